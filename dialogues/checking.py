@@ -1,0 +1,171 @@
+"""Shared helpers for validating a survey document: typed field readers that collect located
+problems instead of stopping at the first one."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from dialogues.errors import Problem
+from dialogues.yaml_source import YamlDocument
+
+MAX_TEXT_LENGTH = 4096  # Telegram's message limit; WhatsApp's interactive body is shorter still
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+# Keys authors bring from XLSForm/ODK or guess; a plain spelling hint cannot find these.
+KEY_HINTS = {
+    "type": "kind",
+    "label": "text",
+    "question": "text",
+    "choices": "options",
+    "answers": "options",
+    "name": "id",
+    "required": "optional",
+    "condition": "relevant",
+    "if": "relevant",
+    "show_if": "relevant",
+    "maxlength": "max_length",
+    "minimum": "min",
+    "maximum": "max",
+}
+
+
+def did_you_mean(word: str, candidates: Collection[str]) -> str:
+    """' — did you mean 'x'?' or '' when nothing is close."""
+    hinted = KEY_HINTS.get(word)
+    if hinted in candidates:
+        return f"; did you mean '{hinted}'?"
+    close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def join_path(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+class Checker:
+    """Collects problems for one document. Readers return None when a value is unusable."""
+
+    def __init__(self, document: YamlDocument) -> None:
+        self.document = document
+        self.problems: list[Problem] = list(document.problems)
+        self.languages: tuple[str, ...] = ()
+        self.default_language = ""
+        self.allow_fallback = False
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message, self.document.line_of(path)))
+
+    def keys(
+        self,
+        path: str,
+        mapping: Mapping[str, Any],
+        allowed: Collection[str],
+        required: Collection[str] = (),
+        what: str = "",
+    ) -> None:
+        for key in mapping:
+            if key not in allowed:
+                where = f" in {what}" if what else ""
+                hint = did_you_mean(key, allowed)
+                self.problem(join_path(path, key), f"unknown key '{key}'{where}{hint}")
+        for key in required:
+            if key not in mapping:
+                self.problem(path, f"'{key}' is required")
+
+    def mapping(self, path: str, value: Any, what: str) -> dict[str, Any] | None:
+        if isinstance(value, dict):
+            return value
+        self.problem(path, f"{what} must be a mapping of keys to values, found {_kind(value)}")
+        return None
+
+    def string(self, path: str, value: Any, pattern: re.Pattern[str], rule: str) -> str | None:
+        if not isinstance(value, str) or not pattern.match(value):
+            self.problem(path, f"{_show(value)} is not a valid {rule}")
+            return None
+        return value
+
+    def boolean(self, path: str, value: Any, default: bool) -> bool:
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        self.problem(path, f"must be true or false, found {_show(value)}")
+        return default
+
+    def integer(
+        self, path: str, value: Any, low: int | None = None, high: int | None = None
+    ) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(path, f"must be a whole number, found {_show(value)}")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
+            self.problem(path, f"must be {bounds}, found {value}")
+            return None
+        return value
+
+    def number(self, path: str, value: Any) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(path, f"must be a number, found {_show(value)}")
+            return None
+        return value
+
+    def language_code(self, path: str, value: Any) -> str | None:
+        if isinstance(value, str) and _LANGUAGE_CODE.match(value):
+            return value
+        self.problem(path, f"{_show(value)} is not a language code like 'en', 'sw' or 'fr-CD'")
+        return None
+
+    def text(self, path: str, value: Any) -> dict[str, str] | None:
+        """A participant-facing text: language -> text, in every declared language."""
+        if isinstance(value, str) and len(self.languages) == 1:
+            value = {self.languages[0]: value}
+        if not isinstance(value, dict):
+            example = ", ".join(f"{lang}: ..." for lang in self.languages[:2]) or "en: ..."
+            self.problem(path, f"must give the text per language, like {{{example}}}")
+            return None
+        texts: dict[str, str] = {}
+        for language, text in value.items():
+            where = join_path(path, language)
+            if language not in self.languages:
+                hint = did_you_mean(language, self.languages)
+                declared = ", ".join(self.languages)
+                self.problem(where, f"'{language}' is not one of the languages ({declared}){hint}")
+            elif not isinstance(text, str) or not text.strip():
+                self.problem(where, f"must be a non-empty text, found {_show(text)}")
+            elif len(text) > MAX_TEXT_LENGTH:
+                self.problem(where, f"is {len(text)} characters; the limit is {MAX_TEXT_LENGTH}")
+            else:
+                texts[language] = text
+        missing = [lang for lang in self.languages if lang not in value]
+        if missing and not (self.allow_fallback and self.default_language in texts):
+            self.problem(
+                path,
+                f"missing translation for {', '.join(missing)}"
+                + ("" if self.allow_fallback else " (or set allow_fallback: true)"),
+            )
+        return texts
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return _show(value)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, list | dict):
+        return _kind(value)
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,364 @@
+"""The survey engine: `start` and `advance` are pure functions from (survey, session, input, now)
+to (new session, events). No I/O, no clock: `now` comes from the caller. Participant input never
+raises — what cannot be used becomes `AnswerRejected` or `InputIgnored`, then the question again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from dialogues.events import (
+    AnswerOutcome,
+    AnswerRecorded,
+    AnswerRejected,
+    AnswerWithdrawn,
+    Event,
+    IgnoredReason,
+    InputIgnored,
+    LanguageChanged,
+    QuestionAsked,
+    RejectReason,
+    SelectionChanged,
+    SurveyCompleted,
+    SurveyPaused,
+    SurveyResumed,
+    SurveyStarted,
+    WentBack,
+)
+from dialogues.expressions import AnswerValue, evaluate
+from dialogues.inbound import (
+    ChangeLanguage,
+    ChoiceReply,
+    Decline,
+    GoBack,
+    Inbound,
+    Pause,
+    Resume,
+    Skip,
+    SubmitSelection,
+    TextReply,
+    ToggleOption,
+)
+from dialogues.interpret import Accepted, Control, Refused, check_selection, interpret_text
+from dialogues.localization import Catalog, builtin_catalog
+from dialogues.model import Question, QuestionKind, Survey
+from dialogues.prompts import build_prompt, display_answer
+from dialogues.session import Session, SessionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The result of one engine call: the session to store and what happened."""
+
+    session: Session
+    events: tuple[Event, ...]
+
+
+def start(survey: Survey, language: str, now: dt.datetime) -> Step:
+    """Begin a survey in `language` (the survey's default when it does not speak that one)."""
+    if language not in survey.languages:
+        language = survey.default_language
+    at = _epoch(now)
+    session = Session(
+        survey_id=survey.id,
+        revision=survey.revision,
+        language=language,
+        status=SessionStatus.ACTIVE,
+        current=None,
+        started_at=at,
+        updated_at=at,
+    )
+    turn = _Turn(survey, session, at, builtin_catalog())
+    turn.emit(
+        SurveyStarted(
+            survey_id=survey.id,
+            language=language,
+            title=survey.text(survey.title, language),
+            introduction=survey.text(survey.intro, language) if survey.intro else None,
+            promise=survey.text(survey.promise, language),
+        )
+    )
+    turn.move_forward(after=-1)
+    return turn.step()
+
+
+def advance(survey: Survey, session: Session, inbound: Inbound, now: dt.datetime) -> Step:
+    """Apply one participant input to a session.
+
+    Raises ValueError only when `session` belongs to another survey (a caller's mistake)."""
+    if session.survey_id != survey.id:
+        raise ValueError(f"session of survey {session.survey_id!r} given survey {survey.id!r}")
+    turn = _Turn(survey, replace(session, updated_at=_epoch(now)), _epoch(now), builtin_catalog())
+    turn.handle(inbound)
+    return turn.step()
+
+
+def _epoch(now: dt.datetime) -> int:
+    return int(now.timestamp())
+
+
+class _Turn:
+    """One call's working state: the evolving session and the events emitted so far."""
+
+    def __init__(self, survey: Survey, session: Session, at: int, catalog: Catalog) -> None:
+        self.survey = survey
+        self.session = session
+        self.at = at
+        self.catalog = catalog
+        self.events: list[Event] = []
+
+    def step(self) -> Step:
+        return Step(self.session, tuple(self.events))
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+
+    def message(self, key: str, /, **params: object) -> str:
+        return self.catalog.message(key, self.session.language, **params)
+
+    # -- dispatch -------------------------------------------------------------------------
+
+    def handle(self, inbound: Inbound) -> None:
+        status = self.session.status
+        if isinstance(inbound, ChangeLanguage):
+            self.change_language(inbound.language)
+        elif status is SessionStatus.COMPLETED:
+            self.ignore(IgnoredReason.ALREADY_COMPLETED)
+        elif isinstance(inbound, Pause):
+            self.pause()
+        elif status is SessionStatus.PAUSED or isinstance(inbound, Resume):
+            # Someone coming back after a pause may not see the question any more: re-ask it
+            # rather than read their first message as an answer.
+            self.resume()
+        else:
+            self.answer(inbound)
+
+    def answer(self, inbound: Inbound) -> None:
+        question = self.current_question()
+        if question is None:
+            return
+        button_question = getattr(inbound, "question_id", None)
+        if button_question is not None and button_question != question.id:
+            self.ignore(IgnoredReason.STALE)
+            return
+        match inbound:
+            case TextReply(text):
+                self.typed(question, text)
+            case ChoiceReply(_, option_ids):
+                self.settle(question, check_selection(question, option_ids))
+            case ToggleOption(_, option_id):
+                self.toggle(question, option_id)
+            case SubmitSelection():
+                self.settle(question, check_selection(question, self.session.draft))
+            case Skip():
+                self.skip(question)
+            case Decline():
+                self.decline(question)
+            case GoBack():
+                self.go_back(question)
+
+    def typed(self, question: Question, text: str) -> None:
+        interpretation = interpret_text(
+            question, text, self.session.language, self.survey.languages, self.catalog
+        )
+        if not isinstance(interpretation, Control):
+            self.settle(question, interpretation)
+            return
+        intent = interpretation.intent
+        if intent == "skip":
+            self.skip(question)
+        elif intent == "decline":
+            self.decline(question)
+        elif intent == "back":
+            self.go_back(question)
+        elif intent == "pause":
+            self.pause()
+        else:  # "resume" while already active: just ask again
+            self.ask(question, again=True)
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def settle(self, question: Question, result: Accepted | Refused) -> None:
+        if isinstance(result, Refused):
+            self.reject(question, result.reason, **result.params)
+        else:
+            self.record(question, AnswerOutcome.ANSWERED, result.value)
+
+    def toggle(self, question: Question, option_id: str) -> None:
+        if question.kind is not QuestionKind.MULTIPLE_CHOICE:
+            self.settle(question, check_selection(question, (option_id,)))
+            return
+        if question.option(option_id) is None:
+            self.reject(question, RejectReason.NOT_AN_OPTION, count=len(question.options))
+            return
+        draft = self.session.draft
+        toggled = (
+            [o for o in draft if o != option_id] if option_id in draft else [*draft, option_id]
+        )
+        selected = question.in_option_order(toggled)
+        self.session = replace(self.session, draft=selected)
+        self.emit(SelectionChanged(question.id, selected))
+
+    def skip(self, question: Question) -> None:
+        if question.optional:
+            self.record(question, AnswerOutcome.SKIPPED, None)
+        elif question.sensitive:
+            self.record(question, AnswerOutcome.DECLINED, None)
+        else:
+            self.reject(question, RejectReason.REQUIRED)
+
+    def decline(self, question: Question) -> None:
+        if question.sensitive:
+            self.record(question, AnswerOutcome.DECLINED, None)
+        else:
+            self.skip(question)
+
+    def record(self, question: Question, outcome: AnswerOutcome, value: AnswerValue | None) -> None:
+        session = _without_answer(self.session, question.id)
+        language = session.language
+        if outcome is AnswerOutcome.SKIPPED:
+            session = replace(session, skipped=session.skipped | {question.id})
+            display = self.message("answer.skipped")
+        elif outcome is AnswerOutcome.DECLINED:
+            session = replace(session, declined=session.declined | {question.id})
+            display = self.message("answer.declined")
+        elif question.kind is QuestionKind.TEXT:
+            session = replace(session, texts=session.texts | {question.id})
+            display = str(value)
+        else:
+            assert value is not None  # an ANSWERED outcome always carries its value
+            session = replace(session, values={**session.values, question.id: value})
+            display = display_answer(self.survey, question, value, language, self.catalog)
+        self.session = replace(session, draft=())
+        self.emit(AnswerRecorded(question.id, outcome, value, display, self.at))
+        self.move_forward(after=self.survey.position(question.id) or 0)
+
+    def reject(self, question: Question, reason: RejectReason, **params: object) -> None:
+        self.emit(
+            AnswerRejected(question.id, reason, self.message(f"reject.{reason.value}", **params))
+        )
+        self.ask(question, again=True)
+
+    # -- navigation -------------------------------------------------------------------------
+
+    def move_forward(self, after: int) -> None:
+        """Ask the next relevant question after position `after`, or complete the survey."""
+        questions = self.survey.questions
+        for index in range(after + 1, len(questions)):
+            question = questions[index]
+            if not self.is_relevant(question):
+                if self.session.has_answer(question.id):
+                    self.session = _without_answer(self.session, question.id)
+                    self.emit(AnswerWithdrawn(question.id))
+                continue
+            if question.kind is QuestionKind.INFO:
+                self.emit(
+                    QuestionAsked(build_prompt(self.survey, question, self.session, self.catalog))
+                )
+                continue
+            self.session = replace(
+                self.session, current=question.id, draft=_selection(self.session, question)
+            )
+            self.ask(question)
+            return
+        self.complete()
+
+    def is_relevant(self, question: Question) -> bool:
+        if question.relevant is None:
+            return True
+        return evaluate(question.relevant, self.session.values, self.session.answered)
+
+    def go_back(self, question: Question) -> None:
+        index = self.survey.position(question.id) or 0
+        for earlier in reversed(self.survey.questions[:index]):
+            if self.session.has_answer(earlier.id):
+                self.session = replace(
+                    self.session, current=earlier.id, draft=_selection(self.session, earlier)
+                )
+                self.emit(WentBack(earlier.id))
+                self.ask(earlier)
+                return
+        self.reject(question, RejectReason.NO_PREVIOUS)
+
+    def ask(self, question: Question, again: bool = False) -> None:
+        prompt = build_prompt(self.survey, question, self.session, self.catalog)
+        self.emit(QuestionAsked(prompt, again=again))
+
+    def current_question(self) -> Question | None:
+        """The question awaiting an answer. If the survey file changed and it is gone, pick up at
+        the first relevant question without an answer instead of failing."""
+        current = self.session.current
+        question = self.survey.question(current) if current is not None else None
+        if question is not None and question.answerable:
+            return question
+        answered = [i for i, q in enumerate(self.survey.questions) if self.session.has_answer(q.id)]
+        self.move_forward(after=max(answered, default=-1))
+        return None
+
+    # -- session-level ----------------------------------------------------------------------
+
+    def change_language(self, language: str) -> None:
+        if language not in self.survey.languages:
+            names = ", ".join(self.catalog.language_name(lang) for lang in self.survey.languages)
+            self.ignore(IgnoredReason.LANGUAGE_UNAVAILABLE, languages=names)
+            return
+        self.session = replace(self.session, language=language)
+        name = self.catalog.language_name(language)
+        self.emit(LanguageChanged(language, self.message("notice.language_changed", language=name)))
+        if self.session.status is SessionStatus.ACTIVE:
+            question = self.current_question()
+            if question is not None:
+                self.ask(question, again=True)
+
+    def pause(self) -> None:
+        self.session = replace(self.session, status=SessionStatus.PAUSED)
+        resume_word = self.catalog.word("resume", self.session.language)
+        self.emit(SurveyPaused(self.message("notice.paused", resume=resume_word)))
+
+    def resume(self) -> None:
+        self.session = replace(self.session, status=SessionStatus.ACTIVE)
+        self.emit(SurveyResumed(self.message("notice.resumed")))
+        question = self.current_question()
+        if question is not None:
+            self.ask(question, again=True)
+
+    def ignore(self, reason: IgnoredReason, **params: object) -> None:
+        key = {
+            IgnoredReason.STALE: "notice.stale",
+            IgnoredReason.ALREADY_COMPLETED: "notice.already_completed",
+            IgnoredReason.LANGUAGE_UNAVAILABLE: "reject.language_unavailable",
+        }[reason]
+        self.emit(InputIgnored(reason, self.message(key, **params)))
+
+    def complete(self) -> None:
+        self.session = replace(self.session, status=SessionStatus.COMPLETED, current=None, draft=())
+        language = self.session.language
+        thanks = (
+            self.survey.text(self.survey.thanks, language)
+            if self.survey.thanks
+            else self.message("survey.thanks")
+        )
+        promise = self.survey.text(self.survey.promise, language)
+        self.emit(SurveyCompleted(f"{thanks}\n\n{promise}", self.at))
+
+
+def _without_answer(session: Session, question_id: str) -> Session:
+    if not session.has_answer(question_id):
+        return session
+    values = {k: v for k, v in session.values.items() if k != question_id}
+    return replace(
+        session,
+        values=values,
+        texts=session.texts - {question_id},
+        skipped=session.skipped - {question_id},
+        declined=session.declined - {question_id},
+    )
+
+
+def _selection(session: Session, question: Question) -> tuple[str, ...]:
+    """Pre-tick a multiple choice with its earlier answer when a participant comes back to it."""
+    value = session.values.get(question.id)
+    if question.kind is QuestionKind.MULTIPLE_CHOICE and isinstance(value, tuple):
+        return value
+    return ()

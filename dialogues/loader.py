@@ -1,0 +1,201 @@
+"""Turn survey YAML text into a validated `Survey`, or every mistake with its line and path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from dialogues.checking import Checker, did_you_mean
+from dialogues.errors import Problem, SurveyDefinitionError
+from dialogues.localization import builtin_catalog
+from dialogues.migrations import CURRENT_SPEC_VERSION, migrate
+from dialogues.model import Language, Survey
+from dialogues.question_rules import build_questions
+from dialogues.yaml_source import read_yaml
+
+_CAMPAIGN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+_TOP_KEYS = (
+    "spec_version",
+    "id",
+    "organisation",
+    "title",
+    "languages",
+    "default_language",
+    "allow_fallback",
+    "translation_status",
+    "promise",
+    "report_back_by",
+    "intro",
+    "thanks",
+    "questions",
+)
+_REQUIRED = ("id", "organisation", "title", "languages", "default_language", "promise")
+_TRANSLATION_STATES = ("reviewed", "machine-drafted", "draft")
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """The outcome of checking a survey file: a survey when there are no problems."""
+
+    survey: Survey | None
+    problems: tuple[Problem, ...]
+    warnings: tuple[str, ...]
+
+
+def parse(text: str) -> Survey:
+    """Parse and validate survey YAML. Raises SurveyDefinitionError listing every problem."""
+    result = validate(text)
+    if result.survey is None:
+        raise SurveyDefinitionError(result.problems)
+    return result.survey
+
+
+def validate(text: str) -> Validation:
+    """Check survey YAML, collecting every problem (with its line) and advisory warnings."""
+    document = read_yaml(text)
+    check = Checker(document)
+    if document.value is None and not check.problems:
+        check.problem("", "the file is empty")
+    if document.value is None:
+        return Validation(None, tuple(check.problems), ())
+    root = check.mapping("", document.value, "a survey file")
+    if root is None:
+        return Validation(None, tuple(check.problems), ())
+    if not _spec_version(check, root):
+        return Validation(None, tuple(_in_file_order(check)), ())
+    check.keys("", root, _TOP_KEYS, required=(*_REQUIRED, "questions"), what="a survey")
+    _languages(check, root)
+    survey = _survey(check, root, text)
+    warnings = _warnings(check, root)
+    if check.problems:
+        return Validation(None, tuple(_in_file_order(check)), tuple(warnings))
+    return Validation(survey, (), tuple(warnings))
+
+
+def _in_file_order(check: Checker) -> list[Problem]:
+    return sorted(check.problems, key=lambda p: p.line if p.line is not None else 0)
+
+
+def _spec_version(check: Checker, root: dict[str, Any]) -> bool:
+    """Check and migrate `spec_version`; False when the rest cannot be read."""
+    if "spec_version" not in root:
+        check.problem("", f"'spec_version' is required (this Sauti writes {CURRENT_SPEC_VERSION})")
+        return False
+    version = check.integer("spec_version", root["spec_version"], 0)
+    if version is None:
+        return False
+    if version > CURRENT_SPEC_VERSION:
+        check.problem(
+            "spec_version",
+            f"spec_version {version} is newer than this Sauti understands "
+            f"(up to {CURRENT_SPEC_VERSION}); upgrade Sauti to load this file",
+        )
+        return False
+    migrate(check.document, root, version)
+    return True
+
+
+def _languages(check: Checker, root: dict[str, Any]) -> None:
+    raw = root.get("languages")
+    if raw is None:
+        return
+    if not isinstance(raw, list) or not raw:
+        check.problem("languages", "must be a list of language codes, like [en, sw]")
+        return
+    codes: list[str] = []
+    for index, item in enumerate(raw):
+        code = check.language_code(f"languages[{index}]", item)
+        if code in codes:
+            check.problem(f"languages[{index}]", f"'{code}' is listed twice")
+        elif code is not None:
+            codes.append(code)
+    check.languages = tuple(codes)
+    check.allow_fallback = check.boolean("allow_fallback", root.get("allow_fallback"), False)
+    default = root.get("default_language")
+    if default is not None and default not in codes:
+        hint = did_you_mean(str(default), codes)
+        check.problem("default_language", f"'{default}' is not one of the languages{hint}")
+    elif default is not None:
+        check.default_language = default
+
+
+def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
+    campaign_id = None
+    if "id" in root:
+        rule = "campaign id (letters, digits, - or _, at most 32 characters)"
+        campaign_id = check.string("id", root["id"], _CAMPAIGN_ID, rule)
+    texts = {
+        key: check.text(key, root[key]) if root.get(key) is not None else None
+        for key in ("title", "organisation", "promise", "intro", "thanks")
+    }
+    report_back_by = _date(check, "report_back_by", root.get("report_back_by"))
+    status = _translation_status(check, root.get("translation_status"))
+    questions = build_questions(check, "questions", root.get("questions"))
+    title, organisation, promise = texts["title"], texts["organisation"], texts["promise"]
+    if campaign_id is None or title is None or organisation is None or promise is None:
+        return None
+    return Survey(
+        id=campaign_id,
+        revision=hashlib.sha256(source.encode()).hexdigest()[:12],
+        title=title,
+        organisation=organisation,
+        languages=tuple(Language(code) for code in check.languages),
+        default_language=Language(check.default_language),
+        allow_fallback=check.allow_fallback,
+        promise=promise,
+        questions=questions,
+        report_back_by=report_back_by,
+        intro=texts["intro"],
+        thanks=texts["thanks"],
+        translation_status=status,
+    )
+
+
+def _date(check: Checker, path: str, raw: Any) -> dt.date | None:
+    if raw is None:
+        return None
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        check.problem(path, f"{raw!r} is not a date like 2027-03-31")
+        return None
+
+
+def _translation_status(check: Checker, raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    mapping = check.mapping("translation_status", raw, "translation_status")
+    status: dict[str, str] = {}
+    for language, state in (mapping or {}).items():
+        path = f"translation_status.{language}"
+        if language not in check.languages:
+            check.problem(path, f"'{language}' is not one of the languages")
+        elif state not in _TRANSLATION_STATES:
+            check.problem(path, f"must be one of {', '.join(_TRANSLATION_STATES)}")
+        else:
+            status[language] = state
+    return status
+
+
+def _warnings(check: Checker, root: dict[str, Any]) -> list[str]:
+    warnings: list[str] = []
+    status = root.get("translation_status")
+    if isinstance(status, dict):
+        unreviewed = sorted(lang for lang, state in status.items() if state != "reviewed")
+        if unreviewed:
+            warnings.append(
+                f"translations not yet reviewed by a native speaker: {', '.join(unreviewed)}"
+            )
+    catalog = builtin_catalog()
+    missing = [lang for lang in check.languages if lang not in catalog.language_names]
+    if missing:
+        warnings.append(
+            f"no built-in button and hint texts for {', '.join(missing)} yet: "
+            "participants will see them in English"
+        )
+    return warnings

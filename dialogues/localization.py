@@ -1,0 +1,82 @@
+"""Built-in system texts (buttons, hints, reasons for asking again) and words people type.
+
+The catalogue is YAML shipped inside the package (`system/messages.yaml`), so translators can
+work on it without touching code. It is read once, on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from dialogues.normalize import fold
+
+FALLBACK_LANGUAGE = "en"
+_RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"}
+)
+
+Direction = Literal["ltr", "rtl"]
+Intent = Literal["skip", "back", "pause", "resume", "decline", "yes", "no"]
+INTENTS: tuple[Intent, ...] = ("skip", "back", "pause", "resume", "decline", "yes", "no")
+
+
+def direction(language: str) -> Direction:
+    """Writing direction of a language code ('ar' -> 'rtl'); region suffixes are ignored."""
+    return "rtl" if language.split("-", maxsplit=1)[0].lower() in _RTL_LANGUAGES else "ltr"
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    language_names: Mapping[str, str]
+    messages: Mapping[str, Mapping[str, str]]
+    #: intent -> language -> folded words
+    words: Mapping[str, Mapping[str, tuple[str, ...]]]
+
+    def message(self, key: str, language: str, /, **params: object) -> str:
+        """A system text in `language` (English when the catalogue lacks that language)."""
+        texts = self.messages[key]
+        template = texts.get(language) or texts[FALLBACK_LANGUAGE]
+        return template.format(**params) if params else template
+
+    def language_name(self, language: str) -> str:
+        return self.language_names.get(language, language)
+
+    def word(self, intent: Intent, language: str) -> str:
+        """The first word for an intent in `language`, to quote in hints ('Send "skip"')."""
+        words = self.words[intent].get(language) or self.words[intent][FALLBACK_LANGUAGE]
+        return words[0]
+
+    def intent_of(self, folded_text: str, languages: tuple[str, ...]) -> Intent | None:
+        """Which control word the (already folded) text is, in any of `languages`."""
+        for intent in INTENTS:
+            by_language = self.words[intent]
+            for language in (*languages, FALLBACK_LANGUAGE):
+                if folded_text in by_language.get(language, ()):
+                    return intent
+        return None
+
+
+def catalog_from_yaml(text: str) -> Catalog:
+    raw: dict[str, Any] = yaml.safe_load(text)
+    words = {
+        intent: {lang: tuple(fold(str(w)) for w in items) for lang, items in by_lang.items()}
+        for intent, by_lang in raw["words"].items()
+    }
+    return Catalog(
+        language_names=dict(raw["languages"]),
+        messages={key: dict(texts) for key, texts in raw["messages"].items()},
+        words=words,
+    )
+
+
+@functools.cache
+def builtin_catalog() -> Catalog:
+    """The catalogue shipped with Sauti."""
+    source = resources.files("dialogues").joinpath("system", "messages.yaml")
+    return catalog_from_yaml(source.read_text(encoding="utf-8"))

@@ -1,0 +1,116 @@
+"""The survey model: what a parsed campaign file is, independent of YAML and of any channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NewType
+
+from dialogues.expressions import Expr
+
+QuestionId = NewType("QuestionId", str)
+OptionId = NewType("OptionId", str)
+Language = NewType("Language", str)
+
+#: A participant-facing text: language code -> text.
+LocalizedText = Mapping[str, str]
+
+
+class QuestionKind(StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    SCALE = "scale"
+    NUMBER = "number"
+    TEXT = "text"
+    INFO = "info"
+
+
+#: Kinds whose answer is one or more option ids.
+CHOICE_KINDS = frozenset(
+    {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.YES_NO}
+)
+#: Kinds whose answer is a number.
+NUMERIC_KINDS = frozenset({QuestionKind.SCALE, QuestionKind.NUMBER})
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: OptionId
+    text: LocalizedText
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question. Fields that do not apply to a kind keep their defaults."""
+
+    id: QuestionId
+    kind: QuestionKind
+    text: LocalizedText
+    options: tuple[Option, ...] = ()
+    optional: bool = False
+    sensitive: bool = False
+    relevant: Expr | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    integer: bool = True
+    min_selections: int = 1
+    max_selections: int = 1
+    max_length: int = 1000
+    min_label: LocalizedText | None = None
+    max_label: LocalizedText | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind is not QuestionKind.INFO
+
+    def in_option_order(self, option_ids: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """Known option ids from `option_ids`, once each, in the order the survey lists them."""
+        wanted = set(option_ids)
+        return tuple(option.id for option in self.options if option.id in wanted)
+
+    def option(self, option_id: str) -> Option | None:
+        for candidate in self.options:
+            if candidate.id == option_id:
+                return candidate
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """A validated campaign: safe to run, every text present in every language it declares."""
+
+    id: str
+    revision: str  # content hash of the source; sessions remember which revision they started on
+    title: LocalizedText
+    organisation: LocalizedText
+    languages: tuple[Language, ...]
+    default_language: Language
+    allow_fallback: bool
+    promise: LocalizedText
+    questions: tuple[Question, ...]
+    report_back_by: dt.date | None = None
+    intro: LocalizedText | None = None
+    thanks: LocalizedText | None = None
+    translation_status: Mapping[str, str] = field(default_factory=dict)
+    _index: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {q.id: i for i, q in enumerate(self.questions)})
+
+    def position(self, question_id: str) -> int | None:
+        """Index of a question in the file, or None if the survey has no such question."""
+        return self._index.get(question_id)
+
+    def question(self, question_id: str) -> Question | None:
+        index = self._index.get(question_id)
+        return None if index is None else self.questions[index]
+
+    def text(self, text: LocalizedText, language: str) -> str:
+        """A text in `language`, or in the default language where the file allows fallback."""
+        found = text.get(language)
+        if found is not None:
+            return found
+        return text.get(self.default_language, next(iter(text.values()), ""))

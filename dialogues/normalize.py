@@ -1,0 +1,61 @@
+"""Fold what people type on phones into a comparable form: case, accents, scripts, digits."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Arabic letters people type interchangeably (hamza carriers, ta marbuta, alef maqsura).
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
+_PUNCTUATION_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+_SPACES = re.compile(r"\s+")
+_ARABIC_TATWEEL = "\u0640"
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and spacing-insensitive form: 'Électricité !' -> 'electricite'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace(_ARABIC_TATWEEL, "").translate(_ARABIC_FOLD)
+    stripped = _SPACES.sub(" ", stripped).strip()
+    return _PUNCTUATION_EDGES.sub("", stripped)
+
+
+def ascii_digits(text: str) -> str:
+    """Any decimal digit (Arabic-Indic ٣, Eastern Arabic-Indic ۳, Devanagari ३, ...) -> 0-9,
+    and the Arabic decimal/thousands separators -> '.' / ','."""
+    out = []
+    for ch in text:
+        if ch.isdigit():
+            value = unicodedata.decimal(ch, None)
+            out.append(str(value) if value is not None else ch)
+        elif ch == "\u066b":  # ARABIC DECIMAL SEPARATOR
+            out.append(".")
+        elif ch in "\u066c\u060c":  # ARABIC THOUSANDS SEPARATOR, ARABIC COMMA
+            out.append(",")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[,. \u00a0\u202f']\d{3})+$")
+
+
+def parse_number(text: str) -> float | None:
+    """A number as people write it: '12', '٣', '2,5' (decimal comma), '1 000', '1,000,000'.
+    None when the text is not one number."""
+    raw = ascii_digits(text).strip().replace("\u2212", "-")
+    if not raw:
+        return None
+    if _NUMBER.match(raw):
+        return float(raw)
+    if _GROUPED.match(raw) and not re.match(r"^[+-]?\d{1,3}[,.]\d{3}$", raw):
+        # Several groups of three ("1,000,000", "1 000"): thousands separators.
+        return float(re.sub(r"[,. \u00a0\u202f']", "", raw))
+    if _GROUPED.match(raw):
+        # "1,000" or "1.000": one group — thousands separator in most of our languages.
+        return float(re.sub(r"[,.]", "", raw))
+    if re.match(r"^[+-]?\d+,\d+$", raw):
+        return float(raw.replace(",", "."))  # decimal comma: "2,5"
+    return None

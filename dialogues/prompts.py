@@ -1,0 +1,149 @@
+"""Build the channel-neutral render model of a question in the participant's language."""
+
+from __future__ import annotations
+
+from dialogues.events import Choice, ControlLabels, Prompt
+from dialogues.expressions import AnswerValue
+from dialogues.localization import Catalog, direction
+from dialogues.model import Question, QuestionKind, Survey
+from dialogues.session import Session
+
+
+def build_prompt(survey: Survey, question: Question, session: Session, catalog: Catalog) -> Prompt:
+    language = session.language
+    choices = _choices(survey, question, language, catalog)
+    return Prompt(
+        question_id=question.id,
+        kind=question.kind,
+        text=survey.text(question.text, language),
+        hint=_hint(survey, question, language, catalog),
+        language=language,
+        direction=direction(language),
+        choices=choices,
+        allow_skip=question.optional,
+        allow_decline=question.sensitive,
+        allow_back=_has_earlier_answer(survey, question, session),
+        labels=ControlLabels(
+            skip=catalog.message("button.skip", language),
+            back=catalog.message("button.back", language),
+            decline=catalog.message("button.decline", language),
+            done=catalog.message("button.done", language),
+        ),
+        position=_position(survey, question),
+        total=sum(1 for q in survey.questions if q.answerable),
+        min_selections=question.min_selections,
+        max_selections=question.max_selections,
+        min_value=question.min_value,
+        max_value=question.max_value,
+        max_length=question.max_length if question.kind is QuestionKind.TEXT else None,
+        selected=session.draft,
+        previous_answer=previous_answer(survey, question, session, catalog),
+    )
+
+
+def display_answer(
+    survey: Survey, question: Question, value: AnswerValue, language: str, catalog: Catalog
+) -> str:
+    """An answer as the participant sees it: option labels, not ids."""
+    if question.kind is QuestionKind.TEXT:
+        return str(value)
+    if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+        ids = value if isinstance(value, tuple) else (str(value),)
+        labels = [
+            survey.text(option.text, language)
+            for option_id in ids
+            if (option := question.option(option_id)) is not None
+        ]
+        return ", ".join(labels)
+    if question.kind is QuestionKind.YES_NO:
+        return catalog.message(f"option.{value}", language)
+    return str(value)
+
+
+def previous_answer(
+    survey: Survey, question: Question, session: Session, catalog: Catalog
+) -> str | None:
+    """The earlier answer of a question the participant came back to (text is not kept)."""
+    language = session.language
+    if question.id in session.skipped:
+        return catalog.message("answer.skipped", language)
+    if question.id in session.declined:
+        return catalog.message("answer.declined", language)
+    value = session.values.get(question.id)
+    return None if value is None else display_answer(survey, question, value, language, catalog)
+
+
+def _choices(
+    survey: Survey, question: Question, language: str, catalog: Catalog
+) -> tuple[Choice, ...]:
+    if question.kind is QuestionKind.YES_NO:
+        labels = [catalog.message(f"option.{option.id}", language) for option in question.options]
+    elif question.kind is QuestionKind.SCALE:
+        labels = [str(option.id) for option in question.options]
+    else:
+        labels = [survey.text(option.text, language) for option in question.options]
+    # On a scale the number a participant types is the value itself, not a position.
+    scale = question.kind is QuestionKind.SCALE
+    return tuple(
+        Choice(id=option.id, label=label, number=int(option.id) if scale else index)
+        for index, (option, label) in enumerate(zip(question.options, labels, strict=True), 1)
+    )
+
+
+def _hint(survey: Survey, question: Question, language: str, catalog: Catalog) -> str:
+    kind = question.kind
+    if kind is QuestionKind.INFO:
+        return ""
+    if kind is QuestionKind.MULTIPLE_CHOICE:
+        hint = catalog.message(
+            "hint.multiple_choice",
+            language,
+            min=question.min_selections,
+            max=question.max_selections,
+        )
+    elif kind is QuestionKind.SCALE:
+        hint = catalog.message(
+            "hint.scale", language, min=_number(question.min_value), max=_number(question.max_value)
+        )
+        ends = [
+            f"{_number(bound)} = {survey.text(label, language)}"
+            for bound, label in (
+                (question.min_value, question.min_label),
+                (question.max_value, question.max_label),
+            )
+            if label
+        ]
+        if ends:
+            hint = f"{' · '.join(ends)}\n{hint}"
+    elif (
+        kind is QuestionKind.NUMBER
+        and question.min_value is not None
+        and (question.max_value is not None)
+    ):
+        hint = catalog.message(
+            "hint.number_range",
+            language,
+            min=_number(question.min_value),
+            max=_number(question.max_value),
+        )
+    else:
+        hint = catalog.message(f"hint.{kind.value}", language)
+    if question.optional:
+        hint += " " + catalog.message("hint.skip", language, skip=catalog.word("skip", language))
+    return hint
+
+
+def _has_earlier_answer(survey: Survey, question: Question, session: Session) -> bool:
+    index = survey.position(question.id) or 0
+    return any(session.has_answer(q.id) for q in survey.questions[:index])
+
+
+def _position(survey: Survey, question: Question) -> int:
+    index = survey.position(question.id) or 0
+    return 1 + sum(1 for q in survey.questions[:index] if q.answerable)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)

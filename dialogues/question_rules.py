@@ -1,0 +1,333 @@
+"""Validate and build the questions of a survey, including their `relevant` expressions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace as _replace
+from typing import Any
+
+from dialogues.checking import Checker, did_you_mean, join_path
+from dialogues.expressions import (
+    KEYWORDS,
+    Answered,
+    Compare,
+    Expr,
+    ExpressionError,
+    InSet,
+    Selected,
+    parse_expression,
+    references,
+)
+from dialogues.model import (
+    CHOICE_KINDS,
+    NUMERIC_KINDS,
+    Option,
+    OptionId,
+    Question,
+    QuestionId,
+    QuestionKind,
+)
+
+MAX_QUESTIONS = 200
+MAX_OPTIONS = 50
+MAX_SCALE_STEPS = 11  # a scale must fit on buttons: 0-10 at most
+MAX_TEXT_ANSWER = 4000
+QUESTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,19}$")
+OPTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+
+_COMMON = ("id", "kind", "text", "optional", "sensitive", "relevant")
+_KIND_KEYS: Mapping[QuestionKind, tuple[str, ...]] = {
+    QuestionKind.SINGLE_CHOICE: ("options",),
+    QuestionKind.MULTIPLE_CHOICE: ("options", "min", "max"),
+    QuestionKind.YES_NO: (),
+    QuestionKind.SCALE: ("min", "max", "labels"),
+    QuestionKind.NUMBER: ("integer", "min", "max"),
+    QuestionKind.TEXT: ("max_length",),
+    QuestionKind.INFO: (),
+}
+_ALL_KEYS = frozenset(_COMMON).union(*_KIND_KEYS.values())
+YES_NO_OPTIONS = (OptionId("yes"), OptionId("no"))
+
+
+def build_questions(check: Checker, path: str, raw: Any) -> tuple[Question, ...]:
+    if not isinstance(raw, list) or not raw:
+        check.problem(path, "must be a list of at least one question")
+        return ()
+    if len(raw) > MAX_QUESTIONS:
+        check.problem(path, f"has {len(raw)} questions; the limit is {MAX_QUESTIONS}")
+    built: list[Question] = []
+    seen: dict[str, str] = {}
+    for index, item in enumerate(raw):
+        item_path = join_path(path, index)
+        question = _build_question(check, item_path, item)
+        if question is None:
+            continue
+        if question.id in seen:
+            check.problem(
+                join_path(item_path, "id"),
+                f"duplicate id '{question.id}' (also used at {seen[question.id]})",
+            )
+            continue
+        seen[question.id] = item_path
+        if question.relevant is not None:
+            _check_relevance(check, join_path(item_path, "relevant"), question.relevant, built)
+        built.append(question)
+    if built and not any(q.answerable for q in built):
+        check.problem(path, "has no question that can be answered (only info messages)")
+    return tuple(built)
+
+
+def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
+    item = check.mapping(path, raw, "a question")
+    if item is None:
+        return None
+    kind = _kind(check, path, item)
+    allowed = _ALL_KEYS if kind is None else (*_COMMON, *_KIND_KEYS[kind])
+    what = f"a {kind.value} question" if kind is not None else "a question"
+    check.keys(path, item, allowed, required=("id", "kind", "text"), what=what)
+    question_id = _question_id(check, join_path(path, "id"), item.get("id"))
+    text = check.text(join_path(path, "text"), item["text"]) if "text" in item else None
+    optional = check.boolean(join_path(path, "optional"), item.get("optional"), False)
+    sensitive = check.boolean(join_path(path, "sensitive"), item.get("sensitive"), False)
+    relevant = _expression(check, join_path(path, "relevant"), item.get("relevant"))
+    if kind is None or question_id is None or text is None:
+        return None
+    if kind is QuestionKind.INFO and (optional or sensitive):
+        check.problem(path, "an info message has no answer, so it cannot be optional or sensitive")
+    base = Question(
+        id=QuestionId(question_id),
+        kind=kind,
+        text=text,
+        optional=optional,
+        sensitive=sensitive,
+        relevant=relevant,
+    )
+    return _with_kind_fields(check, path, item, base)
+
+
+def _kind(check: Checker, path: str, item: Mapping[str, Any]) -> QuestionKind | None:
+    raw = item.get("kind")
+    if raw is None:
+        return None
+    try:
+        return QuestionKind(raw)
+    except ValueError:
+        kinds = [k.value for k in QuestionKind]
+        hint = did_you_mean(str(raw), kinds)
+        check.problem(
+            join_path(path, "kind"),
+            f"unknown kind {raw!r}{hint} (kinds: {', '.join(kinds)})",
+        )
+        return None
+
+
+def _question_id(check: Checker, path: str, raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw in KEYWORDS:
+        check.problem(path, f"'{raw}' is a word of the relevant language; choose another id")
+        return None
+    rule = "question id (a letter, then letters, digits or _, at most 20 characters)"
+    return check.string(path, raw, QUESTION_ID, rule)
+
+
+def _expression(check: Checker, path: str, raw: Any) -> Expr | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        check.problem(path, "must be an expression written as text, like q1 = 'yes'")
+        return None
+    try:
+        return parse_expression(raw)
+    except ExpressionError as error:
+        check.problem(path, f"{error.message} (at column {error.column} of {raw!r})")
+        return None
+
+
+def _with_kind_fields(
+    check: Checker, path: str, item: Mapping[str, Any], base: Question
+) -> Question:
+    kind = base.kind
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+        options = _options(check, join_path(path, "options"), item.get("options"))
+        if kind is QuestionKind.SINGLE_CHOICE:
+            return _replace(base, options=options)
+        low, high = _selection_bounds(check, path, item, len(options))
+        return _replace(base, options=options, min_selections=low, max_selections=high)
+    if kind is QuestionKind.YES_NO:
+        return _replace(base, options=tuple(Option(oid, {}) for oid in YES_NO_OPTIONS))
+    if kind is QuestionKind.SCALE:
+        return _scale(check, path, item, base)
+    if kind is QuestionKind.NUMBER:
+        return _number(check, path, item, base)
+    if kind is QuestionKind.TEXT:
+        raw_length = item.get("max_length", 1000)
+        length = check.integer(join_path(path, "max_length"), raw_length, 1, MAX_TEXT_ANSWER)
+        return _replace(base, max_length=length or 1000)
+    return base
+
+
+def _options(check: Checker, path: str, raw: Any) -> tuple[Option, ...]:
+    if not isinstance(raw, list) or len(raw) < 2:
+        check.problem(path, "must be a list of at least 2 options")
+        return ()
+    if len(raw) > MAX_OPTIONS:
+        check.problem(path, f"has {len(raw)} options; the limit is {MAX_OPTIONS}")
+    options: list[Option] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        option_path = join_path(path, index)
+        item = check.mapping(option_path, entry, "an option")
+        if item is None:
+            continue
+        check.keys(option_path, item, ("id", "text"), required=("id", "text"), what="an option")
+        rule = "option id (letters, digits, _ or -, at most 20 characters)"
+        option_id = None
+        if "id" in item:
+            raw_id = item["id"]
+            if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+                raw_id = str(raw_id)  # `id: 1` is a fine option id
+            option_id = check.string(join_path(option_path, "id"), raw_id, OPTION_ID, rule)
+        if option_id is not None and option_id in seen:
+            check.problem(join_path(option_path, "id"), f"duplicate id '{option_id}'")
+            option_id = None
+        text = check.text(join_path(option_path, "text"), item["text"]) if "text" in item else None
+        if option_id is not None and text is not None:
+            seen.add(option_id)
+            options.append(Option(OptionId(option_id), text))
+    return tuple(options)
+
+
+def _selection_bounds(
+    check: Checker, path: str, item: Mapping[str, Any], count: int
+) -> tuple[int, int]:
+    low = check.integer(join_path(path, "min"), item.get("min", 1), 1, max(count, 1))
+    high = check.integer(join_path(path, "max"), item.get("max", count), 1, max(count, 1))
+    if low is not None and high is not None and low > high:
+        check.problem(join_path(path, "min"), f"min ({low}) is larger than max ({high})")
+    return low or 1, high or max(count, 1)
+
+
+def _scale(check: Checker, path: str, item: Mapping[str, Any], base: Question) -> Question:
+    for key in ("min", "max"):
+        if key not in item:
+            check.problem(path, f"a scale needs '{key}', like min: 1 and max: 5")
+    low = check.integer(join_path(path, "min"), item.get("min", 1))
+    high = check.integer(join_path(path, "max"), item.get("max", 5))
+    if low is not None and high is not None:
+        if high <= low:
+            check.problem(join_path(path, "max"), f"max ({high}) must be larger than min ({low})")
+        elif high - low + 1 > MAX_SCALE_STEPS:
+            check.problem(
+                join_path(path, "max"),
+                f"a scale has at most {MAX_SCALE_STEPS} steps (like 0-10); found {high - low + 1}",
+            )
+    labels = item.get("labels")
+    min_label = max_label = None
+    if labels is not None:
+        labels_path = join_path(path, "labels")
+        mapping = check.mapping(labels_path, labels, "labels")
+        if mapping is not None:
+            check.keys(labels_path, mapping, ("min", "max"), what="scale labels")
+            if "min" in mapping:
+                min_label = check.text(join_path(labels_path, "min"), mapping["min"])
+            if "max" in mapping:
+                max_label = check.text(join_path(labels_path, "max"), mapping["max"])
+    low = 1 if low is None else low
+    high = 5 if high is None else high
+    options = tuple(Option(OptionId(str(v)), {}) for v in range(low, max(high, low) + 1))
+    return _replace(
+        base,
+        min_value=low,
+        max_value=high,
+        options=options,
+        min_label=min_label,
+        max_label=max_label,
+    )
+
+
+def _number(check: Checker, path: str, item: Mapping[str, Any], base: Question) -> Question:
+    integer = check.boolean(join_path(path, "integer"), item.get("integer"), True)
+    low = high = None
+    if "min" in item:
+        low = check.number(join_path(path, "min"), item["min"])
+    if "max" in item:
+        high = check.number(join_path(path, "max"), item["max"])
+    if low is not None and high is not None and high <= low:
+        check.problem(join_path(path, "max"), f"max ({high}) must be larger than min ({low})")
+    return _replace(base, integer=integer, min_value=low, max_value=high)
+
+
+def _check_relevance(check: Checker, path: str, expr: Expr, earlier: list[Question]) -> None:
+    by_id = {q.id: q for q in earlier}
+    for reference in references(expr):
+        target = by_id.get(QuestionId(reference.question))
+        if target is None:
+            _unknown_reference(check, path, reference.question, earlier)
+            continue
+        message = _reference_problem(reference, target)
+        if message:
+            check.problem(path, message)
+
+
+def _unknown_reference(check: Checker, path: str, name: str, earlier: list[Question]) -> None:
+    later = check.document.value.get("questions", []) if check.document.value else []
+    later_ids = {q.get("id") for q in later if isinstance(q, dict)}
+    if name in later_ids:
+        check.problem(
+            path,
+            f"refers to '{name}', which is this question or comes after it; "
+            "relevant can only use earlier answers",
+        )
+    else:
+        hint = did_you_mean(name, [q.id for q in earlier])
+        check.problem(path, f"refers to unknown question '{name}'{hint}")
+
+
+def _reference_problem(reference: Compare | InSet | Selected | Answered, target: Question) -> str:
+    name, kind = target.id, target.kind
+    if kind is QuestionKind.INFO:
+        return f"'{name}' is an info message and has no answer to test"
+    if isinstance(reference, Answered):
+        return ""
+    if kind is QuestionKind.TEXT:
+        return (
+            f"'{name}' is a free-text question; its words cannot be compared, use answered({name})"
+        )
+    option_ids = [o.id for o in target.options]
+    if isinstance(reference, Selected):
+        if kind not in CHOICE_KINDS:
+            return f"selected() works on choice questions; '{name}' is a {kind.value} question"
+        return _unknown_option(name, reference.option, option_ids)
+    if isinstance(reference, Compare) and reference.count:
+        if kind is not QuestionKind.MULTIPLE_CHOICE:
+            return f"count() works on multiple choice questions; '{name}' is a {kind.value}"
+        return "" if _is_number(reference.value) else f"count({name}) compares with a number"
+    values = reference.values if isinstance(reference, InSet) else (reference.value,)
+    if kind is QuestionKind.MULTIPLE_CHOICE:
+        return f"'{name}' allows several answers: use selected({name}, 'id') or count({name})"
+    if kind in NUMERIC_KINDS:
+        if not all(_is_number(v) for v in values):
+            return f"'{name}' is a {kind.value} question: compare it with numbers, like {name} >= 4"
+        return ""
+    if isinstance(reference, Compare) and reference.op not in ("=", "!="):
+        return f"'{name}' is a {kind.value} question: use = or != with an option id"
+    for value in values:
+        if not isinstance(value, str):
+            return f"'{name}' is a {kind.value} question: compare it with a quoted option id"
+        problem = _unknown_option(name, value, option_ids)
+        if problem:
+            return problem
+    return ""
+
+
+def _unknown_option(name: str, option: str, option_ids: list[OptionId]) -> str:
+    if option in option_ids:
+        return ""
+    hint = did_you_mean(option, option_ids)
+    return f"'{name}' has no option '{option}'{hint} (options: {', '.join(option_ids)})"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
