@@ -61,7 +61,9 @@ def _validate(args: argparse.Namespace) -> int:
         if result.survey is None:
             failed = True
             for problem in result.problems:
-                print(f"{path}:{problem}")
+                # "file:line: path: message", the shape editors and CI logs link to the line.
+                line = f"{problem.line}:" if problem.line is not None else ""
+                print(f"{path}:{line} {problem.path or '(file)'}: {problem.message}")
         else:
             survey = result.survey
             print(f"{path}: ok — {len(survey.questions)} questions, {', '.join(survey.languages)}")

@@ -133,7 +133,9 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
     }
     report_back_by = _date(check, "report_back_by", root.get("report_back_by"))
     status = _translation_status(check, root.get("translation_status"))
-    questions = build_questions(check, "questions", root.get("questions"))
+    questions = (
+        build_questions(check, "questions", root["questions"]) if "questions" in root else ()
+    )
     title, organisation, promise = texts["title"], texts["organisation"], texts["promise"]
     if campaign_id is None or title is None or organisation is None or promise is None:
         return None

@@ -58,10 +58,13 @@ def build_questions(check: Checker, path: str, raw: Any) -> tuple[Question, ...]
         check.problem(path, f"has {len(raw)} questions; the limit is {MAX_QUESTIONS}")
     built: list[Question] = []
     seen: dict[str, str] = {}
+    broken: set[str] = set()  # earlier questions with their own problems: no cascade of errors
     for index, item in enumerate(raw):
         item_path = join_path(path, index)
         question = _build_question(check, item_path, item)
         if question is None:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                broken.add(item["id"])
             continue
         if question.id in seen:
             check.problem(
@@ -71,7 +74,8 @@ def build_questions(check: Checker, path: str, raw: Any) -> tuple[Question, ...]
             continue
         seen[question.id] = item_path
         if question.relevant is not None:
-            _check_relevance(check, join_path(item_path, "relevant"), question.relevant, built)
+            relevant_path = join_path(item_path, "relevant")
+            _check_relevance(check, relevant_path, question.relevant, built, broken)
         built.append(question)
     if built and not any(q.answerable for q in built):
         check.problem(path, "has no question that can be answered (only info messages)")
@@ -259,10 +263,14 @@ def _number(check: Checker, path: str, item: Mapping[str, Any], base: Question) 
     return _replace(base, integer=integer, min_value=low, max_value=high)
 
 
-def _check_relevance(check: Checker, path: str, expr: Expr, earlier: list[Question]) -> None:
+def _check_relevance(
+    check: Checker, path: str, expr: Expr, earlier: list[Question], broken: set[str]
+) -> None:
     by_id = {q.id: q for q in earlier}
     for reference in references(expr):
         target = by_id.get(QuestionId(reference.question))
+        if target is None and reference.question in broken:
+            continue  # that question's own problem is already reported
         if target is None:
             _unknown_reference(check, path, reference.question, earlier)
             continue
