@@ -37,7 +37,9 @@ def did_you_mean(word: str, candidates: Collection[str]) -> str:
     hinted = KEY_HINTS.get(word)
     if hinted in candidates:
         return f"; did you mean '{hinted}'?"
-    close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    # Two-letter language codes differ by one letter at most ('sv' for 'sw'): a lower cutoff.
+    cutoff = 0.5 if len(word) <= 3 else 0.6
+    close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=cutoff)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -54,6 +56,9 @@ class Checker:
         self.document = document
         self.problems: list[Problem] = list(document.problems)
         self.languages: tuple[str, ...] = ()
+        # False when `languages` is missing or broken: texts are then not checked against it,
+        # so one typo in `languages` does not become one error per text.
+        self.languages_known = False
         self.default_language = ""
         self.allow_fallback = False
 
@@ -118,6 +123,9 @@ class Checker:
     def language_code(self, path: str, value: Any) -> str | None:
         if isinstance(value, str) and _LANGUAGE_CODE.match(value):
             return value
+        if isinstance(value, str) and _LANGUAGE_CODE.match(value.lower()):
+            self.problem(path, f"write language codes in lower case: '{value.lower()}'")
+            return None
         self.problem(path, f"{_show(value)} is not a language code like 'en', 'sw' or 'fr-CD'")
         return None
 
@@ -132,7 +140,7 @@ class Checker:
         texts: dict[str, str] = {}
         for language, text in value.items():
             where = join_path(path, language)
-            if language not in self.languages:
+            if self.languages_known and language not in self.languages:
                 hint = did_you_mean(language, self.languages)
                 declared = ", ".join(self.languages)
                 self.problem(where, f"'{language}' is not one of the languages ({declared}){hint}")
@@ -142,7 +150,7 @@ class Checker:
                 self.problem(where, f"is {len(text)} characters; the limit is {MAX_TEXT_LENGTH}")
             else:
                 texts[language] = text
-        missing = [lang for lang in self.languages if lang not in value]
+        missing = [lang for lang in self.languages if lang not in value and self.languages_known]
         if missing and not (self.allow_fallback and self.default_language in texts):
             self.problem(
                 path,

@@ -6,7 +6,7 @@ raises — what cannot be used becomes `AnswerRejected` or `InputIgnored`, then 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from dialogues.events import (
     AnswerOutcome,
@@ -44,7 +44,7 @@ from dialogues.interpret import Accepted, Control, Refused, check_selection, int
 from dialogues.localization import Catalog, builtin_catalog
 from dialogues.model import Question, QuestionKind, Survey
 from dialogues.prompts import build_prompt, display_answer
-from dialogues.session import Session, SessionStatus
+from dialogues.session import Progress, Session, SessionStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ def advance(survey: Survey, session: Session, inbound: Inbound, now: dt.datetime
     Raises ValueError only when `session` belongs to another survey (a caller's mistake)."""
     if session.survey_id != survey.id:
         raise ValueError(f"session of survey {session.survey_id!r} given survey {survey.id!r}")
-    turn = _Turn(survey, replace(session, updated_at=_epoch(now)), _epoch(now), builtin_catalog())
+    turn = _Turn(survey, session, _epoch(now), builtin_catalog())
     turn.handle(inbound)
     return turn.step()
 
@@ -99,28 +99,29 @@ def _epoch(now: dt.datetime) -> int:
 
 
 class _Turn:
-    """One call's working state: the evolving session and the events emitted so far."""
+    """One call's working state: a mutable copy of the participant's progress (frozen into one
+    new Session at the end) and the events emitted so far."""
 
     def __init__(self, survey: Survey, session: Session, at: int, catalog: Catalog) -> None:
         self.survey = survey
-        self.session = session
+        self.state = Progress.of(session)
         self.at = at
         self.catalog = catalog
         self.events: list[Event] = []
 
     def step(self) -> Step:
-        return Step(self.session, tuple(self.events))
+        return Step(self.state.freeze(updated_at=self.at), tuple(self.events))
 
     def emit(self, event: Event) -> None:
         self.events.append(event)
 
     def message(self, key: str, /, **params: object) -> str:
-        return self.catalog.message(key, self.session.language, **params)
+        return self.catalog.message(key, self.state.language, **params)
 
     # -- dispatch -------------------------------------------------------------------------
 
     def handle(self, inbound: Inbound) -> None:
-        status = self.session.status
+        status = self.state.status
         if isinstance(inbound, ChangeLanguage):
             self.change_language(inbound.language)
         elif status is SessionStatus.COMPLETED:
@@ -150,7 +151,7 @@ class _Turn:
             case ToggleOption(_, option_id):
                 self.toggle(question, option_id)
             case SubmitSelection():
-                self.settle(question, check_selection(question, self.session.draft))
+                self.settle(question, check_selection(question, self.state.draft))
             case Skip():
                 self.skip(question)
             case Decline():
@@ -160,7 +161,7 @@ class _Turn:
 
     def typed(self, question: Question, text: str) -> None:
         interpretation = interpret_text(
-            question, text, self.session.language, self.survey.languages, self.catalog
+            question, text, self.state.language, self.survey.languages, self.catalog
         )
         if not isinstance(interpretation, Control):
             self.settle(question, interpretation)
@@ -192,13 +193,10 @@ class _Turn:
         if question.option(option_id) is None:
             self.reject(question, RejectReason.NOT_AN_OPTION, count=len(question.options))
             return
-        draft = self.session.draft
-        toggled = (
-            [o for o in draft if o != option_id] if option_id in draft else [*draft, option_id]
-        )
-        selected = question.in_option_order(toggled)
-        self.session = replace(self.session, draft=selected)
-        self.emit(SelectionChanged(question.id, selected))
+        draft = self.state.draft
+        ticked = [o for o in draft if o != option_id] if option_id in draft else [*draft, option_id]
+        self.state.draft = question.in_option_order(ticked)
+        self.emit(SelectionChanged(question.id, self.state.draft))
 
     def skip(self, question: Question) -> None:
         if question.optional:
@@ -215,29 +213,28 @@ class _Turn:
             self.skip(question)
 
     def record(self, question: Question, outcome: AnswerOutcome, value: AnswerValue | None) -> None:
-        session = _without_answer(self.session, question.id)
-        language = session.language
+        state, qid = self.state, question.id
+        state.forget(qid)
         if outcome is AnswerOutcome.SKIPPED:
-            session = replace(session, skipped=session.skipped | {question.id})
+            state.skipped.add(qid)
             display = self.message("answer.skipped")
         elif outcome is AnswerOutcome.DECLINED:
-            session = replace(session, declined=session.declined | {question.id})
+            state.declined.add(qid)
             display = self.message("answer.declined")
         elif question.kind is QuestionKind.TEXT:
-            session = replace(session, texts=session.texts | {question.id})
+            state.texts.add(qid)
             display = str(value)
         else:
             assert value is not None  # an ANSWERED outcome always carries its value
-            session = replace(session, values={**session.values, question.id: value})
-            display = display_answer(self.survey, question, value, language, self.catalog)
-        self.session = replace(session, draft=())
-        self.emit(AnswerRecorded(question.id, outcome, value, display, self.at))
-        self.move_forward(after=self.survey.position(question.id) or 0)
+            state.values[qid] = value
+            display = display_answer(self.survey, question, value, state.language, self.catalog)
+        state.draft = ()
+        self.emit(AnswerRecorded(qid, outcome, value, display, self.at))
+        self.move_forward(after=self.survey.position(qid) or 0)
 
     def reject(self, question: Question, reason: RejectReason, **params: object) -> None:
-        self.emit(
-            AnswerRejected(question.id, reason, self.message(f"reject.{reason.value}", **params))
-        )
+        message = self.message(f"reject.{reason.value}", **params)
+        self.emit(AnswerRejected(question.id, reason, message))
         self.ask(question, again=True)
 
     # -- navigation -------------------------------------------------------------------------
@@ -248,52 +245,53 @@ class _Turn:
         for index in range(after + 1, len(questions)):
             question = questions[index]
             if not self.is_relevant(question):
-                if self.session.has_answer(question.id):
-                    self.session = _without_answer(self.session, question.id)
+                if self.state.forget(question.id):
                     self.emit(AnswerWithdrawn(question.id))
                 continue
             if question.kind is QuestionKind.INFO:
-                self.emit(
-                    QuestionAsked(build_prompt(self.survey, question, self.session, self.catalog))
-                )
+                self.ask(question)
                 continue
-            self.session = replace(
-                self.session, current=question.id, draft=_selection(self.session, question)
-            )
+            self.make_current(question)
             self.ask(question)
             return
         self.complete()
 
+    def make_current(self, question: Question) -> None:
+        self.state.current = question.id
+        # Coming back to a multiple choice: its earlier answer starts ticked.
+        value = self.state.values.get(question.id)
+        multiple = question.kind is QuestionKind.MULTIPLE_CHOICE and isinstance(value, tuple)
+        self.state.draft = value if multiple and isinstance(value, tuple) else ()
+
     def is_relevant(self, question: Question) -> bool:
         if question.relevant is None:
             return True
-        return evaluate(question.relevant, self.session.values, self.session.answered)
+        return evaluate(question.relevant, self.state.values, self.state.answered)
 
     def go_back(self, question: Question) -> None:
         index = self.survey.position(question.id) or 0
         for earlier in reversed(self.survey.questions[:index]):
-            if self.session.has_answer(earlier.id):
-                self.session = replace(
-                    self.session, current=earlier.id, draft=_selection(self.session, earlier)
-                )
+            if self.state.has_answer(earlier.id):
+                self.make_current(earlier)
                 self.emit(WentBack(earlier.id))
                 self.ask(earlier)
                 return
         self.reject(question, RejectReason.NO_PREVIOUS)
 
     def ask(self, question: Question, again: bool = False) -> None:
-        prompt = build_prompt(self.survey, question, self.session, self.catalog)
+        prompt = build_prompt(self.survey, question, self.state, self.catalog)
         self.emit(QuestionAsked(prompt, again=again))
 
     def current_question(self) -> Question | None:
         """The question awaiting an answer. If the survey file changed and it is gone, pick up at
         the first relevant question without an answer instead of failing."""
-        current = self.session.current
+        current = self.state.current
         question = self.survey.question(current) if current is not None else None
         if question is not None and question.answerable:
             return question
-        answered = [i for i, q in enumerate(self.survey.questions) if self.session.has_answer(q.id)]
-        self.move_forward(after=max(answered, default=-1))
+        questions = self.survey.questions
+        dealt_with = [i for i, q in enumerate(questions) if self.state.has_answer(q.id)]
+        self.move_forward(after=max(dealt_with, default=-1))
         return None
 
     # -- session-level ----------------------------------------------------------------------
@@ -303,21 +301,21 @@ class _Turn:
             names = ", ".join(self.catalog.language_name(lang) for lang in self.survey.languages)
             self.ignore(IgnoredReason.LANGUAGE_UNAVAILABLE, languages=names)
             return
-        self.session = replace(self.session, language=language)
+        self.state.language = language
         name = self.catalog.language_name(language)
         self.emit(LanguageChanged(language, self.message("notice.language_changed", language=name)))
-        if self.session.status is SessionStatus.ACTIVE:
+        if self.state.status is SessionStatus.ACTIVE:
             question = self.current_question()
             if question is not None:
                 self.ask(question, again=True)
 
     def pause(self) -> None:
-        self.session = replace(self.session, status=SessionStatus.PAUSED)
-        resume_word = self.catalog.word("resume", self.session.language)
+        self.state.status = SessionStatus.PAUSED
+        resume_word = self.catalog.word("resume", self.state.language)
         self.emit(SurveyPaused(self.message("notice.paused", resume=resume_word)))
 
     def resume(self) -> None:
-        self.session = replace(self.session, status=SessionStatus.ACTIVE)
+        self.state.status = SessionStatus.ACTIVE
         self.emit(SurveyResumed(self.message("notice.resumed")))
         question = self.current_question()
         if question is not None:
@@ -332,33 +330,11 @@ class _Turn:
         self.emit(InputIgnored(reason, self.message(key, **params)))
 
     def complete(self) -> None:
-        self.session = replace(self.session, status=SessionStatus.COMPLETED, current=None, draft=())
-        language = self.session.language
+        state = self.state
+        state.status, state.current, state.draft = SessionStatus.COMPLETED, None, ()
+        survey, language = self.survey, state.language
         thanks = (
-            self.survey.text(self.survey.thanks, language)
-            if self.survey.thanks
-            else self.message("survey.thanks")
+            survey.text(survey.thanks, language) if survey.thanks else self.message("survey.thanks")
         )
-        promise = self.survey.text(self.survey.promise, language)
+        promise = survey.text(survey.promise, language)
         self.emit(SurveyCompleted(f"{thanks}\n\n{promise}", self.at))
-
-
-def _without_answer(session: Session, question_id: str) -> Session:
-    if not session.has_answer(question_id):
-        return session
-    values = {k: v for k, v in session.values.items() if k != question_id}
-    return replace(
-        session,
-        values=values,
-        texts=session.texts - {question_id},
-        skipped=session.skipped - {question_id},
-        declined=session.declined - {question_id},
-    )
-
-
-def _selection(session: Session, question: Question) -> tuple[str, ...]:
-    """Pre-tick a multiple choice with its earlier answer when a participant comes back to it."""
-    value = session.values.get(question.id)
-    if question.kind is QuestionKind.MULTIPLE_CHOICE and isinstance(value, tuple):
-        return value
-    return ()

@@ -186,10 +186,9 @@ def _match_option(question: Question, text: str, context: _Context) -> str | Non
         return None
     prefixed: set[str] = set()
     for option in question.options:
-        labels = [fold(option.text[lang]) for lang in context.languages if lang in option.text]
-        if folded in labels or folded == fold(option.id):
+        if folded in option.match_keys:
             return option.id
-        if len(folded) >= _MIN_PREFIX and any(label.startswith(folded) for label in labels):
+        if len(folded) >= _MIN_PREFIX and any(key.startswith(folded) for key in option.match_keys):
             prefixed.add(option.id)
     return prefixed.pop() if len(prefixed) == 1 else None
 

@@ -94,7 +94,7 @@ def _spec_version(check: Checker, root: dict[str, Any]) -> bool:
             f"(up to {CURRENT_SPEC_VERSION}); upgrade Sauti to load this file",
         )
         return False
-    migrate(check.document, root, version)
+    migrate(check, root, version)
     return True
 
 
@@ -113,6 +113,7 @@ def _languages(check: Checker, root: dict[str, Any]) -> None:
         elif code is not None:
             codes.append(code)
     check.languages = tuple(codes)
+    check.languages_known = len(codes) == len(raw)
     check.allow_fallback = check.boolean("allow_fallback", root.get("allow_fallback"), False)
     default = root.get("default_language")
     if default is not None and default not in codes:
@@ -126,7 +127,10 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
     campaign_id = None
     if "id" in root:
         rule = "campaign id (letters, digits, - or _, at most 32 characters)"
-        campaign_id = check.string("id", root["id"], _CAMPAIGN_ID, rule)
+        raw_id = root["id"]
+        if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+            raw_id = str(raw_id)  # `id: 2026` is a fine campaign id
+        campaign_id = check.string("id", raw_id, _CAMPAIGN_ID, rule)
     texts = {
         key: check.text(key, root[key]) if root.get(key) is not None else None
         for key in ("title", "organisation", "promise", "intro", "thanks")

@@ -31,7 +31,7 @@ def direction(language: str) -> Direction:
     return "rtl" if language.split("-", maxsplit=1)[0].lower() in _RTL_LANGUAGES else "ltr"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity equality: usable as a cache key
 class Catalog:
     language_names: Mapping[str, str]
     messages: Mapping[str, Mapping[str, str]]

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import NewType
 
 from dialogues.expressions import Expr
+from dialogues.normalize import fold
 
 QuestionId = NewType("QuestionId", str)
 OptionId = NewType("OptionId", str)
@@ -40,6 +41,12 @@ NUMERIC_KINDS = frozenset({QuestionKind.SCALE, QuestionKind.NUMBER})
 class Option:
     id: OptionId
     text: LocalizedText
+    #: The id and every label, folded once here so typed answers match without re-folding.
+    match_keys: frozenset[str] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = {fold(self.id), *(fold(label) for label in self.text.values())}
+        object.__setattr__(self, "match_keys", frozenset(keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +85,7 @@ class Question:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity equality: usable as a cache key
 class Survey:
     """A validated campaign: safe to run, every text present in every language it declares."""
 
@@ -95,10 +102,24 @@ class Survey:
     intro: LocalizedText | None = None
     thanks: LocalizedText | None = None
     translation_status: Mapping[str, str] = field(default_factory=dict)
-    _index: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _index: Mapping[str, int] = field(default_factory=dict, repr=False, init=False)
+    #: Number of questions that take an answer, and each one's 1-based place among them.
+    answerable_count: int = field(default=0, init=False)
+    _places: Mapping[str, int] = field(default_factory=dict, repr=False, init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {q.id: i for i, q in enumerate(self.questions)})
+        places: dict[str, int] = {}
+        count = 0
+        for question in self.questions:
+            places[question.id] = count + 1
+            count += question.answerable
+        object.__setattr__(self, "_places", places)
+        object.__setattr__(self, "answerable_count", count)
+
+    def place(self, question_id: str) -> int:
+        """1-based place of a question among those taking an answer ("question 3 of 12")."""
+        return self._places.get(question_id, 1)
 
     def position(self, question_id: str) -> int | None:
         """Index of a question in the file, or None if the survey has no such question."""

@@ -4,21 +4,46 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import ClassVar
 
-# Arabic letters people type interchangeably (hamza carriers, ta marbuta, alef maqsura).
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
 _PUNCTUATION_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACES = re.compile(r"\s+")
-_ARABIC_TATWEEL = "\u0640"
+
+
+class _FoldTable(dict[int, int | None]):
+    """str.translate table, filled on first sight of each character: combining marks (accents,
+    Arabic harakat) and the tatweel are dropped; Arabic letters people type interchangeably
+    (hamza carriers, ta marbuta, alef maqsura) become one."""
+
+    _LETTERS: ClassVar[dict[str, str]] = {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ة": "ه",
+        "ى": "ي",
+    }
+
+    def __missing__(self, codepoint: int) -> int | None:
+        char = chr(codepoint)
+        if char in self._LETTERS:
+            folded: int | None = ord(self._LETTERS[char])
+        elif unicodedata.combining(char) or char == "\u0640":  # mark, or ARABIC TATWEEL
+            folded = None
+        else:
+            folded = codepoint
+        self[codepoint] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def fold(text: str) -> str:
     """Case-, accent- and spacing-insensitive form: 'Électricité !' -> 'electricite'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace(_ARABIC_TATWEEL, "").translate(_ARABIC_FOLD)
-    stripped = _SPACES.sub(" ", stripped).strip()
-    return _PUNCTUATION_EDGES.sub("", stripped)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.casefold()).translate(_FOLD_TABLE)
+    return _PUNCTUATION_EDGES.sub("", _SPACES.sub(" ", text.lower()).strip())
 
 
 def ascii_digits(text: str) -> str:

@@ -2,42 +2,71 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 from dialogues.events import Choice, ControlLabels, Prompt
 from dialogues.expressions import AnswerValue
 from dialogues.localization import Catalog, direction
 from dialogues.model import Question, QuestionKind, Survey
-from dialogues.session import Session
+from dialogues.session import AnswerState
 
 
-def build_prompt(survey: Survey, question: Question, session: Session, catalog: Catalog) -> Prompt:
-    language = session.language
-    choices = _choices(survey, question, language, catalog)
-    return Prompt(
-        question_id=question.id,
-        kind=question.kind,
+@dataclass(frozen=True, slots=True)
+class _StaticParts:
+    """What a prompt shows that depends only on the question and the language."""
+
+    text: str
+    hint: str
+    choices: tuple[Choice, ...]
+    labels: ControlLabels
+
+
+@functools.lru_cache(maxsize=4096)
+def _static_parts(
+    survey: Survey, question_id: str, language: str, catalog: Catalog
+) -> _StaticParts:
+    question = survey.question(question_id)
+    assert question is not None  # callers pass questions of this survey
+    return _StaticParts(
         text=survey.text(question.text, language),
         hint=_hint(survey, question, language, catalog),
-        language=language,
-        direction=direction(language),
-        choices=choices,
-        allow_skip=question.optional,
-        allow_decline=question.sensitive,
-        allow_back=_has_earlier_answer(survey, question, session),
+        choices=_choices(survey, question, language, catalog),
         labels=ControlLabels(
             skip=catalog.message("button.skip", language),
             back=catalog.message("button.back", language),
             decline=catalog.message("button.decline", language),
             done=catalog.message("button.done", language),
         ),
-        position=_position(survey, question),
-        total=sum(1 for q in survey.questions if q.answerable),
+    )
+
+
+def build_prompt(
+    survey: Survey, question: Question, state: AnswerState, catalog: Catalog
+) -> Prompt:
+    language = state.language
+    parts = _static_parts(survey, question.id, language, catalog)
+    return Prompt(
+        question_id=question.id,
+        kind=question.kind,
+        text=parts.text,
+        hint=parts.hint,
+        language=language,
+        direction=direction(language),
+        choices=parts.choices,
+        allow_skip=question.optional,
+        allow_decline=question.sensitive,
+        allow_back=_has_earlier_answer(survey, question, state),
+        labels=parts.labels,
+        position=survey.place(question.id),
+        total=survey.answerable_count,
         min_selections=question.min_selections,
         max_selections=question.max_selections,
         min_value=question.min_value,
         max_value=question.max_value,
         max_length=question.max_length if question.kind is QuestionKind.TEXT else None,
-        selected=session.draft,
-        previous_answer=previous_answer(survey, question, session, catalog),
+        selected=state.draft,
+        previous_answer=previous_answer(survey, question, state, catalog),
     )
 
 
@@ -61,15 +90,15 @@ def display_answer(
 
 
 def previous_answer(
-    survey: Survey, question: Question, session: Session, catalog: Catalog
+    survey: Survey, question: Question, state: AnswerState, catalog: Catalog
 ) -> str | None:
     """The earlier answer of a question the participant came back to (text is not kept)."""
-    language = session.language
-    if question.id in session.skipped:
+    language = state.language
+    if question.id in state.skipped:
         return catalog.message("answer.skipped", language)
-    if question.id in session.declined:
+    if question.id in state.declined:
         return catalog.message("answer.declined", language)
-    value = session.values.get(question.id)
+    value = state.values.get(question.id)
     return None if value is None else display_answer(survey, question, value, language, catalog)
 
 
@@ -133,14 +162,9 @@ def _hint(survey: Survey, question: Question, language: str, catalog: Catalog) -
     return hint
 
 
-def _has_earlier_answer(survey: Survey, question: Question, session: Session) -> bool:
+def _has_earlier_answer(survey: Survey, question: Question, state: AnswerState) -> bool:
     index = survey.position(question.id) or 0
-    return any(session.has_answer(q.id) for q in survey.questions[:index])
-
-
-def _position(survey: Survey, question: Question) -> int:
-    index = survey.position(question.id) or 0
-    return 1 + sum(1 for q in survey.questions[:index] if q.answerable)
+    return any(state.has_answer(q.id) for q in survey.questions[:index])
 
 
 def _number(value: float | None) -> str:

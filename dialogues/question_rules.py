@@ -89,7 +89,11 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
     kind = _kind(check, path, item)
     allowed = _ALL_KEYS if kind is None else (*_COMMON, *_KIND_KEYS[kind])
     what = f"a {kind.value} question" if kind is not None else "a question"
-    check.keys(path, item, allowed, required=("id", "kind", "text"), what=what)
+    for key in item:
+        if key in _ALL_KEYS and key not in allowed and kind is not None:
+            check.problem(join_path(path, key), _misplaced_key(key, kind))
+    known = {key: value for key, value in item.items() if key in allowed or key not in _ALL_KEYS}
+    check.keys(path, known, allowed, required=("id", "kind", "text"), what=what)
     question_id = _question_id(check, join_path(path, "id"), item.get("id"))
     text = check.text(join_path(path, "text"), item["text"]) if "text" in item else None
     optional = check.boolean(join_path(path, "optional"), item.get("optional"), False)
@@ -108,6 +112,16 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
         relevant=relevant,
     )
     return _with_kind_fields(check, path, item, base)
+
+
+def _misplaced_key(key: str, kind: QuestionKind) -> str:
+    users = [k.value for k, keys in _KIND_KEYS.items() if key in keys]
+    message = (
+        f"'{key}' does not apply to a {kind.value} question (it belongs to {', '.join(users)})"
+    )
+    if kind is QuestionKind.YES_NO and key == "options":
+        message += "; for your own answer options use kind: single_choice"
+    return message
 
 
 def _kind(check: Checker, path: str, item: Mapping[str, Any]) -> QuestionKind | None:
@@ -219,7 +233,7 @@ def _scale(check: Checker, path: str, item: Mapping[str, Any], base: Question) -
             check.problem(path, f"a scale needs '{key}', like min: 1 and max: 5")
     low = check.integer(join_path(path, "min"), item.get("min", 1))
     high = check.integer(join_path(path, "max"), item.get("max", 5))
-    if low is not None and high is not None:
+    if low is not None and high is not None and "min" in item and "max" in item:
         if high <= low:
             check.problem(join_path(path, "max"), f"max ({high}) must be larger than min ({low})")
         elif high - low + 1 > MAX_SCALE_STEPS:

@@ -6,10 +6,10 @@ question was answered. The text itself travels once, in `AnswerRecorded`, to enc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from dialogues.errors import DialoguesError
 from dialogues.expressions import AnswerValue
@@ -44,17 +44,101 @@ class Session:
 
     def has_answer(self, question_id: str) -> bool:
         """Answered, skipped or declined: the question was dealt with."""
-        return (
-            question_id in self.values
-            or question_id in self.texts
-            or question_id in self.skipped
-            or question_id in self.declined
-        )
+        return _has_answer(self, question_id)
 
     @property
     def answered(self) -> frozenset[str]:
         """Questions with a real answer (not skipped, not declined)."""
         return self.texts.union(self.values)
+
+
+class AnswerState(Protocol):
+    """What prompts need to know of a participant's progress (a Session or a Progress)."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def draft(self) -> tuple[str, ...]: ...
+    @property
+    def values(self) -> Mapping[str, AnswerValue]: ...
+    @property
+    def texts(self) -> Collection[str]: ...
+    @property
+    def skipped(self) -> Collection[str]: ...
+    @property
+    def declined(self) -> Collection[str]: ...
+    def has_answer(self, question_id: str) -> bool: ...
+
+
+def _has_answer(state: AnswerState, question_id: str) -> bool:
+    return (
+        question_id in state.values
+        or question_id in state.texts
+        or question_id in state.skipped
+        or question_id in state.declined
+    )
+
+
+@dataclass(slots=True)
+class Progress:
+    """A mutable working copy of a session for the length of one engine call: the engine changes
+    it in place and freezes it into one new `Session` at the end."""
+
+    session: Session
+    language: str
+    status: SessionStatus
+    current: str | None
+    values: dict[str, AnswerValue]
+    texts: set[str]
+    skipped: set[str]
+    declined: set[str]
+    draft: tuple[str, ...]
+
+    @classmethod
+    def of(cls, session: Session) -> Progress:
+        return cls(
+            session=session,
+            language=session.language,
+            status=session.status,
+            current=session.current,
+            values=dict(session.values),
+            texts=set(session.texts),
+            skipped=set(session.skipped),
+            declined=set(session.declined),
+            draft=session.draft,
+        )
+
+    def has_answer(self, question_id: str) -> bool:
+        return _has_answer(self, question_id)
+
+    @property
+    def answered(self) -> set[str]:
+        return self.texts.union(self.values)
+
+    def forget(self, question_id: str) -> bool:
+        """Drop any answer to a question; True when there was one."""
+        had = self.has_answer(question_id)
+        self.values.pop(question_id, None)
+        for ids in (self.texts, self.skipped, self.declined):
+            ids.discard(question_id)
+        return had
+
+    def freeze(self, updated_at: int) -> Session:
+        base = self.session
+        return Session(
+            survey_id=base.survey_id,
+            revision=base.revision,
+            language=self.language,
+            status=self.status,
+            current=self.current,
+            started_at=base.started_at,
+            updated_at=updated_at,
+            values=self.values,
+            texts=frozenset(self.texts),
+            skipped=frozenset(self.skipped),
+            declined=frozenset(self.declined),
+            draft=self.draft,
+        )
 
 
 def to_dict(session: Session) -> dict[str, Any]:

@@ -1,14 +1,19 @@
 """Read YAML into plain values while remembering the line of every path, for located errors.
 
-Two deliberate departures from PyYAML's defaults, both because survey authors trip on them:
-only `true`/`false` are booleans (YAML 1.1 also turns `no`, `yes`, `on`, `off` into booleans —
-fatal for Norwegian (`no`) or a yes/no option id), and a key written twice is an error instead of
-the later value silently winning.
+Deliberate departures from PyYAML's defaults (YAML 1.1), all because survey authors trip on them:
+- only `true`/`false` are booleans (YAML 1.1 also turns `no`, `yes`, `on`, `off` into booleans —
+  fatal for Norwegian (`no`) or a yes/no option id);
+- numbers follow YAML 1.2: `010` and `01` stay strings instead of becoming 8 and 1, `1_0` and
+  `1:30` are not numbers;
+- dates are not converted (an impossible date like 2026-06-31 is reported by the validator with
+  its line instead of crashing the YAML library);
+- a key written twice is an error instead of the later value silently winning.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,21 +21,34 @@ import yaml
 
 from dialogues.errors import Problem
 
-_BOOL_TAG = "tag:yaml.org,2002:bool"
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
+_REPLACED = {f"{_TAG}{name}" for name in ("bool", "int", "float", "timestamp")}
 
 
 class _SurveyYamlLoader(_Base):  # type: ignore[valid-type, misc]
-    """SafeLoader (libyaml-backed when available) with YAML 1.2 booleans."""
+    """SafeLoader (libyaml-backed when available) with the YAML 1.2-like scalars above."""
 
 
 _SurveyYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
-_SurveyYamlLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    ("float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", "-+0123456789."),
+):
+    _SurveyYamlLoader.add_implicit_resolver(_TAG + _tag, re.compile(_pattern), list(_first))
+
+# Plain scalars are converted here directly: much faster than PyYAML's constructor machinery.
+_SCALARS: dict[str, Callable[[str], Any]] = {
+    f"{_TAG}str": str,
+    f"{_TAG}int": int,
+    f"{_TAG}float": float,
+    f"{_TAG}bool": lambda value: value.lower() == "true",
+    f"{_TAG}null": lambda value: None,
+}
 
 
 @dataclass
@@ -83,21 +101,16 @@ def _convert(loader: Any, node: yaml.Node, path: str, document: YamlDocument) ->
     if isinstance(node, yaml.MappingNode):
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = (
-                str(loader.construct_object(key_node))
-                if isinstance(key_node, yaml.ScalarNode)
-                else None
-            )
-            if key is None:
-                line = key_node.start_mark.line + 1
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
                 document.problems.append(Problem(path, "keys must be plain words", line))
                 continue
+            key = str(_scalar(loader, key_node))
             child = f"{path}.{key}" if path else key
             if key in mapping:
-                line = key_node.start_mark.line + 1
                 document.problems.append(Problem(child, f"'{key}' is written twice", line))
                 continue
-            document.lines[child] = key_node.start_mark.line + 1
+            document.lines[child] = line
             mapping[key] = _convert(loader, value_node, child, document)
         return mapping
     if isinstance(node, yaml.SequenceNode):
@@ -105,4 +118,9 @@ def _convert(loader: Any, node: yaml.Node, path: str, document: YamlDocument) ->
             _convert(loader, item, f"{path}[{index}]", document)
             for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node)
+    return _scalar(loader, node)
+
+
+def _scalar(loader: Any, node: yaml.Node) -> Any:
+    convert = _SCALARS.get(node.tag)
+    return convert(node.value) if convert is not None else loader.construct_object(node)
