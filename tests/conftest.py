@@ -1,8 +1,11 @@
-"""Test-wide options."""
+"""Test-wide options and fixtures."""
 
 from __future__ import annotations
 
 import pytest
+
+# A real Redis (embedded, or REDIS_URL) for any test that asks for `redis_url` / `redis_client`.
+pytest_plugins = ["tests.redis_fixtures"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -6,9 +6,13 @@
 
 from bot.storage.embedded_redis import EmbeddedRedis
 from bot.storage.errors import EmbeddedRedisError, StorageError
+from bot.storage.redis_client import connect, ping_until_ready, require_server_version
 
 __all__ = [
     "EmbeddedRedis",
     "EmbeddedRedisError",
     "StorageError",
+    "connect",
+    "ping_until_ready",
+    "require_server_version",
 ]
