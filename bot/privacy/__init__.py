@@ -8,6 +8,7 @@ from bot.privacy.errors import DecryptionError, KeyFileError, KeyMaterialError, 
 from bot.privacy.fields import decrypt_field, encrypt_field, field_aad
 from bot.privacy.ids import ParticipantId, participant_id
 from bot.privacy.keyfile import load_or_create_key
+from bot.privacy.redaction import Redactor
 from bot.privacy.server_keys import ServerKeys, load_server_keys
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "KeyMaterialError",
     "ParticipantId",
     "PrivacyError",
+    "Redactor",
     "ServerKeys",
     "decrypt_field",
     "encrypt_field",
