@@ -1,0 +1,31 @@
+"""Typed, frozen settings read once from the environment and an optional TOML file.
+
+    settings = Settings.from_env()          # at start-up, in the composition root
+    Settings.from_env({"SAUTI_HTTP_PORT": "9000"}, config_path=None)   # in tests
+
+Only this package reads `os.environ`. Secrets are `Secret` values: masked in every repr.
+"""
+
+from bot.secret import Secret
+from bot.settings.errors import SettingsError
+from bot.settings.limits import TelegramLimits, WebChatLimits, WhatsAppLimits
+from bot.settings.model import (
+    HttpSettings,
+    Settings,
+    TelegramSettings,
+    WebChatSettings,
+    WhatsAppSettings,
+)
+
+__all__ = [
+    "HttpSettings",
+    "Secret",
+    "Settings",
+    "SettingsError",
+    "TelegramLimits",
+    "TelegramSettings",
+    "WebChatLimits",
+    "WebChatSettings",
+    "WhatsAppLimits",
+    "WhatsAppSettings",
+]

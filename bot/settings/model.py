@@ -1,0 +1,136 @@
+"""The settings object: frozen, typed, grouped the way the composition root hands them out.
+
+Every field names its environment variable; its TOML key is its place in this tree
+(`telegram.limits.global_rate` lives in table `[telegram.limits]`). Defaults make
+`Settings()` a working single-machine setup, which is also what tests start from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.secret import Secret
+from bot.settings import parsers as p
+from bot.settings.fields import section, setting
+from bot.settings.limits import TelegramLimits, WebChatLimits, WhatsAppLimits
+
+AnySecret = Secret[str] | Secret[bytes]
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    host: str = setting("SAUTI_HTTP_HOST", "127.0.0.1", p.host)
+    port: int = setting("SAUTI_HTTP_PORT", 8080, p.integer(1, 65535))
+    public_url: str = setting("SAUTI_PUBLIC_URL", "http://127.0.0.1:8080", p.http_url)
+    """Where participants reach this server; web chat links are built from it."""
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    bot_token: Secret[str] | None = setting(
+        "TELEGRAM_BOT_TOKEN", None, p.telegram_bot_token, secret=True
+    )
+    webhook_url: str | None = setting("TELEGRAM_WEBHOOK_URL", None, p.http_url)
+    """Set: receive updates by webhook. Unset: long polling."""
+    webhook_secret: Secret[str] | None = setting(
+        "TELEGRAM_WEBHOOK_SECRET", None, p.telegram_webhook_secret, secret=True
+    )
+    api_base: str = setting("TELEGRAM_API_BASE", "https://api.telegram.org", p.http_url)
+    limits: TelegramLimits = section(TelegramLimits)
+
+    @property
+    def enabled(self) -> bool:
+        return self.bot_token is not None
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    verify_token: Secret[str] | None = setting("WHATSAPP_VERIFY_TOKEN", None, p.token, secret=True)
+    app_secret: Secret[str] | None = setting("WHATSAPP_APP_SECRET", None, p.token, secret=True)
+    access_token: Secret[str] | None = setting("WHATSAPP_ACCESS_TOKEN", None, p.token, secret=True)
+    phone_number_id: str | None = setting("WHATSAPP_PHONE_NUMBER_ID", None, p.digits)
+    api_base: str = setting("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0", p.http_url)
+    limits: WhatsAppLimits = section(WhatsAppLimits)
+
+    @property
+    def enabled(self) -> bool:
+        return self.access_token is not None
+
+
+@dataclass(frozen=True)
+class WebChatSettings:
+    limits: WebChatLimits = section(WebChatLimits)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, read once at start-up by `Settings.from_env`."""
+
+    redis_url: Secret[str] | None = setting("REDIS_URL", None, p.redis_url, secret=True)
+    """Unset: run the embedded Redis under `data_dir`. It may hold a password: a secret."""
+    data_dir: Path = setting("SAUTI_DATA_DIR", Path("var"), p.path)
+    master_key: Secret[bytes] | None = setting("SAUTI_MASTER_KEY", None, p.key32, secret=True)
+    """Wraps every participant's data key. Unset with embedded Redis: a key file is made."""
+    id_secret: Secret[bytes] | None = setting("SAUTI_ID_SECRET", None, p.key32, secret=True)
+    """Keys the HMAC that turns platform user ids into participant ids."""
+    log_level: str = setting("SAUTI_LOG_LEVEL", "INFO", p.log_level)
+    dedupe_ttl_seconds: int = setting("SAUTI_DEDUPE_TTL_SECONDS", 7 * 86400, p.integer(1))
+    """How long a platform message id is remembered; must outlast every platform's retries."""
+    http: HttpSettings = section(HttpSettings)
+    telegram: TelegramSettings = section(TelegramSettings)
+    whatsapp: WhatsAppSettings = section(WhatsAppSettings)
+    webchat: WebChatSettings = section(WebChatSettings)
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, config_path: Path | str | None = None
+    ) -> Settings:
+        """Read settings from `environ` (default: the process environment) over a TOML file.
+
+        The file is `config_path`, else `$SAUTI_CONFIG`, else `config/sauti.toml` if it exists.
+        Raises `SettingsError` listing every missing or malformed value by its variable name.
+        """
+        from bot.settings.loader import load
+
+        return load(environ, config_path)
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def key_dir(self) -> Path:
+        """Where generated key files live when no key is configured (embedded mode only)."""
+        return self.data_dir / "keys"
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.key_dir / "master.key"
+
+    @property
+    def id_secret_path(self) -> Path:
+        return self.key_dir / "participant-id.key"
+
+    def secrets(self) -> tuple[AnySecret, ...]:
+        """Every configured secret (still wrapped), for log redaction.
+
+        Includes the Redis password on its own, since a driver error may quote just that.
+        """
+        found = list(_secrets_in(self))
+        if self.redis_url is not None:
+            password = urlsplit(self.redis_url.reveal()).password
+            if password:
+                found.append(Secret(password))
+        return tuple(found)
+
+
+def _secrets_in(node: object) -> Iterator[AnySecret]:
+    for item in fields(node):  # type: ignore[arg-type]
+        value = getattr(node, item.name)
+        if isinstance(value, Secret):
+            yield value
+        elif is_dataclass(value):
+            yield from _secrets_in(value)
