@@ -163,7 +163,7 @@ def _multiple(question: Question, text: str, context: _Context) -> Interpretatio
     if whole is not None:
         return check_selection(question, (whole,))
     tokens = [token for token in _SEPARATORS.split(ascii_digits(text.strip())) if token]
-    if len(tokens) == 1 and all(part.isdigit() for part in tokens[0].split()):
+    if len(tokens) == 1 and all(part.isascii() and part.isdigit() for part in tokens[0].split()):
         tokens = tokens[0].split()  # "1 3 4"
     chosen = [_match_option(question, token, context) for token in tokens]
     if not tokens or any(option_id is None for option_id in chosen):
@@ -179,7 +179,9 @@ def _match_option(question: Question, text: str, context: _Context) -> str | Non
     folded = fold(ascii_digits(text))
     if not folded:
         return None
-    if folded.isdigit():
+    if folded.isascii() and folded.isdigit():
+        if len(folded) > 3:  # no question has a thousand options; int() of huge text is slow
+            return None
         number = int(folded)
         if 1 <= number <= len(question.options):
             return question.options[number - 1].id

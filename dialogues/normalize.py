@@ -51,9 +51,8 @@ def ascii_digits(text: str) -> str:
     and the Arabic decimal/thousands separators -> '.' / ','."""
     out = []
     for ch in text:
-        if ch.isdigit():
-            value = unicodedata.decimal(ch, None)
-            out.append(str(value) if value is not None else ch)
+        if ch.isdecimal():  # not isdigit(): superscripts and Ethiopic numerals are no digits here
+            out.append(str(unicodedata.decimal(ch)))
         elif ch == "\u066b":  # ARABIC DECIMAL SEPARATOR
             out.append(".")
         elif ch in "\u066c\u060c":  # ARABIC THOUSANDS SEPARATOR, ARABIC COMMA
@@ -63,6 +62,7 @@ def ascii_digits(text: str) -> str:
     return "".join(out)
 
 
+_LONGEST_NUMBER = 40  # longer "numbers" are noise, and would overflow a float to infinity
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[,. \u00a0\u202f']\d{3})+$")
 
@@ -71,7 +71,7 @@ def parse_number(text: str) -> float | None:
     """A number as people write it: '12', '٣', '2,5' (decimal comma), '1 000', '1,000,000'.
     None when the text is not one number."""
     raw = ascii_digits(text).strip().replace("\u2212", "-")
-    if not raw:
+    if not raw or len(raw) > _LONGEST_NUMBER:
         return None
     if _NUMBER.match(raw):
         return float(raw)

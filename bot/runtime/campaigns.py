@@ -1,0 +1,107 @@
+"""Campaigns as stored: the survey file's source, its revision, and whether it is open.
+
+The source is kept (not a parsed form) so that every process parses the same text with its own
+Sauti version; parsed surveys are cached per revision.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from redis.asyncio import Redis
+
+from bot.runtime.keys import Keys
+from dialogues import Survey, parse
+
+
+class CampaignStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    survey: Survey
+    status: CampaignStatus
+
+    @property
+    def id(self) -> str:
+        return self.survey.id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CampaignStatus.OPEN
+
+
+class CampaignStore:
+    """Campaigns in Redis, with a short-lived local cache for the hot path."""
+
+    def __init__(self, redis: Redis, keys: Keys, cache_seconds: float = 2.0) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, Campaign | None]] = {}
+        self._parsed: dict[str, Survey] = {}  # revision -> survey
+
+    async def load(self, source: str, *, open_now: bool = False) -> Campaign:
+        """Store a survey file (validated first: raises SurveyDefinitionError). A campaign that
+        already exists keeps its status unless `open_now`; a new one starts closed unless
+        `open_now`, so nobody joins a draft by accident."""
+        survey = parse(source)
+        key = self._keys.campaign(survey.id)
+        existing = await self._redis.hget(key, "status")
+        if open_now:
+            status = CampaignStatus.OPEN
+        elif existing is not None:
+            status = CampaignStatus(_text(existing))
+        else:
+            status = CampaignStatus.CLOSED
+        await self._redis.hset(
+            key, mapping={"source": source, "revision": survey.revision, "status": status.value}
+        )
+        await self._redis.sadd(self._keys.campaigns, survey.id)
+        self._cache.pop(survey.id, None)
+        return Campaign(survey, status)
+
+    async def set_status(self, campaign_id: str, status: CampaignStatus) -> bool:
+        """False when there is no such campaign."""
+        key = self._keys.campaign(campaign_id)
+        if not await self._redis.exists(key):
+            return False
+        await self._redis.hset(key, "status", status.value)
+        self._cache.pop(campaign_id, None)
+        return True
+
+    async def get(self, campaign_id: str) -> Campaign | None:
+        cached = self._cache.get(campaign_id)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < self._cache_seconds:
+            return cached[1]
+        campaign = await self._fetch(campaign_id)
+        self._cache[campaign_id] = (now, campaign)
+        return campaign
+
+    async def ids(self) -> list[str]:
+        return sorted(_text(member) for member in await self._redis.smembers(self._keys.campaigns))
+
+    async def _fetch(self, campaign_id: str) -> Campaign | None:
+        revision, status = await self._redis.hmget(
+            self._keys.campaign(campaign_id), ["revision", "status"]
+        )
+        if revision is None or status is None:
+            return None
+        survey = self._parsed.get(_text(revision))
+        if survey is None:
+            source = await self._redis.hget(self._keys.campaign(campaign_id), "source")
+            if source is None:
+                return None
+            survey = parse(_text(source))
+            self._parsed[survey.revision] = survey
+        return Campaign(survey, CampaignStatus(_text(status)))
+
+
+def _text(value: bytes | str) -> str:
+    """Replies are bytes (the client does not decode); this names the conversion."""
+    return value.decode() if isinstance(value, bytes) else value

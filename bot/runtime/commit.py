@@ -1,0 +1,126 @@
+"""Turn a `Turn` into the one atomic Redis commit of its inbound event.
+
+The commit is keyed by the event id (a `done` marker in the same script), so processing the same
+event twice — a redelivery after a crash — records nothing twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+
+from bot.privacy import encrypt_field, field_aad
+from bot.runtime.keys import Keys
+from bot.runtime.outgoing import Outgoing, messages_for
+from bot.runtime.turns import Turn, started
+from dialogues import to_dict
+from dialogues.events import (
+    AnswerOutcome,
+    AnswerRecorded,
+    AnswerWithdrawn,
+    SurveyCompleted,
+)
+
+WEBCHAT_INBOX_CAP = 200  # messages a web chat page keeps; older ones are dropped
+
+
+@dataclass
+class CommitPlan:
+    keys: list[str]
+    args: list[str | bytes | int]
+    outgoing: list[Outgoing] = field(default_factory=list)
+
+
+def plan_commit(
+    turn: Turn,
+    *,
+    keys: Keys,
+    shard: int,
+    participant_id: str,
+    event_id: str,
+    entry_id: str,
+    group: str,
+    done_ttl: int,
+    inbox_cap: int = WEBCHAT_INBOX_CAP,
+) -> CommitPlan:
+    campaign = turn.campaign_id or "-"
+    answer_sets: list[str | bytes] = []
+    answer_dels: list[str] = []
+    counters: dict[str, int] = {}
+    for event in turn.events:
+        if isinstance(event, AnswerRecorded):
+            answer_sets += [event.question_id, _answer_json(turn, campaign, event)]
+            counters["answers"] = counters.get("answers", 0) + 1
+        elif isinstance(event, AnswerWithdrawn):
+            answer_dels.append(event.question_id)
+        elif isinstance(event, SurveyCompleted):
+            counters["completed"] = counters.get("completed", 0) + 1
+    if started(turn):
+        counters["started"] = counters.get("started", 0) + 1
+    outgoing = [Outgoing(text) for text in turn.notices] + messages_for(turn.events)
+    inbox = _sealed_inbox(turn, participant_id, outgoing)
+    participant_fields = (
+        turn.participant.to_fields() if turn.participant_changed and turn.participant else {}
+    )
+    args: list[str | bytes | int] = [
+        group,
+        entry_id,
+        done_ttl,
+        json.dumps(to_dict(turn.session), separators=(",", ":")) if turn.session else "",
+        len(participant_fields),
+        *[item for pair in participant_fields.items() for item in pair],
+        len(answer_sets) // 2,
+        *answer_sets,
+        len(answer_dels),
+        *answer_dels,
+        len(counters),
+        *[item for pair in counters.items() for item in pair],
+        participant_id if started(turn) else "",
+        len(inbox),
+        *inbox,
+        inbox_cap,
+    ]
+    redis_keys = [
+        keys.inbound(shard),
+        keys.done(shard, event_id),
+        keys.participant(participant_id),
+        keys.session(participant_id, campaign),
+        keys.answers(participant_id, campaign),
+        keys.counters(shard, campaign),
+        keys.respondents(shard, campaign),
+        keys.webchat_inbox(participant_id),
+    ]
+    return CommitPlan(redis_keys, args, outgoing)
+
+
+def _answer_json(turn: Turn, campaign: str, event: AnswerRecorded) -> str:
+    stored: dict[str, object] = {"o": event.outcome.value, "t": event.at}
+    if event.outcome is AnswerOutcome.ANSWERED:
+        if isinstance(event.value, str) and _is_free_text(turn, event.question_id):
+            assert turn.data_key is not None
+            assert turn.participant is not None
+            aad = field_aad(
+                turn.participant.participant_id, f"answer:{campaign}:{event.question_id}"
+            )
+            sealed = encrypt_field(turn.data_key, event.value, aad)
+            stored["x"] = base64.b64encode(sealed).decode()
+        else:
+            value = event.value
+            stored["v"] = list(value) if isinstance(value, tuple) else value
+    return json.dumps(stored, separators=(",", ":"))
+
+
+def _is_free_text(turn: Turn, question_id: str) -> bool:
+    return turn.session is not None and question_id in turn.session.texts
+
+
+def _sealed_inbox(turn: Turn, participant_id: str, outgoing: list[Outgoing]) -> list[bytes]:
+    """Web chat participants read their messages from their inbox: sealed with their key."""
+    if turn.participant is None or turn.participant.channel != "webchat" or turn.data_key is None:
+        return []
+    aad = field_aad(turn.participant.participant_id, "webchat")
+    return [
+        encrypt_field(turn.data_key, json.dumps(m.to_plain(), ensure_ascii=False), aad)
+        for m in outgoing
+    ]

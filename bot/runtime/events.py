@@ -1,0 +1,150 @@
+"""The channel-neutral inbound event: what a participant did, on which channel, as a stream
+entry. Channel adapters build these; workers consume them.
+
+Whatever a participant typed, and their platform address, travel encrypted (the `body` field):
+a stream entry sits in Redis until it is processed and trimmed, and free text is never stored in
+clear. The transit key is derived from the master key, so ingest needs no per-participant key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bot.privacy import decrypt_field, encrypt_field
+from dialogues.inbound import (
+    ChangeLanguage,
+    ChoiceReply,
+    Decline,
+    GoBack,
+    Inbound,
+    Pause,
+    Resume,
+    Skip,
+    SubmitSelection,
+    TextReply,
+    ToggleOption,
+)
+
+
+class Channel(StrEnum):
+    WEBCHAT = "webchat"
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """Join (or come back to) a campaign, in a language."""
+
+    campaign_id: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Anything said inside a survey: handed to the engine as it is."""
+
+    input: Inbound
+
+
+Action = Join | Answer
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEvent:
+    event_id: str  # "<channel>:<platform message id>": the deduplication key
+    channel: Channel
+    participant_id: str
+    received_at_ms: int
+    action: Action
+    address: str | None = None  # the platform address (chat id, phone) when the channel has one
+
+
+def transit_key(master_key: bytes) -> bytes:
+    """The key that seals event bodies in streams: derived, so it rotates with the master key."""
+    return hmac.new(master_key, b"sauti/transit/v1", hashlib.sha256).digest()
+
+
+def encode(event: InboundEvent, key: bytes) -> dict[str, str | bytes]:
+    """Stream entry fields for an event; the body is sealed and bound to the event id."""
+    body = json.dumps(
+        {"a": _action_to_plain(event.action), "addr": event.address}, separators=(",", ":")
+    )
+    return {
+        "id": event.event_id,
+        "ch": event.channel.value,
+        "pid": event.participant_id,
+        "t": str(event.received_at_ms),
+        "body": encrypt_field(key, body, event.event_id.encode()),
+    }
+
+
+def decode(fields: dict[bytes, bytes], key: bytes) -> InboundEvent:
+    """Read back `encode`'s fields. Raises DecryptionError, KeyError or ValueError if broken."""
+    event_id = fields[b"id"].decode()
+    body = json.loads(decrypt_field(key, fields[b"body"], event_id.encode()))
+    return InboundEvent(
+        event_id=event_id,
+        channel=Channel(fields[b"ch"].decode()),
+        participant_id=fields[b"pid"].decode(),
+        received_at_ms=int(fields[b"t"]),
+        action=_action_from_plain(body["a"]),
+        address=body.get("addr"),
+    )
+
+
+_SIMPLE: dict[str, type[Skip | Decline | GoBack | SubmitSelection]] = {
+    "skip": Skip,
+    "decline": Decline,
+    "back": GoBack,
+    "submit": SubmitSelection,
+}
+
+
+def _action_to_plain(action: Action) -> dict[str, Any]:
+    if isinstance(action, Join):
+        return {"join": action.campaign_id, "lang": action.language}
+    match action.input:
+        case TextReply(text):
+            return {"text": text}
+        case ChoiceReply(question_id, option_ids):
+            return {"choice": list(option_ids), "q": question_id}
+        case ToggleOption(question_id, option_id):
+            return {"toggle": option_id, "q": question_id}
+        case ChangeLanguage(language):
+            return {"language": language}
+        case Pause():
+            return {"pause": True}
+        case Resume():
+            return {"resume": True}
+        case Skip() | Decline() | GoBack() | SubmitSelection() as simple:
+            name = next(n for n, kind in _SIMPLE.items() if isinstance(simple, kind))
+            return {name: True, "q": simple.question_id}
+    raise ValueError(f"cannot encode {action!r}")  # pragma: no cover - exhaustive above
+
+
+def _action_from_plain(plain: dict[str, Any]) -> Action:
+    if "join" in plain:
+        return Join(str(plain["join"]), str(plain["lang"]))
+    question = plain.get("q")
+    if "text" in plain:
+        return Answer(TextReply(str(plain["text"])))
+    if "choice" in plain:
+        return Answer(ChoiceReply(question, tuple(map(str, plain["choice"]))))
+    if "toggle" in plain:
+        return Answer(ToggleOption(question, str(plain["toggle"])))
+    if "language" in plain:
+        return Answer(ChangeLanguage(str(plain["language"])))
+    if "pause" in plain:
+        return Answer(Pause())
+    if "resume" in plain:
+        return Answer(Resume())
+    for name, kind in _SIMPLE.items():
+        if name in plain:
+            return Answer(kind(question))
+    raise ValueError(f"unknown action {sorted(plain)}")

@@ -1,0 +1,44 @@
+"""Ingest: deduplicate an inbound event on its platform message id and append it to its
+participant's shard stream — one atomic script. Channels acknowledge the platform only after
+this returns; when Redis is unreachable it raises, and the channel answers 503 so the platform
+retries instead of the event being lost."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from bot.runtime import scripts
+from bot.runtime.events import InboundEvent, encode
+from bot.runtime.keys import Keys
+from bot.runtime.metrics import Metrics
+
+
+class Ingestor:
+    def __init__(
+        self, redis: Redis, keys: Keys, transit_key: bytes, metrics: Metrics, dedupe_ttl: int
+    ) -> None:
+        self._keys = keys
+        self._transit_key = transit_key
+        self._metrics = metrics
+        self._dedupe_ttl = dedupe_ttl
+        self._script = redis.register_script(scripts.INGEST)
+
+    async def ingest(self, event: InboundEvent) -> bool:
+        """True when stored, False when it is a duplicate of an event already stored."""
+        shard = self._keys.shard_of(event.participant_id)
+        fields = encode(event, self._transit_key)
+        args: list[str | bytes | int] = [self._dedupe_ttl]
+        for name, value in fields.items():
+            args += [name, value]
+        entry = await self._script(
+            keys=[self._keys.seen(shard, event.event_id), self._keys.inbound(shard)], args=args
+        )
+        if entry is None:
+            self._metrics.duplicates.labels(event.channel.value).inc()
+            return False
+        self._metrics.ingested.labels(event.channel.value).inc()
+        return True
+
+    def done_key(self, event: InboundEvent) -> str:
+        """The key that exists once the event is committed (web chat waits on it)."""
+        return self._keys.done(self._keys.shard_of(event.participant_id), event.event_id)

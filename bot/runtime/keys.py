@@ -1,0 +1,73 @@
+"""Redis key names, in one place (documented in docs/keys.md).
+
+Everything one inbound event touches lives under its participant's shard hash tag `{sN}`, so a
+single Lua script can commit it atomically and the same code runs on Redis Cluster.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    prefix: str = "sauti"
+    shards: int = 16
+
+    def shard_of(self, participant_id: str) -> int:
+        """A participant's shard: stable, and uniform because ids are HMAC outputs."""
+        return zlib.crc32(participant_id.encode()) % self.shards
+
+    def tag(self, shard: int) -> str:
+        return f"{self.prefix}:{{s{shard}}}"
+
+    # -- deployment-wide (single-key operations only) --------------------------------------
+    @property
+    def meta(self) -> str:
+        return f"{self.prefix}:meta"
+
+    @property
+    def campaigns(self) -> str:
+        return f"{self.prefix}:campaigns"
+
+    def campaign(self, campaign_id: str) -> str:
+        return f"{self.prefix}:campaign:{campaign_id}"
+
+    def lease(self, role: str, shard: int) -> str:
+        return f"{self.prefix}:lease:{role}:{shard}"
+
+    def members(self, role: str) -> str:
+        return f"{self.prefix}:members:{role}"
+
+    # -- per shard -------------------------------------------------------------------------
+    def inbound(self, shard: int) -> str:
+        return f"{self.tag(shard)}:in"
+
+    def dead_letters(self, shard: int) -> str:
+        return f"{self.tag(shard)}:dead"
+
+    def seen(self, shard: int, event_id: str) -> str:
+        return f"{self.tag(shard)}:seen:{event_id}"
+
+    def done(self, shard: int, event_id: str) -> str:
+        return f"{self.tag(shard)}:done:{event_id}"
+
+    def counters(self, shard: int, campaign_id: str) -> str:
+        return f"{self.tag(shard)}:c:{campaign_id}"
+
+    def respondents(self, shard: int, campaign_id: str) -> str:
+        return f"{self.tag(shard)}:r:{campaign_id}"
+
+    # -- per participant (their shard's tag) -------------------------------------------------
+    def participant(self, participant_id: str) -> str:
+        return f"{self.tag(self.shard_of(participant_id))}:p:{participant_id}"
+
+    def session(self, participant_id: str, campaign_id: str) -> str:
+        return f"{self.tag(self.shard_of(participant_id))}:s:{participant_id}:{campaign_id}"
+
+    def answers(self, participant_id: str, campaign_id: str) -> str:
+        return f"{self.tag(self.shard_of(participant_id))}:a:{campaign_id}:{participant_id}"
+
+    def webchat_inbox(self, participant_id: str) -> str:
+        return f"{self.tag(self.shard_of(participant_id))}:wc:{participant_id}"

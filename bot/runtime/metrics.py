@@ -1,0 +1,35 @@
+"""Prometheus metrics of the runtime (served at /metrics). Each app builds its own registry, so
+tests and several apps in one process do not share counters."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.ingested = Counter(
+            "sauti_inbound_ingested", "Inbound events stored", ["channel"], registry=self.registry
+        )
+        self.duplicates = Counter(
+            "sauti_inbound_duplicates",
+            "Inbound events dropped as duplicates of a platform message already stored",
+            ["channel"],
+            registry=self.registry,
+        )
+        self.processed = Counter(
+            "sauti_events_processed", "Inbound events committed", registry=self.registry
+        )
+        self.failures = Counter(
+            "sauti_event_failures", "Failed attempts to process an event", registry=self.registry
+        )
+        self.dead_letters = Counter(
+            "sauti_dead_letters", "Events moved to a dead-letter stream", registry=self.registry
+        )
+        self.latency = Histogram(
+            "sauti_processing_latency_seconds",
+            "From ingest to committed answer",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=self.registry,
+        )

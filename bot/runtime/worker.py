@@ -1,0 +1,289 @@
+"""Workers: consume each shard's inbound stream, run the engine, commit atomically.
+
+A shard is processed by one worker at a time (a renewed lease), in stream order, so two events
+of one participant are never processed concurrently or out of order. A worker that takes over a
+shard first claims the entries its dead predecessor left pending. An event that keeps failing is
+moved to the shard's dead-letter stream after `max_attempts`, so one broken event cannot stall
+its participant — or the shard — forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from bot.runtime import scripts
+from bot.runtime.campaigns import Campaign, CampaignStore
+from bot.runtime.commit import CommitPlan, plan_commit
+from bot.runtime.events import Answer, InboundEvent, Join, decode
+from bot.runtime.keys import Keys
+from bot.runtime.leases import ShardLeases
+from bot.runtime.metrics import Metrics
+from bot.runtime.participants import ParticipantKeys, ParticipantRecord
+from bot.runtime.turns import take_turn
+from dialogues import Session, from_dict
+
+log = logging.getLogger(__name__)
+
+GROUP = "workers"
+Entry = tuple[bytes, dict[bytes, bytes]]
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    batch_size: int = 200
+    block_ms: int = 1000
+    max_attempts: int = 5
+    done_ttl_seconds: int = 7 * 24 * 3600
+    retry_pause_seconds: float = 0.2
+
+
+@dataclass
+class _ShardState:
+    """Per-shard, in-process: participants whose oldest pending event failed (their later
+    events wait behind it), and failure counts."""
+
+    blocked: set[str] = field(default_factory=set)
+    failures: dict[bytes, int] = field(default_factory=dict)
+
+
+class Worker:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        *,
+        campaigns: CampaignStore,
+        participant_keys: ParticipantKeys,
+        transit_key: bytes,
+        metrics: Metrics,
+        consumer: str,
+        config: WorkerConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._campaigns = campaigns
+        self._participant_keys = participant_keys
+        self._transit_key = transit_key
+        self._metrics = metrics
+        self._consumer = consumer
+        self._config = config or WorkerConfig()
+        self._clock = clock
+        self._commit = redis.register_script(scripts.COMMIT)
+        self._states: dict[int, _ShardState] = {}
+        self.leases = ShardLeases(redis, keys, role="worker", owner=consumer)
+
+    # -- running ---------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Hold shard leases and process owned shards until `stop` is set."""
+        await self.leases.run(stop, self._run_shard)
+
+    async def _run_shard(self, shard: int, owned: asyncio.Event) -> None:
+        await self.ensure_group(shard)
+        await self.claim_orphans(shard)
+        while owned.is_set():
+            handled = await self.poll(shard, block_ms=self._config.block_ms)
+            if handled == 0 and self._state(shard).blocked:
+                await asyncio.sleep(self._config.retry_pause_seconds)
+
+    async def ensure_group(self, shard: int) -> None:
+        try:
+            await self._redis.xgroup_create(self._keys.inbound(shard), GROUP, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    async def claim_orphans(self, shard: int) -> int:
+        """Take over every entry another consumer read but never acknowledged. Safe because the
+        lease makes this worker the shard's only consumer."""
+        stream, claimed, cursor = self._keys.inbound(shard), 0, "0-0"
+        while True:
+            reply = await self._redis.xautoclaim(stream, GROUP, self._consumer, 0, cursor, 500)
+            cursor, entries = reply[0], reply[1]
+            claimed += len(entries)
+            if cursor in (b"0-0", "0-0"):
+                return claimed
+
+    async def poll(self, shard: int, block_ms: int | None = None) -> int:
+        """Process this consumer's pending entries first (in order), else new ones. Returns how
+        many entries were committed or dead-lettered."""
+        stream = self._keys.inbound(shard)
+        size = self._config.batch_size
+        reply: Any = await self._redis.xreadgroup(GROUP, self._consumer, {stream: "0"}, count=size)
+        entries: list[Entry] = reply[0][1] if reply else []
+        if not entries:
+            reply = await self._redis.xreadgroup(
+                GROUP, self._consumer, {stream: ">"}, count=size, block=block_ms
+            )
+            entries = reply[0][1] if reply else []
+        if not entries:
+            return 0
+        return await self.process_batch(shard, entries)
+
+    # -- one batch -------------------------------------------------------------------------
+
+    async def process_batch(self, shard: int, entries: list[Entry]) -> int:
+        state = self._state(shard)
+        state.blocked.clear()  # recomputed: pending entries come first, in order
+        events: list[tuple[bytes, InboundEvent]] = []
+        handled = 0
+        for entry_id, fields in entries:
+            try:
+                events.append((entry_id, decode(fields, self._transit_key)))
+            except Exception as error:  # an undecodable entry never becomes decodable
+                await self._dead_letter(shard, entry_id, fields, error)
+                handled += 1
+        loaded = await self._load(events)
+        plans: list[tuple[bytes, InboundEvent, CommitPlan]] = []
+        for entry_id, event in events:
+            pid = event.participant_id
+            if pid in state.blocked:
+                continue  # waits behind its participant's failing event
+            try:
+                plan = await self._plan(shard, entry_id, event, loaded)
+            except Exception as error:
+                handled += await self._failed(shard, entry_id, entries, event, error)
+                continue
+            plans.append((entry_id, event, plan))
+        if plans:
+            pipe = self._redis.pipeline(transaction=False)
+            for _, _, plan in plans:
+                await self._commit(keys=plan.keys, args=plan.args, client=pipe)
+            await pipe.execute()
+            now_ms = self._clock() * 1000
+            for entry_id, event, _ in plans:
+                state.failures.pop(entry_id, None)
+                self._metrics.processed.inc()
+                self._metrics.latency.observe(max(0.0, (now_ms - event.received_at_ms) / 1000))
+            handled += len(plans)
+        return handled
+
+    async def _load(self, events: list[tuple[bytes, InboundEvent]]) -> _Loaded:
+        """Participants, then the sessions the events need: two round trips per batch."""
+        loaded = _Loaded()
+        pids = list(dict.fromkeys(event.participant_id for _, event in events))
+        pipe = self._redis.pipeline(transaction=False)
+        for pid in pids:
+            pipe.hgetall(self._keys.participant(pid))
+        for pid, fields in zip(pids, await pipe.execute(), strict=True):
+            loaded.participants[pid] = (
+                ParticipantRecord.from_fields(pid, fields) if fields else None
+            )
+        wanted: list[tuple[str, str]] = []
+        for _, event in events:
+            campaign_id = self._campaign_of(event, loaded.participants.get(event.participant_id))
+            if campaign_id is not None:
+                wanted.append((event.participant_id, campaign_id))
+        wanted = list(dict.fromkeys(wanted))
+        pipe = self._redis.pipeline(transaction=False)
+        for pid, campaign_id in wanted:
+            pipe.get(self._keys.session(pid, campaign_id))
+        for pair, raw in zip(wanted, await pipe.execute(), strict=True):
+            loaded.sessions[pair] = from_dict(json.loads(raw)) if raw else None
+        return loaded
+
+    @staticmethod
+    def _campaign_of(event: InboundEvent, participant: ParticipantRecord | None) -> str | None:
+        if isinstance(event.action, Join):
+            return event.action.campaign_id
+        return participant.campaign_id if participant is not None else None
+
+    async def _plan(
+        self, shard: int, entry_id: bytes, event: InboundEvent, loaded: _Loaded
+    ) -> CommitPlan:
+        pid = event.participant_id
+        participant = loaded.participants.get(pid)
+        campaign_id = self._campaign_of(event, participant)
+        campaign: Campaign | None = None
+        session: Session | None = None
+        if campaign_id is not None:
+            campaign = await self._campaigns.get(campaign_id)
+            session = loaded.sessions.get((pid, campaign_id))
+        assert isinstance(event.action, Join | Answer)
+        now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
+        turn = take_turn(
+            event,
+            participant=participant,
+            session=session,
+            campaign=campaign,
+            keys=self._participant_keys,
+            now=now,
+        )
+        # Later events of the same participant in this batch see this one's effects.
+        loaded.participants[pid] = turn.participant
+        if turn.campaign_id is not None and turn.session is not None:
+            loaded.sessions[(pid, turn.campaign_id)] = turn.session
+        return plan_commit(
+            turn,
+            keys=self._keys,
+            shard=shard,
+            participant_id=pid,
+            event_id=event.event_id,
+            entry_id=entry_id.decode(),
+            group=GROUP,
+            done_ttl=self._config.done_ttl_seconds,
+        )
+
+    async def _failed(
+        self,
+        shard: int,
+        entry_id: bytes,
+        entries: list[Entry],
+        event: InboundEvent,
+        error: Exception,
+    ) -> int:
+        """Count a failure; dead-letter the entry once it has failed `max_attempts` times."""
+        state = self._state(shard)
+        attempts = state.failures.get(entry_id, 0) + 1
+        state.failures[entry_id] = attempts
+        self._metrics.failures.inc()
+        log.warning(
+            "event failed (attempt %d of %d) participant=%s error=%s",
+            attempts,
+            self._config.max_attempts,
+            event.participant_id,
+            type(error).__name__,
+        )
+        if attempts < self._config.max_attempts:
+            state.blocked.add(event.participant_id)
+            return 0
+        fields = next(f for i, f in entries if i == entry_id)
+        await self._dead_letter(shard, entry_id, fields, error)
+        state.failures.pop(entry_id, None)
+        return 1
+
+    async def _dead_letter(
+        self, shard: int, entry_id: bytes, fields: dict[bytes, bytes], error: Exception
+    ) -> None:
+        # Only the error's type: its message could quote participant data.
+        letter: dict[Any, Any] = {
+            **fields,
+            b"error": type(error).__name__.encode(),
+            b"entry": entry_id,
+        }
+        pipe = self._redis.pipeline(transaction=True)  # both keys are in the shard's slot
+        pipe.xadd(self._keys.dead_letters(shard), letter, maxlen=10_000, approximate=True)
+        pipe.xack(self._keys.inbound(shard), GROUP, entry_id)
+        await pipe.execute()
+        self._metrics.dead_letters.inc()
+        log.error("event moved to dead letters shard=%d error=%s", shard, type(error).__name__)
+
+    def _state(self, shard: int) -> _ShardState:
+        return self._states.setdefault(shard, _ShardState())
+
+
+@dataclass
+class _Loaded:
+    participants: dict[str, ParticipantRecord | None] = field(default_factory=dict)
+    sessions: dict[tuple[str, str], Session | None] = field(default_factory=dict)

@@ -1,0 +1,109 @@
+"""A runtime wired to the test's real Redis: ingest, a worker, campaigns, keys."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+from bot.privacy import participant_id
+from bot.runtime.campaigns import CampaignStore
+from bot.runtime.events import Answer, Channel, InboundEvent, Join, transit_key
+from bot.runtime.ingest import Ingestor
+from bot.runtime.keys import Keys
+from bot.runtime.metrics import Metrics
+from bot.runtime.participants import ParticipantKeys
+from bot.runtime.worker import Worker, WorkerConfig
+from dialogues.inbound import Inbound
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "dialogues" / "examples" / "safe_connect.yaml"
+
+
+@dataclass
+class Runtime:
+    redis: Redis
+    keys: Keys
+    master_key: bytes
+    id_secret: bytes
+    metrics: Metrics
+    campaigns: CampaignStore
+    ingestor: Ingestor
+    worker: Worker
+    transit: bytes = b""
+    clock_ms: int = 1_795_000_000_000
+
+    def participant(self, user: str, channel: Channel = Channel.WEBCHAT) -> str:
+        return participant_id(self.id_secret, channel.value, user)
+
+    def event(self, pid: str, action: Join | Answer, address: str | None = None) -> InboundEvent:
+        self.clock_ms += 1000
+        return InboundEvent(
+            event_id=f"webchat:{secrets.token_hex(8)}",
+            channel=Channel.WEBCHAT,
+            participant_id=pid,
+            received_at_ms=self.clock_ms,
+            action=action,
+            address=address,
+        )
+
+    def answer(self, pid: str, inbound: Inbound) -> InboundEvent:
+        return self.event(pid, Answer(inbound))
+
+    def with_worker(self, consumer: str) -> Runtime:
+        """The same deployment (keys, secrets, campaigns) with another worker process."""
+        worker = Worker(
+            self.redis,
+            self.keys,
+            campaigns=self.campaigns,
+            participant_keys=ParticipantKeys(self.master_key),
+            transit_key=self.transit,
+            metrics=self.metrics,
+            consumer=consumer,
+            config=WorkerConfig(block_ms=10),
+        )
+        return dataclasses.replace(self, worker=worker)
+
+    async def drain(self) -> int:
+        """Process every shard until nothing is left; returns the number handled."""
+        total = 0
+        for shard in range(self.keys.shards):
+            await self.worker.ensure_group(shard)
+            while handled := await self.worker.poll(shard, block_ms=None):
+                total += handled
+        return total
+
+
+def make_runtime(
+    redis: Redis, shards: int = 4, consumer: str = "test-worker", config: WorkerConfig | None = None
+) -> Runtime:
+    keys = Keys(prefix="t", shards=shards)
+    master, secret = os.urandom(32), os.urandom(32)
+    metrics = Metrics()
+    campaigns = CampaignStore(redis, keys, cache_seconds=0)
+    transit = transit_key(master)
+    ingestor = Ingestor(redis, keys, transit, metrics, dedupe_ttl=7 * 24 * 3600)
+    worker = Worker(
+        redis,
+        keys,
+        campaigns=campaigns,
+        participant_keys=ParticipantKeys(master),
+        transit_key=transit,
+        metrics=metrics,
+        consumer=consumer,
+        config=config or WorkerConfig(block_ms=10),
+    )
+    return Runtime(
+        redis,
+        keys,
+        master,
+        secret,
+        metrics,
+        campaigns,
+        ingestor,
+        worker,
+        transit,
+    )

@@ -1,0 +1,167 @@
+"""The durable pipeline against a real Redis: ingest -> stream -> worker -> one atomic commit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.runtime.events import Join, encode
+from bot.runtime.worker import GROUP
+from dialogues import SessionStatus, from_dict
+from dialogues.inbound import ChoiceReply, Skip, TextReply
+from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+
+SECRET_STORY = "Soldiers at the checkpoint read my messages"  # a free-text answer
+
+
+async def _runtime_with_campaign(redis: Redis, shards: int = 4) -> Runtime:
+    runtime = make_runtime(redis, shards=shards)
+    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    return runtime
+
+
+async def _answers(runtime: Runtime, pid: str) -> dict[str, dict[str, object]]:
+    raw = await runtime.redis.hgetall(runtime.keys.answers(pid, "safe-connect-2026"))
+    return {k.decode(): json.loads(v) for k, v in raw.items()}
+
+
+async def _counters(runtime: Runtime) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for shard in range(runtime.keys.shards):
+        raw = await runtime.redis.hgetall(runtime.keys.counters(shard, "safe-connect-2026"))
+        for key, value in raw.items():
+            totals[key.decode()] = totals.get(key.decode(), 0) + int(value)
+    return totals
+
+
+TYPED_SW = ["1, 3", "2", "wizi", "ndiyo", SECRET_STORY, "hapana", "3", "2 5", "8", "2", "ruka", "3"]
+
+
+async def _complete_survey(runtime: Runtime, user: str) -> str:
+    pid = runtime.participant(user)
+    await runtime.ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "sw")))
+    for text in TYPED_SW:
+        await runtime.ingestor.ingest(runtime.answer(pid, TextReply(text)))
+    await runtime.drain()
+    return pid
+
+
+async def test_a_full_survey_is_recorded_once_with_counters(redis_client: Redis) -> None:
+    runtime = await _runtime_with_campaign(redis_client)
+    pid = await _complete_survey(runtime, "amina")
+    answers = await _answers(runtime, pid)
+    assert answers["uses"]["v"] == ["calls", "money"]
+    assert answers["unsafe"]["v"] == "yes"
+    assert answers["change"]["o"] == "skipped"
+    assert "v" not in answers["unsafe_what"]  # free text is sealed, not stored in clear
+    session_raw = await redis_client.get(runtime.keys.session(pid, "safe-connect-2026"))
+    assert from_dict(json.loads(session_raw)).status is SessionStatus.COMPLETED
+    assert await _counters(runtime) == {"started": 1, "completed": 1, "answers": 12}
+
+
+async def test_free_text_and_addresses_are_nowhere_in_redis_in_clear(redis_client: Redis) -> None:
+    runtime = await _runtime_with_campaign(redis_client)
+    pid = runtime.participant("+255700000001")
+    join = runtime.event(pid, Join("safe-connect-2026", "sw"), address="+255700000001")
+    await runtime.ingestor.ingest(join)
+    for text in TYPED_SW:
+        await runtime.ingestor.ingest(runtime.answer(pid, TextReply(text)))
+    dump = await _dump_everything(redis_client)  # before processing: the streams
+    await runtime.drain()
+    dump += await _dump_everything(redis_client)  # after: records, answers, inbox
+    assert SECRET_STORY.encode() not in dump
+    assert b"255700000001" not in dump
+
+
+async def _dump_everything(redis: Any) -> bytes:  # Any: replies are bytes here
+    parts: list[bytes] = []
+    async for key in redis.scan_iter(count=1000):
+        parts.append(key)
+        kind = (await redis.type(key)).decode()
+        if kind == "string":
+            parts.append(await redis.get(key) or b"")
+        elif kind == "hash":
+            parts += [b for kv in (await redis.hgetall(key)).items() for b in kv]
+        elif kind == "list":
+            parts += await redis.lrange(key, 0, -1)
+        elif kind == "stream":
+            for _, fields in await redis.xrange(key):
+                parts += [b for kv in fields.items() for b in kv]
+        elif kind == "set":
+            parts += list(await redis.smembers(key))
+    return b"\n".join(parts)
+
+
+async def test_the_same_platform_message_delivered_three_times_counts_once(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime_with_campaign(redis_client)
+    pid = runtime.participant("juma")
+    await runtime.ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "en")))
+    answer = runtime.answer(pid, TextReply("1,4"))
+    stored = [await runtime.ingestor.ingest(answer) for _ in range(3)]
+    assert stored == [True, False, False]
+    await runtime.drain()
+    assert (await _answers(runtime, pid))["uses"]["v"] == ["calls", "internet"]
+    assert (await _counters(runtime))["answers"] == 1
+
+
+async def test_a_replayed_stream_entry_changes_nothing(redis_client: Redis) -> None:
+    """Past the ingest dedupe (e.g. a dead letter replayed after it was committed after all)."""
+    runtime = await _runtime_with_campaign(redis_client)
+    pid = runtime.participant("fatuma")
+    await runtime.ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "en")))
+    answer = runtime.answer(pid, TextReply("2"))
+    await runtime.ingestor.ingest(answer)
+    await runtime.drain()
+    before = await _answers(runtime, pid), await _counters(runtime)
+    shard = runtime.keys.shard_of(pid)
+    fields: Any = encode(answer, runtime.transit)
+    await redis_client.xadd(runtime.keys.inbound(shard), fields)
+    assert await runtime.drain() == 1
+    assert (await _answers(runtime, pid), await _counters(runtime)) == before
+
+
+async def test_a_worker_that_died_mid_batch_is_taken_over_and_nothing_is_recorded_twice(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime_with_campaign(redis_client, shards=1)
+    pids = [runtime.participant(f"p{n}") for n in range(20)]
+    for pid in pids:
+        await runtime.ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "en")))
+        await runtime.ingestor.ingest(runtime.answer(pid, ChoiceReply("uses", ("sms",))))
+    # A worker reads the whole batch and dies before committing anything.
+    await runtime.worker.ensure_group(0)
+    stream = runtime.keys.inbound(0)
+    read: Any = await redis_client.xreadgroup(GROUP, "dead-worker", {stream: ">"}, count=1000)
+    assert len(read[0][1]) == 40
+    # Another worker takes the shard over.
+    successor = runtime.with_worker("successor")
+    assert await successor.worker.claim_orphans(0) == 40
+    await successor.drain()
+    assert await redis_client.xpending(stream, GROUP) == {
+        "pending": 0,
+        "min": None,
+        "max": None,
+        "consumers": [],
+    }
+    for pid in pids:
+        assert (await _answers(runtime, pid))["uses"]["v"] == ["sms"]
+    assert await _counters(runtime) == {"started": 20, "answers": 20}
+
+
+async def test_events_of_one_participant_in_one_batch_apply_in_order(redis_client: Redis) -> None:
+    runtime = await _runtime_with_campaign(redis_client, shards=1)
+    pid = runtime.participant("neema")
+    await runtime.ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "en")))
+    # "1" means option 1 of `uses` only if it comes after "3" answered `uses`: then it is the
+    # scale, and Skip is refused on the required `worry` that follows.
+    for inbound in (TextReply("3"), TextReply("1"), Skip(), TextReply("2")):
+        await runtime.ingestor.ingest(runtime.answer(pid, inbound))
+    await runtime.drain()
+    answers = await _answers(runtime, pid)
+    assert answers["uses"]["v"] == ["money"]
+    assert answers["money_safe"]["v"] == 1
+    assert answers["worry"]["v"] == "scams"
