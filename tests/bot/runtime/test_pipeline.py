@@ -30,7 +30,7 @@ async def _answers(runtime: Runtime, pid: str) -> dict[str, dict[str, object]]:
 async def _counters(runtime: Runtime) -> dict[str, int]:
     totals: dict[str, int] = {}
     for shard in range(runtime.keys.shards):
-        raw = await runtime.redis.hgetall(runtime.keys.counters(shard, "safe-connect-2026"))
+        raw: Any = await runtime.redis.hgetall(runtime.keys.counters(shard, "safe-connect-2026"))
         for key, value in raw.items():
             totals[key.decode()] = totals.get(key.decode(), 0) + int(value)
     return totals
@@ -56,7 +56,7 @@ async def test_a_full_survey_is_recorded_once_with_counters(redis_client: Redis)
     assert answers["unsafe"]["v"] == "yes"
     assert answers["change"]["o"] == "skipped"
     assert "v" not in answers["unsafe_what"]  # free text is sealed, not stored in clear
-    session_raw = await redis_client.get(runtime.keys.session(pid, "safe-connect-2026"))
+    session_raw: Any = await redis_client.get(runtime.keys.session(pid, "safe-connect-2026"))
     assert from_dict(json.loads(session_raw)).status is SessionStatus.COMPLETED
     assert await _counters(runtime) == {"started": 1, "completed": 1, "answers": 12}
 
