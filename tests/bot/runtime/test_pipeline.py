@@ -23,7 +23,7 @@ async def _runtime_with_campaign(redis: Redis, shards: int = 4) -> Runtime:
 
 
 async def _answers(runtime: Runtime, pid: str) -> dict[str, dict[str, object]]:
-    raw = await runtime.redis.hgetall(runtime.keys.answers(pid, "safe-connect-2026"))
+    raw: Any = await runtime.redis.hgetall(runtime.keys.answers(pid, "safe-connect-2026"))
     return {k.decode(): json.loads(v) for k, v in raw.items()}
 
 
