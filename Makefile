@@ -23,8 +23,10 @@ lint: install
 test: install lint
 	$(BIN)/python -m pytest
 
+# The example campaign on the web chat, with an embedded Redis under ./var (kept between runs).
 demo: install
-	$(BIN)/sauti survey chat dialogues/examples/safe_connect.yaml
+	$(BIN)/sauti campaign load dialogues/examples/safe_connect.yaml --open
+	$(BIN)/sauti run
 
 bench: install
 	$(BIN)/python bench/engine.py

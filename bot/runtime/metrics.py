@@ -3,7 +3,7 @@ tests and several apps in one process do not share counters."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class Metrics:
@@ -33,3 +33,13 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=self.registry,
         )
+        self.queue_depth = Gauge(
+            "sauti_queue_depth",
+            "Entries waiting or in progress, by queue",
+            ["queue"],
+            registry=self.registry,
+        )
+
+    def set_queue_depths(self, depths: dict[str, int]) -> None:
+        for queue, depth in depths.items():
+            self.queue_depth.labels(queue).set(depth)

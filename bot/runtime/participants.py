@@ -82,7 +82,10 @@ class ParticipantKeys:
 
     def data_key(self, record: ParticipantRecord) -> bytes:
         """Raises DecryptionError when the key was destroyed or the master key is wrong."""
-        return unwrap(self._master, record.wrapped_key)
+        return self.unwrap(record.wrapped_key)
+
+    def unwrap(self, wrapped_key: bytes) -> bytes:
+        return unwrap(self._master, wrapped_key)
 
     def address(self, record: ParticipantRecord, key: bytes) -> str | None:
         if record.address is None:

@@ -45,6 +45,7 @@ class WorkerConfig:
     max_attempts: int = 5
     done_ttl_seconds: int = 7 * 24 * 3600
     retry_pause_seconds: float = 0.2
+    trim_every_seconds: float = 1.0
 
 
 @dataclass
@@ -54,6 +55,7 @@ class _ShardState:
 
     blocked: set[str] = field(default_factory=set)
     failures: dict[bytes, int] = field(default_factory=dict)
+    trimmed_at: float = 0.0
 
 
 class Worker:
@@ -129,7 +131,27 @@ class Worker:
             entries = reply[0][1] if reply else []
         if not entries:
             return 0
-        return await self.process_batch(shard, entries)
+        handled = await self.process_batch(shard, entries)
+        await self._trim(shard, entries[-1][0])
+        return handled
+
+    async def _trim(self, shard: int, last_read: bytes) -> None:
+        """Drop acknowledged entries so the stream holds only its backlog: everything older
+        than the oldest pending entry, or up to the last entry read when nothing is pending.
+        At most once a second per shard: a trim is two round trips."""
+        state = self._state(shard)
+        now = time.monotonic()
+        if now - state.trimmed_at < self._config.trim_every_seconds:
+            return
+        state.trimmed_at = now
+        stream = self._keys.inbound(shard)
+        summary: Any = await self._redis.xpending(stream, GROUP)
+        if summary["pending"]:
+            floor = summary["min"]
+        else:
+            millis, _, sequence = last_read.partition(b"-")
+            floor = b"%s-%d" % (millis, int(sequence) + 1)
+        await self._redis.xtrim(stream, minid=floor, approximate=False)
 
     # -- one batch -------------------------------------------------------------------------
 

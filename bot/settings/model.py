@@ -66,6 +66,18 @@ class WebChatSettings:
 
 
 @dataclass(frozen=True)
+class RuntimeSettings:
+    key_prefix: str = setting("SAUTI_KEY_PREFIX", "sauti", p.key_prefix)
+    """Starts every Redis key, so several deployments can share one Redis."""
+    shards: int = setting("SAUTI_SHARDS", 16, p.integer(1, 1024))
+    """Participants are spread over this many shards; fixed once data exists (it places keys)."""
+    worker_batch: int = setting("SAUTI_WORKER_BATCH", 200, p.integer(1, 10_000))
+    """Inbound events a worker reads and commits per round trip."""
+    max_attempts: int = setting("SAUTI_MAX_ATTEMPTS", 5, p.integer(1, 100))
+    """Failures before an event is moved to the dead-letter stream."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable, read once at start-up by `Settings.from_env`."""
 
@@ -83,6 +95,7 @@ class Settings:
     telegram: TelegramSettings = section(TelegramSettings)
     whatsapp: WhatsAppSettings = section(WhatsAppSettings)
     webchat: WebChatSettings = section(WebChatSettings)
+    runtime: RuntimeSettings = section(RuntimeSettings)
 
     @classmethod
     def from_env(

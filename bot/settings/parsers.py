@@ -97,6 +97,13 @@ def port_list(raw: object) -> tuple[int, ...]:
     return ports
 
 
+def key_prefix(raw: object) -> str:
+    text = _text(raw, "a key prefix")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", text):
+        raise InvalidValueError(f"expected 1-32 letters, digits, _ or -, {_got(raw)}")
+    return text
+
+
 def log_level(raw: object) -> str:
     expected = "one of " + ", ".join(LOG_LEVELS)
     level = _text(raw, expected).upper()

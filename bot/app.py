@@ -1,0 +1,129 @@
+"""The composition root: `build_app(settings)` wires Redis (embedded or not), keys, stores and
+the pipeline. `sauti run`, the CLI and the tests all build Sauti through here."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.privacy import Redactor, load_server_keys, participant_id
+from bot.runtime.campaigns import CampaignStore
+from bot.runtime.events import Channel, transit_key
+from bot.runtime.ingest import Ingestor
+from bot.runtime.keys import Keys
+from bot.runtime.metrics import Metrics
+from bot.runtime.participants import ParticipantKeys
+from bot.runtime.worker import Worker, WorkerConfig
+from bot.settings import Settings
+from bot.storage import EmbeddedRedis, connect, require_server_version
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(Exception):
+    """The settings do not fit the data already in Redis."""
+
+
+@dataclass
+class App:
+    settings: Settings
+    redis: Redis
+    keys: Keys
+    metrics: Metrics
+    campaigns: CampaignStore
+    ingestor: Ingestor
+    participant_keys: ParticipantKeys
+    transit_key: bytes
+    id_secret: bytes
+    embedded: EmbeddedRedis | None
+
+    def participant_id(self, channel: Channel, platform_user_id: str) -> str:
+        return participant_id(self.id_secret, channel.value, platform_user_id)
+
+    def worker(self, consumer: str | None = None) -> Worker:
+        runtime = self.settings.runtime
+        return Worker(
+            self.redis,
+            self.keys,
+            campaigns=self.campaigns,
+            participant_keys=self.participant_keys,
+            transit_key=self.transit_key,
+            metrics=self.metrics,
+            consumer=consumer or process_name(),
+            config=WorkerConfig(
+                batch_size=runtime.worker_batch,
+                max_attempts=runtime.max_attempts,
+                done_ttl_seconds=self.settings.dedupe_ttl_seconds,
+            ),
+        )
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+async def build_app(settings: Settings) -> App:
+    """Everything Sauti needs, connected. Starts (or attaches to) the embedded Redis when no
+    REDIS_URL is set. Raises ConfigurationError when the shard count does not match the data."""
+    embedded = None
+    if settings.redis_url is None:
+        embedded = EmbeddedRedis(settings.data_dir / "redis")
+        url = embedded.start()
+    else:
+        url = settings.redis_url.reveal()
+    redis = connect(url)
+    try:
+        await require_server_version(redis)
+        keys = Keys(prefix=settings.runtime.key_prefix, shards=settings.runtime.shards)
+        await _check_shards(redis, keys)
+    except BaseException:
+        await redis.aclose()
+        if embedded is not None:
+            embedded.stop()
+        raise
+    server_keys = load_server_keys(settings)
+    master = server_keys.master_key.reveal()
+    transit = transit_key(master)
+    metrics = Metrics()
+    return App(
+        settings=settings,
+        redis=redis,
+        keys=keys,
+        metrics=metrics,
+        campaigns=CampaignStore(redis, keys),
+        ingestor=Ingestor(redis, keys, transit, metrics, settings.dedupe_ttl_seconds),
+        participant_keys=ParticipantKeys(master),
+        transit_key=transit,
+        id_secret=server_keys.id_secret.reveal(),
+        embedded=embedded,
+    )
+
+
+async def _check_shards(redis: Redis, keys: Keys) -> None:
+    await redis.hsetnx(keys.meta, "shards", keys.shards)
+    stored = int(await redis.hget(keys.meta, "shards") or keys.shards)
+    if stored != keys.shards:
+        raise ConfigurationError(
+            f"SAUTI_SHARDS is {keys.shards}, but this Redis holds data placed with {stored} "
+            f"shards under prefix '{keys.prefix}'; set SAUTI_SHARDS={stored}"
+        )
+
+
+def configure_logging(settings: Settings) -> None:
+    """Plain logs with every configured secret and anything like a phone number masked."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(Redactor(settings.secrets()))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+
+
+def process_name() -> str:
+    """A consumer name unique to this process, for stream groups and leases."""
+    return f"{socket.gethostname()}-{os.getpid()}"

@@ -1,0 +1,1 @@
+"""Web chat: a small server-rendered chat for people without Telegram or WhatsApp."""

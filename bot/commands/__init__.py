@@ -1,0 +1,1 @@
+"""The `sauti` subcommands, one module per group."""

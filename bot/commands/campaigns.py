@@ -1,0 +1,78 @@
+"""`sauti campaign load|list|open|close`: the campaign lifecycle."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.app import App
+from bot.commands.common import with_app
+from bot.commands.survey import read_file
+from bot.runtime.campaigns import CampaignStatus
+from bot.runtime.stats import campaign_counters
+from dialogues import SurveyDefinitionError
+
+
+def register(commands: Any) -> None:
+    campaign = commands.add_parser("campaign", help="manage campaigns").add_subparsers(
+        title="campaign commands"
+    )
+    load = campaign.add_parser("load", help="store (or update) a campaign from a survey file")
+    load.add_argument("file", type=Path)
+    load.add_argument("--open", action="store_true", help="open it for answers right away")
+    load.set_defaults(handler=_load)
+    listing = campaign.add_parser("list", help="campaigns with their status and counts")
+    listing.set_defaults(handler=_list)
+    for name, status in (("open", CampaignStatus.OPEN), ("close", CampaignStatus.CLOSED)):
+        command = campaign.add_parser(name, help=f"{name} a campaign for answers")
+        command.add_argument("campaign_id")
+        command.set_defaults(handler=_set_status, status=status)
+
+
+def _load(args: argparse.Namespace) -> int:
+    source = read_file(args.file)
+    if source is None:
+        return 1
+
+    async def work(app: App) -> int:
+        try:
+            campaign = await app.campaigns.load(source, open_now=args.open)
+        except SurveyDefinitionError as error:
+            print(f"{args.file}: {error}", file=sys.stderr)
+            return 1
+        print(f"campaign '{campaign.id}' loaded ({campaign.status.value})")
+        return 0
+
+    return with_app(work)
+
+
+def _list(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        ids = await app.campaigns.ids()
+        if not ids:
+            print("no campaigns yet: sauti campaign load FILE")
+        for campaign_id in ids:
+            campaign = await app.campaigns.get(campaign_id)
+            if campaign is None:
+                continue
+            counts = await campaign_counters(app.redis, app.keys, campaign_id)
+            print(
+                f"{campaign_id}\t{campaign.status.value}\tstarted {counts.get('started', 0)}"
+                f"\tcompleted {counts.get('completed', 0)}\tanswers {counts.get('answers', 0)}"
+            )
+        return 0
+
+    return with_app(work)
+
+
+def _set_status(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        if not await app.campaigns.set_status(args.campaign_id, args.status):
+            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
+            return 1
+        print(f"campaign '{args.campaign_id}' is {args.status.value}")
+        return 0
+
+    return with_app(work)

@@ -1,0 +1,51 @@
+"""Shared plumbing for commands that need the runtime: settings, the app, clear failures."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from redis.exceptions import RedisError
+
+from bot.app import App, ConfigurationError, build_app
+from bot.settings import Settings, SettingsError
+from bot.storage.errors import StorageError
+
+T = TypeVar("T")
+
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 3
+
+
+def load_settings() -> Settings | None:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        print(f"sauti: {error}", file=sys.stderr)
+        return None
+
+
+def with_app(work: Callable[[App], Awaitable[int]]) -> int:
+    """Build the app from the environment, run `work`, close everything; exit codes on
+    failure: 2 for bad settings, 3 when Redis cannot be reached."""
+    settings = load_settings()
+    if settings is None:
+        return EXIT_USAGE
+
+    async def main() -> int:
+        app = await build_app(settings)
+        try:
+            return await work(app)
+        finally:
+            await app.close()
+
+    try:
+        return asyncio.run(main())
+    except ConfigurationError as error:
+        print(f"sauti: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (RedisError, StorageError) as error:
+        print(f"sauti: Redis is not available: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE

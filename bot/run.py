@@ -1,0 +1,67 @@
+"""`sauti run`: the web server, workers (and later senders) in one process, or one role each.
+
+Every role talks only to Redis, so `--role web`, `--role worker` (and `--role sender`) can run
+on as many processes or machines as needed against one Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Collection
+
+from aiohttp import web
+
+from bot.app import App, build_app
+from bot.settings import Settings
+from bot.web import make_web_app
+
+log = logging.getLogger(__name__)
+
+ROLES = ("web", "worker")
+
+
+async def run(
+    settings: Settings, roles: Collection[str], ready: asyncio.Event | None = None
+) -> None:
+    """Run until SIGINT/SIGTERM (or until the task is cancelled)."""
+    app = await build_app(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    runner: web.AppRunner | None = None
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        if "worker" in roles:
+            tasks.append(asyncio.create_task(app.worker().run(stop)))
+        if "web" in roles:
+            runner = web.AppRunner(make_web_app(app), access_log=None)
+            await runner.setup()
+            http = settings.http
+            await web.TCPSite(runner, http.host, http.port).start()
+            await _announce(app)
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+    finally:
+        stop.set()
+        if runner is not None:
+            await runner.cleanup()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await app.close()
+
+
+async def _announce(app: App) -> None:
+    base = app.settings.http.public_url.rstrip("/")
+    http = app.settings.http
+    print(f"Sauti is serving on http://{http.host}:{http.port}", flush=True)
+    for campaign_id in await app.campaigns.ids():
+        campaign = await app.campaigns.get(campaign_id)
+        if campaign is not None and campaign.is_open:
+            print(f"  web chat for '{campaign_id}': {base}/j/{campaign_id}", flush=True)

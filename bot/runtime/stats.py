@@ -1,0 +1,22 @@
+"""Campaign figures summed over shards (each shard keeps its own counters, see docs/keys.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.runtime.keys import Keys
+
+
+async def campaign_counters(redis: Redis, keys: Keys, campaign_id: str) -> dict[str, int]:
+    pipe = redis.pipeline(transaction=False)
+    for shard in range(keys.shards):
+        pipe.hgetall(keys.counters(shard, campaign_id))
+    totals: dict[str, int] = {}
+    replies: list[Any] = await pipe.execute()
+    for counters in replies:
+        for name, value in counters.items():
+            label = name.decode()
+            totals[label] = totals.get(label, 0) + int(value)
+    return totals

@@ -1,0 +1,42 @@
+"""The one web server: web chat pages, (later) platform webhooks, /healthz and /metrics.
+
+aiohttp's access log is off on purpose: web chat URLs carry participants' private link tokens.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.exceptions import RedisError
+
+from bot.app import App
+from bot.channels.webchat.routes import WebChat
+from bot.runtime.queues import queue_depths
+
+MAX_REQUEST_BYTES = 256 * 1024  # forms are small; WhatsApp's 3 MB webhooks get their own route
+
+
+def make_web_app(app: App) -> web.Application:
+    web_app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    web_app.add_routes(WebChat(app).routes())
+
+    async def healthz(request: web.Request) -> web.Response:
+        try:
+            await app.redis.ping()
+        except RedisError:
+            return web.json_response({"status": "redis unreachable"}, status=503)
+        return web.json_response({"status": "ok"})
+
+    async def metrics(request: web.Request) -> web.Response:
+        depths = await queue_depths(app)
+        app.metrics.set_queue_depths(depths)
+        body = generate_latest(app.metrics.registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def home(request: web.Request) -> web.Response:
+        raise web.HTTPNotFound(text="Sauti")
+
+    web_app.add_routes(
+        [web.get("/healthz", healthz), web.get("/metrics", metrics), web.get("/", home)]
+    )
+    return web_app
