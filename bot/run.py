@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.app import App, build_app
 from bot.settings import Settings
-from bot.web import make_web_app
+from bot.web import make_web_app, runner_options
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ async def run(
         if "worker" in roles:
             tasks.append(asyncio.create_task(app.worker().run(stop)))
         if "web" in roles:
-            runner = web.AppRunner(make_web_app(app), access_log=None)
+            runner = web.AppRunner(make_web_app(app), **runner_options())
             await runner.setup()
             http = settings.http
             await web.TCPSite(runner, http.host, http.port).start()

@@ -1,11 +1,18 @@
 """The one web server: web chat pages, (later) platform webhooks, /healthz and /metrics.
 
-aiohttp's access log is off on purpose: web chat URLs carry participants' private link tokens.
+The access log names the route (`/c/{token}`), never the path: web chat URLs carry
+participants' private link tokens, which must not reach a log.
 """
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web_request import BaseRequest
+from aiohttp.web_response import StreamResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
@@ -14,6 +21,23 @@ from bot.channels.webchat.routes import WebChat
 from bot.runtime.queues import queue_depths
 
 MAX_REQUEST_BYTES = 256 * 1024  # forms are small; WhatsApp's 3 MB webhooks get their own route
+
+
+class RouteAccessLogger(AbstractAccessLogger):
+    """One line per request with the route pattern instead of the path, and no client details
+    (addresses and user agents identify people too)."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        if not self.logger.isEnabledFor(logging.INFO):
+            return
+        route = request.match_info.route.resource if isinstance(request, web.Request) else None
+        pattern = route.canonical if route is not None else "(no route)"
+        self.logger.info("%s %s %d %.1fms", request.method, pattern, response.status, time * 1000)
+
+
+def runner_options() -> dict[str, Any]:
+    """How every Sauti web server is run (sauti run and the tests alike)."""
+    return {"access_log_class": RouteAccessLogger}
 
 
 def make_web_app(app: App) -> web.Application:

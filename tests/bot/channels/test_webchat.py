@@ -1,0 +1,148 @@
+"""Web chat, as a participant on a cheap phone uses it: plain forms, no JavaScript."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from bot.app import App
+from bot.runtime.campaigns import CampaignStatus
+from bot.runtime.events import Channel
+
+Client = TestClient[web.Request, web.Application]
+FREE_TEXT = "The agent in Goma kept a copy of my ID card"
+
+
+async def _join(client: Client, language: str = "en") -> str:
+    response = await client.post(
+        "/j/safe-connect-2026", data={"lang": language}, allow_redirects=False
+    )
+    assert response.status == 303
+    location = response.headers["Location"]
+    match = re.fullmatch(r"/c/([A-Za-z0-9_-]{32})#last", location)
+    assert match, location
+    return match.group(1)
+
+
+async def _page(client: Client, token: str) -> str:
+    response = await client.get(f"/c/{token}")
+    assert response.status == 200
+    return await response.text()
+
+
+def _nonce(page: str) -> str:
+    match = re.search(r'name="n" value="([^"]+)"', page)
+    assert match
+    return match.group(1)
+
+
+async def _answer(client: Client, token: str, **form: str | list[str]) -> str:
+    page = await _page(client, token)
+    data: list[tuple[str, str]] = [("n", _nonce(page))]
+    question = re.search(r'name="q" value="([^"]+)"', page)
+    if question:
+        data.append(("q", question.group(1)))
+    for name, value in form.items():
+        for item in value if isinstance(value, list) else [value]:
+            data.append((name, item))
+    response = await client.post(f"/c/{token}", data=data, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    return await _page(client, token)
+
+
+async def test_join_page_offers_languages_and_shows_the_promise(web_client: Client) -> None:
+    response = await web_client.get("/j/safe-connect-2026", headers={"Accept-Language": "fr-CD"})
+    page = await response.text()
+    assert 'lang="fr"' in page
+    assert "Nous vous dirons ici" in page
+    assert 'value="fr" checked' in page
+
+
+async def test_a_participant_completes_the_survey_with_buttons_and_text(
+    web_client: Client, app: App
+) -> None:
+    token = await _join(web_client, "en")
+    page = await _answer(web_client, token, action="submit", pick=["calls", "money"])
+    assert "How safe do you feel" in page or "money" in page.lower()
+    await _answer(web_client, token, choice="4")  # money_safe: 4 of 5, so `worry` is skipped
+    page = await _answer(web_client, token, choice="yes")  # unsafe -> unsafe_what (free text)
+    page = await _answer(web_client, token, text=FREE_TEXT)
+    assert FREE_TEXT in page  # echoed back to its author, on their own page
+    await _answer(web_client, token, choice="no")  # sim_id
+    await _answer(web_client, token, text="2")  # outages
+    await _answer(web_client, token, action="submit", pick=["help", "news"])
+    await _answer(web_client, token, choice="8")
+    await _answer(web_client, token, choice="judge")
+    await _answer(web_client, token, action="skip")
+    page = await _answer(web_client, token, choice="town")
+    assert "Thank you" in page
+    pid = app.participant_id(Channel.WEBCHAT, token)
+    answers: Any = await app.redis.hgetall(app.keys.answers(pid, "safe-connect-2026"))
+    stored = {key.decode(): json.loads(value) for key, value in answers.items()}
+    assert stored["uses"]["v"] == ["calls", "money"]
+    assert stored["cut_effect"]["v"] == ["help", "news"]
+    assert stored["change"]["o"] == "skipped"
+    assert "x" in stored["unsafe_what"]  # sealed with the participant's key
+
+
+async def test_a_resent_form_counts_once(web_client: Client, app: App) -> None:
+    token = await _join(web_client)
+    page = await _page(web_client, token)
+    form = [("n", _nonce(page)), ("q", "uses"), ("text", "1,2")]
+    first = await web_client.post(f"/c/{token}", data=form, allow_redirects=False)
+    again = await web_client.post(f"/c/{token}", data=form, allow_redirects=False)
+    assert (first.status, again.status) == (303, 303)
+    counters = await app.redis.hgetall(app.keys.counters(_shard(app, token), "safe-connect-2026"))
+    assert int(counters[b"answers"]) == 1
+
+
+def _shard(app: App, token: str) -> int:
+    return app.keys.shard_of(app.participant_id(Channel.WEBCHAT, token))
+
+
+async def test_arabic_pages_are_right_to_left_and_small(web_client: Client) -> None:
+    token = await _join(web_client, "ar")
+    page = await _page(web_client, token)
+    assert '<html lang="ar" dir="rtl">' in page
+    for _ in range(30):  # a long conversation: rejections and answers
+        page = await _answer(web_client, token, text="؟")
+    assert len(page.encode()) < 50 * 1024
+    assert "<script" not in page
+
+
+async def test_language_can_be_switched_from_the_page(web_client: Client) -> None:
+    token = await _join(web_client, "en")
+    page = await _answer(web_client, token, language="sw")
+    assert '<html lang="sw" dir="ltr">' in page
+    assert "Unatumia laini yako" in page
+
+
+async def test_unknown_links_and_closed_campaigns_get_a_clear_page(
+    web_client: Client, app: App
+) -> None:
+    response = await web_client.get("/c/" + "A" * 32)
+    assert response.status == 404
+    assert "This link is not valid" in await response.text()
+    await app.campaigns.set_status("safe-connect-2026", CampaignStatus.CLOSED)
+    response = await web_client.get("/j/safe-connect-2026")
+    assert response.status == 404
+    assert "This survey is closed" in await response.text()
+
+
+async def test_no_log_line_holds_the_link_token_or_free_text(
+    web_client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    token = await _join(web_client, "en")
+    await _answer(web_client, token, action="submit", pick=["calls"])
+    await _answer(web_client, token, choice="yes")
+    await _answer(web_client, token, text=FREE_TEXT)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert token not in logged
+    assert FREE_TEXT not in logged
