@@ -140,7 +140,10 @@ class _Turn:
         if question is None:
             return
         button_question = getattr(inbound, "question_id", None)
-        if button_question is not None and button_question != question.id:
+        pressed = isinstance(inbound, ChoiceReply | ToggleOption)
+        if (button_question is not None and button_question != question.id) or (
+            pressed and not question.options
+        ):  # a button of another question, or a button where the question has none
             self.ignore(IgnoredReason.STALE)
             return
         match inbound:

@@ -79,7 +79,8 @@ def parse_number(text: str) -> float | None:
         # Several groups of three ("1,000,000", "1 000"): thousands separators.
         return float(re.sub(r"[,. \u00a0\u202f']", "", raw))
     if _GROUPED.match(raw):
-        # "1,000" or "1.000": one group — thousands separator in most of our languages.
+        # "1,000": one group after a comma is a thousands separator ("1.000" never gets here:
+        # it reads as the decimal 1.0 above).
         return float(re.sub(r"[,.]", "", raw))
     if re.match(r"^[+-]?\d+,\d+$", raw):
         return float(raw.replace(",", "."))  # decimal comma: "2,5"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace as _replace
@@ -274,6 +275,13 @@ def _number(check: Checker, path: str, item: Mapping[str, Any], base: Question) 
         high = check.number(join_path(path, "max"), item["max"])
     if low is not None and high is not None and high <= low:
         check.problem(join_path(path, "max"), f"max ({high}) must be larger than min ({low})")
+    elif integer and low is not None and high is not None and math.ceil(low) > math.floor(high):
+        # Nobody could ever answer it: every participant would be stuck on this question.
+        check.problem(
+            join_path(path, "max"),
+            f"no whole number lies between min ({low}) and max ({high}); "
+            "widen them or set integer: false",
+        )
     return _replace(base, integer=integer, min_value=low, max_value=high)
 
 
