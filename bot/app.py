@@ -6,17 +6,20 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from bot.privacy import Redactor, load_server_keys, participant_id
 from bot.runtime.campaigns import CampaignStore
+from bot.runtime.delivery import ChannelClient
 from bot.runtime.events import Channel, transit_key
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.runtime.participants import ParticipantKeys
+from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
 from bot.settings import Settings
 from bot.storage import EmbeddedRedis, connect, require_server_version
@@ -59,6 +62,22 @@ class App:
                 max_attempts=runtime.max_attempts,
                 done_ttl_seconds=self.settings.dedupe_ttl_seconds,
             ),
+        )
+
+    def push_clients(self) -> dict[str, ChannelClient]:
+        """Clients of the push platforms configured (Telegram, WhatsApp: their own issues)."""
+        return {}
+
+    def sender(self, clients: Mapping[str, ChannelClient], consumer: str | None = None) -> Sender:
+        return Sender(
+            self.redis,
+            self.keys,
+            clients=clients,
+            participant_keys=self.participant_keys,
+            transit_key=self.transit_key,
+            metrics=self.metrics,
+            consumer=consumer or process_name(),
+            config=SenderConfig(sent_ttl_seconds=self.settings.dedupe_ttl_seconds),
         )
 
     async def close(self) -> None:

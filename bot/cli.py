@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.commands import campaigns, runtime, survey
+from bot.commands import campaigns, dead_letters, runtime, survey
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sauti", description=__doc__)
     commands = parser.add_subparsers(title="commands")
-    for module in (survey, runtime, campaigns):
+    for module in (survey, runtime, campaigns, dead_letters):
         module.register(commands)
     return parser
 

@@ -1,7 +1,7 @@
-"""`sauti run`: the web server, workers (and later senders) in one process, or one role each.
+"""`sauti run`: the web server, workers and senders in one process, or one role each.
 
-Every role talks only to Redis, so `--role web`, `--role worker` (and `--role sender`) can run
-on as many processes or machines as needed against one Redis.
+Every role talks only to Redis, so `--role web`, `--role worker` and `--role sender` can run on
+as many processes or machines as needed against one Redis.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.web import make_web_app, runner_options
 
 log = logging.getLogger(__name__)
 
-ROLES = ("web", "worker")
+ROLES = ("web", "worker", "sender")
 
 
 async def run(
@@ -38,6 +38,12 @@ async def run(
     try:
         if "worker" in roles:
             tasks.append(asyncio.create_task(app.worker().run(stop)))
+        if "sender" in roles:
+            clients = app.push_clients()
+            if clients:
+                tasks.append(asyncio.create_task(app.sender(clients).run(stop)))
+            else:
+                log.info("no push channel configured: the sender role has nothing to send")
         if "web" in roles:
             runner = web.AppRunner(make_web_app(app), **runner_options())
             await runner.setup()

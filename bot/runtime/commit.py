@@ -11,8 +11,10 @@ import json
 from dataclasses import dataclass, field
 
 from bot.privacy import encrypt_field, field_aad
+from bot.runtime.events import Channel
 from bot.runtime.keys import Keys
-from bot.runtime.outgoing import Outgoing, messages_for
+from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.runtime.outgoing import Outgoing, Sender, messages_for
 from bot.runtime.turns import Turn, started
 from dialogues import to_dict
 from dialogues.events import (
@@ -42,6 +44,8 @@ def plan_commit(
     entry_id: str,
     group: str,
     done_ttl: int,
+    transit_key: bytes,
+    now_ms: int,
     inbox_cap: int = WEBCHAT_INBOX_CAP,
 ) -> CommitPlan:
     campaign = turn.campaign_id or "-"
@@ -60,6 +64,7 @@ def plan_commit(
         counters["started"] = counters.get("started", 0) + 1
     outgoing = [Outgoing(text) for text in turn.notices] + messages_for(turn.events)
     inbox = _sealed_inbox(turn, participant_id, outgoing)
+    outbox = _outbox_entries(turn, participant_id, event_id, outgoing, now_ms)
     participant_fields = (
         turn.participant.to_fields() if turn.participant_changed and turn.participant else {}
     )
@@ -80,6 +85,8 @@ def plan_commit(
         len(inbox),
         *inbox,
         inbox_cap,
+        len(outbox),
+        *[value for entry in outbox for value in seal(entry, transit_key).values()],
     ]
     redis_keys = [
         keys.inbound(shard),
@@ -90,6 +97,7 @@ def plan_commit(
         keys.counters(shard, campaign),
         keys.respondents(shard, campaign),
         keys.webchat_inbox(participant_id),
+        keys.outbox(shard, Priority.REPLY),
     ]
     return CommitPlan(redis_keys, args, outgoing)
 
@@ -113,6 +121,22 @@ def _answer_json(turn: Turn, campaign: str, event: AnswerRecorded) -> str:
 
 def _is_free_text(turn: Turn, question_id: str) -> bool:
     return turn.session is not None and question_id in turn.session.texts
+
+
+def _outbox_entries(
+    turn: Turn, participant_id: str, event_id: str, outgoing: list[Outgoing], now_ms: int
+) -> list[OutboxEntry]:
+    """Push channels get their messages through the outbox, one entry per message, each with
+    an idempotency key derived from the event (a replayed event is not committed again)."""
+    if turn.participant is None or turn.participant.channel == Channel.WEBCHAT.value:
+        return []
+    return [
+        OutboxEntry(
+            f"{event_id}:{n}", participant_id, turn.participant.channel, m.to_plain(), now_ms
+        )
+        for n, m in enumerate(outgoing)
+        if m.sender is not Sender.PARTICIPANT  # chat apps show people their own messages
+    ]
 
 
 def _sealed_inbox(turn: Turn, participant_id: str, outgoing: list[Outgoing]) -> list[bytes]:

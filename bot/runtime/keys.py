@@ -59,6 +59,23 @@ class Keys:
     def respondents(self, shard: int, campaign_id: str) -> str:
         return f"{self.tag(shard)}:r:{campaign_id}"
 
+    def outbox(self, shard: int, priority: str) -> str:
+        """Outgoing messages of push channels; `priority` is "reply" or "bulk"."""
+        return f"{self.tag(shard)}:out:{priority}"
+
+    def sent(self, shard: int, idempotency_key: str) -> str:
+        return f"{self.tag(shard)}:sent:{idempotency_key}"
+
+    def channel_rate(self, channel: str) -> tuple[str, str]:
+        """A channel's global limiter and pause keys (one hash slot per channel)."""
+        tag = f"{self.prefix}:{{rate:{channel}}}"
+        return f"{tag}:tat", f"{tag}:pause"
+
+    def chat_rate(self, participant_id: str) -> tuple[str, str]:
+        """One recipient's limiter and pause keys (WhatsApp pauses a pair on error 131056)."""
+        tag = self.tag(self.shard_of(participant_id))
+        return f"{tag}:rate:{participant_id}", f"{tag}:pause:{participant_id}"
+
     # -- per participant (their shard's tag) -------------------------------------------------
     def participant(self, participant_id: str) -> str:
         return f"{self.tag(self.shard_of(participant_id))}:p:{participant_id}"

@@ -33,6 +33,31 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=self.registry,
         )
+        self.sends = Counter(
+            "sauti_sends",
+            "Outbox entries finished, by channel and outcome (sent, refused, duplicate, "
+            "uncertain, erased, unreachable, failed)",
+            ["channel", "outcome"],
+            registry=self.registry,
+        )
+        self.retries = Counter(
+            "sauti_send_retries",
+            "Temporary send failures retried",
+            ["channel"],
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "sauti_send_rate_limited",
+            "429 answers from a platform",
+            ["channel"],
+            registry=self.registry,
+        )
+        self.send_latency = Histogram(
+            "sauti_send_latency_seconds",
+            "From outbox entry to platform accepted",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "sauti_queue_depth",
             "Entries waiting or in progress, by queue",

@@ -13,11 +13,11 @@ return false
 """
 
 # KEYS: 1 inbound stream, 2 done marker, 3 participant, 4 session, 5 answers, 6 counters,
-#       7 respondents, 8 web chat inbox.
+#       7 respondents, 8 web chat inbox, 9 reply outbox.
 # ARGV: 1 group, 2 entry id, 3 done TTL, 4 session JSON ('' = unchanged),
 #       then counted groups: participant field/value pairs, answer field/value pairs, answer
 #       fields to delete, counter field/delta pairs, then the respondent member ('' = none),
-#       then inbox items and the inbox cap.
+#       then inbox items and the inbox cap, then outbox entries (k, pid, ch, t, body each).
 # Everything or nothing: a replayed event (done marker present) is only acknowledged again.
 COMMIT = """
 if redis.call('EXISTS', KEYS[2]) == 1 then
@@ -42,6 +42,13 @@ n = tonumber(ARGV[i]); i = i + 1
 if n > 0 then
   redis.call('RPUSH', KEYS[8], unpack(ARGV, i, i + n - 1)); i = i + n
   redis.call('LTRIM', KEYS[8], -tonumber(ARGV[i]), -1)
+end
+i = i + 1  -- past the inbox cap
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('XADD', KEYS[9], '*', 'k', ARGV[i], 'pid', ARGV[i + 1], 'ch', ARGV[i + 2],
+    't', ARGV[i + 3], 'body', ARGV[i + 4])
+  i = i + 5
 end
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
 
 from bot.runtime import scripts
 from bot.runtime.campaigns import Campaign, CampaignStore
@@ -29,6 +28,7 @@ from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
 from bot.runtime.metrics import Metrics
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord
+from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.runtime.turns import take_turn
 from dialogues import Session, from_dict
 
@@ -100,22 +100,11 @@ class Worker:
                 await asyncio.sleep(self._config.retry_pause_seconds)
 
     async def ensure_group(self, shard: int) -> None:
-        try:
-            await self._redis.xgroup_create(self._keys.inbound(shard), GROUP, id="0", mkstream=True)
-        except ResponseError as error:
-            if "BUSYGROUP" not in str(error):
-                raise
+        await ensure_group(self._redis, self._keys.inbound(shard), GROUP)
 
     async def claim_orphans(self, shard: int) -> int:
-        """Take over every entry another consumer read but never acknowledged. Safe because the
-        lease makes this worker the shard's only consumer."""
-        stream, claimed, cursor = self._keys.inbound(shard), 0, "0-0"
-        while True:
-            reply = await self._redis.xautoclaim(stream, GROUP, self._consumer, 0, cursor, 500)
-            cursor, entries = reply[0], reply[1]
-            claimed += len(entries)
-            if cursor in (b"0-0", "0-0"):
-                return claimed
+        """Take over what a dead predecessor left pending (we hold the shard's lease)."""
+        return await claim_all(self._redis, self._keys.inbound(shard), GROUP, self._consumer)
 
     async def poll(self, shard: int, block_ms: int | None = None) -> int:
         """Process this consumer's pending entries first (in order), else new ones. Returns how
@@ -144,14 +133,7 @@ class Worker:
         if now - state.trimmed_at < self._config.trim_every_seconds:
             return
         state.trimmed_at = now
-        stream = self._keys.inbound(shard)
-        summary: Any = await self._redis.xpending(stream, GROUP)
-        if summary["pending"]:
-            floor = summary["min"]
-        else:
-            millis, _, sequence = last_read.partition(b"-")
-            floor = b"%s-%d" % (millis, int(sequence) + 1)
-        await self._redis.xtrim(stream, minid=floor, approximate=False)
+        await trim_acknowledged(self._redis, self._keys.inbound(shard), GROUP, last_read)
 
     # -- one batch -------------------------------------------------------------------------
 
@@ -255,6 +237,8 @@ class Worker:
             entry_id=entry_id.decode(),
             group=GROUP,
             done_ttl=self._config.done_ttl_seconds,
+            transit_key=self._transit_key,
+            now_ms=int(self._clock() * 1000),
         )
 
     async def _failed(

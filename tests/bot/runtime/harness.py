@@ -36,22 +36,34 @@ class Runtime:
     transit: bytes = b""
     clock_ms: int = 1_795_000_000_000
 
+    @property
+    def participant_keys(self) -> ParticipantKeys:
+        return ParticipantKeys(self.master_key)
+
     def participant(self, user: str, channel: Channel = Channel.WEBCHAT) -> str:
         return participant_id(self.id_secret, channel.value, user)
 
-    def event(self, pid: str, action: Join | Answer, address: str | None = None) -> InboundEvent:
+    def event(
+        self,
+        pid: str,
+        action: Join | Answer,
+        address: str | None = None,
+        channel: Channel = Channel.WEBCHAT,
+    ) -> InboundEvent:
         self.clock_ms += 1000
         return InboundEvent(
-            event_id=f"webchat:{secrets.token_hex(8)}",
-            channel=Channel.WEBCHAT,
+            event_id=f"{channel.value}:{secrets.token_hex(8)}",
+            channel=channel,
             participant_id=pid,
             received_at_ms=self.clock_ms,
             action=action,
             address=address,
         )
 
-    def answer(self, pid: str, inbound: Inbound) -> InboundEvent:
-        return self.event(pid, Answer(inbound))
+    def answer(
+        self, pid: str, inbound: Inbound, channel: Channel = Channel.WEBCHAT
+    ) -> InboundEvent:
+        return self.event(pid, Answer(inbound), channel=channel)
 
     def with_worker(self, consumer: str) -> Runtime:
         """The same deployment (keys, secrets, campaigns) with another worker process."""

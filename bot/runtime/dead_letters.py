@@ -1,0 +1,117 @@
+"""Dead letters: inbound events that kept failing, parked in their shard's `dead` stream.
+
+A worker moves an event there after `max_attempts` failures so it cannot stall its participant
+(docs/keys.md). Once the cause is fixed (a broken campaign reloaded, a bug deployed away), an
+operator replays it: the event goes back to its shard's inbound stream and a worker processes
+it again. Replaying is safe even for an event that did get committed: the commit finds the
+event's `done` marker and changes nothing.
+
+Listing shows routing facts only (ids, error type, times), never the sealed body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.runtime.keys import Keys
+
+PAGE = 200  # dead letters read per XRANGE
+
+# KEYS: 1 dead-letter stream, 2 inbound stream (one shard: one hash slot).  ARGV: 1 entry id.
+# The worker added `error` and `entry` when it parked the event; the rest is the original entry.
+# Read, re-add and delete in one step, so two operators replaying the same letter at once
+# cannot both put it back. Returns the new inbound entry id, or nil when it is not there.
+REPLAY = """
+local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
+if #found == 0 then return false end
+local fields = found[1][2]
+local original = {}
+for i = 1, #fields, 2 do
+  if fields[i] ~= 'error' and fields[i] ~= 'entry' then
+    original[#original + 1] = fields[i]
+    original[#original + 1] = fields[i + 1]
+  end
+end
+if #original == 0 then return redis.error_reply('dead letter ' .. ARGV[1] .. ' has no event') end
+local added = redis.call('XADD', KEYS[2], '*', unpack(original))
+redis.call('XDEL', KEYS[1], ARGV[1])
+return added
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    id: str  # the dead letter's own entry id in its shard's `dead` stream
+    shard: int
+    entry: str  # the event's entry id in the inbound stream when it failed
+    error: str  # exception type only: a message could quote participant data
+    event_id: str
+    channel: str
+    received_at: dt.datetime | None
+
+
+async def dead_letters(
+    redis: Redis, keys: Keys, shard: int | None = None
+) -> AsyncIterator[DeadLetter]:
+    """Every dead letter of one shard, or of all of them, oldest first within a shard."""
+    for number in range(keys.shards) if shard is None else (shard,):
+        stream = keys.dead_letters(number)
+        start = "-"
+        while True:
+            page: Any = await redis.xrange(stream, min=start, count=PAGE)
+            for entry_id, fields in page:
+                yield _letter(number, entry_id, fields)
+            if len(page) < PAGE:
+                break
+            start = "(" + page[-1][0].decode()  # exclusive: continue after the last one
+
+
+async def replay(redis: Redis, keys: Keys, shard: int, letter_id: str) -> str | None:
+    """Put one dead letter back on its shard's inbound stream. Returns the new inbound entry
+    id, or None when there is no such dead letter (already replayed, or a wrong id)."""
+    move = redis.register_script(REPLAY)
+    added: Any = await move(keys=[keys.dead_letters(shard), keys.inbound(shard)], args=[letter_id])
+    return added.decode() if isinstance(added, bytes) else added
+
+
+async def replay_all(redis: Redis, keys: Keys, shard: int | None = None) -> int:
+    """Replay every dead letter (of one shard, or all); returns how many were put back."""
+    letters = [(letter.shard, letter.id) async for letter in dead_letters(redis, keys, shard)]
+    return await replay_each(redis, keys, letters)
+
+
+async def replay_each(redis: Redis, keys: Keys, letters: Iterable[tuple[int, str]]) -> int:
+    replayed = 0
+    for shard, letter_id in letters:
+        replayed += await replay(redis, keys, shard, letter_id) is not None
+    return replayed
+
+
+async def find(redis: Redis, keys: Keys, letter_id: str, shard: int | None = None) -> list[int]:
+    """The shards whose dead-letter stream holds `letter_id` (stream ids are per stream, so
+    two shards can, rarely, hold the same one)."""
+    found = []
+    for number in range(keys.shards) if shard is None else (shard,):
+        if await redis.xrange(keys.dead_letters(number), min=letter_id, max=letter_id):
+            found.append(number)
+    return found
+
+
+def _letter(shard: int, entry_id: bytes, fields: dict[bytes, bytes]) -> DeadLetter:
+    received = fields.get(b"t", b"")
+    return DeadLetter(
+        id=entry_id.decode(),
+        shard=shard,
+        entry=fields.get(b"entry", b"").decode(),
+        error=fields.get(b"error", b"").decode(),
+        event_id=fields.get(b"id", b"").decode(),
+        channel=fields.get(b"ch", b"").decode(),
+        received_at=(
+            dt.datetime.fromtimestamp(int(received) / 1000, dt.UTC) if received.isdigit() else None
+        ),
+    )

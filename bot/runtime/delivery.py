@@ -1,0 +1,57 @@
+"""The port between the sender and a push platform (Telegram, WhatsApp): one small Protocol and
+the failures a platform can answer with. Channel adapters implement it; tests use fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.runtime.events import Channel
+
+
+class DeliveryError(Exception):
+    """Root of what a platform answers instead of "sent"."""
+
+
+class RateLimitedError(DeliveryError):
+    """HTTP 429 or the platform's own code: nothing was sent; wait exactly `retry_after`."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after} s")
+        self.retry_after = retry_after
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """5xx or a connection that failed before the request went out: nothing was sent, retry."""
+
+
+class UncertainDeliveryError(DeliveryError):
+    """The request went out but no answer came back (timeout): it may have been delivered.
+    Never retried, so nobody receives a message twice."""
+
+
+class RecipientRefusedError(DeliveryError):
+    """The recipient cannot be reached (blocked the bot, no such number): stop sending."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendLimits:
+    """Per-channel pacing, from the platform limits in settings."""
+
+    global_rate: float  # messages per second over all recipients
+    global_burst: int  # messages the global rate may run ahead by
+    per_chat_interval: float  # seconds between two messages to one recipient
+    per_chat_burst: int  # messages one recipient may get in a burst
+
+
+class ChannelClient(Protocol):
+    @property
+    def channel(self) -> Channel: ...
+
+    @property
+    def limits(self) -> SendLimits: ...
+
+    async def deliver(self, address: str, message: dict[str, Any], key: str) -> None:
+        """Send one message; raises a DeliveryError subclass instead of returning on failure.
+        `key` is the outbox entry's idempotency key, for platforms that accept one."""
+        ...

@@ -1,0 +1,65 @@
+"""Outbox entries: messages for push channels (Telegram, WhatsApp), waiting for a sender.
+
+Each shard has two streams, `reply` (answers to someone in a conversation) and `bulk` (notices
+to many), so senders serve replies first. An entry carries an idempotency key; the message
+body is sealed with the transit key and bound to that key. The recipient's address is not in
+the entry: the sender reads it from the participant record, so an erased or unreachable
+participant is never sent to.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.privacy import decrypt_field, encrypt_field
+from bot.runtime.keys import Keys
+
+
+class Priority(StrEnum):
+    REPLY = "reply"
+    BULK = "bulk"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    key: str  # idempotency key: unique per message, forever
+    participant_id: str
+    channel: str
+    message: dict[str, Any]
+    enqueued_ms: int
+
+
+def seal(entry: OutboxEntry, transit_key: bytes) -> dict[str, str | bytes]:
+    body = json.dumps(entry.message, ensure_ascii=False, separators=(",", ":"))
+    return {
+        "k": entry.key,
+        "pid": entry.participant_id,
+        "ch": entry.channel,
+        "t": str(entry.enqueued_ms),
+        "body": encrypt_field(transit_key, body, entry.key.encode()),
+    }
+
+
+def unseal(fields: dict[bytes, bytes], transit_key: bytes) -> OutboxEntry:
+    key = fields[b"k"].decode()
+    return OutboxEntry(
+        key=key,
+        participant_id=fields[b"pid"].decode(),
+        channel=fields[b"ch"].decode(),
+        message=json.loads(decrypt_field(transit_key, fields[b"body"], key.encode())),
+        enqueued_ms=int(fields[b"t"]),
+    )
+
+
+async def enqueue(
+    redis: Redis, keys: Keys, transit_key: bytes, entry: OutboxEntry, priority: Priority
+) -> None:
+    """Queue one message outside an inbound event's commit (bulk notices, for instance)."""
+    shard = keys.shard_of(entry.participant_id)
+    fields: Any = seal(entry, transit_key)
+    await redis.xadd(keys.outbox(shard, priority), fields)

@@ -1,0 +1,258 @@
+"""Senders: deliver outbox entries to push platforms, paced, in order, never twice.
+
+Per shard (held by one sender at a time, like workers): replies before bulk; messages to one
+recipient in order; different recipients concurrently. Before each platform call the sender
+waits for the channel's global limiter and the recipient's own, then claims the entry's
+idempotency key (`SET NX`). A crash after the call but before the acknowledgement leaves the
+claim behind, and the next sender acknowledges the entry without sending it again. The cost of
+that choice: a crash between the claim and the call loses that one message rather than risk a
+duplicate (counted as `uncertain`).
+
+Platform answers: 429 → nothing was sent, the whole channel pauses exactly `retry_after`, then
+the same entry is retried; temporary failures → retried with backoff, dead-lettered after
+`max_attempts`; a refusal (blocked, no such user) → the participant is marked unreachable and
+nothing more is sent to them; a timeout → maybe delivered, so never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
+from bot.runtime.delivery import (
+    ChannelClient,
+    RateLimitedError,
+    RecipientRefusedError,
+    TemporaryDeliveryError,
+    UncertainDeliveryError,
+)
+from bot.runtime.keys import Keys
+from bot.runtime.leases import ShardLeases
+from bot.runtime.metrics import Metrics
+from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
+from bot.runtime.participants import ParticipantKeys
+from bot.runtime.ratelimit import Limiter
+from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
+
+log = logging.getLogger(__name__)
+
+GROUP = "senders"
+UNREACHABLE = b"unreachable"
+Entry = tuple[bytes, dict[bytes, bytes]]
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    batch_size: int = 100
+    block_ms: int = 1000
+    concurrency: int = 32  # recipients served at once per shard
+    max_attempts: int = 8
+    backoff_seconds: float = 0.5  # doubles per temporary failure
+    max_backoff_seconds: float = 30.0
+    sent_ttl_seconds: int = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    address: str | None  # None: erased or unreachable: send nothing
+    reason: str = ""
+
+
+class Sender:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        *,
+        clients: Mapping[str, ChannelClient],
+        participant_keys: ParticipantKeys,
+        transit_key: bytes,
+        metrics: Metrics,
+        consumer: str,
+        config: SenderConfig | None = None,
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._clients = clients
+        self._participant_keys = participant_keys
+        self._transit_key = transit_key
+        self._metrics = metrics
+        self._consumer = consumer
+        self._config = config or SenderConfig()
+        self._global = {
+            channel: Limiter(redis, client.limits.global_rate, client.limits.global_burst)
+            for channel, client in clients.items()
+        }
+        self._per_chat = {
+            channel: Limiter(
+                redis, 1 / client.limits.per_chat_interval, client.limits.per_chat_burst
+            )
+            for channel, client in clients.items()
+        }
+        self.leases = ShardLeases(redis, keys, role="sender", owner=consumer)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.leases.run(stop, self._run_shard)
+
+    async def _run_shard(self, shard: int, owned: asyncio.Event) -> None:
+        await self.prepare(shard)
+        while owned.is_set():
+            await self.poll(shard, block_ms=self._config.block_ms)
+
+    async def prepare(self, shard: int) -> None:
+        for priority in Priority:
+            stream = self._keys.outbox(shard, priority)
+            await ensure_group(self._redis, stream, GROUP)
+            await claim_all(self._redis, stream, GROUP, self._consumer)
+
+    async def poll(self, shard: int, block_ms: int | None = None) -> int:
+        """Send one batch: pending entries first, then new replies, then new bulk."""
+        streams = [self._keys.outbox(shard, p) for p in (Priority.REPLY, Priority.BULK)]
+        batch: list[tuple[str, Entry]] = []
+        reads: list[dict[Any, Any]] = [dict.fromkeys(streams, "0"), dict.fromkeys(streams, ">")]
+        for ids in reads:
+            reply: Any = await self._redis.xreadgroup(
+                GROUP,
+                self._consumer,
+                ids,
+                count=self._config.batch_size,
+                block=block_ms if ids[streams[0]] == ">" else None,
+            )
+            by_stream = {_text(name): entries for name, entries in reply or []}
+            for stream in streams:  # replies first
+                batch += [(stream, entry) for entry in by_stream.get(stream, [])]
+            if batch:
+                break
+        if not batch:
+            return 0
+        await self._send_batch(batch)
+        for stream in streams:
+            last = [entry_id for name, (entry_id, _) in batch if name == stream]
+            if last:
+                await trim_acknowledged(self._redis, stream, GROUP, last[-1])
+        return len(batch)
+
+    async def _send_batch(self, batch: list[tuple[str, Entry]]) -> None:
+        entries = [
+            (stream, entry_id, unseal(fields, self._transit_key))
+            for stream, (entry_id, fields) in batch
+        ]
+        recipients = await self._recipients({e.participant_id for _, _, e in entries})
+        by_recipient: dict[str, list[tuple[str, bytes, OutboxEntry]]] = {}
+        for item in entries:
+            by_recipient.setdefault(item[2].participant_id, []).append(item)
+        gate = asyncio.Semaphore(self._config.concurrency)
+
+        async def serve(queue: list[tuple[str, bytes, OutboxEntry]]) -> None:
+            async with gate:
+                recipient = recipients[queue[0][2].participant_id]
+                for stream, entry_id, entry in queue:  # one recipient: strictly in order
+                    if await self._deliver(stream, entry_id, entry, recipient) == "refused":
+                        recipient = _Recipient(None, "unreachable")
+
+        await asyncio.gather(*(serve(queue) for queue in by_recipient.values()))
+
+    async def _recipients(self, pids: set[str]) -> dict[str, _Recipient]:
+        ordered = sorted(pids)
+        pipe = self._redis.pipeline(transaction=False)
+        for pid in ordered:
+            pipe.hmget(self._keys.participant(pid), ["wk", "addr", "reach"])
+        found: dict[str, _Recipient] = {}
+        for pid, (wrapped, sealed, reach) in zip(ordered, await pipe.execute(), strict=True):
+            if wrapped is None or sealed is None:
+                found[pid] = _Recipient(None, "erased")
+            elif reach == UNREACHABLE:
+                found[pid] = _Recipient(None, "unreachable")
+            else:
+                try:
+                    key = self._participant_keys.unwrap(wrapped)
+                    address = decrypt_field(key, sealed, field_aad(ParticipantId(pid), "address"))
+                except DecryptionError:
+                    found[pid] = _Recipient(None, "erased")
+                else:
+                    found[pid] = _Recipient(address)
+        return found
+
+    async def _deliver(
+        self, stream: str, entry_id: bytes, entry: OutboxEntry, recipient: _Recipient
+    ) -> str:
+        """Send one entry (with its retries); returns the outcome."""
+        channel = entry.channel
+        client = self._clients.get(channel)
+        if client is None:  # no client for this channel in this process: leave it queued
+            log.warning("no %s client in this sender; message left queued", channel)
+            await asyncio.sleep(1)
+            return "queued"
+        if recipient.address is None:
+            return await self._finish(stream, entry_id, channel, recipient.reason)
+        claim = self._keys.sent(self._keys.shard_of(entry.participant_id), entry.key)
+        bulk = stream == self._keys.outbox(self._keys.shard_of(entry.participant_id), "bulk")
+        for attempt in range(1, self._config.max_attempts + 1):
+            await self._wait(self._global[channel], self._keys.channel_rate(channel), bulk)
+            await self._wait(self._per_chat[channel], self._keys.chat_rate(entry.participant_id))
+            if not await self._redis.set(claim, b"1", nx=True, ex=self._config.sent_ttl_seconds):
+                # Claimed before a crash: it may have gone out. Never send twice.
+                return await self._finish(stream, entry_id, channel, "duplicate")
+            try:
+                await client.deliver(recipient.address, entry.message, entry.key)
+            except RateLimitedError as limited:
+                await self._redis.delete(claim)  # the platform took nothing
+                self._metrics.rate_limited.labels(channel).inc()
+                await self._pause(channel, limited.retry_after)
+            except TemporaryDeliveryError:
+                await self._redis.delete(claim)
+                self._metrics.retries.labels(channel).inc()
+                delay = self._config.backoff_seconds * 2 ** (attempt - 1)
+                await asyncio.sleep(min(delay, self._config.max_backoff_seconds))
+            except UncertainDeliveryError:
+                return await self._finish(stream, entry_id, channel, "uncertain")
+            except RecipientRefusedError:
+                participant = self._keys.participant(entry.participant_id)
+                await self._redis.hset(participant, "reach", UNREACHABLE)
+                return await self._finish(stream, entry_id, channel, "refused")
+            else:
+                self._metrics.send_latency.observe(max(0.0, time.time() - entry.enqueued_ms / 1000))
+                return await self._finish(stream, entry_id, channel, "sent")
+        await self._dead_letter(stream, entry_id, entry)
+        return "failed"
+
+    @staticmethod
+    async def _wait(limiter: Limiter, keys: tuple[str, str], bulk: bool = False) -> None:
+        while wait_ms := await limiter.acquire(keys, burst=not bulk):
+            await asyncio.sleep(wait_ms / 1000)
+
+    async def _pause(self, channel: str, seconds: float) -> None:
+        _, pause_key = self._keys.channel_rate(channel)
+        await self._redis.set(pause_key, b"1", px=max(1, round(seconds * 1000)))
+
+    async def _finish(self, stream: str, entry_id: bytes, channel: str, outcome: str) -> str:
+        await self._redis.xack(stream, GROUP, entry_id)
+        self._metrics.sends.labels(channel, outcome).inc()
+        return outcome
+
+    async def _dead_letter(self, stream: str, entry_id: bytes, entry: OutboxEntry) -> None:
+        shard = self._keys.shard_of(entry.participant_id)
+        letter: dict[Any, Any] = {
+            **seal(entry, self._transit_key),
+            "kind": "outbox",
+            "stream": stream,
+            "entry": entry_id,
+            "error": "TemporaryDeliveryError",
+        }
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.xadd(self._keys.dead_letters(shard), letter, maxlen=10_000, approximate=True)
+        pipe.xack(stream, GROUP, entry_id)
+        await pipe.execute()
+        self._metrics.sends.labels(entry.channel, "failed").inc()
+        log.error("message dead-lettered after %d attempts", self._config.max_attempts)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

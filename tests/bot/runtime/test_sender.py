@@ -1,0 +1,173 @@
+"""Senders against a fake push platform: pacing, 429s, retries, refusals, never twice."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.runtime.delivery import SendLimits
+from bot.runtime.events import Channel, Join
+from bot.runtime.outbox import OutboxEntry, Priority, enqueue
+from bot.runtime.sender import Sender, SenderConfig
+from dialogues.inbound import TextReply
+from tests.bot.runtime.fake_channel import FakePlatform
+from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+
+FAST = SendLimits(global_rate=200, global_burst=5, per_chat_interval=0.01, per_chat_burst=5)
+
+
+class Crash(BaseException):
+    """Stands for the process dying right after the platform accepted a message."""
+
+
+async def _setup(redis: Redis, limits: SendLimits = FAST) -> tuple[Runtime, FakePlatform, Sender]:
+    runtime = make_runtime(redis, shards=1)
+    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    platform = FakePlatform(limits)
+    return runtime, platform, _sender(runtime, platform)
+
+
+def _sender(runtime: Runtime, platform: FakePlatform, name: str = "sender-1") -> Sender:
+    return Sender(
+        runtime.redis,
+        runtime.keys,
+        clients={Channel.TELEGRAM.value: platform},
+        participant_keys=runtime.participant_keys,
+        transit_key=runtime.transit,
+        metrics=runtime.metrics,
+        consumer=name,
+        config=SenderConfig(block_ms=10, backoff_seconds=0.05),
+    )
+
+
+async def _telegram_participant(runtime: Runtime, chat: str, *answers: str) -> str:
+    pid = runtime.participant(chat, Channel.TELEGRAM)
+    join = runtime.event(pid, Join("safe-connect-2026", "en"), chat, Channel.TELEGRAM)
+    await runtime.ingestor.ingest(join)
+    for text in answers:
+        await runtime.ingestor.ingest(runtime.answer(pid, TextReply(text), Channel.TELEGRAM))
+    await runtime.drain()
+    return pid
+
+
+async def _send_all(sender: Sender) -> int:
+    await sender.prepare(0)
+    total = 0
+    while sent := await sender.poll(0, block_ms=None):
+        total += sent
+    return total
+
+
+def _count(runtime: Runtime, name: str, **labels: str) -> float:
+    value: Any = runtime.metrics.registry.get_sample_value(name, labels)
+    return float(value or 0)
+
+
+async def test_replies_reach_the_participant_once_and_in_order(redis_client: Redis) -> None:
+    runtime, platform, sender = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-1", "1,4")
+    assert await _send_all(sender) == 4  # intro, info, question; (no echo) next question
+    texts = [d.message["text"] for d in platform.delivered]
+    assert texts[0].startswith("Your phone and your safety")
+    assert "Have you ever felt unsafe" in texts[-1]
+    assert {d.address for d in platform.delivered} == {"chat-1"}
+    assert len({d.key for d in platform.delivered}) == 4
+    assert await _send_all(_sender(runtime, platform, "sender-2")) == 0
+    assert len(platform.delivered) == 4
+
+
+async def test_a_429_pauses_the_channel_for_exactly_retry_after(redis_client: Redis) -> None:
+    runtime, platform, sender = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-2")
+    platform.script.append("429:1.0")
+    await _send_all(sender)
+    first, retry = platform.calls[0], platform.calls[1]
+    assert 1.0 <= retry - first < 1.5
+    assert len(platform.delivered) == 3
+    assert _count(runtime, "sauti_send_rate_limited_total", channel="telegram") == 1
+
+
+async def test_temporary_failures_are_retried_and_delivered_once(redis_client: Redis) -> None:
+    runtime, platform, sender = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-3")
+    platform.script.extend(["5xx", "5xx"])
+    await _send_all(sender)
+    assert len(platform.delivered) == 3
+    assert _count(runtime, "sauti_send_retries_total", channel="telegram") == 2
+
+
+async def test_a_timeout_is_never_resent(redis_client: Redis) -> None:
+    runtime, platform, sender = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-4")
+    platform.script.append("timeout")
+    await _send_all(sender)
+    assert len(platform.delivered) == 3  # the timed-out one arrived; it was not sent again
+    assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="uncertain") == 1
+
+
+async def test_a_blocked_participant_is_marked_unreachable_and_sent_nothing_more(
+    redis_client: Redis,
+) -> None:
+    runtime, platform, sender = await _setup(redis_client)
+    platform.blocked.add("chat-5")
+    pid = await _telegram_participant(runtime, "chat-5")
+    await _send_all(sender)
+    assert platform.delivered == []
+    reach = await redis_client.hget(runtime.keys.participant(pid), "reach")
+    assert reach == b"unreachable"
+    await runtime.ingestor.ingest(runtime.answer(pid, TextReply("1"), Channel.TELEGRAM))
+    await runtime.drain()
+    await _send_all(sender)
+    assert len(platform.calls) == 1  # only the first refused attempt ever reached the platform
+
+
+async def test_killed_after_the_platform_accepted_nothing_is_sent_twice(
+    redis_client: Redis,
+) -> None:
+    runtime, platform, _ = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-6")
+
+    class CrashingPlatform(FakePlatform):
+        async def deliver(self, address: str, message: dict[str, Any], key: str) -> None:
+            await super().deliver(address, message, key)
+            raise Crash  # accepted by the platform, never recorded by Sauti
+
+    crashing = CrashingPlatform(FAST, delivered=platform.delivered)
+    doomed = _sender(runtime, crashing, "doomed")
+    await doomed.prepare(0)
+    with contextlib.suppress(Crash):
+        await doomed.poll(0, block_ms=None)
+    assert len(platform.delivered) == 1
+    successor = _sender(runtime, platform, "successor")
+    await _send_all(successor)
+    keys = [d.key for d in platform.delivered]
+    assert len(keys) == len(set(keys)) == 3
+
+
+async def test_replies_to_a_conversation_go_before_bulk_notices(redis_client: Redis) -> None:
+    runtime, platform, sender = await _setup(redis_client)
+    others = [await _telegram_participant(runtime, f"bulk-{n}") for n in range(3)]
+    await _send_all(sender)
+    platform.delivered.clear()
+    for n in range(30):
+        entry = OutboxEntry(f"notice-{n}", others[n % 3], "telegram", {"text": f"notice {n}"}, 0)
+        await enqueue(runtime.redis, runtime.keys, runtime.transit, entry, Priority.BULK)
+    await _telegram_participant(runtime, "talking")
+    await _send_all(sender)
+    assert platform.delivered[0].address == "talking"
+    assert sum(d.address == "talking" for d in platform.delivered[:3]) == 3
+
+
+async def test_the_global_rate_is_respected_without_429s(redis_client: Redis) -> None:
+    limits = SendLimits(global_rate=40, global_burst=2, per_chat_interval=1.0, per_chat_burst=3)
+    runtime, platform, sender = await _setup(redis_client, limits)
+    for n in range(20):
+        await _telegram_participant(runtime, f"rate-{n}")  # 3 messages each
+    began = time.monotonic()
+    assert await _send_all(sender) == 60
+    elapsed = time.monotonic() - began
+    assert platform.rate_limited_by_us == 0
+    assert elapsed >= (60 - 2) / 40 * 0.95  # never faster than the limit allows
