@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.app import App
 from bot.commands.common import with_app
+from bot.commands.export import register_export
 from bot.commands.survey import read_file
 from bot.runtime.campaigns import CampaignStatus
 from bot.runtime.stats import campaign_counters
@@ -29,6 +30,7 @@ def register(commands: Any) -> None:
         command = campaign.add_parser(name, help=f"{name} a campaign for answers")
         command.add_argument("campaign_id")
         command.set_defaults(handler=_set_status, status=status)
+    register_export(campaign)
 
 
 def _load(args: argparse.Namespace) -> int:

@@ -1,0 +1,121 @@
+"""Operator commands, run as `sauti ...` runs them, on data the real pipeline wrote.
+
+Helpers shared by these tests: a deployment (the App from settings, with a worker on a clock
+the test moves, so exported times are exact), the environment the `sauti` process reads, and `sauti`
+itself, run in a thread because it starts its own event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.cli import main
+from bot.runtime.events import Answer, Channel, InboundEvent, Join
+from bot.runtime.worker import Worker, WorkerConfig
+from bot.settings import Settings
+from dialogues.inbound import Inbound, TextReply
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "dialogues" / "examples" / "safe_connect.yaml"
+CAMPAIGN = "safe-connect-2026"
+NOW = 1_795_000_000  # where the workers' clock starts, epoch seconds: 2026-11-18T11:06:40Z
+
+
+@dataclass
+class Clock:
+    """The workers' clock: tests move it, so exported times are exact."""
+
+    now: float = NOW
+
+    def time(self) -> float:
+        return self.now
+
+
+@dataclass
+class Deployment:
+    app: App
+    worker: Worker
+    clock: Clock
+    received_ms: int = NOW * 1000
+
+    def participant(self, platform_user: str) -> str:
+        return self.app.participant_id(Channel.WEBCHAT, platform_user)
+
+    async def send(
+        self, pid: str, action: Join | Inbound | str, address: str | None = None
+    ) -> InboundEvent:
+        """Ingest what a participant did (a string is typed text)."""
+        if isinstance(action, str):
+            action = TextReply(action)
+        self.received_ms += 1000
+        event = InboundEvent(
+            event_id=f"webchat:{secrets.token_hex(8)}",
+            channel=Channel.WEBCHAT,
+            participant_id=pid,
+            received_at_ms=self.received_ms,
+            action=action if isinstance(action, Join) else Answer(action),
+            address=address,
+        )
+        await self.app.ingestor.ingest(event)
+        return event
+
+    async def drain(self) -> int:
+        """Process every shard until nothing is left; returns the number handled."""
+        total = 0
+        for shard in range(self.app.keys.shards):
+            await self.worker.ensure_group(shard)
+            while handled := await self.worker.poll(shard, block_ms=None):
+                total += handled
+        return total
+
+
+@asynccontextmanager
+async def deployed(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **extra: str
+) -> AsyncIterator[Deployment]:
+    """The example campaign, open, on the test's Redis; `sauti` sees the same settings."""
+    config = tmp_path / "sauti.toml"
+    config.touch()  # an empty file: settings come from the environment alone
+    environ = {
+        "REDIS_URL": redis_url,
+        "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
+        "SAUTI_DATA_DIR": str(tmp_path / "var"),
+        "SAUTI_SHARDS": "4",
+        "SAUTI_CONFIG": str(config),
+        **extra,
+    }
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    app = await build_app(Settings.from_env(environ, config_path=config))
+    clock = Clock()
+    worker = Worker(
+        app.redis,
+        app.keys,
+        campaigns=app.campaigns,
+        participant_keys=app.participant_keys,
+        transit_key=app.transit_key,
+        metrics=app.metrics,
+        consumer="test-worker",
+        config=WorkerConfig(block_ms=10, max_attempts=app.settings.runtime.max_attempts),
+        clock=clock.time,
+    )
+    try:
+        await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+        yield Deployment(app, worker, clock)
+    finally:
+        await app.close()
+
+
+async def sauti(*argv: str) -> int:
+    """`sauti ARGV...` in this process (stdout and stderr go to capsys)."""
+    return await asyncio.to_thread(main, list(argv))
