@@ -83,10 +83,14 @@ def display_answer(
             for option_id in ids
             if (option := question.option(option_id)) is not None
         ]
-        return ", ".join(labels)
+        return _LIST_SEPARATORS.get(language, ", ").join(labels)
     if question.kind is QuestionKind.YES_NO:
         return catalog.message(f"option.{value}", language)
     return str(value)
+
+
+# Arabic-script languages separate list items with the Arabic comma.
+_LIST_SEPARATORS = {"ar": "، ", "fa": "، ", "ur": "، ", "ps": "، ", "ckb": "، "}
 
 
 def previous_answer(

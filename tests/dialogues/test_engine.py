@@ -284,3 +284,10 @@ def test_example_campaign_completes_in_every_language() -> None:
             if session.current in ("unsafe_what", "change"):
                 session = advance(survey, session, Skip(), NOW).session
         assert session.status is SessionStatus.COMPLETED, language
+
+
+def test_several_answers_are_shown_with_the_arabic_comma_in_arabic() -> None:
+    survey = parse(EXAMPLE.read_text(encoding="utf-8"))
+    step = advance(survey, start(survey, "ar", NOW).session, TextReply("1,3"), NOW)
+    recorded = [e for e in step.events if isinstance(e, AnswerRecorded)]
+    assert recorded[0].display == "المكالمات، المال عبر الهاتف"
