@@ -84,8 +84,8 @@ class ShardLeases:
                 await self._stop(shard, release=True)
 
     async def release_all(self) -> None:
-        for shard in list(self.owned):
-            await self._stop(shard, release=True)
+        # All at once: each runner may be blocked in a read for up to a second.
+        await asyncio.gather(*(self._stop(shard, release=True) for shard in list(self.owned)))
         await self._redis.zrem(self._keys.members(self._role), self._owner)
 
     def _start(self, shard: int, runner: ShardRunner) -> None:
