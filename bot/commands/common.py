@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from redis.exceptions import RedisError
 
@@ -41,11 +41,18 @@ def with_app(work: Callable[[App], Awaitable[int]]) -> int:
         finally:
             await app.close()
 
+    return run_main(main())
+
+
+def run_main(main: Coroutine[Any, Any, int]) -> int:
+    """Run a command's coroutine, turning the failures an operator can fix into exit codes."""
     try:
-        return asyncio.run(main())
+        return asyncio.run(main)
     except ConfigurationError as error:
         print(f"sauti: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (RedisError, StorageError) as error:
         print(f"sauti: Redis is not available: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE
+    except KeyboardInterrupt:
+        return 0

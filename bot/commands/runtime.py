@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 from typing import Any
 
-from redis.exceptions import RedisError
-
-from bot.app import ConfigurationError, configure_logging
-from bot.commands.common import EXIT_UNAVAILABLE, EXIT_USAGE, load_settings
+from bot.app import configure_logging
+from bot.commands.common import EXIT_USAGE, load_settings, run_main
 from bot.run import ROLES, run
-from bot.storage.errors import StorageError
 
 
 def register(commands: Any) -> None:
@@ -31,14 +26,9 @@ def _run(args: argparse.Namespace) -> int:
     if settings is None:
         return EXIT_USAGE
     configure_logging(settings)
-    try:
-        asyncio.run(run(settings, set(args.role or ROLES)))
-    except ConfigurationError as error:
-        print(f"sauti: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except (RedisError, StorageError) as error:
-        print(f"sauti: Redis is not available: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_UNAVAILABLE
-    except KeyboardInterrupt:
-        pass
-    return 0
+
+    async def main() -> int:
+        await run(settings, set(args.role or ROLES))
+        return 0
+
+    return run_main(main())
