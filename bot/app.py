@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -100,12 +101,12 @@ async def build_app(settings: Settings) -> App:
         await require_server_version(redis)
         keys = Keys(prefix=settings.runtime.key_prefix, shards=settings.runtime.shards)
         await _check_shards(redis, keys)
+        server_keys = load_server_keys(settings)
     except BaseException:
         await redis.aclose()
         if embedded is not None:
             embedded.stop()
         raise
-    server_keys = load_server_keys(settings)
     master = server_keys.master_key.reveal()
     transit = transit_key(master)
     metrics = Metrics()
@@ -145,4 +146,5 @@ def configure_logging(settings: Settings) -> None:
 
 def process_name() -> str:
     """A consumer name unique to this process, for stream groups and leases."""
-    return f"{socket.gethostname()}-{os.getpid()}"
+    # The random part: two containers on one host can both be pid 1.
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"

@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 ROLES = ("web", "worker", "sender")
 
 
+class RoleStoppedError(RuntimeError):
+    """A worker or sender loop ended while Sauti was meant to be running."""
+
+
 async def run(
     settings: Settings, roles: Collection[str], ready: asyncio.Event | None = None
 ) -> None:
@@ -52,7 +56,11 @@ async def run(
             await _announce(app)
         if ready is not None:
             ready.set()
-        await stop.wait()
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        if stopping not in done:  # a role ended on its own: exit so a supervisor restarts us
+            stopping.cancel()
+            raise RoleStoppedError("a role stopped unexpectedly; exiting so it can be restarted")
     finally:
         stop.set()
         if runner is not None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from bot.app import configure_logging
 from bot.commands.common import EXIT_USAGE, load_settings, run_main
-from bot.run import ROLES, run
+from bot.run import ROLES, RoleStoppedError, run
 
 
 def register(commands: Any) -> None:
@@ -28,7 +29,11 @@ def _run(args: argparse.Namespace) -> int:
     configure_logging(settings)
 
     async def main() -> int:
-        await run(settings, set(args.role or ROLES))
+        try:
+            await run(settings, set(args.role or ROLES))
+        except RoleStoppedError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return 1
         return 0
 
     return run_main(main())

@@ -43,6 +43,7 @@ def plan_commit(
     event_id: str,
     entry_id: str,
     group: str,
+    owner: str,
     done_ttl: int,
     transit_key: bytes,
     now_ms: int,
@@ -73,6 +74,7 @@ def plan_commit(
         entry_id,
         done_ttl,
         json.dumps(to_dict(turn.session), separators=(",", ":")) if turn.session else "",
+        owner,
         len(participant_fields),
         *[item for pair in participant_fields.items() for item in pair],
         len(answer_sets) // 2,
@@ -98,6 +100,7 @@ def plan_commit(
         keys.respondents(shard, campaign),
         keys.webchat_inbox(participant_id),
         keys.outbox(shard, Priority.REPLY),
+        keys.lease("worker", shard),
     ]
     return CommitPlan(redis_keys, args, outgoing)
 

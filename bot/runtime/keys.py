@@ -35,7 +35,8 @@ class Keys:
         return f"{self.prefix}:campaign:{campaign_id}"
 
     def lease(self, role: str, shard: int) -> str:
-        return f"{self.prefix}:lease:{role}:{shard}"
+        """In the shard's hash slot, so the commit script can check it (fencing)."""
+        return f"{self.tag(shard)}:lease:{role}"
 
     def members(self, role: str) -> str:
         return f"{self.prefix}:members:{role}"

@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.runtime import scripts
 from bot.runtime.keys import Keys
@@ -50,11 +51,19 @@ class ShardLeases:
     async def run(self, stop: asyncio.Event, runner: ShardRunner) -> None:
         try:
             while not stop.is_set():
-                await self.rebalance(runner)
+                try:
+                    await self.rebalance(runner)
+                except (RedisError, OSError) as error:
+                    # Redis restarting or failing over: keep trying; leases we cannot renew
+                    # expire, and the commit script refuses a worker whose lease is gone.
+                    log.warning(
+                        "%s leases: Redis unavailable (%s)", self._role, type(error).__name__
+                    )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self._renew_every)
         finally:
-            await self.release_all()
+            with contextlib.suppress(RedisError, OSError):
+                await self.release_all()
 
     async def rebalance(self, runner: ShardRunner) -> None:
         members_key = self._keys.members(self._role)
@@ -75,12 +84,13 @@ class ShardLeases:
             elif held:
                 log.warning("lost the %s lease of shard %d", self._role, shard)
                 await self._stop(shard, release=False)
-        while len(self.owned) > target:
-            await self._stop(max(self.owned), release=True)
+        extras = sorted(self.owned)[target:]
+        await asyncio.gather(*(self._stop(shard, release=True) for shard in extras))
         for shard, (_, task) in list(self.owned.items()):
             if task.done():  # a runner that crashed: give the shard back so it restarts
-                if not task.cancelled() and task.exception() is not None:
-                    log.error("%s shard %d stopped: %r", self._role, shard, task.exception())
+                error = None if task.cancelled() else task.exception()
+                if error is not None:  # the type only: a message could quote participant data
+                    log.error("%s shard %d stopped: %s", self._role, shard, type(error).__name__)
                 await self._stop(shard, release=True)
 
     async def release_all(self) -> None:

@@ -13,18 +13,22 @@ return false
 """
 
 # KEYS: 1 inbound stream, 2 done marker, 3 participant, 4 session, 5 answers, 6 counters,
-#       7 respondents, 8 web chat inbox, 9 reply outbox.
-# ARGV: 1 group, 2 entry id, 3 done TTL, 4 session JSON ('' = unchanged),
+#       7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's worker lease.
+# ARGV: 1 group, 2 entry id, 3 done TTL, 4 session JSON ('' = unchanged), 5 lease owner,
 #       then counted groups: participant field/value pairs, answer field/value pairs, answer
 #       fields to delete, counter field/delta pairs, then the respondent member ('' = none),
 #       then inbox items and the inbox cap, then outbox entries (k, pid, ch, t, body each).
 # Everything or nothing: a replayed event (done marker present) is only acknowledged again.
+# Fencing: a worker whose lease another worker now holds commits nothing (returns -1); its
+# entries stay pending for the new holder.
 COMMIT = """
+local holder = redis.call('GET', KEYS[10])
+if holder and holder ~= ARGV[5] then return -1 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
   return 0
 end
-local i = 5
+local i = 6
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4]) end
 local n = tonumber(ARGV[i]); i = i + 1
 if n > 0 then redis.call('HSET', KEYS[3], unpack(ARGV, i, i + 2 * n - 1)); i = i + 2 * n end

@@ -56,6 +56,7 @@ class _ShardState:
     blocked: set[str] = field(default_factory=set)
     failures: dict[bytes, int] = field(default_factory=dict)
     trimmed_at: float = 0.0
+    fenced: bool = False  # a commit was refused: the lease is someone else's
 
 
 class Worker:
@@ -94,7 +95,9 @@ class Worker:
     async def _run_shard(self, shard: int, owned: asyncio.Event) -> None:
         await self.ensure_group(shard)
         await self.claim_orphans(shard)
-        while owned.is_set():
+        state = self._state(shard)
+        state.fenced = False
+        while owned.is_set() and not state.fenced:
             handled = await self.poll(shard, block_ms=self._config.block_ms)
             if handled == 0 and self._state(shard).blocked:
                 await asyncio.sleep(self._config.retry_pause_seconds)
@@ -155,6 +158,8 @@ class Worker:
             if pid in state.blocked:
                 continue  # waits behind its participant's failing event
             try:
+                if pid in loaded.broken:
+                    raise loaded.broken[pid]
                 plan = await self._plan(shard, entry_id, event, loaded)
             except Exception as error:
                 handled += await self._failed(shard, entry_id, entries, event, error)
@@ -164,13 +169,22 @@ class Worker:
             pipe = self._redis.pipeline(transaction=False)
             for _, _, plan in plans:
                 await self._commit(keys=plan.keys, args=plan.args, client=pipe)
-            await pipe.execute()
+            results = await pipe.execute(raise_on_error=False)
             now_ms = self._clock() * 1000
-            for entry_id, event, _ in plans:
-                state.failures.pop(entry_id, None)
-                self._metrics.processed.inc()
-                self._metrics.latency.observe(max(0.0, (now_ms - event.received_at_ms) / 1000))
-            handled += len(plans)
+            for (entry_id, event, _), result in zip(plans, results, strict=True):
+                if isinstance(result, Exception):
+                    handled += await self._failed(shard, entry_id, entries, event, result)
+                elif result == -1:
+                    state.fenced = True  # another worker holds this shard now
+                else:
+                    state.failures.pop(entry_id, None)
+                    self._metrics.processed.inc()
+                    self._metrics.latency.observe(max(0.0, (now_ms - event.received_at_ms) / 1000))
+                    handled += 1
+            if state.fenced:
+                log.warning(
+                    "lost the lease of shard %d: leaving its events to the new holder", shard
+                )
         return handled
 
     async def _load(self, events: list[tuple[bytes, InboundEvent]]) -> _Loaded:
@@ -181,9 +195,12 @@ class Worker:
         for pid in pids:
             pipe.hgetall(self._keys.participant(pid))
         for pid, fields in zip(pids, await pipe.execute(), strict=True):
-            loaded.participants[pid] = (
-                ParticipantRecord.from_fields(pid, fields) if fields else None
-            )
+            try:
+                loaded.participants[pid] = (
+                    ParticipantRecord.from_fields(pid, fields) if fields else None
+                )
+            except Exception as error:  # a damaged record fails its own events, not the batch
+                loaded.broken[pid] = error
         wanted: list[tuple[str, str]] = []
         for _, event in events:
             campaign_id = self._campaign_of(event, loaded.participants.get(event.participant_id))
@@ -194,7 +211,10 @@ class Worker:
         for pid, campaign_id in wanted:
             pipe.get(self._keys.session(pid, campaign_id))
         for pair, raw in zip(wanted, await pipe.execute(), strict=True):
-            loaded.sessions[pair] = from_dict(json.loads(raw)) if raw else None
+            try:
+                loaded.sessions[pair] = from_dict(json.loads(raw)) if raw else None
+            except Exception as error:
+                loaded.broken[pair[0]] = error
         return loaded
 
     @staticmethod
@@ -236,6 +256,7 @@ class Worker:
             event_id=event.event_id,
             entry_id=entry_id.decode(),
             group=GROUP,
+            owner=self._consumer,
             done_ttl=self._config.done_ttl_seconds,
             transit_key=self._transit_key,
             now_ms=int(self._clock() * 1000),
@@ -293,3 +314,4 @@ class Worker:
 class _Loaded:
     participants: dict[str, ParticipantRecord | None] = field(default_factory=dict)
     sessions: dict[tuple[str, str], Session | None] = field(default_factory=dict)
+    broken: dict[str, Exception] = field(default_factory=dict)  # participant -> load error
