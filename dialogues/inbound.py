@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class TextReply:
-    """Anything typed: an answer, an option number or label, or a word like 'skip'."""
+    """Anything typed: an answer, an option number or label, or a word like 'skip'. A form
+    that shows its question (web chat) sends its id too, so an old page cannot answer the
+    question that came after."""
 
     text: str
+    question_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

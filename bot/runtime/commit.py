@@ -66,9 +66,7 @@ def plan_commit(
     outgoing = [Outgoing(text) for text in turn.notices] + messages_for(turn.events)
     inbox = _sealed_inbox(turn, participant_id, outgoing)
     outbox = _outbox_entries(turn, participant_id, event_id, outgoing, now_ms)
-    participant_fields = (
-        turn.participant.to_fields() if turn.participant_changed and turn.participant else {}
-    )
+    participant_fields = _participant_fields(turn)
     args: list[str | bytes | int] = [
         group,
         entry_id,
@@ -103,6 +101,20 @@ def plan_commit(
         keys.lease("worker", shard),
     ]
     return CommitPlan(redis_keys, args, outgoing)
+
+
+def _participant_fields(turn: Turn) -> dict[str, str | bytes]:
+    """A new participant is written whole; later changes write only what can change, so a
+    commit never writes back a data key that an erasure deleted meanwhile."""
+    record = turn.participant
+    if record is None or not turn.participant_changed:
+        return {}
+    if turn.participant_created:
+        return record.to_fields()
+    fields: dict[str, str | bytes] = {"lang": record.language}
+    if record.campaign_id is not None:
+        fields["cid"] = record.campaign_id
+    return fields
 
 
 def _answer_json(turn: Turn, campaign: str, event: AnswerRecorded) -> str:

@@ -110,8 +110,8 @@ def _action_to_plain(action: Action) -> dict[str, Any]:
     if isinstance(action, Join):
         return {"join": action.campaign_id, "lang": action.language}
     match action.input:
-        case TextReply(text):
-            return {"text": text}
+        case TextReply(text, question_id):
+            return {"text": text, "q": question_id}
         case ChoiceReply(question_id, option_ids):
             return {"choice": list(option_ids), "q": question_id}
         case ToggleOption(question_id, option_id):
@@ -133,7 +133,7 @@ def _action_from_plain(plain: dict[str, Any]) -> Action:
         return Join(str(plain["join"]), str(plain["lang"]))
     question = plain.get("q")
     if "text" in plain:
-        return Answer(TextReply(str(plain["text"])))
+        return Answer(TextReply(str(plain["text"]), question))
     if "choice" in plain:
         return Answer(ChoiceReply(question, tuple(map(str, plain["choice"]))))
     if "toggle" in plain:

@@ -25,6 +25,7 @@ class Turn:
     participant: ParticipantRecord | None
     data_key: bytes | None
     participant_changed: bool = False
+    participant_created: bool = False
     campaign_id: str | None = None
     session: Session | None = None  # the campaign session after the event
     events: tuple[Event, ...] = ()
@@ -84,6 +85,7 @@ def _join(
             event.received_at_ms,
         )
         turn.participant, turn.participant_changed = participant, True
+        turn.participant_created = True
     if campaign is None or not campaign.is_open:
         turn.notices.append(_closed(action.language))
         return turn

@@ -13,11 +13,15 @@ stored or logged; their participant id is an HMAC of it, as on every channel.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import re
 import secrets
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from aiohttp import web
@@ -42,6 +46,8 @@ _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 _MAX_TEXT = 4000
 _SHOWN_MESSAGES = 80  # keeps the page well under 50 KB on a cheap data plan
 _WAIT_SECONDS = 3.0
+_MAX_REFRESHES = 15  # a page waiting on a slow answer stops refreshing after ~30 s
+_PAGE_TEXT_BUDGET = 36 * 1024  # message text per page; with markup the page stays < 50 KB
 
 
 class WebChat:
@@ -77,15 +83,21 @@ class WebChat:
             promise=survey.text(survey.promise, language),
             languages=[(code, self._catalog.language_name(code)) for code in survey.languages],
             action=f"/j/{survey.id}",
+            nonce=secrets.token_urlsafe(12),
         )
 
     async def join(self, request: web.Request) -> web.Response:
+        _same_site_only(request)
         campaign = await self._open_campaign(request.match_info["campaign"])
         form = await request.post()
+        nonce = str(form.get("n", ""))
+        if not _NONCE.match(nonce):  # a form of ours always has one; others get a fresh link
+            nonce = secrets.token_urlsafe(12)
         language = str(form.get("lang", ""))
         if language not in campaign.survey.languages:
             language = campaign.survey.default_language
-        token = secrets.token_urlsafe(24)
+        # The link is derived from the form's nonce: tapping Start twice opens one chat.
+        token = _token_from(self._app.id_secret, nonce)
         pid = self._app.participant_id(Channel.WEBCHAT, token)
         event = self._event(pid, "join", Join(campaign.id, language))
         return await self._store_and_show(event, token, language)
@@ -95,22 +107,40 @@ class WebChat:
     async def chat_page(self, request: web.Request) -> web.Response:
         token = self._token(request)
         pid = self._app.participant_id(Channel.WEBCHAT, token)
-        view = await self._load_view(pid)
+        awaited = request.query.get("w", "")
+        try:
+            view = await self._load_view(pid)
+            awaitable = awaited == "join" or bool(_NONCE.match(awaited))
+            pending = awaitable and not await self._app.redis.exists(
+                self._app.keys.done(self._app.keys.shard_of(pid), f"webchat:{pid}:{awaited}")
+            )
+        except RedisError as error:
+            raise self._unavailable(None) from error
+        refreshes = _refresh_count(request)
+        again = f"2;url=/c/{token}?w={awaited}&r={refreshes + 1}"
         if view is None:
+            if pending and refreshes < _MAX_REFRESHES:  # joined, not processed yet
+                return self._render(
+                    "notice.html",
+                    "en",
+                    title="Sauti",
+                    text=self._catalog.message("web.still_working", "en"),
+                    refresh=again,
+                )
             raise self._not_found()
         language, campaign_id, messages = view
         campaign = await self._app.campaigns.get(campaign_id) if campaign_id else None
         survey = campaign.survey if campaign else None
         prompt = messages[-1].get("prompt") if messages and not messages[-1]["mine"] else None
-        waiting = request.query.get("wait") == "1"
+        waiting = pending and refreshes < _MAX_REFRESHES
         return self._render(
             "chat.html",
             language,
             title=survey.text(survey.title, language) if survey else "Sauti",
-            messages=messages[-_SHOWN_MESSAGES:],
+            messages=_fitting(messages),
             prompt=prompt,
             notice=self._catalog.message("web.still_working", language) if waiting else None,
-            refresh=2 if waiting else None,
+            refresh=again if waiting else None,
             nonce=secrets.token_urlsafe(12),
             languages=[
                 (code, self._catalog.language_name(code))
@@ -120,6 +150,7 @@ class WebChat:
         )
 
     async def chat_post(self, request: web.Request) -> web.Response:
+        _same_site_only(request)
         token = self._token(request)
         form = await request.post()
         nonce = str(form.get("n", ""))
@@ -129,6 +160,12 @@ class WebChat:
         if inbound is None:
             raise web.HTTPSeeOther(f"/c/{token}#last")
         pid = self._app.participant_id(Channel.WEBCHAT, token)
+        try:
+            known = await self._app.redis.hexists(self._app.keys.participant(pid), "wk")
+        except RedisError as error:
+            raise self._unavailable(None) from error
+        if not known:  # a made-up link stores nothing
+            raise self._not_found()
         event = self._event(pid, nonce, Answer(inbound))
         return await self._store_and_show(event, token, None)
 
@@ -143,7 +180,8 @@ class WebChat:
             done = await self._wait_until_done(event)
         except RedisError as error:
             raise self._unavailable(language) from error
-        suffix = "" if done else "?wait=1"
+        nonce = event.event_id.rsplit(":", 1)[1]
+        suffix = "" if done else f"?w={nonce}"
         raise web.HTTPSeeOther(f"/c/{token}{suffix}#last")
 
     async def _wait_until_done(self, event: InboundEvent) -> bool:
@@ -241,6 +279,36 @@ class WebChat:
         )
 
 
+def _token_from(id_secret: bytes, nonce: str) -> str:
+    digest = hmac.new(id_secret, f"webchat-join:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def _same_site_only(request: web.Request) -> None:
+    """Refuse forms posted from other sites (a page elsewhere cannot answer for someone)."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise web.HTTPForbidden(text="cross-site form")
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
+        raise web.HTTPForbidden(text="cross-site form")
+
+
+def _refresh_count(request: web.Request) -> int:
+    return int(request.query.get("r", "0")) if request.query.get("r", "").isdigit() else 0
+
+
+def _fitting(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The latest messages that fit the page budget, so the page stays small on any script."""
+    kept: list[dict[str, Any]] = []
+    size = 0
+    for message in reversed(messages[-_SHOWN_MESSAGES:]):
+        size += len(str(message.get("text", "")).encode()) + 64
+        if kept and size > _PAGE_TEXT_BUDGET:
+            break
+        kept.append(message)
+    return kept[::-1]
+
+
 def _inbound_from(form: Any) -> Inbound | None:
     question = str(form.get("q", "")) or None
     action = str(form.get("action", ""))
@@ -257,7 +325,7 @@ def _inbound_from(form: Any) -> Inbound | None:
     if "choice" in form:
         return ChoiceReply(question, (str(form["choice"]),))
     text = str(form.get("text", "")).strip()
-    return TextReply(text[:_MAX_TEXT]) if text else None
+    return TextReply(text[:_MAX_TEXT], question) if text else None
 
 
 def _preferred(request: web.Request, offered: tuple[str, ...], default: str) -> str:

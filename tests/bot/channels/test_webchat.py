@@ -146,3 +146,50 @@ async def test_no_log_line_holds_the_link_token_or_free_text(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert token not in logged
     assert FREE_TEXT not in logged
+
+
+async def test_tapping_start_twice_opens_one_chat(web_client: Client, app: App) -> None:
+    page = await (await web_client.get("/j/safe-connect-2026")).text()
+    form = {"lang": "en", "n": _nonce(page)}
+    first = await web_client.post("/j/safe-connect-2026", data=form, allow_redirects=False)
+    second = await web_client.post("/j/safe-connect-2026", data=form, allow_redirects=False)
+    assert first.headers["Location"] == second.headers["Location"]
+    total = 0
+    for shard in range(app.keys.shards):
+        raw: Any = await app.redis.hget(app.keys.counters(shard, "safe-connect-2026"), "started")
+        total += int(raw or 0)
+    assert total == 1
+
+
+async def test_a_made_up_link_cannot_store_anything(web_client: Client, app: App) -> None:
+    response = await web_client.post(
+        "/c/" + "B" * 32, data={"n": "abcdefgh12", "text": "hello"}, allow_redirects=False
+    )
+    assert response.status == 404
+    lengths = [await app.redis.xlen(app.keys.inbound(s)) for s in range(app.keys.shards)]
+    assert sum(lengths) == 0
+
+
+async def test_a_form_posted_from_another_site_is_refused(web_client: Client) -> None:
+    token = await _join(web_client)
+    response = await web_client.post(
+        f"/c/{token}",
+        data={"n": "abcdefgh12", "text": "1"},
+        headers={"Origin": "https://evil.example"},
+        allow_redirects=False,
+    )
+    assert response.status == 403
+
+
+async def test_an_answer_typed_on_an_old_page_does_not_answer_the_next_question(
+    web_client: Client, app: App
+) -> None:
+    token = await _join(web_client)
+    old_page = await _page(web_client, token)  # shows `uses`
+    await _answer(web_client, token, action="submit", pick=["calls"])  # now at `unsafe`
+    stale = [("n", "staleform1"), ("q", "uses"), ("text", "yes")]
+    await web_client.post(f"/c/{token}", data=stale, allow_redirects=False)
+    assert 'value="uses"' in old_page
+    pid = app.participant_id(Channel.WEBCHAT, token)
+    answers = await app.redis.hgetall(app.keys.answers(pid, "safe-connect-2026"))
+    assert b"unsafe" not in answers
