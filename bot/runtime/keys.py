@@ -64,6 +64,10 @@ class Keys:
         """Outgoing messages of push channels; `priority` is "reply" or "bulk"."""
         return f"{self.tag(shard)}:out:{priority}"
 
+    def outbox_dead(self, shard: int) -> str:
+        """Messages a platform kept failing on (not inbound events: not replayed as such)."""
+        return f"{self.tag(shard)}:out:dead"
+
     def sent(self, shard: int, idempotency_key: str) -> str:
         return f"{self.tag(shard)}:sent:{idempotency_key}"
 

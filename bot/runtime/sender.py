@@ -247,7 +247,7 @@ class Sender:
             "error": "TemporaryDeliveryError",
         }
         pipe = self._redis.pipeline(transaction=True)
-        pipe.xadd(self._keys.dead_letters(shard), letter, maxlen=10_000, approximate=True)
+        pipe.xadd(self._keys.outbox_dead(shard), letter, maxlen=10_000, approximate=True)
         pipe.xack(stream, GROUP, entry_id)
         await pipe.execute()
         self._metrics.sends.labels(entry.channel, "failed").inc()
