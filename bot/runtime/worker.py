@@ -182,10 +182,17 @@ class Worker:
                     self._metrics.latency.observe(max(0.0, (now_ms - event.received_at_ms) / 1000))
                     handled += 1
             if state.fenced:
-                log.warning(
-                    "lost the lease of shard %d: leaving its events to the new holder", shard
-                )
+                log.warning("lost the lease of shard %d: handing its events over", shard)
+                await self._hand_over(shard, [entry_id for entry_id, _ in entries])
         return handled
+
+    async def _hand_over(self, shard: int, entry_ids: list[bytes]) -> None:
+        """Give what this worker read but may no longer commit to the shard's new holder, so
+        nothing stays pending for a consumer that will never come back to it."""
+        holder: Any = await self._redis.get(self._keys.lease("worker", shard))
+        ids: list[Any] = list(entry_ids)
+        if holder is not None and ids:
+            await self._redis.xclaim(self._keys.inbound(shard), GROUP, holder, 0, ids)
 
     async def _load(self, events: list[tuple[bytes, InboundEvent]]) -> _Loaded:
         """Participants, then the sessions the events need: two round trips per batch."""

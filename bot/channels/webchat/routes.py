@@ -160,14 +160,15 @@ class WebChat:
         if inbound is None:
             raise web.HTTPSeeOther(f"/c/{token}#last")
         pid = self._app.participant_id(Channel.WEBCHAT, token)
+        language = str(form.get("lang", "")) or None  # for an error page in their language
         try:
             known = await self._app.redis.hexists(self._app.keys.participant(pid), "wk")
         except RedisError as error:
-            raise self._unavailable(None) from error
+            raise self._unavailable(language) from error
         if not known:  # a made-up link stores nothing
             raise self._not_found()
         event = self._event(pid, nonce, Answer(inbound))
-        return await self._store_and_show(event, token, None)
+        return await self._store_and_show(event, token, language)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -253,7 +254,8 @@ class WebChat:
         return web.HTTPNotFound(text=text, content_type="text/html")
 
     def _unavailable(self, language: str | None) -> web.HTTPServiceUnavailable:
-        language = language or "en"
+        if language is None or language not in self._catalog.language_names:
+            language = "en"
         text = self._page(
             "notice.html",
             language,

@@ -1,0 +1,602 @@
+"""Faults, for real: a worker process SIGKILLed mid-batch, the same message delivered three
+times, the embedded Redis restarted or SIGKILLed, and Redis unreachable while a participant
+answers. Nothing acknowledged may be lost, nothing may be recorded twice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import signal
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import TestClient, TestServer
+from redis.asyncio import Redis
+
+from bot.app import App, build_app
+from bot.runtime.campaigns import CampaignStore
+from bot.runtime.events import Channel, InboundEvent, Join
+from bot.runtime.ingest import Ingestor
+from bot.runtime.worker import GROUP
+from bot.settings import Settings
+from bot.storage import connect
+from bot.web import make_web_app, runner_options
+from dialogues.inbound import TextReply
+from tests.bot.runtime.fault_worker import FaultWorkerArgs
+from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+
+Client = TestClient[web.Request, web.Application]
+CAMPAIGN = "safe-connect-2026"
+REPO = Path(__file__).resolve().parents[3]
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+async def _answers(redis: Redis, key: str) -> dict[str, dict[str, Any]]:
+    raw: Any = await redis.hgetall(key)
+    return {field.decode(): json.loads(value) for field, value in raw.items()}
+
+
+async def _counters(runtime: Runtime) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for shard in range(runtime.keys.shards):
+        raw: Any = await runtime.redis.hgetall(runtime.keys.counters(shard, CAMPAIGN))
+        for name, value in raw.items():
+            totals[name.decode()] = totals.get(name.decode(), 0) + int(value)
+    return totals
+
+
+async def _pending(redis: Redis, stream: str) -> dict[str, int]:
+    """Pending entries of the workers' group, by consumer."""
+    summary: Any = await redis.xpending(stream, GROUP)
+    return {entry["name"].decode(): int(entry["pending"]) for entry in summary["consumers"]}
+
+
+def _hidden_fields(page: str) -> list[tuple[str, str]]:
+    """The hidden inputs of the page's answer form (its first form), as a browser sends them."""
+    form = page.split("</form>", maxsplit=1)[0]
+    return re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+
+
+def _nonce(page: str) -> str:
+    match = re.search(r'name="n" value="([^"]+)"', page)
+    assert match, page
+    return match.group(1)
+
+
+async def _join(client: Client, language: str = "en", *, processed: bool = True) -> str:
+    response = await client.post(f"/j/{CAMPAIGN}", data={"lang": language}, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    pattern = r"/c/([A-Za-z0-9_-]{32})#last" if processed else r"/c/([A-Za-z0-9_-]{32})\S*"
+    match = re.fullmatch(pattern, response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+def _processed(response: ClientResponse) -> bool:
+    """Web chat redirects to the bare chat link once the event is committed; to a waiting
+    variant of it (a query string) when it is not committed yet."""
+    location = response.headers["Location"]
+    return re.fullmatch(r"/c/[A-Za-z0-9_-]{32}#last", location) is not None
+
+
+async def _page(client: Client, token: str) -> str:
+    response = await client.get(f"/c/{token}")
+    assert response.status == 200
+    return await response.text()
+
+
+async def _answer(client: Client, token: str, **form: str | list[str]) -> str:
+    """Answer the question the page shows, the way a browser submits the form."""
+    page = await _page(client, token)
+    data: list[tuple[str, str]] = [("n", _nonce(page))]
+    question = re.search(r'name="q" value="([^"]+)"', page)
+    if question:
+        data.append(("q", question.group(1)))
+    for name, value in form.items():
+        for item in value if isinstance(value, list) else [value]:
+            data.append((name, item))
+    response = await client.post(f"/c/{token}", data=data, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    assert _processed(response)
+    return await _page(client, token)
+
+
+async def _drain(app: App) -> int:
+    """Process everything waiting, with a worker of its own; returns how many were handled."""
+    worker = app.worker("drain-worker")
+    total = 0
+    for shard in range(app.keys.shards):
+        await worker.ensure_group(shard)
+        await worker.claim_orphans(shard)
+        while handled := await worker.poll(shard, block_ms=None):
+            total += handled
+    return total
+
+
+@contextlib.asynccontextmanager
+async def _serving(app: App, *, worker: bool = True) -> AsyncIterator[Client]:
+    """The web server and (unless not wanted) a worker, as `sauti run` runs them."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(app.worker("test-worker").run(stop)) if worker else None
+    server = TestServer(make_web_app(app))
+    await server.start_server(**runner_options())
+    try:
+        async with TestClient(server) as client:
+            yield client
+    finally:
+        stop.set()
+        if running is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """A short data directory: the embedded Redis's socket path must fit in 107 bytes."""
+    with tempfile.TemporaryDirectory(prefix="sauti-") as directory:
+        yield Path(directory)
+
+
+def _embedded_settings(data_dir: Path) -> Settings:
+    """No REDIS_URL: the app runs its embedded Redis under `data_dir`, and keeps its generated
+    keys there too (a restart must find the same keys, or nothing would decrypt)."""
+    config = data_dir / "sauti.toml"
+    config.touch()
+    environ = {"SAUTI_DATA_DIR": str(data_dir / "var"), "SAUTI_SHARDS": "4"}
+    return Settings.from_env(environ, config_path=config)
+
+
+async def _embedded_app(data_dir: Path, *, load: bool = True) -> App:
+    app = await build_app(_embedded_settings(data_dir))
+    if load:
+        await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    return app
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+# -- 1. a worker process SIGKILLed mid-batch ------------------------------------------------
+
+PARTICIPANTS = 60
+WORRIES = ("theft", "scams", "seen", "agents", "lost", "other")
+
+
+def _script(n: int) -> list[str]:
+    """Typed answers of participant n: uses, money_safe (1 or 2, so `worry` is asked), worry,
+    unsafe. They differ between participants, so a mix-up would show."""
+    return ["1,3", str(1 + n % 2), str(1 + n % len(WORRIES)), "no"]
+
+
+def _expected_answers(n: int) -> dict[str, object]:
+    return {
+        "uses": ["calls", "money"],
+        "money_safe": 1 + n % 2,
+        "worry": WORRIES[n % len(WORRIES)],
+        "unsafe": "no",
+    }
+
+
+async def _ingest_scripts(runtime: Runtime, users: list[str]) -> list[InboundEvent]:
+    """Joins first, then the answers round-robin: every batch mixes participants."""
+    pids = [runtime.participant(user) for user in users]
+    events = [runtime.event(pid, Join(CAMPAIGN, "en")) for pid in pids]
+    for step in range(len(_script(0))):
+        events += [runtime.answer(pid, TextReply(_script(n)[step])) for n, pid in enumerate(pids)]
+    for event in events:
+        assert await runtime.ingestor.ingest(event)
+    return events
+
+
+async def _committed(runtime: Runtime) -> int:
+    """Events committed so far: every join starts the survey, every answer is recorded."""
+    counters = await _counters(runtime)
+    return counters.get("started", 0) + counters.get("answers", 0)
+
+
+async def _kill_worker_process_mid_batch(runtime: Runtime, redis_url: str, total: int) -> None:
+    """Run the slowed worker process on the backlog and SIGKILL it a third of the way through,
+    just after it has read a batch it has not committed yet."""
+    doomed = FaultWorkerArgs(
+        redis_url, runtime.master_key, runtime.keys.prefix, runtime.keys.shards,
+        consumer="doomed", batch_size=5, step_seconds=0.1,
+    )  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        *doomed.argv(), cwd=REPO, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None
+        assert await asyncio.wait_for(process.stdout.readline(), timeout=30) == b"ready\n"
+        while True:
+            line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+            assert line.startswith(b"holding "), line
+            if await _committed(runtime) >= total // 3:
+                process.send_signal(signal.SIGKILL)
+                break
+        assert await asyncio.wait_for(process.wait(), timeout=10) == -signal.SIGKILL
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def _orphans(runtime: Runtime, consumer: str) -> int:
+    count = 0
+    for shard in range(runtime.keys.shards):
+        count += (await _pending(runtime.redis, runtime.keys.inbound(shard))).get(consumer, 0)
+    return count
+
+
+async def _take_over(runtime: Runtime) -> int:
+    """What a worker does when it gets a shard's lease: claim its orphans, then process."""
+    claimed = 0
+    for shard in range(runtime.keys.shards):
+        await runtime.worker.ensure_group(shard)
+        claimed += await runtime.worker.claim_orphans(shard)
+    return claimed
+
+
+async def _inbox_size(runtime: Runtime, pid: str) -> int:
+    return int(await runtime.redis.llen(runtime.keys.webchat_inbox(pid)))
+
+
+async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothing_twice(
+    redis_client: Redis, redis_url: str
+) -> None:
+    runtime = make_runtime(redis_client, shards=4, consumer="successor")
+    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    users = [f"kill-{n}" for n in range(PARTICIPANTS)]
+    events = await _ingest_scripts(runtime, users)
+    await _kill_worker_process_mid_batch(runtime, redis_url, len(events))
+    committed, orphans = await _committed(runtime), await _orphans(runtime, "doomed")
+    assert 0 < committed < len(events)
+    assert orphans > 0, "the kill should land while the worker holds read, uncommitted entries"
+
+    assert await _take_over(runtime) == orphans
+    assert await runtime.drain() == len(events) - committed
+
+    for n, user in enumerate(users):
+        answers = await _answers(
+            redis_client, runtime.keys.answers(runtime.participant(user), CAMPAIGN)
+        )
+        assert {q: a["v"] for q, a in answers.items()} == _expected_answers(n), user
+        assert {a["o"] for a in answers.values()} == {"answered"}
+    assert await _counters(runtime) == {"started": PARTICIPANTS, "answers": 4 * PARTICIPANTS}
+    for event in events:
+        done = runtime.keys.done(runtime.keys.shard_of(event.participant_id), event.event_id)
+        assert await redis_client.exists(done)
+    # Each event shows up once in its participant's chat: as many messages as for a participant
+    # whose survey ran without any fault.
+    reference = (await _ingest_scripts(runtime, ["reference"]))[0].participant_id
+    await runtime.drain()
+    sizes = {await _inbox_size(runtime, runtime.participant(user)) for user in users}
+    assert sizes == {await _inbox_size(runtime, reference)}
+    respondents = 0
+    for shard in range(runtime.keys.shards):
+        assert await _pending(redis_client, runtime.keys.inbound(shard)) == {}
+        assert await redis_client.xlen(runtime.keys.dead_letters(shard)) == 0
+        respondents += await redis_client.scard(runtime.keys.respondents(shard, CAMPAIGN))
+    assert respondents == PARTICIPANTS + 1
+    assert runtime.metrics.registry.get_sample_value("sauti_dead_letters_total") == 0
+
+
+async def test_entries_read_by_a_fenced_worker_are_not_stranded(redis_client: Redis) -> None:
+    runtime = make_runtime(redis_client, shards=1)
+    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    stalled, successor = runtime.with_worker("stalled"), runtime.with_worker("successor")
+    lease = runtime.keys.lease("worker", 0)
+    await redis_client.set(lease, "stalled")
+    await stalled.worker.ensure_group(0)
+    pid = runtime.participant("stranded")
+    await runtime.ingestor.ingest(runtime.event(pid, Join(CAMPAIGN, "en")))
+    # The stalled worker's lease expires; the successor takes the shard and claims orphans.
+    await redis_client.set(lease, "successor")
+    assert await successor.worker.claim_orphans(0) == 0
+    # The stalled worker wakes up, reads the join and is fenced at commit.
+    assert await stalled.worker.poll(0, block_ms=None) == 0
+    await runtime.ingestor.ingest(runtime.answer(pid, TextReply("1,3")))
+    for _ in range(3):  # the shard's worker carries on
+        await successor.worker.poll(0, block_ms=None)
+    assert await _pending(redis_client, runtime.keys.inbound(0)) == {}
+    answers = await _answers(redis_client, runtime.keys.answers(pid, CAMPAIGN))
+    assert {q: a["v"] for q, a in answers.items()} == {"uses": ["calls", "money"]}
+
+
+# -- 2. the same inbound message delivered three times ---------------------------------------
+
+
+async def test_a_form_sent_three_times_records_one_answer(web_client: Client, app: App) -> None:
+    token = await _join(web_client)
+    pid = app.participant_id(Channel.WEBCHAT, token)
+    page = await _page(web_client, token)
+    form = [("n", _nonce(page)), ("q", "uses"), ("text", "1,2")]
+    for _ in range(3):  # a browser resending the form, one after the other
+        response = await web_client.post(f"/c/{token}", data=form, allow_redirects=False)
+        assert response.status == 303
+        assert _processed(response)
+    page = await _page(web_client, token)
+    form = [("n", _nonce(page)), ("q", "unsafe"), ("choice", "no")]
+    responses = await asyncio.gather(  # an impatient triple tap: all three at once
+        *[web_client.post(f"/c/{token}", data=form, allow_redirects=False) for _ in range(3)]
+    )
+    assert [response.status for response in responses] == [303, 303, 303]
+
+    answers = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
+    assert {q: a["v"] for q, a in answers.items()} == {"uses": ["calls", "sms"], "unsafe": "no"}
+    shard = app.keys.shard_of(pid)
+    counters: Any = await app.redis.hgetall(app.keys.counters(shard, CAMPAIGN))
+    assert {k.decode(): int(v) for k, v in counters.items()} == {"started": 1, "answers": 2}
+    page = await _page(web_client, token)
+    assert page.count('class="m me"') == 2  # two echoes of the participant's own answers
+    duplicates = app.metrics.registry.get_sample_value(
+        "sauti_inbound_duplicates_total", {"channel": "webchat"}
+    )
+    assert duplicates == 4
+
+
+async def test_a_join_form_sent_three_times_starts_one_survey(web_client: Client, app: App) -> None:
+    page = await (await web_client.get(f"/j/{CAMPAIGN}")).text()
+    form = [*_hidden_fields(page), ("lang", "en")]
+    locations = set()
+    for _ in range(3):
+        response = await web_client.post(f"/j/{CAMPAIGN}", data=form, allow_redirects=False)
+        assert response.status == 303
+        locations.add(response.headers["Location"].split("?")[0])
+    started = 0
+    for shard in range(app.keys.shards):
+        started += int(await app.redis.hget(app.keys.counters(shard, CAMPAIGN), "started") or 0)
+    assert (len(locations), started) == (1, 1)
+
+
+async def test_the_still_working_page_stops_refreshing_once_the_answer_is_in(app: App) -> None:
+    async with _serving(app) as client:
+        token = await _join(client)
+        page = await _page(client, token)
+    async with _serving(app, worker=False) as client:  # a worker far behind: nothing processed
+        form = [*_hidden_fields(page), ("text", "2")]
+        response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
+        assert response.status == 303
+        assert not _processed(response)
+        waiting = response.headers["Location"].split("#")[0]
+        page = await (await client.get(waiting)).text()
+        assert 'http-equiv="refresh"' in page  # fine while it is not processed
+        assert await _drain(app) == 1
+        page = await (await client.get(waiting)).text()  # the page's own refresh
+        assert "Text messages" in page  # the answer shows...
+        assert 'http-equiv="refresh"' not in page  # ...and the page stops costing data
+
+
+# -- 3. the embedded Redis restarted, or SIGKILLed --------------------------------------------
+
+
+async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir: Path) -> None:
+    app = await _embedded_app(data_dir)
+    try:
+        assert app.embedded is not None
+        server_pid = app.embedded.pid
+        assert server_pid is not None
+        async with _serving(app) as client:
+            token = await _join(client)
+            await _answer(client, token, action="submit", pick=["calls", "money"])
+            page = await _answer(client, token, choice="4")  # money_safe; `worry` is skipped
+            assert "Have you ever felt unsafe" in page
+            resent_nonce = _nonce(page)
+            await _answer(client, token, choice="yes")  # unsafe
+            pid = app.participant_id(Channel.WEBCHAT, token)
+            before = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
+    finally:
+        await app.close()
+    assert not _alive(server_pid)  # close() stopped the server
+
+    app = await _embedded_app(data_dir, load=False)
+    try:
+        assert app.participant_id(Channel.WEBCHAT, token) == pid  # the same id secret
+        assert await _answers(app.redis, app.keys.answers(pid, CAMPAIGN)) == before
+        assert {q: a["v"] for q, a in before.items()} == {
+            "uses": ["calls", "money"],
+            "money_safe": 4,
+            "unsafe": "yes",
+        }
+        async with _serving(app) as client:
+            page = await _page(client, token)  # the data key unwraps: the same master key
+            assert "Calls" in page
+            assert "Mobile money" in page
+            assert "Have you ever felt unsafe" in page
+            assert "tell us briefly what happened" in page  # the current question
+            # The ingest dedupe markers survived too: an old form resent is still a duplicate.
+            form = [("n", resent_nonce), ("q", "unsafe"), ("choice", "no")]
+            response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
+            assert response.status == 303
+            page = await _answer(client, token, action="skip")  # and the survey goes on
+            assert "ID card" in page
+        after = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
+        assert after["unsafe"]["v"] == "yes"
+        assert after["unsafe_what"]["o"] == "skipped"
+    finally:
+        await app.close()
+
+
+async def test_data_older_than_a_second_survives_a_sigkill_of_the_embedded_redis(
+    data_dir: Path,
+) -> None:
+    app = await _embedded_app(data_dir)
+    try:
+        async with _serving(app) as client:
+            token = await _join(client)
+            await _answer(client, token, action="submit", pick=["sms"])
+            await _answer(client, token, choice="no")  # unsafe
+        pid = app.participant_id(Channel.WEBCHAT, token)
+        acknowledged = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
+        await asyncio.sleep(1.5)  # appendfsync everysec: older writes are on disk
+        assert app.embedded is not None
+        server_pid = app.embedded.pid
+        assert server_pid is not None
+        os.kill(server_pid, signal.SIGKILL)
+    finally:
+        await app.close()  # finds the server dead, and gives up the data directory's lock
+    assert not _alive(server_pid)
+
+    app = await _embedded_app(data_dir, load=False)
+    try:
+        assert await _answers(app.redis, app.keys.answers(pid, CAMPAIGN)) == acknowledged
+        assert {q: a["v"] for q, a in acknowledged.items()} == {"uses": ["sms"], "unsafe": "no"}
+        async with _serving(app) as client:
+            page = await _page(client, token)
+            assert "Text messages" in page
+            assert "ID card" in page  # sim_id, the current question
+    finally:
+        await app.close()
+
+
+# -- 4. Redis unreachable while a participant answers ----------------------------------------
+
+UNAVAILABLE = {
+    "en": "please send it again",
+    "sw": "tafadhali tuma tena",
+}
+
+
+async def _wait_for(condition: Callable[[], Awaitable[object]], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_an_answer_sent_while_redis_is_down_gets_503_and_is_stored_once_when_resent(
+    data_dir: Path,
+) -> None:
+    app = await _embedded_app(data_dir)
+    try:
+        assert app.embedded is not None
+        async with _serving(app) as client:
+            token = await _join(client, "en")
+            pid = app.participant_id(Channel.WEBCHAT, token)
+            page = await _page(client, token)
+            form = [*_hidden_fields(page), ("text", "2")]
+
+            app.embedded.stop()  # Redis goes away under the running app
+            began = time.monotonic()
+            response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
+            assert response.status == 503  # never a 303 that would drop the answer
+            assert UNAVAILABLE["en"] in await response.text()
+            assert time.monotonic() - began < 2  # the participant is not kept waiting
+            response = await client.post(
+                f"/j/{CAMPAIGN}", data={"lang": "sw"}, allow_redirects=False
+            )
+            assert response.status == 503
+
+            app.embedded.start()  # back, on the same data; the worker reconnects by itself
+            response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
+            assert response.status == 303  # stored (processed now, or in a moment)
+            answers_key = app.keys.answers(pid, CAMPAIGN)
+            await _wait_for(lambda: app.redis.hexists(answers_key, "uses"), seconds=10)
+            response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
+            assert response.status == 303  # and once more, to be sure: a duplicate
+            assert _processed(response)
+        answers = await _answers(app.redis, answers_key)
+        assert {q: a["v"] for q, a in answers.items()} == {"uses": ["sms"]}
+        counters: Any = await app.redis.hgetall(app.keys.counters(app.keys.shard_of(pid), CAMPAIGN))
+        assert {k.decode(): int(v) for k, v in counters.items()} == {"started": 1, "answers": 1}
+    finally:
+        await app.close()
+
+
+async def test_the_503_page_speaks_the_participants_language(data_dir: Path) -> None:
+    app = await _embedded_app(data_dir)
+    try:
+        assert app.embedded is not None
+        async with _serving(app) as client:
+            token = await _join(client, "sw")
+            page = await _page(client, token)
+        async with _serving(app, worker=False) as client:
+            app.embedded.stop()
+            form = [*_hidden_fields(page), ("text", "2")]
+            response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
+            assert response.status == 503
+            assert UNAVAILABLE["sw"] in await response.text()
+    finally:
+        await app.close()
+
+
+async def test_the_worker_carries_on_after_a_redis_outage(data_dir: Path) -> None:
+    app = await _embedded_app(data_dir)
+    try:
+        assert app.embedded is not None
+        async with _serving(app) as client:
+            app.embedded.stop()
+            await asyncio.sleep(0.5)  # the worker notices: its blocking read fails
+            app.embedded.start()
+            token = await _join(client, processed=False)
+            pid = app.participant_id(Channel.WEBCHAT, token)
+            participant = app.keys.participant(pid)
+            await _wait_for(lambda: app.redis.exists(participant), seconds=6)  # 3 renewals
+    finally:
+        await app.close()
+
+
+@contextlib.asynccontextmanager
+async def _cut_off(app: App, socket_dir: Path) -> AsyncIterator[Client]:
+    """The web server of `app`'s deployment (same keys, same secrets) with its Redis client
+    pointed at a unix socket nobody listens on."""
+    nowhere = connect(f"unix://{socket_dir}/nowhere.sock")
+    cut_off = dataclasses.replace(
+        app,
+        redis=nowhere,
+        campaigns=CampaignStore(nowhere, app.keys),
+        ingestor=Ingestor(
+            nowhere, app.keys, app.transit_key, app.metrics, app.settings.dedupe_ttl_seconds
+        ),
+    )
+    server = TestServer(make_web_app(cut_off))
+    await server.start_server(**runner_options())
+    try:
+        async with TestClient(server) as client:
+            yield client
+    finally:
+        await nowhere.aclose()
+
+
+async def test_a_redis_that_is_not_there_answers_503(app: App, tmp_path: Path) -> None:
+    async with _serving(app) as client:
+        token = await _join(client)
+    async with _cut_off(app, tmp_path) as client:
+        form = [("n", "A" * 16), ("q", "uses"), ("text", "2")]
+        response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
+        assert response.status == 503
+        assert UNAVAILABLE["en"] in await response.text()
+        response = await client.post(f"/j/{CAMPAIGN}", data={"lang": "en"}, allow_redirects=False)
+        assert response.status == 503
+        response = await client.get(f"/j/{CAMPAIGN}")
+        assert response.status == 503
+    async with _serving(app) as client:  # Redis was there all along: that nonce is unused
+        response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
+        assert response.status == 303
+        assert _processed(response)
+
+
+async def test_the_chat_page_answers_503_while_redis_is_unreachable(
+    app: App, tmp_path: Path
+) -> None:
+    async with _serving(app) as client:
+        token = await _join(client)
+    async with _cut_off(app, tmp_path) as client:
+        response = await client.get(f"/c/{token}")
+        assert response.status == 503
+        assert UNAVAILABLE["en"] in await response.text()
