@@ -160,6 +160,15 @@ def _sealed_inbox(turn: Turn, participant_id: str, outgoing: list[Outgoing]) -> 
         return []
     aad = field_aad(turn.participant.participant_id, "webchat")
     return [
-        encrypt_field(turn.data_key, json.dumps(m.to_plain(), ensure_ascii=False), aad)
+        encrypt_field(turn.data_key, json.dumps(_inbox_item(m), ensure_ascii=False), aad)
         for m in outgoing
     ]
+
+
+def _inbox_item(message: Outgoing) -> dict[str, str]:
+    """Text, sender and the question id only: the page rebuilds the current question's form
+    from the survey and the session, so the inbox does not keep a copy of every form."""
+    item = {"text": message.text, "from": message.sender.value}
+    if message.prompt is not None:
+        item["q"] = message.prompt.question_id
+    return item

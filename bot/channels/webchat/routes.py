@@ -29,7 +29,10 @@ from redis.exceptions import RedisError
 
 from bot.app import App
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
+from bot.runtime.campaigns import Campaign
 from bot.runtime.events import Answer, Channel, InboundEvent, Join
+from dialogues import from_dict
+from dialogues.events import Prompt
 from dialogues.inbound import (
     ChangeLanguage,
     ChoiceReply,
@@ -40,6 +43,7 @@ from dialogues.inbound import (
     TextReply,
 )
 from dialogues.localization import builtin_catalog, direction
+from dialogues.prompts import build_prompt
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
@@ -131,7 +135,7 @@ class WebChat:
         language, campaign_id, messages = view
         campaign = await self._app.campaigns.get(campaign_id) if campaign_id else None
         survey = campaign.survey if campaign else None
-        prompt = messages[-1].get("prompt") if messages and not messages[-1]["mine"] else None
+        prompt = await self._current_prompt(pid, campaign, messages)
         waiting = pending and refreshes < _MAX_REFRESHES
         return self._render(
             "chat.html",
@@ -193,6 +197,23 @@ class WebChat:
                 return True
             await asyncio.sleep(0.02)
         return False
+
+    async def _current_prompt(
+        self, pid: str, campaign: Campaign | None, messages: list[dict[str, Any]]
+    ) -> Prompt | None:
+        """The form for the question the last message asked, if it is still the one awaiting
+        an answer (rebuilt now: it shows what is ticked so far and the earlier answer)."""
+        last = messages[-1] if messages else None
+        if campaign is None or last is None or last["mine"] or "q" not in last:
+            return None
+        raw = await self._app.redis.get(self._app.keys.session(pid, campaign.id))
+        session = from_dict(json.loads(raw)) if raw else None
+        if session is None or session.current != last["q"]:
+            return None
+        question = campaign.survey.question(last["q"])
+        if question is None:
+            return None
+        return build_prompt(campaign.survey, question, session, self._catalog)
 
     async def _load_view(self, pid: str) -> tuple[str, str | None, list[dict[str, Any]]] | None:
         keys = self._app.keys
