@@ -4,56 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from bot.app import App
 from bot.runtime.campaigns import CampaignStatus
 from bot.runtime.events import Channel
+from tests.bot import webchat_browser as browser
+from tests.bot.webchat_browser import Client
 
-Client = TestClient[web.Request, web.Application]
 FREE_TEXT = "The agent in Goma kept a copy of my ID card"
-
-
-async def _join(client: Client, language: str = "en") -> str:
-    response = await client.post(
-        "/j/safe-connect-2026", data={"lang": language}, allow_redirects=False
-    )
-    assert response.status == 303
-    location = response.headers["Location"]
-    match = re.fullmatch(r"/c/([A-Za-z0-9_-]{32})#last", location)
-    assert match, location
-    return match.group(1)
-
-
-async def _page(client: Client, token: str) -> str:
-    response = await client.get(f"/c/{token}")
-    assert response.status == 200
-    return await response.text()
-
-
-def _nonce(page: str) -> str:
-    match = re.search(r'name="n" value="([^"]+)"', page)
-    assert match
-    return match.group(1)
-
-
-async def _answer(client: Client, token: str, **form: str | list[str]) -> str:
-    page = await _page(client, token)
-    data: list[tuple[str, str]] = [("n", _nonce(page))]
-    question = re.search(r'name="q" value="([^"]+)"', page)
-    if question:
-        data.append(("q", question.group(1)))
-    for name, value in form.items():
-        for item in value if isinstance(value, list) else [value]:
-            data.append((name, item))
-    response = await client.post(f"/c/{token}", data=data, allow_redirects=False)
-    assert response.status == 303, await response.text()
-    return await _page(client, token)
 
 
 async def test_join_page_offers_languages_and_shows_the_promise(web_client: Client) -> None:
@@ -67,20 +28,22 @@ async def test_join_page_offers_languages_and_shows_the_promise(web_client: Clie
 async def test_a_participant_completes_the_survey_with_buttons_and_text(
     web_client: Client, app: App
 ) -> None:
-    token = await _join(web_client, "en")
-    page = await _answer(web_client, token, action="submit", pick=["calls", "money"])
+    token = await browser.join(web_client, "en")
+    page = await browser.answer(web_client, token, action="submit", pick=["calls", "money"])
     assert "How safe do you feel" in page or "money" in page.lower()
-    await _answer(web_client, token, choice="4")  # money_safe: 4 of 5, so `worry` is skipped
-    page = await _answer(web_client, token, choice="yes")  # unsafe -> unsafe_what (free text)
-    page = await _answer(web_client, token, text=FREE_TEXT)
+    await browser.answer(web_client, token, choice="4")  # money_safe: 4 of 5, so `worry` is skipped
+    page = await browser.answer(
+        web_client, token, choice="yes"
+    )  # unsafe -> unsafe_what (free text)
+    page = await browser.answer(web_client, token, text=FREE_TEXT)
     assert FREE_TEXT in page  # echoed back to its author, on their own page
-    await _answer(web_client, token, choice="no")  # sim_id
-    await _answer(web_client, token, text="2")  # outages
-    await _answer(web_client, token, action="submit", pick=["help", "news"])
-    await _answer(web_client, token, choice="8")
-    await _answer(web_client, token, choice="judge")
-    await _answer(web_client, token, action="skip")
-    page = await _answer(web_client, token, choice="town")
+    await browser.answer(web_client, token, choice="no")  # sim_id
+    await browser.answer(web_client, token, text="2")  # outages
+    await browser.answer(web_client, token, action="submit", pick=["help", "news"])
+    await browser.answer(web_client, token, choice="8")
+    await browser.answer(web_client, token, choice="judge")
+    await browser.answer(web_client, token, action="skip")
+    page = await browser.answer(web_client, token, choice="town")
     assert "Thank you" in page
     pid = app.participant_id(Channel.WEBCHAT, token)
     answers: Any = await app.redis.hgetall(app.keys.answers(pid, "safe-connect-2026"))
@@ -92,9 +55,9 @@ async def test_a_participant_completes_the_survey_with_buttons_and_text(
 
 
 async def test_a_resent_form_counts_once(web_client: Client, app: App) -> None:
-    token = await _join(web_client)
-    page = await _page(web_client, token)
-    form = [("n", _nonce(page)), ("q", "uses"), ("text", "1,2")]
+    token = await browser.join(web_client)
+    page = await browser.page(web_client, token)
+    form = [("n", browser.nonce(page)), ("q", "uses"), ("text", "1,2")]
     first = await web_client.post(f"/c/{token}", data=form, allow_redirects=False)
     again = await web_client.post(f"/c/{token}", data=form, allow_redirects=False)
     assert (first.status, again.status) == (303, 303)
@@ -107,18 +70,18 @@ def _shard(app: App, token: str) -> int:
 
 
 async def test_arabic_pages_are_right_to_left_and_small(web_client: Client) -> None:
-    token = await _join(web_client, "ar")
-    page = await _page(web_client, token)
+    token = await browser.join(web_client, "ar")
+    page = await browser.page(web_client, token)
     assert '<html lang="ar" dir="rtl">' in page
     for _ in range(30):  # a long conversation: rejections and answers
-        page = await _answer(web_client, token, text="؟")
+        page = await browser.answer(web_client, token, text="؟")
     assert len(page.encode()) < 50 * 1024
     assert "<script" not in page
 
 
 async def test_language_can_be_switched_from_the_page(web_client: Client) -> None:
-    token = await _join(web_client, "en")
-    page = await _answer(web_client, token, language="sw")
+    token = await browser.join(web_client, "en")
+    page = await browser.answer(web_client, token, language="sw")
     assert '<html lang="sw" dir="ltr">' in page
     assert "Unatumia laini yako" in page
 
@@ -139,10 +102,10 @@ async def test_no_log_line_holds_the_link_token_or_free_text(
     web_client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    token = await _join(web_client, "en")
-    await _answer(web_client, token, action="submit", pick=["calls"])
-    await _answer(web_client, token, choice="yes")
-    await _answer(web_client, token, text=FREE_TEXT)
+    token = await browser.join(web_client, "en")
+    await browser.answer(web_client, token, action="submit", pick=["calls"])
+    await browser.answer(web_client, token, choice="yes")
+    await browser.answer(web_client, token, text=FREE_TEXT)
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert token not in logged
     assert FREE_TEXT not in logged
@@ -150,7 +113,7 @@ async def test_no_log_line_holds_the_link_token_or_free_text(
 
 async def test_tapping_start_twice_opens_one_chat(web_client: Client, app: App) -> None:
     page = await (await web_client.get("/j/safe-connect-2026")).text()
-    form = {"lang": "en", "n": _nonce(page)}
+    form = {"lang": "en", "n": browser.nonce(page)}
     first = await web_client.post("/j/safe-connect-2026", data=form, allow_redirects=False)
     second = await web_client.post("/j/safe-connect-2026", data=form, allow_redirects=False)
     assert first.headers["Location"] == second.headers["Location"]
@@ -171,7 +134,7 @@ async def test_a_made_up_link_cannot_store_anything(web_client: Client, app: App
 
 
 async def test_a_form_posted_from_another_site_is_refused(web_client: Client) -> None:
-    token = await _join(web_client)
+    token = await browser.join(web_client)
     response = await web_client.post(
         f"/c/{token}",
         data={"n": "abcdefgh12", "text": "1"},
@@ -184,9 +147,9 @@ async def test_a_form_posted_from_another_site_is_refused(web_client: Client) ->
 async def test_an_answer_typed_on_an_old_page_does_not_answer_the_next_question(
     web_client: Client, app: App
 ) -> None:
-    token = await _join(web_client)
-    old_page = await _page(web_client, token)  # shows `uses`
-    await _answer(web_client, token, action="submit", pick=["calls"])  # now at `unsafe`
+    token = await browser.join(web_client)
+    old_page = await browser.page(web_client, token)  # shows `uses`
+    await browser.answer(web_client, token, action="submit", pick=["calls"])  # now at `unsafe`
     stale = [("n", "staleform1"), ("q", "uses"), ("text", "yes")]
     await web_client.post(f"/c/{token}", data=stale, allow_redirects=False)
     assert 'value="uses"' in old_page

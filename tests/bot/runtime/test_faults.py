@@ -9,7 +9,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import re
 import signal
 import tempfile
 import time
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
 
@@ -31,11 +29,11 @@ from bot.settings import Settings
 from bot.storage import connect
 from bot.web import make_web_app, runner_options
 from dialogues.inbound import TextReply
+from tests.bot import webchat_browser as browser
 from tests.bot.runtime.fault_worker import FaultWorkerArgs
 from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+from tests.bot.webchat_browser import CAMPAIGN, Client
 
-Client = TestClient[web.Request, web.Application]
-CAMPAIGN = "safe-connect-2026"
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -60,56 +58,6 @@ async def _pending(redis: Redis, stream: str) -> dict[str, int]:
     """Pending entries of the workers' group, by consumer."""
     summary: Any = await redis.xpending(stream, GROUP)
     return {entry["name"].decode(): int(entry["pending"]) for entry in summary["consumers"]}
-
-
-def _hidden_fields(page: str) -> list[tuple[str, str]]:
-    """The hidden inputs of the page's answer form (its first form), as a browser sends them."""
-    form = page.split("</form>", maxsplit=1)[0]
-    return re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
-
-
-def _nonce(page: str) -> str:
-    match = re.search(r'name="n" value="([^"]+)"', page)
-    assert match, page
-    return match.group(1)
-
-
-async def _join(client: Client, language: str = "en", *, processed: bool = True) -> str:
-    response = await client.post(f"/j/{CAMPAIGN}", data={"lang": language}, allow_redirects=False)
-    assert response.status == 303, await response.text()
-    pattern = r"/c/([A-Za-z0-9_-]{32})#last" if processed else r"/c/([A-Za-z0-9_-]{32})\S*"
-    match = re.fullmatch(pattern, response.headers["Location"])
-    assert match, response.headers["Location"]
-    return match.group(1)
-
-
-def _processed(response: ClientResponse) -> bool:
-    """Web chat redirects to the bare chat link once the event is committed; to a waiting
-    variant of it (a query string) when it is not committed yet."""
-    location = response.headers["Location"]
-    return re.fullmatch(r"/c/[A-Za-z0-9_-]{32}#last", location) is not None
-
-
-async def _page(client: Client, token: str) -> str:
-    response = await client.get(f"/c/{token}")
-    assert response.status == 200
-    return await response.text()
-
-
-async def _answer(client: Client, token: str, **form: str | list[str]) -> str:
-    """Answer the question the page shows, the way a browser submits the form."""
-    page = await _page(client, token)
-    data: list[tuple[str, str]] = [("n", _nonce(page))]
-    question = re.search(r'name="q" value="([^"]+)"', page)
-    if question:
-        data.append(("q", question.group(1)))
-    for name, value in form.items():
-        for item in value if isinstance(value, list) else [value]:
-            data.append((name, item))
-    response = await client.post(f"/c/{token}", data=data, allow_redirects=False)
-    assert response.status == 303, await response.text()
-    assert _processed(response)
-    return await _page(client, token)
 
 
 async def _drain(app: App) -> int:
@@ -322,16 +270,16 @@ async def test_entries_read_by_a_fenced_worker_are_not_stranded(redis_client: Re
 
 
 async def test_a_form_sent_three_times_records_one_answer(web_client: Client, app: App) -> None:
-    token = await _join(web_client)
+    token = await browser.join(web_client)
     pid = app.participant_id(Channel.WEBCHAT, token)
-    page = await _page(web_client, token)
-    form = [("n", _nonce(page)), ("q", "uses"), ("text", "1,2")]
+    page = await browser.page(web_client, token)
+    form = [("n", browser.nonce(page)), ("q", "uses"), ("text", "1,2")]
     for _ in range(3):  # a browser resending the form, one after the other
         response = await web_client.post(f"/c/{token}", data=form, allow_redirects=False)
         assert response.status == 303
-        assert _processed(response)
-    page = await _page(web_client, token)
-    form = [("n", _nonce(page)), ("q", "unsafe"), ("choice", "no")]
+        assert browser.processed(response)
+    page = await browser.page(web_client, token)
+    form = [("n", browser.nonce(page)), ("q", "unsafe"), ("choice", "no")]
     responses = await asyncio.gather(  # an impatient triple tap: all three at once
         *[web_client.post(f"/c/{token}", data=form, allow_redirects=False) for _ in range(3)]
     )
@@ -342,7 +290,7 @@ async def test_a_form_sent_three_times_records_one_answer(web_client: Client, ap
     shard = app.keys.shard_of(pid)
     counters: Any = await app.redis.hgetall(app.keys.counters(shard, CAMPAIGN))
     assert {k.decode(): int(v) for k, v in counters.items()} == {"started": 1, "answers": 2}
-    page = await _page(web_client, token)
+    page = await browser.page(web_client, token)
     assert page.count('class="m me"') == 2  # two echoes of the participant's own answers
     duplicates = app.metrics.registry.get_sample_value(
         "sauti_inbound_duplicates_total", {"channel": "webchat"}
@@ -352,7 +300,7 @@ async def test_a_form_sent_three_times_records_one_answer(web_client: Client, ap
 
 async def test_a_join_form_sent_three_times_starts_one_survey(web_client: Client, app: App) -> None:
     page = await (await web_client.get(f"/j/{CAMPAIGN}")).text()
-    form = [*_hidden_fields(page), ("lang", "en")]
+    form = [*browser.hidden_fields(page), ("lang", "en")]
     locations = set()
     for _ in range(3):
         response = await web_client.post(f"/j/{CAMPAIGN}", data=form, allow_redirects=False)
@@ -366,13 +314,13 @@ async def test_a_join_form_sent_three_times_starts_one_survey(web_client: Client
 
 async def test_the_still_working_page_stops_refreshing_once_the_answer_is_in(app: App) -> None:
     async with _serving(app) as client:
-        token = await _join(client)
-        page = await _page(client, token)
+        token = await browser.join(client)
+        page = await browser.page(client, token)
     async with _serving(app, worker=False) as client:  # a worker far behind: nothing processed
-        form = [*_hidden_fields(page), ("text", "2")]
+        form = [*browser.hidden_fields(page), ("text", "2")]
         response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
         assert response.status == 303
-        assert not _processed(response)
+        assert not browser.processed(response)
         waiting = response.headers["Location"].split("#")[0]
         page = await (await client.get(waiting)).text()
         assert 'http-equiv="refresh"' in page  # fine while it is not processed
@@ -392,12 +340,12 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
         server_pid = app.embedded.pid
         assert server_pid is not None
         async with _serving(app) as client:
-            token = await _join(client)
-            await _answer(client, token, action="submit", pick=["calls", "money"])
-            page = await _answer(client, token, choice="4")  # money_safe; `worry` is skipped
+            token = await browser.join(client)
+            await browser.answer(client, token, action="submit", pick=["calls", "money"])
+            page = await browser.answer(client, token, choice="4")  # money_safe; `worry` is skipped
             assert "Have you ever felt unsafe" in page
-            resent_nonce = _nonce(page)
-            await _answer(client, token, choice="yes")  # unsafe
+            resent_nonce = browser.nonce(page)
+            await browser.answer(client, token, choice="yes")  # unsafe
             pid = app.participant_id(Channel.WEBCHAT, token)
             before = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
     finally:
@@ -414,7 +362,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
             "unsafe": "yes",
         }
         async with _serving(app) as client:
-            page = await _page(client, token)  # the data key unwraps: the same master key
+            page = await browser.page(client, token)  # the data key unwraps: the same master key
             assert "Calls" in page
             assert "Mobile money" in page
             assert "Have you ever felt unsafe" in page
@@ -423,7 +371,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
             form = [("n", resent_nonce), ("q", "unsafe"), ("choice", "no")]
             response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
             assert response.status == 303
-            page = await _answer(client, token, action="skip")  # and the survey goes on
+            page = await browser.answer(client, token, action="skip")  # and the survey goes on
             assert "ID card" in page
         after = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
         assert after["unsafe"]["v"] == "yes"
@@ -438,9 +386,9 @@ async def test_data_older_than_a_second_survives_a_sigkill_of_the_embedded_redis
     app = await _embedded_app(data_dir)
     try:
         async with _serving(app) as client:
-            token = await _join(client)
-            await _answer(client, token, action="submit", pick=["sms"])
-            await _answer(client, token, choice="no")  # unsafe
+            token = await browser.join(client)
+            await browser.answer(client, token, action="submit", pick=["sms"])
+            await browser.answer(client, token, choice="no")  # unsafe
         pid = app.participant_id(Channel.WEBCHAT, token)
         acknowledged = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
         await asyncio.sleep(1.5)  # appendfsync everysec: older writes are on disk
@@ -457,7 +405,7 @@ async def test_data_older_than_a_second_survives_a_sigkill_of_the_embedded_redis
         assert await _answers(app.redis, app.keys.answers(pid, CAMPAIGN)) == acknowledged
         assert {q: a["v"] for q, a in acknowledged.items()} == {"uses": ["sms"], "unsafe": "no"}
         async with _serving(app) as client:
-            page = await _page(client, token)
+            page = await browser.page(client, token)
             assert "Text messages" in page
             assert "ID card" in page  # sim_id, the current question
     finally:
@@ -486,10 +434,10 @@ async def test_an_answer_sent_while_redis_is_down_gets_503_and_is_stored_once_wh
     try:
         assert app.embedded is not None
         async with _serving(app) as client:
-            token = await _join(client, "en")
+            token = await browser.join(client, "en")
             pid = app.participant_id(Channel.WEBCHAT, token)
-            page = await _page(client, token)
-            form = [*_hidden_fields(page), ("text", "2")]
+            page = await browser.page(client, token)
+            form = [*browser.hidden_fields(page), ("text", "2")]
 
             app.embedded.stop()  # Redis goes away under the running app
             began = time.monotonic()
@@ -509,7 +457,7 @@ async def test_an_answer_sent_while_redis_is_down_gets_503_and_is_stored_once_wh
             await _wait_for(lambda: app.redis.hexists(answers_key, "uses"), seconds=10)
             response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
             assert response.status == 303  # and once more, to be sure: a duplicate
-            assert _processed(response)
+            assert browser.processed(response)
         answers = await _answers(app.redis, answers_key)
         assert {q: a["v"] for q, a in answers.items()} == {"uses": ["sms"]}
         counters: Any = await app.redis.hgetall(app.keys.counters(app.keys.shard_of(pid), CAMPAIGN))
@@ -523,11 +471,11 @@ async def test_the_503_page_speaks_the_participants_language(data_dir: Path) -> 
     try:
         assert app.embedded is not None
         async with _serving(app) as client:
-            token = await _join(client, "sw")
-            page = await _page(client, token)
+            token = await browser.join(client, "sw")
+            page = await browser.page(client, token)
         async with _serving(app, worker=False) as client:
             app.embedded.stop()
-            form = [*_hidden_fields(page), ("text", "2")]
+            form = [*browser.hidden_fields(page), ("text", "2")]
             response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
             assert response.status == 503
             assert UNAVAILABLE["sw"] in await response.text()
@@ -543,7 +491,7 @@ async def test_the_worker_carries_on_after_a_redis_outage(data_dir: Path) -> Non
             app.embedded.stop()
             await asyncio.sleep(0.5)  # the worker notices: its blocking read fails
             app.embedded.start()
-            token = await _join(client, processed=False)
+            token = await browser.join(client, wait=False)
             pid = app.participant_id(Channel.WEBCHAT, token)
             participant = app.keys.participant(pid)
             await _wait_for(lambda: app.redis.exists(participant), seconds=6)  # 3 renewals
@@ -575,7 +523,7 @@ async def _cut_off(app: App, socket_dir: Path) -> AsyncIterator[Client]:
 
 async def test_a_redis_that_is_not_there_answers_503(app: App, tmp_path: Path) -> None:
     async with _serving(app) as client:
-        token = await _join(client)
+        token = await browser.join(client)
     async with _cut_off(app, tmp_path) as client:
         form = [("n", "A" * 16), ("q", "uses"), ("text", "2")]
         response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
@@ -588,14 +536,14 @@ async def test_a_redis_that_is_not_there_answers_503(app: App, tmp_path: Path) -
     async with _serving(app) as client:  # Redis was there all along: that nonce is unused
         response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
         assert response.status == 303
-        assert _processed(response)
+        assert browser.processed(response)
 
 
 async def test_the_chat_page_answers_503_while_redis_is_unreachable(
     app: App, tmp_path: Path
 ) -> None:
     async with _serving(app) as client:
-        token = await _join(client)
+        token = await browser.join(client)
     async with _cut_off(app, tmp_path) as client:
         response = await client.get(f"/c/{token}")
         assert response.status == 503

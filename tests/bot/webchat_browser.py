@@ -1,0 +1,62 @@
+"""Drive the web chat as a phone browser does: read the page's form, post it, follow the link."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import ClientResponse, web
+from aiohttp.test_utils import TestClient
+
+Client = TestClient[web.Request, web.Application]
+CAMPAIGN = "safe-connect-2026"
+_CHAT_LINK = r"/c/([A-Za-z0-9_-]{32})"
+
+
+def hidden_fields(page: str) -> list[tuple[str, str]]:
+    """The hidden inputs of the page's answer form (its first form)."""
+    form = page.split("</form>", maxsplit=1)[0]
+    return re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+
+
+def nonce(page: str) -> str:
+    match = re.search(r'name="n" value="([^"]+)"', page)
+    assert match, page
+    return match.group(1)
+
+
+def processed(response: ClientResponse) -> bool:
+    """Web chat redirects to the bare chat link once the event is committed, and to a waiting
+    variant of it (a query string) when it is not committed yet."""
+    return re.fullmatch(_CHAT_LINK + "#last", response.headers["Location"]) is not None
+
+
+async def join(client: Client, language: str = "en", *, wait: bool = True) -> str:
+    """Press Start on the campaign's join page; returns the private link's token."""
+    response = await client.post(f"/j/{CAMPAIGN}", data={"lang": language}, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    pattern = _CHAT_LINK + ("#last" if wait else r"\S*")
+    match = re.fullmatch(pattern, response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+async def page(client: Client, token: str) -> str:
+    response = await client.get(f"/c/{token}")
+    assert response.status == 200
+    return await response.text()
+
+
+async def answer(client: Client, token: str, **form: str | list[str]) -> str:
+    """Answer the question the page shows, the way a browser submits the form."""
+    shown = await page(client, token)
+    data: list[tuple[str, str]] = [("n", nonce(shown))]
+    question = re.search(r'name="q" value="([^"]+)"', shown)
+    if question:
+        data.append(("q", question.group(1)))
+    for name, value in form.items():
+        for item in value if isinstance(value, list) else [value]:
+            data.append((name, item))
+    response = await client.post(f"/c/{token}", data=data, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    assert processed(response)
+    return await page(client, token)
