@@ -24,6 +24,10 @@ from dialogues.events import (
     SurveyCompleted,
 )
 
+# Channels that edit a question's message after the answer (showing the choice, dropping the
+# buttons) or after a tick: they get echoes and re-rendered questions; other chat apps already
+# show people their own messages, and a message spent on nothing counts against pacing.
+EDITING_CHANNELS = frozenset({Channel.TELEGRAM.value})
 WEBCHAT_INBOX_CAP = 200  # messages a web chat page keeps; older ones are dropped
 
 
@@ -64,6 +68,7 @@ def plan_commit(
     if started(turn):
         counters["started"] = counters.get("started", 0) + 1
     outgoing = [Outgoing(text) for text in turn.notices] + messages_for(turn.events)
+    outgoing += [Outgoing(p.text, prompt=p, edit=True) for p in turn.refreshed]
     inbox = _sealed_inbox(turn, participant_id, outgoing)
     outbox = _outbox_entries(turn, participant_id, event_id, outgoing, now_ms)
     participant_fields = _participant_fields(turn)
@@ -107,11 +112,15 @@ def _participant_fields(turn: Turn) -> dict[str, str | bytes]:
     """A new participant is written whole; later changes write only what can change, so a
     commit never writes back a data key that an erasure deleted meanwhile."""
     record = turn.participant
-    if record is None or not turn.participant_changed:
+    if record is None:
         return {}
+    # When they last wrote: WhatsApp's 24-hour window opens from here.
+    fields: dict[str, str | bytes] = {} if turn.inbound_ms is None else {"in": str(turn.inbound_ms)}
+    if not turn.participant_changed:
+        return fields
     if turn.participant_created:
-        return record.to_fields()
-    fields: dict[str, str | bytes] = {"lang": record.language}
+        return record.to_fields() | fields
+    fields["lang"] = record.language
     if record.campaign_id is not None:
         fields["cid"] = record.campaign_id
     return fields
@@ -145,12 +154,11 @@ def _outbox_entries(
     an idempotency key derived from the event (a replayed event is not committed again)."""
     if turn.participant is None or turn.participant.channel == Channel.WEBCHAT.value:
         return []
+    channel = turn.participant.channel
     return [
-        OutboxEntry(
-            f"{event_id}:{n}", participant_id, turn.participant.channel, m.to_plain(), now_ms
-        )
+        OutboxEntry(f"{event_id}:{n}", participant_id, channel, m.to_plain(), now_ms)
         for n, m in enumerate(outgoing)
-        if m.sender is not Sender.PARTICIPANT  # chat apps show people their own messages
+        if channel in EDITING_CHANNELS or not (m.sender is Sender.PARTICIPANT or m.edit)
     ]
 
 
@@ -162,6 +170,7 @@ def _sealed_inbox(turn: Turn, participant_id: str, outgoing: list[Outgoing]) -> 
     return [
         encrypt_field(turn.data_key, json.dumps(_inbox_item(m), ensure_ascii=False), aad)
         for m in outgoing
+        if not m.edit  # the page re-renders the current question itself
     ]
 
 

@@ -44,6 +44,16 @@ class SendLimits:
     per_chat_burst: int  # messages one recipient may get in a burst
 
 
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who an outbox entry goes to, as the sender found them in the participant record."""
+
+    participant_id: str
+    address: str  # the platform address (chat id, phone number), decrypted just for this send
+    language: str
+    last_inbound_ms: int | None  # when they last wrote to Sauti (WhatsApp's 24-hour window)
+
+
 class ChannelClient(Protocol):
     @property
     def channel(self) -> Channel: ...
@@ -51,7 +61,8 @@ class ChannelClient(Protocol):
     @property
     def limits(self) -> SendLimits: ...
 
-    async def deliver(self, address: str, message: dict[str, Any], key: str) -> None:
+    async def deliver(self, recipient: Recipient, message: dict[str, Any], key: str) -> str | None:
         """Send one message; raises a DeliveryError subclass instead of returning on failure.
-        `key` is the outbox entry's idempotency key, for platforms that accept one."""
+        `message` is `Outgoing.to_plain()`; `key` is the outbox entry's idempotency key, for
+        platforms that accept one. Returns the platform's message id when it gives one."""
         ...

@@ -52,7 +52,41 @@ class Answer:
     input: Inbound
 
 
-Action = Join | Answer
+@dataclass(frozen=True, slots=True)
+class Command:
+    """Something said outside the survey: a command (/help), a keyword ("help", "msaada"), or a
+    press on a menu button. `name` is one of COMMANDS; `argument` depends on it:
+
+    - start: a campaign code ("" offers the open campaigns)
+    - help, mydata, stop: ""
+    - language: a language code ("" shows the language menu)
+    - delete: "" asks for confirmation, "confirm" erases, "cancel" keeps everything
+    - updates: "yes" / "no": whether they want to hear what comes of their answers
+    - feedback: "" asks what they want to say; otherwise the text they said
+    """
+
+    name: str
+    argument: str = ""
+
+
+COMMANDS = ("start", "help", "language", "stop", "mydata", "delete", "updates", "feedback")
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """A photo, voice note, sticker, location...: answered with "please use text or buttons"."""
+
+    kind: str  # the platform's name for it, for metrics only
+
+
+@dataclass(frozen=True, slots=True)
+class Reachability:
+    """The platform told us the participant blocked (False) or unblocked (True) Sauti."""
+
+    reachable: bool
+
+
+Action = Join | Answer | Command | Unsupported | Reachability
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +97,7 @@ class InboundEvent:
     received_at_ms: int
     action: Action
     address: str | None = None  # the platform address (chat id, phone) when the channel has one
+    locale: str | None = None  # the platform's language hint (Telegram's language_code), if any
 
 
 def transit_key(master_key: bytes) -> bytes:
@@ -72,9 +107,10 @@ def transit_key(master_key: bytes) -> bytes:
 
 def encode(event: InboundEvent, key: bytes) -> dict[str, str | bytes]:
     """Stream entry fields for an event; the body is sealed and bound to the event id."""
-    body = json.dumps(
-        {"a": _action_to_plain(event.action), "addr": event.address}, separators=(",", ":")
-    )
+    plain: dict[str, Any] = {"a": _action_to_plain(event.action), "addr": event.address}
+    if event.locale:
+        plain["loc"] = event.locale
+    body = json.dumps(plain, separators=(",", ":"))
     return {
         "id": event.event_id,
         "ch": event.channel.value,
@@ -95,6 +131,7 @@ def decode(fields: dict[bytes, bytes], key: bytes) -> InboundEvent:
         received_at_ms=int(fields[b"t"]),
         action=_action_from_plain(body["a"]),
         address=body.get("addr"),
+        locale=body.get("loc"),
     )
 
 
@@ -107,8 +144,16 @@ _SIMPLE: dict[str, type[Skip | Decline | GoBack | SubmitSelection]] = {
 
 
 def _action_to_plain(action: Action) -> dict[str, Any]:
-    if isinstance(action, Join):
-        return {"join": action.campaign_id, "lang": action.language}
+    match action:
+        case Join(campaign_id, language):
+            return {"join": campaign_id, "lang": language}
+        case Command(name, argument):
+            return {"cmd": name, "arg": argument}
+        case Unsupported(kind):
+            return {"unsupported": kind}
+        case Reachability(reachable):
+            return {"reachable": reachable}
+    assert isinstance(action, Answer)
     match action.input:
         case TextReply(text, question_id):
             return {"text": text, "q": question_id}
@@ -131,6 +176,12 @@ def _action_to_plain(action: Action) -> dict[str, Any]:
 def _action_from_plain(plain: dict[str, Any]) -> Action:
     if "join" in plain:
         return Join(str(plain["join"]), str(plain["lang"]))
+    if "cmd" in plain:
+        return Command(str(plain["cmd"]), str(plain.get("arg", "")))
+    if "unsupported" in plain:
+        return Unsupported(str(plain["unsupported"]))
+    if "reachable" in plain:
+        return Reachability(bool(plain["reachable"]))
     question = plain.get("q")
     if "text" in plain:
         return Answer(TextReply(str(plain["text"]), question))

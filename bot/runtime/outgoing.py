@@ -33,15 +33,47 @@ class Sender(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class MenuItem:
+    """A button outside the survey. Pressing it (or typing its number) comes back as
+    `Command(command, argument)`; channels encode the pair in their button payload."""
+
+    label: str
+    command: str
+    argument: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     text: str
     sender: Sender = Sender.SAUTI
     prompt: Prompt | None = None  # a question to answer, with its choices
+    menu: tuple[MenuItem, ...] = ()  # buttons outside the survey (languages, consent, ...)
+    question_id: str | None = None  # with an echo (Sender.PARTICIPANT): the question answered
+    # True: this re-renders the question already shown (a multiple-choice tick changed).
+    # Channels that can edit a sent message edit it; others send nothing.
+    edit: bool = False
 
     def to_plain(self) -> dict[str, Any]:
+        """The outbox message body:
+
+        {"text": str, "from": "sauti" | "me",
+         "prompt": {...Prompt fields...}          # when it asks a survey question
+         "menu": [{"label", "cmd", "arg"}, ...]   # when it offers buttons outside the survey
+         "q": question id                          # on an echo of the participant's answer
+         "edit": true                              # re-renders the question already shown}
+        """
         plain: dict[str, Any] = {"text": self.text, "from": self.sender.value}
         if self.prompt is not None:
             plain["prompt"] = dataclasses.asdict(self.prompt)
+        if self.menu:
+            plain["menu"] = [
+                {"label": item.label, "cmd": item.command, "arg": item.argument}
+                for item in self.menu
+            ]
+        if self.question_id is not None:
+            plain["q"] = self.question_id
+        if self.edit:
+            plain["edit"] = True
         return plain
 
 
@@ -53,8 +85,8 @@ def messages_for(events: Iterable[Event]) -> list[Outgoing]:
                 out.append(Outgoing("\n\n".join(p for p in (title, intro, promise) if p)))
             case QuestionAsked(prompt=prompt):
                 out.append(Outgoing(prompt.text, prompt=prompt))
-            case AnswerRecorded(display=display):
-                out.append(Outgoing(display, Sender.PARTICIPANT))
+            case AnswerRecorded(question_id=question_id, display=display):
+                out.append(Outgoing(display, Sender.PARTICIPANT, question_id=question_id))
             case (
                 AnswerRejected(message=text)
                 | LanguageChanged(message=text)

@@ -29,6 +29,7 @@ from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
 from bot.runtime.delivery import (
     ChannelClient,
     RateLimitedError,
+    Recipient,
     RecipientRefusedError,
     TemporaryDeliveryError,
     UncertainDeliveryError,
@@ -61,7 +62,7 @@ class SenderConfig:
 
 @dataclass(frozen=True)
 class _Recipient:
-    address: str | None  # None: erased or unreachable: send nothing
+    found: Recipient | None  # None: erased or unreachable: send nothing
     reason: str = ""
 
 
@@ -163,9 +164,10 @@ class Sender:
         ordered = sorted(pids)
         pipe = self._redis.pipeline(transaction=False)
         for pid in ordered:
-            pipe.hmget(self._keys.participant(pid), ["wk", "addr", "reach"])
+            pipe.hmget(self._keys.participant(pid), ["wk", "addr", "reach", "lang", "in"])
         found: dict[str, _Recipient] = {}
-        for pid, (wrapped, sealed, reach) in zip(ordered, await pipe.execute(), strict=True):
+        replies = await pipe.execute()
+        for pid, (wrapped, sealed, reach, lang, inbound) in zip(ordered, replies, strict=True):
             if wrapped is None or sealed is None:
                 found[pid] = _Recipient(None, "erased")
             elif reach == UNREACHABLE:
@@ -177,7 +179,9 @@ class Sender:
                 except DecryptionError:
                     found[pid] = _Recipient(None, "erased")
                 else:
-                    found[pid] = _Recipient(address)
+                    language = lang.decode() if lang else ""
+                    last_inbound = int(inbound) if inbound else None
+                    found[pid] = _Recipient(Recipient(pid, address, language, last_inbound))
         return found
 
     async def _deliver(
@@ -190,7 +194,7 @@ class Sender:
             log.warning("no %s client in this sender; message left queued", channel)
             await asyncio.sleep(1)
             return "queued"
-        if recipient.address is None:
+        if recipient.found is None:
             return await self._finish(stream, entry_id, channel, recipient.reason)
         claim = self._keys.sent(self._keys.shard_of(entry.participant_id), entry.key)
         bulk = stream == self._keys.outbox(self._keys.shard_of(entry.participant_id), "bulk")
@@ -201,7 +205,7 @@ class Sender:
                 # Claimed before a crash: it may have gone out. Never send twice.
                 return await self._finish(stream, entry_id, channel, "duplicate")
             try:
-                await client.deliver(recipient.address, entry.message, entry.key)
+                await client.deliver(recipient.found, entry.message, entry.key)
             except RateLimitedError as limited:
                 await self._redis.delete(claim)  # the platform took nothing
                 self._metrics.rate_limited.labels(channel).inc()

@@ -13,9 +13,10 @@ from bot.runtime.campaigns import Campaign
 from bot.runtime.events import Answer, InboundEvent, Join
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord
 from dialogues import Session, advance, start
-from dialogues.events import Event, SurveyStarted
+from dialogues.events import Event, Prompt, SelectionChanged, SurveyStarted
 from dialogues.inbound import Resume
 from dialogues.localization import builtin_catalog
+from dialogues.prompts import build_prompt
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Turn:
     session: Session | None = None  # the campaign session after the event
     events: tuple[Event, ...] = ()
     notices: list[str] = field(default_factory=list)  # texts outside the survey
+    refreshed: list[Prompt] = field(default_factory=list)  # questions whose ticks changed
+    inbound_ms: int | None = None  # when the participant wrote (None: not their own doing)
 
 
 def take_turn(
@@ -44,7 +47,7 @@ def take_turn(
     """Apply one event. `session` is the participant's session in `campaign` (the campaign the
     event is about: the one joined, or the participant's current one)."""
     data_key = keys.data_key(participant) if participant is not None else None
-    turn = Turn(participant, data_key)
+    turn = Turn(participant, data_key, inbound_ms=event.received_at_ms)
     action = event.action
     if isinstance(action, Join):
         return _join(
@@ -59,6 +62,7 @@ def take_turn(
     assert isinstance(action, Answer)
     step = advance(campaign.survey, session, action.input, now)
     turn.session, turn.events = step.session, step.events
+    turn.refreshed = _refreshed_prompts(campaign, step.session, step.events)
     if step.session.language != participant.language:
         turn.participant = replace(participant, language=step.session.language)
         turn.participant_changed = True
@@ -100,6 +104,20 @@ def _join(
         turn.participant = replace(participant, campaign_id=campaign.id, language=language)
         turn.participant_changed = True
     return turn
+
+
+def _refreshed_prompts(
+    campaign: Campaign, session: Session, events: tuple[Event, ...]
+) -> list[Prompt]:
+    """A tick on a multiple-choice question re-renders it, so channels that edit messages can
+    show the ✓ marks on the same message."""
+    prompts = []
+    for event in events:
+        if isinstance(event, SelectionChanged):
+            question = campaign.survey.question(event.question_id)
+            if question is not None:
+                prompts.append(build_prompt(campaign.survey, question, session, builtin_catalog()))
+    return prompts
 
 
 def started(turn: Turn) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.runtime.delivery import (
     RateLimitedError,
+    Recipient,
     RecipientRefusedError,
     SendLimits,
     TemporaryDeliveryError,
@@ -38,7 +39,8 @@ class FakePlatform:
     calls: list[float] = field(default_factory=list)
     _window: deque[float] = field(default_factory=deque)
 
-    async def deliver(self, address: str, message: dict[str, Any], key: str) -> None:
+    async def deliver(self, recipient: Recipient, message: dict[str, Any], key: str) -> str | None:
+        address = recipient.address
         now = time.monotonic()
         self.calls.append(now)
         if self.script:
@@ -54,6 +56,7 @@ class FakePlatform:
             raise RecipientRefusedError("Forbidden: bot was blocked by the user")
         self._check_rate(now)
         self.delivered.append(Delivery(address, message, key, now))
+        return f"m{len(self.delivered)}"
 
     def _check_rate(self, now: float) -> None:
         """Over any one-second window, allow rate + burst (the platform's tolerance)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.runtime.delivery import SendLimits
+from bot.runtime.delivery import Recipient, SendLimits
 from bot.runtime.events import Channel, Join
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.sender import Sender, SenderConfig
@@ -69,14 +69,16 @@ def _count(runtime: Runtime, name: str, **labels: str) -> float:
 async def test_replies_reach_the_participant_once_and_in_order(redis_client: Redis) -> None:
     runtime, platform, sender = await _setup(redis_client)
     await _telegram_participant(runtime, "chat-1", "1,4")
-    assert await _send_all(sender) == 4  # intro, info, question; (no echo) next question
+    # intro, info, question, the echo of the answer (Telegram edits the question with it), next
+    assert await _send_all(sender) == 5
+    assert [d.message["from"] for d in platform.delivered] == ["sauti"] * 3 + ["me", "sauti"]
     texts = [d.message["text"] for d in platform.delivered]
     assert texts[0].startswith("Your phone and your safety")
     assert "Have you ever felt unsafe" in texts[-1]
     assert {d.address for d in platform.delivered} == {"chat-1"}
-    assert len({d.key for d in platform.delivered}) == 4
+    assert len({d.key for d in platform.delivered}) == 5
     assert await _send_all(_sender(runtime, platform, "sender-2")) == 0
-    assert len(platform.delivered) == 4
+    assert len(platform.delivered) == 5
 
 
 async def test_a_429_pauses_the_channel_for_exactly_retry_after(redis_client: Redis) -> None:
@@ -131,8 +133,10 @@ async def test_killed_after_the_platform_accepted_nothing_is_sent_twice(
     await _telegram_participant(runtime, "chat-6")
 
     class CrashingPlatform(FakePlatform):
-        async def deliver(self, address: str, message: dict[str, Any], key: str) -> None:
-            await super().deliver(address, message, key)
+        async def deliver(
+            self, recipient: Recipient, message: dict[str, Any], key: str
+        ) -> str | None:
+            await super().deliver(recipient, message, key)
             raise Crash  # accepted by the platform, never recorded by Sauti
 
     crashing = CrashingPlatform(FAST, delivered=platform.delivered)
