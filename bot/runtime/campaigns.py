@@ -6,6 +6,7 @@ Sauti version; parsed surveys are cached per revision.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,7 +14,9 @@ from enum import StrEnum
 from redis.asyncio import Redis
 
 from bot.runtime.keys import Keys
-from dialogues import Survey, parse
+from dialogues import Survey, SurveyDefinitionError, parse
+
+log = logging.getLogger(__name__)
 
 
 class CampaignStatus(StrEnum):
@@ -44,6 +47,7 @@ class CampaignStore:
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Campaign | None]] = {}
         self._parsed: dict[str, Survey] = {}  # revision -> survey
+        self._open: tuple[float, list[Campaign]] | None = None
 
     async def load(self, source: str, *, open_now: bool = False) -> Campaign:
         """Store a survey file (validated first: raises SurveyDefinitionError). A campaign that
@@ -63,6 +67,7 @@ class CampaignStore:
         )
         await self._redis.sadd(self._keys.campaigns, survey.id)
         self._cache.pop(survey.id, None)
+        self._open = None
         return Campaign(survey, status)
 
     async def set_status(self, campaign_id: str, status: CampaignStatus) -> bool:
@@ -72,6 +77,7 @@ class CampaignStore:
             return False
         await self._redis.hset(key, "status", status.value)
         self._cache.pop(campaign_id, None)
+        self._open = None
         return True
 
     async def get(self, campaign_id: str) -> Campaign | None:
@@ -82,6 +88,23 @@ class CampaignStore:
         campaign = await self._fetch(campaign_id)
         self._cache[campaign_id] = (now, campaign)
         return campaign
+
+    async def open_campaigns(self) -> list[Campaign]:
+        """Open campaigns, for people who arrive without a join code (cached briefly)."""
+        now = time.monotonic()
+        if self._open is not None and now - self._open[0] < self._cache_seconds:
+            return self._open[1]
+        opened = []
+        for campaign_id in await self.ids():
+            try:
+                campaign = await self.get(campaign_id)
+            except SurveyDefinitionError:  # a damaged campaign is not offered; events say why
+                log.warning("campaign '%s' cannot be read; not offered", campaign_id)
+                continue
+            if campaign is not None and campaign.is_open:
+                opened.append(campaign)
+        self._open = (now, opened)
+        return opened
 
     async def ids(self) -> list[str]:
         return sorted(_text(member) for member in await self._redis.smembers(self._keys.campaigns))

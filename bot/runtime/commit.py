@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.privacy import encrypt_field, field_aad
 from bot.runtime.events import Channel
+from bot.runtime.feedback import case_commands
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.runtime.outgoing import Outgoing, Sender, messages_for
@@ -31,11 +32,17 @@ EDITING_CHANNELS = frozenset({Channel.TELEGRAM.value})
 WEBCHAT_INBOX_CAP = 200  # messages a web chat page keeps; older ones are dropped
 
 
+Command = tuple[str | bytes | int, ...]
+
+
 @dataclass
 class CommitPlan:
     keys: list[str]
     args: list[str | bytes | int]
     outgoing: list[Outgoing] = field(default_factory=list)
+    # Idempotent Redis commands run just before the commit script, in the same pipeline
+    # (erasure, feedback cases): safe to repeat if the commit itself has to be replayed.
+    before: list[Command] = field(default_factory=list)
 
 
 def plan_commit(
@@ -48,6 +55,7 @@ def plan_commit(
     entry_id: str,
     group: str,
     owner: str,
+    channel: str,
     done_ttl: int,
     transit_key: bytes,
     now_ms: int,
@@ -67,11 +75,35 @@ def plan_commit(
             counters["completed"] = counters.get("completed", 0) + 1
     if started(turn):
         counters["started"] = counters.get("started", 0) + 1
-    outgoing = [Outgoing(text) for text in turn.notices] + messages_for(turn.events)
+    outgoing = [*turn.notices, *messages_for(turn.events)]
     outgoing += [Outgoing(p.text, prompt=p, edit=True) for p in turn.refreshed]
-    inbox = _sealed_inbox(turn, participant_id, outgoing)
-    outbox = _outbox_entries(turn, participant_id, event_id, outgoing, now_ms)
-    participant_fields = _participant_fields(turn)
+    outbox = _outbox_entries(
+        turn,
+        participant_id=participant_id,
+        event_id=event_id,
+        outgoing=outgoing,
+        now_ms=now_ms,
+        channel=channel,
+    )
+    before: list[Command] = []
+    if turn.erase:
+        before = erase_commands(keys, shard, participant_id, turn)
+        inbox: list[bytes] = []
+        participant_fields: dict[str, str | bytes] = {}
+    else:
+        inbox = _sealed_inbox(turn, participant_id, outgoing)
+        participant_fields = _participant_fields(turn)
+    if turn.feedback is not None and turn.participant is not None and turn.data_key is not None:
+        before += case_commands(
+            keys,
+            shard,
+            participant_id=participant_id,
+            language=turn.participant.language,
+            channel=turn.participant.channel,
+            data_key=turn.data_key,
+            feedback=turn.feedback,
+            now_ms=now_ms,
+        )
     args: list[str | bytes | int] = [
         group,
         entry_id,
@@ -105,7 +137,29 @@ def plan_commit(
         keys.outbox(shard, Priority.REPLY),
         keys.lease("worker", shard),
     ]
-    return CommitPlan(redis_keys, args, outgoing)
+    return CommitPlan(redis_keys, args, outgoing, before)
+
+
+def erase_commands(keys: Keys, shard: int, participant_id: str, turn: Turn) -> list[Command]:
+    """Everything of one participant, gone: the record with its data key (which makes every
+    sealed copy elsewhere unreadable), sessions and answers in every campaign they joined, their
+    place in respondent lists and their web chat inbox. Aggregate counters stay: they hold no
+    one's data. Keys that expire on their own (dedupe markers, sent claims) are left to expire."""
+    record = turn.participant
+    campaigns = set(record.joined if record is not None else ())
+    if record is not None and record.campaign_id:
+        campaigns.add(record.campaign_id)
+    commands: list[Command] = [
+        ("DEL", keys.participant(participant_id)),
+        ("DEL", keys.webchat_inbox(participant_id)),
+    ]
+    for campaign in sorted(campaigns):
+        commands += [
+            ("DEL", keys.session(participant_id, campaign)),
+            ("DEL", keys.answers(participant_id, campaign)),
+            ("SREM", keys.respondents(shard, campaign), participant_id),
+        ]
+    return commands
 
 
 def _participant_fields(turn: Turn) -> dict[str, str | bytes]:
@@ -120,10 +174,7 @@ def _participant_fields(turn: Turn) -> dict[str, str | bytes]:
         return fields
     if turn.participant_created:
         return record.to_fields() | fields
-    fields["lang"] = record.language
-    if record.campaign_id is not None:
-        fields["cid"] = record.campaign_id
-    return fields
+    return record.state_fields() | fields
 
 
 def _answer_json(turn: Turn, campaign: str, event: AnswerRecorded) -> str:
@@ -148,15 +199,28 @@ def _is_free_text(turn: Turn, question_id: str) -> bool:
 
 
 def _outbox_entries(
-    turn: Turn, participant_id: str, event_id: str, outgoing: list[Outgoing], now_ms: int
+    turn: Turn,
+    *,
+    participant_id: str,
+    event_id: str,
+    outgoing: list[Outgoing],
+    now_ms: int,
+    channel: str,
 ) -> list[OutboxEntry]:
     """Push channels get their messages through the outbox, one entry per message, each with
-    an idempotency key derived from the event (a replayed event is not committed again)."""
-    if turn.participant is None or turn.participant.channel == Channel.WEBCHAT.value:
+    an idempotency key derived from the event (a replayed event is not committed again).
+    Without a participant record (never created, or just erased) the reply carries its
+    address, sealed like the rest of the message: the sender has no record to read it from."""
+    if channel == Channel.WEBCHAT.value:
         return []
-    channel = turn.participant.channel
+    if turn.participant is None or turn.erase:
+        if turn.reply_address is None:
+            return []
+        extra = {"to": turn.reply_address}
+    else:
+        extra = {}
     return [
-        OutboxEntry(f"{event_id}:{n}", participant_id, channel, m.to_plain(), now_ms)
+        OutboxEntry(f"{event_id}:{n}", participant_id, channel, m.to_plain() | extra, now_ms)
         for n, m in enumerate(outgoing)
         if channel in EDITING_CHANNELS or not (m.sender is Sender.PARTICIPANT or m.edit)
     ]

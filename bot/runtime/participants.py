@@ -7,7 +7,9 @@ unreadable — the erasure feature relies on this.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from bot.privacy import (
     ParticipantId,
@@ -19,6 +21,16 @@ from bot.privacy import (
 )
 
 
+class Stage(StrEnum):
+    """What a participant's next message answers, outside any survey question."""
+
+    NONE = ""
+    LANGUAGE = "lang"  # joining: choose a language
+    CONSENT = "consent"  # joining: read what happens with answers, say whether to hear back
+    FEEDBACK = "feedback"  # asked what they want to tell the company
+    DELETE = "delete"  # asked to confirm erasure
+
+
 @dataclass(frozen=True, slots=True)
 class ParticipantRecord:
     participant_id: ParticipantId
@@ -26,34 +38,65 @@ class ParticipantRecord:
     wrapped_key: bytes
     address: bytes | None  # encrypted platform address
     language: str
-    campaign_id: str | None  # the campaign they are in now
+    campaign_id: str | None  # the campaign they are in now (or joining, during a join stage)
     created_ms: int
+    stage: Stage = Stage.NONE
+    language_chosen: bool = False  # they picked it themselves (not just a platform hint)
+    opted_out: bool = False  # /stop: no notices, no reminders until they come back
+    unreachable: bool = False  # blocked Sauti or refused by the platform
+    joined: tuple[str, ...] = ()  # every campaign they started: what erasure must find
+    updates: Mapping[str, bool] = field(default_factory=dict)  # campaign -> wants outcomes
 
     def to_fields(self) -> dict[str, str | bytes]:
         fields: dict[str, str | bytes] = {
             "ch": self.channel,
             "wk": self.wrapped_key,
-            "lang": self.language,
             "t0": str(self.created_ms),
         }
         if self.address is not None:
             fields["addr"] = self.address
-        if self.campaign_id is not None:
-            fields["cid"] = self.campaign_id
+        return fields | self.state_fields()
+
+    def state_fields(self) -> dict[str, str | bytes]:
+        """What a later event may change: never the data key or the address, so a commit
+        cannot write back a key that an erasure deleted meanwhile."""
+        fields: dict[str, str | bytes] = {
+            "lang": self.language,
+            "cid": self.campaign_id or "",
+            "stg": self.stage.value,
+            "lset": _flag(self.language_chosen),
+            "stop": _flag(self.opted_out),
+            "reach": "unreachable" if self.unreachable else "",
+        }
+        for campaign in self.joined:
+            fields[f"c:{campaign}"] = "1"
+        for campaign, wanted in self.updates.items():
+            fields[f"u:{campaign}"] = _flag(wanted)
         return fields
 
     @classmethod
     def from_fields(cls, participant_id: str, fields: dict[bytes, bytes]) -> ParticipantRecord:
-        campaign = fields.get(b"cid")
+        text = {key.decode(): value for key, value in fields.items()}
+        campaign = text.get("cid", b"").decode()
         return cls(
             participant_id=ParticipantId(participant_id),
-            channel=fields[b"ch"].decode(),
-            wrapped_key=fields[b"wk"],
-            address=fields.get(b"addr"),
-            language=fields[b"lang"].decode(),
-            campaign_id=campaign.decode() if campaign else None,
-            created_ms=int(fields[b"t0"]),
+            channel=text["ch"].decode(),
+            wrapped_key=text["wk"],
+            address=text.get("addr"),
+            language=text["lang"].decode(),
+            campaign_id=campaign or None,
+            created_ms=int(text["t0"]),
+            stage=Stage(text.get("stg", b"").decode()),
+            language_chosen=text.get("lset") == b"1",
+            opted_out=text.get("stop") == b"1",
+            unreachable=text.get("reach") == b"unreachable",
+            joined=tuple(sorted(key[2:] for key in text if key.startswith("c:"))),
+            updates={key[2:]: value == b"1" for key, value in text.items() if key.startswith("u:")},
         )
+
+
+def _flag(value: bool) -> str:
+    return "1" if value else "0"
 
 
 class ParticipantKeys:
@@ -77,7 +120,9 @@ class ParticipantKeys:
             if address is not None
             else None
         )
-        record = ParticipantRecord(participant_id, channel, wrapped, sealed, language, None, now_ms)
+        record = ParticipantRecord(
+            participant_id, channel, wrapped, sealed, language, None, now_ms, joined=()
+        )
         return record, key
 
     def data_key(self, record: ParticipantRecord) -> bytes:

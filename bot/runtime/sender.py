@@ -47,6 +47,11 @@ log = logging.getLogger(__name__)
 GROUP = "senders"
 UNREACHABLE = b"unreachable"
 Entry = tuple[bytes, dict[bytes, bytes]]
+# Marks a participant unreachable only if they still exist: an erasure may have come first.
+_MARK_IF_PRESENT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 0
+"""
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,8 @@ class Sender:
             log.warning("no %s client in this sender; message left queued", channel)
             await asyncio.sleep(1)
             return "queued"
-        if recipient.found is None:
+        target = recipient.found or _addressed(entry)
+        if target is None:
             return await self._finish(stream, entry_id, channel, recipient.reason)
         claim = self._keys.sent(self._keys.shard_of(entry.participant_id), entry.key)
         bulk = stream == self._keys.outbox(self._keys.shard_of(entry.participant_id), "bulk")
@@ -205,7 +211,7 @@ class Sender:
                 # Claimed before a crash: it may have gone out. Never send twice.
                 return await self._finish(stream, entry_id, channel, "duplicate")
             try:
-                await client.deliver(recipient.found, entry.message, entry.key)
+                await client.deliver(target, entry.message, entry.key)
             except RateLimitedError as limited:
                 await self._redis.delete(claim)  # the platform took nothing
                 self._metrics.rate_limited.labels(channel).inc()
@@ -219,7 +225,7 @@ class Sender:
                 return await self._finish(stream, entry_id, channel, "uncertain")
             except RecipientRefusedError:
                 participant = self._keys.participant(entry.participant_id)
-                await self._redis.hset(participant, "reach", UNREACHABLE)
+                await self._redis.eval(_MARK_IF_PRESENT, 1, participant, "reach", UNREACHABLE)
                 return await self._finish(stream, entry_id, channel, "refused")
             else:
                 self._metrics.send_latency.observe(max(0.0, time.time() - entry.enqueued_ms / 1000))
@@ -256,6 +262,15 @@ class Sender:
         await pipe.execute()
         self._metrics.sends.labels(entry.channel, "failed").inc()
         log.error("message dead-lettered after %d attempts", self._config.max_attempts)
+
+
+def _addressed(entry: OutboxEntry) -> Recipient | None:
+    """A reply to someone without a record (a first message, a goodbye after erasure) carries
+    its address. They wrote just now, so their conversation window is open."""
+    address = entry.message.get("to")
+    if not isinstance(address, str):
+        return None
+    return Recipient(entry.participant_id, address, "", entry.enqueued_ms)
 
 
 def _text(value: bytes | str) -> str:

@@ -1,22 +1,34 @@
-"""One inbound event, applied: the engine's step plus what it means for the participant record.
+"""What one inbound event changes (`Turn`), and the survey side of applying it.
 
-No Redis here: the worker loads the state, calls `take_turn`, and commits the `Turn` atomically.
+No Redis here: the worker loads the state, `bot.runtime.conversation.take_turn` applies the
+event, and the commit writes the `Turn` atomically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.privacy import ParticipantId
 from bot.runtime.campaigns import Campaign
-from bot.runtime.events import Answer, InboundEvent, Join
-from bot.runtime.participants import ParticipantKeys, ParticipantRecord
+from bot.runtime.events import Answer, InboundEvent
+from bot.runtime.outgoing import MenuItem, Outgoing
+from bot.runtime.participants import ParticipantKeys, ParticipantRecord, Stage
 from dialogues import Session, advance, start
 from dialogues.events import Event, Prompt, SelectionChanged, SurveyStarted
 from dialogues.inbound import Resume
 from dialogues.localization import builtin_catalog
 from dialogues.prompts import build_prompt
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Something a participant said outside the survey, for the company to answer."""
+
+    reference: str
+    campaign_id: str | None
+    text: str
 
 
 @dataclass
@@ -30,79 +42,98 @@ class Turn:
     campaign_id: str | None = None
     session: Session | None = None  # the campaign session after the event
     events: tuple[Event, ...] = ()
-    notices: list[str] = field(default_factory=list)  # texts outside the survey
+    notices: list[Outgoing] = field(default_factory=list)  # messages outside the survey
     refreshed: list[Prompt] = field(default_factory=list)  # questions whose ticks changed
     inbound_ms: int | None = None  # when the participant wrote (None: not their own doing)
+    erase: bool = False  # erase everything of this participant (they confirmed /delete)
+    reply_address: str | None = None  # where to send when the record is gone (after erasure)
+    feedback: Feedback | None = None
+
+    def notice(self, text: str, menu: tuple[MenuItem, ...] = ()) -> None:
+        self.notices.append(Outgoing(text, menu=menu))
+
+    def update(self, participant: ParticipantRecord, /, **changes: object) -> ParticipantRecord:
+        """The participant record with `changes`, remembered for the commit."""
+        self.participant = replace(participant, **changes)  # type: ignore[arg-type]
+        self.participant_changed = True
+        return self.participant
 
 
-def take_turn(
-    event: InboundEvent,
-    *,
-    participant: ParticipantRecord | None,
-    session: Session | None,
-    campaign: Campaign | None,
-    keys: ParticipantKeys,
-    now: dt.datetime,
-) -> Turn:
-    """Apply one event. `session` is the participant's session in `campaign` (the campaign the
-    event is about: the one joined, or the participant's current one)."""
-    data_key = keys.data_key(participant) if participant is not None else None
-    turn = Turn(participant, data_key, inbound_ms=event.received_at_ms)
-    action = event.action
-    if isinstance(action, Join):
-        return _join(
-            turn, event, action=action, session=session, campaign=campaign, keys=keys, now=now
-        )
-    if participant is None or campaign is None or session is None:
-        return turn  # an answer from someone in no campaign: nothing to record
+@dataclass(frozen=True)
+class Context:
+    """What the worker loaded for one event besides the participant and the session."""
+
+    campaign: Campaign | None  # the campaign the event is about (joined, or the current one)
+    session: Session | None  # the participant's session in `campaign`
+    open_campaigns: tuple[Campaign, ...] = ()
+    # Only for "my data": each joined campaign with its session and stored answers.
+    history: Mapping[str, tuple[Campaign | None, Session | None, Mapping[bytes, bytes]]] = field(
+        default_factory=dict
+    )
+
+
+def answer(turn: Turn, action: Answer, context: Context, now: dt.datetime) -> Turn:
+    """A survey answer (or control word) for the engine; the caller checked that the
+    participant has a session in `context.campaign`."""
+    participant, campaign, session = turn.participant, context.campaign, context.session
+    assert participant is not None
+    assert campaign is not None
+    assert session is not None
     turn.campaign_id = campaign.id
     if not campaign.is_open:
-        turn.notices.append(_closed(participant.language))
+        turn.notice(closed(participant.language))
         return turn
-    assert isinstance(action, Answer)
     step = advance(campaign.survey, session, action.input, now)
     turn.session, turn.events = step.session, step.events
     turn.refreshed = _refreshed_prompts(campaign, step.session, step.events)
     if step.session.language != participant.language:
-        turn.participant = replace(participant, language=step.session.language)
-        turn.participant_changed = True
+        turn.update(participant, language=step.session.language)
     return turn
 
 
-def _join(
+def new_participant(
+    turn: Turn, event: InboundEvent, language: str, keys: ParticipantKeys
+) -> ParticipantRecord:
+    participant, turn.data_key = keys.new_participant(
+        ParticipantId(event.participant_id),
+        event.channel.value,
+        event.address,
+        language,
+        event.received_at_ms,
+    )
+    turn.participant, turn.participant_changed = participant, True
+    turn.participant_created = True
+    return participant
+
+
+def begin_survey(
     turn: Turn,
-    event: InboundEvent,
+    participant: ParticipantRecord,
+    campaign: Campaign,
     *,
-    action: Join,
     session: Session | None,
-    campaign: Campaign | None,
-    keys: ParticipantKeys,
+    language: str,
     now: dt.datetime,
 ) -> Turn:
-    participant = turn.participant
-    if participant is None:
-        participant, turn.data_key = keys.new_participant(
-            ParticipantId(event.participant_id),
-            event.channel.value,
-            event.address,
-            action.language,
-            event.received_at_ms,
-        )
-        turn.participant, turn.participant_changed = participant, True
-        turn.participant_created = True
-    if campaign is None or not campaign.is_open:
-        turn.notices.append(_closed(action.language))
-        return turn
+    """Start the campaign's survey, or carry on where they were when they come back."""
     turn.campaign_id = campaign.id
     if session is None:
-        step = start(campaign.survey, action.language, now)
-    else:  # back to a campaign already started: carry on where they were
+        step = start(campaign.survey, language, now)
+    else:
         step = advance(campaign.survey, session, Resume(), now)
     turn.session, turn.events = step.session, step.events
-    language = step.session.language
-    if participant.campaign_id != campaign.id or participant.language != language:
-        turn.participant = replace(participant, campaign_id=campaign.id, language=language)
-        turn.participant_changed = True
+    joined = participant.joined
+    if campaign.id not in joined:
+        joined = (*joined, campaign.id)
+    turn.update(
+        participant,
+        campaign_id=campaign.id,
+        language=step.session.language,
+        language_chosen=True,
+        stage=Stage.NONE,
+        opted_out=False,
+        joined=joined,
+    )
     return turn
 
 
@@ -124,5 +155,5 @@ def started(turn: Turn) -> bool:
     return any(isinstance(event, SurveyStarted) for event in turn.events)
 
 
-def _closed(language: str) -> str:
+def closed(language: str) -> str:
     return builtin_catalog().message("notice.campaign_closed", language)

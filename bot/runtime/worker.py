@@ -23,13 +23,14 @@ from redis.asyncio import Redis
 from bot.runtime import scripts
 from bot.runtime.campaigns import Campaign, CampaignStore
 from bot.runtime.commit import CommitPlan, plan_commit
-from bot.runtime.events import Answer, InboundEvent, Join, decode
+from bot.runtime.conversation import campaign_of, normalise, take_turn
+from bot.runtime.events import Command, InboundEvent, decode
 from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
 from bot.runtime.metrics import Metrics
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
-from bot.runtime.turns import take_turn
+from bot.runtime.turns import Context
 from dialogues import Session, from_dict
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ class Worker:
                 handled += 1
         loaded = await self._load(events)
         plans: list[tuple[bytes, InboundEvent, CommitPlan]] = []
-        for entry_id, event in events:
+        for entry_id, event in loaded.events:
             pid = event.participant_id
             if pid in state.blocked:
                 continue  # waits behind its participant's failing event
@@ -168,8 +169,16 @@ class Worker:
         if plans:
             pipe = self._redis.pipeline(transaction=False)
             for _, _, plan in plans:
+                for command in plan.before:
+                    pipe.execute_command(*command)
                 await self._commit(keys=plan.keys, args=plan.args, client=pipe)
-            results = await pipe.execute(raise_on_error=False)
+            replies = iter(await pipe.execute(raise_on_error=False))
+            results = []
+            for _, _, plan in plans:  # a failed "before" command fails its event
+                before = [next(replies) for _ in plan.before]
+                commit = next(replies)
+                failed = next((r for r in before if isinstance(r, Exception)), None)
+                results.append(failed or commit)
             now_ms = self._clock() * 1000
             for (entry_id, event, _), result in zip(plans, results, strict=True):
                 if isinstance(result, Exception):
@@ -195,7 +204,8 @@ class Worker:
             await self._redis.xclaim(self._keys.inbound(shard), GROUP, holder, 0, ids)
 
     async def _load(self, events: list[tuple[bytes, InboundEvent]]) -> _Loaded:
-        """Participants, then the sessions the events need: two round trips per batch."""
+        """Participants, then the sessions the events need: two round trips per batch (three
+        when someone asked for their data)."""
         loaded = _Loaded()
         pids = list(dict.fromkeys(event.participant_id for _, event in events))
         pipe = self._redis.pipeline(transaction=False)
@@ -204,15 +214,25 @@ class Worker:
         for pid, fields in zip(pids, await pipe.execute(), strict=True):
             try:
                 loaded.participants[pid] = (
-                    ParticipantRecord.from_fields(pid, fields) if fields else None
+                    ParticipantRecord.from_fields(pid, fields) if b"wk" in fields else None
                 )
             except Exception as error:  # a damaged record fails its own events, not the batch
                 loaded.broken[pid] = error
+        codes = tuple(campaign.id for campaign in await self._campaigns.open_campaigns())
+        # Typed commands and join codes decide which campaign's session an event needs.
+        loaded.events = [
+            (entry_id, normalise(event, loaded.participants.get(event.participant_id), codes))
+            for entry_id, event in events
+        ]
         wanted: list[tuple[str, str]] = []
-        for _, event in events:
-            campaign_id = self._campaign_of(event, loaded.participants.get(event.participant_id))
+        for _, event in loaded.events:
+            participant = loaded.participants.get(event.participant_id)
+            campaign_id = campaign_of(event, participant)
             if campaign_id is not None:
                 wanted.append((event.participant_id, campaign_id))
+            if participant is not None and event.action == Command("mydata"):
+                wanted += [(event.participant_id, joined) for joined in participant.joined]
+                loaded.histories.add(event.participant_id)
         wanted = list(dict.fromkeys(wanted))
         pipe = self._redis.pipeline(transaction=False)
         for pid, campaign_id in wanted:
@@ -222,37 +242,47 @@ class Worker:
                 loaded.sessions[pair] = from_dict(json.loads(raw)) if raw else None
             except Exception as error:
                 loaded.broken[pair[0]] = error
+        if loaded.histories:
+            await self._load_answers(loaded)
         return loaded
 
-    @staticmethod
-    def _campaign_of(event: InboundEvent, participant: ParticipantRecord | None) -> str | None:
-        if isinstance(event.action, Join):
-            return event.action.campaign_id
-        return participant.campaign_id if participant is not None else None
+    async def _load_answers(self, loaded: _Loaded) -> None:
+        """Stored answers of everyone who asked for their data in this batch."""
+        wanted = [
+            (pid, campaign_id)
+            for pid in sorted(loaded.histories)
+            if (participant := loaded.participants.get(pid)) is not None
+            for campaign_id in participant.joined
+        ]
+        pipe = self._redis.pipeline(transaction=False)
+        for pid, campaign_id in wanted:
+            pipe.hgetall(self._keys.answers(pid, campaign_id))
+        for pair, answers in zip(wanted, await pipe.execute(), strict=True):
+            loaded.answers[pair] = answers
 
     async def _plan(
         self, shard: int, entry_id: bytes, event: InboundEvent, loaded: _Loaded
     ) -> CommitPlan:
         pid = event.participant_id
         participant = loaded.participants.get(pid)
-        campaign_id = self._campaign_of(event, participant)
+        campaign_id = campaign_of(event, participant)
         campaign: Campaign | None = None
         session: Session | None = None
         if campaign_id is not None:
             campaign = await self._campaigns.get(campaign_id)
             session = loaded.sessions.get((pid, campaign_id))
-        assert isinstance(event.action, Join | Answer)
+        context = Context(
+            campaign=campaign,
+            session=session,
+            open_campaigns=tuple(await self._campaigns.open_campaigns()),
+            history=await self._history(pid, participant, loaded),
+        )
         now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
         turn = take_turn(
-            event,
-            participant=participant,
-            session=session,
-            campaign=campaign,
-            keys=self._participant_keys,
-            now=now,
+            event, participant=participant, context=context, keys=self._participant_keys, now=now
         )
         # Later events of the same participant in this batch see this one's effects.
-        loaded.participants[pid] = turn.participant
+        loaded.participants[pid] = None if turn.erase else turn.participant
         if turn.campaign_id is not None and turn.session is not None:
             loaded.sessions[(pid, turn.campaign_id)] = turn.session
         return plan_commit(
@@ -264,10 +294,25 @@ class Worker:
             entry_id=entry_id.decode(),
             group=GROUP,
             owner=self._consumer,
+            channel=event.channel.value,
             done_ttl=self._config.done_ttl_seconds,
             transit_key=self._transit_key,
             now_ms=int(self._clock() * 1000),
         )
+
+    async def _history(
+        self, pid: str, participant: ParticipantRecord | None, loaded: _Loaded
+    ) -> dict[str, tuple[Campaign | None, Session | None, dict[bytes, bytes]]]:
+        if participant is None or pid not in loaded.histories:
+            return {}
+        return {
+            campaign_id: (
+                await self._campaigns.get(campaign_id),
+                loaded.sessions.get((pid, campaign_id)),
+                loaded.answers.get((pid, campaign_id), {}),
+            )
+            for campaign_id in participant.joined
+        }
 
     async def _failed(
         self,
@@ -319,6 +364,9 @@ class Worker:
 
 @dataclass
 class _Loaded:
+    events: list[tuple[bytes, InboundEvent]] = field(default_factory=list)  # normalised
     participants: dict[str, ParticipantRecord | None] = field(default_factory=dict)
     sessions: dict[tuple[str, str], Session | None] = field(default_factory=dict)
     broken: dict[str, Exception] = field(default_factory=dict)  # participant -> load error
+    histories: set[str] = field(default_factory=set)  # participants who asked for their data
+    answers: dict[tuple[str, str], dict[bytes, bytes]] = field(default_factory=dict)

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 
 from bot.privacy import participant_id
 from bot.runtime.campaigns import CampaignStore
-from bot.runtime.events import Answer, Channel, InboundEvent, Join, transit_key
+from bot.runtime.events import Action, Answer, Channel, InboundEvent, transit_key
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
@@ -46,7 +46,7 @@ class Runtime:
     def event(
         self,
         pid: str,
-        action: Join | Answer,
+        action: Action,
         address: str | None = None,
         channel: Channel = Channel.WEBCHAT,
     ) -> InboundEvent:

@@ -1,0 +1,80 @@
+"""Recognising commands in what people type, the same on every channel.
+
+"/help", "/start safe-connect-2026", a keyword in any built-in language ("msaada", "my data"),
+or a campaign's join code typed alone (what a WhatsApp click-to-chat link sends) become a
+`Command` before the survey sees the text. Only a whole message counts: "help me understand
+question 3" stays an answer.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from importlib import resources
+
+import yaml
+
+from bot.runtime.events import COMMANDS, Answer, Command
+from dialogues.inbound import TextReply
+from dialogues.localization import FALLBACK_LANGUAGE
+from dialogues.normalize import fold
+
+# Words that put a join code after them: "join safe-connect-2026", "/start safe-connect-2026".
+_JOIN_WORDS = frozenset({"start", "join", "/start", "/join"})
+
+
+@functools.cache
+def keywords() -> Mapping[str, Mapping[str, tuple[str, ...]]]:
+    """command -> language -> folded keywords, from the built-in catalogue."""
+    source = resources.files("dialogues").joinpath("system", "messages.yaml")
+    raw = yaml.safe_load(source.read_text(encoding="utf-8"))["commands"]
+    return {
+        command: {lang: tuple(fold(str(w)) for w in words) for lang, words in by_lang.items()}
+        for command, by_lang in raw.items()
+    }
+
+
+def keyword(command: str, language: str) -> str:
+    """The word to quote for a command in `language` ('Send "msaada"')."""
+    by_language = keywords()[command]
+    return (by_language.get(language) or by_language[FALLBACK_LANGUAGE])[0]
+
+
+@functools.cache
+def _keyword_index() -> Mapping[str, str]:
+    index: dict[str, str] = {}
+    for command, by_language in keywords().items():
+        for words in by_language.values():
+            for word in words:
+                index.setdefault(word, command)
+    return index
+
+
+def recognise(text: str, campaign_ids: Iterable[str]) -> Command | None:
+    """The command a whole message is, or None when it is an ordinary answer."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    head, _, rest = stripped.partition(" ")
+    argument = rest.strip()
+    codes = {code.casefold(): code for code in campaign_ids}
+    if head.startswith("/"):
+        name = head[1:].split("@", 1)[0].casefold()  # "/start@SautiBot" in a group
+        if name == "start" and argument.casefold() in codes:
+            return Command("start", codes[argument.casefold()])
+        if name in COMMANDS:
+            return Command(name, argument if name in {"start", "feedback", "language"} else "")
+        return None
+    if stripped.casefold() in codes:
+        return Command("start", codes[stripped.casefold()])
+    if head.casefold() in _JOIN_WORDS and argument.casefold() in codes:
+        return Command("start", codes[argument.casefold()])
+    command = _keyword_index().get(fold(stripped))
+    return Command(command) if command is not None else None
+
+
+def as_command(action: Answer, campaign_ids: Iterable[str]) -> Command | None:
+    """`recognise` for a typed answer; button presses are never commands."""
+    if isinstance(action.input, TextReply):
+        return recognise(action.input.text, campaign_ids)
+    return None

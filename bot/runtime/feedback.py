@@ -1,0 +1,53 @@
+"""Feedback cases: what participants tell a company outside the survey (/feedback).
+
+A case is a hash under the participant's shard tag, indexed per shard by creation time. The
+text is sealed with the participant's data key, so erasing them makes it unreadable. Writes are
+idempotent (the reference derives from the inbound event id), so a replayed event changes
+nothing. The company's side (status changes, answers) builds on these keys.
+"""
+
+from __future__ import annotations
+
+from bot.privacy import ParticipantId, encrypt_field, field_aad
+from bot.runtime.keys import Keys
+from bot.runtime.turns import Feedback
+
+RECEIVED = "received"
+
+
+def case_key(keys: Keys, shard: int, reference: str) -> str:
+    return f"{keys.tag(shard)}:case:{reference}"
+
+
+def cases_key(keys: Keys, shard: int) -> str:
+    return f"{keys.tag(shard)}:cases"
+
+
+def case_commands(
+    keys: Keys,
+    shard: int,
+    *,
+    participant_id: str,
+    language: str,
+    channel: str,
+    data_key: bytes,
+    feedback: Feedback,
+    now_ms: int,
+) -> list[tuple[str | bytes | int, ...]]:
+    """Redis commands that record one case (safe to run twice)."""
+    aad = field_aad(ParticipantId(participant_id), f"case:{feedback.reference}")
+    sealed = encrypt_field(data_key, feedback.text, aad)
+    key = case_key(keys, shard, feedback.reference)
+    return [
+        (
+            "HSET", key,
+            "pid", participant_id,
+            "cid", feedback.campaign_id or "",
+            "lang", language,
+            "ch", channel,
+            "status", RECEIVED,
+            "t", now_ms,
+            "x", sealed,
+        ),
+        ("ZADD", cases_key(keys, shard), "NX", now_ms, feedback.reference),
+    ]  # fmt: skip

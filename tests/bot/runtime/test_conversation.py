@@ -1,0 +1,324 @@
+"""Around the survey, on push channels: joining, commands and keywords, consent, erasure,
+feedback — what a participant sees in their chat, read back from the real outbox."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.privacy import ParticipantId, decrypt_field, field_aad
+from bot.runtime.delivery import SendLimits
+from bot.runtime.events import Action, Answer, Channel, Command, Reachability, Unsupported
+from bot.runtime.feedback import case_key, cases_key
+from bot.runtime.outbox import Priority, unseal
+from bot.runtime.sender import Sender, SenderConfig
+from dialogues.inbound import ChoiceReply, TextReply
+from tests.bot.runtime.fake_channel import FakePlatform
+from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+
+CAMPAIGN = "safe-connect-2026"
+
+
+@dataclass
+class Chat:
+    """One person on a chat app: what they send, and what Sauti sends back to them."""
+
+    runtime: Runtime
+    user: str
+    channel: Channel = Channel.WHATSAPP
+    _read: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pid(self) -> str:
+        return self.runtime.participant(self.user, self.channel)
+
+    async def say(self, text: str) -> list[dict[str, Any]]:
+        return await self.send(Answer(TextReply(text)))
+
+    async def press(self, name: str, argument: str = "") -> list[dict[str, Any]]:
+        return await self.send(Command(name, argument))
+
+    async def send(self, action: Action) -> list[dict[str, Any]]:
+        event = self.runtime.event(self.pid, action, f"addr-{self.user}", self.channel)
+        await self.runtime.ingestor.ingest(event)
+        await self.runtime.drain()
+        return await self.received()
+
+    async def received(self) -> list[dict[str, Any]]:
+        keys = self.runtime.keys
+        stream = keys.outbox(keys.shard_of(self.pid), Priority.REPLY)
+        start = self._read.get(stream, "-")
+        entries: Any = await self.runtime.redis.xrange(stream, min=start)
+        messages = []
+        for entry_id, fields in entries:
+            if entry_id.decode() == start:
+                continue
+            entry = unseal(fields, self.runtime.transit)
+            if entry.participant_id == self.pid:
+                messages.append(entry.message)
+            self._read[stream] = entry_id.decode()
+        return messages
+
+    async def record(self) -> dict[bytes, bytes]:
+        result: Any = await self.runtime.redis.hgetall(self.runtime.keys.participant(self.pid))
+        return dict(result)
+
+
+def _texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(m["text"] for m in messages)
+
+
+def _menu(message: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(item["label"], item["cmd"], item["arg"]) for item in message.get("menu", [])]
+
+
+async def _runtime(redis: Redis) -> Runtime:
+    runtime = make_runtime(redis, shards=2)
+    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    return runtime
+
+
+async def _joined(runtime: Runtime, user: str, language: str = "en") -> Chat:
+    chat = Chat(runtime, user)
+    await chat.say(CAMPAIGN)
+    await chat.press("language", language)
+    await chat.press("updates", "yes")
+    return chat
+
+
+async def test_a_deep_link_asks_language_then_consent_then_starts_the_survey(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = Chat(runtime, "amina", Channel.TELEGRAM)
+
+    [choose] = await chat.say(f"/start {CAMPAIGN}")
+    assert choose["text"] == "Please choose your language."
+    assert [(cmd, arg) for _, cmd, arg in _menu(choose)] == [
+        ("language", "en"),
+        ("language", "fr"),
+        ("language", "ar"),
+        ("language", "sw"),
+    ]
+    assert [label for label, _, _ in _menu(choose)][3] == "Kiswahili"  # in its own script
+
+    consent, question = await chat.press("language", "fr")
+    assert "Ce que deviennent vos réponses" in consent["text"]
+    assert "/mydata" in consent["text"]  # Telegram: commands as the app shows them
+    assert question["text"].startswith("Voulez-vous que nous vous disions")
+    assert [(cmd, arg) for _, cmd, arg in _menu(question)] == [
+        ("updates", "yes"),
+        ("updates", "no"),
+    ]
+
+    started = await chat.press("updates", "no")
+    assert any("prompt" in m for m in started)  # the first question, in French
+    assert started[-1]["prompt"]["language"] == "fr"
+    record = await chat.record()
+    assert record[f"u:{CAMPAIGN}".encode()] == b"0"
+    assert record[b"lset"] == b"1"
+    assert record[f"c:{CAMPAIGN}".encode()] == b"1"
+
+
+async def test_the_platform_language_is_pre_selected(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = Chat(runtime, "baraka", Channel.TELEGRAM)
+    event = runtime.event(
+        chat.pid, Answer(TextReply(f"/start {CAMPAIGN}")), "addr-baraka", Channel.TELEGRAM
+    )
+    await runtime.ingestor.ingest(dataclasses.replace(event, locale="sw-TZ"))
+    await runtime.drain()
+    [choose] = await chat.received()
+    assert choose["text"] == "Tafadhali chagua lugha yako."
+    assert "✓ Kiswahili" in [label for label, _, _ in _menu(choose)]
+
+
+async def test_typed_replies_work_where_there_are_no_buttons(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = Chat(runtime, "chausiku")  # WhatsApp: a click-to-chat link sends the join code
+
+    [choose] = await chat.say(CAMPAIGN)
+    assert choose["text"] == "Please choose your language."
+    consent = await chat.say("4")  # the fourth language of the menu
+    assert "Ungependa tukujulishe" in _texts(consent)
+    again = await chat.say("labda")  # "maybe": not an answer to a yes/no question
+    assert "Ungependa tukujulishe" in _texts(again)
+    started = await chat.say("ndiyo")
+    assert started[-1]["prompt"]["language"] == "sw"
+    assert (await chat.record())[f"u:{CAMPAIGN}".encode()] == b"1"
+
+
+async def test_a_first_hello_offers_the_open_campaigns_and_stores_nobody(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = Chat(runtime, "dalia")
+    [offer] = await chat.say("hello")
+    assert offer["text"] == "Which survey would you like to answer?"
+    assert [(cmd, arg) for _, cmd, arg in _menu(offer)] == [("start", CAMPAIGN)]
+    assert offer["to"] == "addr-dalia"  # the reply knows where to go: there is no record
+    assert await chat.record() == {}
+
+
+async def test_help_in_any_language_offers_the_menu(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "eli", "sw")
+    [menu] = await chat.say("Msaada")
+    assert "msaada" in menu["text"]
+    assert [cmd for _, cmd, _ in _menu(menu)] == [
+        "start",
+        "language",
+        "mydata",
+        "feedback",
+        "delete",
+        "stop",
+    ]
+    resumed = await chat.press("start")
+    assert resumed[-1]["prompt"]["language"] == "sw"  # "continue the survey" asks again
+
+
+async def test_stop_pauses_and_opts_out_until_they_come_back(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "fatou")
+    [stopped] = await chat.say("stop")
+    assert stopped["text"].startswith("You will get no more messages from us.")
+    assert (await chat.record())[b"stop"] == b"1"
+    session: Any = await runtime.redis.get(runtime.keys.session(chat.pid, CAMPAIGN))
+    assert json.loads(session)["st"] == "p"
+
+    back = await chat.say("start")
+    assert "Welcome back" in _texts(back)
+    assert "prompt" in back[-1]
+    assert (await chat.record())[b"stop"] == b"0"
+
+
+async def test_my_data_shows_what_they_said_including_their_own_free_text(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "gift")
+    await chat.say("1")  # about: an info screen's "continue" is answered with anything
+    for reply in ("1,2", "yes", "the tower is far"):
+        await chat.say(reply)
+    [data] = await chat.say("my data")
+    text = data["text"]
+    assert text.startswith("What Sauti holds about you:")
+    assert "news about outcomes: Yes" in text
+    assert "not finished" in text
+    assert "the tower is far" in text  # their own free text, opened with their key
+    assert "No decision has been linked to your answers yet." in text
+
+
+async def test_delete_asks_first_and_then_erases_everything(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "hamid")
+    await chat.say("1")
+    await chat.say("1,2")
+    keys = runtime.keys
+
+    [ask] = await chat.say("delete")
+    assert ask["text"].startswith("Delete everything Sauti holds about you")
+    [kept] = await chat.say("no")
+    assert kept["text"] == "Nothing was deleted."
+    assert await chat.record() != {}
+
+    await chat.say("delete")
+    [done] = await chat.press("delete", "confirm")
+    assert done["text"].startswith("Everything we held about you has been deleted.")
+    assert done["to"] == "addr-hamid"  # the goodbye still reaches them
+    assert await chat.record() == {}
+    shard = keys.shard_of(chat.pid)
+    for key in (keys.session(chat.pid, CAMPAIGN), keys.answers(chat.pid, CAMPAIGN)):
+        assert not await runtime.redis.exists(key)
+    assert not await runtime.redis.sismember(keys.respondents(shard, CAMPAIGN), chat.pid)
+
+
+async def test_the_goodbye_after_erasure_is_delivered_to_the_address_it_carries(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "imani")
+    await chat.say("delete")
+    await chat.press("delete", "confirm")
+    platform = FakePlatform(SendLimits(200, 5, 0.01, 5), channel=Channel.WHATSAPP)
+    sender = Sender(
+        runtime.redis,
+        runtime.keys,
+        clients={Channel.WHATSAPP.value: platform},
+        participant_keys=runtime.participant_keys,
+        transit_key=runtime.transit,
+        metrics=runtime.metrics,
+        consumer="sender",
+        config=SenderConfig(block_ms=10),
+    )
+    for shard in range(runtime.keys.shards):
+        await sender.prepare(shard)
+        while await sender.poll(shard, block_ms=None):
+            pass
+    goodbye = platform.delivered[-1]
+    assert goodbye.message["text"].startswith("Everything we held about you")
+    assert goodbye.address == "addr-imani"
+    # Everything before the erasure (sent after it) found no record and went nowhere.
+    assert [d.message["text"] for d in platform.delivered] == [goodbye.message["text"]]
+
+
+async def test_feedback_is_kept_sealed_with_a_reference_they_can_quote(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "jabari")
+    [ask] = await chat.say("feedback")
+    assert ask["text"].startswith("What would you like to tell")
+    [thanks] = await chat.say("stop")  # while writing feedback, "stop" is what they say
+    reference = thanks["text"].split("Your reference is ")[1].split(".")[0]
+    assert reference.startswith("F-")
+    keys = runtime.keys
+    shard = keys.shard_of(chat.pid)
+    case: Any = await runtime.redis.hgetall(case_key(keys, shard, reference))
+    assert case[b"status"] == b"received"
+    assert case[b"cid"] == CAMPAIGN.encode()
+    assert await runtime.redis.zscore(cases_key(keys, shard), reference) is not None
+    record = await chat.record()
+    data_key = runtime.participant_keys.unwrap(record[b"wk"])
+    aad = field_aad(ParticipantId(chat.pid), f"case:{reference}")
+    assert decrypt_field(data_key, case[b"x"], aad) == "stop"
+    assert record[b"stop"] == b"0"  # it did not opt them out
+
+
+async def test_a_photo_gets_a_short_explanation_in_their_language(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "kemi", "fr")
+    [notice] = await chat.send(Unsupported("image"))
+    assert notice["text"].startswith("Désolé, je ne peux lire que du texte.")
+
+
+async def test_blocking_and_unblocking_change_reachability_silently(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "lulu")
+    assert await chat.send(Reachability(reachable=False)) == []
+    assert (await chat.record())[b"reach"] == b"unreachable"
+    assert await chat.send(Reachability(reachable=True)) == []
+    assert (await chat.record())[b"reach"] == b""
+
+
+async def test_changing_language_mid_survey_asks_the_question_again(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "musa")
+    changed = await chat.press("language", "ar")
+    assert changed[-1]["prompt"]["language"] == "ar"
+    assert changed[-1]["prompt"]["direction"] == "rtl"
+    assert (await chat.record())[b"lang"] == b"ar"
+
+
+async def test_a_stale_button_during_a_join_question_asks_that_question_again(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = Chat(runtime, "nia")
+    await chat.say(CAMPAIGN)
+    [again] = await chat.send(Answer(ChoiceReply("uses", ("mpesa",))))
+    assert again["text"] == "Please choose your language."
