@@ -20,7 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
@@ -65,6 +65,37 @@ class SenderConfig:
     sent_ttl_seconds: int = 7 * 24 * 3600
 
 
+@dataclass
+class _Retries:
+    """Per shard, in this process: recipients whose oldest message failed for now and when it
+    may be retried. Their later messages wait behind it (order per recipient), while everyone
+    else's messages go on; the backoff doubles per failure."""
+
+    due: dict[str, float] = field(default_factory=dict)  # participant -> monotonic due time
+    attempts: dict[bytes, int] = field(default_factory=dict)  # entry id -> failures
+
+    def waits(self, item: tuple[str, Entry]) -> bool:
+        pid = item[1][1].get(b"pid", b"").decode()
+        due = self.due.get(pid)
+        return due is not None and time.monotonic() < due
+
+    def ms_until_due(self) -> int:
+        if not self.due:
+            return 0
+        return max(1, round((min(self.due.values()) - time.monotonic()) * 1000))
+
+    def failed(self, entry_id: bytes, participant_id: str, config: SenderConfig) -> int:
+        attempts = self.attempts.get(entry_id, 0) + 1
+        self.attempts[entry_id] = attempts
+        delay = min(config.backoff_seconds * 2 ** (attempts - 1), config.max_backoff_seconds)
+        self.due[participant_id] = time.monotonic() + delay
+        return attempts
+
+    def forget(self, entry_id: bytes, participant_id: str) -> None:
+        self.attempts.pop(entry_id, None)
+        self.due.pop(participant_id, None)
+
+
 @dataclass(frozen=True)
 class _Recipient:
     found: Recipient | None  # None: erased or unreachable: send nothing
@@ -102,6 +133,7 @@ class Sender:
             )
             for channel, client in clients.items()
         }
+        self._retries: dict[int, _Retries] = {}
         self.leases = ShardLeases(redis, keys, role="sender", owner=consumer)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -119,33 +151,49 @@ class Sender:
             await claim_all(self._redis, stream, GROUP, self._consumer)
 
     async def poll(self, shard: int, block_ms: int | None = None) -> int:
-        """Send one batch: pending entries first, then new replies, then new bulk."""
+        """Send one batch: pending entries that are due first, then new replies, then new bulk.
+        Returns how many entries were handled (sent, skipped, dead-lettered or put off)."""
         streams = [self._keys.outbox(shard, p) for p in (Priority.REPLY, Priority.BULK)]
-        batch: list[tuple[str, Entry]] = []
-        reads: list[dict[Any, Any]] = [dict.fromkeys(streams, "0"), dict.fromkeys(streams, ">")]
-        for ids in reads:
-            reply: Any = await self._redis.xreadgroup(
-                GROUP,
-                self._consumer,
-                ids,
-                count=self._config.batch_size,
-                block=block_ms if ids[streams[0]] == ">" else None,
-            )
-            by_stream = {_text(name): entries for name, entries in reply or []}
-            for stream in streams:  # replies first
-                batch += [(stream, entry) for entry in by_stream.get(stream, [])]
-            if batch:
-                break
+        state = self._state(shard)
+        pending = await self._read(streams, "0", None)
+        batch = [item for item in pending if not state.waits(item)]
+        retrying = len(batch) < len(pending)
         if not batch:
-            return 0
-        await self._send_batch(batch)
+            # Nothing pending is due: take new entries, but wake up when a retry is due.
+            block = block_ms
+            if retrying and block is not None:
+                block = min(block, state.ms_until_due())
+            fresh = await self._read(streams, ">", block)
+            batch = [item for item in fresh if not state.waits(item)]  # behind their retry
+            if not batch:
+                return 0
+        await self._send_batch(batch, state)
         for stream in streams:
             last = [entry_id for name, (entry_id, _) in batch if name == stream]
             if last:
                 await trim_acknowledged(self._redis, stream, GROUP, last[-1])
         return len(batch)
 
-    async def _send_batch(self, batch: list[tuple[str, Entry]]) -> None:
+    async def _read(
+        self, streams: list[str], start: str, block_ms: int | None
+    ) -> list[tuple[str, Entry]]:
+        reply: Any = await self._redis.xreadgroup(
+            GROUP,
+            self._consumer,
+            dict.fromkeys(streams, start),
+            count=self._config.batch_size,
+            block=block_ms,
+        )
+        by_stream = {_text(name): entries for name, entries in reply or []}
+        batch: list[tuple[str, Entry]] = []
+        for stream in streams:  # replies first
+            batch += [(stream, entry) for entry in by_stream.get(stream, [])]
+        return batch
+
+    def _state(self, shard: int) -> _Retries:
+        return self._retries.setdefault(shard, _Retries())
+
+    async def _send_batch(self, batch: list[tuple[str, Entry]], state: _Retries) -> None:
         entries = [
             (stream, entry_id, unseal(fields, self._transit_key))
             for stream, (entry_id, fields) in batch
@@ -160,8 +208,11 @@ class Sender:
             async with gate:
                 recipient = recipients[queue[0][2].participant_id]
                 for stream, entry_id, entry in queue:  # one recipient: strictly in order
-                    if await self._deliver(stream, entry_id, entry, recipient) == "refused":
+                    outcome = await self._deliver(stream, entry_id, entry, recipient, state)
+                    if outcome == "refused":
                         recipient = _Recipient(None, "unreachable")
+                    elif outcome == "later":
+                        return  # the rest waits behind the entry being retried
 
         await asyncio.gather(*(serve(queue) for queue in by_recipient.values()))
 
@@ -190,21 +241,28 @@ class Sender:
         return found
 
     async def _deliver(
-        self, stream: str, entry_id: bytes, entry: OutboxEntry, recipient: _Recipient
+        self,
+        stream: str,
+        entry_id: bytes,
+        entry: OutboxEntry,
+        recipient: _Recipient,
+        state: _Retries,
     ) -> str:
-        """Send one entry (with its retries); returns the outcome."""
+        """Send one entry; returns the outcome ("later": left pending for a retry)."""
         channel = entry.channel
         client = self._clients.get(channel)
-        if client is None:  # no client for this channel in this process: leave it queued
-            log.warning("no %s client in this sender; message left queued", channel)
-            await asyncio.sleep(1)
-            return "queued"
+        if client is None:
+            # Not configured in this deployment (any more): set aside where the operator can
+            # see and replay it, instead of holding up the shard.
+            log.error("no %s client configured; message set aside as a dead letter", channel)
+            await self._dead_letter(stream, entry_id, entry, "NoChannelClient")
+            return "failed"
         target = recipient.found or _addressed(entry)
         if target is None:
             return await self._finish(stream, entry_id, channel, recipient.reason)
         claim = self._keys.sent(self._keys.shard_of(entry.participant_id), entry.key)
         bulk = stream == self._keys.outbox(self._keys.shard_of(entry.participant_id), "bulk")
-        for attempt in range(1, self._config.max_attempts + 1):
+        while True:
             await self._wait(self._global[channel], self._keys.channel_rate(channel), bulk)
             await self._wait(self._per_chat[channel], self._keys.chat_rate(entry.participant_id))
             if not await self._redis.set(claim, b"1", nx=True, ex=self._config.sent_ttl_seconds):
@@ -219,19 +277,24 @@ class Sender:
             except TemporaryDeliveryError:
                 await self._redis.delete(claim)
                 self._metrics.retries.labels(channel).inc()
-                delay = self._config.backoff_seconds * 2 ** (attempt - 1)
-                await asyncio.sleep(min(delay, self._config.max_backoff_seconds))
+                attempts = state.failed(entry_id, entry.participant_id, self._config)
+                if attempts >= self._config.max_attempts:
+                    state.forget(entry_id, entry.participant_id)
+                    await self._dead_letter(stream, entry_id, entry, "TemporaryDeliveryError")
+                    return "failed"
+                return "later"
             except UncertainDeliveryError:
+                state.forget(entry_id, entry.participant_id)
                 return await self._finish(stream, entry_id, channel, "uncertain")
             except RecipientRefusedError:
+                state.forget(entry_id, entry.participant_id)
                 participant = self._keys.participant(entry.participant_id)
                 await self._redis.eval(_MARK_IF_PRESENT, 1, participant, "reach", UNREACHABLE)
                 return await self._finish(stream, entry_id, channel, "refused")
             else:
+                state.forget(entry_id, entry.participant_id)
                 self._metrics.send_latency.observe(max(0.0, time.time() - entry.enqueued_ms / 1000))
                 return await self._finish(stream, entry_id, channel, "sent")
-        await self._dead_letter(stream, entry_id, entry)
-        return "failed"
 
     @staticmethod
     async def _wait(limiter: Limiter, keys: tuple[str, str], bulk: bool = False) -> None:
@@ -247,21 +310,23 @@ class Sender:
         self._metrics.sends.labels(channel, outcome).inc()
         return outcome
 
-    async def _dead_letter(self, stream: str, entry_id: bytes, entry: OutboxEntry) -> None:
+    async def _dead_letter(
+        self, stream: str, entry_id: bytes, entry: OutboxEntry, error: str
+    ) -> None:
         shard = self._keys.shard_of(entry.participant_id)
         letter: dict[Any, Any] = {
             **seal(entry, self._transit_key),
             "kind": "outbox",
             "stream": stream,
             "entry": entry_id,
-            "error": "TemporaryDeliveryError",
+            "error": error,
         }
         pipe = self._redis.pipeline(transaction=True)
         pipe.xadd(self._keys.outbox_dead(shard), letter, maxlen=10_000, approximate=True)
         pipe.xack(stream, GROUP, entry_id)
         await pipe.execute()
         self._metrics.sends.labels(entry.channel, "failed").inc()
-        log.error("message dead-lettered after %d attempts", self._config.max_attempts)
+        log.error("message dead-lettered (%s)", error)
 
 
 def _addressed(entry: OutboxEntry) -> Recipient | None:

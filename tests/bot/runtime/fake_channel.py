@@ -36,6 +36,7 @@ class FakePlatform:
     rate_limited_by_us: int = 0  # 429s the fake had to give because the sender was too fast
     script: deque[str] = field(default_factory=deque)  # next answers: "429:<s>", "5xx", ...
     blocked: set[str] = field(default_factory=set)  # addresses that blocked the bot
+    failing: dict[str, int] = field(default_factory=dict)  # address -> 5xx answers still to give
     calls: list[float] = field(default_factory=list)
     _window: deque[float] = field(default_factory=deque)
 
@@ -52,6 +53,9 @@ class FakePlatform:
             if answer == "timeout":
                 self.delivered.append(Delivery(address, message, key, now))  # it did arrive
                 raise UncertainDeliveryError("read timeout")
+        if self.failing.get(address, 0) > 0:
+            self.failing[address] -= 1
+            raise TemporaryDeliveryError("502 Bad Gateway")
         if address in self.blocked:
             raise RecipientRefusedError("Forbidden: bot was blocked by the user")
         self._check_rate(now)

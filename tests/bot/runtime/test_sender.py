@@ -53,12 +53,25 @@ async def _telegram_participant(runtime: Runtime, chat: str, *answers: str) -> s
     return pid
 
 
-async def _send_all(sender: Sender) -> int:
+async def _send_all(sender: Sender, timeout: float = 10.0) -> int:
+    """Poll until the outbox is empty and nothing waits for a retry."""
     await sender.prepare(0)
     total = 0
-    while sent := await sender.poll(0, block_ms=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = await sender.poll(0, block_ms=20)
         total += sent
+        if not sent and not await _pending(sender):
+            break
     return total
+
+
+async def _pending(sender: Sender) -> int:
+    count = 0
+    for priority in Priority:
+        summary: Any = await sender._redis.xpending(sender._keys.outbox(0, priority), "senders")
+        count += summary["pending"]
+    return count
 
 
 def _count(runtime: Runtime, name: str, **labels: str) -> float:
@@ -90,6 +103,38 @@ async def test_a_429_pauses_the_channel_for_exactly_retry_after(redis_client: Re
     assert 1.0 <= retry - first < 1.5
     assert len(platform.delivered) == 3
     assert _count(runtime, "sauti_send_rate_limited_total", channel="telegram") == 1
+
+
+async def test_one_recipients_retries_do_not_hold_up_anyone_else(redis_client: Redis) -> None:
+    runtime, platform, sender = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-slow")
+    await _telegram_participant(runtime, "chat-fast")
+    platform.failing["chat-slow"] = 3  # three 502s in a row for this recipient
+    await sender.prepare(0)
+    first = time.monotonic()
+    await sender.poll(0, block_ms=None)
+    fast = [d for d in platform.delivered if d.address == "chat-fast"]
+    assert len(fast) == 3  # everything for the other participant went out at once
+    assert time.monotonic() - first < 0.5
+    await _send_all(sender)
+    slow = [d.message["text"] for d in platform.delivered if d.address == "chat-slow"]
+    assert slow == [d.message["text"] for d in fast]  # the same messages, in order, once
+
+
+async def test_messages_for_a_channel_without_a_client_are_set_aside(redis_client: Redis) -> None:
+    runtime, platform, sender = await _setup(redis_client)
+    pid = runtime.participant("wa-1", Channel.WHATSAPP)
+    await runtime.ingestor.ingest(
+        runtime.event(pid, Join("safe-connect-2026", "en"), "wa-1", Channel.WHATSAPP)
+    )
+    await _telegram_participant(runtime, "chat-7")
+    await runtime.drain()
+    await _send_all(sender)
+    assert {d.address for d in platform.delivered} == {"chat-7"}
+    dead: Any = await redis_client.xrange(runtime.keys.outbox_dead(0))
+    assert len(dead) == 3
+    assert {fields[b"error"] for _, fields in dead} == {b"NoChannelClient"}
+    assert await _pending(sender) == 0
 
 
 async def test_temporary_failures_are_retried_and_delivered_once(redis_client: Redis) -> None:
