@@ -227,20 +227,9 @@ class _Conversation:
         participant = self.participant()
         campaign, session = self.context.campaign, self.context.session
         if not code:
-            if (
-                campaign is not None
-                and campaign.is_open
-                and session is not None
-                and session.status is not SessionStatus.COMPLETED
-            ):
-                begin_survey(
-                    self.turn,
-                    participant,
-                    campaign,
-                    session=session,
-                    language=session.language,
-                    now=self.now,
-                )
+            in_progress = session is not None and session.status is not SessionStatus.COMPLETED
+            if campaign is not None and campaign.is_open and session is not None and in_progress:
+                self._carry_on(participant, campaign, session)
             else:
                 self.offer_campaigns()
             return
@@ -248,14 +237,7 @@ class _Conversation:
             self.turn.notice(closed(self.language))
             return
         if session is not None:  # back to a campaign already started
-            begin_survey(
-                self.turn,
-                participant,
-                campaign,
-                session=session,
-                language=session.language,
-                now=self.now,
-            )
+            self._carry_on(participant, campaign, session)
             return
         if not participant.language_chosen and len(campaign.survey.languages) > 1:
             language = self._hinted_language() if self.event.locale else participant.language
@@ -267,6 +249,18 @@ class _Conversation:
         language = _spoken(campaign, participant.language)
         self.turn.update(participant, campaign_id=campaign.id, language=language)
         self._ask_consent(campaign)
+
+    def _carry_on(
+        self, participant: ParticipantRecord, campaign: Campaign, session: Session
+    ) -> None:
+        begin_survey(
+            self.turn,
+            participant,
+            campaign,
+            session=session,
+            language=session.language,
+            now=self.now,
+        )
 
     def offer_campaigns(self) -> None:
         """Plain /start, or a message from someone in no campaign: the open campaigns."""

@@ -12,11 +12,13 @@ from redis.asyncio import Redis
 
 from bot.privacy import participant_id
 from bot.runtime.campaigns import CampaignStore
+from bot.runtime.delivery import ChannelClient
 from bot.runtime.events import Action, Answer, Channel, InboundEvent, transit_key
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.runtime.participants import ParticipantKeys
+from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
 from dialogues.inbound import Inbound
 
@@ -118,4 +120,23 @@ def make_runtime(
         ingestor,
         worker,
         transit,
+    )
+
+
+def make_sender(
+    runtime: Runtime,
+    client: ChannelClient,
+    name: str = "sender-1",
+    config: SenderConfig | None = None,
+) -> Sender:
+    """A sender of the same deployment, delivering one channel through `client`."""
+    return Sender(
+        runtime.redis,
+        runtime.keys,
+        clients={client.channel.value: client},
+        participant_keys=runtime.participant_keys,
+        transit_key=runtime.transit,
+        metrics=runtime.metrics,
+        consumer=name,
+        config=config or SenderConfig(block_ms=10),
     )

@@ -15,10 +15,9 @@ from bot.runtime.delivery import SendLimits
 from bot.runtime.events import Action, Answer, Channel, Command, Reachability, Unsupported
 from bot.runtime.feedback import case_key, cases_key
 from bot.runtime.outbox import Priority, unseal
-from bot.runtime.sender import Sender, SenderConfig
 from dialogues.inbound import ChoiceReply, TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
-from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime, make_sender
 
 CAMPAIGN = "safe-connect-2026"
 
@@ -245,16 +244,7 @@ async def test_the_goodbye_after_erasure_is_delivered_to_the_address_it_carries(
     await chat.say("delete")
     await chat.press("delete", "confirm")
     platform = FakePlatform(SendLimits(200, 5, 0.01, 5), channel=Channel.WHATSAPP)
-    sender = Sender(
-        runtime.redis,
-        runtime.keys,
-        clients={Channel.WHATSAPP.value: platform},
-        participant_keys=runtime.participant_keys,
-        transit_key=runtime.transit,
-        metrics=runtime.metrics,
-        consumer="sender",
-        config=SenderConfig(block_ms=10),
-    )
+    sender = make_sender(runtime, platform)
     for shard in range(runtime.keys.shards):
         await sender.prepare(shard)
         while await sender.poll(shard, block_ms=None):

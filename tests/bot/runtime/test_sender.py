@@ -14,7 +14,7 @@ from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.sender import Sender, SenderConfig
 from dialogues.inbound import TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
-from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime, make_sender
 
 FAST = SendLimits(global_rate=200, global_burst=5, per_chat_interval=0.01, per_chat_burst=5)
 
@@ -31,16 +31,7 @@ async def _setup(redis: Redis, limits: SendLimits = FAST) -> tuple[Runtime, Fake
 
 
 def _sender(runtime: Runtime, platform: FakePlatform, name: str = "sender-1") -> Sender:
-    return Sender(
-        runtime.redis,
-        runtime.keys,
-        clients={Channel.TELEGRAM.value: platform},
-        participant_keys=runtime.participant_keys,
-        transit_key=runtime.transit,
-        metrics=runtime.metrics,
-        consumer=name,
-        config=SenderConfig(block_ms=10, backoff_seconds=0.05),
-    )
+    return make_sender(runtime, platform, name, SenderConfig(block_ms=10, backoff_seconds=0.05))
 
 
 async def _telegram_participant(runtime: Runtime, chat: str, *answers: str) -> str:
