@@ -23,6 +23,10 @@ class TelegramLimits:
     """Messages per second over all chats on the free tier."""
     per_chat_rate: float = setting("SAUTI_TELEGRAM_PER_CHAT_RATE", 1.0, positive_number)
     """Messages per second to one private chat; short bursts pass, then HTTP 429."""
+    global_burst: int = setting("SAUTI_TELEGRAM_GLOBAL_BURST", 3, integer(1))
+    """Replies that may run ahead of the global rate at once ("short bursts"); bulk never does."""
+    per_chat_burst: int = setting("SAUTI_TELEGRAM_PER_CHAT_BURST", 3, integer(1))
+    """Messages one chat may get at once (a reply is often an echo plus the next question)."""
     group_per_minute: int = setting("SAUTI_TELEGRAM_GROUP_PER_MINUTE", 20, integer(1))
     paid_broadcast: bool = setting("SAUTI_TELEGRAM_PAID_BROADCAST", False, boolean)
     """Send bulk with `allow_paid_broadcast` (costs Stars above the free rate)."""

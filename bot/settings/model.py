@@ -39,6 +39,15 @@ class TelegramSettings:
         "TELEGRAM_WEBHOOK_SECRET", None, p.telegram_webhook_secret, secret=True
     )
     api_base: str = setting("TELEGRAM_API_BASE", "https://api.telegram.org", p.http_url)
+    request_timeout_seconds: float = setting(
+        "SAUTI_TELEGRAM_REQUEST_TIMEOUT_SECONDS", 10.0, p.positive_number
+    )
+    """How long one Bot API call may take (long polling adds its own wait to this)."""
+    question_memory_seconds: int = setting(
+        "SAUTI_TELEGRAM_QUESTION_MEMORY_SECONDS", 14 * 86400, p.integer(60)
+    )
+    """How long Sauti remembers which chat message shows a question, to edit it after the
+    answer; after that an old question keeps its buttons (a press on them is answered as stale)."""
     limits: TelegramLimits = section(TelegramLimits)
 
     @property
