@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from bot.channels.telegram.channel import TelegramChannel, build_telegram
 from bot.privacy import Redactor, load_server_keys, participant_id
 from bot.runtime.campaigns import CampaignStore
 from bot.runtime.delivery import ChannelClient
@@ -44,6 +45,7 @@ class App:
     transit_key: bytes
     id_secret: bytes
     embedded: EmbeddedRedis | None
+    telegram: TelegramChannel | None = None  # set when a bot token is configured
 
     def participant_id(self, channel: Channel, platform_user_id: str) -> str:
         return participant_id(self.id_secret, channel.value, platform_user_id)
@@ -66,8 +68,11 @@ class App:
         )
 
     def push_clients(self) -> dict[str, ChannelClient]:
-        """Clients of the push platforms configured (Telegram, WhatsApp: their own issues)."""
-        return {}
+        """Clients of the push platforms configured."""
+        clients: dict[str, ChannelClient] = {}
+        if self.telegram is not None:
+            clients[Channel.TELEGRAM.value] = self.telegram.client
+        return clients
 
     def sender(self, clients: Mapping[str, ChannelClient], consumer: str | None = None) -> Sender:
         return Sender(
@@ -82,6 +87,8 @@ class App:
         )
 
     async def close(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.close()
         await self.redis.aclose()
         if self.embedded is not None:
             self.embedded.stop()
@@ -110,7 +117,7 @@ async def build_app(settings: Settings) -> App:
     master = server_keys.master_key.reveal()
     transit = transit_key(master)
     metrics = Metrics()
-    return App(
+    app = App(
         settings=settings,
         redis=redis,
         keys=keys,
@@ -122,6 +129,17 @@ async def build_app(settings: Settings) -> App:
         id_secret=server_keys.id_secret.reveal(),
         embedded=embedded,
     )
+    if settings.telegram.enabled:
+        app.telegram = build_telegram(
+            settings.telegram,
+            redis=redis,
+            keys=keys,
+            ingestor=app.ingestor,
+            id_secret=app.id_secret,
+            participant_ids=lambda user: app.participant_id(Channel.TELEGRAM, user),
+            registry=metrics.registry,
+        )
+    return app
 
 
 async def _check_shards(redis: Redis, keys: Keys) -> None:

@@ -15,12 +15,13 @@ from collections.abc import Collection
 from aiohttp import web
 
 from bot.app import App, build_app
+from bot.channels.telegram.role import run_telegram
 from bot.settings import Settings
 from bot.web import make_web_app, runner_options
 
 log = logging.getLogger(__name__)
 
-ROLES = ("web", "worker", "sender")
+ROLES = ("web", "worker", "sender", "telegram")
 
 
 class RoleStoppedError(RuntimeError):
@@ -48,6 +49,11 @@ async def run(
                 tasks.append(asyncio.create_task(app.sender(clients).run(stop)))
             else:
                 log.info("no push channel configured: the sender role has nothing to send")
+        if "telegram" in roles:
+            if app.telegram is not None:
+                tasks.append(asyncio.create_task(run_telegram(app, app.telegram, stop)))
+            else:
+                log.info("no Telegram bot token: the telegram role has nothing to do")
         if "web" in roles:
             runner = web.AppRunner(make_web_app(app), **runner_options())
             await runner.setup()

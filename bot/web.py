@@ -1,4 +1,4 @@
-"""The one web server: web chat pages, (later) platform webhooks, /healthz and /metrics.
+"""The one web server: web chat pages, platform webhooks, /healthz and /metrics.
 
 The access log names the route (`/c/{token}`), never the path: web chat URLs carry
 participants' private link tokens, which must not reach a log.
@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
 from bot.app import App
+from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
 from bot.runtime.queues import queue_depths
 
@@ -43,6 +44,10 @@ def runner_options() -> dict[str, Any]:
 def make_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     web_app.add_routes(WebChat(app).routes())
+    telegram = app.telegram
+    secret = app.settings.telegram.webhook_secret
+    if telegram is not None and telegram.uses_webhook and secret is not None:
+        web_app.add_routes(TelegramWebhook(telegram.intake, secret.reveal()).routes())
 
     async def healthz(request: web.Request) -> web.Response:
         try:

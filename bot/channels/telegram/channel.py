@@ -1,0 +1,64 @@
+"""The Telegram channel, assembled once by the composition root: the aiogram Bot, the intake
+(webhook and polling share it) and the sender's client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiogram import Bot
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+
+from bot.channels.telegram.api import make_bot
+from bot.channels.telegram.client import TelegramClient
+from bot.channels.telegram.inbound import UpdateParser
+from bot.channels.telegram.intake import Intake, TelegramMetrics
+from bot.channels.telegram.question_messages import QuestionMessages
+from bot.channels.telegram.texts import TelegramTexts, telegram_texts
+from bot.runtime.ingest import Ingestor
+from bot.runtime.keys import Keys
+from bot.settings.model import TelegramSettings
+
+
+@dataclass
+class TelegramChannel:
+    settings: TelegramSettings
+    bot: Bot
+    intake: Intake
+    client: TelegramClient
+    texts: TelegramTexts
+
+    @property
+    def uses_webhook(self) -> bool:
+        return self.settings.webhook_url is not None
+
+    async def close(self) -> None:
+        await self.intake.settle()
+        await self.bot.session.close()
+
+
+def build_telegram(
+    settings: TelegramSettings,
+    *,
+    redis: Redis,
+    keys: Keys,
+    ingestor: Ingestor,
+    id_secret: bytes,
+    participant_ids: Callable[[str], str],
+    registry: CollectorRegistry,
+) -> TelegramChannel:
+    bot = make_bot(settings)
+    texts = telegram_texts()
+    intake = Intake(
+        bot=bot,
+        parser=UpdateParser(id_secret, participant_ids),
+        ingestor=ingestor,
+        redis=redis,
+        keys=keys,
+        texts=texts,
+        metrics=TelegramMetrics(registry),
+    )
+    questions = QuestionMessages(redis, keys, settings.question_memory_seconds)
+    client = TelegramClient(bot, questions, settings.limits)
+    return TelegramChannel(settings, bot, intake, client, texts)

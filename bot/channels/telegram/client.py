@@ -1,0 +1,158 @@
+"""The sender's ChannelClient for Telegram: outbox messages in, Bot API calls out.
+
+- A new message: sent (split if longer than Telegram allows, the keyboard on the last part);
+  a question's message id is remembered, so it can be edited later.
+- An echo of the participant's answer ("from": "me"): the question's message is edited to
+  show the question with the answer, and its buttons go, so they cannot be pressed twice.
+- A re-rendered question ("edit": true): the keyboard of its message is edited (ticks).
+
+Edits are best effort: if the question's message is unknown (forgotten, deleted) nothing is
+sent, since the participant already sees their own answer in the chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import AiogramError
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.channels.telegram.errors import delivery_error, is_message_gone, is_not_modified
+from bot.channels.telegram.question_messages import QuestionMessage, QuestionMessages
+from bot.channels.telegram.render import Keyboard, Limits, Rendered, answered_text, render
+from bot.channels.telegram.render import question_keyboard as keyboard_of
+from bot.runtime.delivery import Recipient, SendLimits
+from bot.runtime.events import Channel
+from bot.settings.limits import TelegramLimits
+from dialogues.localization import builtin_catalog
+
+log = logging.getLogger(__name__)
+
+
+def send_limits(limits: TelegramLimits) -> SendLimits:
+    return SendLimits(
+        global_rate=limits.global_rate,
+        global_burst=limits.global_burst,
+        per_chat_interval=1.0 / limits.per_chat_rate,
+        per_chat_burst=limits.per_chat_burst,
+    )
+
+
+class TelegramClient:
+    def __init__(self, bot: Bot, questions: QuestionMessages, limits: TelegramLimits) -> None:
+        self._bot = bot
+        self._questions = questions
+        self._limits = send_limits(limits)
+        self._render_limits = Limits(limits.max_text_chars, limits.max_callback_data_bytes)
+        self._part_gap = 1.0 / limits.per_chat_rate
+        self._catalog = builtin_catalog()
+
+    @property
+    def channel(self) -> Channel:
+        return Channel.TELEGRAM
+
+    @property
+    def limits(self) -> SendLimits:
+        return self._limits
+
+    async def deliver(self, recipient: Recipient, message: dict[str, Any], key: str) -> str | None:
+        chat = int(recipient.address)
+        if message.get("from") == "me":
+            return await self._show_answer(recipient, chat, message)
+        if message.get("edit"):
+            return await self._show_ticks(recipient, chat, message)
+        return await self._send(
+            recipient, chat, render(message, self._catalog, self._render_limits), key
+        )
+
+    # -- new messages --------------------------------------------------------------------------
+
+    async def _send(self, recipient: Recipient, chat: int, shown: Rendered, key: str) -> str | None:
+        pid = recipient.participant_id
+        split = len(shown.parts) > 1
+        done = await self._questions.parts_sent(pid, key) if split else 0
+        message_id: int | None = None
+        for index, text in enumerate(shown.parts):
+            if index < done:
+                continue  # went out before a retry
+            if index > done:
+                await asyncio.sleep(self._part_gap)  # parts of one message: paced as messages
+            last = index == len(shown.parts) - 1
+            markup = _markup(shown.keyboard) if last else None
+            try:
+                sent = await self._bot.send_message(chat_id=chat, text=text, reply_markup=markup)
+            except (TimeoutError, AiogramError, OSError) as error:
+                raise delivery_error(error) from error
+            message_id = sent.message_id
+            if split:
+                await self._questions.part_sent(pid, key, index + 1)
+        if message_id is not None and shown.question_id is not None:
+            remembered = QuestionMessage(message_id, shown.question_text)
+            await self._questions.remember(pid, shown.question_id, remembered)
+        return str(message_id) if message_id is not None else None
+
+    # -- edits ---------------------------------------------------------------------------------
+
+    async def _show_answer(
+        self, recipient: Recipient, chat: int, message: dict[str, Any]
+    ) -> str | None:
+        question = message.get("q")
+        shown = (
+            await self._questions.find(recipient.participant_id, str(question))
+            if question
+            else None
+        )
+        if shown is None:
+            return None
+        text = answered_text(
+            shown.text, str(message["text"]), recipient.language, self._catalog, self._render_limits
+        )
+        await self._edit(
+            self._bot.edit_message_text(
+                chat_id=chat, message_id=shown.message_id, text=text, reply_markup=None
+            )
+        )
+        return str(shown.message_id)
+
+    async def _show_ticks(
+        self, recipient: Recipient, chat: int, message: dict[str, Any]
+    ) -> str | None:
+        prompt = message.get("prompt")
+        if prompt is None:
+            return None
+        shown = await self._questions.find(recipient.participant_id, str(prompt["question_id"]))
+        if shown is None:
+            return None
+        keyboard = keyboard_of(prompt, self._render_limits)
+        await self._edit(
+            self._bot.edit_message_reply_markup(
+                chat_id=chat, message_id=shown.message_id, reply_markup=_markup(keyboard)
+            )
+        )
+        return str(shown.message_id)
+
+    async def _edit(self, call: Any) -> None:
+        try:
+            await call
+        except (TimeoutError, AiogramError, OSError) as error:
+            if is_not_modified(error):
+                return  # already shows exactly this: done
+            if is_message_gone(error):
+                log.info("question message gone; nothing to edit")
+                return
+            # An edit is idempotent: repeating it after a timeout does no harm.
+            raise delivery_error(error, idempotent=True) from error
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row]
+            for row in keyboard
+        ]
+    )

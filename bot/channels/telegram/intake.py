@@ -1,0 +1,128 @@
+"""Updates in: parse, store durably, and only then acknowledge what Telegram shows the person
+(the spinner on a tapped button) — shared by the webhook and long polling.
+
+`take` returns once every event is in Redis and raises if Redis is unreachable, so the caller
+acknowledges Telegram (HTTP 200, or the next getUpdates offset) only for stored updates.
+Answers to taps and the line a group gets run after that, in the background: they are
+courtesy, and must not hold up the next update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import AiogramError
+from aiogram.types import Update
+from prometheus_client import CollectorRegistry, Counter
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.channels.telegram.inbound import Parsed, UpdateParser
+from bot.channels.telegram.texts import TelegramTexts
+from bot.runtime.ingest import Ingestor
+from bot.runtime.keys import Keys
+
+log = logging.getLogger(__name__)
+
+GROUP_NOTICE_SECONDS = 24 * 3600  # a group hears the explanation at most once a day
+COURTESY_TIMEOUT_SECONDS = 5
+
+
+class TelegramMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.updates = Counter(
+            "sauti_telegram_updates",
+            "Telegram updates received, by what they were (event, ignored, group)",
+            ["kind"],
+            registry=registry,
+        )
+        self.webhook_refused = Counter(
+            "sauti_telegram_webhook_refused",
+            "Webhook calls refused, by reason (secret, unreadable)",
+            ["reason"],
+            registry=registry,
+        )
+        self.courtesy_failures = Counter(
+            "sauti_telegram_courtesy_failures",
+            "Callback answers and group notices that failed (never retried)",
+            registry=registry,
+        )
+
+
+class Intake:
+    def __init__(
+        self,
+        *,
+        bot: Bot,
+        parser: UpdateParser,
+        ingestor: Ingestor,
+        redis: Redis,
+        keys: Keys,
+        texts: TelegramTexts,
+        metrics: TelegramMetrics,
+    ) -> None:
+        self.bot = bot
+        self.metrics = metrics
+        self._parser = parser
+        self._ingestor = ingestor
+        self._redis = redis
+        self._keys = keys
+        self._texts = texts
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def take(self, updates: Sequence[Update]) -> int:
+        """Store the updates' events (duplicates are dropped by the ingestor); returns how
+        many were new. Raises RedisError when they could not be stored."""
+        now_ms = int(time.time() * 1000)
+        parsed = [self._parser.parse(update, now_ms) for update in updates]
+        stored = 0
+        for item in parsed:
+            for event in item.events:
+                stored += await self._ingestor.ingest(event)
+        for item in parsed:
+            self._count(item)
+            if item.callback_query_id is not None:
+                self._later(self._answer_tap(item.callback_query_id))
+            if item.group_chat_id is not None:
+                self._later(self._explain_to_group(item.group_chat_id, item.group_language))
+        return stored
+
+    async def settle(self) -> None:
+        """Wait for the background answers (shutdown, and tests)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    def _count(self, item: Parsed) -> None:
+        kind = "event" if item.events else "group" if item.group_chat_id else "ignored"
+        self.metrics.updates.labels(kind).inc()
+
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _answer_tap(self, query_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(query_id, request_timeout=COURTESY_TIMEOUT_SECONDS)
+        except (TimeoutError, AiogramError, OSError) as error:
+            # Too late or unreachable: the phone stops its spinner by itself after a while.
+            self.metrics.courtesy_failures.inc()
+            log.info("could not answer a button tap: %s", type(error).__name__)
+
+    async def _explain_to_group(self, chat_id: int, language: str | None) -> None:
+        marker = f"{self._keys.prefix}:tg:group:{self._parser.event_id(f'group:{chat_id}')}"
+        try:
+            if not await self._redis.set(marker, b"1", nx=True, ex=GROUP_NOTICE_SECONDS):
+                return
+            line = self._texts.group_line((language or "").split("-")[0])
+            await self.bot.send_message(
+                chat_id=chat_id, text=line, request_timeout=COURTESY_TIMEOUT_SECONDS
+            )
+        except (TimeoutError, AiogramError, OSError, RedisError) as error:
+            self.metrics.courtesy_failures.inc()
+            log.info("could not explain to a group: %s", type(error).__name__)

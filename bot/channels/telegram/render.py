@@ -1,0 +1,196 @@
+"""Outgoing messages (`Outgoing.to_plain()`) as Telegram messages: plain text and inline
+keyboards laid out for a phone screen. Pure: no I/O.
+
+- Choices: short labels two to a row, long ones alone on theirs (a phone shows ~15 characters
+  on a half-width button before it cuts); scales in rows of up to six numbers.
+- Multiple choice: toggle buttons marked ✓ when ticked, and a Done button; the same message
+  is edited as ticks change.
+- Skip / back share a row; "prefer not to answer" gets its own (it is long in every language).
+- Options carry their number ("2. Scams"), since the hint says a number may be typed instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.channels.telegram import payloads
+from bot.channels.telegram.text import split_text, truncate, utf16_len
+from dialogues.localization import Catalog
+from dialogues.model import QuestionKind
+
+SHORT_LABEL = 15  # UTF-16 units that fit on a half-width button
+SCALE_ROW = 6
+TICK = "✓"
+ANSWER_SHOWN = 200  # an answer shown under its question is cut to this (the chat has it all)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    data: str
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    parts: tuple[str, ...]  # message texts, sent in order; the keyboard goes on the last
+    keyboard: Keyboard = ()
+    question_id: str | None = None  # set when the last part asks a survey question
+    question_text: str = ""  # that part without its hint: shown again with the answer
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_chars: int = 4096
+    max_payload_bytes: int = 64
+
+
+def render(message: Mapping[str, Any], catalog: Catalog, limits: Limits) -> Rendered:
+    """A new message: a question with its buttons, a notice with a menu, or plain text."""
+    prompt = message.get("prompt")
+    if prompt is not None:
+        return _question(prompt, catalog, limits)
+    keyboard = menu_keyboard(message.get("menu", ()), limits)
+    parts = tuple(split_text(str(message["text"]), limits.max_chars))
+    return Rendered(parts, keyboard)
+
+
+def _question(prompt: Mapping[str, Any], catalog: Catalog, limits: Limits) -> Rendered:
+    kind = QuestionKind(prompt["kind"])
+    language = str(prompt["language"])
+    body = str(prompt["text"])
+    if kind is not QuestionKind.INFO and int(prompt.get("position") or 0) > 0:
+        progress = catalog.message(
+            "survey.progress", language, position=prompt["position"], total=prompt["total"]
+        )
+        body = f"{progress}\n{body}"
+    tail = []
+    if prompt.get("previous_answer"):
+        tail.append(catalog.message("answer.chosen", language, answer=prompt["previous_answer"]))
+    if prompt.get("hint"):
+        tail.append(str(prompt["hint"]))
+    footer = "\n\n" + "\n".join(tail) if tail else ""
+    room = max(limits.max_chars // 2, limits.max_chars - utf16_len(footer))
+    pieces = split_text(body, room) or [body]
+    last = truncate(pieces[-1] + footer, limits.max_chars)
+    if kind is QuestionKind.INFO:
+        return Rendered((*pieces[:-1], last))
+    return Rendered(
+        (*pieces[:-1], last),
+        question_keyboard(prompt, limits),
+        question_id=str(prompt["question_id"]),
+        question_text=pieces[-1],
+    )
+
+
+def question_keyboard(prompt: Mapping[str, Any], limits: Limits) -> Keyboard:
+    kind = QuestionKind(prompt["kind"])
+    question = str(prompt["question_id"])
+    choices: Sequence[Mapping[str, Any]] = prompt.get("choices") or ()
+    selected = set(prompt.get("selected") or ())
+    rows: list[tuple[Button, ...]] = []
+    if kind is QuestionKind.SCALE:
+        rows += _rows_of(
+            [
+                Button(str(c["label"]), payloads.encode("c", question, str(c["id"])))
+                for c in choices
+            ],
+            SCALE_ROW,
+        )
+    elif kind is QuestionKind.YES_NO:
+        rows.append(
+            tuple(
+                Button(str(c["label"]), payloads.encode("c", question, str(c["id"])))
+                for c in choices
+            )
+        )
+    elif kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+        toggles = kind is QuestionKind.MULTIPLE_CHOICE
+        buttons = []
+        for choice in choices:
+            label = f"{choice['number']}. {choice['label']}"
+            if toggles and choice["id"] in selected:
+                label = f"{TICK} {label}"
+            buttons.append(
+                Button(label, payloads.encode("t" if toggles else "c", question, str(choice["id"])))
+            )
+        rows += _paired(buttons)
+        if toggles:
+            done = str(prompt["labels"]["done"])
+            rows.append(
+                (
+                    Button(
+                        f"{done} ({len(selected)})" if selected else done,
+                        payloads.encode("d", question),
+                    ),
+                )
+            )
+    if not all(payloads.fits(b.data, limits.max_payload_bytes) for row in rows for b in row):
+        rows = []  # the participant types the option's number, as the hint says
+    return tuple(rows) + _controls(prompt, question, limits)
+
+
+def _controls(prompt: Mapping[str, Any], question: str, limits: Limits) -> Keyboard:
+    labels = prompt["labels"]
+    first = []
+    if prompt.get("allow_back"):
+        first.append(Button(str(labels["back"]), payloads.encode("b", question)))
+    if prompt.get("allow_skip"):
+        first.append(Button(str(labels["skip"]), payloads.encode("s", question)))
+    rows = [tuple(first)] if first else []
+    if prompt.get("allow_decline"):
+        rows.append((Button(str(labels["decline"]), payloads.encode("n", question)),))
+    return tuple(
+        row for row in rows if all(payloads.fits(b.data, limits.max_payload_bytes) for b in row)
+    )
+
+
+def menu_keyboard(items: Iterable[Mapping[str, Any]], limits: Limits) -> Keyboard:
+    buttons = [
+        Button(str(item["label"]), payloads.encode("m", str(item["cmd"]), str(item.get("arg", ""))))
+        for item in items
+    ]
+    return tuple(_paired([b for b in buttons if payloads.fits(b.data, limits.max_payload_bytes)]))
+
+
+def answered_text(
+    question_text: str, answer: str, language: str, catalog: Catalog, limits: Limits
+) -> str:
+    """A question as it reads once answered: its text and the answer, no hint."""
+    shown = truncate(catalog.message("answer.chosen", language, answer=answer), ANSWER_SHOWN)
+    question = truncate(question_text, limits.max_chars - utf16_len(shown) - 4)
+    return f"{question}\n\n{TICK} {shown}"
+
+
+def _paired(buttons: list[Button]) -> list[tuple[Button, ...]]:
+    """Two short labels share a row, in reading order; a long one has a row to itself."""
+    rows: list[tuple[Button, ...]] = []
+    waiting: Button | None = None
+    for button in buttons:
+        if utf16_len(button.text) > SHORT_LABEL:
+            if waiting is not None:
+                rows.append((waiting,))
+                waiting = None
+            rows.append((button,))
+        elif waiting is None:
+            waiting = button
+        else:
+            rows.append((waiting, button))
+            waiting = None
+    if waiting is not None:
+        rows.append((waiting,))
+    return rows
+
+
+def _rows_of(buttons: list[Button], most: int) -> list[tuple[Button, ...]]:
+    """Balanced rows of at most `most` buttons (0-10 becomes 6 + 5, not 6 + 5 ragged)."""
+    if not buttons:
+        return []
+    count = math.ceil(len(buttons) / most)
+    size = math.ceil(len(buttons) / count)
+    return [tuple(buttons[i : i + size]) for i in range(0, len(buttons), size)]
