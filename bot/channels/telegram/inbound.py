@@ -24,10 +24,12 @@ from dataclasses import dataclass
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 
 from bot.channels.telegram import payloads
+from bot.channels.telegram.render import TICK
 from bot.runtime.events import (
     Action,
     Answer,
     Channel,
+    Command,
     InboundEvent,
     Reachability,
     Unsupported,
@@ -50,6 +52,16 @@ ParticipantIds = Callable[[str], str]  # Telegram user id → participant id
 
 
 @dataclass(frozen=True, slots=True)
+class MenuTap:
+    """A tapped menu button: its message is edited to show the choice, without buttons."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class Parsed:
     """What one update asks of Sauti."""
 
@@ -57,6 +69,7 @@ class Parsed:
     callback_query_id: str | None = None  # answer it once the events are stored
     group_chat_id: int | None = None  # explain (once) that Sauti works in private chats only
     group_language: str | None = None
+    menu_tap: MenuTap | None = None
 
 
 class UpdateParser:
@@ -106,7 +119,8 @@ class UpdateParser:
         user = query.from_user
         # Callback query ids are unique per bot, so they identify a tap across redeliveries.
         event = self._event(f"callback:{query.id}", user, user.id, action, now_ms)
-        return Parsed((event,), callback_query_id=query.id)
+        tap = _menu_tap(query) if isinstance(action, Command) else None
+        return Parsed((event,), callback_query_id=query.id, menu_tap=tap)
 
     def _membership(self, change: ChatMemberUpdated, now_ms: int) -> Parsed:
         if change.chat.type != PRIVATE:
@@ -137,6 +151,22 @@ class UpdateParser:
             address=str(chat_id),
             locale=user.language_code or None,
         )
+
+
+def _menu_tap(query: CallbackQuery) -> MenuTap | None:
+    message = query.message
+    if not isinstance(message, Message) or message.text is None or message.reply_markup is None:
+        return None
+    labels = [
+        button.text
+        for row in message.reply_markup.inline_keyboard
+        for button in row
+        if button.callback_data == query.data
+    ]
+    if not labels:
+        return None
+    label = labels[0].removeprefix(f"{TICK} ")
+    return MenuTap(message.chat.id, message.message_id, message.text, label)
 
 
 def _without_bot_name(text: str) -> str:

@@ -3,8 +3,8 @@
 
 `take` returns once every event is in Redis and raises if Redis is unreachable, so the caller
 acknowledges Telegram (HTTP 200, or the next getUpdates offset) only for stored updates.
-Answers to taps and the line a group gets run after that, in the background: they are
-courtesy, and must not hold up the next update.
+Answers to taps, closing a tapped menu and the line a group gets run after that, in the
+background: they are courtesy, and must not hold up the next update.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from prometheus_client import CollectorRegistry, Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.channels.telegram.inbound import Parsed, UpdateParser
+from bot.channels.telegram.errors import is_not_modified
+from bot.channels.telegram.inbound import MAX_TEXT, MenuTap, Parsed, UpdateParser
+from bot.channels.telegram.render import TICK
+from bot.channels.telegram.text import truncate, utf16_len
 from bot.channels.telegram.texts import TelegramTexts
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
@@ -88,6 +91,8 @@ class Intake:
             self._count(item)
             if item.callback_query_id is not None:
                 self._later(self._answer_tap(item.callback_query_id))
+            if item.menu_tap is not None:
+                self._later(self._close_menu(item.menu_tap))
             if item.group_chat_id is not None:
                 self._later(self._explain_to_group(item.group_chat_id, item.group_language))
         return stored
@@ -113,6 +118,23 @@ class Intake:
             # Too late or unreachable: the phone stops its spinner by itself after a while.
             self.metrics.courtesy_failures.inc()
             log.info("could not answer a button tap: %s", type(error).__name__)
+
+    async def _close_menu(self, tap: MenuTap) -> None:
+        """A menu answers one question: once tapped, its message shows the choice instead of
+        buttons that would ask it again."""
+        shown = f"{TICK} {tap.label}"
+        text = f"{truncate(tap.text, MAX_TEXT - utf16_len(shown) - 2)}\n\n{shown}"
+        try:
+            await self.bot.edit_message_text(
+                chat_id=tap.chat_id,
+                message_id=tap.message_id,
+                text=text,
+                request_timeout=COURTESY_TIMEOUT_SECONDS,
+            )
+        except (TimeoutError, AiogramError, OSError) as error:
+            if not is_not_modified(error):  # a repeated tap finds it done already
+                self.metrics.courtesy_failures.inc()
+                log.info("could not close a menu: %s", type(error).__name__)
 
     async def _explain_to_group(self, chat_id: int, language: str | None) -> None:
         marker = f"{self._keys.prefix}:tg:group:{self._parser.event_id(f'group:{chat_id}')}"

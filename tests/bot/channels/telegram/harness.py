@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.app import App, build_app
 from bot.run import ROLES, run
-from bot.runtime.events import Channel, InboundEvent, Join
+from bot.runtime.events import Channel
 from bot.settings import Settings
 from tests.bot.app_fixtures import EXAMPLE, test_settings
 from tests.fakes.telegram_api import ChatMessage, FakeTelegram
@@ -77,19 +77,16 @@ class Stack:
             total += int(await self.app.redis.xlen(self.app.keys.inbound(shard)))
         return total
 
-    async def join(self, user: FakeUser, language: str) -> None:
-        """Put a Telegram participant into the campaign in `language`."""
-        self.fake.open_chat(user.id)  # they have started the bot
-        event = InboundEvent(
-            event_id=f"telegram:join-{user.id}",
-            channel=Channel.TELEGRAM,
-            participant_id=self.pid(user),
-            received_at_ms=int(time.time() * 1000),
-            action=Join(CAMPAIGN, language),
-            address=str(user.id),
-            locale=user.language,
-        )
-        await self.app.ingestor.ingest(event)
+    async def join(self, user: FakeUser, language: str, *, deep_link: bool = True) -> None:
+        """Join the campaign as a participant does: the deep link (or /start and the campaign's
+        button), their language's button, then "yes, tell me what comes of it"."""
+        if deep_link:
+            await user.say(f"/start {CAMPAIGN}")
+        else:
+            await user.say("/start")
+            await user.tap_data(await menu(user, "start", CAMPAIGN), f"m|start|{CAMPAIGN}")
+        await user.tap_data(await menu(user, "language", language), f"m|language|{language}")
+        await user.tap_data(await menu(user, "updates", "yes"), "m|updates|yes")
 
 
 def free_port() -> int:
@@ -175,6 +172,13 @@ def asks(message: ChatMessage, question: str) -> bool:
         for data in message.callback_data()
         if not data.startswith("m|")
     )
+
+
+async def menu(user: FakeUser, command: str, argument: str) -> ChatMessage:
+    """The latest message offering the menu button (command, argument)."""
+    data = f"m|{command}|{argument}"
+    await user.wait_for(lambda messages: any(data in m.callback_data() for m in messages))
+    return next(m for m in reversed(user.messages) if data in m.callback_data())
 
 
 async def question(user: FakeUser, question_id: str) -> ChatMessage:

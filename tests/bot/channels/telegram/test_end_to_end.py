@@ -136,7 +136,7 @@ def recorded(answers: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 async def complete_survey(stack: Stack, user: FakeUser, language: str) -> None:
     steps, _ = SCRIPTS[language]
-    await stack.join(user, language)
+    await stack.join(user, language, deep_link=language != "fr")
     for step in steps:
         await answer(user, step)
     await user.wait_for_text(THANKS[language])
