@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App, build_app
+from bot.privacy import ParticipantId
 from bot.run import ROLES, run
 from bot.runtime.events import Channel
+from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.settings import Settings
 from tests.bot.app_fixtures import EXAMPLE, test_settings
 from tests.fakes.telegram_api import ChatMessage, FakeTelegram
@@ -87,6 +89,41 @@ class Stack:
             await user.tap_data(await menu(user, "start", CAMPAIGN), f"m|start|{CAMPAIGN}")
         await user.tap_data(await menu(user, "language", language), f"m|language|{language}")
         await user.tap_data(await menu(user, "updates", "yes"), "m|updates|yes")
+
+
+async def make_participants(app: App, user_ids: list[int], language: str = "en") -> list[str]:
+    """Telegram participants as the worker writes them when they join (record, sealed chat
+    id), without the messages of joining: for tests and benchmarks about sending."""
+    pids = []
+    pipe = app.redis.pipeline(transaction=False)
+    for user_id in user_ids:
+        pid = app.participant_id(Channel.TELEGRAM, str(user_id))
+        record, _ = app.participant_keys.new_participant(
+            ParticipantId(pid), Channel.TELEGRAM.value, str(user_id), language, _now_ms()
+        )
+        pipe.hset(app.keys.participant(pid), mapping=record.to_fields())  # type: ignore[arg-type]
+        pids.append(pid)
+    await pipe.execute()
+    return pids
+
+
+async def notify(app: App, pids: list[str], texts: list[str]) -> list[str]:
+    """Queue bulk notices (as the loop-closure planner does): every text to every participant.
+    Returns the idempotency keys."""
+    keys = []
+    for pid in pids:
+        for n, text in enumerate(texts):
+            key = f"notice:{pid[:12]}:{n}"
+            entry = OutboxEntry(
+                key, pid, Channel.TELEGRAM.value, {"text": text, "from": "sauti"}, _now_ms()
+            )
+            await enqueue(app.redis, app.keys, app.transit_key, entry, Priority.BULK)
+            keys.append(key)
+    return keys
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def free_port() -> int:

@@ -1,0 +1,182 @@
+"""Sending to Telegram under pressure: 429 storms, Telegram's real pacing, blocked users, and a
+sender process killed while a message is on its way."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import signal
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from tests.bot import app_fixtures
+from tests.bot.channels.telegram.harness import (
+    QUICK,
+    QUICK_FAKE,
+    TOKEN,
+    make_participants,
+    notify,
+    running,
+    until,
+)
+from tests.bot.channels.telegram.sender_process import MODULE
+from tests.fakes.telegram_api import FakeTelegram, Fault
+from tests.fakes.telegram_limits import FakeLimits
+
+REPO = Path(__file__).resolve().parents[4]
+REAL = {  # Telegram's published pacing, as Sauti's defaults have it
+    "SAUTI_TELEGRAM_GLOBAL_RATE": "30",
+    "SAUTI_TELEGRAM_GLOBAL_BURST": "3",
+    "SAUTI_TELEGRAM_PER_CHAT_RATE": "1",
+    "SAUTI_TELEGRAM_PER_CHAT_BURST": "3",
+}
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram(TOKEN, FakeLimits())  # Telegram's own limits
+    await server.start()
+    yield server
+    await server.close()
+
+
+def _delivered(fake: FakeTelegram) -> Counter[tuple[int, str]]:
+    return Counter((chat, m.text) for chat, ms in fake.chats.items() for m in ms if m.from_bot)
+
+
+async def test_a_429_storm_is_honoured_exactly(
+    redis_url: str, tmp_path: Path, fake: FakeTelegram
+) -> None:
+    users = [4001, 4002, 4003]
+    for user in users:
+        fake.open_chat(user)
+    storm = Fault(429, "Too Many Requests: retry after 1", retry_after=1)
+    fake.fail_next("sendMessage", storm, times=3)
+    async with running(
+        redis_url, tmp_path, fake, webhook=False, roles=("sender",), **REAL
+    ) as stack:
+        pids = await make_participants(stack.app, users)
+        await notify(stack.app, pids, ["first notice", "second notice"])
+        await until(lambda: sum(_delivered(fake).values()) == 6, seconds=20)
+    assert set(_delivered(fake).values()) == {1}  # each of the six, once
+    calls = fake.calls_to("sendMessage")
+    limited = [n for n, call in enumerate(calls) if call.status == 429]
+    assert len(limited) == 3
+    for n in limited:  # the next call waits out retry_after (1 s), and not much longer
+        gap = calls[n + 1].at - calls[n].at
+        assert 1.0 <= gap < 1.4, gap
+    assert fake.retry_after_ignored == 0
+    assert fake.rate_limited_by_sauti == 0
+
+
+async def test_telegrams_pacing_is_kept_without_a_single_429(
+    redis_url: str, tmp_path: Path, fake: FakeTelegram
+) -> None:
+    users = list(range(4101, 4106))
+    for user in users:
+        fake.open_chat(user)
+    async with running(
+        redis_url, tmp_path, fake, webhook=False, roles=("sender",), **REAL
+    ) as stack:
+        pids = await make_participants(stack.app, users)
+        await notify(stack.app, pids, [f"notice {n}" for n in range(5)])
+        await until(lambda: sum(_delivered(fake).values()) == 25, seconds=20)
+    assert set(_delivered(fake).values()) == {1}
+    assert fake.rate_limited_by_sauti == 0
+    for user in users:  # each chat: a burst of three, then one a second, in order
+        calls = [c for c in fake.calls_to("sendMessage") if c.params["chat_id"] == user]
+        assert [c.params["text"] for c in calls] == [f"notice {n}" for n in range(5)]
+        assert calls[4].at - calls[0].at >= 1.9
+
+
+async def test_a_blocked_user_is_marked_unreachable_and_not_sent_to_again(
+    redis_url: str, tmp_path: Path
+) -> None:
+    fake = FakeTelegram(TOKEN, QUICK_FAKE)
+    await fake.start()
+    try:
+        async with running(redis_url, tmp_path, fake, webhook=False, roles=("sender",)) as stack:
+            [pid] = await make_participants(stack.app, [4201])
+            fake.open_chat(4201)
+            fake.block(4201)  # blocked, and Sauti missed the my_chat_member update
+            await notify(stack.app, [pid], ["one", "two", "three"])
+            await until(lambda: _unreachable(stack.app, pid))
+            await notify(stack.app, [pid], ["later"])
+            await asyncio.sleep(0.5)
+    finally:
+        await fake.close()
+    assert len(fake.calls_to("sendMessage")) == 1  # the refused one; nothing after it
+    assert fake.bot_messages(4201) == []
+
+
+async def _unreachable(app: App, pid: str) -> bool:
+    return await app.redis.hget(app.keys.participant(pid), "reach") == b"unreachable"
+
+
+async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_nothing_twice(
+    redis_url: str, tmp_path: Path
+) -> None:
+    fake = FakeTelegram(TOKEN, QUICK_FAKE)
+    await fake.start()
+    env = {
+        **QUICK,
+        "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": fake.base_url,
+    }
+    settings = app_fixtures.test_settings(redis_url, tmp_path, **env)
+    app = await build_app(settings)
+    process = None
+    try:
+        users = [4301, 4302, 4303]
+        for user in users:
+            fake.open_chat(user)
+        pids = await make_participants(app, users)
+        keys = await notify(app, pids, ["first notice", "second notice"])
+        held = fake.hold_next("sendMessage")  # it arrives; its answer waits
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", MODULE, str(tmp_path / "sauti.toml"),
+            cwd=REPO, stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, **env, "REDIS_URL": redis_url,
+                 "SAUTI_DATA_DIR": str(tmp_path / "var"), "SAUTI_SHARDS": "4"},
+        )  # fmt: skip
+        assert process.stdout is not None
+        assert await asyncio.wait_for(process.stdout.readline(), timeout=30) == b"ready\n"
+        await asyncio.wait_for(held.received.wait(), timeout=30)
+        process.send_signal(signal.SIGKILL)  # after Telegram took it, before it was recorded
+        assert await asyncio.wait_for(process.wait(), timeout=10) == -signal.SIGKILL
+        assert held.call is not None
+        held.release.set()
+
+        # Whoever takes the shards over claims what the dead sender left pending.
+        successor = app.sender(app.push_clients(), consumer="successor")
+        for shard in range(app.keys.shards):
+            await successor.prepare(shard)
+            while await successor.poll(shard, block_ms=None):
+                pass
+        delivered = _delivered(fake)
+        assert set(delivered.values()) == {1}  # nothing twice
+        held_text = held.call.params["text"]
+        assert delivered[(held.call.params["chat_id"], held_text)] == 1
+        # Anything not delivered was claimed by the dead sender just before its own call (other
+        # recipients' messages were under way too): the sender's documented choice is to lose
+        # such a message rather than risk sending it twice.
+        for pid, key in zip([pid for pid in pids for _ in range(2)], keys, strict=True):
+            user = users[pids.index(pid)]
+            text = "first notice" if key.endswith(":0") else "second notice"
+            if (user, text) not in delivered:
+                assert await app.redis.exists(app.keys.sent(app.keys.shard_of(pid), key))
+        assert len(delivered) >= 4
+    finally:
+        if process is not None and process.returncode is None:
+            process.kill()
+            await process.wait()
+        await app.close()
+        await fake.close()
