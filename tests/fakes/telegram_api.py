@@ -148,7 +148,7 @@ class FakeTelegram:
         self.confirmed_offset = 0
         self.dropped_updates = 0  # pushed while not in the allowed_updates
         self.polls_terminated = 0
-        self._faults: dict[str, deque[Fault]] = {}
+        self._faults: dict[str, deque[Fault | None]] = {}
         self._holds: dict[str, deque[Hold]] = {}
         self._queue: list[dict[str, Any]] = []
         self._queue_changed = asyncio.Condition()
@@ -193,8 +193,9 @@ class FakeTelegram:
 
     # -- what a test arranges ------------------------------------------------------------------
 
-    def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:
-        self._faults.setdefault(method, deque()).extend([fault] * times)
+    def fail_next(self, method: str, fault: Fault, times: int = 1, after: int = 0) -> None:
+        """The next `times` calls of `method` get `fault`, once `after` calls went through."""
+        self._faults.setdefault(method, deque()).extend([None] * after + [fault] * times)
 
     def hold_next(self, method: str) -> Hold:
         hold = Hold(method)
@@ -360,7 +361,7 @@ class FakeTelegram:
         if not queue:
             return None
         fault = queue[0]
-        if fault.chat_id is not None and fault.chat_id != chat_id:
+        if fault is not None and fault.chat_id is not None and fault.chat_id != chat_id:
             return None
         queue.popleft()
         return fault

@@ -1,0 +1,144 @@
+"""The sender's Telegram client against the fake Bot API: Telegram's answers as DeliveryErrors,
+long texts, and what a phone shows."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.channels.telegram.api import make_bot
+from bot.channels.telegram.client import TelegramClient
+from bot.channels.telegram.question_messages import QuestionMessages
+from bot.runtime.delivery import (
+    RateLimitedError,
+    Recipient,
+    RecipientRefusedError,
+    TemporaryDeliveryError,
+    UncertainDeliveryError,
+)
+from bot.runtime.keys import Keys
+from bot.secret import Secret
+from bot.settings.limits import TelegramLimits
+from bot.settings.model import TelegramSettings
+from tests.bot.channels.telegram.harness import QUICK_FAKE, TOKEN, free_port
+from tests.fakes.telegram_api import FakeTelegram, Fault
+
+CHAT = 5001
+RECIPIENT = Recipient("p-test", str(CHAT), "en", None)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram(TOKEN, QUICK_FAKE)
+    await server.start()
+    server.open_chat(CHAT)
+    yield server
+    await server.close()
+
+
+def _client(redis: Redis, api_base: str, timeout: float = 2.0) -> TelegramClient:
+    settings = TelegramSettings(
+        bot_token=Secret(TOKEN), api_base=api_base, request_timeout_seconds=timeout
+    )
+    limits = dataclasses.replace(TelegramLimits(), per_chat_rate=100.0)
+    return TelegramClient(make_bot(settings), QuestionMessages(redis, Keys("t", 4), 60), limits)
+
+
+@pytest.fixture
+async def client(redis_client: Redis, fake: FakeTelegram) -> AsyncIterator[TelegramClient]:
+    telegram = _client(redis_client, fake.base_url)
+    yield telegram
+    await telegram._bot.session.close()
+
+
+async def test_telegrams_refusals_become_delivery_errors(
+    client: TelegramClient, fake: FakeTelegram
+) -> None:
+    message = {"text": "hello", "from": "sauti"}
+    assert await client.deliver(RECIPIENT, message, "k") == "1"
+    fake.chats[CHAT].clear()
+    cases: list[tuple[Fault, type[Exception]]] = [
+        (Fault(502, "Bad Gateway"), TemporaryDeliveryError),
+        (Fault(403, "Forbidden: bot was blocked by the user"), RecipientRefusedError),
+        (Fault(403, "Forbidden: user is deactivated"), RecipientRefusedError),
+        (Fault(400, "Bad Request: chat not found"), RecipientRefusedError),
+        (Fault(429, "Too Many Requests: retry after 7", retry_after=7), RateLimitedError),
+    ]
+    for fault, expected in cases:
+        fake.fail_next("sendMessage", fault)
+        with pytest.raises(expected) as caught:
+            await client.deliver(RECIPIENT, message, "k")
+        if isinstance(caught.value, RateLimitedError):
+            assert caught.value.retry_after == 7
+    assert fake.bot_messages(CHAT) == []  # none of them went out
+
+
+async def test_a_timeout_may_have_delivered_and_a_refused_connection_did_not(
+    redis_client: Redis, fake: FakeTelegram
+) -> None:
+    slow = _client(redis_client, fake.base_url, timeout=0.3)
+    fake.fail_next("sendMessage", Fault(200, "", hang_seconds=1.0))
+    with pytest.raises(UncertainDeliveryError):
+        await slow.deliver(RECIPIENT, {"text": "hello", "from": "sauti"}, "k")
+    assert [m.text for m in fake.bot_messages(CHAT)] == ["hello"]  # it did arrive
+    await slow._bot.session.close()
+    nobody = _client(redis_client, f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(TemporaryDeliveryError):
+        await nobody.deliver(RECIPIENT, {"text": "hello", "from": "sauti"}, "k")
+    await nobody._bot.session.close()
+
+
+async def test_a_long_text_is_split_and_a_retry_sends_only_the_rest(
+    client: TelegramClient, fake: FakeTelegram
+) -> None:
+    words = " ".join(["Habari 👋🏽"] * 100)  # emoji count twice in Telegram's 4096
+    text = "\n\n".join(f"{n}. {words}" for n in range(9))
+    fake.fail_next("sendMessage", Fault(502, "Bad Gateway"), after=1)  # the second part
+    with pytest.raises(TemporaryDeliveryError):
+        await client.deliver(RECIPIENT, {"text": text, "from": "sauti"}, "long")
+    await client.deliver(RECIPIENT, {"text": text, "from": "sauti"}, "long")
+    parts = [m.text for m in fake.bot_messages(CHAT)]
+    assert len(parts) == len(set(parts)) >= 2  # every part once
+    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
+    assert "\n\n".join(parts) == text
+
+
+async def test_answers_and_ticks_edit_the_questions_message(
+    client: TelegramClient, fake: FakeTelegram
+) -> None:
+    prompt = {
+        "question_id": "uses", "kind": "multiple_choice", "text": "What do you use?",
+        "hint": "Tap your answers, then Done.", "language": "en", "direction": "ltr",
+        "choices": [
+            {"id": "calls", "label": "Calls", "number": 1},
+            {"id": "sms", "label": "Text messages", "number": 2},
+            {"id": "money", "label": "Mobile money", "number": 3},
+        ],
+        "allow_skip": False, "allow_decline": False, "allow_back": False,
+        "labels": {"skip": "Skip", "back": "Back", "decline": "Prefer not", "done": "Done"},
+        "position": 1, "total": 12, "selected": [],
+    }  # fmt: skip
+    await client.deliver(RECIPIENT, {"text": prompt["text"], "prompt": prompt}, "q")
+    [shown] = fake.bot_messages(CHAT)
+    assert [[b.text for b in row] for row in shown.keyboard] == [
+        ["1. Calls"],
+        ["2. Text messages"],
+        ["3. Mobile money"],
+        ["Done"],
+    ]
+    ticked = {**prompt, "selected": ["calls", "money"]}
+    await client.deliver(RECIPIENT, {"text": "", "prompt": ticked, "edit": True}, "t1")
+    await client.deliver(RECIPIENT, {"text": "", "prompt": ticked, "edit": True}, "t2")  # same
+    assert [b.text for b in shown.buttons()] == [
+        "✓ 1. Calls", "2. Text messages", "✓ 3. Mobile money", "Done (2)",
+    ]  # fmt: skip
+    echo = {"text": "Calls, Mobile money", "from": "me", "q": "uses"}
+    await client.deliver(RECIPIENT, echo, "e")
+    assert shown.text == "Question 1 of 12\nWhat do you use?\n\n✓ Your answer: Calls, Mobile money"
+    assert shown.keyboard == ()
+    assert len(fake.bot_messages(CHAT)) == 1  # all of it on one message
+    # An answer to a question Sauti no longer remembers sends nothing.
+    assert await client.deliver(RECIPIENT, {"text": "x", "from": "me", "q": "gone"}, "g") is None
