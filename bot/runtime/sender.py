@@ -133,6 +133,10 @@ class Sender:
             )
             for channel, client in clients.items()
         }
+        # One bulk message per channel at a time asks for a global slot (the others queue
+        # here, in order): hundreds of recipients polling the limiter at once waste the slots
+        # they wake up late for, and the CPU.
+        self._global_turn = {channel: asyncio.Lock() for channel in clients}
         self._retries: dict[int, _Retries] = {}
         self.leases = ShardLeases(redis, keys, role="sender", owner=consumer)
 
@@ -263,8 +267,14 @@ class Sender:
         claim = self._keys.sent(self._keys.shard_of(entry.participant_id), entry.key)
         bulk = stream == self._keys.outbox(self._keys.shard_of(entry.participant_id), "bulk")
         while True:
-            await self._wait(self._global[channel], self._keys.channel_rate(channel), bulk)
+            # The recipient's own pace first: a global slot taken and then left unused while
+            # waiting for the recipient would be capacity lost for everyone.
             await self._wait(self._per_chat[channel], self._keys.chat_rate(entry.participant_id))
+            if bulk:  # bulk waits its turn; replies (few) ask directly, and go first
+                async with self._global_turn[channel]:
+                    await self._wait(self._global[channel], self._keys.channel_rate(channel), True)
+            else:
+                await self._wait(self._global[channel], self._keys.channel_rate(channel))
             if not await self._redis.set(claim, b"1", nx=True, ex=self._config.sent_ttl_seconds):
                 # Claimed before a crash: it may have gone out. Never send twice.
                 return await self._finish(stream, entry_id, channel, "duplicate")
