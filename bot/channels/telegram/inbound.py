@@ -102,8 +102,8 @@ class UpdateParser:
         action: Action
         if message.text is not None:
             action = Answer(TextReply(_without_bot_name(message.text)[:MAX_TEXT]))
-        elif message.content_type in UNSUPPORTED:
-            action = Unsupported(str(message.content_type))
+        elif (kind := _kind(message)) in UNSUPPORTED:
+            action = Unsupported(kind)
         else:
             return Parsed()
         scope = f"message:{message.chat.id}:{message.message_id}"
@@ -151,6 +151,11 @@ class UpdateParser:
             address=str(chat_id),
             locale=user.language_code or None,
         )
+
+
+def _kind(message: Message) -> str:
+    kind = message.content_type  # aiogram's ContentType, a str enum
+    return str(getattr(kind, "value", kind))
 
 
 def _menu_tap(query: CallbackQuery) -> MenuTap | None:

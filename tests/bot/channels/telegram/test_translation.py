@@ -1,0 +1,121 @@
+"""Pure translation, both ways: Telegram updates into inbound events, and button layouts and
+texts for a phone screen."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiogram.types import Update
+
+from bot.channels.telegram.inbound import UpdateParser
+from bot.channels.telegram.render import Limits, menu_keyboard, question_keyboard
+from bot.channels.telegram.text import split_text, utf16_len
+from bot.runtime.events import Answer, Command, Reachability, Unsupported
+from dialogues.inbound import ChoiceReply, TextReply
+
+PARSER = UpdateParser(b"s" * 32, lambda user: f"pid-{user}")
+USER = {"id": 77, "is_bot": False, "first_name": "Amina", "language_code": "sw"}
+CHAT = {"id": 77, "type": "private", "first_name": "Amina"}
+
+
+def _parse(update: dict[str, Any]) -> Any:
+    return PARSER.parse(Update.model_validate({"update_id": 9, **update}), 1)
+
+
+def _message(**content: Any) -> dict[str, Any]:
+    return {"message_id": 5, "from": USER, "chat": CHAT, "date": int(time.time()), **content}
+
+
+def test_typed_text_photos_and_commands_become_events() -> None:
+    [typed] = _parse({"message": _message(text="/start@sauti_bot safe-connect-2026")}).events
+    assert typed.action == Answer(TextReply("/start safe-connect-2026"))
+    assert (typed.participant_id, typed.address, typed.locale) == ("pid-77", "77", "sw")
+    assert "77" not in typed.event_id.split(":", 1)[1]  # an HMAC, not Telegram's ids
+    photo = [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}]
+    [picture] = _parse({"message": _message(photo=photo)}).events
+    assert picture.action == Unsupported("photo")
+    edited = _parse({"edited_message": _message(text="changed", edit_date=1)})
+    assert edited.events == ()
+
+
+def test_the_same_message_has_the_same_id_and_other_chats_other_ids() -> None:
+    first = _parse({"message": _message(text="2")}).events[0].event_id
+    again = _parse({"message": _message(text="2")}).events[0].event_id
+    other_chat = {**CHAT, "id": 78}
+    other = _parse({"message": _message(text="2", chat=other_chat)}).events[0].event_id
+    assert first == again != other
+
+
+def test_taps_groups_and_blocking() -> None:
+    tap = {"id": "q1", "from": USER, "chat_instance": "c", "data": "c|money_safe|2"}
+    parsed = _parse({"callback_query": tap})
+    assert parsed.events[0].action == Answer(ChoiceReply("money_safe", ("2",)))
+    assert parsed.callback_query_id == "q1"
+    menu = _parse({"callback_query": {**tap, "data": "m|language|fr"}})
+    assert menu.events[0].action == Command("language", "fr")
+    junk = _parse({"callback_query": {**tap, "data": "whatever"}})
+    assert (junk.events, junk.callback_query_id) == ((), "q1")  # only the spinner stopped
+    group = {"id": -5, "type": "group", "title": "Village"}
+    in_group = _parse({"message": _message(text="hello", chat=group)})
+    assert (in_group.events, in_group.group_chat_id) == ((), -5)
+    bot = {"id": 1, "is_bot": True, "first_name": "Sauti"}
+    blocked = {
+        "chat": CHAT, "from": USER, "date": 1,
+        "old_chat_member": {"user": bot, "status": "member"},
+        "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+    }  # fmt: skip
+    assert _parse({"my_chat_member": blocked}).events[0].action == Reachability(False)
+
+
+CONTROLS = {"skip": "Skip", "back": "Back", "decline": "Prefer not to answer", "done": "Done"}
+
+
+def _prompt(kind: str, labels: list[str], **extra: Any) -> dict[str, Any]:
+    choices = [{"id": f"o{n}", "label": label, "number": n + 1} for n, label in enumerate(labels)]
+    return {
+        "question_id": "q", "kind": kind, "text": "?", "hint": "", "language": "en",
+        "choices": choices,
+        "allow_skip": False, "allow_decline": False, "allow_back": False,
+        "labels": CONTROLS,
+        "selected": [], "position": 1, "total": 3,
+        **extra,
+    }  # fmt: skip
+
+
+def _texts(keyboard: Any) -> list[list[str]]:
+    return [[button.text for button in row] for row in keyboard]
+
+
+def test_buttons_are_laid_out_for_a_phone() -> None:
+    single = _prompt("single_choice", ["City", "Town", "A very long place name", "Camp"])
+    assert _texts(question_keyboard(single, Limits())) == [
+        ["1. City", "2. Town"],
+        ["3. A very long place name"],
+        ["4. Camp"],
+    ]
+    scale = _prompt("scale", [str(n) for n in range(11)], allow_back=True, allow_skip=True)
+    assert _texts(question_keyboard(scale, Limits())) == [
+        ["0", "1", "2", "3", "4", "5"],
+        ["6", "7", "8", "9", "10"],
+        ["Back", "Skip"],
+    ]
+    sensitive = _prompt("yes_no", ["Yes", "No"], allow_decline=True)
+    assert _texts(question_keyboard(sensitive, Limits())) == [
+        ["Yes", "No"],
+        ["Prefer not to answer"],
+    ]
+    # Payloads that would not fit Telegram's 64 bytes: no option buttons (the number is typed).
+    assert question_keyboard(single, Limits(max_payload_bytes=5)) == ()
+    languages = [{"label": name, "cmd": "language", "arg": code} for code, name in
+                 [("en", "✓ English"), ("fr", "Français"), ("ar", "العربية")]]  # fmt: skip
+    assert _texts(menu_keyboard(languages, Limits())) == [["✓ English", "Français"], ["العربية"]]
+
+
+def test_long_texts_split_where_telegram_counts() -> None:
+    text = "\n\n".join(["🙂" * 1500, "Swali " * 300, "x" * 5000])
+    parts = split_text(text, 4096)
+    assert all(utf16_len(part) <= 4096 for part in parts)
+    assert "".join(parts).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(
+        " ", ""
+    )
