@@ -31,6 +31,7 @@ demo: install
 bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/embedded_redis.py
+	$(BIN)/python bench/telegram_send.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
