@@ -76,7 +76,10 @@ async def bench(participants: int, per_participant: int) -> dict[str, float]:
     first, last = accepted[0].at, accepted[-1].at
     rate = (len(accepted) - 1) / (last - first)
     delivered = Counter(
-        (chat, message.text) for chat, ms in fake.chats.items() for message in ms if message.from_bot
+        (chat, message.text)
+        for chat, ms in fake.chats.items()
+        for message in ms
+        if message.from_bot
     )
     return {
         "sends": float(len(accepted)),
