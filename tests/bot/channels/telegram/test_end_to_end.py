@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 
-from tests.bot.channels.telegram.harness import QUICK_FAKE, TOKEN, Stack, question, running, until
+from tests.bot.channels.telegram.harness import (
+    QUICK_FAKE,
+    SECRET,
+    TOKEN,
+    Stack,
+    question,
+    running,
+    until,
+)
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import FakeUser
 
@@ -168,3 +176,15 @@ async def test_four_participants_complete_the_survey_in_their_languages(
     # Plain text: no parse mode, so nothing a survey author or participant writes is markup.
     assert all("parse_mode" not in call.params for call in fake.calls)
     assert fake.rate_limited_by_sauti == 0
+    # Registered on start: the webhook with its secret (or none, for polling) and the menu of
+    # commands in every built-in language.
+    if webhook:
+        assert fake.webhook is not None
+        assert (fake.webhook.secret, fake.webhook.max_connections) == (SECRET, 40)
+        assert fake.webhook.allowed_updates == ["message", "callback_query", "my_chat_member"]
+    else:
+        assert fake.calls_to("deleteWebhook", ok=True)
+    assert sorted(fake.commands) == ["", "ar", "en", "fr", "sw"]
+    assert [c["command"] for c in fake.commands["sw"]] == [
+        "start", "help", "language", "stop", "mydata", "delete", "feedback",
+    ]  # fmt: skip
