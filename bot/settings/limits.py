@@ -58,12 +58,22 @@ class WhatsAppLimits:
 
     global_rate: float = setting("SAUTI_WHATSAPP_GLOBAL_RATE", 80.0, positive_number)
     """Messages per second per business number, inbound and outbound together."""
+    global_burst: int = setting("SAUTI_WHATSAPP_GLOBAL_BURST", 4, integer(1))
+    """Messages the sender may run ahead of the steady rate (Meta publishes no burst: small)."""
     pair_interval_seconds: float = setting(
         "SAUTI_WHATSAPP_PAIR_INTERVAL_SECONDS", 6.0, positive_number
     )
     """Steady pace to one recipient: one message per this many seconds."""
     pair_burst: int = setting("SAUTI_WHATSAPP_PAIR_BURST", 45, integer(1))
     """Messages to one recipient that may borrow future quota at once."""
+    throughput_backoff_seconds: float = setting(
+        "SAUTI_WHATSAPP_THROUGHPUT_BACKOFF_SECONDS", 1.0, positive_number
+    )
+    """Pause of the whole number after error 130429 (throughput reached): Meta gives no figure."""
+    spam_backoff_seconds: float = setting(
+        "SAUTI_WHATSAPP_SPAM_BACKOFF_SECONDS", 60.0, positive_number
+    )
+    """Pause of the whole number after error 131048 (spam rate limit) or an app rate limit."""
     service_window_seconds: int = setting(
         "SAUTI_WHATSAPP_SERVICE_WINDOW_SECONDS", DAY_SECONDS, integer(1)
     )
@@ -80,6 +90,7 @@ class WhatsAppLimits:
     max_reply_buttons: int = setting("SAUTI_WHATSAPP_MAX_REPLY_BUTTONS", 3, integer(1))
     max_button_title_chars: int = setting("SAUTI_WHATSAPP_MAX_BUTTON_TITLE_CHARS", 20, integer(1))
     max_button_id_chars: int = setting("SAUTI_WHATSAPP_MAX_BUTTON_ID_CHARS", 256, integer(1))
+    max_row_id_chars: int = setting("SAUTI_WHATSAPP_MAX_ROW_ID_CHARS", 200, integer(1))
     max_list_rows: int = setting("SAUTI_WHATSAPP_MAX_LIST_ROWS", 10, integer(1))
     max_list_sections: int = setting("SAUTI_WHATSAPP_MAX_LIST_SECTIONS", 10, integer(1))
     max_row_title_chars: int = setting("SAUTI_WHATSAPP_MAX_ROW_TITLE_CHARS", 24, integer(1))
@@ -90,6 +101,8 @@ class WhatsAppLimits:
     max_body_chars: int = setting("SAUTI_WHATSAPP_MAX_BODY_CHARS", 1024, integer(1))
     max_header_chars: int = setting("SAUTI_WHATSAPP_MAX_HEADER_CHARS", 60, integer(1))
     max_footer_chars: int = setting("SAUTI_WHATSAPP_MAX_FOOTER_CHARS", 60, integer(1))
+    max_text_chars: int = setting("SAUTI_WHATSAPP_MAX_TEXT_CHARS", 4096, integer(1))
+    """Characters in a plain text message."""
 
 
 @dataclass(frozen=True)

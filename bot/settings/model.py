@@ -62,6 +62,21 @@ class WhatsAppSettings:
     access_token: Secret[str] | None = setting("WHATSAPP_ACCESS_TOKEN", None, p.token, secret=True)
     phone_number_id: str | None = setting("WHATSAPP_PHONE_NUMBER_ID", None, p.digits)
     api_base: str = setting("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0", p.http_url)
+    display_number: str | None = setting("WHATSAPP_DISPLAY_NUMBER", None, p.digits)
+    """The business number as people dial it, country code first, digits only: wa.me links."""
+    templates_file: Path = setting(
+        "WHATSAPP_TEMPLATES_FILE", Path("config/whatsapp_templates.toml"), p.path
+    )
+    """Approved message templates per language: the only messages allowed outside the window."""
+    send_timeout_seconds: float = setting(
+        "SAUTI_WHATSAPP_SEND_TIMEOUT_SECONDS", 10.0, p.positive_number
+    )
+    """How long to wait for the Graph API's answer; after that a message may or may not be out."""
+    status_ttl_seconds: int = setting("SAUTI_WHATSAPP_STATUS_TTL_SECONDS", 3 * 86400, p.integer(1))
+    """How long a sent message's id is kept to match its sent/delivered/read/failed webhooks."""
+    resend_window_seconds: int = setting("SAUTI_WHATSAPP_RESEND_WINDOW_SECONDS", 300, p.integer(0))
+    """How long a sent message's body is kept (sealed) to send it again if a `failed` status
+    says a retry can help; 0 keeps none. Failures mostly arrive within seconds."""
     limits: WhatsAppLimits = section(WhatsAppLimits)
 
     @property
