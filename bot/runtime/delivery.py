@@ -14,11 +14,14 @@ class DeliveryError(Exception):
 
 
 class RateLimitedError(DeliveryError):
-    """HTTP 429 or the platform's own code: nothing was sent; wait exactly `retry_after`."""
+    """HTTP 429 or the platform's own code: nothing was sent; wait exactly `retry_after`.
+    `per_recipient`: only this recipient is paused (WhatsApp's pair rate, error 131056), not
+    the whole channel."""
 
-    def __init__(self, retry_after: float) -> None:
+    def __init__(self, retry_after: float, *, per_recipient: bool = False) -> None:
         super().__init__(f"rate limited for {retry_after} s")
         self.retry_after = retry_after
+        self.per_recipient = per_recipient
 
 
 class TemporaryDeliveryError(DeliveryError):
@@ -28,6 +31,12 @@ class TemporaryDeliveryError(DeliveryError):
 class UncertainDeliveryError(DeliveryError):
     """The request went out but no answer came back (timeout): it may have been delivered.
     Never retried, so nobody receives a message twice."""
+
+
+class UndeliverableError(DeliveryError):
+    """Nothing was sent and retrying will not help until an operator acts (WhatsApp: the
+    24-hour window is closed and no approved template fits; the platform rejects the message
+    or the access token). The entry is dead-lettered at once, to be replayed after the fix."""
 
 
 class RecipientRefusedError(DeliveryError):

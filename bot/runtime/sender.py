@@ -33,6 +33,7 @@ from bot.runtime.delivery import (
     RecipientRefusedError,
     TemporaryDeliveryError,
     UncertainDeliveryError,
+    UndeliverableError,
 )
 from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
@@ -283,7 +284,11 @@ class Sender:
             except RateLimitedError as limited:
                 await self._redis.delete(claim)  # the platform took nothing
                 self._metrics.rate_limited.labels(channel).inc()
-                await self._pause(channel, limited.retry_after)
+                if limited.per_recipient:
+                    _, chat_pause = self._keys.chat_rate(entry.participant_id)
+                    await self._redis.set(chat_pause, b"1", px=_ms(limited.retry_after))
+                else:
+                    await self._pause(channel, limited.retry_after)
             except TemporaryDeliveryError:
                 await self._redis.delete(claim)
                 self._metrics.retries.labels(channel).inc()
@@ -296,6 +301,11 @@ class Sender:
             except UncertainDeliveryError:
                 state.forget(entry_id, entry.participant_id)
                 return await self._finish(stream, entry_id, channel, "uncertain")
+            except UndeliverableError:
+                state.forget(entry_id, entry.participant_id)
+                await self._redis.delete(claim)  # nothing went out: a replay may send it
+                await self._dead_letter(stream, entry_id, entry, "UndeliverableError")
+                return "failed"
             except RecipientRefusedError:
                 state.forget(entry_id, entry.participant_id)
                 participant = self._keys.participant(entry.participant_id)
@@ -313,7 +323,7 @@ class Sender:
 
     async def _pause(self, channel: str, seconds: float) -> None:
         _, pause_key = self._keys.channel_rate(channel)
-        await self._redis.set(pause_key, b"1", px=max(1, round(seconds * 1000)))
+        await self._redis.set(pause_key, b"1", px=_ms(seconds))
 
     async def _finish(self, stream: str, entry_id: bytes, channel: str, outcome: str) -> str:
         await self._redis.xack(stream, GROUP, entry_id)
@@ -337,6 +347,10 @@ class Sender:
         await pipe.execute()
         self._metrics.sends.labels(entry.channel, "failed").inc()
         log.error("message dead-lettered (%s)", error)
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 def _addressed(entry: OutboxEntry) -> Recipient | None:
