@@ -9,6 +9,7 @@ import socket
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
@@ -25,6 +26,9 @@ from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
 from bot.settings import Settings
 from bot.storage import EmbeddedRedis, connect, require_server_version
+
+if TYPE_CHECKING:
+    from bot.channels.whatsapp.channel import WhatsAppChannel
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ class App:
     id_secret: bytes
     embedded: EmbeddedRedis | None
     telegram: TelegramChannel | None = None  # set when a bot token is configured
+    whatsapp: WhatsAppChannel | None = None  # set by build_app when WhatsApp is configured
 
     def participant_id(self, channel: Channel, platform_user_id: str) -> str:
         return participant_id(self.id_secret, channel.value, platform_user_id)
@@ -72,6 +77,8 @@ class App:
         clients: dict[str, ChannelClient] = {}
         if self.telegram is not None:
             clients[Channel.TELEGRAM.value] = self.telegram.client
+        if self.whatsapp is not None:
+            clients[Channel.WHATSAPP.value] = self.whatsapp.client()
         return clients
 
     def sender(self, clients: Mapping[str, ChannelClient], consumer: str | None = None) -> Sender:
@@ -89,6 +96,8 @@ class App:
     async def close(self) -> None:
         if self.telegram is not None:
             await self.telegram.close()
+        if self.whatsapp is not None:
+            await self.whatsapp.close()
         await self.redis.aclose()
         if self.embedded is not None:
             self.embedded.stop()
@@ -139,7 +148,22 @@ async def build_app(settings: Settings) -> App:
             participant_ids=lambda user: app.participant_id(Channel.TELEGRAM, user),
             registry=metrics.registry,
         )
+    try:
+        app.whatsapp = _whatsapp(app)
+    except BaseException:
+        await app.close()
+        raise
     return app
+
+
+def _whatsapp(app: App) -> WhatsAppChannel | None:
+    from bot.channels.whatsapp.channel import build_whatsapp
+    from bot.channels.whatsapp.templates import TemplateFileError
+
+    try:
+        return build_whatsapp(app)
+    except TemplateFileError as error:
+        raise ConfigurationError(f"WhatsApp templates: {error}") from error
 
 
 async def _check_shards(redis: Redis, keys: Keys) -> None:

@@ -48,6 +48,8 @@ def make_web_app(app: App) -> web.Application:
     secret = app.settings.telegram.webhook_secret
     if telegram is not None and telegram.uses_webhook and secret is not None:
         web_app.add_routes(TelegramWebhook(telegram.intake, secret.reveal()).routes())
+    if app.whatsapp is not None:
+        web_app.add_routes(app.whatsapp.webhook(app).routes())
 
     async def healthz(request: web.Request) -> web.Response:
         try:

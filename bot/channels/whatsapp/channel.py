@@ -1,0 +1,79 @@
+"""The WhatsApp channel's parts, built once per app: its metrics, templates, status store, and
+the factories of its webhook and sender client. Nothing here touches the network."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.channels.whatsapp.client import WhatsAppClient
+from bot.channels.whatsapp.metrics import WhatsAppMetrics
+from bot.channels.whatsapp.statuses import StatusStore
+from bot.channels.whatsapp.templates import PURPOSES, TemplateBook, load_templates
+from bot.channels.whatsapp.webhook import WhatsAppWebhook
+from bot.settings.model import WhatsAppSettings
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WhatsAppChannel:
+    settings: WhatsAppSettings
+    metrics: WhatsAppMetrics
+    templates: TemplateBook
+    statuses: StatusStore
+    clients: list[WhatsAppClient] = field(default_factory=list)
+
+    def client(self) -> WhatsAppClient:
+        made = WhatsAppClient(
+            self.settings, templates=self.templates, statuses=self.statuses, metrics=self.metrics
+        )
+        self.clients.append(made)
+        return made
+
+    def webhook(self, app: App) -> WhatsAppWebhook:
+        return WhatsAppWebhook(
+            self.settings,
+            ingestor=app.ingestor,
+            statuses=self.statuses,
+            metrics=self.metrics,
+            id_secret=app.id_secret,
+            participant_id=app.participant_id,
+        )
+
+    async def close(self) -> None:
+        for made in self.clients:
+            await made.close()
+
+
+def build_whatsapp(app: App) -> WhatsAppChannel | None:
+    """The channel when WhatsApp is configured, else None. Raises TemplateFileError when the
+    templates file exists but cannot be used."""
+    settings = app.settings.whatsapp
+    if not settings.enabled:
+        return None
+    templates = load_templates(settings.templates_file)
+    missing = [purpose for purpose in PURPOSES if purpose not in templates.templates]
+    if missing:
+        log.warning(
+            "no WhatsApp template for %s in %s: such messages will not be sent to anyone whose "
+            "24-hour window is closed",
+            ", ".join(missing),
+            templates.source,
+        )
+    metrics = WhatsAppMetrics(app.metrics.registry)
+    statuses = StatusStore(
+        app.redis,
+        app.keys,
+        id_secret=app.id_secret,
+        transit_key=app.transit_key,
+        participant_id=app.participant_id,
+        metrics=metrics,
+        record_ttl_seconds=settings.status_ttl_seconds,
+        body_ttl_seconds=settings.resend_window_seconds,
+    )
+    return WhatsAppChannel(settings, metrics, templates, statuses)

@@ -1,0 +1,60 @@
+"""A message someone sent, as a channel-neutral InboundEvent.
+
+Ids: a wamid encodes the sender's phone number, so neither the event id nor any key holds it:
+both use an HMAC of it under the server's id secret (`message_digest`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+
+from bot.channels.whatsapp import payload_ids
+from bot.channels.whatsapp.payload import IncomingMessage
+from bot.runtime.events import Action, Answer, Channel, InboundEvent, Unsupported
+from dialogues.inbound import TextReply
+
+MAX_TEXT_CHARS = 4000  # longer answers are cut: the engine caps free text far below this
+
+
+def message_digest(id_secret: bytes, wamid: str) -> str:
+    """A short, stable, pseudonymous stand-in for a WhatsApp message id."""
+    digest = hmac.new(id_secret, b"whatsapp-message:" + wamid.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def event_for(
+    message: IncomingMessage,
+    *,
+    id_secret: bytes,
+    participant_id: Callable[[Channel, str], str],
+    now_ms: int,
+) -> InboundEvent:
+    # The window WhatsApp allows free-form replies in runs from when the person wrote, not from
+    # when the (possibly retried) webhook reached us; a clock ahead of ours is not trusted.
+    sent_ms = now_ms if message.timestamp_s is None else min(message.timestamp_s * 1000, now_ms)
+    return InboundEvent(
+        event_id=f"{Channel.WHATSAPP.value}:{message_digest(id_secret, message.wamid)}",
+        channel=Channel.WHATSAPP,
+        participant_id=participant_id(Channel.WHATSAPP, message.wa_id),
+        received_at_ms=sent_ms,
+        action=action_of(message),
+        address=message.wa_id,
+    )
+
+
+def action_of(message: IncomingMessage) -> Action:
+    """Typed text goes to the worker as it is (it recognises join codes and keywords); a tap
+    on our button means what its id says; anything else is unsupported."""
+    if message.kind == "text":
+        return Answer(TextReply(message.text[:MAX_TEXT_CHARS]))
+    if message.kind in ("button_reply", "list_reply", "button"):
+        tapped = payload_ids.action_of(message.reply_id) if message.reply_id else None
+        if tapped is not None:
+            return tapped
+        # Not one of our ids (an edited template, an old message): the visible title is what
+        # the person chose, and the engine reads it like typed text.
+        if message.text:
+            return Answer(TextReply(message.text[:MAX_TEXT_CHARS]))
+    return Unsupported(message.kind)

@@ -1,0 +1,177 @@
+"""What became of the messages we sent: WhatsApp reports sent / delivered / read / failed in
+separate webhooks, possibly out of order and more than once.
+
+After each send the client stores, under the participant's shard tag, a small record keyed by
+an HMAC of the wamid (a wamid encodes the phone number): the outbox entry's key and the latest
+status (`SAUTI_WHATSAPP_STATUS_TTL_SECONDS`). For a short while it also keeps the message,
+sealed (`SAUTI_WHATSAPP_RESEND_WINDOW_SECONDS`), so that a `failed` status whose error code says
+a retry helps can queue it again: once, under a new idempotency key; error 131047 (window
+closed) queues it to go out as a template. A failed status saying the number cannot receive
+WhatsApp messages marks the participant unreachable, as a refused send does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.channels.whatsapp import errors
+from bot.channels.whatsapp.inbound import message_digest
+from bot.channels.whatsapp.metrics import WhatsAppMetrics
+from bot.channels.whatsapp.payload import StatusUpdate
+from bot.privacy import decrypt_field, encrypt_field
+from bot.runtime.events import Channel
+from bot.runtime.keys import Keys
+from bot.runtime.outbox import OutboxEntry, Priority, seal
+
+RANKS = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+RESEND_SUFFIX = ":r"  # an entry queued again gets its key plus this, and is not resent again
+FORCE_TEMPLATE = "wa_template"  # set in a resent message: WhatsApp said the window is closed
+
+# KEYS: 1 record, 2 sealed body, 3 the shard's reply outbox, 4 the participant.
+# ARGV: 1 status, 2 its rank, 3 error code or '', 4 '1' to mark unreachable, 5.. outbox fields.
+# Returns -1 unknown message, 0 stale (a later status was applied already), 1 applied,
+# 2 applied and queued again.
+_APPLY = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return -1 end
+local record = cjson.decode(raw)
+local rank = tonumber(ARGV[2])
+if rank <= tonumber(record.r or 0) then return 0 end
+record.r = rank
+record.s = ARGV[1]
+if ARGV[3] ~= '' then record.e = tonumber(ARGV[3]) end
+redis.call('SET', KEYS[1], cjson.encode(record), 'KEEPTTL')
+if ARGV[4] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('HSET', KEYS[4], 'reach', 'unreachable')
+end
+local result = 1
+if #ARGV > 4 and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('XADD', KEYS[3], '*', unpack(ARGV, 5))
+  result = 2
+end
+if rank == 4 then redis.call('DEL', KEYS[2]) end
+return result
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusKeys:
+    keys: Keys
+
+    def record(self, participant_id: str, digest: str) -> str:
+        return f"{self._tag(participant_id)}:wa:m:{digest}"
+
+    def body(self, participant_id: str, digest: str) -> str:
+        return f"{self._tag(participant_id)}:wa:b:{digest}"
+
+    def _tag(self, participant_id: str) -> str:
+        return self.keys.tag(self.keys.shard_of(participant_id))
+
+
+class StatusStore:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        *,
+        id_secret: bytes,
+        transit_key: bytes,
+        participant_id: Callable[[Channel, str], str],
+        metrics: WhatsAppMetrics,
+        record_ttl_seconds: int,
+        body_ttl_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._names = StatusKeys(keys)
+        self._id_secret = id_secret
+        self._transit = transit_key
+        self._participant_id = participant_id
+        self._metrics = metrics
+        self._record_ttl = record_ttl_seconds
+        self._body_ttl = body_ttl_seconds
+        self._clock = clock
+        self._apply = redis.register_script(_APPLY)
+
+    async def remember(
+        self, participant_id: str, wamid: str, key: str, message: dict[str, Any]
+    ) -> None:
+        """Note a message WhatsApp accepted, so its statuses find their way back."""
+        digest = message_digest(self._id_secret, wamid)
+        record = json.dumps({"k": key, "r": 0}, separators=(",", ":"))
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.set(self._names.record(participant_id, digest), record, ex=self._record_ttl)
+        if self._body_ttl > 0 and not key.endswith(RESEND_SUFFIX):
+            body = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+            sealed = encrypt_field(self._transit, body, digest.encode())
+            pipe.set(self._names.body(participant_id, digest), sealed, ex=self._body_ttl)
+        await pipe.execute()
+
+    async def apply(self, update: StatusUpdate) -> str:
+        """Record one status webhook; returns what happened (for tests and metrics)."""
+        pid = self._participant_id(Channel.WHATSAPP, update.recipient)
+        digest = message_digest(self._id_secret, update.wamid)
+        record_key = self._names.record(pid, digest)
+        body_key = self._names.body(pid, digest)
+        rank = RANKS.get(update.status)
+        if rank is None or rank == 0:
+            return "ignored"  # a status kind we do not track (e.g. "deleted", "warning")
+        failed = update.status == "failed"
+        code = update.error_code
+        resend: list[str | bytes] = []
+        if failed:
+            self._metrics.failed.labels(str(code)).inc()
+            if code in errors.RESEND_STATUS or code in errors.WINDOW_CLOSED:
+                resend = await self._resend_fields(pid, record_key, body_key, digest, code)
+        unreachable = failed and code in errors.REFUSED
+        shard = self._keys.shard_of(pid)
+        result = await self._apply(
+            keys=[
+                record_key,
+                body_key,
+                self._keys.outbox(shard, Priority.REPLY),
+                self._keys.participant(pid),
+            ],
+            args=[
+                update.status,
+                rank,
+                "" if code is None else code,
+                "1" if unreachable else "0",
+                *resend,
+            ],
+        )
+        outcome = {-1: "unmatched", 0: "stale", 1: "applied", 2: "applied"}[int(result)]
+        self._metrics.statuses.labels(update.status, outcome).inc()
+        if int(result) == 2:
+            reason = "window_closed" if code in errors.WINDOW_CLOSED else "temporary"
+            self._metrics.resent.labels(reason).inc()
+            return "resent"
+        return outcome
+
+    async def _resend_fields(
+        self, pid: str, record_key: str, body_key: str, digest: str, code: int | None
+    ) -> list[str | bytes]:
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.get(record_key)
+        pipe.get(body_key)
+        raw_record, sealed = await pipe.execute()
+        if raw_record is None or sealed is None:
+            return []  # unknown, already resent, or kept too short a while: nothing to resend
+        key = json.loads(raw_record)["k"]
+        if key.endswith(RESEND_SUFFIX):
+            return []
+        message = json.loads(decrypt_field(self._transit, sealed, digest.encode()))
+        if code in errors.WINDOW_CLOSED:
+            message[FORCE_TEMPLATE] = True
+        entry = OutboxEntry(
+            key + RESEND_SUFFIX, pid, Channel.WHATSAPP.value, message, int(self._clock() * 1000)
+        )
+        fields = seal(entry, self._transit)
+        return [item for pair in fields.items() for item in pair]
