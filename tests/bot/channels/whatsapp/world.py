@@ -1,0 +1,134 @@
+"""Sauti as `sauti run` runs it (web server, worker, sender, real Redis) with WhatsApp pointed at
+the loopback fake Graph API; participants are phone numbers that write and tap through the
+fake's webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestServer
+
+from bot.app import App, build_app
+from bot.channels.whatsapp.templates import TemplateBook, load_templates
+from bot.runtime.events import Channel, InboundEvent, Join
+from bot.web import make_web_app, runner_options
+from tests.bot.app_fixtures import EXAMPLE, test_settings
+from tests.fakes import whatsapp_api as wa
+from tests.fakes.whatsapp_api import FakeGraphAPI, Sent
+
+ROOT = Path(__file__).resolve().parents[4]
+TEMPLATES = ROOT / "config" / "whatsapp_templates.toml"
+CAMPAIGN = "safe-connect-2026"
+APP_SECRET = "test-app-secret-0123456789"
+VERIFY_TOKEN = "test-verify-token"
+
+
+def approved_templates() -> TemplateBook:
+    return load_templates(TEMPLATES)
+
+
+@dataclass
+class World:
+    app: App
+    fake: FakeGraphAPI
+    base_url: str  # Sauti's web server
+    stop: asyncio.Event
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.base_url}/webhooks/whatsapp"
+
+    def pid(self, wa_id: str) -> str:
+        return self.app.participant_id(Channel.WHATSAPP, wa_id)
+
+    async def say(self, wa_id: str, body: str) -> int:
+        return await self.fake.post_webhook(wa.envelope(self.fake, messages=[wa.text(wa_id, body)]))
+
+    async def tap(self, wa_id: str, sent: Sent, title: str) -> int:
+        """Tap the button or list row titled `title` on a message Sauti sent."""
+        matches = [rid for rid, shown in sent.reply_ids if shown == title]
+        assert matches, f"no {title!r} among {[shown for _, shown in sent.reply_ids]}"
+        kind = sent.interactive["type"]
+        message = (wa.button_reply if kind == "button" else wa.list_reply)(wa_id, matches[0], title)
+        return await self.fake.post_webhook(wa.envelope(self.fake, messages=[message]))
+
+    async def join(self, wa_id: str, language: str) -> None:
+        """Until the worker reads join codes in typed text, joining is a Join event, as the web
+        chat's Start button makes one."""
+        event = InboundEvent(
+            event_id=f"whatsapp:join-{wa_id}-{time.monotonic_ns()}",
+            channel=Channel.WHATSAPP,
+            participant_id=self.pid(wa_id),
+            received_at_ms=int(time.time() * 1000),
+            action=Join(CAMPAIGN, language),
+            address=wa_id,
+        )
+        await self.app.ingestor.ingest(event)
+
+    def messages_to(self, wa_id: str) -> list[Sent]:
+        return [sent for sent in self.fake.sent if sent.to == wa_id]
+
+    async def wait_for(self, wa_id: str, count: int, timeout: float = 10.0) -> list[Sent]:
+        """The messages sent to `wa_id` once there are at least `count` and no more arrive
+        for a moment (a reply is often several messages)."""
+        deadline = time.monotonic() + timeout
+        seen = -1
+        while time.monotonic() < deadline:
+            now = len(self.messages_to(wa_id))
+            if now >= count and now == seen:
+                return self.messages_to(wa_id)
+            seen = now
+            await asyncio.sleep(0.15)
+        raise AssertionError(
+            f"{wa_id}: expected {count} messages, got {len(self.messages_to(wa_id))}: "
+            + repr([s.text[:60] for s in self.messages_to(wa_id)])
+        )
+
+    async def next_messages(self, wa_id: str, action: Any, timeout: float = 10.0) -> list[Sent]:
+        """Do `action` (an awaitable) and return the messages it caused for `wa_id`."""
+        before = len(self.messages_to(wa_id))
+        status = await action
+        assert status == 200, status
+        return (await self.wait_for(wa_id, before + 1, timeout))[before:]
+
+
+@contextlib.asynccontextmanager
+async def running_world(redis_url: str, tmp_path: Path, **settings: str) -> AsyncIterator[World]:
+    fake = FakeGraphAPI(app_secret=APP_SECRET, templates=approved_templates())
+    api_base = await fake.start()
+    environ = {
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_ACCESS_TOKEN": fake.access_token,
+        "WHATSAPP_PHONE_NUMBER_ID": fake.phone_number_id,
+        "WHATSAPP_API_BASE": api_base,
+        "WHATSAPP_TEMPLATES_FILE": str(TEMPLATES),
+        "WHATSAPP_DISPLAY_NUMBER": fake.display_number,
+        **settings,
+    }
+    app = await build_app(test_settings(redis_url, tmp_path, **environ))
+    await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    server = TestServer(make_web_app(app), host="127.0.0.1")
+    await server.start_server(**runner_options())
+    stop = asyncio.Event()
+    world = World(app, fake, str(server.make_url("")).rstrip("/"), stop)
+    fake.webhook_url = world.webhook_url
+    world.tasks.append(asyncio.create_task(app.worker("test-worker").run(stop)))
+    world.tasks.append(asyncio.create_task(app.sender(app.push_clients(), "test-sender").run(stop)))
+    try:
+        yield world
+    finally:
+        stop.set()
+        for task in world.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await fake.close()
+        await server.close()
+        await app.close()
