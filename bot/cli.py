@@ -1,7 +1,7 @@
 """`sauti` command line.
 
 Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti campaign ...`,
-`sauti dead-letters ...`.
+`sauti dead-letters ...`, `sauti whatsapp link|templates`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.commands import campaigns, dead_letters, runtime, survey
+from bot.commands import campaigns, dead_letters, runtime, survey, whatsapp
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sauti", description=__doc__)
     commands = parser.add_subparsers(title="commands")
-    for module in (survey, runtime, campaigns, dead_letters):
+    for module in (survey, runtime, campaigns, dead_letters, whatsapp):
         module.register(commands)
     return parser
 

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.app import App, build_app
 from bot.channels.telegram.role import run_telegram
+from bot.channels.whatsapp.links import join_link
 from bot.settings import Settings
 from bot.web import make_web_app, runner_options
 
@@ -85,3 +86,7 @@ async def _announce(app: App) -> None:
         campaign = await app.campaigns.get(campaign_id)
         if campaign is not None and campaign.is_open:
             print(f"  web chat for '{campaign_id}': {base}/j/{campaign_id}", flush=True)
+            number = app.settings.whatsapp.display_number
+            if app.whatsapp is not None and number is not None:
+                link = join_link(number, campaign_id)
+                print(f"  WhatsApp for '{campaign_id}': {link}", flush=True)

@@ -41,7 +41,9 @@ class _Parts:
     hint: str
     typed_controls: str  # the words to type for controls that found no room
     numbered: bool  # options must be typed as numbers (multiple choice)
-    list_numbers: bool  # show the numbered options in the body (menus; labels that were cut)
+    # Show the number to type in list rows: the engine reads typed numbers as answers. Menus
+    # outside the survey do not: there a typed number means something only in some stages.
+    row_numbers: bool
     footer: str
 
 
@@ -77,7 +79,7 @@ def _parts(message: dict[str, Any], language: str, catalog: Catalog) -> _Parts |
             hint="",
             typed_controls="",
             numbered=False,
-            list_numbers=True,  # a menu is typed by number where it is not tapped
+            row_numbers=False,
             footer="",
         )
     return None
@@ -122,7 +124,7 @@ def _prompt_parts(prompt: dict[str, Any], catalog: Catalog) -> _Parts:
         hint=hint,
         typed_controls=typed,
         numbered=kind == "multiple_choice",
-        list_numbers=False,
+        row_numbers=True,
         footer=footer,
     )
 
@@ -166,7 +168,7 @@ def _buttons(
         return None
     if body is None:
         cut = any(t != " ".join(i.label.split()) for t, i in zip(titles, items, strict=True))
-        fitted = _fit_body(_body(parts, numbered=cut or parts.list_numbers), parts, limits)
+        fitted = _fit_body(_body(parts, numbered=cut), parts, limits)
     else:
         fitted = body if len(body) <= limits.max_body_chars else None
     if fitted is None:
@@ -198,16 +200,15 @@ def _list(
     for item in items:
         label = " ".join(item.label.split())
         # The number people may type instead, where it is not the label itself (a scale).
-        shown = (
-            label if item.number is None or label == str(item.number) else f"{item.number}. {label}"
-        )
+        plain = item.number is None or label == str(item.number) or not parts.row_numbers
+        shown = label if plain else f"{item.number}. {label}"
         title = shorten(shown, limits.max_row_title_chars)
         row: dict[str, str] = {"id": item.payload[: limits.max_row_id_chars], "title": title}
         if title != shown:  # the description shows what the title had to leave out
             row["description"] = shorten(label, limits.max_row_description_chars)
             too_long = too_long or len(label) > limits.max_row_description_chars
         rows.append(row)
-    body = _body(parts, numbered=too_long or parts.list_numbers)
+    body = _body(parts, numbered=too_long)
     if typed_controls:
         body = _join(body, parts.typed_controls)
     fitted = _fit_body(body, parts, limits) or shorten(parts.text, limits.max_body_chars)

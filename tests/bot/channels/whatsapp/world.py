@@ -16,8 +16,9 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import App, build_app
 from bot.channels.whatsapp.templates import TemplateBook, load_templates
-from bot.runtime.events import Channel, InboundEvent, Join
+from bot.runtime.events import Channel
 from bot.web import make_web_app, runner_options
+from dialogues.localization import builtin_catalog
 from tests.bot.app_fixtures import EXAMPLE, test_settings
 from tests.fakes import whatsapp_api as wa
 from tests.fakes.whatsapp_api import FakeGraphAPI, Sent
@@ -59,18 +60,19 @@ class World:
         message = (wa.button_reply if kind == "button" else wa.list_reply)(wa_id, matches[0], title)
         return await self.fake.post_webhook(wa.envelope(self.fake, messages=[message]))
 
-    async def join(self, wa_id: str, language: str) -> None:
-        """Until the worker reads join codes in typed text, joining is a Join event, as the web
-        chat's Start button makes one."""
-        event = InboundEvent(
-            event_id=f"whatsapp:join-{wa_id}-{time.monotonic_ns()}",
-            channel=Channel.WHATSAPP,
-            participant_id=self.pid(wa_id),
-            received_at_ms=int(time.time() * 1000),
-            action=Join(CAMPAIGN, language),
-            address=wa_id,
+    async def join(self, wa_id: str, language: str, *, updates: bool = True) -> list[Sent]:
+        """What a click-to-chat link does: the join code as a first message; then the language
+        from the list and the answer to "tell you what comes of it?". Returns the messages
+        that follow (the survey's start)."""
+        choose = await self.next_messages(wa_id, self.say(wa_id, CAMPAIGN))
+        name = builtin_catalog().language_name(language)
+        titles = [title for _, title in choose[-1].reply_ids]
+        title = next(t for t in titles if t.removeprefix("✓ ") == name)
+        consent = await self.next_messages(wa_id, self.tap(wa_id, choose[-1], title))
+        buttons = [title for _, title in consent[-1].reply_ids]
+        return await self.next_messages(
+            wa_id, self.tap(wa_id, consent[-1], buttons[0 if updates else 1])
         )
-        await self.app.ingestor.ingest(event)
 
     def messages_to(self, wa_id: str) -> list[Sent]:
         return [sent for sent in self.fake.sent if sent.to == wa_id]
