@@ -176,15 +176,21 @@ class FakeGraphAPI:
         except ValueError:
             return self._error(400, 100, "Invalid JSON", None)
         to = body.get("to") if isinstance(body, dict) else None
+        hang = 0.0
         if self.script:
-            scripted = await self._scripted(self.script.popleft(), body, to)
-            if scripted is not None:
-                return scripted
+            kind, value = self.script.popleft()
+            if kind == "hang":
+                hang = float(value)
+            else:
+                return self._scripted(kind, value, to)
         problem = validate(body, self.templates)
         if problem is not None:
             code, detail = problem
             return self._error(400, code, detail, to)
-        return self._accept_or_refuse(body, str(to))
+        answer = self._accept_or_refuse(body, str(to))
+        if hang:  # the message is out; only the answer is late
+            await asyncio.sleep(hang)
+        return answer
 
     def _accept_or_refuse(self, body: dict[str, Any], to: str) -> web.Response:
         now = time.monotonic()
@@ -218,20 +224,13 @@ class FakeGraphAPI:
             }
         )
 
-    async def _scripted(
-        self, answer: tuple[str, Any], body: dict[str, Any], to: Any
-    ) -> web.Response | None:
-        """One scripted answer: ("error", code), ("http", status), ("hang", seconds): answer
-        only after that long (the message does go out), ("pass", None)."""
-        kind, value = answer
+    def _scripted(self, kind: str, value: Any, to: Any) -> web.Response:
+        """A scripted refusal: ("error", code) or ("http", status). A third kind, ("hang",
+        seconds), accepts the message and answers only that much later (see _messages)."""
         if kind == "error":
             return self._error(400, int(value), "scripted", to)
-        if kind == "http":
-            return self._error(int(value), 131000 if value < 500 else 2, "Service unavailable", to)
-        if kind == "hang":
-            await asyncio.sleep(float(value))
-            return None
-        return None
+        assert kind == "http", kind
+        return self._error(int(value), 131000 if value < 500 else 2, "Service unavailable", to)
 
     def _error(self, status: int, code: int, title: str, to: Any) -> web.Response:
         self.refused.append(Refusal(code, str(to) if to else None, time.monotonic()))

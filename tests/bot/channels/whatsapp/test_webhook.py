@@ -1,0 +1,138 @@
+"""The webhook's front door: Meta's handshake, signatures, what gets stored, and what never
+does (phone numbers and raw message ids)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import ClientSession
+
+from bot.channels.whatsapp.signature import sign
+from bot.runtime.events import Answer, Command, InboundEvent, Unsupported, decode
+from dialogues.inbound import ChoiceReply, Resume, TextReply
+from tests.bot.channels.whatsapp.world import APP_SECRET, VERIFY_TOKEN, World
+from tests.fakes import whatsapp_api as wa
+
+
+async def _stored(world: World) -> list[InboundEvent]:
+    app = world.app
+    events = []
+    for shard in range(app.keys.shards):
+        entries: Any = await app.redis.xrange(app.keys.inbound(shard))
+        events += [decode(fields, app.transit_key) for _, fields in entries]
+    return events
+
+
+async def _data_keys(world: World) -> set[bytes]:
+    """Every key but what running processes make for themselves (leases, membership, the
+    consumer groups of empty streams, created as workers and senders start)."""
+    keys: list[bytes] = [key async for key in world.app.redis.scan_iter(count=1000)]
+    own = (b":lease:", b":members:", b":out:")
+    return {k for k in keys if not any(o in k for o in own) and not k.endswith(b":in")}
+
+
+async def _get(world: World, **query: str) -> tuple[int, str]:
+    async with ClientSession() as http, http.get(world.webhook_url, params=query) as response:
+        return response.status, await response.text()
+
+
+async def test_the_verification_handshake_echoes_the_challenge_only_for_our_token(
+    world: World,
+) -> None:
+    ok = await _get(
+        world, **{"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "42"}
+    )
+    assert ok == (200, "42")
+    wrong = await _get(
+        world, **{"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "42"}
+    )
+    assert wrong[0] == 403
+    assert (await _get(world, **{"hub.challenge": "42"}))[0] == 403
+
+
+async def test_unsigned_forged_and_tampered_webhooks_are_refused_and_store_nothing(
+    world: World,
+) -> None:
+    stop_everything = wa.envelope(world.fake, messages=[wa.text("254700000201", "delete")])
+    raw = json.dumps(stop_everything).encode()
+    before = await _data_keys(world)
+    assert await world.fake.post_webhook(raw, signature=None) == 403
+    assert await world.fake.post_webhook(raw, signature=sign(raw, "not-the-app-secret")) == 403
+    assert await world.fake.post_webhook(raw, signature="sha256=" + "0" * 64) == 403
+    assert await world.fake.post_webhook(raw, signature="sha1=abc") == 403
+    other = json.dumps(wa.envelope(world.fake, messages=[wa.text("254700000201", "hi")])).encode()
+    assert await world.fake.post_webhook(raw, signature=sign(other, APP_SECRET)) == 403
+    assert await _stored(world) == []
+    assert await _data_keys(world) == before
+    refused = world.app.metrics.registry.get_sample_value(
+        "sauti_whatsapp_webhooks_total", {"outcome": "bad_signature"}
+    )
+    assert refused == 5
+
+
+async def test_signed_garbage_is_a_400_and_other_numbers_are_left_alone(world: World) -> None:
+    assert await world.fake.post_webhook(b"{not json") == 400
+    elsewhere = wa.envelope(
+        world.fake, messages=[wa.text("254700000202", "hi")], phone_number_id="999"
+    )
+    assert await world.fake.post_webhook(elsewhere) == 200
+    assert await _stored(world) == []
+
+
+async def test_every_kind_of_message_in_one_batch_becomes_the_right_inbound_action(
+    world: World,
+) -> None:
+    person = "254700000203"
+    messages = [
+        wa.text(person, "safe-connect-2026"),
+        wa.button_reply(person, "a:unsafe:yes", "Yes"),
+        wa.list_reply(person, "a:worry:scams", "2. Scams"),
+        wa.list_reply(person, "c:language:sw", "Kiswahili"),
+        wa.template_button(person, "resume", "Continue"),
+        wa.button_reply(person, "from an older version", "Yes"),
+        wa.media(person, "image"),
+        {**wa.text(person, ""), "type": "system", "system": {"body": "changed number"}},
+    ]
+    second_change = wa.envelope(world.fake, messages=[wa.media(person, "location")])
+    body = wa.envelope(world.fake, messages=messages[:4])
+    body["entry"][0]["changes"].append(
+        wa.envelope(world.fake, messages=messages[4:])["entry"][0]["changes"][0]
+    )
+    body = wa.merged(body, second_change)
+    world.stop.set()  # keep the worker away: look at what was stored, in order
+    for task in world.tasks:
+        await task
+    assert await world.fake.post_webhook(body) == 200
+    events = await _stored(world)
+    assert [event.action for event in events] == [
+        Answer(TextReply("safe-connect-2026")),  # the worker reads join codes itself
+        Answer(ChoiceReply("unsafe", ("yes",))),
+        Answer(ChoiceReply("worry", ("scams",))),
+        Command("language", "sw"),
+        Answer(Resume()),
+        Answer(TextReply("Yes")),  # not one of our ids: the title, read like typed text
+        Unsupported("image"),
+        Unsupported("location"),
+    ]
+    assert {event.participant_id for event in events} == {world.pid(person)}
+    assert {event.address for event in events} == {person}  # sealed inside the entry
+
+
+async def test_no_phone_number_or_message_id_is_kept_in_clear(world: World) -> None:
+    person = "254799999204"
+    await world.join(person, "en")
+    for sent in world.messages_to(person):
+        await world.fake.emit_status(sent, "delivered")
+    keys: list[bytes] = [key async for key in world.app.redis.scan_iter(count=1000)]
+    assert keys
+    for key in keys:
+        assert person.encode() not in key
+        kind: Any = await world.app.redis.type(key)
+        if kind == b"string":
+            value: Any = await world.app.redis.get(key)
+            assert person.encode() not in value
+            assert b"wamid." not in value
+        elif kind == b"hash":
+            fields: Any = await world.app.redis.hgetall(key)
+            assert not any(person.encode() in v for v in fields.values())
