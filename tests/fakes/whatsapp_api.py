@@ -141,6 +141,7 @@ class FakeGraphAPI:
         """Serve on a free loopback port; returns the API base to configure (with a version)."""
         app = web.Application()
         app.router.add_post("/{version}/{number}/messages", self._messages)
+        app.router.add_get("/_fake/report", self._report)  # for a fake in another process
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -163,6 +164,20 @@ class FakeGraphAPI:
         """Wait for the status webhooks already scheduled."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def report(self) -> dict[str, Any]:
+        """What the fake saw, as JSON-ready data (benchmarks read it across processes)."""
+        return {
+            "sent": [
+                {"wamid": s.wamid, "to": s.to, "type": s.type, "text": s.text, "at": s.at}
+                for s in self.sent
+            ],
+            "refused": [{"code": r.code, "to": r.to, "at": r.at} for r in self.refused],
+            "webhook_answers": self.webhook_answers,
+        }
+
+    async def _report(self, request: web.Request) -> web.Response:
+        return web.json_response(self.report())
 
     # -- the send endpoint -------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ models, webhook framework and a hard-coded Graph URL on top of httpx, for none o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -38,6 +39,28 @@ log = logging.getLogger(__name__)
 _CLOSED_MEMORY = 10_000  # recipients WhatsApp told us have no open window (per process)
 
 
+class _WirePacer:
+    """Spaces this process's requests by the number's interval as they go on the wire.
+
+    The sender's shared limiter grants slots at the right rate, but between a grant and the
+    POST each message takes its own time (a Redis claim, a new connection, a busy moment of
+    the event loop), so granted messages can reach WhatsApp in a bunch that its throughput
+    check (error 130429) counts as a burst. Slots are reserved back to back, so a pacer fed at
+    the rate never loses capacity; several sender processes stay within the shared limit."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = 1 / rate
+        self._clock = clock
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        now = self._clock()
+        slot = max(now, self._next)
+        self._next = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
 class WhatsAppClient:
     """A ChannelClient for one business phone number."""
 
@@ -61,6 +84,7 @@ class WhatsAppClient:
         self._metrics = metrics
         self._clock = clock
         self._session: aiohttp.ClientSession | None = None  # made on first use, in the loop
+        self._pacer = _WirePacer(settings.limits.global_rate)
         # participant → the last_inbound_ms WhatsApp said 131047 for: until they write again,
         # go straight to a template instead of spending a refused call per message.
         self._closed: OrderedDict[str, int | None] = OrderedDict()
@@ -145,6 +169,7 @@ class WhatsAppClient:
         request = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
         request.update(content)
         session = self._open_session()
+        await self._pacer.wait()
         try:
             async with session.post(self._url, json=request) as response:
                 status = response.status

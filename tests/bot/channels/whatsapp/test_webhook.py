@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from aiohttp import ClientSession
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.channels.whatsapp.signature import sign
 from bot.runtime.events import Answer, Command, InboundEvent, Unsupported, decode
@@ -136,3 +138,14 @@ async def test_no_phone_number_or_message_id_is_kept_in_clear(world: World) -> N
         elif kind == b"hash":
             fields: Any = await world.app.redis.hgetall(key)
             assert not any(person.encode() in v for v in fields.values())
+
+
+async def test_when_redis_fails_meta_is_told_to_retry_later(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def unavailable(event: InboundEvent) -> bool:
+        raise RedisConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(world.app.ingestor, "ingest", unavailable)  # thin wiring only
+    body = wa.envelope(world.fake, messages=[wa.text("254700000206", "hello")])
+    assert await world.fake.post_webhook(body) == 503  # not 200: Meta keeps it and retries
