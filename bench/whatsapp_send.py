@@ -7,8 +7,9 @@ against the loopback fake Graph API, with nothing lost and nothing sent twice.
 What runs, in this process, as `sauti run` runs it: an embedded Redis in a temporary
 directory, the web server (for the status webhooks the fake posts back: sent, then delivered,
 for every message), and one sender serving all 16 shards. The fake runs in a process of its
-own (like WhatsApp, it sees requests when they arrive); it enforces the number's 80/s (token
-bucket, burst 10) and the pair rate, and answers 130429 / 131056 when they are exceeded.
+own (like WhatsApp, it sees requests when they arrive); it enforces the number's 80/s (a token
+bucket with a burst of 20 for its own scheduling jitter, see serve_fake) and the pair rate,
+and answers 130429 / 131056 when they are exceeded.
 
 The load: a loop-closure notice to each of 1,000 WhatsApp participants, five rounds (5,000
 messages, bulk priority), a fifth of them outside the 24-hour window (so they go out as the
@@ -48,6 +49,7 @@ TEMPLATES = ROOT / "config" / "whatsapp_templates.toml"
 APP_SECRET = "bench-app-secret-0123456789"
 LANGUAGES = ("en", "fr", "ar", "sw")
 RATE = 80.0
+JITTER_BURST = 20.0
 DAY_MS = 24 * 3600 * 1000
 
 
@@ -108,6 +110,10 @@ async def serve_fake(webhook_url: str, statuses: bool) -> None:
         app_secret=APP_SECRET,
         templates=load_templates(TEMPLATES),
         throughput=RATE,
+        # 0.25 s of arrival jitter: this process also posts 160 status webhooks/s and shares
+        # two cores with Redis and Sauti, and it timestamps a request when its event loop gets
+        # to it. The sustained limit stays 80/s; with the tests' 10 it sometimes refuses a few.
+        throughput_burst=JITTER_BURST,
         auto_statuses=statuses,
         webhook_url=webhook_url,
     )
