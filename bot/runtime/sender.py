@@ -285,10 +285,13 @@ class Sender:
                 await self._redis.delete(claim)  # the platform took nothing
                 self._metrics.rate_limited.labels(channel).inc()
                 if limited.per_recipient:
+                    # Only this recipient waits (every sender sees the pause); the entry stays
+                    # pending, their later messages behind it, and the batch goes on.
                     _, chat_pause = self._keys.chat_rate(entry.participant_id)
                     await self._redis.set(chat_pause, b"1", px=_ms(limited.retry_after))
-                else:
-                    await self._pause(channel, limited.retry_after)
+                    state.due[entry.participant_id] = time.monotonic() + limited.retry_after
+                    return "later"
+                await self._pause(channel, limited.retry_after)
             except TemporaryDeliveryError:
                 await self._redis.delete(claim)
                 self._metrics.retries.labels(channel).inc()

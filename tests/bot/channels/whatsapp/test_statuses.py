@@ -95,7 +95,14 @@ async def test_a_pair_rate_limit_pauses_that_person_only(redis_url: str, tmp_pat
     async with running_world(
         redis_url, tmp_path, SAUTI_WHATSAPP_PAIR_INTERVAL_SECONDS="2"
     ) as world:
-        slowed, other = "254700000404", "254700000405"
+        # On one shard: one sender batch holds both, and one's pause must not hold the other.
+        shard = world.app.keys.shard_of
+        slowed = "254700000404"
+        other = next(
+            number
+            for n in range(1000)
+            if shard(world.pid(number := f"2547001{n:05d}")) == shard(world.pid(slowed))
+        )
         world.fake.script.append(("error", 131056))  # the first send of all is refused
         await asyncio.gather(world.say(slowed, "hello"), world.say(other, "hello"))
         await world.wait_for(slowed, 1)
