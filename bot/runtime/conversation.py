@@ -48,7 +48,7 @@ from dialogues import Session, advance
 from dialogues.events import AnswerOutcome
 from dialogues.inbound import ChangeLanguage, Pause, TextReply
 from dialogues.localization import FALLBACK_LANGUAGE, builtin_catalog
-from dialogues.normalize import fold
+from dialogues.normalize import ascii_digits, fold
 from dialogues.prompts import display_answer
 from dialogues.session import SessionStatus
 
@@ -67,13 +67,43 @@ def normalise(
     action = event.action
     if not isinstance(action, Answer):
         return event
-    command = as_command(action, campaign_ids)
+    command = as_command(action, campaign_ids) or _menu_pick(action, participant, campaign_ids)
     if command is None:
         return event
     writing = participant is not None and participant.stage is Stage.FEEDBACK
     if writing and not _is_slash(action):
         return event
     return _with_action(event, command)
+
+
+# The help menu, in order; the same for everyone so a typed number means the same thing.
+HELP_MENU = (
+    ("start", "menu.continue"),
+    ("language", "menu.language"),
+    ("mydata", "menu.mydata"),
+    ("feedback", "menu.feedback"),
+    ("delete", "menu.delete"),
+    ("stop", "menu.stop"),
+)
+
+
+def _menu_pick(
+    action: Answer, participant: ParticipantRecord | None, campaign_ids: tuple[str, ...]
+) -> Command | None:
+    """A number typed right after a menu picks its item (channels without buttons, or people
+    who prefer typing). Done before loading, as the pick decides what must be loaded."""
+    if not isinstance(action.input, TextReply):
+        return None
+    typed = ascii_digits(action.input.text.strip())
+    if not typed.isdigit():
+        return None
+    place = int(typed) - 1
+    stage = participant.stage if participant is not None else Stage.CAMPAIGN_MENU
+    if stage is Stage.CAMPAIGN_MENU and 0 <= place < len(campaign_ids):
+        return Command("start", campaign_ids[place])
+    if stage is Stage.HELP_MENU and 0 <= place < len(HELP_MENU):
+        return Command(HELP_MENU[place][0])
+    return None
 
 
 def campaign_of(event: InboundEvent, participant: ParticipantRecord | None) -> str | None:
@@ -97,6 +127,8 @@ def take_turn(
     """Apply one (normalised) event to a participant (None: never seen, or erased)."""
     data_key = keys.data_key(participant) if participant is not None else None
     turn = Turn(participant, data_key, inbound_ms=event.received_at_ms)
+    if participant is not None and participant.unreachable and _their_doing(event):
+        turn.update(participant, unreachable=False)  # they wrote to us: reachable again
     conversation = _Conversation(turn, event, context, keys, now)
     match event.action:
         case Join(_, language):
@@ -202,7 +234,7 @@ class _Conversation:
         handlers.get(name, self.help)(argument)
 
     def reply(self, action: Answer) -> None:
-        """Something typed or pressed that is not a command."""
+        """Something typed or pressed that is not a command (nor a menu pick: `normalise`)."""
         participant = self.turn.participant
         if participant is None:
             self.offer_campaigns()
@@ -216,6 +248,8 @@ class _Conversation:
         if participant.stage in stage_replies:
             stage_replies[participant.stage](action)
             return
+        if participant.stage is not Stage.NONE:  # a menu was shown and not picked from
+            self.turn.update(participant, stage=Stage.NONE)
         if self.context.campaign is None or self.context.session is None:
             self.offer_campaigns()
             return
@@ -264,14 +298,19 @@ class _Conversation:
 
     def offer_campaigns(self) -> None:
         """Plain /start, or a message from someone in no campaign: the open campaigns."""
-        campaigns = self.context.open_campaigns
-        if not campaigns:
+        menu = self._campaign_menu()
+        if not menu:
             self.say("start.none_open")
             return
-        menu = tuple(
-            MenuItem(c.survey.text(c.survey.title, self.language), "start", c.id) for c in campaigns
-        )
+        if self.turn.participant is not None:
+            self.turn.update(self.turn.participant, stage=Stage.CAMPAIGN_MENU)
         self.say("start.choose_campaign", menu)
+
+    def _campaign_menu(self) -> tuple[MenuItem, ...]:
+        return tuple(
+            MenuItem(c.survey.text(c.survey.title, self.language), "start", c.id)
+            for c in self.context.open_campaigns
+        )
 
     def choose_language(self, code: str) -> None:
         participant = self.participant()
@@ -376,22 +415,12 @@ class _Conversation:
     # -- commands ---------------------------------------------------------------------------
 
     def help(self, _: str = "") -> None:
-        self.participant()
-        session = self.context.session
-        menu: list[MenuItem] = []
-        if session is not None and session.status is not SessionStatus.COMPLETED:
-            menu.append(MenuItem(self._label("menu.continue"), "start"))
-        menu += [
-            MenuItem(self._label("menu.language"), "language"),
-            MenuItem(self._label("menu.mydata"), "mydata"),
-            MenuItem(self._label("menu.feedback"), "feedback"),
-            MenuItem(self._label("menu.delete"), "delete"),
-            MenuItem(self._label("menu.stop"), "stop"),
-        ]
-        participant = self.turn.participant
-        if participant is not None and participant.stage is not Stage.NONE:
-            self.turn.update(participant, stage=Stage.NONE)  # the menu leaves any question
-        self.say("help.text", tuple(menu), help=self.quote("help"))
+        participant = self.participant()
+        self.turn.update(participant, stage=Stage.HELP_MENU)  # the menu leaves any question
+        self.say("help.text", self._help_menu(), help=self.quote("help"))
+
+    def _help_menu(self) -> tuple[MenuItem, ...]:
+        return tuple(MenuItem(self._label(label), command) for command, label in HELP_MENU)
 
     def _label(self, key: str) -> str:
         return self.catalog.message(key, self.language)
@@ -587,6 +616,10 @@ def _shorten(text: str, limit: int) -> str:
     if len(flat) <= limit:
         return flat
     return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _their_doing(event: InboundEvent) -> bool:
+    return not isinstance(event.action, Reachability)
 
 
 def _is_slash(action: Answer) -> bool:

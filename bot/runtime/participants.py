@@ -29,6 +29,8 @@ class Stage(StrEnum):
     CONSENT = "consent"  # joining: read what happens with answers, say whether to hear back
     FEEDBACK = "feedback"  # asked what they want to tell the company
     DELETE = "delete"  # asked to confirm erasure
+    HELP_MENU = "help"  # shown the help menu: a typed number picks an item
+    CAMPAIGN_MENU = "campaigns"  # shown the open campaigns: a typed number picks one
 
 
 @dataclass(frozen=True, slots=True)

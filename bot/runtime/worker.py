@@ -154,7 +154,7 @@ class Worker:
                 handled += 1
         loaded = await self._load(events)
         plans: list[tuple[bytes, InboundEvent, CommitPlan]] = []
-        for entry_id, event in loaded.events:
+        for entry_id, event in events:
             pid = event.participant_id
             if pid in state.blocked:
                 continue  # waits behind its participant's failing event
@@ -204,8 +204,7 @@ class Worker:
             await self._redis.xclaim(self._keys.inbound(shard), GROUP, holder, 0, ids)
 
     async def _load(self, events: list[tuple[bytes, InboundEvent]]) -> _Loaded:
-        """Participants, then the sessions the events need: two round trips per batch (three
-        when someone asked for their data)."""
+        """Participants, then the sessions the events need: two round trips per batch."""
         loaded = _Loaded()
         pids = list(dict.fromkeys(event.participant_id for _, event in events))
         pipe = self._redis.pipeline(transaction=False)
@@ -219,20 +218,20 @@ class Worker:
             except Exception as error:  # a damaged record fails its own events, not the batch
                 loaded.broken[pid] = error
         codes = tuple(campaign.id for campaign in await self._campaigns.open_campaigns())
-        # Typed commands and join codes decide which campaign's session an event needs.
-        loaded.events = [
-            (entry_id, normalise(event, loaded.participants.get(event.participant_id), codes))
-            for entry_id, event in events
+        # Typed commands and join codes decide which campaign's session an event needs. This
+        # is a prefetch guess from the state before the batch: `_plan` reads each event again
+        # with its participant as the earlier events of the batch left them.
+        loaded.codes = codes
+        guesses = [
+            normalise(event, loaded.participants.get(event.participant_id), codes)
+            for _, event in events
         ]
         wanted: list[tuple[str, str]] = []
-        for _, event in loaded.events:
+        for event in guesses:
             participant = loaded.participants.get(event.participant_id)
             campaign_id = campaign_of(event, participant)
             if campaign_id is not None:
                 wanted.append((event.participant_id, campaign_id))
-            if participant is not None and event.action == Command("mydata"):
-                wanted += [(event.participant_id, joined) for joined in participant.joined]
-                loaded.histories.add(event.participant_id)
         wanted = list(dict.fromkeys(wanted))
         pipe = self._redis.pipeline(transaction=False)
         for pid, campaign_id in wanted:
@@ -242,35 +241,43 @@ class Worker:
                 loaded.sessions[pair] = from_dict(json.loads(raw)) if raw else None
             except Exception as error:
                 loaded.broken[pair[0]] = error
-        if loaded.histories:
-            await self._load_answers(loaded)
         return loaded
 
-    async def _load_answers(self, loaded: _Loaded) -> None:
-        """Stored answers of everyone who asked for their data in this batch."""
-        wanted = [
-            (pid, campaign_id)
-            for pid in sorted(loaded.histories)
-            if (participant := loaded.participants.get(pid)) is not None
-            for campaign_id in participant.joined
-        ]
+    async def _load_history(
+        self, pid: str, participant: ParticipantRecord, loaded: _Loaded
+    ) -> None:
+        """For "my data": sessions and stored answers of every campaign they joined (one round
+        trip, only for the rare event that asks)."""
         pipe = self._redis.pipeline(transaction=False)
-        for pid, campaign_id in wanted:
+        for campaign_id in participant.joined:
+            pipe.get(self._keys.session(pid, campaign_id))
             pipe.hgetall(self._keys.answers(pid, campaign_id))
-        for pair, answers in zip(wanted, await pipe.execute(), strict=True):
-            loaded.answers[pair] = answers
+        replies = iter(await pipe.execute())
+        for campaign_id in participant.joined:
+            raw, answers = next(replies), next(replies)
+            loaded.sessions.setdefault(
+                (pid, campaign_id), from_dict(json.loads(raw)) if raw else None
+            )
+            loaded.answers[(pid, campaign_id)] = answers
+        loaded.histories.add(pid)
 
     async def _plan(
         self, shard: int, entry_id: bytes, event: InboundEvent, loaded: _Loaded
     ) -> CommitPlan:
         pid = event.participant_id
         participant = loaded.participants.get(pid)
+        event = normalise(event, participant, loaded.codes)
         campaign_id = campaign_of(event, participant)
         campaign: Campaign | None = None
         session: Session | None = None
         if campaign_id is not None:
             campaign = await self._campaigns.get(campaign_id)
-            session = loaded.sessions.get((pid, campaign_id))
+            if (pid, campaign_id) not in loaded.sessions:  # the prefetch guessed otherwise
+                raw = await self._redis.get(self._keys.session(pid, campaign_id))
+                loaded.sessions[(pid, campaign_id)] = from_dict(json.loads(raw)) if raw else None
+            session = loaded.sessions[(pid, campaign_id)]
+        if participant is not None and event.action == Command("mydata"):
+            await self._load_history(pid, participant, loaded)
         context = Context(
             campaign=campaign,
             session=session,
@@ -364,7 +371,7 @@ class Worker:
 
 @dataclass
 class _Loaded:
-    events: list[tuple[bytes, InboundEvent]] = field(default_factory=list)  # normalised
+    codes: tuple[str, ...] = ()  # open campaigns' join codes, in menu order
     participants: dict[str, ParticipantRecord | None] = field(default_factory=dict)
     sessions: dict[tuple[str, str], Session | None] = field(default_factory=dict)
     broken: dict[str, Exception] = field(default_factory=dict)  # participant -> load error

@@ -177,7 +177,7 @@ async def test_help_in_any_language_offers_the_menu(redis_client: Redis) -> None
         "stop",
     ]
     resumed = await chat.press("start")
-    assert resumed[-1]["prompt"]["language"] == "sw"  # "continue the survey" asks again
+    assert resumed[-1]["prompt"]["language"] == "sw"  # "survey" carries on where they were
 
 
 async def test_stop_pauses_and_opts_out_until_they_come_back(redis_client: Redis) -> None:
@@ -312,3 +312,48 @@ async def test_a_stale_button_during_a_join_question_asks_that_question_again(
     await chat.say(CAMPAIGN)
     [again] = await chat.send(Answer(ChoiceReply("uses", ("mpesa",))))
     assert again["text"] == "Please choose your language."
+
+
+async def test_a_typed_number_picks_from_the_menu_just_shown(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "omari")
+    [menu] = await chat.say("help")
+    assert [cmd for _, cmd, _ in _menu(menu)][2] == "mydata"
+    [data] = await chat.say("3")
+    assert data["text"].startswith("What Sauti holds about you:")
+    again = await chat.say("1")  # no menu now: the survey's info screen takes it
+    assert "prompt" in again[-1]
+
+
+async def test_a_stranger_can_pick_a_campaign_by_number(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = Chat(runtime, "pendo")
+    await chat.say("hi")
+    [choose] = await chat.say("1")
+    assert choose["text"] == "Please choose your language."
+
+
+async def test_writing_again_makes_an_unreachable_participant_reachable(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "quinn")
+    await chat.send(Reachability(reachable=False))
+    assert (await chat.record())[b"reach"] == b"unreachable"
+    await chat.say("help")
+    assert (await chat.record())[b"reach"] == b""
+
+
+async def test_a_menu_pick_in_the_same_batch_as_its_menu_is_read_after_it(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "rehema")
+    for text in ("help", "3"):  # both stored before the worker runs: one batch
+        await runtime.ingestor.ingest(
+            runtime.event(chat.pid, Answer(TextReply(text)), "addr-rehema", chat.channel)
+        )
+    await runtime.drain()
+    menu, data = await chat.received()
+    assert "menu" in menu
+    assert data["text"].startswith("What Sauti holds about you:")

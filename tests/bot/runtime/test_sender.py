@@ -156,8 +156,8 @@ async def test_a_blocked_participant_is_marked_unreachable_and_sent_nothing_more
     assert platform.delivered == []
     reach = await redis_client.hget(runtime.keys.participant(pid), "reach")
     assert reach == b"unreachable"
-    await runtime.ingestor.ingest(runtime.answer(pid, TextReply("1"), Channel.TELEGRAM))
-    await runtime.drain()
+    notice = OutboxEntry("notice-1", pid, Channel.TELEGRAM.value, {"text": "news"}, 0)
+    await enqueue(runtime.redis, runtime.keys, runtime.transit, notice, Priority.BULK)
     await _send_all(sender)
     assert len(platform.calls) == 1  # only the first refused attempt ever reached the platform
 

@@ -70,7 +70,7 @@ async def test_a_429_storm_is_honoured_exactly(
     assert len(limited) == 3
     for n in limited:  # the next call waits out retry_after (1 s), and not much longer
         gap = calls[n + 1].at - calls[n].at
-        assert 1.0 <= gap < 1.4, gap
+        assert 1.0 <= gap < 1.8, gap  # never early; late only by scheduling on a busy machine
     assert fake.retry_after_ignored == 0
     assert fake.rate_limited_by_sauti == 0
 
@@ -92,7 +92,9 @@ async def test_telegrams_pacing_is_kept_without_a_single_429(
     for user in users:  # each chat: a burst of three, then one a second, in order
         calls = [c for c in fake.calls_to("sendMessage") if c.params["chat_id"] == user]
         assert [c.params["text"] for c in calls] == [f"notice {n}" for n in range(5)]
-        assert calls[4].at - calls[0].at >= 1.9
+        # Nominally 2.0 s; the limiter grants on Redis's clock and a loaded machine can delay
+        # the first call's arrival, so allow a little slack (unpaced, all five take ~0 s).
+        assert calls[4].at - calls[0].at >= 1.75
 
 
 async def test_a_blocked_user_is_marked_unreachable_and_not_sent_to_again(

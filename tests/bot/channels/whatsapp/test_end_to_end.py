@@ -172,7 +172,7 @@ async def test_the_help_keyword_shows_a_menu_whose_items_work_when_tapped(world:
     menu = (await world.next_messages(wa_id, world.say(wa_id, "aide")))[-1]
     titles = [title for _, title in menu.reply_ids]
     assert titles == [
-        "Continuer",
+        "Questionnaire",
         "Langue",
         "Mes données",
         "Donner mon avis",
@@ -181,7 +181,7 @@ async def test_the_help_keyword_shows_a_menu_whose_items_work_when_tapped(world:
     ]
     mine = await world.next_messages(wa_id, world.tap(wa_id, menu, "Mes données"))
     assert "WhatsApp" in mine[-1].text
-    question = await world.next_messages(wa_id, world.tap(wa_id, menu, "Continuer"))
+    question = await world.next_messages(wa_id, world.tap(wa_id, menu, "Questionnaire"))
     assert "Pour quoi utilisez-vous" in question[-1].text
 
 
