@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from bot.channels.telegram.channel import TelegramChannel, build_telegram
 from bot.privacy import Redactor, load_server_keys, participant_id
+from bot.runtime import scripts
 from bot.runtime.campaigns import CampaignStore
 from bot.runtime.delivery import ChannelClient
 from bot.runtime.events import Channel, transit_key
@@ -25,7 +26,7 @@ from bot.runtime.participants import ParticipantKeys
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
 from bot.settings import Settings
-from bot.storage import EmbeddedRedis, connect, require_server_version
+from bot.storage import EmbeddedRedis, connect, lua, require_server_version
 
 if TYPE_CHECKING:
     from bot.channels.whatsapp.channel import WhatsAppChannel
@@ -117,6 +118,7 @@ async def build_app(settings: Settings) -> App:
         await require_server_version(redis)
         keys = Keys(prefix=settings.runtime.key_prefix, shards=settings.runtime.shards)
         await _check_shards(redis, keys)
+        await lua.load(redis, scripts.ALL)
         server_keys = load_server_keys(settings)
     except BaseException:
         await redis.aclose()

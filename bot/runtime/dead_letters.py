@@ -19,6 +19,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.runtime.keys import Keys
+from bot.storage.lua import Script
 
 PAGE = 200  # dead letters read per XRANGE
 
@@ -26,7 +27,7 @@ PAGE = 200  # dead letters read per XRANGE
 # The worker added `error` and `entry` when it parked the event; the rest is the original entry.
 # Read, re-add and delete in one step, so two operators replaying the same letter at once
 # cannot both put it back. Returns the new inbound entry id, or nil when it is not there.
-REPLAY = """
+REPLAY = Script("""
 local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
 if #found == 0 then return false end
 local fields = found[1][2]
@@ -41,7 +42,7 @@ if #original == 0 then return redis.error_reply('dead letter ' .. ARGV[1] .. ' h
 local added = redis.call('XADD', KEYS[2], '*', unpack(original))
 redis.call('XDEL', KEYS[1], ARGV[1])
 return added
-"""
+""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,7 @@ async def dead_letters(
 async def replay(redis: Redis, keys: Keys, shard: int, letter_id: str) -> str | None:
     """Put one dead letter back on its shard's inbound stream. Returns the new inbound entry
     id, or None when there is no such dead letter (already replayed, or a wrong id)."""
-    move = redis.register_script(REPLAY)
-    added: Any = await move(keys=[keys.dead_letters(shard), keys.inbound(shard)], args=[letter_id])
+    added: Any = await REPLAY(redis, [keys.dead_letters(shard), keys.inbound(shard)], [letter_id])
     return added.decode() if isinstance(added, bytes) else added
 
 

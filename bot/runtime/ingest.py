@@ -21,7 +21,7 @@ class Ingestor:
         self._transit_key = transit_key
         self._metrics = metrics
         self._dedupe_ttl = dedupe_ttl
-        self._script = redis.register_script(scripts.INGEST)
+        self._redis = redis
 
     async def ingest(self, event: InboundEvent) -> bool:
         """True when stored, False when it is a duplicate of an event already stored."""
@@ -30,8 +30,8 @@ class Ingestor:
         args: list[str | bytes | int] = [self._dedupe_ttl]
         for name, value in fields.items():
             args += [name, value]
-        entry = await self._script(
-            keys=[self._keys.seen(shard, event.event_id), self._keys.inbound(shard)], args=args
+        entry = await scripts.INGEST(
+            self._redis, [self._keys.seen(shard, event.event_id), self._keys.inbound(shard)], args
         )
         if entry is None:
             self._metrics.duplicates.labels(event.channel.value).inc()

@@ -44,8 +44,6 @@ class ShardLeases:
         self._owner = owner
         self._ttl_ms = ttl_ms
         self._renew_every = renew_every
-        self._lease = redis.register_script(scripts.LEASE)
-        self._release = redis.register_script(scripts.RELEASE)
         self.owned: dict[int, tuple[asyncio.Event, asyncio.Task[None]]] = {}
 
     async def run(self, stop: asyncio.Event, runner: ShardRunner) -> None:
@@ -78,7 +76,8 @@ class ShardLeases:
             held = shard in self.owned
             if not held and len(self.owned) >= target:
                 continue
-            if await self._lease(keys=[self._lease_key(shard)], args=[self._owner, self._ttl_ms]):
+            lease = [self._lease_key(shard)]
+            if await scripts.LEASE(self._redis, lease, [self._owner, self._ttl_ms]):
                 if not held:
                     self._start(shard, runner)
             elif held:
@@ -113,7 +112,7 @@ class ShardLeases:
         except Exception:  # already logged by rebalance when it was a crash
             pass
         if release:
-            await self._release(keys=[self._lease_key(shard)], args=[self._owner])
+            await scripts.RELEASE(self._redis, [self._lease_key(shard)], [self._owner])
 
     def _lease_key(self, shard: int) -> str:
         return self._keys.lease(self._role, shard)

@@ -3,14 +3,16 @@ shard's `{sN}` tag), so it is atomic on a single Redis and allowed on Redis Clus
 
 from __future__ import annotations
 
+from bot.storage.lua import Script
+
 # KEYS: seen marker, inbound stream.  ARGV: dedupe TTL seconds, then field/value pairs.
 # Returns the new entry id, or nil when the platform message id was seen before.
-INGEST = """
+INGEST = Script("""
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
 end
 return false
-"""
+""")
 
 # KEYS: 1 inbound stream, 2 done marker, 3 participant, 4 session, 5 answers, 6 counters,
 #       7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's worker lease.
@@ -21,7 +23,7 @@ return false
 # Everything or nothing: a replayed event (done marker present) is only acknowledged again.
 # Fencing: a worker whose lease another worker now holds commits nothing (returns -1); its
 # entries stay pending for the new holder.
-COMMIT = """
+COMMIT = Script("""
 local holder = redis.call('GET', KEYS[10])
 if holder and holder ~= ARGV[5] then return -1 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
@@ -57,10 +59,10 @@ end
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 return 1
-"""
+""")
 
 # KEYS: lease.  ARGV: owner, TTL ms.  Take a free lease or renew our own; 1 when held.
-LEASE = """
+LEASE = Script("""
 local owner = redis.call('GET', KEYS[1])
 if owner == false then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]); return 1
@@ -69,10 +71,13 @@ if owner == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2]); return 1
 end
 return 0
-"""
+""")
 
 # KEYS: lease.  ARGV: owner.  Give a lease back only if it is still ours.
-RELEASE = """
+RELEASE = Script("""
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-"""
+""")
+
+# The pipeline's scripts, loaded once at start (a dead-letter replay is rare: it loads its own).
+ALL = (INGEST, COMMIT, LEASE, RELEASE)

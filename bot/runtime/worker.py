@@ -31,6 +31,7 @@ from bot.runtime.metrics import Metrics
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.runtime.turns import Context
+from bot.storage import lua
 from dialogues import Session, from_dict
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,6 @@ class Worker:
         self._consumer = consumer
         self._config = config or WorkerConfig()
         self._clock = clock
-        self._commit = redis.register_script(scripts.COMMIT)
         self._states: dict[int, _ShardState] = {}
         self.leases = ShardLeases(redis, keys, role="worker", owner=consumer)
 
@@ -167,12 +167,11 @@ class Worker:
                 continue
             plans.append((entry_id, event, plan))
         if plans:
-            pipe = self._redis.pipeline(transaction=False)
+            steps: list[lua.ScriptCall | lua.Command] = []
             for _, _, plan in plans:
-                for command in plan.before:
-                    pipe.execute_command(*command)
-                await self._commit(keys=plan.keys, args=plan.args, client=pipe)
-            replies = iter(await pipe.execute(raise_on_error=False))
+                steps += plan.before
+                steps.append(lua.ScriptCall(scripts.COMMIT, plan.keys, plan.args))
+            replies = iter(await lua.run_batch(self._redis, steps))
             results = []
             for _, _, plan in plans:  # a failed "before" command fails its event
                 before = [next(replies) for _ in plan.before]

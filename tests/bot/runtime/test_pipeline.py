@@ -165,3 +165,17 @@ async def test_events_of_one_participant_in_one_batch_apply_in_order(redis_clien
     assert answers["uses"]["v"] == ["money"]
     assert answers["money_safe"]["v"] == 1
     assert answers["worry"]["v"] == "scams"
+
+
+async def test_answers_are_recorded_after_redis_forgot_its_scripts(redis_client: Redis) -> None:
+    """A restarted or failed-over Redis has an empty script cache: the first batch after it
+    must still commit, not count failures towards the dead letters."""
+    runtime = await _runtime_with_campaign(redis_client)
+    pid = runtime.participant("zawadi")
+    await runtime.ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "en")))
+    await redis_client.script_flush()
+    await runtime.ingestor.ingest(runtime.answer(pid, TextReply("2")))
+    await redis_client.script_flush()
+    assert await runtime.drain() == 2
+    assert (await _answers(runtime, pid))["uses"]["v"] == ["sms"]
+    assert runtime.metrics.registry.get_sample_value("sauti_event_failures_total") == 0
