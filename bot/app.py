@@ -69,7 +69,7 @@ class App:
             config=WorkerConfig(
                 batch_size=runtime.worker_batch,
                 max_attempts=runtime.max_attempts,
-                done_ttl_seconds=self.settings.dedupe_ttl_seconds,
+                marker_ttl_seconds=self.settings.dedupe_ttl_seconds,
             ),
         )
 

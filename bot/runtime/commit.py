@@ -1,7 +1,7 @@
 """Turn a `Turn` into the one atomic Redis commit of its inbound event.
 
-The commit is keyed by the event id (a `done` marker in the same script), so processing the same
-event twice — a redelivery after a crash — records nothing twice.
+The commit is keyed by the event id (its marker turns "1" in the same script), so processing the
+same event twice — a redelivery after a crash — records nothing twice.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def plan_commit(
     group: str,
     owner: str,
     channel: str,
-    done_ttl: int,
+    marker_ttl: int,
     transit_key: bytes,
     now_ms: int,
     inbox_cap: int = WEBCHAT_INBOX_CAP,
@@ -107,7 +107,7 @@ def plan_commit(
     args: list[str | bytes | int] = [
         group,
         entry_id,
-        done_ttl,
+        marker_ttl,
         json.dumps(to_dict(turn.session), separators=(",", ":")) if turn.session else "",
         owner,
         len(participant_fields),
@@ -127,7 +127,7 @@ def plan_commit(
     ]
     redis_keys = [
         keys.inbound(shard),
-        keys.done(shard, event_id),
+        keys.event(shard, event_id),
         keys.participant(participant_id),
         keys.session(participant_id, campaign),
         keys.answers(participant_id, campaign),

@@ -31,7 +31,7 @@ class Ingestor:
         for name, value in fields.items():
             args += [name, value]
         entry = await scripts.INGEST(
-            self._redis, [self._keys.seen(shard, event.event_id), self._keys.inbound(shard)], args
+            self._redis, [self._keys.event(shard, event.event_id), self._keys.inbound(shard)], args
         )
         if entry is None:
             self._metrics.duplicates.labels(event.channel.value).inc()
@@ -39,6 +39,6 @@ class Ingestor:
         self._metrics.ingested.labels(event.channel.value).inc()
         return True
 
-    def done_key(self, event: InboundEvent) -> str:
-        """The key that exists once the event is committed (web chat waits on it)."""
-        return self._keys.done(self._keys.shard_of(event.participant_id), event.event_id)
+    def marker_key(self, event: InboundEvent) -> str:
+        """The event's marker: b"1" once the event is committed (the web chat waits on it)."""
+        return self._keys.event(self._keys.shard_of(event.participant_id), event.event_id)

@@ -48,11 +48,9 @@ class Keys:
     def dead_letters(self, shard: int) -> str:
         return f"{self.tag(shard)}:dead"
 
-    def seen(self, shard: int, event_id: str) -> str:
-        return f"{self.tag(shard)}:seen:{event_id}"
-
-    def done(self, shard: int, event_id: str) -> str:
-        return f"{self.tag(shard)}:done:{event_id}"
+    def event(self, shard: int, event_id: str) -> str:
+        """An inbound event's marker: "0" once ingested (deduplication), "1" once committed."""
+        return f"{self.tag(shard)}:e:{event_id}"
 
     def counters(self, shard: int, campaign_id: str) -> str:
         return f"{self.tag(shard)}:c:{campaign_id}"

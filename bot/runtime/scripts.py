@@ -5,28 +5,31 @@ from __future__ import annotations
 
 from bot.storage.lua import Script
 
-# KEYS: seen marker, inbound stream.  ARGV: dedupe TTL seconds, then field/value pairs.
-# Returns the new entry id, or nil when the platform message id was seen before.
+# KEYS: event marker, inbound stream.  ARGV: dedupe TTL seconds, then field/value pairs.
+# Returns the new entry id, or nil when the platform message id was seen before. The marker is
+# "0" (stored, not committed yet) until the commit sets it to "1", keeping its TTL: one key per
+# event for both deduplication and "is it committed" (the web chat waits on it).
 INGEST = Script("""
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+if redis.call('SET', KEYS[1], '0', 'NX', 'EX', ARGV[1]) then
   return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
 end
 return false
 """)
 
-# KEYS: 1 inbound stream, 2 done marker, 3 participant, 4 session, 5 answers, 6 counters,
+# KEYS: 1 inbound stream, 2 event marker, 3 participant, 4 session, 5 answers, 6 counters,
 #       7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's worker lease.
-# ARGV: 1 group, 2 entry id, 3 done TTL, 4 session JSON ('' = unchanged), 5 lease owner,
+# ARGV: 1 group, 2 entry id, 3 marker TTL, 4 session JSON ('' = unchanged), 5 lease owner,
 #       then counted groups: participant field/value pairs, answer field/value pairs, answer
 #       fields to delete, counter field/delta pairs, then the respondent member ('' = none),
 #       then inbox items and the inbox cap, then outbox entries (k, pid, ch, t, body each).
-# Everything or nothing: a replayed event (done marker present) is only acknowledged again.
+# Everything or nothing: a replayed event (marker "1") is only acknowledged again. A marker that
+# is gone (an event replayed after its TTL, or never ingested) is created, with the TTL.
 # Fencing: a worker whose lease another worker now holds commits nothing (returns -1); its
 # entries stay pending for the new holder.
 COMMIT = Script("""
 local holder = redis.call('GET', KEYS[10])
 if holder and holder ~= ARGV[5] then return -1 end
-if redis.call('EXISTS', KEYS[2]) == 1 then
+if redis.call('GET', KEYS[2]) == '1' then
   redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
   return 0
 end
@@ -56,7 +59,9 @@ for _ = 1, n do
     't', ARGV[i + 3], 'body', ARGV[i + 4])
   i = i + 5
 end
-redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+if not redis.call('SET', KEYS[2], '1', 'XX', 'KEEPTTL') then
+  redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+end
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """)

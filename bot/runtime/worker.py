@@ -45,7 +45,7 @@ class WorkerConfig:
     batch_size: int = 200
     block_ms: int = 1000
     max_attempts: int = 5
-    done_ttl_seconds: int = 7 * 24 * 3600
+    marker_ttl_seconds: int = 7 * 24 * 3600
     retry_pause_seconds: float = 0.2
     trim_every_seconds: float = 1.0
 
@@ -301,7 +301,7 @@ class Worker:
             group=GROUP,
             owner=self._consumer,
             channel=event.channel.value,
-            done_ttl=self._config.done_ttl_seconds,
+            marker_ttl=self._config.marker_ttl_seconds,
             transit_key=self._transit_key,
             now_ms=int(self._clock() * 1000),
         )

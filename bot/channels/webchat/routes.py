@@ -115,9 +115,8 @@ class WebChat:
         try:
             view = await self._load_view(pid)
             awaitable = awaited == "join" or bool(_NONCE.match(awaited))
-            pending = awaitable and not await self._app.redis.exists(
-                self._app.keys.done(self._app.keys.shard_of(pid), f"webchat:{pid}:{awaited}")
-            )
+            marker = self._app.keys.event(self._app.keys.shard_of(pid), f"webchat:{pid}:{awaited}")
+            pending = awaitable and await self._app.redis.get(marker) != b"1"
         except RedisError as error:
             raise self._unavailable(None) from error
         refreshes = _refresh_count(request)
@@ -190,10 +189,10 @@ class WebChat:
         raise web.HTTPSeeOther(f"/c/{token}{suffix}#last")
 
     async def _wait_until_done(self, event: InboundEvent) -> bool:
-        key = self._app.ingestor.done_key(event)
+        key = self._app.ingestor.marker_key(event)
         deadline = time.monotonic() + _WAIT_SECONDS
         while time.monotonic() < deadline:
-            if await self._app.redis.exists(key):
+            if await self._app.redis.get(key) == b"1":
                 return True
             await asyncio.sleep(0.02)
         return False

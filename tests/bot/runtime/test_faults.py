@@ -227,8 +227,8 @@ async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothi
         assert {a["o"] for a in answers.values()} == {"answered"}
     assert await _counters(runtime) == {"started": PARTICIPANTS, "answers": 4 * PARTICIPANTS}
     for event in events:
-        done = runtime.keys.done(runtime.keys.shard_of(event.participant_id), event.event_id)
-        assert await redis_client.exists(done)
+        marker = runtime.keys.event(runtime.keys.shard_of(event.participant_id), event.event_id)
+        assert await redis_client.get(marker) == b"1"
     # Each event shows up once in its participant's chat: as many messages as for a participant
     # whose survey ran without any fault.
     reference = (await _ingest_scripts(runtime, ["reference"]))[0].participant_id

@@ -179,3 +179,18 @@ async def test_answers_are_recorded_after_redis_forgot_its_scripts(redis_client:
     assert await runtime.drain() == 2
     assert (await _answers(runtime, pid))["uses"]["v"] == ["sms"]
     assert runtime.metrics.registry.get_sample_value("sauti_event_failures_total") == 0
+
+
+async def test_each_event_leaves_one_expiring_marker(redis_client: Redis) -> None:
+    """Deduplication and "committed" share one key per event, and it expires like the dedupe
+    window says, commit included: markers must not pile up."""
+    runtime = await _runtime_with_campaign(redis_client)
+    join = runtime.event(runtime.participant("baraka"), Join("safe-connect-2026", "en"))
+    await runtime.ingestor.ingest(join)
+    marker = runtime.ingestor.marker_key(join)
+    assert await redis_client.get(marker) == b"0"  # stored, not committed yet
+    await runtime.drain()
+    assert await redis_client.get(marker) == b"1"
+    assert 0 < await redis_client.ttl(marker) <= 7 * 24 * 3600
+    markers = [key async for key in redis_client.scan_iter(match="t:*:e:*")]
+    assert markers == [marker.encode()]
