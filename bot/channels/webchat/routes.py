@@ -13,9 +13,6 @@ stored or logged; their participant id is an HMAC of it, as on every channel.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -28,6 +25,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from bot.app import App
+from bot.channels.webchat.ids import event_id, token_from
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
 from bot.runtime.campaigns import Campaign
 from bot.runtime.events import Answer, Channel, InboundEvent, Join
@@ -101,10 +99,10 @@ class WebChat:
         if language not in campaign.survey.languages:
             language = campaign.survey.default_language
         # The link is derived from the form's nonce: tapping Start twice opens one chat.
-        token = _token_from(self._app.id_secret, nonce)
+        token = token_from(self._app.id_secret, nonce)
         pid = self._app.participant_id(Channel.WEBCHAT, token)
         event = self._event(pid, "join", Join(campaign.id, language))
-        return await self._store_and_show(event, token, language)
+        return await self._store_and_show(event, "join", token, language)
 
     # -- chatting --------------------------------------------------------------------------
 
@@ -115,7 +113,7 @@ class WebChat:
         try:
             view = await self._load_view(pid)
             awaitable = awaited == "join" or bool(_NONCE.match(awaited))
-            marker = self._app.keys.event(self._app.keys.shard_of(pid), f"webchat:{pid}:{awaited}")
+            marker = self._app.keys.event(self._app.keys.shard_of(pid), event_id(pid, awaited))
             pending = awaitable and await self._app.redis.get(marker) != b"1"
         except RedisError as error:
             raise self._unavailable(None) from error
@@ -171,12 +169,12 @@ class WebChat:
         if not known:  # a made-up link stores nothing
             raise self._not_found()
         event = self._event(pid, nonce, Answer(inbound))
-        return await self._store_and_show(event, token, language)
+        return await self._store_and_show(event, nonce, token, language)
 
     # -- helpers ---------------------------------------------------------------------------
 
     async def _store_and_show(
-        self, event: InboundEvent, token: str, language: str | None
+        self, event: InboundEvent, nonce: str, token: str, language: str | None
     ) -> web.Response:
         """Store the event, wait (briefly) until it is processed, then show the chat."""
         try:
@@ -184,7 +182,6 @@ class WebChat:
             done = await self._wait_until_done(event)
         except RedisError as error:
             raise self._unavailable(language) from error
-        nonce = event.event_id.rsplit(":", 1)[1]
         suffix = "" if done else f"?w={nonce}"
         raise web.HTTPSeeOther(f"/c/{token}{suffix}#last")
 
@@ -254,7 +251,7 @@ class WebChat:
 
     def _event(self, pid: str, nonce: str, action: Join | Answer) -> InboundEvent:
         return InboundEvent(
-            event_id=f"webchat:{pid}:{nonce}",
+            event_id=event_id(pid, nonce),
             channel=Channel.WEBCHAT,
             participant_id=pid,
             received_at_ms=int(time.time() * 1000),
@@ -299,11 +296,6 @@ class WebChat:
         return self._templates.get_template(template).render(
             language=language, direction=direction(language), t=words, **context
         )
-
-
-def _token_from(id_secret: bytes, nonce: str) -> str:
-    digest = hmac.new(id_secret, f"webchat-join:{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
 def _same_site_only(request: web.Request) -> None:
