@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bot.privacy import encrypt_field, field_aad
 from bot.runtime.events import Channel
 from bot.runtime.feedback import case_commands
+from bot.runtime.inbox import INBOX_CAP, Notice, seal_notice
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.runtime.outgoing import Outgoing, Sender, messages_for
@@ -22,14 +23,17 @@ from dialogues.events import (
     AnswerOutcome,
     AnswerRecorded,
     AnswerWithdrawn,
+    QuestionAsked,
     SurveyCompleted,
+    SurveyStarted,
 )
 
 # Channels that edit a question's message after the answer (showing the choice, dropping the
 # buttons) or after a tick: they get echoes and re-rendered questions; other chat apps already
 # show people their own messages, and a message spent on nothing counts against pacing.
 EDITING_CHANNELS = frozenset({Channel.TELEGRAM.value})
-WEBCHAT_INBOX_CAP = 200  # messages a web chat page keeps; older ones are dropped
+# What the web chat page rebuilds from survey, session and answers: not kept in the inbox.
+_REBUILT = (SurveyStarted, QuestionAsked, AnswerRecorded, SurveyCompleted)
 
 
 Command = tuple[str | bytes | int, ...]
@@ -59,8 +63,11 @@ def plan_commit(
     marker_ttl: int,
     transit_key: bytes,
     now_ms: int,
-    inbox_cap: int = WEBCHAT_INBOX_CAP,
+    inbox_cap: int = INBOX_CAP,
+    awaiting: str | None = None,
 ) -> CommitPlan:
+    """`awaiting`: the question that awaited an answer before the event (web chat notices of an
+    event that leaves the session alone, such as a help text, are shown with it)."""
     campaign = turn.campaign_id or "-"
     answer_sets: list[str | bytes] = []
     answer_dels: list[str] = []
@@ -91,7 +98,7 @@ def plan_commit(
         inbox: list[bytes] = []
         participant_fields: dict[str, str | bytes] = {}
     else:
-        inbox = _sealed_inbox(turn, participant_id, outgoing)
+        inbox = _sealed_notices(turn, participant_id, awaiting)
         participant_fields = _participant_fields(turn)
     if turn.feedback is not None and turn.participant is not None and turn.data_key is not None:
         before += case_commands(
@@ -226,22 +233,15 @@ def _outbox_entries(
     ]
 
 
-def _sealed_inbox(turn: Turn, participant_id: str, outgoing: list[Outgoing]) -> list[bytes]:
-    """Web chat participants read their messages from their inbox: sealed with their key."""
+def _sealed_notices(turn: Turn, participant_id: str, awaiting: str | None) -> list[bytes]:
+    """Web chat participants find what they were told in their inbox, sealed with their key:
+    only the notices, since the page rebuilds questions, answers and thanks (bot.runtime.inbox).
+    Each notice is tied to the question that awaited an answer, if any, to be shown there."""
     if turn.participant is None or turn.participant.channel != "webchat" or turn.data_key is None:
         return []
-    aad = field_aad(turn.participant.participant_id, "webchat")
-    return [
-        encrypt_field(turn.data_key, json.dumps(_inbox_item(m), ensure_ascii=False), aad)
-        for m in outgoing
-        if not m.edit  # the page re-renders the current question itself
-    ]
-
-
-def _inbox_item(message: Outgoing) -> dict[str, str]:
-    """Text, sender and the question id only: the page rebuilds the current question's form
-    from the survey and the session, so the inbox does not keep a copy of every form."""
-    item = {"text": message.text, "from": message.sender.value}
-    if message.prompt is not None:
-        item["q"] = message.prompt.question_id
-    return item
+    texts = [notice.text for notice in turn.notices]
+    for event in turn.events:
+        if not isinstance(event, _REBUILT):
+            texts += [message.text for message in messages_for([event])]
+    question = turn.session.current if turn.session is not None else awaiting
+    return [seal_notice(Notice(text, question), participant_id, turn.data_key) for text in texts]

@@ -304,6 +304,7 @@ class Worker:
             marker_ttl=self._config.marker_ttl_seconds,
             transit_key=self._transit_key,
             now_ms=int(self._clock() * 1000),
+            awaiting=session.current if session is not None else None,
         )
 
     async def _history(

@@ -2,7 +2,8 @@
 
 - `GET /j/<campaign>`: the campaign's public join page (intro, promise, language choice).
 - `POST /j/<campaign>`: creates a participant with an unguessable link and sends them there.
-- `GET /c/<token>`: the participant's own chat: their messages and the current question.
+- `GET /c/<token>`: the participant's own chat: the conversation so far (rebuilt from survey,
+  session and answers, plus their notices) and the current question.
 - `POST /c/<token>`: an answer. It is stored (deduplicated on the form's one-time nonce, so a
   double tap or a browser resend counts once), then the page reloads once it is processed.
 
@@ -13,7 +14,6 @@ stored or logged; their participant id is an HMAC of it, as on every channel.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import secrets
 import time
@@ -25,11 +25,10 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from bot.app import App
+from bot.channels.webchat.conversation import Chat, Line, load_chat
 from bot.channels.webchat.ids import event_id, token_from
-from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
-from bot.runtime.campaigns import Campaign
 from bot.runtime.events import Answer, Channel, InboundEvent, Join
-from dialogues import from_dict
+from dialogues import SessionStatus
 from dialogues.events import Prompt
 from dialogues.inbound import (
     ChangeLanguage,
@@ -111,15 +110,14 @@ class WebChat:
         pid = self._app.participant_id(Channel.WEBCHAT, token)
         awaited = request.query.get("w", "")
         try:
-            view = await self._load_view(pid)
+            chat = await self._load_chat(pid)
             awaitable = awaited == "join" or bool(_NONCE.match(awaited))
-            marker = self._app.keys.event(self._app.keys.shard_of(pid), event_id(pid, awaited))
-            pending = awaitable and await self._app.redis.get(marker) != b"1"
+            pending = awaitable and not await self._committed(pid, awaited)
         except RedisError as error:
             raise self._unavailable(None) from error
         refreshes = _refresh_count(request)
         again = f"2;url=/c/{token}?w={awaited}&r={refreshes + 1}"
-        if view is None:
+        if chat is None:
             if pending and refreshes < _MAX_REFRESHES:  # joined, not processed yet
                 return self._render(
                     "notice.html",
@@ -129,17 +127,15 @@ class WebChat:
                     refresh=again,
                 )
             raise self._not_found()
-        language, campaign_id, messages = view
-        campaign = await self._app.campaigns.get(campaign_id) if campaign_id else None
+        language, campaign = chat.language, chat.campaign
         survey = campaign.survey if campaign else None
-        prompt = await self._current_prompt(pid, campaign, messages)
         waiting = pending and refreshes < _MAX_REFRESHES
         return self._render(
             "chat.html",
             language,
             title=survey.text(survey.title, language) if survey else "Sauti",
-            messages=_fitting(messages),
-            prompt=prompt,
+            messages=_fitting(chat.lines),
+            prompt=self._prompt(chat),
             notice=self._catalog.message("web.still_working", language) if waiting else None,
             refresh=again if waiting else None,
             nonce=secrets.token_urlsafe(12),
@@ -194,42 +190,33 @@ class WebChat:
             await asyncio.sleep(0.02)
         return False
 
-    async def _current_prompt(
-        self, pid: str, campaign: Campaign | None, messages: list[dict[str, Any]]
-    ) -> Prompt | None:
-        """The form for the question the last message asked, if it is still the one awaiting
-        an answer (rebuilt now: it shows what is ticked so far and the earlier answer)."""
-        last = messages[-1] if messages else None
-        if campaign is None or last is None or last["mine"] or "q" not in last:
+    async def _committed(self, pid: str, nonce: str) -> bool:
+        marker = self._app.keys.event(self._app.keys.shard_of(pid), event_id(pid, nonce))
+        return await self._app.redis.get(marker) == b"1"
+
+    def _prompt(self, chat: Chat) -> Prompt | None:
+        """The form of the question awaiting an answer (built now: it shows what is ticked so
+        far and the earlier answer), unless the survey is paused, over or closed."""
+        campaign, session = chat.campaign, chat.session
+        if campaign is None or not campaign.is_open or session is None:
             return None
-        raw = await self._app.redis.get(self._app.keys.session(pid, campaign.id))
-        session = from_dict(json.loads(raw)) if raw else None
-        if session is None or session.current != last["q"]:
+        if session.status is not SessionStatus.ACTIVE or session.current is None:
             return None
-        question = campaign.survey.question(last["q"])
-        if question is None:
+        question = campaign.survey.question(session.current)
+        if question is None or not question.answerable:
             return None
         return build_prompt(campaign.survey, question, session, self._catalog)
 
-    async def _load_view(self, pid: str) -> tuple[str, str | None, list[dict[str, Any]]] | None:
-        keys = self._app.keys
-        pipe = self._app.redis.pipeline(transaction=False)
-        pipe.hmget(keys.participant(pid), ["wk", "lang", "cid"])
-        pipe.lrange(keys.webchat_inbox(pid), -_SHOWN_MESSAGES, -1)
-        (wrapped, language, campaign), sealed = await pipe.execute()
-        if wrapped is None:
-            return None
-        try:
-            key = self._app.participant_keys.unwrap(wrapped)
-        except DecryptionError:  # erased: their messages are unreadable, as they asked
-            return None
-        aad = field_aad(ParticipantId(pid), "webchat")
-        messages = []
-        for item in sealed:
-            plain = json.loads(decrypt_field(key, item, aad))
-            plain["mine"] = plain.get("from") == "me"
-            messages.append(plain)
-        return language.decode(), campaign.decode() if campaign else None, messages
+    async def _load_chat(self, pid: str) -> Chat | None:
+        app = self._app
+        return await load_chat(
+            pid,
+            redis=app.redis,
+            keys=app.keys,
+            participant_keys=app.participant_keys,
+            campaigns=app.campaigns,
+            catalog=self._catalog,
+        )
 
     async def _open_campaign(self, campaign_id: str) -> Any:
         try:
@@ -311,12 +298,12 @@ def _refresh_count(request: web.Request) -> int:
     return int(request.query.get("r", "0")) if request.query.get("r", "").isdigit() else 0
 
 
-def _fitting(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The latest messages that fit the page budget, so the page stays small on any script."""
-    kept: list[dict[str, Any]] = []
+def _fitting(lines: list[Line]) -> list[Line]:
+    """The latest lines that fit the page budget, so the page stays small on any script."""
+    kept: list[Line] = []
     size = 0
-    for message in reversed(messages[-_SHOWN_MESSAGES:]):
-        size += len(str(message.get("text", "")).encode()) + 64
+    for message in reversed(lines[-_SHOWN_MESSAGES:]):
+        size += len(message.text.encode()) + 64
         if kept and size > _PAGE_TEXT_BUDGET:
             break
         kept.append(message)

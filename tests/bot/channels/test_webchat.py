@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bot.app import App
 from bot.runtime.campaigns import CampaignStatus
 from bot.runtime.events import Channel
+from bot.runtime.inbox import Notice, seal_notice
 from tests.bot import webchat_browser as browser
 from tests.bot.webchat_browser import Client
 
@@ -156,3 +158,95 @@ async def test_an_answer_typed_on_an_old_page_does_not_answer_the_next_question(
     pid = app.participant_id(Channel.WEBCHAT, token)
     answers = await app.redis.hgetall(app.keys.answers(pid, "safe-connect-2026"))
     assert b"unsafe" not in answers
+
+
+def _lines(page: str) -> list[str]:
+    """The conversation as the page shows it, one entry per message ("me: " for the
+    participant's own)."""
+    found = re.findall(r'<div dir="auto" class="m( me)?"[^>]*>(.*?)</div>', page, re.S)
+    return [("me: " if mine else "") + text for mine, text in found]
+
+
+async def test_coming_back_later_shows_the_conversation_in_order(
+    web_client: Client, app: App
+) -> None:
+    token = await browser.join(web_client, "en")
+    await browser.answer(web_client, token, text="9")  # not an option of `uses`
+    await browser.answer(web_client, token, action="submit", pick=["sms"])
+    await browser.answer(web_client, token, choice="no")  # unsafe
+    later = _lines(await browser.page(web_client, token))  # a fresh visit, days later
+    assert later[0].startswith("Your phone and your safety")
+    assert later[1].startswith("First, some questions")
+    assert later[2].startswith("What do you use your Nuru Mobile line for")
+    assert later[3].startswith("Sorry, I did not understand")  # said where it happened
+    assert later[4] == "me: Text messages"
+    assert later[5].startswith("Have you ever felt unsafe")
+    assert later[6] == "me: No"
+    assert later[-1].startswith("To get a SIM card")  # the question awaiting an answer, last
+    pid = app.participant_id(Channel.WEBCHAT, token)
+    assert await app.redis.llen(app.keys.webchat_inbox(pid)) == 1  # only the notice is stored
+
+
+async def test_past_answers_are_shown_in_the_language_chosen_since(web_client: Client) -> None:
+    token = await browser.join(web_client, "en")
+    await browser.answer(web_client, token, action="submit", pick=["calls", "money"])
+    page = await browser.answer(web_client, token, language="sw")
+    assert "me: Kupiga simu, Pesa kwa simu" in _lines(page)
+
+
+async def test_a_notice_added_after_the_survey_shows_after_the_thanks(
+    web_client: Client, app: App
+) -> None:
+    """What loop closure will do: append a plain notice to the participant's inbox."""
+    token = await browser.join(web_client, "en")
+    for form in COMPLETE_EN:
+        await browser.answer(web_client, token, **form)
+    pid = app.participant_id(Channel.WEBCHAT, token)
+    record: Any = await app.redis.hget(app.keys.participant(pid), "wk")
+    notice = Notice("We decided to close the agent booth in Goma. Here is why.")
+    sealed = seal_notice(notice, pid, app.participant_keys.unwrap(record))
+    await app.redis.rpush(app.keys.webchat_inbox(pid), sealed)
+    lines = _lines(await browser.page(web_client, token))
+    assert lines[-2].startswith("Thank you for your time")
+    assert lines[-1] == notice.text
+
+
+COMPLETE_EN: list[dict[str, str | list[str]]] = [
+    {"action": "submit", "pick": ["calls"]},
+    {"choice": "no"},  # unsafe
+    {"choice": "no"},  # sim_id
+    {"text": "2"},  # outages
+    {"action": "submit", "pick": ["help"]},
+    {"choice": "5"},  # trust
+    {"choice": "judge"},
+    {"action": "skip"},
+    {"choice": "town"},
+]
+
+
+async def test_a_form_nonce_copied_from_another_page_does_not_block_its_owner(
+    web_client: Client, app: App
+) -> None:
+    owner, other = await browser.join(web_client), await browser.join(web_client)
+    shown = await browser.page(web_client, owner)
+    form = [("n", browser.nonce(shown)), ("q", "uses"), ("text", "1")]
+    await web_client.post(f"/c/{other}", data=form, allow_redirects=False)  # first, elsewhere
+    response = await web_client.post(f"/c/{owner}", data=form, allow_redirects=False)
+    assert browser.processed(response)
+    pid = app.participant_id(Channel.WEBCHAT, owner)
+    answers = await app.redis.hgetall(app.keys.answers(pid, "safe-connect-2026"))
+    assert b"uses" in answers
+
+
+async def test_going_back_shows_the_question_to_change_last_with_its_earlier_answer(
+    web_client: Client,
+) -> None:
+    token = await browser.join(web_client, "en")
+    await browser.answer(web_client, token, action="submit", pick=["sms"])
+    await browser.answer(web_client, token, choice="no")  # unsafe
+    page = await browser.answer(web_client, token, action="back")
+    lines = _lines(page)
+    assert lines[-1].startswith("Have you ever felt unsafe")
+    assert "me: No" not in lines  # the answer being changed is not shown as settled...
+    assert "(No)" in page  # ...but next to the form
+    assert 'name="q" value="unsafe"' in page

@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
 
 from bot.app import App, build_app
+from bot.channels.webchat.conversation import Line, load_chat
 from bot.runtime.campaigns import CampaignStore
 from bot.runtime.events import Channel, InboundEvent, Join
 from bot.runtime.ingest import Ingestor
@@ -29,6 +30,7 @@ from bot.settings import Settings
 from bot.storage import connect
 from bot.web import make_web_app, runner_options
 from dialogues.inbound import TextReply
+from dialogues.localization import builtin_catalog
 from tests.bot import webchat_browser as browser
 from tests.bot.runtime.fault_worker import FaultWorkerArgs
 from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
@@ -200,8 +202,18 @@ async def _take_over(runtime: Runtime) -> int:
     return claimed
 
 
-async def _inbox_size(runtime: Runtime, pid: str) -> int:
-    return int(await runtime.redis.llen(runtime.keys.webchat_inbox(pid)))
+async def _conversation(runtime: Runtime, pid: str) -> list[Line]:
+    """What the participant's web chat page shows of their conversation."""
+    chat = await load_chat(
+        pid,
+        redis=runtime.redis,
+        keys=runtime.keys,
+        participant_keys=runtime.participant_keys,
+        campaigns=runtime.campaigns,
+        catalog=builtin_catalog(),
+    )
+    assert chat is not None
+    return chat.lines
 
 
 async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothing_twice(
@@ -233,8 +245,9 @@ async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothi
     # whose survey ran without any fault.
     reference = (await _ingest_scripts(runtime, ["reference"]))[0].participant_id
     await runtime.drain()
-    sizes = {await _inbox_size(runtime, runtime.participant(user)) for user in users}
-    assert sizes == {await _inbox_size(runtime, reference)}
+    expected = len(await _conversation(runtime, reference))
+    for user in users:
+        assert len(await _conversation(runtime, runtime.participant(user))) == expected, user
     respondents = 0
     for shard in range(runtime.keys.shards):
         assert await _pending(redis_client, runtime.keys.inbound(shard)) == {}
