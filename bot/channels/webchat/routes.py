@@ -13,7 +13,6 @@ stored or logged; their participant id is an HMAC of it, as on every channel.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 import time
@@ -25,6 +24,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from bot.app import App
+from bot.channels.webchat.commits import COMMITTED, CommitWatch
 from bot.channels.webchat.conversation import Chat, Line, load_chat
 from bot.channels.webchat.ids import event_id, token_from
 from bot.runtime.events import Answer, Channel, InboundEvent, Join
@@ -55,6 +55,7 @@ class WebChat:
     def __init__(self, app: App) -> None:
         self._app = app
         self._catalog = builtin_catalog()
+        self._commits = CommitWatch(app.redis)
         self._templates = jinja2.Environment(
             loader=jinja2.PackageLoader("bot.channels.webchat", "templates"),
             autoescape=True,
@@ -175,24 +176,16 @@ class WebChat:
         """Store the event, wait (briefly) until it is processed, then show the chat."""
         try:
             await self._app.ingestor.ingest(event)
-            done = await self._wait_until_done(event)
+            marker = self._app.ingestor.marker_key(event)
+            done = await self._commits.wait(marker, _WAIT_SECONDS)
         except RedisError as error:
             raise self._unavailable(language) from error
         suffix = "" if done else f"?w={nonce}"
         raise web.HTTPSeeOther(f"/c/{token}{suffix}#last")
 
-    async def _wait_until_done(self, event: InboundEvent) -> bool:
-        key = self._app.ingestor.marker_key(event)
-        deadline = time.monotonic() + _WAIT_SECONDS
-        while time.monotonic() < deadline:
-            if await self._app.redis.get(key) == b"1":
-                return True
-            await asyncio.sleep(0.02)
-        return False
-
     async def _committed(self, pid: str, nonce: str) -> bool:
         marker = self._app.keys.event(self._app.keys.shard_of(pid), event_id(pid, nonce))
-        return await self._app.redis.get(marker) == b"1"
+        return await self._app.redis.get(marker) == COMMITTED
 
     def _prompt(self, chat: Chat) -> Prompt | None:
         """The form of the question awaiting an answer (built now: it shows what is ticked so

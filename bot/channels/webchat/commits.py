@@ -1,0 +1,69 @@
+"""Waiting for events to be committed, for every web chat request of this process at once.
+
+A web chat POST waits (a few seconds at most) until a worker has committed its event, so the
+page it redirects to shows the answer. Instead of each request polling Redis on its own, one
+loop asks about every awaited event in one pipelined round trip per tick: under load that is
+one round trip per tick rather than one per waiting request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+COMMITTED = b"1"  # an event marker's value once the event is committed
+
+
+class CommitWatch:
+    def __init__(self, redis: Redis, interval: float = 0.01) -> None:
+        self._redis = redis
+        self._interval = interval
+        self._waiting: dict[str, list[asyncio.Future[None]]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def wait(self, marker: str, timeout: float) -> bool:
+        """True once the event marker `marker` reads "1", False after `timeout` seconds.
+        Raises RedisError when Redis could not be asked."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(marker, []).append(future)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return False
+        finally:
+            waiting = self._waiting.get(marker, [])
+            with contextlib.suppress(ValueError):
+                waiting.remove(future)
+            if not waiting:
+                self._waiting.pop(marker, None)
+        return True
+
+    async def _run(self) -> None:
+        """Runs while anyone waits; the next waiter starts it again."""
+        while self._waiting:
+            markers = list(self._waiting)
+            try:
+                pipe = self._redis.pipeline(transaction=False)
+                for marker in markers:
+                    pipe.get(marker)
+                values = await pipe.execute()
+            except (RedisError, OSError) as error:
+                self._settle(markers, error)
+            else:
+                self._settle([m for m, v in zip(markers, values, strict=True) if v == COMMITTED])
+            await asyncio.sleep(self._interval)
+
+    def _settle(self, markers: list[str], error: BaseException | None = None) -> None:
+        for marker in markers:
+            for future in self._waiting.pop(marker, []):
+                if future.done():
+                    continue
+                if error is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(error)
