@@ -28,9 +28,12 @@ async def claim_all(redis: Redis, stream: str, group: str, consumer: str) -> int
             return claimed
 
 
-async def trim_acknowledged(redis: Redis, stream: str, group: str, last_read: bytes) -> None:
+async def trim_acknowledged(
+    redis: Redis, stream: str, group: str, last_read: bytes
+) -> dict[str, int]:
     """Drop acknowledged entries so the stream holds only its backlog: everything older than
-    the oldest pending entry, or up to the last entry read when nothing is pending."""
+    the oldest pending entry, or up to the last entry read when nothing is pending. Returns
+    how many entries each consumer has pending (read, not acknowledged)."""
     summary: Any = await redis.xpending(stream, group)
     if summary["pending"]:
         floor = summary["min"]
@@ -38,3 +41,8 @@ async def trim_acknowledged(redis: Redis, stream: str, group: str, last_read: by
         millis, _, sequence = last_read.partition(b"-")
         floor = b"%s-%d" % (millis, int(sequence) + 1)
     await redis.xtrim(stream, minid=floor, approximate=False)
+    return {_text(c["name"]): int(c["pending"]) for c in summary["consumers"] or []}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -59,6 +59,9 @@ class _ShardState:
     failures: dict[bytes, int] = field(default_factory=dict)
     trimmed_at: float = 0.0
     fenced: bool = False  # a commit was refused: the lease is someone else's
+    # Whether this consumer may hold entries it read and did not acknowledge. While it knows it
+    # holds none, a poll skips reading them (one round trip per batch).
+    may_have_pending: bool = True
 
 
 class Worker:
@@ -97,7 +100,7 @@ class Worker:
         await self.ensure_group(shard)
         await self.claim_orphans(shard)
         state = self._state(shard)
-        state.fenced = False
+        state.fenced, state.may_have_pending = False, True
         while owned.is_set() and not state.fenced:
             handled = await self.poll(shard, block_ms=self._config.block_ms)
             if handled == 0 and self._state(shard).blocked:
@@ -112,19 +115,28 @@ class Worker:
 
     async def poll(self, shard: int, block_ms: int | None = None) -> int:
         """Process this consumer's pending entries first (in order), else new ones. Returns how
-        many entries were committed or dead-lettered."""
-        stream = self._keys.inbound(shard)
+        many entries were committed or dead-lettered. Pending entries are read only when there
+        may be some: not after a batch that was committed whole (one round trip saved)."""
+        stream, state = self._keys.inbound(shard), self._state(shard)
         size = self._config.batch_size
-        reply: Any = await self._redis.xreadgroup(GROUP, self._consumer, {stream: "0"}, count=size)
-        entries: list[Entry] = reply[0][1] if reply else []
+        entries: list[Entry] = []
+        reply: Any
+        if state.may_have_pending:
+            reply = await self._redis.xreadgroup(GROUP, self._consumer, {stream: "0"}, count=size)
+            entries = reply[0][1] if reply else []
         if not entries:
+            state.may_have_pending = False
             reply = await self._redis.xreadgroup(
                 GROUP, self._consumer, {stream: ">"}, count=size, block=block_ms
             )
             entries = reply[0][1] if reply else []
         if not entries:
+            # Idle: look again next time. A fenced worker may have handed us its reads.
+            state.may_have_pending = True
             return 0
+        state.may_have_pending = True  # until the whole batch is committed or dead-lettered
         handled = await self.process_batch(shard, entries)
+        state.may_have_pending = handled < len(entries)
         await self._trim(shard, entries[-1][0])
         return handled
 
@@ -137,7 +149,10 @@ class Worker:
         if now - state.trimmed_at < self._config.trim_every_seconds:
             return
         state.trimmed_at = now
-        await trim_acknowledged(self._redis, self._keys.inbound(shard), GROUP, last_read)
+        stream = self._keys.inbound(shard)
+        pending = await trim_acknowledged(self._redis, stream, GROUP, last_read)
+        if pending.get(self._consumer):  # handed over by a fenced worker while we were busy
+            state.may_have_pending = True
 
     # -- one batch -------------------------------------------------------------------------
 

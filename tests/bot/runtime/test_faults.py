@@ -561,3 +561,22 @@ async def test_the_chat_page_answers_503_while_redis_is_unreachable(
         response = await client.get(f"/c/{token}")
         assert response.status == 503
         assert UNAVAILABLE["en"] in await response.text()
+
+
+async def test_entries_handed_to_a_busy_successor_are_not_stranded(redis_client: Redis) -> None:
+    """The successor has just committed a whole batch, so it knows it holds nothing pending
+    and reads only new entries; the reads a fenced worker hands it must still be processed."""
+    runtime = make_runtime(redis_client, shards=1)
+    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    stalled, successor = runtime.with_worker("stalled"), runtime.with_worker("successor")
+    await redis_client.set(runtime.keys.lease("worker", 0), "successor")
+    await successor.worker.ensure_group(0)
+    first, second = runtime.participant("first"), runtime.participant("second")
+    await runtime.ingestor.ingest(runtime.event(first, Join(CAMPAIGN, "en")))
+    assert await successor.worker.poll(0, block_ms=None) == 1
+    await runtime.ingestor.ingest(runtime.event(second, Join(CAMPAIGN, "en")))
+    assert await stalled.worker.poll(0, block_ms=None) == 0  # read, fenced, handed over
+    for _ in range(3):
+        await successor.worker.poll(0, block_ms=None)
+    assert await _pending(redis_client, runtime.keys.inbound(0)) == {}
+    assert (await _counters(runtime))["started"] == 2
