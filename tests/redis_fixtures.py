@@ -10,6 +10,10 @@ Which server:
 
 Fixtures: `redis_url` (a clean database, as a URL) and `redis_client` (an async client on it,
 closed after the test). `redis_server` is the session-wide server behind both.
+
+`cluster_url` is a clean Redis Cluster (three masters started for the session, only when a test
+asks for one; tests/redis_cluster.py). A test module runs its tests on the cluster by overriding
+`redis_url` with it: see tests/bot/test_on_cluster.py.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from redis.asyncio import Redis
 from redis.asyncio.connection import parse_url
 
 from bot.storage import EmbeddedRedis, connect, require_server_version
+from tests.redis_cluster import TestCluster
 
 _ENV = "REDIS_URL"
 
@@ -73,6 +78,19 @@ async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
     await require_server_version(client)
     yield client
     await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCluster]:
+    with TestCluster(tmp_path_factory.mktemp("cluster")) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def cluster_url(redis_cluster: TestCluster) -> str:
+    """The `redis+cluster://` URL of an empty Redis Cluster for this test alone."""
+    redis_cluster.flush()
+    return redis_cluster.url
 
 
 def _flush(url: str) -> None:

@@ -24,7 +24,7 @@ _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
-_REDIS_SCHEMES = ("redis", "rediss", "unix")
+_REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
 
 
 def _got(raw: object) -> str:
@@ -157,13 +157,15 @@ def _secret_text(raw: object, expected: str) -> str:
 
 def redis_url(raw: object) -> Secret[str]:
     """The URL may carry a password, so it is kept as a secret; only its scheme is quoted."""
-    expected = "a redis://, rediss:// or unix:// URL"
+    expected = "a redis://, rediss:// or unix:// URL (redis+cluster:// for a Redis Cluster)"
     text = _secret_text(raw, expected)
-    scheme = urlsplit(text).scheme
-    if scheme not in _REDIS_SCHEMES:
-        raise InvalidValueError(f"expected {expected}, got a URL with scheme {scheme!r}")
-    if scheme != "unix" and not urlsplit(text).hostname:
+    parts = urlsplit(text)
+    if parts.scheme not in _REDIS_SCHEMES:
+        raise InvalidValueError(f"expected {expected}, got a URL with scheme {parts.scheme!r}")
+    if parts.scheme != "unix" and not parts.hostname:
         raise InvalidValueError(f"expected {expected}, got a URL without a host")
+    if parts.scheme.endswith("+cluster") and parts.path.strip("/") not in ("", "0"):
+        raise InvalidValueError("a Redis Cluster has only database 0: drop the path of the URL")
     return Secret(text)
 
 

@@ -2,31 +2,40 @@
 
 redis-py's default pool raises "Too many connections" as soon as more commands are in flight
 than it has connections (redis-py 8 caps it at 100). A burst of webhooks or a bulk send would
-then fail instead of queueing, so every client here waits for a free connection instead.
+then fail instead of queueing, so every client here waits for a free connection instead. A
+`redis+cluster://` URL gets a Redis Cluster client that waits the same way (bot.storage.cluster).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from typing import cast
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from bot.storage.cluster import GatedCluster, connect_cluster, is_cluster_url
 from bot.storage.errors import StorageError
 
 MINIMUM_SERVER_VERSION = (6, 2)
 
 
 def connect(url: str, max_connections: int = 64, *, pool_timeout: float | None = 20.0) -> Redis:
-    """A client for `url` (`redis://`, `rediss://` or `unix://`) that queues when the pool is busy.
+    """A client for `url` (`redis://`, `rediss://`, `unix://`, or `redis+cluster://` /
+    `rediss+cluster://` for a Redis Cluster) that queues when the pool is busy.
 
-    At most `max_connections` connections are opened; a command that finds them all in use waits
-    up to `pool_timeout` seconds (None: forever) for one. Replies are bytes (decode_responses is
-    off): answers may be encrypted blobs, and callers decode text where they mean text. No I/O
-    happens here; the first command connects. `await client.aclose()` closes the pool too.
+    At most `max_connections` connections are opened (on a cluster: commands in flight); a
+    command that finds them all in use waits up to `pool_timeout` seconds (None: forever) for
+    one. Replies are bytes (decode_responses is off): answers may be encrypted blobs, and callers
+    decode text where they mean text. No I/O happens here; the first command connects.
+    `await client.aclose()` closes the pool too.
     """
+    if is_cluster_url(url):
+        # Not a subclass of Redis, but it has the same command methods, and Sauti uses only
+        # commands both have: the cluster tests run the pipeline against a real cluster.
+        return cast(Redis, connect_cluster(url, max_connections, pool_timeout))
     pool = BlockingConnectionPool.from_url(
         url,
         max_connections=max_connections,
@@ -72,6 +81,8 @@ async def require_server_version(
 
 def describe(client: Redis) -> str:
     """Where the client points, without a password, for messages and logs."""
+    if isinstance(client, GatedCluster):
+        return "cluster " + ", ".join(node.name for node in client.startup_nodes)
     kwargs = client.connection_pool.connection_kwargs
     if "path" in kwargs:
         return f"unix://{kwargs['path']}"

@@ -376,3 +376,14 @@ def test_only_the_settings_package_reads_the_environment() -> None:
         and reads_environment.search(path.read_text(encoding="utf-8"))
     ]
     assert readers == []
+
+
+def test_a_redis_cluster_url_is_accepted_without_a_database() -> None:
+    shared = {
+        "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
+    }
+    settings = Settings.from_env({"REDIS_URL": "redis+cluster://redis-1.internal:6379", **shared})
+    assert not settings.embedded_redis
+    (problem,) = problems({"REDIS_URL": "redis+cluster://redis-1.internal:6379/3", **shared})
+    assert problem.startswith("REDIS_URL: a Redis Cluster has only database 0")

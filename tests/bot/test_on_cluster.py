@@ -1,0 +1,64 @@
+"""The pipeline on a real Redis Cluster (three masters): the same tests as on a single Redis,
+collected here again with `redis_url` pointing at the cluster. Every script and transaction
+must stay in one hash slot, and every other multi-key step must work across nodes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.channels.test_webchat import (
+    test_a_participant_completes_the_survey_with_buttons_and_text,
+    test_a_resent_form_counts_once,
+    test_coming_back_later_shows_the_conversation_in_order,
+)
+from tests.bot.commands.test_dead_letters import (
+    deployment,
+    test_an_event_that_cannot_be_read_is_parked_and_listed,
+    test_list_shows_routing_facts_and_never_the_body,
+    test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_changes_nothing,
+)
+from tests.bot.commands.test_export import (
+    test_csv_has_one_row_per_respondent_with_decrypted_text_in_survey_order,
+)
+from tests.bot.runtime.test_faults import (
+    test_a_form_sent_three_times_records_one_answer,
+    test_entries_read_by_a_fenced_worker_are_not_stranded,
+)
+from tests.bot.runtime.test_pipeline import (
+    test_a_full_survey_is_recorded_once_with_counters,
+    test_a_replayed_stream_entry_changes_nothing,
+    test_a_worker_that_died_mid_batch_is_taken_over_and_nothing_is_recorded_twice,
+    test_answers_are_recorded_after_redis_forgot_its_scripts,
+    test_each_event_leaves_one_expiring_marker,
+    test_the_same_platform_message_delivered_three_times_counts_once,
+)
+from tests.bot.runtime.test_sender import (
+    test_messages_for_a_channel_without_a_client_are_set_aside,
+    test_replies_reach_the_participant_once_and_in_order,
+)
+
+__all__ = [
+    "deployment",
+    "test_a_form_sent_three_times_records_one_answer",
+    "test_a_full_survey_is_recorded_once_with_counters",
+    "test_a_participant_completes_the_survey_with_buttons_and_text",
+    "test_a_replayed_stream_entry_changes_nothing",
+    "test_a_resent_form_counts_once",
+    "test_a_worker_that_died_mid_batch_is_taken_over_and_nothing_is_recorded_twice",
+    "test_an_event_that_cannot_be_read_is_parked_and_listed",
+    "test_answers_are_recorded_after_redis_forgot_its_scripts",
+    "test_coming_back_later_shows_the_conversation_in_order",
+    "test_csv_has_one_row_per_respondent_with_decrypted_text_in_survey_order",
+    "test_each_event_leaves_one_expiring_marker",
+    "test_entries_read_by_a_fenced_worker_are_not_stranded",
+    "test_list_shows_routing_facts_and_never_the_body",
+    "test_messages_for_a_channel_without_a_client_are_set_aside",
+    "test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_changes_nothing",
+    "test_replies_reach_the_participant_once_and_in_order",
+    "test_the_same_platform_message_delivered_three_times_counts_once",
+]
+
+
+@pytest.fixture
+def redis_url(cluster_url: str) -> str:
+    return cluster_url
