@@ -28,6 +28,7 @@ from redis.asyncio import Redis
 from redis.asyncio.connection import parse_url
 
 from bot.storage import EmbeddedRedis, connect, require_server_version
+from bot.storage.cluster import is_cluster_url
 from tests.redis_cluster import TestCluster
 
 _ENV = "REDIS_URL"
@@ -41,6 +42,11 @@ class RedisUnderTest:
 
 def pytest_configure(config: pytest.Config) -> None:
     url = os.environ.get(_ENV)
+    if url and is_cluster_url(url):
+        raise pytest.UsageError(
+            f"{_ENV} must name a single Redis: the suite starts its own Redis Cluster for the "
+            "cluster tests (tests/bot/test_on_cluster.py)"
+        )
     if url and parse_url(url).get("db", 0) == 0:
         raise pytest.UsageError(
             f"{_ENV} must name a spare non-zero database, e.g. redis://127.0.0.1:6379/15: "
