@@ -158,6 +158,7 @@ def erase_commands(keys: Keys, shard: int, participant_id: str, turn: Turn) -> l
         campaigns.add(record.campaign_id)
     commands: list[Command] = [
         ("DEL", keys.participant(participant_id)),
+        ("DEL", keys.telegram_questions(participant_id)),
         ("DEL", keys.webchat_inbox(participant_id)),
     ]
     for campaign in sorted(campaigns):
@@ -233,13 +234,19 @@ def _outbox_entries(
     ]
 
 
+def _numbered(message: Outgoing) -> str:
+    """The web chat shows a menu as numbered lines; typing a number picks (conversation.py)."""
+    lines = [f"{n}. {item.label}" for n, item in enumerate(message.menu, start=1)]
+    return "\n".join([message.text, *lines])
+
+
 def _sealed_notices(turn: Turn, participant_id: str, awaiting: str | None) -> list[bytes]:
     """Web chat participants find what they were told in their inbox, sealed with their key:
     only the notices, since the page rebuilds questions, answers and thanks (bot.runtime.inbox).
     Each notice is tied to the question that awaited an answer, if any, to be shown there."""
     if turn.participant is None or turn.participant.channel != "webchat" or turn.data_key is None:
         return []
-    texts = [notice.text for notice in turn.notices]
+    texts = [_numbered(notice) for notice in turn.notices]
     for event in turn.events:
         if not isinstance(event, _REBUILT):
             texts += [message.text for message in messages_for([event])]

@@ -91,3 +91,7 @@ class Keys:
 
     def webchat_inbox(self, participant_id: str) -> str:
         return f"{self.tag(self.shard_of(participant_id))}:wc:{participant_id}"
+
+    def telegram_questions(self, participant_id: str) -> str:
+        """Telegram's question messages of a participant (to edit them after an answer)."""
+        return f"{self.tag(self.shard_of(participant_id))}:tg:q:{participant_id}"

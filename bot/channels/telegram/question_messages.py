@@ -45,7 +45,7 @@ class QuestionMessages:
         self._remember = redis.register_script(_REMEMBER)
 
     def key(self, participant_id: str) -> str:
-        return f"{self._keys.tag(self._keys.shard_of(participant_id))}:tg:q:{participant_id}"
+        return self._keys.telegram_questions(participant_id)
 
     def parts_key(self, participant_id: str, idempotency_key: str) -> str:
         return f"{self._keys.tag(self._keys.shard_of(participant_id))}:tg:parts:{idempotency_key}"

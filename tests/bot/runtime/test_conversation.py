@@ -226,12 +226,18 @@ async def test_delete_asks_first_and_then_erases_everything(redis_client: Redis)
     assert await chat.record() != {}
 
     await chat.say("delete")
+    await runtime.redis.hset(keys.telegram_questions(chat.pid), "uses", "{}")  # a channel's memory
     [done] = await chat.press("delete", "confirm")
     assert done["text"].startswith("Everything we held about you has been deleted.")
     assert done["to"] == "addr-hamid"  # the goodbye still reaches them
     assert await chat.record() == {}
     shard = keys.shard_of(chat.pid)
-    for key in (keys.session(chat.pid, CAMPAIGN), keys.answers(chat.pid, CAMPAIGN)):
+    gone = (
+        keys.session(chat.pid, CAMPAIGN),
+        keys.answers(chat.pid, CAMPAIGN),
+        keys.telegram_questions(chat.pid),
+    )
+    for key in gone:
         assert not await runtime.redis.exists(key)
     assert not await runtime.redis.sismember(keys.respondents(shard, CAMPAIGN), chat.pid)
 
