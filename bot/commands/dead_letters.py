@@ -16,6 +16,11 @@ from bot.runtime.dead_letters import DeadLetter
 
 STREAM_ID = re.compile(r"\d+-\d+")
 COLUMNS = ("id", "shard", "entry", "error", "event", "channel", "received")
+OUTBOX_HELP = "outgoing messages a platform kept refusing, instead of inbound events"
+
+
+def _kind(args: argparse.Namespace) -> dead_letters.Kind:
+    return "outbox" if args.outbox else "inbound"
 
 
 def register(commands: Any) -> None:
@@ -24,11 +29,13 @@ def register(commands: Any) -> None:
     ).add_subparsers(title="dead-letter commands")
     listing = group.add_parser("list", help="dead letters, oldest first per shard")
     listing.add_argument("--shard", type=int, help="only this shard")
+    listing.add_argument("--outbox", action="store_true", help=OUTBOX_HELP)
     listing.set_defaults(handler=_list)
     replay = group.add_parser("replay", help="put dead letters back for the workers to retry")
     replay.add_argument("ids", nargs="*", metavar="ID", help="a dead letter's id (from list)")
     replay.add_argument("--all", action="store_true", help="every dead letter")
     replay.add_argument("--shard", type=int, help="only this shard (needed when an id is in two)")
+    replay.add_argument("--outbox", action="store_true", help=OUTBOX_HELP)
     replay.set_defaults(handler=_replay)
 
 
@@ -37,7 +44,8 @@ def _list(args: argparse.Namespace) -> int:
         if not _shard_ok(app, args.shard):
             return EXIT_USAGE
         count = 0
-        async for letter in dead_letters.dead_letters(app.redis, app.keys, args.shard):
+        found = dead_letters.dead_letters(app.redis, app.keys, args.shard, _kind(args))
+        async for letter in found:
             if count == 0:
                 print("\t".join(COLUMNS))
             print("\t".join(_columns(letter)))
@@ -75,28 +83,28 @@ def _replay(args: argparse.Namespace) -> int:
         if not _shard_ok(app, args.shard):
             return EXIT_USAGE
         if args.all:
-            replayed = await dead_letters.replay_all(app.redis, app.keys, args.shard)
+            replayed = await dead_letters.replay_all(app.redis, app.keys, args.shard, _kind(args))
             print(f"replayed {replayed} dead letters")
             return 0
         failed = False
         for letter_id in args.ids:
-            failed |= not await _replay_one(app, letter_id, args.shard)
+            failed |= not await _replay_one(app, letter_id, args.shard, _kind(args))
         return 1 if failed else 0
 
     return with_app(work)
 
 
-async def _replay_one(app: App, letter_id: str, shard: int | None) -> bool:
-    shards = await dead_letters.find(app.redis, app.keys, letter_id, shard)
+async def _replay_one(app: App, letter_id: str, shard: int | None, kind: dead_letters.Kind) -> bool:
+    shards = await dead_letters.find(app.redis, app.keys, letter_id, shard, kind)
     if len(shards) != 1:
         where = f"in shards {', '.join(map(str, shards))}: add --shard" if shards else "not found"
         print(f"sauti: dead letter {letter_id}: {where}", file=sys.stderr)
         return False
-    entry = await dead_letters.replay(app.redis, app.keys, shards[0], letter_id)
+    entry = await dead_letters.replay(app.redis, app.keys, shards[0], letter_id, kind)
     if entry is None:  # replayed by someone else between find and replay
         print(f"sauti: dead letter {letter_id}: not found", file=sys.stderr)
         return False
-    print(f"replayed {letter_id} (shard {shards[0]}) as inbound entry {entry}")
+    print(f"replayed {letter_id} (shard {shards[0]}) as {kind} entry {entry}")
     return True
 
 

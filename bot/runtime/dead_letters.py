@@ -1,4 +1,5 @@
-"""Dead letters: inbound events that kept failing, parked in their shard's `dead` stream.
+"""Dead letters: inbound events that kept failing, parked in their shard's `dead` stream, and
+outbox messages a platform kept refusing (or that had no channel to go to), in `out:dead`.
 
 A worker moves an event there after `max_attempts` failures so it cannot stall its participant
 (docs/keys.md). Once the cause is fixed (a broken campaign reloaded, a bug deployed away), an
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from redis.asyncio import Redis
 
@@ -23,8 +24,16 @@ from bot.storage.lua import Script
 
 PAGE = 200  # dead letters read per XRANGE
 
-# KEYS: 1 dead-letter stream, 2 inbound stream (one shard: one hash slot).  ARGV: 1 entry id.
-# The worker added `error` and `entry` when it parked the event; the rest is the original entry.
+Kind = Literal["inbound", "outbox"]
+
+
+def _dead_stream(keys: Keys, kind: Kind, shard: int) -> str:
+    return keys.dead_letters(shard) if kind == "inbound" else keys.outbox_dead(shard)
+
+
+# KEYS: 1 dead-letter stream, 2 the stream it came from (one shard: one hash slot).
+# ARGV: 1 entry id. The worker or sender added `error`, `entry` (and for messages `kind`,
+# `stream`) when it parked the entry; the rest is the original entry.
 # Read, re-add and delete in one step, so two operators replaying the same letter at once
 # cannot both put it back. Returns the new inbound entry id, or nil when it is not there.
 REPLAY = Script("""
@@ -33,7 +42,8 @@ if #found == 0 then return false end
 local fields = found[1][2]
 local original = {}
 for i = 1, #fields, 2 do
-  if fields[i] ~= 'error' and fields[i] ~= 'entry' then
+  local name = fields[i]
+  if name ~= 'error' and name ~= 'entry' and name ~= 'kind' and name ~= 'stream' then
     original[#original + 1] = fields[i]
     original[#original + 1] = fields[i + 1]
   end
@@ -57,11 +67,11 @@ class DeadLetter:
 
 
 async def dead_letters(
-    redis: Redis, keys: Keys, shard: int | None = None
+    redis: Redis, keys: Keys, shard: int | None = None, kind: Kind = "inbound"
 ) -> AsyncIterator[DeadLetter]:
     """Every dead letter of one shard, or of all of them, oldest first within a shard."""
     for number in range(keys.shards) if shard is None else (shard,):
-        stream = keys.dead_letters(number)
+        stream = _dead_stream(keys, kind, number)
         start = "-"
         while True:
             page: Any = await redis.xrange(stream, min=start, count=PAGE)
@@ -72,32 +82,52 @@ async def dead_letters(
             start = "(" + page[-1][0].decode()  # exclusive: continue after the last one
 
 
-async def replay(redis: Redis, keys: Keys, shard: int, letter_id: str) -> str | None:
-    """Put one dead letter back on its shard's inbound stream. Returns the new inbound entry
-    id, or None when there is no such dead letter (already replayed, or a wrong id)."""
-    added: Any = await REPLAY(redis, [keys.dead_letters(shard), keys.inbound(shard)], [letter_id])
+async def replay(
+    redis: Redis, keys: Keys, shard: int, letter_id: str, kind: Kind = "inbound"
+) -> str | None:
+    """Put one dead letter back on the stream it came from (the shard's inbound stream, or the
+    outbox stream it was read from). Returns the new entry id, or None when there is no such
+    dead letter (already replayed, or a wrong id)."""
+    dead = _dead_stream(keys, kind, shard)
+    target = keys.inbound(shard)
+    if kind == "outbox":
+        found: Any = await redis.xrange(dead, min=letter_id, max=letter_id)
+        if not found:
+            return None
+        stream = found[0][1].get(b"stream", b"").decode()
+        outboxes = {keys.outbox(shard, priority) for priority in ("reply", "bulk")}
+        target = stream if stream in outboxes else keys.outbox(shard, "bulk")
+    added: Any = await REPLAY(redis, [dead, target], [letter_id])
     return added.decode() if isinstance(added, bytes) else added
 
 
-async def replay_all(redis: Redis, keys: Keys, shard: int | None = None) -> int:
+async def replay_all(
+    redis: Redis, keys: Keys, shard: int | None = None, kind: Kind = "inbound"
+) -> int:
     """Replay every dead letter (of one shard, or all); returns how many were put back."""
-    letters = [(letter.shard, letter.id) async for letter in dead_letters(redis, keys, shard)]
-    return await replay_each(redis, keys, letters)
+    found = dead_letters(redis, keys, shard, kind)
+    letters = [(letter.shard, letter.id) async for letter in found]
+    return await replay_each(redis, keys, letters, kind)
 
 
-async def replay_each(redis: Redis, keys: Keys, letters: Iterable[tuple[int, str]]) -> int:
+async def replay_each(
+    redis: Redis, keys: Keys, letters: Iterable[tuple[int, str]], kind: Kind = "inbound"
+) -> int:
     replayed = 0
     for shard, letter_id in letters:
-        replayed += await replay(redis, keys, shard, letter_id) is not None
+        replayed += await replay(redis, keys, shard, letter_id, kind) is not None
     return replayed
 
 
-async def find(redis: Redis, keys: Keys, letter_id: str, shard: int | None = None) -> list[int]:
+async def find(
+    redis: Redis, keys: Keys, letter_id: str, shard: int | None = None, kind: Kind = "inbound"
+) -> list[int]:
     """The shards whose dead-letter stream holds `letter_id` (stream ids are per stream, so
     two shards can, rarely, hold the same one)."""
     found = []
     for number in range(keys.shards) if shard is None else (shard,):
-        if await redis.xrange(keys.dead_letters(number), min=letter_id, max=letter_id):
+        dead = _dead_stream(keys, kind, number)
+        if await redis.xrange(dead, min=letter_id, max=letter_id):
             found.append(number)
     return found
 
@@ -109,7 +139,7 @@ def _letter(shard: int, entry_id: bytes, fields: dict[bytes, bytes]) -> DeadLett
         shard=shard,
         entry=fields.get(b"entry", b"").decode(),
         error=fields.get(b"error", b"").decode(),
-        event_id=fields.get(b"id", b"").decode(),
+        event_id=(fields.get(b"id") or fields.get(b"k") or b"").decode(),
         channel=fields.get(b"ch", b"").decode(),
         received_at=(
             dt.datetime.fromtimestamp(int(received) / 1000, dt.UTC) if received.isdigit() else None

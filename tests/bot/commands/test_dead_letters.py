@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.runtime.events import InboundEvent, Join, encode
+from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.stats import campaign_counters
 from tests.bot.commands import CAMPAIGN, EXAMPLE, Deployment, deployed, sauti
 
@@ -175,3 +176,31 @@ async def test_unusable_arguments_exit_2(
 ) -> None:
     assert await sauti("dead-letters", *argv) == 2
     assert capsys.readouterr().err.startswith("sauti: ")
+
+
+async def test_messages_set_aside_by_a_sender_are_listed_and_put_back_in_their_outbox(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = deployment.app
+    pid = deployment.participant("tok-outbox")
+    entry = OutboxEntry("notice-7", pid, "whatsapp", {"text": "news"}, 1_795_000_000_000)
+    await enqueue(app.redis, app.keys, app.transit_key, entry, Priority.BULK)
+    sender = app.sender({})  # no WhatsApp client in this deployment: the message is set aside
+    shard = app.keys.shard_of(pid)
+    await sender.prepare(shard)
+    assert await sender.poll(shard) == 1
+
+    [letter] = await _listed(capsys, "--outbox")
+    assert (letter["error"], letter["event"], letter["channel"]) == (
+        "NoChannelClient",
+        "notice-7",
+        "whatsapp",
+    )
+    assert "news" not in capsys.readouterr().out
+    assert await _listed(capsys) == []  # inbound dead letters are a separate list
+
+    assert await sauti("dead-letters", "replay", "--outbox", "--all") == 0
+    assert "replayed 1 dead letters" in capsys.readouterr().out
+    assert await _listed(capsys, "--outbox") == []
+    back: Any = await app.redis.xrange(app.keys.outbox(shard, Priority.BULK))
+    assert [fields[b"k"] for _, fields in back][-1] == b"notice-7"
