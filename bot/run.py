@@ -79,7 +79,7 @@ async def run(
 
 
 async def _announce(app: App) -> None:
-    base = app.settings.http.public_url.rstrip("/")
+    base = app.settings.http.base_url
     http = app.settings.http
     print(f"Sauti is serving on http://{http.host}:{http.port}", flush=True)
     for campaign_id in await app.campaigns.ids():

@@ -24,8 +24,13 @@ AnySecret = Secret[str] | Secret[bytes]
 class HttpSettings:
     host: str = setting("SAUTI_HTTP_HOST", "127.0.0.1", p.host)
     port: int = setting("SAUTI_HTTP_PORT", 8080, p.integer(1, 65535))
-    public_url: str = setting("SAUTI_PUBLIC_URL", "http://127.0.0.1:8080", p.http_url)
+    public_url: str | None = setting("SAUTI_PUBLIC_URL", None, p.http_url)
     """Where participants reach this server; web chat links are built from it."""
+
+    @property
+    def base_url(self) -> str:
+        """The public URL, or this server's own address when none is set (local use)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
 
 @dataclass(frozen=True)

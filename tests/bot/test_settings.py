@@ -46,7 +46,8 @@ def test_defaults_give_a_working_single_machine_setup() -> None:
     assert settings.embedded_redis
     assert settings.data_dir == Path("var")
     assert (settings.http.host, settings.http.port) == ("127.0.0.1", 8080)
-    assert settings.http.public_url == "http://127.0.0.1:8080"
+    assert settings.http.public_url is None
+    assert settings.http.base_url == "http://127.0.0.1:8080"  # the server's own address
     assert settings.log_level == "INFO"
     assert settings.telegram.api_base == "https://api.telegram.org"
     assert settings.whatsapp.api_base == "https://graph.facebook.com/v21.0"
