@@ -1,0 +1,171 @@
+"""The decisions ledger in Redis: every version of every decision, as the file it came from.
+
+Loading a file that differs from the latest version makes a new version (versions are never
+changed or deleted: what participants were told stays on record); loading the same file again
+changes nothing. Like campaigns, the source is kept and parsed on use, against the campaign's
+current survey.
+
+Each decision has a short reference (8 characters of a hash of campaign and decision id) that
+fits in a button payload: participants' reactions carry it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.loop.decision import (
+    Decision,
+    DecisionDefinitionError,
+    LoopError,
+    campaign_of,
+    parse_decision,
+)
+from bot.loop.keys import LoopKeys
+from bot.loop.values import optional_text
+from bot.loop.values import text as _text
+from bot.runtime.campaigns import CampaignStore
+from bot.runtime.keys import Keys
+from dialogues.errors import Problem
+
+# KEYS: decision hash.  ARGV: source, now ms.  A new version unless the latest has this source.
+# Returns {version, 1 if new else 0}.
+_ADD_VERSION = """
+local latest = tonumber(redis.call('HGET', KEYS[1], 'latest') or '0')
+if latest > 0 and redis.call('HGET', KEYS[1], 'src:' .. latest) == ARGV[1] then
+  return {latest, 0}
+end
+latest = latest + 1
+redis.call('HSET', KEYS[1], 'latest', latest, 'src:' .. latest, ARGV[1], 'at:' .. latest, ARGV[2])
+return {latest, 1}
+"""
+
+
+class RefCollisionError(LoopError):
+    """Two decisions hash to one reference (about one in a trillion): rename one of them."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDecision:
+    decision: Decision
+    version: int
+    ref: str
+    created_ms: int
+    published_version: int  # the latest version a publication was started for (0: none)
+
+    @property
+    def campaign_id(self) -> str:
+        return self.decision.campaign_id
+
+    @property
+    def id(self) -> str:
+        return self.decision.id
+
+
+def decision_ref(campaign_id: str, decision_id: str) -> str:
+    digest = hashlib.sha256(f"sauti/decision/{campaign_id}/{decision_id}".encode()).digest()
+    return base64.b32encode(digest).decode()[:8].lower()
+
+
+class DecisionLedger:
+    def __init__(self, redis: Redis, keys: Keys, campaigns: CampaignStore) -> None:
+        self._redis = redis
+        self._keys = LoopKeys(keys)
+        self._campaigns = campaigns
+        self._add_version = redis.register_script(_ADD_VERSION)
+        self._parsed: dict[tuple[str, str], Decision] = {}  # (survey revision, source)
+
+    async def check(self, source: str) -> Decision:
+        """Parse a decision file against its campaign. Raises DecisionDefinitionError."""
+        campaign_id = campaign_of(source)
+        campaign = await self._campaigns.get(campaign_id) if campaign_id else None
+        if campaign_id is None:
+            raise DecisionDefinitionError([Problem("campaign", "'campaign' is required")])
+        return parse_decision(source, campaign.survey if campaign is not None else None)
+
+    async def load(self, source: str, now_ms: int) -> tuple[StoredDecision, bool]:
+        """Store a decision file (checked first); True when it made a new version."""
+        decision = await self.check(source)
+        ref = decision_ref(decision.campaign_id, decision.id)
+        owner = f"{decision.campaign_id}/{decision.id}"
+        await self._redis.hsetnx(self._keys.refs, ref, owner)
+        if optional_text(await self._redis.hget(self._keys.refs, ref)) != owner:
+            raise RefCollisionError(f"decision '{decision.id}' shares its reference; rename it")
+        key = self._keys.decision(decision.campaign_id, decision.id)
+        version, new = await self._add_version(keys=[key], args=[source, now_ms])
+        await self._redis.hset(key, "ref", ref)
+        await self._redis.sadd(self._keys.decisions(decision.campaign_id), decision.id)
+        stored = await self.get(decision.campaign_id, decision.id, int(version))
+        assert stored is not None
+        return stored, bool(new)
+
+    async def get(
+        self, campaign_id: str, decision_id: str, version: int | None = None
+    ) -> StoredDecision | None:
+        """A version (default: the latest) of a decision, or None. Raises
+        DecisionDefinitionError when the stored file no longer fits the campaign's survey."""
+        key = self._keys.decision(campaign_id, decision_id)
+        latest, published = await self._redis.hmget(key, ["latest", "pub"])
+        if latest is None:
+            return None
+        number = version if version is not None else int(latest)
+        source, created = await self._redis.hmget(key, [f"src:{number}", f"at:{number}"])
+        if source is None:
+            return None
+        decision = await self._parse(campaign_id, _text(source))
+        return StoredDecision(
+            decision,
+            number,
+            decision_ref(campaign_id, decision_id),
+            int(created or 0),
+            int(published or 0),
+        )
+
+    async def source(self, campaign_id: str, decision_id: str, version: int) -> str | None:
+        raw = await self._redis.hget(
+            self._keys.decision(campaign_id, decision_id), f"src:{version}"
+        )
+        return _text(raw) if raw is not None else None
+
+    async def ids(self, campaign_id: str) -> list[str]:
+        members: Any = await self._redis.smembers(self._keys.decisions(campaign_id))
+        return sorted(_text(member) for member in members)
+
+    async def by_ref(self, ref: str) -> tuple[str, str] | None:
+        owner = await self._redis.hget(self._keys.refs, ref)
+        if owner is None:
+            return None
+        campaign_id, _, decision_id = _text(owner).partition("/")
+        return campaign_id, decision_id
+
+    async def published(self, campaign_id: str) -> list[StoredDecision]:
+        """The latest published version of each decision of a campaign that has one."""
+        found = []
+        for decision_id in await self.ids(campaign_id):
+            key = self._keys.decision(campaign_id, decision_id)
+            published = await self._redis.hget(key, "pub")
+            if published is None:
+                continue
+            try:
+                stored = await self.get(campaign_id, decision_id, int(published))
+            except DecisionDefinitionError:
+                continue  # no longer fits the survey: `sauti decision list` says so
+            if stored is not None:
+                found.append(stored)
+        return found
+
+    async def mark_published(self, campaign_id: str, decision_id: str, version: int) -> None:
+        await self._redis.hset(self._keys.decision(campaign_id, decision_id), "pub", version)
+
+    async def _parse(self, campaign_id: str, source: str) -> Decision:
+        campaign = await self._campaigns.get(campaign_id)
+        revision = campaign.survey.revision if campaign is not None else ""
+        cached = self._parsed.get((revision, source))
+        if cached is None:
+            cached = parse_decision(source, campaign.survey if campaign is not None else None)
+            self._parsed[(revision, source)] = cached
+        return cached
