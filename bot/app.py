@@ -6,14 +6,18 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
 from bot.channels.telegram.channel import TelegramChannel, build_telegram
+from bot.loop.ledger import DecisionLedger
+from bot.loop.pacing import QuietHours
+from bot.loop.publisher import LoopConfig, Publisher
 from bot.privacy import Redactor, load_server_keys, participant_id
 from bot.runtime import scripts
 from bot.runtime.campaigns import CampaignStore
@@ -93,6 +97,40 @@ class App:
             consumer=consumer or process_name(),
             config=SenderConfig(sent_ttl_seconds=self.settings.dedupe_ttl_seconds),
         )
+
+    def ledger(self) -> DecisionLedger:
+        return DecisionLedger(self.redis, self.keys, self.campaigns)
+
+    def publisher(self, clock: Callable[[], float] = time.time) -> Publisher:
+        """Publishes decisions (CLI) and feeds them to the outbox (the publisher role)."""
+        loop = self.settings.loop
+        config = LoopConfig(
+            weekly_budget=loop.weekly_budget,
+            quiet=QuietHours.parse(loop.quiet_hours) if loop.quiet_hours else None,
+            default_timezone=loop.timezone,
+            feed_batch=loop.feed_batch,
+            outbox_window=loop.outbox_window,
+            plan_chunk=loop.plan_chunk,
+        )
+        return Publisher(
+            self.redis,
+            self.keys,
+            ledger=self.ledger(),
+            campaigns=self.campaigns,
+            participant_keys=self.participant_keys,
+            transit_key=self.transit_key,
+            config=config,
+            clock=clock,
+        )
+
+    def send_rates(self) -> dict[str, float]:
+        """Messages per second each push channel sends at (for publication ETAs)."""
+        telegram = self.settings.telegram.limits
+        rate = telegram.paid_broadcast_rate if telegram.paid_broadcast else telegram.global_rate
+        return {
+            Channel.TELEGRAM.value: rate,
+            Channel.WHATSAPP.value: self.settings.whatsapp.limits.global_rate,
+        }
 
     async def close(self) -> None:
         if self.telegram is not None:

@@ -1,7 +1,7 @@
 """`sauti run`: the web server, workers and senders in one process, or one role each.
 
-Every role talks only to Redis, so `--role web`, `--role worker` and `--role sender` can run on
-as many processes or machines as needed against one Redis.
+Every role talks only to Redis, so `--role web`, `--role worker`, `--role sender` and
+`--role publisher` can run on as many processes or machines as needed against one Redis.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot.web import make_web_app, runner_options
 
 log = logging.getLogger(__name__)
 
-ROLES = ("web", "worker", "sender", "telegram")
+ROLES = ("web", "worker", "sender", "telegram", "publisher")
 
 
 class RoleStoppedError(RuntimeError):
@@ -55,6 +55,8 @@ async def run(
                 tasks.append(asyncio.create_task(run_telegram(app, app.telegram, stop)))
             else:
                 log.info("no Telegram bot token: the telegram role has nothing to do")
+        if "publisher" in roles:  # decision notices into the outbox, paced (bot.loop)
+            tasks.append(asyncio.create_task(app.publisher().run(stop)))
         if "web" in roles:
             runner = web.AppRunner(make_web_app(app), **runner_options())
             await runner.setup()

@@ -16,6 +16,7 @@ from bot.secret import Secret
 from bot.settings import parsers as p
 from bot.settings.fields import section, setting
 from bot.settings.limits import TelegramLimits, WebChatLimits, WhatsAppLimits
+from bot.settings.loop import LoopSettings
 
 AnySecret = Secret[str] | Secret[bytes]
 
@@ -125,6 +126,7 @@ class Settings:
     whatsapp: WhatsAppSettings = section(WhatsAppSettings)
     webchat: WebChatSettings = section(WebChatSettings)
     runtime: RuntimeSettings = section(RuntimeSettings)
+    loop: LoopSettings = section(LoopSettings)
 
     @classmethod
     def from_env(

@@ -1,0 +1,305 @@
+"""Feed one batch of a shard's planned targets into the outbox (or schedule, or web chat inbox).
+
+Per batch: read the next targets after the shard's feed cursor, load what is needed to write
+to each (one pipelined round trip), check again that they can still be told (they may have
+said /stop, withdrawn consent or been erased since planning), compose each notice in their
+language, and commit the whole batch with the cursor in one script (`scripts.FEED`). The
+script compares the cursor first and skips anyone already told this version, so a crash at any
+point, or two publishers at once, never tells anyone twice; the idempotency key of each outbox
+entry (decision reference, version, participant) protects the last step, in the sender.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.loop.decision import Decision
+from bot.loop.keys import LoopKeys
+from bot.loop.ledger import StoredDecision
+from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone
+from bot.loop.rules import Facts, evaluate, facts_from_redis, uses_themes
+from bot.loop.scripts import FEED
+from bot.loop.texts import message_language, notice_text, reaction_menu, summary_of
+from bot.privacy import DecryptionError, ParticipantId, encrypt_field, field_aad
+from bot.runtime.events import Channel
+from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.runtime.outgoing import Outgoing
+from bot.runtime.participants import ParticipantKeys
+from dialogues.model import Survey
+
+DAY_S = 24 * 3600
+_FIELDS = ["wk", "ch", "lang", "stop", "reach", "tz"]
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    batch: int
+    outbox_window: int  # bulk outbox entries a shard may hold before feeding waits
+    weekly_budget: int
+    quiet: QuietHours | None
+    inbox_cap: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    pid: str
+    action: str  # o: outbox now, s: scheduled, w: web chat inbox, x: skipped
+    told: str = ""
+    days: int = 0
+    due: int = 0
+    key: str = ""
+    channel: str = ""
+    body: bytes = b""
+    label: str = ""
+
+    def args(self) -> list[str | bytes | int]:
+        return [
+            self.pid,
+            self.action,
+            self.told,
+            self.days,
+            self.due,
+            self.key,
+            self.channel,
+            self.body,
+            self.label,
+        ]
+
+
+class Feeder:
+    def __init__(
+        self,
+        redis: Redis,
+        loop_keys: LoopKeys,
+        *,
+        participant_keys: ParticipantKeys,
+        transit_key: bytes,
+        config: FeedConfig,
+    ) -> None:
+        self._redis = redis
+        self._loop = loop_keys
+        self._participant_keys = participant_keys
+        self._transit = transit_key
+        self._config = config
+        self._feed = redis.register_script(FEED)
+
+    async def feed(
+        self, stored: StoredDecision, survey: Survey, shard: int, now_ms: int, campaign_zone: str
+    ) -> int:
+        """Feed one batch; returns how many targets it handled (0: nothing to do now)."""
+        keys = self._loop.keys
+        state = self._loop.shard_publication(shard, stored.ref, stored.version)
+        fed_raw, seq_raw = await self._redis.hmget(state, ["fed", "seq"])
+        fed, seq = int(fed_raw or 0), int(seq_raw or 0)
+        if fed >= seq:
+            return 0
+        room = self._config.outbox_window - await self._redis.xlen(
+            keys.outbox(shard, Priority.BULK)
+        )
+        if room <= 0:
+            return 0  # the sender is behind: do not pile a million entries into the stream
+        targets: Any = await self._redis.zrangebyscore(
+            self._loop.targets(shard, stored.ref, stored.version),
+            f"({fed}",
+            "+inf",
+            start=0,
+            num=min(self._config.batch, room),
+            withscores=True,
+        )
+        if not targets:
+            return 0
+        pids = [member.decode() for member, _ in targets]
+        loaded = await self._load(stored, pids, now_ms)
+        composer = _Composer(stored, survey, now_ms, campaign_zone, self)
+        items = [composer.item(pid, loaded[pid]) for pid in pids]
+        written = await self._feed(
+            keys=[
+                state,
+                keys.outbox(shard, Priority.BULK),
+                self._loop.schedule(shard),
+                self._loop.schedule_bodies(shard),
+                self._loop.stats(shard, stored.campaign_id),
+            ],
+            args=[
+                str(fed),
+                str(int(targets[-1][1])),
+                *self._prefixes(shard, stored),
+                f"d:{stored.ref}",
+                f"c:{stored.campaign_id}",
+                stored.version,
+                now_ms,
+                WEEK_MS,
+                self._config.inbox_cap,
+                f"u:{stored.campaign_id}",
+                *[value for item in items for value in item.args()],
+            ],
+        )
+        return 0 if written == -1 else len(items)
+
+    def _prefixes(self, shard: int, stored: StoredDecision) -> list[str]:
+        prefixes = self._loop.participant_prefixes(shard, stored.campaign_id)
+        return [prefixes["n"], prefixes["nb"], prefixes["wc"]]
+
+    async def _load(
+        self, stored: StoredDecision, pids: list[str], now_ms: int
+    ) -> dict[str, _Loaded]:
+        themes = stored.decision.rule is not None and uses_themes(stored.decision.rule)
+        consent = f"u:{stored.campaign_id}"
+        pipe = self._redis.pipeline(transaction=False)
+        for pid in pids:
+            pipe.hmget(self._loop.keys.participant(pid), [*_FIELDS, consent])
+            pipe.hgetall(self._loop.keys.answers(pid, stored.campaign_id))
+            pipe.hget(self._loop.told(pid), f"d:{stored.ref}")
+            pipe.zrangebyscore(self._loop.budget(pid), now_ms - WEEK_MS, "+inf", withscores=True)
+            if themes:
+                pipe.hgetall(self._loop.themes(pid, stored.campaign_id))
+        replies: list[Any] = await pipe.execute()
+        per = 5 if themes else 4
+        loaded = {}
+        for n, pid in enumerate(pids):
+            record, answers, told, budget, *rest = replies[per * n : per * n + per]
+            fields = dict(zip([*_FIELDS, "consent"], record, strict=True))
+            loaded[pid] = _Loaded(
+                fields={name: value for name, value in fields.items() if value is not None},
+                facts=facts_from_redis(answers, rest[0] if rest else None),
+                told_version=int(told.split(b"|", 1)[0]) if told else 0,
+                recent_ms=[int(score) for _, score in budget],
+            )
+        return loaded
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    fields: Mapping[str, bytes]
+    facts: Facts
+    told_version: int
+    recent_ms: list[int]
+
+
+class _Composer:
+    """Turns one loaded target into one item of the FEED script."""
+
+    def __init__(
+        self,
+        stored: StoredDecision,
+        survey: Survey,
+        now_ms: int,
+        campaign_zone: str,
+        feeder: Feeder,
+    ) -> None:
+        self.stored = stored
+        self.decision: Decision = stored.decision
+        self.survey = survey
+        self.now_ms = now_ms
+        self.zone = zone(campaign_zone)
+        self.feeder = feeder
+        self.explicit = {r.participant_id: r.question_id for r in stored.decision.responses}
+
+    def item(self, pid: str, loaded: _Loaded) -> _Item:
+        fields = loaded.fields
+        reason = _excluded(fields)
+        if reason:
+            return _Item(pid, "x", label=f"fx|{reason}")
+        if loaded.told_version >= self.stored.version:
+            return _Item(pid, "x", label="dup")
+        linked, witnesses = self._linked(pid, loaded.facts)
+        if not linked:
+            return _Item(pid, "x", label="fx|unlinked")
+        channel = fields["ch"].decode()
+        own = fields["lang"].decode() if "lang" in fields else self.survey.default_language
+        language = message_language(self.decision, self.survey, own)
+        text = notice_text(
+            self.decision,
+            self.survey,
+            language,
+            summary=summary_of(self.decision, self.survey, loaded.facts, witnesses, language),
+            update=loaded.told_version > 0,
+        )
+        answered = _answered_at(loaded.facts, witnesses) or self.now_ms // 1000
+        told = f"{self.stored.version}|{self.now_ms}|{answered}"
+        days = max(0, (self.now_ms // 1000 - answered) // DAY_S)
+        key = f"d:{self.stored.ref}:{self.stored.version}:{pid}"
+        if channel == Channel.WEBCHAT.value:
+            sealed = self._inbox_item(pid, fields["wk"], text)
+            if sealed is None:
+                return _Item(pid, "x", label="fx|erased")
+            return _Item(pid, "w", told, days, self.now_ms, key, channel, sealed, f"f|{channel}")
+        message = self._message(text, language)
+        entry = OutboxEntry(key, pid, channel, message, self.now_ms)
+        body = seal(entry, self.feeder._transit)["body"]
+        assert isinstance(body, bytes)
+        due = self._due(fields, loaded.recent_ms)
+        action, label = ("o", f"f|{channel}") if due <= self.now_ms else ("s", f"s|{channel}")
+        return _Item(pid, action, told, days, due, key, channel, body, label)
+
+    def _linked(self, pid: str, facts: Facts) -> tuple[bool, tuple[str, ...]]:
+        rule = self.decision.rule
+        held, witnesses = evaluate(rule, facts) if rule is not None else (False, ())
+        if pid in self.explicit:
+            question = self.explicit[pid]
+            return True, (*((question,) if question else ()), *witnesses)
+        return held, witnesses
+
+    def _message(self, text: str, language: str) -> dict[str, Any]:
+        """The outbox body: a plain notice with reaction buttons, plus what a channel that
+        cannot send free text now (WhatsApp outside the 24-hour window) needs to pick an
+        approved template (see docs/decisions.md, "What channels receive")."""
+        menu = reaction_menu(self.stored.ref, language)
+        plain = Outgoing(text, menu=menu).to_plain()
+        plain["kind"] = "decision"
+        plain["decision"] = {
+            "ref": self.stored.ref,
+            "version": self.stored.version,
+            "status": self.decision.status.value,
+        }
+        plain["template"] = {"purpose": "decision", "fallback": "notice", "language": language}
+        return plain
+
+    def _due(self, fields: Mapping[str, bytes], recent_ms: list[int]) -> int:
+        own_zone = self.zone
+        if "tz" in fields:
+            with contextlib.suppress(ValueError):  # an unknown zone in a record: the campaign's
+                own_zone = zone(fields["tz"].decode())
+        config = self.feeder._config
+        return due_ms(
+            self.now_ms,
+            local_zone=own_zone,
+            quiet=config.quiet,
+            recent_ms=recent_ms,
+            weekly_budget=config.weekly_budget,
+        )
+
+    def _inbox_item(self, pid: str, wrapped: bytes, text: str) -> bytes | None:
+        """A web chat notice, sealed with the participant's key like the rest of their inbox."""
+        try:
+            key = self.feeder._participant_keys.unwrap(wrapped)
+        except DecryptionError:
+            return None
+        item = json.dumps({"text": text, "from": "sauti"}, ensure_ascii=False)
+        return encrypt_field(key, item, field_aad(ParticipantId(pid), "webchat"))
+
+
+def _excluded(fields: Mapping[str, bytes]) -> str | None:
+    if "wk" not in fields or "ch" not in fields:
+        return "erased"
+    if fields.get("consent") != b"1":
+        return "no_consent"
+    if fields.get("stop") == b"1":
+        return "opted_out"
+    if fields.get("reach") == b"unreachable":
+        return "unreachable"
+    return None
+
+
+def _answered_at(facts: Facts, witnesses: tuple[str, ...]) -> int:
+    """When they gave the answer this notice is about (the first linked one), or their latest."""
+    times = [facts.answers[q].at for q in witnesses if q in facts.answers]
+    if times:
+        return min(times)
+    return max((answer.at for answer in facts.answers.values()), default=0)

@@ -1,0 +1,119 @@
+"""Preview: what publishing a decision would do, before anything is sent.
+
+Counts come from the planner in count mode (nothing written). A few linked answers are shown to
+the company by response id (pseudonymous participant id / question id) and answer label only:
+free text and answers to sensitive questions are never shown here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.loop.keys import LoopKeys
+from bot.loop.ledger import StoredDecision
+from bot.loop.pacing import QuietHours, zone
+from bot.loop.planner import LinkCounts, PlanLimits, Planner
+from bot.loop.rules import evaluate, facts_from_redis
+from dialogues.localization import builtin_catalog
+from dialogues.model import QuestionKind, Survey
+from dialogues.prompts import display_answer
+
+
+@dataclass(frozen=True, slots=True)
+class SampleAnswer:
+    response_id: str  # "<participant id>/<question id>"
+    question: str
+    shown: str
+
+
+@dataclass
+class Preview:
+    stored: StoredDecision
+    counts: LinkCounts
+    missing: dict[str, int]  # language without a message -> participants who read it
+    samples: list[SampleAnswer] = field(default_factory=list)
+    quiet_now: bool = False  # push notices would wait for the end of quiet hours
+    local_time: str = ""
+    whatsapp_without_template: dict[str, int] | None = None  # None: templates not known here
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.missing)
+
+
+async def build_preview(
+    redis: Redis,
+    loop_keys: LoopKeys,
+    stored: StoredDecision,
+    survey: Survey,
+    limits: PlanLimits,
+    *,
+    quiet: QuietHours | None,
+    zone_name: str,
+    template_languages: set[str] | None = None,
+) -> Preview:
+    counts = await Planner(redis, loop_keys).count_links(stored, limits, samples=5)
+    missing_languages = stored.decision.missing_messages(survey.languages)
+    missing: dict[str, int] = {}
+    whatsapp: dict[str, int] = {}
+    for (language, channel), count in counts.targets.items():
+        spoken = language if language in survey.languages else survey.default_language
+        if spoken in missing_languages:
+            missing[spoken] = missing.get(spoken, 0) + count
+        lacking_template = template_languages is not None and spoken not in template_languages
+        if channel == "whatsapp" and lacking_template:
+            whatsapp[spoken] = whatsapp.get(spoken, 0) + count
+    local = dt.datetime.fromtimestamp(limits.now_ms / 1000, zone(zone_name))
+    return Preview(
+        stored=stored,
+        counts=counts,
+        missing=missing,
+        samples=await _samples(redis, loop_keys, stored, survey, counts.samples),
+        quiet_now=quiet is not None and quiet.contains(local.time()),
+        local_time=f"{local:%H:%M} {zone_name}",
+        whatsapp_without_template=whatsapp if template_languages is not None else None,
+    )
+
+
+async def _samples(
+    redis: Redis, loop_keys: LoopKeys, stored: StoredDecision, survey: Survey, pids: list[str]
+) -> list[SampleAnswer]:
+    pipe = redis.pipeline(transaction=False)
+    for pid in pids:
+        pipe.hgetall(loop_keys.keys.answers(pid, stored.campaign_id))
+        pipe.hgetall(loop_keys.themes(pid, stored.campaign_id))
+    replies: list[Any] = await pipe.execute()
+    explicit = {r.participant_id: r.question_id for r in stored.decision.responses}
+    samples = []
+    for n, pid in enumerate(pids):
+        facts = facts_from_redis(replies[2 * n], replies[2 * n + 1])
+        _, witnesses = (
+            evaluate(stored.decision.rule, facts) if stored.decision.rule else (False, ())
+        )
+        if explicit.get(pid):
+            witnesses = (explicit[pid] or "", *witnesses)
+        for question_id in witnesses[:1]:
+            samples.append(_sample(survey, pid, question_id, facts))
+        if not witnesses:
+            samples.append(SampleAnswer(pid, "-", "(linked by response id)"))
+    return samples
+
+
+def _sample(survey: Survey, pid: str, question_id: str, facts: Any) -> SampleAnswer:
+    question = survey.question(question_id)
+    answer = facts.answers.get(question_id)
+    response = f"{pid}/{question_id}"
+    if question is None or answer is None:
+        return SampleAnswer(response, question_id, "(no answer)")
+    if question.sensitive:
+        return SampleAnswer(response, question_id, "(sensitive question: not shown)")
+    if question.kind is QuestionKind.TEXT or answer.value is None:
+        themes = ", ".join(sorted(facts.themes.get(question_id, ()))) or "none"
+        return SampleAnswer(response, question_id, f"(free text; themes: {themes})")
+    language = survey.default_language
+    shown = display_answer(survey, question, answer.value, language, builtin_catalog())
+    return SampleAnswer(response, question_id, shown)

@@ -1,0 +1,304 @@
+"""Publishing a decision version: plan who is told, then feed them to the outbox, resumably.
+
+`publish` (the CLI) checks translations, plans every shard (`Planner.plan_shard`) and marks the
+publication active. The `publisher` role of `sauti run` (`Publisher.run`) then feeds active
+publications shard by shard, keeping each shard's bulk outbox short so the sender paces the
+rest, moves notices whose quiet hours or budget wait is over into the outbox, and resumes any
+planning a crash interrupted. Every step is a script that checks and moves a cursor, so any
+number of publishers may run, crash and restart: nobody is told twice.
+
+A publication is keyed by decision reference and version: publishing the same version again
+does nothing new; a new version of a decision is a new publication, whose notices start with
+"Update:" for those told an earlier version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.loop.decision import LoopError
+from bot.loop.feeder import FeedConfig, Feeder
+from bot.loop.keys import LoopKeys
+from bot.loop.ledger import DecisionLedger, StoredDecision
+from bot.loop.pacing import QuietHours
+from bot.loop.planner import LinkCounts, PlanLimits, Planner
+from bot.loop.scripts import MOVE_DUE
+from bot.loop.values import optional_text
+from bot.runtime.campaigns import CampaignStore
+from bot.runtime.keys import Keys
+from bot.runtime.outbox import Priority
+from bot.runtime.participants import ParticipantKeys
+from dialogues.model import Survey
+
+log = logging.getLogger(__name__)
+
+DONE_TARGETS_TTL_SECONDS = 7 * 24 * 3600  # who was planned stays inspectable a while
+
+
+class PublicationStatus(StrEnum):
+    PLANNING = "planning"  # counting before a translation check; nothing sent yet
+    REFUSED = "refused"  # a participant language lacks a message; nothing was sent
+    PUBLISHING = "publishing"
+    DONE = "done"  # everyone planned was fed to the outbox, schedule or inbox
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    weekly_budget: int = 2
+    quiet: QuietHours | None = None
+    default_timezone: str = "UTC"
+    feed_batch: int = 500
+    outbox_window: int = 2000
+    plan_chunk: int = 2000
+    inbox_cap: int = 200
+    idle_seconds: float = 1.0
+
+
+class NoSuchDecisionError(LoopError):
+    pass
+
+
+class MissingTranslationsError(LoopError):
+    """People would be told in languages the decision has no message for."""
+
+    def __init__(self, languages: dict[str, int]) -> None:
+        self.languages = languages
+        listed = ", ".join(
+            f"{lang} ({count} participants)" for lang, count in sorted(languages.items())
+        )
+        super().__init__(f"no message (or rationale) in {listed}")
+
+
+@dataclass(frozen=True)
+class Published:
+    stored: StoredDecision
+    status: PublicationStatus
+    already: bool  # this version was published before: nothing new was planned
+
+
+class Publisher:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: Keys,
+        *,
+        ledger: DecisionLedger,
+        campaigns: CampaignStore,
+        participant_keys: ParticipantKeys,
+        transit_key: bytes,
+        config: LoopConfig,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._redis = redis
+        self.loop_keys = LoopKeys(keys)
+        self._ledger = ledger
+        self._campaigns = campaigns
+        self._config = config
+        self._clock = clock
+        self.planner = Planner(redis, self.loop_keys)
+        self.feeder = Feeder(
+            redis,
+            self.loop_keys,
+            participant_keys=participant_keys,
+            transit_key=transit_key,
+            config=FeedConfig(
+                batch=config.feed_batch,
+                outbox_window=config.outbox_window,
+                weekly_budget=config.weekly_budget,
+                quiet=config.quiet,
+                inbox_cap=config.inbox_cap,
+            ),
+        )
+        self._move_due = redis.register_script(MOVE_DUE)
+
+    # -- the CLI's side --------------------------------------------------------------------
+
+    def limits(self) -> PlanLimits:
+        return PlanLimits(
+            now_ms=self.now_ms(),
+            weekly_budget=self._config.weekly_budget,
+            chunk=self._config.plan_chunk,
+        )
+
+    def now_ms(self) -> int:
+        return int(self._clock() * 1000)
+
+    async def publish(
+        self, campaign_id: str, decision_id: str, *, allow_missing: bool = False
+    ) -> Published:
+        """Plan and start publishing the latest version. Raises MissingTranslationsError
+        (nothing sent) unless `allow_missing`, NoSuchDecisionError."""
+        stored = await self._ledger.get(campaign_id, decision_id)
+        campaign = await self._campaigns.get(campaign_id)
+        if stored is None or campaign is None:
+            raise NoSuchDecisionError(f"no decision '{decision_id}' in campaign '{campaign_id}'")
+        key = self.loop_keys.publication(stored.ref, stored.version)
+        status = optional_text(await self._redis.hget(key, "status"))
+        if status in (PublicationStatus.PUBLISHING, PublicationStatus.DONE):
+            return Published(stored, PublicationStatus(status), already=True)
+        await self._redis.hset(
+            key,
+            mapping={
+                "campaign": campaign_id,
+                "decision": decision_id,
+                "version": stored.version,
+                "status": PublicationStatus.PLANNING.value,
+                "created": self.now_ms(),
+            },
+        )
+        await self._reset(stored)  # an earlier refused attempt leaves nothing behind
+        missing = stored.decision.missing_messages(campaign.survey.languages)
+        if not missing or allow_missing:
+            await self._activate(stored, allow_missing)
+            await self.plan(stored)
+            return Published(stored, PublicationStatus.PUBLISHING, already=False)
+        await self.plan(stored)
+        counts = await self.planned_counts(stored)
+        lacking = _lacking(counts, missing, campaign.survey)
+        if lacking:
+            await self._redis.hset(key, "status", PublicationStatus.REFUSED.value)
+            await self._reset(stored)
+            raise MissingTranslationsError(lacking)
+        await self._activate(stored, allow_missing)
+        return Published(stored, PublicationStatus.PUBLISHING, already=False)
+
+    async def plan(self, stored: StoredDecision) -> None:
+        limits = self.limits()
+        for shard in range(self.loop_keys.keys.shards):
+            while not await self.planner.plan_shard(stored, shard, limits):
+                pass
+
+    async def planned_counts(self, stored: StoredDecision) -> LinkCounts:
+        counts = LinkCounts()
+        pipe = self._redis.pipeline(transaction=False)
+        for shard in range(self.loop_keys.keys.shards):
+            pipe.hgetall(self.loop_keys.shard_publication(shard, stored.ref, stored.version))
+        for state in await pipe.execute():
+            for name, value in state.items():
+                text = name.decode()
+                if text in ("linked", "late|budget") or text[:2] in ("x|", "t|"):
+                    counts.add_one(text, int(value))
+        return counts
+
+    async def _activate(self, stored: StoredDecision, allow_missing: bool) -> None:
+        key = self.loop_keys.publication(stored.ref, stored.version)
+        await self._redis.hset(
+            key,
+            mapping={
+                "status": PublicationStatus.PUBLISHING.value,
+                "started": self.now_ms(),
+                "allow_missing": int(allow_missing),
+            },
+        )
+        await self._ledger.mark_published(stored.campaign_id, stored.id, stored.version)
+        await self._redis.sadd(
+            self.loop_keys.active, f"{stored.campaign_id}/{stored.id}/{stored.version}"
+        )
+
+    async def _reset(self, stored: StoredDecision) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for shard in range(self.loop_keys.keys.shards):
+            pipe.delete(self.loop_keys.shard_publication(shard, stored.ref, stored.version))
+            pipe.delete(self.loop_keys.targets(shard, stored.ref, stored.version))
+        await pipe.execute()
+
+    # -- the publisher role ----------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Feed active publications and move due notices until `stop` is set."""
+        while not stop.is_set():
+            try:
+                worked = await self.step()
+            except Exception:  # Redis restarting, a decision that no longer parses: retry
+                log.exception("publisher step failed; retrying")
+                worked = 0
+            if not worked:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self._config.idle_seconds)
+
+    async def step(self) -> int:
+        """One pass: due notices moved, then one batch per shard of every active publication
+        (planning first where a crash interrupted it). Returns how much was done."""
+        worked = await self.move_due()
+        members: Any = await self._redis.smembers(self.loop_keys.active)
+        for member in sorted(m.decode() for m in members):
+            campaign_id, decision_id, version = member.rsplit("/", 2)
+            stored = await self._ledger.get(campaign_id, decision_id, int(version))
+            campaign = await self._campaigns.get(campaign_id)
+            if stored is None or campaign is None:
+                await self._redis.srem(self.loop_keys.active, member)
+                continue
+            worked += await self._advance(stored, campaign.survey)
+        return worked
+
+    async def _advance(self, stored: StoredDecision, survey: Survey) -> int:
+        limits = self.limits()
+        campaign_zone = await self.campaign_zone(stored.campaign_id)
+        worked, complete = 0, True
+        for shard in range(self.loop_keys.keys.shards):
+            state = self.loop_keys.shard_publication(shard, stored.ref, stored.version)
+            if (await self._redis.hget(state, "scan")) != b"done":
+                complete = False
+                await self.planner.plan_shard(stored, shard, limits)
+                worked += 1
+            fed = await self.feeder.feed(stored, survey, shard, limits.now_ms, campaign_zone)
+            worked += fed
+            fed_raw, seq_raw = await self._redis.hmget(state, ["fed", "seq"])
+            if int(fed_raw or 0) < int(seq_raw or 0):
+                complete = False
+        if complete:
+            await self._finish(stored)
+        return worked
+
+    async def _finish(self, stored: StoredDecision) -> None:
+        key = self.loop_keys.publication(stored.ref, stored.version)
+        await self._redis.hset(
+            key, mapping={"status": PublicationStatus.DONE.value, "finished": self.now_ms()}
+        )
+        await self._redis.srem(
+            self.loop_keys.active, f"{stored.campaign_id}/{stored.id}/{stored.version}"
+        )
+        for shard in range(self.loop_keys.keys.shards):
+            targets = self.loop_keys.targets(shard, stored.ref, stored.version)
+            await self._redis.expire(targets, DONE_TARGETS_TTL_SECONDS)
+        log.info("decision %s version %d: every notice is queued", stored.ref, stored.version)
+
+    async def move_due(self, limit: int = 500) -> int:
+        now = self.now_ms()
+        moved = 0
+        keys = self.loop_keys.keys
+        for shard in range(keys.shards):
+            reply: Any = await self._move_due(
+                keys=[
+                    self.loop_keys.schedule(shard),
+                    self.loop_keys.schedule_bodies(shard),
+                    keys.outbox(shard, Priority.BULK),
+                ],
+                args=[now, limit, f"{keys.tag(shard)}:p:"],
+            )
+            moved += int(reply[0]) + int(reply[1])
+        return moved
+
+    async def campaign_zone(self, campaign_id: str) -> str:
+        raw = optional_text(await self._redis.hget(self.loop_keys.campaign(campaign_id), "tz"))
+        return raw or self._config.default_timezone
+
+
+def _lacking(counts: LinkCounts, missing: tuple[str, ...], survey: Survey) -> dict[str, int]:
+    """Missing languages that someone would be told in (a language the campaign does not
+    speak falls back to its default)."""
+    lacking: dict[str, int] = {}
+    for (language, _), count in counts.targets.items():
+        spoken = language if language in survey.languages else survey.default_language
+        if spoken in missing:
+            lacking[spoken] = lacking.get(spoken, 0) + count
+    return lacking

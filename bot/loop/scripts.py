@@ -1,0 +1,260 @@
+"""Lua scripts of loop closure. Each runs on one shard and touches only keys under that shard's
+hash tag `{sN}`; the planner and feeder derive participants' key names from prefixes passed in
+(`LoopKeys.participant_prefixes`), so a chunk of a million-member set needs no key list. Those
+keys share the declared keys' hash slot, so Redis Cluster serves them (scripts without a
+shebang may touch undeclared keys of the node; see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+# The rule evaluator shared by PLAN (see bot/loop/rules.py for the program's shape).
+_EVAL = """
+local function prepare(node)
+  if node.k == 'in' or node.k == 'all' then
+    node.set = {}
+    for _, v in ipairs(node.v) do node.set[v] = true end
+  end
+  if node.c then for _, child in ipairs(node.c) do prepare(child) end end
+end
+
+local function holds(node, answer, tagged)
+  local k = node.k
+  if k == 'and' then
+    for _, child in ipairs(node.c) do if not holds(child, answer, tagged) then return false end end
+    return true
+  elseif k == 'or' then
+    for _, child in ipairs(node.c) do if holds(child, answer, tagged) then return true end end
+    return false
+  elseif k == 'not' then
+    return not holds(node.c[1], answer, tagged)
+  elseif k == 'tag' then
+    return tagged(node.q, node.v)
+  end
+  local a = answer(node.q)
+  local answered = a ~= nil and a.o == 'answered'
+  if k == 'ans' then return answered == (node.v == 1) end
+  if not answered then return false end
+  local v = a.v
+  if k == 'num' then
+    if type(v) ~= 'number' then return false end
+    if node.lo ~= nil and v < node.lo then return false end
+    if node.hi ~= nil and v > node.hi then return false end
+    return true
+  end
+  local chosen = {}
+  if type(v) == 'table' then
+    for _, item in ipairs(v) do chosen[item] = true end
+  elseif type(v) == 'string' then
+    chosen[v] = true
+  else
+    return false
+  end
+  if k == 'in' then
+    for option in pairs(node.set) do if chosen[option] then return true end end
+    return false
+  end
+  for option in pairs(node.set) do if not chosen[option] then return false end end
+  return true
+end
+"""
+
+# Plan (or just count) one chunk of a shard's respondents: SSCAN from a cursor, decide for
+# each whether the decision is linked to them and whether they can be told, and count.
+# KEYS: 1 respondents set, 2 the shard's publication hash, 3 its targets sorted set.
+# ARGV: 1 mode ('count' | 'write'), 2 cursor (count mode), 3 SSCAN COUNT, 4 participant key
+#   prefix, 5 answers prefix, 6 themes prefix, 7 budget prefix, 8 consent field, 9 rule program
+#   JSON ('' = explicit responses only), 10 questions the rule reads (JSON list), 11 now ms,
+#   12 week ms, 13 weekly budget, 14 samples wanted, 15.. explicitly linked participant ids.
+# Returns {next cursor ('0' = done), {name, count, ...}, {sampled participant ids}}.
+# Write mode keeps the cursor in the publication hash, adds targets with ZADD NX (SSCAN may
+# return a member twice), and adds the counts to the hash: a crash between chunks loses nothing
+# and counts nothing twice.
+PLAN = (
+    _EVAL
+    + """
+local mode = ARGV[1]
+local cursor = ARGV[2]
+if mode == 'write' then
+  cursor = redis.call('HGET', KEYS[2], 'scan') or '0'
+  if cursor == 'done' then return {'0', {}, {}} end
+end
+local program = nil
+if ARGV[9] ~= '' then program = cjson.decode(ARGV[9]); prepare(program) end
+local questions = cjson.decode(ARGV[10])
+local now, week, budget = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
+local wanted_samples = tonumber(ARGV[14])
+local explicit = {}
+for i = 15, #ARGV do explicit[ARGV[i]] = true end
+local seq = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
+local counts, samples = {}, {}
+local function count(name) counts[name] = (counts[name] or 0) + 1 end
+
+local scanned = redis.call('SSCAN', KEYS[1], cursor, 'COUNT', ARGV[3])
+for _, pid in ipairs(scanned[2]) do
+  local linked = explicit[pid] == true
+  if not linked and program then
+    local raw = {}
+    if #questions > 0 then
+      local values = redis.call('HMGET', ARGV[5] .. pid, unpack(questions))
+      for i, q in ipairs(questions) do raw[q] = values[i] end
+    end
+    local decoded = {}
+    local function answer(q)
+      local d = decoded[q]
+      if d == nil then
+        local text = raw[q]
+        d = false
+        if text then
+          local ok, value = pcall(cjson.decode, text)
+          if ok and type(value) == 'table' then d = value end
+        end
+        decoded[q] = d
+      end
+      return d or nil
+    end
+    local tags = nil
+    local function tagged(q, theme)
+      if tags == nil then
+        tags = {}
+        local flat = redis.call('HGETALL', ARGV[6] .. pid)
+        for i = 1, #flat, 2 do tags[flat[i]] = ',' .. flat[i + 1] .. ',' end
+      end
+      local needle = ',' .. theme .. ','
+      if q then return tags[q] ~= nil and string.find(tags[q], needle, 1, true) ~= nil end
+      for _, list in pairs(tags) do
+        if string.find(list, needle, 1, true) then return true end
+      end
+      return false
+    end
+    linked = holds(program, answer, tagged)
+  end
+  if linked then
+    local f = redis.call('HMGET', ARGV[4] .. pid, 'wk', 'ch', 'lang', 'stop', 'reach', ARGV[8])
+    local reason = nil
+    if not f[1] then reason = 'erased'
+    elseif f[6] ~= '1' then reason = 'no_consent'
+    elseif f[4] == '1' then reason = 'opted_out'
+    elseif f[5] == 'unreachable' then reason = 'unreachable' end
+    local new = true
+    if not reason and mode == 'write' then
+      new = redis.call('ZADD', KEYS[3], 'NX', seq + 1, pid) == 1
+      if new then seq = seq + 1 end
+    end
+    if new then
+      count('linked')
+      if reason then
+        count('x|' .. reason)
+      else
+        count('t|' .. (f[3] or '') .. '|' .. (f[2] or ''))
+        if f[2] ~= 'webchat' and budget > 0 then
+          if redis.call('ZCOUNT', ARGV[7] .. pid, now - week, '+inf') >= budget then
+            count('late|budget')
+          end
+        end
+        if #samples < wanted_samples then samples[#samples + 1] = pid end
+      end
+    end
+  end
+end
+
+local flat = {}
+for name, n in pairs(counts) do flat[#flat + 1] = name; flat[#flat + 1] = n end
+if mode == 'write' then
+  for name, n in pairs(counts) do redis.call('HINCRBY', KEYS[2], name, n) end
+  local next_cursor = scanned[1]
+  if next_cursor == '0' then next_cursor = 'done' end
+  redis.call('HSET', KEYS[2], 'scan', next_cursor, 'seq', seq)
+end
+return {scanned[1], flat, samples}
+"""
+)
+
+# Commit one fed batch of a shard's targets: compare-and-set of the feed cursor, so a batch is
+# committed once even if two publishers raced or one crashed after reading.
+# KEYS: 1 the shard's publication hash, 2 bulk outbox stream, 3 schedule sorted set,
+#       4 schedule bodies hash, 5 the campaign's loop stats hash.
+# ARGV: 1 expected feed cursor, 2 new cursor, 3 told prefix, 4 budget prefix, 5 web chat inbox
+#   prefix, 6 decision field (d:<ref>), 7 campaign field (c:<campaign>), 8 version, 9 now ms,
+#   10 week ms, 11 inbox cap, 12 consent field, then 9 values per item:
+#   pid, action (o: outbox now, s: later, w: web chat inbox, x: skipped), told value,
+#   days from answer to notice, due ms, idempotency key, channel, body, counter label.
+# Returns -1 when the cursor moved (someone else fed this batch), else the items written.
+FEED = """
+local fed = redis.call('HGET', KEYS[1], 'fed') or '0'
+if fed ~= ARGV[1] then return -1 end
+local version, now, week = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local counts = {}
+local function count(name) counts[name] = (counts[name] or 0) + 1 end
+local written = 0
+for i = 13, #ARGV, 9 do
+  local pid, action, told, days, due = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local key, channel, body, label = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
+  if action == 'x' then
+    count(label)
+  else
+    local told_key = ARGV[3] .. pid
+    local before = redis.call('HGET', told_key, ARGV[6])
+    if before and tonumber(string.match(before, '^(%d+)')) >= version then
+      count('dup')
+    else
+      if not before then
+        redis.call('HINCRBY', KEYS[5], 'days:' .. days, 1)
+        if redis.call('HSETNX', told_key, ARGV[7], now) == 1 then
+          redis.call('HINCRBY', KEYS[5], 'told', 1)
+        end
+      end
+      redis.call('HSET', told_key, ARGV[6], told)
+      if action == 'w' then
+        redis.call('RPUSH', ARGV[5] .. pid, body)
+        redis.call('LTRIM', ARGV[5] .. pid, -tonumber(ARGV[11]), -1)
+      else
+        local budget = ARGV[4] .. pid
+        redis.call('ZADD', budget, due, key)
+        redis.call('ZREMRANGEBYSCORE', budget, '-inf', now - week)
+        redis.call('PEXPIREAT', budget, tonumber(due) + week)
+        if action == 'o' then
+          redis.call('XADD', KEYS[2], '*', 'k', key, 'pid', pid, 'ch', channel, 't', now,
+            'body', body)
+        else
+          redis.call('ZADD', KEYS[3], due, key)
+          redis.call('HSET', KEYS[4], 'm:' .. key, pid .. '|' .. channel .. '|' .. ARGV[12],
+            'b:' .. key, body)
+        end
+      end
+      count(label)
+      written = written + 1
+    end
+  end
+end
+for name, n in pairs(counts) do redis.call('HINCRBY', KEYS[1], name, n) end
+redis.call('HSET', KEYS[1], 'fed', ARGV[2])
+return written
+"""
+
+# Move notices whose time has come from a shard's schedule to its bulk outbox, unless the
+# participant was erased, said /stop or withdrew consent meanwhile.
+# KEYS: 1 schedule sorted set, 2 schedule bodies hash, 3 bulk outbox stream.
+# ARGV: 1 now ms, 2 at most this many, 3 participant key prefix.
+# Returns {moved, dropped}.
+MOVE_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+local moved, dropped = 0, 0
+for _, key in ipairs(due) do
+  local meta = redis.call('HGET', KEYS[2], 'm:' .. key)
+  local body = redis.call('HGET', KEYS[2], 'b:' .. key)
+  if meta and body then
+    local pid, channel, consent = string.match(meta, '^([^|]*)|([^|]*)|(.*)$')
+    local p = redis.call('HMGET', ARGV[3] .. pid, 'wk', 'stop', consent)
+    if p[1] and p[2] ~= '1' and p[3] == '1' then
+      redis.call('XADD', KEYS[3], '*', 'k', key, 'pid', pid, 'ch', channel, 't', ARGV[1],
+        'body', body)
+      moved = moved + 1
+    else
+      dropped = dropped + 1
+    end
+  end
+  redis.call('ZREM', KEYS[1], key)
+  redis.call('HDEL', KEYS[2], 'm:' .. key, 'b:' .. key)
+end
+return {moved, dropped}
+"""

@@ -1,0 +1,113 @@
+"""Themes tagged on free-text answers, so decisions can link to what people wrote.
+
+For now the company tags answers from the CLI (one response id at a time, or a CSV made from
+an export); later the NLU will suggest tags. Tags sit next to the answers, under the
+participant's shard tag, and go when the participant is erased.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.loop.decision import PARTICIPANT_ID, LoopError
+from bot.loop.keys import LoopKeys
+from bot.loop.rules import THEME
+from bot.runtime.campaigns import Campaign
+from dialogues.model import QuestionKind
+
+
+class ThemeError(LoopError):
+    """A tag that cannot be set; the message says why (never quoting the answer)."""
+
+
+def parse_response_id(campaign: Campaign, response_id: str) -> tuple[str, str]:
+    """ "<participant id>/<question id>" of a free-text question. Raises ThemeError."""
+    participant, _, question_id = response_id.strip().partition("/")
+    if not PARTICIPANT_ID.match(participant) or not question_id:
+        raise ThemeError(
+            f"{response_id!r} is not a response id like <participant id>/<question id>"
+        )
+    question = campaign.survey.question(question_id)
+    if question is None or question.kind is not QuestionKind.TEXT:
+        raise ThemeError(f"'{question_id}' is not a free-text question of '{campaign.id}'")
+    return participant, question_id
+
+
+def check_themes(themes: Iterable[str]) -> list[str]:
+    cleaned = [theme.strip().lower() for theme in themes]
+    bad = [theme for theme in cleaned if not THEME.match(theme)]
+    if bad:
+        raise ThemeError(f"{bad[0]!r} is not a theme: lower-case letters, digits, - or _")
+    return cleaned
+
+
+async def tag(
+    redis: Redis, loop_keys: LoopKeys, campaign: Campaign, response_id: str, themes: list[str]
+) -> tuple[str, ...]:
+    """Add themes to one free-text answer; returns its themes now."""
+    participant, question_id = parse_response_id(campaign, response_id)
+    wanted = check_themes(themes)
+    raw = await redis.hget(loop_keys.keys.answers(participant, campaign.id), question_id)
+    if raw is None or "x" not in json.loads(raw):
+        raise ThemeError(f"no free-text answer {participant}/{question_id} (erased, or skipped)")
+    key = loop_keys.themes(participant, campaign.id)
+    current = await redis.hget(key, question_id)
+    merged = tuple(sorted({*_split(current), *wanted}))
+    await redis.hset(key, question_id, ",".join(merged))
+    return merged
+
+
+async def untag(
+    redis: Redis, loop_keys: LoopKeys, campaign: Campaign, response_id: str, themes: list[str]
+) -> tuple[str, ...]:
+    participant, question_id = parse_response_id(campaign, response_id)
+    key = loop_keys.themes(participant, campaign.id)
+    left = tuple(
+        sorted(set(_split(await redis.hget(key, question_id))) - set(check_themes(themes)))
+    )
+    if left:
+        await redis.hset(key, question_id, ",".join(left))
+    else:
+        await redis.hdel(key, question_id)
+    return left
+
+
+async def theme_counts(redis: Redis, loop_keys: LoopKeys, campaign_id: str) -> Counter[str]:
+    """Answers per theme over the whole campaign (walks the respondents, shard by shard)."""
+    counts: Counter[str] = Counter()
+    keys = loop_keys.keys
+    for shard in range(keys.shards):
+        batch: list[str] = []
+        async for member in redis.sscan_iter(keys.respondents(shard, campaign_id), count=1000):
+            batch.append(member.decode())
+            if len(batch) >= 1000:
+                await _count(redis, loop_keys, campaign_id, batch, counts)
+                batch = []
+        await _count(redis, loop_keys, campaign_id, batch, counts)
+    return counts
+
+
+async def _count(
+    redis: Redis, loop_keys: LoopKeys, campaign_id: str, pids: list[str], counts: Counter[str]
+) -> None:
+    if not pids:
+        return
+    pipe = redis.pipeline(transaction=False)
+    for pid in pids:
+        pipe.hvals(loop_keys.themes(pid, campaign_id))
+    replies: list[Any] = await pipe.execute()
+    for values in replies:
+        for value in values:
+            counts.update(_split(value))
+
+
+def _split(raw: bytes | str | None) -> list[str]:
+    if raw is None:
+        return []
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    return [theme for theme in text.split(",") if theme]

@@ -1,0 +1,55 @@
+"""Settings of loop closure: decision notices, their pacing and the publisher."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.settings.fields import InvalidValueError, setting
+from bot.settings.parsers import integer
+
+_QUIET = re.compile(r"^\s*([0-2][0-9]:[0-5][0-9])\s*-\s*([0-2][0-9]:[0-5][0-9])\s*$")
+
+
+def quiet_hours(raw: object) -> str:
+    """"21:00-08:00" (local times; may span midnight), or "" for none."""
+    if not isinstance(raw, str):
+        raise InvalidValueError(f"expected a range like 21:00-08:00, got {raw!r}")
+    if raw.strip() == "":
+        return ""
+    match = _QUIET.match(raw)
+    try:
+        if match is None:
+            raise ValueError(raw)
+        start, end = (dt.time.fromisoformat(part) for part in match.groups())
+    except ValueError as error:
+        raise InvalidValueError(f"expected a range like 21:00-08:00, got {raw!r}") from error
+    return f"{start:%H:%M}-{end:%H:%M}"
+
+
+def time_zone(raw: object) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidValueError(f"expected a time zone like Africa/Nairobi, got {raw!r}")
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidValueError(f"expected a time zone like Africa/Nairobi, got {raw!r}") from error
+    return raw.strip()
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    quiet_hours: str = setting("SAUTI_LOOP_QUIET_HOURS", "21:00-08:00", quiet_hours)
+    """Local times in which no decision notice is pushed; they wait until it ends."""
+    timezone: str = setting("SAUTI_LOOP_TIMEZONE", "UTC", time_zone)
+    """Campaigns' time zone unless `sauti loop configure` sets one for a campaign."""
+    weekly_budget: int = setting("SAUTI_LOOP_WEEKLY_BUDGET", 2, integer(0, 100))
+    """Push notices per participant per rolling week, across campaigns (0: no limit)."""
+    feed_batch: int = setting("SAUTI_LOOP_FEED_BATCH", 500, integer(1, 10_000))
+    """Notices the publisher composes and queues per shard and round trip."""
+    outbox_window: int = setting("SAUTI_LOOP_OUTBOX_WINDOW", 2000, integer(1))
+    """Bulk outbox entries a shard may hold before the publisher waits for the sender."""
+    plan_chunk: int = setting("SAUTI_LOOP_PLAN_CHUNK", 2000, integer(10, 100_000))
+    """Respondents one planning script call walks (a few ms of Redis time each)."""
