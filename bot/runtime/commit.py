@@ -10,6 +10,8 @@ import base64
 import json
 from dataclasses import dataclass, field
 
+from bot.loop.keys import LoopKeys, participant_keys_to_erase
+from bot.loop.reactions import reaction_commands
 from bot.privacy import encrypt_field, field_aad
 from bot.runtime.events import Channel
 from bot.runtime.feedback import case_commands
@@ -111,6 +113,16 @@ def plan_commit(
             feedback=turn.feedback,
             now_ms=now_ms,
         )
+    if turn.reaction is not None and turn.participant is not None and turn.data_key is not None:
+        before += reaction_commands(
+            keys,
+            participant_id=participant_id,
+            language=turn.participant.language,
+            channel=turn.participant.channel,
+            data_key=turn.data_key,
+            reaction=turn.reaction,
+            now_ms=now_ms,
+        )
     args: list[str | bytes | int] = [
         group,
         entry_id,
@@ -167,7 +179,9 @@ def erase_commands(keys: Keys, shard: int, participant_id: str, turn: Turn) -> l
             ("DEL", keys.answers(participant_id, campaign)),
             ("SREM", keys.respondents(shard, campaign), participant_id),
         ]
-    return commands
+    # What they were told, their notice budget, themes on their answers (bot.loop).
+    loop_keys = participant_keys_to_erase(LoopKeys(keys), participant_id, campaigns)
+    return commands + [("DEL", key) for key in loop_keys]
 
 
 def _participant_fields(turn: Turn) -> dict[str, str | bytes]:

@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from bot.loop.conversation import concern_written, decision_lines, react
 from bot.privacy import DecryptionError, decrypt_field, field_aad
 from bot.runtime.campaigns import Campaign
 from bot.runtime.commands import as_command, keyword
@@ -70,7 +71,7 @@ def normalise(
     command = as_command(action, campaign_ids) or _menu_pick(action, participant, campaign_ids)
     if command is None:
         return event
-    writing = participant is not None and participant.stage is Stage.FEEDBACK
+    writing = participant is not None and participant.stage in (Stage.FEEDBACK, Stage.CONCERN)
     if writing and not _is_slash(action):
         return event
     return _with_action(event, command)
@@ -230,6 +231,7 @@ class _Conversation:
             "delete": self.delete,
             "updates": self.updates,
             "feedback": self.feedback,
+            "react": self.react,
         }
         handlers.get(name, self.help)(argument)
 
@@ -244,6 +246,7 @@ class _Conversation:
             Stage.CONSENT: self._consent_reply,
             Stage.DELETE: self._delete_reply,
             Stage.FEEDBACK: self._feedback_reply,
+            Stage.CONCERN: self._concern_reply,
         }
         if participant.stage in stage_replies:
             stage_replies[participant.stage](action)
@@ -489,6 +492,27 @@ class _Conversation:
         else:
             self.feedback("")
 
+    def react(self, argument: str) -> None:
+        """A button under a decision notice (bot.loop.conversation)."""
+        react(self.turn, self.participant(), argument, self.context.loop, self.language)
+
+    def _concern_reply(self, action: Answer) -> None:
+        participant = self.participant()
+        if isinstance(action.input, TextReply) and action.input.text.strip():
+            text, view = action.input.text, self.context.loop
+            event_id = self.event.event_id
+            concern_written(
+                self.turn, participant, text, event_id=event_id, view=view, language=self.language
+            )
+        else:
+            react(
+                self.turn,
+                participant,
+                f"concerns:{participant.topic}",
+                self.context.loop,
+                self.language,
+            )
+
     def _organisation(self) -> str:
         campaign = self.context.campaign
         if campaign is None:
@@ -514,7 +538,7 @@ class _Conversation:
             lines.append(self._label("mydata.nothing"))
         for campaign_id, (joined, session, answers) in sorted(history.items()):
             lines += self._campaign_lines(campaign_id, joined, session, answers)
-        lines.append(self._label("mydata.no_decisions"))
+        lines += decision_lines(self.context.loop, language) or [self._label("mydata.no_decisions")]
         self.turn.notice("\n\n".join(lines))
 
     def _campaign_lines(

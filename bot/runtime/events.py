@@ -63,13 +63,24 @@ class Command:
     - delete: "" asks for confirmation, "confirm" erases, "cancel" keeps everything
     - updates: "yes" / "no": whether they want to hear what comes of their answers
     - feedback: "" asks what they want to say; otherwise the text they said
+    - react: "<helpful|concerns|more>:<decision ref>": a button under a decision notice
     """
 
     name: str
     argument: str = ""
 
 
-COMMANDS = ("start", "help", "language", "stop", "mydata", "delete", "updates", "feedback")
+COMMANDS = (
+    "start",
+    "help",
+    "language",
+    "stop",
+    "mydata",
+    "delete",
+    "updates",
+    "feedback",
+    "react",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ class Stage(StrEnum):
     DELETE = "delete"  # asked to confirm erasure
     HELP_MENU = "help"  # shown the help menu: a typed number picks an item
     CAMPAIGN_MENU = "campaigns"  # shown the open campaigns: a typed number picks one
+    CONCERN = "concern"  # asked what still concerns them about a decision (`topic`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class ParticipantRecord:
     unreachable: bool = False  # blocked Sauti or refused by the platform
     joined: tuple[str, ...] = ()  # every campaign they started: what erasure must find
     updates: Mapping[str, bool] = field(default_factory=dict)  # campaign -> wants outcomes
+    topic: str = ""  # what the stage is about: the decision a concern is about
 
     def to_fields(self) -> dict[str, str | bytes]:
         fields: dict[str, str | bytes] = {
@@ -69,6 +71,7 @@ class ParticipantRecord:
             "lset": _flag(self.language_chosen),
             "stop": _flag(self.opted_out),
             "reach": "unreachable" if self.unreachable else "",
+            "stref": self.topic,
         }
         for campaign in self.joined:
             fields[f"c:{campaign}"] = "1"
@@ -94,6 +97,7 @@ class ParticipantRecord:
             unreachable=text.get("reach") == b"unreachable",
             joined=tuple(sorted(key[2:] for key in text if key.startswith("c:"))),
             updates={key[2:]: value == b"1" for key, value in text.items() if key.startswith("u:")},
+            topic=text.get("stref", b"").decode(),
         )
 
 

@@ -101,6 +101,7 @@ class _Retries:
 class _Recipient:
     found: Recipient | None  # None: erased or unreachable: send nothing
     reason: str = ""
+    opted_out: bool = False  # said /stop: replies still go, bulk notices do not
 
 
 class Sender:
@@ -225,10 +226,12 @@ class Sender:
         ordered = sorted(pids)
         pipe = self._redis.pipeline(transaction=False)
         for pid in ordered:
-            pipe.hmget(self._keys.participant(pid), ["wk", "addr", "reach", "lang", "in"])
+            pipe.hmget(self._keys.participant(pid), ["wk", "addr", "reach", "lang", "in", "stop"])
         found: dict[str, _Recipient] = {}
         replies = await pipe.execute()
-        for pid, (wrapped, sealed, reach, lang, inbound) in zip(ordered, replies, strict=True):
+        for pid, (wrapped, sealed, reach, lang, inbound, stop) in zip(
+            ordered, replies, strict=True
+        ):
             if wrapped is None or sealed is None:
                 found[pid] = _Recipient(None, "erased")
             elif reach == UNREACHABLE:
@@ -242,7 +245,8 @@ class Sender:
                 else:
                     language = lang.decode() if lang else ""
                     last_inbound = int(inbound) if inbound else None
-                    found[pid] = _Recipient(Recipient(pid, address, language, last_inbound))
+                    recipient = Recipient(pid, address, language, last_inbound)
+                    found[pid] = _Recipient(recipient, opted_out=stop == b"1")
         return found
 
     async def _deliver(
@@ -267,6 +271,8 @@ class Sender:
             return await self._finish(stream, entry_id, channel, recipient.reason)
         claim = self._keys.sent(self._keys.shard_of(entry.participant_id), entry.key)
         bulk = stream == self._keys.outbox(self._keys.shard_of(entry.participant_id), "bulk")
+        if bulk and recipient.opted_out:  # /stop after the notice was queued: it stays unsent
+            return await self._finish(stream, entry_id, channel, "opted_out")
         while True:
             # The recipient's own pace first: a global slot taken and then left unused while
             # waiting for the recipient would be capacity lost for everyone.

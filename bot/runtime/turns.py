@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from bot.loop.reaction import Reaction
+from bot.loop.view import LoopView
 from bot.privacy import ParticipantId
 from bot.runtime.campaigns import Campaign
 from bot.runtime.events import Answer, InboundEvent
@@ -48,6 +50,7 @@ class Turn:
     erase: bool = False  # erase everything of this participant (they confirmed /delete)
     reply_address: str | None = None  # where to send when the record is gone (after erasure)
     feedback: Feedback | None = None
+    reaction: Reaction | None = None  # to a decision notice (bot.loop)
 
     def notice(self, text: str, menu: tuple[MenuItem, ...] = ()) -> None:
         self.notices.append(Outgoing(text, menu=menu))
@@ -70,6 +73,8 @@ class Context:
     history: Mapping[str, tuple[Campaign | None, Session | None, Mapping[bytes, bytes]]] = field(
         default_factory=dict
     )
+    # Decisions, only for reactions to a notice, a written concern and "my data".
+    loop: LoopView | None = None
 
 
 def answer(turn: Turn, action: Answer, context: Context, now: dt.datetime) -> Turn:

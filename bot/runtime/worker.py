@@ -20,6 +20,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.loop.context import LoopContextLoader
 from bot.runtime import scripts
 from bot.runtime.campaigns import Campaign, CampaignStore
 from bot.runtime.commit import CommitPlan, plan_commit
@@ -87,6 +88,7 @@ class Worker:
         self._consumer = consumer
         self._config = config or WorkerConfig()
         self._clock = clock
+        self._loop = LoopContextLoader(redis, keys, campaigns)
         self._states: dict[int, _ShardState] = {}
         self.leases = ShardLeases(redis, keys, role="worker", owner=consumer)
 
@@ -297,6 +299,7 @@ class Worker:
             session=session,
             open_campaigns=tuple(await self._campaigns.open_campaigns()),
             history=await self._history(pid, participant, loaded),
+            loop=await self._loop.view_for(event, participant, loaded.answers),
         )
         now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
         turn = take_turn(

@@ -1,0 +1,110 @@
+"""Reactions to decision notices: recorded in the turn's commit, read by the company's CLI.
+
+"Helpful" and "still concerned" count once per participant and decision (the latest press
+wins); "tell me more" counts once per participant. A written concern becomes a case on the
+grievance desk (kind `concern`, linked to the decision), its text sealed with the
+participant's key like every free text, and is listed with the decision.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.loop.keys import LoopKeys
+from bot.loop.reaction import CONCERN, MORE, Reaction
+from bot.privacy import ParticipantId, encrypt_field, field_aad
+from bot.runtime.feedback import case_key, cases_key
+from bot.runtime.keys import Keys
+
+# KEYS: 1 the participant's told hash, 2 the decision's reactions hash (same shard).
+# ARGV: 1 decision reference, 2 kind. Safe to run twice: a repeat changes nothing.
+REACT = """
+if ARGV[2] == 'more' then
+  if redis.call('HSETNX', KEYS[1], 'm:' .. ARGV[1], 1) == 1 then
+    redis.call('HINCRBY', KEYS[2], 'more', 1)
+  end
+  return 1
+end
+local before = redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])
+if before == ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+if before then redis.call('HINCRBY', KEYS[2], before, -1) end
+return 1
+"""
+
+Command = tuple[str | bytes | int, ...]
+
+
+def reaction_commands(
+    keys: Keys,
+    *,
+    participant_id: str,
+    language: str,
+    channel: str,
+    data_key: bytes,
+    reaction: Reaction,
+    now_ms: int,
+) -> list[Command]:
+    """Redis commands recording one reaction (idempotent: run before the turn's commit)."""
+    loop = LoopKeys(keys)
+    shard = keys.shard_of(participant_id)
+    if reaction.kind != CONCERN:
+        return [
+            (
+                "EVAL", REACT, 2,
+                loop.told(participant_id), loop.reactions(shard, reaction.ref),
+                reaction.ref, reaction.kind,
+            )
+        ]  # fmt: skip
+    aad = field_aad(ParticipantId(participant_id), f"case:{reaction.reference}")
+    sealed = encrypt_field(data_key, reaction.text, aad)
+    return [
+        (
+            "HSET", case_key(keys, shard, reaction.reference),
+            "pid", participant_id,
+            "cid", reaction.campaign_id,
+            "lang", language,
+            "ch", channel,
+            "status", "received",
+            "t", now_ms,
+            "x", sealed,
+            "kind", "concern",
+            "dref", reaction.ref,
+        ),
+        ("ZADD", cases_key(keys, shard), "NX", now_ms, reaction.reference),
+        ("ZADD", loop.concerns(shard, reaction.ref), "NX", now_ms, reaction.reference),
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionTotals:
+    helpful: int
+    concerns: int
+    more: int
+    concern_cases: list[tuple[int, str]]  # (shard, case reference), oldest first
+
+
+async def reaction_totals(redis: Redis, loop_keys: LoopKeys, ref: str) -> ReactionTotals:
+    totals: Counter[str] = Counter()
+    cases: list[tuple[float, int, str]] = []
+    pipe = redis.pipeline(transaction=False)
+    for shard in range(loop_keys.keys.shards):
+        pipe.hgetall(loop_keys.reactions(shard, ref))
+        pipe.zrange(loop_keys.concerns(shard, ref), 0, -1, withscores=True)
+    replies: list[Any] = await pipe.execute()
+    for shard in range(loop_keys.keys.shards):
+        counts, concern_refs = replies[2 * shard], replies[2 * shard + 1]
+        for name, value in counts.items():
+            totals[name.decode()] += int(value)
+        cases += [(score, shard, member.decode()) for member, score in concern_refs]
+    return ReactionTotals(
+        helpful=totals["helpful"],
+        concerns=totals["concerns"],
+        more=totals[MORE],
+        concern_cases=[(shard, reference) for _, shard, reference in sorted(cases)],
+    )

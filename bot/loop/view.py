@@ -1,0 +1,23 @@
+"""The decisions one inbound event needs (loaded by the worker, read by the conversation):
+the decision a reaction is about, and the decisions linked to a participant's answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.loop.decision import Decision
+from dialogues.model import Survey
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInContext:
+    decision: Decision
+    survey: Survey  # its campaign's, for the organisation's name and the default language
+
+
+@dataclass(frozen=True)
+class LoopView:
+    by_ref: Mapping[str, DecisionInContext] = field(default_factory=dict)
+    # For "my data": every published decision linked to their answers, by campaign order.
+    linked: tuple[DecisionInContext, ...] = ()

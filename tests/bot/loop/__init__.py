@@ -1,0 +1,271 @@
+"""Loop closure end to end: participants answer through the real conversation (ingest → worker
+→ commit, a real Redis), the company loads, previews and publishes decisions, the publisher
+feeds the outbox, the real sender delivers to fake platforms, and participants react.
+
+Helpers shared by these tests: a `Deployment` (the runtime plus the loop's parts, on a clock the
+test moves), and `Person`, one participant on a channel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.loop.keys import LoopKeys
+from bot.loop.ledger import DecisionLedger, StoredDecision
+from bot.loop.pacing import QuietHours
+from bot.loop.publisher import LoopConfig, Publisher
+from bot.privacy import ParticipantId, decrypt_field, field_aad
+from bot.runtime.delivery import SendLimits
+from bot.runtime.events import Action, Answer, Channel, Command, Join
+from bot.runtime.outbox import Priority, unseal
+from bot.runtime.sender import Sender, SenderConfig
+from bot.runtime.worker import Worker, WorkerConfig
+from dialogues.inbound import TextReply
+from tests.bot.runtime.fake_channel import Delivery, FakePlatform
+from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+
+CAMPAIGN = "safe-connect-2026"
+FAST = SendLimits(global_rate=500, global_burst=50, per_chat_interval=0.001, per_chat_burst=10)
+# 2026-11-18 11:06:40 UTC, the harness's clock: daytime, outside the default quiet hours.
+NOON_MS = 1_795_000_000_000
+# Answers up to `sim_id` in the example survey: the info screen, uses (calls, SMS: so the
+# mobile money questions are not asked), "felt unsafe?" no, then sim_id.
+UP_TO_SIM_ID = ("1", "1,2", "no")
+
+SIM_DECISION = """\
+spec_version: 1
+id: sim-without-id
+campaign: safe-connect-2026
+title:
+  en: "SIM cards without an ID card"
+  fr: "Cartes SIM sans pièce d'identité"
+  ar: "شرائح بدون بطاقة هوية"
+  sw: "Laini bila kitambulisho"
+status: not_adopted
+rationale:
+  en: "The law requires an ID check for every SIM card."
+  fr: "La loi impose un contrôle d'identité pour chaque carte SIM."
+  ar: "يفرض القانون التحقق من الهوية لكل شريحة."
+  sw: "Sheria inataka kitambulisho kwa kila laini."
+message:
+  en: "We will still ask for an ID card, but agents now accept a letter from the village chief."
+  fr: "Nous demanderons toujours une pièce d'identité, mais les agents acceptent une lettre du chef."
+  ar: "سنظل نطلب بطاقة هوية، لكن الوكلاء يقبلون الآن رسالة من شيخ القرية."
+  sw: "Bado tutaomba kitambulisho, lakini mawakala sasa wanakubali barua ya mwenyekiti wa kijiji."
+changes:
+  en: "Agents accept a letter from the village chief instead of an ID card."
+effective: 2027-02-01
+linked_to:
+  rule:
+    question: sim_id
+    is: "yes"
+"""
+
+
+@dataclass
+class Clock:
+    now_ms: int = NOON_MS
+
+    def time(self) -> float:
+        return self.now_ms / 1000
+
+
+@dataclass
+class Deployment:
+    runtime: Runtime
+    clock: Clock
+    ledger: DecisionLedger
+    publisher: Publisher
+    platforms: dict[str, FakePlatform] = field(default_factory=dict)
+
+    @property
+    def redis(self) -> Redis:
+        return self.runtime.redis
+
+    @property
+    def loop_keys(self) -> LoopKeys:
+        return LoopKeys(self.runtime.keys)
+
+    async def load(self, source: str) -> StoredDecision:
+        stored, _ = await self.ledger.load(source, self.clock.now_ms)
+        return stored
+
+    async def publish_all(self, publisher: Publisher | None = None) -> None:
+        """Run the publisher role until it has nothing left to do now."""
+        publisher = publisher or self.publisher
+        while await publisher.step():
+            pass
+
+    def sender(self, name: str = "sender") -> Sender:
+        return Sender(
+            self.runtime.redis,
+            self.runtime.keys,
+            clients=dict(self.platforms),
+            participant_keys=self.runtime.participant_keys,
+            transit_key=self.runtime.transit,
+            metrics=self.runtime.metrics,
+            consumer=name,
+            config=SenderConfig(block_ms=10, backoff_seconds=0.01),
+        )
+
+    async def deliver_all(self, sender: Sender | None = None) -> None:
+        """Let a sender empty every outbox."""
+        sender = sender or self.sender()
+        for shard in range(self.runtime.keys.shards):
+            await sender.prepare(shard)
+            while await sender.poll(shard, block_ms=None):
+                pass
+
+    def delivered(self, person: Person) -> list[Delivery]:
+        platform = self.platforms[person.channel.value]
+        return [d for d in platform.delivered if d.address == person.address]
+
+    def notices(self, person: Person) -> list[dict[str, Any]]:
+        return [d.message for d in self.delivered(person) if d.message.get("kind") == "decision"]
+
+
+def make_deployment(
+    redis: Redis,
+    *,
+    shards: int = 2,
+    weekly_budget: int = 2,
+    quiet: str | None = "21:00-08:00",
+    timezone: str = "UTC",
+    feed_batch: int = 500,
+) -> Deployment:
+    clock = Clock(NOON_MS - 3_600_000)  # they answer an hour before the decision
+    runtime = make_runtime(redis, shards=shards)
+    worker = Worker(
+        redis,
+        runtime.keys,
+        campaigns=runtime.campaigns,
+        participant_keys=runtime.participant_keys,
+        transit_key=runtime.transit,
+        metrics=runtime.metrics,
+        consumer="test-worker",
+        config=WorkerConfig(block_ms=10),
+        clock=clock.time,
+    )
+    runtime = dataclasses.replace(runtime, worker=worker, clock_ms=clock.now_ms)
+    ledger = DecisionLedger(redis, runtime.keys, runtime.campaigns)
+    config = LoopConfig(
+        weekly_budget=weekly_budget,
+        quiet=QuietHours.parse(quiet) if quiet else None,
+        default_timezone=timezone,
+        feed_batch=feed_batch,
+        plan_chunk=50,
+    )
+    publisher = Publisher(
+        redis,
+        runtime.keys,
+        ledger=ledger,
+        campaigns=runtime.campaigns,
+        participant_keys=runtime.participant_keys,
+        transit_key=runtime.transit,
+        config=config,
+        clock=clock.time,
+    )
+    platforms = {
+        Channel.TELEGRAM.value: FakePlatform(FAST, channel=Channel.TELEGRAM),
+        Channel.WHATSAPP.value: FakePlatform(FAST, channel=Channel.WHATSAPP),
+    }
+    return Deployment(runtime, clock, ledger, publisher, platforms)
+
+
+async def with_campaign(deployment: Deployment) -> Deployment:
+    await deployment.runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    return deployment
+
+
+@dataclass
+class Person:
+    """One participant on a chat app (or the web chat), driven through the real worker."""
+
+    deployment: Deployment
+    name: str
+    channel: Channel = Channel.TELEGRAM
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.deployment.runtime
+
+    @property
+    def pid(self) -> str:
+        return self.runtime.participant(self.name, self.channel)
+
+    @property
+    def address(self) -> str:
+        return f"addr-{self.name}"
+
+    def event(self, action: Action) -> Any:
+        address = None if self.channel is Channel.WEBCHAT else self.address
+        return self.runtime.event(self.pid, action, address, self.channel)
+
+    async def send(self, action: Action) -> list[dict[str, Any]]:
+        start = await self._last_reply_id()
+        await self.runtime.ingestor.ingest(self.event(action))
+        await self.runtime.drain()
+        return await self.replies(after=start)
+
+    async def say(self, text: str) -> list[dict[str, Any]]:
+        return await self.send(Answer(TextReply(text)))
+
+    async def press(self, name: str, argument: str = "") -> list[dict[str, Any]]:
+        return await self.send(Command(name, argument))
+
+    async def replies(self, after: str = "-") -> list[dict[str, Any]]:
+        """Messages the worker queued for them (reply priority), after an entry id."""
+        keys = self.runtime.keys
+        stream = keys.outbox(keys.shard_of(self.pid), Priority.REPLY)
+        entries: Any = await self.runtime.redis.xrange(stream, min=after)
+        messages = []
+        for entry_id, fields in entries:
+            if entry_id.decode() == after:
+                continue
+            entry = unseal(fields, self.runtime.transit)
+            if entry.participant_id == self.pid:
+                messages.append(entry.message)
+        return messages
+
+    async def _last_reply_id(self) -> str:
+        keys = self.runtime.keys
+        stream = keys.outbox(keys.shard_of(self.pid), Priority.REPLY)
+        last: Any = await self.runtime.redis.xrevrange(stream, count=1)
+        return last[0][0].decode() if last else "-"
+
+    async def inbox(self) -> list[str]:
+        """A web chat participant's inbox, opened with their key."""
+        keys = self.runtime.keys
+        redis = self.runtime.redis
+        wrapped = await redis.hget(keys.participant(self.pid), "wk")
+        assert wrapped is not None
+        data_key = self.runtime.participant_keys.unwrap(wrapped)
+        aad = field_aad(ParticipantId(self.pid), "webchat")
+        items: Any = await redis.lrange(keys.webchat_inbox(self.pid), 0, -1)
+        texts = []
+        for item in items:
+            plain = json.loads(decrypt_field(data_key, item, aad))
+            texts.append(plain.get("text") or plain.get("n") or "")
+        return texts
+
+
+async def join(
+    person: Person, language: str, *, updates: bool, answers: Sequence[str] = ()
+) -> Person:
+    """Join the example campaign the way each channel does, then answer."""
+    if person.channel is Channel.WEBCHAT:
+        await person.send(Join(CAMPAIGN, language))
+        await person.press("updates", "yes" if updates else "no")
+    else:
+        await person.say(f"/start {CAMPAIGN}" if person.channel is Channel.TELEGRAM else CAMPAIGN)
+        await person.press("language", language)
+        await person.press("updates", "yes" if updates else "no")
+    for text in answers:
+        await person.say(text)
+    return person
