@@ -1,7 +1,8 @@
 """`sauti` command line.
 
 Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti campaign ...`,
-`sauti dead-letters ...`, `sauti whatsapp link|templates`.
+`sauti dead-letters ...`, `sauti whatsapp link|templates`. Engagement teams:
+`sauti decision ...`, `sauti theme ...`, `sauti loop ...`, `sauti grievance ...`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.commands import campaigns, dead_letters, runtime, survey, whatsapp
+from bot.commands import (
+    campaigns,
+    dead_letters,
+    decisions,
+    grievances,
+    loop,
+    runtime,
+    survey,
+    themes,
+    whatsapp,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sauti", description=__doc__)
     commands = parser.add_subparsers(title="commands")
-    for module in (survey, runtime, campaigns, dead_letters, whatsapp):
+    operators = (survey, runtime, campaigns, dead_letters, whatsapp)
+    for module in (*operators, decisions, themes, loop, grievances):
         module.register(commands)
     return parser
 

@@ -26,6 +26,8 @@ def react(
         turn.notice(say("loop.more.unknown", language))
         return
     turn.reaction = Reaction(ref, kind, campaign_id=known.decision.campaign_id)
+    if kind != CONCERNS and participant.stage is Stage.CONCERN:
+        turn.update(participant, stage=Stage.NONE, topic="")  # another button: not writing
     if kind == HELPFUL:
         turn.notice(say("loop.react.thanks", language))
     elif kind == MORE:

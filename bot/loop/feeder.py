@@ -12,7 +12,6 @@ entry (decision reference, version, participant) protects the last step, in the 
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,13 +19,14 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.loop.decision import Decision
+from bot.loop.inbox import inbox_item
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone
 from bot.loop.rules import Facts, evaluate, facts_from_redis, uses_themes
 from bot.loop.scripts import FEED
 from bot.loop.texts import message_language, notice_text, reaction_menu, summary_of
-from bot.privacy import DecryptionError, ParticipantId, encrypt_field, field_aad
+from bot.privacy import DecryptionError
 from bot.runtime.events import Channel
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.runtime.outgoing import Outgoing
@@ -281,8 +281,7 @@ class _Composer:
             key = self.feeder._participant_keys.unwrap(wrapped)
         except DecryptionError:
             return None
-        item = json.dumps({"text": text, "from": "sauti"}, ensure_ascii=False)
-        return encrypt_field(key, item, field_aad(ParticipantId(pid), "webchat"))
+        return inbox_item(pid, key, text)
 
 
 def _excluded(fields: Mapping[str, bytes]) -> str | None:

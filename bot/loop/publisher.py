@@ -129,6 +129,10 @@ class Publisher:
             chunk=self._config.plan_chunk,
         )
 
+    @property
+    def quiet(self) -> QuietHours | None:
+        return self._config.quiet
+
     def now_ms(self) -> int:
         return int(self._clock() * 1000)
 

@@ -14,7 +14,7 @@ _QUIET = re.compile(r"^\s*([0-2][0-9]:[0-5][0-9])\s*-\s*([0-2][0-9]:[0-5][0-9])\
 
 
 def quiet_hours(raw: object) -> str:
-    """"21:00-08:00" (local times; may span midnight), or "" for none."""
+    """ "21:00-08:00" (local times; may span midnight), or "" for none."""
     if not isinstance(raw, str):
         raise InvalidValueError(f"expected a range like 21:00-08:00, got {raw!r}")
     if raw.strip() == "":

@@ -55,7 +55,7 @@ rationale:
   sw: "Sheria inataka kitambulisho kwa kila laini."
 message:
   en: "We will still ask for an ID card, but agents now accept a letter from the village chief."
-  fr: "Nous demanderons toujours une pièce d'identité, mais les agents acceptent une lettre du chef."
+  fr: "Nous demanderons toujours une pièce d'identité, mais les agents acceptent une lettre."
   ar: "سنظل نطلب بطاقة هوية، لكن الوكلاء يقبلون الآن رسالة من شيخ القرية."
   sw: "Bado tutaomba kitambulisho, lakini mawakala sasa wanakubali barua ya mwenyekiti wa kijiji."
 changes:
@@ -244,7 +244,7 @@ class Person:
         keys = self.runtime.keys
         redis = self.runtime.redis
         wrapped = await redis.hget(keys.participant(self.pid), "wk")
-        assert wrapped is not None
+        assert isinstance(wrapped, bytes)
         data_key = self.runtime.participant_keys.unwrap(wrapped)
         aad = field_aad(ParticipantId(self.pid), "webchat")
         items: Any = await redis.lrange(keys.webchat_inbox(self.pid), 0, -1)

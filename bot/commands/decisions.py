@@ -1,0 +1,347 @@
+"""`sauti decision load|list|show|preview|publish|progress|concerns`: the decisions ledger.
+
+Output names participants only by pseudonymous response ids (participant id / question id),
+and never shows free text or answers to sensitive questions, except the concerns people wrote
+to the company about a decision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.app import App
+from bot.commands.common import with_app
+from bot.commands.survey import read_file
+from bot.loop.decision import DecisionDefinitionError, LoopError
+from bot.loop.grievances import case_text, find_case
+from bot.loop.ledger import StoredDecision
+from bot.loop.planner import EXCLUSIONS
+from bot.loop.preview import Preview, build_preview
+from bot.loop.progress import Progress, publication_progress
+from bot.loop.publisher import MissingTranslationsError
+from bot.loop.reactions import reaction_totals
+from bot.loop.values import optional_text
+
+REASONS = {
+    "no_consent": "did not ask to hear back",
+    "opted_out": "said stop",
+    "erased": "erased their data",
+    "unreachable": "blocked Sauti / unreachable",
+    "unlinked": "answers changed: no longer linked",
+    "already told": "already told this version",
+}
+
+
+def register(commands: Any) -> None:
+    group = commands.add_parser("decision", help="record decisions and tell people about them")
+    sub = group.add_subparsers(title="decision commands")
+    load = sub.add_parser("load", help="check a decision file and store it (a new version)")
+    load.add_argument("file", type=Path)
+    load.add_argument("--check", action="store_true", help="only check the file")
+    load.set_defaults(handler=_load)
+    listing = sub.add_parser("list", help="a campaign's decisions and their publication")
+    listing.add_argument("campaign_id")
+    listing.set_defaults(handler=_list)
+    show = sub.add_parser("show", help="a decision file as stored")
+    _decision_args(show)
+    show.add_argument("--version", type=int, help="default: the latest")
+    show.set_defaults(handler=_show)
+    preview = sub.add_parser("preview", help="who would be told, before anything is sent")
+    _decision_args(preview)
+    preview.set_defaults(handler=_preview)
+    publish = sub.add_parser("publish", help="tell the linked participants (latest version)")
+    _decision_args(publish)
+    publish.add_argument(
+        "--allow-missing-translations",
+        action="store_true",
+        help="publish although some participants' language has no message (they get the "
+        "campaign's default language)",
+    )
+    publish.set_defaults(handler=_publish)
+    progress = sub.add_parser("progress", help="how far a publication has come, with an ETA")
+    _decision_args(progress)
+    progress.add_argument("--version", type=int, help="default: the latest published")
+    progress.set_defaults(handler=_progress)
+    concerns = sub.add_parser("concerns", help="reactions and the concerns people wrote")
+    _decision_args(concerns)
+    concerns.set_defaults(handler=_concerns)
+
+
+def _decision_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("campaign_id")
+    parser.add_argument("decision_id")
+
+
+def print_problems(path: Path, error: DecisionDefinitionError) -> None:
+    """`file:line: path: message`, like `sauti survey validate`."""
+    for problem in error.problems:
+        line = f"{problem.line}:" if problem.line is not None else ""
+        print(f"{path}:{line} {problem.path or '(file)'}: {problem.message}", file=sys.stderr)
+
+
+def _load(args: argparse.Namespace) -> int:
+    source = read_file(args.file)
+    if source is None:
+        return 1
+
+    async def work(app: App) -> int:
+        ledger = app.ledger()
+        try:
+            if args.check:
+                decision = await ledger.check(source)
+                print(f"{args.file}: ok — decision '{decision.id}' of '{decision.campaign_id}'")
+                return 0
+            stored, new = await ledger.load(source, _now_ms())
+        except DecisionDefinitionError as error:
+            print_problems(args.file, error)
+            return 1
+        except LoopError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return 1
+        what = "stored as version" if new else "unchanged: still version"
+        print(f"decision '{stored.id}' of '{stored.campaign_id}' {what} {stored.version}")
+        return 0
+
+    return with_app(work)
+
+
+def _list(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        ledger = app.ledger()
+        ids = await ledger.ids(args.campaign_id)
+        if not ids:
+            print(f"no decisions for '{args.campaign_id}' yet: sauti decision load FILE")
+        for decision_id in ids:
+            try:
+                stored = await ledger.get(args.campaign_id, decision_id)
+            except DecisionDefinitionError:
+                print(f"{decision_id}\t(no longer fits the campaign's survey: load it again)")
+                continue
+            if stored is None:
+                continue
+            status = await _publication_status(app, stored, stored.published_version)
+            title = next(iter(stored.decision.title.values()))
+            print(
+                f"{decision_id}\tv{stored.version}\t{stored.decision.status.value}"
+                f"\tpublished: {_published(stored, status)}\t{title}"
+            )
+        return 0
+
+    return with_app(work)
+
+
+def _published(stored: StoredDecision, status: str | None) -> str:
+    if not stored.published_version:
+        return "no"
+    return f"v{stored.published_version} ({status})"
+
+
+def _show(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        ledger = app.ledger()
+        stored = await ledger.get(args.campaign_id, args.decision_id)
+        if stored is None:
+            return _no_decision(args)
+        version = args.version or stored.version
+        source = await ledger.source(args.campaign_id, args.decision_id, version)
+        if source is None:
+            print(f"sauti: no version {version} (latest: {stored.version})", file=sys.stderr)
+            return 1
+        print(f"# version {version} of {stored.version}, reference {stored.ref}")
+        print(source, end="" if source.endswith("\n") else "\n")
+        return 0
+
+    return with_app(work)
+
+
+def _preview(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        stored = await _get(app, args)
+        campaign = await app.campaigns.get(args.campaign_id)
+        if stored is None or campaign is None:
+            return _no_decision(args)
+        publisher = app.publisher()
+        preview = await build_preview(
+            app.redis,
+            publisher.loop_keys,
+            stored,
+            campaign.survey,
+            publisher.limits(),
+            quiet=publisher.quiet,
+            zone_name=await publisher.campaign_zone(args.campaign_id),
+        )
+        print_preview(preview, app.settings.loop.weekly_budget)
+        return 0
+
+    return with_app(work)
+
+
+def print_preview(preview: Preview, weekly_budget: int) -> None:
+    stored, counts = preview.stored, preview.counts
+    print(
+        f"decision '{stored.id}' v{stored.version} ({stored.decision.status.value}) "
+        f"of '{stored.campaign_id}'"
+    )
+    print(f"linked participants: {counts.linked}")
+    print(f"would be told: {counts.told}")
+    for (language, channel), count in sorted(counts.targets.items()):
+        print(f"  {language or '?':>4}  {channel or '?':<9} {count}")
+    excluded = sum(counts.excluded.values())
+    print(f"not told: {excluded}")
+    for reason in EXCLUSIONS:
+        if counts.excluded[reason]:
+            print(f"  {REASONS[reason]:<30} {counts.excluded[reason]}")
+    if counts.over_budget:
+        print(
+            f"delayed, not dropped: {counts.over_budget} already had {weekly_budget} notices "
+            "this week"
+        )
+    if preview.quiet_now:
+        print(f"it is {preview.local_time}: within quiet hours, push notices wait until they end")
+    if preview.missing:
+        listed = ", ".join(f"{lang} ({n})" for lang, n in sorted(preview.missing.items()))
+        print(f"MISSING message or rationale in: {listed}")
+        print("  publishing is refused until they are added (or --allow-missing-translations)")
+    else:
+        print("messages: every participant's language is covered")
+    if preview.whatsapp_without_template:
+        listed = ", ".join(
+            f"{lang} ({n})" for lang, n in sorted(preview.whatsapp_without_template.items())
+        )
+        print(f"WhatsApp: no approved template in {listed} (outside their 24-hour window)")
+    if preview.samples:
+        print("linked answers (sample):")
+        for sample in preview.samples:
+            print(f"  {sample.response_id}  {sample.shown}")
+
+
+def _publish(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        publisher = app.publisher()
+        try:
+            published = await publisher.publish(
+                args.campaign_id, args.decision_id, allow_missing=args.allow_missing_translations
+            )
+        except MissingTranslationsError as error:
+            print(f"sauti: not published: {error}", file=sys.stderr)
+            print(
+                "add the missing texts and `sauti decision load` the file again, or publish "
+                "with --allow-missing-translations",
+                file=sys.stderr,
+            )
+            return 1
+        except LoopError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return 1
+        stored = published.stored
+        if published.already:
+            print(f"version {stored.version} is already {published.status.value}")
+        else:
+            counts = await publisher.planned_counts(stored)
+            print(
+                f"publishing version {stored.version} of '{stored.id}' to {counts.told} "
+                "participants; the publisher role of `sauti run` sends it"
+            )
+        print(f"follow it: sauti decision progress {stored.campaign_id} {stored.id}")
+        return 0
+
+    return with_app(work)
+
+
+def _progress(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        stored = await _get(app, args, published=args.version is None)
+        if stored is None:
+            return _no_decision(args)
+        loop_keys = app.publisher().loop_keys
+        progress = await publication_progress(app.redis, loop_keys, stored, app.send_rates())
+        print_progress(stored, progress)
+        return 0
+
+    return with_app(work)
+
+
+def print_progress(stored: StoredDecision, progress: Progress) -> None:
+    print(f"decision '{stored.id}' v{stored.version}: {progress.status}")
+    if not progress.planning_done:
+        print("  still working out who to tell")
+    print(f"  to tell: {progress.total}; handled: {progress.handled}")
+    for channel, planned in sorted(progress.planned.items()):
+        print(
+            f"  {channel:<9} {planned:>8} planned  {progress.sent_now[channel]:>8} queued"
+            f"  {progress.delayed[channel]:>8} delayed (quiet hours / budget)"
+        )
+    for reason, count in sorted(progress.skipped.items()):
+        print(f"  not told: {REASONS.get(reason, reason)}: {count}")
+    print(f"  bulk outbox waiting for the sender: {progress.outbox_backlog}")
+    if progress.waiting:
+        due = progress.next_due_ms
+        when = _iso(due) if due is not None else "?"
+        print(f"  notices waiting for quiet hours or budget: {progress.waiting} (next {when})")
+    print(f"  ETA at the channels' rates: {_duration(progress.eta_seconds)}")
+
+
+def _concerns(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        stored = await _get(app, args)
+        if stored is None:
+            return _no_decision(args)
+        totals = await reaction_totals(app.redis, app.publisher().loop_keys, stored.ref)
+        print(
+            f"helpful: {totals.helpful}  still concerned: {totals.concerns}  "
+            f"asked for more: {totals.more}  concerns written: {len(totals.concern_cases)}"
+        )
+        for _, reference in totals.concern_cases:
+            case = await find_case(app.redis, app.keys, reference)
+            if case is None:
+                continue
+            text = await case_text(app.redis, app.keys, app.participant_keys, case)
+            print(f"\n{reference}  {_iso(case.created_ms)}  {case.language}  {case.status.value}")
+            print(f"  {text if text is not None else '(erased by the participant)'}")
+        return 0
+
+    return with_app(work)
+
+
+async def _get(
+    app: App, args: argparse.Namespace, published: bool = False
+) -> StoredDecision | None:
+    ledger = app.ledger()
+    try:
+        stored = await ledger.get(
+            args.campaign_id, args.decision_id, getattr(args, "version", None)
+        )
+        if stored is not None and published and stored.published_version:
+            stored = await ledger.get(args.campaign_id, args.decision_id, stored.published_version)
+    except DecisionDefinitionError as error:
+        print(f"sauti: the stored decision no longer fits the survey: {error}", file=sys.stderr)
+        return None
+    return stored
+
+
+async def _publication_status(app: App, stored: StoredDecision, version: int) -> str | None:
+    key = app.publisher().loop_keys.publication(stored.ref, version)
+    return optional_text(await app.redis.hget(key, "status"))
+
+
+def _no_decision(args: argparse.Namespace) -> int:
+    print(f"sauti: no decision '{args.decision_id}' in '{args.campaign_id}'", file=sys.stderr)
+    return 1
+
+
+def _now_ms() -> int:
+    return int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+
+
+def _iso(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"

@@ -1,0 +1,112 @@
+"""`sauti loop status|report|configure`: promises kept visible, and what came of them."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any
+
+from bot.app import App
+from bot.commands.common import with_app
+from bot.loop.keys import LoopKeys
+from bot.loop.pacing import zone
+from bot.loop.report import LoopReport, campaign_report, promise_of
+
+
+def register(commands: Any) -> None:
+    group = commands.add_parser("loop", help="promises to report back, and the loop report")
+    sub = group.add_subparsers(title="loop commands")
+    status = sub.add_parser("status", help="every campaign's promise; overdue ones flagged")
+    status.set_defaults(handler=_status)
+    report = sub.add_parser("report", help="how well a campaign closed the loop")
+    report.add_argument("campaign_id")
+    report.set_defaults(handler=_report)
+    configure = sub.add_parser("configure", help="a campaign's loop settings")
+    configure.add_argument("campaign_id")
+    configure.add_argument("--timezone", required=True, help="e.g. Africa/Nairobi (quiet hours)")
+    configure.set_defaults(handler=_configure)
+
+
+def _status(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        ledger = app.ledger()
+        overdue = 0
+        for campaign_id in await app.campaigns.ids():
+            campaign = await app.campaigns.get(campaign_id)
+            if campaign is None:
+                continue
+            promise = await promise_of(ledger, campaign, _today())
+            due = promise.report_back_by.isoformat() if promise.report_back_by else "no date"
+            flag = "\tOVERDUE: promised, nothing published" if promise.overdue else ""
+            published = promise.published
+            print(f"{campaign_id}\treport back by {due}\tpublished decisions {published}{flag}")
+            overdue += promise.overdue
+        return 1 if overdue else 0
+
+    return with_app(work)
+
+
+def _report(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        campaign = await app.campaigns.get(args.campaign_id)
+        if campaign is None:
+            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
+            return 1
+        report = await campaign_report(
+            app.redis, LoopKeys(app.keys), app.ledger(), campaign, _today()
+        )
+        print_report(report)
+        return 0
+
+    return with_app(work)
+
+
+def print_report(report: LoopReport) -> None:
+    promise = report.promise
+    due = promise.report_back_by.isoformat() if promise.report_back_by else "no date"
+    print(f"campaign '{report.campaign_id}': promised to report back by {due}")
+    if promise.overdue:
+        print("  OVERDUE: the date has passed and no decision is published")
+    print(f"  contributors: {report.contributors}")
+    print(f"  told an outcome: {report.told} ({_share(report.told_share)})")
+    median = "-" if report.median_days is None else f"{report.median_days:g}"
+    print(f"  median days from answer to notice: {median}")
+    print(f"  published decisions: {len(report.decisions)}")
+    for stored in report.decisions:
+        print(f"    {stored.id} v{stored.published_version} {stored.decision.status.value}")
+    print(
+        f"  not (or partly) adopted with a rationale in every language: "
+        f"{report.with_rationale} of {report.owing_rationale} ({_share(report.rationale_share)})"
+    )
+    reactions = report.reactions
+    print(
+        f"  reactions: helpful {reactions['helpful']}, still concerned {reactions['concerns']}, "
+        f"asked for more {reactions['more']}, concerns written {reactions['written']}"
+    )
+
+
+def _configure(args: argparse.Namespace) -> int:
+    try:
+        zone(args.timezone)
+    except ValueError as error:
+        print(f"sauti: {error}", file=sys.stderr)
+        return 2
+
+    async def work(app: App) -> int:
+        if await app.campaigns.get(args.campaign_id) is None:
+            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
+            return 1
+        await app.redis.hset(LoopKeys(app.keys).campaign(args.campaign_id), "tz", args.timezone)
+        print(f"campaign '{args.campaign_id}': quiet hours in {args.timezone}")
+        return 0
+
+    return with_app(work)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()

@@ -1,0 +1,108 @@
+"""`sauti theme tag|untag|import|list`: themes on free-text answers, for decision rules.
+
+Read the free text in a campaign export, then tag answers by response id (participant id /
+question id), one at a time or from a CSV of `response_id,theme[,theme...]` rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.app import App
+from bot.commands.common import with_app
+from bot.loop.keys import LoopKeys
+from bot.loop.themes import ThemeError, tag, theme_counts, untag
+
+
+def register(commands: Any) -> None:
+    group = commands.add_parser("theme", help="tag free-text answers with themes")
+    sub = group.add_subparsers(title="theme commands")
+    for name, handler, what in (
+        ("tag", _tag, "add themes to a free-text answer"),
+        ("untag", _untag, "remove themes from a free-text answer"),
+    ):
+        command = sub.add_parser(name, help=what)
+        command.add_argument("campaign_id")
+        command.add_argument("response_id", help="<participant id>/<question id>, as in exports")
+        command.add_argument("themes", nargs="+", metavar="THEME")
+        command.set_defaults(handler=handler)
+    imported = sub.add_parser("import", help="tag answers from a CSV: response_id,theme,...")
+    imported.add_argument("campaign_id")
+    imported.add_argument("file", type=Path)
+    imported.set_defaults(handler=_import)
+    listing = sub.add_parser("list", help="answers per theme in a campaign")
+    listing.add_argument("campaign_id")
+    listing.set_defaults(handler=_list)
+
+
+def _tag(args: argparse.Namespace) -> int:
+    return _change(args, adding=True)
+
+
+def _untag(args: argparse.Namespace) -> int:
+    return _change(args, adding=False)
+
+
+def _change(args: argparse.Namespace, *, adding: bool) -> int:
+    async def work(app: App) -> int:
+        campaign = await app.campaigns.get(args.campaign_id)
+        if campaign is None:
+            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
+            return 1
+        change = tag if adding else untag
+        try:
+            now = await change(
+                app.redis, LoopKeys(app.keys), campaign, args.response_id, args.themes
+            )
+        except ThemeError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return 1
+        print(f"{args.response_id}: {', '.join(now) or '(no themes)'}")
+        return 0
+
+    return with_app(work)
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        with args.file.open(encoding="utf-8", newline="") as handle:
+            rows = [row for row in csv.reader(handle) if row and row[0].strip()]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        print(f"{args.file}: cannot read: {error}", file=sys.stderr)
+        return 1
+    if rows and rows[0][0].strip() == "response_id":
+        rows = rows[1:]  # a header
+
+    async def work(app: App) -> int:
+        campaign = await app.campaigns.get(args.campaign_id)
+        if campaign is None:
+            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
+            return 1
+        failed = 0
+        for number, row in enumerate(rows, start=1):
+            themes = [cell for cell in row[1:] if cell.strip()]
+            try:
+                await tag(app.redis, LoopKeys(app.keys), campaign, row[0], themes)
+            except ThemeError as error:
+                failed += 1
+                print(f"{args.file}: row {number}: {error}", file=sys.stderr)
+        print(f"tagged {len(rows) - failed} answers ({failed} rows failed)")
+        return 1 if failed else 0
+
+    return with_app(work)
+
+
+def _list(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        counts = await theme_counts(app.redis, LoopKeys(app.keys), args.campaign_id)
+        if not counts:
+            print(f"no tagged answers in '{args.campaign_id}'")
+        for theme, count in counts.most_common():
+            print(f"{theme}\t{count}")
+        return 0
+
+    return with_app(work)

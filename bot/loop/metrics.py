@@ -1,0 +1,62 @@
+"""Loop-closure gauges for /metrics, recomputed on each scrape: campaigns past their promise
+date without a published decision, and grievance cases past their response time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import weakref
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Gauge
+
+from bot.loop.grievances import list_cases
+from bot.loop.report import promise_of
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+class LoopGauges:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.overdue_campaigns = Gauge(
+            "sauti_loop_overdue_campaigns",
+            "Campaigns past their report-back date without a published decision",
+            registry=registry,
+        )
+        self.overdue_cases = Gauge(
+            "sauti_grievances_overdue",
+            "Grievance cases still open past their response time",
+            registry=registry,
+        )
+        self.open_cases = Gauge(
+            "sauti_grievances_open", "Grievance cases received or under review", registry=registry
+        )
+
+
+_GAUGES: weakref.WeakKeyDictionary[CollectorRegistry, LoopGauges] = weakref.WeakKeyDictionary()
+
+
+def loop_gauges(registry: CollectorRegistry) -> LoopGauges:
+    """The gauges of a registry, made once (a registry refuses a metric name twice)."""
+    gauges = _GAUGES.get(registry)
+    if gauges is None:
+        gauges = _GAUGES[registry] = LoopGauges(registry)
+    return gauges
+
+
+async def refresh(app: App, gauges: LoopGauges, response_days: int) -> None:
+    now = time.time()
+    today = dt.datetime.fromtimestamp(now, dt.UTC).date()
+    ledger = app.ledger()
+    overdue = 0
+    for campaign_id in await app.campaigns.ids():
+        campaign = await app.campaigns.get(campaign_id)
+        if campaign is not None and (await promise_of(ledger, campaign, today)).overdue:
+            overdue += 1
+    gauges.overdue_campaigns.set(overdue)
+    cases = await list_cases(app.redis, app.keys)
+    gauges.open_cases.set(sum(1 for case in cases if case.status.open))
+    gauges.overdue_cases.set(
+        sum(1 for case in cases if case.overdue(int(now * 1000), response_days))
+    )
