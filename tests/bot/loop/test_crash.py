@@ -1,0 +1,153 @@
+"""Kill the publisher and the sender mid-publication: after restarts, every target has exactly
+one notice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.loop.progress import publication_progress
+from bot.loop.publisher import Publisher
+from bot.runtime.delivery import Recipient
+from bot.runtime.events import Answer, Channel, Command
+from bot.runtime.sender import Sender, SenderConfig
+from dialogues.inbound import TextReply
+from tests.bot.loop import (
+    CAMPAIGN,
+    FAST,
+    NOON_MS,
+    SIM_DECISION,
+    UP_TO_SIM_ID,
+    Deployment,
+    Person,
+    make_deployment,
+    with_campaign,
+)
+from tests.bot.runtime.fake_channel import FakePlatform
+
+PEOPLE = 30
+
+
+class Crash(BaseException):
+    """Stands for the process dying at that point."""
+
+
+async def _crowd(deployment: Deployment, count: int) -> list[Person]:
+    """`count` people on Telegram and WhatsApp who all said yes to the ID question; every step
+    of all of them is ingested before one drain, so this stays quick."""
+    people = [
+        Person(deployment, f"p{n}", Channel.TELEGRAM if n % 2 else Channel.WHATSAPP)
+        for n in range(count)
+    ]
+    steps: list[Any] = [
+        Answer(TextReply(f"/start {CAMPAIGN}")),
+        Command("language", "en"),
+        Command("updates", "yes"),
+        *(Answer(TextReply(text)) for text in (*UP_TO_SIM_ID, "yes")),
+    ]
+    for action in steps:
+        for person in people:
+            await deployment.runtime.ingestor.ingest(person.event(action))
+        await deployment.runtime.drain()
+    return people
+
+
+def _new_publisher(deployment: Deployment) -> Publisher:
+    """A fresh publisher process on the same deployment."""
+    old = deployment.publisher
+    return Publisher(
+        deployment.redis,
+        deployment.runtime.keys,
+        ledger=deployment.ledger,
+        campaigns=deployment.runtime.campaigns,
+        participant_keys=deployment.runtime.participant_keys,
+        transit_key=deployment.runtime.transit,
+        config=old._config,
+        clock=deployment.clock.time,
+    )
+
+
+def _crash_on_batch(
+    monkeypatch: pytest.MonkeyPatch, publisher: Publisher, batch: int, *, after_commit: bool
+) -> None:
+    """The publisher dies on its `batch`-th feed: before or just after that batch's commit."""
+    feed = publisher.feeder._feed
+    calls = Counter[str]()
+
+    async def dying(**kwargs: Any) -> Any:
+        calls["feed"] += 1
+        if calls["feed"] == batch and not after_commit:
+            raise Crash
+        result = await feed(**kwargs)
+        if calls["feed"] == batch:
+            raise Crash
+        return result
+
+    monkeypatch.setattr(publisher.feeder, "_feed", dying)
+
+
+async def test_killing_the_publisher_and_the_sender_mid_publication_sends_each_notice_once(
+    redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployment = await with_campaign(make_deployment(redis_client, feed_batch=4))
+    people = await _crowd(deployment, PEOPLE)
+    await deployment.deliver_all(deployment.sender("conversation"))  # their chats so far
+    for platform in deployment.platforms.values():
+        platform.delivered.clear()
+    stored = await deployment.load(SIM_DECISION)
+    deployment.clock.now_ms = NOON_MS
+    await deployment.publisher.publish(stored.campaign_id, stored.id)
+
+    first = _new_publisher(deployment)
+    _crash_on_batch(monkeypatch, first, 3, after_commit=False)  # read, composed, not committed
+    with pytest.raises(Crash):
+        await deployment.publish_all(first)
+    second = _new_publisher(deployment)
+    _crash_on_batch(monkeypatch, second, 2, after_commit=True)  # committed, then died
+    with pytest.raises(Crash):
+        await deployment.publish_all(second)
+    progress = await publication_progress(deployment.redis, deployment.loop_keys, stored, {})
+    assert 0 < progress.handled < PEOPLE  # part of it is queued, the rest is not
+
+    # The sender dies right after the platform accepted its fifth notice.
+    platforms = deployment.platforms
+
+    class DyingPlatform(FakePlatform):
+        async def deliver(
+            self, recipient: Recipient, message: dict[str, Any], key: str
+        ) -> str | None:
+            answer = await super().deliver(recipient, message, key)
+            if sum(len(p.delivered) for p in platforms.values()) == 5:
+                raise Crash
+            return answer
+
+    doomed = Sender(
+        deployment.redis,
+        deployment.runtime.keys,
+        clients={
+            name: DyingPlatform(FAST, channel=p.channel, delivered=p.delivered)
+            for name, p in platforms.items()
+        },
+        participant_keys=deployment.runtime.participant_keys,
+        transit_key=deployment.runtime.transit,
+        metrics=deployment.runtime.metrics,
+        consumer="doomed",
+        config=SenderConfig(block_ms=10, batch_size=1),  # one message in flight when it dies
+    )
+    with pytest.raises(Crash):
+        await deployment.deliver_all(doomed)
+
+    await deployment.publish_all(_new_publisher(deployment))  # restarted: finishes the rest
+    await deployment.deliver_all(deployment.sender("successor"))
+
+    counts = {person.name: len(deployment.notices(person)) for person in people}
+    assert counts == {person.name: 1 for person in people}
+    keys = [d.key for p in platforms.values() for d in p.delivered]
+    assert len(keys) == len(set(keys)) == PEOPLE
+    status = await deployment.redis.hget(
+        deployment.loop_keys.publication(stored.ref, stored.version), "status"
+    )
+    assert status == b"done"

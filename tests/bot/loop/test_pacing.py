@@ -1,0 +1,125 @@
+"""Quiet hours and the weekly budget delay decision notices; they never drop them (unless the
+participant says stop meanwhile)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from redis.asyncio import Redis
+
+from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone
+from bot.loop.preview import build_preview
+from bot.runtime.events import Channel
+from tests.bot.loop import (
+    NOON_MS,
+    SIM_DECISION,
+    UP_TO_SIM_ID,
+    Deployment,
+    Person,
+    join,
+    make_deployment,
+    with_campaign,
+)
+
+NAIROBI = zone("Africa/Nairobi")  # UTC+3, no daylight saving
+NIGHT = QuietHours.parse("21:00-08:00")
+HOUR_MS = 3_600_000
+
+
+def _ms(day: int, hour: int, minute: int = 0) -> int:
+    local = dt.datetime(2026, 11, day, hour, minute, tzinfo=NAIROBI)
+    return int(local.timestamp() * 1000)
+
+
+def test_quiet_hours_move_a_notice_to_the_next_morning_in_the_participants_time_zone() -> None:
+    def due(now: int) -> int:
+        return due_ms(now, local_zone=NAIROBI, quiet=NIGHT, recent_ms=[], weekly_budget=2)
+
+    assert due(_ms(18, 23, 30)) == _ms(19, 8)  # late evening: tomorrow at eight
+    assert due(_ms(19, 6, 15)) == _ms(19, 8)  # early morning: today at eight
+    assert due(_ms(19, 12)) == _ms(19, 12)  # daytime: now
+    assert due(_ms(19, 20, 59)) == _ms(19, 20, 59)
+
+
+def test_a_spent_budget_waits_until_the_oldest_notice_is_a_week_old() -> None:
+    now = _ms(19, 12)
+    recent = [now - 3 * 24 * HOUR_MS, now - 1 * 24 * HOUR_MS]
+    assert due_ms(now, local_zone=NAIROBI, quiet=None, recent_ms=recent, weekly_budget=2) == (
+        recent[0] + WEEK_MS
+    )
+    assert due_ms(now, local_zone=NAIROBI, quiet=None, recent_ms=recent, weekly_budget=3) == now
+
+
+async def _person(deployment: Deployment, name: str) -> Person:
+    return await join(
+        Person(deployment, name, Channel.TELEGRAM),
+        "en",
+        updates=True,
+        answers=(*UP_TO_SIM_ID, "yes"),
+    )
+
+
+async def test_a_notice_published_at_night_goes_out_in_the_morning(redis_client: Redis) -> None:
+    deployment = await with_campaign(make_deployment(redis_client, timezone="Africa/Nairobi"))
+    amina = await _person(deployment, "amina")
+    baraka = await _person(deployment, "baraka")
+    stored = await deployment.load(SIM_DECISION)
+    deployment.clock.now_ms = _ms(18, 23, 30)
+    await deployment.publisher.publish(stored.campaign_id, stored.id)
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    assert deployment.notices(amina) == deployment.notices(baraka) == []
+
+    await baraka.say("stop")  # before morning: his notice must not go
+    deployment.clock.now_ms = _ms(19, 7, 59)
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    assert deployment.notices(amina) == []
+    deployment.clock.now_ms = _ms(19, 8)
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    assert len(deployment.notices(amina)) == 1
+    assert deployment.notices(baraka) == []
+
+
+async def test_over_the_weekly_budget_a_notice_waits_a_week_instead_of_being_dropped(
+    redis_client: Redis,
+) -> None:
+    deployment = await with_campaign(make_deployment(redis_client, weekly_budget=1, quiet=None))
+    amina = await _person(deployment, "amina")
+    first = await deployment.load(SIM_DECISION)
+    deployment.clock.now_ms = NOON_MS
+    await deployment.publisher.publish(first.campaign_id, first.id)
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    assert len(deployment.notices(amina)) == 1
+
+    calls = SIM_DECISION.replace("id: sim-without-id", "id: calls-cheaper").replace(
+        'question: sim_id\n    is: "yes"', "question: uses\n    includes: calls"
+    )
+    second = await deployment.load(calls)
+    deployment.clock.now_ms = NOON_MS + 24 * HOUR_MS
+    survey = (await deployment.runtime.campaigns.get(second.campaign_id)).survey  # type: ignore[union-attr]
+    preview = await build_preview(
+        deployment.redis,
+        deployment.loop_keys,
+        second,
+        survey,
+        deployment.publisher.limits(),
+        quiet=None,
+        zone_name="UTC",
+    )
+    assert (preview.counts.told, preview.counts.over_budget) == (1, 1)
+    await deployment.publisher.publish(second.campaign_id, second.id)
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    assert len(deployment.notices(amina)) == 1  # held back
+
+    deployment.clock.now_ms = NOON_MS + WEEK_MS - 1
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    assert len(deployment.notices(amina)) == 1
+    deployment.clock.now_ms = NOON_MS + WEEK_MS
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    assert len(deployment.notices(amina)) == 2

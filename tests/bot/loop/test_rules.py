@@ -1,0 +1,135 @@
+"""Linking rules give the same answer in Python (feeder, my data) and in the planner's Lua."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.loop.decision import Decision, DecisionStatus, ResponseRef
+from bot.loop.ledger import StoredDecision
+from bot.loop.planner import PlanLimits, Planner
+from bot.loop.rules import (
+    AllOf,
+    Answered,
+    AnswerIn,
+    AnyOf,
+    Facts,
+    Not,
+    NumberBetween,
+    Rule,
+    Tagged,
+    evaluate,
+    facts_from_redis,
+)
+from tests.bot.loop import CAMPAIGN, NOON_MS, make_deployment, with_campaign
+
+RULES: list[Rule] = [
+    AnswerIn("sim_id", frozenset({"yes"})),
+    AnswerIn("share", frozenset({"refuse", "judge"})),
+    AnswerIn("uses", frozenset({"money", "internet"})),
+    AnswerIn("uses", frozenset({"calls", "money"}), every=True),
+    NumberBetween("money_safe", None, 2),
+    NumberBetween("money_safe", 3, 3),
+    NumberBetween("outages", 1.5, 10),
+    Answered("change"),
+    Answered("sim_id", answered=False),
+    Tagged("fees"),
+    Tagged("agents", "change"),
+    Not(AnswerIn("sim_id", frozenset({"yes"}))),
+    AllOf((AnswerIn("uses", frozenset({"money"})), NumberBetween("money_safe", None, 2))),
+    AnyOf((Tagged("fees"), AnswerIn("share", frozenset({"give"})))),
+    AllOf((Not(Answered("change")), AnyOf((AnswerIn("sim_id", frozenset({"no"})), Tagged("x"))))),
+]
+
+
+def _record(channel: str, language: str) -> Any:
+    """A participant as the planner reads it: a data key, a channel, consent to hear back."""
+    return {"wk": b"k", "ch": channel, "lang": language, f"u:{CAMPAIGN}": "1"}
+
+
+def _mapping(values: dict[str, str]) -> Any:
+    return values
+
+
+def _answer(rng: random.Random, value: object) -> str:
+    outcome = rng.choice(["answered"] * 5 + ["skipped", "declined"])
+    stored: dict[str, object] = {"o": outcome, "t": 1_795_000_000}
+    if outcome == "answered":
+        if value == "<text>":
+            stored["x"] = "c2VhbGVk"
+        else:
+            stored["v"] = value
+    return json.dumps(stored, separators=(",", ":"))
+
+
+def _random_answers(rng: random.Random) -> dict[str, str]:
+    candidates = {
+        "uses": rng.sample(["calls", "sms", "money", "internet", "other"], rng.randint(1, 3)),
+        "money_safe": rng.randint(1, 5),
+        "sim_id": rng.choice(["yes", "no"]),
+        "share": rng.choice(["refuse", "judge", "tell", "give", "unsure"]),
+        "outages": rng.choice([0, 1, 2, 7, 10, 11, 30]),
+        "change": "<text>",
+    }
+    return {q: _answer(rng, v) for q, v in candidates.items() if rng.random() < 0.8}
+
+
+async def test_the_planner_and_python_link_the_same_participants(redis_client: Redis) -> None:
+    deployment = await with_campaign(make_deployment(redis_client, shards=2))
+    redis, keys = deployment.redis, deployment.runtime.keys
+    rng = random.Random(6)
+    facts: dict[str, Facts] = {}
+    for n in range(120):
+        pid = f"{n:02d}".rjust(32, "a")
+        shard = keys.shard_of(pid)
+        answers = _random_answers(rng)
+        themes = {"change": ",".join(rng.sample(["fees", "agents", "x"], rng.randint(0, 2)))}
+        await redis.hset(
+            keys.participant(pid),
+            mapping={"wk": b"k", "ch": "telegram", "lang": "en", f"u:{CAMPAIGN}": "1"},
+        )
+        if answers:
+            await redis.hset(keys.answers(pid, CAMPAIGN), mapping=_mapping(answers))
+        if themes["change"]:
+            await redis.hset(deployment.loop_keys.themes(pid, CAMPAIGN), mapping=_mapping(themes))
+        await redis.sadd(keys.respondents(shard, CAMPAIGN), pid)
+        facts[pid] = facts_from_redis(
+            {q.encode(): v.encode() for q, v in answers.items()},
+            {b"change": themes["change"].encode()} if themes["change"] else {},
+        )
+    planner = Planner(redis, deployment.loop_keys)
+    limits = PlanLimits(now_ms=NOON_MS, weekly_budget=0, chunk=7)
+    for rule in RULES:
+        decision = Decision("d", CAMPAIGN, {"en": "t"}, DecisionStatus.ADOPTED, {"en": "m"}, rule)
+        stored = StoredDecision(decision, 1, "ref00000", 0, 0)
+        counts = await planner.count_links(stored, limits, samples=1000)
+        expected = {pid for pid, f in facts.items() if evaluate(rule, f)[0]}
+        assert set(counts.samples) == expected, rule
+        assert 0 < len(expected) < len(facts), rule  # the data exercises both outcomes
+
+
+async def test_explicit_response_ids_link_exactly_those_people(redis_client: Redis) -> None:
+    deployment = await with_campaign(make_deployment(redis_client))
+    redis, keys = deployment.redis, deployment.runtime.keys
+    pids = [f"{n}".rjust(32, "b") for n in range(6)]
+    for pid in pids:
+        await redis.hset(
+            keys.participant(pid),
+            mapping={"wk": b"k", "ch": "whatsapp", "lang": "sw", f"u:{CAMPAIGN}": "1"},
+        )
+        await redis.sadd(keys.respondents(keys.shard_of(pid), CAMPAIGN), pid)
+    erased = "c" * 32  # named in the file, but gone
+    responses = (ResponseRef(pids[1], "change"), ResponseRef(pids[4]), ResponseRef(erased))
+    decision = Decision(
+        "d", CAMPAIGN, {"en": "t"}, DecisionStatus.ADOPTED, {"en": "m"}, None, responses
+    )
+    stored = StoredDecision(decision, 1, "ref00001", 0, 0)
+    counts = await Planner(redis, deployment.loop_keys).count_links(
+        stored, PlanLimits(NOON_MS, 0), samples=10
+    )
+    assert sorted(counts.samples) == sorted([pids[1], pids[4]])
+    assert counts.linked == 3
+    assert dict(counts.excluded) == {"erased": 1}
