@@ -208,7 +208,7 @@ class Person:
         return self.runtime.event(self.pid, action, address, self.channel)
 
     async def send(self, action: Action) -> list[dict[str, Any]]:
-        start = await self._last_reply_id()
+        start = await self.last_reply_id()
         await self.runtime.ingestor.ingest(self.event(action))
         await self.runtime.drain()
         return await self.replies(after=start)
@@ -233,7 +233,7 @@ class Person:
                 messages.append(entry.message)
         return messages
 
-    async def _last_reply_id(self) -> str:
+    async def last_reply_id(self) -> str:
         keys = self.runtime.keys
         stream = keys.outbox(keys.shard_of(self.pid), Priority.REPLY)
         last: Any = await self.runtime.redis.xrevrange(stream, count=1)

@@ -1,0 +1,192 @@
+"""`sauti decision|theme|loop|grievance`, run as an engagement team runs them, on data the
+real pipeline wrote. Output names nobody: no platform id, no address, no free text except a
+case's own words on `grievance show`."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.runtime.events import Answer, Channel, Command, InboundEvent, Join
+from dialogues.inbound import TextReply
+from tests.bot.commands import CAMPAIGN, Deployment, deployed, sauti
+from tests.bot.loop import SIM_DECISION, UP_TO_SIM_ID
+
+TOKENS = {"amina": "tok-amina-5f1e", "juma": "tok-juma-77c2", "zawadi": "tok-zawadi-01aa"}
+NO_SWAHILI = SIM_DECISION.replace(
+    '  sw: "Bado tutaomba kitambulisho, lakini mawakala sasa wanakubali barua ya mwenyekiti wa'
+    ' kijiji."\n',
+    "",
+)
+
+
+@pytest.fixture
+async def deployment(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Deployment]:
+    async with deployed(redis_url, tmp_path, monkeypatch) as value:
+        yield value
+
+
+async def _act(deployment: Deployment, pid: str, action: Join | Command | str) -> None:
+    deployment.received_ms += 1000
+    await deployment.app.ingestor.ingest(
+        InboundEvent(
+            event_id=f"webchat:{secrets.token_hex(8)}",
+            channel=Channel.WEBCHAT,
+            participant_id=pid,
+            received_at_ms=deployment.received_ms,
+            action=Answer(TextReply(action)) if isinstance(action, str) else action,
+        )
+    )
+    await deployment.drain()
+
+
+async def _participants(deployment: Deployment) -> dict[str, str]:
+    """Amina (en) and Juma (sw) said yes to the ID question and want to hear back; Zawadi
+    said no."""
+    plan = {"amina": ("en", "yes"), "juma": ("sw", "ndiyo"), "zawadi": ("en", "no")}
+    pids = {}
+    for name, (language, sim) in plan.items():
+        pid = pids[name] = deployment.participant(TOKENS[name])
+        await _act(deployment, pid, Join(CAMPAIGN, language))
+        await _act(deployment, pid, Command("updates", "yes"))
+        for text in (*UP_TO_SIM_ID, sim, "0", "5", "1"):  # sim_id, outages, trust, share
+            await _act(deployment, pid, text)
+    await _act(deployment, pids["amina"], "The agents ask for money for the letter")  # change
+    return pids
+
+
+def _named_nobody(output: str) -> None:
+    for token in TOKENS.values():
+        assert token not in output
+
+
+async def test_load_preview_publish_and_follow_a_decision(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pids = await _participants(deployment)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(SIM_DECISION.replace("status: not_adopted", "status: rejected"))
+    assert await sauti("decision", "load", str(broken)) == 1
+    err = capsys.readouterr().err
+    assert f"{broken}:9: status: must be one of adopted, partly_adopted" in err
+
+    decision = tmp_path / "sim.yaml"
+    decision.write_text(NO_SWAHILI)
+    assert await sauti("decision", "load", str(decision)) == 0
+    assert "stored as version 1" in capsys.readouterr().out
+
+    assert await sauti("decision", "preview", CAMPAIGN, "sim-without-id") == 0
+    preview = capsys.readouterr().out
+    assert "linked participants: 2\nwould be told: 2\n" in preview
+    assert "    en  webchat   1\n    sw  webchat   1\n" in preview
+    assert "MISSING message or rationale in: sw (1)" in preview
+    assert f"  {pids['amina']}/sim_id  Yes" in preview
+    _named_nobody(preview)
+
+    assert await sauti("decision", "publish", CAMPAIGN, "sim-without-id") == 1
+    assert "not published: no message (or rationale) in sw (1 participants)" in (
+        capsys.readouterr().err
+    )
+    assert (
+        await sauti(
+            "decision", "publish", CAMPAIGN, "sim-without-id", "--allow-missing-translations"
+        )
+        == 0
+    )
+    assert "to 2 participants" in capsys.readouterr().out
+    publisher = deployment.app.publisher()
+    while await publisher.step():
+        pass
+
+    assert await sauti("decision", "progress", CAMPAIGN, "sim-without-id") == 0
+    progress = capsys.readouterr().out
+    assert "decision 'sim-without-id' v1: done" in progress
+    assert "webchat          2 planned         2 queued" in progress
+
+    assert await sauti("decision", "list", CAMPAIGN) == 0
+    assert "sim-without-id\tv1\tnot_adopted\tpublished: v1 (done)" in capsys.readouterr().out
+
+    assert await sauti("loop", "report", CAMPAIGN) == 0
+    report = capsys.readouterr().out
+    assert "contributors: 3" in report
+    assert "told an outcome: 2 (67%)" in report
+    assert "with a rationale in every language: 1 of 1 (100%)" in report
+
+
+async def test_theme_tags_link_a_decision_to_free_text(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pids = await _participants(deployment)
+    response = f"{pids['amina']}/change"
+    assert await sauti("theme", "tag", CAMPAIGN, response, "fees", "agents") == 0
+    assert capsys.readouterr().out == f"{response}: agents, fees\n"
+    assert await sauti("theme", "tag", CAMPAIGN, f"{pids['juma']}/change", "fees") == 1
+    assert "no free-text answer" in capsys.readouterr().err  # Juma wrote nothing there
+    assert await sauti("theme", "list", CAMPAIGN) == 0
+    assert capsys.readouterr().out == "agents\t1\nfees\t1\n"
+
+    fees = SIM_DECISION.replace("id: sim-without-id", "id: letter-fees").replace(
+        'question: sim_id\n    is: "yes"', "theme: fees"
+    )
+    path = tmp_path / "fees.yaml"
+    path.write_text(fees)
+    assert await sauti("decision", "load", str(path)) == 0
+    assert await sauti("decision", "preview", CAMPAIGN, "letter-fees") == 0
+    preview = capsys.readouterr().out
+    assert "would be told: 1" in preview
+    assert f"{response}  (free text; themes: agents, fees)" in preview
+    assert "money for the letter" not in preview  # free text is never shown here
+
+
+async def test_the_grievance_desk_from_the_command_line(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pids = await _participants(deployment)
+    await _act(deployment, pids["juma"], "maoni")
+    await _act(deployment, pids["juma"], "Mtandao unakatika kila usiku")
+    assert await sauti("grievance", "list") == 0
+    listing = capsys.readouterr().out.splitlines()
+    [row] = listing[1:]
+    reference, kind, campaign, status, channel, language = row.split("\t")[:6]
+    assert (kind, campaign, status, channel, language) == (
+        "feedback", CAMPAIGN, "received", "webchat", "sw",
+    )  # fmt: skip
+
+    assert await sauti("grievance", "show", reference) == 0
+    shown = capsys.readouterr().out
+    assert "they wrote: Mtandao unakatika kila usiku" in shown
+    _named_nobody(shown)
+    assert pids["juma"] not in shown
+
+    assert (
+        await sauti(
+            "grievance", "update", reference, "under_review", "--message", "Tunaangalia mnara."
+        )
+        == 0
+    )
+    assert "under_review; participant: web chat inbox" in capsys.readouterr().out
+    assert await sauti("grievance", "update", reference, "under_review") == 1  # not a next step
+    assert "is under_review; it can become: escalated, resolved" in capsys.readouterr().err
+    assert await sauti("grievance", "list", "--status", "under_review") == 0
+    assert reference in capsys.readouterr().out
+
+
+async def test_a_campaign_past_its_promise_without_a_decision_is_flagged(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = Path(__file__).resolve().parents[3] / "dialogues/examples/safe_connect.yaml"
+    late = (
+        source.read_text(encoding="utf-8")
+        .replace("id: safe-connect-2026", "id: late-2020")
+        .replace("report_back_by: 2027-03-31", "report_back_by: 2020-06-30")
+    )
+    await deployment.app.campaigns.load(late, open_now=True)
+    assert await sauti("loop", "status") == 1
+    status = capsys.readouterr().out
+    assert "late-2020\treport back by 2020-06-30\tpublished decisions 0\tOVERDUE" in status
+    assert "safe-connect-2026\treport back by 2027-03-31\tpublished decisions 0\n" in status

@@ -1,0 +1,100 @@
+"""The grievance desk: a case moves received → under review → resolved / escalated, and each
+step reaches the participant in their language, on their channel."""
+
+from __future__ import annotations
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.loop.grievances import CaseError, CaseStatus, Desk, case_text, find_case, list_cases
+from bot.runtime.conversation import FEEDBACK_RESPONSE_DAYS
+from bot.runtime.events import Channel
+from tests.bot.loop import Deployment, Person, join, make_deployment, with_campaign
+
+DAY_MS = 24 * 3600 * 1000
+
+
+def _desk(deployment: Deployment) -> Desk:
+    runtime = deployment.runtime
+    return Desk(
+        runtime.redis, runtime.keys, runtime.campaigns, runtime.participant_keys, runtime.transit
+    )
+
+
+async def _raise(person: Person, text: str) -> str:
+    await person.say("/feedback" if person.channel is Channel.TELEGRAM else "maoni")
+    [thanks] = await person.say(text)
+    received: str = thanks["text"]
+    return "F-" + received.split("F-")[1][:6]
+
+
+async def test_each_step_of_a_case_reaches_the_participant_in_their_language(
+    redis_client: Redis,
+) -> None:
+    deployment = await with_campaign(make_deployment(redis_client))
+    amina = await join(Person(deployment, "amina", Channel.WHATSAPP), "sw", updates=True)
+    reference = await _raise(amina, "Wakala alinitoza mara mbili")
+    desk = _desk(deployment)
+    now = deployment.clock.now_ms
+
+    case = await find_case(deployment.redis, deployment.runtime.keys, reference)
+    assert case is not None
+    assert (case.status, case.kind, case.language) == (CaseStatus.RECEIVED, "feedback", "sw")
+    text = await case_text(
+        deployment.redis, deployment.runtime.keys, deployment.runtime.participant_keys, case
+    )
+    assert text == "Wakala alinitoza mara mbili"
+
+    start = await amina.last_reply_id()
+    reviewed = await desk.step(case, CaseStatus.UNDER_REVIEW, "", now)
+    assert reviewed.delivered == "whatsapp (reply outbox)"
+    resolved = await desk.step(reviewed.case, CaseStatus.RESOLVED, "Tumekurudishia pesa.", now)
+    [review, resolution] = await amina.replies(after=start)
+    assert review["text"] == f"Kuhusu ujumbe wako {reference}: Nuru Mobile sasa inaushughulikia."
+    assert resolution["text"] == (
+        f"Kuhusu ujumbe wako {reference}: Nuru Mobile inaona kuwa limetatuliwa.\n\n"
+        "Tumekurudishia pesa."
+    )
+    assert [status for status, _ in resolved.case.history] == [
+        CaseStatus.UNDER_REVIEW,
+        CaseStatus.RESOLVED,
+    ]
+    with pytest.raises(CaseError, match="is resolved; it can become: none"):
+        await desk.step(resolved.case, CaseStatus.UNDER_REVIEW, "", now)
+    with pytest.raises(CaseError, match="changed meanwhile"):
+        await desk.step(reviewed.case, CaseStatus.ESCALATED, "", now)  # someone else moved it
+
+    await deployment.deliver_all()
+    delivered = [d.message["text"] for d in deployment.delivered(amina)]
+    assert delivered[-2:] == [review["text"], resolution["text"]]
+
+
+async def test_a_web_chat_participant_reads_the_answer_in_their_inbox(redis_client: Redis) -> None:
+    deployment = await with_campaign(make_deployment(redis_client))
+    gift = await join(Person(deployment, "gift", Channel.WEBCHAT), "fr", updates=False)
+    await gift.say("avis")
+    await gift.say("Le réseau coupe chaque soir")
+    [case] = await list_cases(deployment.redis, deployment.runtime.keys)
+    step = await _desk(deployment).step(
+        case, CaseStatus.ESCALATED, "Un technicien viendra.", deployment.clock.now_ms
+    )
+    assert step.delivered == "web chat inbox"
+    assert (await gift.inbox())[-1] == (
+        f"À propos de votre message {case.reference} : Nuru Mobile l'a transmis à une équipe "
+        "de direction.\n\nUn technicien viendra."
+    )
+
+
+async def test_open_cases_past_their_response_time_are_overdue(redis_client: Redis) -> None:
+    deployment = await with_campaign(make_deployment(redis_client))
+    amina = await join(Person(deployment, "amina"), "en", updates=True)
+    baraka = await join(Person(deployment, "baraka"), "en", updates=True)
+    await _raise(amina, "Nobody answers at the shop")
+    await _raise(baraka, "My SIM was blocked")
+    cases = await list_cases(deployment.redis, deployment.runtime.keys)
+    later = deployment.clock.now_ms + (FEEDBACK_RESPONSE_DAYS + 1) * DAY_MS
+    assert [case.overdue(later, FEEDBACK_RESPONSE_DAYS) for case in cases] == [True, True]
+    assert not cases[0].overdue(deployment.clock.now_ms, FEEDBACK_RESPONSE_DAYS)
+    await _desk(deployment).step(cases[1], CaseStatus.RESOLVED, "", deployment.clock.now_ms)
+    cases = await list_cases(deployment.redis, deployment.runtime.keys)
+    assert [case.overdue(later, FEEDBACK_RESPONSE_DAYS) for case in cases] == [True, False]
