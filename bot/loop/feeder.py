@@ -104,17 +104,13 @@ class Feeder:
         )
         if room <= 0:
             return 0  # the sender is behind: do not pile a million entries into the stream
-        targets: Any = await self._redis.zrangebyscore(
-            self._loop.targets(shard, stored.ref, stored.version),
-            f"({fed}",
-            "+inf",
-            start=0,
-            num=min(self._config.batch, room),
-            withscores=True,
+        count = min(self._config.batch, room)
+        targets: Any = await self._redis.lrange(
+            self._loop.targets(shard, stored.ref, stored.version), fed, fed + count - 1
         )
         if not targets:
             return 0
-        pids = [member.decode() for member, _ in targets]
+        pids = [member.decode() for member in targets]
         loaded = await self._load(stored, pids, now_ms)
         composer = _Composer(stored, survey, now_ms, campaign_zone, self)
         items = [composer.item(pid, loaded[pid]) for pid in pids]
@@ -128,7 +124,7 @@ class Feeder:
             ],
             args=[
                 str(fed),
-                str(int(targets[-1][1])),
+                str(fed + len(pids)),
                 *self._prefixes(shard, stored),
                 f"d:{stored.ref}",
                 f"c:{stored.campaign_id}",

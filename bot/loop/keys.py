@@ -49,7 +49,8 @@ class LoopKeys:
         return f"{self.keys.tag(shard)}:pub:{ref}:{version}"
 
     def targets(self, shard: int, ref: str, version: int) -> str:
-        """Sorted set: participant ids to tell, scored by the order they were planned in."""
+        """List: participant ids to tell, in the order they were planned (the feed cursor is an
+        index into it)."""
         return f"{self.keys.tag(shard)}:pub:{ref}:{version}:t"
 
     def schedule(self, shard: int) -> str:

@@ -277,20 +277,22 @@ class Publisher:
         log.info("decision %s version %d: every notice is queued", stored.ref, stored.version)
 
     async def move_due(self, limit: int = 500) -> int:
+        """Due notices of every shard into the outbox: one pipelined round trip."""
         now = self.now_ms()
-        moved = 0
         keys = self.loop_keys.keys
+        pipe = self._redis.pipeline(transaction=False)
         for shard in range(keys.shards):
-            reply: Any = await self._move_due(
+            await self._move_due(
                 keys=[
                     self.loop_keys.schedule(shard),
                     self.loop_keys.schedule_bodies(shard),
                     keys.outbox(shard, Priority.BULK),
                 ],
                 args=[now, limit, f"{keys.tag(shard)}:p:"],
+                client=pipe,
             )
-            moved += int(reply[0]) + int(reply[1])
-        return moved
+        replies: list[Any] = await pipe.execute()
+        return sum(int(moved) + int(dropped) for moved, dropped in replies)
 
     async def campaign_zone(self, campaign_id: str) -> str:
         raw = optional_text(await self._redis.hget(self.loop_keys.campaign(campaign_id), "tz"))

@@ -11,10 +11,25 @@ from __future__ import annotations
 _EVAL = """
 local function prepare(node)
   if node.k == 'in' or node.k == 'all' then
-    node.set = {}
-    for _, v in ipairs(node.v) do node.set[v] = true end
+    node.quoted, node.whole = {}, {}
+    for i, v in ipairs(node.v) do
+      node.quoted[i] = '"' .. v .. '"'
+      node.whole[i] = '"' .. v .. '"}'
+    end
   end
   if node.c then for _, child in ipairs(node.c) do prepare(child) end end
+end
+
+-- Answers are read as the commit writes them: {"o":"answered","t":<s>,"v":<json>}, or without
+-- "v" when skipped, declined or free text ("x"). Plain string searches, without decoding JSON
+-- or copying the value, are several times faster; option ids cannot hold quotes
+-- (dialogues/question_rules.py), so '"<id>"' after '"v":' is exact.
+local function chosen(raw, at, i, node)
+  local first = string.byte(raw, at + 1)
+  if first == 91 then  -- '[': a multiple choice
+    return string.find(raw, node.quoted[i], at + 1, true) ~= nil
+  end
+  return first == 34 and string.find(raw, node.whole[i], at + 1, true) == at + 1
 end
 
 local function holds(node, answer, tagged)
@@ -30,45 +45,42 @@ local function holds(node, answer, tagged)
   elseif k == 'tag' then
     return tagged(node.q, node.v)
   end
-  local a = answer(node.q)
-  local answered = a ~= nil and a.o == 'answered'
-  if k == 'ans' then return answered == (node.v == 1) end
-  if not answered then return false end
-  local v = a.v
+  local raw = answer(node.q)
+  if k == 'ans' then
+    local answered = raw ~= nil and string.find(raw, '"o":"answered"', 1, true) ~= nil
+    return answered == (node.v == 1)
+  end
+  if not raw then return false end
+  local _, at = string.find(raw, '"v":', 1, true)
+  if not at then return false end
   if k == 'num' then
-    if type(v) ~= 'number' then return false end
-    if node.lo ~= nil and v < node.lo then return false end
-    if node.hi ~= nil and v > node.hi then return false end
+    local number = tonumber(string.sub(raw, at + 1, -2))
+    if number == nil then return false end
+    if node.lo ~= nil and number < node.lo then return false end
+    if node.hi ~= nil and number > node.hi then return false end
     return true
   end
-  local chosen = {}
-  if type(v) == 'table' then
-    for _, item in ipairs(v) do chosen[item] = true end
-  elseif type(v) == 'string' then
-    chosen[v] = true
-  else
-    return false
-  end
   if k == 'in' then
-    for option in pairs(node.set) do if chosen[option] then return true end end
+    for i = 1, #node.quoted do if chosen(raw, at, i, node) then return true end end
     return false
   end
-  for option in pairs(node.set) do if not chosen[option] then return false end end
+  for i = 1, #node.quoted do if not chosen(raw, at, i, node) then return false end end
   return true
 end
 """
 
 # Plan (or just count) one chunk of a shard's respondents: SSCAN from a cursor, decide for
 # each whether the decision is linked to them and whether they can be told, and count.
-# KEYS: 1 respondents set, 2 the shard's publication hash, 3 its targets sorted set.
+# KEYS: 1 respondents set, 2 the shard's publication hash, 3 its targets list.
 # ARGV: 1 mode ('count' | 'write'), 2 cursor (count mode), 3 SSCAN COUNT, 4 participant key
 #   prefix, 5 answers prefix, 6 themes prefix, 7 budget prefix, 8 consent field, 9 rule program
 #   JSON ('' = explicit responses only), 10 questions the rule reads (JSON list), 11 now ms,
 #   12 week ms, 13 weekly budget, 14 samples wanted, 15.. explicitly linked participant ids.
 # Returns {next cursor ('0' = done), {name, count, ...}, {sampled participant ids}}.
-# Write mode keeps the cursor in the publication hash, adds targets with ZADD NX (SSCAN may
-# return a member twice), and adds the counts to the hash: a crash between chunks loses nothing
-# and counts nothing twice.
+# Write mode keeps the cursor in the publication hash, appends the chunk's targets to the list
+# and adds the counts to the hash, all at once: a crash between chunks loses nothing and counts
+# nothing twice. (SSCAN may return a member twice while the set is being resized: the feeder's
+# script skips anyone already told, so that costs a count, never a second notice.)
 PLAN = (
     _EVAL
     + """
@@ -81,86 +93,94 @@ end
 local program = nil
 if ARGV[9] ~= '' then program = cjson.decode(ARGV[9]); prepare(program) end
 local questions = cjson.decode(ARGV[10])
+local asks = #questions > 0
+local index = {}
+for i, q in ipairs(questions) do index[q] = i end
 local now, week, budget = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
 local wanted_samples = tonumber(ARGV[14])
 local explicit = {}
 for i = 15, #ARGV do explicit[ARGV[i]] = true end
-local seq = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
-local counts, samples = {}, {}
-local function count(name) counts[name] = (counts[name] or 0) + 1 end
+local answers_prefix, themes_prefix = ARGV[5], ARGV[6]
+local participant_prefix, budget_prefix, consent = ARGV[4], ARGV[7], ARGV[8]
+local planned = {}  -- this chunk's targets, appended with one RPUSH
+local linked_count, late = 0, 0
+local excluded, targets, samples = {}, {}, {}
+
+-- The participant being looked at (functions are made once, not per participant).
+local pid, values, tags = nil, nil, nil
+local function answer(q)
+  local i = index[q]
+  if i == nil or not values then return nil end
+  return values[i] or nil
+end
+local function tagged(q, theme)
+  if tags == nil then
+    tags = {}
+    local flat = redis.call('HGETALL', themes_prefix .. pid)
+    for i = 1, #flat, 2 do tags[flat[i]] = ',' .. flat[i + 1] .. ',' end
+  end
+  local needle = ',' .. theme .. ','
+  if q then return tags[q] ~= nil and string.find(tags[q], needle, 1, true) ~= nil end
+  for _, list in pairs(tags) do
+    if string.find(list, needle, 1, true) then return true end
+  end
+  return false
+end
 
 local scanned = redis.call('SSCAN', KEYS[1], cursor, 'COUNT', ARGV[3])
-for _, pid in ipairs(scanned[2]) do
+local members = scanned[2]
+for m = 1, #members do
+  pid = members[m]
   local linked = explicit[pid] == true
   if not linked and program then
-    local raw = {}
-    if #questions > 0 then
-      local values = redis.call('HMGET', ARGV[5] .. pid, unpack(questions))
-      for i, q in ipairs(questions) do raw[q] = values[i] end
-    end
-    local decoded = {}
-    local function answer(q)
-      local d = decoded[q]
-      if d == nil then
-        local text = raw[q]
-        d = false
-        if text then
-          local ok, value = pcall(cjson.decode, text)
-          if ok and type(value) == 'table' then d = value end
-        end
-        decoded[q] = d
-      end
-      return d or nil
-    end
-    local tags = nil
-    local function tagged(q, theme)
-      if tags == nil then
-        tags = {}
-        local flat = redis.call('HGETALL', ARGV[6] .. pid)
-        for i = 1, #flat, 2 do tags[flat[i]] = ',' .. flat[i + 1] .. ',' end
-      end
-      local needle = ',' .. theme .. ','
-      if q then return tags[q] ~= nil and string.find(tags[q], needle, 1, true) ~= nil end
-      for _, list in pairs(tags) do
-        if string.find(list, needle, 1, true) then return true end
-      end
-      return false
-    end
+    values, tags = nil, nil
+    if asks then values = redis.call('HMGET', answers_prefix .. pid, unpack(questions)) end
     linked = holds(program, answer, tagged)
   end
   if linked then
-    local f = redis.call('HMGET', ARGV[4] .. pid, 'wk', 'ch', 'lang', 'stop', 'reach', ARGV[8])
+    -- 'ch' is written with the data key and only erasure removes it: absent = erased.
+    local f = redis.call('HMGET', participant_prefix .. pid, 'ch', 'lang', 'stop', 'reach', consent)
+    local channel, language = f[1], f[2] or ''
     local reason = nil
-    if not f[1] then reason = 'erased'
-    elseif f[6] ~= '1' then reason = 'no_consent'
-    elseif f[4] == '1' then reason = 'opted_out'
-    elseif f[5] == 'unreachable' then reason = 'unreachable' end
-    local new = true
-    if not reason and mode == 'write' then
-      new = redis.call('ZADD', KEYS[3], 'NX', seq + 1, pid) == 1
-      if new then seq = seq + 1 end
-    end
-    if new then
-      count('linked')
+    if not channel then reason = 'erased'
+    elseif f[5] ~= '1' then reason = 'no_consent'
+    elseif f[3] == '1' then reason = 'opted_out'
+    elseif f[4] == 'unreachable' then reason = 'unreachable' end
+    do
+      linked_count = linked_count + 1
       if reason then
-        count('x|' .. reason)
+        excluded[reason] = (excluded[reason] or 0) + 1
       else
-        count('t|' .. (f[3] or '') .. '|' .. (f[2] or ''))
-        if f[2] ~= 'webchat' and budget > 0 then
-          if redis.call('ZCOUNT', ARGV[7] .. pid, now - week, '+inf') >= budget then
-            count('late|budget')
+        local by_language = targets[channel]
+        if not by_language then by_language = {}; targets[channel] = by_language end
+        by_language[language] = (by_language[language] or 0) + 1
+        -- Only the preview counts spent budgets: publishing paces each notice when fed.
+        if mode == 'count' and channel ~= 'webchat' and budget > 0 then
+          if redis.call('ZCOUNT', budget_prefix .. pid, now - week, '+inf') >= budget then
+            late = late + 1
           end
         end
         if #samples < wanted_samples then samples[#samples + 1] = pid end
+        if mode == 'write' then planned[#planned + 1] = pid end
       end
     end
   end
 end
 
 local flat = {}
-for name, n in pairs(counts) do flat[#flat + 1] = name; flat[#flat + 1] = n end
+local function emit(name, n)
+  if n > 0 then flat[#flat + 1] = name; flat[#flat + 1] = n end
+end
+emit('linked', linked_count)
+emit('late|budget', late)
+for reason, n in pairs(excluded) do emit('x|' .. reason, n) end
+for channel, by_language in pairs(targets) do
+  for language, n in pairs(by_language) do emit('t|' .. language .. '|' .. channel, n) end
+end
 if mode == 'write' then
-  for name, n in pairs(counts) do redis.call('HINCRBY', KEYS[2], name, n) end
+  for i = 1, #flat, 2 do redis.call('HINCRBY', KEYS[2], flat[i], flat[i + 1]) end
+  local seq = redis.call('LLEN', KEYS[3])
+  if #planned > 0 then seq = redis.call('RPUSH', KEYS[3], unpack(planned)) end
   local next_cursor = scanned[1]
   if next_cursor == '0' then next_cursor = 'done' end
   redis.call('HSET', KEYS[2], 'scan', next_cursor, 'seq', seq)
