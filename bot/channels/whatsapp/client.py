@@ -23,7 +23,7 @@ from bot.channels.whatsapp.errors import GraphError, WindowClosedError, delivery
 from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.render import Content, render
 from bot.channels.whatsapp.statuses import FORCE_TEMPLATE, StatusStore
-from bot.channels.whatsapp.templates import CONTINUE, NOTICE, TemplateBook
+from bot.channels.whatsapp.templates import CONTINUE, NOTICE, PURPOSES, TemplateBook
 from bot.runtime.delivery import (
     Recipient,
     SendLimits,
@@ -147,7 +147,7 @@ class WhatsAppClient:
         """The approved template standing in for `message`, or UndeliverableError: outside
         the window nothing else may go out."""
         conversational = bool(message.get("prompt") or message.get("menu"))
-        purpose = CONTINUE if conversational else NOTICE
+        purpose = _hinted_purpose(message) or (CONTINUE if conversational else NOTICE)
         language = recipient.language or "en"
         resolved = self._templates.resolve(purpose, language)
         if resolved is None:
@@ -219,3 +219,15 @@ def _graph_error(status: int, answer: Any) -> GraphError:
     code = error.get("code")
     title = error.get("error_user_title") or error.get("type") or ""
     return GraphError(status, code if isinstance(code, int) else None, str(title)[:120])
+
+
+def _hinted_purpose(message: dict[str, Any]) -> str | None:
+    """A message may name the template purpose that stands in for it (a decision notice has
+    buttons, but no question waits: it asks for `notice`, not `continue`; bot.loop)."""
+    hint = message.get("template")
+    if not isinstance(hint, dict):
+        return None
+    for wanted in (hint.get("purpose"), hint.get("fallback")):
+        if wanted in PURPOSES:
+            return str(wanted)
+    return None
