@@ -24,6 +24,7 @@ from bot.loop.preview import Preview, build_preview
 from bot.loop.progress import Progress, publication_progress
 from bot.loop.publisher import MissingTranslationsError
 from bot.loop.reactions import reaction_totals
+from bot.loop.templates import notice_template_languages
 from bot.loop.values import optional_text
 
 REASONS = {
@@ -173,6 +174,9 @@ def _preview(args: argparse.Namespace) -> int:
             publisher.limits(),
             quiet=publisher.quiet,
             zone_name=await publisher.campaign_zone(args.campaign_id),
+            template_languages=notice_template_languages(
+                app.settings.whatsapp.templates_file, campaign.survey.languages
+            ),
         )
         print_preview(preview, app.settings.loop.weekly_budget)
         return 0
@@ -212,7 +216,11 @@ def print_preview(preview: Preview, weekly_budget: int) -> None:
         listed = ", ".join(
             f"{lang} ({n})" for lang, n in sorted(preview.whatsapp_without_template.items())
         )
-        print(f"WhatsApp: no approved template in {listed} (outside their 24-hour window)")
+        print(
+            f"WhatsApp: no approved notice template of their own in {listed}: outside their "
+            "24-hour window they get the fallback language's, or nothing (sauti whatsapp "
+            "templates)"
+        )
     if preview.samples:
         print("linked answers (sample):")
         for sample in preview.samples:

@@ -86,7 +86,7 @@ class LoopKeys:
 
     def themes(self, participant_id: str, campaign_id: str) -> str:
         """Hash: question id -> comma-separated themes of their free-text answer."""
-        return f"{self._tag_of(participant_id)}:tg:{campaign_id}:{participant_id}"
+        return f"{self._tag_of(participant_id)}:th:{campaign_id}:{participant_id}"
 
     def _tag_of(self, participant_id: str) -> str:
         return self.keys.tag(self.keys.shard_of(participant_id))
@@ -98,7 +98,7 @@ class LoopKeys:
         return {
             "p": f"{tag}:p:",
             "a": f"{tag}:a:{campaign_id}:",
-            "tg": f"{tag}:tg:{campaign_id}:",
+            "th": f"{tag}:th:{campaign_id}:",
             "n": f"{tag}:n:",
             "nb": f"{tag}:nb:",
             "wc": f"{tag}:wc:",

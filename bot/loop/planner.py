@@ -127,7 +127,7 @@ class Planner:
             limits.chunk,
             prefixes["p"],
             prefixes["a"],
-            prefixes["tg"],
+            prefixes["th"],
             prefixes["nb"],
             f"u:{decision.campaign_id}",
             program,

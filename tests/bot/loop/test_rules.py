@@ -9,6 +9,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.loop.decision import Decision, DecisionStatus, ResponseRef
+from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import PlanLimits, Planner
 from bot.loop.rules import (
@@ -24,6 +25,7 @@ from bot.loop.rules import (
     evaluate,
     facts_from_redis,
 )
+from bot.runtime.keys import Keys
 from tests.bot.loop import CAMPAIGN, NOON_MS, make_deployment, with_campaign
 
 RULES: list[Rule] = [
@@ -133,3 +135,16 @@ async def test_explicit_response_ids_link_exactly_those_people(redis_client: Red
     assert sorted(counts.samples) == sorted([pids[1], pids[4]])
     assert counts.linked == 3
     assert dict(counts.excluded) == {"erased": 1}
+
+
+def test_the_scripts_name_participant_keys_as_the_rest_of_sauti_does() -> None:
+    keys = Keys(prefix="t", shards=8)
+    loop = LoopKeys(keys)
+    pid = "a" * 32
+    prefixes = loop.participant_prefixes(keys.shard_of(pid), CAMPAIGN)
+    assert prefixes["p"] + pid == keys.participant(pid)
+    assert prefixes["a"] + pid == keys.answers(pid, CAMPAIGN)
+    assert prefixes["th"] + pid == loop.themes(pid, CAMPAIGN)
+    assert prefixes["n"] + pid == loop.told(pid)
+    assert prefixes["nb"] + pid == loop.budget(pid)
+    assert prefixes["wc"] + pid == keys.webchat_inbox(pid)
