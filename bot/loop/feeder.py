@@ -23,8 +23,8 @@ from bot.loop.inbox import inbox_item
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone
-from bot.loop.rules import Facts, evaluate, facts_from_redis, uses_themes
-from bot.loop.scripts import FEED
+from bot.loop.rules import Facts, evaluate, facts_from_redis, questions_of, uses_themes
+from bot.loop.scripts import FEED, LOAD
 from bot.loop.texts import message_language, notice_text, reaction_menu, summary_of
 from bot.privacy import DecryptionError
 from bot.runtime.events import Channel
@@ -88,6 +88,7 @@ class Feeder:
         self._transit = transit_key
         self._config = config
         self._feed = redis.register_script(FEED)
+        self._load_script = redis.register_script(LOAD)
 
     async def feed(
         self, stored: StoredDecision, survey: Survey, shard: int, now_ms: int, campaign_zone: str
@@ -111,7 +112,7 @@ class Feeder:
         if not targets:
             return 0
         pids = [member.decode() for member in targets]
-        loaded = await self._load(stored, pids, now_ms)
+        loaded = await self._load(stored, shard, pids, now_ms)
         composer = _Composer(stored, survey, now_ms, campaign_zone, self)
         items = [composer.item(pid, loaded[pid]) for pid in pids]
         written = await self._feed(
@@ -143,29 +144,44 @@ class Feeder:
         return [prefixes["n"], prefixes["nb"], prefixes["wc"]]
 
     async def _load(
-        self, stored: StoredDecision, pids: list[str], now_ms: int
+        self, stored: StoredDecision, shard: int, pids: list[str], now_ms: int
     ) -> dict[str, _Loaded]:
-        themes = stored.decision.rule is not None and uses_themes(stored.decision.rule)
-        consent = f"u:{stored.campaign_id}"
-        pipe = self._redis.pipeline(transaction=False)
-        for pid in pids:
-            pipe.hmget(self._loop.keys.participant(pid), [*_FIELDS, consent])
-            pipe.hgetall(self._loop.keys.answers(pid, stored.campaign_id))
-            pipe.hget(self._loop.told(pid), f"d:{stored.ref}")
-            pipe.zrangebyscore(self._loop.budget(pid), now_ms - WEEK_MS, "+inf", withscores=True)
-            if themes:
-                pipe.hgetall(self._loop.themes(pid, stored.campaign_id))
-        replies: list[Any] = await pipe.execute()
-        per = 5 if themes else 4
+        decision = stored.decision
+        rule = decision.rule
+        prefixes = self._loop.participant_prefixes(shard, stored.campaign_id)
+        themes = rule is not None and uses_themes(rule)
+        # The answers the rule reads (and any named response); all of them only when someone
+        # is linked by participant id alone (their latest answer dates the notice).
+        whole = any(ref.question_id is None for ref in decision.responses)
+        named = [ref.question_id for ref in decision.responses if ref.question_id]
+        questions = (
+            [] if whole else list(dict.fromkeys([*(questions_of(rule) if rule else ()), *named]))
+        )
+        fields = [*_FIELDS, f"u:{stored.campaign_id}"]
+        replies: Any = await self._load_script(
+            args=[
+                prefixes["p"],
+                prefixes["a"],
+                prefixes["n"],
+                prefixes["nb"],
+                prefixes["th"] if themes else "",
+                f"d:{stored.ref}",
+                now_ms - WEEK_MS,
+                len(fields),
+                *fields,
+                len(questions),
+                *questions,
+                *pids,
+            ]
+        )
         loaded = {}
-        for n, pid in enumerate(pids):
-            record, answers, told, budget, *rest = replies[per * n : per * n + per]
-            fields = dict(zip([*_FIELDS, "consent"], record, strict=True))
+        for pid, (record, answers, told, budget, tags) in zip(pids, replies, strict=True):
+            named_fields = dict(zip([*_FIELDS, "consent"], record, strict=True))
             loaded[pid] = _Loaded(
-                fields={name: value for name, value in fields.items() if value is not None},
-                facts=facts_from_redis(answers, rest[0] if rest else None),
+                fields={name: value for name, value in named_fields.items() if value is not None},
+                facts=facts_from_redis(_pairs(answers), _pairs(tags)),
                 told_version=int(told.split(b"|", 1)[0]) if told else 0,
-                recent_ms=[int(score) for _, score in budget],
+                recent_ms=[int(float(score)) for score in budget[1::2]],
             )
         return loaded
 
@@ -278,6 +294,10 @@ class _Composer:
         except DecryptionError:
             return None
         return inbox_item(pid, key, text)
+
+
+def _pairs(flat: list[bytes]) -> dict[bytes, bytes]:
+    return dict(zip(flat[0::2], flat[1::2], strict=True))
 
 
 def _excluded(fields: Mapping[str, bytes]) -> str | None:
