@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.loop.rules import Rule, read_rule
+from bot.loop.rule_file import read_rule
+from bot.loop.rules import Rule
 from dialogues.checking import Checker, did_you_mean, join_path
 from dialogues.errors import Problem
 from dialogues.model import Survey
