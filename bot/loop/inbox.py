@@ -11,5 +11,7 @@ INBOX_CAP = 200  # the commit's cap (WEBCHAT_INBOX_CAP): older items are dropped
 
 
 def inbox_item(participant_id: str, data_key: bytes, text: str) -> bytes:
-    item = json.dumps({"text": text, "from": "sauti"}, ensure_ascii=False)
+    # "text"/"from" is what the web chat page reads today; "n" is the notice-only inbox format
+    # being introduced (the page rebuilds everything else): one item both can show.
+    item = json.dumps({"text": text, "from": "sauti", "n": text}, ensure_ascii=False)
     return encrypt_field(data_key, item, field_aad(ParticipantId(participant_id), "webchat"))
