@@ -9,6 +9,9 @@ from __future__ import annotations
 
 # The rule evaluator shared by PLAN (see bot/loop/rules.py for the program's shape).
 _EVAL = """
+local find, byte, sub = string.find, string.byte, string.sub
+local call = redis.call
+
 local function prepare(node)
   if node.k == 'in' or node.k == 'all' then
     node.quoted, node.whole = {}, {}
@@ -25,21 +28,23 @@ end
 -- or copying the value, are several times faster; option ids cannot hold quotes
 -- (dialogues/question_rules.py), so '"<id>"' after '"v":' is exact.
 local function chosen(raw, at, i, node)
-  local first = string.byte(raw, at + 1)
+  local first = byte(raw, at + 1)
   if first == 91 then  -- '[': a multiple choice
-    return string.find(raw, node.quoted[i], at + 1, true) ~= nil
+    return find(raw, node.quoted[i], at + 1, true) ~= nil
   end
-  return first == 34 and string.find(raw, node.whole[i], at + 1, true) == at + 1
+  return first == 34 and find(raw, node.whole[i], at + 1, true) == at + 1
 end
 
 local function holds(node, answer, tagged)
   local k = node.k
-  if k == 'and' then
-    for _, child in ipairs(node.c) do if not holds(child, answer, tagged) then return false end end
-    return true
-  elseif k == 'or' then
-    for _, child in ipairs(node.c) do if holds(child, answer, tagged) then return true end end
+  if k == 'or' then
+    local children = node.c
+    for i = 1, #children do if holds(children[i], answer, tagged) then return true end end
     return false
+  elseif k == 'and' then
+    local children = node.c
+    for i = 1, #children do if not holds(children[i], answer, tagged) then return false end end
+    return true
   elseif k == 'not' then
     return not holds(node.c[1], answer, tagged)
   elseif k == 'tag' then
@@ -47,24 +52,25 @@ local function holds(node, answer, tagged)
   end
   local raw = answer(node.q)
   if k == 'ans' then
-    local answered = raw ~= nil and string.find(raw, '"o":"answered"', 1, true) ~= nil
+    local answered = raw ~= nil and find(raw, '"o":"answered"', 1, true) ~= nil
     return answered == (node.v == 1)
   end
   if not raw then return false end
-  local _, at = string.find(raw, '"v":', 1, true)
+  local _, at = find(raw, '"v":', 1, true)
   if not at then return false end
   if k == 'num' then
-    local number = tonumber(string.sub(raw, at + 1, -2))
+    local number = tonumber(sub(raw, at + 1, -2))
     if number == nil then return false end
     if node.lo ~= nil and number < node.lo then return false end
     if node.hi ~= nil and number > node.hi then return false end
     return true
   end
+  local quoted = node.quoted
   if k == 'in' then
-    for i = 1, #node.quoted do if chosen(raw, at, i, node) then return true end end
+    for i = 1, #quoted do if chosen(raw, at, i, node) then return true end end
     return false
   end
-  for i = 1, #node.quoted do if not chosen(raw, at, i, node) then return false end end
+  for i = 1, #quoted do if not chosen(raw, at, i, node) then return false end end
   return true
 end
 """
@@ -134,12 +140,12 @@ for m = 1, #members do
   local linked = explicit[pid] == true
   if not linked and program then
     values, tags = nil, nil
-    if asks then values = redis.call('HMGET', answers_prefix .. pid, unpack(questions)) end
+    if asks then values = call('HMGET', answers_prefix .. pid, unpack(questions)) end
     linked = holds(program, answer, tagged)
   end
   if linked then
     -- 'ch' is written with the data key and only erasure removes it: absent = erased.
-    local f = redis.call('HMGET', participant_prefix .. pid, 'ch', 'lang', 'stop', 'reach', consent)
+    local f = call('HMGET', participant_prefix .. pid, 'ch', 'lang', 'stop', 'reach', consent)
     local channel, language = f[1], f[2] or ''
     local reason = nil
     if not channel then reason = 'erased'
