@@ -87,8 +87,6 @@ class Feeder:
         self._participant_keys = participant_keys
         self._transit = transit_key
         self._config = config
-        self._feed = redis.register_script(FEED)
-        self._load_script = redis.register_script(LOAD)
 
     async def feed(
         self, stored: StoredDecision, survey: Survey, shard: int, now_ms: int, campaign_zone: str
@@ -115,15 +113,15 @@ class Feeder:
         loaded = await self._load(stored, shard, pids, now_ms)
         composer = _Composer(stored, survey, now_ms, campaign_zone, self)
         items = [composer.item(pid, loaded[pid]) for pid in pids]
-        written = await self._feed(
-            keys=[
+        written = await self.commit_batch(
+            [
                 state,
                 keys.outbox(shard, Priority.BULK),
                 self._loop.schedule(shard),
                 self._loop.schedule_bodies(shard),
                 self._loop.stats(shard, stored.campaign_id),
             ],
-            args=[
+            [
                 str(fed),
                 str(fed + len(pids)),
                 *self._prefixes(shard, stored),
@@ -138,6 +136,11 @@ class Feeder:
             ],
         )
         return 0 if written == -1 else len(items)
+
+    async def commit_batch(self, keys: list[str], args: list[Any]) -> int:
+        """The FEED script: -1 when the cursor moved (someone else fed the batch)."""
+        written: int = await FEED(self._redis, keys, args)
+        return written
 
     def _prefixes(self, shard: int, stored: StoredDecision) -> list[str]:
         prefixes = self._loop.participant_prefixes(shard, stored.campaign_id)
@@ -158,8 +161,11 @@ class Feeder:
             [] if whole else list(dict.fromkeys([*(questions_of(rule) if rule else ()), *named]))
         )
         fields = [*_FIELDS, f"u:{stored.campaign_id}"]
-        replies: Any = await self._load_script(
-            args=[
+        state = self._loop.shard_publication(shard, stored.ref, stored.version)
+        replies: Any = await LOAD(
+            self._redis,
+            [state],
+            [
                 prefixes["p"],
                 prefixes["a"],
                 prefixes["n"],
@@ -172,7 +178,7 @@ class Feeder:
                 len(questions),
                 *questions,
                 *pids,
-            ]
+            ],
         )
         loaded = {}
         for pid, (record, answers, told, budget, tags) in zip(pids, replies, strict=True):

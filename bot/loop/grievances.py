@@ -28,6 +28,7 @@ from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.runtime.outgoing import Outgoing
 from bot.runtime.participants import ParticipantKeys
+from bot.storage.lua import Script
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -53,25 +54,25 @@ NEXT: dict[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.RESOLVED: frozenset(),
 }
 
-# KEYS: 1 case hash, 2 reply outbox stream.  ARGV: 1 expected status, 2 expected step count,
-# 3 new status, 4 now ms, 5 web chat inbox key ('' = none), 6 inbox item, 7 inbox cap,
-# 8.. outbox entry fields k, pid, ch, t, body (absent: no push message).
+# KEYS: 1 case hash, 2 reply outbox stream, 3 the participant's web chat inbox.
+# ARGV: 1 expected status, 2 expected step count, 3 new status, 4 now ms, 5 inbox item ('' =
+# none), 6 inbox cap, 7.. outbox entry fields k, pid, ch, t, body (absent: no push message).
 # Returns the new step count, or -1 when the case moved since it was read.
-_STEP = """
+_STEP = Script("""
 if (redis.call('HGET', KEYS[1], 'status') or '') ~= ARGV[1] then return -1 end
 if (redis.call('HGET', KEYS[1], 'steps') or '0') ~= ARGV[2] then return -1 end
 local n = redis.call('HINCRBY', KEYS[1], 'steps', 1)
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'u', ARGV[4], 'h:' .. n, ARGV[3] .. '|' .. ARGV[4])
 if ARGV[5] ~= '' then
-  redis.call('RPUSH', ARGV[5], ARGV[6])
-  redis.call('LTRIM', ARGV[5], -tonumber(ARGV[7]), -1)
+  redis.call('RPUSH', KEYS[3], ARGV[5])
+  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[6]), -1)
 end
-if #ARGV >= 12 then
-  redis.call('XADD', KEYS[2], '*', 'k', ARGV[8], 'pid', ARGV[9], 'ch', ARGV[10], 't', ARGV[11],
-    'body', ARGV[12])
+if #ARGV >= 11 then
+  redis.call('XADD', KEYS[2], '*', 'k', ARGV[7], 'pid', ARGV[8], 'ch', ARGV[9], 't', ARGV[10],
+    'body', ARGV[11])
 end
 return n
-"""
+""")
 
 
 class CaseError(LoopError):
@@ -175,16 +176,14 @@ class Desk:
             self.keys.participant(case.participant_id), ["wk", "ch", "lang", "stop"]
         )
         delivered, args = await self._delivery(case, status, message.strip(), record, now_ms)
-        steps = await self.redis.eval(
-            _STEP,
-            2,
-            case_key(self.keys, case.shard, case.reference),
-            self.keys.outbox(case.shard, Priority.REPLY),
-            case.status.value,
-            str(case.steps),
-            status.value,
-            now_ms,
-            *args,
+        steps = await _STEP(
+            self.redis,
+            [
+                case_key(self.keys, case.shard, case.reference),
+                self.keys.outbox(case.shard, Priority.REPLY),
+                self.keys.webchat_inbox(case.participant_id),
+            ],
+            [case.status.value, str(case.steps), status.value, now_ms, *args],
         )
         if steps == -1:
             raise CaseError(f"case {case.reference} was changed meanwhile; look at it again")
@@ -197,21 +196,20 @@ class Desk:
     ) -> tuple[str, list[Any]]:
         wrapped, channel_raw, language_raw, stop = record
         if wrapped is None or channel_raw is None:
-            return "not sent: the participant was erased", ["", "", INBOX_CAP]
+            return "not sent: the participant was erased", ["", INBOX_CAP]
         channel, language = text(channel_raw), text(language_raw or b"en")
         notice = await self._notice(case, status, message, language)
         if channel == Channel.WEBCHAT.value:
             data_key = self.participant_keys.unwrap(wrapped)
             sealed = inbox_item(case.participant_id, data_key, notice)
-            inbox = self.keys.webchat_inbox(case.participant_id)
-            return "web chat inbox", [inbox, sealed, INBOX_CAP]
+            return "web chat inbox", [sealed, INBOX_CAP]
         if stop == b"1":
-            return "not sent: the participant said stop", ["", "", INBOX_CAP]
+            return "not sent: the participant said stop", ["", INBOX_CAP]
         key = f"g:{case.reference}:{case.steps + 1}"
         entry = OutboxEntry(key, case.participant_id, channel, Outgoing(notice).to_plain(), now_ms)
         fields = seal(entry, self.transit_key)
         outbox = [fields["k"], fields["pid"], fields["ch"], fields["t"], fields["body"]]
-        return f"{channel} (reply outbox)", ["", "", INBOX_CAP, *outbox]
+        return f"{channel} (reply outbox)", ["", INBOX_CAP, *outbox]
 
     async def _notice(self, case: Case, status: CaseStatus, message: str, language: str) -> str:
         campaign = await self.campaigns.get(case.campaign_id) if case.campaign_id else None

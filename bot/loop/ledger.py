@@ -30,11 +30,12 @@ from bot.loop.values import optional_text
 from bot.loop.values import text as _text
 from bot.runtime.campaigns import CampaignStore
 from bot.runtime.keys import Keys
+from bot.storage.lua import Script
 from dialogues.errors import Problem
 
 # KEYS: decision hash.  ARGV: source, now ms.  A new version unless the latest has this source.
 # Returns {version, 1 if new else 0}.
-_ADD_VERSION = """
+_ADD_VERSION = Script("""
 local latest = tonumber(redis.call('HGET', KEYS[1], 'latest') or '0')
 if latest > 0 and redis.call('HGET', KEYS[1], 'src:' .. latest) == ARGV[1] then
   return {latest, 0}
@@ -42,7 +43,7 @@ end
 latest = latest + 1
 redis.call('HSET', KEYS[1], 'latest', latest, 'src:' .. latest, ARGV[1], 'at:' .. latest, ARGV[2])
 return {latest, 1}
-"""
+""")
 
 
 class RefCollisionError(LoopError):
@@ -76,7 +77,6 @@ class DecisionLedger:
         self._redis = redis
         self._keys = LoopKeys(keys)
         self._campaigns = campaigns
-        self._add_version = redis.register_script(_ADD_VERSION)
         self._parsed: dict[tuple[str, str], Decision] = {}  # (survey revision, source)
 
     async def check(self, source: str) -> Decision:
@@ -96,7 +96,7 @@ class DecisionLedger:
         if optional_text(await self._redis.hget(self._keys.refs, ref)) != owner:
             raise RefCollisionError(f"decision '{decision.id}' shares its reference; rename it")
         key = self._keys.decision(decision.campaign_id, decision.id)
-        version, new = await self._add_version(keys=[key], args=[source, now_ms])
+        version, new = await _ADD_VERSION(self._redis, [key], [source, now_ms])
         await self._redis.hset(key, "ref", ref)
         await self._redis.sadd(self._keys.decisions(decision.campaign_id), decision.id)
         stored = await self.get(decision.campaign_id, decision.id, int(version))

@@ -65,7 +65,6 @@ class Planner:
     def __init__(self, redis: Redis, loop_keys: LoopKeys) -> None:
         self._redis = redis
         self._loop = loop_keys
-        self._plan = redis.register_script(PLAN)
 
     async def count_links(
         self, stored: StoredDecision, limits: PlanLimits, samples: int = 5
@@ -78,7 +77,7 @@ class Planner:
             while True:
                 wanted = max(0, samples - len(counts.samples))
                 args = self._args(stored, shard, "count", cursor, limits=limits, samples=wanted)
-                reply: Any = await self._plan(keys=self._plan_keys(stored, shard), args=args)
+                reply: Any = await PLAN(self._redis, self._plan_keys(stored, shard), args)
                 cursor = _text(reply[0])
                 counts.add(reply[1])
                 counts.samples += [_text(pid) for pid in reply[2]]
@@ -96,7 +95,7 @@ class Planner:
                 await self._redis.hincrby(state, f"x|{reason}", count)
                 await self._redis.hincrby(state, "linked", count)
         args = self._args(stored, shard, "write", "", limits=limits, samples=0)
-        reply: Any = await self._plan(keys=self._plan_keys(stored, shard), args=args)
+        reply: Any = await PLAN(self._redis, self._plan_keys(stored, shard), args)
         return _text(reply[0]) == "0"
 
     def _plan_keys(self, stored: StoredDecision, shard: int) -> list[str]:

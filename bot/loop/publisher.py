@@ -37,6 +37,7 @@ from bot.runtime.campaigns import CampaignStore
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
 from bot.runtime.participants import ParticipantKeys
+from bot.storage.lua import ScriptCall, run_batch
 from dialogues.model import Survey
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,6 @@ class Publisher:
                 inbox_cap=config.inbox_cap,
             ),
         )
-        self._move_due = redis.register_script(MOVE_DUE)
 
     # -- the CLI's side --------------------------------------------------------------------
 
@@ -280,18 +280,22 @@ class Publisher:
         """Due notices of every shard into the outbox: one pipelined round trip."""
         now = self.now_ms()
         keys = self.loop_keys.keys
-        pipe = self._redis.pipeline(transaction=False)
-        for shard in range(keys.shards):
-            await self._move_due(
-                keys=[
+        calls = [
+            ScriptCall(
+                MOVE_DUE,
+                [
                     self.loop_keys.schedule(shard),
                     self.loop_keys.schedule_bodies(shard),
                     keys.outbox(shard, Priority.BULK),
                 ],
-                args=[now, limit, f"{keys.tag(shard)}:p:"],
-                client=pipe,
+                [now, limit, f"{keys.tag(shard)}:p:"],
             )
-        replies: list[Any] = await pipe.execute()
+            for shard in range(keys.shards)
+        ]
+        replies = await run_batch(self._redis, calls)
+        for reply in replies:
+            if isinstance(reply, Exception):
+                raise reply
         return sum(int(moved) + int(dropped) for moved, dropped in replies)
 
     async def campaign_zone(self, campaign_id: str) -> str:

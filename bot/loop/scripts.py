@@ -7,6 +7,8 @@ shebang may touch undeclared keys of the node; see docs/decisions.md).
 
 from __future__ import annotations
 
+from bot.storage.lua import Script
+
 # The rule evaluator shared by PLAN (see bot/loop/rules.py for the program's shape).
 _EVAL = """
 local find, byte, sub = string.find, string.byte, string.sub
@@ -87,7 +89,7 @@ end
 # and adds the counts to the hash, all at once: a crash between chunks loses nothing and counts
 # nothing twice. (SSCAN may return a member twice while the set is being resized: the feeder's
 # script skips anyone already told, so that costs a count, never a second notice.)
-PLAN = (
+PLAN = Script(
     _EVAL
     + """
 local mode = ARGV[1]
@@ -205,7 +207,7 @@ return {scanned[1], flat, samples}
 #   pid, action (o: outbox now, s: later, w: web chat inbox, x: skipped), told value,
 #   days from answer to notice, due ms, idempotency key, channel, body, counter label.
 # Returns -1 when the cursor moved (someone else fed this batch), else the items written.
-FEED = """
+FEED = Script("""
 local fed = redis.call('HGET', KEYS[1], 'fed') or '0'
 if fed ~= ARGV[1] then return -1 end
 local version, now, week = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
@@ -255,14 +257,14 @@ end
 for name, n in pairs(counts) do redis.call('HINCRBY', KEYS[1], name, n) end
 redis.call('HSET', KEYS[1], 'fed', ARGV[2])
 return written
-"""
+""")
 
 # Move notices whose time has come from a shard's schedule to its bulk outbox, unless the
 # participant was erased, said /stop or withdrew consent meanwhile.
 # KEYS: 1 schedule sorted set, 2 schedule bodies hash, 3 bulk outbox stream.
 # ARGV: 1 now ms, 2 at most this many, 3 participant key prefix.
 # Returns {moved, dropped}.
-MOVE_DUE = """
+MOVE_DUE = Script("""
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local moved, dropped = 0, 0
 for _, key in ipairs(due) do
@@ -283,17 +285,18 @@ for _, key in ipairs(due) do
   redis.call('HDEL', KEYS[2], 'm:' .. key, 'b:' .. key)
 end
 return {moved, dropped}
-"""
+""")
 
 # Everything the feeder needs about a batch of targets, in one round trip (a pipeline of four
 # commands per target costs the client far more than Redis).
+# KEYS: 1 the shard's publication hash (only to route the call to the shard's node).
 # ARGV: 1 participant prefix, 2 answers prefix, 3 told prefix, 4 budget prefix, 5 themes
 #   prefix ('' = not needed), 6 told field (d:<ref>), 7 budget from (ms), 8 number of
 #   participant fields, then those fields, then the number of answer fields (0 = all), then
 #   those, then the participant ids.
 # Returns per participant {participant fields, answers (field, value, ...), told value,
 #   budget times, themes (field, value, ...)}.
-LOAD = """
+LOAD = Script("""
 local i = 8
 local fields = {}
 for n = 1, tonumber(ARGV[i]) do fields[n] = ARGV[i + n] end
@@ -325,4 +328,4 @@ for n = i, #ARGV do
   }
 end
 return out
-"""
+""")

@@ -74,19 +74,19 @@ def _crash_on_batch(
     monkeypatch: pytest.MonkeyPatch, publisher: Publisher, batch: int, *, after_commit: bool
 ) -> None:
     """The publisher dies on its `batch`-th feed: before or just after that batch's commit."""
-    feed = publisher.feeder._feed
+    feed = publisher.feeder.commit_batch
     calls = Counter[str]()
 
-    async def dying(**kwargs: Any) -> Any:
+    async def dying(keys: list[str], args: list[Any]) -> int:
         calls["feed"] += 1
         if calls["feed"] == batch and not after_commit:
             raise Crash
-        result = await feed(**kwargs)
+        result = await feed(keys, args)
         if calls["feed"] == batch:
             raise Crash
         return result
 
-    monkeypatch.setattr(publisher.feeder, "_feed", dying)
+    monkeypatch.setattr(publisher.feeder, "commit_batch", dying)
 
 
 async def test_killing_the_publisher_and_the_sender_mid_publication_sends_each_notice_once(
