@@ -132,8 +132,8 @@ def take_turn(
         turn.update(participant, unreachable=False)  # they wrote to us: reachable again
     conversation = _Conversation(turn, event, context, keys, now)
     match event.action:
-        case Join(_, language):
-            conversation.join(language)
+        case Join(_, language, updates):
+            conversation.join(language, updates)
         case Reachability(reachable):
             turn.inbound_ms = None  # a platform notice, not the participant writing
             if participant is not None and participant.unreachable == reachable:
@@ -203,7 +203,7 @@ class _Conversation:
 
     # -- actions ----------------------------------------------------------------------------
 
-    def join(self, language: str) -> None:
+    def join(self, language: str, updates: bool | None) -> None:
         """The web chat's join: the language was chosen on the join page."""
         if self.turn.participant is None:
             new_participant(self.turn, self.event, language, self.keys)
@@ -212,9 +212,15 @@ class _Conversation:
         if campaign is None or not campaign.is_open:
             self.turn.notice(closed(language))
             return
+        participant = self.participant()
+        if updates is not None and campaign.id not in participant.updates:
+            # Asked on the join page; a later change goes through the updates command.
+            participant = self.turn.update(
+                participant, updates={**participant.updates, campaign.id: updates}
+            )
         begin_survey(
             self.turn,
-            self.participant(),
+            participant,
             campaign,
             session=self.context.session,
             language=language,

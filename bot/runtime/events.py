@@ -43,6 +43,7 @@ class Join:
 
     campaign_id: str
     language: str
+    updates: bool | None = None  # wants to hear what comes of their answers (None: not asked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +157,11 @@ _SIMPLE: dict[str, type[Skip | Decline | GoBack | SubmitSelection]] = {
 
 def _action_to_plain(action: Action) -> dict[str, Any]:
     match action:
-        case Join(campaign_id, language):
-            return {"join": campaign_id, "lang": language}
+        case Join(campaign_id, language, updates):
+            plain: dict[str, Any] = {"join": campaign_id, "lang": language}
+            if updates is not None:
+                plain["upd"] = updates
+            return plain
         case Command(name, argument):
             return {"cmd": name, "arg": argument}
         case Unsupported(kind):
@@ -186,7 +190,10 @@ def _action_to_plain(action: Action) -> dict[str, Any]:
 
 def _action_from_plain(plain: dict[str, Any]) -> Action:
     if "join" in plain:
-        return Join(str(plain["join"]), str(plain["lang"]))
+        updates = plain.get("upd")
+        return Join(
+            str(plain["join"]), str(plain["lang"]), None if updates is None else bool(updates)
+        )
     if "cmd" in plain:
         return Command(str(plain["cmd"]), str(plain.get("arg", "")))
     if "unsupported" in plain:

@@ -30,9 +30,13 @@ def processed(response: ClientResponse) -> bool:
     return re.fullmatch(_CHAT_LINK + "#last", response.headers["Location"]) is not None
 
 
-async def join(client: Client, language: str = "en", *, wait: bool = True) -> str:
-    """Press Start on the campaign's join page; returns the private link's token."""
-    response = await client.post(f"/j/{CAMPAIGN}", data={"lang": language}, allow_redirects=False)
+async def join(
+    client: Client, language: str = "en", *, wait: bool = True, updates: bool = False
+) -> str:
+    """Press Start on the campaign's join page (ticking "tell me what comes of it" or not);
+    returns the private link's token."""
+    form = {"lang": language} | ({"upd": "1"} if updates else {})
+    response = await client.post(f"/j/{CAMPAIGN}", data=form, allow_redirects=False)
     assert response.status == 303, await response.text()
     pattern = _CHAT_LINK + ("#last" if wait else r"\S*")
     match = re.fullmatch(pattern, response.headers["Location"])

@@ -86,6 +86,7 @@ class WebChat:
             languages=[(code, self._catalog.language_name(code)) for code in survey.languages],
             action=f"/j/{survey.id}",
             nonce=secrets.token_urlsafe(12),
+            updates_question=self._catalog.message("join.updates_question", language),
         )
 
     async def join(self, request: web.Request) -> web.Response:
@@ -101,7 +102,9 @@ class WebChat:
         # The link is derived from the form's nonce: tapping Start twice opens one chat.
         token = token_from(self._app.id_secret, nonce)
         pid = self._app.participant_id(Channel.WEBCHAT, token)
-        event = self._event(pid, "join", Join(campaign.id, language))
+        # Asked once, in plain words, on the join page; unticked means no.
+        updates = form.get("upd") == "1"
+        event = self._event(pid, "join", Join(campaign.id, language, updates))
         return await self._store_and_show(event, "join", token, language)
 
     # -- chatting --------------------------------------------------------------------------

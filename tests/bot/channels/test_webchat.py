@@ -260,3 +260,15 @@ async def test_typing_help_shows_a_numbered_menu_and_a_number_picks_from_it(
     assert "3. My data" in page
     page = await browser.answer(web_client, token, text="3")
     assert "What Sauti holds about you" in page
+
+
+async def test_the_join_page_asks_once_whether_to_hear_back(web_client: Client, app: App) -> None:
+    page = await (await web_client.get("/j/safe-connect-2026")).text()
+    assert 'name="upd"' in page
+    assert "Would you like us to tell you what comes of your answers?" in page
+    said_yes = await browser.join(web_client, "en", updates=True)
+    said_nothing = await browser.join(web_client, "en")
+    for token, expected in ((said_yes, b"1"), (said_nothing, b"0")):
+        pid = app.participant_id(Channel.WEBCHAT, token)
+        stored = await app.redis.hget(app.keys.participant(pid), "u:safe-connect-2026")
+        assert stored == expected
