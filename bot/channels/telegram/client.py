@@ -33,8 +33,10 @@ log = logging.getLogger(__name__)
 
 
 def send_limits(limits: TelegramLimits) -> SendLimits:
+    # With paid broadcast the bot may go above the free rate; Telegram bills what is over it.
+    rate = limits.paid_broadcast_rate if limits.paid_broadcast else limits.global_rate
     return SendLimits(
-        global_rate=limits.global_rate,
+        global_rate=rate,
         global_burst=limits.global_burst,
         per_chat_interval=1.0 / limits.per_chat_rate,
         per_chat_burst=limits.per_chat_burst,
@@ -48,6 +50,7 @@ class TelegramClient:
         self._limits = send_limits(limits)
         self._render_limits = Limits(limits.max_text_chars, limits.max_callback_data_bytes)
         self._part_gap = 1.0 / limits.per_chat_rate
+        self._paid = True if limits.paid_broadcast else None  # None: the field is left out
         self._catalog = builtin_catalog()
 
     @property
@@ -83,7 +86,9 @@ class TelegramClient:
             last = index == len(shown.parts) - 1
             markup = _markup(shown.keyboard) if last else None
             try:
-                sent = await self._bot.send_message(chat_id=chat, text=text, reply_markup=markup)
+                sent = await self._bot.send_message(
+                    chat_id=chat, text=text, reply_markup=markup, allow_paid_broadcast=self._paid
+                )
             except (TimeoutError, AiogramError, OSError) as error:
                 raise delivery_error(error) from error
             message_id = sent.message_id

@@ -6,8 +6,9 @@
 - A timeout or a connection lost after the request went out → UncertainDeliveryError: it may
   have been delivered, so it is not sent again. Edits are idempotent: for them a timeout is
   only temporary.
-- Any other refusal (a 400 Sauti caused) → TemporaryDeliveryError, so the sender retries a
-  few times and then keeps the message in its dead letters, where an operator sees it.
+- Any other 400 (a message Sauti got wrong) → UndeliverableError: retrying the same message
+  cannot help, so it goes straight to the outbox dead letters, where an operator sees it
+  (`sauti dead-letters list --outbox`) and replays it after the fix.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bot.runtime.delivery import (
     RecipientRefusedError,
     TemporaryDeliveryError,
     UncertainDeliveryError,
+    UndeliverableError,
 )
 
 _GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
@@ -50,6 +52,8 @@ def delivery_error(error: Exception, *, idempotent: bool = False) -> DeliveryErr
         return UncertainDeliveryError(_what(error))
     if isinstance(error, ClientDecodeError) and not idempotent:
         return UncertainDeliveryError("unreadable answer from the Bot API")
+    if isinstance(error, TelegramBadRequest):
+        return UndeliverableError(_what(error))
     return TemporaryDeliveryError(_what(error))
 
 

@@ -18,6 +18,7 @@ from bot.runtime.delivery import (
     RecipientRefusedError,
     TemporaryDeliveryError,
     UncertainDeliveryError,
+    UndeliverableError,
 )
 from bot.runtime.keys import Keys
 from bot.secret import Secret
@@ -65,6 +66,7 @@ async def test_telegrams_refusals_become_delivery_errors(
         (Fault(403, "Forbidden: bot was blocked by the user"), RecipientRefusedError),
         (Fault(403, "Forbidden: user is deactivated"), RecipientRefusedError),
         (Fault(400, "Bad Request: chat not found"), RecipientRefusedError),
+        (Fault(400, "Bad Request: message text is empty"), UndeliverableError),
         (Fault(429, "Too Many Requests: retry after 7", retry_after=7), RateLimitedError),
     ]
     for fault, expected in cases:
@@ -142,3 +144,21 @@ async def test_answers_and_ticks_edit_the_questions_message(
     assert len(fake.bot_messages(CHAT)) == 1  # all of it on one message
     # An answer to a question Sauti no longer remembers sends nothing.
     assert await client.deliver(RECIPIENT, {"text": "x", "from": "me", "q": "gone"}, "g") is None
+
+
+async def test_paid_broadcast_raises_the_rate_and_marks_every_message(
+    redis_client: Redis, fake: FakeTelegram
+) -> None:
+    settings = TelegramSettings(bot_token=Secret(TOKEN), api_base=fake.base_url)
+    limits = dataclasses.replace(TelegramLimits(), paid_broadcast=True, paid_broadcast_rate=500.0)
+    client = TelegramClient(
+        make_bot(settings), QuestionMessages(redis_client, Keys("t", 4), 60), limits
+    )
+    try:
+        assert client.limits.global_rate == 500.0
+        await client.deliver(RECIPIENT, {"text": "news", "from": "sauti"}, "k-paid")
+    finally:
+        await client._bot.session.close()
+    [call] = fake.calls_to("sendMessage")
+    assert call.params["allow_paid_broadcast"] in {True, "true"}
+    assert TelegramLimits().global_rate == 30.0  # without it: Telegram's free 30/s
