@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
+from bot.loop.preview import Preview, build_preview
 from bot.loop.publisher import LoopConfig, Publisher
 from bot.privacy import ParticipantId, decrypt_field, field_aad
 from bot.runtime.delivery import SendLimits
@@ -95,6 +96,20 @@ class Deployment:
     async def load(self, source: str) -> StoredDecision:
         stored, _ = await self.ledger.load(source, self.clock.now_ms)
         return stored
+
+    async def preview(self, stored: StoredDecision) -> Preview:
+        """What `sauti decision preview` shows for a stored decision, now, in UTC."""
+        campaign = await self.runtime.campaigns.get(stored.campaign_id)
+        assert campaign is not None
+        return await build_preview(
+            self.redis,
+            self.loop_keys,
+            stored,
+            campaign.survey,
+            self.publisher.limits(),
+            quiet=None,
+            zone_name="UTC",
+        )
 
     async def publish_all(self, publisher: Publisher | None = None) -> None:
         """Run the publisher role until it has nothing left to do now."""

@@ -8,7 +8,6 @@ import datetime as dt
 from redis.asyncio import Redis
 
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone
-from bot.loop.preview import build_preview
 from bot.runtime.events import Channel
 from tests.bot.loop import (
     NOON_MS,
@@ -99,16 +98,7 @@ async def test_over_the_weekly_budget_a_notice_waits_a_week_instead_of_being_dro
     )
     second = await deployment.load(calls)
     deployment.clock.now_ms = NOON_MS + 24 * HOUR_MS
-    survey = (await deployment.runtime.campaigns.get(second.campaign_id)).survey  # type: ignore[union-attr]
-    preview = await build_preview(
-        deployment.redis,
-        deployment.loop_keys,
-        second,
-        survey,
-        deployment.publisher.limits(),
-        quiet=None,
-        zone_name="UTC",
-    )
+    preview = await deployment.preview(second)
     assert (preview.counts.told, preview.counts.over_budget) == (1, 1)
     await deployment.publisher.publish(second.campaign_id, second.id)
     await deployment.publish_all()

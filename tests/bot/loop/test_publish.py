@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from bot.loop.preview import build_preview
 from bot.loop.publisher import PublicationStatus
 from bot.runtime.events import Channel, Reachability
 from tests.bot.loop import (
@@ -52,16 +51,7 @@ async def test_a_decision_reaches_exactly_the_consenting_reachable_people_it_is_
     stored = await deployment.load(SIM_DECISION)
     deployment.clock.now_ms = NOON_MS
 
-    survey = (await deployment.runtime.campaigns.get(stored.campaign_id)).survey  # type: ignore[union-attr]
-    preview = await build_preview(
-        deployment.redis,
-        deployment.loop_keys,
-        stored,
-        survey,
-        deployment.publisher.limits(),
-        quiet=None,
-        zone_name="UTC",
-    )
+    preview = await deployment.preview(stored)
     assert preview.counts.linked == 6  # amina, baraka, dalia, eli, gift, hamid
     assert dict(preview.counts.targets) == {
         ("en", "telegram"): 1,
