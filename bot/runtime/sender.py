@@ -76,8 +76,10 @@ class _Retries:
     attempts: dict[bytes, int] = field(default_factory=dict)  # entry id -> failures
 
     def waits(self, item: tuple[str, Entry]) -> bool:
-        pid = item[1][1].get(b"pid", b"").decode()
-        due = self.due.get(pid)
+        return self.waiting(item[1][1].get(b"pid", b"").decode())
+
+    def waiting(self, participant_id: str) -> bool:
+        due = self.due.get(participant_id)
         return due is not None and time.monotonic() < due
 
     def ms_until_due(self) -> int:
@@ -205,22 +207,32 @@ class Sender:
             for stream, (entry_id, fields) in batch
         ]
         recipients = await self._recipients({e.participant_id for _, _, e in entries})
-        by_recipient: dict[str, list[tuple[str, bytes, OutboxEntry]]] = {}
-        for item in entries:
-            by_recipient.setdefault(item[2].participant_id, []).append(item)
         gate = asyncio.Semaphore(self._config.concurrency)
 
         async def serve(queue: list[tuple[str, bytes, OutboxEntry]]) -> None:
             async with gate:
-                recipient = recipients[queue[0][2].participant_id]
+                pid = queue[0][2].participant_id
+                if state.waiting(pid):
+                    return  # a retry of theirs is pending: everything of theirs waits
                 for stream, entry_id, entry in queue:  # one recipient: strictly in order
-                    outcome = await self._deliver(stream, entry_id, entry, recipient, state)
+                    outcome = await self._deliver(stream, entry_id, entry, recipients[pid], state)
                     if outcome == "refused":
-                        recipient = _Recipient(None, "unreachable")
+                        recipients[pid] = _Recipient(None, "unreachable")
                     elif outcome == "later":
                         return  # the rest waits behind the entry being retried
 
-        await asyncio.gather(*(serve(queue) for queue in by_recipient.values()))
+        # Replies to people in a conversation first, all of them, then bulk notices: a bulk
+        # send never takes a slot a waiting reply could have had.
+        replies = [item for item in entries if not self._is_bulk(item[0], item[2])]
+        bulk = [item for item in entries if self._is_bulk(item[0], item[2])]
+        for phase in (replies, bulk):
+            by_recipient: dict[str, list[tuple[str, bytes, OutboxEntry]]] = {}
+            for item in phase:
+                by_recipient.setdefault(item[2].participant_id, []).append(item)
+            await asyncio.gather(*(serve(queue) for queue in by_recipient.values()))
+
+    def _is_bulk(self, stream: str, entry: OutboxEntry) -> bool:
+        return stream == self._keys.outbox(self._keys.shard_of(entry.participant_id), "bulk")
 
     async def _recipients(self, pids: set[str]) -> dict[str, _Recipient]:
         ordered = sorted(pids)
@@ -270,7 +282,7 @@ class Sender:
         if target is None:
             return await self._finish(stream, entry_id, channel, recipient.reason)
         claim = self._keys.sent(self._keys.shard_of(entry.participant_id), entry.key)
-        bulk = stream == self._keys.outbox(self._keys.shard_of(entry.participant_id), "bulk")
+        bulk = self._is_bulk(stream, entry)
         if bulk and recipient.opted_out:  # /stop after the notice was queued: it stays unsent
             return await self._finish(stream, entry_id, channel, "opted_out")
         while True:
