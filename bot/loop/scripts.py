@@ -239,7 +239,10 @@ for i = 13, #ARGV, 9 do
         local budget = ARGV[4] .. pid
         redis.call('ZADD', budget, due, key)
         redis.call('ZREMRANGEBYSCORE', budget, '-inf', now - week)
-        redis.call('PEXPIREAT', budget, tonumber(due) + week)
+        -- Relative, not PEXPIREAT: Redis's clock need not agree with ours. Only ever extended,
+        -- so a notice scheduled far ahead keeps its place in the budget.
+        local keep = tonumber(due) - now + week
+        if redis.call('PTTL', budget) < keep then redis.call('PEXPIRE', budget, keep) end
         if action == 'o' then
           redis.call('XADD', KEYS[2], '*', 'k', key, 'pid', pid, 'ch', channel, 't', now,
             'body', body)
