@@ -120,6 +120,7 @@ class TelegramClient:
                 chat_id=chat, message_id=shown.message_id, text=text, reply_markup=None
             )
         )
+        await self._questions.forget(recipient.participant_id, str(question))
         return str(shown.message_id)
 
     async def _show_ticks(

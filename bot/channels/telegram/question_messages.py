@@ -2,8 +2,9 @@
 multiple choice is being answered, then the answer in place of the buttons.
 
 One small hash per participant, under their shard's hash tag: field = question id, value =
-the message id and the question's text (survey text, nothing the participant wrote). It expires
-`ttl` after the last question asked and never holds more than `MAX_QUESTIONS` fields.
+the message id and the question's text (survey text, nothing the participant wrote). A field
+goes once the answer is shown in its message, so a finished survey leaves nothing; the hash
+expires `ttl` after the last question asked and never holds more than `MAX_QUESTIONS` fields.
 Also here: how many parts of a long message went out, so a retry sends only the rest.
 """
 
@@ -62,6 +63,11 @@ class QuestionMessages:
             return None
         stored = json.loads(raw)
         return QuestionMessage(int(stored["m"]), str(stored["t"]))
+
+    async def forget(self, participant_id: str, question_id: str) -> None:
+        """The answer is shown in the question's message: nothing will edit it again (going
+        back asks the question anew, in a new message), so its place is freed."""
+        await self._redis.hdel(self.key(participant_id), question_id)
 
     async def parts_sent(self, participant_id: str, idempotency_key: str) -> int:
         raw = await self._redis.get(self.parts_key(participant_id, idempotency_key))

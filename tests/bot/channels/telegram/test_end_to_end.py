@@ -165,6 +165,13 @@ async def test_four_participants_complete_the_survey_in_their_languages(
             "answers": sum(len(expected) for _, expected in SCRIPTS.values()),
         }
         await until(lambda: not fake.unanswered_callbacks())
+
+        async def question_memory_freed() -> bool:
+            keys = [stack.app.keys.telegram_questions(stack.pid(u)) for u in users.values()]
+            return not await stack.app.redis.exists(*keys)
+
+        # Once every answer shows in its question's message, nothing is kept to edit any more.
+        await until(question_memory_freed)
     # The questions answered by tapping now show the answer, and no buttons to tap twice.
     english = users["en"]
     uses = next(m for m in english.messages if m.text.startswith("Question 1 of"))
