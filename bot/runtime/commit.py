@@ -1,7 +1,7 @@
 """Turn a `Turn` into the one atomic Redis commit of its inbound event.
 
-The commit is keyed by the event id (its marker turns "1" in the same script), so processing the
-same event twice — a redelivery after a crash — records nothing twice.
+The commit is keyed by the event id (its marker turns "committed" in the same script), so
+processing the same event twice — a redelivery after a crash — records nothing twice.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.runtime.events import Channel
 from bot.runtime.feedback import case_commands
 from bot.runtime.inbox import INBOX_CAP, Notice, seal_notice
 from bot.runtime.keys import Keys
+from bot.runtime.markers import marker_member, marker_time
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.runtime.outgoing import Outgoing, Sender, messages_for
 from bot.runtime.turns import Turn, started
@@ -126,9 +127,11 @@ def plan_commit(
     args: list[str | bytes | int] = [
         group,
         entry_id,
-        marker_ttl,
+        marker_member(event_id),
         json.dumps(to_dict(turn.session), separators=(",", ":")) if turn.session else "",
         owner,
+        marker_time(now_ms),
+        marker_ttl,
         len(participant_fields),
         *[item for pair in participant_fields.items() for item in pair],
         len(answer_sets) // 2,
@@ -146,7 +149,7 @@ def plan_commit(
     ]
     redis_keys = [
         keys.inbound(shard),
-        keys.event(shard, event_id),
+        keys.event_markers(participant_id),
         keys.participant(participant_id),
         keys.session(participant_id, campaign),
         keys.answers(participant_id, campaign),
@@ -163,7 +166,9 @@ def erase_commands(keys: Keys, shard: int, participant_id: str, turn: Turn) -> l
     """Everything of one participant, gone: the record with its data key (which makes every
     sealed copy elsewhere unreadable), sessions and answers in every campaign they joined, their
     place in respondent lists and their web chat inbox. Aggregate counters stay: they hold no
-    one's data. Keys that expire on their own (dedupe markers, sent claims) are left to expire."""
+    one's data. Keys that expire on their own are left to expire: the sender's claims, and
+    their event markers, which hold hashes of message ids only and must stay so that a platform
+    redelivering an old message after the erasure still finds it seen."""
     record = turn.participant
     campaigns = set(record.joined if record is not None else ())
     if record is not None and record.campaign_id:

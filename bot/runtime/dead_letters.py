@@ -5,7 +5,7 @@ A worker moves an event there after `max_attempts` failures so it cannot stall i
 (docs/keys.md). Once the cause is fixed (a broken campaign reloaded, a bug deployed away), an
 operator replays it: the event goes back to its shard's inbound stream and a worker processes
 it again. Replaying is safe even for an event that did get committed: the commit finds the
-event's marker at "1" and changes nothing.
+event's marker committed and changes nothing.
 
 Listing shows routing facts only (ids, error type, times), never the sealed body.
 """

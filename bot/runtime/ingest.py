@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 from bot.runtime import scripts
 from bot.runtime.events import InboundEvent, encode
 from bot.runtime.keys import Keys
+from bot.runtime.markers import MAX_MARKERS, EventMarker, marker_member, marker_time
 from bot.runtime.metrics import Metrics
 
 
@@ -25,20 +26,26 @@ class Ingestor:
 
     async def ingest(self, event: InboundEvent) -> bool:
         """True when stored, False when it is a duplicate of an event already stored."""
-        shard = self._keys.shard_of(event.participant_id)
         fields = encode(event, self._transit_key)
-        args: list[str | bytes | int] = [self._dedupe_ttl]
+        marker = self.marker(event)
+        args: list[str | bytes | int] = [
+            marker.member,
+            marker_time(event.received_at_ms),
+            self._dedupe_ttl,
+            MAX_MARKERS,
+        ]
         for name, value in fields.items():
             args += [name, value]
-        entry = await scripts.INGEST(
-            self._redis, [self._keys.event(shard, event.event_id), self._keys.inbound(shard)], args
-        )
+        shard = self._keys.shard_of(event.participant_id)
+        entry = await scripts.INGEST(self._redis, [marker.key, self._keys.inbound(shard)], args)
         if entry is None:
             self._metrics.duplicates.labels(event.channel.value).inc()
             return False
         self._metrics.ingested.labels(event.channel.value).inc()
         return True
 
-    def marker_key(self, event: InboundEvent) -> str:
-        """The event's marker: b"1" once the event is committed (the web chat waits on it)."""
-        return self._keys.event(self._keys.shard_of(event.participant_id), event.event_id)
+    def marker(self, event: InboundEvent) -> EventMarker:
+        """The event's marker: committed once its score is odd (the web chat waits on it)."""
+        return EventMarker(
+            self._keys.event_markers(event.participant_id), marker_member(event.event_id)
+        )

@@ -48,10 +48,6 @@ class Keys:
     def dead_letters(self, shard: int) -> str:
         return f"{self.tag(shard)}:dead"
 
-    def event(self, shard: int, event_id: str) -> str:
-        """An inbound event's marker: "0" once ingested (deduplication), "1" once committed."""
-        return f"{self.tag(shard)}:e:{event_id}"
-
     def counters(self, shard: int, campaign_id: str) -> str:
         return f"{self.tag(shard)}:c:{campaign_id}"
 
@@ -65,9 +61,6 @@ class Keys:
     def outbox_dead(self, shard: int) -> str:
         """Messages a platform kept failing on (not inbound events: not replayed as such)."""
         return f"{self.tag(shard)}:out:dead"
-
-    def sent(self, shard: int, idempotency_key: str) -> str:
-        return f"{self.tag(shard)}:sent:{idempotency_key}"
 
     def channel_rate(self, channel: str) -> tuple[str, str]:
         """A channel's global limiter and pause keys (one hash slot per channel)."""
@@ -88,6 +81,14 @@ class Keys:
 
     def answers(self, participant_id: str, campaign_id: str) -> str:
         return f"{self.tag(self.shard_of(participant_id))}:a:{campaign_id}:{participant_id}"
+
+    def event_markers(self, participant_id: str) -> str:
+        """Their inbound events: stored (deduplication) and committed (bot.runtime.markers)."""
+        return f"{self.tag(self.shard_of(participant_id))}:e:{participant_id}"
+
+    def send_claims(self, participant_id: str) -> str:
+        """Outbox entries handed to a platform for them: never twice (bot.runtime.markers)."""
+        return f"{self.tag(self.shard_of(participant_id))}:sent:{participant_id}"
 
     def webchat_inbox(self, participant_id: str) -> str:
         return f"{self.tag(self.shard_of(participant_id))}:wc:{participant_id}"

@@ -5,35 +5,44 @@ from __future__ import annotations
 
 from bot.storage.lua import Script
 
-# KEYS: event marker, inbound stream.  ARGV: dedupe TTL seconds, then field/value pairs.
-# Returns the new entry id, or nil when the platform message id was seen before. The marker is
-# "0" (stored, not committed yet) until the commit sets it to "1", keeping its TTL: one key per
-# event for both deduplication and "is it committed" (the web chat waits on it).
+# KEYS: 1 the participant's event markers, 2 inbound stream.
+# ARGV: 1 marker member, 2 now (bot.runtime.markers.marker_time), 3 dedupe TTL seconds,
+#       4 markers kept at most, then field/value pairs.
+# Returns the new entry id, or nil when the platform message id was seen before. The marker's
+# score is even (stored, not committed yet) until the commit makes it odd.
 INGEST = Script("""
-if redis.call('SET', KEYS[1], '0', 'NX', 'EX', ARGV[1]) then
-  return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
+local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl) * 2)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return false end
+redis.call('ZADD', KEYS[1], now * 2, ARGV[1])
+if redis.call('ZCARD', KEYS[1]) > most then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -most - 1)
 end
-return false
+redis.call('EXPIRE', KEYS[1], ttl)
+return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 5))
 """)
 
-# KEYS: 1 inbound stream, 2 event marker, 3 participant, 4 session, 5 answers, 6 counters,
-#       7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's worker lease.
-# ARGV: 1 group, 2 entry id, 3 marker TTL, 4 session JSON ('' = unchanged), 5 lease owner,
-#       then counted groups: participant field/value pairs, answer field/value pairs, answer
-#       fields to delete, counter field/delta pairs, then the respondent member ('' = none),
-#       then inbox items and the inbox cap, then outbox entries (k, pid, ch, t, body each).
-# Everything or nothing: a replayed event (marker "1") is only acknowledged again. A marker that
-# is gone (an event replayed after its TTL, or never ingested) is created, with the TTL.
+# KEYS: 1 inbound stream, 2 the participant's event markers, 3 participant, 4 session,
+#       5 answers, 6 counters, 7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's
+#       worker lease.
+# ARGV: 1 group, 2 entry id, 3 marker member, 4 session JSON ('' = unchanged), 5 lease owner,
+#       6 now (marker time), 7 marker TTL, then counted groups: participant field/value pairs,
+#       answer field/value pairs, answer fields to delete, counter field/delta pairs, then the
+#       respondent member ('' = none), then inbox items and the inbox cap, then outbox entries
+#       (k, pid, ch, t, body each).
+# Everything or nothing: a replayed event (odd marker) is only acknowledged again. A marker that
+# is gone (an event replayed after the dedupe window, or never ingested) is created.
 # Fencing: a worker whose lease another worker now holds commits nothing (returns -1); its
 # entries stay pending for the new holder.
 COMMIT = Script("""
 local holder = redis.call('GET', KEYS[10])
 if holder and holder ~= ARGV[5] then return -1 end
-if redis.call('GET', KEYS[2]) == '1' then
+local seen = redis.call('ZSCORE', KEYS[2], ARGV[3])
+if seen and tonumber(seen) % 2 == 1 then
   redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
   return 0
 end
-local i = 6
+local i = 8
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4]) end
 local n = tonumber(ARGV[i]); i = i + 1
 if n > 0 then redis.call('HSET', KEYS[3], unpack(ARGV, i, i + 2 * n - 1)); i = i + 2 * n end
@@ -59,10 +68,27 @@ for _ = 1, n do
     't', ARGV[i + 3], 'body', ARGV[i + 4])
   i = i + 5
 end
-if not redis.call('SET', KEYS[2], '1', 'XX', 'KEEPTTL') then
-  redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+if seen then
+  redis.call('ZADD', KEYS[2], tonumber(seen) + 1, ARGV[3])
+else
+  redis.call('ZADD', KEYS[2], tonumber(ARGV[6]) * 2 + 1, ARGV[3])
+  if redis.call('TTL', KEYS[2]) < 0 then redis.call('EXPIRE', KEYS[2], ARGV[7]) end
 end
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return 1
+""")
+
+# KEYS: the participant's send claims.  ARGV: 1 claim member, 2 now (marker time), 3 TTL
+# seconds, 4 claims kept at most. 1 when claimed now, 0 when claimed before (maybe sent: the
+# sender must not send it again).
+CLAIM = Script("""
+local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
+if redis.call('ZADD', KEYS[1], 'NX', now, ARGV[1]) == 0 then return 0 end
+if redis.call('ZCARD', KEYS[1]) > most then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -most - 1)
+end
+redis.call('EXPIRE', KEYS[1], ttl)
 return 1
 """)
 
@@ -85,4 +111,4 @@ return 0
 """)
 
 # The pipeline's scripts, loaded once at start (a dead-letter replay is rare: it loads its own).
-ALL = (INGEST, COMMIT, LEASE, RELEASE)
+ALL = (INGEST, COMMIT, CLAIM, LEASE, RELEASE)

@@ -3,10 +3,10 @@
 Per shard (held by one sender at a time, like workers): replies before bulk; messages to one
 recipient in order; different recipients concurrently. Before each platform call the sender
 waits for the channel's global limiter and the recipient's own, then claims the entry's
-idempotency key (`SET NX`). A crash after the call but before the acknowledgement leaves the
-claim behind, and the next sender acknowledges the entry without sending it again. The cost of
-that choice: a crash between the claim and the call loses that one message rather than risk a
-duplicate (counted as `uncertain`).
+idempotency key (in the recipient's send claims, bot.runtime.markers). A crash after the call
+but before the acknowledgement leaves the claim behind, and the next sender acknowledges the
+entry without sending it again. The cost of that choice: a crash between the claim and the call
+loses that one message rather than risk a duplicate (counted as `uncertain`).
 
 Platform answers: 429 → nothing was sent, the whole channel pauses exactly `retry_after`, then
 the same entry is retried; temporary failures → retried with backoff, dead-lettered after
@@ -37,10 +37,12 @@ from bot.runtime.delivery import (
 )
 from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
+from bot.runtime.markers import MAX_MARKERS, marker_member, marker_time
 from bot.runtime.metrics import Metrics
 from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
 from bot.runtime.participants import ParticipantKeys
 from bot.runtime.ratelimit import Limiter
+from bot.runtime.scripts import CLAIM
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 
 log = logging.getLogger(__name__)
@@ -75,8 +77,12 @@ class _Retries:
     due: dict[str, float] = field(default_factory=dict)  # participant -> monotonic due time
     attempts: dict[bytes, int] = field(default_factory=dict)  # entry id -> failures
 
-    def waits(self, item: tuple[str, Entry]) -> bool:
-        return self.waiting(item[1][1].get(b"pid", b"").decode())
+    def waiting_now(self) -> set[str]:
+        """Who waits, read at one instant: filtering a recipient's entries one by one against a
+        moving clock could let their later messages through while their oldest still waits
+        (the clock passing the due time between two entries), which broke their order."""
+        now = time.monotonic()
+        return {pid for pid, due in self.due.items() if now < due}
 
     def waiting(self, participant_id: str) -> bool:
         due = self.due.get(participant_id)
@@ -164,7 +170,8 @@ class Sender:
         streams = [self._keys.outbox(shard, p) for p in (Priority.REPLY, Priority.BULK)]
         state = self._state(shard)
         pending = await self._read(streams, "0", None)
-        batch = [item for item in pending if not state.waits(item)]
+        waiting = state.waiting_now()
+        batch = [item for item in pending if _recipient_of(item) not in waiting]
         retrying = len(batch) < len(pending)
         if not batch:
             # Nothing pending is due: take new entries, but wake up when a retry is due.
@@ -172,7 +179,8 @@ class Sender:
             if retrying and block is not None:
                 block = min(block, state.ms_until_due())
             fresh = await self._read(streams, ">", block)
-            batch = [item for item in fresh if not state.waits(item)]  # behind their retry
+            # Behind their retry (the same instant as above: `pending` held their oldest).
+            batch = [item for item in fresh if _recipient_of(item) not in waiting]
             if not batch:
                 return 0
         await self._send_batch(batch, state)
@@ -281,7 +289,11 @@ class Sender:
         target = recipient.found or _addressed(entry)
         if target is None:
             return await self._finish(stream, entry_id, channel, recipient.reason)
-        claim = self._keys.sent(self._keys.shard_of(entry.participant_id), entry.key)
+        claim = _Claim(
+            self._keys.send_claims(entry.participant_id),
+            marker_member(entry.key),
+            self._config.sent_ttl_seconds,
+        )
         bulk = self._is_bulk(stream, entry)
         if bulk and recipient.opted_out:  # /stop after the notice was queued: it stays unsent
             return await self._finish(stream, entry_id, channel, "opted_out")
@@ -294,13 +306,13 @@ class Sender:
                     await self._wait(self._global[channel], self._keys.channel_rate(channel), True)
             else:
                 await self._wait(self._global[channel], self._keys.channel_rate(channel))
-            if not await self._redis.set(claim, b"1", nx=True, ex=self._config.sent_ttl_seconds):
+            if not await claim.take(self._redis):
                 # Claimed before a crash: it may have gone out. Never send twice.
                 return await self._finish(stream, entry_id, channel, "duplicate")
             try:
                 await client.deliver(target, entry.message, entry.key)
             except RateLimitedError as limited:
-                await self._redis.delete(claim)  # the platform took nothing
+                await claim.release(self._redis)  # the platform took nothing
                 self._metrics.rate_limited.labels(channel).inc()
                 if limited.per_recipient:
                     # Only this recipient waits (every sender sees the pause); the entry stays
@@ -311,7 +323,7 @@ class Sender:
                     return "later"
                 await self._pause(channel, limited.retry_after)
             except TemporaryDeliveryError:
-                await self._redis.delete(claim)
+                await claim.release(self._redis)
                 self._metrics.retries.labels(channel).inc()
                 attempts = state.failed(entry_id, entry.participant_id, self._config)
                 if attempts >= self._config.max_attempts:
@@ -324,7 +336,7 @@ class Sender:
                 return await self._finish(stream, entry_id, channel, "uncertain")
             except UndeliverableError:
                 state.forget(entry_id, entry.participant_id)
-                await self._redis.delete(claim)  # nothing went out: a replay may send it
+                await claim.release(self._redis)  # nothing went out: a replay may send it
                 await self._dead_letter(stream, entry_id, entry, "UndeliverableError")
                 return "failed"
             except RecipientRefusedError:
@@ -370,6 +382,26 @@ class Sender:
         log.error("message dead-lettered (%s)", error)
 
 
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """An outbox entry's idempotency key, claimed just before the platform call (see the
+    module docstring for why before, not after)."""
+
+    key: str
+    member: str
+    ttl_seconds: int
+
+    async def take(self, redis: Redis) -> bool:
+        """True when claimed now; False when claimed before: it may have gone out."""
+        now = marker_time(int(time.time() * 1000))
+        taken = await CLAIM(redis, [self.key], [self.member, now, self.ttl_seconds, MAX_MARKERS])
+        return bool(taken)
+
+    async def release(self, redis: Redis) -> None:
+        """The platform took nothing: a later attempt (or a replay) may send it."""
+        await redis.zrem(self.key, self.member)
+
+
 def _ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
 
@@ -381,6 +413,10 @@ def _addressed(entry: OutboxEntry) -> Recipient | None:
     if not isinstance(address, str):
         return None
     return Recipient(entry.participant_id, address, "", entry.enqueued_ms)
+
+
+def _recipient_of(item: tuple[str, Entry]) -> str:
+    return item[1][1].get(b"pid", b"").decode()
 
 
 def _text(value: bytes | str) -> str:

@@ -26,10 +26,10 @@ from tests.bot.runtime.test_faults import (
 )
 from tests.bot.runtime.test_pipeline import (
     test_a_full_survey_is_recorded_once_with_counters,
+    test_a_participants_markers_share_one_expiring_set,
     test_a_replayed_stream_entry_changes_nothing,
     test_a_worker_that_died_mid_batch_is_taken_over_and_nothing_is_recorded_twice,
     test_answers_are_recorded_after_redis_forgot_its_scripts,
-    test_each_event_leaves_one_expiring_marker,
     test_the_same_platform_message_delivered_three_times_counts_once,
 )
 from tests.bot.runtime.test_sender import (
@@ -42,6 +42,7 @@ __all__ = [
     "test_a_form_sent_three_times_records_one_answer",
     "test_a_full_survey_is_recorded_once_with_counters",
     "test_a_participant_completes_the_survey_with_buttons_and_text",
+    "test_a_participants_markers_share_one_expiring_set",
     "test_a_replayed_stream_entry_changes_nothing",
     "test_a_resent_form_counts_once",
     "test_a_worker_that_died_mid_batch_is_taken_over_and_nothing_is_recorded_twice",
@@ -49,7 +50,6 @@ __all__ = [
     "test_answers_are_recorded_after_redis_forgot_its_scripts",
     "test_coming_back_later_shows_the_conversation_in_order",
     "test_csv_has_one_row_per_respondent_with_decrypted_text_in_survey_order",
-    "test_each_event_leaves_one_expiring_marker",
     "test_entries_read_by_a_fenced_worker_are_not_stranded",
     "test_list_shows_routing_facts_and_never_the_body",
     "test_messages_for_a_channel_without_a_client_are_set_aside",

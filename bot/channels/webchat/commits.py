@@ -14,18 +14,18 @@ import contextlib
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-COMMITTED = b"1"  # an event marker's value once the event is committed
+from bot.runtime.markers import EventMarker, is_committed
 
 
 class CommitWatch:
     def __init__(self, redis: Redis, interval: float = 0.01) -> None:
         self._redis = redis
         self._interval = interval
-        self._waiting: dict[str, list[asyncio.Future[None]]] = {}
+        self._waiting: dict[EventMarker, list[asyncio.Future[None]]] = {}
         self._task: asyncio.Task[None] | None = None
 
-    async def wait(self, marker: str, timeout: float) -> bool:
-        """True once the event marker `marker` reads "1", False after `timeout` seconds.
+    async def wait(self, marker: EventMarker, timeout: float) -> bool:
+        """True once the event of `marker` is committed, False after `timeout` seconds.
         Raises RedisError when Redis could not be asked."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(marker, []).append(future)
@@ -50,15 +50,15 @@ class CommitWatch:
             try:
                 pipe = self._redis.pipeline(transaction=False)
                 for marker in markers:
-                    pipe.get(marker)
-                values = await pipe.execute()
+                    pipe.zscore(marker.key, marker.member)
+                scores = await pipe.execute()
             except (RedisError, OSError) as error:
                 self._settle(markers, error)
             else:
-                self._settle([m for m, v in zip(markers, values, strict=True) if v == COMMITTED])
+                self._settle([m for m, s in zip(markers, scores, strict=True) if is_committed(s)])
             await asyncio.sleep(self._interval)
 
-    def _settle(self, markers: list[str], error: BaseException | None = None) -> None:
+    def _settle(self, markers: list[EventMarker], error: BaseException | None = None) -> None:
         for marker in markers:
             for future in self._waiting.pop(marker, []):
                 if future.done():

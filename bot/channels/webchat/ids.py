@@ -17,10 +17,10 @@ def token_from(id_secret: bytes, nonce: str) -> str:
 def event_id(participant_id: str, nonce: str) -> str:
     """The id of what one form of one participant posted: "w:" and 16 characters.
 
-    Short, because it names the event's marker, kept for the whole dedupe window (7 days) for
-    every answer. It is a hash of participant and form nonce rather than both in clear: unique
-    per participant and form (a resent form has the same id, so it counts once), without the
-    participant id in it, and a nonce copied from someone else's page cannot collide with
-    their events, since the hash covers the participant too."""
+    Short, because it travels with every answer through the inbound stream. It is a hash of
+    participant and form nonce rather than both in clear: unique per participant and form (a
+    resent form has the same id, so it counts once), without the participant id in it, and a
+    nonce copied from someone else's page cannot collide with their events, since the hash
+    covers the participant too."""
     digest = hashlib.sha256(f"{participant_id}:{nonce}".encode()).digest()
     return "w:" + base64.urlsafe_b64encode(digest[:12]).decode()

@@ -24,10 +24,11 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from bot.app import App
-from bot.channels.webchat.commits import COMMITTED, CommitWatch
+from bot.channels.webchat.commits import CommitWatch
 from bot.channels.webchat.conversation import Chat, Line, load_chat
 from bot.channels.webchat.ids import event_id, token_from
 from bot.runtime.events import Answer, Channel, InboundEvent, Join
+from bot.runtime.markers import is_committed, marker_member
 from dialogues import SessionStatus
 from dialogues.events import Prompt
 from dialogues.inbound import (
@@ -179,16 +180,17 @@ class WebChat:
         """Store the event, wait (briefly) until it is processed, then show the chat."""
         try:
             await self._app.ingestor.ingest(event)
-            marker = self._app.ingestor.marker_key(event)
-            done = await self._commits.wait(marker, _WAIT_SECONDS)
+            done = await self._commits.wait(self._app.ingestor.marker(event), _WAIT_SECONDS)
         except RedisError as error:
             raise self._unavailable(language) from error
         suffix = "" if done else f"?w={nonce}"
         raise web.HTTPSeeOther(f"/c/{token}{suffix}#last")
 
     async def _committed(self, pid: str, nonce: str) -> bool:
-        marker = self._app.keys.event(self._app.keys.shard_of(pid), event_id(pid, nonce))
-        return await self._app.redis.get(marker) == COMMITTED
+        marker = self._app.keys.event_markers(pid)
+        return is_committed(
+            await self._app.redis.zscore(marker, marker_member(event_id(pid, nonce)))
+        )
 
     def _prompt(self, chat: Chat) -> Prompt | None:
         """The form of the question awaiting an answer (built now: it shows what is ticked so

@@ -25,6 +25,7 @@ from bot.channels.webchat.conversation import Line, load_chat
 from bot.runtime.campaigns import CampaignStore
 from bot.runtime.events import Channel, InboundEvent, Join
 from bot.runtime.ingest import Ingestor
+from bot.runtime.markers import is_committed
 from bot.runtime.worker import GROUP
 from bot.settings import Settings
 from bot.storage import connect
@@ -239,8 +240,8 @@ async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothi
         assert {a["o"] for a in answers.values()} == {"answered"}
     assert await _counters(runtime) == {"started": PARTICIPANTS, "answers": 4 * PARTICIPANTS}
     for event in events:
-        marker = runtime.keys.event(runtime.keys.shard_of(event.participant_id), event.event_id)
-        assert await redis_client.get(marker) == b"1"
+        marker = runtime.ingestor.marker(event)
+        assert is_committed(await redis_client.zscore(marker.key, marker.member))
     # Each event shows up once in its participant's chat: as many messages as for a participant
     # whose survey ran without any fault.
     reference = (await _ingest_scripts(runtime, ["reference"]))[0].participant_id

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from redis.asyncio import Redis
 
 from bot.runtime.events import Join, encode
+from bot.runtime.markers import MAX_MARKERS, is_committed
 from bot.runtime.worker import GROUP
 from dialogues import SessionStatus, from_dict
 from dialogues.inbound import ChoiceReply, Skip, TextReply
@@ -181,16 +183,54 @@ async def test_answers_are_recorded_after_redis_forgot_its_scripts(redis_client:
     assert runtime.metrics.registry.get_sample_value("sauti_event_failures_total") == 0
 
 
-async def test_each_event_leaves_one_expiring_marker(redis_client: Redis) -> None:
-    """Deduplication and "committed" share one key per event, and it expires like the dedupe
-    window says, commit included: markers must not pile up."""
+async def test_a_participants_markers_share_one_expiring_set(redis_client: Redis) -> None:
+    """Deduplication and "committed" share one marker per event, and a participant's markers
+    share one key that expires like the dedupe window says: markers must not pile up, and a key
+    per event (about 80 bytes each) was most of what a participant cost Redis."""
     runtime = await _runtime_with_campaign(redis_client)
-    join = runtime.event(runtime.participant("baraka"), Join("safe-connect-2026", "en"))
+    pid = runtime.participant("baraka")
+    join = runtime.event(pid, Join("safe-connect-2026", "en"))
     await runtime.ingestor.ingest(join)
-    marker = runtime.ingestor.marker_key(join)
-    assert await redis_client.get(marker) == b"0"  # stored, not committed yet
+    marker = runtime.ingestor.marker(join)
+    stored = await redis_client.zscore(marker.key, marker.member)
+    assert stored is not None
+    assert not is_committed(stored)
     await runtime.drain()
-    assert await redis_client.get(marker) == b"1"
-    assert 0 < await redis_client.ttl(marker) <= 7 * 24 * 3600
-    markers = [key async for key in redis_client.scan_iter(match="t:*:e:*")]
-    assert markers == [marker.encode()]
+    assert is_committed(await redis_client.zscore(marker.key, marker.member))
+    for text in ["1", "2"]:
+        await runtime.ingestor.ingest(runtime.answer(pid, TextReply(text)))
+    await runtime.drain()
+    assert await redis_client.zcard(marker.key) == 3
+    assert 0 < await redis_client.ttl(marker.key) <= 7 * 24 * 3600
+    assert [key async for key in redis_client.scan_iter(match="t:*:e:*")] == [marker.key.encode()]
+
+
+async def test_markers_older_than_the_dedupe_window_are_dropped(redis_client: Redis) -> None:
+    """Within the window a redelivered message is a duplicate; the window's end forgets it."""
+    runtime = await _runtime_with_campaign(redis_client)
+    pid = runtime.participant("rehema")
+    join = runtime.event(pid, Join("safe-connect-2026", "en"))
+    assert await runtime.ingestor.ingest(join)
+    assert not await runtime.ingestor.ingest(
+        dataclasses.replace(join, received_at_ms=join.received_at_ms + 3600_000)
+    )
+    week_later = join.received_at_ms + 7 * 24 * 3600_000 + 1000
+    answer = runtime.answer(pid, TextReply("1"))
+    assert await runtime.ingestor.ingest(dataclasses.replace(answer, received_at_ms=week_later))
+    marker = runtime.ingestor.marker(join)
+    assert await redis_client.zscore(marker.key, marker.member) is None
+    assert await redis_client.zcard(marker.key) == 1
+
+
+async def test_a_flood_from_one_participant_keeps_a_bounded_marker_set(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime_with_campaign(redis_client)
+    pid = runtime.participant("flood")
+    events = [runtime.answer(pid, TextReply(str(n))) for n in range(MAX_MARKERS + 20)]
+    for event in events:
+        assert await runtime.ingestor.ingest(event)
+    marker = runtime.ingestor.marker(events[-1])
+    assert await redis_client.zcard(marker.key) == MAX_MARKERS
+    newest = runtime.ingestor.marker(events[-1])
+    assert await redis_client.zscore(newest.key, newest.member) is not None

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
+from bot.runtime.markers import marker_member
 from tests.bot import app_fixtures
 from tests.bot.channels.telegram.harness import (
     QUICK,
@@ -174,7 +175,8 @@ async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_no
             user = users[pids.index(pid)]
             text = "first notice" if key.endswith(":0") else "second notice"
             if (user, text) not in delivered:
-                assert await app.redis.exists(app.keys.sent(app.keys.shard_of(pid), key))
+                claims = app.keys.send_claims(pid)
+                assert await app.redis.zscore(claims, marker_member(key)) is not None
         assert len(delivered) >= 4
     finally:
         if process is not None and process.returncode is None:
