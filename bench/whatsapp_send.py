@@ -36,11 +36,12 @@ from aiohttp import ClientSession, web
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake lives under tests/
 
 from bot.app import App, build_app
-from bot.channels.whatsapp.templates import load_templates
+from bot.channels.whatsapp.template_file import load_templates
 from bot.privacy import ParticipantId
 from bot.runtime.events import Channel
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.settings import Settings
+from bot.settings.limits import WhatsAppLimits
 from bot.web import make_web_app, runner_options
 from tests.fakes.whatsapp_api import FakeGraphAPI
 
@@ -108,7 +109,7 @@ async def serve_fake(webhook_url: str, statuses: bool) -> None:
     its standard input closes."""
     fake = FakeGraphAPI(
         app_secret=APP_SECRET,
-        templates=load_templates(TEMPLATES),
+        templates=load_templates(TEMPLATES, WhatsAppLimits()),
         throughput=RATE,
         # 0.25 s of arrival jitter: this process also posts 160 status webhooks/s and shares
         # two cores with Redis and Sauti, and it timestamps a request when its event loop gets

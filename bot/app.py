@@ -198,7 +198,7 @@ async def build_app(settings: Settings) -> App:
 
 def _whatsapp(app: App) -> WhatsAppChannel | None:
     from bot.channels.whatsapp.channel import build_whatsapp
-    from bot.channels.whatsapp.templates import TemplateFileError
+    from bot.channels.whatsapp.template_file import TemplateFileError
 
     try:
         return build_whatsapp(app)

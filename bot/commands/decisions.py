@@ -24,8 +24,9 @@ from bot.loop.preview import Preview, build_preview
 from bot.loop.progress import Progress, publication_progress
 from bot.loop.publisher import MissingTranslationsError
 from bot.loop.reactions import reaction_totals
-from bot.loop.templates import notice_template_languages
+from bot.loop.templates import template_coverage
 from bot.loop.values import optional_text
+from dialogues.model import Survey
 
 REASONS = {
     "no_consent": "did not ask to hear back",
@@ -165,23 +166,27 @@ def _preview(args: argparse.Namespace) -> int:
         campaign = await app.campaigns.get(args.campaign_id)
         if stored is None or campaign is None:
             return _no_decision(args)
-        publisher = app.publisher()
-        preview = await build_preview(
-            app.redis,
-            publisher.loop_keys,
-            stored,
-            campaign.survey,
-            publisher.limits(),
-            quiet=publisher.quiet,
-            zone_name=await publisher.campaign_zone(args.campaign_id),
-            template_languages=notice_template_languages(
-                app.settings.whatsapp.templates_file, campaign.survey.languages
-            ),
-        )
+        preview = await decision_preview(app, stored, campaign.survey)
         print_preview(preview, app.settings.loop.weekly_budget)
         return 0
 
     return with_app(work)
+
+
+async def decision_preview(app: App, stored: StoredDecision, survey: Survey) -> Preview:
+    """What publishing would do now: who is told, quiet hours, WhatsApp templates."""
+    publisher = app.publisher()
+    whatsapp = app.settings.whatsapp
+    return await build_preview(
+        app.redis,
+        publisher.loop_keys,
+        stored,
+        survey,
+        publisher.limits(),
+        quiet=publisher.quiet,
+        zone_name=await publisher.campaign_zone(stored.campaign_id),
+        templates=template_coverage(whatsapp.templates_file, whatsapp.limits, survey.languages),
+    )
 
 
 def print_preview(preview: Preview, weekly_budget: int) -> None:
@@ -217,9 +222,18 @@ def print_preview(preview: Preview, weekly_budget: int) -> None:
             f"{lang} ({n})" for lang, n in sorted(preview.whatsapp_without_template.items())
         )
         print(
-            f"WhatsApp: no approved notice template of their own in {listed}: outside their "
-            "24-hour window they get the fallback language's, or nothing (sauti whatsapp "
-            "templates)"
+            f"WhatsApp: no approved decision or notice template of their own in {listed}: "
+            "outside their 24-hour window they get the fallback language's, or nothing "
+            "(sauti whatsapp templates)"
+        )
+    if preview.whatsapp_without_buttons:
+        listed = ", ".join(
+            f"{lang} ({n})" for lang, n in sorted(preview.whatsapp_without_buttons.items())
+        )
+        print(
+            f"WhatsApp: no approved decision template in {listed}: outside their 24-hour "
+            "window they get the plain notice template, without buttons to react (sauti "
+            "whatsapp templates)"
         )
     if preview.samples:
         print("linked answers (sample):")

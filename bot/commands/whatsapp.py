@@ -9,13 +9,10 @@ from typing import Any
 
 from bot.app import App
 from bot.channels.whatsapp.links import join_link
-from bot.channels.whatsapp.templates import (
-    PURPOSES,
-    TemplateBook,
-    TemplateFileError,
-    load_templates,
-)
+from bot.channels.whatsapp.template_file import TemplateFileError, load_templates
+from bot.channels.whatsapp.templates import DECISION, PURPOSES, Resolved, TemplateBook
 from bot.commands.common import EXIT_USAGE, with_app
+from bot.loop.templates import NOTICE_PURPOSES
 
 
 def register(commands: Any) -> None:
@@ -59,7 +56,7 @@ def _templates(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         path = app.settings.whatsapp.templates_file
         try:
-            book = load_templates(path)
+            book = load_templates(path, app.settings.whatsapp.limits)
         except TemplateFileError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return EXIT_USAGE
@@ -78,18 +75,21 @@ def _templates(args: argparse.Namespace) -> int:
 
 
 def _report(book: TemplateBook, languages: dict[str, list[str]]) -> int:
-    """Print one line per language and purpose; returns how many are missing."""
-    missing = 0
+    """Print one line per language and purpose; returns how many are missing, a decision
+    template that leaves notices without buttons included."""
+    missing = without_buttons = 0
     print("language\tpurpose\ttemplate\tsent in\tcampaigns")
     for language in sorted(languages):
         for purpose in PURPOSES:
-            resolved = book.resolve(purpose, language)
+            resolved = _standing_in(book, purpose, language)
             if resolved is None:
                 missing += 1
                 shown = ("MISSING", "-")
+            elif resolved.template.purpose != purpose:  # a decision notice as the plain notice
+                without_buttons += 1
+                shown = (f"MISSING: {resolved.template.name}, no buttons", _code(resolved))
             else:
-                code = resolved.code + (" (fallback)" if resolved.fallback else "")
-                shown = (resolved.template.name, code)
+                shown = (resolved.template.name, _code(resolved))
             campaigns = ",".join(languages[language])
             print(f"{language}\t{purpose}\t{shown[0]}\t{shown[1]}\t{campaigns}")
     if missing:
@@ -98,4 +98,22 @@ def _report(book: TemplateBook, languages: dict[str, list[str]]) -> int:
             "24-hour window has closed; add an approved template or a fallback language",
             file=sys.stderr,
         )
-    return missing
+    if without_buttons:
+        print(
+            f"{without_buttons} without buttons: decision notices in those languages go as "
+            "the notice template once the 24-hour window has closed, and cannot be answered "
+            "with a tap; add an approved decision template",
+            file=sys.stderr,
+        )
+    return missing + without_buttons
+
+
+def _standing_in(book: TemplateBook, purpose: str, language: str) -> Resolved | None:
+    """What the WhatsApp client sends for `purpose`: a decision notice may go as a notice."""
+    if purpose == DECISION:
+        return book.choose(NOTICE_PURPOSES, language)
+    return book.resolve(purpose, language)
+
+
+def _code(resolved: Resolved) -> str:
+    return resolved.code + (" (fallback)" if resolved.fallback else "")

@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 from bot.loop.decision import DecisionDefinitionError
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
+from bot.loop.reaction import REACT
 from bot.loop.rules import evaluate, facts_from_redis
-from bot.loop.texts import REACT
 from bot.loop.view import DecisionInContext, LoopView
 from bot.runtime.campaigns import CampaignStore
 from bot.runtime.events import Command, InboundEvent

@@ -25,6 +25,7 @@ from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone
 from bot.loop.rules import Facts, evaluate, facts_from_redis, questions_of, uses_themes
 from bot.loop.scripts import FEED, LOAD
+from bot.loop.templates import NOTICE_PURPOSES
 from bot.loop.texts import message_language, notice_text, reaction_menu, summary_of
 from bot.privacy import DecryptionError
 from bot.runtime.events import Channel
@@ -276,7 +277,8 @@ class _Composer:
             "version": self.stored.version,
             "status": self.decision.status.value,
         }
-        plain["template"] = {"purpose": "decision", "fallback": "notice", "language": language}
+        purpose, fallback = NOTICE_PURPOSES
+        plain["template"] = {"purpose": purpose, "fallback": fallback, "language": language}
         return plain
 
     def _due(self, fields: Mapping[str, bytes], recent_ms: list[int]) -> int:

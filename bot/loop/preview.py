@@ -18,6 +18,7 @@ from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import QuietHours, zone
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
 from bot.loop.rules import evaluate, facts_from_redis
+from bot.loop.templates import TemplateCoverage
 from dialogues.localization import builtin_catalog
 from dialogues.model import QuestionKind, Survey
 from dialogues.prompts import display_answer
@@ -38,7 +39,11 @@ class Preview:
     samples: list[SampleAnswer] = field(default_factory=list)
     quiet_now: bool = False  # push notices would wait for the end of quiet hours
     local_time: str = ""
-    whatsapp_without_template: dict[str, int] | None = None  # None: templates not known here
+    # WhatsApp participants per language whose notice, once their 24-hour window has closed,
+    # goes as another language's template or not at all (without_template), or as the plain
+    # notice template, without buttons to react (without_buttons). None: templates not known.
+    whatsapp_without_template: dict[str, int] | None = None
+    whatsapp_without_buttons: dict[str, int] | None = None
 
     @property
     def blocked(self) -> bool:
@@ -54,19 +59,23 @@ async def build_preview(
     *,
     quiet: QuietHours | None,
     zone_name: str,
-    template_languages: set[str] | None = None,
+    templates: TemplateCoverage | None = None,
 ) -> Preview:
     counts = await Planner(redis, loop_keys).count_links(stored, limits, samples=5)
     missing_languages = stored.decision.missing_messages(survey.languages)
     missing: dict[str, int] = {}
-    whatsapp: dict[str, int] = {}
+    without_template: dict[str, int] = {}
+    without_buttons: dict[str, int] = {}
     for (language, channel), count in counts.targets.items():
         spoken = language if language in survey.languages else survey.default_language
         if spoken in missing_languages:
             missing[spoken] = missing.get(spoken, 0) + count
-        lacking_template = template_languages is not None and spoken not in template_languages
-        if channel == "whatsapp" and lacking_template:
-            whatsapp[spoken] = whatsapp.get(spoken, 0) + count
+        if channel != "whatsapp" or templates is None:
+            continue
+        if spoken not in templates.own:
+            without_template[spoken] = without_template.get(spoken, 0) + count
+        elif spoken not in templates.buttons:
+            without_buttons[spoken] = without_buttons.get(spoken, 0) + count
     local = dt.datetime.fromtimestamp(limits.now_ms / 1000, zone(zone_name))
     return Preview(
         stored=stored,
@@ -75,7 +84,8 @@ async def build_preview(
         samples=await _samples(redis, loop_keys, stored, survey, counts.samples),
         quiet_now=quiet is not None and quiet.contains(local.time()),
         local_time=f"{local:%H:%M} {zone_name}",
-        whatsapp_without_template=whatsapp if template_languages is not None else None,
+        whatsapp_without_template=without_template if templates is not None else None,
+        whatsapp_without_buttons=without_buttons if templates is not None else None,
     )
 
 

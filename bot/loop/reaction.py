@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+REACT = "react"  # the Command name of the buttons under a notice
 HELPFUL, CONCERNS, MORE = "helpful", "concerns", "more"
 CONCERN = "concern"  # the concern itself, written after pressing "still concerned"
 REACTIONS = (HELPFUL, CONCERNS, MORE)

@@ -13,14 +13,13 @@ from collections.abc import Mapping
 from importlib import resources
 
 from bot.loop.decision import Decision, DecisionStatus
-from bot.loop.reaction import REACTIONS
+from bot.loop.reaction import REACT, REACTIONS
 from bot.loop.rules import Facts
 from bot.runtime.outgoing import MenuItem
 from dialogues.localization import Catalog, builtin_catalog, catalog_from_yaml
 from dialogues.model import QuestionKind, Survey
 from dialogues.prompts import display_answer
 
-REACT = "react"  # the Command name of the buttons under a notice
 _QUESTION_CHARS = 70  # how much of a question the summary quotes
 
 

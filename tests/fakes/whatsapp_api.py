@@ -2,12 +2,13 @@
 HTTP, and that plays WhatsApp's side of the webhook.
 
 Sends (`POST /<version>/<phone_number_id>/messages`): checked like the real API checks them
-(token, shape, the 3-button / 10-row / 20- and 24-character limits, approved templates and
-their parameters), paced like the real API paces them (80 messages/s per number and one per
-6 s per recipient with a burst of 45, as token buckets: error 130429 / 131056), and recorded
-with realistic `wamid.…` ids. Scripted failures: error codes, 5xx, hanging answers; recipients
-whose window is closed (131047) or who are not on WhatsApp (131026), answered at once or, as
-WhatsApp mostly does, accepted and then reported in a `failed` status webhook.
+(token, shape, the 3-button / 10-row / 20- and 24-character limits, approved templates, their
+body parameters and their quick-reply button components), paced like the real API paces them
+(80 messages/s per number and one per 6 s per recipient with a burst of 45, as token buckets:
+error 130429 / 131056), and recorded with realistic `wamid.…` ids. Scripted failures: error
+codes, 5xx, hanging answers; recipients whose window is closed (131047) or who are not on
+WhatsApp (131026), answered at once or, as WhatsApp mostly does, accepted and then reported
+in a `failed` status webhook.
 
 Webhooks: signed like Meta signs them (X-Hub-Signature-256 over the raw body), posted to
 Sauti's webhook URL: status updates of sent messages, and whatever inbound payload a test
@@ -32,7 +33,7 @@ from typing import Any
 from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.channels.whatsapp.signature import HEADER, sign
-from bot.channels.whatsapp.templates import TemplateBook
+from bot.channels.whatsapp.templates import TemplateBook, Translation
 
 WABA_ID = "102290129340398"
 _PLACEHOLDER = re.compile(r"\{\{\s*\d+\s*\}\}")
@@ -47,6 +48,7 @@ class Sent:
     type: str  # text | interactive | template
     request: dict[str, Any]
     at: float
+    template_buttons: tuple[str, ...] = ()  # an approved template's button titles, as shown
 
     @property
     def text(self) -> str:
@@ -55,11 +57,7 @@ class Sent:
             return str(self.request["text"]["body"])
         if self.type == "interactive":
             return str(self.request["interactive"]["body"]["text"])
-        parts = [
-            p.get("text", "")
-            for c in self.request["template"].get("components", [])
-            for p in c.get("parameters", [])
-        ]
+        parts = [p.get("text", "") for p in _body_parameters(self.request["template"])]
         return " ".join(parts)
 
     @property
@@ -68,7 +66,18 @@ class Sent:
 
     @property
     def reply_ids(self) -> list[tuple[str, str]]:
-        """(id, title) of every button or list row, in order."""
+        """(id, title) of every button or list row, in order; for a template, (payload,
+        title) of each quick-reply button (with no payload set, WhatsApp sends the title)."""
+        if self.type == "template":
+            payloads = {
+                c["index"]: c["parameters"][0]["payload"]
+                for c in self.request["template"].get("components", [])
+                if c.get("type") == "button"
+            }
+            return [
+                (payloads.get(str(index), title), title)
+                for index, title in enumerate(self.template_buttons)
+            ]
         interactive = self.interactive
         if interactive.get("type") == "button":
             buttons = interactive["action"]["buttons"]
@@ -223,7 +232,9 @@ class FakeGraphAPI:
         if not pair.take(now):
             self._number.tokens += 1  # not sent: the number's quota is not spent
             return self._error(400, 131056, "Pair rate limit hit", to)
-        sent = Sent(_wamid(to), to, str(body["type"]), body, now)
+        approved = _approved(body.get("template", {}), self.templates)
+        buttons = approved.buttons if approved is not None else ()
+        sent = Sent(_wamid(to), to, str(body["type"]), body, now, buttons)
         self.sent.append(sent)
         if self.async_failures and to in self.not_on_whatsapp:
             self._later(self.emit_status(sent, "failed", 131026))
@@ -366,26 +377,68 @@ def _interactive(interactive: dict[str, Any]) -> tuple[int, str] | None:
 
 
 def _template(template: dict[str, Any], templates: TemplateBook | None) -> tuple[int, str] | None:
-    name = template.get("name")
-    code = template.get("language", {}).get("code")
-    approved = next(
-        (t for t in (templates.templates.values() if templates else ()) if t.name == name), None
-    )
-    if approved is None or code not in approved.bodies:
+    approved = _approved(template, templates)
+    if approved is None:
         return 132001, "Template name does not exist in the translation"
-    params = [
-        p
-        for c in template.get("components", [])
-        if c.get("type") == "body"
-        for p in c.get("parameters", [])
-    ]
-    if len(params) != len(_PLACEHOLDER.findall(approved.bodies[code])):
+    components = template.get("components", [])
+    if not isinstance(components, list) or not all(isinstance(c, dict) for c in components):
+        return 100, "components: expected a list of objects"
+    for component in components:
+        if component.get("type") not in ("header", "body", "button"):
+            return 100, f"components: unknown type {component.get('type')!r}"
+    params = _body_parameters(template)
+    if len(params) != len(_PLACEHOLDER.findall(approved.body)):
         return 132000, "Number of parameters does not match the expected number of params"
     for param in params:
-        text = str(param.get("text", ""))
+        text = param.get("text")
+        if param.get("type") != "text" or not isinstance(text, str) or not text:
+            return 131008, "body parameters: type text with a non-empty text"
         if "\n" in text or "\t" in text or "    " in text:
             return 132018, "Param text cannot have new-line/tab characters or more than 4 spaces"
+    buttons = [c for c in components if c.get("type") == "button"]
+    return _quick_replies(buttons, len(approved.buttons))
+
+
+def _quick_replies(buttons: list[dict[str, Any]], approved: int) -> tuple[int, str] | None:
+    """Button components as the Graph API takes them: sub_type quick_reply, index a string
+    naming one of the approved buttons (each at most once), and one payload parameter."""
+    seen: set[str] = set()
+    for button in buttons:
+        index = button.get("index")
+        if button.get("sub_type") != "quick_reply":
+            return 131009, "button sub_type: this template's buttons are quick replies"
+        if not isinstance(index, str) or not index.isdigit():
+            return 100, "button index: expected a string of digits"
+        if int(index) >= approved or index in seen:
+            return 131009, f"button index {index}: no such button, or given twice"
+        seen.add(index)
+        parameters = button.get("parameters")
+        only = parameters[0] if isinstance(parameters, list) and len(parameters) == 1 else None
+        if not isinstance(only, dict):
+            return 131008, "quick_reply: expected one parameter"
+        payload = only.get("payload")
+        if only.get("type") != "payload" or not isinstance(payload, str) or not payload:
+            return 131008, "quick_reply parameter: type payload with a non-empty payload"
     return None
+
+
+def _approved(template: dict[str, Any], templates: TemplateBook | None) -> Translation | None:
+    """The approved translation a template message names (its name and language), if any."""
+    name = template.get("name")
+    code = template.get("language", {}).get("code")
+    found = next(
+        (t for t in (templates.templates.values() if templates else ()) if t.name == name), None
+    )
+    return found.languages.get(code) if found is not None else None
+
+
+def _body_parameters(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        parameter if isinstance(parameter, dict) else {}
+        for component in template.get("components", [])
+        if component.get("type") == "body"
+        for parameter in component.get("parameters", [])
+    ]
 
 
 def _wamid(to: str) -> str:
@@ -463,8 +516,15 @@ def list_reply(wa_id: str, reply_id: str, title: str) -> dict[str, Any]:
     )
 
 
-def template_button(wa_id: str, payload: str, title: str) -> dict[str, Any]:
-    return _message(wa_id, "button", button={"payload": payload, "text": title})
+def template_button(
+    wa_id: str, payload: str, title: str, *, context: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """A tap on a template's quick-reply button; `context`: (business number, wamid) of the
+    template message tapped, which WhatsApp includes."""
+    message = _message(wa_id, "button", button={"payload": payload, "text": title})
+    if context is not None:
+        message["context"] = {"from": context[0], "id": context[1]}
+    return message
 
 
 def media(wa_id: str, kind: str) -> dict[str, Any]:

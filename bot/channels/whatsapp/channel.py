@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from bot.channels.whatsapp.client import WhatsAppClient
 from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.statuses import StatusStore
-from bot.channels.whatsapp.templates import PURPOSES, TemplateBook, load_templates
+from bot.channels.whatsapp.template_file import load_templates
+from bot.channels.whatsapp.templates import DECISION, PURPOSES, TemplateBook
 from bot.channels.whatsapp.webhook import WhatsAppWebhook
 from bot.settings.model import WhatsAppSettings
 
@@ -56,15 +57,8 @@ def build_whatsapp(app: App) -> WhatsAppChannel | None:
     settings = app.settings.whatsapp
     if not settings.enabled:
         return None
-    templates = load_templates(settings.templates_file)
-    missing = [purpose for purpose in PURPOSES if purpose not in templates.templates]
-    if missing:
-        log.warning(
-            "no WhatsApp template for %s in %s: such messages will not be sent to anyone whose "
-            "24-hour window is closed",
-            ", ".join(missing),
-            templates.source,
-        )
+    templates = load_templates(settings.templates_file, settings.limits)
+    _warn_of_gaps(templates)
     metrics = WhatsAppMetrics(app.metrics.registry)
     statuses = StatusStore(
         app.redis,
@@ -77,3 +71,20 @@ def build_whatsapp(app: App) -> WhatsAppChannel | None:
         body_ttl_seconds=settings.resend_window_seconds,
     )
     return WhatsAppChannel(settings, metrics, templates, statuses)
+
+
+def _warn_of_gaps(templates: TemplateBook) -> None:
+    missing = [p for p in PURPOSES if p != DECISION and p not in templates.templates]
+    if missing:
+        log.warning(
+            "no WhatsApp template for %s in %s: such messages will not be sent to anyone whose "
+            "24-hour window is closed",
+            ", ".join(missing),
+            templates.source,
+        )
+    if DECISION not in templates.templates:
+        log.warning(
+            "no WhatsApp decision template in %s: decision notices to anyone whose 24-hour "
+            "window is closed go as the notice template, without the buttons to react",
+            templates.source,
+        )

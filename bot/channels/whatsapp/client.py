@@ -146,22 +146,24 @@ class WhatsAppClient:
     def _template(self, recipient: Recipient, message: dict[str, Any]) -> Content:
         """The approved template standing in for `message`, or UndeliverableError: outside
         the window nothing else may go out."""
-        conversational = bool(message.get("prompt") or message.get("menu"))
-        purpose = _hinted_purpose(message) or (CONTINUE if conversational else NOTICE)
+        purposes = _purposes(message)
+        menu = message.get("menu") or ()
         language = recipient.language or "en"
-        resolved = self._templates.resolve(purpose, language)
+        resolved = self._templates.choose(purposes, language, menu)
         if resolved is None:
-            self._metrics.missing_templates.labels(purpose, language).inc()
+            # Counted under the last purpose asked for: the least template that would have done.
+            self._metrics.missing_templates.labels(purposes[-1], language).inc()
+            wanted = "' or '".join(purposes)
             log.warning(
                 "WhatsApp window closed and no approved '%s' template for language '%s' "
                 "(templates: %s): message not sent, dead-lettered; see `sauti whatsapp templates`",
-                purpose,
+                wanted,
                 language,
                 self._templates.source,
             )
-            raise UndeliverableError(f"no approved '{purpose}' template for '{language}'")
+            raise UndeliverableError(f"no approved '{wanted}' template for '{language}'")
         self._metrics.templates.labels(resolved.template.name, resolved.code).inc()
-        return self._templates.content(resolved, message.get("text", ""))
+        return self._templates.content(resolved, message.get("text", ""), menu)
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -221,13 +223,16 @@ def _graph_error(status: int, answer: Any) -> GraphError:
     return GraphError(status, code if isinstance(code, int) else None, str(title)[:120])
 
 
-def _hinted_purpose(message: dict[str, Any]) -> str | None:
-    """A message may name the template purpose that stands in for it (a decision notice has
-    buttons, but no question waits: it asks for `notice`, not `continue`; bot.loop)."""
+def _purposes(message: dict[str, Any]) -> tuple[str, ...]:
+    """The template purposes that may stand in for `message`, best first. A message may name
+    them (a decision notice has buttons, but no question waits: it asks for `decision`, else
+    `notice`, never `continue`; bot.loop); otherwise a question or menu asks to continue and
+    anything else is a notice."""
     hint = message.get("template")
-    if not isinstance(hint, dict):
-        return None
-    for wanted in (hint.get("purpose"), hint.get("fallback")):
-        if wanted in PURPOSES:
-            return str(wanted)
-    return None
+    if isinstance(hint, dict):
+        named = [hint.get("purpose"), hint.get("fallback")]
+        hinted = tuple(dict.fromkeys(str(p) for p in named if p in PURPOSES))
+        if hinted:
+            return hinted
+    conversational = bool(message.get("prompt") or message.get("menu"))
+    return (CONTINUE,) if conversational else (NOTICE,)

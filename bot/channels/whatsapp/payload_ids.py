@@ -8,6 +8,9 @@ back to the button's visible title, which the engine reads like typed text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot.runtime.events import COMMANDS, Action, Answer, Command
 from dialogues.inbound import ChoiceReply, Decline, GoBack, Resume, Skip, SubmitSelection
 
@@ -32,6 +35,11 @@ def decline(question_id: str) -> str:
 
 def command(name: str, argument: str) -> str:
     return _SEP.join((_COMMAND, name, argument))
+
+
+def menu_item(item: Mapping[str, Any]) -> str:
+    """The id of a menu button (an outbox message's `{"label", "cmd", "arg"}`)."""
+    return command(item["cmd"], item.get("arg", ""))
 
 
 def action_of(payload: str) -> Action | None:

@@ -68,7 +68,7 @@ def _parts(message: dict[str, Any], language: str, catalog: Catalog) -> _Parts |
         return _prompt_parts(prompt, catalog)
     if menu:
         items = tuple(
-            _Item(payload_ids.command(item["cmd"], item.get("arg", "")), item["label"], number)
+            _Item(payload_ids.menu_item(item), item["label"], number)
             for number, item in enumerate(menu, 1)
         )
         return _Parts(

@@ -1,49 +1,93 @@
 """Approved message templates: the only messages WhatsApp delivers outside the 24-hour window.
 
 Templates are approved by Meta per name and language, so the file names, per purpose, the
-template's name and each approved language (with the approved text, for operators and for the
-test fake). A participant whose language has no approved template gets the first language of
-the fallback rules that has one; if none has, nothing is sent (never a free-form message) and
-the gap is reported: a log line, a metric, and `sauti whatsapp templates`.
+template's name and each approved language (with the approved text and button titles, for
+operators and for the test fake). A participant whose language has no approved template gets
+the first language of the fallback rules that has one; if none has, nothing is sent (never a
+free-form message) and the gap is reported: a log line, a metric, and `sauti whatsapp
+templates`.
 
 Purposes:
 - `continue`: a question or menu waits for someone whose window closed. Its quick-reply button
   carries the payload `resume`; tapping it opens a new window and the question is asked again.
 - `notice`: a plain message (what came of the answers, say) for someone whose window closed;
   its one body parameter is the message text.
+- `decision`: a decision notice (bot.loop) for someone whose window closed: the notice text as
+  its body parameter, and quick-reply buttons that answer like the buttons under the notice
+  inside the window (Helpful, Still concerned, Tell me more). A decision notice asks for
+  `decision`, else `notice` (`TemplateBook.choose`): without the decision template it still
+  goes out, as text.
+
+A quick reply is a fixed payload (`resume`) or `menu:<command>:<choice>`. Meta approves a
+template's button titles but not its payloads, which each message sets: `menu:react:concerns`
+takes, as the message goes out, the id of the message's own "concerns" menu button, so a tap
+carries the decision's reference and comes back as the very Command the in-window button gives.
 """
 
 from __future__ import annotations
 
-import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.shorten import flatten, shorten
 
 CONTINUE = "continue"
 NOTICE = "notice"
-PURPOSES = (CONTINUE, NOTICE)
+DECISION = "decision"
+PURPOSES = (CONTINUE, NOTICE, DECISION)
 PARAMETER_SOURCES = ("text",)
 ANY_LANGUAGE = "*"
-_PLACEHOLDER = re.compile(r"\{\{\s*\d+\s*\}\}")
+FROM_MENU = "menu"  # the quick reply `menu:<command>:<choice>`
+
+Menu = Sequence[Mapping[str, Any]]  # an outbox message's "menu": [{"label", "cmd", "arg"}]
 
 
-class TemplateFileError(Exception):
-    """The templates file cannot be used; the message names the file and the key."""
+@dataclass(frozen=True, slots=True)
+class QuickReply:
+    """What one quick-reply button sends back when tapped."""
+
+    fixed: str | None  # its own payload (`resume`); None: the payload comes from the menu
+    command: str = ""  # the menu button's command ...
+    choice: str = ""  # ... and the first field of its argument ("concerns" of "concerns:<ref>")
+
+    def payload(self, menu: Menu) -> str | None:
+        """The payload for a message offering `menu`; None when that menu lacks the button."""
+        if self.fixed is not None:
+            return self.fixed
+        for item in menu:
+            argument = str(item.get("arg", ""))
+            if item.get("cmd") == self.command and argument.partition(":")[0] == self.choice:
+                return payload_ids.menu_item(item)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    body: str  # the approved text
+    buttons: tuple[str, ...]  # the approved title of each quick-reply button, by index
 
 
 @dataclass(frozen=True, slots=True)
 class Template:
     purpose: str
     name: str
-    bodies: Mapping[str, str]  # WhatsApp language code → the approved text
+    languages: Mapping[str, Translation]  # WhatsApp language code → the approved texts
     parameters: tuple[str, ...]  # where each {{n}} comes from, in order
-    quick_replies: tuple[str, ...]  # the payload of each quick-reply button, by index
+    quick_replies: tuple[QuickReply, ...]  # what each quick-reply button sends, by index
     max_parameter_chars: int
+
+    def payloads(self, menu: Menu) -> tuple[str, ...] | None:
+        """Each quick-reply button's payload for a message offering `menu`; None when the
+        message lacks one of those buttons (this template cannot stand in for it)."""
+        found = []
+        for reply in self.quick_replies:
+            payload = reply.payload(menu)
+            if payload is None:
+                return None
+            found.append(payload)
+        return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +105,26 @@ class TemplateBook:
 
     def resolve(self, purpose: str, language: str) -> Resolved | None:
         """The template to use for `purpose` with someone reading `language`, or None."""
-        template = self.templates.get(purpose)
-        if template is None:
-            return None
+        return self.choose((purpose,), language)
+
+    def choose(
+        self, purposes: Sequence[str], language: str, menu: Menu | None = None
+    ) -> Resolved | None:
+        """The template standing in for a message that asks for `purposes`, best first, with
+        someone reading `language`, or None. Their own language comes before the purpose: a
+        notice in Swahili (no buttons) serves a Swahili reader better than a decision template
+        in the fallback English, whose words and button titles they may not read. Given the
+        message's `menu`, a template whose quick replies it cannot fill does not count."""
+        usable = [
+            self.templates[purpose]
+            for purpose in purposes
+            if purpose in self.templates
+            and (menu is None or self.templates[purpose].payloads(menu) is not None)
+        ]
         for code in self.candidates(language):
-            if code in template.bodies:
-                return Resolved(template, code, fallback=not _same(code, language))
+            for template in usable:
+                if code in template.languages:
+                    return Resolved(template, code, fallback=not _same(code, language))
         return None
 
     def candidates(self, language: str) -> tuple[str, ...]:
@@ -80,9 +138,13 @@ class TemplateBook:
         ]
         return tuple(dict.fromkeys(code for code in [*own, *rules] if code))
 
-    def content(self, resolved: Resolved, text: str) -> dict[str, Any]:
-        """The Graph API message for a resolved template, carrying `text` where it asks."""
+    def content(self, resolved: Resolved, text: str, menu: Menu = ()) -> dict[str, Any]:
+        """The Graph API message for a resolved template, carrying `text` where it asks and
+        the payload of each quick-reply button (from `menu` where the file says so)."""
         template = resolved.template
+        payloads = template.payloads(menu)
+        if payloads is None:
+            raise ValueError(f"the message's menu lacks a button of template '{template.name}'")
         components: list[dict[str, Any]] = []
         values = {"text": shorten(flatten(text), template.max_parameter_chars)}
         if template.parameters:
@@ -94,7 +156,7 @@ class TemplateBook:
                     ],
                 }
             )
-        for index, payload in enumerate(template.quick_replies):
+        for index, payload in enumerate(payloads):
             components.append(
                 {
                     "type": "button",
@@ -111,70 +173,3 @@ class TemplateBook:
 
 def _same(code: str, language: str) -> bool:
     return code.replace("_", "-").split("-")[0] == language.replace("_", "-").split("-")[0]
-
-
-def load_templates(path: Path) -> TemplateBook:
-    """Read the templates file; a missing file is an empty book (nothing outside the window).
-    Raises TemplateFileError naming the file and the key that is wrong."""
-    if not path.exists():
-        return TemplateBook(source=f"{path} (missing)")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise TemplateFileError(f"{path}: {error}") from error
-    return parse_templates(raw, str(path))
-
-
-def parse_templates(raw: dict[str, Any], source: str) -> TemplateBook:
-    unknown = set(raw) - {"fallback", "templates"}
-    if unknown:
-        raise TemplateFileError(f"{source}: unknown table {sorted(unknown)[0]!r}")
-    fallbacks = {}
-    for language, codes in _table(raw, "fallback", source).items():
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise TemplateFileError(f"{source}: fallback.{language}: expected a list of codes")
-        fallbacks[language] = tuple(codes)
-    templates = {}
-    for purpose, spec in _table(raw, "templates", source).items():
-        if purpose not in PURPOSES:
-            raise TemplateFileError(
-                f"{source}: templates.{purpose}: unknown purpose, expected one of "
-                + ", ".join(PURPOSES)
-            )
-        templates[purpose] = _template(purpose, spec, f"{source}: templates.{purpose}")
-    return TemplateBook(templates, fallbacks, source)
-
-
-def _template(purpose: str, spec: Any, where: str) -> Template:
-    if not isinstance(spec, dict):
-        raise TemplateFileError(f"{where}: expected a table")
-    name = spec.get("name")
-    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9_]{1,512}", name):
-        raise TemplateFileError(f"{where}.name: expected lower-case letters, digits and _")
-    parameters = tuple(spec.get("parameters", ()))
-    for source in parameters:
-        if source not in PARAMETER_SOURCES:
-            raise TemplateFileError(f"{where}.parameters: unknown source {source!r}")
-    quick_replies = tuple(str(p) for p in spec.get("quick_replies", ()))
-    bodies: dict[str, str] = {}
-    for code, language in _table(spec, "languages", where).items():
-        body = language.get("body") if isinstance(language, dict) else None
-        if not isinstance(body, str) or not body.strip():
-            raise TemplateFileError(f"{where}.languages.{code}.body: expected the approved text")
-        if len(_PLACEHOLDER.findall(body)) != len(parameters):
-            raise TemplateFileError(
-                f"{where}.languages.{code}.body: has {len(_PLACEHOLDER.findall(body))} "
-                f"placeholders, but parameters lists {len(parameters)}"
-            )
-        bodies[code] = body
-    limit = spec.get("max_parameter_chars", 700)
-    if not isinstance(limit, int) or limit < 1:
-        raise TemplateFileError(f"{where}.max_parameter_chars: expected a positive integer")
-    return Template(purpose, name, bodies, parameters, quick_replies, limit)
-
-
-def _table(raw: dict[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        raise TemplateFileError(f"{where}.{key}: expected a table")
-    return value

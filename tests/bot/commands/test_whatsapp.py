@@ -55,6 +55,7 @@ async def test_templates_lists_each_language_and_exits_1_when_one_is_missing(
         lines = capsys.readouterr().out.splitlines()
         assert "sw\tnotice\tsauti_update\tsw\tsafe-connect-2026" in lines
         assert "ar\tcontinue\tsauti_continue\tar\tsafe-connect-2026" in lines
+        assert "fr\tdecision\tsauti_decision\tfr\tsafe-connect-2026" in lines
     partial = tmp_path / "partial.toml"
     partial.write_text(
         '[fallback]\nar = ["fr"]\n\n[templates.notice]\nname = "sauti_update"\n'
@@ -70,4 +71,11 @@ async def test_templates_lists_each_language_and_exits_1_when_one_is_missing(
         assert "ar\tnotice\tsauti_update\tfr (fallback)\tsafe-connect-2026" in lines
         assert "sw\tnotice\tMISSING\t-\tsafe-connect-2026" in lines
         assert "en\tcontinue\tMISSING\t-\tsafe-connect-2026" in lines
-        assert "6 missing" in captured.err  # continue x4, notice for en and sw
+        assert "sw\tdecision\tMISSING\t-\tsafe-connect-2026" in lines
+        assert "fr\tdecision\tMISSING: sauti_update, no buttons\tfr\tsafe-connect-2026" in lines
+        assert (
+            "ar\tdecision\tMISSING: sauti_update, no buttons\tfr (fallback)\tsafe-connect-2026"
+            in lines
+        )
+        assert "8 missing" in captured.err  # continue x4, notice and decision for en and sw
+        assert "2 without buttons" in captured.err  # decision notices in fr and ar

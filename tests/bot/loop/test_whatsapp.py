@@ -1,6 +1,8 @@
 """Decision notices over WhatsApp, through the real webhook, worker, publisher, sender and
-client against the fake Graph API: buttons inside the 24-hour window, the approved notice
-template outside it, and a concern written back after tapping "still concerned"."""
+client against the fake Graph API: buttons inside the 24-hour window, the approved decision
+template with the same buttons as quick replies outside it (or the plain notice template where
+a language has no decision template), and a concern written back after tapping "still
+concerned" on either."""
 
 from __future__ import annotations
 
@@ -10,10 +12,43 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.whatsapp import payload_ids
+from bot.commands.decisions import decision_preview, print_preview
+from bot.loop.grievances import case_text, find_case
+from bot.loop.ledger import StoredDecision
+from bot.loop.reactions import reaction_totals
+from bot.runtime.events import Command
 from tests.bot.channels.whatsapp.world import World, running_world
 from tests.bot.loop import SIM_DECISION
+from tests.fakes.whatsapp_api import Sent
 
 HOUR_MS = 3600 * 1000
+SWAHILI = "255700000001"
+ENGLISH = "255700000002"
+# Approved: the decision template in English only; the plain notice in English and Swahili.
+ENGLISH_DECISION_ONLY = """\
+[fallback]
+"*" = ["en"]
+
+[templates.notice]
+name = "sauti_update"
+parameters = ["text"]
+
+[templates.notice.languages.en]
+body = "An update about the survey you answered: {{1}}"
+
+[templates.notice.languages.sw]
+body = "Taarifa kuhusu utafiti uliojibu: {{1}}"
+
+[templates.decision]
+name = "sauti_decision"
+parameters = ["text"]
+quick_replies = ["menu:react:helpful", "menu:react:concerns", "menu:react:more"]
+
+[templates.decision.languages.en]
+body = "What came of the survey you answered: {{1}} Tap a button below to tell us what you think."
+buttons = ["Helpful", "Still concerned", "Tell me more"]
+"""
 
 
 @pytest.fixture
@@ -28,38 +63,123 @@ async def _answer_up_to_sim_id(world: World, wa_id: str, language: str, *answers
         await world.next_messages(wa_id, world.say(wa_id, text))
 
 
-async def test_notices_on_whatsapp_inside_and_outside_the_window(world: World) -> None:
-    await _answer_up_to_sim_id(world, "255700000001", "sw", "1", "1,2", "hapana", "ndiyo")
-    await _answer_up_to_sim_id(world, "255700000002", "en", "1", "1,2", "no", "yes")
-    late = world.pid("255700000002")
-    then = int(time.time() * 1000 - 25 * HOUR_MS)  # wrote 25 hours ago: the window is closed
-    await world.app.redis.hset(world.app.keys.participant(late), "in", str(then))
+async def _window_closed(world: World, wa_id: str) -> None:
+    """As if they last wrote 25 hours ago."""
+    then = int(time.time() * 1000 - 25 * HOUR_MS)
+    await world.app.redis.hset(world.app.keys.participant(world.pid(wa_id)), "in", str(then))
 
+
+async def _publish(world: World, *wa_ids: str) -> tuple[StoredDecision, dict[str, Sent]]:
+    """Load, publish and feed SIM_DECISION; returns it and the notice each of them got."""
     stored, _ = await world.app.ledger().load(SIM_DECISION, int(time.time() * 1000))
     publisher = world.app.publisher()
     await publisher.publish(stored.campaign_id, stored.id)
-    before = {wa_id: len(world.messages_to(wa_id)) for wa_id in ("255700000001", "255700000002")}
+    before = {wa_id: len(world.messages_to(wa_id)) for wa_id in wa_ids}
     while await publisher.step():
         pass
+    notices = {}
+    for wa_id in wa_ids:
+        [notices[wa_id]] = (await world.wait_for(wa_id, before[wa_id] + 1))[before[wa_id] :]
+    return stored, notices
 
-    [notice] = (await world.wait_for("255700000001", before["255700000001"] + 1))[-1:]
+
+async def test_notices_on_whatsapp_inside_and_outside_the_window(world: World) -> None:
+    await _answer_up_to_sim_id(world, SWAHILI, "sw", "1", "1,2", "hapana", "ndiyo")
+    await _answer_up_to_sim_id(world, ENGLISH, "en", "1", "1,2", "no", "yes")
+    await _window_closed(world, ENGLISH)
+    stored, notices = await _publish(world, SWAHILI, ENGLISH)
+
+    notice = notices[SWAHILI]
     assert notice.text.startswith("Ulituambia “Ndiyo”")
     assert [title for _, title in notice.reply_ids] == [
         "Imesaidia",
         "Bado nina wasiwasi",
         "Niambie zaidi",
     ]
-    [template] = (await world.wait_for("255700000002", before["255700000002"] + 1))[-1:]
+    template = notices[ENGLISH]
     assert template.type == "template"
-    assert template.request["template"]["name"] == "sauti_update"  # a notice, not "continue"
+    assert template.request["template"]["name"] == "sauti_decision"  # not "continue"
+    assert template.request["template"]["language"]["code"] == "en"
     assert template.text.startswith("You told us “Yes” when we asked")
     assert "Why: The law requires an ID check" in template.text
+    # The quick replies carry what the in-window buttons carry: the same reactions to the
+    # same decision.
+    assert template.reply_ids == [
+        (f"c:react:helpful:{stored.ref}", "Helpful"),
+        (f"c:react:concerns:{stored.ref}", "Still concerned"),
+        (f"c:react:more:{stored.ref}", "Tell me more"),
+    ]
+    assert [payload for payload, _ in template.reply_ids] == [
+        button_id for button_id, _ in notice.reply_ids
+    ]
+    assert world.fake.refused == []
 
-    ask = await world.next_messages(
-        "255700000001", world.tap("255700000001", notice, "Bado nina wasiwasi")
-    )
+    ask = await world.next_messages(SWAHILI, world.tap(SWAHILI, notice, "Bado nina wasiwasi"))
     assert ask[-1].text.startswith("Ni nini bado kinakutia wasiwasi")
     thanks = await world.next_messages(
-        "255700000001", world.say("255700000001", "Barua ya mwenyekiti inalipiwa pia")
+        SWAHILI, world.say(SWAHILI, "Barua ya mwenyekiti inalipiwa pia")
     )
     assert thanks[-1].text.startswith("Asante. Tumewasilisha wasiwasi wako kwa Nuru Mobile.")
+
+
+async def test_a_tap_on_the_decision_template_is_the_reaction_the_in_window_button_gives(
+    world: World,
+) -> None:
+    await _answer_up_to_sim_id(world, ENGLISH, "en", "1", "1,2", "no", "yes")
+    await _window_closed(world, ENGLISH)
+    stored, notices = await _publish(world, ENGLISH)
+    template = notices[ENGLISH]
+    payload = {title: payload for payload, title in template.reply_ids}["Still concerned"]
+    assert payload_ids.action_of(payload) == Command("react", f"concerns:{stored.ref}")
+
+    # The tap reopens the window: what follows is an ordinary conversation again.
+    ask = await world.next_messages(ENGLISH, world.tap(ENGLISH, template, "Still concerned"))
+    assert [sent.type for sent in ask] == ["text"]
+    assert ask[-1].text.startswith("What still concerns you about this?")
+    thanks = await world.next_messages(
+        ENGLISH, world.say(ENGLISH, "The chief charges for the letter, stop asking for papers")
+    )
+    assert thanks[-1].text.startswith("Thank you. We have passed your concern on to Nuru Mobile.")
+
+    app = world.app
+    totals = await reaction_totals(app.redis, app.publisher().loop_keys, stored.ref)
+    assert (totals.helpful, totals.concerns, totals.more) == (0, 1, 0)
+    [(_, reference)] = totals.concern_cases
+    case = await find_case(app.redis, app.keys, reference)
+    assert case is not None
+    assert (case.kind, case.decision_ref, case.language) == ("concern", stored.ref, "en")
+    written = await case_text(app.redis, app.keys, app.participant_keys, case)
+    assert written == "The chief charges for the letter, stop asking for papers"
+    stop = await app.redis.hget(app.keys.participant(world.pid(ENGLISH)), "stop")
+    assert stop == b"0"  # "stop" inside their concern did not opt them out
+
+
+async def test_a_language_without_a_decision_template_gets_the_notice_template(
+    redis_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    templates = tmp_path / "templates.toml"
+    templates.write_text(ENGLISH_DECISION_ONLY, encoding="utf-8")
+    async with running_world(
+        redis_url,
+        tmp_path,
+        SAUTI_LOOP_QUIET_HOURS="",
+        WHATSAPP_TEMPLATES_FILE=str(templates),
+    ) as world:
+        await _answer_up_to_sim_id(world, SWAHILI, "sw", "1", "1,2", "hapana", "ndiyo")
+        await _window_closed(world, SWAHILI)
+        stored, _ = await world.app.ledger().load(SIM_DECISION, int(time.time() * 1000))
+        campaign = await world.app.campaigns.get(stored.campaign_id)
+        assert campaign is not None
+        preview = await decision_preview(world.app, stored, campaign.survey)
+        assert preview.whatsapp_without_buttons == {"sw": 1}
+        assert preview.whatsapp_without_template == {}
+        print_preview(preview, weekly_budget=2)
+        shown = capsys.readouterr().out
+        assert "WhatsApp: no approved decision template in sw (1): outside their 24-hour" in shown
+
+        _, notices = await _publish(world, SWAHILI)
+    notice = notices[SWAHILI].request["template"]
+    # Their own language's notice, not the English decision template they may not read.
+    assert (notice["name"], notice["language"]["code"]) == ("sauti_update", "sw")
+    assert [component["type"] for component in notice["components"]] == ["body"]
+    assert notices[SWAHILI].text.startswith("Ulituambia “Ndiyo”")

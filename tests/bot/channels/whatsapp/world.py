@@ -15,8 +15,10 @@ from typing import Any
 from aiohttp.test_utils import TestServer
 
 from bot.app import App, build_app
-from bot.channels.whatsapp.templates import TemplateBook, load_templates
+from bot.channels.whatsapp.template_file import load_templates
+from bot.channels.whatsapp.templates import TemplateBook
 from bot.runtime.events import Channel
+from bot.settings.limits import WhatsAppLimits
 from bot.web import make_web_app, runner_options
 from dialogues.localization import builtin_catalog
 from tests.bot.app_fixtures import EXAMPLE, test_settings
@@ -30,8 +32,9 @@ APP_SECRET = "test-app-secret-0123456789"
 VERIFY_TOKEN = "test-verify-token"
 
 
-def approved_templates() -> TemplateBook:
-    return load_templates(TEMPLATES)
+def approved_templates(path: Path = TEMPLATES) -> TemplateBook:
+    """The templates Meta approved, as the fake knows them: those of Sauti's own file."""
+    return load_templates(path, WhatsAppLimits())
 
 
 @dataclass
@@ -53,11 +56,16 @@ class World:
         return await self.fake.post_webhook(wa.envelope(self.fake, messages=[wa.text(wa_id, body)]))
 
     async def tap(self, wa_id: str, sent: Sent, title: str) -> int:
-        """Tap the button or list row titled `title` on a message Sauti sent."""
+        """Tap the button or list row titled `title` on a message Sauti sent, or the quick-reply
+        button titled so on a template."""
         matches = [rid for rid, shown in sent.reply_ids if shown == title]
         assert matches, f"no {title!r} among {[shown for _, shown in sent.reply_ids]}"
-        kind = sent.interactive["type"]
-        message = (wa.button_reply if kind == "button" else wa.list_reply)(wa_id, matches[0], title)
+        if sent.type == "template":
+            context = (self.fake.display_number, sent.wamid)
+            message = wa.template_button(wa_id, matches[0], title, context=context)
+        else:
+            reply = wa.button_reply if sent.interactive["type"] == "button" else wa.list_reply
+            message = reply(wa_id, matches[0], title)
         return await self.fake.post_webhook(wa.envelope(self.fake, messages=[message]))
 
     async def join(self, wa_id: str, language: str, *, updates: bool = True) -> list[Sent]:
@@ -103,7 +111,9 @@ class World:
 
 @contextlib.asynccontextmanager
 async def running_world(redis_url: str, tmp_path: Path, **settings: str) -> AsyncIterator[World]:
-    fake = FakeGraphAPI(app_secret=APP_SECRET, templates=approved_templates())
+    """Sauti and the fake, which approves the templates of the file Sauti is given."""
+    templates_file = Path(settings.get("WHATSAPP_TEMPLATES_FILE", TEMPLATES))
+    fake = FakeGraphAPI(app_secret=APP_SECRET, templates=approved_templates(templates_file))
     api_base = await fake.start()
     environ = {
         "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
