@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.runtime.events import COMMANDS
 from bot.settings.limits import WhatsAppLimits
 
 _PLACEHOLDER = re.compile(r"\{\{\s*\d+\s*\}\}")
+_ENDS_WITH_PLACEHOLDER = re.compile(r"\{\{\s*\d+\s*\}\}[.!?:;,\s]*$")
 _TEMPLATE_KEYS = ("name", "parameters", "quick_replies", "max_parameter_chars", "languages")
 _LANGUAGE_KEYS = ("body", "buttons")
 # Purposes whose template stands in for the message's own text: without it they say nothing.
@@ -87,13 +89,14 @@ def _template(purpose: str, spec: Any, where: str, limits: WhatsAppLimits) -> Te
         raise TemplateFileError(f"{where}.name: expected lower-case letters, digits and _")
     parameters = _parameters(purpose, spec.get("parameters", []), f"{where}.parameters")
     quick_replies = _quick_replies(purpose, spec.get("quick_replies", []), f"{where}.quick_replies")
-    languages = {
-        code: _translation(language, f"{where}.languages.{code}", parameters, quick_replies, limits)
-        for code, language in _table(spec, "languages", f"{where}.").items()
-    }
     limit = spec.get("max_parameter_chars", 700)
     if not isinstance(limit, int) or limit < 1:
         raise TemplateFileError(f"{where}.max_parameter_chars: expected a positive integer")
+    shape = _Shape(parameters, quick_replies, limit)
+    languages = {
+        code: _translation(language, f"{where}.languages.{code}", shape, limits)
+        for code, language in _table(spec, "languages", f"{where}.").items()
+    }
     return Template(purpose, name, languages, parameters, quick_replies, limit)
 
 
@@ -157,26 +160,47 @@ def _reactions(replies: list[QuickReply], where: str) -> None:
             )
 
 
-def _translation(
-    raw: Any,
-    where: str,
-    parameters: tuple[str, ...],
-    quick_replies: tuple[QuickReply, ...],
-    limits: WhatsAppLimits,
-) -> Translation:
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What every language of one template must agree with."""
+
+    parameters: tuple[str, ...]
+    quick_replies: tuple[QuickReply, ...]
+    max_parameter_chars: int
+
+
+def _translation(raw: Any, where: str, shape: _Shape, limits: WhatsAppLimits) -> Translation:
     if not isinstance(raw, dict):
         raise TemplateFileError(f"{where}: expected a table with the approved body")
     _known_keys(raw, _LANGUAGE_KEYS, f"{where}.")
     body = raw.get("body")
     if not isinstance(body, str) or not body.strip():
         raise TemplateFileError(f"{where}.body: expected the approved text")
-    placeholders = len(_PLACEHOLDER.findall(body))
-    if placeholders != len(parameters):
-        raise TemplateFileError(
-            f"{where}.body: has {placeholders} placeholders, but parameters lists {len(parameters)}"
-        )
-    buttons = _buttons(raw.get("buttons", []), f"{where}.buttons", len(quick_replies), limits)
+    _check_body(body, f"{where}.body", shape, limits)
+    buttons = _buttons(raw.get("buttons", []), f"{where}.buttons", len(shape.quick_replies), limits)
     return Translation(body, buttons)
+
+
+def _check_body(body: str, where: str, shape: _Shape, limits: WhatsAppLimits) -> None:
+    """What Meta would refuse at review, or WhatsApp at sending, found while reading the file."""
+    placeholders = _PLACEHOLDER.findall(body)
+    if len(placeholders) != len(shape.parameters):
+        raise TemplateFileError(
+            f"{where}: has {len(placeholders)} placeholders, but parameters lists "
+            f"{len(shape.parameters)}"
+        )
+    words = body.strip()
+    if _PLACEHOLDER.match(words) or _ENDS_WITH_PLACEHOLDER.search(words):
+        raise TemplateFileError(
+            f"{where}: starts or ends with a placeholder, which Meta refuses: put words "
+            "before and after it"
+        )
+    longest = len(_PLACEHOLDER.sub("", body)) + len(placeholders) * shape.max_parameter_chars
+    if longest > limits.max_body_chars:
+        raise TemplateFileError(
+            f"{where}: with max_parameter_chars filled, the body reaches {longest} characters; "
+            f"a template body has at most {limits.max_body_chars}"
+        )
 
 
 def _buttons(raw: Any, where: str, expected: int, limits: WhatsAppLimits) -> tuple[str, ...]:

@@ -59,7 +59,8 @@ async def test_templates_lists_each_language_and_exits_1_when_one_is_missing(
     partial = tmp_path / "partial.toml"
     partial.write_text(
         '[fallback]\nar = ["fr"]\n\n[templates.notice]\nname = "sauti_update"\n'
-        'parameters = ["text"]\n\n[templates.notice.languages.fr]\nbody = "Nouvelles : {{1}}"\n',
+        'parameters = ["text"]\n\n[templates.notice.languages.fr]\n'
+        'body = "Nouvelles : {{1}} Répondez ici."\n',
         encoding="utf-8",
     )
     async with deployed(

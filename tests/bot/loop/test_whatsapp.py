@@ -35,10 +35,10 @@ name = "sauti_update"
 parameters = ["text"]
 
 [templates.notice.languages.en]
-body = "An update about the survey you answered: {{1}}"
+body = "An update about the survey you answered: {{1}} Reply here."
 
 [templates.notice.languages.sw]
-body = "Taarifa kuhusu utafiti uliojibu: {{1}}"
+body = "Taarifa kuhusu utafiti uliojibu: {{1}} Jibu hapa."
 
 [templates.decision]
 name = "sauti_decision"

@@ -43,7 +43,7 @@ name = "sauti_update"
 parameters = ["text"]
 
 [templates.notice.languages.en]
-body = "An update: {{1}}"
+body = "An update: {{1}} Reply here."
 
 [templates.decision]
 name = "sauti_decision"
@@ -155,6 +155,23 @@ def _sendable(content: dict[str, Any]) -> dict[str, Any]:
             "templates.decision.languages.en.body: has 2 placeholders, but parameters lists 1",
         ),
         (
+            'body = "An update: {{1}} Reply here."',
+            'body = "An update: {{1}}."',
+            "templates.notice.languages.en.body: starts or ends with a placeholder, which Meta "
+            "refuses",
+        ),
+        (
+            'body = "An update: {{1}} Reply here."',
+            'body = "{{1}} Reply here."',
+            "templates.notice.languages.en.body: starts or ends with a placeholder",
+        ),
+        (
+            'body = "What came of it: {{1}} Tap a button below."',
+            f'body = "What came of it: {{{{1}}}} {"Tap a button below. " * 20}"',
+            "templates.decision.languages.en.body: with max_parameter_chars filled, the body "
+            "reaches 1118 characters; a template body has at most 1024",
+        ),
+        (
             'name = "sauti_decision"',
             'name = "sauti_update"',
             "templates.decision.name: 'sauti_update' is already templates.notice",
@@ -170,8 +187,8 @@ def _sendable(content: dict[str, Any]) -> dict[str, Any]:
             "templates.continue.languages.en.buttons: 0 titles, but quick_replies lists 1",
         ),
         (
-            'body = "An update: {{1}}"',
-            'body = "An update: {{1}}"\nbuttons = ["Open"]',
+            'body = "An update: {{1}} Reply here."',
+            'body = "An update: {{1}} Reply here."\nbuttons = ["Open"]',
             "templates.notice.languages.en.buttons: 1 titles, but quick_replies lists 0",
         ),
     ],

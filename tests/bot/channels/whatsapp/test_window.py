@@ -115,7 +115,8 @@ async def test_without_an_approved_template_nothing_is_sent_and_the_gap_is_repor
     only_english = tmp_path / "templates.toml"
     only_english.write_text(
         '[fallback]\n"*" = []\n\n[templates.notice]\nname = "sauti_update"\n'
-        'parameters = ["text"]\n\n[templates.notice.languages.en]\nbody = "Update: {{1}}"\n',
+        'parameters = ["text"]\n\n[templates.notice.languages.en]\n'
+        'body = "Update: {{1}} Reply here."\n',
         encoding="utf-8",
     )
     async with running_world(
