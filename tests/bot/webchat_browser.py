@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from aiohttp import ClientResponse, web
@@ -10,6 +11,18 @@ from aiohttp.test_utils import TestClient
 Client = TestClient[web.Request, web.Application]
 CAMPAIGN = "safe-connect-2026"
 _CHAT_LINK = r"/c/([A-Za-z0-9_-]{32})"
+# The example survey answered to the end, on the page's forms (sim_id: "no").
+COMPLETE_EN: list[dict[str, str | list[str]]] = [
+    {"action": "submit", "pick": ["calls"]},
+    {"choice": "no"},  # unsafe
+    {"choice": "no"},  # sim_id
+    {"text": "2"},  # outages
+    {"action": "submit", "pick": ["help"]},
+    {"choice": "5"},  # trust
+    {"choice": "judge"},
+    {"action": "skip"},
+    {"choice": "town"},
+]
 
 
 def hidden_fields(page: str) -> list[tuple[str, str]]:
@@ -22,6 +35,13 @@ def nonce(page: str) -> str:
     match = re.search(r'name="n" value="([^"]+)"', page)
     assert match, page
     return match.group(1)
+
+
+def lines(page: str) -> list[str]:
+    """The conversation as the page shows it, one entry per message ("me: " for the
+    participant's own)."""
+    found = re.findall(r'<div dir="auto" class="m( me)?"[^>]*>(.*?)</div>', page, re.S)
+    return [("me: " if mine else "") + html.unescape(text) for mine, text in found]
 
 
 def processed(response: ClientResponse) -> bool:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.app import App
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
@@ -113,9 +115,7 @@ class Deployment:
 
     async def publish_all(self, publisher: Publisher | None = None) -> None:
         """Run the publisher role until it has nothing left to do now."""
-        publisher = publisher or self.publisher
-        while await publisher.step():
-            pass
+        await publish_all(publisher or self.publisher)
 
     def sender(self, name: str = "sender") -> Sender:
         return Sender(
@@ -191,6 +191,22 @@ def make_deployment(
         Channel.WHATSAPP.value: FakePlatform(FAST, channel=Channel.WHATSAPP),
     }
     return Deployment(runtime, clock, ledger, publisher, platforms)
+
+
+async def publish_all(publisher: Publisher) -> None:
+    """Run the publisher role until it has nothing left to do now."""
+    while await publisher.step():
+        pass
+
+
+async def publish_on(app: App, source: str) -> StoredDecision:
+    """Load a decision file into a running Sauti, publish it and feed it to everyone it is
+    linked to (web chat inboxes written, push notices queued for the sender)."""
+    stored, _ = await app.ledger().load(source, int(time.time() * 1000))
+    publisher = app.publisher()
+    await publisher.publish(stored.campaign_id, stored.id)
+    await publish_all(publisher)
+    return stored
 
 
 async def with_campaign(deployment: Deployment) -> Deployment:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.bot.channels.whatsapp.world import World, running_world
-from tests.bot.loop import SIM_DECISION
+from tests.bot.loop import SIM_DECISION, publish_on
 
 HOUR_MS = 3600 * 1000
 
@@ -35,12 +35,8 @@ async def test_notices_on_whatsapp_inside_and_outside_the_window(world: World) -
     then = int(time.time() * 1000 - 25 * HOUR_MS)  # wrote 25 hours ago: the window is closed
     await world.app.redis.hset(world.app.keys.participant(late), "in", str(then))
 
-    stored, _ = await world.app.ledger().load(SIM_DECISION, int(time.time() * 1000))
-    publisher = world.app.publisher()
-    await publisher.publish(stored.campaign_id, stored.id)
     before = {wa_id: len(world.messages_to(wa_id)) for wa_id in ("255700000001", "255700000002")}
-    while await publisher.step():
-        pass
+    await publish_on(world.app, SIM_DECISION)
 
     [notice] = (await world.wait_for("255700000001", before["255700000001"] + 1))[-1:]
     assert notice.text.startswith("Ulituambia “Ndiyo”")
