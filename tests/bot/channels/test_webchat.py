@@ -231,16 +231,6 @@ async def test_going_back_shows_the_question_to_change_last_with_its_earlier_ans
     assert 'name="q" value="unsafe"' in page
 
 
-async def test_typing_help_shows_a_numbered_menu_and_a_number_picks_from_it(
-    web_client: Client,
-) -> None:
-    token = await browser.join(web_client, "en")
-    page = await browser.answer(web_client, token, text="help")
-    assert "3. My data" in page
-    page = await browser.answer(web_client, token, text="3")
-    assert "What Sauti holds about you" in page
-
-
 async def test_the_join_page_asks_once_whether_to_hear_back(web_client: Client, app: App) -> None:
     page = await (await web_client.get("/j/safe-connect-2026")).text()
     assert 'name="upd"' in page

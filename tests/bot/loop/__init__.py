@@ -9,7 +9,6 @@ test moves), and `Person`, one participant on a channel.
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,9 +22,9 @@ from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
 from bot.loop.preview import Preview, build_preview
 from bot.loop.publisher import LoopConfig, Publisher
-from bot.privacy import ParticipantId, decrypt_field, field_aad
 from bot.runtime.delivery import SendLimits
 from bot.runtime.events import Action, Answer, Channel, Command, Join
+from bot.runtime.inbox import Notice, open_notice
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
@@ -270,20 +269,15 @@ class Person:
         last: Any = await self.runtime.redis.xrevrange(stream, count=1)
         return last[0][0].decode() if last else "-"
 
-    async def inbox(self) -> list[str]:
+    async def inbox(self) -> list[Notice]:
         """A web chat participant's inbox, opened with their key."""
         keys = self.runtime.keys
         redis = self.runtime.redis
         wrapped = await redis.hget(keys.participant(self.pid), "wk")
         assert isinstance(wrapped, bytes)
         data_key = self.runtime.participant_keys.unwrap(wrapped)
-        aad = field_aad(ParticipantId(self.pid), "webchat")
         items: Any = await redis.lrange(keys.webchat_inbox(self.pid), 0, -1)
-        texts = []
-        for item in items:
-            plain = json.loads(decrypt_field(data_key, item, aad))
-            texts.append(plain.get("text") or plain.get("n") or "")
-        return texts
+        return [n for item in items if (n := open_notice(item, self.pid, data_key))]
 
 
 async def join(
