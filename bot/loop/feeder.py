@@ -19,7 +19,6 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.loop.decision import Decision
-from bot.loop.inbox import inbox_item
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone
@@ -29,8 +28,9 @@ from bot.loop.templates import NOTICE_PURPOSES
 from bot.loop.texts import message_language, notice_text, reaction_menu, summary_of
 from bot.privacy import DecryptionError
 from bot.runtime.events import Channel
+from bot.runtime.inbox import Notice, seal_notice
 from bot.runtime.outbox import OutboxEntry, Priority, seal
-from bot.runtime.outgoing import Outgoing
+from bot.runtime.outgoing import MenuItem, Outgoing
 from bot.runtime.participants import ParticipantKeys
 from dialogues.model import Survey
 
@@ -244,12 +244,13 @@ class _Composer:
         told = f"{self.stored.version}|{self.now_ms}|{answered}"
         days = max(0, (self.now_ms // 1000 - answered) // DAY_S)
         key = f"d:{self.stored.ref}:{self.stored.version}:{pid}"
+        menu = reaction_menu(self.stored.ref, language)
         if channel == Channel.WEBCHAT.value:
-            sealed = self._inbox_item(pid, fields["wk"], text)
+            sealed = self._inbox_item(pid, fields["wk"], Notice(text, menu=menu))
             if sealed is None:
                 return _Item(pid, "x", label="fx|erased")
             return _Item(pid, "w", told, days, self.now_ms, key, channel, sealed, f"f|{channel}")
-        message = self._message(text, language)
+        message = self._message(text, menu, language)
         entry = OutboxEntry(key, pid, channel, message, self.now_ms)
         body = seal(entry, self.feeder._transit)["body"]
         assert isinstance(body, bytes)
@@ -265,11 +266,10 @@ class _Composer:
             return True, (*((question,) if question else ()), *witnesses)
         return held, witnesses
 
-    def _message(self, text: str, language: str) -> dict[str, Any]:
+    def _message(self, text: str, menu: tuple[MenuItem, ...], language: str) -> dict[str, Any]:
         """The outbox body: a plain notice with reaction buttons, plus what a channel that
         cannot send free text now (WhatsApp outside the 24-hour window) needs to pick an
         approved template (see docs/decisions.md, "What channels receive")."""
-        menu = reaction_menu(self.stored.ref, language)
         plain = Outgoing(text, menu=menu).to_plain()
         plain["kind"] = "decision"
         plain["decision"] = {
@@ -295,13 +295,14 @@ class _Composer:
             weekly_budget=config.weekly_budget,
         )
 
-    def _inbox_item(self, pid: str, wrapped: bytes, text: str) -> bytes | None:
-        """A web chat notice, sealed with the participant's key like the rest of their inbox."""
+    def _inbox_item(self, pid: str, wrapped: bytes, notice: Notice) -> bytes | None:
+        """A web chat notice with its reaction buttons, sealed with the participant's key like
+        the rest of their inbox (the same item the worker's commit writes)."""
         try:
             key = self.feeder._participant_keys.unwrap(wrapped)
         except DecryptionError:
             return None
-        return inbox_item(pid, key, text)
+        return seal_notice(notice, pid, key)
 
 
 def _pairs(flat: list[bytes]) -> dict[bytes, bytes]:

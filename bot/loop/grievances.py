@@ -17,13 +17,13 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.loop.decision import LoopError
-from bot.loop.inbox import INBOX_CAP, inbox_item
 from bot.loop.texts import say
 from bot.loop.values import text
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
 from bot.runtime.campaigns import CampaignStore
 from bot.runtime.events import Channel
 from bot.runtime.feedback import case_key, cases_key
+from bot.runtime.inbox import INBOX_CAP, Notice, seal_notice
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.runtime.outgoing import Outgoing
@@ -201,7 +201,7 @@ class Desk:
         notice = await self._notice(case, status, message, language)
         if channel == Channel.WEBCHAT.value:
             data_key = self.participant_keys.unwrap(wrapped)
-            sealed = inbox_item(case.participant_id, data_key, notice)
+            sealed = seal_notice(Notice(notice), case.participant_id, data_key)
             return "web chat inbox", [sealed, INBOX_CAP]
         if stop == b"1":
             return "not sent: the participant said stop", ["", INBOX_CAP]

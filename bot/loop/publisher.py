@@ -34,6 +34,7 @@ from bot.loop.planner import LinkCounts, PlanLimits, Planner
 from bot.loop.scripts import MOVE_DUE
 from bot.loop.values import optional_text
 from bot.runtime.campaigns import CampaignStore
+from bot.runtime.inbox import INBOX_CAP
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
 from bot.runtime.participants import ParticipantKeys
@@ -60,7 +61,7 @@ class LoopConfig:
     feed_batch: int = 500
     outbox_window: int = 2000
     plan_chunk: int = 2000
-    inbox_cap: int = 200
+    inbox_cap: int = INBOX_CAP
     idle_seconds: float = 1.0
 
 

@@ -253,21 +253,19 @@ def _outbox_entries(
     ]
 
 
-def _numbered(message: Outgoing) -> str:
-    """The web chat shows a menu as numbered lines; typing a number picks (conversation.py)."""
-    lines = [f"{n}. {item.label}" for n, item in enumerate(message.menu, start=1)]
-    return "\n".join([message.text, *lines])
-
-
 def _sealed_notices(turn: Turn, participant_id: str, awaiting: str | None) -> list[bytes]:
     """Web chat participants find what they were told in their inbox, sealed with their key:
-    only the notices, since the page rebuilds questions, answers and thanks (bot.runtime.inbox).
-    Each notice is tied to the question that awaited an answer, if any, to be shown there."""
+    only the notices, since the page rebuilds questions, answers and thanks (bot.runtime.inbox),
+    each with its menu (the page shows it as buttons). Each notice is tied to the question that
+    awaited an answer, if any, to be shown there."""
     if turn.participant is None or turn.participant.channel != "webchat" or turn.data_key is None:
         return []
-    texts = [_numbered(notice) for notice in turn.notices]
+    told = list(turn.notices)
     for event in turn.events:
         if not isinstance(event, _REBUILT):
-            texts += [message.text for message in messages_for([event])]
+            told += messages_for([event])
     question = turn.session.current if turn.session is not None else awaiting
-    return [seal_notice(Notice(text, question), participant_id, turn.data_key) for text in texts]
+    return [
+        seal_notice(Notice(message.text, question, message.menu), participant_id, turn.data_key)
+        for message in told
+    ]

@@ -71,7 +71,7 @@ def normalise(
     command = as_command(action, campaign_ids) or _menu_pick(action, participant, campaign_ids)
     if command is None:
         return event
-    writing = participant is not None and participant.stage in (Stage.FEEDBACK, Stage.CONCERN)
+    writing = participant is not None and participant.stage.writing
     if writing and not _is_slash(action):
         return event
     return _with_action(event, command)

@@ -33,6 +33,12 @@ class Stage(StrEnum):
     CAMPAIGN_MENU = "campaigns"  # shown the open campaigns: a typed number picks one
     CONCERN = "concern"  # asked what still concerns them about a decision (`topic`)
 
+    @property
+    def writing(self) -> bool:
+        """Their next message is their own words for the company (feedback, a concern): taken
+        whole, so only slash commands count in it (it may well say "stop")."""
+        return self in (Stage.FEEDBACK, Stage.CONCERN)
+
 
 @dataclass(frozen=True, slots=True)
 class ParticipantRecord:

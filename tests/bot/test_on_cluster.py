@@ -11,6 +11,9 @@ from tests.bot.channels.test_webchat import (
     test_a_resent_form_counts_once,
     test_coming_back_later_shows_the_conversation_in_order,
 )
+from tests.bot.channels.test_webchat_buttons import (
+    test_still_concerned_lets_them_write_a_concern_that_lands_with_the_decision,
+)
 from tests.bot.commands.test_dead_letters import (
     deployment,
     test_an_event_that_cannot_be_read_is_parked_and_listed,
@@ -55,6 +58,7 @@ __all__ = [
     "test_messages_for_a_channel_without_a_client_are_set_aside",
     "test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_changes_nothing",
     "test_replies_reach_the_participant_once_and_in_order",
+    "test_still_concerned_lets_them_write_a_concern_that_lands_with_the_decision",
     "test_the_same_platform_message_delivered_three_times_counts_once",
 ]
 

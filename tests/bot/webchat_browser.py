@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from aiohttp import ClientResponse, web
@@ -10,18 +11,53 @@ from aiohttp.test_utils import TestClient
 Client = TestClient[web.Request, web.Application]
 CAMPAIGN = "safe-connect-2026"
 _CHAT_LINK = r"/c/([A-Za-z0-9_-]{32})"
+_HIDDEN = r'<input type="hidden" name="([^"]+)" value="([^"]*)">'
+_MENU = r'<form class="row"[^>]*>(.*?)</form>'  # the buttons under a notice
+_BUTTON = r'<button [^>]*name="cmd" value="([^"]*)">([^<]*)</button>'
+# The example survey answered to the end, on the page's forms (sim_id: "no").
+COMPLETE_EN: list[dict[str, str | list[str]]] = [
+    {"action": "submit", "pick": ["calls"]},
+    {"choice": "no"},  # unsafe
+    {"choice": "no"},  # sim_id
+    {"text": "2"},  # outages
+    {"action": "submit", "pick": ["help"]},
+    {"choice": "5"},  # trust
+    {"choice": "judge"},
+    {"action": "skip"},
+    {"choice": "town"},
+]
 
 
 def hidden_fields(page: str) -> list[tuple[str, str]]:
-    """The hidden inputs of the page's answer form (its first form)."""
-    form = page.split("</form>", maxsplit=1)[0]
-    return re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+    """The hidden inputs of the page's main form."""
+    return re.findall(_HIDDEN, _main_form(page))
 
 
 def nonce(page: str) -> str:
-    match = re.search(r'name="n" value="([^"]+)"', page)
+    match = re.search(r'name="n" value="([^"]+)"', _main_form(page))
     assert match, page
     return match.group(1)
+
+
+def _main_form(page: str) -> str:
+    """A chat page's answer form (menus under notices come before it), or a join page's form."""
+    start = page.find('<form id="answer"')
+    return page[max(start, 0) :].split("</form>", maxsplit=1)[0]
+
+
+def lines(page: str) -> list[str]:
+    """The conversation as the page shows it, one entry per message ("me: " for the
+    participant's own)."""
+    found = re.findall(r'<div dir="auto" class="m( me)?"[^>]*>(.*?)</div>', page, re.S)
+    return [("me: " if mine else "") + html.unescape(text) for mine, text in found]
+
+
+def menus(page: str) -> list[list[str]]:
+    """The labels of the buttons under each notice that shows a menu, in page order."""
+    return [
+        [html.unescape(label) for _, label in re.findall(_BUTTON, form)]
+        for form in re.findall(_MENU, page, re.S)
+    ]
 
 
 def processed(response: ClientResponse) -> bool:
@@ -60,7 +96,24 @@ async def answer(client: Client, token: str, **form: str | list[str]) -> str:
     for name, value in form.items():
         for item in value if isinstance(value, list) else [value]:
             data.append((name, item))
+    await _submit(client, token, data)
+    return await page(client, token)
+
+
+async def press(client: Client, token: str, label: str) -> str:
+    """Press the button labelled `label` under a notice, as a browser submits its form; returns
+    the page it leads to (after erasing everything, the page saying the link is gone)."""
+    shown = await page(client, token)
+    for form in re.findall(_MENU, shown, re.S):
+        for value, shown_label in re.findall(_BUTTON, form):
+            if html.unescape(shown_label) == label:
+                pressed = ("cmd", html.unescape(value))
+                await _submit(client, token, [*re.findall(_HIDDEN, form), pressed])
+                return await (await client.get(f"/c/{token}")).text()
+    raise AssertionError(f"no button {label!r} on the page: {menus(shown)}")
+
+
+async def _submit(client: Client, token: str, data: list[tuple[str, str]]) -> None:
     response = await client.post(f"/c/{token}", data=data, allow_redirects=False)
     assert response.status == 303, await response.text()
     assert processed(response)
-    return await page(client, token)

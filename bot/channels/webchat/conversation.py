@@ -5,6 +5,12 @@ participant's answers and the thanks are rebuilt from the survey, the session an
 answers, in the participant's current language. Only notices that cannot be rebuilt come from
 their inbox (bot.runtime.inbox). So a participant who comes back later sees the whole survey as
 they answered it, then what they were told since.
+
+A notice's menu shows as buttons under it while it can still be meant: the reactions under a
+decision notice always (a decision stays open to them), any other menu (help, language, delete,
+campaigns) only while its notice is the last thing on the page. Such a menu answers what was
+just asked; once the participant moved on, what a typed number picks is gone too, and buttons
+left above ("Yes, delete all" over "Nothing was deleted.") would only confuse.
 """
 
 from __future__ import annotations
@@ -12,16 +18,18 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.loop.reaction import REACT
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
 from bot.runtime.campaigns import Campaign, CampaignStore
 from bot.runtime.inbox import Notice, open_notice
 from bot.runtime.keys import Keys
-from bot.runtime.participants import ParticipantKeys
+from bot.runtime.outgoing import MenuItem
+from bot.runtime.participants import ParticipantKeys, Stage
 from dialogues import QuestionKind, Session, SessionStatus, Survey, from_dict
 from dialogues.expressions import evaluate
 from dialogues.localization import Catalog
@@ -35,6 +43,7 @@ SHOWN_NOTICES = 80  # the latest notices read for a page; the page budget cuts f
 class Line:
     text: str
     mine: bool = False  # the participant's own answer
+    menu: tuple[MenuItem, ...] = ()  # buttons shown under it
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,7 @@ class Chat:
     campaign: Campaign | None
     session: Session | None
     lines: list[Line]
+    stage: Stage = Stage.NONE  # what their next message answers, outside the survey
 
 
 def conversation(
@@ -57,15 +67,26 @@ def conversation(
     """The introduction; each question dealt with, in survey order, with the notices given
     while it awaited an answer, then the answer; the thanks once completed; the other notices
     (of no question: loop closure, a closed survey); and last the question awaiting an answer,
-    with its notices (an answer not understood), right above its form."""
+    with its notices (an answer not understood), right above its form. Menus that can no
+    longer be meant are left out (module docstring)."""
+    return _live_menus(_lines(survey, session, free_texts, notices, catalog))
+
+
+def _lines(
+    survey: Survey | None,
+    session: Session | None,
+    free_texts: Mapping[str, str],
+    notices: Sequence[Notice],
+    catalog: Catalog,
+) -> list[Line]:
     if survey is None or session is None or session.survey_id != survey.id:
-        return [Line(notice.text) for notice in notices]
+        return [_said(notice) for notice in notices]
     language = session.language
     completed = session.status is SessionStatus.COMPLETED
     awaiting = None if completed or session.current is None else survey.question(session.current)
     by_question: dict[str | None, list[Line]] = {}
     for notice in notices:
-        by_question.setdefault(notice.question_id, []).append(Line(notice.text))
+        by_question.setdefault(notice.question_id, []).append(_said(notice))
     placed: set[str | None] = {awaiting.id} if awaiting is not None else set()
     lines = [Line(_introduction(survey, language))]
     reached = _reached(survey, session, awaiting)
@@ -85,11 +106,28 @@ def conversation(
                 lines.append(Line(answer, mine=True))
     if completed:
         lines.append(Line(_thanks(survey, language, catalog)))
-    lines += [Line(n.text) for n in notices if n.question_id not in placed]
+    lines += [_said(n) for n in notices if n.question_id not in placed]
     if awaiting is not None:
         lines.append(Line(survey.text(awaiting.text, language)))
         lines += by_question.get(awaiting.id, [])
     return lines
+
+
+def _said(notice: Notice) -> Line:
+    return Line(notice.text, menu=notice.menu)
+
+
+def _live_menus(lines: list[Line]) -> list[Line]:
+    last = len(lines) - 1
+    return [
+        line if place == last or _lasting(line.menu) else replace(line, menu=())
+        for place, line in enumerate(lines)
+    ]
+
+
+def _lasting(menu: tuple[MenuItem, ...]) -> bool:
+    """Reactions to a decision mean the same whenever they are pressed."""
+    return all(item.command == REACT for item in menu)
 
 
 def _introduction(survey: Survey, language: str) -> str:
@@ -141,9 +179,9 @@ async def load_chat(
     """A participant's page as stored: two round trips. None for an unknown or erased
     participant (their data key is gone: nothing of theirs can be read, as they asked)."""
     pipe = redis.pipeline(transaction=False)
-    pipe.hmget(keys.participant(participant_id), ["wk", "lang", "cid"])
+    pipe.hmget(keys.participant(participant_id), ["wk", "lang", "cid", "stg"])
     pipe.lrange(keys.webchat_inbox(participant_id), -SHOWN_NOTICES, -1)
-    (wrapped, language, campaign_id), sealed = await pipe.execute()
+    (wrapped, language, campaign_id, stage), sealed = await pipe.execute()
     if wrapped is None:
         return None
     try:
@@ -162,7 +200,7 @@ async def load_chat(
         free_texts = _free_texts(answers, participant_id, campaign.id, data_key)
     survey = campaign.survey if campaign is not None else None
     lines = conversation(survey, session, free_texts, notices, catalog)
-    return Chat(language.decode(), campaign, session, lines)
+    return Chat(language.decode(), campaign, session, lines, Stage((stage or b"").decode()))
 
 
 def _free_texts(

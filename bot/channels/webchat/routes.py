@@ -4,8 +4,9 @@
 - `POST /j/<campaign>`: creates a participant with an unguessable link and sends them there.
 - `GET /c/<token>`: the participant's own chat: the conversation so far (rebuilt from survey,
   session and answers, plus their notices) and the current question.
-- `POST /c/<token>`: an answer. It is stored (deduplicated on the form's one-time nonce, so a
-  double tap or a browser resend counts once), then the page reloads once it is processed.
+- `POST /c/<token>`: an answer, or a press on a menu button under a notice (a command). It is
+  stored (deduplicated on the form's one-time nonce, so a double tap or a browser resend counts
+  once), then the page reloads once it is processed.
 
 The token in the link is the participant's platform identity on this channel: it is never
 stored or logged; their participant id is an HMAC of it, as on every channel.
@@ -26,30 +27,27 @@ from redis.exceptions import RedisError
 from bot.app import App
 from bot.channels.webchat.commits import CommitWatch
 from bot.channels.webchat.conversation import Chat, Line, load_chat
+from bot.channels.webchat.forms import action_from
 from bot.channels.webchat.ids import event_id, token_from
-from bot.runtime.events import Answer, Channel, InboundEvent, Join
+from bot.runtime.events import Answer, Channel, Command, InboundEvent, Join
 from bot.runtime.markers import is_committed, marker_member
 from dialogues import SessionStatus
 from dialogues.events import Prompt
-from dialogues.inbound import (
-    ChangeLanguage,
-    ChoiceReply,
-    Decline,
-    GoBack,
-    Inbound,
-    Skip,
-    TextReply,
-)
 from dialogues.localization import builtin_catalog, direction
 from dialogues.prompts import build_prompt
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
-_MAX_TEXT = 4000
 _SHOWN_MESSAGES = 80  # keeps the page well under 50 KB on a cheap data plan
 _WAIT_SECONDS = 3.0
 _MAX_REFRESHES = 15  # a page waiting on a slow answer stops refreshing after ~30 s
-_PAGE_TEXT_BUDGET = 36 * 1024  # message text per page; with markup the page stays < 50 KB
+# What the messages may take per page, their markup and buttons included; with the rest of
+# the page (style, answer form, languages) it stays < 50 KB.
+_PAGE_TEXT_BUDGET = 36 * 1024
+# Markup bytes (at most) around a message, a menu's form and each of its buttons (chat.html).
+_MESSAGE_MARKUP = 64
+_MENU_MARKUP = 190
+_BUTTON_MARKUP = 80
 
 
 class WebChat:
@@ -158,8 +156,8 @@ class WebChat:
         nonce = str(form.get("n", ""))
         if not _NONCE.match(nonce):
             raise web.HTTPBadRequest(text="missing form nonce")
-        inbound = _inbound_from(form)
-        if inbound is None:
+        action = action_from(form)
+        if action is None:  # nothing typed, or a button Sauti never made: nothing is stored
             raise web.HTTPSeeOther(f"/c/{token}#last")
         pid = self._app.participant_id(Channel.WEBCHAT, token)
         language = str(form.get("lang", "")) or None  # for an error page in their language
@@ -169,7 +167,7 @@ class WebChat:
             raise self._unavailable(language) from error
         if not known:  # a made-up link stores nothing
             raise self._not_found()
-        event = self._event(pid, nonce, Answer(inbound))
+        event = self._event(pid, nonce, action)
         return await self._store_and_show(event, nonce, token, language)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -194,9 +192,11 @@ class WebChat:
 
     def _prompt(self, chat: Chat) -> Prompt | None:
         """The form of the question awaiting an answer (built now: it shows what is ticked so
-        far and the earlier answer), unless the survey is paused, over or closed."""
+        far and the earlier answer), unless the survey is paused, over or closed, or the
+        participant is writing to the company (feedback, a concern about a decision): then the
+        page offers a plain text box, whatever kind of question awaits."""
         campaign, session = chat.campaign, chat.session
-        if campaign is None or not campaign.is_open or session is None:
+        if campaign is None or not campaign.is_open or session is None or chat.stage.writing:
             return None
         if session.status is not SessionStatus.ACTIVE or session.current is None:
             return None
@@ -234,7 +234,7 @@ class WebChat:
             )
         return campaign
 
-    def _event(self, pid: str, nonce: str, action: Join | Answer) -> InboundEvent:
+    def _event(self, pid: str, nonce: str, action: Join | Answer | Command) -> InboundEvent:
         return InboundEvent(
             event_id=event_id(pid, nonce),
             channel=Channel.WEBCHAT,
@@ -301,30 +301,21 @@ def _fitting(lines: list[Line]) -> list[Line]:
     kept: list[Line] = []
     size = 0
     for message in reversed(lines[-_SHOWN_MESSAGES:]):
-        size += len(message.text.encode()) + 64
+        size += _page_bytes(message)
         if kept and size > _PAGE_TEXT_BUDGET:
             break
         kept.append(message)
     return kept[::-1]
 
 
-def _inbound_from(form: Any) -> Inbound | None:
-    question = str(form.get("q", "")) or None
-    action = str(form.get("action", ""))
-    if "language" in form:
-        return ChangeLanguage(str(form["language"]))
-    if action == "back":
-        return GoBack(question)
-    if action == "skip":
-        return Skip(question)
-    if action == "decline":
-        return Decline(question)
-    if action == "submit":
-        return ChoiceReply(question, tuple(str(v) for v in form.getall("pick", [])))
-    if "choice" in form:
-        return ChoiceReply(question, (str(form["choice"]),))
-    text = str(form.get("text", "")).strip()
-    return TextReply(text[:_MAX_TEXT], question) if text else None
+def _page_bytes(line: Line) -> int:
+    """What a line adds to the page: its text, its markup and its buttons (chat.html)."""
+    size = len(line.text.encode()) + _MESSAGE_MARKUP
+    if line.menu:
+        size += _MENU_MARKUP
+    for item in line.menu:
+        size += len(f"{item.label}{item.command} {item.argument}".encode()) + _BUTTON_MARKUP
+    return size
 
 
 def _preferred(request: web.Request, offered: tuple[str, ...], default: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from bot.runtime.campaigns import CampaignStatus
 from bot.runtime.events import Channel
 from bot.runtime.inbox import Notice, seal_notice
 from tests.bot import webchat_browser as browser
-from tests.bot.webchat_browser import Client
+from tests.bot.webchat_browser import COMPLETE_EN, Client
 
 FREE_TEXT = "The agent in Goma kept a copy of my ID card"
 
@@ -160,13 +159,6 @@ async def test_an_answer_typed_on_an_old_page_does_not_answer_the_next_question(
     assert b"unsafe" not in answers
 
 
-def _lines(page: str) -> list[str]:
-    """The conversation as the page shows it, one entry per message ("me: " for the
-    participant's own)."""
-    found = re.findall(r'<div dir="auto" class="m( me)?"[^>]*>(.*?)</div>', page, re.S)
-    return [("me: " if mine else "") + text for mine, text in found]
-
-
 async def test_coming_back_later_shows_the_conversation_in_order(
     web_client: Client, app: App
 ) -> None:
@@ -174,7 +166,7 @@ async def test_coming_back_later_shows_the_conversation_in_order(
     await browser.answer(web_client, token, text="9")  # not an option of `uses`
     await browser.answer(web_client, token, action="submit", pick=["sms"])
     await browser.answer(web_client, token, choice="no")  # unsafe
-    later = _lines(await browser.page(web_client, token))  # a fresh visit, days later
+    later = browser.lines(await browser.page(web_client, token))  # a fresh visit, days later
     assert later[0].startswith("Your phone and your safety")
     assert later[1].startswith("First, some questions")
     assert later[2].startswith("What do you use your Nuru Mobile line for")
@@ -191,7 +183,7 @@ async def test_past_answers_are_shown_in_the_language_chosen_since(web_client: C
     token = await browser.join(web_client, "en")
     await browser.answer(web_client, token, action="submit", pick=["calls", "money"])
     page = await browser.answer(web_client, token, language="sw")
-    assert "me: Kupiga simu, Pesa kwa simu" in _lines(page)
+    assert "me: Kupiga simu, Pesa kwa simu" in browser.lines(page)
 
 
 async def test_a_notice_added_after_the_survey_shows_after_the_thanks(
@@ -206,22 +198,9 @@ async def test_a_notice_added_after_the_survey_shows_after_the_thanks(
     notice = Notice("We decided to close the agent booth in Goma. Here is why.")
     sealed = seal_notice(notice, pid, app.participant_keys.unwrap(record))
     await app.redis.rpush(app.keys.webchat_inbox(pid), sealed)
-    lines = _lines(await browser.page(web_client, token))
+    lines = browser.lines(await browser.page(web_client, token))
     assert lines[-2].startswith("Thank you for your time")
     assert lines[-1] == notice.text
-
-
-COMPLETE_EN: list[dict[str, str | list[str]]] = [
-    {"action": "submit", "pick": ["calls"]},
-    {"choice": "no"},  # unsafe
-    {"choice": "no"},  # sim_id
-    {"text": "2"},  # outages
-    {"action": "submit", "pick": ["help"]},
-    {"choice": "5"},  # trust
-    {"choice": "judge"},
-    {"action": "skip"},
-    {"choice": "town"},
-]
 
 
 async def test_a_form_nonce_copied_from_another_page_does_not_block_its_owner(
@@ -245,21 +224,11 @@ async def test_going_back_shows_the_question_to_change_last_with_its_earlier_ans
     await browser.answer(web_client, token, action="submit", pick=["sms"])
     await browser.answer(web_client, token, choice="no")  # unsafe
     page = await browser.answer(web_client, token, action="back")
-    lines = _lines(page)
+    lines = browser.lines(page)
     assert lines[-1].startswith("Have you ever felt unsafe")
     assert "me: No" not in lines  # the answer being changed is not shown as settled...
     assert "(No)" in page  # ...but next to the form
     assert 'name="q" value="unsafe"' in page
-
-
-async def test_typing_help_shows_a_numbered_menu_and_a_number_picks_from_it(
-    web_client: Client,
-) -> None:
-    token = await browser.join(web_client, "en")
-    page = await browser.answer(web_client, token, text="help")
-    assert "3. My data" in page
-    page = await browser.answer(web_client, token, text="3")
-    assert "What Sauti holds about you" in page
 
 
 async def test_the_join_page_asks_once_whether_to_hear_back(web_client: Client, app: App) -> None:

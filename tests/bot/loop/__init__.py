@@ -9,21 +9,22 @@ test moves), and `Person`, one participant on a channel.
 from __future__ import annotations
 
 import dataclasses
-import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.app import App
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
 from bot.loop.preview import Preview, build_preview
 from bot.loop.publisher import LoopConfig, Publisher
-from bot.privacy import ParticipantId, decrypt_field, field_aad
 from bot.runtime.delivery import SendLimits
 from bot.runtime.events import Action, Answer, Channel, Command, Join
+from bot.runtime.inbox import Notice, open_notice
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
@@ -113,9 +114,7 @@ class Deployment:
 
     async def publish_all(self, publisher: Publisher | None = None) -> None:
         """Run the publisher role until it has nothing left to do now."""
-        publisher = publisher or self.publisher
-        while await publisher.step():
-            pass
+        await publish_all(publisher or self.publisher)
 
     def sender(self, name: str = "sender") -> Sender:
         return Sender(
@@ -193,6 +192,22 @@ def make_deployment(
     return Deployment(runtime, clock, ledger, publisher, platforms)
 
 
+async def publish_all(publisher: Publisher) -> None:
+    """Run the publisher role until it has nothing left to do now."""
+    while await publisher.step():
+        pass
+
+
+async def publish_on(app: App, source: str) -> StoredDecision:
+    """Load a decision file into a running Sauti, publish it and feed it to everyone it is
+    linked to (web chat inboxes written, push notices queued for the sender)."""
+    stored, _ = await app.ledger().load(source, int(time.time() * 1000))
+    publisher = app.publisher()
+    await publisher.publish(stored.campaign_id, stored.id)
+    await publish_all(publisher)
+    return stored
+
+
 async def with_campaign(deployment: Deployment) -> Deployment:
     await deployment.runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
     return deployment
@@ -254,20 +269,15 @@ class Person:
         last: Any = await self.runtime.redis.xrevrange(stream, count=1)
         return last[0][0].decode() if last else "-"
 
-    async def inbox(self) -> list[str]:
+    async def inbox(self) -> list[Notice]:
         """A web chat participant's inbox, opened with their key."""
         keys = self.runtime.keys
         redis = self.runtime.redis
         wrapped = await redis.hget(keys.participant(self.pid), "wk")
         assert isinstance(wrapped, bytes)
         data_key = self.runtime.participant_keys.unwrap(wrapped)
-        aad = field_aad(ParticipantId(self.pid), "webchat")
         items: Any = await redis.lrange(keys.webchat_inbox(self.pid), 0, -1)
-        texts = []
-        for item in items:
-            plain = json.loads(decrypt_field(data_key, item, aad))
-            texts.append(plain.get("text") or plain.get("n") or "")
-        return texts
+        return [n for item in items if (n := open_notice(item, self.pid, data_key))]
 
 
 async def join(

@@ -13,7 +13,7 @@ import pytest
 from bot.runtime.events import Answer, Channel, Command, InboundEvent, Join
 from dialogues.inbound import TextReply
 from tests.bot.commands import CAMPAIGN, Deployment, deployed, sauti
-from tests.bot.loop import SIM_DECISION, UP_TO_SIM_ID
+from tests.bot.loop import SIM_DECISION, UP_TO_SIM_ID, publish_all
 
 TOKENS = {"amina": "tok-amina-5f1e", "juma": "tok-juma-77c2", "zawadi": "tok-zawadi-01aa"}
 NO_SWAHILI = SIM_DECISION.replace(
@@ -99,9 +99,7 @@ async def test_load_preview_publish_and_follow_a_decision(
         == 0
     )
     assert "to 2 participants" in capsys.readouterr().out
-    publisher = deployment.app.publisher()
-    while await publisher.step():
-        pass
+    await publish_all(deployment.app.publisher())
 
     assert await sauti("decision", "progress", CAMPAIGN, "sim-without-id") == 0
     progress = capsys.readouterr().out

@@ -79,7 +79,7 @@ async def test_a_web_chat_participant_reads_the_answer_in_their_inbox(redis_clie
         case, CaseStatus.ESCALATED, "Un technicien viendra.", deployment.clock.now_ms
     )
     assert step.delivered == "web chat inbox"
-    assert (await gift.inbox())[-1] == (
+    assert (await gift.inbox())[-1].text == (
         f"À propos de votre message {case.reference} : Nuru Mobile l'a transmis à une équipe "
         "de direction.\n\nUn technicien viendra."
     )

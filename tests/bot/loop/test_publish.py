@@ -84,7 +84,14 @@ async def test_a_decision_reaches_exactly_the_consenting_reachable_people_it_is_
     for name in ("claire", "dalia", "eli", "fatou", "hamid"):
         assert deployment.notices(people[name]) == [], name
     inbox = await people["gift"].inbox()
-    assert inbox[-1].startswith("You told us “Yes”")
+    assert inbox[-1].text.startswith("You told us “Yes”")
+    # The same three reactions as on a chat app, pressed as buttons on the web chat page.
+    assert [(item.label, item.command) for item in inbox[-1].menu] == [
+        ("Helpful", "react"),
+        ("Still concerned", "react"),
+        ("Tell me more", "react"),
+    ]
+    assert [item.argument for item in inbox[-1].menu] == [item["arg"] for item in amina["menu"]]
 
     # Publishing again, or a second publisher pass, tells nobody twice.
     again = await deployment.publisher.publish(stored.campaign_id, stored.id)

@@ -19,7 +19,7 @@ from bot.loop.ledger import StoredDecision
 from bot.loop.reactions import reaction_totals
 from bot.runtime.events import Command
 from tests.bot.channels.whatsapp.world import World, running_world
-from tests.bot.loop import SIM_DECISION
+from tests.bot.loop import SIM_DECISION, publish_on
 from tests.fakes.whatsapp_api import Sent
 
 HOUR_MS = 3600 * 1000
@@ -71,12 +71,8 @@ async def _window_closed(world: World, wa_id: str) -> None:
 
 async def _publish(world: World, *wa_ids: str) -> tuple[StoredDecision, dict[str, Sent]]:
     """Load, publish and feed SIM_DECISION; returns it and the notice each of them got."""
-    stored, _ = await world.app.ledger().load(SIM_DECISION, int(time.time() * 1000))
-    publisher = world.app.publisher()
-    await publisher.publish(stored.campaign_id, stored.id)
     before = {wa_id: len(world.messages_to(wa_id)) for wa_id in wa_ids}
-    while await publisher.step():
-        pass
+    stored = await publish_on(world.app, SIM_DECISION)
     notices = {}
     for wa_id in wa_ids:
         [notices[wa_id]] = (await world.wait_for(wa_id, before[wa_id] + 1))[before[wa_id] :]
