@@ -239,7 +239,8 @@ for i = 13, #ARGV, 9 do
         local budget = ARGV[4] .. pid
         redis.call('ZADD', budget, due, key)
         redis.call('ZREMRANGEBYSCORE', budget, '-inf', now - week)
-        redis.call('PEXPIREAT', budget, tonumber(due) + week)
+        -- Relative to the publisher's clock: Redis expires by its own, which may differ.
+        redis.call('PEXPIRE', budget, tonumber(due) + week - now)
         if action == 'o' then
           redis.call('XADD', KEYS[2], '*', 'k', key, 'pid', pid, 'ch', channel, 't', now,
             'body', body)
