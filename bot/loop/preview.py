@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
-from bot.loop.pacing import QuietHours, zone
+from bot.loop.pacing import QuietHours, is_quiet, zone, zone_or
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
 from bot.loop.rules import evaluate, facts_from_redis
 from dialogues.localization import builtin_catalog
@@ -36,8 +36,13 @@ class Preview:
     counts: LinkCounts
     missing: dict[str, int]  # language without a message -> participants who read it
     samples: list[SampleAnswer] = field(default_factory=list)
-    quiet_now: bool = False  # push notices would wait for the end of quiet hours
+    # Quiet hours are each participant's own: `quiet_targets` of the `push_targets` (Telegram,
+    # WhatsApp) would wait for their morning now. `quiet_now` and `local_time` are the
+    # campaign's zone, which counts for those without a zone of their own.
+    quiet_now: bool = False
     local_time: str = ""
+    quiet_targets: int = 0
+    push_targets: int = 0
     whatsapp_without_template: dict[str, int] | None = None  # None: templates not known here
 
     @property
@@ -67,14 +72,21 @@ async def build_preview(
         lacking_template = template_languages is not None and spoken not in template_languages
         if channel == "whatsapp" and lacking_template:
             whatsapp[spoken] = whatsapp.get(spoken, 0) + count
-    local = dt.datetime.fromtimestamp(limits.now_ms / 1000, zone(zone_name))
+    campaign_zone = zone(zone_name)
+    local = dt.datetime.fromtimestamp(limits.now_ms / 1000, campaign_zone)
     return Preview(
         stored=stored,
         counts=counts,
         missing=missing,
         samples=await _samples(redis, loop_keys, stored, survey, counts.samples),
-        quiet_now=quiet is not None and quiet.contains(local.time()),
+        quiet_now=is_quiet(limits.now_ms, campaign_zone, quiet),
         local_time=f"{local:%H:%M} {zone_name}",
+        quiet_targets=sum(
+            count
+            for own, count in counts.zones.items()
+            if is_quiet(limits.now_ms, zone_or(own, campaign_zone), quiet)
+        ),
+        push_targets=sum(counts.zones.values()),
         whatsapp_without_template=whatsapp if template_languages is not None else None,
     )
 
