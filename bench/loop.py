@@ -103,7 +103,7 @@ async def _app(data_dir: Path, *, load: bool = True) -> App:
     environ = {
         "SAUTI_DATA_DIR": str(data_dir / "var"),
         "SAUTI_LOG_LEVEL": "WARNING",
-        "SAUTI_LOOP_QUIET_HOURS": "",  # measure planning, not the clock
+        "SAUTI_LOOP_QUIET_HOURS": "none",  # measure planning, not the clock
     }
     app = await build_app(Settings.from_env(environ, config_path=config))
     if load:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
@@ -37,6 +37,8 @@ class Catalog:
     messages: Mapping[str, Mapping[str, str]]
     #: intent -> language -> folded words
     words: Mapping[str, Mapping[str, tuple[str, ...]]]
+    #: "am" / "pm" -> folded words that put a time of day before or after noon ("2:30 pm")
+    day_halves: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def message(self, key: str, language: str, /, **params: object) -> str:
         """A system text in `language` (English when the catalogue lacks that language)."""
@@ -61,6 +63,13 @@ class Catalog:
                     return intent
         return None
 
+    def day_half(self, folded_text: str) -> str | None:
+        """ "am" or "pm" when the (already folded) text marks one, in any language."""
+        for half, words in self.day_halves.items():
+            if folded_text in words:
+                return half
+        return None
+
 
 def catalog_from_yaml(text: str) -> Catalog:
     raw: dict[str, Any] = yaml.safe_load(text)
@@ -68,10 +77,16 @@ def catalog_from_yaml(text: str) -> Catalog:
         intent: {lang: tuple(fold(str(w)) for w in items) for lang, items in by_lang.items()}
         for intent, by_lang in raw["words"].items()
     }
+    # A time typed with "pm" means the same whatever language the participant reads.
+    day_halves = {
+        half: frozenset(fold(str(w)) for items in by_lang.values() for w in items)
+        for half, by_lang in raw.get("clock", {}).items()
+    }
     return Catalog(
         language_names=dict(raw["languages"]),
         messages={key: dict(texts) for key, texts in raw["messages"].items()},
         words=words,
+        day_halves=day_halves,
     )
 
 

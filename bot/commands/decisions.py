@@ -209,8 +209,12 @@ def print_preview(preview: Preview, weekly_budget: int) -> None:
             f"delayed, not dropped: {counts.over_budget} already had {weekly_budget} notices "
             "this week"
         )
-    if preview.quiet_now:
-        print(f"it is {preview.local_time}: within quiet hours, push notices wait until they end")
+    if preview.quiet_targets:
+        print(
+            f"quiet hours now for {preview.quiet_targets} of {preview.push_targets} push "
+            "notices, each in the participant's own time zone (it is "
+            f"{preview.local_time} for those without one): they wait until quiet hours end"
+        )
     if preview.missing:
         listed = ", ".join(f"{lang} ({n})" for lang, n in sorted(preview.missing.items()))
         print(f"MISSING message or rationale in: {listed}")

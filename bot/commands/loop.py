@@ -24,7 +24,11 @@ def register(commands: Any) -> None:
     report.set_defaults(handler=_report)
     configure = sub.add_parser("configure", help="a campaign's loop settings")
     configure.add_argument("campaign_id")
-    configure.add_argument("--timezone", required=True, help="e.g. Africa/Nairobi (quiet hours)")
+    configure.add_argument(
+        "--timezone",
+        required=True,
+        help="e.g. Africa/Nairobi or UTC+03:00: quiet hours of those without a zone of their own",
+    )
     configure.set_defaults(handler=_configure)
 
 

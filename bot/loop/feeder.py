@@ -11,7 +11,6 @@ entry (decision reference, version, participant) protects the last step, in the 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from redis.asyncio import Redis
 from bot.loop.decision import Decision
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
-from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone
+from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone, zone_or
 from bot.loop.rules import Facts, evaluate, facts_from_redis, questions_of, uses_themes
 from bot.loop.scripts import FEED, LOAD
 from bot.loop.templates import NOTICE_PURPOSES
@@ -282,14 +281,10 @@ class _Composer:
         return plain
 
     def _due(self, fields: Mapping[str, bytes], recent_ms: list[int]) -> int:
-        own_zone = self.zone
-        if "tz" in fields:
-            with contextlib.suppress(ValueError):  # an unknown zone in a record: the campaign's
-                own_zone = zone(fields["tz"].decode())
         config = self.feeder._config
         return due_ms(
             self.now_ms,
-            local_zone=own_zone,
+            local_zone=zone_or(fields.get("tz", b"").decode(), self.zone),
             quiet=config.quiet,
             recent_ms=recent_ms,
             weekly_budget=config.weekly_budget,

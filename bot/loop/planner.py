@@ -39,6 +39,8 @@ class LinkCounts:
     targets: Counter[tuple[str, str]] = field(default_factory=Counter)  # (language, channel)
     excluded: Counter[str] = field(default_factory=Counter)  # reason -> participants
     over_budget: int = 0  # would be told, but later: their weekly budget is spent
+    # Push targets by their own time zone ("": none, the campaign's); counted by previews only.
+    zones: Counter[str] = field(default_factory=Counter)
     samples: list[str] = field(default_factory=list)  # a few participant ids told
 
     @property
@@ -59,6 +61,8 @@ class LinkCounts:
             self.targets[(language, channel)] += count
         elif name == "late|budget":
             self.over_budget += count
+        elif name.startswith("z|"):
+            self.zones[name[2:]] += count
 
 
 class Planner:

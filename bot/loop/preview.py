@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
-from bot.loop.pacing import QuietHours, zone
+from bot.loop.pacing import QuietHours, is_quiet, zone, zone_or
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
 from bot.loop.rules import evaluate, facts_from_redis
 from bot.loop.templates import TemplateCoverage
@@ -37,13 +37,18 @@ class Preview:
     counts: LinkCounts
     missing: dict[str, int]  # language without a message -> participants who read it
     samples: list[SampleAnswer] = field(default_factory=list)
-    quiet_now: bool = False  # push notices would wait for the end of quiet hours
+    # Quiet hours are each participant's own: `quiet_targets` of the `push_targets` (Telegram,
+    # WhatsApp) would wait for their morning now. `quiet_now` and `local_time` are the
+    # campaign's zone, which counts for those without a zone of their own.
+    quiet_now: bool = False
     local_time: str = ""
     # WhatsApp participants per language whose notice, once their 24-hour window has closed,
     # goes as another language's template or not at all (without_template), or as the plain
     # notice template, without buttons to react (without_buttons). None: templates not known.
     whatsapp_without_template: dict[str, int] | None = None
     whatsapp_without_buttons: dict[str, int] | None = None
+    quiet_targets: int = 0
+    push_targets: int = 0
 
     @property
     def blocked(self) -> bool:
@@ -76,16 +81,23 @@ async def build_preview(
             without_template[spoken] = without_template.get(spoken, 0) + count
         elif spoken not in templates.buttons:
             without_buttons[spoken] = without_buttons.get(spoken, 0) + count
-    local = dt.datetime.fromtimestamp(limits.now_ms / 1000, zone(zone_name))
+    campaign_zone = zone(zone_name)
+    local = dt.datetime.fromtimestamp(limits.now_ms / 1000, campaign_zone)
     return Preview(
         stored=stored,
         counts=counts,
         missing=missing,
         samples=await _samples(redis, loop_keys, stored, survey, counts.samples),
-        quiet_now=quiet is not None and quiet.contains(local.time()),
+        quiet_now=is_quiet(limits.now_ms, campaign_zone, quiet),
         local_time=f"{local:%H:%M} {zone_name}",
         whatsapp_without_template=without_template if templates is not None else None,
         whatsapp_without_buttons=without_buttons if templates is not None else None,
+        quiet_targets=sum(
+            count
+            for own, count in counts.zones.items()
+            if is_quiet(limits.now_ms, zone_or(own, campaign_zone), quiet)
+        ),
+        push_targets=sum(counts.zones.values()),
     )
 
 

@@ -84,7 +84,8 @@ end
 #   prefix, 5 answers prefix, 6 themes prefix, 7 budget prefix, 8 consent field, 9 rule program
 #   JSON ('' = explicit responses only), 10 questions the rule reads (JSON list), 11 now ms,
 #   12 week ms, 13 weekly budget, 14 samples wanted, 15.. explicitly linked participant ids.
-# Returns {next cursor ('0' = done), {name, count, ...}, {sampled participant ids}}.
+# Returns {next cursor ('0' = done), {name, count, ...}, {sampled participant ids}}. Count mode
+# also counts push targets per their own time zone (`z|<tz>`, `z|` = none: the campaign's).
 # Write mode keeps the cursor in the publication hash, appends the chunk's targets to the list
 # and adds the counts to the hash, all at once: a crash between chunks loses nothing and counts
 # nothing twice. (SSCAN may return a member twice while the set is being resized: the feeder's
@@ -112,7 +113,7 @@ local answers_prefix, themes_prefix = ARGV[5], ARGV[6]
 local participant_prefix, budget_prefix, consent = ARGV[4], ARGV[7], ARGV[8]
 local planned = {}  -- this chunk's targets, appended with one RPUSH
 local linked_count, late = 0, 0
-local excluded, targets, samples = {}, {}, {}
+local excluded, targets, samples, zones = {}, {}, {}, {}
 
 -- The participant being looked at (functions are made once, not per participant).
 local pid, values, tags = nil, nil, nil
@@ -147,7 +148,7 @@ for m = 1, #members do
   end
   if linked then
     -- 'ch' is written with the data key and only erasure removes it: absent = erased.
-    local f = call('HMGET', participant_prefix .. pid, 'ch', 'lang', 'stop', 'reach', consent)
+    local f = call('HMGET', participant_prefix .. pid, 'ch', 'lang', 'stop', 'reach', consent, 'tz')
     local channel, language = f[1], f[2] or ''
     local reason = nil
     if not channel then reason = 'erased'
@@ -162,11 +163,14 @@ for m = 1, #members do
         local by_language = targets[channel]
         if not by_language then by_language = {}; targets[channel] = by_language end
         by_language[language] = (by_language[language] or 0) + 1
-        -- Only the preview counts spent budgets: publishing paces each notice when fed.
-        if mode == 'count' and channel ~= 'webchat' and budget > 0 then
-          if redis.call('ZCOUNT', budget_prefix .. pid, now - week, '+inf') >= budget then
+        -- Only the preview counts spent budgets and time zones (quiet hours are per person):
+        -- publishing paces each notice when fed.
+        if mode == 'count' and channel ~= 'webchat' then
+          if budget > 0 and call('ZCOUNT', budget_prefix .. pid, now - week, '+inf') >= budget then
             late = late + 1
           end
+          local own_zone = f[6] or ''
+          zones[own_zone] = (zones[own_zone] or 0) + 1
         end
         if #samples < wanted_samples then samples[#samples + 1] = pid end
         if mode == 'write' then planned[#planned + 1] = pid end
@@ -185,6 +189,7 @@ for reason, n in pairs(excluded) do emit('x|' .. reason, n) end
 for channel, by_language in pairs(targets) do
   for language, n in pairs(by_language) do emit('t|' .. language .. '|' .. channel, n) end
 end
+for own_zone, n in pairs(zones) do emit('z|' .. own_zone, n) end
 if mode == 'write' then
   for i = 1, #flat, 2 do redis.call('HINCRBY', KEYS[2], flat[i], flat[i + 1]) end
   local seq = redis.call('LLEN', KEYS[3])

@@ -21,6 +21,8 @@ from dialogues.normalize import fold
 
 # Words that put a join code after them: "join safe-connect-2026", "/start safe-connect-2026".
 _JOIN_WORDS = frozenset({"start", "join", "/start", "/join"})
+# Slash commands that take what follows them: "/feedback the tower is far", "/time 14:30".
+_WITH_ARGUMENT = frozenset({"start", "feedback", "language", "time"})
 
 
 @functools.cache
@@ -63,7 +65,7 @@ def recognise(text: str, campaign_ids: Iterable[str]) -> Command | None:
         if name == "start" and argument.casefold() in codes:
             return Command("start", codes[argument.casefold()])
         if name in COMMANDS:
-            return Command(name, argument if name in {"start", "feedback", "language"} else "")
+            return Command(name, argument if name in _WITH_ARGUMENT else "")
         return None
     if stripped.casefold() in codes:
         return Command("start", codes[stripped.casefold()])

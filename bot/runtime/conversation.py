@@ -5,7 +5,7 @@
 
 - joining: language (names in their own script, the platform's hint pre-selected) → what happens
   with the answers, and whether they want to hear what comes of them → the survey;
-- commands and keywords: start, help, language, stop, mydata, delete, feedback, updates;
+- commands and keywords: start, help, language, stop, mydata, delete, feedback, updates, time;
 - a participant's "stage" (a question outside the survey, such as "delete everything?") decides
   what a typed reply means; an unclear reply gets the same question again.
 
@@ -34,6 +34,7 @@ from bot.runtime.events import (
     Reachability,
     Unsupported,
 )
+from bot.runtime.local_time import my_data_zone_line, take_zone_hint, zone_from_clock
 from bot.runtime.outgoing import MenuItem
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord, Stage
 from bot.runtime.turns import (
@@ -78,6 +79,8 @@ def normalise(
 
 
 # The help menu, in order; the same for everyone so a typed number means the same thing.
+# New items go at the end: someone who saw the menu before an upgrade and types its number
+# after it must get what they saw.
 HELP_MENU = (
     ("start", "menu.continue"),
     ("language", "menu.language"),
@@ -85,6 +88,7 @@ HELP_MENU = (
     ("feedback", "menu.feedback"),
     ("delete", "menu.delete"),
     ("stop", "menu.stop"),
+    ("time", "menu.time"),
 )
 
 
@@ -144,6 +148,7 @@ def take_turn(
             conversation.command(name, argument)
         case Answer() as action:
             conversation.reply(action)
+    take_zone_hint(turn, event.zone_hint)
     return turn
 
 
@@ -238,6 +243,7 @@ class _Conversation:
             "updates": self.updates,
             "feedback": self.feedback,
             "react": self.react,
+            "time": self.time,
         }
         handlers.get(name, self.help)(argument)
 
@@ -253,6 +259,7 @@ class _Conversation:
             Stage.DELETE: self._delete_reply,
             Stage.FEEDBACK: self._feedback_reply,
             Stage.CONCERN: self._concern_reply,
+            Stage.TIME: self._time_reply,
         }
         if participant.stage in stage_replies:
             stage_replies[participant.stage](action)
@@ -519,6 +526,32 @@ class _Conversation:
                 self.language,
             )
 
+    def time(self, argument: str) -> None:
+        """Their local time, for quiet hours: asked, or given at once ("/time 14:30")."""
+        if argument.strip():
+            self._time_told(argument)
+            return
+        self.turn.update(self.participant(), stage=Stage.TIME)
+        self.say("time.ask")
+
+    def _time_reply(self, action: Answer) -> None:
+        if isinstance(action.input, TextReply):
+            self._time_told(action.input.text)
+            return
+        # A button of the survey: they went on without answering; the survey takes it.
+        self.turn.update(self.participant(), stage=Stage.NONE)
+        self.reply(action)
+
+    def _time_told(self, text: str) -> None:
+        participant = self.participant()
+        told = zone_from_clock(text, at_ms=self.event.received_at_ms, catalog=self.catalog)
+        if told is None:
+            self.turn.update(participant, stage=Stage.TIME)  # asked again until it reads
+            self.say("time.unclear", start=self.quote("start"))
+            return
+        self.turn.update(participant, time_zone=told.zone, time_zone_chosen=True, stage=Stage.NONE)
+        self.say("time.set", time=told.time, zone=told.zone)
+
     def _organisation(self) -> str:
         campaign = self.context.campaign
         if campaign is None:
@@ -538,6 +571,8 @@ class _Conversation:
                 language=self.catalog.language_name(language),
                 updates=self._label("option.yes" if wanted else "option.no"),
             )
+            + "\n"
+            + my_data_zone_line(participant, language, self.catalog, command=self.quote("time"))
         ]
         history = self.context.history
         if not history:

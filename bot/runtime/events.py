@@ -65,6 +65,7 @@ class Command:
     - updates: "yes" / "no": whether they want to hear what comes of their answers
     - feedback: "" asks what they want to say; otherwise the text they said
     - react: "<helpful|concerns|more>:<decision ref>": a button under a decision notice
+    - time: "" asks what time it is where they are; otherwise the time they typed ("14:30")
     """
 
     name: str
@@ -81,6 +82,7 @@ COMMANDS = (
     "updates",
     "feedback",
     "react",
+    "time",
 )
 
 
@@ -110,6 +112,9 @@ class InboundEvent:
     action: Action
     address: str | None = None  # the platform address (chat id, phone) when the channel has one
     locale: str | None = None  # the platform's language hint (Telegram's language_code), if any
+    # A time zone the channel inferred (IANA name; WhatsApp: from the number's country code),
+    # for quiet hours: stored when the participant has none. A coarse location, sealed here.
+    zone_hint: str | None = None
 
 
 def transit_key(master_key: bytes) -> bytes:
@@ -122,6 +127,8 @@ def encode(event: InboundEvent, key: bytes) -> dict[str, str | bytes]:
     plain: dict[str, Any] = {"a": _action_to_plain(event.action), "addr": event.address}
     if event.locale:
         plain["loc"] = event.locale
+    if event.zone_hint:
+        plain["tz"] = event.zone_hint  # absent from entries older Sauti wrote: decoded as None
     body = json.dumps(plain, separators=(",", ":"))
     return {
         "id": event.event_id,
@@ -144,6 +151,7 @@ def decode(fields: dict[bytes, bytes], key: bytes) -> InboundEvent:
         action=_action_from_plain(body["a"]),
         address=body.get("addr"),
         locale=body.get("loc"),
+        zone_hint=body.get("tz"),
     )
 
 

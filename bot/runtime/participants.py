@@ -32,6 +32,7 @@ class Stage(StrEnum):
     HELP_MENU = "help"  # shown the help menu: a typed number picks an item
     CAMPAIGN_MENU = "campaigns"  # shown the open campaigns: a typed number picks one
     CONCERN = "concern"  # asked what still concerns them about a decision (`topic`)
+    TIME = "time"  # asked what time it is where they are (their time zone, for quiet hours)
 
     @property
     def writing(self) -> bool:
@@ -56,6 +57,10 @@ class ParticipantRecord:
     joined: tuple[str, ...] = ()  # every campaign they started: what erasure must find
     updates: Mapping[str, bool] = field(default_factory=dict)  # campaign -> wants outcomes
     topic: str = ""  # what the stage is about: the decision a concern is about
+    # For quiet hours: an IANA name (from a WhatsApp number's country code) or a fixed offset
+    # ("UTC+03:00", from the time they told us); "" = none, their campaign's counts.
+    time_zone: str = ""
+    time_zone_chosen: bool = False  # they told us their time: no guess replaces it
 
     def to_fields(self) -> dict[str, str | bytes]:
         fields: dict[str, str | bytes] = {
@@ -79,6 +84,9 @@ class ParticipantRecord:
             "reach": "unreachable" if self.unreachable else "",
             "stref": self.topic,
         }
+        if self.time_zone:
+            fields["tz"] = self.time_zone
+            fields["tzset"] = _flag(self.time_zone_chosen)
         for campaign in self.joined:
             fields[f"c:{campaign}"] = "1"
         for campaign, wanted in self.updates.items():
@@ -104,6 +112,8 @@ class ParticipantRecord:
             joined=tuple(sorted(key[2:] for key in text if key.startswith("c:"))),
             updates={key[2:]: value == b"1" for key, value in text.items() if key.startswith("u:")},
             topic=text.get("stref", b"").decode(),
+            time_zone=text.get("tz", b"").decode(),
+            time_zone_chosen=text.get("tzset") == b"1",
         )
 
 

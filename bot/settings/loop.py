@@ -14,10 +14,11 @@ _QUIET = re.compile(r"^\s*([0-2][0-9]:[0-5][0-9])\s*-\s*([0-2][0-9]:[0-5][0-9])\
 
 
 def quiet_hours(raw: object) -> str:
-    """ "21:00-08:00" (local times; may span midnight), or "" for none."""
+    """ "21:00-08:00" (local times; may span midnight), or "none" (returned as "")."""
     if not isinstance(raw, str):
-        raise InvalidValueError(f"expected a range like 21:00-08:00, got {raw!r}")
-    if raw.strip() == "":
+        raise InvalidValueError(f"expected a range like 21:00-08:00, or none, got {raw!r}")
+    # An empty value counts as unset (the default applies), so "none" says "no quiet hours".
+    if raw.strip().lower() in ("none", ""):
         return ""
     match = _QUIET.match(raw)
     try:
@@ -25,7 +26,9 @@ def quiet_hours(raw: object) -> str:
             raise ValueError(raw)
         start, end = (dt.time.fromisoformat(part) for part in match.groups())
     except ValueError as error:
-        raise InvalidValueError(f"expected a range like 21:00-08:00, got {raw!r}") from error
+        raise InvalidValueError(
+            f"expected a range like 21:00-08:00, or none, got {raw!r}"
+        ) from error
     return f"{start:%H:%M}-{end:%H:%M}"
 
 

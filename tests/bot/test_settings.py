@@ -388,3 +388,11 @@ def test_a_redis_cluster_url_is_accepted_without_a_database() -> None:
     assert not settings.embedded_redis
     (problem,) = problems({"REDIS_URL": "redis+cluster://redis-1.internal:6379/3", **shared})
     assert problem.startswith("REDIS_URL: a Redis Cluster has only database 0")
+
+
+def test_quiet_hours_are_turned_off_with_none_as_an_empty_value_keeps_the_default() -> None:
+    assert Settings.from_env({"SAUTI_LOOP_QUIET_HOURS": "none"}).loop.quiet_hours == ""
+    assert Settings.from_env({"SAUTI_LOOP_QUIET_HOURS": ""}).loop.quiet_hours == "21:00-08:00"
+    assert Settings.from_env({"SAUTI_LOOP_QUIET_HOURS": "22:00 - 07:00"}).loop.quiet_hours == (
+        "22:00-07:00"
+    )

@@ -1,17 +1,20 @@
 """A message someone sent, as a channel-neutral InboundEvent.
 
 Ids: a wamid encodes the sender's phone number, so neither the event id nor any key holds it:
-both use an HMAC of it under the server's id secret (`message_digest`).
+both use an HMAC of it under the server's id secret (`message_digest`). The number's country
+code gives the event a time zone hint (`zones.zone_of_number`), for quiet hours.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Callable
 
 from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.payload import IncomingMessage
+from bot.channels.whatsapp.zones import zone_of_number
 from bot.runtime.events import Action, Answer, Channel, InboundEvent, Unsupported
 from dialogues.inbound import TextReply
 
@@ -41,6 +44,7 @@ def event_for(
         received_at_ms=sent_ms,
         action=action_of(message),
         address=message.wa_id,
+        zone_hint=zone_of_number(message.wa_id, dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC)),
     )
 
 

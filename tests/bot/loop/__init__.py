@@ -98,8 +98,13 @@ class Deployment:
         stored, _ = await self.ledger.load(source, self.clock.now_ms)
         return stored
 
+    def set_time(self, now_ms: int) -> None:
+        """Move every clock: the worker's and publisher's, and when the next event is sent."""
+        self.clock.now_ms = now_ms
+        self.runtime.clock_ms = now_ms - 1000  # `Runtime.event` adds a second per event
+
     async def preview(self, stored: StoredDecision) -> Preview:
-        """What `sauti decision preview` shows for a stored decision, now, in UTC."""
+        """What `sauti decision preview` shows for a stored decision, now."""
         campaign = await self.runtime.campaigns.get(stored.campaign_id)
         assert campaign is not None
         return await build_preview(
@@ -108,8 +113,8 @@ class Deployment:
             stored,
             campaign.survey,
             self.publisher.limits(),
-            quiet=None,
-            zone_name="UTC",
+            quiet=self.publisher.quiet,
+            zone_name=await self.publisher.campaign_zone(stored.campaign_id),
         )
 
     async def publish_all(self, publisher: Publisher | None = None) -> None:

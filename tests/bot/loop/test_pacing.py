@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from redis.asyncio import Redis
 
-from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone
+from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, fixed_offset_name, zone, zone_or
 from bot.runtime.events import Channel
 from tests.bot.loop import (
     NOON_MS,
@@ -38,6 +39,38 @@ def test_quiet_hours_move_a_notice_to_the_next_morning_in_the_participants_time_
     assert due(_ms(19, 6, 15)) == _ms(19, 8)  # early morning: today at eight
     assert due(_ms(19, 12)) == _ms(19, 12)  # daytime: now
     assert due(_ms(19, 20, 59)) == _ms(19, 20, 59)
+
+
+def test_fixed_offsets_from_the_time_command_are_zones_too() -> None:
+    assert zone("UTC+03:00").utcoffset(None) == dt.timedelta(hours=3)
+    assert zone("UTC-05:30").utcoffset(None) == -dt.timedelta(hours=5, minutes=30)
+    assert zone("UTC+05:45").utcoffset(None) == dt.timedelta(hours=5, minutes=45)
+    for minutes in (180, -330, 345, 0, -600, 13 * 60 + 45):
+        name = fixed_offset_name(minutes)
+        assert zone(name).utcoffset(None) == dt.timedelta(minutes=minutes)
+    assert fixed_offset_name(-330) == "UTC-05:30"
+    for wrong in ("UTC+15:00", "UTC+3", "UTC+03:60", "Mars/Olympus_Mons", ""):
+        with pytest.raises(ValueError, match="unknown time zone"):
+            zone(wrong)
+
+
+def test_quiet_hours_in_a_fixed_offset_zone_half_hours_included() -> None:
+    night = dt.datetime(2026, 11, 18, 22, 0, tzinfo=zone("UTC+05:30"))  # 16:30 UTC
+
+    def due(local_zone: str) -> int:
+        now = int(night.timestamp() * 1000)
+        return due_ms(now, local_zone=zone(local_zone), quiet=NIGHT, recent_ms=[], weekly_budget=2)
+
+    morning = dt.datetime(2026, 11, 19, 8, 0, tzinfo=zone("UTC+05:30"))
+    assert due("UTC+05:30") == int(morning.timestamp() * 1000)
+    assert due("UTC-05:30") == int(night.timestamp() * 1000)  # 11:00 there: now
+    assert due("UTC+00:00") == int(night.timestamp() * 1000)  # 16:30
+
+
+def test_a_participant_without_a_known_zone_falls_back_to_the_campaigns() -> None:
+    assert zone_or("", NAIROBI) is NAIROBI
+    assert zone_or("Atlantis/Capital", NAIROBI) is NAIROBI  # a record older code cannot read
+    assert zone_or("UTC-05:30", NAIROBI).utcoffset(None) == -dt.timedelta(hours=5, minutes=30)
 
 
 def test_a_spent_budget_waits_until_the_oldest_notice_is_a_week_old() -> None:

@@ -175,6 +175,7 @@ async def test_help_in_any_language_offers_the_menu(redis_client: Redis) -> None
         "feedback",
         "delete",
         "stop",
+        "time",  # added at the end: the numbers of the others did not move
     ]
     resumed = await chat.press("start")
     assert resumed[-1]["prompt"]["language"] == "sw"  # "survey" carries on where they were
@@ -363,3 +364,73 @@ async def test_a_menu_pick_in_the_same_batch_as_its_menu_is_read_after_it(
     menu, data = await chat.received()
     assert "menu" in menu
     assert data["text"].startswith("What Sauti holds about you:")
+
+
+# The harness's events are sent at 2026-11-18 11:06:4x UTC: "14:07" there is UTC+03:00.
+
+
+async def test_the_time_command_asks_and_their_answer_sets_their_time_zone(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "sefu")
+    [ask] = await chat.say("/time")
+    assert ask["text"].startswith("What time is it where you are now? (for example 14:30)")
+    [done] = await chat.say("14:07")
+    assert done["text"].startswith("Thank you. It is 14:07 where you are")
+    assert "UTC+03:00" in done["text"]
+    record = await chat.record()
+    assert (record[b"tz"], record[b"tzset"], record[b"stg"]) == (b"UTC+03:00", b"1", b"")
+    [question] = await chat.say("1")  # the survey goes on: "1" is no time any more
+    assert "prompt" in question
+
+
+async def test_an_unreadable_time_is_asked_again_in_their_language(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "tumaini", "sw")
+    [ask] = await chat.say("saa")  # the keyword, in Swahili
+    assert ask["text"].startswith("Sasa ni saa ngapi hapo ulipo")
+    [again] = await chat.say("saa tatu asubuhi")  # Swahili time: not read six hours off
+    assert again["text"].startswith("Samahani, sikuweza kusoma saa hiyo.")
+    assert '"anza"' in again["text"]  # how to carry on without it
+    assert b"tz" not in await chat.record()
+    [done] = await chat.say("2:07 pm")
+    assert "UTC+03:00" in done["text"]
+
+
+async def test_a_survey_button_after_the_time_question_goes_to_the_survey(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "wambui")  # asked "what do you use your phone for?"
+    await chat.say("time")
+    replies = await chat.send(Answer(ChoiceReply("uses", ("calls", "sms"))))
+    assert "prompt" in replies[-1]
+    assert replies[-1]["prompt"]["question_id"] != "uses"  # answered: the next question
+    assert (await chat.record())[b"stg"] == b""
+
+
+async def test_the_time_in_one_go_with_arabic_digits(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "umm", "ar")
+    [done] = await chat.say("/time ٨:٠٧ ص")  # 08:07 in the morning: three hours behind UTC
+    assert "UTC-03:00" in done["text"]
+    assert (await chat.record())[b"tz"] == b"UTC-03:00"
+
+
+async def test_the_time_is_the_last_item_of_the_help_menu_and_shown_in_my_data(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "vumilia")
+    [data] = await chat.say("my data")
+    unknown = 'your time zone: not known, so we use the survey\'s ("time" tells us yours)'
+    assert unknown in data["text"]
+    [menu] = await chat.say("help")
+    assert _menu(menu)[-1] == ("My time", "time", "")
+    [ask] = await chat.say("7")
+    assert ask["text"].startswith("What time is it where you are now?")
+    await chat.say("14:37")  # 11:06 UTC: UTC+03:30
+    [data] = await chat.say("my data")
+    told = 'your time zone: UTC+03:30, from the time you told us ("time" changes it)'
+    assert told in data["text"]

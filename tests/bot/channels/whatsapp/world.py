@@ -82,6 +82,17 @@ class World:
             wa_id, self.tap(wa_id, consent[-1], buttons[0 if updates else 1])
         )
 
+    async def join_and_answer(self, wa_id: str, language: str, *answers: str) -> None:
+        """Join (wanting to hear back), then answer each of `answers` in turn."""
+        await self.join(wa_id, language)
+        for text in answers:
+            await self.next_messages(wa_id, self.say(wa_id, text))
+
+    async def record(self, wa_id: str) -> dict[bytes, bytes]:
+        """Their participant record as stored."""
+        fields: Any = await self.app.redis.hgetall(self.app.keys.participant(self.pid(wa_id)))
+        return dict(fields)
+
     def messages_to(self, wa_id: str) -> list[Sent]:
         return [sent for sent in self.fake.sent if sent.to == wa_id]
 
