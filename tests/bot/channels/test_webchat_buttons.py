@@ -20,7 +20,9 @@ from tests.bot.loop import SIM_DECISION, publish_on
 from tests.bot.webchat_browser import COMPLETE_EN, Client
 
 REACTIONS_EN = ["Helpful", "Still concerned", "Tell me more"]
-HELP_EN = ["Survey", "Language", "My data", "Say something", "Delete my data", "Stop messages"]
+HELP_EN = [
+    "Survey", "Language", "My data", "Say something", "Delete my data", "Stop messages", "My time",
+]  # fmt: skip
 # The example survey to the end, saying yes to "ever kept from a SIM card for lack of an ID
 # card?": the decision is linked to that answer.
 SAID_YES_TO_SIM_ID = [*COMPLETE_EN[:2], {"choice": "yes"}, *COMPLETE_EN[3:]]
