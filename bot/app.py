@@ -74,6 +74,7 @@ class App:
                 batch_size=runtime.worker_batch,
                 max_attempts=runtime.max_attempts,
                 marker_ttl_seconds=self.settings.dedupe_ttl_seconds,
+                response_days=self.settings.loop.grievance_response_days,
             ),
         )
 

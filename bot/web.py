@@ -20,7 +20,6 @@ from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
 from bot.loop.metrics import loop_gauges, refresh
-from bot.runtime.conversation import FEEDBACK_RESPONSE_DAYS
 from bot.runtime.queues import queue_depths
 
 MAX_REQUEST_BYTES = 256 * 1024  # forms are small; WhatsApp's 3 MB webhooks get their own route
@@ -64,7 +63,7 @@ def make_web_app(app: App) -> web.Application:
     async def metrics(request: web.Request) -> web.Response:
         depths = await queue_depths(app)
         app.metrics.set_queue_depths(depths)
-        await refresh(app, gauges, FEEDBACK_RESPONSE_DAYS)
+        await refresh(app, gauges)
         body = generate_latest(app.metrics.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 

@@ -16,7 +16,6 @@ from typing import Any
 from bot.app import App
 from bot.commands.common import EXIT_USAGE, with_app
 from bot.loop.grievances import Case, CaseError, CaseStatus, Desk, case_text, find_case, list_cases
-from bot.runtime.conversation import FEEDBACK_RESPONSE_DAYS
 
 STATUSES = [status.value for status in CaseStatus]
 
@@ -49,18 +48,18 @@ def _list(args: argparse.Namespace) -> int:
             for case in await list_cases(app.redis, app.keys)
             if (args.status is None or case.status.value == args.status)
             and (args.campaign is None or case.campaign_id == args.campaign)
-            and (not args.overdue or case.overdue(now, FEEDBACK_RESPONSE_DAYS))
+            and (not args.overdue or case.overdue(now))
         ]
         if not cases:
             print("no cases", file=sys.stderr)
             return 0
         print("reference\tkind\tcampaign\tstatus\tchannel\tlanguage\treceived\tanswer by\t")
         for case in cases:
-            flag = "OVERDUE" if case.overdue(now, FEEDBACK_RESPONSE_DAYS) else ""
+            flag = "OVERDUE" if case.overdue(now) else ""
             print(
                 f"{case.reference}\t{case.kind}\t{case.campaign_id or '-'}\t{case.status.value}"
                 f"\t{case.channel}\t{case.language}\t{_day(case.created_ms)}"
-                f"\t{_day(case.due_ms(FEEDBACK_RESPONSE_DAYS))}\t{flag}"
+                f"\t{_day(case.due_ms)}\t{flag}"
             )
         return 0
 
@@ -84,8 +83,8 @@ def print_case(case: Case, text: str | None, now_ms: int) -> None:
     about = f"decision {case.decision_ref}" if case.decision_ref else "feedback"
     print(f"case {case.reference} ({case.kind}, {about}) in '{case.campaign_id or '-'}'")
     print(f"  status: {case.status.value}; channel {case.channel}; language {case.language}")
-    overdue = " OVERDUE" if case.overdue(now_ms, FEEDBACK_RESPONSE_DAYS) else ""
-    due = _day(case.due_ms(FEEDBACK_RESPONSE_DAYS))
+    overdue = " OVERDUE" if case.overdue(now_ms) else ""
+    due = _day(case.due_ms)
     print(f"  received {_day(case.created_ms)}; answer by {due}{overdue}")
     for status, at in case.history:
         print(f"  {_day(at)}: {status.value} (told the participant)")

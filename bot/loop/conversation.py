@@ -45,8 +45,10 @@ def concern_written(
     event_id: str,
     view: LoopView | None,
     language: str,
+    due_ms: int,
 ) -> None:
-    """The message after "still concerned": kept for the company, linked to the decision."""
+    """The message after "still concerned": kept for the company, linked to the decision and
+    promised an answer by `due_ms`."""
     ref = participant.topic
     known = view.by_ref.get(ref) if view is not None else None
     turn.update(participant, stage=Stage.NONE, topic="")
@@ -55,7 +57,12 @@ def concern_written(
         return
     reference = concern_reference(event_id)
     turn.reaction = Reaction(
-        ref, CONCERN, reference, text.strip(), campaign_id=known.decision.campaign_id
+        ref,
+        CONCERN,
+        reference,
+        text.strip(),
+        campaign_id=known.decision.campaign_id,
+        due_ms=due_ms,
     )
     turn.notice(
         say(

@@ -28,9 +28,8 @@ from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.runtime.outgoing import Outgoing
 from bot.runtime.participants import ParticipantKeys
+from bot.runtime.turns import DAY_MS, DEFAULT_RESPONSE_DAYS
 from bot.storage.lua import Script
-
-DAY_MS = 24 * 3600 * 1000
 
 
 class CaseStatus(StrEnum):
@@ -93,12 +92,10 @@ class Case:
     decision_ref: str
     steps: int
     history: tuple[tuple[CaseStatus, int], ...]
+    due_ms: int  # the answer promised to the participant by then
 
-    def due_ms(self, response_days: int) -> int:
-        return self.created_ms + response_days * DAY_MS
-
-    def overdue(self, now_ms: int, response_days: int) -> bool:
-        return self.status.open and now_ms > self.due_ms(response_days)
+    def overdue(self, now_ms: int) -> bool:
+        return self.status.open and now_ms > self.due_ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +228,7 @@ def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
     history = sorted(
         (int(name[2:]), value.decode()) for name, value in plain.items() if name.startswith("h:")
     )
+    created_ms = int(plain.get("t", b"0"))
     return Case(
         reference=reference,
         shard=shard,
@@ -239,11 +237,13 @@ def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
         language=plain.get("lang", b"").decode(),
         channel=plain.get("ch", b"").decode(),
         status=CaseStatus(plain.get("status", b"received").decode()),
-        created_ms=int(plain.get("t", b"0")),
+        created_ms=created_ms,
         kind=plain.get("kind", b"feedback").decode(),
         decision_ref=plain.get("dref", b"").decode(),
         steps=int(plain.get("steps", b"0")),
         history=tuple(
             (CaseStatus(value.split("|")[0]), int(value.split("|")[1])) for _, value in history
         ),
+        # A case from before the promise was kept with it was promised the default.
+        due_ms=int(plain.get("due") or created_ms + DEFAULT_RESPONSE_DAYS * DAY_MS),
     )

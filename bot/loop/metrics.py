@@ -45,7 +45,7 @@ def loop_gauges(registry: CollectorRegistry) -> LoopGauges:
     return gauges
 
 
-async def refresh(app: App, gauges: LoopGauges, response_days: int) -> None:
+async def refresh(app: App, gauges: LoopGauges) -> None:
     now = time.time()
     today = dt.datetime.fromtimestamp(now, dt.UTC).date()
     ledger = app.ledger()
@@ -57,6 +57,4 @@ async def refresh(app: App, gauges: LoopGauges, response_days: int) -> None:
     gauges.overdue_campaigns.set(overdue)
     cases = await list_cases(app.redis, app.keys)
     gauges.open_cases.set(sum(1 for case in cases if case.status.open))
-    gauges.overdue_cases.set(
-        sum(1 for case in cases if case.overdue(int(now * 1000), response_days))
-    )
+    gauges.overdue_cases.set(sum(1 for case in cases if case.overdue(int(now * 1000))))

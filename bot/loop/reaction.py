@@ -20,3 +20,4 @@ class Reaction:
     reference: str = ""  # a written concern's case reference ("C-…")
     text: str = ""  # a written concern, sealed with the participant's key when stored
     campaign_id: str = ""
+    due_ms: int = 0  # a written concern: the answer promised by then (kept with the case)

@@ -72,6 +72,7 @@ def reaction_commands(
             "ch", channel,
             "status", "received",
             "t", now_ms,
+            "due", reaction.due_ms,
             "x", sealed,
             "kind", "concern",
             "dref", reaction.ref,

@@ -38,6 +38,7 @@ from bot.runtime.local_time import my_data_zone_line, take_zone_hint, zone_from_
 from bot.runtime.outgoing import MenuItem
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord, Stage
 from bot.runtime.turns import (
+    DAY_MS,
     Context,
     Feedback,
     Turn,
@@ -55,7 +56,6 @@ from dialogues.prompts import display_answer
 from dialogues.session import SessionStatus
 
 #: Days within which a company should answer feedback; per campaign once grievances have a desk.
-FEEDBACK_RESPONSE_DAYS = 14
 _MYDATA_ANSWER_CHARS = 80  # keep "my data" within one chat message
 _CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "webchat": "web chat"}
 
@@ -495,9 +495,15 @@ class _Conversation:
             return
         reference = feedback_reference(self.event.event_id)
         campaign = self.context.campaign
-        self.turn.feedback = Feedback(reference, campaign.id if campaign else None, text.strip())
+        campaign_id = campaign.id if campaign else None
+        due_ms = self._answer_due_ms()
+        self.turn.feedback = Feedback(reference, campaign_id, text.strip(), due_ms)
         self.turn.update(participant, stage=Stage.NONE)
-        self.say("feedback.received", reference=reference, days=FEEDBACK_RESPONSE_DAYS)
+        self.say("feedback.received", reference=reference, days=self.context.response_days)
+
+    def _answer_due_ms(self) -> int:
+        """When a case raised now is promised an answer (what the participant is told)."""
+        return int(self.now.timestamp() * 1000) + self.context.response_days * DAY_MS
 
     def _feedback_reply(self, action: Answer) -> None:
         if isinstance(action.input, TextReply) and action.input.text.strip():
@@ -515,7 +521,13 @@ class _Conversation:
             text, view = action.input.text, self.context.loop
             event_id = self.event.event_id
             concern_written(
-                self.turn, participant, text, event_id=event_id, view=view, language=self.language
+                self.turn,
+                participant,
+                text,
+                event_id=event_id,
+                view=view,
+                language=self.language,
+                due_ms=self._answer_due_ms(),
             )
         else:
             react(

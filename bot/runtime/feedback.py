@@ -47,6 +47,7 @@ def case_commands(
             "ch", channel,
             "status", RECEIVED,
             "t", now_ms,
+            "due", feedback.due_ms,
             "x", sealed,
         ),
         ("ZADD", cases_key(keys, shard), "NX", now_ms, feedback.reference),

@@ -23,6 +23,11 @@ from dialogues.inbound import Resume
 from dialogues.localization import builtin_catalog
 from dialogues.prompts import build_prompt
 
+# SAUTI_GRIEVANCE_RESPONSE_DAYS's default: also what cases created before it was a setting were
+# promised.
+DEFAULT_RESPONSE_DAYS = 14
+DAY_MS = 24 * 3600 * 1000
+
 
 @dataclass(frozen=True, slots=True)
 class Feedback:
@@ -31,6 +36,7 @@ class Feedback:
     reference: str
     campaign_id: str | None
     text: str
+    due_ms: int  # the answer promised by then (kept with the case)
 
 
 @dataclass
@@ -75,6 +81,8 @@ class Context:
     )
     # Decisions, only for reactions to a notice, a written concern and "my data".
     loop: LoopView | None = None
+    # Days within which a case is promised an answer (SAUTI_GRIEVANCE_RESPONSE_DAYS).
+    response_days: int = DEFAULT_RESPONSE_DAYS
 
 
 def answer(turn: Turn, action: Answer, context: Context, now: dt.datetime) -> Turn:

@@ -31,7 +31,7 @@ from bot.runtime.leases import ShardLeases
 from bot.runtime.metrics import Metrics
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
-from bot.runtime.turns import Context
+from bot.runtime.turns import DEFAULT_RESPONSE_DAYS, Context
 from bot.storage import lua
 from dialogues import Session, from_dict
 
@@ -49,6 +49,7 @@ class WorkerConfig:
     marker_ttl_seconds: int = 7 * 24 * 3600
     retry_pause_seconds: float = 0.2
     trim_every_seconds: float = 1.0
+    response_days: int = DEFAULT_RESPONSE_DAYS  # a case's promised answer time
 
 
 @dataclass
@@ -300,6 +301,7 @@ class Worker:
             open_campaigns=tuple(await self._campaigns.open_campaigns()),
             history=await self._history(pid, participant, loaded),
             loop=await self._loop.view_for(event, participant, loaded.answers),
+            response_days=self._config.response_days,
         )
         now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
         turn = take_turn(

@@ -56,3 +56,6 @@ class LoopSettings:
     """Bulk outbox entries a shard may hold before the publisher waits for the sender."""
     plan_chunk: int = setting("SAUTI_LOOP_PLAN_CHUNK", 2000, integer(10, 100_000))
     """Respondents one planning script call walks (a few ms of Redis time each)."""
+    grievance_response_days: int = setting("SAUTI_GRIEVANCE_RESPONSE_DAYS", 14, integer(1, 365))
+    """Days within which a case (feedback, a concern) is promised an answer: said to the
+    participant and kept with the case, which the desk flags once the date has passed."""

@@ -27,6 +27,7 @@ from bot.runtime.events import Action, Answer, Channel, Command, Join
 from bot.runtime.inbox import Notice, open_notice
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.sender import Sender, SenderConfig
+from bot.runtime.turns import DEFAULT_RESPONSE_DAYS
 from bot.runtime.worker import Worker, WorkerConfig
 from dialogues.inbound import TextReply
 from tests.bot.runtime.fake_channel import Delivery, FakePlatform
@@ -157,6 +158,7 @@ def make_deployment(
     quiet: str | None = "21:00-08:00",
     timezone: str = "UTC",
     feed_batch: int = 500,
+    response_days: int = DEFAULT_RESPONSE_DAYS,
 ) -> Deployment:
     clock = Clock(NOON_MS - 3_600_000)  # they answer an hour before the decision
     runtime = make_runtime(redis, shards=shards)
@@ -168,7 +170,7 @@ def make_deployment(
         transit_key=runtime.transit,
         metrics=runtime.metrics,
         consumer="test-worker",
-        config=WorkerConfig(block_ms=10),
+        config=WorkerConfig(block_ms=10, response_days=response_days),
         clock=clock.time,
     )
     runtime = dataclasses.replace(runtime, worker=worker, clock_ms=clock.now_ms)

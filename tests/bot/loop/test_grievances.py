@@ -7,7 +7,6 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.loop.grievances import CaseError, CaseStatus, Desk, case_text, find_case, list_cases
-from bot.runtime.conversation import FEEDBACK_RESPONSE_DAYS
 from bot.runtime.events import Channel
 from tests.bot.loop import Deployment, Person, join, make_deployment, with_campaign
 
@@ -86,15 +85,28 @@ async def test_a_web_chat_participant_reads_the_answer_in_their_inbox(redis_clie
 
 
 async def test_open_cases_past_their_response_time_are_overdue(redis_client: Redis) -> None:
-    deployment = await with_campaign(make_deployment(redis_client))
+    deployment = await with_campaign(make_deployment(redis_client, response_days=3))
     amina = await join(Person(deployment, "amina"), "en", updates=True)
     baraka = await join(Person(deployment, "baraka"), "en", updates=True)
-    await _raise(amina, "Nobody answers at the shop")
+    await amina.say("/feedback")
+    [thanks] = await amina.say("Nobody answers at the shop")
+    assert thanks["text"].endswith("You should get an answer within 3 days.")
     await _raise(baraka, "My SIM was blocked")
     cases = await list_cases(deployment.redis, deployment.runtime.keys)
-    later = deployment.clock.now_ms + (FEEDBACK_RESPONSE_DAYS + 1) * DAY_MS
-    assert [case.overdue(later, FEEDBACK_RESPONSE_DAYS) for case in cases] == [True, True]
-    assert not cases[0].overdue(deployment.clock.now_ms, FEEDBACK_RESPONSE_DAYS)
+    assert [case.due_ms - case.created_ms for case in cases] == [3 * DAY_MS, 3 * DAY_MS]
+    later = deployment.clock.now_ms + 4 * DAY_MS
+    assert [case.overdue(later) for case in cases] == [True, True]
+    assert not cases[0].overdue(deployment.clock.now_ms + 2 * DAY_MS)
     await _desk(deployment).step(cases[1], CaseStatus.RESOLVED, "", deployment.clock.now_ms)
     cases = await list_cases(deployment.redis, deployment.runtime.keys)
-    assert [case.overdue(later, FEEDBACK_RESPONSE_DAYS) for case in cases] == [True, False]
+    assert [case.overdue(later) for case in cases] == [True, False]
+
+
+async def test_a_case_keeps_the_answer_time_it_was_promised(redis_client: Redis) -> None:
+    """Changing SAUTI_GRIEVANCE_RESPONSE_DAYS does not move what people were already told."""
+    before = await with_campaign(make_deployment(redis_client, response_days=3))
+    await _raise(await join(Person(before, "amina"), "en", updates=True), "Nobody answers")
+    after = make_deployment(redis_client, response_days=30)
+    await _raise(await join(Person(after, "baraka"), "en", updates=True), "Still blocked")
+    cases = await list_cases(redis_client, after.runtime.keys)
+    assert sorted(case.due_ms - case.created_ms for case in cases) == [3 * DAY_MS, 30 * DAY_MS]
