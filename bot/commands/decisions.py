@@ -301,7 +301,10 @@ def print_progress(stored: StoredDecision, progress: Progress) -> None:
             f"  {channel:<9} {planned:>8} planned  {progress.sent_now[channel]:>8} queued"
             f"  {progress.delayed[channel]:>8} delayed (quiet hours / budget)"
         )
-    for reason, count in sorted(progress.skipped.items()):
+    released, dropped = sum(progress.released.values()), sum(progress.dropped.values())
+    if released or dropped:
+        print(f"  of the delayed: {released} sent since, {dropped} not told after all")
+    for reason, count in sorted((progress.skipped + progress.dropped).items()):
         print(f"  not told: {REASONS.get(reason, reason)}: {count}")
     print(f"  bulk outbox waiting for the sender: {progress.outbox_backlog}")
     if progress.waiting:

@@ -62,6 +62,12 @@ class LoopKeys:
         of each scheduled notice."""
         return f"{self.keys.tag(shard)}:later:b"
 
+    def move_due_prefixes(self, shard: int) -> list[str]:
+        """What MOVE_DUE puts a participant id, campaign id or "<ref>:<version>" after to name
+        the participant, what they were told, the campaign's stats and the publication."""
+        tag = self.keys.tag(shard)
+        return [f"{tag}:p:", f"{tag}:n:", self.stats(shard, ""), f"{tag}:pub:"]
+
     def stats(self, shard: int, campaign_id: str) -> str:
         """Hash: participants told (`told`) and days from answer to notice (`days:<n>`)."""
         return f"{self.keys.tag(shard)}:loop:{campaign_id}"

@@ -27,6 +27,8 @@ class Progress:
     planned: Counter[str] = field(default_factory=Counter)  # channel -> participants to tell
     sent_now: Counter[str] = field(default_factory=Counter)  # channel -> queued / in the inbox
     delayed: Counter[str] = field(default_factory=Counter)  # channel -> held for quiet hours
+    released: Counter[str] = field(default_factory=Counter)  # channel -> sent since, after the wait
+    dropped: Counter[str] = field(default_factory=Counter)  # reason -> held, then not told
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> targets not told
     outbox_backlog: int = 0  # bulk entries the sender has not sent yet (every publication)
     waiting: int = 0  # scheduled notices not yet due (every publication)
@@ -82,6 +84,10 @@ def _add_state(progress: Progress, state: dict[str, str]) -> None:
             progress.sent_now[rest] += int(value)
         elif kind == "s":
             progress.delayed[rest] += int(value)
+        elif kind == "sm":
+            progress.released[rest] += int(value)
+        elif kind == "sx":
+            progress.dropped[rest] += int(value)
         elif kind == "fx":
             progress.skipped[rest] += int(value)
         elif name == "dup":

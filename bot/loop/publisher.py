@@ -289,7 +289,7 @@ class Publisher:
                     self.loop_keys.schedule_bodies(shard),
                     keys.outbox(shard, Priority.BULK),
                 ],
-                [now, limit, f"{keys.tag(shard)}:p:"],
+                [now, limit, *self.loop_keys.move_due_prefixes(shard)],
             )
             for shard in range(keys.shards)
         ]

@@ -211,6 +211,8 @@ return {scanned[1], flat, samples}
 #   10 week ms, 11 inbox cap, 12 consent field, then 9 values per item:
 #   pid, action (o: outbox now, s: later, w: web chat inbox, x: skipped), told value,
 #   days from answer to notice, due ms, idempotency key, channel, body, counter label.
+# A notice held back (s) is not counted as told (stats `told`, `days:<n>`) until MOVE_DUE sends
+# it: it may yet be dropped. Its `d:<ref>` is set now all the same, so nobody is fed it twice.
 # Returns -1 when the cursor moved (someone else fed this batch), else the items written.
 FEED = Script("""
 local fed = redis.call('HGET', KEYS[1], 'fed') or '0'
@@ -230,7 +232,8 @@ for i = 13, #ARGV, 9 do
     if before and tonumber(string.match(before, '^(%d+)')) >= version then
       count('dup')
     else
-      if not before then
+      local first = not before
+      if first and action ~= 's' then
         redis.call('HINCRBY', KEYS[5], 'days:' .. days, 1)
         if redis.call('HSETNX', told_key, ARGV[7], now) == 1 then
           redis.call('HINCRBY', KEYS[5], 'told', 1)
@@ -253,7 +256,8 @@ for i = 13, #ARGV, 9 do
             'body', body)
         else
           redis.call('ZADD', KEYS[3], due, key)
-          redis.call('HSET', KEYS[4], 'm:' .. key, pid .. '|' .. channel .. '|' .. ARGV[12],
+          redis.call('HSET', KEYS[4],
+            'm:' .. key, pid .. '|' .. channel .. '|' .. ARGV[12] .. '|' .. (first and '1' or '0'),
             'b:' .. key, body)
         end
       end
@@ -268,24 +272,51 @@ return written
 """)
 
 # Move notices whose time has come from a shard's schedule to its bulk outbox, unless the
-# participant was erased, said /stop or withdrew consent meanwhile.
+# participant was erased, said /stop or withdrew consent meanwhile. A notice that goes is
+# counted as told now, if it is their first of the decision (stats `told`, `days:<n>`, and the
+# time in `d:<ref>`); one dropped is not told at all (`d:<ref>` removed). Either way its
+# publication counts it: `sm|<channel>` sent after the wait, `sx|<reason>` dropped.
 # KEYS: 1 schedule sorted set, 2 schedule bodies hash, 3 bulk outbox stream.
-# ARGV: 1 now ms, 2 at most this many, 3 participant key prefix.
+# ARGV: 1 now ms, 2 at most this many, 3 participant key prefix, 4 told prefix, 5 loop stats
+#   prefix (campaign id follows), 6 shard publication prefix ("<ref>:<version>" follows).
+# Meta of a held notice: pid|channel|consent field (u:<campaign>)|first ('1': their first
+# notice of the decision; absent in notices held by older code, which counted them when held).
 # Returns {moved, dropped}.
 MOVE_DUE = Script("""
+local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local moved, dropped = 0, 0
 for _, key in ipairs(due) do
   local meta = redis.call('HGET', KEYS[2], 'm:' .. key)
   local body = redis.call('HGET', KEYS[2], 'b:' .. key)
   if meta and body then
-    local pid, channel, consent = string.match(meta, '^([^|]*)|([^|]*)|(.*)$')
+    local pid, channel, consent, first = string.match(meta, '^([^|]*)|([^|]*)|([^|]*)|?(.*)$')
+    local ref, version = string.match(key, '^d:([^:]+):(%d+):')
+    local publication = ref and (ARGV[6] .. ref .. ':' .. version)
+    local told_key, field = ARGV[4] .. pid, 'd:' .. (ref or '')
     local p = redis.call('HMGET', ARGV[3] .. pid, 'wk', 'stop', consent)
     if p[1] and p[2] ~= '1' and p[3] == '1' then
       redis.call('XADD', KEYS[3], '*', 'k', key, 'pid', pid, 'ch', channel, 't', ARGV[1],
         'body', body)
+      if first == '1' and ref then
+        local told = redis.call('HGET', told_key, field)
+        local answered = told and tonumber(string.match(told, '|(%d+)$')) or math.floor(now / 1000)
+        local days = math.max(0, math.floor((now / 1000 - answered) / 86400))
+        local campaign = string.sub(consent, 3)
+        local stats = ARGV[5] .. campaign
+        redis.call('HINCRBY', stats, 'days:' .. days, 1)
+        if redis.call('HSETNX', told_key, 'c:' .. campaign, now) == 1 then
+          redis.call('HINCRBY', stats, 'told', 1)
+        end
+        redis.call('HSET', told_key, field, version .. '|' .. now .. '|' .. answered)
+      end
+      if publication then redis.call('HINCRBY', publication, 'sm|' .. channel, 1) end
       moved = moved + 1
     else
+      local reason = 'no_consent'
+      if not p[1] then reason = 'erased' elseif p[2] == '1' then reason = 'opted_out' end
+      if first == '1' and ref then redis.call('HDEL', told_key, field) end
+      if publication then redis.call('HINCRBY', publication, 'sx|' .. reason, 1) end
       dropped = dropped + 1
     end
   end

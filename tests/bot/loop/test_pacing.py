@@ -9,6 +9,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, fixed_offset_name, zone, zone_or
+from bot.loop.progress import publication_progress
+from bot.loop.report import campaign_report
 from bot.runtime.events import Channel
 from tests.bot.loop import (
     NOON_MS,
@@ -112,6 +114,45 @@ async def test_a_notice_published_at_night_goes_out_in_the_morning(redis_client:
     await deployment.deliver_all()
     assert len(deployment.notices(amina)) == 1
     assert deployment.notices(baraka) == []
+
+
+async def test_a_held_notice_counts_as_told_only_once_it_goes(redis_client: Redis) -> None:
+    """Held back by quiet hours, a notice is not "told" yet: the loop report counts it when it
+    goes (days from the answer to then), and never if the participant said stop meanwhile."""
+    deployment = await with_campaign(make_deployment(redis_client, timezone="Africa/Nairobi"))
+    amina = await _person(deployment, "amina")
+    baraka = await _person(deployment, "baraka")
+    stored = await deployment.load(SIM_DECISION)
+    deployment.clock.now_ms = _ms(18, 23, 30)
+    await deployment.publisher.publish(stored.campaign_id, stored.id)
+    await deployment.publish_all()
+    assert await _report_told(deployment) == (0, None)
+
+    await baraka.say("stop")
+    deployment.clock.now_ms = _ms(20, 8)  # a day and a half later
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    assert len(deployment.notices(amina)) == 1
+    # Amina, told more than a day after her answer (not when it was held); not Baraka.
+    assert await _report_told(deployment) == (1, 1)
+    rates = {"telegram": 30.0}
+    progress = await publication_progress(deployment.redis, deployment.loop_keys, stored, rates)
+    assert (progress.delayed["telegram"], progress.released["telegram"]) == (2, 1)
+    assert progress.dropped == {"opted_out": 1}
+    told_baraka = await deployment.redis.hget(
+        deployment.loop_keys.told(baraka.pid), f"d:{stored.ref}"
+    )
+    assert told_baraka is None  # "my data" lists the decision as linked, not as told
+
+
+async def _report_told(deployment: Deployment) -> tuple[int, float | None]:
+    """The loop report's count of people told, and its median days from answer to notice."""
+    campaign = await deployment.runtime.campaigns.get("safe-connect-2026")
+    assert campaign is not None
+    report = await campaign_report(
+        deployment.redis, deployment.loop_keys, deployment.ledger, campaign, dt.date(2026, 11, 20)
+    )
+    return report.told, report.median_days
 
 
 async def test_over_the_weekly_budget_a_notice_waits_a_week_instead_of_being_dropped(
