@@ -42,10 +42,27 @@ _REBUILT = (SurveyStarted, QuestionAsked, AnswerRecorded, SurveyCompleted)
 Command = tuple[str | bytes | int, ...]
 
 
+@dataclass(frozen=True)
+class AnswerWrites:
+    """What a commit writes to one campaign's answers of a participant."""
+
+    campaign_id: str
+    sets: dict[str, str]  # question id -> the stored answer (JSON; free text sealed)
+    deletes: tuple[str, ...]  # questions whose answer no longer counts
+
+    def apply(self, answers: dict[bytes, bytes]) -> None:
+        """`answers` (as HGETALL returns them) as they will be once committed."""
+        for question_id, stored in self.sets.items():
+            answers[question_id.encode()] = stored.encode()
+        for question_id in self.deletes:
+            answers.pop(question_id.encode(), None)
+
+
 @dataclass
 class CommitPlan:
     keys: list[str]
     args: list[str | bytes | int]
+    answers: AnswerWrites
     outgoing: list[Outgoing] = field(default_factory=list)
     # Idempotent Redis commands run just before the commit script, in the same pipeline
     # (erasure, feedback cases): safe to repeat if the commit itself has to be replayed.
@@ -72,12 +89,12 @@ def plan_commit(
     """`awaiting`: the question that awaited an answer before the event (web chat notices of an
     event that leaves the session alone, such as a help text, are shown with it)."""
     campaign = turn.campaign_id or "-"
-    answer_sets: list[str | bytes] = []
+    answer_sets: dict[str, str] = {}
     answer_dels: list[str] = []
     counters: dict[str, int] = {}
     for event in turn.events:
         if isinstance(event, AnswerRecorded):
-            answer_sets += [event.question_id, _answer_json(turn, campaign, event)]
+            answer_sets[event.question_id] = _answer_json(turn, campaign, event)
             counters["answers"] = counters.get("answers", 0) + 1
         elif isinstance(event, AnswerWithdrawn):
             answer_dels.append(event.question_id)
@@ -134,8 +151,8 @@ def plan_commit(
         marker_ttl,
         len(participant_fields),
         *[item for pair in participant_fields.items() for item in pair],
-        len(answer_sets) // 2,
-        *answer_sets,
+        len(answer_sets),
+        *[item for pair in answer_sets.items() for item in pair],
         len(answer_dels),
         *answer_dels,
         len(counters),
@@ -159,7 +176,8 @@ def plan_commit(
         keys.outbox(shard, Priority.REPLY),
         keys.lease("worker", shard),
     ]
-    return CommitPlan(redis_keys, args, outgoing, before)
+    answers = AnswerWrites(campaign, answer_sets, tuple(answer_dels))
+    return CommitPlan(redis_keys, args, answers, outgoing, before)
 
 
 def erase_commands(keys: Keys, shard: int, participant_id: str, turn: Turn) -> list[Command]:

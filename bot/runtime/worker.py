@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from bot.loop.context import LoopContextLoader
 from bot.runtime import scripts
 from bot.runtime.campaigns import Campaign, CampaignStore
-from bot.runtime.commit import CommitPlan, plan_commit
+from bot.runtime.commit import AnswerWrites, CommitPlan, plan_commit
 from bot.runtime.conversation import campaign_of, normalise, take_turn
 from bot.runtime.events import Command, InboundEvent, decode
 from bot.runtime.keys import Keys
@@ -275,7 +275,7 @@ class Worker:
             loaded.sessions.setdefault(
                 (pid, campaign_id), from_dict(json.loads(raw)) if raw else None
             )
-            loaded.answers[(pid, campaign_id)] = answers
+            loaded.answers[(pid, campaign_id)] = loaded.as_committed(pid, campaign_id, answers)
         loaded.histories.add(pid)
 
     async def _plan(
@@ -311,7 +311,7 @@ class Worker:
         loaded.participants[pid] = None if turn.erase else turn.participant
         if turn.campaign_id is not None and turn.session is not None:
             loaded.sessions[(pid, turn.campaign_id)] = turn.session
-        return plan_commit(
+        plan = plan_commit(
             turn,
             keys=self._keys,
             shard=shard,
@@ -326,6 +326,8 @@ class Worker:
             now_ms=int(self._clock() * 1000),
             awaiting=session.current if session is not None else None,
         )
+        loaded.answered(pid, plan.answers)
+        return plan
 
     async def _history(
         self, pid: str, participant: ParticipantRecord | None, loaded: _Loaded
@@ -397,3 +399,22 @@ class _Loaded:
     broken: dict[str, Exception] = field(default_factory=dict)  # participant -> load error
     histories: set[str] = field(default_factory=set)  # participants who asked for their data
     answers: dict[tuple[str, str], dict[bytes, bytes]] = field(default_factory=dict)
+    # Answers planned earlier in the batch: not in Redis until the batch commits, but "my data"
+    # later in the same batch must show them.
+    planned: dict[tuple[str, str], list[AnswerWrites]] = field(default_factory=dict)
+
+    def answered(self, pid: str, writes: AnswerWrites) -> None:
+        if not writes.sets and not writes.deletes:
+            return
+        key = (pid, writes.campaign_id)
+        self.planned.setdefault(key, []).append(writes)
+        if key in self.answers:
+            writes.apply(self.answers[key])
+
+    def as_committed(
+        self, pid: str, campaign_id: str, stored: dict[bytes, bytes]
+    ) -> dict[bytes, bytes]:
+        """Answers read from Redis, with what this batch planned for them applied."""
+        for writes in self.planned.get((pid, campaign_id), []):
+            writes.apply(stored)
+        return stored

@@ -213,6 +213,25 @@ async def test_my_data_shows_what_they_said_including_their_own_free_text(
     assert "No decision has been linked to your answers yet." in text
 
 
+async def test_my_data_in_the_same_batch_as_an_answer_shows_that_answer(
+    redis_client: Redis,
+) -> None:
+    """The worker commits a batch after working out every event of it: "my data" read the
+    stored answers before the answer just before it was committed, and left it out."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "imani")
+    await chat.say("1")
+    await chat.say("1,2")
+    await chat.say("yes")
+    for action in (Answer(TextReply("the tower is far")), Answer(TextReply("my data"))):
+        event = runtime.event(chat.pid, action, f"addr-{chat.user}", chat.channel)
+        await runtime.ingestor.ingest(event)
+    assert await runtime.drain() == 2  # one batch
+    data = (await chat.received())[-1]["text"]
+    assert data.startswith("What Sauti holds about you:")
+    assert "the tower is far" in data
+
+
 async def test_delete_asks_first_and_then_erases_everything(redis_client: Redis) -> None:
     runtime = await _runtime(redis_client)
     chat = await _joined(runtime, "hamid")
