@@ -216,24 +216,20 @@ def print_preview(preview: Preview, weekly_budget: int) -> None:
             f"{preview.local_time} for those without one): they wait until quiet hours end"
         )
     if preview.missing:
-        listed = ", ".join(f"{lang} ({n})" for lang, n in sorted(preview.missing.items()))
+        listed = _per_language(preview.missing)
         print(f"MISSING message or rationale in: {listed}")
         print("  publishing is refused until they are added (or --allow-missing-translations)")
     else:
         print("messages: every participant's language is covered")
     if preview.whatsapp_without_template:
-        listed = ", ".join(
-            f"{lang} ({n})" for lang, n in sorted(preview.whatsapp_without_template.items())
-        )
+        listed = _per_language(preview.whatsapp_without_template)
         print(
             f"WhatsApp: no approved decision or notice template of their own in {listed}: "
             "outside their 24-hour window they get the fallback language's, or nothing "
             "(sauti whatsapp templates)"
         )
     if preview.whatsapp_without_buttons:
-        listed = ", ".join(
-            f"{lang} ({n})" for lang, n in sorted(preview.whatsapp_without_buttons.items())
-        )
+        listed = _per_language(preview.whatsapp_without_buttons)
         print(
             f"WhatsApp: no approved decision template in {listed}: outside their 24-hour "
             "window they get the plain notice template, without buttons to react (sauti "
@@ -289,6 +285,11 @@ def _progress(args: argparse.Namespace) -> int:
         return 0
 
     return with_app(work)
+
+
+def _per_language(counts: dict[str, int]) -> str:
+    """ "fr (12), sw (3)": participants per language."""
+    return ", ".join(f"{language} ({n})" for language, n in sorted(counts.items()))
 
 
 def print_progress(stored: StoredDecision, progress: Progress) -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from redis.asyncio import Redis
 
+from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, fixed_offset_name, zone, zone_or
 from bot.loop.progress import publication_progress
 from bot.loop.report import campaign_report
@@ -93,14 +94,20 @@ async def _person(deployment: Deployment, name: str) -> Person:
     )
 
 
-async def test_a_notice_published_at_night_goes_out_in_the_morning(redis_client: Redis) -> None:
-    deployment = await with_campaign(make_deployment(redis_client, timezone="Africa/Nairobi"))
+async def _published_at_night(redis: Redis) -> tuple[Deployment, Person, Person, StoredDecision]:
+    """Amina and Baraka are linked to a decision published at 23:30 in Nairobi."""
+    deployment = await with_campaign(make_deployment(redis, timezone="Africa/Nairobi"))
     amina = await _person(deployment, "amina")
     baraka = await _person(deployment, "baraka")
     stored = await deployment.load(SIM_DECISION)
     deployment.clock.now_ms = _ms(18, 23, 30)
     await deployment.publisher.publish(stored.campaign_id, stored.id)
     await deployment.publish_all()
+    return deployment, amina, baraka, stored
+
+
+async def test_a_notice_published_at_night_goes_out_in_the_morning(redis_client: Redis) -> None:
+    deployment, amina, baraka, _ = await _published_at_night(redis_client)
     await deployment.deliver_all()
     assert deployment.notices(amina) == deployment.notices(baraka) == []
 
@@ -119,13 +126,7 @@ async def test_a_notice_published_at_night_goes_out_in_the_morning(redis_client:
 async def test_a_held_notice_counts_as_told_only_once_it_goes(redis_client: Redis) -> None:
     """Held back by quiet hours, a notice is not "told" yet: the loop report counts it when it
     goes (days from the answer to then), and never if the participant said stop meanwhile."""
-    deployment = await with_campaign(make_deployment(redis_client, timezone="Africa/Nairobi"))
-    amina = await _person(deployment, "amina")
-    baraka = await _person(deployment, "baraka")
-    stored = await deployment.load(SIM_DECISION)
-    deployment.clock.now_ms = _ms(18, 23, 30)
-    await deployment.publisher.publish(stored.campaign_id, stored.id)
-    await deployment.publish_all()
+    deployment, amina, baraka, stored = await _published_at_night(redis_client)
     assert await _report_told(deployment) == (0, None)
 
     await baraka.say("stop")
