@@ -186,7 +186,7 @@ class Feeder:
             loaded[pid] = _Loaded(
                 fields={name: value for name, value in named_fields.items() if value is not None},
                 facts=facts_from_redis(_pairs(answers), _pairs(tags)),
-                told_version=int(told.split(b"|", 1)[0]) if told else 0,
+                told_version=told_version(told),
                 recent_ms=[int(float(score)) for score in budget[1::2]],
             )
         return loaded
@@ -298,6 +298,17 @@ class _Composer:
         except DecryptionError:
             return None
         return seal_notice(notice, pid, key)
+
+
+def told_version(record: bytes | None) -> int:
+    """The version of a decision a participant was told, from their `d:<ref>` record: a notice
+    still held back ("<v>|<ms>|<answer s>|h<earlier>") counts as the earlier one."""
+    if not record:
+        return 0
+    held = record.rpartition(b"|h")
+    if held[1] and held[2].isdigit():
+        return int(held[2])
+    return int(record.split(b"|", 1)[0])
 
 
 def _pairs(flat: list[bytes]) -> dict[bytes, bytes]:

@@ -64,9 +64,10 @@ class LoopKeys:
 
     def move_due_prefixes(self, shard: int) -> list[str]:
         """What MOVE_DUE puts a participant id, campaign id or "<ref>:<version>" after to name
-        the participant, what they were told, the campaign's stats and the publication."""
+        the participant, what they were told, the campaign's stats, the publication and the
+        participant's weekly budget."""
         tag = self.keys.tag(shard)
-        return [f"{tag}:p:", f"{tag}:n:", self.stats(shard, ""), f"{tag}:pub:"]
+        return [f"{tag}:p:", f"{tag}:n:", self.stats(shard, ""), f"{tag}:pub:", f"{tag}:nb:"]
 
     def stats(self, shard: int, campaign_id: str) -> str:
         """Hash: participants told (`told`) and days from answer to notice (`days:<n>`)."""
@@ -82,7 +83,8 @@ class LoopKeys:
 
     # -- per participant (their shard's tag) -------------------------------------------------
     def told(self, participant_id: str) -> str:
-        """Hash: `d:<ref>` -> "<version>|<told ms>|<answer s>", `c:<campaign>` -> first told
+        """Hash: `d:<ref>` -> "<version>|<told ms>|<answer s>" (plus "|h<earlier version>" while
+        held back), `c:<campaign>` -> first told
         ms, `r:<ref>` -> their reaction, `m:<ref>` -> asked for more."""
         return f"{self._tag_of(participant_id)}:n:{participant_id}"
 

@@ -212,7 +212,9 @@ return {scanned[1], flat, samples}
 #   pid, action (o: outbox now, s: later, w: web chat inbox, x: skipped), told value,
 #   days from answer to notice, due ms, idempotency key, channel, body, counter label.
 # A notice held back (s) is not counted as told (stats `told`, `days:<n>`) until MOVE_DUE sends
-# it: it may yet be dropped. Its `d:<ref>` is set now all the same, so nobody is fed it twice.
+# it: it may yet be dropped. Its `d:<ref>` is set now all the same, so nobody is fed it twice,
+# marked held with the version they were told before it ("<told value>|h<earlier version>",
+# 0 for none): "Update:" and the loop figures go by what they were really told.
 # Returns -1 when the cursor moved (someone else fed this batch), else the items written.
 FEED = Script("""
 local fed = redis.call('HGET', KEYS[1], 'fed') or '0'
@@ -232,13 +234,19 @@ for i = 13, #ARGV, 9 do
     if before and tonumber(string.match(before, '^(%d+)')) >= version then
       count('dup')
     else
-      local first = not before
+      -- The version they were really told before this one (a held one does not count).
+      local earlier = 0
+      if before then
+        earlier = tonumber(string.match(before, '|h(%d+)$') or string.match(before, '^(%d+)'))
+      end
+      local first = earlier == 0
       if first and action ~= 's' then
         redis.call('HINCRBY', KEYS[5], 'days:' .. days, 1)
         if redis.call('HSETNX', told_key, ARGV[7], now) == 1 then
           redis.call('HINCRBY', KEYS[5], 'told', 1)
         end
       end
+      if action == 's' then told = told .. '|h' .. earlier end
       redis.call('HSET', told_key, ARGV[6], told)
       if action == 'w' then
         redis.call('RPUSH', ARGV[5] .. pid, body)
@@ -272,13 +280,16 @@ return written
 """)
 
 # Move notices whose time has come from a shard's schedule to its bulk outbox, unless the
-# participant was erased, said /stop or withdrew consent meanwhile. A notice that goes is
-# counted as told now, if it is their first of the decision (stats `told`, `days:<n>`, and the
-# time in `d:<ref>`); one dropped is not told at all (`d:<ref>` removed). Either way its
-# publication counts it: `sm|<channel>` sent after the wait, `sx|<reason>` dropped.
+# participant was erased, said /stop or withdrew consent meanwhile, or a newer version of the
+# decision was fed to them since (superseded). A notice that goes is counted as told now, if it
+# is their first of the decision (stats `told`, `days:<n>`), and `d:<ref>` records it told;
+# one dropped is not told at all (`d:<ref>` back to the version told before, or removed) and
+# gives its place in the weekly budget back. Either way its publication counts it:
+# `sm|<channel>` sent after the wait, `sx|<reason>` dropped.
 # KEYS: 1 schedule sorted set, 2 schedule bodies hash, 3 bulk outbox stream.
 # ARGV: 1 now ms, 2 at most this many, 3 participant key prefix, 4 told prefix, 5 loop stats
-#   prefix (campaign id follows), 6 shard publication prefix ("<ref>:<version>" follows).
+#   prefix (campaign id follows), 6 shard publication prefix ("<ref>:<version>" follows),
+#   7 budget prefix.
 # Meta of a held notice: pid|channel|consent field (u:<campaign>)|first ('1': their first
 # notice of the decision; absent in notices held by older code, which counted them when held).
 # Returns {moved, dropped}.
@@ -294,28 +305,42 @@ for _, key in ipairs(due) do
     local ref, version = string.match(key, '^d:([^:]+):(%d+):')
     local publication = ref and (ARGV[6] .. ref .. ':' .. version)
     local told_key, field = ARGV[4] .. pid, 'd:' .. (ref or '')
+    local record = ref and redis.call('HGET', told_key, field)
+    local recorded = record and tonumber(string.match(record, '^(%d+)'))
     local p = redis.call('HMGET', ARGV[3] .. pid, 'wk', 'stop', consent)
-    if p[1] and p[2] ~= '1' and p[3] == '1' then
+    local reason = nil
+    if recorded and recorded > tonumber(version) then reason = 'superseded'
+    elseif not p[1] then reason = 'erased'
+    elseif p[2] == '1' then reason = 'opted_out'
+    elseif p[3] ~= '1' then reason = 'no_consent' end
+    if not reason then
       redis.call('XADD', KEYS[3], '*', 'k', key, 'pid', pid, 'ch', channel, 't', ARGV[1],
         'body', body)
-      if first == '1' and ref then
-        local told = redis.call('HGET', told_key, field)
-        local answered = told and tonumber(string.match(told, '|(%d+)$')) or math.floor(now / 1000)
-        local days = math.max(0, math.floor((now / 1000 - answered) / 86400))
-        local campaign = string.sub(consent, 3)
-        local stats = ARGV[5] .. campaign
-        redis.call('HINCRBY', stats, 'days:' .. days, 1)
-        if redis.call('HSETNX', told_key, 'c:' .. campaign, now) == 1 then
-          redis.call('HINCRBY', stats, 'told', 1)
+      if record then
+        local answered = tonumber(string.match(record, '^%d+|%d+|(%d+)')) or math.floor(now / 1000)
+        if first == '1' then
+          local days = math.max(0, math.floor((now / 1000 - answered) / 86400))
+          local campaign = string.sub(consent, 3)
+          local stats = ARGV[5] .. campaign
+          redis.call('HINCRBY', stats, 'days:' .. days, 1)
+          if redis.call('HSETNX', told_key, 'c:' .. campaign, now) == 1 then
+            redis.call('HINCRBY', stats, 'told', 1)
+          end
         end
         redis.call('HSET', told_key, field, version .. '|' .. now .. '|' .. answered)
       end
       if publication then redis.call('HINCRBY', publication, 'sm|' .. channel, 1) end
       moved = moved + 1
     else
-      local reason = 'no_consent'
-      if not p[1] then reason = 'erased' elseif p[2] == '1' then reason = 'opted_out' end
-      if first == '1' and ref then redis.call('HDEL', told_key, field) end
+      if recorded == tonumber(version) then  -- this held notice's record: back to the one before
+        local earlier = tonumber(string.match(record, '|h(%d+)$') or '0')
+        if earlier > 0 then
+          redis.call('HSET', told_key, field, earlier .. string.match(record, '^%d+(|%d+|%d+)'))
+        else
+          redis.call('HDEL', told_key, field)
+        end
+      end
+      redis.call('ZREM', ARGV[7] .. pid, key)
       if publication then redis.call('HINCRBY', publication, 'sx|' .. reason, 1) end
       dropped = dropped + 1
     end

@@ -4,6 +4,7 @@ participant says stop meanwhile)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -188,3 +189,56 @@ async def test_over_the_weekly_budget_a_notice_waits_a_week_instead_of_being_dro
     await deployment.publish_all()
     await deployment.deliver_all()
     assert len(deployment.notices(amina)) == 2
+
+
+async def test_a_held_notice_superseded_by_a_newer_version_is_not_sent(
+    redis_client: Redis,
+) -> None:
+    """Both versions held for the night: only the newer one goes in the morning, as a first
+    notice (they were never told the older), and the older gives its budget place back."""
+    deployment, amina, _, first = await _published_at_night(redis_client)
+    changed = SIM_DECISION.replace("status: not_adopted", "status: partly_adopted")
+    second = await deployment.load(changed)
+    deployment.clock.now_ms = _ms(18, 23, 45)
+    await deployment.publisher.publish(second.campaign_id, second.id)
+    await deployment.publish_all()
+
+    deployment.clock.now_ms = _ms(19, 8)
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    [notice] = deployment.notices(amina)
+    assert notice["text"].startswith("You told us")  # not "Update:": the first they hear
+    assert "Nuru Mobile has acted on part of it" in notice["text"]
+    told: Any = await deployment.redis.hget(deployment.loop_keys.told(amina.pid), f"d:{first.ref}")
+    assert told is not None
+    assert told.startswith(b"2|")
+    rates = {"telegram": 30.0}
+    older = await publication_progress(deployment.redis, deployment.loop_keys, first, rates)
+    assert older.dropped == {"superseded": 2}  # Amina's and Baraka's
+    assert await deployment.redis.zcard(deployment.loop_keys.budget(amina.pid)) == 1
+    assert await _report_told(deployment) == (2, 0)
+
+
+async def test_a_dropped_update_leaves_them_told_the_version_before(redis_client: Redis) -> None:
+    deployment = await with_campaign(make_deployment(redis_client, timezone="Africa/Nairobi"))
+    amina = await _person(deployment, "amina")
+    first = await deployment.load(SIM_DECISION)
+    deployment.clock.now_ms = _ms(18, 12)
+    await deployment.publisher.publish(first.campaign_id, first.id)
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    changed = SIM_DECISION.replace("status: not_adopted", "status: partly_adopted")
+    second = await deployment.load(changed)
+    deployment.clock.now_ms = _ms(18, 23)
+    await deployment.publisher.publish(second.campaign_id, second.id)
+    await deployment.publish_all()
+
+    await amina.say("stop")
+    deployment.clock.now_ms = _ms(19, 8)
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    assert len(deployment.notices(amina)) == 1  # the first version, at noon
+    told: Any = await deployment.redis.hget(deployment.loop_keys.told(amina.pid), f"d:{first.ref}")
+    assert told is not None
+    assert told.startswith(b"1|")
+    assert b"|h" not in told
