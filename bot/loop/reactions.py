@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from bot.loop.keys import LoopKeys
 from bot.loop.reaction import CONCERN, MORE, Reaction
 from bot.privacy import ParticipantId, encrypt_field, field_aad
-from bot.runtime.feedback import case_key, cases_key
+from bot.runtime.feedback import case_key, cases_key, create_case
 from bot.runtime.keys import Keys
 
 # KEYS: 1 the participant's told hash, 2 the decision's reactions hash (same shard).
@@ -64,8 +64,8 @@ def reaction_commands(
     aad = field_aad(ParticipantId(participant_id), f"case:{reaction.reference}")
     sealed = encrypt_field(data_key, reaction.text, aad)
     return [
-        (
-            "HSET", case_key(keys, shard, reaction.reference),
+        create_case(
+            case_key(keys, shard, reaction.reference),
             "pid", participant_id,
             "cid", reaction.campaign_id,
             "lang", language,

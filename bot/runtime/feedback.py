@@ -14,6 +14,21 @@ from bot.runtime.turns import Feedback
 
 RECEIVED = "received"
 
+# KEYS: the case.  ARGV: field/value pairs.  Creates the case only if it does not exist: the
+# commands run before an event's commit, and again if the event is replayed (a dead letter
+# replayed twice), when the desk may have moved the case on; a replay must not reset it.
+_CREATE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+return redis.call('HSET', KEYS[1], unpack(ARGV))
+"""
+
+Command = tuple[str | bytes | int, ...]
+
+
+def create_case(key: str, *fields: str | bytes | int) -> Command:
+    """The command creating a case hash with `fields` (name, value, ...) unless it exists."""
+    return ("EVAL", _CREATE, 1, key, *fields)
+
 
 def case_key(keys: Keys, shard: int, reference: str) -> str:
     return f"{keys.tag(shard)}:case:{reference}"
@@ -33,14 +48,14 @@ def case_commands(
     data_key: bytes,
     feedback: Feedback,
     now_ms: int,
-) -> list[tuple[str | bytes | int, ...]]:
+) -> list[Command]:
     """Redis commands that record one case (safe to run twice)."""
     aad = field_aad(ParticipantId(participant_id), f"case:{feedback.reference}")
     sealed = encrypt_field(data_key, feedback.text, aad)
     key = case_key(keys, shard, feedback.reference)
     return [
-        (
-            "HSET", key,
+        create_case(
+            key,
             "pid", participant_id,
             "cid", feedback.campaign_id or "",
             "lang", language,

@@ -3,11 +3,14 @@ step reaches the participant in their language, on their channel."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from redis.asyncio import Redis
 
 from bot.loop.grievances import CaseError, CaseStatus, Desk, case_text, find_case, list_cases
-from bot.runtime.events import Channel
+from bot.runtime.events import Answer, Channel, encode
+from dialogues.inbound import TextReply
 from tests.bot.loop import Deployment, Person, join, make_deployment, with_campaign
 
 DAY_MS = 24 * 3600 * 1000
@@ -110,3 +113,27 @@ async def test_a_case_keeps_the_answer_time_it_was_promised(redis_client: Redis)
     await _raise(await join(Person(after, "baraka"), "en", updates=True), "Still blocked")
     cases = await list_cases(redis_client, after.runtime.keys)
     assert sorted(case.due_ms - case.created_ms for case in cases) == [3 * DAY_MS, 30 * DAY_MS]
+
+
+async def test_replaying_the_event_that_raised_a_case_does_not_reset_it(
+    redis_client: Redis,
+) -> None:
+    """A committed event replayed (a dead letter replayed twice, say) ran its case command
+    again: the case was created anew, back to "received" with a new promised date."""
+    deployment = await with_campaign(make_deployment(redis_client))
+    amina = await join(Person(deployment, "amina"), "en", updates=True)
+    raised = amina.event(Answer(TextReply("/feedback Nobody answers at the shop")))
+    await deployment.runtime.ingestor.ingest(raised)
+    await deployment.runtime.drain()
+    [case] = await list_cases(deployment.redis, deployment.runtime.keys)
+    later = deployment.clock.now_ms + DAY_MS
+    await _desk(deployment).step(case, CaseStatus.UNDER_REVIEW, "We are on it.", later)
+
+    keys = deployment.runtime.keys
+    stream = keys.inbound(keys.shard_of(amina.pid))
+    fields: Any = encode(raised, deployment.runtime.transit)
+    await deployment.redis.xadd(stream, fields)  # what a dead-letter replay does
+    deployment.clock.now_ms += 2 * DAY_MS
+    assert await deployment.runtime.drain() == 1
+    [after] = await list_cases(deployment.redis, deployment.runtime.keys)
+    assert (after.status, after.due_ms, after.steps) == (CaseStatus.UNDER_REVIEW, case.due_ms, 1)
