@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,18 +170,16 @@ class Sender:
         Returns how many entries were handled (sent, skipped, dead-lettered or put off)."""
         streams = [self._keys.outbox(shard, p) for p in (Priority.REPLY, Priority.BULK)]
         state = self._state(shard)
-        pending = await self._read(streams, "0", None)
         waiting = state.waiting_now()
-        batch = [item for item in pending if _recipient_of(item) not in waiting]
-        retrying = len(batch) < len(pending)
+        batch, behind = await self._due_pending(streams, waiting)
         if not batch:
             # Nothing pending is due: take new entries, but wake up when a retry is due.
             block = block_ms
-            if retrying and block is not None:
+            if behind and block is not None:
                 block = min(block, state.ms_until_due())
-            fresh = await self._read(streams, ">", block)
-            # Behind their retry (the same instant as above: `pending` held their oldest).
-            batch = [item for item in fresh if _recipient_of(item) not in waiting]
+            fresh = await self._read(dict.fromkeys(streams, ">"), block)
+            # Someone with older messages pending gets the new ones after those.
+            batch = [item for item in fresh if _recipient_of(item) not in behind | waiting]
             if not batch:
                 return 0
         await self._send_batch(batch, state)
@@ -190,19 +189,36 @@ class Sender:
                 await trim_acknowledged(self._redis, stream, GROUP, last[-1])
         return len(batch)
 
-    async def _read(
-        self, streams: list[str], start: str, block_ms: int | None
-    ) -> list[tuple[str, Entry]]:
+    async def _due_pending(
+        self, streams: list[str], waiting: set[str]
+    ) -> tuple[list[tuple[str, Entry]], set[str]]:
+        """Pending entries (read before, not acknowledged) of recipients who do not wait for a
+        retry, oldest first, and every recipient seen with entries pending. Read a page at a
+        time, past pages whose entries all wait: a page full of waiting recipients must not
+        hide someone else's older messages, or their new ones would overtake them."""
+        starts = dict.fromkeys(streams, "0")
+        behind: set[str] = set()
+        while starts:
+            page = await self._read(starts, None)
+            behind |= {_recipient_of(item) for item in page}
+            due = [item for item in page if _recipient_of(item) not in waiting]
+            if due:
+                return due, behind
+            read = Counter(name for name, _ in page)
+            last = {name: entry_id for name, (entry_id, _) in page}  # per stream, in order
+            # A stream that filled its page may have more pending after it; others are done.
+            starts = {s: _text(last[s]) for s in starts if read[s] == self._config.batch_size}
+        return [], behind
+
+    async def _read(self, starts: dict[str, str], block_ms: int | None) -> list[tuple[str, Entry]]:
+        """Entries of each stream from its start (">": new ones), replies first."""
+        positions: Any = dict(starts)
         reply: Any = await self._redis.xreadgroup(
-            GROUP,
-            self._consumer,
-            dict.fromkeys(streams, start),
-            count=self._config.batch_size,
-            block=block_ms,
+            GROUP, self._consumer, positions, count=self._config.batch_size, block=block_ms
         )
         by_stream = {_text(name): entries for name, entries in reply or []}
         batch: list[tuple[str, Entry]] = []
-        for stream in streams:  # replies first
+        for stream in starts:  # replies first
             batch += [(stream, entry) for entry in by_stream.get(stream, [])]
         return batch
 

@@ -112,6 +112,36 @@ async def test_one_recipients_retries_do_not_hold_up_anyone_else(redis_client: R
     assert slow == [d.message["text"] for d in fast]  # the same messages, in order, once
 
 
+async def test_a_page_of_waiting_recipients_does_not_let_new_messages_overtake_old_ones(
+    redis_client: Redis,
+) -> None:
+    """Pending entries are read a page at a time. When a whole page belonged to recipients
+    waiting for a retry, the sender took new entries instead, and someone's new message went
+    out before their older one pending further down."""
+    runtime, platform, sender = await _setup(redis_client)
+    pids = {chat: await _telegram_participant(runtime, chat) for chat in ("chat-a", "chat-b")}
+    await _send_all(sender)
+    platform.delivered.clear()
+    stream = runtime.keys.outbox(0, Priority.REPLY)
+
+    async def queue(chat: str, text: str) -> None:
+        entry = OutboxEntry(text, pids[chat], Channel.TELEGRAM.value, {"text": text}, 0)
+        await enqueue(redis_client, runtime.keys, runtime.transit, entry, Priority.REPLY)
+
+    for chat, text in (("chat-a", "a-first"), ("chat-a", "a-second"), ("chat-b", "b-first")):
+        await queue(chat, text)
+    await redis_client.xreadgroup("senders", "crashed", {stream: ">"}, count=10)  # then died
+    platform.failing["chat-a"] = 100
+    config = SenderConfig(block_ms=10, backoff_seconds=30.0, batch_size=2)
+    successor = make_sender(runtime, platform, "successor", config)
+    await successor.prepare(0)  # takes over a-first, a-second, b-first
+    await successor.poll(0, block_ms=None)  # a-first fails: chat-a waits 30 s
+    await queue("chat-b", "b-second")
+    for _ in range(3):
+        await successor.poll(0, block_ms=None)
+    assert [d.message["text"] for d in platform.delivered] == ["b-first", "b-second"]
+
+
 async def test_messages_for_a_channel_without_a_client_are_set_aside(redis_client: Redis) -> None:
     runtime, platform, sender = await _setup(redis_client)
     pid = runtime.participant("wa-1", Channel.WHATSAPP)
