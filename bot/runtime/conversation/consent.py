@@ -4,7 +4,7 @@ campaign: asked when they join, changed with `updates`), or nothing at all (`sto
 from __future__ import annotations
 
 from bot.runtime.campaigns import Campaign
-from bot.runtime.conversation.exchange import Exchange, spoken, yes_or_no
+from bot.runtime.conversation.exchange import Exchange, read_yes_or_no, spoken, yes_or_no
 from bot.runtime.conversation.menus import offer_campaigns
 from bot.runtime.events import Answer
 from bot.runtime.outgoing import MenuItem
@@ -28,9 +28,13 @@ def ask_consent(exchange: Exchange, campaign: Campaign) -> None:
         mydata=exchange.quote("mydata"),
         delete=exchange.quote("delete"),
     )
+    _ask_updates_question(exchange)
+
+
+def _ask_updates_question(exchange: Exchange) -> None:
     menu = (
-        MenuItem(exchange.catalog.message("button.updates_yes", language), "updates", "yes"),
-        MenuItem(exchange.catalog.message("button.updates_no", language), "updates", "no"),
+        MenuItem(exchange.label("button.updates_yes"), "updates", "yes"),
+        MenuItem(exchange.label("button.updates_no"), "updates", "no"),
     )
     exchange.say("join.updates_question", menu)
 
@@ -45,20 +49,49 @@ def consent_reply(exchange: Exchange, action: Answer) -> None:
         else:
             ask_consent(exchange, campaign)
         return
-    updates(exchange, "yes" if choice else "no")
+    _choose_updates(exchange, choice)
 
 
-def updates(exchange: Exchange, choice: str) -> None:
+def updates(exchange: Exchange, argument: str) -> None:
+    """The `updates` command: a button's "yes" / "no" (or one typed after "/updates") sets it
+    for their campaign; without one, the question is asked again and their next yes, no or
+    number answers it."""
+    wanted = read_yes_or_no(argument, exchange.language)
+    if wanted is None:
+        _ask_updates(exchange)
+    else:
+        _choose_updates(exchange, wanted)
+
+
+def _ask_updates(exchange: Exchange) -> None:
     participant = exchange.participant()
-    wanted = choice.casefold() in {"yes", "1", "true"}
+    if participant.stage is not Stage.CONSENT:  # while joining, the answer still starts it
+        exchange.turn.update(participant, stage=Stage.UPDATES)
+    _ask_updates_question(exchange)
+
+
+def updates_reply(exchange: Exchange, action: Answer) -> None:
+    """What they typed (or pressed) after the question the `updates` command asked."""
+    wanted = yes_or_no(action, exchange.language)
+    if wanted is None:
+        _ask_updates(exchange)  # anything unclear gets the same question again
+    else:
+        _choose_updates(exchange, wanted)
+
+
+def _choose_updates(exchange: Exchange, wanted: bool) -> None:
+    participant = exchange.participant()
+    joining = participant.stage is Stage.CONSENT
+    if participant.stage is Stage.UPDATES:
+        participant = exchange.turn.update(participant, stage=Stage.NONE)
     campaign = exchange.context.campaign
     if campaign is None:
-        exchange.say("updates.on" if wanted else "updates.off")
+        _say_chosen(exchange, wanted)
         return
     participant = exchange.turn.update(
         participant, updates={**participant.updates, campaign.id: wanted}
     )
-    if participant.stage is Stage.CONSENT:
+    if joining:
         if not campaign.is_open:
             exchange.turn.update(participant, stage=Stage.NONE)
             exchange.turn.notice(closed(exchange.language))
@@ -73,7 +106,14 @@ def updates(exchange: Exchange, choice: str) -> None:
             now=exchange.now,
         )
         return
-    exchange.say("updates.on" if wanted else "updates.off")
+    _say_chosen(exchange, wanted)
+
+
+def _say_chosen(exchange: Exchange, wanted: bool) -> None:
+    if wanted:
+        exchange.say("updates.on")
+    else:
+        exchange.say("updates.off", updates=exchange.quote("updates"))  # how to undo it
 
 
 def stop(exchange: Exchange, _: str = "") -> None:

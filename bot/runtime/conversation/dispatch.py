@@ -47,6 +47,7 @@ _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
 _STAGE_REPLIES: dict[Stage, Callable[[Exchange, Answer], None]] = {
     Stage.LANGUAGE: joining.language_reply,
     Stage.CONSENT: consent.consent_reply,
+    Stage.UPDATES: consent.updates_reply,
     Stage.DELETE: erasure.delete_reply,
     Stage.FEEDBACK: feedback.feedback_reply,
     Stage.CONCERN: feedback.concern_reply,

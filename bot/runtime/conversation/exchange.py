@@ -86,7 +86,13 @@ def yes_or_no(action: Answer, language: str) -> bool | None:
     """A typed yes/no (any built-in language, or menu number 1/2) outside the survey."""
     if not isinstance(action.input, TextReply):
         return None
-    typed = fold(action.input.text)
+    return read_yes_or_no(action.input.text, language)
+
+
+def read_yes_or_no(text: str, language: str) -> bool | None:
+    """Yes (True), no (False) or neither (None) in `text`: a word of any built-in language
+    (English always, which is also what yes/no buttons carry), or menu number 1/2."""
+    typed = fold(text)
     if typed == "1":
         return True
     if typed == "2":
