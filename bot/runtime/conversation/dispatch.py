@@ -28,7 +28,6 @@ from bot.runtime.events import (
 from bot.runtime.local_time import take_zone_hint
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord, Stage
 from bot.runtime.turns import Context, Turn, answer
-from dialogues.inbound import TextReply
 
 _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
     "start": joining.start,
@@ -43,19 +42,31 @@ _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
     "time": their_time.ask_time,
 }
 
+# Whether a reply answered the question of the participant's stage; False (having changed
+# nothing) hands it on to the survey: they went on without answering, as after a menu.
+StageReply = Callable[[Exchange, Answer], bool]
+
+
+def _takes_every_reply(reply: Callable[[Exchange, Answer], None]) -> StageReply:
+    """A stage whose question takes whatever comes (anything unclear gets it asked again)."""
+
+    def answered(exchange: Exchange, action: Answer) -> bool:
+        reply(exchange, action)
+        return True
+
+    return answered
+
+
 # What a reply means while the participant is at a stage (a question outside the survey).
-_STAGE_REPLIES: dict[Stage, Callable[[Exchange, Answer], None]] = {
+_STAGE_REPLIES: dict[Stage, StageReply] = {
     Stage.LANGUAGE: joining.language_reply,
-    Stage.CONSENT: consent.consent_reply,
-    Stage.UPDATES: consent.updates_reply,
-    Stage.DELETE: erasure.delete_reply,
-    Stage.FEEDBACK: feedback.feedback_reply,
-    Stage.CONCERN: feedback.concern_reply,
+    Stage.CONSENT: _takes_every_reply(consent.consent_reply),
+    Stage.UPDATES: _takes_every_reply(consent.updates_reply),
+    Stage.DELETE: _takes_every_reply(erasure.delete_reply),
+    Stage.FEEDBACK: _takes_every_reply(feedback.feedback_reply),
+    Stage.CONCERN: _takes_every_reply(feedback.concern_reply),
     Stage.TIME: their_time.time_reply,
 }
-# Stages whose question only typing answers: a button of the survey pressed meanwhile means
-# they went on without answering it, and the survey takes the press.
-_TYPED_ONLY = frozenset({Stage.TIME})
 
 
 def take_turn(
@@ -96,9 +107,7 @@ def _reply(exchange: Exchange, action: Answer) -> None:
         menus.offer_campaigns(exchange)
         return
     stage_reply = _STAGE_REPLIES.get(participant.stage)
-    typed = isinstance(action.input, TextReply)
-    if stage_reply is not None and (typed or participant.stage not in _TYPED_ONLY):
-        stage_reply(exchange, action)
+    if stage_reply is not None and stage_reply(exchange, action):
         return
     if participant.stage is not Stage.NONE:  # a menu was shown and not picked from
         exchange.turn.update(participant, stage=Stage.NONE)

@@ -92,21 +92,32 @@ def _carry_on(
 
 def choose_language(exchange: Exchange, code: str) -> None:
     participant = exchange.participant()
-    campaign = exchange.context.campaign
+    campaign, session = exchange.context.campaign, exchange.context.session
     if code not in _languages(exchange):
         ask_language(exchange)
         return
-    if participant.stage is Stage.LANGUAGE and campaign is not None:
+    joining = _being_joined(exchange)
+    if joining is not None:
         exchange.turn.update(participant, language=code, language_chosen=True, stage=Stage.CONSENT)
-        ask_consent(exchange, campaign)
+        ask_consent(exchange, joining)
         return
-    session = exchange.context.session
+    if participant.stage is Stage.LANGUAGE:  # the language menu, answered
+        participant = exchange.turn.update(participant, stage=Stage.NONE)
     if campaign is not None and session is not None and participant.stage is Stage.NONE:
         exchange.turn.update(participant, language_chosen=True)
         answer(exchange.turn, Answer(ChangeLanguage(code)), exchange.context, exchange.now)
         return
     exchange.turn.update(participant, language=code, language_chosen=True)
     exchange.say("notice.language_changed", language=exchange.catalog.language_name(code))
+
+
+def _being_joined(exchange: Exchange) -> Campaign | None:
+    """The campaign whose language is being chosen to join it: `start` set it and the language
+    stage, and it has no session yet. None: the language menu is a change of language."""
+    participant, campaign = exchange.turn.participant, exchange.context.campaign
+    if participant is None or participant.stage is not Stage.LANGUAGE:
+        return None
+    return campaign if exchange.context.session is None else None
 
 
 def _languages(exchange: Exchange) -> tuple[str, ...]:
@@ -117,6 +128,11 @@ def _languages(exchange: Exchange) -> tuple[str, ...]:
 
 
 def ask_language(exchange: Exchange) -> None:
+    """The language menu: a button, or the language's name, code or number typed, picks one
+    (`language_reply`), at joining as at any other time."""
+    participant = exchange.participant()
+    if participant.stage is not Stage.LANGUAGE:
+        exchange.turn.update(participant, stage=Stage.LANGUAGE)
     current = exchange.language
     menu = tuple(
         MenuItem(
@@ -129,16 +145,25 @@ def ask_language(exchange: Exchange) -> None:
     exchange.say("join.choose_language", menu)
 
 
-def language_reply(exchange: Exchange, action: Answer) -> None:
+def language_reply(exchange: Exchange, action: Answer) -> bool:
+    """What they said after the language menu. At joining anything that is no language gets
+    the menu again; at any other time it is not taken (False): the survey has it, as after
+    the help menu."""
     chosen = _pick_language(action, _languages(exchange), exchange.catalog.language_names)
-    if chosen is None:
-        ask_language(exchange)
-    else:
+    if chosen is not None:
         choose_language(exchange, chosen)
+        return True
+    if _being_joined(exchange) is not None:
+        ask_language(exchange)
+        return True
+    return False
 
 
 def _pick_language(action: Answer, spoken: tuple[str, ...], names: Mapping[str, str]) -> str | None:
-    """A language typed by code ("sw"), name ("kiswahili", "Français") or menu number."""
+    """A language typed by code ("sw"), name ("kiswahili", "Français") or menu number, or
+    picked on the web chat page's own row of languages."""
+    if isinstance(action.input, ChangeLanguage):
+        return action.input.language if action.input.language in spoken else None
     if not isinstance(action.input, TextReply):
         return None
     typed = fold(action.input.text)

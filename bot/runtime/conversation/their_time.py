@@ -19,11 +19,13 @@ def ask_time(exchange: Exchange, argument: str) -> None:
     exchange.say("time.ask")
 
 
-def time_reply(exchange: Exchange, action: Answer) -> None:
-    """What they typed after "what time is it?" (a button of the survey pressed instead goes to
-    the survey: `dispatch`)."""
-    if isinstance(action.input, TextReply):
-        _time_told(exchange, action.input.text)
+def time_reply(exchange: Exchange, action: Answer) -> bool:
+    """What they typed after "what time is it?". A button of the survey pressed instead means
+    they went on without answering: not taken (False), the survey has it."""
+    if not isinstance(action.input, TextReply):
+        return False
+    _time_told(exchange, action.input.text)
+    return True
 
 
 def _time_told(exchange: Exchange, text: str) -> None:

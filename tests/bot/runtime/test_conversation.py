@@ -465,3 +465,34 @@ async def test_updates_without_an_argument_asks_rather_than_turning_news_off(
     [off] = await chat.say("/updates no")  # or in one go
     assert off["text"].startswith("We will not send you news")
     assert (await chat.record())[f"u:{CAMPAIGN}".encode()] == b"0"
+
+
+async def test_a_number_typed_after_the_language_command_picks_a_language_not_an_answer(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "yusuf")  # asked "uses": "2" would answer "Text messages"
+    [menu] = await chat.say("language")
+    assert menu["text"] == "Please choose your language."
+    assert _menu(menu)[0] == ("✓ English", "language", "en")
+    assert (await chat.record())[b"stg"] == b"lang"
+    changed = await chat.say("2")
+    assert changed[-1]["prompt"]["question_id"] == "uses"  # asked again, in French
+    assert changed[-1]["prompt"]["language"] == "fr"
+    record = await chat.record()
+    assert (record[b"lang"], record[b"stg"]) == (b"fr", b"")
+    answers: Any = await runtime.redis.hgetall(runtime.keys.answers(chat.pid, CAMPAIGN))
+    assert b"uses" not in answers
+
+    # From the help menu (its item 2), then a language typed by number: not help item 4.
+    await chat.say("help")
+    [menu] = await chat.say("2")
+    assert [arg for _, _, arg in _menu(menu)] == ["en", "fr", "ar", "sw"]
+    changed = await chat.say("4")
+    assert changed[-1]["prompt"]["language"] == "sw"
+
+    # What is no language goes on to the survey, as after the help menu.
+    await chat.say("lugha")
+    answered = await chat.say("1,2")
+    assert answered[-1]["prompt"]["question_id"] != "uses"
+    assert (await chat.record())[b"stg"] == b""
