@@ -13,6 +13,7 @@ CAMPAIGN = "safe-connect-2026"
 _CHAT_LINK = r"/c/([A-Za-z0-9_-]{32})"
 _HIDDEN = r'<input type="hidden" name="([^"]+)" value="([^"]*)">'
 _MENU = r'<form class="row"[^>]*>(.*?)</form>'  # the buttons under a notice
+_FORM = r"<form [^>]*>(.*?)</form>"  # any form of the page
 _BUTTON = r'<button [^>]*name="cmd" value="([^"]*)">([^<]*)</button>'
 # The example survey answered to the end, on the page's forms (sim_id: "no").
 COMPLETE_EN: list[dict[str, str | list[str]]] = [
@@ -100,14 +101,14 @@ async def answer(client: Client, token: str, **form: str | list[str]) -> str:
 
 
 async def press(client: Client, token: str, label: str) -> str:
-    """Press the button labelled `label` under a notice, as a browser submits its form; returns
-    the page it leads to."""
+    """Press the menu button labelled `label` (under a notice, or the page's own "Menu"), as a
+    browser submits its form; returns the page it leads to."""
     return await submit(client, token, pressed(await page(client, token), label))
 
 
 def pressed(shown: str, label: str) -> list[tuple[str, str]]:
-    """What a browser posts for a press on the button labelled `label` under a notice."""
-    for form in re.findall(_MENU, shown, re.S):
+    """What a browser posts for a press on the menu button labelled `label`."""
+    for form in re.findall(_FORM, shown, re.S):
         for value, shown_label in re.findall(_BUTTON, form):
             if html.unescape(shown_label) == label:
                 return [*re.findall(_HIDDEN, form), ("cmd", html.unescape(value))]

@@ -300,7 +300,7 @@ class WebChat:
     def _page(self, template: str, language: str, **context: Any) -> str:
         words = {
             name: self._catalog.message(f"web.{name}", language)
-            for name in ("start", "send", "type_here", "choose_language", "keep_link")
+            for name in ("start", "send", "type_here", "choose_language", "keep_link", "menu")
         }
         return self._templates.get_template(template).render(
             language=language, direction=direction(language), t=words, **context
