@@ -21,8 +21,9 @@ from dialogues.normalize import fold
 
 # Words that put a join code after them: "join safe-connect-2026", "/start safe-connect-2026".
 _JOIN_WORDS = frozenset({"start", "join", "/start", "/join"})
-# Slash commands that take what follows them: "/feedback the tower is far", "/time 14:30".
-_WITH_ARGUMENT = frozenset({"start", "feedback", "language", "time"})
+# Slash commands that take what follows them: "/feedback the tower is far", "/time 14:30",
+# "/updates no".
+_WITH_ARGUMENT = frozenset({"start", "feedback", "language", "time", "updates"})
 
 
 @functools.cache

@@ -62,7 +62,8 @@ class Command:
     - help, mydata, stop: ""
     - language: a language code ("" shows the language menu)
     - delete: "" asks for confirmation, "confirm" erases, "cancel" keeps everything
-    - updates: "yes" / "no": whether they want to hear what comes of their answers
+    - updates: "yes" / "no" (or a typed yes/no in any built-in language): whether they want to
+      hear what comes of their answers; "" asks them
     - feedback: "" asks what they want to say; otherwise the text they said
     - react: "<helpful|concerns|more>:<decision ref>": a button under a decision notice
     - time: "" asks what time it is where they are; otherwise the time they typed ("14:30")

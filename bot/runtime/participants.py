@@ -33,6 +33,7 @@ class Stage(StrEnum):
     CAMPAIGN_MENU = "campaigns"  # shown the open campaigns: a typed number picks one
     CONCERN = "concern"  # asked what still concerns them about a decision (`topic`)
     TIME = "time"  # asked what time it is where they are (their time zone, for quiet hours)
+    UPDATES = "updates"  # asked again (not joining) whether they want news of the outcomes
 
     @property
     def writing(self) -> bool:

@@ -13,6 +13,7 @@ CAMPAIGN = "safe-connect-2026"
 _CHAT_LINK = r"/c/([A-Za-z0-9_-]{32})"
 _HIDDEN = r'<input type="hidden" name="([^"]+)" value="([^"]*)">'
 _MENU = r'<form class="row"[^>]*>(.*?)</form>'  # the buttons under a notice
+_FORM = r"<form [^>]*>(.*?)</form>"  # any form of the page
 _BUTTON = r'<button [^>]*name="cmd" value="([^"]*)">([^<]*)</button>'
 # The example survey answered to the end, on the page's forms (sim_id: "no").
 COMPLETE_EN: list[dict[str, str | list[str]]] = [
@@ -96,24 +97,31 @@ async def answer(client: Client, token: str, **form: str | list[str]) -> str:
     for name, value in form.items():
         for item in value if isinstance(value, list) else [value]:
             data.append((name, item))
-    await _submit(client, token, data)
-    return await page(client, token)
+    return await submit(client, token, data)
 
 
 async def press(client: Client, token: str, label: str) -> str:
-    """Press the button labelled `label` under a notice, as a browser submits its form; returns
-    the page it leads to (after erasing everything, the page saying the link is gone)."""
-    shown = await page(client, token)
-    for form in re.findall(_MENU, shown, re.S):
+    """Press the menu button labelled `label` (under a notice, or the page's own "Menu"), as a
+    browser submits its form; returns the page it leads to."""
+    return await submit(client, token, pressed(await page(client, token), label))
+
+
+def pressed(shown: str, label: str) -> list[tuple[str, str]]:
+    """What a browser posts for a press on the menu button labelled `label`."""
+    for form in re.findall(_FORM, shown, re.S):
         for value, shown_label in re.findall(_BUTTON, form):
             if html.unescape(shown_label) == label:
-                pressed = ("cmd", html.unescape(value))
-                await _submit(client, token, [*re.findall(_HIDDEN, form), pressed])
-                return await (await client.get(f"/c/{token}")).text()
+                return [*re.findall(_HIDDEN, form), ("cmd", html.unescape(value))]
     raise AssertionError(f"no button {label!r} on the page: {menus(shown)}")
 
 
-async def _submit(client: Client, token: str, data: list[tuple[str, str]]) -> None:
+async def submit(client: Client, token: str, data: list[tuple[str, str]]) -> str:
+    """Post a form of the chat page; returns the page the browser shows next: the chat it is
+    sent back to once the post is processed, or the answer itself when that is a page (the
+    goodbye after an erasure)."""
     response = await client.post(f"/c/{token}", data=data, allow_redirects=False)
+    if response.status == 200:
+        return await response.text()
     assert response.status == 303, await response.text()
     assert processed(response)
+    return await page(client, token)

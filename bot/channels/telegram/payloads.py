@@ -11,7 +11,7 @@ that would not fit is left out and the participant types the option's number ins
 
 from __future__ import annotations
 
-from bot.runtime.events import Action, Answer, Command
+from bot.runtime.events import COMMANDS, Action, Answer, Command
 from dialogues.inbound import (
     ChoiceReply,
     Decline,
@@ -39,11 +39,12 @@ def fits(payload: str, max_bytes: int) -> bool:
 
 
 def decode(payload: str) -> Action | None:
-    """The action a payload stands for; None for anything Sauti did not make."""
+    """The action a payload stands for; None for anything Sauti did not make (a client can
+    send any callback data: a menu button names one of Sauti's commands, or it is none)."""
     kind, _, rest = payload.partition(SEPARATOR)
     if kind == "m":
         command, _, argument = rest.partition(SEPARATOR)
-        return Command(command, argument) if command else None
+        return Command(command, argument) if command in COMMANDS else None
     if kind in _SIMPLE:
         return Answer(_SIMPLE[kind](rest)) if rest and SEPARATOR not in rest else None
     question, _, option = rest.partition(SEPARATOR)

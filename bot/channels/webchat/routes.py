@@ -6,7 +6,9 @@
   session and answers, plus their notices) and the current question.
 - `POST /c/<token>`: an answer, or a press on a menu button under a notice (a command). It is
   stored (deduplicated on the form's one-time nonce, so a double tap or a browser resend counts
-  once), then the page reloads once it is processed.
+  once), then the page reloads once it is processed. When processing it erased the participant
+  ("delete everything", confirmed), the answer is the goodbye page itself: their link no longer
+  leads anywhere, and nothing is kept to show it from.
 
 The token in the link is the participant's platform identity on this channel: it is never
 stored or logged; their participant id is an HMAC of it, as on every channel.
@@ -104,7 +106,8 @@ class WebChat:
         # Asked once, in plain words, on the join page; unticked means no.
         updates = form.get("upd") == "1"
         event = self._event(pid, "join", Join(campaign.id, language, updates))
-        return await self._store_and_show(event, "join", token, language)
+        done = await self._store(event, language)
+        raise web.HTTPSeeOther(_chat_link(token, "join", done, language))
 
     # -- chatting --------------------------------------------------------------------------
 
@@ -112,6 +115,9 @@ class WebChat:
         token = self._token(request)
         pid = self._app.participant_id(Channel.WEBCHAT, token)
         awaited = request.query.get("w", "")
+        # Only while a post is awaited: the language of the page it was posted from, for the
+        # pages shown when there is no participant to read it from (yet, or any more).
+        posted_in = self._known_language(request.query.get("l"))
         try:
             chat = await self._load_chat(pid)
             awaitable = awaited == "join" or bool(_NONCE.match(awaited))
@@ -119,16 +125,18 @@ class WebChat:
         except RedisError as error:
             raise self._unavailable(None) from error
         refreshes = _refresh_count(request)
-        again = f"2;url=/c/{token}?w={awaited}&r={refreshes + 1}"
+        again = f"2;url={_awaiting(token, awaited, posted_in)}&r={refreshes + 1}"
         if chat is None:
             if pending and refreshes < _MAX_REFRESHES:  # joined, not processed yet
                 return self._render(
                     "notice.html",
-                    "en",
+                    posted_in,
                     title="Sauti",
-                    text=self._catalog.message("web.still_working", "en"),
+                    text=self._catalog.message("web.still_working", posted_in),
                     refresh=again,
                 )
+            if awaitable and not pending:  # what they posted was processed, and erased them
+                return self._goodbye(posted_in)
             raise self._not_found()
         language, campaign = chat.language, chat.campaign
         survey = campaign.survey if campaign else None
@@ -160,29 +168,46 @@ class WebChat:
         if action is None:  # nothing typed, or a button Sauti never made: nothing is stored
             raise web.HTTPSeeOther(f"/c/{token}#last")
         pid = self._app.participant_id(Channel.WEBCHAT, token)
-        language = str(form.get("lang", "")) or None  # for an error page in their language
+        participant = self._app.keys.participant(pid)
         try:
-            known = await self._app.redis.hexists(self._app.keys.participant(pid), "wk")
+            stored: Any = await self._app.redis.hmget(participant, ["wk", "lang"])
+        except RedisError as error:  # an error page in the language of the page they are on
+            raise self._unavailable(str(form.get("lang", ""))) from error
+        wrapped_key, stored_language = stored
+        if wrapped_key is None:  # a made-up link stores nothing
+            raise self._not_found()
+        # Theirs, read now: the pages shown after this post may have no record to read it from.
+        language = self._known_language((stored_language or b"").decode())
+        event = self._event(pid, nonce, action)
+        done = await self._store(event, language)
+        try:
+            erased = done and not await self._app.redis.hexists(participant, "wk")
         except RedisError as error:
             raise self._unavailable(language) from error
-        if not known:  # a made-up link stores nothing
-            raise self._not_found()
-        event = self._event(pid, nonce, action)
-        return await self._store_and_show(event, nonce, token, language)
+        if erased:  # their link leads nowhere now: this answer is the last page they see
+            return self._goodbye(language)
+        raise web.HTTPSeeOther(_chat_link(token, nonce, done, language))
 
     # -- helpers ---------------------------------------------------------------------------
 
-    async def _store_and_show(
-        self, event: InboundEvent, nonce: str, token: str, language: str | None
-    ) -> web.Response:
-        """Store the event, wait (briefly) until it is processed, then show the chat."""
+    async def _store(self, event: InboundEvent, language: str) -> bool:
+        """Store the event and wait (briefly) until it is processed: True once it is."""
         try:
             await self._app.ingestor.ingest(event)
-            done = await self._commits.wait(self._app.ingestor.marker(event), _WAIT_SECONDS)
+            return await self._commits.wait(self._app.ingestor.marker(event), _WAIT_SECONDS)
         except RedisError as error:
             raise self._unavailable(language) from error
-        suffix = "" if done else f"?w={nonce}"
-        raise web.HTTPSeeOther(f"/c/{token}{suffix}#last")
+
+    def _goodbye(self, language: str) -> web.Response:
+        """After an erasure: nothing of theirs is left to show, only that it is done."""
+        text = self._catalog.message("delete.done", language)
+        return self._render("notice.html", language, title="Sauti", text=text)
+
+    def _known_language(self, language: str | None) -> str:
+        """`language` when Sauti speaks it (it comes from a form or a link), else English."""
+        if language is None or language not in self._catalog.language_names:
+            return "en"
+        return language
 
     async def _committed(self, pid: str, nonce: str) -> bool:
         marker = self._app.keys.event_markers(pid)
@@ -256,8 +281,7 @@ class WebChat:
         return web.HTTPNotFound(text=text, content_type="text/html")
 
     def _unavailable(self, language: str | None) -> web.HTTPServiceUnavailable:
-        if language is None or language not in self._catalog.language_names:
-            language = "en"
+        language = self._known_language(language)
         text = self._page(
             "notice.html",
             language,
@@ -276,7 +300,7 @@ class WebChat:
     def _page(self, template: str, language: str, **context: Any) -> str:
         words = {
             name: self._catalog.message(f"web.{name}", language)
-            for name in ("start", "send", "type_here", "choose_language", "keep_link")
+            for name in ("start", "send", "type_here", "choose_language", "keep_link", "menu")
         }
         return self._templates.get_template(template).render(
             language=language, direction=direction(language), t=words, **context
@@ -290,6 +314,16 @@ def _same_site_only(request: web.Request) -> None:
     origin = request.headers.get("Origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.host:
         raise web.HTTPForbidden(text="cross-site form")
+
+
+def _chat_link(token: str, nonce: str, done: bool, language: str) -> str:
+    """Where a post leads: the chat, or, while its event is not processed yet, the chat waiting
+    for it (it refreshes until it is)."""
+    return f"/c/{token}#last" if done else f"{_awaiting(token, nonce, language)}#last"
+
+
+def _awaiting(token: str, nonce: str, language: str) -> str:
+    return f"/c/{token}?w={nonce}&l={language}"
 
 
 def _refresh_count(request: web.Request) -> int:

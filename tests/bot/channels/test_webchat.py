@@ -241,3 +241,27 @@ async def test_the_join_page_asks_once_whether_to_hear_back(web_client: Client, 
         pid = app.participant_id(Channel.WEBCHAT, token)
         stored = await app.redis.hget(app.keys.participant(pid), "u:safe-connect-2026")
         assert stored == expected
+
+
+async def test_deleting_on_the_web_chat_ends_on_the_goodbye_in_their_language(
+    web_client: Client, app: App
+) -> None:
+    """It used to end on "This link is not valid": right after the erasure the page says it is
+    done, in their language, and only then does the link lead nowhere."""
+    token = await browser.join(web_client, "sw")
+    await browser.answer(web_client, token, text="futa")
+    page = await browser.press(web_client, token, "Ndiyo, futa yote")
+    assert '<html lang="sw" dir="ltr">' in page
+    assert "Kila kitu tulichohifadhi kukuhusu kimefutwa." in page
+    assert "<form" not in page  # nothing left to answer
+    pid = app.participant_id(Channel.WEBCHAT, token)
+    assert not await app.redis.exists(app.keys.participant(pid))
+    gone = await web_client.get(f"/c/{token}")
+    assert gone.status == 404
+    assert "This link is not valid" in await gone.text()
+
+    # Confirmed by typing, in Arabic: the same.
+    token = await browser.join(web_client, "ar")
+    await browser.answer(web_client, token, text="حذف")
+    page = await browser.answer(web_client, token, text="نعم")
+    assert "تم حذف كل ما كنا نحتفظ به عنك." in page

@@ -139,7 +139,7 @@ async def test_help_and_delete_menus_are_buttons_gone_once_answered(
     page = await browser.answer(web_client, token, text="delete")
     assert browser.menus(page) == [["Yes, delete all", "No, keep it"]]
     page = await browser.press(web_client, token, "Yes, delete all")
-    assert "This link is not valid" in page  # nothing of theirs is left to show
+    assert "Everything we held about you has been deleted." in page
     pid = app.participant_id(Channel.WEBCHAT, token)
     assert not await app.redis.exists(app.keys.participant(pid))
 
@@ -192,3 +192,30 @@ async def test_an_arabic_page_full_of_notices_with_buttons_stays_small_and_right
     assert browser.lines(page)[-1].startswith("99: ")
     assert browser.menus(page)[-1] == reactions_ar
     assert len(browser.menus(page)) > 10
+
+
+async def test_at_a_choice_question_the_menu_button_reaches_my_data_and_stop(
+    web_client: Client, app: App
+) -> None:
+    """A question of buttons or tick boxes has no text box to type "help" in: the page's own
+    Menu button opens the help menu, and the question's form stays."""
+    token = await browser.join(web_client, "en")
+    page = await browser.page(web_client, token)
+    assert 'name="pick"' in page
+    assert 'name="text"' not in page  # `uses`: tick boxes only
+    page = await browser.press(web_client, token, "Menu")
+    assert browser.menus(page) == [HELP_EN]
+    assert 'name="pick"' in page
+    page = await browser.press(web_client, token, "My data")
+    assert browser.lines(page)[-1].startswith("What Sauti holds about you")
+    await browser.press(web_client, token, "Menu")
+    page = await browser.press(web_client, token, "Stop messages")
+    assert browser.lines(page)[-1].startswith("You will get no more messages from us.")
+    pid = app.participant_id(Channel.WEBCHAT, token)
+    assert await app.redis.hget(app.keys.participant(pid), "stop") == b"1"
+
+
+async def test_the_menu_button_speaks_the_page_language(web_client: Client) -> None:
+    token = await browser.join(web_client, "sw")
+    page = await browser.press(web_client, token, "Menyu")
+    assert browser.menus(page)[-1][2] == "Data yangu"

@@ -453,3 +453,65 @@ async def test_the_time_is_the_last_item_of_the_help_menu_and_shown_in_my_data(
     [data] = await chat.say("my data")
     told = 'your time zone: UTC+03:30, from the time you told us ("time" changes it)'
     assert told in data["text"]
+
+
+async def test_updates_without_an_argument_asks_rather_than_turning_news_off(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "xavier")  # said yes when joining; now asked "uses"
+    [asked] = await chat.press("updates")  # "/updates" typed, or the keyword: no argument
+    assert asked["text"] == "Would you like us to tell you what comes of your answers?"
+    assert [(cmd, arg) for _, cmd, arg in _menu(asked)] == [("updates", "yes"), ("updates", "no")]
+    record = await chat.record()
+    assert (record[f"u:{CAMPAIGN}".encode()], record[b"stg"]) == (b"1", b"updates")
+
+    [off] = await chat.say("2")  # the menu's second item, not option 2 of the survey question
+    assert off["text"].startswith("We will not send you news about the outcome.")
+    assert '"updates"' in off["text"]  # how to change it back
+    record = await chat.record()
+    assert (record[f"u:{CAMPAIGN}".encode()], record[b"stg"]) == (b"0", b"")
+    answers: Any = await runtime.redis.hgetall(runtime.keys.answers(chat.pid, CAMPAIGN))
+    assert b"uses" not in answers
+
+    [again] = await chat.say("matokeo")  # the Swahili keyword counts whatever their language
+    assert again["text"] == "Would you like us to tell you what comes of your answers?"
+    [unclear] = await chat.say("perhaps")
+    assert unclear["text"] == again["text"]  # asked again until it is answered
+    [on] = await chat.say("yes")
+    assert on["text"] == "We will tell you what comes of your answers."
+    assert (await chat.record())[f"u:{CAMPAIGN}".encode()] == b"1"
+    [off] = await chat.say("/updates no")  # or in one go
+    assert off["text"].startswith("We will not send you news")
+    assert (await chat.record())[f"u:{CAMPAIGN}".encode()] == b"0"
+
+
+async def test_a_number_typed_after_the_language_command_picks_a_language_not_an_answer(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "yusuf")  # asked "uses": "2" would answer "Text messages"
+    [menu] = await chat.say("language")
+    assert menu["text"] == "Please choose your language."
+    assert _menu(menu)[0] == ("✓ English", "language", "en")
+    assert (await chat.record())[b"stg"] == b"lang"
+    changed = await chat.say("2")
+    assert changed[-1]["prompt"]["question_id"] == "uses"  # asked again, in French
+    assert changed[-1]["prompt"]["language"] == "fr"
+    record = await chat.record()
+    assert (record[b"lang"], record[b"stg"]) == (b"fr", b"")
+    answers: Any = await runtime.redis.hgetall(runtime.keys.answers(chat.pid, CAMPAIGN))
+    assert b"uses" not in answers
+
+    # From the help menu (its item 2), then a language typed by number: not help item 4.
+    await chat.say("help")
+    [menu] = await chat.say("2")
+    assert [arg for _, _, arg in _menu(menu)] == ["en", "fr", "ar", "sw"]
+    changed = await chat.say("4")
+    assert changed[-1]["prompt"]["language"] == "sw"
+
+    # What is no language goes on to the survey, as after the help menu.
+    await chat.say("lugha")
+    answered = await chat.say("1,2")
+    assert answered[-1]["prompt"]["question_id"] != "uses"
+    assert (await chat.record())[b"stg"] == b""

@@ -344,6 +344,29 @@ async def test_the_still_working_page_stops_refreshing_once_the_answer_is_in(app
         assert 'http-equiv="refresh"' not in page  # ...and the page stops costing data
 
 
+async def test_an_erasure_processed_after_the_post_stopped_waiting_still_ends_on_the_goodbye(
+    app: App,
+) -> None:
+    async with _serving(app) as client:
+        token = await browser.join(client, "fr")
+        page = await browser.answer(client, token, text="supprimer")
+    async with _serving(app, worker=False) as client:  # a worker far behind: nothing processed
+        form = browser.pressed(page, "Oui, tout effacer")
+        response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
+        assert response.status == 303
+        waiting = response.headers["Location"].split("#")[0]
+        assert waiting.endswith("&l=fr")  # all it carries: the form's nonce and the language
+        page = await (await client.get(waiting)).text()
+        assert "Votre dernière réponse est en cours de traitement." in page
+        assert await _drain(app) == 1
+        response = await client.get(waiting)  # the page's own refresh
+        assert response.status == 200
+        page = await response.text()
+        assert "Tout ce que nous conservions sur vous a été effacé." in page
+        assert 'http-equiv="refresh"' not in page
+        assert (await client.get(f"/c/{token}")).status == 404  # the link leads nowhere now
+
+
 # -- 3. the embedded Redis restarted, or SIGKILLed --------------------------------------------
 
 

@@ -193,5 +193,5 @@ async def test_four_participants_complete_the_survey_in_their_languages(
         assert fake.calls_to("deleteWebhook", ok=True)
     assert sorted(fake.commands) == ["", "ar", "en", "fr", "sw"]
     assert [c["command"] for c in fake.commands["sw"]] == [
-        "start", "help", "language", "stop", "mydata", "delete", "feedback", "time",
+        "start", "help", "language", "stop", "updates", "mydata", "delete", "feedback", "time",
     ]  # fmt: skip

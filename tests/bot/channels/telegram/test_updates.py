@@ -14,10 +14,12 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
 from bot.channels.telegram.channel import TelegramChannel, build_telegram
+from bot.channels.telegram.inbound import UpdateParser
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.webhook import PATH, SECRET_HEADER, TelegramWebhook
 from bot.runtime.events import Channel
 from bot.runtime.ingest import Ingestor
+from bot.runtime.markers import marker_member
 from bot.runtime.metrics import Metrics
 from bot.storage import connect
 from tests.bot.channels.telegram.harness import (
@@ -159,6 +161,34 @@ async def test_blocking_marks_the_participant_unreachable_and_unblocking_restore
         await until(lambda: _reachable(stack, user))
         await user.say("4")  # and the survey carries on
         await question(user, "unsafe")
+
+
+async def test_a_button_naming_no_command_of_sautis_stores_nothing(
+    redis_url: str, tmp_path: Path, fake: FakeTelegram
+) -> None:
+    """Callback data is whatever a client sends: a menu button's command must be one of
+    Sauti's (as WhatsApp's payloads are checked), else the tap only stops the spinner."""
+    user = fake.user(3008)
+    async with running(redis_url, tmp_path, fake, webhook=False) as stack:
+        await _joined(stack, user)
+        uses = await question(user, "uses")
+        shown = len(user.messages)
+        await user.tap_data(uses, "m|shutdown|now")
+        forged = fake.callbacks_pushed[-1]
+        await until(lambda: not fake.unanswered_callbacks())  # the spinner stopped
+        await user.tap_data(uses, "m|help|")  # a command of Sauti's still goes through
+        help_tap = fake.callbacks_pushed[-1]
+        await user.wait_for_text("You can answer with the buttons or by typing")
+        assert len(user.messages) == shown + 1  # the help menu, nothing for the forged tap
+        stored = [await _stored(stack, user, query) for query in (forged, help_tap)]
+        assert stored == [False, True]
+
+
+async def _stored(stack: Stack, user: FakeUser, callback_query_id: str) -> bool:
+    parser = UpdateParser(stack.app.id_secret, lambda _: stack.pid(user))
+    event_id = parser.event_id(f"callback:{callback_query_id}")
+    markers = stack.app.keys.event_markers(stack.pid(user))
+    return await stack.app.redis.zscore(markers, marker_member(event_id)) is not None
 
 
 async def _unreachable(stack: Stack, user: FakeUser) -> bool:

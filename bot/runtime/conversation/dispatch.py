@@ -1,0 +1,121 @@
+"""`take_turn`: one (normalised) event applied to a participant. Each command, and each reply
+to a question asked outside the survey (the participant's stage), goes to the module that
+owns it; anything else is an answer for the survey."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from bot.runtime.conversation import (
+    consent,
+    erasure,
+    feedback,
+    joining,
+    menus,
+    my_data,
+    their_time,
+)
+from bot.runtime.conversation.exchange import Exchange
+from bot.runtime.events import (
+    Answer,
+    Command,
+    InboundEvent,
+    Join,
+    Reachability,
+    Unsupported,
+)
+from bot.runtime.local_time import take_zone_hint
+from bot.runtime.participants import ParticipantKeys, ParticipantRecord, Stage
+from bot.runtime.turns import Context, Turn, answer
+
+_COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
+    "start": joining.start,
+    "help": menus.show_help,
+    "language": joining.choose_language,
+    "stop": consent.stop,
+    "mydata": my_data.my_data,
+    "delete": erasure.delete,
+    "updates": consent.updates,
+    "feedback": feedback.feedback,
+    "react": feedback.react_to_decision,
+    "time": their_time.ask_time,
+}
+
+# Whether a reply answered the question of the participant's stage; False (having changed
+# nothing) hands it on to the survey: they went on without answering, as after a menu.
+StageReply = Callable[[Exchange, Answer], bool]
+
+
+def _takes_every_reply(reply: Callable[[Exchange, Answer], None]) -> StageReply:
+    """A stage whose question takes whatever comes (anything unclear gets it asked again)."""
+
+    def answered(exchange: Exchange, action: Answer) -> bool:
+        reply(exchange, action)
+        return True
+
+    return answered
+
+
+# What a reply means while the participant is at a stage (a question outside the survey).
+_STAGE_REPLIES: dict[Stage, StageReply] = {
+    Stage.LANGUAGE: joining.language_reply,
+    Stage.CONSENT: _takes_every_reply(consent.consent_reply),
+    Stage.UPDATES: _takes_every_reply(consent.updates_reply),
+    Stage.DELETE: _takes_every_reply(erasure.delete_reply),
+    Stage.FEEDBACK: _takes_every_reply(feedback.feedback_reply),
+    Stage.CONCERN: _takes_every_reply(feedback.concern_reply),
+    Stage.TIME: their_time.time_reply,
+}
+
+
+def take_turn(
+    event: InboundEvent,
+    *,
+    participant: ParticipantRecord | None,
+    context: Context,
+    keys: ParticipantKeys,
+    now: dt.datetime,
+) -> Turn:
+    """Apply one (normalised) event to a participant (None: never seen, or erased)."""
+    data_key = keys.data_key(participant) if participant is not None else None
+    turn = Turn(participant, data_key, inbound_ms=event.received_at_ms)
+    if participant is not None and participant.unreachable and _their_doing(event):
+        turn.update(participant, unreachable=False)  # they wrote to us: reachable again
+    exchange = Exchange(turn, event, context, keys, now)
+    match event.action:
+        case Join(_, language, updates):
+            joining.join(exchange, language, updates)
+        case Reachability(reachable):
+            turn.inbound_ms = None  # a platform notice, not the participant writing
+            if participant is not None and participant.unreachable == reachable:
+                turn.update(participant, unreachable=not reachable)
+        case Unsupported():
+            exchange.say("notice.unsupported")
+        case Command(name, argument):
+            _COMMANDS.get(name, menus.show_help)(exchange, argument)
+        case Answer() as action:
+            _reply(exchange, action)
+    take_zone_hint(turn, event.zone_hint)
+    return turn
+
+
+def _reply(exchange: Exchange, action: Answer) -> None:
+    """Something typed or pressed that is not a command (nor a menu pick: `normalise`)."""
+    participant = exchange.turn.participant
+    if participant is None:
+        menus.offer_campaigns(exchange)
+        return
+    stage_reply = _STAGE_REPLIES.get(participant.stage)
+    if stage_reply is not None and stage_reply(exchange, action):
+        return
+    if participant.stage is not Stage.NONE:  # a menu was shown and not picked from
+        exchange.turn.update(participant, stage=Stage.NONE)
+    if exchange.context.campaign is None or exchange.context.session is None:
+        menus.offer_campaigns(exchange)
+        return
+    answer(exchange.turn, action, exchange.context, exchange.now)
+
+
+def _their_doing(event: InboundEvent) -> bool:
+    return not isinstance(event.action, Reachability)

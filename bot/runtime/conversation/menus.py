@@ -1,0 +1,64 @@
+"""The menus outside the survey — the help menu and the open campaigns — and the numbers
+typed to pick from them (channels without buttons, or people who prefer typing)."""
+
+from __future__ import annotations
+
+from bot.runtime.conversation.exchange import Exchange
+from bot.runtime.events import Answer, Command
+from bot.runtime.outgoing import MenuItem
+from bot.runtime.participants import ParticipantRecord, Stage
+from dialogues.inbound import TextReply
+from dialogues.normalize import ascii_digits
+
+# The help menu, in order; the same for everyone so a typed number means the same thing.
+# New items go at the end: someone who saw the menu before an upgrade and types its number
+# after it must get what they saw.
+HELP_MENU = (
+    ("start", "menu.continue"),
+    ("language", "menu.language"),
+    ("mydata", "menu.mydata"),
+    ("feedback", "menu.feedback"),
+    ("delete", "menu.delete"),
+    ("stop", "menu.stop"),
+    ("time", "menu.time"),
+)
+
+
+def menu_pick(
+    action: Answer, participant: ParticipantRecord | None, campaign_ids: tuple[str, ...]
+) -> Command | None:
+    """A number typed right after a menu picks its item (channels without buttons, or people
+    who prefer typing). Done before loading, as the pick decides what must be loaded."""
+    if not isinstance(action.input, TextReply):
+        return None
+    typed = ascii_digits(action.input.text.strip())
+    if not typed.isdigit():
+        return None
+    place = int(typed) - 1
+    stage = participant.stage if participant is not None else Stage.CAMPAIGN_MENU
+    if stage is Stage.CAMPAIGN_MENU and 0 <= place < len(campaign_ids):
+        return Command("start", campaign_ids[place])
+    if stage is Stage.HELP_MENU and 0 <= place < len(HELP_MENU):
+        return Command(HELP_MENU[place][0])
+    return None
+
+
+def show_help(exchange: Exchange, _: str = "") -> None:
+    participant = exchange.participant()
+    exchange.turn.update(participant, stage=Stage.HELP_MENU)  # the menu leaves any question
+    menu = tuple(MenuItem(exchange.label(label), command) for command, label in HELP_MENU)
+    exchange.say("help.text", menu, help=exchange.quote("help"))
+
+
+def offer_campaigns(exchange: Exchange) -> None:
+    """Plain /start, or a message from someone in no campaign: the open campaigns."""
+    menu = tuple(
+        MenuItem(c.survey.text(c.survey.title, exchange.language), "start", c.id)
+        for c in exchange.context.open_campaigns
+    )
+    if not menu:
+        exchange.say("start.none_open")
+        return
+    if exchange.turn.participant is not None:
+        exchange.turn.update(exchange.turn.participant, stage=Stage.CAMPAIGN_MENU)
+    exchange.say("start.choose_campaign", menu)

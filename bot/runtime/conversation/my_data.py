@@ -1,0 +1,118 @@
+"""`mydata`: what Sauti holds about a participant, as they can read it — the code number
+instead of a name, language, news wanted, time zone, each campaign with its answers (their
+own free text opened with their key) and the decisions linked to them."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+
+from bot.loop.conversation import decision_lines
+from bot.privacy import DecryptionError, decrypt_field, field_aad
+from bot.runtime.campaigns import Campaign
+from bot.runtime.conversation.exchange import Exchange
+from bot.runtime.local_time import my_data_zone_line
+from dialogues import Session
+from dialogues.events import AnswerOutcome
+from dialogues.prompts import display_answer
+from dialogues.session import SessionStatus
+
+_MYDATA_ANSWER_CHARS = 80  # keep "my data" within one chat message
+_CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "webchat": "web chat"}
+
+
+def my_data(exchange: Exchange, _: str = "") -> None:
+    participant = exchange.participant()
+    language = exchange.language
+    campaign = exchange.context.campaign
+    wanted = participant.updates.get(campaign.id) if campaign is not None else None
+    lines = [
+        exchange.catalog.message(
+            "mydata.header",
+            language,
+            channel=_CHANNEL_NAMES.get(participant.channel, participant.channel),
+            language=exchange.catalog.language_name(language),
+            updates=exchange.label("option.yes" if wanted else "option.no"),
+        )
+        + "\n"
+        + my_data_zone_line(participant, language, exchange.catalog, command=exchange.quote("time"))
+    ]
+    history = exchange.context.history
+    if not history:
+        lines.append(exchange.label("mydata.nothing"))
+    for campaign_id, (joined, session, answers) in sorted(history.items()):
+        lines += _campaign_lines(exchange, campaign_id, joined, session, answers)
+    lines += decision_lines(exchange.context.loop, language) or [
+        exchange.label("mydata.no_decisions")
+    ]
+    exchange.turn.notice("\n\n".join(lines))
+
+
+def _campaign_lines(
+    exchange: Exchange,
+    campaign_id: str,
+    campaign: Campaign | None,
+    session: Session | None,
+    answers: Mapping[bytes, bytes],
+) -> list[str]:
+    language = exchange.language
+    completed = session is not None and session.status is SessionStatus.COMPLETED
+    status = exchange.label("mydata.completed" if completed else "mydata.in_progress")
+    if campaign is None:
+        return [f"{campaign_id}: {status}"]
+    survey = campaign.survey
+    header = exchange.catalog.message(
+        "mydata.campaign",
+        language,
+        title=survey.text(survey.title, language),
+        organisation=survey.text(survey.organisation, language),
+        count=len(answers),
+        status=status,
+    )
+    details = []
+    for question in survey.questions:
+        raw = answers.get(question.id.encode())
+        if raw is None:
+            continue
+        shown = _shown_answer(exchange, campaign, question.id, json.loads(raw))
+        asked = _shorten(survey.text(question.text, language), _MYDATA_ANSWER_CHARS)
+        details.append(f"• {asked}\n  → {_shorten(shown, _MYDATA_ANSWER_CHARS)}")
+    return [header, "\n".join(details)] if details else [header]
+
+
+def _shown_answer(
+    exchange: Exchange, campaign: Campaign, question_id: str, stored: dict[str, object]
+) -> str:
+    outcome = AnswerOutcome(str(stored.get("o")))
+    if outcome is AnswerOutcome.SKIPPED:
+        return exchange.label("answer.skipped")
+    if outcome is AnswerOutcome.DECLINED:
+        return exchange.label("answer.declined")
+    question = campaign.survey.question(question_id)
+    sealed = stored.get("x")
+    if isinstance(sealed, str):  # free text: theirs to read, with their own key
+        return _open_text(exchange, campaign.id, question_id, sealed)
+    value = stored.get("v")
+    if question is None or value is None:
+        return "?"
+    typed = tuple(map(str, value)) if isinstance(value, list) else value
+    return display_answer(campaign.survey, question, typed, exchange.language, exchange.catalog)  # type: ignore[arg-type]
+
+
+def _open_text(exchange: Exchange, campaign_id: str, question_id: str, sealed: str) -> str:
+    participant, key = exchange.turn.participant, exchange.turn.data_key
+    if participant is None or key is None:
+        return "?"
+    aad = field_aad(participant.participant_id, f"answer:{campaign_id}:{question_id}")
+    try:
+        return decrypt_field(key, base64.b64decode(sealed), aad)
+    except DecryptionError:
+        return "?"
+
+
+def _shorten(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rsplit(" ", 1)[0] + "…"

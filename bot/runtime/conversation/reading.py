@@ -1,0 +1,44 @@
+"""What a message is, read before anything is loaded for it: a command, a menu pick or an
+answer, and which campaign it is about (that decides which session the worker loads)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.runtime.commands import as_command
+from bot.runtime.conversation.menus import menu_pick
+from bot.runtime.events import Answer, Command, InboundEvent, Join
+from bot.runtime.participants import ParticipantRecord
+from dialogues.inbound import TextReply
+
+
+def normalise(
+    event: InboundEvent, participant: ParticipantRecord | None, campaign_ids: tuple[str, ...]
+) -> InboundEvent:
+    """Typed commands, keywords and join codes become `Command`s before anything is loaded (a
+    join code decides which campaign's session the worker needs). While a participant is
+    writing feedback, only slash commands count: their message may well say "stop"."""
+    action = event.action
+    if not isinstance(action, Answer):
+        return event
+    command = as_command(action, campaign_ids) or menu_pick(action, participant, campaign_ids)
+    if command is None:
+        return event
+    writing = participant is not None and participant.stage.writing
+    if writing and not _is_slash(action):
+        return event
+    return replace(event, action=command)
+
+
+def campaign_of(event: InboundEvent, participant: ParticipantRecord | None) -> str | None:
+    """The campaign an event is about: the one joined, or the participant's current one."""
+    action = event.action
+    if isinstance(action, Join):
+        return action.campaign_id
+    if isinstance(action, Command) and action.name == "start" and action.argument:
+        return action.argument
+    return participant.campaign_id if participant is not None else None
+
+
+def _is_slash(action: Answer) -> bool:
+    return isinstance(action.input, TextReply) and action.input.text.lstrip().startswith("/")
