@@ -1,4 +1,5 @@
-"""The time zone a WhatsApp number implies: one zone, or none when it is unknown or ambiguous."""
+"""The time zone a WhatsApp number implies: its country's, when the whole country keeps one clock,
+as coarse as quiet hours allow; none otherwise."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ NOW = dt.datetime(2026, 11, 18, 12, 0, tzinfo=dt.UTC)
 @pytest.mark.parametrize(
     ("wa_id", "zone"),
     [
-        ("255710000031", "Africa/Dar_es_Salaam"),  # Tanzania
-        ("254700000051", "Africa/Nairobi"),
-        ("966501234567", "Asia/Riyadh"),
-        ("393123456789", "Europe/Rome"),  # with Europe/Vatican: the same offset, so one of them
+        ("255710000031", "UTC+03:00"),  # Tanzania: no daylight saving, so only the offset
+        ("254700000051", "UTC+03:00"),  # Kenya: the same, and nothing says which of the two
+        ("966501234567", "UTC+03:00"),
+        ("919812345678", "UTC+05:30"),  # India
+        ("393123456789", "Europe/Rome"),  # daylight saving: a zone that follows it
+        ("447911123456", "Europe/Guernsey"),  # the UK's zones share one rule: the first name
     ],
 )
-def test_a_number_whose_zones_agree_gets_one(wa_id: str, zone: str) -> None:
+def test_a_country_whose_zones_agree_gets_one(wa_id: str, zone: str) -> None:
     assert zone_of_number(wa_id, NOW) == zone
 
 
@@ -29,10 +32,12 @@ def test_a_number_whose_zones_agree_gets_one(wa_id: str, zone: str) -> None:
     [
         "243810000041",  # DRC: Kinshasa (UTC+1) or Lubumbashi (UTC+2)
         "79161234567",  # Russia: eleven zones
-        "447700900123",  # a range no one has: phonenumbers cannot place it
+        "6281234567890",  # Indonesia: its mobiles map to Jakarta wherever their owner lives
+        "5511987654321",  # Brazil: the area code would name a state; the country has four
+        "14155550100",  # +1: the United States, Canada and much of the Caribbean
         "0000",  # not a number
         "",
     ],
 )
-def test_an_ambiguous_or_unknown_number_gets_none(wa_id: str) -> None:
+def test_a_country_spanning_zones_that_differ_or_no_country_gets_none(wa_id: str) -> None:
     assert zone_of_number(wa_id, NOW) is None
