@@ -107,7 +107,11 @@ class UpdateParser:
         else:
             return Parsed()
         scope = f"message:{message.chat.id}:{message.message_id}"
-        return Parsed((self._event(scope, user, message.chat.id, action, now_ms),))
+        # When they wrote, not when the update reached us (a webhook retried, a backlog after
+        # downtime): their `/time` answer is read against it. A clock ahead of ours is not
+        # trusted.
+        sent_ms = min(int(message.date.timestamp() * 1000), now_ms)
+        return Parsed((self._event(scope, user, message.chat.id, action, sent_ms),))
 
     def _callback(self, query: CallbackQuery, now_ms: int) -> Parsed:
         chat = query.message.chat if query.message is not None else None

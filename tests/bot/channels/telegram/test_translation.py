@@ -39,6 +39,22 @@ def test_typed_text_photos_and_commands_become_events() -> None:
     assert edited.events == ()
 
 
+def test_a_message_is_dated_when_it_was_written_not_when_it_arrived() -> None:
+    """A `/time` answer read against the arrival of a retried or backlogged update would put
+    the participant hours off."""
+    now_ms = int(time.time()) * 1000
+    update = Update.model_validate({"update_id": 9, "message": _message(text="14:30")})
+    written = update.message.date.timestamp() if update.message is not None else 0
+    two_hours_later = int(written * 1000) + 2 * 3600 * 1000
+    [event] = PARSER.parse(update, two_hours_later).events
+    assert event.received_at_ms == int(written * 1000)
+    ahead = Update.model_validate(
+        {"update_id": 9, "message": _message(text="14:30", date=int(time.time()) + 600)}
+    )
+    [early] = PARSER.parse(ahead, now_ms).events
+    assert early.received_at_ms == now_ms  # a sender's clock ahead of ours is not trusted
+
+
 def test_the_same_message_has_the_same_id_and_other_chats_other_ids() -> None:
     first = _parse({"message": _message(text="2")}).events[0].event_id
     again = _parse({"message": _message(text="2")}).events[0].event_id
