@@ -13,6 +13,7 @@ from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.reaction import REACT
 from bot.loop.rules import evaluate, facts_from_redis
+from bot.loop.told import told_version
 from bot.loop.view import DecisionInContext, LoopView
 from bot.runtime.campaigns import CampaignStore
 from bot.runtime.events import Command, InboundEvent
@@ -46,9 +47,18 @@ class LoopContextLoader:
         linked: tuple[DecisionInContext, ...] = ()
         if action == Command("mydata"):
             linked = await self._linked(participant, answers)
+        if refs:
+            refs = await self._told(participant.participant_id, refs)
         if not refs and not linked:
             return None
         return LoopView(await self._by_ref(refs), linked)
+
+    async def _told(self, pid: str, refs: list[str]) -> list[str]:
+        """The decisions among `refs` they were told of: a button (or a forged form) naming
+        any other decision counts for nothing."""
+        fields = [f"d:{ref}" for ref in refs]
+        records: Any = await self._redis.hmget(self._loop.told(pid), fields)
+        return [ref for ref, record in zip(refs, records, strict=True) if told_version(record)]
 
     async def _by_ref(self, refs: list[str]) -> dict[str, DecisionInContext]:
         found = {}

@@ -25,6 +25,7 @@ from bot.loop.rules import Facts, evaluate, facts_from_redis, questions_of, uses
 from bot.loop.scripts import FEED, LOAD
 from bot.loop.templates import NOTICE_PURPOSES
 from bot.loop.texts import message_language, notice_text, reaction_menu, summary_of
+from bot.loop.told import told_version
 from bot.privacy import DecryptionError
 from bot.runtime.events import Channel
 from bot.runtime.inbox import Notice, seal_notice
@@ -298,17 +299,6 @@ class _Composer:
         except DecryptionError:
             return None
         return seal_notice(notice, pid, key)
-
-
-def told_version(record: bytes | None) -> int:
-    """The version of a decision a participant was told, from their `d:<ref>` record: a notice
-    still held back ("<v>|<ms>|<answer s>|h<earlier>") counts as the earlier one."""
-    if not record:
-        return 0
-    held = record.rpartition(b"|h")
-    if held[1] and held[2].isdigit():
-        return int(held[2])
-    return int(record.split(b"|", 1)[0])
 
 
 def _pairs(flat: list[bytes]) -> dict[bytes, bytes]:

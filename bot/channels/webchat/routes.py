@@ -165,7 +165,7 @@ class WebChat:
         if not _NONCE.match(nonce):
             raise web.HTTPBadRequest(text="missing form nonce")
         action = action_from(form)
-        if action is None:  # nothing typed, or a button Sauti never made: nothing is stored
+        if action is None:  # nothing typed, or a command Sauti does not have: nothing is stored
             raise web.HTTPSeeOther(f"/c/{token}#last")
         pid = self._app.participant_id(Channel.WEBCHAT, token)
         participant = self._app.keys.participant(pid)

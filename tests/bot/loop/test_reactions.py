@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 
 from bot.loop.grievances import case_text, find_case
 from bot.loop.reactions import reaction_totals
+from bot.loop.texts import say
 from bot.runtime.events import Channel
 from tests.bot.loop import (
     NOON_MS,
@@ -93,6 +94,25 @@ async def test_helpful_counts_once_and_tell_me_more_explains_in_their_language(
     assert stored is not None
     totals = await reaction_totals(deployment.redis, deployment.loop_keys, stored.ref)
     assert (totals.helpful, totals.concerns, totals.more) == (2, 0, 1)
+
+
+async def test_a_reaction_to_a_decision_they_were_not_told_counts_for_nothing(
+    redis_client: Redis,
+) -> None:
+    """A press naming a decision's reference (a forged web chat form, an old button of someone
+    else's) counted for anyone: reaction totals and concern cases could be inflated at will."""
+    deployment = await with_campaign(make_deployment(redis_client))
+    [amina] = await _told(deployment, ("amina", Channel.TELEGRAM, "en"))
+    stranger = await join(Person(deployment, "stranger"), "en", updates=False)
+    [notice] = deployment.notices(amina)
+    for kind in ("helpful", "concerns"):
+        [answer] = await stranger.press(*_button(notice, kind))
+        assert answer["text"] == say("loop.more.unknown", "en")
+    await stranger.say("They are lying")  # not taken as a concern: none was asked for
+    stored = await deployment.ledger.get("safe-connect-2026", "sim-without-id")
+    assert stored is not None
+    totals = await reaction_totals(deployment.redis, deployment.loop_keys, stored.ref)
+    assert (totals.helpful, totals.concerns, totals.concern_cases) == (0, 0, [])
 
 
 async def test_my_data_lists_the_decisions_linked_to_their_answers(redis_client: Redis) -> None:
