@@ -41,6 +41,12 @@ class Stage(StrEnum):
         whole, so only slash commands count in it (it may well say "stop")."""
         return self in (Stage.FEEDBACK, Stage.CONCERN)
 
+    @property
+    def asks_for_text(self) -> bool:
+        """Their next message is typed text (their words, or their time of day): a page
+        offers a text box for it, whatever kind of survey question awaits."""
+        return self.writing or self is Stage.TIME
+
 
 @dataclass(frozen=True, slots=True)
 class ParticipantRecord:
@@ -57,7 +63,9 @@ class ParticipantRecord:
     unreachable: bool = False  # blocked Sauti or refused by the platform
     joined: tuple[str, ...] = ()  # every campaign they started: what erasure must find
     updates: Mapping[str, bool] = field(default_factory=dict)  # campaign -> wants outcomes
-    topic: str = ""  # what the stage is about: the decision a concern is about
+    # What the stage is about: the decision a concern is about; at TIME, "again" once an answer
+    # could not be read.
+    topic: str = ""
     # For quiet hours: an IANA name (from a WhatsApp number's country code) or a fixed offset
     # ("UTC+03:00", from the time they told us); "" = none, their campaign's counts.
     time_zone: str = ""

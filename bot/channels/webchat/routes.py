@@ -218,10 +218,10 @@ class WebChat:
     def _prompt(self, chat: Chat) -> Prompt | None:
         """The form of the question awaiting an answer (built now: it shows what is ticked so
         far and the earlier answer), unless the survey is paused, over or closed, or the
-        participant is writing to the company (feedback, a concern about a decision): then the
-        page offers a plain text box, whatever kind of question awaits."""
+        participant was asked for typed text (feedback, a concern about a decision, their time
+        of day): then the page offers a plain text box, whatever kind of question awaits."""
         campaign, session = chat.campaign, chat.session
-        if campaign is None or not campaign.is_open or session is None or chat.stage.writing:
+        if campaign is None or not campaign.is_open or session is None or chat.stage.asks_for_text:
             return None
         if session.status is not SessionStatus.ACTIVE or session.current is None:
             return None

@@ -4,7 +4,7 @@ typed to pick from them (channels without buttons, or people who prefer typing).
 from __future__ import annotations
 
 from bot.runtime.conversation.exchange import Exchange
-from bot.runtime.events import Answer, Command
+from bot.runtime.events import Answer, Channel, Command
 from bot.runtime.outgoing import MenuItem
 from bot.runtime.participants import ParticipantRecord, Stage
 from dialogues.inbound import TextReply
@@ -46,7 +46,13 @@ def menu_pick(
 def show_help(exchange: Exchange, _: str = "") -> None:
     participant = exchange.participant()
     exchange.turn.update(participant, stage=Stage.HELP_MENU)  # the menu leaves any question
-    menu = tuple(MenuItem(exchange.label(label), command) for command, label in HELP_MENU)
+    menu = tuple(
+        MenuItem(exchange.label(label), command)
+        for command, label in HELP_MENU
+        # The web chat never messages anyone (they read what comes when they come back): their
+        # time of day is not needed there. The last item, so every number keeps its meaning.
+        if not (command == "time" and exchange.event.channel is Channel.WEBCHAT)
+    )
     exchange.say("help.text", menu, help=exchange.quote("help"))
 
 

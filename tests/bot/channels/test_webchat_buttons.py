@@ -20,9 +20,8 @@ from tests.bot.loop import SIM_DECISION, publish_on
 from tests.bot.webchat_browser import COMPLETE_EN, Client
 
 REACTIONS_EN = ["Helpful", "Still concerned", "Tell me more"]
-HELP_EN = [
-    "Survey", "Language", "My data", "Say something", "Delete my data", "Stop messages", "My time",
-]  # fmt: skip
+# No "My time": the web chat never messages anyone at night (or at all): they come and read.
+HELP_EN = ["Survey", "Language", "My data", "Say something", "Delete my data", "Stop messages"]
 # The example survey to the end, saying yes to "ever kept from a SIM card for lack of an ID
 # card?": the decision is linked to that answer.
 SAID_YES_TO_SIM_ID = [*COMPLETE_EN[:2], {"choice": "yes"}, *COMPLETE_EN[3:]]
@@ -213,6 +212,18 @@ async def test_at_a_choice_question_the_menu_button_reaches_my_data_and_stop(
     assert browser.lines(page)[-1].startswith("You will get no more messages from us.")
     pid = app.participant_id(Channel.WEBCHAT, token)
     assert await app.redis.hget(app.keys.participant(pid), "stop") == b"1"
+
+
+async def test_asked_for_their_time_at_a_choice_question_they_get_a_text_box(
+    web_client: Client,
+) -> None:
+    """Typed "time" (not offered here, but a word like any other): the question about it
+    takes typed text, which a page of tick boxes had no room for."""
+    token = await browser.join(web_client, "en")
+    page = await browser.answer(web_client, token, text="time")
+    assert browser.lines(page)[-1].startswith("What time is it where you are now?")
+    assert 'name="text"' in page
+    assert 'name="pick"' not in page
 
 
 async def test_the_menu_button_speaks_the_page_language(web_client: Client) -> None:

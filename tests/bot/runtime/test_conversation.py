@@ -417,6 +417,22 @@ async def test_an_unreadable_time_is_asked_again_in_their_language(redis_client:
     assert "UTC+03:00" in done["text"]
 
 
+async def test_a_second_unreadable_time_goes_to_the_survey_question_waiting(
+    redis_client: Redis,
+) -> None:
+    """Asked again once; after that, what they type answers the survey: they had been stuck
+    answering the time question with answers to the survey until they typed "start"."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "zawadi")  # asked "what do you use your phone for?"
+    await chat.say("time")
+    [again] = await chat.say("after lunch")
+    assert again["text"].startswith("Sorry, I could not read that time.")
+    replies = await chat.say("1, 2")  # calls and SMS: an answer to the survey
+    assert replies[-1]["prompt"]["question_id"] != "uses"
+    record = await chat.record()
+    assert (record[b"stg"], b"tz" in record) == (b"", False)
+
+
 async def test_a_survey_button_after_the_time_question_goes_to_the_survey(
     redis_client: Redis,
 ) -> None:
