@@ -175,6 +175,7 @@ def plan_commit(
         keys.webchat_inbox(participant_id),
         keys.outbox(shard, Priority.REPLY),
         keys.lease("worker", shard),
+        keys.older_event_marker(participant_id, event_id),
     ]
     answers = AnswerWrites(campaign, answer_sets, tuple(answer_dels))
     return CommitPlan(redis_keys, args, answers, outgoing, before)

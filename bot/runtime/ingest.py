@@ -37,7 +37,10 @@ class Ingestor:
         for name, value in fields.items():
             args += [name, value]
         shard = self._keys.shard_of(event.participant_id)
-        entry = await scripts.INGEST(self._redis, [marker.key, self._keys.inbound(shard)], args)
+        older = self._keys.older_event_marker(event.participant_id, event.event_id)
+        entry = await scripts.INGEST(
+            self._redis, [marker.key, self._keys.inbound(shard), older], args
+        )
         if entry is None:
             self._metrics.duplicates.labels(event.channel.value).inc()
             return False

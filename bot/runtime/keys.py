@@ -86,6 +86,15 @@ class Keys:
         """Their inbound events: stored (deduplication) and committed (bot.runtime.markers)."""
         return f"{self.tag(self.shard_of(participant_id))}:e:{participant_id}"
 
+    def older_event_marker(self, participant_id: str, event_id: str) -> str:
+        """An event's marker as written before markers were kept per participant (still read
+        for one dedupe window after an upgrade: bot.runtime.scripts)."""
+        return f"{self.tag(self.shard_of(participant_id))}:e:{event_id}"
+
+    def older_send_claim(self, participant_id: str, idempotency_key: str) -> str:
+        """A send claim as written before claims were kept per participant."""
+        return f"{self.tag(self.shard_of(participant_id))}:sent:{idempotency_key}"
+
     def send_claims(self, participant_id: str) -> str:
         """Outbox entries handed to a platform for them: never twice (bot.runtime.markers)."""
         return f"{self.tag(self.shard_of(participant_id))}:sent:{participant_id}"

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from bot.storage.lua import Script
 
-# KEYS: 1 the participant's event markers, 2 inbound stream.
+# Markers and claims written before they were kept per participant were one string key per
+# message (`e:<event id>`: "0" stored, "1" committed; `sent:<idempotency key>`). They are still
+# read, as the last of the declared keys, so that a redelivery or an unacknowledged send
+# straddling an upgrade is not taken for new; they expire on their own within the dedupe
+# window, after which these reads find nothing.
+
+# KEYS: 1 the participant's event markers, 2 inbound stream, 3 the event's older marker.
 # ARGV: 1 marker member, 2 now (bot.runtime.markers.marker_time), 3 dedupe TTL seconds,
 #       4 markers kept at most, then field/value pairs.
 # Returns the new entry id, or nil when the platform message id was seen before. The marker's
@@ -14,6 +20,7 @@ INGEST = Script("""
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl) * 2)
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return false end
+if redis.call('EXISTS', KEYS[3]) == 1 then return false end
 redis.call('ZADD', KEYS[1], now * 2, ARGV[1])
 if redis.call('ZCARD', KEYS[1]) > most then
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -most - 1)
@@ -24,7 +31,7 @@ return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 5))
 
 # KEYS: 1 inbound stream, 2 the participant's event markers, 3 participant, 4 session,
 #       5 answers, 6 counters, 7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's
-#       worker lease.
+#       worker lease, 11 the event's older marker.
 # ARGV: 1 group, 2 entry id, 3 marker member, 4 session JSON ('' = unchanged), 5 lease owner,
 #       6 now (marker time), 7 marker TTL, then counted groups: participant field/value pairs,
 #       answer field/value pairs, answer fields to delete, counter field/delta pairs, then the
@@ -38,7 +45,7 @@ COMMIT = Script("""
 local holder = redis.call('GET', KEYS[10])
 if holder and holder ~= ARGV[5] then return -1 end
 local seen = redis.call('ZSCORE', KEYS[2], ARGV[3])
-if seen and tonumber(seen) % 2 == 1 then
+if (seen and tonumber(seen) % 2 == 1) or redis.call('GET', KEYS[11]) == '1' then
   redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
   return 0
 end
@@ -78,12 +85,13 @@ redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """)
 
-# KEYS: the participant's send claims.  ARGV: 1 claim member, 2 now (marker time), 3 TTL
-# seconds, 4 claims kept at most. 1 when claimed now, 0 when claimed before (maybe sent: the
-# sender must not send it again).
+# KEYS: 1 the participant's send claims, 2 the entry's older claim.
+# ARGV: 1 claim member, 2 now (marker time), 3 TTL seconds, 4 claims kept at most.
+# 1 when claimed now, 0 when claimed before (maybe sent: the sender must not send it again).
 CLAIM = Script("""
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 if redis.call('ZADD', KEYS[1], 'NX', now, ARGV[1]) == 0 then return 0 end
 if redis.call('ZCARD', KEYS[1]) > most then
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -most - 1)

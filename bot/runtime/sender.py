@@ -3,7 +3,7 @@
 Per shard (held by one sender at a time, like workers): replies before bulk; messages to one
 recipient in order; different recipients concurrently. Before each platform call the sender
 waits for the channel's global limiter and the recipient's own, then claims the entry's
-idempotency key (in the recipient's send claims, bot.runtime.markers). A crash after the call
+idempotency key (a send claim, bot.runtime.claims). A crash after the call
 but before the acknowledgement leaves the claim behind, and the next sender acknowledges the
 entry without sending it again. The cost of that choice: a crash between the claim and the call
 loses that one message rather than risk a duplicate (counted as `uncertain`).
@@ -27,6 +27,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
+from bot.runtime.claims import SendClaim
 from bot.runtime.delivery import (
     ChannelClient,
     RateLimitedError,
@@ -38,12 +39,10 @@ from bot.runtime.delivery import (
 )
 from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
-from bot.runtime.markers import MAX_MARKERS, marker_member, marker_time
 from bot.runtime.metrics import Metrics
 from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
 from bot.runtime.participants import ParticipantKeys
 from bot.runtime.ratelimit import Limiter
-from bot.runtime.scripts import CLAIM
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 
 log = logging.getLogger(__name__)
@@ -305,11 +304,7 @@ class Sender:
         target = recipient.found or _addressed(entry)
         if target is None:
             return await self._finish(stream, entry_id, channel, recipient.reason)
-        claim = _Claim(
-            self._keys.send_claims(entry.participant_id),
-            marker_member(entry.key),
-            self._config.sent_ttl_seconds,
-        )
+        claim = SendClaim.of(self._keys, entry, self._config.sent_ttl_seconds)
         bulk = self._is_bulk(stream, entry)
         if bulk and recipient.opted_out:  # /stop after the notice was queued: it stays unsent
             return await self._finish(stream, entry_id, channel, "opted_out")
@@ -396,26 +391,6 @@ class Sender:
         await pipe.execute()
         self._metrics.sends.labels(entry.channel, "failed").inc()
         log.error("message dead-lettered (%s)", error)
-
-
-@dataclass(frozen=True, slots=True)
-class _Claim:
-    """An outbox entry's idempotency key, claimed just before the platform call (see the
-    module docstring for why before, not after)."""
-
-    key: str
-    member: str
-    ttl_seconds: int
-
-    async def take(self, redis: Redis) -> bool:
-        """True when claimed now; False when claimed before: it may have gone out."""
-        now = marker_time(int(time.time() * 1000))
-        taken = await CLAIM(redis, [self.key], [self.member, now, self.ttl_seconds, MAX_MARKERS])
-        return bool(taken)
-
-    async def release(self, redis: Redis) -> None:
-        """The platform took nothing: a later attempt (or a replay) may send it."""
-        await redis.zrem(self.key, self.member)
 
 
 def _ms(seconds: float) -> int:

@@ -8,8 +8,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.runtime.claims import SendClaim
 from bot.runtime.delivery import Recipient, SendLimits
 from bot.runtime.events import Channel, Join
+from bot.runtime.markers import MAX_MARKERS
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.sender import Sender, SenderConfig
 from dialogues.inbound import TextReply
@@ -140,6 +142,43 @@ async def test_a_page_of_waiting_recipients_does_not_let_new_messages_overtake_o
     for _ in range(3):
         await successor.poll(0, block_ms=None)
     assert [d.message["text"] for d in platform.delivered] == ["b-first", "b-second"]
+
+
+async def test_a_claim_written_before_per_recipient_claim_sets_still_stops_a_resend(
+    redis_client: Redis,
+) -> None:
+    """Upgrading: an entry the older sender claimed (and maybe sent) before it died is not
+    sent again by the new one."""
+    runtime, platform, sender = await _setup(redis_client)
+    pid = await _telegram_participant(runtime, "chat-9")
+    await _send_all(sender)
+    platform.delivered.clear()
+    entry = OutboxEntry("older-key:0", pid, Channel.TELEGRAM.value, {"text": "sent?"}, 0)
+    older = runtime.keys.older_send_claim(pid, entry.key)
+    await redis_client.set(older, "1", ex=7 * 24 * 3600)
+    await enqueue(redis_client, runtime.keys, runtime.transit, entry, Priority.REPLY)
+    assert await _send_all(sender) == 1
+    assert platform.delivered == []
+    assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="duplicate") == 1
+
+
+async def test_send_claims_are_taken_once_given_back_and_kept_bounded(
+    redis_client: Redis,
+) -> None:
+    keys = make_runtime(redis_client).keys
+
+    def claim(n: int) -> SendClaim:
+        entry = OutboxEntry(f"key:{n}", "pid-claims", Channel.TELEGRAM.value, {}, 0)
+        return SendClaim.of(keys, entry, ttl_seconds=3600)
+
+    assert await claim(0).take(redis_client)
+    assert not await claim(0).take(redis_client)  # claimed: maybe sent, never again
+    await claim(0).release(redis_client)  # the platform took nothing
+    assert await claim(0).take(redis_client)
+    for n in range(1, MAX_MARKERS + 5):
+        assert await claim(n).take(redis_client)
+    assert await redis_client.zcard(claim(0).key) == MAX_MARKERS
+    assert 0 < await redis_client.ttl(claim(0).key) <= 3600
 
 
 async def test_messages_for_a_channel_without_a_client_are_set_aside(redis_client: Redis) -> None:
