@@ -22,8 +22,9 @@ from redis.asyncio import Redis
 
 from bot.loop.context import LoopContextLoader
 from bot.runtime import scripts
+from bot.runtime.batch import BatchState
 from bot.runtime.campaigns import Campaign, CampaignStore
-from bot.runtime.commit import AnswerWrites, CommitPlan, plan_commit
+from bot.runtime.commit import CommitPlan, plan_commit
 from bot.runtime.conversation import campaign_of, normalise, take_turn
 from bot.runtime.events import Command, InboundEvent, decode
 from bot.runtime.keys import Keys
@@ -220,9 +221,9 @@ class Worker:
         if holder is not None and ids:
             await self._redis.xclaim(self._keys.inbound(shard), GROUP, holder, 0, ids)
 
-    async def _load(self, events: list[tuple[bytes, InboundEvent]]) -> _Loaded:
+    async def _load(self, events: list[tuple[bytes, InboundEvent]]) -> BatchState:
         """Participants, then the sessions the events need: two round trips per batch."""
-        loaded = _Loaded()
+        loaded = BatchState()
         pids = list(dict.fromkeys(event.participant_id for _, event in events))
         pipe = self._redis.pipeline(transaction=False)
         for pid in pids:
@@ -261,7 +262,7 @@ class Worker:
         return loaded
 
     async def _load_history(
-        self, pid: str, participant: ParticipantRecord, loaded: _Loaded
+        self, pid: str, participant: ParticipantRecord, loaded: BatchState
     ) -> None:
         """For "my data": sessions and stored answers of every campaign they joined (one round
         trip, only for the rare event that asks)."""
@@ -279,7 +280,7 @@ class Worker:
         loaded.histories.add(pid)
 
     async def _plan(
-        self, shard: int, entry_id: bytes, event: InboundEvent, loaded: _Loaded
+        self, shard: int, entry_id: bytes, event: InboundEvent, loaded: BatchState
     ) -> CommitPlan:
         pid = event.participant_id
         participant = loaded.participants.get(pid)
@@ -330,7 +331,7 @@ class Worker:
         return plan
 
     async def _history(
-        self, pid: str, participant: ParticipantRecord | None, loaded: _Loaded
+        self, pid: str, participant: ParticipantRecord | None, loaded: BatchState
     ) -> dict[str, tuple[Campaign | None, Session | None, dict[bytes, bytes]]]:
         if participant is None or pid not in loaded.histories:
             return {}
@@ -389,32 +390,3 @@ class Worker:
 
     def _state(self, shard: int) -> _ShardState:
         return self._states.setdefault(shard, _ShardState())
-
-
-@dataclass
-class _Loaded:
-    codes: tuple[str, ...] = ()  # open campaigns' join codes, in menu order
-    participants: dict[str, ParticipantRecord | None] = field(default_factory=dict)
-    sessions: dict[tuple[str, str], Session | None] = field(default_factory=dict)
-    broken: dict[str, Exception] = field(default_factory=dict)  # participant -> load error
-    histories: set[str] = field(default_factory=set)  # participants who asked for their data
-    answers: dict[tuple[str, str], dict[bytes, bytes]] = field(default_factory=dict)
-    # Answers planned earlier in the batch: not in Redis until the batch commits, but "my data"
-    # later in the same batch must show them.
-    planned: dict[tuple[str, str], list[AnswerWrites]] = field(default_factory=dict)
-
-    def answered(self, pid: str, writes: AnswerWrites) -> None:
-        if not writes.sets and not writes.deletes:
-            return
-        key = (pid, writes.campaign_id)
-        self.planned.setdefault(key, []).append(writes)
-        if key in self.answers:
-            writes.apply(self.answers[key])
-
-    def as_committed(
-        self, pid: str, campaign_id: str, stored: dict[bytes, bytes]
-    ) -> dict[bytes, bytes]:
-        """Answers read from Redis, with what this batch planned for them applied."""
-        for writes in self.planned.get((pid, campaign_id), []):
-            writes.apply(stored)
-        return stored
