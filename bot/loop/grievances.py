@@ -28,7 +28,8 @@ from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.runtime.outgoing import Outgoing
 from bot.runtime.participants import ParticipantKeys
-from bot.runtime.turns import DAY_MS, DEFAULT_RESPONSE_DAYS
+from bot.runtime.turns import DAY_MS
+from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage.lua import Script
 
 

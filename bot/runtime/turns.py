@@ -17,15 +17,13 @@ from bot.runtime.campaigns import Campaign
 from bot.runtime.events import Answer, InboundEvent
 from bot.runtime.outgoing import MenuItem, Outgoing
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord, Stage
+from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from dialogues import Session, advance, start
 from dialogues.events import Event, Prompt, SelectionChanged, SurveyStarted
 from dialogues.inbound import Resume
 from dialogues.localization import builtin_catalog
 from dialogues.prompts import build_prompt
 
-# SAUTI_GRIEVANCE_RESPONSE_DAYS's default: also what cases created before it was a setting were
-# promised.
-DEFAULT_RESPONSE_DAYS = 14
 DAY_MS = 24 * 3600 * 1000
 
 

@@ -32,7 +32,8 @@ from bot.runtime.leases import ShardLeases
 from bot.runtime.metrics import Metrics
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
-from bot.runtime.turns import DEFAULT_RESPONSE_DAYS, Context
+from bot.runtime.turns import Context
+from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
 from dialogues import Session, from_dict
 

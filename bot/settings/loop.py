@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.loop.pacing import zone
 from bot.settings.fields import InvalidValueError, setting
 from bot.settings.parsers import integer
 
+# SAUTI_GRIEVANCE_RESPONSE_DAYS's default: also what cases created before it was a setting were
+# promised.
+DEFAULT_RESPONSE_DAYS = 14
 _QUIET = re.compile(r"^\s*([0-2][0-9]:[0-5][0-9])\s*-\s*([0-2][0-9]:[0-5][0-9])\s*$")
 
 
@@ -33,12 +36,15 @@ def quiet_hours(raw: object) -> str:
 
 
 def time_zone(raw: object) -> str:
+    """An IANA name or a fixed offset ("UTC+03:00"), as `sauti loop configure` takes them."""
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidValueError(f"expected a time zone like Africa/Nairobi, got {raw!r}")
     try:
-        ZoneInfo(raw.strip())
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise InvalidValueError(f"expected a time zone like Africa/Nairobi, got {raw!r}") from error
+        zone(raw.strip())
+    except ValueError as error:
+        raise InvalidValueError(
+            f"expected a time zone like Africa/Nairobi or UTC+03:00, got {raw!r}"
+        ) from error
     return raw.strip()
 
 
@@ -56,6 +62,8 @@ class LoopSettings:
     """Bulk outbox entries a shard may hold before the publisher waits for the sender."""
     plan_chunk: int = setting("SAUTI_LOOP_PLAN_CHUNK", 2000, integer(10, 100_000))
     """Respondents one planning script call walks (a few ms of Redis time each)."""
-    grievance_response_days: int = setting("SAUTI_GRIEVANCE_RESPONSE_DAYS", 14, integer(1, 365))
+    grievance_response_days: int = setting(
+        "SAUTI_GRIEVANCE_RESPONSE_DAYS", DEFAULT_RESPONSE_DAYS, integer(1, 365)
+    )
     """Days within which a case (feedback, a concern) is promised an answer: said to the
     participant and kept with the case, which the desk flags once the date has passed."""

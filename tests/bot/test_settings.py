@@ -396,3 +396,9 @@ def test_quiet_hours_are_turned_off_with_none_as_an_empty_value_keeps_the_defaul
     assert Settings.from_env({"SAUTI_LOOP_QUIET_HOURS": "22:00 - 07:00"}).loop.quiet_hours == (
         "22:00-07:00"
     )
+
+
+def test_the_default_time_zone_may_be_a_fixed_offset_as_a_campaigns_may() -> None:
+    assert Settings.from_env({"SAUTI_LOOP_TIMEZONE": "UTC+03:00"}).loop.timezone == "UTC+03:00"
+    with pytest.raises(SettingsError, match="SAUTI_LOOP_TIMEZONE"):
+        Settings.from_env({"SAUTI_LOOP_TIMEZONE": "Mars/Olympus"})

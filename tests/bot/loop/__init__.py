@@ -27,8 +27,8 @@ from bot.runtime.events import Action, Answer, Channel, Command, Join
 from bot.runtime.inbox import Notice, open_notice
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.sender import Sender, SenderConfig
-from bot.runtime.turns import DEFAULT_RESPONSE_DAYS
 from bot.runtime.worker import Worker, WorkerConfig
+from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from dialogues.inbound import TextReply
 from tests.bot.runtime.fake_channel import Delivery, FakePlatform
 from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
