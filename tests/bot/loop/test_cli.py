@@ -5,6 +5,7 @@ case's own words on `grievance show`."""
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -145,6 +146,8 @@ async def test_the_grievance_desk_from_the_command_line(
     deployment: Deployment, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pids = await _participants(deployment)
+    # Raised now: the desk compares the promised date with the real clock.
+    deployment.clock.now = time.time()
     await _act(deployment, pids["juma"], "maoni")
     await _act(deployment, pids["juma"], "Mtandao unakatika kila usiku")
     assert await sauti("grievance", "list") == 0
@@ -154,6 +157,9 @@ async def test_the_grievance_desk_from_the_command_line(
     assert (kind, campaign, status, channel, language) == (
         "feedback", CAMPAIGN, "received", "webchat", "sw",
     )  # fmt: skip
+    assert "OVERDUE" not in row
+    assert await sauti("grievance", "list", "--overdue") == 0
+    assert reference not in capsys.readouterr().out
 
     assert await sauti("grievance", "show", reference) == 0
     shown = capsys.readouterr().out
