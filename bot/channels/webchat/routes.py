@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 from aiohttp import web
+from markupsafe import escape
 from redis.exceptions import RedisError
 
 from bot.app import App
@@ -344,12 +345,17 @@ def _fitting(lines: list[Line]) -> list[Line]:
 
 def _page_bytes(line: Line) -> int:
     """What a line adds to the page: its text, its markup and its buttons (chat.html)."""
-    size = len(line.text.encode()) + _MESSAGE_MARKUP
+    size = _escaped_bytes(line.text) + _MESSAGE_MARKUP
     if line.menu:
         size += _MENU_MARKUP
     for item in line.menu:
-        size += len(f"{item.label}{item.command} {item.argument}".encode()) + _BUTTON_MARKUP
+        size += _escaped_bytes(f"{item.label}{item.command} {item.argument}") + _BUTTON_MARKUP
     return size
+
+
+def _escaped_bytes(text: str) -> int:
+    """Its size once on the page: the template escapes it (a quote or & grows to 5 bytes)."""
+    return len(str(escape(text)).encode())
 
 
 def _preferred(request: web.Request, offered: tuple[str, ...], default: str) -> str:

@@ -193,6 +193,24 @@ async def test_an_arabic_page_full_of_notices_with_buttons_stays_small_and_right
     assert len(browser.menus(page)) > 10
 
 
+async def test_notices_full_of_characters_the_page_escapes_still_fit_the_budget(
+    web_client: Client, app: App
+) -> None:
+    """ "&" and quotes grow fivefold once escaped: counted as written, a page of them passed
+    the 50 KB a cheap data plan is promised."""
+    token, stored = await _told(web_client, app, "en")
+    pid = app.participant_id(Channel.WEBCHAT, token)
+    wrapped: Any = await app.redis.hget(app.keys.participant(pid), "wk")
+    data_key = app.participant_keys.unwrap(wrapped)
+    text = 'Q&A: "fees" & <agents> ' * 40
+    menu = reaction_menu(stored.ref, "en")
+    notices = [seal_notice(Notice(f"{n}: {text}", menu=menu), pid, data_key) for n in range(60)]
+    await app.redis.rpush(app.keys.webchat_inbox(pid), *notices)
+    page = await browser.page(web_client, token)
+    assert len(page.encode()) < 50 * 1024
+    assert browser.lines(page)[-1].startswith("59: ")
+
+
 async def test_at_a_choice_question_the_menu_button_reaches_my_data_and_stop(
     web_client: Client, app: App
 ) -> None:
