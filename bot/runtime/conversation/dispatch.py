@@ -28,6 +28,7 @@ from bot.runtime.events import (
 from bot.runtime.local_time import take_zone_hint
 from bot.runtime.participants import ParticipantKeys, ParticipantRecord, Stage
 from bot.runtime.turns import Context, Turn, answer
+from dialogues.inbound import ChangeLanguage
 
 _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
     "start": joining.start,
@@ -105,6 +106,11 @@ def _reply(exchange: Exchange, action: Answer) -> None:
     participant = exchange.turn.participant
     if participant is None:
         menus.offer_campaigns(exchange)
+        return
+    if isinstance(action.input, ChangeLanguage) and participant.stage is not Stage.LANGUAGE:
+        # The web chat page's own row of languages: always a change of language, whatever
+        # question of a stage waits (a yes/no would otherwise take it for an unclear answer).
+        joining.choose_language(exchange, action.input.language)
         return
     stage_reply = _STAGE_REPLIES.get(participant.stage)
     if stage_reply is not None and stage_reply(exchange, action):

@@ -101,9 +101,9 @@ def choose_language(exchange: Exchange, code: str) -> None:
         exchange.turn.update(participant, language=code, language_chosen=True, stage=Stage.CONSENT)
         ask_consent(exchange, joining)
         return
-    if participant.stage is Stage.LANGUAGE:  # the language menu, answered
+    if participant.stage is not Stage.NONE:  # the language menu answered, or another left
         participant = exchange.turn.update(participant, stage=Stage.NONE)
-    if campaign is not None and session is not None and participant.stage is Stage.NONE:
+    if campaign is not None and session is not None:
         exchange.turn.update(participant, language_chosen=True)
         answer(exchange.turn, Answer(ChangeLanguage(code)), exchange.context, exchange.now)
         return

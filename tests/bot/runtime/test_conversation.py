@@ -12,10 +12,10 @@ from redis.asyncio import Redis
 
 from bot.privacy import ParticipantId, decrypt_field, field_aad
 from bot.runtime.delivery import SendLimits
-from bot.runtime.events import Action, Answer, Channel, Command, Reachability, Unsupported
+from bot.runtime.events import Action, Answer, Channel, Command, Join, Reachability, Unsupported
 from bot.runtime.feedback import case_key, cases_key
 from bot.runtime.outbox import Priority, unseal
-from dialogues.inbound import ChoiceReply, TextReply
+from dialogues.inbound import ChangeLanguage, ChoiceReply, TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
 from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime, make_sender
 
@@ -194,6 +194,37 @@ async def test_stop_pauses_and_opts_out_until_they_come_back(redis_client: Redis
     assert "Welcome back" in _texts(back)
     assert "prompt" in back[-1]
     assert (await chat.record())[b"stop"] == b"0"
+
+
+async def test_a_language_button_pressed_while_another_menu_waits_changes_the_survey_too(
+    redis_client: Redis,
+) -> None:
+    """An older language button pressed after the help menu: they were told "From now on …",
+    but the survey went on in the old language and the record reverted with the next answer."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "yusufu")
+    await chat.say("help")
+    replies = await chat.press("language", "fr")
+    assert replies[-1]["prompt"]["language"] == "fr"  # the question again, in French
+    replies = await chat.say("1, 2")
+    assert replies[-1]["prompt"]["language"] == "fr"
+    record = await chat.record()
+    assert (record[b"lang"], record[b"stg"]) == (b"fr", b"")
+
+
+async def test_the_web_chats_language_row_at_a_yes_no_question_changes_the_language(
+    redis_client: Redis,
+) -> None:
+    """At "delete everything?" a press on the page's own row of languages was taken for an
+    unclear yes/no and the question came again, in the old language."""
+    runtime = await _runtime(redis_client)
+    chat = Chat(runtime, "rehema", Channel.WEBCHAT)
+    await chat.send(Join(CAMPAIGN, "en", True))
+    await chat.say("delete")
+    assert (await chat.record())[b"stg"] == b"delete"
+    await chat.send(Answer(ChangeLanguage("sw")))
+    record = await chat.record()
+    assert (record[b"lang"], record[b"stg"]) == (b"sw", b"")  # nothing is deleted either
 
 
 async def test_my_data_shows_what_they_said_including_their_own_free_text(
