@@ -34,6 +34,7 @@ from bot.channels.webchat.forms import action_from
 from bot.channels.webchat.ids import event_id, token_from
 from bot.runtime.events import Answer, Channel, Command, InboundEvent, Join
 from bot.runtime.markers import is_committed, marker_member
+from bot.runtime.participants import Stage
 from dialogues import SessionStatus
 from dialogues.events import Prompt
 from dialogues.localization import builtin_catalog, direction
@@ -171,18 +172,23 @@ class WebChat:
         pid = self._app.participant_id(Channel.WEBCHAT, token)
         participant = self._app.keys.participant(pid)
         try:
-            stored: Any = await self._app.redis.hmget(participant, ["wk", "lang"])
+            stored: Any = await self._app.redis.hmget(participant, ["wk", "lang", "stg"])
         except RedisError as error:  # an error page in the language of the page they are on
             raise self._unavailable(str(form.get("lang", ""))) from error
-        wrapped_key, stored_language = stored
+        wrapped_key, stored_language, stage = stored
         if wrapped_key is None:  # a made-up link stores nothing
             raise self._not_found()
         # Theirs, read now: the pages shown after this post may have no record to read it from.
         language = self._known_language((stored_language or b"").decode())
         event = self._event(pid, nonce, action)
         done = await self._store(event, language)
+        # Only "delete" or an answer to "delete everything?" can erase them: no extra read
+        # for every other answer.
+        confirming = stage == Stage.DELETE.value.encode() or (
+            isinstance(action, Command) and action.name == "delete"
+        )
         try:
-            erased = done and not await self._app.redis.hexists(participant, "wk")
+            erased = done and confirming and not await self._app.redis.hexists(participant, "wk")
         except RedisError as error:
             raise self._unavailable(language) from error
         if erased:  # their link leads nowhere now: this answer is the last page they see
