@@ -15,6 +15,7 @@ from bot.loop.texts import reaction_menu
 from bot.runtime.events import Channel
 from bot.runtime.inbox import Notice, seal_notice
 from bot.runtime.markers import marker_member
+from bot.runtime.outgoing import MenuItem
 from tests.bot import webchat_browser as browser
 from tests.bot.loop import SIM_DECISION, publish_on
 from tests.bot.webchat_browser import COMPLETE_EN, Client
@@ -168,6 +169,17 @@ async def test_typed_menu_numbers_still_pick(web_client: Client, app: App) -> No
     assert browser.lines(page)[-1] == "Nothing was deleted."
 
 
+async def _decision_notices(
+    app: App, token: str, menu: tuple[MenuItem, ...], text: str, count: int
+) -> None:
+    """A long history of decision notices in their inbox ("0: <text>" … ), each with `menu`."""
+    pid = app.participant_id(Channel.WEBCHAT, token)
+    wrapped: Any = await app.redis.hget(app.keys.participant(pid), "wk")
+    data_key = app.participant_keys.unwrap(wrapped)
+    notices = [seal_notice(Notice(f"{n}: {text}", menu=menu), pid, data_key) for n in range(count)]
+    await app.redis.rpush(app.keys.webchat_inbox(pid), *notices)
+
+
 async def test_an_arabic_page_full_of_notices_with_buttons_stays_small_and_right_to_left(
     web_client: Client, app: App
 ) -> None:
@@ -179,13 +191,8 @@ async def test_an_arabic_page_full_of_notices_with_buttons_stays_small_and_right
 
     # A long history of decision notices, each with its three buttons: the page keeps the
     # latest that fit, buttons counted.
-    pid = app.participant_id(Channel.WEBCHAT, token)
-    wrapped: Any = await app.redis.hget(app.keys.participant(pid), "wk")
-    data_key = app.participant_keys.unwrap(wrapped)
     text = "قررت نورو موبايل إبقاء متجر الوكيل مفتوحًا حتى المساء. " * 5
-    menu = reaction_menu(stored.ref, "ar")
-    notices = [seal_notice(Notice(f"{n}: {text}", menu=menu), pid, data_key) for n in range(100)]
-    await app.redis.rpush(app.keys.webchat_inbox(pid), *notices)
+    await _decision_notices(app, token, reaction_menu(stored.ref, "ar"), text, 100)
     page = await browser.page(web_client, token)
     assert len(page.encode()) < 50 * 1024
     assert browser.lines(page)[-1].startswith("99: ")
@@ -199,13 +206,8 @@ async def test_notices_full_of_characters_the_page_escapes_still_fit_the_budget(
     """ "&" and quotes grow fivefold once escaped: counted as written, a page of them passed
     the 50 KB a cheap data plan is promised."""
     token, stored = await _told(web_client, app, "en")
-    pid = app.participant_id(Channel.WEBCHAT, token)
-    wrapped: Any = await app.redis.hget(app.keys.participant(pid), "wk")
-    data_key = app.participant_keys.unwrap(wrapped)
     text = 'Q&A: "fees" & <agents> ' * 40
-    menu = reaction_menu(stored.ref, "en")
-    notices = [seal_notice(Notice(f"{n}: {text}", menu=menu), pid, data_key) for n in range(60)]
-    await app.redis.rpush(app.keys.webchat_inbox(pid), *notices)
+    await _decision_notices(app, token, reaction_menu(stored.ref, "en"), text, 60)
     page = await browser.page(web_client, token)
     assert len(page.encode()) < 50 * 1024
     assert browser.lines(page)[-1].startswith("59: ")

@@ -24,6 +24,7 @@ from tests.bot.loop import (
     Person,
     join,
     make_deployment,
+    publish_all,
     with_campaign,
 )
 
@@ -67,8 +68,7 @@ async def test_a_tanzanian_number_is_told_in_its_morning_while_the_campaigns_zon
     stored, _ = await world.app.ledger().load(SIM_DECISION, clock.now_ms)
     await publisher.publish(stored.campaign_id, stored.id)
     before = {wa_id: len(world.messages_to(wa_id)) for wa_id in (TANZANIA, CONGO)}
-    while await publisher.step():
-        pass
+    await publish_all(publisher)
     [notice] = (await world.wait_for(CONGO, before[CONGO] + 1))[before[CONGO] :]
     assert notice.text.startswith("Vous nous avez dit")
     assert len(world.messages_to(TANZANIA)) == before[TANZANIA]
@@ -82,12 +82,10 @@ async def test_a_tanzanian_number_is_told_in_its_morning_while_the_campaigns_zon
     assert int(due) == int(morning.timestamp() * 1000)
 
     clock.now_ms = int(due) - 1
-    while await publisher.step():
-        pass
+    await publish_all(publisher)
     assert await world.app.redis.zcard(schedule) == 1  # still held back
     clock.now_ms = int(due)
-    while await publisher.step():
-        pass
+    await publish_all(publisher)
     [notice] = (await world.wait_for(TANZANIA, before[TANZANIA] + 1))[before[TANZANIA] :]
     assert notice.text.startswith("Ulituambia “Ndiyo”")
 
