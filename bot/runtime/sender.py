@@ -21,7 +21,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -43,6 +43,7 @@ from bot.runtime.metrics import Metrics
 from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
 from bot.runtime.participants import ParticipantKeys
 from bot.runtime.ratelimit import Limiter
+from bot.runtime.retries import Retries
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 
 log = logging.getLogger(__name__)
@@ -66,43 +67,6 @@ class SenderConfig:
     backoff_seconds: float = 0.5  # doubles per temporary failure
     max_backoff_seconds: float = 30.0
     sent_ttl_seconds: int = 7 * 24 * 3600
-
-
-@dataclass
-class _Retries:
-    """Per shard, in this process: recipients whose oldest message failed for now and when it
-    may be retried. Their later messages wait behind it (order per recipient), while everyone
-    else's messages go on; the backoff doubles per failure."""
-
-    due: dict[str, float] = field(default_factory=dict)  # participant -> monotonic due time
-    attempts: dict[bytes, int] = field(default_factory=dict)  # entry id -> failures
-
-    def waiting_now(self) -> set[str]:
-        """Who waits, read at one instant: filtering a recipient's entries one by one against a
-        moving clock could let their later messages through while their oldest still waits
-        (the clock passing the due time between two entries), which broke their order."""
-        now = time.monotonic()
-        return {pid for pid, due in self.due.items() if now < due}
-
-    def waiting(self, participant_id: str) -> bool:
-        due = self.due.get(participant_id)
-        return due is not None and time.monotonic() < due
-
-    def ms_until_due(self) -> int:
-        if not self.due:
-            return 0
-        return max(1, round((min(self.due.values()) - time.monotonic()) * 1000))
-
-    def failed(self, entry_id: bytes, participant_id: str, config: SenderConfig) -> int:
-        attempts = self.attempts.get(entry_id, 0) + 1
-        self.attempts[entry_id] = attempts
-        delay = min(config.backoff_seconds * 2 ** (attempts - 1), config.max_backoff_seconds)
-        self.due[participant_id] = time.monotonic() + delay
-        return attempts
-
-    def forget(self, entry_id: bytes, participant_id: str) -> None:
-        self.attempts.pop(entry_id, None)
-        self.due.pop(participant_id, None)
 
 
 @dataclass(frozen=True)
@@ -147,7 +111,7 @@ class Sender:
         # here, in order): hundreds of recipients polling the limiter at once waste the slots
         # they wake up late for, and the CPU.
         self._global_turn = {channel: asyncio.Lock() for channel in clients}
-        self._retries: dict[int, _Retries] = {}
+        self._retries: dict[int, Retries] = {}
         self.leases = ShardLeases(redis, keys, role="sender", owner=consumer)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -221,10 +185,10 @@ class Sender:
             batch += [(stream, entry) for entry in by_stream.get(stream, [])]
         return batch
 
-    def _state(self, shard: int) -> _Retries:
-        return self._retries.setdefault(shard, _Retries())
+    def _state(self, shard: int) -> Retries:
+        return self._retries.setdefault(shard, Retries())
 
-    async def _send_batch(self, batch: list[tuple[str, Entry]], state: _Retries) -> None:
+    async def _send_batch(self, batch: list[tuple[str, Entry]], state: Retries) -> None:
         entries = [
             (stream, entry_id, unseal(fields, self._transit_key))
             for stream, (entry_id, fields) in batch
@@ -290,7 +254,7 @@ class Sender:
         entry_id: bytes,
         entry: OutboxEntry,
         recipient: _Recipient,
-        state: _Retries,
+        state: Retries,
     ) -> str:
         """Send one entry; returns the outcome ("later": left pending for a retry)."""
         channel = entry.channel
@@ -336,7 +300,12 @@ class Sender:
             except TemporaryDeliveryError:
                 await claim.release(self._redis)
                 self._metrics.retries.labels(channel).inc()
-                attempts = state.failed(entry_id, entry.participant_id, self._config)
+                attempts = state.failed(
+                    entry_id,
+                    entry.participant_id,
+                    self._config.backoff_seconds,
+                    self._config.max_backoff_seconds,
+                )
                 if attempts >= self._config.max_attempts:
                     state.forget(entry_id, entry.participant_id)
                     await self._dead_letter(stream, entry_id, entry, "TemporaryDeliveryError")
