@@ -18,6 +18,8 @@ class BatchState:
     sessions: dict[tuple[str, str], Session | None] = field(default_factory=dict)
     broken: dict[str, Exception] = field(default_factory=dict)  # participant -> load error
     histories: set[str] = field(default_factory=set)  # participants who asked for their data
+    # Each participant's event planned last in this batch: the next one commits only after it.
+    last_planned: dict[str, str] = field(default_factory=dict)
     answers: dict[tuple[str, str], dict[bytes, bytes]] = field(default_factory=dict)
     # Answers planned earlier in the batch: not in Redis until the batch commits, but "my data"
     # later in the same batch must show them. (Should the earlier event's commit fail, "my data"

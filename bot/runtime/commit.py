@@ -85,9 +85,12 @@ def plan_commit(
     now_ms: int,
     inbox_cap: int = INBOX_CAP,
     awaiting: str | None = None,
+    after_event_id: str | None = None,
 ) -> CommitPlan:
     """`awaiting`: the question that awaited an answer before the event (web chat notices of an
-    event that leaves the session alone, such as a help text, are shown with it)."""
+    event that leaves the session alone, such as a help text, are shown with it).
+    `after_event_id`: the participant's event planned just before this one in the same batch;
+    this one commits only once that one has."""
     campaign = turn.campaign_id or "-"
     answer_sets: dict[str, str] = {}
     answer_dels: list[str] = []
@@ -163,6 +166,7 @@ def plan_commit(
         inbox_cap,
         len(outbox),
         *[value for entry in outbox for value in seal(entry, transit_key).values()],
+        marker_member(after_event_id) if after_event_id else "",
     ]
     redis_keys = [
         keys.inbound(shard),

@@ -36,11 +36,13 @@ return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 5))
 #       6 now (marker time), 7 marker TTL, then counted groups: participant field/value pairs,
 #       answer field/value pairs, answer fields to delete, counter field/delta pairs, then the
 #       respondent member ('' = none), then inbox items and the inbox cap, then outbox entries
-#       (k, pid, ch, t, body each).
-# Everything or nothing: a replayed event (odd marker) is only acknowledged again. A marker that
+#       (k, pid, ch, t, body each), and last the marker member of the participant's event just
+#       before this one in the same batch ('' = none).
+# Everything or nothing (keys of the wrong type are refused up front): a replayed event (odd marker) is only acknowledged again. A marker that
 # is gone (an event replayed after the dedupe window, or never ingested) is created.
 # Fencing: a worker whose lease another worker now holds commits nothing (returns -1); its
-# entries stay pending for the new holder.
+# entries stay pending for the new holder. An event whose predecessor in the batch did not
+# commit commits nothing either (returns -2): it was worked out on top of that one's effects.
 COMMIT = Script("""
 local holder = redis.call('GET', KEYS[10])
 if holder and holder ~= ARGV[5] then return -1 end
@@ -48,6 +50,20 @@ local seen = redis.call('ZSCORE', KEYS[2], ARGV[3])
 if (seen and tonumber(seen) % 2 == 1) or redis.call('GET', KEYS[11]) == '1' then
   redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
   return 0
+end
+local after = ARGV[#ARGV]
+if after ~= '' then
+  local previous = redis.call('ZSCORE', KEYS[2], after)
+  if not (previous and tonumber(previous) % 2 == 1) then return -2 end
+end
+-- Redis keeps a script's writes made before an error: a key of the wrong type met halfway
+-- would leave the session advanced and the answer lost. Refuse before writing anything.
+for k, kind in pairs({[3] = 'hash', [5] = 'hash', [6] = 'hash', [7] = 'set', [8] = 'list',
+                      [9] = 'stream'}) do
+  local found = redis.call('TYPE', KEYS[k])['ok']
+  if found ~= 'none' and found ~= kind then
+    return redis.error_reply('WRONGTYPE commit key ' .. k .. ' holds a ' .. found)
+  end
 end
 local i = 8
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4]) end

@@ -35,6 +35,7 @@ from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.runtime.turns import Context
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
+from bot.storage.errors import STORAGE_UNAVAILABLE
 from dialogues import Session, from_dict
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,16 @@ class Worker:
             state.may_have_pending = True
             return 0
         state.may_have_pending = True  # until the whole batch is committed or dead-lettered
-        handled = await self.process_batch(shard, entries)
+        try:
+            handled = await self.process_batch(shard, entries)
+        except STORAGE_UNAVAILABLE:
+            raise  # nobody's fault: the shard runner is restarted and the batch read again
+        except Exception as error:
+            # Something failed outside any one event's isolation. Take the batch one entry at a
+            # time, so the entry at fault is counted (and in the end dead-lettered) on its own
+            # and everyone else's events go through now.
+            log.warning("batch failed on shard %d (%s): one entry at a time", shard, _name(error))
+            handled = await self._one_at_a_time(shard, entries)
         state.may_have_pending = handled < len(entries)
         await self._trim(shard, entries[-1][0])
         return handled
@@ -162,8 +172,31 @@ class Worker:
     # -- one batch -------------------------------------------------------------------------
 
     async def process_batch(self, shard: int, entries: list[Entry]) -> int:
+        self._state(shard).blocked.clear()  # recomputed: pending entries come first, in order
+        return await self._process(shard, entries)
+
+    async def _one_at_a_time(self, shard: int, entries: list[Entry]) -> int:
+        """Each entry as a batch of its own, in order; one that fails whatever way counts a
+        failure against itself alone. A participant's later entries wait behind a failing one."""
         state = self._state(shard)
-        state.blocked.clear()  # recomputed: pending entries come first, in order
+        state.blocked.clear()
+        handled = 0
+        for entry_id, fields in entries:
+            participant_id = fields.get(b"pid", b"").decode(errors="replace")
+            if participant_id in state.blocked:
+                continue
+            try:
+                handled += await self._process(shard, [(entry_id, fields)])
+            except STORAGE_UNAVAILABLE:
+                raise
+            except Exception as error:
+                handled += await self._failed(shard, entry_id, fields, participant_id, error)
+            if state.fenced:
+                break
+        return handled
+
+    async def _process(self, shard: int, entries: list[Entry]) -> int:
+        state = self._state(shard)
         events: list[tuple[bytes, InboundEvent]] = []
         handled = 0
         for entry_id, fields in entries:
@@ -182,8 +215,10 @@ class Worker:
                 if pid in loaded.broken:
                     raise loaded.broken[pid]
                 plan = await self._plan(shard, entry_id, event, loaded)
+            except STORAGE_UNAVAILABLE:
+                raise  # not this event's fault: the batch is read again
             except Exception as error:
-                handled += await self._failed(shard, entry_id, entries, event, error)
+                handled += await self._failed_event(shard, entry_id, entries, event, error)
                 continue
             plans.append((entry_id, event, plan))
         if plans:
@@ -200,10 +235,14 @@ class Worker:
                 results.append(failed or commit)
             now_ms = self._clock() * 1000
             for (entry_id, event, _), result in zip(plans, results, strict=True):
+                if isinstance(result, STORAGE_UNAVAILABLE):
+                    raise result  # not this event's fault: the batch is read again
                 if isinstance(result, Exception):
-                    handled += await self._failed(shard, entry_id, entries, event, result)
+                    handled += await self._failed_event(shard, entry_id, entries, event, result)
                 elif result == -1:
                     state.fenced = True  # another worker holds this shard now
+                elif result == -2:
+                    state.blocked.add(event.participant_id)  # behind their failed one
                 else:
                     state.failures.pop(entry_id, None)
                     self._metrics.processed.inc()
@@ -241,14 +280,13 @@ class Worker:
         # is a prefetch guess from the state before the batch: `_plan` reads each event again
         # with its participant as the earlier events of the batch left them.
         loaded.codes = codes
-        guesses = [
-            normalise(event, loaded.participants.get(event.participant_id), codes)
-            for _, event in events
-        ]
         wanted: list[tuple[str, str]] = []
-        for event in guesses:
+        for _, event in events:
             participant = loaded.participants.get(event.participant_id)
-            campaign_id = campaign_of(event, participant)
+            try:
+                campaign_id = campaign_of(normalise(event, participant, codes), participant)
+            except Exception:  # no prefetch for it: `_plan` meets the error again, for it alone
+                continue
             if campaign_id is not None:
                 wanted.append((event.participant_id, campaign_id))
         wanted = list(dict.fromkeys(wanted))
@@ -327,7 +365,9 @@ class Worker:
             transit_key=self._transit_key,
             now_ms=int(self._clock() * 1000),
             awaiting=session.current if session is not None else None,
+            after_event_id=loaded.last_planned.get(pid),
         )
+        loaded.last_planned[pid] = event.event_id
         loaded.answered(pid, plan.answers)
         return plan
 
@@ -345,12 +385,23 @@ class Worker:
             for campaign_id in participant.joined
         }
 
-    async def _failed(
+    async def _failed_event(
         self,
         shard: int,
         entry_id: bytes,
         entries: list[Entry],
         event: InboundEvent,
+        error: Exception,
+    ) -> int:
+        fields = next(f for i, f in entries if i == entry_id)
+        return await self._failed(shard, entry_id, fields, event.participant_id, error)
+
+    async def _failed(
+        self,
+        shard: int,
+        entry_id: bytes,
+        fields: dict[bytes, bytes],
+        participant_id: str,
         error: Exception,
     ) -> int:
         """Count a failure; dead-letter the entry once it has failed `max_attempts` times."""
@@ -362,13 +413,12 @@ class Worker:
             "event failed (attempt %d of %d) participant=%s error=%s",
             attempts,
             self._config.max_attempts,
-            event.participant_id,
-            type(error).__name__,
+            participant_id,
+            _name(error),
         )
         if attempts < self._config.max_attempts:
-            state.blocked.add(event.participant_id)
+            state.blocked.add(participant_id)
             return 0
-        fields = next(f for i, f in entries if i == entry_id)
         await self._dead_letter(shard, entry_id, fields, error)
         state.failures.pop(entry_id, None)
         return 1
@@ -379,7 +429,7 @@ class Worker:
         # Only the error's type: its message could quote participant data.
         letter: dict[Any, Any] = {
             **fields,
-            b"error": type(error).__name__.encode(),
+            b"error": _name(error).encode(),
             b"entry": entry_id,
         }
         pipe = self._redis.pipeline(transaction=True)  # both keys are in the shard's slot
@@ -387,7 +437,13 @@ class Worker:
         pipe.xack(self._keys.inbound(shard), GROUP, entry_id)
         await pipe.execute()
         self._metrics.dead_letters.inc()
-        log.error("event moved to dead letters shard=%d error=%s", shard, type(error).__name__)
+        log.error("event moved to dead letters shard=%d error=%s", shard, _name(error))
 
     def _state(self, shard: int) -> _ShardState:
         return self._states.setdefault(shard, _ShardState())
+
+
+def _name(error: BaseException) -> str:
+    """What is logged and kept of an error: its type only, as its message could quote what a
+    participant wrote."""
+    return type(error).__name__

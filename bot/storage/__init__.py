@@ -5,14 +5,23 @@
 """
 
 from bot.storage.embedded_redis import EmbeddedRedis
-from bot.storage.errors import EmbeddedRedisError, StorageError
+from bot.storage.errors import (
+    STORAGE_FAILURE,
+    STORAGE_UNAVAILABLE,
+    EmbeddedRedisError,
+    StorageError,
+    is_storage_unavailable,
+)
 from bot.storage.redis_client import connect, ping_until_ready, require_server_version
 
 __all__ = [
+    "STORAGE_FAILURE",
+    "STORAGE_UNAVAILABLE",
     "EmbeddedRedis",
     "EmbeddedRedisError",
     "StorageError",
     "connect",
+    "is_storage_unavailable",
     "ping_until_ready",
     "require_server_version",
 ]

@@ -1,6 +1,23 @@
-"""The storage package's errors: one root, so the shell can map any of them at its boundary."""
+"""The storage package's errors: one root, so the shell can map any of them at its boundary,
+and the two families of failures redis-py raises, named once for everyone who catches them.
+
+redis-py's cluster client raises some failures outside its own `RedisError` tree
+(`RedisClusterException`: no node reachable, a slot not covered), so a plain
+`except RedisError` lets a cluster outage through as a crash. Catch these tuples instead.
+"""
 
 from __future__ import annotations
+
+from redis.exceptions import (
+    ClusterDownError,
+    OutOfMemoryError,
+    ReadOnlyError,
+    RedisClusterException,
+    RedisError,
+    TryAgainError,
+)
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 
 class StorageError(Exception):
@@ -9,3 +26,30 @@ class StorageError(Exception):
 
 class EmbeddedRedisError(StorageError):
     """The embedded redis-server could not be started or stopped; the message says why."""
+
+
+# Redis cannot serve right now and trying again later may well work: it is down, restarting,
+# loading, failing over (a replica that is read-only for now), full, or a cluster without a
+# node for the slot. An event that meets one of these is not at fault: it is never counted
+# towards the dead letters. Not every OSError: a bug that raises one must still be counted.
+STORAGE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    RedisConnectionError,  # also BusyLoadingError, MaxConnectionsError
+    RedisTimeoutError,
+    ClusterDownError,  # also MasterDownError
+    TryAgainError,
+    ReadOnlyError,
+    OutOfMemoryError,
+    RedisClusterException,  # also RedisClusterUnreachableError, SlotNotCoveredError
+    StorageError,
+    ConnectionError,  # a socket refused or reset before redis-py could wrap it
+    TimeoutError,
+)
+
+# Anything storage may raise, unavailable or not (a script error, a key of the wrong type
+# too): what a web request answers 503 for and the command line exits 3 for.
+STORAGE_FAILURE: tuple[type[Exception], ...] = (RedisError, *STORAGE_UNAVAILABLE)
+
+
+def is_storage_unavailable(error: BaseException) -> bool:
+    """True for a failure of Redis's availability, not of the work asked of it."""
+    return isinstance(error, STORAGE_UNAVAILABLE)

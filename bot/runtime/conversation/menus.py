@@ -10,6 +10,8 @@ from bot.runtime.participants import ParticipantRecord, Stage
 from dialogues.inbound import TextReply
 from dialogues.normalize import ascii_digits
 
+MAX_PICK_DIGITS = 3
+
 # The help menu, in order; the same for everyone so a typed number means the same thing.
 # New items go at the end: someone who saw the menu before an upgrade and types its number
 # after it must get what they saw.
@@ -32,7 +34,9 @@ def menu_pick(
     if not isinstance(action.input, TextReply):
         return None
     typed = ascii_digits(action.input.text.strip())
-    if not typed.isdigit():
+    # ASCII digits only, and few of them: `isdigit()` is also true of "²", "①" and "፩", which
+    # `int()` refuses, and `int()` refuses more than 4,300 digits. No menu has 1,000 items.
+    if not (typed.isascii() and typed.isdigit() and len(typed) <= MAX_PICK_DIGITS):
         return None
     place = int(typed) - 1
     stage = participant.stage if participant is not None else Stage.CAMPAIGN_MENU
