@@ -38,8 +38,9 @@ return redis.call('XADD', KEYS[2], '*', unpack(ARGV, 5))
 #       respondent member ('' = none), then inbox items and the inbox cap, then outbox entries
 #       (k, pid, ch, t, body each), and last the marker member of the participant's event just
 #       before this one in the same batch ('' = none).
-# Everything or nothing (keys of the wrong type are refused up front): a replayed event (odd marker) is only acknowledged again. A marker that
-# is gone (an event replayed after the dedupe window, or never ingested) is created.
+# Everything or nothing (keys of the wrong type are refused up front): a replayed event
+# (odd marker) is only acknowledged again. A marker that is gone (an event replayed after the
+# dedupe window, or never ingested) is created.
 # Fencing: a worker whose lease another worker now holds commits nothing (returns -1); its
 # entries stay pending for the new holder. An event whose predecessor in the batch did not
 # commit commits nothing either (returns -2): it was worked out on top of that one's effects.

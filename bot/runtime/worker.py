@@ -222,35 +222,44 @@ class Worker:
                 continue
             plans.append((entry_id, event, plan))
         if plans:
-            steps: list[lua.ScriptCall | lua.Command] = []
-            for _, _, plan in plans:
-                steps += plan.before
-                steps.append(lua.ScriptCall(scripts.COMMIT, plan.keys, plan.args))
-            replies = iter(await lua.run_batch(self._redis, steps))
-            results = []
-            for _, _, plan in plans:  # a failed "before" command fails its event
-                before = [next(replies) for _ in plan.before]
-                commit = next(replies)
-                failed = next((r for r in before if isinstance(r, Exception)), None)
-                results.append(failed or commit)
-            now_ms = self._clock() * 1000
-            for (entry_id, event, _), result in zip(plans, results, strict=True):
-                if isinstance(result, STORAGE_UNAVAILABLE):
-                    raise result  # not this event's fault: the batch is read again
-                if isinstance(result, Exception):
-                    handled += await self._failed_event(shard, entry_id, entries, event, result)
-                elif result == -1:
-                    state.fenced = True  # another worker holds this shard now
-                elif result == -2:
-                    state.blocked.add(event.participant_id)  # behind their failed one
-                else:
-                    state.failures.pop(entry_id, None)
-                    self._metrics.processed.inc()
-                    self._metrics.latency.observe(max(0.0, (now_ms - event.received_at_ms) / 1000))
-                    handled += 1
-            if state.fenced:
-                log.warning("lost the lease of shard %d: handing its events over", shard)
-                await self._hand_over(shard, [entry_id for entry_id, _ in entries])
+            handled += await self._commit(shard, entries, plans)
+        return handled
+
+    async def _commit(
+        self, shard: int, entries: list[Entry], plans: list[tuple[bytes, InboundEvent, CommitPlan]]
+    ) -> int:
+        """Every planned event's commit in one round trip; returns how many were handled."""
+        state = self._state(shard)
+        steps: list[lua.ScriptCall | lua.Command] = []
+        for _, _, plan in plans:
+            steps += plan.before
+            steps.append(lua.ScriptCall(scripts.COMMIT, plan.keys, plan.args))
+        replies = iter(await lua.run_batch(self._redis, steps))
+        results = []
+        for _, _, plan in plans:  # a failed "before" command fails its event
+            before = [next(replies) for _ in plan.before]
+            commit = next(replies)
+            failed = next((r for r in before if isinstance(r, Exception)), None)
+            results.append(failed or commit)
+        now_ms = self._clock() * 1000
+        handled = 0
+        for (entry_id, event, _), result in zip(plans, results, strict=True):
+            if isinstance(result, STORAGE_UNAVAILABLE):
+                raise result  # not this event's fault: the batch is read again
+            if isinstance(result, Exception):
+                handled += await self._failed_event(shard, entry_id, entries, event, result)
+            elif result == -1:
+                state.fenced = True  # another worker holds this shard now
+            elif result == -2:
+                state.blocked.add(event.participant_id)  # behind their failed one
+            else:
+                state.failures.pop(entry_id, None)
+                self._metrics.processed.inc()
+                self._metrics.latency.observe(max(0.0, (now_ms - event.received_at_ms) / 1000))
+                handled += 1
+        if state.fenced:
+            log.warning("lost the lease of shard %d: handing its events over", shard)
+            await self._hand_over(shard, [entry_id for entry_id, _ in entries])
         return handled
 
     async def _hand_over(self, shard: int, entry_ids: list[bytes]) -> None:
