@@ -14,13 +14,13 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from redis.exceptions import RedisError
 
 from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
 from bot.loop.metrics import loop_gauges, refresh
 from bot.runtime.queues import queue_depths
+from bot.storage.errors import STORAGE_FAILURE
 
 MAX_REQUEST_BYTES = 256 * 1024  # forms are small; WhatsApp's 3 MB webhooks get their own route
 
@@ -56,7 +56,7 @@ def make_web_app(app: App) -> web.Application:
     async def healthz(request: web.Request) -> web.Response:
         try:
             await app.redis.ping()
-        except RedisError:
+        except STORAGE_FAILURE:
             return web.json_response({"status": "redis unreachable"}, status=503)
         return web.json_response({"status": "ok"})
 

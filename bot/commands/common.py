@@ -7,11 +7,9 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from redis.exceptions import RedisError
-
 from bot.app import App, ConfigurationError, build_app
 from bot.settings import Settings, SettingsError
-from bot.storage.errors import StorageError
+from bot.storage.errors import STORAGE_FAILURE
 
 T = TypeVar("T")
 
@@ -51,7 +49,7 @@ def run_main(main: Coroutine[Any, Any, int]) -> int:
     except ConfigurationError as error:
         print(f"sauti: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except (RedisError, StorageError) as error:
+    except STORAGE_FAILURE as error:
         print(f"sauti: Redis is not available: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     except KeyboardInterrupt:

@@ -38,6 +38,7 @@ from bot.runtime.inbox import INBOX_CAP
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
 from bot.runtime.participants import ParticipantKeys
+from bot.storage.errors import STORAGE_FAILURE
 from bot.storage.lua import ScriptCall, run_batch
 from dialogues.model import Survey
 
@@ -223,7 +224,10 @@ class Publisher:
         while not stop.is_set():
             try:
                 worked = await self.step()
-            except Exception:  # Redis restarting, a decision that no longer parses: retry
+            except STORAGE_FAILURE as error:  # Redis restarting or failing over: one line
+                log.warning("publisher: Redis unavailable (%s); retrying", type(error).__name__)
+                worked = 0
+            except Exception:  # a decision that no longer parses: a bug worth its traceback
                 log.exception("publisher step failed; retrying")
                 worked = 0
             if not worked:

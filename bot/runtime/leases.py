@@ -17,10 +17,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.runtime import scripts
 from bot.runtime.keys import Keys
+from bot.storage.errors import STORAGE_FAILURE
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class ShardLeases:
             while not stop.is_set():
                 try:
                     await self.rebalance(runner)
-                except (RedisError, OSError) as error:
+                except STORAGE_FAILURE as error:
                     # Redis restarting or failing over: keep trying; leases we cannot renew
                     # expire, and the commit script refuses a worker whose lease is gone.
                     log.warning(
@@ -60,7 +60,7 @@ class ShardLeases:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self._renew_every)
         finally:
-            with contextlib.suppress(RedisError, OSError):
+            with contextlib.suppress(*STORAGE_FAILURE):
                 await self.release_all()
 
     async def rebalance(self, runner: ShardRunner) -> None:

@@ -45,9 +45,9 @@ STORAGE_UNAVAILABLE: tuple[type[Exception], ...] = (
     TimeoutError,
 )
 
-# Anything storage may raise, unavailable or not (a script error, a key of the wrong type
-# too): what a web request answers 503 for and the command line exits 3 for.
-STORAGE_FAILURE: tuple[type[Exception], ...] = (RedisError, *STORAGE_UNAVAILABLE)
+# Anything storage may raise, unavailable or not (a script error, a key of the wrong type,
+# any socket error too): what a web request answers 503 for and the command line exits 3 for.
+STORAGE_FAILURE: tuple[type[Exception], ...] = (RedisError, *STORAGE_UNAVAILABLE, OSError)
 
 
 def is_storage_unavailable(error: BaseException) -> bool:

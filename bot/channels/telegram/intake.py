@@ -20,7 +20,6 @@ from aiogram.exceptions import AiogramError
 from aiogram.types import Update
 from prometheus_client import CollectorRegistry, Counter
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.channels.telegram.errors import is_not_modified
 from bot.channels.telegram.inbound import MAX_TEXT, MenuTap, Parsed, UpdateParser
@@ -29,11 +28,14 @@ from bot.channels.telegram.text import truncate, utf16_len
 from bot.channels.telegram.texts import TelegramTexts
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
+from bot.storage.errors import STORAGE_FAILURE
 
 log = logging.getLogger(__name__)
 
 GROUP_NOTICE_SECONDS = 24 * 3600  # a group hears the explanation at most once a day
 COURTESY_TIMEOUT_SECONDS = 5
+# A courtesy message that could not be sent, for whatever reason of Telegram's or Redis's.
+_SEND_FAILURE: tuple[type[Exception], ...] = (TimeoutError, AiogramError, *STORAGE_FAILURE)
 
 
 class TelegramMetrics:
@@ -80,7 +82,8 @@ class Intake:
 
     async def take(self, updates: Sequence[Update]) -> int:
         """Store the updates' events (duplicates are dropped by the ingestor); returns how
-        many were new. Raises RedisError when they could not be stored."""
+        many were new. Raises a storage failure (bot.storage.errors) when they could not be
+        stored."""
         now_ms = int(time.time() * 1000)
         parsed = [self._parser.parse(update, now_ms) for update in updates]
         stored = 0
@@ -145,6 +148,6 @@ class Intake:
             await self.bot.send_message(
                 chat_id=chat_id, text=line, request_timeout=COURTESY_TIMEOUT_SECONDS
             )
-        except (TimeoutError, AiogramError, OSError, RedisError) as error:
+        except _SEND_FAILURE as error:
             self.metrics.courtesy_failures.inc()
             log.info("could not explain to a group: %s", type(error).__name__)

@@ -21,11 +21,11 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import Update
-from redis.exceptions import RedisError
 
 from bot.channels.telegram.api import ALLOWED_UPDATES
 from bot.channels.telegram.intake import Intake
 from bot.settings.limits import TelegramLimits
+from bot.storage.errors import STORAGE_FAILURE
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class Poller:
         while True:
             try:
                 await self._intake.take(updates)
-            except RedisError:
+            except STORAGE_FAILURE:
                 log.warning("Redis unreachable: holding %d updates unconfirmed", len(updates))
                 if stop.is_set():
                     return  # not confirmed: Telegram keeps them for the next start

@@ -15,9 +15,9 @@ import logging
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
-from redis.exceptions import RedisError
 
 from bot.channels.telegram.intake import Intake
+from bot.storage.errors import STORAGE_FAILURE
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class TelegramWebhook:
             return web.Response(status=200)
         try:
             await self._intake.take([update])
-        except RedisError:
+        except STORAGE_FAILURE:
             log.warning("Redis unreachable: Telegram will deliver this update again")
             return web.Response(status=503, text="try again later")
         return web.Response(status=200)

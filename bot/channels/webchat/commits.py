@@ -12,9 +12,9 @@ import asyncio
 import contextlib
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.runtime.markers import EventMarker, is_committed
+from bot.storage.errors import STORAGE_FAILURE
 
 
 class CommitWatch:
@@ -26,7 +26,7 @@ class CommitWatch:
 
     async def wait(self, marker: EventMarker, timeout: float) -> bool:
         """True once the event of `marker` is committed, False after `timeout` seconds.
-        Raises RedisError when Redis could not be asked."""
+        Raises a storage failure (bot.storage.errors) when Redis could not be asked."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(marker, []).append(future)
         if self._task is None or self._task.done():
@@ -52,7 +52,7 @@ class CommitWatch:
                 for marker in markers:
                     pipe.zscore(marker.key, marker.member)
                 scores = await pipe.execute()
-            except (RedisError, OSError) as error:
+            except STORAGE_FAILURE as error:
                 self._settle(markers, error)
             else:
                 self._settle([m for m, s in zip(markers, scores, strict=True) if is_committed(s)])

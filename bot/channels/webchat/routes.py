@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 import jinja2
 from aiohttp import web
 from markupsafe import escape
-from redis.exceptions import RedisError
 
 from bot.app import App
 from bot.channels.webchat.commits import CommitWatch
@@ -35,6 +34,7 @@ from bot.channels.webchat.ids import event_id, token_from
 from bot.runtime.events import Answer, Channel, Command, InboundEvent, Join
 from bot.runtime.markers import is_committed, marker_member
 from bot.runtime.participants import Stage
+from bot.storage.errors import STORAGE_FAILURE
 from dialogues import SessionStatus
 from dialogues.events import Prompt
 from dialogues.localization import builtin_catalog, direction
@@ -124,7 +124,7 @@ class WebChat:
             chat = await self._load_chat(pid)
             awaitable = awaited == "join" or bool(_NONCE.match(awaited))
             pending = awaitable and not await self._committed(pid, awaited)
-        except RedisError as error:
+        except STORAGE_FAILURE as error:
             raise self._unavailable(None) from error
         refreshes = _refresh_count(request)
         again = f"2;url={_awaiting(token, awaited, posted_in)}&r={refreshes + 1}"
@@ -173,7 +173,7 @@ class WebChat:
         participant = self._app.keys.participant(pid)
         try:
             stored: Any = await self._app.redis.hmget(participant, ["wk", "lang", "stg"])
-        except RedisError as error:  # an error page in the language of the page they are on
+        except STORAGE_FAILURE as error:  # an error page in the language of the page they are on
             raise self._unavailable(str(form.get("lang", ""))) from error
         wrapped_key, stored_language, stage = stored
         if wrapped_key is None:  # a made-up link stores nothing
@@ -189,7 +189,7 @@ class WebChat:
         )
         try:
             erased = done and confirming and not await self._app.redis.hexists(participant, "wk")
-        except RedisError as error:
+        except STORAGE_FAILURE as error:
             raise self._unavailable(language) from error
         if erased:  # their link leads nowhere now: this answer is the last page they see
             return self._goodbye(language)
@@ -202,7 +202,7 @@ class WebChat:
         try:
             await self._app.ingestor.ingest(event)
             return await self._commits.wait(self._app.ingestor.marker(event), _WAIT_SECONDS)
-        except RedisError as error:
+        except STORAGE_FAILURE as error:
             raise self._unavailable(language) from error
 
     def _goodbye(self, language: str) -> web.Response:
@@ -251,7 +251,7 @@ class WebChat:
     async def _open_campaign(self, campaign_id: str) -> Any:
         try:
             campaign = await self._app.campaigns.get(campaign_id)
-        except RedisError as error:
+        except STORAGE_FAILURE as error:
             raise self._unavailable(None) from error
         if campaign is None or not campaign.is_open:
             language = campaign.survey.default_language if campaign else "en"

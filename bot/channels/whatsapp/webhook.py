@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 
 from aiohttp import web
-from redis.exceptions import RedisError
 
 from bot.channels.whatsapp.inbound import event_for
 from bot.channels.whatsapp.metrics import WhatsAppMetrics
@@ -25,6 +24,7 @@ from bot.channels.whatsapp.statuses import StatusStore
 from bot.runtime.events import Channel
 from bot.runtime.ingest import Ingestor
 from bot.settings.model import WhatsAppSettings
+from bot.storage.errors import STORAGE_FAILURE
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class WhatsAppWebhook:
                 await self._ingestor.ingest(event)
             for status in batch.statuses:
                 await self._statuses.apply(status)
-        except RedisError:
+        except STORAGE_FAILURE:
             self._metrics.webhooks.labels("unavailable").inc()
             log.exception("WhatsApp webhook not stored: Redis unavailable; Meta will retry")
             raise web.HTTPServiceUnavailable(text="try again") from None
