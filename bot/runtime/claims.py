@@ -1,23 +1,40 @@
 """Send claims: an outbox entry's idempotency key, claimed just before the platform call.
 
 Claimed before, not after: a sender killed after the call but before acknowledging the entry
-leaves the claim behind, and whoever takes the entry over acknowledges it without sending it
-again. The cost: one killed between the claim and the call loses that one message rather than
-risk a duplicate (bot.runtime.sender). Claims live in the recipient's claim set for the dedupe
-window (bot.runtime.markers).
+leaves the claim behind, and whoever takes the entry over does not send it again blindly. While
+the call is under way the claim is also marked *in flight* (one per recipient: their messages go
+one at a time); the mark goes with the acknowledgement. So whoever takes an entry over knows
+which of two things happened before:
+
+- the claim is there and finished: the platform answered (sent, refused, or a timeout that
+  may have delivered it) and only the acknowledgement was lost: acknowledge, send nothing;
+- the claim is still in flight: the sender stopped between the claim and the answer, and the
+  message may or may not have gone out. The sender decides by the kind of message
+  (bot.runtime.sender): a reply that asks something (a question, a menu) goes again — a
+  question seen twice is better than a participant left waiting for one — and anything else
+  does not, as a decision notice must never arrive twice.
+
+Claims live in the recipient's claim set for the dedupe window (bot.runtime.markers).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from enum import Enum
 
 from redis.asyncio import Redis
 
 from bot.runtime.keys import Keys
 from bot.runtime.markers import MAX_MARKERS, marker_member, marker_time
 from bot.runtime.outbox import OutboxEntry
-from bot.runtime.scripts import CLAIM
+from bot.runtime.scripts import CLAIM, FINISH_SEND, RELEASE_CLAIM
+
+
+class Claimed(Enum):
+    NOW = 1  # ours: send it
+    BEFORE = 0  # claimed and finished before: it may have gone out; never again
+    IN_FLIGHT = 2  # claimed before by a sender that stopped mid-send: maybe sent, maybe not
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +42,7 @@ class SendClaim:
     key: str  # the recipient's claim set
     member: str  # the entry in it
     older_key: str  # the claim as written before claims were kept per recipient
+    in_flight_key: str  # the recipient's send under way
     ttl_seconds: int
 
     @classmethod
@@ -33,15 +51,22 @@ class SendClaim:
             keys.send_claims(entry.participant_id),
             marker_member(entry.key),
             keys.older_send_claim(entry.participant_id, entry.key),
+            keys.send_in_flight(entry.participant_id),
             ttl_seconds,
         )
 
-    async def take(self, redis: Redis) -> bool:
-        """True when claimed now; False when claimed before: it may have gone out."""
+    async def take(self, redis: Redis) -> Claimed:
+        """Claim the entry (and mark it in flight), or say who claimed it before."""
         now = marker_time(int(time.time() * 1000))
         args: list[str | int] = [self.member, now, self.ttl_seconds, MAX_MARKERS]
-        return bool(await CLAIM(redis, [self.key, self.older_key], args))
+        return Claimed(
+            int(await CLAIM(redis, [self.key, self.older_key, self.in_flight_key], args))
+        )
+
+    async def finish(self, redis: Redis, stream: str, group: str, entry_id: bytes) -> None:
+        """The platform answered: acknowledge the entry; the send is no longer in flight."""
+        await FINISH_SEND(redis, [stream, self.in_flight_key], [group, entry_id, self.member])
 
     async def release(self, redis: Redis) -> None:
         """The platform took nothing: a later attempt (or a replay) may send it."""
-        await redis.zrem(self.key, self.member)
+        await RELEASE_CLAIM(redis, [self.key, self.in_flight_key], [self.member])

@@ -99,6 +99,12 @@ class Keys:
         """Outbox entries handed to a platform for them: never twice (bot.runtime.markers)."""
         return f"{self.tag(self.shard_of(participant_id))}:sent:{participant_id}"
 
+    def send_in_flight(self, participant_id: str) -> str:
+        """The claim member of the one message being handed to a platform for this participant
+        (their messages go one at a time), from the claim until the platform's answer is
+        recorded. Still there after a sender died mid-send: bot.runtime.claims."""
+        return f"{self.tag(self.shard_of(participant_id))}:sending:{participant_id}"
+
     def webchat_inbox(self, participant_id: str) -> str:
         return f"{self.tag(self.shard_of(participant_id))}:wc:{participant_id}"
 

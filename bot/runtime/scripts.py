@@ -102,18 +102,42 @@ redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """)
 
-# KEYS: 1 the participant's send claims, 2 the entry's older claim.
+# KEYS: 1 the participant's send claims, 2 the entry's older claim, 3 the participant's send in
+#       flight.
 # ARGV: 1 claim member, 2 now (marker time), 3 TTL seconds, 4 claims kept at most.
-# 1 when claimed now, 0 when claimed before (maybe sent: the sender must not send it again).
+# 1 when claimed now (and marked in flight); 0 when claimed before and finished (sent, or maybe
+# sent: the sender must not send it again); 2 when claimed before and still in flight: the
+# sender that claimed it stopped between the claim and recording the platform's answer.
 CLAIM = Script("""
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-if redis.call('ZADD', KEYS[1], 'NX', now, ARGV[1]) == 0 then return 0 end
+if redis.call('ZADD', KEYS[1], 'NX', now, ARGV[1]) == 0 then
+  if redis.call('GET', KEYS[3]) == ARGV[1] then return 2 end
+  return 0
+end
 if redis.call('ZCARD', KEYS[1]) > most then
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -most - 1)
 end
 redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('SET', KEYS[3], ARGV[1], 'EX', ttl)
+return 1
+""")
+
+# KEYS: 1 outbox stream, 2 the participant's send in flight.  ARGV: 1 group, 2 entry id,
+# 3 claim member ('' = none taken).
+# The platform answered (or the entry needs no call): acknowledge the entry, and the send is no
+# longer in flight. One round trip, as the acknowledgement alone was.
+FINISH_SEND = Script("""
+if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+""")
+
+# KEYS: 1 the participant's send claims, 2 the participant's send in flight.  ARGV: 1 claim
+# member.  The platform took nothing: a later attempt (or a replay) may send it.
+RELEASE_CLAIM = Script("""
+redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 1
 """)
 
@@ -136,4 +160,4 @@ return 0
 """)
 
 # The pipeline's scripts, loaded once at start (a dead-letter replay is rare: it loads its own).
-ALL = (INGEST, COMMIT, CLAIM, LEASE, RELEASE)
+ALL = (INGEST, COMMIT, CLAIM, FINISH_SEND, RELEASE_CLAIM, LEASE, RELEASE)

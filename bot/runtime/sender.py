@@ -3,10 +3,14 @@
 Per shard (held by one sender at a time, like workers): replies before bulk; messages to one
 recipient in order; different recipients concurrently. Before each platform call the sender
 waits for the channel's global limiter and the recipient's own, then claims the entry's
-idempotency key (a send claim, bot.runtime.claims). A crash after the call
-but before the acknowledgement leaves the claim behind, and the next sender acknowledges the
-entry without sending it again. The cost of that choice: a crash between the claim and the call
-loses that one message rather than risk a duplicate (counted as `uncertain`).
+idempotency key (a send claim, bot.runtime.claims), which marks the send in flight until the
+platform's answer is recorded with the acknowledgement. A crash after the platform answered but
+before the acknowledgement leaves a finished claim, and the next sender acknowledges the entry
+without sending it again. A crash between the claim and the answer leaves the send in flight:
+the message may or may not have gone out. Then the kind of message decides: a reply that asks
+something (a survey question, a menu to press) is sent again (counted as `resent`) — a
+participant must never wait in silence for a question that never came — and anything else, a
+bulk notice above all, is not (counted as `uncertain`): a decision notice never arrives twice.
 
 Platform answers: 429 → nothing was sent, the whole channel pauses exactly `retry_after`, then
 the same entry is retried; temporary failures → retried with backoff, dead-lettered after
@@ -27,9 +31,10 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
-from bot.runtime.claims import SendClaim
+from bot.runtime.claims import Claimed, SendClaim
 from bot.runtime.delivery import (
     ChannelClient,
+    DeliveryError,
     RateLimitedError,
     Recipient,
     RecipientRefusedError,
@@ -273,61 +278,91 @@ class Sender:
         if bulk and recipient.opted_out:  # /stop after the notice was queued: it stays unsent
             return await self._finish(stream, entry_id, channel, "opted_out")
         while True:
-            # The recipient's own pace first: a global slot taken and then left unused while
-            # waiting for the recipient would be capacity lost for everyone.
-            await self._wait(self._per_chat[channel], self._keys.chat_rate(entry.participant_id))
-            if bulk:  # bulk waits its turn; replies (few) ask directly, and go first
-                async with self._global_turn[channel]:
-                    await self._wait(self._global[channel], self._keys.channel_rate(channel), True)
-            else:
-                await self._wait(self._global[channel], self._keys.channel_rate(channel))
-            if not await claim.take(self._redis):
-                # Claimed before a crash: it may have gone out. Never send twice.
+            await self._pace(channel, entry.participant_id, bulk)
+            claimed = await claim.take(self._redis)
+            if claimed is Claimed.BEFORE:  # the platform answered before a crash: never twice
                 return await self._finish(stream, entry_id, channel, "duplicate")
+            if claimed is Claimed.IN_FLIGHT and not (_asks(entry.message) and not bulk):
+                # Maybe sent: a notice, or a reply that asks nothing, never goes twice.
+                return await self._finish(stream, entry_id, channel, "uncertain", claim)
+            # Claimed now, or a question whose sender stopped mid-send: it may not have arrived,
+            # and a participant must not be left waiting for it (bot.runtime.claims).
             try:
                 await client.deliver(target, entry.message, entry.key)
-            except RateLimitedError as limited:
-                await claim.release(self._redis)  # the platform took nothing
-                self._metrics.rate_limited.labels(channel).inc()
-                if limited.per_recipient:
-                    # Only this recipient waits (every sender sees the pause); the entry stays
-                    # pending, their later messages behind it, and the batch goes on.
-                    _, chat_pause = self._keys.chat_rate(entry.participant_id)
-                    await self._redis.set(chat_pause, b"1", px=_ms(limited.retry_after))
-                    state.due[entry.participant_id] = time.monotonic() + limited.retry_after
-                    return "later"
-                await self._pause(channel, limited.retry_after)
-            except TemporaryDeliveryError:
-                await claim.release(self._redis)
-                self._metrics.retries.labels(channel).inc()
-                attempts = state.failed(
-                    entry_id,
-                    entry.participant_id,
-                    self._config.backoff_seconds,
-                    self._config.max_backoff_seconds,
+            except DeliveryError as error:
+                outcome = await self._undelivered(
+                    stream, entry_id, entry, claim=claim, state=state, error=error
                 )
-                if attempts >= self._config.max_attempts:
-                    state.forget(entry_id, entry.participant_id)
-                    await self._dead_letter(stream, entry_id, entry, "TemporaryDeliveryError")
-                    return "failed"
+                if outcome is None:
+                    continue  # the whole channel paused for a 429: the same entry again
+                return outcome
+            state.forget(entry_id, entry.participant_id)
+            self._metrics.send_latency.observe(max(0.0, time.time() - entry.enqueued_ms / 1000))
+            sent = "resent" if claimed is Claimed.IN_FLIGHT else "sent"
+            return await self._finish(stream, entry_id, channel, sent, claim)
+
+    async def _pace(self, channel: str, participant_id: str, bulk: bool) -> None:
+        """Wait for the recipient's own pace, then a slot of the channel's global rate."""
+        # The recipient first: a global slot taken and then left unused while waiting for the
+        # recipient would be capacity lost for everyone.
+        await self._wait(self._per_chat[channel], self._keys.chat_rate(participant_id))
+        if bulk:  # bulk waits its turn; replies (few) ask directly, and go first
+            async with self._global_turn[channel]:
+                await self._wait(self._global[channel], self._keys.channel_rate(channel), True)
+        else:
+            await self._wait(self._global[channel], self._keys.channel_rate(channel))
+
+    async def _undelivered(
+        self,
+        stream: str,
+        entry_id: bytes,
+        entry: OutboxEntry,
+        *,
+        claim: SendClaim,
+        state: Retries,
+        error: DeliveryError,
+    ) -> str | None:
+        """What a platform's refusal means for the entry; None: send it again now."""
+        channel = entry.channel
+        if isinstance(error, RateLimitedError):
+            await claim.release(self._redis)  # the platform took nothing
+            self._metrics.rate_limited.labels(channel).inc()
+            if error.per_recipient:
+                # Only this recipient waits (every sender sees the pause); the entry stays
+                # pending, their later messages behind it, and the batch goes on.
+                _, chat_pause = self._keys.chat_rate(entry.participant_id)
+                await self._redis.set(chat_pause, b"1", px=_ms(error.retry_after))
+                state.due[entry.participant_id] = time.monotonic() + error.retry_after
                 return "later"
-            except UncertainDeliveryError:
+            await self._pause(channel, error.retry_after)
+            return None
+        if isinstance(error, TemporaryDeliveryError):
+            await claim.release(self._redis)
+            self._metrics.retries.labels(channel).inc()
+            attempts = state.failed(
+                entry_id,
+                entry.participant_id,
+                self._config.backoff_seconds,
+                self._config.max_backoff_seconds,
+            )
+            if attempts >= self._config.max_attempts:
                 state.forget(entry_id, entry.participant_id)
-                return await self._finish(stream, entry_id, channel, "uncertain")
-            except UndeliverableError:
-                state.forget(entry_id, entry.participant_id)
-                await claim.release(self._redis)  # nothing went out: a replay may send it
-                await self._dead_letter(stream, entry_id, entry, "UndeliverableError")
+                await self._dead_letter(stream, entry_id, entry, "TemporaryDeliveryError")
                 return "failed"
-            except RecipientRefusedError:
-                state.forget(entry_id, entry.participant_id)
-                participant = self._keys.participant(entry.participant_id)
-                await self._redis.eval(_MARK_IF_PRESENT, 1, participant, "reach", UNREACHABLE)
-                return await self._finish(stream, entry_id, channel, "refused")
-            else:
-                state.forget(entry_id, entry.participant_id)
-                self._metrics.send_latency.observe(max(0.0, time.time() - entry.enqueued_ms / 1000))
-                return await self._finish(stream, entry_id, channel, "sent")
+            return "later"
+        state.forget(entry_id, entry.participant_id)
+        if isinstance(error, UncertainDeliveryError):
+            return await self._finish(stream, entry_id, channel, "uncertain", claim)
+        if isinstance(error, RecipientRefusedError):
+            participant = self._keys.participant(entry.participant_id)
+            await self._redis.eval(_MARK_IF_PRESENT, 1, participant, "reach", UNREACHABLE)
+            return await self._finish(stream, entry_id, channel, "refused", claim)
+        # Undeliverable (or a kind of refusal this sender does not know): nothing went out,
+        # so a replay after the operator's fix may send it.
+        await claim.release(self._redis)
+        kind = "UndeliverableError" if isinstance(error, UndeliverableError) else _name(error)
+        await self._dead_letter(stream, entry_id, entry, kind)
+        return "failed"
 
     @staticmethod
     async def _wait(limiter: Limiter, keys: tuple[str, str], bulk: bool = False) -> None:
@@ -338,8 +373,19 @@ class Sender:
         _, pause_key = self._keys.channel_rate(channel)
         await self._redis.set(pause_key, b"1", px=_ms(seconds))
 
-    async def _finish(self, stream: str, entry_id: bytes, channel: str, outcome: str) -> str:
-        await self._redis.xack(stream, GROUP, entry_id)
+    async def _finish(
+        self,
+        stream: str,
+        entry_id: bytes,
+        channel: str,
+        outcome: str,
+        claim: SendClaim | None = None,
+    ) -> str:
+        """Acknowledge the entry (and end the send in flight, when this sender claimed it)."""
+        if claim is None:
+            await self._redis.xack(stream, GROUP, entry_id)
+        else:
+            await claim.finish(self._redis, stream, GROUP, entry_id)
         self._metrics.sends.labels(channel, outcome).inc()
         return outcome
 
@@ -381,3 +427,12 @@ def _recipient_of(item: tuple[str, Entry]) -> str:
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _asks(message: dict[str, Any]) -> bool:
+    """A message that waits for the participant: a survey question, or buttons to press."""
+    return "prompt" in message or "menu" in message
+
+
+def _name(error: BaseException) -> str:
+    return type(error).__name__

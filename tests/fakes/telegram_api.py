@@ -103,9 +103,12 @@ class Fault:
 
 @dataclass
 class Hold:
-    """A call that takes effect, then waits for `release` before it answers."""
+    """A call that takes effect, then waits for `release` before it answers. With
+    `before_effect`, it waits first, and takes effect only if its client is still there then
+    (a sender killed while its request was on the way: the message never arrived)."""
 
     method: str
+    before_effect: bool = False
     received: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
     call: ApiCall | None = None
@@ -197,8 +200,8 @@ class FakeTelegram:
         """The next `times` calls of `method` get `fault`, once `after` calls went through."""
         self._faults.setdefault(method, deque()).extend([None] * after + [fault] * times)
 
-    def hold_next(self, method: str) -> Hold:
-        hold = Hold(method)
+    def hold_next(self, method: str, *, before_effect: bool = False) -> Hold:
+        hold = Hold(method, before_effect)
         self._holds.setdefault(method, deque()).append(hold)
         return hold
 
@@ -307,6 +310,8 @@ class FakeTelegram:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             hanging = self._before(call)
+            if await self._held_before_effect(call, request):
+                return web.Response(status=499)  # nobody is listening: nothing took effect
             result = await handler(params)
         except ApiError as error:
             call.status, call.description = error.status, error.description
@@ -366,10 +371,22 @@ class FakeTelegram:
         queue.popleft()
         return fault
 
+    async def _held_before_effect(self, call: ApiCall, request: web.Request) -> bool:
+        """Hold a call before it takes effect; True when its client went away meanwhile."""
+        holds = self._holds.get(call.method)
+        if not holds or not holds[0].before_effect:
+            return False
+        hold = holds.popleft()
+        hold.call = call
+        hold.received.set()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(hold.release.wait(), timeout=60)
+        return request.transport is None or request.transport.is_closing()
+
     async def _answer_late(self, call: ApiCall, hanging: Fault | None) -> None:
         """A held or hanging call has taken effect; its answer comes late (or never)."""
         holds = self._holds.get(call.method)
-        if holds:
+        if holds and not holds[0].before_effect:
             hold = holds.popleft()
             hold.call = call
             hold.received.set()

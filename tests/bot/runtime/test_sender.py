@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.runtime.claims import SendClaim
+from bot.runtime.claims import Claimed, SendClaim
 from bot.runtime.delivery import Recipient, SendLimits
 from bot.runtime.events import Channel, Join
 from bot.runtime.markers import MAX_MARKERS
@@ -171,12 +172,17 @@ async def test_send_claims_are_taken_once_given_back_and_kept_bounded(
         entry = OutboxEntry(f"key:{n}", "pid-claims", Channel.TELEGRAM.value, {}, 0)
         return SendClaim.of(keys, entry, ttl_seconds=3600)
 
-    assert await claim(0).take(redis_client)
-    assert not await claim(0).take(redis_client)  # claimed: maybe sent, never again
+    stream = keys.outbox(0, Priority.REPLY)
+    assert await claim(0).take(redis_client) is Claimed.NOW
+    # Still in flight: the sender that claimed it never recorded the platform's answer.
+    assert await claim(0).take(redis_client) is Claimed.IN_FLIGHT
     await claim(0).release(redis_client)  # the platform took nothing
-    assert await claim(0).take(redis_client)
+    assert await claim(0).take(redis_client) is Claimed.NOW
+    await claim(0).finish(redis_client, stream, "senders", b"0-1")  # the platform answered
+    assert await claim(0).take(redis_client) is Claimed.BEFORE  # maybe sent: never again
+    assert not await redis_client.exists(claim(0).in_flight_key)
     for n in range(1, MAX_MARKERS + 5):
-        assert await claim(n).take(redis_client)
+        assert await claim(n).take(redis_client) is Claimed.NOW
     assert await redis_client.zcard(claim(0).key) == MAX_MARKERS
     assert 0 < await redis_client.ttl(claim(0).key) <= 3600
 
@@ -231,29 +237,101 @@ async def test_a_blocked_participant_is_marked_unreachable_and_sent_nothing_more
     assert len(platform.calls) == 1  # only the first refused attempt ever reached the platform
 
 
-async def test_killed_after_the_platform_accepted_nothing_is_sent_twice(
-    redis_client: Redis,
-) -> None:
-    runtime, platform, _ = await _setup(redis_client)
-    await _telegram_participant(runtime, "chat-6")
+class CrashingPlatform(FakePlatform):
+    """The sender's process dies during its first platform call of a message that `crashes_on`:
+    before the platform got it (`accepted=False`), or after it took it but before Sauti
+    recorded that. Earlier messages go through."""
 
-    class CrashingPlatform(FakePlatform):
-        async def deliver(
-            self, recipient: Recipient, message: dict[str, Any], key: str
-        ) -> str | None:
+    accepted: bool = True
+    crashes_on: Callable[[dict[str, Any]], bool] = staticmethod(lambda message: True)
+
+    async def deliver(self, recipient: Recipient, message: dict[str, Any], key: str) -> str | None:
+        if not self.crashes_on(message):
+            return await super().deliver(recipient, message, key)
+        if self.accepted:
             await super().deliver(recipient, message, key)
-            raise Crash  # accepted by the platform, never recorded by Sauti
+        raise Crash
 
+
+def _asks(message: dict[str, Any]) -> bool:
+    return "prompt" in message
+
+
+async def _crash_on_first(
+    runtime: Runtime,
+    platform: FakePlatform,
+    *,
+    accepted: bool,
+    crashes_on: Callable[[dict[str, Any]], bool] = lambda message: True,
+) -> None:
     crashing = CrashingPlatform(FAST, delivered=platform.delivered)
+    crashing.accepted, crashing.crashes_on = accepted, crashes_on
     doomed = _sender(runtime, crashing, "doomed")
     await doomed.prepare(0)
     with contextlib.suppress(Crash):
         await doomed.poll(0, block_ms=None)
-    assert len(platform.delivered) == 1
-    successor = _sender(runtime, platform, "successor")
-    await _send_all(successor)
+
+
+async def test_a_question_lost_with_a_sender_killed_mid_send_still_reaches_them(
+    redis_client: Redis,
+) -> None:
+    """Regression: the claim was taken before the platform call, so a sender killed in between
+    lost the message, and the participant waited for a question that never came."""
+    runtime, platform, _ = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-6")
+    await _crash_on_first(runtime, platform, accepted=False, crashes_on=_asks)
+    assert not any(_asks(d.message) for d in platform.delivered)
+    await _send_all(_sender(runtime, platform, "successor"))
+    keys = [d.key for d in platform.delivered]
+    assert len(keys) == len(set(keys)) == 3  # the lost question went, once; the others once
+    assert any(_asks(d.message) for d in platform.delivered)
+    assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="resent") == 1
+
+
+async def test_a_question_the_platform_took_before_the_sender_died_may_come_twice(
+    redis_client: Redis,
+) -> None:
+    """The chosen trade: when it cannot be known whether a question arrived, it goes again (a
+    repeated question beats a stalled survey), exactly once more, and in order."""
+    runtime, platform, _ = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-6")
+    await _crash_on_first(runtime, platform, accepted=True, crashes_on=_asks)
+    await _send_all(_sender(runtime, platform, "successor"))
+    keys = [d.key for d in platform.delivered]
+    asked = next(d.key for d in platform.delivered if _asks(d.message))
+    assert len(set(keys)) == 3
+    assert keys.count(asked) == 2
+    assert keys == sorted(keys, key=lambda key: key.rsplit(":", 1)[1])  # still in order
+
+
+async def test_a_reply_that_asks_nothing_is_not_sent_again_after_the_sender_died(
+    redis_client: Redis,
+) -> None:
+    runtime, platform, _ = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-8")
+    await _crash_on_first(
+        runtime, platform, accepted=True, crashes_on=lambda message: not _asks(message)
+    )
+    await _send_all(_sender(runtime, platform, "successor"))
     keys = [d.key for d in platform.delivered]
     assert len(keys) == len(set(keys)) == 3
+    assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="uncertain") == 1
+
+
+async def test_a_notice_the_platform_took_before_the_sender_died_never_arrives_twice(
+    redis_client: Redis,
+) -> None:
+    runtime, platform, _ = await _setup(redis_client)
+    pid = await _telegram_participant(runtime, "chat-7")
+    await _send_all(_sender(runtime, platform))
+    platform.delivered.clear()
+    for n in range(2):
+        notice = OutboxEntry(f"notice-{n}", pid, Channel.TELEGRAM.value, {"text": f"news {n}"}, 0)
+        await enqueue(runtime.redis, runtime.keys, runtime.transit, notice, Priority.BULK)
+    await _crash_on_first(runtime, platform, accepted=True)
+    await _send_all(_sender(runtime, platform, "successor"))
+    assert [d.key for d in platform.delivered] == ["notice-0", "notice-1"]
+    assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="uncertain") == 1
 
 
 async def test_replies_to_a_conversation_go_before_bulk_notices(redis_client: Redis) -> None:
