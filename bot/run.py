@@ -72,6 +72,9 @@ async def run(
             raise RoleStoppedError("a role stopped unexpectedly; exiting so it can be restarted")
     finally:
         stop.set()
+        for signum in (signal.SIGINT, signal.SIGTERM):  # the process may go on (tests do)
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
         if runner is not None:
             await runner.cleanup()
         for task in tasks:

@@ -13,9 +13,13 @@ participant must never wait in silence for a question that never came — and an
 bulk notice above all, is not (counted as `uncertain`): a decision notice never arrives twice.
 
 Platform answers: 429 → nothing was sent, the whole channel pauses exactly `retry_after`, then
-the same entry is retried; temporary failures → retried with backoff, dead-lettered after
-`max_attempts`; a refusal (blocked, no such user) → the participant is marked unreachable and
-nothing more is sent to them; a timeout → maybe delivered, so never retried.
+the same entry is retried. A 429 does not say which of Telegram's limits it is about (the
+chat's, or the bot's 30/s), so it pauses every chat: no request starts on the channel, in any
+sender process, until `retry_after` has passed since the 429 was read. Requests already on the
+wire then cannot be called back; a platform that refuses them too is waited out the same way.
+Temporary failures → retried with backoff, dead-lettered after `max_attempts`; a refusal
+(blocked, no such user) → the participant is marked unreachable and nothing more is sent to
+them; a timeout → maybe delivered, so never retried.
 """
 
 from __future__ import annotations
@@ -117,6 +121,8 @@ class Sender:
         # they wake up late for, and the CPU.
         self._global_turn = {channel: asyncio.Lock() for channel in clients}
         self._retries: dict[int, Retries] = {}
+        # Per channel, when the last 429 this process read stops pausing it (monotonic).
+        self._paused_until: dict[str, float] = {}
         self.leases = ShardLeases(redis, keys, role="sender", owner=consumer)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -285,6 +291,9 @@ class Sender:
             if claimed is Claimed.IN_FLIGHT and not (_asks(entry.message) and not bulk):
                 # Maybe sent: a notice, or a reply that asks nothing, never goes twice.
                 return await self._finish(stream, entry_id, channel, "uncertain", claim)
+            if self._pause_left(channel) > 0:  # a 429 read while claiming: not now
+                await claim.release(self._redis)
+                continue
             # Claimed now, or a question whose sender stopped mid-send: it may not have arrived,
             # and a participant must not be left waiting for it (bot.runtime.claims).
             try:
@@ -302,15 +311,29 @@ class Sender:
             return await self._finish(stream, entry_id, channel, sent, claim)
 
     async def _pace(self, channel: str, participant_id: str, bulk: bool) -> None:
-        """Wait for the recipient's own pace, then a slot of the channel's global rate."""
-        # The recipient first: a global slot taken and then left unused while waiting for the
-        # recipient would be capacity lost for everyone.
-        await self._wait(self._per_chat[channel], self._keys.chat_rate(participant_id))
-        if bulk:  # bulk waits its turn; replies (few) ask directly, and go first
-            async with self._global_turn[channel]:
-                await self._wait(self._global[channel], self._keys.channel_rate(channel), True)
-        else:
-            await self._wait(self._global[channel], self._keys.channel_rate(channel))
+        """Wait for the recipient's own pace, then a slot of the channel's global rate, and
+        never while a 429 this process read pauses the channel."""
+        while True:
+            # The recipient first: a global slot taken and then left unused while waiting for
+            # the recipient would be capacity lost for everyone.
+            await self._wait(self._per_chat[channel], self._keys.chat_rate(participant_id))
+            if bulk:  # bulk waits its turn; replies (few) ask directly, and go first
+                async with self._global_turn[channel]:
+                    rate = self._keys.channel_rate(channel)
+                    await self._wait(self._global[channel], rate, True)
+            else:
+                await self._wait(self._global[channel], self._keys.channel_rate(channel))
+            # A 429 read while this message waited for its slot (a slot counted before the
+            # pause began, on a busy event loop): wait the pause out, then take a fresh slot.
+            # Every process sees the pause in Redis; this closes the gap within one process.
+            remaining = self._pause_left(channel)
+            if remaining <= 0:
+                return
+            await asyncio.sleep(remaining)
+
+    def _pause_left(self, channel: str) -> float:
+        """Seconds until the last 429 this process read stops pausing the channel."""
+        return self._paused_until.get(channel, 0.0) - time.monotonic()
 
     async def _undelivered(
         self,
@@ -370,6 +393,7 @@ class Sender:
             await asyncio.sleep(wait_ms / 1000)
 
     async def _pause(self, channel: str, seconds: float) -> None:
+        self._paused_until[channel] = time.monotonic() + seconds
         _, pause_key = self._keys.channel_rate(channel)
         await self._redis.set(pause_key, b"1", px=_ms(seconds))
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import signal
 import sys
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.app import App, build_app
+from bot.channels.telegram.client import TelegramClient
 from bot.runtime.markers import marker_member
 from tests.bot import app_fixtures
 from tests.bot.channels.telegram.harness import (
@@ -52,8 +56,22 @@ def _delivered(fake: FakeTelegram) -> Counter[tuple[int, str]]:
 
 
 async def test_a_429_storm_is_honoured_exactly(
-    redis_url: str, tmp_path: Path, fake: FakeTelegram
+    redis_url: str, tmp_path: Path, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A 429 pauses every chat (it does not say whether the chat's limit or the bot's was hit):
+    no request starts while Sauti's pause is in force. Regression: this compared each 429
+    with the next call the fake saw on any chat, and a request already on the wire when the
+    429 came back (10-50 ms later on a loaded machine) failed it. Now only what Sauti
+    controls is judged: when it starts a request, against when its pause is surely in force,
+    and each refused chat's wait."""
+    started: list[float] = []  # when Sauti's Telegram client began each send
+    real_deliver = TelegramClient.deliver
+
+    async def timed_deliver(self: TelegramClient, *args: Any, **kwargs: Any) -> str | None:
+        started.append(time.monotonic())
+        return await real_deliver(self, *args, **kwargs)
+
+    monkeypatch.setattr(TelegramClient, "deliver", timed_deliver)
     users = [4001, 4002, 4003]
     for user in users:
         fake.open_chat(user)
@@ -62,18 +80,52 @@ async def test_a_429_storm_is_honoured_exactly(
     async with running(
         redis_url, tmp_path, fake, webhook=False, roles=("sender",), **REAL
     ) as stack:
-        pids = await make_participants(stack.app, users)
-        await notify(stack.app, pids, ["first notice", "second notice"])
-        await until(lambda: sum(_delivered(fake).values()) == 6, seconds=20)
+        pause_key = stack.app.keys.channel_rate("telegram")[1]
+        paused: list[tuple[float, float]] = []  # when the pause was seen in force, inside
+        watching = asyncio.create_task(_watch_pause(stack.app, pause_key, paused))
+        try:
+            pids = await make_participants(stack.app, users)
+            await notify(stack.app, pids, ["first notice", "second notice"])
+            await until(lambda: sum(_delivered(fake).values()) == 6, seconds=20)
+        finally:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
     assert set(_delivered(fake).values()) == {1}  # each of the six, once
     calls = fake.calls_to("sendMessage")
     limited = [n for n, call in enumerate(calls) if call.status == 429]
     assert len(limited) == 3
-    for n in limited:  # the next call waits out retry_after (1 s), and not much longer
-        gap = calls[n + 1].at - calls[n].at
-        assert 1.0 <= gap < 1.8, gap  # never early; late only by scheduling on a busy machine
-    assert fake.retry_after_ignored == 0
+    assert paused, "no pause was ever in force"
+    assert len(started) == len(calls)
+    for start, end in paused:  # no send started while the pause was surely in force
+        assert not [at for at in started if start < at < end], (paused, started)
+    for n in limited:  # the refused chat waits out retry_after (1 s), never early
+        chat = calls[n].params["chat_id"]
+        retry = next(call for call in calls[n + 1 :] if call.params["chat_id"] == chat)
+        assert retry.at - calls[n].at >= 1.0
+    # And not much longer: three pauses of 1 s at most, then the six go at once. Late only by
+    # scheduling on a busy machine.
+    assert calls[-1].at - calls[0].at < 3 * 1.0 + 1.5
     assert fake.rate_limited_by_sauti == 0
+
+
+async def _watch_pause(app: App, key: str, seen: list[tuple[float, float]]) -> None:
+    """Record the intervals (on the fake's clock) during which the channel's pause was surely
+    in force: from just after the first look that found it in Redis to just before the last.
+    Inside the real pause, so a call in one of them is a call Sauti started while paused."""
+    first: float | None = None
+    last = 0.0
+    while True:
+        before = time.monotonic()
+        present = await app.redis.pttl(key) > 0
+        after = time.monotonic()
+        if present:
+            first = after if first is None else first
+            last = before
+        elif first is not None:
+            seen.append((first, last))
+            first = None
+        await asyncio.sleep(0.005)
 
 
 async def test_telegrams_pacing_is_kept_without_a_single_429(
