@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
-from bot.channels.telegram.channel import TelegramChannel, build_telegram
 from bot.loop.ledger import DecisionLedger
 from bot.loop.pacing import QuietHours
 from bot.loop.publisher import LoopConfig, Publisher
@@ -33,6 +32,7 @@ from bot.settings import Settings
 from bot.storage import EmbeddedRedis, connect, lua, require_server_version
 
 if TYPE_CHECKING:
+    from bot.channels.telegram.channel import TelegramChannel
     from bot.channels.whatsapp.channel import WhatsAppChannel
 
 log = logging.getLogger(__name__)
@@ -143,9 +143,11 @@ class App:
             self.embedded.stop()
 
 
-async def build_app(settings: Settings) -> App:
+async def build_app(settings: Settings, *, channels: bool = True) -> App:
     """Everything Sauti needs, connected. Starts (or attaches to) the embedded Redis when no
-    REDIS_URL is set. Raises ConfigurationError when the shard count does not match the data."""
+    REDIS_URL is set. Raises ConfigurationError when the shard count does not match the data.
+    `channels=False` leaves Telegram and WhatsApp unbuilt (and their libraries unimported), for
+    commands that only read and write Redis."""
     embedded = None
     if settings.redis_url is None:
         embedded = EmbeddedRedis(settings.data_dir / "redis")
@@ -179,16 +181,10 @@ async def build_app(settings: Settings) -> App:
         id_secret=server_keys.id_secret.reveal(),
         embedded=embedded,
     )
+    if not channels:
+        return app
     if settings.telegram.enabled:
-        app.telegram = build_telegram(
-            settings.telegram,
-            redis=redis,
-            keys=keys,
-            ingestor=app.ingestor,
-            id_secret=app.id_secret,
-            participant_ids=lambda user: app.participant_id(Channel.TELEGRAM, user),
-            registry=metrics.registry,
-        )
+        app.telegram = _telegram(app)
     try:
         app.whatsapp = _whatsapp(app)
     except BaseException:
@@ -197,7 +193,25 @@ async def build_app(settings: Settings) -> App:
     return app
 
 
+def _telegram(app: App) -> TelegramChannel:
+    # Imported here: aiogram takes seconds to import, which commands without Telegram
+    # (every `sauti` command but `run`) should not pay.
+    from bot.channels.telegram.channel import build_telegram
+
+    return build_telegram(
+        app.settings.telegram,
+        redis=app.redis,
+        keys=app.keys,
+        ingestor=app.ingestor,
+        id_secret=app.id_secret,
+        participant_ids=lambda user: app.participant_id(Channel.TELEGRAM, user),
+        registry=app.metrics.registry,
+    )
+
+
 def _whatsapp(app: App) -> WhatsAppChannel | None:
+    if not app.settings.whatsapp.enabled:
+        return None  # and its client's aiohttp stays unimported
     from bot.channels.whatsapp.channel import build_whatsapp
     from bot.channels.whatsapp.template_file import TemplateFileError
 
