@@ -14,9 +14,6 @@ from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
-from bot.loop.ledger import DecisionLedger
-from bot.loop.pacing import QuietHours
-from bot.loop.publisher import LoopConfig, Publisher
 from bot.privacy import Redactor, load_server_keys, participant_id
 from bot.runtime import scripts
 from bot.runtime.campaigns import CampaignStore
@@ -26,14 +23,18 @@ from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.runtime.participants import ParticipantKeys
-from bot.runtime.sender import Sender, SenderConfig
-from bot.runtime.worker import Worker, WorkerConfig
 from bot.settings import Settings
 from bot.storage import EmbeddedRedis, connect, lua, require_server_version
 
+# The roles' machinery is imported where a role is built: most `sauti` commands only read and
+# write Redis, and should not wait for what they never run.
 if TYPE_CHECKING:
     from bot.channels.telegram.channel import TelegramChannel
     from bot.channels.whatsapp.channel import WhatsAppChannel
+    from bot.loop.ledger import DecisionLedger
+    from bot.loop.publisher import Publisher
+    from bot.runtime.sender import Sender
+    from bot.runtime.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class App:
         return participant_id(self.id_secret, channel.value, platform_user_id)
 
     def worker(self, consumer: str | None = None) -> Worker:
+        from bot.runtime.worker import Worker, WorkerConfig
+
         runtime = self.settings.runtime
         return Worker(
             self.redis,
@@ -88,6 +91,8 @@ class App:
         return clients
 
     def sender(self, clients: Mapping[str, ChannelClient], consumer: str | None = None) -> Sender:
+        from bot.runtime.sender import Sender, SenderConfig
+
         return Sender(
             self.redis,
             self.keys,
@@ -100,10 +105,15 @@ class App:
         )
 
     def ledger(self) -> DecisionLedger:
+        from bot.loop.ledger import DecisionLedger
+
         return DecisionLedger(self.redis, self.keys, self.campaigns)
 
     def publisher(self, clock: Callable[[], float] = time.time) -> Publisher:
         """Publishes decisions (CLI) and feeds them to the outbox (the publisher role)."""
+        from bot.loop.pacing import QuietHours
+        from bot.loop.publisher import LoopConfig, Publisher
+
         loop = self.settings.loop
         config = LoopConfig(
             weekly_budget=loop.weekly_budget,
