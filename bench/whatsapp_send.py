@@ -140,9 +140,8 @@ async def run(sends: int, statuses: bool) -> dict[str, Any]:
         )
         assert child.stdout is not None
         assert child.stdin is not None
-        api_base = (await child.stdout.readline()).decode().strip()
-        fake_url = api_base.rsplit("/", 1)[0]
-        app = await _app(Path(tmp), api_base)
+        fake_url = (await child.stdout.readline()).decode().strip()
+        app = await _app(Path(tmp), fake_url)
         runner = web.AppRunner(make_web_app(app), **runner_options())
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -14,10 +14,6 @@ from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
-from bot.channels.telegram.channel import TelegramChannel, build_telegram
-from bot.loop.ledger import DecisionLedger
-from bot.loop.pacing import QuietHours
-from bot.loop.publisher import LoopConfig, Publisher
 from bot.privacy import Redactor, load_server_keys, participant_id
 from bot.runtime import scripts
 from bot.runtime.campaigns import CampaignStore
@@ -27,13 +23,18 @@ from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.runtime.participants import ParticipantKeys
-from bot.runtime.sender import Sender, SenderConfig
-from bot.runtime.worker import Worker, WorkerConfig
 from bot.settings import Settings
 from bot.storage import EmbeddedRedis, connect, lua, require_server_version
 
+# The roles' machinery is imported where a role is built: most `sauti` commands only read and
+# write Redis, and should not wait for what they never run.
 if TYPE_CHECKING:
+    from bot.channels.telegram.channel import TelegramChannel
     from bot.channels.whatsapp.channel import WhatsAppChannel
+    from bot.loop.ledger import DecisionLedger
+    from bot.loop.publisher import Publisher
+    from bot.runtime.sender import Sender
+    from bot.runtime.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class App:
         return participant_id(self.id_secret, channel.value, platform_user_id)
 
     def worker(self, consumer: str | None = None) -> Worker:
+        from bot.runtime.worker import Worker, WorkerConfig
+
         runtime = self.settings.runtime
         return Worker(
             self.redis,
@@ -88,6 +91,8 @@ class App:
         return clients
 
     def sender(self, clients: Mapping[str, ChannelClient], consumer: str | None = None) -> Sender:
+        from bot.runtime.sender import Sender, SenderConfig
+
         return Sender(
             self.redis,
             self.keys,
@@ -100,10 +105,15 @@ class App:
         )
 
     def ledger(self) -> DecisionLedger:
+        from bot.loop.ledger import DecisionLedger
+
         return DecisionLedger(self.redis, self.keys, self.campaigns)
 
     def publisher(self, clock: Callable[[], float] = time.time) -> Publisher:
         """Publishes decisions (CLI) and feeds them to the outbox (the publisher role)."""
+        from bot.loop.pacing import QuietHours
+        from bot.loop.publisher import LoopConfig, Publisher
+
         loop = self.settings.loop
         config = LoopConfig(
             weekly_budget=loop.weekly_budget,
@@ -143,9 +153,11 @@ class App:
             self.embedded.stop()
 
 
-async def build_app(settings: Settings) -> App:
+async def build_app(settings: Settings, *, channels: bool = True) -> App:
     """Everything Sauti needs, connected. Starts (or attaches to) the embedded Redis when no
-    REDIS_URL is set. Raises ConfigurationError when the shard count does not match the data."""
+    REDIS_URL is set. Raises ConfigurationError when the shard count does not match the data.
+    `channels=False` leaves Telegram and WhatsApp unbuilt (and their libraries unimported), for
+    commands that only read and write Redis."""
     embedded = None
     if settings.redis_url is None:
         embedded = EmbeddedRedis(settings.data_dir / "redis")
@@ -179,16 +191,10 @@ async def build_app(settings: Settings) -> App:
         id_secret=server_keys.id_secret.reveal(),
         embedded=embedded,
     )
+    if not channels:
+        return app
     if settings.telegram.enabled:
-        app.telegram = build_telegram(
-            settings.telegram,
-            redis=redis,
-            keys=keys,
-            ingestor=app.ingestor,
-            id_secret=app.id_secret,
-            participant_ids=lambda user: app.participant_id(Channel.TELEGRAM, user),
-            registry=metrics.registry,
-        )
+        app.telegram = _telegram(app)
     try:
         app.whatsapp = _whatsapp(app)
     except BaseException:
@@ -197,7 +203,25 @@ async def build_app(settings: Settings) -> App:
     return app
 
 
+def _telegram(app: App) -> TelegramChannel:
+    # Imported here: aiogram takes seconds to import, which commands without Telegram
+    # (every `sauti` command but `run`) should not pay.
+    from bot.channels.telegram.channel import build_telegram
+
+    return build_telegram(
+        app.settings.telegram,
+        redis=app.redis,
+        keys=app.keys,
+        ingestor=app.ingestor,
+        id_secret=app.id_secret,
+        participant_ids=lambda user: app.participant_id(Channel.TELEGRAM, user),
+        registry=app.metrics.registry,
+    )
+
+
 def _whatsapp(app: App) -> WhatsAppChannel | None:
+    if not app.settings.whatsapp.enabled:
+        return None  # and its client's aiohttp stays unimported
     from bot.channels.whatsapp.channel import build_whatsapp
     from bot.channels.whatsapp.template_file import TemplateFileError
 

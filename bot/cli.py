@@ -8,25 +8,30 @@ Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti cam
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-from bot.commands import (
-    campaigns,
-    dead_letters,
-    decisions,
-    grievances,
-    loop,
-    runtime,
-    survey,
-    themes,
-    whatsapp,
-)
+# Each command: the module that registers its arguments and handlers, and its one-line help.
+# A module is imported only when its command is asked for: between them they load Redis,
+# aiohttp and aiogram (seconds on a small machine), and `sauti --help` should answer at once.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "survey": ("bot.commands.survey", "work on survey files"),
+    "run": ("bot.commands.runtime", "run Sauti (web server and workers)"),
+    "campaign": ("bot.commands.campaigns", "manage campaigns"),
+    "dead-letters": ("bot.commands.dead_letters", "events that kept failing: list and replay them"),
+    "whatsapp": ("bot.commands.whatsapp", "WhatsApp: click-to-chat links and approved templates"),
+    "decision": ("bot.commands.decisions", "record decisions and tell people about them"),
+    "theme": ("bot.commands.themes", "tag free-text answers with themes"),
+    "loop": ("bot.commands.loop", "promises to report back, and the loop report"),
+    "grievance": ("bot.commands.grievances", "answer what participants raised"),
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(_command_named(arguments))
+    args = parser.parse_args(arguments)
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
@@ -34,13 +39,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(chosen: str | None) -> argparse.ArgumentParser:
+    """Every command listed with its help; only the chosen one with its own arguments."""
     parser = argparse.ArgumentParser(prog="sauti", description=__doc__)
     commands = parser.add_subparsers(title="commands")
-    operators = (survey, runtime, campaigns, dead_letters, whatsapp)
-    for module in (*operators, decisions, themes, loop, grievances):
-        module.register(commands)
+    for name, (module, help_text) in COMMANDS.items():
+        command = commands.add_parser(name, help=help_text)
+        if name == chosen:
+            importlib.import_module(module).register(command)
     return parser
+
+
+def _command_named(arguments: Sequence[str]) -> str | None:
+    """The command the arguments ask for: the first that is not an option (`sauti` itself takes
+    no option but --help, so no option's value can come before the command)."""
+    return next((argument for argument in arguments if not argument.startswith("-")), None)
 
 
 if __name__ == "__main__":

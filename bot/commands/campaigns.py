@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from bot.app import App
 from bot.commands.common import with_app
@@ -16,10 +15,8 @@ from bot.runtime.stats import campaign_counters
 from dialogues import SurveyDefinitionError
 
 
-def register(commands: Any) -> None:
-    campaign = commands.add_parser("campaign", help="manage campaigns").add_subparsers(
-        title="campaign commands"
-    )
+def register(parser: argparse.ArgumentParser) -> None:
+    campaign = parser.add_subparsers(title="campaign commands")
     load = campaign.add_parser("load", help="store (or update) a campaign from a survey file")
     load.add_argument("file", type=Path)
     load.add_argument("--open", action="store_true", help="open it for answers right away")

@@ -33,7 +33,8 @@ def with_app(work: Callable[[App], Awaitable[int]]) -> int:
         return EXIT_USAGE
 
     async def main() -> int:
-        app = await build_app(settings)
+        # No command but `run` talks to Telegram or WhatsApp: spare it their clients.
+        app = await build_app(settings, channels=False)
         try:
             return await work(app)
         finally:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any
 
 from bot.app import App
 from bot.commands.common import EXIT_USAGE, with_app
@@ -23,10 +22,8 @@ def _kind(args: argparse.Namespace) -> dead_letters.Kind:
     return "outbox" if args.outbox else "inbound"
 
 
-def register(commands: Any) -> None:
-    group = commands.add_parser(
-        "dead-letters", help="events that kept failing: list and replay them"
-    ).add_subparsers(title="dead-letter commands")
+def register(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_subparsers(title="dead-letter commands")
     listing = group.add_parser("list", help="dead letters, oldest first per shard")
     listing.add_argument("--shard", type=int, help="only this shard")
     listing.add_argument("--outbox", action="store_true", help=OUTBOX_HELP)

@@ -11,7 +11,6 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
 from bot.app import App
 from bot.commands.common import with_app
@@ -38,9 +37,8 @@ REASONS = {
 }
 
 
-def register(commands: Any) -> None:
-    group = commands.add_parser("decision", help="record decisions and tell people about them")
-    sub = group.add_subparsers(title="decision commands")
+def register(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(title="decision commands")
     load = sub.add_parser("load", help="check a decision file and store it (a new version)")
     load.add_argument("file", type=Path)
     load.add_argument("--check", action="store_true", help="only check the file")

@@ -11,7 +11,6 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
 from bot.app import App
 from bot.commands.common import EXIT_USAGE, with_app
@@ -20,9 +19,8 @@ from bot.loop.grievances import Case, CaseError, CaseStatus, Desk, case_text, fi
 STATUSES = [status.value for status in CaseStatus]
 
 
-def register(commands: Any) -> None:
-    group = commands.add_parser("grievance", help="answer what participants raised")
-    sub = group.add_subparsers(title="grievance commands")
+def register(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(title="grievance commands")
     listing = sub.add_parser("list", help="cases, oldest first; overdue ones flagged")
     listing.add_argument("--status", choices=STATUSES)
     listing.add_argument("--campaign")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from typing import Any
 
 from bot.app import App
 from bot.commands.common import with_app
@@ -14,9 +13,8 @@ from bot.loop.pacing import zone
 from bot.loop.report import LoopReport, campaign_report, promise_of
 
 
-def register(commands: Any) -> None:
-    group = commands.add_parser("loop", help="promises to report back, and the loop report")
-    sub = group.add_subparsers(title="loop commands")
+def register(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(title="loop commands")
     status = sub.add_parser("status", help="every campaign's promise; overdue ones flagged")
     status.set_defaults(handler=_status)
     report = sub.add_parser("report", help="how well a campaign closed the loop")

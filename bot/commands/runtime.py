@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from bot.app import configure_logging
 from bot.commands.common import EXIT_USAGE, load_settings, run_main
 from bot.run import ROLES, RoleStoppedError, run
 
 
-def register(commands: Any) -> None:
-    parser = commands.add_parser("run", help="run Sauti (web server and workers)")
+def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--role",
         action="append",

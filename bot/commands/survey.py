@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from bot.terminal import render_event
 from dialogues import SessionStatus, Survey, SurveyDefinitionError, advance, parse, start, validate
@@ -22,10 +22,8 @@ from dialogues.inbound import (
 )
 
 
-def register(commands: Any) -> None:
-    survey = commands.add_parser("survey", help="work on survey files").add_subparsers(
-        title="survey commands"
-    )
+def register(parser: argparse.ArgumentParser) -> None:
+    survey = parser.add_subparsers(title="survey commands")
     check = survey.add_parser("validate", help="check survey files; print every problem")
     check.add_argument("files", nargs="+", type=Path)
     check.set_defaults(handler=_validate)

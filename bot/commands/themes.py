@@ -10,7 +10,6 @@ import argparse
 import csv
 import sys
 from pathlib import Path
-from typing import Any
 
 from bot.app import App
 from bot.commands.common import with_app
@@ -18,9 +17,8 @@ from bot.loop.keys import LoopKeys
 from bot.loop.themes import ThemeError, tag, theme_counts, untag
 
 
-def register(commands: Any) -> None:
-    group = commands.add_parser("theme", help="tag free-text answers with themes")
-    sub = group.add_subparsers(title="theme commands")
+def register(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(title="theme commands")
     for name, handler, what in (
         ("tag", _tag, "add themes to a free-text answer"),
         ("untag", _untag, "remove themes from a free-text answer"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from bot.app import App
 from bot.channels.whatsapp.links import join_link
@@ -15,10 +14,8 @@ from bot.commands.common import EXIT_USAGE, with_app
 from bot.loop.templates import NOTICE_PURPOSES
 
 
-def register(commands: Any) -> None:
-    group = commands.add_parser(
-        "whatsapp", help="WhatsApp: click-to-chat links and approved templates"
-    ).add_subparsers(title="whatsapp commands")
+def register(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_subparsers(title="whatsapp commands")
     link = group.add_parser("link", help="the wa.me link that joins a campaign")
     link.add_argument("campaign_id")
     link.set_defaults(handler=_link)

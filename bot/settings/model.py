@@ -67,7 +67,10 @@ class WhatsAppSettings:
     app_secret: Secret[str] | None = setting("WHATSAPP_APP_SECRET", None, p.token, secret=True)
     access_token: Secret[str] | None = setting("WHATSAPP_ACCESS_TOKEN", None, p.token, secret=True)
     phone_number_id: str | None = setting("WHATSAPP_PHONE_NUMBER_ID", None, p.digits)
-    api_base: str = setting("WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0", p.http_url)
+    api_base: str = setting("WHATSAPP_API_BASE", "https://graph.facebook.com", p.graph_api_base)
+    graph_version: str = setting("WHATSAPP_GRAPH_VERSION", "v26.0", p.graph_version)
+    """Meta retires each Graph API version about two years after the next one comes out: move
+    this before then (Meta's changelog lists the dates)."""
     display_number: str | None = setting("WHATSAPP_DISPLAY_NUMBER", None, p.digits)
     """The business number as people dial it, country code first, digits only: wa.me links."""
     templates_file: Path = setting(

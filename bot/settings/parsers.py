@@ -24,6 +24,7 @@ _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+_GRAPH_VERSION = re.compile(r"v[0-9]+\.[0-9]+")
 _REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
 
 
@@ -144,6 +145,24 @@ def http_url(raw: object) -> str:
     except ValueError:
         raise InvalidValueError(f"expected {expected} and a valid port, {_got(raw)}") from None
     return text.rstrip("/")
+
+
+def graph_api_base(raw: object) -> str:
+    """The Graph API's address without a version: the version is a setting of its own."""
+    url = http_url(raw)
+    last = urlsplit(url).path.rsplit("/", 1)[-1]
+    if _GRAPH_VERSION.fullmatch(last):
+        raise InvalidValueError(
+            f"expected the address without a version (it is WHATSAPP_GRAPH_VERSION), {_got(raw)}"
+        )
+    return url
+
+
+def graph_version(raw: object) -> str:
+    expected = "a Graph API version such as v23.0"
+    if not _GRAPH_VERSION.fullmatch(_text(raw, expected)):
+        raise InvalidValueError(f"expected {expected}, {_got(raw)}")
+    return str(raw)
 
 
 # --- secrets: messages describe the problem, never the value ---------------------------------

@@ -50,7 +50,8 @@ def test_defaults_give_a_working_single_machine_setup() -> None:
     assert settings.http.base_url == "http://127.0.0.1:8080"  # the server's own address
     assert settings.log_level == "INFO"
     assert settings.telegram.api_base == "https://api.telegram.org"
-    assert settings.whatsapp.api_base == "https://graph.facebook.com/v21.0"
+    assert settings.whatsapp.api_base == "https://graph.facebook.com"
+    assert settings.whatsapp.graph_version == "v26.0"  # v21.0 is retired on 2027-01-21
     assert not settings.telegram.enabled
     assert not settings.whatsapp.enabled
 
@@ -277,6 +278,19 @@ def test_partial_whatsapp_configuration_names_every_missing_value() -> None:
         "WHATSAPP_PHONE_NUMBER_ID",
     ]
     assert Settings.from_env(WHATSAPP).whatsapp.enabled
+
+
+def test_the_graph_api_version_is_a_setting_of_its_own() -> None:
+    chosen = Settings.from_env({"WHATSAPP_GRAPH_VERSION": "v27.0"}).whatsapp
+    assert chosen.graph_version == "v27.0"
+    assert problems({"WHATSAPP_GRAPH_VERSION": "27"}) == (
+        "WHATSAPP_GRAPH_VERSION: expected a Graph API version such as v23.0, got '27'",
+    )
+    # An address with the version in it, as it once was, would double the version in every URL.
+    assert problems({"WHATSAPP_API_BASE": "https://graph.facebook.com/v21.0/"}) == (
+        "WHATSAPP_API_BASE: expected the address without a version (it is "
+        "WHATSAPP_GRAPH_VERSION), got 'https://graph.facebook.com/v21.0/'",
+    )
 
 
 def test_dedupe_keys_must_outlast_whatsapp_retries_while_whatsapp_is_on() -> None:

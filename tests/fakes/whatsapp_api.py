@@ -134,6 +134,7 @@ class FakeGraphAPI:
     sent: list[Sent] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     webhook_answers: list[int] = field(default_factory=list)  # Sauti's HTTP status per webhook
+    versions: list[str] = field(default_factory=list)  # the Graph version of each send's URL
 
     def __post_init__(self) -> None:
         now = time.monotonic()
@@ -147,7 +148,7 @@ class FakeGraphAPI:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> str:
-        """Serve on a free loopback port; returns the API base to configure (with a version)."""
+        """Serve on a free loopback port; returns the API base to configure (any version)."""
         app = web.Application()
         app.router.add_post("/{version}/{number}/messages", self._messages)
         app.router.add_get("/_fake/report", self._report)  # for a fake in another process
@@ -157,7 +158,7 @@ class FakeGraphAPI:
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{port}"
-        return f"{self.url}/v21.0"
+        return self.url
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -191,6 +192,7 @@ class FakeGraphAPI:
     # -- the send endpoint -------------------------------------------------------------------
 
     async def _messages(self, request: web.Request) -> web.Response:
+        self.versions.append(request.match_info["version"])
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
             return self._error(401, 190, "Invalid OAuth access token", None)
         if request.match_info["number"] != self.phone_number_id:

@@ -77,7 +77,8 @@ class WhatsAppClient:
         assert settings.phone_number_id is not None
         self._settings = settings
         self._limits = settings.limits
-        self._url = f"{settings.api_base}/{settings.phone_number_id}/messages"
+        version, number = settings.graph_version, settings.phone_number_id
+        self._url = f"{settings.api_base}/{version}/{number}/messages"
         self._token = settings.access_token
         self._templates = templates
         self._statuses = statuses

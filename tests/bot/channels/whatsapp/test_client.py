@@ -50,8 +50,9 @@ def _client(
         app_secret=Secret(APP_SECRET),
         access_token=Secret(changes.pop("token", fake.access_token)),
         phone_number_id=fake.phone_number_id,
-        api_base=changes.pop("api_base", f"{fake.url}/v21.0"),
+        api_base=changes.pop("api_base", fake.url),
         send_timeout_seconds=changes.pop("timeout", 5.0),
+        **changes,
     )
     return WhatsAppClient(
         settings,
@@ -108,9 +109,15 @@ async def test_an_answer_that_never_comes_is_uncertain_and_the_message_did_go_ou
     assert len(fake.sent) == 1  # which is why the sender never sends it again
 
 
+async def test_messages_go_to_the_graph_version_configured(fake: FakeGraphAPI) -> None:
+    assert await _deliver(_client(fake))
+    assert await _deliver(_client(fake, graph_version="v27.0"))
+    assert fake.versions == ["v26.0", "v27.0"]  # the default, then the one set
+
+
 async def test_no_server_at_all_is_temporary(fake: FakeGraphAPI) -> None:
     with pytest.raises(TemporaryDeliveryError):
-        await _deliver(_client(fake, api_base="http://127.0.0.1:9/v21.0"))
+        await _deliver(_client(fake, api_base="http://127.0.0.1:9"))
 
 
 async def test_a_rejected_access_token_is_for_an_operator_to_fix(fake: FakeGraphAPI) -> None:

@@ -4,6 +4,10 @@ as coarse as quiet hours allow; none otherwise."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +45,21 @@ def test_a_country_whose_zones_agree_gets_one(wa_id: str, zone: str) -> None:
 )
 def test_a_country_spanning_zones_that_differ_or_no_country_gets_none(wa_id: str) -> None:
     assert zone_of_number(wa_id, NOW) is None
+
+
+def test_zones_resolve_on_a_machine_without_system_zone_data(tmp_path: Path) -> None:
+    # Slim containers and Windows have no /usr/share/zoneinfo: without the tzdata package every
+    # zone lookup failed there, and every number silently got no zone at all.
+    script = (
+        "import datetime as dt, json, zoneinfo\n"
+        "from bot.channels.whatsapp.zones import zone_of_number\n"
+        "now = dt.datetime(2026, 11, 18, 12, tzinfo=dt.UTC)\n"
+        "print(json.dumps([zoneinfo.TZPATH, [zone_of_number(n, now) for n in NUMBERS]]))\n"
+    ).replace("NUMBERS", repr(["254700000051", "393123456789"]))
+    no_zone_data = tmp_path / "zoneinfo"
+    no_zone_data.mkdir()
+    environ = {"PYTHONTZPATH": str(no_zone_data)}
+    output = subprocess.check_output([sys.executable, "-c", script], env=environ, text=True)
+    tzpath, zones = json.loads(output)
+    assert tzpath == [str(no_zone_data)]  # no system zone data to be found
+    assert zones == ["UTC+03:00", "Europe/Rome"]
