@@ -22,6 +22,7 @@ HELP_MENU = (
     ("stop", "menu.stop"),
     ("time", "menu.time"),
 )
+_MAX_PICK_DIGITS = 3  # menus are short; int() refuses over 4300 digits anyway
 
 
 def menu_pick(
@@ -32,7 +33,8 @@ def menu_pick(
     if not isinstance(action.input, TextReply):
         return None
     typed = ascii_digits(action.input.text.strip())
-    if not typed.isdigit():
+    # ASCII only: '²'.isdigit() is True, yet int('²') raises (and stopped the worker's shard).
+    if not (typed.isascii() and typed.isdigit()) or len(typed) > _MAX_PICK_DIGITS:
         return None
     place = int(typed) - 1
     stage = participant.stage if participant is not None else Stage.CAMPAIGN_MENU
