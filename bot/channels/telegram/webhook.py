@@ -4,8 +4,7 @@ The secret Telegram echoes in `X-Telegram-Bot-Api-Secret-Token` is checked first
 time; without the right one the answer is 401 and nothing is read or stored. A 200 goes back
 only once the update's events are in Redis: if Redis is unreachable the answer is 503 and
 Telegram delivers the update again later. An update that cannot be read (not JSON, not an
-update) is answered 200 all the same and counted: Telegram would only resend the same bytes,
-holding back the updates behind it.
+update) is answered 200 all the same and counted: a retry would only bring the same bytes.
 """
 
 from __future__ import annotations
