@@ -130,3 +130,16 @@ async def test_bodies_that_are_not_an_update_content_types_and_oversized_ones(
     assert unreadable == len(hostile.BROKEN_BODIES) + len(hostile.NOT_OBJECTS)
     assert sauti.server_errors() == []
     assert tracebacks(caplog) == []
+
+
+async def test_deeply_nested_json_with_the_right_secret_is_no_server_error(
+    sauti: Sauti, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Regression: json.loads raised RecursionError (not a ValueError) and the webhook
+    answered 500 with a traceback; Telegram then resent it."""
+    deep = b"[" * hostile.DEEP + b"]" * hostile.DEEP
+    assert await _post(sauti, deep, "deep") == 200
+    nested_in_a_message = _message("hello", 1001)
+    nested_in_a_message["message"]["entities"] = hostile.Raw(deep.decode())
+    assert await _post(sauti, hostile.render(nested_in_a_message).encode(), "deep field") == 200
+    assert tracebacks(caplog) == []

@@ -140,3 +140,16 @@ async def _hostile_bodies(sauti: Sauti, route: str, path: str) -> None:
             route, "POST", path, origin, body=good, headers=_form() | {"Origin": origin}
         )
     await sauti.send(route, "POST", path, "latin1", body=quote("é", encoding="latin-1").encode())
+
+
+async def test_a_request_line_too_long_logs_neither_a_traceback_nor_the_link(
+    sauti: Sauti, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Regression: aiohttp refuses a request line over 8190 bytes with 400 itself, but logged
+    a traceback quoting the line (a participant's private link), and the access log then
+    failed on the request, which no route had matched."""
+    token = await _joined(sauti)
+    status = await sauti.send("GET /c/{token}", "GET", f"/c/{token}?r={'9' * 9000}", "long")
+    assert status == 400
+    assert tracebacks(caplog) == []
+    assert not any(token in record.getMessage() for record in caplog.records)
