@@ -21,6 +21,7 @@ from bot.channels.webchat.routes import WebChat
 from bot.loop.metrics import loop_gauges, refresh
 from bot.runtime.queues import queue_depths
 from bot.storage.errors import STORAGE_FAILURE
+from bot.web_log import server_logger
 
 MAX_REQUEST_BYTES = 256 * 1024  # forms are small; WhatsApp's 3 MB webhooks get their own route
 
@@ -32,14 +33,17 @@ class RouteAccessLogger(AbstractAccessLogger):
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         if not self.logger.isEnabledFor(logging.INFO):
             return
-        route = request.match_info.route.resource if isinstance(request, web.Request) else None
+        # A request aiohttp refused before routing (malformed HTTP) has no match info at all,
+        # and its `match_info` property asserts: read the attribute behind it.
+        match_info = getattr(request, "_match_info", None)
+        route = match_info.route.resource if match_info is not None else None
         pattern = route.canonical if route is not None else "(no route)"
         self.logger.info("%s %s %d %.1fms", request.method, pattern, response.status, time * 1000)
 
 
 def runner_options() -> dict[str, Any]:
     """How every Sauti web server is run (sauti run and the tests alike)."""
-    return {"access_log_class": RouteAccessLogger}
+    return {"access_log_class": RouteAccessLogger, "logger": server_logger()}
 
 
 def make_web_app(app: App) -> web.Application:

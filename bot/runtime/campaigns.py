@@ -45,7 +45,7 @@ class CampaignStore:
         self._redis = redis
         self._keys = keys
         self._cache_seconds = cache_seconds
-        self._cache: dict[str, tuple[float, Campaign | None]] = {}
+        self._cache: dict[str, tuple[float, Campaign]] = {}
         self._parsed: dict[str, Survey] = {}  # revision -> survey
         self._open: tuple[float, list[Campaign]] | None = None
 
@@ -86,7 +86,10 @@ class CampaignStore:
         if cached is not None and now - cached[0] < self._cache_seconds:
             return cached[1]
         campaign = await self._fetch(campaign_id)
-        self._cache[campaign_id] = (now, campaign)
+        # Only campaigns that exist are kept: ids come from links anyone can make up, and
+        # remembering each of them would grow the process without bound.
+        if campaign is not None:
+            self._cache[campaign_id] = (now, campaign)
         return campaign
 
     async def open_campaigns(self) -> list[Campaign]:

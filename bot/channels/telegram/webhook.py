@@ -3,19 +3,20 @@
 The secret Telegram echoes in `X-Telegram-Bot-Api-Secret-Token` is checked first, in constant
 time; without the right one the answer is 401 and nothing is read or stored. A 200 goes back
 only once the update's events are in Redis: if Redis is unreachable the answer is 503 and
-Telegram delivers the update again later.
+Telegram delivers the update again later. An update that cannot be read (not JSON, not an
+update) is answered 200 all the same and counted: a retry would only bring the same bytes.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.channels.json_body import UnreadableBodyError, load_json
 from bot.channels.telegram.intake import Intake
 from bot.storage.errors import STORAGE_FAILURE
 
@@ -39,10 +40,9 @@ class TelegramWebhook:
             self._intake.metrics.webhook_refused.labels("secret").inc()
             return web.Response(status=401, text="unauthorized")
         try:
-            update = Update.model_validate(
-                json.loads(await request.read()), context={"bot": self._intake.bot}
-            )
-        except (ValueError, ValidationError):
+            data = load_json(await request.read())
+            update = Update.model_validate(data, context={"bot": self._intake.bot})
+        except (UnreadableBodyError, ValidationError):
             # From Telegram (the secret matched) but unreadable: it will never become
             # readable, and a non-2xx would only have it retried. Counted, never logged whole.
             self._intake.metrics.webhook_refused.labels("unreadable").inc()

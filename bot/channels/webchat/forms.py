@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import web
+from multidict import MultiDictProxy
+
 from bot.runtime.events import COMMANDS, Answer, Command
 from dialogues.inbound import (
     ChangeLanguage,
@@ -25,6 +28,15 @@ _MAX_TEXT = 4000
 # The longest argument a menu button carries is a campaign id (32 characters); as on Telegram
 # (64 bytes of button data), anything longer is no button of ours.
 _MAX_ARGUMENT = 64
+
+
+async def read_form(request: web.Request) -> MultiDictProxy[Any]:
+    """The posted form, or 400 for a body that is none: multipart without its boundary, bytes
+    not in the declared charset, a charset that does not exist (anyone can post anything)."""
+    try:
+        return await request.post()
+    except (ValueError, LookupError) as error:  # UnicodeDecodeError is a ValueError
+        raise web.HTTPBadRequest(text="unreadable form") from error
 
 
 def action_from(form: Any) -> Answer | Command | None:

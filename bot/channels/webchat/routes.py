@@ -29,7 +29,7 @@ from markupsafe import escape
 from bot.app import App
 from bot.channels.webchat.commits import CommitWatch
 from bot.channels.webchat.conversation import Chat, Line, load_chat
-from bot.channels.webchat.forms import action_from
+from bot.channels.webchat.forms import action_from, read_form
 from bot.channels.webchat.ids import event_id, token_from
 from bot.runtime.events import Answer, Channel, Command, InboundEvent, Join
 from bot.runtime.markers import is_committed, marker_member
@@ -42,6 +42,7 @@ from dialogues.prompts import build_prompt
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
+_REFRESHES = re.compile(r"[0-9]{1,4}")
 _SHOWN_MESSAGES = 80  # keeps the page well under 50 KB on a cheap data plan
 _WAIT_SECONDS = 3.0
 _MAX_REFRESHES = 15  # a page waiting on a slow answer stops refreshing after ~30 s
@@ -95,7 +96,7 @@ class WebChat:
     async def join(self, request: web.Request) -> web.Response:
         _same_site_only(request)
         campaign = await self._open_campaign(request.match_info["campaign"])
-        form = await request.post()
+        form = await read_form(request)
         nonce = str(form.get("n", ""))
         if not _NONCE.match(nonce):  # a form of ours always has one; others get a fresh link
             nonce = secrets.token_urlsafe(12)
@@ -162,7 +163,7 @@ class WebChat:
     async def chat_post(self, request: web.Request) -> web.Response:
         _same_site_only(request)
         token = self._token(request)
-        form = await request.post()
+        form = await read_form(request)
         nonce = str(form.get("n", ""))
         if not _NONCE.match(nonce):
             raise web.HTTPBadRequest(text="missing form nonce")
@@ -319,8 +320,15 @@ def _same_site_only(request: web.Request) -> None:
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         raise web.HTTPForbidden(text="cross-site form")
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
+    if origin and origin != "null" and _host_of(origin) != request.host:
         raise web.HTTPForbidden(text="cross-site form")
+
+
+def _host_of(origin: str) -> str | None:
+    try:
+        return urlsplit(origin).netloc
+    except ValueError:  # "http://[" and the like: not an origin a browser sends
+        return None
 
 
 def _chat_link(token: str, nonce: str, done: bool, language: str) -> str:
@@ -334,7 +342,10 @@ def _awaiting(token: str, nonce: str, language: str) -> str:
 
 
 def _refresh_count(request: web.Request) -> int:
-    return int(request.query.get("r", "0")) if request.query.get("r", "").isdigit() else 0
+    """How often a waiting page refreshed itself (its own refresh link counts up `r`); any
+    other value is a first view. ASCII digits only: '²'.isdigit() is True, int('²') fails."""
+    given = request.query.get("r", "")
+    return int(given) if _REFRESHES.fullmatch(given) else 0
 
 
 def _fitting(lines: list[Line]) -> list[Line]:

@@ -9,8 +9,17 @@ class WhatsAppMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.webhooks = Counter(
             "sauti_whatsapp_webhooks",
-            "Webhook calls by outcome (stored, bad_signature, malformed, unavailable)",
+            "Webhook calls by outcome (stored, bad_signature, malformed: not a JSON object, "
+            "unavailable)",
             ["outcome"],
+            registry=registry,
+        )
+        self.malformed = Counter(
+            "sauti_whatsapp_malformed",
+            "Messages and statuses in signed webhooks with a field Sauti cannot read, by item "
+            "and field; left out (their neighbours are stored), except an unreadable timestamp "
+            "(the time it arrived is used) or error code (read as none)",
+            ["item", "field"],
             registry=registry,
         )
         self.statuses = Counter(

@@ -416,6 +416,23 @@ async def test_a_menu_pick_in_the_same_batch_as_its_menu_is_read_after_it(
     assert data["text"].startswith("What Sauti holds about you:")
 
 
+async def test_a_superscript_digit_typed_after_a_menu_does_not_stop_the_worker(
+    redis_client: Redis,
+) -> None:
+    """Regression: '²' passed for a number ('²'.isdigit() is True) and int('²') raised in the
+    worker, which stopped its shard again on every restart: nobody in it was answered."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "baraka")
+    for text in ("help", "²"):
+        await runtime.ingestor.ingest(
+            runtime.event(chat.pid, Answer(TextReply(text)), "addr-baraka", chat.channel)
+        )
+    await runtime.drain()
+    menu, answer = await chat.received()
+    assert "menu" in menu
+    assert answer["text"]  # answered like any other text
+
+
 # The harness's events are sent at 2026-11-18 11:06:4x UTC: "14:07" there is UTC+03:00.
 
 

@@ -149,3 +149,57 @@ async def test_when_redis_fails_meta_is_told_to_retry_later(
     monkeypatch.setattr(world.app.ingestor, "ingest", unavailable)  # thin wiring only
     body = wa.envelope(world.fake, messages=[wa.text("254700000206", "hello")])
     assert await world.fake.post_webhook(body) == 503  # not 200: Meta keeps it and retries
+
+
+def _raw_message(wa_id: str, body: str, raw_fields: dict[str, str] | None = None) -> str:
+    """A text message as JSON text, any field replaced by raw JSON (which json.dumps could not
+    write: 1e400, lone surrogates, nesting deeper than Python recurses)."""
+    fields = {key: json.dumps(value) for key, value in wa.text(wa_id, body).items()}
+    fields.update(raw_fields or {})
+    return "{" + ",".join(f"{json.dumps(key)}:{value}" for key, value in fields.items()) + "}"
+
+
+def _batch(world: World, *raw_messages: str) -> bytes:
+    """One signed-ready webhook body holding `raw_messages`, in order."""
+    body = wa.envelope(world.fake, messages=[wa.text("1", "")])
+    body["entry"][0]["changes"][0]["value"]["messages"] = "MESSAGES"
+    return json.dumps(body).replace('"MESSAGES"', "[" + ",".join(raw_messages) + "]").encode()
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "kept"),
+    [
+        ("text", '{"body": ' + "[" * 50_000 + "]" * 50_000 + "}", False),
+        ("id", '"\\ud800"', False),
+        ("from", '"\\ud800"', False),
+        ("id", "9" * 5000, False),
+        ("type", '{"a": [1, 2]}', False),
+        ("timestamp", "1e400", True),  # the message is fine: read with the time it arrived
+        ("timestamp", "NaN", True),
+    ],
+    ids=["deep", "surrogate-id", "surrogate-sender", "5000-digits", "object-type", "1e400", "nan"],
+)
+async def test_a_malformed_message_in_a_batch_costs_its_neighbours_nothing(
+    world: World, field: str, raw: str, kept: bool
+) -> None:
+    """Regression: a batch of three with a bad message in the middle was answered 500 and the
+    message after it never stored, while Meta retried the batch for 7 days."""
+    world.stop.set()  # keep the worker away: look at what was stored
+    for task in world.tasks:
+        await task
+    before, bad, after = "254700000301", "254700000302", "254700000303"
+    body = _batch(
+        world,
+        _raw_message(before, "first"),
+        _raw_message(bad, "middle", {field: raw}),
+        _raw_message(after, "last"),
+    )
+    assert await world.fake.post_webhook(body) == 200  # stored: Meta stops retrying it
+    stored = {event.participant_id: event.action for event in await _stored(world)}
+    assert stored[world.pid(before)] == Answer(TextReply("first"))
+    assert stored[world.pid(after)] == Answer(TextReply("last"))
+    assert (world.pid(bad) in stored) is kept
+    counted = world.app.metrics.registry.get_sample_value(
+        "sauti_whatsapp_malformed_total", {"item": "message", "field": field}
+    )
+    assert counted == 1
