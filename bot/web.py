@@ -13,14 +13,12 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
 from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
-from bot.loop.metrics import loop_gauges, refresh
-from bot.runtime.queues import queue_depths
+from bot.metrics_http import metrics_handler
 
 MAX_REQUEST_BYTES = 256 * 1024  # forms are small; WhatsApp's 3 MB webhooks get their own route
 
@@ -51,7 +49,6 @@ def make_web_app(app: App) -> web.Application:
         web_app.add_routes(TelegramWebhook(telegram.intake, secret.reveal()).routes())
     if app.whatsapp is not None:
         web_app.add_routes(app.whatsapp.webhook(app).routes())
-    gauges = loop_gauges(app.metrics.registry)
 
     async def healthz(request: web.Request) -> web.Response:
         try:
@@ -60,12 +57,7 @@ def make_web_app(app: App) -> web.Application:
             return web.json_response({"status": "redis unreachable"}, status=503)
         return web.json_response({"status": "ok"})
 
-    async def metrics(request: web.Request) -> web.Response:
-        depths = await queue_depths(app)
-        app.metrics.set_queue_depths(depths)
-        await refresh(app, gauges)
-        body = generate_latest(app.metrics.registry)
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+    metrics = metrics_handler(app, shared_gauges=True)
 
     async def home(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="Sauti")
