@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
+from bot.compression import compress
 from bot.metrics_http import metrics_handler
 
 MAX_REQUEST_BYTES = 256 * 1024  # forms are small; WhatsApp's 3 MB webhooks get their own route
@@ -41,7 +42,7 @@ def runner_options() -> dict[str, Any]:
 
 
 def make_web_app(app: App) -> web.Application:
-    web_app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    web_app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[compress])
     web_app.add_routes(WebChat(app).routes())
     telegram = app.telegram
     secret = app.settings.telegram.webhook_secret
