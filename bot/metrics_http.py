@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
 from bot.app import App
+from bot.compression import compress
 from bot.loop.metrics import loop_gauges, refresh
 from bot.runtime.queues import queue_depths
 
@@ -48,7 +49,7 @@ def metrics_handler(app: App, *, shared_gauges: bool) -> Handler:
 
 def metrics_only_app(app: App) -> web.Application:
     """The web application of a process without the web role: /metrics and nothing else."""
-    served = web.Application()
+    served = web.Application(middlewares=[compress])
     served.add_routes([web.get("/metrics", metrics_handler(app, shared_gauges=False))])
     return served
 

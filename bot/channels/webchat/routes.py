@@ -1,7 +1,8 @@
 """Web chat over plain HTTP forms: works without JavaScript on any phone browser.
 
 - `GET /j/<campaign>`: the campaign's public join page (intro, promise, language choice).
-- `POST /j/<campaign>`: creates a participant with an unguessable link and sends them there.
+- `POST /j/<campaign>`: creates a participant with an unguessable link and sends them there
+  (a limited number per client address and window: bot.channels.webchat.joins).
 - `GET /c/<token>`: the participant's own chat: the conversation so far (rebuilt from survey,
   session and answers, plus their notices) and the current question.
 - `POST /c/<token>`: an answer, or a press on a menu button under a notice (a command). It is
