@@ -85,6 +85,8 @@ async def _app(data_dir: Path) -> App:
         "SAUTI_DATA_DIR": str(data_dir / "var"),
         "SAUTI_LOG_LEVEL": "WARNING",
         "SAUTI_DEDUPE_TTL_SECONDS": str(7 * 86400),
+        # Every bench participant joins from this one machine: no per-client join limit.
+        "SAUTI_WEBCHAT_JOIN_LIMIT": str(10**9),
     }
     app = await build_app(Settings.from_env(environ, config_path=config))
     await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
@@ -203,7 +205,10 @@ async def drive(base: str, participants: int) -> ClientReport:
     """The client process: every participant through the survey, all at once."""
     report = ClientReport()
     connector = TCPConnector(limit=0)
-    async with ClientSession(connector=connector, timeout=ClientTimeout(total=120)) as http:
+    # As a browser posts the forms of our pages: the web chat refuses forms from other sites.
+    same_origin = {"Sec-Fetch-Site": "same-origin"}
+    timeout = ClientTimeout(total=120)
+    async with ClientSession(connector=connector, timeout=timeout, headers=same_origin) as http:
         began = time.perf_counter()
         await asyncio.gather(*(_participant(http, base, report) for _ in range(participants)))
         report.elapsed = time.perf_counter() - began

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 from collections.abc import Collection
@@ -17,7 +18,10 @@ from aiohttp import web
 from bot.app import App, build_app
 from bot.channels.telegram.role import run_telegram
 from bot.channels.whatsapp.links import join_link
+from bot.metrics_http import metrics_only_app
 from bot.settings import Settings
+from bot.settings.fields import variable
+from bot.settings.model import HttpSettings, MetricsSettings
 from bot.web import make_web_app, runner_options
 
 log = logging.getLogger(__name__)
@@ -27,6 +31,11 @@ ROLES = ("web", "worker", "sender", "telegram", "publisher")
 
 class RoleStoppedError(RuntimeError):
     """A worker or sender loop ended while Sauti was meant to be running."""
+
+
+class ListenError(RoleStoppedError):
+    """A server could not listen where its settings say (the port is taken, say): a role that
+    could not start. Its message is one line naming the setting to change."""
 
 
 async def run(
@@ -42,6 +51,7 @@ async def run(
     runner: web.AppRunner | None = None
     tasks: list[asyncio.Task[None]] = []
     try:
+        runner = await _serve(app, roles)  # first: a port that is taken stops us before any work
         if "worker" in roles:
             tasks.append(asyncio.create_task(app.worker().run(stop)))
         if "sender" in roles:
@@ -58,10 +68,6 @@ async def run(
         if "publisher" in roles:  # decision notices into the outbox, paced (bot.loop)
             tasks.append(asyncio.create_task(app.publisher().run(stop)))
         if "web" in roles:
-            runner = web.AppRunner(make_web_app(app), **runner_options())
-            await runner.setup()
-            http = settings.http
-            await web.TCPSite(runner, http.host, http.port).start()
             await _announce(app)
         if ready is not None:
             ready.set()
@@ -81,6 +87,45 @@ async def run(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await app.close()
+
+
+async def _serve(app: App, roles: Collection[str]) -> web.AppRunner | None:
+    """The web server; in a process without the web role, its /metrics on a port of its own
+    (else no one would count what its worker, sender or publisher does); or nothing."""
+    http, metrics = app.settings.http, app.settings.metrics
+    if "web" in roles:
+        runner = web.AppRunner(make_web_app(app), **runner_options())
+        host, port = http.host, http.port
+        names = (variable(HttpSettings, "host"), variable(HttpSettings, "port"))
+    elif (metrics_role := metrics.port_for(roles)) is not None:
+        role, port = metrics_role
+        runner = web.AppRunner(metrics_only_app(app), **runner_options())
+        host = metrics.host
+        names = (variable(MetricsSettings, "host"), variable(MetricsSettings, f"{role}_port"))
+    else:
+        return None
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        await runner.cleanup()
+        problem = _listen_problem(error, host, port, names)
+        if "web" in roles:
+            raise ListenError(problem) from None
+        # Metrics are the operator's; the role's work is the participants'. A second worker on
+        # the same machine with the default port must not stop: it goes on, uncounted, saying so.
+        log.warning("metrics not served: %s", problem)
+        return None
+    return runner
+
+
+def _listen_problem(error: OSError, host: str, port: int, names: tuple[str, str]) -> str:
+    """One line naming the setting to change (`names`: the host's and the port's variables)."""
+    host_variable, port_variable = names
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} is already in use on {host}: set {port_variable} to a free one"
+    reason = error.strerror or str(error)
+    return f"cannot listen on {host}:{port} ({reason}): check {host_variable} and {port_variable}"
 
 
 async def _announce(app: App) -> None:

@@ -13,13 +13,12 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
-from bot.loop.metrics import loop_gauges, refresh
-from bot.runtime.queues import queue_depths
+from bot.compression import compress
+from bot.metrics_http import metrics_handler
 from bot.storage.errors import STORAGE_FAILURE
 from bot.web_log import server_logger
 
@@ -47,7 +46,7 @@ def runner_options() -> dict[str, Any]:
 
 
 def make_web_app(app: App) -> web.Application:
-    web_app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    web_app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[compress])
     web_app.add_routes(WebChat(app).routes())
     telegram = app.telegram
     secret = app.settings.telegram.webhook_secret
@@ -55,7 +54,6 @@ def make_web_app(app: App) -> web.Application:
         web_app.add_routes(TelegramWebhook(telegram.intake, secret.reveal()).routes())
     if app.whatsapp is not None:
         web_app.add_routes(app.whatsapp.webhook(app).routes())
-    gauges = loop_gauges(app.metrics.registry)
 
     async def healthz(request: web.Request) -> web.Response:
         try:
@@ -64,12 +62,7 @@ def make_web_app(app: App) -> web.Application:
             return web.json_response({"status": "redis unreachable"}, status=503)
         return web.json_response({"status": "ok"})
 
-    async def metrics(request: web.Request) -> web.Response:
-        depths = await queue_depths(app)
-        app.metrics.set_queue_depths(depths)
-        await refresh(app, gauges)
-        body = generate_latest(app.metrics.registry)
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+    metrics = metrics_handler(app, shared_gauges=True)
 
     async def home(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="Sauti")

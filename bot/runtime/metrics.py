@@ -1,14 +1,26 @@
 """Prometheus metrics of the runtime (served at /metrics). Each app builds its own registry, so
-tests and several apps in one process do not share counters."""
+tests and several apps in one process do not share counters. Every process serves its own
+(bot.metrics_http): a counter's total is the sum over the processes."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 
 
 class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
+        # This process: CPU seconds, memory, open file descriptors, start time (Linux /proc;
+        # elsewhere these collect nothing), and the Python version.
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
         self.ingested = Counter(
             "sauti_inbound_ingested", "Inbound events stored", ["channel"], registry=self.registry
         )

@@ -1,19 +1,63 @@
-"""Queue depths for /metrics and the CLI: backlog and pending entries per stream."""
+"""Queue depths for /metrics: what waits to be handled, per queue.
+
+A stream's length is not its backlog: workers and senders trim acknowledged entries at most
+once a second, so after a burst the last entries stay in the stream, acknowledged, until the
+next one. What waits is what the consumer group has not read yet (its lag) plus what it read
+and has not acknowledged (pending). Redis 6.2 reports neither lag nor entries read, so the
+script counts the entries the group has already read past (few: trimmed away within a second
+of being handled) and takes them off the length.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.runtime.outbox import Priority
+from bot.runtime.sender import GROUP as SENDERS
+from bot.runtime.worker import GROUP as WORKERS
+from bot.storage.lua import Script, ScriptCall, run_batch
+
 if TYPE_CHECKING:
     from bot.app import App
 
+# KEYS: 1 a stream. ARGV: 1 its consumer group.
+# Returns the entries the group still has to handle: not read yet, or read and not acknowledged.
+# A stream without the group (no consumer ever started) waits whole.
+WAITING = Script("""
+local length = redis.call('XLEN', KEYS[1])
+if length == 0 then return 0 end
+for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local info = {}
+  for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
+  if info['name'] == ARGV[1] then
+    local passed = #redis.call('XRANGE', KEYS[1], '-', info['last-delivered-id'])
+    return length - passed + info['pending']
+  end
+end
+return length
+""")
+
 
 async def queue_depths(app: App) -> dict[str, int]:
-    """Inbound entries not yet processed (workers trim processed ones away), and dead letters."""
+    """Inbound events and outgoing messages waiting (or in progress), and dead letters."""
     keys = app.keys
-    pipe = app.redis.pipeline(transaction=False)
-    for shard in range(keys.shards):
-        pipe.xlen(keys.inbound(shard))
-        pipe.xlen(keys.dead_letters(shard))
-    replies: list[Any] = await pipe.execute()
-    return {"inbound": sum(replies[0::2]), "dead_letters": sum(replies[1::2])}
+    shards = range(keys.shards)
+    queues: dict[str, list[ScriptCall | tuple[str, str]]] = {
+        "inbound": [ScriptCall(WAITING, [keys.inbound(s)], [WORKERS]) for s in shards],
+        "dead_letters": [("XLEN", keys.dead_letters(s)) for s in shards],
+        "outbox_dead": [("XLEN", keys.outbox_dead(s)) for s in shards],
+    }
+    for priority in Priority:
+        streams = [keys.outbox(s, priority) for s in shards]
+        queues[f"outbox_{priority}"] = [ScriptCall(WAITING, [key], [SENDERS]) for key in streams]
+    steps = [step for queue in queues.values() for step in queue]
+    replies: list[Any] = await run_batch(app.redis, steps)
+    for reply in replies:
+        if isinstance(reply, Exception):  # a refusal (not a lost connection): say so
+            raise reply
+    depths: dict[str, int] = {}
+    start = 0
+    for queue, queue_steps in queues.items():
+        depths[queue] = sum(int(reply) for reply in replies[start : start + len(queue_steps)])
+        start += len(queue_steps)
+    return depths

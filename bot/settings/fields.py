@@ -45,6 +45,16 @@ def section(cls: Callable[[], T]) -> T:
     return result
 
 
+def variable(cls: type[Any], name: str) -> str:
+    """The environment variable of the setting `name` of the settings dataclass `cls`, for
+    messages that tell an operator what to change."""
+    for item in dataclasses.fields(cls):
+        spec = item.metadata.get(_SPEC)
+        if item.name == name and isinstance(spec, Spec):
+            return spec.env
+    raise KeyError(f"{cls.__name__} has no setting {name!r}")
+
+
 @dataclass(frozen=True)
 class Leaf:
     """One setting: where it lives in the dataclass tree and in TOML, and how to read it."""

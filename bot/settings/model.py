@@ -7,7 +7,7 @@ Every field names its environment variable; its TOML key is its place in this tr
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +27,8 @@ class HttpSettings:
     port: int = setting("SAUTI_HTTP_PORT", 8080, p.integer(1, 65535))
     public_url: str | None = setting("SAUTI_PUBLIC_URL", None, p.http_url)
     """Where participants reach this server; web chat links are built from it."""
+    trusted_proxies: tuple[p.Network, ...] = setting("SAUTI_TRUSTED_PROXIES", (), p.networks)
+    """Reverse proxies whose X-Forwarded-For is believed; from anyone else it is ignored."""
 
     @property
     def base_url(self) -> str:
@@ -95,7 +97,38 @@ class WhatsAppSettings:
 
 @dataclass(frozen=True)
 class WebChatSettings:
+    join_limit: int = setting("SAUTI_WEBCHAT_JOIN_LIMIT", 30, p.integer(1))
+    """Joins (new participants) one client address may make per window. Generous: on mobile
+    networks many people share one address (carrier-grade NAT)."""
+    join_window_seconds: int = setting("SAUTI_WEBCHAT_JOIN_WINDOW_SECONDS", 600, p.integer(1))
     limits: WebChatLimits = section(WebChatLimits)
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    token: Secret[str] | None = setting("SAUTI_METRICS_TOKEN", None, p.token, secret=True)
+    """Set: /metrics answers only `Authorization: Bearer <token>`. Unset: anyone who can reach
+    the port can read it."""
+    host: str = setting("SAUTI_METRICS_HOST", "127.0.0.1", p.host)
+    """Where processes without the web role serve /metrics."""
+    worker_port: int = setting("SAUTI_METRICS_WORKER_PORT", 9471, p.integer(0, 65535))
+    sender_port: int = setting("SAUTI_METRICS_SENDER_PORT", 9472, p.integer(0, 65535))
+    publisher_port: int = setting("SAUTI_METRICS_PUBLISHER_PORT", 9473, p.integer(0, 65535))
+    telegram_port: int = setting("SAUTI_METRICS_TELEGRAM_PORT", 9474, p.integer(0, 65535))
+
+    def port_for(self, roles: Collection[str]) -> tuple[str, int] | None:
+        """The role whose port a process without the web role serves /metrics on (the first
+        of `roles`, in this order, with a port), and that port; None: no metrics server."""
+        ports = {
+            "worker": self.worker_port,
+            "sender": self.sender_port,
+            "publisher": self.publisher_port,
+            "telegram": self.telegram_port,
+        }
+        for role, port in ports.items():
+            if role in roles and port:
+                return role, port
+        return None
 
 
 @dataclass(frozen=True)
@@ -128,6 +161,7 @@ class Settings:
     telegram: TelegramSettings = section(TelegramSettings)
     whatsapp: WhatsAppSettings = section(WhatsAppSettings)
     webchat: WebChatSettings = section(WebChatSettings)
+    metrics: MetricsSettings = section(MetricsSettings)
     runtime: RuntimeSettings = section(RuntimeSettings)
     loop: LoopSettings = section(LoopSettings)
 

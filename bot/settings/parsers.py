@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -96,6 +97,26 @@ def port_list(raw: object) -> tuple[int, ...]:
     if not ports:
         raise InvalidValueError(f"expected at least one port, {_got(raw)}")
     return ports
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(raw: object) -> tuple[Network, ...]:
+    """Addresses or networks as a TOML array or a comma-separated string
+    (`10.0.0.5, 192.168.0.0/24, ::1`); empty means none."""
+    items: Iterable[object]
+    if isinstance(raw, str):
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+    elif isinstance(raw, list):
+        items = raw
+    else:
+        raise InvalidValueError(f"expected a list of IP addresses or networks, {_got(raw)}")
+    try:
+        return tuple(ipaddress.ip_network(str(item), strict=False) for item in items)
+    except ValueError:
+        expected = "a list of IP addresses or networks (10.0.0.5, 10.0.0.0/8, ::1)"
+        raise InvalidValueError(f"expected {expected}, {_got(raw)}") from None
 
 
 def key_prefix(raw: object) -> str:

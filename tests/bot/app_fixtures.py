@@ -16,7 +16,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import App, build_app
 from bot.settings import Settings
 from bot.web import make_web_app, runner_options
+from tests.bot.webchat_browser import SAME_ORIGIN
 
+METRICS_PORTS = (
+    "SAUTI_METRICS_WORKER_PORT",
+    "SAUTI_METRICS_SENDER_PORT",
+    "SAUTI_METRICS_PUBLISHER_PORT",
+    "SAUTI_METRICS_TELEGRAM_PORT",
+)
 EXAMPLE = Path(__file__).resolve().parents[2] / "dialogues" / "examples" / "safe_connect.yaml"
 
 
@@ -27,6 +34,9 @@ def test_settings(redis_url: str, tmp_path: Path, **extra: str) -> Settings:
         "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
         "SAUTI_DATA_DIR": str(tmp_path / "var"),
         "SAUTI_SHARDS": "4",
+        # No metrics server of its own for a process without the web role, unless a test asks
+        # for one (on a free port: a fixed one may be taken on a shared machine).
+        **dict.fromkeys(METRICS_PORTS, "0"),
         **extra,
     }
     config = tmp_path / "sauti.toml"
@@ -49,7 +59,7 @@ async def web_client(app: App) -> AsyncIterator[TestClient[web.Request, web.Appl
     worker = asyncio.create_task(app.worker("test-worker").run(stop))
     server = TestServer(make_web_app(app))
     await server.start_server(**runner_options())  # the production runner settings
-    async with TestClient(server) as client:
+    async with TestClient(server, headers=SAME_ORIGIN) as client:
         yield client
     stop.set()
     with contextlib.suppress(asyncio.CancelledError):

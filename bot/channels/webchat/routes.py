@@ -1,7 +1,8 @@
 """Web chat over plain HTTP forms: works without JavaScript on any phone browser.
 
 - `GET /j/<campaign>`: the campaign's public join page (intro, promise, language choice).
-- `POST /j/<campaign>`: creates a participant with an unguessable link and sends them there.
+- `POST /j/<campaign>`: creates a participant with an unguessable link and sends them there
+  (a limited number per client address and window: bot.channels.webchat.joins).
 - `GET /c/<token>`: the participant's own chat: the conversation so far (rebuilt from survey,
   session and answers, plus their notices) and the current question.
 - `POST /c/<token>`: an answer, or a press on a menu button under a notice (a command). It is
@@ -20,7 +21,6 @@ import re
 import secrets
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from aiohttp import web
@@ -31,6 +31,8 @@ from bot.channels.webchat.commits import CommitWatch
 from bot.channels.webchat.conversation import Chat, Line, load_chat
 from bot.channels.webchat.forms import action_from, read_form
 from bot.channels.webchat.ids import event_id, token_from
+from bot.channels.webchat.joins import JoinLimit
+from bot.channels.webchat.origin import refuse_other_sites
 from bot.runtime.events import Answer, Channel, Command, InboundEvent, Join
 from bot.runtime.markers import is_committed, marker_member
 from bot.runtime.participants import Stage
@@ -60,6 +62,15 @@ class WebChat:
         self._app = app
         self._catalog = builtin_catalog()
         self._commits = CommitWatch(app.redis)
+        http, webchat = app.settings.http, app.settings.webchat
+        self._joins = JoinLimit(
+            app.redis,
+            app.keys.prefix,
+            app.id_secret,
+            limit=webchat.join_limit,
+            window_seconds=webchat.join_window_seconds,
+            trusted_proxies=http.trusted_proxies,
+        )
         self._templates = jinja2.Environment(
             loader=jinja2.PackageLoader("bot.channels.webchat", "templates"),
             autoescape=True,
@@ -94,8 +105,9 @@ class WebChat:
         )
 
     async def join(self, request: web.Request) -> web.Response:
-        _same_site_only(request)
+        refuse_other_sites(request, self._app.settings.http.public_url)
         campaign = await self._open_campaign(request.match_info["campaign"])
+        await self._admit_join(request, campaign)
         form = await read_form(request)
         nonce = str(form.get("n", ""))
         if not _NONCE.match(nonce):  # a form of ours always has one; others get a fresh link
@@ -111,6 +123,23 @@ class WebChat:
         event = self._event(pid, "join", Join(campaign.id, language, updates))
         done = await self._store(event, language)
         raise web.HTTPSeeOther(_chat_link(token, "join", done, language))
+
+    async def _admit_join(self, request: web.Request, campaign: Any) -> None:
+        """Past its client's join limit, a join makes no participant: 429, and a page that
+        says when to try again."""
+        survey = campaign.survey
+        language = _preferred(request, survey.languages, survey.default_language)
+        try:
+            wait = await self._joins.wait_seconds(request)
+        except STORAGE_FAILURE as error:
+            raise self._unavailable(language) from error
+        if wait:
+            message = self._catalog.message("web.too_many_joins", language)
+            raise web.HTTPTooManyRequests(
+                text=self._page("notice.html", language, title="Sauti", text=message),
+                content_type="text/html",
+                headers={"Retry-After": str(wait)},
+            )
 
     # -- chatting --------------------------------------------------------------------------
 
@@ -161,7 +190,7 @@ class WebChat:
         )
 
     async def chat_post(self, request: web.Request) -> web.Response:
-        _same_site_only(request)
+        refuse_other_sites(request, self._app.settings.http.public_url)
         token = self._token(request)
         form = await read_form(request)
         nonce = str(form.get("n", ""))
@@ -313,22 +342,6 @@ class WebChat:
         return self._templates.get_template(template).render(
             language=language, direction=direction(language), t=words, **context
         )
-
-
-def _same_site_only(request: web.Request) -> None:
-    """Refuse forms posted from other sites (a page elsewhere cannot answer for someone)."""
-    if request.headers.get("Sec-Fetch-Site") == "cross-site":
-        raise web.HTTPForbidden(text="cross-site form")
-    origin = request.headers.get("Origin")
-    if origin and origin != "null" and _host_of(origin) != request.host:
-        raise web.HTTPForbidden(text="cross-site form")
-
-
-def _host_of(origin: str) -> str | None:
-    try:
-        return urlsplit(origin).netloc
-    except ValueError:  # "http://[" and the like: not an origin a browser sends
-        return None
 
 
 def _chat_link(token: str, nonce: str, done: bool, language: str) -> str:

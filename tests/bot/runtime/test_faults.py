@@ -83,7 +83,7 @@ async def _serving(app: App, *, worker: bool = True) -> AsyncIterator[Client]:
     server = TestServer(make_web_app(app))
     await server.start_server(**runner_options())
     try:
-        async with TestClient(server) as client:
+        async with TestClient(server, headers=browser.SAME_ORIGIN) as client:
             yield client
     finally:
         stop.set()
@@ -552,7 +552,7 @@ async def _cut_off(app: App, socket_dir: Path) -> AsyncIterator[Client]:
     server = TestServer(make_web_app(cut_off))
     await server.start_server(**runner_options())
     try:
-        async with TestClient(server) as client:
+        async with TestClient(server, headers=browser.SAME_ORIGIN) as client:
             yield client
     finally:
         await nowhere.aclose()
