@@ -141,6 +141,11 @@ class RuntimeSettings:
     """Inbound events a worker reads and commits per round trip."""
     max_attempts: int = setting("SAUTI_MAX_ATTEMPTS", 5, p.integer(1, 100))
     """Failures before an event is moved to the dead-letter stream."""
+    ack_replicas: int = setting("SAUTI_ACK_REPLICAS", 0, p.integer(0, 16))
+    """Replicas that must hold an inbound event before the platform is told it arrived
+    (Redis WAIT). 0: acknowledged once the primary holds it (docs/redis.md)."""
+    ack_replica_timeout_ms: int = setting("SAUTI_ACK_REPLICA_TIMEOUT_MS", 1000, p.integer(1))
+    """How long to wait for them; fewer in time: the platform is answered 503 and retries."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ def consistency_problems(settings: Settings) -> Iterator[tuple[str, str]]:
     yield from _telegram(settings.telegram)
     yield from _whatsapp(settings.whatsapp)
     yield from _dedupe(settings)
+    yield from _replicas(settings)
 
 
 def _shared_keys(settings: Settings) -> Iterator[tuple[str, str]]:
@@ -96,3 +97,22 @@ def _dedupe(settings: Settings) -> Iterator[tuple[str, str]]:
                 f"same message again that long after the first time, "
                 f"got {settings.dedupe_ttl_seconds}",
             )
+
+
+def _replicas(settings: Settings) -> Iterator[tuple[str, str]]:
+    if not settings.runtime.ack_replicas:
+        return
+    if settings.embedded_redis:
+        yield (
+            "SAUTI_ACK_REPLICAS",
+            "expected 0 with the embedded Redis: it has no replicas (set REDIS_URL to a Redis "
+            "with replicas)",
+        )
+    elif urlsplit(settings.redis_url.reveal() if settings.redis_url else "").scheme.endswith(
+        "+cluster"
+    ):
+        yield (
+            "SAUTI_ACK_REPLICAS",
+            "expected 0 with Redis Cluster: its client cannot wait on the connection that "
+            "wrote the event; use a single primary with replicas, or rely on AOF",
+        )

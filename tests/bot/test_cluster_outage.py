@@ -57,7 +57,7 @@ async def _deployment(tmp_path: Path) -> AsyncIterator[tuple[TestCluster, App, d
 async def _web(app: App) -> AsyncIterator[Client]:
     server = TestServer(make_web_app(app))
     await server.start_server(**runner_options())
-    async with TestClient(server) as client:
+    async with TestClient(server, headers=browser.SAME_ORIGIN) as client:
         yield client
 
 

@@ -22,6 +22,7 @@ from yarl import URL
 from bot.app import App, build_app
 from bot.web import make_web_app, runner_options
 from tests.bot.app_fixtures import EXAMPLE, test_settings
+from tests.bot.webchat_browser import SAME_ORIGIN
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.whatsapp_api import FakeGraphAPI
 
@@ -107,6 +108,8 @@ async def running(redis_url: str, tmp_path: Path) -> AsyncIterator[Sauti]:
         "WHATSAPP_API_BASE": await graph.start(),
         "WHATSAPP_DISPLAY_NUMBER": graph.display_number,
         "WHATSAPP_TEMPLATES_FILE": str(TEMPLATES),
+        # Every request comes from one address: the per-client join limit is not fuzzed here.
+        "SAUTI_WEBCHAT_JOIN_LIMIT": "1000000",
     }
     app = await build_app(test_settings(redis_url, tmp_path, **environ))
     await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
@@ -116,7 +119,9 @@ async def running(redis_url: str, tmp_path: Path) -> AsyncIterator[Sauti]:
     worker = asyncio.create_task(app.worker("fuzz-worker").run(stop))
     base_url = str(server.make_url("")).rstrip("/")
     try:
-        async with ClientSession(timeout=ClientTimeout(total=30)) as http:
+        # As a browser on our own pages posts (the cross-site check is not what is fuzzed here;
+        # hostile Origins are sent per request and override it).
+        async with ClientSession(timeout=ClientTimeout(total=30), headers=SAME_ORIGIN) as http:
             yield Sauti(app, base_url, http, graph)
     finally:
         stop.set()

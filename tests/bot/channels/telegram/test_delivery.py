@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import os
 import signal
 import sys
@@ -16,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.app import App, build_app
 from bot.channels.telegram.client import TelegramClient
 from bot.runtime.markers import marker_member
+from bot.storage import connect
 from tests.bot import app_fixtures
 from tests.bot.channels.telegram.harness import (
     QUICK,
@@ -81,16 +82,17 @@ async def test_a_429_storm_is_honoured_exactly(
         redis_url, tmp_path, fake, webhook=False, roles=("sender",), **REAL
     ) as stack:
         pause_key = stack.app.keys.channel_rate("telegram")[1]
-        paused: list[tuple[float, float]] = []  # when the pause was seen in force, inside
-        watching = asyncio.create_task(_watch_pause(stack.app, pause_key, paused))
+        paused: list[tuple[float, float]] = []  # when the pause was surely in force
+        watcher = connect(redis_url)  # a client of its own: Sauti's own pool is left alone
+        watching = asyncio.create_task(_watch_pause(watcher, pause_key, paused))
         try:
             pids = await make_participants(stack.app, users)
             await notify(stack.app, pids, ["first notice", "second notice"])
             await until(lambda: sum(_delivered(fake).values()) == 6, seconds=20)
         finally:
             watching.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watching
+            await asyncio.wait([watching], timeout=5)
+            await watcher.aclose()
     assert set(_delivered(fake).values()) == {1}  # each of the six, once
     calls = fake.calls_to("sendMessage")
     limited = [n for n, call in enumerate(calls) if call.status == 429]
@@ -109,22 +111,17 @@ async def test_a_429_storm_is_honoured_exactly(
     assert fake.rate_limited_by_sauti == 0
 
 
-async def _watch_pause(app: App, key: str, seen: list[tuple[float, float]]) -> None:
-    """Record the intervals (on the fake's clock) during which the channel's pause was surely
-    in force: from just after the first look that found it in Redis to just before the last.
-    Inside the real pause, so a call in one of them is a call Sauti started while paused."""
-    first: float | None = None
-    last = 0.0
+async def _watch_pause(redis: Redis, key: str, seen: list[tuple[float, float]]) -> None:
+    """Record intervals (on the fake's clock) during which the channel's pause was surely in
+    force: a look that finds the key with `pttl` ms left, asked between `before` and `after`,
+    proves it there from `after` until `before + pttl` (it is only ever set, never deleted).
+    A send started inside one of them is a send Sauti started while paused."""
     while True:
         before = time.monotonic()
-        present = await app.redis.pttl(key) > 0
+        left = await redis.pttl(key)
         after = time.monotonic()
-        if present:
-            first = after if first is None else first
-            last = before
-        elif first is not None:
-            seen.append((first, last))
-            first = None
+        if left > 0 and before + left / 1000 > after:
+            seen.append((after, before + left / 1000))
         await asyncio.sleep(0.005)
 
 
