@@ -4,10 +4,7 @@ sender process killed while a message is on its way."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import signal
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -23,7 +20,6 @@ from bot.runtime.markers import marker_member
 from bot.storage import connect
 from tests.bot import app_fixtures
 from tests.bot.channels.telegram.harness import (
-    QUICK,
     QUICK_FAKE,
     TOKEN,
     make_participants,
@@ -31,11 +27,10 @@ from tests.bot.channels.telegram.harness import (
     running,
     until,
 )
-from tests.bot.channels.telegram.sender_process import MODULE
+from tests.bot.channels.telegram.sender_process import shared_environment, start_sender
 from tests.fakes.telegram_api import FakeTelegram, Fault
 from tests.fakes.telegram_limits import FakeLimits
 
-REPO = Path(__file__).resolve().parents[4]
 REAL = {  # Telegram's published pacing, as Sauti's defaults have it
     "SAUTI_TELEGRAM_GLOBAL_RATE": "30",
     "SAUTI_TELEGRAM_GLOBAL_BURST": "3",
@@ -176,13 +171,7 @@ async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_no
 ) -> None:
     fake = FakeTelegram(TOKEN, QUICK_FAKE)
     await fake.start()
-    env = {
-        **QUICK,
-        "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": fake.base_url,
-    }
+    env = shared_environment(fake.base_url)
     settings = app_fixtures.test_settings(redis_url, tmp_path, **env)
     app = await build_app(settings)
     process = None
@@ -193,14 +182,7 @@ async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_no
         pids = await make_participants(app, users)
         keys = await notify(app, pids, ["first notice", "second notice"])
         held = fake.hold_next("sendMessage")  # it arrives; its answer waits
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", MODULE, str(tmp_path / "sauti.toml"),
-            cwd=REPO, stdout=asyncio.subprocess.PIPE,
-            env={**os.environ, **env, "REDIS_URL": redis_url,
-                 "SAUTI_DATA_DIR": str(tmp_path / "var"), "SAUTI_SHARDS": "4"},
-        )  # fmt: skip
-        assert process.stdout is not None
-        assert await asyncio.wait_for(process.stdout.readline(), timeout=30) == b"ready\n"
+        process = await start_sender(env, redis_url, tmp_path)
         await asyncio.wait_for(held.received.wait(), timeout=30)
         process.send_signal(signal.SIGKILL)  # after Telegram took it, before it was recorded
         assert await asyncio.wait_for(process.wait(), timeout=10) == -signal.SIGKILL

@@ -10,10 +10,7 @@ conversation whose send was cut short goes again, a bulk notice never goes twice
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import signal
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,11 +20,10 @@ from bot.app import App, build_app
 from bot.runtime.events import Channel
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from tests.bot import app_fixtures
-from tests.bot.channels.telegram.harness import QUICK, QUICK_FAKE, TOKEN, make_participants, notify
-from tests.bot.channels.telegram.sender_process import MODULE
+from tests.bot.channels.telegram.harness import QUICK_FAKE, TOKEN, make_participants, notify
+from tests.bot.channels.telegram.sender_process import shared_environment, start_sender
 from tests.fakes.telegram_api import FakeTelegram
 
-REPO = Path(__file__).resolve().parents[4]
 KILLS = 6
 SENDS_BETWEEN_KILLS = 5
 
@@ -69,13 +65,7 @@ async def test_sender_kills_in_a_loop_leave_nobody_without_their_question_and_no
 ) -> None:
     fake = FakeTelegram(TOKEN, QUICK_FAKE)
     await fake.start()
-    env = {
-        **QUICK,
-        "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": fake.base_url,
-    }
+    env = shared_environment(fake.base_url)
     app = await build_app(app_fixtures.test_settings(redis_url, tmp_path, **env))
     try:
         users = list(range(4401, 4421))
@@ -87,15 +77,8 @@ async def test_sender_kills_in_a_loop_leave_nobody_without_their_question_and_no
         notices = [(user, text) for user in users for text in ("first notice", "second notice")]
         cut_short: list[tuple[bool, tuple[int, str]]] = []  # (Telegram took it, message)
         for kill in range(KILLS):
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", MODULE, str(tmp_path / "sauti.toml"),
-                cwd=REPO, stdout=asyncio.subprocess.PIPE,
-                env={**os.environ, **env, "REDIS_URL": redis_url,
-                     "SAUTI_DATA_DIR": str(tmp_path / "var"), "SAUTI_SHARDS": "4"},
-            )  # fmt: skip
+            process = await start_sender(env, redis_url, tmp_path)
             try:
-                assert process.stdout is not None
-                assert await asyncio.wait_for(process.stdout.readline(), timeout=60) == b"ready\n"
                 await _sent_more(fake, _sent(fake), SENDS_BETWEEN_KILLS)
                 took_it = kill % 2 == 1  # every other kill lands before Telegram got it
                 held = fake.hold_next("sendMessage", before_effect=not took_it)
