@@ -27,10 +27,13 @@ _BUS_OFFSET = 10000  # the cluster bus port of a node listening on port P is P +
 class TestCluster:
     __test__ = False  # not a test class, whatever its name
 
-    def __init__(self, directory: Path, masters: int = 3, timeout: float = 20.0) -> None:
+    def __init__(
+        self, directory: Path, masters: int = 3, timeout: float = 20.0, *, persistent: bool = False
+    ) -> None:
         self.directory = directory
         self.masters = masters
         self.timeout = timeout
+        self.persistent = persistent  # AOF on, so data outlives a stop and restart
         self.ports: list[int] = []
         self._processes: list[subprocess.Popen[bytes]] = []
 
@@ -71,7 +74,7 @@ class TestCluster:
 
     def restart(self) -> None:
         """Start the stopped nodes again on their ports, from their own cluster files (an
-        outage ends): they keep their slots, though not their data."""
+        outage ends): they keep their slots, and their data when the cluster is persistent."""
         for number in range(len(self.ports)):
             self._launch(self.directory / f"node-{number}" / "redis.conf")
         nodes = [self._node(port) for port in self.ports]
@@ -111,7 +114,8 @@ class TestCluster:
                     "cluster-config-file nodes.conf",
                     "cluster-node-timeout 5000",
                     'save ""',
-                    "appendonly no",
+                    "appendonly yes" if self.persistent else "appendonly no",
+                    "appendfsync always",
                     f'dir "{directory}"',
                     f'logfile "{directory / "redis.log"}"',
                 ]

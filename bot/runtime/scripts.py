@@ -19,7 +19,12 @@ from bot.storage.lua import Script
 INGEST = Script("""
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl) * 2)
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return false end
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  -- A write even so: a WAIT after it (SAUTI_ACK_REPLICAS) then waits for the replicas to
+  -- reach this point, the first copy included, not for whatever its connection wrote before.
+  redis.call('EXPIRE', KEYS[1], ttl)
+  return false
+end
 if redis.call('EXISTS', KEYS[3]) == 1 then return false end
 redis.call('ZADD', KEYS[1], now * 2, ARGV[1])
 if redis.call('ZCARD', KEYS[1]) > most then

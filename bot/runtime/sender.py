@@ -54,6 +54,7 @@ from bot.runtime.participants import ParticipantKeys
 from bot.runtime.ratelimit import Limiter
 from bot.runtime.retries import Retries
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
+from bot.storage.errors import is_storage_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +289,7 @@ class Sender:
             claimed = await claim.take(self._redis)
             if claimed is Claimed.BEFORE:  # the platform answered before a crash: never twice
                 return await self._finish(stream, entry_id, channel, "duplicate")
-            if claimed is Claimed.IN_FLIGHT and not (_asks(entry.message) and not bulk):
+            if claimed is Claimed.IN_FLIGHT and (bulk or not _asks(entry.message)):
                 # Maybe sent: a notice, or a reply that asks nothing, never goes twice.
                 return await self._finish(stream, entry_id, channel, "uncertain", claim)
             if self._pause_left(channel) > 0:  # a 429 read while claiming: not now
@@ -305,6 +306,16 @@ class Sender:
                 if outcome is None:
                     continue  # the whole channel paused for a 429: the same entry again
                 return outcome
+            except Exception as error:
+                if is_storage_unavailable(error):
+                    raise  # maybe sent; the send stays in flight for whoever takes over
+                # A bug of ours (rendering, an address): set aside for the operator, once,
+                # rather than crash the shard and meet it again after every restart. The claim
+                # stays in flight: a replay after the fix resends only what asks something.
+                state.forget(entry_id, entry.participant_id)
+                log.error("sending failed: %s", _name(error))
+                await self._dead_letter(stream, entry_id, entry, _name(error))
+                return "failed"
             state.forget(entry_id, entry.participant_id)
             self._metrics.send_latency.observe(max(0.0, time.time() - entry.enqueued_ms / 1000))
             sent = "resent" if claimed is Claimed.IN_FLIGHT else "sent"
@@ -454,7 +465,11 @@ def _text(value: bytes | str) -> str:
 
 
 def _asks(message: dict[str, Any]) -> bool:
-    """A message that waits for the participant: a survey question, or buttons to press."""
+    """A message of the conversation that waits for the participant: a survey question, or
+    buttons to press. Not a notice of the loop (a decision, which carries its `kind` and
+    `template`), even one queued again as a reply: that must never arrive twice."""
+    if "kind" in message or "template" in message:
+        return False
     return "prompt" in message or "menu" in message
 
 

@@ -35,7 +35,7 @@ from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.runtime.turns import Context
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
-from bot.storage.errors import STORAGE_UNAVAILABLE
+from bot.storage.errors import is_storage_unavailable
 from dialogues import Session, from_dict
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ class _ShardState:
     failures: dict[bytes, int] = field(default_factory=dict)
     trimmed_at: float = 0.0
     fenced: bool = False  # a commit was refused: the lease is someone else's
+    # Entries dead-lettered during the current poll: never taken up again by its second pass.
+    settled: set[bytes] = field(default_factory=set)
     # Whether this consumer may hold entries it read and did not acknowledge. While it knows it
     # holds none, a poll skips reading them (one round trip per batch).
     may_have_pending: bool = True
@@ -141,15 +143,19 @@ class Worker:
             state.may_have_pending = True
             return 0
         state.may_have_pending = True  # until the whole batch is committed or dead-lettered
+        state.settled.clear()
+        counted = dict(state.failures)
         try:
             handled = await self.process_batch(shard, entries)
-        except STORAGE_UNAVAILABLE:
-            raise  # nobody's fault: the shard runner is restarted and the batch read again
         except Exception as error:
+            if is_storage_unavailable(error):
+                raise  # nobody's fault: the shard runner is restarted and the batch read again
             # Something failed outside any one event's isolation. Take the batch one entry at a
             # time, so the entry at fault is counted (and in the end dead-lettered) on its own
-            # and everyone else's events go through now.
+            # and everyone else's events go through now. Failures the batch pass counted are
+            # counted again there: not twice.
             log.warning("batch failed on shard %d (%s): one entry at a time", shard, _name(error))
+            state.failures = counted
             handled = await self._one_at_a_time(shard, entries)
         state.may_have_pending = handled < len(entries)
         await self._trim(shard, entries[-1][0])
@@ -180,19 +186,31 @@ class Worker:
         failure against itself alone. A participant's later entries wait behind a failing one."""
         state = self._state(shard)
         state.blocked.clear()
-        handled = 0
-        for entry_id, fields in entries:
+        handled = len(state.settled)  # dead-lettered by the batch pass already
+        failed: list[tuple[bytes, dict[bytes, bytes], str, Exception]] = []
+        for index, (entry_id, fields) in enumerate(entries):
             participant_id = fields.get(b"pid", b"").decode(errors="replace")
-            if participant_id in state.blocked:
+            if participant_id in state.blocked or entry_id in state.settled:
                 continue
             try:
                 handled += await self._process(shard, [(entry_id, fields)])
-            except STORAGE_UNAVAILABLE:
-                raise
             except Exception as error:
-                handled += await self._failed(shard, entry_id, fields, participant_id, error)
-            if state.fenced:
-                break
+                if is_storage_unavailable(error):
+                    raise
+                state.blocked.add(participant_id)
+                failed.append((entry_id, fields, participant_id, error))
+            if state.fenced:  # hand the rest of the batch over too, not only this entry
+                await self._hand_over(shard, [entry_id for entry_id, _ in entries[index + 1 :]])
+                return handled
+        kinds = {type(failure) for *_, failure in failed}
+        participants = {pid for _, _, pid, _ in failed}
+        if len(failed) == len(entries) > 1 and len(kinds) == 1 and len(participants) > 1:
+            # Every entry of several participants fails alike: not one event's fault but
+            # something they all need (a broken open campaign, an outage Redis words its own
+            # way). Count it against none; the shard runner restarts after a pause.
+            raise failed[0][3]
+        for entry_id, fields, pid, failure in failed:
+            handled += await self._failed(shard, entry_id, fields, pid, failure)
         return handled
 
     async def _process(self, shard: int, entries: list[Entry]) -> int:
@@ -211,14 +229,20 @@ class Worker:
             pid = event.participant_id
             if pid in state.blocked:
                 continue  # waits behind its participant's failing event
+            predecessor = loaded.last_planned.get(pid)
             try:
                 if pid in loaded.broken:
                     raise loaded.broken[pid]
                 plan = await self._plan(shard, entry_id, event, loaded)
-            except STORAGE_UNAVAILABLE:
-                raise  # not this event's fault: the batch is read again
             except Exception as error:
+                if is_storage_unavailable(error):
+                    raise  # not this event's fault: the batch is read again
                 handled += await self._failed_event(shard, entry_id, entries, event, error)
+                continue
+            if plan.before and predecessor is not None:
+                # Its steps before the commit (an erasure, a new case) would run even were the
+                # commit to wait for the event before it: it goes first in the next batch.
+                state.blocked.add(pid)
                 continue
             plans.append((entry_id, event, plan))
         if plans:
@@ -244,7 +268,7 @@ class Worker:
         now_ms = self._clock() * 1000
         handled = 0
         for (entry_id, event, _), result in zip(plans, results, strict=True):
-            if isinstance(result, STORAGE_UNAVAILABLE):
+            if isinstance(result, Exception) and is_storage_unavailable(result):
                 raise result  # not this event's fault: the batch is read again
             if isinstance(result, Exception):
                 handled += await self._failed_event(shard, entry_id, entries, event, result)
@@ -425,8 +449,10 @@ class Worker:
             participant_id,
             _name(error),
         )
+        # Their later events in this batch were (or would be) worked out on top of this one's
+        # effects, committed or not: they wait for the next batch, dead letter or not.
+        state.blocked.add(participant_id)
         if attempts < self._config.max_attempts:
-            state.blocked.add(participant_id)
             return 0
         await self._dead_letter(shard, entry_id, fields, error)
         state.failures.pop(entry_id, None)
@@ -445,6 +471,7 @@ class Worker:
         pipe.xadd(self._keys.dead_letters(shard), letter, maxlen=10_000, approximate=True)
         pipe.xack(self._keys.inbound(shard), GROUP, entry_id)
         await pipe.execute()
+        self._state(shard).settled.add(entry_id)
         self._metrics.dead_letters.inc()
         log.error("event moved to dead letters shard=%d error=%s", shard, _name(error))
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from redis.exceptions import (
     ClusterDownError,
+    ClusterError,
     OutOfMemoryError,
     ReadOnlyError,
     RedisClusterException,
     RedisError,
+    ResponseError,
     TryAgainError,
 )
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -36,20 +38,33 @@ STORAGE_UNAVAILABLE: tuple[type[Exception], ...] = (
     RedisConnectionError,  # also BusyLoadingError, MaxConnectionsError
     RedisTimeoutError,
     ClusterDownError,  # also MasterDownError
+    ClusterError,  # "TTL exhausted": redirected round and round during a failover
     TryAgainError,
     ReadOnlyError,
     OutOfMemoryError,
     RedisClusterException,  # also RedisClusterUnreachableError, SlotNotCoveredError
     StorageError,
-    ConnectionError,  # a socket refused or reset before redis-py could wrap it
+    # A socket refused or reset before redis-py could wrap it, and asyncio's timeouts. Not
+    # every ConnectionError: a broken pipe on the command line's own output is not Redis's.
+    ConnectionRefusedError,
+    ConnectionResetError,
     TimeoutError,
 )
 
-# Anything storage may raise, unavailable or not (a script error, a key of the wrong type,
-# any socket error too): what a web request answers 503 for and the command line exits 3 for.
-STORAGE_FAILURE: tuple[type[Exception], ...] = (RedisError, *STORAGE_UNAVAILABLE, OSError)
+# Refusals redis-py raises as a plain ResponseError that are about Redis's state, not the work:
+# a failed snapshot (a full disk), too few replicas for `min-replicas-to-write`, a long script
+# running, a replica still loading, a primary down.
+_UNAVAILABLE_REPLIES = ("MISCONF", "NOREPLICAS", "BUSY", "LOADING", "MASTERDOWN")
+
+# Anything storage may raise, unavailable or not (a script error, a key of the wrong type
+# too): what a web request answers 503 for and the command line exits 3 for. Not every
+# OSError: a file the command line cannot write is not Redis's doing.
+STORAGE_FAILURE: tuple[type[Exception], ...] = (RedisError, *STORAGE_UNAVAILABLE)
 
 
 def is_storage_unavailable(error: BaseException) -> bool:
-    """True for a failure of Redis's availability, not of the work asked of it."""
-    return isinstance(error, STORAGE_UNAVAILABLE)
+    """True for a failure of Redis's availability, not of the work asked of it: an event that
+    meets one is not at fault and is never counted towards the dead letters."""
+    if isinstance(error, STORAGE_UNAVAILABLE):
+        return True
+    return isinstance(error, ResponseError) and str(error).startswith(_UNAVAILABLE_REPLIES)

@@ -32,7 +32,7 @@ SAUTI = Path(sys.executable).parent / "sauti"
 
 @contextlib.asynccontextmanager
 async def _deployment(tmp_path: Path) -> AsyncIterator[tuple[TestCluster, App, dict[str, str]]]:
-    with TestCluster(tmp_path / "cluster") as cluster:
+    with TestCluster(tmp_path / "cluster", persistent=True) as cluster:
         environ = {
             **os.environ,
             "REDIS_URL": cluster.url,
@@ -103,13 +103,9 @@ async def test_a_cluster_outage_answers_503_everywhere_and_sauti_recovers_by_its
             assert worker.returncode is None
 
             cluster.restart()
-            await _until(lambda: _healthy(client), seconds=30)
-            # The cluster kept its slots but lost its data (no persistence in this test).
-            await app.campaigns.load(
-                app_fixtures.EXAMPLE.read_text(encoding="utf-8"), open_now=True
-            )
+            await _until(lambda: _healthy(client), seconds=60)
             token = await browser.join(client, wait=False)
-            await _until(lambda: _asked(client, token), seconds=30)  # the same worker process
+            await _until(lambda: _asked(client, token), seconds=60)  # the same worker process
         finally:
             with contextlib.suppress(ProcessLookupError):
                 worker.send_signal(signal.SIGTERM)

@@ -17,8 +17,10 @@ stored or logged; their participant id is an HMAC of it, as on every channel.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
+import sys
 import time
 from typing import Any
 
@@ -55,6 +57,8 @@ _PAGE_TEXT_BUDGET = 36 * 1024
 _MESSAGE_MARKUP = 64
 _MENU_MARKUP = 190
 _BUTTON_MARKUP = 80
+
+log = logging.getLogger(__name__)
 
 
 class WebChat:
@@ -318,6 +322,9 @@ class WebChat:
         return web.HTTPNotFound(text=text, content_type="text/html")
 
     def _unavailable(self, language: str | None) -> web.HTTPServiceUnavailable:
+        # Its type only: a script error or a wrongly typed key must not pass as an outage
+        # unseen, and a message could quote what a participant wrote.
+        log.warning("web chat answered 503: %s", _cause_name())
         language = self._known_language(language)
         text = self._page(
             "notice.html",
@@ -398,3 +405,9 @@ def _preferred(request: web.Request, offered: tuple[str, ...], default: str) -> 
         if code in offered:
             return code
     return default
+
+
+def _cause_name() -> str:
+    """The type of the storage failure being handled (called inside its `except`)."""
+    error = sys.exc_info()[1]
+    return type(error).__name__ if error is not None else "unknown"

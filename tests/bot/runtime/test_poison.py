@@ -167,3 +167,66 @@ async def test_a_participants_later_events_wait_behind_their_failing_one(
     assert len(await _dead_letters(runtime)) == 1
     assert runtime.metrics.registry.get_sample_value("sauti_event_failures_total") == ATTEMPTS
     assert await _pending(runtime) == 1
+
+
+async def test_a_failure_every_participant_meets_alike_is_counted_against_none(
+    redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not one event's fault (a broken open campaign, Redis refusing in words of its own):
+    the backlog must not be dead-lettered while it lasts."""
+    runtime = await _runtime(redis_client)
+    pids = [await _joined(runtime, name) for name in ("a", "b", "c")]
+    for pid in pids:
+        await runtime.ingestor.ingest(runtime.answer(pid, ChoiceReply("uses", ("sms",))))
+
+    async def refused() -> Any:
+        raise RuntimeError("every event needs this")
+
+    monkeypatch.setattr(runtime.campaigns, "open_campaigns", refused)
+    for _ in range(ATTEMPTS + 2):
+        with pytest.raises(RuntimeError):
+            await runtime.worker.poll(0, block_ms=None)
+    assert await _dead_letters(runtime) == []
+    assert runtime.metrics.registry.get_sample_value("sauti_event_failures_total") == 0
+    monkeypatch.undo()  # fixed: everything goes through
+    assert await runtime.worker.poll(0, block_ms=None) == 3
+    assert [await _uses(runtime, pid) for pid in pids] == [["sms"]] * 3
+
+
+def test_redis_refusing_for_its_own_state_is_unavailability_not_a_poison() -> None:
+    from redis.exceptions import ClusterError, ResponseError
+
+    from bot.storage.errors import is_storage_unavailable
+
+    for reply in ("MISCONF Redis is configured to save RDB snapshots", "NOREPLICAS Not enough"):
+        assert is_storage_unavailable(ResponseError(reply))
+    assert is_storage_unavailable(ClusterError("TTL exhausted."))
+    assert not is_storage_unavailable(ResponseError("WRONGTYPE Operation against a key"))
+
+
+async def test_a_dead_lettered_events_effects_never_reach_the_next_event(
+    redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the batch's view of a participant was updated before their event's commit
+    was planned; when planning failed for good, their next event was worked out on top of
+    the dead-lettered one (its answer then stored after all)."""
+    runtime = make_runtime(redis_client, shards=1, config=WorkerConfig(block_ms=10, max_attempts=1))
+    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await runtime.worker.ensure_group(0)
+    pid = await _joined(runtime, "amina")
+    doomed = runtime.answer(pid, ChoiceReply("uses", ("money",)))
+    await runtime.ingestor.ingest(doomed)
+    await runtime.ingestor.ingest(runtime.answer(pid, ChoiceReply("uses", ("sms",))))
+    import bot.runtime.worker as worker_module
+    from bot.runtime.commit import plan_commit as real_plan_commit
+
+    def failing_for_the_doomed(turn: Any, **kwargs: Any) -> Any:  # wiring: planning fails
+        if kwargs["event_id"] == doomed.event_id:
+            raise RuntimeError("cannot plan this commit")
+        return real_plan_commit(turn, **kwargs)
+
+    monkeypatch.setattr(worker_module, "plan_commit", failing_for_the_doomed)
+    assert await runtime.worker.poll(0, block_ms=None) == 1  # the doomed one, set aside
+    assert await _uses(runtime, pid) is None  # the next waited for the next batch
+    assert await runtime.worker.poll(0, block_ms=None) == 1
+    assert await _uses(runtime, pid) == ["sms"]  # worked out from what is stored

@@ -358,3 +358,52 @@ async def test_the_global_rate_is_respected_without_429s(redis_client: Redis) ->
     elapsed = time.monotonic() - began
     assert platform.rate_limited_by_us == 0
     assert elapsed >= (60 - 2) / 40 * 0.95  # never faster than the limit allows
+
+
+async def test_a_decision_notice_queued_again_as_a_reply_never_arrives_twice(
+    redis_client: Redis,
+) -> None:
+    """Regression: a notice WhatsApp failed to deliver is queued again on the reply stream,
+    buttons and all; taken for a question, it was resent after a sender died mid-send."""
+    runtime, platform, _ = await _setup(redis_client)
+    pid = await _telegram_participant(runtime, "chat-10")
+    await _send_all(_sender(runtime, platform))
+    platform.delivered.clear()
+    notice = {
+        "text": "We changed the fee",
+        "menu": [{"label": "Helpful", "cmd": "react", "arg": "d1 helpful"}],
+        "kind": "decision",
+        "template": {"purpose": "decision", "fallback": "update", "language": "en"},
+    }
+    entry = OutboxEntry("notice-9:r", pid, Channel.TELEGRAM.value, notice, 0)
+    await enqueue(runtime.redis, runtime.keys, runtime.transit, entry, Priority.REPLY)
+    await _crash_on_first(runtime, platform, accepted=True)
+    await _send_all(_sender(runtime, platform, "successor"))
+    assert [d.key for d in platform.delivered] == ["notice-9:r"]
+    assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="uncertain") == 1
+
+
+async def test_a_message_that_breaks_the_client_is_set_aside_once_not_retried_forever(
+    redis_client: Redis,
+) -> None:
+    """A bug of ours while sending (not a platform's answer) dead-letters the message instead
+    of crashing the shard, which would meet the same message after every restart."""
+    runtime, platform, _ = await _setup(redis_client)
+
+    class Broken(FakePlatform):
+        async def deliver(
+            self, recipient: Recipient, message: dict[str, Any], key: str
+        ) -> str | None:
+            if _asks(message):
+                raise ValueError("a rendering bug")
+            return await super().deliver(recipient, message, key)
+
+    broken = Broken(FAST, delivered=platform.delivered)
+    await _telegram_participant(runtime, "chat-11")
+    await _send_all(_sender(runtime, broken, "first"))
+    delivered = len(platform.delivered)
+    await _send_all(_sender(runtime, platform, "second"))  # a restart meets nothing of it
+    assert len(platform.delivered) == delivered
+    letters: Any = await redis_client.xrange(runtime.keys.outbox_dead(0))
+    assert {fields[b"error"] for _, fields in letters} == {b"ValueError"}
+    assert len(letters) + delivered == 3  # each breaking one set aside once; the rest sent
