@@ -42,7 +42,7 @@ from prometheus_client import Histogram
 
 from bot.app import App, build_app
 from bot.channels.webchat.ids import event_id
-from bot.runtime.events import Answer, Channel, InboundEvent, Join
+from bot.conversation.inbound import Answer, Channel, InboundEvent, Join
 from bot.settings import Settings
 from bot.web import make_web_app, runner_options
 from dialogues.inbound import TextReply

@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake lives u
 
 from bot.app import App, build_app
 from bot.channels.whatsapp.template_file import load_templates
+from bot.conversation.inbound import Channel
 from bot.privacy import ParticipantId
-from bot.runtime.events import Channel
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.settings import Settings
 from bot.settings.limits import WhatsAppLimits

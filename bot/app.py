@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
+from bot.conversation.inbound import Channel
+from bot.conversation.participants import ParticipantKeys
 from bot.privacy import Redactor, load_server_keys, participant_id
+from bot.records.campaigns import CampaignStore
 from bot.runtime import scripts
-from bot.runtime.campaigns import CampaignStore
 from bot.runtime.delivery import ChannelClient
-from bot.runtime.events import Channel, transit_key
+from bot.runtime.event_codec import transit_key
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
-from bot.runtime.participants import ParticipantKeys
 from bot.settings import Settings
 from bot.storage import EmbeddedRedis, connect, lua, require_server_version
 

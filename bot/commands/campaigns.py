@@ -10,8 +10,8 @@ from bot.app import App
 from bot.commands.common import with_app
 from bot.commands.export import register_export
 from bot.commands.survey import read_file
-from bot.runtime.campaigns import CampaignStatus
-from bot.runtime.stats import campaign_counters
+from bot.conversation.campaign import CampaignStatus
+from bot.records.stats import campaign_counters
 from dialogues import SurveyDefinitionError
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from bot.app import App
 from bot.commands.common import with_app
 from bot.commands.survey import read_file
-from bot.loop.decision import DecisionDefinitionError, LoopError
+from bot.conversation.decisions.decision import DecisionDefinitionError, LoopError
+from bot.conversation.decisions.values import optional_text
 from bot.loop.grievances import case_text, find_case
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import EXCLUSIONS
@@ -24,7 +25,6 @@ from bot.loop.progress import Progress, publication_progress
 from bot.loop.publisher import MissingTranslationsError
 from bot.loop.reactions import reaction_totals
 from bot.loop.templates import template_coverage
-from bot.loop.values import optional_text
 from dialogues.model import Survey
 
 REASONS = {

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from bot.app import App
 from bot.commands.common import EXIT_USAGE, with_app
-from bot.runtime.export import ExportedAnswer, Respondent, TextLoss, respondents
+from bot.records.export import ExportedAnswer, Respondent, TextLoss, respondents
 from dialogues import Survey, SurveyDefinitionError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula

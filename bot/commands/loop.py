@@ -9,8 +9,8 @@ import sys
 from bot.app import App
 from bot.commands.common import with_app
 from bot.loop.keys import LoopKeys
-from bot.loop.pacing import zone
 from bot.loop.report import LoopReport, campaign_report, promise_of
+from bot.time_zones import zone
 
 
 def register(parser: argparse.ArgumentParser) -> None:

@@ -1,12 +1,12 @@
-"""Closing the feedback loop: decisions, the participants they reach, and what comes back.
+"""Closing the feedback loop, in Redis: decisions, the participants they reach, what comes back.
 
-- `decision`, `rules`: the decisions ledger's file format (validated, every mistake located)
-  and the rules that link a decision to the responses that informed it;
-- `ledger`, `themes`: decisions (versioned) and free-text theme tags in Redis;
+- `ledger`, `themes`: decisions (versioned) and free-text theme tags;
 - `planner`, `preview`: who a decision reaches, counted per shard inside Redis;
-- `publisher`, `pacing`, `progress`: notices fed to the outbox (resumable, never twice), quiet
-  hours and the weekly budget, progress and ETA;
-- `texts`, `notices`: what participants read, in their language;
+- `publisher`, `feeder`, `pacing`, `progress`: notices fed to the outbox (resumable, never
+  twice), quiet hours and the weekly budget, progress and ETA;
+- `templates`: decision notices as WhatsApp templates;
 - `reactions`, `context`: what participants answer back, and what the worker loads for them;
 - `report`, `grievances`: promises, the loop-closure report and the grievance desk.
+
+The pure half (the decision file, rules, texts) is `bot.conversation.decisions`.
 """

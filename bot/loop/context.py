@@ -8,17 +8,17 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.loop.decision import DecisionDefinitionError
+from bot.conversation.decisions.decision import DecisionDefinitionError
+from bot.conversation.decisions.reaction import REACT
+from bot.conversation.decisions.rules import evaluate, facts_from_redis
+from bot.conversation.decisions.told import told_version
+from bot.conversation.decisions.view import DecisionInContext, LoopView
+from bot.conversation.inbound import Command, InboundEvent
+from bot.conversation.participants import ParticipantRecord, Stage
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
-from bot.loop.reaction import REACT
-from bot.loop.rules import evaluate, facts_from_redis
-from bot.loop.told import told_version
-from bot.loop.view import DecisionInContext, LoopView
-from bot.runtime.campaigns import CampaignStore
-from bot.runtime.events import Command, InboundEvent
+from bot.records.campaigns import CampaignStore
 from bot.runtime.keys import Keys
-from bot.runtime.participants import ParticipantRecord, Stage
 
 
 class LoopContextLoader:

@@ -17,21 +17,33 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.loop.decision import Decision
+from bot.conversation.decisions.decision import Decision
+from bot.conversation.decisions.rules import (
+    Facts,
+    evaluate,
+    facts_from_redis,
+    questions_of,
+    uses_themes,
+)
+from bot.conversation.decisions.texts import (
+    message_language,
+    notice_text,
+    reaction_menu,
+    summary_of,
+)
+from bot.conversation.decisions.told import told_version
+from bot.conversation.inbound import Channel
+from bot.conversation.inbox import Notice, seal_notice
+from bot.conversation.outgoing import MenuItem, Outgoing
+from bot.conversation.participants import ParticipantKeys
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
-from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, zone, zone_or
-from bot.loop.rules import Facts, evaluate, facts_from_redis, questions_of, uses_themes
+from bot.loop.pacing import WEEK_MS, QuietHours, due_ms
 from bot.loop.scripts import FEED, LOAD
 from bot.loop.templates import NOTICE_PURPOSES
-from bot.loop.texts import message_language, notice_text, reaction_menu, summary_of
-from bot.loop.told import told_version
 from bot.privacy import DecryptionError
-from bot.runtime.events import Channel
-from bot.runtime.inbox import Notice, seal_notice
 from bot.runtime.outbox import OutboxEntry, Priority, seal
-from bot.runtime.outgoing import MenuItem, Outgoing
-from bot.runtime.participants import ParticipantKeys
+from bot.time_zones import zone, zone_or
 from dialogues.model import Survey
 
 DAY_S = 24 * 3600

@@ -16,19 +16,19 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.loop.decision import LoopError
-from bot.loop.texts import say
-from bot.loop.values import text
+from bot.conversation.decisions.decision import LoopError
+from bot.conversation.decisions.texts import say
+from bot.conversation.decisions.values import text
+from bot.conversation.inbound import Channel
+from bot.conversation.inbox import INBOX_CAP, Notice, seal_notice
+from bot.conversation.outgoing import Outgoing
+from bot.conversation.participants import ParticipantKeys
+from bot.conversation.turns import DAY_MS
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
-from bot.runtime.campaigns import CampaignStore
-from bot.runtime.events import Channel
+from bot.records.campaigns import CampaignStore
 from bot.runtime.feedback import case_key, cases_key
-from bot.runtime.inbox import INBOX_CAP, Notice, seal_notice
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
-from bot.runtime.outgoing import Outgoing
-from bot.runtime.participants import ParticipantKeys
-from bot.runtime.turns import DAY_MS
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage.lua import Script
 

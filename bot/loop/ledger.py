@@ -18,17 +18,17 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.loop.decision import (
+from bot.conversation.decisions.decision import (
     Decision,
     DecisionDefinitionError,
     LoopError,
     campaign_of,
     parse_decision,
 )
+from bot.conversation.decisions.values import optional_text
+from bot.conversation.decisions.values import text as _text
 from bot.loop.keys import LoopKeys
-from bot.loop.values import optional_text
-from bot.loop.values import text as _text
-from bot.runtime.campaigns import CampaignStore
+from bot.records.campaigns import CampaignStore
 from bot.runtime.keys import Keys
 from bot.storage.lua import Script
 from dialogues.errors import Problem

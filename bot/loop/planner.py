@@ -15,9 +15,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.decisions.rules import questions_of, to_program
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
-from bot.loop.rules import questions_of, to_program
 from bot.loop.scripts import PLAN
 
 WEEK_MS = 7 * 24 * 3600 * 1000

@@ -13,12 +13,13 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.decisions.rules import evaluate, facts_from_redis
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
-from bot.loop.pacing import QuietHours, is_quiet, zone, zone_or
+from bot.loop.pacing import QuietHours, is_quiet
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
-from bot.loop.rules import evaluate, facts_from_redis
 from bot.loop.templates import TemplateCoverage
+from bot.time_zones import zone, zone_or
 from dialogues.localization import builtin_catalog
 from dialogues.model import QuestionKind, Survey
 from dialogues.prompts import display_answer

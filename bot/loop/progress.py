@@ -14,9 +14,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.decisions.values import optional_text
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
-from bot.loop.values import optional_text
 from bot.runtime.outbox import Priority
 
 

@@ -25,19 +25,19 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.loop.decision import LoopError
+from bot.conversation.decisions.decision import LoopError
+from bot.conversation.decisions.values import optional_text
+from bot.conversation.inbox import INBOX_CAP
+from bot.conversation.participants import ParticipantKeys
 from bot.loop.feeder import FeedConfig, Feeder
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
 from bot.loop.scripts import MOVE_DUE
-from bot.loop.values import optional_text
-from bot.runtime.campaigns import CampaignStore
-from bot.runtime.inbox import INBOX_CAP
+from bot.records.campaigns import CampaignStore
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
-from bot.runtime.participants import ParticipantKeys
 from bot.storage.errors import STORAGE_FAILURE
 from bot.storage.lua import ScriptCall, run_batch
 from dialogues.model import Survey

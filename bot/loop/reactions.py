@@ -14,8 +14,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.decisions.reaction import CONCERN, MORE, Reaction
 from bot.loop.keys import LoopKeys
-from bot.loop.reaction import CONCERN, MORE, Reaction
 from bot.privacy import ParticipantId, encrypt_field, field_aad
 from bot.runtime.feedback import case_key, cases_key, create_case
 from bot.runtime.keys import Keys

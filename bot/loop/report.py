@@ -19,11 +19,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.loop.decision import DecisionDefinitionError
+from bot.conversation.campaign import Campaign
+from bot.conversation.decisions.decision import DecisionDefinitionError
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.reactions import reaction_totals
-from bot.runtime.campaigns import Campaign
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,10 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.loop.decision import PARTICIPANT_ID, LoopError
+from bot.conversation.campaign import Campaign
+from bot.conversation.decisions.decision import PARTICIPANT_ID, LoopError
+from bot.conversation.decisions.rules import THEME
 from bot.loop.keys import LoopKeys
-from bot.loop.rules import THEME
-from bot.runtime.campaigns import Campaign
 from dialogues.model import QuestionKind
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.conversation.participants import ParticipantRecord
 from bot.runtime.commit import AnswerWrites
-from bot.runtime.participants import ParticipantRecord
 from dialogues import Session
 
 

@@ -10,17 +10,17 @@ import base64
 import json
 from dataclasses import dataclass, field
 
+from bot.conversation.inbound import Channel
+from bot.conversation.inbox import INBOX_CAP, Notice, seal_notice
+from bot.conversation.outgoing import Outgoing, Sender, messages_for
+from bot.conversation.turns import Turn, started
 from bot.loop.keys import LoopKeys, participant_keys_to_erase
 from bot.loop.reactions import reaction_commands
 from bot.privacy import encrypt_field, field_aad
-from bot.runtime.events import Channel
 from bot.runtime.feedback import case_commands
-from bot.runtime.inbox import INBOX_CAP, Notice, seal_notice
 from bot.runtime.keys import Keys
 from bot.runtime.markers import marker_member, marker_time
 from bot.runtime.outbox import OutboxEntry, Priority, seal
-from bot.runtime.outgoing import Outgoing, Sender, messages_for
-from bot.runtime.turns import Turn, started
 from dialogues import to_dict
 from dialogues.events import (
     AnswerOutcome,
@@ -278,9 +278,9 @@ def _outbox_entries(
 
 def _sealed_notices(turn: Turn, participant_id: str, awaiting: str | None) -> list[bytes]:
     """Web chat participants find what they were told in their inbox, sealed with their key:
-    only the notices, since the page rebuilds questions, answers and thanks (bot.runtime.inbox),
-    each with its menu (the page shows it as buttons). Each notice is tied to the question that
-    awaited an answer, if any, to be shown there."""
+    only the notices, since the page rebuilds questions, answers and thanks
+    (bot.conversation.inbox), each with its menu (the page shows it as buttons). Each notice is
+    tied to the question that awaited an answer, if any, to be shown there."""
     if turn.participant is None or turn.participant.channel != "webchat" or turn.data_key is None:
         return []
     told = list(turn.notices)

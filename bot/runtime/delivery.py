@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 
 
 class DeliveryError(Exception):

@@ -8,9 +8,9 @@ nothing. The company's side (status changes, answers) builds on these keys.
 
 from __future__ import annotations
 
+from bot.conversation.turns import Feedback
 from bot.privacy import ParticipantId, encrypt_field, field_aad
 from bot.runtime.keys import Keys
-from bot.runtime.turns import Feedback
 
 RECEIVED = "received"
 

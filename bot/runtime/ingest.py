@@ -10,8 +10,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.inbound import InboundEvent
 from bot.runtime import scripts
-from bot.runtime.events import InboundEvent, encode
+from bot.runtime.event_codec import encode
 from bot.runtime.keys import Keys
 from bot.runtime.markers import MAX_MARKERS, EventMarker, marker_member, marker_time
 from bot.runtime.metrics import Metrics

@@ -34,6 +34,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.participants import ParticipantKeys
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
 from bot.runtime.claims import Claimed, SendClaim
 from bot.runtime.delivery import (
@@ -50,7 +51,6 @@ from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
 from bot.runtime.metrics import Metrics
 from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
-from bot.runtime.participants import ParticipantKeys
 from bot.runtime.ratelimit import Limiter
 from bot.runtime.retries import Retries
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged

@@ -20,19 +20,22 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.campaign import Campaign
+from bot.conversation.dispatch import take_turn
+from bot.conversation.inbound import Command, InboundEvent
+from bot.conversation.participants import ParticipantKeys, ParticipantRecord
+from bot.conversation.reading import campaign_of, normalise
+from bot.conversation.turns import Context
 from bot.loop.context import LoopContextLoader
+from bot.records.campaigns import CampaignStore
 from bot.runtime import scripts
 from bot.runtime.batch import BatchState
-from bot.runtime.campaigns import Campaign, CampaignStore
 from bot.runtime.commit import CommitPlan, plan_commit
-from bot.runtime.conversation import campaign_of, normalise, take_turn
-from bot.runtime.events import Command, InboundEvent, decode
+from bot.runtime.event_codec import decode
 from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
 from bot.runtime.metrics import Metrics
-from bot.runtime.participants import ParticipantKeys, ParticipantRecord
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
-from bot.runtime.turns import Context
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
 from bot.storage.errors import is_storage_unavailable

@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.loop.pacing import zone
 from bot.settings.fields import InvalidValueError, setting
 from bot.settings.parsers import integer
+from bot.time_zones import zone
 
 # SAUTI_GRIEVANCE_RESPONSE_DAYS's default: also what cases created before it was a setting were
 # promised.

@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App, build_app
 from bot.channels.webchat.ids import event_id
-from bot.runtime.events import Channel, InboundEvent, Join
+from bot.conversation.inbound import Channel, InboundEvent, Join
 from bot.runtime.worker import GROUP
 from bot.web import make_web_app, runner_options
 from tests.bot import app_fixtures

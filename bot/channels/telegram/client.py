@@ -24,8 +24,8 @@ from bot.channels.telegram.errors import delivery_error, is_message_gone, is_not
 from bot.channels.telegram.question_messages import QuestionMessage, QuestionMessages
 from bot.channels.telegram.render import Keyboard, Limits, Rendered, answered_text, render
 from bot.channels.telegram.render import question_keyboard as keyboard_of
+from bot.conversation.inbound import Channel
 from bot.runtime.delivery import Recipient, SendLimits
-from bot.runtime.events import Channel
 from bot.settings.limits import TelegramLimits
 from dialogues.localization import builtin_catalog
 

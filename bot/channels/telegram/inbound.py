@@ -25,7 +25,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, Use
 
 from bot.channels.telegram import payloads
 from bot.channels.telegram.render import TICK
-from bot.runtime.events import (
+from bot.conversation.inbound import (
     Action,
     Answer,
     Channel,

@@ -11,7 +11,7 @@ that would not fit is left out and the participant types the option's number ins
 
 from __future__ import annotations
 
-from bot.runtime.events import COMMANDS, Action, Answer, Command
+from bot.conversation.inbound import COMMANDS, Action, Answer, Command
 from dialogues.inbound import (
     ChoiceReply,
     Decline,

@@ -3,7 +3,7 @@
 Nothing of what the survey says is stored per participant: the introduction, the questions, the
 participant's answers and the thanks are rebuilt from the survey, the session and the stored
 answers, in the participant's current language. Only notices that cannot be rebuilt come from
-their inbox (bot.runtime.inbox). So a participant who comes back later sees the whole survey as
+their inbox (bot.conversation.inbox). So a participant who comes back later sees the whole survey as
 they answered it, then what they were told since.
 
 A notice's menu shows as buttons under it while it can still be meant: the reactions under a
@@ -23,13 +23,14 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.loop.reaction import REACT
+from bot.conversation.campaign import Campaign
+from bot.conversation.decisions.reaction import REACT
+from bot.conversation.inbox import Notice, open_notice
+from bot.conversation.outgoing import MenuItem
+from bot.conversation.participants import ParticipantKeys, Stage
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
-from bot.runtime.campaigns import Campaign, CampaignStore
-from bot.runtime.inbox import Notice, open_notice
+from bot.records.campaigns import CampaignStore
 from bot.runtime.keys import Keys
-from bot.runtime.outgoing import MenuItem
-from bot.runtime.participants import ParticipantKeys, Stage
 from dialogues import QuestionKind, Session, SessionStatus, Survey, from_dict
 from dialogues.expressions import evaluate
 from dialogues.localization import Catalog

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.runtime.events import COMMANDS, Answer, Command
+from bot.conversation.inbound import COMMANDS, Answer, Command
 from dialogues.inbound import (
     ChangeLanguage,
     ChoiceReply,

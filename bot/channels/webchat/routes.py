@@ -35,9 +35,9 @@ from bot.channels.webchat.forms import action_from, read_form
 from bot.channels.webchat.ids import event_id, token_from
 from bot.channels.webchat.joins import JoinLimit
 from bot.channels.webchat.origin import refuse_other_sites
-from bot.runtime.events import Answer, Channel, Command, InboundEvent, Join
+from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
+from bot.conversation.participants import Stage
 from bot.runtime.markers import is_committed, marker_member
-from bot.runtime.participants import Stage
 from bot.storage.errors import STORAGE_FAILURE
 from dialogues import SessionStatus
 from dialogues.events import Prompt

@@ -24,6 +24,7 @@ from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.render import Content, render
 from bot.channels.whatsapp.statuses import FORCE_TEMPLATE, StatusStore
 from bot.channels.whatsapp.templates import CONTINUE, NOTICE, PURPOSES, TemplateBook
+from bot.conversation.inbound import Channel
 from bot.runtime.delivery import (
     Recipient,
     SendLimits,
@@ -31,7 +32,6 @@ from bot.runtime.delivery import (
     UncertainDeliveryError,
     UndeliverableError,
 )
-from bot.runtime.events import Channel
 from bot.settings.model import WhatsAppSettings
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.payload import IncomingMessage
 from bot.channels.whatsapp.zones import zone_of_number
-from bot.runtime.events import Action, Answer, Channel, InboundEvent, Unsupported
+from bot.conversation.inbound import Action, Answer, Channel, InboundEvent, Unsupported
 from dialogues.inbound import TextReply
 
 MAX_TEXT_CHARS = 4000  # longer answers are cut: the engine caps free text far below this

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.runtime.events import COMMANDS, Action, Answer, Command
+from bot.conversation.inbound import COMMANDS, Action, Answer, Command
 from dialogues.inbound import ChoiceReply, Decline, GoBack, Resume, Skip, SubmitSelection
 
 _SEP = ":"

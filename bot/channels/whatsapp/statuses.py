@@ -24,8 +24,8 @@ from bot.channels.whatsapp import errors
 from bot.channels.whatsapp.inbound import message_digest
 from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.payload import StatusUpdate
+from bot.conversation.inbound import Channel
 from bot.privacy import decrypt_field, encrypt_field
-from bot.runtime.events import Channel
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 

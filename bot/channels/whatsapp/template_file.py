@@ -30,8 +30,8 @@ from bot.channels.whatsapp.templates import (
     TemplateBook,
     Translation,
 )
-from bot.loop.reaction import REACT, REACTIONS
-from bot.runtime.events import COMMANDS
+from bot.conversation.decisions.reaction import REACT, REACTIONS
+from bot.conversation.inbound import COMMANDS
 from bot.settings.limits import WhatsAppLimits
 
 _PLACEHOLDER = re.compile(r"\{\{\s*\d+\s*\}\}")

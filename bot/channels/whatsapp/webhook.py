@@ -24,7 +24,7 @@ from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.payload import parse
 from bot.channels.whatsapp.signature import HEADER, is_signed
 from bot.channels.whatsapp.statuses import StatusStore
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 from bot.runtime.ingest import Ingestor
 from bot.settings.model import WhatsAppSettings
 from bot.storage.errors import STORAGE_FAILURE

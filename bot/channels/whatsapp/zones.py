@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from phonenumbers import timezone as number_zones
 
-from bot.loop.pacing import fixed_offset_name
+from bot.time_zones import fixed_offset_name
 
 # phonenumbers' answer for a number it cannot place.
 _UNKNOWN = "Etc/Unknown"

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from bot.app import App
-from bot.runtime.campaigns import CampaignStatus
-from bot.runtime.events import Channel
-from bot.runtime.inbox import Notice, seal_notice
+from bot.conversation.campaign import CampaignStatus
+from bot.conversation.inbound import Channel
+from bot.conversation.inbox import Notice, seal_notice
 from tests.bot import webchat_browser as browser
 from tests.bot.webchat_browser import COMPLETE_EN, Client
 

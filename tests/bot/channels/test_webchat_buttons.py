@@ -8,14 +8,14 @@ from typing import Any
 
 from bot.app import App
 from bot.channels.webchat.ids import event_id
+from bot.conversation.decisions.texts import reaction_menu
+from bot.conversation.inbound import Channel
+from bot.conversation.inbox import Notice, seal_notice
+from bot.conversation.outgoing import MenuItem
 from bot.loop.grievances import case_text, find_case
 from bot.loop.ledger import StoredDecision
 from bot.loop.reactions import ReactionTotals, reaction_totals
-from bot.loop.texts import reaction_menu
-from bot.runtime.events import Channel
-from bot.runtime.inbox import Notice, seal_notice
 from bot.runtime.markers import marker_member
-from bot.runtime.outgoing import MenuItem
 from tests.bot import webchat_browser as browser
 from tests.bot.loop import SIM_DECISION, publish_on
 from tests.bot.webchat_browser import COMPLETE_EN, Client

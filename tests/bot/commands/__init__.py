@@ -20,7 +20,7 @@ import pytest
 
 from bot.app import App, build_app
 from bot.cli import main
-from bot.runtime.events import Answer, Channel, InboundEvent, Join
+from bot.conversation.inbound import Answer, Channel, InboundEvent, Join
 from bot.runtime.worker import Worker, WorkerConfig
 from bot.settings import Settings
 from dialogues.inbound import Inbound, TextReply

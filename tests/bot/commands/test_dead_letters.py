@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.runtime.events import InboundEvent, Join, encode
+from bot.conversation.inbound import InboundEvent, Join
+from bot.records.stats import campaign_counters
+from bot.runtime.event_codec import encode
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
-from bot.runtime.stats import campaign_counters
 from tests.bot.commands import CAMPAIGN, EXAMPLE, Deployment, deployed, sauti
 
 ADDRESS = "+255700000001"

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from bot.commands.export import safe_cell
-from bot.runtime.events import Join
-from bot.runtime.export import respondents
+from bot.conversation.inbound import Join
+from bot.records.export import respondents
 from dialogues.inbound import Decline, Skip
 from tests.bot.commands import CAMPAIGN, Deployment, deployed, sauti
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.channels.telegram.inbound import UpdateParser
 from bot.channels.telegram.webhook import PATH, SECRET_HEADER
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 from bot.runtime.markers import marker_member
 from bot.web import MAX_REQUEST_BYTES
 from tests.bot.fuzz import hostile

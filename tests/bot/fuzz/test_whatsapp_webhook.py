@@ -11,7 +11,7 @@ import pytest
 
 from bot.channels.whatsapp.inbound import message_digest
 from bot.channels.whatsapp.signature import HEADER, sign
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 from bot.runtime.markers import marker_member
 from tests.bot.fuzz import hostile
 from tests.bot.fuzz.stack import APP_SECRET, VERIFY_TOKEN, Sauti, tracebacks

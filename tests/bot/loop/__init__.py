@@ -17,14 +17,14 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.app import App
+from bot.conversation.inbound import Action, Answer, Channel, Command, Join
+from bot.conversation.inbox import Notice, open_notice
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
 from bot.loop.preview import Preview, build_preview
 from bot.loop.publisher import LoopConfig, Publisher
 from bot.runtime.delivery import SendLimits
-from bot.runtime.events import Action, Answer, Channel, Command, Join
-from bot.runtime.inbox import Notice, open_notice
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime.events import Answer, Channel, Command, InboundEvent, Join
+from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from dialogues.inbound import TextReply
 from tests.bot.commands import CAMPAIGN, Deployment, deployed, sauti
 from tests.bot.loop import SIM_DECISION, UP_TO_SIM_ID, publish_all

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from bot.conversation.inbound import Answer, Channel, Command
 from bot.loop.progress import publication_progress
 from bot.loop.publisher import Publisher
 from bot.runtime.delivery import Recipient
-from bot.runtime.events import Answer, Channel, Command
 from bot.runtime.sender import Sender, SenderConfig
 from dialogues.inbound import TextReply
 from tests.bot.loop import (

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.loop.decision import DecisionDefinitionError, DecisionStatus, parse_decision
-from bot.loop.rules import AllOf, AnswerIn, AnyOf, Not, NumberBetween, Tagged
+from bot.conversation.decisions.decision import (
+    DecisionDefinitionError,
+    DecisionStatus,
+    parse_decision,
+)
+from bot.conversation.decisions.rules import AllOf, AnswerIn, AnyOf, Not, NumberBetween, Tagged
 from dialogues import parse
 from tests.bot.loop import SIM_DECISION
 

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from bot.conversation.inbound import Channel
 from bot.loop.ledger import StoredDecision
-from bot.loop.pacing import WEEK_MS, QuietHours, due_ms, fixed_offset_name, zone, zone_or
+from bot.loop.pacing import WEEK_MS, QuietHours, due_ms
 from bot.loop.progress import publication_progress
 from bot.loop.report import campaign_report
-from bot.runtime.events import Channel
+from bot.time_zones import fixed_offset_name, zone, zone_or
 from tests.bot.loop import (
     NOON_MS,
     SIM_DECISION,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from bot.conversation.inbound import Channel, Reachability
 from bot.loop.publisher import PublicationStatus
-from bot.runtime.events import Channel, Reachability
 from tests.bot.loop import (
     NOON_MS,
     SIM_DECISION,

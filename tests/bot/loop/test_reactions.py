@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from bot.conversation.decisions.texts import say
+from bot.conversation.inbound import Channel
 from bot.loop.grievances import case_text, find_case
 from bot.loop.reactions import reaction_totals
-from bot.loop.texts import say
-from bot.runtime.events import Channel
 from tests.bot.loop import (
     NOON_MS,
     SIM_DECISION,

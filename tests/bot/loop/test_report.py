@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from bot.app import App
+from bot.conversation.inbound import Channel
 from bot.loop.report import campaign_report, median
-from bot.runtime.events import Channel
 from tests.bot.app_fixtures import EXAMPLE
 from tests.bot.loop import (
     NOON_MS,

@@ -8,11 +8,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.loop.decision import Decision, DecisionStatus, ResponseRef
-from bot.loop.keys import LoopKeys
-from bot.loop.ledger import StoredDecision
-from bot.loop.planner import PlanLimits, Planner
-from bot.loop.rules import (
+from bot.conversation.decisions.decision import Decision, DecisionStatus, ResponseRef
+from bot.conversation.decisions.rules import (
     AllOf,
     Answered,
     AnswerIn,
@@ -25,6 +22,9 @@ from bot.loop.rules import (
     evaluate,
     facts_from_redis,
 )
+from bot.loop.keys import LoopKeys
+from bot.loop.ledger import StoredDecision
+from bot.loop.planner import PlanLimits, Planner
 from bot.runtime.keys import Keys
 from tests.bot.loop import CAMPAIGN, NOON_MS, make_deployment, with_campaign
 

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from bot.commands.decisions import print_preview
 from bot.loop.keys import LoopKeys
-from bot.loop.pacing import zone
+from bot.time_zones import zone
 from tests.bot.channels.whatsapp.world import World, running_world
 from tests.bot.loop import (
     SIM_DECISION,

@@ -9,6 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.conversation.inbound import Channel
 from bot.runtime.delivery import (
     RateLimitedError,
     Recipient,
@@ -17,7 +18,6 @@ from bot.runtime.delivery import (
     TemporaryDeliveryError,
     UncertainDeliveryError,
 )
-from bot.runtime.events import Channel
 
 
 @dataclass

@@ -17,11 +17,11 @@ import asyncio
 import sys
 from dataclasses import dataclass
 
-from bot.runtime.campaigns import CampaignStore
-from bot.runtime.events import transit_key
+from bot.conversation.participants import ParticipantKeys
+from bot.records.campaigns import CampaignStore
+from bot.runtime.event_codec import transit_key
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
-from bot.runtime.participants import ParticipantKeys
 from bot.runtime.worker import Entry, Worker, WorkerConfig
 from bot.storage import connect
 

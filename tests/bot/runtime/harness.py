@@ -10,14 +10,15 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
+from bot.conversation.inbound import Action, Answer, Channel, InboundEvent
+from bot.conversation.participants import ParticipantKeys
 from bot.privacy import participant_id
-from bot.runtime.campaigns import CampaignStore
+from bot.records.campaigns import CampaignStore
 from bot.runtime.delivery import ChannelClient
-from bot.runtime.events import Action, Answer, Channel, InboundEvent, transit_key
+from bot.runtime.event_codec import transit_key
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
-from bot.runtime.participants import ParticipantKeys
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
 from dialogues.inbound import Inbound

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.runtime.campaigns import CampaignStore
+from bot.records.campaigns import CampaignStore
 from tests.bot.app_fixtures import EXAMPLE
 
 

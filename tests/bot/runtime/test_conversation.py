@@ -10,9 +10,17 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.inbound import (
+    Action,
+    Answer,
+    Channel,
+    Command,
+    Join,
+    Reachability,
+    Unsupported,
+)
 from bot.privacy import ParticipantId, decrypt_field, field_aad
 from bot.runtime.delivery import SendLimits
-from bot.runtime.events import Action, Answer, Channel, Command, Join, Reachability, Unsupported
 from bot.runtime.feedback import case_key, cases_key
 from bot.runtime.outbox import Priority, unseal
 from dialogues.inbound import ChangeLanguage, ChoiceReply, TextReply

@@ -7,8 +7,9 @@ import json
 import os
 from typing import Any
 
+from bot.conversation.inbound import Answer, Channel, InboundEvent
 from bot.privacy import encrypt_field
-from bot.runtime.events import Answer, Channel, InboundEvent, decode, encode, transit_key
+from bot.runtime.event_codec import decode, encode, transit_key
 from dialogues.inbound import TextReply
 
 KEY = transit_key(os.urandom(32))

@@ -22,8 +22,8 @@ from redis.asyncio import Redis
 
 from bot.app import App, build_app
 from bot.channels.webchat.conversation import Line, load_chat
-from bot.runtime.campaigns import CampaignStore
-from bot.runtime.events import Channel, InboundEvent, Join
+from bot.conversation.inbound import Channel, InboundEvent, Join
+from bot.records.campaigns import CampaignStore
 from bot.runtime.ingest import Ingestor
 from bot.runtime.markers import is_committed
 from bot.runtime.worker import GROUP

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 
-from bot.loop.texts import reaction_menu
+from bot.conversation.decisions.texts import reaction_menu
+from bot.conversation.inbox import Notice, open_notice, seal_notice
+from bot.conversation.outgoing import MenuItem
 from bot.privacy import ParticipantId, decrypt_field, encrypt_field, field_aad
-from bot.runtime.inbox import Notice, open_notice, seal_notice
-from bot.runtime.outgoing import MenuItem
 
 PID = "a" * 32
 KEY = os.urandom(32)

@@ -8,7 +8,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.runtime.events import Join, encode
+from bot.conversation.inbound import Join
+from bot.runtime.event_codec import encode
 from bot.runtime.markers import MAX_MARKERS, is_committed
 from bot.runtime.worker import GROUP
 from dialogues import SessionStatus, from_dict

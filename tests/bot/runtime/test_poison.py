@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from bot.runtime.events import Command, InboundEvent, Join
+from bot.conversation.inbound import Command, InboundEvent, Join
 from bot.runtime.worker import GROUP, WorkerConfig
 from dialogues.inbound import ChoiceReply, TextReply
 from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime

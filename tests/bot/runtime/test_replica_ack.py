@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import redis as sync_redis
 
-from bot.runtime.events import Join
+from bot.conversation.inbound import Join
 from bot.runtime.ingest import Ingestor, ReplicasBehindError
 from bot.settings import Settings
 from bot.settings.errors import SettingsError

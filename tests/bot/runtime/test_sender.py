@@ -9,9 +9,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.inbound import Channel, Join
 from bot.runtime.claims import Claimed, SendClaim
 from bot.runtime.delivery import Recipient, SendLimits
-from bot.runtime.events import Channel, Join
 from bot.runtime.markers import MAX_MARKERS
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.sender import Sender, SenderConfig

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App, build_app
+from bot.conversation.inbound import Channel
 from bot.privacy import ParticipantId
 from bot.run import ROLES, run
-from bot.runtime.events import Channel
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.settings import Settings
 from tests.bot.app_fixtures import EXAMPLE, test_settings

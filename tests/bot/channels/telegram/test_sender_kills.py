@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App, build_app
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from tests.bot import app_fixtures
 from tests.bot.channels.telegram.harness import QUICK_FAKE, TOKEN, make_participants, notify

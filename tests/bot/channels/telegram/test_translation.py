@@ -11,7 +11,7 @@ from aiogram.types import Update
 from bot.channels.telegram.inbound import UpdateParser
 from bot.channels.telegram.render import Limits, menu_keyboard, question_keyboard
 from bot.channels.telegram.text import split_text, utf16_len
-from bot.runtime.events import Answer, Command, Reachability, Unsupported
+from bot.conversation.inbound import Answer, Command, Reachability, Unsupported
 from dialogues.inbound import ChoiceReply, TextReply
 
 PARSER = UpdateParser(b"s" * 32, lambda user: f"pid-{user}")

@@ -17,7 +17,7 @@ from bot.channels.telegram.channel import TelegramChannel, build_telegram
 from bot.channels.telegram.inbound import UpdateParser
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.webhook import PATH, SECRET_HEADER, TelegramWebhook
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 from bot.runtime.ingest import Ingestor
 from bot.runtime.markers import marker_member
 from bot.runtime.metrics import Metrics

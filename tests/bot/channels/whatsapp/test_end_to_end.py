@@ -8,7 +8,7 @@ import asyncio
 import json
 from typing import Any
 
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 from tests.bot.channels.whatsapp.world import CAMPAIGN, World
 from tests.fakes import whatsapp_api as wa
 

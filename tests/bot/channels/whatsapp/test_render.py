@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.render import render
 from bot.channels.whatsapp.shorten import shorten
-from bot.runtime.outgoing import MenuItem, Outgoing
+from bot.conversation.outgoing import MenuItem, Outgoing
 from bot.settings.limits import WhatsAppLimits
 from dialogues import parse, start
 from dialogues.events import Choice, ControlLabels, Prompt

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.channels.whatsapp.inbound import message_digest
 from bot.channels.whatsapp.statuses import StatusKeys
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from tests.bot.channels.whatsapp.world import World, running_world
 from tests.fakes.whatsapp_api import Sent

@@ -15,10 +15,10 @@ import pytest
 from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.template_file import TemplateFileError, load_templates
 from bot.channels.whatsapp.templates import DECISION, NOTICE, TemplateBook
+from bot.conversation.decisions.texts import reaction_menu
+from bot.conversation.inbound import Command
+from bot.conversation.outgoing import Outgoing
 from bot.loop.templates import NOTICE_PURPOSES
-from bot.loop.texts import reaction_menu
-from bot.runtime.events import Command
-from bot.runtime.outgoing import Outgoing
 from bot.settings.limits import WhatsAppLimits
 from tests.bot.channels.whatsapp.world import approved_templates
 from tests.fakes.whatsapp_api import validate

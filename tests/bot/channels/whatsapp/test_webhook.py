@@ -11,7 +11,8 @@ from aiohttp import ClientSession
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.channels.whatsapp.signature import sign
-from bot.runtime.events import Answer, Command, InboundEvent, Unsupported, decode
+from bot.conversation.inbound import Answer, Command, InboundEvent, Unsupported
+from bot.runtime.event_codec import decode
 from dialogues.inbound import ChoiceReply, Resume, TextReply
 from tests.bot.channels.whatsapp.world import APP_SECRET, VERIFY_TOKEN, World
 from tests.fakes import whatsapp_api as wa

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.channels.whatsapp.payload_ids import RESUME
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from tests.bot.channels.whatsapp.world import World, running_world
 from tests.fakes import whatsapp_api as wa

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestServer
 from bot.app import App, build_app
 from bot.channels.whatsapp.template_file import load_templates
 from bot.channels.whatsapp.templates import TemplateBook
-from bot.runtime.events import Channel
+from bot.conversation.inbound import Channel
 from bot.settings.limits import WhatsAppLimits
 from bot.web import make_web_app, runner_options
 from dialogues.localization import builtin_catalog

@@ -2,7 +2,7 @@
 (quiet hours, `bot.loop.pacing`): the time they told us (the `time` command), kept as a fixed
 UTC offset, or until then a zone their channel inferred (WhatsApp: the number's country code).
 
-Called by `bot.runtime.conversation`. Pure: the instant is the event's, the turn records what
+Called by `bot.conversation`. Pure: the instant is the event's, the turn records what
 the commit writes.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.loop.pacing import fixed_offset_name
-from bot.runtime.participants import ParticipantRecord
-from bot.runtime.turns import Turn
+from bot.conversation.participants import ParticipantRecord
+from bot.conversation.turns import Turn
+from bot.time_zones import fixed_offset_name
 from dialogues.clock import read_clock, utc_offset_minutes
 from dialogues.localization import Catalog
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from bot.runtime.conversation import (
+from bot.conversation import (
     consent,
     erasure,
     feedback,
@@ -16,18 +16,11 @@ from bot.runtime.conversation import (
     my_data,
     their_time,
 )
-from bot.runtime.conversation.exchange import Exchange
-from bot.runtime.events import (
-    Answer,
-    Command,
-    InboundEvent,
-    Join,
-    Reachability,
-    Unsupported,
-)
-from bot.runtime.local_time import take_zone_hint
-from bot.runtime.participants import ParticipantKeys, ParticipantRecord, Stage
-from bot.runtime.turns import Context, Turn, answer
+from bot.conversation.exchange import Exchange
+from bot.conversation.inbound import Answer, Command, InboundEvent, Join, Reachability, Unsupported
+from bot.conversation.local_time import take_zone_hint
+from bot.conversation.participants import ParticipantKeys, ParticipantRecord, Stage
+from bot.conversation.turns import Context, Turn, answer
 from dialogues.inbound import ChangeLanguage
 
 _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {

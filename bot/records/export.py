@@ -20,9 +20,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.participants import ParticipantKeys
 from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
 from bot.runtime.keys import Keys
-from bot.runtime.participants import ParticipantKeys
 from dialogues import Session, SessionFormatError, SessionStatus, from_dict
 from dialogues.events import AnswerOutcome
 

@@ -1,5 +1,6 @@
 """What participants write to the company outside the survey: feedback (`/feedback`), and the
-buttons under a decision notice with the concern that may follow them (`bot.loop.conversation`).
+buttons under a decision notice with the concern that may follow them
+(`bot.conversation.decisions.replies`).
 Each written message becomes a case with a reference and a promised answer time."""
 
 from __future__ import annotations
@@ -7,11 +8,11 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from bot.loop.conversation import concern_written, react
-from bot.runtime.conversation.exchange import Exchange
-from bot.runtime.events import Answer
-from bot.runtime.participants import Stage
-from bot.runtime.turns import DAY_MS, Feedback
+from bot.conversation.decisions.replies import concern_written, react
+from bot.conversation.exchange import Exchange
+from bot.conversation.inbound import Answer
+from bot.conversation.participants import Stage
+from bot.conversation.turns import DAY_MS, Feedback
 from dialogues.inbound import TextReply
 
 
@@ -38,7 +39,7 @@ def feedback_reply(exchange: Exchange, action: Answer) -> None:
 
 
 def react_to_decision(exchange: Exchange, argument: str) -> None:
-    """A button under a decision notice (bot.loop.conversation)."""
+    """A button under a decision notice (bot.conversation.decisions.replies)."""
     context = exchange.context
     react(exchange.turn, exchange.participant(), argument, context.loop, exchange.language)
 

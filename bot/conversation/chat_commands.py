@@ -14,7 +14,7 @@ from importlib import resources
 
 import yaml
 
-from bot.runtime.events import COMMANDS, Answer, Command
+from bot.conversation.inbound import COMMANDS, Answer, Command
 from dialogues.inbound import TextReply
 from dialogues.localization import FALLBACK_LANGUAGE
 from dialogues.normalize import fold

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.runtime.commands import as_command
-from bot.runtime.conversation.menus import menu_pick
-from bot.runtime.events import Answer, Command, InboundEvent, Join
-from bot.runtime.participants import ParticipantRecord
+from bot.conversation.chat_commands import as_command
+from bot.conversation.inbound import Answer, Command, InboundEvent, Join
+from bot.conversation.menus import menu_pick
+from bot.conversation.participants import ParticipantRecord
 from dialogues.inbound import TextReply
 
 

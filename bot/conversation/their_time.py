@@ -1,12 +1,12 @@
 """The `time` command: their local time of day, which sets their time zone for quiet hours
-(`bot.runtime.local_time` reads it)."""
+(`bot.conversation.local_time` reads it)."""
 
 from __future__ import annotations
 
-from bot.runtime.conversation.exchange import Exchange
-from bot.runtime.events import Answer
-from bot.runtime.local_time import ToldTime, zone_from_clock
-from bot.runtime.participants import Stage
+from bot.conversation.exchange import Exchange
+from bot.conversation.inbound import Answer
+from bot.conversation.local_time import ToldTime, zone_from_clock
+from bot.conversation.participants import Stage
 from dialogues import SessionStatus
 from dialogues.inbound import TextReply
 

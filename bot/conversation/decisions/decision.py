@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.loop.rule_file import read_rule
-from bot.loop.rules import Rule
+from bot.conversation.decisions.rule_file import read_rule
+from bot.conversation.decisions.rules import Rule
 from dialogues.checking import Checker, did_you_mean, join_path
 from dialogues.errors import Problem
 from dialogues.model import Survey

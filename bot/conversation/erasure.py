@@ -4,11 +4,11 @@ them although their record, and the address in it, is gone."""
 
 from __future__ import annotations
 
+from bot.conversation.exchange import Exchange, yes_or_no
+from bot.conversation.inbound import Answer
+from bot.conversation.outgoing import MenuItem
+from bot.conversation.participants import ParticipantRecord, Stage
 from bot.privacy import DecryptionError
-from bot.runtime.conversation.exchange import Exchange, yes_or_no
-from bot.runtime.events import Answer
-from bot.runtime.outgoing import MenuItem
-from bot.runtime.participants import ParticipantRecord, Stage
 
 
 def delete(exchange: Exchange, argument: str) -> None:

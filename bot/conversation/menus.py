@@ -3,10 +3,10 @@ typed to pick from them (channels without buttons, or people who prefer typing).
 
 from __future__ import annotations
 
-from bot.runtime.conversation.exchange import Exchange
-from bot.runtime.events import Answer, Channel, Command
-from bot.runtime.outgoing import MenuItem
-from bot.runtime.participants import ParticipantRecord, Stage
+from bot.conversation.exchange import Exchange
+from bot.conversation.inbound import Answer, Channel, Command
+from bot.conversation.outgoing import MenuItem
+from bot.conversation.participants import ParticipantRecord, Stage
 from dialogues.inbound import TextReply
 from dialogues.normalize import ascii_digits
 

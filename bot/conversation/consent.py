@@ -3,13 +3,13 @@ campaign: asked when they join, changed with `updates`), or nothing at all (`sto
 
 from __future__ import annotations
 
-from bot.runtime.campaigns import Campaign
-from bot.runtime.conversation.exchange import Exchange, read_yes_or_no, spoken, yes_or_no
-from bot.runtime.conversation.menus import offer_campaigns
-from bot.runtime.events import Answer
-from bot.runtime.outgoing import MenuItem
-from bot.runtime.participants import Stage
-from bot.runtime.turns import begin_survey, closed
+from bot.conversation.campaign import Campaign
+from bot.conversation.exchange import Exchange, read_yes_or_no, spoken, yes_or_no
+from bot.conversation.inbound import Answer
+from bot.conversation.menus import offer_campaigns
+from bot.conversation.outgoing import MenuItem
+from bot.conversation.participants import Stage
+from bot.conversation.turns import begin_survey, closed
 from dialogues import advance
 from dialogues.inbound import Pause
 from dialogues.session import SessionStatus

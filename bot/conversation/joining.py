@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.runtime.campaigns import Campaign
-from bot.runtime.conversation.consent import ask_consent
-from bot.runtime.conversation.exchange import Exchange, spoken
-from bot.runtime.conversation.menus import offer_campaigns
-from bot.runtime.events import Answer
-from bot.runtime.outgoing import MenuItem
-from bot.runtime.participants import ParticipantRecord, Stage
-from bot.runtime.turns import answer, begin_survey, closed, new_participant
+from bot.conversation.campaign import Campaign
+from bot.conversation.consent import ask_consent
+from bot.conversation.exchange import Exchange, spoken
+from bot.conversation.inbound import Answer
+from bot.conversation.menus import offer_campaigns
+from bot.conversation.outgoing import MenuItem
+from bot.conversation.participants import ParticipantRecord, Stage
+from bot.conversation.turns import answer, begin_survey, closed, new_participant
 from dialogues import Session
 from dialogues.inbound import ChangeLanguage, TextReply
 from dialogues.normalize import fold

@@ -8,11 +8,11 @@ import base64
 import json
 from collections.abc import Mapping
 
-from bot.loop.conversation import decision_lines
+from bot.conversation.campaign import Campaign
+from bot.conversation.decisions.replies import decision_lines
+from bot.conversation.exchange import Exchange
+from bot.conversation.local_time import my_data_zone_line
 from bot.privacy import DecryptionError, decrypt_field, field_aad
-from bot.runtime.campaigns import Campaign
-from bot.runtime.conversation.exchange import Exchange
-from bot.runtime.local_time import my_data_zone_line
 from dialogues import Session
 from dialogues.events import AnswerOutcome
 from dialogues.prompts import display_answer

@@ -8,34 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-from enum import StrEnum
 
 from redis.asyncio import Redis
 
+from bot.conversation.campaign import Campaign, CampaignStatus
 from bot.runtime.keys import Keys
 from dialogues import Survey, SurveyDefinitionError, parse
 
 log = logging.getLogger(__name__)
-
-
-class CampaignStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True, slots=True)
-class Campaign:
-    survey: Survey
-    status: CampaignStatus
-
-    @property
-    def id(self) -> str:
-        return self.survey.id
-
-    @property
-    def is_open(self) -> bool:
-        return self.status is CampaignStatus.OPEN
 
 
 class CampaignStore:

@@ -1,6 +1,6 @@
 """What one inbound event changes (`Turn`), and the survey side of applying it.
 
-No Redis here: the worker loads the state, `bot.runtime.conversation.take_turn` applies the
+No Redis here: the worker loads the state, `bot.conversation.take_turn` applies the
 event, and the commit writes the `Turn` atomically.
 """
 
@@ -10,13 +10,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from bot.loop.reaction import Reaction
-from bot.loop.view import LoopView
+from bot.conversation.campaign import Campaign
+from bot.conversation.decisions.reaction import Reaction
+from bot.conversation.decisions.view import LoopView
+from bot.conversation.inbound import Answer, InboundEvent
+from bot.conversation.outgoing import MenuItem, Outgoing
+from bot.conversation.participants import ParticipantKeys, ParticipantRecord, Stage
 from bot.privacy import ParticipantId
-from bot.runtime.campaigns import Campaign
-from bot.runtime.events import Answer, InboundEvent
-from bot.runtime.outgoing import MenuItem, Outgoing
-from bot.runtime.participants import ParticipantKeys, ParticipantRecord, Stage
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from dialogues import Session, advance, start
 from dialogues.events import Event, Prompt, SelectionChanged, SurveyStarted

@@ -1,4 +1,5 @@
-"""What participants read about decisions, in their language (texts: `bot/loop/messages.yaml`).
+"""What participants read about decisions, in their language (texts: `messages.yaml` beside
+this file).
 
 The notice follows the shape the field asks for: "You told us ⟨their own answer⟩. ⟨Company⟩
 ⟨what it did⟩: ⟨message⟩", and the reason whenever a recommendation was not (fully) taken up.
@@ -12,10 +13,10 @@ import functools
 from collections.abc import Mapping
 from importlib import resources
 
-from bot.loop.decision import Decision, DecisionStatus
-from bot.loop.reaction import REACT, REACTIONS
-from bot.loop.rules import Facts
-from bot.runtime.outgoing import MenuItem
+from bot.conversation.decisions.decision import Decision, DecisionStatus
+from bot.conversation.decisions.reaction import REACT, REACTIONS
+from bot.conversation.decisions.rules import Facts
+from bot.conversation.outgoing import MenuItem
 from dialogues.localization import Catalog, builtin_catalog, catalog_from_yaml
 from dialogues.model import QuestionKind, Survey
 from dialogues.prompts import display_answer
@@ -25,7 +26,7 @@ _QUESTION_CHARS = 70  # how much of a question the summary quotes
 
 @functools.cache
 def loop_catalog() -> Catalog:
-    source = resources.files("bot.loop").joinpath("messages.yaml")
+    source = resources.files("bot.conversation.decisions").joinpath("messages.yaml")
     return catalog_from_yaml(source.read_text(encoding="utf-8"))
 
 

@@ -1,6 +1,6 @@
 """What participants say back to a decision notice, and the decisions "my data" lists.
 
-Called by `bot.runtime.conversation` for the `react` command (the buttons under a notice) and
+Called by `bot.conversation` for the `react` command (the buttons under a notice) and
 for the message that follows "still concerned". Pure: the turn records what the commit writes.
 """
 
@@ -9,11 +9,18 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from bot.loop.reaction import CONCERN, CONCERNS, HELPFUL, MORE, REACTIONS, Reaction
-from bot.loop.texts import more_text, say, status_name
-from bot.loop.view import DecisionInContext, LoopView
-from bot.runtime.participants import ParticipantRecord, Stage
-from bot.runtime.turns import Turn
+from bot.conversation.decisions.reaction import (
+    CONCERN,
+    CONCERNS,
+    HELPFUL,
+    MORE,
+    REACTIONS,
+    Reaction,
+)
+from bot.conversation.decisions.texts import more_text, say, status_name
+from bot.conversation.decisions.view import DecisionInContext, LoopView
+from bot.conversation.participants import ParticipantRecord, Stage
+from bot.conversation.turns import Turn
 
 
 def react(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.loop.rules import (
+from bot.conversation.decisions.rules import (
     THEME,
     THEME_RULE,
     AllOf,

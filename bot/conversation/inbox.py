@@ -23,8 +23,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.conversation.outgoing import MenuItem
 from bot.privacy import ParticipantId, decrypt_field, encrypt_field, field_aad
-from bot.runtime.outgoing import MenuItem
 
 INBOX_CAP = 200  # notices kept per participant (`LTRIM`); older ones are dropped
 

@@ -1,6 +1,6 @@
 """What a participant answered back to a decision notice, as one turn records it.
 
-Kept free of runtime imports: `bot.runtime.turns` holds one of these on a `Turn`.
+Kept free of runtime imports: `bot.conversation.turns` holds one of these on a `Turn`.
 """
 
 from __future__ import annotations

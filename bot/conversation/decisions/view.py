@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.loop.decision import Decision
+from bot.conversation.decisions.decision import Decision
 from dialogues.model import Survey
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.runtime.campaigns import Campaign
-from bot.runtime.commands import keyword
-from bot.runtime.events import Answer, Channel, InboundEvent
-from bot.runtime.outgoing import MenuItem
-from bot.runtime.participants import ParticipantKeys, ParticipantRecord
-from bot.runtime.turns import Context, Turn, new_participant
+from bot.conversation.campaign import Campaign
+from bot.conversation.chat_commands import keyword
+from bot.conversation.inbound import Answer, Channel, InboundEvent
+from bot.conversation.outgoing import MenuItem
+from bot.conversation.participants import ParticipantKeys, ParticipantRecord
+from bot.conversation.turns import Context, Turn, new_participant
 from dialogues.inbound import TextReply
 from dialogues.localization import FALLBACK_LANGUAGE, builtin_catalog
 from dialogues.normalize import fold

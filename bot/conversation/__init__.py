@@ -1,0 +1,24 @@
+"""The conversation, pure: what Sauti says back to one inbound event, on every channel.
+
+No Redis, no clock, no network: the worker loads the participant and their session, calls
+`dispatch.take_turn`, and commits the `Turn` it returns. Survey answers go to the engine
+(`dialogues`, through `turns.answer`); this package handles everything around the survey:
+
+- `inbound`: the channel-neutral event (join, answer, command) channels build;
+- `campaign`, `participants`, `turns`, `outgoing`, `inbox`: what a turn reads and produces;
+- `reading`: what a message is before anything is loaded (a command, a menu pick, a campaign);
+- `chat_commands`: the words and slash commands a participant may type, in every language;
+- `dispatch`: `take_turn`, which sends each command and each reply to the module that owns it;
+- `exchange`: what every part shares for one event (the turn, the participant's language);
+- `menus`: the help menu and the open campaigns, and the numbers typed to pick from them;
+- `joining`: a campaign joined or come back to, and the language chosen for it;
+- `consent`: what they agree to hear from us (news of outcomes, or nothing: stop);
+- `my_data`: what Sauti holds about them, as they can read it;
+- `erasure`: deleting everything, asked first;
+- `feedback`: what they write to the company (feedback, a concern about a decision);
+- `their_time`, `local_time`: their local time, for quiet hours;
+- `decisions/`: the pure half of closing the loop (the decision file, its rules, what a
+  participant reads about a decision and how they answer it).
+
+A test (`tests/bot/test_layers.py`) keeps this package free of I/O.
+"""

@@ -1,0 +1,99 @@
+"""The channel-neutral inbound event: what a participant did, on which channel. Channel
+adapters build these; the worker takes a turn on each (`bot.runtime.event_codec` carries them
+through the inbound stream, sealed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dialogues.inbound import (
+    Inbound,
+)
+
+
+class Channel(StrEnum):
+    WEBCHAT = "webchat"
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """Join (or come back to) a campaign, in a language."""
+
+    campaign_id: str
+    language: str
+    updates: bool | None = None  # wants to hear what comes of their answers (None: not asked)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Anything said inside a survey: handed to the engine as it is."""
+
+    input: Inbound
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """Something said outside the survey: a command (/help), a keyword ("help", "msaada"), or a
+    press on a menu button. `name` is one of COMMANDS; `argument` depends on it:
+
+    - start: a campaign code ("" offers the open campaigns)
+    - help, mydata, stop: ""
+    - language: a language code ("" shows the language menu)
+    - delete: "" asks for confirmation, "confirm" erases, "cancel" keeps everything
+    - updates: "yes" / "no" (or a typed yes/no in any built-in language): whether they want to
+      hear what comes of their answers; "" asks them
+    - feedback: "" asks what they want to say; otherwise the text they said
+    - react: "<helpful|concerns|more>:<decision ref>": a button under a decision notice
+    - time: "" asks what time it is where they are; otherwise the time they typed ("14:30")
+    """
+
+    name: str
+    argument: str = ""
+
+
+COMMANDS = (
+    "start",
+    "help",
+    "language",
+    "stop",
+    "mydata",
+    "delete",
+    "updates",
+    "feedback",
+    "react",
+    "time",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """A photo, voice note, sticker, location...: answered with "please use text or buttons"."""
+
+    kind: str  # the platform's name for it, for metrics only
+
+
+@dataclass(frozen=True, slots=True)
+class Reachability:
+    """The platform told us the participant blocked (False) or unblocked (True) Sauti."""
+
+    reachable: bool
+
+
+Action = Join | Answer | Command | Unsupported | Reachability
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEvent:
+    event_id: str  # "<channel>:<platform message id>": the deduplication key
+    channel: Channel
+    participant_id: str
+    received_at_ms: int
+    action: Action
+    address: str | None = None  # the platform address (chat id, phone) when the channel has one
+    locale: str | None = None  # the platform's language hint (Telegram's language_code), if any
+    # A time zone the channel inferred (IANA name; WhatsApp: from the number's country code),
+    # for quiet hours: stored when the participant has none. A coarse location, sealed here.
+    zone_hint: str | None = None
