@@ -1,7 +1,9 @@
 """Built-in system texts (buttons, hints, reasons for asking again) and words people type.
 
 The catalogue is YAML shipped inside the package (`system/messages.yaml`), so translators can
-work on it without touching code. It is read once, on first use.
+work on it without touching code. It is read once, on first use, into one `Catalog`: texts,
+language names, control words ("skip"), the words for am/pm, and the chat-command keywords
+("msaada" is help) that the shell recognises in what people type.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class Catalog:
     words: Mapping[str, Mapping[str, tuple[str, ...]]]
     #: "am" / "pm" -> folded words that put a time of day before or after noon ("2:30 pm")
     day_halves: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: chat command -> language -> folded keywords ("help" -> "sw" -> ("msaada", "menyu"))
+    commands: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def message(self, key: str, language: str, /, **params: object) -> str:
         """A system text in `language` (English when the catalogue lacks that language)."""
@@ -63,6 +67,15 @@ class Catalog:
                     return intent
         return None
 
+    def command_word(self, command: str, language: str) -> str:
+        """The first keyword of a chat command in `language`, to quote ('Send "msaada"')."""
+        by_language = self.commands[command]
+        return (by_language.get(language) or by_language[FALLBACK_LANGUAGE])[0]
+
+    def command_of(self, folded_text: str) -> str | None:
+        """The chat command whose keyword the (already folded) text is, in any language."""
+        return _command_index(self).get(folded_text)
+
     def day_half(self, folded_text: str) -> str | None:
         """ "am" or "pm" when the (already folded) text marks one, in any language."""
         for half, words in self.day_halves.items():
@@ -82,12 +95,28 @@ def catalog_from_yaml(text: str) -> Catalog:
         half: frozenset(fold(str(w)) for items in by_lang.values() for w in items)
         for half, by_lang in raw.get("clock", {}).items()
     }
+    commands = {
+        command: {lang: tuple(fold(str(w)) for w in items) for lang, items in by_lang.items()}
+        for command, by_lang in raw.get("commands", {}).items()
+    }
     return Catalog(
         language_names=dict(raw["languages"]),
         messages={key: dict(texts) for key, texts in raw["messages"].items()},
         words=words,
         day_halves=day_halves,
+        commands=commands,
     )
+
+
+@functools.cache
+def _command_index(catalog: Catalog) -> Mapping[str, str]:
+    """folded keyword -> chat command; the first command to claim a word keeps it."""
+    index: dict[str, str] = {}
+    for command, by_language in catalog.commands.items():
+        for words in by_language.values():
+            for word in words:
+                index.setdefault(word, command)
+    return index
 
 
 @functools.cache

@@ -8,15 +8,11 @@ question 3" stays an answer.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Mapping
-from importlib import resources
-
-import yaml
+from collections.abc import Iterable
 
 from bot.conversation.inbound import COMMANDS, Answer, Command
 from dialogues.inbound import TextReply
-from dialogues.localization import FALLBACK_LANGUAGE
+from dialogues.localization import builtin_catalog
 from dialogues.normalize import fold
 
 # Words that put a join code after them: "join safe-connect-2026", "/start safe-connect-2026".
@@ -26,31 +22,9 @@ _JOIN_WORDS = frozenset({"start", "join", "/start", "/join"})
 _WITH_ARGUMENT = frozenset({"start", "feedback", "language", "time", "updates"})
 
 
-@functools.cache
-def keywords() -> Mapping[str, Mapping[str, tuple[str, ...]]]:
-    """command -> language -> folded keywords, from the built-in catalogue."""
-    source = resources.files("dialogues").joinpath("system", "messages.yaml")
-    raw = yaml.safe_load(source.read_text(encoding="utf-8"))["commands"]
-    return {
-        command: {lang: tuple(fold(str(w)) for w in words) for lang, words in by_lang.items()}
-        for command, by_lang in raw.items()
-    }
-
-
 def keyword(command: str, language: str) -> str:
     """The word to quote for a command in `language` ('Send "msaada"')."""
-    by_language = keywords()[command]
-    return (by_language.get(language) or by_language[FALLBACK_LANGUAGE])[0]
-
-
-@functools.cache
-def _keyword_index() -> Mapping[str, str]:
-    index: dict[str, str] = {}
-    for command, by_language in keywords().items():
-        for words in by_language.values():
-            for word in words:
-                index.setdefault(word, command)
-    return index
+    return builtin_catalog().command_word(command, language)
 
 
 def recognise(text: str, campaign_ids: Iterable[str]) -> Command | None:
@@ -72,7 +46,7 @@ def recognise(text: str, campaign_ids: Iterable[str]) -> Command | None:
         return Command("start", codes[stripped.casefold()])
     if head.casefold() in _JOIN_WORDS and argument.casefold() in codes:
         return Command("start", codes[argument.casefold()])
-    command = _keyword_index().get(fold(stripped))
+    command = builtin_catalog().command_of(fold(stripped))
     return Command(command) if command is not None else None
 
 
