@@ -43,7 +43,7 @@ from prometheus_client import Histogram
 from bot.app import App, build_app
 from bot.channels.webchat.ids import event_id
 from bot.conversation.inbound import Answer, Channel, InboundEvent, Join
-from bot.settings import Settings
+from bot.settings import read_settings
 from bot.web import make_web_app, runner_options
 from dialogues.inbound import TextReply
 
@@ -88,7 +88,7 @@ async def _app(data_dir: Path) -> App:
         # Every bench participant joins from this one machine: no per-client join limit.
         "SAUTI_WEBCHAT_JOIN_LIMIT": str(10**9),
     }
-    app = await build_app(Settings.from_env(environ, config_path=config))
+    app = await build_app(read_settings(environ, config_path=config))
     await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
     return app
 

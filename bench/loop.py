@@ -38,7 +38,7 @@ from bot.app import App, build_app
 from bot.loop.preview import build_preview
 from bot.privacy import ParticipantId
 from bot.runtime.outbox import Priority
-from bot.settings import Settings
+from bot.settings import read_settings
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "dialogues" / "examples" / "safe_connect.yaml"
 CAMPAIGN = "safe-connect-2026"
@@ -105,7 +105,7 @@ async def _app(data_dir: Path, *, load: bool = True) -> App:
         "SAUTI_LOG_LEVEL": "WARNING",
         "SAUTI_LOOP_QUIET_HOURS": "none",  # measure planning, not the clock
     }
-    app = await build_app(Settings.from_env(environ, config_path=config))
+    app = await build_app(read_settings(environ, config_path=config))
     if load:
         await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
     return app

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the fake lives with the tests
 
 from bot.app import build_app  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.settings import read_settings  # noqa: E402
 from tests.bot.channels.telegram.harness import TOKEN, make_participants, notify  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 from tests.fakes.telegram_limits import FakeLimits  # noqa: E402
@@ -50,7 +50,7 @@ async def bench(participants: int, per_participant: int) -> dict[str, float]:
             "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
             "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
         }
-        app = await build_app(Settings.from_env(environ, config_path=config))
+        app = await build_app(read_settings(environ, config_path=config))
         try:
             users = list(range(10_000, 10_000 + participants))
             for user in users:

@@ -40,7 +40,7 @@ from bot.channels.whatsapp.template_file import load_templates
 from bot.conversation.inbound import Channel
 from bot.privacy import ParticipantId
 from bot.runtime.outbox import OutboxEntry, Priority, seal
-from bot.settings import Settings
+from bot.settings import read_settings
 from bot.settings.limits import WhatsAppLimits
 from bot.web import make_web_app, runner_options
 from tests.fakes.whatsapp_api import FakeGraphAPI
@@ -68,7 +68,7 @@ async def _app(data_dir: Path, api_base: str) -> App:
         "WHATSAPP_TEMPLATES_FILE": str(TEMPLATES),
         "SAUTI_WHATSAPP_GLOBAL_RATE": str(RATE),
     }
-    return await build_app(Settings.from_env(environ, config_path=config))
+    return await build_app(read_settings(environ, config_path=config))
 
 
 async def _participants(app: App, count: int) -> list[tuple[str, str]]:

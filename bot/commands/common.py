@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from bot.app import App, ConfigurationError, build_app
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, read_settings
 from bot.storage.errors import STORAGE_FAILURE
 
 T = TypeVar("T")
@@ -19,7 +19,7 @@ EXIT_UNAVAILABLE = 3
 
 def load_settings() -> Settings | None:
     try:
-        return Settings.from_env()
+        return read_settings()
     except SettingsError as error:
         print(f"sauti: {error}", file=sys.stderr)
         return None

@@ -1,7 +1,7 @@
 """Typed, frozen settings read once from the environment and an optional TOML file.
 
-    settings = Settings.from_env()          # at start-up, in the composition root
-    Settings.from_env({"SAUTI_HTTP_PORT": "9000"}, config_path=None)   # in tests
+    settings = read_settings()          # at start-up, in the composition root
+    read_settings({"SAUTI_HTTP_PORT": "9000"}, config_path=None)   # in tests
 
 Only this package reads `os.environ`. Secrets are `Secret` values: masked in every repr.
 """
@@ -9,6 +9,7 @@ Only this package reads `os.environ`. Secrets are `Secret` values: masked in eve
 from bot.secret import Secret
 from bot.settings.errors import SettingsError
 from bot.settings.limits import TelegramLimits, WebChatLimits, WhatsAppLimits
+from bot.settings.loader import read_settings
 from bot.settings.model import (
     HttpSettings,
     Settings,
@@ -28,4 +29,5 @@ __all__ = [
     "WebChatSettings",
     "WhatsAppLimits",
     "WhatsAppSettings",
+    "read_settings",
 ]

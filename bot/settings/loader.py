@@ -16,7 +16,14 @@ from bot.settings.model import Settings
 from bot.settings.rules import consistency_problems
 
 
-def load(environ: Mapping[str, str] | None, config_path: Path | str | None) -> Settings:
+def read_settings(
+    environ: Mapping[str, str] | None = None, config_path: Path | str | None = None
+) -> Settings:
+    """Read settings from `environ` (default: the process environment) over a TOML file.
+
+    The file is `config_path`, else `$SAUTI_CONFIG`, else `config/sauti.toml` if it exists.
+    Raises `SettingsError` listing every missing or malformed value by its variable name.
+    """
     # The one place in the code base that reads the process environment.
     env: Mapping[str, str] = os.environ if environ is None else environ
     all_leaves = list(leaves(Settings))

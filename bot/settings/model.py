@@ -7,7 +7,7 @@ Every field names its environment variable; its TOML key is its place in this tr
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -150,7 +150,8 @@ class RuntimeSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything configurable, read once at start-up by `Settings.from_env`."""
+    """Everything configurable, read once at start-up by `read_settings`
+    (bot.settings.loader, which builds it: the model never calls back into its loader)."""
 
     redis_url: Secret[str] | None = setting("REDIS_URL", None, p.redis_url, secret=True)
     """Unset: run the embedded Redis under `data_dir`. It may hold a password: a secret."""
@@ -169,19 +170,6 @@ class Settings:
     metrics: MetricsSettings = section(MetricsSettings)
     runtime: RuntimeSettings = section(RuntimeSettings)
     loop: LoopSettings = section(LoopSettings)
-
-    @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, config_path: Path | str | None = None
-    ) -> Settings:
-        """Read settings from `environ` (default: the process environment) over a TOML file.
-
-        The file is `config_path`, else `$SAUTI_CONFIG`, else `config/sauti.toml` if it exists.
-        Raises `SettingsError` listing every missing or malformed value by its variable name.
-        """
-        from bot.settings.loader import load
-
-        return load(environ, config_path)
 
     @property
     def embedded_redis(self) -> bool:

@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App, build_app
-from bot.settings import Settings
+from bot.settings import Settings, read_settings
 from bot.web import make_web_app, runner_options
 from tests.bot.webchat_browser import SAME_ORIGIN
 
@@ -41,7 +41,7 @@ def test_settings(redis_url: str, tmp_path: Path, **extra: str) -> Settings:
     }
     config = tmp_path / "sauti.toml"
     config.touch()  # an empty file: settings come from `environ` alone
-    return Settings.from_env(environ, config_path=config)
+    return read_settings(environ, config_path=config)
 
 
 @pytest.fixture

@@ -157,7 +157,6 @@ STILL_AGAINST_THE_RULE = {
 }
 STILL_IN_A_CIRCLE = [
     ["bot.app", "bot.channels.whatsapp.channel"],
-    ["bot.settings.loader", "bot.settings.model", "bot.settings.rules"],
 ]
 
 

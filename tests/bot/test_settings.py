@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.secret import Secret
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, read_settings
 from bot.settings.fields import leaves
 
 MASTER_KEY = base64.b64encode(b"M" * 32).decode()
@@ -36,12 +36,12 @@ def _away_from_any_local_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def problems(environ: Mapping[str, str], config_path: Path | None = None) -> tuple[str, ...]:
     with pytest.raises(SettingsError) as caught:
-        Settings.from_env(environ, config_path=config_path)
+        read_settings(environ, config_path=config_path)
     return caught.value.problems
 
 
 def test_defaults_give_a_working_single_machine_setup() -> None:
-    settings = Settings.from_env({})
+    settings = read_settings({})
     assert settings == Settings()
     assert settings.embedded_redis
     assert settings.data_dir == Path("var")
@@ -77,7 +77,7 @@ def test_platform_limits_default_to_the_published_figures() -> None:
 
 
 def test_environment_overrides_defaults() -> None:
-    settings = Settings.from_env(
+    settings = read_settings(
         {
             "SAUTI_HTTP_PORT": "9000",
             "SAUTI_LOG_LEVEL": "debug",
@@ -104,13 +104,13 @@ def test_environment_overrides_defaults() -> None:
 
 
 def test_empty_and_blank_variables_count_as_unset() -> None:
-    settings = Settings.from_env({"SAUTI_HTTP_PORT": "", "TELEGRAM_BOT_TOKEN": "  "})
+    settings = read_settings({"SAUTI_HTTP_PORT": "", "TELEGRAM_BOT_TOKEN": "  "})
     assert settings.http.port == 8080
     assert settings.telegram.bot_token is None
 
 
 def test_values_are_stripped_of_surrounding_whitespace() -> None:
-    settings = Settings.from_env({"SAUTI_HTTP_PORT": " 9000\n", "TELEGRAM_BOT_TOKEN": BOT_TOKEN})
+    settings = read_settings({"SAUTI_HTTP_PORT": " 9000\n", "TELEGRAM_BOT_TOKEN": BOT_TOKEN})
     assert settings.http.port == 9000
     assert settings.telegram.bot_token == Secret(BOT_TOKEN)
 
@@ -122,7 +122,7 @@ def test_the_process_environment_is_read_when_none_is_given(
         if name.startswith(("SAUTI_", "TELEGRAM_", "WHATSAPP_")) or name == "REDIS_URL":
             monkeypatch.delenv(name)
     monkeypatch.setenv("SAUTI_HTTP_PORT", "9001")
-    assert Settings.from_env().http.port == 9001
+    assert read_settings().http.port == 9001
 
 
 def test_a_malformed_port_names_the_variable_and_the_value() -> None:
@@ -163,7 +163,7 @@ def test_every_problem_is_listed_at_once_each_with_its_variable() -> None:
 
 def test_the_error_message_lists_every_problem() -> None:
     with pytest.raises(SettingsError) as caught:
-        Settings.from_env({"SAUTI_HTTP_PORT": "0", "SAUTI_LOG_LEVEL": "x"})
+        read_settings({"SAUTI_HTTP_PORT": "0", "SAUTI_LOG_LEVEL": "x"})
     message = str(caught.value)
     assert "2 problems" in message
     assert "SAUTI_HTTP_PORT" in message
@@ -183,7 +183,7 @@ def test_redis_url_without_shared_keys_names_both_missing_variables() -> None:
 
 
 def test_redis_url_with_shared_keys_is_accepted() -> None:
-    settings = Settings.from_env(
+    settings = read_settings(
         {
             "REDIS_URL": "redis://:pa55word@redis.internal:6379/0",
             "SAUTI_MASTER_KEY": MASTER_KEY,
@@ -230,7 +230,7 @@ def test_an_invalid_webhook_secret_is_refused_without_being_quoted(secret: str) 
 
 @pytest.mark.parametrize("secret", ["a", "A-z_0-9", "x" * 256])
 def test_a_valid_webhook_secret_is_kept(secret: str) -> None:
-    settings = Settings.from_env({"TELEGRAM_WEBHOOK_SECRET": secret})
+    settings = read_settings({"TELEGRAM_WEBHOOK_SECRET": secret})
     assert settings.telegram.webhook_secret == Secret(secret)
 
 
@@ -266,7 +266,7 @@ def test_the_official_bot_api_delivers_webhooks_only_over_https_to_few_ports(
     (problem,) = problems(webhook)
     assert problem.startswith(f"TELEGRAM_WEBHOOK_URL: {expected}")
     # A self-hosted Bot API server (or a test fake) delivers anywhere.
-    local = Settings.from_env({**webhook, "TELEGRAM_API_BASE": "http://127.0.0.1:8081"})
+    local = read_settings({**webhook, "TELEGRAM_API_BASE": "http://127.0.0.1:8081"})
     assert local.telegram.webhook_url == url
 
 
@@ -277,11 +277,11 @@ def test_partial_whatsapp_configuration_names_every_missing_value() -> None:
         "WHATSAPP_APP_SECRET",
         "WHATSAPP_PHONE_NUMBER_ID",
     ]
-    assert Settings.from_env(WHATSAPP).whatsapp.enabled
+    assert read_settings(WHATSAPP).whatsapp.enabled
 
 
 def test_the_graph_api_version_is_a_setting_of_its_own() -> None:
-    chosen = Settings.from_env({"WHATSAPP_GRAPH_VERSION": "v27.0"}).whatsapp
+    chosen = read_settings({"WHATSAPP_GRAPH_VERSION": "v27.0"}).whatsapp
     assert chosen.graph_version == "v27.0"
     assert problems({"WHATSAPP_GRAPH_VERSION": "27"}) == (
         "WHATSAPP_GRAPH_VERSION: expected a Graph API version such as v23.0, got '27'",
@@ -295,7 +295,7 @@ def test_the_graph_api_version_is_a_setting_of_its_own() -> None:
 
 def test_dedupe_keys_must_outlast_whatsapp_retries_while_whatsapp_is_on() -> None:
     short = {"SAUTI_DEDUPE_TTL_SECONDS": str(2 * 86400)}
-    assert Settings.from_env(short).dedupe_ttl_seconds == 2 * 86400
+    assert read_settings(short).dedupe_ttl_seconds == 2 * 86400
     (problem,) = problems({**short, **WHATSAPP})
     assert problem.startswith("SAUTI_DEDUPE_TTL_SECONDS: expected at least 604800 while WhatsApp")
 
@@ -321,7 +321,7 @@ def test_settings_are_frozen() -> None:
 
 
 def _fully_configured() -> Settings:
-    return Settings.from_env(
+    return read_settings(
         {
             "REDIS_URL": "rediss://:redis-pa55word@redis.internal:6380/0",
             "SAUTI_MASTER_KEY": MASTER_KEY,
@@ -398,21 +398,21 @@ def test_a_redis_cluster_url_is_accepted_without_a_database() -> None:
         "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
         "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
     }
-    settings = Settings.from_env({"REDIS_URL": "redis+cluster://redis-1.internal:6379", **shared})
+    settings = read_settings({"REDIS_URL": "redis+cluster://redis-1.internal:6379", **shared})
     assert not settings.embedded_redis
     (problem,) = problems({"REDIS_URL": "redis+cluster://redis-1.internal:6379/3", **shared})
     assert problem.startswith("REDIS_URL: a Redis Cluster has only database 0")
 
 
 def test_quiet_hours_are_turned_off_with_none_as_an_empty_value_keeps_the_default() -> None:
-    assert Settings.from_env({"SAUTI_LOOP_QUIET_HOURS": "none"}).loop.quiet_hours == ""
-    assert Settings.from_env({"SAUTI_LOOP_QUIET_HOURS": ""}).loop.quiet_hours == "21:00-08:00"
-    assert Settings.from_env({"SAUTI_LOOP_QUIET_HOURS": "22:00 - 07:00"}).loop.quiet_hours == (
+    assert read_settings({"SAUTI_LOOP_QUIET_HOURS": "none"}).loop.quiet_hours == ""
+    assert read_settings({"SAUTI_LOOP_QUIET_HOURS": ""}).loop.quiet_hours == "21:00-08:00"
+    assert read_settings({"SAUTI_LOOP_QUIET_HOURS": "22:00 - 07:00"}).loop.quiet_hours == (
         "22:00-07:00"
     )
 
 
 def test_the_default_time_zone_may_be_a_fixed_offset_as_a_campaigns_may() -> None:
-    assert Settings.from_env({"SAUTI_LOOP_TIMEZONE": "UTC+03:00"}).loop.timezone == "UTC+03:00"
+    assert read_settings({"SAUTI_LOOP_TIMEZONE": "UTC+03:00"}).loop.timezone == "UTC+03:00"
     with pytest.raises(SettingsError, match="SAUTI_LOOP_TIMEZONE"):
-        Settings.from_env({"SAUTI_LOOP_TIMEZONE": "Mars/Olympus"})
+        read_settings({"SAUTI_LOOP_TIMEZONE": "Mars/Olympus"})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, read_settings
 from bot.settings.fields import leaves
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "sauti.example.toml"
@@ -30,7 +30,7 @@ def write(path: Path, text: str, mode: int = 0o600) -> Path:
 
 def problems(config: Path, environ: dict[str, str] | None = None) -> tuple[str, ...]:
     with pytest.raises(SettingsError) as caught:
-        Settings.from_env(environ or {}, config_path=config)
+        read_settings(environ or {}, config_path=config)
     return caught.value.problems
 
 
@@ -40,7 +40,7 @@ def test_file_values_are_read(tmp_path: Path) -> None:
         'log_level = "WARNING"\n[http]\nhost = "0.0.0.0"\nport = 9000\n'
         "[telegram.limits]\nglobal_rate = 20\nwebhook_ports = [443]\n",
     )
-    settings = Settings.from_env({}, config_path=config)
+    settings = read_settings({}, config_path=config)
     assert settings.log_level == "WARNING"
     assert (settings.http.host, settings.http.port) == ("0.0.0.0", 9000)
     assert settings.telegram.limits.global_rate == 20.0
@@ -49,19 +49,19 @@ def test_file_values_are_read(tmp_path: Path) -> None:
 
 def test_the_environment_wins_over_the_file(tmp_path: Path) -> None:
     config = write(tmp_path / "sauti.toml", '[http]\nhost = "0.0.0.0"\nport = 9000\n')
-    settings = Settings.from_env({"SAUTI_HTTP_PORT": "9100"}, config_path=config)
+    settings = read_settings({"SAUTI_HTTP_PORT": "9100"}, config_path=config)
     assert settings.http.port == 9100
     assert settings.http.host == "0.0.0.0"
 
 
 def test_sauti_config_names_the_file(tmp_path: Path) -> None:
     config = write(tmp_path / "elsewhere.toml", "[http]\nport = 9200\n")
-    assert Settings.from_env({"SAUTI_CONFIG": str(config)}).http.port == 9200
+    assert read_settings({"SAUTI_CONFIG": str(config)}).http.port == 9200
 
 
 def test_config_sauti_toml_is_read_when_present(tmp_path: Path) -> None:
     write(tmp_path / "config" / "sauti.toml", "[http]\nport = 9300\n")
-    assert Settings.from_env({}).http.port == 9300
+    assert read_settings({}).http.port == 9300
 
 
 def test_a_named_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
@@ -122,13 +122,13 @@ def test_secrets_in_a_file_others_can_read_are_refused(tmp_path: Path, mode: int
 
 def test_a_private_file_may_hold_secrets_and_a_readable_one_other_settings(tmp_path: Path) -> None:
     private = write(tmp_path / "private.toml", '[telegram]\nbot_token = "123:abc"\n', 0o600)
-    assert Settings.from_env({}, config_path=private).telegram.enabled
+    assert read_settings({}, config_path=private).telegram.enabled
     readable = write(tmp_path / "readable.toml", "[http]\nport = 9000\n", 0o644)
-    assert Settings.from_env({}, config_path=readable).http.port == 9000
+    assert read_settings({}, config_path=readable).http.port == 9000
 
 
 def test_the_example_file_loads_as_it_is() -> None:
-    assert Settings.from_env({}, config_path=EXAMPLE) == Settings()
+    assert read_settings({}, config_path=EXAMPLE) == Settings()
 
 
 def test_the_example_file_documents_every_key_with_its_default_and_variable(
@@ -156,4 +156,4 @@ def test_the_example_file_documents_every_key_with_its_default_and_variable(
     # Uncommenting every key gives exactly the built-in defaults: the file cannot drift.
     config = write(tmp_path / "all.toml", "\n".join(uncommented))
     tomllib.loads(config.read_text(encoding="utf-8"))
-    assert Settings.from_env({}, config_path=config) == Settings()
+    assert read_settings({}, config_path=config) == Settings()

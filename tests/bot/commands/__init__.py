@@ -22,7 +22,7 @@ from bot.app import App, build_app
 from bot.cli import main
 from bot.conversation.inbound import Answer, Channel, InboundEvent, Join
 from bot.runtime.worker import Worker, WorkerConfig
-from bot.settings import Settings
+from bot.settings import read_settings
 from dialogues.inbound import Inbound, TextReply
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "dialogues" / "examples" / "safe_connect.yaml"
@@ -96,7 +96,7 @@ async def deployed(
     }
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    app = await build_app(Settings.from_env(environ, config_path=config))
+    app = await build_app(read_settings(environ, config_path=config))
     clock = Clock()
     worker = Worker(
         app.redis,

@@ -12,7 +12,7 @@ import pytest
 
 from bot.privacy import Redactor
 from bot.secret import Secret
-from bot.settings import Settings
+from bot.settings import read_settings
 
 TOKEN = "123456:test-bot-token_for-tests-only"
 KEY = bytes(range(32))
@@ -138,7 +138,7 @@ def test_settings_secrets_feed_the_redactor(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # away from any local config/sauti.toml
-    settings = Settings.from_env(
+    settings = read_settings(
         {
             "REDIS_URL": "redis://:redis-pa55word@redis.internal:6379/0",
             "SAUTI_MASTER_KEY": base64.b64encode(KEY).decode(),

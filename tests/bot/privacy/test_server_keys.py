@@ -10,7 +10,7 @@ import pytest
 
 from bot.privacy import load_server_keys
 from bot.secret import Secret
-from bot.settings import Settings
+from bot.settings import Settings, read_settings
 
 
 def test_embedded_mode_creates_and_then_reuses_key_files_under_the_data_dir(
@@ -30,7 +30,7 @@ def test_configured_keys_are_used_and_no_file_is_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # away from any local config/sauti.toml
-    settings = Settings.from_env(
+    settings = read_settings(
         {
             "REDIS_URL": "redis://redis.internal:6379/0",
             "SAUTI_DATA_DIR": str(tmp_path / "var"),

@@ -27,7 +27,7 @@ from bot.records.campaigns import CampaignStore
 from bot.runtime.ingest import Ingestor
 from bot.runtime.markers import is_committed
 from bot.runtime.worker import GROUP
-from bot.settings import Settings
+from bot.settings import Settings, read_settings
 from bot.storage import connect
 from bot.web import make_web_app, runner_options
 from dialogues.inbound import TextReply
@@ -105,7 +105,7 @@ def _embedded_settings(data_dir: Path) -> Settings:
     config = data_dir / "sauti.toml"
     config.touch()
     environ = {"SAUTI_DATA_DIR": str(data_dir / "var"), "SAUTI_SHARDS": "4"}
-    return Settings.from_env(environ, config_path=config)
+    return read_settings(environ, config_path=config)
 
 
 async def _embedded_app(data_dir: Path, *, load: bool = True) -> App:

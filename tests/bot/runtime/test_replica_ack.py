@@ -15,7 +15,7 @@ import redis as sync_redis
 
 from bot.conversation.inbound import Join
 from bot.runtime.ingest import Ingestor, ReplicasBehindError
-from bot.settings import Settings
+from bot.settings import read_settings
 from bot.settings.errors import SettingsError
 from bot.storage import connect
 from bot.storage.embedded_redis import redis_server_binary
@@ -107,7 +107,7 @@ def test_replica_acknowledgement_is_refused_where_it_cannot_work(tmp_path: Path)
     config.touch()
     embedded = {"SAUTI_ACK_REPLICAS": "1", "SAUTI_DATA_DIR": str(tmp_path)}
     with pytest.raises(SettingsError, match="SAUTI_ACK_REPLICAS"):
-        Settings.from_env(embedded, config_path=config)
+        read_settings(embedded, config_path=config)
     cluster = {
         **embedded,
         "REDIS_URL": "redis+cluster://127.0.0.1:7000",
@@ -115,4 +115,4 @@ def test_replica_acknowledgement_is_refused_where_it_cannot_work(tmp_path: Path)
         "SAUTI_ID_SECRET": "B" * 43 + "=",
     }
     with pytest.raises(SettingsError, match="Redis Cluster"):
-        Settings.from_env(cluster, config_path=config)
+        read_settings(cluster, config_path=config)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from bot.app import build_app
-from bot.settings import Settings
+from bot.settings import read_settings
 from tests.bot.channels.telegram.harness import QUICK, TOKEN
 
 MODULE = "tests.bot.channels.telegram.sender_process"
@@ -50,7 +50,7 @@ async def start_sender(
 
 
 async def send(config: Path) -> None:
-    app = await build_app(Settings.from_env(config_path=config))
+    app = await build_app(read_settings(config_path=config))
     print("ready", flush=True)
     await app.sender(app.push_clients(), consumer="doomed-sender").run(asyncio.Event())
 
