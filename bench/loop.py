@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App, build_app
+from bot.conversation.participants import new_record
 from bot.loop.preview import build_preview
 from bot.privacy import ParticipantId
 from bot.runtime.outbox import Priority
@@ -118,8 +119,13 @@ async def fill(app: App, respondents: int) -> float:
     by_shard: dict[int, list[str]] = {shard: [] for shard in range(keys.shards)}
     fill_script = app.redis.register_script(_FILL)
     # One real wrapped data key for everyone: web chat notices are sealed with it.
-    record, _ = app.participant_keys.new_participant(
-        ParticipantId("a" * 32), "webchat", None, "en", 0
+    record, _ = new_record(
+        app.crypto,
+        ParticipantId("a" * 32),
+        channel="webchat",
+        address=None,
+        language="en",
+        now_ms=0,
     )
     stand_in = record.wrapped_key
     for _ in range(respondents):

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake lives u
 from bot.app import App, build_app
 from bot.channels.whatsapp.template_file import load_templates
 from bot.conversation.inbound import Channel
+from bot.conversation.participants import new_record
 from bot.privacy import ParticipantId
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.settings import read_settings
@@ -79,11 +80,17 @@ async def _participants(app: App, count: int) -> list[tuple[str, str]]:
     for n in range(count):
         phone = f"2547{n:08d}"
         pid = app.participant_id(Channel.WHATSAPP, phone)
-        record, _ = app.participant_keys.new_participant(
-            ParticipantId(pid), Channel.WHATSAPP.value, phone, LANGUAGES[n % 4], now_ms
+        record, _ = new_record(
+            app.crypto,
+            ParticipantId(pid),
+            channel=Channel.WHATSAPP.value,
+            address=phone,
+            language=LANGUAGES[n % 4],
+            now_ms=now_ms,
         )
         last_wrote = now_ms - (2 * DAY_MS if n % 5 == 0 else 60_000)
-        pipe.hset(app.keys.participant(pid), mapping={**record.to_fields(), "in": str(last_wrote)})
+        fields = {**record.to_fields(), "in": str(last_wrote)}
+        pipe.hset(app.keys.participant(pid), mapping=fields)  # type: ignore[arg-type]
         people.append((pid, phone))
     await pipe.execute()
     return people
@@ -96,7 +103,7 @@ async def _enqueue(app: App, people: list[tuple[str, str]], rounds: int) -> list
         for n, (pid, _) in enumerate(people):
             text = f"Update {round_}-{n}: what Nuru Mobile decided, and why."
             entry = OutboxEntry(f"bench:{round_}:{n}", pid, "whatsapp", {"text": text}, 0)
-            fields: Any = seal(entry, app.transit_key)
+            fields: Any = seal(entry, app.crypto)
             pipe.xadd(app.keys.outbox(app.keys.shard_of(pid), Priority.BULK), fields)
             texts.append(text)
     await pipe.execute()

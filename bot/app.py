@@ -1,5 +1,9 @@
 """The composition root: `build_app(settings)` wires Redis (embedded or not), keys, stores and
-the pipeline. `sauti run`, the CLI and the tests all build Sauti through here."""
+the pipeline. `sauti run`, the CLI and the tests all build Sauti through here.
+
+Nothing below this module imports it: each part is handed only what it uses (a channel its
+settings, Redis, the ingestor and the crypto bundle; the worker the loop's context loader,
+through the runtime's `LoopContext` port)."""
 
 from __future__ import annotations
 
@@ -15,12 +19,10 @@ from typing import TYPE_CHECKING
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel
-from bot.conversation.participants import ParticipantKeys
-from bot.privacy import Redactor, load_server_keys, participant_id
+from bot.privacy import KeyFiles, ParticipantCrypto, Redactor, load_server_keys
 from bot.records.campaigns import CampaignStore
 from bot.runtime import scripts
 from bot.runtime.delivery import ChannelClient
-from bot.runtime.event_codec import transit_key
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
@@ -52,15 +54,13 @@ class App:
     metrics: Metrics
     campaigns: CampaignStore
     ingestor: Ingestor
-    participant_keys: ParticipantKeys
-    transit_key: bytes
-    id_secret: bytes
+    crypto: ParticipantCrypto
     embedded: EmbeddedRedis | None
     telegram: TelegramChannel | None = None  # set when a bot token is configured
     whatsapp: WhatsAppChannel | None = None  # set by build_app when WhatsApp is configured
 
     def participant_id(self, channel: Channel, platform_user_id: str) -> str:
-        return participant_id(self.id_secret, channel.value, platform_user_id)
+        return self.crypto.participant_id(channel.value, platform_user_id)
 
     def worker(self, consumer: str | None = None) -> Worker:
         from bot.runtime.worker import Worker, WorkerConfig
@@ -70,8 +70,7 @@ class App:
             self.redis,
             self.keys,
             campaigns=self.campaigns,
-            participant_keys=self.participant_keys,
-            transit_key=self.transit_key,
+            crypto=self.crypto,
             metrics=self.metrics,
             consumer=consumer or process_name(),
             config=WorkerConfig(
@@ -98,8 +97,7 @@ class App:
             self.redis,
             self.keys,
             clients=clients,
-            participant_keys=self.participant_keys,
-            transit_key=self.transit_key,
+            crypto=self.crypto,
             metrics=self.metrics,
             consumer=consumer or process_name(),
             config=SenderConfig(sent_ttl_seconds=self.settings.dedupe_ttl_seconds),
@@ -129,8 +127,7 @@ class App:
             self.keys,
             ledger=self.ledger(),
             campaigns=self.campaigns,
-            participant_keys=self.participant_keys,
-            transit_key=self.transit_key,
+            crypto=self.crypto,
             config=config,
             clock=clock,
         )
@@ -171,14 +168,12 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
         keys = Keys(prefix=settings.runtime.key_prefix, shards=settings.runtime.shards)
         await _check_shards(redis, keys)
         await lua.load(redis, scripts.ALL)
-        server_keys = load_server_keys(settings)
+        crypto = server_crypto(settings)
     except BaseException:
         await redis.aclose()
         if embedded is not None:
             embedded.stop()
         raise
-    master = server_keys.master_key.reveal()
-    transit = transit_key(master)
     metrics = Metrics()
     app = App(
         settings=settings,
@@ -189,15 +184,13 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
         ingestor=Ingestor(
             redis,
             keys,
-            transit,
+            crypto,
             metrics,
             settings.dedupe_ttl_seconds,
             ack_replicas=settings.runtime.ack_replicas,
             ack_replica_timeout_ms=settings.runtime.ack_replica_timeout_ms,
         ),
-        participant_keys=ParticipantKeys(master),
-        transit_key=transit,
-        id_secret=server_keys.id_secret.reveal(),
+        crypto=crypto,
         embedded=embedded,
     )
     if not channels:
@@ -222,8 +215,7 @@ def _telegram(app: App) -> TelegramChannel:
         redis=app.redis,
         keys=app.keys,
         ingestor=app.ingestor,
-        id_secret=app.id_secret,
-        participant_ids=lambda user: app.participant_id(Channel.TELEGRAM, user),
+        crypto=app.crypto,
         registry=app.metrics.registry,
     )
 
@@ -235,9 +227,25 @@ def _whatsapp(app: App) -> WhatsAppChannel | None:
     from bot.channels.whatsapp.template_file import TemplateFileError
 
     try:
-        return build_whatsapp(app)
+        return build_whatsapp(
+            app.settings.whatsapp,
+            redis=app.redis,
+            keys=app.keys,
+            ingestor=app.ingestor,
+            crypto=app.crypto,
+            registry=app.metrics.registry,
+        )
     except TemplateFileError as error:
         raise ConfigurationError(f"WhatsApp templates: {error}") from error
+
+
+def server_crypto(settings: Settings) -> ParticipantCrypto:
+    """The server's keys: configured, else (embedded Redis only: one process owns the data)
+    from key files under the data directory, made on first start."""
+    files = KeyFiles(settings.master_key_path, settings.id_secret_path)
+    return load_server_keys(
+        settings.master_key, settings.id_secret, files if settings.embedded_redis else None
+    )
 
 
 async def _check_shards(redis: Redis, keys: Keys) -> None:

@@ -14,43 +14,68 @@ import hmac
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from redis.asyncio import Redis
 
-from bot.app import App
 from bot.compression import compress
+from bot.loop.ledger import DecisionLedger
 from bot.loop.metrics import loop_gauges, refresh
+from bot.records.campaigns import CampaignStore
+from bot.runtime.keys import Keys
+from bot.runtime.metrics import Metrics
 from bot.runtime.queues import queue_depths
+from bot.secret import Secret
 from bot.storage.errors import STORAGE_FAILURE
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
+RefreshGauges = Callable[[], Awaitable[None]]
 
 
-def metrics_handler(app: App, *, shared_gauges: bool) -> Handler:
-    """The /metrics handler; `shared_gauges` adds the gauges read from Redis on each scrape."""
-    gauges = loop_gauges(app.metrics.registry) if shared_gauges else None
-    token = app.settings.metrics.token
+def metrics_handler(
+    registry: CollectorRegistry, token: Secret[str] | None, refresh_gauges: RefreshGauges | None
+) -> Handler:
+    """The /metrics handler; `refresh_gauges` (see `shared_gauges`) updates the gauges read from
+    Redis before each scrape."""
 
     async def metrics(request: web.Request) -> web.Response:
         if token is not None and not _bearer_matches(request, token.reveal()):
             raise web.HTTPUnauthorized(
                 text="metrics need a bearer token", headers={"WWW-Authenticate": "Bearer"}
             )
-        if gauges is not None:
+        if refresh_gauges is not None:
             try:
-                app.metrics.set_queue_depths(await queue_depths(app))
-                await refresh(app, gauges)
+                await refresh_gauges()
             except STORAGE_FAILURE as error:  # no stale gauges: the scrape fails, visibly
                 raise web.HTTPServiceUnavailable(text="redis unreachable") from error
-        body = generate_latest(app.metrics.registry)
+        body = generate_latest(registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     return metrics
 
 
-def metrics_only_app(app: App) -> web.Application:
+def shared_gauges(
+    metrics: Metrics,
+    *,
+    redis: Redis,
+    keys: Keys,
+    campaigns: CampaignStore,
+    ledger: DecisionLedger,
+) -> RefreshGauges:
+    """What the web role's scrapes add: the gauges that describe the shared Redis (queue
+    depths, overdue promises and cases), read anew on each scrape."""
+    gauges = loop_gauges(metrics.registry)
+
+    async def refresh_gauges() -> None:
+        metrics.set_queue_depths(await queue_depths(redis, keys))
+        await refresh(gauges, redis=redis, keys=keys, campaigns=campaigns, ledger=ledger)
+
+    return refresh_gauges
+
+
+def metrics_only_app(registry: CollectorRegistry, token: Secret[str] | None) -> web.Application:
     """The web application of a process without the web role: /metrics and nothing else."""
     served = web.Application(middlewares=[compress])
-    served.add_routes([web.get("/metrics", metrics_handler(app, shared_gauges=False))])
+    served.add_routes([web.get("/metrics", metrics_handler(registry, token, None))])
     return served
 
 

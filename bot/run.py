@@ -62,7 +62,7 @@ async def run(
                 log.info("no push channel configured: the sender role has nothing to send")
         if "telegram" in roles:
             if app.telegram is not None:
-                tasks.append(asyncio.create_task(run_telegram(app, app.telegram, stop)))
+                tasks.append(asyncio.create_task(run_telegram(app.telegram, app.campaigns, stop)))
             else:
                 log.info("no Telegram bot token: the telegram role has nothing to do")
         if "publisher" in roles:  # decision notices into the outbox, paced (bot.loop)
@@ -99,7 +99,8 @@ async def _serve(app: App, roles: Collection[str]) -> web.AppRunner | None:
         names = (variable(HttpSettings, "host"), variable(HttpSettings, "port"))
     elif (metrics_role := metrics.port_for(roles)) is not None:
         role, port = metrics_role
-        runner = web.AppRunner(metrics_only_app(app), **runner_options())
+        served = metrics_only_app(app.metrics.registry, metrics.token)
+        runner = web.AppRunner(served, **runner_options())
         host = metrics.host
         names = (variable(MetricsSettings, "host"), variable(MetricsSettings, f"{role}_port"))
     else:

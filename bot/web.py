@@ -18,7 +18,7 @@ from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
 from bot.compression import compress
-from bot.metrics_http import metrics_handler
+from bot.metrics_http import metrics_handler, shared_gauges
 from bot.storage.errors import STORAGE_FAILURE
 from bot.web_log import server_logger
 
@@ -46,14 +46,24 @@ def runner_options() -> dict[str, Any]:
 
 
 def make_web_app(app: App) -> web.Application:
+    """The web role's server: each part of it gets only what it uses of the app."""
     web_app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[compress])
-    web_app.add_routes(WebChat(app).routes())
+    web_chat = WebChat(
+        app.settings.webchat,
+        http=app.settings.http,
+        redis=app.redis,
+        keys=app.keys,
+        crypto=app.crypto,
+        ingestor=app.ingestor,
+        campaigns=app.campaigns,
+    )
+    web_app.add_routes(web_chat.routes())
     telegram = app.telegram
     secret = app.settings.telegram.webhook_secret
     if telegram is not None and telegram.uses_webhook and secret is not None:
         web_app.add_routes(TelegramWebhook(telegram.intake, secret.reveal()).routes())
     if app.whatsapp is not None:
-        web_app.add_routes(app.whatsapp.webhook(app).routes())
+        web_app.add_routes(app.whatsapp.webhook().routes())
 
     async def healthz(request: web.Request) -> web.Response:
         try:
@@ -62,7 +72,10 @@ def make_web_app(app: App) -> web.Application:
             return web.json_response({"status": "redis unreachable"}, status=503)
         return web.json_response({"status": "ok"})
 
-    metrics = metrics_handler(app, shared_gauges=True)
+    gauges = shared_gauges(
+        app.metrics, redis=app.redis, keys=app.keys, campaigns=app.campaigns, ledger=app.ledger()
+    )
+    metrics = metrics_handler(app.metrics.registry, app.settings.metrics.token, gauges)
 
     async def home(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="Sauti")

@@ -327,7 +327,7 @@ def _concerns(args: argparse.Namespace) -> int:
             case = await find_case(app.redis, app.keys, reference)
             if case is None:
                 continue
-            text = await case_text(app.redis, app.keys, app.participant_keys, case)
+            text = await case_text(app.redis, app.keys, app.crypto, case)
             print(f"\n{reference}  {_iso(case.created_ms)}  {case.language}  {case.status.value}")
             print(f"  {text if text is not None else '(erased by the participant)'}")
         return 0

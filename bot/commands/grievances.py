@@ -70,7 +70,7 @@ def _show(args: argparse.Namespace) -> int:
         if case is None:
             print(f"sauti: no case '{args.reference}'", file=sys.stderr)
             return 1
-        text = await case_text(app.redis, app.keys, app.participant_keys, case)
+        text = await case_text(app.redis, app.keys, app.crypto, case)
         print_case(case, text, _now_ms())
         return 0
 
@@ -103,7 +103,7 @@ def _update(args: argparse.Namespace) -> int:
         if case is None:
             print(f"sauti: no case '{args.reference}'", file=sys.stderr)
             return 1
-        desk = Desk(app.redis, app.keys, app.campaigns, app.participant_keys, app.transit_key)
+        desk = Desk(app.redis, app.keys, app.campaigns, app.crypto)
         try:
             result = await desk.step(case, CaseStatus(args.status), message, _now_ms())
         except CaseError as error:

@@ -19,8 +19,9 @@ from bot.conversation import (
 from bot.conversation.exchange import Exchange
 from bot.conversation.inbound import Answer, Command, InboundEvent, Join, Reachability, Unsupported
 from bot.conversation.local_time import take_zone_hint
-from bot.conversation.participants import ParticipantKeys, ParticipantRecord, Stage
+from bot.conversation.participants import ParticipantRecord, Stage
 from bot.conversation.turns import Context, Turn, answer
+from bot.privacy import ParticipantCrypto
 from dialogues.inbound import ChangeLanguage
 
 _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
@@ -68,15 +69,17 @@ def take_turn(
     *,
     participant: ParticipantRecord | None,
     context: Context,
-    keys: ParticipantKeys,
+    crypto: ParticipantCrypto,
     now: dt.datetime,
 ) -> Turn:
     """Apply one (normalised) event to a participant (None: never seen, or erased)."""
-    data_key = keys.data_key(participant) if participant is not None else None
+    data_key = None
+    if participant is not None:
+        data_key = crypto.unwrap_data_key(participant.wrapped_key)
     turn = Turn(participant, data_key, inbound_ms=event.received_at_ms)
     if participant is not None and participant.unreachable and _their_doing(event):
         turn.update(participant, unreachable=False)  # they wrote to us: reachable again
-    exchange = Exchange(turn, event, context, keys, now)
+    exchange = Exchange(turn, event, context, crypto, now)
     match event.action:
         case Join(_, language, updates):
             joining.join(exchange, language, updates)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.conversation.exchange import Exchange, yes_or_no
 from bot.conversation.inbound import Answer
 from bot.conversation.outgoing import MenuItem
-from bot.conversation.participants import ParticipantRecord, Stage
+from bot.conversation.participants import ParticipantRecord, Stage, stored_address
 from bot.privacy import DecryptionError
 
 
@@ -39,7 +39,7 @@ def _stored_address(exchange: Exchange, participant: ParticipantRecord) -> str |
     if exchange.turn.data_key is None:
         return None
     try:
-        return exchange.keys.address(participant, exchange.turn.data_key)
+        return stored_address(participant, exchange.turn.data_key)
     except DecryptionError:
         return None
 

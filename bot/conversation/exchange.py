@@ -13,8 +13,9 @@ from bot.conversation.campaign import Campaign
 from bot.conversation.chat_commands import keyword
 from bot.conversation.inbound import Answer, Channel, InboundEvent
 from bot.conversation.outgoing import MenuItem
-from bot.conversation.participants import ParticipantKeys, ParticipantRecord
+from bot.conversation.participants import ParticipantRecord
 from bot.conversation.turns import Context, Turn, new_participant
+from bot.privacy import ParticipantCrypto
 from dialogues.inbound import TextReply
 from dialogues.localization import FALLBACK_LANGUAGE, builtin_catalog
 from dialogues.normalize import fold
@@ -26,13 +27,13 @@ class Exchange:
         turn: Turn,
         event: InboundEvent,
         context: Context,
-        keys: ParticipantKeys,
+        crypto: ParticipantCrypto,
         now: dt.datetime,
     ) -> None:
         self.turn = turn
         self.event = event
         self.context = context
-        self.keys = keys
+        self.crypto = crypto
         self.now = now
         self.catalog = builtin_catalog()
         if turn.participant is None:
@@ -61,7 +62,7 @@ class Exchange:
         if existing is not None:
             return existing
         self.turn.reply_address = None
-        return new_participant(self.turn, self.event, self.hinted_language(), self.keys)
+        return new_participant(self.turn, self.event, self.hinted_language(), self.crypto)
 
     def say(self, key: str, menu: tuple[MenuItem, ...] = (), /, **params: object) -> None:
         self.turn.notice(self.catalog.message(key, self.language, **params), menu)

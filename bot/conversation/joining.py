@@ -27,7 +27,7 @@ def join(exchange: Exchange, language: str, updates: bool | None) -> None:
     """The web chat's join: the language was chosen on the join page."""
     turn = exchange.turn
     if turn.participant is None:
-        new_participant(turn, exchange.event, language, exchange.keys)
+        new_participant(turn, exchange.event, language, exchange.crypto)
         turn.reply_address = None
     campaign = exchange.context.campaign
     if campaign is None or not campaign.is_open:

@@ -11,14 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.privacy import (
-    ParticipantId,
-    decrypt_field,
-    encrypt_field,
-    field_aad,
-    new_data_key,
-    unwrap,
-)
+from bot.privacy import ParticipantCrypto, ParticipantId, decrypt_field, encrypt_field, field_aad
 
 
 class Stage(StrEnum):
@@ -130,40 +123,30 @@ def _flag(value: bool) -> str:
     return "1" if value else "0"
 
 
-class ParticipantKeys:
-    """Creates and opens participants' data keys with the master key."""
+def new_record(
+    crypto: ParticipantCrypto,
+    participant_id: ParticipantId,
+    *,
+    channel: str,
+    address: str | None,
+    language: str,
+    now_ms: int,
+) -> tuple[ParticipantRecord, bytes]:
+    """A new participant's record and their (plaintext) data key."""
+    key, wrapped = crypto.new_data_key()
+    sealed = (
+        encrypt_field(key, address, field_aad(participant_id, "address"))
+        if address is not None
+        else None
+    )
+    record = ParticipantRecord(
+        participant_id, channel, wrapped, sealed, language, None, now_ms, joined=()
+    )
+    return record, key
 
-    def __init__(self, master_key: bytes) -> None:
-        self._master = master_key
 
-    def new_participant(
-        self,
-        participant_id: ParticipantId,
-        channel: str,
-        address: str | None,
-        language: str,
-        now_ms: int,
-    ) -> tuple[ParticipantRecord, bytes]:
-        """A new record and its (plaintext) data key."""
-        key, wrapped = new_data_key(self._master)
-        sealed = (
-            encrypt_field(key, address, field_aad(participant_id, "address"))
-            if address is not None
-            else None
-        )
-        record = ParticipantRecord(
-            participant_id, channel, wrapped, sealed, language, None, now_ms, joined=()
-        )
-        return record, key
-
-    def data_key(self, record: ParticipantRecord) -> bytes:
-        """Raises DecryptionError when the key was destroyed or the master key is wrong."""
-        return self.unwrap(record.wrapped_key)
-
-    def unwrap(self, wrapped_key: bytes) -> bytes:
-        return unwrap(self._master, wrapped_key)
-
-    def address(self, record: ParticipantRecord, key: bytes) -> str | None:
-        if record.address is None:
-            return None
-        return decrypt_field(key, record.address, field_aad(record.participant_id, "address"))
+def stored_address(record: ParticipantRecord, key: bytes) -> str | None:
+    """Their platform address, opened with their data key (None when none is stored)."""
+    if record.address is None:
+        return None
+    return decrypt_field(key, record.address, field_aad(record.participant_id, "address"))

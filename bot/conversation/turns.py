@@ -15,8 +15,8 @@ from bot.conversation.decisions.reaction import Reaction
 from bot.conversation.decisions.view import LoopView
 from bot.conversation.inbound import Answer, InboundEvent
 from bot.conversation.outgoing import MenuItem, Outgoing
-from bot.conversation.participants import ParticipantKeys, ParticipantRecord, Stage
-from bot.privacy import ParticipantId
+from bot.conversation.participants import ParticipantRecord, Stage, new_record
+from bot.privacy import ParticipantCrypto, ParticipantId
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from dialogues import Session, advance, start
 from dialogues.events import Event, Prompt, SelectionChanged, SurveyStarted
@@ -103,14 +103,15 @@ def answer(turn: Turn, action: Answer, context: Context, now: dt.datetime) -> Tu
 
 
 def new_participant(
-    turn: Turn, event: InboundEvent, language: str, keys: ParticipantKeys
+    turn: Turn, event: InboundEvent, language: str, crypto: ParticipantCrypto
 ) -> ParticipantRecord:
-    participant, turn.data_key = keys.new_participant(
+    participant, turn.data_key = new_record(
+        crypto,
         ParticipantId(event.participant_id),
-        event.channel.value,
-        event.address,
-        language,
-        event.received_at_ms,
+        channel=event.channel.value,
+        address=event.address,
+        language=language,
+        now_ms=event.received_at_ms,
     )
     turn.participant, turn.participant_changed = participant, True
     turn.participant_created = True

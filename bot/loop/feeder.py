@@ -35,13 +35,12 @@ from bot.conversation.decisions.told import told_version
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
 from bot.conversation.outgoing import MenuItem, Outgoing
-from bot.conversation.participants import ParticipantKeys
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms
 from bot.loop.scripts import FEED, LOAD
 from bot.loop.templates import NOTICE_PURPOSES
-from bot.privacy import DecryptionError
+from bot.privacy import DecryptionError, ParticipantCrypto
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.time_zones import zone, zone_or
 from dialogues.model import Survey
@@ -91,14 +90,12 @@ class Feeder:
         redis: Redis,
         loop_keys: LoopKeys,
         *,
-        participant_keys: ParticipantKeys,
-        transit_key: bytes,
+        crypto: ParticipantCrypto,
         config: FeedConfig,
     ) -> None:
         self._redis = redis
         self._loop = loop_keys
-        self._participant_keys = participant_keys
-        self._transit = transit_key
+        self._crypto = crypto
         self._config = config
 
     async def feed(
@@ -264,7 +261,7 @@ class _Composer:
             return _Item(pid, "w", told, days, self.now_ms, key, channel, sealed, f"f|{channel}")
         message = self._message(text, menu, language)
         entry = OutboxEntry(key, pid, channel, message, self.now_ms)
-        body = seal(entry, self.feeder._transit)["body"]
+        body = seal(entry, self.feeder._crypto)["body"]
         assert isinstance(body, bytes)
         due = self._due(fields, loaded.recent_ms)
         action, label = ("o", f"f|{channel}") if due <= self.now_ms else ("s", f"s|{channel}")
@@ -307,7 +304,7 @@ class _Composer:
         """A web chat notice with its reaction buttons, sealed with the participant's key like
         the rest of their inbox (the same item the worker's commit writes)."""
         try:
-            key = self.feeder._participant_keys.unwrap(wrapped)
+            key = self.feeder._crypto.unwrap_data_key(wrapped)
         except DecryptionError:
             return None
         return seal_notice(notice, pid, key)

@@ -22,9 +22,8 @@ from bot.conversation.decisions.values import text
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import INBOX_CAP, Notice, seal_notice
 from bot.conversation.outgoing import Outgoing
-from bot.conversation.participants import ParticipantKeys
 from bot.conversation.turns import DAY_MS
-from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
+from bot.privacy import DecryptionError, ParticipantCrypto, ParticipantId, decrypt_field, field_aad
 from bot.records.campaigns import CampaignStore
 from bot.runtime.feedback import case_key, cases_key
 from bot.runtime.keys import Keys
@@ -134,15 +133,13 @@ async def find_case(redis: Redis, keys: Keys, reference: str) -> Case | None:
     return None
 
 
-async def case_text(
-    redis: Redis, keys: Keys, participant_keys: ParticipantKeys, case: Case
-) -> str | None:
+async def case_text(redis: Redis, keys: Keys, crypto: ParticipantCrypto, case: Case) -> str | None:
     """What the participant wrote, or None once they were erased (their key is gone)."""
     sealed, wrapped = await _sealed_and_key(redis, keys, case)
     if sealed is None or wrapped is None:
         return None
     try:
-        data_key = participant_keys.unwrap(wrapped)
+        data_key = crypto.unwrap_data_key(wrapped)
         aad = field_aad(ParticipantId(case.participant_id), f"case:{case.reference}")
         return decrypt_field(data_key, sealed, aad)
     except DecryptionError:
@@ -160,8 +157,7 @@ class Desk:
     redis: Redis
     keys: Keys
     campaigns: CampaignStore
-    participant_keys: ParticipantKeys
-    transit_key: bytes
+    crypto: ParticipantCrypto
 
     async def step(self, case: Case, status: CaseStatus, message: str, now_ms: int) -> StepResult:
         """Move a case one step and tell the participant. Raises CaseError."""
@@ -198,14 +194,14 @@ class Desk:
         channel, language = text(channel_raw), text(language_raw or b"en")
         notice = await self._notice(case, status, message, language)
         if channel == Channel.WEBCHAT.value:
-            data_key = self.participant_keys.unwrap(wrapped)
+            data_key = self.crypto.unwrap_data_key(wrapped)
             sealed = seal_notice(Notice(notice), case.participant_id, data_key)
             return "web chat inbox", [sealed, INBOX_CAP]
         if stop == b"1":
             return "not sent: the participant said stop", ["", INBOX_CAP]
         key = f"g:{case.reference}:{case.steps + 1}"
         entry = OutboxEntry(key, case.participant_id, channel, Outgoing(notice).to_plain(), now_ms)
-        fields = seal(entry, self.transit_key)
+        fields = seal(entry, self.crypto)
         outbox = [fields["k"], fields["pid"], fields["ch"], fields["t"], fields["body"]]
         return f"{channel} (reply outbox)", ["", INBOX_CAP, *outbox]
 

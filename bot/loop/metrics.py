@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 import weakref
-from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Gauge
+from redis.asyncio import Redis
 
 from bot.loop.grievances import list_cases
+from bot.loop.ledger import DecisionLedger
 from bot.loop.report import promise_of
-
-if TYPE_CHECKING:
-    from bot.app import App
+from bot.records.campaigns import CampaignStore
+from bot.runtime.keys import Keys
 
 
 class LoopGauges:
@@ -45,16 +45,23 @@ def loop_gauges(registry: CollectorRegistry) -> LoopGauges:
     return gauges
 
 
-async def refresh(app: App, gauges: LoopGauges) -> None:
+async def refresh(
+    gauges: LoopGauges,
+    *,
+    redis: Redis,
+    keys: Keys,
+    campaigns: CampaignStore,
+    ledger: DecisionLedger,
+) -> None:
+    """Set the gauges from what Redis holds now (one scrape's worth of reads)."""
     now = time.time()
     today = dt.datetime.fromtimestamp(now, dt.UTC).date()
-    ledger = app.ledger()
     overdue = 0
-    for campaign_id in await app.campaigns.ids():
-        campaign = await app.campaigns.get(campaign_id)
+    for campaign_id in await campaigns.ids():
+        campaign = await campaigns.get(campaign_id)
         if campaign is not None and (await promise_of(ledger, campaign, today)).overdue:
             overdue += 1
     gauges.overdue_campaigns.set(overdue)
-    cases = await list_cases(app.redis, app.keys)
+    cases = await list_cases(redis, keys)
     gauges.open_cases.set(sum(1 for case in cases if case.status.open))
     gauges.overdue_cases.set(sum(1 for case in cases if case.overdue(int(now * 1000))))

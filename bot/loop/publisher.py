@@ -28,13 +28,13 @@ from redis.asyncio import Redis
 from bot.conversation.decisions.decision import LoopError
 from bot.conversation.decisions.values import optional_text
 from bot.conversation.inbox import INBOX_CAP
-from bot.conversation.participants import ParticipantKeys
 from bot.loop.feeder import FeedConfig, Feeder
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
 from bot.loop.scripts import MOVE_DUE
+from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
@@ -96,8 +96,7 @@ class Publisher:
         *,
         ledger: DecisionLedger,
         campaigns: CampaignStore,
-        participant_keys: ParticipantKeys,
-        transit_key: bytes,
+        crypto: ParticipantCrypto,
         config: LoopConfig,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -111,8 +110,7 @@ class Publisher:
         self.feeder = Feeder(
             redis,
             self.loop_keys,
-            participant_keys=participant_keys,
-            transit_key=transit_key,
+            crypto=crypto,
             config=FeedConfig(
                 batch=config.feed_batch,
                 outbox_window=config.outbox_window,

@@ -1,24 +1,27 @@
-"""Participant privacy primitives: pseudonymous ids, envelope encryption, key files, redaction.
+"""Participant privacy primitives: pseudonymous ids, envelope encryption, key files, redaction,
+and `ParticipantCrypto`, the one object that holds the server's keys and uses them.
 
 How they fit together is described in docs/data-protection.md.
 """
 
+from bot.privacy.crypto import ParticipantCrypto
 from bot.privacy.data_keys import new_data_key, unwrap, wrap, wrapped_key_id
 from bot.privacy.errors import DecryptionError, KeyFileError, KeyMaterialError, PrivacyError
 from bot.privacy.fields import decrypt_field, encrypt_field, field_aad
 from bot.privacy.ids import ParticipantId, participant_id
 from bot.privacy.keyfile import load_or_create_key
 from bot.privacy.redaction import Redactor
-from bot.privacy.server_keys import ServerKeys, load_server_keys
+from bot.privacy.server_keys import KeyFiles, load_server_keys
 
 __all__ = [
     "DecryptionError",
     "KeyFileError",
+    "KeyFiles",
     "KeyMaterialError",
+    "ParticipantCrypto",
     "ParticipantId",
     "PrivacyError",
     "Redactor",
-    "ServerKeys",
     "decrypt_field",
     "encrypt_field",
     "field_aad",

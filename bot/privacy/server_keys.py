@@ -8,35 +8,38 @@ the same keys; settings already refuse to start without them, and no file is eve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from bot.privacy.crypto import ParticipantCrypto
 from bot.privacy.errors import KeyMaterialError
 from bot.privacy.keyfile import load_or_create_key
 from bot.secret import Secret
-from bot.settings import Settings
 
 
 @dataclass(frozen=True)
-class ServerKeys:
-    master_key: Secret[bytes]
-    """Wraps every participant's data key."""
-    id_secret: Secret[bytes]
-    """Keys the HMAC behind `participant_id`."""
+class KeyFiles:
+    """Where a single machine keeps the keys it made itself."""
+
+    master_key: Path
+    id_secret: Path
 
 
-def load_server_keys(settings: Settings) -> ServerKeys:
-    """Configured keys, else key files under `settings.key_dir` in embedded mode."""
-    return ServerKeys(
-        master_key=_configured_or_file(settings, settings.master_key, "master"),
-        id_secret=_configured_or_file(settings, settings.id_secret, "id"),
+def load_server_keys(
+    master_key: Secret[bytes] | None, id_secret: Secret[bytes] | None, files: KeyFiles | None
+) -> ParticipantCrypto:
+    """The configured keys; a key not configured comes from its file in `files`, made on first
+    start. `files` is None with a shared Redis, where a missing key is an error."""
+    return ParticipantCrypto(
+        master_key=_configured_or_file(master_key, files.master_key if files else None, "master"),
+        id_secret=_configured_or_file(id_secret, files.id_secret if files else None, "id"),
     )
 
 
 def _configured_or_file(
-    settings: Settings, configured: Secret[bytes] | None, which: str
+    configured: Secret[bytes] | None, file: Path | None, which: str
 ) -> Secret[bytes]:
     if configured is not None:
         return configured
-    if not settings.embedded_redis:  # settings validation prevents this; never guess a key
+    if file is None:  # settings validation prevents this; never guess a key
         raise KeyMaterialError(f"no {which} key configured while using a shared Redis")
-    path = settings.master_key_path if which == "master" else settings.id_secret_path
-    return Secret(load_or_create_key(path))
+    return Secret(load_or_create_key(file))

@@ -20,8 +20,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.conversation.participants import ParticipantKeys
-from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
+from bot.privacy import DecryptionError, ParticipantCrypto, ParticipantId, decrypt_field, field_aad
 from bot.runtime.keys import Keys
 from dialogues import Session, SessionFormatError, SessionStatus, from_dict
 from dialogues.events import AnswerOutcome
@@ -59,12 +58,12 @@ class Respondent:
 async def respondents(
     redis: Redis,
     keys: Keys,
-    participant_keys: ParticipantKeys,
+    crypto: ParticipantCrypto,
     campaign_id: str,
     chunk: int = CHUNK,
 ) -> AsyncIterator[Respondent]:
     """Every respondent of a campaign, shard by shard, loaded `chunk` at a time."""
-    reader = _Reader(redis, keys, participant_keys, campaign_id)
+    reader = _Reader(redis, keys, crypto, campaign_id)
     for shard in range(keys.shards):
         # SSCAN may return a member twice when the set grows during the walk; ids of one
         # shard (~60 bytes each) are cheap to remember, rows are not kept.
@@ -86,11 +85,11 @@ async def respondents(
 
 class _Reader:
     def __init__(
-        self, redis: Redis, keys: Keys, participant_keys: ParticipantKeys, campaign_id: str
+        self, redis: Redis, keys: Keys, crypto: ParticipantCrypto, campaign_id: str
     ) -> None:
         self._redis = redis
         self._keys = keys
-        self._participant_keys = participant_keys
+        self._crypto = crypto
         self._campaign_id = campaign_id
 
     async def load(self, participant_ids: list[str]) -> list[Respondent]:
@@ -111,7 +110,7 @@ class _Reader:
     ) -> Respondent:
         wrapped, language = record
         session = _session(raw_session)
-        opener = _TextOpener(self._participant_keys, pid, self._campaign_id, wrapped)
+        opener = _TextOpener(self._crypto, pid, self._campaign_id, wrapped)
         answers = {
             question.decode(): _answer(json.loads(stored), question.decode(), opener)
             for question, stored in raw_answers.items()
@@ -141,9 +140,9 @@ class _TextOpener:
     """Decrypts one participant's free-text answers; their key is unwrapped at most once."""
 
     def __init__(
-        self, participant_keys: ParticipantKeys, pid: str, campaign_id: str, wrapped: bytes | None
+        self, crypto: ParticipantCrypto, pid: str, campaign_id: str, wrapped: bytes | None
     ) -> None:
-        self._participant_keys = participant_keys
+        self._crypto = crypto
         self._pid = ParticipantId(pid)
         self._campaign_id = campaign_id
         self._wrapped = wrapped
@@ -166,7 +165,7 @@ class _TextOpener:
                 self._key = TextLoss.ERASED
             else:
                 try:
-                    self._key = self._participant_keys.unwrap(self._wrapped)
+                    self._key = self._crypto.unwrap_data_key(self._wrapped)
                 except DecryptionError:
                     self._key = TextLoss.UNREADABLE
         return self._key

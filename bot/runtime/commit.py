@@ -16,7 +16,7 @@ from bot.conversation.outgoing import Outgoing, Sender, messages_for
 from bot.conversation.turns import Turn, started
 from bot.loop.keys import LoopKeys, participant_keys_to_erase
 from bot.loop.reactions import reaction_commands
-from bot.privacy import encrypt_field, field_aad
+from bot.privacy import ParticipantCrypto, encrypt_field, field_aad
 from bot.runtime.feedback import case_commands
 from bot.runtime.keys import Keys
 from bot.runtime.markers import marker_member, marker_time
@@ -81,7 +81,7 @@ def plan_commit(
     owner: str,
     channel: str,
     marker_ttl: int,
-    transit_key: bytes,
+    crypto: ParticipantCrypto,
     now_ms: int,
     inbox_cap: int = INBOX_CAP,
     awaiting: str | None = None,
@@ -165,7 +165,7 @@ def plan_commit(
         *inbox,
         inbox_cap,
         len(outbox),
-        *[value for entry in outbox for value in seal(entry, transit_key).values()],
+        *[value for entry in outbox for value in seal(entry, crypto).values()],
         marker_member(after_event_id) if after_event_id else "",
     ]
     redis_keys = [

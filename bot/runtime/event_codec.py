@@ -2,13 +2,11 @@
 
 Whatever a participant typed, and their platform address, travel encrypted (the `body` field):
 a stream entry sits in Redis until it is processed and trimmed, and free text is never stored in
-clear. The transit key is derived from the master key, so ingest needs no per-participant key.
+clear. It is sealed in transit (bot.privacy.crypto), so ingest needs no per-participant key.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any
 
@@ -22,7 +20,7 @@ from bot.conversation.inbound import (
     Reachability,
     Unsupported,
 )
-from bot.privacy import decrypt_field, encrypt_field
+from bot.privacy import ParticipantCrypto
 from dialogues.inbound import (
     ChangeLanguage,
     ChoiceReply,
@@ -37,12 +35,7 @@ from dialogues.inbound import (
 )
 
 
-def transit_key(master_key: bytes) -> bytes:
-    """The key that seals event bodies in streams: derived, so it rotates with the master key."""
-    return hmac.new(master_key, b"sauti/transit/v1", hashlib.sha256).digest()
-
-
-def encode(event: InboundEvent, key: bytes) -> dict[str, str | bytes]:
+def encode(event: InboundEvent, crypto: ParticipantCrypto) -> dict[str, str | bytes]:
     """Stream entry fields for an event; the body is sealed and bound to the event id."""
     plain: dict[str, Any] = {"a": _action_to_plain(event.action), "addr": event.address}
     if event.locale:
@@ -55,14 +48,14 @@ def encode(event: InboundEvent, key: bytes) -> dict[str, str | bytes]:
         "ch": event.channel.value,
         "pid": event.participant_id,
         "t": str(event.received_at_ms),
-        "body": encrypt_field(key, body, event.event_id.encode()),
+        "body": crypto.seal_in_transit(body, event.event_id.encode()),
     }
 
 
-def decode(fields: dict[bytes, bytes], key: bytes) -> InboundEvent:
+def decode(fields: dict[bytes, bytes], crypto: ParticipantCrypto) -> InboundEvent:
     """Read back `encode`'s fields. Raises DecryptionError, KeyError or ValueError if broken."""
     event_id = fields[b"id"].decode()
-    body = json.loads(decrypt_field(key, fields[b"body"], event_id.encode()))
+    body = json.loads(crypto.open_in_transit(fields[b"body"], event_id.encode()))
     return InboundEvent(
         event_id=event_id,
         channel=Channel(fields[b"ch"].decode()),

@@ -11,6 +11,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import InboundEvent
+from bot.privacy import ParticipantCrypto
 from bot.runtime import scripts
 from bot.runtime.event_codec import encode
 from bot.runtime.keys import Keys
@@ -30,7 +31,7 @@ class Ingestor:
         self,
         redis: Redis,
         keys: Keys,
-        transit_key: bytes,
+        crypto: ParticipantCrypto,
         metrics: Metrics,
         dedupe_ttl: int,
         *,
@@ -38,7 +39,7 @@ class Ingestor:
         ack_replica_timeout_ms: int = 1000,
     ) -> None:
         self._keys = keys
-        self._transit_key = transit_key
+        self._crypto = crypto
         self._metrics = metrics
         self._dedupe_ttl = dedupe_ttl
         self._redis = redis
@@ -47,7 +48,7 @@ class Ingestor:
 
     async def ingest(self, event: InboundEvent) -> bool:
         """True when stored, False when it is a duplicate of an event already stored."""
-        fields = encode(event, self._transit_key)
+        fields = encode(event, self._crypto)
         marker = self.marker(event)
         args: list[str | bytes | int] = [
             marker.member,

@@ -2,7 +2,7 @@
 
 Each shard has two streams, `reply` (answers to someone in a conversation) and `bulk` (notices
 to many), so senders serve replies first. An entry carries an idempotency key; the message
-body is sealed with the transit key and bound to that key. The recipient's address is not in
+body is sealed in transit and bound to that key. The recipient's address is not in
 the entry: the sender reads it from the participant record, so an erased or unreachable
 participant is never sent to.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.privacy import decrypt_field, encrypt_field
+from bot.privacy import ParticipantCrypto
 from bot.runtime.keys import Keys
 
 
@@ -34,32 +34,32 @@ class OutboxEntry:
     enqueued_ms: int
 
 
-def seal(entry: OutboxEntry, transit_key: bytes) -> dict[str, str | bytes]:
+def seal(entry: OutboxEntry, crypto: ParticipantCrypto) -> dict[str, str | bytes]:
     body = json.dumps(entry.message, ensure_ascii=False, separators=(",", ":"))
     return {
         "k": entry.key,
         "pid": entry.participant_id,
         "ch": entry.channel,
         "t": str(entry.enqueued_ms),
-        "body": encrypt_field(transit_key, body, entry.key.encode()),
+        "body": crypto.seal_in_transit(body, entry.key.encode()),
     }
 
 
-def unseal(fields: dict[bytes, bytes], transit_key: bytes) -> OutboxEntry:
+def unseal(fields: dict[bytes, bytes], crypto: ParticipantCrypto) -> OutboxEntry:
     key = fields[b"k"].decode()
     return OutboxEntry(
         key=key,
         participant_id=fields[b"pid"].decode(),
         channel=fields[b"ch"].decode(),
-        message=json.loads(decrypt_field(transit_key, fields[b"body"], key.encode())),
+        message=json.loads(crypto.open_in_transit(fields[b"body"], key.encode())),
         enqueued_ms=int(fields[b"t"]),
     )
 
 
 async def enqueue(
-    redis: Redis, keys: Keys, transit_key: bytes, entry: OutboxEntry, priority: Priority
+    redis: Redis, keys: Keys, crypto: ParticipantCrypto, entry: OutboxEntry, priority: Priority
 ) -> None:
     """Queue one message outside an inbound event's commit (bulk notices, for instance)."""
     shard = keys.shard_of(entry.participant_id)
-    fields: Any = seal(entry, transit_key)
+    fields: Any = seal(entry, crypto)
     await redis.xadd(keys.outbox(shard, priority), fields)

@@ -10,15 +10,15 @@ of being handled) and takes them off the length.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from redis.asyncio import Redis
+
+from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
 from bot.runtime.sender import GROUP as SENDERS
 from bot.runtime.worker import GROUP as WORKERS
 from bot.storage.lua import Script, ScriptCall, run_batch
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 # KEYS: 1 a stream. ARGV: 1 its consumer group.
 # Returns the entries the group still has to handle: not read yet, or read and not acknowledged.
@@ -38,9 +38,8 @@ return length
 """)
 
 
-async def queue_depths(app: App) -> dict[str, int]:
+async def queue_depths(redis: Redis, keys: Keys) -> dict[str, int]:
     """Inbound events and outgoing messages waiting (or in progress), and dead letters."""
-    keys = app.keys
     shards = range(keys.shards)
     queues: dict[str, list[ScriptCall | tuple[str, str]]] = {
         "inbound": [ScriptCall(WAITING, [keys.inbound(s)], [WORKERS]) for s in shards],
@@ -51,7 +50,7 @@ async def queue_depths(app: App) -> dict[str, int]:
         streams = [keys.outbox(s, priority) for s in shards]
         queues[f"outbox_{priority}"] = [ScriptCall(WAITING, [key], [SENDERS]) for key in streams]
     steps = [step for queue in queues.values() for step in queue]
-    replies: list[Any] = await run_batch(app.redis, steps)
+    replies: list[Any] = await run_batch(redis, steps)
     for reply in replies:
         if isinstance(reply, Exception):  # a refusal (not a lost connection): say so
             raise reply

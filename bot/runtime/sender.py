@@ -34,8 +34,13 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.conversation.participants import ParticipantKeys
-from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
+from bot.privacy import (
+    DecryptionError,
+    ParticipantCrypto,
+    ParticipantId,
+    decrypt_field,
+    field_aad,
+)
 from bot.runtime.claims import Claimed, SendClaim
 from bot.runtime.delivery import (
     ChannelClient,
@@ -93,8 +98,7 @@ class Sender:
         keys: Keys,
         *,
         clients: Mapping[str, ChannelClient],
-        participant_keys: ParticipantKeys,
-        transit_key: bytes,
+        crypto: ParticipantCrypto,
         metrics: Metrics,
         consumer: str,
         config: SenderConfig | None = None,
@@ -102,8 +106,7 @@ class Sender:
         self._redis = redis
         self._keys = keys
         self._clients = clients
-        self._participant_keys = participant_keys
-        self._transit_key = transit_key
+        self._crypto = crypto
         self._metrics = metrics
         self._consumer = consumer
         self._config = config or SenderConfig()
@@ -202,8 +205,7 @@ class Sender:
 
     async def _send_batch(self, batch: list[tuple[str, Entry]], state: Retries) -> None:
         entries = [
-            (stream, entry_id, unseal(fields, self._transit_key))
-            for stream, (entry_id, fields) in batch
+            (stream, entry_id, unseal(fields, self._crypto)) for stream, (entry_id, fields) in batch
         ]
         recipients = await self._recipients({e.participant_id for _, _, e in entries})
         gate = asyncio.Semaphore(self._config.concurrency)
@@ -249,7 +251,7 @@ class Sender:
                 found[pid] = _Recipient(None, "unreachable")
             else:
                 try:
-                    key = self._participant_keys.unwrap(wrapped)
+                    key = self._crypto.unwrap_data_key(wrapped)
                     address = decrypt_field(key, sealed, field_aad(ParticipantId(pid), "address"))
                 except DecryptionError:
                     found[pid] = _Recipient(None, "erased")
@@ -429,7 +431,7 @@ class Sender:
     ) -> None:
         shard = self._keys.shard_of(entry.participant_id)
         letter: dict[Any, Any] = {
-            **seal(entry, self._transit_key),
+            **seal(entry, self._crypto),
             "kind": "outbox",
             "stream": stream,
             "entry": entry_id,

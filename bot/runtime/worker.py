@@ -23,10 +23,11 @@ from redis.asyncio import Redis
 from bot.conversation.campaign import Campaign
 from bot.conversation.dispatch import take_turn
 from bot.conversation.inbound import Command, InboundEvent
-from bot.conversation.participants import ParticipantKeys, ParticipantRecord
+from bot.conversation.participants import ParticipantRecord
 from bot.conversation.reading import campaign_of, normalise
 from bot.conversation.turns import Context
 from bot.loop.context import LoopContextLoader
+from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime import scripts
 from bot.runtime.batch import BatchState
@@ -81,8 +82,7 @@ class Worker:
         keys: Keys,
         *,
         campaigns: CampaignStore,
-        participant_keys: ParticipantKeys,
-        transit_key: bytes,
+        crypto: ParticipantCrypto,
         metrics: Metrics,
         consumer: str,
         config: WorkerConfig | None = None,
@@ -91,8 +91,7 @@ class Worker:
         self._redis = redis
         self._keys = keys
         self._campaigns = campaigns
-        self._participant_keys = participant_keys
-        self._transit_key = transit_key
+        self._crypto = crypto
         self._metrics = metrics
         self._consumer = consumer
         self._config = config or WorkerConfig()
@@ -222,7 +221,7 @@ class Worker:
         handled = 0
         for entry_id, fields in entries:
             try:
-                events.append((entry_id, decode(fields, self._transit_key)))
+                events.append((entry_id, decode(fields, self._crypto)))
             except Exception as error:  # an undecodable entry never becomes decodable
                 await self._dead_letter(shard, entry_id, fields, error)
                 handled += 1
@@ -381,7 +380,7 @@ class Worker:
         )
         now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
         turn = take_turn(
-            event, participant=participant, context=context, keys=self._participant_keys, now=now
+            event, participant=participant, context=context, crypto=self._crypto, now=now
         )
         # Later events of the same participant in this batch see this one's effects.
         loaded.participants[pid] = None if turn.erase else turn.participant
@@ -398,7 +397,7 @@ class Worker:
             owner=self._consumer,
             channel=event.channel.value,
             marker_ttl=self._config.marker_ttl_seconds,
-            transit_key=self._transit_key,
+            crypto=self._crypto,
             now_ms=int(self._clock() * 1000),
             awaiting=session.current if session is not None else None,
             after_event_id=loaded.last_planned.get(pid),

@@ -143,21 +143,14 @@ def cycles() -> list[list[str]]:
 
 # The re-filing removes these one by one; the list must shrink to nothing, never grow.
 STILL_AGAINST_THE_RULE = {
-    "bot.channels.telegram.role imports bot.app",
-    "bot.channels.webchat.routes imports bot.app",
-    "bot.channels.whatsapp.channel imports bot.app",
-    "bot.loop.metrics imports bot.app",
     "bot.records.campaigns imports bot.runtime.keys",
     "bot.records.export imports bot.runtime.keys",
     "bot.records.stats imports bot.runtime.keys",
     "bot.runtime.commit imports bot.loop.keys",
     "bot.runtime.commit imports bot.loop.reactions",
-    "bot.runtime.queues imports bot.app",
     "bot.runtime.worker imports bot.loop.context",
 }
-STILL_IN_A_CIRCLE = [
-    ["bot.app", "bot.channels.whatsapp.channel"],
-]
+STILL_IN_A_CIRCLE: list[list[str]] = []
 
 
 def test_every_folder_imports_only_from_the_layers_below_it() -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram import Bot
@@ -16,6 +15,7 @@ from bot.channels.telegram.inbound import UpdateParser
 from bot.channels.telegram.intake import Intake, TelegramMetrics
 from bot.channels.telegram.question_messages import QuestionMessages
 from bot.channels.telegram.texts import TelegramTexts, telegram_texts
+from bot.privacy import ParticipantCrypto
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.settings.model import TelegramSettings
@@ -44,15 +44,14 @@ def build_telegram(
     redis: Redis,
     keys: Keys,
     ingestor: Ingestor,
-    id_secret: bytes,
-    participant_ids: Callable[[str], str],
+    crypto: ParticipantCrypto,
     registry: CollectorRegistry,
 ) -> TelegramChannel:
     bot = make_bot(settings)
     texts = telegram_texts()
     intake = Intake(
         bot=bot,
-        parser=UpdateParser(id_secret, participant_ids),
+        parser=UpdateParser(crypto),
         ingestor=ingestor,
         redis=redis,
         keys=keys,

@@ -34,6 +34,7 @@ from bot.conversation.inbound import (
     Reachability,
     Unsupported,
 )
+from bot.privacy import ParticipantCrypto
 from dialogues.inbound import TextReply
 
 PRIVATE = "private"
@@ -73,11 +74,17 @@ class Parsed:
 
 
 class UpdateParser:
-    def __init__(self, id_secret: bytes, participant_ids: ParticipantIds) -> None:
+    def __init__(
+        self, crypto: ParticipantCrypto, participant_ids: ParticipantIds | None = None
+    ) -> None:
+        """`participant_ids`: how a Telegram user id becomes a participant id; by default the
+        HMAC every channel uses (tests of translation alone pass their own)."""
         # A key of its own for event ids, derived from the id secret: the same secret keys the
         # participant ids, and the two must never be comparable.
-        self._key = hmac.new(id_secret, b"sauti/telegram-event-ids/v1", hashlib.sha256).digest()
-        self._participant_ids = participant_ids
+        self._key = crypto.keyed_digest(b"sauti/telegram-event-ids/v1")
+        self._participant_ids = participant_ids or (
+            lambda user: crypto.participant_id(Channel.TELEGRAM.value, user)
+        )
 
     def parse(self, update: Update, now_ms: int) -> Parsed:
         if update.message is not None:

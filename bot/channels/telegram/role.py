@@ -8,33 +8,37 @@ import logging
 
 from aiogram.exceptions import AiogramError
 
-from bot.app import App
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.registration import register_until_done
+from bot.records.campaigns import CampaignStore
 
 log = logging.getLogger(__name__)
 
 
-async def run_telegram(app: App, telegram: TelegramChannel, stop: asyncio.Event) -> None:
+async def run_telegram(
+    telegram: TelegramChannel, campaigns: CampaignStore, stop: asyncio.Event
+) -> None:
+    """Register the bot, name each open campaign's join link, then poll until `stop` (with a
+    webhook: wait for `stop`)."""
     if not await register_until_done(telegram.bot, telegram.settings, telegram.texts, stop):
         return
-    await _announce_links(app, telegram)
+    await _announce_links(telegram, campaigns)
     if telegram.uses_webhook:
         await stop.wait()
         return
     await Poller(telegram.bot, telegram.intake, telegram.settings.limits).run(stop)
 
 
-async def _announce_links(app: App, telegram: TelegramChannel) -> None:
+async def _announce_links(telegram: TelegramChannel, campaigns: CampaignStore) -> None:
     """Each open campaign's join link (t.me/<bot>?start=<campaign>), for the operator."""
     try:
         me = await telegram.bot.get_me()
-        campaign_ids = await app.campaigns.ids()
+        campaign_ids = await campaigns.ids()
     except (TimeoutError, AiogramError, OSError):
         return
     for campaign_id in campaign_ids:
-        campaign = await app.campaigns.get(campaign_id)
+        campaign = await campaigns.get(campaign_id)
         if campaign is not None and campaign.is_open:
             print(
                 f"  Telegram for '{campaign_id}': https://t.me/{me.username}?start={campaign_id}",

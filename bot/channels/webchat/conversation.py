@@ -27,8 +27,8 @@ from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.reaction import REACT
 from bot.conversation.inbox import Notice, open_notice
 from bot.conversation.outgoing import MenuItem
-from bot.conversation.participants import ParticipantKeys, Stage
-from bot.privacy import DecryptionError, ParticipantId, decrypt_field, field_aad
+from bot.conversation.participants import Stage
+from bot.privacy import DecryptionError, ParticipantCrypto, ParticipantId, decrypt_field, field_aad
 from bot.records.campaigns import CampaignStore
 from bot.runtime.keys import Keys
 from dialogues import QuestionKind, Session, SessionStatus, Survey, from_dict
@@ -173,7 +173,7 @@ async def load_chat(
     *,
     redis: Redis,
     keys: Keys,
-    participant_keys: ParticipantKeys,
+    crypto: ParticipantCrypto,
     campaigns: CampaignStore,
     catalog: Catalog,
 ) -> Chat | None:
@@ -186,7 +186,7 @@ async def load_chat(
     if wrapped is None:
         return None
     try:
-        data_key = participant_keys.unwrap(wrapped)
+        data_key = crypto.unwrap_data_key(wrapped)
     except DecryptionError:
         return None
     notices = [n for item in sealed if (n := open_notice(item, participant_id, data_key))]

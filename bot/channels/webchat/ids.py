@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
+
+from bot.privacy import ParticipantCrypto
 
 
-def token_from(id_secret: bytes, nonce: str) -> str:
+def token_from(crypto: ParticipantCrypto, nonce: str) -> str:
     """The private link made for a Start form: derived from the form's nonce, so tapping Start
     twice opens one chat. 32 characters, unguessable without the server's id secret."""
-    digest = hmac.new(id_secret, f"webchat-join:{nonce}".encode(), hashlib.sha256).digest()
+    digest = crypto.keyed_digest(f"webchat-join:{nonce}".encode())
     return base64.urlsafe_b64encode(digest[:24]).decode()
 
 

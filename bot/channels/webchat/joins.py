@@ -10,14 +10,13 @@ from a configured reverse proxy: anyone else could send one per request and neve
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 from dataclasses import dataclass
 
 from aiohttp import web
 from redis.asyncio import Redis
 
+from bot.privacy import ParticipantCrypto
 from bot.settings.parsers import Network
 from bot.storage.lua import Script
 
@@ -41,7 +40,7 @@ return 0
 class JoinLimit:
     redis: Redis
     key_prefix: str
-    secret: bytes
+    crypto: ParticipantCrypto
     limit: int
     window_seconds: int
     trusted_proxies: tuple[Network, ...] = ()
@@ -57,7 +56,7 @@ class JoinLimit:
     def _digest(self, address: Address | None) -> str:
         bucket = _bucket(address) if address is not None else "unknown"
         label = b"web chat join limit\x00" + bucket.encode()
-        return hmac.new(self.secret, label, hashlib.sha256).hexdigest()[:32]
+        return self.crypto.keyed_digest(label).hex()[:32]
 
 
 def client_address(request: web.Request, trusted: tuple[Network, ...]) -> Address | None:

@@ -27,8 +27,8 @@ from typing import Any
 import jinja2
 from aiohttp import web
 from markupsafe import escape
+from redis.asyncio import Redis
 
-from bot.app import App
 from bot.channels.webchat.commits import CommitWatch
 from bot.channels.webchat.conversation import Chat, Line, load_chat
 from bot.channels.webchat.forms import action_from, read_form
@@ -37,7 +37,12 @@ from bot.channels.webchat.joins import JoinLimit
 from bot.channels.webchat.origin import refuse_other_sites
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from bot.conversation.participants import Stage
+from bot.privacy import ParticipantCrypto
+from bot.records.campaigns import CampaignStore
+from bot.runtime.ingest import Ingestor
+from bot.runtime.keys import Keys
 from bot.runtime.markers import is_committed, marker_member
+from bot.settings import HttpSettings, WebChatSettings
 from bot.storage.errors import STORAGE_FAILURE
 from dialogues import SessionStatus
 from dialogues.events import Prompt
@@ -62,17 +67,31 @@ log = logging.getLogger(__name__)
 
 
 class WebChat:
-    def __init__(self, app: App) -> None:
-        self._app = app
+    def __init__(
+        self,
+        settings: WebChatSettings,
+        *,
+        http: HttpSettings,
+        redis: Redis,
+        keys: Keys,
+        crypto: ParticipantCrypto,
+        ingestor: Ingestor,
+        campaigns: CampaignStore,
+    ) -> None:
+        self._public_url = http.public_url
+        self._redis = redis
+        self._keys = keys
+        self._crypto = crypto
+        self._ingestor = ingestor
+        self._campaigns = campaigns
         self._catalog = builtin_catalog()
-        self._commits = CommitWatch(app.redis)
-        http, webchat = app.settings.http, app.settings.webchat
+        self._commits = CommitWatch(redis)
         self._joins = JoinLimit(
-            app.redis,
-            app.keys.prefix,
-            app.id_secret,
-            limit=webchat.join_limit,
-            window_seconds=webchat.join_window_seconds,
+            redis,
+            keys.prefix,
+            crypto,
+            limit=settings.join_limit,
+            window_seconds=settings.join_window_seconds,
             trusted_proxies=http.trusted_proxies,
         )
         self._templates = jinja2.Environment(
@@ -109,7 +128,7 @@ class WebChat:
         )
 
     async def join(self, request: web.Request) -> web.Response:
-        refuse_other_sites(request, self._app.settings.http.public_url)
+        refuse_other_sites(request, self._public_url)
         campaign = await self._open_campaign(request.match_info["campaign"])
         await self._admit_join(request, campaign)
         form = await read_form(request)
@@ -120,8 +139,8 @@ class WebChat:
         if language not in campaign.survey.languages:
             language = campaign.survey.default_language
         # The link is derived from the form's nonce: tapping Start twice opens one chat.
-        token = token_from(self._app.id_secret, nonce)
-        pid = self._app.participant_id(Channel.WEBCHAT, token)
+        token = token_from(self._crypto, nonce)
+        pid = self._crypto.participant_id(Channel.WEBCHAT.value, token)
         # Asked once, in plain words, on the join page; unticked means no.
         updates = form.get("upd") == "1"
         event = self._event(pid, "join", Join(campaign.id, language, updates))
@@ -149,7 +168,7 @@ class WebChat:
 
     async def chat_page(self, request: web.Request) -> web.Response:
         token = self._token(request)
-        pid = self._app.participant_id(Channel.WEBCHAT, token)
+        pid = self._crypto.participant_id(Channel.WEBCHAT.value, token)
         awaited = request.query.get("w", "")
         # Only while a post is awaited: the language of the page it was posted from, for the
         # pages shown when there is no participant to read it from (yet, or any more).
@@ -194,7 +213,7 @@ class WebChat:
         )
 
     async def chat_post(self, request: web.Request) -> web.Response:
-        refuse_other_sites(request, self._app.settings.http.public_url)
+        refuse_other_sites(request, self._public_url)
         token = self._token(request)
         form = await read_form(request)
         nonce = str(form.get("n", ""))
@@ -203,10 +222,10 @@ class WebChat:
         action = action_from(form)
         if action is None:  # nothing typed, or a command Sauti does not have: nothing is stored
             raise web.HTTPSeeOther(f"/c/{token}#last")
-        pid = self._app.participant_id(Channel.WEBCHAT, token)
-        participant = self._app.keys.participant(pid)
+        pid = self._crypto.participant_id(Channel.WEBCHAT.value, token)
+        participant = self._keys.participant(pid)
         try:
-            stored: Any = await self._app.redis.hmget(participant, ["wk", "lang", "stg"])
+            stored: Any = await self._redis.hmget(participant, ["wk", "lang", "stg"])
         except STORAGE_FAILURE as error:  # an error page in the language of the page they are on
             raise self._unavailable(str(form.get("lang", ""))) from error
         wrapped_key, stored_language, stage = stored
@@ -222,7 +241,7 @@ class WebChat:
             isinstance(action, Command) and action.name == "delete"
         )
         try:
-            erased = done and confirming and not await self._app.redis.hexists(participant, "wk")
+            erased = done and confirming and not await self._redis.hexists(participant, "wk")
         except STORAGE_FAILURE as error:
             raise self._unavailable(language) from error
         if erased:  # their link leads nowhere now: this answer is the last page they see
@@ -234,8 +253,8 @@ class WebChat:
     async def _store(self, event: InboundEvent, language: str) -> bool:
         """Store the event and wait (briefly) until it is processed: True once it is."""
         try:
-            await self._app.ingestor.ingest(event)
-            return await self._commits.wait(self._app.ingestor.marker(event), _WAIT_SECONDS)
+            await self._ingestor.ingest(event)
+            return await self._commits.wait(self._ingestor.marker(event), _WAIT_SECONDS)
         except STORAGE_FAILURE as error:
             raise self._unavailable(language) from error
 
@@ -251,10 +270,8 @@ class WebChat:
         return language
 
     async def _committed(self, pid: str, nonce: str) -> bool:
-        marker = self._app.keys.event_markers(pid)
-        return is_committed(
-            await self._app.redis.zscore(marker, marker_member(event_id(pid, nonce)))
-        )
+        marker = self._keys.event_markers(pid)
+        return is_committed(await self._redis.zscore(marker, marker_member(event_id(pid, nonce))))
 
     def _prompt(self, chat: Chat) -> Prompt | None:
         """The form of the question awaiting an answer (built now: it shows what is ticked so
@@ -272,19 +289,18 @@ class WebChat:
         return build_prompt(campaign.survey, question, session, self._catalog)
 
     async def _load_chat(self, pid: str) -> Chat | None:
-        app = self._app
         return await load_chat(
             pid,
-            redis=app.redis,
-            keys=app.keys,
-            participant_keys=app.participant_keys,
-            campaigns=app.campaigns,
+            redis=self._redis,
+            keys=self._keys,
+            crypto=self._crypto,
+            campaigns=self._campaigns,
             catalog=self._catalog,
         )
 
     async def _open_campaign(self, campaign_id: str) -> Any:
         try:
-            campaign = await self._app.campaigns.get(campaign_id)
+            campaign = await self._campaigns.get(campaign_id)
         except STORAGE_FAILURE as error:
             raise self._unavailable(None) from error
         if campaign is None or not campaign.is_open:

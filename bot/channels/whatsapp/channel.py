@@ -1,11 +1,14 @@
-"""The WhatsApp channel's parts, built once per app: its metrics, templates, status store, and
-the factories of its webhook and sender client. Nothing here touches the network."""
+"""The WhatsApp channel's parts, assembled once by the composition root: its metrics, templates,
+status store, and the factories of its webhook and sender client. Nothing here touches the
+network."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
 
 from bot.channels.whatsapp.client import WhatsAppClient
 from bot.channels.whatsapp.metrics import WhatsAppMetrics
@@ -13,10 +16,10 @@ from bot.channels.whatsapp.statuses import StatusStore
 from bot.channels.whatsapp.template_file import load_templates
 from bot.channels.whatsapp.templates import DECISION, PURPOSES, TemplateBook
 from bot.channels.whatsapp.webhook import WhatsAppWebhook
+from bot.privacy import ParticipantCrypto
+from bot.runtime.ingest import Ingestor
+from bot.runtime.keys import Keys
 from bot.settings.model import WhatsAppSettings
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,8 @@ class WhatsAppChannel:
     metrics: WhatsAppMetrics
     templates: TemplateBook
     statuses: StatusStore
+    ingestor: Ingestor
+    crypto: ParticipantCrypto
     clients: list[WhatsAppClient] = field(default_factory=list)
 
     def client(self) -> WhatsAppClient:
@@ -36,14 +41,13 @@ class WhatsAppChannel:
         self.clients.append(made)
         return made
 
-    def webhook(self, app: App) -> WhatsAppWebhook:
+    def webhook(self) -> WhatsAppWebhook:
         return WhatsAppWebhook(
             self.settings,
-            ingestor=app.ingestor,
+            ingestor=self.ingestor,
             statuses=self.statuses,
             metrics=self.metrics,
-            id_secret=app.id_secret,
-            participant_id=app.participant_id,
+            crypto=self.crypto,
         )
 
     async def close(self) -> None:
@@ -51,26 +55,31 @@ class WhatsAppChannel:
             await made.close()
 
 
-def build_whatsapp(app: App) -> WhatsAppChannel | None:
+def build_whatsapp(
+    settings: WhatsAppSettings,
+    *,
+    redis: Redis,
+    keys: Keys,
+    ingestor: Ingestor,
+    crypto: ParticipantCrypto,
+    registry: CollectorRegistry,
+) -> WhatsAppChannel | None:
     """The channel when WhatsApp is configured, else None. Raises TemplateFileError when the
     templates file exists but cannot be used."""
-    settings = app.settings.whatsapp
     if not settings.enabled:
         return None
     templates = load_templates(settings.templates_file, settings.limits)
     _warn_of_gaps(templates)
-    metrics = WhatsAppMetrics(app.metrics.registry)
+    metrics = WhatsAppMetrics(registry)
     statuses = StatusStore(
-        app.redis,
-        app.keys,
-        id_secret=app.id_secret,
-        transit_key=app.transit_key,
-        participant_id=app.participant_id,
+        redis,
+        keys,
+        crypto=crypto,
         metrics=metrics,
         record_ttl_seconds=settings.status_ttl_seconds,
         body_ttl_seconds=settings.resend_window_seconds,
     )
-    return WhatsAppChannel(settings, metrics, templates, statuses)
+    return WhatsAppChannel(settings, metrics, templates, statuses, ingestor, crypto)
 
 
 def _warn_of_gaps(templates: TemplateBook) -> None:

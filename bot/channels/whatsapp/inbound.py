@@ -8,39 +8,35 @@ code gives the event a time zone hint (`zones.zone_of_number`), for quiet hours.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-from collections.abc import Callable
 
 from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.payload import IncomingMessage
 from bot.channels.whatsapp.zones import zone_of_number
 from bot.conversation.inbound import Action, Answer, Channel, InboundEvent, Unsupported
+from bot.privacy import ParticipantCrypto
 from dialogues.inbound import TextReply
 
 MAX_TEXT_CHARS = 4000  # longer answers are cut: the engine caps free text far below this
 
 
-def message_digest(id_secret: bytes, wamid: str) -> str:
+def message_digest(crypto: ParticipantCrypto, wamid: str) -> str:
     """A short, stable, pseudonymous stand-in for a WhatsApp message id."""
-    digest = hmac.new(id_secret, b"whatsapp-message:" + wamid.encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    return crypto.keyed_digest(b"whatsapp-message:" + wamid.encode()).hex()[:32]
 
 
 def event_for(
     message: IncomingMessage,
     *,
-    id_secret: bytes,
-    participant_id: Callable[[Channel, str], str],
+    crypto: ParticipantCrypto,
     now_ms: int,
 ) -> InboundEvent:
     # The window WhatsApp allows free-form replies in runs from when the person wrote, not from
     # when the (possibly retried) webhook reached us; a clock ahead of ours is not trusted.
     sent_ms = now_ms if message.timestamp_s is None else min(message.timestamp_s * 1000, now_ms)
     return InboundEvent(
-        event_id=f"{Channel.WHATSAPP.value}:{message_digest(id_secret, message.wamid)}",
+        event_id=f"{Channel.WHATSAPP.value}:{message_digest(crypto, message.wamid)}",
         channel=Channel.WHATSAPP,
-        participant_id=participant_id(Channel.WHATSAPP, message.wa_id),
+        participant_id=crypto.participant_id(Channel.WHATSAPP.value, message.wa_id),
         received_at_ms=sent_ms,
         action=action_of(message),
         address=message.wa_id,

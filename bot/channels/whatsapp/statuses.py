@@ -25,7 +25,7 @@ from bot.channels.whatsapp.inbound import message_digest
 from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.payload import StatusUpdate
 from bot.conversation.inbound import Channel
-from bot.privacy import decrypt_field, encrypt_field
+from bot.privacy import ParticipantCrypto
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 
@@ -80,9 +80,7 @@ class StatusStore:
         redis: Redis,
         keys: Keys,
         *,
-        id_secret: bytes,
-        transit_key: bytes,
-        participant_id: Callable[[Channel, str], str],
+        crypto: ParticipantCrypto,
         metrics: WhatsAppMetrics,
         record_ttl_seconds: int,
         body_ttl_seconds: int,
@@ -91,9 +89,7 @@ class StatusStore:
         self._redis = redis
         self._keys = keys
         self._names = StatusKeys(keys)
-        self._id_secret = id_secret
-        self._transit = transit_key
-        self._participant_id = participant_id
+        self._crypto = crypto
         self._metrics = metrics
         self._record_ttl = record_ttl_seconds
         self._body_ttl = body_ttl_seconds
@@ -104,20 +100,20 @@ class StatusStore:
         self, participant_id: str, wamid: str, key: str, message: dict[str, Any]
     ) -> None:
         """Note a message WhatsApp accepted, so its statuses find their way back."""
-        digest = message_digest(self._id_secret, wamid)
+        digest = message_digest(self._crypto, wamid)
         record = json.dumps({"k": key, "r": 0}, separators=(",", ":"))
         pipe = self._redis.pipeline(transaction=False)
         pipe.set(self._names.record(participant_id, digest), record, ex=self._record_ttl)
         if self._body_ttl > 0 and not key.endswith(RESEND_SUFFIX):
             body = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-            sealed = encrypt_field(self._transit, body, digest.encode())
+            sealed = self._crypto.seal_in_transit(body, digest.encode())
             pipe.set(self._names.body(participant_id, digest), sealed, ex=self._body_ttl)
         await pipe.execute()
 
     async def apply(self, update: StatusUpdate) -> str:
         """Record one status webhook; returns what happened (for tests and metrics)."""
-        pid = self._participant_id(Channel.WHATSAPP, update.recipient)
-        digest = message_digest(self._id_secret, update.wamid)
+        pid = self._crypto.participant_id(Channel.WHATSAPP.value, update.recipient)
+        digest = message_digest(self._crypto, update.wamid)
         record_key = self._names.record(pid, digest)
         body_key = self._names.body(pid, digest)
         rank = RANKS.get(update.status)
@@ -167,11 +163,11 @@ class StatusStore:
         key = json.loads(raw_record)["k"]
         if key.endswith(RESEND_SUFFIX):
             return []
-        message = json.loads(decrypt_field(self._transit, sealed, digest.encode()))
+        message = json.loads(self._crypto.open_in_transit(sealed, digest.encode()))
         if code in errors.WINDOW_CLOSED:
             message[FORCE_TEMPLATE] = True
         entry = OutboxEntry(
             key + RESEND_SUFFIX, pid, Channel.WHATSAPP.value, message, int(self._clock() * 1000)
         )
-        fields = seal(entry, self._transit)
+        fields = seal(entry, self._crypto)
         return [item for pair in fields.items() for item in pair]

@@ -24,7 +24,7 @@ from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.payload import parse
 from bot.channels.whatsapp.signature import HEADER, is_signed
 from bot.channels.whatsapp.statuses import StatusStore
-from bot.conversation.inbound import Channel
+from bot.privacy import ParticipantCrypto
 from bot.runtime.ingest import Ingestor
 from bot.settings.model import WhatsAppSettings
 from bot.storage.errors import STORAGE_FAILURE
@@ -42,8 +42,7 @@ class WhatsAppWebhook:
         ingestor: Ingestor,
         statuses: StatusStore,
         metrics: WhatsAppMetrics,
-        id_secret: bytes,
-        participant_id: Callable[[Channel, str], str],
+        crypto: ParticipantCrypto,
         clock: Callable[[], float] = time.time,
     ) -> None:
         assert settings.app_secret is not None
@@ -55,8 +54,7 @@ class WhatsAppWebhook:
         self._ingestor = ingestor
         self._statuses = statuses
         self._metrics = metrics
-        self._id_secret = id_secret
-        self._participant_id = participant_id
+        self._crypto = crypto
         self._clock = clock
 
     def routes(self) -> list[web.RouteDef]:
@@ -96,12 +94,7 @@ class WhatsAppWebhook:
         now_ms = int(self._clock() * 1000)
         try:
             for message in batch.messages:  # in order: one person's messages stay in order
-                event = event_for(
-                    message,
-                    id_secret=self._id_secret,
-                    participant_id=self._participant_id,
-                    now_ms=now_ms,
-                )
+                event = event_for(message, crypto=self._crypto, now_ms=now_ms)
                 await self._ingestor.ingest(event)
             for status in batch.statuses:
                 await self._statuses.apply(status)

@@ -196,7 +196,7 @@ async def test_a_notice_added_after_the_survey_shows_after_the_thanks(
     pid = app.participant_id(Channel.WEBCHAT, token)
     record: Any = await app.redis.hget(app.keys.participant(pid), "wk")
     notice = Notice("We decided to close the agent booth in Goma. Here is why.")
-    sealed = seal_notice(notice, pid, app.participant_keys.unwrap(record))
+    sealed = seal_notice(notice, pid, app.crypto.unwrap_data_key(record))
     await app.redis.rpush(app.keys.webchat_inbox(pid), sealed)
     lines = browser.lines(await browser.page(web_client, token))
     assert lines[-2].startswith("Thank you for your time")

@@ -83,7 +83,7 @@ async def test_still_concerned_lets_them_write_a_concern_that_lands_with_the_dec
     case = await find_case(app.redis, app.keys, reference)
     assert case is not None
     assert (case.kind, case.decision_ref, case.channel) == ("concern", stored.ref, "webchat")
-    assert await case_text(app.redis, app.keys, app.participant_keys, case) == concern
+    assert await case_text(app.redis, app.keys, app.crypto, case) == concern
     pid = app.participant_id(Channel.WEBCHAT, token)
     stopped = await app.redis.hget(app.keys.participant(pid), "stop")
     assert stopped == b"0"  # "stop" inside their concern did not opt them out
@@ -175,7 +175,7 @@ async def _decision_notices(
     """A long history of decision notices in their inbox ("0: <text>" … ), each with `menu`."""
     pid = app.participant_id(Channel.WEBCHAT, token)
     wrapped: Any = await app.redis.hget(app.keys.participant(pid), "wk")
-    data_key = app.participant_keys.unwrap(wrapped)
+    data_key = app.crypto.unwrap_data_key(wrapped)
     notices = [seal_notice(Notice(f"{n}: {text}", menu=menu), pid, data_key) for n in range(count)]
     await app.redis.rpush(app.keys.webchat_inbox(pid), *notices)
 

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from bot.conversation.inbound import InboundEvent, Join
+from bot.privacy import ParticipantCrypto
 from bot.records.stats import campaign_counters
 from bot.runtime.event_codec import encode
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
+from bot.secret import Secret
 from tests.bot.commands import CAMPAIGN, EXAMPLE, Deployment, deployed, sauti
 
 ADDRESS = "+255700000001"
@@ -134,7 +136,8 @@ async def test_an_event_that_cannot_be_read_is_parked_and_listed(
     pid = deployment.participant("tok-neema")
     event = await deployment.send(pid, Join(CAMPAIGN, "en"))
     await deployment.drain()
-    fields: Any = encode(event, b"\x00" * 32)  # sealed with another key: undecodable
+    other = ParticipantCrypto(Secret(b"\x00" * 32), Secret(b"\x00" * 32))
+    fields: Any = encode(event, other)  # sealed with another key: undecodable
     shard = deployment.app.keys.shard_of(pid)
     await deployment.app.redis.xadd(deployment.app.keys.inbound(shard), fields)
     assert await deployment.drain() == 1
@@ -151,7 +154,7 @@ async def test_an_id_held_by_two_shards_needs_a_shard(
 ) -> None:
     app = deployment.app
     event = await deployment.send(deployment.participant("tok-amina"), Join(CAMPAIGN, "en"))
-    letter: Any = {**encode(event, app.transit_key), "error": "KeyError", "entry": "1-0"}
+    letter: Any = {**encode(event, app.crypto), "error": "KeyError", "entry": "1-0"}
     for shard in (1, 3):
         await app.redis.xadd(app.keys.dead_letters(shard), letter, id="5-0")
     assert await sauti("dead-letters", "replay", "5-0") == 1
@@ -185,7 +188,7 @@ async def test_messages_set_aside_by_a_sender_are_listed_and_put_back_in_their_o
     app = deployment.app
     pid = deployment.participant("tok-outbox")
     entry = OutboxEntry("notice-7", pid, "whatsapp", {"text": "news"}, 1_795_000_000_000)
-    await enqueue(app.redis, app.keys, app.transit_key, entry, Priority.BULK)
+    await enqueue(app.redis, app.keys, app.crypto, entry, Priority.BULK)
     sender = app.sender({})  # no WhatsApp client in this deployment: the message is set aside
     shard = app.keys.shard_of(pid)
     await sender.prepare(shard)

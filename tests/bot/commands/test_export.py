@@ -217,7 +217,7 @@ async def test_respondents_are_read_in_chunks_each_exactly_once(deployment: Depl
     app = deployment.app
     seen: list[Any] = [
         r.participant_id
-        async for r in respondents(app.redis, app.keys, app.participant_keys, CAMPAIGN, chunk=2)
+        async for r in respondents(app.redis, app.keys, app.crypto, CAMPAIGN, chunk=2)
     ]
     assert sorted(seen) == sorted(pids)
 

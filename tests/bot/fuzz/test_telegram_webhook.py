@@ -87,7 +87,7 @@ async def _post(sauti: Sauti, body: bytes, case: str, **headers: str) -> int:
 async def _stored(sauti: Sauti, message_id: int) -> bool:
     app = sauti.app
     pid = app.participant_id(Channel.TELEGRAM, str(USER["id"]))
-    event_id = UpdateParser(app.id_secret, lambda _: pid).event_id(
+    event_id = UpdateParser(app.crypto, lambda _: pid).event_id(
         f"message:{CHAT['id']}:{message_id}"
     )
     return await app.redis.zscore(app.keys.event_markers(pid), marker_member(event_id)) is not None

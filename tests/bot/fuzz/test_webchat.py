@@ -27,7 +27,7 @@ async def _joined(sauti: Sauti) -> str:
         "POST /j/{campaign}", "POST", f"/j/{CAMPAIGN}", "join", body=body, headers=_form()
     )
     assert status == 303
-    return token_from(sauti.app.id_secret, nonce)
+    return token_from(sauti.app.crypto, nonce)
 
 
 def _form(content_type: str = FORM) -> dict[str, str]:

@@ -127,8 +127,7 @@ class Deployment:
             self.runtime.redis,
             self.runtime.keys,
             clients=dict(self.platforms),
-            participant_keys=self.runtime.participant_keys,
-            transit_key=self.runtime.transit,
+            crypto=self.runtime.crypto,
             metrics=self.runtime.metrics,
             consumer=name,
             config=SenderConfig(block_ms=10, backoff_seconds=0.01),
@@ -166,8 +165,7 @@ def make_deployment(
         redis,
         runtime.keys,
         campaigns=runtime.campaigns,
-        participant_keys=runtime.participant_keys,
-        transit_key=runtime.transit,
+        crypto=runtime.crypto,
         metrics=runtime.metrics,
         consumer="test-worker",
         config=WorkerConfig(block_ms=10, response_days=response_days),
@@ -187,8 +185,7 @@ def make_deployment(
         runtime.keys,
         ledger=ledger,
         campaigns=runtime.campaigns,
-        participant_keys=runtime.participant_keys,
-        transit_key=runtime.transit,
+        crypto=runtime.crypto,
         config=config,
         clock=clock.time,
     )
@@ -265,7 +262,7 @@ class Person:
         for entry_id, fields in entries:
             if entry_id.decode() == after:
                 continue
-            entry = unseal(fields, self.runtime.transit)
+            entry = unseal(fields, self.runtime.crypto)
             if entry.participant_id == self.pid:
                 messages.append(entry.message)
         return messages
@@ -282,7 +279,7 @@ class Person:
         redis = self.runtime.redis
         wrapped = await redis.hget(keys.participant(self.pid), "wk")
         assert isinstance(wrapped, bytes)
-        data_key = self.runtime.participant_keys.unwrap(wrapped)
+        data_key = self.runtime.crypto.unwrap_data_key(wrapped)
         items: Any = await redis.lrange(keys.webchat_inbox(self.pid), 0, -1)
         return [n for item in items if (n := open_notice(item, self.pid, data_key))]
 

@@ -63,8 +63,7 @@ def _new_publisher(deployment: Deployment) -> Publisher:
         deployment.runtime.keys,
         ledger=deployment.ledger,
         campaigns=deployment.runtime.campaigns,
-        participant_keys=deployment.runtime.participant_keys,
-        transit_key=deployment.runtime.transit,
+        crypto=deployment.runtime.crypto,
         config=old._config,
         clock=deployment.clock.time,
     )
@@ -131,8 +130,7 @@ async def test_killing_the_publisher_and_the_sender_mid_publication_sends_each_n
             name: DyingPlatform(FAST, channel=p.channel, delivered=p.delivered)
             for name, p in platforms.items()
         },
-        participant_keys=deployment.runtime.participant_keys,
-        transit_key=deployment.runtime.transit,
+        crypto=deployment.runtime.crypto,
         metrics=deployment.runtime.metrics,
         consumer="doomed",
         config=SenderConfig(block_ms=10, batch_size=1),  # one message in flight when it dies

@@ -19,9 +19,7 @@ DAY_MS = 24 * 3600 * 1000
 
 def _desk(deployment: Deployment) -> Desk:
     runtime = deployment.runtime
-    return Desk(
-        runtime.redis, runtime.keys, runtime.campaigns, runtime.participant_keys, runtime.transit
-    )
+    return Desk(runtime.redis, runtime.keys, runtime.campaigns, runtime.crypto)
 
 
 async def _raise(person: Person, text: str) -> str:
@@ -44,7 +42,7 @@ async def test_each_step_of_a_case_reaches_the_participant_in_their_language(
     assert case is not None
     assert (case.status, case.kind, case.language) == (CaseStatus.RECEIVED, "feedback", "sw")
     text = await case_text(
-        deployment.redis, deployment.runtime.keys, deployment.runtime.participant_keys, case
+        deployment.redis, deployment.runtime.keys, deployment.runtime.crypto, case
     )
     assert text == "Wakala alinitoza mara mbili"
 
@@ -132,7 +130,7 @@ async def test_replaying_the_event_that_raised_a_case_does_not_reset_it(
 
     keys = deployment.runtime.keys
     stream = keys.inbound(keys.shard_of(amina.pid))
-    fields: Any = encode(raised, deployment.runtime.transit)
+    fields: Any = encode(raised, deployment.runtime.crypto)
     await deployment.redis.xadd(stream, fields)  # what a dead-letter replay does
     deployment.clock.now_ms += 2 * DAY_MS
     assert await deployment.runtime.drain() == 1

@@ -62,7 +62,7 @@ async def test_a_still_concerned_reply_lands_with_the_decision(redis_client: Red
     assert case is not None
     assert (case.kind, case.decision_ref, case.language) == ("concern", stored.ref, "en")
     text = await case_text(
-        deployment.redis, deployment.runtime.keys, deployment.runtime.participant_keys, case
+        deployment.redis, deployment.runtime.keys, deployment.runtime.crypto, case
     )
     assert text == "A letter from the chief costs money too, stop asking for papers"
     record = await deployment.redis.hget(deployment.runtime.keys.participant(amina.pid), "stop")

@@ -141,7 +141,7 @@ async def test_a_tap_on_the_decision_template_is_the_reaction_the_in_window_butt
     case = await find_case(app.redis, app.keys, reference)
     assert case is not None
     assert (case.kind, case.decision_ref, case.language) == ("concern", stored.ref, "en")
-    written = await case_text(app.redis, app.keys, app.participant_keys, case)
+    written = await case_text(app.redis, app.keys, app.crypto, case)
     assert written == "The chief charges for the letter, stop asking for papers"
     stop = await app.redis.hget(app.keys.participant(world.pid(ENGLISH)), "stop")
     assert stop == b"0"  # "stop" inside their concern did not opt them out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.privacy import load_server_keys
+from bot.app import server_crypto
 from bot.secret import Secret
 from bot.settings import Settings, read_settings
 
@@ -17,8 +17,8 @@ def test_embedded_mode_creates_and_then_reuses_key_files_under_the_data_dir(
     tmp_path: Path,
 ) -> None:
     settings = Settings(data_dir=tmp_path / "var")
-    first = load_server_keys(settings)
-    assert load_server_keys(settings) == first
+    first = server_crypto(settings)
+    assert server_crypto(settings) == first
     assert first.master_key != first.id_secret
     assert settings.master_key_path.read_bytes() == first.master_key.reveal()
     assert settings.id_secret_path.read_bytes() == first.id_secret.reveal()
@@ -39,7 +39,7 @@ def test_configured_keys_are_used_and_no_file_is_made(
         },
         config_path=None,
     )
-    keys = load_server_keys(settings)
+    keys = server_crypto(settings)
     assert keys.master_key == Secret(b"m" * 32)
     assert keys.id_secret == Secret(b"i" * 32)
     assert not (tmp_path / "var").exists()

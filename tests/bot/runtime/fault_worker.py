@@ -1,9 +1,9 @@
 """A worker in a process of its own, slowed down, for the fault tests to SIGKILL mid-batch.
 
-    python -m tests.bot.runtime.fault_worker REDIS_URL MASTER_KEY_HEX PREFIX SHARDS CONSUMER \
-        BATCH_SIZE STEP_SECONDS
+    python -m tests.bot.runtime.fault_worker REDIS_URL MASTER_KEY_HEX ID_SECRET_HEX PREFIX \
+        SHARDS CONSUMER BATCH_SIZE STEP_SECONDS
 
-It builds the same deployment as the test (keys, transit and master key) and processes every
+It builds the same deployment as the test (keys, master key and id secret) and processes every
 shard round-robin with small batches. Each batch is read from the stream (so its entries are
 pending for this consumer) and then held for STEP_SECONDS before it is committed: a SIGKILL
 lands while the worker holds read-but-unacknowledged entries when it follows one of the
@@ -17,12 +17,12 @@ import asyncio
 import sys
 from dataclasses import dataclass
 
-from bot.conversation.participants import ParticipantKeys
+from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
-from bot.runtime.event_codec import transit_key
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.runtime.worker import Entry, Worker, WorkerConfig
+from bot.secret import Secret
 from bot.storage import connect
 
 MODULE = "tests.bot.runtime.fault_worker"
@@ -32,6 +32,7 @@ MODULE = "tests.bot.runtime.fault_worker"
 class FaultWorkerArgs:
     redis_url: str
     master_key: bytes
+    id_secret: bytes
     prefix: str
     shards: int
     consumer: str
@@ -46,6 +47,7 @@ class FaultWorkerArgs:
             MODULE,
             self.redis_url,
             self.master_key.hex(),
+            self.id_secret.hex(),
             self.prefix,
             str(self.shards),
             self.consumer,
@@ -55,9 +57,16 @@ class FaultWorkerArgs:
 
     @classmethod
     def parse(cls, argv: list[str]) -> FaultWorkerArgs:
-        url, master, prefix, shards, consumer, batch, step = argv
+        url, master, secret, prefix, shards, consumer, batch, step = argv
         return cls(
-            url, bytes.fromhex(master), prefix, int(shards), consumer, int(batch), float(step)
+            url,
+            bytes.fromhex(master),
+            bytes.fromhex(secret),
+            prefix,
+            int(shards),
+            consumer,
+            int(batch),
+            float(step),
         )
 
 
@@ -75,12 +84,12 @@ class SlowWorker(Worker):
 async def work(args: FaultWorkerArgs) -> None:
     redis = connect(args.redis_url, max_connections=4)
     keys = Keys(prefix=args.prefix, shards=args.shards)
+    campaigns = CampaignStore(redis, keys, cache_seconds=60)
     worker = SlowWorker(
         redis,
         keys,
-        campaigns=CampaignStore(redis, keys, cache_seconds=60),
-        participant_keys=ParticipantKeys(args.master_key),
-        transit_key=transit_key(args.master_key),
+        campaigns=campaigns,
+        crypto=ParticipantCrypto(Secret(args.master_key), Secret(args.id_secret)),
         metrics=Metrics(),
         consumer=args.consumer,
         config=WorkerConfig(batch_size=args.batch_size, block_ms=10),

@@ -11,16 +11,15 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Action, Answer, Channel, InboundEvent
-from bot.conversation.participants import ParticipantKeys
-from bot.privacy import participant_id
+from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.delivery import ChannelClient
-from bot.runtime.event_codec import transit_key
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
+from bot.secret import Secret
 from dialogues.inbound import Inbound
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "dialogues" / "examples" / "safe_connect.yaml"
@@ -36,15 +35,11 @@ class Runtime:
     campaigns: CampaignStore
     ingestor: Ingestor
     worker: Worker
-    transit: bytes = b""
+    crypto: ParticipantCrypto
     clock_ms: int = 1_795_000_000_000
 
-    @property
-    def participant_keys(self) -> ParticipantKeys:
-        return ParticipantKeys(self.master_key)
-
     def participant(self, user: str, channel: Channel = Channel.WEBCHAT) -> str:
-        return participant_id(self.id_secret, channel.value, user)
+        return self.crypto.participant_id(channel.value, user)
 
     def event(
         self,
@@ -74,8 +69,7 @@ class Runtime:
             self.redis,
             self.keys,
             campaigns=self.campaigns,
-            participant_keys=ParticipantKeys(self.master_key),
-            transit_key=self.transit,
+            crypto=self.crypto,
             metrics=self.metrics,
             consumer=consumer,
             config=WorkerConfig(block_ms=10),
@@ -99,14 +93,13 @@ def make_runtime(
     master, secret = os.urandom(32), os.urandom(32)
     metrics = Metrics()
     campaigns = CampaignStore(redis, keys, cache_seconds=0)
-    transit = transit_key(master)
-    ingestor = Ingestor(redis, keys, transit, metrics, dedupe_ttl=7 * 24 * 3600)
+    crypto = ParticipantCrypto(Secret(master), Secret(secret))
+    ingestor = Ingestor(redis, keys, crypto, metrics, dedupe_ttl=7 * 24 * 3600)
     worker = Worker(
         redis,
         keys,
         campaigns=campaigns,
-        participant_keys=ParticipantKeys(master),
-        transit_key=transit,
+        crypto=crypto,
         metrics=metrics,
         consumer=consumer,
         config=config or WorkerConfig(block_ms=10),
@@ -120,7 +113,7 @@ def make_runtime(
         campaigns,
         ingestor,
         worker,
-        transit,
+        crypto,
     )
 
 
@@ -135,8 +128,7 @@ def make_sender(
         runtime.redis,
         runtime.keys,
         clients={client.channel.value: client},
-        participant_keys=runtime.participant_keys,
-        transit_key=runtime.transit,
+        crypto=runtime.crypto,
         metrics=runtime.metrics,
         consumer=name,
         config=config or SenderConfig(block_ms=10),

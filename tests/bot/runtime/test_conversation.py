@@ -64,7 +64,7 @@ class Chat:
         for entry_id, fields in entries:
             if entry_id.decode() == start:
                 continue
-            entry = unseal(fields, self.runtime.transit)
+            entry = unseal(fields, self.runtime.crypto)
             if entry.participant_id == self.pid:
                 messages.append(entry.message)
             self._read[stream] = entry_id.decode()
@@ -338,7 +338,7 @@ async def test_feedback_is_kept_sealed_with_a_reference_they_can_quote(
     assert case[b"cid"] == CAMPAIGN.encode()
     assert await runtime.redis.zscore(cases_key(keys, shard), reference) is not None
     record = await chat.record()
-    data_key = runtime.participant_keys.unwrap(record[b"wk"])
+    data_key = runtime.crypto.unwrap_data_key(record[b"wk"])
     aad = field_aad(ParticipantId(chat.pid), f"case:{reference}")
     assert decrypt_field(data_key, case[b"x"], aad) == "stop"
     assert record[b"stop"] == b"0"  # it did not opt them out

@@ -8,11 +8,12 @@ import os
 from typing import Any
 
 from bot.conversation.inbound import Answer, Channel, InboundEvent
-from bot.privacy import encrypt_field
-from bot.runtime.event_codec import decode, encode, transit_key
+from bot.privacy import ParticipantCrypto
+from bot.runtime.event_codec import decode, encode
+from bot.secret import Secret
 from dialogues.inbound import TextReply
 
-KEY = transit_key(os.urandom(32))
+CRYPTO = ParticipantCrypto(Secret(os.urandom(32)), Secret(os.urandom(32)))
 EVENT = InboundEvent(
     event_id="whatsapp:0123456789abcdef",
     channel=Channel.WHATSAPP,
@@ -29,11 +30,11 @@ def _as_read(fields: dict[str, str | bytes]) -> dict[bytes, bytes]:
 
 
 def test_an_event_with_a_zone_hint_comes_back_whole() -> None:
-    assert decode(_as_read(encode(EVENT, KEY)), KEY) == EVENT
+    assert decode(_as_read(encode(EVENT, CRYPTO)), CRYPTO) == EVENT
 
 
 def test_the_zone_hint_travels_sealed_like_the_address() -> None:
-    fields = encode(EVENT, KEY)
+    fields = encode(EVENT, CRYPTO)
     assert not any(b"Dar_es_Salaam" in _bytes(value) for value in fields.values())
 
 
@@ -44,9 +45,9 @@ def test_an_entry_written_before_zone_hints_reads_without_one() -> None:
         "ch": "whatsapp",
         "pid": EVENT.participant_id,
         "t": str(EVENT.received_at_ms),
-        "body": encrypt_field(KEY, body, EVENT.event_id.encode()),
+        "body": CRYPTO.seal_in_transit(body, EVENT.event_id.encode()),
     }
-    event = decode(_as_read(fields), KEY)
+    event = decode(_as_read(fields), CRYPTO)
     assert event.zone_hint is None
     assert event.action == EVENT.action
 

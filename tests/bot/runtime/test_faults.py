@@ -165,7 +165,7 @@ async def _kill_worker_process_mid_batch(runtime: Runtime, redis_url: str, total
     """Run the slowed worker process on the backlog and SIGKILL it a third of the way through,
     just after it has read a batch it has not committed yet."""
     doomed = FaultWorkerArgs(
-        redis_url, runtime.master_key, runtime.keys.prefix, runtime.keys.shards,
+        redis_url, runtime.master_key, runtime.id_secret, runtime.keys.prefix, runtime.keys.shards,
         consumer="doomed", batch_size=5, step_seconds=0.1,
     )  # fmt: skip
     process = await asyncio.create_subprocess_exec(
@@ -209,7 +209,7 @@ async def _conversation(runtime: Runtime, pid: str) -> list[Line]:
         pid,
         redis=runtime.redis,
         keys=runtime.keys,
-        participant_keys=runtime.participant_keys,
+        crypto=runtime.crypto,
         campaigns=runtime.campaigns,
         catalog=builtin_catalog(),
     )
@@ -546,7 +546,7 @@ async def _cut_off(app: App, socket_dir: Path) -> AsyncIterator[Client]:
         redis=nowhere,
         campaigns=CampaignStore(nowhere, app.keys),
         ingestor=Ingestor(
-            nowhere, app.keys, app.transit_key, app.metrics, app.settings.dedupe_ttl_seconds
+            nowhere, app.keys, app.crypto, app.metrics, app.settings.dedupe_ttl_seconds
         ),
     )
     server = TestServer(make_web_app(cut_off))

@@ -121,7 +121,7 @@ async def test_a_replayed_stream_entry_changes_nothing(redis_client: Redis) -> N
     await runtime.drain()
     before = await _answers(runtime, pid), await _counters(runtime)
     shard = runtime.keys.shard_of(pid)
-    fields: Any = encode(answer, runtime.transit)
+    fields: Any = encode(answer, runtime.crypto)
     await redis_client.xadd(runtime.keys.inbound(shard), fields)
     assert await runtime.drain() == 1
     assert (await _answers(runtime, pid), await _counters(runtime)) == before
@@ -255,7 +255,7 @@ async def test_markers_written_before_the_per_participant_sets_still_count(
     committed_before = runtime.answer(pid, TextReply("1"))  # "calls", were it taken again
     older = runtime.keys.older_event_marker(pid, committed_before.event_id)
     await redis_client.set(older, "1", ex=7 * 24 * 3600)
-    fields: Any = encode(committed_before, runtime.transit)
+    fields: Any = encode(committed_before, runtime.crypto)
     await redis_client.xadd(runtime.keys.inbound(runtime.keys.shard_of(pid)), fields)
     assert await runtime.drain() == 1  # acknowledged, not committed again
     assert "uses" not in await _answers(runtime, pid)

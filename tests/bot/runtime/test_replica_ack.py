@@ -71,7 +71,7 @@ def _ingestor(redis: Any, timeout_ms: int = 300) -> tuple[Ingestor, Any]:
     ingestor = Ingestor(
         redis,
         runtime.keys,
-        runtime.transit,
+        runtime.crypto,
         runtime.metrics,
         3600,
         ack_replicas=1,

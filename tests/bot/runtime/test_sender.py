@@ -129,7 +129,7 @@ async def test_a_page_of_waiting_recipients_does_not_let_new_messages_overtake_o
 
     async def queue(chat: str, text: str) -> None:
         entry = OutboxEntry(text, pids[chat], Channel.TELEGRAM.value, {"text": text}, 0)
-        await enqueue(redis_client, runtime.keys, runtime.transit, entry, Priority.REPLY)
+        await enqueue(redis_client, runtime.keys, runtime.crypto, entry, Priority.REPLY)
 
     for chat, text in (("chat-a", "a-first"), ("chat-a", "a-second"), ("chat-b", "b-first")):
         await queue(chat, text)
@@ -157,7 +157,7 @@ async def test_a_claim_written_before_per_recipient_claim_sets_still_stops_a_res
     entry = OutboxEntry("older-key:0", pid, Channel.TELEGRAM.value, {"text": "sent?"}, 0)
     older = runtime.keys.older_send_claim(pid, entry.key)
     await redis_client.set(older, "1", ex=7 * 24 * 3600)
-    await enqueue(redis_client, runtime.keys, runtime.transit, entry, Priority.REPLY)
+    await enqueue(redis_client, runtime.keys, runtime.crypto, entry, Priority.REPLY)
     assert await _send_all(sender) == 1
     assert platform.delivered == []
     assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="duplicate") == 1
@@ -232,7 +232,7 @@ async def test_a_blocked_participant_is_marked_unreachable_and_sent_nothing_more
     reach = await redis_client.hget(runtime.keys.participant(pid), "reach")
     assert reach == b"unreachable"
     notice = OutboxEntry("notice-1", pid, Channel.TELEGRAM.value, {"text": "news"}, 0)
-    await enqueue(runtime.redis, runtime.keys, runtime.transit, notice, Priority.BULK)
+    await enqueue(runtime.redis, runtime.keys, runtime.crypto, notice, Priority.BULK)
     await _send_all(sender)
     assert len(platform.calls) == 1  # only the first refused attempt ever reached the platform
 
@@ -327,7 +327,7 @@ async def test_a_notice_the_platform_took_before_the_sender_died_never_arrives_t
     platform.delivered.clear()
     for n in range(2):
         notice = OutboxEntry(f"notice-{n}", pid, Channel.TELEGRAM.value, {"text": f"news {n}"}, 0)
-        await enqueue(runtime.redis, runtime.keys, runtime.transit, notice, Priority.BULK)
+        await enqueue(runtime.redis, runtime.keys, runtime.crypto, notice, Priority.BULK)
     await _crash_on_first(runtime, platform, accepted=True)
     await _send_all(_sender(runtime, platform, "successor"))
     assert [d.key for d in platform.delivered] == ["notice-0", "notice-1"]
@@ -341,7 +341,7 @@ async def test_replies_to_a_conversation_go_before_bulk_notices(redis_client: Re
     platform.delivered.clear()
     for n in range(30):
         entry = OutboxEntry(f"notice-{n}", others[n % 3], "telegram", {"text": f"notice {n}"}, 0)
-        await enqueue(runtime.redis, runtime.keys, runtime.transit, entry, Priority.BULK)
+        await enqueue(runtime.redis, runtime.keys, runtime.crypto, entry, Priority.BULK)
     await _telegram_participant(runtime, "talking")
     await _send_all(sender)
     assert platform.delivered[0].address == "talking"
@@ -376,7 +376,7 @@ async def test_a_decision_notice_queued_again_as_a_reply_never_arrives_twice(
         "template": {"purpose": "decision", "fallback": "update", "language": "en"},
     }
     entry = OutboxEntry("notice-9:r", pid, Channel.TELEGRAM.value, notice, 0)
-    await enqueue(runtime.redis, runtime.keys, runtime.transit, entry, Priority.REPLY)
+    await enqueue(runtime.redis, runtime.keys, runtime.crypto, entry, Priority.REPLY)
     await _crash_on_first(runtime, platform, accepted=True)
     await _send_all(_sender(runtime, platform, "successor"))
     assert [d.key for d in platform.delivered] == ["notice-9:r"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.app import App, build_app
 from bot.conversation.inbound import Channel
+from bot.conversation.participants import new_record
 from bot.privacy import ParticipantId
 from bot.run import ROLES, run
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
@@ -98,8 +99,13 @@ async def make_participants(app: App, user_ids: list[int], language: str = "en")
     pipe = app.redis.pipeline(transaction=False)
     for user_id in user_ids:
         pid = app.participant_id(Channel.TELEGRAM, str(user_id))
-        record, _ = app.participant_keys.new_participant(
-            ParticipantId(pid), Channel.TELEGRAM.value, str(user_id), language, _now_ms()
+        record, _ = new_record(
+            app.crypto,
+            ParticipantId(pid),
+            channel=Channel.TELEGRAM.value,
+            address=str(user_id),
+            language=language,
+            now_ms=_now_ms(),
         )
         pipe.hset(app.keys.participant(pid), mapping=record.to_fields())  # type: ignore[arg-type]
         pids.append(pid)
@@ -117,7 +123,7 @@ async def notify(app: App, pids: list[str], texts: list[str]) -> list[str]:
             entry = OutboxEntry(
                 key, pid, Channel.TELEGRAM.value, {"text": text, "from": "sauti"}, _now_ms()
             )
-            await enqueue(app.redis, app.keys, app.transit_key, entry, Priority.BULK)
+            await enqueue(app.redis, app.keys, app.crypto, entry, Priority.BULK)
             keys.append(key)
     return keys
 

@@ -44,7 +44,7 @@ async def _converse(
                     message["menu"] = [{"label": "Yes", "cmd": "updates", "arg": "yes"}]
                 key = f"reply:{pid[:12]}:{n}:{kind}"
                 entry = OutboxEntry(key, pid, Channel.TELEGRAM.value, message, 0)
-                await enqueue(app.redis, app.keys, app.transit_key, entry, Priority.REPLY)
+                await enqueue(app.redis, app.keys, app.crypto, entry, Priority.REPLY)
                 (asking if kind == "question" else plain).append((user, text))
     return asking, plain
 

@@ -12,9 +12,13 @@ from bot.channels.telegram.inbound import UpdateParser
 from bot.channels.telegram.render import Limits, menu_keyboard, question_keyboard
 from bot.channels.telegram.text import split_text, utf16_len
 from bot.conversation.inbound import Answer, Command, Reachability, Unsupported
+from bot.privacy import ParticipantCrypto
+from bot.secret import Secret
 from dialogues.inbound import ChoiceReply, TextReply
 
-PARSER = UpdateParser(b"s" * 32, lambda user: f"pid-{user}")
+PARSER = UpdateParser(
+    ParticipantCrypto(Secret(b"m" * 32), Secret(b"s" * 32)), lambda user: f"pid-{user}"
+)
 USER = {"id": 77, "is_bot": False, "first_name": "Amina", "language_code": "sw"}
 CHAT = {"id": 77, "type": "private", "first_name": "Amina"}
 

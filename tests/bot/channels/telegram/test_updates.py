@@ -17,7 +17,6 @@ from bot.channels.telegram.channel import TelegramChannel, build_telegram
 from bot.channels.telegram.inbound import UpdateParser
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.webhook import PATH, SECRET_HEADER, TelegramWebhook
-from bot.conversation.inbound import Channel
 from bot.runtime.ingest import Ingestor
 from bot.runtime.markers import marker_member
 from bot.runtime.metrics import Metrics
@@ -185,7 +184,7 @@ async def test_a_button_naming_no_command_of_sautis_stores_nothing(
 
 
 async def _stored(stack: Stack, user: FakeUser, callback_query_id: str) -> bool:
-    parser = UpdateParser(stack.app.id_secret, lambda _: stack.pid(user))
+    parser = UpdateParser(stack.app.crypto, lambda _: stack.pid(user))
     event_id = parser.event_id(f"callback:{callback_query_id}")
     markers = stack.app.keys.event_markers(stack.pid(user))
     return await stack.app.redis.zscore(markers, marker_member(event_id)) is not None
@@ -206,11 +205,8 @@ def _telegram_on(stack: Stack, redis: Redis) -> TelegramChannel:
         stack.settings.telegram,
         redis=redis,
         keys=app.keys,
-        ingestor=Ingestor(
-            redis, app.keys, app.transit_key, Metrics(), app.settings.dedupe_ttl_seconds
-        ),
-        id_secret=app.id_secret,
-        participant_ids=lambda user: app.participant_id(Channel.TELEGRAM, user),
+        ingestor=Ingestor(redis, app.keys, app.crypto, Metrics(), app.settings.dedupe_ttl_seconds),
+        crypto=app.crypto,
         registry=CollectorRegistry(),
     )
 

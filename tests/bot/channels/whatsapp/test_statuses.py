@@ -24,7 +24,7 @@ def _count(world: World, name: str, **labels: str) -> float:
 
 async def _record(world: World, sent: Sent) -> dict[str, Any]:
     key = StatusKeys(world.app.keys).record(
-        world.pid(sent.to), message_digest(world.app.id_secret, sent.wamid)
+        world.pid(sent.to), message_digest(world.app.crypto, sent.wamid)
     )
     raw: Any = await world.app.redis.get(key)
     return dict(json.loads(raw))
@@ -32,7 +32,7 @@ async def _record(world: World, sent: Sent) -> dict[str, Any]:
 
 async def _notice(world: World, wa_id: str, text: str, key: str) -> None:
     entry = OutboxEntry(key, world.pid(wa_id), Channel.WHATSAPP.value, {"text": text}, 0)
-    await enqueue(world.app.redis, world.app.keys, world.app.transit_key, entry, Priority.BULK)
+    await enqueue(world.app.redis, world.app.keys, world.app.crypto, entry, Priority.BULK)
 
 
 async def test_statuses_update_their_message_and_a_late_one_does_not_go_backwards(

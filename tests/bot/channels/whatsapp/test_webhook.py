@@ -23,7 +23,7 @@ async def _stored(world: World) -> list[InboundEvent]:
     events = []
     for shard in range(app.keys.shards):
         entries: Any = await app.redis.xrange(app.keys.inbound(shard))
-        events += [decode(fields, app.transit_key) for _, fields in entries]
+        events += [decode(fields, app.crypto) for _, fields in entries]
     return events
 
 

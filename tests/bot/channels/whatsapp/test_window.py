@@ -34,7 +34,7 @@ async def _last_wrote(world: World, pid: str, hours_ago: float) -> None:
 
 async def _queue(world: World, pid: str, message: dict[str, Any], key: str) -> None:
     entry = OutboxEntry(key, pid, Channel.WHATSAPP.value, message, int(time.time() * 1000))
-    await enqueue(world.app.redis, world.app.keys, world.app.transit_key, entry, Priority.BULK)
+    await enqueue(world.app.redis, world.app.keys, world.app.crypto, entry, Priority.BULK)
 
 
 def _count(world: World, name: str, **labels: str) -> float:
