@@ -63,6 +63,7 @@ class App:
         return self.crypto.participant_id(channel.value, platform_user_id)
 
     def worker(self, consumer: str | None = None) -> Worker:
+        from bot.loop.context import LoopContextLoader
         from bot.runtime.worker import Worker, WorkerConfig
 
         runtime = self.settings.runtime
@@ -71,6 +72,7 @@ class App:
             self.keys,
             campaigns=self.campaigns,
             crypto=self.crypto,
+            loop_context=LoopContextLoader(self.redis, self.keys, self.campaigns),
             metrics=self.metrics,
             consumer=consumer or process_name(),
             config=WorkerConfig(

@@ -26,7 +26,6 @@ from bot.conversation.inbound import Command, InboundEvent
 from bot.conversation.participants import ParticipantRecord
 from bot.conversation.reading import campaign_of, normalise
 from bot.conversation.turns import Context
-from bot.loop.context import LoopContextLoader
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime import scripts
@@ -35,6 +34,7 @@ from bot.runtime.commit import CommitPlan, plan_commit
 from bot.runtime.event_codec import decode
 from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
+from bot.runtime.loop_context import LoopContext
 from bot.runtime.metrics import Metrics
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
@@ -83,6 +83,7 @@ class Worker:
         *,
         campaigns: CampaignStore,
         crypto: ParticipantCrypto,
+        loop_context: LoopContext,
         metrics: Metrics,
         consumer: str,
         config: WorkerConfig | None = None,
@@ -96,7 +97,7 @@ class Worker:
         self._consumer = consumer
         self._config = config or WorkerConfig()
         self._clock = clock
-        self._loop = LoopContextLoader(redis, keys, campaigns)
+        self._loop = loop_context
         self._states: dict[int, _ShardState] = {}
         self.leases = ShardLeases(redis, keys, role="worker", owner=consumer)
 

@@ -148,7 +148,6 @@ STILL_AGAINST_THE_RULE = {
     "bot.records.stats imports bot.runtime.keys",
     "bot.runtime.commit imports bot.loop.keys",
     "bot.runtime.commit imports bot.loop.reactions",
-    "bot.runtime.worker imports bot.loop.context",
 }
 STILL_IN_A_CIRCLE: list[list[str]] = []
 

@@ -21,6 +21,7 @@ import pytest
 from bot.app import App, build_app
 from bot.cli import main
 from bot.conversation.inbound import Answer, Channel, InboundEvent, Join
+from bot.loop.context import LoopContextLoader
 from bot.runtime.worker import Worker, WorkerConfig
 from bot.settings import read_settings
 from dialogues.inbound import Inbound, TextReply
@@ -103,6 +104,7 @@ async def deployed(
         app.keys,
         campaigns=app.campaigns,
         crypto=app.crypto,
+        loop_context=LoopContextLoader(app.redis, app.keys, app.campaigns),
         metrics=app.metrics,
         consumer="test-worker",
         config=WorkerConfig(block_ms=10, max_attempts=app.settings.runtime.max_attempts),

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from bot.app import App
 from bot.conversation.inbound import Action, Answer, Channel, Command, Join
 from bot.conversation.inbox import Notice, open_notice
+from bot.loop.context import LoopContextLoader
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
@@ -166,6 +167,7 @@ def make_deployment(
         runtime.keys,
         campaigns=runtime.campaigns,
         crypto=runtime.crypto,
+        loop_context=LoopContextLoader(redis, runtime.keys, runtime.campaigns),
         metrics=runtime.metrics,
         consumer="test-worker",
         config=WorkerConfig(block_ms=10, response_days=response_days),

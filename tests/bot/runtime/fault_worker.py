@@ -17,6 +17,7 @@ import asyncio
 import sys
 from dataclasses import dataclass
 
+from bot.loop.context import LoopContextLoader
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.keys import Keys
@@ -90,6 +91,7 @@ async def work(args: FaultWorkerArgs) -> None:
         keys,
         campaigns=campaigns,
         crypto=ParticipantCrypto(Secret(args.master_key), Secret(args.id_secret)),
+        loop_context=LoopContextLoader(redis, keys, campaigns),
         metrics=Metrics(),
         consumer=args.consumer,
         config=WorkerConfig(batch_size=args.batch_size, block_ms=10),

@@ -11,6 +11,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Action, Answer, Channel, InboundEvent
+from bot.loop.context import LoopContextLoader
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.delivery import ChannelClient
@@ -70,6 +71,7 @@ class Runtime:
             self.keys,
             campaigns=self.campaigns,
             crypto=self.crypto,
+            loop_context=LoopContextLoader(self.redis, self.keys, self.campaigns),
             metrics=self.metrics,
             consumer=consumer,
             config=WorkerConfig(block_ms=10),
@@ -100,6 +102,7 @@ def make_runtime(
         keys,
         campaigns=campaigns,
         crypto=crypto,
+        loop_context=LoopContextLoader(redis, keys, campaigns),
         metrics=metrics,
         consumer=consumer,
         config=config or WorkerConfig(block_ms=10),
