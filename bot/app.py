@@ -21,13 +21,12 @@ from redis.asyncio import Redis
 from bot.conversation.inbound import Channel
 from bot.privacy import KeyFiles, ParticipantCrypto, Redactor, load_server_keys
 from bot.records.campaigns import CampaignStore
-from bot.runtime import scripts
 from bot.runtime.delivery import ChannelClient
 from bot.runtime.ingest import Ingestor
 from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.settings import Settings
-from bot.storage import EmbeddedRedis, connect, lua, require_server_version
+from bot.storage import EmbeddedRedis, connect, lua, require_server_version, scripts
 
 # The roles' machinery is imported where a role is built: most `sauti` commands only read and
 # write Redis, and should not wait for what they never run.
@@ -169,7 +168,7 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
         await require_server_version(redis)
         keys = Keys(prefix=settings.runtime.key_prefix, shards=settings.runtime.shards)
         await _check_shards(redis, keys)
-        await lua.load(redis, scripts.ALL)
+        await lua.load(redis, scripts.PIPELINE)
         crypto = server_crypto(settings)
     except BaseException:
         await redis.aclose()

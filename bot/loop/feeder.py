@@ -3,7 +3,7 @@
 Per batch: read the next targets after the shard's feed cursor, load what is needed to write
 to each (one pipelined round trip), check again that they can still be told (they may have
 said /stop, withdrawn consent or been erased since planning), compose each notice in their
-language, and commit the whole batch with the cursor in one script (`scripts.FEED`). The
+language, and commit the whole batch with the cursor in one script (`feed.lua`). The
 script compares the cursor first and skips anyone already told this version, so a crash at any
 point, or two publishers at once, never tells anyone twice; the idempotency key of each outbox
 entry (decision reference, version, participant) protects the last step, in the sender.
@@ -38,10 +38,10 @@ from bot.conversation.outgoing import MenuItem, Outgoing
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms
-from bot.loop.scripts import FEED, LOAD
 from bot.loop.templates import NOTICE_PURPOSES
 from bot.privacy import DecryptionError, ParticipantCrypto
 from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.storage.scripts import FEED, LOAD_TARGETS
 from bot.time_zones import zone, zone_or
 from dialogues.model import Survey
 
@@ -172,7 +172,7 @@ class Feeder:
         )
         fields = [*_FIELDS, f"u:{stored.campaign_id}"]
         state = self._loop.shard_publication(shard, stored.ref, stored.version)
-        replies: Any = await LOAD(
+        replies: Any = await LOAD_TARGETS(
             self._redis,
             [state],
             [

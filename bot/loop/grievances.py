@@ -29,7 +29,7 @@ from bot.runtime.feedback import case_key, cases_key
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
-from bot.storage.lua import Script
+from bot.storage.scripts import STEP_CASE
 
 
 class CaseStatus(StrEnum):
@@ -52,26 +52,6 @@ NEXT: dict[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.ESCALATED: frozenset({CaseStatus.UNDER_REVIEW, CaseStatus.RESOLVED}),
     CaseStatus.RESOLVED: frozenset(),
 }
-
-# KEYS: 1 case hash, 2 reply outbox stream, 3 the participant's web chat inbox.
-# ARGV: 1 expected status, 2 expected step count, 3 new status, 4 now ms, 5 inbox item ('' =
-# none), 6 inbox cap, 7.. outbox entry fields k, pid, ch, t, body (absent: no push message).
-# Returns the new step count, or -1 when the case moved since it was read.
-_STEP = Script("""
-if (redis.call('HGET', KEYS[1], 'status') or '') ~= ARGV[1] then return -1 end
-if (redis.call('HGET', KEYS[1], 'steps') or '0') ~= ARGV[2] then return -1 end
-local n = redis.call('HINCRBY', KEYS[1], 'steps', 1)
-redis.call('HSET', KEYS[1], 'status', ARGV[3], 'u', ARGV[4], 'h:' .. n, ARGV[3] .. '|' .. ARGV[4])
-if ARGV[5] ~= '' then
-  redis.call('RPUSH', KEYS[3], ARGV[5])
-  redis.call('LTRIM', KEYS[3], -tonumber(ARGV[6]), -1)
-end
-if #ARGV >= 11 then
-  redis.call('XADD', KEYS[2], '*', 'k', ARGV[7], 'pid', ARGV[8], 'ch', ARGV[9], 't', ARGV[10],
-    'body', ARGV[11])
-end
-return n
-""")
 
 
 class CaseError(LoopError):
@@ -170,7 +150,7 @@ class Desk:
             self.keys.participant(case.participant_id), ["wk", "ch", "lang", "stop"]
         )
         delivered, args = await self._delivery(case, status, message.strip(), record, now_ms)
-        steps = await _STEP(
+        steps = await STEP_CASE(
             self.redis,
             [
                 case_key(self.keys, case.shard, case.reference),

@@ -30,20 +30,8 @@ from bot.conversation.decisions.values import text as _text
 from bot.loop.keys import LoopKeys
 from bot.records.campaigns import CampaignStore
 from bot.runtime.keys import Keys
-from bot.storage.lua import Script
+from bot.storage.scripts import ADD_DECISION_VERSION
 from dialogues.errors import Problem
-
-# KEYS: decision hash.  ARGV: source, now ms.  A new version unless the latest has this source.
-# Returns {version, 1 if new else 0}.
-_ADD_VERSION = Script("""
-local latest = tonumber(redis.call('HGET', KEYS[1], 'latest') or '0')
-if latest > 0 and redis.call('HGET', KEYS[1], 'src:' .. latest) == ARGV[1] then
-  return {latest, 0}
-end
-latest = latest + 1
-redis.call('HSET', KEYS[1], 'latest', latest, 'src:' .. latest, ARGV[1], 'at:' .. latest, ARGV[2])
-return {latest, 1}
-""")
 
 
 class RefCollisionError(LoopError):
@@ -96,7 +84,7 @@ class DecisionLedger:
         if optional_text(await self._redis.hget(self._keys.refs, ref)) != owner:
             raise RefCollisionError(f"decision '{decision.id}' shares its reference; rename it")
         key = self._keys.decision(decision.campaign_id, decision.id)
-        version, new = await _ADD_VERSION(self._redis, [key], [source, now_ms])
+        version, new = await ADD_DECISION_VERSION(self._redis, [key], [source, now_ms])
         await self._redis.hset(key, "ref", ref)
         await self._redis.sadd(self._keys.decisions(decision.campaign_id), decision.id)
         stored = await self.get(decision.campaign_id, decision.id, int(version))

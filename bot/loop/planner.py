@@ -1,4 +1,4 @@
-"""Who a decision reaches: each shard's respondents walked inside Redis (`scripts.PLAN`).
+"""Who a decision reaches: each shard's respondents walked inside Redis (`plan.lua`).
 
 Rule evaluation happens in Redis, a chunk of a few thousand respondents per script call, so a
 million respondents cross the network only as counts and, when publishing, land directly in
@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from bot.conversation.decisions.rules import questions_of, to_program
 from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
-from bot.loop.scripts import PLAN
+from bot.storage.scripts import PLAN
 
 WEEK_MS = 7 * 24 * 3600 * 1000
 EXCLUSIONS = ("no_consent", "opted_out", "erased", "unreachable")

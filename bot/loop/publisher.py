@@ -33,13 +33,13 @@ from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
-from bot.loop.scripts import MOVE_DUE
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
 from bot.storage.errors import STORAGE_FAILURE
 from bot.storage.lua import ScriptCall, run_batch
+from bot.storage.scripts import MOVE_DUE
 from dialogues.model import Survey
 
 log = logging.getLogger(__name__)

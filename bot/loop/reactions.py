@@ -19,25 +19,8 @@ from bot.loop.keys import LoopKeys
 from bot.privacy import ParticipantId, encrypt_field, field_aad
 from bot.runtime.feedback import case_key, cases_key, create_case
 from bot.runtime.keys import Keys
-
-# KEYS: 1 the participant's told hash, 2 the decision's reactions hash (same shard).
-# ARGV: 1 decision reference, 2 kind. Safe to run twice: a repeat changes nothing.
-REACT = """
-if ARGV[2] == 'more' then
-  if redis.call('HSETNX', KEYS[1], 'm:' .. ARGV[1], 1) == 1 then
-    redis.call('HINCRBY', KEYS[2], 'more', 1)
-  end
-  return 1
-end
-local before = redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])
-if before == ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], ARGV[2])
-redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-if before then redis.call('HINCRBY', KEYS[2], before, -1) end
-return 1
-"""
-
-Command = tuple[str | bytes | int, ...]
+from bot.storage.lua import BatchStep, ScriptCall
+from bot.storage.scripts import RECORD_REACTION
 
 
 def reaction_commands(
@@ -49,18 +32,18 @@ def reaction_commands(
     data_key: bytes,
     reaction: Reaction,
     now_ms: int,
-) -> list[Command]:
+) -> list[BatchStep]:
     """Redis commands recording one reaction (idempotent: run before the turn's commit)."""
     loop = LoopKeys(keys)
     shard = keys.shard_of(participant_id)
     if reaction.kind != CONCERN:
         return [
-            (
-                "EVAL", REACT, 2,
-                loop.told(participant_id), loop.reactions(shard, reaction.ref),
-                reaction.ref, reaction.kind,
+            ScriptCall(
+                RECORD_REACTION,
+                [loop.told(participant_id), loop.reactions(shard, reaction.ref)],
+                [reaction.ref, reaction.kind],
             )
-        ]  # fmt: skip
+        ]
     aad = field_aad(ParticipantId(participant_id), f"case:{reaction.reference}")
     sealed = encrypt_field(data_key, reaction.text, aad)
     return [

@@ -28,7 +28,7 @@ from redis.asyncio import Redis
 from bot.runtime.keys import Keys
 from bot.runtime.markers import MAX_MARKERS, marker_member, marker_time
 from bot.runtime.outbox import OutboxEntry
-from bot.runtime.scripts import CLAIM, FINISH_SEND, RELEASE_CLAIM
+from bot.storage.scripts import CLAIM_SEND, FINISH_SEND, RELEASE_SEND_CLAIM
 
 
 class Claimed(Enum):
@@ -60,7 +60,7 @@ class SendClaim:
         now = marker_time(int(time.time() * 1000))
         args: list[str | int] = [self.member, now, self.ttl_seconds, MAX_MARKERS]
         return Claimed(
-            int(await CLAIM(redis, [self.key, self.older_key, self.in_flight_key], args))
+            int(await CLAIM_SEND(redis, [self.key, self.older_key, self.in_flight_key], args))
         )
 
     async def finish(self, redis: Redis, stream: str, group: str, entry_id: bytes) -> None:
@@ -69,4 +69,4 @@ class SendClaim:
 
     async def release(self, redis: Redis) -> None:
         """The platform took nothing: a later attempt (or a replay) may send it."""
-        await RELEASE_CLAIM(redis, [self.key, self.in_flight_key], [self.member])
+        await RELEASE_SEND_CLAIM(redis, [self.key, self.in_flight_key], [self.member])

@@ -21,6 +21,8 @@ from bot.runtime.feedback import case_commands
 from bot.runtime.keys import Keys
 from bot.runtime.markers import marker_member, marker_time
 from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.storage.lua import BatchStep
+from bot.storage.redis_command import RedisCommand
 from dialogues import to_dict
 from dialogues.events import (
     AnswerOutcome,
@@ -37,9 +39,6 @@ from dialogues.events import (
 EDITING_CHANNELS = frozenset({Channel.TELEGRAM.value})
 # What the web chat page rebuilds from survey, session and answers: not kept in the inbox.
 _REBUILT = (SurveyStarted, QuestionAsked, AnswerRecorded, SurveyCompleted)
-
-
-Command = tuple[str | bytes | int, ...]
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class CommitPlan:
     outgoing: list[Outgoing] = field(default_factory=list)
     # Idempotent Redis commands run just before the commit script, in the same pipeline
     # (erasure, feedback cases): safe to repeat if the commit itself has to be replayed.
-    before: list[Command] = field(default_factory=list)
+    before: list[BatchStep] = field(default_factory=list)
 
 
 def plan_commit(
@@ -115,9 +114,9 @@ def plan_commit(
         now_ms=now_ms,
         channel=channel,
     )
-    before: list[Command] = []
+    before: list[BatchStep] = []
     if turn.erase:
-        before = erase_commands(keys, shard, participant_id, turn)
+        before += erase_commands(keys, shard, participant_id, turn)
         inbox: list[bytes] = []
         participant_fields: dict[str, str | bytes] = {}
     else:
@@ -185,7 +184,7 @@ def plan_commit(
     return CommitPlan(redis_keys, args, answers, outgoing, before)
 
 
-def erase_commands(keys: Keys, shard: int, participant_id: str, turn: Turn) -> list[Command]:
+def erase_commands(keys: Keys, shard: int, participant_id: str, turn: Turn) -> list[RedisCommand]:
     """Everything of one participant, gone: the record with its data key (which makes every
     sealed copy elsewhere unreadable), sessions and answers in every campaign they joined, their
     place in respondent lists and their web chat inbox. Aggregate counters stay: they hold no
@@ -196,7 +195,7 @@ def erase_commands(keys: Keys, shard: int, participant_id: str, turn: Turn) -> l
     campaigns = set(record.joined if record is not None else ())
     if record is not None and record.campaign_id:
         campaigns.add(record.campaign_id)
-    commands: list[Command] = [
+    commands: list[RedisCommand] = [
         ("DEL", keys.participant(participant_id)),
         ("DEL", keys.telegram_questions(participant_id)),
         ("DEL", keys.webchat_inbox(participant_id)),

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from redis.asyncio import Redis
 
 from bot.runtime.keys import Keys
-from bot.storage.lua import Script
+from bot.storage.scripts import REPLAY_DEAD_LETTER
 
 PAGE = 200  # dead letters read per XRANGE
 
@@ -29,30 +29,6 @@ Kind = Literal["inbound", "outbox"]
 
 def _dead_stream(keys: Keys, kind: Kind, shard: int) -> str:
     return keys.dead_letters(shard) if kind == "inbound" else keys.outbox_dead(shard)
-
-
-# KEYS: 1 dead-letter stream, 2 the stream it came from (one shard: one hash slot).
-# ARGV: 1 entry id. The worker or sender added `error`, `entry` (and for messages `kind`,
-# `stream`) when it parked the entry; the rest is the original entry.
-# Read, re-add and delete in one step, so two operators replaying the same letter at once
-# cannot both put it back. Returns the new inbound entry id, or nil when it is not there.
-REPLAY = Script("""
-local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
-if #found == 0 then return false end
-local fields = found[1][2]
-local original = {}
-for i = 1, #fields, 2 do
-  local name = fields[i]
-  if name ~= 'error' and name ~= 'entry' and name ~= 'kind' and name ~= 'stream' then
-    original[#original + 1] = fields[i]
-    original[#original + 1] = fields[i + 1]
-  end
-end
-if #original == 0 then return redis.error_reply('dead letter ' .. ARGV[1] .. ' has no event') end
-local added = redis.call('XADD', KEYS[2], '*', unpack(original))
-redis.call('XDEL', KEYS[1], ARGV[1])
-return added
-""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +73,7 @@ async def replay(
         stream = found[0][1].get(b"stream", b"").decode()
         outboxes = {keys.outbox(shard, priority) for priority in ("reply", "bulk")}
         target = stream if stream in outboxes else keys.outbox(shard, "bulk")
-    added: Any = await REPLAY(redis, [dead, target], [letter_id])
+    added: Any = await REPLAY_DEAD_LETTER(redis, [dead, target], [letter_id])
     return added.decode() if isinstance(added, bytes) else added
 
 

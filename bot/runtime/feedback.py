@@ -11,23 +11,17 @@ from __future__ import annotations
 from bot.conversation.turns import Feedback
 from bot.privacy import ParticipantId, encrypt_field, field_aad
 from bot.runtime.keys import Keys
+from bot.storage.lua import BatchStep, ScriptCall
+from bot.storage.redis_command import RedisArg
+from bot.storage.scripts import CREATE_CASE
 
 RECEIVED = "received"
 
-# KEYS: the case.  ARGV: field/value pairs.  Creates the case only if it does not exist: the
-# commands run before an event's commit, and again if the event is replayed (a dead letter
-# replayed twice), when the desk may have moved the case on; a replay must not reset it.
-_CREATE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-return redis.call('HSET', KEYS[1], unpack(ARGV))
-"""
 
-Command = tuple[str | bytes | int, ...]
-
-
-def create_case(key: str, *fields: str | bytes | int) -> Command:
-    """The command creating a case hash with `fields` (name, value, ...) unless it exists."""
-    return ("EVAL", _CREATE, 1, key, *fields)
+def create_case(key: str, *fields: RedisArg) -> ScriptCall:
+    """The script call creating a case hash with `fields` (name, value, ...) unless it exists
+    (a replayed event must not reset a case the desk has moved on)."""
+    return ScriptCall(CREATE_CASE, [key], fields)
 
 
 def case_key(keys: Keys, shard: int, reference: str) -> str:
@@ -48,7 +42,7 @@ def case_commands(
     data_key: bytes,
     feedback: Feedback,
     now_ms: int,
-) -> list[Command]:
+) -> list[BatchStep]:
     """Redis commands that record one case (safe to run twice)."""
     aad = field_aad(ParticipantId(participant_id), f"case:{feedback.reference}")
     sealed = encrypt_field(data_key, feedback.text, aad)

@@ -12,13 +12,13 @@ from redis.asyncio import Redis
 
 from bot.conversation.inbound import InboundEvent
 from bot.privacy import ParticipantCrypto
-from bot.runtime import scripts
 from bot.runtime.event_codec import encode
 from bot.runtime.keys import Keys
 from bot.runtime.markers import MAX_MARKERS, EventMarker, marker_member, marker_time
 from bot.runtime.metrics import Metrics
-from bot.storage import lua
+from bot.storage import lua, scripts
 from bot.storage.errors import StorageError
+from bot.storage.redis_command import RedisCommand
 
 
 class ReplicasBehindError(StorageError):
@@ -74,7 +74,7 @@ class Ingestor:
     async def _ingest_on_replicas(self, keys: list[str], args: list[str | bytes | int]) -> Any:
         """The ingest script and WAIT on one connection (a pipeline): WAIT counts the replicas
         that hold this connection's writes, so it must follow the write on the same one."""
-        wait: lua.Command = ("WAIT", self._ack_replicas, self._ack_replica_timeout_ms)
+        wait: RedisCommand = ("WAIT", self._ack_replicas, self._ack_replica_timeout_ms)
         entry, confirmed = await lua.run_batch(
             self._redis, [lua.ScriptCall(scripts.INGEST, keys, args), wait]
         )

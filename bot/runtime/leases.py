@@ -18,8 +18,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.runtime import scripts
 from bot.runtime.keys import Keys
+from bot.storage import scripts
 from bot.storage.errors import STORAGE_FAILURE
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class ShardLeases:
             if not held and len(self.owned) >= target:
                 continue
             lease = [self._lease_key(shard)]
-            if await scripts.LEASE(self._redis, lease, [self._owner, self._ttl_ms]):
+            if await scripts.TAKE_LEASE(self._redis, lease, [self._owner, self._ttl_ms]):
                 if not held:
                     self._start(shard, runner)
             elif held:
@@ -112,7 +112,7 @@ class ShardLeases:
         except Exception:  # already logged by rebalance when it was a crash
             pass
         if release:
-            await scripts.RELEASE(self._redis, [self._lease_key(shard)], [self._owner])
+            await scripts.RELEASE_LEASE(self._redis, [self._lease_key(shard)], [self._owner])
 
     def _lease_key(self, shard: int) -> str:
         return self._keys.lease(self._role, shard)

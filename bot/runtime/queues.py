@@ -18,37 +18,23 @@ from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
 from bot.runtime.sender import GROUP as SENDERS
 from bot.runtime.worker import GROUP as WORKERS
-from bot.storage.lua import Script, ScriptCall, run_batch
-
-# KEYS: 1 a stream. ARGV: 1 its consumer group.
-# Returns the entries the group still has to handle: not read yet, or read and not acknowledged.
-# A stream without the group (no consumer ever started) waits whole.
-WAITING = Script("""
-local length = redis.call('XLEN', KEYS[1])
-if length == 0 then return 0 end
-for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
-  local info = {}
-  for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
-  if info['name'] == ARGV[1] then
-    local passed = #redis.call('XRANGE', KEYS[1], '-', info['last-delivered-id'])
-    return length - passed + info['pending']
-  end
-end
-return length
-""")
+from bot.storage.lua import ScriptCall, run_batch
+from bot.storage.scripts import QUEUE_WAITING
 
 
 async def queue_depths(redis: Redis, keys: Keys) -> dict[str, int]:
     """Inbound events and outgoing messages waiting (or in progress), and dead letters."""
     shards = range(keys.shards)
     queues: dict[str, list[ScriptCall | tuple[str, str]]] = {
-        "inbound": [ScriptCall(WAITING, [keys.inbound(s)], [WORKERS]) for s in shards],
+        "inbound": [ScriptCall(QUEUE_WAITING, [keys.inbound(s)], [WORKERS]) for s in shards],
         "dead_letters": [("XLEN", keys.dead_letters(s)) for s in shards],
         "outbox_dead": [("XLEN", keys.outbox_dead(s)) for s in shards],
     }
     for priority in Priority:
         streams = [keys.outbox(s, priority) for s in shards]
-        queues[f"outbox_{priority}"] = [ScriptCall(WAITING, [key], [SENDERS]) for key in streams]
+        queues[f"outbox_{priority}"] = [
+            ScriptCall(QUEUE_WAITING, [key], [SENDERS]) for key in streams
+        ]
     steps = [step for queue in queues.values() for step in queue]
     replies: list[Any] = await run_batch(redis, steps)
     for reply in replies:

@@ -60,17 +60,13 @@ from bot.runtime.ratelimit import Limiter
 from bot.runtime.retries import Retries
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.storage.errors import is_storage_unavailable
+from bot.storage.scripts import MARK_IF_PRESENT
 
 log = logging.getLogger(__name__)
 
 GROUP = "senders"
 UNREACHABLE = b"unreachable"
 Entry = tuple[bytes, dict[bytes, bytes]]
-# Marks a participant unreachable only if they still exist: an erasure may have come first.
-_MARK_IF_PRESENT = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
-return 0
-"""
 
 
 @dataclass(frozen=True)
@@ -391,7 +387,7 @@ class Sender:
             return await self._finish(stream, entry_id, channel, "uncertain", claim)
         if isinstance(error, RecipientRefusedError):
             participant = self._keys.participant(entry.participant_id)
-            await self._redis.eval(_MARK_IF_PRESENT, 1, participant, "reach", UNREACHABLE)
+            await MARK_IF_PRESENT(self._redis, [participant], ["reach", UNREACHABLE])
             return await self._finish(stream, entry_id, channel, "refused", claim)
         # Undeliverable (or a kind of refusal this sender does not know): nothing went out,
         # so a replay after the operator's fix may send it.

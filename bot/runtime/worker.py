@@ -28,7 +28,6 @@ from bot.conversation.reading import campaign_of, normalise
 from bot.conversation.turns import Context
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
-from bot.runtime import scripts
 from bot.runtime.batch import BatchState
 from bot.runtime.commit import CommitPlan, plan_commit
 from bot.runtime.event_codec import decode
@@ -38,7 +37,7 @@ from bot.runtime.loop_context import LoopContext
 from bot.runtime.metrics import Metrics
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
-from bot.storage import lua
+from bot.storage import lua, scripts
 from bot.storage.errors import is_storage_unavailable
 from dialogues import Session, from_dict
 
@@ -257,7 +256,7 @@ class Worker:
     ) -> int:
         """Every planned event's commit in one round trip; returns how many were handled."""
         state = self._state(shard)
-        steps: list[lua.ScriptCall | lua.Command] = []
+        steps: list[lua.BatchStep] = []
         for _, _, plan in plans:
             steps += plan.before
             steps.append(lua.ScriptCall(scripts.COMMIT, plan.keys, plan.args))

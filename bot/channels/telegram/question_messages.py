@@ -16,20 +16,10 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bot.runtime.keys import Keys
+from bot.storage.scripts import REMEMBER_QUESTION_MESSAGE
 
 MAX_QUESTIONS = 16  # a survey asks one question at a time; a few stay for "back"
 PARTS_TTL_SECONDS = 24 * 3600
-
-# KEYS[1] the hash. ARGV: question id, value, ttl seconds, max fields.
-_REMEMBER = """
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-if redis.call('HLEN', KEYS[1]) > tonumber(ARGV[4]) then
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-end
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +33,6 @@ class QuestionMessages:
         self._redis = redis
         self._keys = keys
         self._ttl = ttl_seconds
-        self._remember = redis.register_script(_REMEMBER)
 
     def key(self, participant_id: str) -> str:
         return self._keys.telegram_questions(participant_id)
@@ -53,8 +42,8 @@ class QuestionMessages:
 
     async def remember(self, participant_id: str, question_id: str, shown: QuestionMessage) -> None:
         value = json.dumps({"m": shown.message_id, "t": shown.text}, ensure_ascii=False)
-        await self._remember(
-            keys=[self.key(participant_id)], args=[question_id, value, self._ttl, MAX_QUESTIONS]
+        await REMEMBER_QUESTION_MESSAGE(
+            self._redis, [self.key(participant_id)], [question_id, value, self._ttl, MAX_QUESTIONS]
         )
 
     async def find(self, participant_id: str, question_id: str) -> QuestionMessage | None:

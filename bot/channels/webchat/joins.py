@@ -18,22 +18,9 @@ from redis.asyncio import Redis
 
 from bot.privacy import ParticipantCrypto
 from bot.settings.parsers import Network
-from bot.storage.lua import Script
+from bot.storage.scripts import COUNT_JOIN
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-# KEYS: 1 the client's counter. ARGV: 1 window seconds, 2 joins allowed per window.
-# Returns 0 when this join is allowed, else the seconds until the window ends.
-COUNT_JOIN = Script("""
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('TTL', KEYS[1])
-if count == 1 or ttl < 0 then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-if count > tonumber(ARGV[2]) then return math.max(ttl, 1) end
-return 0
-""")
 
 
 @dataclass(frozen=True)

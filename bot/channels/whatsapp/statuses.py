@@ -28,36 +28,11 @@ from bot.conversation.inbound import Channel
 from bot.privacy import ParticipantCrypto
 from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.storage.scripts import APPLY_WHATSAPP_STATUS
 
 RANKS = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 RESEND_SUFFIX = ":r"  # an entry queued again gets its key plus this, and is not resent again
 FORCE_TEMPLATE = "wa_template"  # set in a resent message: WhatsApp said the window is closed
-
-# KEYS: 1 record, 2 sealed body, 3 the shard's reply outbox, 4 the participant.
-# ARGV: 1 status, 2 its rank, 3 error code or '', 4 '1' to mark unreachable, 5.. outbox fields.
-# Returns -1 unknown message, 0 stale (a later status was applied already), 1 applied,
-# 2 applied and queued again.
-_APPLY = """
-local raw = redis.call('GET', KEYS[1])
-if not raw then return -1 end
-local record = cjson.decode(raw)
-local rank = tonumber(ARGV[2])
-if rank <= tonumber(record.r or 0) then return 0 end
-record.r = rank
-record.s = ARGV[1]
-if ARGV[3] ~= '' then record.e = tonumber(ARGV[3]) end
-redis.call('SET', KEYS[1], cjson.encode(record), 'KEEPTTL')
-if ARGV[4] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then
-  redis.call('HSET', KEYS[4], 'reach', 'unreachable')
-end
-local result = 1
-if #ARGV > 4 and redis.call('EXISTS', KEYS[2]) == 1 then
-  redis.call('XADD', KEYS[3], '*', unpack(ARGV, 5))
-  result = 2
-end
-if rank == 4 then redis.call('DEL', KEYS[2]) end
-return result
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +69,6 @@ class StatusStore:
         self._record_ttl = record_ttl_seconds
         self._body_ttl = body_ttl_seconds
         self._clock = clock
-        self._apply = redis.register_script(_APPLY)
 
     async def remember(
         self, participant_id: str, wamid: str, key: str, message: dict[str, Any]
@@ -128,14 +102,15 @@ class StatusStore:
                 resend = await self._resend_fields(pid, record_key, body_key, digest, code)
         unreachable = failed and code in errors.REFUSED
         shard = self._keys.shard_of(pid)
-        result = await self._apply(
-            keys=[
+        result = await APPLY_WHATSAPP_STATUS(
+            self._redis,
+            [
                 record_key,
                 body_key,
                 self._keys.outbox(shard, Priority.REPLY),
                 self._keys.participant(pid),
             ],
-            args=[
+            [
                 update.status,
                 rank,
                 "" if code is None else code,

@@ -4,7 +4,7 @@ A rule is a condition over one participant's stored answers in the decision's ca
 (question/answer conditions, themes tagged on free-text answers) combined with all / any / not.
 The same rule runs in two places that must agree: here in Python (the feeder, /mydata, tests)
 and compiled to a small JSON program for the planner's Lua script, which evaluates a million
-participants inside Redis (`bot.loop.scripts.PLAN`). A test checks that both agree.
+participants inside Redis (`bot/storage/lua/plan.lua`). A test checks that both agree.
 
 Stored answers are the commit's JSON (`bot.runtime.commit._answer_json`):
 `{"o": outcome, "t": epoch s, "v": value}`, free text as `"x"` (sealed). Skipped or declined
@@ -201,7 +201,7 @@ def uses_themes(rule: Rule) -> bool:
 
 
 def to_program(rule: Rule) -> dict[str, Any]:
-    """The rule as the planner script reads it (see `bot.loop.scripts.PLAN`)."""
+    """The rule as the planner script reads it (see `bot/storage/lua/plan.lua`)."""
     match rule:
         case AnswerIn(question, options, every):
             return {"k": "all" if every else "in", "q": question, "v": sorted(options)}

@@ -3,7 +3,8 @@
 "<version>|<told ms>|<answer s>", written when a notice goes (the feeder, and the publisher
 for a notice held back), with "|h<earlier version>" appended while the notice of that version
 is held back for quiet hours or the weekly budget: until it goes, they were told the earlier
-one (0: none). The Lua scripts in `bot.loop.scripts` write and read the same format.
+one (0: none). The Lua scripts `feed.lua` and `move_due.lua` (bot/storage/lua) write and read
+the same format.
 """
 
 from __future__ import annotations

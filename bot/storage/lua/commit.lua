@@ -1,0 +1,96 @@
+-- Commit one inbound event: session, participant, answers, counters, respondent set, web chat
+-- inbox, outbox entries, the event's marker made odd (committed) and the XACK, all or nothing
+-- (keys of the wrong type are refused up front). A replayed event (odd marker) is only
+-- acknowledged again. A marker that is gone (an event replayed after the dedupe window, or never
+-- ingested) is created.
+--
+-- Fencing: a worker whose lease another worker now holds commits nothing (returns -1); its
+-- entries stay pending for the new holder. An event whose predecessor in the batch did not
+-- commit commits nothing either (returns -2): it was worked out on top of that one's effects.
+--
+-- The event's older marker (string, as written before markers were kept per participant) is
+-- still read as the last declared key, so that a redelivery straddling an upgrade is not taken
+-- for new.
+--
+-- KEYS
+--   1 inbound stream
+--   2 the participant's event markers
+--   3 participant
+--   4 session
+--   5 answers
+--   6 counters
+--   7 respondents
+--   8 web chat inbox
+--   9 reply outbox
+--   10 the shard's worker lease
+--   11 the event's older marker
+-- ARGV
+--   1 group
+--   2 entry id
+--   3 marker member
+--   4 session JSON ('' = unchanged)
+--   5 lease owner
+--   6 now (marker time)
+--   7 marker TTL
+--   8.. counted groups: participant field/value pairs, answer field/value pairs, answer fields
+--     to delete, counter field/delta pairs; then the respondent member ('' = none); then inbox
+--     items and the inbox cap; then outbox entries (k, pid, ch, t, body each); and last the
+--     marker member of the participant's event just before this one in the same batch
+--     ('' = none).
+-- Returns 1 committed, 0 committed before (acknowledged again), -1 the lease is another
+-- worker's, -2 the event before it in the batch did not commit.
+local holder = redis.call('GET', KEYS[10])
+if holder and holder ~= ARGV[5] then return -1 end
+local seen = redis.call('ZSCORE', KEYS[2], ARGV[3])
+if (seen and tonumber(seen) % 2 == 1) or redis.call('GET', KEYS[11]) == '1' then
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+  return 0
+end
+local after = ARGV[#ARGV]
+if after ~= '' then
+  local previous = redis.call('ZSCORE', KEYS[2], after)
+  if not (previous and tonumber(previous) % 2 == 1) then return -2 end
+end
+-- Redis keeps a script's writes made before an error: a key of the wrong type met halfway
+-- would leave the session advanced and the answer lost. Refuse before writing anything.
+for k, kind in pairs({[3] = 'hash', [5] = 'hash', [6] = 'hash', [7] = 'set', [8] = 'list',
+                      [9] = 'stream'}) do
+  local found = redis.call('TYPE', KEYS[k])['ok']
+  if found ~= 'none' and found ~= kind then
+    return redis.error_reply('WRONGTYPE commit key ' .. k .. ' holds a ' .. found)
+  end
+end
+local i = 8
+if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4]) end
+local n = tonumber(ARGV[i]); i = i + 1
+if n > 0 then redis.call('HSET', KEYS[3], unpack(ARGV, i, i + 2 * n - 1)); i = i + 2 * n end
+n = tonumber(ARGV[i]); i = i + 1
+if n > 0 then redis.call('HSET', KEYS[5], unpack(ARGV, i, i + 2 * n - 1)); i = i + 2 * n end
+n = tonumber(ARGV[i]); i = i + 1
+if n > 0 then redis.call('HDEL', KEYS[5], unpack(ARGV, i, i + n - 1)); i = i + n end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('HINCRBY', KEYS[6], ARGV[i], ARGV[i + 1]); i = i + 2
+end
+if ARGV[i] ~= '' then redis.call('SADD', KEYS[7], ARGV[i]) end
+i = i + 1
+n = tonumber(ARGV[i]); i = i + 1
+if n > 0 then
+  redis.call('RPUSH', KEYS[8], unpack(ARGV, i, i + n - 1)); i = i + n
+  redis.call('LTRIM', KEYS[8], -tonumber(ARGV[i]), -1)
+end
+i = i + 1  -- past the inbox cap
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('XADD', KEYS[9], '*', 'k', ARGV[i], 'pid', ARGV[i + 1], 'ch', ARGV[i + 2],
+    't', ARGV[i + 3], 'body', ARGV[i + 4])
+  i = i + 5
+end
+if seen then
+  redis.call('ZADD', KEYS[2], tonumber(seen) + 1, ARGV[3])
+else
+  redis.call('ZADD', KEYS[2], tonumber(ARGV[6]) * 2 + 1, ARGV[3])
+  if redis.call('TTL', KEYS[2]) < 0 then redis.call('EXPIRE', KEYS[2], ARGV[7]) end
+end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return 1

@@ -1,0 +1,70 @@
+"""Every Lua script Sauti runs, by name: the only multi-key writes it makes. Each touches keys of
+one hash slot (one shard's `{sN}` tag, or one channel's rate tag), so it is atomic on a single
+Redis and allowed on Redis Cluster. What each takes and returns is in its file's header
+(`bot/storage/lua/<name>.lua`).
+"""
+
+from __future__ import annotations
+
+from bot.storage.lua import Script
+
+# The durable pipeline: ingest, commit, send claims, leases.
+INGEST = Script("ingest")
+COMMIT = Script("commit")
+CLAIM_SEND = Script("claim_send")
+FINISH_SEND = Script("finish_send")
+RELEASE_SEND_CLAIM = Script("release_send_claim")
+TAKE_LEASE = Script("take_lease")
+RELEASE_LEASE = Script("release_lease")
+RATE_LIMIT = Script("rate_limit")
+MARK_IF_PRESENT = Script("mark_if_present")
+QUEUE_WAITING = Script("queue_waiting")
+REPLAY_DEAD_LETTER = Script("replay_dead_letter")
+
+# Written before a commit, in the same batch: feedback cases and reactions to decisions.
+CREATE_CASE = Script("create_case")
+RECORD_REACTION = Script("record_reaction")
+
+# Channels.
+COUNT_JOIN = Script("count_join")
+REMEMBER_QUESTION_MESSAGE = Script("remember_question_message")
+APPLY_WHATSAPP_STATUS = Script("apply_whatsapp_status")
+
+# Closing the loop: decisions, planning, feeding, held notices, the grievance desk.
+ADD_DECISION_VERSION = Script("add_decision_version")
+PLAN = Script("plan")
+FEED = Script("feed")
+MOVE_DUE = Script("move_due")
+LOAD_TARGETS = Script("load_targets")
+STEP_CASE = Script("step_case")
+
+# Loaded once at start, so that the first calls need no second try (the rest are rarer: they
+# load themselves on first use).
+PIPELINE = (
+    INGEST,
+    COMMIT,
+    CREATE_CASE,
+    RECORD_REACTION,
+    CLAIM_SEND,
+    FINISH_SEND,
+    RELEASE_SEND_CLAIM,
+    TAKE_LEASE,
+    RELEASE_LEASE,
+)
+
+ALL = (
+    *PIPELINE,
+    RATE_LIMIT,
+    MARK_IF_PRESENT,
+    QUEUE_WAITING,
+    REPLAY_DEAD_LETTER,
+    COUNT_JOIN,
+    REMEMBER_QUESTION_MESSAGE,
+    APPLY_WHATSAPP_STATUS,
+    ADD_DECISION_VERSION,
+    PLAN,
+    FEED,
+    MOVE_DUE,
+    LOAD_TARGETS,
+    STEP_CASE,
+)

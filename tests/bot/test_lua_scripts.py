@@ -1,0 +1,103 @@
+"""The Lua scripts as files: every file is a script Sauti runs, compiles on a real Redis, says
+what it takes and returns, and still runs after the server forgot it (alone and in a batch, on
+a single Redis and on a cluster)."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.storage import connect, scripts
+from bot.storage.lua import Script, ScriptCall, run_batch
+from bot.storage.lua.script import ScriptSourceError, read_source
+
+FOLDER = resources.files("bot.storage.lua")
+INCLUDE = re.compile(r'^--- @include "([^"]+)"$', re.MULTILINE)
+
+
+def _registered() -> dict[str, Script]:
+    return {s.name: s for s in vars(scripts).values() if isinstance(s, Script)}
+
+
+def _lua_files(folder: str = "") -> set[str]:
+    where = FOLDER.joinpath(folder) if folder else FOLDER
+    return {f.name for f in where.iterdir() if f.name.endswith(".lua")}
+
+
+def _header(text: str) -> str:
+    """The comment block a file starts with."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def test_every_lua_file_is_a_registered_script() -> None:
+    registered = _registered()
+    assert {f"{name}.lua" for name in registered} == _lua_files()
+    assert set(scripts.ALL) == set(registered.values())
+    assert len(scripts.ALL) == len(registered)  # none listed twice
+
+
+def test_every_shared_fragment_is_included_by_a_script() -> None:
+    included = {
+        path
+        for name in _lua_files()
+        for path in INCLUDE.findall(FOLDER.joinpath(name).read_text(encoding="utf-8"))
+    }
+    assert included == {f"includes/{name}" for name in _lua_files("includes")}
+    for script in scripts.ALL:
+        assert "@include" not in script.source  # resolved when loaded
+
+
+ALL_FILES = sorted(_lua_files()) + sorted(f"includes/{name}" for name in _lua_files("includes"))
+
+
+@pytest.mark.parametrize("path", ALL_FILES)
+def test_every_file_header_names_keys_argv_and_what_it_returns(path: str) -> None:
+    header = _header(FOLDER.joinpath(*path.split("/")).read_text(encoding="utf-8"))
+    for section in ("-- KEYS", "-- ARGV", "-- Returns"):
+        assert re.search(f"^{section}", header, re.MULTILINE), f"{path}: no {section} in header"
+
+
+async def test_every_script_compiles_on_redis(redis_client: Redis) -> None:
+    for script in scripts.ALL:
+        assert (await redis_client.script_load(script.source)) == script.sha, script.name
+
+
+def test_a_missing_include_is_named() -> None:
+    with pytest.raises(ScriptSourceError, match=r"no Lua file includes/nothing\.lua"):
+        read_source("includes/nothing.lua")
+
+
+async def _lease_calls_after_a_flush(redis: Redis) -> None:
+    lease = "sauti:{s0}:lease:test"
+    await redis.script_flush()
+    assert await scripts.TAKE_LEASE(redis, [lease], ["me", 10_000]) == 1
+    await redis.script_flush()
+    replies = await run_batch(
+        redis,
+        [
+            ScriptCall(scripts.TAKE_LEASE, [lease], ["you", 10_000]),
+            ("GET", lease),
+            ScriptCall(scripts.RELEASE_LEASE, [lease], ["me"]),
+        ],
+    )
+    assert replies == [0, b"me", 1]
+
+
+async def test_a_script_runs_after_redis_forgot_it(redis_client: Redis) -> None:
+    await _lease_calls_after_a_flush(redis_client)
+
+
+async def test_a_script_runs_after_a_cluster_forgot_it(cluster_url: str) -> None:
+    client = connect(cluster_url, max_connections=8)
+    try:
+        await _lease_calls_after_a_flush(client)
+    finally:
+        await client.aclose()
