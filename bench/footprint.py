@@ -49,12 +49,12 @@ async def footprint(participants: int) -> dict[str, tuple[float, float, str]]:
 
 
 async def _outbox_drained(stack: Stack) -> None:
-    keys = stack.app.keys
+    schema = stack.app.schema
     while True:
         backlog = 0
-        for shard in range(keys.shards):
+        for shard in range(schema.shards):
             for priority in ("reply", "bulk"):
-                groups = await stack.app.redis.xinfo_groups(keys.outbox(shard, priority))
+                groups = await stack.app.redis.xinfo_groups(schema.outbox(shard, priority))
                 backlog += sum(int(g["pending"]) + int(g.get("lag") or 0) for g in groups)
         if not backlog:
             return

@@ -150,13 +150,13 @@ async def ingest_only(app: App, steps: list[list[InboundEvent]]) -> tuple[int, f
 async def worker_only(app: App) -> tuple[int, float, float]:
     """Drain every shard with one worker; (events, wall seconds, CPU seconds of this process)."""
     worker = app.worker("bench-drain")
-    for shard in range(app.keys.shards):
+    for shard in range(app.schema.shards):
         await worker.ensure_group(shard)
     began, cpu = time.perf_counter(), time.process_time()
     handled, busy = 0, True
     while busy:  # round-robin over shards, as the shard tasks of `Worker.run` interleave
         busy = False
-        for shard in range(app.keys.shards):
+        for shard in range(app.schema.shards):
             done = await worker.poll(shard, block_ms=None)
             handled += done
             busy = busy or done > 0
@@ -283,18 +283,18 @@ async def _memory(app: App, key: str) -> int:
 async def participant_bytes(app: App, sample: int) -> dict[str, float]:
     """Average MEMORY USAGE per completed participant, by kind of key."""
     pids: list[str] = []
-    async for key in app.redis.scan_iter(match=f"{app.keys.prefix}:*:p:*", count=1000):
+    async for key in app.redis.scan_iter(match=f"{app.schema.prefix}:*:p:*", count=1000):
         pids.append(key.decode().rsplit(":", 1)[1])
         if len(pids) == sample:
             break
     totals: dict[str, float] = {}
     for pid in pids:
         kinds = {
-            "participant": app.keys.participant(pid),
-            "session": app.keys.session(pid, CAMPAIGN),
-            "answers": app.keys.answers(pid, CAMPAIGN),
-            "web chat inbox": app.keys.webchat_inbox(pid),
-            "event markers": app.keys.event_markers(pid),
+            "participant": app.schema.participant(pid),
+            "session": app.schema.session(pid, CAMPAIGN),
+            "answers": app.schema.answers(pid, CAMPAIGN),
+            "web chat inbox": app.schema.webchat_inbox(pid),
+            "event markers": app.schema.event_markers(pid),
         }
         for kind, key in kinds.items():
             used = await _memory(app, key)
@@ -306,8 +306,8 @@ async def participant_bytes(app: App, sample: int) -> dict[str, float]:
 async def respondents_bytes(app: App) -> float:
     """The per-shard respondents sets, per member: also grows with every participant."""
     used, members = 0, 0
-    for shard in range(app.keys.shards):
-        key = app.keys.respondents(shard, CAMPAIGN)
+    for shard in range(app.schema.shards):
+        key = app.schema.respondents(shard, CAMPAIGN)
         used += await _memory(app, key)
         members += int(await app.redis.scard(key))
     return used / max(1, members)
@@ -318,8 +318,8 @@ async def respondents_bytes(app: App) -> float:
 
 async def _completed(app: App) -> int:
     total = 0
-    for shard in range(app.keys.shards):
-        total += int(await app.redis.hget(app.keys.counters(shard, CAMPAIGN), "completed") or 0)
+    for shard in range(app.schema.shards):
+        total += int(await app.redis.hget(app.schema.counters(shard, CAMPAIGN), "completed") or 0)
     return total
 
 

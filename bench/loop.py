@@ -115,8 +115,8 @@ async def _app(data_dir: Path, *, load: bool = True) -> App:
 async def fill(app: App, respondents: int) -> float:
     """Synthetic respondents straight into Redis; returns seconds taken."""
     began = time.perf_counter()
-    keys = app.keys
-    by_shard: dict[int, list[str]] = {shard: [] for shard in range(keys.shards)}
+    schema = app.schema
+    by_shard: dict[int, list[str]] = {shard: [] for shard in range(schema.shards)}
     fill_script = app.redis.register_script(_FILL)
     # One real wrapped data key for everyone: web chat notices are sealed with it.
     record, _ = new_record(
@@ -130,7 +130,7 @@ async def fill(app: App, respondents: int) -> float:
     stand_in = record.wrapped_key
     for _ in range(respondents):
         pid = base64.b32encode(os.urandom(20)).decode().lower()
-        shard = zlib.crc32(pid.encode()) % keys.shards
+        shard = zlib.crc32(pid.encode()) % schema.shards
         batch = by_shard[shard]
         batch.append(pid)
         if len(batch) >= WRITE_CHUNK:
@@ -143,10 +143,10 @@ async def fill(app: App, respondents: int) -> float:
 
 
 async def _write(app: App, script: object, shard: int, pids: list[str], stand_in: bytes) -> None:
-    keys = app.keys
-    tag = keys.tag(shard)
+    schema = app.schema
+    tag = schema.tag(shard)
     await script(  # type: ignore[operator]
-        keys=[keys.respondents(shard, CAMPAIGN)],
+        keys=[schema.respondents(shard, CAMPAIGN)],
         args=[f"{tag}:p:", f"{tag}:a:{CAMPAIGN}:", f"u:{CAMPAIGN}", stand_in, *pids],
     )
 
@@ -173,7 +173,7 @@ async def _run(app: App, respondents: int) -> None:
 
     began = time.perf_counter()
     preview = await build_preview(
-        app.redis, publisher.loop_keys, stored, campaign.survey, publisher.limits(),
+        app.redis, publisher.schema, stored, campaign.survey, publisher.limits(),
         quiet=None, zone_name="UTC",
     )  # fmt: skip
     previewed = time.perf_counter() - began
@@ -212,8 +212,8 @@ async def _run(app: App, respondents: int) -> None:
 
 async def _drain_outboxes(app: App) -> None:
     pipe = app.redis.pipeline(transaction=False)
-    for shard in range(app.keys.shards):
-        pipe.delete(app.keys.outbox(shard, Priority.BULK))
+    for shard in range(app.schema.shards):
+        pipe.delete(app.schema.outbox(shard, Priority.BULK))
     await pipe.execute()
 
 

@@ -90,7 +90,7 @@ async def _participants(app: App, count: int) -> list[tuple[str, str]]:
         )
         last_wrote = now_ms - (2 * DAY_MS if n % 5 == 0 else 60_000)
         fields = {**record.to_fields(), "in": str(last_wrote)}
-        pipe.hset(app.keys.participant(pid), mapping=fields)  # type: ignore[arg-type]
+        pipe.hset(app.schema.participant(pid), mapping=fields)  # type: ignore[arg-type]
         people.append((pid, phone))
     await pipe.execute()
     return people
@@ -104,7 +104,7 @@ async def _enqueue(app: App, people: list[tuple[str, str]], rounds: int) -> list
             text = f"Update {round_}-{n}: what Nuru Mobile decided, and why."
             entry = OutboxEntry(f"bench:{round_}:{n}", pid, "whatsapp", {"text": text}, 0)
             fields: Any = seal(entry, app.crypto)
-            pipe.xadd(app.keys.outbox(app.keys.shard_of(pid), Priority.BULK), fields)
+            pipe.xadd(app.schema.outbox(app.schema.shard_of(pid), Priority.BULK), fields)
             texts.append(text)
     await pipe.execute()
     return texts

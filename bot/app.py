@@ -1,5 +1,5 @@
-"""The composition root: `build_app(settings)` wires Redis (embedded or not), keys, stores and
-the pipeline. `sauti run`, the CLI and the tests all build Sauti through here.
+"""The composition root: `build_app(settings)` wires Redis (embedded or not), the key schema,
+stores and the pipeline. `sauti run`, the CLI and the tests all build Sauti through here.
 
 Nothing below this module imports it: each part is handed only what it uses (a channel its
 settings, Redis, the ingestor and the crypto bundle; the worker the loop's context loader,
@@ -23,10 +23,10 @@ from bot.privacy import KeyFiles, ParticipantCrypto, Redactor, load_server_keys
 from bot.records.campaigns import CampaignStore
 from bot.runtime.delivery import ChannelClient
 from bot.runtime.ingest import Ingestor
-from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.settings import Settings
 from bot.storage import EmbeddedRedis, connect, lua, require_server_version, scripts
+from bot.storage.keys import KeySchema
 
 # The roles' machinery is imported where a role is built: most `sauti` commands only read and
 # write Redis, and should not wait for what they never run.
@@ -49,7 +49,7 @@ class ConfigurationError(Exception):
 class App:
     settings: Settings
     redis: Redis
-    keys: Keys
+    schema: KeySchema
     metrics: Metrics
     campaigns: CampaignStore
     ingestor: Ingestor
@@ -68,10 +68,10 @@ class App:
         runtime = self.settings.runtime
         return Worker(
             self.redis,
-            self.keys,
+            self.schema,
             campaigns=self.campaigns,
             crypto=self.crypto,
-            loop_context=LoopContextLoader(self.redis, self.keys, self.campaigns),
+            loop_context=LoopContextLoader(self.redis, self.schema, self.campaigns),
             metrics=self.metrics,
             consumer=consumer or process_name(),
             config=WorkerConfig(
@@ -96,7 +96,7 @@ class App:
 
         return Sender(
             self.redis,
-            self.keys,
+            self.schema,
             clients=clients,
             crypto=self.crypto,
             metrics=self.metrics,
@@ -107,7 +107,7 @@ class App:
     def ledger(self) -> DecisionLedger:
         from bot.loop.ledger import DecisionLedger
 
-        return DecisionLedger(self.redis, self.keys, self.campaigns)
+        return DecisionLedger(self.redis, self.schema, self.campaigns)
 
     def publisher(self, clock: Callable[[], float] = time.time) -> Publisher:
         """Publishes decisions (CLI) and feeds them to the outbox (the publisher role)."""
@@ -125,7 +125,7 @@ class App:
         )
         return Publisher(
             self.redis,
-            self.keys,
+            self.schema,
             ledger=self.ledger(),
             campaigns=self.campaigns,
             crypto=self.crypto,
@@ -166,8 +166,8 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
     redis = connect(url)
     try:
         await require_server_version(redis)
-        keys = Keys(prefix=settings.runtime.key_prefix, shards=settings.runtime.shards)
-        await _check_shards(redis, keys)
+        schema = KeySchema(prefix=settings.runtime.key_prefix, shards=settings.runtime.shards)
+        await _check_shards(redis, schema)
         await lua.load(redis, scripts.PIPELINE)
         crypto = server_crypto(settings)
     except BaseException:
@@ -179,12 +179,12 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
     app = App(
         settings=settings,
         redis=redis,
-        keys=keys,
+        schema=schema,
         metrics=metrics,
-        campaigns=CampaignStore(redis, keys),
+        campaigns=CampaignStore(redis, schema),
         ingestor=Ingestor(
             redis,
-            keys,
+            schema,
             crypto,
             metrics,
             settings.dedupe_ttl_seconds,
@@ -214,7 +214,7 @@ def _telegram(app: App) -> TelegramChannel:
     return build_telegram(
         app.settings.telegram,
         redis=app.redis,
-        keys=app.keys,
+        schema=app.schema,
         ingestor=app.ingestor,
         crypto=app.crypto,
         registry=app.metrics.registry,
@@ -231,7 +231,7 @@ def _whatsapp(app: App) -> WhatsAppChannel | None:
         return build_whatsapp(
             app.settings.whatsapp,
             redis=app.redis,
-            keys=app.keys,
+            schema=app.schema,
             ingestor=app.ingestor,
             crypto=app.crypto,
             registry=app.metrics.registry,
@@ -241,7 +241,7 @@ def _whatsapp(app: App) -> WhatsAppChannel | None:
 
 
 def server_crypto(settings: Settings) -> ParticipantCrypto:
-    """The server's keys: configured, else (embedded Redis only: one process owns the data)
+    """The server's schema: configured, else (embedded Redis only: one process owns the data)
     from key files under the data directory, made on first start."""
     files = KeyFiles(settings.master_key_path, settings.id_secret_path)
     return load_server_keys(
@@ -249,13 +249,13 @@ def server_crypto(settings: Settings) -> ParticipantCrypto:
     )
 
 
-async def _check_shards(redis: Redis, keys: Keys) -> None:
-    await redis.hsetnx(keys.meta, "shards", keys.shards)
-    stored = int(await redis.hget(keys.meta, "shards") or keys.shards)
-    if stored != keys.shards:
+async def _check_shards(redis: Redis, schema: KeySchema) -> None:
+    await redis.hsetnx(schema.meta, "shards", schema.shards)
+    stored = int(await redis.hget(schema.meta, "shards") or schema.shards)
+    if stored != schema.shards:
         raise ConfigurationError(
-            f"SAUTI_SHARDS is {keys.shards}, but this Redis holds data placed with {stored} "
-            f"shards under prefix '{keys.prefix}'; set SAUTI_SHARDS={stored}"
+            f"SAUTI_SHARDS is {schema.shards}, but this Redis holds data placed with {stored} "
+            f"shards under prefix '{schema.prefix}'; set SAUTI_SHARDS={stored}"
         )
 
 

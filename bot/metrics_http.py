@@ -21,11 +21,11 @@ from bot.compression import compress
 from bot.loop.ledger import DecisionLedger
 from bot.loop.metrics import loop_gauges, refresh
 from bot.records.campaigns import CampaignStore
-from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.runtime.queues import queue_depths
 from bot.secret import Secret
 from bot.storage.errors import STORAGE_FAILURE
+from bot.storage.keys import KeySchema
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 RefreshGauges = Callable[[], Awaitable[None]]
@@ -57,7 +57,7 @@ def shared_gauges(
     metrics: Metrics,
     *,
     redis: Redis,
-    keys: Keys,
+    schema: KeySchema,
     campaigns: CampaignStore,
     ledger: DecisionLedger,
 ) -> RefreshGauges:
@@ -66,8 +66,8 @@ def shared_gauges(
     gauges = loop_gauges(metrics.registry)
 
     async def refresh_gauges() -> None:
-        metrics.set_queue_depths(await queue_depths(redis, keys))
-        await refresh(gauges, redis=redis, keys=keys, campaigns=campaigns, ledger=ledger)
+        metrics.set_queue_depths(await queue_depths(redis, schema))
+        await refresh(gauges, redis=redis, schema=schema, campaigns=campaigns, ledger=ledger)
 
     return refresh_gauges
 

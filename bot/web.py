@@ -52,7 +52,7 @@ def make_web_app(app: App) -> web.Application:
         app.settings.webchat,
         http=app.settings.http,
         redis=app.redis,
-        keys=app.keys,
+        schema=app.schema,
         crypto=app.crypto,
         ingestor=app.ingestor,
         campaigns=app.campaigns,
@@ -73,7 +73,11 @@ def make_web_app(app: App) -> web.Application:
         return web.json_response({"status": "ok"})
 
     gauges = shared_gauges(
-        app.metrics, redis=app.redis, keys=app.keys, campaigns=app.campaigns, ledger=app.ledger()
+        app.metrics,
+        redis=app.redis,
+        schema=app.schema,
+        campaigns=app.campaigns,
+        ledger=app.ledger(),
     )
     metrics = metrics_handler(app.metrics.registry, app.settings.metrics.token, gauges)
 

@@ -56,7 +56,7 @@ def _list(args: argparse.Namespace) -> int:
             campaign = await app.campaigns.get(campaign_id)
             if campaign is None:
                 continue
-            counts = await campaign_counters(app.redis, app.keys, campaign_id)
+            counts = await campaign_counters(app.redis, app.schema, campaign_id)
             print(
                 f"{campaign_id}\t{campaign.status.value}\tstarted {counts.get('started', 0)}"
                 f"\tcompleted {counts.get('completed', 0)}\tanswers {counts.get('answers', 0)}"

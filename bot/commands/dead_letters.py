@@ -41,7 +41,7 @@ def _list(args: argparse.Namespace) -> int:
         if not _shard_ok(app, args.shard):
             return EXIT_USAGE
         count = 0
-        found = dead_letters.dead_letters(app.redis, app.keys, args.shard, _kind(args))
+        found = dead_letters.dead_letters(app.redis, app.schema, args.shard, _kind(args))
         async for letter in found:
             if count == 0:
                 print("\t".join(COLUMNS))
@@ -80,7 +80,7 @@ def _replay(args: argparse.Namespace) -> int:
         if not _shard_ok(app, args.shard):
             return EXIT_USAGE
         if args.all:
-            replayed = await dead_letters.replay_all(app.redis, app.keys, args.shard, _kind(args))
+            replayed = await dead_letters.replay_all(app.redis, app.schema, args.shard, _kind(args))
             print(f"replayed {replayed} dead letters")
             return 0
         failed = False
@@ -92,12 +92,12 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 async def _replay_one(app: App, letter_id: str, shard: int | None, kind: dead_letters.Kind) -> bool:
-    shards = await dead_letters.find(app.redis, app.keys, letter_id, shard, kind)
+    shards = await dead_letters.find(app.redis, app.schema, letter_id, shard, kind)
     if len(shards) != 1:
         where = f"in shards {', '.join(map(str, shards))}: add --shard" if shards else "not found"
         print(f"sauti: dead letter {letter_id}: {where}", file=sys.stderr)
         return False
-    entry = await dead_letters.replay(app.redis, app.keys, shards[0], letter_id, kind)
+    entry = await dead_letters.replay(app.redis, app.schema, shards[0], letter_id, kind)
     if entry is None:  # replayed by someone else between find and replay
         print(f"sauti: dead letter {letter_id}: not found", file=sys.stderr)
         return False
@@ -106,7 +106,7 @@ async def _replay_one(app: App, letter_id: str, shard: int | None, kind: dead_le
 
 
 def _shard_ok(app: App, shard: int | None) -> bool:
-    if shard is None or 0 <= shard < app.keys.shards:
+    if shard is None or 0 <= shard < app.schema.shards:
         return True
-    print(f"sauti: --shard must be 0 to {app.keys.shards - 1}", file=sys.stderr)
+    print(f"sauti: --shard must be 0 to {app.schema.shards - 1}", file=sys.stderr)
     return False

@@ -177,7 +177,7 @@ async def decision_preview(app: App, stored: StoredDecision, survey: Survey) -> 
     whatsapp = app.settings.whatsapp
     return await build_preview(
         app.redis,
-        publisher.loop_keys,
+        publisher.schema,
         stored,
         survey,
         publisher.limits(),
@@ -277,8 +277,8 @@ def _progress(args: argparse.Namespace) -> int:
         stored = await _get(app, args, published=args.version is None)
         if stored is None:
             return _no_decision(args)
-        loop_keys = app.publisher().loop_keys
-        progress = await publication_progress(app.redis, loop_keys, stored, app.send_rates())
+        schema = app.publisher().schema
+        progress = await publication_progress(app.redis, schema, stored, app.send_rates())
         print_progress(stored, progress)
         return 0
 
@@ -318,16 +318,16 @@ def _concerns(args: argparse.Namespace) -> int:
         stored = await _get(app, args)
         if stored is None:
             return _no_decision(args)
-        totals = await reaction_totals(app.redis, app.publisher().loop_keys, stored.ref)
+        totals = await reaction_totals(app.redis, app.publisher().schema, stored.ref)
         print(
             f"helpful: {totals.helpful}  still concerned: {totals.concerns}  "
             f"asked for more: {totals.more}  concerns written: {len(totals.concern_cases)}"
         )
         for _, reference in totals.concern_cases:
-            case = await find_case(app.redis, app.keys, reference)
+            case = await find_case(app.redis, app.schema, reference)
             if case is None:
                 continue
-            text = await case_text(app.redis, app.keys, app.crypto, case)
+            text = await case_text(app.redis, app.schema, app.crypto, case)
             print(f"\n{reference}  {_iso(case.created_ms)}  {case.language}  {case.status.value}")
             print(f"  {text if text is not None else '(erased by the participant)'}")
         return 0
@@ -352,7 +352,7 @@ async def _get(
 
 
 async def _publication_status(app: App, stored: StoredDecision, version: int) -> str | None:
-    key = app.publisher().loop_keys.publication(stored.ref, version)
+    key = app.publisher().schema.publication(stored.ref, version)
     return optional_text(await app.redis.hget(key, "status"))
 
 

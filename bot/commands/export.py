@@ -55,7 +55,7 @@ def _export(args: argparse.Namespace) -> int:
         if campaign is None:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
-        rows = respondents(app.redis, app.keys, app.crypto, campaign.id)
+        rows = respondents(app.redis, app.schema, app.crypto, campaign.id)
         write = _write_csv if args.format == "csv" else _write_json
         tally = _Tally()
         with _destination(args.output) as out:

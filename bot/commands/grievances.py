@@ -43,7 +43,7 @@ def _list(args: argparse.Namespace) -> int:
         now = _now_ms()
         cases = [
             case
-            for case in await list_cases(app.redis, app.keys)
+            for case in await list_cases(app.redis, app.schema)
             if (args.status is None or case.status.value == args.status)
             and (args.campaign is None or case.campaign_id == args.campaign)
             and (not args.overdue or case.overdue(now))
@@ -66,11 +66,11 @@ def _list(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
-        case = await find_case(app.redis, app.keys, args.reference)
+        case = await find_case(app.redis, app.schema, args.reference)
         if case is None:
             print(f"sauti: no case '{args.reference}'", file=sys.stderr)
             return 1
-        text = await case_text(app.redis, app.keys, app.crypto, case)
+        text = await case_text(app.redis, app.schema, app.crypto, case)
         print_case(case, text, _now_ms())
         return 0
 
@@ -99,11 +99,11 @@ def _update(args: argparse.Namespace) -> int:
             return EXIT_USAGE
 
     async def work(app: App) -> int:
-        case = await find_case(app.redis, app.keys, args.reference)
+        case = await find_case(app.redis, app.schema, args.reference)
         if case is None:
             print(f"sauti: no case '{args.reference}'", file=sys.stderr)
             return 1
-        desk = Desk(app.redis, app.keys, app.campaigns, app.crypto)
+        desk = Desk(app.redis, app.schema, app.campaigns, app.crypto)
         try:
             result = await desk.step(case, CaseStatus(args.status), message, _now_ms())
         except CaseError as error:

@@ -8,7 +8,6 @@ import sys
 
 from bot.app import App
 from bot.commands.common import with_app
-from bot.loop.keys import LoopKeys
 from bot.loop.report import LoopReport, campaign_report, promise_of
 from bot.time_zones import zone
 
@@ -55,9 +54,7 @@ def _report(args: argparse.Namespace) -> int:
         if campaign is None:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
-        report = await campaign_report(
-            app.redis, LoopKeys(app.keys), app.ledger(), campaign, _today()
-        )
+        report = await campaign_report(app.redis, app.schema, app.ledger(), campaign, _today())
         print_report(report)
         return 0
 
@@ -99,7 +96,7 @@ def _configure(args: argparse.Namespace) -> int:
         if await app.campaigns.get(args.campaign_id) is None:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
-        await app.redis.hset(LoopKeys(app.keys).campaign(args.campaign_id), "tz", args.timezone)
+        await app.redis.hset(app.schema.loop_campaign(args.campaign_id), "tz", args.timezone)
         print(f"campaign '{args.campaign_id}': quiet hours in {args.timezone}")
         return 0
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from bot.app import App
 from bot.commands.common import with_app
-from bot.loop.keys import LoopKeys
 from bot.loop.themes import ThemeError, tag, theme_counts, untag
 
 
@@ -53,9 +52,7 @@ def _change(args: argparse.Namespace, *, adding: bool) -> int:
             return 1
         change = tag if adding else untag
         try:
-            now = await change(
-                app.redis, LoopKeys(app.keys), campaign, args.response_id, args.themes
-            )
+            now = await change(app.redis, app.schema, campaign, args.response_id, args.themes)
         except ThemeError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
@@ -84,7 +81,7 @@ def _import(args: argparse.Namespace) -> int:
         for number, row in enumerate(rows, start=1):
             themes = [cell for cell in row[1:] if cell.strip()]
             try:
-                await tag(app.redis, LoopKeys(app.keys), campaign, row[0], themes)
+                await tag(app.redis, app.schema, campaign, row[0], themes)
             except ThemeError as error:
                 failed += 1
                 print(f"{args.file}: row {number}: {error}", file=sys.stderr)
@@ -96,7 +93,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
-        counts = await theme_counts(app.redis, LoopKeys(app.keys), args.campaign_id)
+        counts = await theme_counts(app.redis, app.schema, args.campaign_id)
         if not counts:
             print(f"no tagged answers in '{args.campaign_id}'")
         for theme, count in counts.most_common():

@@ -15,18 +15,17 @@ from bot.conversation.decisions.told import told_version
 from bot.conversation.decisions.view import DecisionInContext, LoopView
 from bot.conversation.inbound import Command, InboundEvent
 from bot.conversation.participants import ParticipantRecord, Stage
-from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.records.campaigns import CampaignStore
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 
 
 class LoopContextLoader:
-    def __init__(self, redis: Redis, keys: Keys, campaigns: CampaignStore) -> None:
+    def __init__(self, redis: Redis, schema: KeySchema, campaigns: CampaignStore) -> None:
         self._redis = redis
-        self._loop = LoopKeys(keys)
+        self._schema = schema
         self._campaigns = campaigns
-        self.ledger = DecisionLedger(redis, keys, campaigns)
+        self.ledger = DecisionLedger(redis, schema, campaigns)
 
     async def view_for(
         self,
@@ -57,7 +56,7 @@ class LoopContextLoader:
         """The decisions among `refs` they were told of: a button (or a forged form) naming
         any other decision counts for nothing."""
         fields = [f"d:{ref}" for ref in refs]
-        records: Any = await self._redis.hmget(self._loop.told(pid), fields)
+        records: Any = await self._redis.hmget(self._schema.told(pid), fields)
         return [ref for ref, record in zip(refs, records, strict=True) if told_version(record)]
 
     async def _by_ref(self, refs: list[str]) -> dict[str, DecisionInContext]:
@@ -81,9 +80,9 @@ class LoopContextLoader:
         they were told about."""
         pid = participant.participant_id
         pipe = self._redis.pipeline(transaction=False)
-        pipe.hgetall(self._loop.told(pid))
+        pipe.hgetall(self._schema.told(pid))
         for campaign_id in participant.joined:
-            pipe.hgetall(self._loop.themes(pid, campaign_id))
+            pipe.hgetall(self._schema.themes(pid, campaign_id))
         told, *themes = await pipe.execute()
         told_refs = {name.decode()[2:] for name in told if name.startswith(b"d:")}
         linked = []

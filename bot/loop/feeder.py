@@ -35,12 +35,12 @@ from bot.conversation.decisions.told import told_version
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
 from bot.conversation.outgoing import MenuItem, Outgoing
-from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms
 from bot.loop.templates import NOTICE_PURPOSES
 from bot.privacy import DecryptionError, ParticipantCrypto
 from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import FEED, LOAD_TARGETS
 from bot.time_zones import zone, zone_or
 from dialogues.model import Survey
@@ -88,13 +88,13 @@ class Feeder:
     def __init__(
         self,
         redis: Redis,
-        loop_keys: LoopKeys,
+        schema: KeySchema,
         *,
         crypto: ParticipantCrypto,
         config: FeedConfig,
     ) -> None:
         self._redis = redis
-        self._loop = loop_keys
+        self._schema = schema
         self._crypto = crypto
         self._config = config
 
@@ -102,20 +102,19 @@ class Feeder:
         self, stored: StoredDecision, survey: Survey, shard: int, now_ms: int, campaign_zone: str
     ) -> int:
         """Feed one batch; returns how many targets it handled (0: nothing to do now)."""
-        keys = self._loop.keys
-        state = self._loop.shard_publication(shard, stored.ref, stored.version)
+        state = self._schema.shard_publication(shard, stored.ref, stored.version)
         fed_raw, seq_raw = await self._redis.hmget(state, ["fed", "seq"])
         fed, seq = int(fed_raw or 0), int(seq_raw or 0)
         if fed >= seq:
             return 0
         room = self._config.outbox_window - await self._redis.xlen(
-            keys.outbox(shard, Priority.BULK)
+            self._schema.outbox(shard, Priority.BULK)
         )
         if room <= 0:
             return 0  # the sender is behind: do not pile a million entries into the stream
         count = min(self._config.batch, room)
         targets: Any = await self._redis.lrange(
-            self._loop.targets(shard, stored.ref, stored.version), fed, fed + count - 1
+            self._schema.targets(shard, stored.ref, stored.version), fed, fed + count - 1
         )
         if not targets:
             return 0
@@ -126,10 +125,10 @@ class Feeder:
         written = await self.commit_batch(
             [
                 state,
-                keys.outbox(shard, Priority.BULK),
-                self._loop.schedule(shard),
-                self._loop.schedule_bodies(shard),
-                self._loop.stats(shard, stored.campaign_id),
+                self._schema.outbox(shard, Priority.BULK),
+                self._schema.schedule(shard),
+                self._schema.schedule_bodies(shard),
+                self._schema.loop_stats(shard, stored.campaign_id),
             ],
             [
                 str(fed),
@@ -153,7 +152,7 @@ class Feeder:
         return written
 
     def _prefixes(self, shard: int, stored: StoredDecision) -> list[str]:
-        prefixes = self._loop.participant_prefixes(shard, stored.campaign_id)
+        prefixes = self._schema.participant_prefixes(shard, stored.campaign_id)
         return [prefixes["n"], prefixes["nb"], prefixes["wc"]]
 
     async def _load(
@@ -161,7 +160,7 @@ class Feeder:
     ) -> dict[str, _Loaded]:
         decision = stored.decision
         rule = decision.rule
-        prefixes = self._loop.participant_prefixes(shard, stored.campaign_id)
+        prefixes = self._schema.participant_prefixes(shard, stored.campaign_id)
         themes = rule is not None and uses_themes(rule)
         # The answers the rule reads (and any named response); all of them only when someone
         # is linked by participant id alone (their latest answer dates the notice).
@@ -171,7 +170,7 @@ class Feeder:
             [] if whole else list(dict.fromkeys([*(questions_of(rule) if rule else ()), *named]))
         )
         fields = [*_FIELDS, f"u:{stored.campaign_id}"]
-        state = self._loop.shard_publication(shard, stored.ref, stored.version)
+        state = self._schema.shard_publication(shard, stored.ref, stored.version)
         replies: Any = await LOAD_TARGETS(
             self._redis,
             [state],

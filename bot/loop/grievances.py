@@ -25,10 +25,9 @@ from bot.conversation.outgoing import Outgoing
 from bot.conversation.turns import DAY_MS
 from bot.privacy import DecryptionError, ParticipantCrypto, ParticipantId, decrypt_field, field_aad
 from bot.records.campaigns import CampaignStore
-from bot.runtime.feedback import case_key, cases_key
-from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import STEP_CASE
 
 
@@ -84,16 +83,16 @@ class StepResult:
     delivered: str  # how the participant hears of it: outbox, inbox, or why not
 
 
-async def list_cases(redis: Redis, keys: Keys) -> list[Case]:
+async def list_cases(redis: Redis, schema: KeySchema) -> list[Case]:
     """Every case, oldest first."""
     pipe = redis.pipeline(transaction=False)
-    for shard in range(keys.shards):
-        pipe.zrange(cases_key(keys, shard), 0, -1)
+    for shard in range(schema.shards):
+        pipe.zrange(schema.cases(shard), 0, -1)
     references: list[Any] = await pipe.execute()
     pipe = redis.pipeline(transaction=False)
     wanted = [(shard, ref.decode()) for shard, refs in enumerate(references) for ref in refs]
     for shard, reference in wanted:
-        pipe.hgetall(case_key(keys, shard, reference))
+        pipe.hgetall(schema.case(shard, reference))
     cases = [
         _case(reference, shard, fields)
         for (shard, reference), fields in zip(wanted, await pipe.execute(), strict=True)
@@ -102,20 +101,22 @@ async def list_cases(redis: Redis, keys: Keys) -> list[Case]:
     return sorted(cases, key=lambda case: case.created_ms)
 
 
-async def find_case(redis: Redis, keys: Keys, reference: str) -> Case | None:
+async def find_case(redis: Redis, schema: KeySchema, reference: str) -> Case | None:
     """A case by its reference (F-… or C-…): the reference does not say its shard."""
     pipe = redis.pipeline(transaction=False)
-    for shard in range(keys.shards):
-        pipe.hgetall(case_key(keys, shard, reference.strip().upper()))
+    for shard in range(schema.shards):
+        pipe.hgetall(schema.case(shard, reference.strip().upper()))
     for shard, fields in enumerate(await pipe.execute()):
         if fields:
             return _case(reference.strip().upper(), shard, fields)
     return None
 
 
-async def case_text(redis: Redis, keys: Keys, crypto: ParticipantCrypto, case: Case) -> str | None:
+async def case_text(
+    redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, case: Case
+) -> str | None:
     """What the participant wrote, or None once they were erased (their key is gone)."""
-    sealed, wrapped = await _sealed_and_key(redis, keys, case)
+    sealed, wrapped = await _sealed_and_key(redis, schema, case)
     if sealed is None or wrapped is None:
         return None
     try:
@@ -126,16 +127,16 @@ async def case_text(redis: Redis, keys: Keys, crypto: ParticipantCrypto, case: C
         return None
 
 
-async def _sealed_and_key(redis: Redis, keys: Keys, case: Case) -> tuple[Any, Any]:
-    sealed = await redis.hget(case_key(keys, case.shard, case.reference), "x")
-    wrapped = await redis.hget(keys.participant(case.participant_id), "wk")
+async def _sealed_and_key(redis: Redis, schema: KeySchema, case: Case) -> tuple[Any, Any]:
+    sealed = await redis.hget(schema.case(case.shard, case.reference), "x")
+    wrapped = await redis.hget(schema.participant(case.participant_id), "wk")
     return sealed, wrapped
 
 
 @dataclass(frozen=True)
 class Desk:
     redis: Redis
-    keys: Keys
+    schema: KeySchema
     campaigns: CampaignStore
     crypto: ParticipantCrypto
 
@@ -147,21 +148,21 @@ class Desk:
                 f"case {case.reference} is {case.status.value}; it can become: {allowed}"
             )
         record: Any = await self.redis.hmget(
-            self.keys.participant(case.participant_id), ["wk", "ch", "lang", "stop"]
+            self.schema.participant(case.participant_id), ["wk", "ch", "lang", "stop"]
         )
         delivered, args = await self._delivery(case, status, message.strip(), record, now_ms)
         steps = await STEP_CASE(
             self.redis,
             [
-                case_key(self.keys, case.shard, case.reference),
-                self.keys.outbox(case.shard, Priority.REPLY),
-                self.keys.webchat_inbox(case.participant_id),
+                self.schema.case(case.shard, case.reference),
+                self.schema.outbox(case.shard, Priority.REPLY),
+                self.schema.webchat_inbox(case.participant_id),
             ],
             [case.status.value, str(case.steps), status.value, now_ms, *args],
         )
         if steps == -1:
             raise CaseError(f"case {case.reference} was changed meanwhile; look at it again")
-        moved = await find_case(self.redis, self.keys, case.reference)
+        moved = await find_case(self.redis, self.schema, case.reference)
         assert moved is not None
         return StepResult(moved, delivered)
 

@@ -27,9 +27,8 @@ from bot.conversation.decisions.decision import (
 )
 from bot.conversation.decisions.values import optional_text
 from bot.conversation.decisions.values import text as _text
-from bot.loop.keys import LoopKeys
 from bot.records.campaigns import CampaignStore
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import ADD_DECISION_VERSION
 from dialogues.errors import Problem
 
@@ -61,9 +60,9 @@ def decision_ref(campaign_id: str, decision_id: str) -> str:
 
 
 class DecisionLedger:
-    def __init__(self, redis: Redis, keys: Keys, campaigns: CampaignStore) -> None:
+    def __init__(self, redis: Redis, schema: KeySchema, campaigns: CampaignStore) -> None:
         self._redis = redis
-        self._keys = LoopKeys(keys)
+        self._schema = schema
         self._campaigns = campaigns
         self._parsed: dict[tuple[str, str], Decision] = {}  # (survey revision, source)
 
@@ -80,13 +79,13 @@ class DecisionLedger:
         decision = await self.check(source)
         ref = decision_ref(decision.campaign_id, decision.id)
         owner = f"{decision.campaign_id}/{decision.id}"
-        await self._redis.hsetnx(self._keys.refs, ref, owner)
-        if optional_text(await self._redis.hget(self._keys.refs, ref)) != owner:
+        await self._redis.hsetnx(self._schema.decision_refs, ref, owner)
+        if optional_text(await self._redis.hget(self._schema.decision_refs, ref)) != owner:
             raise RefCollisionError(f"decision '{decision.id}' shares its reference; rename it")
-        key = self._keys.decision(decision.campaign_id, decision.id)
+        key = self._schema.decision(decision.campaign_id, decision.id)
         version, new = await ADD_DECISION_VERSION(self._redis, [key], [source, now_ms])
         await self._redis.hset(key, "ref", ref)
-        await self._redis.sadd(self._keys.decisions(decision.campaign_id), decision.id)
+        await self._redis.sadd(self._schema.decisions(decision.campaign_id), decision.id)
         stored = await self.get(decision.campaign_id, decision.id, int(version))
         assert stored is not None
         return stored, bool(new)
@@ -96,7 +95,7 @@ class DecisionLedger:
     ) -> StoredDecision | None:
         """A version (default: the latest) of a decision, or None. Raises
         DecisionDefinitionError when the stored file no longer fits the campaign's survey."""
-        key = self._keys.decision(campaign_id, decision_id)
+        key = self._schema.decision(campaign_id, decision_id)
         latest, published = await self._redis.hmget(key, ["latest", "pub"])
         if latest is None:
             return None
@@ -115,16 +114,16 @@ class DecisionLedger:
 
     async def source(self, campaign_id: str, decision_id: str, version: int) -> str | None:
         raw = await self._redis.hget(
-            self._keys.decision(campaign_id, decision_id), f"src:{version}"
+            self._schema.decision(campaign_id, decision_id), f"src:{version}"
         )
         return _text(raw) if raw is not None else None
 
     async def ids(self, campaign_id: str) -> list[str]:
-        members: Any = await self._redis.smembers(self._keys.decisions(campaign_id))
+        members: Any = await self._redis.smembers(self._schema.decisions(campaign_id))
         return sorted(_text(member) for member in members)
 
     async def by_ref(self, ref: str) -> tuple[str, str] | None:
-        owner = await self._redis.hget(self._keys.refs, ref)
+        owner = await self._redis.hget(self._schema.decision_refs, ref)
         if owner is None:
             return None
         campaign_id, _, decision_id = _text(owner).partition("/")
@@ -134,7 +133,7 @@ class DecisionLedger:
         """The latest published version of each decision of a campaign that has one."""
         found = []
         for decision_id in await self.ids(campaign_id):
-            key = self._keys.decision(campaign_id, decision_id)
+            key = self._schema.decision(campaign_id, decision_id)
             published = await self._redis.hget(key, "pub")
             if published is None:
                 continue
@@ -147,7 +146,7 @@ class DecisionLedger:
         return found
 
     async def mark_published(self, campaign_id: str, decision_id: str, version: int) -> None:
-        await self._redis.hset(self._keys.decision(campaign_id, decision_id), "pub", version)
+        await self._redis.hset(self._schema.decision(campaign_id, decision_id), "pub", version)
 
     async def _parse(self, campaign_id: str, source: str) -> Decision:
         campaign = await self._campaigns.get(campaign_id)

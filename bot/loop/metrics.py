@@ -14,7 +14,7 @@ from bot.loop.grievances import list_cases
 from bot.loop.ledger import DecisionLedger
 from bot.loop.report import promise_of
 from bot.records.campaigns import CampaignStore
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 
 
 class LoopGauges:
@@ -49,7 +49,7 @@ async def refresh(
     gauges: LoopGauges,
     *,
     redis: Redis,
-    keys: Keys,
+    schema: KeySchema,
     campaigns: CampaignStore,
     ledger: DecisionLedger,
 ) -> None:
@@ -62,6 +62,6 @@ async def refresh(
         if campaign is not None and (await promise_of(ledger, campaign, today)).overdue:
             overdue += 1
     gauges.overdue_campaigns.set(overdue)
-    cases = await list_cases(redis, keys)
+    cases = await list_cases(redis, schema)
     gauges.open_cases.set(sum(1 for case in cases if case.status.open))
     gauges.overdue_cases.set(sum(1 for case in cases if case.overdue(int(now * 1000))))

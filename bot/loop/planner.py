@@ -16,8 +16,8 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.conversation.decisions.rules import questions_of, to_program
-from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import PLAN
 
 WEEK_MS = 7 * 24 * 3600 * 1000
@@ -66,16 +66,16 @@ class LinkCounts:
 
 
 class Planner:
-    def __init__(self, redis: Redis, loop_keys: LoopKeys) -> None:
+    def __init__(self, redis: Redis, schema: KeySchema) -> None:
         self._redis = redis
-        self._loop = loop_keys
+        self._schema = schema
 
     async def count_links(
         self, stored: StoredDecision, limits: PlanLimits, samples: int = 5
     ) -> LinkCounts:
         """What publishing now would do, without writing anything."""
         counts = LinkCounts()
-        for shard in range(self._loop.keys.shards):
+        for shard in range(self._schema.shards):
             await self._explicit_erased(stored, shard, counts)
             cursor = "0"
             while True:
@@ -91,7 +91,7 @@ class Planner:
 
     async def plan_shard(self, stored: StoredDecision, shard: int, limits: PlanLimits) -> bool:
         """Plan one more chunk of a shard; True once the shard is fully planned."""
-        state = self._loop.shard_publication(shard, stored.ref, stored.version)
+        state = self._schema.shard_publication(shard, stored.ref, stored.version)
         if await self._redis.hsetnx(state, "explicit", 1):
             counts = LinkCounts()
             await self._explicit_erased(stored, shard, counts)
@@ -104,9 +104,9 @@ class Planner:
 
     def _plan_keys(self, stored: StoredDecision, shard: int) -> list[str]:
         return [
-            self._loop.keys.respondents(shard, stored.campaign_id),
-            self._loop.shard_publication(shard, stored.ref, stored.version),
-            self._loop.targets(shard, stored.ref, stored.version),
+            self._schema.respondents(shard, stored.campaign_id),
+            self._schema.shard_publication(shard, stored.ref, stored.version),
+            self._schema.targets(shard, stored.ref, stored.version),
         ]
 
     def _args(
@@ -120,7 +120,7 @@ class Planner:
         samples: int,
     ) -> list[str | int]:
         decision = stored.decision
-        prefixes = self._loop.participant_prefixes(shard, decision.campaign_id)
+        prefixes = self._schema.participant_prefixes(shard, decision.campaign_id)
         rule = decision.rule
         program = json.dumps(to_program(rule), separators=(",", ":")) if rule else ""
         questions = json.dumps(list(questions_of(rule)) if rule else [])
@@ -143,9 +143,8 @@ class Planner:
         ]
 
     def _explicit(self, stored: StoredDecision, shard: int) -> list[str]:
-        keys = self._loop.keys
         ids = {r.participant_id for r in stored.decision.responses}
-        return sorted(pid for pid in ids if keys.shard_of(pid) == shard)
+        return sorted(pid for pid in ids if self._schema.shard_of(pid) == shard)
 
     async def _explicit_erased(
         self, stored: StoredDecision, shard: int, counts: LinkCounts
@@ -155,7 +154,7 @@ class Planner:
         ids = self._explicit(stored, shard)
         if not ids:
             return
-        key = self._loop.keys.respondents(shard, stored.campaign_id)
+        key = self._schema.respondents(shard, stored.campaign_id)
         present: Any = await self._redis.smismember(key, ids)
         gone = sum(1 for found in present if not found)
         if gone:

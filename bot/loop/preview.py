@@ -14,11 +14,11 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.conversation.decisions.rules import evaluate, facts_from_redis
-from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import QuietHours, is_quiet
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
 from bot.loop.templates import TemplateCoverage
+from bot.storage.keys import KeySchema
 from bot.time_zones import zone, zone_or
 from dialogues.localization import builtin_catalog
 from dialogues.model import QuestionKind, Survey
@@ -58,7 +58,7 @@ class Preview:
 
 async def build_preview(
     redis: Redis,
-    loop_keys: LoopKeys,
+    schema: KeySchema,
     stored: StoredDecision,
     survey: Survey,
     limits: PlanLimits,
@@ -67,7 +67,7 @@ async def build_preview(
     zone_name: str,
     templates: TemplateCoverage | None = None,
 ) -> Preview:
-    counts = await Planner(redis, loop_keys).count_links(stored, limits, samples=5)
+    counts = await Planner(redis, schema).count_links(stored, limits, samples=5)
     missing_languages = stored.decision.missing_messages(survey.languages)
     missing: dict[str, int] = {}
     without_template: dict[str, int] = {}
@@ -88,7 +88,7 @@ async def build_preview(
         stored=stored,
         counts=counts,
         missing=missing,
-        samples=await _samples(redis, loop_keys, stored, survey, counts.samples),
+        samples=await _samples(redis, schema, stored, survey, counts.samples),
         quiet_now=is_quiet(limits.now_ms, campaign_zone, quiet),
         local_time=f"{local:%H:%M} {zone_name}",
         whatsapp_without_template=without_template if templates is not None else None,
@@ -103,12 +103,12 @@ async def build_preview(
 
 
 async def _samples(
-    redis: Redis, loop_keys: LoopKeys, stored: StoredDecision, survey: Survey, pids: list[str]
+    redis: Redis, schema: KeySchema, stored: StoredDecision, survey: Survey, pids: list[str]
 ) -> list[SampleAnswer]:
     pipe = redis.pipeline(transaction=False)
     for pid in pids:
-        pipe.hgetall(loop_keys.keys.answers(pid, stored.campaign_id))
-        pipe.hgetall(loop_keys.themes(pid, stored.campaign_id))
+        pipe.hgetall(schema.answers(pid, stored.campaign_id))
+        pipe.hgetall(schema.themes(pid, stored.campaign_id))
     replies: list[Any] = await pipe.execute()
     explicit = {r.participant_id: r.question_id for r in stored.decision.responses}
     samples = []

@@ -15,9 +15,9 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.conversation.decisions.values import optional_text
-from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.runtime.outbox import Priority
+from bot.storage.keys import KeySchema
 
 
 @dataclass
@@ -45,19 +45,18 @@ class Progress:
 
 
 async def publication_progress(
-    redis: Redis, loop_keys: LoopKeys, stored: StoredDecision, rates: Mapping[str, float]
+    redis: Redis, schema: KeySchema, stored: StoredDecision, rates: Mapping[str, float]
 ) -> Progress:
-    keys = loop_keys.keys
-    status = await redis.hget(loop_keys.publication(stored.ref, stored.version), "status")
+    status = await redis.hget(schema.publication(stored.ref, stored.version), "status")
     progress = Progress(optional_text(status) or "not published")
     pipe = redis.pipeline(transaction=False)
-    for shard in range(keys.shards):
-        pipe.hgetall(loop_keys.shard_publication(shard, stored.ref, stored.version))
-        pipe.xlen(keys.outbox(shard, Priority.BULK))
-        pipe.zcard(loop_keys.schedule(shard))
-        pipe.zrange(loop_keys.schedule(shard), 0, 0, withscores=True)
+    for shard in range(schema.shards):
+        pipe.hgetall(schema.shard_publication(shard, stored.ref, stored.version))
+        pipe.xlen(schema.outbox(shard, Priority.BULK))
+        pipe.zcard(schema.schedule(shard))
+        pipe.zrange(schema.schedule(shard), 0, 0, withscores=True)
     replies: list[Any] = await pipe.execute()
-    for shard in range(keys.shards):
+    for shard in range(schema.shards):
         state, backlog, waiting, first = replies[4 * shard : 4 * shard + 4]
         _add_state(progress, {k.decode(): v.decode() for k, v in state.items()})
         progress.outbox_backlog += backlog

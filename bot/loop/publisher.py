@@ -29,15 +29,14 @@ from bot.conversation.decisions.decision import LoopError
 from bot.conversation.decisions.values import optional_text
 from bot.conversation.inbox import INBOX_CAP
 from bot.loop.feeder import FeedConfig, Feeder
-from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
-from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
 from bot.storage.errors import STORAGE_FAILURE
+from bot.storage.keys import KeySchema
 from bot.storage.lua import ScriptCall, run_batch
 from bot.storage.scripts import MOVE_DUE
 from dialogues.model import Survey
@@ -92,7 +91,7 @@ class Publisher:
     def __init__(
         self,
         redis: Redis,
-        keys: Keys,
+        schema: KeySchema,
         *,
         ledger: DecisionLedger,
         campaigns: CampaignStore,
@@ -101,15 +100,15 @@ class Publisher:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = redis
-        self.loop_keys = LoopKeys(keys)
+        self.schema = schema
         self._ledger = ledger
         self._campaigns = campaigns
         self._config = config
         self._clock = clock
-        self.planner = Planner(redis, self.loop_keys)
+        self.planner = Planner(redis, self.schema)
         self.feeder = Feeder(
             redis,
-            self.loop_keys,
+            self.schema,
             crypto=crypto,
             config=FeedConfig(
                 batch=config.feed_batch,
@@ -145,7 +144,7 @@ class Publisher:
         campaign = await self._campaigns.get(campaign_id)
         if stored is None or campaign is None:
             raise NoSuchDecisionError(f"no decision '{decision_id}' in campaign '{campaign_id}'")
-        key = self.loop_keys.publication(stored.ref, stored.version)
+        key = self.schema.publication(stored.ref, stored.version)
         status = optional_text(await self._redis.hget(key, "status"))
         if status in (PublicationStatus.PUBLISHING, PublicationStatus.DONE):
             return Published(stored, PublicationStatus(status), already=True)
@@ -177,15 +176,15 @@ class Publisher:
 
     async def plan(self, stored: StoredDecision) -> None:
         limits = self.limits()
-        for shard in range(self.loop_keys.keys.shards):
+        for shard in range(self.schema.shards):
             while not await self.planner.plan_shard(stored, shard, limits):
                 pass
 
     async def planned_counts(self, stored: StoredDecision) -> LinkCounts:
         counts = LinkCounts()
         pipe = self._redis.pipeline(transaction=False)
-        for shard in range(self.loop_keys.keys.shards):
-            pipe.hgetall(self.loop_keys.shard_publication(shard, stored.ref, stored.version))
+        for shard in range(self.schema.shards):
+            pipe.hgetall(self.schema.shard_publication(shard, stored.ref, stored.version))
         for state in await pipe.execute():
             for name, value in state.items():
                 text = name.decode()
@@ -194,7 +193,7 @@ class Publisher:
         return counts
 
     async def _activate(self, stored: StoredDecision, allow_missing: bool) -> None:
-        key = self.loop_keys.publication(stored.ref, stored.version)
+        key = self.schema.publication(stored.ref, stored.version)
         await self._redis.hset(
             key,
             mapping={
@@ -205,14 +204,14 @@ class Publisher:
         )
         await self._ledger.mark_published(stored.campaign_id, stored.id, stored.version)
         await self._redis.sadd(
-            self.loop_keys.active, f"{stored.campaign_id}/{stored.id}/{stored.version}"
+            self.schema.active_publications, f"{stored.campaign_id}/{stored.id}/{stored.version}"
         )
 
     async def _reset(self, stored: StoredDecision) -> None:
         pipe = self._redis.pipeline(transaction=False)
-        for shard in range(self.loop_keys.keys.shards):
-            pipe.delete(self.loop_keys.shard_publication(shard, stored.ref, stored.version))
-            pipe.delete(self.loop_keys.targets(shard, stored.ref, stored.version))
+        for shard in range(self.schema.shards):
+            pipe.delete(self.schema.shard_publication(shard, stored.ref, stored.version))
+            pipe.delete(self.schema.targets(shard, stored.ref, stored.version))
         await pipe.execute()
 
     # -- the publisher role ----------------------------------------------------------------
@@ -236,13 +235,13 @@ class Publisher:
         """One pass: due notices moved, then one batch per shard of every active publication
         (planning first where a crash interrupted it). Returns how much was done."""
         worked = await self.move_due()
-        members: Any = await self._redis.smembers(self.loop_keys.active)
+        members: Any = await self._redis.smembers(self.schema.active_publications)
         for member in sorted(m.decode() for m in members):
             campaign_id, decision_id, version = member.rsplit("/", 2)
             stored = await self._ledger.get(campaign_id, decision_id, int(version))
             campaign = await self._campaigns.get(campaign_id)
             if stored is None or campaign is None:
-                await self._redis.srem(self.loop_keys.active, member)
+                await self._redis.srem(self.schema.active_publications, member)
                 continue
             worked += await self._advance(stored, campaign.survey)
         return worked
@@ -251,8 +250,8 @@ class Publisher:
         limits = self.limits()
         campaign_zone = await self.campaign_zone(stored.campaign_id)
         worked, complete = 0, True
-        for shard in range(self.loop_keys.keys.shards):
-            state = self.loop_keys.shard_publication(shard, stored.ref, stored.version)
+        for shard in range(self.schema.shards):
+            state = self.schema.shard_publication(shard, stored.ref, stored.version)
             if (await self._redis.hget(state, "scan")) != b"done":
                 complete = False
                 await self.planner.plan_shard(stored, shard, limits)
@@ -267,33 +266,32 @@ class Publisher:
         return worked
 
     async def _finish(self, stored: StoredDecision) -> None:
-        key = self.loop_keys.publication(stored.ref, stored.version)
+        key = self.schema.publication(stored.ref, stored.version)
         await self._redis.hset(
             key, mapping={"status": PublicationStatus.DONE.value, "finished": self.now_ms()}
         )
         await self._redis.srem(
-            self.loop_keys.active, f"{stored.campaign_id}/{stored.id}/{stored.version}"
+            self.schema.active_publications, f"{stored.campaign_id}/{stored.id}/{stored.version}"
         )
-        for shard in range(self.loop_keys.keys.shards):
-            targets = self.loop_keys.targets(shard, stored.ref, stored.version)
+        for shard in range(self.schema.shards):
+            targets = self.schema.targets(shard, stored.ref, stored.version)
             await self._redis.expire(targets, DONE_TARGETS_TTL_SECONDS)
         log.info("decision %s version %d: every notice is queued", stored.ref, stored.version)
 
     async def move_due(self, limit: int = 500) -> int:
         """Due notices of every shard into the outbox: one pipelined round trip."""
         now = self.now_ms()
-        keys = self.loop_keys.keys
         calls = [
             ScriptCall(
                 MOVE_DUE,
                 [
-                    self.loop_keys.schedule(shard),
-                    self.loop_keys.schedule_bodies(shard),
-                    keys.outbox(shard, Priority.BULK),
+                    self.schema.schedule(shard),
+                    self.schema.schedule_bodies(shard),
+                    self.schema.outbox(shard, Priority.BULK),
                 ],
-                [now, limit, *self.loop_keys.move_due_prefixes(shard)],
+                [now, limit, *self.schema.move_due_prefixes(shard)],
             )
-            for shard in range(keys.shards)
+            for shard in range(self.schema.shards)
         ]
         replies = await run_batch(self._redis, calls)
         for reply in replies:
@@ -302,7 +300,7 @@ class Publisher:
         return sum(int(moved) + int(dropped) for moved, dropped in replies)
 
     async def campaign_zone(self, campaign_id: str) -> str:
-        raw = optional_text(await self._redis.hget(self.loop_keys.campaign(campaign_id), "tz"))
+        raw = optional_text(await self._redis.hget(self.schema.campaign(campaign_id), "tz"))
         return raw or self._config.default_timezone
 
 

@@ -15,16 +15,15 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.conversation.decisions.reaction import CONCERN, MORE, Reaction
-from bot.loop.keys import LoopKeys
 from bot.privacy import ParticipantId, encrypt_field, field_aad
-from bot.runtime.feedback import case_key, cases_key, create_case
-from bot.runtime.keys import Keys
+from bot.runtime.feedback import create_case
+from bot.storage.keys import KeySchema
 from bot.storage.lua import BatchStep, ScriptCall
 from bot.storage.scripts import RECORD_REACTION
 
 
 def reaction_commands(
-    keys: Keys,
+    schema: KeySchema,
     *,
     participant_id: str,
     language: str,
@@ -34,13 +33,12 @@ def reaction_commands(
     now_ms: int,
 ) -> list[BatchStep]:
     """Redis commands recording one reaction (idempotent: run before the turn's commit)."""
-    loop = LoopKeys(keys)
-    shard = keys.shard_of(participant_id)
+    shard = schema.shard_of(participant_id)
     if reaction.kind != CONCERN:
         return [
             ScriptCall(
                 RECORD_REACTION,
-                [loop.told(participant_id), loop.reactions(shard, reaction.ref)],
+                [schema.told(participant_id), schema.reactions(shard, reaction.ref)],
                 [reaction.ref, reaction.kind],
             )
         ]
@@ -48,7 +46,7 @@ def reaction_commands(
     sealed = encrypt_field(data_key, reaction.text, aad)
     return [
         create_case(
-            case_key(keys, shard, reaction.reference),
+            schema.case(shard, reaction.reference),
             "pid", participant_id,
             "cid", reaction.campaign_id,
             "lang", language,
@@ -60,8 +58,8 @@ def reaction_commands(
             "kind", "concern",
             "dref", reaction.ref,
         ),
-        ("ZADD", cases_key(keys, shard), "NX", now_ms, reaction.reference),
-        ("ZADD", loop.concerns(shard, reaction.ref), "NX", now_ms, reaction.reference),
+        ("ZADD", schema.cases(shard), "NX", now_ms, reaction.reference),
+        ("ZADD", schema.concerns(shard, reaction.ref), "NX", now_ms, reaction.reference),
     ]  # fmt: skip
 
 
@@ -73,15 +71,15 @@ class ReactionTotals:
     concern_cases: list[tuple[int, str]]  # (shard, case reference), oldest first
 
 
-async def reaction_totals(redis: Redis, loop_keys: LoopKeys, ref: str) -> ReactionTotals:
+async def reaction_totals(redis: Redis, schema: KeySchema, ref: str) -> ReactionTotals:
     totals: Counter[str] = Counter()
     cases: list[tuple[float, int, str]] = []
     pipe = redis.pipeline(transaction=False)
-    for shard in range(loop_keys.keys.shards):
-        pipe.hgetall(loop_keys.reactions(shard, ref))
-        pipe.zrange(loop_keys.concerns(shard, ref), 0, -1, withscores=True)
+    for shard in range(schema.shards):
+        pipe.hgetall(schema.reactions(shard, ref))
+        pipe.zrange(schema.concerns(shard, ref), 0, -1, withscores=True)
     replies: list[Any] = await pipe.execute()
-    for shard in range(loop_keys.keys.shards):
+    for shard in range(schema.shards):
         counts, concern_refs = replies[2 * shard], replies[2 * shard + 1]
         for name, value in counts.items():
             totals[name.decode()] += int(value)

@@ -21,9 +21,9 @@ from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.decision import DecisionDefinitionError
-from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.reactions import reaction_totals
+from bot.storage.keys import KeySchema
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +63,16 @@ async def promise_of(ledger: DecisionLedger, campaign: Campaign, today: dt.date)
 
 
 async def campaign_report(
-    redis: Redis, loop_keys: LoopKeys, ledger: DecisionLedger, campaign: Campaign, today: dt.date
+    redis: Redis, schema: KeySchema, ledger: DecisionLedger, campaign: Campaign, today: dt.date
 ) -> LoopReport:
-    keys = loop_keys.keys
     pipe = redis.pipeline(transaction=False)
-    for shard in range(keys.shards):
-        pipe.scard(keys.respondents(shard, campaign.id))
-        pipe.hgetall(loop_keys.stats(shard, campaign.id))
+    for shard in range(schema.shards):
+        pipe.scard(schema.respondents(shard, campaign.id))
+        pipe.hgetall(schema.loop_stats(shard, campaign.id))
     replies: list[Any] = await pipe.execute()
     contributors, told = 0, 0
     days: Counter[int] = Counter()
-    for shard in range(keys.shards):
+    for shard in range(schema.shards):
         contributors += int(replies[2 * shard])
         for name, value in replies[2 * shard + 1].items():
             label = name.decode()
@@ -91,7 +90,7 @@ async def campaign_report(
     ]
     reactions: Counter[str] = Counter()
     for stored in published:
-        totals = await reaction_totals(redis, loop_keys, stored.ref)
+        totals = await reaction_totals(redis, schema, stored.ref)
         reactions.update(
             helpful=totals.helpful, concerns=totals.concerns, more=totals.more,
             written=len(totals.concern_cases),

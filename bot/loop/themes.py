@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.decision import PARTICIPANT_ID, LoopError
 from bot.conversation.decisions.rules import THEME
-from bot.loop.keys import LoopKeys
+from bot.storage.keys import KeySchema
 from dialogues.model import QuestionKind
 
 
@@ -47,15 +47,15 @@ def check_themes(themes: Iterable[str]) -> list[str]:
 
 
 async def tag(
-    redis: Redis, loop_keys: LoopKeys, campaign: Campaign, response_id: str, themes: list[str]
+    redis: Redis, schema: KeySchema, campaign: Campaign, response_id: str, themes: list[str]
 ) -> tuple[str, ...]:
     """Add themes to one free-text answer; returns its themes now."""
     participant, question_id = parse_response_id(campaign, response_id)
     wanted = check_themes(themes)
-    raw = await redis.hget(loop_keys.keys.answers(participant, campaign.id), question_id)
+    raw = await redis.hget(schema.answers(participant, campaign.id), question_id)
     if raw is None or "x" not in json.loads(raw):
         raise ThemeError(f"no free-text answer {participant}/{question_id} (erased, or skipped)")
-    key = loop_keys.themes(participant, campaign.id)
+    key = schema.themes(participant, campaign.id)
     current = await redis.hget(key, question_id)
     merged = tuple(sorted({*_split(current), *wanted}))
     await redis.hset(key, question_id, ",".join(merged))
@@ -63,10 +63,10 @@ async def tag(
 
 
 async def untag(
-    redis: Redis, loop_keys: LoopKeys, campaign: Campaign, response_id: str, themes: list[str]
+    redis: Redis, schema: KeySchema, campaign: Campaign, response_id: str, themes: list[str]
 ) -> tuple[str, ...]:
     participant, question_id = parse_response_id(campaign, response_id)
-    key = loop_keys.themes(participant, campaign.id)
+    key = schema.themes(participant, campaign.id)
     left = tuple(
         sorted(set(_split(await redis.hget(key, question_id))) - set(check_themes(themes)))
     )
@@ -77,29 +77,28 @@ async def untag(
     return left
 
 
-async def theme_counts(redis: Redis, loop_keys: LoopKeys, campaign_id: str) -> Counter[str]:
+async def theme_counts(redis: Redis, schema: KeySchema, campaign_id: str) -> Counter[str]:
     """Answers per theme over the whole campaign (walks the respondents, shard by shard)."""
     counts: Counter[str] = Counter()
-    keys = loop_keys.keys
-    for shard in range(keys.shards):
+    for shard in range(schema.shards):
         batch: list[str] = []
-        async for member in redis.sscan_iter(keys.respondents(shard, campaign_id), count=1000):
+        async for member in redis.sscan_iter(schema.respondents(shard, campaign_id), count=1000):
             batch.append(member.decode())
             if len(batch) >= 1000:
-                await _count(redis, loop_keys, campaign_id, batch, counts)
+                await _count(redis, schema, campaign_id, batch, counts)
                 batch = []
-        await _count(redis, loop_keys, campaign_id, batch, counts)
+        await _count(redis, schema, campaign_id, batch, counts)
     return counts
 
 
 async def _count(
-    redis: Redis, loop_keys: LoopKeys, campaign_id: str, pids: list[str], counts: Counter[str]
+    redis: Redis, schema: KeySchema, campaign_id: str, pids: list[str], counts: Counter[str]
 ) -> None:
     if not pids:
         return
     pipe = redis.pipeline(transaction=False)
     for pid in pids:
-        pipe.hvals(loop_keys.themes(pid, campaign_id))
+        pipe.hvals(schema.themes(pid, campaign_id))
     replies: list[Any] = await pipe.execute()
     for values in replies:
         for value in values:

@@ -12,7 +12,7 @@ import time
 from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign, CampaignStatus
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 from dialogues import Survey, SurveyDefinitionError, parse
 
 log = logging.getLogger(__name__)
@@ -21,9 +21,9 @@ log = logging.getLogger(__name__)
 class CampaignStore:
     """Campaigns in Redis, with a short-lived local cache for the hot path."""
 
-    def __init__(self, redis: Redis, keys: Keys, cache_seconds: float = 2.0) -> None:
+    def __init__(self, redis: Redis, schema: KeySchema, cache_seconds: float = 2.0) -> None:
         self._redis = redis
-        self._keys = keys
+        self._schema = schema
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Campaign]] = {}
         self._parsed: dict[str, Survey] = {}  # revision -> survey
@@ -34,7 +34,7 @@ class CampaignStore:
         already exists keeps its status unless `open_now`; a new one starts closed unless
         `open_now`, so nobody joins a draft by accident."""
         survey = parse(source)
-        key = self._keys.campaign(survey.id)
+        key = self._schema.campaign(survey.id)
         existing = await self._redis.hget(key, "status")
         if open_now:
             status = CampaignStatus.OPEN
@@ -45,14 +45,14 @@ class CampaignStore:
         await self._redis.hset(
             key, mapping={"source": source, "revision": survey.revision, "status": status.value}
         )
-        await self._redis.sadd(self._keys.campaigns, survey.id)
+        await self._redis.sadd(self._schema.campaigns, survey.id)
         self._cache.pop(survey.id, None)
         self._open = None
         return Campaign(survey, status)
 
     async def set_status(self, campaign_id: str, status: CampaignStatus) -> bool:
         """False when there is no such campaign."""
-        key = self._keys.campaign(campaign_id)
+        key = self._schema.campaign(campaign_id)
         if not await self._redis.exists(key):
             return False
         await self._redis.hset(key, "status", status.value)
@@ -90,17 +90,19 @@ class CampaignStore:
         return opened
 
     async def ids(self) -> list[str]:
-        return sorted(_text(member) for member in await self._redis.smembers(self._keys.campaigns))
+        return sorted(
+            _text(member) for member in await self._redis.smembers(self._schema.campaigns)
+        )
 
     async def _fetch(self, campaign_id: str) -> Campaign | None:
         revision, status = await self._redis.hmget(
-            self._keys.campaign(campaign_id), ["revision", "status"]
+            self._schema.campaign(campaign_id), ["revision", "status"]
         )
         if revision is None or status is None:
             return None
         survey = self._parsed.get(_text(revision))
         if survey is None:
-            source = await self._redis.hget(self._keys.campaign(campaign_id), "source")
+            source = await self._redis.hget(self._schema.campaign(campaign_id), "source")
             if source is None:
                 return None
             survey = parse(_text(source))

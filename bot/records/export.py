@@ -21,7 +21,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.privacy import DecryptionError, ParticipantCrypto, ParticipantId, decrypt_field, field_aad
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 from dialogues import Session, SessionFormatError, SessionStatus, from_dict
 from dialogues.events import AnswerOutcome
 
@@ -57,19 +57,19 @@ class Respondent:
 
 async def respondents(
     redis: Redis,
-    keys: Keys,
+    schema: KeySchema,
     crypto: ParticipantCrypto,
     campaign_id: str,
     chunk: int = CHUNK,
 ) -> AsyncIterator[Respondent]:
     """Every respondent of a campaign, shard by shard, loaded `chunk` at a time."""
-    reader = _Reader(redis, keys, crypto, campaign_id)
-    for shard in range(keys.shards):
+    reader = _Reader(redis, schema, crypto, campaign_id)
+    for shard in range(schema.shards):
         # SSCAN may return a member twice when the set grows during the walk; ids of one
         # shard (~60 bytes each) are cheap to remember, rows are not kept.
         seen: set[bytes] = set()
         batch: list[str] = []
-        async for member in redis.sscan_iter(keys.respondents(shard, campaign_id), count=chunk):
+        async for member in redis.sscan_iter(schema.respondents(shard, campaign_id), count=chunk):
             if member in seen:
                 continue
             seen.add(member)
@@ -85,10 +85,10 @@ async def respondents(
 
 class _Reader:
     def __init__(
-        self, redis: Redis, keys: Keys, crypto: ParticipantCrypto, campaign_id: str
+        self, redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, campaign_id: str
     ) -> None:
         self._redis = redis
-        self._keys = keys
+        self._schema = schema
         self._crypto = crypto
         self._campaign_id = campaign_id
 
@@ -96,9 +96,9 @@ class _Reader:
         """Session, answers and wrapped key of each participant: one round trip."""
         pipe = self._redis.pipeline(transaction=False)
         for pid in participant_ids:
-            pipe.get(self._keys.session(pid, self._campaign_id))
-            pipe.hgetall(self._keys.answers(pid, self._campaign_id))
-            pipe.hmget(self._keys.participant(pid), ["wk", "lang"])
+            pipe.get(self._schema.session(pid, self._campaign_id))
+            pipe.hgetall(self._schema.answers(pid, self._campaign_id))
+            pipe.hmget(self._schema.participant(pid), ["wk", "lang"])
         replies: list[Any] = await pipe.execute()
         return [
             self._respondent(pid, *replies[3 * n : 3 * n + 3])

@@ -6,13 +6,13 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 
 
-async def campaign_counters(redis: Redis, keys: Keys, campaign_id: str) -> dict[str, int]:
+async def campaign_counters(redis: Redis, schema: KeySchema, campaign_id: str) -> dict[str, int]:
     pipe = redis.pipeline(transaction=False)
-    for shard in range(keys.shards):
-        pipe.hgetall(keys.counters(shard, campaign_id))
+    for shard in range(schema.shards):
+        pipe.hgetall(schema.counters(shard, campaign_id))
     totals: dict[str, int] = {}
     replies: list[Any] = await pipe.execute()
     for counters in replies:

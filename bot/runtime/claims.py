@@ -25,9 +25,9 @@ from enum import Enum
 
 from redis.asyncio import Redis
 
-from bot.runtime.keys import Keys
 from bot.runtime.markers import MAX_MARKERS, marker_member, marker_time
 from bot.runtime.outbox import OutboxEntry
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import CLAIM_SEND, FINISH_SEND, RELEASE_SEND_CLAIM
 
 
@@ -46,12 +46,12 @@ class SendClaim:
     ttl_seconds: int
 
     @classmethod
-    def of(cls, keys: Keys, entry: OutboxEntry, ttl_seconds: int) -> SendClaim:
+    def of(cls, schema: KeySchema, entry: OutboxEntry, ttl_seconds: int) -> SendClaim:
         return cls(
-            keys.send_claims(entry.participant_id),
+            schema.send_claims(entry.participant_id),
             marker_member(entry.key),
-            keys.older_send_claim(entry.participant_id, entry.key),
-            keys.send_in_flight(entry.participant_id),
+            schema.older_send_claim(entry.participant_id, entry.key),
+            schema.send_in_flight(entry.participant_id),
             ttl_seconds,
         )
 

@@ -14,13 +14,12 @@ from bot.conversation.inbound import Channel
 from bot.conversation.inbox import INBOX_CAP, Notice, seal_notice
 from bot.conversation.outgoing import Outgoing, Sender, messages_for
 from bot.conversation.turns import Turn, started
-from bot.loop.keys import LoopKeys, participant_keys_to_erase
 from bot.loop.reactions import reaction_commands
 from bot.privacy import ParticipantCrypto, encrypt_field, field_aad
 from bot.runtime.feedback import case_commands
-from bot.runtime.keys import Keys
 from bot.runtime.markers import marker_member, marker_time
 from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.storage.keys import KeySchema
 from bot.storage.lua import BatchStep
 from bot.storage.redis_command import RedisCommand
 from dialogues import to_dict
@@ -71,7 +70,7 @@ class CommitPlan:
 def plan_commit(
     turn: Turn,
     *,
-    keys: Keys,
+    schema: KeySchema,
     shard: int,
     participant_id: str,
     event_id: str,
@@ -116,7 +115,7 @@ def plan_commit(
     )
     before: list[BatchStep] = []
     if turn.erase:
-        before += erase_commands(keys, shard, participant_id, turn)
+        before += erase_commands(schema, shard, participant_id, turn)
         inbox: list[bytes] = []
         participant_fields: dict[str, str | bytes] = {}
     else:
@@ -124,7 +123,7 @@ def plan_commit(
         participant_fields = _participant_fields(turn)
     if turn.feedback is not None and turn.participant is not None and turn.data_key is not None:
         before += case_commands(
-            keys,
+            schema,
             shard,
             participant_id=participant_id,
             language=turn.participant.language,
@@ -135,7 +134,7 @@ def plan_commit(
         )
     if turn.reaction is not None and turn.participant is not None and turn.data_key is not None:
         before += reaction_commands(
-            keys,
+            schema,
             participant_id=participant_id,
             language=turn.participant.language,
             channel=turn.participant.channel,
@@ -168,47 +167,44 @@ def plan_commit(
         marker_member(after_event_id) if after_event_id else "",
     ]
     redis_keys = [
-        keys.inbound(shard),
-        keys.event_markers(participant_id),
-        keys.participant(participant_id),
-        keys.session(participant_id, campaign),
-        keys.answers(participant_id, campaign),
-        keys.counters(shard, campaign),
-        keys.respondents(shard, campaign),
-        keys.webchat_inbox(participant_id),
-        keys.outbox(shard, Priority.REPLY),
-        keys.lease("worker", shard),
-        keys.older_event_marker(participant_id, event_id),
+        schema.inbound(shard),
+        schema.event_markers(participant_id),
+        schema.participant(participant_id),
+        schema.session(participant_id, campaign),
+        schema.answers(participant_id, campaign),
+        schema.counters(shard, campaign),
+        schema.respondents(shard, campaign),
+        schema.webchat_inbox(participant_id),
+        schema.outbox(shard, Priority.REPLY),
+        schema.lease("worker", shard),
+        schema.older_event_marker(participant_id, event_id),
     ]
     answers = AnswerWrites(campaign, answer_sets, tuple(answer_dels))
     return CommitPlan(redis_keys, args, answers, outgoing, before)
 
 
-def erase_commands(keys: Keys, shard: int, participant_id: str, turn: Turn) -> list[RedisCommand]:
+def erase_commands(
+    schema: KeySchema, shard: int, participant_id: str, turn: Turn
+) -> list[RedisCommand]:
     """Everything of one participant, gone: the record with its data key (which makes every
     sealed copy elsewhere unreadable), sessions and answers in every campaign they joined, their
-    place in respondent lists and their web chat inbox. Aggregate counters stay: they hold no
-    one's data. Keys that expire on their own are left to expire: the sender's claims, and
-    their event markers, which hold hashes of message ids only and must stay so that a platform
-    redelivering an old message after the erasure still finds it seen."""
+    place in respondent lists and their web chat inbox, what they were told of decisions, their
+    notice budget and the themes on their answers (`KeySchema.keys_of`). Aggregate counters
+    stay: they hold no one's data. Keys that expire on their own are left to expire
+    (`KEPT_ON_ERASURE`): the sender's claims, and their event markers, which hold hashes of
+    message ids only and must stay so that a platform redelivering an old message after the
+    erasure still finds it seen."""
     record = turn.participant
     campaigns = set(record.joined if record is not None else ())
     if record is not None and record.campaign_id:
         campaigns.add(record.campaign_id)
     commands: list[RedisCommand] = [
-        ("DEL", keys.participant(participant_id)),
-        ("DEL", keys.telegram_questions(participant_id)),
-        ("DEL", keys.webchat_inbox(participant_id)),
+        ("DEL", key) for key in schema.keys_of(participant_id, campaigns)
     ]
-    for campaign in sorted(campaigns):
-        commands += [
-            ("DEL", keys.session(participant_id, campaign)),
-            ("DEL", keys.answers(participant_id, campaign)),
-            ("SREM", keys.respondents(shard, campaign), participant_id),
-        ]
-    # What they were told, their notice budget, themes on their answers (bot.loop).
-    loop_keys = participant_keys_to_erase(LoopKeys(keys), participant_id, campaigns)
-    return commands + [("DEL", key) for key in loop_keys]
+    return commands + [
+        ("SREM", schema.respondents(shard, campaign), participant_id)
+        for campaign in sorted(campaigns)
+    ]
 
 
 def _participant_fields(turn: Turn) -> dict[str, str | bytes]:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from redis.asyncio import Redis
 
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import REPLAY_DEAD_LETTER
 
 PAGE = 200  # dead letters read per XRANGE
@@ -27,8 +27,8 @@ PAGE = 200  # dead letters read per XRANGE
 Kind = Literal["inbound", "outbox"]
 
 
-def _dead_stream(keys: Keys, kind: Kind, shard: int) -> str:
-    return keys.dead_letters(shard) if kind == "inbound" else keys.outbox_dead(shard)
+def _dead_stream(schema: KeySchema, kind: Kind, shard: int) -> str:
+    return schema.dead_letters(shard) if kind == "inbound" else schema.outbox_dead(shard)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +43,11 @@ class DeadLetter:
 
 
 async def dead_letters(
-    redis: Redis, keys: Keys, shard: int | None = None, kind: Kind = "inbound"
+    redis: Redis, schema: KeySchema, shard: int | None = None, kind: Kind = "inbound"
 ) -> AsyncIterator[DeadLetter]:
     """Every dead letter of one shard, or of all of them, oldest first within a shard."""
-    for number in range(keys.shards) if shard is None else (shard,):
-        stream = _dead_stream(keys, kind, number)
+    for number in range(schema.shards) if shard is None else (shard,):
+        stream = _dead_stream(schema, kind, number)
         start = "-"
         while True:
             page: Any = await redis.xrange(stream, min=start, count=PAGE)
@@ -59,50 +59,54 @@ async def dead_letters(
 
 
 async def replay(
-    redis: Redis, keys: Keys, shard: int, letter_id: str, kind: Kind = "inbound"
+    redis: Redis, schema: KeySchema, shard: int, letter_id: str, kind: Kind = "inbound"
 ) -> str | None:
     """Put one dead letter back on the stream it came from (the shard's inbound stream, or the
     outbox stream it was read from). Returns the new entry id, or None when there is no such
     dead letter (already replayed, or a wrong id)."""
-    dead = _dead_stream(keys, kind, shard)
-    target = keys.inbound(shard)
+    dead = _dead_stream(schema, kind, shard)
+    target = schema.inbound(shard)
     if kind == "outbox":
         found: Any = await redis.xrange(dead, min=letter_id, max=letter_id)
         if not found:
             return None
         stream = found[0][1].get(b"stream", b"").decode()
-        outboxes = {keys.outbox(shard, priority) for priority in ("reply", "bulk")}
-        target = stream if stream in outboxes else keys.outbox(shard, "bulk")
+        outboxes = {schema.outbox(shard, priority) for priority in ("reply", "bulk")}
+        target = stream if stream in outboxes else schema.outbox(shard, "bulk")
     added: Any = await REPLAY_DEAD_LETTER(redis, [dead, target], [letter_id])
     return added.decode() if isinstance(added, bytes) else added
 
 
 async def replay_all(
-    redis: Redis, keys: Keys, shard: int | None = None, kind: Kind = "inbound"
+    redis: Redis, schema: KeySchema, shard: int | None = None, kind: Kind = "inbound"
 ) -> int:
     """Replay every dead letter (of one shard, or all); returns how many were put back."""
-    found = dead_letters(redis, keys, shard, kind)
+    found = dead_letters(redis, schema, shard, kind)
     letters = [(letter.shard, letter.id) async for letter in found]
-    return await replay_each(redis, keys, letters, kind)
+    return await replay_each(redis, schema, letters, kind)
 
 
 async def replay_each(
-    redis: Redis, keys: Keys, letters: Iterable[tuple[int, str]], kind: Kind = "inbound"
+    redis: Redis, schema: KeySchema, letters: Iterable[tuple[int, str]], kind: Kind = "inbound"
 ) -> int:
     replayed = 0
     for shard, letter_id in letters:
-        replayed += await replay(redis, keys, shard, letter_id, kind) is not None
+        replayed += await replay(redis, schema, shard, letter_id, kind) is not None
     return replayed
 
 
 async def find(
-    redis: Redis, keys: Keys, letter_id: str, shard: int | None = None, kind: Kind = "inbound"
+    redis: Redis,
+    schema: KeySchema,
+    letter_id: str,
+    shard: int | None = None,
+    kind: Kind = "inbound",
 ) -> list[int]:
     """The shards whose dead-letter stream holds `letter_id` (stream ids are per stream, so
     two shards can, rarely, hold the same one)."""
     found = []
-    for number in range(keys.shards) if shard is None else (shard,):
-        dead = _dead_stream(keys, kind, number)
+    for number in range(schema.shards) if shard is None else (shard,):
+        dead = _dead_stream(schema, kind, number)
         if await redis.xrange(dead, min=letter_id, max=letter_id):
             found.append(number)
     return found

@@ -3,14 +3,14 @@
 A case is a hash under the participant's shard tag, indexed per shard by creation time. The
 text is sealed with the participant's data key, so erasing them makes it unreadable. Writes are
 idempotent (the reference derives from the inbound event id), so a replayed event changes
-nothing. The company's side (status changes, answers) builds on these keys.
+nothing. The company's side (status changes, answers) builds on these schema.
 """
 
 from __future__ import annotations
 
 from bot.conversation.turns import Feedback
 from bot.privacy import ParticipantId, encrypt_field, field_aad
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 from bot.storage.lua import BatchStep, ScriptCall
 from bot.storage.redis_command import RedisArg
 from bot.storage.scripts import CREATE_CASE
@@ -24,16 +24,8 @@ def create_case(key: str, *fields: RedisArg) -> ScriptCall:
     return ScriptCall(CREATE_CASE, [key], fields)
 
 
-def case_key(keys: Keys, shard: int, reference: str) -> str:
-    return f"{keys.tag(shard)}:case:{reference}"
-
-
-def cases_key(keys: Keys, shard: int) -> str:
-    return f"{keys.tag(shard)}:cases"
-
-
 def case_commands(
-    keys: Keys,
+    schema: KeySchema,
     shard: int,
     *,
     participant_id: str,
@@ -46,7 +38,7 @@ def case_commands(
     """Redis commands that record one case (safe to run twice)."""
     aad = field_aad(ParticipantId(participant_id), f"case:{feedback.reference}")
     sealed = encrypt_field(data_key, feedback.text, aad)
-    key = case_key(keys, shard, feedback.reference)
+    key = schema.case(shard, feedback.reference)
     return [
         create_case(
             key,
@@ -59,5 +51,5 @@ def case_commands(
             "due", feedback.due_ms,
             "x", sealed,
         ),
-        ("ZADD", cases_key(keys, shard), "NX", now_ms, feedback.reference),
+        ("ZADD", schema.cases(shard), "NX", now_ms, feedback.reference),
     ]  # fmt: skip

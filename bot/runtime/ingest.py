@@ -13,11 +13,11 @@ from redis.asyncio import Redis
 from bot.conversation.inbound import InboundEvent
 from bot.privacy import ParticipantCrypto
 from bot.runtime.event_codec import encode
-from bot.runtime.keys import Keys
 from bot.runtime.markers import MAX_MARKERS, EventMarker, marker_member, marker_time
 from bot.runtime.metrics import Metrics
 from bot.storage import lua, scripts
 from bot.storage.errors import StorageError
+from bot.storage.keys import KeySchema
 from bot.storage.redis_command import RedisCommand
 
 
@@ -30,7 +30,7 @@ class Ingestor:
     def __init__(
         self,
         redis: Redis,
-        keys: Keys,
+        schema: KeySchema,
         crypto: ParticipantCrypto,
         metrics: Metrics,
         dedupe_ttl: int,
@@ -38,7 +38,7 @@ class Ingestor:
         ack_replicas: int = 0,
         ack_replica_timeout_ms: int = 1000,
     ) -> None:
-        self._keys = keys
+        self._schema = schema
         self._crypto = crypto
         self._metrics = metrics
         self._dedupe_ttl = dedupe_ttl
@@ -58,9 +58,9 @@ class Ingestor:
         ]
         for name, value in fields.items():
             args += [name, value]
-        shard = self._keys.shard_of(event.participant_id)
-        older = self._keys.older_event_marker(event.participant_id, event.event_id)
-        keys = [marker.key, self._keys.inbound(shard), older]
+        shard = self._schema.shard_of(event.participant_id)
+        older = self._schema.older_event_marker(event.participant_id, event.event_id)
+        keys = [marker.key, self._schema.inbound(shard), older]
         if self._ack_replicas:
             entry = await self._ingest_on_replicas(keys, args)
         else:
@@ -90,5 +90,5 @@ class Ingestor:
     def marker(self, event: InboundEvent) -> EventMarker:
         """The event's marker: committed once its score is odd (the web chat waits on it)."""
         return EventMarker(
-            self._keys.event_markers(event.participant_id), marker_member(event.event_id)
+            self._schema.event_markers(event.participant_id), marker_member(event.event_id)
         )

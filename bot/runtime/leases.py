@@ -18,9 +18,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.runtime.keys import Keys
 from bot.storage import scripts
 from bot.storage.errors import STORAGE_FAILURE
+from bot.storage.keys import KeySchema
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class ShardLeases:
     def __init__(
         self,
         redis: Redis,
-        keys: Keys,
+        schema: KeySchema,
         *,
         role: str,
         owner: str,
@@ -39,7 +39,7 @@ class ShardLeases:
         renew_every: float = 2.0,
     ) -> None:
         self._redis = redis
-        self._keys = keys
+        self._schema = schema
         self._role = role
         self._owner = owner
         self._ttl_ms = ttl_ms
@@ -64,15 +64,15 @@ class ShardLeases:
                 await self.release_all()
 
     async def rebalance(self, runner: ShardRunner) -> None:
-        members_key = self._keys.members(self._role)
+        members_key = self._schema.members(self._role)
         now_ms = int(time.time() * 1000)
         pipe = self._redis.pipeline(transaction=False)
         pipe.zadd(members_key, {self._owner: now_ms})
         pipe.zremrangebyscore(members_key, 0, now_ms - self._ttl_ms)
         pipe.zcard(members_key)
         live = max(1, (await pipe.execute())[2])
-        target = math.ceil(self._keys.shards / live)
-        for shard in range(self._keys.shards):
+        target = math.ceil(self._schema.shards / live)
+        for shard in range(self._schema.shards):
             held = shard in self.owned
             if not held and len(self.owned) >= target:
                 continue
@@ -95,7 +95,7 @@ class ShardLeases:
     async def release_all(self) -> None:
         # All at once: each runner may be blocked in a read for up to a second.
         await asyncio.gather(*(self._stop(shard, release=True) for shard in list(self.owned)))
-        await self._redis.zrem(self._keys.members(self._role), self._owner)
+        await self._redis.zrem(self._schema.members(self._role), self._owner)
 
     def _start(self, shard: int, runner: ShardRunner) -> None:
         owned = asyncio.Event()
@@ -115,4 +115,4 @@ class ShardLeases:
             await scripts.RELEASE_LEASE(self._redis, [self._lease_key(shard)], [self._owner])
 
     def _lease_key(self, shard: int) -> str:
-        return self._keys.lease(self._role, shard)
+        return self._schema.lease(self._role, shard)

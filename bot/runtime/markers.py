@@ -3,10 +3,10 @@
 Two things are remembered for the whole window (SAUTI_DEDUPE_TTL_SECONDS; Telegram keeps an
 update for 24 h, WhatsApp retries a webhook for 7 days):
 
-- **event markers** (`Keys.event_markers`): each inbound event, so ingest drops a platform's
+- **event markers** (`KeySchema.event_markers`): each inbound event, so ingest drops a platform's
   redelivery and the commit recognises an event it already committed (the score is even once
   stored, odd once committed; the web chat waits for odd);
-- **send claims** (`Keys.send_claims`): each outbox entry the sender is about to hand to a
+- **send claims** (`KeySchema.send_claims`): each outbox entry the sender is about to hand to a
   platform, so that no entry is ever sent twice.
 
 Each participant's markers live in one sorted set rather than one key per message: a key

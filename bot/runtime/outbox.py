@@ -17,7 +17,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.privacy import ParticipantCrypto
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 
 
 class Priority(StrEnum):
@@ -57,9 +57,13 @@ def unseal(fields: dict[bytes, bytes], crypto: ParticipantCrypto) -> OutboxEntry
 
 
 async def enqueue(
-    redis: Redis, keys: Keys, crypto: ParticipantCrypto, entry: OutboxEntry, priority: Priority
+    redis: Redis,
+    schema: KeySchema,
+    crypto: ParticipantCrypto,
+    entry: OutboxEntry,
+    priority: Priority,
 ) -> None:
     """Queue one message outside an inbound event's commit (bulk notices, for instance)."""
-    shard = keys.shard_of(entry.participant_id)
+    shard = schema.shard_of(entry.participant_id)
     fields: Any = seal(entry, crypto)
-    await redis.xadd(keys.outbox(shard, priority), fields)
+    await redis.xadd(schema.outbox(shard, priority), fields)

@@ -14,24 +14,24 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.runtime.keys import Keys
 from bot.runtime.outbox import Priority
 from bot.runtime.sender import GROUP as SENDERS
 from bot.runtime.worker import GROUP as WORKERS
+from bot.storage.keys import KeySchema
 from bot.storage.lua import ScriptCall, run_batch
 from bot.storage.scripts import QUEUE_WAITING
 
 
-async def queue_depths(redis: Redis, keys: Keys) -> dict[str, int]:
+async def queue_depths(redis: Redis, schema: KeySchema) -> dict[str, int]:
     """Inbound events and outgoing messages waiting (or in progress), and dead letters."""
-    shards = range(keys.shards)
+    shards = range(schema.shards)
     queues: dict[str, list[ScriptCall | tuple[str, str]]] = {
-        "inbound": [ScriptCall(QUEUE_WAITING, [keys.inbound(s)], [WORKERS]) for s in shards],
-        "dead_letters": [("XLEN", keys.dead_letters(s)) for s in shards],
-        "outbox_dead": [("XLEN", keys.outbox_dead(s)) for s in shards],
+        "inbound": [ScriptCall(QUEUE_WAITING, [schema.inbound(s)], [WORKERS]) for s in shards],
+        "dead_letters": [("XLEN", schema.dead_letters(s)) for s in shards],
+        "outbox_dead": [("XLEN", schema.outbox_dead(s)) for s in shards],
     }
     for priority in Priority:
-        streams = [keys.outbox(s, priority) for s in shards]
+        streams = [schema.outbox(s, priority) for s in shards]
         queues[f"outbox_{priority}"] = [
             ScriptCall(QUEUE_WAITING, [key], [SENDERS]) for key in streams
         ]

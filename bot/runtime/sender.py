@@ -52,7 +52,6 @@ from bot.runtime.delivery import (
     UncertainDeliveryError,
     UndeliverableError,
 )
-from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
 from bot.runtime.metrics import Metrics
 from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
@@ -60,6 +59,7 @@ from bot.runtime.ratelimit import Limiter
 from bot.runtime.retries import Retries
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.storage.errors import is_storage_unavailable
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import MARK_IF_PRESENT
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class Sender:
     def __init__(
         self,
         redis: Redis,
-        keys: Keys,
+        schema: KeySchema,
         *,
         clients: Mapping[str, ChannelClient],
         crypto: ParticipantCrypto,
@@ -100,7 +100,7 @@ class Sender:
         config: SenderConfig | None = None,
     ) -> None:
         self._redis = redis
-        self._keys = keys
+        self._schema = schema
         self._clients = clients
         self._crypto = crypto
         self._metrics = metrics
@@ -123,7 +123,7 @@ class Sender:
         self._retries: dict[int, Retries] = {}
         # Per channel, when the last 429 this process read stops pausing it (monotonic).
         self._paused_until: dict[str, float] = {}
-        self.leases = ShardLeases(redis, keys, role="sender", owner=consumer)
+        self.leases = ShardLeases(redis, schema, role="sender", owner=consumer)
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.leases.run(stop, self._run_shard)
@@ -135,14 +135,14 @@ class Sender:
 
     async def prepare(self, shard: int) -> None:
         for priority in Priority:
-            stream = self._keys.outbox(shard, priority)
+            stream = self._schema.outbox(shard, priority)
             await ensure_group(self._redis, stream, GROUP)
             await claim_all(self._redis, stream, GROUP, self._consumer)
 
     async def poll(self, shard: int, block_ms: int | None = None) -> int:
         """Send one batch: pending entries that are due first, then new replies, then new bulk.
         Returns how many entries were handled (sent, skipped, dead-lettered or put off)."""
-        streams = [self._keys.outbox(shard, p) for p in (Priority.REPLY, Priority.BULK)]
+        streams = [self._schema.outbox(shard, p) for p in (Priority.REPLY, Priority.BULK)]
         state = self._state(shard)
         waiting = state.waiting_now()
         batch, behind = await self._due_pending(streams, waiting)
@@ -229,13 +229,13 @@ class Sender:
             await asyncio.gather(*(serve(queue) for queue in by_recipient.values()))
 
     def _is_bulk(self, stream: str, entry: OutboxEntry) -> bool:
-        return stream == self._keys.outbox(self._keys.shard_of(entry.participant_id), "bulk")
+        return stream == self._schema.outbox(self._schema.shard_of(entry.participant_id), "bulk")
 
     async def _recipients(self, pids: set[str]) -> dict[str, _Recipient]:
         ordered = sorted(pids)
         pipe = self._redis.pipeline(transaction=False)
         for pid in ordered:
-            pipe.hmget(self._keys.participant(pid), ["wk", "addr", "reach", "lang", "in", "stop"])
+            pipe.hmget(self._schema.participant(pid), ["wk", "addr", "reach", "lang", "in", "stop"])
         found: dict[str, _Recipient] = {}
         replies = await pipe.execute()
         for pid, (wrapped, sealed, reach, lang, inbound, stop) in zip(
@@ -278,7 +278,7 @@ class Sender:
         target = recipient.found or _addressed(entry)
         if target is None:
             return await self._finish(stream, entry_id, channel, recipient.reason)
-        claim = SendClaim.of(self._keys, entry, self._config.sent_ttl_seconds)
+        claim = SendClaim.of(self._schema, entry, self._config.sent_ttl_seconds)
         bulk = self._is_bulk(stream, entry)
         if bulk and recipient.opted_out:  # /stop after the notice was queued: it stays unsent
             return await self._finish(stream, entry_id, channel, "opted_out")
@@ -325,13 +325,13 @@ class Sender:
         while True:
             # The recipient first: a global slot taken and then left unused while waiting for
             # the recipient would be capacity lost for everyone.
-            await self._wait(self._per_chat[channel], self._keys.chat_rate(participant_id))
+            await self._wait(self._per_chat[channel], self._schema.chat_rate(participant_id))
             if bulk:  # bulk waits its turn; replies (few) ask directly, and go first
                 async with self._global_turn[channel]:
-                    rate = self._keys.channel_rate(channel)
+                    rate = self._schema.channel_rate(channel)
                     await self._wait(self._global[channel], rate, True)
             else:
-                await self._wait(self._global[channel], self._keys.channel_rate(channel))
+                await self._wait(self._global[channel], self._schema.channel_rate(channel))
             # A 429 read while this message waited for its slot (a slot counted before the
             # pause began, on a busy event loop): wait the pause out, then take a fresh slot.
             # Every process sees the pause in Redis; this closes the gap within one process.
@@ -362,7 +362,7 @@ class Sender:
             if error.per_recipient:
                 # Only this recipient waits (every sender sees the pause); the entry stays
                 # pending, their later messages behind it, and the batch goes on.
-                _, chat_pause = self._keys.chat_rate(entry.participant_id)
+                _, chat_pause = self._schema.chat_rate(entry.participant_id)
                 await self._redis.set(chat_pause, b"1", px=_ms(error.retry_after))
                 state.due[entry.participant_id] = time.monotonic() + error.retry_after
                 return "later"
@@ -386,7 +386,7 @@ class Sender:
         if isinstance(error, UncertainDeliveryError):
             return await self._finish(stream, entry_id, channel, "uncertain", claim)
         if isinstance(error, RecipientRefusedError):
-            participant = self._keys.participant(entry.participant_id)
+            participant = self._schema.participant(entry.participant_id)
             await MARK_IF_PRESENT(self._redis, [participant], ["reach", UNREACHABLE])
             return await self._finish(stream, entry_id, channel, "refused", claim)
         # Undeliverable (or a kind of refusal this sender does not know): nothing went out,
@@ -403,7 +403,7 @@ class Sender:
 
     async def _pause(self, channel: str, seconds: float) -> None:
         self._paused_until[channel] = time.monotonic() + seconds
-        _, pause_key = self._keys.channel_rate(channel)
+        _, pause_key = self._schema.channel_rate(channel)
         await self._redis.set(pause_key, b"1", px=_ms(seconds))
 
     async def _finish(
@@ -425,7 +425,7 @@ class Sender:
     async def _dead_letter(
         self, stream: str, entry_id: bytes, entry: OutboxEntry, error: str
     ) -> None:
-        shard = self._keys.shard_of(entry.participant_id)
+        shard = self._schema.shard_of(entry.participant_id)
         letter: dict[Any, Any] = {
             **seal(entry, self._crypto),
             "kind": "outbox",
@@ -434,7 +434,7 @@ class Sender:
             "error": error,
         }
         pipe = self._redis.pipeline(transaction=True)
-        pipe.xadd(self._keys.outbox_dead(shard), letter, maxlen=10_000, approximate=True)
+        pipe.xadd(self._schema.outbox_dead(shard), letter, maxlen=10_000, approximate=True)
         pipe.xack(stream, GROUP, entry_id)
         await pipe.execute()
         self._metrics.sends.labels(entry.channel, "failed").inc()

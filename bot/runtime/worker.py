@@ -31,7 +31,6 @@ from bot.records.campaigns import CampaignStore
 from bot.runtime.batch import BatchState
 from bot.runtime.commit import CommitPlan, plan_commit
 from bot.runtime.event_codec import decode
-from bot.runtime.keys import Keys
 from bot.runtime.leases import ShardLeases
 from bot.runtime.loop_context import LoopContext
 from bot.runtime.metrics import Metrics
@@ -39,6 +38,7 @@ from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua, scripts
 from bot.storage.errors import is_storage_unavailable
+from bot.storage.keys import KeySchema
 from dialogues import Session, from_dict
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class Worker:
     def __init__(
         self,
         redis: Redis,
-        keys: Keys,
+        schema: KeySchema,
         *,
         campaigns: CampaignStore,
         crypto: ParticipantCrypto,
@@ -89,7 +89,7 @@ class Worker:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = redis
-        self._keys = keys
+        self._schema = schema
         self._campaigns = campaigns
         self._crypto = crypto
         self._metrics = metrics
@@ -98,7 +98,7 @@ class Worker:
         self._clock = clock
         self._loop = loop_context
         self._states: dict[int, _ShardState] = {}
-        self.leases = ShardLeases(redis, keys, role="worker", owner=consumer)
+        self.leases = ShardLeases(redis, schema, role="worker", owner=consumer)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -117,17 +117,17 @@ class Worker:
                 await asyncio.sleep(self._config.retry_pause_seconds)
 
     async def ensure_group(self, shard: int) -> None:
-        await ensure_group(self._redis, self._keys.inbound(shard), GROUP)
+        await ensure_group(self._redis, self._schema.inbound(shard), GROUP)
 
     async def claim_orphans(self, shard: int) -> int:
         """Take over what a dead predecessor left pending (we hold the shard's lease)."""
-        return await claim_all(self._redis, self._keys.inbound(shard), GROUP, self._consumer)
+        return await claim_all(self._redis, self._schema.inbound(shard), GROUP, self._consumer)
 
     async def poll(self, shard: int, block_ms: int | None = None) -> int:
         """Process this consumer's pending entries first (in order), else new ones. Returns how
         many entries were committed or dead-lettered. Pending entries are read only when there
         may be some: not after a batch that was committed whole (one round trip saved)."""
-        stream, state = self._keys.inbound(shard), self._state(shard)
+        stream, state = self._schema.inbound(shard), self._state(shard)
         size = self._config.batch_size
         entries: list[Entry] = []
         reply: Any
@@ -172,7 +172,7 @@ class Worker:
         if now - state.trimmed_at < self._config.trim_every_seconds:
             return
         state.trimmed_at = now
-        stream = self._keys.inbound(shard)
+        stream = self._schema.inbound(shard)
         pending = await trim_acknowledged(self._redis, stream, GROUP, last_read)
         if pending.get(self._consumer):  # handed over by a fenced worker while we were busy
             state.may_have_pending = True
@@ -291,10 +291,10 @@ class Worker:
     async def _hand_over(self, shard: int, entry_ids: list[bytes]) -> None:
         """Give what this worker read but may no longer commit to the shard's new holder, so
         nothing stays pending for a consumer that will never come back to it."""
-        holder: Any = await self._redis.get(self._keys.lease("worker", shard))
+        holder: Any = await self._redis.get(self._schema.lease("worker", shard))
         ids: list[Any] = list(entry_ids)
         if holder is not None and ids:
-            await self._redis.xclaim(self._keys.inbound(shard), GROUP, holder, 0, ids)
+            await self._redis.xclaim(self._schema.inbound(shard), GROUP, holder, 0, ids)
 
     async def _load(self, events: list[tuple[bytes, InboundEvent]]) -> BatchState:
         """Participants, then the sessions the events need: two round trips per batch."""
@@ -302,7 +302,7 @@ class Worker:
         pids = list(dict.fromkeys(event.participant_id for _, event in events))
         pipe = self._redis.pipeline(transaction=False)
         for pid in pids:
-            pipe.hgetall(self._keys.participant(pid))
+            pipe.hgetall(self._schema.participant(pid))
         for pid, fields in zip(pids, await pipe.execute(), strict=True):
             try:
                 loaded.participants[pid] = (
@@ -327,7 +327,7 @@ class Worker:
         wanted = list(dict.fromkeys(wanted))
         pipe = self._redis.pipeline(transaction=False)
         for pid, campaign_id in wanted:
-            pipe.get(self._keys.session(pid, campaign_id))
+            pipe.get(self._schema.session(pid, campaign_id))
         for pair, raw in zip(wanted, await pipe.execute(), strict=True):
             try:
                 loaded.sessions[pair] = from_dict(json.loads(raw)) if raw else None
@@ -342,8 +342,8 @@ class Worker:
         trip, only for the rare event that asks)."""
         pipe = self._redis.pipeline(transaction=False)
         for campaign_id in participant.joined:
-            pipe.get(self._keys.session(pid, campaign_id))
-            pipe.hgetall(self._keys.answers(pid, campaign_id))
+            pipe.get(self._schema.session(pid, campaign_id))
+            pipe.hgetall(self._schema.answers(pid, campaign_id))
         replies = iter(await pipe.execute())
         for campaign_id in participant.joined:
             raw, answers = next(replies), next(replies)
@@ -365,7 +365,7 @@ class Worker:
         if campaign_id is not None:
             campaign = await self._campaigns.get(campaign_id)
             if (pid, campaign_id) not in loaded.sessions:  # the prefetch guessed otherwise
-                raw = await self._redis.get(self._keys.session(pid, campaign_id))
+                raw = await self._redis.get(self._schema.session(pid, campaign_id))
                 loaded.sessions[(pid, campaign_id)] = from_dict(json.loads(raw)) if raw else None
             session = loaded.sessions[(pid, campaign_id)]
         if participant is not None and event.action == Command("mydata"):
@@ -388,7 +388,7 @@ class Worker:
             loaded.sessions[(pid, turn.campaign_id)] = turn.session
         plan = plan_commit(
             turn,
-            keys=self._keys,
+            schema=self._schema,
             shard=shard,
             participant_id=pid,
             event_id=event.event_id,
@@ -470,8 +470,8 @@ class Worker:
             b"entry": entry_id,
         }
         pipe = self._redis.pipeline(transaction=True)  # both keys are in the shard's slot
-        pipe.xadd(self._keys.dead_letters(shard), letter, maxlen=10_000, approximate=True)
-        pipe.xack(self._keys.inbound(shard), GROUP, entry_id)
+        pipe.xadd(self._schema.dead_letters(shard), letter, maxlen=10_000, approximate=True)
+        pipe.xack(self._schema.inbound(shard), GROUP, entry_id)
         await pipe.execute()
         self._state(shard).settled.add(entry_id)
         self._metrics.dead_letters.inc()

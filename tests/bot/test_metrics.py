@@ -83,13 +83,13 @@ async def test_queue_depth_counts_what_waits_not_what_was_handled_and_left_untri
 
     # What a worker leaves between two trims (at most one a second per shard): every entry
     # read and acknowledged, still in the stream.
-    for shard in range(app.keys.shards):
-        stream = app.keys.inbound(shard)
+    for shard in range(app.schema.shards):
+        stream = app.schema.inbound(shard)
         await app.worker("metrics-worker").ensure_group(shard)
         read = await _read(app, stream, "metrics-worker")
         if read:
             await app.redis.xack(stream, GROUP, *read)
-    length = sum([await app.redis.xlen(app.keys.inbound(s)) for s in range(app.keys.shards)])
+    length = sum([await app.redis.xlen(app.schema.inbound(s)) for s in range(app.schema.shards)])
     assert length == 17
     idle = await (await served.get("/metrics")).text()
     assert _queue(idle, "inbound") == 0
@@ -102,8 +102,8 @@ async def test_queue_depth_counts_entries_read_but_not_acknowledged(
     await _ingest(app, 6)
     # A worker that read every entry and died before acknowledging any: they all still wait.
     held = 0
-    for shard in range(app.keys.shards):
-        stream = app.keys.inbound(shard)
+    for shard in range(app.schema.shards):
+        stream = app.schema.inbound(shard)
         await app.worker("metrics-worker").ensure_group(shard)
         held += len(await _read(app, stream, "dead-worker"))
     assert held == 6

@@ -17,8 +17,8 @@ from bot.channels.telegram.question_messages import QuestionMessages
 from bot.channels.telegram.texts import TelegramTexts, telegram_texts
 from bot.privacy import ParticipantCrypto
 from bot.runtime.ingest import Ingestor
-from bot.runtime.keys import Keys
 from bot.settings.model import TelegramSettings
+from bot.storage.keys import KeySchema
 
 
 @dataclass
@@ -42,7 +42,7 @@ def build_telegram(
     settings: TelegramSettings,
     *,
     redis: Redis,
-    keys: Keys,
+    schema: KeySchema,
     ingestor: Ingestor,
     crypto: ParticipantCrypto,
     registry: CollectorRegistry,
@@ -54,10 +54,10 @@ def build_telegram(
         parser=UpdateParser(crypto),
         ingestor=ingestor,
         redis=redis,
-        keys=keys,
+        schema=schema,
         texts=texts,
         metrics=TelegramMetrics(registry),
     )
-    questions = QuestionMessages(redis, keys, settings.question_memory_seconds)
+    questions = QuestionMessages(redis, schema, settings.question_memory_seconds)
     client = TelegramClient(bot, questions, settings.limits)
     return TelegramChannel(settings, bot, intake, client, texts)

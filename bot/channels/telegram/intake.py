@@ -27,8 +27,8 @@ from bot.channels.telegram.render import TICK
 from bot.channels.telegram.text import truncate, utf16_len
 from bot.channels.telegram.texts import TelegramTexts
 from bot.runtime.ingest import Ingestor
-from bot.runtime.keys import Keys
 from bot.storage.errors import STORAGE_FAILURE
+from bot.storage.keys import KeySchema
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Intake:
         parser: UpdateParser,
         ingestor: Ingestor,
         redis: Redis,
-        keys: Keys,
+        schema: KeySchema,
         texts: TelegramTexts,
         metrics: TelegramMetrics,
     ) -> None:
@@ -76,7 +76,7 @@ class Intake:
         self._parser = parser
         self._ingestor = ingestor
         self._redis = redis
-        self._keys = keys
+        self._schema = schema
         self._texts = texts
         self._background: set[asyncio.Task[None]] = set()
 
@@ -140,7 +140,7 @@ class Intake:
                 log.info("could not close a menu: %s", type(error).__name__)
 
     async def _explain_to_group(self, chat_id: int, language: str | None) -> None:
-        marker = f"{self._keys.prefix}:tg:group:{self._parser.event_id(f'group:{chat_id}')}"
+        marker = self._schema.telegram_group(self._parser.event_id(f"group:{chat_id}"))
         try:
             if not await self._redis.set(marker, b"1", nx=True, ex=GROUP_NOTICE_SECONDS):
                 return

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import REMEMBER_QUESTION_MESSAGE
 
 MAX_QUESTIONS = 16  # a survey asks one question at a time; a few stay for "back"
@@ -29,16 +29,16 @@ class QuestionMessage:
 
 
 class QuestionMessages:
-    def __init__(self, redis: Redis, keys: Keys, ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, schema: KeySchema, ttl_seconds: int) -> None:
         self._redis = redis
-        self._keys = keys
+        self._schema = schema
         self._ttl = ttl_seconds
 
     def key(self, participant_id: str) -> str:
-        return self._keys.telegram_questions(participant_id)
+        return self._schema.telegram_questions(participant_id)
 
     def parts_key(self, participant_id: str, idempotency_key: str) -> str:
-        return f"{self._keys.tag(self._keys.shard_of(participant_id))}:tg:parts:{idempotency_key}"
+        return self._schema.telegram_parts(participant_id, idempotency_key)
 
     async def remember(self, participant_id: str, question_id: str, shown: QuestionMessage) -> None:
         value = json.dumps({"m": shown.message_id, "t": shown.text}, ensure_ascii=False)

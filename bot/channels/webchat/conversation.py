@@ -30,7 +30,7 @@ from bot.conversation.outgoing import MenuItem
 from bot.conversation.participants import Stage
 from bot.privacy import DecryptionError, ParticipantCrypto, ParticipantId, decrypt_field, field_aad
 from bot.records.campaigns import CampaignStore
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 from dialogues import QuestionKind, Session, SessionStatus, Survey, from_dict
 from dialogues.expressions import evaluate
 from dialogues.localization import Catalog
@@ -172,7 +172,7 @@ async def load_chat(
     participant_id: str,
     *,
     redis: Redis,
-    keys: Keys,
+    schema: KeySchema,
     crypto: ParticipantCrypto,
     campaigns: CampaignStore,
     catalog: Catalog,
@@ -180,8 +180,8 @@ async def load_chat(
     """A participant's page as stored: two round trips. None for an unknown or erased
     participant (their data key is gone: nothing of theirs can be read, as they asked)."""
     pipe = redis.pipeline(transaction=False)
-    pipe.hmget(keys.participant(participant_id), ["wk", "lang", "cid", "stg"])
-    pipe.lrange(keys.webchat_inbox(participant_id), -SHOWN_NOTICES, -1)
+    pipe.hmget(schema.participant(participant_id), ["wk", "lang", "cid", "stg"])
+    pipe.lrange(schema.webchat_inbox(participant_id), -SHOWN_NOTICES, -1)
     (wrapped, language, campaign_id, stage), sealed = await pipe.execute()
     if wrapped is None:
         return None
@@ -194,8 +194,8 @@ async def load_chat(
     session, free_texts = None, {}
     if campaign is not None:
         pipe = redis.pipeline(transaction=False)
-        pipe.get(keys.session(participant_id, campaign.id))
-        pipe.hgetall(keys.answers(participant_id, campaign.id))
+        pipe.get(schema.session(participant_id, campaign.id))
+        pipe.hgetall(schema.answers(participant_id, campaign.id))
         raw_session, answers = await pipe.execute()
         session = from_dict(json.loads(raw_session)) if raw_session else None
         free_texts = _free_texts(answers, participant_id, campaign.id, data_key)

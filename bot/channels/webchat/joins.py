@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from bot.privacy import ParticipantCrypto
 from bot.settings.parsers import Network
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import COUNT_JOIN
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -26,7 +27,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 @dataclass(frozen=True)
 class JoinLimit:
     redis: Redis
-    key_prefix: str
+    schema: KeySchema
     crypto: ParticipantCrypto
     limit: int
     window_seconds: int
@@ -36,7 +37,7 @@ class JoinLimit:
         """Count a join from this request's client: 0 when it may go ahead, else how many
         seconds until it may join again."""
         address = client_address(request, self.trusted_proxies)
-        key = f"{self.key_prefix}:joins:{self._digest(address)}"
+        key = self.schema.webchat_joins(self._digest(address))
         waited: int = await COUNT_JOIN(self.redis, [key], [self.window_seconds, self.limit])
         return int(waited)
 

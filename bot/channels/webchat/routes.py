@@ -40,10 +40,10 @@ from bot.conversation.participants import Stage
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.ingest import Ingestor
-from bot.runtime.keys import Keys
 from bot.runtime.markers import is_committed, marker_member
 from bot.settings import HttpSettings, WebChatSettings
 from bot.storage.errors import STORAGE_FAILURE
+from bot.storage.keys import KeySchema
 from dialogues import SessionStatus
 from dialogues.events import Prompt
 from dialogues.localization import builtin_catalog, direction
@@ -73,14 +73,14 @@ class WebChat:
         *,
         http: HttpSettings,
         redis: Redis,
-        keys: Keys,
+        schema: KeySchema,
         crypto: ParticipantCrypto,
         ingestor: Ingestor,
         campaigns: CampaignStore,
     ) -> None:
         self._public_url = http.public_url
         self._redis = redis
-        self._keys = keys
+        self._schema = schema
         self._crypto = crypto
         self._ingestor = ingestor
         self._campaigns = campaigns
@@ -88,7 +88,7 @@ class WebChat:
         self._commits = CommitWatch(redis)
         self._joins = JoinLimit(
             redis,
-            keys.prefix,
+            schema,
             crypto,
             limit=settings.join_limit,
             window_seconds=settings.join_window_seconds,
@@ -223,7 +223,7 @@ class WebChat:
         if action is None:  # nothing typed, or a command Sauti does not have: nothing is stored
             raise web.HTTPSeeOther(f"/c/{token}#last")
         pid = self._crypto.participant_id(Channel.WEBCHAT.value, token)
-        participant = self._keys.participant(pid)
+        participant = self._schema.participant(pid)
         try:
             stored: Any = await self._redis.hmget(participant, ["wk", "lang", "stg"])
         except STORAGE_FAILURE as error:  # an error page in the language of the page they are on
@@ -270,7 +270,7 @@ class WebChat:
         return language
 
     async def _committed(self, pid: str, nonce: str) -> bool:
-        marker = self._keys.event_markers(pid)
+        marker = self._schema.event_markers(pid)
         return is_committed(await self._redis.zscore(marker, marker_member(event_id(pid, nonce))))
 
     def _prompt(self, chat: Chat) -> Prompt | None:
@@ -292,7 +292,7 @@ class WebChat:
         return await load_chat(
             pid,
             redis=self._redis,
-            keys=self._keys,
+            schema=self._schema,
             crypto=self._crypto,
             campaigns=self._campaigns,
             catalog=self._catalog,

@@ -18,8 +18,8 @@ from bot.channels.whatsapp.templates import DECISION, PURPOSES, TemplateBook
 from bot.channels.whatsapp.webhook import WhatsAppWebhook
 from bot.privacy import ParticipantCrypto
 from bot.runtime.ingest import Ingestor
-from bot.runtime.keys import Keys
 from bot.settings.model import WhatsAppSettings
+from bot.storage.keys import KeySchema
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def build_whatsapp(
     settings: WhatsAppSettings,
     *,
     redis: Redis,
-    keys: Keys,
+    schema: KeySchema,
     ingestor: Ingestor,
     crypto: ParticipantCrypto,
     registry: CollectorRegistry,
@@ -73,7 +73,7 @@ def build_whatsapp(
     metrics = WhatsAppMetrics(registry)
     statuses = StatusStore(
         redis,
-        keys,
+        schema,
         crypto=crypto,
         metrics=metrics,
         record_ttl_seconds=settings.status_ttl_seconds,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -26,8 +25,8 @@ from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.payload import StatusUpdate
 from bot.conversation.inbound import Channel
 from bot.privacy import ParticipantCrypto
-from bot.runtime.keys import Keys
 from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import APPLY_WHATSAPP_STATUS
 
 RANKS = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
@@ -35,25 +34,11 @@ RESEND_SUFFIX = ":r"  # an entry queued again gets its key plus this, and is not
 FORCE_TEMPLATE = "wa_template"  # set in a resent message: WhatsApp said the window is closed
 
 
-@dataclass(frozen=True, slots=True)
-class StatusKeys:
-    keys: Keys
-
-    def record(self, participant_id: str, digest: str) -> str:
-        return f"{self._tag(participant_id)}:wa:m:{digest}"
-
-    def body(self, participant_id: str, digest: str) -> str:
-        return f"{self._tag(participant_id)}:wa:b:{digest}"
-
-    def _tag(self, participant_id: str) -> str:
-        return self.keys.tag(self.keys.shard_of(participant_id))
-
-
 class StatusStore:
     def __init__(
         self,
         redis: Redis,
-        keys: Keys,
+        schema: KeySchema,
         *,
         crypto: ParticipantCrypto,
         metrics: WhatsAppMetrics,
@@ -62,8 +47,7 @@ class StatusStore:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = redis
-        self._keys = keys
-        self._names = StatusKeys(keys)
+        self._schema = schema
         self._crypto = crypto
         self._metrics = metrics
         self._record_ttl = record_ttl_seconds
@@ -77,19 +61,19 @@ class StatusStore:
         digest = message_digest(self._crypto, wamid)
         record = json.dumps({"k": key, "r": 0}, separators=(",", ":"))
         pipe = self._redis.pipeline(transaction=False)
-        pipe.set(self._names.record(participant_id, digest), record, ex=self._record_ttl)
+        pipe.set(self._schema.whatsapp_status(participant_id, digest), record, ex=self._record_ttl)
         if self._body_ttl > 0 and not key.endswith(RESEND_SUFFIX):
             body = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
             sealed = self._crypto.seal_in_transit(body, digest.encode())
-            pipe.set(self._names.body(participant_id, digest), sealed, ex=self._body_ttl)
+            pipe.set(self._schema.whatsapp_body(participant_id, digest), sealed, ex=self._body_ttl)
         await pipe.execute()
 
     async def apply(self, update: StatusUpdate) -> str:
         """Record one status webhook; returns what happened (for tests and metrics)."""
         pid = self._crypto.participant_id(Channel.WHATSAPP.value, update.recipient)
         digest = message_digest(self._crypto, update.wamid)
-        record_key = self._names.record(pid, digest)
-        body_key = self._names.body(pid, digest)
+        record_key = self._schema.whatsapp_status(pid, digest)
+        body_key = self._schema.whatsapp_body(pid, digest)
         rank = RANKS.get(update.status)
         if rank is None or rank == 0:
             return "ignored"  # a status kind we do not track (e.g. "deleted", "warning")
@@ -101,14 +85,14 @@ class StatusStore:
             if code in errors.RESEND_STATUS or code in errors.WINDOW_CLOSED:
                 resend = await self._resend_fields(pid, record_key, body_key, digest, code)
         unreachable = failed and code in errors.REFUSED
-        shard = self._keys.shard_of(pid)
+        shard = self._schema.shard_of(pid)
         result = await APPLY_WHATSAPP_STATUS(
             self._redis,
             [
                 record_key,
                 body_key,
-                self._keys.outbox(shard, Priority.REPLY),
-                self._keys.participant(pid),
+                self._schema.outbox(shard, Priority.REPLY),
+                self._schema.participant(pid),
             ],
             [
                 update.status,

@@ -47,7 +47,7 @@ async def test_a_participant_completes_the_survey_with_buttons_and_text(
     page = await browser.answer(web_client, token, choice="town")
     assert "Thank you" in page
     pid = app.participant_id(Channel.WEBCHAT, token)
-    answers: Any = await app.redis.hgetall(app.keys.answers(pid, "safe-connect-2026"))
+    answers: Any = await app.redis.hgetall(app.schema.answers(pid, "safe-connect-2026"))
     stored = {key.decode(): json.loads(value) for key, value in answers.items()}
     assert stored["uses"]["v"] == ["calls", "money"]
     assert stored["cut_effect"]["v"] == ["help", "news"]
@@ -62,12 +62,12 @@ async def test_a_resent_form_counts_once(web_client: Client, app: App) -> None:
     first = await web_client.post(f"/c/{token}", data=form, allow_redirects=False)
     again = await web_client.post(f"/c/{token}", data=form, allow_redirects=False)
     assert (first.status, again.status) == (303, 303)
-    counters = await app.redis.hgetall(app.keys.counters(_shard(app, token), "safe-connect-2026"))
+    counters = await app.redis.hgetall(app.schema.counters(_shard(app, token), "safe-connect-2026"))
     assert int(counters[b"answers"]) == 1
 
 
 def _shard(app: App, token: str) -> int:
-    return app.keys.shard_of(app.participant_id(Channel.WEBCHAT, token))
+    return app.schema.shard_of(app.participant_id(Channel.WEBCHAT, token))
 
 
 async def test_arabic_pages_are_right_to_left_and_small(web_client: Client) -> None:
@@ -119,8 +119,8 @@ async def test_tapping_start_twice_opens_one_chat(web_client: Client, app: App) 
     second = await web_client.post("/j/safe-connect-2026", data=form, allow_redirects=False)
     assert first.headers["Location"] == second.headers["Location"]
     total = 0
-    for shard in range(app.keys.shards):
-        raw: Any = await app.redis.hget(app.keys.counters(shard, "safe-connect-2026"), "started")
+    for shard in range(app.schema.shards):
+        raw: Any = await app.redis.hget(app.schema.counters(shard, "safe-connect-2026"), "started")
         total += int(raw or 0)
     assert total == 1
 
@@ -130,7 +130,7 @@ async def test_a_made_up_link_cannot_store_anything(web_client: Client, app: App
         "/c/" + "B" * 32, data={"n": "abcdefgh12", "text": "hello"}, allow_redirects=False
     )
     assert response.status == 404
-    lengths = [await app.redis.xlen(app.keys.inbound(s)) for s in range(app.keys.shards)]
+    lengths = [await app.redis.xlen(app.schema.inbound(s)) for s in range(app.schema.shards)]
     assert sum(lengths) == 0
 
 
@@ -155,7 +155,7 @@ async def test_an_answer_typed_on_an_old_page_does_not_answer_the_next_question(
     await web_client.post(f"/c/{token}", data=stale, allow_redirects=False)
     assert 'value="uses"' in old_page
     pid = app.participant_id(Channel.WEBCHAT, token)
-    answers = await app.redis.hgetall(app.keys.answers(pid, "safe-connect-2026"))
+    answers = await app.redis.hgetall(app.schema.answers(pid, "safe-connect-2026"))
     assert b"unsafe" not in answers
 
 
@@ -176,7 +176,7 @@ async def test_coming_back_later_shows_the_conversation_in_order(
     assert later[6] == "me: No"
     assert later[-1].startswith("To get a SIM card")  # the question awaiting an answer, last
     pid = app.participant_id(Channel.WEBCHAT, token)
-    assert await app.redis.llen(app.keys.webchat_inbox(pid)) == 1  # only the notice is stored
+    assert await app.redis.llen(app.schema.webchat_inbox(pid)) == 1  # only the notice is stored
 
 
 async def test_past_answers_are_shown_in_the_language_chosen_since(web_client: Client) -> None:
@@ -194,10 +194,10 @@ async def test_a_notice_added_after_the_survey_shows_after_the_thanks(
     for form in COMPLETE_EN:
         await browser.answer(web_client, token, **form)
     pid = app.participant_id(Channel.WEBCHAT, token)
-    record: Any = await app.redis.hget(app.keys.participant(pid), "wk")
+    record: Any = await app.redis.hget(app.schema.participant(pid), "wk")
     notice = Notice("We decided to close the agent booth in Goma. Here is why.")
     sealed = seal_notice(notice, pid, app.crypto.unwrap_data_key(record))
-    await app.redis.rpush(app.keys.webchat_inbox(pid), sealed)
+    await app.redis.rpush(app.schema.webchat_inbox(pid), sealed)
     lines = browser.lines(await browser.page(web_client, token))
     assert lines[-2].startswith("Thank you for your time")
     assert lines[-1] == notice.text
@@ -213,7 +213,7 @@ async def test_a_form_nonce_copied_from_another_page_does_not_block_its_owner(
     response = await web_client.post(f"/c/{owner}", data=form, allow_redirects=False)
     assert browser.processed(response)
     pid = app.participant_id(Channel.WEBCHAT, owner)
-    answers = await app.redis.hgetall(app.keys.answers(pid, "safe-connect-2026"))
+    answers = await app.redis.hgetall(app.schema.answers(pid, "safe-connect-2026"))
     assert b"uses" in answers
 
 
@@ -239,7 +239,7 @@ async def test_the_join_page_asks_once_whether_to_hear_back(web_client: Client, 
     said_nothing = await browser.join(web_client, "en")
     for token, expected in ((said_yes, b"1"), (said_nothing, b"0")):
         pid = app.participant_id(Channel.WEBCHAT, token)
-        stored = await app.redis.hget(app.keys.participant(pid), "u:safe-connect-2026")
+        stored = await app.redis.hget(app.schema.participant(pid), "u:safe-connect-2026")
         assert stored == expected
 
 
@@ -255,7 +255,7 @@ async def test_deleting_on_the_web_chat_ends_on_the_goodbye_in_their_language(
     assert "Kila kitu tulichohifadhi kukuhusu kimefutwa." in page
     assert "<form" not in page  # nothing left to answer
     pid = app.participant_id(Channel.WEBCHAT, token)
-    assert not await app.redis.exists(app.keys.participant(pid))
+    assert not await app.redis.exists(app.schema.participant(pid))
     gone = await web_client.get(f"/c/{token}")
     assert gone.status == 404
     assert "This link is not valid" in await gone.text()

@@ -41,7 +41,7 @@ async def _told(
 
 async def _totals(app: App, stored: StoredDecision) -> ReactionTotals:
     """The reactions as `sauti decision concerns` and the loop report count them."""
-    return await reaction_totals(app.redis, app.publisher().loop_keys, stored.ref)
+    return await reaction_totals(app.redis, app.publisher().schema, stored.ref)
 
 
 async def test_a_decision_notice_has_three_buttons_and_helpful_is_counted_once(
@@ -80,12 +80,12 @@ async def test_still_concerned_lets_them_write_a_concern_that_lands_with_the_dec
     reference = said.rsplit("Your reference is ", 1)[1].rstrip(".")
     totals = await _totals(app, stored)
     assert (totals.concerns, [ref for _, ref in totals.concern_cases]) == (1, [reference])
-    case = await find_case(app.redis, app.keys, reference)
+    case = await find_case(app.redis, app.schema, reference)
     assert case is not None
     assert (case.kind, case.decision_ref, case.channel) == ("concern", stored.ref, "webchat")
-    assert await case_text(app.redis, app.keys, app.crypto, case) == concern
+    assert await case_text(app.redis, app.schema, app.crypto, case) == concern
     pid = app.participant_id(Channel.WEBCHAT, token)
-    stopped = await app.redis.hget(app.keys.participant(pid), "stop")
+    stopped = await app.redis.hget(app.schema.participant(pid), "stop")
     assert stopped == b"0"  # "stop" inside their concern did not opt them out
 
 
@@ -113,10 +113,10 @@ async def test_a_forged_button_or_an_overlong_argument_stores_nothing(
         form = {"n": nonce, "lang": "en", "cmd": value}
         response = await web_client.post(f"/c/{token}", data=form, allow_redirects=False)
         assert browser.processed(response)
-    markers = app.keys.event_markers(pid)
+    markers = app.schema.event_markers(pid)
     stored = [await app.redis.zscore(markers, marker_member(event_id(pid, n))) for n in presses]
     assert [score is not None for score in stored] == [False, False, True]
-    stage = await app.redis.hget(app.keys.participant(pid), "stg")
+    stage = await app.redis.hget(app.schema.participant(pid), "stg")
     assert stage == b"help"  # only the genuine press did anything
 
 
@@ -141,7 +141,7 @@ async def test_help_and_delete_menus_are_buttons_gone_once_answered(
     page = await browser.press(web_client, token, "Yes, delete all")
     assert "Everything we held about you has been deleted." in page
     pid = app.participant_id(Channel.WEBCHAT, token)
-    assert not await app.redis.exists(app.keys.participant(pid))
+    assert not await app.redis.exists(app.schema.participant(pid))
 
 
 async def test_a_help_menu_button_opens_a_text_box_for_feedback_at_a_choice_question(
@@ -174,10 +174,10 @@ async def _decision_notices(
 ) -> None:
     """A long history of decision notices in their inbox ("0: <text>" … ), each with `menu`."""
     pid = app.participant_id(Channel.WEBCHAT, token)
-    wrapped: Any = await app.redis.hget(app.keys.participant(pid), "wk")
+    wrapped: Any = await app.redis.hget(app.schema.participant(pid), "wk")
     data_key = app.crypto.unwrap_data_key(wrapped)
     notices = [seal_notice(Notice(f"{n}: {text}", menu=menu), pid, data_key) for n in range(count)]
-    await app.redis.rpush(app.keys.webchat_inbox(pid), *notices)
+    await app.redis.rpush(app.schema.webchat_inbox(pid), *notices)
 
 
 async def test_an_arabic_page_full_of_notices_with_buttons_stays_small_and_right_to_left(
@@ -231,7 +231,7 @@ async def test_at_a_choice_question_the_menu_button_reaches_my_data_and_stop(
     page = await browser.press(web_client, token, "Stop messages")
     assert browser.lines(page)[-1].startswith("You will get no more messages from us.")
     pid = app.participant_id(Channel.WEBCHAT, token)
-    assert await app.redis.hget(app.keys.participant(pid), "stop") == b"1"
+    assert await app.redis.hget(app.schema.participant(pid), "stop") == b"1"
 
 
 async def test_asked_for_their_time_at_a_choice_question_they_get_a_text_box(

@@ -48,14 +48,14 @@ async def serving(redis_url: str, tmp_path: Any, **env: str) -> AsyncIterator[tu
 async def _started(app: App) -> int:
     """Participants who joined the example campaign."""
     total = 0
-    for shard in range(app.keys.shards):
-        raw: Any = await app.redis.hget(app.keys.counters(shard, CAMPAIGN), "started")
+    for shard in range(app.schema.shards):
+        raw: Any = await app.redis.hget(app.schema.counters(shard, CAMPAIGN), "started")
         total += int(raw or 0)
     return total
 
 
 async def _stored_events(app: App) -> int:
-    return sum([await app.redis.xlen(app.keys.inbound(s)) for s in range(app.keys.shards)])
+    return sum([await app.redis.xlen(app.schema.inbound(s)) for s in range(app.schema.shards)])
 
 
 # -- forms from other sites -----------------------------------------------------------------

@@ -72,7 +72,7 @@ class Deployment:
     async def drain(self) -> int:
         """Process every shard until nothing is left; returns the number handled."""
         total = 0
-        for shard in range(self.app.keys.shards):
+        for shard in range(self.app.schema.shards):
             await self.worker.ensure_group(shard)
             while handled := await self.worker.poll(shard, block_ms=None):
                 total += handled
@@ -101,10 +101,10 @@ async def deployed(
     clock = Clock()
     worker = Worker(
         app.redis,
-        app.keys,
+        app.schema,
         campaigns=app.campaigns,
         crypto=app.crypto,
-        loop_context=LoopContextLoader(app.redis, app.keys, app.campaigns),
+        loop_context=LoopContextLoader(app.redis, app.schema, app.campaigns),
         metrics=app.metrics,
         consumer="test-worker",
         config=WorkerConfig(block_ms=10, max_attempts=app.settings.runtime.max_attempts),

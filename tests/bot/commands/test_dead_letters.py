@@ -32,7 +32,7 @@ async def deployment(
 
 async def _break_campaign(deployment: Deployment) -> None:
     """A stored survey that no longer parses (e.g. written by a newer Sauti, or by hand)."""
-    key = deployment.app.keys.campaign(CAMPAIGN)
+    key = deployment.app.schema.campaign(CAMPAIGN)
     await deployment.app.redis.hset(key, mapping={"source": "questions: [", "revision": "bad"})
 
 
@@ -63,9 +63,9 @@ async def _state(deployment: Deployment, pids: list[str]) -> Any:
     """Counters, sessions and answers: what a replay must not change twice."""
     app, pipe = deployment.app, deployment.app.redis.pipeline(transaction=False)
     for pid in pids:
-        pipe.get(app.keys.session(pid, CAMPAIGN))
-        pipe.hgetall(app.keys.answers(pid, CAMPAIGN))
-    return await campaign_counters(app.redis, app.keys, CAMPAIGN), await pipe.execute()
+        pipe.get(app.schema.session(pid, CAMPAIGN))
+        pipe.hgetall(app.schema.answers(pid, CAMPAIGN))
+    return await campaign_counters(app.redis, app.schema, CAMPAIGN), await pipe.execute()
 
 
 async def test_list_shows_routing_facts_and_never_the_body(
@@ -76,15 +76,15 @@ async def test_list_shows_routing_facts_and_never_the_body(
     assert sorted(letter["event"] for letter in listed) == sorted(
         join.event_id for join in joins.values()
     )
-    keys = deployment.app.keys
+    schema = deployment.app.schema
     for letter in listed:
         join = next(j for j in joins.values() if j.event_id == letter["event"])
-        assert letter["shard"] == str(keys.shard_of(join.participant_id))
+        assert letter["shard"] == str(schema.shard_of(join.participant_id))
         assert letter["error"] == "SurveyDefinitionError"
         assert letter["channel"] == "webchat"
         assert letter["received"].endswith("Z")
         assert letter["entry"].count("-") == 1
-    dead: Any = await deployment.app.redis.xrange(keys.dead_letters(int(listed[0]["shard"])))
+    dead: Any = await deployment.app.redis.xrange(schema.dead_letters(int(listed[0]["shard"])))
     assert dead[0][1][b"body"].hex() not in json.dumps(listed)
     assert ADDRESS.lstrip("+") not in json.dumps(listed)
     shard = listed[0]["shard"]
@@ -99,14 +99,14 @@ async def test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_c
     amina = next(
         letter for letter in await _listed(capsys) if letter["event"] == joins["amina"].event_id
     )
-    stream = deployment.app.keys.dead_letters(int(amina["shard"]))
+    stream = deployment.app.schema.dead_letters(int(amina["shard"]))
     parked: Any = await deployment.app.redis.xrange(stream, amina["id"], amina["id"])
     await _fix_campaign(deployment)
 
     assert await sauti("dead-letters", "replay", amina["id"]) == 0
     assert f"replayed {amina['id']}" in capsys.readouterr().out
     assert await deployment.drain() == 1
-    assert await campaign_counters(deployment.app.redis, deployment.app.keys, CAMPAIGN) == {
+    assert await campaign_counters(deployment.app.redis, deployment.app.schema, CAMPAIGN) == {
         "started": 1
     }
     assert [letter["event"] for letter in await _listed(capsys)] == [joins["juma"].event_id]
@@ -138,8 +138,8 @@ async def test_an_event_that_cannot_be_read_is_parked_and_listed(
     await deployment.drain()
     other = ParticipantCrypto(Secret(b"\x00" * 32), Secret(b"\x00" * 32))
     fields: Any = encode(event, other)  # sealed with another key: undecodable
-    shard = deployment.app.keys.shard_of(pid)
-    await deployment.app.redis.xadd(deployment.app.keys.inbound(shard), fields)
+    shard = deployment.app.schema.shard_of(pid)
+    await deployment.app.redis.xadd(deployment.app.schema.inbound(shard), fields)
     assert await deployment.drain() == 1
     [letter] = await _listed(capsys)
     assert (letter["error"], letter["event"], letter["shard"]) == (
@@ -156,13 +156,13 @@ async def test_an_id_held_by_two_shards_needs_a_shard(
     event = await deployment.send(deployment.participant("tok-amina"), Join(CAMPAIGN, "en"))
     letter: Any = {**encode(event, app.crypto), "error": "KeyError", "entry": "1-0"}
     for shard in (1, 3):
-        await app.redis.xadd(app.keys.dead_letters(shard), letter, id="5-0")
+        await app.redis.xadd(app.schema.dead_letters(shard), letter, id="5-0")
     assert await sauti("dead-letters", "replay", "5-0") == 1
     assert "in shards 1, 3: add --shard" in capsys.readouterr().err
     assert await sauti("dead-letters", "replay", "5-0", "--shard", "3") == 0
     assert "replayed 5-0 (shard 3)" in capsys.readouterr().out
     assert [row["shard"] for row in await _listed(capsys)] == ["1"]
-    replayed: Any = await app.redis.xrange(app.keys.inbound(3))
+    replayed: Any = await app.redis.xrange(app.schema.inbound(3))
     assert set(replayed[-1][1]) == {b"id", b"ch", b"pid", b"t", b"body"}  # without error, entry
 
 
@@ -188,9 +188,9 @@ async def test_messages_set_aside_by_a_sender_are_listed_and_put_back_in_their_o
     app = deployment.app
     pid = deployment.participant("tok-outbox")
     entry = OutboxEntry("notice-7", pid, "whatsapp", {"text": "news"}, 1_795_000_000_000)
-    await enqueue(app.redis, app.keys, app.crypto, entry, Priority.BULK)
+    await enqueue(app.redis, app.schema, app.crypto, entry, Priority.BULK)
     sender = app.sender({})  # no WhatsApp client in this deployment: the message is set aside
-    shard = app.keys.shard_of(pid)
+    shard = app.schema.shard_of(pid)
     await sender.prepare(shard)
     assert await sender.poll(shard) == 1
 
@@ -206,5 +206,5 @@ async def test_messages_set_aside_by_a_sender_are_listed_and_put_back_in_their_o
     assert await sauti("dead-letters", "replay", "--outbox", "--all") == 0
     assert "replayed 1 dead letters" in capsys.readouterr().out
     assert await _listed(capsys, "--outbox") == []
-    back: Any = await app.redis.xrange(app.keys.outbox(shard, Priority.BULK))
+    back: Any = await app.redis.xrange(app.schema.outbox(shard, Priority.BULK))
     assert [fields[b"k"] for _, fields in back][-1] == b"notice-7"

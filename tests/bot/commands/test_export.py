@@ -153,7 +153,7 @@ async def test_an_erased_participant_keeps_choices_but_their_words_are_gone(
     deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     pids = await _three_participants(deployment)
-    await deployment.app.redis.hdel(deployment.app.keys.participant(pids["amina"]), "wk")
+    await deployment.app.redis.hdel(deployment.app.schema.participant(pids["amina"]), "wk")
     output = tmp_path / "responses.csv"
     assert await sauti("campaign", "export", CAMPAIGN, "--output", str(output)) == 0
     assert capsys.readouterr().out == ""
@@ -171,7 +171,7 @@ async def test_json_marks_erased_text_as_lost(
     deployment: Deployment, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pids = await _three_participants(deployment)
-    await deployment.app.redis.hdel(deployment.app.keys.participant(pids["amina"]), "wk")
+    await deployment.app.redis.hdel(deployment.app.schema.participant(pids["amina"]), "wk")
     assert await sauti("campaign", "export", CAMPAIGN, "--format", "json") == 0
     exported = {item["participant_id"]: item for item in json.loads(capsys.readouterr().out)}
     answer = exported[pids["amina"]]["answers"]["unsafe_what"]
@@ -217,7 +217,7 @@ async def test_respondents_are_read_in_chunks_each_exactly_once(deployment: Depl
     app = deployment.app
     seen: list[Any] = [
         r.participant_id
-        async for r in respondents(app.redis, app.keys, app.crypto, CAMPAIGN, chunk=2)
+        async for r in respondents(app.redis, app.schema, app.crypto, CAMPAIGN, chunk=2)
     ]
     assert sorted(seen) == sorted(pids)
 

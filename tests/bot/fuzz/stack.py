@@ -79,9 +79,9 @@ class Sauti:
 
     async def _all_processed(self) -> bool:
         """Every inbound entry delivered to the worker's group and acknowledged."""
-        redis, keys = self.app.redis, self.app.keys
-        for shard in range(keys.shards):
-            stream = keys.inbound(shard)
+        redis, schema = self.app.redis, self.app.schema
+        for shard in range(schema.shards):
+            stream = schema.inbound(shard)
             if not await redis.exists(stream):
                 continue
             last: Any = (await redis.xinfo_stream(stream))["last-generated-id"]

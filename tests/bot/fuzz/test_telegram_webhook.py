@@ -90,7 +90,9 @@ async def _stored(sauti: Sauti, message_id: int) -> bool:
     event_id = UpdateParser(app.crypto, lambda _: pid).event_id(
         f"message:{CHAT['id']}:{message_id}"
     )
-    return await app.redis.zscore(app.keys.event_markers(pid), marker_member(event_id)) is not None
+    return (
+        await app.redis.zscore(app.schema.event_markers(pid), marker_member(event_id)) is not None
+    )
 
 
 async def test_a_hostile_value_anywhere_in_an_update_is_never_a_server_error(

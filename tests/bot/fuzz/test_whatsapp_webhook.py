@@ -60,7 +60,7 @@ class Batches:
         for wa_id, wamid in self.neighbours:
             pid = app.participant_id(Channel.WHATSAPP, wa_id)
             event_id = f"{Channel.WHATSAPP.value}:{message_digest(app.crypto, wamid)}"
-            markers = app.keys.event_markers(pid)
+            markers = app.schema.event_markers(pid)
             if await app.redis.zscore(markers, marker_member(event_id)) is None:
                 missing.append((wa_id, wamid))
         return missing

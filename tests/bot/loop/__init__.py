@@ -20,7 +20,6 @@ from bot.app import App
 from bot.conversation.inbound import Action, Answer, Channel, Command, Join
 from bot.conversation.inbox import Notice, open_notice
 from bot.loop.context import LoopContextLoader
-from bot.loop.keys import LoopKeys
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
 from bot.loop.preview import Preview, build_preview
@@ -30,6 +29,7 @@ from bot.runtime.outbox import Priority, unseal
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
+from bot.storage.keys import KeySchema
 from dialogues.inbound import TextReply
 from tests.bot.runtime.fake_channel import Delivery, FakePlatform
 from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
@@ -93,8 +93,8 @@ class Deployment:
         return self.runtime.redis
 
     @property
-    def loop_keys(self) -> LoopKeys:
-        return LoopKeys(self.runtime.keys)
+    def schema(self) -> KeySchema:
+        return self.runtime.schema
 
     async def load(self, source: str) -> StoredDecision:
         stored, _ = await self.ledger.load(source, self.clock.now_ms)
@@ -111,7 +111,7 @@ class Deployment:
         assert campaign is not None
         return await build_preview(
             self.redis,
-            self.loop_keys,
+            self.schema,
             stored,
             campaign.survey,
             self.publisher.limits(),
@@ -126,7 +126,7 @@ class Deployment:
     def sender(self, name: str = "sender") -> Sender:
         return Sender(
             self.runtime.redis,
-            self.runtime.keys,
+            self.runtime.schema,
             clients=dict(self.platforms),
             crypto=self.runtime.crypto,
             metrics=self.runtime.metrics,
@@ -137,7 +137,7 @@ class Deployment:
     async def deliver_all(self, sender: Sender | None = None) -> None:
         """Let a sender empty every outbox."""
         sender = sender or self.sender()
-        for shard in range(self.runtime.keys.shards):
+        for shard in range(self.runtime.schema.shards):
             await sender.prepare(shard)
             while await sender.poll(shard, block_ms=None):
                 pass
@@ -164,17 +164,17 @@ def make_deployment(
     runtime = make_runtime(redis, shards=shards)
     worker = Worker(
         redis,
-        runtime.keys,
+        runtime.schema,
         campaigns=runtime.campaigns,
         crypto=runtime.crypto,
-        loop_context=LoopContextLoader(redis, runtime.keys, runtime.campaigns),
+        loop_context=LoopContextLoader(redis, runtime.schema, runtime.campaigns),
         metrics=runtime.metrics,
         consumer="test-worker",
         config=WorkerConfig(block_ms=10, response_days=response_days),
         clock=clock.time,
     )
     runtime = dataclasses.replace(runtime, worker=worker, clock_ms=clock.now_ms)
-    ledger = DecisionLedger(redis, runtime.keys, runtime.campaigns)
+    ledger = DecisionLedger(redis, runtime.schema, runtime.campaigns)
     config = LoopConfig(
         weekly_budget=weekly_budget,
         quiet=QuietHours.parse(quiet) if quiet else None,
@@ -184,7 +184,7 @@ def make_deployment(
     )
     publisher = Publisher(
         redis,
-        runtime.keys,
+        runtime.schema,
         ledger=ledger,
         campaigns=runtime.campaigns,
         crypto=runtime.crypto,
@@ -257,8 +257,8 @@ class Person:
 
     async def replies(self, after: str = "-") -> list[dict[str, Any]]:
         """Messages the worker queued for them (reply priority), after an entry id."""
-        keys = self.runtime.keys
-        stream = keys.outbox(keys.shard_of(self.pid), Priority.REPLY)
+        schema = self.runtime.schema
+        stream = schema.outbox(schema.shard_of(self.pid), Priority.REPLY)
         entries: Any = await self.runtime.redis.xrange(stream, min=after)
         messages = []
         for entry_id, fields in entries:
@@ -270,19 +270,19 @@ class Person:
         return messages
 
     async def last_reply_id(self) -> str:
-        keys = self.runtime.keys
-        stream = keys.outbox(keys.shard_of(self.pid), Priority.REPLY)
+        schema = self.runtime.schema
+        stream = schema.outbox(schema.shard_of(self.pid), Priority.REPLY)
         last: Any = await self.runtime.redis.xrevrange(stream, count=1)
         return last[0][0].decode() if last else "-"
 
     async def inbox(self) -> list[Notice]:
         """A web chat participant's inbox, opened with their key."""
-        keys = self.runtime.keys
+        schema = self.runtime.schema
         redis = self.runtime.redis
-        wrapped = await redis.hget(keys.participant(self.pid), "wk")
+        wrapped = await redis.hget(schema.participant(self.pid), "wk")
         assert isinstance(wrapped, bytes)
         data_key = self.runtime.crypto.unwrap_data_key(wrapped)
-        items: Any = await redis.lrange(keys.webchat_inbox(self.pid), 0, -1)
+        items: Any = await redis.lrange(schema.webchat_inbox(self.pid), 0, -1)
         return [n for item in items if (n := open_notice(item, self.pid, data_key))]
 
 

@@ -60,7 +60,7 @@ def _new_publisher(deployment: Deployment) -> Publisher:
     old = deployment.publisher
     return Publisher(
         deployment.redis,
-        deployment.runtime.keys,
+        deployment.runtime.schema,
         ledger=deployment.ledger,
         campaigns=deployment.runtime.campaigns,
         crypto=deployment.runtime.crypto,
@@ -108,7 +108,7 @@ async def test_killing_the_publisher_and_the_sender_mid_publication_sends_each_n
     _crash_on_batch(monkeypatch, second, 2, after_commit=True)  # committed, then died
     with pytest.raises(Crash):
         await deployment.publish_all(second)
-    progress = await publication_progress(deployment.redis, deployment.loop_keys, stored, {})
+    progress = await publication_progress(deployment.redis, deployment.schema, stored, {})
     assert 0 < progress.handled < PEOPLE  # part of it is queued, the rest is not
 
     # The sender dies right after the platform accepted its fifth notice.
@@ -125,7 +125,7 @@ async def test_killing_the_publisher_and_the_sender_mid_publication_sends_each_n
 
     doomed = Sender(
         deployment.redis,
-        deployment.runtime.keys,
+        deployment.runtime.schema,
         clients={
             name: DyingPlatform(FAST, channel=p.channel, delivered=p.delivered)
             for name, p in platforms.items()
@@ -146,6 +146,6 @@ async def test_killing_the_publisher_and_the_sender_mid_publication_sends_each_n
     keys = [d.key for p in platforms.values() for d in p.delivered]
     assert len(keys) == len(set(keys)) == PEOPLE
     status = await deployment.redis.hget(
-        deployment.loop_keys.publication(stored.ref, stored.version), "status"
+        deployment.schema.publication(stored.ref, stored.version), "status"
     )
     assert status == b"done"

@@ -19,7 +19,7 @@ DAY_MS = 24 * 3600 * 1000
 
 def _desk(deployment: Deployment) -> Desk:
     runtime = deployment.runtime
-    return Desk(runtime.redis, runtime.keys, runtime.campaigns, runtime.crypto)
+    return Desk(runtime.redis, runtime.schema, runtime.campaigns, runtime.crypto)
 
 
 async def _raise(person: Person, text: str) -> str:
@@ -38,11 +38,11 @@ async def test_each_step_of_a_case_reaches_the_participant_in_their_language(
     desk = _desk(deployment)
     now = deployment.clock.now_ms
 
-    case = await find_case(deployment.redis, deployment.runtime.keys, reference)
+    case = await find_case(deployment.redis, deployment.runtime.schema, reference)
     assert case is not None
     assert (case.status, case.kind, case.language) == (CaseStatus.RECEIVED, "feedback", "sw")
     text = await case_text(
-        deployment.redis, deployment.runtime.keys, deployment.runtime.crypto, case
+        deployment.redis, deployment.runtime.schema, deployment.runtime.crypto, case
     )
     assert text == "Wakala alinitoza mara mbili"
 
@@ -75,7 +75,7 @@ async def test_a_web_chat_participant_reads_the_answer_in_their_inbox(redis_clie
     gift = await join(Person(deployment, "gift", Channel.WEBCHAT), "fr", updates=False)
     await gift.say("avis")
     await gift.say("Le réseau coupe chaque soir")
-    [case] = await list_cases(deployment.redis, deployment.runtime.keys)
+    [case] = await list_cases(deployment.redis, deployment.runtime.schema)
     step = await _desk(deployment).step(
         case, CaseStatus.ESCALATED, "Un technicien viendra.", deployment.clock.now_ms
     )
@@ -94,13 +94,13 @@ async def test_open_cases_past_their_response_time_are_overdue(redis_client: Red
     [thanks] = await amina.say("Nobody answers at the shop")
     assert thanks["text"].endswith("You should get an answer within 3 days.")
     await _raise(baraka, "My SIM was blocked")
-    cases = await list_cases(deployment.redis, deployment.runtime.keys)
+    cases = await list_cases(deployment.redis, deployment.runtime.schema)
     assert [case.due_ms - case.created_ms for case in cases] == [3 * DAY_MS, 3 * DAY_MS]
     later = deployment.clock.now_ms + 4 * DAY_MS
     assert [case.overdue(later) for case in cases] == [True, True]
     assert not cases[0].overdue(deployment.clock.now_ms + 2 * DAY_MS)
     await _desk(deployment).step(cases[1], CaseStatus.RESOLVED, "", deployment.clock.now_ms)
-    cases = await list_cases(deployment.redis, deployment.runtime.keys)
+    cases = await list_cases(deployment.redis, deployment.runtime.schema)
     assert [case.overdue(later) for case in cases] == [True, False]
 
 
@@ -110,7 +110,7 @@ async def test_a_case_keeps_the_answer_time_it_was_promised(redis_client: Redis)
     await _raise(await join(Person(before, "amina"), "en", updates=True), "Nobody answers")
     after = make_deployment(redis_client, response_days=30)
     await _raise(await join(Person(after, "baraka"), "en", updates=True), "Still blocked")
-    cases = await list_cases(redis_client, after.runtime.keys)
+    cases = await list_cases(redis_client, after.runtime.schema)
     assert sorted(case.due_ms - case.created_ms for case in cases) == [3 * DAY_MS, 30 * DAY_MS]
 
 
@@ -124,15 +124,15 @@ async def test_replaying_the_event_that_raised_a_case_does_not_reset_it(
     raised = amina.event(Answer(TextReply("/feedback Nobody answers at the shop")))
     await deployment.runtime.ingestor.ingest(raised)
     await deployment.runtime.drain()
-    [case] = await list_cases(deployment.redis, deployment.runtime.keys)
+    [case] = await list_cases(deployment.redis, deployment.runtime.schema)
     later = deployment.clock.now_ms + DAY_MS
     await _desk(deployment).step(case, CaseStatus.UNDER_REVIEW, "We are on it.", later)
 
-    keys = deployment.runtime.keys
-    stream = keys.inbound(keys.shard_of(amina.pid))
+    schema = deployment.runtime.schema
+    stream = schema.inbound(schema.shard_of(amina.pid))
     fields: Any = encode(raised, deployment.runtime.crypto)
     await deployment.redis.xadd(stream, fields)  # what a dead-letter replay does
     deployment.clock.now_ms += 2 * DAY_MS
     assert await deployment.runtime.drain() == 1
-    [after] = await list_cases(deployment.redis, deployment.runtime.keys)
+    [after] = await list_cases(deployment.redis, deployment.runtime.schema)
     assert (after.status, after.due_ms, after.steps) == (CaseStatus.UNDER_REVIEW, case.due_ms, 1)

@@ -139,12 +139,10 @@ async def test_a_held_notice_counts_as_told_only_once_it_goes(redis_client: Redi
     # Amina, told more than a day after her answer (not when it was held); not Baraka.
     assert await _report_told(deployment) == (1, 1)
     rates = {"telegram": 30.0}
-    progress = await publication_progress(deployment.redis, deployment.loop_keys, stored, rates)
+    progress = await publication_progress(deployment.redis, deployment.schema, stored, rates)
     assert (progress.delayed["telegram"], progress.released["telegram"]) == (2, 1)
     assert progress.dropped == {"opted_out": 1}
-    told_baraka = await deployment.redis.hget(
-        deployment.loop_keys.told(baraka.pid), f"d:{stored.ref}"
-    )
+    told_baraka = await deployment.redis.hget(deployment.schema.told(baraka.pid), f"d:{stored.ref}")
     assert told_baraka is None  # "my data" lists the decision as linked, not as told
 
 
@@ -153,7 +151,7 @@ async def _report_told(deployment: Deployment) -> tuple[int, float | None]:
     campaign = await deployment.runtime.campaigns.get("safe-connect-2026")
     assert campaign is not None
     report = await campaign_report(
-        deployment.redis, deployment.loop_keys, deployment.ledger, campaign, dt.date(2026, 11, 20)
+        deployment.redis, deployment.schema, deployment.ledger, campaign, dt.date(2026, 11, 20)
     )
     return report.told, report.median_days
 
@@ -210,13 +208,13 @@ async def test_a_held_notice_superseded_by_a_newer_version_is_not_sent(
     [notice] = deployment.notices(amina)
     assert notice["text"].startswith("You told us")  # not "Update:": the first they hear
     assert "Nuru Mobile has acted on part of it" in notice["text"]
-    told: Any = await deployment.redis.hget(deployment.loop_keys.told(amina.pid), f"d:{first.ref}")
+    told: Any = await deployment.redis.hget(deployment.schema.told(amina.pid), f"d:{first.ref}")
     assert told is not None
     assert told.startswith(b"2|")
     rates = {"telegram": 30.0}
-    older = await publication_progress(deployment.redis, deployment.loop_keys, first, rates)
+    older = await publication_progress(deployment.redis, deployment.schema, first, rates)
     assert older.dropped == {"superseded": 2}  # Amina's and Baraka's
-    assert await deployment.redis.zcard(deployment.loop_keys.budget(amina.pid)) == 1
+    assert await deployment.redis.zcard(deployment.schema.budget(amina.pid)) == 1
     assert await _report_told(deployment) == (2, 0)
 
 
@@ -239,7 +237,7 @@ async def test_a_dropped_update_leaves_them_told_the_version_before(redis_client
     await deployment.publish_all()
     await deployment.deliver_all()
     assert len(deployment.notices(amina)) == 1  # the first version, at noon
-    told: Any = await deployment.redis.hget(deployment.loop_keys.told(amina.pid), f"d:{first.ref}")
+    told: Any = await deployment.redis.hget(deployment.schema.told(amina.pid), f"d:{first.ref}")
     assert told is not None
     assert told.startswith(b"1|")
     assert b"|h" not in told

@@ -102,7 +102,7 @@ async def test_a_decision_reaches_exactly_the_consenting_reachable_people_it_is_
     assert len(deployment.notices(people["baraka"])) == 1
     assert len(await people["gift"].inbox()) == len(inbox)
     status = await deployment.redis.hget(
-        deployment.loop_keys.publication(stored.ref, stored.version), "status"
+        deployment.schema.publication(stored.ref, stored.version), "status"
     )
     assert status == b"done"
 

@@ -55,17 +55,17 @@ async def test_a_still_concerned_reply_lands_with_the_decision(redis_client: Red
 
     stored = await deployment.ledger.get("safe-connect-2026", "sim-without-id")
     assert stored is not None
-    totals = await reaction_totals(deployment.redis, deployment.loop_keys, stored.ref)
+    totals = await reaction_totals(deployment.redis, deployment.schema, stored.ref)
     assert (totals.helpful, totals.concerns, totals.more) == (0, 1, 0)
     assert [ref for _, ref in totals.concern_cases] == [reference]
-    case = await find_case(deployment.redis, deployment.runtime.keys, reference)
+    case = await find_case(deployment.redis, deployment.runtime.schema, reference)
     assert case is not None
     assert (case.kind, case.decision_ref, case.language) == ("concern", stored.ref, "en")
     text = await case_text(
-        deployment.redis, deployment.runtime.keys, deployment.runtime.crypto, case
+        deployment.redis, deployment.runtime.schema, deployment.runtime.crypto, case
     )
     assert text == "A letter from the chief costs money too, stop asking for papers"
-    record = await deployment.redis.hget(deployment.runtime.keys.participant(amina.pid), "stop")
+    record = await deployment.redis.hget(deployment.runtime.schema.participant(amina.pid), "stop")
     assert record == b"0"  # "stop" inside their concern did not opt them out
 
 
@@ -92,7 +92,7 @@ async def test_helpful_counts_once_and_tell_me_more_explains_in_their_language(
     await claire.press(*_button(french, "helpful"))  # changed their mind: latest press counts
     stored = await deployment.ledger.get("safe-connect-2026", "sim-without-id")
     assert stored is not None
-    totals = await reaction_totals(deployment.redis, deployment.loop_keys, stored.ref)
+    totals = await reaction_totals(deployment.redis, deployment.schema, stored.ref)
     assert (totals.helpful, totals.concerns, totals.more) == (2, 0, 1)
 
 
@@ -111,7 +111,7 @@ async def test_a_reaction_to_a_decision_they_were_not_told_counts_for_nothing(
     await stranger.say("They are lying")  # not taken as a concern: none was asked for
     stored = await deployment.ledger.get("safe-connect-2026", "sim-without-id")
     assert stored is not None
-    totals = await reaction_totals(deployment.redis, deployment.loop_keys, stored.ref)
+    totals = await reaction_totals(deployment.redis, deployment.schema, stored.ref)
     assert (totals.helpful, totals.concerns, totals.concern_cases) == (0, 0, [])
 
 

@@ -54,7 +54,7 @@ async def test_the_report_counts_who_was_told_how_soon_and_what_they_said(
     campaign = await deployment.runtime.campaigns.get(stored.campaign_id)
     assert campaign is not None
     report = await campaign_report(
-        deployment.redis, deployment.loop_keys, deployment.ledger, campaign, dt.date(2026, 12, 1)
+        deployment.redis, deployment.schema, deployment.ledger, campaign, dt.date(2026, 12, 1)
     )
     assert (report.contributors, report.told, report.told_share) == (4, 3, 0.75)
     assert report.median_days == 9
@@ -62,7 +62,7 @@ async def test_the_report_counts_who_was_told_how_soon_and_what_they_said(
     assert report.reactions["helpful"] == 1
     assert not report.promise.overdue
     late = await campaign_report(
-        deployment.redis, deployment.loop_keys, deployment.ledger, campaign, dt.date(2027, 4, 1)
+        deployment.redis, deployment.schema, deployment.ledger, campaign, dt.date(2027, 4, 1)
     )
     assert not late.promise.overdue  # past the date, but a decision is published
 
@@ -78,10 +78,10 @@ async def test_metrics_flag_overdue_promises_and_cases(
     await app.campaigns.load(late, open_now=True)
     pid = app.participant_id(Channel.WEBCHAT, "an-old-case")
     await app.redis.hset(
-        f"{app.keys.tag(app.keys.shard_of(pid))}:case:F-OLD001",
+        f"{app.schema.tag(app.schema.shard_of(pid))}:case:F-OLD001",
         mapping={"pid": pid, "cid": "late-2020", "status": "received", "t": 1_600_000_000_000},
     )
-    await app.redis.zadd(f"{app.keys.tag(app.keys.shard_of(pid))}:cases", {"F-OLD001": 1})
+    await app.redis.zadd(f"{app.schema.tag(app.schema.shard_of(pid))}:cases", {"F-OLD001": 1})
     response = await web_client.get("/metrics")
     text = await response.text()
     assert "sauti_loop_overdue_campaigns 1.0" in text

@@ -22,10 +22,9 @@ from bot.conversation.decisions.rules import (
     evaluate,
     facts_from_redis,
 )
-from bot.loop.keys import LoopKeys
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import PlanLimits, Planner
-from bot.runtime.keys import Keys
+from bot.storage.keys import KeySchema
 from tests.bot.loop import CAMPAIGN, NOON_MS, make_deployment, with_campaign
 
 RULES: list[Rule] = [
@@ -81,28 +80,28 @@ def _random_answers(rng: random.Random) -> dict[str, str]:
 
 async def test_the_planner_and_python_link_the_same_participants(redis_client: Redis) -> None:
     deployment = await with_campaign(make_deployment(redis_client, shards=2))
-    redis, keys = deployment.redis, deployment.runtime.keys
+    redis, schema = deployment.redis, deployment.runtime.schema
     rng = random.Random(6)
     facts: dict[str, Facts] = {}
     for n in range(120):
         pid = f"{n:02d}".rjust(32, "a")
-        shard = keys.shard_of(pid)
+        shard = schema.shard_of(pid)
         answers = _random_answers(rng)
         themes = {"change": ",".join(rng.sample(["fees", "agents", "x"], rng.randint(0, 2)))}
         await redis.hset(
-            keys.participant(pid),
+            schema.participant(pid),
             mapping={"wk": b"k", "ch": "telegram", "lang": "en", f"u:{CAMPAIGN}": "1"},
         )
         if answers:
-            await redis.hset(keys.answers(pid, CAMPAIGN), mapping=_mapping(answers))
+            await redis.hset(schema.answers(pid, CAMPAIGN), mapping=_mapping(answers))
         if themes["change"]:
-            await redis.hset(deployment.loop_keys.themes(pid, CAMPAIGN), mapping=_mapping(themes))
-        await redis.sadd(keys.respondents(shard, CAMPAIGN), pid)
+            await redis.hset(deployment.schema.themes(pid, CAMPAIGN), mapping=_mapping(themes))
+        await redis.sadd(schema.respondents(shard, CAMPAIGN), pid)
         facts[pid] = facts_from_redis(
             {q.encode(): v.encode() for q, v in answers.items()},
             {b"change": themes["change"].encode()} if themes["change"] else {},
         )
-    planner = Planner(redis, deployment.loop_keys)
+    planner = Planner(redis, deployment.schema)
     limits = PlanLimits(now_ms=NOON_MS, weekly_budget=0, chunk=7)
     for rule in RULES:
         decision = Decision("d", CAMPAIGN, {"en": "t"}, DecisionStatus.ADOPTED, {"en": "m"}, rule)
@@ -115,21 +114,21 @@ async def test_the_planner_and_python_link_the_same_participants(redis_client: R
 
 async def test_explicit_response_ids_link_exactly_those_people(redis_client: Redis) -> None:
     deployment = await with_campaign(make_deployment(redis_client))
-    redis, keys = deployment.redis, deployment.runtime.keys
+    redis, schema = deployment.redis, deployment.runtime.schema
     pids = [f"{n}".rjust(32, "b") for n in range(6)]
     for pid in pids:
         await redis.hset(
-            keys.participant(pid),
+            schema.participant(pid),
             mapping={"wk": b"k", "ch": "whatsapp", "lang": "sw", f"u:{CAMPAIGN}": "1"},
         )
-        await redis.sadd(keys.respondents(keys.shard_of(pid), CAMPAIGN), pid)
+        await redis.sadd(schema.respondents(schema.shard_of(pid), CAMPAIGN), pid)
     erased = "c" * 32  # named in the file, but gone
     responses = (ResponseRef(pids[1], "change"), ResponseRef(pids[4]), ResponseRef(erased))
     decision = Decision(
         "d", CAMPAIGN, {"en": "t"}, DecisionStatus.ADOPTED, {"en": "m"}, None, responses
     )
     stored = StoredDecision(decision, 1, "ref00001", 0, 0)
-    counts = await Planner(redis, deployment.loop_keys).count_links(
+    counts = await Planner(redis, deployment.schema).count_links(
         stored, PlanLimits(NOON_MS, 0), samples=10
     )
     assert sorted(counts.samples) == sorted([pids[1], pids[4]])
@@ -138,13 +137,12 @@ async def test_explicit_response_ids_link_exactly_those_people(redis_client: Red
 
 
 def test_the_scripts_name_participant_keys_as_the_rest_of_sauti_does() -> None:
-    keys = Keys(prefix="t", shards=8)
-    loop = LoopKeys(keys)
+    schema = KeySchema(prefix="t", shards=8)
     pid = "a" * 32
-    prefixes = loop.participant_prefixes(keys.shard_of(pid), CAMPAIGN)
-    assert prefixes["p"] + pid == keys.participant(pid)
-    assert prefixes["a"] + pid == keys.answers(pid, CAMPAIGN)
-    assert prefixes["th"] + pid == loop.themes(pid, CAMPAIGN)
-    assert prefixes["n"] + pid == loop.told(pid)
-    assert prefixes["nb"] + pid == loop.budget(pid)
-    assert prefixes["wc"] + pid == keys.webchat_inbox(pid)
+    prefixes = schema.participant_prefixes(schema.shard_of(pid), CAMPAIGN)
+    assert prefixes["p"] + pid == schema.participant(pid)
+    assert prefixes["a"] + pid == schema.answers(pid, CAMPAIGN)
+    assert prefixes["th"] + pid == schema.themes(pid, CAMPAIGN)
+    assert prefixes["n"] + pid == schema.told(pid)
+    assert prefixes["nb"] + pid == schema.budget(pid)
+    assert prefixes["wc"] + pid == schema.webchat_inbox(pid)

@@ -14,7 +14,6 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.commands.decisions import print_preview
-from bot.loop.keys import LoopKeys
 from bot.time_zones import zone
 from tests.bot.channels.whatsapp.world import World, running_world
 from tests.bot.loop import (
@@ -76,7 +75,7 @@ async def test_a_tanzanian_number_is_told_in_its_morning_while_the_campaigns_zon
     evening = dt.datetime.fromtimestamp(clock.now_ms / 1000, DAR_ES_SALAAM)
     morning = evening + dt.timedelta(hours=10)
     assert f"{morning:%H:%M}" == "08:00"
-    schedule = LoopKeys(world.app.keys).schedule(world.app.keys.shard_of(world.pid(TANZANIA)))
+    schedule = world.app.schema.schedule(world.app.schema.shard_of(world.pid(TANZANIA)))
     held: Any = await world.app.redis.zrange(schedule, 0, -1, withscores=True)
     [(_, due)] = held
     assert int(due) == int(morning.timestamp() * 1000)
@@ -113,7 +112,7 @@ async def test_the_time_told_sets_a_fixed_offset_that_quiet_hours_follow(
     deployment.set_time(_utc_ms(18, 20, 10))  # the server's clock says 20:10 UTC
     [done] = await amina.say("/time 23:10")
     assert "It is 23:10 where you are, so your time zone is UTC+03:00." in done["text"]
-    record: Any = await deployment.redis.hgetall(deployment.runtime.keys.participant(amina.pid))
+    record: Any = await deployment.redis.hgetall(deployment.runtime.schema.participant(amina.pid))
     assert (record[b"tz"], record[b"tzset"]) == (b"UTC+03:00", b"1")
 
     stored = await deployment.load(SIM_DECISION)

@@ -63,7 +63,7 @@ async def world(redis_url: str, tmp_path: Path) -> AsyncIterator[World]:
 async def _window_closed(world: World, wa_id: str) -> None:
     """As if they last wrote 25 hours ago."""
     then = int(time.time() * 1000 - 25 * HOUR_MS)
-    await world.app.redis.hset(world.app.keys.participant(world.pid(wa_id)), "in", str(then))
+    await world.app.redis.hset(world.app.schema.participant(world.pid(wa_id)), "in", str(then))
 
 
 async def _publish(world: World, *wa_ids: str) -> tuple[StoredDecision, dict[str, Sent]]:
@@ -135,15 +135,15 @@ async def test_a_tap_on_the_decision_template_is_the_reaction_the_in_window_butt
     assert thanks[-1].text.startswith("Thank you. We have passed your concern on to Nuru Mobile.")
 
     app = world.app
-    totals = await reaction_totals(app.redis, app.publisher().loop_keys, stored.ref)
+    totals = await reaction_totals(app.redis, app.publisher().schema, stored.ref)
     assert (totals.helpful, totals.concerns, totals.more) == (0, 1, 0)
     [(_, reference)] = totals.concern_cases
-    case = await find_case(app.redis, app.keys, reference)
+    case = await find_case(app.redis, app.schema, reference)
     assert case is not None
     assert (case.kind, case.decision_ref, case.language) == ("concern", stored.ref, "en")
-    written = await case_text(app.redis, app.keys, app.crypto, case)
+    written = await case_text(app.redis, app.schema, app.crypto, case)
     assert written == "The chief charges for the letter, stop asking for papers"
-    stop = await app.redis.hget(app.keys.participant(world.pid(ENGLISH)), "stop")
+    stop = await app.redis.hget(app.schema.participant(world.pid(ENGLISH)), "stop")
     assert stop == b"0"  # "stop" inside their concern did not opt them out
 
 

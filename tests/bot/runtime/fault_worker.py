@@ -3,7 +3,7 @@
     python -m tests.bot.runtime.fault_worker REDIS_URL MASTER_KEY_HEX ID_SECRET_HEX PREFIX \
         SHARDS CONSUMER BATCH_SIZE STEP_SECONDS
 
-It builds the same deployment as the test (keys, master key and id secret) and processes every
+It builds the same deployment as the test (key schema, master key and id secret) and processes every
 shard round-robin with small batches. Each batch is read from the stream (so its entries are
 pending for this consumer) and then held for STEP_SECONDS before it is committed: a SIGKILL
 lands while the worker holds read-but-unacknowledged entries when it follows one of the
@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from bot.loop.context import LoopContextLoader
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
-from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.runtime.worker import Entry, Worker, WorkerConfig
 from bot.secret import Secret
 from bot.storage import connect
+from bot.storage.keys import KeySchema
 
 MODULE = "tests.bot.runtime.fault_worker"
 
@@ -84,24 +84,24 @@ class SlowWorker(Worker):
 
 async def work(args: FaultWorkerArgs) -> None:
     redis = connect(args.redis_url, max_connections=4)
-    keys = Keys(prefix=args.prefix, shards=args.shards)
-    campaigns = CampaignStore(redis, keys, cache_seconds=60)
+    schema = KeySchema(prefix=args.prefix, shards=args.shards)
+    campaigns = CampaignStore(redis, schema, cache_seconds=60)
     worker = SlowWorker(
         redis,
-        keys,
+        schema,
         campaigns=campaigns,
         crypto=ParticipantCrypto(Secret(args.master_key), Secret(args.id_secret)),
-        loop_context=LoopContextLoader(redis, keys, campaigns),
+        loop_context=LoopContextLoader(redis, schema, campaigns),
         metrics=Metrics(),
         consumer=args.consumer,
         config=WorkerConfig(batch_size=args.batch_size, block_ms=10),
     )
     worker.step_seconds = args.step_seconds
-    for shard in range(keys.shards):
+    for shard in range(schema.shards):
         await worker.ensure_group(shard)
     print("ready", flush=True)
     while True:
-        for shard in range(keys.shards):
+        for shard in range(schema.shards):
             await worker.poll(shard, block_ms=None)
         await asyncio.sleep(0.001)
 

@@ -1,4 +1,4 @@
-"""A runtime wired to the test's real Redis: ingest, a worker, campaigns, keys."""
+"""A runtime wired to the test's real Redis: ingest, a worker, campaigns, the key schema."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.delivery import ChannelClient
 from bot.runtime.ingest import Ingestor
-from bot.runtime.keys import Keys
 from bot.runtime.metrics import Metrics
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
 from bot.secret import Secret
+from bot.storage.keys import KeySchema
 from dialogues.inbound import Inbound
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "dialogues" / "examples" / "safe_connect.yaml"
@@ -29,7 +29,7 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "dialogues" / "examples" / "safe
 @dataclass
 class Runtime:
     redis: Redis
-    keys: Keys
+    schema: KeySchema
     master_key: bytes
     id_secret: bytes
     metrics: Metrics
@@ -65,13 +65,13 @@ class Runtime:
         return self.event(pid, Answer(inbound), channel=channel)
 
     def with_worker(self, consumer: str) -> Runtime:
-        """The same deployment (keys, secrets, campaigns) with another worker process."""
+        """The same deployment (key schema, secrets, campaigns) with another worker process."""
         worker = Worker(
             self.redis,
-            self.keys,
+            self.schema,
             campaigns=self.campaigns,
             crypto=self.crypto,
-            loop_context=LoopContextLoader(self.redis, self.keys, self.campaigns),
+            loop_context=LoopContextLoader(self.redis, self.schema, self.campaigns),
             metrics=self.metrics,
             consumer=consumer,
             config=WorkerConfig(block_ms=10),
@@ -81,7 +81,7 @@ class Runtime:
     async def drain(self) -> int:
         """Process every shard until nothing is left; returns the number handled."""
         total = 0
-        for shard in range(self.keys.shards):
+        for shard in range(self.schema.shards):
             await self.worker.ensure_group(shard)
             while handled := await self.worker.poll(shard, block_ms=None):
                 total += handled
@@ -91,25 +91,25 @@ class Runtime:
 def make_runtime(
     redis: Redis, shards: int = 4, consumer: str = "test-worker", config: WorkerConfig | None = None
 ) -> Runtime:
-    keys = Keys(prefix="t", shards=shards)
+    schema = KeySchema(prefix="t", shards=shards)
     master, secret = os.urandom(32), os.urandom(32)
     metrics = Metrics()
-    campaigns = CampaignStore(redis, keys, cache_seconds=0)
+    campaigns = CampaignStore(redis, schema, cache_seconds=0)
     crypto = ParticipantCrypto(Secret(master), Secret(secret))
-    ingestor = Ingestor(redis, keys, crypto, metrics, dedupe_ttl=7 * 24 * 3600)
+    ingestor = Ingestor(redis, schema, crypto, metrics, dedupe_ttl=7 * 24 * 3600)
     worker = Worker(
         redis,
-        keys,
+        schema,
         campaigns=campaigns,
         crypto=crypto,
-        loop_context=LoopContextLoader(redis, keys, campaigns),
+        loop_context=LoopContextLoader(redis, schema, campaigns),
         metrics=metrics,
         consumer=consumer,
         config=config or WorkerConfig(block_ms=10),
     )
     return Runtime(
         redis,
-        keys,
+        schema,
         master,
         secret,
         metrics,
@@ -129,7 +129,7 @@ def make_sender(
     """A sender of the same deployment, delivering one channel through `client`."""
     return Sender(
         runtime.redis,
-        runtime.keys,
+        runtime.schema,
         clients={client.channel.value: client},
         crypto=runtime.crypto,
         metrics=runtime.metrics,

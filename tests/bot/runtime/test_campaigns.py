@@ -11,7 +11,7 @@ async def test_a_made_up_campaign_id_is_not_remembered(app: App) -> None:
     """Regression: every id looked up was kept, found or not, so links to made-up campaigns
     (anyone can request /j/<anything>) grew the web process without bound; and a campaign
     looked for just before it was loaded stayed "not found" for the cache's lifetime."""
-    web = CampaignStore(app.redis, app.keys, cache_seconds=600)
+    web = CampaignStore(app.redis, app.schema, cache_seconds=600)
     assert await web.get("harvest-2026") is None  # a link followed before the launch
     source = EXAMPLE.read_text(encoding="utf-8").replace("safe-connect-2026", "harvest-2026")
     await app.campaigns.load(source, open_now=True)  # by the operator's CLI, elsewhere

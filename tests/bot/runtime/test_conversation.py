@@ -21,7 +21,6 @@ from bot.conversation.inbound import (
 )
 from bot.privacy import ParticipantId, decrypt_field, field_aad
 from bot.runtime.delivery import SendLimits
-from bot.runtime.feedback import case_key, cases_key
 from bot.runtime.outbox import Priority, unseal
 from dialogues.inbound import ChangeLanguage, ChoiceReply, TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
@@ -56,8 +55,8 @@ class Chat:
         return await self.received()
 
     async def received(self) -> list[dict[str, Any]]:
-        keys = self.runtime.keys
-        stream = keys.outbox(keys.shard_of(self.pid), Priority.REPLY)
+        schema = self.runtime.schema
+        stream = schema.outbox(schema.shard_of(self.pid), Priority.REPLY)
         start = self._read.get(stream, "-")
         entries: Any = await self.runtime.redis.xrange(stream, min=start)
         messages = []
@@ -71,7 +70,7 @@ class Chat:
         return messages
 
     async def record(self) -> dict[bytes, bytes]:
-        result: Any = await self.runtime.redis.hgetall(self.runtime.keys.participant(self.pid))
+        result: Any = await self.runtime.redis.hgetall(self.runtime.schema.participant(self.pid))
         return dict(result)
 
 
@@ -195,7 +194,7 @@ async def test_stop_pauses_and_opts_out_until_they_come_back(redis_client: Redis
     [stopped] = await chat.say("stop")
     assert stopped["text"].startswith("You will get no more messages from us.")
     assert (await chat.record())[b"stop"] == b"1"
-    session: Any = await runtime.redis.get(runtime.keys.session(chat.pid, CAMPAIGN))
+    session: Any = await runtime.redis.get(runtime.schema.session(chat.pid, CAMPAIGN))
     assert json.loads(session)["st"] == "p"
 
     back = await chat.say("start")
@@ -276,7 +275,7 @@ async def test_delete_asks_first_and_then_erases_everything(redis_client: Redis)
     chat = await _joined(runtime, "hamid")
     await chat.say("1")
     await chat.say("1,2")
-    keys = runtime.keys
+    schema = runtime.schema
 
     [ask] = await chat.say("delete")
     assert ask["text"].startswith("Delete everything Sauti holds about you")
@@ -285,20 +284,22 @@ async def test_delete_asks_first_and_then_erases_everything(redis_client: Redis)
     assert await chat.record() != {}
 
     await chat.say("delete")
-    await runtime.redis.hset(keys.telegram_questions(chat.pid), "uses", "{}")  # a channel's memory
+    await runtime.redis.hset(
+        schema.telegram_questions(chat.pid), "uses", "{}"
+    )  # a channel's memory
     [done] = await chat.press("delete", "confirm")
     assert done["text"].startswith("Everything we held about you has been deleted.")
     assert done["to"] == "addr-hamid"  # the goodbye still reaches them
     assert await chat.record() == {}
-    shard = keys.shard_of(chat.pid)
+    shard = schema.shard_of(chat.pid)
     gone = (
-        keys.session(chat.pid, CAMPAIGN),
-        keys.answers(chat.pid, CAMPAIGN),
-        keys.telegram_questions(chat.pid),
+        schema.session(chat.pid, CAMPAIGN),
+        schema.answers(chat.pid, CAMPAIGN),
+        schema.telegram_questions(chat.pid),
     )
     for key in gone:
         assert not await runtime.redis.exists(key)
-    assert not await runtime.redis.sismember(keys.respondents(shard, CAMPAIGN), chat.pid)
+    assert not await runtime.redis.sismember(schema.respondents(shard, CAMPAIGN), chat.pid)
 
 
 async def test_the_goodbye_after_erasure_is_delivered_to_the_address_it_carries(
@@ -310,7 +311,7 @@ async def test_the_goodbye_after_erasure_is_delivered_to_the_address_it_carries(
     await chat.press("delete", "confirm")
     platform = FakePlatform(SendLimits(200, 5, 0.01, 5), channel=Channel.WHATSAPP)
     sender = make_sender(runtime, platform)
-    for shard in range(runtime.keys.shards):
+    for shard in range(runtime.schema.shards):
         await sender.prepare(shard)
         while await sender.poll(shard, block_ms=None):
             pass
@@ -331,12 +332,12 @@ async def test_feedback_is_kept_sealed_with_a_reference_they_can_quote(
     [thanks] = await chat.say("stop")  # while writing feedback, "stop" is what they say
     reference = thanks["text"].split("Your reference is ")[1].split(".")[0]
     assert reference.startswith("F-")
-    keys = runtime.keys
-    shard = keys.shard_of(chat.pid)
-    case: Any = await runtime.redis.hgetall(case_key(keys, shard, reference))
+    schema = runtime.schema
+    shard = schema.shard_of(chat.pid)
+    case: Any = await runtime.redis.hgetall(schema.case(shard, reference))
     assert case[b"status"] == b"received"
     assert case[b"cid"] == CAMPAIGN.encode()
-    assert await runtime.redis.zscore(cases_key(keys, shard), reference) is not None
+    assert await runtime.redis.zscore(schema.cases(shard), reference) is not None
     record = await chat.record()
     data_key = runtime.crypto.unwrap_data_key(record[b"wk"])
     aad = field_aad(ParticipantId(chat.pid), f"case:{reference}")
@@ -543,7 +544,7 @@ async def test_updates_without_an_argument_asks_rather_than_turning_news_off(
     assert '"updates"' in off["text"]  # how to change it back
     record = await chat.record()
     assert (record[f"u:{CAMPAIGN}".encode()], record[b"stg"]) == (b"0", b"")
-    answers: Any = await runtime.redis.hgetall(runtime.keys.answers(chat.pid, CAMPAIGN))
+    answers: Any = await runtime.redis.hgetall(runtime.schema.answers(chat.pid, CAMPAIGN))
     assert b"uses" not in answers
 
     [again] = await chat.say("matokeo")  # the Swahili keyword counts whatever their language
@@ -572,7 +573,7 @@ async def test_a_number_typed_after_the_language_command_picks_a_language_not_an
     assert changed[-1]["prompt"]["language"] == "fr"
     record = await chat.record()
     assert (record[b"lang"], record[b"stg"]) == (b"fr", b"")
-    answers: Any = await runtime.redis.hgetall(runtime.keys.answers(chat.pid, CAMPAIGN))
+    answers: Any = await runtime.redis.hgetall(runtime.schema.answers(chat.pid, CAMPAIGN))
     assert b"uses" not in answers
 
     # From the help menu (its item 2), then a language typed by number: not help item 4.

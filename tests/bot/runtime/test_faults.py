@@ -50,8 +50,8 @@ async def _answers(redis: Redis, key: str) -> dict[str, dict[str, Any]]:
 
 async def _counters(runtime: Runtime) -> dict[str, int]:
     totals: dict[str, int] = {}
-    for shard in range(runtime.keys.shards):
-        raw: Any = await runtime.redis.hgetall(runtime.keys.counters(shard, CAMPAIGN))
+    for shard in range(runtime.schema.shards):
+        raw: Any = await runtime.redis.hgetall(runtime.schema.counters(shard, CAMPAIGN))
         for name, value in raw.items():
             totals[name.decode()] = totals.get(name.decode(), 0) + int(value)
     return totals
@@ -67,7 +67,7 @@ async def _drain(app: App) -> int:
     """Process everything waiting, with a worker of its own; returns how many were handled."""
     worker = app.worker("drain-worker")
     total = 0
-    for shard in range(app.keys.shards):
+    for shard in range(app.schema.shards):
         await worker.ensure_group(shard)
         await worker.claim_orphans(shard)
         while handled := await worker.poll(shard, block_ms=None):
@@ -165,7 +165,8 @@ async def _kill_worker_process_mid_batch(runtime: Runtime, redis_url: str, total
     """Run the slowed worker process on the backlog and SIGKILL it a third of the way through,
     just after it has read a batch it has not committed yet."""
     doomed = FaultWorkerArgs(
-        redis_url, runtime.master_key, runtime.id_secret, runtime.keys.prefix, runtime.keys.shards,
+        redis_url, runtime.master_key, runtime.id_secret,
+        runtime.schema.prefix, runtime.schema.shards,
         consumer="doomed", batch_size=5, step_seconds=0.1,
     )  # fmt: skip
     process = await asyncio.create_subprocess_exec(
@@ -189,15 +190,15 @@ async def _kill_worker_process_mid_batch(runtime: Runtime, redis_url: str, total
 
 async def _orphans(runtime: Runtime, consumer: str) -> int:
     count = 0
-    for shard in range(runtime.keys.shards):
-        count += (await _pending(runtime.redis, runtime.keys.inbound(shard))).get(consumer, 0)
+    for shard in range(runtime.schema.shards):
+        count += (await _pending(runtime.redis, runtime.schema.inbound(shard))).get(consumer, 0)
     return count
 
 
 async def _take_over(runtime: Runtime) -> int:
     """What a worker does when it gets a shard's lease: claim its orphans, then process."""
     claimed = 0
-    for shard in range(runtime.keys.shards):
+    for shard in range(runtime.schema.shards):
         await runtime.worker.ensure_group(shard)
         claimed += await runtime.worker.claim_orphans(shard)
     return claimed
@@ -208,7 +209,7 @@ async def _conversation(runtime: Runtime, pid: str) -> list[Line]:
     chat = await load_chat(
         pid,
         redis=runtime.redis,
-        keys=runtime.keys,
+        schema=runtime.schema,
         crypto=runtime.crypto,
         campaigns=runtime.campaigns,
         catalog=builtin_catalog(),
@@ -234,7 +235,7 @@ async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothi
 
     for n, user in enumerate(users):
         answers = await _answers(
-            redis_client, runtime.keys.answers(runtime.participant(user), CAMPAIGN)
+            redis_client, runtime.schema.answers(runtime.participant(user), CAMPAIGN)
         )
         assert {q: a["v"] for q, a in answers.items()} == _expected_answers(n), user
         assert {a["o"] for a in answers.values()} == {"answered"}
@@ -250,10 +251,10 @@ async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothi
     for user in users:
         assert len(await _conversation(runtime, runtime.participant(user))) == expected, user
     respondents = 0
-    for shard in range(runtime.keys.shards):
-        assert await _pending(redis_client, runtime.keys.inbound(shard)) == {}
-        assert await redis_client.xlen(runtime.keys.dead_letters(shard)) == 0
-        respondents += await redis_client.scard(runtime.keys.respondents(shard, CAMPAIGN))
+    for shard in range(runtime.schema.shards):
+        assert await _pending(redis_client, runtime.schema.inbound(shard)) == {}
+        assert await redis_client.xlen(runtime.schema.dead_letters(shard)) == 0
+        respondents += await redis_client.scard(runtime.schema.respondents(shard, CAMPAIGN))
     assert respondents == PARTICIPANTS + 1
     assert runtime.metrics.registry.get_sample_value("sauti_dead_letters_total") == 0
 
@@ -262,7 +263,7 @@ async def test_entries_read_by_a_fenced_worker_are_not_stranded(redis_client: Re
     runtime = make_runtime(redis_client, shards=1)
     await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
     stalled, successor = runtime.with_worker("stalled"), runtime.with_worker("successor")
-    lease = runtime.keys.lease("worker", 0)
+    lease = runtime.schema.lease("worker", 0)
     await redis_client.set(lease, "stalled")
     await stalled.worker.ensure_group(0)
     pid = runtime.participant("stranded")
@@ -275,8 +276,8 @@ async def test_entries_read_by_a_fenced_worker_are_not_stranded(redis_client: Re
     await runtime.ingestor.ingest(runtime.answer(pid, TextReply("1,3")))
     for _ in range(3):  # the shard's worker carries on
         await successor.worker.poll(0, block_ms=None)
-    assert await _pending(redis_client, runtime.keys.inbound(0)) == {}
-    answers = await _answers(redis_client, runtime.keys.answers(pid, CAMPAIGN))
+    assert await _pending(redis_client, runtime.schema.inbound(0)) == {}
+    answers = await _answers(redis_client, runtime.schema.answers(pid, CAMPAIGN))
     assert {q: a["v"] for q, a in answers.items()} == {"uses": ["calls", "money"]}
 
 
@@ -299,10 +300,10 @@ async def test_a_form_sent_three_times_records_one_answer(web_client: Client, ap
     )
     assert [response.status for response in responses] == [303, 303, 303]
 
-    answers = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
+    answers = await _answers(app.redis, app.schema.answers(pid, CAMPAIGN))
     assert {q: a["v"] for q, a in answers.items()} == {"uses": ["calls", "sms"], "unsafe": "no"}
-    shard = app.keys.shard_of(pid)
-    counters: Any = await app.redis.hgetall(app.keys.counters(shard, CAMPAIGN))
+    shard = app.schema.shard_of(pid)
+    counters: Any = await app.redis.hgetall(app.schema.counters(shard, CAMPAIGN))
     assert {k.decode(): int(v) for k, v in counters.items()} == {"started": 1, "answers": 2}
     page = await browser.page(web_client, token)
     assert page.count('class="m me"') == 2  # two echoes of the participant's own answers
@@ -321,8 +322,8 @@ async def test_a_join_form_sent_three_times_starts_one_survey(web_client: Client
         assert response.status == 303
         locations.add(response.headers["Location"].split("?")[0])
     started = 0
-    for shard in range(app.keys.shards):
-        started += int(await app.redis.hget(app.keys.counters(shard, CAMPAIGN), "started") or 0)
+    for shard in range(app.schema.shards):
+        started += int(await app.redis.hget(app.schema.counters(shard, CAMPAIGN), "started") or 0)
     assert (len(locations), started) == (1, 1)
 
 
@@ -384,7 +385,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
             resent_nonce = browser.nonce(page)
             await browser.answer(client, token, choice="yes")  # unsafe
             pid = app.participant_id(Channel.WEBCHAT, token)
-            before = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
+            before = await _answers(app.redis, app.schema.answers(pid, CAMPAIGN))
     finally:
         await app.close()
     assert not _alive(server_pid)  # close() stopped the server
@@ -392,7 +393,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
     app = await _embedded_app(data_dir, load=False)
     try:
         assert app.participant_id(Channel.WEBCHAT, token) == pid  # the same id secret
-        assert await _answers(app.redis, app.keys.answers(pid, CAMPAIGN)) == before
+        assert await _answers(app.redis, app.schema.answers(pid, CAMPAIGN)) == before
         assert {q: a["v"] for q, a in before.items()} == {
             "uses": ["calls", "money"],
             "money_safe": 4,
@@ -410,7 +411,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
             assert response.status == 303
             page = await browser.answer(client, token, action="skip")  # and the survey goes on
             assert "ID card" in page
-        after = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
+        after = await _answers(app.redis, app.schema.answers(pid, CAMPAIGN))
         assert after["unsafe"]["v"] == "yes"
         assert after["unsafe_what"]["o"] == "skipped"
     finally:
@@ -427,7 +428,7 @@ async def test_data_older_than_a_second_survives_a_sigkill_of_the_embedded_redis
             await browser.answer(client, token, action="submit", pick=["sms"])
             await browser.answer(client, token, choice="no")  # unsafe
         pid = app.participant_id(Channel.WEBCHAT, token)
-        acknowledged = await _answers(app.redis, app.keys.answers(pid, CAMPAIGN))
+        acknowledged = await _answers(app.redis, app.schema.answers(pid, CAMPAIGN))
         await asyncio.sleep(1.5)  # appendfsync everysec: older writes are on disk
         assert app.embedded is not None
         server_pid = app.embedded.pid
@@ -439,7 +440,7 @@ async def test_data_older_than_a_second_survives_a_sigkill_of_the_embedded_redis
 
     app = await _embedded_app(data_dir, load=False)
     try:
-        assert await _answers(app.redis, app.keys.answers(pid, CAMPAIGN)) == acknowledged
+        assert await _answers(app.redis, app.schema.answers(pid, CAMPAIGN)) == acknowledged
         assert {q: a["v"] for q, a in acknowledged.items()} == {"uses": ["sms"], "unsafe": "no"}
         async with _serving(app) as client:
             page = await browser.page(client, token)
@@ -490,14 +491,16 @@ async def test_an_answer_sent_while_redis_is_down_gets_503_and_is_stored_once_wh
             app.embedded.start()  # back, on the same data; the worker reconnects by itself
             response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
             assert response.status == 303  # stored (processed now, or in a moment)
-            answers_key = app.keys.answers(pid, CAMPAIGN)
+            answers_key = app.schema.answers(pid, CAMPAIGN)
             await _wait_for(lambda: app.redis.hexists(answers_key, "uses"), seconds=10)
             response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
             assert response.status == 303  # and once more, to be sure: a duplicate
             assert browser.processed(response)
         answers = await _answers(app.redis, answers_key)
         assert {q: a["v"] for q, a in answers.items()} == {"uses": ["sms"]}
-        counters: Any = await app.redis.hgetall(app.keys.counters(app.keys.shard_of(pid), CAMPAIGN))
+        counters: Any = await app.redis.hgetall(
+            app.schema.counters(app.schema.shard_of(pid), CAMPAIGN)
+        )
         assert {k.decode(): int(v) for k, v in counters.items()} == {"started": 1, "answers": 1}
     finally:
         await app.close()
@@ -530,7 +533,7 @@ async def test_the_worker_carries_on_after_a_redis_outage(data_dir: Path) -> Non
             app.embedded.start()
             token = await browser.join(client, wait=False)
             pid = app.participant_id(Channel.WEBCHAT, token)
-            participant = app.keys.participant(pid)
+            participant = app.schema.participant(pid)
             await _wait_for(lambda: app.redis.exists(participant), seconds=6)  # 3 renewals
     finally:
         await app.close()
@@ -544,9 +547,9 @@ async def _cut_off(app: App, socket_dir: Path) -> AsyncIterator[Client]:
     cut_off = dataclasses.replace(
         app,
         redis=nowhere,
-        campaigns=CampaignStore(nowhere, app.keys),
+        campaigns=CampaignStore(nowhere, app.schema),
         ingestor=Ingestor(
-            nowhere, app.keys, app.crypto, app.metrics, app.settings.dedupe_ttl_seconds
+            nowhere, app.schema, app.crypto, app.metrics, app.settings.dedupe_ttl_seconds
         ),
     )
     server = TestServer(make_web_app(cut_off))
@@ -593,7 +596,7 @@ async def test_entries_handed_to_a_busy_successor_are_not_stranded(redis_client:
     runtime = make_runtime(redis_client, shards=1)
     await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
     stalled, successor = runtime.with_worker("stalled"), runtime.with_worker("successor")
-    await redis_client.set(runtime.keys.lease("worker", 0), "successor")
+    await redis_client.set(runtime.schema.lease("worker", 0), "successor")
     await successor.worker.ensure_group(0)
     first, second = runtime.participant("first"), runtime.participant("second")
     await runtime.ingestor.ingest(runtime.event(first, Join(CAMPAIGN, "en")))
@@ -602,5 +605,5 @@ async def test_entries_handed_to_a_busy_successor_are_not_stranded(redis_client:
     assert await stalled.worker.poll(0, block_ms=None) == 0  # read, fenced, handed over
     for _ in range(3):
         await successor.worker.poll(0, block_ms=None)
-    assert await _pending(redis_client, runtime.keys.inbound(0)) == {}
+    assert await _pending(redis_client, runtime.schema.inbound(0)) == {}
     assert (await _counters(runtime))["started"] == 2

@@ -26,14 +26,14 @@ async def _runtime_with_campaign(redis: Redis, shards: int = 4) -> Runtime:
 
 
 async def _answers(runtime: Runtime, pid: str) -> dict[str, dict[str, object]]:
-    raw: Any = await runtime.redis.hgetall(runtime.keys.answers(pid, "safe-connect-2026"))
+    raw: Any = await runtime.redis.hgetall(runtime.schema.answers(pid, "safe-connect-2026"))
     return {k.decode(): json.loads(v) for k, v in raw.items()}
 
 
 async def _counters(runtime: Runtime) -> dict[str, int]:
     totals: dict[str, int] = {}
-    for shard in range(runtime.keys.shards):
-        raw: Any = await runtime.redis.hgetall(runtime.keys.counters(shard, "safe-connect-2026"))
+    for shard in range(runtime.schema.shards):
+        raw: Any = await runtime.redis.hgetall(runtime.schema.counters(shard, "safe-connect-2026"))
         for key, value in raw.items():
             totals[key.decode()] = totals.get(key.decode(), 0) + int(value)
     return totals
@@ -59,7 +59,7 @@ async def test_a_full_survey_is_recorded_once_with_counters(redis_client: Redis)
     assert answers["unsafe"]["v"] == "yes"
     assert answers["change"]["o"] == "skipped"
     assert "v" not in answers["unsafe_what"]  # free text is sealed, not stored in clear
-    session_raw: Any = await redis_client.get(runtime.keys.session(pid, "safe-connect-2026"))
+    session_raw: Any = await redis_client.get(runtime.schema.session(pid, "safe-connect-2026"))
     assert from_dict(json.loads(session_raw)).status is SessionStatus.COMPLETED
     assert await _counters(runtime) == {"started": 1, "completed": 1, "answers": 12}
 
@@ -120,9 +120,9 @@ async def test_a_replayed_stream_entry_changes_nothing(redis_client: Redis) -> N
     await runtime.ingestor.ingest(answer)
     await runtime.drain()
     before = await _answers(runtime, pid), await _counters(runtime)
-    shard = runtime.keys.shard_of(pid)
+    shard = runtime.schema.shard_of(pid)
     fields: Any = encode(answer, runtime.crypto)
-    await redis_client.xadd(runtime.keys.inbound(shard), fields)
+    await redis_client.xadd(runtime.schema.inbound(shard), fields)
     assert await runtime.drain() == 1
     assert (await _answers(runtime, pid), await _counters(runtime)) == before
 
@@ -137,7 +137,7 @@ async def test_a_worker_that_died_mid_batch_is_taken_over_and_nothing_is_recorde
         await runtime.ingestor.ingest(runtime.answer(pid, ChoiceReply("uses", ("sms",))))
     # A worker reads the whole batch and dies before committing anything.
     await runtime.worker.ensure_group(0)
-    stream = runtime.keys.inbound(0)
+    stream = runtime.schema.inbound(0)
     read: Any = await redis_client.xreadgroup(GROUP, "dead-worker", {stream: ">"}, count=1000)
     assert len(read[0][1]) == 40
     # Another worker takes the shard over.
@@ -246,16 +246,16 @@ async def test_markers_written_before_the_per_participant_sets_still_count(
     runtime = await _runtime_with_campaign(redis_client)
     pid = runtime.participant("neema")
     stored_before = runtime.event(pid, Join("safe-connect-2026", "en"))
-    older = runtime.keys.older_event_marker(pid, stored_before.event_id)
+    older = runtime.schema.older_event_marker(pid, stored_before.event_id)
     await redis_client.set(older, "0", ex=7 * 24 * 3600)
     assert not await runtime.ingestor.ingest(stored_before)  # redelivered: a duplicate
 
     await runtime.ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "en")))
     await runtime.drain()
     committed_before = runtime.answer(pid, TextReply("1"))  # "calls", were it taken again
-    older = runtime.keys.older_event_marker(pid, committed_before.event_id)
+    older = runtime.schema.older_event_marker(pid, committed_before.event_id)
     await redis_client.set(older, "1", ex=7 * 24 * 3600)
     fields: Any = encode(committed_before, runtime.crypto)
-    await redis_client.xadd(runtime.keys.inbound(runtime.keys.shard_of(pid)), fields)
+    await redis_client.xadd(runtime.schema.inbound(runtime.schema.shard_of(pid)), fields)
     assert await runtime.drain() == 1  # acknowledged, not committed again
     assert "uses" not in await _answers(runtime, pid)

@@ -34,17 +34,17 @@ async def _joined(runtime: Runtime, user: str) -> str:
 
 
 async def _uses(runtime: Runtime, pid: str) -> Any:
-    raw: Any = await runtime.redis.hget(runtime.keys.answers(pid, CAMPAIGN), "uses")
+    raw: Any = await runtime.redis.hget(runtime.schema.answers(pid, CAMPAIGN), "uses")
     return None if raw is None else json.loads(raw)["v"]
 
 
 async def _dead_letters(runtime: Runtime) -> list[dict[bytes, bytes]]:
-    entries: Any = await runtime.redis.xrange(runtime.keys.dead_letters(0))
+    entries: Any = await runtime.redis.xrange(runtime.schema.dead_letters(0))
     return [fields for _, fields in entries]
 
 
 async def _pending(runtime: Runtime) -> int:
-    summary: Any = await runtime.redis.xpending(runtime.keys.inbound(0), GROUP)
+    summary: Any = await runtime.redis.xpending(runtime.schema.inbound(0), GROUP)
     return int(summary["pending"])
 
 
@@ -106,8 +106,8 @@ async def test_a_participant_record_that_cannot_be_loaded_is_set_aside(redis_cli
     runtime = await _runtime(redis_client)
     poisoned = await _joined(runtime, "poisoned")
     poison, neighbours = await _poison_batch(runtime, poisoned)
-    await redis_client.delete(runtime.keys.participant(poisoned))
-    await redis_client.set(runtime.keys.participant(poisoned), "not a hash")
+    await redis_client.delete(runtime.schema.participant(poisoned))
+    await redis_client.set(runtime.schema.participant(poisoned), "not a hash")
     await _assert_set_aside_after_bounded_tries(runtime, poison, neighbours)
 
 
@@ -116,7 +116,7 @@ async def test_a_session_that_cannot_be_read_is_set_aside(redis_client: Redis) -
     runtime = await _runtime(redis_client)
     poisoned = await _joined(runtime, "poisoned")
     poison, neighbours = await _poison_batch(runtime, poisoned)
-    await redis_client.set(runtime.keys.session(poisoned, CAMPAIGN), '{"damaged": ')
+    await redis_client.set(runtime.schema.session(poisoned, CAMPAIGN), '{"damaged": ')
     await _assert_set_aside_after_bounded_tries(runtime, poison, neighbours)
 
 
@@ -125,7 +125,7 @@ async def test_a_commit_that_redis_refuses_is_set_aside(redis_client: Redis) -> 
     runtime = await _runtime(redis_client)
     poisoned = await _joined(runtime, "poisoned")
     poison, neighbours = await _poison_batch(runtime, poisoned)
-    await redis_client.set(runtime.keys.answers(poisoned, CAMPAIGN), "not a hash")
+    await redis_client.set(runtime.schema.answers(poisoned, CAMPAIGN), "not a hash")
     await _assert_set_aside_after_bounded_tries(runtime, poison, neighbours)
 
 
@@ -155,7 +155,7 @@ async def test_a_participants_later_events_wait_behind_their_failing_one(
     """Order holds while a poison is retried: their next answer is not applied before it."""
     runtime = await _runtime(redis_client)
     poisoned = await _joined(runtime, "poisoned")
-    await redis_client.set(runtime.keys.answers(poisoned, CAMPAIGN), "not a hash")
+    await redis_client.set(runtime.schema.answers(poisoned, CAMPAIGN), "not a hash")
     await runtime.ingestor.ingest(runtime.answer(poisoned, ChoiceReply("uses", ("sms",))))
     await runtime.ingestor.ingest(runtime.answer(poisoned, TextReply("2")))
     assert await runtime.worker.poll(0, block_ms=None) == 0

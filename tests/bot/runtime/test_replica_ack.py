@@ -70,7 +70,7 @@ def _ingestor(redis: Any, timeout_ms: int = 300) -> tuple[Ingestor, Any]:
     runtime = make_runtime(redis, shards=1)
     ingestor = Ingestor(
         redis,
-        runtime.keys,
+        runtime.schema,
         runtime.crypto,
         runtime.metrics,
         3600,
@@ -97,7 +97,7 @@ async def test_an_event_is_acknowledged_once_a_replica_holds_it_and_not_before(
             await ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "sw")))
         assert time.monotonic() - started >= 0.3  # it waited the timeout out first
         # Stored on the primary all the same: the platform's retry is a duplicate, not lost.
-        assert await redis.xlen(runtime.keys.inbound(0)) == 2
+        assert await redis.xlen(runtime.schema.inbound(0)) == 2
     finally:
         await redis.aclose()
 

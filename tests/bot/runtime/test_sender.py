@@ -63,7 +63,7 @@ async def _send_all(sender: Sender, timeout: float = 10.0) -> int:
 async def _pending(sender: Sender) -> int:
     count = 0
     for priority in Priority:
-        summary: Any = await sender._redis.xpending(sender._keys.outbox(0, priority), "senders")
+        summary: Any = await sender._redis.xpending(sender._schema.outbox(0, priority), "senders")
         count += summary["pending"]
     return count
 
@@ -125,11 +125,11 @@ async def test_a_page_of_waiting_recipients_does_not_let_new_messages_overtake_o
     pids = {chat: await _telegram_participant(runtime, chat) for chat in ("chat-a", "chat-b")}
     await _send_all(sender)
     platform.delivered.clear()
-    stream = runtime.keys.outbox(0, Priority.REPLY)
+    stream = runtime.schema.outbox(0, Priority.REPLY)
 
     async def queue(chat: str, text: str) -> None:
         entry = OutboxEntry(text, pids[chat], Channel.TELEGRAM.value, {"text": text}, 0)
-        await enqueue(redis_client, runtime.keys, runtime.crypto, entry, Priority.REPLY)
+        await enqueue(redis_client, runtime.schema, runtime.crypto, entry, Priority.REPLY)
 
     for chat, text in (("chat-a", "a-first"), ("chat-a", "a-second"), ("chat-b", "b-first")):
         await queue(chat, text)
@@ -155,9 +155,9 @@ async def test_a_claim_written_before_per_recipient_claim_sets_still_stops_a_res
     await _send_all(sender)
     platform.delivered.clear()
     entry = OutboxEntry("older-key:0", pid, Channel.TELEGRAM.value, {"text": "sent?"}, 0)
-    older = runtime.keys.older_send_claim(pid, entry.key)
+    older = runtime.schema.older_send_claim(pid, entry.key)
     await redis_client.set(older, "1", ex=7 * 24 * 3600)
-    await enqueue(redis_client, runtime.keys, runtime.crypto, entry, Priority.REPLY)
+    await enqueue(redis_client, runtime.schema, runtime.crypto, entry, Priority.REPLY)
     assert await _send_all(sender) == 1
     assert platform.delivered == []
     assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="duplicate") == 1
@@ -166,13 +166,13 @@ async def test_a_claim_written_before_per_recipient_claim_sets_still_stops_a_res
 async def test_send_claims_are_taken_once_given_back_and_kept_bounded(
     redis_client: Redis,
 ) -> None:
-    keys = make_runtime(redis_client).keys
+    schema = make_runtime(redis_client).schema
 
     def claim(n: int) -> SendClaim:
         entry = OutboxEntry(f"key:{n}", "pid-claims", Channel.TELEGRAM.value, {}, 0)
-        return SendClaim.of(keys, entry, ttl_seconds=3600)
+        return SendClaim.of(schema, entry, ttl_seconds=3600)
 
-    stream = keys.outbox(0, Priority.REPLY)
+    stream = schema.outbox(0, Priority.REPLY)
     assert await claim(0).take(redis_client) is Claimed.NOW
     # Still in flight: the sender that claimed it never recorded the platform's answer.
     assert await claim(0).take(redis_client) is Claimed.IN_FLIGHT
@@ -197,7 +197,7 @@ async def test_messages_for_a_channel_without_a_client_are_set_aside(redis_clien
     await runtime.drain()
     await _send_all(sender)
     assert {d.address for d in platform.delivered} == {"chat-7"}
-    dead: Any = await redis_client.xrange(runtime.keys.outbox_dead(0))
+    dead: Any = await redis_client.xrange(runtime.schema.outbox_dead(0))
     assert len(dead) == 3
     assert {fields[b"error"] for _, fields in dead} == {b"NoChannelClient"}
     assert await _pending(sender) == 0
@@ -229,10 +229,10 @@ async def test_a_blocked_participant_is_marked_unreachable_and_sent_nothing_more
     pid = await _telegram_participant(runtime, "chat-5")
     await _send_all(sender)
     assert platform.delivered == []
-    reach = await redis_client.hget(runtime.keys.participant(pid), "reach")
+    reach = await redis_client.hget(runtime.schema.participant(pid), "reach")
     assert reach == b"unreachable"
     notice = OutboxEntry("notice-1", pid, Channel.TELEGRAM.value, {"text": "news"}, 0)
-    await enqueue(runtime.redis, runtime.keys, runtime.crypto, notice, Priority.BULK)
+    await enqueue(runtime.redis, runtime.schema, runtime.crypto, notice, Priority.BULK)
     await _send_all(sender)
     assert len(platform.calls) == 1  # only the first refused attempt ever reached the platform
 
@@ -327,7 +327,7 @@ async def test_a_notice_the_platform_took_before_the_sender_died_never_arrives_t
     platform.delivered.clear()
     for n in range(2):
         notice = OutboxEntry(f"notice-{n}", pid, Channel.TELEGRAM.value, {"text": f"news {n}"}, 0)
-        await enqueue(runtime.redis, runtime.keys, runtime.crypto, notice, Priority.BULK)
+        await enqueue(runtime.redis, runtime.schema, runtime.crypto, notice, Priority.BULK)
     await _crash_on_first(runtime, platform, accepted=True)
     await _send_all(_sender(runtime, platform, "successor"))
     assert [d.key for d in platform.delivered] == ["notice-0", "notice-1"]
@@ -341,7 +341,7 @@ async def test_replies_to_a_conversation_go_before_bulk_notices(redis_client: Re
     platform.delivered.clear()
     for n in range(30):
         entry = OutboxEntry(f"notice-{n}", others[n % 3], "telegram", {"text": f"notice {n}"}, 0)
-        await enqueue(runtime.redis, runtime.keys, runtime.crypto, entry, Priority.BULK)
+        await enqueue(runtime.redis, runtime.schema, runtime.crypto, entry, Priority.BULK)
     await _telegram_participant(runtime, "talking")
     await _send_all(sender)
     assert platform.delivered[0].address == "talking"
@@ -376,7 +376,7 @@ async def test_a_decision_notice_queued_again_as_a_reply_never_arrives_twice(
         "template": {"purpose": "decision", "fallback": "update", "language": "en"},
     }
     entry = OutboxEntry("notice-9:r", pid, Channel.TELEGRAM.value, notice, 0)
-    await enqueue(runtime.redis, runtime.keys, runtime.crypto, entry, Priority.REPLY)
+    await enqueue(runtime.redis, runtime.schema, runtime.crypto, entry, Priority.REPLY)
     await _crash_on_first(runtime, platform, accepted=True)
     await _send_all(_sender(runtime, platform, "successor"))
     assert [d.key for d in platform.delivered] == ["notice-9:r"]
@@ -404,6 +404,6 @@ async def test_a_message_that_breaks_the_client_is_set_aside_once_not_retried_fo
     delivered = len(platform.delivered)
     await _send_all(_sender(runtime, platform, "second"))  # a restart meets nothing of it
     assert len(platform.delivered) == delivered
-    letters: Any = await redis_client.xrange(runtime.keys.outbox_dead(0))
+    letters: Any = await redis_client.xrange(runtime.schema.outbox_dead(0))
     assert {fields[b"error"] for _, fields in letters} == {b"ValueError"}
     assert len(letters) + delivered == 3  # each breaking one set aside once; the rest sent

@@ -59,25 +59,25 @@ class Stack:
         return self.app.participant_id(Channel.TELEGRAM, str(user.id))
 
     async def answers(self, user: FakeUser) -> dict[str, dict[str, Any]]:
-        raw: Any = await self.app.redis.hgetall(self.app.keys.answers(self.pid(user), CAMPAIGN))
+        raw: Any = await self.app.redis.hgetall(self.app.schema.answers(self.pid(user), CAMPAIGN))
         return {key.decode(): json.loads(value) for key, value in raw.items()}
 
     async def participant(self, user: FakeUser) -> dict[str, bytes]:
-        raw: Any = await self.app.redis.hgetall(self.app.keys.participant(self.pid(user)))
+        raw: Any = await self.app.redis.hgetall(self.app.schema.participant(self.pid(user)))
         return {key.decode(): value for key, value in raw.items()}
 
     async def counters(self) -> dict[str, int]:
         totals: dict[str, int] = {}
-        for shard in range(self.app.keys.shards):
-            raw: Any = await self.app.redis.hgetall(self.app.keys.counters(shard, CAMPAIGN))
+        for shard in range(self.app.schema.shards):
+            raw: Any = await self.app.redis.hgetall(self.app.schema.counters(shard, CAMPAIGN))
             for name, value in raw.items():
                 totals[name.decode()] = totals.get(name.decode(), 0) + int(value)
         return totals
 
     async def inbound_entries(self) -> int:
         total = 0
-        for shard in range(self.app.keys.shards):
-            total += int(await self.app.redis.xlen(self.app.keys.inbound(shard)))
+        for shard in range(self.app.schema.shards):
+            total += int(await self.app.redis.xlen(self.app.schema.inbound(shard)))
         return total
 
     async def join(self, user: FakeUser, language: str, *, deep_link: bool = True) -> None:
@@ -107,7 +107,7 @@ async def make_participants(app: App, user_ids: list[int], language: str = "en")
             language=language,
             now_ms=_now_ms(),
         )
-        pipe.hset(app.keys.participant(pid), mapping=record.to_fields())  # type: ignore[arg-type]
+        pipe.hset(app.schema.participant(pid), mapping=record.to_fields())  # type: ignore[arg-type]
         pids.append(pid)
     await pipe.execute()
     return pids
@@ -123,7 +123,7 @@ async def notify(app: App, pids: list[str], texts: list[str]) -> list[str]:
             entry = OutboxEntry(
                 key, pid, Channel.TELEGRAM.value, {"text": text, "from": "sauti"}, _now_ms()
             )
-            await enqueue(app.redis, app.keys, app.crypto, entry, Priority.BULK)
+            await enqueue(app.redis, app.schema, app.crypto, entry, Priority.BULK)
             keys.append(key)
     return keys
 

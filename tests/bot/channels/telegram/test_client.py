@@ -20,10 +20,10 @@ from bot.runtime.delivery import (
     UncertainDeliveryError,
     UndeliverableError,
 )
-from bot.runtime.keys import Keys
 from bot.secret import Secret
 from bot.settings.limits import TelegramLimits
 from bot.settings.model import TelegramSettings
+from bot.storage.keys import KeySchema
 from tests.bot.channels.telegram.harness import QUICK_FAKE, TOKEN, free_port
 from tests.fakes.telegram_api import FakeTelegram, Fault
 
@@ -45,7 +45,9 @@ def _client(redis: Redis, api_base: str, timeout: float = 2.0) -> TelegramClient
         bot_token=Secret(TOKEN), api_base=api_base, request_timeout_seconds=timeout
     )
     limits = dataclasses.replace(TelegramLimits(), per_chat_rate=100.0)
-    return TelegramClient(make_bot(settings), QuestionMessages(redis, Keys("t", 4), 60), limits)
+    return TelegramClient(
+        make_bot(settings), QuestionMessages(redis, KeySchema("t", 4), 60), limits
+    )
 
 
 @pytest.fixture
@@ -152,7 +154,7 @@ async def test_paid_broadcast_raises_the_rate_and_marks_every_message(
     settings = TelegramSettings(bot_token=Secret(TOKEN), api_base=fake.base_url)
     limits = dataclasses.replace(TelegramLimits(), paid_broadcast=True, paid_broadcast_rate=500.0)
     client = TelegramClient(
-        make_bot(settings), QuestionMessages(redis_client, Keys("t", 4), 60), limits
+        make_bot(settings), QuestionMessages(redis_client, KeySchema("t", 4), 60), limits
     )
     try:
         assert client.limits.global_rate == 500.0

@@ -76,7 +76,7 @@ async def test_a_429_storm_is_honoured_exactly(
     async with running(
         redis_url, tmp_path, fake, webhook=False, roles=("sender",), **REAL
     ) as stack:
-        pause_key = stack.app.keys.channel_rate("telegram")[1]
+        pause_key = stack.app.schema.channel_rate("telegram")[1]
         paused: list[tuple[float, float]] = []  # when the pause was surely in force
         watcher = connect(redis_url)  # a client of its own: Sauti's own pool is left alone
         watching = asyncio.create_task(_watch_pause(watcher, pause_key, paused))
@@ -163,7 +163,7 @@ async def test_a_blocked_user_is_marked_unreachable_and_not_sent_to_again(
 
 
 async def _unreachable(app: App, pid: str) -> bool:
-    return await app.redis.hget(app.keys.participant(pid), "reach") == b"unreachable"
+    return await app.redis.hget(app.schema.participant(pid), "reach") == b"unreachable"
 
 
 async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_nothing_twice(
@@ -191,7 +191,7 @@ async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_no
 
         # Whoever takes the shards over claims what the dead sender left pending.
         successor = app.sender(app.push_clients(), consumer="successor")
-        for shard in range(app.keys.shards):
+        for shard in range(app.schema.shards):
             await successor.prepare(shard)
             while await successor.poll(shard, block_ms=None):
                 pass
@@ -206,7 +206,7 @@ async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_no
             user = users[pids.index(pid)]
             text = "first notice" if key.endswith(":0") else "second notice"
             if (user, text) not in delivered:
-                claims = app.keys.send_claims(pid)
+                claims = app.schema.send_claims(pid)
                 assert await app.redis.zscore(claims, marker_member(key)) is not None
         assert len(delivered) >= 4
     finally:

@@ -167,7 +167,7 @@ async def test_four_participants_complete_the_survey_in_their_languages(
         await until(lambda: not fake.unanswered_callbacks())
 
         async def question_memory_freed() -> bool:
-            keys = [stack.app.keys.telegram_questions(stack.pid(u)) for u in users.values()]
+            keys = [stack.app.schema.telegram_questions(stack.pid(u)) for u in users.values()]
             return not await stack.app.redis.exists(*keys)
 
         # Once every answer shows in its question's message, nothing is kept to edit any more.

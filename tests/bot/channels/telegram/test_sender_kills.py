@@ -44,7 +44,7 @@ async def _converse(
                     message["menu"] = [{"label": "Yes", "cmd": "updates", "arg": "yes"}]
                 key = f"reply:{pid[:12]}:{n}:{kind}"
                 entry = OutboxEntry(key, pid, Channel.TELEGRAM.value, message, 0)
-                await enqueue(app.redis, app.keys, app.crypto, entry, Priority.REPLY)
+                await enqueue(app.redis, app.schema, app.crypto, entry, Priority.REPLY)
                 (asking if kind == "question" else plain).append((user, text))
     return asking, plain
 
@@ -92,7 +92,7 @@ async def test_sender_kills_in_a_loop_leave_nobody_without_their_question_and_no
             cut_short.append((took_it, (held.call.params["chat_id"], held.call.params["text"])))
 
         successor = app.sender(app.push_clients(), consumer="successor")
-        for shard in range(app.keys.shards):
+        for shard in range(app.schema.shards):
             await successor.prepare(shard)
             while await successor.poll(shard, block_ms=None):
                 pass

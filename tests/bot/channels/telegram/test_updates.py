@@ -186,7 +186,7 @@ async def test_a_button_naming_no_command_of_sautis_stores_nothing(
 async def _stored(stack: Stack, user: FakeUser, callback_query_id: str) -> bool:
     parser = UpdateParser(stack.app.crypto, lambda _: stack.pid(user))
     event_id = parser.event_id(f"callback:{callback_query_id}")
-    markers = stack.app.keys.event_markers(stack.pid(user))
+    markers = stack.app.schema.event_markers(stack.pid(user))
     return await stack.app.redis.zscore(markers, marker_member(event_id)) is not None
 
 
@@ -204,8 +204,10 @@ def _telegram_on(stack: Stack, redis: Redis) -> TelegramChannel:
     return build_telegram(
         stack.settings.telegram,
         redis=redis,
-        keys=app.keys,
-        ingestor=Ingestor(redis, app.keys, app.crypto, Metrics(), app.settings.dedupe_ttl_seconds),
+        schema=app.schema,
+        ingestor=Ingestor(
+            redis, app.schema, app.crypto, Metrics(), app.settings.dedupe_ttl_seconds
+        ),
         crypto=app.crypto,
         registry=CollectorRegistry(),
     )

@@ -90,7 +90,7 @@ async def _complete(world: World, wa_id: str, language: str, script: Script) -> 
 
 
 async def _answers(world: World, wa_id: str) -> dict[str, dict[str, Any]]:
-    raw: Any = await world.app.redis.hgetall(world.app.keys.answers(world.pid(wa_id), CAMPAIGN))
+    raw: Any = await world.app.redis.hgetall(world.app.schema.answers(world.pid(wa_id), CAMPAIGN))
     return {key.decode(): json.loads(value) for key, value in raw.items()}
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels.whatsapp.inbound import message_digest
-from bot.channels.whatsapp.statuses import StatusKeys
 from bot.conversation.inbound import Channel
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from tests.bot.channels.whatsapp.world import World, running_world
@@ -23,7 +22,7 @@ def _count(world: World, name: str, **labels: str) -> float:
 
 
 async def _record(world: World, sent: Sent) -> dict[str, Any]:
-    key = StatusKeys(world.app.keys).record(
+    key = world.app.schema.whatsapp_status(
         world.pid(sent.to), message_digest(world.app.crypto, sent.wamid)
     )
     raw: Any = await world.app.redis.get(key)
@@ -32,7 +31,7 @@ async def _record(world: World, sent: Sent) -> dict[str, Any]:
 
 async def _notice(world: World, wa_id: str, text: str, key: str) -> None:
     entry = OutboxEntry(key, world.pid(wa_id), Channel.WHATSAPP.value, {"text": text}, 0)
-    await enqueue(world.app.redis, world.app.keys, world.app.crypto, entry, Priority.BULK)
+    await enqueue(world.app.redis, world.app.schema, world.app.crypto, entry, Priority.BULK)
 
 
 async def test_statuses_update_their_message_and_a_late_one_does_not_go_backwards(
@@ -81,7 +80,7 @@ async def test_a_number_not_on_whatsapp_is_marked_unreachable_and_sent_nothing_m
     await _notice(world, wa_id, "First notice", "notice-403a")
     await world.wait_for(wa_id, before + 1)
     await world.fake.settle()  # the failed status webhook (131026)
-    reach: Any = await world.app.redis.hget(world.app.keys.participant(world.pid(wa_id)), "reach")
+    reach: Any = await world.app.redis.hget(world.app.schema.participant(world.pid(wa_id)), "reach")
     assert reach == b"unreachable"
     await _notice(world, wa_id, "Second notice", "notice-403b")
     deadline = time.monotonic() + 5
@@ -96,7 +95,7 @@ async def test_a_pair_rate_limit_pauses_that_person_only(redis_url: str, tmp_pat
         redis_url, tmp_path, SAUTI_WHATSAPP_PAIR_INTERVAL_SECONDS="2"
     ) as world:
         # On one shard: one sender batch holds both, and one's pause must not hold the other.
-        shard = world.app.keys.shard_of
+        shard = world.app.schema.shard_of
         slowed = "254700000404"
         other = next(
             number

@@ -21,8 +21,8 @@ from tests.fakes import whatsapp_api as wa
 async def _stored(world: World) -> list[InboundEvent]:
     app = world.app
     events = []
-    for shard in range(app.keys.shards):
-        entries: Any = await app.redis.xrange(app.keys.inbound(shard))
+    for shard in range(app.schema.shards):
+        entries: Any = await app.redis.xrange(app.schema.inbound(shard))
         events += [decode(fields, app.crypto) for _, fields in entries]
     return events
 

@@ -29,12 +29,12 @@ async def _joined(world: World, wa_id: str, language: str) -> str:
 async def _last_wrote(world: World, pid: str, hours_ago: float) -> None:
     """As if their last message to Sauti was that long ago."""
     then = int(time.time() * 1000 - hours_ago * HOUR_MS)
-    await world.app.redis.hset(world.app.keys.participant(pid), "in", str(then))
+    await world.app.redis.hset(world.app.schema.participant(pid), "in", str(then))
 
 
 async def _queue(world: World, pid: str, message: dict[str, Any], key: str) -> None:
     entry = OutboxEntry(key, pid, Channel.WHATSAPP.value, message, int(time.time() * 1000))
-    await enqueue(world.app.redis, world.app.keys, world.app.crypto, entry, Priority.BULK)
+    await enqueue(world.app.redis, world.app.schema, world.app.crypto, entry, Priority.BULK)
 
 
 def _count(world: World, name: str, **labels: str) -> float:
@@ -143,8 +143,8 @@ async def test_without_an_approved_template_nothing_is_sent_and_the_gap_is_repor
             )
             == 1
         )
-        shard = world.app.keys.shard_of(pid)
-        parked: Any = await world.app.redis.xrange(world.app.keys.outbox_dead(shard))
+        shard = world.app.schema.shard_of(pid)
+        parked: Any = await world.app.redis.xrange(world.app.schema.outbox_dead(shard))
         assert [fields[b"error"] for _, fields in parked] == [b"UndeliverableError"]
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "no approved 'notice' template for language 'sw'" in logged

@@ -90,7 +90,7 @@ class World:
 
     async def record(self, wa_id: str) -> dict[bytes, bytes]:
         """Their participant record as stored."""
-        fields: Any = await self.app.redis.hgetall(self.app.keys.participant(self.pid(wa_id)))
+        fields: Any = await self.app.redis.hgetall(self.app.schema.participant(self.pid(wa_id)))
         return dict(fields)
 
     def messages_to(self, wa_id: str) -> list[Sent]:

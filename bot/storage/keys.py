@@ -1,0 +1,269 @@
+"""Every Redis key name Sauti uses, in one place (documented in docs/keys.md; a test checks that
+the two list the same keys).
+
+Everything one inbound event touches lives under its participant's shard hash tag `{sN}`, so a
+single Lua script can commit it atomically and the same code runs on Redis Cluster.
+Deployment-wide keys are only ever touched one at a time.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Keys of a participant that erasure leaves to expire, and why (every other key that names a
+# participant is in `KeySchema.keys_of`; a test holds the two lists together).
+KEPT_ON_ERASURE = {
+    "event_markers": "hashes of message ids only: an old message redelivered after an erasure "
+    "must still be a duplicate; expires with the dedupe window",
+    "older_event_marker": "written no more; expires within the dedupe window",
+    "send_claims": "hashes of idempotency keys only; expires with the dedupe window",
+    "older_send_claim": "written no more; expires within the dedupe window",
+    "send_in_flight": "a claim member only; deleted with the acknowledgement, else expires",
+    "chat_rate": "a limiter's clock, nothing personal; expires within seconds",
+    "telegram_parts": "a count of parts sent, named by message; expires within 24 h",
+    "whatsapp_status": "named by message, not by participant; expires with its TTL",
+    "whatsapp_body": "named by message, not by participant; expires within minutes",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KeySchema:
+    prefix: str = "sauti"
+    shards: int = 16
+
+    def shard_of(self, participant_id: str) -> int:
+        """A participant's shard: stable, and uniform because ids are HMAC outputs."""
+        return zlib.crc32(participant_id.encode()) % self.shards
+
+    def tag(self, shard: int) -> str:
+        return f"{self.prefix}:{{s{shard}}}"
+
+    def _tag_of(self, participant_id: str) -> str:
+        return self.tag(self.shard_of(participant_id))
+
+    # -- deployment-wide (single-key operations only) --------------------------------------
+    @property
+    def meta(self) -> str:
+        return f"{self.prefix}:meta"
+
+    @property
+    def campaigns(self) -> str:
+        return f"{self.prefix}:campaigns"
+
+    def campaign(self, campaign_id: str) -> str:
+        return f"{self.prefix}:campaign:{campaign_id}"
+
+    def members(self, role: str) -> str:
+        return f"{self.prefix}:members:{role}"
+
+    def webchat_joins(self, digest: str) -> str:
+        """Web chat joins from one client address (a keyed hash of it) in the current window."""
+        return f"{self.prefix}:joins:{digest}"
+
+    def telegram_group(self, digest: str) -> str:
+        """A group chat already told that Sauti works in private chats only."""
+        return f"{self.prefix}:tg:group:{digest}"
+
+    def channel_rate(self, channel: str) -> tuple[str, str]:
+        """A channel's global limiter and pause keys (one hash slot per channel)."""
+        tag = f"{self.prefix}:{{rate:{channel}}}"
+        return f"{tag}:tat", f"{tag}:pause"
+
+    # -- deployment-wide: loop closure -----------------------------------------------------
+    def decision(self, campaign_id: str, decision_id: str) -> str:
+        """Hash: `latest` version, `src:<n>` / `at:<n>` per version, `ref`, `pub`."""
+        return f"{self.prefix}:loop:d:{campaign_id}:{decision_id}"
+
+    def decisions(self, campaign_id: str) -> str:
+        """Set of a campaign's decision ids."""
+        return f"{self.prefix}:loop:ds:{campaign_id}"
+
+    @property
+    def decision_refs(self) -> str:
+        """Hash: short decision reference (in button payloads) -> "<campaign>/<decision>"."""
+        return f"{self.prefix}:loop:refs"
+
+    def publication(self, ref: str, version: int) -> str:
+        """Hash: status, options and timing of publishing one version of a decision."""
+        return f"{self.prefix}:loop:pub:{ref}:{version}"
+
+    @property
+    def active_publications(self) -> str:
+        """Set of "<campaign>/<decision>/<version>" publications the publisher role feeds."""
+        return f"{self.prefix}:loop:active"
+
+    def loop_campaign(self, campaign_id: str) -> str:
+        """Hash: loop settings of a campaign (`tz`: its time zone)."""
+        return f"{self.prefix}:loop:campaign:{campaign_id}"
+
+    # -- per shard -------------------------------------------------------------------------
+    def lease(self, role: str, shard: int) -> str:
+        """In the shard's hash slot, so the commit script can check it (fencing)."""
+        return f"{self.tag(shard)}:lease:{role}"
+
+    def inbound(self, shard: int) -> str:
+        return f"{self.tag(shard)}:in"
+
+    def dead_letters(self, shard: int) -> str:
+        return f"{self.tag(shard)}:dead"
+
+    def counters(self, shard: int, campaign_id: str) -> str:
+        return f"{self.tag(shard)}:c:{campaign_id}"
+
+    def respondents(self, shard: int, campaign_id: str) -> str:
+        return f"{self.tag(shard)}:r:{campaign_id}"
+
+    def outbox(self, shard: int, priority: str) -> str:
+        """Outgoing messages of push channels; `priority` is "reply" or "bulk"."""
+        return f"{self.tag(shard)}:out:{priority}"
+
+    def outbox_dead(self, shard: int) -> str:
+        """Messages a platform kept failing on (not inbound events: not replayed as such)."""
+        return f"{self.tag(shard)}:out:dead"
+
+    def case(self, shard: int, reference: str) -> str:
+        """Hash: a feedback case or concern (the reference does not say its shard)."""
+        return f"{self.tag(shard)}:case:{reference}"
+
+    def cases(self, shard: int) -> str:
+        """Sorted set: the shard's case references by creation time."""
+        return f"{self.tag(shard)}:cases"
+
+    def shard_publication(self, shard: int, ref: str, version: int) -> str:
+        """Hash: this shard's planning cursor, target count, feed cursor and counters."""
+        return f"{self.tag(shard)}:pub:{ref}:{version}"
+
+    def targets(self, shard: int, ref: str, version: int) -> str:
+        """List: participant ids to tell, in the order they were planned (the feed cursor is an
+        index into it)."""
+        return f"{self.tag(shard)}:pub:{ref}:{version}:t"
+
+    def schedule(self, shard: int) -> str:
+        """Sorted set: notices held back by quiet hours or the weekly budget, by due time."""
+        return f"{self.tag(shard)}:later"
+
+    def schedule_bodies(self, shard: int) -> str:
+        """Hash: `m:<key>` (participant, channel, consent field) and `b:<key>` (sealed body)
+        of each scheduled notice."""
+        return f"{self.tag(shard)}:later:b"
+
+    def loop_stats(self, shard: int, campaign_id: str) -> str:
+        """Hash: participants told (`told`) and days from answer to notice (`days:<n>`)."""
+        return f"{self.tag(shard)}:loop:{campaign_id}"
+
+    def reactions(self, shard: int, ref: str) -> str:
+        """Hash: participants who found a decision helpful / still have concerns / asked more."""
+        return f"{self.tag(shard)}:rx:{ref}"
+
+    def concerns(self, shard: int, ref: str) -> str:
+        """Sorted set: case references of concerns about a decision, by time."""
+        return f"{self.tag(shard)}:rx:{ref}:c"
+
+    # -- per participant (their shard's tag) -------------------------------------------------
+    def participant(self, participant_id: str) -> str:
+        return f"{self._tag_of(participant_id)}:p:{participant_id}"
+
+    def session(self, participant_id: str, campaign_id: str) -> str:
+        return f"{self._tag_of(participant_id)}:s:{participant_id}:{campaign_id}"
+
+    def answers(self, participant_id: str, campaign_id: str) -> str:
+        return f"{self._tag_of(participant_id)}:a:{campaign_id}:{participant_id}"
+
+    def webchat_inbox(self, participant_id: str) -> str:
+        return f"{self._tag_of(participant_id)}:wc:{participant_id}"
+
+    def telegram_questions(self, participant_id: str) -> str:
+        """Telegram's question messages of a participant (to edit them after an answer)."""
+        return f"{self._tag_of(participant_id)}:tg:q:{participant_id}"
+
+    def told(self, participant_id: str) -> str:
+        """Hash: `d:<ref>` -> "<version>|<told ms>|<answer s>" (plus "|h<earlier version>" while
+        held back), `c:<campaign>` -> first told ms, `r:<ref>` -> their reaction, `m:<ref>` ->
+        asked for more."""
+        return f"{self._tag_of(participant_id)}:n:{participant_id}"
+
+    def budget(self, participant_id: str) -> str:
+        """Sorted set: when their recent and scheduled push notices go out (the weekly budget)."""
+        return f"{self._tag_of(participant_id)}:nb:{participant_id}"
+
+    def themes(self, participant_id: str, campaign_id: str) -> str:
+        """Hash: question id -> comma-separated themes of their free-text answer."""
+        return f"{self._tag_of(participant_id)}:th:{campaign_id}:{participant_id}"
+
+    def event_markers(self, participant_id: str) -> str:
+        """Their inbound events: stored (deduplication) and committed (bot.runtime.markers)."""
+        return f"{self._tag_of(participant_id)}:e:{participant_id}"
+
+    def older_event_marker(self, participant_id: str, event_id: str) -> str:
+        """An event's marker as written before markers were kept per participant (still read
+        for one dedupe window after an upgrade: ingest.lua, commit.lua)."""
+        return f"{self._tag_of(participant_id)}:e:{event_id}"
+
+    def send_claims(self, participant_id: str) -> str:
+        """Outbox entries handed to a platform for them: never twice (bot.runtime.markers)."""
+        return f"{self._tag_of(participant_id)}:sent:{participant_id}"
+
+    def older_send_claim(self, participant_id: str, idempotency_key: str) -> str:
+        """A send claim as written before claims were kept per participant."""
+        return f"{self._tag_of(participant_id)}:sent:{idempotency_key}"
+
+    def send_in_flight(self, participant_id: str) -> str:
+        """The claim member of the one message being handed to a platform for this participant
+        (their messages go one at a time), from the claim until the platform's answer is
+        recorded. Still there after a sender died mid-send: bot.runtime.claims."""
+        return f"{self._tag_of(participant_id)}:sending:{participant_id}"
+
+    def chat_rate(self, participant_id: str) -> tuple[str, str]:
+        """One recipient's limiter and pause keys (WhatsApp pauses a pair on error 131056)."""
+        tag = self._tag_of(participant_id)
+        return f"{tag}:rate:{participant_id}", f"{tag}:pause:{participant_id}"
+
+    def telegram_parts(self, participant_id: str, idempotency_key: str) -> str:
+        """How many parts of a long Telegram message went out, so a retry sends only the rest."""
+        return f"{self._tag_of(participant_id)}:tg:parts:{idempotency_key}"
+
+    def whatsapp_status(self, participant_id: str, digest: str) -> str:
+        """A sent WhatsApp message's latest status, by an HMAC of its wamid."""
+        return f"{self._tag_of(participant_id)}:wa:m:{digest}"
+
+    def whatsapp_body(self, participant_id: str, digest: str) -> str:
+        """A sent WhatsApp message, sealed, kept a short while to queue it again on failure."""
+        return f"{self._tag_of(participant_id)}:wa:b:{digest}"
+
+    def keys_of(self, participant_id: str, campaigns: Iterable[str]) -> list[str]:
+        """Every key that holds one participant's data, in the campaigns they joined: what
+        erasure deletes. The rest of their keys expire on their own (KEPT_ON_ERASURE)."""
+        joined = sorted(set(campaigns))
+        return [
+            self.participant(participant_id),
+            self.telegram_questions(participant_id),
+            self.webchat_inbox(participant_id),
+            *(self.session(participant_id, campaign) for campaign in joined),
+            *(self.answers(participant_id, campaign) for campaign in joined),
+            self.told(participant_id),
+            self.budget(participant_id),
+            *(self.themes(participant_id, campaign) for campaign in joined),
+        ]
+
+    # -- prefixes the loop's scripts put a participant id after ------------------------------
+    def participant_prefixes(self, shard: int, campaign_id: str) -> dict[str, str]:
+        """What the scripts put a participant id after to name their keys (see the methods
+        above); scripts build these names themselves so a chunk of ids needs no key list."""
+        tag = self.tag(shard)
+        return {
+            "p": f"{tag}:p:",
+            "a": f"{tag}:a:{campaign_id}:",
+            "th": f"{tag}:th:{campaign_id}:",
+            "n": f"{tag}:n:",
+            "nb": f"{tag}:nb:",
+            "wc": f"{tag}:wc:",
+        }
+
+    def move_due_prefixes(self, shard: int) -> list[str]:
+        """What move_due.lua puts a participant id, campaign id or "<ref>:<version>" after to
+        name the participant, what they were told, the campaign's stats, the publication and
+        the participant's weekly budget."""
+        tag = self.tag(shard)
+        return [f"{tag}:p:", f"{tag}:n:", self.loop_stats(shard, ""), f"{tag}:pub:", f"{tag}:nb:"]
