@@ -30,6 +30,10 @@ class EmbeddedRedisError(StorageError):
     """The embedded redis-server could not be started or stopped; the message says why."""
 
 
+class ScriptSourceError(StorageError):
+    """A Lua script's file includes itself, or names a file that is not there."""
+
+
 # Redis cannot serve right now and trying again later may well work: it is down, restarting,
 # loading, failing over (a replica that is read-only for now), full, or a cluster without a
 # node for the slot. An event that meets one of these is not at fault: it is never counted

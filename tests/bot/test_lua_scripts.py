@@ -11,8 +11,9 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.storage import connect, scripts
+from bot.storage.errors import ScriptSourceError
 from bot.storage.lua import Script, ScriptCall, run_batch
-from bot.storage.lua.script import ScriptSourceError, read_source
+from bot.storage.lua.script import read_source
 
 FOLDER = resources.files("bot.storage.lua")
 INCLUDE = re.compile(r'^--- @include "([^"]+)"$', re.MULTILINE)
@@ -78,8 +79,10 @@ def test_a_missing_include_is_named() -> None:
 async def _lease_calls_after_a_flush(redis: Redis) -> None:
     lease = "sauti:{s0}:lease:test"
     await redis.script_flush()
+    assert await redis.script_exists(scripts.TAKE_LEASE.sha) == [False]
     assert await scripts.TAKE_LEASE(redis, [lease], ["me", 10_000]) == 1
     await redis.script_flush()
+    assert await redis.script_exists(scripts.TAKE_LEASE.sha) == [False]
     replies = await run_batch(
         redis,
         [

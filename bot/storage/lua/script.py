@@ -20,16 +20,12 @@ from typing import Any, TypeAlias
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
-from bot.storage.errors import StorageError
+from bot.storage.errors import ScriptSourceError
 from bot.storage.redis_command import RedisArg, RedisCommand
 
 # `--- @include "includes/rule_evaluator.lua"` (BullMQ's form): replaced by that file's text.
 _INCLUDE = re.compile(r'^--- @include "([^"]+)"$', re.MULTILINE)
 _FOLDER = "bot.storage.lua"
-
-
-class ScriptSourceError(StorageError):
-    """A script's file includes itself, or names a fragment that is not there."""
 
 
 def read_source(path: str) -> str:
