@@ -6,6 +6,7 @@
 --   1 source
 --   2 now ms
 -- Returns {version, 1 if new else 0}.
+
 local latest = tonumber(redis.call('HGET', KEYS[1], 'latest') or '0')
 if latest > 0 and redis.call('HGET', KEYS[1], 'src:' .. latest) == ARGV[1] then
   return {latest, 0}

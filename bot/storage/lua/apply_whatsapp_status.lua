@@ -15,6 +15,7 @@
 --   5.. outbox entry fields to queue it again (absent: not queued)
 -- Returns -1 unknown message, 0 stale (a later status was applied already), 1 applied, 2
 -- applied and queued again.
+
 local raw = redis.call('GET', KEYS[1])
 if not raw then return -1 end
 local record = cjson.decode(raw)

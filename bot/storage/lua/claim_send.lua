@@ -17,6 +17,7 @@
 -- Returns 1 when claimed now (and marked in flight); 0 when claimed before and finished (sent,
 -- or maybe sent: the sender must not send it again); 2 when claimed before and still in flight:
 -- the sender that claimed it stopped between the claim and recording the platform's answer.
+
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end

@@ -38,7 +38,9 @@
 --     marker member of the participant's event just before this one in the same batch
 --     ('' = none).
 -- Returns 1 committed, 0 committed before (acknowledged again), -1 the lease is another
--- worker's, -2 the event before it in the batch did not commit.
+-- worker's, -2 the event before it in the batch did not commit; an error reply (WRONGTYPE,
+-- nothing written) when a key holds the wrong type.
+
 local holder = redis.call('GET', KEYS[10])
 if holder and holder ~= ARGV[5] then return -1 end
 local seen = redis.call('ZSCORE', KEYS[2], ARGV[3])

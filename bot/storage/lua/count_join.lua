@@ -6,6 +6,7 @@
 --   1 window seconds
 --   2 joins allowed per window
 -- Returns 0 when this join is allowed, else the seconds until the window ends.
+
 local count = redis.call('INCR', KEYS[1])
 local ttl = redis.call('TTL', KEYS[1])
 if count == 1 or ttl < 0 then

@@ -7,5 +7,6 @@
 -- ARGV
 --   1.. field/value pairs
 -- Returns the fields written, or 0 when the case existed.
+
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 return redis.call('HSET', KEYS[1], unpack(ARGV))

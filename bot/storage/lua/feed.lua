@@ -30,6 +30,7 @@
 --     x: skipped), told value, days from answer to notice, due ms, idempotency key, channel,
 --     body, counter label
 -- Returns -1 when the cursor moved (someone else fed this batch), else the items written.
+
 local fed = redis.call('HGET', KEYS[1], 'fed') or '0'
 if fed ~= ARGV[1] then return -1 end
 local version, now, week = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])

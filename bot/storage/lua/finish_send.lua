@@ -9,5 +9,6 @@
 --   2 entry id
 --   3 claim member ('' = none taken)
 -- Returns what XACK returns: 1 acknowledged now, 0 not pending.
+
 if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
 return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])

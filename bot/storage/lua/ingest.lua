@@ -18,6 +18,7 @@
 --   4 markers kept at most
 --   5.. the entry's field/value pairs
 -- Returns the new entry id, or nil when the platform message id was seen before.
+
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl) * 2)
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then

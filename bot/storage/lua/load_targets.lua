@@ -16,6 +16,7 @@
 --     (0 = all), then those, then the participant ids
 -- Returns per participant {participant fields, answers (field, value, ...), told value, budget
 -- times, themes (field, value, ...)}.
+
 local i = 8
 local fields = {}
 for n = 1, tonumber(ARGV[i]) do fields[n] = ARGV[i + n] end

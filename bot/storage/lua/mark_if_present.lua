@@ -7,5 +7,6 @@
 --   1 field
 --   2 value
 -- Returns what HSET returns (1 new field, 0 updated), or 0 when the hash is gone.
+
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 return 0

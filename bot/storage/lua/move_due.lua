@@ -23,6 +23,7 @@
 --   6 shard publication prefix ("<ref>:<version>" follows)
 --   7 budget prefix
 -- Returns {moved, dropped}.
+
 local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local moved, dropped = 0, 0

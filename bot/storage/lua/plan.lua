@@ -33,6 +33,7 @@
 --   14 samples wanted
 --   15.. explicitly linked participant ids
 -- Returns {next cursor ('0' = done), {name, count, ...}, {sampled participant ids}}.
+
 --- @include "includes/rule_evaluator.lua"
 local mode = ARGV[1]
 local cursor = ARGV[2]

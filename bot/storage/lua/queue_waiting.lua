@@ -8,6 +8,7 @@
 -- ARGV
 --   1 its consumer group
 -- Returns the number of entries waiting.
+
 local length = redis.call('XLEN', KEYS[1])
 if length == 0 then return 0 end
 for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do

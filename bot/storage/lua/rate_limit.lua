@@ -9,6 +9,7 @@
 --   1 interval ms
 --   2 tolerance ms
 -- Returns 0 (go, and counted) or the ms to wait.
+
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local paused = redis.call('PTTL', KEYS[2])

@@ -9,6 +9,7 @@
 --   1 decision reference
 --   2 kind
 -- Returns 0 when a "helpful" or "still concerned" press repeats their latest one, else 1.
+
 if ARGV[2] == 'more' then
   if redis.call('HSETNX', KEYS[1], 'm:' .. ARGV[1], 1) == 1 then
     redis.call('HINCRBY', KEYS[2], 'more', 1)

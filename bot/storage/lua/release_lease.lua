@@ -5,5 +5,6 @@
 -- ARGV
 --   1 owner
 -- Returns 1 when released, 0 when it was not ours (or gone).
+
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0

@@ -7,6 +7,7 @@
 -- ARGV
 --   1 claim member
 -- Returns 1.
+
 redis.call('ZREM', KEYS[1], ARGV[1])
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 1

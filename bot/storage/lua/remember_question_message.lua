@@ -9,6 +9,7 @@
 --   3 TTL seconds
 --   4 fields kept at most
 -- Returns 1.
+
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if redis.call('HLEN', KEYS[1]) > tonumber(ARGV[4]) then
   redis.call('DEL', KEYS[1])

@@ -9,6 +9,7 @@
 -- ARGV
 --   1 entry id
 -- Returns the new entry id, or nil when it is not there; an error when the letter holds no event.
+
 local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
 if #found == 0 then return false end
 local fields = found[1][2]

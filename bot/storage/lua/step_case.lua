@@ -15,6 +15,7 @@
 --   6 inbox cap
 --   7.. outbox entry fields k, pid, ch, t, body (absent: no push message)
 -- Returns the new step count, or -1 when the case moved since it was read.
+
 if (redis.call('HGET', KEYS[1], 'status') or '') ~= ARGV[1] then return -1 end
 if (redis.call('HGET', KEYS[1], 'steps') or '0') ~= ARGV[2] then return -1 end
 local n = redis.call('HINCRBY', KEYS[1], 'steps', 1)
