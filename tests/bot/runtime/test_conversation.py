@@ -4,6 +4,7 @@ feedback — what a participant sees in their chat, read back from the real outb
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from bot.conversation.inbound import (
 from bot.privacy import ParticipantId, decrypt_field, field_aad
 from bot.runtime.delivery import SendLimits
 from bot.runtime.outbox import Priority, unseal
+from bot.storage.keys import KEPT_ON_ERASURE
 from dialogues.inbound import ChangeLanguage, ChoiceReply, TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
 from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime, make_sender
@@ -300,6 +302,29 @@ async def test_delete_asks_first_and_then_erases_everything(redis_client: Redis)
     for key in gone:
         assert not await runtime.redis.exists(key)
     assert not await runtime.redis.sismember(schema.respondents(shard, CAMPAIGN), chat.pid)
+
+
+async def test_after_erasure_only_keys_that_expire_on_their_own_still_name_the_participant(
+    redis_client: Redis,
+) -> None:
+    """Erasure goes by the key schema's list of a participant's keys: whatever else still names
+    them afterwards must be a key the schema says is left to expire (`KEPT_ON_ERASURE`)."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "zuhura")
+    await chat.say("1")
+    await chat.say("1,2")
+    await chat.say("delete")
+    [done] = await chat.press("delete", "confirm")
+    assert done["text"].startswith("Everything we held about you has been deleted.")
+    schema = runtime.schema
+    kept: set[str] = set()
+    for name in KEPT_ON_ERASURE:
+        family = getattr(schema, name)
+        if list(inspect.signature(family).parameters) == ["participant_id"]:
+            made = family(chat.pid)
+            kept.update((made,) if isinstance(made, str) else made)
+    left = {key.decode() async for key in runtime.redis.scan_iter(match=f"*{chat.pid}*")}
+    assert left <= kept
 
 
 async def test_the_goodbye_after_erasure_is_delivered_to_the_address_it_carries(
