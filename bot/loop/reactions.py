@@ -1,4 +1,5 @@
-"""Reactions to decision notices: recorded in the turn's commit, read by the company's CLI.
+"""Reactions to decision notices: recorded in the turn's commit (bot.runtime.commit), read
+here for the company's CLI.
 
 "Helpful" and "still concerned" count once per participant and decision (the latest press
 wins); "tell me more" counts once per participant. A written concern becomes a case on the
@@ -14,53 +15,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.conversation.decisions.reaction import CONCERN, MORE, Reaction
-from bot.privacy import ParticipantId, encrypt_field, field_aad
-from bot.runtime.feedback import create_case
+from bot.conversation.decisions.reaction import MORE
 from bot.storage.keys import KeySchema
-from bot.storage.lua import BatchStep, ScriptCall
-from bot.storage.scripts import RECORD_REACTION
-
-
-def reaction_commands(
-    schema: KeySchema,
-    *,
-    participant_id: str,
-    language: str,
-    channel: str,
-    data_key: bytes,
-    reaction: Reaction,
-    now_ms: int,
-) -> list[BatchStep]:
-    """Redis commands recording one reaction (idempotent: run before the turn's commit)."""
-    shard = schema.shard_of(participant_id)
-    if reaction.kind != CONCERN:
-        return [
-            ScriptCall(
-                RECORD_REACTION,
-                [schema.told(participant_id), schema.reactions(shard, reaction.ref)],
-                [reaction.ref, reaction.kind],
-            )
-        ]
-    aad = field_aad(ParticipantId(participant_id), f"case:{reaction.reference}")
-    sealed = encrypt_field(data_key, reaction.text, aad)
-    return [
-        create_case(
-            schema.case(shard, reaction.reference),
-            "pid", participant_id,
-            "cid", reaction.campaign_id,
-            "lang", language,
-            "ch", channel,
-            "status", "received",
-            "t", now_ms,
-            "due", reaction.due_ms,
-            "x", sealed,
-            "kind", "concern",
-            "dref", reaction.ref,
-        ),
-        ("ZADD", schema.cases(shard), "NX", now_ms, reaction.reference),
-        ("ZADD", schema.concerns(shard, reaction.ref), "NX", now_ms, reaction.reference),
-    ]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

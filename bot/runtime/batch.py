@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.conversation.participants import ParticipantRecord
-from bot.runtime.commit import AnswerWrites
+from bot.runtime.commit_writes import AnswerWrites
 from dialogues import Session
 
 

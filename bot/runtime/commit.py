@@ -1,4 +1,9 @@
-"""Turn a `Turn` into the one atomic Redis commit of its inbound event.
+"""Turn a `Turn` into the writes of the one atomic Redis commit of its inbound event.
+
+Each fact of a turn (the session saved, answers recorded, counters, replies queued, a web chat
+notice, an erasure, a feedback case, a reaction to a decision) has its own small builder that
+adds its writes to a `CommitWrites`; `bot.runtime.commit_writes.commit_call` lays them out for
+the COMMIT script.
 
 The commit is keyed by the event id (its marker turns "committed" in the same script), so
 processing the same event twice — a redelivery after a crash — records nothing twice.
@@ -8,21 +13,21 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
+from bot.conversation.decisions.reaction import CONCERN
 from bot.conversation.inbound import Channel
-from bot.conversation.inbox import INBOX_CAP, Notice, seal_notice
+from bot.conversation.inbox import Notice, seal_notice
 from bot.conversation.outgoing import Outgoing, Sender, messages_for
 from bot.conversation.turns import Turn, started
-from bot.loop.reactions import reaction_commands
-from bot.privacy import ParticipantCrypto, encrypt_field, field_aad
-from bot.runtime.feedback import case_commands
-from bot.runtime.markers import marker_member, marker_time
-from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.privacy import ParticipantId, encrypt_field, field_aad
+from bot.runtime.commit_writes import NO_CAMPAIGN, AnswerWrites, CommittedEvent, CommitWrites
+from bot.runtime.feedback import case_commands, create_case
+from bot.runtime.outbox import OutboxEntry
 from bot.storage.keys import KeySchema
-from bot.storage.lua import BatchStep
+from bot.storage.lua import ScriptCall
 from bot.storage.redis_command import RedisCommand
-from dialogues import to_dict
+from bot.storage.scripts import RECORD_REACTION
 from dialogues.events import (
     AnswerOutcome,
     AnswerRecorded,
@@ -40,147 +45,177 @@ EDITING_CHANNELS = frozenset({Channel.TELEGRAM.value})
 _REBUILT = (SurveyStarted, QuestionAsked, AnswerRecorded, SurveyCompleted)
 
 
-@dataclass(frozen=True)
-class AnswerWrites:
-    """What a commit writes to one campaign's answers of a participant."""
-
-    campaign_id: str
-    sets: dict[str, str]  # question id -> the stored answer (JSON; free text sealed)
-    deletes: tuple[str, ...]  # questions whose answer no longer counts
-
-    def apply(self, answers: dict[bytes, bytes]) -> None:
-        """`answers` (as HGETALL returns them) as they will be once committed."""
-        for question_id, stored in self.sets.items():
-            answers[question_id.encode()] = stored.encode()
-        for question_id in self.deletes:
-            answers.pop(question_id.encode(), None)
+# One builder per fact of a turn; each adds that fact's writes to the commit. Their order is
+# the order of the steps run before the commit script (erasure first).
+WriteBuilder = Callable[[Turn, KeySchema, CommitWrites], None]
 
 
-@dataclass
-class CommitPlan:
-    keys: list[str]
-    args: list[str | bytes | int]
-    answers: AnswerWrites
-    outgoing: list[Outgoing] = field(default_factory=list)
-    # Idempotent Redis commands run just before the commit script, in the same pipeline
-    # (erasure, feedback cases): safe to repeat if the commit itself has to be replayed.
-    before: list[BatchStep] = field(default_factory=list)
+def writes_for_turn(turn: Turn, event: CommittedEvent, schema: KeySchema) -> CommitWrites:
+    """Everything the commit of `event` writes for `turn`, fact by fact."""
+    writes = CommitWrites(event, campaign_id=turn.campaign_id or NO_CAMPAIGN)
+    for build in BUILDERS:
+        build(turn, schema, writes)
+    return writes
 
 
-def plan_commit(
-    turn: Turn,
-    *,
-    schema: KeySchema,
-    shard: int,
-    participant_id: str,
-    event_id: str,
-    entry_id: str,
-    group: str,
-    owner: str,
-    channel: str,
-    marker_ttl: int,
-    crypto: ParticipantCrypto,
-    now_ms: int,
-    inbox_cap: int = INBOX_CAP,
-    awaiting: str | None = None,
-    after_event_id: str | None = None,
-) -> CommitPlan:
-    """`awaiting`: the question that awaited an answer before the event (web chat notices of an
-    event that leaves the session alone, such as a help text, are shown with it).
-    `after_event_id`: the participant's event planned just before this one in the same batch;
-    this one commits only once that one has."""
-    campaign = turn.campaign_id or "-"
-    answer_sets: dict[str, str] = {}
-    answer_dels: list[str] = []
-    counters: dict[str, int] = {}
+def save_session(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """The campaign session as the event left it."""
+    writes.session = turn.session
+
+
+def record_answers(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """Answers recorded (free text sealed with the participant's key) and withdrawn."""
+    sets: dict[str, str] = {}
+    deletes: list[str] = []
     for event in turn.events:
         if isinstance(event, AnswerRecorded):
-            answer_sets[event.question_id] = _answer_json(turn, campaign, event)
-            counters["answers"] = counters.get("answers", 0) + 1
+            sets[event.question_id] = _answer_json(turn, writes.campaign_id, event)
         elif isinstance(event, AnswerWithdrawn):
-            answer_dels.append(event.question_id)
+            deletes.append(event.question_id)
+    writes.answers = AnswerWrites(writes.campaign_id, sets, tuple(deletes))
+
+
+def count(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """The campaign's counters, and its respondents when the participant starts it."""
+    for event in turn.events:
+        if isinstance(event, AnswerRecorded):
+            writes.counters["answers"] += 1
         elif isinstance(event, SurveyCompleted):
-            counters["completed"] = counters.get("completed", 0) + 1
+            writes.counters["completed"] += 1
     if started(turn):
-        counters["started"] = counters.get("started", 0) + 1
-    outgoing = [*turn.notices, *messages_for(turn.events)]
-    outgoing += [Outgoing(p.text, prompt=p, edit=True) for p in turn.refreshed]
-    outbox = _outbox_entries(
-        turn,
-        participant_id=participant_id,
-        event_id=event_id,
-        outgoing=outgoing,
-        now_ms=now_ms,
-        channel=channel,
-    )
-    before: list[BatchStep] = []
-    if turn.erase:
-        before += erase_commands(schema, shard, participant_id, turn)
-        inbox: list[bytes] = []
-        participant_fields: dict[str, str | bytes] = {}
+        writes.counters["started"] += 1
+        writes.respondent = True
+
+
+def keep_participant(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """A new participant is written whole; later changes write only what can change, so a
+    commit never writes back a data key that an erasure deleted meanwhile."""
+    record = turn.participant
+    if record is None or turn.erase:
+        return
+    # When they last wrote: WhatsApp's 24-hour window opens from here.
+    if turn.inbound_ms is not None:
+        writes.participant["in"] = str(turn.inbound_ms)
+    if not turn.participant_changed:
+        return
+    fields = record.to_fields() if turn.participant_created else record.state_fields()
+    writes.participant = fields | writes.participant
+
+
+def queue_replies(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """Push channels get their messages through the outbox, one entry per message, each with
+    an idempotency key derived from the event (a replayed event is not committed again).
+    Without a participant record (never created, or just erased) the reply carries its
+    address, sealed like the rest of the message: the sender has no record to read it from."""
+    event = writes.event
+    if event.channel == Channel.WEBCHAT.value:
+        return
+    if turn.participant is None or turn.erase:
+        if turn.reply_address is None:
+            return
+        extra = {"to": turn.reply_address}
     else:
-        inbox = _sealed_notices(turn, participant_id, awaiting)
-        participant_fields = _participant_fields(turn)
-    if turn.feedback is not None and turn.participant is not None and turn.data_key is not None:
-        before += case_commands(
-            schema,
-            shard,
-            participant_id=participant_id,
-            language=turn.participant.language,
-            channel=turn.participant.channel,
-            data_key=turn.data_key,
-            feedback=turn.feedback,
-            now_ms=now_ms,
+        extra = {}
+    writes.outbox = [
+        OutboxEntry(
+            f"{event.event_id}:{n}", event.participant_id, event.channel, m.to_plain() | extra,
+            event.now_ms,
         )
-    if turn.reaction is not None and turn.participant is not None and turn.data_key is not None:
-        before += reaction_commands(
-            schema,
-            participant_id=participant_id,
-            language=turn.participant.language,
-            channel=turn.participant.channel,
-            data_key=turn.data_key,
-            reaction=turn.reaction,
-            now_ms=now_ms,
+        for n, m in enumerate(_outgoing(turn))
+        if event.channel in EDITING_CHANNELS or not (m.sender is Sender.PARTICIPANT or m.edit)
+    ]  # fmt: skip
+
+
+def notify_inbox(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """Web chat participants find what they were told in their inbox, sealed with their key:
+    only the notices, since the page rebuilds questions, answers and thanks
+    (bot.conversation.inbox), each with its menu (the page shows it as buttons). Each notice is
+    tied to the question that awaited an answer, if any, to be shown there."""
+    record, data_key = turn.participant, turn.data_key
+    if turn.erase or record is None or record.channel != "webchat" or data_key is None:
+        return
+    told = list(turn.notices)
+    for event in turn.events:
+        if not isinstance(event, _REBUILT):
+            told += messages_for([event])
+    question = turn.session.current if turn.session is not None else writes.event.awaiting
+    pid = writes.event.participant_id
+    writes.inbox = [
+        seal_notice(Notice(message.text, question, message.menu), pid, data_key) for message in told
+    ]
+
+
+def erase(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """A confirmed /delete: everything of the participant goes before the commit."""
+    if turn.erase:
+        writes.before += erase_commands(
+            schema, writes.event.shard, writes.event.participant_id, turn
         )
-    args: list[str | bytes | int] = [
-        group,
-        entry_id,
-        marker_member(event_id),
-        json.dumps(to_dict(turn.session), separators=(",", ":")) if turn.session else "",
-        owner,
-        marker_time(now_ms),
-        marker_ttl,
-        len(participant_fields),
-        *[item for pair in participant_fields.items() for item in pair],
-        len(answer_sets),
-        *[item for pair in answer_sets.items() for item in pair],
-        len(answer_dels),
-        *answer_dels,
-        len(counters),
-        *[item for pair in counters.items() for item in pair],
-        participant_id if started(turn) else "",
-        len(inbox),
-        *inbox,
-        inbox_cap,
-        len(outbox),
-        *[value for entry in outbox for value in seal(entry, crypto).values()],
-        marker_member(after_event_id) if after_event_id else "",
-    ]
-    redis_keys = [
-        schema.inbound(shard),
-        schema.event_markers(participant_id),
-        schema.participant(participant_id),
-        schema.session(participant_id, campaign),
-        schema.answers(participant_id, campaign),
-        schema.counters(shard, campaign),
-        schema.respondents(shard, campaign),
-        schema.webchat_inbox(participant_id),
-        schema.outbox(shard, Priority.REPLY),
-        schema.lease("worker", shard),
-        schema.older_event_marker(participant_id, event_id),
-    ]
-    answers = AnswerWrites(campaign, answer_sets, tuple(answer_dels))
-    return CommitPlan(redis_keys, args, answers, outgoing, before)
+
+
+def open_case(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """Feedback outside the survey becomes a case on the grievance desk."""
+    if turn.feedback is None or turn.participant is None or turn.data_key is None:
+        return
+    event = writes.event
+    writes.before += case_commands(
+        schema,
+        event.shard,
+        participant_id=event.participant_id,
+        language=turn.participant.language,
+        channel=turn.participant.channel,
+        data_key=turn.data_key,
+        feedback=turn.feedback,
+        now_ms=event.now_ms,
+    )
+
+
+def record_reaction(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """A reaction to a decision notice: counted once per participant and decision ("tell me
+    more" once per participant); a written concern becomes a case linked to the decision."""
+    reaction, record, data_key = turn.reaction, turn.participant, turn.data_key
+    if reaction is None or record is None or data_key is None:
+        return
+    pid, now_ms = writes.event.participant_id, writes.event.now_ms
+    shard = schema.shard_of(pid)
+    if reaction.kind != CONCERN:
+        told, totals = schema.told(pid), schema.reactions(shard, reaction.ref)
+        writes.before.append(
+            ScriptCall(RECORD_REACTION, [told, totals], [reaction.ref, reaction.kind])
+        )
+        return
+    aad = field_aad(ParticipantId(pid), f"case:{reaction.reference}")
+    sealed = encrypt_field(data_key, reaction.text, aad)
+    writes.before += [
+        create_case(
+            schema.case(shard, reaction.reference),
+            "pid", pid,
+            "cid", reaction.campaign_id,
+            "lang", record.language,
+            "ch", record.channel,
+            "status", "received",
+            "t", now_ms,
+            "due", reaction.due_ms,
+            "x", sealed,
+            "kind", "concern",
+            "dref", reaction.ref,
+        ),
+        ("ZADD", schema.cases(shard), "NX", now_ms, reaction.reference),
+        ("ZADD", schema.concerns(shard, reaction.ref), "NX", now_ms, reaction.reference),
+    ]  # fmt: skip
+
+
+BUILDERS: tuple[WriteBuilder, ...] = (
+    save_session,
+    record_answers,
+    count,
+    keep_participant,
+    queue_replies,
+    notify_inbox,
+    erase,
+    open_case,
+    record_reaction,
+)
 
 
 def erase_commands(
@@ -207,21 +242,6 @@ def erase_commands(
     ]
 
 
-def _participant_fields(turn: Turn) -> dict[str, str | bytes]:
-    """A new participant is written whole; later changes write only what can change, so a
-    commit never writes back a data key that an erasure deleted meanwhile."""
-    record = turn.participant
-    if record is None:
-        return {}
-    # When they last wrote: WhatsApp's 24-hour window opens from here.
-    fields: dict[str, str | bytes] = {} if turn.inbound_ms is None else {"in": str(turn.inbound_ms)}
-    if not turn.participant_changed:
-        return fields
-    if turn.participant_created:
-        return record.to_fields() | fields
-    return record.state_fields() | fields
-
-
 def _answer_json(turn: Turn, campaign: str, event: AnswerRecorded) -> str:
     stored: dict[str, object] = {"o": event.outcome.value, "t": event.at}
     if event.outcome is AnswerOutcome.ANSWERED:
@@ -243,47 +263,7 @@ def _is_free_text(turn: Turn, question_id: str) -> bool:
     return turn.session is not None and question_id in turn.session.texts
 
 
-def _outbox_entries(
-    turn: Turn,
-    *,
-    participant_id: str,
-    event_id: str,
-    outgoing: list[Outgoing],
-    now_ms: int,
-    channel: str,
-) -> list[OutboxEntry]:
-    """Push channels get their messages through the outbox, one entry per message, each with
-    an idempotency key derived from the event (a replayed event is not committed again).
-    Without a participant record (never created, or just erased) the reply carries its
-    address, sealed like the rest of the message: the sender has no record to read it from."""
-    if channel == Channel.WEBCHAT.value:
-        return []
-    if turn.participant is None or turn.erase:
-        if turn.reply_address is None:
-            return []
-        extra = {"to": turn.reply_address}
-    else:
-        extra = {}
-    return [
-        OutboxEntry(f"{event_id}:{n}", participant_id, channel, m.to_plain() | extra, now_ms)
-        for n, m in enumerate(outgoing)
-        if channel in EDITING_CHANNELS or not (m.sender is Sender.PARTICIPANT or m.edit)
-    ]
-
-
-def _sealed_notices(turn: Turn, participant_id: str, awaiting: str | None) -> list[bytes]:
-    """Web chat participants find what they were told in their inbox, sealed with their key:
-    only the notices, since the page rebuilds questions, answers and thanks
-    (bot.conversation.inbox), each with its menu (the page shows it as buttons). Each notice is
-    tied to the question that awaited an answer, if any, to be shown there."""
-    if turn.participant is None or turn.participant.channel != "webchat" or turn.data_key is None:
-        return []
-    told = list(turn.notices)
-    for event in turn.events:
-        if not isinstance(event, _REBUILT):
-            told += messages_for([event])
-    question = turn.session.current if turn.session is not None else awaiting
-    return [
-        seal_notice(Notice(message.text, question, message.menu), participant_id, turn.data_key)
-        for message in told
-    ]
+def _outgoing(turn: Turn) -> list[Outgoing]:
+    """What the turn says, in order: notices, the engine's messages, re-rendered questions."""
+    outgoing = [*turn.notices, *messages_for(turn.events)]
+    return outgoing + [Outgoing(p.text, prompt=p, edit=True) for p in turn.refreshed]

@@ -29,14 +29,15 @@ from bot.conversation.turns import Context
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.batch import BatchState
-from bot.runtime.commit import CommitPlan, plan_commit
+from bot.runtime.commit import writes_for_turn
+from bot.runtime.commit_writes import CommittedEvent, Committer, commit_call
 from bot.runtime.event_codec import decode
 from bot.runtime.leases import ShardLeases
 from bot.runtime.loop_context import LoopContext
 from bot.runtime.metrics import Metrics
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
-from bot.storage import lua, scripts
+from bot.storage import lua
 from bot.storage.errors import is_storage_unavailable
 from bot.storage.keys import KeySchema
 from dialogues import Session, from_dict
@@ -56,6 +57,16 @@ class WorkerConfig:
     retry_pause_seconds: float = 0.2
     trim_every_seconds: float = 1.0
     response_days: int = DEFAULT_RESPONSE_DAYS  # a case's promised answer time
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One event's commit, worked out and waiting for the batch's round trip."""
+
+    entry_id: bytes
+    event: InboundEvent
+    before: list[lua.BatchStep]  # idempotent steps run just before the commit script
+    commit: lua.ScriptCall
 
 
 @dataclass
@@ -98,6 +109,13 @@ class Worker:
         self._clock = clock
         self._loop = loop_context
         self._states: dict[int, _ShardState] = {}
+        self._committer = Committer(
+            schema,
+            group=GROUP,
+            owner=consumer,
+            marker_ttl=self._config.marker_ttl_seconds,
+            crypto=crypto,
+        )
         self.leases = ShardLeases(redis, schema, role="worker", owner=consumer)
 
     # -- running ---------------------------------------------------------------------------
@@ -226,7 +244,7 @@ class Worker:
                 await self._dead_letter(shard, entry_id, fields, error)
                 handled += 1
         loaded = await self._load(events)
-        plans: list[tuple[bytes, InboundEvent, CommitPlan]] = []
+        plans: list[_Planned] = []
         for entry_id, event in events:
             pid = event.participant_id
             if pid in state.blocked:
@@ -246,30 +264,29 @@ class Worker:
                 # commit to wait for the event before it: it goes first in the next batch.
                 state.blocked.add(pid)
                 continue
-            plans.append((entry_id, event, plan))
+            plans.append(plan)
         if plans:
             handled += await self._commit(shard, entries, plans)
         return handled
 
-    async def _commit(
-        self, shard: int, entries: list[Entry], plans: list[tuple[bytes, InboundEvent, CommitPlan]]
-    ) -> int:
+    async def _commit(self, shard: int, entries: list[Entry], plans: list[_Planned]) -> int:
         """Every planned event's commit in one round trip; returns how many were handled."""
         state = self._state(shard)
         steps: list[lua.BatchStep] = []
-        for _, _, plan in plans:
+        for plan in plans:
             steps += plan.before
-            steps.append(lua.ScriptCall(scripts.COMMIT, plan.keys, plan.args))
+            steps.append(plan.commit)
         replies = iter(await lua.run_batch(self._redis, steps))
         results = []
-        for _, _, plan in plans:  # a failed "before" command fails its event
+        for plan in plans:  # a failed "before" command fails its event
             before = [next(replies) for _ in plan.before]
             commit = next(replies)
             failed = next((r for r in before if isinstance(r, Exception)), None)
             results.append(failed or commit)
         now_ms = self._clock() * 1000
         handled = 0
-        for (entry_id, event, _), result in zip(plans, results, strict=True):
+        for plan, result in zip(plans, results, strict=True):
+            entry_id, event = plan.entry_id, plan.event
             if isinstance(result, Exception) and is_storage_unavailable(result):
                 raise result  # not this event's fault: the batch is read again
             if isinstance(result, Exception):
@@ -355,8 +372,8 @@ class Worker:
 
     async def _plan(
         self, shard: int, entry_id: bytes, event: InboundEvent, loaded: BatchState
-    ) -> CommitPlan:
-        pid = event.participant_id
+    ) -> _Planned:
+        inbound, pid = event, event.participant_id
         participant = loaded.participants.get(pid)
         event = normalise(event, participant, loaded.codes)
         campaign_id = campaign_of(event, participant)
@@ -386,24 +403,20 @@ class Worker:
         loaded.participants[pid] = None if turn.erase else turn.participant
         if turn.campaign_id is not None and turn.session is not None:
             loaded.sessions[(pid, turn.campaign_id)] = turn.session
-        plan = plan_commit(
-            turn,
-            schema=self._schema,
-            shard=shard,
-            participant_id=pid,
-            event_id=event.event_id,
-            entry_id=entry_id.decode(),
-            group=GROUP,
-            owner=self._consumer,
-            channel=event.channel.value,
-            marker_ttl=self._config.marker_ttl_seconds,
-            crypto=self._crypto,
+        committed = CommittedEvent(
+            shard,
+            pid,
+            event.event_id,
+            entry_id.decode(),
+            event.channel.value,
             now_ms=int(self._clock() * 1000),
             awaiting=session.current if session is not None else None,
             after_event_id=loaded.last_planned.get(pid),
         )
+        writes = writes_for_turn(turn, committed, self._schema)
+        plan = _Planned(entry_id, inbound, writes.before, commit_call(writes, self._committer))
         loaded.last_planned[pid] = event.event_id
-        loaded.answered(pid, plan.answers)
+        loaded.answered(pid, writes.answers)
         return plan
 
     async def _history(

@@ -218,14 +218,14 @@ async def test_a_dead_lettered_events_effects_never_reach_the_next_event(
     await runtime.ingestor.ingest(doomed)
     await runtime.ingestor.ingest(runtime.answer(pid, ChoiceReply("uses", ("sms",))))
     import bot.runtime.worker as worker_module
-    from bot.runtime.commit import plan_commit as real_plan_commit
+    from bot.runtime.commit import writes_for_turn as real_writes_for_turn
 
-    def failing_for_the_doomed(turn: Any, **kwargs: Any) -> Any:  # wiring: planning fails
-        if kwargs["event_id"] == doomed.event_id:
+    def failing_for_the_doomed(turn: Any, event: Any, schema: Any) -> Any:  # wiring: planning fails
+        if event.event_id == doomed.event_id:
             raise RuntimeError("cannot plan this commit")
-        return real_plan_commit(turn, **kwargs)
+        return real_writes_for_turn(turn, event, schema)
 
-    monkeypatch.setattr(worker_module, "plan_commit", failing_for_the_doomed)
+    monkeypatch.setattr(worker_module, "writes_for_turn", failing_for_the_doomed)
     assert await runtime.worker.poll(0, block_ms=None) == 1  # the doomed one, set aside
     assert await _uses(runtime, pid) is None  # the next waited for the next batch
     assert await runtime.worker.poll(0, block_ms=None) == 1
