@@ -80,6 +80,16 @@ class SenderConfig:
     sent_ttl_seconds: int = 7 * 24 * 3600
 
 
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """An outbox entry as one batch serves it."""
+
+    stream: str
+    entry_id: bytes
+    entry: OutboxEntry
+    bulk: bool  # a notice to many, from the bulk stream: never sent twice, not after /stop
+
+
 @dataclass(frozen=True)
 class _Recipient:
     found: Recipient | None  # None: erased or unreachable: send nothing
@@ -200,19 +210,20 @@ class Sender:
         return self._retries.setdefault(shard, Retries())
 
     async def _send_batch(self, batch: list[tuple[str, Entry]], state: Retries) -> None:
-        entries = [
-            (stream, entry_id, unseal(fields, self._crypto)) for stream, (entry_id, fields) in batch
+        queued = [
+            self._queued(stream, entry_id, unseal(fields, self._crypto))
+            for stream, (entry_id, fields) in batch
         ]
-        recipients = await self._recipients({e.participant_id for _, _, e in entries})
+        recipients = await self._recipients({item.entry.participant_id for item in queued})
         gate = asyncio.Semaphore(self._config.concurrency)
 
-        async def serve(queue: list[tuple[str, bytes, OutboxEntry]]) -> None:
+        async def serve(queue: list[_Queued]) -> None:
             async with gate:
-                pid = queue[0][2].participant_id
+                pid = queue[0].entry.participant_id
                 if state.waiting(pid):
                     return  # a retry of theirs is pending: everything of theirs waits
-                for stream, entry_id, entry in queue:  # one recipient: strictly in order
-                    outcome = await self._deliver(stream, entry_id, entry, recipients[pid], state)
+                for item in queue:  # one recipient: strictly in order
+                    outcome = await self._deliver(item, recipients[pid], state)
                     if outcome == "refused":
                         recipients[pid] = _Recipient(None, "unreachable")
                     elif outcome == "later":
@@ -220,13 +231,16 @@ class Sender:
 
         # Replies to people in a conversation first, all of them, then bulk notices: a bulk
         # send never takes a slot a waiting reply could have had.
-        replies = [item for item in entries if not self._is_bulk(item[0], item[2])]
-        bulk = [item for item in entries if self._is_bulk(item[0], item[2])]
+        replies = [item for item in queued if not item.bulk]
+        bulk = [item for item in queued if item.bulk]
         for phase in (replies, bulk):
-            by_recipient: dict[str, list[tuple[str, bytes, OutboxEntry]]] = {}
+            by_recipient: dict[str, list[_Queued]] = {}
             for item in phase:
-                by_recipient.setdefault(item[2].participant_id, []).append(item)
+                by_recipient.setdefault(item.entry.participant_id, []).append(item)
             await asyncio.gather(*(serve(queue) for queue in by_recipient.values()))
+
+    def _queued(self, stream: str, entry_id: bytes, entry: OutboxEntry) -> _Queued:
+        return _Queued(stream, entry_id, entry, bulk=self._is_bulk(stream, entry))
 
     def _is_bulk(self, stream: str, entry: OutboxEntry) -> bool:
         return stream == self._schema.outbox(self._schema.shard_of(entry.participant_id), "bulk")
@@ -258,66 +272,47 @@ class Sender:
                     found[pid] = _Recipient(recipient, opted_out=stop == b"1")
         return found
 
-    async def _deliver(
-        self,
-        stream: str,
-        entry_id: bytes,
-        entry: OutboxEntry,
-        recipient: _Recipient,
-        state: Retries,
-    ) -> str:
+    async def _deliver(self, item: _Queued, recipient: _Recipient, state: Retries) -> str:
         """Send one entry; returns the outcome ("later": left pending for a retry)."""
-        channel = entry.channel
-        client = self._clients.get(channel)
+        entry = item.entry
+        client = self._clients.get(entry.channel)
         if client is None:
-            # Not configured in this deployment (any more): set aside where the operator can
-            # see and replay it, instead of holding up the shard.
-            log.error("no %s client configured; message set aside as a dead letter", channel)
-            await self._dead_letter(stream, entry_id, entry, "NoChannelClient")
-            return "failed"
+            return await self._unconfigured(item)
         target = recipient.found or _addressed(entry)
         if target is None:
-            return await self._finish(stream, entry_id, channel, recipient.reason)
+            return await self._finish(item, recipient.reason)
+        if item.bulk and recipient.opted_out:  # /stop after the notice was queued: unsent
+            return await self._finish(item, "opted_out")
         claim = SendClaim.of(self._schema, entry, self._config.sent_ttl_seconds)
-        bulk = self._is_bulk(stream, entry)
-        if bulk and recipient.opted_out:  # /stop after the notice was queued: it stays unsent
-            return await self._finish(stream, entry_id, channel, "opted_out")
         while True:
-            await self._pace(channel, entry.participant_id, bulk)
-            claimed = await claim.take(self._redis)
+            claimed = await self._claim_in_turn(item, claim)
             if claimed is Claimed.BEFORE:  # the platform answered before a crash: never twice
-                return await self._finish(stream, entry_id, channel, "duplicate")
-            if claimed is Claimed.IN_FLIGHT and (bulk or not _asks(entry.message)):
+                return await self._finish(item, "duplicate")
+            if not _goes_out(item, claimed):
                 # Maybe sent: a notice, or a reply that asks nothing, never goes twice.
-                return await self._finish(stream, entry_id, channel, "uncertain", claim)
-            if self._pause_left(channel) > 0:  # a 429 read while claiming: not now
-                await claim.release(self._redis)
-                continue
+                return await self._finish(item, "uncertain", claim)
             # Claimed now, or a question whose sender stopped mid-send: it may not have arrived,
             # and a participant must not be left waiting for it (bot.runtime.claims).
-            try:
-                await client.deliver(target, entry.message, entry.key)
-            except DeliveryError as error:
-                outcome = await self._undelivered(
-                    stream, entry_id, entry, claim=claim, state=state, error=error
-                )
-                if outcome is None:
-                    continue  # the whole channel paused for a 429: the same entry again
+            outcome = await self._send(
+                client, target, item, claim=claim, claimed=claimed, state=state
+            )
+            if outcome is not None:
                 return outcome
-            except Exception as error:
-                if is_storage_unavailable(error):
-                    raise  # maybe sent; the send stays in flight for whoever takes over
-                # A bug of ours (rendering, an address): set aside for the operator, once,
-                # rather than crash the shard and meet it again after every restart. The claim
-                # stays in flight: a replay after the fix resends only what asks something.
-                state.forget(entry_id, entry.participant_id)
-                log.error("sending failed: %s", _name(error))
-                await self._dead_letter(stream, entry_id, entry, _name(error))
-                return "failed"
-            state.forget(entry_id, entry.participant_id)
-            self._metrics.send_latency.observe(max(0.0, time.time() - entry.enqueued_ms / 1000))
-            sent = "resent" if claimed is Claimed.IN_FLIGHT else "sent"
-            return await self._finish(stream, entry_id, channel, sent, claim)
+            # None: the whole channel paused for a 429: the same entry again, in its turn.
+
+    # -- pacing ----------------------------------------------------------------------------
+
+    async def _claim_in_turn(self, item: _Queued, claim: SendClaim) -> Claimed:
+        """Wait for the entry's turn under the pace, then claim its send. A send that may go
+        out is never left claimed while a 429 this process read pauses the channel: the claim
+        is given back and the entry waits its turn again."""
+        channel = item.entry.channel
+        while True:
+            await self._pace(channel, item.entry.participant_id, item.bulk)
+            claimed = await claim.take(self._redis)
+            if not _goes_out(item, claimed) or self._pause_left(channel) <= 0:
+                return claimed
+            await claim.release(self._redis)  # a 429 read while claiming: not now
 
     async def _pace(self, channel: str, participant_id: str, bulk: bool) -> None:
         """Wait for the recipient's own pace, then a slot of the channel's global rate, and
@@ -344,58 +339,6 @@ class Sender:
         """Seconds until the last 429 this process read stops pausing the channel."""
         return self._paused_until.get(channel, 0.0) - time.monotonic()
 
-    async def _undelivered(
-        self,
-        stream: str,
-        entry_id: bytes,
-        entry: OutboxEntry,
-        *,
-        claim: SendClaim,
-        state: Retries,
-        error: DeliveryError,
-    ) -> str | None:
-        """What a platform's refusal means for the entry; None: send it again now."""
-        channel = entry.channel
-        if isinstance(error, RateLimitedError):
-            await claim.release(self._redis)  # the platform took nothing
-            self._metrics.rate_limited.labels(channel).inc()
-            if error.per_recipient:
-                # Only this recipient waits (every sender sees the pause); the entry stays
-                # pending, their later messages behind it, and the batch goes on.
-                _, chat_pause = self._schema.chat_rate(entry.participant_id)
-                await self._redis.set(chat_pause, b"1", px=_ms(error.retry_after))
-                state.due[entry.participant_id] = time.monotonic() + error.retry_after
-                return "later"
-            await self._pause(channel, error.retry_after)
-            return None
-        if isinstance(error, TemporaryDeliveryError):
-            await claim.release(self._redis)
-            self._metrics.retries.labels(channel).inc()
-            attempts = state.failed(
-                entry_id,
-                entry.participant_id,
-                self._config.backoff_seconds,
-                self._config.max_backoff_seconds,
-            )
-            if attempts >= self._config.max_attempts:
-                state.forget(entry_id, entry.participant_id)
-                await self._dead_letter(stream, entry_id, entry, "TemporaryDeliveryError")
-                return "failed"
-            return "later"
-        state.forget(entry_id, entry.participant_id)
-        if isinstance(error, UncertainDeliveryError):
-            return await self._finish(stream, entry_id, channel, "uncertain", claim)
-        if isinstance(error, RecipientRefusedError):
-            participant = self._schema.participant(entry.participant_id)
-            await MARK_IF_PRESENT(self._redis, [participant], ["reach", UNREACHABLE])
-            return await self._finish(stream, entry_id, channel, "refused", claim)
-        # Undeliverable (or a kind of refusal this sender does not know): nothing went out,
-        # so a replay after the operator's fix may send it.
-        await claim.release(self._redis)
-        kind = "UndeliverableError" if isinstance(error, UndeliverableError) else _name(error)
-        await self._dead_letter(stream, entry_id, entry, kind)
-        return "failed"
-
     @staticmethod
     async def _wait(limiter: Limiter, keys: tuple[str, str], bulk: bool = False) -> None:
         while wait_ms := await limiter.acquire(keys, burst=not bulk):
@@ -406,36 +349,136 @@ class Sender:
         _, pause_key = self._schema.channel_rate(channel)
         await self._redis.set(pause_key, b"1", px=_ms(seconds))
 
-    async def _finish(
+    # -- outcomes --------------------------------------------------------------------------
+
+    async def _send(
         self,
-        stream: str,
-        entry_id: bytes,
-        channel: str,
-        outcome: str,
-        claim: SendClaim | None = None,
+        client: ChannelClient,
+        target: Recipient,
+        item: _Queued,
+        *,
+        claim: SendClaim,
+        claimed: Claimed,
+        state: Retries,
+    ) -> str | None:
+        """One platform call and what its answer means; None: send the same entry again."""
+        entry = item.entry
+        try:
+            await client.deliver(target, entry.message, entry.key)
+        except DeliveryError as error:
+            return await self._undelivered(item, claim, state, error)
+        except Exception as error:
+            if is_storage_unavailable(error):
+                raise  # maybe sent; the send stays in flight for whoever takes over
+            return await self._broke(item, state, error)
+        return await self._delivered(item, claim, claimed, state)
+
+    async def _delivered(
+        self, item: _Queued, claim: SendClaim, claimed: Claimed, state: Retries
     ) -> str:
+        entry = item.entry
+        state.forget(item.entry_id, entry.participant_id)
+        self._metrics.send_latency.observe(max(0.0, time.time() - entry.enqueued_ms / 1000))
+        return await self._finish(item, "resent" if claimed is Claimed.IN_FLIGHT else "sent", claim)
+
+    async def _undelivered(
+        self, item: _Queued, claim: SendClaim, state: Retries, error: DeliveryError
+    ) -> str | None:
+        """What a platform's refusal means for the entry; None: send it again now."""
+        if isinstance(error, RateLimitedError):
+            return await self._rate_limited(item, claim, state, error)
+        if isinstance(error, TemporaryDeliveryError):
+            return await self._failed_for_now(item, claim, state)
+        state.forget(item.entry_id, item.entry.participant_id)
+        if isinstance(error, UncertainDeliveryError):
+            return await self._finish(item, "uncertain", claim)
+        if isinstance(error, RecipientRefusedError):
+            return await self._refused(item, claim)
+        # Undeliverable (or a kind of refusal this sender does not know): nothing went out,
+        # so a replay after the operator's fix may send it.
+        await claim.release(self._redis)
+        kind = "UndeliverableError" if isinstance(error, UndeliverableError) else _name(error)
+        await self._dead_letter(item, kind)
+        return "failed"
+
+    async def _rate_limited(
+        self, item: _Queued, claim: SendClaim, state: Retries, error: RateLimitedError
+    ) -> str | None:
+        """A 429: nothing was sent. The recipient alone waits (the entry stays pending, their
+        later messages behind it) or the whole channel pauses and the entry goes again."""
+        entry = item.entry
+        await claim.release(self._redis)  # the platform took nothing
+        self._metrics.rate_limited.labels(entry.channel).inc()
+        if not error.per_recipient:
+            await self._pause(entry.channel, error.retry_after)
+            return None
+        # Every sender sees the recipient's pause; the batch goes on without them.
+        _, chat_pause = self._schema.chat_rate(entry.participant_id)
+        await self._redis.set(chat_pause, b"1", px=_ms(error.retry_after))
+        state.due[entry.participant_id] = time.monotonic() + error.retry_after
+        return "later"
+
+    async def _failed_for_now(self, item: _Queued, claim: SendClaim, state: Retries) -> str:
+        """A temporary failure: retried with backoff, dead-lettered after `max_attempts`."""
+        entry = item.entry
+        await claim.release(self._redis)
+        self._metrics.retries.labels(entry.channel).inc()
+        attempts = state.failed(
+            item.entry_id,
+            entry.participant_id,
+            self._config.backoff_seconds,
+            self._config.max_backoff_seconds,
+        )
+        if attempts < self._config.max_attempts:
+            return "later"
+        state.forget(item.entry_id, entry.participant_id)
+        await self._dead_letter(item, "TemporaryDeliveryError")
+        return "failed"
+
+    async def _refused(self, item: _Queued, claim: SendClaim) -> str:
+        """The recipient cannot be reached: marked so, and nothing more goes to them."""
+        participant = self._schema.participant(item.entry.participant_id)
+        await MARK_IF_PRESENT(self._redis, [participant], ["reach", UNREACHABLE])
+        return await self._finish(item, "refused", claim)
+
+    async def _broke(self, item: _Queued, state: Retries, error: Exception) -> str:
+        """A bug of ours (rendering, an address): set aside for the operator, once, rather
+        than crash the shard and meet it again after every restart. The claim stays in
+        flight: a replay after the fix resends only what asks something."""
+        state.forget(item.entry_id, item.entry.participant_id)
+        log.error("sending failed: %s", _name(error))
+        await self._dead_letter(item, _name(error))
+        return "failed"
+
+    async def _unconfigured(self, item: _Queued) -> str:
+        """No client for the entry's channel in this deployment (any more): set aside where
+        the operator can see and replay it, instead of holding up the shard."""
+        log.error("no %s client configured; message set aside as a dead letter", item.entry.channel)
+        await self._dead_letter(item, "NoChannelClient")
+        return "failed"
+
+    async def _finish(self, item: _Queued, outcome: str, claim: SendClaim | None = None) -> str:
         """Acknowledge the entry (and end the send in flight, when this sender claimed it)."""
         if claim is None:
-            await self._redis.xack(stream, GROUP, entry_id)
+            await self._redis.xack(item.stream, GROUP, item.entry_id)
         else:
-            await claim.finish(self._redis, stream, GROUP, entry_id)
-        self._metrics.sends.labels(channel, outcome).inc()
+            await claim.finish(self._redis, item.stream, GROUP, item.entry_id)
+        self._metrics.sends.labels(item.entry.channel, outcome).inc()
         return outcome
 
-    async def _dead_letter(
-        self, stream: str, entry_id: bytes, entry: OutboxEntry, error: str
-    ) -> None:
+    async def _dead_letter(self, item: _Queued, error: str) -> None:
+        entry = item.entry
         shard = self._schema.shard_of(entry.participant_id)
         letter: dict[Any, Any] = {
             **seal(entry, self._crypto),
             "kind": "outbox",
-            "stream": stream,
-            "entry": entry_id,
+            "stream": item.stream,
+            "entry": item.entry_id,
             "error": error,
         }
         pipe = self._redis.pipeline(transaction=True)
         pipe.xadd(self._schema.outbox_dead(shard), letter, maxlen=10_000, approximate=True)
-        pipe.xack(stream, GROUP, entry_id)
+        pipe.xack(item.stream, GROUP, item.entry_id)
         await pipe.execute()
         self._metrics.sends.labels(entry.channel, "failed").inc()
         log.error("message dead-lettered (%s)", error)
@@ -460,6 +503,15 @@ def _recipient_of(item: tuple[str, Entry]) -> str:
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _goes_out(item: _Queued, claimed: Claimed) -> bool:
+    """Whether a claimed send goes to the platform: when claimed now, or when a sender
+    stopped mid-send (it may or may not have gone out) and it is a reply that waits for the
+    participant. Anything else never arrives twice."""
+    if claimed is Claimed.IN_FLIGHT:
+        return not item.bulk and _asks(item.entry.message)
+    return claimed is Claimed.NOW
 
 
 def _asks(message: dict[str, Any]) -> bool:
