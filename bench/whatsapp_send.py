@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake lives u
 from bot.app import App, build_app
 from bot.channels.whatsapp.template_file import load_templates
 from bot.conversation.inbound import Channel
+from bot.conversation.outgoing import Outgoing
 from bot.conversation.participants import new_record
 from bot.privacy import ParticipantId
 from bot.runtime.outbox import OutboxEntry, Priority, seal
@@ -102,7 +103,7 @@ async def _enqueue(app: App, people: list[tuple[str, str]], rounds: int) -> list
     for round_ in range(rounds):
         for n, (pid, _) in enumerate(people):
             text = f"Update {round_}-{n}: what Nuru Mobile decided, and why."
-            entry = OutboxEntry(f"bench:{round_}:{n}", pid, "whatsapp", {"text": text}, 0)
+            entry = OutboxEntry(f"bench:{round_}:{n}", pid, "whatsapp", Outgoing(text), 0)
             fields: Any = seal(entry, app.crypto)
             pipe.xadd(app.schema.outbox(app.schema.shard_of(pid), Priority.BULK), fields)
             texts.append(text)

@@ -6,11 +6,9 @@ WhatsApp: buttons or lists). Bookkeeping events (answer withdrawn, went back) sh
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from dialogues.events import (
     AnswerRecorded,
@@ -43,7 +41,31 @@ class MenuItem:
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionNotice:
+    """Marks a notice of a company's decision (bot.loop): which decision, in which version and
+    with which status. Such a notice is never sent twice, even when it carries buttons."""
+
+    ref: str  # the decision's short reference
+    version: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateHint:
+    """Which approved templates may stand in for a message where a channel cannot send free
+    text now (WhatsApp outside its 24-hour window), best first."""
+
+    purpose: str
+    fallback: str | None
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
+    """One message to a participant, channel-neutral, as the outbox carries it to a channel.
+
+    The engine's messages use the first fields; the rest are set on the way to the outbox."""
+
     text: str
     sender: Sender = Sender.SAUTI
     prompt: Prompt | None = None  # a question to answer, with its choices
@@ -52,29 +74,13 @@ class Outgoing:
     # True: this re-renders the question already shown (a multiple-choice tick changed).
     # Channels that can edit a sent message edit it; others send nothing.
     edit: bool = False
-
-    def to_plain(self) -> dict[str, Any]:
-        """The outbox message body:
-
-        {"text": str, "from": "sauti" | "me",
-         "prompt": {...Prompt fields...}          # when it asks a survey question
-         "menu": [{"label", "cmd", "arg"}, ...]   # when it offers buttons outside the survey
-         "q": question id                          # on an echo of the participant's answer
-         "edit": true                              # re-renders the question already shown}
-        """
-        plain: dict[str, Any] = {"text": self.text, "from": self.sender.value}
-        if self.prompt is not None:
-            plain["prompt"] = dataclasses.asdict(self.prompt)
-        if self.menu:
-            plain["menu"] = [
-                {"label": item.label, "cmd": item.command, "arg": item.argument}
-                for item in self.menu
-            ]
-        if self.question_id is not None:
-            plain["q"] = self.question_id
-        if self.edit:
-            plain["edit"] = True
-        return plain
+    # Where to send a reply to someone without a participant record (a first message, the
+    # goodbye after an erasure); everyone else's address is read from their record.
+    address: str | None = None
+    decision: DecisionNotice | None = None
+    template: TemplateHint | None = None
+    # Send only as an approved template: the platform said the free-form window is closed.
+    template_only: bool = False
 
 
 def messages_for(events: Iterable[Event]) -> list[Outgoing]:

@@ -34,7 +34,7 @@ from bot.conversation.decisions.texts import (
 from bot.conversation.decisions.told import told_version
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
-from bot.conversation.outgoing import MenuItem, Outgoing
+from bot.conversation.outgoing import DecisionNotice, MenuItem, Outgoing, TemplateHint
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms
 from bot.loop.templates import NOTICE_PURPOSES
@@ -274,20 +274,19 @@ class _Composer:
             return True, (*((question,) if question else ()), *witnesses)
         return held, witnesses
 
-    def _message(self, text: str, menu: tuple[MenuItem, ...], language: str) -> dict[str, Any]:
-        """The outbox body: a plain notice with reaction buttons, plus what a channel that
-        cannot send free text now (WhatsApp outside the 24-hour window) needs to pick an
-        approved template (see docs/decisions.md, "What channels receive")."""
-        plain = Outgoing(text, menu=menu).to_plain()
-        plain["kind"] = "decision"
-        plain["decision"] = {
-            "ref": self.stored.ref,
-            "version": self.stored.version,
-            "status": self.decision.status.value,
-        }
+    def _message(self, text: str, menu: tuple[MenuItem, ...], language: str) -> Outgoing:
+        """A plain notice with reaction buttons, plus what a channel that cannot send free
+        text now (WhatsApp outside the 24-hour window) needs to pick an approved template
+        (see docs/decisions.md, "What channels receive")."""
         purpose, fallback = NOTICE_PURPOSES
-        plain["template"] = {"purpose": purpose, "fallback": fallback, "language": language}
-        return plain
+        return Outgoing(
+            text,
+            menu=menu,
+            decision=DecisionNotice(
+                self.stored.ref, self.stored.version, self.decision.status.value
+            ),
+            template=TemplateHint(purpose, fallback, language),
+        )
 
     def _due(self, fields: Mapping[str, bytes], recent_ms: list[int]) -> int:
         config = self.feeder._config

@@ -181,7 +181,7 @@ class Desk:
         if stop == b"1":
             return "not sent: the participant said stop", ["", INBOX_CAP]
         key = f"g:{case.reference}:{case.steps + 1}"
-        entry = OutboxEntry(key, case.participant_id, channel, Outgoing(notice).to_plain(), now_ms)
+        entry = OutboxEntry(key, case.participant_id, channel, Outgoing(notice), now_ms)
         fields = seal(entry, self.crypto)
         outbox = [fields["k"], fields["pid"], fields["ch"], fields["t"], fields["body"]]
         return f"{channel} (reply outbox)", ["", INBOX_CAP, *outbox]

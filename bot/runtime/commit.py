@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.conversation.decisions.reaction import CONCERN
 from bot.conversation.inbound import Channel
@@ -110,20 +111,23 @@ def queue_replies(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
     event = writes.event
     if event.channel == Channel.WEBCHAT.value:
         return
+    address = None
     if turn.participant is None or turn.erase:
         if turn.reply_address is None:
             return
-        extra = {"to": turn.reply_address}
-    else:
-        extra = {}
+        address = turn.reply_address
     writes.outbox = [
         OutboxEntry(
-            f"{event.event_id}:{n}", event.participant_id, event.channel, m.to_plain() | extra,
+            f"{event.event_id}:{n}",
+            event.participant_id,
+            event.channel,
+            replace(message, address=address),
             event.now_ms,
         )
-        for n, m in enumerate(_outgoing(turn))
-        if event.channel in EDITING_CHANNELS or not (m.sender is Sender.PARTICIPANT or m.edit)
-    ]  # fmt: skip
+        for n, message in enumerate(_outgoing(turn))
+        if event.channel in EDITING_CHANNELS
+        or not (message.sender is Sender.PARTICIPANT or message.edit)
+    ]
 
 
 def notify_inbox(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:

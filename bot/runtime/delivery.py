@@ -4,9 +4,10 @@ the failures a platform can answer with. Channel adapters implement it; tests us
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.conversation.inbound import Channel
+from bot.conversation.outgoing import Outgoing
 
 
 class DeliveryError(Exception):
@@ -70,8 +71,8 @@ class ChannelClient(Protocol):
     @property
     def limits(self) -> SendLimits: ...
 
-    async def deliver(self, recipient: Recipient, message: dict[str, Any], key: str) -> str | None:
+    async def deliver(self, recipient: Recipient, message: Outgoing, key: str) -> str | None:
         """Send one message; raises a DeliveryError subclass instead of returning on failure.
-        `message` is `Outgoing.to_plain()`; `key` is the outbox entry's idempotency key, for
+        `message` is the outbox entry's message; `key` is the entry's idempotency key, for
         platforms that accept one. Returns the platform's message id when it gives one."""
         ...

@@ -2,9 +2,9 @@
 
 Each shard has two streams, `reply` (answers to someone in a conversation) and `bulk` (notices
 to many), so senders serve replies first. An entry carries an idempotency key; the message
-body is sealed in transit and bound to that key. The recipient's address is not in
-the entry: the sender reads it from the participant record, so an erased or unreachable
-participant is never sent to.
+body (bot.runtime.message_codec) is sealed in transit and bound to that key. The recipient's
+address is not in the entry: the sender reads it from the participant record, so an erased or
+unreachable participant is never sent to.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.outgoing import Outgoing
 from bot.privacy import ParticipantCrypto
+from bot.runtime.message_codec import message_from_plain, message_to_plain
 from bot.storage.keys import KeySchema
 
 
@@ -30,12 +32,13 @@ class OutboxEntry:
     key: str  # idempotency key: unique per message, forever
     participant_id: str
     channel: str
-    message: dict[str, Any]
+    message: Outgoing
     enqueued_ms: int
 
 
 def seal(entry: OutboxEntry, crypto: ParticipantCrypto) -> dict[str, str | bytes]:
-    body = json.dumps(entry.message, ensure_ascii=False, separators=(",", ":"))
+    """The stream fields of an entry, its message body sealed and bound to its key."""
+    body = json.dumps(message_to_plain(entry.message), ensure_ascii=False, separators=(",", ":"))
     return {
         "k": entry.key,
         "pid": entry.participant_id,
@@ -46,12 +49,15 @@ def seal(entry: OutboxEntry, crypto: ParticipantCrypto) -> dict[str, str | bytes
 
 
 def unseal(fields: dict[bytes, bytes], crypto: ParticipantCrypto) -> OutboxEntry:
+    """An entry read back from its stream fields, its message typed again."""
     key = fields[b"k"].decode()
     return OutboxEntry(
         key=key,
         participant_id=fields[b"pid"].decode(),
         channel=fields[b"ch"].decode(),
-        message=json.loads(crypto.open_in_transit(fields[b"body"], key.encode())),
+        message=message_from_plain(
+            json.loads(crypto.open_in_transit(fields[b"body"], key.encode()))
+        ),
         enqueued_ms=int(fields[b"t"]),
     )
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.outgoing import Outgoing
 from bot.privacy import (
     DecryptionError,
     ParticipantCrypto,
@@ -491,8 +492,8 @@ def _ms(seconds: float) -> int:
 def _addressed(entry: OutboxEntry) -> Recipient | None:
     """A reply to someone without a record (a first message, a goodbye after erasure) carries
     its address. They wrote just now, so their conversation window is open."""
-    address = entry.message.get("to")
-    if not isinstance(address, str):
+    address = entry.message.address
+    if address is None:
         return None
     return Recipient(entry.participant_id, address, "", entry.enqueued_ms)
 
@@ -514,13 +515,13 @@ def _goes_out(item: _Queued, claimed: Claimed) -> bool:
     return claimed is Claimed.NOW
 
 
-def _asks(message: dict[str, Any]) -> bool:
+def _asks(message: Outgoing) -> bool:
     """A message of the conversation that waits for the participant: a survey question, or
-    buttons to press. Not a notice of the loop (a decision, which carries its `kind` and
-    `template`), even one queued again as a reply: that must never arrive twice."""
-    if "kind" in message or "template" in message:
+    buttons to press. Not a notice of the loop (a decision, which carries its decision and
+    template hint), even one queued again as a reply: that must never arrive twice."""
+    if message.decision is not None or message.template is not None:
         return False
-    return "prompt" in message or "menu" in message
+    return message.prompt is not None or bool(message.menu)
 
 
 def _name(error: BaseException) -> str:

@@ -2,9 +2,9 @@
 
 - A new message: sent (split if longer than Telegram allows, the keyboard on the last part);
   a question's message id is remembered, so it can be edited later.
-- An echo of the participant's answer ("from": "me"): the question's message is edited to
+- An echo of the participant's answer (sent by the participant): the question's message is edited to
   show the question with the answer, and its buttons go, so they cannot be pressed twice.
-- A re-rendered question ("edit": true): the keyboard of its message is edited (ticks).
+- A re-rendered question (an edit): the keyboard of its message is edited (ticks).
 
 Edits are best effort: if the question's message is unknown (forgotten, deleted) nothing is
 sent, since the participant already sees their own answer in the chat.
@@ -25,6 +25,7 @@ from bot.channels.telegram.question_messages import QuestionMessage, QuestionMes
 from bot.channels.telegram.render import Keyboard, Limits, Rendered, answered_text, render
 from bot.channels.telegram.render import question_keyboard as keyboard_of
 from bot.conversation.inbound import Channel
+from bot.conversation.outgoing import Outgoing, Sender
 from bot.runtime.delivery import Recipient, SendLimits
 from bot.settings.limits import TelegramLimits
 from dialogues.localization import builtin_catalog
@@ -61,11 +62,11 @@ class TelegramClient:
     def limits(self) -> SendLimits:
         return self._limits
 
-    async def deliver(self, recipient: Recipient, message: dict[str, Any], key: str) -> str | None:
+    async def deliver(self, recipient: Recipient, message: Outgoing, key: str) -> str | None:
         chat = int(recipient.address)
-        if message.get("from") == "me":
+        if message.sender is Sender.PARTICIPANT:
             return await self._show_answer(recipient, chat, message)
-        if message.get("edit"):
+        if message.edit:
             return await self._show_ticks(recipient, chat, message)
         return await self._send(
             recipient, chat, render(message, self._catalog, self._render_limits), key
@@ -101,35 +102,27 @@ class TelegramClient:
 
     # -- edits ---------------------------------------------------------------------------------
 
-    async def _show_answer(
-        self, recipient: Recipient, chat: int, message: dict[str, Any]
-    ) -> str | None:
-        question = message.get("q")
-        shown = (
-            await self._questions.find(recipient.participant_id, str(question))
-            if question
-            else None
-        )
-        if shown is None:
+    async def _show_answer(self, recipient: Recipient, chat: int, message: Outgoing) -> str | None:
+        question = message.question_id
+        shown = await self._questions.find(recipient.participant_id, question) if question else None
+        if question is None or shown is None:
             return None
         text = answered_text(
-            shown.text, str(message["text"]), recipient.language, self._catalog, self._render_limits
+            shown.text, message.text, recipient.language, self._catalog, self._render_limits
         )
         await self._edit(
             self._bot.edit_message_text(
                 chat_id=chat, message_id=shown.message_id, text=text, reply_markup=None
             )
         )
-        await self._questions.forget(recipient.participant_id, str(question))
+        await self._questions.forget(recipient.participant_id, question)
         return str(shown.message_id)
 
-    async def _show_ticks(
-        self, recipient: Recipient, chat: int, message: dict[str, Any]
-    ) -> str | None:
-        prompt = message.get("prompt")
+    async def _show_ticks(self, recipient: Recipient, chat: int, message: Outgoing) -> str | None:
+        prompt = message.prompt
         if prompt is None:
             return None
-        shown = await self._questions.find(recipient.participant_id, str(prompt["question_id"]))
+        shown = await self._questions.find(recipient.participant_id, prompt.question_id)
         if shown is None:
             return None
         keyboard = keyboard_of(prompt, self._render_limits)

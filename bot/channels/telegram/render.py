@@ -1,4 +1,4 @@
-"""Outgoing messages (`Outgoing.to_plain()`) as Telegram messages: plain text and inline
+"""Outgoing messages as Telegram messages: plain text and inline
 keyboards laid out for a phone screen. Pure: no I/O.
 
 - Choices: short labels two to a row, long ones alone on theirs (a phone shows ~15 characters
@@ -12,12 +12,13 @@ keyboards laid out for a phone screen. Pure: no I/O.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from bot.channels.telegram import payloads
 from bot.channels.telegram.text import split_text, truncate, utf16_len
+from bot.conversation.outgoing import MenuItem, Outgoing
+from dialogues.events import Prompt
 from dialogues.localization import Catalog
 from dialogues.model import QuestionKind
 
@@ -50,30 +51,27 @@ class Limits:
     max_payload_bytes: int = 64
 
 
-def render(message: Mapping[str, Any], catalog: Catalog, limits: Limits) -> Rendered:
+def render(message: Outgoing, catalog: Catalog, limits: Limits) -> Rendered:
     """A new message: a question with its buttons, a notice with a menu, or plain text."""
-    prompt = message.get("prompt")
-    if prompt is not None:
-        return _question(prompt, catalog, limits)
-    keyboard = menu_keyboard(message.get("menu", ()), limits)
-    parts = tuple(split_text(str(message["text"]), limits.max_chars))
+    if message.prompt is not None:
+        return _question(message.prompt, catalog, limits)
+    keyboard = menu_keyboard(message.menu, limits)
+    parts = tuple(split_text(message.text, limits.max_chars))
     return Rendered(parts, keyboard)
 
 
-def _question(prompt: Mapping[str, Any], catalog: Catalog, limits: Limits) -> Rendered:
-    kind = QuestionKind(prompt["kind"])
-    language = str(prompt["language"])
-    body = str(prompt["text"])
-    if kind is not QuestionKind.INFO and int(prompt.get("position") or 0) > 0:
+def _question(prompt: Prompt, catalog: Catalog, limits: Limits) -> Rendered:
+    kind, language, body = prompt.kind, prompt.language, prompt.text
+    if kind is not QuestionKind.INFO and prompt.position > 0:
         progress = catalog.message(
-            "survey.progress", language, position=prompt["position"], total=prompt["total"]
+            "survey.progress", language, position=prompt.position, total=prompt.total
         )
         body = f"{progress}\n{body}"
     tail = []
-    if prompt.get("previous_answer"):
-        tail.append(catalog.message("answer.chosen", language, answer=prompt["previous_answer"]))
-    if prompt.get("hint"):
-        tail.append(str(prompt["hint"]))
+    if prompt.previous_answer:
+        tail.append(catalog.message("answer.chosen", language, answer=prompt.previous_answer))
+    if prompt.hint:
+        tail.append(prompt.hint)
     footer = "\n\n" + "\n".join(tail) if tail else ""
     room = max(limits.max_chars // 2, limits.max_chars - utf16_len(footer))
     pieces = split_text(body, room) or [body]
@@ -83,45 +81,35 @@ def _question(prompt: Mapping[str, Any], catalog: Catalog, limits: Limits) -> Re
     return Rendered(
         (*pieces[:-1], last),
         question_keyboard(prompt, limits),
-        question_id=str(prompt["question_id"]),
+        question_id=prompt.question_id,
         question_text=pieces[-1],
     )
 
 
-def question_keyboard(prompt: Mapping[str, Any], limits: Limits) -> Keyboard:
-    kind = QuestionKind(prompt["kind"])
-    question = str(prompt["question_id"])
-    choices: Sequence[Mapping[str, Any]] = prompt.get("choices") or ()
-    selected = set(prompt.get("selected") or ())
+def question_keyboard(prompt: Prompt, limits: Limits) -> Keyboard:
+    """A question's buttons: its choices as the kind wants them laid out, then its controls."""
+    kind, question, choices = prompt.kind, prompt.question_id, prompt.choices
+    selected = set(prompt.selected)
     rows: list[tuple[Button, ...]] = []
     if kind is QuestionKind.SCALE:
         rows += _rows_of(
-            [
-                Button(str(c["label"]), payloads.encode("c", question, str(c["id"])))
-                for c in choices
-            ],
-            SCALE_ROW,
+            [Button(c.label, payloads.encode("c", question, c.id)) for c in choices], SCALE_ROW
         )
     elif kind is QuestionKind.YES_NO:
-        rows.append(
-            tuple(
-                Button(str(c["label"]), payloads.encode("c", question, str(c["id"])))
-                for c in choices
-            )
-        )
+        rows.append(tuple(Button(c.label, payloads.encode("c", question, c.id)) for c in choices))
     elif kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
         toggles = kind is QuestionKind.MULTIPLE_CHOICE
         buttons = []
         for choice in choices:
-            label = f"{choice['number']}. {choice['label']}"
-            if toggles and choice["id"] in selected:
+            label = f"{choice.number}. {choice.label}"
+            if toggles and choice.id in selected:
                 label = f"{TICK} {label}"
             buttons.append(
-                Button(label, payloads.encode("t" if toggles else "c", question, str(choice["id"])))
+                Button(label, payloads.encode("t" if toggles else "c", question, choice.id))
             )
         rows += _paired(buttons)
         if toggles:
-            done = str(prompt["labels"]["done"])
+            done = prompt.labels.done
             rows.append(
                 (
                     Button(
@@ -135,25 +123,25 @@ def question_keyboard(prompt: Mapping[str, Any], limits: Limits) -> Keyboard:
     return tuple(rows) + _controls(prompt, question, limits)
 
 
-def _controls(prompt: Mapping[str, Any], question: str, limits: Limits) -> Keyboard:
-    labels = prompt["labels"]
+def _controls(prompt: Prompt, question: str, limits: Limits) -> Keyboard:
+    labels = prompt.labels
     first = []
-    if prompt.get("allow_back"):
-        first.append(Button(str(labels["back"]), payloads.encode("b", question)))
-    if prompt.get("allow_skip"):
-        first.append(Button(str(labels["skip"]), payloads.encode("s", question)))
+    if prompt.allow_back:
+        first.append(Button(labels.back, payloads.encode("b", question)))
+    if prompt.allow_skip:
+        first.append(Button(labels.skip, payloads.encode("s", question)))
     rows = [tuple(first)] if first else []
-    if prompt.get("allow_decline"):
-        rows.append((Button(str(labels["decline"]), payloads.encode("n", question)),))
+    if prompt.allow_decline:
+        rows.append((Button(labels.decline, payloads.encode("n", question)),))
     return tuple(
         row for row in rows if all(payloads.fits(b.data, limits.max_payload_bytes) for b in row)
     )
 
 
-def menu_keyboard(items: Iterable[Mapping[str, Any]], limits: Limits) -> Keyboard:
+def menu_keyboard(items: Iterable[MenuItem], limits: Limits) -> Keyboard:
+    """Buttons outside the survey, two short ones to a row; one that cannot fit is left out."""
     buttons = [
-        Button(str(item["label"]), payloads.encode("m", str(item["cmd"]), str(item.get("arg", ""))))
-        for item in items
+        Button(item.label, payloads.encode("m", item.command, item.argument)) for item in items
     ]
     return tuple(_paired([b for b in buttons if payloads.fits(b.data, limits.max_payload_bytes)]))
 

@@ -22,9 +22,10 @@ import aiohttp
 from bot.channels.whatsapp.errors import GraphError, WindowClosedError, delivery_error
 from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.render import Content, render
-from bot.channels.whatsapp.statuses import FORCE_TEMPLATE, StatusStore
+from bot.channels.whatsapp.statuses import StatusStore
 from bot.channels.whatsapp.templates import CONTINUE, NOTICE, PURPOSES, TemplateBook
 from bot.conversation.inbound import Channel
+from bot.conversation.outgoing import Outgoing, Sender
 from bot.runtime.delivery import (
     Recipient,
     SendLimits,
@@ -103,11 +104,11 @@ class WhatsAppClient:
             per_chat_burst=self._limits.pair_burst,
         )
 
-    async def deliver(self, recipient: Recipient, message: dict[str, Any], key: str) -> str | None:
-        if message.get("edit") or message.get("from") == "me":
+    async def deliver(self, recipient: Recipient, message: Outgoing, key: str) -> str | None:
+        if message.edit or message.sender is Sender.PARTICIPANT:
             return None  # WhatsApp shows people their own messages and cannot edit ours
         language = recipient.language or "en"
-        if self._window_open(recipient) and not message.get(FORCE_TEMPLATE):
+        if self._window_open(recipient) and not message.template_only:
             try:
                 wamid = await self._post(recipient.address, render(message, self._limits, language))
             except WindowClosedError:
@@ -144,11 +145,11 @@ class WhatsAppClient:
         while len(self._closed) > _CLOSED_MEMORY:
             self._closed.popitem(last=False)
 
-    def _template(self, recipient: Recipient, message: dict[str, Any]) -> Content:
+    def _template(self, recipient: Recipient, message: Outgoing) -> Content:
         """The approved template standing in for `message`, or UndeliverableError: outside
         the window nothing else may go out."""
         purposes = _purposes(message)
-        menu = message.get("menu") or ()
+        menu = message.menu
         language = recipient.language or "en"
         resolved = self._templates.choose(purposes, language, menu)
         if resolved is None:
@@ -164,7 +165,7 @@ class WhatsAppClient:
             )
             raise UndeliverableError(f"no approved '{wanted}' template for '{language}'")
         self._metrics.templates.labels(resolved.template.name, resolved.code).inc()
-        return self._templates.content(resolved, message.get("text", ""), menu)
+        return self._templates.content(resolved, message.text, menu)
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -224,16 +225,16 @@ def _graph_error(status: int, answer: Any) -> GraphError:
     return GraphError(status, code if isinstance(code, int) else None, str(title)[:120])
 
 
-def _purposes(message: dict[str, Any]) -> tuple[str, ...]:
+def _purposes(message: Outgoing) -> tuple[str, ...]:
     """The template purposes that may stand in for `message`, best first. A message may name
     them (a decision notice has buttons, but no question waits: it asks for `decision`, else
     `notice`, never `continue`; bot.loop); otherwise a question or menu asks to continue and
     anything else is a notice."""
-    hint = message.get("template")
-    if isinstance(hint, dict):
-        named = [hint.get("purpose"), hint.get("fallback")]
-        hinted = tuple(dict.fromkeys(str(p) for p in named if p in PURPOSES))
+    hint = message.template
+    if hint is not None:
+        named = [hint.purpose, hint.fallback]
+        hinted = tuple(dict.fromkeys(p for p in named if p is not None and p in PURPOSES))
         if hinted:
             return hinted
-    conversational = bool(message.get("prompt") or message.get("menu"))
+    conversational = message.prompt is not None or bool(message.menu)
     return (CONTINUE,) if conversational else (NOTICE,)

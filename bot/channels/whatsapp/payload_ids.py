@@ -8,10 +8,8 @@ back to the button's visible title, which the engine reads like typed text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from bot.conversation.inbound import COMMANDS, Action, Answer, Command
+from bot.conversation.outgoing import MenuItem
 from dialogues.inbound import ChoiceReply, Decline, GoBack, Resume, Skip, SubmitSelection
 
 _SEP = ":"
@@ -37,9 +35,9 @@ def command(name: str, argument: str) -> str:
     return _SEP.join((_COMMAND, name, argument))
 
 
-def menu_item(item: Mapping[str, Any]) -> str:
-    """The id of a menu button (an outbox message's `{"label", "cmd", "arg"}`)."""
-    return command(item["cmd"], item.get("arg", ""))
+def menu_item(item: MenuItem) -> str:
+    """The id of a menu button."""
+    return command(item.command, item.argument)
 
 
 def action_of(payload: str) -> Action | None:

@@ -1,4 +1,4 @@
-"""Render a channel-neutral outbox message (`Outgoing.to_plain()`) as a Graph API message,
+"""Render a channel-neutral outgoing message as a Graph API message,
 within WhatsApp's limits, degrading gracefully:
 
 - up to 3 choices (with skip / prefer-not-to-answer counted) → reply buttons;
@@ -19,8 +19,11 @@ from typing import Any
 
 from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.shorten import shorten, truncate
+from bot.conversation.outgoing import Outgoing
 from bot.settings.limits import WhatsAppLimits
+from dialogues.events import Prompt
 from dialogues.localization import Catalog, builtin_catalog
+from dialogues.model import QuestionKind
 
 Content = dict[str, Any]  # a Graph API message without `messaging_product` and `to`
 
@@ -48,7 +51,7 @@ class _Parts:
 
 
 def render(
-    message: dict[str, Any],
+    message: Outgoing,
     limits: WhatsAppLimits,
     language: str,
     catalog: Catalog | None = None,
@@ -57,22 +60,20 @@ def render(
     catalog = catalog or builtin_catalog()
     parts = _parts(message, language, catalog)
     if parts is None:
-        return _text(message.get("text", ""), limits)
+        return _text(message.text, limits)
     return _choose_widget(parts, limits, catalog)
 
 
-def _parts(message: dict[str, Any], language: str, catalog: Catalog) -> _Parts | None:
-    prompt = message.get("prompt")
-    menu = message.get("menu") or []
-    if prompt:
-        return _prompt_parts(prompt, catalog)
-    if menu:
+def _parts(message: Outgoing, language: str, catalog: Catalog) -> _Parts | None:
+    if message.prompt is not None:
+        return _prompt_parts(message.prompt, catalog)
+    if message.menu:
         items = tuple(
-            _Item(payload_ids.menu_item(item), item["label"], number)
-            for number, item in enumerate(menu, 1)
+            _Item(payload_ids.menu_item(item), item.label, number)
+            for number, item in enumerate(message.menu, 1)
         )
         return _Parts(
-            text=message.get("text", ""),
+            text=message.text,
             language=language,
             options=items,
             controls=(),
@@ -85,45 +86,46 @@ def _parts(message: dict[str, Any], language: str, catalog: Catalog) -> _Parts |
     return None
 
 
-def _prompt_parts(prompt: dict[str, Any], catalog: Catalog) -> _Parts:
-    question, kind, language = prompt["question_id"], prompt["kind"], prompt["language"]
-    labels = prompt["labels"]
+def _prompt_parts(prompt: Prompt, catalog: Catalog) -> _Parts:
+    question, kind, language = prompt.question_id, prompt.kind, prompt.language
+    labels = prompt.labels
     controls = []
-    if prompt.get("allow_skip"):
-        controls.append(_Item(payload_ids.skip(question), labels["skip"], None))
-    if prompt.get("allow_decline"):
-        controls.append(_Item(payload_ids.decline(question), labels["decline"], None))
+    if prompt.allow_skip:
+        controls.append(_Item(payload_ids.skip(question), labels.skip, None))
+    if prompt.allow_decline:
+        controls.append(_Item(payload_ids.decline(question), labels.decline, None))
     options = tuple(
-        _Item(payload_ids.choice(question, choice["id"]), choice["label"], choice["number"])
-        for choice in prompt.get("choices", ())
+        _Item(payload_ids.choice(question, choice.id), choice.label, choice.number)
+        for choice in prompt.choices
     )
-    hint = prompt.get("hint", "")
-    if kind == "multiple_choice":
+    hint = prompt.hint
+    if kind is QuestionKind.MULTIPLE_CHOICE:
         # The engine's hint speaks of ticking and Done, which WhatsApp cannot show.
         hint = catalog.message(
             "hint.multiple_choice_typed",
             language,
-            min=prompt.get("min_selections", 1),
-            max=prompt.get("max_selections", 1),
+            min=prompt.min_selections,
+            max=prompt.max_selections,
         )
-        if prompt.get("allow_skip"):
+        if prompt.allow_skip:
             skip_word = catalog.word("skip", language)
             hint += " " + catalog.message("hint.skip", language, skip=skip_word)
     typed = ""
-    if prompt.get("allow_decline"):
-        typed = catalog.message("hint.decline", language, decline=labels["decline"])
-    position, total = prompt.get("position"), prompt.get("total")
+    if prompt.allow_decline:
+        typed = catalog.message("hint.decline", language, decline=labels.decline)
+    position, total = prompt.position, prompt.total
     footer = ""
-    if kind != "info" and position and total:
+    if kind is not QuestionKind.INFO and position and total:
         footer = catalog.message("survey.progress", language, position=position, total=total)
+    typed_only = (QuestionKind.TEXT, QuestionKind.NUMBER, QuestionKind.INFO)
     return _Parts(
-        text=prompt.get("text", ""),
+        text=prompt.text,
         language=language,
-        options=options if kind not in ("text", "number", "info") else (),
+        options=options if kind not in typed_only else (),
         controls=tuple(controls),
         hint=hint,
         typed_controls=typed,
-        numbered=kind == "multiple_choice",
+        numbered=kind is QuestionKind.MULTIPLE_CHOICE,
         row_numbers=True,
         footer=footer,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
 
 from redis.asyncio import Redis
 
@@ -24,14 +24,15 @@ from bot.channels.whatsapp.inbound import message_digest
 from bot.channels.whatsapp.metrics import WhatsAppMetrics
 from bot.channels.whatsapp.payload import StatusUpdate
 from bot.conversation.inbound import Channel
+from bot.conversation.outgoing import Outgoing
 from bot.privacy import ParticipantCrypto
+from bot.runtime.message_codec import message_from_plain, message_to_plain
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import APPLY_WHATSAPP_STATUS
 
 RANKS = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 RESEND_SUFFIX = ":r"  # an entry queued again gets its key plus this, and is not resent again
-FORCE_TEMPLATE = "wa_template"  # set in a resent message: WhatsApp said the window is closed
 
 
 class StatusStore:
@@ -54,16 +55,15 @@ class StatusStore:
         self._body_ttl = body_ttl_seconds
         self._clock = clock
 
-    async def remember(
-        self, participant_id: str, wamid: str, key: str, message: dict[str, Any]
-    ) -> None:
+    async def remember(self, participant_id: str, wamid: str, key: str, message: Outgoing) -> None:
         """Note a message WhatsApp accepted, so its statuses find their way back."""
         digest = message_digest(self._crypto, wamid)
         record = json.dumps({"k": key, "r": 0}, separators=(",", ":"))
         pipe = self._redis.pipeline(transaction=False)
         pipe.set(self._schema.whatsapp_status(participant_id, digest), record, ex=self._record_ttl)
         if self._body_ttl > 0 and not key.endswith(RESEND_SUFFIX):
-            body = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+            plain = message_to_plain(message)
+            body = json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
             sealed = self._crypto.seal_in_transit(body, digest.encode())
             pipe.set(self._schema.whatsapp_body(participant_id, digest), sealed, ex=self._body_ttl)
         await pipe.execute()
@@ -122,9 +122,11 @@ class StatusStore:
         key = json.loads(raw_record)["k"]
         if key.endswith(RESEND_SUFFIX):
             return []
-        message = json.loads(self._crypto.open_in_transit(sealed, digest.encode()))
+        message = message_from_plain(
+            json.loads(self._crypto.open_in_transit(sealed, digest.encode()))
+        )
         if code in errors.WINDOW_CLOSED:
-            message[FORCE_TEMPLATE] = True
+            message = replace(message, template_only=True)
         entry = OutboxEntry(
             key + RESEND_SUFFIX, pid, Channel.WHATSAPP.value, message, int(self._clock() * 1000)
         )

@@ -32,6 +32,7 @@ from typing import Any
 
 from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.shorten import flatten, shorten
+from bot.conversation.outgoing import MenuItem
 
 CONTINUE = "continue"
 NOTICE = "notice"
@@ -41,7 +42,7 @@ PARAMETER_SOURCES = ("text",)
 ANY_LANGUAGE = "*"
 FROM_MENU = "menu"  # the quick reply `menu:<command>:<choice>`
 
-Menu = Sequence[Mapping[str, Any]]  # an outbox message's "menu": [{"label", "cmd", "arg"}]
+Menu = Sequence[MenuItem]  # the buttons a message offers outside the survey
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +58,7 @@ class QuickReply:
         if self.fixed is not None:
             return self.fixed
         for item in menu:
-            argument = str(item.get("arg", ""))
-            if item.get("cmd") == self.command and argument.partition(":")[0] == self.choice:
+            if item.command == self.command and item.argument.partition(":")[0] == self.choice:
                 return payload_ids.menu_item(item)
         return None
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.conversation.inbound import InboundEvent, Join
+from bot.conversation.outgoing import Outgoing
 from bot.privacy import ParticipantCrypto
 from bot.records.stats import campaign_counters
 from bot.runtime.event_codec import encode
@@ -187,7 +188,7 @@ async def test_messages_set_aside_by_a_sender_are_listed_and_put_back_in_their_o
 ) -> None:
     app = deployment.app
     pid = deployment.participant("tok-outbox")
-    entry = OutboxEntry("notice-7", pid, "whatsapp", {"text": "news"}, 1_795_000_000_000)
+    entry = OutboxEntry("notice-7", pid, "whatsapp", Outgoing("news"), 1_795_000_000_000)
     await enqueue(app.redis, app.schema, app.crypto, entry, Priority.BULK)
     sender = app.sender({})  # no WhatsApp client in this deployment: the message is set aside
     shard = app.schema.shard_of(pid)

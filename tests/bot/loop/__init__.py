@@ -25,6 +25,7 @@ from bot.loop.pacing import QuietHours
 from bot.loop.preview import Preview, build_preview
 from bot.loop.publisher import LoopConfig, Publisher
 from bot.runtime.delivery import SendLimits
+from bot.runtime.message_codec import message_to_plain
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import Worker, WorkerConfig
@@ -266,7 +267,7 @@ class Person:
                 continue
             entry = unseal(fields, self.runtime.crypto)
             if entry.participant_id == self.pid:
-                messages.append(entry.message)
+                messages.append(message_to_plain(entry.message))
         return messages
 
     async def last_reply_id(self) -> str:

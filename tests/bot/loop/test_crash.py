@@ -10,6 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Answer, Channel, Command
+from bot.conversation.outgoing import Outgoing
 from bot.loop.progress import publication_progress
 from bot.loop.publisher import Publisher
 from bot.runtime.delivery import Recipient
@@ -115,9 +116,7 @@ async def test_killing_the_publisher_and_the_sender_mid_publication_sends_each_n
     platforms = deployment.platforms
 
     class DyingPlatform(FakePlatform):
-        async def deliver(
-            self, recipient: Recipient, message: dict[str, Any], key: str
-        ) -> str | None:
+        async def deliver(self, recipient: Recipient, message: Outgoing, key: str) -> str | None:
             answer = await super().deliver(recipient, message, key)
             if sum(len(p.delivered) for p in platforms.values()) == 5:
                 raise Crash

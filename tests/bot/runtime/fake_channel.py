@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.conversation.inbound import Channel
+from bot.conversation.outgoing import Outgoing
 from bot.runtime.delivery import (
     RateLimitedError,
     Recipient,
@@ -18,6 +19,7 @@ from bot.runtime.delivery import (
     TemporaryDeliveryError,
     UncertainDeliveryError,
 )
+from bot.runtime.message_codec import message_to_plain
 
 
 @dataclass
@@ -40,8 +42,8 @@ class FakePlatform:
     calls: list[float] = field(default_factory=list)
     _window: deque[float] = field(default_factory=deque)
 
-    async def deliver(self, recipient: Recipient, message: dict[str, Any], key: str) -> str | None:
-        address = recipient.address
+    async def deliver(self, recipient: Recipient, message: Outgoing, key: str) -> str | None:
+        address, plain = recipient.address, message_to_plain(message)  # kept as queued
         now = time.monotonic()
         self.calls.append(now)
         if self.script:
@@ -51,7 +53,7 @@ class FakePlatform:
             if answer == "5xx":
                 raise TemporaryDeliveryError("502 Bad Gateway")
             if answer == "timeout":
-                self.delivered.append(Delivery(address, message, key, now))  # it did arrive
+                self.delivered.append(Delivery(address, plain, key, now))  # it did arrive
                 raise UncertainDeliveryError("read timeout")
         if self.failing.get(address, 0) > 0:
             self.failing[address] -= 1
@@ -59,7 +61,7 @@ class FakePlatform:
         if address in self.blocked:
             raise RecipientRefusedError("Forbidden: bot was blocked by the user")
         self._check_rate(now)
-        self.delivered.append(Delivery(address, message, key, now))
+        self.delivered.append(Delivery(address, plain, key, now))
         return f"m{len(self.delivered)}"
 
     def _check_rate(self, now: float) -> None:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from bot.conversation.outgoing import Outgoing
 from bot.privacy import ParticipantCrypto
 from bot.runtime.commit_writes import (
     AnswerWrites,
@@ -64,7 +65,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         now_ms=1_800_000_000_000,
         after_event_id="e6",
     )
-    entry = OutboxEntry("e7:0", "p1", "telegram", {"text": "hello"}, 5)
+    entry = OutboxEntry("e7:0", "p1", "telegram", Outgoing("hello"), 5)
     writes = CommitWrites(
         event,
         campaign_id="c1",
@@ -109,7 +110,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
     assert read["inbox_cap"] == COMMITTER.inbox_cap
     [(key, pid, channel, enqueued, body)] = read["outbox"]
     assert (key, pid, channel, enqueued) == ("e7:0", "p1", "telegram", "5")
-    assert CRYPTO.open_in_transit(body, b"e7:0") == '{"text":"hello"}'
+    assert CRYPTO.open_in_transit(body, b"e7:0") == '{"text":"hello","from":"sauti"}'
     assert read["after"] == marker_member("e6")
 
 

@@ -22,6 +22,7 @@ from bot.conversation.inbound import (
 )
 from bot.privacy import ParticipantId, decrypt_field, field_aad
 from bot.runtime.delivery import SendLimits
+from bot.runtime.message_codec import message_to_plain
 from bot.runtime.outbox import Priority, unseal
 from bot.storage.keys import KEPT_ON_ERASURE
 from dialogues.inbound import ChangeLanguage, ChoiceReply, TextReply
@@ -67,7 +68,7 @@ class Chat:
                 continue
             entry = unseal(fields, self.runtime.crypto)
             if entry.participant_id == self.pid:
-                messages.append(entry.message)
+                messages.append(message_to_plain(entry.message))
             self._read[stream] = entry_id.decode()
         return messages
 

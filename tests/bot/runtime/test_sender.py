@@ -10,9 +10,11 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel, Join
+from bot.conversation.outgoing import Outgoing
 from bot.runtime.claims import Claimed, SendClaim
 from bot.runtime.delivery import Recipient, SendLimits
 from bot.runtime.markers import MAX_MARKERS
+from bot.runtime.message_codec import message_from_plain, message_to_plain
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.sender import Sender, SenderConfig
 from dialogues.inbound import TextReply
@@ -128,7 +130,7 @@ async def test_a_page_of_waiting_recipients_does_not_let_new_messages_overtake_o
     stream = runtime.schema.outbox(0, Priority.REPLY)
 
     async def queue(chat: str, text: str) -> None:
-        entry = OutboxEntry(text, pids[chat], Channel.TELEGRAM.value, {"text": text}, 0)
+        entry = OutboxEntry(text, pids[chat], Channel.TELEGRAM.value, Outgoing(text), 0)
         await enqueue(redis_client, runtime.schema, runtime.crypto, entry, Priority.REPLY)
 
     for chat, text in (("chat-a", "a-first"), ("chat-a", "a-second"), ("chat-b", "b-first")):
@@ -154,7 +156,7 @@ async def test_a_claim_written_before_per_recipient_claim_sets_still_stops_a_res
     pid = await _telegram_participant(runtime, "chat-9")
     await _send_all(sender)
     platform.delivered.clear()
-    entry = OutboxEntry("older-key:0", pid, Channel.TELEGRAM.value, {"text": "sent?"}, 0)
+    entry = OutboxEntry("older-key:0", pid, Channel.TELEGRAM.value, Outgoing("sent?"), 0)
     older = runtime.schema.older_send_claim(pid, entry.key)
     await redis_client.set(older, "1", ex=7 * 24 * 3600)
     await enqueue(redis_client, runtime.schema, runtime.crypto, entry, Priority.REPLY)
@@ -169,7 +171,7 @@ async def test_send_claims_are_taken_once_given_back_and_kept_bounded(
     schema = make_runtime(redis_client).schema
 
     def claim(n: int) -> SendClaim:
-        entry = OutboxEntry(f"key:{n}", "pid-claims", Channel.TELEGRAM.value, {}, 0)
+        entry = OutboxEntry(f"key:{n}", "pid-claims", Channel.TELEGRAM.value, Outgoing(""), 0)
         return SendClaim.of(schema, entry, ttl_seconds=3600)
 
     stream = schema.outbox(0, Priority.REPLY)
@@ -231,7 +233,7 @@ async def test_a_blocked_participant_is_marked_unreachable_and_sent_nothing_more
     assert platform.delivered == []
     reach = await redis_client.hget(runtime.schema.participant(pid), "reach")
     assert reach == b"unreachable"
-    notice = OutboxEntry("notice-1", pid, Channel.TELEGRAM.value, {"text": "news"}, 0)
+    notice = OutboxEntry("notice-1", pid, Channel.TELEGRAM.value, Outgoing("news"), 0)
     await enqueue(runtime.redis, runtime.schema, runtime.crypto, notice, Priority.BULK)
     await _send_all(sender)
     assert len(platform.calls) == 1  # only the first refused attempt ever reached the platform
@@ -245,8 +247,8 @@ class CrashingPlatform(FakePlatform):
     accepted: bool = True
     crashes_on: Callable[[dict[str, Any]], bool] = staticmethod(lambda message: True)
 
-    async def deliver(self, recipient: Recipient, message: dict[str, Any], key: str) -> str | None:
-        if not self.crashes_on(message):
+    async def deliver(self, recipient: Recipient, message: Outgoing, key: str) -> str | None:
+        if not self.crashes_on(message_to_plain(message)):
             return await super().deliver(recipient, message, key)
         if self.accepted:
             await super().deliver(recipient, message, key)
@@ -326,7 +328,7 @@ async def test_a_notice_the_platform_took_before_the_sender_died_never_arrives_t
     await _send_all(_sender(runtime, platform))
     platform.delivered.clear()
     for n in range(2):
-        notice = OutboxEntry(f"notice-{n}", pid, Channel.TELEGRAM.value, {"text": f"news {n}"}, 0)
+        notice = OutboxEntry(f"notice-{n}", pid, Channel.TELEGRAM.value, Outgoing(f"news {n}"), 0)
         await enqueue(runtime.redis, runtime.schema, runtime.crypto, notice, Priority.BULK)
     await _crash_on_first(runtime, platform, accepted=True)
     await _send_all(_sender(runtime, platform, "successor"))
@@ -340,7 +342,7 @@ async def test_replies_to_a_conversation_go_before_bulk_notices(redis_client: Re
     await _send_all(sender)
     platform.delivered.clear()
     for n in range(30):
-        entry = OutboxEntry(f"notice-{n}", others[n % 3], "telegram", {"text": f"notice {n}"}, 0)
+        entry = OutboxEntry(f"notice-{n}", others[n % 3], "telegram", Outgoing(f"notice {n}"), 0)
         await enqueue(runtime.redis, runtime.schema, runtime.crypto, entry, Priority.BULK)
     await _telegram_participant(runtime, "talking")
     await _send_all(sender)
@@ -375,7 +377,7 @@ async def test_a_decision_notice_queued_again_as_a_reply_never_arrives_twice(
         "kind": "decision",
         "template": {"purpose": "decision", "fallback": "update", "language": "en"},
     }
-    entry = OutboxEntry("notice-9:r", pid, Channel.TELEGRAM.value, notice, 0)
+    entry = OutboxEntry("notice-9:r", pid, Channel.TELEGRAM.value, message_from_plain(notice), 0)
     await enqueue(runtime.redis, runtime.schema, runtime.crypto, entry, Priority.REPLY)
     await _crash_on_first(runtime, platform, accepted=True)
     await _send_all(_sender(runtime, platform, "successor"))
@@ -391,10 +393,8 @@ async def test_a_message_that_breaks_the_client_is_set_aside_once_not_retried_fo
     runtime, platform, _ = await _setup(redis_client)
 
     class Broken(FakePlatform):
-        async def deliver(
-            self, recipient: Recipient, message: dict[str, Any], key: str
-        ) -> str | None:
-            if _asks(message):
+        async def deliver(self, recipient: Recipient, message: Outgoing, key: str) -> str | None:
+            if _asks(message_to_plain(message)):
                 raise ValueError("a rendering bug")
             return await super().deliver(recipient, message, key)
 

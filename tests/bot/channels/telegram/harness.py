@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.app import App, build_app
 from bot.conversation.inbound import Channel
+from bot.conversation.outgoing import Outgoing
 from bot.conversation.participants import new_record
 from bot.privacy import ParticipantId
 from bot.run import ROLES, run
@@ -120,9 +121,7 @@ async def notify(app: App, pids: list[str], texts: list[str]) -> list[str]:
     for pid in pids:
         for n, text in enumerate(texts):
             key = f"notice:{pid[:12]}:{n}"
-            entry = OutboxEntry(
-                key, pid, Channel.TELEGRAM.value, {"text": text, "from": "sauti"}, _now_ms()
-            )
+            entry = OutboxEntry(key, pid, Channel.TELEGRAM.value, Outgoing(text), _now_ms())
             await enqueue(app.redis, app.schema, app.crypto, entry, Priority.BULK)
             keys.append(key)
     return keys

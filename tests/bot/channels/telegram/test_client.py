@@ -20,6 +20,7 @@ from bot.runtime.delivery import (
     UncertainDeliveryError,
     UndeliverableError,
 )
+from bot.runtime.message_codec import message_from_plain
 from bot.secret import Secret
 from bot.settings.limits import TelegramLimits
 from bot.settings.model import TelegramSettings
@@ -61,7 +62,7 @@ async def test_telegrams_refusals_become_delivery_errors(
     client: TelegramClient, fake: FakeTelegram
 ) -> None:
     message = {"text": "hello", "from": "sauti"}
-    assert await client.deliver(RECIPIENT, message, "k") == "1"
+    assert await client.deliver(RECIPIENT, message_from_plain(message), "k") == "1"
     fake.chats[CHAT].clear()
     cases: list[tuple[Fault, type[Exception]]] = [
         (Fault(502, "Bad Gateway"), TemporaryDeliveryError),
@@ -74,7 +75,7 @@ async def test_telegrams_refusals_become_delivery_errors(
     for fault, expected in cases:
         fake.fail_next("sendMessage", fault)
         with pytest.raises(expected) as caught:
-            await client.deliver(RECIPIENT, message, "k")
+            await client.deliver(RECIPIENT, message_from_plain(message), "k")
         if isinstance(caught.value, RateLimitedError):
             assert caught.value.retry_after == 7
     assert fake.bot_messages(CHAT) == []  # none of them went out
@@ -86,12 +87,12 @@ async def test_a_timeout_may_have_delivered_and_a_refused_connection_did_not(
     slow = _client(redis_client, fake.base_url, timeout=0.3)
     fake.fail_next("sendMessage", Fault(200, "", hang_seconds=1.0))
     with pytest.raises(UncertainDeliveryError):
-        await slow.deliver(RECIPIENT, {"text": "hello", "from": "sauti"}, "k")
+        await slow.deliver(RECIPIENT, message_from_plain({"text": "hello", "from": "sauti"}), "k")
     assert [m.text for m in fake.bot_messages(CHAT)] == ["hello"]  # it did arrive
     await slow._bot.session.close()
     nobody = _client(redis_client, f"http://127.0.0.1:{free_port()}")
     with pytest.raises(TemporaryDeliveryError):
-        await nobody.deliver(RECIPIENT, {"text": "hello", "from": "sauti"}, "k")
+        await nobody.deliver(RECIPIENT, message_from_plain({"text": "hello", "from": "sauti"}), "k")
     await nobody._bot.session.close()
 
 
@@ -102,8 +103,8 @@ async def test_a_long_text_is_split_and_a_retry_sends_only_the_rest(
     text = "\n\n".join(f"{n}. {words}" for n in range(9))
     fake.fail_next("sendMessage", Fault(502, "Bad Gateway"), after=1)  # the second part
     with pytest.raises(TemporaryDeliveryError):
-        await client.deliver(RECIPIENT, {"text": text, "from": "sauti"}, "long")
-    await client.deliver(RECIPIENT, {"text": text, "from": "sauti"}, "long")
+        await client.deliver(RECIPIENT, message_from_plain({"text": text, "from": "sauti"}), "long")
+    await client.deliver(RECIPIENT, message_from_plain({"text": text, "from": "sauti"}), "long")
     parts = [m.text for m in fake.bot_messages(CHAT)]
     assert len(parts) == len(set(parts)) >= 2  # every part once
     assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
@@ -125,7 +126,9 @@ async def test_answers_and_ticks_edit_the_questions_message(
         "labels": {"skip": "Skip", "back": "Back", "decline": "Prefer not", "done": "Done"},
         "position": 1, "total": 12, "selected": [],
     }  # fmt: skip
-    await client.deliver(RECIPIENT, {"text": prompt["text"], "prompt": prompt}, "q")
+    await client.deliver(
+        RECIPIENT, message_from_plain({"text": prompt["text"], "prompt": prompt}), "q"
+    )
     [shown] = fake.bot_messages(CHAT)
     assert [[b.text for b in row] for row in shown.keyboard] == [
         ["1. Calls"],
@@ -134,18 +137,27 @@ async def test_answers_and_ticks_edit_the_questions_message(
         ["Done"],
     ]
     ticked = {**prompt, "selected": ["calls", "money"]}
-    await client.deliver(RECIPIENT, {"text": "", "prompt": ticked, "edit": True}, "t1")
-    await client.deliver(RECIPIENT, {"text": "", "prompt": ticked, "edit": True}, "t2")  # same
+    await client.deliver(
+        RECIPIENT, message_from_plain({"text": "", "prompt": ticked, "edit": True}), "t1"
+    )
+    await client.deliver(
+        RECIPIENT, message_from_plain({"text": "", "prompt": ticked, "edit": True}), "t2"
+    )  # same
     assert [b.text for b in shown.buttons()] == [
         "✓ 1. Calls", "2. Text messages", "✓ 3. Mobile money", "Done (2)",
     ]  # fmt: skip
     echo = {"text": "Calls, Mobile money", "from": "me", "q": "uses"}
-    await client.deliver(RECIPIENT, echo, "e")
+    await client.deliver(RECIPIENT, message_from_plain(echo), "e")
     assert shown.text == "Question 1 of 12\nWhat do you use?\n\n✓ Your answer: Calls, Mobile money"
     assert shown.keyboard == ()
     assert len(fake.bot_messages(CHAT)) == 1  # all of it on one message
     # An answer to a question Sauti no longer remembers sends nothing.
-    assert await client.deliver(RECIPIENT, {"text": "x", "from": "me", "q": "gone"}, "g") is None
+    assert (
+        await client.deliver(
+            RECIPIENT, message_from_plain({"text": "x", "from": "me", "q": "gone"}), "g"
+        )
+        is None
+    )
 
 
 async def test_paid_broadcast_raises_the_rate_and_marks_every_message(
@@ -158,7 +170,9 @@ async def test_paid_broadcast_raises_the_rate_and_marks_every_message(
     )
     try:
         assert client.limits.global_rate == 500.0
-        await client.deliver(RECIPIENT, {"text": "news", "from": "sauti"}, "k-paid")
+        await client.deliver(
+            RECIPIENT, message_from_plain({"text": "news", "from": "sauti"}), "k-paid"
+        )
     finally:
         await client._bot.session.close()
     [call] = fake.calls_to("sendMessage")

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.app import App, build_app
 from bot.conversation.inbound import Channel
+from bot.runtime.message_codec import message_from_plain
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from tests.bot import app_fixtures
 from tests.bot.channels.telegram.harness import QUICK_FAKE, TOKEN, make_participants, notify
@@ -43,7 +44,9 @@ async def _converse(
                 if kind == "question":
                     message["menu"] = [{"label": "Yes", "cmd": "updates", "arg": "yes"}]
                 key = f"reply:{pid[:12]}:{n}:{kind}"
-                entry = OutboxEntry(key, pid, Channel.TELEGRAM.value, message, 0)
+                entry = OutboxEntry(
+                    key, pid, Channel.TELEGRAM.value, message_from_plain(message), 0
+                )
                 await enqueue(app.redis, app.schema, app.crypto, entry, Priority.REPLY)
                 (asking if kind == "question" else plain).append((user, text))
     return asking, plain

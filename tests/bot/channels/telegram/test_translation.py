@@ -12,9 +12,12 @@ from bot.channels.telegram.inbound import UpdateParser
 from bot.channels.telegram.render import Limits, menu_keyboard, question_keyboard
 from bot.channels.telegram.text import split_text, utf16_len
 from bot.conversation.inbound import Answer, Command, Reachability, Unsupported
+from bot.conversation.outgoing import MenuItem
 from bot.privacy import ParticipantCrypto
 from bot.secret import Secret
+from dialogues.events import Choice, ControlLabels, Prompt
 from dialogues.inbound import ChoiceReply, TextReply
+from dialogues.model import QuestionKind
 
 PARSER = UpdateParser(
     ParticipantCrypto(Secret(b"m" * 32), Secret(b"s" * 32)), lambda user: f"pid-{user}"
@@ -88,19 +91,20 @@ def test_taps_groups_and_blocking() -> None:
     assert _parse({"my_chat_member": blocked}).events[0].action == Reachability(False)
 
 
-CONTROLS = {"skip": "Skip", "back": "Back", "decline": "Prefer not to answer", "done": "Done"}
+CONTROLS = ControlLabels(skip="Skip", back="Back", decline="Prefer not to answer", done="Done")
 
 
-def _prompt(kind: str, labels: list[str], **extra: Any) -> dict[str, Any]:
-    choices = [{"id": f"o{n}", "label": label, "number": n + 1} for n, label in enumerate(labels)]
-    return {
-        "question_id": "q", "kind": kind, "text": "?", "hint": "", "language": "en",
-        "choices": choices,
+def _prompt(kind: str, labels: list[str], **extra: Any) -> Prompt:
+    choices = tuple(Choice(f"o{n}", label, n + 1) for n, label in enumerate(labels))
+    fields: dict[str, Any] = {
+        "question_id": "q", "kind": QuestionKind(kind), "text": "?", "hint": "", "language": "en",
+        "direction": "ltr", "choices": choices,
         "allow_skip": False, "allow_decline": False, "allow_back": False,
         "labels": CONTROLS,
-        "selected": [], "position": 1, "total": 3,
+        "selected": (), "position": 1, "total": 3,
         **extra,
     }  # fmt: skip
+    return Prompt(**fields)
 
 
 def _texts(keyboard: Any) -> list[list[str]]:
@@ -127,7 +131,7 @@ def test_buttons_are_laid_out_for_a_phone() -> None:
     ]
     # Payloads that would not fit Telegram's 64 bytes: no option buttons (the number is typed).
     assert question_keyboard(single, Limits(max_payload_bytes=5)) == ()
-    languages = [{"label": name, "cmd": "language", "arg": code} for code, name in
+    languages = [MenuItem(name, "language", code) for code, name in
                  [("en", "✓ English"), ("fr", "Français"), ("ar", "العربية")]]  # fmt: skip
     assert _texts(menu_keyboard(languages, Limits())) == [["✓ English", "Français"], ["العربية"]]
 

@@ -23,6 +23,7 @@ from bot.runtime.delivery import (
     UncertainDeliveryError,
     UndeliverableError,
 )
+from bot.runtime.message_codec import message_from_plain
 from bot.secret import Secret
 from bot.settings.model import WhatsAppSettings
 from tests.bot.channels.whatsapp.world import APP_SECRET, approved_templates
@@ -64,7 +65,7 @@ def _client(
 
 async def _deliver(client: WhatsAppClient, recipient: Recipient = INSIDE) -> str | None:
     try:
-        return await client.deliver(recipient, HELLO, "k1")
+        return await client.deliver(recipient, message_from_plain(HELLO), "k1")
     finally:
         await client.close()
 
@@ -151,8 +152,9 @@ async def test_a_language_without_its_own_template_falls_back_as_configured(
 
 async def test_echoes_and_edits_are_not_sent_on_whatsapp(fake: FakeGraphAPI) -> None:
     client = _client(fake)
-    assert await client.deliver(INSIDE, {"text": "Yes", "from": "me", "q": "unsafe"}, "k") is None
-    assert await client.deliver(INSIDE, {**HELLO, "edit": True}, "k2") is None
+    echo = message_from_plain({"text": "Yes", "from": "me", "q": "unsafe"})
+    assert await client.deliver(INSIDE, echo, "k") is None
+    assert await client.deliver(INSIDE, message_from_plain({**HELLO, "edit": True}), "k2") is None
     await client.close()
     assert fake.sent == []
 

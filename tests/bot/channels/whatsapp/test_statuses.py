@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.channels.whatsapp.inbound import message_digest
 from bot.conversation.inbound import Channel
+from bot.conversation.outgoing import Outgoing
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from tests.bot.channels.whatsapp.world import World, running_world
 from tests.fakes.whatsapp_api import Sent
@@ -30,7 +31,7 @@ async def _record(world: World, sent: Sent) -> dict[str, Any]:
 
 
 async def _notice(world: World, wa_id: str, text: str, key: str) -> None:
-    entry = OutboxEntry(key, world.pid(wa_id), Channel.WHATSAPP.value, {"text": text}, 0)
+    entry = OutboxEntry(key, world.pid(wa_id), Channel.WHATSAPP.value, Outgoing(text), 0)
     await enqueue(world.app.redis, world.app.schema, world.app.crypto, entry, Priority.BULK)
 
 

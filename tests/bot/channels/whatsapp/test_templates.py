@@ -17,7 +17,7 @@ from bot.channels.whatsapp.template_file import TemplateFileError, load_template
 from bot.channels.whatsapp.templates import DECISION, NOTICE, TemplateBook
 from bot.conversation.decisions.texts import reaction_menu
 from bot.conversation.inbound import Command
-from bot.conversation.outgoing import Outgoing
+from bot.conversation.outgoing import Outgoing, TemplateHint
 from bot.loop.templates import NOTICE_PURPOSES
 from bot.settings.limits import WhatsAppLimits
 from tests.bot.channels.whatsapp.world import approved_templates
@@ -56,13 +56,12 @@ buttons = ["Helpful", "Still concerned", "Tell me more"]
 """
 
 
-def _decision_notice(language: str, *, menu: bool = True) -> dict[str, Any]:
+def _decision_notice(language: str, *, menu: bool = True) -> Outgoing:
     """A decision notice as the publisher queues it (docs/decisions.md, "What channels
     receive")."""
     reactions = reaction_menu(REF, language) if menu else ()
-    plain = Outgoing("We will still ask for an ID card.", menu=reactions).to_plain()
-    plain["template"] = {"purpose": DECISION, "fallback": NOTICE, "language": language}
-    return plain
+    template = TemplateHint(DECISION, NOTICE, language)
+    return Outgoing("We will still ask for an ID card.", menu=reactions, template=template)
 
 
 def _without(book: TemplateBook, purpose: str, code: str) -> TemplateBook:
@@ -73,12 +72,11 @@ def _without(book: TemplateBook, purpose: str, code: str) -> TemplateBook:
     return dataclasses.replace(book, templates=kept)
 
 
-def _content(book: TemplateBook, message: dict[str, Any], language: str) -> dict[str, Any]:
+def _content(book: TemplateBook, message: Outgoing, language: str) -> dict[str, Any]:
     """What the WhatsApp client sends outside the window for `message`."""
-    menu = message.get("menu", ())
-    resolved = book.choose(NOTICE_PURPOSES, language, menu)
+    resolved = book.choose(NOTICE_PURPOSES, language, message.menu)
     assert resolved is not None
-    return book.content(resolved, message["text"], menu)
+    return book.content(resolved, message.text, message.menu)
 
 
 def _sendable(content: dict[str, Any]) -> dict[str, Any]:
@@ -235,7 +233,7 @@ def test_a_decision_notice_is_the_decision_template_with_the_decision_in_its_pay
     assert (template["name"], template["language"]["code"]) == ("sauti_decision", language)
     buttons = [c for c in template["components"] if c["type"] == "button"]
     payloads = [button["parameters"][0]["payload"] for button in buttons]
-    assert payloads == [payload_ids.menu_item(item) for item in message["menu"]]
+    assert payloads == [payload_ids.menu_item(item) for item in message.menu]
     assert [payload_ids.action_of(payload) for payload in payloads] == [
         Command("react", f"{kind}:{REF}") for kind in ("helpful", "concerns", "more")
     ]

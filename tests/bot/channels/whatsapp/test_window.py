@@ -13,6 +13,7 @@ import pytest
 
 from bot.channels.whatsapp.payload_ids import RESUME
 from bot.conversation.inbound import Channel
+from bot.runtime.message_codec import message_from_plain
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from tests.bot.channels.whatsapp.world import World, running_world
 from tests.fakes import whatsapp_api as wa
@@ -33,7 +34,9 @@ async def _last_wrote(world: World, pid: str, hours_ago: float) -> None:
 
 
 async def _queue(world: World, pid: str, message: dict[str, Any], key: str) -> None:
-    entry = OutboxEntry(key, pid, Channel.WHATSAPP.value, message, int(time.time() * 1000))
+    entry = OutboxEntry(
+        key, pid, Channel.WHATSAPP.value, message_from_plain(message), int(time.time() * 1000)
+    )
     await enqueue(world.app.redis, world.app.schema, world.app.crypto, entry, Priority.BULK)
 
 
