@@ -89,7 +89,6 @@ def _question(prompt: Prompt, catalog: Catalog, limits: Limits) -> Rendered:
 def question_keyboard(prompt: Prompt, limits: Limits) -> Keyboard:
     """A question's buttons: its choices as the kind wants them laid out, then its controls."""
     kind, question, choices = prompt.kind, prompt.question_id, prompt.choices
-    selected = set(prompt.selected)
     rows: list[tuple[Button, ...]] = []
     if kind is QuestionKind.SCALE:
         rows += _rows_of(
@@ -98,29 +97,29 @@ def question_keyboard(prompt: Prompt, limits: Limits) -> Keyboard:
     elif kind is QuestionKind.YES_NO:
         rows.append(tuple(Button(c.label, payloads.encode("c", question, c.id)) for c in choices))
     elif kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-        toggles = kind is QuestionKind.MULTIPLE_CHOICE
-        buttons = []
-        for choice in choices:
-            label = f"{choice.number}. {choice.label}"
-            if toggles and choice.id in selected:
-                label = f"{TICK} {label}"
-            buttons.append(
-                Button(label, payloads.encode("t" if toggles else "c", question, choice.id))
-            )
-        rows += _paired(buttons)
-        if toggles:
-            done = prompt.labels.done
-            rows.append(
-                (
-                    Button(
-                        f"{done} ({len(selected)})" if selected else done,
-                        payloads.encode("d", question),
-                    ),
-                )
-            )
+        rows += _option_rows(prompt)
     if not all(payloads.fits(b.data, limits.max_payload_bytes) for row in rows for b in row):
         rows = []  # the participant types the option's number, as the hint says
     return tuple(rows) + _controls(prompt, question, limits)
+
+
+def _option_rows(prompt: Prompt) -> list[tuple[Button, ...]]:
+    """Numbered options, paired; multiple choice toggles them (ticked ones marked) and ends
+    with a Done button counting the ticks."""
+    question, selected = prompt.question_id, set(prompt.selected)
+    toggles = prompt.kind is QuestionKind.MULTIPLE_CHOICE
+    buttons = []
+    for choice in prompt.choices:
+        label = f"{choice.number}. {choice.label}"
+        if toggles and choice.id in selected:
+            label = f"{TICK} {label}"
+        buttons.append(Button(label, payloads.encode("t" if toggles else "c", question, choice.id)))
+    rows = _paired(buttons)
+    if toggles:
+        done = prompt.labels.done
+        label = f"{done} ({len(selected)})" if selected else done
+        rows.append((Button(label, payloads.encode("d", question)),))
+    return rows
 
 
 def _controls(prompt: Prompt, question: str, limits: Limits) -> Keyboard:

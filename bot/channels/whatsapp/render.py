@@ -98,37 +98,47 @@ def _prompt_parts(prompt: Prompt, catalog: Catalog) -> _Parts:
         _Item(payload_ids.choice(question, choice.id), choice.label, choice.number)
         for choice in prompt.choices
     )
-    hint = prompt.hint
-    if kind is QuestionKind.MULTIPLE_CHOICE:
-        # The engine's hint speaks of ticking and Done, which WhatsApp cannot show.
-        hint = catalog.message(
-            "hint.multiple_choice_typed",
-            language,
-            min=prompt.min_selections,
-            max=prompt.max_selections,
-        )
-        if prompt.allow_skip:
-            skip_word = catalog.word("skip", language)
-            hint += " " + catalog.message("hint.skip", language, skip=skip_word)
     typed = ""
     if prompt.allow_decline:
         typed = catalog.message("hint.decline", language, decline=labels.decline)
-    position, total = prompt.position, prompt.total
-    footer = ""
-    if kind is not QuestionKind.INFO and position and total:
-        footer = catalog.message("survey.progress", language, position=position, total=total)
     typed_only = (QuestionKind.TEXT, QuestionKind.NUMBER, QuestionKind.INFO)
     return _Parts(
         text=prompt.text,
         language=language,
         options=options if kind not in typed_only else (),
         controls=tuple(controls),
-        hint=hint,
+        hint=_hint(prompt, catalog),
         typed_controls=typed,
         numbered=kind is QuestionKind.MULTIPLE_CHOICE,
         row_numbers=True,
-        footer=footer,
+        footer=_progress(prompt, catalog),
     )
+
+
+def _hint(prompt: Prompt, catalog: Catalog) -> str:
+    """The engine's hint, except for multiple choice: it speaks of ticking and Done, which
+    WhatsApp cannot show, so the hint says to type the numbers."""
+    if prompt.kind is not QuestionKind.MULTIPLE_CHOICE:
+        return prompt.hint
+    language = prompt.language
+    hint = catalog.message(
+        "hint.multiple_choice_typed",
+        language,
+        min=prompt.min_selections,
+        max=prompt.max_selections,
+    )
+    if prompt.allow_skip:
+        skip_word = catalog.word("skip", language)
+        hint += " " + catalog.message("hint.skip", language, skip=skip_word)
+    return hint
+
+
+def _progress(prompt: Prompt, catalog: Catalog) -> str:
+    """ "Question 2 of 9", for a question that counts."""
+    position, total = prompt.position, prompt.total
+    if prompt.kind is QuestionKind.INFO or not (position and total):
+        return ""
+    return catalog.message("survey.progress", prompt.language, position=position, total=total)
 
 
 def _choose_widget(parts: _Parts, limits: WhatsAppLimits, catalog: Catalog) -> Content:
