@@ -167,7 +167,7 @@ class Sender:
             batch = [item for item in fresh if _recipient_of(item) not in behind | waiting]
             if not batch:
                 return 0
-        await self._send_batch(batch, state)
+        await self._send_batch(shard, batch, state)
         for stream in streams:
             last = [entry_id for name, (entry_id, _) in batch if name == stream]
             if last:
@@ -210,11 +210,13 @@ class Sender:
     def _state(self, shard: int) -> Retries:
         return self._retries.setdefault(shard, Retries())
 
-    async def _send_batch(self, batch: list[tuple[str, Entry]], state: Retries) -> None:
-        queued = [
-            self._queued(stream, entry_id, unseal(fields, self._crypto))
-            for stream, (entry_id, fields) in batch
-        ]
+    async def _send_batch(self, shard: int, batch: list[tuple[str, Entry]], state: Retries) -> None:
+        queued = []
+        for stream, (entry_id, fields) in batch:
+            try:
+                queued.append(self._queued(stream, entry_id, unseal(fields, self._crypto)))
+            except _UNREADABLE as error:  # damaged in Redis: it must not stop the others
+                await self._set_aside(shard, stream, entry_id, fields, _name(error))
         recipients = await self._recipients({item.entry.participant_id for item in queued})
         gate = asyncio.Semaphore(self._config.concurrency)
 
@@ -467,6 +469,24 @@ class Sender:
         self._metrics.sends.labels(item.entry.channel, outcome).inc()
         return outcome
 
+    async def _set_aside(
+        self, shard: int, stream: str, entry_id: bytes, fields: dict[bytes, bytes], error: str
+    ) -> None:
+        """An entry that cannot be read back goes to the dead letters as it was found."""
+        letter: dict[Any, Any] = {
+            **fields,
+            "kind": "outbox",
+            "stream": stream,
+            "entry": entry_id,
+            "error": error,
+        }
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.xadd(self._schema.outbox_dead(shard), letter, maxlen=10_000, approximate=True)
+        pipe.xack(stream, GROUP, entry_id)
+        await pipe.execute()
+        self._metrics.sends.labels("unknown", "failed").inc()
+        log.error("an unreadable outbox entry was set aside as a dead letter (%s)", error)
+
     async def _dead_letter(self, item: _Queued, error: str) -> None:
         entry = item.entry
         shard = self._schema.shard_of(entry.participant_id)
@@ -483,6 +503,11 @@ class Sender:
         await pipe.execute()
         self._metrics.sends.labels(entry.channel, "failed").inc()
         log.error("message dead-lettered (%s)", error)
+
+
+# What a damaged outbox entry raises when read back: a body that does not open with the transit
+# key, is not JSON, or lacks what its kind of message needs.
+_UNREADABLE = (DecryptionError, KeyError, TypeError, ValueError, AttributeError)
 
 
 def _ms(seconds: float) -> int:
