@@ -17,7 +17,6 @@ from bot.commands.common import with_app
 from bot.commands.survey import read_file
 from bot.conversation.decisions.decision import DecisionDefinitionError, LoopError
 from bot.conversation.decisions.values import optional_text
-from bot.loop.grievances import case_text, find_case
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import EXCLUSIONS
 from bot.loop.preview import Preview, build_preview
@@ -25,6 +24,7 @@ from bot.loop.progress import Progress, publication_progress
 from bot.loop.publisher import MissingTranslationsError
 from bot.loop.reactions import reaction_totals
 from bot.loop.templates import template_coverage
+from bot.records.cases import case_text, find_case
 from dialogues.model import Survey
 
 REASONS = {

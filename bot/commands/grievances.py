@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bot.app import App
 from bot.commands.common import EXIT_USAGE, with_app
-from bot.loop.grievances import Case, CaseError, CaseStatus, Desk, case_text, find_case, list_cases
+from bot.loop.grievances import Desk
+from bot.records.cases import Case, CaseError, CaseStatus, case_text, find_case, list_cases
 
 STATUSES = [status.value for status in CaseStatus]
 

@@ -10,10 +10,10 @@ import weakref
 from prometheus_client import CollectorRegistry, Gauge
 from redis.asyncio import Redis
 
-from bot.loop.grievances import list_cases
 from bot.loop.ledger import DecisionLedger
 from bot.loop.report import promise_of
 from bot.records.campaigns import CampaignStore
+from bot.records.cases import list_cases
 from bot.storage.keys import KeySchema
 
 

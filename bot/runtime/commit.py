@@ -21,9 +21,9 @@ from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
 from bot.conversation.outgoing import Outgoing, Sender, messages_for
 from bot.conversation.turns import Turn, started
-from bot.privacy import ParticipantId, encrypt_field, field_aad
+from bot.privacy import encrypt_field, field_aad
+from bot.records.cases import NewCase, case_commands
 from bot.runtime.commit_writes import NO_CAMPAIGN, AnswerWrites, CommittedEvent, CommitWrites
-from bot.runtime.feedback import case_commands, create_case
 from bot.runtime.outbox import OutboxEntry
 from bot.storage.keys import KeySchema
 from bot.storage.lua import ScriptCall
@@ -159,19 +159,20 @@ def erase(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
 
 def open_case(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
     """Feedback outside the survey becomes a case on the grievance desk."""
-    if turn.feedback is None or turn.participant is None or turn.data_key is None:
+    feedback, record, data_key = turn.feedback, turn.participant, turn.data_key
+    if feedback is None or record is None or data_key is None:
         return
-    event = writes.event
-    writes.before += case_commands(
-        schema,
-        event.shard,
-        participant_id=event.participant_id,
-        language=turn.participant.language,
-        channel=turn.participant.channel,
-        data_key=turn.data_key,
-        feedback=turn.feedback,
-        now_ms=event.now_ms,
+    case = NewCase(
+        reference=feedback.reference,
+        participant_id=writes.event.participant_id,
+        campaign_id=feedback.campaign_id or "",
+        language=record.language,
+        channel=record.channel,
+        text=feedback.text,
+        created_ms=writes.event.now_ms,
+        due_ms=feedback.due_ms,
     )
+    writes.before += case_commands(schema, case, data_key)
 
 
 def record_reaction(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
@@ -188,25 +189,18 @@ def record_reaction(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None
             ScriptCall(RECORD_REACTION, [told, totals], [reaction.ref, reaction.kind])
         )
         return
-    aad = field_aad(ParticipantId(pid), f"case:{reaction.reference}")
-    sealed = encrypt_field(data_key, reaction.text, aad)
-    writes.before += [
-        create_case(
-            schema.case(shard, reaction.reference),
-            "pid", pid,
-            "cid", reaction.campaign_id,
-            "lang", record.language,
-            "ch", record.channel,
-            "status", "received",
-            "t", now_ms,
-            "due", reaction.due_ms,
-            "x", sealed,
-            "kind", "concern",
-            "dref", reaction.ref,
-        ),
-        ("ZADD", schema.cases(shard), "NX", now_ms, reaction.reference),
-        ("ZADD", schema.concerns(shard, reaction.ref), "NX", now_ms, reaction.reference),
-    ]  # fmt: skip
+    concern = NewCase(
+        reference=reaction.reference,
+        participant_id=pid,
+        campaign_id=reaction.campaign_id,
+        language=record.language,
+        channel=record.channel,
+        text=reaction.text,
+        created_ms=now_ms,
+        due_ms=reaction.due_ms,
+        decision_ref=reaction.ref,
+    )
+    writes.before += case_commands(schema, concern, data_key)
 
 
 BUILDERS: tuple[WriteBuilder, ...] = (

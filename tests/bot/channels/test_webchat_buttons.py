@@ -12,9 +12,9 @@ from bot.conversation.decisions.texts import reaction_menu
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
 from bot.conversation.outgoing import MenuItem
-from bot.loop.grievances import case_text, find_case
 from bot.loop.ledger import StoredDecision
 from bot.loop.reactions import ReactionTotals, reaction_totals
+from bot.records.cases import case_text, find_case
 from bot.runtime.markers import marker_member
 from tests.bot import webchat_browser as browser
 from tests.bot.loop import SIM_DECISION, publish_on

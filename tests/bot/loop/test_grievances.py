@@ -9,7 +9,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Answer, Channel
-from bot.loop.grievances import CaseError, CaseStatus, Desk, case_text, find_case, list_cases
+from bot.loop.grievances import Desk
+from bot.records.cases import CaseError, CaseStatus, case_text, find_case, list_cases
 from bot.runtime.event_codec import encode
 from dialogues.inbound import TextReply
 from tests.bot.loop import Deployment, Person, join, make_deployment, with_campaign
