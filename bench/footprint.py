@@ -26,9 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the fake and the survey scripts live with the tests
 
 from bot.storage.embedded_redis import EmbeddedRedis  # noqa: E402
-from tests.bot.channels.telegram.harness import QUICK_FAKE, TOKEN, Stack, running  # noqa: E402
 from tests.bot.channels.telegram.test_end_to_end import complete_survey  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+from tests.kit.telegram import QUICK_FAKE, TOKEN, Stack, running  # noqa: E402
 
 
 async def footprint(participants: int) -> dict[str, tuple[float, float, str]]:

@@ -30,9 +30,9 @@ sys.path.insert(0, str(REPO))  # the fake lives with the tests
 
 from bot.app import build_app  # noqa: E402
 from bot.settings import read_settings  # noqa: E402
-from tests.bot.channels.telegram.harness import TOKEN, make_participants, notify  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 from tests.fakes.telegram_limits import FakeLimits  # noqa: E402
+from tests.kit.telegram import TOKEN, make_participants, notify  # noqa: E402
 
 LIMIT = 30.0
 

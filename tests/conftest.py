@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 # A real Redis (embedded, or REDIS_URL) for any test that asks for `redis_url` / `redis_client`.
-pytest_plugins = ["tests.redis_fixtures", "tests.bot.app_fixtures"]
+pytest_plugins = ["tests.redis_fixtures", "tests.kit.fixtures"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,22 +9,21 @@ part answers as for a single Redis that is down: 503, a worker that waits, exit 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import os
 import signal
 import sys
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from bot.app import App, build_app
-from bot.web import make_web_app, runner_options
-from tests.bot import app_fixtures
-from tests.bot import webchat_browser as browser
-from tests.bot.webchat_browser import Client
+from bot.app import App
+from tests.kit import webchat as browser
+from tests.kit.example import CAMPAIGN
+from tests.kit.running import built, web_server
+from tests.kit.settings import deployment_environment, process_environment, settings_from
+from tests.kit.waiting import until
+from tests.kit.webchat import Client
 from tests.redis_cluster import TestCluster
 
 SAUTI = Path(sys.executable).parent / "sauti"
@@ -33,39 +32,18 @@ SAUTI = Path(sys.executable).parent / "sauti"
 @contextlib.asynccontextmanager
 async def _deployment(tmp_path: Path) -> AsyncIterator[tuple[TestCluster, App, dict[str, str]]]:
     with TestCluster(tmp_path / "cluster", persistent=True) as cluster:
-        environ = {
-            **os.environ,
-            "REDIS_URL": cluster.url,
-            "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-            "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
-            "SAUTI_DATA_DIR": str(tmp_path / "var"),
-            "SAUTI_SHARDS": "4",
-            "SAUTI_CONFIG": str(tmp_path / "sauti.toml"),
-        }
-        settings = app_fixtures.test_settings(cluster.url, tmp_path, **environ)
-        app = await build_app(settings)
-        try:
-            await app.campaigns.load(
-                app_fixtures.EXAMPLE.read_text(encoding="utf-8"), open_now=True
-            )
-            yield cluster, app, environ
-        finally:
-            await app.close()
+        environ = deployment_environment(cluster.url, tmp_path)
+        async with built(settings_from(environ)) as app:
+            yield cluster, app, process_environment(environ)
 
 
 @contextlib.asynccontextmanager
 async def _web(app: App) -> AsyncIterator[Client]:
-    server = TestServer(make_web_app(app))
-    await server.start_server(**runner_options())
-    async with TestClient(server, headers=browser.SAME_ORIGIN) as client:
+    async with (
+        web_server(app) as server,
+        TestClient(server, headers=browser.SAME_ORIGIN) as client,
+    ):
         yield client
-
-
-async def _until(check: Callable[[], Awaitable[bool]], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not await check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.2)
 
 
 async def _sauti(environ: dict[str, str], *args: str) -> tuple[int, str]:
@@ -88,12 +66,13 @@ async def test_a_cluster_outage_answers_503_everywhere_and_sauti_recovers_by_its
         )  # fmt: skip
         try:
             token = await browser.join(client, wait=False)
-            await _until(lambda: _asked(client, token), seconds=60)  # the worker process took it
+            # The worker process took it.
+            await until(lambda: _asked(client, token), 60, interval=0.2)
             cluster.stop()
 
             assert (await client.get("/healthz")).status == 503
             assert (await client.get(f"/c/{token}")).status == 503
-            joining = await client.post(f"/j/{browser.CAMPAIGN}", data={"lang": "en"})
+            joining = await client.post(f"/j/{CAMPAIGN}", data={"lang": "en"})
             assert joining.status == 503
             code, stderr = await _sauti(environ, "campaign", "list")
             assert code == 3
@@ -103,9 +82,9 @@ async def test_a_cluster_outage_answers_503_everywhere_and_sauti_recovers_by_its
             assert worker.returncode is None
 
             cluster.restart()
-            await _until(lambda: _healthy(client), seconds=60)
+            await until(lambda: _healthy(client), 60, interval=0.2)
             token = await browser.join(client, wait=False)
-            await _until(lambda: _asked(client, token), seconds=60)  # the same worker process
+            await until(lambda: _asked(client, token), 60, interval=0.2)  # the same worker process
         finally:
             with contextlib.suppress(ProcessLookupError):
                 worker.send_signal(signal.SIGTERM)

@@ -4,8 +4,6 @@ is what waits (not what was handled and not trimmed yet), process figures, and t
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import signal
 import sys
 import time
@@ -16,16 +14,21 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from bot.app import App, build_app
 from bot.channels.webchat.ids import event_id
 from bot.conversation.inbound import Channel, InboundEvent, Join
 from bot.runtime.worker import GROUP
-from bot.web import make_web_app, runner_options
-from tests.bot import app_fixtures
-from tests.bot.app_fixtures import EXAMPLE
-from tests.bot.channels.telegram.harness import free_port
+from tests.kit.example import open_example
+from tests.kit.running import built, web_server
+from tests.kit.settings import (
+    deployment_environment,
+    deployment_settings,
+    process_environment,
+    settings_from,
+)
+from tests.kit.waiting import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CAMPAIGN = "safe-connect-2026"
@@ -68,9 +71,7 @@ def _queue(text: str, queue: str) -> float | None:
 @pytest.fixture
 async def served(app: App) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     """The web server alone: no worker, so the test decides when events are handled."""
-    server = TestServer(make_web_app(app))
-    await server.start_server(**runner_options())
-    async with TestClient(server) as client:
+    async with web_server(app) as server, TestClient(server) as client:
         yield client
 
 
@@ -130,40 +131,25 @@ async def test_metrics_show_this_process_cpu_memory_fds_and_start_time(
 async def test_a_metrics_token_keeps_metrics_from_anyone_without_it(
     redis_url: str, tmp_path: Path
 ) -> None:
-    app = await build_app(
-        app_fixtures.test_settings(redis_url, tmp_path, SAUTI_METRICS_TOKEN="s3cret-Token")
-    )
-    server = TestServer(make_web_app(app))
-    await server.start_server(**runner_options())
-    try:
-        async with TestClient(server) as client:
-            for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret"}):
-                response = await client.get("/metrics", headers=headers)
-                assert response.status == 401
-                assert "sauti_" not in await response.text()
-            allowed = await client.get("/metrics", headers={"Authorization": "Bearer s3cret-Token"})
-            assert allowed.status == 200
-            assert "sauti_events_processed_total" in await allowed.text()
-            # Other routes need no token: it guards /metrics only.
-            assert (await client.get("/healthz")).status == 200
-    finally:
-        await app.close()
+    settings = deployment_settings(redis_url, tmp_path, SAUTI_METRICS_TOKEN="s3cret-Token")
+    async with (
+        built(settings, example=False) as app,
+        web_server(app) as server,
+        TestClient(server) as client,
+    ):
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret"}):
+            response = await client.get("/metrics", headers=headers)
+            assert response.status == 401
+            assert "sauti_" not in await response.text()
+        allowed = await client.get("/metrics", headers={"Authorization": "Bearer s3cret-Token"})
+        assert allowed.status == 200
+        assert "sauti_events_processed_total" in await allowed.text()
+        # Other routes need no token: it guards /metrics only.
+        assert (await client.get("/healthz")).status == 200
 
 
 def _process_environment(redis_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
-    config = tmp_path / "sauti.toml"
-    config.touch()
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("SAUTI_")}
-    return {
-        **inherited,
-        "REDIS_URL": redis_url,
-        "SAUTI_CONFIG": str(config),
-        "SAUTI_DATA_DIR": str(tmp_path / "var"),
-        "SAUTI_SHARDS": "4",
-        "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
-        **extra,
-    }
+    return process_environment(deployment_environment(redis_url, tmp_path, **extra))
 
 
 async def _scrape(url: str, headers: dict[str, str]) -> str:
@@ -185,19 +171,18 @@ async def test_a_worker_process_serves_its_own_metrics_on_its_port(
     redis_url: str, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = _process_environment(
+    environ = deployment_environment(
         redis_url,
         tmp_path,
         SAUTI_METRICS_WORKER_PORT=str(port),
         SAUTI_METRICS_TOKEN="scrape-me",
         SAUTI_LOG_LEVEL="WARNING",
     )
-    keys = {k: v for k, v in env.items() if k.startswith("SAUTI_") or k == "REDIS_URL"}
-    app = await build_app(app_fixtures.test_settings(redis_url, tmp_path, **keys))
-    await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    app = await build_app(settings_from(environ))
+    await open_example(app.campaigns)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", "--role", "worker",
-        cwd=REPO, env=env, stderr=asyncio.subprocess.PIPE,
+        cwd=REPO, env=process_environment(environ), stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         await _ingest(app, 22)

@@ -12,8 +12,8 @@ from bot.app import App
 from bot.conversation.campaign import CampaignStatus
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
-from tests.bot import webchat_browser as browser
-from tests.bot.webchat_browser import COMPLETE_EN, Client
+from tests.kit import webchat as browser
+from tests.kit.webchat import COMPLETE_EN, Client
 
 FREE_TEXT = "The agent in Goma kept a copy of my ID card"
 

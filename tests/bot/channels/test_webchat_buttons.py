@@ -16,9 +16,9 @@ from bot.loop.ledger import StoredDecision
 from bot.loop.reactions import ReactionTotals, reaction_totals
 from bot.records.cases import case_text, find_case
 from bot.runtime.markers import marker_member
-from tests.bot import webchat_browser as browser
 from tests.bot.loop import SIM_DECISION, publish_on
-from tests.bot.webchat_browser import COMPLETE_EN, Client
+from tests.kit import webchat as browser
+from tests.kit.webchat import COMPLETE_EN, Client
 
 REACTIONS_EN = ["Helpful", "Still concerned", "Tell me more"]
 # No "My time": the web chat never messages anyone at night (or at all): they come and read.

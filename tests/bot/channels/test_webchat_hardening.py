@@ -11,15 +11,16 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.channels.webchat.origin import REFUSAL
-from bot.web import make_web_app, runner_options
 from dialogues.localization import builtin_catalog
-from tests.bot import app_fixtures
-from tests.bot import webchat_browser as browser
-from tests.bot.webchat_browser import CAMPAIGN, SAME_ORIGIN
+from tests.kit import webchat as browser
+from tests.kit.example import CAMPAIGN
+from tests.kit.running import background, built, web_server
+from tests.kit.settings import deployment_settings
+from tests.kit.webchat import SAME_ORIGIN
 
 Client = TestClient[web.Request, web.Application]
 JOIN = f"/j/{CAMPAIGN}"
@@ -29,20 +30,13 @@ JOIN = f"/j/{CAMPAIGN}"
 async def serving(redis_url: str, tmp_path: Any, **env: str) -> AsyncIterator[tuple[App, Client]]:
     """Sauti's web server and a worker, with settings of the test's choosing, and a client
     that sends only the headers each request names (no Fetch Metadata of its own)."""
-    app = await build_app(app_fixtures.test_settings(redis_url, tmp_path, **env))
-    await app.campaigns.load(app_fixtures.EXAMPLE.read_text(encoding="utf-8"), open_now=True)
-    stop = asyncio.Event()
-    worker = asyncio.create_task(app.worker("test-worker").run(stop))
-    server = TestServer(make_web_app(app))
-    await server.start_server(**runner_options())
-    try:
-        async with TestClient(server, auto_decompress=False) as client:
-            yield app, client
-    finally:
-        stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
-        await app.close()
+    async with (
+        built(deployment_settings(redis_url, tmp_path, **env)) as app,
+        background(app.worker("test-worker")),
+        web_server(app) as server,
+        TestClient(server, auto_decompress=False) as client,
+    ):
+        yield app, client
 
 
 async def _started(app: App) -> int:

@@ -8,8 +8,6 @@ itself, run in a thread because it starts its own event loop.
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,16 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.cli import main
 from bot.conversation.inbound import Answer, Channel, InboundEvent, Join
 from bot.loop.context import LoopContextLoader
 from bot.runtime.worker import Worker, WorkerConfig
-from bot.settings import read_settings
 from dialogues.inbound import Inbound, TextReply
+from tests.kit.running import built, drain
+from tests.kit.settings import deployment_environment, settings_from
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "dialogues" / "examples" / "safe_connect.yaml"
-CAMPAIGN = "safe-connect-2026"
 NOW = 1_795_000_000  # where the workers' clock starts, epoch seconds: 2026-11-18T11:06:40Z
 
 
@@ -71,12 +68,7 @@ class Deployment:
 
     async def drain(self) -> int:
         """Process every shard until nothing is left; returns the number handled."""
-        total = 0
-        for shard in range(self.app.schema.shards):
-            await self.worker.ensure_group(shard)
-            while handled := await self.worker.poll(shard, block_ms=None):
-                total += handled
-        return total
+        return await drain(self.worker, self.app.schema.shards)
 
 
 @asynccontextmanager
@@ -84,37 +76,23 @@ async def deployed(
     redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **extra: str
 ) -> AsyncIterator[Deployment]:
     """The example campaign, open, on the test's Redis; `sauti` sees the same settings."""
-    config = tmp_path / "sauti.toml"
-    config.touch()  # an empty file: settings come from the environment alone
-    environ = {
-        "REDIS_URL": redis_url,
-        "SAUTI_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "SAUTI_ID_SECRET": base64.b64encode(os.urandom(32)).decode(),
-        "SAUTI_DATA_DIR": str(tmp_path / "var"),
-        "SAUTI_SHARDS": "4",
-        "SAUTI_CONFIG": str(config),
-        **extra,
-    }
+    environ = deployment_environment(redis_url, tmp_path, **extra)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    app = await build_app(read_settings(environ, config_path=config))
-    clock = Clock()
-    worker = Worker(
-        app.redis,
-        app.schema,
-        campaigns=app.campaigns,
-        crypto=app.crypto,
-        loop_context=LoopContextLoader(app.redis, app.schema, app.campaigns),
-        metrics=app.metrics,
-        consumer="test-worker",
-        config=WorkerConfig(block_ms=10, max_attempts=app.settings.runtime.max_attempts),
-        clock=clock.time,
-    )
-    try:
-        await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    async with built(settings_from(environ)) as app:
+        clock = Clock()
+        worker = Worker(
+            app.redis,
+            app.schema,
+            campaigns=app.campaigns,
+            crypto=app.crypto,
+            loop_context=LoopContextLoader(app.redis, app.schema, app.campaigns),
+            metrics=app.metrics,
+            consumer="test-worker",
+            config=WorkerConfig(block_ms=10, max_attempts=app.settings.runtime.max_attempts),
+            clock=clock.time,
+        )
         yield Deployment(app, worker, clock)
-    finally:
-        await app.close()
 
 
 async def sauti(*argv: str) -> int:

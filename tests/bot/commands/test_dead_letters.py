@@ -17,7 +17,8 @@ from bot.records.stats import campaign_counters
 from bot.runtime.event_codec import encode
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.secret import Secret
-from tests.bot.commands import CAMPAIGN, EXAMPLE, Deployment, deployed, sauti
+from tests.bot.commands import Deployment, deployed, sauti
+from tests.kit.example import CAMPAIGN, open_example
 
 ADDRESS = "+255700000001"
 
@@ -38,7 +39,7 @@ async def _break_campaign(deployment: Deployment) -> None:
 
 
 async def _fix_campaign(deployment: Deployment) -> None:
-    await deployment.app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(deployment.app.campaigns)
 
 
 async def _joins_while_broken(deployment: Deployment) -> dict[str, InboundEvent]:

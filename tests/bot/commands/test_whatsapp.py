@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.commands import CAMPAIGN, deployed, sauti
+from tests.bot.commands import deployed, sauti
+from tests.kit.example import CAMPAIGN
 
 ROOT = Path(__file__).resolve().parents[3]
 WHATSAPP = {

@@ -16,7 +16,9 @@ from bot.conversation.inbound import Channel
 from bot.runtime.markers import marker_member
 from bot.web import MAX_REQUEST_BYTES
 from tests.bot.fuzz import hostile
-from tests.bot.fuzz.stack import CAMPAIGN, TELEGRAM_SECRET, Sauti, tracebacks
+from tests.bot.fuzz.stack import Sauti, tracebacks
+from tests.kit.example import CAMPAIGN
+from tests.kit.telegram import SECRET
 
 ROUTE = "POST /webhooks/telegram"
 USER = {"id": 5_000_001, "is_bot": False, "first_name": "Amani", "language_code": "sw"}
@@ -80,7 +82,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
 
 
 async def _post(sauti: Sauti, body: bytes, case: str, **headers: str) -> int:
-    sent = {SECRET_HEADER: TELEGRAM_SECRET, "Content-Type": "application/json", **headers}
+    sent = {SECRET_HEADER: SECRET, "Content-Type": "application/json", **headers}
     return await sauti.send(ROUTE, "POST", PATH, case, body=body, headers=sent)
 
 
@@ -124,7 +126,7 @@ async def test_bodies_that_are_not_an_update_content_types_and_oversized_ones(
     for content_type in hostile.CONTENT_TYPES:
         assert await _post(sauti, good, content_type, **{"Content-Type": content_type}) == 200
     assert await _post(sauti, b"[" * (MAX_REQUEST_BYTES + 1), "oversized") == 413
-    for secret in ("", "wrong", TELEGRAM_SECRET[:-1], TELEGRAM_SECRET + "\u00e9"):
+    for secret in ("", "wrong", SECRET[:-1], SECRET + "\u00e9"):
         assert await _post(sauti, good, "secret", **{SECRET_HEADER: secret}) == 401
     unreadable = sauti.app.metrics.registry.get_sample_value(
         "sauti_telegram_webhook_refused_total", {"reason": "unreadable"}

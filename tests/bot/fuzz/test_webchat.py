@@ -11,7 +11,8 @@ import pytest
 from bot.channels.webchat.ids import token_from
 from bot.web import MAX_REQUEST_BYTES
 from tests.bot.fuzz import hostile
-from tests.bot.fuzz.stack import CAMPAIGN, Sauti, tracebacks
+from tests.bot.fuzz.stack import Sauti, tracebacks
+from tests.kit.example import CAMPAIGN
 
 FORM = "application/x-www-form-urlencoded"
 # Origins a browser would never send; each once broke some URL parser.

@@ -14,8 +14,9 @@ from bot.channels.whatsapp.signature import HEADER, sign
 from bot.conversation.inbound import Channel
 from bot.runtime.markers import marker_member
 from tests.bot.fuzz import hostile
-from tests.bot.fuzz.stack import APP_SECRET, VERIFY_TOKEN, Sauti, tracebacks
+from tests.bot.fuzz.stack import Sauti, tracebacks
 from tests.fakes import whatsapp_api as wa
+from tests.kit.whatsapp import APP_SECRET, VERIFY_TOKEN
 
 PATH = "/webhooks/whatsapp"
 ROUTE = "POST /webhooks/whatsapp"

@@ -19,7 +19,6 @@ from redis.asyncio import Redis
 from bot.app import App
 from bot.conversation.inbound import Action, Answer, Channel, Command, Join
 from bot.conversation.inbox import Notice, open_notice
-from bot.loop.context import LoopContextLoader
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
 from bot.loop.preview import Preview, build_preview
@@ -28,14 +27,16 @@ from bot.runtime.delivery import SendLimits
 from bot.runtime.message_codec import message_to_plain
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.sender import Sender, SenderConfig
-from bot.runtime.worker import Worker, WorkerConfig
+from bot.runtime.worker import WorkerConfig
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage.keys import KeySchema
 from dialogues.inbound import TextReply
 from tests.bot.runtime.fake_channel import Delivery, FakePlatform
-from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+from tests.kit.example import CAMPAIGN, open_example
+from tests.kit.running import send_all
+from tests.kit.runtime import Runtime, make_runtime, make_sender
 
-CAMPAIGN = "safe-connect-2026"
+__all__ = ["CAMPAIGN"]  # the tests of the loop import it from here
 FAST = SendLimits(global_rate=500, global_burst=50, per_chat_interval=0.001, per_chat_burst=10)
 # 2026-11-18 11:06:40 UTC, the harness's clock: daytime, outside the default quiet hours.
 NOON_MS = 1_795_000_000_000
@@ -125,23 +126,12 @@ class Deployment:
         await publish_all(publisher or self.publisher)
 
     def sender(self, name: str = "sender") -> Sender:
-        return Sender(
-            self.runtime.redis,
-            self.runtime.schema,
-            clients=dict(self.platforms),
-            crypto=self.runtime.crypto,
-            metrics=self.runtime.metrics,
-            consumer=name,
-            config=SenderConfig(block_ms=10, backoff_seconds=0.01),
-        )
+        config = SenderConfig(block_ms=10, backoff_seconds=0.01)
+        return make_sender(self.runtime, *self.platforms.values(), name=name, config=config)
 
     async def deliver_all(self, sender: Sender | None = None) -> None:
         """Let a sender empty every outbox."""
-        sender = sender or self.sender()
-        for shard in range(self.runtime.schema.shards):
-            await sender.prepare(shard)
-            while await sender.poll(shard, block_ms=None):
-                pass
+        await send_all(sender or self.sender(), self.runtime.schema.shards)
 
     def delivered(self, person: Person) -> list[Delivery]:
         platform = self.platforms[person.channel.value]
@@ -162,19 +152,12 @@ def make_deployment(
     response_days: int = DEFAULT_RESPONSE_DAYS,
 ) -> Deployment:
     clock = Clock(NOON_MS - 3_600_000)  # they answer an hour before the decision
-    runtime = make_runtime(redis, shards=shards)
-    worker = Worker(
-        redis,
-        runtime.schema,
-        campaigns=runtime.campaigns,
-        crypto=runtime.crypto,
-        loop_context=LoopContextLoader(redis, runtime.schema, runtime.campaigns),
-        metrics=runtime.metrics,
-        consumer="test-worker",
-        config=WorkerConfig(block_ms=10, response_days=response_days),
-        clock=clock.time,
+    runtime = dataclasses.replace(
+        make_runtime(redis, shards=shards),
+        worker_config=WorkerConfig(block_ms=10, response_days=response_days),
+        worker_clock=clock.time,
+        clock_ms=clock.now_ms,
     )
-    runtime = dataclasses.replace(runtime, worker=worker, clock_ms=clock.now_ms)
     ledger = DecisionLedger(redis, runtime.schema, runtime.campaigns)
     config = LoopConfig(
         weekly_budget=weekly_budget,
@@ -216,7 +199,7 @@ async def publish_on(app: App, source: str) -> StoredDecision:
 
 
 async def with_campaign(deployment: Deployment) -> Deployment:
-    await deployment.runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(deployment.runtime.campaigns)
     return deployment
 
 

@@ -13,8 +13,9 @@ import pytest
 
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from dialogues.inbound import TextReply
-from tests.bot.commands import CAMPAIGN, Deployment, deployed, sauti
+from tests.bot.commands import Deployment, deployed, sauti
 from tests.bot.loop import SIM_DECISION, UP_TO_SIM_ID, publish_all
+from tests.kit.example import CAMPAIGN, example_survey
 
 TOKENS = {"amina": "tok-amina-5f1e", "juma": "tok-juma-77c2", "zawadi": "tok-zawadi-01aa"}
 NO_SWAHILI = SIM_DECISION.replace(
@@ -183,9 +184,8 @@ async def test_the_grievance_desk_from_the_command_line(
 async def test_a_campaign_past_its_promise_without_a_decision_is_flagged(
     deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    source = Path(__file__).resolve().parents[3] / "dialogues/examples/safe_connect.yaml"
     late = (
-        source.read_text(encoding="utf-8")
+        example_survey()
         .replace("id: safe-connect-2026", "id: late-2020")
         .replace("report_back_by: 2027-03-31", "report_back_by: 2020-06-30")
     )

@@ -17,7 +17,6 @@ from bot.runtime.delivery import Recipient
 from bot.runtime.sender import Sender, SenderConfig
 from dialogues.inbound import TextReply
 from tests.bot.loop import (
-    CAMPAIGN,
     FAST,
     NOON_MS,
     SIM_DECISION,
@@ -28,6 +27,7 @@ from tests.bot.loop import (
     with_campaign,
 )
 from tests.bot.runtime.fake_channel import FakePlatform
+from tests.kit.example import CAMPAIGN
 
 PEOPLE = 30
 

@@ -12,7 +12,6 @@ from redis.asyncio import Redis
 from bot.app import App
 from bot.conversation.inbound import Channel
 from bot.loop.report import campaign_report, median
-from tests.bot.app_fixtures import EXAMPLE
 from tests.bot.loop import (
     NOON_MS,
     SIM_DECISION,
@@ -22,6 +21,7 @@ from tests.bot.loop import (
     make_deployment,
     with_campaign,
 )
+from tests.kit.example import example_survey
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -71,7 +71,7 @@ async def test_metrics_flag_overdue_promises_and_cases(
     app: App, web_client: TestClient[web.Request, web.Application]
 ) -> None:
     late = (
-        EXAMPLE.read_text(encoding="utf-8")
+        example_survey()
         .replace("id: safe-connect-2026", "id: late-2020")
         .replace("report_back_by: 2027-03-31", "report_back_by: 2020-06-30")
     )

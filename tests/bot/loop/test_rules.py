@@ -25,7 +25,8 @@ from bot.conversation.decisions.rules import (
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import PlanLimits, Planner
 from bot.storage.keys import KeySchema
-from tests.bot.loop import CAMPAIGN, NOON_MS, make_deployment, with_campaign
+from tests.bot.loop import NOON_MS, make_deployment, with_campaign
+from tests.kit.example import CAMPAIGN
 
 RULES: list[Rule] = [
     AnswerIn("sim_id", frozenset({"yes"})),

@@ -15,7 +15,6 @@ from redis.asyncio import Redis
 
 from bot.commands.decisions import print_preview
 from bot.time_zones import zone
-from tests.bot.channels.whatsapp.world import World, running_world
 from tests.bot.loop import (
     SIM_DECISION,
     UP_TO_SIM_ID,
@@ -26,6 +25,7 @@ from tests.bot.loop import (
     publish_all,
     with_campaign,
 )
+from tests.kit.whatsapp import World, running_world
 
 HOUR_MS = 3_600_000
 DAR_ES_SALAAM = zone("Africa/Dar_es_Salaam")  # UTC+3 all year

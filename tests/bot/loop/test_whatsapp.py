@@ -18,9 +18,9 @@ from bot.conversation.inbound import Command
 from bot.loop.ledger import StoredDecision
 from bot.loop.reactions import reaction_totals
 from bot.records.cases import case_text, find_case
-from tests.bot.channels.whatsapp.world import World, running_world
 from tests.bot.loop import SIM_DECISION, publish_on
 from tests.fakes.whatsapp_api import Sent
+from tests.kit.whatsapp import World, running_world
 
 HOUR_MS = 3600 * 1000
 SWAHILI = "255700000001"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.records.campaigns import CampaignStore
-from tests.bot.app_fixtures import EXAMPLE
+from tests.kit.example import example_survey
 
 
 async def test_a_made_up_campaign_id_is_not_remembered(app: App) -> None:
@@ -13,7 +13,7 @@ async def test_a_made_up_campaign_id_is_not_remembered(app: App) -> None:
     looked for just before it was loaded stayed "not found" for the cache's lifetime."""
     web = CampaignStore(app.redis, app.schema, cache_seconds=600)
     assert await web.get("harvest-2026") is None  # a link followed before the launch
-    source = EXAMPLE.read_text(encoding="utf-8").replace("safe-connect-2026", "harvest-2026")
+    source = example_survey().replace("safe-connect-2026", "harvest-2026")
     await app.campaigns.load(source, open_now=True)  # by the operator's CLI, elsewhere
     launched = await web.get("harvest-2026")
     assert launched is not None

@@ -27,7 +27,8 @@ from bot.runtime.outbox import Priority, unseal
 from bot.storage.keys import KEPT_ON_ERASURE
 from dialogues.inbound import ChangeLanguage, ChoiceReply, TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
-from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime, make_sender
+from tests.kit.example import open_example
+from tests.kit.runtime import Runtime, make_runtime, make_sender
 
 CAMPAIGN = "safe-connect-2026"
 
@@ -87,7 +88,7 @@ def _menu(message: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 async def _runtime(redis: Redis) -> Runtime:
     runtime = make_runtime(redis, shards=2)
-    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(runtime.campaigns)
     return runtime
 
 

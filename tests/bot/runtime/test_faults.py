@@ -7,17 +7,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import os
 import signal
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from bot.app import App, build_app
@@ -29,32 +28,21 @@ from bot.runtime.markers import is_committed
 from bot.runtime.worker import GROUP
 from bot.settings import Settings, read_settings
 from bot.storage import connect
-from bot.web import make_web_app, runner_options
 from dialogues.inbound import TextReply
 from dialogues.localization import builtin_catalog
-from tests.bot import webchat_browser as browser
 from tests.bot.runtime.fault_worker import FaultWorkerArgs
-from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
-from tests.bot.webchat_browser import CAMPAIGN, Client
+from tests.kit import stored
+from tests.kit import webchat as browser
+from tests.kit.example import CAMPAIGN, open_example
+from tests.kit.running import background, drain, web_server
+from tests.kit.runtime import Runtime, make_runtime
+from tests.kit.waiting import until
+from tests.kit.webchat import Client
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-async def _answers(redis: Redis, key: str) -> dict[str, dict[str, Any]]:
-    raw: Any = await redis.hgetall(key)
-    return {field.decode(): json.loads(value) for field, value in raw.items()}
-
-
-async def _counters(runtime: Runtime) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for shard in range(runtime.schema.shards):
-        raw: Any = await runtime.redis.hgetall(runtime.schema.counters(shard, CAMPAIGN))
-        for name, value in raw.items():
-            totals[name.decode()] = totals.get(name.decode(), 0) + int(value)
-    return totals
 
 
 async def _pending(redis: Redis, stream: str) -> dict[str, int]:
@@ -65,31 +53,18 @@ async def _pending(redis: Redis, stream: str) -> dict[str, int]:
 
 async def _drain(app: App) -> int:
     """Process everything waiting, with a worker of its own; returns how many were handled."""
-    worker = app.worker("drain-worker")
-    total = 0
-    for shard in range(app.schema.shards):
-        await worker.ensure_group(shard)
-        await worker.claim_orphans(shard)
-        while handled := await worker.poll(shard, block_ms=None):
-            total += handled
-    return total
+    return await drain(app.worker("drain-worker"), app.schema.shards, orphans=True)
 
 
 @contextlib.asynccontextmanager
 async def _serving(app: App, *, worker: bool = True) -> AsyncIterator[Client]:
     """The web server and (unless not wanted) a worker, as `sauti run` runs them."""
-    stop = asyncio.Event()
-    running = asyncio.create_task(app.worker("test-worker").run(stop)) if worker else None
-    server = TestServer(make_web_app(app))
-    await server.start_server(**runner_options())
-    try:
-        async with TestClient(server, headers=browser.SAME_ORIGIN) as client:
-            yield client
-    finally:
-        stop.set()
-        if running is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await running
+    async with (
+        background(*([app.worker("test-worker")] if worker else [])),
+        web_server(app) as server,
+        TestClient(server, headers=browser.SAME_ORIGIN) as client,
+    ):
+        yield client
 
 
 @pytest.fixture
@@ -111,7 +86,7 @@ def _embedded_settings(data_dir: Path) -> Settings:
 async def _embedded_app(data_dir: Path, *, load: bool = True) -> App:
     app = await build_app(_embedded_settings(data_dir))
     if load:
-        await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+        await open_example(app.campaigns)
     return app
 
 
@@ -157,7 +132,7 @@ async def _ingest_scripts(runtime: Runtime, users: list[str]) -> list[InboundEve
 
 async def _committed(runtime: Runtime) -> int:
     """Events committed so far: every join starts the survey, every answer is recorded."""
-    counters = await _counters(runtime)
+    counters = await stored.counters(runtime.redis, runtime.schema)
     return counters.get("started", 0) + counters.get("answers", 0)
 
 
@@ -222,7 +197,7 @@ async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothi
     redis_client: Redis, redis_url: str
 ) -> None:
     runtime = make_runtime(redis_client, shards=4, consumer="successor")
-    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(runtime.campaigns)
     users = [f"kill-{n}" for n in range(PARTICIPANTS)]
     events = await _ingest_scripts(runtime, users)
     await _kill_worker_process_mid_batch(runtime, redis_url, len(events))
@@ -234,12 +209,13 @@ async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothi
     assert await runtime.drain() == len(events) - committed
 
     for n, user in enumerate(users):
-        answers = await _answers(
-            redis_client, runtime.schema.answers(runtime.participant(user), CAMPAIGN)
-        )
+        answers = await stored.answers(redis_client, runtime.schema, runtime.participant(user))
         assert {q: a["v"] for q, a in answers.items()} == _expected_answers(n), user
         assert {a["o"] for a in answers.values()} == {"answered"}
-    assert await _counters(runtime) == {"started": PARTICIPANTS, "answers": 4 * PARTICIPANTS}
+    assert await stored.counters(runtime.redis, runtime.schema) == {
+        "started": PARTICIPANTS,
+        "answers": 4 * PARTICIPANTS,
+    }
     for event in events:
         marker = runtime.ingestor.marker(event)
         assert is_committed(await redis_client.zscore(marker.key, marker.member))
@@ -261,7 +237,7 @@ async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothi
 
 async def test_entries_read_by_a_fenced_worker_are_not_stranded(redis_client: Redis) -> None:
     runtime = make_runtime(redis_client, shards=1)
-    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(runtime.campaigns)
     stalled, successor = runtime.with_worker("stalled"), runtime.with_worker("successor")
     lease = runtime.schema.lease("worker", 0)
     await redis_client.set(lease, "stalled")
@@ -277,7 +253,7 @@ async def test_entries_read_by_a_fenced_worker_are_not_stranded(redis_client: Re
     for _ in range(3):  # the shard's worker carries on
         await successor.worker.poll(0, block_ms=None)
     assert await _pending(redis_client, runtime.schema.inbound(0)) == {}
-    answers = await _answers(redis_client, runtime.schema.answers(pid, CAMPAIGN))
+    answers = await stored.answers(redis_client, runtime.schema, pid)
     assert {q: a["v"] for q, a in answers.items()} == {"uses": ["calls", "money"]}
 
 
@@ -300,7 +276,7 @@ async def test_a_form_sent_three_times_records_one_answer(web_client: Client, ap
     )
     assert [response.status for response in responses] == [303, 303, 303]
 
-    answers = await _answers(app.redis, app.schema.answers(pid, CAMPAIGN))
+    answers = await stored.answers(app.redis, app.schema, pid)
     assert {q: a["v"] for q, a in answers.items()} == {"uses": ["calls", "sms"], "unsafe": "no"}
     shard = app.schema.shard_of(pid)
     counters: Any = await app.redis.hgetall(app.schema.counters(shard, CAMPAIGN))
@@ -385,7 +361,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
             resent_nonce = browser.nonce(page)
             await browser.answer(client, token, choice="yes")  # unsafe
             pid = app.participant_id(Channel.WEBCHAT, token)
-            before = await _answers(app.redis, app.schema.answers(pid, CAMPAIGN))
+            before = await stored.answers(app.redis, app.schema, pid)
     finally:
         await app.close()
     assert not _alive(server_pid)  # close() stopped the server
@@ -393,7 +369,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
     app = await _embedded_app(data_dir, load=False)
     try:
         assert app.participant_id(Channel.WEBCHAT, token) == pid  # the same id secret
-        assert await _answers(app.redis, app.schema.answers(pid, CAMPAIGN)) == before
+        assert await stored.answers(app.redis, app.schema, pid) == before
         assert {q: a["v"] for q, a in before.items()} == {
             "uses": ["calls", "money"],
             "money_safe": 4,
@@ -411,7 +387,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
             assert response.status == 303
             page = await browser.answer(client, token, action="skip")  # and the survey goes on
             assert "ID card" in page
-        after = await _answers(app.redis, app.schema.answers(pid, CAMPAIGN))
+        after = await stored.answers(app.redis, app.schema, pid)
         assert after["unsafe"]["v"] == "yes"
         assert after["unsafe_what"]["o"] == "skipped"
     finally:
@@ -428,7 +404,7 @@ async def test_data_older_than_a_second_survives_a_sigkill_of_the_embedded_redis
             await browser.answer(client, token, action="submit", pick=["sms"])
             await browser.answer(client, token, choice="no")  # unsafe
         pid = app.participant_id(Channel.WEBCHAT, token)
-        acknowledged = await _answers(app.redis, app.schema.answers(pid, CAMPAIGN))
+        acknowledged = await stored.answers(app.redis, app.schema, pid)
         await asyncio.sleep(1.5)  # appendfsync everysec: older writes are on disk
         assert app.embedded is not None
         server_pid = app.embedded.pid
@@ -440,7 +416,7 @@ async def test_data_older_than_a_second_survives_a_sigkill_of_the_embedded_redis
 
     app = await _embedded_app(data_dir, load=False)
     try:
-        assert await _answers(app.redis, app.schema.answers(pid, CAMPAIGN)) == acknowledged
+        assert await stored.answers(app.redis, app.schema, pid) == acknowledged
         assert {q: a["v"] for q, a in acknowledged.items()} == {"uses": ["sms"], "unsafe": "no"}
         async with _serving(app) as client:
             page = await browser.page(client, token)
@@ -456,13 +432,6 @@ UNAVAILABLE = {
     "en": "please send it again",
     "sw": "tafadhali tuma tena",
 }
-
-
-async def _wait_for(condition: Callable[[], Awaitable[object]], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not await condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def test_an_answer_sent_while_redis_is_down_gets_503_and_is_stored_once_when_resent(
@@ -492,11 +461,11 @@ async def test_an_answer_sent_while_redis_is_down_gets_503_and_is_stored_once_wh
             response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
             assert response.status == 303  # stored (processed now, or in a moment)
             answers_key = app.schema.answers(pid, CAMPAIGN)
-            await _wait_for(lambda: app.redis.hexists(answers_key, "uses"), seconds=10)
+            await until(lambda: app.redis.hexists(answers_key, "uses"), 10, interval=0.05)
             response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
             assert response.status == 303  # and once more, to be sure: a duplicate
             assert browser.processed(response)
-        answers = await _answers(app.redis, answers_key)
+        answers = await stored.answers(app.redis, app.schema, pid)
         assert {q: a["v"] for q, a in answers.items()} == {"uses": ["sms"]}
         counters: Any = await app.redis.hgetall(
             app.schema.counters(app.schema.shard_of(pid), CAMPAIGN)
@@ -534,7 +503,7 @@ async def test_the_worker_carries_on_after_a_redis_outage(data_dir: Path) -> Non
             token = await browser.join(client, wait=False)
             pid = app.participant_id(Channel.WEBCHAT, token)
             participant = app.schema.participant(pid)
-            await _wait_for(lambda: app.redis.exists(participant), seconds=6)  # 3 renewals
+            await until(lambda: app.redis.exists(participant), 6, interval=0.05)  # 3 renewals
     finally:
         await app.close()
 
@@ -552,10 +521,11 @@ async def _cut_off(app: App, socket_dir: Path) -> AsyncIterator[Client]:
             nowhere, app.schema, app.crypto, app.metrics, app.settings.dedupe_ttl_seconds
         ),
     )
-    server = TestServer(make_web_app(cut_off))
-    await server.start_server(**runner_options())
     try:
-        async with TestClient(server, headers=browser.SAME_ORIGIN) as client:
+        async with (
+            web_server(cut_off) as server,
+            TestClient(server, headers=browser.SAME_ORIGIN) as client,
+        ):
             yield client
     finally:
         await nowhere.aclose()
@@ -594,7 +564,7 @@ async def test_entries_handed_to_a_busy_successor_are_not_stranded(redis_client:
     """The successor has just committed a whole batch, so it knows it holds nothing pending
     and reads only new entries; the reads a fenced worker hands it must still be processed."""
     runtime = make_runtime(redis_client, shards=1)
-    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(runtime.campaigns)
     stalled, successor = runtime.with_worker("stalled"), runtime.with_worker("successor")
     await redis_client.set(runtime.schema.lease("worker", 0), "successor")
     await successor.worker.ensure_group(0)
@@ -606,4 +576,4 @@ async def test_entries_handed_to_a_busy_successor_are_not_stranded(redis_client:
     for _ in range(3):
         await successor.worker.poll(0, block_ms=None)
     assert await _pending(redis_client, runtime.schema.inbound(0)) == {}
-    assert (await _counters(runtime))["started"] == 2
+    assert (await stored.counters(runtime.redis, runtime.schema))["started"] == 2

@@ -14,29 +14,25 @@ from bot.runtime.markers import MAX_MARKERS, is_committed
 from bot.runtime.worker import GROUP
 from dialogues import SessionStatus, from_dict
 from dialogues.inbound import ChoiceReply, Skip, TextReply
-from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+from tests.kit import stored
+from tests.kit.example import open_example
+from tests.kit.runtime import Runtime, make_runtime
 
 SECRET_STORY = "Soldiers at the checkpoint read my messages"  # a free-text answer
 
 
 async def _runtime_with_campaign(redis: Redis, shards: int = 4) -> Runtime:
     runtime = make_runtime(redis, shards=shards)
-    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(runtime.campaigns)
     return runtime
 
 
-async def _answers(runtime: Runtime, pid: str) -> dict[str, dict[str, object]]:
-    raw: Any = await runtime.redis.hgetall(runtime.schema.answers(pid, "safe-connect-2026"))
-    return {k.decode(): json.loads(v) for k, v in raw.items()}
+async def _answers(runtime: Runtime, pid: str) -> dict[str, dict[str, Any]]:
+    return await stored.answers(runtime.redis, runtime.schema, pid)
 
 
 async def _counters(runtime: Runtime) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for shard in range(runtime.schema.shards):
-        raw: Any = await runtime.redis.hgetall(runtime.schema.counters(shard, "safe-connect-2026"))
-        for key, value in raw.items():
-            totals[key.decode()] = totals.get(key.decode(), 0) + int(value)
-    return totals
+    return await stored.counters(runtime.redis, runtime.schema)
 
 
 TYPED_SW = ["1, 3", "2", "wizi", "ndiyo", SECRET_STORY, "hapana", "3", "2 5", "8", "2", "ruka", "3"]

@@ -13,7 +13,8 @@ from redis.asyncio import Redis
 from bot.conversation.inbound import Command, InboundEvent, Join
 from bot.runtime.worker import GROUP, WorkerConfig
 from dialogues.inbound import ChoiceReply, TextReply
-from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime
+from tests.kit.example import open_example
+from tests.kit.runtime import Runtime, make_runtime
 
 CAMPAIGN = "safe-connect-2026"
 ATTEMPTS = 3
@@ -21,7 +22,7 @@ ATTEMPTS = 3
 
 async def _runtime(redis: Redis) -> Runtime:
     runtime = make_runtime(redis, shards=1, config=WorkerConfig(block_ms=10, max_attempts=ATTEMPTS))
-    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(runtime.campaigns)
     await runtime.worker.ensure_group(0)
     return runtime
 
@@ -211,7 +212,7 @@ async def test_a_dead_lettered_events_effects_never_reach_the_next_event(
     was planned; when planning failed for good, their next event was worked out on top of
     the dead-lettered one (its answer then stored after all)."""
     runtime = make_runtime(redis_client, shards=1, config=WorkerConfig(block_ms=10, max_attempts=1))
-    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(runtime.campaigns)
     await runtime.worker.ensure_group(0)
     pid = await _joined(runtime, "amina")
     doomed = runtime.answer(pid, ChoiceReply("uses", ("money",)))

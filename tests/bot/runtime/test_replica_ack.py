@@ -3,7 +3,6 @@ replicas hold it (Redis WAIT), on a real primary and replica started here."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,13 +18,8 @@ from bot.settings import read_settings
 from bot.settings.errors import SettingsError
 from bot.storage import connect
 from bot.storage.embedded_redis import redis_server_binary
-from tests.bot.runtime.harness import make_runtime
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.kit.runtime import make_runtime
+from tests.kit.waiting import free_port
 
 
 def _server(directory: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
@@ -53,7 +47,7 @@ def _until(check: Any, seconds: float = 20) -> None:
 
 @pytest.fixture
 def primary_with_replica(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    primary_port, replica_port = _free_port(), _free_port()
+    primary_port, replica_port = free_port(), free_port()
     primary = _server(tmp_path / "primary", primary_port)
     replica = _server(tmp_path / "replica", replica_port, f"replicaof 127.0.0.1 {primary_port}")
     try:

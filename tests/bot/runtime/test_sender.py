@@ -19,7 +19,8 @@ from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.sender import Sender, SenderConfig
 from dialogues.inbound import TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
-from tests.bot.runtime.harness import EXAMPLE, Runtime, make_runtime, make_sender
+from tests.kit.example import open_example
+from tests.kit.runtime import Runtime, make_runtime, make_sender
 
 FAST = SendLimits(global_rate=200, global_burst=5, per_chat_interval=0.01, per_chat_burst=5)
 
@@ -30,13 +31,15 @@ class Crash(BaseException):
 
 async def _setup(redis: Redis, limits: SendLimits = FAST) -> tuple[Runtime, FakePlatform, Sender]:
     runtime = make_runtime(redis, shards=1)
-    await runtime.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
+    await open_example(runtime.campaigns)
     platform = FakePlatform(limits)
     return runtime, platform, _sender(runtime, platform)
 
 
 def _sender(runtime: Runtime, platform: FakePlatform, name: str = "sender-1") -> Sender:
-    return make_sender(runtime, platform, name, SenderConfig(block_ms=10, backoff_seconds=0.05))
+    return make_sender(
+        runtime, platform, name=name, config=SenderConfig(block_ms=10, backoff_seconds=0.05)
+    )
 
 
 async def _telegram_participant(runtime: Runtime, chat: str, *answers: str) -> str:
@@ -49,11 +52,11 @@ async def _telegram_participant(runtime: Runtime, chat: str, *answers: str) -> s
     return pid
 
 
-async def _send_all(sender: Sender, timeout: float = 10.0) -> int:
+async def _send_all(sender: Sender, seconds: float = 10.0) -> int:
     """Poll until the outbox is empty and nothing waits for a retry."""
     await sender.prepare(0)
     total = 0
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         sent = await sender.poll(0, block_ms=20)
         total += sent
@@ -138,7 +141,7 @@ async def test_a_page_of_waiting_recipients_does_not_let_new_messages_overtake_o
     await redis_client.xreadgroup("senders", "crashed", {stream: ">"}, count=10)  # then died
     platform.failing["chat-a"] = 100
     config = SenderConfig(block_ms=10, backoff_seconds=30.0, batch_size=2)
-    successor = make_sender(runtime, platform, "successor", config)
+    successor = make_sender(runtime, platform, name="successor", config=config)
     await successor.prepare(0)  # takes over a-first, a-second, b-first
     await successor.poll(0, block_ms=None)  # a-first fails: chat-a waits 30 s
     await queue("chat-b", "b-second")

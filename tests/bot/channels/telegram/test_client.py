@@ -25,8 +25,9 @@ from bot.secret import Secret
 from bot.settings.limits import TelegramLimits
 from bot.settings.model import TelegramSettings
 from bot.storage.keys import KeySchema
-from tests.bot.channels.telegram.harness import QUICK_FAKE, TOKEN, free_port
 from tests.fakes.telegram_api import FakeTelegram, Fault
+from tests.kit.telegram import QUICK_FAKE, TOKEN
+from tests.kit.waiting import free_port
 
 CHAT = 5001
 RECIPIENT = Recipient("p-test", str(CHAT), "en", None)

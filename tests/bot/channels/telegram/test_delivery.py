@@ -18,18 +18,20 @@ from bot.app import App, build_app
 from bot.channels.telegram.client import TelegramClient
 from bot.runtime.markers import marker_member
 from bot.storage import connect
-from tests.bot import app_fixtures
-from tests.bot.channels.telegram.harness import (
+from tests.fakes.telegram_api import FakeTelegram, Fault
+from tests.fakes.telegram_limits import FakeLimits
+from tests.kit.running import send_all
+from tests.kit.sender_process import start_sender
+from tests.kit.settings import deployment_environment, settings_from
+from tests.kit.telegram import (
     QUICK_FAKE,
     TOKEN,
     make_participants,
     notify,
     running,
-    until,
+    telegram_environment,
 )
-from tests.bot.channels.telegram.sender_process import shared_environment, start_sender
-from tests.fakes.telegram_api import FakeTelegram, Fault
-from tests.fakes.telegram_limits import FakeLimits
+from tests.kit.waiting import until
 
 REAL = {  # Telegram's published pacing, as Sauti's defaults have it
     "SAUTI_TELEGRAM_GLOBAL_RATE": "30",
@@ -171,9 +173,8 @@ async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_no
 ) -> None:
     fake = FakeTelegram(TOKEN, QUICK_FAKE)
     await fake.start()
-    env = shared_environment(fake.base_url)
-    settings = app_fixtures.test_settings(redis_url, tmp_path, **env)
-    app = await build_app(settings)
+    env = deployment_environment(redis_url, tmp_path, **telegram_environment(fake.base_url))
+    app = await build_app(settings_from(env))
     process = None
     try:
         users = [4301, 4302, 4303]
@@ -182,7 +183,7 @@ async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_no
         pids = await make_participants(app, users)
         keys = await notify(app, pids, ["first notice", "second notice"])
         held = fake.hold_next("sendMessage")  # it arrives; its answer waits
-        process = await start_sender(env, redis_url, tmp_path)
+        process = await start_sender(env)
         await asyncio.wait_for(held.received.wait(), timeout=30)
         process.send_signal(signal.SIGKILL)  # after Telegram took it, before it was recorded
         assert await asyncio.wait_for(process.wait(), timeout=10) == -signal.SIGKILL
@@ -191,10 +192,7 @@ async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_no
 
         # Whoever takes the shards over claims what the dead sender left pending.
         successor = app.sender(app.push_clients(), consumer="successor")
-        for shard in range(app.schema.shards):
-            await successor.prepare(shard)
-            while await successor.poll(shard, block_ms=None):
-                pass
+        await send_all(successor, app.schema.shards)
         delivered = _delivered(fake)
         assert set(delivered.values()) == {1}  # nothing twice
         held_text = held.call.params["text"]

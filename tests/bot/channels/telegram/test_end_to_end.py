@@ -11,17 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.bot.channels.telegram.harness import (
-    QUICK_FAKE,
-    SECRET,
-    TOKEN,
-    Stack,
-    question,
-    running,
-    until,
-)
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import FakeUser
+from tests.kit.telegram import QUICK_FAKE, SECRET, TOKEN, Stack, question, running
+from tests.kit.waiting import until
 
 
 @dataclass(frozen=True)

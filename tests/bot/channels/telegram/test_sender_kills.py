@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,18 @@ from bot.app import App, build_app
 from bot.conversation.inbound import Channel
 from bot.runtime.message_codec import message_from_plain
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
-from tests.bot import app_fixtures
-from tests.bot.channels.telegram.harness import QUICK_FAKE, TOKEN, make_participants, notify
-from tests.bot.channels.telegram.sender_process import shared_environment, start_sender
 from tests.fakes.telegram_api import FakeTelegram
+from tests.kit.running import send_all
+from tests.kit.sender_process import start_sender
+from tests.kit.settings import deployment_environment, settings_from
+from tests.kit.telegram import (
+    QUICK_FAKE,
+    TOKEN,
+    make_participants,
+    notify,
+    telegram_environment,
+)
+from tests.kit.waiting import until
 
 KILLS = 6
 SENDS_BETWEEN_KILLS = 5
@@ -56,11 +63,8 @@ def _sent(fake: FakeTelegram) -> int:
     return len(fake.calls_to("sendMessage"))
 
 
-async def _sent_more(fake: FakeTelegram, before: int, more: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while _sent(fake) < before + more:
-        assert time.monotonic() < deadline, "the sender process sent nothing"
-        await asyncio.sleep(0.01)
+async def _sent_more(fake: FakeTelegram, before: int, more: int) -> None:
+    await until(lambda: _sent(fake) >= before + more, 30, waiting_for="the sender process")
 
 
 async def test_sender_kills_in_a_loop_leave_nobody_without_their_question_and_no_notice_twice(
@@ -68,8 +72,8 @@ async def test_sender_kills_in_a_loop_leave_nobody_without_their_question_and_no
 ) -> None:
     fake = FakeTelegram(TOKEN, QUICK_FAKE)
     await fake.start()
-    env = shared_environment(fake.base_url)
-    app = await build_app(app_fixtures.test_settings(redis_url, tmp_path, **env))
+    env = deployment_environment(redis_url, tmp_path, **telegram_environment(fake.base_url))
+    app = await build_app(settings_from(env))
     try:
         users = list(range(4401, 4421))
         for user in users:
@@ -80,7 +84,7 @@ async def test_sender_kills_in_a_loop_leave_nobody_without_their_question_and_no
         notices = [(user, text) for user in users for text in ("first notice", "second notice")]
         cut_short: list[tuple[bool, tuple[int, str]]] = []  # (Telegram took it, message)
         for kill in range(KILLS):
-            process = await start_sender(env, redis_url, tmp_path)
+            process = await start_sender(env)
             try:
                 await _sent_more(fake, _sent(fake), SENDS_BETWEEN_KILLS)
                 took_it = kill % 2 == 1  # every other kill lands before Telegram got it
@@ -95,10 +99,7 @@ async def test_sender_kills_in_a_loop_leave_nobody_without_their_question_and_no
             cut_short.append((took_it, (held.call.params["chat_id"], held.call.params["text"])))
 
         successor = app.sender(app.push_clients(), consumer="successor")
-        for shard in range(app.schema.shards):
-            await successor.prepare(shard)
-            while await successor.poll(shard, block_ms=None):
-                pass
+        await send_all(successor, app.schema.shards)
 
         delivered = Counter(
             (chat, m.text) for chat, ms in fake.chats.items() for m in ms if m.from_bot

@@ -21,18 +21,11 @@ from bot.runtime.ingest import Ingestor
 from bot.runtime.markers import marker_member
 from bot.runtime.metrics import Metrics
 from bot.storage import connect
-from tests.bot.channels.telegram.harness import (
-    CAMPAIGN,
-    QUICK_FAKE,
-    SECRET,
-    TOKEN,
-    Stack,
-    question,
-    running,
-    until,
-)
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import FakeUser
+from tests.kit.example import CAMPAIGN
+from tests.kit.telegram import QUICK_FAKE, SECRET, TOKEN, Stack, question, running
+from tests.kit.waiting import until
 
 STALE = "That question was already answered"
 UNSUPPORTED = "I can only read text"

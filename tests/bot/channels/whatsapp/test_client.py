@@ -26,8 +26,8 @@ from bot.runtime.delivery import (
 from bot.runtime.message_codec import message_from_plain
 from bot.secret import Secret
 from bot.settings.model import WhatsAppSettings
-from tests.bot.channels.whatsapp.world import APP_SECRET, approved_templates
 from tests.fakes.whatsapp_api import FakeGraphAPI
+from tests.kit.whatsapp import APP_SECRET, approved_templates
 
 NOW_MS = int(time.time() * 1000)
 INSIDE = Recipient("p1", "254700000301", "en", NOW_MS - 60_000)

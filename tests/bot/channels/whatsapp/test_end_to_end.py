@@ -5,12 +5,12 @@ four languages at once; batched and repeated webhooks; things Sauti cannot read.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from bot.conversation.inbound import Channel
-from tests.bot.channels.whatsapp.world import CAMPAIGN, World
 from tests.fakes import whatsapp_api as wa
+from tests.kit import stored
+from tests.kit.whatsapp import World
 
 # ("tap", n): the n-th button or list row of the last message; ("say", text): typed.
 Script = list[tuple[str, Any]]
@@ -90,8 +90,7 @@ async def _complete(world: World, wa_id: str, language: str, script: Script) -> 
 
 
 async def _answers(world: World, wa_id: str) -> dict[str, dict[str, Any]]:
-    raw: Any = await world.app.redis.hgetall(world.app.schema.answers(world.pid(wa_id), CAMPAIGN))
-    return {key.decode(): json.loads(value) for key, value in raw.items()}
+    return await stored.answers(world.app.redis, world.app.schema, world.pid(wa_id))
 
 
 async def test_participants_complete_the_survey_in_four_languages_with_buttons_lists_and_numbers(

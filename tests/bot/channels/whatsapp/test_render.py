@@ -20,8 +20,8 @@ from dialogues.events import Choice, ControlLabels, Prompt
 from dialogues.localization import builtin_catalog
 from dialogues.model import QuestionKind
 from dialogues.prompts import build_prompt
-from tests.bot.app_fixtures import EXAMPLE
 from tests.fakes.whatsapp_api import validate
+from tests.kit.example import example_survey
 
 LIMITS = WhatsAppLimits()
 LABELS = ControlLabels(skip="Skip", back="Back", decline="Prefer not to answer", done="Done")
@@ -187,7 +187,7 @@ def test_plain_notices_are_text_and_very_long_ones_are_cut_at_a_word() -> None:
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar", "sw"])
 def test_every_question_of_the_example_survey_renders_within_the_limits(language: str) -> None:
-    survey = parse(EXAMPLE.read_text(encoding="utf-8"))
+    survey = parse(example_survey())
     session = start(survey, language, dt.datetime(2026, 5, 1, tzinfo=dt.UTC)).session
     for question in survey.questions:
         prompt = build_prompt(survey, question, session, builtin_catalog())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,9 @@ from bot.channels.whatsapp.inbound import message_digest
 from bot.conversation.inbound import Channel
 from bot.conversation.outgoing import Outgoing
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
-from tests.bot.channels.whatsapp.world import World, running_world
 from tests.fakes.whatsapp_api import Sent
+from tests.kit.waiting import until
+from tests.kit.whatsapp import World, running_world
 
 
 def _count(world: World, name: str, **labels: str) -> float:
@@ -84,10 +84,11 @@ async def test_a_number_not_on_whatsapp_is_marked_unreachable_and_sent_nothing_m
     reach: Any = await world.app.redis.hget(world.app.schema.participant(world.pid(wa_id)), "reach")
     assert reach == b"unreachable"
     await _notice(world, wa_id, "Second notice", "notice-403b")
-    deadline = time.monotonic() + 5
-    while not _count(world, "sauti_sends_total", channel="whatsapp", outcome="unreachable"):
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.05)
+    await until(
+        lambda: _count(world, "sauti_sends_total", channel="whatsapp", outcome="unreachable"),
+        5,
+        interval=0.05,
+    )
     assert len(world.messages_to(wa_id)) == before + 1
 
 

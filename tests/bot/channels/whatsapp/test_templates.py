@@ -20,8 +20,8 @@ from bot.conversation.inbound import Command
 from bot.conversation.outgoing import Outgoing, TemplateHint
 from bot.loop.templates import NOTICE_PURPOSES
 from bot.settings.limits import WhatsAppLimits
-from tests.bot.channels.whatsapp.world import approved_templates
 from tests.fakes.whatsapp_api import validate
+from tests.kit.whatsapp import approved_templates
 
 REF = "K7Q2XD4M"
 SHIPPED = approved_templates()

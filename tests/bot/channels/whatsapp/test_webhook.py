@@ -14,8 +14,8 @@ from bot.channels.whatsapp.signature import sign
 from bot.conversation.inbound import Answer, Command, InboundEvent, Unsupported
 from bot.runtime.event_codec import decode
 from dialogues.inbound import ChoiceReply, Resume, TextReply
-from tests.bot.channels.whatsapp.world import APP_SECRET, VERIFY_TOKEN, World
 from tests.fakes import whatsapp_api as wa
+from tests.kit.whatsapp import APP_SECRET, VERIFY_TOKEN, World
 
 
 async def _stored(world: World) -> list[InboundEvent]:
@@ -103,9 +103,7 @@ async def test_every_kind_of_message_in_one_batch_becomes_the_right_inbound_acti
         wa.envelope(world.fake, messages=messages[4:])["entry"][0]["changes"][0]
     )
     body = wa.merged(body, second_change)
-    world.stop.set()  # keep the worker away: look at what was stored, in order
-    for task in world.tasks:
-        await task
+    await world.roles.stop()  # keep the worker away: look at what was stored, in order
     assert await world.fake.post_webhook(body) == 200
     events = await _stored(world)
     assert [event.action for event in events] == [
@@ -185,9 +183,7 @@ async def test_a_malformed_message_in_a_batch_costs_its_neighbours_nothing(
 ) -> None:
     """Regression: a batch of three with a bad message in the middle was answered 500 and the
     message after it never stored, while Meta retried the batch for 7 days."""
-    world.stop.set()  # keep the worker away: look at what was stored
-    for task in world.tasks:
-        await task
+    await world.roles.stop()  # keep the worker away: look at what was stored
     before, bad, after = "254700000301", "254700000302", "254700000303"
     body = _batch(
         world,

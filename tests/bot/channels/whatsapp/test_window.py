@@ -3,7 +3,6 @@ out, or nothing at all, and the gap is reported."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from pathlib import Path
@@ -15,8 +14,9 @@ from bot.channels.whatsapp.payload_ids import RESUME
 from bot.conversation.inbound import Channel
 from bot.runtime.message_codec import message_from_plain
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
-from tests.bot.channels.whatsapp.world import World, running_world
 from tests.fakes import whatsapp_api as wa
+from tests.kit.waiting import until
+from tests.kit.whatsapp import World, running_world
 
 HOUR_MS = 3600 * 1000
 NOTICE = "Nuru Mobile decided:\nagents will no longer keep copies of ID cards."
@@ -131,14 +131,13 @@ async def test_without_an_approved_template_nothing_is_sent_and_the_gap_is_repor
         before = len(world.messages_to(wa_id))
         caplog.set_level(logging.WARNING)
         await _queue(world, pid, {"text": NOTICE, "from": "sauti"}, "notice-5")
-        deadline = time.monotonic() + 5
-        while (
-            not _count(
+        await until(
+            lambda: _count(
                 world, "sauti_whatsapp_templates_missing_total", template="notice", language="sw"
-            )
-            and time.monotonic() < deadline
-        ):
-            await asyncio.sleep(0.05)
+            ),
+            5,
+            interval=0.05,
+        )
         assert len(world.messages_to(wa_id)) == before  # not a template, not free-form
         assert (
             _count(

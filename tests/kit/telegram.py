@@ -1,34 +1,35 @@
-"""Sauti as `sauti run` runs it (web, worker, sender and telegram roles, in this process) against
-the fake Bot API, plus what the tests need to drive participants through it."""
+"""Telegram: the settings that point Sauti at the fake Bot API, Sauti as `sauti run` runs it
+(web, worker, sender and telegram roles, in this process) against the fake, and what the tests
+need to drive participants through it."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
-import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import App, build_app
+from bot.app import App
 from bot.conversation.inbound import Channel
 from bot.conversation.outgoing import Outgoing
 from bot.conversation.participants import new_record
 from bot.privacy import ParticipantId
-from bot.run import ROLES, run
+from bot.run import ROLES
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.settings import Settings
-from tests.bot.app_fixtures import EXAMPLE, test_settings
 from tests.fakes.telegram_api import ChatMessage, FakeTelegram
 from tests.fakes.telegram_limits import FakeLimits
 from tests.fakes.telegram_users import FakeUser
+from tests.kit import stored
+from tests.kit.example import CAMPAIGN
+from tests.kit.running import built, sauti_run
+from tests.kit.settings import deployment_settings
+from tests.kit.waiting import free_port, until
 
 TOKEN = "123456789:sauti-TEST_token"
 SECRET = "webhook-secret_for-tests"
-CAMPAIGN = "safe-connect-2026"
 
 # Fast enough for tests; the pacing tests set Telegram's real figures themselves.
 QUICK = {
@@ -43,6 +44,16 @@ QUICK = {
 
 # The fake's limits to match QUICK, with room for timing jitter.
 QUICK_FAKE = FakeLimits(global_rate=2000, global_burst=40, per_chat_rate=200, per_chat_burst=20)
+
+
+def telegram_environment(api_base: str, *, token: str = TOKEN) -> dict[str, str]:
+    """The settings of a bot on the fake Bot API at `api_base`, sending at QUICK rates."""
+    return {**QUICK, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE": api_base}
+
+
+def webhook_environment(url: str, *, secret: str = SECRET) -> dict[str, str]:
+    """The settings that make Telegram post updates to `url` (else Sauti polls)."""
+    return {"TELEGRAM_WEBHOOK_URL": url, "TELEGRAM_WEBHOOK_SECRET": secret}
 
 
 @dataclass
@@ -60,20 +71,14 @@ class Stack:
         return self.app.participant_id(Channel.TELEGRAM, str(user.id))
 
     async def answers(self, user: FakeUser) -> dict[str, dict[str, Any]]:
-        raw: Any = await self.app.redis.hgetall(self.app.schema.answers(self.pid(user), CAMPAIGN))
-        return {key.decode(): json.loads(value) for key, value in raw.items()}
+        return await stored.answers(self.app.redis, self.app.schema, self.pid(user))
 
     async def participant(self, user: FakeUser) -> dict[str, bytes]:
         raw: Any = await self.app.redis.hgetall(self.app.schema.participant(self.pid(user)))
         return {key.decode(): value for key, value in raw.items()}
 
     async def counters(self) -> dict[str, int]:
-        totals: dict[str, int] = {}
-        for shard in range(self.app.schema.shards):
-            raw: Any = await self.app.redis.hgetall(self.app.schema.counters(shard, CAMPAIGN))
-            for name, value in raw.items():
-                totals[name.decode()] = totals.get(name.decode(), 0) + int(value)
-        return totals
+        return await stored.counters(self.app.redis, self.app.schema)
 
     async def inbound_entries(self) -> int:
         total = 0
@@ -131,12 +136,6 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
 async def running(
     redis_url: str,
@@ -148,59 +147,24 @@ async def running(
     **env: str,
 ) -> AsyncIterator[Stack]:
     port = free_port()
+    webhook_url = f"http://127.0.0.1:{port}/webhooks/telegram"
     extra = {
-        **QUICK,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": fake.base_url,
+        **telegram_environment(fake.base_url),
         "SAUTI_HTTP_PORT": str(port),
         **env,
+        **(webhook_environment(webhook_url) if webhook else {}),
     }
-    if webhook:
-        extra["TELEGRAM_WEBHOOK_URL"] = f"http://127.0.0.1:{port}/webhooks/telegram"
-        extra["TELEGRAM_WEBHOOK_SECRET"] = SECRET
-    settings = test_settings(redis_url, tmp_path, **extra)
-    app = await build_app(settings)
-    await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
-    ready = asyncio.Event()
-    sauti = asyncio.create_task(run(settings, roles, ready))
-    try:
-        await _started(sauti, ready)
+    settings = deployment_settings(redis_url, tmp_path, **extra)
+    async with built(settings) as app, sauti_run(settings, roles):
         if "telegram" in roles:  # registered: the webhook is set, or polling has begun
             await until(lambda: _registered(fake, webhook))
         yield Stack(app, fake, settings, port)
-    finally:
-        sauti.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sauti
-        await app.close()
 
 
-async def _started(sauti: asyncio.Task[None], ready: asyncio.Event) -> None:
-    waiting = asyncio.create_task(ready.wait())
-    await asyncio.wait([sauti, waiting], timeout=15, return_when=asyncio.FIRST_COMPLETED)
-    if sauti.done():
-        sauti.result()  # raises what stopped it
-    assert ready.is_set(), "sauti run did not start"
-
-
-async def _registered(fake: FakeTelegram, webhook: bool) -> bool:
+def _registered(fake: FakeTelegram, webhook: bool) -> bool:
     if webhook:
         return fake.webhook is not None and bool(fake.commands)
     return bool(fake.calls_to("getUpdates"))
-
-
-async def until(
-    condition: Callable[[], Awaitable[bool]] | Callable[[], bool], seconds: float = 15.0
-) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        result = condition()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 # -- reading the chat ----------------------------------------------------------------------------

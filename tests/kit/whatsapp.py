@@ -1,33 +1,31 @@
-"""Sauti as `sauti run` runs it (web server, worker, sender, real Redis) with WhatsApp pointed at
-the loopback fake Graph API; participants are phone numbers that write and tap through the
-fake's webhooks."""
+"""WhatsApp: the settings that point Sauti at the loopback fake Graph API, and Sauti as
+`sauti run` runs it (web server, worker, sender, real Redis) on the fake; participants are phone
+numbers that write and tap through the fake's webhooks."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp.test_utils import TestServer
-
-from bot.app import App, build_app
+from bot.app import App
 from bot.channels.whatsapp.template_file import load_templates
 from bot.channels.whatsapp.templates import TemplateBook
 from bot.conversation.inbound import Channel
 from bot.settings.limits import WhatsAppLimits
-from bot.web import make_web_app, runner_options
 from dialogues.localization import builtin_catalog
-from tests.bot.app_fixtures import EXAMPLE, test_settings
 from tests.fakes import whatsapp_api as wa
 from tests.fakes.whatsapp_api import FakeGraphAPI, Sent
+from tests.kit.example import CAMPAIGN
+from tests.kit.running import Roles, background, base_url, built, web_server
+from tests.kit.settings import deployment_settings
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "config" / "whatsapp_templates.toml"
-CAMPAIGN = "safe-connect-2026"
 APP_SECRET = "test-app-secret-0123456789"
 VERIFY_TOKEN = "test-verify-token"
 
@@ -37,13 +35,28 @@ def approved_templates(path: Path = TEMPLATES) -> TemplateBook:
     return load_templates(path, WhatsAppLimits())
 
 
+def whatsapp_environment(
+    fake: FakeGraphAPI, api_base: str, *, verify_token: str = VERIFY_TOKEN
+) -> dict[str, str]:
+    """The settings of a WhatsApp number on the started `fake` (its API at `api_base`), with
+    the templates of Sauti's own file."""
+    return {
+        "WHATSAPP_VERIFY_TOKEN": verify_token,
+        "WHATSAPP_APP_SECRET": fake.app_secret,
+        "WHATSAPP_ACCESS_TOKEN": fake.access_token,
+        "WHATSAPP_PHONE_NUMBER_ID": fake.phone_number_id,
+        "WHATSAPP_API_BASE": api_base,
+        "WHATSAPP_TEMPLATES_FILE": str(TEMPLATES),
+        "WHATSAPP_DISPLAY_NUMBER": fake.display_number,
+    }
+
+
 @dataclass
 class World:
     app: App
     fake: FakeGraphAPI
     base_url: str  # Sauti's web server
-    stop: asyncio.Event
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    roles: Roles  # its worker and sender
 
     @property
     def webhook_url(self) -> str:
@@ -96,10 +109,10 @@ class World:
     def messages_to(self, wa_id: str) -> list[Sent]:
         return [sent for sent in self.fake.sent if sent.to == wa_id]
 
-    async def wait_for(self, wa_id: str, count: int, timeout: float = 10.0) -> list[Sent]:
+    async def wait_for(self, wa_id: str, count: int, seconds: float = 10.0) -> list[Sent]:
         """The messages sent to `wa_id` once there are at least `count` and no more arrive
         for a moment (a reply is often several messages)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + seconds
         seen = -1
         while time.monotonic() < deadline:
             now = len(self.messages_to(wa_id))
@@ -112,12 +125,14 @@ class World:
             + repr([s.text[:60] for s in self.messages_to(wa_id)])
         )
 
-    async def next_messages(self, wa_id: str, action: Any, timeout: float = 10.0) -> list[Sent]:
+    async def next_messages(
+        self, wa_id: str, action: Awaitable[int], seconds: float = 10.0
+    ) -> list[Sent]:
         """Do `action` (an awaitable) and return the messages it caused for `wa_id`."""
         before = len(self.messages_to(wa_id))
         status = await action
         assert status == 200, status
-        return (await self.wait_for(wa_id, before + 1, timeout))[before:]
+        return (await self.wait_for(wa_id, before + 1, seconds))[before:]
 
 
 @contextlib.asynccontextmanager
@@ -126,32 +141,16 @@ async def running_world(redis_url: str, tmp_path: Path, **settings: str) -> Asyn
     templates_file = Path(settings.get("WHATSAPP_TEMPLATES_FILE", TEMPLATES))
     fake = FakeGraphAPI(app_secret=APP_SECRET, templates=approved_templates(templates_file))
     api_base = await fake.start()
-    environ = {
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_ACCESS_TOKEN": fake.access_token,
-        "WHATSAPP_PHONE_NUMBER_ID": fake.phone_number_id,
-        "WHATSAPP_API_BASE": api_base,
-        "WHATSAPP_TEMPLATES_FILE": str(TEMPLATES),
-        "WHATSAPP_DISPLAY_NUMBER": fake.display_number,
-        **settings,
-    }
-    app = await build_app(test_settings(redis_url, tmp_path, **environ))
-    await app.campaigns.load(EXAMPLE.read_text(encoding="utf-8"), open_now=True)
-    server = TestServer(make_web_app(app), host="127.0.0.1")
-    await server.start_server(**runner_options())
-    stop = asyncio.Event()
-    world = World(app, fake, str(server.make_url("")).rstrip("/"), stop)
-    fake.webhook_url = world.webhook_url
-    world.tasks.append(asyncio.create_task(app.worker("test-worker").run(stop)))
-    world.tasks.append(asyncio.create_task(app.sender(app.push_clients(), "test-sender").run(stop)))
+    environ = {**whatsapp_environment(fake, api_base), **settings}
     try:
-        yield world
+        async with (
+            built(deployment_settings(redis_url, tmp_path, **environ)) as app,
+            web_server(app) as server,
+        ):
+            sauti_url = base_url(server)
+            fake.webhook_url = f"{sauti_url}/webhooks/whatsapp"  # before anything is sent
+            workers = app.worker("test-worker"), app.sender(app.push_clients(), "test-sender")
+            async with background(*workers) as roles:
+                yield World(app, fake, sauti_url, roles)
     finally:
-        stop.set()
-        for task in world.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
         await fake.close()
-        await server.close()
-        await app.close()

@@ -1,12 +1,15 @@
-"""A runtime wired to the test's real Redis: ingest, a worker, campaigns, the key schema."""
+"""The durable pipeline wired by hand on the test's real Redis, without the composition root:
+ingest, a worker, campaigns, keys, and senders to fake platforms. For tests of the pipeline's
+parts, which set what `build_app` would take from settings (a worker's config, its clock)."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 import secrets
-from dataclasses import dataclass
-from pathlib import Path
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
@@ -22,8 +25,7 @@ from bot.runtime.worker import Worker, WorkerConfig
 from bot.secret import Secret
 from bot.storage.keys import KeySchema
 from dialogues.inbound import Inbound
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "dialogues" / "examples" / "safe_connect.yaml"
+from tests.kit.running import drain
 
 
 @dataclass
@@ -35,9 +37,25 @@ class Runtime:
     metrics: Metrics
     campaigns: CampaignStore
     ingestor: Ingestor
-    worker: Worker
     crypto: ParticipantCrypto
-    clock_ms: int = 1_795_000_000_000
+    clock_ms: int = 1_795_000_000_000  # when the next event is received
+    consumer: str = "test-worker"
+    worker_config: WorkerConfig = field(default_factory=lambda: WorkerConfig(block_ms=10))
+    worker_clock: Callable[[], float] = time.time
+    worker: Worker = field(init=False)  # the worker process of the fields above
+
+    def __post_init__(self) -> None:
+        self.worker = Worker(
+            self.redis,
+            self.schema,
+            campaigns=self.campaigns,
+            crypto=self.crypto,
+            loop_context=LoopContextLoader(self.redis, self.schema, self.campaigns),
+            metrics=self.metrics,
+            consumer=self.consumer,
+            config=self.worker_config,
+            clock=self.worker_clock,
+        )
 
     def participant(self, user: str, channel: Channel = Channel.WEBCHAT) -> str:
         return self.crypto.participant_id(channel.value, user)
@@ -64,28 +82,15 @@ class Runtime:
     ) -> InboundEvent:
         return self.event(pid, Answer(inbound), channel=channel)
 
-    def with_worker(self, consumer: str) -> Runtime:
-        """The same deployment (key schema, secrets, campaigns) with another worker process."""
-        worker = Worker(
-            self.redis,
-            self.schema,
-            campaigns=self.campaigns,
-            crypto=self.crypto,
-            loop_context=LoopContextLoader(self.redis, self.schema, self.campaigns),
-            metrics=self.metrics,
-            consumer=consumer,
-            config=WorkerConfig(block_ms=10),
+    def with_worker(self, consumer: str, config: WorkerConfig | None = None) -> Runtime:
+        """The same deployment (keys, secrets, campaigns) with another worker process."""
+        return dataclasses.replace(
+            self, consumer=consumer, worker_config=config or WorkerConfig(block_ms=10)
         )
-        return dataclasses.replace(self, worker=worker)
 
     async def drain(self) -> int:
         """Process every shard until nothing is left; returns the number handled."""
-        total = 0
-        for shard in range(self.schema.shards):
-            await self.worker.ensure_group(shard)
-            while handled := await self.worker.poll(shard, block_ms=None):
-                total += handled
-        return total
+        return await drain(self.worker, self.schema.shards)
 
 
 def make_runtime(
@@ -97,16 +102,6 @@ def make_runtime(
     campaigns = CampaignStore(redis, schema, cache_seconds=0)
     crypto = ParticipantCrypto(Secret(master), Secret(secret))
     ingestor = Ingestor(redis, schema, crypto, metrics, dedupe_ttl=7 * 24 * 3600)
-    worker = Worker(
-        redis,
-        schema,
-        campaigns=campaigns,
-        crypto=crypto,
-        loop_context=LoopContextLoader(redis, schema, campaigns),
-        metrics=metrics,
-        consumer=consumer,
-        config=config or WorkerConfig(block_ms=10),
-    )
     return Runtime(
         redis,
         schema,
@@ -115,22 +110,23 @@ def make_runtime(
         metrics,
         campaigns,
         ingestor,
-        worker,
         crypto,
+        consumer=consumer,
+        worker_config=config or WorkerConfig(block_ms=10),
     )
 
 
 def make_sender(
     runtime: Runtime,
-    client: ChannelClient,
+    *clients: ChannelClient,
     name: str = "sender-1",
     config: SenderConfig | None = None,
 ) -> Sender:
-    """A sender of the same deployment, delivering one channel through `client`."""
+    """A sender of the same deployment, delivering each client's channel through it."""
     return Sender(
         runtime.redis,
         runtime.schema,
-        clients={client.channel.value: client},
+        clients={client.channel.value: client for client in clients},
         crypto=runtime.crypto,
         metrics=runtime.metrics,
         consumer=name,

@@ -8,11 +8,12 @@ import re
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
 
+from tests.kit.example import CAMPAIGN
+
 Client = TestClient[web.Request, web.Application]
 # What a browser sends with every request a page of ours makes (Fetch Metadata): the web chat
 # refuses a form posted without proof that it came from its own page.
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
-CAMPAIGN = "safe-connect-2026"
 _CHAT_LINK = r"/c/([A-Za-z0-9_-]{32})"
 _HIDDEN = r'<input type="hidden" name="([^"]+)" value="([^"]*)">'
 _MENU = r'<form class="row"[^>]*>(.*?)</form>'  # the buttons under a notice

@@ -1,0 +1,22 @@
+"""The example campaign every running Sauti of the tests serves."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from bot.records.campaigns import CampaignStore
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "dialogues" / "examples" / "safe_connect.yaml"
+CAMPAIGN = "safe-connect-2026"  # the example's id
+
+
+@cache
+def example_survey() -> str:
+    """The example survey's YAML (read once: async tests must not wait on the disk)."""
+    return EXAMPLE.read_text(encoding="utf-8")
+
+
+async def open_example(campaigns: CampaignStore) -> None:
+    """Load the example campaign and open it, as an operator does before inviting anyone."""
+    await campaigns.load(example_survey(), open_now=True)
