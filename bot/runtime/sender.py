@@ -344,7 +344,9 @@ class Sender:
 
     @staticmethod
     async def _wait(limiter: Limiter, keys: tuple[str, str], bulk: bool = False) -> None:
-        while wait_ms := await limiter.acquire(keys, burst=not bulk):
+        # Not a busy wait: the limiter's buckets live in Redis, shared by every sender process,
+        # so there is no local event to wait on; it names the time until a token is free.
+        while wait_ms := await limiter.acquire(keys, burst=not bulk):  # noqa: ASYNC110
             await asyncio.sleep(wait_ms / 1000)
 
     async def _pause(self, channel: str, seconds: float) -> None:

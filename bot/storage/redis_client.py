@@ -45,7 +45,9 @@ def connect(url: str, max_connections: int = 64, *, pool_timeout: float | None =
     return Redis.from_pool(pool)
 
 
-async def ping_until_ready(client: Redis, timeout: float = 10.0) -> None:
+# A retry budget, not a cancellation: when it runs out the error names the server and the
+# last refusal, which a caller's `asyncio.timeout` would replace with a bare TimeoutError.
+async def ping_until_ready(client: Redis, timeout: float = 10.0) -> None:  # noqa: ASYNC109
     """Wait until the server answers PING, for services that start next to Sauti.
 
     Retries while the server refuses connections or is still loading its dataset.

@@ -24,7 +24,9 @@ class CommitWatch:
         self._waiting: dict[EventMarker, list[asyncio.Future[None]]] = {}
         self._task: asyncio.Task[None] | None = None
 
-    async def wait(self, marker: EventMarker, timeout: float) -> bool:
+    # The deadline is part of the answer, not a cancellation: False tells the page to show
+    # "still saving" and come back, so a caller's `asyncio.timeout` would lose that answer.
+    async def wait(self, marker: EventMarker, timeout: float) -> bool:  # noqa: ASYNC109
         """True once the event of `marker` is committed, False after `timeout` seconds.
         Raises a storage failure (bot.storage.errors) when Redis could not be asked."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
