@@ -36,7 +36,6 @@ from tests.kit.example import CAMPAIGN, open_example
 from tests.kit.running import send_all
 from tests.kit.runtime import Runtime, make_runtime, make_sender
 
-__all__ = ["CAMPAIGN"]  # the tests of the loop import it from here
 FAST = SendLimits(global_rate=500, global_burst=50, per_chat_interval=0.001, per_chat_burst=10)
 # 2026-11-18 11:06:40 UTC, the harness's clock: daytime, outside the default quiet hours.
 NOON_MS = 1_795_000_000_000
