@@ -46,6 +46,17 @@ QUICK = {
 QUICK_FAKE = FakeLimits(global_rate=2000, global_burst=40, per_chat_rate=200, per_chat_burst=20)
 
 
+@contextlib.asynccontextmanager
+async def telegram_api(limits: FakeLimits = QUICK_FAKE) -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API for the bot of TOKEN, on a loopback port, enforcing `limits`."""
+    fake = FakeTelegram(TOKEN, limits)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
 def telegram_environment(api_base: str, *, token: str = TOKEN) -> dict[str, str]:
     """The settings of a bot on the fake Bot API at `api_base`, sending at QUICK rates."""
     return {**QUICK, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE": api_base}

@@ -35,17 +35,27 @@ def approved_templates(path: Path = TEMPLATES) -> TemplateBook:
     return load_templates(path, WhatsAppLimits())
 
 
-def whatsapp_environment(
-    fake: FakeGraphAPI, api_base: str, *, verify_token: str = VERIFY_TOKEN
-) -> dict[str, str]:
-    """The settings of a WhatsApp number on the started `fake` (its API at `api_base`), with
-    the templates of Sauti's own file."""
+@contextlib.asynccontextmanager
+async def graph_api(templates: TemplateBook | None = None) -> AsyncIterator[FakeGraphAPI]:
+    """The fake Graph API on a loopback port (its address: `fake.url`), approving
+    `templates`."""
+    fake = FakeGraphAPI(app_secret=APP_SECRET, templates=templates)
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.close()
+
+
+def whatsapp_environment(fake: FakeGraphAPI) -> dict[str, str]:
+    """The settings of a WhatsApp number on the started `fake`, with the templates of Sauti's
+    own file."""
     return {
-        "WHATSAPP_VERIFY_TOKEN": verify_token,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
         "WHATSAPP_APP_SECRET": fake.app_secret,
         "WHATSAPP_ACCESS_TOKEN": fake.access_token,
         "WHATSAPP_PHONE_NUMBER_ID": fake.phone_number_id,
-        "WHATSAPP_API_BASE": api_base,
+        "WHATSAPP_API_BASE": fake.url,
         "WHATSAPP_TEMPLATES_FILE": str(TEMPLATES),
         "WHATSAPP_DISPLAY_NUMBER": fake.display_number,
     }
@@ -139,10 +149,8 @@ class World:
 async def running_world(redis_url: str, tmp_path: Path, **settings: str) -> AsyncIterator[World]:
     """Sauti and the fake, which approves the templates of the file Sauti is given."""
     templates_file = Path(settings.get("WHATSAPP_TEMPLATES_FILE", TEMPLATES))
-    fake = FakeGraphAPI(app_secret=APP_SECRET, templates=approved_templates(templates_file))
-    api_base = await fake.start()
-    environ = {**whatsapp_environment(fake, api_base), **settings}
-    try:
+    async with graph_api(approved_templates(templates_file)) as fake:
+        environ = {**whatsapp_environment(fake), **settings}
         async with (
             built(deployment_settings(redis_url, tmp_path, **environ)) as app,
             web_server(app) as server,
@@ -152,5 +160,3 @@ async def running_world(redis_url: str, tmp_path: Path, **settings: str) -> Asyn
             workers = app.worker("test-worker"), app.sender(app.push_clients(), "test-sender")
             async with background(*workers) as roles:
                 yield World(app, fake, sauti_url, roles)
-    finally:
-        await fake.close()

@@ -17,14 +17,14 @@ from aiohttp import ClientSession, ClientTimeout
 from yarl import URL
 
 from bot.app import App
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_limits import FakeLimits
 from tests.fakes.whatsapp_api import FakeGraphAPI
 from tests.kit.running import all_processed, background, base_url, built, web_server
 from tests.kit.settings import deployment_settings
-from tests.kit.telegram import TOKEN, telegram_environment, webhook_environment
+from tests.kit.telegram import telegram_api, telegram_environment, webhook_environment
 from tests.kit.waiting import until
 from tests.kit.webchat import SAME_ORIGIN
-from tests.kit.whatsapp import APP_SECRET, whatsapp_environment
+from tests.kit.whatsapp import graph_api, whatsapp_environment
 
 _LARGE_BODY = 2**20
 
@@ -77,17 +77,14 @@ class Sauti:
 
 @contextlib.asynccontextmanager
 async def running(redis_url: str, tmp_path: Path) -> AsyncIterator[Sauti]:
-    telegram = FakeTelegram(TOKEN)
-    await telegram.start()
-    graph = FakeGraphAPI(app_secret=APP_SECRET)
-    environ = {
-        **telegram_environment(telegram.base_url),
-        **webhook_environment("https://sauti.example/webhooks/telegram"),
-        **whatsapp_environment(graph, await graph.start()),
-        # Every request comes from one address: the per-client join limit is not fuzzed here.
-        "SAUTI_WEBCHAT_JOIN_LIMIT": "1000000",
-    }
-    try:
+    async with telegram_api(FakeLimits()) as telegram, graph_api() as graph:
+        environ = {
+            **telegram_environment(telegram.base_url),
+            **webhook_environment("https://sauti.example/webhooks/telegram"),
+            **whatsapp_environment(graph),
+            # Every request comes from one address: the per-client join limit is not fuzzed.
+            "SAUTI_WEBCHAT_JOIN_LIMIT": "1000000",
+        }
         async with (
             built(deployment_settings(redis_url, tmp_path, **environ)) as app,
             web_server(app) as server,
@@ -97,9 +94,6 @@ async def running(redis_url: str, tmp_path: Path) -> AsyncIterator[Sauti]:
             ClientSession(timeout=ClientTimeout(total=30), headers=SAME_ORIGIN) as http,
         ):
             yield Sauti(app, base_url(server), http, graph)
-    finally:
-        await graph.close()
-        await telegram.close()
 
 
 def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -26,7 +26,7 @@ from bot.settings.limits import TelegramLimits
 from bot.settings.model import TelegramSettings
 from bot.storage.keys import KeySchema
 from tests.fakes.telegram_api import FakeTelegram, Fault
-from tests.kit.telegram import QUICK_FAKE, TOKEN
+from tests.kit.telegram import TOKEN, telegram_api
 from tests.kit.waiting import free_port
 
 CHAT = 5001
@@ -35,11 +35,9 @@ RECIPIENT = Recipient("p-test", str(CHAT), "en", None)
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(TOKEN, QUICK_FAKE)
-    await server.start()
-    server.open_chat(CHAT)
-    yield server
-    await server.close()
+    async with telegram_api() as server:
+        server.open_chat(CHAT)
+        yield server
 
 
 def _client(redis: Redis, api_base: str, timeout: float = 2.0) -> TelegramClient:

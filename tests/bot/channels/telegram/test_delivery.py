@@ -29,6 +29,7 @@ from tests.kit.telegram import (
     make_participants,
     notify,
     running,
+    telegram_api,
     telegram_environment,
 )
 from tests.kit.waiting import until
@@ -43,10 +44,8 @@ REAL = {  # Telegram's published pacing, as Sauti's defaults have it
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(TOKEN, FakeLimits())  # Telegram's own limits
-    await server.start()
-    yield server
-    await server.close()
+    async with telegram_api(FakeLimits()) as server:  # Telegram's own limits
+        yield server
 
 
 def _delivered(fake: FakeTelegram) -> Counter[tuple[int, str]]:
@@ -147,19 +146,17 @@ async def test_telegrams_pacing_is_kept_without_a_single_429(
 async def test_a_blocked_user_is_marked_unreachable_and_not_sent_to_again(
     redis_url: str, tmp_path: Path
 ) -> None:
-    fake = FakeTelegram(TOKEN, QUICK_FAKE)
-    await fake.start()
-    try:
-        async with running(redis_url, tmp_path, fake, webhook=False, roles=("sender",)) as stack:
-            [pid] = await make_participants(stack.app, [4201])
-            fake.open_chat(4201)
-            fake.block(4201)  # blocked, and Sauti missed the my_chat_member update
-            await notify(stack.app, [pid], ["one", "two", "three"])
-            await until(lambda: _unreachable(stack.app, pid))
-            await notify(stack.app, [pid], ["later"])
-            await asyncio.sleep(0.5)
-    finally:
-        await fake.close()
+    async with (
+        telegram_api() as fake,
+        running(redis_url, tmp_path, fake, webhook=False, roles=("sender",)) as stack,
+    ):
+        [pid] = await make_participants(stack.app, [4201])
+        fake.open_chat(4201)
+        fake.block(4201)  # blocked, and Sauti missed the my_chat_member update
+        await notify(stack.app, [pid], ["one", "two", "three"])
+        await until(lambda: _unreachable(stack.app, pid))
+        await notify(stack.app, [pid], ["later"])
+        await asyncio.sleep(0.5)
     assert len(fake.calls_to("sendMessage")) == 1  # the refused one; nothing after it
     assert fake.bot_messages(4201) == []
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import FakeUser
-from tests.kit.telegram import QUICK_FAKE, SECRET, TOKEN, Stack, question, running
+from tests.kit.telegram import SECRET, Stack, question, running, telegram_api
 from tests.kit.waiting import until
 
 
@@ -110,10 +110,8 @@ SCRIPTS: dict[str, tuple[list[Step], dict[str, Any]]] = {
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(TOKEN, QUICK_FAKE)
-    await server.start()
-    yield server
-    await server.close()
+    async with telegram_api() as server:
+        yield server
 
 
 async def answer(user: FakeUser, step: Step) -> None:

@@ -24,7 +24,7 @@ from bot.storage import connect
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import FakeUser
 from tests.kit.example import CAMPAIGN
-from tests.kit.telegram import QUICK_FAKE, SECRET, TOKEN, Stack, question, running
+from tests.kit.telegram import SECRET, Stack, question, running, telegram_api
 from tests.kit.waiting import until
 
 STALE = "That question was already answered"
@@ -33,10 +33,8 @@ UNSUPPORTED = "I can only read text"
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(TOKEN, QUICK_FAKE)
-    await server.start()
-    yield server
-    await server.close()
+    async with telegram_api() as server:
+        yield server
 
 
 async def _joined(stack: Stack, user: FakeUser) -> None:

@@ -27,7 +27,7 @@ from bot.runtime.message_codec import message_from_plain
 from bot.secret import Secret
 from bot.settings.model import WhatsAppSettings
 from tests.fakes.whatsapp_api import FakeGraphAPI
-from tests.kit.whatsapp import APP_SECRET, approved_templates
+from tests.kit.whatsapp import APP_SECRET, approved_templates, graph_api
 
 NOW_MS = int(time.time() * 1000)
 INSIDE = Recipient("p1", "254700000301", "en", NOW_MS - 60_000)
@@ -37,10 +37,8 @@ HELLO = {"text": "Hello", "from": "sauti"}
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeGraphAPI]:
-    api = FakeGraphAPI(app_secret=APP_SECRET, templates=approved_templates())
-    await api.start()
-    yield api
-    await api.close()
+    async with graph_api(approved_templates()) as api:
+        yield api
 
 
 def _client(
