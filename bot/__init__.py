@@ -1,0 +1,16 @@
+"""Sauti's shell around the pure survey engine (`dialogues`): one folder per layer, each
+importing only from the layers below it (docs/architecture.md; tests/bot/test_layers.py).
+
+- `secret`, `time_zones`: leaves that import nothing from Sauti;
+- `settings`: the one typed settings object;
+- `privacy`: pseudonymous ids, envelope encryption, the crypto bundle;
+- `conversation`: pure: what Sauti says back to one event;
+- `storage`: Redis: clients, the embedded server, the key schema, the Lua scripts;
+- `records`: stores and queries: campaigns, grievance cases, counters, the export;
+- `runtime`: the durable pipeline: ingest, worker, commit, outbox, sender;
+- `channels`: Telegram, WhatsApp and the web chat;
+- `loop`: closing the feedback loop: decisions, notices, the grievance desk;
+- entry points: `app` (the composition root), `run` (`sauti run`), `web` (the web server) with
+  `web_log`, `compression` and `metrics_http`, `cli` and `commands` (the `sauti` command line),
+  `terminal` (a survey tried in a terminal).
+"""

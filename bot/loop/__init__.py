@@ -6,7 +6,8 @@
   twice), quiet hours and the weekly budget, progress and ETA;
 - `templates`: decision notices as WhatsApp templates;
 - `reactions`, `context`: what participants answer back, and what the worker loads for them;
-- `report`, `grievances`: promises, the loop-closure report and the grievance desk.
+- `report`, `grievances`: promises, the loop-closure report and the grievance desk;
+- `metrics`: the loop's gauges for /metrics.
 
 The pure half (the decision file, rules, texts) is `bot.conversation.decisions`.
 """

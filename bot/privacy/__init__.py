@@ -1,6 +1,12 @@
 """Participant privacy primitives: pseudonymous ids, envelope encryption, key files, redaction,
 and `ParticipantCrypto`, the one object that holds the server's keys and uses them.
 
+- `crypto`: `ParticipantCrypto`; `server_keys`: the two server keys, configured or from files
+  (`keyfile`);
+- `ids`: participant ids; `data_keys`: per-participant keys wrapped by the master key;
+  `fields`: one stored field encrypted; `sealing`: the AES-GCM construction under both;
+- `redaction`: the logging filter that masks identifiers; `errors`: the package's errors.
+
 How they fit together is described in docs/data-protection.md.
 """
 

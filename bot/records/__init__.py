@@ -1,3 +1,7 @@
-"""What Sauti keeps and how it is read back: campaigns as stored, counters, the export of
-answers. Stores and queries over Redis that the pipeline, the loop and the command line share.
+"""What Sauti keeps and how it is read back: stores and queries over Redis that the pipeline, the
+loop and the command line share.
+
+- `campaigns`: campaigns as stored (survey source, revision, open or closed);
+- `cases`: a grievance case end to end (created by a commit, read by the desk);
+- `stats`: a campaign's counters; `export`: the answers, for the company.
 """

@@ -109,6 +109,10 @@ class ShardLeases:
             await asyncio.wait_for(asyncio.shield(task), timeout=5)
         except (TimeoutError, asyncio.CancelledError):
             task.cancel()
+            # Let it unwind before the caller closes Redis under it (a command of a runner
+            # still cancelling would otherwise use a closed connection), but never wait on a
+            # runner deaf to cancellation for long.
+            await asyncio.wait({task}, timeout=5)
         except Exception:  # already logged by rebalance when it was a crash
             pass
         if release:

@@ -86,7 +86,7 @@ class _ShardState:
 
 
 class Worker:
-    def __init__(
+    def __init__(  # noqa: PLR0913 - wired by the composition root: one argument per port it uses
         self,
         redis: Redis,
         schema: KeySchema,

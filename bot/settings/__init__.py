@@ -4,6 +4,11 @@
     read_settings({"SAUTI_HTTP_PORT": "9000"}, config_path=None)   # in tests
 
 Only this package reads `os.environ`. Secrets are `Secret` values: masked in every repr.
+
+- `model` (with `loop` and `limits`): the settings object, grouped as the composition root
+  hands it out; `fields`: how a field names its variable and parser; `parsers`: raw to typed;
+- `loader`: `sources` (environment, TOML) → parse every value → `rules` across settings →
+  one object or one `errors.SettingsError` naming every problem.
 """
 
 from bot.secret import Secret

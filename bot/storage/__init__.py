@@ -1,9 +1,10 @@
-"""Where Sauti keeps its data: Redis, reached through one client factory.
+"""Where Sauti keeps its data: Redis, reached through one client factory (`redis_client`).
 
-`REDIS_URL` selects any Redis >= 6.2 or Valkey; without it Sauti runs its own embedded server
-(`EmbeddedRedis`) so that a one-machine deployment needs nothing but Python. Every key name is
-made by `keys.KeySchema`; every Lua script is a file in `lua/`, named in `scripts` and run
-through `lua.Script`; a Redis command as data is a `redis_command.RedisCommand`.
+`REDIS_URL` selects any Redis >= 6.2 or Valkey, or a Redis Cluster (`cluster`); without it
+Sauti runs its own embedded server (`embedded_redis`) so that a one-machine deployment needs
+nothing but Python. Every key name is made by `keys.KeySchema`; every Lua script is a file in
+`lua/`, named in `scripts` and run through `lua.Script`; a Redis command as data is a
+`redis_command.RedisCommand`; `errors` names the failures the shell maps at its boundary.
 """
 
 from bot.storage.embedded_redis import EmbeddedRedis

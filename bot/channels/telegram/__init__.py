@@ -1,2 +1,11 @@
 """Telegram through aiogram 3, used as an adapter only: its HTTP client and types. Survey state
-stays in Sauti's own Redis keys, shared with the other channels."""
+stays in Sauti's own Redis keys, shared with the other channels.
+
+- `channel`: the channel assembled once by the composition root; `api`: the aiogram Bot;
+- in: `webhook` and `polling` feed `intake` (store, then acknowledge), which reads updates with
+  `inbound` and button payloads with `payloads`;
+- out: `client` (the sender's ChannelClient) renders with `render` and `text` and remembers
+  which message shows which question (`question_messages`); `errors` maps Bot API failures;
+- `registration`: the webhook and command menu Telegram is told of; `texts` (`texts.yaml`):
+  Telegram-only texts; `role`: the `telegram` role of `sauti run`.
+"""

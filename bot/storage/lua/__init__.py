@@ -1,4 +1,4 @@
-"""Lua scripts, one per `.lua` file in this folder, run through one `Script` class.
+"""Lua scripts, one per `.lua` file in this folder, run through one `Script` class (`script`).
 
 Each file starts with a header: what the script does, its KEYS, its ARGV and what it returns.
 A line `--- @include "includes/<name>.lua"` is replaced by that fragment when the script is

@@ -15,7 +15,7 @@ from bot.runtime.claims import Claimed, SendClaim
 from bot.runtime.delivery import Recipient, SendLimits
 from bot.runtime.markers import MAX_MARKERS
 from bot.runtime.message_codec import message_from_plain, message_to_plain
-from bot.runtime.outbox import OutboxEntry, Priority, enqueue
+from bot.runtime.outbox import OutboxEntry, Priority, enqueue, seal
 from bot.runtime.sender import Sender, SenderConfig
 from dialogues.inbound import TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
@@ -410,3 +410,27 @@ async def test_a_message_that_breaks_the_client_is_set_aside_once_not_retried_fo
     letters: Any = await redis_client.xrange(runtime.schema.outbox_dead(0))
     assert {fields[b"error"] for _, fields in letters} == {b"ValueError"}
     assert len(letters) + delivered == 3  # each breaking one set aside once; the rest sent
+
+
+async def test_an_outbox_entry_that_cannot_be_read_back_is_set_aside_and_the_rest_is_sent(
+    redis_client: Redis,
+) -> None:
+    """A damaged entry (a body that no longer opens, or opens to something that is no message)
+    goes to the dead letters as found; it must not stop the shard's batches, which would meet
+    it again after every restart."""
+    runtime, platform, sender = await _setup(redis_client)
+    stream = runtime.schema.outbox(0, Priority.REPLY)
+    pid = runtime.participant("chat-12", Channel.TELEGRAM)
+    good = seal(OutboxEntry("k-damaged-1", pid, "telegram", Outgoing("x"), 1), runtime.crypto)
+    await redis_client.xadd(stream, {**good, "body": b"not sealed at all"})
+    not_a_message = OutboxEntry("k-damaged-2", pid, "telegram", Outgoing("x"), 1)
+    sealed = seal(not_a_message, runtime.crypto)
+    body = runtime.crypto.seal_in_transit('{"prompt": {"kind": "no such kind"}}', b"k-damaged-2")
+    await redis_client.xadd(stream, {**sealed, "body": body})
+    await _telegram_participant(runtime, "chat-13")
+    await _send_all(sender)
+    assert {d.address for d in platform.delivered} == {"chat-13"}
+    letters: Any = await redis_client.xrange(runtime.schema.outbox_dead(0))
+    assert sorted(fields[b"k"] for _, fields in letters) == [b"k-damaged-1", b"k-damaged-2"]
+    assert await _pending(sender) == 0
+    assert await _send_all(_sender(runtime, platform, "sender-2")) == 0  # nothing comes back
