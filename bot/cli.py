@@ -15,7 +15,7 @@ from collections.abc import Sequence
 # Each command: the module that registers its arguments and handlers, and its one-line help.
 # A module is imported only when its command is asked for: between them they load Redis,
 # aiohttp and aiogram (seconds on a small machine), and `sauti --help` should answer at once.
-COMMANDS: dict[str, tuple[str, str]] = {
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "survey": ("bot.commands.survey", "work on survey files"),
     "run": ("bot.commands.runtime", "run Sauti (web server and workers)"),
     "campaign": ("bot.commands.campaigns", "manage campaigns"),
@@ -43,7 +43,7 @@ def _parser(chosen: str | None) -> argparse.ArgumentParser:
     """Every command listed with its help; only the chosen one with its own arguments."""
     parser = argparse.ArgumentParser(prog="sauti", description=__doc__)
     commands = parser.add_subparsers(title="commands")
-    for name, (module, help_text) in COMMANDS.items():
+    for name, (module, help_text) in SUBCOMMANDS.items():
         command = commands.add_parser(name, help=help_text)
         if name == chosen:
             importlib.import_module(module).register(command)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import COMMANDS, main
+from bot.cli import SUBCOMMANDS, main
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "dialogues" / "examples" / "safe_connect.yaml"
@@ -66,7 +66,7 @@ def _environ(tmp_path: Path) -> dict[str, str]:
 
 def test_help_lists_every_command_without_importing_any_of_them(tmp_path: Path) -> None:
     output, loaded = _loaded_by([["--help"]], tmp_path, _environ(tmp_path))
-    for name in COMMANDS:
+    for name in SUBCOMMANDS:
         assert f"    {name} " in output
     assert [name for name in HEAVY if name in loaded] == []
     assert "dialogues" not in loaded
@@ -90,7 +90,7 @@ def test_campaign_commands_skip_the_platform_libraries_even_with_platforms_confi
     assert [name for name in PLATFORM_LIBRARIES if name in loaded] == []
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", sorted(SUBCOMMANDS))
 def test_every_command_shows_its_own_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as leaving:
         main([command, "--help"])
