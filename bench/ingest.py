@@ -121,7 +121,7 @@ def _events(app: App, participants: int) -> list[list[InboundEvent]]:
     now = int(time.time() * 1000)
     steps: list[list[InboundEvent]] = [[] for _ in range(EVENTS_PER_PARTICIPANT)]
     for _ in range(participants):
-        pid = app.participant_id(Channel.WEBCHAT, secrets.token_urlsafe(24))
+        pid = app.crypto.participant_id(Channel.WEBCHAT.value, secrets.token_urlsafe(24))
         actions: list[Join | Answer] = [Join(CAMPAIGN, LANGUAGE)]
         actions += [Answer(TextReply(text)) for text in SCRIPT]
         for step, action in enumerate(actions):

@@ -80,7 +80,7 @@ async def _participants(app: App, count: int) -> list[tuple[str, str]]:
     pipe = app.redis.pipeline(transaction=False)
     for n in range(count):
         phone = f"2547{n:08d}"
-        pid = app.participant_id(Channel.WHATSAPP, phone)
+        pid = app.crypto.participant_id(Channel.WHATSAPP.value, phone)
         record, _ = new_record(
             app.crypto,
             ParticipantId(pid),

@@ -58,9 +58,6 @@ class App:
     telegram: TelegramChannel | None = None  # set when a bot token is configured
     whatsapp: WhatsAppChannel | None = None  # set by build_app when WhatsApp is configured
 
-    def participant_id(self, channel: Channel, platform_user_id: str) -> str:
-        return self.crypto.participant_id(channel.value, platform_user_id)
-
     def worker(self, consumer: str | None = None) -> Worker:
         from bot.loop.context import LoopContextLoader
         from bot.runtime.worker import Worker, WorkerConfig
@@ -241,8 +238,8 @@ def _whatsapp(app: App) -> WhatsAppChannel | None:
 
 
 def server_crypto(settings: Settings) -> ParticipantCrypto:
-    """The server's schema: configured, else (embedded Redis only: one process owns the data)
-    from key files under the data directory, made on first start."""
+    """The server's crypto bundle: its keys configured, else (embedded Redis only: one process
+    owns the data) from key files under the data directory, made on first start."""
     files = KeyFiles(settings.master_key_path, settings.id_secret_path)
     return load_server_keys(
         settings.master_key, settings.id_secret, files if settings.embedded_redis else None

@@ -22,9 +22,9 @@ from bot.loop.planner import EXCLUSIONS
 from bot.loop.preview import Preview, build_preview
 from bot.loop.progress import Progress, publication_progress
 from bot.loop.publisher import MissingTranslationsError
-from bot.loop.reactions import reaction_totals
 from bot.loop.templates import template_coverage
 from bot.records.cases import case_text, find_case
+from bot.records.reactions import reaction_totals
 from dialogues.model import Survey
 
 REASONS = {

@@ -5,7 +5,7 @@
 - `publisher`, `feeder`, `pacing`, `progress`: notices fed to the outbox (resumable, never
   twice), quiet hours and the weekly budget, progress and ETA;
 - `templates`: decision notices as WhatsApp templates;
-- `reactions`, `context`: what participants answer back, and what the worker loads for them;
+- `context`: what the worker loads about decisions for a participant's turn;
 - `report`, `grievances`: promises, the loop-closure report and the grievance desk;
 - `metrics`: the loop's gauges for /metrics.
 

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from bot.conversation.decisions.decision import DecisionDefinitionError
 from bot.conversation.decisions.reaction import REACT
-from bot.conversation.decisions.rules import evaluate, facts_from_redis
+from bot.conversation.decisions.rules import evaluate, facts_from_stored
 from bot.conversation.decisions.told import told_version
 from bot.conversation.decisions.view import DecisionInContext, LoopView
 from bot.conversation.inbound import Command, InboundEvent
@@ -87,7 +87,7 @@ class LoopContextLoader:
         told_refs = {name.decode()[2:] for name in told if name.startswith(b"d:")}
         linked = []
         for campaign_id, tags in zip(participant.joined, themes, strict=True):
-            facts = facts_from_redis(answers.get((pid, campaign_id), {}), tags)
+            facts = facts_from_stored(answers.get((pid, campaign_id), {}), tags)
             for stored in await self._published(campaign_id):
                 decision = stored.decision
                 named = any(r.participant_id == pid for r in decision.responses)

@@ -21,7 +21,7 @@ from bot.conversation.decisions.decision import Decision
 from bot.conversation.decisions.rules import (
     Facts,
     evaluate,
-    facts_from_redis,
+    facts_from_stored,
     questions_of,
     uses_themes,
 )
@@ -194,7 +194,7 @@ class Feeder:
             named_fields = dict(zip([*_FIELDS, "consent"], record, strict=True))
             loaded[pid] = _Loaded(
                 fields={name: value for name, value in named_fields.items() if value is not None},
-                facts=facts_from_redis(_pairs(answers), _pairs(tags)),
+                facts=facts_from_stored(_pairs(answers), _pairs(tags)),
                 told_version=told_version(told),
                 recent_ms=[int(float(score)) for score in budget[1::2]],
             )

@@ -13,7 +13,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.conversation.decisions.rules import evaluate, facts_from_redis
+from bot.conversation.decisions.rules import evaluate, facts_from_stored
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import QuietHours, is_quiet
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
@@ -113,7 +113,7 @@ async def _samples(
     explicit = {r.participant_id: r.question_id for r in stored.decision.responses}
     samples = []
     for n, pid in enumerate(pids):
-        facts = facts_from_redis(replies[2 * n], replies[2 * n + 1])
+        facts = facts_from_stored(replies[2 * n], replies[2 * n + 1])
         _, witnesses = (
             evaluate(stored.decision.rule, facts) if stored.decision.rule else (False, ())
         )

@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.decision import DecisionDefinitionError
 from bot.loop.ledger import DecisionLedger, StoredDecision
-from bot.loop.reactions import reaction_totals
+from bot.records.reactions import reaction_totals
 from bot.storage.keys import KeySchema
 
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.inbound import Channel
 from bot.conversation.outgoing import Outgoing
 from bot.privacy import (
     DecryptionError,
@@ -211,12 +212,19 @@ class Sender:
         return self._retries.setdefault(shard, Retries())
 
     async def _send_batch(self, shard: int, batch: list[tuple[str, Entry]], state: Retries) -> None:
-        queued = []
+        queued: list[_Queued] = []
+        unreadable: list[tuple[str, bytes, dict[bytes, bytes], Exception]] = []
         for stream, (entry_id, fields) in batch:
             try:
                 queued.append(self._queued(stream, entry_id, unseal(fields, self._crypto)))
-            except _UNREADABLE as error:  # damaged in Redis: it must not stop the others
-                await self._set_aside(shard, stream, entry_id, fields, _name(error))
+            except _UNREADABLE as error:
+                unreadable.append((stream, entry_id, fields, error))
+        if not queued and any(isinstance(item[3], DecryptionError) for item in unreadable):
+            # Not one entry opens: this process most likely holds the wrong master key, and
+            # every message would be set aside. Stop the shard loudly instead, as before.
+            raise unreadable[0][3]
+        for stream, entry_id, fields, broken in unreadable:  # damaged: not to stop the others
+            await self._set_aside(shard, stream, entry_id, fields, _name(broken))
         recipients = await self._recipients({item.entry.participant_id for item in queued})
         gate = asyncio.Semaphore(self._config.concurrency)
 
@@ -486,7 +494,8 @@ class Sender:
         pipe.xadd(self._schema.outbox_dead(shard), letter, maxlen=10_000, approximate=True)
         pipe.xack(stream, GROUP, entry_id)
         await pipe.execute()
-        self._metrics.sends.labels("unknown", "failed").inc()
+        channel = fields.get(b"ch", b"").decode(errors="replace")
+        self._metrics.sends.labels(channel if channel in _CHANNELS else "unknown", "failed").inc()
         log.error("an unreadable outbox entry was set aside as a dead letter (%s)", error)
 
     async def _dead_letter(self, item: _Queued, error: str) -> None:
@@ -510,6 +519,7 @@ class Sender:
 # What a damaged outbox entry raises when read back: a body that does not open with the transit
 # key, is not JSON, or lacks what its kind of message needs.
 _UNREADABLE = (DecryptionError, KeyError, TypeError, ValueError, AttributeError)
+_CHANNELS = frozenset(channel.value for channel in Channel)
 
 
 def _ms(seconds: float) -> int:

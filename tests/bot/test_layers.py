@@ -1,5 +1,6 @@
 """The floor plan holds: each folder of `bot/` imports only from the layers below it, no module
-imports another that imports it back, and the pure folders stay pure.
+imports another that imports it back, and the pure folders stay pure (no I/O library, no
+clock, no environment, no file opened; their texts come as package data).
 
 `docs/architecture.md` explains the layers. Every import counts, including those inside a
 function or under `TYPE_CHECKING`: hiding an import does not change which way the code leans.
@@ -190,7 +191,8 @@ def test_importing_the_pure_folders_pulls_in_no_io_library() -> None:
     assert [m for m in loaded if m.split(".")[0] in IO_LIBRARIES] == []
 
 
-def test_the_pure_folders_never_read_the_clock_the_environment_or_files() -> None:
+def test_the_pure_folders_never_read_the_clock_or_the_environment_nor_open_files() -> None:
+    # Package data (texts) is read through importlib.resources, as in dialogues.
     offenders = []
     for name, path in _modules().items():
         if not any(name == p or name.startswith(p + ".") for p in PURE):

@@ -35,7 +35,7 @@ CAMPAIGN = "safe-connect-2026"
 
 
 def _join(app: App, n: int) -> InboundEvent:
-    pid = app.participant_id(Channel.WEBCHAT, f"metrics-{n}")
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, f"metrics-{n}")
     return InboundEvent(
         event_id=event_id(pid, "join"),
         channel=Channel.WEBCHAT,

@@ -79,7 +79,7 @@ class Stack:
         return f"http://127.0.0.1:{self.port}/webhooks/telegram"
 
     def pid(self, user: FakeUser) -> str:
-        return self.app.participant_id(Channel.TELEGRAM, str(user.id))
+        return self.app.crypto.participant_id(Channel.TELEGRAM.value, str(user.id))
 
     async def answers(self, user: FakeUser) -> dict[str, dict[str, Any]]:
         return await stored.answers(self.app.redis, self.app.schema, self.pid(user))
@@ -112,10 +112,10 @@ class Stack:
 async def make_participants(app: App, user_ids: list[int], language: str = "en") -> list[str]:
     """Telegram participants as the worker writes them when they join (record, sealed chat
     id), without the messages of joining: for tests and benchmarks about sending."""
-    pids = []
+    pids: list[str] = []
     pipe = app.redis.pipeline(transaction=False)
     for user_id in user_ids:
-        pid = app.participant_id(Channel.TELEGRAM, str(user_id))
+        pid = app.crypto.participant_id(Channel.TELEGRAM.value, str(user_id))
         record, _ = new_record(
             app.crypto,
             ParticipantId(pid),

@@ -73,7 +73,7 @@ class World:
         return f"{self.base_url}/webhooks/whatsapp"
 
     def pid(self, wa_id: str) -> str:
-        return self.app.participant_id(Channel.WHATSAPP, wa_id)
+        return self.app.crypto.participant_id(Channel.WHATSAPP.value, wa_id)
 
     async def say(self, wa_id: str, body: str) -> int:
         return await self.fake.post_webhook(wa.envelope(self.fake, messages=[wa.text(wa_id, body)]))

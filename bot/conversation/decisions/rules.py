@@ -113,7 +113,7 @@ class Facts:
     themes: Mapping[str, frozenset[str]]  # question id -> themes
 
 
-def facts_from_redis(
+def facts_from_stored(
     answers: Mapping[bytes, bytes], themes: Mapping[bytes, bytes] | None = None
 ) -> Facts:
     parsed = {}

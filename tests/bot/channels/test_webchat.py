@@ -46,7 +46,7 @@ async def test_a_participant_completes_the_survey_with_buttons_and_text(
     await browser.answer(web_client, token, action="skip")
     page = await browser.answer(web_client, token, choice="town")
     assert "Thank you" in page
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     answers: Any = await app.redis.hgetall(app.schema.answers(pid, "safe-connect-2026"))
     stored = {key.decode(): json.loads(value) for key, value in answers.items()}
     assert stored["uses"]["v"] == ["calls", "money"]
@@ -67,7 +67,7 @@ async def test_a_resent_form_counts_once(web_client: Client, app: App) -> None:
 
 
 def _shard(app: App, token: str) -> int:
-    return app.schema.shard_of(app.participant_id(Channel.WEBCHAT, token))
+    return app.schema.shard_of(app.crypto.participant_id(Channel.WEBCHAT.value, token))
 
 
 async def test_arabic_pages_are_right_to_left_and_small(web_client: Client) -> None:
@@ -154,7 +154,7 @@ async def test_an_answer_typed_on_an_old_page_does_not_answer_the_next_question(
     stale = [("n", "staleform1"), ("q", "uses"), ("text", "yes")]
     await web_client.post(f"/c/{token}", data=stale, allow_redirects=False)
     assert 'value="uses"' in old_page
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     answers = await app.redis.hgetall(app.schema.answers(pid, "safe-connect-2026"))
     assert b"unsafe" not in answers
 
@@ -175,7 +175,7 @@ async def test_coming_back_later_shows_the_conversation_in_order(
     assert later[5].startswith("Have you ever felt unsafe")
     assert later[6] == "me: No"
     assert later[-1].startswith("To get a SIM card")  # the question awaiting an answer, last
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     assert await app.redis.llen(app.schema.webchat_inbox(pid)) == 1  # only the notice is stored
 
 
@@ -193,7 +193,7 @@ async def test_a_notice_added_after_the_survey_shows_after_the_thanks(
     token = await browser.join(web_client, "en")
     for form in COMPLETE_EN:
         await browser.answer(web_client, token, **form)
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     record: Any = await app.redis.hget(app.schema.participant(pid), "wk")
     notice = Notice("We decided to close the agent booth in Goma. Here is why.")
     sealed = seal_notice(notice, pid, app.crypto.unwrap_data_key(record))
@@ -212,7 +212,7 @@ async def test_a_form_nonce_copied_from_another_page_does_not_block_its_owner(
     await web_client.post(f"/c/{other}", data=form, allow_redirects=False)  # first, elsewhere
     response = await web_client.post(f"/c/{owner}", data=form, allow_redirects=False)
     assert browser.processed(response)
-    pid = app.participant_id(Channel.WEBCHAT, owner)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, owner)
     answers = await app.redis.hgetall(app.schema.answers(pid, "safe-connect-2026"))
     assert b"uses" in answers
 
@@ -238,7 +238,7 @@ async def test_the_join_page_asks_once_whether_to_hear_back(web_client: Client, 
     said_yes = await browser.join(web_client, "en", updates=True)
     said_nothing = await browser.join(web_client, "en")
     for token, expected in ((said_yes, b"1"), (said_nothing, b"0")):
-        pid = app.participant_id(Channel.WEBCHAT, token)
+        pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
         stored = await app.redis.hget(app.schema.participant(pid), "u:safe-connect-2026")
         assert stored == expected
 
@@ -254,7 +254,7 @@ async def test_deleting_on_the_web_chat_ends_on_the_goodbye_in_their_language(
     assert '<html lang="sw" dir="ltr">' in page
     assert "Kila kitu tulichohifadhi kukuhusu kimefutwa." in page
     assert "<form" not in page  # nothing left to answer
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     assert not await app.redis.exists(app.schema.participant(pid))
     gone = await web_client.get(f"/c/{token}")
     assert gone.status == 404

@@ -13,8 +13,8 @@ from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
 from bot.conversation.outgoing import MenuItem
 from bot.loop.ledger import StoredDecision
-from bot.loop.reactions import ReactionTotals, reaction_totals
 from bot.records.cases import case_text, find_case
+from bot.records.reactions import ReactionTotals, reaction_totals
 from bot.runtime.markers import marker_member
 from tests.bot.loop import SIM_DECISION, publish_on
 from tests.kit import webchat as browser
@@ -84,7 +84,7 @@ async def test_still_concerned_lets_them_write_a_concern_that_lands_with_the_dec
     assert case is not None
     assert (case.kind, case.decision_ref, case.channel) == ("concern", stored.ref, "webchat")
     assert await case_text(app.redis, app.schema, app.crypto, case) == concern
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     stopped = await app.redis.hget(app.schema.participant(pid), "stop")
     assert stopped == b"0"  # "stop" inside their concern did not opt them out
 
@@ -103,7 +103,7 @@ async def test_a_forged_button_or_an_overlong_argument_stores_nothing(
     web_client: Client, app: App
 ) -> None:
     token = await browser.join(web_client, "en")
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     presses = {
         "forged0001": "shutdown now",  # no command of Sauti's
         "forged0002": "react helpful:" + "A" * 100,  # longer than any button holds
@@ -140,7 +140,7 @@ async def test_help_and_delete_menus_are_buttons_gone_once_answered(
     assert browser.menus(page) == [["Yes, delete all", "No, keep it"]]
     page = await browser.press(web_client, token, "Yes, delete all")
     assert "Everything we held about you has been deleted." in page
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     assert not await app.redis.exists(app.schema.participant(pid))
 
 
@@ -173,7 +173,7 @@ async def _decision_notices(
     app: App, token: str, menu: tuple[MenuItem, ...], text: str, count: int
 ) -> None:
     """A long history of decision notices in their inbox ("0: <text>" … ), each with `menu`."""
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     wrapped: Any = await app.redis.hget(app.schema.participant(pid), "wk")
     data_key = app.crypto.unwrap_data_key(wrapped)
     notices = [seal_notice(Notice(f"{n}: {text}", menu=menu), pid, data_key) for n in range(count)]
@@ -230,7 +230,7 @@ async def test_at_a_choice_question_the_menu_button_reaches_my_data_and_stop(
     await browser.press(web_client, token, "Menu")
     page = await browser.press(web_client, token, "Stop messages")
     assert browser.lines(page)[-1].startswith("You will get no more messages from us.")
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     assert await app.redis.hget(app.schema.participant(pid), "stop") == b"1"
 
 

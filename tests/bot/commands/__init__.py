@@ -46,7 +46,7 @@ class Deployment:
     received_ms: int = NOW * 1000
 
     def participant(self, platform_user: str) -> str:
-        return self.app.participant_id(Channel.WEBCHAT, platform_user)
+        return self.app.crypto.participant_id(Channel.WEBCHAT.value, platform_user)
 
     async def send(
         self, pid: str, action: Join | Inbound | str, address: str | None = None

@@ -88,7 +88,7 @@ async def _post(sauti: Sauti, body: bytes, case: str, **headers: str) -> int:
 
 async def _stored(sauti: Sauti, message_id: int) -> bool:
     app = sauti.app
-    pid = app.participant_id(Channel.TELEGRAM, str(USER["id"]))
+    pid = app.crypto.participant_id(Channel.TELEGRAM.value, str(USER["id"]))
     event_id = UpdateParser(app.crypto, lambda _: pid).event_id(
         f"message:{CHAT['id']}:{message_id}"
     )

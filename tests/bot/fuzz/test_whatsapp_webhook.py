@@ -59,7 +59,7 @@ class Batches:
         app = self.sauti.app
         missing = []
         for wa_id, wamid in self.neighbours:
-            pid = app.participant_id(Channel.WHATSAPP, wa_id)
+            pid = app.crypto.participant_id(Channel.WHATSAPP.value, wa_id)
             event_id = f"{Channel.WHATSAPP.value}:{message_digest(app.crypto, wamid)}"
             markers = app.schema.event_markers(pid)
             if await app.redis.zscore(markers, marker_member(event_id)) is None:

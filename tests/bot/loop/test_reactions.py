@@ -7,8 +7,8 @@ from redis.asyncio import Redis
 
 from bot.conversation.decisions.texts import say
 from bot.conversation.inbound import Channel
-from bot.loop.reactions import reaction_totals
 from bot.records.cases import case_text, find_case
+from bot.records.reactions import reaction_totals
 from tests.bot.loop import (
     NOON_MS,
     SIM_DECISION,

@@ -76,7 +76,7 @@ async def test_metrics_flag_overdue_promises_and_cases(
         .replace("report_back_by: 2027-03-31", "report_back_by: 2020-06-30")
     )
     await app.campaigns.load(late, open_now=True)
-    pid = app.participant_id(Channel.WEBCHAT, "an-old-case")
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, "an-old-case")
     await app.redis.hset(
         f"{app.schema.tag(app.schema.shard_of(pid))}:case:F-OLD001",
         mapping={"pid": pid, "cid": "late-2020", "status": "received", "t": 1_600_000_000_000},

@@ -20,7 +20,7 @@ from bot.conversation.decisions.rules import (
     Rule,
     Tagged,
     evaluate,
-    facts_from_redis,
+    facts_from_stored,
 )
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import PlanLimits, Planner
@@ -98,7 +98,7 @@ async def test_the_planner_and_python_link_the_same_participants(redis_client: R
         if themes["change"]:
             await redis.hset(deployment.schema.themes(pid, CAMPAIGN), mapping=_mapping(themes))
         await redis.sadd(schema.respondents(shard, CAMPAIGN), pid)
-        facts[pid] = facts_from_redis(
+        facts[pid] = facts_from_stored(
             {q.encode(): v.encode() for q, v in answers.items()},
             {b"change": themes["change"].encode()} if themes["change"] else {},
         )

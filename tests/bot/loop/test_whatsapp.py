@@ -16,8 +16,8 @@ from bot.channels.whatsapp import payload_ids
 from bot.commands.decisions import decision_preview, print_preview
 from bot.conversation.inbound import Command
 from bot.loop.ledger import StoredDecision
-from bot.loop.reactions import reaction_totals
 from bot.records.cases import case_text, find_case
+from bot.records.reactions import reaction_totals
 from tests.bot.loop import SIM_DECISION, publish_on
 from tests.fakes.whatsapp_api import Sent
 from tests.kit.whatsapp import World, running_world

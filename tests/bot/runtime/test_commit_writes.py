@@ -1,5 +1,7 @@
-"""The COMMIT script's arguments, as `commit_call` lays them out, read back the way the script
-reads them: every named write lands where the script looks for it."""
+"""The COMMIT script's arguments, as `commit_call` lays them out, read back by a Python mirror
+of the script's own reading (the header of bot/storage/lua/commit.lua): every named write lands
+where the script looks for it. A change to how the script reads must change the mirror too; the
+pipeline tests, which run the real script, catch a mirror that drifts from it."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ COMMITTER = Committer(SCHEMA, group="workers", owner="w1", marker_ttl=600, crypt
 
 
 def _read_like_the_script(args: Sequence[Any]) -> dict[str, Any]:
-    """ARGV walked as the COMMIT script walks it (bot.runtime.scripts)."""
+    """ARGV walked as the COMMIT script walks it (bot/storage/lua/commit.lua)."""
     read: dict[str, Any] = {"fixed": list(args[:7])}
     i = 7
 

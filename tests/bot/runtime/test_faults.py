@@ -262,7 +262,7 @@ async def test_entries_read_by_a_fenced_worker_are_not_stranded(redis_client: Re
 
 async def test_a_form_sent_three_times_records_one_answer(web_client: Client, app: App) -> None:
     token = await browser.join(web_client)
-    pid = app.participant_id(Channel.WEBCHAT, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     page = await browser.page(web_client, token)
     form = [("n", browser.nonce(page)), ("q", "uses"), ("text", "1,2")]
     for _ in range(3):  # a browser resending the form, one after the other
@@ -360,7 +360,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
             assert "Have you ever felt unsafe" in page
             resent_nonce = browser.nonce(page)
             await browser.answer(client, token, choice="yes")  # unsafe
-            pid = app.participant_id(Channel.WEBCHAT, token)
+            pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
             before = await stored.answers(app.redis, app.schema, pid)
     finally:
         await app.close()
@@ -368,7 +368,7 @@ async def test_a_conversation_survives_a_restart_of_the_embedded_redis(data_dir:
 
     app = await _embedded_app(data_dir, load=False)
     try:
-        assert app.participant_id(Channel.WEBCHAT, token) == pid  # the same id secret
+        assert app.crypto.participant_id(Channel.WEBCHAT.value, token) == pid  # the same id secret
         assert await stored.answers(app.redis, app.schema, pid) == before
         assert {q: a["v"] for q, a in before.items()} == {
             "uses": ["calls", "money"],
@@ -403,7 +403,7 @@ async def test_data_older_than_a_second_survives_a_sigkill_of_the_embedded_redis
             token = await browser.join(client)
             await browser.answer(client, token, action="submit", pick=["sms"])
             await browser.answer(client, token, choice="no")  # unsafe
-        pid = app.participant_id(Channel.WEBCHAT, token)
+        pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
         acknowledged = await stored.answers(app.redis, app.schema, pid)
         await asyncio.sleep(1.5)  # appendfsync everysec: older writes are on disk
         assert app.embedded is not None
@@ -442,7 +442,7 @@ async def test_an_answer_sent_while_redis_is_down_gets_503_and_is_stored_once_wh
         assert app.embedded is not None
         async with _serving(app) as client:
             token = await browser.join(client, "en")
-            pid = app.participant_id(Channel.WEBCHAT, token)
+            pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
             page = await browser.page(client, token)
             form = [*browser.hidden_fields(page), ("text", "2")]
 
@@ -501,7 +501,7 @@ async def test_the_worker_carries_on_after_a_redis_outage(data_dir: Path) -> Non
             await asyncio.sleep(0.5)  # the worker notices: its blocking read fails
             app.embedded.start()
             token = await browser.join(client, wait=False)
-            pid = app.participant_id(Channel.WEBCHAT, token)
+            pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
             participant = app.schema.participant(pid)
             await until(lambda: app.redis.exists(participant), 6, interval=0.05)  # 3 renewals
     finally:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel, Join
 from bot.conversation.outgoing import Outgoing
+from bot.privacy import DecryptionError, ParticipantCrypto
 from bot.runtime.claims import Claimed, SendClaim
 from bot.runtime.delivery import Recipient, SendLimits
 from bot.runtime.markers import MAX_MARKERS
 from bot.runtime.message_codec import message_from_plain, message_to_plain
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue, seal
 from bot.runtime.sender import Sender, SenderConfig
+from bot.secret import Secret
 from dialogues.inbound import TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
 from tests.kit.example import open_example
@@ -434,3 +438,22 @@ async def test_an_outbox_entry_that_cannot_be_read_back_is_set_aside_and_the_res
     assert sorted(fields[b"k"] for _, fields in letters) == [b"k-damaged-1", b"k-damaged-2"]
     assert await _pending(sender) == 0
     assert await _send_all(_sender(runtime, platform, "sender-2")) == 0  # nothing comes back
+
+
+async def test_a_sender_with_the_wrong_master_key_sets_nothing_aside_and_stops_loudly(
+    redis_client: Redis,
+) -> None:
+    """Not one entry opens: a deployment mistake (a wrong SAUTI_MASTER_KEY), not damage. Setting
+    every message aside would empty the outbox into the dead letters without a sound."""
+    runtime, platform, _ = await _setup(redis_client)
+    await _telegram_participant(runtime, "chat-14")
+    stranger = dataclasses.replace(
+        runtime, crypto=ParticipantCrypto(Secret(b"\x01" * 32), Secret(b"\x02" * 32))
+    )
+    sender = _sender(stranger, platform, "wrong-key")
+    await sender.prepare(0)
+    with pytest.raises(DecryptionError):
+        await sender.poll(0, block_ms=20)
+    assert platform.delivered == []
+    assert await redis_client.xlen(runtime.schema.outbox_dead(0)) == 0
+    assert await _send_all(_sender(runtime, platform, "right-key")) == 3  # all still there

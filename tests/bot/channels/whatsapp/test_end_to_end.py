@@ -193,4 +193,4 @@ async def test_a_stranger_writing_hello_is_offered_the_open_campaigns(world: Wor
     assert "Your phone and your safety" in offer.text
     choose = await world.next_messages(wa_id, world.tap(wa_id, offer, offer.reply_ids[0][1]))
     assert "choose your language" in choose[-1].text
-    assert world.app.participant_id(Channel.WHATSAPP, wa_id) == world.pid(wa_id)
+    assert world.app.crypto.participant_id(Channel.WHATSAPP.value, wa_id) == world.pid(wa_id)
