@@ -91,7 +91,8 @@ class NewCase:
     text: str  # sealed before it is stored
     created_ms: int
     due_ms: int  # the answer promised to the participant by then
-    decision_ref: str = ""  # a concern's decision
+    # Set for a concern about a decision (kind "concern"); None for feedback.
+    decision_ref: str | None = None
 
 
 def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[BatchStep]:
@@ -108,14 +109,14 @@ def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[Bat
         "due", case.due_ms,
         "x", encrypt_field(data_key, case.text, aad),
     ]  # fmt: skip
-    if case.decision_ref:
+    if case.decision_ref is not None:
         fields += ["kind", "concern", "dref", case.decision_ref]
     steps: list[BatchStep] = [
         # Created only if it does not exist: a replay may meet a case the desk moved on.
         ScriptCall(CREATE_CASE, [schema.case(shard, case.reference)], fields),
         ("ZADD", schema.cases(shard), "NX", case.created_ms, case.reference),
     ]
-    if case.decision_ref:
+    if case.decision_ref is not None:
         concerns = schema.concerns(shard, case.decision_ref)
         steps.append(("ZADD", concerns, "NX", case.created_ms, case.reference))
     return steps
