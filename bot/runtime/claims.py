@@ -14,6 +14,9 @@ which of two things happened before:
   question seen twice is better than a participant left waiting for one — and anything else
   does not, as a decision notice must never arrive twice.
 
+Taking a claim also checks the recipient's own pace (how often one chat may be written to), in
+the same script: one round trip where there were two.
+
 Claims live in the recipient's claim set for the dedupe window (bot.runtime.markers).
 """
 
@@ -27,6 +30,7 @@ from redis.asyncio import Redis
 
 from bot.runtime.markers import MAX_MARKERS, marker_member, marker_time
 from bot.runtime.outbox import OutboxEntry
+from bot.runtime.ratelimit import ChatPace
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import CLAIM_SEND, FINISH_SEND, RELEASE_SEND_CLAIM
 
@@ -35,14 +39,24 @@ class Claimed(Enum):
     NOW = 1  # ours: send it
     BEFORE = 0  # claimed and finished before: it may have gone out; never again
     IN_FLIGHT = 2  # claimed before by a sender that stopped mid-send: maybe sent, maybe not
+    NOT_YET = 3  # not claimed: the recipient's own pace says wait
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What taking a claim found, and how long the recipient's pace asks to wait: before their
+    next message (NOW, IN_FLIGHT), or before this one may be claimed (NOT_YET)."""
+
+    outcome: Claimed
+    wait_ms: int
 
 
 @dataclass(frozen=True, slots=True)
 class SendClaim:
     key: str  # the recipient's claim set
     member: str  # the entry in it
-    older_key: str  # the claim as written before claims were kept per recipient
     in_flight_key: str  # the recipient's send under way
+    chat_rate: tuple[str, str]  # the recipient's limiter and pause
     ttl_seconds: int
 
     @classmethod
@@ -50,18 +64,26 @@ class SendClaim:
         return cls(
             schema.send_claims(entry.participant_id),
             marker_member(entry.key),
-            schema.older_send_claim(entry.participant_id, entry.key),
             schema.send_in_flight(entry.participant_id),
+            schema.chat_rate(entry.participant_id),
             ttl_seconds,
         )
 
-    async def take(self, redis: Redis) -> Claimed:
-        """Claim the entry (and mark it in flight), or say who claimed it before."""
+    async def take(self, redis: Redis, pace: ChatPace) -> Claim:
+        """Claim the entry (and mark it in flight) if the recipient's pace allows a message
+        now, or say who claimed it before; one round trip."""
         now = marker_time(int(time.time() * 1000))
-        args: list[str | int] = [self.member, now, self.ttl_seconds, MAX_MARKERS]
-        return Claimed(
-            int(await CLAIM_SEND(redis, [self.key, self.older_key, self.in_flight_key], args))
-        )
+        args: list[str | int | float] = [
+            self.member,
+            now,
+            self.ttl_seconds,
+            MAX_MARKERS,
+            pace.interval_ms,
+            pace.tolerance_ms,
+        ]
+        keys = [self.key, self.in_flight_key, *self.chat_rate]
+        outcome, wait_ms = await CLAIM_SEND(redis, keys, args)
+        return Claim(Claimed(int(outcome)), int(wait_ms))
 
     async def finish(self, redis: Redis, stream: str, group: str, entry_id: bytes) -> None:
         """The platform answered: acknowledge the entry; the send is no longer in flight."""

@@ -1,20 +1,32 @@
-"""Rate limits shared by every sender process: GCRA in Redis, on Redis's own clock.
+"""A channel's global rate, shared by every sender process: GCRA in Redis, on Redis's own clock.
 
-A limiter key holds the "theoretical arrival time" of the next message; a request is allowed
-when it is no further ahead than the burst tolerance, otherwise the script answers how many
-milliseconds to wait. A 429's `retry_after` pauses the whole channel for exactly that long.
+A sender reserves a slot and is told when it begins, then sleeps until then: one round trip per
+message however long it waits, where asking "may I go now?" took one per try. A slot is reserved
+at most a horizon ahead, so the messages that go first (replies, before bulk notices) still find
+one soon after they come. A 429's `retry_after` pauses the whole channel for exactly that long.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from redis.asyncio import Redis
 
-from bot.storage.scripts import RATE_LIMIT
+from bot.storage.scripts import RESERVE_SLOT
+
+# A reply may reserve a slot this far ahead: replies are few, and each should take the first free
+# slot in the order it came.
+REPLY_HORIZON_MS = 60_000
 
 
-class Limiter:
-    """One kind of GCRA limit: `rate` per second, running ahead by at most `burst` messages;
-    each (limiter key, pause key) pair is one thing limited (a channel, a recipient)."""
+@dataclass(frozen=True, slots=True)
+class Slot:
+    reserved: bool  # False: none near enough; ask again in `in_ms`
+    in_ms: int  # when the slot begins (or when to ask again)
+
+
+class GlobalRate:
+    """One channel's rate: `rate` messages per second, running ahead by at most `burst`."""
 
     def __init__(self, redis: Redis, rate: float, burst: int) -> None:
         # Not rounded to whole milliseconds: 1000/30 rounded to 33 would run 1 % over 30/s,
@@ -23,10 +35,29 @@ class Limiter:
         self._tolerance_ms = self._interval_ms * max(0, burst - 1)
         self._redis = redis
 
-    async def acquire(self, keys: tuple[str, str], *, burst: bool = True) -> int:
-        """0 when a message may go now (and it is counted), else milliseconds to wait.
-        `burst=False` runs ahead by half a message at most (bulk keeps the burst for replies):
-        just enough to make up for a slot woken up late, which would otherwise be lost."""
-        tolerance = self._tolerance_ms if burst else min(self._tolerance_ms, self._interval_ms / 2)
-        wait: int = await RATE_LIMIT(self._redis, keys, [self._interval_ms, tolerance])
-        return int(wait)
+    async def reserve(self, keys: tuple[str, str], *, bulk: bool = False) -> Slot:
+        """A slot for one message. Bulk runs ahead by half a message at most (the burst is kept
+        for replies: just enough to make up for a slot woken up late, which would otherwise be
+        lost) and reserves no further ahead than one interval: a bulk notice never holds a
+        slot a reply that comes meanwhile could have had."""
+        if bulk:
+            tolerance = min(self._tolerance_ms, self._interval_ms / 2)
+            horizon = self._interval_ms
+        else:
+            tolerance, horizon = self._tolerance_ms, REPLY_HORIZON_MS
+        reply = await RESERVE_SLOT(self._redis, keys, [self._interval_ms, tolerance, horizon])
+        return Slot(bool(reply[0]), int(reply[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class ChatPace:
+    """A recipient's own pace (interval and burst, in ms), checked when their send is claimed
+    (bot.runtime.claims)."""
+
+    interval_ms: float
+    tolerance_ms: float
+
+    @classmethod
+    def of(cls, rate: float, burst: int) -> ChatPace:
+        interval = 1000 / rate
+        return cls(interval, interval * max(0, burst - 1))

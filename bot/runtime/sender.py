@@ -2,15 +2,20 @@
 
 Per shard (held by one sender at a time, like workers): replies before bulk; messages to one
 recipient in order; different recipients concurrently. Before each platform call the sender
-waits for the channel's global limiter and the recipient's own, then claims the entry's
-idempotency key (a send claim, bot.runtime.claims), which marks the send in flight until the
-platform's answer is recorded with the acknowledgement. A crash after the platform answered but
-before the acknowledgement leaves a finished claim, and the next sender acknowledges the entry
-without sending it again. A crash between the claim and the answer leaves the send in flight:
-the message may or may not have gone out. Then the kind of message decides: a reply that asks
-something (a survey question, a menu to press) is sent again (counted as `resent`) — a
-participant must never wait in silence for a question that never came — and anything else, a
-bulk notice above all, is not (counted as `uncertain`): a decision notice never arrives twice.
+reserves a slot of the channel's global rate (bot.runtime.ratelimit) and sleeps until it
+begins, then, in one script, checks the recipient's own pace and claims the entry's idempotency
+key (a send claim, bot.runtime.claims), which marks the send in flight until the platform's
+answer is recorded with the acknowledgement. So a message costs three round trips (slot, claim,
+acknowledgement), however long it waits, and the Redis client sends the commands of all the
+recipients served at once together (bot.storage.auto_pipeline).
+
+A crash after the platform answered but before the acknowledgement leaves a finished claim, and
+the next sender acknowledges the entry without sending it again. A crash between the claim and
+the answer leaves the send in flight: the message may or may not have gone out. Then the kind
+of message decides: a reply that asks something (a survey question, a menu to press) is sent
+again (counted as `resent`) — a participant must never wait in silence for a question that
+never came — and anything else, a bulk notice above all, is not (counted as `uncertain`): a
+decision notice never arrives twice.
 
 Platform answers: 429 → nothing was sent, the whole channel pauses exactly `retry_after`, then
 the same entry is retried. A 429 does not say which of Telegram's limits it is about (the
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -57,7 +63,7 @@ from bot.runtime.delivery import (
 from bot.runtime.leases import ShardLeases
 from bot.runtime.metrics import Metrics
 from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
-from bot.runtime.ratelimit import Limiter
+from bot.runtime.ratelimit import ChatPace, GlobalRate
 from bot.runtime.retries import Retries
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.storage.errors import is_storage_unavailable
@@ -80,6 +86,7 @@ class SenderConfig:
     backoff_seconds: float = 0.5  # doubles per temporary failure
     max_backoff_seconds: float = 30.0
     sent_ttl_seconds: int = 7 * 24 * 3600
+    trim_every_seconds: float = 1.0  # a trim is two round trips: not after every batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,19 +126,25 @@ class Sender:
         self._consumer = consumer
         self._config = config or SenderConfig()
         self._global = {
-            channel: Limiter(redis, client.limits.global_rate, client.limits.global_burst)
+            channel: GlobalRate(redis, client.limits.global_rate, client.limits.global_burst)
             for channel, client in clients.items()
         }
-        self._per_chat = {
-            channel: Limiter(
-                redis, 1 / client.limits.per_chat_interval, client.limits.per_chat_burst
-            )
+        self._chat_pace = {
+            channel: ChatPace.of(1 / client.limits.per_chat_interval, client.limits.per_chat_burst)
             for channel, client in clients.items()
         }
-        # One bulk message per channel at a time asks for a global slot (the others queue
-        # here, in order): hundreds of recipients polling the limiter at once waste the slots
-        # they wake up late for, and the CPU.
+        # When each recipient's pace next allows a message (monotonic), as the claim script
+        # last said: waited out here, before a global slot is taken, so that a slot is not
+        # left unused while the recipient's pace holds their message back.
+        self._chat_free_at: dict[str, float] = {}
+        # One bulk message per channel at a time reserves a global slot (the others queue
+        # here, in order), and bulk reserves at most one slot ahead: a reply that comes
+        # meanwhile still finds a slot soon.
         self._global_turn = {channel: asyncio.Lock() for channel in clients}
+        # Per shard: whether entries read before may still be pending (unacknowledged). Only
+        # then is the pending list read again: reading it after every batch was a round trip.
+        self._maybe_pending: dict[int, bool] = {}
+        self._trimmed_at: dict[int, float] = {}
         self._retries: dict[int, Retries] = {}
         # Per channel, when the last 429 this process read stops pausing it (monotonic).
         self._paused_until: dict[str, float] = {}
@@ -150,6 +163,7 @@ class Sender:
             stream = self._schema.outbox(shard, priority)
             await ensure_group(self._redis, stream, GROUP)
             await claim_all(self._redis, stream, GROUP, self._consumer)
+        self._maybe_pending[shard] = True  # whatever the shard's last holder left
 
     async def poll(self, shard: int, block_ms: int | None = None) -> int:
         """Send one batch: pending entries that are due first, then new replies, then new bulk.
@@ -157,7 +171,11 @@ class Sender:
         streams = [self._schema.outbox(shard, p) for p in (Priority.REPLY, Priority.BULK)]
         state = self._state(shard)
         waiting = state.waiting_now()
-        batch, behind = await self._due_pending(streams, waiting)
+        batch: list[tuple[str, Entry]] = []
+        behind: set[str] = set()
+        if self._maybe_pending.get(shard, True):
+            batch, behind = await self._due_pending(streams, waiting)
+            self._maybe_pending[shard] = bool(behind)
         if not batch:
             # Nothing pending is due: take new entries, but wake up when a retry is due.
             block = block_ms
@@ -168,12 +186,24 @@ class Sender:
             batch = [item for item in fresh if _recipient_of(item) not in behind | waiting]
             if not batch:
                 return 0
-        await self._send_batch(shard, batch, state)
+        if await self._send_batch(shard, batch, state):
+            self._maybe_pending[shard] = True
+        await self._trim(shard, streams, batch)
+        return len(batch)
+
+    async def _trim(self, shard: int, streams: list[str], batch: list[tuple[str, Entry]]) -> None:
+        """Drop acknowledged entries, so each stream holds only its backlog; at most once a
+        second per shard."""
+        now = time.monotonic()
+        if now - self._trimmed_at.get(shard, -math.inf) < self._config.trim_every_seconds:
+            return
+        self._trimmed_at[shard] = now
         for stream in streams:
             last = [entry_id for name, (entry_id, _) in batch if name == stream]
             if last:
-                await trim_acknowledged(self._redis, stream, GROUP, last[-1])
-        return len(batch)
+                pending = await trim_acknowledged(self._redis, stream, GROUP, last[-1])
+                if pending.get(self._consumer):
+                    self._maybe_pending[shard] = True
 
     async def _due_pending(
         self, streams: list[str], waiting: set[str]
@@ -211,7 +241,8 @@ class Sender:
     def _state(self, shard: int) -> Retries:
         return self._retries.setdefault(shard, Retries())
 
-    async def _send_batch(self, shard: int, batch: list[tuple[str, Entry]], state: Retries) -> None:
+    async def _send_batch(self, shard: int, batch: list[tuple[str, Entry]], state: Retries) -> int:
+        """Send a batch; returns how many of its entries are left pending (for a retry)."""
         queued: list[_Queued] = []
         unreadable: list[tuple[str, bytes, dict[bytes, bytes], Exception]] = []
         for stream, (entry_id, fields) in batch:
@@ -227,17 +258,21 @@ class Sender:
             await self._set_aside(shard, stream, entry_id, fields, _name(broken))
         recipients = await self._recipients({item.entry.participant_id for item in queued})
         gate = asyncio.Semaphore(self._config.concurrency)
+        left = 0
 
         async def serve(queue: list[_Queued]) -> None:
+            nonlocal left
             async with gate:
                 pid = queue[0].entry.participant_id
                 if state.waiting(pid):
+                    left += len(queue)
                     return  # a retry of theirs is pending: everything of theirs waits
-                for item in queue:  # one recipient: strictly in order
+                for done, item in enumerate(queue):  # one recipient: strictly in order
                     outcome = await self._deliver(item, recipients[pid], state)
                     if outcome == "refused":
                         recipients[pid] = _Recipient(None, "unreachable")
                     elif outcome == "later":
+                        left += len(queue) - done
                         return  # the rest waits behind the entry being retried
 
         # Replies to people in a conversation first, all of them, then bulk notices: a bulk
@@ -249,6 +284,7 @@ class Sender:
             for item in phase:
                 by_recipient.setdefault(item.entry.participant_id, []).append(item)
             await asyncio.gather(*(serve(queue) for queue in by_recipient.values()))
+        return left
 
     def _queued(self, stream: str, entry_id: bytes, entry: OutboxEntry) -> _Queued:
         return _Queued(stream, entry_id, entry, bulk=self._is_bulk(stream, entry))
@@ -318,26 +354,37 @@ class Sender:
         out is never left claimed while a 429 this process read pauses the channel: the claim
         is given back and the entry waits its turn again."""
         channel = item.entry.channel
+        pid = item.entry.participant_id
         while True:
-            await self._pace(channel, item.entry.participant_id, item.bulk)
-            claimed = await claim.take(self._redis)
-            if not _goes_out(item, claimed) or self._pause_left(channel) <= 0:
-                return claimed
+            # The recipient's pace first, as far as this process knows it: a global slot taken
+            # and then left unused while waiting for the recipient would be capacity lost.
+            await _sleep_until(self._chat_free_at.get(pid, 0.0))
+            await self._global_slot(channel, item.bulk)
+            taken = await claim.take(self._redis, self._chat_pace[channel])
+            self._note_chat_pace(pid, taken.wait_ms)
+            if taken.outcome is Claimed.NOT_YET:
+                continue  # their pace, set by another sender before: the slot is lost, rarely
+            if not _goes_out(item, taken.outcome) or self._pause_left(channel) <= 0:
+                return taken.outcome
             await claim.release(self._redis)  # a 429 read while claiming: not now
 
-    async def _pace(self, channel: str, participant_id: str, bulk: bool) -> None:
-        """Wait for the recipient's own pace, then a slot of the channel's global rate, and
-        never while a 429 this process read pauses the channel."""
+    def _note_chat_pace(self, participant_id: str, wait_ms: int) -> None:
+        now = time.monotonic()
+        if len(self._chat_free_at) > _CHAT_PACES_KEPT:  # forget the recipients free already
+            self._chat_free_at = {p: t for p, t in self._chat_free_at.items() if t > now}
+        self._chat_free_at[participant_id] = now + wait_ms / 1000
+
+    async def _global_slot(self, channel: str, bulk: bool) -> None:
+        """Reserve a slot of the channel's global rate and sleep until it begins; never go
+        while a 429 this process read pauses the channel."""
         while True:
-            # The recipient first: a global slot taken and then left unused while waiting for
-            # the recipient would be capacity lost for everyone.
-            await self._wait(self._per_chat[channel], self._schema.chat_rate(participant_id))
-            if bulk:  # bulk waits its turn; replies (few) ask directly, and go first
+            if bulk:  # bulk waits its turn; replies (few) reserve directly, and go first
                 async with self._global_turn[channel]:
-                    rate = self._schema.channel_rate(channel)
-                    await self._wait(self._global[channel], rate, True)
+                    begins_ms = await self._reserve(channel, bulk=True)
             else:
-                await self._wait(self._global[channel], self._schema.channel_rate(channel))
+                begins_ms = await self._reserve(channel, bulk=False)
+            if begins_ms:
+                await asyncio.sleep(begins_ms / 1000)
             # A 429 read while this message waited for its slot (a slot counted before the
             # pause began, on a busy event loop): wait the pause out, then take a fresh slot.
             # Every process sees the pause in Redis; this closes the gap within one process.
@@ -346,16 +393,19 @@ class Sender:
                 return
             await asyncio.sleep(remaining)
 
+    async def _reserve(self, channel: str, *, bulk: bool) -> int:
+        """A reserved slot: milliseconds until it begins. Asks again only when no slot is near
+        enough (a bulk notice behind others, a channel paused by a 429)."""
+        keys = self._schema.channel_rate(channel)
+        # Not a busy wait: the rate lives in Redis, shared by every sender process, so there is
+        # no local event to wait on; the script names the time until a slot is near.
+        while not (slot := await self._global[channel].reserve(keys, bulk=bulk)).reserved:  # noqa: ASYNC110
+            await asyncio.sleep(slot.in_ms / 1000)
+        return slot.in_ms
+
     def _pause_left(self, channel: str) -> float:
         """Seconds until the last 429 this process read stops pausing the channel."""
         return self._paused_until.get(channel, 0.0) - time.monotonic()
-
-    @staticmethod
-    async def _wait(limiter: Limiter, keys: tuple[str, str], bulk: bool = False) -> None:
-        # Not a busy wait: the limiter's buckets live in Redis, shared by every sender process,
-        # so there is no local event to wait on; it names the time until a token is free.
-        while wait_ms := await limiter.acquire(keys, burst=not bulk):  # noqa: ASYNC110
-            await asyncio.sleep(wait_ms / 1000)
 
     async def _pause(self, channel: str, seconds: float) -> None:
         self._paused_until[channel] = time.monotonic() + seconds
@@ -520,6 +570,17 @@ class Sender:
 # key, is not JSON, or lacks what its kind of message needs.
 _UNREADABLE = (DecryptionError, KeyError, TypeError, ValueError, AttributeError)
 _CHANNELS = frozenset(channel.value for channel in Channel)
+
+
+# Recipients whose pace this process remembers before it forgets those already free again.
+_CHAT_PACES_KEPT = 10_000
+
+
+async def _sleep_until(moment: float) -> None:
+    """Sleep until a `time.monotonic()` moment (at once if it has passed)."""
+    delay = moment - time.monotonic()
+    if delay > 0:
+        await asyncio.sleep(delay)
 
 
 def _ms(seconds: float) -> int:

@@ -16,6 +16,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from bot.storage.auto_pipeline import AutoPipelinedRedis
 from bot.storage.cluster import GatedCluster, connect_cluster, is_cluster_url
 from bot.storage.errors import StorageError
 
@@ -42,7 +43,8 @@ def connect(url: str, max_connections: int = 64, *, pool_timeout: float | None =
         timeout=pool_timeout,
         decode_responses=False,
     )
-    return Redis.from_pool(pool)
+    # Commands of one event-loop turn share a round trip (bot.storage.auto_pipeline).
+    return AutoPipelinedRedis.from_pool(pool)
 
 
 # A retry budget, not a cancellation: when it runs out the error names the server and the

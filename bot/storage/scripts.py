@@ -16,7 +16,7 @@ FINISH_SEND = Script("finish_send")
 RELEASE_SEND_CLAIM = Script("release_send_claim")
 TAKE_LEASE = Script("take_lease")
 RELEASE_LEASE = Script("release_lease")
-RATE_LIMIT = Script("rate_limit")
+RESERVE_SLOT = Script("reserve_slot")
 MARK_IF_PRESENT = Script("mark_if_present")
 QUEUE_WAITING = Script("queue_waiting")
 REPLAY_DEAD_LETTER = Script("replay_dead_letter")
@@ -50,11 +50,11 @@ PIPELINE = (
     RELEASE_SEND_CLAIM,
     TAKE_LEASE,
     RELEASE_LEASE,
+    RESERVE_SLOT,
 )
 
 ALL = (
     *PIPELINE,
-    RATE_LIMIT,
     MARK_IF_PRESENT,
     QUEUE_WAITING,
     REPLAY_DEAD_LETTER,

@@ -1,33 +1,58 @@
--- Claim an outbox entry's idempotency key just before the platform call, and mark the send in
--- flight for the participant (their messages go one at a time).
+-- Claim an outbox entry's idempotency key just before the platform call, when the recipient's own
+-- pace allows a message now, and mark the send in flight for the participant (their messages go
+-- one at a time). One round trip for what were two scripts (the recipient's limiter, the claim).
 --
--- Claims written before they were kept per participant were one string key per message
--- (`sent:<idempotency key>`); still read, as the entry's older claim, so that an unacknowledged
--- send straddling an upgrade is not taken for new.
+-- The recipient's pace is GCRA on Redis's own clock, as rate_limit.lua: the limiter key holds
+-- the "theoretical arrival time" of their next message; a pause (a 429's retry_after for this
+-- recipient) holds their messages back for its TTL. An entry claimed and finished before is
+-- answered without looking at the pace: nothing will be sent for it.
 --
--- KEYS
---   1 the participant's send claims (sorted set)
---   2 the entry's older claim
---   3 the participant's send in flight
+-- KEYS (all the participant's, under their shard's hash tag)
+--   1 send claims (sorted set)
+--   2 send in flight
+--   3 recipient's limiter (theoretical arrival time)
+--   4 recipient's pause
 -- ARGV
 --   1 claim member
---   2 now (marker time)
+--   2 now (marker time, bot.runtime.markers)
 --   3 TTL seconds
 --   4 claims kept at most
--- Returns 1 when claimed now (and marked in flight); 0 when claimed before and finished (sent,
--- or maybe sent: the sender must not send it again); 2 when claimed before and still in flight:
--- the sender that claimed it stopped between the claim and recording the platform's answer.
+--   5 recipient's interval ms
+--   6 recipient's tolerance ms (burst)
+-- Returns {outcome, ms}:
+--   {1, next}: claimed now and marked in flight; the recipient's next message may go in `next` ms
+--   {0, 0}: claimed before and finished (sent, or maybe sent): the sender must not send it again
+--   {2, next}: claimed before and still in flight: the sender that claimed it stopped between the
+--              claim and recording the platform's answer (counted against the pace: it may go again)
+--   {3, wait}: not claimed: the recipient's pace allows their next message in `wait` ms
 
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-if redis.call('ZADD', KEYS[1], 'NX', now, ARGV[1]) == 0 then
-  if redis.call('GET', KEYS[3]) == ARGV[1] then return 2 end
-  return 0
+local outcome = 1
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {0, 0} end
+  outcome = 2
 end
-if redis.call('ZCARD', KEYS[1]) > most then
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -most - 1)
+
+local t = redis.call('TIME')
+local clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local paused = redis.call('PTTL', KEYS[4])
+if paused > 0 then return {3, paused} end
+local interval, tolerance = tonumber(ARGV[5]), tonumber(ARGV[6])
+local tat = tonumber(redis.call('GET', KEYS[3]) or clock)
+if tat < clock then tat = clock end
+if tat - clock > tolerance then return {3, math.ceil(tat - clock - tolerance)} end
+tat = tat + interval
+redis.call('SET', KEYS[3], tat, 'PX', math.ceil(tat - clock + tolerance + 1000))
+
+if outcome == 1 then
+  redis.call('ZADD', KEYS[1], now, ARGV[1])
+  if redis.call('ZCARD', KEYS[1]) > most then
+    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -most - 1)
+  end
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('SET', KEYS[2], ARGV[1], 'EX', ttl)
 end
-redis.call('EXPIRE', KEYS[1], ttl)
-redis.call('SET', KEYS[3], ARGV[1], 'EX', ttl)
-return 1
+local next = tat - clock - tolerance
+if next < 0 then next = 0 end
+return {outcome, math.ceil(next)}

@@ -19,6 +19,7 @@ from bot.runtime.delivery import Recipient, SendLimits
 from bot.runtime.markers import MAX_MARKERS
 from bot.runtime.message_codec import message_from_plain, message_to_plain
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue, seal
+from bot.runtime.ratelimit import ChatPace
 from bot.runtime.sender import Sender, SenderConfig
 from bot.secret import Secret
 from dialogues.inbound import TextReply
@@ -154,22 +155,7 @@ async def test_a_page_of_waiting_recipients_does_not_let_new_messages_overtake_o
     assert [d.message["text"] for d in platform.delivered] == ["b-first", "b-second"]
 
 
-async def test_a_claim_written_before_per_recipient_claim_sets_still_stops_a_resend(
-    redis_client: Redis,
-) -> None:
-    """Upgrading: an entry the older sender claimed (and maybe sent) before it died is not
-    sent again by the new one."""
-    runtime, platform, sender = await _setup(redis_client)
-    pid = await _telegram_participant(runtime, "chat-9")
-    await _send_all(sender)
-    platform.delivered.clear()
-    entry = OutboxEntry("older-key:0", pid, Channel.TELEGRAM.value, Outgoing("sent?"), 0)
-    older = runtime.schema.older_send_claim(pid, entry.key)
-    await redis_client.set(older, "1", ex=7 * 24 * 3600)
-    await enqueue(redis_client, runtime.schema, runtime.crypto, entry, Priority.REPLY)
-    assert await _send_all(sender) == 1
-    assert platform.delivered == []
-    assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="duplicate") == 1
+UNPACED = ChatPace(interval_ms=0.0, tolerance_ms=0.0)
 
 
 async def test_send_claims_are_taken_once_given_back_and_kept_bounded(
@@ -181,19 +167,47 @@ async def test_send_claims_are_taken_once_given_back_and_kept_bounded(
         entry = OutboxEntry(f"key:{n}", "pid-claims", Channel.TELEGRAM.value, Outgoing(""), 0)
         return SendClaim.of(schema, entry, ttl_seconds=3600)
 
+    async def take(n: int) -> Claimed:
+        return (await claim(n).take(redis_client, UNPACED)).outcome
+
     stream = schema.outbox(0, Priority.REPLY)
-    assert await claim(0).take(redis_client) is Claimed.NOW
+    assert await take(0) is Claimed.NOW
     # Still in flight: the sender that claimed it never recorded the platform's answer.
-    assert await claim(0).take(redis_client) is Claimed.IN_FLIGHT
+    assert await take(0) is Claimed.IN_FLIGHT
     await claim(0).release(redis_client)  # the platform took nothing
-    assert await claim(0).take(redis_client) is Claimed.NOW
+    assert await take(0) is Claimed.NOW
     await claim(0).finish(redis_client, stream, "senders", b"0-1")  # the platform answered
-    assert await claim(0).take(redis_client) is Claimed.BEFORE  # maybe sent: never again
+    assert await take(0) is Claimed.BEFORE  # maybe sent: never again
     assert not await redis_client.exists(claim(0).in_flight_key)
     for n in range(1, MAX_MARKERS + 5):
-        assert await claim(n).take(redis_client) is Claimed.NOW
+        assert await take(n) is Claimed.NOW
     assert await redis_client.zcard(claim(0).key) == MAX_MARKERS
     assert 0 < await redis_client.ttl(claim(0).key) <= 3600
+
+
+async def test_a_claim_waits_for_the_recipients_own_pace(redis_client: Redis) -> None:
+    schema = make_runtime(redis_client).schema
+    pace = ChatPace.of(rate=1.0, burst=2)  # one a second, two at once
+
+    def claim(pid: str, n: int) -> SendClaim:
+        entry = OutboxEntry(f"key:{n}", pid, Channel.TELEGRAM.value, Outgoing(""), 0)
+        return SendClaim.of(schema, entry, ttl_seconds=3600)
+
+    first = await claim("pid-a", 0).take(redis_client, pace)
+    second = await claim("pid-a", 1).take(redis_client, pace)
+    third = await claim("pid-a", 2).take(redis_client, pace)
+    other = await claim("pid-b", 0).take(redis_client, pace)
+    assert (first.outcome, second.outcome) == (Claimed.NOW, Claimed.NOW)  # the burst
+    assert second.wait_ms > 0  # and the next must wait
+    assert third.outcome is Claimed.NOT_YET
+    assert 0 < third.wait_ms <= 1000
+    assert not await redis_client.zscore(claim("pid-a", 2).key, claim("pid-a", 2).member)
+    assert other.outcome is Claimed.NOW  # another recipient's pace is their own
+    # A message sent before is answered at once, whatever the pace.
+    await claim("pid-a", 0).finish(
+        redis_client, schema.outbox(0, Priority.REPLY), "senders", b"0-1"
+    )
+    assert (await claim("pid-a", 0).take(redis_client, pace)).outcome is Claimed.BEFORE
 
 
 async def test_messages_for_a_channel_without_a_client_are_set_aside(redis_client: Redis) -> None:
