@@ -34,6 +34,10 @@ from bot.runtime.ratelimit import ChatPace
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import CLAIM_SEND, FINISH_SEND, RELEASE_SEND_CLAIM
 
+# A slot's wait counted against the recipient's pace at most: longer waits (a paused channel)
+# do not let a recipient's messages bunch up afterwards.
+MAX_WAIT_COUNTED_MS = 5_000
+
 
 class Claimed(Enum):
     NOW = 1  # ours: send it
@@ -69,9 +73,10 @@ class SendClaim:
             ttl_seconds,
         )
 
-    async def take(self, redis: Redis, pace: ChatPace) -> Claim:
-        """Claim the entry (and mark it in flight) if the recipient's pace allows a message
-        now, or say who claimed it before; one round trip."""
+    async def take(self, redis: Redis, pace: ChatPace, waited_ms: float = 0.0) -> Claim:
+        """Claim the entry (and mark it in flight) if the recipient's pace allowed a message
+        `waited_ms` ago (when the sender began waiting for a slot of the channel's rate), or
+        say who claimed it before; one round trip. Waits are counted from that moment."""
         now = marker_time(int(time.time() * 1000))
         args: list[str | int | float] = [
             self.member,
@@ -80,6 +85,7 @@ class SendClaim:
             MAX_MARKERS,
             pace.interval_ms,
             pace.tolerance_ms,
+            round(min(waited_ms, MAX_WAIT_COUNTED_MS)),
         ]
         keys = [self.key, self.in_flight_key, *self.chat_rate]
         outcome, wait_ms = await CLAIM_SEND(redis, keys, args)

@@ -359,20 +359,23 @@ class Sender:
             # The recipient's pace first, as far as this process knows it: a global slot taken
             # and then left unused while waiting for the recipient would be capacity lost.
             await _sleep_until(self._chat_free_at.get(pid, 0.0))
+            ready = time.monotonic()
             await self._global_slot(channel, item.bulk)
-            taken = await claim.take(self._redis, self._chat_pace[channel])
-            self._note_chat_pace(pid, taken.wait_ms)
+            waited_ms = (time.monotonic() - ready) * 1000
+            taken = await claim.take(self._redis, self._chat_pace[channel], waited_ms)
+            self._note_chat_pace(pid, ready, taken.wait_ms)
             if taken.outcome is Claimed.NOT_YET:
                 continue  # their pace, set by another sender before: the slot is lost, rarely
             if not _goes_out(item, taken.outcome) or self._pause_left(channel) <= 0:
                 return taken.outcome
             await claim.release(self._redis)  # a 429 read while claiming: not now
 
-    def _note_chat_pace(self, participant_id: str, wait_ms: int) -> None:
-        now = time.monotonic()
+    def _note_chat_pace(self, participant_id: str, since: float, wait_ms: int) -> None:
+        """The recipient's pace allows their next message `wait_ms` after `since`."""
         if len(self._chat_free_at) > _CHAT_PACES_KEPT:  # forget the recipients free already
+            now = time.monotonic()
             self._chat_free_at = {p: t for p, t in self._chat_free_at.items() if t > now}
-        self._chat_free_at[participant_id] = now + wait_ms / 1000
+        self._chat_free_at[participant_id] = since + wait_ms / 1000
 
     async def _global_slot(self, channel: str, bulk: bool) -> None:
         """Reserve a slot of the channel's global rate and sleep until it begins; never go

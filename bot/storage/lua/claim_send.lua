@@ -19,7 +19,11 @@
 --   4 claims kept at most
 --   5 recipient's interval ms
 --   6 recipient's tolerance ms (burst)
+--   7 ms the message has waited for a global slot since the recipient's pace allowed it: the
+--     pace counts from then (as when it was checked before the global wait), so that waiting for
+--     the channel does not also slow the recipient's next message down
 -- Returns {outcome, ms}:
+-- (ms counted from when the pace allowed this message, ARGV 7)
 --   {1, next}: claimed now and marked in flight; the recipient's next message may go in `next` ms
 --   {0, 0}: claimed before and finished (sent, or maybe sent): the sender must not send it again
 --   {2, next}: claimed before and still in flight: the sender that claimed it stopped between the
@@ -35,7 +39,7 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
 end
 
 local t = redis.call('TIME')
-local clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[7])
 local paused = redis.call('PTTL', KEYS[4])
 if paused > 0 then return {3, paused} end
 local interval, tolerance = tonumber(ARGV[5]), tonumber(ARGV[6])
