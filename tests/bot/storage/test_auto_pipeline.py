@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 from redis.exceptions import ResponseError
@@ -67,20 +68,22 @@ async def test_a_blocking_read_does_not_hold_up_other_commands(redis_url: str) -
     client = connect(redis_url)
     try:
         await client.xgroup_create("stream", "group", id="0", mkstream=True)
-        blocked = asyncio.create_task(
-            client.xreadgroup("group", "me", {"stream": ">"}, count=1, block=3000)
-        )
+
+        async def read() -> Any:
+            return await client.xreadgroup("group", "me", {"stream": ">"}, count=1, block=3000)
+
+        blocked = asyncio.create_task(read())
         await asyncio.sleep(0.05)
         began = time.perf_counter()
         assert await client.set("quick", 1)
         took = time.perf_counter() - began
         await client.xadd("stream", {"n": 1})
-        read = await asyncio.wait_for(blocked, 2)
+        entries = await asyncio.wait_for(blocked, 2)
     finally:
         await client.aclose()
     assert took < 1.0
-    assert read
-    assert read[0][1][0][1] == {b"n": b"1"}
+    assert entries
+    assert entries[0][1][0][1] == {b"n": b"1"}
 
 
 async def test_a_script_unknown_to_the_server_still_runs(redis_url: str) -> None:
@@ -97,7 +100,7 @@ async def test_a_script_unknown_to_the_server_still_runs(redis_url: str) -> None
         count = await client.get("joins:a")
     finally:
         await client.aclose()
-    assert results == [0, 0, None]
+    assert list(results) == [0, 0, None]
     assert again == 0
     assert count == b"2"
 
@@ -105,8 +108,15 @@ async def test_a_script_unknown_to_the_server_still_runs(redis_url: str) -> None
 async def test_a_cancelled_caller_does_not_break_the_others(redis_url: str) -> None:
     client = connect(redis_url)
     try:
-        doomed = asyncio.create_task(client.set("maybe", 1))
-        others = [asyncio.create_task(client.incr("sure")) for _ in range(5)]
+
+        async def write() -> Any:
+            return await client.set("maybe", 1)
+
+        async def count() -> int:
+            return await client.incr("sure")
+
+        doomed = asyncio.create_task(write())
+        others = [asyncio.create_task(count()) for _ in range(5)]
         doomed.cancel()
         with pytest.raises(asyncio.CancelledError):
             await doomed
