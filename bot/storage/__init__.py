@@ -1,4 +1,5 @@
-"""Where Sauti keeps its data: Redis, reached through one client factory (`redis_client`).
+"""Where Sauti keeps its data: Redis, reached through one client factory (`redis_client`),
+whose client sends the commands of one event-loop turn together (`auto_pipeline`).
 
 `REDIS_URL` selects any Redis >= 6.2 or Valkey, or a Redis Cluster (`cluster`); without it
 Sauti runs its own embedded server (`embedded_redis`) so that a one-machine deployment needs
