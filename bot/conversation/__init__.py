@@ -14,6 +14,8 @@ No Redis, no clock, no network: the worker loads the participant and their sessi
 - `joining`: a campaign joined or come back to, and the language chosen for it;
 - `consent`: what they agree to hear from us (news of outcomes, or nothing: stop);
 - `my_data`: what Sauti holds about them, as they can read it;
+- `stored_answers`, `stored_sessions`: answers and sessions as Redis keeps them (compactly
+  encoded) and read back, in that format and the one written before;
 - `erasure`: deleting everything, asked first;
 - `feedback`: what they write to the company (feedback, a concern about a decision);
 - `their_time`, `local_time`: their local time, for quiet hours;

@@ -4,14 +4,13 @@ own free text opened with their key) and the decisions linked to them."""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 
 from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.replies import decision_lines
 from bot.conversation.exchange import Exchange
 from bot.conversation.local_time import my_data_zone_line
+from bot.conversation.stored_answers import StoredAnswer, read_answers
 from bot.privacy import DecryptionError, decrypt_field, field_aad
 from dialogues import Session
 from dialogues.events import AnswerOutcome
@@ -57,6 +56,7 @@ def _campaign_lines(
     answers: Mapping[bytes, bytes],
 ) -> list[str]:
     language = exchange.language
+    stored = read_answers(answers)
     completed = session is not None and session.status is SessionStatus.COMPLETED
     status = exchange.label("mydata.completed" if completed else "mydata.in_progress")
     if campaign is None:
@@ -67,46 +67,45 @@ def _campaign_lines(
         language,
         title=survey.text(survey.title, language),
         organisation=survey.text(survey.organisation, language),
-        count=len(answers),
+        count=len(stored),
         status=status,
     )
     details = []
     for question in survey.questions:
-        raw = answers.get(question.id.encode())
-        if raw is None:
+        answer = stored.get(question.id)
+        if answer is None:
             continue
-        shown = _shown_answer(exchange, campaign, question.id, json.loads(raw))
+        shown = _shown_answer(exchange, campaign, question.id, answer)
         asked = _shorten(survey.text(question.text, language), _MYDATA_ANSWER_CHARS)
         details.append(f"• {asked}\n  → {_shorten(shown, _MYDATA_ANSWER_CHARS)}")
     return [header, "\n".join(details)] if details else [header]
 
 
 def _shown_answer(
-    exchange: Exchange, campaign: Campaign, question_id: str, stored: dict[str, object]
+    exchange: Exchange, campaign: Campaign, question_id: str, stored: StoredAnswer
 ) -> str:
-    outcome = AnswerOutcome(str(stored.get("o")))
+    outcome = AnswerOutcome(stored.outcome)
     if outcome is AnswerOutcome.SKIPPED:
         return exchange.label("answer.skipped")
     if outcome is AnswerOutcome.DECLINED:
         return exchange.label("answer.declined")
     question = campaign.survey.question(question_id)
-    sealed = stored.get("x")
-    if isinstance(sealed, str):  # free text: theirs to read, with their own key
-        return _open_text(exchange, campaign.id, question_id, sealed)
-    value = stored.get("v")
-    if question is None or value is None:
+    if stored.free_text:  # theirs to read, with their own key
+        return _open_text(exchange, campaign.id, question_id, stored.sealed)
+    if question is None or stored.value is None:
         return "?"
-    typed = tuple(map(str, value)) if isinstance(value, list) else value
-    return display_answer(campaign.survey, question, typed, exchange.language, exchange.catalog)  # type: ignore[arg-type]
+    return display_answer(
+        campaign.survey, question, stored.value, exchange.language, exchange.catalog
+    )
 
 
-def _open_text(exchange: Exchange, campaign_id: str, question_id: str, sealed: str) -> str:
+def _open_text(exchange: Exchange, campaign_id: str, question_id: str, sealed: bytes | None) -> str:
     participant, key = exchange.turn.participant, exchange.turn.data_key
-    if participant is None or key is None:
+    if participant is None or key is None or sealed is None:
         return "?"
     aad = field_aad(participant.participant_id, f"answer:{campaign_id}:{question_id}")
     try:
-        return decrypt_field(key, base64.b64decode(sealed), aad)
+        return decrypt_field(key, sealed, aad)
     except DecryptionError:
         return "?"
 

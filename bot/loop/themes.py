@@ -7,7 +7,6 @@ participant's shard tag, and go when the participant is erased.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +16,7 @@ from redis.asyncio import Redis
 from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.decision import PARTICIPANT_ID, LoopError
 from bot.conversation.decisions.rules import THEME
+from bot.conversation.stored_answers import read_answer
 from bot.storage.keys import KeySchema
 from dialogues.model import QuestionKind
 
@@ -53,7 +53,8 @@ async def tag(
     participant, question_id = parse_response_id(campaign, response_id)
     wanted = check_themes(themes)
     raw = await redis.hget(schema.answers(participant, campaign.id), question_id)
-    if raw is None or "x" not in json.loads(raw):
+    stored = read_answer(raw) if raw is not None else None
+    if stored is None or not stored.free_text:
         raise ThemeError(f"no free-text answer {participant}/{question_id} (erased, or skipped)")
     key = schema.themes(participant, campaign.id)
     current = await redis.hget(key, question_id)

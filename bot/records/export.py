@@ -10,9 +10,6 @@ Only pseudonymous ids leave here: the platform address (`addr`) is never read.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,9 +17,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.stored_answers import StoredAnswer, read_answers
+from bot.conversation.stored_sessions import decode_session
 from bot.privacy import DecryptionError, ParticipantCrypto, ParticipantId, decrypt_field, field_aad
 from bot.storage.keys import KeySchema
-from dialogues import Session, SessionFormatError, SessionStatus, from_dict
+from dialogues import Session, SessionFormatError, SessionStatus
 from dialogues.events import AnswerOutcome
 
 CHUNK = 500  # participants loaded per pipelined round trip
@@ -112,8 +111,8 @@ class _Reader:
         session = _session(raw_session)
         opener = _TextOpener(self._crypto, pid, self._campaign_id, wrapped)
         answers = {
-            question.decode(): _answer(json.loads(stored), question.decode(), opener)
-            for question, stored in raw_answers.items()
+            question: _answer(stored, question, opener)
+            for question, stored in read_answers(raw_answers).items()
         }
         if session is None:
             return Respondent(pid, language.decode() if language else "", None, None, None, answers)
@@ -131,7 +130,7 @@ def _session(raw: bytes | None) -> Session | None:
     if raw is None:
         return None
     try:
-        return from_dict(json.loads(raw))
+        return decode_session(raw)
     except (SessionFormatError, ValueError):  # a broken session must not stop the export
         return None
 
@@ -148,15 +147,17 @@ class _TextOpener:
         self._wrapped = wrapped
         self._key: bytes | TextLoss | None = None
 
-    def open(self, question_id: str, sealed_b64: str) -> str | TextLoss:
+    def open(self, question_id: str, sealed: bytes | None) -> str | TextLoss:
         key = self._data_key()
         if isinstance(key, TextLoss):
             return key
-        # The associated data the commit sealed it with (bot/runtime/commit.py `_answer_json`).
+        # The associated data the commit sealed it with (bot/runtime/commit.py `_answer_fields`).
         aad = field_aad(self._pid, f"answer:{self._campaign_id}:{question_id}")
+        if sealed is None:  # a chunk is missing
+            return TextLoss.UNREADABLE
         try:
-            return decrypt_field(key, base64.b64decode(sealed_b64), aad)
-        except (DecryptionError, binascii.Error):
+            return decrypt_field(key, sealed, aad)
+        except DecryptionError:
             return TextLoss.UNREADABLE
 
     def _data_key(self) -> bytes | TextLoss:
@@ -171,14 +172,13 @@ class _TextOpener:
         return self._key
 
 
-def _answer(stored: dict[str, Any], question_id: str, opener: _TextOpener) -> ExportedAnswer:
-    outcome = AnswerOutcome(stored["o"])
+def _answer(stored: StoredAnswer, question_id: str, opener: _TextOpener) -> ExportedAnswer:
+    outcome = AnswerOutcome(stored.outcome)
     if outcome is not AnswerOutcome.ANSWERED:
         return ExportedAnswer(outcome)
-    if "x" in stored:
-        text = opener.open(question_id, stored["x"])
+    if stored.free_text:
+        text = opener.open(question_id, stored.sealed)
         if isinstance(text, TextLoss):
             return ExportedAnswer(outcome, lost=text)
         return ExportedAnswer(outcome, text)
-    value = stored.get("v")
-    return ExportedAnswer(outcome, tuple(value) if isinstance(value, list) else value)
+    return ExportedAnswer(outcome, stored.value)

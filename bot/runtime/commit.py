@@ -11,8 +11,6 @@ processing the same event twice — a redelivery after a crash — records nothi
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -20,6 +18,7 @@ from bot.conversation.decisions.reaction import CONCERN
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
 from bot.conversation.outgoing import Outgoing, Sender, messages_for
+from bot.conversation.stored_answers import encode_answer
 from bot.conversation.turns import Turn, started
 from bot.privacy import encrypt_field, field_aad
 from bot.records.cases import NewCase, case_commands
@@ -66,14 +65,18 @@ def save_session(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
 
 def record_answers(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
     """Answers recorded (free text sealed with the participant's key) and withdrawn."""
-    sets: dict[str, str] = {}
-    deletes: list[str] = []
+    sets: dict[str, dict[str, bytes]] = {}
+    # Every answer replaced or withdrawn: its old fields (a free text's chunks) go first.
+    cleared: dict[str, None] = {}
     for event in turn.events:
         if isinstance(event, AnswerRecorded):
-            sets[event.question_id] = _answer_json(turn, writes.campaign_id, event)
+            sets[event.question_id] = _answer_fields(turn, writes.campaign_id, event)
+            cleared[event.question_id] = None
         elif isinstance(event, AnswerWithdrawn):
-            deletes.append(event.question_id)
-    writes.answers = AnswerWrites(writes.campaign_id, sets, tuple(deletes))
+            sets.pop(event.question_id, None)
+            cleared[event.question_id] = None
+    fields = {field: value for answer in sets.values() for field, value in answer.items()}
+    writes.answers = AnswerWrites(writes.campaign_id, fields, tuple(cleared))
 
 
 def count(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
@@ -240,21 +243,18 @@ def erase_commands(
     ]
 
 
-def _answer_json(turn: Turn, campaign: str, event: AnswerRecorded) -> str:
-    stored: dict[str, object] = {"o": event.outcome.value, "t": event.at}
-    if event.outcome is AnswerOutcome.ANSWERED:
-        if isinstance(event.value, str) and _is_free_text(turn, event.question_id):
-            assert turn.data_key is not None
-            assert turn.participant is not None
-            aad = field_aad(
-                turn.participant.participant_id, f"answer:{campaign}:{event.question_id}"
-            )
-            sealed = encrypt_field(turn.data_key, event.value, aad)
-            stored["x"] = base64.b64encode(sealed).decode()
-        else:
-            value = event.value
-            stored["v"] = list(value) if isinstance(value, tuple) else value
-    return json.dumps(stored, separators=(",", ":"))
+def _answer_fields(turn: Turn, campaign: str, event: AnswerRecorded) -> dict[str, bytes]:
+    """The answer's fields in the answers hash (bot.conversation.stored_answers)."""
+    outcome, question_id = event.outcome.value, event.question_id
+    if event.outcome is not AnswerOutcome.ANSWERED:
+        return encode_answer(question_id, outcome, event.at)
+    if isinstance(event.value, str) and _is_free_text(turn, question_id):
+        assert turn.data_key is not None
+        assert turn.participant is not None
+        aad = field_aad(turn.participant.participant_id, f"answer:{campaign}:{question_id}")
+        sealed = encrypt_field(turn.data_key, event.value, aad)
+        return encode_answer(question_id, outcome, event.at, sealed=sealed)
+    return encode_answer(question_id, outcome, event.at, value=event.value)
 
 
 def _is_free_text(turn: Turn, question_id: str) -> bool:

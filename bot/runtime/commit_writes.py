@@ -7,19 +7,20 @@ the script's positional arguments.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.conversation.inbox import INBOX_CAP
+from bot.conversation.stored_answers import chunk_prefix
+from bot.conversation.stored_sessions import encode_session
 from bot.privacy import ParticipantCrypto
 from bot.runtime.markers import marker_member, marker_time
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.storage.keys import KeySchema
 from bot.storage.lua import BatchStep, ScriptCall
 from bot.storage.scripts import COMMIT
-from dialogues import Session, to_dict
+from dialogues import Session
 
 NO_CAMPAIGN = "-"  # the campaign part of the keys of an event outside any campaign
 
@@ -59,15 +60,21 @@ class AnswerWrites:
     """What a commit writes to one campaign's answers of a participant."""
 
     campaign_id: str
-    sets: dict[str, str]  # question id -> the stored answer (JSON; free text sealed)
-    deletes: tuple[str, ...]  # questions whose answer no longer counts
+    # Hash fields to set: each answer's header and a free text's sealed chunks
+    # (bot.conversation.stored_answers).
+    sets: dict[str, bytes]
+    # Questions whose stored answer goes (with its chunks) before `sets` are written: those
+    # answered again and those whose answer no longer counts.
+    deletes: tuple[str, ...]
 
     def apply(self, answers: dict[bytes, bytes]) -> None:
         """`answers` (as HGETALL returns them) as they will be once committed."""
-        for question_id, stored in self.sets.items():
-            answers[question_id.encode()] = stored.encode()
         for question_id in self.deletes:
-            answers.pop(question_id.encode(), None)
+            prefix = chunk_prefix(question_id).encode()
+            for gone in [f for f in answers if f == question_id.encode() or f.startswith(prefix)]:
+                del answers[gone]
+        for stored_field, value in self.sets.items():
+            answers[stored_field.encode()] = value
 
 
 @dataclass
@@ -96,21 +103,21 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
     5 answers, 6 counters, 7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's
     worker lease, 11 the event's older marker.
 
-    ARGV: 1 group, 2 entry id, 3 marker member, 4 session JSON ('' = unchanged), 5 lease
+    ARGV: 1 group, 2 entry id, 3 marker member, 4 session as stored ('' = unchanged), 5 lease
     owner, 6 now (marker time), 7 marker TTL; then counted groups (a count, then its items):
-    participant field/value pairs, answer field/value pairs, answer fields to delete, counter
-    field/delta pairs; then the respondent member ('' = none); then counted inbox items and
-    the inbox cap; then counted outbox entries (k, pid, ch, t, body each); last the marker
-    member of the participant's event just before this one in the batch ('' = none).
+    participant field/value pairs ('' removes the field), answer field/value pairs, answers to
+    delete first (with their chunks), counter field/delta pairs; then the respondent member
+    ('' = none); then counted inbox items and the inbox cap; then counted outbox entries (k,
+    pid, ch, t, body each); last the marker member of the participant's event just before this
+    one in the batch ('' = none).
     """
     event, schema = writes.event, committer.schema
     pid, shard, campaign = event.participant_id, event.shard, writes.campaign_id
-    session = to_dict(writes.session) if writes.session is not None else None
     args: list[str | bytes | int] = [
         committer.group,
         event.entry_id,
         marker_member(event.event_id),
-        json.dumps(session, separators=(",", ":")) if session is not None else "",
+        encode_session(writes.session) if writes.session is not None else "",
         committer.owner,
         marker_time(event.now_ms),
         committer.marker_ttl,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from bot.conversation.dispatch import take_turn
 from bot.conversation.inbound import Command, InboundEvent
 from bot.conversation.participants import ParticipantRecord
 from bot.conversation.reading import campaign_of, normalise
+from bot.conversation.stored_sessions import decode_session
 from bot.conversation.turns import Context
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
@@ -40,7 +40,7 @@ from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
 from bot.storage.errors import is_storage_unavailable
 from bot.storage.keys import KeySchema
-from dialogues import Session, from_dict
+from dialogues import Session
 
 log = logging.getLogger(__name__)
 
@@ -347,7 +347,7 @@ class Worker:
             pipe.get(self._schema.session(pid, campaign_id))
         for pair, raw in zip(wanted, await pipe.execute(), strict=True):
             try:
-                loaded.sessions[pair] = from_dict(json.loads(raw)) if raw else None
+                loaded.sessions[pair] = decode_session(raw) if raw else None
             except Exception as error:
                 loaded.broken[pair[0]] = error
         return loaded
@@ -364,9 +364,7 @@ class Worker:
         replies = iter(await pipe.execute())
         for campaign_id in participant.joined:
             raw, answers = next(replies), next(replies)
-            loaded.sessions.setdefault(
-                (pid, campaign_id), from_dict(json.loads(raw)) if raw else None
-            )
+            loaded.sessions.setdefault((pid, campaign_id), decode_session(raw) if raw else None)
             loaded.answers[(pid, campaign_id)] = loaded.as_committed(pid, campaign_id, answers)
         loaded.histories.add(pid)
 
@@ -383,7 +381,7 @@ class Worker:
             campaign = await self._campaigns.get(campaign_id)
             if (pid, campaign_id) not in loaded.sessions:  # the prefetch guessed otherwise
                 raw = await self._redis.get(self._schema.session(pid, campaign_id))
-                loaded.sessions[(pid, campaign_id)] = from_dict(json.loads(raw)) if raw else None
+                loaded.sessions[(pid, campaign_id)] = decode_session(raw) if raw else None
             session = loaded.sessions[(pid, campaign_id)]
         if participant is not None and event.action == Command("mydata"):
             await self._load_history(pid, participant, loaded)

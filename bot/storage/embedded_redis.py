@@ -292,8 +292,9 @@ class EmbeddedRedis:
             'save ""',
             # Refuse writes rather than silently drop participants' data when memory runs out.
             "maxmemory-policy noeviction",
-            # Answer hashes hold sealed free text (~100 bytes): keep them compactly encoded
-            # (Redis 7 calls it hash-max-listpack-value; 6.2 accepts this name).
+            # A participant's hashes fit Redis's default limits (docs/keys.md, "Compact
+            # encoding"); this keeps hashes with longer values compact too, such as a feedback
+            # case with its sealed text (Redis 7 calls it hash-max-listpack-value).
             "hash-max-ziplist-value 256",
         ]
         return "\n".join(lines) + "\n"

@@ -10,4 +10,6 @@
 - `runtime`: the pipeline wired by hand, for tests of its parts.
 - `telegram`, `whatsapp`, `webchat`: each channel's settings for its loopback fake (tests/fakes),
   and participants driven through it; `sender_process`: a sender in a process of its own.
+- `stored`: what a running Sauti stored, read back (and rewritten as an older version wrote it);
+  `footprint`: what participants leave in Redis, per kind of key.
 """

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,9 +113,10 @@ class World:
             await self.next_messages(wa_id, self.say(wa_id, text))
 
     async def record(self, wa_id: str) -> dict[bytes, bytes]:
-        """Their participant record as stored."""
+        """Their participant record, a field absent reading as empty (as Sauti reads it: an
+        emptied field is removed)."""
         fields: Any = await self.app.redis.hgetall(self.app.schema.participant(self.pid(wa_id)))
-        return dict(fields)
+        return defaultdict(bytes, fields)
 
     def messages_to(self, wa_id: str) -> list[Sent]:
         return [sent for sent in self.fake.sent if sent.to == wa_id]

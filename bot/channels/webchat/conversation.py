@@ -15,11 +15,8 @@ left above ("Yes, delete all" over "Nothing was deleted.") would only confuse.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from redis.asyncio import Redis
 
@@ -28,10 +25,12 @@ from bot.conversation.decisions.reaction import REACT
 from bot.conversation.inbox import Notice, open_notice
 from bot.conversation.outgoing import MenuItem
 from bot.conversation.participants import Stage
+from bot.conversation.stored_answers import read_answers
+from bot.conversation.stored_sessions import decode_session
 from bot.privacy import DecryptionError, ParticipantCrypto, ParticipantId, decrypt_field, field_aad
 from bot.records.campaigns import CampaignStore
 from bot.storage.keys import KeySchema
-from dialogues import QuestionKind, Session, SessionStatus, Survey, from_dict
+from dialogues import QuestionKind, Session, SessionStatus, Survey
 from dialogues.expressions import evaluate
 from dialogues.localization import Catalog
 from dialogues.model import Question
@@ -197,7 +196,7 @@ async def load_chat(
         pipe.get(schema.session(participant_id, campaign.id))
         pipe.hgetall(schema.answers(participant_id, campaign.id))
         raw_session, answers = await pipe.execute()
-        session = from_dict(json.loads(raw_session)) if raw_session else None
+        session = decode_session(raw_session) if raw_session else None
         free_texts = _free_texts(answers, participant_id, campaign.id, data_key)
     survey = campaign.survey if campaign is not None else None
     lines = conversation(survey, session, free_texts, notices, catalog)
@@ -207,12 +206,11 @@ async def load_chat(
 def _free_texts(
     answers: dict[bytes, bytes], participant_id: str, campaign_id: str, data_key: bytes
 ) -> dict[str, str]:
-    """The participant's free-text answers, sealed in their answers hash (bot.runtime.commit)."""
+    """The participant's free-text answers, sealed in their answers hash
+    (bot.conversation.stored_answers)."""
     texts = {}
-    for field, raw in answers.items():
-        stored: Any = json.loads(raw)
-        if isinstance(stored, dict) and "x" in stored:
-            question_id = field.decode()
+    for question_id, stored in read_answers(answers).items():
+        if stored.sealed is not None:
             aad = field_aad(ParticipantId(participant_id), f"answer:{campaign_id}:{question_id}")
-            texts[question_id] = decrypt_field(data_key, base64.b64decode(stored["x"]), aad)
+            texts[question_id] = decrypt_field(data_key, stored.sealed, aad)
     return texts

@@ -6,20 +6,19 @@ The same rule runs in two places that must agree: here in Python (the feeder, /m
 and compiled to a small JSON program for the planner's Lua script, which evaluates a million
 participants inside Redis (`bot/storage/lua/plan.lua`). A test checks that both agree.
 
-Stored answers are the commit's JSON (`bot.runtime.commit._answer_json`):
-`{"o": outcome, "t": epoch s, "v": value}`, free text as `"x"` (sealed). Skipped or declined
-answers satisfy no condition except `answered: false`.
+Stored answers are read as `bot.conversation.stored_answers` encodes them (both the compact
+format and the JSON written before). Skipped or declined answers satisfy no condition except
+`answered: false`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialogues.events import AnswerOutcome
+from bot.conversation.stored_answers import StoredAnswer, read_answers
 
 THEME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 THEME_RULE = "theme (lower-case letters, digits, - or _, at most 40 characters)"
@@ -78,34 +77,6 @@ Rule = AnswerIn | NumberBetween | Answered | Tagged | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True, slots=True)
-class StoredAnswer:
-    outcome: str
-    value: str | float | tuple[str, ...] | None  # None: skipped, declined or free text
-    at: int  # epoch seconds
-    free_text: bool = False
-
-    @property
-    def answered(self) -> bool:
-        return self.outcome == AnswerOutcome.ANSWERED.value
-
-
-def stored_answer(raw: bytes | str) -> StoredAnswer | None:
-    """One field of an answers hash; None when it cannot be read."""
-    try:
-        plain = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(plain, dict):
-        return None
-    value = plain.get("v")
-    if isinstance(value, list):
-        value = tuple(str(item) for item in value)
-    elif not isinstance(value, str | int | float) or isinstance(value, bool):
-        value = None
-    return StoredAnswer(str(plain.get("o", "")), value, int(plain.get("t", 0)), "x" in plain)
-
-
-@dataclass(frozen=True, slots=True)
 class Facts:
     """What a rule is evaluated on: one participant's answers and the themes tagged on them."""
 
@@ -116,11 +87,7 @@ class Facts:
 def facts_from_stored(
     answers: Mapping[bytes, bytes], themes: Mapping[bytes, bytes] | None = None
 ) -> Facts:
-    parsed = {}
-    for question, raw in answers.items():
-        answer = stored_answer(raw)
-        if answer is not None:
-            parsed[question.decode()] = answer
+    parsed = read_answers(answers)
     tags = {
         question.decode(): frozenset(t for t in value.decode().split(",") if t)
         for question, value in (themes or {}).items()

@@ -28,12 +28,13 @@
 --   1 group
 --   2 entry id
 --   3 marker member
---   4 session JSON ('' = unchanged)
+--   4 session as stored (bot/conversation/stored_sessions.py; '' = unchanged)
 --   5 lease owner
 --   6 now (marker time)
 --   7 marker TTL
---   8.. counted groups: participant field/value pairs, answer field/value pairs, answer fields
---     to delete, counter field/delta pairs; then the respondent member ('' = none); then inbox
+--   8.. counted groups: participant field/value pairs (a value '' removes the field), answer
+--     field/value pairs, answers to delete before those are set (question ids: their chunks
+--     go too), counter field/delta pairs; then the respondent member ('' = none); then inbox
 --     items and the inbox cap; then outbox entries (k, pid, ch, t, body each); and last the
 --     marker member of the participant's event just before this one in the same batch
 --     ('' = none).
@@ -64,12 +65,34 @@ for k, kind in pairs({[3] = 'hash', [5] = 'hash', [6] = 'hash', [7] = 'set', [8]
 end
 local i = 8
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4]) end
+-- A participant field set to '' is removed instead: absent reads as empty everywhere, and a
+-- field less keeps the hash smaller.
 local n = tonumber(ARGV[i]); i = i + 1
-if n > 0 then redis.call('HSET', KEYS[3], unpack(ARGV, i, i + 2 * n - 1)); i = i + 2 * n end
+local kept, emptied = {}, {}
+for j = i, i + 2 * n - 1, 2 do
+  if ARGV[j + 1] == '' then
+    emptied[#emptied + 1] = ARGV[j]
+  else
+    kept[#kept + 1] = ARGV[j]; kept[#kept + 1] = ARGV[j + 1]
+  end
+end
+i = i + 2 * n
+if #kept > 0 then redis.call('HSET', KEYS[3], unpack(kept)) end
+if #emptied > 0 then redis.call('HDEL', KEYS[3], unpack(emptied)) end
+-- Answers replaced or withdrawn go first, with the chunks of a free text (header
+-- 'a<time>#<chunks>', fields '<question>#1'..: bot/conversation/stored_answers.py); then the
+-- new fields are set.
+local sets = tonumber(ARGV[i]); local first_set = i + 1; i = first_set + 2 * sets
 n = tonumber(ARGV[i]); i = i + 1
-if n > 0 then redis.call('HSET', KEYS[5], unpack(ARGV, i, i + 2 * n - 1)); i = i + 2 * n end
-n = tonumber(ARGV[i]); i = i + 1
-if n > 0 then redis.call('HDEL', KEYS[5], unpack(ARGV, i, i + n - 1)); i = i + n end
+for j = i, i + n - 1 do
+  local question = ARGV[j]
+  local old = redis.call('HGET', KEYS[5], question)
+  local chunks = tonumber(old and string.match(old, '^a%-?%w+#(%d+)$') or 0)
+  for c = 1, chunks do redis.call('HDEL', KEYS[5], question .. '#' .. c) end
+  if old then redis.call('HDEL', KEYS[5], question) end
+end
+i = i + n
+if sets > 0 then redis.call('HSET', KEYS[5], unpack(ARGV, first_set, first_set + 2 * sets - 1)) end
 n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
   redis.call('HINCRBY', KEYS[6], ARGV[i], ARGV[i + 1]); i = i + 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -12,6 +11,7 @@ from bot.app import App
 from bot.conversation.campaign import CampaignStatus
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
+from tests.kit import stored as kit_stored
 from tests.kit import webchat as browser
 from tests.kit.webchat import COMPLETE_EN, Client
 
@@ -47,8 +47,7 @@ async def test_a_participant_completes_the_survey_with_buttons_and_text(
     page = await browser.answer(web_client, token, choice="town")
     assert "Thank you" in page
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
-    answers: Any = await app.redis.hgetall(app.schema.answers(pid, "safe-connect-2026"))
-    stored = {key.decode(): json.loads(value) for key, value in answers.items()}
+    stored = await kit_stored.answers(app.redis, app.schema, pid, "safe-connect-2026")
     assert stored["uses"]["v"] == ["calls", "money"]
     assert stored["cut_effect"]["v"] == ["help", "news"]
     assert stored["change"]["o"] == "skipped"
@@ -179,6 +178,24 @@ async def test_coming_back_later_shows_the_conversation_in_order(
     assert await app.redis.llen(app.schema.webchat_inbox(pid)) == 1  # only the notice is stored
 
 
+async def test_a_conversation_stored_before_the_upgrade_is_rebuilt_the_same(
+    web_client: Client, app: App
+) -> None:
+    """The page rebuilds answers and free text from what the version before the compact
+    encoding stored (JSON answers, free text in base64, a JSON session)."""
+    token = await browser.join(web_client, "en")
+    await browser.answer(web_client, token, action="submit", pick=["sms"])
+    await browser.answer(web_client, token, choice="yes")  # unsafe
+    await browser.answer(web_client, token, text=FREE_TEXT)  # unsafe_what, sealed
+    now = browser.lines(await browser.page(web_client, token))
+    assert f"me: {FREE_TEXT}" in now
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    await kit_stored.store_as_before(app.redis, app.schema, pid, "safe-connect-2026")
+    assert browser.lines(await browser.page(web_client, token)) == now
+    page = await browser.answer(web_client, token, choice="no")  # sim_id: goes on from there
+    assert "me: No" in browser.lines(page)
+
+
 async def test_past_answers_are_shown_in_the_language_chosen_since(web_client: Client) -> None:
     token = await browser.join(web_client, "en")
     await browser.answer(web_client, token, action="submit", pick=["calls", "money"])
@@ -229,6 +246,27 @@ async def test_going_back_shows_the_question_to_change_last_with_its_earlier_ans
     assert "me: No" not in lines  # the answer being changed is not shown as settled...
     assert "(No)" in page  # ...but next to the form
     assert 'name="q" value="unsafe"' in page
+
+
+async def test_a_free_text_written_again_shorter_replaces_all_of_the_longer_one(
+    web_client: Client, app: App
+) -> None:
+    async def answers_size(token: str) -> int:
+        pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+        key = app.schema.answers(pid, "safe-connect-2026")
+        return int(await app.redis.memory_usage(key, samples=0) or 0)
+
+    tokens = [await browser.join(web_client, "en") for _ in range(2)]
+    for token in tokens:
+        await browser.answer(web_client, token, action="submit", pick=["sms"])
+        await browser.answer(web_client, token, choice="yes")  # unsafe
+    await browser.answer(web_client, tokens[0], text=FREE_TEXT * 8)  # unsafe_what
+    await browser.answer(web_client, tokens[0], action="back")
+    for token in tokens:
+        page = await browser.answer(web_client, token, text="Lost my SIM")
+        assert "me: Lost my SIM" in browser.lines(page)
+    # Nothing of the long text is left behind: as much room as for the short text alone.
+    assert await answers_size(tokens[0]) == await answers_size(tokens[1])
 
 
 async def test_the_join_page_asks_once_whether_to_hear_back(web_client: Client, app: App) -> None:

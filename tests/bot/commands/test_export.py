@@ -17,6 +17,7 @@ from bot.conversation.inbound import Join
 from bot.records.export import respondents
 from dialogues.inbound import Decline, Skip
 from tests.bot.commands import Deployment, deployed, sauti
+from tests.kit import stored
 from tests.kit.example import CAMPAIGN
 
 STORY = "Soldiers at the checkpoint read my messages, habari"  # free text, sealed in Redis
@@ -112,6 +113,20 @@ async def test_csv_has_one_row_per_respondent_with_decrypted_text_in_survey_orde
     assert sorted(rows[1:]) == _expected_rows(pids)
     assert "exported 3 respondents" in captured.err
     _assert_nothing_identifying(captured.out + captured.err)
+
+
+async def test_answers_stored_before_the_upgrade_export_the_same(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Answers and sessions written by the version that stored each answer as JSON (free text in
+    base64) are read as they were: an upgrade loses nothing, and rewrites nothing."""
+    pids = await _three_participants(deployment)
+    app = deployment.app
+    for pid in pids.values():
+        await stored.store_as_before(app.redis, app.schema, pid, CAMPAIGN)
+    assert await sauti("campaign", "export", CAMPAIGN) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert sorted(rows[1:]) == _expected_rows(pids)
 
 
 async def test_json_has_the_same_content_with_answer_outcomes(

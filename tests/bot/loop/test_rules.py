@@ -22,6 +22,7 @@ from bot.conversation.decisions.rules import (
     evaluate,
     facts_from_stored,
 )
+from bot.conversation.stored_answers import encode_answer
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import PlanLimits, Planner
 from bot.storage.keys import KeySchema
@@ -52,22 +53,34 @@ def _record(channel: str, language: str) -> Any:
     return {"wk": b"k", "ch": channel, "lang": language, f"u:{CAMPAIGN}": "1"}
 
 
-def _mapping(values: dict[str, str]) -> Any:
+def _mapping(values: dict[str, str] | dict[str, bytes]) -> Any:
     return values
 
 
-def _answer(rng: random.Random, value: object) -> str:
+def _answer(rng: random.Random, question: str, value: Any) -> dict[str, bytes]:
+    """One answer's fields, written as the commit writes them now or as it wrote them before
+    (both are in Redis after an upgrade)."""
     outcome = rng.choice(["answered"] * 5 + ["skipped", "declined"])
+    if rng.random() < 0.5:
+        if outcome != "answered":
+            return encode_answer(question, outcome, 1_795_000_000)
+        if value == "<text>":
+            return encode_answer(question, outcome, 1_795_000_000, sealed=bytes(100))
+        return encode_answer(question, outcome, 1_795_000_000, value=_value(value))
     stored: dict[str, object] = {"o": outcome, "t": 1_795_000_000}
     if outcome == "answered":
         if value == "<text>":
             stored["x"] = "c2VhbGVk"
         else:
             stored["v"] = value
-    return json.dumps(stored, separators=(",", ":"))
+    return {question: json.dumps(stored, separators=(",", ":")).encode()}
 
 
-def _random_answers(rng: random.Random) -> dict[str, str]:
+def _value(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _random_answers(rng: random.Random) -> dict[str, bytes]:
     candidates = {
         "uses": rng.sample(["calls", "sms", "money", "internet", "other"], rng.randint(1, 3)),
         "money_safe": rng.randint(1, 5),
@@ -76,7 +89,11 @@ def _random_answers(rng: random.Random) -> dict[str, str]:
         "outages": rng.choice([0, 1, 2, 7, 10, 11, 30]),
         "change": "<text>",
     }
-    return {q: _answer(rng, v) for q, v in candidates.items() if rng.random() < 0.8}
+    fields: dict[str, bytes] = {}
+    for question, value in candidates.items():
+        if rng.random() < 0.8:
+            fields |= _answer(rng, question, value)
+    return fields
 
 
 async def test_the_planner_and_python_link_the_same_participants(redis_client: Redis) -> None:
@@ -99,7 +116,7 @@ async def test_the_planner_and_python_link_the_same_participants(redis_client: R
             await redis.hset(deployment.schema.themes(pid, CAMPAIGN), mapping=_mapping(themes))
         await redis.sadd(schema.respondents(shard, CAMPAIGN), pid)
         facts[pid] = facts_from_stored(
-            {q.encode(): v.encode() for q, v in answers.items()},
+            {q.encode(): v for q, v in answers.items()},
             {b"change": themes["change"].encode()} if themes["change"] else {},
         )
     planner = Planner(redis, deployment.schema)

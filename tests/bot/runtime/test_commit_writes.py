@@ -72,7 +72,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         event,
         campaign_id="c1",
         participant={"lang": "sw", "in": "5"},
-        answers=AnswerWrites("c1", {"q1": '{"o":"answered"}'}, ("q0",)),
+        answers=AnswerWrites("c1", {"q1": b"a5:7"}, ("q0",)),
         counters=Counter({"answers": 1, "started": 1}),
         respondent=True,
         inbox=[b"sealed"],
@@ -104,7 +104,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         600,
     ]
     assert read["participant"] == [("lang", "sw"), ("in", "5")]
-    assert read["answer_sets"] == [("q1", '{"o":"answered"}')]
+    assert read["answer_sets"] == [("q1", b"a5:7")]
     assert read["answer_deletes"] == [("q0",)]
     assert read["counters"] == [("answers", 1), ("started", 1)]
     assert read["respondent"] == "p1"

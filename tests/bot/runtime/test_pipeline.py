@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Join
+from bot.conversation.stored_sessions import decode_session
 from bot.runtime.event_codec import encode
 from bot.runtime.markers import MAX_MARKERS, is_committed
 from bot.runtime.worker import GROUP
-from dialogues import SessionStatus, from_dict
+from dialogues import SessionStatus
 from dialogues.inbound import ChoiceReply, Skip, TextReply
 from tests.kit import stored
 from tests.kit.example import open_example
@@ -56,7 +56,7 @@ async def test_a_full_survey_is_recorded_once_with_counters(redis_client: Redis)
     assert answers["change"]["o"] == "skipped"
     assert "v" not in answers["unsafe_what"]  # free text is sealed, not stored in clear
     session_raw: Any = await redis_client.get(runtime.schema.session(pid, "safe-connect-2026"))
-    assert from_dict(json.loads(session_raw)).status is SessionStatus.COMPLETED
+    assert decode_session(session_raw).status is SessionStatus.COMPLETED
     assert await _counters(runtime) == {"started": 1, "completed": 1, "answers": 12}
 
 

@@ -4,7 +4,6 @@ a dead letter, and never holds up anyone else on its shard."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from redis.asyncio import Redis
 from bot.conversation.inbound import Command, InboundEvent, Join
 from bot.runtime.worker import GROUP, WorkerConfig
 from dialogues.inbound import ChoiceReply, TextReply
+from tests.kit import stored
 from tests.kit.example import open_example
 from tests.kit.runtime import Runtime, make_runtime
 
@@ -35,8 +35,8 @@ async def _joined(runtime: Runtime, user: str) -> str:
 
 
 async def _uses(runtime: Runtime, pid: str) -> Any:
-    raw: Any = await runtime.redis.hget(runtime.schema.answers(pid, CAMPAIGN), "uses")
-    return None if raw is None else json.loads(raw)["v"]
+    answers = await stored.answers(runtime.redis, runtime.schema, pid)
+    return answers["uses"].get("v") if "uses" in answers else None
 
 
 async def _dead_letters(runtime: Runtime) -> list[dict[bytes, bytes]]:

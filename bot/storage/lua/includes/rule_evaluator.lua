@@ -13,25 +13,43 @@ local call = redis.call
 
 local function prepare(node)
   if node.k == 'in' or node.k == 'all' then
-    node.quoted, node.whole = {}, {}
-    for i, v in ipairs(node.v) do
-      node.quoted[i] = '"' .. v .. '"'
-      node.whole[i] = '"' .. v .. '"}'
-    end
+    node.quoted = {}
+    for i, v in ipairs(node.v) do node.quoted[i] = '"' .. v .. '"' end
   end
   if node.c then for _, child in ipairs(node.c) do prepare(child) end end
 end
 
--- Answers are read as the commit writes them: {"o":"answered","t":<s>,"v":<json>}, or without
--- "v" when skipped, declined or free text ("x"). Plain string searches, without decoding JSON
--- or copying the value, are several times faster; option ids cannot hold quotes
--- (dialogues/question_rules.py), so '"<id>"' after '"v":' is exact.
-local function chosen(raw, at, i, node)
+-- Answers are read in both formats (bot/conversation/stored_answers.py): the compact one the
+-- commit writes, '<outcome><time>:<json value>' ('a' = answered; a free text 'a<time>#<n>'
+-- has no value), and the JSON written before, {"o":"answered","t":<s>,"v":<json>}, without "v"
+-- when skipped, declined or free text. Plain string searches, without decoding JSON or copying
+-- the value, are several times faster; option ids cannot hold quotes
+-- (dialogues/question_rules.py), so '"<id>"' right after the value's start is exact.
+
+-- Where the value starts (the position before it), and where it ends; nil without a value.
+local function value_span(raw)
+  if byte(raw, 1) == 123 then  -- '{': the JSON written before
+    local _, at = find(raw, '"v":', 1, true)
+    if at then return at, #raw - 1 end
+    return nil
+  end
+  local at = find(raw, ':', 2, true)
+  if at then return at, #raw end
+  return nil
+end
+
+local function is_answered(raw)
+  if byte(raw, 1) == 123 then return find(raw, '"o":"answered"', 1, true) ~= nil end
+  return byte(raw, 1) == 97  -- 'a'
+end
+
+local function chosen(raw, at, last, i, node)
   local first = byte(raw, at + 1)
   if first == 91 then  -- '[': a multiple choice
     return find(raw, node.quoted[i], at + 1, true) ~= nil
   end
-  return first == 34 and find(raw, node.whole[i], at + 1, true) == at + 1
+  local quoted = node.quoted[i]
+  return first == 34 and at + #quoted == last and find(raw, quoted, at + 1, true) == at + 1
 end
 
 local function holds(node, answer, tagged)
@@ -51,14 +69,14 @@ local function holds(node, answer, tagged)
   end
   local raw = answer(node.q)
   if k == 'ans' then
-    local answered = raw ~= nil and find(raw, '"o":"answered"', 1, true) ~= nil
+    local answered = raw ~= nil and is_answered(raw)
     return answered == (node.v == 1)
   end
   if not raw then return false end
-  local _, at = find(raw, '"v":', 1, true)
+  local at, last = value_span(raw)
   if not at then return false end
   if k == 'num' then
-    local number = tonumber(sub(raw, at + 1, -2))
+    local number = tonumber(sub(raw, at + 1, last))
     if number == nil then return false end
     if node.lo ~= nil and number < node.lo then return false end
     if node.hi ~= nil and number > node.hi then return false end
@@ -66,9 +84,9 @@ local function holds(node, answer, tagged)
   end
   local quoted = node.quoted
   if k == 'in' then
-    for i = 1, #quoted do if chosen(raw, at, i, node) then return true end end
+    for i = 1, #quoted do if chosen(raw, at, last, i, node) then return true end end
     return false
   end
-  for i = 1, #quoted do if not chosen(raw, at, i, node) then return false end end
+  for i = 1, #quoted do if not chosen(raw, at, last, i, node) then return false end end
   return true
 end
