@@ -17,7 +17,12 @@ which of two things happened before:
 Taking a claim also checks the recipient's own pace (how often one chat may be written to), in
 the same script: one round trip where there were two.
 
-Claims live in the recipient's claim set for the dedupe window (bot.runtime.markers).
+A claim lives in the recipient's claim set (bot.runtime.markers) only while its entry is pending:
+the acknowledgement removes it, and a claim is refused for an entry no longer pending. That is
+what keeps a send from happening twice when a sender that lost its shard's lease (stalled, not
+dead) sends and acknowledges an entry its successor also read: the successor finds the entry
+acknowledged. A claim left by a crash stays until its entry is sent or its TTL (the dedupe
+window) passes.
 """
 
 from __future__ import annotations
@@ -56,20 +61,33 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class Pending:
+    """Where the entry waits: its outbox stream, the senders' group, and its id."""
+
+    stream: str
+    group: str
+    entry_id: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class SendClaim:
     key: str  # the recipient's claim set
     member: str  # the entry in it
     in_flight_key: str  # the recipient's send under way
     chat_rate: tuple[str, str]  # the recipient's limiter and pause
+    pending: Pending
     ttl_seconds: int
 
     @classmethod
-    def of(cls, schema: KeySchema, entry: OutboxEntry, ttl_seconds: int) -> SendClaim:
+    def of(
+        cls, schema: KeySchema, entry: OutboxEntry, pending: Pending, ttl_seconds: int
+    ) -> SendClaim:
         return cls(
             schema.send_claims(entry.participant_id),
             marker_member(entry.key),
             schema.send_in_flight(entry.participant_id),
             schema.chat_rate(entry.participant_id),
+            pending,
             ttl_seconds,
         )
 
@@ -78,7 +96,7 @@ class SendClaim:
         `waited_ms` ago (when the sender began waiting for a slot of the channel's rate), or
         say who claimed it before; one round trip. Waits are counted from that moment."""
         now = marker_time(int(time.time() * 1000))
-        args: list[str | int | float] = [
+        args: list[str | bytes | int | float] = [
             self.member,
             now,
             self.ttl_seconds,
@@ -86,14 +104,19 @@ class SendClaim:
             pace.interval_ms,
             pace.tolerance_ms,
             round(min(waited_ms, MAX_WAIT_COUNTED_MS)),
+            self.pending.group,
+            self.pending.entry_id,
         ]
-        keys = [self.key, self.in_flight_key, *self.chat_rate]
+        keys = [self.key, self.in_flight_key, *self.chat_rate, self.pending.stream]
         outcome, wait_ms = await CLAIM_SEND(redis, keys, args)
         return Claim(Claimed(int(outcome)), int(wait_ms))
 
-    async def finish(self, redis: Redis, stream: str, group: str, entry_id: bytes) -> None:
-        """The platform answered: acknowledge the entry; the send is no longer in flight."""
-        await FINISH_SEND(redis, [stream, self.in_flight_key], [group, entry_id, self.member])
+    async def finish(self, redis: Redis) -> None:
+        """The platform answered (or nothing is to be sent): acknowledge the entry; the send is
+        no longer in flight, and its claim goes with it."""
+        pending = self.pending
+        keys = [pending.stream, self.in_flight_key, self.key]
+        await FINISH_SEND(redis, keys, [pending.group, pending.entry_id, self.member])
 
     async def release(self, redis: Redis) -> None:
         """The platform took nothing: a later attempt (or a replay) may send it."""

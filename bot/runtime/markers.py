@@ -1,13 +1,14 @@
 """Markers: what Sauti must remember of each message for the dedupe window, per participant.
 
-Two things are remembered for the whole window (SAUTI_DEDUPE_TTL_SECONDS; Telegram keeps an
-update for 24 h, WhatsApp retries a webhook for 7 days):
+Two things are remembered, per participant, for at most the window (SAUTI_DEDUPE_TTL_SECONDS;
+Telegram keeps an update for 24 h, WhatsApp retries a webhook for 7 days):
 
 - **event markers** (`KeySchema.event_markers`): each inbound event, so ingest drops a platform's
   redelivery and the commit recognises an event it already committed (the score is even once
   stored, odd once committed; the web chat waits for odd);
 - **send claims** (`KeySchema.send_claims`): each outbox entry the sender is about to hand to a
-  platform, so that no entry is ever sent twice.
+  platform, so that no entry is ever sent twice. Unlike event markers, a claim goes with its
+  entry's acknowledgement (bot.runtime.claims); only one a crash left behind lasts the window.
 
 Each participant's markers live in one sorted set rather than one key per message: a key
 costs about 80 bytes of Redis memory before it holds anything, a member of a small sorted set

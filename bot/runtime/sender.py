@@ -49,7 +49,7 @@ from bot.privacy import (
     decrypt_field,
     field_aad,
 )
-from bot.runtime.claims import Claimed, SendClaim
+from bot.runtime.claims import Claimed, Pending, SendClaim
 from bot.runtime.delivery import (
     ChannelClient,
     DeliveryError,
@@ -330,11 +330,12 @@ class Sender:
             return await self._finish(item, recipient.reason)
         if item.bulk and recipient.opted_out:  # /stop after the notice was queued: unsent
             return await self._finish(item, "opted_out")
-        claim = SendClaim.of(self._schema, entry, self._config.sent_ttl_seconds)
+        pending = Pending(item.stream, GROUP, item.entry_id)
+        claim = SendClaim.of(self._schema, entry, pending, self._config.sent_ttl_seconds)
         while True:
             claimed = await self._claim_in_turn(item, claim)
             if claimed is Claimed.BEFORE:  # the platform answered before a crash: never twice
-                return await self._finish(item, "duplicate")
+                return await self._finish(item, "duplicate", claim)
             if not _goes_out(item, claimed):
                 # Maybe sent: a notice, or a reply that asks nothing, never goes twice.
                 return await self._finish(item, "uncertain", claim)
@@ -528,7 +529,7 @@ class Sender:
         if claim is None:
             await self._redis.xack(item.stream, GROUP, item.entry_id)
         else:
-            await claim.finish(self._redis, item.stream, GROUP, item.entry_id)
+            await claim.finish(self._redis)
         self._metrics.sends.labels(item.entry.channel, outcome).inc()
         return outcome
 

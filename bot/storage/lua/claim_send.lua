@@ -7,11 +7,16 @@
 -- recipient) holds their messages back for its TTL. An entry claimed and finished before is
 -- answered without looking at the pace: nothing will be sent for it.
 --
--- KEYS (all the participant's, under their shard's hash tag)
+-- A claim lives only while its entry is pending (finish_send.lua removes it with the
+-- acknowledgement): an entry no longer pending was acknowledged by a sender before, and is
+-- answered "claimed before", so a copy read by a successor before then is not sent again.
+--
+-- KEYS (all under the participant's shard hash tag)
 --   1 send claims (sorted set)
 --   2 send in flight
 --   3 recipient's limiter (theoretical arrival time)
 --   4 recipient's pause
+--   5 the entry's outbox stream
 -- ARGV
 --   1 claim member
 --   2 now (marker time, bot.runtime.markers)
@@ -22,16 +27,20 @@
 --   7 ms the message has waited for a global slot since the recipient's pace allowed it: the
 --     pace counts from then (as when it was checked before the global wait), so that waiting for
 --     the channel does not also slow the recipient's next message down
+--   8 the senders' group
+--   9 the entry's id
 -- Returns {outcome, ms}:
 -- (ms counted from when the pace allowed this message, ARGV 7)
 --   {1, next}: claimed now and marked in flight; the recipient's next message may go in `next` ms
---   {0, 0}: claimed before and finished (sent, or maybe sent): the sender must not send it again
+--   {0, 0}: claimed before and finished (sent, or maybe sent), or acknowledged already: the
+--           sender must not send it again
 --   {2, next}: claimed before and still in flight: the sender that claimed it stopped between the
 --              claim and recording the platform's answer (counted against the pace: it may go again)
 --   {3, wait}: not claimed: the recipient's pace allows their next message in `wait` ms
 
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
+if #redis.call('XPENDING', KEYS[5], ARGV[8], ARGV[9], ARGV[9], 1) == 0 then return {0, 0} end
 local outcome = 1
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {0, 0} end

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from bot.conversation.inbound import Channel, Join
 from bot.conversation.outgoing import Outgoing
 from bot.privacy import DecryptionError, ParticipantCrypto
-from bot.runtime.claims import Claimed, SendClaim
+from bot.runtime.claims import Claimed, Pending, SendClaim
 from bot.runtime.delivery import Recipient, SendLimits
 from bot.runtime.markers import MAX_MARKERS
 from bot.runtime.message_codec import message_from_plain, message_to_plain
@@ -155,6 +155,18 @@ async def test_a_page_of_waiting_recipients_does_not_let_new_messages_overtake_o
     assert [d.message["text"] for d in platform.delivered] == ["b-first", "b-second"]
 
 
+async def _read_by_a_sender(redis: Redis, stream: str, count: int) -> list[bytes]:
+    """`count` outbox entries read by a sender and not acknowledged: pending, as when sending."""
+    with contextlib.suppress(Exception):
+        await redis.xgroup_create(stream, "senders", id="0", mkstream=True)
+    pipe = redis.pipeline(transaction=False)
+    for n in range(count):
+        pipe.xadd(stream, {"n": n})
+    ids: list[bytes] = await pipe.execute()
+    await redis.xreadgroup("senders", "sender-1", {stream: ">"}, count=count)
+    return ids
+
+
 UNPACED = ChatPace(interval_ms=0.0, tolerance_ms=0.0)
 
 
@@ -162,41 +174,74 @@ async def test_send_claims_are_taken_once_given_back_and_kept_bounded(
     redis_client: Redis,
 ) -> None:
     schema = make_runtime(redis_client).schema
+    stream = schema.outbox(0, Priority.REPLY)
+    ids = await _read_by_a_sender(redis_client, stream, MAX_MARKERS + 5)
 
     def claim(n: int) -> SendClaim:
         entry = OutboxEntry(f"key:{n}", "pid-claims", Channel.TELEGRAM.value, Outgoing(""), 0)
-        return SendClaim.of(schema, entry, ttl_seconds=3600)
+        return SendClaim.of(schema, entry, Pending(stream, "senders", ids[n]), ttl_seconds=3600)
 
     async def take(n: int) -> Claimed:
         return (await claim(n).take(redis_client, UNPACED)).outcome
 
-    stream = schema.outbox(0, Priority.REPLY)
     assert await take(0) is Claimed.NOW
     # Still in flight: the sender that claimed it never recorded the platform's answer.
     assert await take(0) is Claimed.IN_FLIGHT
     await claim(0).release(redis_client)  # the platform took nothing
     assert await take(0) is Claimed.NOW
-    await claim(0).finish(redis_client, stream, "senders", b"0-1")  # the platform answered
-    assert await take(0) is Claimed.BEFORE  # maybe sent: never again
+    await claim(0).finish(redis_client)  # the platform answered: acknowledged
+    assert await take(0) is Claimed.BEFORE  # never again
     assert not await redis_client.exists(claim(0).in_flight_key)
-    for n in range(1, MAX_MARKERS + 5):
+    assert await redis_client.zscore(claim(0).key, claim(0).member) is None  # nothing kept
+    # Claimed, and the platform answered, but the acknowledgement was lost (the next message's
+    # claim took the in-flight mark): not sent again.
+    assert await take(1) is Claimed.NOW
+    assert await take(2) is Claimed.NOW
+    assert await take(1) is Claimed.BEFORE
+    for n in range(3, MAX_MARKERS + 5):
         assert await take(n) is Claimed.NOW
     assert await redis_client.zcard(claim(0).key) == MAX_MARKERS
     assert 0 < await redis_client.ttl(claim(0).key) <= 3600
 
 
+async def test_a_copy_read_before_another_sender_acknowledged_it_is_not_sent(
+    redis_client: Redis,
+) -> None:
+    """A sender that lost its lease (stalled, not dead) sends and acknowledges the batch it had
+    read, while its successor holds copies of the same entries: they are not sent again."""
+    runtime, platform, stalled = await _setup(redis_client)
+    pid = await _telegram_participant(runtime, "chat-1")
+    successor = _sender(runtime, platform, "sender-2")
+    await stalled.prepare(0)
+    stream = runtime.schema.outbox(0, Priority.REPLY)
+    stalled_batch = await stalled._read({stream: ">"}, None)
+    await successor.prepare(0)  # the lease moved: everything pending is the successor's now
+    copies = await successor._read({stream: "0"}, None)
+    assert [entry_id for _, (entry_id, _) in copies] == [
+        entry_id for _, (entry_id, _) in stalled_batch
+    ]
+    await stalled._send_batch(0, stalled_batch, stalled._state(0))  # wakes up: sends them
+    sent = len(platform.delivered)
+    assert sent == len(stalled_batch)
+    await successor._send_batch(0, copies, successor._state(0))
+    assert len(platform.delivered) == sent
+    assert not await redis_client.exists(runtime.schema.send_claims(pid))
+
+
 async def test_a_claim_waits_for_the_recipients_own_pace(redis_client: Redis) -> None:
     schema = make_runtime(redis_client).schema
+    stream = schema.outbox(0, Priority.REPLY)
+    ids = await _read_by_a_sender(redis_client, stream, 4)
     pace = ChatPace.of(rate=1.0, burst=2)  # one a second, two at once
 
     def claim(pid: str, n: int) -> SendClaim:
         entry = OutboxEntry(f"key:{n}", pid, Channel.TELEGRAM.value, Outgoing(""), 0)
-        return SendClaim.of(schema, entry, ttl_seconds=3600)
+        return SendClaim.of(schema, entry, Pending(stream, "senders", ids[n]), ttl_seconds=3600)
 
     first = await claim("pid-a", 0).take(redis_client, pace)
     second = await claim("pid-a", 1).take(redis_client, pace)
     third = await claim("pid-a", 2).take(redis_client, pace)
-    other = await claim("pid-b", 0).take(redis_client, pace)
+    other = await claim("pid-b", 3).take(redis_client, pace)
     assert (first.outcome, second.outcome) == (Claimed.NOW, Claimed.NOW)  # the burst
     assert second.wait_ms > 0  # and the next must wait
     assert third.outcome is Claimed.NOT_YET
@@ -204,9 +249,7 @@ async def test_a_claim_waits_for_the_recipients_own_pace(redis_client: Redis) ->
     assert not await redis_client.zscore(claim("pid-a", 2).key, claim("pid-a", 2).member)
     assert other.outcome is Claimed.NOW  # another recipient's pace is their own
     # A message sent before is answered at once, whatever the pace.
-    await claim("pid-a", 0).finish(
-        redis_client, schema.outbox(0, Priority.REPLY), "senders", b"0-1"
-    )
+    await claim("pid-a", 0).finish(redis_client)
     assert (await claim("pid-a", 0).take(redis_client, pace)).outcome is Claimed.BEFORE
 
 
