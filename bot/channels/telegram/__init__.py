@@ -1,7 +1,8 @@
 """Telegram through aiogram 3, used as an adapter only: its HTTP client and types. Survey state
 stays in Sauti's own Redis keys, shared with the other channels.
 
-- `channel`: the channel assembled once by the composition root; `api`: the aiogram Bot;
+- `channel`: the channel assembled once by the composition root; `api`: the aiogram Bot, which
+  keeps the types it reads answers with (`response_types`);
 - in: `webhook` and `polling` feed `intake` (store, then acknowledge), which reads updates with
   `inbound` and button payloads with `payloads`;
 - out: `client` (the sender's ChannelClient) renders with `render` and `text` and remembers

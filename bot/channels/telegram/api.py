@@ -13,6 +13,7 @@ from aiogram.exceptions import TelegramServerError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
+from bot.channels.telegram.response_types import keep_response_type
 from bot.settings.model import TelegramSettings
 
 # Update kinds Sauti asks for. Edited messages are left out: an edit never changes a recorded
@@ -22,7 +23,8 @@ ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 
 class _Session(AiohttpSession):
     """aiogram's session, except that a 5xx whose body is not Bot API JSON (a proxy's error
-    page) is a server error, as it is, rather than an undecodable answer."""
+    page) is a server error, as it is, rather than an undecodable answer, and that the type an
+    answer is read with is built once, not after every garbage collection (`response_types`)."""
 
     def check_response(
         self, bot: Bot, method: TelegramMethod[TelegramType], status_code: int, content: str
@@ -32,6 +34,7 @@ class _Session(AiohttpSession):
                 json.loads(content)
             except ValueError:
                 raise TelegramServerError(method=method, message=f"HTTP {status_code}") from None
+        keep_response_type(method)
         return super().check_response(bot, method, status_code, content)
 
 
