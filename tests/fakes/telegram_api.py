@@ -11,6 +11,8 @@ editMessageReplyMarkup, answerCallbackQuery, setWebhook, deleteWebhook, setMyCom
 deleteMessage. Every call is recorded (`calls`), every chat is kept as a transcript (`chats`),
 and the fake enforces Telegram's flood limits itself (`FakeLimits`): a 429 it had to give is
 counted in `rate_limited_by_sauti`, as is any call made before a 429's `retry_after` passed.
+A method named in the reply to a webhook call is run as Telegram runs it (recorded apart, in
+`webhook_replies`, not in `calls`; no flood limits, no faults, its result told to nobody).
 Faults on demand: `fail_next` (429 with retry_after, 5xx, 403, timeouts), `hold_next` (the
 message arrives, the answer waits), `block` (403 "bot was blocked by the user"), and updates
 pushed more than once (`push(..., copies=2)`).
@@ -28,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientResponse, ClientSession, ClientTimeout, web
 
 from tests.fakes.telegram_limits import FakeLimits, Gcra, Penalties, retry_after_seconds
 
@@ -143,6 +145,7 @@ class FakeTelegram:
         self.commands: dict[str, list[dict[str, str]]] = {}  # language ("" = default)
         self.webhook: Webhook | None = None
         self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
+        self.webhook_replies: list[ApiCall] = []  # methods named in replies to webhook calls
         self.blocked: set[int] = set()
         self.callbacks_pushed: list[str] = []
         self.callback_answers: dict[str, ApiCall] = {}
@@ -289,12 +292,32 @@ class FakeTelegram:
                     self.webhook.url, data=json.dumps(update), headers=headers
                 ) as response:
                     status = response.status
+                    if 200 <= status < 300:
+                        await self._run_webhook_reply(response)
             except (TimeoutError, OSError):
                 status = 0
             self.webhook_deliveries.append((update["update_id"], status))
             if 200 <= status < 300:
                 break
         return status
+
+    async def _run_webhook_reply(self, response: ClientResponse) -> None:
+        """Telegram runs a method the webhook's reply names (JSON is all Sauti sends)."""
+        if response.content_type != "application/json":
+            return
+        body = await response.json()
+        if not isinstance(body, dict) or "method" not in body:
+            return
+        params = {key: value for key, value in body.items() if key != "method"}
+        call = ApiCall(str(body["method"]), params, time.monotonic())
+        self.webhook_replies.append(call)
+        handler = self._methods().get(call.method)
+        try:
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            await handler(params)
+        except ApiError as error:
+            call.status, call.description = error.status, error.description
 
     # -- the HTTP API ----------------------------------------------------------------------------
 
@@ -478,7 +501,9 @@ class FakeTelegram:
         query = str(params.get("callback_query_id", ""))
         if query not in self.callbacks_pushed:
             raise ApiError(400, "Bad Request: query is too old and response timeout expired")
-        self.callback_answers[query] = self.calls[-1]
+        self.callback_answers[query] = next(
+            call for call in reversed([*self.calls, *self.webhook_replies]) if call.params is params
+        )
         return True
 
     async def _set_webhook(self, params: dict[str, Any]) -> bool:

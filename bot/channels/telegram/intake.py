@@ -1,10 +1,13 @@
 """Updates in: parse, store durably, and only then acknowledge what Telegram shows the person
 (the spinner on a tapped button) — shared by the webhook and long polling.
 
-`take` returns once every event is in Redis and raises if Redis is unreachable, so the caller
-acknowledges Telegram (HTTP 200, or the next getUpdates offset) only for stored updates.
-Answers to taps, closing a tapped menu and the line a group gets run after that, in the
-background: they are courtesy, and must not hold up the next update.
+`take` (long polling) and `take_pushed` (the webhook) return once every event is in Redis and
+raise if Redis is unreachable, so the caller acknowledges Telegram (HTTP 200, or the next
+getUpdates offset) only for stored updates. A tap is answered (`answerCallbackQuery`, which
+stops its spinner) only then too: by long polling with a call of its own, by the webhook in
+its HTTP reply, which Telegram runs as a method call, saving a request. Closing a tapped menu
+and the line a group gets run after that, in the background: they are courtesy, and must not
+hold up the next update.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ class TelegramMetrics:
         )
         self.courtesy_failures = Counter(
             "sauti_telegram_courtesy_failures",
-            "Callback answers and group notices that failed (never retried)",
+            "Callback answers by a call, menus closed and group notices that failed (never "
+            "retried)",
             registry=registry,
         )
 
@@ -81,9 +85,23 @@ class Intake:
         self._background: set[asyncio.Task[None]] = set()
 
     async def take(self, updates: Sequence[Update]) -> int:
-        """Store the updates' events (duplicates are dropped by the ingestor); returns how
-        many were new. Raises a storage failure (bot.storage.errors) when they could not be
-        stored."""
+        """Store the updates' events (duplicates are dropped by the ingestor), then answer their
+        taps with calls of their own; returns how many events were new. Raises a storage
+        failure (bot.storage.errors) when they could not be stored."""
+        parsed, stored = await self._store(updates)
+        for item in parsed:
+            if item.callback_query_id is not None:
+                self._later(self._answer_tap(item.callback_query_id))
+        return stored
+
+    async def take_pushed(self, update: Update) -> str | None:
+        """Store one update a webhook received, as `take` does, but leave its tap unanswered:
+        returns the callback query id the webhook's reply is to answer (None: no tap). A
+        redelivered tap is answered again, which does no harm."""
+        (item,), _ = await self._store([update])
+        return item.callback_query_id
+
+    async def _store(self, updates: Sequence[Update]) -> tuple[list[Parsed], int]:
         now_ms = int(time.time() * 1000)
         parsed = [self._parser.parse(update, now_ms) for update in updates]
         stored = 0
@@ -92,13 +110,11 @@ class Intake:
                 stored += await self._ingestor.ingest(event)
         for item in parsed:
             self._count(item)
-            if item.callback_query_id is not None:
-                self._later(self._answer_tap(item.callback_query_id))
             if item.menu_tap is not None:
                 self._later(self._close_menu(item.menu_tap))
             if item.group_chat_id is not None:
                 self._later(self._explain_to_group(item.group_chat_id, item.group_language))
-        return stored
+        return parsed, stored
 
     async def settle(self) -> None:
         """Wait for the background answers (shutdown, and tests)."""

@@ -5,6 +5,11 @@ time; without the right one the answer is 401 and nothing is read or stored. A 2
 only once the update's events are in Redis: if Redis is unreachable the answer is 503 and
 Telegram delivers the update again later. An update that cannot be read (not JSON, not an
 update) is answered 200 all the same and counted: a retry would only bring the same bytes.
+
+A stored tap is answered in that same 200: its body names `answerCallbackQuery`, which Telegram
+runs as if Sauti had called it, stopping the button's spinner without a request of Sauti's.
+Telegram does not say whether such a call worked; nothing depends on it (a tap Telegram
+delivers again is answered again, which does no harm).
 """
 
 from __future__ import annotations
@@ -49,8 +54,15 @@ class TelegramWebhook:
             log.warning("unreadable Telegram update dropped")
             return web.Response(status=200)
         try:
-            await self._intake.take([update])
+            tap = await self._intake.take_pushed(update)
         except STORAGE_FAILURE:
             log.warning("Redis unreachable: Telegram will deliver this update again")
             return web.Response(status=503, text="try again later")
-        return web.Response(status=200)
+        if tap is None:
+            return web.Response(status=200)
+        return web.json_response(answer_in_reply(tap))
+
+
+def answer_in_reply(callback_query_id: str) -> dict[str, str]:
+    """The body of a webhook reply that has Telegram answer a tap (no text: the spinner stops)."""
+    return {"method": "answerCallbackQuery", "callback_query_id": callback_query_id}

@@ -86,6 +86,37 @@ async def test_a_stale_button_is_answered_politely_and_changes_nothing(
         assert unsafe.keyboard == ()
         assert unsafe.text.endswith("✓ Your answer: No")
         await until(lambda: not fake.unanswered_callbacks())  # the spinner stopped too
+    # Long polling has no reply to answer in: every tap was answered by a call of its own.
+    assert len(fake.calls_to("answerCallbackQuery", ok=True)) == len(fake.callbacks_pushed)
+    assert not fake.webhook_replies
+
+
+async def test_a_tap_on_the_webhook_is_answered_in_the_webhooks_reply(
+    redis_url: str, tmp_path: Path, fake: FakeTelegram
+) -> None:
+    user = fake.user(3009)
+    async with running(redis_url, tmp_path, fake, webhook=True) as stack:
+        await _joined(stack, user)  # three menu taps
+        await user.say("2")  # uses: text messages
+        unsafe = await question(user, "unsafe")
+        # Telegram delivers the tap twice: answered both times, taken once.
+        statuses = await user.tap_data(unsafe, "c|unsafe|no", copies=2)
+        tap = fake.callbacks_pushed[-1]
+        # Stored before the 200 that answered it: the spinner stopped as the webhook returned.
+        assert statuses == [200, 200]
+        assert tap not in fake.unanswered_callbacks()
+        assert await _stored(stack, user, tap)
+        await question(user, "sim_id")
+        await asyncio.sleep(0.2)  # time for the copy to do harm, if it were processed
+        assert (await stack.answers(user))["unsafe"]["v"] == "no"
+        assert (await stack.counters())["answers"] == 2
+    # Every tap, the repeated one too, was answered in a reply, none by a request of Sauti's.
+    answered = [call.params["callback_query_id"] for call in fake.webhook_replies]
+    assert answered == [*fake.callbacks_pushed, tap]
+    assert {call.method for call in fake.webhook_replies} == {"answerCallbackQuery"}
+    assert all(call.status == 200 for call in fake.webhook_replies)
+    assert not fake.calls_to("answerCallbackQuery")
+    assert not fake.unanswered_callbacks()
 
 
 async def test_a_forged_webhook_gets_401_and_stores_nothing(
@@ -93,10 +124,13 @@ async def test_a_forged_webhook_gets_401_and_stores_nothing(
 ) -> None:
     user = fake.user(3003)
     update = {"update_id": 1, "message": user.message(text="/start safe-connect-2026")}
+    tap = {"update_id": 2, "callback_query": _help_tap(user)}
     async with running(redis_url, tmp_path, fake, webhook=True) as stack, ClientSession() as http:
         for headers in ({}, {SECRET_HEADER: "guessed"}, {SECRET_HEADER: SECRET[:-1]}):
-            async with http.post(stack.webhook_url, json=update, headers=headers) as response:
-                assert response.status == 401
+            for forged in (update, tap):
+                async with http.post(stack.webhook_url, json=forged, headers=headers) as response:
+                    assert response.status == 401
+                    assert "answerCallbackQuery" not in await response.text()  # nothing run
         assert await stack.inbound_entries() == 0
         assert await stack.participant(user) == {}
         assert not fake.bot_messages(user.id)
@@ -250,18 +284,25 @@ async def test_a_webhook_update_gets_503_while_redis_is_unreachable(
         server = TestServer(_webhook_app(cut_off))
         await server.start_server()
         update = {"update_id": 1, "message": user.message(text="/start")}
+        tap = {"update_id": 2, "callback_query": _help_tap(user)}
         try:
-            async with (
-                ClientSession() as http,
-                http.post(
-                    server.make_url(PATH), json=update, headers={SECRET_HEADER: SECRET}
-                ) as response,
-            ):
-                assert response.status == 503  # Telegram will deliver it again
+            async with ClientSession() as http:
+                for pushed in (update, tap):
+                    async with http.post(
+                        server.make_url(PATH), json=pushed, headers={SECRET_HEADER: SECRET}
+                    ) as response:
+                        assert response.status == 503  # Telegram will deliver it again
+                        # Not stored, so not answered: the tap's spinner waits for the retry.
+                        assert "answerCallbackQuery" not in await response.text()
         finally:
             await server.close()
             await cut_off.close()
             await nowhere.aclose()
+
+
+def _help_tap(user: FakeUser) -> dict[str, object]:
+    """A tap on a help menu button, as Telegram sends it (its message left out)."""
+    return {"id": "cb-help", "from": user.sender(), "chat_instance": "ci", "data": "m|help|"}
 
 
 def _webhook_app(telegram: TelegramChannel) -> web.Application:
