@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The longest a blocking read of this process waits: the publisher's (LoopConfig's
+# longest_wait_seconds); a worker's (WorkerConfig.block_ms) is shorter.
+LONGEST_BLOCK_SECONDS = 60.0
+
 
 class ConfigurationError(Exception):
     """The settings do not fit the data already in Redis."""
@@ -49,6 +53,7 @@ class ConfigurationError(Exception):
 class App:
     settings: Settings
     redis: Redis
+    waits: Redis  # for blocking reads only (see _waits)
     schema: KeySchema
     metrics: Metrics
     campaigns: CampaignStore
@@ -66,6 +71,7 @@ class App:
         return Worker(
             self.redis,
             self.schema,
+            waits=self.waits,
             campaigns=self.campaigns,
             crypto=self.crypto,
             loop_context=LoopContextLoader(self.redis, self.schema, self.campaigns),
@@ -123,6 +129,7 @@ class App:
         return Publisher(
             self.redis,
             self.schema,
+            waits=self.waits,
             ledger=self.ledger(),
             campaigns=self.campaigns,
             crypto=self.crypto,
@@ -145,6 +152,7 @@ class App:
         if self.whatsapp is not None:
             await self.whatsapp.close()
         await self.redis.aclose()
+        await self.waits.aclose()
         if self.embedded is not None:
             self.embedded.stop()
 
@@ -161,6 +169,7 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
     else:
         url = settings.redis_url.reveal()
     redis = connect(url)
+    waits = _waits(url, settings)
     try:
         await require_server_version(redis)
         schema = KeySchema(prefix=settings.runtime.key_prefix, shards=settings.runtime.shards)
@@ -169,6 +178,7 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
         crypto = server_crypto(settings)
     except BaseException:
         await redis.aclose()
+        await waits.aclose()
         if embedded is not None:
             embedded.stop()
         raise
@@ -176,6 +186,7 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
     app = App(
         settings=settings,
         redis=redis,
+        waits=waits,
         schema=schema,
         metrics=metrics,
         campaigns=CampaignStore(redis, schema),
@@ -201,6 +212,15 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
         await app.close()
         raise
     return app
+
+
+def _waits(url: str, settings: Settings) -> Redis:
+    """The client of blocking reads. Idle, the worker of every shard this process holds waits
+    in one (up to half a minute, ended at once by new events), and so does the publisher: each
+    holds a connection meanwhile, which in a pool of their own never keeps a command waiting.
+    Their replies may take as long as the wait: no read timeout shorter than that."""
+    readers = settings.runtime.shards + 1
+    return connect(url, max_connections=readers + 1, longest_block=LONGEST_BLOCK_SECONDS)
 
 
 def _telegram(app: App) -> TelegramChannel:

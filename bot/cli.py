@@ -1,7 +1,7 @@
 """`sauti` command line.
 
 Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti campaign ...`,
-`sauti dead-letters ...`, `sauti whatsapp link|templates`. Engagement teams:
+`sauti dead-letters ...`, `sauti migrate`, `sauti whatsapp link|templates`. Engagement teams:
 `sauti decision ...`, `sauti theme ...`, `sauti loop ...`, `sauti grievance ...`.
 """
 
@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("bot.commands.runtime", "run Sauti (web server and workers)"),
     "campaign": ("bot.commands.campaigns", "manage campaigns"),
     "dead-letters": ("bot.commands.dead_letters", "events that kept failing: list and replay them"),
+    "migrate": ("bot.commands.migrate", "bring the data in Redis up to this version's formats"),
     "whatsapp": ("bot.commands.whatsapp", "WhatsApp: click-to-chat links and approved templates"),
     "decision": ("bot.commands.decisions", "record decisions and tell people about them"),
     "theme": ("bot.commands.themes", "tag free-text answers with themes"),

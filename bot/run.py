@@ -19,6 +19,7 @@ from bot.app import App, build_app
 from bot.channels.telegram.role import run_telegram
 from bot.channels.whatsapp.links import join_link
 from bot.metrics_http import metrics_only_app
+from bot.runtime.migrations import migrate
 from bot.settings import Settings
 from bot.settings.fields import variable
 from bot.settings.model import HttpSettings, MetricsSettings
@@ -43,6 +44,11 @@ async def run(
 ) -> None:
     """Run until SIGINT/SIGTERM (or until the task is cancelled)."""
     app = await build_app(settings)
+    try:  # before any event is taken: the scripts read only the current formats
+        await migrate(app.redis, app.schema, dedupe_ttl_seconds=settings.dedupe_ttl_seconds)
+    except BaseException:
+        await app.close()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -3,7 +3,8 @@
 - `ledger`, `themes`: decisions (versioned) and free-text theme tags;
 - `planner`, `preview`: who a decision reaches, counted per shard inside Redis;
 - `publisher`, `feeder`, `pacing`, `progress`: notices fed to the outbox (resumable, never
-  twice), quiet hours and the weekly budget, progress and ETA;
+  twice), quiet hours and the weekly budget, progress and ETA; `bell`: what wakes an idle
+  publisher when a publication starts;
 - `templates`: decision notices as WhatsApp templates;
 - `context`: what the worker loads about decisions for a participant's turn;
 - `report`, `grievances`: promises, the loop-closure report and the grievance desk;

@@ -4,8 +4,10 @@
 publication active. The `publisher` role of `sauti run` (`Publisher.run`) then feeds active
 publications shard by shard, keeping each shard's bulk outbox short so the sender paces the
 rest, moves notices whose quiet hours or budget wait is over into the outbox, and resumes any
-planning a crash interrupted. Every step is a script that checks and moves a cursor, so any
-number of publishers may run, crash and restart: nobody is told twice.
+planning a crash interrupted. Idle, it waits for the next held notice's due time or for a
+publication to start (`bell`), not asking Redis every second. Every step is a script that
+checks and moves a cursor, so any number of publishers may run, crash and restart: nobody is
+told twice.
 
 A publication is keyed by decision reference and version: publishing the same version again
 does nothing new; a new version of a decision is a new publication, whose notices start with
@@ -28,6 +30,7 @@ from redis.asyncio import Redis
 from bot.conversation.decisions.decision import LoopError
 from bot.conversation.decisions.values import optional_text
 from bot.conversation.inbox import INBOX_CAP
+from bot.loop.bell import Bell, ring
 from bot.loop.feeder import FeedConfig, Feeder
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
@@ -62,7 +65,13 @@ class LoopConfig:
     outbox_window: int = 2000
     plan_chunk: int = 2000
     inbox_cap: int = INBOX_CAP
+    # While a publication is active but nothing could be fed (its outbox is full): look again
+    # this soon.
     idle_seconds: float = 1.0
+    # With nothing active, the publisher waits for the next held notice's due time or a new
+    # publication (the bell), but looks at least this often: a held notice written by another
+    # publisher that died still goes out, at most this late.
+    longest_wait_seconds: float = 60.0
 
 
 class NoSuchDecisionError(LoopError):
@@ -98,13 +107,18 @@ class Publisher:
         crypto: ParticipantCrypto,
         config: LoopConfig,
         clock: Callable[[], float] = time.time,
+        waits: Redis | None = None,
     ) -> None:
         self._redis = redis
+        self._waits = waits or redis  # the client of the bell's blocking read
         self.schema = schema
         self._ledger = ledger
         self._campaigns = campaigns
         self._config = config
         self._clock = clock
+        # What the last step saw: publications active, when the next held notice is due.
+        self._active = 0
+        self._next_due_ms: int | None = None
         self.planner = Planner(redis, self.schema)
         self.feeder = Feeder(
             redis,
@@ -206,6 +220,7 @@ class Publisher:
         await self._redis.sadd(
             self.schema.active_publications, f"{stored.campaign_id}/{stored.id}/{stored.version}"
         )
+        await ring(self._redis, self.schema)  # idle publishers start feeding it now
 
     async def _reset(self, stored: StoredDecision) -> None:
         pipe = self._redis.pipeline(transaction=False)
@@ -217,10 +232,15 @@ class Publisher:
     # -- the publisher role ----------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Feed active publications and move due notices until `stop` is set."""
+        """Feed active publications and move due notices until `stop` is set. With nothing
+        to do it waits on the bell until the next held notice is due (see LoopConfig)."""
+        bell = Bell(self._waits, self.schema)
         while not stop.is_set():
+            pause = self._config.idle_seconds
             try:
+                await bell.listen()
                 worked = await self.step()
+                pause = self._pause()
             except STORAGE_FAILURE as error:  # Redis restarting or failing over: one line
                 log.warning("publisher: Redis unavailable (%s); retrying", type(error).__name__)
                 worked = 0
@@ -228,14 +248,31 @@ class Publisher:
                 log.exception("publisher step failed; retrying")
                 worked = 0
             if not worked:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._config.idle_seconds)
+                await self._wait(bell, stop, pause)
+
+    async def _wait(self, bell: Bell, stop: asyncio.Event, seconds: float) -> None:
+        try:
+            await bell.wait(stop, seconds)
+        except STORAGE_FAILURE:  # noticed again by the next step; meanwhile, no busy loop
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._config.idle_seconds)
+
+    def _pause(self) -> float:
+        """How long an idle publisher may wait after the last step: shortly while a
+        publication is active, else until the next held notice is due."""
+        if self._active:
+            return self._config.idle_seconds
+        longest = self._config.longest_wait_seconds
+        if self._next_due_ms is None:
+            return longest
+        return min(longest, max(0.0, (self._next_due_ms - self.now_ms()) / 1000))
 
     async def step(self) -> int:
         """One pass: due notices moved, then one batch per shard of every active publication
         (planning first where a crash interrupted it). Returns how much was done."""
         worked = await self.move_due()
         members: Any = await self._redis.smembers(self.schema.active_publications)
+        self._active = len(members)
         for member in sorted(m.decode() for m in members):
             campaign_id, decision_id, version = member.rsplit("/", 2)
             stored = await self._ledger.get(campaign_id, decision_id, int(version))
@@ -297,7 +334,9 @@ class Publisher:
         for reply in replies:
             if isinstance(reply, Exception):
                 raise reply
-        return sum(int(moved) + int(dropped) for moved, dropped in replies)
+        due = [int(next_due) for _, _, next_due in replies if int(next_due) >= 0]
+        self._next_due_ms = min(due, default=None)
+        return sum(int(moved) + int(dropped) for moved, dropped, _ in replies)
 
     async def campaign_zone(self, campaign_id: str) -> str:
         raw = optional_text(await self._redis.hget(self.schema.campaign(campaign_id), "tz"))

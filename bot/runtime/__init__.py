@@ -5,5 +5,6 @@ is the port through which the loop tells a turn about decisions; `markers` remem
 message for the dedupe window), the outbox and the sender that delivers it (`outbox`,
 `message_codec`, `sender`, `claims`, `ratelimit`, `retries`, and `delivery`, the port a
 channel's client implements), shard `leases`, `dead_letters`, `streams` helpers, `metrics`
-and the `queues` depths they report.
+and the `queues` depths they report; `migrations` of the data in Redis that run once (the
+one so far: `older_markers`).
 """

@@ -101,7 +101,7 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
 
     KEYS: 1 inbound stream, 2 the participant's event markers, 3 participant, 4 session,
     5 answers, 6 counters, 7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's
-    worker lease, 11 the event's older marker.
+    worker lease.
 
     ARGV: 1 group, 2 entry id, 3 marker member, 4 session as stored ('' = unchanged), 5 lease
     owner, 6 now (marker time), 7 marker TTL; then counted groups (a count, then its items):
@@ -145,7 +145,6 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
         schema.webchat_inbox(pid),
         schema.outbox(shard, Priority.REPLY),
         schema.lease("worker", shard),
-        schema.older_event_marker(pid, event.event_id),
     ]
     return ScriptCall(COMMIT, redis_keys, args)
 

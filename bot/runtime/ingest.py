@@ -59,8 +59,7 @@ class Ingestor:
         for name, value in fields.items():
             args += [name, value]
         shard = self._schema.shard_of(event.participant_id)
-        older = self._schema.older_event_marker(event.participant_id, event.event_id)
-        keys = [marker.key, self._schema.inbound(shard), older]
+        keys = [marker.key, self._schema.inbound(shard)]
         if self._ack_replicas:
             entry = await self._ingest_on_replicas(keys, args)
         else:

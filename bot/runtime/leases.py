@@ -2,8 +2,12 @@
 
 Each process of a role (worker, sender) heartbeats into a members set, aims at
 ceil(shards / live members) shards, takes free leases up to that, renews its own, and gives
-extras back. A dead process's leases expire after `ttl_ms`; whoever takes the shard then claims
-its pending entries.
+extras back: two round trips per renewal, whatever the number of shards (on Redis Cluster,
+where each shard's lease is in its own hash slot, one per held shard). A dead process's leases
+expire after `ttl_ms`; whoever takes the shard then claims its pending entries.
+
+A runner may wait long on Redis (a blocking read that new data ends at once): `Ownership`
+tells it the moment its shard goes (`while_owned`), so giving a shard back never waits on it.
 """
 
 from __future__ import annotations
@@ -13,18 +17,51 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 
 from bot.storage import scripts
+from bot.storage.cluster import by_slot
 from bot.storage.errors import STORAGE_FAILURE
 from bot.storage.keys import KeySchema
 
 log = logging.getLogger(__name__)
 
-ShardRunner = Callable[[int, asyncio.Event], Coroutine[Any, Any, None]]
+T = TypeVar("T")
+
+
+class Ownership(asyncio.Event):
+    """Set while this process holds the shard; `released` is set the moment it no longer does,
+    so that a runner waiting on Redis can stop waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set()
+        self.released = asyncio.Event()
+
+    def clear(self) -> None:
+        super().clear()
+        self.released.set()
+
+
+async def while_owned(owned: Ownership, waiting: Awaitable[T]) -> T | None:
+    """What `waiting` returns, or None as soon as the shard is given up (the wait cancelled:
+    a blocking read that nothing ended yet)."""
+    task = asyncio.ensure_future(waiting)
+    released = asyncio.ensure_future(owned.released.wait())
+    try:
+        await asyncio.wait({task, released}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        released.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})
+    return None if task.cancelled() else task.result()
+
+
+ShardRunner = Callable[[int, Ownership], Coroutine[Any, Any, None]]
 
 
 class ShardLeases:
@@ -44,7 +81,7 @@ class ShardLeases:
         self._owner = owner
         self._ttl_ms = ttl_ms
         self._renew_every = renew_every
-        self.owned: dict[int, tuple[asyncio.Event, asyncio.Task[None]]] = {}
+        self.owned: dict[int, tuple[Ownership, asyncio.Task[None]]] = {}
 
     async def run(self, stop: asyncio.Event, runner: ShardRunner) -> None:
         try:
@@ -64,25 +101,17 @@ class ShardLeases:
                 await self.release_all()
 
     async def rebalance(self, runner: ShardRunner) -> None:
-        members_key = self._schema.members(self._role)
         now_ms = int(time.time() * 1000)
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.zadd(members_key, {self._owner: now_ms})
-        pipe.zremrangebyscore(members_key, 0, now_ms - self._ttl_ms)
-        pipe.zcard(members_key)
-        live = max(1, (await pipe.execute())[2])
-        target = math.ceil(self._schema.shards / live)
-        for shard in range(self._schema.shards):
-            held = shard in self.owned
-            if not held and len(self.owned) >= target:
-                continue
-            lease = [self._lease_key(shard)]
-            if await scripts.TAKE_LEASE(self._redis, lease, [self._owner, self._ttl_ms]):
-                if not held:
-                    self._start(shard, runner)
-            elif held:
-                log.warning("lost the %s lease of shard %d", self._role, shard)
-                await self._stop(shard, release=False)
+        live = await scripts.HEARTBEAT(
+            self._redis, [self._schema.members(self._role)], [self._owner, now_ms, self._ttl_ms]
+        )
+        target = math.ceil(self._schema.shards / max(1, int(live)))
+        held = await self._renew_and_take(target)
+        for shard in sorted(set(self.owned) - held):
+            log.warning("lost the %s lease of shard %d", self._role, shard)
+            await self._stop(shard, release=False)
+        for shard in sorted(held - set(self.owned)):
+            self._start(shard, runner)
         extras = sorted(self.owned)[target:]
         await asyncio.gather(*(self._stop(shard, release=True) for shard in extras))
         for shard, (_, task) in list(self.owned.items()):
@@ -92,14 +121,31 @@ class ShardLeases:
                     log.error("%s shard %d stopped: %s", self._role, shard, type(error).__name__)
                 await self._stop(shard, release=True)
 
+    async def _renew_and_take(self, target: int) -> set[int]:
+        """Renew the leases held and take free ones up to `target`, in shard order: the shards
+        held now. One script call per hash slot, in turn (each takes only what is still
+        wanted after the calls before it)."""
+        held = sorted(self.owned)
+        # The shards it may take, only when it holds fewer than its share.
+        free = [s for s in range(self._schema.shards) if s not in self.owned]
+        keys = [self._lease_key(s) for s in held + (free if len(held) < target else [])]
+        shard_of = {key: shard for shard, key in enumerate(self._lease_keys())}
+        holding: set[int] = set()
+        for group in by_slot(self._redis, keys):
+            wanted = max(0, target - len(holding | set(held)))
+            flags = await scripts.TAKE_LEASES(
+                self._redis, group, [self._owner, self._ttl_ms, wanted]
+            )
+            holding |= {shard_of[key] for key, flag in zip(group, flags, strict=True) if flag}
+        return holding
+
     async def release_all(self) -> None:
-        # All at once: each runner may be blocked in a read for up to a second.
+        # All at once: each runner stops waiting as soon as its shard is released.
         await asyncio.gather(*(self._stop(shard, release=True) for shard in list(self.owned)))
         await self._redis.zrem(self._schema.members(self._role), self._owner)
 
     def _start(self, shard: int, runner: ShardRunner) -> None:
-        owned = asyncio.Event()
-        owned.set()
+        owned = Ownership()
         self.owned[shard] = (owned, asyncio.create_task(runner(shard, owned)))
 
     async def _stop(self, shard: int, *, release: bool) -> None:
@@ -120,3 +166,6 @@ class ShardLeases:
 
     def _lease_key(self, shard: int) -> str:
         return self._schema.lease(self._role, shard)
+
+    def _lease_keys(self) -> list[str]:
+        return [self._lease_key(shard) for shard in range(self._schema.shards)]

@@ -32,7 +32,7 @@ from bot.runtime.batch import BatchState
 from bot.runtime.commit import writes_for_turn
 from bot.runtime.commit_writes import CommittedEvent, Committer, commit_call
 from bot.runtime.event_codec import decode
-from bot.runtime.leases import ShardLeases
+from bot.runtime.leases import Ownership, ShardLeases, while_owned
 from bot.runtime.loop_context import LoopContext
 from bot.runtime.metrics import Metrics
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
@@ -51,7 +51,9 @@ Entry = tuple[bytes, dict[bytes, bytes]]
 @dataclass(frozen=True)
 class WorkerConfig:
     batch_size: int = 200
-    block_ms: int = 1000
+    # Idle, a shard's read waits this long: new events end it at once, so a long wait costs no
+    # latency, only fewer round trips (two per wait and shard: the read and the pending check).
+    block_ms: int = 30_000
     max_attempts: int = 5
     marker_ttl_seconds: int = 7 * 24 * 3600
     retry_pause_seconds: float = 0.2
@@ -98,8 +100,10 @@ class Worker:
         consumer: str,
         config: WorkerConfig | None = None,
         clock: Callable[[], float] = time.time,
+        waits: Redis | None = None,
     ) -> None:
         self._redis = redis
+        self._waits = waits or redis  # the client of the blocking read for new events
         self._schema = schema
         self._campaigns = campaigns
         self._crypto = crypto
@@ -124,13 +128,13 @@ class Worker:
         """Hold shard leases and process owned shards until `stop` is set."""
         await self.leases.run(stop, self._run_shard)
 
-    async def _run_shard(self, shard: int, owned: asyncio.Event) -> None:
+    async def _run_shard(self, shard: int, owned: Ownership) -> None:
         await self.ensure_group(shard)
         await self.claim_orphans(shard)
         state = self._state(shard)
         state.fenced, state.may_have_pending = False, True
         while owned.is_set() and not state.fenced:
-            handled = await self.poll(shard, block_ms=self._config.block_ms)
+            handled = await self.poll(shard, block_ms=self._config.block_ms, owned=owned)
             if handled == 0 and self._state(shard).blocked:
                 await asyncio.sleep(self._config.retry_pause_seconds)
 
@@ -141,10 +145,13 @@ class Worker:
         """Take over what a dead predecessor left pending (we hold the shard's lease)."""
         return await claim_all(self._redis, self._schema.inbound(shard), GROUP, self._consumer)
 
-    async def poll(self, shard: int, block_ms: int | None = None) -> int:
+    async def poll(
+        self, shard: int, block_ms: int | None = None, owned: Ownership | None = None
+    ) -> int:
         """Process this consumer's pending entries first (in order), else new ones. Returns how
         many entries were committed or dead-lettered. Pending entries are read only when there
-        may be some: not after a batch that was committed whole (one round trip saved)."""
+        may be some: not after a batch that was committed whole (one round trip saved). A wait
+        for new entries ends when the shard is given up (`owned`)."""
         stream, state = self._schema.inbound(shard), self._state(shard)
         size = self._config.batch_size
         entries: list[Entry] = []
@@ -154,9 +161,10 @@ class Worker:
             entries = reply[0][1] if reply else []
         if not entries:
             state.may_have_pending = False
-            reply = await self._redis.xreadgroup(
+            read = self._waits.xreadgroup(
                 GROUP, self._consumer, {stream: ">"}, count=size, block=block_ms
             )
+            reply = await (read if owned is None else while_owned(owned, read))
             entries = reply[0][1] if reply else []
         if not entries:
             # Idle: look again next time. A fenced worker may have handed us its reads.

@@ -12,14 +12,14 @@ instead of queueing, so this client lets at most `max_in_flight` commands and pi
 once and makes the others wait, as the single-Redis pool does. Second, for commands whose keys
 can be anywhere in their arguments, redis-py asks a node which arguments are keys before every
 call (COMMAND GETKEYS): two more round trips for every stream read of every worker and sender.
-This client finds the streams of an XREADGROUP itself.
+This client finds the streams of an XREADGROUP or XREAD itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -51,11 +51,12 @@ class GatedCluster(RedisCluster):
             return await super().execute_command(*args, **kwargs)
 
     async def _determine_slot(self, command: str, *args: Any) -> int:
-        # XREADGROUP GROUP <group> <consumer> [COUNT n] [BLOCK ms] [NOACK] STREAMS <keys> <ids>:
-        # the streams of one read must share a slot (the server refuses otherwise), so the
-        # first one names it. Searched past the group and consumer, which could be "streams".
-        if command.upper() == "XREADGROUP":
-            for index in range(3, len(args) - 1):
+        # XREADGROUP GROUP <group> <consumer> [COUNT n] [BLOCK ms] [NOACK] STREAMS <keys> <ids>
+        # (XREAD the same without the group): the streams of one read must share a slot (the
+        # server refuses otherwise), so the first one names it. Searched past the group and
+        # consumer, which could be "streams".
+        if (name := command.upper()) in ("XREADGROUP", "XREAD"):
+            for index in range(3 if name == "XREADGROUP" else 0, len(args) - 1):
                 if args[index] in (b"STREAMS", "STREAMS", b"streams", "streams"):
                     return self.keyslot(args[index + 1])
         return await super()._determine_slot(command, *args)
@@ -87,11 +88,14 @@ class _GatedPipeline(ClusterPipeline):
             return await super().execute(raise_on_error, allow_redirections)
 
 
-def connect_cluster(url: str, max_in_flight: int, wait_timeout: float | None) -> GatedCluster:
-    """A client for a `redis+cluster://` URL; no I/O until the first command."""
+def connect_cluster(
+    url: str, max_in_flight: int, wait_timeout: float | None, **connection: Any
+) -> GatedCluster:
+    """A client for a `redis+cluster://` URL; no I/O until the first command. `connection`:
+    options of every node connection beside those of the URL (`socket_timeout`)."""
     parts = urlsplit(url)
     node_url = urlunsplit(parts._replace(scheme=CLUSTER_SCHEMES[parts.scheme]))
-    options: dict[str, Any] = dict(parse_url(node_url))
+    options: dict[str, Any] = dict(parse_url(node_url)) | connection
     if options.pop("connection_class", None) is SSLConnection:
         options["ssl"] = True
     return GatedCluster(
@@ -100,3 +104,14 @@ def connect_cluster(url: str, max_in_flight: int, wait_timeout: float | None) ->
         decode_responses=False,
         **options,
     )
+
+
+def by_slot(client: object, keys: Sequence[str]) -> list[list[str]]:
+    """`keys` in groups one script may take together: all of them on a single Redis; on a
+    cluster, one group per hash slot (groups and keys in the order given)."""
+    if not isinstance(client, GatedCluster):
+        return [list(keys)] if keys else []
+    groups: dict[int, list[str]] = {}
+    for key in keys:
+        groups.setdefault(client.keyslot(key), []).append(key)
+    return list(groups.values())

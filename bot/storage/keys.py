@@ -17,9 +17,8 @@ from dataclasses import dataclass
 KEPT_ON_ERASURE = {
     "event_markers": "hashes of message ids only: an old message redelivered after an erasure "
     "must still be a duplicate; expires with the dedupe window",
-    "older_event_marker": "written no more; expires within the dedupe window",
     "send_claims": "hashes of idempotency keys only; expires with the dedupe window",
-    "older_send_claim": "written no more; expires within the dedupe window",
+    "older_send_claim": "written no more; moved into send_claims by a migration",
     "send_in_flight": "a claim member only; deleted with the acknowledgement, else expires",
     "chat_rate": "a limiter's clock, nothing personal; expires within seconds",
     "telegram_parts": "a count of parts sent, named by message; expires within 24 h",
@@ -93,6 +92,11 @@ class KeySchema:
     def active_publications(self) -> str:
         """Set of "<campaign>/<decision>/<version>" publications the publisher role feeds."""
         return f"{self.prefix}:loop:active"
+
+    @property
+    def publisher_bell(self) -> str:
+        """Stream: one short entry per publication started, which wakes idle publishers."""
+        return f"{self.prefix}:loop:bell"
 
     def loop_campaign(self, campaign_id: str) -> str:
         """Hash: loop settings of a campaign (`tz`: its time zone)."""
@@ -196,18 +200,22 @@ class KeySchema:
         """Their inbound events: stored (deduplication) and committed (bot.runtime.markers)."""
         return f"{self._tag_of(participant_id)}:e:{participant_id}"
 
-    def older_event_marker(self, participant_id: str, event_id: str) -> str:
-        """An event's marker as written before markers were kept per participant (still read
-        for one dedupe window after an upgrade: ingest.lua, commit.lua)."""
-        return f"{self._tag_of(participant_id)}:e:{event_id}"
-
     def send_claims(self, participant_id: str) -> str:
         """Outbox entries handed to a platform for them: never twice (bot.runtime.markers)."""
         return f"{self._tag_of(participant_id)}:sent:{participant_id}"
 
     def older_send_claim(self, participant_id: str, idempotency_key: str) -> str:
-        """A send claim as written before claims were kept per participant."""
+        """A send claim as written before claims were kept per participant (still read by the
+        sender; the migration of bot.runtime.migrations moves any left into `send_claims`)."""
         return f"{self._tag_of(participant_id)}:sent:{idempotency_key}"
+
+    # -- formats retired by a migration (bot.runtime.migrations): no key is written so --------
+    def older_marker_patterns(self) -> dict[str, str]:
+        """SCAN patterns of the string keys markers and claims were before they were kept per
+        participant, by kind (`event`: `e:<event id>`, `claim`: `sent:<idempotency key>`). The
+        per-participant sorted sets match them too: they are told apart by type."""
+        shards = f"{self.prefix}:{{s*}}"
+        return {"event": f"{shards}:e:*", "claim": f"{shards}:sent:*"}
 
     def send_in_flight(self, participant_id: str) -> str:
         """The claim member of the one message being handed to a platform for this participant

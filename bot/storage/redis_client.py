@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import cast
+from typing import Any, cast
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import BusyLoadingError
@@ -21,9 +21,16 @@ from bot.storage.cluster import GatedCluster, connect_cluster, is_cluster_url
 from bot.storage.errors import StorageError
 
 MINIMUM_SERVER_VERSION = (6, 2)
+BLOCK_MARGIN_SECONDS = 10.0  # a blocking read's reply may come this much after its wait ends
 
 
-def connect(url: str, max_connections: int = 64, *, pool_timeout: float | None = 20.0) -> Redis:
+def connect(
+    url: str,
+    max_connections: int = 64,
+    *,
+    pool_timeout: float | None = 20.0,
+    longest_block: float | None = None,
+) -> Redis:
     """A client for `url` (`redis://`, `rediss://`, `unix://`, or `redis+cluster://` /
     `rediss+cluster://` for a Redis Cluster) that queues when the pool is busy.
 
@@ -32,16 +39,24 @@ def connect(url: str, max_connections: int = 64, *, pool_timeout: float | None =
     one. Replies are bytes (decode_responses is off): answers may be encrypted blobs, and callers
     decode text where they mean text. No I/O happens here; the first command connects.
     `await client.aclose()` closes the pool too.
+
+    A client for blocking reads names the longest wait it makes (`longest_block`, seconds): a
+    reply may then take that long (plus a margin) before the connection counts as lost, where
+    other clients keep redis-py's default read timeout.
     """
+    timeouts: dict[str, Any] = {}
+    if longest_block is not None:
+        timeouts["socket_timeout"] = longest_block + BLOCK_MARGIN_SECONDS
     if is_cluster_url(url):
         # Not a subclass of Redis, but it has the same command methods, and Sauti uses only
         # commands both have: the cluster tests run the pipeline against a real cluster.
-        return cast(Redis, connect_cluster(url, max_connections, pool_timeout))
+        return cast(Redis, connect_cluster(url, max_connections, pool_timeout, **timeouts))
     pool = BlockingConnectionPool.from_url(
         url,
         max_connections=max_connections,
         timeout=pool_timeout,
         decode_responses=False,
+        **timeouts,
     )
     # Commands of one event-loop turn share a round trip (bot.storage.auto_pipeline).
     return AutoPipelinedRedis.from_pool(pool)

@@ -14,12 +14,14 @@ COMMIT = Script("commit")
 CLAIM_SEND = Script("claim_send")
 FINISH_SEND = Script("finish_send")
 RELEASE_SEND_CLAIM = Script("release_send_claim")
-TAKE_LEASE = Script("take_lease")
+TAKE_LEASES = Script("take_leases")
+HEARTBEAT = Script("heartbeat")
 RELEASE_LEASE = Script("release_lease")
 RESERVE_SLOT = Script("reserve_slot")
 MARK_IF_PRESENT = Script("mark_if_present")
 QUEUE_WAITING = Script("queue_waiting")
 REPLAY_DEAD_LETTER = Script("replay_dead_letter")
+ADOPT_OLDER_MARKER = Script("adopt_older_marker")  # the migration of bot.runtime.migrations
 
 # Written before a commit, in the same batch: feedback cases and reactions to decisions.
 CREATE_CASE = Script("create_case")
@@ -48,7 +50,8 @@ PIPELINE = (
     CLAIM_SEND,
     FINISH_SEND,
     RELEASE_SEND_CLAIM,
-    TAKE_LEASE,
+    TAKE_LEASES,
+    HEARTBEAT,
     RELEASE_LEASE,
     RESERVE_SLOT,
 )
@@ -58,6 +61,7 @@ ALL = (
     MARK_IF_PRESENT,
     QUEUE_WAITING,
     REPLAY_DEAD_LETTER,
+    ADOPT_OLDER_MARKER,
     COUNT_JOIN,
     REMEMBER_QUESTION_MESSAGE,
     APPLY_WHATSAPP_STATUS,

@@ -31,8 +31,9 @@ PLACEHOLDERS: dict[str, tuple[object, ...]] = {
     "priority": ("reply", "bulk"),
     "shard": (0,),
 }
-# Members that make no key: the shard arithmetic, the erasure enumerator, and the prefixes the
-# loop's scripts put a participant id after (tests/bot/loop/test_rules.py checks those).
+# Members that make no key: the shard arithmetic, the erasure enumerator, the prefixes the
+# loop's scripts put a participant id after (tests/bot/loop/test_rules.py checks those), and
+# the SCAN patterns of retired formats.
 NOT_FAMILIES = {
     "prefix",
     "shards",
@@ -41,6 +42,7 @@ NOT_FAMILIES = {
     "keys_of",
     "participant_prefixes",
     "move_due_prefixes",
+    "older_marker_patterns",
 }
 
 

@@ -79,19 +79,19 @@ def test_a_missing_include_is_named() -> None:
 async def _lease_calls_after_a_flush(redis: Redis) -> None:
     lease = "sauti:{s0}:lease:test"
     await redis.script_flush()
-    assert await redis.script_exists(scripts.TAKE_LEASE.sha) == [False]
-    assert await scripts.TAKE_LEASE(redis, [lease], ["me", 10_000]) == 1
+    assert await redis.script_exists(scripts.TAKE_LEASES.sha) == [False]
+    assert await scripts.TAKE_LEASES(redis, [lease], ["me", 10_000, 1]) == [1]
     await redis.script_flush()
-    assert await redis.script_exists(scripts.TAKE_LEASE.sha) == [False]
+    assert await redis.script_exists(scripts.TAKE_LEASES.sha) == [False]
     replies = await run_batch(
         redis,
         [
-            ScriptCall(scripts.TAKE_LEASE, [lease], ["you", 10_000]),
+            ScriptCall(scripts.TAKE_LEASES, [lease], ["you", 10_000, 1]),
             ("GET", lease),
             ScriptCall(scripts.RELEASE_LEASE, [lease], ["me"]),
         ],
     )
-    assert replies == [0, b"me", 1]
+    assert replies == [[0], b"me", 1]
 
 
 async def test_a_script_runs_after_redis_forgot_it(redis_client: Redis) -> None:

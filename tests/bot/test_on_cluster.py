@@ -27,6 +27,14 @@ from tests.bot.runtime.test_faults import (
     test_a_form_sent_three_times_records_one_answer,
     test_entries_read_by_a_fenced_worker_are_not_stranded,
 )
+from tests.bot.runtime.test_leases import (
+    test_a_dead_processs_shards_move_to_a_live_one_within_the_lease_lifetime,
+)
+from tests.bot.runtime.test_migrations import (
+    test_a_claim_taken_before_the_upgrade_still_stops_a_second_send,
+    test_a_message_stored_before_the_upgrade_and_delivered_again_counts_once,
+    test_processes_migrating_at_once_move_each_key_exactly_once,
+)
 from tests.bot.runtime.test_pipeline import (
     test_a_full_survey_is_recorded_once_with_counters,
     test_a_participants_markers_share_one_expiring_set,
@@ -42,8 +50,11 @@ from tests.bot.runtime.test_sender import (
 
 __all__ = [
     "deployment",
+    "test_a_claim_taken_before_the_upgrade_still_stops_a_second_send",
+    "test_a_dead_processs_shards_move_to_a_live_one_within_the_lease_lifetime",
     "test_a_form_sent_three_times_records_one_answer",
     "test_a_full_survey_is_recorded_once_with_counters",
+    "test_a_message_stored_before_the_upgrade_and_delivered_again_counts_once",
     "test_a_participant_completes_the_survey_with_buttons_and_text",
     "test_a_participants_markers_share_one_expiring_set",
     "test_a_replayed_stream_entry_changes_nothing",
@@ -56,6 +67,7 @@ __all__ = [
     "test_entries_read_by_a_fenced_worker_are_not_stranded",
     "test_list_shows_routing_facts_and_never_the_body",
     "test_messages_for_a_channel_without_a_client_are_set_aside",
+    "test_processes_migrating_at_once_move_each_key_exactly_once",
     "test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_changes_nothing",
     "test_replies_reach_the_participant_once_and_in_order",
     "test_still_concerned_lets_them_write_a_concern_that_lands_with_the_decision",

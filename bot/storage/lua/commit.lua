@@ -8,10 +8,6 @@
 -- entries stay pending for the new holder. An event whose predecessor in the batch did not
 -- commit commits nothing either (returns -2): it was worked out on top of that one's effects.
 --
--- The event's older marker (string, as written before markers were kept per participant) is
--- still read as the last declared key, so that a redelivery straddling an upgrade is not taken
--- for new.
---
 -- KEYS
 --   1 inbound stream
 --   2 the participant's event markers
@@ -23,7 +19,6 @@
 --   8 web chat inbox
 --   9 reply outbox
 --   10 the shard's worker lease
---   11 the event's older marker
 -- ARGV
 --   1 group
 --   2 entry id
@@ -45,7 +40,7 @@
 local holder = redis.call('GET', KEYS[10])
 if holder and holder ~= ARGV[5] then return -1 end
 local seen = redis.call('ZSCORE', KEYS[2], ARGV[3])
-if (seen and tonumber(seen) % 2 == 1) or redis.call('GET', KEYS[11]) == '1' then
+if seen and tonumber(seen) % 2 == 1 then
   redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
   return 0
 end

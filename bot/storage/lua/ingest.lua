@@ -2,15 +2,9 @@
 -- the shard's inbound stream, unless its platform message id was seen before (deduplication).
 -- The marker's score is even (stored, not committed yet) until the commit makes it odd.
 --
--- Markers written before they were kept per participant were one string key per message
--- (`e:<event id>`: "0" stored, "1" committed). They are still read, as the last declared key, so
--- that a redelivery straddling an upgrade is not taken for new; they expire on their own within
--- the dedupe window, after which this read finds nothing.
---
 -- KEYS
 --   1 the participant's event markers (sorted set)
 --   2 the shard's inbound stream
---   3 the event's older marker (string, as written before markers were per participant)
 -- ARGV
 --   1 marker member
 --   2 now (bot.runtime.markers.marker_time)
@@ -27,7 +21,6 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('EXPIRE', KEYS[1], ttl)
   return false
 end
-if redis.call('EXISTS', KEYS[3]) == 1 then return false end
 redis.call('ZADD', KEYS[1], now * 2, ARGV[1])
 if redis.call('ZCARD', KEYS[1]) > most then
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -most - 1)

@@ -22,7 +22,7 @@
 --   5 loop stats prefix (campaign id follows)
 --   6 shard publication prefix ("<ref>:<version>" follows)
 --   7 budget prefix
--- Returns {moved, dropped}.
+-- Returns {moved, dropped, when the next notice is due (ms; -1: none held)}.
 
 local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
@@ -78,4 +78,5 @@ for _, key in ipairs(due) do
   redis.call('ZREM', KEYS[1], key)
   redis.call('HDEL', KEYS[2], 'm:' .. key, 'b:' .. key)
 end
-return {moved, dropped}
+local next_due = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+return {moved, dropped, next_due and tonumber(next_due) or -1}

@@ -91,7 +91,6 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         SCHEMA.webchat_inbox("p1"),
         SCHEMA.outbox(1, "reply"),
         SCHEMA.lease("worker", 1),
-        SCHEMA.older_event_marker("p1", "e7"),
     ]
     read = _read_like_the_script(call.args)
     assert read["fixed"] == [

@@ -231,27 +231,3 @@ async def test_a_flood_from_one_participant_keeps_a_bounded_marker_set(
     assert await redis_client.zcard(newest.key) == MAX_MARKERS
     assert await redis_client.zscore(oldest.key, oldest.member) is None  # the oldest go first
     assert not await runtime.ingestor.ingest(events[-1])  # the recent ones still deduplicate
-
-
-async def test_markers_written_before_the_per_participant_sets_still_count(
-    redis_client: Redis,
-) -> None:
-    """Upgrading: a message the older code stored (its marker a key of its own) and the
-    platform delivers again must stay a duplicate, and one it committed must not be committed
-    a second time when its stream entry comes back."""
-    runtime = await _runtime_with_campaign(redis_client)
-    pid = runtime.participant("neema")
-    stored_before = runtime.event(pid, Join("safe-connect-2026", "en"))
-    older = runtime.schema.older_event_marker(pid, stored_before.event_id)
-    await redis_client.set(older, "0", ex=7 * 24 * 3600)
-    assert not await runtime.ingestor.ingest(stored_before)  # redelivered: a duplicate
-
-    await runtime.ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "en")))
-    await runtime.drain()
-    committed_before = runtime.answer(pid, TextReply("1"))  # "calls", were it taken again
-    older = runtime.schema.older_event_marker(pid, committed_before.event_id)
-    await redis_client.set(older, "1", ex=7 * 24 * 3600)
-    fields: Any = encode(committed_before, runtime.crypto)
-    await redis_client.xadd(runtime.schema.inbound(runtime.schema.shard_of(pid)), fields)
-    assert await runtime.drain() == 1  # acknowledged, not committed again
-    assert "uses" not in await _answers(runtime, pid)

@@ -1,0 +1,40 @@
+"""`sauti migrate`: bring the data in Redis up to this version's formats, now.
+
+`sauti run` does the same at start-up; this is for an operator who wants it done (and to see
+what it did) before starting the new version, or to check that it is done. It runs once: a
+second time it only says so."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.app import App
+from bot.commands.common import with_app
+from bot.runtime.migrations import migrate
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(handler=_migrate)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        done = await migrate(
+            app.redis, app.schema, dedupe_ttl_seconds=app.settings.dedupe_ttl_seconds
+        )
+        if done.markers is None:
+            print(f"the data is at schema {done.after} already: nothing to do")
+            return 0
+        moved, unplaced = done.markers.moved, done.markers.unplaced
+        print(f"data migrated from schema {done.before} to {done.after}")
+        print(
+            f"  older event markers: {moved['event']} moved into participants' sets, "
+            f"{unplaced['event']} deleted (their event was handled and is gone)"
+        )
+        print(
+            f"  older send claims: {moved['claim']} moved into recipients' sets, "
+            f"{unplaced['claim']} deleted (their message was handled and is gone)"
+        )
+        return 0
+
+    return with_app(work)

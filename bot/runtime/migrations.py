@@ -1,0 +1,66 @@
+"""Changes to the data in Redis that run once per deployment, recorded in `meta`.
+
+`meta`'s `schema` field is the version of the data's formats (absent: 1, the formats before the
+first migration). `sauti run` brings the data up to `SCHEMA_VERSION` at start-up, before it
+takes any event, and `sauti migrate` does the same on an operator's request. A migration that
+finished records its version and never runs again; each is safe to run by several processes at
+once (and again, should one stop halfway), so processes starting together need no lock.
+
+- 2: the one-key event markers and send claims written before they were kept per participant
+  move into the participant's sorted sets (bot.runtime.older_markers); the scripts no longer
+  read that format.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.runtime.older_markers import OlderMarkers, retire_older_markers
+from bot.storage.keys import KeySchema
+
+log = logging.getLogger(__name__)
+
+SCHEMA_FIELD = "schema"
+SCHEMA_VERSION = 2
+FIRST_VERSION = 1  # data that records no version
+
+
+@dataclass(frozen=True)
+class Migrated:
+    """What `migrate` found (`before`) and did; `markers` is None when it had nothing to do."""
+
+    before: int
+    after: int
+    markers: OlderMarkers | None = None
+
+
+async def schema_version(redis: Redis, schema: KeySchema) -> int:
+    raw = await redis.hget(schema.meta, SCHEMA_FIELD)
+    return int(raw) if raw is not None else FIRST_VERSION
+
+
+async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -> Migrated:
+    """Bring the data up to SCHEMA_VERSION; nothing when it is there already. Data written by a
+    newer Sauti is left alone (its version is kept)."""
+    before = await schema_version(redis, schema)
+    if before >= SCHEMA_VERSION:
+        return Migrated(before, before)
+    markers = await retire_older_markers(
+        redis, schema, dedupe_ttl_seconds=dedupe_ttl_seconds, now_ms=int(time.time() * 1000)
+    )
+    await redis.hset(schema.meta, SCHEMA_FIELD, SCHEMA_VERSION)
+    moved, unplaced = sum(markers.moved.values()), sum(markers.unplaced.values())
+    # A deployment that never had the older formats (a new one, say) has nothing to hear.
+    log.log(
+        logging.INFO if moved or unplaced else logging.DEBUG,
+        "data migrated to schema %d: %d older markers and claims moved, %d deleted unmoved "
+        "(their event or message was handled and is gone)",
+        SCHEMA_VERSION,
+        moved,
+        unplaced,
+    )
+    return Migrated(before, SCHEMA_VERSION, markers)

@@ -1,0 +1,195 @@
+"""Upgrading: one-key event markers and send claims (the format before they were kept per
+participant) move into the participants' sets once, and still deduplicate afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.conversation.inbound import Channel, InboundEvent, Join
+from bot.conversation.outgoing import Outgoing
+from bot.runtime.claims import Claimed, SendClaim
+from bot.runtime.event_codec import encode
+from bot.runtime.markers import is_committed, marker_member
+from bot.runtime.migrations import SCHEMA_VERSION, migrate, schema_version
+from bot.runtime.outbox import OutboxEntry, Priority, enqueue
+from bot.runtime.ratelimit import ChatPace
+from dialogues.inbound import TextReply
+from tests.kit import stored
+from tests.kit.example import open_example
+from tests.kit.runtime import Runtime, make_runtime
+
+WINDOW = 7 * 24 * 3600  # the dedupe window the older keys were written with
+UNPACED = ChatPace(interval_ms=0.0, tolerance_ms=0.0)  # a claim the recipient's pace allows
+
+
+async def _runtime(redis: Redis, shards: int = 4) -> Runtime:
+    runtime = make_runtime(redis, shards=shards)
+    runtime.clock_ms = int(time.time() * 1000)  # the migration dates markers by the clock
+    await open_example(runtime.campaigns)
+    return runtime
+
+
+async def _migrate(runtime: Runtime) -> Any:
+    return await migrate(runtime.redis, runtime.schema, dedupe_ttl_seconds=WINDOW)
+
+
+def _older_marker(runtime: Runtime, event: InboundEvent) -> str:
+    """The key the previous version kept an event's marker in."""
+    return f"{runtime.schema.tag(runtime.schema.shard_of(event.participant_id))}:e:{event.event_id}"
+
+
+async def _ingest_the_older_way(runtime: Runtime, event: InboundEvent, value: str) -> None:
+    """What the previous version's ingest (and, for "1", its commit) left in Redis."""
+    await runtime.redis.set(_older_marker(runtime, event), value, ex=WINDOW - 60)
+    fields: Any = encode(event, runtime.crypto)
+    shard = runtime.schema.shard_of(event.participant_id)
+    await runtime.redis.xadd(runtime.schema.inbound(shard), fields)
+
+
+async def test_a_message_stored_before_the_upgrade_and_delivered_again_counts_once(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    pid = runtime.participant("neema")
+    join = runtime.event(pid, Join("safe-connect-2026", "en"))
+    await _ingest_the_older_way(runtime, join, "0")  # stored, not committed yet
+
+    done = await _migrate(runtime)
+    assert done.markers.moved["event"] == 1
+    assert await redis_client.exists(_older_marker(runtime, join)) == 0
+
+    assert not await runtime.ingestor.ingest(join)  # the platform delivers it again: a duplicate
+    assert await runtime.drain() == 1  # the stored one is taken, once
+    marker = runtime.ingestor.marker(join)
+    assert is_committed(await redis_client.zscore(marker.key, marker.member))
+    assert (await stored.counters(redis_client, runtime.schema))["started"] == 1
+
+
+async def test_an_event_committed_before_the_upgrade_is_not_committed_again(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    pid = runtime.participant("baraka")
+    await runtime.ingestor.ingest(runtime.event(pid, Join("safe-connect-2026", "en")))
+    await runtime.drain()
+    committed_before = runtime.answer(pid, TextReply("1"))  # "calls", were it taken again
+    await _ingest_the_older_way(runtime, committed_before, "1")  # and its entry comes back
+
+    await _migrate(runtime)
+
+    assert await runtime.drain() == 1  # acknowledged, not committed again
+    assert "uses" not in await stored.answers(redis_client, runtime.schema, pid)
+    assert not await runtime.ingestor.ingest(committed_before)
+
+
+async def test_a_claim_taken_before_the_upgrade_still_stops_a_second_send(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    pid = runtime.participant("chat-9", Channel.TELEGRAM)
+    entry = OutboxEntry("older-event:0", pid, Channel.TELEGRAM.value, Outgoing("sent?"), 0)
+    older = runtime.schema.older_send_claim(pid, entry.key)
+    await redis_client.set(older, "1", ex=WINDOW - 60)  # claimed (maybe sent), never acknowledged
+    await enqueue(redis_client, runtime.schema, runtime.crypto, entry, Priority.REPLY)
+
+    done = await _migrate(runtime)
+
+    assert done.markers.moved["claim"] == 1
+    assert await redis_client.exists(older) == 0
+    assert (
+        await SendClaim.of(runtime.schema, entry, WINDOW).take(redis_client, UNPACED)
+    ).outcome is Claimed.BEFORE
+
+
+async def test_a_decision_notice_claim_finds_its_recipient_in_its_key(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    pid = runtime.participant("chat-7", Channel.TELEGRAM)
+    entry = OutboxEntry(f"d:ab12cd34:2:{pid}", pid, Channel.TELEGRAM.value, Outgoing("news"), 0)
+    await redis_client.set(runtime.schema.older_send_claim(pid, entry.key), "1", ex=WINDOW)
+
+    await _migrate(runtime)  # the notice's entry is gone from the outbox; its key names them
+
+    assert (
+        await SendClaim.of(runtime.schema, entry, WINDOW).take(redis_client, UNPACED)
+    ).outcome is Claimed.BEFORE
+
+
+async def test_keys_whose_event_or_message_is_gone_are_deleted_and_counted(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    pid = runtime.participant("zawadi")
+    handled = runtime.event(pid, Join("safe-connect-2026", "en"))
+    await redis_client.set(_older_marker(runtime, handled), "1", ex=3600)
+    sent = runtime.schema.older_send_claim(pid, "sent-and-acknowledged:0")
+    await redis_client.set(sent, "1", ex=3600)
+
+    done = await _migrate(runtime)
+
+    assert done.markers.unplaced == {"event": 1, "claim": 1}
+    assert done.markers.moved == {"event": 0, "claim": 0}
+    assert await redis_client.exists(_older_marker(runtime, handled), sent) == 0
+
+
+async def test_the_migration_keeps_the_time_a_marker_was_written_and_its_expiry(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    pid = runtime.participant("imani")
+    join = runtime.event(pid, Join("safe-connect-2026", "en"))
+    await _ingest_the_older_way(runtime, join, "0")
+    await redis_client.expire(_older_marker(runtime, join), 3600)  # written 7 days - 1 h ago
+
+    await _migrate(runtime)
+
+    marker = runtime.ingestor.marker(join)
+    score = await redis_client.zscore(marker.key, marker.member)
+    written_s = time.time() - (WINDOW - 3600)
+    assert score is not None
+    assert abs(score / 2 - (written_s - 1_767_225_600)) < 5  # seconds since 2026, times two
+    assert 3500 < await redis_client.ttl(marker.key) <= 3600
+    assert marker.member == marker_member(join.event_id)
+
+
+async def test_the_migration_runs_once(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    assert await schema_version(redis_client, runtime.schema) == 1
+    first = await _migrate(runtime)
+    assert (first.before, first.after) == (1, SCHEMA_VERSION)
+    assert await schema_version(redis_client, runtime.schema) == SCHEMA_VERSION
+
+    pid = runtime.participant("later")
+    late = runtime.event(pid, Join("safe-connect-2026", "en"))
+    await redis_client.set(_older_marker(runtime, late), "0", ex=3600)
+    again = await _migrate(runtime)
+
+    assert again.markers is None  # recorded as done: not run, not even scanned
+    assert await redis_client.exists(_older_marker(runtime, late)) == 1
+
+
+async def test_processes_migrating_at_once_move_each_key_exactly_once(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client, shards=8)
+    events = []
+    for n in range(120):
+        pid = runtime.participant(f"person-{n}")
+        event = runtime.event(pid, Join("safe-connect-2026", "en"))
+        await _ingest_the_older_way(runtime, event, "0")
+        events.append(event)
+
+    done = await asyncio.gather(*(_migrate(runtime) for _ in range(3)))
+
+    assert sum(d.markers.moved["event"] for d in done if d.markers) == len(events)
+    for event in events:
+        marker = runtime.ingestor.marker(event)
+        assert await redis_client.zscore(marker.key, marker.member) is not None
+        assert await redis_client.exists(_older_marker(runtime, event)) == 0
+    assert await runtime.drain() == len(events)
+    assert (await stored.counters(redis_client, runtime.schema))["started"] == len(events)
