@@ -24,6 +24,11 @@ async def ring(redis: Redis, schema: KeySchema) -> None:
     await redis.xadd(schema.publisher_bell, {"rung": 1}, maxlen=RINGS_KEPT, approximate=False)
 
 
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
 class Bell:
     """One publisher's ear: rings after `listen` end its `wait`."""
 
@@ -42,6 +47,9 @@ class Bell:
     async def wait(self, stop: asyncio.Event, seconds: float) -> None:
         """Until a ring, `stop`, or `seconds` have passed."""
         reading = asyncio.ensure_future(self._read(seconds))
+        # Read here whatever it ended with, should the caller be cancelled before it does: not
+        # reported as an exception nobody retrieved.
+        reading.add_done_callback(_retrieved)
         stopping = asyncio.ensure_future(stop.wait())
         try:
             await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -50,6 +50,9 @@ async def while_owned(owned: Ownership, waiting: Awaitable[T]) -> T | None:
     """What `waiting` returns, or None as soon as the shard is given up (the wait cancelled:
     a blocking read that nothing ended yet)."""
     task = asyncio.ensure_future(waiting)
+    # A caller cancelled meanwhile never reads what the wait ended with (Redis gone away, say):
+    # taken here, so that it is not reported as an exception nobody retrieved.
+    task.add_done_callback(_retrieved)
     released = asyncio.ensure_future(owned.released.wait())
     try:
         await asyncio.wait({task, released}, return_when=asyncio.FIRST_COMPLETED)
@@ -59,6 +62,11 @@ async def while_owned(owned: Ownership, waiting: Awaitable[T]) -> T | None:
             task.cancel()
             await asyncio.wait({task})
     return None if task.cancelled() else task.result()
+
+
+def _retrieved(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 ShardRunner = Callable[[int, Ownership], Coroutine[Any, Any, None]]

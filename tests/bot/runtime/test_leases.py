@@ -4,11 +4,15 @@ move to a live one within the lease's lifetime."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import time
 
+import pytest
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.runtime.leases import Ownership, ShardLeases
+from bot.runtime.leases import Ownership, ShardLeases, while_owned
 from bot.storage.keys import KeySchema
 from tests.kit.waiting import until
 
@@ -71,3 +75,28 @@ async def test_a_process_that_stops_gives_its_shards_back_at_once(redis_client: 
     await asyncio.wait_for(running, timeout=2)  # runners waiting on Redis stop waiting
     leases = [schema.lease("worker", shard) for shard in range(4)]
     assert await redis_client.exists(*leases) == 0  # free for the next process now
+
+
+async def _read_that_fails_once_cancelled() -> None:
+    """A blocking read whose connection, torn down by the cancellation, then fails."""
+    try:
+        await asyncio.sleep(30)
+    except asyncio.CancelledError:
+        await asyncio.sleep(0.05)
+        raise RedisConnectionError("Connection closed by server.") from None
+
+
+async def test_a_wait_abandoned_by_its_cancelled_caller_reports_no_unretrieved_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    waiter = asyncio.create_task(while_owned(Ownership(), _read_that_fails_once_cancelled()))
+    await asyncio.sleep(0.01)
+    waiter.cancel()
+    await asyncio.sleep(0)
+    waiter.cancel()  # cancelled again while it waits for the read to unwind: it leaves it
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiter
+    await asyncio.sleep(0.1)  # the read fails, with nobody left to ask how
+    del waiter
+    gc.collect()
+    assert "never retrieved" not in caplog.text
