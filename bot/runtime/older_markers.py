@@ -8,9 +8,9 @@ told apart by type. Every such string key still alive moves into its participant
 
 The old names carry no participant id, so it is looked up where the event or message still is:
 the shard's inbound stream and its dead letters for an event, its outboxes and their dead
-letters for a send (each entry names its `pid`), or the key itself for a decision notice
-(`d:<ref>:<version>:<pid>`). That finds every marker and claim a worker or sender can still
-come to: an event or message in none of those streams was handled and trimmed away. Such a
+letters for a send (each entry names its `pid`). That finds every marker and claim a worker or
+sender can still come to: an event or message in none of those streams was handled and
+trimmed away (and a claim matters only while its entry is pending: bot.runtime.claims). Such a
 leftover is deleted unmoved and counted (`unplaced`): the one thing it still guarded against is
 a platform delivering once more, after this migration, a message it delivered before the
 upgrade, which then counts as new.
@@ -69,7 +69,6 @@ async def retire_older_markers(
         steps: list[tuple[lua.BatchStep, dict[str, int], Kind]] = []
         for older in olders:
             pid = events.get(older.ident) if older.kind == "event" else sends.get(older.ident)
-            pid = pid or _notice_recipient(schema, older)
             if pid is None:
                 steps.append((("DEL", older.key), outcome.unplaced, older.kind))
                 continue
@@ -142,13 +141,3 @@ async def _participants_in(redis: Redis, streams: list[str], field: bytes) -> di
             if len(page) < PAGE:
                 break
     return found
-
-
-def _notice_recipient(schema: KeySchema, older: _Older) -> str | None:
-    """The participant a decision notice's key names (`d:<ref>:<version>:<pid>`), if it is on
-    the key's shard."""
-    parts = older.ident.split(":")
-    if older.kind != "claim" or len(parts) != 4 or parts[0] != "d":
-        return None
-    pid = parts[3]
-    return pid if schema.shard_of(pid) == older.shard else None

@@ -205,8 +205,8 @@ class KeySchema:
         return f"{self._tag_of(participant_id)}:sent:{participant_id}"
 
     def older_send_claim(self, participant_id: str, idempotency_key: str) -> str:
-        """A send claim as written before claims were kept per participant (still read by the
-        sender; the migration of bot.runtime.migrations moves any left into `send_claims`)."""
+        """A send claim as written before claims were kept per participant: read no more; the
+        migration of bot.runtime.migrations moves any left into `send_claims`."""
         return f"{self._tag_of(participant_id)}:sent:{idempotency_key}"
 
     # -- formats retired by a migration (bot.runtime.migrations): no key is written so --------

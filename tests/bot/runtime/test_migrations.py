@@ -11,12 +11,13 @@ from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel, InboundEvent, Join
 from bot.conversation.outgoing import Outgoing
-from bot.runtime.claims import Claimed, SendClaim
+from bot.runtime.claims import Claimed, Pending, SendClaim
 from bot.runtime.event_codec import encode
 from bot.runtime.markers import is_committed, marker_member
 from bot.runtime.migrations import SCHEMA_VERSION, migrate, schema_version
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.ratelimit import ChatPace
+from bot.runtime.sender import GROUP as SENDERS
 from dialogues.inbound import TextReply
 from tests.kit import stored
 from tests.kit.example import open_example
@@ -92,32 +93,21 @@ async def test_a_claim_taken_before_the_upgrade_still_stops_a_second_send(
     runtime = await _runtime(redis_client)
     pid = runtime.participant("chat-9", Channel.TELEGRAM)
     entry = OutboxEntry("older-event:0", pid, Channel.TELEGRAM.value, Outgoing("sent?"), 0)
-    older = runtime.schema.older_send_claim(pid, entry.key)
-    await redis_client.set(older, "1", ex=WINDOW - 60)  # claimed (maybe sent), never acknowledged
+    outbox = runtime.schema.outbox(runtime.schema.shard_of(pid), Priority.REPLY)
     await enqueue(redis_client, runtime.schema, runtime.crypto, entry, Priority.REPLY)
+    # The previous sender read it, claimed it (maybe sent it) and died before acknowledging it.
+    await redis_client.xgroup_create(outbox, SENDERS, id="0")
+    read: Any = await redis_client.xreadgroup(SENDERS, "older-sender", {outbox: ">"})
+    entry_id = read[0][1][0][0]
+    older = runtime.schema.older_send_claim(pid, entry.key)
+    await redis_client.set(older, "1", ex=WINDOW - 60)
 
     done = await _migrate(runtime)
 
     assert done.markers.moved["claim"] == 1
     assert await redis_client.exists(older) == 0
-    assert (
-        await SendClaim.of(runtime.schema, entry, WINDOW).take(redis_client, UNPACED)
-    ).outcome is Claimed.BEFORE
-
-
-async def test_a_decision_notice_claim_finds_its_recipient_in_its_key(
-    redis_client: Redis,
-) -> None:
-    runtime = await _runtime(redis_client)
-    pid = runtime.participant("chat-7", Channel.TELEGRAM)
-    entry = OutboxEntry(f"d:ab12cd34:2:{pid}", pid, Channel.TELEGRAM.value, Outgoing("news"), 0)
-    await redis_client.set(runtime.schema.older_send_claim(pid, entry.key), "1", ex=WINDOW)
-
-    await _migrate(runtime)  # the notice's entry is gone from the outbox; its key names them
-
-    assert (
-        await SendClaim.of(runtime.schema, entry, WINDOW).take(redis_client, UNPACED)
-    ).outcome is Claimed.BEFORE
+    claim = SendClaim.of(runtime.schema, entry, Pending(outbox, SENDERS, entry_id), WINDOW)
+    assert (await claim.take(redis_client, UNPACED)).outcome is Claimed.BEFORE
 
 
 async def test_keys_whose_event_or_message_is_gone_are_deleted_and_counted(
