@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/embedded_redis.py
 	$(BIN)/python bench/telegram_send.py --quick
+	$(BIN)/python bench/versus_aiogram.py --quick
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .mypy_cache .ruff_cache
