@@ -12,7 +12,6 @@ it, and read back what it stored for a participant.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -27,6 +26,7 @@ from bot.conversation.inbound import Channel
 from tests.fakes.telegram_api import FakeTelegram
 from tests.kit.example import CAMPAIGN, open_example
 from tests.kit.settings import deployment_environment, process_environment, settings_from
+from tests.kit.stored import answers as stored_answers
 from tests.kit.waiting import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -197,8 +197,7 @@ class SautiBot:
         try:
             for user_id, answers in expected.items():
                 pid = app.crypto.participant_id(Channel.TELEGRAM.value, str(user_id))
-                raw: Any = await redis.hgetall(app.schema.answers(pid, CAMPAIGN))
-                stored = {key.decode(): json.loads(value) for key, value in raw.items()}
+                stored = await stored_answers(redis, app.schema, pid)
                 matching += _as_expected(stored, answers)
         finally:
             await app.close()
@@ -206,8 +205,8 @@ class SautiBot:
 
 
 def _as_expected(stored: dict[str, dict[str, Any]], expected: Expected) -> bool:
-    """Sauti's answer records ({"o": outcome, "v": value}, free text sealed as "x") against
-    what the participant answered."""
+    """Sauti's answers as the tests read them ({"o": outcome, "v": value}, free text sealed as
+    "x") against what the participant answered."""
     if stored.keys() != expected.keys():
         return False
     for question, answer in expected.items():
