@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The longest a blocking read of this process waits: the publisher's (LoopConfig's
-# longest_wait_seconds); a worker's (WorkerConfig.block_ms) is shorter.
+# longest_wait_seconds); a worker's and a sender's (WorkerConfig, SenderConfig.block_ms) are
+# shorter.
 LONGEST_BLOCK_SECONDS = 60.0
 
 
@@ -105,6 +106,7 @@ class App:
             metrics=self.metrics,
             consumer=consumer or process_name(),
             config=SenderConfig(sent_ttl_seconds=self.settings.dedupe_ttl_seconds),
+            waits=self.waits,
         )
 
     def ledger(self) -> DecisionLedger:
@@ -215,11 +217,12 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
 
 
 def _waits(url: str, settings: Settings) -> Redis:
-    """The client of blocking reads. Idle, the worker of every shard this process holds waits
-    in one (up to half a minute, ended at once by new events), and so does the publisher: each
-    holds a connection meanwhile, which in a pool of their own never keeps a command waiting.
-    Their replies may take as long as the wait: no read timeout shorter than that."""
-    readers = settings.runtime.shards + 1
+    """The client of blocking reads. Idle, the worker and the sender of every shard this process
+    holds wait in one each (up to half a minute, ended at once by new events), and so does the
+    publisher: each holds a connection meanwhile, which in a pool of their own never keeps a
+    command waiting. Their replies may take as long as the wait: no read timeout shorter than
+    that."""
+    readers = 2 * settings.runtime.shards + 1
     return connect(url, max_connections=readers + 1, longest_block=LONGEST_BLOCK_SECONDS)
 
 

@@ -60,7 +60,7 @@ from bot.runtime.delivery import (
     UncertainDeliveryError,
     UndeliverableError,
 )
-from bot.runtime.leases import ShardLeases
+from bot.runtime.leases import Ownership, ShardLeases, while_owned
 from bot.runtime.metrics import Metrics
 from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
 from bot.runtime.ratelimit import ChatPace, GlobalRate
@@ -80,7 +80,9 @@ Entry = tuple[bytes, dict[bytes, bytes]]
 @dataclass(frozen=True)
 class SenderConfig:
     batch_size: int = 100
-    block_ms: int = 1000
+    # Idle, a shard's read waits this long: a new message ends it at once (and giving the shard
+    # up ends it too), so a long wait costs no latency, only fewer round trips.
+    block_ms: int = 30_000
     concurrency: int = 32  # recipients served at once per shard
     max_attempts: int = 8
     backoff_seconds: float = 0.5  # doubles per temporary failure
@@ -117,8 +119,10 @@ class Sender:
         metrics: Metrics,
         consumer: str,
         config: SenderConfig | None = None,
+        waits: Redis | None = None,
     ) -> None:
         self._redis = redis
+        self._waits = waits or redis  # the client of the blocking read for new messages
         self._schema = schema
         self._clients = clients
         self._crypto = crypto
@@ -153,10 +157,10 @@ class Sender:
     async def run(self, stop: asyncio.Event) -> None:
         await self.leases.run(stop, self._run_shard)
 
-    async def _run_shard(self, shard: int, owned: asyncio.Event) -> None:
+    async def _run_shard(self, shard: int, owned: Ownership) -> None:
         await self.prepare(shard)
         while owned.is_set():
-            await self.poll(shard, block_ms=self._config.block_ms)
+            await self.poll(shard, block_ms=self._config.block_ms, owned=owned)
 
     async def prepare(self, shard: int) -> None:
         for priority in Priority:
@@ -165,9 +169,12 @@ class Sender:
             await claim_all(self._redis, stream, GROUP, self._consumer)
         self._maybe_pending[shard] = True  # whatever the shard's last holder left
 
-    async def poll(self, shard: int, block_ms: int | None = None) -> int:
+    async def poll(
+        self, shard: int, block_ms: int | None = None, owned: Ownership | None = None
+    ) -> int:
         """Send one batch: pending entries that are due first, then new replies, then new bulk.
-        Returns how many entries were handled (sent, skipped, dead-lettered or put off)."""
+        Returns how many entries were handled (sent, skipped, dead-lettered or put off). A
+        wait for new entries ends when the shard is given up (`owned`)."""
         streams = [self._schema.outbox(shard, p) for p in (Priority.REPLY, Priority.BULK)]
         state = self._state(shard)
         waiting = state.waiting_now()
@@ -181,7 +188,7 @@ class Sender:
             block = block_ms
             if behind and block is not None:
                 block = min(block, state.ms_until_due())
-            fresh = await self._read(dict.fromkeys(streams, ">"), block)
+            fresh = await self._read_new(streams, block, owned)
             # Someone with older messages pending gets the new ones after those.
             batch = [item for item in fresh if _recipient_of(item) not in behind | waiting]
             if not batch:
@@ -226,10 +233,22 @@ class Sender:
             starts = {s: _text(last[s]) for s in starts if read[s] == self._config.batch_size}
         return [], behind
 
-    async def _read(self, starts: dict[str, str], block_ms: int | None) -> list[tuple[str, Entry]]:
+    async def _read_new(
+        self, streams: list[str], block_ms: int | None, owned: Ownership | None
+    ) -> list[tuple[str, Entry]]:
+        """New entries, waiting up to `block_ms` for some (on the client of blocking reads)."""
+        starts = dict.fromkeys(streams, ">")
+        if not block_ms:
+            return await self._read(starts, block_ms)
+        reading = self._read(starts, block_ms, self._waits)
+        return (await (reading if owned is None else while_owned(owned, reading))) or []
+
+    async def _read(
+        self, starts: dict[str, str], block_ms: int | None, redis: Redis | None = None
+    ) -> list[tuple[str, Entry]]:
         """Entries of each stream from its start (">": new ones), replies first."""
         positions: Any = dict(starts)
-        reply: Any = await self._redis.xreadgroup(
+        reply: Any = await (redis or self._redis).xreadgroup(
             GROUP, self._consumer, positions, count=self._config.batch_size, block=block_ms
         )
         by_stream = {_text(name): entries for name, entries in reply or []}

@@ -5,8 +5,10 @@ stays in Sauti's own Redis keys, shared with the other channels.
   keeps the types it reads answers with (`response_types`);
 - in: `webhook` and `polling` feed `intake` (store, then acknowledge), which reads updates with
   `inbound` and button payloads with `payloads`;
-- out: `client` (the sender's ChannelClient) renders with `render` and `text` and remembers
-  which message shows which question (`question_messages`); `errors` maps Bot API failures;
+- out: `client` (the sender's ChannelClient) renders with `render` and `text`, sends through
+  `bot_api` (the three calls of every message, as plain JSON over aiogram's session) and
+  remembers which message shows which question (`question_messages`); `errors` maps Bot API
+  failures;
 - `registration`: the webhook and command menu Telegram is told of; `texts` (`texts.yaml`):
   Telegram-only texts; `role`: the `telegram` role of `sauti run`.
 """

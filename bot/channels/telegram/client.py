@@ -18,8 +18,9 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.channels.telegram.bot_api import BotApi
+from bot.channels.telegram.bot_api import Keyboard as Buttons
 from bot.channels.telegram.errors import delivery_error, is_message_gone, is_not_modified
 from bot.channels.telegram.question_messages import QuestionMessage, QuestionMessages
 from bot.channels.telegram.render import Keyboard, Limits, Rendered, answered_text, render
@@ -46,12 +47,13 @@ def send_limits(limits: TelegramLimits) -> SendLimits:
 
 class TelegramClient:
     def __init__(self, bot: Bot, questions: QuestionMessages, limits: TelegramLimits) -> None:
-        self._bot = bot
+        self.bot = bot  # whose HTTP session it sends through; its owner closes it
+        self._api = BotApi(bot)
         self._questions = questions
         self._limits = send_limits(limits)
         self._render_limits = Limits(limits.max_text_chars, limits.max_callback_data_bytes)
         self._part_gap = 1.0 / limits.per_chat_rate
-        self._paid = True if limits.paid_broadcast else None  # None: the field is left out
+        self._paid = limits.paid_broadcast
         self._catalog = builtin_catalog()
 
     @property
@@ -85,14 +87,11 @@ class TelegramClient:
             if index > done:
                 await asyncio.sleep(self._part_gap)  # parts of one message: paced as messages
             last = index == len(shown.parts) - 1
-            markup = _markup(shown.keyboard) if last else None
+            buttons = _buttons(shown.keyboard) if last else None
             try:
-                sent = await self._bot.send_message(
-                    chat_id=chat, text=text, reply_markup=markup, allow_paid_broadcast=self._paid
-                )
+                message_id = await self._api.send_message(chat, text, buttons, paid=self._paid)
             except (TimeoutError, AiogramError, OSError) as error:
                 raise delivery_error(error) from error
-            message_id = sent.message_id
             if split:
                 await self._questions.part_sent(pid, key, index + 1)
         if message_id is not None and shown.question_id is not None:
@@ -110,11 +109,7 @@ class TelegramClient:
         text = answered_text(
             shown.text, message.text, recipient.language, self._catalog, self._render_limits
         )
-        await self._edit(
-            self._bot.edit_message_text(
-                chat_id=chat, message_id=shown.message_id, text=text, reply_markup=None
-            )
-        )
+        await self._edit(self._api.edit_message_text(chat, shown.message_id, text))
         await self._questions.forget(recipient.participant_id, question)
         return str(shown.message_id)
 
@@ -127,9 +122,7 @@ class TelegramClient:
             return None
         keyboard = keyboard_of(prompt, self._render_limits)
         await self._edit(
-            self._bot.edit_message_reply_markup(
-                chat_id=chat, message_id=shown.message_id, reply_markup=_markup(keyboard)
-            )
+            self._api.edit_message_reply_markup(chat, shown.message_id, _buttons(keyboard))
         )
         return str(shown.message_id)
 
@@ -146,12 +139,7 @@ class TelegramClient:
             raise delivery_error(error, idempotent=True) from error
 
 
-def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+def _buttons(keyboard: Keyboard) -> Buttons | None:
     if not keyboard:
         return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row]
-            for row in keyboard
-        ]
-    )
+    return [[{"text": b.text, "callback_data": b.data} for b in row] for row in keyboard]

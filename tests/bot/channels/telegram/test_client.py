@@ -54,7 +54,7 @@ def _client(redis: Redis, api_base: str, timeout: float = 2.0) -> TelegramClient
 async def client(redis_client: Redis, fake: FakeTelegram) -> AsyncIterator[TelegramClient]:
     telegram = _client(redis_client, fake.base_url)
     yield telegram
-    await telegram._bot.session.close()
+    await telegram.bot.session.close()
 
 
 async def test_telegrams_refusals_become_delivery_errors(
@@ -88,11 +88,11 @@ async def test_a_timeout_may_have_delivered_and_a_refused_connection_did_not(
     with pytest.raises(UncertainDeliveryError):
         await slow.deliver(RECIPIENT, message_from_plain({"text": "hello", "from": "sauti"}), "k")
     assert [m.text for m in fake.bot_messages(CHAT)] == ["hello"]  # it did arrive
-    await slow._bot.session.close()
+    await slow.bot.session.close()
     nobody = _client(redis_client, f"http://127.0.0.1:{free_port()}")
     with pytest.raises(TemporaryDeliveryError):
         await nobody.deliver(RECIPIENT, message_from_plain({"text": "hello", "from": "sauti"}), "k")
-    await nobody._bot.session.close()
+    await nobody.bot.session.close()
 
 
 async def test_a_long_text_is_split_and_a_retry_sends_only_the_rest(
@@ -173,7 +173,7 @@ async def test_paid_broadcast_raises_the_rate_and_marks_every_message(
             RECIPIENT, message_from_plain({"text": "news", "from": "sauti"}), "k-paid"
         )
     finally:
-        await client._bot.session.close()
+        await client.bot.session.close()
     [call] = fake.calls_to("sendMessage")
     assert call.params["allow_paid_broadcast"] in {True, "true"}
     assert TelegramLimits().global_rate == 30.0  # without it: Telegram's free 30/s
