@@ -4,6 +4,7 @@ written exactly as they were."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -123,3 +124,10 @@ def test_a_typed_message_survives_the_outbox() -> None:
 def test_a_body_missing_what_it_need_not_say_takes_the_defaults() -> None:
     assert message_from_plain({}) == Outgoing("")
     assert message_from_plain({"text": "hi", "from": "someone new"}) == Outgoing("hi")
+
+
+def test_a_prompt_is_written_with_every_field_it_has() -> None:
+    """The prompt is written field by field, for speed: a field added to Prompt must be added
+    there too, or a question would lose it on its way through the outbox."""
+    written = json.loads(json.dumps(message_to_plain(Outgoing(PROMPT.text, prompt=PROMPT))))
+    assert written["prompt"] == json.loads(json.dumps(dataclasses.asdict(PROMPT)))
