@@ -195,12 +195,13 @@ async def test_a_sender_killed_between_the_platform_call_and_the_record_sends_no
         assert delivered[(held.call.params["chat_id"], held_text)] == 1
         # Anything not delivered was claimed by the dead sender just before its own call (other
         # recipients' messages were under way too), and the successor counted it `uncertain`,
-        # as it counted the held one (which did arrive): the sender's documented choice is to
-        # lose such a message rather than risk sending it twice.
+        # as it counted the held one and any other the dead sender had on the wire (which did
+        # arrive): the sender's documented choice is to lose such a message rather than risk
+        # sending it twice.
         uncertain: Any = app.metrics.registry.get_sample_value(
             "sauti_sends_total", {"channel": "telegram", "outcome": "uncertain"}
         )
-        assert int(uncertain or 0) == len(keys) - len(delivered) + 1
+        assert int(uncertain or 0) >= len(keys) - len(delivered) + 1
         assert len(delivered) >= 4
     finally:
         if process is not None and process.returncode is None:
