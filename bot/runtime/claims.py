@@ -21,8 +21,9 @@ A claim lives in the recipient's claim set (bot.runtime.markers) only while its 
 the acknowledgement removes it, and a claim is refused for an entry no longer pending. That is
 what keeps a send from happening twice when a sender that lost its shard's lease (stalled, not
 dead) sends and acknowledges an entry its successor also read: the successor finds the entry
-acknowledged. A claim left by a crash stays until its entry is sent or its TTL (the dedupe
-window) passes.
+acknowledged. A sender whose shard lease another sender holds now claims nothing at all (it is
+fenced, as a worker's commit is). A claim left by a crash stays until its entry is sent or its
+TTL (the dedupe window) passes.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Claimed(Enum):
     BEFORE = 0  # claimed and finished before: it may have gone out; never again
     IN_FLIGHT = 2  # claimed before by a sender that stopped mid-send: maybe sent, maybe not
     NOT_YET = 3  # not claimed: the recipient's own pace says wait
+    NOT_OURS = 4  # not claimed: another sender holds the shard's lease now
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +64,14 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """Where the entry waits: its outbox stream, the senders' group, and its id."""
+    """Where the entry waits (its outbox stream, the senders' group, its id) and who reads it:
+    the sender, and the lease it must hold on the entry's shard."""
 
     stream: str
     group: str
     entry_id: bytes
+    consumer: str
+    lease: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +111,15 @@ class SendClaim:
             round(min(waited_ms, MAX_WAIT_COUNTED_MS)),
             self.pending.group,
             self.pending.entry_id,
+            self.pending.consumer,
         ]
-        keys = [self.key, self.in_flight_key, *self.chat_rate, self.pending.stream]
+        keys = [
+            self.key,
+            self.in_flight_key,
+            *self.chat_rate,
+            self.pending.stream,
+            self.pending.lease,
+        ]
         outcome, wait_ms = await CLAIM_SEND(redis, keys, args)
         return Claim(Claimed(int(outcome)), int(wait_ms))
 

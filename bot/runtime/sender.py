@@ -238,8 +238,8 @@ class Sender:
     ) -> list[tuple[str, Entry]]:
         """New entries, waiting up to `block_ms` for some (on the client of blocking reads)."""
         starts = dict.fromkeys(streams, ">")
-        if not block_ms:
-            return await self._read(starts, block_ms)
+        if not block_ms:  # not BLOCK 0, which would wait for ever
+            return await self._read(starts, None)
         reading = self._read(starts, block_ms, self._waits)
         return (await (reading if owned is None else while_owned(owned, reading))) or []
 
@@ -290,9 +290,9 @@ class Sender:
                     outcome = await self._deliver(item, recipients[pid], state)
                     if outcome == "refused":
                         recipients[pid] = _Recipient(None, "unreachable")
-                    elif outcome == "later":
+                    elif outcome in ("later", "not_ours"):
                         left += len(queue) - done
-                        return  # the rest waits behind the entry being retried
+                        return  # the rest waits behind the entry (or for the shard's holder)
 
         # Replies to people in a conversation first, all of them, then bulk notices: a bulk
         # send never takes a slot a waiting reply could have had.
@@ -302,7 +302,14 @@ class Sender:
             by_recipient: dict[str, list[_Queued]] = {}
             for item in phase:
                 by_recipient.setdefault(item.entry.participant_id, []).append(item)
-            await asyncio.gather(*(serve(queue) for queue in by_recipient.values()))
+            try:
+                # A task group, not gather: when Redis fails under one recipient's send, the
+                # others stop too, rather than go on sending for a shard about to be given up.
+                async with asyncio.TaskGroup() as group:
+                    for queue in by_recipient.values():
+                        group.create_task(serve(queue))
+            except BaseExceptionGroup as failed:
+                raise failed.exceptions[0] from None
         return left
 
     def _queued(self, stream: str, entry_id: bytes, entry: OutboxEntry) -> _Queued:
@@ -349,10 +356,13 @@ class Sender:
             return await self._finish(item, recipient.reason)
         if item.bulk and recipient.opted_out:  # /stop after the notice was queued: unsent
             return await self._finish(item, "opted_out")
-        pending = Pending(item.stream, GROUP, item.entry_id)
+        lease = self._schema.lease("sender", self._schema.shard_of(entry.participant_id))
+        pending = Pending(item.stream, GROUP, item.entry_id, self._consumer, lease)
         claim = SendClaim.of(self._schema, entry, pending, self._config.sent_ttl_seconds)
         while True:
             claimed = await self._claim_in_turn(item, claim)
+            if claimed is Claimed.NOT_OURS:  # the shard is another sender's now: hands off
+                return "not_ours"
             if claimed is Claimed.BEFORE:  # the platform answered before a crash: never twice
                 return await self._finish(item, "duplicate", claim)
             if not _goes_out(item, claimed):
@@ -382,13 +392,23 @@ class Sender:
             ready = time.monotonic()
             await self._global_slot(channel, item.bulk)
             waited_ms = (time.monotonic() - ready) * 1000
-            taken = await claim.take(self._redis, self._chat_pace[channel], waited_ms)
+            # The channel's pause is read with the claim (the same round trip): a 429 another
+            # process read after this slot was reserved holds this message back too.
+            _, pause_key = self._schema.channel_rate(channel)
+            taken, paused_ms = await asyncio.gather(
+                claim.take(self._redis, self._chat_pace[channel], waited_ms),
+                self._redis.pttl(pause_key),
+            )
             self._note_chat_pace(pid, ready, taken.wait_ms)
             if taken.outcome is Claimed.NOT_YET:
                 continue  # their pace, set by another sender before: the slot is lost, rarely
-            if not _goes_out(item, taken.outcome) or self._pause_left(channel) <= 0:
+            if taken.outcome is Claimed.NOT_OURS:
                 return taken.outcome
-            await claim.release(self._redis)  # a 429 read while claiming: not now
+            paused = paused_ms > 0 or self._pause_left(channel) > 0
+            if not _goes_out(item, taken.outcome) or not paused:
+                return taken.outcome
+            # A 429 read while claiming: not now. The next reservation waits the pause out.
+            await claim.release(self._redis)
 
     def _note_chat_pace(self, participant_id: str, since: float, wait_ms: int) -> None:
         """The recipient's pace allows their next message `wait_ms` after `since`."""

@@ -23,6 +23,7 @@ not wrapped (bot.storage.redis_client): its commands go to different nodes.
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 from redis.asyncio import Redis
@@ -81,7 +82,9 @@ class AutoPipelinedRedis(Redis):
         return await future
 
     def _start_flush(self) -> None:
-        queued, self._queued = self._queued, []
+        # A caller cancelled while its command waited here does not have it run.
+        queued = [item for item in self._queued if not item[2].done()]
+        self._queued = []
         if not queued:
             return
         task = asyncio.get_running_loop().create_task(self._flush(queued))
@@ -100,8 +103,11 @@ class AutoPipelinedRedis(Redis):
                 pipe.execute_command(*args, **options)
             replies = await pipe.execute(raise_on_error=False)
         except BaseException as error:  # the connection failed, or this task was cancelled
+            # Every caller of the batch learns of it: which of their commands ran is unknown,
+            # as it is for one command whose reply is lost. Each gets an exception of its own
+            # (tracebacks are written into it as it is raised).
             for _, _, future in queued:
-                _fail(future, error)
+                _fail(future, copy.copy(error))
             if not isinstance(error, Exception):
                 raise
             return
@@ -112,7 +118,11 @@ class AutoPipelinedRedis(Redis):
                 _settle(future, reply)
 
     async def aclose(self, close_connection_pool: bool | None = None) -> None:
-        if self._flushes:
+        # What is queued still goes, and everything in flight comes back, before the pool
+        # closes: a command issued in the turn of `aclose` would otherwise open a connection
+        # nobody closes.
+        while self._queued or self._flushes:
+            self._start_flush()
             await asyncio.gather(*self._flushes, return_exceptions=True)
         await super().aclose(close_connection_pool)
 

@@ -19,16 +19,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import TelegramNetworkError
+from aiogram.exceptions import ClientDecodeError, TelegramNetworkError
 from aiogram.methods import EditMessageReplyMarkup, EditMessageText, SendMessage, TelegramMethod
 from aiohttp import ClientError, ClientTimeout
 
 # As the Bot is configured (api.make_bot): no parse mode, so plain text; no link previews.
 _NO_PREVIEW = {"is_disabled": True}
+
+# The statuses aiogram takes for success, with `"ok": true` (200 OK to 226 IM Used).
+_SUCCESS, _LAST_SUCCESS = HTTPStatus.OK, HTTPStatus.IM_USED
 
 Keyboard = list[list[dict[str, str]]]  # rows of {"text": …, "callback_data": …}
 Params = dict[str, Any]
@@ -47,10 +51,15 @@ class BotApi:
             params["reply_markup"] = {"inline_keyboard": keyboard}
         if paid:
             params["allow_paid_broadcast"] = True
-        result = await self._call(
-            "sendMessage", params, lambda: SendMessage(chat_id=chat_id, text=text)
-        )
-        return int(result["message_id"])
+
+        def method() -> SendMessage:
+            return SendMessage(chat_id=chat_id, text=text)
+
+        result = await self._call("sendMessage", params, method)
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        if not isinstance(message_id, int):  # as aiogram: an answer it cannot read
+            raise ClientDecodeError("Failed to deserialize object", ValueError(), result)
+        return message_id
 
     async def edit_message_text(self, chat_id: int, message_id: int, text: str) -> None:
         """Replace a message's text; its buttons go."""
@@ -98,7 +107,7 @@ class BotApi:
             message = f"{type(error).__name__}: {error}"
             raise TelegramNetworkError(method=method(), message=message) from error
         answer = _json(content)
-        if status == 200 and isinstance(answer, dict) and answer.get("ok") is True:
+        if _SUCCESS <= status <= _LAST_SUCCESS and isinstance(answer, dict) and answer.get("ok"):
             return answer.get("result")
         # Not a plain success: aiogram reads it, and raises its exception for it.
         return session.check_response(self._bot, method(), status, content).result

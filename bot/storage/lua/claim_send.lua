@@ -11,12 +11,17 @@
 -- acknowledgement): an entry no longer pending was acknowledged by a sender before, and is
 -- answered "claimed before", so a copy read by a successor before then is not sent again.
 --
+-- Fencing: a sender whose shard lease another sender now holds (it stalled past its lease)
+-- claims nothing and is told so; the entry stays pending for the new holder, as a worker's
+-- commit is fenced (commit.lua).
+--
 -- KEYS (all under the participant's shard hash tag)
 --   1 send claims (sorted set)
 --   2 send in flight
 --   3 recipient's limiter (theoretical arrival time)
 --   4 recipient's pause
 --   5 the entry's outbox stream
+--   6 the shard's sender lease
 -- ARGV
 --   1 claim member
 --   2 now (marker time, bot.runtime.markers)
@@ -29,6 +34,7 @@
 --     the channel does not also slow the recipient's next message down
 --   8 the senders' group
 --   9 the entry's id
+--   10 this sender (the lease owner it writes)
 -- Returns {outcome, ms}:
 -- (ms counted from when the pace allowed this message, ARGV 7)
 --   {1, next}: claimed now and marked in flight; the recipient's next message may go in `next` ms
@@ -37,9 +43,12 @@
 --   {2, next}: claimed before and still in flight: the sender that claimed it stopped between the
 --              claim and recording the platform's answer (counted against the pace: it may go again)
 --   {3, wait}: not claimed: the recipient's pace allows their next message in `wait` ms
+--   {4, 0}: not claimed: another sender holds the shard's lease now
 
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
+local holder = redis.call('GET', KEYS[6])
+if holder and holder ~= ARGV[10] then return {4, 0} end
 if #redis.call('XPENDING', KEYS[5], ARGV[8], ARGV[9], ARGV[9], 1) == 0 then return {0, 0} end
 local outcome = 1
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then

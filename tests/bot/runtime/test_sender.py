@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import time
@@ -109,6 +110,29 @@ async def test_a_429_pauses_the_channel_for_exactly_retry_after(redis_client: Re
     assert _count(runtime, "sauti_send_rate_limited_total", channel="telegram") == 1
 
 
+async def test_a_429_read_by_another_process_holds_back_slots_reserved_before_it(
+    redis_client: Redis,
+) -> None:
+    """Slots are reserved ahead; a pause another sender process sets meanwhile (it read a 429)
+    still holds back a message whose slot was reserved before the pause."""
+    slow = SendLimits(global_rate=2, global_burst=1, per_chat_interval=0.01, per_chat_burst=5)
+    runtime, platform, sender = await _setup(redis_client, slow)
+    await _telegram_participant(runtime, "chat-a")
+    await _telegram_participant(runtime, "chat-b")
+    _, pause = runtime.schema.channel_rate(Channel.TELEGRAM.value)
+    await sender.prepare(0)
+    sending = asyncio.create_task(sender.poll(0, block_ms=None))
+    # The first message goes; the next slot is 0.5 s ahead. (The fake platform has no event.)
+    while not platform.delivered:  # noqa: ASYNC110
+        await asyncio.sleep(0.005)
+    first = platform.delivered[0].at
+    await redis_client.set(pause, b"1", px=1500)  # another process read a 429 just now
+    await sending
+    later = [d.at - first for d in platform.delivered[1:]]
+    assert later
+    assert min(later) >= 1.4  # not at the 0.5 s it had reserved
+
+
 async def test_one_recipients_retries_do_not_hold_up_anyone_else(redis_client: Redis) -> None:
     runtime, platform, sender = await _setup(redis_client)
     await _telegram_participant(runtime, "chat-slow")
@@ -179,7 +203,12 @@ async def test_send_claims_are_taken_once_given_back_and_kept_bounded(
 
     def claim(n: int) -> SendClaim:
         entry = OutboxEntry(f"key:{n}", "pid-claims", Channel.TELEGRAM.value, Outgoing(""), 0)
-        return SendClaim.of(schema, entry, Pending(stream, "senders", ids[n]), ttl_seconds=3600)
+        return SendClaim.of(
+            schema,
+            entry,
+            Pending(stream, "senders", ids[n], "sender-1", schema.lease("sender", 0)),
+            ttl_seconds=3600,
+        )
 
     async def take(n: int) -> Claimed:
         return (await claim(n).take(redis_client, UNPACED)).outcome
@@ -198,6 +227,11 @@ async def test_send_claims_are_taken_once_given_back_and_kept_bounded(
     assert await take(1) is Claimed.NOW
     assert await take(2) is Claimed.NOW
     assert await take(1) is Claimed.BEFORE
+    # Another sender holds the shard's lease now (this one stalled past its own): hands off.
+    await redis_client.set(schema.lease("sender", 0), "sender-2")
+    assert await take(3) is Claimed.NOT_OURS
+    assert await redis_client.zscore(claim(3).key, claim(3).member) is None
+    await redis_client.set(schema.lease("sender", 0), "sender-1")
     for n in range(3, MAX_MARKERS + 5):
         assert await take(n) is Claimed.NOW
     assert await redis_client.zcard(claim(0).key) == MAX_MARKERS
@@ -236,7 +270,12 @@ async def test_a_claim_waits_for_the_recipients_own_pace(redis_client: Redis) ->
 
     def claim(pid: str, n: int) -> SendClaim:
         entry = OutboxEntry(f"key:{n}", pid, Channel.TELEGRAM.value, Outgoing(""), 0)
-        return SendClaim.of(schema, entry, Pending(stream, "senders", ids[n]), ttl_seconds=3600)
+        return SendClaim.of(
+            schema,
+            entry,
+            Pending(stream, "senders", ids[n], "sender-1", schema.lease("sender", 0)),
+            ttl_seconds=3600,
+        )
 
     first = await claim("pid-a", 0).take(redis_client, pace)
     second = await claim("pid-a", 1).take(redis_client, pace)
