@@ -106,12 +106,9 @@ async def test_a_claim_taken_before_the_upgrade_still_stops_a_second_send(
 
     assert done.markers.moved["claim"] == 1
     assert await redis_client.exists(older) == 0
-    claim = SendClaim.of(
-        runtime.schema,
-        entry,
-        Pending(outbox, SENDERS, entry_id, "older-sender", runtime.schema.lease("sender", 0)),
-        WINDOW,
-    )
+    lease = runtime.schema.lease("sender", runtime.schema.shard_of(pid))
+    pending = Pending(outbox, SENDERS, entry_id, "older-sender", lease)
+    claim = SendClaim.of(runtime.schema, entry, pending, WINDOW)
     assert (await claim.take(redis_client, UNPACED)).outcome is Claimed.BEFORE
 
 
