@@ -390,15 +390,16 @@ class Sender:
             # and then left unused while waiting for the recipient would be capacity lost.
             await _sleep_until(self._chat_free_at.get(pid, 0.0))
             ready = time.monotonic()
-            await self._global_slot(channel, item.bulk)
+            slept = await self._global_slot(channel, item.bulk)
             waited_ms = (time.monotonic() - ready) * 1000
-            # The channel's pause is read with the claim (the same round trip): a 429 another
-            # process read after this slot was reserved holds this message back too.
-            _, pause_key = self._schema.channel_rate(channel)
-            taken, paused_ms = await asyncio.gather(
-                claim.take(self._redis, self._chat_pace[channel], waited_ms),
-                self._redis.pttl(pause_key),
-            )
+            taking = claim.take(self._redis, self._chat_pace[channel], waited_ms)
+            if slept:
+                # A slot reserved ahead: a 429 another process read since then holds this
+                # message back too. Its pause is read with the claim (the same round trip).
+                _, pause_key = self._schema.channel_rate(channel)
+                taken, paused_ms = await asyncio.gather(taking, self._redis.pttl(pause_key))
+            else:  # reserved just now, when the pause was read
+                taken, paused_ms = await taking, 0
             self._note_chat_pace(pid, ready, taken.wait_ms)
             if taken.outcome is Claimed.NOT_YET:
                 continue  # their pace, set by another sender before: the slot is lost, rarely
@@ -417,9 +418,10 @@ class Sender:
             self._chat_free_at = {p: t for p, t in self._chat_free_at.items() if t > now}
         self._chat_free_at[participant_id] = since + wait_ms / 1000
 
-    async def _global_slot(self, channel: str, bulk: bool) -> None:
+    async def _global_slot(self, channel: str, bulk: bool) -> bool:
         """Reserve a slot of the channel's global rate and sleep until it begins; never go
-        while a 429 this process read pauses the channel."""
+        while a 429 this process read pauses the channel. True when it slept."""
+        slept = False
         while True:
             if bulk:  # bulk waits its turn; replies (few) reserve directly, and go first
                 async with self._global_turn[channel]:
@@ -428,13 +430,15 @@ class Sender:
                 begins_ms = await self._reserve(channel, bulk=False)
             if begins_ms:
                 await asyncio.sleep(begins_ms / 1000)
+                slept = True
             # A 429 read while this message waited for its slot (a slot counted before the
             # pause began, on a busy event loop): wait the pause out, then take a fresh slot.
             # Every process sees the pause in Redis; this closes the gap within one process.
             remaining = self._pause_left(channel)
             if remaining <= 0:
-                return
+                return slept
             await asyncio.sleep(remaining)
+            slept = True
 
     async def _reserve(self, channel: str, *, bulk: bool) -> int:
         """A reserved slot: milliseconds until it begins. Asks again only when no slot is near
