@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from bot.commands.export import safe_cell
 from bot.conversation.inbound import Join
 from bot.records.export import respondents
 from dialogues.inbound import Decline, Skip
-from tests.bot.commands import Deployment, deployed, sauti
+from tests.bot.commands import Deployment, sauti
 from tests.kit import stored
 from tests.kit.example import CAMPAIGN
 
@@ -48,14 +47,6 @@ HEADER = [
 TOKENS = {"amina": "tok-amina-5f1e", "juma": "tok-juma-77c2", "claire": "tok-claire-90ab"}
 ADDRESSES = {"amina": "+255700000001", "juma": "+255700000002", "claire": "+255700000003"}
 _LANGUAGES = (("amina", "sw"), ("juma", "en"), ("claire", "fr"))
-
-
-@pytest.fixture
-async def deployment(
-    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Deployment]:
-    async with deployed(redis_url, tmp_path, monkeypatch) as value:
-        yield value
 
 
 async def _join(deployment: Deployment, name: str, language: str) -> str:

@@ -3,25 +3,16 @@ what was done; `sauti run` does the same at start-up."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.conversation.inbound import Join
 from bot.runtime.migrations import SCHEMA_VERSION, schema_version
-from tests.bot.commands import Deployment, deployed, sauti
+from tests.bot.commands import Deployment, sauti
 from tests.kit.example import CAMPAIGN
 from tests.kit.running import sauti_run
 from tests.kit.settings import deployment_settings
-
-
-@pytest.fixture
-async def deployment(
-    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Deployment]:
-    async with deployed(redis_url, tmp_path, monkeypatch) as value:
-        yield value
 
 
 async def _older_marker_of_a_stored_event(deployment: Deployment) -> str:
