@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
+from bot.access.organisations import OrganisationStore
+from bot.access.staff import StaffStore
 from bot.conversation.inbound import Channel
 from bot.privacy import KeyFiles, ParticipantCrypto, Redactor, load_server_keys
 from bot.records.campaigns import CampaignStore
@@ -85,6 +87,12 @@ class App:
                 response_days=self.settings.loop.grievance_response_days,
             ),
         )
+
+    def organisations(self) -> OrganisationStore:
+        return OrganisationStore(self.redis, self.schema)
+
+    def staff(self) -> StaffStore:
+        return StaffStore(self.redis, self.schema)
 
     def push_clients(self) -> dict[str, ChannelClient]:
         """Clients of the push platforms configured."""

@@ -2,7 +2,8 @@
 
 Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti campaign ...`,
 `sauti dead-letters ...`, `sauti migrate`, `sauti whatsapp link|templates`. Engagement teams:
-`sauti decision ...`, `sauti theme ...`, `sauti loop ...`, `sauti grievance ...`.
+`sauti decision ...`, `sauti theme ...`, `sauti loop ...`, `sauti grievance ...`. Organisations
+and their staff: `sauti org ...`, `sauti staff ...`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "theme": ("bot.commands.themes", "tag free-text answers with themes"),
     "loop": ("bot.commands.loop", "promises to report back, and the loop report"),
     "grievance": ("bot.commands.grievances", "answer what participants raised"),
+    "org": ("bot.commands.orgs", "organisations a deployment hosts"),
+    "staff": ("bot.commands.staff", "an organisation's staff and their roles"),
 }
 
 

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 from bot.app import App
-from bot.commands.common import with_app
+from bot.commands.common import organisation_for, with_app
 from bot.commands.export import register_export
 from bot.commands.survey import read_file
 from bot.conversation.campaign import CampaignStatus
+from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.stats import campaign_counters
 from dialogues import SurveyDefinitionError
 
@@ -20,8 +21,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     load = campaign.add_parser("load", help="store (or update) a campaign from a survey file")
     load.add_argument("file", type=Path)
     load.add_argument("--open", action="store_true", help="open it for answers right away")
+    load.add_argument(
+        "--org", help="the organisation it belongs to (needed when there are several)"
+    )
     load.set_defaults(handler=_load)
     listing = campaign.add_parser("list", help="campaigns with their status and counts")
+    listing.add_argument("--org", help="only this organisation's campaigns")
     listing.set_defaults(handler=_list)
     for name, status in (("open", CampaignStatus.OPEN), ("close", CampaignStatus.CLOSED)):
         command = campaign.add_parser(name, help=f"{name} a campaign for answers")
@@ -36,12 +41,18 @@ def _load(args: argparse.Namespace) -> int:
         return 1
 
     async def work(app: App) -> int:
+        org = await organisation_for(app, args.org)
+        if org is None:
+            return 1
         try:
-            campaign = await app.campaigns.load(source, open_now=args.open)
+            campaign = await app.campaigns.load(source, org=org, open_now=args.open)
         except SurveyDefinitionError as error:
             print(f"{args.file}: {error}", file=sys.stderr)
             return 1
-        print(f"campaign '{campaign.id}' loaded ({campaign.status.value})")
+        except CampaignOwnedElsewhereError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return 1
+        print(f"campaign '{campaign.id}' loaded for '{org}' ({campaign.status.value})")
         return 0
 
     return with_app(work)
@@ -49,7 +60,10 @@ def _load(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
-        ids = await app.campaigns.ids()
+        if args.org is not None and await app.organisations().get(args.org) is None:
+            print(f"sauti: no organisation '{args.org}' (sauti org list)", file=sys.stderr)
+            return 1
+        ids = await app.campaigns.ids(args.org)
         if not ids:
             print("no campaigns yet: sauti campaign load FILE")
         for campaign_id in ids:
@@ -58,7 +72,8 @@ def _list(args: argparse.Namespace) -> int:
                 continue
             counts = await campaign_counters(app.redis, app.schema, campaign_id)
             print(
-                f"{campaign_id}\t{campaign.status.value}\tstarted {counts.get('started', 0)}"
+                f"{campaign_id}\t{campaign.org}\t{campaign.status.value}"
+                f"\tstarted {counts.get('started', 0)}"
                 f"\tcompleted {counts.get('completed', 0)}\tanswers {counts.get('answers', 0)}"
             )
         return 0

@@ -55,3 +55,25 @@ def run_main(main: Coroutine[Any, Any, int]) -> int:
         return EXIT_UNAVAILABLE
     except KeyboardInterrupt:
         return 0
+
+
+async def organisation_for(app: App, given: str | None) -> str | None:
+    """The organisation a command acts for: the one named (which must exist), or — when none
+    is named — the only one there is (the default one is made for a deployment that has
+    none). None, after saying why, when it is not clear which."""
+    from bot.access.organisations import DEFAULT_ORG
+    from bot.runtime.migrations import DEFAULT_ORG_NAME
+
+    organisations = app.organisations()
+    if given is not None:
+        if await organisations.get(given) is None:
+            print(f"sauti: no organisation '{given}' (sauti org list)", file=sys.stderr)
+            return None
+        return given
+    slugs = await organisations.slugs()
+    if not slugs:
+        return (await organisations.ensure(DEFAULT_ORG, DEFAULT_ORG_NAME)).slug
+    if len(slugs) == 1:
+        return slugs[0]
+    print(f"sauti: say which organisation: --org {' | '.join(slugs)}", file=sys.stderr)
+    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.access.organisations import DEFAULT_ORG
 from bot.app import App
 from bot.commands.common import with_app
 from bot.runtime.migrations import migrate
@@ -22,19 +23,21 @@ def _migrate(args: argparse.Namespace) -> int:
         done = await migrate(
             app.redis, app.schema, dedupe_ttl_seconds=app.settings.dedupe_ttl_seconds
         )
-        if done.markers is None:
+        if done.before == done.after:
             print(f"the data is at schema {done.after} already: nothing to do")
             return 0
-        moved, unplaced = done.markers.moved, done.markers.unplaced
         print(f"data migrated from schema {done.before} to {done.after}")
-        print(
-            f"  older event markers: {moved['event']} moved into participants' sets, "
-            f"{unplaced['event']} deleted (their event was handled and is gone)"
-        )
-        print(
-            f"  older send claims: {moved['claim']} moved into recipients' sets, "
-            f"{unplaced['claim']} deleted (their message was handled and is gone)"
-        )
+        if done.markers is not None:
+            moved, unplaced = done.markers.moved, done.markers.unplaced
+            print(
+                f"  older event markers: {moved['event']} moved into participants' sets, "
+                f"{unplaced['event']} deleted (their event was handled and is gone)"
+            )
+            print(
+                f"  older send claims: {moved['claim']} moved into recipients' sets, "
+                f"{unplaced['claim']} deleted (their message was handled and is gone)"
+            )
+        print(f"  campaigns given to the organisation '{DEFAULT_ORG}': {done.adopted}")
         return 0
 
     return with_app(work)

@@ -1,4 +1,5 @@
-"""A campaign: a survey and whether it is open for people to join."""
+"""A campaign: a survey, whether it is open for people to join, and the organisation it belongs
+to."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class CampaignStatus(StrEnum):
 class Campaign:
     survey: Survey
     status: CampaignStatus
+    org: str  # the organisation's slug
 
     @property
     def id(self) -> str:

@@ -1,4 +1,6 @@
-"""Campaigns as stored: the survey file's source, its revision, and whether it is open.
+"""Campaigns as stored: the survey file's source, its revision, whether it is open, and the
+organisation it belongs to (`org`; a campaign stored before organisations has none and belongs
+to the default one).
 
 The source is kept (not a parsed form) so that every process parses the same text with its own
 Sauti version; parsed surveys are cached per revision.
@@ -11,11 +13,17 @@ import time
 
 from redis.asyncio import Redis
 
+from bot.access.organisations import DEFAULT_ORG
 from bot.conversation.campaign import Campaign, CampaignStatus
 from bot.storage.keys import KeySchema
 from dialogues import Survey, SurveyDefinitionError, parse
 
 log = logging.getLogger(__name__)
+
+
+class CampaignOwnedElsewhereError(Exception):
+    """A survey file whose campaign id another organisation already uses (ids are
+    deployment-wide: join links carry them)."""
 
 
 class CampaignStore:
@@ -29,13 +37,21 @@ class CampaignStore:
         self._parsed: dict[str, Survey] = {}  # revision -> survey
         self._open: tuple[float, list[Campaign]] | None = None
 
-    async def load(self, source: str, *, open_now: bool = False) -> Campaign:
-        """Store a survey file (validated first: raises SurveyDefinitionError). A campaign that
-        already exists keeps its status unless `open_now`; a new one starts closed unless
-        `open_now`, so nobody joins a draft by accident."""
+    async def load(
+        self, source: str, *, org: str = DEFAULT_ORG, open_now: bool = False
+    ) -> Campaign:
+        """Store a survey file for organisation `org` (validated first: raises
+        SurveyDefinitionError; CampaignOwnedElsewhereError when another organisation has a campaign
+        of that id). A campaign that already exists keeps its status unless `open_now`; a new
+        one starts closed unless `open_now`, so nobody joins a draft by accident."""
         survey = parse(source)
         key = self._schema.campaign(survey.id)
-        existing = await self._redis.hget(key, "status")
+        existing, owner = await self._redis.hmget(key, ["status", "org"])
+        if existing is not None and _text(owner or DEFAULT_ORG) != org:
+            raise CampaignOwnedElsewhereError(
+                f"campaign '{survey.id}' belongs to another organisation: "
+                "give the survey another id"
+            )
         if open_now:
             status = CampaignStatus.OPEN
         elif existing is not None:
@@ -43,12 +59,18 @@ class CampaignStore:
         else:
             status = CampaignStatus.CLOSED
         await self._redis.hset(
-            key, mapping={"source": source, "revision": survey.revision, "status": status.value}
+            key,
+            mapping={
+                "source": source,
+                "revision": survey.revision,
+                "status": status.value,
+                "org": org,
+            },
         )
         await self._redis.sadd(self._schema.campaigns, survey.id)
         self._cache.pop(survey.id, None)
         self._open = None
-        return Campaign(survey, status)
+        return Campaign(survey, status, org)
 
     async def set_status(self, campaign_id: str, status: CampaignStatus) -> bool:
         """False when there is no such campaign."""
@@ -89,14 +111,35 @@ class CampaignStore:
         self._open = (now, opened)
         return opened
 
-    async def ids(self) -> list[str]:
-        return sorted(
+    async def ids(self, org: str | None = None) -> list[str]:
+        """Every campaign's id, or those of one organisation."""
+        every = sorted(
             _text(member) for member in await self._redis.smembers(self._schema.campaigns)
         )
+        if org is None or not every:
+            return every
+        pipe = self._redis.pipeline(transaction=False)
+        for campaign_id in every:
+            pipe.hget(self._schema.campaign(campaign_id), "org")
+        owners = await pipe.execute()
+        return [
+            campaign_id
+            for campaign_id, owner in zip(every, owners, strict=True)
+            if _text(owner or DEFAULT_ORG) == org
+        ]
+
+    async def owner(self, campaign_id: str) -> str | None:
+        """The organisation a campaign belongs to; None when there is no such campaign."""
+        status, owner = await self._redis.hmget(
+            self._schema.campaign(campaign_id), ["status", "org"]
+        )
+        if status is None:
+            return None
+        return _text(owner or DEFAULT_ORG)
 
     async def _fetch(self, campaign_id: str) -> Campaign | None:
-        revision, status = await self._redis.hmget(
-            self._schema.campaign(campaign_id), ["revision", "status"]
+        revision, status, owner = await self._redis.hmget(
+            self._schema.campaign(campaign_id), ["revision", "status", "org"]
         )
         if revision is None or status is None:
             return None
@@ -107,7 +150,7 @@ class CampaignStore:
                 return None
             survey = parse(_text(source))
             self._parsed[survey.revision] = survey
-        return Campaign(survey, CampaignStatus(_text(status)))
+        return Campaign(survey, CampaignStatus(_text(status)), _text(owner or DEFAULT_ORG))
 
 
 def _text(value: bytes | str) -> str:

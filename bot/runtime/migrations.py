@@ -9,6 +9,9 @@ once (and again, should one stop halfway), so processes starting together need n
 - 2: the one-key event markers and send claims written before they were kept per participant
   move into the participant's sorted sets (bot.runtime.older_markers); the scripts no longer
   read that format.
+- 3: campaigns stored before organisations belong to the default organisation, which is made
+  for them (nothing else moves: decisions, cases and exports belong to their campaign's
+  organisation).
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from bot.access.organisations import DEFAULT_ORG, OrganisationStore
 from bot.runtime.older_markers import OlderMarkers, retire_older_markers
 from bot.storage.keys import KeySchema
+from bot.storage.replies import text
 
 log = logging.getLogger(__name__)
 
 SCHEMA_FIELD = "schema"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+DEFAULT_ORG_NAME = "Default organisation"
 FIRST_VERSION = 1  # data that records no version
 
 
@@ -36,6 +42,7 @@ class Migrated:
     before: int
     after: int
     markers: OlderMarkers | None = None
+    adopted: int = 0  # campaigns given to the default organisation
 
 
 async def schema_version(redis: Redis, schema: KeySchema) -> int:
@@ -49,18 +56,42 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
     before = await schema_version(redis, schema)
     if before >= SCHEMA_VERSION:
         return Migrated(before, before)
+    markers = None
+    if before < 2:
+        markers = await _retire_older_markers(redis, schema, dedupe_ttl_seconds)
+    adopted = await adopt_unowned_campaigns(redis, schema)
+    await redis.hset(schema.meta, SCHEMA_FIELD, SCHEMA_VERSION)
+    return Migrated(before, SCHEMA_VERSION, markers, adopted)
+
+
+async def _retire_older_markers(
+    redis: Redis, schema: KeySchema, dedupe_ttl_seconds: int
+) -> OlderMarkers:
     markers = await retire_older_markers(
         redis, schema, dedupe_ttl_seconds=dedupe_ttl_seconds, now_ms=int(time.time() * 1000)
     )
-    await redis.hset(schema.meta, SCHEMA_FIELD, SCHEMA_VERSION)
     moved, unplaced = sum(markers.moved.values()), sum(markers.unplaced.values())
     # A deployment that never had the older formats (a new one, say) has nothing to hear.
     log.log(
         logging.INFO if moved or unplaced else logging.DEBUG,
-        "data migrated to schema %d: %d older markers and claims moved, %d deleted unmoved "
+        "data migrated to schema 2: %d older markers and claims moved, %d deleted unmoved "
         "(their event or message was handled and is gone)",
-        SCHEMA_VERSION,
         moved,
         unplaced,
     )
-    return Migrated(before, SCHEMA_VERSION, markers)
+    return markers
+
+
+async def adopt_unowned_campaigns(redis: Redis, schema: KeySchema) -> int:
+    """Give every campaign without an organisation to the default one (made if needed); how
+    many were given. HSETNX: a campaign loaded for an organisation meanwhile keeps it."""
+    campaign_ids = [text(member) for member in await redis.smembers(schema.campaigns)]
+    adopted = 0
+    for campaign_id in campaign_ids:
+        key = schema.campaign(campaign_id)
+        if await redis.exists(key) and await redis.hsetnx(key, "org", DEFAULT_ORG):
+            adopted += 1
+    if adopted:
+        await OrganisationStore(redis, schema).ensure(DEFAULT_ORG, DEFAULT_ORG_NAME)
+        log.info("%d campaigns given to the organisation '%s'", adopted, DEFAULT_ORG)
+    return adopted

@@ -102,6 +102,26 @@ class KeySchema:
         """Hash: loop settings of a campaign (`tz`: its time zone)."""
         return f"{self.prefix}:loop:campaign:{campaign_id}"
 
+    # -- deployment-wide: organisations and staff (single-key operations) --------------------
+    @property
+    def organisations(self) -> str:
+        """Set of organisation slugs."""
+        return f"{self.prefix}:orgs"
+
+    def organisation(self, org: str) -> str:
+        """Hash: `name`, `created`, `salt` (for its pseudonyms)."""
+        return f"{self.prefix}:org:{org}"
+
+    def organisation_staff(self, org: str) -> str:
+        """Set of the e-mail addresses of an organisation's staff (an index: the account's
+        `r:<org>` field grants the role)."""
+        return f"{self.prefix}:org:{org}:staff"
+
+    def staff(self, email: str) -> str:
+        """Hash: `r:<org>` role per organisation, `pw` password hash, `totp` sealed second
+        factor, `created`."""
+        return f"{self.prefix}:staff:{email}"
+
     # -- per shard -------------------------------------------------------------------------
     def lease(self, role: str, shard: int) -> str:
         """In the shard's hash slot, so the commit script can check it (fencing)."""

@@ -27,6 +27,8 @@ PLACEHOLDERS: dict[str, tuple[object, ...]] = {
     "idempotency_key": ("<key>",),
     "digest": ("<digest>",),
     "channel": ("<channel>",),
+    "org": ("<org>",),
+    "email": ("<email>",),
     "role": ("worker", "sender"),
     "priority": ("reply", "bulk"),
     "shard": (0,),

@@ -1,0 +1,108 @@
+"""`sauti staff add|list|role|remove`: the people of an organisation and their roles."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.access.roles import Role, parse_role, reads_personal_data
+from bot.access.staff import StaffError
+from bot.app import App
+from bot.commands.common import organisation_for, with_app
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    staff = parser.add_subparsers(title="staff commands")
+    add = staff.add_parser("add", help="give someone a role in an organisation")
+    add.add_argument("email")
+    add.add_argument("--org", help="the organisation's slug (needed when there are several)")
+    add.add_argument("--role", type=_role, required=True, help=_ROLES)
+    add.set_defaults(handler=_add)
+    listing = staff.add_parser("list", help="an organisation's staff and their roles")
+    listing.add_argument("--org")
+    listing.set_defaults(handler=_list)
+    role = staff.add_parser("role", help="change someone's role")
+    role.add_argument("email")
+    role.add_argument("role", type=_role, help=_ROLES)
+    role.add_argument("--org")
+    role.set_defaults(handler=_set_role)
+    remove = staff.add_parser("remove", help="take someone out of an organisation")
+    remove.add_argument("email")
+    remove.add_argument("--org")
+    remove.set_defaults(handler=_remove)
+
+
+_ROLES = "viewer, analyst, caseworker or admin"
+
+
+def _role(text: str) -> Role:
+    try:
+        return parse_role(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        org = await organisation_for(app, args.org)
+        if org is None:
+            return 1
+        try:
+            new = await app.staff().add(args.email, org, args.role)
+        except StaffError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return 1
+        who = args.email.strip().lower()
+        print(f"{who} is {args.role.value} in '{org}'" + (" (new account)" if new else ""))
+        if reads_personal_data(args.role):
+            print("this role reads personal data: signing in needs a second factor (TOTP)")
+        return 0
+
+    return with_app(work)
+
+
+def _list(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        org = await organisation_for(app, args.org)
+        if org is None:
+            return 1
+        members = await app.staff().members(org)
+        if not members:
+            print(f"no staff in '{org}' yet: sauti staff add EMAIL --org {org} --role admin")
+        for email, role in members:
+            print(f"{email}\t{role.value}")
+        return 0
+
+    return with_app(work)
+
+
+def _set_role(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        org = await organisation_for(app, args.org)
+        if org is None:
+            return 1
+        try:
+            before = await app.staff().set_role(args.email, org, args.role)
+        except StaffError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return 1
+        print(f"{args.email.strip().lower()} in '{org}': {before.value} -> {args.role.value}")
+        return 0
+
+    return with_app(work)
+
+
+def _remove(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        org = await organisation_for(app, args.org)
+        if org is None:
+            return 1
+        try:
+            await app.staff().remove(args.email, org)
+        except StaffError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return 1
+        print(f"{args.email.strip().lower()} is no longer staff of '{org}'")
+        return 0
+
+    return with_app(work)
