@@ -18,14 +18,16 @@ P = Permission
 
 def test_a_viewer_sees_aggregates_only() -> None:
     viewer = Principal.staff("v@example.org", "acme", Role.VIEWER)
-    assert can(viewer, P.RESULTS_READ) and can(viewer, P.LOOP_READ)
+    assert can(viewer, P.RESULTS_READ)
+    assert can(viewer, P.LOOP_READ)
     for personal in (P.RESPONSES_READ, P.EXPORTS_CREATE, P.CASES_READ, P.AUDIT_READ):
         assert not can(viewer, personal)
 
 
 def test_an_analyst_reads_responses_but_neither_publishes_nor_manages_staff() -> None:
     analyst = Principal.staff("a@example.org", "acme", Role.ANALYST)
-    assert can(analyst, P.RESPONSES_READ) and can(analyst, P.DECISIONS_DRAFT)
+    assert can(analyst, P.RESPONSES_READ)
+    assert can(analyst, P.DECISIONS_DRAFT)
     assert not can(analyst, P.DECISIONS_PUBLISH)
     assert not can(analyst, P.STAFF_MANAGE)
     assert not can(analyst, P.CASES_STEP)
@@ -33,7 +35,8 @@ def test_an_analyst_reads_responses_but_neither_publishes_nor_manages_staff() ->
 
 def test_a_caseworker_works_cases_and_sees_no_results() -> None:
     caseworker = Principal.staff("c@example.org", "acme", Role.CASEWORKER)
-    assert can(caseworker, P.CASES_READ) and can(caseworker, P.CASES_STEP)
+    assert can(caseworker, P.CASES_READ)
+    assert can(caseworker, P.CASES_STEP)
     assert not can(caseworker, P.RESULTS_READ)
     assert not can(caseworker, P.RESPONSES_READ)
 

@@ -50,7 +50,8 @@ async def test_one_person_has_a_role_in_each_of_their_organisations(redis_client
     assert await staff.set_role("ama@example.org", "acme", Role.ADMIN) is Role.ANALYST
     await staff.remove("ama@example.org", "globex")
     member = await staff.get("ama@example.org")
-    assert member is not None and member.roles == {"acme": Role.ADMIN}
+    assert member is not None
+    assert member.roles == {"acme": Role.ADMIN}
     assert await staff.members("globex") == []
 
     await staff.remove("ama@example.org", "acme")  # the last one: the account goes
@@ -80,7 +81,8 @@ async def test_one_person_in_two_organisations_gets_unrelated_pseudonyms(
     in_acme, in_globex = Pseudonyms(crypto, acme).of(pid), Pseudonyms(crypto, globex).of(pid)
 
     assert in_acme != in_globex
-    assert pid not in in_acme and pid not in in_globex
+    assert pid not in in_acme
+    assert pid not in in_globex
     assert Pseudonyms(crypto, acme).of(pid) == in_acme  # stable within one organisation
     other = crypto.participant_id("telegram", "515151")
     assert Pseudonyms(crypto, acme).of(other) != in_acme

@@ -40,7 +40,8 @@ async def test_an_operator_sets_up_an_organisation_and_its_staff(
     member = await deployment.app.staff().get("v@acme.example")
     assert member is None
     lead = await deployment.app.staff().get("lead@acme.example")
-    assert lead is not None and lead.roles == {"acme": Role.ADMIN}
+    assert lead is not None
+    assert lead.roles == {"acme": Role.ADMIN}
 
 
 async def test_mistakes_get_a_clear_answer(deployment: Deployment, capsys: Capture) -> None:
@@ -98,6 +99,8 @@ async def test_campaigns_from_before_organisations_move_into_the_default_one(
     organisation = await app.organisations().get(DEFAULT_ORG)
     assert organisation is not None
     campaign = await app.campaigns.get(CAMPAIGN)
-    assert campaign is not None and campaign.org == DEFAULT_ORG and campaign.is_open
+    assert campaign is not None
+    assert campaign.org == DEFAULT_ORG
+    assert campaign.is_open
     assert await sauti("org", "list") == 0
     assert "default\tDefault organisation\tcampaigns 1\tstaff 0" in capsys.readouterr().out
