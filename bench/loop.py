@@ -36,7 +36,7 @@ from typing import Any
 
 from bot.app import App, build_app
 from bot.conversation.participants import new_record
-from bot.loop.preview import build_preview
+from bot.loop.preview import Viewpoint, build_preview
 from bot.privacy import ParticipantId
 from bot.runtime.outbox import Priority
 from bot.settings import read_settings
@@ -172,10 +172,10 @@ async def _run(app: App, respondents: int) -> None:
     assert campaign is not None
 
     began = time.perf_counter()
+    viewpoint = Viewpoint(None, "UTC", await app.pseudonyms(campaign.org))
     preview = await build_preview(
-        app.redis, publisher.schema, stored, campaign.survey, publisher.limits(),
-        quiet=None, zone_name="UTC",
-    )  # fmt: skip
+        app.redis, publisher.schema, stored, campaign.survey, publisher.limits(), viewpoint
+    )
     previewed = time.perf_counter() - began
     counts = preview.counts
     print(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from redis.asyncio import Redis
 
 from bot.access.organisations import OrganisationStore
+from bot.access.pseudonyms import Pseudonyms, pseudonyms_for
 from bot.access.staff import StaffStore
 from bot.conversation.inbound import Channel
 from bot.privacy import KeyFiles, ParticipantCrypto, Redactor, load_server_keys
@@ -94,6 +95,10 @@ class App:
     def staff(self) -> StaffStore:
         return StaffStore(self.redis, self.schema)
 
+    async def pseudonyms(self, org: str) -> Pseudonyms:
+        """How organisation `org` names participants."""
+        return await pseudonyms_for(self.organisations(), self.crypto, org)
+
     def push_clients(self) -> dict[str, ChannelClient]:
         """Clients of the push platforms configured."""
         clients: dict[str, ChannelClient] = {}
@@ -120,7 +125,7 @@ class App:
     def ledger(self) -> DecisionLedger:
         from bot.loop.ledger import DecisionLedger
 
-        return DecisionLedger(self.redis, self.schema, self.campaigns)
+        return DecisionLedger(self.redis, self.schema, self.campaigns, self.pseudonyms)
 
     def publisher(self, clock: Callable[[], float] = time.time) -> Publisher:
         """Publishes decisions (CLI) and feeds them to the outbox (the publisher role)."""

@@ -18,6 +18,7 @@ from bot.storage.keys import KeySchema
 from bot.storage.replies import as_bytes, text
 
 DEFAULT_ORG = "default"  # where a deployment's campaigns from before organisations live
+DEFAULT_ORG_NAME = "Default organisation"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
 MAX_NAME = 120
 

@@ -13,8 +13,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 
-from bot.access.organisations import Organisation
+from bot.access.organisations import (
+    DEFAULT_ORG,
+    DEFAULT_ORG_NAME,
+    Organisation,
+    OrganisationError,
+    OrganisationStore,
+)
 from bot.privacy import ParticipantCrypto
 
 _LABEL = b"sauti pseudonym v1|"
@@ -32,3 +39,20 @@ class Pseudonyms:
     def of(self, participant_id: str) -> str:
         digest = hmac.new(self._key, participant_id.encode(), hashlib.sha256).digest()
         return "p-" + base64.b32encode(digest[:_BYTES]).decode().lower()
+
+
+PSEUDONYM = re.compile(r"^p-[a-z2-7]{16}$")
+
+
+async def pseudonyms_for(
+    organisations: OrganisationStore, crypto: ParticipantCrypto, org: str
+) -> Pseudonyms:
+    """The pseudonyms of organisation `org`. The default organisation is made when missing (a
+    deployment's campaigns from before organisations belong to it before any migration ran);
+    any other missing organisation is an OrganisationError."""
+    organisation = await organisations.get(org)
+    if organisation is None and org == DEFAULT_ORG:
+        organisation = await organisations.ensure(DEFAULT_ORG, DEFAULT_ORG_NAME)
+    if organisation is None:
+        raise OrganisationError(f"no organisation '{org}'")
+    return Pseudonyms(crypto, organisation)

@@ -61,8 +61,7 @@ async def organisation_for(app: App, given: str | None) -> str | None:
     """The organisation a command acts for: the one named (which must exist), or — when none
     is named — the only one there is (the default one is made for a deployment that has
     none). None, after saying why, when it is not clear which."""
-    from bot.access.organisations import DEFAULT_ORG
-    from bot.runtime.migrations import DEFAULT_ORG_NAME
+    from bot.access.organisations import DEFAULT_ORG, DEFAULT_ORG_NAME
 
     organisations = app.organisations()
     if given is not None:

@@ -1,6 +1,6 @@
 """`sauti decision load|list|show|preview|publish|progress|concerns`: the decisions ledger.
 
-Output names participants only by pseudonymous response ids (participant id / question id),
+Output names participants only by response ids (the organisation's pseudonym / question id),
 and never shows free text or answers to sensitive questions, except the concerns people wrote
 to the company about a decision.
 """
@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from bot.access.organisations import DEFAULT_ORG
 from bot.app import App
 from bot.commands.common import with_app
 from bot.commands.survey import read_file
@@ -19,7 +20,7 @@ from bot.conversation.decisions.decision import DecisionDefinitionError, LoopErr
 from bot.conversation.decisions.values import optional_text
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import EXCLUSIONS
-from bot.loop.preview import Preview, build_preview
+from bot.loop.preview import Preview, Viewpoint, build_preview
 from bot.loop.progress import Progress, publication_progress
 from bot.loop.publisher import MissingTranslationsError
 from bot.loop.templates import template_coverage
@@ -175,15 +176,19 @@ async def decision_preview(app: App, stored: StoredDecision, survey: Survey) -> 
     """What publishing would do now: who is told, quiet hours, WhatsApp templates."""
     publisher = app.publisher()
     whatsapp = app.settings.whatsapp
+    owner = await app.campaigns.owner(stored.campaign_id)
     return await build_preview(
         app.redis,
         publisher.schema,
         stored,
         survey,
         publisher.limits(),
-        quiet=publisher.quiet,
-        zone_name=await publisher.campaign_zone(stored.campaign_id),
-        templates=template_coverage(whatsapp.templates_file, whatsapp.limits, survey.languages),
+        Viewpoint(
+            quiet=publisher.quiet,
+            zone_name=await publisher.campaign_zone(stored.campaign_id),
+            pseudonyms=await app.pseudonyms(owner or DEFAULT_ORG),
+            templates=template_coverage(whatsapp.templates_file, whatsapp.limits, survey.languages),
+        ),
     )
 
 

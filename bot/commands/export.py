@@ -1,6 +1,7 @@
 """`sauti campaign export CAMPAIGN_ID [--format csv|json] [--output FILE]`: the responses.
 
-One row per participant who started the campaign, keyed by the pseudonymous id only. Rows are
+One row per participant who started the campaign, named only by the campaign's organisation's
+pseudonym of them (the internal id never leaves the server). Rows are
 written as they are read (a campaign may have a million). Free text comes from the public and
 the file is opened in spreadsheets, so a CSV cell that a spreadsheet would run as a formula is
 neutralised. Free text is decrypted: the file is written owner-only and appears complete or not
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -21,13 +23,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.access.pseudonyms import Pseudonyms
 from bot.app import App
 from bot.commands.common import EXIT_USAGE, with_app
 from bot.records.export import ExportedAnswer, Respondent, TextLoss, respondents
 from dialogues import Survey, SurveyDefinitionError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula
-FIXED_COLUMNS = ["participant_id", "language", "status", "started_at", "updated_at"]
+FIXED_COLUMNS = ["participant", "language", "status", "started_at", "updated_at"]
 
 
 def register_export(campaign: Any) -> None:
@@ -55,7 +58,8 @@ def _export(args: argparse.Namespace) -> int:
         if campaign is None:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
-        rows = respondents(app.redis, app.schema, app.crypto, campaign.id)
+        pseudonyms = await app.pseudonyms(campaign.org)
+        rows = _named_by(pseudonyms, respondents(app.redis, app.schema, app.crypto, campaign.id))
         write = _write_csv if args.format == "csv" else _write_json
         tally = _Tally()
         with _destination(args.output) as out:
@@ -87,6 +91,13 @@ def _destination(path: Path | None) -> Iterator[TextIO]:
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+async def _named_by(
+    pseudonyms: Pseudonyms, rows: AsyncIterator[Respondent]
+) -> AsyncIterator[Respondent]:
+    async for row in rows:
+        yield dataclasses.replace(row, participant_id=pseudonyms.of(row.participant_id))
 
 
 class _Tally:
@@ -157,7 +168,7 @@ async def _write_json(survey: Survey, rows: AsyncIterator[Respondent], out: Text
 
 def _json_object(row: Respondent, questions: list[str]) -> dict[str, Any]:
     return {
-        "participant_id": row.participant_id,
+        "participant": row.participant_id,
         "language": row.language,
         "status": _status(row),
         "started_at": _iso(row.started_at),

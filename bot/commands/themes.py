@@ -1,7 +1,8 @@
 """`sauti theme tag|untag|import|list`: themes on free-text answers, for decision rules.
 
-Read the free text in a campaign export, then tag answers by response id (participant id /
-question id), one at a time or from a CSV of `response_id,theme[,theme...]` rows.
+Read the free text in a campaign export, then tag answers by response id (the participant's
+pseudonym in the export / question id), one at a time or from a CSV of
+`response_id,theme[,theme...]` rows.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from bot.app import App
 from bot.commands.common import with_app
-from bot.loop.themes import ThemeError, tag, theme_counts, untag
+from bot.conversation.campaign import Campaign
+from bot.loop.themes import Responses, ThemeError, theme_counts
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +26,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     ):
         command = sub.add_parser(name, help=what)
         command.add_argument("campaign_id")
-        command.add_argument("response_id", help="<participant id>/<question id>, as in exports")
+        command.add_argument("response_id", help="<participant>/<question id>, as in exports")
         command.add_argument("themes", nargs="+", metavar="THEME")
         command.set_defaults(handler=handler)
     imported = sub.add_parser("import", help="tag answers from a CSV: response_id,theme,...")
@@ -50,9 +52,10 @@ def _change(args: argparse.Namespace, *, adding: bool) -> int:
         if campaign is None:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
-        change = tag if adding else untag
+        responses = await _responses(app, campaign)
+        change = responses.tag if adding else responses.untag
         try:
-            now = await change(app.redis, app.schema, campaign, args.response_id, args.themes)
+            now = await change(args.response_id, args.themes)
         except ThemeError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
@@ -77,11 +80,13 @@ def _import(args: argparse.Namespace) -> int:
         if campaign is None:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
+        responses = await _responses(app, campaign)
+        await responses.look_up(row[0] for row in rows)
         failed = 0
         for number, row in enumerate(rows, start=1):
             themes = [cell for cell in row[1:] if cell.strip()]
             try:
-                await tag(app.redis, app.schema, campaign, row[0], themes)
+                await responses.tag(row[0], themes)
             except ThemeError as error:
                 failed += 1
                 print(f"{args.file}: row {number}: {error}", file=sys.stderr)
@@ -89,6 +94,10 @@ def _import(args: argparse.Namespace) -> int:
         return 1 if failed else 0
 
     return with_app(work)
+
+
+async def _responses(app: App, campaign: Campaign) -> Responses:
+    return Responses(app.redis, app.schema, campaign, await app.pseudonyms(campaign.org))
 
 
 def _list(args: argparse.Namespace) -> int:

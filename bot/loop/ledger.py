@@ -12,25 +12,35 @@ fits in a button payload: participants' reactions carry it.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.access.pseudonyms import PSEUDONYM, Pseudonyms
 from bot.conversation.decisions.decision import (
     Decision,
     DecisionDefinitionError,
     LoopError,
+    ResponseRef,
     campaign_of,
     parse_decision,
 )
 from bot.conversation.decisions.values import optional_text
 from bot.conversation.decisions.values import text as _text
 from bot.records.campaigns import CampaignStore
+from bot.records.pseudonym_lookup import participants_named
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import ADD_DECISION_VERSION
 from dialogues.errors import Problem
+
+# An organisation's pseudonyms, by its slug: how a decision's response ids (the pseudonyms the
+# company saw) are turned into the participants they name.
+PseudonymsOf = Callable[[str], Awaitable[Pseudonyms]]
 
 
 class RefCollisionError(LoopError):
@@ -60,10 +70,20 @@ def decision_ref(campaign_id: str, decision_id: str) -> str:
 
 
 class DecisionLedger:
-    def __init__(self, redis: Redis, schema: KeySchema, campaigns: CampaignStore) -> None:
+    """`pseudonyms` is needed only to load files that link responses by pseudonym (the
+    worker's ledger only reads)."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        schema: KeySchema,
+        campaigns: CampaignStore,
+        pseudonyms: PseudonymsOf | None = None,
+    ) -> None:
         self._redis = redis
         self._schema = schema
         self._campaigns = campaigns
+        self._pseudonyms = pseudonyms
         self._parsed: dict[tuple[str, str], Decision] = {}  # (survey revision, source)
 
     async def check(self, source: str) -> Decision:
@@ -75,8 +95,10 @@ class DecisionLedger:
         return parse_decision(source, campaign.survey if campaign is not None else None)
 
     async def load(self, source: str, now_ms: int) -> tuple[StoredDecision, bool]:
-        """Store a decision file (checked first); True when it made a new version."""
+        """Store a decision file (checked first); True when it made a new version. Response
+        ids that name nobody among the campaign's respondents are refused."""
         decision = await self.check(source)
+        named = await self._participants_named(decision)
         ref = decision_ref(decision.campaign_id, decision.id)
         owner = f"{decision.campaign_id}/{decision.id}"
         await self._redis.hsetnx(self._schema.decision_refs, ref, owner)
@@ -85,6 +107,9 @@ class DecisionLedger:
         key = self._schema.decision(decision.campaign_id, decision.id)
         version, new = await ADD_DECISION_VERSION(self._redis, [key], [source, now_ms])
         await self._redis.hset(key, "ref", ref)
+        if named:
+            known = _named(await self._redis.hget(key, "ids"))
+            await self._redis.hset(key, "ids", json.dumps({**known, **named}, sort_keys=True))
         await self._redis.sadd(self._schema.decisions(decision.campaign_id), decision.id)
         stored = await self.get(decision.campaign_id, decision.id, int(version))
         assert stored is not None
@@ -100,10 +125,12 @@ class DecisionLedger:
         if latest is None:
             return None
         number = version if version is not None else int(latest)
-        source, created = await self._redis.hmget(key, [f"src:{number}", f"at:{number}"])
+        source, created, named = await self._redis.hmget(
+            key, [f"src:{number}", f"at:{number}", "ids"]
+        )
         if source is None:
             return None
-        decision = await self._parse(campaign_id, _text(source))
+        decision = _with_participants(await self._parse(campaign_id, _text(source)), named)
         return StoredDecision(
             decision,
             number,
@@ -148,6 +175,33 @@ class DecisionLedger:
     async def mark_published(self, campaign_id: str, decision_id: str, version: int) -> None:
         await self._redis.hset(self._schema.decision(campaign_id, decision_id), "pub", version)
 
+    async def _participants_named(self, decision: Decision) -> dict[str, str]:
+        """pseudonym -> participant id for the decision's response ids given as pseudonyms;
+        DecisionDefinitionError naming each that names no respondent."""
+        wanted = {r.participant_id for r in decision.responses if PSEUDONYM.match(r.participant_id)}
+        if not wanted:
+            return {}
+        campaign = await self._campaigns.get(decision.campaign_id)
+        if campaign is None or self._pseudonyms is None:
+            raise DecisionDefinitionError(
+                [Problem("linked_to.responses", "response ids cannot be looked up here")]
+            )
+        pseudonyms = await self._pseudonyms(campaign.org)
+        named = await participants_named(self._redis, self._schema, pseudonyms, campaign.id, wanted)
+        unknown = sorted(wanted - named.keys())
+        if unknown:
+            raise DecisionDefinitionError(
+                [
+                    Problem(
+                        "linked_to.responses",
+                        f"'{pseudonym}' names no respondent of '{campaign.id}' (erased, or "
+                        "from another campaign)",
+                    )
+                    for pseudonym in unknown
+                ]
+            )
+        return named
+
     async def _parse(self, campaign_id: str, source: str) -> Decision:
         campaign = await self._campaigns.get(campaign_id)
         revision = campaign.survey.revision if campaign is not None else ""
@@ -156,3 +210,26 @@ class DecisionLedger:
             cached = parse_decision(source, campaign.survey if campaign is not None else None)
             self._parsed[(revision, source)] = cached
         return cached
+
+
+def _named(raw: bytes | str | None) -> dict[str, str]:
+    """The `ids` field: pseudonym -> participant id of the response ids loaded so far."""
+    if raw is None:
+        return {}
+    loaded = json.loads(raw)
+    return (
+        {str(key): str(value) for key, value in loaded.items()} if isinstance(loaded, dict) else {}
+    )
+
+
+def _with_participants(decision: Decision, raw: bytes | str | None) -> Decision:
+    """The decision with its response ids naming participants (the loop works on ids); a
+    pseudonym whose participant was never found stays as it is and so names nobody."""
+    if not decision.responses or raw is None:
+        return decision
+    named: Mapping[str, str] = _named(raw)
+    responses = tuple(
+        ResponseRef(named.get(r.participant_id, r.participant_id), r.question_id)
+        for r in decision.responses
+    )
+    return dataclasses.replace(decision, responses=responses)

@@ -1,7 +1,8 @@
 """Preview: what publishing a decision would do, before anything is sent.
 
 Counts come from the planner in count mode (nothing written). A few linked answers are shown to
-the company by response id (pseudonymous participant id / question id) and answer label only:
+the company by response id (the organisation's pseudonym of the participant / question id) and
+answer label only:
 free text and answers to sensitive questions are never shown here.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.access.pseudonyms import Pseudonyms
 from bot.conversation.decisions.rules import evaluate, facts_from_stored
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import QuietHours, is_quiet
@@ -27,7 +29,7 @@ from dialogues.prompts import display_answer
 
 @dataclass(frozen=True, slots=True)
 class SampleAnswer:
-    response_id: str  # "<participant id>/<question id>"
+    response_id: str  # "<pseudonym>/<question id>"
     question: str
     shown: str
 
@@ -56,17 +58,26 @@ class Preview:
         return bool(self.missing)
 
 
+@dataclass(frozen=True, slots=True)
+class Viewpoint:
+    """From where a preview is seen: the campaign's quiet hours and zone, the organisation's
+    pseudonyms for the sample answers, and the WhatsApp templates known (None: not known)."""
+
+    quiet: QuietHours | None
+    zone_name: str
+    pseudonyms: Pseudonyms
+    templates: TemplateCoverage | None = None
+
+
 async def build_preview(
     redis: Redis,
     schema: KeySchema,
     stored: StoredDecision,
     survey: Survey,
     limits: PlanLimits,
-    *,
-    quiet: QuietHours | None,
-    zone_name: str,
-    templates: TemplateCoverage | None = None,
+    viewpoint: Viewpoint,
 ) -> Preview:
+    quiet, zone_name, templates = viewpoint.quiet, viewpoint.zone_name, viewpoint.templates
     counts = await Planner(redis, schema).count_links(stored, limits, samples=5)
     missing_languages = stored.decision.missing_messages(survey.languages)
     missing: dict[str, int] = {}
@@ -88,7 +99,7 @@ async def build_preview(
         stored=stored,
         counts=counts,
         missing=missing,
-        samples=await _samples(redis, schema, stored, survey, counts.samples),
+        samples=await _samples(redis, schema, stored, survey, counts.samples, viewpoint.pseudonyms),
         quiet_now=is_quiet(limits.now_ms, campaign_zone, quiet),
         local_time=f"{local:%H:%M} {zone_name}",
         whatsapp_without_template=without_template if templates is not None else None,
@@ -103,7 +114,12 @@ async def build_preview(
 
 
 async def _samples(
-    redis: Redis, schema: KeySchema, stored: StoredDecision, survey: Survey, pids: list[str]
+    redis: Redis,
+    schema: KeySchema,
+    stored: StoredDecision,
+    survey: Survey,
+    pids: list[str],
+    pseudonyms: Pseudonyms,
 ) -> list[SampleAnswer]:
     pipe = redis.pipeline(transaction=False)
     for pid in pids:
@@ -120,16 +136,16 @@ async def _samples(
         if explicit.get(pid):
             witnesses = (explicit[pid] or "", *witnesses)
         for question_id in witnesses[:1]:
-            samples.append(_sample(survey, pid, question_id, facts))
+            samples.append(_sample(survey, pseudonyms.of(pid), question_id, facts))
         if not witnesses:
-            samples.append(SampleAnswer(pid, "-", "(linked by response id)"))
+            samples.append(SampleAnswer(pseudonyms.of(pid), "-", "(linked by response id)"))
     return samples
 
 
-def _sample(survey: Survey, pid: str, question_id: str, facts: Any) -> SampleAnswer:
+def _sample(survey: Survey, pseudonym: str, question_id: str, facts: Any) -> SampleAnswer:
     question = survey.question(question_id)
     answer = facts.answers.get(question_id)
-    response = f"{pid}/{question_id}"
+    response = f"{pseudonym}/{question_id}"
     if question is None or answer is None:
         return SampleAnswer(response, question_id, "(no answer)")
     if question.sensitive:

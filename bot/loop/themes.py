@@ -1,7 +1,8 @@
 """Themes tagged on free-text answers, so decisions can link to what people wrote.
 
 For now the company tags answers from the CLI (one response id at a time, or a CSV made from
-an export); later the NLU will suggest tags. Tags sit next to the answers, under the
+an export); later the NLU will suggest tags. A response id is what the organisation sees:
+`<pseudonym>/<question id>` (bot/access/pseudonyms.py). Tags sit next to the answers, under the
 participant's shard tag, and go when the participant is erased.
 """
 
@@ -13,10 +14,12 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.access.pseudonyms import PSEUDONYM, Pseudonyms
 from bot.conversation.campaign import Campaign
-from bot.conversation.decisions.decision import PARTICIPANT_ID, LoopError
+from bot.conversation.decisions.decision import LoopError
 from bot.conversation.decisions.rules import THEME
 from bot.conversation.stored_answers import read_answer
+from bot.records.pseudonym_lookup import participants_named
 from bot.storage.keys import KeySchema
 from dialogues.model import QuestionKind
 
@@ -26,16 +29,79 @@ class ThemeError(LoopError):
 
 
 def parse_response_id(campaign: Campaign, response_id: str) -> tuple[str, str]:
-    """ "<participant id>/<question id>" of a free-text question. Raises ThemeError."""
-    participant, _, question_id = response_id.strip().partition("/")
-    if not PARTICIPANT_ID.match(participant) or not question_id:
-        raise ThemeError(
-            f"{response_id!r} is not a response id like <participant id>/<question id>"
-        )
+    """ "<pseudonym>/<question id>" of a free-text question. Raises ThemeError."""
+    pseudonym, _, question_id = response_id.strip().partition("/")
+    if not PSEUDONYM.match(pseudonym) or not question_id:
+        raise ThemeError(f"{response_id!r} is not a response id like p-…/<question id>")
     question = campaign.survey.question(question_id)
     if question is None or question.kind is not QuestionKind.TEXT:
         raise ThemeError(f"'{question_id}' is not a free-text question of '{campaign.id}'")
-    return participant, question_id
+    return pseudonym, question_id
+
+
+class Responses:
+    """A campaign's responses as its organisation names them: response ids are looked up once
+    (a walk over the respondents) for however many are asked about together."""
+
+    def __init__(
+        self, redis: Redis, schema: KeySchema, campaign: Campaign, pseudonyms: Pseudonyms
+    ) -> None:
+        self._redis = redis
+        self._schema = schema
+        self.campaign = campaign
+        self._pseudonyms = pseudonyms
+        self._named: dict[str, str] = {}
+
+    async def look_up(self, response_ids: Iterable[str]) -> None:
+        """Find the participants of these response ids (malformed ones are left for later)."""
+        wanted = set()
+        for response_id in response_ids:
+            pseudonym = response_id.strip().partition("/")[0]
+            if PSEUDONYM.match(pseudonym) and pseudonym not in self._named:
+                wanted.add(pseudonym)
+        if wanted:
+            self._named.update(
+                await participants_named(
+                    self._redis, self._schema, self._pseudonyms, self.campaign.id, wanted
+                )
+            )
+
+    async def answer(self, response_id: str) -> tuple[str, str]:
+        """(participant id, question id) of a free-text answer. Raises ThemeError."""
+        pseudonym, question_id = parse_response_id(self.campaign, response_id)
+        await self.look_up([response_id])
+        participant = self._named.get(pseudonym)
+        if participant is None:
+            raise ThemeError(f"no response {response_id.strip()} in '{self.campaign.id}'")
+        return participant, question_id
+
+    async def tag(self, response_id: str, themes: list[str]) -> tuple[str, ...]:
+        """Add themes to one free-text answer; returns its themes now."""
+        participant, question_id = await self.answer(response_id)
+        wanted = check_themes(themes)
+        raw = await self._redis.hget(
+            self._schema.answers(participant, self.campaign.id), question_id
+        )
+        stored = read_answer(raw) if raw is not None else None
+        if stored is None or not stored.free_text:
+            raise ThemeError(f"no free-text answer {response_id.strip()} (erased, or skipped)")
+        key = self._schema.themes(participant, self.campaign.id)
+        current = await self._redis.hget(key, question_id)
+        merged = tuple(sorted({*_split(current), *wanted}))
+        await self._redis.hset(key, question_id, ",".join(merged))
+        return merged
+
+    async def untag(self, response_id: str, themes: list[str]) -> tuple[str, ...]:
+        """Remove themes from one free-text answer; returns its themes now."""
+        participant, question_id = await self.answer(response_id)
+        key = self._schema.themes(participant, self.campaign.id)
+        current = await self._redis.hget(key, question_id)
+        left = tuple(sorted(set(_split(current)) - set(check_themes(themes))))
+        if left:
+            await self._redis.hset(key, question_id, ",".join(left))
+        else:
+            await self._redis.hdel(key, question_id)
+        return left
 
 
 def check_themes(themes: Iterable[str]) -> list[str]:
@@ -44,38 +110,6 @@ def check_themes(themes: Iterable[str]) -> list[str]:
     if bad:
         raise ThemeError(f"{bad[0]!r} is not a theme: lower-case letters, digits, - or _")
     return cleaned
-
-
-async def tag(
-    redis: Redis, schema: KeySchema, campaign: Campaign, response_id: str, themes: list[str]
-) -> tuple[str, ...]:
-    """Add themes to one free-text answer; returns its themes now."""
-    participant, question_id = parse_response_id(campaign, response_id)
-    wanted = check_themes(themes)
-    raw = await redis.hget(schema.answers(participant, campaign.id), question_id)
-    stored = read_answer(raw) if raw is not None else None
-    if stored is None or not stored.free_text:
-        raise ThemeError(f"no free-text answer {participant}/{question_id} (erased, or skipped)")
-    key = schema.themes(participant, campaign.id)
-    current = await redis.hget(key, question_id)
-    merged = tuple(sorted({*_split(current), *wanted}))
-    await redis.hset(key, question_id, ",".join(merged))
-    return merged
-
-
-async def untag(
-    redis: Redis, schema: KeySchema, campaign: Campaign, response_id: str, themes: list[str]
-) -> tuple[str, ...]:
-    participant, question_id = parse_response_id(campaign, response_id)
-    key = schema.themes(participant, campaign.id)
-    left = tuple(
-        sorted(set(_split(await redis.hget(key, question_id))) - set(check_themes(themes)))
-    )
-    if left:
-        await redis.hset(key, question_id, ",".join(left))
-    else:
-        await redis.hdel(key, question_id)
-    return left
 
 
 async def theme_counts(redis: Redis, schema: KeySchema, campaign_id: str) -> Counter[str]:

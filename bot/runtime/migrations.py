@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from bot.access.organisations import DEFAULT_ORG, OrganisationStore
+from bot.access.organisations import DEFAULT_ORG, DEFAULT_ORG_NAME, OrganisationStore
 from bot.runtime.older_markers import OlderMarkers, retire_older_markers
 from bot.storage.keys import KeySchema
 from bot.storage.replies import text
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 SCHEMA_FIELD = "schema"
 SCHEMA_VERSION = 3
-DEFAULT_ORG_NAME = "Default organisation"
 FIRST_VERSION = 1  # data that records no version
 
 

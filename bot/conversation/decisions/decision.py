@@ -28,6 +28,10 @@ from dialogues.yaml_source import read_yaml
 FORMAT_VERSION = 1
 DECISION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 PARTICIPANT_ID = re.compile(r"^[a-z2-7]{32}$")
+# Who a response id names: the organisation's pseudonym of a participant, as its exports and API
+# show them (`p-` and 16 base32 characters, bot/access/pseudonyms.py), or — in files written
+# before pseudonyms — the internal participant id.
+RESPONDENT = re.compile(r"^(?:p-[a-z2-7]{16}|[a-z2-7]{32})$")
 MAX_MESSAGE_CHARS = 700  # the notice adds a summary and a rationale; WhatsApp bodies stop at 1024
 _KEYS = (
     "spec_version",
@@ -267,10 +271,10 @@ def _responses(check: Checker, raw: Any, survey: Survey | None) -> tuple[Respons
     for index, item in enumerate(raw):
         where = f"linked_to.responses[{index}]"
         participant, _, question = str(item).partition("/")
-        if not isinstance(item, str) or not PARTICIPANT_ID.match(participant):
+        if not isinstance(item, str) or not RESPONDENT.match(participant):
             check.problem(
                 where,
-                f"{item!r} is not a response id: a participant id (as in exports), "
+                f"{item!r} is not a response id: a participant (p-…, as in exports), "
                 "optionally followed by /question_id",
             )
             continue

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.access.organisations import DEFAULT_ORG
 from bot.commands.export import safe_cell
 from bot.conversation.inbound import Join
 from bot.records.export import respondents
@@ -25,7 +26,7 @@ AMINA = ["1, 3", "2", "wizi", "ndiyo", STORY, "hapana", "3", "2 5", "8", "2", "r
 JOINED = "2026-11-18T11:06:40Z"
 ANSWERED = "2026-11-18T11:16:40Z"  # the answers are processed ten minutes later
 HEADER = [
-    "participant_id",
+    "participant",
     "language",
     "status",
     "started_at",
@@ -70,6 +71,12 @@ async def _three_participants(deployment: Deployment) -> dict[str, str]:
     return pids
 
 
+async def _seen_as(deployment: Deployment, pids: dict[str, str]) -> dict[str, str]:
+    """How the campaign's organisation names each of them: its pseudonym, never the id."""
+    pseudonyms = await deployment.app.pseudonyms(DEFAULT_ORG)
+    return {name: pseudonyms.of(pid) for name, pid in pids.items()}
+
+
 def _expected_rows(pids: dict[str, str]) -> list[list[str]]:
     fixed = {
         name: [pids[name], language, "completed", JOINED, ANSWERED] for name, language in _LANGUAGES
@@ -101,9 +108,11 @@ async def test_csv_has_one_row_per_respondent_with_decrypted_text_in_survey_orde
     captured = capsys.readouterr()
     rows = list(csv.reader(io.StringIO(captured.out)))
     assert rows[0] == HEADER
-    assert sorted(rows[1:]) == _expected_rows(pids)
+    assert sorted(rows[1:]) == _expected_rows(await _seen_as(deployment, pids))
     assert "exported 3 respondents" in captured.err
     _assert_nothing_identifying(captured.out + captured.err)
+    for internal in pids.values():
+        assert internal not in captured.out
 
 
 async def test_answers_stored_before_the_upgrade_export_the_same(
@@ -117,16 +126,16 @@ async def test_answers_stored_before_the_upgrade_export_the_same(
         await stored.store_as_before(app.redis, app.schema, pid, CAMPAIGN)
     assert await sauti("campaign", "export", CAMPAIGN) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert sorted(rows[1:]) == _expected_rows(pids)
+    assert sorted(rows[1:]) == _expected_rows(await _seen_as(deployment, pids))
 
 
 async def test_json_has_the_same_content_with_answer_outcomes(
     deployment: Deployment, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pids = await _three_participants(deployment)
+    pids = await _seen_as(deployment, await _three_participants(deployment))
     assert await sauti("campaign", "export", CAMPAIGN, "--format", "json") == 0
     out = capsys.readouterr().out
-    exported = {item["participant_id"]: item for item in json.loads(out)}
+    exported = {item["participant"]: item for item in json.loads(out)}
     assert set(exported) == set(pids.values())
     juma = exported[pids["juma"]]
     assert {key: juma[key] for key in ("language", "status", "started_at", "updated_at")} == {
@@ -166,6 +175,7 @@ async def test_an_erased_participant_keeps_choices_but_their_words_are_gone(
     assert capsys.readouterr().out == ""
     assert stat.S_IMODE(output.stat().st_mode) == 0o600  # decrypted words: owner only
     rows = {row[0]: row for row in csv.reader(io.StringIO(output.read_text(encoding="utf-8")))}
+    pids = await _seen_as(deployment, pids)
     amina = dict(zip(HEADER, rows[pids["amina"]], strict=True))
     assert amina["unsafe_what"] == "(erased)"
     assert amina["uses"] == "calls;money"
@@ -180,8 +190,8 @@ async def test_json_marks_erased_text_as_lost(
     pids = await _three_participants(deployment)
     await deployment.app.redis.hdel(deployment.app.schema.participant(pids["amina"]), "wk")
     assert await sauti("campaign", "export", CAMPAIGN, "--format", "json") == 0
-    exported = {item["participant_id"]: item for item in json.loads(capsys.readouterr().out)}
-    answer = exported[pids["amina"]]["answers"]["unsafe_what"]
+    exported = {item["participant"]: item for item in json.loads(capsys.readouterr().out)}
+    answer = exported[(await _seen_as(deployment, pids))["amina"]]["answers"]["unsafe_what"]
     assert answer == {"outcome": "answered", "value": None, "lost": "erased"}
 
 

@@ -16,12 +16,14 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.access.organisations import OrganisationStore
+from bot.access.pseudonyms import Pseudonyms, pseudonyms_for
 from bot.app import App
 from bot.conversation.inbound import Action, Answer, Channel, Command, Join
 from bot.conversation.inbox import Notice, open_notice
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.loop.pacing import QuietHours
-from bot.loop.preview import Preview, build_preview
+from bot.loop.preview import Preview, Viewpoint, build_preview
 from bot.loop.publisher import LoopConfig, Publisher
 from bot.runtime.delivery import SendLimits
 from bot.runtime.message_codec import message_to_plain
@@ -116,8 +118,17 @@ class Deployment:
             stored,
             campaign.survey,
             self.publisher.limits(),
-            quiet=self.publisher.quiet,
-            zone_name=await self.publisher.campaign_zone(stored.campaign_id),
+            Viewpoint(
+                quiet=self.publisher.quiet,
+                zone_name=await self.publisher.campaign_zone(stored.campaign_id),
+                pseudonyms=await self.pseudonyms(campaign.org),
+            ),
+        )
+
+    async def pseudonyms(self, org: str) -> Pseudonyms:
+        """How the campaign's organisation sees participants (`sauti` and the API alike)."""
+        return await pseudonyms_for(
+            OrganisationStore(self.redis, self.schema), self.runtime.crypto, org
         )
 
     async def publish_all(self, publisher: Publisher | None = None) -> None:
@@ -157,7 +168,13 @@ def make_deployment(
         worker_clock=clock.time,
         clock_ms=clock.now_ms,
     )
-    ledger = DecisionLedger(redis, runtime.schema, runtime.campaigns)
+    organisations = OrganisationStore(redis, runtime.schema)
+    ledger = DecisionLedger(
+        redis,
+        runtime.schema,
+        runtime.campaigns,
+        lambda org: pseudonyms_for(organisations, runtime.crypto, org),
+    )
     config = LoopConfig(
         weekly_budget=weekly_budget,
         quiet=QuietHours.parse(quiet) if quiet else None,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.access.organisations import DEFAULT_ORG
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from dialogues.inbound import TextReply
 from tests.bot.commands import Deployment, deployed, sauti
@@ -87,7 +88,9 @@ async def test_load_preview_publish_and_follow_a_decision(
     assert "linked participants: 2\nwould be told: 2\n" in preview
     assert "    en  webchat   1\n    sw  webchat   1\n" in preview
     assert "MISSING message or rationale in: sw (1)" in preview
-    assert f"  {pids['amina']}/sim_id  Yes" in preview
+    seen = await deployment.app.pseudonyms(DEFAULT_ORG)
+    assert f"  {seen.of(pids['amina'])}/sim_id  Yes" in preview
+    assert pids["amina"] not in preview  # the internal id never leaves the server
     _named_nobody(preview)
 
     assert await sauti("decision", "publish", CAMPAIGN, "sim-without-id") == 1
@@ -122,11 +125,18 @@ async def test_theme_tags_link_a_decision_to_free_text(
     deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     pids = await _participants(deployment)
-    response = f"{pids['amina']}/change"
+    seen = await deployment.app.pseudonyms(DEFAULT_ORG)
+    response = f"{seen.of(pids['amina'])}/change"  # as the export names it
     assert await sauti("theme", "tag", CAMPAIGN, response, "fees", "agents") == 0
     assert capsys.readouterr().out == f"{response}: agents, fees\n"
-    assert await sauti("theme", "tag", CAMPAIGN, f"{pids['juma']}/change", "fees") == 1
+    assert await sauti("theme", "tag", CAMPAIGN, f"{seen.of(pids['juma'])}/change", "fees") == 1
     assert "no free-text answer" in capsys.readouterr().err  # Juma wrote nothing there
+    # The internal id is not a response id (nobody outside the server ever saw it), and a
+    # pseudonym of nobody in the campaign names nothing.
+    assert await sauti("theme", "tag", CAMPAIGN, f"{pids['amina']}/change", "fees") == 1
+    assert "is not a response id" in capsys.readouterr().err
+    assert await sauti("theme", "tag", CAMPAIGN, "p-aaaaaaaaaaaaaaaa/change", "fees") == 1
+    assert "no response p-aaaaaaaaaaaaaaaa/change" in capsys.readouterr().err
     assert await sauti("theme", "list", CAMPAIGN) == 0
     assert capsys.readouterr().out == "agents\t1\nfees\t1\n"
 
@@ -141,6 +151,30 @@ async def test_theme_tags_link_a_decision_to_free_text(
     assert "would be told: 1" in preview
     assert f"{response}  (free text; themes: agents, fees)" in preview
     assert "money for the letter" not in preview  # free text is never shown here
+
+
+async def test_a_decision_links_responses_by_the_pseudonyms_the_company_saw(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pids = await _participants(deployment)
+    seen = await deployment.app.pseudonyms(DEFAULT_ORG)
+    linked = SIM_DECISION.replace("id: sim-without-id", "id: for-juma").replace(
+        'rule:\n    question: sim_id\n    is: "yes"', f"responses: [{seen.of(pids['juma'])}]"
+    )
+    assert "responses:" in linked
+    path = tmp_path / "juma.yaml"
+    path.write_text(linked)
+    assert await sauti("decision", "load", str(path)) == 0
+    assert await sauti("decision", "preview", CAMPAIGN, "for-juma") == 0
+    preview = capsys.readouterr().out
+    assert "linked participants: 1\nwould be told: 1\n" in preview
+    assert pids["juma"] not in preview
+
+    path.write_text(linked.replace(seen.of(pids["juma"]), "p-aaaaaaaaaaaaaaaa"))
+    assert await sauti("decision", "load", str(path)) == 1
+    assert "'p-aaaaaaaaaaaaaaaa' names no respondent of 'safe-connect-2026'" in (
+        capsys.readouterr().err
+    )
 
 
 async def test_the_grievance_desk_from_the_command_line(
