@@ -1,20 +1,14 @@
 """`sauti campaign export CAMPAIGN_ID [--format csv|json] [--output FILE]`: the responses.
 
 One row per participant who started the campaign, named only by the campaign's organisation's
-pseudonym of them (the internal id never leaves the server). Rows are
-written as they are read (a campaign may have a million). Free text comes from the public and
-the file is opened in spreadsheets, so a CSV cell that a spreadsheet would run as a formula is
-neutralised. Free text is decrypted: the file is written owner-only and appears complete or not
-at all (written aside, renamed at the end).
+pseudonym of them (the internal id never leaves the server); the text is made by
+`bot.records.export_files`, as the API's. Free text is decrypted: the file is written
+owner-only and appears complete or not at all (written aside, renamed at the end).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import dataclasses
-import datetime as dt
-import json
 import os
 import sys
 import tempfile
@@ -23,14 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.access.pseudonyms import Pseudonyms
 from bot.app import App
 from bot.commands.common import EXIT_USAGE, with_app
-from bot.records.export import ExportedAnswer, Respondent, TextLoss, respondents
-from dialogues import Survey, SurveyDefinitionError
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula
-FIXED_COLUMNS = ["participant", "language", "status", "started_at", "updated_at"]
+from bot.records.export import Respondent, TextLoss, respondents
+from bot.records.export_files import csv_text, json_text, named_by
+from dialogues import SurveyDefinitionError
 
 
 def register_export(campaign: Any) -> None:
@@ -59,11 +50,12 @@ def _export(args: argparse.Namespace) -> int:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
         pseudonyms = await app.pseudonyms(campaign.org)
-        rows = _named_by(pseudonyms, respondents(app.redis, app.schema, app.crypto, campaign.id))
-        write = _write_csv if args.format == "csv" else _write_json
+        rows = named_by(pseudonyms, respondents(app.redis, app.schema, app.crypto, campaign.id))
+        text = csv_text if args.format == "csv" else json_text
         tally = _Tally()
         with _destination(args.output) as out:
-            await write(campaign.survey, tally.counting(rows), out)
+            async for chunk in text(campaign.survey, tally.counting(rows)):
+                out.write(chunk)
         print(f"exported {tally.rows} respondents of '{campaign.id}'", file=sys.stderr)
         if tally.unreadable:
             print(
@@ -93,13 +85,6 @@ def _destination(path: Path | None) -> Iterator[TextIO]:
         raise
 
 
-async def _named_by(
-    pseudonyms: Pseudonyms, rows: AsyncIterator[Respondent]
-) -> AsyncIterator[Respondent]:
-    async for row in rows:
-        yield dataclasses.replace(row, participant_id=pseudonyms.of(row.participant_id))
-
-
 class _Tally:
     def __init__(self) -> None:
         self.rows = 0
@@ -110,99 +95,3 @@ class _Tally:
             self.rows += 1
             self.unreadable += sum(a.lost is TextLoss.UNREADABLE for a in row.answers.values())
             yield row
-
-
-# -- CSV ---------------------------------------------------------------------------------------
-
-
-async def _write_csv(survey: Survey, rows: AsyncIterator[Respondent], out: TextIO) -> None:
-    questions = _question_ids(survey)
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(name) for name in FIXED_COLUMNS + questions])
-    async for row in rows:
-        writer.writerow(
-            [
-                safe_cell(row.participant_id),
-                safe_cell(row.language),
-                _status(row) or "",
-                _iso(row.started_at) or "",
-                _iso(row.updated_at) or "",
-                *(_csv_answer(row.answers.get(question)) for question in questions),
-            ]
-        )
-
-
-def _csv_answer(answer: ExportedAnswer | None) -> str:
-    if answer is None:
-        return ""  # not asked
-    if answer.lost is not None:
-        return f"({answer.lost.value})"
-    value = answer.value
-    if value is None:
-        return f"({answer.outcome.value})"  # (skipped), (declined)
-    if isinstance(value, int | float):
-        return str(value)  # rendered here, so never a formula: "-3" stays a number
-    if isinstance(value, tuple):
-        return safe_cell(";".join(value))
-    return safe_cell(value)
-
-
-def safe_cell(text: str) -> str:
-    """A leading apostrophe on anything a spreadsheet would evaluate (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-# -- JSON --------------------------------------------------------------------------------------
-
-
-async def _write_json(survey: Survey, rows: AsyncIterator[Respondent], out: TextIO) -> None:
-    """A JSON array written object by object, so it is never built in memory."""
-    questions = _question_ids(survey)
-    separator = "[\n"
-    async for row in rows:
-        out.write(separator)
-        out.write(json.dumps(_json_object(row, questions), ensure_ascii=False))
-        separator = ",\n"
-    out.write("[]\n" if separator == "[\n" else "\n]\n")
-
-
-def _json_object(row: Respondent, questions: list[str]) -> dict[str, Any]:
-    return {
-        "participant": row.participant_id,
-        "language": row.language,
-        "status": _status(row),
-        "started_at": _iso(row.started_at),
-        "updated_at": _iso(row.updated_at),
-        "answers": {question: _json_answer(row.answers.get(question)) for question in questions},
-    }
-
-
-def _json_answer(answer: ExportedAnswer | None) -> dict[str, Any] | None:
-    if answer is None:
-        return None  # not asked
-    plain: dict[str, Any] = {"outcome": answer.outcome.value}
-    value = answer.value
-    plain["value"] = list(value) if isinstance(value, tuple) else value
-    if answer.lost is not None:
-        plain["lost"] = answer.lost.value
-    return plain
-
-
-# -- shared ------------------------------------------------------------------------------------
-
-
-def _question_ids(survey: Survey) -> list[str]:
-    """Questions that take an answer, in survey order: the answer columns."""
-    return [question.id for question in survey.questions if question.answerable]
-
-
-def _status(row: Respondent) -> str | None:
-    if row.completed is None:
-        return None
-    return "completed" if row.completed else "in progress"
-
-
-def _iso(epoch_seconds: int | None) -> str | None:
-    if epoch_seconds is None:
-        return None
-    return dt.datetime.fromtimestamp(epoch_seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bot.access.organisations import DEFAULT_ORG
-from bot.commands.export import safe_cell
 from bot.conversation.inbound import Join
 from bot.records.export import respondents
+from bot.records.export_files import safe_cell
 from dialogues.inbound import Decline, Skip
 from tests.bot.commands import Deployment, sauti
 from tests.kit import stored
