@@ -25,6 +25,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     listing = sub.add_parser("list", help="cases, oldest first; overdue ones flagged")
     listing.add_argument("--status", choices=STATUSES)
     listing.add_argument("--campaign")
+    listing.add_argument("--org", help="only cases of this organisation's campaigns")
     listing.add_argument("--overdue", action="store_true", help="only cases past their time")
     listing.set_defaults(handler=_list)
     show = sub.add_parser("show", help="one case: what was said, and its steps")
@@ -42,11 +43,15 @@ def register(parser: argparse.ArgumentParser) -> None:
 def _list(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         now = _now_ms()
+        # A case raised outside any campaign belongs to no organisation: only the operator's
+        # unfiltered listing shows it.
+        of_org = set(await app.campaigns.ids(args.org)) if args.org is not None else None
         cases = [
             case
             for case in await list_cases(app.redis, app.schema)
             if (args.status is None or case.status.value == args.status)
             and (args.campaign is None or case.campaign_id == args.campaign)
+            and (of_org is None or case.campaign_id in of_org)
             and (not args.overdue or case.overdue(now))
         ]
         if not cases:

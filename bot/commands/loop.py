@@ -15,6 +15,7 @@ from bot.time_zones import zone
 def register(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(title="loop commands")
     status = sub.add_parser("status", help="every campaign's promise; overdue ones flagged")
+    status.add_argument("--org", help="only this organisation's campaigns")
     status.set_defaults(handler=_status)
     report = sub.add_parser("report", help="how well a campaign closed the loop")
     report.add_argument("campaign_id")
@@ -33,7 +34,7 @@ def _status(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         ledger = app.ledger()
         overdue = 0
-        for campaign_id in await app.campaigns.ids():
+        for campaign_id in await app.campaigns.ids(args.org):
             campaign = await app.campaigns.get(campaign_id)
             if campaign is None:
                 continue

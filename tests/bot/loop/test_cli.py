@@ -213,6 +213,13 @@ async def test_the_grievance_desk_from_the_command_line(
     assert "is under_review; it can become: escalated, resolved" in capsys.readouterr().err
     assert await sauti("grievance", "list", "--status", "under_review") == 0
     assert reference in capsys.readouterr().out
+    # Cases belong to their campaign's organisation.
+    assert await sauti("org", "create", "globex", "--name", "Globex") == 0
+    capsys.readouterr()
+    assert await sauti("grievance", "list", "--org", "default") == 0
+    assert reference in capsys.readouterr().out
+    assert await sauti("grievance", "list", "--org", "globex") == 0
+    assert reference not in capsys.readouterr().out
 
 
 async def test_a_campaign_past_its_promise_without_a_decision_is_flagged(
@@ -228,3 +235,12 @@ async def test_a_campaign_past_its_promise_without_a_decision_is_flagged(
     status = capsys.readouterr().out
     assert "late-2020\treport back by 2020-06-30\tpublished decisions 0\tOVERDUE" in status
     assert "safe-connect-2026\treport back by 2027-03-31\tpublished decisions 0\n" in status
+    await sauti("org", "create", "globex", "--name", "Globex")
+    late_for_globex = late.replace("id: late-2020", "id: globex-late")
+    await deployment.app.campaigns.load(late_for_globex, org="globex", open_now=True)
+    capsys.readouterr()
+    assert await sauti("loop", "status", "--org", "globex") == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "globex-late\treport back by 2020-06-30\tpublished decisions 0"
+        "\tOVERDUE: promised, nothing published"
+    ]
