@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from bot.access.organisations import OrganisationStore
 from bot.access.pseudonyms import Pseudonyms, pseudonyms_for
 from bot.access.staff import StaffStore
+from bot.audit import AuditLog
 from bot.conversation.inbound import Channel
 from bot.privacy import KeyFiles, ParticipantCrypto, Redactor, load_server_keys
 from bot.records.campaigns import CampaignStore
@@ -151,6 +152,11 @@ class App:
             config=config,
             clock=clock,
         )
+
+    def audit_log(self, clock: Callable[[], float] = time.time) -> AuditLog:
+        """The organisations' audit logs, their chain keyed by a key derived from the id
+        secret (bot.audit.chain)."""
+        return AuditLog.keyed_by(self.redis, self.schema, self.crypto, clock=clock)
 
     def send_rates(self) -> dict[str, float]:
         """Messages per second each push channel sends at (for publication ETAs)."""

@@ -122,6 +122,16 @@ class KeySchema:
         factor, `created`."""
         return f"{self.prefix}:staff:{email}"
 
+    # -- per organisation (the organisation's hash tag `{o:<slug>}`) -------------------------
+    def audit(self, org: str) -> str:
+        """Stream: the organisation's audit log, a keyed hash chain (bot.audit)."""
+        return f"{self.prefix}:{{o:{org}}}:audit"
+
+    def audit_head(self, org: str) -> str:
+        """String: the hash of the last entry of the organisation's audit log; in the stream's
+        hash slot, so append_audit.lua moves both at once."""
+        return f"{self.prefix}:{{o:{org}}}:audit:head"
+
     # -- per shard -------------------------------------------------------------------------
     def lease(self, role: str, shard: int) -> str:
         """In the shard's hash slot, so the commit script can check it (fencing)."""

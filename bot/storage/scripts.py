@@ -1,7 +1,7 @@
 """Every Lua script Sauti runs, by name: the only multi-key writes it makes. Each touches keys of
-one hash slot (one shard's `{sN}` tag, or one channel's rate tag), so it is atomic on a single
-Redis and allowed on Redis Cluster. What each takes and returns is in its file's header
-(`bot/storage/lua/<name>.lua`).
+one hash slot (one shard's `{sN}` tag, one channel's rate tag, or one organisation's `{o:<slug>}`
+tag), so it is atomic on a single Redis and allowed on Redis Cluster. What each takes and
+returns is in its file's header (`bot/storage/lua/<name>.lua`).
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ MOVE_DUE = Script("move_due")
 LOAD_TARGETS = Script("load_targets")
 STEP_CASE = Script("step_case")
 
+# The audit log of an organisation (bot.audit): appended with a compare-and-set of its head.
+APPEND_AUDIT = Script("append_audit")
+
 # Loaded once at start, so that the first calls need no second try (the rest are rarer: they
 # load themselves on first use).
 PIPELINE = (
@@ -71,4 +74,5 @@ ALL = (
     MOVE_DUE,
     LOAD_TARGETS,
     STEP_CASE,
+    APPEND_AUDIT,
 )

@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.privacy",),
     ("bot.conversation",),  # pure: what Sauti says back, no I/O
     ("bot.storage",),  # Redis: clients, the embedded server, scripts, the key schema
+    ("bot.audit",),  # the audit log of each organisation
     ("bot.access",),  # organisations, staff, roles, the permission check, pseudonyms
     ("bot.records",),  # stores and queries over Redis
     ("bot.runtime",),  # the durable pipeline

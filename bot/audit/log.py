@@ -1,0 +1,202 @@
+"""`AuditLog`: append to an organisation's audit log, read it a page at a time, verify it.
+
+Each organisation has one stream and one head key (the last entry's hash), under its hash tag
+`{o:<slug>}`. Appending is a compare-and-set (`append_audit.lua`): this process works out the
+entry's hash from the head it read and the script adds the entry and moves the head only if the
+head is still that one. Another process that appended meanwhile makes the script answer with
+the new head, and the entry is hashed again from it. Appends of one process to one
+organisation also wait for each other (a lock), so that they do not race among themselves.
+
+The log is never trimmed: an audit log that deletes itself is not one. `sauti audit export`
+archives it (docs/keys.md gives the size of an entry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from redis.asyncio import Redis
+
+from bot.audit.chain import GENESIS, audit_key, link_hash
+from bot.audit.entry import AuditAction, AuditRecord, DetailValue, check_org
+from bot.audit.stored import AuditEntry, read_entry, stream_fields
+from bot.audit.verification import Verification, verify_chain
+from bot.privacy import ParticipantCrypto
+from bot.secret import Secret
+from bot.storage import scripts
+from bot.storage.keys import KeySchema
+
+MAX_PAGE = 500
+# With an action filter, how many entries one call reads at most before it answers with what it
+# found (maybe nothing) and a cursor: a rare action in a long log costs several calls, each
+# bounded, rather than one that reads the whole log.
+MAX_SCANNED = 5_000
+# Tries of one append before giving up: each conflict means another append went through, so
+# this is only reached when hundreds of processes append to one organisation at once.
+MAX_ATTEMPTS = 200
+StreamPage: TypeAlias = list[tuple[bytes, dict[bytes, bytes]]]
+_CURSOR = re.compile(r"[0-9]{1,20}-[0-9]{1,20}")
+
+
+class AuditAppendError(Exception):
+    """An entry could not be appended: the log's head kept moving under it."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """Entries oldest first, and the cursor for the next page (None: the end of the log)."""
+
+    entries: list[AuditEntry]
+    after: str | None
+
+
+def check_cursor(cursor: str) -> str:
+    if not _CURSOR.fullmatch(cursor):
+        raise ValueError(f"not an audit cursor: {cursor!r} (an entry id, like 1795000000000-0)")
+    return cursor
+
+
+def check_limit(limit: int) -> int:
+    if type(limit) is not int or not 1 <= limit <= MAX_PAGE:
+        raise ValueError(f"the limit must be 1 to {MAX_PAGE}")
+    return limit
+
+
+class AuditLog:
+    def __init__(
+        self,
+        redis: Redis,
+        schema: KeySchema,
+        key: Secret[bytes],
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._redis = redis
+        self._schema = schema
+        self._key = key
+        self._clock = clock
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @classmethod
+    def keyed_by(
+        cls,
+        redis: Redis,
+        schema: KeySchema,
+        crypto: ParticipantCrypto,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> AuditLog:
+        """The log whose chain is keyed by the server's audit key (bot.audit.chain)."""
+        return cls(redis, schema, audit_key(crypto), clock=clock)
+
+    async def record(
+        self,
+        org: str,
+        *,
+        actor: str,
+        action: AuditAction,
+        target: str | None = None,
+        count: int | None = None,
+        address: str | None = None,
+        details: Mapping[str, DetailValue] | None = None,
+    ) -> AuditEntry:
+        """Append one entry, timed by this server's clock; `ValueError` when a fact has not the
+        shape it must have (bot.audit.entry), before anything is written."""
+        check_org(org)
+        record = AuditRecord.checked(
+            at_ms=int(self._clock() * 1000),
+            actor=actor,
+            action=action,
+            target=target,
+            count=count,
+            address=address,
+            details=details,
+        )
+        async with self._locks.setdefault(org, asyncio.Lock()):
+            return await self._append(org, record)
+
+    async def _append(self, org: str, record: AuditRecord) -> AuditEntry:
+        keys = [self._schema.audit(org), self._schema.audit_head(org)]
+        head: Any = await self._redis.get(keys[1])
+        previous = head.decode() if head is not None else GENESIS
+        canonical = record.canonical()
+        for attempt in range(MAX_ATTEMPTS):
+            entry_hash = link_hash(self._key, previous, canonical)
+            fields = stream_fields(record, previous, entry_hash)
+            pairs = [part for name, value in fields.items() for part in (name, value)]
+            done, value = await scripts.APPEND_AUDIT(
+                self._redis, keys, [previous, GENESIS, entry_hash, *pairs]
+            )
+            if done == 1:
+                return AuditEntry(value.decode(), fields, record, previous, entry_hash)
+            previous = value.decode()
+            if attempt >= 3:  # many appending at once: let the others through
+                await asyncio.sleep(random.uniform(0, 0.002 * attempt))
+        raise AuditAppendError(f"the audit log of {org} kept changing: entry not appended")
+
+    async def entries(
+        self,
+        org: str,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        action: AuditAction | None = None,
+    ) -> AuditPage:
+        """Up to `limit` (at most 500) entries after the cursor, oldest first; with `action`,
+        only entries of that action (a page may then hold fewer, even none, and still have a
+        next cursor: at most MAX_SCANNED entries are read per call)."""
+        check_org(org)
+        check_limit(limit)
+        start = "-" if after is None else f"({check_cursor(after)}"
+        found: list[AuditEntry] = []
+        scanned = 0
+        while True:
+            reply = await self._page(org, start, MAX_PAGE)
+            for position, (stream_id, raw) in enumerate(reply):
+                scanned += 1
+                entry = read_entry(stream_id, raw)
+                if action is None or entry.fields.get("action") == action.value:
+                    found.append(entry)
+                last_in_page = position == len(reply) - 1
+                if len(found) == limit or scanned >= MAX_SCANNED:
+                    more = not last_in_page or await self._any_after(org, entry.id)
+                    return AuditPage(found, entry.id if more else None)
+            if len(reply) < MAX_PAGE:
+                return AuditPage(found, None)
+            start = f"({reply[-1][0].decode()}"
+
+    async def _any_after(self, org: str, entry_id: str) -> bool:
+        return bool(await self._page(org, f"({entry_id}", 1))
+
+    async def _page(self, org: str, start: str, count: int) -> StreamPage:
+        page: Any = await self._redis.xrange(self._schema.audit(org), start, "+", count=count)
+        entries: StreamPage = page  # the client's stubs leave out that replies are bytes
+        return entries
+
+    async def everything(self, org: str) -> AsyncIterator[AuditEntry]:
+        """Every entry, oldest first, read a page at a time (exports, verification)."""
+        check_org(org)
+        start = "-"
+        while True:
+            reply = await self._page(org, start, MAX_PAGE)
+            for stream_id, raw in reply:
+                yield read_entry(stream_id, raw)
+            if len(reply) < MAX_PAGE:
+                return
+            start = f"({reply[-1][0].decode()}"
+
+    async def head(self, org: str) -> str | None:
+        """The last entry's hash as the head key holds it; None for a log never written."""
+        value: Any = await self._redis.get(self._schema.audit_head(check_org(org)))
+        return None if value is None else value.decode(errors="replace")
+
+    async def verify(self, org: str) -> Verification:
+        """Walk the whole chain and say whether it is intact, or where and how it breaks."""
+        check_org(org)
+        return await verify_chain(self._redis, self._schema, self._key, org)
