@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "grievance": ("bot.commands.grievances", "answer what participants raised"),
     "org": ("bot.commands.orgs", "organisations a deployment hosts"),
     "staff": ("bot.commands.staff", "an organisation's staff and their roles"),
+    "audit": ("bot.commands.audit", "an organisation's audit log: list, export, verify"),
 }
 
 

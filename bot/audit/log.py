@@ -23,7 +23,7 @@ from typing import Any, TypeAlias
 
 from redis.asyncio import Redis
 
-from bot.audit.chain import GENESIS, audit_key, link_hash
+from bot.audit.chain import GENESIS, audit_key, link_hash, same_hash
 from bot.audit.entry import AuditAction, AuditRecord, DetailValue, check_org
 from bot.audit.stored import AuditEntry, read_entry, stream_fields
 from bot.audit.verification import Verification, verify_chain
@@ -195,6 +195,14 @@ class AuditLog:
         """The last entry's hash as the head key holds it; None for a log never written."""
         value: Any = await self._redis.get(self._schema.audit_head(check_org(org)))
         return None if value is None else value.decode(errors="replace")
+
+    async def holds(self, org: str, entry_id: str, entry_hash: str) -> bool:
+        """Whether the log still holds this entry with this hash (one taken from an archived
+        export): a log rewritten or deleted since does not."""
+        reply = await self._page(org, check_cursor(entry_id), 1)
+        if not reply or reply[0][0].decode() != entry_id:
+            return False
+        return same_hash(read_entry(*reply[0]).hash, entry_hash)
 
     async def verify(self, org: str) -> Verification:
         """Walk the whole chain and say whether it is intact, or where and how it breaks."""
