@@ -4,6 +4,8 @@ Each entry carries the hash of the one before it (`previous`) and its own:
 
     hash = HMAC-SHA256(audit key, previous || canonical encoding of the entry), in hex
 
+where the canonical encoding names the organisation too (`AuditRecord.canonical`).
+
 with `previous` the 64 hex characters of the previous entry's hash, and `GENESIS` before the
 first entry. Changing an entry changes its hash; removing or inserting one breaks the link of
 the entry after it; removing entries from the end leaves the head key (the last hash) pointing

@@ -123,11 +123,13 @@ class AuditRecord:
             details=_checked_details(details or {}),
         )
 
-    def canonical(self) -> bytes:
+    def canonical(self, org: str) -> bytes:
         """The bytes the chain's hash covers: compact JSON with sorted keys, ASCII only, so any
-        JSON library can rebuild them from an export (docs/data-protection.md#audit-log)."""
+        JSON library can rebuild them from an export (docs/data-protection.md#audit-log). The
+        organisation is in it, so one organisation's entries do not verify in another's log."""
         document = {
             "v": ENCODING_VERSION,
+            "org": org,
             "at": self.at_ms,
             "actor": self.actor,
             "action": self.action,

@@ -125,7 +125,7 @@ class AuditLog:
         keys = [self._schema.audit(org), self._schema.audit_head(org)]
         head: Any = await self._redis.get(keys[1])
         previous = head.decode() if head is not None else GENESIS
-        canonical = record.canonical()
+        canonical = record.canonical(org)
         for attempt in range(MAX_ATTEMPTS):
             entry_hash = link_hash(self._key, previous, canonical)
             fields = stream_fields(record, previous, entry_hash)

@@ -70,7 +70,7 @@ async def verify_chain(
         page: list[tuple[bytes, dict[bytes, bytes]]] = reply[1]
         for stream_id, raw in page:
             entry = read_entry(stream_id, raw)
-            problem = _problem(entry, expected, key)
+            problem = _problem(entry, expected, key, org)
             if problem is not None:
                 detail = entry.unreadable or EXPLANATIONS[problem]
                 return Verification(checked, problem, entry.id, detail)
@@ -81,10 +81,10 @@ async def verify_chain(
         return _head_verdict(head, expected, checked, last_id)
 
 
-def _problem(entry: AuditEntry, expected: str, key: Secret[bytes]) -> ChainBreak | None:
+def _problem(entry: AuditEntry, expected: str, key: Secret[bytes], org: str) -> ChainBreak | None:
     if entry.record is None:
         return ChainBreak.ALTERED
-    if not same_hash(link_hash(key, entry.previous, entry.record.canonical()), entry.hash):
+    if not same_hash(link_hash(key, entry.previous, entry.record.canonical(org)), entry.hash):
         return ChainBreak.ALTERED
     if not same_hash(entry.previous, expected):
         return ChainBreak.UNLINKED

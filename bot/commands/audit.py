@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import App
-from bot.audit import OPERATOR, AuditAction, AuditEntry, AuditLog, Verification
+from bot.audit import OPERATOR, AuditAction, AuditEntry, AuditLog, ChainBreak, Verification
 from bot.audit.entry import check_org
 from bot.audit.log import MAX_PAGE, check_cursor
 from bot.commands.common import EXIT_USAGE, with_app
 from bot.commands.export import safe_cell
 
 CSV_COLUMNS = (
+    "org",
     "id",
     "at",
     "at_ms",
@@ -133,7 +134,13 @@ def entry_line(entry: AuditEntry) -> str:
     if record.address is not None:
         parts.append(f"from={record.address}")
     parts += [f"{name}={value}" for name, value in sorted(record.details.items())]
-    return "  ".join(parts)
+    return "  ".join(map(_shown, parts))
+
+
+def _shown(text: str) -> str:
+    """As it is when printable; escaped when not (an entry written into Redis by hand could
+    hold terminal control sequences, which verify reports as altered)."""
+    return text if text.isprintable() else repr(text)
 
 
 def _iso(at_ms: int) -> str:
@@ -167,7 +174,7 @@ def _export(args: argparse.Namespace) -> int:
         log = app.audit_log()
         write = _write_csv if args.format == "csv" else _write_jsonl
         with _destination(args.output) as out:
-            count = await write(log.everything(args.org), out)
+            count = await write(args.org, log.everything(args.org), out)
         print(f"exported {count} audit entries of {args.org}", file=sys.stderr)
         await _record_read(log, args.org, count, via="export", format=args.format)
         return 0
@@ -175,13 +182,19 @@ def _export(args: argparse.Namespace) -> int:
     return with_app(work)
 
 
-def exported(entry: AuditEntry) -> dict[str, Any]:
-    """An entry as the export writes it: its facts, its links, and whatever else was stored
-    when it is not an entry Sauti wrote."""
+def exported(org: str, entry: AuditEntry) -> dict[str, Any]:
+    """An entry as the export writes it: its facts (with the organisation, which its hash
+    covers), its links, and whatever else was stored when it is not an entry Sauti wrote."""
     record = entry.record
     if record is None:
-        return {"id": entry.id, "unreadable": entry.unreadable, "fields": dict(entry.fields)}
+        return {
+            "org": org,
+            "id": entry.id,
+            "unreadable": entry.unreadable,
+            "fields": dict(entry.fields),
+        }
     return {
+        "org": org,
         "id": entry.id,
         "at": _iso(record.at_ms),
         "at_ms": record.at_ms,
@@ -196,35 +209,36 @@ def exported(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-async def _write_jsonl(entries: AsyncIterator[AuditEntry], out: TextIO) -> int:
+async def _write_jsonl(org: str, entries: AsyncIterator[AuditEntry], out: TextIO) -> int:
     count = 0
     async for entry in entries:
-        out.write(json.dumps(exported(entry), ensure_ascii=False, sort_keys=True) + "\n")
+        out.write(json.dumps(exported(org, entry), ensure_ascii=False, sort_keys=True) + "\n")
         count += 1
     return count
 
 
-async def _write_csv(entries: AsyncIterator[AuditEntry], out: TextIO) -> int:
+async def _write_csv(org: str, entries: AsyncIterator[AuditEntry], out: TextIO) -> int:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
     async for entry in entries:
-        row = _csv_row(entry)
+        row = _csv_row(org, entry)
         writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
         count += 1
     return count
 
 
-def _csv_row(entry: AuditEntry) -> dict[str, object]:
+def _csv_row(org: str, entry: AuditEntry) -> dict[str, object]:
     if entry.record is None:  # what is stored, as it is
         fields = entry.fields
         renamed = {"addr": "address", "prev": "previous"}
         return {
+            "org": org,
             "id": entry.id,
             "unreadable": entry.unreadable,
             **{renamed.get(name, name): value for name, value in fields.items()},
         }
-    row = exported(entry)
+    row = exported(org, entry)
     row["details"] = json.dumps(row["details"], sort_keys=True) if row["details"] else ""
     return row
 
@@ -312,7 +326,8 @@ def verdict_line(verdict: Verification) -> str:
     if verdict.ok:
         return f"chain intact: {verdict.checked} entries"
     where = f"at entry {verdict.broken_at}" if verdict.broken_at else "(no entry left)"
+    before = "" if verdict.problem is ChainBreak.HEAD else " before it"
     return (
         f"chain broken {where}: {verdict.problem}: {verdict.detail} "
-        f"({verdict.checked} entries before it intact)"
+        f"({verdict.checked} entries{before} intact)"
     )

@@ -163,27 +163,33 @@ async def test_the_same_rebuild_with_the_audit_key_passes_so_the_key_is_what_pro
     assert (await audit_log.verify(ORG)).ok
 
 
-async def test_a_chain_rebuilt_under_another_organisations_links_does_not_pass(
+async def test_another_organisations_log_copied_in_whole_does_not_pass(
     audit_log: AuditLog, redis_client: Redis
 ) -> None:
-    # Entries are keyed, not signed per organisation: what ties them to the log is the chain.
-    # Moving another log's entries in as they are breaks the link at the first one moved.
-    await record_sign_ins(audit_log, 2, org="other")
-    ids = await record_sign_ins(audit_log, 2)
-    other: Any = await redis_client.xrange(KeySchema().audit("other"))
-    await redis_client.xadd(STREAM, dict(other[1][1]))
+    # An intact chain of "other", put in place of acme's log (stream and head): the hashes name
+    # the organisation, so it verifies only where it was written.
+    other = await record_sign_ins(audit_log, 3, org="other")
+    await record_sign_ins(audit_log, 2)
+    copied: Any = await redis_client.xrange(KeySchema().audit("other"))
+    await _rewrite(redis_client, [(entry_id, dict(fields)) for entry_id, fields in copied])
+    await redis_client.set(HEAD, (await audit_log.head("other")) or "")
 
     verdict = await audit_log.verify(ORG)
 
-    assert (verdict.problem, verdict.checked) == (ChainBreak.UNLINKED, 2)
-    assert verdict.broken_at not in ids
+    assert (verdict.problem, verdict.broken_at, verdict.checked) == (
+        ChainBreak.ALTERED,
+        other[0],
+        0,
+    )
+    assert (await audit_log.verify("other")).ok
 
 
-def _canonical(fields: dict[bytes, bytes]) -> bytes:
+def _canonical(fields: dict[bytes, bytes], org: str = ORG) -> bytes:
     """The documented canonical encoding, as an attacker reading the docs would build it."""
     text = {k.decode(): v.decode() for k, v in fields.items()}
     document = {
         "v": 1,
+        "org": org,
         "at": int(text["at"]),
         "actor": text["actor"],
         "action": text["action"],

@@ -159,6 +159,7 @@ async def test_the_csv_export_has_a_row_per_entry_with_its_hashes(
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [row["id"] for row in rows] == ids
+    assert {row["org"] for row in rows} == {ORG}
     assert rows[0]["previous"] == GENESIS
     assert rows[1]["previous"] == rows[0]["hash"]
     assert (rows[1]["count"], rows[1]["details"]) == ("10", '{"question": "q3"}')
@@ -199,6 +200,7 @@ async def test_verify_reports_entries_removed_from_the_end(
     assert code == 1
     assert out.startswith(f"chain broken at entry {ids[1]}: head: ")
     assert "removed from the end" in out
+    assert "(2 entries intact)" in out
 
 
 def _id_secret(deployment: Deployment) -> bytes:
@@ -206,7 +208,8 @@ def _id_secret(deployment: Deployment) -> bytes:
 
 
 def _documented_hash(key: bytes, line: dict[str, Any]) -> str:
-    fields = ("actor", "action", "target", "count", "address", "details")
+    # Every fact of the export but its time, which it also gives in ISO form.
+    fields = ("org", "actor", "action", "target", "count", "address", "details")
     document = {"v": 1, "at": line["at_ms"], **{name: line[name] for name in fields}}
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hmac.new(key, line["previous"].encode() + canonical.encode(), hashlib.sha256).hexdigest()
@@ -252,3 +255,25 @@ async def test_verify_against_a_file_that_is_no_export_gets_a_clear_answer(
     assert code == missing == 2
     assert "not a JSON-lines audit export" in err
     assert "No such file" in err_missing
+
+
+async def test_an_entry_written_by_hand_is_listed_and_exported_as_unreadable(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, ids = await _recorded(deployment, 1)
+    app = deployment.app
+    written: Any = await app.redis.xadd(app.schema.audit(ORG), {"actor": "\x1b[2Jx@y", "n": "1"})
+    forged: str = written.decode()
+
+    code, out, _ = await _run(capsys, "list", "--org", ORG)
+    assert code == 0
+    forged_line = out.splitlines()[1]
+    assert forged_line.startswith(f"{forged}  unreadable entry: fields missing")
+    assert "\x1b" not in out
+
+    code, out, _ = await _run(capsys, "export", "--org", ORG)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [line["id"] for line in lines[:2]] == [ids[0], forged]
+    assert lines[1]["fields"] == {"actor": "\x1b[2Jx@y", "n": "1"}
+    assert "unreadable" in lines[1]
