@@ -25,7 +25,7 @@ from bot.audit import OPERATOR, AuditAction, AuditEntry, AuditLog, ChainBreak, V
 from bot.audit.entry import check_org
 from bot.audit.log import MAX_PAGE, check_cursor
 from bot.commands.common import EXIT_USAGE, with_app
-from bot.commands.export import safe_cell
+from bot.records.export_files import safe_cell
 
 CSV_COLUMNS = (
     "org",
