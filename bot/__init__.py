@@ -7,6 +7,7 @@ importing only from the layers below it (docs/architecture.md; tests/bot/test_la
 - `conversation`: pure: what Sauti says back to one event;
 - `storage`: Redis: clients, the embedded server, the key schema, the Lua scripts;
 - `audit`: the audit log of each organisation (a keyed hash chain);
+- `access`: organisations, staff and roles, the one permission check, pseudonyms;
 - `records`: stores and queries: campaigns, grievance cases, counters, the export;
 - `runtime`: the durable pipeline: ingest, worker, commit, outbox, sender;
 - `channels`: Telegram, WhatsApp and the web chat;

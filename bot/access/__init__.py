@@ -1,3 +1,9 @@
 """Who may do what in a company's organisation: organisations, staff and their roles, the one
 permission check every entry point (API, pages, CLI) goes through, and the pseudonyms under
-which an organisation sees participants."""
+which an organisation sees participants.
+
+- `roles`: the roles and the permissions each carries (the whole policy);
+- `permissions`: `Principal` (who asks, where, from where) and `authorize`, the one check;
+- `organisations`: the organisations a deployment hosts; `staff`: their people and roles;
+- `pseudonyms`: how an organisation names participants.
+"""

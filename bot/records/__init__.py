@@ -4,5 +4,7 @@ loop and the command line share.
 - `campaigns`: campaigns as stored (survey source, revision, open or closed);
 - `cases`: a grievance case end to end (created by a commit, read by the desk);
 - `reactions`: how participants answered decision notices, counted;
-- `stats`: a campaign's counters; `export`: the answers, for the company.
+- `stats`: a campaign's counters; `export`: the answers, for the company, and `export_files`
+  their CSV and JSON text;
+- `pseudonym_lookup`: from an organisation's pseudonyms back to participants, on the server.
 """

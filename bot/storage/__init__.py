@@ -5,7 +5,8 @@ whose client sends the commands of one event-loop turn together (`auto_pipeline`
 Sauti runs its own embedded server (`embedded_redis`) so that a one-machine deployment needs
 nothing but Python. Every key name is made by `keys.KeySchema`; every Lua script is a file in
 `lua/`, named in `scripts` and run through `lua.Script`; a Redis command as data is a
-`redis_command.RedisCommand`; `errors` names the failures the shell maps at its boundary.
+`redis_command.RedisCommand`; `replies` names the conversion of replies to Python values;
+`errors` names the failures the shell maps at its boundary.
 """
 
 from bot.storage.embedded_redis import EmbeddedRedis

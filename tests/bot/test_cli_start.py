@@ -85,8 +85,8 @@ def test_campaign_commands_skip_the_platform_libraries_even_with_platforms_confi
     )
     runs = [["campaign", "load", str(EXAMPLE), "--open"], ["campaign", "list"]]
     output, loaded = _loaded_by(runs, tmp_path, environ)
-    assert "campaign 'safe-connect-2026' loaded (open)" in output
-    assert "safe-connect-2026\topen\tstarted 0" in output
+    assert "campaign 'safe-connect-2026' loaded for 'default' (open)" in output
+    assert "safe-connect-2026\tdefault\topen\tstarted 0" in output
     assert [name for name in PLATFORM_LIBRARIES if name in loaded] == []
 
 
