@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.access.roles import Permission
 from bot.app import App
-from bot.commands.common import organisation_for, with_app
+from bot.audit.entry import AuditAction
+from bot.commands.common import as_operator, organisation_for, with_app
 from bot.commands.export import register_export
 from bot.commands.survey import read_file
 from bot.conversation.campaign import CampaignStatus
@@ -52,6 +54,14 @@ def _load(args: argparse.Namespace) -> int:
         except CampaignOwnedElsewhereError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
+        await as_operator(
+            app,
+            org,
+            Permission.CAMPAIGNS_MANAGE,
+            AuditAction.CAMPAIGN_LOADED,
+            target=f"campaign:{campaign.id}",
+            details={"status": campaign.status.value},
+        )
         print(f"campaign '{campaign.id}' loaded for '{org}' ({campaign.status.value})")
         return 0
 
@@ -83,9 +93,18 @@ def _list(args: argparse.Namespace) -> int:
 
 def _set_status(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
-        if not await app.campaigns.set_status(args.campaign_id, args.status):
+        org = await app.campaigns.owner(args.campaign_id)
+        if org is None or not await app.campaigns.set_status(args.campaign_id, args.status):
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
+        opened = args.status is CampaignStatus.OPEN
+        await as_operator(
+            app,
+            org,
+            Permission.CAMPAIGNS_MANAGE,
+            AuditAction.CAMPAIGN_OPENED if opened else AuditAction.CAMPAIGN_CLOSED,
+            target=f"campaign:{args.campaign_id}",
+        )
         print(f"campaign '{args.campaign_id}' is {args.status.value}")
         return 0
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
+from bot.access.permissions import Principal, authorize
+from bot.access.roles import Permission
 from bot.app import App, ConfigurationError, build_app
+from bot.audit.entry import AuditAction
 from bot.settings import Settings, SettingsError, read_settings
 from bot.storage.errors import STORAGE_FAILURE
 
@@ -76,3 +79,29 @@ async def organisation_for(app: App, given: str | None) -> str | None:
         return slugs[0]
     print(f"sauti: say which organisation: --org {' | '.join(slugs)}", file=sys.stderr)
     return None
+
+
+async def as_operator(
+    app: App,
+    org: str,
+    permission: Permission,
+    action: AuditAction | None = None,
+    *,
+    target: str | None = None,
+    count: int | None = None,
+    details: Mapping[str, str | int] | None = None,
+) -> None:
+    """The command line's pass through the one permission check, as the operator of `org`, and
+    — for what the audit log must hold — its entry, recorded as `operator`. Called before the
+    data is shown, so that nothing is read unrecorded."""
+    principal = Principal.operator(org)
+    authorize(principal, permission, owner=org)
+    if action is not None:
+        await app.audit_log().record(
+            org,
+            actor=principal.actor,
+            action=action,
+            target=target,
+            count=count,
+            details=details,
+        )

@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 
 from bot.access.organisations import DEFAULT_ORG
+from bot.access.roles import Permission
 from bot.app import App
-from bot.commands.common import with_app
+from bot.audit.entry import AuditAction
+from bot.commands.common import as_operator, with_app
 from bot.commands.survey import read_file
 from bot.conversation.decisions.decision import DecisionDefinitionError, LoopError
 from bot.conversation.decisions.values import optional_text
@@ -267,6 +269,16 @@ def _publish(args: argparse.Namespace) -> int:
             print(f"version {stored.version} is already {published.status.value}")
         else:
             counts = await publisher.planned_counts(stored)
+            owner = await app.campaigns.owner(stored.campaign_id)
+            await as_operator(
+                app,
+                owner or DEFAULT_ORG,
+                Permission.DECISIONS_PUBLISH,
+                AuditAction.DECISION_PUBLISHED,
+                target=f"decision:{stored.campaign_id}/{stored.id}",
+                count=counts.told,
+                details={"version": stored.version},
+            )
             print(
                 f"publishing version {stored.version} of '{stored.id}' to {counts.told} "
                 "participants; the publisher role of `sauti run` sends it"
@@ -324,6 +336,17 @@ def _concerns(args: argparse.Namespace) -> int:
         if stored is None:
             return _no_decision(args)
         totals = await reaction_totals(app.redis, app.publisher().schema, stored.ref)
+        if totals.concern_cases:
+            owner = await app.campaigns.owner(stored.campaign_id)
+            await as_operator(
+                app,
+                owner or DEFAULT_ORG,
+                Permission.CASES_READ,
+                AuditAction.FREE_TEXT_READ,
+                target=f"decision:{stored.campaign_id}/{stored.id}",
+                count=len(totals.concern_cases),
+                details={"what": "concerns"},
+            )
         print(
             f"helpful: {totals.helpful}  still concerned: {totals.concerns}  "
             f"asked for more: {totals.more}  concerns written: {len(totals.concern_cases)}"

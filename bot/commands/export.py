@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.access.roles import Permission
 from bot.app import App
-from bot.commands.common import EXIT_USAGE, with_app
+from bot.audit.entry import AuditAction
+from bot.commands.common import EXIT_USAGE, as_operator, with_app
 from bot.records.export import Respondent, TextLoss, respondents
 from bot.records.export_files import csv_text, json_text, named_by
 from dialogues import SurveyDefinitionError
@@ -49,6 +51,7 @@ def _export(args: argparse.Namespace) -> int:
         if campaign is None:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
+        await as_operator(app, campaign.org, Permission.EXPORTS_CREATE)
         pseudonyms = await app.pseudonyms(campaign.org)
         rows = named_by(pseudonyms, respondents(app.redis, app.schema, app.crypto, campaign.id))
         text = csv_text if args.format == "csv" else json_text
@@ -56,6 +59,15 @@ def _export(args: argparse.Namespace) -> int:
         with _destination(args.output) as out:
             async for chunk in text(campaign.survey, tally.counting(rows)):
                 out.write(chunk)
+        await as_operator(
+            app,
+            campaign.org,
+            Permission.EXPORTS_CREATE,
+            AuditAction.EXPORT_CREATED,
+            target=f"campaign:{campaign.id}",
+            count=tally.rows,
+            details={"format": args.format, "to": "file" if args.output else "stdout"},
+        )
         print(f"exported {tally.rows} respondents of '{campaign.id}'", file=sys.stderr)
         if tally.unreadable:
             print(

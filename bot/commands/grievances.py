@@ -12,8 +12,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from bot.access.roles import Permission
 from bot.app import App
-from bot.commands.common import EXIT_USAGE, with_app
+from bot.audit.entry import AuditAction
+from bot.commands.common import EXIT_USAGE, as_operator, with_app
 from bot.loop.grievances import Desk
 from bot.records.cases import Case, CaseError, CaseStatus, case_text, find_case, list_cases
 
@@ -76,6 +78,7 @@ def _show(args: argparse.Namespace) -> int:
         if case is None:
             print(f"sauti: no case '{args.reference}'", file=sys.stderr)
             return 1
+        await _audited(app, case, Permission.CASES_READ, AuditAction.FREE_TEXT_READ, count=1)
         text = await case_text(app.redis, app.schema, app.crypto, case)
         print_case(case, text, _now_ms())
         return 0
@@ -115,6 +118,13 @@ def _update(args: argparse.Namespace) -> int:
         except CaseError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
+        await _audited(
+            app,
+            case,
+            Permission.CASES_STEP,
+            AuditAction.CASE_STEPPED,
+            details={"status": result.case.status.value},
+        )
         print(f"case {case.reference}: {result.case.status.value}; participant: {result.delivered}")
         return 0
 
@@ -127,3 +137,27 @@ def _now_ms() -> int:
 
 def _day(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d")
+
+
+async def _audited(
+    app: App,
+    case: Case,
+    permission: Permission,
+    action: AuditAction,
+    *,
+    count: int | None = None,
+    details: dict[str, str | int] | None = None,
+) -> None:
+    """The case's organisation's audit entry (a case raised outside any campaign belongs to
+    no organisation: only the operator ever sees it, and there is no log to hold it)."""
+    org = await app.campaigns.owner(case.campaign_id) if case.campaign_id else None
+    if org is not None:
+        await as_operator(
+            app,
+            org,
+            permission,
+            action,
+            target=f"case:{case.reference}",
+            count=count,
+            details=details,
+        )

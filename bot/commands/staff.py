@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.access.roles import Role, parse_role, reads_personal_data
+from bot.access.roles import Permission, Role, parse_role, reads_personal_data
 from bot.access.staff import StaffError
 from bot.app import App
-from bot.commands.common import organisation_for, with_app
+from bot.audit.entry import AuditAction
+from bot.commands.common import as_operator, organisation_for, with_app
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +54,14 @@ def _add(args: argparse.Namespace) -> int:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
         who = args.email.strip().lower()
+        await as_operator(
+            app,
+            org,
+            Permission.STAFF_MANAGE,
+            AuditAction.STAFF_ADDED,
+            target=f"staff:{who}",
+            details={"role": args.role.value},
+        )
         print(f"{who} is {args.role.value} in '{org}'" + (" (new account)" if new else ""))
         if reads_personal_data(args.role):
             print("this role reads personal data: signing in needs a second factor (TOTP)")
@@ -86,7 +95,16 @@ def _set_role(args: argparse.Namespace) -> int:
         except StaffError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
-        print(f"{args.email.strip().lower()} in '{org}': {before.value} -> {args.role.value}")
+        who = args.email.strip().lower()
+        await as_operator(
+            app,
+            org,
+            Permission.STAFF_MANAGE,
+            AuditAction.ROLE_CHANGED,
+            target=f"staff:{who}",
+            details={"from": before.value, "to": args.role.value},
+        )
+        print(f"{who} in '{org}': {before.value} -> {args.role.value}")
         return 0
 
     return with_app(work)
@@ -102,7 +120,11 @@ def _remove(args: argparse.Namespace) -> int:
         except StaffError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
-        print(f"{args.email.strip().lower()} is no longer staff of '{org}'")
+        who = args.email.strip().lower()
+        await as_operator(
+            app, org, Permission.STAFF_MANAGE, AuditAction.STAFF_REMOVED, target=f"staff:{who}"
+        )
+        print(f"{who} is no longer staff of '{org}'")
         return 0
 
     return with_app(work)

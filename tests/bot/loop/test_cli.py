@@ -209,6 +209,12 @@ async def test_the_grievance_desk_from_the_command_line(
         == 0
     )
     assert "under_review; participant: web chat inbox" in capsys.readouterr().out
+    # Reading what they wrote and stepping the case are in the organisation's audit log.
+    logged = [e.record async for e in deployment.app.audit_log().everything(DEFAULT_ORG)]
+    assert [(r.action, r.target) for r in logged if r is not None] == [
+        ("free_text_read", f"case:{reference}"),
+        ("case_stepped", f"case:{reference}"),
+    ]
     assert await sauti("grievance", "update", reference, "under_review") == 1  # not a next step
     assert "is under_review; it can become: escalated, resolved" in capsys.readouterr().err
     assert await sauti("grievance", "list", "--status", "under_review") == 0
