@@ -28,6 +28,7 @@ from bot.conversation.stored_sessions import decode_session
 from bot.conversation.turns import Context
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
+from bot.records.tally import contributions, crossed_questions, result_delta
 from bot.runtime.batch import BatchState
 from bot.runtime.commit import writes_for_turn
 from bot.runtime.commit_writes import CommittedEvent, Committer, commit_call
@@ -40,7 +41,8 @@ from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
 from bot.storage.errors import is_storage_unavailable
 from bot.storage.keys import KeySchema
-from dialogues import Session
+from bot.storage.scripts import UNCOUNT_RESULTS
+from dialogues import Session, SessionFormatError
 
 log = logging.getLogger(__name__)
 
@@ -420,10 +422,49 @@ class Worker:
             after_event_id=loaded.last_planned.get(pid),
         )
         writes = writes_for_turn(turn, committed, self._schema)
+        if turn.erase and participant is not None:
+            # Their sessions leave the result counters as they are deleted, first of all.
+            await self._uncount(pid, participant, writes.before)
+            for key in [key for key in loaded.sessions if key[0] == pid]:
+                loaded.sessions[key] = None  # as Redis holds them once this commits
+        elif campaign is not None and turn.campaign_id == campaign.id:
+            writes.counters.update(
+                result_delta(campaign, session, turn.session, event.channel.value)
+            )
         plan = _Planned(entry_id, inbound, writes.before, commit_call(writes, self._committer))
         loaded.last_planned[pid] = event.event_id
         loaded.answered(pid, writes.answers)
         return plan
+
+    async def _uncount(
+        self, pid: str, participant: ParticipantRecord, before: list[lua.BatchStep]
+    ) -> None:
+        """For an erasure: each of their sessions is taken out of its campaign's result counters
+        and deleted by one script (in place of the erasure's own DEL of it, so that no run of
+        the batch can delete a session without uncounting it: a batch a server refuses a script
+        of runs again whole). One round trip to read them, only for the rare event that erases."""
+        joined = sorted({*participant.joined, *filter(None, [participant.campaign_id])})
+        pipe = self._redis.pipeline(transaction=False)
+        for campaign_id in joined:
+            pipe.get(self._schema.session(pid, campaign_id))
+        steps: list[lua.BatchStep] = []
+        shard = self._schema.shard_of(pid)
+        for campaign_id, raw in zip(joined, await pipe.execute(), strict=True):
+            if not raw:
+                continue
+            campaign = await self._campaigns.get(campaign_id)
+            crossed = crossed_questions(campaign.survey) if campaign is not None else ()
+            try:
+                session = decode_session(raw)
+            except (SessionFormatError, ValueError):
+                session = None  # an erasure goes through all the same; its counts stay
+            taken = contributions(session, participant.channel, crossed)
+            key = self._schema.session(pid, campaign_id)
+            pairs = [item for name, count in taken.items() for item in (name, -count)]
+            counters = self._schema.counters(shard, campaign_id)
+            steps.append(lua.ScriptCall(UNCOUNT_RESULTS, [key, counters], pairs))
+        scripted = {("DEL", step.keys[0]) for step in steps if isinstance(step, lua.ScriptCall)}
+        before[:] = [*steps, *(step for step in before if step not in scripted)]
 
     async def _history(
         self, pid: str, participant: ParticipantRecord | None, loaded: BatchState

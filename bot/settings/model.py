@@ -17,6 +17,7 @@ from bot.settings import parsers as p
 from bot.settings.fields import section, setting
 from bot.settings.limits import TelegramLimits, WebChatLimits, WhatsAppLimits
 from bot.settings.loop import LoopSettings
+from bot.settings.privacy import PrivacySettings
 
 AnySecret = Secret[str] | Secret[bytes]
 
@@ -170,6 +171,7 @@ class Settings:
     metrics: MetricsSettings = section(MetricsSettings)
     runtime: RuntimeSettings = section(RuntimeSettings)
     loop: LoopSettings = section(LoopSettings)
+    privacy: PrivacySettings = section(PrivacySettings)
 
     @property
     def embedded_redis(self) -> bool:

@@ -26,6 +26,8 @@ ADOPT_OLDER_MARKER = Script("adopt_older_marker")  # the migration of bot.runtim
 # Written before a commit, in the same batch: feedback cases and reactions to decisions.
 CREATE_CASE = Script("create_case")
 RECORD_REACTION = Script("record_reaction")
+# Before an erasure's commit: its sessions taken out of the result counters.
+UNCOUNT_RESULTS = Script("uncount_results")
 
 # Channels.
 COUNT_JOIN = Script("count_join")
@@ -50,6 +52,7 @@ PIPELINE = (
     COMMIT,
     CREATE_CASE,
     RECORD_REACTION,
+    UNCOUNT_RESULTS,
     CLAIM_SEND,
     FINISH_SEND,
     RELEASE_SEND_CLAIM,

@@ -1,0 +1,288 @@
+"""A campaign's results as an organisation may see them: per question, how many chose each
+option, answered, skipped or declined; optionally broken down by another question, the
+participants' language or their channel; small cells withheld (bot.records.suppression).
+
+Read from the result counters the commits keep up to date (bot.records.tally): one pipelined
+round trip over the shards, whatever the number of respondents. Nothing here reads an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.conversation.inbound import Channel
+from bot.records import tally
+from bot.records.suppression import (
+    Cell,
+    Distribution,
+    Table,
+    check_minimum,
+    suppress_count,
+    suppress_distribution,
+    suppress_table,
+)
+from bot.storage.keys import KeySchema
+from dialogues import Survey
+from dialogues.model import CHOICE_KINDS, Question, QuestionKind
+
+BY_LANGUAGE = "language"
+BY_CHANNEL = "channel"
+# The column of a breakdown by a single-choice question for those who did not answer it (an
+# option id cannot hold a space or a bracket).
+NO_ANSWER = "(no answer)"
+STATUSES = (("answered", tally.ANSWERED), ("skipped", tally.SKIPPED), ("declined", tally.DECLINED))
+
+
+class ResultsError(Exception):
+    """Results that cannot be given as asked; the message says why, for the person asking."""
+
+
+class UnknownBreakdownError(ResultsError):
+    """`by` names no breakdown this campaign keeps."""
+
+
+@dataclass(frozen=True, slots=True)
+class OptionCount:
+    option_id: str
+    count: Cell
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """A question's answers by `by`: `rows` are its options (or "answered", "skipped",
+    "declined" for a question without options), `columns` the values of `by`."""
+
+    by: str
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    table: Table
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionResults:
+    question_id: str
+    kind: QuestionKind
+    options: tuple[OptionCount, ...]  # none for numbers and free text: only how many answered
+    answered: Cell
+    skipped: Cell
+    declined: Cell
+    breakdown: Breakdown | None  # None without `by`, or when `by` cannot break this one down
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignResults:
+    campaign_id: str
+    minimum: int  # withheld cells are fewer than this, or withheld to protect one that is
+    by: str | None
+    started: Cell
+    completed: Cell
+    questions: tuple[QuestionResults, ...]
+
+
+async def campaign_results(
+    redis: Redis, schema: KeySchema, survey: Survey, *, by: str | None, minimum: int
+) -> CampaignResults:
+    """The campaign's results, small cells withheld; UnknownBreakdownError for a `by` that is not
+    "language", "channel" or a choice question whose cross-tabs the campaign keeps."""
+    check_minimum(minimum)
+    breakdown = _Breakdown.of(survey, by) if by is not None else None
+    names = _fields(survey, breakdown)
+    counts = await _summed(redis, schema, survey.id, names)
+    return CampaignResults(
+        campaign_id=survey.id,
+        minimum=minimum,
+        by=by,
+        started=suppress_count(counts.get("started", 0), minimum),
+        completed=suppress_count(counts.get("completed", 0), minimum),
+        questions=tuple(
+            _question(question, counts, breakdown, minimum)
+            for question in survey.questions
+            if question.answerable
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Breakdown:
+    """What `by` names: its columns, and each column's counter field of a question's row."""
+
+    name: str
+    columns: tuple[str, ...]
+    dimension: tuple[str, ...] = ()  # a field suffix per column (language, channel)
+    question: Question | None = None  # by another question: its options are the columns
+    crossed: frozenset[str] = frozenset()  # questions cross-tabulated with it
+
+    @classmethod
+    def of(cls, survey: Survey, by: str) -> _Breakdown:
+        if by == BY_LANGUAGE:
+            languages = tuple(survey.languages)
+            return cls(by, languages, tuple(map(tally.language_dimension, languages)))
+        if by == BY_CHANNEL:
+            channels = tuple(channel.value for channel in Channel)
+            return cls(by, channels, tuple(map(tally.channel_dimension, channels)))
+        question = survey.question(by)
+        if question is None or question.kind not in CHOICE_KINDS:
+            choices = [q.id for q in survey.questions if q.kind in CHOICE_KINDS]
+            raise UnknownBreakdownError(
+                f"cannot break results down by '{by}': choose {BY_LANGUAGE}, {BY_CHANNEL} or a "
+                f"choice question ({', '.join(choices) or 'this survey has none'})"
+            )
+        if question.id not in tally.crossed_questions(survey):
+            raise UnknownBreakdownError(
+                f"breakdowns by '{by}' are not kept: a campaign keeps them for its first "
+                f"{tally.MAX_CROSSED_QUESTIONS} choice questions only"
+            )
+        columns: tuple[str, ...] = tuple(option.id for option in question.options)
+        if question.kind is not QuestionKind.MULTIPLE_CHOICE:
+            columns += (NO_ANSWER,)
+        return cls(by, columns, question=question, crossed=tally.crossed_questions(survey))
+
+    def applies_to(self, question: Question) -> bool:
+        if self.question is None:
+            return True
+        return question.id != self.question.id and question.id in self.crossed
+
+
+def _fields(survey: Survey, breakdown: _Breakdown | None) -> list[str]:
+    """Every counter field the results need."""
+    names = ["started", "completed"]
+    for question in survey.questions:
+        if not question.answerable:
+            continue
+        suffixes: tuple[str, ...] = ("",)
+        if breakdown is not None and breakdown.question is None:
+            suffixes += breakdown.dimension
+        for suffix in suffixes:
+            names += [tally.status_field(question.id, code, suffix) for _, code in STATUSES]
+            names += [tally.option_field(question.id, o.id, suffix) for o in question.options]
+        by = breakdown.question if breakdown is not None else None
+        if by is not None and breakdown is not None and breakdown.applies_to(question):
+            names += [
+                tally.cross_field(question.id, mine.id, by.id, theirs.id)
+                for mine in question.options
+                for theirs in by.options
+            ]
+    return names
+
+
+async def _summed(
+    redis: Redis, schema: KeySchema, campaign_id: str, names: Sequence[str]
+) -> dict[str, int]:
+    """The fields summed over every shard: one pipelined round trip."""
+    pipe = redis.pipeline(transaction=False)
+    for shard in range(schema.shards):
+        pipe.hmget(schema.counters(shard, campaign_id), list(names))
+    replies: list[Any] = await pipe.execute()
+    totals = dict.fromkeys(names, 0)
+    for values in replies:
+        for name, value in zip(names, values, strict=True):
+            if value is not None:
+                totals[name] += int(value)
+    return totals
+
+
+def _question(
+    question: Question, counts: dict[str, int], breakdown: _Breakdown | None, minimum: int
+) -> QuestionResults:
+    qid = question.id
+    status = {name: counts[tally.status_field(qid, code)] for name, code in STATUSES}
+    options = [counts[tally.option_field(qid, option.id)] for option in question.options]
+    skipped = suppress_count(status["skipped"], minimum)
+    declined = suppress_count(status["declined"], minimum)
+    distribution: Distribution | None = None
+    if options:
+        distribution = suppress_distribution(options, minimum, total=status["answered"])
+        answered = distribution.total
+        shown = tuple(
+            OptionCount(option.id, cell)
+            for option, cell in zip(question.options, distribution.cells, strict=True)
+        )
+    else:
+        answered, shown = suppress_count(status["answered"], minimum), ()
+    table = None
+    if breakdown is not None:
+        lone = (answered, skipped, declined)
+        table = _breakdown(question, counts, breakdown, distribution, lone, minimum)
+    return QuestionResults(qid, question.kind, shown, answered, skipped, declined, table)
+
+
+def _breakdown(
+    question: Question,
+    counts: dict[str, int],
+    breakdown: _Breakdown,
+    distribution: Distribution | None,
+    lone: tuple[Cell, Cell, Cell],
+    minimum: int,
+) -> Breakdown | None:
+    """The question's 2-D table, its row totals agreeing with (and withheld like) its 1-D
+    results wherever they are the same counts."""
+    qid, by = question.id, breakdown.question
+    if by is not None:
+        if distribution is None or not breakdown.applies_to(question):
+            return None
+        return _by_question(question, by, counts, breakdown, distribution, minimum)
+    if distribution is None:  # numbers, free text: how many answered, skipped, declined
+        rows = tuple(name for name, _ in STATUSES)
+        cells = [
+            [counts[tally.status_field(qid, code, suffix)] for suffix in breakdown.dimension]
+            for _, code in STATUSES
+        ]
+        withheld = [n for n, cell in enumerate(lone) if cell.withheld]
+        table = suppress_table(cells, minimum, withheld_row_totals=withheld)
+        return Breakdown(breakdown.name, rows, breakdown.columns, table)
+    # Every respondent has one language and one channel: the rows sum to the question's own
+    # option counts, and (one option each) the grand total is its answered count.
+    cells = [
+        [counts[tally.option_field(qid, option.id, suffix)] for suffix in breakdown.dimension]
+        for option in question.options
+    ]
+    table = suppress_table(
+        cells,
+        minimum,
+        withheld_row_totals=[n for n, cell in enumerate(distribution.cells) if cell.withheld],
+        withheld_total=_single(question) and distribution.total.withheld,
+    )
+    return Breakdown(breakdown.name, _option_ids(question), breakdown.columns, table)
+
+
+def _by_question(
+    question: Question,
+    by: Question,
+    counts: dict[str, int],
+    breakdown: _Breakdown,
+    distribution: Distribution,
+    minimum: int,
+) -> Breakdown:
+    """Option by option of two choice questions. By a single choice, a last column holds those
+    who did not answer it, so each row sums to the question's own count of the option."""
+    cells: list[list[int]] = []
+    for option in question.options:
+        row = [
+            counts.get(tally.cross_field(question.id, option.id, by.id, theirs.id), 0)
+            for theirs in by.options
+        ]
+        if NO_ANSWER in breakdown.columns:
+            row.append(max(0, counts[tally.option_field(question.id, option.id)] - sum(row)))
+        cells.append(row)
+    complete = NO_ANSWER in breakdown.columns
+    table = suppress_table(
+        cells,
+        minimum,
+        withheld_row_totals=[n for n, cell in enumerate(distribution.cells) if cell.withheld]
+        if complete
+        else (),
+        withheld_total=complete and _single(question) and distribution.total.withheld,
+    )
+    return Breakdown(breakdown.name, _option_ids(question), breakdown.columns, table)
+
+
+def _single(question: Question) -> bool:
+    return question.kind is not QuestionKind.MULTIPLE_CHOICE
+
+
+def _option_ids(question: Question) -> tuple[str, ...]:
+    return tuple(option.id for option in question.options)

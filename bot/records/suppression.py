@@ -1,0 +1,218 @@
+"""Small-cell suppression: which counts of an aggregate may be shown to an organisation.
+
+Pure (no I/O): the CLI, the JSON API and the console all pass their counts through here, so a
+count is withheld the same way wherever it is read.
+
+The rules, with `minimum` the smallest count that may be shown (default 5):
+
+- **Primary suppression.** A count in 1..minimum-1 is withheld: a group that small could be
+  a handful of people the reader knows.
+- **Zeros.** A 0 is shown (the convention: "nobody chose this" is what a reader expects to
+  see), except in a line whose total is itself withheld by primary suppression: there every
+  cell is withheld, zeros included. Why: in a group of 1..minimum-1 people, showing which
+  options nobody chose tells what the few of them chose (three respondents in a language,
+  two options at 0: all three chose the third). In a group of at least `minimum` the same
+  fact concerns at least `minimum` people, which is what an aggregate is for.
+- **Complementary (secondary) suppression.** A table is read as lines, each "its cells sum to
+  its total": a 1-D distribution with its total; in a 2-D table each row with its row total,
+  each column with its column total, the row of column totals with the grand total and the
+  column of row totals with the grand total. A line with exactly one withheld entry would
+  give it away by subtraction, so another entry of that line is withheld (the smallest
+  remaining cell, non-zero ones first; the total only when no cell is left), and this repeats
+  until no line has exactly one.
+
+A withheld count is a `Cell` whose `count` is None. Cells withheld to protect another are not
+told apart from cells withheld for being small: telling them apart would say which withheld
+cell is the small one. So an output says of every withheld cell "fewer than `minimum`, or
+withheld so that one that is cannot be worked out" (`Cell.label` prints `<5`).
+
+What this does not cover: two different tables of the same answers compared with each other
+(say a breakdown by language and another by channel). `suppress_table` takes the row totals
+and total withheld by the 1-D result of the same rows (`withheld_row_totals`,
+`withheld_total`) so that a question's breakdown agrees with its own distribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from bot.settings.privacy import DEFAULT_MIN_CELL, LOWEST_MIN_CELL
+
+__all__ = [
+    "DEFAULT_MIN_CELL",
+    "LOWEST_MIN_CELL",
+    "Cell",
+    "Distribution",
+    "SuppressionError",
+    "Table",
+    "check_minimum",
+    "suppress_count",
+    "suppress_distribution",
+    "suppress_table",
+]
+
+
+class SuppressionError(ValueError):
+    """Counts or a minimum this module cannot work with (a negative count, a minimum below 2,
+    a ragged table)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One count as it may be shown: `count` is None when it is withheld."""
+
+    count: int | None
+
+    @property
+    def withheld(self) -> bool:
+        return self.count is None
+
+    def label(self, minimum: int) -> str:
+        """The count, or `<minimum` when withheld."""
+        return f"<{minimum}" if self.count is None else str(self.count)
+
+
+@dataclass(frozen=True, slots=True)
+class Distribution:
+    """A 1-D distribution (options of a question, say) and its total."""
+
+    cells: tuple[Cell, ...]
+    total: Cell
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A 2-D breakdown: `cells[row][column]`, row totals, column totals and the grand total
+    (each total is the sum of its line's cells)."""
+
+    cells: tuple[tuple[Cell, ...], ...]
+    row_totals: tuple[Cell, ...]
+    column_totals: tuple[Cell, ...]
+    total: Cell
+
+
+def check_minimum(minimum: int) -> int:
+    """`minimum`, or SuppressionError when it would not protect anyone (below 2)."""
+    if minimum < LOWEST_MIN_CELL:
+        raise SuppressionError(f"the minimum cell size must be at least {LOWEST_MIN_CELL}")
+    return minimum
+
+
+def suppress_count(count: int, minimum: int) -> Cell:
+    """A count shown on its own (in no line with others): primary suppression only."""
+    check_minimum(minimum)
+    _check_counts([count])
+    return Cell(None if _small(count, minimum) else count)
+
+
+def suppress_distribution(
+    counts: Sequence[int], minimum: int, *, total: int | None = None
+) -> Distribution:
+    """A 1-D distribution shown with its total (the sum of `counts` unless given: the people
+    who answered a multiple-choice question, say, fewer than the choices they made; the line is
+    then treated as a sum all the same, which only ever withholds more)."""
+    check_minimum(minimum)
+    whole = sum(counts) if total is None else total
+    _check_counts([*counts, whole])
+    entries: list[_Entry] = [("c", n) for n in range(len(counts))]
+    values: dict[_Entry, int] = {("c", n): count for n, count in enumerate(counts)}
+    values[("t",)] = whole
+    withheld = _suppress(values, [(entries, ("t",))], minimum, set())
+    return Distribution(
+        tuple(_cell(values, entry, withheld) for entry in entries), _cell(values, ("t",), withheld)
+    )
+
+
+def suppress_table(
+    counts: Sequence[Sequence[int]],
+    minimum: int,
+    *,
+    withheld_row_totals: Collection[int] = (),
+    withheld_total: bool = False,
+) -> Table:
+    """A 2-D table shown with row totals, column totals and the grand total.
+
+    `withheld_row_totals` (row indexes) and `withheld_total` start withheld: what the 1-D
+    result of the same rows withholds, when its counts are this table's row totals, so that
+    reading both never reveals what either withholds."""
+    check_minimum(minimum)
+    widths = {len(row) for row in counts}
+    if len(widths) > 1:
+        raise SuppressionError("every row of a table must have as many cells")
+    width = widths.pop() if widths else 0
+    _check_counts([count for row in counts for count in row])
+    values: dict[_Entry, int] = {}
+    for r, row in enumerate(counts):
+        for c, count in enumerate(row):
+            values[("c", r, c)] = count
+        values[("r", r)] = sum(row)
+    for c in range(width):
+        values[("k", c)] = sum(row[c] for row in counts)
+    values[("t",)] = sum(values[("r", r)] for r in range(len(counts)))
+    rows, columns = range(len(counts)), range(width)
+    lines: list[_Line] = [([("c", r, c) for c in columns], ("r", r)) for r in rows]
+    lines += [([("c", r, c) for r in rows], ("k", c)) for c in columns]
+    lines.append(([("k", c) for c in columns], ("t",)))
+    lines.append(([("r", r) for r in rows], ("t",)))
+    seeded: set[_Entry] = {("r", r) for r in withheld_row_totals if 0 <= r < len(counts)}
+    if withheld_total:
+        seeded.add(("t",))
+    withheld = _suppress(values, lines, minimum, seeded)
+    return Table(
+        cells=tuple(tuple(_cell(values, ("c", r, c), withheld) for c in columns) for r in rows),
+        row_totals=tuple(_cell(values, ("r", r), withheld) for r in rows),
+        column_totals=tuple(_cell(values, ("k", c), withheld) for c in columns),
+        total=_cell(values, ("t",), withheld),
+    )
+
+
+# An entry of a table: ("c", row, column) a cell, ("r", row) / ("k", column) a row or column
+# total, ("t",) the grand total; in a distribution ("c", n) and ("t",).
+_Entry = tuple[str, ...] | tuple[str, int] | tuple[str, int, int]
+_Line = tuple[list[_Entry], _Entry]  # the cells of a line, and its total
+
+
+def _suppress(
+    values: dict[_Entry, int], lines: list[_Line], minimum: int, seeded: set[_Entry]
+) -> set[_Entry]:
+    """The entries to withhold: small ones, every cell of a line whose total is small, what
+    was `seeded`, then complements until no line has exactly one withheld entry."""
+    withheld = {entry for entry, value in values.items() if _small(value, minimum)} | seeded
+    for cells, total in lines:
+        if _small(values[total], minimum):
+            withheld.update(cells)
+    changed = True
+    while changed:
+        changed = False
+        for cells, total in lines:
+            if sum(entry in withheld for entry in (*cells, total)) != 1:
+                continue
+            withheld.add(_complement(values, cells, total, withheld))
+            changed = True
+    return withheld
+
+
+def _complement(
+    values: dict[_Entry, int], cells: list[_Entry], total: _Entry, withheld: set[_Entry]
+) -> _Entry:
+    """The entry of a line to withhold beside its one withheld entry: the smallest shown cell,
+    a non-zero one if any (withholding a 0 protects little: a reader may guess it is 0); the
+    total only when every cell is withheld."""
+    shown = [entry for entry in cells if entry not in withheld]
+    if not shown:
+        return total
+    return min(shown, key=lambda entry: (values[entry] == 0, values[entry]))
+
+
+def _small(count: int, minimum: int) -> bool:
+    return 0 < count < minimum
+
+
+def _cell(values: dict[_Entry, int], entry: _Entry, withheld: set[_Entry]) -> Cell:
+    return Cell(None if entry in withheld else values[entry])
+
+
+def _check_counts(counts: Sequence[int]) -> None:
+    if any(count < 0 for count in counts):
+        raise SuppressionError("a count cannot be negative")

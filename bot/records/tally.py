@@ -1,0 +1,125 @@
+"""Result counters: what one participant's session adds to their campaign's results, as fields
+of the shard's counters hash (`KeySchema.counters`, docs/keys.md), so that results are read
+without scanning anyone's answers.
+
+The counters of a campaign always equal the sum, over the sessions stored, of what each
+contributes (`contributions`): every commit that changes a session adds the difference between
+what the new and the old session contribute (`delta`), in the same atomic commit; erasure takes
+away what the erased session contributed. A participant going back and changing an answer, a
+withdrawn answer, a changed language: all are that difference. Only counts are kept: which
+option was chosen, and that a question was answered, skipped or declined; never a number or a
+text.
+
+Fields (question ids `[A-Za-z][A-Za-z0-9_]*`, option ids `[A-Za-z0-9_-]+`, so the marks below
+cannot occur in either):
+
+- `<q>.a`, `<q>.s`, `<q>.d`: answered, skipped, declined;
+- `<q>=<o>`: option `<o>` chosen (each option of a multiple choice);
+- either of those followed by `@<language>` (the session's language) or `~<channel>`;
+- `<q1>=<o1>&<q2>=<o2>` (q1 < q2 as strings): both chosen, for choice questions both among the
+  campaign's crossed questions (`crossed_questions`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable
+
+from bot.conversation.campaign import Campaign
+from dialogues import Session, Survey
+from dialogues.expressions import AnswerValue
+from dialogues.model import CHOICE_KINDS
+
+# Cross-tabs cost a field per pair of options chosen, in every commit that changes one of
+# them: they are kept between the first this many choice questions of a survey (66 pairs).
+MAX_CROSSED_QUESTIONS = 12
+
+ANSWERED, SKIPPED, DECLINED = "a", "s", "d"
+
+
+def status_field(question_id: str, status: str, dimension: str = "") -> str:
+    return f"{question_id}.{status}{dimension}"
+
+
+def option_field(question_id: str, option_id: str, dimension: str = "") -> str:
+    return f"{question_id}={option_id}{dimension}"
+
+
+def language_dimension(language: str) -> str:
+    return f"@{language}"
+
+
+def channel_dimension(channel: str) -> str:
+    return f"~{channel}"
+
+
+def cross_field(question_a: str, option_a: str, question_b: str, option_b: str) -> str:
+    """Both options chosen; the same field whichever question is named first."""
+    if question_b < question_a:
+        question_a, option_a, question_b, option_b = question_b, option_b, question_a, option_a
+    return f"{question_a}={option_a}&{question_b}={option_b}"
+
+
+def crossed_questions(survey: Survey) -> frozenset[str]:
+    """The choice questions whose answers are cross-tabulated with each other: the first
+    `MAX_CROSSED_QUESTIONS` in the survey's order. Breakdowns by a later one are not kept."""
+    choice = [question.id for question in survey.questions if question.kind in CHOICE_KINDS]
+    return frozenset(choice[:MAX_CROSSED_QUESTIONS])
+
+
+def chosen(value: AnswerValue) -> tuple[str, ...]:
+    """The option ids of a choice answer (a number is no option)."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple):
+        return value
+    return ()
+
+
+def contributions(session: Session | None, channel: str, crossed: Collection[str]) -> Counter[str]:
+    """The counter fields one stored session adds to its campaign's results."""
+    added: Counter[str] = Counter()
+    if session is None:
+        return added
+    dimensions = ("", language_dimension(session.language), channel_dimension(channel))
+    statuses: Iterable[tuple[Iterable[str], str]] = (
+        (session.values, ANSWERED),
+        (session.texts, ANSWERED),
+        (session.skipped, SKIPPED),
+        (session.declined, DECLINED),
+    )
+    for questions, status in statuses:
+        for question_id in questions:
+            for dimension in dimensions:
+                added[status_field(question_id, status, dimension)] += 1
+    for question_id, value in session.values.items():
+        for option_id in chosen(value):
+            for dimension in dimensions:
+                added[option_field(question_id, option_id, dimension)] += 1
+    picked = sorted((q, chosen(v)) for q, v in session.values.items() if q in crossed)
+    for n, (question_a, options_a) in enumerate(picked):
+        for question_b, options_b in picked[n + 1 :]:
+            for option_a in options_a:
+                for option_b in options_b:
+                    added[cross_field(question_a, option_a, question_b, option_b)] += 1
+    return added
+
+
+def delta(
+    before: Session | None, after: Session | None, channel: str, crossed: Collection[str]
+) -> Counter[str]:
+    """What a commit that turns `before` into `after` adds to the counters (negative counts
+    take away; fields that do not change are left out)."""
+    change = contributions(after, channel, crossed)
+    change.subtract(contributions(before, channel, crossed))
+    return Counter({name: count for name, count in change.items() if count})
+
+
+def result_delta(
+    campaign: Campaign, before: Session | None, after: Session | None, channel: str
+) -> Counter[str]:
+    """What the commit of an event of `campaign` adds to its counters, `after` None meaning the
+    session is left as it was."""
+    if after is None or after is before:
+        return Counter()
+    return delta(before, after, channel, crossed_questions(campaign.survey))
