@@ -23,7 +23,7 @@ def _migrate(args: argparse.Namespace) -> int:
         done = await migrate(
             app.redis, app.schema, dedupe_ttl_seconds=app.settings.dedupe_ttl_seconds
         )
-        if done.before == done.after:
+        if done.before >= done.after:
             print(f"the data is at schema {done.after} already: nothing to do")
             return 0
         print(f"data migrated from schema {done.before} to {done.after}")
@@ -38,6 +38,11 @@ def _migrate(args: argparse.Namespace) -> int:
                 f"{unplaced['claim']} deleted (their message was handled and is gone)"
             )
         print(f"  campaigns given to the organisation '{DEFAULT_ORG}': {done.adopted}")
+        if done.results is not None:
+            print(
+                f"  result counters: {done.results.campaigns} campaigns counted from "
+                f"{done.results.sessions} sessions"
+            )
         return 0
 
     return with_app(work)

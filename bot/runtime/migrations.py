@@ -12,6 +12,9 @@ once (and again, should one stop halfway), so processes starting together need n
 - 3: campaigns stored before organisations belong to the default organisation, which is made
   for them (nothing else moves: decisions, cases and exports belong to their campaign's
   organisation).
+- 4: result counters (per option, language, channel and pair of choice questions: docs/keys.md),
+  which commits keep from this version on, counted from the sessions already stored
+  (bot.records.recount).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bot.access.organisations import DEFAULT_ORG, DEFAULT_ORG_NAME, OrganisationStore
+from bot.records.recount import Recounted, recount_results
 from bot.runtime.older_markers import OlderMarkers, retire_older_markers
 from bot.storage.keys import KeySchema
 from bot.storage.replies import text
@@ -30,8 +34,11 @@ from bot.storage.replies import text
 log = logging.getLogger(__name__)
 
 SCHEMA_FIELD = "schema"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FIRST_VERSION = 1  # data that records no version
+MARKERS_VERSION = 2  # one-key markers and claims moved into per-participant sets
+ORGANISATIONS_VERSION = 3  # campaigns given to the default organisation
+RESULTS_VERSION = 4  # result counters counted from the stored sessions
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class Migrated:
     after: int
     markers: OlderMarkers | None = None
     adopted: int = 0  # campaigns given to the default organisation
+    results: Recounted | None = None
 
 
 async def schema_version(redis: Redis, schema: KeySchema) -> int:
@@ -56,14 +64,19 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
     if before >= SCHEMA_VERSION:
         return Migrated(before, before)
     markers = None
-    if before < 2:
-        markers = await _retire_older_markers(redis, schema, dedupe_ttl_seconds)
-    adopted = await adopt_unowned_campaigns(redis, schema)
+    if before < MARKERS_VERSION:
+        markers = await _move_older_markers(redis, schema, dedupe_ttl_seconds)
+    adopted = 0
+    if before < ORGANISATIONS_VERSION:
+        adopted = await adopt_unowned_campaigns(redis, schema)
+    results = None
+    if before < RESULTS_VERSION:
+        results = await _count_results(redis, schema)
     await redis.hset(schema.meta, SCHEMA_FIELD, SCHEMA_VERSION)
-    return Migrated(before, SCHEMA_VERSION, markers, adopted)
+    return Migrated(before, SCHEMA_VERSION, markers, adopted, results)
 
 
-async def _retire_older_markers(
+async def _move_older_markers(
     redis: Redis, schema: KeySchema, dedupe_ttl_seconds: int
 ) -> OlderMarkers:
     markers = await retire_older_markers(
@@ -94,3 +107,15 @@ async def adopt_unowned_campaigns(redis: Redis, schema: KeySchema) -> int:
         await OrganisationStore(redis, schema).ensure(DEFAULT_ORG, DEFAULT_ORG_NAME)
         log.info("%d campaigns given to the organisation '%s'", adopted, DEFAULT_ORG)
     return adopted
+
+
+async def _count_results(redis: Redis, schema: KeySchema) -> Recounted:
+    results = await recount_results(redis, schema)
+    log.log(
+        logging.INFO if results.sessions else logging.DEBUG,
+        "data migrated to schema %d: result counters of %d campaigns counted from %d sessions",
+        RESULTS_VERSION,
+        results.campaigns,
+        results.sessions,
+    )
+    return results

@@ -22,6 +22,7 @@ MARK_IF_PRESENT = Script("mark_if_present")
 QUEUE_WAITING = Script("queue_waiting")
 REPLAY_DEAD_LETTER = Script("replay_dead_letter")
 ADOPT_OLDER_MARKER = Script("adopt_older_marker")  # the migration of bot.runtime.migrations
+SWAP_RESULTS = Script("swap_results")  # result counters recounted (bot.records.recount)
 
 # Written before a commit, in the same batch: feedback cases and reactions to decisions.
 CREATE_CASE = Script("create_case")
@@ -68,6 +69,7 @@ ALL = (
     QUEUE_WAITING,
     REPLAY_DEAD_LETTER,
     ADOPT_OLDER_MARKER,
+    SWAP_RESULTS,
     COUNT_JOIN,
     REMEMBER_QUESTION_MESSAGE,
     APPLY_WHATSAPP_STATUS,
