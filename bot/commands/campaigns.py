@@ -1,4 +1,4 @@
-"""`sauti campaign load|list|open|close`: the campaign lifecycle."""
+"""`sauti campaign load|list|open|close`: the campaign lifecycle (and `export`, `results`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.app import App
 from bot.audit.entry import AuditAction
 from bot.commands.common import as_operator, organisation_for, with_app
 from bot.commands.export import register_export
+from bot.commands.results import register_results
 from bot.commands.survey import read_file
 from bot.conversation.campaign import CampaignStatus
 from bot.records.campaigns import CampaignOwnedElsewhereError
@@ -35,6 +36,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         command.add_argument("campaign_id")
         command.set_defaults(handler=_set_status, status=status)
     register_export(campaign)
+    register_results(campaign)
 
 
 def _load(args: argparse.Namespace) -> int:

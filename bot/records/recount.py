@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from redis.asyncio import Redis
 
 from bot.conversation.stored_sessions import decode_session
 from bot.records.campaigns import CampaignStore
-from bot.records.tally import contributions, crossed_questions
+from bot.records.tally import Tallied, contributions, tallied
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import SWAP_RESULTS
 from dialogues import SessionFormatError, SurveyDefinitionError
@@ -51,9 +50,9 @@ async def recount_results(redis: Redis, schema: KeySchema, chunk: int = CHUNK) -
                 "campaign '%s' cannot be read: its cross-tabs are not recounted", campaign_id
             )
             campaign = None
-        crossed = crossed_questions(campaign.survey) if campaign is not None else frozenset()
+        survey = tallied(campaign.survey) if campaign is not None else Tallied()
         for shard in range(schema.shards):
-            counted = await _recount_shard(redis, schema, campaign_id, shard, crossed, chunk)
+            counted = await _recount_shard(redis, schema, campaign_id, shard, survey, chunk)
             if counted is None:
                 busy += 1
                 log.warning("campaign '%s' shard %d: counters kept changing", campaign_id, shard)
@@ -67,14 +66,14 @@ async def _recount_shard(
     schema: KeySchema,
     campaign_id: str,
     shard: int,
-    crossed: Collection[str],
+    survey: Tallied,
     chunk: int,
 ) -> int | None:
     """The sessions counted into the shard's counters; None when commits kept changing them."""
     key = schema.counters(shard, campaign_id)
     for _ in range(ATTEMPTS):
         before: Any = await redis.hgetall(key)
-        totals, counted = await _count(redis, schema, campaign_id, shard, crossed, chunk)
+        totals, counted = await _count(redis, schema, campaign_id, shard, survey, chunk)
         expected = [item for pair in before.items() for item in pair]
         recounted = [item for name, count in totals.items() if count for item in (name, count)]
         if await SWAP_RESULTS(redis, [key], [len(before), *expected, *recounted]):
@@ -87,7 +86,7 @@ async def _count(
     schema: KeySchema,
     campaign_id: str,
     shard: int,
-    crossed: Collection[str],
+    survey: Tallied,
     chunk: int,
 ) -> tuple[Counter[str], int]:
     totals: Counter[str] = Counter()
@@ -99,10 +98,10 @@ async def _count(
             seen.add(member)
             batch.append(member.decode())
         if len(batch) >= chunk:
-            counted += await _add(redis, schema, campaign_id, batch, crossed, totals)
+            counted += await _add(redis, schema, campaign_id, batch, survey, totals)
             batch = []
     if batch:
-        counted += await _add(redis, schema, campaign_id, batch, crossed, totals)
+        counted += await _add(redis, schema, campaign_id, batch, survey, totals)
     return totals, counted
 
 
@@ -111,7 +110,7 @@ async def _add(
     schema: KeySchema,
     campaign_id: str,
     participant_ids: list[str],
-    crossed: Collection[str],
+    survey: Tallied,
     totals: Counter[str],
 ) -> int:
     """Add what each participant's session contributes: one round trip."""
@@ -129,6 +128,6 @@ async def _add(
             session = decode_session(raw)
         except (SessionFormatError, ValueError):  # a commit of it would fail too: not counted
             continue
-        totals.update(contributions(session, (channel or b"").decode(), crossed))
+        totals.update(contributions(session, (channel or b"").decode(), survey))
         counted += 1
     return counted

@@ -27,7 +27,7 @@ from bot.records.suppression import (
 )
 from bot.storage.keys import KeySchema
 from dialogues import Survey
-from dialogues.model import CHOICE_KINDS, Question, QuestionKind
+from dialogues.model import Question, QuestionKind
 
 BY_LANGUAGE = "language"
 BY_CHANNEL = "channel"
@@ -87,7 +87,7 @@ async def campaign_results(
     redis: Redis, schema: KeySchema, survey: Survey, *, by: str | None, minimum: int
 ) -> CampaignResults:
     """The campaign's results, small cells withheld; UnknownBreakdownError for a `by` that is not
-    "language", "channel" or a choice question whose cross-tabs the campaign keeps."""
+    "language", "channel" or a choice or scale question whose cross-tabs the campaign keeps."""
     check_minimum(minimum)
     breakdown = _Breakdown.of(survey, by) if by is not None else None
     names = _fields(survey, breakdown)
@@ -125,21 +125,21 @@ class _Breakdown:
             channels = tuple(channel.value for channel in Channel)
             return cls(by, channels, tuple(map(tally.channel_dimension, channels)))
         question = survey.question(by)
-        if question is None or question.kind not in CHOICE_KINDS:
-            choices = [q.id for q in survey.questions if q.kind in CHOICE_KINDS]
+        if question is None or question.kind not in tally.TALLIED_KINDS:
+            choices = [q.id for q in survey.questions if q.kind in tally.TALLIED_KINDS]
             raise UnknownBreakdownError(
                 f"cannot break results down by '{by}': choose {BY_LANGUAGE}, {BY_CHANNEL} or a "
-                f"choice question ({', '.join(choices) or 'this survey has none'})"
+                f"choice or scale question ({', '.join(choices) or 'this survey has none'})"
             )
-        if question.id not in tally.crossed_questions(survey):
+        if question.id not in tally.tallied(survey).crossed:
             raise UnknownBreakdownError(
                 f"breakdowns by '{by}' are not kept: a campaign keeps them for its first "
-                f"{tally.MAX_CROSSED_QUESTIONS} choice questions only"
+                f"{tally.MAX_CROSSED_QUESTIONS} choice and scale questions only"
             )
         columns: tuple[str, ...] = tuple(option.id for option in question.options)
         if question.kind is not QuestionKind.MULTIPLE_CHOICE:
             columns += (NO_ANSWER,)
-        return cls(by, columns, question=question, crossed=tally.crossed_questions(survey))
+        return cls(by, columns, question=question, crossed=tally.tallied(survey).crossed)
 
     def applies_to(self, question: Question) -> bool:
         if self.question is None:

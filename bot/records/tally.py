@@ -14,24 +14,31 @@ Fields (question ids `[A-Za-z][A-Za-z0-9_]*`, option ids `[A-Za-z0-9_-]+`, so th
 cannot occur in either):
 
 - `<q>.a`, `<q>.s`, `<q>.d`: answered, skipped, declined;
-- `<q>=<o>`: option `<o>` chosen (each option of a multiple choice);
+- `<q>=<o>`: option `<o>` chosen (each option of a multiple choice; a scale's step, `<o>` its
+  number: at most 11 steps, so counted like options; other numbers are not);
 - either of those followed by `@<language>` (the session's language) or `~<channel>`;
-- `<q1>=<o1>&<q2>=<o2>` (q1 < q2 as strings): both chosen, for choice questions both among the
-  campaign's crossed questions (`crossed_questions`).
+- `<q1>=<o1>&<q2>=<o2>` (q1 < q2 as strings): both chosen, for questions both among the
+  campaign's crossed questions (`Tallied.crossed`).
+
+Which questions are scales and which are crossed is the survey's (`tallied`): a revision that
+changes them leaves counts of the previous one behind, until a recount (bot.records.recount).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.conversation.campaign import Campaign
 from dialogues import Session, Survey
 from dialogues.expressions import AnswerValue
-from dialogues.model import CHOICE_KINDS
+from dialogues.model import CHOICE_KINDS, QuestionKind
 
+# Questions counted option by option: choices, and scales (a few steps, each an option).
+TALLIED_KINDS = CHOICE_KINDS | {QuestionKind.SCALE}
 # Cross-tabs cost a field per pair of options chosen, in every commit that changes one of
-# them: they are kept between the first this many choice questions of a survey (66 pairs).
+# them: they are kept between the first this many tallied questions of a survey (66 pairs).
 MAX_CROSSED_QUESTIONS = 12
 
 ANSWERED, SKIPPED, DECLINED = "a", "s", "d"
@@ -60,23 +67,35 @@ def cross_field(question_a: str, option_a: str, question_b: str, option_b: str) 
     return f"{question_a}={option_a}&{question_b}={option_b}"
 
 
-def crossed_questions(survey: Survey) -> frozenset[str]:
-    """The choice questions whose answers are cross-tabulated with each other: the first
-    `MAX_CROSSED_QUESTIONS` in the survey's order. Breakdowns by a later one are not kept."""
-    choice = [question.id for question in survey.questions if question.kind in CHOICE_KINDS]
-    return frozenset(choice[:MAX_CROSSED_QUESTIONS])
+@dataclass(frozen=True, slots=True)
+class Tallied:
+    """What a survey says of how its answers are counted."""
+
+    scales: frozenset[str] = frozenset()  # numbers counted step by step
+    crossed: frozenset[str] = frozenset()  # questions whose answers are cross-tabulated
 
 
-def chosen(value: AnswerValue) -> tuple[str, ...]:
-    """The option ids of a choice answer (a number is no option)."""
+def tallied(survey: Survey) -> Tallied:
+    """Its scales, and its crossed questions: the first `MAX_CROSSED_QUESTIONS` tallied ones in
+    the survey's order (breakdowns by a later one are not kept)."""
+    counted = [question.id for question in survey.questions if question.kind in TALLIED_KINDS]
+    scales = (q.id for q in survey.questions if q.kind is QuestionKind.SCALE)
+    return Tallied(frozenset(scales), frozenset(counted[:MAX_CROSSED_QUESTIONS]))
+
+
+def chosen(question_id: str, value: AnswerValue, survey: Tallied) -> tuple[str, ...]:
+    """The option ids of an answer: the options of a choice, the step of a scale, none for
+    another number."""
     if isinstance(value, str):
         return (value,)
     if isinstance(value, tuple):
         return value
+    if question_id in survey.scales and float(value).is_integer():
+        return (str(int(value)),)
     return ()
 
 
-def contributions(session: Session | None, channel: str, crossed: Collection[str]) -> Counter[str]:
+def contributions(session: Session | None, channel: str, survey: Tallied) -> Counter[str]:
     """The counter fields one stored session adds to its campaign's results."""
     added: Counter[str] = Counter()
     if session is None:
@@ -92,11 +111,14 @@ def contributions(session: Session | None, channel: str, crossed: Collection[str
         for question_id in questions:
             for dimension in dimensions:
                 added[status_field(question_id, status, dimension)] += 1
-    for question_id, value in session.values.items():
-        for option_id in chosen(value):
+    picks = {
+        question_id: chosen(question_id, v, survey) for question_id, v in session.values.items()
+    }
+    for question_id, options in picks.items():
+        for option_id in options:
             for dimension in dimensions:
                 added[option_field(question_id, option_id, dimension)] += 1
-    picked = sorted((q, chosen(v)) for q, v in session.values.items() if q in crossed)
+    picked = sorted((q, options) for q, options in picks.items() if q in survey.crossed)
     for n, (question_a, options_a) in enumerate(picked):
         for question_b, options_b in picked[n + 1 :]:
             for option_a in options_a:
@@ -106,12 +128,12 @@ def contributions(session: Session | None, channel: str, crossed: Collection[str
 
 
 def delta(
-    before: Session | None, after: Session | None, channel: str, crossed: Collection[str]
+    before: Session | None, after: Session | None, channel: str, survey: Tallied
 ) -> Counter[str]:
     """What a commit that turns `before` into `after` adds to the counters (negative counts
     take away; fields that do not change are left out)."""
-    change = contributions(after, channel, crossed)
-    change.subtract(contributions(before, channel, crossed))
+    change = contributions(after, channel, survey)
+    change.subtract(contributions(before, channel, survey))
     return Counter({name: count for name, count in change.items() if count})
 
 
@@ -122,4 +144,4 @@ def result_delta(
     session is left as it was."""
     if after is None or after is before:
         return Counter()
-    return delta(before, after, channel, crossed_questions(campaign.survey))
+    return delta(before, after, channel, tallied(campaign.survey))

@@ -28,7 +28,7 @@ from bot.conversation.stored_sessions import decode_session
 from bot.conversation.turns import Context
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
-from bot.records.tally import contributions, crossed_questions, result_delta
+from bot.records.tally import Tallied, contributions, result_delta, tallied
 from bot.runtime.batch import BatchState
 from bot.runtime.commit import writes_for_turn
 from bot.runtime.commit_writes import CommittedEvent, Committer, commit_call
@@ -453,12 +453,12 @@ class Worker:
             if not raw:
                 continue
             campaign = await self._campaigns.get(campaign_id)
-            crossed = crossed_questions(campaign.survey) if campaign is not None else ()
+            survey = tallied(campaign.survey) if campaign is not None else Tallied()
             try:
                 session = decode_session(raw)
             except (SessionFormatError, ValueError):
                 session = None  # an erasure goes through all the same; its counts stay
-            taken = contributions(session, participant.channel, crossed)
+            taken = contributions(session, participant.channel, survey)
             key = self._schema.session(pid, campaign_id)
             pairs = [item for name, count in taken.items() for item in (name, -count)]
             counters = self._schema.counters(shard, campaign_id)

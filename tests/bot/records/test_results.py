@@ -251,5 +251,7 @@ async def test_a_breakdown_by_what_is_not_a_choice_question_is_refused(
     redis_client: Redis, by: str
 ) -> None:
     runtime = await deployment(redis_client)
-    with pytest.raises(UnknownBreakdownError, match="choose language, channel or a choice"):
+    with pytest.raises(
+        UnknownBreakdownError, match="choose language, channel or a choice or scale"
+    ):
         await results(runtime, by=by)

@@ -1,0 +1,126 @@
+"""`sauti campaign results CAMPAIGN [--by QUESTION|language|channel] [--min-cell N]`: a
+campaign's results as tables, small cells withheld as an organisation would see them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from bot.app import App
+from bot.commands.common import EXIT_USAGE, with_app
+from bot.records.results import (
+    Breakdown,
+    CampaignResults,
+    QuestionResults,
+    UnknownBreakdownError,
+    campaign_results,
+)
+from bot.records.suppression import LOWEST_MIN_CELL, Cell
+from dialogues import Survey, SurveyDefinitionError
+
+_Label = Callable[[Cell], str]  # a count as shown: the number, or <minimum
+
+
+def register_results(campaign: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    results = campaign.add_parser(
+        "results", help="per-question counts, optionally broken down, small cells withheld"
+    )
+    results.add_argument("campaign_id")
+    results.add_argument(
+        "--by", help="break each question down by another choice question, language or channel"
+    )
+    results.add_argument(
+        "--min-cell",
+        type=int,
+        help="withhold counts below this (at least SAUTI_PRIVACY_MIN_CELL, the default)",
+    )
+    results.set_defaults(handler=_results)
+
+
+def _results(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        floor = app.settings.privacy.min_cell
+        minimum = floor if args.min_cell is None else args.min_cell
+        if minimum < max(floor, LOWEST_MIN_CELL):
+            print(
+                f"sauti: --min-cell must be at least {floor} (SAUTI_PRIVACY_MIN_CELL): it can "
+                "withhold more, never less",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        try:
+            campaign = await app.campaigns.get(args.campaign_id)
+        except SurveyDefinitionError as error:
+            print(f"sauti: campaign '{args.campaign_id}' cannot be read: {error}", file=sys.stderr)
+            return 1
+        if campaign is None:
+            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
+            return 1
+        try:
+            found = await campaign_results(
+                app.redis, app.schema, campaign.survey, by=args.by, minimum=minimum
+            )
+        except UnknownBreakdownError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        print("\n".join(render(found, campaign.survey)))
+        return 0
+
+    return with_app(work)
+
+
+def render(found: CampaignResults, survey: Survey) -> list[str]:
+    """The results as lines of text; a withheld count reads `<minimum`."""
+    label: _Label = partial(Cell.label, minimum=found.minimum)
+    lines = [
+        f"campaign {found.campaign_id}: started {label(found.started)}, "
+        f"completed {label(found.completed)}",
+        f"<{found.minimum}: fewer than {found.minimum}, or withheld so that such a count cannot "
+        "be worked out from the totals",
+    ]
+    for question in found.questions:
+        lines += ["", *_question(question, survey, label)]
+    return lines
+
+
+def _question(question: QuestionResults, survey: Survey, label: _Label) -> list[str]:
+    kind = question.kind.value.replace("_", " ")
+    lines = [
+        f"{question.question_id} ({kind}): answered {label(question.answered)}, "
+        f"skipped {label(question.skipped)}, declined {label(question.declined)}"
+    ]
+    asked = survey.question(question.question_id)
+    options = asked.options if asked is not None else ()
+    texts: dict[str, str] = {o.id: o.text.get(survey.default_language, o.id) for o in options}
+    width = max((len(option.option_id) for option in question.options), default=0)
+    for option in question.options:
+        name = option.option_id.ljust(width)
+        lines.append(f"  {name}  {label(option.count):>7}  {texts.get(option.option_id, '')}")
+    if question.breakdown is not None:
+        lines += _table(question.breakdown, label)
+    return lines
+
+
+def _table(breakdown: Breakdown, label: _Label) -> list[str]:
+    table = breakdown.table
+    header = [f"by {breakdown.by}", *breakdown.columns, "total"]
+    body = [
+        [row, *map(label, cells), label(total)]
+        for row, cells, total in zip(breakdown.rows, table.cells, table.row_totals, strict=True)
+    ]
+    body.append(["total", *map(label, table.column_totals), label(table.total)])
+    return _aligned([header, *body])
+
+
+def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+    return [
+        "  "
+        + "  ".join(
+            cell.ljust(w) if n == 0 else cell.rjust(w)
+            for n, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
