@@ -133,8 +133,9 @@ class _Breakdown:
             )
         if question.id not in tally.tallied(survey).crossed:
             raise UnknownBreakdownError(
-                f"breakdowns by '{by}' are not kept: a campaign keeps them for its first "
-                f"{tally.MAX_CROSSED_QUESTIONS} choice and scale questions only"
+                f"breakdowns by '{by}' are not kept: a campaign keeps them between its first "
+                f"{tally.MAX_CROSSED_QUESTIONS} choice and scale questions, with at most "
+                f"{tally.MAX_CROSSED_SELECTIONS} options chosen in them all at once"
             )
         columns: tuple[str, ...] = tuple(option.id for option in question.options)
         if question.kind is not QuestionKind.MULTIPLE_CHOICE:

@@ -38,8 +38,12 @@ from dialogues.model import CHOICE_KINDS, QuestionKind
 # Questions counted option by option: choices, and scales (a few steps, each an option).
 TALLIED_KINDS = CHOICE_KINDS | {QuestionKind.SCALE}
 # Cross-tabs cost a field per pair of options chosen, in every commit that changes one of
-# them: they are kept between the first this many tallied questions of a survey (66 pairs).
+# them. They are kept between the tallied questions of a survey, in its order, as long as there
+# are at most 12 (66 pairs) and at most 24 options can be chosen in them all at once (a multiple
+# choice counts its maximum): an answer choosing s options then touches at most s x (24 - s)
+# cross-tab fields (144), besides 3 x (s + 1) of its own; a respondent at most 24 x 23 / 2 (276).
 MAX_CROSSED_QUESTIONS = 12
+MAX_CROSSED_SELECTIONS = 24
 
 ANSWERED, SKIPPED, DECLINED = "a", "s", "d"
 
@@ -76,11 +80,19 @@ class Tallied:
 
 
 def tallied(survey: Survey) -> Tallied:
-    """Its scales, and its crossed questions: the first `MAX_CROSSED_QUESTIONS` tallied ones in
-    the survey's order (breakdowns by a later one are not kept)."""
-    counted = [question.id for question in survey.questions if question.kind in TALLIED_KINDS]
+    """Its scales, and its crossed questions: tallied ones in the survey's order within the
+    bounds above (one that would pass them is left out, and breakdowns by it are not kept)."""
+    crossed: list[str] = []
+    selections = 0
+    for question in survey.questions:
+        if question.kind not in TALLIED_KINDS or len(crossed) == MAX_CROSSED_QUESTIONS:
+            continue
+        most = question.max_selections if question.kind is QuestionKind.MULTIPLE_CHOICE else 1
+        if selections + most <= MAX_CROSSED_SELECTIONS:
+            crossed.append(question.id)
+            selections += most
     scales = (q.id for q in survey.questions if q.kind is QuestionKind.SCALE)
-    return Tallied(frozenset(scales), frozenset(counted[:MAX_CROSSED_QUESTIONS]))
+    return Tallied(frozenset(scales), frozenset(crossed))
 
 
 def chosen(question_id: str, value: AnswerValue, survey: Tallied) -> tuple[str, ...]:

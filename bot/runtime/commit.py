@@ -225,11 +225,12 @@ def erase_commands(
     """Everything of one participant, gone: the record with its data key (which makes every
     sealed copy elsewhere unreadable), sessions and answers in every campaign they joined, their
     place in respondent lists and their web chat inbox, what they were told of decisions, their
-    notice budget and the themes on their answers (`KeySchema.keys_of`). Aggregate counters
-    stay: they hold no one's data. Keys that expire on their own are left to expire
-    (`KEPT_ON_ERASURE`): the sender's claims, and their event markers, which hold hashes of
-    message ids only and must stay so that a platform redelivering an old message after the
-    erasure still finds it seen."""
+    notice budget and the themes on their answers (`KeySchema.keys_of`). `started` and
+    `completed` stay: they hold no one's data; the worker puts a script first that takes each
+    session out of the result counters as it deletes it, in place of its DEL here. Keys that
+    expire on their own are left to expire (`KEPT_ON_ERASURE`): the sender's claims, and their
+    event markers, which hold hashes of message ids only and must stay so that a platform
+    redelivering an old message after the erasure still finds it seen."""
     record = turn.participant
     campaigns = set(record.joined if record is not None else ())
     if record is not None and record.campaign_id:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.records.tally import Tallied, contributions, delta
-from dialogues import Session, SessionStatus
+import pytest
+from redis.asyncio import Redis
+
+from bot.records.results import UnknownBreakdownError, campaign_results
+from bot.records.tally import Tallied, contributions, delta, tallied
+from bot.storage.keys import KeySchema
+from dialogues import Session, SessionStatus, parse
 
 SURVEY = Tallied(scales=frozenset({"rate"}), crossed=frozenset({"source", "rate"}))
 
@@ -43,3 +48,42 @@ def test_a_new_language_moves_the_language_counts_only() -> None:
         "source.a@fr": 1,
         "source=well@fr": 1,
     }
+
+
+def _survey_of(questions: list[tuple[str, str, int]]) -> str:
+    """A survey of choice questions: (id, kind, options) each; multiple choices take any number."""
+    lines = [
+        "spec_version: 1",
+        "id: many",
+        'organisation: {en: "Org"}',
+        'title: {en: "Many"}',
+        "languages: [en]",
+        "default_language: en",
+        'promise: {en: "We will tell you."}',
+        "questions:",
+    ]
+    for question_id, kind, options in questions:
+        lines += [
+            f"  - id: {question_id}",
+            f"    kind: {kind}",
+            f'    text: {{en: "{question_id}?"}}',
+        ]
+        if kind == "multiple_choice":
+            lines += ["    min: 1", f"    max: {options}"]
+        lines.append("    options:")
+        lines += [f'      - {{id: o{n}, text: {{en: "O{n}"}}}}' for n in range(options)]
+    return "\n".join(lines) + "\n"
+
+
+async def test_cross_tabs_are_kept_for_a_bounded_number_of_questions_and_choices(
+    redis_client: Redis,
+) -> None:
+    many = parse(_survey_of([(f"q{n}", "single_choice", 3) for n in range(14)]))
+    assert tallied(many).crossed == {f"q{n}" for n in range(12)}
+
+    wide = parse(_survey_of([("a", "multiple_choice", 20), ("b", "multiple_choice", 10)]))
+    # 20 + 10 options chosen at once would pass 24: the second is not crossed.
+    assert tallied(wide).crossed == {"a"}
+    with pytest.raises(UnknownBreakdownError, match="not kept"):
+        await campaign_results(redis_client, KeySchema(), wide, by="b", minimum=5)
+    assert (await campaign_results(redis_client, KeySchema(), wide, by="a", minimum=5)).by == "a"
