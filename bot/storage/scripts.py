@@ -29,6 +29,8 @@ CREATE_CASE = Script("create_case")
 RECORD_REACTION = Script("record_reaction")
 # Before an erasure's commit: its sessions taken out of the result counters.
 UNCOUNT_RESULTS = Script("uncount_results")
+# A campaign's results: what one shard's counters hold of them (bot.records.results).
+READ_RESULTS = Script("read_results")
 
 # Channels.
 COUNT_JOIN = Script("count_join")
@@ -70,6 +72,7 @@ ALL = (
     REPLAY_DEAD_LETTER,
     ADOPT_OLDER_MARKER,
     SWAP_RESULTS,
+    READ_RESULTS,
     COUNT_JOIN,
     REMEMBER_QUESTION_MESSAGE,
     APPLY_WHATSAPP_STATUS,
