@@ -8,5 +8,6 @@ loop and the command line share.
   their CSV and JSON text;
 - `pseudonym_lookup`: from an organisation's pseudonyms back to participants, on the server;
 - `tally`: the result counters a commit keeps (what a session adds to them); `results`: a
-  campaign's results read from them, with `suppression` withholding small cells.
+  campaign's results read from them, with `suppression` withholding small cells; `recount`:
+  the result counters counted again from the stored sessions (a migration).
 """
