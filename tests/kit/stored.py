@@ -34,13 +34,32 @@ def _plain(answer: StoredAnswer) -> dict[str, Any]:
 
 
 async def counters(redis: Redis, schema: KeySchema, campaign: str = CAMPAIGN) -> dict[str, int]:
-    """A campaign's counters (started, answers, completed...), summed over the shards."""
+    """A campaign's counters (started, answers, completed...), summed over the shards; its
+    result counters (`<q>.a`, `<q>=<o>`...: `result_counters`) left out."""
+    every = await _summed_counters(redis, schema, campaign)
+    return {name: count for name, count in every.items() if not _is_result(name)}
+
+
+async def result_counters(
+    redis: Redis, schema: KeySchema, campaign: str = CAMPAIGN
+) -> dict[str, int]:
+    """A campaign's result counters (bot.records.tally), summed over the shards, zeros left
+    out."""
+    every = await _summed_counters(redis, schema, campaign)
+    return {name: count for name, count in every.items() if _is_result(name) and count}
+
+
+async def _summed_counters(redis: Redis, schema: KeySchema, campaign: str) -> dict[str, int]:
     totals: dict[str, int] = {}
     for shard in range(schema.shards):
         raw: Any = await redis.hgetall(schema.counters(shard, campaign))
         for name, value in raw.items():
             totals[name.decode()] = totals.get(name.decode(), 0) + int(value)
     return totals
+
+
+def _is_result(name: str) -> bool:
+    return "." in name or "=" in name
 
 
 async def store_as_before(redis: Redis, schema: KeySchema, pid: str, campaign: str) -> None:

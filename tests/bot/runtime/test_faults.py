@@ -11,6 +11,7 @@ import os
 import signal
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ from redis.asyncio import Redis
 from bot.app import App, build_app
 from bot.channels.webchat.conversation import Line, load_chat
 from bot.conversation.inbound import Channel, InboundEvent, Join
+from bot.conversation.stored_sessions import decode_session
 from bot.records.campaigns import CampaignStore
+from bot.records.tally import contributions, tallied
 from bot.runtime.ingest import Ingestor
 from bot.runtime.markers import is_committed
 from bot.runtime.worker import GROUP
@@ -136,6 +139,18 @@ async def _committed(runtime: Runtime) -> int:
     return counters.get("started", 0) + counters.get("answers", 0)
 
 
+async def _contributed(runtime: Runtime, users: list[str]) -> dict[str, int]:
+    """What the participants' stored sessions add to the result counters (bot.records.tally)."""
+    campaign = await runtime.campaigns.get(CAMPAIGN)
+    assert campaign is not None
+    total: Counter[str] = Counter()
+    for user in users:
+        raw = await runtime.redis.get(runtime.schema.session(runtime.participant(user), CAMPAIGN))
+        assert raw is not None
+        total.update(contributions(decode_session(raw), "webchat", tallied(campaign.survey)))
+    return {name: count for name, count in total.items() if count}
+
+
 async def _kill_worker_process_mid_batch(runtime: Runtime, redis_url: str, total: int) -> None:
     """Run the slowed worker process on the backlog and SIGKILL it a third of the way through,
     just after it has read a batch it has not committed yet."""
@@ -216,6 +231,10 @@ async def test_a_worker_process_killed_mid_batch_loses_nothing_and_records_nothi
         "started": PARTICIPANTS,
         "answers": 4 * PARTICIPANTS,
     }
+    # Results counted once too: exactly what the stored sessions contribute.
+    assert await stored.result_counters(runtime.redis, runtime.schema) == await _contributed(
+        runtime, users
+    )
     for event in events:
         marker = runtime.ingestor.marker(event)
         assert is_committed(await redis_client.zscore(marker.key, marker.member))
@@ -278,9 +297,9 @@ async def test_a_form_sent_three_times_records_one_answer(web_client: Client, ap
 
     answers = await stored.answers(app.redis, app.schema, pid)
     assert {q: a["v"] for q, a in answers.items()} == {"uses": ["calls", "sms"], "unsafe": "no"}
-    shard = app.schema.shard_of(pid)
-    counters: Any = await app.redis.hgetall(app.schema.counters(shard, CAMPAIGN))
-    assert {k.decode(): int(v) for k, v in counters.items()} == {"started": 1, "answers": 2}
+    assert await stored.counters(app.redis, app.schema) == {"started": 1, "answers": 2}
+    results = await stored.result_counters(app.redis, app.schema)
+    assert (results["uses=calls"], results["unsafe=no"]) == (1, 1)  # counted once, too
     page = await browser.page(web_client, token)
     assert page.count('class="m me"') == 2  # two echoes of the participant's own answers
     duplicates = app.metrics.registry.get_sample_value(
@@ -467,10 +486,8 @@ async def test_an_answer_sent_while_redis_is_down_gets_503_and_is_stored_once_wh
             assert browser.processed(response)
         answers = await stored.answers(app.redis, app.schema, pid)
         assert {q: a["v"] for q, a in answers.items()} == {"uses": ["sms"]}
-        counters: Any = await app.redis.hgetall(
-            app.schema.counters(app.schema.shard_of(pid), CAMPAIGN)
-        )
-        assert {k.decode(): int(v) for k, v in counters.items()} == {"started": 1, "answers": 1}
+        assert await stored.counters(app.redis, app.schema) == {"started": 1, "answers": 1}
+        assert (await stored.result_counters(app.redis, app.schema))["uses=sms"] == 1
     finally:
         await app.close()
 
