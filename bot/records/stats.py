@@ -1,4 +1,6 @@
-"""Campaign figures summed over shards (each shard keeps its own counters, see docs/keys.md)."""
+"""Campaign figures summed over shards (each shard keeps its own counters, see docs/keys.md):
+`started`, `completed`, `answers`; the result counters kept in the same hashes are read by
+bot.records.results."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.records.tally import is_result_field
 from bot.storage.keys import KeySchema
 
 
@@ -18,5 +21,6 @@ async def campaign_counters(redis: Redis, schema: KeySchema, campaign_id: str) -
     for counters in replies:
         for name, value in counters.items():
             label = name.decode()
-            totals[label] = totals.get(label, 0) + int(value)
+            if not is_result_field(label):
+                totals[label] = totals.get(label, 0) + int(value)
     return totals

@@ -48,6 +48,11 @@ MAX_CROSSED_SELECTIONS = 24
 ANSWERED, SKIPPED, DECLINED = "a", "s", "d"
 
 
+def is_result_field(name: str) -> bool:
+    """A result counter, not one of the campaign's own (`started`, `completed`, `answers`)."""
+    return "." in name or "=" in name
+
+
 def status_field(question_id: str, status: str, dimension: str = "") -> str:
     return f"{question_id}.{status}{dimension}"
 

@@ -23,6 +23,10 @@ from tests.bot.commands.test_dead_letters import (
 from tests.bot.commands.test_export import (
     test_csv_has_one_row_per_respondent_with_decrypted_text_in_survey_order,
 )
+from tests.bot.records.test_results import (
+    test_a_breakdown_by_another_question_counts_those_who_did_not_answer_it,
+    test_an_erasure_takes_the_participants_counts_away,
+)
 from tests.bot.runtime.test_faults import (
     test_a_form_sent_three_times_records_one_answer,
     test_entries_read_by_a_fenced_worker_are_not_stranded,
@@ -43,6 +47,9 @@ from tests.bot.runtime.test_pipeline import (
     test_answers_are_recorded_after_redis_forgot_its_scripts,
     test_the_same_platform_message_delivered_three_times_counts_once,
 )
+from tests.bot.runtime.test_result_migration import (
+    test_the_migration_counts_what_was_answered_before_it,
+)
 from tests.bot.runtime.test_sender import (
     test_messages_for_a_channel_without_a_client_are_set_aside,
     test_replies_reach_the_participant_once_and_in_order,
@@ -50,6 +57,7 @@ from tests.bot.runtime.test_sender import (
 
 __all__ = [
     "deployment",
+    "test_a_breakdown_by_another_question_counts_those_who_did_not_answer_it",
     "test_a_claim_taken_before_the_upgrade_still_stops_a_second_send",
     "test_a_dead_processs_shards_move_to_a_live_one_within_the_lease_lifetime",
     "test_a_form_sent_three_times_records_one_answer",
@@ -60,6 +68,7 @@ __all__ = [
     "test_a_replayed_stream_entry_changes_nothing",
     "test_a_resent_form_counts_once",
     "test_a_worker_that_died_mid_batch_is_taken_over_and_nothing_is_recorded_twice",
+    "test_an_erasure_takes_the_participants_counts_away",
     "test_an_event_that_cannot_be_read_is_parked_and_listed",
     "test_answers_are_recorded_after_redis_forgot_its_scripts",
     "test_coming_back_later_shows_the_conversation_in_order",
@@ -71,6 +80,7 @@ __all__ = [
     "test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_changes_nothing",
     "test_replies_reach_the_participant_once_and_in_order",
     "test_still_concerned_lets_them_write_a_concern_that_lands_with_the_decision",
+    "test_the_migration_counts_what_was_answered_before_it",
     "test_the_same_platform_message_delivered_three_times_counts_once",
 ]
 

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from bot.conversation.stored_answers import StoredAnswer, read_answers
 from bot.conversation.stored_sessions import decode_session
+from bot.records.tally import is_result_field
 from bot.storage.keys import KeySchema
 from dialogues import to_dict
 from tests.kit.example import CAMPAIGN
@@ -37,7 +38,7 @@ async def counters(redis: Redis, schema: KeySchema, campaign: str = CAMPAIGN) ->
     """A campaign's counters (started, answers, completed...), summed over the shards; its
     result counters (`<q>.a`, `<q>=<o>`...: `result_counters`) left out."""
     every = await _summed_counters(redis, schema, campaign)
-    return {name: count for name, count in every.items() if not _is_result(name)}
+    return {name: count for name, count in every.items() if not is_result_field(name)}
 
 
 async def result_counters(
@@ -46,7 +47,7 @@ async def result_counters(
     """A campaign's result counters (bot.records.tally), summed over the shards, zeros left
     out."""
     every = await _summed_counters(redis, schema, campaign)
-    return {name: count for name, count in every.items() if _is_result(name) and count}
+    return {name: count for name, count in every.items() if is_result_field(name) and count}
 
 
 async def _summed_counters(redis: Redis, schema: KeySchema, campaign: str) -> dict[str, int]:
@@ -56,10 +57,6 @@ async def _summed_counters(redis: Redis, schema: KeySchema, campaign: str) -> di
         for name, value in raw.items():
             totals[name.decode()] = totals.get(name.decode(), 0) + int(value)
     return totals
-
-
-def _is_result(name: str) -> bool:
-    return "." in name or "=" in name
 
 
 async def store_as_before(redis: Redis, schema: KeySchema, pid: str, campaign: str) -> None:
