@@ -416,3 +416,11 @@ def test_the_default_time_zone_may_be_a_fixed_offset_as_a_campaigns_may() -> Non
     assert read_settings({"SAUTI_LOOP_TIMEZONE": "UTC+03:00"}).loop.timezone == "UTC+03:00"
     with pytest.raises(SettingsError, match="SAUTI_LOOP_TIMEZONE"):
         read_settings({"SAUTI_LOOP_TIMEZONE": "Mars/Olympus"})
+
+
+def test_the_minimum_cell_size_defaults_to_5_and_refuses_one_that_protects_nobody() -> None:
+    assert read_settings({}).privacy.min_cell == 5
+    assert read_settings({"SAUTI_PRIVACY_MIN_CELL": "10"}).privacy.min_cell == 10
+    [problem] = problems({"SAUTI_PRIVACY_MIN_CELL": "1"})
+    assert "SAUTI_PRIVACY_MIN_CELL" in problem
+    assert "from 2 to 1000" in problem
