@@ -28,7 +28,7 @@ from bot.conversation.stored_sessions import decode_session
 from bot.conversation.turns import Context
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
-from bot.records.tally import Tallied, contributions, result_delta, tallied
+from bot.records.tally import result_delta
 from bot.runtime.batch import BatchState
 from bot.runtime.commit import writes_for_turn
 from bot.runtime.commit_writes import CommittedEvent, Committer, commit_call
@@ -37,12 +37,12 @@ from bot.runtime.leases import Ownership, ShardLeases, while_owned
 from bot.runtime.loop_context import LoopContext
 from bot.runtime.metrics import Metrics
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
+from bot.runtime.uncount import uncount_erased
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
 from bot.storage.errors import is_storage_unavailable
 from bot.storage.keys import KeySchema
-from bot.storage.scripts import UNCOUNT_RESULTS
-from dialogues import Session, SessionFormatError
+from dialogues import Session
 
 log = logging.getLogger(__name__)
 
@@ -424,7 +424,9 @@ class Worker:
         writes = writes_for_turn(turn, committed, self._schema)
         if turn.erase and participant is not None:
             # Their sessions leave the result counters as they are deleted, first of all.
-            await self._uncount(pid, participant, writes.before)
+            await uncount_erased(
+                self._redis, self._schema, self._campaigns, pid, participant, writes.before
+            )
             for key in [key for key in loaded.sessions if key[0] == pid]:
                 loaded.sessions[key] = None  # as Redis holds them once this commits
         elif campaign is not None and turn.campaign_id == campaign.id:
@@ -435,36 +437,6 @@ class Worker:
         loaded.last_planned[pid] = event.event_id
         loaded.answered(pid, writes.answers)
         return plan
-
-    async def _uncount(
-        self, pid: str, participant: ParticipantRecord, before: list[lua.BatchStep]
-    ) -> None:
-        """For an erasure: each of their sessions is taken out of its campaign's result counters
-        and deleted by one script (in place of the erasure's own DEL of it, so that no run of
-        the batch can delete a session without uncounting it: a batch a server refuses a script
-        of runs again whole). One round trip to read them, only for the rare event that erases."""
-        joined = sorted({*participant.joined, *filter(None, [participant.campaign_id])})
-        pipe = self._redis.pipeline(transaction=False)
-        for campaign_id in joined:
-            pipe.get(self._schema.session(pid, campaign_id))
-        steps: list[lua.BatchStep] = []
-        shard = self._schema.shard_of(pid)
-        for campaign_id, raw in zip(joined, await pipe.execute(), strict=True):
-            if not raw:
-                continue
-            campaign = await self._campaigns.get(campaign_id)
-            survey = tallied(campaign.survey) if campaign is not None else Tallied()
-            try:
-                session = decode_session(raw)
-            except (SessionFormatError, ValueError):
-                session = None  # an erasure goes through all the same; its counts stay
-            taken = contributions(session, participant.channel, survey)
-            key = self._schema.session(pid, campaign_id)
-            pairs = [item for name, count in taken.items() for item in (name, -count)]
-            counters = self._schema.counters(shard, campaign_id)
-            steps.append(lua.ScriptCall(UNCOUNT_RESULTS, [key, counters], pairs))
-        scripted = {("DEL", step.keys[0]) for step in steps if isinstance(step, lua.ScriptCall)}
-        before[:] = [*steps, *(step for step in before if step not in scripted)]
 
     async def _history(
         self, pid: str, participant: ParticipantRecord | None, loaded: BatchState
