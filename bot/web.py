@@ -1,4 +1,5 @@
-"""The one web server: web chat pages, platform webhooks, /healthz and /metrics.
+"""The one web server: web chat pages, staff pages (/staff/), platform webhooks, /healthz and
+/metrics.
 
 The access log names the route (`/c/{token}`), never the path: web chat URLs carry
 participants' private link tokens, which must not reach a log.
@@ -19,6 +20,9 @@ from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
 from bot.compression import compress
 from bot.metrics_http import metrics_handler, shared_gauges
+from bot.staff_web.auth import StaffAuth
+from bot.staff_web.pages import StaffPages
+from bot.staff_web.wiring import build_sign_in
 from bot.storage.errors import STORAGE_FAILURE
 from bot.web_log import server_logger
 
@@ -45,6 +49,24 @@ def runner_options() -> dict[str, Any]:
     return {"access_log_class": RouteAccessLogger, "logger": server_logger()}
 
 
+# The staff sign-in, for the staff pages and (with `principal_from_session`) the JSON API.
+STAFF_AUTH = web.AppKey("staff_auth", StaffAuth)
+
+
+def _add_staff_pages(app: App, web_app: web.Application) -> None:
+    sign_in = build_sign_in(app)
+    auth = StaffAuth(sign_in.sessions, app.staff(), app.settings.http)
+    web_app[STAFF_AUTH] = auth
+    pages = StaffPages(
+        sign_in,
+        auth,
+        crypto=app.crypto,
+        organisations=app.organisations(),
+        http=app.settings.http,
+    )
+    web_app.add_routes(pages.routes())
+
+
 def make_web_app(app: App) -> web.Application:
     """The web role's server: each part of it gets only what it uses of the app."""
     web_app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[compress])
@@ -58,6 +80,7 @@ def make_web_app(app: App) -> web.Application:
         campaigns=app.campaigns,
     )
     web_app.add_routes(web_chat.routes())
+    _add_staff_pages(app, web_app)
     telegram = app.telegram
     secret = app.settings.telegram.webhook_secret
     if telegram is not None and telegram.uses_webhook and secret is not None:

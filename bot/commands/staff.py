@@ -1,4 +1,5 @@
-"""`sauti staff add|list|role|remove`: the people of an organisation and their roles."""
+"""`sauti staff add|list|role|remove|reset`: the people of an organisation and their roles, and
+the one-time setup links through which they get in."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import argparse
 import sys
 
 from bot.access.roles import Permission, Role, parse_role, reads_personal_data
-from bot.access.staff import StaffError
+from bot.access.staff import StaffError, normal_email
 from bot.app import App
 from bot.audit.entry import AuditAction
 from bot.commands.common import as_operator, organisation_for, with_app
+from bot.staff_web.wiring import build_sign_in, setup_url
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +33,13 @@ def register(parser: argparse.ArgumentParser) -> None:
     remove.add_argument("email")
     remove.add_argument("--org")
     remove.set_defaults(handler=_remove)
+    reset = staff.add_parser(
+        "reset",
+        help="a new setup link for someone who lost their password or second factor (the "
+        "old ones stop working, and they are signed out everywhere)",
+    )
+    reset.add_argument("email")
+    reset.set_defaults(handler=_reset)
 
 
 _ROLES = "viewer, analyst, caseworker or admin"
@@ -65,6 +74,52 @@ def _add(args: argparse.Namespace) -> int:
         print(f"{who} is {args.role.value} in '{org}'" + (" (new account)" if new else ""))
         if reads_personal_data(args.role):
             print("this role reads personal data: signing in needs a second factor (TOTP)")
+        await _link_if_needed(app, who, args.role)
+        return 0
+
+    return with_app(work)
+
+
+async def _link_if_needed(app: App, email: str, role: Role) -> None:
+    """A setup link for an account that cannot sign in yet; for one that can, what (if
+    anything) it still needs."""
+    member = await app.staff().get(email)
+    if member is None:
+        return
+    if member.password_hash is None:
+        await _print_link(app, email, await build_sign_in(app).links.issue(email))
+    elif reads_personal_data(role) and member.totp_secret is None:
+        print(f"{email} has no second factor yet: sauti staff reset {email} gives them a link")
+    else:
+        print(f"{email} signs in with their existing password")
+
+
+async def _print_link(app: App, email: str, token: str) -> None:
+    hours = app.settings.staff.setup_link_seconds // 3600
+    print(f"send {email} this one-time setup link (it works once, for {hours} h):")
+    print(setup_url(app, token))
+
+
+def _reset(args: argparse.Namespace) -> int:
+    async def work(app: App) -> int:
+        try:
+            email = normal_email(args.email)
+            member = await app.staff().get(email)
+            for org in sorted(member.roles) if member is not None else ():
+                await as_operator(
+                    app,
+                    org,
+                    Permission.STAFF_MANAGE,
+                    AuditAction.SIGN_OUT_EVERYWHERE,
+                    target=f"staff:{email}",
+                    details={"reason": "reset"},
+                )
+            token = await build_sign_in(app).reset(email)
+        except StaffError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return 1
+        print(f"{email}: password and second factor removed, signed out everywhere")
+        await _print_link(app, email, token)
         return 0
 
     return with_app(work)
@@ -105,6 +160,12 @@ def _set_role(args: argparse.Namespace) -> int:
             details={"from": before.value, "to": args.role.value},
         )
         print(f"{who} in '{org}': {before.value} -> {args.role.value}")
+        member = await app.staff().get(who)
+        if member is not None and reads_personal_data(args.role) and member.totp_secret is None:
+            print(
+                "this role reads personal data and the account has no second factor: "
+                f"sauti staff reset {who} gives them a link to set one up"
+            )
         return 0
 
     return with_app(work)

@@ -149,6 +149,32 @@ class RuntimeSettings:
     """How long to wait for them; fewer in time: the platform is answered 503 and retries."""
 
 
+# -- staff sign-in (issue 14) ---------------------------------------------------------------
+@dataclass(frozen=True)
+class StaffSettings:
+    idle_timeout_seconds: int = setting("SAUTI_STAFF_IDLE_TIMEOUT_SECONDS", 1800, p.integer(1))
+    """A staff member's browser session ends after this long without a request."""
+    absolute_timeout_seconds: int = setting(
+        "SAUTI_STAFF_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, p.integer(1)
+    )
+    """...and this long after signing in, however busy (a working day)."""
+    setup_link_seconds: int = setting("SAUTI_STAFF_SETUP_LINK_SECONDS", 72 * 3600, p.integer(60))
+    """How long a setup link from `sauti staff add` or `sauti staff reset` works (once)."""
+    account_failures: int = setting("SAUTI_STAFF_ACCOUNT_FAILURES", 5, p.integer(1))
+    """Failed sign-ins for one e-mail address per window before it is locked until the window
+    ends (even with the right password)."""
+    address_failures: int = setting("SAUTI_STAFF_ADDRESS_FAILURES", 20, p.integer(1))
+    """Failed sign-ins from one client address per window before it is refused."""
+    failure_window_seconds: int = setting("SAUTI_STAFF_FAILURE_WINDOW_SECONDS", 900, p.integer(1))
+    password_time_cost: int = setting("SAUTI_STAFF_PASSWORD_TIME_COST", 3, p.integer(1, 20))
+    """Argon2id passes over memory (docs/benchmarks.md, "Sign-in cost"). Changing these
+    rehashes each password at its owner's next sign-in."""
+    password_memory_kib: int = setting(
+        "SAUTI_STAFF_PASSWORD_MEMORY_KIB", 64 * 1024, p.integer(8, 4 * 1024 * 1024)
+    )
+    password_parallelism: int = setting("SAUTI_STAFF_PASSWORD_PARALLELISM", 1, p.integer(1, 16))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, read once at start-up by `read_settings`
@@ -172,6 +198,7 @@ class Settings:
     runtime: RuntimeSettings = section(RuntimeSettings)
     loop: LoopSettings = section(LoopSettings)
     privacy: PrivacySettings = section(PrivacySettings)
+    staff: StaffSettings = section(StaffSettings)
 
     @property
     def embedded_redis(self) -> bool:

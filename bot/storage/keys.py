@@ -122,6 +122,34 @@ class KeySchema:
         factor, `created`."""
         return f"{self.prefix}:staff:{email}"
 
+    # -- deployment-wide: staff sign-in (single-key operations) ------------------------------
+    def staff_session(self, digest: str) -> str:
+        """Hash: one signed-in browser (`digest`: SHA-256 of its cookie token, never the
+        token): `email`, `org`, `role`, `mfa`, `csrf`, `created`, `seen`."""
+        return f"{self.prefix}:staff-session:{digest}"
+
+    def staff_sessions(self, email: str) -> str:
+        """Set: the session digests of one account (sign out everywhere)."""
+        return f"{self.prefix}:staff-sessions:{email}"
+
+    def staff_setup(self, digest: str) -> str:
+        """Hash: a one-time setup link (`digest`: SHA-256 of its token): `email`, `totp`
+        (the second factor's secret offered on the page, sealed)."""
+        return f"{self.prefix}:staff-setup:{digest}"
+
+    def staff_setup_of(self, email: str) -> str:
+        """String: the digest of the account's one live setup link (a new one ends the old)."""
+        return f"{self.prefix}:staff-setup-of:{email}"
+
+    def staff_totp_step(self, email: str) -> str:
+        """Sorted set: the last TOTP time step accepted for the account (never twice)."""
+        return f"{self.prefix}:staff-totp:{email}"
+
+    def sign_in_failures(self, kind: str, digest: str) -> str:
+        """String: failed sign-ins in the current window for one account or client address
+        (`kind`: `account` or `address`; `digest`: a keyed hash of it)."""
+        return f"{self.prefix}:sign-in:{kind}:{digest}"
+
     # -- per organisation (the organisation's hash tag `{o:<slug>}`) -------------------------
     def audit(self, org: str) -> str:
         """Stream: the organisation's audit log, a keyed hash chain (bot.audit)."""

@@ -31,6 +31,7 @@ PLACEHOLDERS: dict[str, tuple[object, ...]] = {
     "email": ("<email>",),
     "role": ("worker", "sender"),
     "priority": ("reply", "bulk"),
+    "kind": ("account", "address"),
     "shard": (0,),
 }
 # Members that make no key: the shard arithmetic, the erasure enumerator, the prefixes the

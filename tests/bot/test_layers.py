@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "bot.app",
         "bot.run",
         "bot.web",
+        "bot.staff_web",
         "bot.web_log",
         "bot.compression",
         "bot.metrics_http",
