@@ -26,8 +26,8 @@ PARAMETER_SETS = [
     ("OWASP minimum: t=2, 19 MiB, p=1", 2, 19 * 1024, 1),
     ("OWASP alternative: t=1, 46 MiB, p=1", 1, 46 * 1024, 1),
     ("t=1, 64 MiB, p=2", 1, 64 * 1024, 2),
-    ("Sauti: t=2, 64 MiB, p=2", 2, 64 * 1024, 2),
-    ("t=3, 64 MiB, p=1", 3, 64 * 1024, 1),
+    ("t=2, 64 MiB, p=2", 2, 64 * 1024, 2),
+    ("Sauti: t=3, 64 MiB, p=1", 3, 64 * 1024, 1),
     ("RFC 9106 / argon2-cffi default: t=3, 64 MiB, p=4", 3, 64 * 1024, 4),
     ("t=4, 128 MiB, p=1", 4, 128 * 1024, 1),
 ]

@@ -7,12 +7,12 @@ importing only from the layers below it (docs/architecture.md; tests/bot/test_la
 - `conversation`: pure: what Sauti says back to one event;
 - `storage`: Redis: clients, the embedded server, the key schema, the Lua scripts;
 - `audit`: the audit log of each organisation (a keyed hash chain);
-- `access`: organisations, staff and roles, the one permission check, pseudonyms;
+- `access`: organisations, staff and roles, the one permission check, pseudonyms, sign-in;
 - `records`: stores and queries: campaigns, grievance cases, counters, the export;
 - `runtime`: the durable pipeline: ingest, worker, commit, outbox, sender;
 - `channels`: Telegram, WhatsApp and the web chat;
 - `loop`: closing the feedback loop: decisions, notices, the grievance desk;
 - entry points: `app` (the composition root), `run` (`sauti run`), `web` (the web server) with
-  `web_log`, `compression` and `metrics_http`, `cli` and `commands` (the `sauti` command line),
-  `terminal` (a survey tried in a terminal).
+  `web_log`, `compression`, `metrics_http` and `staff_web` (the staff pages), `cli` and
+  `commands` (the `sauti` command line), `terminal` (a survey tried in a terminal).
 """

@@ -6,4 +6,8 @@ which an organisation sees participants.
 - `permissions`: `Principal` (who asks, where, from where) and `authorize`, the one check;
 - `organisations`: the organisations a deployment hosts; `staff`: their people and roles;
 - `pseudonyms`: how an organisation names participants.
+- `signin`: signing in, setting up an account from its link, resetting one, built from
+  `passwords` (Argon2id, the password rules), `totp` (the second factor), `throttle` (failed
+  attempts), `sessions` (server-side sessions), `setup_links` (one-time links), `csrf` (form
+  tokens) and `sign_in_events` (what the audit log is told).
 """
