@@ -20,7 +20,7 @@ from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
 from bot.compression import compress
 from bot.metrics_http import metrics_handler, shared_gauges
-from bot.staff_web.auth import StaffAuth
+from bot.staff_web.auth import STAFF_AUTH, StaffAuth
 from bot.staff_web.pages import StaffPages
 from bot.staff_web.wiring import build_sign_in
 from bot.storage.errors import STORAGE_FAILURE
@@ -47,10 +47,6 @@ class RouteAccessLogger(AbstractAccessLogger):
 def runner_options() -> dict[str, Any]:
     """How every Sauti web server is run (sauti run and the tests alike)."""
     return {"access_log_class": RouteAccessLogger, "logger": server_logger()}
-
-
-# The staff sign-in, for the staff pages and (with `principal_from_session`) the JSON API.
-STAFF_AUTH = web.AppKey("staff_auth", StaffAuth)
 
 
 def _add_staff_pages(app: App, web_app: web.Application) -> None:

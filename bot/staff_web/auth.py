@@ -88,3 +88,7 @@ def csrf_matches(current: SignedInStaff, given: str) -> bool:
 
 def client_address_of_peer(request: web.Request) -> Address | None:
     return client_address(request, ())
+
+
+# Where the web app keeps its one StaffAuth: `request.app[STAFF_AUTH]` (set by bot.web).
+STAFF_AUTH = web.AppKey("staff_auth", StaffAuth)

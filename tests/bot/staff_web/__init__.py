@@ -19,10 +19,9 @@ from aiohttp import ClientResponse, ClientSession, CookieJar, web
 from aiohttp.test_utils import TestServer
 
 from bot.app import App
-from bot.staff_web.auth import StaffAuth
+from bot.staff_web.auth import STAFF_AUTH, StaffAuth
 from bot.staff_web.pages import StaffPages
 from bot.staff_web.wiring import build_sign_in
-from bot.web import STAFF_AUTH
 from tests.kit.webchat import SAME_ORIGIN
 
 # Argon2id at its cheapest: the tests check behaviour, not cost.
