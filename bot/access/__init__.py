@@ -5,7 +5,7 @@ which an organisation sees participants.
 - `roles`: the roles and the permissions each carries (the whole policy);
 - `permissions`: `Principal` (who asks, where, from where) and `authorize`, the one check;
 - `organisations`: the organisations a deployment hosts; `staff`: their people and roles;
-- `pseudonyms`: how an organisation names participants.
+- `pseudonyms`: how an organisation names participants;
 - `signin`: signing in, setting up an account from its link, resetting one, built from
   `passwords` (Argon2id, the password rules), `totp` (the second factor), `throttle` (failed
   attempts), `sessions` (server-side sessions), `setup_links` (one-time links), `csrf` (form
