@@ -20,6 +20,7 @@ from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
 from bot.compression import compress
 from bot.metrics_http import metrics_handler, shared_gauges
+from bot.staff_web.audit_events import AuditedSignInEvents
 from bot.staff_web.auth import STAFF_AUTH, StaffAuth
 from bot.staff_web.pages import StaffPages
 from bot.staff_web.wiring import build_sign_in
@@ -50,7 +51,7 @@ def runner_options() -> dict[str, Any]:
 
 
 def _add_staff_pages(app: App, web_app: web.Application) -> None:
-    sign_in = build_sign_in(app)
+    sign_in = build_sign_in(app, events=AuditedSignInEvents(app.audit_log()))
     auth = StaffAuth(sign_in.sessions, app.staff(), app.settings.http)
     web_app[STAFF_AUTH] = auth
     pages = StaffPages(

@@ -12,7 +12,9 @@ from typing import Protocol
 
 
 class SignInEvents(Protocol):
-    async def signed_in(self, *, email: str, org: str | None, address: str | None) -> None:
+    async def signed_in(
+        self, *, email: str, organisations: tuple[str, ...], org: str | None, address: str | None
+    ) -> None:
         """Someone signed in (`org`: the organisation the session acts in, if chosen)."""
 
     async def sign_in_failed(
@@ -21,7 +23,9 @@ class SignInEvents(Protocol):
         """A sign-in was refused. `reason` (for the log only, never shown to the person):
         `unknown`, `password`, `code`, `throttled`, `no_second_factor`."""
 
-    async def signed_out(self, *, email: str, org: str | None, address: str | None) -> None:
+    async def signed_out(
+        self, *, email: str, organisations: tuple[str, ...], org: str | None, address: str | None
+    ) -> None:
         """A session was ended by its owner."""
 
     async def signed_out_everywhere(
@@ -31,9 +35,11 @@ class SignInEvents(Protocol):
 
 
 class NoSignInEvents:
-    """Records nothing (until the audit log is wired in)."""
+    """Records nothing (tests of other things; the web server records in the audit log)."""
 
-    async def signed_in(self, *, email: str, org: str | None, address: str | None) -> None:
+    async def signed_in(
+        self, *, email: str, organisations: tuple[str, ...], org: str | None, address: str | None
+    ) -> None:
         return None
 
     async def sign_in_failed(
@@ -41,7 +47,9 @@ class NoSignInEvents:
     ) -> None:
         return None
 
-    async def signed_out(self, *, email: str, org: str | None, address: str | None) -> None:
+    async def signed_out(
+        self, *, email: str, organisations: tuple[str, ...], org: str | None, address: str | None
+    ) -> None:
         return None
 
     async def signed_out_everywhere(

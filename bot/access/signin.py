@@ -129,7 +129,9 @@ class SignIn:
         await parts.throttle.succeeded(typed)
         org, role = only_organisation(member)
         token = await parts.sessions.create(member.email, org, role, mfa=has_code)
-        await parts.events.signed_in(email=member.email, org=org, address=where)
+        await parts.events.signed_in(
+            email=member.email, organisations=organisations, org=org, address=where
+        )
         return SignedIn(token, member.email, org)
 
     async def _code_accepted(self, member: StaffMember, code: str) -> bool:

@@ -226,7 +226,10 @@ class StaffPages:
         current, _ = await self._session_form(request)
         await self._sign_in.sessions.end(current.session)
         await self._sign_in.events.signed_out(
-            email=current.member.email, org=current.session.org, address=self._address(request)
+            email=current.member.email,
+            organisations=tuple(sorted(current.member.roles)),
+            org=current.session.org,
+            address=self._address(request),
         )
         raise self._signed_out(request)
 

@@ -86,5 +86,13 @@ async def test_staff_reset_ends_the_old_credentials_and_sessions(
         assert (await person.set_up(second, site.clock, enrol=False)).status == 200
         assert (await person.sign_in("vic@acme.example")).field("who") == "vic@acme.example"
 
+    logged = [e.record async for e in site.app.audit_log().everything("acme") if e.record]
+    reset = logged[-1]
+    assert (reset.action, reset.actor, reset.target, reset.details) == (
+        "sign_out_everywhere",
+        "operator",
+        "staff:vic@acme.example",
+        {"reason": "reset"},
+    )
     assert await sauti("staff", "reset", "nobody@acme.example") == 1
     assert "nobody@acme.example is no staff member" in capsys.readouterr().err

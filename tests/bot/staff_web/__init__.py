@@ -51,7 +51,9 @@ class RecordedEvents:
 
     seen: list[tuple[str, str, str]] = field(default_factory=list)
 
-    async def signed_in(self, *, email: str, org: str | None, address: str | None) -> None:
+    async def signed_in(
+        self, *, email: str, organisations: tuple[str, ...], org: str | None, address: str | None
+    ) -> None:
         self.seen.append(("signed_in", email, str(org)))
 
     async def sign_in_failed(
@@ -59,7 +61,9 @@ class RecordedEvents:
     ) -> None:
         self.seen.append(("sign_in_failed", email, reason))
 
-    async def signed_out(self, *, email: str, org: str | None, address: str | None) -> None:
+    async def signed_out(
+        self, *, email: str, organisations: tuple[str, ...], org: str | None, address: str | None
+    ) -> None:
         self.seen.append(("signed_out", email, str(org)))
 
     async def signed_out_everywhere(
@@ -132,33 +136,31 @@ class Page:
 class Browser:
     """One browser: its own cookies; its forms posted from our own pages."""
 
-    def __init__(self, server: TestServer, headers: dict[str, str] | None = None) -> None:
-        self.server = server
+    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
+        self.base = base.rstrip("/")
         # The test server is plain http; a deployment behind an https proxy sets Secure
         # cookies, which the browser there sends: so does this one.
-        jar = CookieJar(unsafe=True, treat_as_secure_origin=server.make_url("").origin())
+        jar = CookieJar(unsafe=True, treat_as_secure_origin=self.base)
         self.session = ClientSession(cookie_jar=jar, headers=headers or SAME_ORIGIN)
 
     async def close(self) -> None:
         await self.session.close()
 
     async def get(self, path: str) -> Page:
-        async with self.session.get(self.server.make_url(path)) as response:
+        async with self.session.get(self.base + path) as response:
             return await _page(response)
 
     async def post(self, path: str, data: dict[str, str]) -> Page:
-        async with self.session.post(self.server.make_url(path), data=data) as response:
+        async with self.session.post(self.base + path, data=data) as response:
             return await _page(response)
 
     async def post_json(self, path: str, body: object) -> Page:
-        async with self.session.post(self.server.make_url(path), json=body) as response:
+        async with self.session.post(self.base + path, json=body) as response:
             return await _page(response)
 
     async def raw_post(self, path: str, data: dict[str, str]) -> ClientResponse:
         """The response itself, not followed (to read its headers)."""
-        response = await self.session.post(
-            self.server.make_url(path), data=data, allow_redirects=False
-        )
+        response = await self.session.post(self.base + path, data=data, allow_redirects=False)
         await response.read()
         return response
 
@@ -190,7 +192,7 @@ async def _page(response: ClientResponse) -> Page:
 
 @contextlib.asynccontextmanager
 async def browser(site: Site, headers: dict[str, str] | None = None) -> AsyncIterator[Browser]:
-    opened = Browser(site.server, headers)
+    opened = Browser(str(site.server.make_url("").origin()), headers)
     try:
         yield opened
     finally:

@@ -219,7 +219,9 @@ async def test_every_answer_forbids_caching_and_scripts(site: Site) -> None:
                 assert "<script" not in await response.text()
 
 
-async def test_the_web_server_serves_the_staff_pages(redis_url: str, tmp_path: Path) -> None:
+async def test_the_web_server_serves_the_staff_pages_and_audits_sign_in(
+    redis_url: str, tmp_path: Path
+) -> None:
     settings = deployment_settings(redis_url, tmp_path, **FAST_HASHES)
     async with built(settings, example=False) as app, web_server(app) as server:
         await app.organisations().create("acme", "Acme Telecom")
@@ -231,3 +233,26 @@ async def test_the_web_server_serves_the_staff_pages(redis_url: str, tmp_path: P
                 assert "Set up your account" in await response.text()
             async with client.get("/staff/") as response:
                 assert str(response.url).endswith("/staff/sign-in")
+        # Set up, then a wrong password, then the right one, then sign out: each in the log.
+        site = Browser(base_url(server))
+        try:
+            path = f"/staff/setup/{token}"
+            page = await site.get(path)
+            await site.post(
+                path, {"csrf": page.csrf, "password": PASSWORD, "repeated": PASSWORD, "code": ""}
+            )
+            assert (await site.sign_in(VIEWER, "not the password at all")).status == 401
+            home = await site.sign_in(VIEWER)
+            await site.post("/staff/sign-out", {"csrf": home.csrf})
+        finally:
+            await site.close()
+        logged = [
+            entry.record async for entry in app.audit_log().everything("acme") if entry.record
+        ]
+        assert [(r.action, r.actor, r.address) for r in logged[-3:]] == [
+            ("sign_in_failed", f"staff:{VIEWER}", "127.0.0.1"),
+            ("sign_in", f"staff:{VIEWER}", "127.0.0.1"),
+            ("sign_out", f"staff:{VIEWER}", "127.0.0.1"),
+        ]
+        assert logged[-3].details == {"reason": "password"}
+        assert (await app.audit_log().verify("acme")).ok
