@@ -1,5 +1,6 @@
 """The `sauti` subcommands, one module per group (`common` holds their shared plumbing):
 `survey`, `runtime` (`sauti run`), `campaigns`, `export`, `dead_letters`, `migrate`, `whatsapp`,
-`decisions`, `themes`, `loop`, `grievances`; `orgs` and `staff` (organisations, their
-people, and the setup links staff get in through); `audit` (an organisation's audit log); `results` (`sauti campaign results`).
+`decisions`, `themes`, `loop`, `grievances`; `orgs` and `staff` (organisations, their people,
+and the setup links staff get in through); `audit` (an organisation's audit log); `results`
+(`sauti campaign results`).
 """
