@@ -3,7 +3,7 @@
 Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti campaign ...`,
 `sauti dead-letters ...`, `sauti migrate`, `sauti whatsapp link|templates`. Engagement teams:
 `sauti decision ...`, `sauti theme ...`, `sauti loop ...`, `sauti grievance ...`. Organisations
-and their staff: `sauti org ...`, `sauti staff ...`.
+and their staff: `sauti org ...`, `sauti staff ...`, `sauti token ...`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "org": ("bot.commands.orgs", "organisations a deployment hosts"),
     "staff": ("bot.commands.staff", "an organisation's staff and their roles"),
     "audit": ("bot.commands.audit", "an organisation's audit log: list, export, verify"),
+    "token": ("bot.commands.tokens", "API tokens of the JSON API (docs/api.md)"),
 }
 
 

@@ -1,5 +1,5 @@
-"""The one web server: web chat pages, staff pages (/staff/), platform webhooks, /healthz and
-/metrics.
+"""The one web server: web chat pages, staff pages (/staff/), the JSON API (/api/v1),
+platform webhooks, /healthz and /metrics.
 
 The access log names the route (`/c/{token}`), never the path: web chat URLs carry
 participants' private link tokens, which must not reach a log.
@@ -15,6 +15,9 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
+from bot.api import PREFIX as API_PREFIX
+from bot.api import ApiServices, api_application
+from bot.api.audit import AuditRecorder
 from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
@@ -64,8 +67,9 @@ def _add_staff_pages(app: App, web_app: web.Application) -> None:
     web_app.add_routes(pages.routes())
 
 
-def make_web_app(app: App) -> web.Application:
-    """The web role's server: each part of it gets only what it uses of the app."""
+def make_web_app(app: App, *, audit: AuditRecorder | None = None) -> web.Application:
+    """The web role's server: each part of it gets only what it uses of the app. `audit`:
+    where the JSON API records reads of personal data and changes (bot.api.audit)."""
     web_app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[compress])
     web_chat = WebChat(
         app.settings.webchat,
@@ -107,4 +111,19 @@ def make_web_app(app: App) -> web.Application:
     web_app.add_routes(
         [web.get("/healthz", healthz), web.get("/metrics", metrics), web.get("/", home)]
     )
+    services = api_services(app)
+    if audit is not None:
+        services.audit = audit
+    web_app.add_subapp(API_PREFIX, api_application(services, app.settings.http.trusted_proxies))
     return web_app
+
+
+def api_services(app: App) -> ApiServices:
+    """What the JSON API uses of the app. The audit log plugs in here (`audit=`)."""
+    return ApiServices(
+        redis=app.redis,
+        schema=app.schema,
+        crypto=app.crypto,
+        campaigns=app.campaigns,
+        settings=app.settings.api,
+    )

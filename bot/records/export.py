@@ -182,3 +182,14 @@ def _answer(stored: StoredAnswer, question_id: str, opener: _TextOpener) -> Expo
             return ExportedAnswer(outcome, lost=text)
         return ExportedAnswer(outcome, text)
     return ExportedAnswer(outcome, stored.value)
+
+
+async def load_respondents(
+    redis: Redis,
+    schema: KeySchema,
+    crypto: ParticipantCrypto,
+    campaign_id: str,
+    participant_ids: list[str],
+) -> list[Respondent]:
+    """These respondents of a campaign, in one round trip (for a page of the JSON API)."""
+    return await _Reader(redis, schema, crypto, campaign_id).load(participant_ids)

@@ -106,6 +106,18 @@ class WebChatSettings:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    """The JSON API (`/api/v1`) and its tokens."""
+
+    rate: float = setting("SAUTI_API_RATE", 10.0, p.positive_number)
+    """Requests per second one API token may make, on average."""
+    burst: int = setting("SAUTI_API_BURST", 20, p.integer(1, 10_000))
+    """Requests a token may make at once, above the rate, before it is answered 429."""
+    token_days: int = setting("SAUTI_API_TOKEN_DAYS", 90, p.integer(1, 365))
+    """How long a new token lasts when `sauti token create` is given no --expires."""
+
+
+@dataclass(frozen=True)
 class MetricsSettings:
     token: Secret[str] | None = setting("SAUTI_METRICS_TOKEN", None, p.token, secret=True)
     """Set: /metrics answers only `Authorization: Bearer <token>`. Unset: anyone who can reach
@@ -199,6 +211,7 @@ class Settings:
     loop: LoopSettings = section(LoopSettings)
     privacy: PrivacySettings = section(PrivacySettings)
     staff: StaffSettings = section(StaffSettings)
+    api: ApiSettings = section(ApiSettings)
 
     @property
     def embedded_redis(self) -> bool:

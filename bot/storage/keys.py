@@ -160,6 +160,22 @@ class KeySchema:
         hash slot, so append_audit.lua moves both at once."""
         return f"{self.prefix}:{{o:{org}}}:audit:head"
 
+    # -- deployment-wide: API tokens (bot.access.tokens) --------------------------------------
+    def api_token(self, token_id: str) -> str:
+        """Hash: `hash` (SHA-256 of the secret), `email`, `org`, `role`, `created`, `expires`,
+        `used` (last used, epoch seconds)."""
+        return f"{self.prefix}:token:{token_id}"
+
+    def organisation_tokens(self, org: str) -> str:
+        """Set of the ids of an organisation's API tokens (an index, for listings)."""
+        return f"{self.prefix}:org:{org}:tokens"
+
+    def api_rate(self, token_id: str) -> tuple[str, str]:
+        """A token's request limiter (GCRA, `reserve_slot.lua`) and its unused pause key: one
+        hash slot per token."""
+        tag = f"{self.prefix}:{{api:{token_id}}}"
+        return f"{tag}:tat", f"{tag}:pause"
+
     # -- per shard -------------------------------------------------------------------------
     def lease(self, role: str, shard: int) -> str:
         """In the shard's hash slot, so the commit script can check it (fencing)."""

@@ -29,6 +29,7 @@ PLACEHOLDERS: dict[str, tuple[object, ...]] = {
     "channel": ("<channel>",),
     "org": ("<org>",),
     "email": ("<email>",),
+    "token_id": ("<token id>",),
     "role": ("worker", "sender"),
     "priority": ("reply", "bulk"),
     "kind": ("account", "address"),

@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "bot.run",
         "bot.web",
         "bot.staff_web",
+        "bot.api",
         "bot.web_log",
         "bot.compression",
         "bot.metrics_http",

@@ -1,0 +1,167 @@
+"""How an API operation is declared: once, with everything the router, the validator, the
+permission check and the OpenAPI document need. Nothing about an operation is written anywhere
+else: the routes (`bot.api.server`) and the document (`bot.api.openapi`) are both made from
+these declarations.
+
+    @operations.add(
+        "GET", "/campaigns/{campaign_id}", "getCampaign", "One campaign",
+        permission=Permission.CAMPAIGNS_READ, path_model=CampaignPath, response=CampaignOut,
+        errors=(NOT_FOUND,),
+    )
+    async def get_campaign(call: Call) -> CampaignOut: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
+
+from pydantic import BaseModel
+
+from bot.access.permissions import Principal, authorize
+from bot.access.roles import Permission
+from bot.api.problems import ProblemType
+
+if TYPE_CHECKING:
+    from bot.api.services import ApiServices
+
+M = TypeVar("M", bound=BaseModel)
+
+JSON_BODY_BYTES = 16 * 1024  # what a JSON post of this API needs, with room to spare
+SURVEY_BODY_BYTES = 256 * 1024  # a survey file
+
+
+class Anyone(StrEnum):
+    """Operations that need no permission: `public` ones need no token either (the API's own
+    description); `signed-in` ones need a caller, whatever their role (who am I)."""
+
+    PUBLIC = "public"
+    SIGNED_IN = "signed-in"
+
+
+PUBLIC = Anyone.PUBLIC
+SIGNED_IN = Anyone.SIGNED_IN
+Access = Permission | Anyone
+
+
+@dataclass(frozen=True, slots=True)
+class TextBody:
+    """A request body taken as text (a survey file), in one of `media_types`."""
+
+    media_types: tuple[str, ...]
+    description: str
+
+
+@dataclass
+class Call:
+    """One request, validated: who asks, and the path, query and body as their models."""
+
+    principal: Principal | None  # None only for public operations
+    services: ApiServices
+    path: BaseModel | None
+    query: BaseModel | None
+    body: BaseModel | str | None
+
+    @property
+    def caller(self) -> Principal:
+        if self.principal is None:  # a declaration error, not a client's
+            raise RuntimeError("a public operation has no caller")
+        return self.principal
+
+    def authorize(self, permission: Permission, *, owner: str | None = None) -> None:
+        """The one check (`bot.access.permissions.authorize`), for a thing's owner."""
+        authorize(self.caller, permission, owner=owner)
+
+    def path_as(self, model: type[M]) -> M:
+        return _as(self.path, model)
+
+    def query_as(self, model: type[M]) -> M:
+        return _as(self.query, model)
+
+    def body_as(self, model: type[M]) -> M:
+        return _as(self.body, model)
+
+    def text_body(self) -> str:
+        if not isinstance(self.body, str):
+            raise TypeError("this operation's body is not text")
+        return self.body
+
+
+Handler = Callable[[Call], Awaitable[BaseModel]]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    method: str
+    path: str  # below /api/v1, with {parameters}
+    operation_id: str
+    summary: str
+    permission: Access
+    handler: Handler
+    response: type[BaseModel]
+    status: int = 200
+    path_model: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | TextBody | None = None
+    errors: tuple[ProblemType, ...] = ()
+    max_body_bytes: int = JSON_BODY_BYTES
+    tag: str = "api"
+    description: str = ""
+
+
+@dataclass
+class Operations:
+    """Every operation of the API, in the order they were declared."""
+
+    declared: list[Operation] = field(default_factory=list)
+
+    def add(  # noqa: PLR0913 - the declaration is the one place all of these are said
+        self,
+        method: str,
+        path: str,
+        operation_id: str,
+        summary: str,
+        *,
+        permission: Access,
+        response: type[BaseModel],
+        status: int = 200,
+        path_model: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        body: type[BaseModel] | TextBody | None = None,
+        errors: tuple[ProblemType, ...] = (),
+        max_body_bytes: int = JSON_BODY_BYTES,
+        tag: str = "api",
+    ) -> Callable[[Handler], Handler]:
+        def declare(handler: Handler) -> Handler:
+            if any(known.operation_id == operation_id for known in self.declared):
+                raise ValueError(f"operation {operation_id} declared twice")
+            self.declared.append(
+                Operation(
+                    method=method,
+                    path=path,
+                    operation_id=operation_id,
+                    summary=summary,
+                    permission=permission,
+                    handler=handler,
+                    response=response,
+                    status=status,
+                    path_model=path_model,
+                    query=query,
+                    body=body,
+                    errors=errors,
+                    max_body_bytes=max_body_bytes,
+                    tag=tag,
+                    description=(handler.__doc__ or "").strip(),
+                )
+            )
+            return handler
+
+        return declare
+
+
+def _as(value: object, model: type[M]) -> M:
+    if not isinstance(value, model):
+        raise TypeError(f"expected {model.__name__}, the operation declared otherwise")
+    return value

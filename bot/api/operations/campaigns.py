@@ -1,0 +1,208 @@
+"""Campaigns: list, read, upload a survey file, open and close."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+from bot.access.roles import Permission
+from bot.api.audit import AuditAction
+from bot.api.declare import SURVEY_BODY_BYTES, Call, Operations, TextBody
+from bot.api.operations.common import CampaignPath, campaign_owned
+from bot.api.pages import PageQuery, decode_cursor, encode_cursor, position_field
+from bot.api.problems import (
+    CONFLICT,
+    INVALID_CURSOR,
+    INVALID_SURVEY,
+    NOT_FOUND,
+    ApiError,
+    ErrorItem,
+)
+from bot.conversation.campaign import Campaign, CampaignStatus
+from bot.records.campaigns import CampaignOwnedElsewhereError
+from bot.records.stats import campaign_counters
+from dialogues import SurveyDefinitionError
+
+operations = Operations()
+SURVEY_TYPES = ("application/yaml", "text/yaml", "text/plain")
+
+
+class CampaignOut(BaseModel):
+    """A campaign and how far it got."""
+
+    id: str
+    title: dict[str, str]  # by language
+    languages: list[str]
+    status: CampaignStatus
+    revision: str
+    questions: int
+    started: int
+    completed: int
+    answers: int
+    report_back_by: dt.date | None
+
+
+class CampaignPage(BaseModel):
+    """A page of the organisation's campaigns, by id."""
+
+    items: list[CampaignOut]
+    next_cursor: str | None
+
+
+async def _described(call: Call, campaign: Campaign) -> CampaignOut:
+    services = call.services
+    counts = await campaign_counters(services.redis, services.schema, campaign.id)
+    survey = campaign.survey
+    return CampaignOut(
+        id=campaign.id,
+        title=dict(survey.title),
+        languages=list(survey.languages),
+        status=campaign.status,
+        revision=survey.revision,
+        questions=survey.answerable_count,
+        started=counts.get("started", 0),
+        completed=counts.get("completed", 0),
+        answers=counts.get("answers", 0),
+        report_back_by=survey.report_back_by,
+    )
+
+
+async def _campaign(call: Call, campaign_id: str) -> Campaign:
+    campaign = await call.services.campaigns.get(campaign_id)
+    if campaign is None:
+        raise ApiError(NOT_FOUND, "no such campaign")
+    return campaign
+
+
+@operations.add(
+    "GET",
+    "/campaigns",
+    "listCampaigns",
+    "The organisation's campaigns",
+    permission=Permission.CAMPAIGNS_READ,
+    query=PageQuery,
+    response=CampaignPage,
+    errors=(INVALID_CURSOR,),
+    tag="campaigns",
+)
+async def list_campaigns(call: Call) -> CampaignPage:
+    """Campaigns by id, with their status and how many started and completed them."""
+    query = call.query_as(PageQuery)
+    after = ""
+    if query.cursor is not None:
+        after = position_field(decode_cursor("campaigns", query.cursor), "after", str)
+    ids = [cid for cid in await call.services.campaigns.ids(call.caller.org) if cid > after]
+    page = ids[: query.limit]
+    items = []
+    for campaign_id in page:
+        campaign = await call.services.campaigns.get(campaign_id)
+        if campaign is not None:
+            items.append(await _described(call, campaign))
+    more = len(ids) > query.limit
+    return CampaignPage(
+        items=items, next_cursor=encode_cursor("campaigns", {"after": page[-1]}) if more else None
+    )
+
+
+@operations.add(
+    "GET",
+    "/campaigns/{campaign_id}",
+    "getCampaign",
+    "One campaign",
+    permission=Permission.CAMPAIGNS_READ,
+    path_model=CampaignPath,
+    response=CampaignOut,
+    errors=(NOT_FOUND,),
+    tag="campaigns",
+)
+async def get_campaign(call: Call) -> CampaignOut:
+    campaign_id = call.path_as(CampaignPath).campaign_id
+    await campaign_owned(call, campaign_id, Permission.CAMPAIGNS_READ)
+    return await _described(call, await _campaign(call, campaign_id))
+
+
+@operations.add(
+    "POST",
+    "/campaigns",
+    "loadCampaign",
+    "Store (or update) a campaign from a survey file",
+    permission=Permission.CAMPAIGNS_MANAGE,
+    body=TextBody(SURVEY_TYPES, "the survey file (YAML, docs/survey-spec.md), as it is"),
+    response=CampaignOut,
+    errors=(INVALID_SURVEY, CONFLICT),
+    max_body_bytes=SURVEY_BODY_BYTES,
+    tag="campaigns",
+)
+async def load_campaign(call: Call) -> CampaignOut:
+    """A new campaign starts closed; an existing one of the organisation keeps its status. A
+    file with mistakes is refused with every mistake and its line (`invalid-survey`)."""
+    caller = call.caller
+    try:
+        campaign = await call.services.campaigns.load(call.text_body(), org=caller.org)
+    except SurveyDefinitionError as error:
+        raise ApiError(
+            INVALID_SURVEY,
+            str(error).splitlines()[0],
+            errors=[
+                ErrorItem(
+                    location=problem.path or "(file)", line=problem.line, message=problem.message
+                )
+                for problem in error.problems
+            ],
+        ) from None
+    except CampaignOwnedElsewhereError:
+        raise ApiError(
+            CONFLICT, "another organisation uses this campaign id: give the survey another id"
+        ) from None
+    await call.services.audit.record(
+        caller.org,
+        actor=caller.actor,
+        action=AuditAction.CAMPAIGN_LOADED,
+        target=campaign.id,
+        address=caller.address,
+        details={"revision": campaign.survey.revision},
+    )
+    return await _described(call, campaign)
+
+
+async def _set_status(call: Call, status: CampaignStatus, action: AuditAction) -> CampaignOut:
+    caller = call.caller
+    campaign_id = call.path_as(CampaignPath).campaign_id
+    await campaign_owned(call, campaign_id, Permission.CAMPAIGNS_MANAGE)
+    if not await call.services.campaigns.set_status(campaign_id, status):
+        raise ApiError(NOT_FOUND, "no such campaign")
+    await call.services.audit.record(
+        caller.org, actor=caller.actor, action=action, target=campaign_id, address=caller.address
+    )
+    return await _described(call, await _campaign(call, campaign_id))
+
+
+@operations.add(
+    "POST",
+    "/campaigns/{campaign_id}/open",
+    "openCampaign",
+    "Open a campaign for answers",
+    permission=Permission.CAMPAIGNS_MANAGE,
+    path_model=CampaignPath,
+    response=CampaignOut,
+    errors=(NOT_FOUND,),
+    tag="campaigns",
+)
+async def open_campaign(call: Call) -> CampaignOut:
+    return await _set_status(call, CampaignStatus.OPEN, AuditAction.CAMPAIGN_OPENED)
+
+
+@operations.add(
+    "POST",
+    "/campaigns/{campaign_id}/close",
+    "closeCampaign",
+    "Close a campaign for answers",
+    permission=Permission.CAMPAIGNS_MANAGE,
+    path_model=CampaignPath,
+    response=CampaignOut,
+    errors=(NOT_FOUND,),
+    tag="campaigns",
+)
+async def close_campaign(call: Call) -> CampaignOut:
+    return await _set_status(call, CampaignStatus.CLOSED, AuditAction.CAMPAIGN_CLOSED)

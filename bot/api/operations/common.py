@@ -1,0 +1,47 @@
+"""What several operations share: finding a campaign of the caller's organisation, and naming
+participants by the organisation's pseudonyms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.access.organisations import Organisation
+from bot.access.permissions import NotFoundError
+from bot.access.pseudonyms import Pseudonyms
+from bot.access.roles import Permission
+from bot.api.declare import Call
+
+CAMPAIGN_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"  # as the survey loader checks ids
+
+
+class CampaignPath(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    campaign_id: str = Field(pattern=CAMPAIGN_ID)
+
+
+async def campaign_owned(call: Call, campaign_id: str, permission: Permission) -> str:
+    """The campaign's id once the caller may act on it with `permission`; another
+    organisation's campaign is not found, exactly as a missing one."""
+    owner = await call.services.campaigns.owner(campaign_id)
+    if owner is None:
+        raise NotFoundError(campaign_id)
+    call.authorize(permission, owner=owner)
+    return campaign_id
+
+
+async def organisation_of(call: Call) -> Organisation:
+    organisation = await call.services.organisations.get(call.caller.org)
+    if organisation is None:  # removed after the token was made
+        raise NotFoundError(call.caller.org)
+    return organisation
+
+
+async def pseudonyms_of(call: Call) -> Pseudonyms:
+    return Pseudonyms(call.services.crypto, await organisation_of(call))
+
+
+def moment(seconds: float | None) -> dt.datetime | None:
+    return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)

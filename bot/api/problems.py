@@ -1,0 +1,129 @@
+"""Errors of the JSON API as RFC 9457 problem details (`application/problem+json`).
+
+Every answer that is not a success, for every path under /api/v1 — including paths that do not
+exist — is a problem with a stable `type` URI from the table below. A client branches on the
+type, never on the wording of `detail`. The types are identifiers under `PROBLEM_BASE`, listed
+in docs/api.md; they need not resolve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+PROBLEM_BASE = "https://sauti.example/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemType:
+    name: str
+    status: int
+    title: str
+
+    @property
+    def uri(self) -> str:
+        return PROBLEM_BASE + self.name
+
+
+UNAUTHORIZED = ProblemType("unauthorized", 401, "Sign in with an API token")
+FORBIDDEN = ProblemType("forbidden", 403, "Your role does not allow this")
+NOT_FOUND = ProblemType("not-found", 404, "Nothing of that name")
+METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", 405, "Method not allowed here")
+CONFLICT = ProblemType("conflict", 409, "The thing is not in a state that allows this")
+BODY_TOO_LARGE = ProblemType("body-too-large", 413, "Request body too large")
+UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", 415, "Unsupported content type")
+MALFORMED_BODY = ProblemType("malformed-body", 400, "The request body cannot be read")
+INVALID_CURSOR = ProblemType("invalid-cursor", 400, "The cursor is not one this API gave")
+INVALID_REQUEST = ProblemType("invalid-request", 422, "The request does not fit its schema")
+INVALID_SURVEY = ProblemType("invalid-survey", 422, "The survey file has mistakes")
+RATE_LIMITED = ProblemType("rate-limited", 429, "Too many requests")
+INTERNAL = ProblemType("internal", 500, "Something went wrong on our side")
+UNAVAILABLE = ProblemType("unavailable", 503, "Sauti cannot reach its storage")
+
+ALL = (
+    UNAUTHORIZED,
+    FORBIDDEN,
+    NOT_FOUND,
+    METHOD_NOT_ALLOWED,
+    CONFLICT,
+    BODY_TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
+    MALFORMED_BODY,
+    INVALID_CURSOR,
+    INVALID_REQUEST,
+    INVALID_SURVEY,
+    RATE_LIMITED,
+    INTERNAL,
+    UNAVAILABLE,
+)
+# Problems any operation may answer, whatever it declares.
+ALWAYS = (MALFORMED_BODY, INVALID_REQUEST, INTERNAL, UNAVAILABLE)
+# And any operation that needs a token.
+GUARDED = (UNAUTHORIZED, FORBIDDEN, RATE_LIMITED)
+
+
+class ErrorItem(BaseModel):
+    """One thing wrong with the request or the survey file, and where."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location: str = Field(description="where: a field's path, or a survey file's path")
+    line: int | None = Field(default=None, description="the survey file's line, when known")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description=f"a stable identifier of the kind of error, {PROBLEM_BASE}…")
+    title: str
+    status: int
+    detail: str
+    errors: list[ErrorItem] | None = Field(
+        default=None, description="every mistake found (invalid-request, invalid-survey)"
+    )
+
+
+class ApiError(Exception):
+    """Raised anywhere below a handler; answered as a problem."""
+
+    def __init__(
+        self,
+        kind: ProblemType,
+        detail: str,
+        *,
+        errors: list[ErrorItem] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+        self.errors = errors
+        self.headers = dict(headers or {})
+
+
+def problem_response(error: ApiError) -> web.Response:
+    body = Problem(
+        type=error.kind.uri,
+        title=error.kind.title,
+        status=error.kind.status,
+        detail=error.detail,
+        errors=error.errors,
+    )
+    return web.Response(
+        status=error.kind.status,
+        body=body.model_dump_json(exclude_none=True).encode(),
+        content_type=PROBLEM_JSON,
+        headers=error.headers,
+    )
+
+
+def problem_schema() -> dict[str, Any]:
+    return Problem.model_json_schema(ref_template="#/components/schemas/{model}")

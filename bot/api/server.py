@@ -1,0 +1,247 @@
+"""The JSON API as an aiohttp application, mounted at /api/v1 by `bot.web`.
+
+Its routes are made from the operations' declarations (`bot.api.declare`): each request is
+authenticated, checked against the operation's permission, its path, query and body validated
+by the declared models, and the handler's answer written through the declared response model.
+Every failure, down to an unknown path, leaves as a problem (`bot.api.problems`); a 500 says
+nothing of what broke (the server's log has the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, RootModel, ValidationError
+
+from bot.access.permissions import ForbiddenError, NotFoundError, Principal, authorize
+from bot.access.roles import Permission
+from bot.api.auth import Authenticator, unauthorized
+from bot.api.declare import PUBLIC, Call, Operation, TextBody
+from bot.api.openapi import document
+from bot.api.problems import (
+    BODY_TOO_LARGE,
+    FORBIDDEN,
+    INTERNAL,
+    INVALID_REQUEST,
+    MALFORMED_BODY,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    UNAVAILABLE,
+    UNSUPPORTED_MEDIA_TYPE,
+    ApiError,
+    ErrorItem,
+    ProblemType,
+    problem_response,
+)
+from bot.api.services import ApiServices
+from bot.storage.errors import STORAGE_FAILURE
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/api/v1"
+JSON = "application/json"
+_READ_CHUNK = 64 * 1024
+
+
+def make_api(
+    services: ApiServices,
+    operations: Sequence[Operation],
+    authenticators: Sequence[Authenticator],
+) -> web.Application:
+    """The API application (mount it at PREFIX), with `GET /openapi.json` describing it."""
+    described = _Described()
+    every = (*operations, _openapi_operation(described))
+    described.document = document(every, server=PREFIX)
+    api = web.Application(middlewares=[_problems])
+    for operation in every:
+        api.router.add_route(
+            operation.method,
+            operation.path,
+            _endpoint(operation, services, authenticators),
+            name=operation.operation_id,
+        )
+    return api
+
+
+class OpenApiDocument(RootModel[dict[str, Any]]):
+    """The OpenAPI 3.1 document of this API."""
+
+
+class _Described:
+    document: dict[str, Any]
+
+
+def _openapi_operation(described: _Described) -> Operation:
+    async def openapi(call: Call) -> OpenApiDocument:
+        return OpenApiDocument(described.document)
+
+    return Operation(
+        method="GET",
+        path="/openapi.json",
+        operation_id="getOpenApi",
+        summary="This API's OpenAPI 3.1 document",
+        permission=PUBLIC,
+        handler=openapi,
+        response=OpenApiDocument,
+        tag="api",
+    )
+
+
+def _endpoint(
+    operation: Operation, services: ApiServices, authenticators: Sequence[Authenticator]
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def endpoint(request: web.Request) -> web.Response:
+        principal = None
+        if operation.permission is not PUBLIC:
+            principal = await _authenticate(request, authenticators)
+            if isinstance(operation.permission, Permission):
+                authorize(principal, operation.permission)
+        call = Call(
+            principal=principal,
+            services=services,
+            path=_validated(operation.path_model, dict(request.match_info), "path"),
+            query=_validated(operation.query, _query(request), "query"),
+            body=await _body(request, operation),
+        )
+        result = await operation.handler(call)
+        if not isinstance(result, operation.response):  # a bug of ours, never sent half-right
+            raise TypeError(f"{operation.operation_id} answered {type(result).__name__}")
+        return web.Response(
+            status=operation.status, body=result.model_dump_json().encode(), content_type=JSON
+        )
+
+    return endpoint
+
+
+async def _authenticate(request: web.Request, authenticators: Sequence[Authenticator]) -> Principal:
+    for authenticator in authenticators:
+        principal = await authenticator.principal(request)
+        if principal is not None:
+            return principal
+    raise unauthorized("this needs an API token: Authorization: Bearer sauti_<id>_<secret>")
+
+
+def _query(request: web.Request) -> dict[str, str]:
+    """Each query parameter once: a repeated one is refused rather than half-read."""
+    repeated = sorted({name for name in request.query if len(request.query.getall(name)) > 1})
+    if repeated:
+        raise ApiError(
+            INVALID_REQUEST,
+            "a query parameter is given more than once",
+            errors=[
+                ErrorItem(location=f"query.{name}", message="given twice") for name in repeated
+            ],
+        )
+    return dict(request.query)
+
+
+def _validated(model: type[BaseModel] | None, values: Mapping[str, Any], where: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise _invalid(error, where) from None
+
+
+def _invalid(error: ValidationError, where: str) -> ApiError:
+    items = [
+        ErrorItem(
+            location=".".join([where, *(str(part) for part in item["loc"])]),
+            message=item["msg"],
+        )
+        for item in error.errors()
+    ]
+    count = len(items)
+    return ApiError(
+        INVALID_REQUEST, f"{count} problem{'s' if count != 1 else ''} in the {where}", errors=items
+    )
+
+
+async def _body(request: web.Request, operation: Operation) -> BaseModel | str | None:
+    declared = operation.body
+    if declared is None:
+        return None
+    accepted = declared.media_types if isinstance(declared, TextBody) else (JSON,)
+    if request.content_type not in accepted:
+        raise ApiError(
+            UNSUPPORTED_MEDIA_TYPE,
+            f"send the body as {' or '.join(accepted)}, not {request.content_type}",
+        )
+    raw = await _read(request, operation.max_body_bytes)
+    try:
+        body_text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(MALFORMED_BODY, "the body is not UTF-8 text") from None
+    if isinstance(declared, TextBody):
+        return body_text
+    try:
+        value = json.loads(body_text)
+    except ValueError as error:
+        raise ApiError(MALFORMED_BODY, f"the body is not JSON: {error}") from None
+    return _validated(declared, value, "body") if isinstance(value, dict) else _not_object()
+
+
+def _not_object() -> BaseModel:
+    raise ApiError(
+        INVALID_REQUEST,
+        "the body must be a JSON object",
+        errors=[ErrorItem(location="body", message="expected an object")],
+    )
+
+
+async def _read(request: web.Request, limit: int) -> bytes:
+    """The body, refused as soon as it passes `limit` (announced or not)."""
+    too_large = ApiError(BODY_TOO_LARGE, f"this operation takes at most {limit} bytes of body")
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(_READ_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_HTTP_PROBLEMS: dict[int, tuple[ProblemType, str]] = {
+    404: (NOT_FOUND, "no such path in this API (see /api/v1/openapi.json)"),
+    405: (METHOD_NOT_ALLOWED, "this path does not take that method"),
+    413: (BODY_TOO_LARGE, "the request body is too large"),
+}
+
+
+@web.middleware
+async def _problems(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as error:
+        return problem_response(error)
+    except NotFoundError:
+        return problem_response(ApiError(NOT_FOUND, "nothing of that name here"))
+    except ForbiddenError as error:
+        detail = f"your role does not hold {error.permission.value}"
+        return problem_response(ApiError(FORBIDDEN, detail))
+    except web.HTTPException as error:
+        kind, detail = _HTTP_PROBLEMS.get(error.status, (INTERNAL, "unexpected"))
+        headers = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else {}
+        return problem_response(ApiError(kind, detail, headers=headers))
+    except STORAGE_FAILURE:
+        log.warning("API: Redis unavailable for %s %s", request.method, _route(request))
+        return problem_response(ApiError(UNAVAILABLE, "try again shortly"))
+    except Exception:
+        log.exception("API: %s %s failed", request.method, _route(request))
+        return problem_response(ApiError(INTERNAL, "the error was logged; try again later"))
+
+
+def _route(request: web.Request) -> str:
+    """The route's pattern, never the path (it may name a case or campaign)."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "(no route)"

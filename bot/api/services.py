@@ -1,0 +1,42 @@
+"""What the API's operations use, handed over once by the web server (`bot.web`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+
+from bot.access.organisations import OrganisationStore
+from bot.access.staff import StaffStore
+from bot.access.tokens import TokenStore
+from bot.api.audit import AuditRecorder, LoggedAudit
+from bot.privacy import ParticipantCrypto
+from bot.records.campaigns import CampaignStore
+from bot.settings.model import ApiSettings
+from bot.storage.keys import KeySchema
+
+
+@dataclass
+class ApiServices:
+    redis: Redis
+    schema: KeySchema
+    crypto: ParticipantCrypto
+    campaigns: CampaignStore
+    settings: ApiSettings = field(default_factory=ApiSettings)
+    # The seam of the organisation's audit log (bot.api.audit).
+    audit: AuditRecorder = field(default_factory=LoggedAudit)
+    clock: Callable[[], float] = time.time
+
+    @property
+    def organisations(self) -> OrganisationStore:
+        return OrganisationStore(self.redis, self.schema)
+
+    @property
+    def staff(self) -> StaffStore:
+        return StaffStore(self.redis, self.schema)
+
+    @property
+    def tokens(self) -> TokenStore:
+        return TokenStore(self.redis, self.schema)
