@@ -1,6 +1,15 @@
-"""The JSON API, `/api/v1`: operations declared once (`declare`), served (`server`) and
-described by OpenAPI 3.1 (`openapi`) from the same declarations; errors as RFC 9457 problems
-(`problems`); callers by API token (`auth`)."""
+"""The JSON API, `/api/v1` (docs/api.md).
+
+- `declare`: how an operation is declared, once: method, path, permission, models, errors;
+- `server`: the aiohttp application made from the declarations, and its problem middleware;
+- `openapi`: the OpenAPI 3.1 document made from the same declarations;
+- `problems`: RFC 9457 problem details and their stable types;
+- `auth`: who calls (API tokens first; the console's sign-in plugs in), and each token's rate;
+- `pages`: cursor pagination;
+- `services`: what the operations use of the app;
+- `audit`: the seam where the organisation's audit log plugs in;
+- `operations`: the operations themselves, one module per resource.
+"""
 
 from __future__ import annotations
 

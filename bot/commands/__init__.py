@@ -2,5 +2,5 @@
 `survey`, `runtime` (`sauti run`), `campaigns`, `export`, `dead_letters`, `migrate`, `whatsapp`,
 `decisions`, `themes`, `loop`, `grievances`; `orgs` and `staff` (organisations, their people,
 and the setup links staff get in through); `audit` (an organisation's audit log); `results`
-(`sauti campaign results`).
+(`sauti campaign results`); `tokens` (API tokens of the JSON API).
 """

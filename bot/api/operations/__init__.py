@@ -1,5 +1,6 @@
-"""Every operation of the JSON API, one module per resource. A new resource is a module with its
-own `operations` and one line here."""
+"""Every operation of the JSON API, one module per resource: `me`, `campaigns`, `responses`,
+`cases`; `common` holds what they share. A new resource is a module with its own `operations`
+and one line in `all_operations`."""
 
 from __future__ import annotations
 

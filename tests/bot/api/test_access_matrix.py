@@ -1,0 +1,137 @@
+"""Who may call what, read from the API's own OpenAPI document: every operation it describes,
+called by every role (and by nobody), is allowed or refused exactly as `ROLE_PERMISSIONS` and
+the operation's `x-sauti-permission` say. An operation without a permission, or without an
+example request below, fails here: a new endpoint cannot ship without its access rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.access.roles import ROLE_PERMISSIONS, Permission, Role
+from bot.records.cases import NEXT, CaseStatus, find_case
+from tests.bot.api import CAMPAIGNS, ORG_A, World
+from tests.kit.example import example_survey
+
+ANYONE = {"public", "signed-in"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """A valid request of one operation."""
+
+    path: str
+    json: Any = None
+    data: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+async def _step(world: World) -> Example:
+    """A step the case can take from where it is now (each allowed call moves it)."""
+    deployment = world.deployment
+    case = await find_case(deployment.app.redis, deployment.app.schema, world.cases[ORG_A])
+    assert case is not None
+    following = sorted(NEXT[case.status] - {CaseStatus.RESOLVED})
+    return Example(f"/api/v1/cases/{case.reference}/steps", json={"status": following[0]})
+
+
+def _always(example: Example) -> Callable[[], Awaitable[Example]]:
+    async def same() -> Example:
+        return example
+
+    return same
+
+
+def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
+    campaign = f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}"
+    case = f"/api/v1/cases/{world.cases[ORG_A]}"
+    fixed = {
+        "getOpenApi": Example("/api/v1/openapi.json"),
+        "getMe": Example("/api/v1/me"),
+        "listCampaigns": Example("/api/v1/campaigns"),
+        "getCampaign": Example(campaign),
+        "loadCampaign": Example(
+            "/api/v1/campaigns",
+            data=example_survey(),
+            headers={"Content-Type": "application/yaml"},
+        ),
+        "closeCampaign": Example(f"{campaign}/close"),
+        "openCampaign": Example(f"{campaign}/open"),
+        "listResponses": Example(f"{campaign}/responses?free_text=true"),
+        "listCases": Example("/api/v1/cases"),
+        "getCase": Example(case),
+    }
+    made = {name: _always(example) for name, example in fixed.items()}
+    made["stepCase"] = lambda: _step(world)  # a step the case can take now
+    return made
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method.upper(), path, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def _expected(operation: dict[str, Any], role: Role | None) -> int:
+    rule = operation.get("x-sauti-permission")
+    assert rule is not None, f"{operation['operationId']} declares no permission"
+    success = int(next(status for status in operation["responses"] if status.startswith("2")))
+    if rule == "public":
+        return success
+    if role is None:
+        return 401
+    if rule == "signed-in":
+        return success
+    return success if Permission(rule) in ROLE_PERMISSIONS[role] else 403
+
+
+async def test_every_operation_allows_and_refuses_each_role_as_the_policy_says(
+    world: World,
+) -> None:
+    document = await world.get("/api/v1/openapi.json")
+    operations = _operations(document)
+    examples = _examples(world)
+    described = {operation["operationId"] for _, _, operation in operations}
+    assert described == set(examples), "an operation without an example request (or the reverse)"
+    outcomes: dict[tuple[str, str], tuple[int, int]] = {}
+    for method, _, operation in operations:
+        for role in [None, *Role]:
+            example = await examples[operation["operationId"]]()
+            token = world.token(ORG_A, role) if role is not None else None
+            response = await world.call(
+                method,
+                example.path,
+                token=token,
+                json=example.json,
+                data=example.data,
+                headers=example.headers,
+            )
+            expected = _expected(operation, role)
+            who = role.value if role is not None else "no token"
+            outcomes[(operation["operationId"], who)] = (response.status, expected)
+            if response.status >= 400:
+                problem = await response.json()
+                assert problem["status"] == response.status
+    wrong = {key: got for key, got in outcomes.items() if got[0] != got[1]}
+    assert wrong == {}, "(status, expected) per (operation, role)"
+    # Each role is refused something, and allowed something, so the table is not vacuous.
+    for role in Role:
+        if role is Role.ADMIN:
+            continue
+        assert any(got == 403 for (_, who), (got, _) in outcomes.items() if who == role.value)
+
+
+async def test_every_operation_declares_its_permission_in_the_document(world: World) -> None:
+    document = await world.get("/api/v1/openapi.json")
+    rules = {
+        operation["operationId"]: operation.get("x-sauti-permission")
+        for _, _, operation in _operations(document)
+    }
+    known = {permission.value for permission in Permission} | ANYONE
+    assert {name: rule for name, rule in rules.items() if rule not in known} == {}
+    assert rules["getOpenApi"] == "public"
+    assert rules["listResponses"] == "responses:read"
