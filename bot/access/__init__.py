@@ -9,5 +9,6 @@ which an organisation sees participants.
 - `signin`: signing in, setting up an account from its link, resetting one, built from
   `passwords` (Argon2id, the password rules), `totp` (the second factor), `throttle` (failed
   attempts), `sessions` (server-side sessions), `setup_links` (one-time links), `csrf` (form
-  tokens) and `sign_in_events` (what the audit log is told).
+  tokens) and `sign_in_events` (what the audit log is told);
+- `tokens`: API tokens, stored as hashes, never more than their owner's current role.
 """
