@@ -69,7 +69,8 @@ def _add_staff_pages(app: App, web_app: web.Application) -> None:
 
 def make_web_app(app: App, *, audit: AuditRecorder | None = None) -> web.Application:
     """The web role's server: each part of it gets only what it uses of the app. `audit`:
-    where the JSON API records reads of personal data and changes (bot.api.audit)."""
+    where the JSON API records reads of personal data and changes (default: the app's audit
+    log; tests wrap it to read what was recorded)."""
     web_app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[compress])
     web_chat = WebChat(
         app.settings.webchat,
@@ -111,19 +112,18 @@ def make_web_app(app: App, *, audit: AuditRecorder | None = None) -> web.Applica
     web_app.add_routes(
         [web.get("/healthz", healthz), web.get("/metrics", metrics), web.get("/", home)]
     )
-    services = api_services(app)
-    if audit is not None:
-        services.audit = audit
+    services = api_services(app, audit or app.audit_log())
     web_app.add_subapp(API_PREFIX, api_application(services, app.settings.http.trusted_proxies))
     return web_app
 
 
-def api_services(app: App) -> ApiServices:
-    """What the JSON API uses of the app. The audit log plugs in here (`audit=`)."""
+def api_services(app: App, audit: AuditRecorder) -> ApiServices:
+    """What the JSON API uses of the app."""
     return ApiServices(
         redis=app.redis,
         schema=app.schema,
         crypto=app.crypto,
         campaigns=app.campaigns,
+        audit=audit,
         settings=app.settings.api,
     )

@@ -1,32 +1,19 @@
-"""What the API (and `sauti token`) tells the audit log: the seam where the organisation's
-audit log plugs in.
+"""What the API tells the organisation's audit log (`bot.audit`): every read of personal-level
+data (which campaign or case, how many records), and every change (campaign load, open and
+close, case steps), recorded before the answer leaves.
 
-Every read of personal-level data (which campaign, how many records), every token change and
-every campaign load, open and close is recorded through `AuditRecorder`. Until the audit log
-itself is wired in, `LoggedAudit` writes the same entries to the server log — never the
-personal data itself, only who did what to which thing.
+Operations record through `AuditRecorder`, the one method of `bot.audit.AuditLog` they use, so
+that the web server hands them the real log and tests may wrap it to read what was recorded.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Protocol
 
-log = logging.getLogger("sauti.audit")
+from bot.audit import AuditAction
 
-
-class AuditAction(StrEnum):
-    RESPONSES_READ = "responses_read"
-    FREE_TEXT_READ = "free_text_read"
-    CASES_READ = "cases_read"
-    CASE_STEPPED = "case_stepped"
-    TOKEN_CREATED = "token_created"
-    TOKEN_REVOKED = "token_revoked"
-    CAMPAIGN_LOADED = "campaign_loaded"
-    CAMPAIGN_OPENED = "campaign_opened"
-    CAMPAIGN_CLOSED = "campaign_closed"
+__all__ = ["AuditAction", "AuditRecorder"]
 
 
 class AuditRecorder(Protocol):
@@ -36,33 +23,9 @@ class AuditRecorder(Protocol):
         *,
         actor: str,
         action: AuditAction,
-        target: str,
+        target: str | None = None,
         count: int | None = None,
         address: str | None = None,
-        details: Mapping[str, str] | None = None,
-    ) -> None:
+        details: Mapping[str, str | int] | None = None,
+    ) -> object:
         """Append one entry to `org`'s audit log."""
-
-
-class LoggedAudit:
-    """Entries as log lines, until the organisation's audit log is wired in."""
-
-    async def record(
-        self,
-        org: str,
-        *,
-        actor: str,
-        action: AuditAction,
-        target: str,
-        count: int | None = None,
-        address: str | None = None,
-        details: Mapping[str, str] | None = None,
-    ) -> None:
-        log.info(
-            "audit org=%s actor=%s action=%s target=%s count=%s",
-            org,
-            actor,
-            action.value,
-            target,
-            count,
-        )

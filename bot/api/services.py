@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from bot.access.organisations import OrganisationStore
 from bot.access.staff import StaffStore
 from bot.access.tokens import TokenStore
-from bot.api.audit import AuditRecorder, LoggedAudit
+from bot.api.audit import AuditRecorder
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.settings.model import ApiSettings
@@ -24,9 +24,8 @@ class ApiServices:
     schema: KeySchema
     crypto: ParticipantCrypto
     campaigns: CampaignStore
+    audit: AuditRecorder  # the organisations' audit log (bot.audit.AuditLog)
     settings: ApiSettings = field(default_factory=ApiSettings)
-    # The seam of the organisation's audit log (bot.api.audit).
-    audit: AuditRecorder = field(default_factory=LoggedAudit)
     clock: Callable[[], float] = time.time
 
     @property

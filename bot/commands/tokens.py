@@ -1,7 +1,8 @@
 """`sauti token create|list|revoke`: API tokens for a company's scripts and integrations.
 
 A token acts for one staff member in one organisation, with a role within theirs (by default
-their own). It is printed once, when it is made: Sauti keeps only a hash of it.
+their own). It is printed once, when it is made: Sauti keeps only a hash of it. Making and
+revoking one is in the organisation's audit log, as the operator.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ import argparse
 import datetime as dt
 import sys
 
-from bot.access.permissions import OPERATOR
-from bot.access.roles import Role, parse_role
+from bot.access.roles import Permission, Role, parse_role
 from bot.access.tokens import MAX_DAYS, TokenError, TokenStore
-from bot.api.audit import AuditAction, AuditRecorder, LoggedAudit
 from bot.app import App
-from bot.commands.common import organisation_for, with_app
+from bot.audit.entry import AuditAction
+from bot.commands.common import as_operator, organisation_for, with_app
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -36,11 +36,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     revoke = token.add_parser("revoke", help="stop a token at once")
     revoke.add_argument("token_id")
     revoke.set_defaults(handler=_revoke)
-
-
-def audit_log(app: App) -> AuditRecorder:
-    """Where the CLI's token changes are recorded, as the operator (the audit log's seam)."""
-    return LoggedAudit()
 
 
 def _role(text: str) -> Role:
@@ -70,20 +65,20 @@ def _create(args: argparse.Namespace) -> int:
         if role is None:
             print(f"sauti: {args.email.strip().lower()} is not staff of '{org}'", file=sys.stderr)
             return 1
+        days = args.expires or app.settings.api.token_days
         try:
-            issued = await tokens.create(
-                args.email, org, role, args.expires or app.settings.api.token_days
-            )
+            issued = await tokens.create(args.email, org, role, days)
         except TokenError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
         token = issued.token
-        await audit_log(app).record(
+        await as_operator(
+            app,
             org,
-            actor=OPERATOR,
-            action=AuditAction.TOKEN_CREATED,
-            target=token.token_id,
-            details={"email": token.email, "role": token.role.value},
+            Permission.STAFF_MANAGE,
+            AuditAction.TOKEN_CREATED,
+            target=f"token:{token.token_id}",
+            details={"owner": token.email, "role": token.role.value, "days": days},
         )
         print(issued.secret_token)
         print(
@@ -124,12 +119,13 @@ def _revoke(args: argparse.Namespace) -> int:
         except TokenError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
-        await audit_log(app).record(
+        await as_operator(
+            app,
             token.org,
-            actor=OPERATOR,
-            action=AuditAction.TOKEN_REVOKED,
-            target=token.token_id,
-            details={"email": token.email},
+            Permission.STAFF_MANAGE,
+            AuditAction.TOKEN_REVOKED,
+            target=f"token:{token.token_id}",
+            details={"owner": token.email},
         )
         print(f"token {token.token_id} of {token.email} in '{token.org}' is revoked")
         return 0

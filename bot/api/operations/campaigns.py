@@ -159,7 +159,7 @@ async def load_campaign(call: Call) -> CampaignOut:
         caller.org,
         actor=caller.actor,
         action=AuditAction.CAMPAIGN_LOADED,
-        target=campaign.id,
+        target=f"campaign:{campaign.id}",
         address=caller.address,
         details={"revision": campaign.survey.revision},
     )
@@ -173,7 +173,11 @@ async def _set_status(call: Call, status: CampaignStatus, action: AuditAction) -
     if not await call.services.campaigns.set_status(campaign_id, status):
         raise ApiError(NOT_FOUND, "no such campaign")
     await call.services.audit.record(
-        caller.org, actor=caller.actor, action=action, target=campaign_id, address=caller.address
+        caller.org,
+        actor=caller.actor,
+        action=action,
+        target=f"campaign:{campaign_id}",
+        address=caller.address,
     )
     return await _described(call, await _campaign(call, campaign_id))
 

@@ -1,6 +1,6 @@
 """Grievance cases of the organisation's campaigns: list, read, step (which tells the
 participant). The participant is named by the organisation's pseudonym; what they wrote is
-shown only on the case itself, and every read is audited."""
+shown only on the case itself, and each such read is audited (as on the command line)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.access.organisations import DEFAULT_ORG
 from bot.access.permissions import NotFoundError
 from bot.access.pseudonyms import Pseudonyms
 from bot.access.roles import Permission
@@ -128,17 +127,18 @@ def _at(ms: int) -> dt.datetime:
 async def _owned_case(call: Call, reference: str, permission: Permission) -> Case:
     services = call.services
     case = await find_case(services.redis, services.schema, reference)
-    if case is None:
+    owner = await _owner(call, case) if case is not None else None
+    if case is None or owner is None:
         raise NotFoundError(reference)
-    call.authorize(permission, owner=await _owner(call, case))
+    call.authorize(permission, owner=owner)
     return case
 
 
 async def _owner(call: Call, case: Case) -> str | None:
-    """A case belongs to its campaign's organisation; one raised outside any campaign to the
-    default organisation, as older data does."""
+    """A case belongs to its campaign's organisation; one raised outside any campaign belongs
+    to none (only the operator sees it, as on the command line)."""
     if not case.campaign_id:
-        return DEFAULT_ORG
+        return None
     return await call.services.campaigns.owner(case.campaign_id)
 
 
@@ -161,8 +161,6 @@ async def list_org_cases(call: Call) -> CasePage:
         after = (position_field(position, "t", int), position_field(position, "ref", str))
     services = call.services
     mine = set(await services.campaigns.ids(call.caller.org))
-    if call.caller.org == DEFAULT_ORG:
-        mine.add("")
     cases = sorted(
         (
             case
@@ -181,15 +179,6 @@ async def list_org_cases(call: Call) -> CasePage:
     if len(cases) > query.limit:
         last = page[-1]
         next_cursor = encode_cursor("cases", {"t": last.created_ms, "ref": last.reference})
-    caller = call.caller
-    await services.audit.record(
-        caller.org,
-        actor=caller.actor,
-        action=AuditAction.CASES_READ,
-        target="cases",
-        count=len(page),
-        address=caller.address,
-    )
     return CasePage(
         items=[_described(case, pseudonyms, now_ms) for case in page], next_cursor=next_cursor
     )
@@ -214,8 +203,8 @@ async def get_case(call: Call) -> CaseDetail:
     await services.audit.record(
         caller.org,
         actor=caller.actor,
-        action=AuditAction.CASES_READ,
-        target=case.reference,
+        action=AuditAction.FREE_TEXT_READ,
+        target=f"case:{case.reference}",
         count=1,
         address=caller.address,
     )
@@ -252,7 +241,7 @@ async def step_case(call: Call) -> StepOut:
         caller.org,
         actor=caller.actor,
         action=AuditAction.CASE_STEPPED,
-        target=case.reference,
+        target=f"case:{case.reference}",
         address=caller.address,
         details={"status": step.status.value},
     )

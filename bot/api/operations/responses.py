@@ -117,7 +117,7 @@ async def _audit(call: Call, campaign_id: str, items: list[RespondentOut], words
         caller.org,
         actor=caller.actor,
         action=AuditAction.RESPONSES_READ,
-        target=campaign_id,
+        target=f"campaign:{campaign_id}",
         count=len(items),
         address=caller.address,
     )
@@ -132,7 +132,7 @@ async def _audit(call: Call, campaign_id: str, items: list[RespondentOut], words
             caller.org,
             actor=caller.actor,
             action=AuditAction.FREE_TEXT_READ,
-            target=campaign_id,
+            target=f"campaign:{campaign_id}",
             count=shown,
             address=caller.address,
         )

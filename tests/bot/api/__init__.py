@@ -2,8 +2,8 @@
 organisations, each with a campaign, staff of every role with a token each, answers and a
 grievance case in both, and one person who answered both organisations' campaigns.
 
-`RecordedAudit` stands in for the organisation's audit log behind the API's seam
-(`bot.api.audit.AuditRecorder`): the tests read what it was told.
+`RecordedAudit` wraps the deployment's real audit log (which checks every entry's shape): the
+tests read what the API told it, in order.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.access.organisations import DEFAULT_ORG
 from bot.access.roles import Role
 from bot.access.tokens import TokenStore
-from bot.api.audit import AuditAction
+from bot.api.audit import AuditAction, AuditRecorder
 from bot.conversation.inbound import Join
 from bot.records.cases import list_cases
 from bot.web import make_web_app, runner_options
@@ -44,20 +44,21 @@ def bravo_survey() -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditEntry:
+class Recorded:
     org: str
     actor: str
     action: AuditAction
-    target: str
+    target: str | None
     count: int | None
-    details: Mapping[str, str]
+    details: Mapping[str, str | int]
 
 
 @dataclass
 class RecordedAudit:
-    """What the API told the audit log, in order."""
+    """The audit log, and what the API told it, in order."""
 
-    entries: list[AuditEntry] = field(default_factory=list)
+    log: AuditRecorder
+    entries: list[Recorded] = field(default_factory=list)
 
     async def record(
         self,
@@ -65,12 +66,22 @@ class RecordedAudit:
         *,
         actor: str,
         action: AuditAction,
-        target: str,
+        target: str | None = None,
         count: int | None = None,
         address: str | None = None,
-        details: Mapping[str, str] | None = None,
-    ) -> None:
-        self.entries.append(AuditEntry(org, actor, action, target, count, dict(details or {})))
+        details: Mapping[str, str | int] | None = None,
+    ) -> object:
+        entry = await self.log.record(
+            org,
+            actor=actor,
+            action=action,
+            target=target,
+            count=count,
+            address=address,
+            details=details,
+        )
+        self.entries.append(Recorded(org, actor, action, target, count, dict(details or {})))
+        return entry
 
 
 @dataclass
@@ -151,7 +162,7 @@ async def api_world(
     redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings: str
 ) -> AsyncIterator[World]:
     async with deployed(redis_url, tmp_path, monkeypatch, **settings) as deployment:
-        audit = RecordedAudit()
+        audit = RecordedAudit(deployment.app.audit_log())
         web_app = make_web_app(deployment.app, audit=audit)
         server = TestServer(web_app, host="127.0.0.1")
         await server.start_server(**runner_options())

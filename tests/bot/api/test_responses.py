@@ -63,7 +63,7 @@ async def test_free_text_is_shown_only_when_asked_for_and_then_audited(world: Wo
     assert (read.action, read.org, read.target, read.count) == (
         AuditAction.RESPONSES_READ,
         ORG_A,
-        CAMPAIGNS[ORG_A],
+        f"campaign:{CAMPAIGNS[ORG_A]}",
         1 + len(ONLY_A),
     )
     assert (words.action, words.count, words.actor) == (
