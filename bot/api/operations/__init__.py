@@ -1,11 +1,11 @@
 """Every operation of the JSON API, one module per resource: `me`, `campaigns`, `responses`,
-`cases`; `common` holds what they share. A new resource is a module with its own `operations`
-and one line in `all_operations`."""
+`cases`, `loop` (decisions and the loop report); `common` holds what they share. A new resource
+is a module with its own `operations` and one line in `all_operations`."""
 
 from __future__ import annotations
 
 from bot.api.declare import Operation
-from bot.api.operations import campaigns, cases, me, responses
+from bot.api.operations import campaigns, cases, loop, me, responses
 
 
 def all_operations() -> tuple[Operation, ...]:
@@ -14,4 +14,5 @@ def all_operations() -> tuple[Operation, ...]:
         *campaigns.operations.declared,
         *responses.operations.declared,
         *cases.operations.declared,
+        *loop.operations.declared,
     )

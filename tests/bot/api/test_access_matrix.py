@@ -62,6 +62,8 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
         "listResponses": Example(f"{campaign}/responses?free_text=true"),
         "listCases": Example("/api/v1/cases"),
         "getCase": Example(case),
+        "listDecisions": Example(f"/api/v1/decisions?campaign={CAMPAIGNS[ORG_A]}"),
+        "getLoopReport": Example(f"/api/v1/loop/report?campaign={CAMPAIGNS[ORG_A]}"),
     }
     made = {name: _always(example) for name, example in fixed.items()}
     made["stepCase"] = lambda: _step(world)  # a step the case can take now

@@ -24,6 +24,8 @@ async def test_every_operation_with_the_other_organisations_ids_is_not_found(wor
         ("GET", f"{campaign}/responses?free_text=true", None),
         ("GET", case, None),
         ("POST", f"{case}/steps", {"status": "resolved", "message": "done"}),
+        ("GET", f"/api/v1/decisions?campaign={CAMPAIGN_B}", None),
+        ("GET", f"/api/v1/loop/report?campaign={CAMPAIGN_B}", None),
     ]
     for method, path, body in calls:
         missing = path.replace(CAMPAIGN_B, "no-such-campaign").replace(
