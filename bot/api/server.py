@@ -220,6 +220,15 @@ _HTTP_PROBLEMS: dict[int, tuple[ProblemType, str]] = {
 async def _problems(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
+    response = await _answer(request, handler)
+    # Answers name people's answers and cases: no shared or browser cache may keep them.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _answer(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     try:
         return await handler(request)
     except ApiError as error:

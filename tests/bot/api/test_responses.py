@@ -34,6 +34,7 @@ async def test_one_person_in_two_organisations_has_unrelated_pseudonyms_and_no_i
     seen = {}
     for org in (ORG_A, ORG_B):
         response = await world.call("GET", _responses(org), token=world.token(org, Role.ANALYST))
+        assert response.headers["Cache-Control"] == "no-store"
         body = await response.text()
         assert both not in body
         page = await response.json()
