@@ -126,4 +126,5 @@ def api_services(app: App, audit: AuditRecorder) -> ApiServices:
         campaigns=app.campaigns,
         audit=audit,
         settings=app.settings.api,
+        min_cell=app.settings.privacy.min_cell,
     )

@@ -15,6 +15,7 @@ from bot.api.audit import AuditRecorder
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.settings.model import ApiSettings
+from bot.settings.privacy import DEFAULT_MIN_CELL
 from bot.storage.keys import KeySchema
 
 
@@ -26,6 +27,9 @@ class ApiServices:
     campaigns: CampaignStore
     audit: AuditRecorder  # the organisations' audit log (bot.audit.AuditLog)
     settings: ApiSettings = field(default_factory=ApiSettings)
+    min_cell: int = (
+        DEFAULT_MIN_CELL  # the smallest count an aggregate shows (SAUTI_PRIVACY_MIN_CELL)
+    )
     clock: Callable[[], float] = time.time
 
     @property

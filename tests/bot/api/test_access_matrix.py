@@ -60,6 +60,7 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
         "closeCampaign": Example(f"{campaign}/close"),
         "openCampaign": Example(f"{campaign}/open"),
         "listResponses": Example(f"{campaign}/responses?free_text=true"),
+        "getResults": Example(f"{campaign}/results?by=language"),
         "listCases": Example("/api/v1/cases"),
         "getCase": Example(case),
         "listDecisions": Example(f"/api/v1/decisions?campaign={CAMPAIGNS[ORG_A]}"),

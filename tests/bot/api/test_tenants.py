@@ -22,6 +22,7 @@ async def test_every_operation_with_the_other_organisations_ids_is_not_found(wor
         ("POST", f"{campaign}/open", None),
         ("POST", f"{campaign}/close", None),
         ("GET", f"{campaign}/responses?free_text=true", None),
+        ("GET", f"{campaign}/results", None),
         ("GET", case, None),
         ("POST", f"{case}/steps", {"status": "resolved", "message": "done"}),
         ("GET", f"/api/v1/decisions?campaign={CAMPAIGN_B}", None),

@@ -1,0 +1,144 @@
+"""`GET /campaigns/{id}/results`: a campaign's aggregate results, per question, optionally
+broken down by another question, the language or the channel — small cells withheld by the one
+suppression function the command line uses too (bot.records.results, bot.records.suppression).
+A withheld count is `null`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.access.roles import Permission
+from bot.api.declare import Call, Operations
+from bot.api.operations.common import CampaignPath, campaign_owned
+from bot.api.problems import INVALID_REQUEST, NOT_FOUND, ApiError, ErrorItem
+from bot.records.results import (
+    Breakdown,
+    CampaignResults,
+    QuestionResults,
+    UnknownBreakdownError,
+    campaign_results,
+)
+from bot.records.suppression import Cell
+from dialogues.model import QuestionKind
+
+operations = Operations()
+Count = int | None  # None: withheld
+
+
+class ResultsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: str | None = Field(
+        default=None,
+        max_length=32,
+        description="break each question down by `language`, `channel` or a choice question",
+    )
+
+
+class OptionOut(BaseModel):
+    option_id: str
+    count: Count
+
+
+class BreakdownOut(BaseModel):
+    by: str
+    rows: list[str]
+    columns: list[str]
+    cells: list[list[Count]]
+    row_totals: list[Count]
+    column_totals: list[Count]
+    total: Count
+
+
+class QuestionOut(BaseModel):
+    question_id: str
+    kind: QuestionKind
+    options: list[OptionOut]
+    answered: Count
+    skipped: Count
+    declined: Count
+    breakdown: BreakdownOut | None
+
+
+class ResultsOut(BaseModel):
+    """Aggregate results; a count of null is withheld (below `minimum`, or protecting one)."""
+
+    campaign_id: str
+    minimum: int
+    by: str | None
+    started: Count
+    completed: Count
+    questions: list[QuestionOut]
+
+
+@operations.add(
+    "GET",
+    "/campaigns/{campaign_id}/results",
+    "getResults",
+    "Aggregate results, small cells withheld",
+    permission=Permission.RESULTS_READ,
+    path_model=CampaignPath,
+    query=ResultsQuery,
+    response=ResultsOut,
+    errors=(NOT_FOUND,),
+    tag="results",
+)
+async def get_results(call: Call) -> ResultsOut:
+    campaign_id = call.path_as(CampaignPath).campaign_id
+    by = call.query_as(ResultsQuery).by
+    await campaign_owned(call, campaign_id, Permission.RESULTS_READ)
+    services = call.services
+    campaign = await services.campaigns.get(campaign_id)
+    if campaign is None:
+        raise ApiError(NOT_FOUND, "no such campaign")
+    try:
+        found = await campaign_results(
+            services.redis, services.schema, campaign.survey, by=by, minimum=services.min_cell
+        )
+    except UnknownBreakdownError as error:
+        raise ApiError(
+            INVALID_REQUEST,
+            "the campaign keeps no breakdown of that name",
+            errors=[ErrorItem(location="query.by", message=str(error))],
+        ) from None
+    return _results(found)
+
+
+def _results(found: CampaignResults) -> ResultsOut:
+    return ResultsOut(
+        campaign_id=found.campaign_id,
+        minimum=found.minimum,
+        by=found.by,
+        started=_n(found.started),
+        completed=_n(found.completed),
+        questions=[_question(question) for question in found.questions],
+    )
+
+
+def _question(question: QuestionResults) -> QuestionOut:
+    return QuestionOut(
+        question_id=question.question_id,
+        kind=question.kind,
+        options=[OptionOut(option_id=o.option_id, count=_n(o.count)) for o in question.options],
+        answered=_n(question.answered),
+        skipped=_n(question.skipped),
+        declined=_n(question.declined),
+        breakdown=_breakdown(question.breakdown) if question.breakdown is not None else None,
+    )
+
+
+def _breakdown(breakdown: Breakdown) -> BreakdownOut:
+    table = breakdown.table
+    return BreakdownOut(
+        by=breakdown.by,
+        rows=list(breakdown.rows),
+        columns=list(breakdown.columns),
+        cells=[[_n(cell) for cell in row] for row in table.cells],
+        row_totals=[_n(cell) for cell in table.row_totals],
+        column_totals=[_n(cell) for cell in table.column_totals],
+        total=_n(table.total),
+    )
+
+
+def _n(cell: Cell) -> Count:
+    return cell.count
