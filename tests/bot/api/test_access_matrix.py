@@ -64,6 +64,7 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
         "listCases": Example("/api/v1/cases"),
         "getCase": Example(case),
         "listDecisions": Example(f"/api/v1/decisions?campaign={CAMPAIGNS[ORG_A]}"),
+        "listAudit": Example("/api/v1/audit?limit=5"),
         "getLoopReport": Example(f"/api/v1/loop/report?campaign={CAMPAIGNS[ORG_A]}"),
     }
     made = {name: _always(example) for name, example in fixed.items()}

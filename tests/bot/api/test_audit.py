@@ -62,3 +62,26 @@ async def test_token_changes_are_recorded_as_the_operator(
         (AuditAction.TOKEN_CREATED, "operator", f"token:{token_id}"),
         (AuditAction.TOKEN_REVOKED, "operator", f"token:{token_id}"),
     ]
+
+
+async def test_an_admin_reads_the_log_a_page_at_a_time_and_the_reading_is_recorded(
+    world: World,
+) -> None:
+    admin = world.token(ORG_A, Role.ADMIN)
+    campaign = f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}"
+    await world.call("POST", f"{campaign}/close", token=admin)
+    await world.call("POST", f"{campaign}/open", token=admin)
+    first = await world.get("/api/v1/audit?limit=1", admin)
+    [closed] = first["items"]
+    assert (closed["action"], closed["target"]) == (
+        "campaign_closed",
+        f"campaign:{CAMPAIGNS[ORG_A]}",
+    )
+    second = await world.get(f"/api/v1/audit?limit=5&cursor={first['next_cursor']}", admin)
+    assert [item["action"] for item in second["items"]] == [
+        "campaign_opened",
+        "audit_read",  # the first page's reading
+    ]
+    assert second["next_cursor"] is None
+    theirs = await world.get("/api/v1/audit", world.token(ORG_B, Role.ADMIN))
+    assert CAMPAIGNS[ORG_A] not in str(theirs)
