@@ -18,6 +18,7 @@ from aiohttp.web_response import StreamResponse
 from bot.api import PREFIX as API_PREFIX
 from bot.api import ApiServices, api_application
 from bot.api.audit import AuditRecorder
+from bot.api.browser import BrowserSession
 from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
@@ -113,7 +114,10 @@ def make_web_app(app: App, *, audit: AuditRecorder | None = None) -> web.Applica
         [web.get("/healthz", healthz), web.get("/metrics", metrics), web.get("/", home)]
     )
     services = api_services(app, audit or app.audit_log())
-    web_app.add_subapp(API_PREFIX, api_application(services, app.settings.http.trusted_proxies))
+    browser = BrowserSession(web_app[STAFF_AUTH])  # the console's calls, after API tokens
+    web_app.add_subapp(
+        API_PREFIX, api_application(services, app.settings.http.trusted_proxies, browser)
+    )
     return web_app
 
 

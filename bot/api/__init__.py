@@ -4,7 +4,8 @@
 - `server`: the aiohttp application made from the declarations, and its problem middleware;
 - `openapi`: the OpenAPI 3.1 document made from the same declarations;
 - `problems`: RFC 9457 problem details and their stable types;
-- `auth`: who calls (API tokens first; the console's sign-in plugs in), and each token's rate;
+- `auth`: who calls (API tokens, tried first), and each token's rate; `browser`: the console's
+  signed-in browser (the staff session, with its form token for changes);
 - `pages`: cursor pagination;
 - `services`: what the operations use of the app;
 - `audit`: the seam where the organisation's audit log plugs in;
@@ -30,7 +31,7 @@ def api_application(
     services: ApiServices, trusted_proxies: Sequence[Network] = (), *more: Authenticator
 ) -> web.Application:
     """The API with its operations; API tokens first, then any other authenticator (the
-    console's signed-in browser, once it exists)."""
+    console's signed-in browser: bot.api.browser)."""
     authenticators: list[Authenticator] = [BearerTokens(services, tuple(trusted_proxies))]
     authenticators += more
     return make_api(services, all_operations(), authenticators)
