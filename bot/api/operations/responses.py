@@ -99,13 +99,13 @@ async def list_responses(call: Call) -> ResponsePage:
         if campaign is not None
         else set()
     )
+    pseudonyms = await pseudonyms_of(call)
     walk = _Walk.start(call, campaign_id, query.cursor)
-    participant_ids = await walk.page(query.limit)
+    participant_ids = await walk.page(query.limit, pseudonyms)
     services = call.services
     found = await load_respondents(
         services.redis, services.schema, services.crypto, campaign_id, participant_ids
     )
-    pseudonyms = await pseudonyms_of(call)
     items = [_respondent(r, pseudonyms, texts, query.free_text) for r in found]
     await _audit(call, campaign_id, items, query.free_text)
     return ResponsePage(items=items, next_cursor=walk.cursor())
@@ -165,7 +165,9 @@ def _respondent(
 
 class _Walk:
     """Where a walk over a campaign's respondent sets is: shard, SSCAN cursor, and the last
-    participant shown of the current batch."""
+    participant shown of the current batch — by the organisation's pseudonym, and a batch is
+    ordered by pseudonym: the cursor goes to the client, and an internal id in it would leave
+    the server (and link one person across organisations)."""
 
     def __init__(self, call: Call, campaign_id: str, shard: int, scan: int, after: str) -> None:
         self._call = call
@@ -180,7 +182,7 @@ class _Walk:
         shard = position_field(position, "shard", int)
         scan = position_field(position, "scan", int)
         after = position_field(position, "after", str)
-        if not 0 <= shard < call.services.schema.shards or scan < 0:
+        if not 0 <= shard < call.services.schema.shards or not 0 <= scan < 2**64:
             raise ApiError(INVALID_CURSOR, "that cursor is damaged: start again")
         return cls(call, campaign_id, shard, scan, after)
 
@@ -188,20 +190,20 @@ class _Walk:
     def done(self) -> bool:
         return self.shard >= self._call.services.schema.shards
 
-    async def page(self, limit: int) -> list[str]:
+    async def page(self, limit: int, pseudonyms: Pseudonyms) -> list[str]:
         services = self._call.services
         found: list[str] = []
         while not self.done and len(found) < limit:
             key = services.schema.respondents(self.shard, self._campaign_id)
             following, members = await services.redis.sscan(key, self.scan, count=limit)
-            batch = sorted({text(member) for member in members})
-            batch = [pid for pid in batch if pid > self.after]
+            named = sorted((pseudonyms.of(text(member)), text(member)) for member in set(members))
+            batch = [(seen, pid) for seen, pid in named if seen > self.after]
             room = limit - len(found)
             if len(batch) > room:
-                found += batch[:room]
-                self.after = batch[room - 1]  # the same batch again next time, past this one
+                found += [pid for _, pid in batch[:room]]
+                self.after = batch[room - 1][0]  # the same batch again next time, past this one
                 break
-            found += batch
+            found += [pid for _, pid in batch]
             self.after = ""
             if int(following) == 0:
                 self.shard, self.scan = self.shard + 1, 0

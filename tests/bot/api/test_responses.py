@@ -3,6 +3,7 @@ for, every page audited."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from bot.access.roles import Role
@@ -17,6 +18,7 @@ def _responses(org: str) -> str:
 async def _all_pages(world: World, path: str, limit: int) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     cursor = None
+    internal = {world.deployment.participant(name) for name in (BOTH, *ONLY_A)}
     while True:
         query = f"?limit={limit}" + (f"&cursor={cursor}" if cursor else "")
         page = await world.get(path + query)
@@ -25,6 +27,9 @@ async def _all_pages(world: World, path: str, limit: int) -> list[dict[str, Any]
         cursor = page["next_cursor"]
         if cursor is None:
             return items
+        # The cursor goes to the client too: no internal id in it, however it is decoded.
+        opened = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        assert not any(pid in opened for pid in internal)
 
 
 async def test_one_person_in_two_organisations_has_unrelated_pseudonyms_and_no_internal_id(
