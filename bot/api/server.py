@@ -38,7 +38,7 @@ from bot.api.problems import (
     problem_response,
 )
 from bot.api.services import ApiServices
-from bot.storage.errors import STORAGE_FAILURE
+from bot.storage.errors import STORAGE_FAILURE, is_storage_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +242,10 @@ async def _answer(
         kind, detail = _HTTP_PROBLEMS.get(error.status, (INTERNAL, "unexpected"))
         headers = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else {}
         return problem_response(ApiError(kind, detail, headers=headers))
-    except STORAGE_FAILURE:
+    except STORAGE_FAILURE as error:
+        if not is_storage_unavailable(error):  # Redis refused what was asked: our fault, a 500
+            log.exception("API: %s %s failed in Redis", request.method, _route(request))
+            return problem_response(ApiError(INTERNAL, "the error was logged; try again later"))
         log.warning("API: Redis unavailable for %s %s", request.method, _route(request))
         return problem_response(ApiError(UNAVAILABLE, "try again shortly"))
     except Exception:

@@ -57,7 +57,8 @@ class AuditPage:
 
 
 def check_cursor(cursor: str) -> str:
-    if not _CURSOR.fullmatch(cursor):
+    """A stream id Redis accepts: two parts, each below 2**64."""
+    if not _CURSOR.fullmatch(cursor) or any(int(part) >= 2**64 for part in cursor.split("-")):
         raise ValueError(f"not an audit cursor: {cursor!r} (an entry id, like 1795000000000-0)")
     return cursor
 

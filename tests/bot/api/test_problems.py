@@ -4,11 +4,14 @@ survey files with mistakes, and our own errors (which say nothing of what broke)
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import pytest
 from aiohttp import ClientResponse
 
+from bot.access.roles import Role
 from bot.api.operations import campaigns
 from bot.api.problems import PROBLEM_BASE
 from tests.bot.api import CAMPAIGNS, ORG_A, World
@@ -126,3 +129,19 @@ async def test_no_token_and_a_bad_token_ask_for_one(world: World) -> None:
         response = await world.call("GET", "/api/v1/campaigns", token=token)
         await _problem(response, 401, "unauthorized")
         assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+async def test_cursors_past_what_redis_takes_are_refused_not_a_server_error(world: World) -> None:
+    """Positions a client made up, beyond Redis's 64-bit cursors and stream ids."""
+    raw = json.dumps({"of": f"responses:{CAMPAIGNS[ORG_A]}", "shard": 0, "scan": 2**70})
+    forged = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    response = await world.call(
+        "GET",
+        f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/responses?cursor={forged}",
+        token=world.token(ORG_A, Role.ANALYST),
+    )
+    await _problem(response, 400, "invalid-cursor")
+    raw = json.dumps({"of": "audit", "after": "99999999999999999999-0"})
+    forged = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    response = await world.call("GET", f"/api/v1/audit?cursor={forged}", token=world.token(ORG_A))
+    await _problem(response, 400, "invalid-cursor")
