@@ -108,16 +108,14 @@ class SignIn:
             )
             return Refused(NOT_ACCEPTED)
 
-        if await parts.throttle.locked(typed, address):
+        if not await parts.throttle.attempt(typed, address):
             await parts.passwords.verify(None, password)  # the same time as any refusal
             return await refuse("throttled")
         stored = member.password_hash if member is not None and member.roles else None
         if not await parts.passwords.verify(stored, password) or member is None:
-            await parts.throttle.failed(typed, address)
             return await refuse("unknown" if stored is None else "password")
         has_code = member.totp_secret is not None
         if has_code and not await self._code_accepted(member, code):
-            await parts.throttle.failed(typed, address)
             return await refuse("code")
         if not has_code and needs_second_factor(member):
             await parts.events.sign_in_failed(
@@ -126,7 +124,7 @@ class SignIn:
             return Refused(NO_SECOND_FACTOR)
         if stored is not None and parts.passwords.needs_rehash(stored):
             await parts.staff.set_password_hash(member.email, await parts.passwords.hash(password))
-        await parts.throttle.succeeded(typed)
+        await parts.throttle.succeeded(typed, address)
         org, role = only_organisation(member)
         token = await parts.sessions.create(member.email, org, role, mfa=has_code)
         await parts.events.signed_in(

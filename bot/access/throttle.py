@@ -1,4 +1,5 @@
-"""Failed sign-ins, counted per account and per client address in fixed windows.
+"""Sign-in attempts, counted per account and per client address in fixed windows, before the
+password is checked; a successful one is taken back.
 
 An account (any e-mail address typed, whether or not it has an account: counting only real
 ones would tell which exist) with `account_limit` failures in a window is locked until that
@@ -37,21 +38,12 @@ class SignInThrottle:
         self._crypto = crypto
         self._limits = limits
 
-    async def locked(self, email: str, address: Address | None) -> bool:
-        """Whether this account or this address has used up its failures for the window."""
-        account, client = self._keys(email, address)
-        # Two GETs, not one MGET: the keys are in different hash slots on Redis Cluster.
-        pipe = self._redis.pipeline(transaction=False)
-        pipe.get(account)
-        pipe.get(client)
-        counts = await pipe.execute()
-        failures = [int(count or 0) for count in counts]
-        return failures[0] >= self._limits.account_limit or (
-            failures[1] >= self._limits.address_limit
-        )
-
-    async def failed(self, email: str, address: Address | None) -> None:
-        """Count one failure against both. The window starts with the first failure."""
+    async def attempt(self, email: str, address: Address | None) -> bool:
+        """Count an attempt against both the account and the address, BEFORE its password is
+        checked, and say whether it may go on (False: one of them has used up its window).
+        Counting first is what holds against attempts sent all at once: each is counted
+        before any is checked, so the (limit + 1)-th is refused however many run together."""
+        counts = []
         for key in self._keys(email, address):
             # Each counter in a transaction of its own (one key: one hash slot, so also on
             # Redis Cluster): made with its TTL, then counted; never counted without a TTL,
@@ -59,13 +51,16 @@ class SignInThrottle:
             pipe = self._redis.pipeline(transaction=True)
             pipe.set(key, 0, ex=self._limits.window_seconds, nx=True)
             pipe.incr(key)
-            await pipe.execute()
+            counts.append(int((await pipe.execute())[1]))
+        return counts[0] <= self._limits.account_limit and counts[1] <= self._limits.address_limit
 
-    async def succeeded(self, email: str) -> None:
-        """A sign-in went through: the account's earlier failures are forgiven (its address's
-        are not: one success must not let a guesser carry on)."""
-        account, _ = self._keys(email, None)
+    async def succeeded(self, email: str, address: Address | None) -> None:
+        """A sign-in went through: the account's earlier failures are forgiven, and this
+        attempt is taken back from its address (its earlier failures stay: one success must not
+        let a guesser carry on; many colleagues behind one address are not failures)."""
+        account, client = self._keys(email, address)
         await self._redis.delete(account)
+        await _take_back(self._redis, client)
 
     def _keys(self, email: str, address: Address | None) -> tuple[str, str]:
         typed = email.strip().lower().encode()[:320]
@@ -86,3 +81,9 @@ def address_bucket(address: Address) -> str:
     if isinstance(address, ipaddress.IPv6Address):
         return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
     return str(address)
+
+
+async def _take_back(redis: Redis, key: str) -> None:
+    """One attempt less, never below zero, keeping the window's TTL (DECR keeps it)."""
+    if int(await redis.decr(key)) < 0:
+        await redis.delete(key)
