@@ -20,7 +20,7 @@ from bot.records.suppression import (
     Table,
     check_minimum,
     suppress_count,
-    suppress_distribution,
+    suppress_question,
     suppress_table,
 )
 from bot.storage.keys import KeySchema
@@ -196,18 +196,23 @@ def _question(
     qid = question.id
     status = {name: counts[tally.status_field(qid, code)] for name, code in STATUSES}
     options = [counts[tally.option_field(qid, option.id)] for option in question.options]
-    skipped = suppress_count(status["skipped"], minimum)
-    declined = suppress_count(status["declined"], minimum)
-    distribution: Distribution | None = None
-    if options:
-        distribution = suppress_distribution(options, minimum, total=status["answered"])
-        answered = distribution.total
-        shown = tuple(
+    cells = suppress_question(
+        options if options else None,
+        status["answered"],
+        status["skipped"],
+        status["declined"],
+        minimum,
+    )
+    answered, skipped, declined = cells.answered, cells.skipped, cells.declined
+    distribution: Distribution | None = cells.options
+    shown = (
+        tuple(
             OptionCount(option.id, cell)
             for option, cell in zip(question.options, distribution.cells, strict=True)
         )
-    else:
-        answered, shown = suppress_count(status["answered"], minimum), ()
+        if distribution is not None
+        else ()
+    )
     table = None
     if breakdown is not None:
         lone = (answered, skipped, declined)

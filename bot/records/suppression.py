@@ -49,6 +49,7 @@ __all__ = [
     "check_minimum",
     "suppress_count",
     "suppress_distribution",
+    "suppress_question",
     "suppress_table",
 ]
 
@@ -79,6 +80,17 @@ class Distribution:
 
     cells: tuple[Cell, ...]
     total: Cell
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionCells:
+    """A question's counts as shown: its options (a distribution whose total is `answered`;
+    None for a question without options), and how many answered, skipped and declined."""
+
+    options: Distribution | None
+    answered: Cell
+    skipped: Cell
+    declined: Cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +133,41 @@ def suppress_distribution(
     withheld = _suppress(values, [(entries, ("t",))], minimum, set())
     return Distribution(
         tuple(_cell(values, entry, withheld) for entry in entries), _cell(values, ("t",), withheld)
+    )
+
+
+def suppress_question(
+    options: Sequence[int] | None, answered: int, skipped: int, declined: int, minimum: int
+) -> QuestionCells:
+    """A question's counts, protected as the two lines they are: its options sum to
+    `answered` (as a distribution: see `suppress_distribution`), and answered + skipped +
+    declined sum to the people the question reached — a number a reader can often work out
+    (everyone who completed reached every question), so that line is protected as if its
+    total were shown: a lone withheld skip count is never left for subtraction to reveal."""
+    check_minimum(minimum)
+    counts = list(options or ())
+    _check_counts([*counts, answered, skipped, declined])
+    option_entries: list[_Entry] = [("c", n) for n in range(len(counts))]
+    values: dict[_Entry, int] = {("c", n): count for n, count in enumerate(counts)}
+    values |= {("a",): answered, ("s",): skipped, ("d",): declined}
+    values[("t",)] = answered + skipped + declined
+    lines: list[_Line] = [([("a",), ("s",), ("d",)], ("t",))]
+    if options is not None:
+        lines.append((option_entries, ("a",)))
+    withheld = _suppress(values, lines, minimum, set())
+    distribution = (
+        Distribution(
+            tuple(_cell(values, entry, withheld) for entry in option_entries),
+            _cell(values, ("a",), withheld),
+        )
+        if options is not None
+        else None
+    )
+    return QuestionCells(
+        distribution,
+        _cell(values, ("a",), withheld),
+        _cell(values, ("s",), withheld),
+        _cell(values, ("d",), withheld),
     )
 
 

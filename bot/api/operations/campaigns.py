@@ -22,6 +22,7 @@ from bot.api.problems import (
 from bot.conversation.campaign import Campaign, CampaignStatus
 from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.stats import campaign_counters
+from bot.records.suppression import suppress_count, suppress_distribution
 from dialogues import SurveyDefinitionError
 
 operations = Operations()
@@ -37,9 +38,10 @@ class CampaignOut(BaseModel):
     status: CampaignStatus
     revision: str
     questions: int
-    started: int
-    completed: int
-    answers: int
+    # Counts of people: null when withheld as a small cell (or to protect one), as results are.
+    started: int | None
+    completed: int | None
+    answers: int | None
     report_back_by: dt.date | None
 
 
@@ -53,6 +55,11 @@ class CampaignPage(BaseModel):
 async def _described(call: Call, campaign: Campaign) -> CampaignOut:
     services = call.services
     counts = await campaign_counters(services.redis, services.schema, campaign.id)
+    started, completed = counts.get("started", 0), counts.get("completed", 0)
+    # Completed and still going make up those who started: one line, protected as one.
+    progress = suppress_distribution(
+        [min(completed, started), max(started - completed, 0)], services.min_cell, total=started
+    )
     survey = campaign.survey
     return CampaignOut(
         id=campaign.id,
@@ -61,9 +68,9 @@ async def _described(call: Call, campaign: Campaign) -> CampaignOut:
         status=campaign.status,
         revision=survey.revision,
         questions=survey.answerable_count,
-        started=counts.get("started", 0),
-        completed=counts.get("completed", 0),
-        answers=counts.get("answers", 0),
+        started=progress.total.count,
+        completed=progress.cells[0].count,
+        answers=suppress_count(counts.get("answers", 0), services.min_cell).count,
         report_back_by=survey.report_back_by,
     )
 

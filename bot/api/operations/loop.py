@@ -24,6 +24,7 @@ from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.decision import DecisionDefinitionError, DecisionStatus
 from bot.loop.ledger import DecisionLedger
 from bot.loop.report import campaign_report
+from bot.records.suppression import suppress_count, suppress_distribution
 
 operations = Operations()
 
@@ -60,10 +61,12 @@ class DecisionPage(BaseModel):
 
 
 class ReactionsOut(BaseModel):
-    helpful: int
-    still_concerned: int
-    asked_for_more: int
-    concerns_written: int
+    """Counts of people; null when withheld as a small cell."""
+
+    helpful: int | None
+    still_concerned: int | None
+    asked_for_more: int | None
+    concerns_written: int | None
 
 
 class LoopReportOut(BaseModel):
@@ -72,8 +75,8 @@ class LoopReportOut(BaseModel):
     campaign_id: str
     report_back_by: dt.date | None
     overdue: bool = Field(description="the promised date passed with nothing published")
-    contributors: int
-    told: int
+    contributors: int | None = Field(description="null when withheld as a small cell")
+    told: int | None = Field(description="null when withheld as a small cell")
     told_share: float | None
     median_days_to_notice: float | None
     published_decisions: int
@@ -162,21 +165,29 @@ async def get_loop_report(call: Call) -> LoopReportOut:
     today = dt.datetime.fromtimestamp(services.clock(), dt.UTC).date()
     report = await campaign_report(services.redis, services.schema, _ledger(call), campaign, today)
     reactions = report.reactions
+    minimum = services.min_cell
+    # Told and not told make up the contributors: one line, protected as one.
+    reach = suppress_distribution(
+        [report.told, max(report.contributors - report.told, 0)],
+        minimum,
+        total=report.contributors,
+    )
+    told, contributors = reach.cells[0].count, reach.total.count
     return LoopReportOut(
         campaign_id=campaign.id,
         report_back_by=report.promise.report_back_by,
         overdue=report.promise.overdue,
-        contributors=report.contributors,
-        told=report.told,
-        told_share=report.told_share,
+        contributors=contributors,
+        told=told,
+        told_share=report.told_share if told is not None and contributors is not None else None,
         median_days_to_notice=report.median_days,
         published_decisions=len(report.decisions),
         owing_rationale=report.owing_rationale,
         with_rationale=report.with_rationale,
         reactions=ReactionsOut(
-            helpful=reactions["helpful"],
-            still_concerned=reactions["concerns"],
-            asked_for_more=reactions["more"],
-            concerns_written=reactions["written"],
+            helpful=suppress_count(reactions["helpful"], minimum).count,
+            still_concerned=suppress_count(reactions["concerns"], minimum).count,
+            asked_for_more=suppress_count(reactions["more"], minimum).count,
+            concerns_written=suppress_count(reactions["written"], minimum).count,
         ),
     )

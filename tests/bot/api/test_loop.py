@@ -24,8 +24,10 @@ async def test_a_viewer_reads_the_decisions_and_the_loop_report(world: World) ->
     assert decisions["next_cursor"] is None
 
     report = await world.get(f"/api/v1/loop/report?campaign={campaign}", viewer)
-    assert report["contributors"] == 1 + len(ONLY_A)
-    assert (report["told"], report["published_decisions"], report["told_share"]) == (0, 0, 0.0)
+    # Four contributors: fewer than the minimum of 5, so they and the share told are withheld.
+    assert 1 + len(ONLY_A) < 5
+    assert (report["contributors"], report["told"], report["told_share"]) == (None, None, None)
+    assert report["published_decisions"] == 0
     assert report["reactions"] == {
         "helpful": 0,
         "still_concerned": 0,

@@ -15,6 +15,7 @@ from bot.records.suppression import (
     Table,
     suppress_count,
     suppress_distribution,
+    suppress_question,
     suppress_table,
 )
 
@@ -162,3 +163,35 @@ def test_a_breakdown_withholds_at_least_what_its_own_distribution_withholds(
         assert mine.withheld or not theirs.withheld
     assert table.total.withheld or not margin.total.withheld
     assert no_line_with_one_withheld(table)
+
+
+def test_a_lone_skip_cannot_be_worked_out_from_those_who_reached_the_question() -> None:
+    """Six people completed the survey, so all six reached the question: five answered, none
+    declined, and one skipped. Withholding only the skip would leave 6 - 5 - 0 = 1."""
+    cells = suppress_question([3, 2], answered=5, skipped=1, declined=0, minimum=5)
+    line = [cells.answered, cells.skipped, cells.declined]
+    assert cells.skipped.withheld
+    assert sum(cell.withheld for cell in line) >= 2
+    assert cells.options is not None
+    # `answered` is also the total of its options: withholding it took an option with it.
+    assert sum(cell.withheld for cell in (*cells.options.cells, cells.options.total)) != 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.none(), st.lists(counts, min_size=1, max_size=6)),
+    counts,
+    counts,
+    minimums,
+)
+def test_no_count_of_a_question_can_be_worked_out_from_either_of_its_lines(
+    options: list[int] | None, skipped: int, declined: int, minimum: int
+) -> None:
+    answered = sum(options) if options is not None else skipped + declined + 1
+    cells = suppress_question(options, answered, skipped, declined, minimum)
+    reached = [cells.answered, cells.skipped, cells.declined]
+    assert sum(cell.withheld for cell in reached) != 1
+    if cells.options is not None:
+        assert sum(c.withheld for c in (*cells.options.cells, cells.options.total)) != 1
+    everything = [*reached, *(cells.options.cells if cells.options else ())]
+    assert not [c.count for c in everything if c.count is not None and 0 < c.count < minimum]
