@@ -168,6 +168,16 @@ def _preview(args: argparse.Namespace) -> int:
         if stored is None or campaign is None:
             return _no_decision(args)
         preview = await decision_preview(app, stored, campaign.survey)
+        # The sample shows answers of named (pseudonymous) people: a read of responses.
+        await as_operator(
+            app,
+            campaign.org,
+            Permission.DECISIONS_DRAFT,
+            AuditAction.RESPONSES_READ if preview.samples else None,
+            target=f"decision:{stored.campaign_id}/{stored.id}",
+            count=len(preview.samples),
+            details={"what": "preview"},
+        )
         print_preview(preview, app.settings.loop.weekly_budget)
         return 0
 

@@ -12,8 +12,9 @@ import csv
 import sys
 from pathlib import Path
 
+from bot.access.roles import Permission
 from bot.app import App
-from bot.commands.common import with_app
+from bot.commands.common import as_operator, with_app
 from bot.conversation.campaign import Campaign
 from bot.loop.themes import Responses, ThemeError, theme_counts
 
@@ -97,6 +98,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 async def _responses(app: App, campaign: Campaign) -> Responses:
+    await as_operator(app, campaign.org, Permission.THEMES_WRITE)
     return Responses(app.redis, app.schema, campaign, await app.pseudonyms(campaign.org))
 
 

@@ -91,6 +91,8 @@ async def test_load_preview_publish_and_follow_a_decision(
     seen = await deployment.app.pseudonyms(DEFAULT_ORG)
     assert f"  {seen.of(pids['amina'])}/sim_id  Yes" in preview
     assert pids["amina"] not in preview  # the internal id never leaves the server
+    logged = [e.record async for e in deployment.app.audit_log().everything(DEFAULT_ORG)]
+    assert [(r.action, r.count) for r in logged if r is not None] == [("responses_read", 2)]
     _named_nobody(preview)
 
     assert await sauti("decision", "publish", CAMPAIGN, "sim-without-id") == 1
