@@ -47,7 +47,13 @@ class CampaignStore:
         survey = parse(source)
         key = self._schema.campaign(survey.id)
         existing, owner = await self._redis.hmget(key, ["status", "org"])
-        if existing is not None and _text(owner or DEFAULT_ORG) != org:
+        # Claimed with HSETNX before anything is written: of two organisations loading one new
+        # id at once, exactly one gets it (a campaign from before organisations, without the
+        # field, is the default organisation's).
+        if existing is None or owner is not None or org == DEFAULT_ORG:
+            await self._redis.hsetnx(key, "org", org)
+            owner = await self._redis.hget(key, "org")
+        if _text(owner or DEFAULT_ORG) != org:
             raise CampaignOwnedElsewhereError(
                 f"campaign '{survey.id}' belongs to another organisation: "
                 "give the survey another id"

@@ -3,12 +3,14 @@ them."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from bot.access.organisations import DEFAULT_ORG
 from bot.access.roles import Role
+from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.runtime.migrations import migrate
 from tests.bot.commands import Deployment, sauti
 from tests.kit.example import CAMPAIGN, example_survey
@@ -104,3 +106,20 @@ async def test_campaigns_from_before_organisations_move_into_the_default_one(
     assert campaign.is_open
     assert await sauti("org", "list") == 0
     assert "default\tDefault organisation\tcampaigns 1\tstaff 0" in capsys.readouterr().out
+
+
+async def test_two_organisations_loading_one_new_id_at_once_get_it_once(
+    deployment: Deployment,
+) -> None:
+    source = example_survey().replace(CAMPAIGN, "contested")
+    store = deployment.app.campaigns
+    outcomes = await asyncio.gather(
+        *(store.load(source, org=org) for org in ("acme", "globex") * 4),
+        return_exceptions=True,
+    )
+    won = {campaign.org for campaign in outcomes if not isinstance(campaign, BaseException)}
+    refused = [error for error in outcomes if isinstance(error, BaseException)]
+    owner = await store.owner("contested")
+    assert won == {owner}
+    assert len(refused) == 4
+    assert all(isinstance(error, CampaignOwnedElsewhereError) for error in refused)
