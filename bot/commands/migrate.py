@@ -7,6 +7,7 @@ second time it only says so."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bot.access.organisations import DEFAULT_ORG
 from bot.app import App
@@ -23,6 +24,13 @@ def _migrate(args: argparse.Namespace) -> int:
         done = await migrate(
             app.redis, app.schema, dedupe_ttl_seconds=app.settings.dedupe_ttl_seconds
         )
+        if done.results is not None and done.results.busy_shards:
+            print(
+                f"sauti: the result counters of {done.results.busy_shards} shards could not be "
+                "counted under the commits going on: run `sauti migrate` again",
+                file=sys.stderr,
+            )
+            return 1
         if done.before >= done.after:
             print(f"the data is at schema {done.after} already: nothing to do")
             return 0

@@ -72,8 +72,19 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
     results = None
     if before < RESULTS_VERSION:
         results = await _count_results(redis, schema)
-    await redis.hset(schema.meta, SCHEMA_FIELD, SCHEMA_VERSION)
-    return Migrated(before, SCHEMA_VERSION, markers, adopted, results)
+    after = SCHEMA_VERSION
+    if results is not None and results.busy_shards:
+        # Some shards' counts could not be swapped in under the commits going on: record the
+        # version before, so the next start (or `sauti migrate`) counts them again rather than
+        # leaving those campaigns' results short for good.
+        after = RESULTS_VERSION - 1
+        log.error(
+            "result counters of %d shards not counted (commits kept changing them): "
+            "run `sauti migrate` again when traffic is lower",
+            results.busy_shards,
+        )
+    await redis.hset(schema.meta, SCHEMA_FIELD, after)
+    return Migrated(before, after, markers, adopted, results)
 
 
 async def _move_older_markers(

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Answer, Channel
-from bot.records.recount import recount_results
+from bot.records.recount import Recounted, recount_results
+from bot.runtime import migrations
 from bot.runtime.migrations import RESULTS_VERSION, SCHEMA_FIELD, migrate, schema_version
+from bot.storage.keys import KeySchema
 from bot.storage.scripts import SWAP_RESULTS
 from dialogues.inbound import ChoiceReply, GoBack
 from tests.bot.records.test_results import (
@@ -83,3 +86,26 @@ async def test_a_recount_is_not_written_over_a_commit_that_came_meanwhile(
     assert after[b"source=tap"] == b"7"
     assert b"source=well" not in after
     assert after[b"started"] == current[b"started"]  # not a result counter: kept
+
+
+async def test_shards_left_uncounted_under_traffic_are_counted_at_the_next_migration(
+    redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thin wiring: when some shards' counters kept changing under commits (the recount gives
+    up on them), the version stays before 4, so the next start counts again."""
+    busy = Recounted(campaigns=1, sessions=0, busy_shards=2)
+
+    async def recount_under_traffic(*_: Any, **__: Any) -> Recounted:
+        return busy
+
+    monkeypatch.setattr(migrations, "recount_results", recount_under_traffic)
+    await redis_client.hset(KeySchema().meta, SCHEMA_FIELD, 3)
+    done = await migrate(redis_client, KeySchema(), dedupe_ttl_seconds=3600)
+    assert done.after == RESULTS_VERSION - 1
+    assert await schema_version(redis_client, KeySchema()) == RESULTS_VERSION - 1
+
+    monkeypatch.setattr(migrations, "recount_results", recount_results)
+    done = await migrate(redis_client, KeySchema(), dedupe_ttl_seconds=3600)
+    assert done.results is not None
+    assert done.results.busy_shards == 0
+    assert await schema_version(redis_client, KeySchema()) == RESULTS_VERSION
