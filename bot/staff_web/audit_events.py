@@ -27,8 +27,7 @@ class AuditedSignInEvents:
     async def signed_in(
         self, *, email: str, organisations: tuple[str, ...], org: str | None, address: str | None
     ) -> None:
-        details = {"org": org} if org is not None else None
-        await self._record(organisations, email, AuditAction.SIGN_IN, address, details=details)
+        await self._record(organisations, email, AuditAction.SIGN_IN, address, chosen=org)
 
     async def sign_in_failed(
         self, *, email: str, organisations: tuple[str, ...], address: str | None, reason: str
@@ -40,8 +39,7 @@ class AuditedSignInEvents:
     async def signed_out(
         self, *, email: str, organisations: tuple[str, ...], org: str | None, address: str | None
     ) -> None:
-        details = {"org": org} if org is not None else None
-        await self._record(organisations, email, AuditAction.SIGN_OUT, address, details=details)
+        await self._record(organisations, email, AuditAction.SIGN_OUT, address, chosen=org)
 
     async def signed_out_everywhere(
         self, *, email: str, organisations: tuple[str, ...], address: str | None, sessions: int
@@ -59,8 +57,12 @@ class AuditedSignInEvents:
         *,
         count: int | None = None,
         details: Mapping[str, DetailValue] | None = None,
+        chosen: str | None = None,
     ) -> None:
+        """`chosen`: the organisation the session works in, said only in that one's own log
+        (another organisation must not learn which else the person works for, nor when)."""
         for org in organisations:
+            said = {**(details or {}), "org": org} if org == chosen else details
             try:
                 await self._audit.record(
                     org,
@@ -69,7 +71,7 @@ class AuditedSignInEvents:
                     target=f"staff:{email}",
                     count=count,
                     address=address,
-                    details=details,
+                    details=said,
                 )
             except ValueError as error:
                 log.warning("sign-in event not recorded: %s", type(error).__name__)
