@@ -108,6 +108,9 @@ class DecisionLedger:
         version, new = await ADD_DECISION_VERSION(self._redis, [key], [source, now_ms])
         await self._redis.hset(key, "ref", ref)
         if named:
+            # Known limit: this link (pseudonym -> id) of the explicitly named participants is
+            # kept with the decision, outside what erasure deletes; the loop should match by
+            # pseudonym instead (docs/organisations.md, "Pseudonyms").
             known = _named(await self._redis.hget(key, "ids"))
             await self._redis.hset(key, "ids", json.dumps({**known, **named}, sort_keys=True))
         await self._redis.sadd(self._schema.decisions(decision.campaign_id), decision.id)

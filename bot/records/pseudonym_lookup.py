@@ -1,8 +1,8 @@
 """From an organisation's pseudonyms back to the participants they name, on the server only.
 
 A company names a response by the pseudonym it saw (an export, the API): tagging a theme on it
-or linking a decision to it needs the participant behind it. Nothing stores that link — a table
-from pseudonym to id would be one more thing to leak and to erase — so the campaign's
+or linking a decision to it needs the participant behind it. No table from pseudonym to id is
+kept for that — it would be one more thing to leak and to erase — so the campaign's
 respondents are walked and each one's pseudonym computed (an HMAC each: about a second per
 million respondents), stopping as soon as every pseudonym asked for is found. An erased
 participant is no longer among the respondents, so their pseudonym names nobody.
