@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 
 from bot.storage.keys import KeySchema
 from bot.storage.replies import as_bytes, text
+from bot.storage.scripts import MARK_IF_PRESENT
 
 TOKEN_BYTES = 32
 _MAX_TOKEN = 64
@@ -68,7 +69,10 @@ class SetupLinks:
         """Keep the second factor's secret the page offers (sealed); the one kept first wins,
         so two tabs show the same secret. Returns the one kept."""
         key = self._schema.staff_setup(link.digest)
-        await self._redis.hsetnx(key, "totp", sealed)
+        # Only onto a link still there (not spent meanwhile): else the key comes back without
+        # its expiry. HSETNX semantics, inside the same check.
+        if await self._redis.hget(key, "totp") is None:
+            await MARK_IF_PRESENT(self._redis, [key], ["totp", sealed])
         kept = await self._redis.hget(key, "totp")
         return as_bytes(kept) if kept is not None else sealed
 

@@ -28,6 +28,7 @@ from bot.access.roles import Role, within
 from bot.access.staff import ROLE_FIELD, normal_email
 from bot.storage.keys import KeySchema
 from bot.storage.replies import text
+from bot.storage.scripts import MARK_IF_PRESENT
 
 PREFIX = "sauti"
 MAX_DAYS = 365
@@ -160,7 +161,10 @@ class TokenStore:
 
     async def mark_used(self, token: ApiToken, now: float) -> None:
         if token.last_used_at is None or now - token.last_used_at >= USED_RESOLUTION:
-            await self._redis.hset(self._schema.api_token(token.token_id), "used", int(now))
+            # Only onto a token still there: a plain HSET after a revocation would make the
+            # token's key again, without its expiry.
+            key = self._schema.api_token(token.token_id)
+            await MARK_IF_PRESENT(self._redis, [key], ["used", int(now)])
 
     async def revoke(self, token_id: str) -> ApiToken:
         """Delete a token; the token it was. TokenError when there is none of that id."""

@@ -1,5 +1,6 @@
 -- Set one field of a hash only if the hash still exists: marks a participant unreachable unless
--- an erasure came first.
+-- an erasure came first; an API token's last use unless it was revoked; a setup link's second
+-- factor unless the link was spent (none of them comes back without its expiry).
 --
 -- KEYS
 --   1 the hash (a participant)

@@ -80,6 +80,16 @@ async def test_an_expired_token_is_refused(world: World) -> None:
     assert await store.verify(issued.secret_token) is None
 
 
+async def test_a_revoked_token_used_at_that_moment_does_not_come_back(world: World) -> None:
+    store = _store(world)
+    issued = await store.create(email(ORG_A, Role.VIEWER), ORG_A, Role.VIEWER, days=1)
+    await store.revoke(issued.token.token_id)
+    await store.mark_used(issued.token, time.time())  # a request that began before
+    redis, schema = world.deployment.app.redis, world.deployment.app.schema
+    assert await redis.exists(schema.api_token(issued.token.token_id)) == 0
+    assert await store.verify(issued.secret_token) is None
+
+
 async def test_a_demoted_owners_token_no_longer_grants_the_higher_role(world: World) -> None:
     staff = world.deployment.app.staff()
     token = world.token(ORG_A, Role.ADMIN)
