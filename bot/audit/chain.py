@@ -8,8 +8,9 @@ where the canonical encoding names the organisation too (`AuditRecord.canonical`
 
 with `previous` the 64 hex characters of the previous entry's hash, and `GENESIS` before the
 first entry. Changing an entry changes its hash; removing or inserting one breaks the link of
-the entry after it; removing entries from the end leaves the head key (the last hash) pointing
-at an entry that is gone.
+the entry after it. The head key holds the last hash, how many entries the chain has, and a MAC
+of the two (`head_value`): removing entries from the end and setting the head to the hash now
+last would need a new MAC, which needs the audit key — so a truncated log no longer verifies.
 
 Why keyed, not a plain SHA-256 chain: a plain chain proves nothing against whoever can write
 to Redis, the very access the log should hold to account (an operator with `redis-cli`, a
@@ -47,6 +48,35 @@ def link_hash(key: Secret[bytes], previous: str, canonical: bytes) -> str:
     """An entry's hash: HMAC-SHA256 of the previous hash (hex) followed by its canonical
     encoding. `previous` has a fixed length, so no two (previous, entry) pairs give one input."""
     return hmac.new(key.reveal(), previous.encode("ascii") + canonical, hashlib.sha256).hexdigest()
+
+
+def head_value(key: Secret[bytes], last_hash: str, count: int) -> str:
+    """What the head key holds: `<last hash>.<entries>.<MAC of both>`."""
+    return f"{last_hash}.{count}.{_head_mac(key, last_hash, count)}"
+
+
+def genesis_head(key: Secret[bytes]) -> str:
+    """The head of a log with no entry yet."""
+    return head_value(key, GENESIS, 0)
+
+
+def read_head(value: str) -> tuple[str, int] | None:
+    """(last hash, entries) of a head, or None when it is not one (its MAC is not checked)."""
+    last_hash, _, rest = value.partition(".")
+    count, _, mac = rest.partition(".")
+    if len(last_hash) != len(GENESIS) or not count.isdigit() or not mac:
+        return None
+    return last_hash, int(count)
+
+
+def head_holds(key: Secret[bytes], value: str, last_hash: str, count: int) -> bool:
+    """Whether a head says exactly this last hash and count, under the audit key."""
+    return same_hash(value, head_value(key, last_hash, count))
+
+
+def _head_mac(key: Secret[bytes], last_hash: str, count: int) -> str:
+    message = b"sauti audit head|" + last_hash.encode("ascii") + b"|" + str(count).encode()
+    return hmac.new(key.reveal(), message, hashlib.sha256).hexdigest()
 
 
 def same_hash(one: str, other: str) -> bool:

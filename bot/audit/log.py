@@ -23,7 +23,14 @@ from typing import Any, TypeAlias
 
 from redis.asyncio import Redis
 
-from bot.audit.chain import GENESIS, audit_key, link_hash, same_hash
+from bot.audit.chain import (
+    audit_key,
+    genesis_head,
+    head_value,
+    link_hash,
+    read_head,
+    same_hash,
+)
 from bot.audit.entry import AuditAction, AuditRecord, DetailValue, check_org
 from bot.audit.stored import AuditEntry, read_entry, stream_fields
 from bot.audit.verification import Verification, verify_chain
@@ -124,19 +131,25 @@ class AuditLog:
 
     async def _append(self, org: str, record: AuditRecord) -> AuditEntry:
         keys = [self._schema.audit(org), self._schema.audit_head(org)]
-        head: Any = await self._redis.get(keys[1])
-        previous = head.decode() if head is not None else GENESIS
+        genesis = genesis_head(self._key)
+        raw: Any = await self._redis.get(keys[1])
+        head = raw.decode() if raw is not None else genesis
         canonical = record.canonical(org)
         for attempt in range(MAX_ATTEMPTS):
+            known = read_head(head)
+            if known is None:  # not a head Sauti wrote: appending would hide the damage
+                raise AuditAppendError(f"the audit log of {org} has a damaged head: verify it")
+            previous, count = known
             entry_hash = link_hash(self._key, previous, canonical)
             fields = stream_fields(record, previous, entry_hash)
             pairs = [part for name, value in fields.items() for part in (name, value)]
+            after = head_value(self._key, entry_hash, count + 1)
             done, value = await scripts.APPEND_AUDIT(
-                self._redis, keys, [previous, GENESIS, entry_hash, *pairs]
+                self._redis, keys, [head, genesis, after, *pairs]
             )
             if done == 1:
                 return AuditEntry(value.decode(), fields, record, previous, entry_hash)
-            previous = value.decode()
+            head = value.decode()
             if attempt >= 3:  # many appending at once: let the others through
                 await asyncio.sleep(random.uniform(0, 0.002 * attempt))
         raise AuditAppendError(f"the audit log of {org} kept changing: entry not appended")
@@ -193,9 +206,11 @@ class AuditLog:
             start = f"({reply[-1][0].decode()}"
 
     async def head(self, org: str) -> str | None:
-        """The last entry's hash as the head key holds it; None for a log never written."""
+        """The last entry's hash as the head key holds it; None for a log never written (or
+        a head that is not one: `verify` says so)."""
         value: Any = await self._redis.get(self._schema.audit_head(check_org(org)))
-        return None if value is None else value.decode(errors="replace")
+        known = None if value is None else read_head(value.decode(errors="replace"))
+        return None if known is None else known[0]
 
     async def holds(self, org: str, entry_id: str, entry_hash: str) -> bool:
         """Whether the log still holds this entry with this hash (one taken from an archived

@@ -19,7 +19,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.audit.chain import GENESIS, link_hash, same_hash
+from bot.audit.chain import GENESIS, head_holds, link_hash, same_hash
 from bot.audit.stored import AuditEntry, read_entry
 from bot.secret import Secret
 from bot.storage.keys import KeySchema
@@ -78,7 +78,7 @@ async def verify_chain(
         if len(page) == PAGE:
             start = f"({last_id}"
             continue
-        return _head_verdict(head, expected, checked, last_id)
+        return _head_verdict(head, key, expected, checked, last_id)
 
 
 def _problem(entry: AuditEntry, expected: str, key: Secret[bytes], org: str) -> ChainBreak | None:
@@ -92,12 +92,14 @@ def _problem(entry: AuditEntry, expected: str, key: Secret[bytes], org: str) -> 
 
 
 def _head_verdict(
-    head: bytes | None, expected: str, checked: int, last_id: str | None
+    head: bytes | None, key: Secret[bytes], expected: str, checked: int, last_id: str | None
 ) -> Verification:
+    """The head must name the last entry's hash AND how many entries there are, under the
+    audit key: entries removed from the end, with the head set to the hash now last, fail."""
     if head is None and checked == 0:
         return Verification(0)  # never written
     if head is None:
         return Verification(checked, ChainBreak.HEAD, last_id, "the head is missing")
-    if not same_hash(head.decode(errors="replace"), expected):
+    if not head_holds(key, head.decode(errors="replace"), expected, checked):
         return Verification(checked, ChainBreak.HEAD, last_id, EXPLANATIONS[ChainBreak.HEAD])
     return Verification(checked)

@@ -4,11 +4,12 @@
 --
 -- KEYS
 --   1 the organisation's audit stream
---   2 its head: the hash of the last entry (absent: the log is empty)
+--   2 its head: the last entry's hash, the number of entries and a MAC of both
+--     (bot/audit/chain.py; absent: the log is empty)
 -- ARGV
---   1 the previous hash the entry was computed from
---   2 the genesis hash (what an absent head stands for)
---   3 the entry's own hash (the new head)
+--   1 the head the entry was computed from
+--   2 the genesis head (what an absent head stands for)
+--   3 the new head (naming the entry's own hash)
 --   4.. the entry's fields and values, in pairs
 -- Returns {1, stream id} when appended, {0, the current head} when the head had moved (the
 -- caller recomputes the hash from that head and tries again).

@@ -10,7 +10,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.audit import GENESIS, AuditLog, ChainBreak, audit_key
-from bot.audit.chain import link_hash
+from bot.audit.chain import head_value, link_hash
 from bot.storage.keys import KeySchema
 from tests.bot.audit import CRYPTO, ORG, record_sign_ins
 
@@ -100,6 +100,22 @@ async def test_entries_removed_from_the_end_leave_the_head_pointing_at_nothing(
     assert "removed from the end" in verdict.detail
 
 
+async def test_entries_removed_from_the_end_and_the_head_moved_back_are_found(
+    audit_log: AuditLog, redis_client: Redis
+) -> None:
+    """Whoever can write to Redis removes the last entries and sets the head to the hash now
+    last, in every shape they can make without the audit key."""
+    ids = await record_sign_ins(audit_log, 4)
+    entries = await _stored(redis_client)
+    await redis_client.xdel(STREAM, ids[3])
+    now_last = entries[2][1][b"hash"].decode()
+    forged_mac = hashlib.sha256(f"{now_last}.3".encode()).hexdigest()
+    for forged in (now_last, f"{now_last}.3.{forged_mac}", (await redis_client.get(HEAD))):
+        await redis_client.set(HEAD, forged)
+        verdict = await audit_log.verify(ORG)
+        assert (verdict.problem, verdict.checked) == (ChainBreak.HEAD, 3)
+
+
 async def test_every_entry_removed_but_the_head_is_found(
     audit_log: AuditLog, redis_client: Redis
 ) -> None:
@@ -158,7 +174,7 @@ async def test_the_same_rebuild_with_the_audit_key_passes_so_the_key_is_what_pro
         fields[b"hash"] = link_hash(key, previous, _canonical(fields)).encode()
         previous = fields[b"hash"].decode()
     await _rewrite(redis_client, entries)
-    await redis_client.set(HEAD, previous)
+    await redis_client.set(HEAD, head_value(key, previous, len(entries)))
 
     assert (await audit_log.verify(ORG)).ok
 
