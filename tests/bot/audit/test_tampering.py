@@ -110,7 +110,8 @@ async def test_entries_removed_from_the_end_and_the_head_moved_back_are_found(
     await redis_client.xdel(STREAM, ids[3])
     now_last = entries[2][1][b"hash"].decode()
     forged_mac = hashlib.sha256(f"{now_last}.3".encode()).hexdigest()
-    for forged in (now_last, f"{now_last}.3.{forged_mac}", (await redis_client.get(HEAD))):
+    kept: Any = await redis_client.get(HEAD)  # the true head of four entries, left as it was
+    for forged in (now_last, f"{now_last}.3.{forged_mac}", kept):
         await redis_client.set(HEAD, forged)
         verdict = await audit_log.verify(ORG)
         assert (verdict.problem, verdict.checked) == (ChainBreak.HEAD, 3)
