@@ -79,7 +79,9 @@ class App:
             waits=self.waits,
             campaigns=self.campaigns,
             crypto=self.crypto,
-            loop_context=LoopContextLoader(self.redis, self.schema, self.campaigns),
+            loop_context=LoopContextLoader(
+                self.redis, self.schema, self.campaigns, self.pseudonyms
+            ),
             metrics=self.metrics,
             consumer=consumer or process_name(),
             config=WorkerConfig(

@@ -15,17 +15,26 @@ from bot.conversation.decisions.told import told_version
 from bot.conversation.decisions.view import DecisionInContext, LoopView
 from bot.conversation.inbound import Command, InboundEvent
 from bot.conversation.participants import ParticipantRecord, Stage
-from bot.loop.ledger import DecisionLedger, StoredDecision
+from bot.loop.ledger import DecisionLedger, PseudonymsOf, StoredDecision
 from bot.records.campaigns import CampaignStore
 from bot.storage.keys import KeySchema
 
 
 class LoopContextLoader:
-    def __init__(self, redis: Redis, schema: KeySchema, campaigns: CampaignStore) -> None:
+    """`pseudonyms`: how decisions that name responses by pseudonym find their participants
+    (without it, such responses name nobody)."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        schema: KeySchema,
+        campaigns: CampaignStore,
+        pseudonyms: PseudonymsOf | None = None,
+    ) -> None:
         self._redis = redis
         self._schema = schema
         self._campaigns = campaigns
-        self.ledger = DecisionLedger(redis, schema, campaigns)
+        self.ledger = DecisionLedger(redis, schema, campaigns, pseudonyms)
 
     async def view_for(
         self,

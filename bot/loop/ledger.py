@@ -14,8 +14,8 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
-import json
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,10 @@ from bot.records.pseudonym_lookup import participants_named
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import ADD_DECISION_VERSION
 from dialogues.errors import Problem
+
+# How long a decision's pseudonyms, once looked up, name the same participants in this process:
+# an erasure takes effect in the loop within this time.
+NAMED_FOR_SECONDS = 60.0
 
 # An organisation's pseudonyms, by its slug: how a decision's response ids (the pseudonyms the
 # company saw) are turned into the participants they name.
@@ -84,6 +88,8 @@ class DecisionLedger:
         self._schema = schema
         self._campaigns = campaigns
         self._pseudonyms = pseudonyms
+        # (campaign, decision, pseudonyms) -> (when looked up, pseudonym -> participant id)
+        self._named: dict[tuple[str, str, frozenset[str]], tuple[float, dict[str, str]]] = {}
         self._parsed: dict[tuple[str, str], Decision] = {}  # (survey revision, source)
 
     async def check(self, source: str) -> Decision:
@@ -98,7 +104,7 @@ class DecisionLedger:
         """Store a decision file (checked first); True when it made a new version. Response
         ids that name nobody among the campaign's respondents are refused."""
         decision = await self.check(source)
-        named = await self._participants_named(decision)
+        await self._participants_named(decision)  # every pseudonym must name a respondent
         ref = decision_ref(decision.campaign_id, decision.id)
         owner = f"{decision.campaign_id}/{decision.id}"
         await self._redis.hsetnx(self._schema.decision_refs, ref, owner)
@@ -107,12 +113,6 @@ class DecisionLedger:
         key = self._schema.decision(decision.campaign_id, decision.id)
         version, new = await ADD_DECISION_VERSION(self._redis, [key], [source, now_ms])
         await self._redis.hset(key, "ref", ref)
-        if named:
-            # Known limit: this link (pseudonym -> id) of the explicitly named participants is
-            # kept with the decision, outside what erasure deletes; the loop should match by
-            # pseudonym instead (docs/organisations.md, "Pseudonyms").
-            known = _named(await self._redis.hget(key, "ids"))
-            await self._redis.hset(key, "ids", json.dumps({**known, **named}, sort_keys=True))
         await self._redis.sadd(self._schema.decisions(decision.campaign_id), decision.id)
         stored = await self.get(decision.campaign_id, decision.id, int(version))
         assert stored is not None
@@ -128,12 +128,10 @@ class DecisionLedger:
         if latest is None:
             return None
         number = version if version is not None else int(latest)
-        source, created, named = await self._redis.hmget(
-            key, [f"src:{number}", f"at:{number}", "ids"]
-        )
+        source, created = await self._redis.hmget(key, [f"src:{number}", f"at:{number}"])
         if source is None:
             return None
-        decision = _with_participants(await self._parse(campaign_id, _text(source)), named)
+        decision = await self._with_participants(await self._parse(campaign_id, _text(source)))
         return StoredDecision(
             decision,
             number,
@@ -178,6 +176,37 @@ class DecisionLedger:
     async def mark_published(self, campaign_id: str, decision_id: str, version: int) -> None:
         await self._redis.hset(self._schema.decision(campaign_id, decision_id), "pub", version)
 
+    async def _with_participants(self, decision: Decision) -> Decision:
+        """The decision with its response ids naming participants (the loop works on ids).
+
+        The pseudonyms are looked up among the campaign's respondents each time (at most once a
+        minute per decision and process), never stored: an erased participant is no longer a
+        respondent, so their pseudonym names nobody from then on, and nothing outside their own
+        keys links the pseudonym to them. A ledger without pseudonyms (none given) leaves them
+        naming nobody."""
+        wanted = {r.participant_id for r in decision.responses if PSEUDONYM.match(r.participant_id)}
+        if not wanted or self._pseudonyms is None:
+            return decision
+        cache_key = (decision.campaign_id, decision.id, frozenset(wanted))
+        cached = self._named.get(cache_key)
+        now = time.monotonic()
+        if cached is None or now - cached[0] > NAMED_FOR_SECONDS:
+            cached = (now, await self._look_up(decision, wanted))
+            self._named[cache_key] = cached
+        named = cached[1]
+        responses = tuple(
+            ResponseRef(named.get(r.participant_id, r.participant_id), r.question_id)
+            for r in decision.responses
+        )
+        return dataclasses.replace(decision, responses=responses)
+
+    async def _look_up(self, decision: Decision, wanted: set[str]) -> dict[str, str]:
+        campaign = await self._campaigns.get(decision.campaign_id)
+        if campaign is None or self._pseudonyms is None:
+            return {}
+        pseudonyms = await self._pseudonyms(campaign.org)
+        return await participants_named(self._redis, self._schema, pseudonyms, campaign.id, wanted)
+
     async def _participants_named(self, decision: Decision) -> dict[str, str]:
         """pseudonym -> participant id for the decision's response ids given as pseudonyms;
         DecisionDefinitionError naming each that names no respondent."""
@@ -213,26 +242,3 @@ class DecisionLedger:
             cached = parse_decision(source, campaign.survey if campaign is not None else None)
             self._parsed[(revision, source)] = cached
         return cached
-
-
-def _named(raw: bytes | str | None) -> dict[str, str]:
-    """The `ids` field: pseudonym -> participant id of the response ids loaded so far."""
-    if raw is None:
-        return {}
-    loaded = json.loads(raw)
-    return (
-        {str(key): str(value) for key, value in loaded.items()} if isinstance(loaded, dict) else {}
-    )
-
-
-def _with_participants(decision: Decision, raw: bytes | str | None) -> Decision:
-    """The decision with its response ids naming participants (the loop works on ids); a
-    pseudonym whose participant was never found stays as it is and so names nobody."""
-    if not decision.responses or raw is None:
-        return decision
-    named: Mapping[str, str] = _named(raw)
-    responses = tuple(
-        ResponseRef(named.get(r.participant_id, r.participant_id), r.question_id)
-        for r in decision.responses
-    )
-    return dataclasses.replace(decision, responses=responses)

@@ -171,6 +171,10 @@ async def test_a_decision_links_responses_by_the_pseudonyms_the_company_saw(
     preview = capsys.readouterr().out
     assert "linked participants: 1\nwould be told: 1\n" in preview
     assert pids["juma"] not in preview
+    # Nothing kept with the decision links the pseudonym to Juma: erasing him unlinks him.
+    app = deployment.app
+    stored = await app.redis.hgetall(app.schema.decision(CAMPAIGN, "for-juma"))
+    assert pids["juma"].encode() not in b"".join(k + v for k, v in stored.items())
 
     path.write_text(linked.replace(seen.of(pids["juma"]), "p-aaaaaaaaaaaaaaaa"))
     assert await sauti("decision", "load", str(path)) == 1
