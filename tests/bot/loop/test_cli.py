@@ -8,6 +8,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,7 +174,7 @@ async def test_a_decision_links_responses_by_the_pseudonyms_the_company_saw(
     assert pids["juma"] not in preview
     # Nothing kept with the decision links the pseudonym to Juma: erasing him unlinks him.
     app = deployment.app
-    stored = await app.redis.hgetall(app.schema.decision(CAMPAIGN, "for-juma"))
+    stored: Any = await app.redis.hgetall(app.schema.decision(CAMPAIGN, "for-juma"))
     assert pids["juma"].encode() not in b"".join(k + v for k, v in stored.items())
 
     path.write_text(linked.replace(seen.of(pids["juma"]), "p-aaaaaaaaaaaaaaaa"))
