@@ -13,7 +13,7 @@ these declarations.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
@@ -54,6 +54,30 @@ class TextBody:
     description: str
 
 
+@dataclass(frozen=True, slots=True)
+class FileResponse:
+    """A response that is a file to save (an export), written as it is made: never whole in
+    memory. `media_types` are those the operation may answer in; `json_model`, when given,
+    describes what the `application/json` one holds (for the OpenAPI document)."""
+
+    media_types: tuple[str, ...]
+    description: str
+    json_model: type[BaseModel] | None = None
+
+
+@dataclass
+class FileStream:
+    """What an operation declared with a `FileResponse` answers: the file's chunks, written
+    to the client as they come (each write waits while the client is slow to read), named
+    `filename` for saving, and `ended`, awaited once however the stream ends — complete,
+    failed, or the client gone halfway — before a complete file is finished for the client."""
+
+    media_type: str
+    filename: str
+    chunks: AsyncGenerator[str, None]
+    ended: Callable[[], Awaitable[None]] | None = None
+
+
 @dataclass
 class Call:
     """One request, validated: who asks, and the path, query and body as their models."""
@@ -89,7 +113,8 @@ class Call:
         return self.body
 
 
-Handler = Callable[[Call], Awaitable[BaseModel]]
+Handler = Callable[[Call], Awaitable[BaseModel | FileStream]]
+Response = type[BaseModel] | FileResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +125,7 @@ class Operation:
     summary: str
     permission: Access
     handler: Handler
-    response: type[BaseModel]
+    response: Response
     status: int = 200
     path_model: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
@@ -125,7 +150,7 @@ class Operations:
         summary: str,
         *,
         permission: Access,
-        response: type[BaseModel],
+        response: Response,
         status: int = 200,
         path_model: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from bot.api.declare import PUBLIC, Operation, TextBody
+from bot.api.declare import PUBLIC, FileResponse, Operation, TextBody
 from bot.api.problems import (
     ALWAYS,
     BODY_TOO_LARGE,
@@ -88,14 +88,7 @@ def _operation(
             *_parameters(operation.query, "query", components),
         ],
         "responses": {
-            str(operation.status): {
-                "description": operation.response.__doc__ or operation.summary,
-                "content": {
-                    "application/json": {
-                        "schema": components.ref(operation.response, "serialization")
-                    }
-                },
-            },
+            str(operation.status): _success(operation, components),
             **_problems(operation, problem),
         },
     }
@@ -104,6 +97,34 @@ def _operation(
     if operation.body is not None:
         described["requestBody"] = _request_body(operation.body, operation, components)
     return described
+
+
+def _success(operation: Operation, components: _Components) -> dict[str, Any]:
+    answer = operation.response
+    if isinstance(answer, FileResponse):
+        return {
+            "description": answer.description,
+            "content": {
+                media: {"schema": _file_schema(answer, media, components)}
+                for media in answer.media_types
+            },
+            "headers": {
+                "Content-Disposition": {
+                    "schema": {"type": "string"},
+                    "description": 'attachment; filename="…": a file to save',
+                }
+            },
+        }
+    return {
+        "description": answer.__doc__ or operation.summary,
+        "content": {"application/json": {"schema": components.ref(answer, "serialization")}},
+    }
+
+
+def _file_schema(answer: FileResponse, media: str, components: _Components) -> dict[str, Any]:
+    if media == "application/json" and answer.json_model is not None:
+        return components.ref(answer.json_model, "serialization")
+    return {"type": "string"}
 
 
 def _parameters(

@@ -9,8 +9,10 @@ nothing of what broke (the server's log has the traceback).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,7 +22,7 @@ from pydantic import BaseModel, RootModel, ValidationError
 from bot.access.permissions import ForbiddenError, NotFoundError, Principal, authorize
 from bot.access.roles import Permission
 from bot.api.auth import Authenticator, unauthorized
-from bot.api.declare import PUBLIC, Call, Operation, TextBody
+from bot.api.declare import PUBLIC, Call, FileResponse, FileStream, Operation, TextBody
 from bot.api.openapi import document
 from bot.api.problems import (
     BODY_TOO_LARGE,
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 JSON = "application/json"
 _READ_CHUNK = 64 * 1024
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def make_api(
@@ -93,8 +96,8 @@ def _openapi_operation(described: _Described) -> Operation:
 
 def _endpoint(
     operation: Operation, services: ApiServices, authenticators: Sequence[Authenticator]
-) -> Callable[[web.Request], Awaitable[web.Response]]:
-    async def endpoint(request: web.Request) -> web.Response:
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def endpoint(request: web.Request) -> web.StreamResponse:
         principal = None
         if operation.permission is not PUBLIC:
             principal = await _authenticate(request, authenticators)
@@ -108,6 +111,8 @@ def _endpoint(
             body=await _body(request, operation),
         )
         result = await operation.handler(call)
+        if isinstance(operation.response, FileResponse):
+            return await _stream(request, operation.status, operation.response, result)
         if not isinstance(result, operation.response):  # a bug of ours, never sent half-right
             raise TypeError(f"{operation.operation_id} answered {type(result).__name__}")
         return web.Response(
@@ -115,6 +120,66 @@ def _endpoint(
         )
 
     return endpoint
+
+
+async def _stream(
+    request: web.Request, status: int, declared: FileResponse, result: object
+) -> web.StreamResponse:
+    """A file written as it is made. Once its first bytes are out no problem can be sent: a
+    file cut short by a failure (logged) or by `ended` failing is cut off without its end, so
+    the client sees an incomplete transfer rather than a file that looks whole."""
+    if not isinstance(result, FileStream) or result.media_type not in declared.media_types:
+        raise TypeError(f"a file operation answered {type(result).__name__}")  # a bug of ours
+    filename = _FILENAME_UNSAFE.sub("_", result.filename)
+    response = web.StreamResponse(
+        status=status,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            # Here, not in the middleware: the headers leave with the first chunk.
+            "Cache-Control": "no-store",
+        },
+    )
+    response.content_type = result.media_type
+    response.charset = "utf-8"
+    try:
+        written = await _write_all(request, response, result)
+    finally:  # also when the request is cancelled
+        accounted = await _ended(request, result)
+    if written and accounted:
+        with contextlib.suppress(ConnectionError):  # gone at the last moment: counted
+            await response.write_eof()
+    elif request.transport is not None:
+        request.transport.abort()
+    return response
+
+
+async def _write_all(
+    request: web.Request, response: web.StreamResponse, result: FileStream
+) -> bool:
+    """Whether every chunk was written (each write waits while the client is slow to read)."""
+    try:
+        await response.prepare(request)
+        async for chunk in result.chunks:
+            await response.write(chunk.encode())
+    except ConnectionError:
+        return False  # the client went away
+    except Exception:
+        log.exception("API: %s %s failed while streaming", request.method, _route(request))
+        return False
+    finally:
+        await result.chunks.aclose()  # what it holds open (a walk over Redis) ends here
+    return True
+
+
+async def _ended(request: web.Request, result: FileStream) -> bool:
+    if result.ended is None:
+        return True
+    try:
+        await result.ended()
+    except Exception:
+        log.exception("API: %s %s could not finish a stream", request.method, _route(request))
+        return False
+    return True
 
 
 async def _authenticate(request: web.Request, authenticators: Sequence[Authenticator]) -> Principal:

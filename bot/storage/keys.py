@@ -160,6 +160,11 @@ class KeySchema:
         hash slot, so append_audit.lua moves both at once."""
         return f"{self.prefix}:{{o:{org}}}:audit:head"
 
+    def export_lease(self, org: str) -> str:
+        """String: who is exporting for the organisation now (a random owner), with a TTL:
+        one API export at a time per organisation (bot.api.operations.exports)."""
+        return f"{self.prefix}:{{o:{org}}}:export"
+
     # -- deployment-wide: API tokens (bot.access.tokens) --------------------------------------
     def api_token(self, token_id: str) -> str:
         """Hash: `hash` (SHA-256 of the secret), `email`, `org`, `role`, `created`, `expires`,

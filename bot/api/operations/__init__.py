@@ -1,12 +1,23 @@
 """Every operation of the JSON API, one module per resource: `me`, `campaigns`,
 `results` (aggregates, small cells withheld), `responses`, `cases`, `loop` (decisions and the
-loop report), `audit` (the organisation's audit log); `common` holds what they share. A new
-resource is a module with its own `operations` and one line in `all_operations`."""
+loop report), `audit` (the organisation's audit log), `themes` (tags on free-text answers,
+their counts), `exports` (every response as a file, streamed); `common` holds what they share.
+A new resource is a module with its own `operations` and one line in `all_operations`."""
 
 from __future__ import annotations
 
 from bot.api.declare import Operation
-from bot.api.operations import audit, campaigns, cases, loop, me, responses, results
+from bot.api.operations import (
+    audit,
+    campaigns,
+    cases,
+    exports,
+    loop,
+    me,
+    responses,
+    results,
+    themes,
+)
 
 
 def all_operations() -> tuple[Operation, ...]:
@@ -18,4 +29,6 @@ def all_operations() -> tuple[Operation, ...]:
         *cases.operations.declared,
         *loop.operations.declared,
         *audit.operations.declared,
+        *themes.operations.declared,
+        *exports.operations.declared,
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.access.roles import ROLE_PERMISSIONS, Permission, Role
 from bot.records.cases import NEXT, CaseStatus, find_case
-from tests.bot.api import CAMPAIGNS, ORG_A, World
+from tests.bot.api import BOTH, CAMPAIGNS, ORG_A, World
 from tests.kit.example import example_survey
 
 ANYONE = {"public", "signed-in"}
@@ -35,6 +35,16 @@ async def _step(world: World) -> Example:
     assert case is not None
     following = sorted(NEXT[case.status] - {CaseStatus.RESOLVED})
     return Example(f"/api/v1/cases/{case.reference}/steps", json={"status": following[0]})
+
+
+async def _tag(world: World) -> Example:
+    """A theme on the free-text answer of the person who answered both campaigns."""
+    app = world.deployment.app
+    pseudonym = (await app.pseudonyms(ORG_A)).of(world.deployment.participant(BOTH))
+    return Example(
+        f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/themes",
+        json={"response_id": f"{pseudonym}/unsafe_what", "add": ["checkpoints"]},
+    )
 
 
 def _always(example: Example) -> Callable[[], Awaitable[Example]]:
@@ -69,6 +79,9 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
     }
     made = {name: _always(example) for name, example in fixed.items()}
     made["stepCase"] = lambda: _step(world)  # a step the case can take now
+    made["tagAnswer"] = lambda: _tag(world)
+    made["countThemes"] = _always(Example(f"{campaign}/themes"))
+    made["exportResponses"] = _always(Example(f"{campaign}/export?format=json"))
     return made
 
 
@@ -120,6 +133,7 @@ async def test_every_operation_allows_and_refuses_each_role_as_the_policy_says(
             if response.status >= 400:
                 problem = await response.json()
                 assert problem["status"] == response.status
+            await response.read()  # a file (an export) is read to its end before the next call
     wrong = {key: got for key, got in outcomes.items() if got[0] != got[1]}
     assert wrong == {}, "(status, expected) per (operation, role)"
     # Each role is refused something, and allowed something, so the table is not vacuous.
