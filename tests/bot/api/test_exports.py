@@ -1,0 +1,156 @@
+"""Exports through the API: the CSV and JSON files the command line writes, streamed, every
+respondent once by the organisation's pseudonym and never by the internal id, formula cells
+neutralised, audited with the rows sent — also when the client goes away halfway — and one
+export at a time per organisation."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.access.roles import Role
+from bot.api.audit import AuditAction
+from bot.api.operations import exports
+from bot.records.export import Respondent
+from tests.bot.api import (
+    BOTH,
+    CAMPAIGN_B,
+    CAMPAIGNS,
+    ONLY_A,
+    ORG_A,
+    STORY,
+    Recorded,
+    World,
+    answer,
+)
+
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+def _export(org: str = ORG_A, chosen: str = "csv") -> str:
+    return f"/api/v1/campaigns/{CAMPAIGNS[org]}/export?format={chosen}"
+
+
+def _internal_ids(world: World) -> list[str]:
+    return [world.deployment.participant(user) for user in (BOTH, *ONLY_A)]
+
+
+async def _pseudonyms(world: World) -> list[str]:
+    page = await world.get(f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/responses")
+    return sorted(item["participant"] for item in page["items"])
+
+
+def _exported(world: World) -> list[Recorded]:
+    return [e for e in world.audit.entries if e.action is AuditAction.EXPORT_CREATED]
+
+
+async def test_the_csv_names_every_respondent_once_by_pseudonym(world: World) -> None:
+    token = world.token(ORG_A, Role.ANALYST)
+    response = await world.call("GET", _export(), token=token)
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        response.headers["Content-Disposition"] == f'attachment; filename="{CAMPAIGNS[ORG_A]}.csv"'
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    text = await response.text()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(row["participant"] for row in rows) == await _pseudonyms(world)
+    assert [row["unsafe_what"] for row in rows if row["unsafe_what"]] == [STORY[ORG_A]]
+    assert not [pid for pid in _internal_ids(world) if pid in text]
+    [entry] = _exported(world)
+    assert (entry.org, entry.actor, entry.target, entry.count) == (
+        ORG_A,
+        f"token:{token.split('_')[1]}",
+        f"campaign:{CAMPAIGNS[ORG_A]}",
+        1 + len(ONLY_A),
+    )
+    assert entry.details == {"format": "csv", "to": "api"}
+
+
+async def test_the_json_names_every_respondent_once_by_pseudonym(world: World) -> None:
+    response = await world.call("GET", _export(chosen="json"), token=world.token())
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    text = await response.text()
+    respondents: list[dict[str, Any]] = json.loads(text)
+    assert sorted(item["participant"] for item in respondents) == await _pseudonyms(world)
+    [story] = [r["answers"]["unsafe_what"] for r in respondents if r["answers"]["unsafe_what"]]
+    assert story == {"outcome": "answered", "value": STORY[ORG_A]}
+    assert not [pid for pid in _internal_ids(world) if pid in text]
+    [entry] = _exported(world)
+    assert (entry.count, entry.details["format"]) == (1 + len(ONLY_A), "json")
+
+
+async def test_csv_cells_a_spreadsheet_would_run_are_neutralised(world: World) -> None:
+    deployment = world.deployment
+    await answer(deployment, deployment.participant("tok-mallory-66"), CAMPAIGNS[ORG_A], FORMULA)
+    response = await world.call("GET", _export(), token=world.token())
+    rows = list(csv.DictReader(io.StringIO(await response.text())))
+    stories = sorted(row["unsafe_what"] for row in rows if row["unsafe_what"])
+    assert stories == sorted([STORY[ORG_A], "'" + FORMULA])
+
+
+async def test_a_viewer_cannot_export_and_another_organisation_is_not_found(world: World) -> None:
+    viewer = await world.call("GET", _export(), token=world.token(ORG_A, Role.VIEWER))
+    assert viewer.status == 403
+    theirs = await world.call(
+        "GET", f"/api/v1/campaigns/{CAMPAIGN_B}/export", token=world.token(ORG_A)
+    )
+    missing = await world.call("GET", "/api/v1/campaigns/nothing/export", token=world.token())
+    assert (theirs.status, missing.status) == (404, 404)
+    assert await theirs.json() == await missing.json()
+    assert world.audit.entries == []
+
+
+async def test_a_client_gone_halfway_is_recorded_with_what_it_got_one_export_at_a_time(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = asyncio.Event()
+    walk = exports.respondents
+
+    def held_after_two(*args: Any, **kwargs: Any) -> AsyncIterator[Respondent]:
+        """The real walk, held before its third respondent until the test lets it go on."""
+
+        async def rows() -> AsyncIterator[Respondent]:
+            read = 0
+            async for row in walk(*args, **kwargs):
+                if read == 2:
+                    await gate.wait()
+                read += 1
+                yield row
+
+        return rows()
+
+    monkeypatch.setattr(exports, "respondents", held_after_two)
+    monkeypatch.setattr(exports, "BLOCK_CHARS", 1)  # a row a write
+    token = world.token(ORG_A, Role.ANALYST)
+    first = await world.call("GET", _export(), token=token)
+    lines = [await first.content.readline() for _ in range(3)]  # the header and two rows
+    assert all(line.endswith(b"\r\n") for line in lines)
+
+    second = await world.call("GET", _export(), token=world.token(ORG_A, Role.ADMIN))
+    assert second.status == 429
+    assert second.headers["Retry-After"] == str(exports.RETRY_SECONDS)
+    assert (await second.json())["type"].endswith("/rate-limited")
+
+    first.close()  # the client goes away
+    await asyncio.sleep(0.2)
+    gate.set()
+    for _ in range(100):
+        if _exported(world):
+            break
+        await asyncio.sleep(0.02)
+    [entry] = _exported(world)
+    assert entry.count == 2
+
+    third = await world.call("GET", _export(), token=token)
+    assert third.status == 200
+    assert len(list(csv.DictReader(io.StringIO(await third.text())))) == 1 + len(ONLY_A)
+    assert [entry.count for entry in _exported(world)] == [2, 1 + len(ONLY_A)]
