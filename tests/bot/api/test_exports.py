@@ -17,7 +17,7 @@ import pytest
 from bot.access.roles import Role
 from bot.api.audit import AuditAction
 from bot.api.operations import exports
-from bot.records.export import Respondent
+from bot.records.export import Respondent, respondents
 from tests.bot.api import (
     BOTH,
     CAMPAIGN_B,
@@ -113,7 +113,7 @@ async def test_a_client_gone_halfway_is_recorded_with_what_it_got_one_export_at_
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gate = asyncio.Event()
-    walk = exports.respondents
+    walk = respondents  # the real walk, which the export calls by this name
 
     def held_after_two(*args: Any, **kwargs: Any) -> AsyncIterator[Respondent]:
         """The real walk, held before its third respondent until the test lets it go on."""

@@ -58,7 +58,7 @@ async def test_wrong_response_ids_and_themes_are_refused_with_the_field_at_fault
 ) -> None:
     [story] = await _storytellers(world)
     pseudonym = story.partition("/")[0]
-    wrong = [
+    wrong: list[tuple[dict[str, Any], str, str]] = [
         ({"response_id": "nobody", "add": ["x"]}, "body.response_id", "not a response id"),
         (
             {"response_id": "p-aaaaaaaaaaaaaaaa/unsafe_what", "add": ["x"]},
