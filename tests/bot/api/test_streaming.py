@@ -1,9 +1,11 @@
 """Operations that answer a file (`FileResponse`): described in the OpenAPI document with their
 media types, written chunk by chunk, `ended` awaited once however the stream ends, and a file
-cut short by a failure never delivered as if it were whole."""
+cut short by a failure never delivered as if it were whole. Other answers say the server's time
+(`Server-Timing`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -69,7 +71,10 @@ async def test_a_file_is_described_and_streamed_whole(world: World) -> None:
         assert response.headers["Content-Disposition"] == 'attachment; filename="story_.._x.txt"'
         assert response.headers["Cache-Control"] == "no-store"
         assert await response.text() == "".join(f"line {n}\n" for n in range(5))
-        document = await (await client.get("/api/v1/openapi.json")).json()
+        assert "Server-Timing" not in response.headers  # its headers left before its end
+        described = await client.get("/api/v1/openapi.json")
+        assert re.fullmatch(r"app;dur=\d+\.\d\d", described.headers["Server-Timing"])
+        document = await described.json()
     success = document["paths"]["/story"]["get"]["responses"]["200"]
     assert success["content"] == {"text/plain": {"schema": {"type": "string"}}}
     assert "Content-Disposition" in success["headers"]
