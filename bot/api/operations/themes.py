@@ -18,7 +18,7 @@ from bot.api.declare import Call, Operations
 from bot.api.operations.common import CampaignPath, campaign_owned, pseudonyms_of
 from bot.api.problems import INVALID_REQUEST, NOT_FOUND, ApiError, ErrorItem
 from bot.conversation.campaign import Campaign
-from bot.loop.themes import Responses, ThemeError, check_themes, parse_response_id, theme_counts
+from bot.loop.themes import Responses, ThemeError, check_themes, theme_counts
 from bot.records.suppression import suppress_count
 
 operations = Operations()
@@ -103,8 +103,7 @@ async def tag_answer(call: Call) -> AnswerThemes:
     services = call.services
     responses = Responses(services.redis, services.schema, campaign, await pseudonyms_of(call))
     try:
-        parse_response_id(campaign, change.response_id)
-        await responses.answer(change.response_id)  # found, before anything changes
+        await responses.answer(change.response_id)  # well-formed and found, before any change
         now: tuple[str, ...] = ()
         if added:
             now = await responses.tag(change.response_id, added)
