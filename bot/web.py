@@ -19,10 +19,12 @@ from bot.api import PREFIX as API_PREFIX
 from bot.api import ApiServices, api_application
 from bot.api.audit import AuditRecorder
 from bot.api.browser import BrowserSession
+from bot.api.services import DecisionTools
 from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
 from bot.compression import compress
+from bot.loop.templates import TemplateCoverage, template_coverage
 from bot.metrics_http import metrics_handler, shared_gauges
 from bot.staff_web.audit_events import AuditedSignInEvents
 from bot.staff_web.auth import STAFF_AUTH, StaffAuth
@@ -131,4 +133,20 @@ def api_services(app: App, audit: AuditRecorder) -> ApiServices:
         audit=audit,
         settings=app.settings.api,
         min_cell=app.settings.privacy.min_cell,
+        decisions=decision_tools(app),
+    )
+
+
+def decision_tools(app: App) -> DecisionTools:
+    """The app's decisions ledger, publisher, WhatsApp templates and send rates, for the API."""
+    whatsapp = app.settings.whatsapp
+
+    def templates(languages: tuple[str, ...]) -> TemplateCoverage | None:
+        return template_coverage(whatsapp.templates_file, whatsapp.limits, languages)
+
+    return DecisionTools(
+        ledger=app.ledger,
+        publisher=app.publisher,
+        templates=templates,
+        send_rates=app.send_rates(),
     )

@@ -41,6 +41,10 @@ MALFORMED_BODY = ProblemType("malformed-body", 400, "The request body cannot be 
 INVALID_CURSOR = ProblemType("invalid-cursor", 400, "The cursor is not one this API gave")
 INVALID_REQUEST = ProblemType("invalid-request", 422, "The request does not fit its schema")
 INVALID_SURVEY = ProblemType("invalid-survey", 422, "The survey file has mistakes")
+INVALID_DECISION = ProblemType("invalid-decision", 422, "The decision file has mistakes")
+MISSING_TRANSLATIONS = ProblemType(
+    "missing-translations", 409, "Some of the people to tell read a language without a message"
+)
 RATE_LIMITED = ProblemType("rate-limited", 429, "Too many requests")
 INTERNAL = ProblemType("internal", 500, "Something went wrong on our side")
 UNAVAILABLE = ProblemType("unavailable", 503, "Sauti cannot reach its storage")
@@ -57,6 +61,8 @@ ALL = (
     INVALID_CURSOR,
     INVALID_REQUEST,
     INVALID_SURVEY,
+    INVALID_DECISION,
+    MISSING_TRANSLATIONS,
     RATE_LIMITED,
     INTERNAL,
     UNAVAILABLE,

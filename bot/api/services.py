@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 
@@ -17,6 +18,24 @@ from bot.records.campaigns import CampaignStore
 from bot.settings.model import ApiSettings
 from bot.settings.privacy import DEFAULT_MIN_CELL
 from bot.storage.keys import KeySchema
+
+if TYPE_CHECKING:
+    from bot.loop.ledger import DecisionLedger
+    from bot.loop.publisher import Publisher
+    from bot.loop.templates import TemplateCoverage
+
+
+@dataclass(frozen=True)
+class DecisionTools:
+    """What the decisions operations use of the app: its ledger (which turns a file's
+    pseudonyms into participants) and publisher (with the loop settings, on the given clock),
+    the WhatsApp templates approved per campaign language (None: not known) and each push
+    channel's send rate (for ETAs)."""
+
+    ledger: Callable[[], DecisionLedger]
+    publisher: Callable[[Callable[[], float]], Publisher]
+    templates: Callable[[tuple[str, ...]], TemplateCoverage | None]
+    send_rates: Mapping[str, float]
 
 
 @dataclass
@@ -31,6 +50,7 @@ class ApiServices:
         DEFAULT_MIN_CELL  # the smallest count an aggregate shows (SAUTI_PRIVACY_MIN_CELL)
     )
     clock: Callable[[], float] = time.time
+    decisions: DecisionTools | None = None  # the decisions operations' (bot.web gives them)
 
     @property
     def organisations(self) -> OrganisationStore:

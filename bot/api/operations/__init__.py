@@ -1,8 +1,9 @@
 """Every operation of the JSON API, one module per resource: `me`, `campaigns`,
 `results` (aggregates, small cells withheld), `responses`, `cases`, `loop` (decisions and the
-loop report), `audit` (the organisation's audit log), `themes` (tags on free-text answers,
-their counts), `exports` (every response as a file, streamed); `common` holds what they share.
-A new resource is a module with its own `operations` and one line in `all_operations`."""
+loop report), `decisions` (upload, preview, publish, progress), `audit` (the organisation's
+audit log), `themes` (tags on free-text answers, their counts), `exports` (every response as a
+file, streamed); `common` holds what they share. A new resource is a module with its own
+`operations` and one line in `all_operations`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.api.operations import (
     audit,
     campaigns,
     cases,
+    decisions,
     exports,
     loop,
     me,
@@ -28,6 +30,7 @@ def all_operations() -> tuple[Operation, ...]:
         *responses.operations.declared,
         *cases.operations.declared,
         *loop.operations.declared,
+        *decisions.operations.declared,
         *audit.operations.declared,
         *themes.operations.declared,
         *exports.operations.declared,

@@ -1,0 +1,508 @@
+"""Decisions of a campaign: upload a decision file, read one, preview, publish, follow its
+publication — what `sauti decision load|show|preview|publish|progress` do (docs/decisions.md).
+
+A decision file's response ids are the organisation's pseudonyms (`p-…`); the ledger looks them
+up among the campaign's respondents when the file is stored. Nothing here names a participant
+otherwise: the preview's sample answers go by pseudonym, and its counts by language and
+channel are withheld where small (bot.api.operations.decision_preview).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.access.roles import Permission
+from bot.api.audit import AuditAction
+from bot.api.declare import SURVEY_BODY_BYTES, Call, Operations, TextBody
+from bot.api.operations.common import (
+    CAMPAIGN_ID,
+    CampaignPath,
+    campaign_owned,
+    moment,
+    pseudonyms_of,
+)
+from bot.api.operations.decision_preview import PreviewOut, preview_out
+from bot.api.problems import (
+    CONFLICT,
+    INVALID_DECISION,
+    MISSING_TRANSLATIONS,
+    NOT_FOUND,
+    ApiError,
+    ErrorItem,
+)
+from bot.api.services import DecisionTools
+from bot.conversation.campaign import Campaign
+from bot.conversation.decisions.decision import (
+    DECISION_ID,
+    DecisionDefinitionError,
+    DecisionStatus,
+    LoopError,
+    campaign_of,
+    parse_decision,
+)
+from bot.conversation.decisions.values import optional_text
+from bot.loop.ledger import StoredDecision
+from bot.loop.preview import Viewpoint, build_preview
+from bot.loop.progress import publication_progress
+from bot.loop.publisher import MissingTranslationsError, NoSuchDecisionError, PublicationStatus
+from bot.records.suppression import suppress_distribution
+from dialogues.errors import Problem
+from dialogues.yaml_source import read_yaml
+
+operations = Operations()
+DECISION_TYPES = ("application/yaml", "text/yaml", "text/plain")
+VERSIONS_SHOWN = 20  # the latest ones: a decision rarely has more, and the list stays bounded
+
+
+class DecisionPath(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    campaign_id: str = Field(pattern=CAMPAIGN_ID)
+    decision_id: str = Field(pattern=DECISION_ID.pattern)
+
+
+class ProgressQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(
+        default=None, ge=1, le=2**31, description="default: the latest published (or latest)"
+    )
+
+
+class PublishIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    allow_missing_translations: bool = Field(
+        default=False,
+        description="publish although some people to tell read a language without a message: "
+        "they are told in the campaign's default language",
+    )
+
+
+class VersionOut(BaseModel):
+    version: int
+    stored_at: dt.datetime | None
+    publication: PublicationStatus | None = Field(description="null: never published")
+
+
+class PublicationOut(BaseModel):
+    """The publication of the latest published version."""
+
+    version: int
+    status: PublicationStatus | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+class DecisionDetailOut(BaseModel):
+    """One decision: its latest version, its versions and what was published."""
+
+    id: str
+    campaign_id: str
+    ref: str = Field(description="the short reference participants' reaction buttons carry")
+    version: int = Field(description="the latest version (versions count from 1)")
+    status: DecisionStatus
+    title: dict[str, str]
+    changes: dict[str, str] | None
+    effective: dt.date | None
+    message_languages: list[str]
+    languages_without_message: list[str] = Field(
+        description="campaign languages without a message (or rationale, where one is owed)"
+    )
+    published_version: int = Field(description="0: never published")
+    publication: PublicationOut | None
+    versions: list[VersionOut] = Field(description=f"the latest {VERSIONS_SHOWN}, newest first")
+
+
+class StoredOut(BaseModel):
+    """The decision as stored, and whether the file made a new version."""
+
+    new_version: bool = Field(description="false: the file is the latest version already")
+    decision: DecisionDetailOut
+
+
+class PublishOut(BaseModel):
+    """The publication started (or the one started before); the publisher role sends it."""
+
+    campaign_id: str
+    decision_id: str
+    version: int
+    status: PublicationStatus
+    already_published: bool = Field(description="this version was published before: nothing new")
+    told: int = Field(description="participants the publication tells")
+
+
+class ChannelProgressOut(BaseModel):
+    channel: str
+    planned: int
+    queued: int
+    delayed: int = Field(description="held for quiet hours or the weekly budget")
+    released: int = Field(description="of the delayed, sent since")
+
+
+class ProgressOut(BaseModel):
+    """How far a publication has come, and an ETA at the channels' rates."""
+
+    campaign_id: str
+    decision_id: str
+    version: int
+    status: str = Field(description="planning, refused, publishing, done, or not published")
+    planning_done: bool
+    to_tell: int
+    handled: int
+    channels: list[ChannelProgressOut]
+    not_told: dict[str, int] = Field(
+        description="by reason, those delayed and then not told after all included"
+    )
+    outbox_backlog: int = Field(description="bulk notices of every publication not yet sent")
+    waiting: int = Field(description="notices of every publication held for later")
+    next_due_at: dt.datetime | None
+    eta_seconds: float
+
+
+def _tools(call: Call) -> DecisionTools:
+    tools = call.services.decisions
+    if tools is None:  # a wiring mistake of ours (bot.web gives them)
+        raise RuntimeError("the API was given no decision tools")
+    return tools
+
+
+async def _campaign(call: Call, campaign_id: str, permission: Permission) -> Campaign:
+    await campaign_owned(call, campaign_id, permission)
+    campaign = await call.services.campaigns.get(campaign_id)
+    if campaign is None:
+        raise ApiError(NOT_FOUND, "no such campaign")
+    return campaign
+
+
+async def _stored(
+    call: Call, path: DecisionPath, permission: Permission, version: int | None = None
+) -> tuple[Campaign, StoredDecision]:
+    """The campaign and the decision (a version of it, default the latest), once the caller
+    may act on them with `permission`."""
+    campaign = await _campaign(call, path.campaign_id, permission)
+    try:
+        stored = await _tools(call).ledger().get(path.campaign_id, path.decision_id, version)
+    except DecisionDefinitionError as error:
+        raise _no_longer_fits(error) from None
+    if stored is None:
+        raise ApiError(NOT_FOUND, "no such decision (or version)")
+    return campaign, stored
+
+
+def _no_longer_fits(error: DecisionDefinitionError) -> ApiError:
+    return ApiError(
+        CONFLICT,
+        "the stored decision no longer fits the campaign's survey: upload it again",
+        errors=_items(error.problems),
+    )
+
+
+def _items(problems: tuple[Problem, ...] | list[Problem]) -> list[ErrorItem]:
+    return [
+        ErrorItem(location=problem.path or "(file)", line=problem.line, message=problem.message)
+        for problem in problems
+    ]
+
+
+def _mistakes(problems: tuple[Problem, ...] | list[Problem]) -> ApiError:
+    count = len(problems)
+    return ApiError(
+        INVALID_DECISION,
+        f"{count} problem{'s' if count != 1 else ''} in the decision file",
+        errors=_items(sorted(problems, key=lambda p: p.line if p.line is not None else 0)),
+    )
+
+
+def _misfiled(source: str, campaign: Campaign, named: str | None) -> list[Problem]:
+    """Every mistake of a file that does not name the path's campaign, checked against that
+    campaign's survey. The campaign it names is never looked up: it may be another
+    organisation's."""
+    problems: list[Problem] = []
+    try:
+        parse_decision(source, campaign.survey)
+    except DecisionDefinitionError as error:
+        problems += error.problems
+    if named is not None:
+        line = read_yaml(source).lines.get("campaign")
+        message = f"the file is for campaign '{named}', not '{campaign.id}'"
+        problems.append(Problem("campaign", message, line))
+    elif not any(problem.path == "campaign" for problem in problems):
+        problems.append(Problem("campaign", f"must be this campaign's id, '{campaign.id}'"))
+    return problems
+
+
+@operations.add(
+    "POST",
+    "/campaigns/{campaign_id}/decisions",
+    "uploadDecision",
+    "Store a decision file (a new version when it changed)",
+    permission=Permission.DECISIONS_DRAFT,
+    path_model=CampaignPath,
+    body=TextBody(DECISION_TYPES, "the decision file (YAML, docs/decisions.md), as it is"),
+    response=StoredOut,
+    errors=(NOT_FOUND, INVALID_DECISION, CONFLICT),
+    max_body_bytes=SURVEY_BODY_BYTES,
+    tag="decisions",
+)
+async def upload_decision(call: Call) -> StoredOut:
+    """The file's `campaign` must be this campaign. A file with mistakes is refused with every
+    one and its line (`invalid-decision`), response ids that name no respondent of the
+    campaign included. A file that differs from the latest version is stored as a new version
+    (`new_version`); the same file again changes nothing. Either answer is 200."""
+    campaign_id = call.path_as(CampaignPath).campaign_id
+    campaign = await _campaign(call, campaign_id, Permission.DECISIONS_DRAFT)
+    source = call.text_body()
+    named = campaign_of(source)
+    if named != campaign_id:
+        raise _mistakes(_misfiled(source, campaign, named))
+    ledger = _tools(call).ledger()
+    try:
+        stored, new = await ledger.load(source, int(call.services.clock() * 1000))
+    except DecisionDefinitionError as error:
+        raise _mistakes(error.problems) from None
+    except LoopError as error:  # its reference is taken (about one in a trillion): rename it
+        raise ApiError(CONFLICT, str(error)) from None
+    return StoredOut(new_version=new, decision=await _detail(call, stored, campaign))
+
+
+@operations.add(
+    "GET",
+    "/campaigns/{campaign_id}/decisions/{decision_id}",
+    "getDecision",
+    "One decision: versions, status, titles, publication",
+    permission=Permission.LOOP_READ,
+    path_model=DecisionPath,
+    response=DecisionDetailOut,
+    errors=(NOT_FOUND, CONFLICT),
+    tag="decisions",
+)
+async def get_decision(call: Call) -> DecisionDetailOut:
+    """A stored decision that no longer fits its campaign's survey (the survey changed) is a
+    `conflict` listing why: upload it again."""
+    path = call.path_as(DecisionPath)
+    campaign, stored = await _stored(call, path, Permission.LOOP_READ)
+    return await _detail(call, stored, campaign)
+
+
+async def _detail(call: Call, stored: StoredDecision, campaign: Campaign) -> DecisionDetailOut:
+    services = call.services
+    schema = services.schema
+    key = schema.decision(stored.campaign_id, stored.id)
+    numbers = list(range(stored.version, max(0, stored.version - VERSIONS_SHOWN), -1))
+    pipe = services.redis.pipeline(transaction=False)
+    for number in numbers:
+        pipe.hget(key, f"at:{number}")
+        pipe.hmget(schema.publication(stored.ref, number), ["status", "started", "finished"])
+    replies: list[Any] = await pipe.execute()
+    versions, publication = [], None
+    for n, number in enumerate(numbers):
+        stored_at, (status, started, finished) = replies[2 * n], replies[2 * n + 1]
+        state = _status(status)
+        versions.append(VersionOut(version=number, stored_at=_ms(stored_at), publication=state))
+        if number == stored.published_version:
+            publication = PublicationOut(
+                version=number,
+                status=state,
+                started_at=_ms(started),
+                finished_at=_ms(finished),
+            )
+    decision = stored.decision
+    return DecisionDetailOut(
+        id=stored.id,
+        campaign_id=stored.campaign_id,
+        ref=stored.ref,
+        version=stored.version,
+        status=decision.status,
+        title=dict(decision.title),
+        changes=dict(decision.changes) if decision.changes is not None else None,
+        effective=decision.effective,
+        message_languages=sorted(decision.message),
+        languages_without_message=list(decision.missing_messages(campaign.survey.languages)),
+        published_version=stored.published_version,
+        publication=publication,
+        versions=versions,
+    )
+
+
+def _status(raw: bytes | None) -> PublicationStatus | None:
+    text = optional_text(raw)
+    return PublicationStatus(text) if text in set(PublicationStatus) else None
+
+
+def _ms(raw: bytes | None) -> dt.datetime | None:
+    text = optional_text(raw)
+    return moment(int(text) / 1000) if text and text.isdigit() else None
+
+
+@operations.add(
+    "GET",
+    "/campaigns/{campaign_id}/decisions/{decision_id}/preview",
+    "previewDecision",
+    "What publishing the decision now would do",
+    permission=Permission.DECISIONS_DRAFT,
+    path_model=DecisionPath,
+    response=PreviewOut,
+    errors=(NOT_FOUND, CONFLICT),
+    tag="decisions",
+)
+async def preview_decision(call: Call) -> PreviewOut:
+    """Who would be told (by language and channel, small counts null) and who not, by reason;
+    missing messages, quiet hours, WhatsApp template gaps; a few linked answers by response
+    id (label only). Nothing is sent. Reading the sample answers is recorded."""
+    path = call.path_as(DecisionPath)
+    campaign, stored = await _stored(call, path, Permission.DECISIONS_DRAFT)
+    services, tools = call.services, _tools(call)
+    publisher = tools.publisher(services.clock)
+    survey = campaign.survey
+    preview = await build_preview(
+        services.redis,
+        publisher.schema,
+        stored,
+        survey,
+        publisher.limits(),
+        Viewpoint(
+            quiet=publisher.quiet,
+            zone_name=await publisher.campaign_zone(stored.campaign_id),
+            pseudonyms=await pseudonyms_of(call),  # the caller's: the campaign's owner
+            templates=tools.templates(survey.languages),
+        ),
+    )
+    if preview.samples:
+        caller = call.caller
+        await services.audit.record(
+            caller.org,
+            actor=caller.actor,
+            action=AuditAction.RESPONSES_READ,
+            target=f"decision:{stored.campaign_id}/{stored.id}",
+            count=len(preview.samples),
+            address=caller.address,
+            details={"what": "preview samples"},
+        )
+    return preview_out(preview, survey, services.min_cell)
+
+
+@operations.add(
+    "POST",
+    "/campaigns/{campaign_id}/decisions/{decision_id}/publish",
+    "publishDecision",
+    "Publish the decision's latest version",
+    permission=Permission.DECISIONS_PUBLISH,
+    path_model=DecisionPath,
+    body=PublishIn,
+    response=PublishOut,
+    errors=(NOT_FOUND, CONFLICT, MISSING_TRANSLATIONS),
+    tag="decisions",
+)
+async def publish_decision(call: Call) -> PublishOut:
+    """Plans who is told and starts the publication; the publisher role of `sauti run` sends
+    it. Refused with `missing-translations` (409, nothing sent) while someone to tell reads a
+    language without a message, unless `allow_missing_translations`. A version published
+    before answers 200 with `already_published`, and nothing new is recorded."""
+    path = call.path_as(DecisionPath)
+    allow = call.body_as(PublishIn).allow_missing_translations
+    await _stored(call, path, Permission.DECISIONS_PUBLISH)
+    publisher = _tools(call).publisher(call.services.clock)
+    try:
+        published = await publisher.publish(path.campaign_id, path.decision_id, allow_missing=allow)
+    except MissingTranslationsError as error:
+        raise _missing(error, call.services.min_cell) from None
+    except NoSuchDecisionError:
+        raise ApiError(NOT_FOUND, "no such decision") from None
+    except DecisionDefinitionError as error:
+        raise _no_longer_fits(error) from None
+    except LoopError as error:
+        raise ApiError(CONFLICT, str(error)) from None
+    stored = published.stored
+    counts = await publisher.planned_counts(stored)
+    if not published.already:
+        caller = call.caller
+        await call.services.audit.record(
+            caller.org,
+            actor=caller.actor,
+            action=AuditAction.DECISION_PUBLISHED,
+            target=f"decision:{stored.campaign_id}/{stored.id}",
+            count=counts.told,
+            address=caller.address,
+            details={"version": stored.version},
+        )
+    return PublishOut(
+        campaign_id=stored.campaign_id,
+        decision_id=stored.id,
+        version=stored.version,
+        status=published.status,
+        already_published=published.already,
+        told=counts.told,
+    )
+
+
+def _missing(error: MissingTranslationsError, minimum: int) -> ApiError:
+    """Which languages lack a message, and for how many people each (small counts withheld,
+    as in the preview)."""
+    languages = sorted(error.languages)
+    split = suppress_distribution([error.languages[lang] for lang in languages], minimum)
+    return ApiError(
+        MISSING_TRANSLATIONS,
+        f"no message (or rationale) in {', '.join(languages)}: add them and upload the file "
+        "again, or publish with allow_missing_translations",
+        errors=[
+            ErrorItem(
+                location=f"message.{language}",
+                message=f"{cell.label(minimum)} participants to tell read {language}",
+            )
+            for language, cell in zip(languages, split.cells, strict=True)
+        ],
+    )
+
+
+@operations.add(
+    "GET",
+    "/campaigns/{campaign_id}/decisions/{decision_id}/progress",
+    "getDecisionProgress",
+    "How far the decision's publication has come",
+    permission=Permission.LOOP_READ,
+    path_model=DecisionPath,
+    query=ProgressQuery,
+    response=ProgressOut,
+    errors=(NOT_FOUND, CONFLICT),
+    tag="decisions",
+)
+async def get_decision_progress(call: Call) -> ProgressOut:
+    """Of the latest published version unless `version` says which; a decision never
+    published answers with status `not published`."""
+    path = call.path_as(DecisionPath)
+    version = call.query_as(ProgressQuery).version
+    _, stored = await _stored(call, path, Permission.LOOP_READ, version)
+    if version is None and stored.published_version not in (0, stored.version):
+        _, stored = await _stored(call, path, Permission.LOOP_READ, stored.published_version)
+    services = call.services
+    rates = _tools(call).send_rates
+    progress = await publication_progress(services.redis, services.schema, stored, rates)
+    channels = sorted({*progress.planned, *progress.sent_now, *progress.delayed})
+    return ProgressOut(
+        campaign_id=stored.campaign_id,
+        decision_id=stored.id,
+        version=stored.version,
+        status=progress.status,
+        planning_done=progress.planning_done,
+        to_tell=progress.total,
+        handled=progress.handled,
+        channels=[
+            ChannelProgressOut(
+                channel=channel,
+                planned=progress.planned[channel],
+                queued=progress.sent_now[channel],
+                delayed=progress.delayed[channel],
+                released=progress.released[channel],
+            )
+            for channel in channels
+        ],
+        not_told=dict(sorted((progress.skipped + progress.dropped).items())),
+        outbox_backlog=progress.outbox_backlog,
+        waiting=progress.waiting,
+        next_due_at=moment(progress.next_due_ms / 1000) if progress.next_due_ms else None,
+        eta_seconds=progress.eta_seconds,
+    )
