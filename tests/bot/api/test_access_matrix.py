@@ -13,6 +13,7 @@ from typing import Any
 from bot.access.roles import ROLE_PERMISSIONS, Permission, Role
 from bot.records.cases import NEXT, CaseStatus, find_case
 from tests.bot.api import BOTH, CAMPAIGNS, ORG_A, World
+from tests.bot.loop import SIM_DECISION
 from tests.kit.example import example_survey
 
 ANYONE = {"public", "signed-in"}
@@ -45,6 +46,18 @@ async def _tag(world: World) -> Example:
         f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/themes",
         json={"response_id": f"{pseudonym}/unsafe_what", "add": ["checkpoints"]},
     )
+
+
+def _decision(world: World, suffix: str, json: Any = None) -> Callable[[], Awaitable[Example]]:
+    """A call on the example decision, stored first (storing it again changes nothing)."""
+
+    async def stored() -> Example:
+        deployment = world.deployment
+        await deployment.app.ledger().load(SIM_DECISION, deployment.received_ms)
+        path = f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/decisions/sim-without-id{suffix}"
+        return Example(path, json=json)
+
+    return stored
 
 
 def _always(example: Example) -> Callable[[], Awaitable[Example]]:
@@ -82,6 +95,13 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
     made["tagAnswer"] = lambda: _tag(world)
     made["countThemes"] = _always(Example(f"{campaign}/themes"))
     made["exportResponses"] = _always(Example(f"{campaign}/export?format=json"))
+    made["uploadDecision"] = _always(
+        Example(f"{campaign}/decisions", data=SIM_DECISION, headers={"Content-Type": "text/yaml"})
+    )
+    made["getDecision"] = _decision(world, "")
+    made["previewDecision"] = _decision(world, "/preview")
+    made["publishDecision"] = _decision(world, "/publish", json={})
+    made["getDecisionProgress"] = _decision(world, "/progress")
     return made
 
 
