@@ -1,9 +1,10 @@
 """Every operation of the JSON API, one module per resource: `me`, `campaigns`,
 `results` (aggregates, small cells withheld), `responses`, `cases`, `loop` (decisions and the
-loop report), `decisions` (upload, preview, publish, progress), `audit` (the organisation's
-audit log), `themes` (tags on free-text answers, their counts), `exports` (every response as a
-file, streamed); `common` holds what they share. A new resource is a module with its own
-`operations` and one line in `all_operations`."""
+loop report), `decisions` (upload, preview, publish, progress: with `decision_models`,
+`decision_preview` and `decision_progress`), `audit` (the organisation's audit log), `themes`
+(tags on free-text answers, their counts), `exports` (every response as a file, streamed);
+`common` holds what they share. A new resource is a module with its own `operations` and one
+line in `all_operations`."""
 
 from __future__ import annotations
 

@@ -1,0 +1,119 @@
+"""The requests and answers of the decisions operations (bot.api.operations.decisions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.api.operations.common import CAMPAIGN_ID
+from bot.conversation.decisions.decision import DECISION_ID, DecisionStatus
+from bot.loop.publisher import PublicationStatus
+
+VERSIONS_SHOWN = 20  # the latest ones: a decision rarely has more, and the list stays bounded
+
+
+class DecisionPath(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    campaign_id: str = Field(pattern=CAMPAIGN_ID)
+    decision_id: str = Field(pattern=DECISION_ID.pattern)
+
+
+class ProgressQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(
+        default=None, ge=1, le=2**31, description="default: the latest published (or latest)"
+    )
+
+
+class PublishIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    allow_missing_translations: bool = Field(
+        default=False,
+        description="publish although some people to tell read a language without a message: "
+        "they are told in the campaign's default language",
+    )
+
+
+class VersionOut(BaseModel):
+    version: int
+    stored_at: dt.datetime | None
+    publication: PublicationStatus | None = Field(description="null: never published")
+
+
+class PublicationOut(BaseModel):
+    """The publication of the latest published version."""
+
+    version: int
+    status: PublicationStatus | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+class DecisionDetailOut(BaseModel):
+    """One decision: its latest version, its versions and what was published."""
+
+    id: str
+    campaign_id: str
+    ref: str = Field(description="the short reference participants' reaction buttons carry")
+    version: int = Field(description="the latest version (versions count from 1)")
+    status: DecisionStatus
+    title: dict[str, str]
+    changes: dict[str, str] | None
+    effective: dt.date | None
+    message_languages: list[str]
+    languages_without_message: list[str] = Field(
+        description="campaign languages without a message (or rationale, where one is owed)"
+    )
+    published_version: int = Field(description="0: never published")
+    publication: PublicationOut | None
+    versions: list[VersionOut] = Field(description=f"the latest {VERSIONS_SHOWN}, newest first")
+
+
+class StoredOut(BaseModel):
+    """The decision as stored, and whether the file made a new version."""
+
+    new_version: bool = Field(description="false: the file is the latest version already")
+    decision: DecisionDetailOut
+
+
+class PublishOut(BaseModel):
+    """The publication started (or the one started before); the publisher role sends it."""
+
+    campaign_id: str
+    decision_id: str
+    version: int
+    status: PublicationStatus
+    already_published: bool = Field(description="this version was published before: nothing new")
+    told: int = Field(description="participants the publication tells")
+
+
+class ChannelProgressOut(BaseModel):
+    channel: str
+    planned: int
+    queued: int
+    delayed: int = Field(description="held for quiet hours or the weekly budget")
+    released: int = Field(description="of the delayed, sent since")
+
+
+class ProgressOut(BaseModel):
+    """How far a publication has come, and an ETA at the channels' rates."""
+
+    campaign_id: str
+    decision_id: str
+    version: int
+    status: str = Field(description="planning, refused, publishing, done, or not published")
+    planning_done: bool
+    to_tell: int
+    handled: int
+    channels: list[ChannelProgressOut]
+    not_told: dict[str, int] = Field(
+        description="by reason, those delayed and then not told after all included"
+    )
+    outbox_backlog: int = Field(description="bulk notices of every publication not yet sent")
+    waiting: int = Field(description="notices of every publication held for later")
+    next_due_at: dt.datetime | None
+    eta_seconds: float
