@@ -56,7 +56,6 @@ from bot.loop.ledger import StoredDecision
 from bot.loop.preview import Viewpoint, build_preview
 from bot.loop.progress import publication_progress
 from bot.loop.publisher import MissingTranslationsError, NoSuchDecisionError, PublicationStatus
-from bot.records.suppression import suppress_distribution
 from dialogues.errors import Problem
 from dialogues.yaml_source import read_yaml
 
@@ -193,7 +192,9 @@ async def _detail(call: Call, stored: StoredDecision, campaign: Campaign) -> Dec
     services = call.services
     schema = services.schema
     key = schema.decision(stored.campaign_id, stored.id)
-    numbers = list(range(stored.version, max(0, stored.version - VERSIONS_SHOWN), -1))
+    shown = list(range(stored.version, max(0, stored.version - VERSIONS_SHOWN), -1))
+    published = stored.published_version
+    numbers = shown + ([published] if published and published not in shown else [])
     pipe = services.redis.pipeline(transaction=False)
     for number in numbers:
         pipe.hget(key, f"at:{number}")
@@ -203,8 +204,9 @@ async def _detail(call: Call, stored: StoredDecision, campaign: Campaign) -> Dec
     for n, number in enumerate(numbers):
         stored_at, (status, started, finished) = replies[2 * n], replies[2 * n + 1]
         state = _status(status)
-        versions.append(VersionOut(version=number, stored_at=_ms(stored_at), publication=state))
-        if number == stored.published_version:
+        if number in shown:
+            versions.append(VersionOut(version=number, stored_at=_ms(stored_at), publication=state))
+        if number == published:
             publication = PublicationOut(
                 version=number,
                 status=state,
@@ -310,7 +312,7 @@ async def publish_decision(call: Call) -> PublishOut:
     try:
         published = await publisher.publish(path.campaign_id, path.decision_id, allow_missing=allow)
     except MissingTranslationsError as error:
-        raise _missing(error, call.services.min_cell) from None
+        raise _missing(error) from None
     except NoSuchDecisionError:
         raise ApiError(NOT_FOUND, "no such decision") from None
     except DecisionDefinitionError as error:
@@ -340,11 +342,10 @@ async def publish_decision(call: Call) -> PublishOut:
     )
 
 
-def _missing(error: MissingTranslationsError, minimum: int) -> ApiError:
-    """Which languages lack a message, and for how many people each (small counts withheld,
-    as in the preview)."""
+def _missing(error: MissingTranslationsError) -> ApiError:
+    """Which languages lack a message. How many people read each is left to the preview,
+    which withholds the small groups among them."""
     languages = sorted(error.languages)
-    split = suppress_distribution([error.languages[lang] for lang in languages], minimum)
     return ApiError(
         MISSING_TRANSLATIONS,
         f"no message (or rationale) in {', '.join(languages)}: add them and upload the file "
@@ -352,9 +353,9 @@ def _missing(error: MissingTranslationsError, minimum: int) -> ApiError:
         errors=[
             ErrorItem(
                 location=f"message.{language}",
-                message=f"{cell.label(minimum)} participants to tell read {language}",
+                message=f"some of the people to tell read {language} (the preview says how many)",
             )
-            for language, cell in zip(languages, split.cells, strict=True)
+            for language in languages
         ],
     )
 
