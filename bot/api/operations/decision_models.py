@@ -88,32 +88,34 @@ class PublishOut(BaseModel):
     version: int
     status: PublicationStatus
     already_published: bool = Field(description="this version was published before: nothing new")
-    told: int = Field(description="participants the publication tells")
+    told: int | None = Field(description="participants the publication tells; null: withheld")
 
 
 class ChannelProgressOut(BaseModel):
+    """Participants of one channel; null: withheld."""
+
     channel: str
-    planned: int
-    queued: int
-    delayed: int = Field(description="held for quiet hours or the weekly budget")
-    released: int = Field(description="of the delayed, sent since")
+    planned: int | None
+    queued: int | None
+    delayed: int | None = Field(description="held for quiet hours or the weekly budget")
+    released: int | None = Field(description="of the delayed, sent since")
 
 
 class ProgressOut(BaseModel):
-    """How far a publication has come, and an ETA at the channels' rates."""
+    """How far a publication has come, and an ETA at the channels' rates. Counts of people
+    are null when withheld as small cells (or to protect one)."""
 
     campaign_id: str
     decision_id: str
     version: int
     status: str = Field(description="planning, refused, publishing, done, or not published")
     planning_done: bool
-    to_tell: int
-    handled: int
+    to_tell: int | None
     channels: list[ChannelProgressOut]
-    not_told: dict[str, int] = Field(
+    not_told: dict[str, int | None] = Field(
         description="by reason, those delayed and then not told after all included"
     )
-    outbox_backlog: int = Field(description="bulk notices of every publication not yet sent")
-    waiting: int = Field(description="notices of every publication held for later")
+    outbox_backlog: int | None = Field(description="bulk notices of every publication not yet sent")
+    waiting: int | None = Field(description="notices of every publication held for later")
     next_due_at: dt.datetime | None
     eta_seconds: float

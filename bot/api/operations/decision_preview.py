@@ -1,25 +1,26 @@
-"""A decision's preview as the API shows it: what publishing now would do (bot.loop.preview),
-with the split of those told by language and by channel withheld where it is small.
+"""A decision's reach and preview as the API shows them: what publishing now would do
+(bot.loop.preview), every count of people through the one suppression function
+(bot.records.suppression) with the configured minimum. A withheld count is null.
 
-The reach of a decision — participants linked, told, not told by reason, delayed by their
-weekly budget — is shown as it is: publishing records it in the audit log and its progress
-shows it too. Who among them reads which language on which channel is where a handful of
-people shows, so that table goes through the one suppression function
-(bot.records.suppression) with the configured minimum, and every figure made of its cells
-(languages without a message, WhatsApp template gaps, push notices) is withheld whenever one
-of the cells it adds up is: it then tells nothing the table does not. A withheld count is null.
-Sample answers name participants by the organisation's pseudonym and show answer labels only,
-never free text or an answer to a sensitive question.
+The counts are protected as the lines they make: those told and those not told (by reason) make
+up those linked; those told split by language and channel into a table whose total is the
+told; those delayed by their weekly budget and the rest make up the told. Whatever one line
+withholds the others withhold too, so no subtraction gives it away. Every figure made of table
+cells (languages without a message, WhatsApp template gaps, push notices) is withheld whenever
+one of the cells it adds up is: it then tells nothing the table does not. Sample answers name
+participants by the organisation's pseudonym and show answer labels only, never free text or an
+answer to a sensitive question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
 from bot.conversation.decisions.decision import DecisionStatus
-from bot.loop.planner import EXCLUSIONS
+from bot.loop.planner import EXCLUSIONS, LinkCounts
 from bot.loop.preview import Preview
 from bot.records.suppression import Cell, Table, suppress_distribution, suppress_table
 from dialogues.model import Survey
@@ -65,11 +66,11 @@ class PreviewOut(BaseModel):
     decision_id: str
     version: int
     status: DecisionStatus
-    minimum: int = Field(description="the smallest count the table shows")
-    linked: int
-    told: int
-    not_told: dict[str, int] = Field(description="participants linked but not told, by reason")
-    delayed_by_budget: int = Field(description="told later: their weekly budget is spent")
+    minimum: int = Field(description="the smallest count of people shown")
+    linked: Count
+    told: Count
+    not_told: dict[str, Count] = Field(description="participants linked but not told, by reason")
+    delayed_by_budget: Count = Field(description="told later: their weekly budget is spent")
     told_by_language_and_channel: ToldTableOut
     languages_without_message: list[LanguageCountOut]
     publishing_refused: bool = Field(
@@ -87,30 +88,70 @@ class PreviewOut(BaseModel):
     samples: list[SampleOut]
 
 
-def preview_out(preview: Preview, survey: Survey, minimum: int) -> PreviewOut:
-    stored, counts = preview.stored, preview.counts
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Who a decision reaches, as it may be shown."""
+
+    linked: Cell
+    told: Cell
+    not_told: dict[str, Cell]
+    delayed_by_budget: Cell
+    languages: list[str]
+    channels: list[str]
+    table: Table  # told by language (rows) and channel (columns)
+
+
+def reach_of(counts: LinkCounts, minimum: int) -> Reach:
+    reasons = [*EXCLUSIONS, *sorted(set(counts.excluded) - set(EXCLUSIONS))]
+    line = suppress_distribution(
+        [counts.told, *(counts.excluded[reason] for reason in reasons)],
+        minimum,
+        total=counts.linked,
+    )
+    told, linked = line.cells[0], line.total
     languages = sorted({language for language, _ in counts.targets})
     channels = sorted({channel for _, channel in counts.targets})
     table = suppress_table(
         [[counts.targets[(language, channel)] for channel in channels] for language in languages],
         minimum,
+        withheld_total=told.withheld,
     )
-    rows = _Rows(languages, channels, table, survey)
-    not_told = {reason: counts.excluded[reason] for reason in EXCLUSIONS}
-    not_told |= {reason: n for reason, n in counts.excluded.items() if n}
+    if table.total.withheld and not told.withheld:  # and linked with it: no subtraction left
+        told, linked = table.total, Cell(None)
+    delayed = Cell(None)
+    if not told.withheld:
+        over = min(counts.over_budget, counts.told)
+        split = suppress_distribution([over, counts.told - over], minimum, total=counts.told)
+        delayed = split.cells[0]
+    return Reach(
+        linked=linked,
+        told=told,
+        not_told=dict(zip(reasons, line.cells[1:], strict=True)),
+        delayed_by_budget=delayed,
+        languages=languages,
+        channels=channels,
+        table=table,
+    )
+
+
+def preview_out(preview: Preview, survey: Survey, minimum: int) -> PreviewOut:
+    stored = preview.stored
+    reach = reach_of(preview.counts, minimum)
+    table = reach.table
+    rows = _Rows(reach.languages, reach.channels, table, survey)
     return PreviewOut(
         campaign_id=stored.campaign_id,
         decision_id=stored.id,
         version=stored.version,
         status=stored.decision.status,
         minimum=minimum,
-        linked=counts.linked,
-        told=counts.told,
-        not_told=not_told,
-        delayed_by_budget=counts.over_budget,
+        linked=reach.linked.count,
+        told=reach.told.count,
+        not_told={reason: cell.count for reason, cell in reach.not_told.items()},
+        delayed_by_budget=reach.delayed_by_budget.count,
         told_by_language_and_channel=ToldTableOut(
-            languages=languages,
-            channels=channels,
+            languages=reach.languages,
+            channels=reach.channels,
             cells=[[cell.count for cell in row] for row in table.cells],
             by_language=[cell.count for cell in table.row_totals],
             by_channel=[cell.count for cell in table.column_totals],

@@ -23,7 +23,6 @@ from bot.api.operations.common import (
 )
 from bot.api.operations.decision_models import (
     VERSIONS_SHOWN,
-    ChannelProgressOut,
     DecisionDetailOut,
     DecisionPath,
     ProgressOut,
@@ -34,7 +33,8 @@ from bot.api.operations.decision_models import (
     StoredOut,
     VersionOut,
 )
-from bot.api.operations.decision_preview import PreviewOut, preview_out
+from bot.api.operations.decision_preview import PreviewOut, preview_out, reach_of
+from bot.api.operations.decision_progress import progress_out
 from bot.api.problems import (
     CONFLICT,
     INVALID_DECISION,
@@ -283,7 +283,7 @@ async def preview_decision(call: Call) -> PreviewOut:
             target=f"decision:{stored.campaign_id}/{stored.id}",
             count=len(preview.samples),
             address=caller.address,
-            details={"what": "preview samples"},
+            details={"what": "preview"},
         )
     return preview_out(preview, survey, services.min_cell)
 
@@ -338,7 +338,7 @@ async def publish_decision(call: Call) -> PublishOut:
         version=stored.version,
         status=published.status,
         already_published=published.already,
-        told=counts.told,
+        told=reach_of(counts, call.services.min_cell).told.count,
     )
 
 
@@ -383,28 +383,4 @@ async def get_decision_progress(call: Call) -> ProgressOut:
     services = call.services
     rates = _tools(call).send_rates
     progress = await publication_progress(services.redis, services.schema, stored, rates)
-    channels = sorted({*progress.planned, *progress.sent_now, *progress.delayed})
-    return ProgressOut(
-        campaign_id=stored.campaign_id,
-        decision_id=stored.id,
-        version=stored.version,
-        status=progress.status,
-        planning_done=progress.planning_done,
-        to_tell=progress.total,
-        handled=progress.handled,
-        channels=[
-            ChannelProgressOut(
-                channel=channel,
-                planned=progress.planned[channel],
-                queued=progress.sent_now[channel],
-                delayed=progress.delayed[channel],
-                released=progress.released[channel],
-            )
-            for channel in channels
-        ],
-        not_told=dict(sorted((progress.skipped + progress.dropped).items())),
-        outbox_backlog=progress.outbox_backlog,
-        waiting=progress.waiting,
-        next_due_at=moment(progress.next_due_ms / 1000) if progress.next_due_ms else None,
-        eta_seconds=progress.eta_seconds,
-    )
+    return progress_out(stored, progress, services.min_cell)

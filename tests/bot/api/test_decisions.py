@@ -54,10 +54,10 @@ async def _join_and_say_yes(world: World, name: str, language: str) -> str:
     return pid
 
 
-async def _linked(world: World) -> list[str]:
+async def _linked(world: World, said_yes: dict[str, int] = SAID_YES) -> list[str]:
     return [
         await _join_and_say_yes(world, f"{language}-{n}", language)
-        for language, count in SAID_YES.items()
+        for language, count in said_yes.items()
         for n in range(count)
     ]
 
@@ -228,7 +228,7 @@ async def test_progress_follows_the_publication(world: World) -> None:
     assert progress["channels"] == [
         {"channel": "webchat", "planned": 11, "queued": 11, "delayed": 0, "released": 0}
     ]
-    assert (progress["to_tell"], progress["handled"]) == (11, 11)
+    assert (progress["to_tell"], progress["not_told"]) == (11, {})
     missing = await world.call("GET", f"{ONE}/progress?version=7", token=viewer)
     await _problem(missing, 404, "not-found")
 
@@ -253,3 +253,24 @@ async def test_another_organisation_gets_not_found_on_every_decisions_path(world
     assert world.audit.entries == []
     decision = await world.get(ONE)
     assert decision["published_version"] == 0
+
+
+async def test_a_decision_that_reaches_few_people_shows_no_count_of_them(world: World) -> None:
+    await _linked(world, {"en": 2})
+    assert (await _upload(world, SIM_DECISION)).status == 200
+    preview = await world.get(f"{ONE}/preview", world.token(ORG_A, Role.ANALYST))
+    assert (preview["linked"], preview["told"], preview["delayed_by_budget"]) == (None,) * 3
+    assert preview["told_by_language_and_channel"]["cells"] == [[None]]
+    # Even the zeros: in a group this small, who was not excluded tells what the rest were.
+    assert set(preview["not_told"].values()) == {None}
+
+    published = await (await _publish(world, Role.ADMIN)).json()
+    assert (published["status"], published["told"]) == ("publishing", None)
+    [entry] = world.audit.entries[1:]  # after the preview's read of the sample answers
+    assert (entry.action, entry.count) == (AuditAction.DECISION_PUBLISHED, 2)  # the log knows
+    await publish_all(world.deployment.app.publisher())
+    progress = await world.get(f"{ONE}/progress", world.token(ORG_A, Role.VIEWER))
+    assert progress["to_tell"] is None
+    assert progress["channels"] == [
+        {"channel": "webchat", "planned": None, "queued": None, "delayed": None, "released": None}
+    ]
