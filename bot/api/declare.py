@@ -41,6 +41,27 @@ class Anyone(StrEnum):
     SIGNED_IN = "signed-in"
 
 
+class Owner(StrEnum):
+    """Whose thing an operation acts on. The server finds the owning organisation from the
+    request before the handler runs and passes it to the one permission check, so a handler
+    cannot forget it: something of another organisation is not found, whatever the handler
+    does. Unless declared, it follows from the path: `{campaign_id}` -> the campaign's
+    organisation, `{reference}` -> the case's; else the caller's own organisation."""
+
+    CALLER = "caller"  # lists and uploads of the caller's organisation
+    CAMPAIGN_IN_PATH = "campaign-in-path"  # the path's `campaign_id`
+    CAMPAIGN_IN_QUERY = "campaign-in-query"  # the query's `campaign`
+    CASE_IN_PATH = "case-in-path"  # the path's `reference`
+
+
+def owner_from_path(path: str) -> Owner:
+    if "{campaign_id}" in path:
+        return Owner.CAMPAIGN_IN_PATH
+    if "{reference}" in path:
+        return Owner.CASE_IN_PATH
+    return Owner.CALLER
+
+
 PUBLIC = Anyone.PUBLIC
 SIGNED_IN = Anyone.SIGNED_IN
 Access = Permission | Anyone
@@ -126,6 +147,7 @@ class Operation:
     permission: Access
     handler: Handler
     response: Response
+    owner: Owner = Owner.CALLER
     status: int = 200
     path_model: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
@@ -151,6 +173,7 @@ class Operations:
         *,
         permission: Access,
         response: Response,
+        owner: Owner | None = None,
         status: int = 200,
         path_model: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
@@ -171,6 +194,7 @@ class Operations:
                     permission=permission,
                     handler=handler,
                     response=response,
+                    owner=owner if owner is not None else owner_from_path(path),
                     status=status,
                     path_model=path_model,
                     query=query,

@@ -82,6 +82,7 @@ def _operation(
         "summary": operation.summary,
         "tags": [operation.tag],
         "x-sauti-permission": operation.permission.value,
+        "x-sauti-owner": operation.owner.value,
         "security": [] if operation.permission is PUBLIC else [{"token": []}],
         "parameters": [
             *_parameters(operation.path_model, "path", components),

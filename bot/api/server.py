@@ -23,7 +23,7 @@ from pydantic import BaseModel, RootModel, ValidationError
 from bot.access.permissions import ForbiddenError, NotFoundError, Principal, authorize
 from bot.access.roles import Permission
 from bot.api.auth import Authenticator, unauthorized
-from bot.api.declare import PUBLIC, Call, FileResponse, FileStream, Operation, TextBody
+from bot.api.declare import PUBLIC, Call, FileResponse, FileStream, Operation, Owner, TextBody
 from bot.api.openapi import document
 from bot.api.problems import (
     BODY_TOO_LARGE,
@@ -41,6 +41,7 @@ from bot.api.problems import (
     problem_response,
 )
 from bot.api.services import ApiServices
+from bot.records.cases import find_case
 from bot.storage.errors import STORAGE_FAILURE, is_storage_unavailable
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,9 @@ def _endpoint(
             query=_validated(operation.query, _query(request), "query"),
             body=await _body(request, operation),
         )
+        if principal is not None and isinstance(operation.permission, Permission):
+            owner = await _owner(operation.owner, call, principal)
+            authorize(principal, operation.permission, owner=owner)
         result = await operation.handler(call)
         if isinstance(operation.response, FileResponse):
             return await _stream(request, operation.status, operation.response, result)
@@ -121,6 +125,33 @@ def _endpoint(
         )
 
     return endpoint
+
+
+async def _owner(owner: Owner, call: Call, principal: Principal) -> str:
+    """The organisation the request's thing belongs to (NotFoundError: none, or nothing of that
+    name), whichever operation it is: the check every handler would otherwise have to make."""
+    services = call.services
+    if owner is Owner.CALLER:
+        return principal.org
+    if owner is Owner.CASE_IN_PATH:
+        case = await find_case(services.redis, services.schema, _field(call.path, "reference"))
+        campaign_id = case.campaign_id if case is not None else ""
+    elif owner is Owner.CAMPAIGN_IN_QUERY:
+        campaign_id = _field(call.query, "campaign")
+    else:
+        campaign_id = _field(call.path, "campaign_id")
+    # A case raised outside any campaign belongs to no organisation (only the operator sees it).
+    org = await services.campaigns.owner(campaign_id) if campaign_id else None
+    if org is None:
+        raise NotFoundError(campaign_id)
+    return org
+
+
+def _field(model: BaseModel | None, name: str) -> str:
+    value = getattr(model, name, None)
+    if not isinstance(value, str):  # a declaration of ours that does not fit its owner
+        raise TypeError(f"the operation's owner needs a `{name}` it does not take")
+    return value
 
 
 async def _stream(

@@ -9,7 +9,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.access.roles import Permission
-from bot.api.declare import Call, Operations
+from bot.api.declare import Call, Operations, Owner
 from bot.api.operations.common import CAMPAIGN_ID, campaign_owned
 from bot.api.pages import (
     DEFAULT_LIMIT,
@@ -103,6 +103,7 @@ def _ledger(call: Call) -> DecisionLedger:
     "/decisions",
     "listDecisions",
     "A campaign's decisions",
+    owner=Owner.CAMPAIGN_IN_QUERY,
     permission=Permission.LOOP_READ,
     query=DecisionsQuery,
     response=DecisionPage,
@@ -153,6 +154,7 @@ async def list_decisions(call: Call) -> DecisionPage:
     "/loop/report",
     "getLoopReport",
     "A campaign's loop report",
+    owner=Owner.CAMPAIGN_IN_QUERY,
     permission=Permission.LOOP_READ,
     query=ReportQuery,
     response=LoopReportOut,

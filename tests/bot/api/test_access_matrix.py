@@ -173,3 +173,35 @@ async def test_every_operation_declares_its_permission_in_the_document(world: Wo
     assert {name: rule for name, rule in rules.items() if rule not in known} == {}
     assert rules["getOpenApi"] == "public"
     assert rules["listResponses"] == "responses:read"
+
+
+async def test_an_operation_on_a_named_thing_has_its_owner_found_by_the_server(
+    world: World,
+) -> None:
+    """Every operation whose path or query names a campaign or a case lets the server find the
+    owning organisation before its handler runs (`x-sauti-owner`), so a handler that forgot
+    to check cannot serve another organisation's thing."""
+    document = await world.get("/api/v1/openapi.json")
+    owners = {}
+    for _, path, operation in _operations(document):
+        if operation.get("x-sauti-permission") in ANYONE:
+            continue
+        owner = operation.get("x-sauti-owner")
+        # A required `campaign` names the thing acted on; an optional one only filters a list
+        # of the caller's own organisation.
+        named = {
+            p["name"]
+            for p in operation.get("parameters", [])
+            if p["in"] in ("path", "query") and p.get("required")
+        }
+        if "{campaign_id}" in path:
+            assert owner == "campaign-in-path", operation["operationId"]
+        elif "{reference}" in path:
+            assert owner == "case-in-path", operation["operationId"]
+        elif "campaign" in named:
+            assert owner == "campaign-in-query", operation["operationId"]
+        else:
+            assert owner == "caller", operation["operationId"]
+        owners[operation["operationId"]] = owner
+    assert owners["getLoopReport"] == "campaign-in-query"
+    assert owners["stepCase"] == "case-in-path"
