@@ -16,6 +16,7 @@ rare case Redis resizes a set between two pages, a respondent may appear twice: 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,6 +121,7 @@ async def _audit(call: Call, campaign_id: str, items: list[RespondentOut], words
         target=f"campaign:{campaign_id}",
         count=len(items),
         address=caller.address,
+        details=records_read([item.participant for item in items]),
     )
     shown = sum(
         1
@@ -135,7 +137,25 @@ async def _audit(call: Call, campaign_id: str, items: list[RespondentOut], words
             target=f"campaign:{campaign_id}",
             count=shown,
             address=caller.address,
+            details=records_read(
+                [
+                    item.participant
+                    for item in items
+                    if any(a.free_text and a.value is not None for a in item.answers.values())
+                ]
+            ),
         )
+
+
+def records_read(pseudonyms: list[str]) -> dict[str, str | int] | None:
+    """Which records a page held, as far as an audit entry may say: the first and last
+    pseudonyms of the page (the organisation's own names for them, nothing it has not seen) and
+    a digest of them all, which a list of suspected pseudonyms can be checked against."""
+    if not pseudonyms:
+        return None
+    ordered = sorted(pseudonyms)
+    digest = hashlib.sha256("\n".join(ordered).encode()).hexdigest()[:32]
+    return {"first": ordered[0], "last": ordered[-1], "records": digest}
 
 
 def _respondent(

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.access.roles import Role
 from bot.api.audit import AuditAction
+from bot.api.operations.responses import records_read
 from tests.bot.api import BOTH, CAMPAIGN_B, CAMPAIGNS, ONLY_A, ORG_A, ORG_B, STORY, World
 
 
@@ -77,6 +78,11 @@ async def test_free_text_is_shown_only_when_asked_for_and_then_audited(world: Wo
         1,
         f"token:{token.split('_')[1]}",
     )
+    # Which records: the page's first and last pseudonyms, and a digest of them all.
+    shown = sorted(item["participant"] for item in with_text["items"])
+    assert read.details is not None
+    assert (read.details["first"], read.details["last"]) == (shown[0], shown[-1])
+    assert read.details["records"] == records_read(shown)["records"]  # type: ignore[index]
 
 
 async def test_pages_walk_every_respondent_once(world: World) -> None:
