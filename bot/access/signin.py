@@ -108,8 +108,11 @@ class SignIn:
             )
             return Refused(NOT_ACCEPTED)
 
-        if not await parts.throttle.attempt(typed, address):
+        attempt = await parts.throttle.attempt(typed, address)
+        if not attempt.allowed:
             await parts.passwords.verify(None, password)  # the same time as any refusal
+            if not attempt.first_refused:  # recorded once per window, not once per guess
+                return Refused(NOT_ACCEPTED)
             return await refuse("throttled")
         stored = member.password_hash if member is not None and member.roles else None
         if not await parts.passwords.verify(stored, password) or member is None:

@@ -29,6 +29,15 @@ class ThrottleLimits:
     window_seconds: int = 900
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """Whether an attempt may go on, and whether it is the first its window refuses (the one
+    worth an audit entry: the rest of a flood of guesses would only fill the log)."""
+
+    allowed: bool
+    first_refused: bool
+
+
 class SignInThrottle:
     def __init__(
         self, redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, limits: ThrottleLimits
@@ -38,7 +47,7 @@ class SignInThrottle:
         self._crypto = crypto
         self._limits = limits
 
-    async def attempt(self, email: str, address: Address | None) -> bool:
+    async def attempt(self, email: str, address: Address | None) -> Attempt:
         """Count an attempt against both the account and the address, BEFORE its password is
         checked, and say whether it may go on (False: one of them has used up its window).
         Counting first is what holds against attempts sent all at once: each is counted
@@ -52,7 +61,12 @@ class SignInThrottle:
             pipe.set(key, 0, ex=self._limits.window_seconds, nx=True)
             pipe.incr(key)
             counts.append(int((await pipe.execute())[1]))
-        return counts[0] <= self._limits.account_limit and counts[1] <= self._limits.address_limit
+        account, client = counts
+        limits = self._limits
+        return Attempt(
+            allowed=account <= limits.account_limit and client <= limits.address_limit,
+            first_refused=account == limits.account_limit + 1 or client == limits.address_limit + 1,
+        )
 
     async def succeeded(self, email: str, address: Address | None) -> None:
         """A sign-in went through: the account's earlier failures are forgiven, and this

@@ -102,9 +102,11 @@ async def test_guesses_sent_all_at_once_get_no_more_tries_than_one_after_another
     reasons = [reason for kind, _, reason in site.events.seen if kind == "sign_in_failed"]
     # SAUTI_STAFF_ACCOUNT_FAILURES is 3: at most three reached the password check (fewer when
     # the address's count, 6, ran out first for one of them: both are counted up front).
-    assert len(reasons) == len(guesses)
     assert 1 <= reasons.count("password") <= 3
-    assert reasons.count("throttled") == len(guesses) - reasons.count("password")
+    # The refusals are recorded once per window and counter (account, address), not once per
+    # guess: a flood of guesses does not flood the audit log.
+    assert 1 <= reasons.count("throttled") <= 2
+    assert len(reasons) == reasons.count("password") + reasons.count("throttled")
 
 
 async def test_one_address_trying_many_accounts_is_stopped(site: Site) -> None:
