@@ -201,15 +201,19 @@ async def test_fifty_appends_at_once_from_two_clients_form_one_intact_chain(
 async def test_appends_racing_without_the_lock_are_kept_in_one_chain_by_the_script(
     redis_url: str,
 ) -> None:
-    # Twenty logs on one client: no lock shared, so only the compare-and-set keeps them apart.
-    client = connect(redis_url, max_connections=30)
-    logs = [AuditLog.keyed_by(client, KeySchema(), CRYPTO) for _ in range(20)]
+    # Twenty logs, each on a client of its own, as twenty processes would be: no lock shared,
+    # so only the compare-and-set keeps them apart.
+    clients = [connect(redis_url, max_connections=4) for _ in range(20)]
+    logs = [AuditLog.keyed_by(client, KeySchema(), CRYPTO) for client in clients]
     try:
-        await asyncio.gather(
-            *(log.record(ORG, actor=OPERATOR, action=AuditAction.AUDIT_READ) for log in logs)
-        )
+        async with asyncio.TaskGroup() as appending:
+            for log in logs:
+                appending.create_task(
+                    log.record(ORG, actor=OPERATOR, action=AuditAction.AUDIT_READ)
+                )
         verdict = await logs[0].verify(ORG)
     finally:
-        await client.aclose()
+        for client in clients:
+            await client.aclose()
 
     assert (verdict.ok, verdict.checked) == (True, 20)
