@@ -12,11 +12,8 @@ import argparse
 import csv
 import datetime as dt
 import json
-import os
 import sys
-import tempfile
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,7 +21,7 @@ from bot.app import App
 from bot.audit import OPERATOR, AuditAction, AuditEntry, AuditLog, ChainBreak, Verification
 from bot.audit.entry import check_org
 from bot.audit.log import MAX_PAGE, check_cursor
-from bot.commands.common import EXIT_USAGE, with_app
+from bot.commands.common import EXIT_USAGE, private_file, with_app
 from bot.records.export_files import safe_cell
 
 CSV_COLUMNS = (
@@ -173,7 +170,7 @@ def _export(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         log = app.audit_log()
         write = _write_csv if args.format == "csv" else _write_jsonl
-        with _destination(args.output) as out:
+        with private_file(args.output) as out:
             count = await write(args.org, log.everything(args.org), out)
         print(f"exported {count} audit entries of {args.org}", file=sys.stderr)
         await _record_read(log, args.org, count, via="export", format=args.format)
@@ -249,24 +246,6 @@ def _cell(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     return safe_cell(str(value))
-
-
-@contextmanager
-def _destination(path: Path | None) -> Iterator[TextIO]:
-    """stdout, or a private temporary file renamed onto `path` once everything is written: an
-    archive is complete or absent, never cut short."""
-    if path is None:
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 # -- verify ------------------------------------------------------------------------------------

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import Any, TypeVar
+import tempfile
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
 
 from bot.access.permissions import Principal, authorize
 from bot.access.roles import Permission
@@ -105,3 +109,21 @@ async def as_operator(
             count=count,
             details=details,
         )
+
+
+@contextmanager
+def private_file(path: Path | None) -> Iterator[TextIO]:
+    """stdout, or a private temporary file (owner-only) renamed onto `path` once everything is
+    written: what holds decrypted words or an archive is complete or absent, never cut short."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -9,18 +9,15 @@ owner-only and appears complete or not at all (written aside, renamed at the end
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from bot.access.roles import Permission
 from bot.app import App
 from bot.audit.entry import AuditAction
-from bot.commands.common import EXIT_USAGE, as_operator, with_app
+from bot.commands.common import EXIT_USAGE, as_operator, private_file, with_app
 from bot.records.export import Respondent, TextLoss, respondents
 from bot.records.export_files import csv_text, json_text, named_by
 from dialogues import SurveyDefinitionError
@@ -56,7 +53,7 @@ def _export(args: argparse.Namespace) -> int:
         rows = named_by(pseudonyms, respondents(app.redis, app.schema, app.crypto, campaign.id))
         text = csv_text if args.format == "csv" else json_text
         tally = _Tally()
-        with _destination(args.output) as out:
+        with private_file(args.output) as out:
             async for chunk in text(campaign.survey, tally.counting(rows)):
                 out.write(chunk)
         await as_operator(
@@ -78,23 +75,6 @@ def _export(args: argparse.Namespace) -> int:
         return 0
 
     return with_app(work)
-
-
-@contextmanager
-def _destination(path: Path | None) -> Iterator[TextIO]:
-    """stdout, or a private temporary file renamed onto `path` once everything is written."""
-    if path is None:
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 class _Tally:
