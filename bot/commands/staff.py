@@ -63,14 +63,7 @@ def _add(args: argparse.Namespace) -> int:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
         who = args.email.strip().lower()
-        await as_operator(
-            app,
-            org,
-            Permission.STAFF_MANAGE,
-            AuditAction.STAFF_ADDED,
-            target=f"staff:{who}",
-            details={"role": args.role.value},
-        )
+        await _recorded(app, org, AuditAction.STAFF_ADDED, who, {"role": args.role.value})
         print(f"{who} is {args.role.value} in '{org}'" + (" (new account)" if new else ""))
         if reads_personal_data(args.role):
             print("this role reads personal data: signing in needs a second factor (TOTP)")
@@ -106,14 +99,8 @@ def _reset(args: argparse.Namespace) -> int:
             email = normal_email(args.email)
             member = await app.staff().get(email)
             for org in sorted(member.roles) if member is not None else ():
-                await as_operator(
-                    app,
-                    org,
-                    Permission.STAFF_MANAGE,
-                    AuditAction.SIGN_OUT_EVERYWHERE,
-                    target=f"staff:{email}",
-                    details={"reason": "reset"},
-                )
+                reason = {"reason": "reset"}
+                await _recorded(app, org, AuditAction.SIGN_OUT_EVERYWHERE, email, reason)
             token = await build_sign_in(app).reset(email)
         except StaffError as error:
             print(f"sauti: {error}", file=sys.stderr)
@@ -151,14 +138,8 @@ def _set_role(args: argparse.Namespace) -> int:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
         who = args.email.strip().lower()
-        await as_operator(
-            app,
-            org,
-            Permission.STAFF_MANAGE,
-            AuditAction.ROLE_CHANGED,
-            target=f"staff:{who}",
-            details={"from": before.value, "to": args.role.value},
-        )
+        changed = {"from": before.value, "to": args.role.value}
+        await _recorded(app, org, AuditAction.ROLE_CHANGED, who, changed)
         print(f"{who} in '{org}': {before.value} -> {args.role.value}")
         member = await app.staff().get(who)
         if member is not None and reads_personal_data(args.role) and member.totp_secret is None:
@@ -182,10 +163,18 @@ def _remove(args: argparse.Namespace) -> int:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
         who = args.email.strip().lower()
-        await as_operator(
-            app, org, Permission.STAFF_MANAGE, AuditAction.STAFF_REMOVED, target=f"staff:{who}"
-        )
+        await _recorded(app, org, AuditAction.STAFF_REMOVED, who)
         print(f"{who} is no longer staff of '{org}'")
         return 0
 
     return with_app(work)
+
+
+async def _recorded(
+    app: App, org: str, action: AuditAction, email: str, details: dict[str, str] | None = None
+) -> None:
+    """A change to someone's place in `org`, through the permission check and into its audit
+    log as the operator's."""
+    await as_operator(
+        app, org, Permission.STAFF_MANAGE, action, target=f"staff:{email}", details=details
+    )
