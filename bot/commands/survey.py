@@ -83,8 +83,16 @@ _COMMANDS: dict[str, Inbound] = {
 }
 
 
+# A trial run touches no Redis: the survey's own thanks ("your answers have been saved") is
+# what participants will read, so the author is told plainly that here nothing was.
+TRIAL_RUN = "(trial run: nothing you type here is saved, sent or counted)"
+TRIAL_RUN_DONE = "(trial run over: nothing was saved; the thanks above is what participants read)"
+TRIAL_RUN_LEFT = "(trial run left before the end: nothing was saved)"
+
+
 def run_chat(survey: Survey, language: str, stdin: TextIO, stdout: TextIO) -> int:
     """Drive the pure engine from lines of input; echo them when not typed at a terminal."""
+    print(TRIAL_RUN, file=stdout)
     step = start(survey, language, _now())
     _show(step.events, stdout)
     echo = not stdin.isatty()
@@ -97,9 +105,9 @@ def run_chat(survey: Survey, language: str, stdin: TextIO, stdout: TextIO) -> in
         step = advance(survey, step.session, _inbound(line), _now())
         _show(step.events, stdout)
         if step.session.status is SessionStatus.COMPLETED:
+            print(f"\n{TRIAL_RUN_DONE}", file=stdout)
             return 0
-    if step.session.status is not SessionStatus.COMPLETED:
-        print("\n(left before the end; answers so far are not kept in chat mode)", file=stdout)
+    print(f"\n{TRIAL_RUN_LEFT}", file=stdout)
     return 0
 
 

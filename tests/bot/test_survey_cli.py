@@ -56,10 +56,21 @@ def test_chat_runs_the_survey_from_piped_answers_in_swahili() -> None:
     assert "left before the end" not in out
 
 
+def test_chat_says_it_is_a_trial_run_that_saves_nothing() -> None:
+    """The example's thanks says "Your answers have been saved": in a trial run nothing is,
+    and the author is told so before the first question and after the thanks."""
+    answers = "1,4\nno\nyes\n0\n8\n1\nskip\n2\n"
+    out = _sauti("survey", "chat", str(EXAMPLE), stdin=answers).stdout
+    assert out.splitlines()[0] == "(trial run: nothing you type here is saved, sent or counted)"
+    thanks = out.index("Your answers have been saved.")
+    assert out.index("(trial run over: nothing was saved;") > thanks
+    assert "left before the end" not in out
+
+
 def test_chat_switches_language_and_reasks_in_the_new_one() -> None:
     result = _sauti("survey", "chat", str(EXAMPLE), stdin="/lang fr\n/quit\n")
     assert "À partir de maintenant, j'écrirai en Français." in result.stdout
-    assert "left before the end" in result.stdout
+    assert "(trial run left before the end: nothing was saved)" in result.stdout
 
 
 def test_chat_refuses_a_broken_file_with_its_problems(tmp_path: Path) -> None:
