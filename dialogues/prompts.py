@@ -24,13 +24,16 @@ class _StaticParts:
 
 @functools.lru_cache(maxsize=4096)
 def _static_parts(
-    survey: Survey, question_id: str, language: str, catalog: Catalog
+    survey: Survey, question_id: str, language: str, catalog: Catalog, tapped: bool
 ) -> _StaticParts:
     question = survey.question(question_id)
     assert question is not None  # callers pass questions of this survey
+    hint = _hint(survey, question, language, catalog)
+    if tapped:
+        hint = _tapped_hint(survey, question, language, catalog) or hint
     return _StaticParts(
         text=survey.text(question.text, language),
-        hint=_hint(survey, question, language, catalog),
+        hint=hint,
         choices=_choices(survey, question, language, catalog),
         labels=ControlLabels(
             skip=catalog.message("button.skip", language),
@@ -42,10 +45,17 @@ def _static_parts(
 
 
 def build_prompt(
-    survey: Survey, question: Question, state: AnswerState, catalog: Catalog
+    survey: Survey,
+    question: Question,
+    state: AnswerState,
+    catalog: Catalog,
+    *,
+    tapped: bool = False,
 ) -> Prompt:
+    """The question as the participant sees it. `tapped`: the page shows only buttons or tick
+    boxes where a choice is asked (the web chat), so the hint speaks of tapping, not typing."""
     language = state.language
-    parts = _static_parts(survey, question.id, language, catalog)
+    parts = _static_parts(survey, question.id, language, catalog, tapped)
     return Prompt(
         question_id=question.id,
         kind=question.kind,
@@ -135,19 +145,7 @@ def _hint(survey: Survey, question: Question, language: str, catalog: Catalog) -
             max=question.max_selections,
         )
     elif kind is QuestionKind.SCALE:
-        hint = catalog.message(
-            "hint.scale", language, min=_number(question.min_value), max=_number(question.max_value)
-        )
-        ends = [
-            f"{_number(bound)} = {survey.text(label, language)}"
-            for bound, label in (
-                (question.min_value, question.min_label),
-                (question.max_value, question.max_label),
-            )
-            if label
-        ]
-        if ends:
-            hint = f"{' · '.join(ends)}\n{hint}"
+        hint = _scale_hint(survey, question, language, catalog, "hint.scale")
     elif (
         kind is QuestionKind.NUMBER
         and question.min_value is not None
@@ -164,6 +162,51 @@ def _hint(survey: Survey, question: Question, language: str, catalog: Catalog) -
     if question.optional:
         hint += " " + catalog.message("hint.skip", language, skip=catalog.word("skip", language))
     return hint
+
+
+def _tapped_hint(
+    survey: Survey, question: Question, language: str, catalog: Catalog
+) -> str | None:
+    """The hint for a page where choices are only tapped (no text box to type numbers or
+    "skip" in); None where that page has a text box (text, number), whose hint holds."""
+    kind = question.kind
+    if kind is QuestionKind.MULTIPLE_CHOICE:
+        done = catalog.message("button.done", language)
+        hint = catalog.message(
+            "hint.multiple_choice_tapped",
+            language,
+            min=question.min_selections,
+            max=question.max_selections,
+            done=done,
+        )
+    elif kind is QuestionKind.SCALE:
+        hint = _scale_hint(survey, question, language, catalog, "hint.scale_tapped")
+    elif kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.YES_NO):
+        hint = catalog.message("hint.choice_tapped", language)
+    else:
+        return None
+    if question.optional:
+        skip = catalog.message("button.skip", language)
+        hint += " " + catalog.message("hint.skip_tapped", language, skip=skip)
+    return hint
+
+
+def _scale_hint(
+    survey: Survey, question: Question, language: str, catalog: Catalog, key: str
+) -> str:
+    """What the ends of the scale mean, then how to answer (`key`)."""
+    hint = catalog.message(
+        key, language, min=_number(question.min_value), max=_number(question.max_value)
+    )
+    ends = [
+        f"{_number(bound)} = {survey.text(label, language)}"
+        for bound, label in (
+            (question.min_value, question.min_label),
+            (question.max_value, question.max_label),
+        )
+        if label
+    ]
+    return f"{' · '.join(ends)}\n{hint}" if ends else hint
 
 
 def _has_earlier_answer(survey: Survey, question: Question, state: AnswerState) -> bool:

@@ -57,7 +57,7 @@ _STAGE_REPLIES: dict[Stage, StageReply] = {
     Stage.LANGUAGE: joining.language_reply,
     Stage.CONSENT: _takes_every_reply(consent.consent_reply),
     Stage.UPDATES: _takes_every_reply(consent.updates_reply),
-    Stage.DELETE: _takes_every_reply(erasure.delete_reply),
+    Stage.DELETE: erasure.delete_reply,
     Stage.FEEDBACK: _takes_every_reply(feedback.feedback_reply),
     Stage.CONCERN: _takes_every_reply(feedback.concern_reply),
     Stage.TIME: their_time.time_reply,

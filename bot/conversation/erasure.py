@@ -1,6 +1,12 @@
 """Deleting everything Sauti holds about a participant: asked first, then one confirmed erasure
 (the commit runs it: `bot.runtime.commit.erase_commands`), with a goodbye that still finds
-them although their record, and the address in it, is gone."""
+them although their record, and the address in it, is gone.
+
+Only a clear yes erases: the confirmation's own button, or a typed yes. A press on a survey
+question's button or form while the confirmation waits (its own "Yes" looks much like "Yes,
+delete all") means they went back to the survey: nothing is deleted, they are told so, and the
+press is taken as their answer. Anything else typed gets the question again, with a line
+saying which button does what."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from bot.conversation.inbound import Answer
 from bot.conversation.outgoing import MenuItem
 from bot.conversation.participants import ParticipantRecord, Stage, stored_address
 from bot.privacy import DecryptionError
+from dialogues.inbound import TextReply
 
 
 def delete(exchange: Exchange, argument: str) -> None:
@@ -44,9 +51,21 @@ def _stored_address(exchange: Exchange, participant: ParticipantRecord) -> str |
         return None
 
 
-def delete_reply(exchange: Exchange, action: Answer) -> None:
+def delete_reply(exchange: Exchange, action: Answer) -> bool:
+    """The reply to "delete everything?"; False (the confirmation cancelled) hands a survey
+    answer on to the survey."""
+    if not isinstance(action.input, TextReply):  # a survey question's button or form
+        exchange.turn.update(exchange.participant(), stage=Stage.NONE)
+        exchange.say("delete.cancelled_by_answer")
+        return False
     choice = yes_or_no(action, exchange.language)
     if choice is None:
+        exchange.say(
+            "delete.unclear",
+            yes=exchange.label("button.delete_yes"),
+            no=exchange.label("button.delete_no"),
+        )
         delete(exchange, "")
     else:
         delete(exchange, "confirm" if choice else "cancel")
+    return True

@@ -23,11 +23,25 @@ HELP_MENU = (
     ("delete", "menu.delete"),
     ("stop", "menu.stop"),
     ("time", "menu.time"),
+    ("updates", "menu.updates"),
 )
+# The web chat never messages anyone (they read what comes when they come back): their time
+# of day is not needed there, so its menu leaves "time" out and numbers the rest in order.
+_NOT_ON = {Channel.WEBCHAT: frozenset({"time"})}
+
+
+def help_menu(channel: Channel) -> tuple[tuple[str, str], ...]:
+    """The help menu's (command, label key) items shown on `channel`, in the order a typed
+    number picks them."""
+    left_out = _NOT_ON.get(channel, frozenset())
+    return tuple(item for item in HELP_MENU if item[0] not in left_out)
 
 
 def menu_pick(
-    action: Answer, participant: ParticipantRecord | None, campaign_ids: tuple[str, ...]
+    action: Answer,
+    participant: ParticipantRecord | None,
+    campaign_ids: tuple[str, ...],
+    channel: Channel,
 ) -> Command | None:
     """A number typed right after a menu picks its item (channels without buttons, or people
     who prefer typing). Done before loading, as the pick decides what must be loaded."""
@@ -42,8 +56,9 @@ def menu_pick(
     stage = participant.stage if participant is not None else Stage.CAMPAIGN_MENU
     if stage is Stage.CAMPAIGN_MENU and 0 <= place < len(campaign_ids):
         return Command("start", campaign_ids[place])
-    if stage is Stage.HELP_MENU and 0 <= place < len(HELP_MENU):
-        return Command(HELP_MENU[place][0])
+    shown = help_menu(channel)
+    if stage is Stage.HELP_MENU and 0 <= place < len(shown):
+        return Command(shown[place][0])
     return None
 
 
@@ -52,12 +67,12 @@ def show_help(exchange: Exchange, _: str = "") -> None:
     exchange.turn.update(participant, stage=Stage.HELP_MENU)  # the menu leaves any question
     menu = tuple(
         MenuItem(exchange.label(label), command)
-        for command, label in HELP_MENU
-        # The web chat never messages anyone (they read what comes when they come back): their
-        # time of day is not needed there. The last item, so every number keeps its meaning.
-        if not (command == "time" and exchange.event.channel is Channel.WEBCHAT)
+        for command, label in help_menu(exchange.event.channel)
     )
-    exchange.say("help.text", menu, help=exchange.quote("help"))
+    if exchange.event.channel is Channel.WEBCHAT:  # its page has a Menu button, not always a box
+        exchange.say("help.text_tapped", menu, menu=exchange.label("web.menu"))
+    else:
+        exchange.say("help.text", menu, help=exchange.quote("help"))
 
 
 def offer_campaigns(exchange: Exchange) -> None:

@@ -21,7 +21,9 @@ def normalise(
     action = event.action
     if not isinstance(action, Answer):
         return event
-    command = as_command(action, campaign_ids) or menu_pick(action, participant, campaign_ids)
+    command = as_command(action, campaign_ids) or menu_pick(
+        action, participant, campaign_ids, event.channel
+    )
     if command is None:
         return event
     writing = participant is not None and participant.stage.writing

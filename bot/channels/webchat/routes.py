@@ -196,12 +196,15 @@ class WebChat:
         language, campaign = chat.language, chat.campaign
         survey = campaign.survey if campaign else None
         waiting = pending and refreshes < _MAX_REFRESHES
+        if chat.stage is Stage.DELETE and not waiting:
+            return self._confirm_delete(token, language)
         return self._render(
             "chat.html",
             language,
             title=survey.text(survey.title, language) if survey else "Sauti",
             messages=_fitting(chat.lines),
             prompt=self._prompt(chat),
+            closed=self._closed_notice(chat),
             notice=self._catalog.message("web.still_working", language) if waiting else None,
             refresh=again if waiting else None,
             nonce=secrets.token_urlsafe(12),
@@ -258,6 +261,28 @@ class WebChat:
         except STORAGE_FAILURE as error:
             raise self._unavailable(language) from error
 
+    def _confirm_delete(self, token: str, language: str) -> web.Response:
+        """While "delete everything?" waits, the page asks only that: no survey question's
+        Yes/No beneath it to be mistaken for it, the destructive button marked as such."""
+        return self._render(
+            "delete.html",
+            language,
+            title="Sauti",
+            question=self._catalog.message("delete.confirm", language),
+            warning=self._catalog.message("web.delete_warning", language),
+            confirm=self._catalog.message("web.delete_yes", language),
+            cancel=self._catalog.message("button.delete_no", language),
+            nonce=secrets.token_urlsafe(12),
+            action=f"/c/{token}",
+        )
+
+    def _closed_notice(self, chat: Chat) -> str | None:
+        """A closed campaign takes no answers: the page says so instead of offering a form,
+        unless they were asked to write something (a concern about a decision, say)."""
+        if chat.campaign is None or chat.campaign.is_open or chat.stage.asks_for_text:
+            return None
+        return self._catalog.message("notice.campaign_closed", chat.language)
+
     def _goodbye(self, language: str) -> web.Response:
         """After an erasure: nothing of theirs is left to show, only that it is done."""
         text = self._catalog.message("delete.done", language)
@@ -286,7 +311,8 @@ class WebChat:
         question = campaign.survey.question(session.current)
         if question is None or not question.answerable:
             return None
-        return build_prompt(campaign.survey, question, session, self._catalog)
+        # Choices here are only tapped (buttons, tick boxes): hints say so, not "reply with…".
+        return build_prompt(campaign.survey, question, session, self._catalog, tapped=True)
 
     async def _load_chat(self, pid: str) -> Chat | None:
         return await load_chat(

@@ -289,7 +289,7 @@ async def test_deleting_on_the_web_chat_ends_on_the_goodbye_in_their_language(
     done, in their language, and only then does the link lead nowhere."""
     token = await browser.join(web_client, "sw")
     await browser.answer(web_client, token, text="futa")
-    page = await browser.press(web_client, token, "Ndiyo, futa yote")
+    page = await browser.press(web_client, token, "Futa data yangu yote")
     assert '<html lang="sw" dir="ltr">' in page
     assert "Kila kitu tulichohifadhi kukuhusu kimefutwa." in page
     assert "<form" not in page  # nothing left to answer
