@@ -164,9 +164,7 @@ def _hint(survey: Survey, question: Question, language: str, catalog: Catalog) -
     return hint
 
 
-def _tapped_hint(
-    survey: Survey, question: Question, language: str, catalog: Catalog
-) -> str | None:
+def _tapped_hint(survey: Survey, question: Question, language: str, catalog: Catalog) -> str | None:
     """The hint for a page where choices are only tapped (no text box to type numbers or
     "skip" in); None where that page has a text box (text, number), whose hint holds."""
     kind = question.kind

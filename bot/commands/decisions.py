@@ -18,7 +18,7 @@ from bot.app import App
 from bot.audit.entry import AuditAction
 from bot.commands.common import as_operator, with_app
 from bot.commands.survey import read_file
-from bot.conversation.decisions.decision import DecisionDefinitionError, LoopError
+from bot.conversation.decisions.decision import Decision, DecisionDefinitionError, LoopError
 from bot.conversation.decisions.values import optional_text
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import EXCLUSIONS
@@ -97,6 +97,7 @@ def _load(args: argparse.Namespace) -> int:
             if args.check:
                 decision = await ledger.check(source)
                 print(f"{args.file}: ok — decision '{decision.id}' of '{decision.campaign_id}'")
+                await _warn_lacking(app, decision)
                 return 0
             stored, new = await ledger.load(source, _now_ms())
         except DecisionDefinitionError as error:
@@ -107,9 +108,37 @@ def _load(args: argparse.Namespace) -> int:
             return 1
         what = "stored as version" if new else "unchanged: still version"
         print(f"decision '{stored.id}' of '{stored.campaign_id}' {what} {stored.version}")
+        await _warn_lacking(app, stored.decision)
         return 0
 
     return with_app(work)
+
+
+async def _warn_lacking(app: App, decision: Decision) -> None:
+    """Every campaign language the file lacks a text in, and what its readers would get."""
+    campaign = await app.campaigns.get(decision.campaign_id)
+    if campaign is None:
+        return
+    survey = campaign.survey
+    lacking = decision.missing_messages(survey.languages)
+    for line in lacking_warning(lacking, survey.languages, survey.default_language):
+        print(line)
+
+
+def lacking_warning(
+    lacking: tuple[str, ...], languages: tuple[str, ...], default: str
+) -> list[str]:
+    """The warning about campaign languages without a message (or owed rationale)."""
+    if not lacking:
+        return []
+    return [
+        f"WARNING: no message (or rationale) in {', '.join(lacking)} of the campaign's "
+        f"languages ({', '.join(languages)})",
+        "  people reading them are told nothing: publishing is refused while anyone to be told "
+        "reads one;",
+        f"  with --allow-missing-translations they get the {default} text, "
+        "in a notice in their language marked as not yet translated",
+    ]
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -254,6 +283,20 @@ def print_preview(preview: Preview, weekly_budget: int) -> None:
         print("linked answers (sample):")
         for sample in preview.samples:
             print(f"  {sample.response_id}  {sample.shown}")
+    print_written(preview)
+
+
+def print_written(preview: Preview) -> None:
+    """Every campaign language it lacks, then the words each language would read: the
+    notice as sent, and its buttons."""
+    languages = tuple(notice.language for notice in preview.notices)
+    for line in lacking_warning(preview.lacking, languages, preview.default_language):
+        print(line)
+    for notice in preview.notices:
+        marked = "  (not translated: sent only with --allow-missing-translations)"
+        print(f"\n--- what {notice.language} readers get{marked if notice.untranslated else ''}")
+        print(notice.text)
+        print("  " + "  ".join(f"[{label}]" for label in notice.buttons))
 
 
 def _publish(args: argparse.Namespace) -> int:

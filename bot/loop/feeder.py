@@ -26,7 +26,7 @@ from bot.conversation.decisions.rules import (
     uses_themes,
 )
 from bot.conversation.decisions.texts import (
-    message_language,
+    frame_language,
     notice_text,
     reaction_menu,
     summary_of,
@@ -240,7 +240,9 @@ class _Composer:
             return _Item(pid, "x", label="fx|unlinked")
         channel = fields["ch"].decode()
         own = fields["lang"].decode() if "lang" in fields else self.survey.default_language
-        language = message_language(self.decision, self.survey, own)
+        # Sauti's words and the buttons in their language; a company text lacking it is
+        # marked as untranslated (bot.conversation.decisions.texts).
+        language = frame_language(self.survey, own)
         text = notice_text(
             self.decision,
             self.survey,

@@ -4,6 +4,10 @@ Counts come from the planner in count mode (nothing written). A few linked answe
 the company by response id (the organisation's pseudonym of the participant / question id) and
 answer label only:
 free text and answers to sensitive questions are never shown here.
+
+The words people would read are shown too, per campaign language, exactly as the feeder
+writes them (bot.conversation.decisions.texts), with their buttons: the "you told us" part
+from the first sample's answer (a label, as in the samples), else the general one.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.access.pseudonyms import Pseudonyms
-from bot.conversation.decisions.rules import evaluate, facts_from_stored
+from bot.conversation.decisions.rules import Facts, evaluate, facts_from_stored
+from bot.conversation.decisions.texts import notice_text, reaction_menu, summary_of
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import QuietHours, is_quiet
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
@@ -32,6 +37,16 @@ class SampleAnswer:
     response_id: str  # "<pseudonym>/<question id>"
     question: str
     shown: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenNotice:
+    """The notice a participant reading `language` would get: its text and its buttons."""
+
+    language: str
+    text: str
+    buttons: tuple[str, ...]
+    untranslated: bool  # the company's text is another language's (marked in the text)
 
 
 @dataclass
@@ -52,6 +67,11 @@ class Preview:
     whatsapp_without_buttons: dict[str, int] | None = None
     quiet_targets: int = 0
     push_targets: int = 0
+    # Every campaign language the decision lacks a message (or owed rationale) in, whether
+    # or not anyone linked reads it now; and the notice as each language would read it.
+    lacking: tuple[str, ...] = ()
+    default_language: str = ""  # the campaign's: what the untranslated would read
+    notices: list[WrittenNotice] = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:
@@ -95,7 +115,11 @@ async def build_preview(
             without_buttons[spoken] = without_buttons.get(spoken, 0) + count
     campaign_zone = zone(zone_name)
     local = dt.datetime.fromtimestamp(limits.now_ms / 1000, campaign_zone)
+    example = await _example(redis, schema, stored, counts.samples[:1])
     return Preview(
+        lacking=missing_languages,
+        default_language=survey.default_language,
+        notices=written_notices(stored, survey, *example),
         stored=stored,
         counts=counts,
         missing=missing,
@@ -111,6 +135,48 @@ async def build_preview(
         ),
         push_targets=sum(counts.zones.values()),
     )
+
+
+def written_notices(
+    stored: StoredDecision, survey: Survey, facts: Facts, witnesses: tuple[str, ...]
+) -> list[WrittenNotice]:
+    """The notice in every campaign language, as a participant reading it would get it."""
+    decision = stored.decision
+    lacking = decision.missing_messages(survey.languages)
+    return [
+        WrittenNotice(
+            language=language,
+            text=notice_text(
+                decision,
+                survey,
+                language,
+                summary=summary_of(decision, survey, facts, witnesses, language),
+            ),
+            buttons=tuple(item.label for item in reaction_menu(stored.ref, language)),
+            untranslated=language in lacking,
+        )
+        for language in survey.languages
+    ]
+
+
+async def _example(
+    redis: Redis, schema: KeySchema, stored: StoredDecision, pids: list[str]
+) -> tuple[Facts, tuple[str, ...]]:
+    """The first sample's answers and what links them, for the "you told us" of the
+    notices shown (none: the general wording)."""
+    if not pids:
+        return Facts({}, {}), ()
+    pipe = redis.pipeline(transaction=False)
+    pipe.hgetall(schema.answers(pids[0], stored.campaign_id))
+    pipe.hgetall(schema.themes(pids[0], stored.campaign_id))
+    answers, themes = await pipe.execute()
+    facts = facts_from_stored(answers, themes)
+    rule = stored.decision.rule
+    witnesses = evaluate(rule, facts)[1] if rule is not None else ()
+    explicit = {r.participant_id: r.question_id for r in stored.decision.responses}
+    if explicit.get(pids[0]):
+        witnesses = (explicit[pids[0]] or "", *witnesses)
+    return facts, witnesses
 
 
 async def _samples(

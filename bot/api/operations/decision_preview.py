@@ -59,6 +59,16 @@ class SampleOut(BaseModel):
     answer: str = Field(description="the answer's label; never free text or a sensitive answer")
 
 
+class NoticeOut(BaseModel):
+    language: str
+    text: str = Field(description="the notice as a participant reading this language gets it")
+    buttons: list[str]
+    untranslated: bool = Field(
+        description="the decision lacks this language: sent only with "
+        "allow_missing_translations, the default language's text marked as not translated"
+    )
+
+
 class PreviewOut(BaseModel):
     """What publishing the decision's latest version now would do; nothing is sent."""
 
@@ -73,6 +83,11 @@ class PreviewOut(BaseModel):
     delayed_by_budget: Count = Field(description="told later: their weekly budget is spent")
     told_by_language_and_channel: ToldTableOut
     languages_without_message: list[LanguageCountOut]
+    campaign_languages_without_message: list[str] = Field(
+        description="every campaign language the decision lacks a message (or owed "
+        "rationale) in, whether or not anyone linked reads it now"
+    )
+    notices: list[NoticeOut] = Field(description="the words each campaign language reads")
     publishing_refused: bool = Field(
         description="someone to tell reads a language without a message (or rationale): "
         "publishing is refused unless allow_missing_translations"
@@ -157,6 +172,16 @@ def preview_out(preview: Preview, survey: Survey, minimum: int) -> PreviewOut:
             by_channel=[cell.count for cell in table.column_totals],
         ),
         languages_without_message=rows.per_language(preview.missing, channel=None),
+        campaign_languages_without_message=list(preview.lacking),
+        notices=[
+            NoticeOut(
+                language=notice.language,
+                text=notice.text,
+                buttons=list(notice.buttons),
+                untranslated=notice.untranslated,
+            )
+            for notice in preview.notices
+        ],
         publishing_refused=preview.blocked,
         whatsapp_without_template=_optional(rows, preview.whatsapp_without_template),
         whatsapp_without_buttons=_optional(rows, preview.whatsapp_without_buttons),

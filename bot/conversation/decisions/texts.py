@@ -5,6 +5,12 @@ The notice follows the shape the field asks for: "You told us ⟨their own answe
 ⟨what it did⟩: ⟨message⟩", and the reason whenever a recommendation was not (fully) taken up.
 The summary of their answer never quotes free text or an answer to a sensitive question: a
 notice may be read over someone's shoulder on a shared phone.
+
+A decision file may lack a language of its campaign. Publishing then refuses while anyone to
+be told reads it, unless the operator allows the fallback (bot.loop.publisher); those people
+then read Sauti's own words and buttons in their language, the company's text in the
+campaign's default language, and a line saying it is not yet translated, so another
+language is never passed off as theirs.
 """
 
 from __future__ import annotations
@@ -32,6 +38,12 @@ def loop_catalog() -> Catalog:
 
 def say(key: str, language: str, /, **params: object) -> str:
     return loop_catalog().message(key, language, **params)
+
+
+def frame_language(survey: Survey, language: str) -> str:
+    """The language of Sauti's own words and buttons around a notice: the participant's,
+    whenever their survey speaks it (every campaign language has Sauti's texts)."""
+    return language if language in survey.languages else survey.default_language
 
 
 def message_language(decision: Decision, survey: Survey, language: str) -> str:
@@ -64,7 +76,17 @@ def notice_text(
         text += "\n\n" + say(
             "loop.rationale", language, rationale=_in(decision.rationale, language, survey)
         )
+    text += _untranslated(decision, survey, language)
     return say("loop.update", language, notice=text) if update else text
+
+
+def _untranslated(decision: Decision, survey: Survey, language: str) -> str:
+    """The line marking the company's text as another language's, where theirs is lacking."""
+    if not decision.missing_messages((language,)):
+        return ""
+    written = message_language(decision, survey, survey.default_language)
+    name = loop_catalog().language_name(written)
+    return "\n\n" + say("loop.untranslated", language, written=name)
 
 
 def summary_of(
@@ -114,7 +136,7 @@ def more_text(decision: Decision, survey: Survey, language: str) -> str:
             say("loop.rationale", language, rationale=_in(decision.rationale, language, survey))
         )
     lines.append(_in(decision.message, language, survey))
-    return "\n".join(lines)
+    return "\n".join(lines) + _untranslated(decision, survey, language)
 
 
 def status_name(status: DecisionStatus, language: str) -> str:

@@ -154,6 +154,14 @@ async def test_preview_counts_withhold_small_groups_and_name_nobody(world: World
     assert table["by_channel"] == [11]
     assert preview["languages_without_message"] == [{"language": "sw", "participants": None}]
     assert preview["publishing_refused"] is True
+    assert preview["campaign_languages_without_message"] == ["sw"]
+    notices = {notice["language"]: notice for notice in preview["notices"]}
+    assert notices["fr"]["text"].startswith("Vous nous avez dit « Oui »")
+    assert notices["fr"]["buttons"] == ["Utile", "Encore inquiet", "En savoir plus"]
+    swahili = notices["sw"]
+    assert swahili["untranslated"] is True
+    assert swahili["text"].startswith("Ulituambia “Ndiyo”")
+    assert swahili["text"].endswith("maandishi ya kampuni hapo juu yako kwa English.)")
     assert preview["quiet_hours"]["push_notices"] == 0
 
     seen = await world.deployment.app.pseudonyms(ORG_A)
