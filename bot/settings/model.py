@@ -102,6 +102,8 @@ class WebChatSettings:
     """Joins (new participants) one client address may make per window. Generous: on mobile
     networks many people share one address (carrier-grade NAT)."""
     join_window_seconds: int = setting("SAUTI_WEBCHAT_JOIN_WINDOW_SECONDS", 600, p.integer(1))
+    recovery_days: int = setting("SAUTI_WEBCHAT_RECOVERY_DAYS", 180, p.integer(1))
+    """How long a recovery code (for a lost private link) stays usable."""
     limits: WebChatLimits = section(WebChatLimits)
 
 

@@ -61,6 +61,10 @@ class KeySchema:
         """Web chat joins from one client address (a keyed hash of it) in the current window."""
         return f"{self.prefix}:joins:{digest}"
 
+    def webchat_recovery(self, digest: str) -> str:
+        """A web chat recovery code (a keyed hash of it): the participant id it reopens."""
+        return f"{self.prefix}:wrc:{digest}"
+
     def telegram_group(self, digest: str) -> str:
         """A group chat already told that Sauti works in private chats only."""
         return f"{self.prefix}:tg:group:{digest}"

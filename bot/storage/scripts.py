@@ -34,6 +34,8 @@ READ_RESULTS = Script("read_results")
 
 # Channels.
 COUNT_JOIN = Script("count_join")
+WEBCHAT_RECOVERY_CODE = Script("webchat_recovery_code")
+WEBCHAT_RELINK = Script("webchat_relink")
 REMEMBER_QUESTION_MESSAGE = Script("remember_question_message")
 APPLY_WHATSAPP_STATUS = Script("apply_whatsapp_status")
 
@@ -74,6 +76,8 @@ ALL = (
     SWAP_RESULTS,
     READ_RESULTS,
     COUNT_JOIN,
+    WEBCHAT_RECOVERY_CODE,
+    WEBCHAT_RELINK,
     REMEMBER_QUESTION_MESSAGE,
     APPLY_WHATSAPP_STATUS,
     ADD_DECISION_VERSION,

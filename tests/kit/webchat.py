@@ -14,7 +14,7 @@ Client = TestClient[web.Request, web.Application]
 # What a browser sends with every request a page of ours makes (Fetch Metadata): the web chat
 # refuses a form posted without proof that it came from its own page.
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
-_CHAT_LINK = r"/c/([A-Za-z0-9_-]{32})"
+_CHAT_LINK = r"/c/([A-Za-z0-9_-]{32}|[A-Za-z0-9_-]{64})"  # a first link, or one issued anew
 _HIDDEN = r'<input type="hidden" name="([^"]+)" value="([^"]*)">'
 _MENU = r'<form class="row"[^>]*>(.*?)</form>'  # the buttons under a notice
 _FORM = r"<form [^>]*>(.*?)</form>"  # any form of the page

@@ -4,5 +4,6 @@
 - `conversation`: a participant's conversation, rebuilt when the page is built;
 - `commits`: a POST waits until a worker has committed its event;
 - `ids`: the private link's token and event ids; `joins`: how many joins one address may
-  make; `origin`: forms are taken only from the web chat's own pages.
+  make; `origin`: forms are taken only from the web chat's own pages;
+- `recovery`: a way back for a lost link (a recovery code, links issued anew).
 """

@@ -10,6 +10,8 @@
   once), then the page reloads once it is processed. When processing it erased the participant
   ("delete everything", confirmed), the answer is the goodbye page itself: their link no longer
   leads anywhere, and nothing is kept to show it from.
+- `POST /c/<token>/code`: a recovery code, shown once; `POST /j/<campaign>/recover`: the code
+  entered, their conversation on a new link (bot.channels.webchat.recovery).
 
 The token in the link is the participant's platform identity on this channel: it is never
 stored or logged; their participant id is an HMAC of it, as on every channel.
@@ -35,6 +37,16 @@ from bot.channels.webchat.forms import action_from, read_form
 from bot.channels.webchat.ids import event_id, token_from
 from bot.channels.webchat.joins import JoinLimit
 from bot.channels.webchat.origin import refuse_other_sites
+from bot.channels.webchat.recovery import (
+    code_digest,
+    is_link,
+    link_digest,
+    link_holds,
+    new_code,
+    new_link,
+    participant_of,
+    typed_code,
+)
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from bot.conversation.participants import Stage
 from bot.privacy import ParticipantCrypto
@@ -44,14 +56,15 @@ from bot.runtime.markers import is_committed, marker_member
 from bot.settings import HttpSettings, WebChatSettings
 from bot.storage.errors import STORAGE_FAILURE
 from bot.storage.keys import KeySchema
+from bot.storage.scripts import WEBCHAT_RECOVERY_CODE, WEBCHAT_RELINK
 from dialogues import SessionStatus
 from dialogues.events import Prompt
 from dialogues.localization import builtin_catalog, direction
 from dialogues.prompts import build_prompt
 
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 _REFRESHES = re.compile(r"[0-9]{1,4}")
+_RECOVERY_WORDS = ("recovery_button", "recovery_offer", "recovery_have", "recovery_open")
 _SHOWN_MESSAGES = 80  # keeps the page well under 50 KB on a cheap data plan
 _WAIT_SECONDS = 3.0
 _MAX_REFRESHES = 15  # a page waiting on a slow answer stops refreshing after ~30 s
@@ -86,6 +99,7 @@ class WebChat:
         self._campaigns = campaigns
         self._catalog = builtin_catalog()
         self._commits = CommitWatch(redis)
+        self._recovery_seconds = settings.recovery_days * 86400
         self._joins = JoinLimit(
             redis,
             schema,
@@ -107,14 +121,22 @@ class WebChat:
             web.post("/j/{campaign}", self.join),
             web.get("/c/{token}", self.chat_page),
             web.post("/c/{token}", self.chat_post),
+            web.post("/c/{token}/code", self.recovery_code),
+            web.post("/j/{campaign}/recover", self.recover),
         ]
 
     # -- joining ---------------------------------------------------------------------------
 
     async def join_page(self, request: web.Request) -> web.Response:
         campaign = await self._open_campaign(request.match_info["campaign"])
+        return await self._join_page(request, campaign)
+
+    async def _join_page(
+        self, request: web.Request, campaign: Any, *, wrong_code: bool = False
+    ) -> web.Response:
         survey = campaign.survey
         language = _preferred(request, survey.languages, survey.default_language)
+        wrong = self._catalog.message("web.recovery_wrong", language) if wrong_code else None
         return self._render(
             "join.html",
             language,
@@ -125,6 +147,8 @@ class WebChat:
             action=f"/j/{survey.id}",
             nonce=secrets.token_urlsafe(12),
             updates_question=self._catalog.message("join.updates_question", language),
+            recover_action=f"/j/{survey.id}/recover?lang={language}",
+            recovery_error=wrong,
         )
 
     async def join(self, request: web.Request) -> web.Response:
@@ -168,12 +192,14 @@ class WebChat:
 
     async def chat_page(self, request: web.Request) -> web.Response:
         token = self._token(request)
-        pid = self._crypto.participant_id(Channel.WEBCHAT.value, token)
+        pid = self._participant(request, token)
         awaited = request.query.get("w", "")
         # Only while a post is awaited: the language of the page it was posted from, for the
         # pages shown when there is no participant to read it from (yet, or any more).
         posted_in = self._known_language(request.query.get("l"))
         try:
+            if not await self._link_holds(pid, token):  # a link a recovery code replaced
+                raise self._not_found(request)
             chat = await self._load_chat(pid)
             awaitable = awaited == "join" or bool(_NONCE.match(awaited))
             pending = awaitable and not await self._committed(pid, awaited)
@@ -192,7 +218,7 @@ class WebChat:
                 )
             if awaitable and not pending:  # what they posted was processed, and erased them
                 return self._goodbye(posted_in)
-            raise self._not_found()
+            raise self._not_found(request)
         language, campaign = chat.language, chat.campaign
         survey = campaign.survey if campaign else None
         waiting = pending and refreshes < _MAX_REFRESHES
@@ -225,15 +251,17 @@ class WebChat:
         action = action_from(form)
         if action is None:  # nothing typed, or a command Sauti does not have: nothing is stored
             raise web.HTTPSeeOther(f"/c/{token}#last")
-        pid = self._crypto.participant_id(Channel.WEBCHAT.value, token)
+        pid = self._participant(request, token)
         participant = self._schema.participant(pid)
         try:
-            stored: Any = await self._redis.hmget(participant, ["wk", "lang", "stg"])
+            fields = ["wk", "lang", "stg", "lk", "rc"]
+            stored: Any = await self._redis.hmget(participant, fields)
         except STORAGE_FAILURE as error:  # an error page in the language of the page they are on
             raise self._unavailable(str(form.get("lang", ""))) from error
-        wrapped_key, stored_language, stage = stored
-        if wrapped_key is None:  # a made-up link stores nothing
-            raise self._not_found()
+        wrapped_key, stored_language, stage, link, code = stored
+        # A made-up link, or one a recovery code replaced, stores nothing.
+        if wrapped_key is None or not link_holds(self._crypto, token, link):
+            raise self._not_found(request)
         # Theirs, read now: the pages shown after this post may have no record to read it from.
         language = self._known_language((stored_language or b"").decode())
         event = self._event(pid, nonce, action)
@@ -248,8 +276,82 @@ class WebChat:
         except STORAGE_FAILURE as error:
             raise self._unavailable(language) from error
         if erased:  # their link leads nowhere now: this answer is the last page they see
+            await self._forget_code(code)
             return self._goodbye(language)
         raise web.HTTPSeeOther(_chat_link(token, nonce, done, language))
+
+    # -- a lost link: recovery codes (bot.channels.webchat.recovery) ---------------------------
+
+    async def recovery_code(self, request: web.Request) -> web.Response:
+        """A new recovery code, shown on this answer only; the one before stops counting."""
+        refuse_other_sites(request, self._public_url)
+        token = self._token(request)
+        pid = self._participant(request, token)
+        participant = self._schema.participant(pid)
+        code = new_code()
+        digest = code_digest(self._crypto, code)
+        try:
+            stored: Any = await self._redis.hmget(participant, ["lang", "lk"])
+            language, link = stored
+            if not link_holds(self._crypto, token, link):
+                raise self._not_found(request)
+            previous = await WEBCHAT_RECOVERY_CODE(self._redis, [participant], [digest])
+            if previous is None:  # no such participant, or erased meanwhile
+                raise self._not_found(request)
+            key = self._schema.webchat_recovery(digest)
+            await self._redis.set(key, pid, ex=self._recovery_seconds)
+            await self._forget_code(previous)
+        except STORAGE_FAILURE as error:
+            raise self._unavailable(None) from error
+        language = self._known_language((language or b"").decode())
+        return self._render(
+            "recovery.html",
+            language,
+            title="Sauti",
+            code=code,
+            advice=self._catalog.message("web.recovery_shown", language),
+            back=f"/c/{token}#last",
+            back_label=self._catalog.message("web.recovery_back", language),
+        )
+
+    async def recover(self, request: web.Request) -> web.Response:
+        """A recovery code entered on the join page: their conversation on a new link, which
+        is from now on the only one that opens it (counted like a join: codes are not to be
+        guessed by trying)."""
+        refuse_other_sites(request, self._public_url)
+        campaign = await self._open_campaign(request.match_info["campaign"])
+        await self._admit_join(request, campaign)
+        form = await read_form(request)
+        code = typed_code(str(form.get("code", "")))
+        try:
+            pid = await self._code_owner(code)
+            link = new_link(self._crypto, pid) if pid is not None else ""
+            relinked = pid is not None and await WEBCHAT_RELINK(
+                self._redis,
+                [self._schema.participant(pid)],
+                [code_digest(self._crypto, code or ""), link_digest(self._crypto, link)],
+            )
+            if relinked:
+                await self._forget_code(code_digest(self._crypto, code or "").encode())
+        except STORAGE_FAILURE as error:
+            raise self._unavailable(None) from error
+        if relinked:
+            raise web.HTTPSeeOther(f"/c/{link}#last")
+        return await self._join_page(request, campaign, wrong_code=True)
+
+    async def _code_owner(self, code: str | None) -> str | None:
+        if code is None:
+            return None
+        owner: Any = await self._redis.get(
+            self._schema.webchat_recovery(code_digest(self._crypto, code))
+        )
+        return owner.decode() if owner else None
+
+    async def _forget_code(self, digest: bytes | str | None) -> None:
+        """A code that no longer counts leaves nothing behind."""
+        if digest:
+            value = digest.decode() if isinstance(digest, bytes) else digest
+            await self._redis.delete(self._schema.webchat_recovery(value))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -353,13 +455,32 @@ class WebChat:
 
     def _token(self, request: web.Request) -> str:
         token = request.match_info["token"]
-        if not _TOKEN.match(token):
-            raise self._not_found()
+        if not is_link(token):
+            raise self._not_found(request)
         return token
 
-    def _not_found(self) -> web.HTTPNotFound:
+    def _participant(self, request: web.Request, token: str) -> str:
+        """The participant a link names (a new link that Sauti did not make names nobody)."""
+        pid = participant_of(self._crypto, token)
+        if pid is None:
+            raise self._not_found(request)
+        return pid
+
+    async def _link_holds(self, pid: str, token: str) -> bool:
+        current: Any = await self._redis.hget(self._schema.participant(pid), "lk")
+        return link_holds(self._crypto, token, current)
+
+    def _not_found(self, request: web.Request) -> web.HTTPNotFound:
+        """A link that leads nowhere: said in the language the browser asks for (or picked on
+        the page: nothing is known about whose link it was), with the way back."""
+        languages = tuple(self._catalog.language_names)
+        language = _preferred(request, languages, "en")
         text = self._page(
-            "notice.html", "en", title="Sauti", text=self._catalog.message("web.invalid_link", "en")
+            "notice.html",
+            language,
+            title="Sauti",
+            text=self._catalog.message("web.invalid_link", language),
+            languages=[(code, self._catalog.language_name(code)) for code in languages],
         )
         return web.HTTPNotFound(text=text, content_type="text/html")
 
@@ -386,7 +507,15 @@ class WebChat:
     def _page(self, template: str, language: str, **context: Any) -> str:
         words = {
             name: self._catalog.message(f"web.{name}", language)
-            for name in ("start", "send", "type_here", "choose_language", "keep_link", "menu")
+            for name in (
+                "start",
+                "send",
+                "type_here",
+                "choose_language",
+                "keep_link",
+                "menu",
+                *_RECOVERY_WORDS,
+            )
         }
         return self._templates.get_template(template).render(
             language=language, direction=direction(language), t=words, **context

@@ -1,0 +1,171 @@
+"""A lost private link on the web chat: a recovery code, shown once, reopens the conversation
+on a new link from the campaign's join page, and the old link stops working. The code is never
+kept, only a keyed hash of it; a wrong one is said politely, in the page's language; tries
+count like joins; a dead link speaks the browser's language."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from bot.app import App
+from bot.conversation.inbound import Channel
+from tests.kit import webchat as browser
+from tests.kit.example import CAMPAIGN
+from tests.kit.running import background, built, web_server
+from tests.kit.settings import deployment_settings
+from tests.kit.webchat import SAME_ORIGIN, Client
+
+_CODE = re.compile(r'<strong [^>]*id="code">([0-9A-Z-]+)</strong>')
+_NEW_LINK = re.compile(r"/c/([A-Za-z0-9_-]{64})#last")
+FREE_TEXT = "The agent in Goma kept a copy of my ID card"
+
+
+async def _code(client: Client, token: str) -> tuple[str, str]:
+    """Press "Recovery code" on the chat page; the code shown and the page showing it."""
+    response = await client.post(f"/c/{token}/code")
+    assert response.status == 200, await response.text()
+    page = await response.text()
+    match = _CODE.search(page)
+    assert match, page
+    return match.group(1), page
+
+
+async def _recover(client: Client, code: str, language: str = "en") -> Any:
+    return await client.post(
+        f"/j/{CAMPAIGN}/recover?lang={language}", data={"code": code}, allow_redirects=False
+    )
+
+
+async def _answered(client: Client) -> str:
+    """A participant who answered up to a free-text answer of theirs."""
+    token = await browser.join(client, "en")
+    await browser.answer(client, token, action="submit", pick=["calls"])
+    await browser.answer(client, token, choice="yes")
+    await browser.answer(client, token, text=FREE_TEXT)
+    return token
+
+
+async def _every_key_and_value(app: App) -> str:
+    """Everything in Redis as text: key names, and the values of strings and hashes."""
+    seen = []
+    async for key in app.redis.scan_iter(count=1000):
+        seen.append(key.decode())
+        kind: Any = await app.redis.type(key)
+        kind = kind.decode()
+        if kind == "string":
+            seen.append(repr(await app.redis.get(key)))
+        elif kind == "hash":
+            seen.append(repr(await app.redis.hgetall(key)))
+    return "\n".join(seen)
+
+
+async def test_a_recovery_code_reopens_the_conversation_and_ends_the_old_link(
+    web_client: Client, app: App
+) -> None:
+    token = await _answered(web_client)
+    code, shown = await _code(web_client, token)
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
+    assert "it is shown only this once" in shown
+    page = await browser.page(web_client, token)
+    assert code not in page  # on no page but the one that showed it
+    stored = await _every_key_and_value(app)
+    assert code not in stored  # only a keyed hash
+    assert code.replace("-", "") not in stored
+
+    typed = code.lower().replace("-", " ")  # as someone copies it from paper
+    response = await _recover(web_client, typed)
+    assert response.status == 303, await response.text()
+    match = _NEW_LINK.fullmatch(response.headers["Location"])
+    assert match
+    new_token = match.group(1)
+    page = await browser.page(web_client, new_token)
+    assert f"me: {FREE_TEXT}" in browser.lines(page)  # their own conversation
+    assert 'name="q" value="sim_id"' in page  # where they were: the next question
+    page = await browser.answer(web_client, new_token, choice="no")  # it carries on from there
+    assert "me: No" in browser.lines(page)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    assert await app.redis.hexists(app.schema.participant(pid), "wk")
+
+    old = await web_client.get(f"/c/{token}")
+    assert old.status == 404
+    assert "This link is not valid." in await old.text()
+    posted = await web_client.post(f"/c/{token}", data={"n": "late-form-1", "text": "hello"})
+    assert posted.status == 404  # nothing stored from the old link either
+
+    again = await _recover(web_client, code)  # a code works once
+    assert again.status == 200
+    assert "Sorry, that code does not open a conversation." in await again.text()
+
+
+async def test_a_new_code_cancels_the_one_before(web_client: Client) -> None:
+    token = await _answered(web_client)
+    first, _ = await _code(web_client, token)
+    second, _ = await _code(web_client, token)
+    assert first != second
+    refused = await _recover(web_client, first)
+    assert refused.status == 200
+    assert (await _recover(web_client, second)).status == 303
+
+
+async def test_a_wrong_code_is_said_politely_in_the_page_language(web_client: Client) -> None:
+    await _answered(web_client)
+    for typed in ("7KQ2-XD9M-4WTR", "not a code", ""):
+        response = await _recover(web_client, typed, "fr")
+        assert response.status == 200
+        page = html.unescape(await response.text())
+        assert "Désolé, ce code n'ouvre aucune conversation." in page
+        assert 'name="code"' in page  # they can try again right there
+        assert "Traceback" not in page
+
+
+async def test_codes_are_tried_no_faster_than_joins(redis_url: str, tmp_path: Any) -> None:
+    async with _serving(redis_url, tmp_path, SAUTI_WEBCHAT_JOIN_LIMIT="3") as client:
+        statuses = [(await _recover(client, f"7KQ2-XD9M-4WT{n}")).status for n in range(4)]
+        assert statuses == [200, 200, 200, 429]
+
+
+async def test_a_made_up_new_link_leads_nowhere(web_client: Client) -> None:
+    for token in ("A" * 64, "B" * 31 + "_" * 33):
+        response = await web_client.get(f"/c/{token}")
+        assert response.status == 404
+
+
+async def test_a_dead_link_speaks_the_browser_language_and_offers_the_others(
+    web_client: Client,
+) -> None:
+    response = await web_client.get("/c/" + "A" * 32, headers={"Accept-Language": "ar-EG"})
+    assert response.status == 404
+    page = await response.text()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "هذا الرابط غير صالح. إن كان لديك رمز استرداد" in page
+    assert '<a href="?lang=sw" lang="sw">Kiswahili</a>' in page
+    chosen = await web_client.get("/c/" + "A" * 32 + "?lang=sw")
+    assert "Kiungo hiki si sahihi." in await chosen.text()
+
+
+async def test_erasure_leaves_no_recovery_code_behind(web_client: Client, app: App) -> None:
+    token = await _answered(web_client)
+    code, _ = await _code(web_client, token)
+    await browser.answer(web_client, token, text="delete")
+    page = await browser.press(web_client, token, "Delete all my data")
+    assert "Everything we held about you has been deleted." in page
+    assert [key async for key in app.redis.scan_iter(match="*:wrc:*")] == []
+    assert (await _recover(web_client, code)).status == 200  # nothing to reopen
+
+
+@contextlib.asynccontextmanager
+async def _serving(redis_url: str, tmp_path: Any, **env: str) -> AsyncIterator[Client]:
+    async with (
+        built(deployment_settings(redis_url, tmp_path, **env)) as app,
+        background(app.worker("test-worker")),
+        web_server(app) as server,
+        TestClient[web.Request, web.Application](server, headers=SAME_ORIGIN) as client,
+    ):
+        yield client
