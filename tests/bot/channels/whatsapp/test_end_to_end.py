@@ -178,6 +178,7 @@ async def test_the_help_keyword_shows_a_menu_whose_items_work_when_tapped(world:
         "Effacer mes données",
         "Arrêter les messages",
         "Mon heure",
+        "Nouvelles des suites",
     ]
     mine = await world.next_messages(wa_id, world.tap(wa_id, menu, "Mes données"))
     assert "WhatsApp" in mine[-1].text
