@@ -319,7 +319,7 @@ class WebChat:
         is from now on the only one that opens it (counted like a join: codes are not to be
         guessed by trying)."""
         refuse_other_sites(request, self._public_url)
-        campaign = await self._open_campaign(request.match_info["campaign"])
+        campaign = await self._open_campaign(request.match_info["campaign"], closed_too=True)
         await self._admit_join(request, campaign)
         form = await read_form(request)
         code = typed_code(str(form.get("code", "")))
@@ -337,6 +337,9 @@ class WebChat:
             raise self._unavailable(None) from error
         if relinked:
             raise web.HTTPSeeOther(f"/c/{link}#last")
+        if not campaign.is_open:
+            page = self._closed_page(campaign, wrong_code=True)
+            return web.Response(text=page, content_type="text/html")
         return await self._join_page(request, campaign, wrong_code=True)
 
     async def _code_owner(self, code: str | None) -> str | None:
@@ -426,23 +429,31 @@ class WebChat:
             catalog=self._catalog,
         )
 
-    async def _open_campaign(self, campaign_id: str) -> Any:
+    async def _open_campaign(self, campaign_id: str, *, closed_too: bool = False) -> Any:
+        """The campaign of a join page (a closed one only for `closed_too`: its participants
+        may still come back with a recovery code, to read what came of their answers)."""
         try:
             campaign = await self._campaigns.get(campaign_id)
         except STORAGE_FAILURE as error:
             raise self._unavailable(None) from error
-        if campaign is None or not campaign.is_open:
-            language = campaign.survey.default_language if campaign else "en"
-            raise web.HTTPNotFound(
-                text=self._page(
-                    "notice.html",
-                    language,
-                    title="Sauti",
-                    text=self._catalog.message("notice.campaign_closed", language),
-                ),
-                content_type="text/html",
-            )
+        if campaign is None or not (campaign.is_open or closed_too):
+            raise web.HTTPNotFound(text=self._closed_page(campaign), content_type="text/html")
         return campaign
+
+    def _closed_page(self, campaign: Any, *, wrong_code: bool = False) -> str:
+        """A closed (or unknown) campaign's join page: closed, and the way back for those who
+        took part and lost their link."""
+        language = campaign.survey.default_language if campaign else "en"
+        return self._page(
+            "notice.html",
+            language,
+            title="Sauti",
+            text=self._catalog.message("notice.campaign_closed", language),
+            recover_action=f"/j/{campaign.id}/recover?lang={language}" if campaign else None,
+            recovery_error=(
+                self._catalog.message("web.recovery_wrong", language) if wrong_code else None
+            ),
+        )
 
     def _event(self, pid: str, nonce: str, action: Join | Answer | Command) -> InboundEvent:
         return InboundEvent(

@@ -15,6 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.app import App
+from bot.conversation.campaign import CampaignStatus
 from bot.conversation.inbound import Channel
 from tests.kit import webchat as browser
 from tests.kit.example import CAMPAIGN
@@ -169,3 +170,28 @@ async def _serving(redis_url: str, tmp_path: Any, **env: str) -> AsyncIterator[C
         TestClient[web.Request, web.Application](server, headers=SAME_ORIGIN) as client,
     ):
         yield client
+
+
+async def test_a_closed_campaign_still_lets_its_participants_come_back(
+    web_client: Client, app: App
+) -> None:
+    """Outcomes come after a survey closes: that is when people come back to read them."""
+    token = await _answered(web_client)
+    code, _ = await _code(web_client, token)
+    await app.campaigns.set_status(CAMPAIGN, CampaignStatus.CLOSED)
+    closed = await web_client.get(f"/j/{CAMPAIGN}")
+    assert closed.status == 404
+    page = await closed.text()
+    assert "This survey is closed" in page
+    assert 'name="code"' in page  # the way back
+    assert 'name="lang"' not in page  # and no joining
+    wrong = await _recover(web_client, "7KQ2-XD9M-4WTR")
+    assert "Sorry, that code does not open a conversation." in await wrong.text()
+    assert 'name="lang"' not in await wrong.text()
+    response = await _recover(web_client, code)
+    assert response.status == 303
+    match = _NEW_LINK.fullmatch(response.headers["Location"])
+    assert match
+    page = await browser.page(web_client, match.group(1))
+    assert f"me: {FREE_TEXT}" in browser.lines(page)
+    assert "This survey is closed and no longer takes answers." in page

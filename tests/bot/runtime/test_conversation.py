@@ -279,6 +279,29 @@ async def test_my_data_in_the_same_batch_as_an_answer_shows_that_answer(
     assert "the tower is far" in data
 
 
+async def test_a_survey_button_pressed_at_delete_is_the_answer_and_nothing_is_deleted(
+    redis_client: Redis,
+) -> None:
+    """On a chat app too: the survey question's own Yes, tapped while "delete everything?"
+    waits, used to repeat the delete question; it cancels it and answers the question."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "rehema")
+    await chat.say("1")
+    await chat.say("1,2")  # now at `unsafe`, a yes/no question with its own Yes button
+    await chat.say("delete")
+    replies = await chat.send(Answer(ChoiceReply("unsafe", ("yes",))))
+    assert replies[0]["text"] == "Nothing was deleted. We took that as your answer to the question."
+    assert replies[-1]["prompt"]["question_id"] == "unsafe_what"  # "yes" was taken
+    record = await chat.record()
+    assert (record[b"stg"], bool(record[b"wk"])) == (b"", True)
+
+    await chat.say("delete")
+    [again, ask] = await chat.say("maybe")
+    assert again["text"].startswith("Nothing has been deleted yet. To delete everything, choose")
+    assert ask["text"].startswith("Delete everything Sauti holds about you")
+    assert (await chat.record())[b"stg"] == b"delete"
+
+
 async def test_delete_asks_first_and_then_erases_everything(redis_client: Redis) -> None:
     runtime = await _runtime(redis_client)
     chat = await _joined(runtime, "hamid")
