@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from bot.channels.whatsapp.channel import WhatsAppChannel
     from bot.loop.ledger import DecisionLedger
     from bot.loop.publisher import Publisher
+    from bot.runtime.retention_job import RetentionJob
     from bot.runtime.sender import Sender
     from bot.runtime.worker import Worker
 
@@ -160,6 +161,18 @@ class App:
         secret (bot.audit.chain)."""
         return AuditLog.keyed_by(self.redis, self.schema, self.crypto, clock=clock)
 
+    def retention_job(self) -> RetentionJob:
+        """Erases what retention made due, once per interval (the worker role runs it)."""
+        from bot.runtime.retention_job import RetentionJob
+
+        return RetentionJob(
+            self.redis,
+            self.schema,
+            self.campaigns,
+            self.audit_log(),
+            interval_seconds=self.settings.privacy.retention_interval_seconds,
+        )
+
     def send_rates(self) -> dict[str, float]:
         """Messages per second each push channel sends at (for publication ETAs)."""
         telegram = self.settings.telegram.limits
@@ -212,7 +225,9 @@ async def build_app(settings: Settings, *, channels: bool = True) -> App:
         waits=waits,
         schema=schema,
         metrics=metrics,
-        campaigns=CampaignStore(redis, schema),
+        campaigns=CampaignStore(
+            redis, schema, default_retention_days=settings.privacy.retention_days
+        ),
         ingestor=Ingestor(
             redis,
             schema,

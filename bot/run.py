@@ -60,6 +60,8 @@ async def run(
         runner = await _serve(app, roles)  # first: a port that is taken stops us before any work
         if "worker" in roles:
             tasks.append(asyncio.create_task(app.worker().run(stop)))
+            # Retention (one process of the role acts per interval: bot.runtime.retention_job).
+            tasks.append(asyncio.create_task(app.retention_job().run(stop)))
         if "sender" in roles:
             clients = app.push_clients()
             if clients:

@@ -16,6 +16,8 @@ from dialogues.model import Language, Survey
 from dialogues.question_rules import build_questions
 from dialogues.yaml_source import read_yaml
 
+# Ten years: a longer retention is a mistake (days typed as hours, say), not a policy.
+MAX_RETENTION_DAYS = 3650
 _CAMPAIGN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _TOP_KEYS = (
     "spec_version",
@@ -28,6 +30,7 @@ _TOP_KEYS = (
     "translation_status",
     "promise",
     "report_back_by",
+    "retention_days",
     "intro",
     "thanks",
     "questions",
@@ -136,6 +139,7 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
         for key in ("title", "organisation", "promise", "intro", "thanks")
     }
     report_back_by = _date(check, "report_back_by", root.get("report_back_by"))
+    retention_days = _retention_days(check, root.get("retention_days"))
     status = _translation_status(check, root.get("translation_status"))
     questions = (
         build_questions(check, "questions", root["questions"]) if "questions" in root else ()
@@ -154,6 +158,7 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
         promise=promise,
         questions=questions,
         report_back_by=report_back_by,
+        retention_days=retention_days,
         intro=texts["intro"],
         thanks=texts["thanks"],
         translation_status=status,
@@ -170,6 +175,14 @@ def _date(check: Checker, path: str, raw: Any) -> dt.date | None:
     except ValueError:
         check.problem(path, f"{raw!r} is not a date like 2027-03-31")
         return None
+
+
+def _retention_days(check: Checker, raw: Any) -> int | None:
+    """Days personal-level data is kept after the campaign closes (None: the deployment's
+    default applies). 0 erases it at the first retention run after closing."""
+    if raw is None:
+        return None
+    return check.integer("retention_days", raw, 0, MAX_RETENTION_DAYS)
 
 
 def _translation_status(check: Checker, raw: Any) -> dict[str, str]:

@@ -99,6 +99,8 @@ class Survey:
     promise: LocalizedText
     questions: tuple[Question, ...]
     report_back_by: dt.date | None = None
+    #: Days personal-level data is kept after the campaign closes; None: the deployment default.
+    retention_days: int | None = None
     intro: LocalizedText | None = None
     thanks: LocalizedText | None = None
     translation_status: Mapping[str, str] = field(default_factory=dict)

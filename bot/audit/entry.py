@@ -61,6 +61,7 @@ class AuditAction(StrEnum):
     CAMPAIGN_OPENED = "campaign_opened"
     CAMPAIGN_CLOSED = "campaign_closed"
     AUDIT_READ = "audit_read"
+    RETENTION_ERASED = "retention_erased"  # a campaign's personal-level data, past retention
 
 
 def staff_actor(email: str) -> str:

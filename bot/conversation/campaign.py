@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from dialogues import Survey
 
+DAY_MS = 24 * 60 * 60 * 1000
+
 
 class CampaignStatus(StrEnum):
     OPEN = "open"
@@ -19,6 +21,12 @@ class Campaign:
     survey: Survey
     status: CampaignStatus
     org: str  # the organisation's slug
+    # When it closed (epoch ms); None while open. A campaign closed before this was recorded
+    # counts as closed when a Sauti that records it first read it (bot.records.campaigns).
+    closed_ms: int | None = None
+    # Days its personal-level data is kept after closing: the survey's `retention_days`, else
+    # the deployment's default (SAUTI_RETENTION_DAYS).
+    retention_days: int = 365
 
     @property
     def id(self) -> str:
@@ -27,3 +35,10 @@ class Campaign:
     @property
     def is_open(self) -> bool:
         return self.status is CampaignStatus.OPEN
+
+    @property
+    def kept_until_ms(self) -> int | None:
+        """When its personal-level data is due for erasure; None while it is open."""
+        if self.is_open or self.closed_ms is None:
+            return None
+        return self.closed_ms + self.retention_days * DAY_MS

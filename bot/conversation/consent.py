@@ -28,6 +28,7 @@ def ask_consent(exchange: Exchange, campaign: Campaign) -> None:
         mydata=exchange.quote("mydata"),
         delete=exchange.quote("delete"),
     )
+    exchange.say("join.retention", days=campaign.retention_days)
     _ask_updates_question(exchange)
 
 

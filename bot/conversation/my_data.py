@@ -4,6 +4,7 @@ own free text opened with their key) and the decisions linked to them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from bot.conversation.campaign import Campaign
@@ -78,7 +79,18 @@ def _campaign_lines(
         shown = _shown_answer(exchange, campaign, question.id, answer)
         asked = _shorten(survey.text(question.text, language), _MYDATA_ANSWER_CHARS)
         details.append(f"• {asked}\n  → {_shorten(shown, _MYDATA_ANSWER_CHARS)}")
+    kept = _kept_until(exchange, campaign)
+    header = f"{header}\n{kept}" if kept else header
     return [header, "\n".join(details)] if details else [header]
+
+
+def _kept_until(exchange: Exchange, campaign: Campaign) -> str:
+    """Once the campaign closed: until when its answers are kept (retention), as a UTC date."""
+    until = campaign.kept_until_ms
+    if until is None:
+        return ""
+    date = dt.datetime.fromtimestamp(until / 1000, dt.UTC).date().isoformat()
+    return exchange.catalog.message("mydata.kept_until", exchange.language, date=date)
 
 
 def _shown_answer(

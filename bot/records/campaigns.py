@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from bot.access.organisations import DEFAULT_ORG
 from bot.conversation.campaign import Campaign, CampaignStatus
+from bot.settings.privacy import DEFAULT_RETENTION_DAYS
 from bot.storage.keys import KeySchema
 from dialogues import Survey, SurveyDefinitionError, parse
 
@@ -29,9 +30,17 @@ class CampaignOwnedElsewhereError(Exception):
 class CampaignStore:
     """Campaigns in Redis, with a short-lived local cache for the hot path."""
 
-    def __init__(self, redis: Redis, schema: KeySchema, cache_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        schema: KeySchema,
+        cache_seconds: float = 2.0,
+        *,
+        default_retention_days: int = DEFAULT_RETENTION_DAYS,
+    ) -> None:
         self._redis = redis
         self._schema = schema
+        self._default_retention_days = default_retention_days
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Campaign]] = {}
         self._parsed: dict[str, Survey] = {}  # revision -> survey
@@ -74,16 +83,24 @@ class CampaignStore:
             },
         )
         await self._redis.sadd(self._schema.campaigns, survey.id)
+        if status is CampaignStatus.OPEN:
+            await self._redis.hdel(key, "closed", "purged")
         self._cache.pop(survey.id, None)
         self._open = None
-        return Campaign(survey, status, org)
+        return await self._fetch(survey.id) or Campaign(survey, status, org)
 
     async def set_status(self, campaign_id: str, status: CampaignStatus) -> bool:
         """False when there is no such campaign."""
         key = self._schema.campaign(campaign_id)
         if not await self._redis.exists(key):
             return False
-        await self._redis.hset(key, "status", status.value)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hset(key, "status", status.value)
+        if status is CampaignStatus.CLOSED:  # retention counts from the first close
+            pipe.hsetnx(key, "closed", str(_now_ms()))
+        else:  # reopened: a later close starts retention again, for every respondent
+            pipe.hdel(key, "closed", "purged")
+        await pipe.execute()
         self._cache.pop(campaign_id, None)
         self._open = None
         return True
@@ -143,12 +160,38 @@ class CampaignStore:
             return None
         return _text(owner or DEFAULT_ORG)
 
+    async def mark_purged(self, campaign_id: str, now_ms: int) -> None:
+        """Retention erased the campaign's personal-level data everywhere (`purged`)."""
+        await self._redis.hset(self._schema.campaign(campaign_id), "purged", str(now_ms))
+        self._cache.pop(campaign_id, None)
+
+    async def purged(self) -> list[str]:
+        """Ids of the campaigns whose personal-level data retention has erased."""
+        ids = await self.ids()
+        pipe = self._redis.pipeline(transaction=False)
+        for campaign_id in ids:
+            pipe.hget(self._schema.campaign(campaign_id), "purged")
+        marks = await pipe.execute() if ids else []
+        return [cid for cid, mark in zip(ids, marks, strict=True) if mark is not None]
+
+    async def purged_at(self, campaign_id: str) -> int | None:
+        """When retention finished erasing the campaign's personal-level data, if it did."""
+        mark = await self._redis.hget(self._schema.campaign(campaign_id), "purged")
+        return int(mark) if mark is not None else None
+
     async def _fetch(self, campaign_id: str) -> Campaign | None:
-        revision, status, owner = await self._redis.hmget(
-            self._schema.campaign(campaign_id), ["revision", "status", "org"]
+        key = self._schema.campaign(campaign_id)
+        revision, status, owner, closed = await self._redis.hmget(
+            key, ["revision", "status", "org", "closed"]
         )
         if revision is None or status is None:
             return None
+        state = CampaignStatus(_text(status))
+        if state is CampaignStatus.CLOSED and closed is None:
+            # Closed before closing times were kept: retention counts from now, the first time
+            # this Sauti sees it closed (docs/data-protection.md, retention).
+            await self._redis.hsetnx(key, "closed", str(_now_ms()))
+            closed = await self._redis.hget(key, "closed")
         survey = self._parsed.get(_text(revision))
         if survey is None:
             source = await self._redis.hget(self._schema.campaign(campaign_id), "source")
@@ -156,7 +199,21 @@ class CampaignStore:
                 return None
             survey = parse(_text(source))
             self._parsed[survey.revision] = survey
-        return Campaign(survey, CampaignStatus(_text(status)), _text(owner or DEFAULT_ORG))
+        return Campaign(
+            survey,
+            state,
+            _text(owner or DEFAULT_ORG),
+            closed_ms=int(closed) if state is CampaignStatus.CLOSED and closed else None,
+            retention_days=(
+                survey.retention_days
+                if survey.retention_days is not None
+                else self._default_retention_days
+            ),
+        )
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _text(value: bytes | str) -> str:

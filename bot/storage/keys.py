@@ -54,6 +54,11 @@ class KeySchema:
     def campaign(self, campaign_id: str) -> str:
         return f"{self.prefix}:campaign:{campaign_id}"
 
+    @property
+    def retention_lease(self) -> str:
+        """String: which process runs the retention job now (one at a time), with a TTL."""
+        return f"{self.prefix}:retention:lease"
+
     def members(self, role: str) -> str:
         return f"{self.prefix}:members:{role}"
 

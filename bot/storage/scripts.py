@@ -29,6 +29,10 @@ CREATE_CASE = Script("create_case")
 RECORD_REACTION = Script("record_reaction")
 # Before an erasure's commit: its sessions taken out of the result counters.
 UNCOUNT_RESULTS = Script("uncount_results")
+# Retention: a closed campaign's personal-level data erased, its aggregates kept
+# (bot.runtime.retention).
+EXPIRE_RESPONDENTS = Script("expire_respondents")
+EXPIRE_CASES = Script("expire_cases")
 # A campaign's results: what one shard's counters hold of them (bot.records.results).
 READ_RESULTS = Script("read_results")
 
@@ -74,6 +78,8 @@ ALL = (
     REPLAY_DEAD_LETTER,
     ADOPT_OLDER_MARKER,
     SWAP_RESULTS,
+    EXPIRE_RESPONDENTS,
+    EXPIRE_CASES,
     READ_RESULTS,
     COUNT_JOIN,
     WEBCHAT_RECOVERY_CODE,

@@ -1,0 +1,83 @@
+-- Retention: erase the personal-level data of a campaign past its retention for one chunk of a
+-- shard's respondents (bot/runtime/retention.py). Each respondent taken from the set is dealt
+-- with whole in this call, so a run that stops between chunks leaves no one half done: the next
+-- run goes on with whoever is still in the set.
+--
+-- For each respondent: their session, answers (with their sealed free text) and themes of the
+-- campaign are deleted, their `c:<cid>` / `u:<cid>` fields removed, and what they were told of
+-- the campaign's decisions dropped from their ledger. The result counters are NOT touched: the
+-- aggregates stay (unlike a participant's own /delete, which takes their answers out).
+-- When no other campaign of theirs is still kept (a `c:<id>` field of a campaign not listed as
+-- erased), the whole participant goes as /delete takes them (KeySchema.keys_of): the record with
+-- its wrapped data key and address, Telegram question messages, web chat inbox, ledger, notice
+-- budget. Unless an event of theirs is stored but not yet committed (a worker may be holding
+-- their record right now): then they stay in the set, and the next run erases them.
+--
+-- Key names are built from the shard's tag (KeySchema.tag), in the declared key's hash slot, as
+-- plan.lua does (Redis Cluster serves them).
+--
+-- KEYS
+--   1 the campaign's respondents set in the shard
+-- ARGV
+--   1 campaign id
+--   2 how many respondents to take
+--   3 the shard's tag (`sauti:{s3}`)
+--   4 markers newer than this score are looked at (seconds since 2026-01-01 x 2)
+--   5 n = how many decision references of the campaign follow; 6 .. 5+n the references
+--   6+n .. campaign ids whose data is already erased (their `c:` fields do not keep anyone)
+-- Returns {respondents taken, participants erased whole, respondents put back for the next run,
+-- respondents left in the set}.
+
+local cid = ARGV[1]
+local tag = ARGV[3]
+local since = tonumber(ARGV[4])
+local nrefs = tonumber(ARGV[5])
+local ledger_fields = {'c:' .. cid}
+for i = 6, 5 + nrefs do
+  ledger_fields[#ledger_fields + 1] = 'd:' .. ARGV[i]
+  ledger_fields[#ledger_fields + 1] = 'r:' .. ARGV[i]
+  ledger_fields[#ledger_fields + 1] = 'm:' .. ARGV[i]
+end
+local erased_campaigns = {[cid] = true}
+for i = 6 + nrefs, #ARGV do erased_campaigns[ARGV[i]] = true end
+
+-- An event stored (even score) and not yet committed: a worker may be working on it.
+local function busy(pid)
+  local scores = redis.call('ZRANGEBYSCORE', tag .. ':e:' .. pid, since, '+inf', 'WITHSCORES')
+  for i = 2, #scores, 2 do
+    if tonumber(scores[i]) % 2 == 0 then return true end
+  end
+  return false
+end
+
+local function still_kept(participant)
+  for _, field in ipairs(redis.call('HKEYS', participant)) do
+    if string.sub(field, 1, 2) == 'c:' and not erased_campaigns[string.sub(field, 3)] then
+      return true
+    end
+  end
+  return false
+end
+
+local taken = redis.call('SPOP', KEYS[1], tonumber(ARGV[2]))
+local erased, whole = 0, 0
+local deferred = {}
+for _, pid in ipairs(taken) do
+  local participant = tag .. ':p:' .. pid
+  redis.call('DEL', tag .. ':s:' .. pid .. ':' .. cid, tag .. ':a:' .. cid .. ':' .. pid,
+    tag .. ':th:' .. cid .. ':' .. pid)
+  redis.call('HDEL', participant, 'c:' .. cid, 'u:' .. cid)
+  redis.call('HDEL', tag .. ':n:' .. pid, unpack(ledger_fields))
+  erased = erased + 1
+  if redis.call('EXISTS', participant) == 1 and not still_kept(participant) then
+    if busy(pid) then
+      deferred[#deferred + 1] = pid
+    else
+      redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':wc:' .. pid,
+        tag .. ':n:' .. pid, tag .. ':nb:' .. pid)
+      whole = whole + 1
+    end
+  end
+end
+if #deferred > 0 then redis.call('SADD', KEYS[1], unpack(deferred)) end
+return {erased, whole, #deferred, redis.call('SCARD', KEYS[1])}
