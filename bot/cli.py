@@ -3,7 +3,8 @@
 Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti campaign ...`,
 `sauti retention ...`, `sauti dead-letters ...`, `sauti migrate`, `sauti whatsapp
 link|templates`. Engagement teams: `sauti decision ...`, `sauti theme ...`, `sauti loop ...`,
-`sauti grievance ...`. Organisations and their staff: `sauti org ...`, `sauti staff ...`, `sauti token ...`.
+`sauti grievance ...`. Organisations and their staff: `sauti org ...`, `sauti staff ...`,
+`sauti token ...`.
 """
 
 from __future__ import annotations

@@ -24,7 +24,6 @@ from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
 from bot.records.campaigns import CampaignStore
-from bot.runtime.markers import marker_time
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import EXPIRE_CASES, EXPIRE_RESPONDENTS
 
@@ -32,9 +31,6 @@ log = logging.getLogger(__name__)
 
 CHUNK = 500  # respondents per script call: a few milliseconds of the server's time
 CASE_SLICE = 1000  # cases per script call
-# An event of a participant stored this recently and not yet committed keeps their record until
-# the next run: a worker may be holding it. Older ones were dead-lettered, not in a worker's hands.
-IN_FLIGHT_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +80,7 @@ async def erase_campaign(
                 return None
             break  # reopened meanwhile: what is erased stays erased, nothing more goes
         taken, whole, kept = await _respondents(
-            redis, schema, shard, campaign_id, refs, erased_before, clock, chunk
+            redis, schema, shard, campaign_id, refs, erased_before, chunk
         )
         respondents, participants, left = respondents + taken, participants + whole, left + kept
         texts += await _case_texts(redis, schema, shard, campaign_id)
@@ -103,19 +99,16 @@ async def _respondents(
     campaign_id: str,
     refs: list[str],
     erased_before: list[str],
-    clock: Callable[[], float],
     chunk: int,
 ) -> tuple[int, int, int]:
     """One shard's respondents, chunk by chunk: (erased, erased whole, left for the next run)."""
     erased = whole = 0
     key = schema.respondents(shard, campaign_id)
     while True:
-        since = 2 * marker_time(int((clock() - IN_FLIGHT_SECONDS) * 1000))
         args: list[str | int] = [
             campaign_id,
             chunk,
             schema.tag(shard),
-            since,
             len(refs),
             *refs,
             *erased_before,

@@ -11,7 +11,7 @@
 -- erased), the whole participant goes as /delete takes them (KeySchema.keys_of): the record with
 -- its wrapped data key and address, Telegram question messages, web chat inbox, ledger, notice
 -- budget. Unless an event of theirs is stored but not yet committed (a worker may be holding
--- their record right now): then they stay in the set, and the next run erases them.
+-- their record right now): then they stay in the set, and a later run erases them.
 --
 -- Key names are built from the shard's tag (KeySchema.tag), in the declared key's hash slot, as
 -- plan.lua does (Redis Cluster serves them).
@@ -22,28 +22,28 @@
 --   1 campaign id
 --   2 how many respondents to take
 --   3 the shard's tag (`sauti:{s3}`)
---   4 markers newer than this score are looked at (seconds since 2026-01-01 x 2)
---   5 n = how many decision references of the campaign follow; 6 .. 5+n the references
---   6+n .. campaign ids whose data is already erased (their `c:` fields do not keep anyone)
+--   4 n = how many decision references of the campaign follow; 5 .. 4+n the references
+--   5+n .. campaign ids whose data is already erased (their `c:` fields do not keep anyone)
 -- Returns {respondents taken, participants erased whole, respondents put back for the next run,
 -- respondents left in the set}.
 
 local cid = ARGV[1]
 local tag = ARGV[3]
-local since = tonumber(ARGV[4])
-local nrefs = tonumber(ARGV[5])
+local nrefs = tonumber(ARGV[4])
 local ledger_fields = {'c:' .. cid}
-for i = 6, 5 + nrefs do
+for i = 5, 4 + nrefs do
   ledger_fields[#ledger_fields + 1] = 'd:' .. ARGV[i]
   ledger_fields[#ledger_fields + 1] = 'r:' .. ARGV[i]
   ledger_fields[#ledger_fields + 1] = 'm:' .. ARGV[i]
 end
 local erased_campaigns = {[cid] = true}
-for i = 6 + nrefs, #ARGV do erased_campaigns[ARGV[i]] = true end
+for i = 5 + nrefs, #ARGV do erased_campaigns[ARGV[i]] = true end
 
--- An event stored (even score) and not yet committed: a worker may be working on it.
+-- An event stored (even score) and not yet committed: a worker may be working on it. (One that
+-- went to the dead letters stays even until its marker expires, at most the dedupe window: the
+-- participant is erased whole by a run after that.)
 local function busy(pid)
-  local scores = redis.call('ZRANGEBYSCORE', tag .. ':e:' .. pid, since, '+inf', 'WITHSCORES')
+  local scores = redis.call('ZRANGE', tag .. ':e:' .. pid, 0, -1, 'WITHSCORES')
   for i = 2, #scores, 2 do
     if tonumber(scores[i]) % 2 == 0 then return true end
   end
