@@ -2,5 +2,6 @@
 `survey`, `runtime` (`sauti run`), `campaigns`, `export`, `dead_letters`, `migrate`, `whatsapp`,
 `decisions`, `themes`, `loop`, `grievances`; `orgs` and `staff` (organisations, their people,
 and the setup links staff get in through); `audit` (an organisation's audit log); `results`
-(`sauti campaign results`); `tokens` (API tokens of the JSON API).
+(`sauti campaign results`); `tokens` (API tokens of the JSON API); `retention` (how long
+personal-level data is kept, and erasing what is due).
 """

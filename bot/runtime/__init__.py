@@ -7,5 +7,6 @@ message for the dedupe window), the outbox and the sender that delivers it (`out
 `message_codec`, `sender`, `claims`, `ratelimit`, `retries`, and `delivery`, the port a
 channel's client implements), shard `leases`, `dead_letters`, `streams` helpers, `metrics`
 and the `queues` depths they report; `migrations` of the data in Redis that run once (the
-one so far: `older_markers`).
+one so far: `older_markers`); `retention` erases a closed campaign's personal-level data
+once its retention has passed, and `retention_job` runs it once per interval.
 """

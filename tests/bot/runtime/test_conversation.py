@@ -120,8 +120,9 @@ async def test_a_deep_link_asks_language_then_consent_then_starts_the_survey(
     ]
     assert [label for label, _, _ in _menu(choose)][3] == "Kiswahili"  # in its own script
 
-    consent, question = await chat.press("language", "fr")
+    consent, kept, question = await chat.press("language", "fr")
     assert "Ce que deviennent vos réponses" in consent["text"]
+    assert kept["text"].startswith("Vos réponses sont conservées 365 jours")
     assert "/mydata" in consent["text"]  # Telegram: commands as the app shows them
     assert question["text"].startswith("Voulez-vous que nous vous disions")
     assert [(cmd, arg) for _, cmd, arg in _menu(question)] == [
