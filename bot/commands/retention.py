@@ -123,7 +123,8 @@ def _when(campaign: Campaign, purged: int | None, now_ms: int) -> str:
         return f"erased {_date(purged)}"
     if until <= now_ms:
         return "due now"
-    return f"in {-(-(until - now_ms) // DAY_MS)} days"
+    days = -(-(until - now_ms) // DAY_MS)
+    return f"in {days} day" if days == 1 else f"in {days} days"
 
 
 def _date(epoch_ms: int | None) -> str:

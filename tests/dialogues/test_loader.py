@@ -63,6 +63,7 @@ def test_example_campaign_loads() -> None:
     assert survey.default_language == "en"
     assert survey.allow_fallback is False
     assert survey.report_back_by == dt.date(2027, 3, 31)
+    assert survey.retention_days is None  # the deployment's default applies
     assert dict(survey.translation_status) == {
         "fr": "machine-drafted",
         "ar": "machine-drafted",

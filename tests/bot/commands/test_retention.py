@@ -1,0 +1,148 @@
+"""`sauti retention report|run`: what is due and when, a dry run that erases nothing, a run
+that keeps the results and is in the audit log, and a second run that finds nothing due; and the
+job of `sauti run`, one process per interval."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.access.organisations import DEFAULT_ORG
+from bot.conversation.campaign import DAY_MS, CampaignStatus
+from bot.conversation.inbound import Join
+from bot.runtime.retention import holding
+from tests.bot.commands import Deployment, deployed, sauti
+from tests.kit.example import CAMPAIGN
+
+Capture = pytest.CaptureFixture[str]
+LATER = "later-2026"
+LATER_SURVEY = f"""\
+spec_version: 1
+id: {LATER}
+organisation: {{en: "Maji Co"}}
+title: {{en: "Water"}}
+languages: [en]
+default_language: en
+promise: {{en: "We will tell you by March."}}
+questions:
+  - id: note
+    kind: text
+    text: {{en: "Anything else?"}}
+"""
+
+
+@pytest.fixture
+async def deployment(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Deployment]:
+    async with deployed(redis_url, tmp_path, monkeypatch, SAUTI_RETENTION_DAYS="30") as value:
+        yield value
+
+
+async def _closed_days_ago(deployment: Deployment, campaign_id: str, days: int) -> int:
+    """Closed, its closing time moved back: `days` have passed since. Returns that time."""
+    app = deployment.app
+    await app.campaigns.set_status(campaign_id, CampaignStatus.CLOSED)
+    closed = int(time.time() * 1000) - days * DAY_MS
+    await app.redis.hset(app.schema.campaign(campaign_id), "closed", str(closed))
+    return closed
+
+
+def _minute(epoch_ms: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(epoch_ms / 1000))
+
+
+def _line(output: str, campaign_id: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith(f"{campaign_id}\t"))
+
+
+async def _three_answered(deployment: Deployment) -> None:
+    for name in ("amina", "juma", "neema"):
+        await deployment.send(deployment.participant(name), Join(CAMPAIGN, "en"))
+    await deployment.drain()
+    for name in ("amina", "juma", "neema"):
+        await deployment.send(deployment.participant(name), "1")
+    await deployment.drain()
+
+
+async def test_the_report_says_what_is_due_and_a_run_erases_it_keeping_the_results(
+    deployment: Deployment, capsys: Capture
+) -> None:
+    app = deployment.app
+    await _three_answered(deployment)
+    await app.campaigns.load(LATER_SURVEY)
+    assert await sauti("campaign", "results", CAMPAIGN) == 0
+    results = capsys.readouterr().out
+
+    assert await sauti("retention", "report") == 0
+    assert _line(capsys.readouterr().out, CAMPAIGN).endswith("\topen")
+
+    closed = await _closed_days_ago(deployment, CAMPAIGN, 31)
+    later = await _closed_days_ago(deployment, LATER, 10)
+    assert await sauti("retention", "report") == 0
+    report = capsys.readouterr().out
+    assert _line(report, CAMPAIGN).split("\t")[1:] == [
+        *(DEFAULT_ORG, _minute(closed), "30 days", _minute(closed + 30 * DAY_MS)),
+        *("<5", "due now"),  # three still held: a small count, withheld
+    ]
+    assert _line(report, LATER).split("\t")[2:] == [
+        *(_minute(later), "30 days", _minute(later + 30 * DAY_MS), "0", "in 20 days"),
+    ]
+
+    assert await sauti("retention", "run", "--dry-run") == 0
+    assert f"would erase campaign '{CAMPAIGN}': <5 respondents" in capsys.readouterr().out
+    assert await holding(app.redis, app.schema, CAMPAIGN) == 3
+
+    assert await sauti("retention", "run") == 0
+    assert f"campaign '{CAMPAIGN}': personal-level data erased" in capsys.readouterr().out
+    assert await holding(app.redis, app.schema, CAMPAIGN) == 0
+    for name in ("amina", "juma", "neema"):
+        assert not await app.redis.exists(app.schema.participant(deployment.participant(name)))
+    assert await sauti("campaign", "results", CAMPAIGN) == 0
+    assert capsys.readouterr().out == results  # the aggregates stay as they were
+    entries = [e.record async for e in app.audit_log().everything(DEFAULT_ORG) if e.record]
+    [entry] = [record for record in entries if record.action == "retention_erased"]
+    assert (entry.actor, entry.target, entry.count) == (
+        "operator",
+        f"campaign:{CAMPAIGN}",
+        3,
+    )
+    assert dict(entry.details)["participants"] == 3
+
+    assert await sauti("retention", "run") == 0
+    assert capsys.readouterr().out == "nothing is due\n"
+    assert await sauti("retention", "report") == 0
+    held, when = _line(capsys.readouterr().out, CAMPAIGN).split("\t")[5:]
+    assert (held, when[:17]) == ("0", f"erased {time.strftime('%Y-%m-%d', time.gmtime())}")
+
+
+async def test_a_run_for_one_campaign_not_due_erases_nothing(
+    deployment: Deployment, capsys: Capture
+) -> None:
+    await _three_answered(deployment)
+    await _closed_days_ago(deployment, CAMPAIGN, 29)
+
+    assert await sauti("retention", "run", "--campaign", CAMPAIGN) == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        f"campaign '{CAMPAIGN}': in 1 day, nothing to erase",
+        "nothing is due",
+    ]
+    assert await holding(deployment.app.redis, deployment.app.schema, CAMPAIGN) == 3
+    assert await sauti("retention", "run", "--campaign", "nope") == 1
+    assert "no campaign 'nope'" in capsys.readouterr().err
+
+
+async def test_one_process_runs_the_job_per_interval(deployment: Deployment) -> None:
+    await _three_answered(deployment)
+    await _closed_days_ago(deployment, CAMPAIGN, 31)
+    first, second = deployment.app.retention_job(), deployment.app.retention_job()
+
+    done = await first.run_once()
+    assert done is not None
+    assert [erased.campaign_id for erased in done] == [CAMPAIGN]
+    assert await second.run_once() is None  # the other process waits for the next interval
+    assert await holding(deployment.app.redis, deployment.app.schema, CAMPAIGN) == 0
