@@ -16,6 +16,7 @@ from bot.commands.survey import read_file
 from bot.conversation.campaign import CampaignStatus
 from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.stats import campaign_counters
+from bot.records.suppression import suppress_count, suppress_distribution
 from dialogues import SurveyDefinitionError
 
 
@@ -76,6 +77,7 @@ def _list(args: argparse.Namespace) -> int:
             print(f"sauti: no organisation '{args.org}' (sauti org list)", file=sys.stderr)
             return 1
         ids = await app.campaigns.ids(args.org)
+        minimum = app.settings.privacy.min_cell
         if not ids:
             print("no campaigns yet: sauti campaign load FILE")
         for campaign_id in ids:
@@ -83,10 +85,17 @@ def _list(args: argparse.Namespace) -> int:
             if campaign is None:
                 continue
             counts = await campaign_counters(app.redis, app.schema, campaign_id)
+            started, completed = counts.get("started", 0), counts.get("completed", 0)
+            # As the API counts them: completed and still going make up those who started
+            # (one line, protected as one); small counts read `<minimum`.
+            progress = suppress_distribution(
+                [min(completed, started), max(started - completed, 0)], minimum, total=started
+            )
+            answers = suppress_count(counts.get("answers", 0), minimum)
             print(
                 f"{campaign_id}\t{campaign.org}\t{campaign.status.value}"
-                f"\tstarted {counts.get('started', 0)}"
-                f"\tcompleted {counts.get('completed', 0)}\tanswers {counts.get('answers', 0)}"
+                f"\tstarted {progress.total.label(minimum)}"
+                f"\tcompleted {progress.cells[0].label(minimum)}\tanswers {answers.label(minimum)}"
             )
         return 0
 

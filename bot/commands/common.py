@@ -127,3 +127,9 @@ def private_file(path: Path | None) -> Iterator[TextIO]:
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def shown_count(count: int | None, minimum: int) -> str:
+    """A count of people as the command line prints it, once through the suppression function
+    (bot.records.suppression): the number, or `<minimum` when it is withheld."""
+    return f"<{minimum}" if count is None else str(count)

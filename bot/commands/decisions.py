@@ -14,9 +14,11 @@ from pathlib import Path
 
 from bot.access.organisations import DEFAULT_ORG
 from bot.access.roles import Permission
+from bot.api.operations.decision_preview import LanguageCountOut, preview_out, reach_of
+from bot.api.operations.decision_progress import progress_out
 from bot.app import App
 from bot.audit.entry import AuditAction
-from bot.commands.common import as_operator, with_app
+from bot.commands.common import as_operator, shown_count, with_app
 from bot.commands.survey import read_file
 from bot.conversation.decisions.decision import Decision, DecisionDefinitionError, LoopError
 from bot.conversation.decisions.values import optional_text
@@ -28,6 +30,7 @@ from bot.loop.publisher import MissingTranslationsError
 from bot.loop.templates import template_coverage
 from bot.records.cases import case_text, find_case
 from bot.records.reactions import reaction_totals
+from bot.records.suppression import DEFAULT_MIN_CELL, suppress_count, suppress_distribution
 from dialogues.model import Survey
 
 REASONS = {
@@ -207,7 +210,12 @@ def _preview(args: argparse.Namespace) -> int:
             count=len(preview.samples),
             details={"what": "preview"},
         )
-        print_preview(preview, app.settings.loop.weekly_budget)
+        print_preview(
+            preview,
+            campaign.survey,
+            weekly_budget=app.settings.loop.weekly_budget,
+            minimum=app.settings.privacy.min_cell,
+        )
         return 0
 
     return with_app(work)
@@ -233,47 +241,61 @@ async def decision_preview(app: App, stored: StoredDecision, survey: Survey) -> 
     )
 
 
-def print_preview(preview: Preview, weekly_budget: int) -> None:
+def print_preview(
+    preview: Preview, survey: Survey, *, weekly_budget: int, minimum: int = DEFAULT_MIN_CELL
+) -> None:
+    """The preview as the API shows it: every count of people through the one suppression
+    function (bot.api.operations.decision_preview), a withheld one read `<minimum`."""
     stored, counts = preview.stored, preview.counts
+    shown = preview_out(preview, survey, minimum)
+    table = shown.told_by_language_and_channel
+
+    def label(count: int | None) -> str:
+        return shown_count(count, minimum)
+
     print(
         f"decision '{stored.id}' v{stored.version} ({stored.decision.status.value}) "
         f"of '{stored.campaign_id}'"
     )
-    print(f"linked participants: {counts.linked}")
-    print(f"would be told: {counts.told}")
-    for (language, channel), count in sorted(counts.targets.items()):
-        print(f"  {language or '?':>4}  {channel or '?':<9} {count}")
-    excluded = sum(counts.excluded.values())
-    print(f"not told: {excluded}")
+    print(f"linked participants: {label(shown.linked)}")
+    print(f"would be told: {label(shown.told)}")
+    for (language, channel), _ in sorted(counts.targets.items()):
+        cell = table.cells[table.languages.index(language)][table.channels.index(channel)]
+        print(f"  {language or '?':>4}  {channel or '?':<9} {label(cell)}")
+    # Those linked and not told: the line's total less those told, shown only when both are.
+    linked, told = shown.linked, shown.told
+    excluded = linked - told if linked is not None and told is not None else None
+    print(f"not told: {label(excluded)}")
     for reason in EXCLUSIONS:
         if counts.excluded[reason]:
-            print(f"  {REASONS[reason]:<30} {counts.excluded[reason]}")
+            print(f"  {REASONS[reason]:<30} {label(shown.not_told[reason])}")
     if counts.over_budget:
         print(
-            f"delayed, not dropped: {counts.over_budget} already had {weekly_budget} notices "
-            "this week"
+            f"delayed, not dropped: {label(shown.delayed_by_budget)} already had "
+            f"{weekly_budget} notices this week"
         )
     if preview.quiet_targets:
+        quiet = shown.quiet_hours
         print(
-            f"quiet hours now for {preview.quiet_targets} of {preview.push_targets} push "
-            "notices, each in the participant's own time zone (it is "
-            f"{preview.local_time} for those without one): they wait until quiet hours end"
+            f"quiet hours now for {label(quiet.waiting_for_quiet_hours_end)} of "
+            f"{label(quiet.push_notices)} push notices, each in the participant's own time zone "
+            f"(it is {preview.local_time} for those without one): they wait until quiet hours end"
         )
     if preview.missing:
-        listed = _per_language(preview.missing)
+        listed = _per_language(shown.languages_without_message, minimum)
         print(f"MISSING message or rationale in: {listed}")
         print("  publishing is refused until they are added (or --allow-missing-translations)")
     else:
         print("messages: every participant's language is covered")
-    if preview.whatsapp_without_template:
-        listed = _per_language(preview.whatsapp_without_template)
+    if preview.whatsapp_without_template and shown.whatsapp_without_template is not None:
+        listed = _per_language(shown.whatsapp_without_template, minimum)
         print(
             f"WhatsApp: no approved decision or notice template of their own in {listed}: "
             "outside their 24-hour window they get the fallback language's, or nothing "
             "(sauti whatsapp templates)"
         )
-    if preview.whatsapp_without_buttons:
-        listed = _per_language(preview.whatsapp_without_buttons)
+    if preview.whatsapp_without_buttons and shown.whatsapp_without_buttons is not None:
+        listed = _per_language(shown.whatsapp_without_buttons, minimum)
         print(
             f"WhatsApp: no approved decision template in {listed}: outside their 24-hour "
             "window they get the plain notice template, without buttons to react (sauti "
@@ -332,9 +354,11 @@ def _publish(args: argparse.Namespace) -> int:
                 count=counts.told,
                 details={"version": stored.version},
             )
+            told = reach_of(counts, app.settings.privacy.min_cell).told.count
             print(
-                f"publishing version {stored.version} of '{stored.id}' to {counts.told} "
-                "participants; the publisher role of `sauti run` sends it"
+                f"publishing version {stored.version} of '{stored.id}' to "
+                f"{shown_count(told, app.settings.privacy.min_cell)} participants; the "
+                "publisher role of `sauti run` sends it"
             )
         print(f"follow it: sauti decision progress {stored.campaign_id} {stored.id}")
         return 0
@@ -349,37 +373,57 @@ def _progress(args: argparse.Namespace) -> int:
             return _no_decision(args)
         schema = app.publisher().schema
         progress = await publication_progress(app.redis, schema, stored, app.send_rates())
-        print_progress(stored, progress)
+        print_progress(stored, progress, app.settings.privacy.min_cell)
         return 0
 
     return with_app(work)
 
 
-def _per_language(counts: dict[str, int]) -> str:
-    """ "fr (12), sw (3)": participants per language."""
-    return ", ".join(f"{language} ({n})" for language, n in sorted(counts.items()))
+def _per_language(counts: list[LanguageCountOut], minimum: int) -> str:
+    """ "fr (12), sw (<5)": participants per language, small counts withheld."""
+    return ", ".join(
+        f"{item.language} ({shown_count(item.participants, minimum)})" for item in counts
+    )
 
 
-def print_progress(stored: StoredDecision, progress: Progress) -> None:
+def print_progress(
+    stored: StoredDecision, progress: Progress, minimum: int = DEFAULT_MIN_CELL
+) -> None:
+    """Progress as the API shows it (bot.api.operations.decision_progress): counts of people
+    through the one suppression function, a withheld one read `<minimum`."""
+    shown = progress_out(stored, progress, minimum)
+
+    def label(count: int | None) -> str:
+        return shown_count(count, minimum)
+
     print(f"decision '{stored.id}' v{stored.version}: {progress.status}")
     if not progress.planning_done:
         print("  still working out who to tell")
-    print(f"  to tell: {progress.total}; handled: {progress.handled}")
-    for channel, planned in sorted(progress.planned.items()):
+    handled = suppress_distribution(
+        [progress.handled, max(progress.total - progress.handled, 0)],
+        minimum,
+        total=progress.total,
+    )
+    print(f"  to tell: {label(shown.to_tell)}; handled: {label(handled.cells[0].count)}")
+    for channel in shown.channels:
         print(
-            f"  {channel:<9} {planned:>8} planned  {progress.sent_now[channel]:>8} queued"
-            f"  {progress.delayed[channel]:>8} delayed (quiet hours / budget)"
+            f"  {channel.channel:<9} {label(channel.planned):>8} planned  "
+            f"{label(channel.queued):>8} queued  {label(channel.delayed):>8} delayed "
+            "(quiet hours / budget)"
         )
     released, dropped = sum(progress.released.values()), sum(progress.dropped.values())
     if released or dropped:
-        print(f"  of the delayed: {released} sent since, {dropped} not told after all")
-    for reason, count in sorted((progress.skipped + progress.dropped).items()):
-        print(f"  not told: {REASONS.get(reason, reason)}: {count}")
-    print(f"  bulk outbox waiting for the sender: {progress.outbox_backlog}")
+        print(
+            f"  of the delayed: {label(suppress_count(released, minimum).count)} sent since, "
+            f"{label(suppress_count(dropped, minimum).count)} not told after all"
+        )
+    for reason, count in sorted(shown.not_told.items()):
+        print(f"  not told: {REASONS.get(reason, reason)}: {label(count)}")
+    print(f"  bulk outbox waiting for the sender: {label(shown.outbox_backlog)}")
     if progress.waiting:
         due = progress.next_due_ms
         when = _iso(due) if due is not None else "?"
-        print(f"  notices waiting for quiet hours or budget: {progress.waiting} (next {when})")
+        print(f"  notices waiting for quiet hours or budget: {label(shown.waiting)} (next {when})")
     print(f"  ETA at the channels' rates: {_duration(progress.eta_seconds)}")
 
 
@@ -400,9 +444,19 @@ def _concerns(args: argparse.Namespace) -> int:
                 count=len(totals.concern_cases),
                 details={"what": "concerns"},
             )
+        minimum = app.settings.privacy.min_cell
+        helpful, concerned, more, written = (
+            shown_count(suppress_count(count, minimum).count, minimum)
+            for count in (
+                totals.helpful,
+                totals.concerns,
+                totals.more,
+                len(totals.concern_cases),
+            )
+        )
         print(
-            f"helpful: {totals.helpful}  still concerned: {totals.concerns}  "
-            f"asked for more: {totals.more}  concerns written: {len(totals.concern_cases)}"
+            f"helpful: {helpful}  still concerned: {concerned}  asked for more: {more}  "
+            f"concerns written: {written}"
         )
         for _, reference in totals.concern_cases:
             case = await find_case(app.redis, app.schema, reference)

@@ -9,6 +9,7 @@ import sys
 from bot.app import App
 from bot.commands.common import with_app
 from bot.loop.report import LoopReport, campaign_report, promise_of
+from bot.records.suppression import suppress_count, suppress_distribution
 from bot.time_zones import zone
 
 
@@ -56,20 +57,29 @@ def _report(args: argparse.Namespace) -> int:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
         report = await campaign_report(app.redis, app.schema, app.ledger(), campaign, _today())
-        print_report(report)
+        print_report(report, app.settings.privacy.min_cell)
         return 0
 
     return with_app(work)
 
 
-def print_report(report: LoopReport) -> None:
+def print_report(report: LoopReport, minimum: int) -> None:
+    """The report as the API shows it: counts of people through the one suppression function
+    (those told and not told make up the contributors: one line), `<minimum` when withheld."""
     promise = report.promise
+    reach = suppress_distribution(
+        [report.told, max(report.contributors - report.told, 0)],
+        minimum,
+        total=report.contributors,
+    )
+    told, contributors = reach.cells[0], reach.total
+    share = report.told_share if not (told.withheld or contributors.withheld) else None
     due = promise.report_back_by.isoformat() if promise.report_back_by else "no date"
     print(f"campaign '{report.campaign_id}': promised to report back by {due}")
     if promise.overdue:
         print("  OVERDUE: the date has passed and no decision is published")
-    print(f"  contributors: {report.contributors}")
-    print(f"  told an outcome: {report.told} ({_share(report.told_share)})")
+    print(f"  contributors: {contributors.label(minimum)}")
+    print(f"  told an outcome: {told.label(minimum)} ({_share(share)})")
     median = "-" if report.median_days is None else f"{report.median_days:g}"
     print(f"  median days from answer to notice: {median}")
     print(f"  published decisions: {len(report.decisions)}")
@@ -79,10 +89,13 @@ def print_report(report: LoopReport) -> None:
         f"  not (or partly) adopted with a rationale in every language: "
         f"{report.with_rationale} of {report.owing_rationale} ({_share(report.rationale_share)})"
     )
-    reactions = report.reactions
+    helpful, concerns, more, written = (
+        suppress_count(report.reactions[name], minimum).label(minimum)
+        for name in ("helpful", "concerns", "more", "written")
+    )
     print(
-        f"  reactions: helpful {reactions['helpful']}, still concerned {reactions['concerns']}, "
-        f"asked for more {reactions['more']}, concerns written {reactions['written']}"
+        f"  reactions: helpful {helpful}, still concerned {concerns}, "
+        f"asked for more {more}, concerns written {written}"
     )
 
 

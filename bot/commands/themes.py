@@ -17,6 +17,7 @@ from bot.app import App
 from bot.commands.common import as_operator, with_app
 from bot.conversation.campaign import Campaign
 from bot.loop.themes import Responses, ThemeError, theme_counts
+from bot.records.suppression import suppress_counts
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -107,8 +108,9 @@ def _list(args: argparse.Namespace) -> int:
         counts = await theme_counts(app.redis, app.schema, args.campaign_id)
         if not counts:
             print(f"no tagged answers in '{args.campaign_id}'")
-        for theme, count in counts.most_common():
-            print(f"{theme}\t{count}")
+        minimum = app.settings.privacy.min_cell  # as the API counts them: small ones withheld
+        for theme, cell in suppress_counts(counts, minimum):
+            print(f"{theme}\t{cell.label(minimum)}")
         return 0
 
     return with_app(work)

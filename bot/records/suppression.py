@@ -34,7 +34,7 @@ and total withheld by the 1-D result of the same rows (`withheld_row_totals`,
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.settings.privacy import DEFAULT_MIN_CELL, LOWEST_MIN_CELL
@@ -48,6 +48,7 @@ __all__ = [
     "Table",
     "check_minimum",
     "suppress_count",
+    "suppress_counts",
     "suppress_distribution",
     "suppress_question",
     "suppress_table",
@@ -116,6 +117,14 @@ def suppress_count(count: int, minimum: int) -> Cell:
     check_minimum(minimum)
     _check_counts([count])
     return Cell(None if _small(count, minimum) else count)
+
+
+def suppress_counts(counts: Mapping[str, int], minimum: int) -> list[tuple[str, Cell]]:
+    """Counts that make no line (themes: an answer may carry several, so they add up to
+    nothing shown), each withheld on its own when small. Shown ones first, largest first;
+    withheld ones after, by name, so that their order says nothing of their size."""
+    cells = [(name, suppress_count(count, minimum)) for name, count in counts.items()]
+    return sorted(cells, key=lambda item: (item[1].withheld, -(item[1].count or 0), item[0]))
 
 
 def suppress_distribution(

@@ -19,7 +19,7 @@ from bot.api.operations.common import CampaignPath, campaign_owned, pseudonyms_o
 from bot.api.problems import INVALID_REQUEST, NOT_FOUND, ApiError, ErrorItem
 from bot.conversation.campaign import Campaign
 from bot.loop.themes import Responses, ThemeError, check_themes, theme_counts
-from bot.records.suppression import suppress_count
+from bot.records.suppression import suppress_counts
 
 operations = Operations()
 
@@ -153,11 +153,7 @@ async def count_themes(call: Call) -> ThemeCounts:
 
 
 def _ordered(counts: Counter[str], minimum: int) -> list[ThemeCount]:
-    shown = [
-        ThemeCount(theme=theme, answers=suppress_count(count, minimum).count)
-        for theme, count in counts.items()
+    return [
+        ThemeCount(theme=theme, answers=cell.count)
+        for theme, cell in suppress_counts(counts, minimum)
     ]
-    return sorted(
-        shown,
-        key=lambda item: (item.answers is None, -(item.answers or 0), item.theme),
-    )

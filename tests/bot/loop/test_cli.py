@@ -86,9 +86,11 @@ async def test_load_preview_publish_and_follow_a_decision(
 
     assert await sauti("decision", "preview", CAMPAIGN, "sim-without-id") == 0
     preview = capsys.readouterr().out
-    assert "linked participants: 2\nwould be told: 2\n" in preview
-    assert "    en  webchat   1\n    sw  webchat   1\n" in preview
-    assert "MISSING message or rationale in: sw (1)" in preview
+    # Every count of people goes through the one suppression function: 1 and 2 read "<5".
+    assert "linked participants: <5\nwould be told: <5\n" in preview
+    assert "    en  webchat   <5\n    sw  webchat   <5\n" in preview
+    assert "not told: <5\n" in preview
+    assert "MISSING message or rationale in: sw (<5)" in preview
     seen = await deployment.app.pseudonyms(DEFAULT_ORG)
     assert f"  {seen.of(pids['amina'])}/sim_id  Yes" in preview
     assert pids["amina"] not in preview  # the internal id never leaves the server
@@ -106,21 +108,33 @@ async def test_load_preview_publish_and_follow_a_decision(
         )
         == 0
     )
-    assert "to 2 participants" in capsys.readouterr().out
+    assert "to <5 participants" in capsys.readouterr().out
     await publish_all(deployment.app.publisher())
 
     assert await sauti("decision", "progress", CAMPAIGN, "sim-without-id") == 0
     progress = capsys.readouterr().out
     assert "decision 'sim-without-id' v1: done" in progress
-    assert "webchat          2 planned         2 queued" in progress
+    assert "to tell: <5; handled: <5" in progress
+    assert "webchat         <5 planned        <5 queued" in progress
+
+    stored = await deployment.app.ledger().get(CAMPAIGN, "sim-without-id")
+    assert stored is not None
+    await _act(deployment, pids["amina"], Command("react", f"helpful:{stored.ref}"))
+    assert await sauti("decision", "concerns", CAMPAIGN, "sim-without-id") == 0
+    assert capsys.readouterr().out == (
+        "helpful: <5  still concerned: 0  asked for more: 0  concerns written: 0\n"
+    )
 
     assert await sauti("decision", "list", CAMPAIGN) == 0
     assert "sim-without-id\tv1\tnot_adopted\tpublished: v1 (done)" in capsys.readouterr().out
 
     assert await sauti("loop", "report", CAMPAIGN) == 0
     report = capsys.readouterr().out
-    assert "contributors: 3" in report
-    assert "told an outcome: 2 (67%)" in report
+    assert "contributors: <5" in report
+    assert "told an outcome: <5 (-)" in report  # no share of withheld counts
+    assert "reactions: helpful <5, still concerned 0, asked for more 0, concerns written 0" in (
+        report
+    )
     assert "with a rationale in every language: 1 of 1 (100%)" in report
 
 
@@ -141,7 +155,7 @@ async def test_theme_tags_link_a_decision_to_free_text(
     assert await sauti("theme", "tag", CAMPAIGN, "p-aaaaaaaaaaaaaaaa/change", "fees") == 1
     assert "no response p-aaaaaaaaaaaaaaaa/change" in capsys.readouterr().err
     assert await sauti("theme", "list", CAMPAIGN) == 0
-    assert capsys.readouterr().out == "agents\t1\nfees\t1\n"
+    assert capsys.readouterr().out == "agents\t<5\nfees\t<5\n"  # one answer each: withheld
 
     fees = SIM_DECISION.replace("id: sim-without-id", "id: letter-fees").replace(
         'question: sim_id\n    is: "yes"', "theme: fees"
@@ -151,7 +165,7 @@ async def test_theme_tags_link_a_decision_to_free_text(
     assert await sauti("decision", "load", str(path)) == 0
     assert await sauti("decision", "preview", CAMPAIGN, "letter-fees") == 0
     preview = capsys.readouterr().out
-    assert "would be told: 1" in preview
+    assert "would be told: <5" in preview
     assert f"{response}  (free text; themes: agents, fees)" in preview
     assert "money for the letter" not in preview  # free text is never shown here
 
@@ -170,7 +184,7 @@ async def test_a_decision_links_responses_by_the_pseudonyms_the_company_saw(
     assert await sauti("decision", "load", str(path)) == 0
     assert await sauti("decision", "preview", CAMPAIGN, "for-juma") == 0
     preview = capsys.readouterr().out
-    assert "linked participants: 1\nwould be told: 1\n" in preview
+    assert "linked participants: <5\nwould be told: <5\n" in preview
     assert pids["juma"] not in preview
     # Nothing kept with the decision links the pseudonym to Juma: erasing him unlinks him.
     app = deployment.app

@@ -14,6 +14,7 @@ from bot.records.suppression import (
     SuppressionError,
     Table,
     suppress_count,
+    suppress_counts,
     suppress_distribution,
     suppress_question,
     suppress_table,
@@ -195,3 +196,16 @@ def test_no_count_of_a_question_can_be_worked_out_from_either_of_its_lines(
         assert sum(c.withheld for c in (*cells.options.cells, cells.options.total)) != 1
     everything = [*reached, *(cells.options.cells if cells.options else ())]
     assert not [c.count for c in everything if c.count is not None and 0 < c.count < minimum]
+
+
+def test_counts_that_make_no_line_are_withheld_alone_and_listed_without_telling_their_size() -> (
+    None
+):
+    shown = suppress_counts({"water": 3, "fees": 12, "agents": 1, "roads": 7, "noise": 0}, 5)
+    assert [(name, cell.label(5)) for name, cell in shown] == [
+        ("fees", "12"),
+        ("roads", "7"),
+        ("noise", "0"),
+        ("agents", "<5"),  # withheld ones by name: 1 and 3 in no telling order
+        ("water", "<5"),
+    ]

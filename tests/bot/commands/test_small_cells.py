@@ -1,0 +1,42 @@
+"""`sauti campaign list` counts people as the API does: through the one suppression function,
+a count of 1 to 4 printed `<5`, never the number; larger ones as they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation.inbound import Join
+from tests.bot.commands import Deployment, sauti
+from tests.kit.example import CAMPAIGN
+
+
+async def _started(deployment: Deployment, count: int) -> None:
+    """`count` people join and answer the first question."""
+    for n in range(count):
+        await deployment.send(deployment.participant(f"tok-{n}"), Join(CAMPAIGN, "en"))
+    await deployment.drain()
+    for n in range(count):
+        await deployment.send(deployment.participant(f"tok-{n}"), "1")
+    await deployment.drain()
+
+
+async def test_campaign_list_withholds_a_handful_of_people(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _started(deployment, 3)
+
+    assert await sauti("campaign", "list") == 0
+
+    line = capsys.readouterr().out.strip().split("\t")
+    assert line[3:] == ["started <5", "completed <5", "answers <5"]
+
+
+async def test_campaign_list_shows_counts_from_the_minimum(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _started(deployment, 6)
+
+    assert await sauti("campaign", "list") == 0
+
+    line = capsys.readouterr().out.strip().split("\t")
+    assert line[3:] == ["started 6", "completed 0", "answers 6"]
