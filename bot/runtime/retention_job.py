@@ -100,6 +100,8 @@ class RetentionJob:
                 await self.run_once()
             except STORAGE_FAILURE as error:  # Redis away: the next interval tries again
                 log.warning("retention job: Redis failed: %s", type(error).__name__)
+            except Exception:  # never the worker's end: what is left is erased next interval
+                log.exception("retention job failed; it runs again next interval")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self._interval)
 
