@@ -50,6 +50,9 @@ from tests.bot.runtime.test_pipeline import (
 from tests.bot.runtime.test_result_migration import (
     test_the_migration_counts_what_was_answered_before_it,
 )
+from tests.bot.runtime.test_retention import (
+    test_past_retention_the_results_stay_and_everything_personal_goes,
+)
 from tests.bot.runtime.test_sender import (
     test_messages_for_a_channel_without_a_client_are_set_aside,
     test_replies_reach_the_participant_once_and_in_order,
@@ -76,6 +79,7 @@ __all__ = [
     "test_entries_read_by_a_fenced_worker_are_not_stranded",
     "test_list_shows_routing_facts_and_never_the_body",
     "test_messages_for_a_channel_without_a_client_are_set_aside",
+    "test_past_retention_the_results_stay_and_everything_personal_goes",
     "test_processes_migrating_at_once_move_each_key_exactly_once",
     "test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_changes_nothing",
     "test_replies_reach_the_participant_once_and_in_order",
