@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -117,6 +118,14 @@ def _set_status(args: argparse.Namespace) -> int:
             target=f"campaign:{args.campaign_id}",
         )
         print(f"campaign '{args.campaign_id}' is {args.status.value}")
+        campaign = await app.campaigns.get(args.campaign_id)
+        until = campaign.kept_until_ms if campaign is not None else None
+        if campaign is not None and until is not None:
+            day = dt.datetime.fromtimestamp(until / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M")
+            print(
+                f"its personal-level data is kept {campaign.retention_days} days, until {day} "
+                "UTC, then erased (sauti retention report)"
+            )
         return 0
 
     return with_app(work)

@@ -119,6 +119,26 @@ async def test_the_report_says_what_is_due_and_a_run_erases_it_keeping_the_resul
     assert (held, when[:17]) == ("0", f"erased {time.strftime('%Y-%m-%d', time.gmtime())}")
 
 
+async def test_closing_a_campaign_says_until_when_its_data_is_kept(
+    deployment: Deployment, capsys: Capture
+) -> None:
+    assert await sauti("campaign", "close", CAMPAIGN) == 0
+
+    closed = await deployment.app.campaigns.get(CAMPAIGN)
+    assert closed is not None
+    assert closed.closed_ms is not None
+    assert capsys.readouterr().out.splitlines() == [
+        f"campaign '{CAMPAIGN}' is closed",
+        "its personal-level data is kept 30 days, until "
+        f"{_minute(closed.closed_ms + 30 * DAY_MS)} UTC, then erased (sauti retention report)",
+    ]
+    assert await sauti("campaign", "open", CAMPAIGN) == 0  # reopened: no closing time kept
+    assert capsys.readouterr().out == f"campaign '{CAMPAIGN}' is open\n"
+    assert not await deployment.app.redis.hexists(
+        deployment.app.schema.campaign(CAMPAIGN), "closed"
+    )
+
+
 async def test_a_run_for_one_campaign_not_due_erases_nothing(
     deployment: Deployment, capsys: Capture
 ) -> None:
