@@ -7,10 +7,10 @@
 -- campaign are deleted, their `c:<cid>` / `u:<cid>` fields removed, and what they were told of
 -- the campaign's decisions dropped from their ledger. The result counters are NOT touched: the
 -- aggregates stay (unlike a participant's own /delete, which takes their answers out).
--- When no other campaign of theirs is still kept (a `c:<id>` field of a campaign not listed as
--- erased), the whole participant goes as /delete takes them (KeySchema.keys_of): the record with
--- its wrapped data key and address, Telegram question messages, web chat inbox, ledger, notice
--- budget. Unless an event of theirs is stored but not yet committed (a worker may be holding
+-- When no other campaign of theirs is still kept (a `c:<id>` field, or the `cid` they are
+-- joining, of a campaign not listed as erased), the whole participant goes as /delete takes them
+-- (KeySchema.keys_of): the record with its wrapped data key and address, Telegram question
+-- messages, web chat inbox, ledger, notice budget. Unless an event of theirs is stored but not yet committed (a worker may be holding
 -- their record right now): then they stay in the set, and a later run erases them.
 --
 -- Key names are built from the shard's tag (KeySchema.tag), in the declared key's hash slot, as
@@ -50,13 +50,16 @@ local function busy(pid)
   return false
 end
 
+-- Another campaign of theirs is kept: one they started (`c:<id>`), or the one they are joining
+-- now (`cid`, before its `c:` field is written).
 local function still_kept(participant)
   for _, field in ipairs(redis.call('HKEYS', participant)) do
     if string.sub(field, 1, 2) == 'c:' and not erased_campaigns[string.sub(field, 3)] then
       return true
     end
   end
-  return false
+  local current = redis.call('HGET', participant, 'cid')
+  return current and current ~= '' and not erased_campaigns[current] or false
 end
 
 local taken = redis.call('SPOP', KEYS[1], tonumber(ARGV[2]))

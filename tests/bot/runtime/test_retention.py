@@ -196,6 +196,25 @@ async def test_past_retention_the_results_stay_and_everything_personal_goes(
     assert STORY not in data["text"]
 
 
+async def test_someone_joining_another_campaign_at_that_moment_keeps_their_record(
+    redis_client: Redis,
+) -> None:
+    runtime = await _deployment(redis_client)
+    amina = await _answered(runtime, "amina")
+    [consent, _, _] = await amina.say(LIVE)  # the data notice: they have not started it yet
+    assert consent["text"].startswith("Maji Co is asking")
+    record = await amina.record()
+    assert (record[b"cid"], f"c:{LIVE}".encode() in record) == (LIVE.encode(), False)
+    await _closed_days_ago(runtime, CAMPAIGN, 366)
+
+    erased = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+
+    assert erased is not None
+    assert (erased.respondents, erased.participants) == (1, 0)
+    assert (await amina.record())[b"wk"]
+    assert not await runtime.redis.exists(runtime.schema.answers(amina.pid, CAMPAIGN))
+
+
 async def test_running_again_changes_nothing(redis_client: Redis) -> None:
     runtime = await _deployment(redis_client)
     await _answered(runtime, "amina")
