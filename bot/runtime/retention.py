@@ -38,7 +38,7 @@ class Erased:
     """What one campaign's retention erased in this run."""
 
     campaign_id: str
-    respondents: int  # whose data in the campaign was erased
+    respondents: int  # taken out of the campaign's respondents, their data in it erased
     participants: int  # erased whole (no other campaign of theirs is kept)
     case_texts: int
     left: int  # respondents still holding data (busy at the time): the next run takes them
@@ -114,7 +114,8 @@ async def _respondents(
             *erased_before,
         ]
         taken, gone, put_back, remaining = await EXPIRE_RESPONDENTS(redis, [key], args)
-        erased, whole = erased + int(taken), whole + int(gone)
+        # Those put back are counted once, by the run that takes them out for good.
+        erased, whole = erased + int(taken) - int(put_back), whole + int(gone)
         # Fewer taken than asked, or all of them put back: the set is down to those kept for
         # the next run (or empty).
         if int(taken) < chunk or int(put_back) == int(taken):

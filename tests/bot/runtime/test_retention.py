@@ -257,13 +257,13 @@ async def test_a_participant_with_an_event_in_flight_keeps_their_record_until_th
     first = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
 
     assert first is not None
-    assert (first.left, first.completed) == (1, False)
+    assert (first.respondents, first.left, first.completed) == (0, 1, False)
     assert (await amina.record())[b"wk"]  # a worker may hold it: kept for now
     assert not await runtime.redis.exists(runtime.schema.answers(amina.pid, CAMPAIGN))
     await runtime.drain()
     second = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
     assert second is not None
-    assert (second.participants, second.completed) == (1, True)
+    assert (second.respondents, second.participants, second.completed) == (1, 1, True)
     assert await _keys_naming(runtime, amina.pid) <= {"e", "sent"}
 
 
