@@ -4,6 +4,7 @@ job of `sauti run`, one process per interval."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot.conversation.inbound import Join
 from bot.runtime.retention import holding
 from tests.bot.commands import Deployment, deployed, sauti
 from tests.kit.example import CAMPAIGN
+from tests.kit.waiting import until
 
 Capture = pytest.CaptureFixture[str]
 LATER = "later-2026"
@@ -166,3 +168,21 @@ async def test_one_process_runs_the_job_per_interval(deployment: Deployment) -> 
     assert [erased.campaign_id for erased in done] == [CAMPAIGN]
     assert await second.run_once() is None  # the other process waits for the next interval
     assert await holding(deployment.app.redis, deployment.app.schema, CAMPAIGN) == 0
+
+
+async def test_the_job_of_sauti_run_erases_what_is_due_and_stops_when_asked(
+    deployment: Deployment,
+) -> None:
+    app = deployment.app
+    await _three_answered(deployment)
+    await _closed_days_ago(deployment, CAMPAIGN, 31)
+    stop = asyncio.Event()
+    job = asyncio.create_task(app.retention_job().run(stop))
+
+    async def erased() -> bool:
+        return await holding(app.redis, app.schema, CAMPAIGN) == 0
+
+    await until(erased, seconds=10, waiting_for="the job to erase the campaign")
+    stop.set()
+    await asyncio.wait_for(job, timeout=2)  # it waits for the next interval, and stops at once
+    assert await app.campaigns.purged_at(CAMPAIGN) is not None
