@@ -273,6 +273,8 @@ def survey_documents(draw: st.DrawFn, max_questions: int = 15) -> dict[str, Any]
     document["promise"] = text()
     if draw(st.booleans()):
         document["report_back_by"] = draw(st.dates(dt.date(2026, 1, 1), dt.date(2030, 12, 31)))
+    if draw(st.booleans()):
+        document["retention_days"] = draw(st.integers(0, 3650))
     for key in ("intro", "thanks"):
         if draw(st.booleans()):
             document[key] = text()
