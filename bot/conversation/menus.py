@@ -45,7 +45,9 @@ def menu_pick(
 ) -> Command | None:
     """A number typed right after a menu picks its item (channels without buttons, or people
     who prefer typing). Done before loading, as the pick decides what must be loaded."""
-    if not isinstance(action.input, TextReply):
+    # Typed in a survey question's own box (the web chat's form names it): the answer to it,
+    # even right after the menu, which that page shows above the question's form.
+    if not isinstance(action.input, TextReply) or action.input.question_id is not None:
         return None
     typed = ascii_digits(action.input.text.strip())
     # ASCII digits only, and few of them: `isdigit()` is also true of "²", "①" and "፩", which

@@ -74,12 +74,13 @@ async def test_something_unclear_typed_during_the_confirmation_asks_again_plainl
     await browser.answer(web_client, token, text="delete")
     page = await browser.submit(web_client, token, [("n", "unclear01"), ("text", "maybe later")])
     assert browser.lines(page) == [DELETE_CONFIRM]  # still asked alone
+    assert "Yes, delete all" not in page  # a button of chat apps, not of this page
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     assert await app.redis.hget(app.schema.participant(pid), "stg") == b"delete"
     page = await browser.press(web_client, token, "No, keep it")
     lines = browser.lines(page)
     unclear = (
-        'Nothing has been deleted yet. To delete everything, choose "Yes, delete all"; '
+        'Nothing has been deleted yet. To delete everything, choose "Delete all my data"; '
         'to keep it, choose "No, keep it".'
     )
     assert unclear in lines
@@ -135,11 +136,11 @@ async def test_the_menu_offers_news_of_results_and_it_can_be_turned_on(
 async def test_a_typed_7_after_the_web_menu_is_its_seventh_item(
     web_client: Client, app: App
 ) -> None:
-    """The web chat's menu leaves out "My time": its seventh item is the news, and a typed 7
-    picks what the page showed seventh."""
+    """The web chat's menu leaves out "My time": its seventh item is the news, and a 7 typed
+    in the page's own box (not a question's: no question named) picks what it showed seventh."""
     token = await browser.join(web_client, "en")
     await browser.answer(web_client, token, text="help")
-    page = await browser.answer(web_client, token, text="7")
+    page = await browser.submit(web_client, token, [("n", "plainbox7"), ("text", "7")])
     assert browser.lines(page)[-1] == "Would you like us to tell you what comes of your answers?"
 
 
@@ -158,3 +159,53 @@ async def test_a_campaign_closed_mid_survey_says_so_and_offers_no_form(
     page = await browser.press(web_client, token, "My data")
     assert browser.lines(page)[-1].startswith("What Sauti holds about you")
     assert "This survey is closed" in page
+
+
+async def _at_number_question(client: Client) -> tuple[str, str]:
+    """A participant at the survey's number question `outages` (a text box); token, page."""
+    token = await browser.join(client, "en")
+    for form in ({"action": "submit", "pick": ["calls"]}, {"choice": "no"}, {"choice": "no"}):
+        page = await browser.answer(client, token, **form)
+    assert 'name="q" value="outages"' in page
+    assert 'name="text"' in page
+    return token, page
+
+
+async def test_a_1_typed_in_the_survey_s_box_during_the_confirmation_deletes_nothing(
+    web_client: Client, app: App
+) -> None:
+    """ "1" in the number question's own box (another tab, or a page still loading) is one
+    outage, not a yes to "delete everything?"."""
+    token, before = await _at_number_question(web_client)
+    await browser.answer(web_client, token, text="delete")
+    typed = [("n", browser.nonce(before)), ("q", "outages"), ("text", "1")]
+    page = await browser.submit(web_client, token, typed)
+    lines = browser.lines(page)
+    assert "Nothing was deleted. We took that as your answer to the question." in lines
+    assert "me: 1" in lines
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    assert await app.redis.hget(app.schema.participant(pid), "wk") is not None
+    stored = await kit_stored.answers(app.redis, app.schema, pid, CAMPAIGN)
+    assert stored["outages"]["v"] == 1
+
+
+async def test_a_number_typed_in_the_survey_s_box_after_the_menu_is_the_answer(
+    web_client: Client, app: App
+) -> None:
+    """The Menu shows above the question's form: 5 typed in that box is 5 outages, not the
+    menu's fifth item (delete)."""
+    token, _ = await _at_number_question(web_client)
+    page = await browser.press(web_client, token, "Menu")
+    assert 'name="q" value="outages"' in page
+    page = await browser.answer(web_client, token, text="5")
+    assert "Delete all my data" not in page
+    assert "me: 5" in browser.lines(page)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    stored = await kit_stored.answers(app.redis, app.schema, pid, CAMPAIGN)
+    assert stored["outages"]["v"] == 5
+
+
+async def test_the_french_page_says_plainly_that_all_data_goes(web_client: Client) -> None:
+    token = await browser.join(web_client, "fr")
+    page = html.unescape(await browser.answer(web_client, token, text="supprimer"))
+    assert re.search(r'<button class="danger"[^>]*>Effacer toutes mes données<', page)

@@ -280,6 +280,23 @@ async def test_my_data_in_the_same_batch_as_an_answer_shows_that_answer(
     assert "the tower is far" in data
 
 
+async def test_a_survey_button_pressed_at_delete_with_the_survey_paused_claims_no_answer(
+    redis_client: Redis,
+) -> None:
+    """An old message's survey button, pressed at "delete everything?" after /stop: nothing
+    is deleted, and no question took it as an answer, so none is claimed."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "baraka")
+    await chat.say("1")
+    await chat.say("1,2")
+    await chat.say("stop")
+    await chat.say("delete")
+    replies = await chat.send(Answer(ChoiceReply("unsafe", ("yes",))))
+    assert replies[0]["text"] == "Nothing was deleted."
+    record = await chat.record()
+    assert (record[b"stg"], bool(record[b"wk"])) == (b"", True)
+
+
 async def test_a_survey_button_pressed_at_delete_is_the_answer_and_nothing_is_deleted(
     redis_client: Redis,
 ) -> None:

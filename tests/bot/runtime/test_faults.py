@@ -347,7 +347,7 @@ async def test_an_erasure_processed_after_the_post_stopped_waiting_still_ends_on
         token = await browser.join(client, "fr")
         page = await browser.answer(client, token, text="supprimer")
     async with _serving(app, worker=False) as client:  # a worker far behind: nothing processed
-        form = browser.pressed(page, "Effacer mes données")
+        form = browser.pressed(page, "Effacer toutes mes données")
         response = await client.post(f"/c/{token}", data=form, allow_redirects=False)
         assert response.status == 303
         waiting = response.headers["Location"].split("#")[0]
