@@ -81,10 +81,12 @@ def notice_text(
 
 
 def _untranslated(decision: Decision, survey: Survey, language: str) -> str:
-    """The line marking the company's text as another language's, where theirs is lacking."""
-    if not decision.missing_messages((language,)):
+    """The line marking the company's message as another language's, where theirs is lacking.
+    Only the message: a rationale lacking alone is no reason to call the whole notice
+    untranslated (load and preview warn the operator of it)."""
+    if language in decision.message:
         return ""
-    written = message_language(decision, survey, survey.default_language)
+    written = message_language(decision, survey, language)
     name = loop_catalog().language_name(written)
     return "\n\n" + say("loop.untranslated", language, written=name)
 

@@ -23,6 +23,8 @@ ENGLISH_MESSAGE = (
 )
 NO_ARABIC = SIM_DECISION.replace(f'  ar: "{ARABIC_MESSAGE}"\n', "")
 UNTRANSLATED_AR = "(لم يُترجم بعد إلى لغتك: نص الشركة أعلاه مكتوب بـEnglish.)"
+ARABIC_RATIONALE = "يفرض القانون التحقق من الهوية لكل شريحة."
+NO_ARABIC_RATIONALE = SIM_DECISION.replace(f'  ar: "{ARABIC_RATIONALE}"\n', "")
 
 
 @pytest.fixture
@@ -123,3 +125,22 @@ async def test_sent_anyway_the_arabic_reader_gets_arabic_around_a_marked_english
     assert ENGLISH_MESSAGE in notice
     assert notice.endswith(UNTRANSLATED_AR)
     assert "You told us" not in notice
+
+
+async def test_a_lacking_rationale_alone_does_not_mark_an_arabic_message_untranslated(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """The message they read is theirs: no line calls it another language's. The reason,
+    lacking in Arabic, comes in the campaign's default language."""
+    assert NO_ARABIC_RATIONALE != SIM_DECISION
+    pid = await _said_yes(deployment, "amina", "ar")
+    decision = tmp_path / "sim.yaml"
+    decision.write_text(NO_ARABIC_RATIONALE)
+    assert await sauti("decision", "load", str(decision)) == 0
+    allowed = ("--allow-missing-translations",)
+    assert await sauti("decision", "publish", CAMPAIGN, "sim-without-id", *allowed) == 0
+    await publish_all(deployment.app.publisher())
+    [notice] = await _told(deployment, pid)
+    assert ARABIC_MESSAGE in notice
+    assert "The law requires an ID check for every SIM card." in notice
+    assert "لم يُترجم بعد" not in notice
