@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
 from bot.conversation.dispatch import take_turn
-from bot.conversation.inbound import Command, InboundEvent
+from bot.conversation.inbound import Channel, Command, InboundEvent
 from bot.conversation.participants import ParticipantRecord
 from bot.conversation.reading import campaign_of, normalise
 from bot.conversation.stored_sessions import decode_session
@@ -36,6 +36,7 @@ from bot.runtime.event_codec import decode
 from bot.runtime.leases import Ownership, ShardLeases, while_owned
 from bot.runtime.loop_context import LoopContext
 from bot.runtime.metrics import Metrics
+from bot.runtime.recovery_codes import forget_recovery_codes
 from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
 from bot.runtime.uncount import uncount_erased
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
@@ -427,6 +428,8 @@ class Worker:
             await uncount_erased(
                 self._redis, self._schema, self._campaigns, pid, participant, writes.before
             )
+            if participant.channel == Channel.WEBCHAT.value:
+                await forget_recovery_codes(self._redis, self._schema, pid)
             for key in [key for key in loaded.sessions if key[0] == pid]:
                 loaded.sessions[key] = None  # as Redis holds them once this commits
         elif campaign is not None and turn.campaign_id == campaign.id:

@@ -33,6 +33,8 @@ UNCOUNT_RESULTS = Script("uncount_results")
 # (bot.runtime.retention).
 EXPIRE_RESPONDENTS = Script("expire_respondents")
 EXPIRE_CASES = Script("expire_cases")
+# Before an erasure's commit: its web chat recovery codes, for their index keys to go.
+WEBCHAT_FORGET_CODES = Script("webchat_forget_codes")
 # A campaign's results: what one shard's counters hold of them (bot.records.results).
 READ_RESULTS = Script("read_results")
 
@@ -84,6 +86,7 @@ ALL = (
     COUNT_JOIN,
     WEBCHAT_RECOVERY_CODE,
     WEBCHAT_RELINK,
+    WEBCHAT_FORGET_CODES,
     REMEMBER_QUESTION_MESSAGE,
     APPLY_WHATSAPP_STATUS,
     ADD_DECISION_VERSION,

@@ -1,19 +1,21 @@
-"""A way back for someone who lost their private link: a recovery code, and links issued anew.
+"""A way back for someone who lost their private link: recovery codes, and links issued anew.
 
-The code is shown once, on the page that answers "Get a recovery code" (never stored in the
+A code is shown once, on the page that answers "Get a recovery code" (never stored in the
 conversation, so a later look at the page does not show it). Redis keeps only a keyed hash of
-it (`KeySchema.webchat_recovery`, naming the participant id) and the participant record the
-same hash (`rc`): a code counts only while it is their current one. Entered on the campaign's
-join page (counted against the join limit of the client's address, like a join), it opens
-their conversation on a new link, and then:
+it (`KeySchema.webchat_recovery`, naming the participant id), and the participant record the
+hashes of their live codes (`rc`, in the order they were made): a code counts only while it is
+listed there. Entered on the campaign's join page (counted against the join limit of the
+client's address, like a join), it opens their conversation on a new link, and then:
 
 - the old link stops working: the record keeps a keyed hash of the link now valid (`lk`), and
   a link is taken only when it matches (the first link, made at joining, while there is none);
-- the code is used up: someone who saw it gains nothing later, and a new one is one tap away.
+- the code is used up, and so are the codes made after it; those made before it stay good.
 
-Someone watching the phone gains nothing they did not have: the code is on no page after the
-one that showed it, and the link they may have seen already opened the conversation; using a
-code is a way to shed such a watcher, since it ends every other link.
+A new code cancels no earlier one, and a participant holds at most `MAX_LIVE_CODES` live ones
+(a further press is refused until one is used or expires). So whoever holds the link (someone
+who watched the phone) can make codes, but cannot cancel a code the owner wrote down before,
+nor push it out: using the owner's code takes the conversation back and ends the codes made
+after it. What stays open is said in docs/conversation.md.
 
 A new link carries the participant id sealed with a key of its own (AES-GCM under a key derived
 from the id secret): it needs no key in Redis to be found, and no one can make one.
@@ -35,7 +37,12 @@ from bot.privacy.sealing import open_sealed, seal
 # O, I or L is read as 0, 1, 1.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1"})
-CODE_CHARACTERS = 12  # 60 bits: guessing one, at the join limit's pace, takes longer than ages
+# 80 bits: guessing one at the join limit's pace takes longer than ages, and so does testing
+# guesses offline against a copy of Redis for someone who holds the id secret.
+CODE_CHARACTERS = 16
+# Enough for a code written down, one lost, and one more; few enough that someone holding the
+# link cannot make codes without end (a page's Back and resend asks again).
+MAX_LIVE_CODES = 3
 _GROUP = 4
 _LINK_HEADER = b"wl1"
 _PID_BYTES = 20  # a participant id: 32 base32 characters (bot.privacy.ids)
@@ -44,7 +51,7 @@ _NEW_LINK = re.compile(r"[A-Za-z0-9_-]{64}")
 
 
 def new_code() -> str:
-    """A fresh recovery code, grouped for reading: "7KQ2-XD9M-4WTR"."""
+    """A fresh recovery code, grouped for reading: "7KQ2-XD9M-4WTR-H3PA"."""
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_CHARACTERS))
     return "-".join(raw[i : i + _GROUP] for i in range(0, CODE_CHARACTERS, _GROUP))
 
@@ -95,6 +102,12 @@ def participant_of(crypto: ParticipantCrypto, token: str) -> str | None:
     if len(raw) != _PID_BYTES:
         return None
     return base64.b32encode(raw).decode("ascii").lower()
+
+
+def asking_link(crypto: ParticipantCrypto, token: str) -> str:
+    """What the record's `lk` must hold for `token` to be the link valid now: nothing for a
+    first link, the keyed hash of a new one."""
+    return "" if _FIRST_LINK.fullmatch(token) else link_digest(crypto, token)
 
 
 def link_holds(crypto: ParticipantCrypto, token: str, current: bytes | None) -> bool:

@@ -25,6 +25,7 @@ import secrets
 import sys
 import time
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from aiohttp import web
@@ -38,6 +39,8 @@ from bot.channels.webchat.ids import event_id, token_from
 from bot.channels.webchat.joins import JoinLimit
 from bot.channels.webchat.origin import refuse_other_sites
 from bot.channels.webchat.recovery import (
+    MAX_LIVE_CODES,
+    asking_link,
     code_digest,
     is_link,
     link_digest,
@@ -75,6 +78,9 @@ _PAGE_TEXT_BUDGET = 36 * 1024
 _MESSAGE_MARKUP = 64
 _MENU_MARKUP = 190
 _BUTTON_MARKUP = 80
+
+# On every page: none is kept by a shared phone's browser or shown by a search engine.
+_COMMON_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +134,7 @@ class WebChat:
     # -- joining ---------------------------------------------------------------------------
 
     async def join_page(self, request: web.Request) -> web.Response:
-        campaign = await self._open_campaign(request.match_info["campaign"])
+        campaign = await self._open_campaign(request.match_info["campaign"], request)
         return await self._join_page(request, campaign)
 
     async def _join_page(
@@ -153,7 +159,7 @@ class WebChat:
 
     async def join(self, request: web.Request) -> web.Response:
         refuse_other_sites(request, self._public_url)
-        campaign = await self._open_campaign(request.match_info["campaign"])
+        campaign = await self._open_campaign(request.match_info["campaign"], request)
         await self._admit_join(request, campaign)
         form = await read_form(request)
         nonce = str(form.get("n", ""))
@@ -254,11 +260,11 @@ class WebChat:
         pid = self._participant(request, token)
         participant = self._schema.participant(pid)
         try:
-            fields = ["wk", "lang", "stg", "lk", "rc"]
+            fields = ["wk", "lang", "stg", "lk"]
             stored: Any = await self._redis.hmget(participant, fields)
         except STORAGE_FAILURE as error:  # an error page in the language of the page they are on
             raise self._unavailable(str(form.get("lang", ""))) from error
-        wrapped_key, stored_language, stage, link, code = stored
+        wrapped_key, stored_language, stage, link = stored
         # A made-up link, or one a recovery code replaced, stores nothing.
         if wrapped_key is None or not link_holds(self._crypto, token, link):
             raise self._not_found(request)
@@ -276,40 +282,52 @@ class WebChat:
         except STORAGE_FAILURE as error:
             raise self._unavailable(language) from error
         if erased:  # their link leads nowhere now: this answer is the last page they see
-            await self._forget_code(code)
             return self._goodbye(language)
         raise web.HTTPSeeOther(_chat_link(token, nonce, done, language))
 
     # -- a lost link: recovery codes (bot.channels.webchat.recovery) ---------------------------
 
     async def recovery_code(self, request: web.Request) -> web.Response:
-        """A new recovery code, shown on this answer only; the one before stops counting."""
+        """A new recovery code, shown on this answer only. Earlier codes stay good; past
+        `MAX_LIVE_CODES` live ones, none is made and the page says why."""
         refuse_other_sites(request, self._public_url)
         token = self._token(request)
         pid = self._participant(request, token)
         participant = self._schema.participant(pid)
         code = new_code()
         digest = code_digest(self._crypto, code)
+        key = self._schema.webchat_recovery(digest)
         try:
-            stored: Any = await self._redis.hmget(participant, ["lang", "lk"])
-            language, link = stored
-            if not link_holds(self._crypto, token, link):
-                raise self._not_found(request)
-            previous = await WEBCHAT_RECOVERY_CODE(self._redis, [participant], [digest])
-            if previous is None:  # no such participant, or erased meanwhile
-                raise self._not_found(request)
-            key = self._schema.webchat_recovery(digest)
+            # The index first, then the record's list (one slot each): an index without its
+            # entry in the list opens nothing, and is deleted here when the script refuses.
             await self._redis.set(key, pid, ex=self._recovery_seconds)
-            await self._forget_code(previous)
+            arguments = [
+                digest,
+                asking_link(self._crypto, token),
+                str(int(time.time())),
+                str(self._recovery_seconds),
+                str(MAX_LIVE_CODES),
+            ]
+            added = await WEBCHAT_RECOVERY_CODE(self._redis, [participant], arguments)
+            if added != 1:
+                await self._redis.delete(key)
+            stored: Any = await self._redis.hget(participant, "lang")
         except STORAGE_FAILURE as error:
             raise self._unavailable(None) from error
-        language = self._known_language((language or b"").decode())
+        if added is None:  # no such participant, erased meanwhile, or a link no longer valid
+            raise self._not_found(request)
+        language = self._known_language((stored or b"").decode())
+        if added != 1:
+            shown = None
+            advice = self._catalog.message("web.recovery_enough", language, count=MAX_LIVE_CODES)
+        else:
+            shown, advice = code, self._catalog.message("web.recovery_shown", language)
         return self._render(
             "recovery.html",
             language,
             title="Sauti",
-            code=code,
-            advice=self._catalog.message("web.recovery_shown", language),
+            code=shown,
+            advice=advice,
             back=f"/c/{token}#last",
             back_label=self._catalog.message("web.recovery_back", language),
         )
@@ -319,42 +337,45 @@ class WebChat:
         is from now on the only one that opens it (counted like a join: codes are not to be
         guessed by trying)."""
         refuse_other_sites(request, self._public_url)
-        campaign = await self._open_campaign(request.match_info["campaign"], closed_too=True)
+        campaign = await self._open_campaign(
+            request.match_info["campaign"], request, closed_too=True
+        )
         await self._admit_join(request, campaign)
         form = await read_form(request)
         code = typed_code(str(form.get("code", "")))
+        digest = code_digest(self._crypto, code) if code is not None else ""
         try:
-            pid = await self._code_owner(code)
+            pid = await self._code_owner(digest)
             link = new_link(self._crypto, pid) if pid is not None else ""
-            relinked = pid is not None and await WEBCHAT_RELINK(
-                self._redis,
-                [self._schema.participant(pid)],
-                [code_digest(self._crypto, code or ""), link_digest(self._crypto, link)],
-            )
-            if relinked:
-                await self._forget_code(code_digest(self._crypto, code or "").encode())
+            used: Any = [0]
+            if pid is not None:
+                used = await WEBCHAT_RELINK(
+                    self._redis,
+                    [self._schema.participant(pid)],
+                    [digest, link_digest(self._crypto, link)],
+                )
+                # Used: its index goes, with those of the codes it ended. Refused: an index
+                # whose code the record does not list (left by a crash) opens nothing; it goes.
+                ended = used[1:] if used[0] == 1 else [digest]
+                for each in ended:
+                    await self._forget_code(each)
         except STORAGE_FAILURE as error:
             raise self._unavailable(None) from error
-        if relinked:
+        if used[0] == 1:
             raise web.HTTPSeeOther(f"/c/{link}#last")
         if not campaign.is_open:
-            page = self._closed_page(campaign, wrong_code=True)
-            return web.Response(text=page, content_type="text/html")
+            return self._closed_page(request, campaign, wrong_code=True)
         return await self._join_page(request, campaign, wrong_code=True)
 
-    async def _code_owner(self, code: str | None) -> str | None:
-        if code is None:
+    async def _code_owner(self, digest: str) -> str | None:
+        if not digest:
             return None
-        owner: Any = await self._redis.get(
-            self._schema.webchat_recovery(code_digest(self._crypto, code))
-        )
+        owner: Any = await self._redis.get(self._schema.webchat_recovery(digest))
         return owner.decode() if owner else None
 
-    async def _forget_code(self, digest: bytes | str | None) -> None:
-        """A code that no longer counts leaves nothing behind."""
-        if digest:
-            value = digest.decode() if isinstance(digest, bytes) else digest
-            await self._redis.delete(self._schema.webchat_recovery(value))
+    async def _forget_code(self, digest: bytes | str) -> None:
+        value = digest.decode() if isinstance(digest, bytes) else digest
+        await self._redis.delete(self._schema.webchat_recovery(value))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -429,7 +450,9 @@ class WebChat:
             catalog=self._catalog,
         )
 
-    async def _open_campaign(self, campaign_id: str, *, closed_too: bool = False) -> Any:
+    async def _open_campaign(
+        self, campaign_id: str, request: web.Request, *, closed_too: bool = False
+    ) -> Any:
         """The campaign of a join page (a closed one only for `closed_too`: its participants
         may still come back with a recovery code, to read what came of their answers)."""
         try:
@@ -437,19 +460,35 @@ class WebChat:
         except STORAGE_FAILURE as error:
             raise self._unavailable(None) from error
         if campaign is None or not (campaign.is_open or closed_too):
-            raise web.HTTPNotFound(text=self._closed_page(campaign), content_type="text/html")
+            page = self._closed_page(request, campaign)
+            raise web.HTTPNotFound(
+                text=page.text, content_type="text/html", headers=_COMMON_HEADERS
+            )
         return campaign
 
-    def _closed_page(self, campaign: Any, *, wrong_code: bool = False) -> str:
+    def _closed_page(
+        self, request: web.Request, campaign: Any, *, wrong_code: bool = False
+    ) -> web.Response:
         """A closed (or unknown) campaign's join page: closed, and the way back for those who
-        took part and lost their link."""
-        language = campaign.survey.default_language if campaign else "en"
-        return self._page(
+        took part and lost their link; in the language the page is asked in, as a join page."""
+        if campaign is None:
+            language = _preferred(request, tuple(self._catalog.language_names), "en")
+            return self._render(
+                "notice.html",
+                language,
+                title="Sauti",
+                text=self._catalog.message("notice.campaign_closed", language),
+            )
+        survey = campaign.survey
+        language = _preferred(request, survey.languages, survey.default_language)
+        return self._render(
             "notice.html",
             language,
             title="Sauti",
             text=self._catalog.message("notice.campaign_closed", language),
-            recover_action=f"/j/{campaign.id}/recover?lang={language}" if campaign else None,
+            languages=[(code, self._catalog.language_name(code)) for code in survey.languages],
+            here=f"/j/{campaign.id}",
+            recover_action=f"/j/{campaign.id}/recover?lang={language}",
             recovery_error=(
                 self._catalog.message("web.recovery_wrong", language) if wrong_code else None
             ),
@@ -478,8 +517,12 @@ class WebChat:
         return pid
 
     async def _link_holds(self, pid: str, token: str) -> bool:
-        current: Any = await self._redis.hget(self._schema.participant(pid), "lk")
-        return link_holds(self._crypto, token, current)
+        """Whether `token` may show the page: the link valid now, or any link of theirs once
+        there is no record (erased: the page awaiting their last post says goodbye, whichever
+        of their links they erased from; with nothing awaited it is a dead link all the same)."""
+        stored: Any = await self._redis.hmget(self._schema.participant(pid), ["wk", "lk"])
+        wrapped_key, current = stored
+        return wrapped_key is None or link_holds(self._crypto, token, current)
 
     def _not_found(self, request: web.Request) -> web.HTTPNotFound:
         """A link that leads nowhere: said in the language the browser asks for (or picked on
@@ -492,8 +535,9 @@ class WebChat:
             title="Sauti",
             text=self._catalog.message("web.invalid_link", language),
             languages=[(code, self._catalog.language_name(code)) for code in languages],
+            here=_page_of(request),
         )
-        return web.HTTPNotFound(text=text, content_type="text/html")
+        return web.HTTPNotFound(text=text, content_type="text/html", headers=_COMMON_HEADERS)
 
     def _unavailable(self, language: str | None) -> web.HTTPServiceUnavailable:
         # Its type only: a script error or a wrongly typed key must not pass as an outage
@@ -512,7 +556,7 @@ class WebChat:
         return web.Response(
             text=self._page(template, language, **context),
             content_type="text/html",
-            headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
+            headers=_COMMON_HEADERS,
         )
 
     def _page(self, template: str, language: str, **context: Any) -> str:
@@ -541,6 +585,15 @@ def _chat_link(token: str, nonce: str, done: bool, language: str) -> str:
 
 def _awaiting(token: str, nonce: str, language: str) -> str:
     return f"/c/{token}?w={nonce}&l={language}"
+
+
+def _page_of(request: web.Request) -> str:
+    """The page a dead link's language choices lead to, as an absolute path: the chat page
+    of the link (a GET there says the same), also after a POST to it or to its code."""
+    token = request.match_info.get("token")
+    if token is None:
+        return request.path
+    return "/c/" + quote(token, safe="")
 
 
 def _refresh_count(request: web.Request) -> int:

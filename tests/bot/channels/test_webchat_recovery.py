@@ -1,10 +1,12 @@
 """A lost private link on the web chat: a recovery code, shown once, reopens the conversation
 on a new link from the campaign's join page, and the old link stops working. The code is never
-kept, only a keyed hash of it; a wrong one is said politely, in the page's language; tries
-count like joins; a dead link speaks the browser's language."""
+kept, only a keyed hash of it; a new code cancels no earlier one, and a few live codes at most;
+a wrong one is said politely, in the page's language; tries count like joins; a dead link
+speaks the browser's language; an erasure leaves no code behind, however slow the worker."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import re
@@ -19,7 +21,7 @@ from bot.conversation.campaign import CampaignStatus
 from bot.conversation.inbound import Channel
 from tests.kit import webchat as browser
 from tests.kit.example import CAMPAIGN
-from tests.kit.running import background, built, web_server
+from tests.kit.running import background, built, drain, web_server
 from tests.kit.settings import deployment_settings
 from tests.kit.webchat import SAME_ORIGIN, Client
 
@@ -72,7 +74,7 @@ async def test_a_recovery_code_reopens_the_conversation_and_ends_the_old_link(
 ) -> None:
     token = await _answered(web_client)
     code, shown = await _code(web_client, token)
-    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}", code)  # 80 bits
     assert "it is shown only this once" in shown
     page = await browser.page(web_client, token)
     assert code not in page  # on no page but the one that showed it
@@ -105,23 +107,68 @@ async def test_a_recovery_code_reopens_the_conversation_and_ends_the_old_link(
     assert "Sorry, that code does not open a conversation." in await again.text()
 
 
-async def test_a_new_code_cancels_the_one_before(web_client: Client) -> None:
+async def test_a_new_code_cancels_none_before_it(web_client: Client) -> None:
     token = await _answered(web_client)
     first, _ = await _code(web_client, token)
     second, _ = await _code(web_client, token)
     assert first != second
-    refused = await _recover(web_client, first)
-    assert refused.status == 200
-    assert (await _recover(web_client, second)).status == 303
+    assert (await _recover(web_client, first)).status == 303  # the code written down first
+
+
+async def test_someone_with_the_link_cannot_lock_the_owner_out(web_client: Client) -> None:
+    """A watcher who copied the link asks for codes after the owner wrote theirs down: the
+    owner's code still takes the conversation back, and ends the watcher's link and codes."""
+    token = await _answered(web_client)
+    owners, _ = await _code(web_client, token)
+    watchers, _ = await _code(web_client, token)
+    spare, _ = await _code(web_client, token)
+    taken = await _recover(web_client, watchers)  # the watcher moves the conversation first
+    match = _NEW_LINK.fullmatch(taken.headers["Location"])
+    assert match
+    watcher_link = match.group(1)
+    back = await _recover(web_client, owners)
+    assert back.status == 303
+    match = _NEW_LINK.fullmatch(back.headers["Location"])
+    assert match
+    page = await browser.page(web_client, match.group(1))
+    assert f"me: {FREE_TEXT}" in browser.lines(page)
+    assert (await web_client.get(f"/c/{watcher_link}")).status == 404
+    assert (await _recover(web_client, spare)).status == 200  # made after the owner's: ended
+
+
+async def test_codes_beyond_three_live_ones_are_refused_politely(web_client: Client) -> None:
+    """Back and resend on the code's page asks again: it cannot make codes without end, and
+    cannot push out a code written down before."""
+    token = await _answered(web_client)
+    codes = [(await _code(web_client, token))[0] for _ in range(3)]
+    response = await web_client.post(f"/c/{token}/code")
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    page = await response.text()
+    assert not _CODE.search(page)  # no fourth code
+    assert "You already have 3 recovery codes that have not been used" in page
+    assert f'href="/c/{token}#last"' in page  # the way back to the conversation
+    assert (await _recover(web_client, codes[0])).status == 303  # the first still works
+
+
+async def test_two_presses_at_once_leave_no_code_unlisted(web_client: Client, app: App) -> None:
+    """Each press keeps the code it showed: no code's key is left that opens nothing."""
+    token = await _answered(web_client)
+    responses = await asyncio.gather(*(web_client.post(f"/c/{token}/code") for _ in range(5)))
+    shown = [m.group(1) for r in responses if (m := _CODE.search(await r.text()))]
+    assert len(shown) == 3  # the cap, whichever presses came first
+    assert len([key async for key in app.redis.scan_iter(match="*:wrc:*")]) == 3
+    assert (await _recover(web_client, shown[0])).status == 303
 
 
 async def test_a_wrong_code_is_said_politely_in_the_page_language(web_client: Client) -> None:
     await _answered(web_client)
-    for typed in ("7KQ2-XD9M-4WTR", "not a code", ""):
+    for typed in ("7KQ2-XD9M-4WTR-H3PA", "7KQ2-XD9M-4WTR", "not a code", ""):
         response = await _recover(web_client, typed, "fr")
         assert response.status == 200
         page = html.unescape(await response.text())
         assert "Désolé, ce code n'ouvre aucune conversation." in page
+        assert "Un code a 16 lettres et chiffres" in page
         assert 'name="code"' in page  # they can try again right there
         assert "Traceback" not in page
 
@@ -146,9 +193,21 @@ async def test_a_dead_link_speaks_the_browser_language_and_offers_the_others(
     page = await response.text()
     assert '<html lang="ar" dir="rtl">' in page
     assert "هذا الرابط غير صالح. إن كان لديك رمز استرداد" in page
-    assert re.search(r'<a href="\?lang=sw" lang="sw"[^>]*>Kiswahili</a>', page)
+    assert re.search(rf'<a href="/c/{"A" * 32}\?lang=sw" lang="sw"[^>]*>Kiswahili</a>', page)
     chosen = await web_client.get("/c/" + "A" * 32 + "?lang=sw")
     assert "Kiungo hiki si sahihi." in await chosen.text()
+
+
+async def test_a_dead_link_s_languages_work_after_a_post(web_client: Client) -> None:
+    """A code asked for on a dead link: its language links lead to a page, not to an error."""
+    response = await web_client.post("/c/" + "A" * 32 + "/code")
+    assert response.status == 404
+    assert response.headers["Cache-Control"] == "no-store"
+    links = re.findall(r'<a href="([^"]+)" lang="fr"', await response.text())
+    assert links == ["/c/" + "A" * 32 + "?lang=fr"]
+    chosen = await web_client.get(links[0])
+    assert chosen.status == 404
+    assert "Ce lien n'est pas valide." in html.unescape(await chosen.text())
 
 
 async def test_erasure_leaves_no_recovery_code_behind(web_client: Client, app: App) -> None:
@@ -159,6 +218,59 @@ async def test_erasure_leaves_no_recovery_code_behind(web_client: Client, app: A
     assert "Everything we held about you has been deleted." in page
     assert [key async for key in app.redis.scan_iter(match="*:wrc:*")] == []
     assert (await _recover(web_client, code)).status == 200  # nothing to reopen
+
+
+async def test_a_slow_erasure_leaves_no_recovery_code_behind(app: App) -> None:
+    async with _web(app, worker=True) as client:
+        token = await _answered(client)
+        codes = [(await _code(client, token))[0] for _ in range(2)]
+        await browser.answer(client, token, text="delete")
+        page = await browser.page(client, token)
+    async with _web(app) as client:
+        response = await client.post(
+            f"/c/{token}", data=browser.pressed(page, "Delete all my data"), allow_redirects=False
+        )
+        waiting = str(response.headers["Location"]).split("#")[0]
+        assert "?w=" in waiting  # the post saw no erasure: the worker did it alone
+        assert await drain(app.worker("drain-worker"), app.schema.shards, orphans=True) == 1
+        assert [key async for key in app.redis.scan_iter(match="*:wrc:*")] == []
+        goodbye = await client.get(waiting)
+        assert "Everything we held about you has been deleted." in await goodbye.text()
+        for code in codes:
+            assert (await _recover(client, code)).status == 200  # nothing to reopen
+
+
+async def test_a_slow_erasure_from_a_recovered_link_says_goodbye(app: App) -> None:
+    async with _web(app, worker=True) as client:
+        token = await _answered(client)
+        code, _ = await _code(client, token)
+        match = _NEW_LINK.fullmatch((await _recover(client, code)).headers["Location"])
+        assert match
+        new = match.group(1)
+        await browser.answer(client, new, text="delete")
+        page = await browser.page(client, new)
+    async with _web(app) as client:
+        response = await client.post(
+            f"/c/{new}", data=browser.pressed(page, "Delete all my data"), allow_redirects=False
+        )
+        waiting = str(response.headers["Location"]).split("#")[0]
+        assert "?w=" in waiting
+        assert await drain(app.worker("drain-worker"), app.schema.shards, orphans=True) == 1
+        goodbye = await client.get(waiting)
+        assert goodbye.status == 200
+        assert "Everything we held about you has been deleted." in await goodbye.text()
+        assert (await client.get(f"/c/{new}")).status == 404  # nothing awaited: a dead link
+
+
+@contextlib.asynccontextmanager
+async def _web(app: App, *, worker: bool = False) -> AsyncIterator[Client]:
+    """The web chat of `app`, with a worker processing events only when `worker`."""
+    async with (
+        background(*([app.worker("test-worker")] if worker else [])),
+        web_server(app) as server,
+        TestClient[web.Request, web.Application](server, headers=SAME_ORIGIN) as client,
+    ):
+        yield client
 
 
 @contextlib.asynccontextmanager
@@ -195,3 +307,25 @@ async def test_a_closed_campaign_still_lets_its_participants_come_back(
     page = await browser.page(web_client, match.group(1))
     assert f"me: {FREE_TEXT}" in browser.lines(page)
     assert "This survey is closed and no longer takes answers." in page
+
+
+async def test_a_closed_campaign_s_page_speaks_the_language_asked_for(
+    web_client: Client, app: App
+) -> None:
+    await app.campaigns.set_status(CAMPAIGN, CampaignStatus.CLOSED)
+    closed = await web_client.get(f"/j/{CAMPAIGN}", headers={"Accept-Language": "ar"})
+    assert closed.status == 404
+    assert closed.headers["Cache-Control"] == "no-store"
+    page = await closed.text()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "هذا الاستبيان مغلق ولم يعد يستقبل إجابات." in page
+    assert f'<a href="/j/{CAMPAIGN}?lang=fr" lang="fr"' in page  # the others, one tap away
+    chosen = await web_client.get(f"/j/{CAMPAIGN}?lang=sw")
+    assert '<html lang="sw" dir="ltr">' in await chosen.text()
+    wrong = await _recover(web_client, "7KQ2-XD9M-4WTR-H3PA", "fr")
+    assert wrong.status == 200
+    assert wrong.headers["Cache-Control"] == "no-store"
+    page = html.unescape(await wrong.text())
+    assert '<html lang="fr" dir="ltr">' in page
+    assert "Désolé, ce code n'ouvre aucune conversation." in page
+    assert f'<a href="/j/{CAMPAIGN}?lang=ar" lang="ar"' in page  # leads to a page, after a POST
