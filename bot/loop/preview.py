@@ -142,7 +142,6 @@ def written_notices(
 ) -> list[WrittenNotice]:
     """The notice in every campaign language, as a participant reading it would get it."""
     decision = stored.decision
-    lacking = decision.missing_messages(survey.languages)
     return [
         WrittenNotice(
             language=language,
@@ -153,7 +152,8 @@ def written_notices(
                 summary=summary_of(decision, survey, facts, witnesses, language),
             ),
             buttons=tuple(item.label for item in reaction_menu(stored.ref, language)),
-            untranslated=language in lacking,
+            # Marked as such only where the message itself lacks the language (decisions.md).
+            untranslated=language not in decision.message,
         )
         for language in survey.languages
     ]

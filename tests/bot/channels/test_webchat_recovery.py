@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient
 from bot.app import App
 from bot.conversation.campaign import CampaignStatus
 from bot.conversation.inbound import Channel
+from bot.runtime.recovery_codes import forget_recovery_codes
 from tests.kit import webchat as browser
 from tests.kit.example import CAMPAIGN
 from tests.kit.running import background, built, drain, web_server
@@ -238,6 +239,33 @@ async def test_a_slow_erasure_leaves_no_recovery_code_behind(app: App) -> None:
         assert "Everything we held about you has been deleted." in await goodbye.text()
         for code in codes:
             assert (await _recover(client, code)).status == 200  # nothing to reopen
+
+
+async def test_a_worker_stopped_mid_erasure_leaves_no_code_and_erases_on_replay(
+    app: App,
+) -> None:
+    """The worker deleted the codes' keys, then stopped before its commit: no code can be
+    made in the gap, and the replayed erasure completes."""
+    async with _web(app, worker=True) as client:
+        token = await _answered(client)
+        code, _ = await _code(client, token)
+        await browser.answer(client, token, text="delete")
+        page = await browser.page(client, token)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    async with _web(app) as client:
+        response = await client.post(
+            f"/c/{token}", data=browser.pressed(page, "Delete all my data"), allow_redirects=False
+        )
+        waiting = str(response.headers["Location"]).split("#")[0]
+        await forget_recovery_codes(app.redis, app.schema, pid)  # its first step, then a stop
+        assert (await _recover(client, code)).status == 200  # the code is gone already
+        assert (await client.post(f"/c/{token}/code")).status == 404  # and none is made
+        assert [key async for key in app.redis.scan_iter(match="*:wrc:*")] == []
+        assert await drain(app.worker("drain-worker"), app.schema.shards, orphans=True) == 1
+        assert not await app.redis.exists(app.schema.participant(pid))
+        assert [key async for key in app.redis.scan_iter(match="*:wrc:*")] == []
+        goodbye = await client.get(waiting)
+        assert "Everything we held about you has been deleted." in await goodbye.text()
 
 
 async def test_a_slow_erasure_from_a_recovered_link_says_goodbye(app: App) -> None:
