@@ -172,12 +172,14 @@ async def test_a_help_menu_button_opens_a_text_box_for_feedback_at_a_choice_ques
 
 
 async def test_typed_menu_numbers_still_pick(web_client: Client, app: App) -> None:
+    """Typed in the page's own box, which names no survey question (a question's box would
+    make the number its answer)."""
     token = await browser.join(web_client, "en")
     await browser.answer(web_client, token, text="help")
-    page = await browser.answer(web_client, token, text="3")
+    page = await browser.submit(web_client, token, [("n", "typed-three"), ("text", "3")])
     assert "What Sauti holds about you" in page
     await browser.answer(web_client, token, text="delete")
-    page = await browser.answer(web_client, token, text="2")
+    page = await browser.submit(web_client, token, [("n", "typed-two"), ("text", "2")])
     assert browser.lines(page)[-1] == "Nothing was deleted."
 
 
