@@ -113,7 +113,11 @@ async def _respondents(
             *refs,
             *erased_before,
         ]
-        taken, gone, put_back, remaining = await EXPIRE_RESPONDENTS(redis, [key], args)
+        taken, gone, put_back, remaining, codes = await EXPIRE_RESPONDENTS(redis, [key], args)
+        # The recovery codes of web chat participants erased whole open nothing now: their
+        # index keys go too (a stop right here leaves them to expire, opening nothing).
+        for digest in codes:
+            await redis.delete(schema.webchat_recovery(digest.decode()))
         # Those put back are counted once, by the run that takes them out for good.
         erased, whole = erased + int(taken) - int(put_back), whole + int(gone)
         # Fewer taken than asked, or all of them put back: the set is down to those kept for

@@ -25,7 +25,8 @@
 --   4 n = how many decision references of the campaign follow; 5 .. 4+n the references
 --   5+n .. campaign ids whose data is already erased (their `c:` fields do not keep anyone)
 -- Returns {respondents taken, participants erased whole, respondents put back for the next run,
--- respondents left in the set}.
+-- respondents left in the set, {the keyed hashes of the web chat recovery codes of those erased
+-- whole}}: the caller deletes their index keys (another slot each; webchat_recovery_code.lua).
 
 local cid = ARGV[1]
 local tag = ARGV[3]
@@ -64,7 +65,7 @@ end
 
 local taken = redis.call('SPOP', KEYS[1], tonumber(ARGV[2]))
 local erased, whole = 0, 0
-local deferred = {}
+local deferred, codes = {}, {}
 for _, pid in ipairs(taken) do
   local participant = tag .. ':p:' .. pid
   redis.call('DEL', tag .. ':s:' .. pid .. ':' .. cid, tag .. ':a:' .. cid .. ':' .. pid,
@@ -76,6 +77,9 @@ for _, pid in ipairs(taken) do
     if busy(pid) then
       deferred[#deferred + 1] = pid
     else
+      for digest in string.gmatch(redis.call('HGET', participant, 'rc') or '', '(%x+):%d+') do
+        codes[#codes + 1] = digest
+      end
       redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':wc:' .. pid,
         tag .. ':n:' .. pid, tag .. ':nb:' .. pid)
       whole = whole + 1
@@ -83,4 +87,4 @@ for _, pid in ipairs(taken) do
   end
 end
 if #deferred > 0 then redis.call('SADD', KEYS[1], unpack(deferred)) end
-return {erased, whole, #deferred, redis.call('SCARD', KEYS[1])}
+return {erased, whole, #deferred, redis.call('SCARD', KEYS[1]), codes}

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import html
 import re
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,9 +18,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.app import App
-from bot.conversation.campaign import CampaignStatus
+from bot.conversation.campaign import DAY_MS, CampaignStatus
 from bot.conversation.inbound import Channel
 from bot.runtime.recovery_codes import forget_recovery_codes
+from bot.runtime.retention import erase_campaign
 from tests.kit import webchat as browser
 from tests.kit.example import CAMPAIGN
 from tests.kit.running import background, built, drain, web_server
@@ -357,3 +359,19 @@ async def test_a_closed_campaign_s_page_speaks_the_language_asked_for(
     assert '<html lang="fr" dir="ltr">' in page
     assert "Désolé, ce code n'ouvre aucune conversation." in page
     assert f'<a href="/j/{CAMPAIGN}?lang=ar" lang="ar"' in page  # leads to a page, after a POST
+
+
+async def test_retention_erasing_a_participant_leaves_no_recovery_code_behind(
+    web_client: Client, app: App
+) -> None:
+    token = await _answered(web_client)
+    code, _ = await _code(web_client, token)
+    await app.campaigns.set_status(CAMPAIGN, CampaignStatus.CLOSED)
+    closed = int(time.time() * 1000) - 366 * DAY_MS  # the deployment keeps data 365 days
+    await app.redis.hset(app.schema.campaign(CAMPAIGN), "closed", str(closed))
+    erased = await erase_campaign(app.redis, app.schema, app.campaigns, CAMPAIGN)
+    assert erased is not None
+    assert erased.participants == 1
+    assert [key async for key in app.redis.scan_iter(match="*:wrc:*")] == []
+    response = await _recover(web_client, code)
+    assert "Sorry, that code does not open a conversation." in await response.text()
