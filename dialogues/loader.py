@@ -27,6 +27,7 @@ _TOP_KEYS = (
     "languages",
     "default_language",
     "allow_fallback",
+    "shared_phones",
     "translation_status",
     "promise",
     "report_back_by",
@@ -141,6 +142,7 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
     report_back_by = _date(check, "report_back_by", root.get("report_back_by"))
     retention_days = _retention_days(check, root.get("retention_days"))
     status = _translation_status(check, root.get("translation_status"))
+    shared_phones = check.boolean("shared_phones", root.get("shared_phones"), False)
     questions = (
         build_questions(check, "questions", root["questions"]) if "questions" in root else ()
     )
@@ -162,6 +164,7 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
         intro=texts["intro"],
         thanks=texts["thanks"],
         translation_status=status,
+        shared_phones=shared_phones,
     )
 
 

@@ -104,6 +104,8 @@ class Survey:
     intro: LocalizedText | None = None
     thanks: LocalizedText | None = None
     translation_status: Mapping[str, str] = field(default_factory=dict)
+    #: People may share the phone they answer on: notices never quote a question or an answer.
+    shared_phones: bool = False
     _index: Mapping[str, int] = field(default_factory=dict, repr=False, init=False)
     #: Number of questions that take an answer, and each one's 1-based place among them.
     answerable_count: int = field(default=0, init=False)

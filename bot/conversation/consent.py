@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.conversation.campaign import Campaign
 from bot.conversation.exchange import Exchange, read_yes_or_no, spoken, yes_or_no
-from bot.conversation.inbound import Answer
+from bot.conversation.inbound import Answer, Channel
 from bot.conversation.menus import offer_campaigns
 from bot.conversation.outgoing import MenuItem
 from bot.conversation.participants import Stage
@@ -29,6 +29,8 @@ def ask_consent(exchange: Exchange, campaign: Campaign) -> None:
         delete=exchange.quote("delete"),
     )
     exchange.say("join.retention", days=campaign.retention_days)
+    if exchange.event.channel is Channel.WHATSAPP:  # the one channel Sauti cannot delete on
+        exchange.say("exit.whatsapp_history", exit=exchange.quote("exit"))
     _ask_updates_question(exchange)
 
 

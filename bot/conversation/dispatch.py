@@ -14,6 +14,8 @@ from bot.conversation import (
     joining,
     menus,
     my_data,
+    quick_exit,
+    shared_phone,
     their_time,
 )
 from bot.conversation.exchange import Exchange
@@ -35,6 +37,8 @@ _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
     "feedback": feedback.feedback,
     "react": feedback.react_to_decision,
     "time": their_time.ask_time,
+    quick_exit.EXIT: quick_exit.quick_exit,
+    "shared": shared_phone.shared,
 }
 
 # Whether a reply answered the question of the participant's stage; False (having changed
@@ -80,6 +84,8 @@ def take_turn(
     if participant is not None and participant.unreachable and _their_doing(event):
         turn.update(participant, unreachable=False)  # they wrote to us: reachable again
     exchange = Exchange(turn, event, context, crypto, now)
+    if quick_exit.comes_back(exchange):  # after a quick exit: a neutral greeting, nothing more
+        return turn
     match event.action:
         case Join(_, language, updates):
             joining.join(exchange, language, updates)

@@ -48,6 +48,8 @@ class Command:
     - feedback: "" asks what they want to say; otherwise the text they said
     - react: "<helpful|concerns|more>:<decision ref>": a button under a decision notice
     - time: "" asks what time it is where they are; otherwise the time they typed ("14:30")
+    - exit: "" (a quick exit: the conversation ends at once and the chat is cleared)
+    - shared: "on" / "off" (shared-phone mode); "" turns it the other way
     """
 
     name: str
@@ -65,6 +67,8 @@ COMMANDS = (
     "feedback",
     "react",
     "time",
+    "exit",
+    "shared",
 )
 
 

@@ -24,6 +24,8 @@ HELP_MENU = (
     ("stop", "menu.stop"),
     ("time", "menu.time"),
     ("updates", "menu.updates"),
+    ("exit", "menu.exit"),
+    ("shared", "menu.shared"),
 )
 # The web chat never messages anyone (they read what comes when they come back): their time
 # of day is not needed there, so its menu leaves "time" out and numbers the rest in order.

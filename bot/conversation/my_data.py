@@ -37,6 +37,13 @@ def my_data(exchange: Exchange, _: str = "") -> None:
         )
         + "\n"
         + my_data_zone_line(participant, language, exchange.catalog, command=exchange.quote("time"))
+        + "\n"
+        + exchange.catalog.message(
+            "mydata.shared",
+            language,
+            state=exchange.label("option.yes" if participant.shared_phone else "option.no"),
+            shared=exchange.quote("shared"),
+        )
     ]
     history = exchange.context.history
     if not history:

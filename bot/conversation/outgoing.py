@@ -81,6 +81,12 @@ class Outgoing:
     template: TemplateHint | None = None
     # Send only as an approved template: the platform said the free-form window is closed.
     template_only: bool = False
+    # Part of a quick exit: goes out although the participant is hidden (the neutral line, and
+    # the clearing of the chat); every other message to them is dropped while they are.
+    quick_exit: bool = False
+    # Not a message: delete what the chat shows, as far as the platform allows (Telegram: the
+    # recent messages of both sides). Channels that cannot delete do nothing.
+    clear_chat: bool = False
 
 
 def messages_for(events: Iterable[Event]) -> list[Outgoing]:

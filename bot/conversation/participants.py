@@ -63,6 +63,10 @@ class ParticipantRecord:
     # ("UTC+03:00", from the time they told us); "" = none, their campaign's counts.
     time_zone: str = ""
     time_zone_chosen: bool = False  # they told us their time: no guess replaces it
+    # Left with a quick exit: nothing is sent to them (and the web chat link shows a neutral
+    # page) until they write again.
+    hidden: bool = False
+    shared_phone: bool = False  # notices never quote a question or an answer (their choice)
 
     def to_fields(self) -> dict[str, str | bytes]:
         fields: dict[str, str | bytes] = {
@@ -85,6 +89,8 @@ class ParticipantRecord:
             "stop": _flag(self.opted_out),
             "reach": "unreachable" if self.unreachable else "",
             "stref": self.topic,
+            "hid": _flag(self.hidden),
+            "shp": _flag(self.shared_phone),
         }
         if self.time_zone:
             fields["tz"] = self.time_zone
@@ -116,6 +122,8 @@ class ParticipantRecord:
             topic=text.get("stref", b"").decode(),
             time_zone=text.get("tz", b"").decode(),
             time_zone_chosen=text.get("tzset") == b"1",
+            hidden=text.get("hid") == b"1",
+            shared_phone=text.get("shp") == b"1",
         )
 
 

@@ -9,6 +9,7 @@ from bot.conversation.chat_commands import as_command
 from bot.conversation.inbound import Answer, Command, InboundEvent, Join
 from bot.conversation.menus import menu_pick
 from bot.conversation.participants import ParticipantRecord
+from bot.conversation.quick_exit import EXIT
 from dialogues.inbound import TextReply
 
 
@@ -27,7 +28,8 @@ def normalise(
     if command is None:
         return event
     writing = participant is not None and participant.stage.writing
-    if writing and not _is_slash(action):
+    # The quick exit counts even inside their own words: leaving fast comes first.
+    if writing and not _is_slash(action) and command.name != EXIT:
         return event
     return replace(event, action=command)
 

@@ -29,6 +29,7 @@ from bot.conversation.decisions.texts import (
     frame_language,
     notice_text,
     reaction_menu,
+    shared_notice,
     summary_of,
 )
 from bot.conversation.decisions.told import told_version
@@ -46,7 +47,7 @@ from bot.time_zones import zone, zone_or
 from dialogues.model import Survey
 
 DAY_S = 24 * 3600
-_FIELDS = ["wk", "ch", "lang", "stop", "reach", "tz"]
+_FIELDS = ["wk", "ch", "lang", "stop", "reach", "tz", "shp", "hid"]
 
 
 @dataclass(frozen=True)
@@ -243,18 +244,11 @@ class _Composer:
         # Sauti's words and the buttons in their language; a company text lacking it is
         # marked as untranslated (bot.conversation.decisions.texts).
         language = frame_language(self.survey, own)
-        text = notice_text(
-            self.decision,
-            self.survey,
-            language,
-            summary=summary_of(self.decision, self.survey, loaded.facts, witnesses, language),
-            update=loaded.told_version > 0,
-        )
+        text, menu = self._notice(loaded, witnesses, language)
         answered = _answered_at(loaded.facts, witnesses) or self.now_ms // 1000
         told = f"{self.stored.version}|{self.now_ms}|{answered}"
         days = max(0, (self.now_ms // 1000 - answered) // DAY_S)
         key = f"d:{self.stored.ref}:{self.stored.version}:{pid}"
-        menu = reaction_menu(self.stored.ref, language)
         if channel == Channel.WEBCHAT.value:
             sealed = self._inbox_item(pid, fields["wk"], Notice(text, menu=menu))
             if sealed is None:
@@ -267,6 +261,22 @@ class _Composer:
         due = self._due(fields, loaded.recent_ms)
         action, label = ("o", f"f|{channel}") if due <= self.now_ms else ("s", f"s|{channel}")
         return _Item(pid, action, told, days, due, key, channel, body, label)
+
+    def _notice(
+        self, loaded: _Loaded, witnesses: tuple[str, ...], language: str
+    ) -> tuple[str, tuple[MenuItem, ...]]:
+        """The notice's text and buttons: in neutral words on a shared phone (the campaign's
+        setting, or the participant's choice), else quoting what they told us."""
+        if self.survey.shared_phones or loaded.fields.get("shp") == b"1":
+            return shared_notice(self.stored.ref, language)
+        text = notice_text(
+            self.decision,
+            self.survey,
+            language,
+            summary=summary_of(self.decision, self.survey, loaded.facts, witnesses, language),
+            update=loaded.told_version > 0,
+        )
+        return text, reaction_menu(self.stored.ref, language)
 
     def _linked(self, pid: str, facts: Facts) -> tuple[bool, tuple[str, ...]]:
         rule = self.decision.rule
@@ -323,6 +333,8 @@ def _excluded(fields: Mapping[str, bytes]) -> str | None:
         return "opted_out"
     if fields.get("reach") == b"unreachable":
         return "unreachable"
+    if fields.get("hid") == b"1":  # a quick exit: nothing reaches them until they are back
+        return "hidden"
     return None
 
 

@@ -12,7 +12,9 @@ in dead letters, and in WhatsApp's resend store) across an upgrade, so it only e
      "to": address                                 # a reply to someone without a record
      "kind": "decision", "decision": {"ref", "version", "status"}   # a decision notice
      "template": {"purpose", "fallback", "language"}   # templates that may stand in
-     "wa_template": true}                          # send only as an approved template
+     "wa_template": true,                          # send only as an approved template
+     "qx": true,                                   # part of a quick exit
+     "clear": true}                                # clear the chat (a quick exit)
 
 Keys are written only when they say something, in this order. Reading is lenient: a key that
 is missing takes its default, one it does not know is ignored.
@@ -54,6 +56,10 @@ def message_to_plain(message: Outgoing) -> dict[str, Any]:
         plain["template"] = dataclasses.asdict(message.template)
     if message.template_only:
         plain["wa_template"] = True
+    if message.quick_exit:
+        plain["qx"] = True
+    if message.clear_chat:
+        plain["clear"] = True
     return plain
 
 
@@ -73,6 +79,8 @@ def message_from_plain(plain: Mapping[str, Any]) -> Outgoing:
         decision=_decision(plain.get("decision")) if plain.get("kind") == DECISION_KIND else None,
         template=_template(plain.get("template")),
         template_only=bool(plain.get("wa_template")),
+        quick_exit=bool(plain.get("qx")),
+        clear_chat=bool(plain.get("clear")),
     )
 
 

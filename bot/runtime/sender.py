@@ -106,6 +106,7 @@ class _Recipient:
     found: Recipient | None  # None: erased or unreachable: send nothing
     reason: str = ""
     opted_out: bool = False  # said /stop: replies still go, bulk notices do not
+    hidden: bool = False  # left with a quick exit: only the exit's own messages go
 
 
 class Sender:
@@ -322,10 +323,13 @@ class Sender:
         ordered = sorted(pids)
         pipe = self._redis.pipeline(transaction=False)
         for pid in ordered:
-            pipe.hmget(self._schema.participant(pid), ["wk", "addr", "reach", "lang", "in", "stop"])
+            pipe.hmget(
+                self._schema.participant(pid),
+                ["wk", "addr", "reach", "lang", "in", "stop", "hid"],
+            )
         found: dict[str, _Recipient] = {}
         replies = await pipe.execute()
-        for pid, (wrapped, sealed, reach, lang, inbound, stop) in zip(
+        for pid, (wrapped, sealed, reach, lang, inbound, stop, hidden) in zip(
             ordered, replies, strict=True
         ):
             if wrapped is None or sealed is None:
@@ -342,7 +346,9 @@ class Sender:
                     language = lang.decode() if lang else ""
                     last_inbound = int(inbound) if inbound else None
                     recipient = Recipient(pid, address, language, last_inbound)
-                    found[pid] = _Recipient(recipient, opted_out=stop == b"1")
+                    found[pid] = _Recipient(
+                        recipient, opted_out=stop == b"1", hidden=hidden == b"1"
+                    )
         return found
 
     async def _deliver(self, item: _Queued, recipient: _Recipient, state: Retries) -> str:
@@ -356,6 +362,14 @@ class Sender:
             return await self._finish(item, recipient.reason)
         if item.bulk and recipient.opted_out:  # /stop after the notice was queued: unsent
             return await self._finish(item, "opted_out")
+        if recipient.hidden and not entry.message.quick_exit:
+            # A quick exit: whatever was queued for them before it, and anything since, stays
+            # unsent until they come back (`mydata` still shows decisions then).
+            return await self._finish(item, "hidden")
+        if entry.message.clear_chat and not recipient.hidden:
+            # They came back before the chat was cleared: what it shows now is theirs again,
+            # and a late clearing would delete their new messages.
+            return await self._finish(item, "came_back")
         lease = self._schema.lease("sender", self._schema.shard_of(entry.participant_id))
         pending = Pending(item.stream, GROUP, item.entry_id, self._consumer, lease)
         claim = SendClaim.of(self._schema, entry, pending, self._config.sent_ttl_seconds)
@@ -656,7 +670,9 @@ def _goes_out(item: _Queued, claimed: Claimed) -> bool:
     stopped mid-send (it may or may not have gone out) and it is a reply that waits for the
     participant. Anything else never arrives twice."""
     if claimed is Claimed.IN_FLIGHT:
-        return not item.bulk and _asks(item.entry.message)
+        # Clearing a chat again deletes nothing twice (deleted messages are skipped).
+        message = item.entry.message
+        return not item.bulk and (_asks(message) or message.clear_chat)
     return claimed is Claimed.NOW
 
 

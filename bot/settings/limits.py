@@ -50,6 +50,12 @@ class TelegramLimits:
     long_poll_timeout_seconds: int = setting(
         "SAUTI_TELEGRAM_LONG_POLL_TIMEOUT_SECONDS", 30, integer(1, 600)
     )
+    delete_window_seconds: int = setting(
+        "SAUTI_TELEGRAM_DELETE_WINDOW_SECONDS", 2 * DAY_SECONDS, integer(60)
+    )
+    """How old a message a bot may still delete (deleteMessage: "less than 48 hours ago")."""
+    delete_batch: int = setting("SAUTI_TELEGRAM_DELETE_BATCH", 100, integer(1, 100))
+    """Message ids one deleteMessages call takes (1-100)."""
 
 
 @dataclass(frozen=True)

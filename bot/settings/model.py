@@ -57,6 +57,9 @@ class TelegramSettings:
     )
     """How long Sauti remembers which chat message shows a question, to edit it after the
     answer; after that an old question keeps its buttons (a press on them is answered as stale)."""
+    history_messages: int = setting("SAUTI_TELEGRAM_HISTORY_MESSAGES", 300, p.integer(1))
+    """How many recent message ids of a chat Sauti keeps (both sides), so that a quick exit can
+    delete them; older ones than Telegram lets a bot delete are dropped anyway."""
     limits: TelegramLimits = section(TelegramLimits)
 
     @property
@@ -104,6 +107,9 @@ class WebChatSettings:
     join_window_seconds: int = setting("SAUTI_WEBCHAT_JOIN_WINDOW_SECONDS", 600, p.integer(1))
     recovery_days: int = setting("SAUTI_WEBCHAT_RECOVERY_DAYS", 180, p.integer(1))
     """How long a recovery code (for a lost private link) stays usable."""
+    exit_url: str | None = setting("SAUTI_WEBCHAT_EXIT_URL", None, p.http_url)
+    """Where a quick exit sends the browser. Unset: a plain page Sauti serves itself (`/away`)
+    that shows nothing of Sauti or any survey."""
     limits: WebChatLimits = section(WebChatLimits)
 
 

@@ -270,6 +270,11 @@ class KeySchema:
         """Telegram's question messages of a participant (to edit them after an answer)."""
         return f"{self._tag_of(participant_id)}:tg:q:{participant_id}"
 
+    def telegram_history(self, participant_id: str) -> str:
+        """Sorted set: the recent message ids of their Telegram chat (the bot's and theirs), by
+        when they were sent, so that a quick exit can delete them."""
+        return f"{self._tag_of(participant_id)}:tg:h:{participant_id}"
+
     def told(self, participant_id: str) -> str:
         """Hash: `d:<ref>` -> "<version>|<told ms>|<answer s>" (plus "|h<earlier version>" while
         held back), `c:<campaign>` -> first told ms, `r:<ref>` -> their reaction, `m:<ref>` ->
@@ -335,6 +340,7 @@ class KeySchema:
         return [
             self.participant(participant_id),
             self.telegram_questions(participant_id),
+            self.telegram_history(participant_id),
             self.webchat_inbox(participant_id),
             *(self.session(participant_id, campaign) for campaign in joined),
             *(self.answers(participant_id, campaign) for campaign in joined),

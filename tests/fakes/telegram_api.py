@@ -8,7 +8,9 @@
 Implemented: getMe, getUpdates (long polling, offsets confirmed by a higher offset, 409 while a
 webhook is set or when a newer poll starts), sendMessage, editMessageText,
 editMessageReplyMarkup, answerCallbackQuery, setWebhook, deleteWebhook, setMyCommands,
-deleteMessage. Every call is recorded (`calls`), every chat is kept as a transcript (`chats`),
+deleteMessage and deleteMessages (as the Bot API: only messages sent less than 48 hours ago;
+deleteMessages takes 1-100 ids and skips those it cannot find). Every call is recorded
+(`calls`), every chat is kept as a transcript (`chats`),
 and the fake enforces Telegram's flood limits itself (`FakeLimits`): a 429 it had to give is
 counted in `rate_limited_by_sauti`, as is any call made before a 429's `retry_after` passed.
 A method named in the reply to a webhook call is run as Telegram runs it (recorded apart, in
@@ -39,13 +41,16 @@ MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReply
 UPDATE_KINDS = ("message", "edited_message", "callback_query", "my_chat_member")
 _INT_FIELDS = frozenset({"chat_id", "message_id", "offset", "limit", "max_connections"})
 _JSON_FIELDS = frozenset(
-    {"reply_markup", "allowed_updates", "commands", "scope", "link_preview_options"}
+    {"reply_markup", "allowed_updates", "commands", "scope", "link_preview_options", "message_ids"}
 )
 _BOOL_FIELDS = frozenset(
     {"drop_pending_updates", "show_alert", "disable_notification", "allow_paid_broadcast"}
 )
 MAX_TEXT_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64
+# "A message can only be deleted if it was sent less than 48 hours ago."
+DELETE_WINDOW_SECONDS = 48 * 3600
+MAX_DELETE_IDS = 100
 
 
 class ApiError(Exception):
@@ -142,6 +147,7 @@ class FakeTelegram:
         self.limits = limits or FakeLimits()
         self.calls: list[ApiCall] = []
         self.chats: dict[int, list[ChatMessage]] = {}
+        self.deleted: list[ChatMessage] = []  # every message deleted, in order
         self.commands: dict[str, list[dict[str, str]]] = {}  # language ("" = default)
         self.webhook: Webhook | None = None
         self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
@@ -354,6 +360,7 @@ class FakeTelegram:
             "deleteWebhook": self._delete_webhook,
             "setMyCommands": self._set_my_commands,
             "deleteMessage": self._delete_message,
+            "deleteMessages": self._delete_messages,
         }
 
     def _before(self, call: ApiCall) -> Fault | None:
@@ -538,8 +545,29 @@ class FakeTelegram:
 
     async def _delete_message(self, params: dict[str, Any]) -> bool:
         message = self._own_message(params, deleting=True)
-        self.chats[message.chat_id].remove(message)
+        if not _deletable(message):
+            raise ApiError(400, "Bad Request: message can't be deleted")
+        self._remove(message)
         return True
+
+    async def _delete_messages(self, params: dict[str, Any]) -> bool:
+        chat_id, ids = params.get("chat_id"), params.get("message_ids")
+        if not isinstance(ids, list) or not ids:
+            raise ApiError(400, "Bad Request: message identifiers are not specified")
+        if len(ids) > MAX_DELETE_IDS or not all(isinstance(i, int) for i in ids):
+            raise ApiError(400, "Bad Request: too many message identifiers specified")
+        if not isinstance(chat_id, int) or chat_id not in self.chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        wanted = set(ids)
+        for message in list(self.chats[chat_id]):
+            # Ids it cannot find (or may no longer delete) are skipped, as the Bot API says.
+            if message.message_id in wanted and _deletable(message):
+                self._remove(message)
+        return True
+
+    def _remove(self, message: ChatMessage) -> None:
+        self.chats[message.chat_id].remove(message)
+        self.deleted.append(message)
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -569,6 +597,10 @@ class FakeTelegram:
                 ]
             }
         return body
+
+
+def _deletable(message: ChatMessage) -> bool:
+    return time.time() - message.date < DELETE_WINDOW_SECONDS
 
 
 def _bound_port(runner: web.AppRunner) -> int:

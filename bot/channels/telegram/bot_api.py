@@ -1,5 +1,6 @@
 """The Bot API calls the sender makes for every message (sendMessage, editMessageText,
-editMessageReplyMarkup), sent as JSON over aiogram's own HTTP session.
+editMessageReplyMarkup, and deleteMessages for a quick exit), sent as JSON over aiogram's own
+HTTP session.
 
 Why not through aiogram's `Bot` methods: for each call aiogram builds and validates a pydantic
 model of the method, serialises it field by field into a multipart form, and validates the whole
@@ -25,7 +26,13 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import ClientDecodeError, TelegramNetworkError
-from aiogram.methods import EditMessageReplyMarkup, EditMessageText, SendMessage, TelegramMethod
+from aiogram.methods import (
+    DeleteMessages,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    SendMessage,
+    TelegramMethod,
+)
 from aiohttp import ClientError, ClientTimeout
 
 # As the Bot is configured (api.make_bot): no parse mode, so plain text; no link previews.
@@ -86,6 +93,15 @@ class BotApi:
             "editMessageReplyMarkup",
             params,
             lambda: EditMessageReplyMarkup(chat_id=chat_id, message_id=message_id),
+        )
+
+    async def delete_messages(self, chat_id: int, message_ids: list[int]) -> None:
+        """Delete up to 100 messages of a chat; Telegram skips those it cannot find."""
+        params: Params = {"chat_id": chat_id, "message_ids": message_ids}
+        await self._call(
+            "deleteMessages",
+            params,
+            lambda: DeleteMessages(chat_id=chat_id, message_ids=message_ids),
         )
 
     async def _call(

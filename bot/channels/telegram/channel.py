@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from bot.channels.telegram.api import make_bot
 from bot.channels.telegram.client import TelegramClient
+from bot.channels.telegram.history import ChatHistory
 from bot.channels.telegram.inbound import UpdateParser
 from bot.channels.telegram.intake import Intake, TelegramMetrics
 from bot.channels.telegram.question_messages import QuestionMessages
@@ -49,6 +50,12 @@ def build_telegram(
 ) -> TelegramChannel:
     bot = make_bot(settings)
     texts = telegram_texts()
+    history = ChatHistory(
+        redis,
+        schema,
+        window_seconds=settings.limits.delete_window_seconds,
+        max_messages=settings.history_messages,
+    )
     intake = Intake(
         bot=bot,
         parser=UpdateParser(crypto),
@@ -57,7 +64,8 @@ def build_telegram(
         schema=schema,
         texts=texts,
         metrics=TelegramMetrics(registry),
+        history=history,
     )
     questions = QuestionMessages(redis, schema, settings.question_memory_seconds)
-    client = TelegramClient(bot, questions, settings.limits)
+    client = TelegramClient(bot, questions, history, settings.limits)
     return TelegramChannel(settings, bot, intake, client, texts)

@@ -8,12 +8,16 @@
 
 Edits are best effort: if the question's message is unknown (forgotten, deleted) nothing is
 sent, since the participant already sees their own answer in the chat.
+
+Every message sent is recorded in the chat's history (bot.channels.telegram.history); a quick
+exit's "clear the chat" deletes what the history holds, 100 ids per deleteMessages call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from aiogram import Bot
@@ -21,7 +25,13 @@ from aiogram.exceptions import AiogramError
 
 from bot.channels.telegram.bot_api import BotApi
 from bot.channels.telegram.bot_api import Keyboard as Buttons
-from bot.channels.telegram.errors import delivery_error, is_message_gone, is_not_modified
+from bot.channels.telegram.errors import (
+    delivery_error,
+    is_message_gone,
+    is_not_deletable,
+    is_not_modified,
+)
+from bot.channels.telegram.history import ChatHistory, SentMessage
 from bot.channels.telegram.question_messages import QuestionMessage, QuestionMessages
 from bot.channels.telegram.render import Keyboard, Limits, Rendered, answered_text, render
 from bot.channels.telegram.render import question_keyboard as keyboard_of
@@ -46,10 +56,14 @@ def send_limits(limits: TelegramLimits) -> SendLimits:
 
 
 class TelegramClient:
-    def __init__(self, bot: Bot, questions: QuestionMessages, limits: TelegramLimits) -> None:
+    def __init__(
+        self, bot: Bot, questions: QuestionMessages, history: ChatHistory, limits: TelegramLimits
+    ) -> None:
         self.bot = bot  # whose HTTP session it sends through; its owner closes it
         self._api = BotApi(bot)
         self._questions = questions
+        self._history = history
+        self._delete_batch = limits.delete_batch
         self._limits = send_limits(limits)
         self._render_limits = Limits(limits.max_text_chars, limits.max_callback_data_bytes)
         self._part_gap = 1.0 / limits.per_chat_rate
@@ -66,6 +80,9 @@ class TelegramClient:
 
     async def deliver(self, recipient: Recipient, message: Outgoing, key: str) -> str | None:
         chat = int(recipient.address)
+        if message.clear_chat:
+            await self._clear(recipient.participant_id, chat)
+            return None
         if message.sender is Sender.PARTICIPANT:
             return await self._show_answer(recipient, chat, message)
         if message.edit:
@@ -92,12 +109,29 @@ class TelegramClient:
                 message_id = await self._api.send_message(chat, text, buttons, paid=self._paid)
             except (TimeoutError, AiogramError, OSError) as error:
                 raise delivery_error(error) from error
+            await self._history.remember([SentMessage(pid, message_id, _now_ms())])
             if split:
                 await self._questions.part_sent(pid, key, index + 1)
         if message_id is not None and shown.question_id is not None:
             remembered = QuestionMessage(message_id, shown.question_text)
             await self._questions.remember(pid, shown.question_id, remembered)
         return str(message_id) if message_id is not None else None
+
+    # -- a quick exit --------------------------------------------------------------------------
+
+    async def _clear(self, participant_id: str, chat: int) -> None:
+        """Delete the chat's recent messages, both sides, a batch per call. Each batch is
+        forgotten once deleted, so a retry after a failure goes on with the rest; deleting an
+        id twice does nothing (Telegram skips ids it cannot find)."""
+        found = await self._history.deletable(participant_id, _now_ms())
+        for start in range(0, len(found), self._delete_batch):
+            batch = found[start : start + self._delete_batch]
+            try:
+                await self._api.delete_messages(chat, batch)
+            except (TimeoutError, AiogramError, OSError) as error:
+                if not is_not_deletable(error):
+                    raise delivery_error(error, idempotent=True) from error
+            await self._history.forget(participant_id, batch)
 
     # -- edits ---------------------------------------------------------------------------------
 
@@ -137,6 +171,10 @@ class TelegramClient:
                 return
             # An edit is idempotent: repeating it after a timeout does no harm.
             raise delivery_error(error, idempotent=True) from error
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _buttons(keyboard: Keyboard) -> Buttons | None:

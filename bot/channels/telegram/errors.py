@@ -38,6 +38,8 @@ from bot.runtime.delivery import (
 _GONE = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
 NOT_MODIFIED = "message is not modified"
 MESSAGE_GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+# Deleting what is gone already (or too old to delete): nothing left to do.
+NOT_DELETABLE = ("message to delete not found", "message can't be deleted", "message_id_invalid")
 
 
 def delivery_error(error: Exception, *, idempotent: bool = False) -> DeliveryError:
@@ -64,6 +66,11 @@ def is_not_modified(error: Exception) -> bool:
 def is_message_gone(error: Exception) -> bool:
     """The message to edit was deleted (or can no longer be edited)."""
     return isinstance(error, TelegramBadRequest) and _says(error, MESSAGE_GONE)
+
+
+def is_not_deletable(error: Exception) -> bool:
+    """The message to delete is gone already, or older than Telegram lets a bot delete."""
+    return isinstance(error, TelegramBadRequest) and _says(error, NOT_DELETABLE)
 
 
 def _never_sent(error: TelegramNetworkError) -> bool:

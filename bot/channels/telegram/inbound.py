@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 
 from bot.channels.telegram import payloads
+from bot.channels.telegram.history import SentMessage
 from bot.channels.telegram.render import TICK
 from bot.conversation.inbound import (
     Action,
@@ -71,6 +72,7 @@ class Parsed:
     group_chat_id: int | None = None  # explain (once) that Sauti works in private chats only
     group_language: str | None = None
     menu_tap: MenuTap | None = None
+    own: SentMessage | None = None  # the participant's message, for the chat's history
 
 
 class UpdateParser:
@@ -118,7 +120,9 @@ class UpdateParser:
         # downtime): their `/time` answer is read against it. A clock ahead of ours is not
         # trusted.
         sent_ms = min(int(message.date.timestamp() * 1000), now_ms)
-        return Parsed((self._event(scope, user, message.chat.id, action, sent_ms),))
+        event = self._event(scope, user, message.chat.id, action, sent_ms)
+        own = SentMessage(event.participant_id, message.message_id, sent_ms)
+        return Parsed((event,), own=own)
 
     def _callback(self, query: CallbackQuery, now_ms: int) -> Parsed:
         chat = query.message.chat if query.message is not None else None

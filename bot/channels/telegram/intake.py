@@ -25,6 +25,7 @@ from prometheus_client import CollectorRegistry, Counter
 from redis.asyncio import Redis
 
 from bot.channels.telegram.errors import is_not_modified
+from bot.channels.telegram.history import ChatHistory
 from bot.channels.telegram.inbound import MAX_TEXT, MenuTap, Parsed, UpdateParser
 from bot.channels.telegram.render import TICK
 from bot.channels.telegram.text import truncate, utf16_len
@@ -74,6 +75,7 @@ class Intake:
         schema: KeySchema,
         texts: TelegramTexts,
         metrics: TelegramMetrics,
+        history: ChatHistory,
     ) -> None:
         self.bot = bot
         self.metrics = metrics
@@ -82,6 +84,7 @@ class Intake:
         self._redis = redis
         self._schema = schema
         self._texts = texts
+        self._history = history
         self._background: set[asyncio.Task[None]] = set()
 
     async def take(self, updates: Sequence[Update]) -> int:
@@ -104,6 +107,9 @@ class Intake:
     async def _store(self, updates: Sequence[Update]) -> tuple[list[Parsed], int]:
         now_ms = int(time.time() * 1000)
         parsed = [self._parser.parse(update, now_ms) for update in updates]
+        # Their own messages go into the chat's history before their events are stored, so a
+        # quick exit always finds the message that asked for it (and everything before it).
+        await self._history.remember([item.own for item in parsed if item.own is not None])
         stored = 0
         for item in parsed:
             for event in item.events:

@@ -4,7 +4,9 @@ this file).
 The notice follows the shape the field asks for: "You told us ⟨their own answer⟩. ⟨Company⟩
 ⟨what it did⟩: ⟨message⟩", and the reason whenever a recommendation was not (fully) taken up.
 The summary of their answer never quotes free text or an answer to a sensitive question: a
-notice may be read over someone's shoulder on a shared phone.
+notice may be read over someone's shoulder on a shared phone. In shared-phone mode (the
+campaign's `shared_phones`, or the participant's own choice) a notice quotes nothing at all:
+one neutral line and a "Read" button that shows the decision ("tell me more") on request.
 
 A decision file may lack a language of its campaign. Publishing then refuses while anyone to
 be told reads it, unless the operator allows the fallback (bot.loop.publisher); those people
@@ -20,7 +22,7 @@ from collections.abc import Mapping
 from importlib import resources
 
 from bot.conversation.decisions.decision import Decision, DecisionStatus
-from bot.conversation.decisions.reaction import REACT, REACTIONS
+from bot.conversation.decisions.reaction import MORE, REACT, REACTIONS
 from bot.conversation.decisions.rules import Facts
 from bot.conversation.outgoing import MenuItem
 from dialogues.localization import Catalog, builtin_catalog, catalog_from_yaml
@@ -115,6 +117,13 @@ def reaction_menu(ref: str, language: str) -> tuple[MenuItem, ...]:
     return tuple(
         MenuItem(say(f"loop.button.{kind}", language), REACT, f"{kind}:{ref}") for kind in REACTIONS
     )
+
+
+def shared_notice(ref: str, language: str) -> tuple[str, tuple[MenuItem, ...]]:
+    """A notice for a shared phone: says neither the question, nor their answer, nor what the
+    decision is about; the button shows the whole decision to the one who asks."""
+    read = MenuItem(say("loop.button.read", language), REACT, f"{MORE}:{ref}")
+    return say("loop.notice.shared", language), (read,)
 
 
 def more_text(decision: Decision, survey: Survey, language: str) -> str:

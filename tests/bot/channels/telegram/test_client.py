@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from bot.channels.telegram.api import make_bot
 from bot.channels.telegram.client import TelegramClient
+from bot.channels.telegram.history import ChatHistory
 from bot.channels.telegram.question_messages import QuestionMessages
 from bot.runtime.delivery import (
     RateLimitedError,
@@ -46,8 +47,12 @@ def _client(redis: Redis, api_base: str, timeout: float = 2.0) -> TelegramClient
     )
     limits = dataclasses.replace(TelegramLimits(), per_chat_rate=100.0)
     return TelegramClient(
-        make_bot(settings), QuestionMessages(redis, KeySchema("t", 4), 60), limits
+        make_bot(settings), QuestionMessages(redis, KeySchema("t", 4), 60), _history(redis), limits
     )
+
+
+def _history(redis: Redis) -> ChatHistory:
+    return ChatHistory(redis, KeySchema("t", 4), window_seconds=172_800, max_messages=300)
 
 
 @pytest.fixture
@@ -164,9 +169,8 @@ async def test_paid_broadcast_raises_the_rate_and_marks_every_message(
 ) -> None:
     settings = TelegramSettings(bot_token=Secret(TOKEN), api_base=fake.base_url)
     limits = dataclasses.replace(TelegramLimits(), paid_broadcast=True, paid_broadcast_rate=500.0)
-    client = TelegramClient(
-        make_bot(settings), QuestionMessages(redis_client, KeySchema("t", 4), 60), limits
-    )
+    questions = QuestionMessages(redis_client, KeySchema("t", 4), 60)
+    client = TelegramClient(make_bot(settings), questions, _history(redis_client), limits)
     try:
         assert client.limits.global_rate == 500.0
         await client.deliver(

@@ -1,0 +1,65 @@
+"""The recent messages of a participant's Telegram chat, kept so that a quick exit can delete
+them: the bot's (recorded by the sender from Telegram's answer) and the participant's own (from
+the inbound update). In a private chat Telegram lets a bot delete both, for 48 hours.
+
+One sorted set per participant, under their shard's hash tag and pseudonymous id: member = the
+message id, score = when it was sent (ms). A message id says nothing by itself; the set holds
+no text. Each write drops what Telegram would no longer delete, keeps at most `max_messages`
+ids and sets the key to expire with the deletion window, so an idle chat leaves nothing.
+
+Deleting is idempotent: Telegram skips ids it cannot find, and an id deleted is forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.storage.keys import KeySchema
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """One message of a chat, as the history keeps it."""
+
+    participant_id: str
+    message_id: int
+    sent_ms: int
+
+
+class ChatHistory:
+    def __init__(
+        self, redis: Redis, schema: KeySchema, *, window_seconds: int, max_messages: int
+    ) -> None:
+        self._redis = redis
+        self._schema = schema
+        self._window_ms = window_seconds * 1000
+        self._max = max_messages
+
+    async def remember(self, messages: Sequence[SentMessage]) -> None:
+        """Record messages (several chats at once: one round trip). A message recorded twice
+        (an update redelivered) keeps its first time."""
+        if not messages:
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for message in messages:
+            key = self._schema.telegram_history(message.participant_id)
+            # One MULTI per key (one hash slot), so the set is never seen half trimmed.
+            pipe.zadd(key, {str(message.message_id): message.sent_ms}, nx=True)
+            pipe.zremrangebyscore(key, "-inf", message.sent_ms - self._window_ms)
+            pipe.zremrangebyrank(key, 0, -(self._max + 1))
+            pipe.pexpire(key, self._window_ms)
+        await pipe.execute()
+
+    async def deletable(self, participant_id: str, now_ms: int) -> list[int]:
+        """The ids Telegram still lets the bot delete (sent within the window), oldest first."""
+        key = self._schema.telegram_history(participant_id)
+        found = await self._redis.zrangebyscore(key, now_ms - self._window_ms + 1, "+inf")
+        return [int(member) for member in found]
+
+    async def forget(self, participant_id: str, message_ids: Sequence[int]) -> None:
+        if message_ids:
+            key = self._schema.telegram_history(participant_id)
+            await self._redis.zrem(key, *(str(message_id) for message_id in message_ids))

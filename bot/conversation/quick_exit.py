@@ -1,0 +1,72 @@
+"""Quick exit: for someone whose phone is being watched, one word ("exit", "quitter", "خروج",
+"toka"...) or one button ends the conversation at once.
+
+- The survey is paused (as `stop` pauses it), without the engine's "paused" line.
+- They get one neutral line ("OK.") that says nothing of surveys, companies or data.
+- The chat is cleared where the platform allows it: on Telegram an entry of the outbox deletes
+  the recent messages of both sides (bot.channels.telegram.history); the web chat link shows
+  a neutral page (bot.channels.webchat.routes); WhatsApp cannot delete anything.
+- They are *hidden*: nothing is sent to them any more (replies queued before, decision
+  notices, case answers), until they come back.
+
+Coming back is writing to Sauti again (anything but the exit word). That first message is not
+taken as an answer and shows nothing of the survey: it gets a neutral greeting that tells them
+how to carry on ("start"), since the person who writes may not be the participant. `start`
+(or joining) itself carries on where they were at once.
+"""
+
+from __future__ import annotations
+
+from bot.conversation.exchange import Exchange
+from bot.conversation.inbound import Channel, Command, InboundEvent, Join, Reachability
+from bot.conversation.outgoing import Outgoing
+from bot.conversation.participants import Stage
+from dialogues import advance
+from dialogues.inbound import Pause
+from dialogues.session import SessionStatus
+
+EXIT = "exit"
+
+
+def quick_exit(exchange: Exchange, _: str = "") -> None:
+    turn = exchange.turn
+    participant = turn.participant
+    channel = exchange.event.channel
+    if participant is not None:
+        campaign, session = exchange.context.campaign, exchange.context.session
+        if campaign is not None and session is not None and session.status is SessionStatus.ACTIVE:
+            # Only the session: the engine's "paused, send resume" line must not be sent.
+            step = advance(campaign.survey, session, Pause(), exchange.now)
+            turn.campaign_id, turn.session = campaign.id, step.session
+        turn.update(participant, hidden=True, stage=Stage.NONE, topic="")
+        if channel is Channel.TELEGRAM:
+            turn.notices.append(Outgoing("", quick_exit=True, clear_chat=True))
+    if channel is not Channel.WEBCHAT:  # the web chat page leaves for a neutral page instead
+        turn.notices.append(Outgoing(exchange.label("exit.done"), quick_exit=True))
+
+
+def comes_back(exchange: Exchange) -> bool:
+    """A hidden participant writes again: they are visible again. True when this first message
+    is answered with the neutral greeting alone (it asked nothing that must be done now)."""
+    participant = exchange.turn.participant
+    event = exchange.event
+    if participant is None or not participant.hidden or not _their_words(event):
+        return False
+    exchange.turn.update(participant, hidden=False)
+    if _carries_on(event):
+        return False  # "start" or a join: they asked to go on, and go on
+    exchange.say("exit.back", start=exchange.quote("start"))
+    return True
+
+
+def _their_words(event: InboundEvent) -> bool:
+    """Their own doing, other than another quick exit."""
+    action = event.action
+    if isinstance(action, Reachability):
+        return False
+    return not (isinstance(action, Command) and action.name == EXIT)
+
+
+def _carries_on(event: InboundEvent) -> bool:
+    action = event.action
+    return isinstance(action, Join) or (isinstance(action, Command) and action.name == "start")

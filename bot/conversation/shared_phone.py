@@ -1,0 +1,31 @@
+"""Shared-phone mode, chosen by a participant (`shared`, or the help menu): decision notices
+then quote neither a question nor their answers (bot.conversation.decisions.texts). A campaign
+may also ask it for everyone (the survey file's `shared_phones`)."""
+
+from __future__ import annotations
+
+from bot.conversation.exchange import Exchange, read_yes_or_no
+
+_ON = frozenset({"on"})
+_OFF = frozenset({"off"})
+
+
+def shared(exchange: Exchange, argument: str) -> None:
+    """`shared on` / `shared off` (or yes / no) sets it; without a word it turns it the other
+    way, and the answer says how it is now and how to change it back."""
+    participant = exchange.participant()
+    wanted = _wanted(argument, exchange.language)
+    if wanted is None:
+        wanted = not participant.shared_phone
+    exchange.turn.update(participant, shared_phone=wanted)
+    key = "shared.on" if wanted else "shared.off"
+    exchange.say(key, shared=exchange.quote("shared"))
+
+
+def _wanted(argument: str, language: str) -> bool | None:
+    word = argument.strip().casefold()
+    if word in _ON:
+        return True
+    if word in _OFF:
+        return False
+    return read_yes_or_no(word, language) if word else None
