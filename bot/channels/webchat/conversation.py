@@ -55,6 +55,7 @@ class Chat:
     session: Session | None
     lines: list[Line]
     stage: Stage = Stage.NONE  # what their next message answers, outside the survey
+    hidden: bool = False  # left with a quick exit: the page shows nothing of theirs
 
 
 def conversation(
@@ -179,11 +180,13 @@ async def load_chat(
     """A participant's page as stored: two round trips. None for an unknown or erased
     participant (their data key is gone: nothing of theirs can be read, as they asked)."""
     pipe = redis.pipeline(transaction=False)
-    pipe.hmget(schema.participant(participant_id), ["wk", "lang", "cid", "stg"])
+    pipe.hmget(schema.participant(participant_id), ["wk", "lang", "cid", "stg", "hid"])
     pipe.lrange(schema.webchat_inbox(participant_id), -SHOWN_NOTICES, -1)
-    (wrapped, language, campaign_id, stage), sealed = await pipe.execute()
+    (wrapped, language, campaign_id, stage, hidden), sealed = await pipe.execute()
     if wrapped is None:
         return None
+    if hidden == b"1":  # nothing is opened, nothing is shown
+        return Chat(language.decode(), None, None, [], hidden=True)
     try:
         data_key = crypto.unwrap_data_key(wrapped)
     except DecryptionError:

@@ -5,6 +5,7 @@
   (a limited number per client address and window: bot.channels.webchat.joins).
 - `GET /c/<token>`: the participant's own chat: the conversation so far (rebuilt from survey,
   session and answers, plus their notices) and the current question.
+- `GET /away`: the blank page a quick exit leaves for (bot.channels.webchat.leaving).
 - `POST /c/<token>`: an answer, or a press on a menu button under a notice (a command). It is
   stored (deduplicated on the form's one-time nonce, so a double tap or a browser resend counts
   once), then the page reloads once it is processed. When processing it erased the participant
@@ -19,6 +20,7 @@ stored or logged; their participant id is an HMAC of it, as on every channel.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import secrets
@@ -37,6 +39,7 @@ from bot.channels.webchat.conversation import Chat, Line, load_chat
 from bot.channels.webchat.forms import action_from, read_form
 from bot.channels.webchat.ids import event_id, token_from
 from bot.channels.webchat.joins import JoinLimit
+from bot.channels.webchat.leaving import AWAY_PATH, away_page, is_exit, leave
 from bot.channels.webchat.origin import refuse_other_sites
 from bot.channels.webchat.recovery import (
     MAX_LIVE_CODES,
@@ -98,6 +101,7 @@ class WebChat:
         campaigns: CampaignStore,
     ) -> None:
         self._public_url = http.public_url
+        self._exit_url = settings.exit_url
         self._redis = redis
         self._schema = schema
         self._crypto = crypto
@@ -129,6 +133,7 @@ class WebChat:
             web.post("/c/{token}", self.chat_post),
             web.post("/c/{token}/code", self.recovery_code),
             web.post("/j/{campaign}/recover", self.recover),
+            web.get(AWAY_PATH, away_page),
         ]
 
     # -- joining ---------------------------------------------------------------------------
@@ -225,6 +230,8 @@ class WebChat:
             if awaitable and not pending:  # what they posted was processed, and erased them
                 return self._goodbye(posted_in)
             raise self._not_found(request)
+        if chat.hidden:  # after a quick exit the link shows only the neutral page
+            raise leave(self._exit_url)
         language, campaign = chat.language, chat.campaign
         survey = campaign.survey if campaign else None
         waiting = pending and refreshes < _MAX_REFRESHES
@@ -245,6 +252,7 @@ class WebChat:
                 for code in (survey.languages if survey else ())
             ],
             action=f"/c/{token}",
+            exit_action=f"/c/{token}",
         )
 
     async def chat_post(self, request: web.Request) -> web.Response:
@@ -258,6 +266,8 @@ class WebChat:
         if action is None:  # nothing typed, or a command Sauti does not have: nothing is stored
             raise web.HTTPSeeOther(f"/c/{token}#last")
         pid = self._participant(request, token)
+        if is_exit(action):
+            await self._quick_exit(token, pid, nonce, action)
         participant = self._schema.participant(pid)
         try:
             fields = ["wk", "lang", "stg", "lk"]
@@ -376,6 +386,20 @@ class WebChat:
     async def _forget_code(self, digest: bytes | str) -> None:
         value = digest.decode() if isinstance(digest, bytes) else digest
         await self._redis.delete(self._schema.webchat_recovery(value))
+
+    async def _quick_exit(self, token: str, pid: str, nonce: str, action: Answer | Command) -> None:
+        """Leave at once: the page goes to the neutral page whether or not the exit is
+        processed yet, or even stored (Redis down): leaving comes first. Only the link valid
+        now ends the conversation (a link a recovery code replaced only leaves)."""
+        with contextlib.suppress(*STORAGE_FAILURE):
+            stored: Any = await self._redis.hmget(self._schema.participant(pid), ["wk", "lk"])
+            wrapped_key, link = stored
+            if wrapped_key is not None and link_holds(self._crypto, token, link):
+                event = self._event(pid, nonce, action)
+                await self._ingestor.ingest(event)
+                # Processed before the browser can come back to the link: it is hidden then.
+                await self._commits.wait(self._ingestor.marker(event), _WAIT_SECONDS)
+        raise leave(self._exit_url)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -570,10 +594,15 @@ class WebChat:
                 "keep_link",
                 "menu",
                 *_RECOVERY_WORDS,
+                "exit",
             )
         }
         return self._templates.get_template(template).render(
-            language=language, direction=direction(language), t=words, **context
+            language=language,
+            direction=direction(language),
+            t=words,
+            exit_to=self._exit_url or AWAY_PATH,
+            **context,
         )
 
 
