@@ -1,17 +1,20 @@
 """The sender's Telegram client against the fake Bot API: Telegram's answers as DeliveryErrors,
-long texts, and what a phone shows."""
+long texts, what a phone shows, and a quick exit's clearing of the chat."""
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
+from aiohttp import ClientSession
 from redis.asyncio import Redis
 
 from bot.channels.telegram.api import make_bot
 from bot.channels.telegram.client import TelegramClient
-from bot.channels.telegram.history import ChatHistory
+from bot.channels.telegram.history import ChatHistory, SentMessage
 from bot.channels.telegram.question_messages import QuestionMessages
 from bot.runtime.delivery import (
     RateLimitedError,
@@ -21,12 +24,13 @@ from bot.runtime.delivery import (
     UncertainDeliveryError,
     UndeliverableError,
 )
+from bot.conversation.outgoing import Outgoing
 from bot.runtime.message_codec import message_from_plain
 from bot.secret import Secret
 from bot.settings.limits import TelegramLimits
 from bot.settings.model import TelegramSettings
 from bot.storage.keys import KeySchema
-from tests.fakes.telegram_api import FakeTelegram, Fault
+from tests.fakes.telegram_api import ChatMessage, FakeTelegram, Fault
 from tests.kit.telegram import TOKEN, telegram_api
 from tests.kit.waiting import free_port
 
@@ -181,3 +185,57 @@ async def test_paid_broadcast_raises_the_rate_and_marks_every_message(
     [call] = fake.calls_to("sendMessage")
     assert call.params["allow_paid_broadcast"] in {True, "true"}
     assert TelegramLimits().global_rate == 30.0  # without it: Telegram's free 30/s
+
+
+async def test_clearing_a_chat_deletes_both_sides_in_batches_of_a_hundred_and_skips_the_gone(
+    redis_client: Redis, fake: FakeTelegram, client: TelegramClient
+) -> None:
+    await client.deliver(RECIPIENT, Outgoing("line 0"), "k-0")  # recorded by the client
+    history = _history(redis_client)
+    for n in range(1, 140):  # more of the bot's, as the chat and the history hold them
+        sent = ChatMessage(
+            fake.new_message_id(CHAT), CHAT, True, f"line {n}", date=int(time.time())
+        )
+        fake.chats[CHAT].append(sent)
+        await history.remember([SentMessage("p-test", sent.message_id, _now_ms())])
+    # The participant's own message, as the intake records it from the update.
+    fake.record_user_message(CHAT, fake.new_message_id(CHAT), "exit")
+    await history.remember([SentMessage("p-test", fake.chats[CHAT][-1].message_id, _now_ms())])
+    # One the participant deleted themselves, and one too old for Telegram to delete.
+    fake.chats[CHAT].pop(0)
+    fake.chats[CHAT][0].date -= 49 * 3600
+
+    await client.deliver(RECIPIENT, Outgoing("", quick_exit=True, clear_chat=True), "k-clear")
+
+    assert [m.text for m in fake.chats[CHAT]] == ["line 1"]  # only the one past 48 hours
+    assert [len(c.params["message_ids"]) for c in fake.calls_to("deleteMessages")] == [100, 41]
+    assert await history.deletable("p-test", _now_ms()) == []
+    # Clearing again finds nothing to delete, and asks Telegram nothing.
+    await client.deliver(RECIPIENT, Outgoing("", quick_exit=True, clear_chat=True), "k-clear2")
+    assert len(fake.calls_to("deleteMessages")) == 2
+
+
+async def test_the_fake_refuses_what_the_bot_api_refuses(fake: FakeTelegram) -> None:
+    fake.record_user_message(CHAT, 7, "old")
+    fake.chats[CHAT][0].date -= 48 * 3600 + 5
+    async with ClientSession() as http:
+        base = f"{fake.base_url}/bot{TOKEN}"
+        one: Any = await (
+            await http.post(f"{base}/deleteMessage", json={"chat_id": CHAT, "message_id": 7})
+        ).json()
+        many: Any = await (
+            await http.post(
+                f"{base}/deleteMessages", json={"chat_id": CHAT, "message_ids": list(range(101))}
+            )
+        ).json()
+        unknown: Any = await (
+            await http.post(f"{base}/deleteMessages", json={"chat_id": CHAT, "message_ids": [99]})
+        ).json()
+    assert one["description"] == "Bad Request: message can't be deleted"
+    assert many["error_code"] == 400
+    assert unknown == {"ok": True, "result": True}
+    assert [m.text for m in fake.chats[CHAT]] == ["old"]
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
