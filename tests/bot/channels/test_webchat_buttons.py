@@ -30,6 +30,8 @@ HELP_EN = [
     "Delete my data",
     "Stop messages",
     "News of results",
+    "Exit now",
+    "Shared phone",
 ]
 DELETE_CONFIRM = (
     "Delete everything Sauti holds about you: your answers, your language and your contact "

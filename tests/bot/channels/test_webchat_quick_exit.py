@@ -1,0 +1,99 @@
+"""The web chat's quick exit: an Exit button on every page, always in view; pressing it (or
+typing the exit word) sends the browser to a neutral page at once, and the private link shows
+only that page afterwards, so neither the back button nor the history reveals the chat."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient
+
+from bot.app import App
+from bot.conversation.inbound import Channel
+from tests.kit import webchat as browser
+from tests.kit.example import CAMPAIGN
+from tests.kit.running import built, web_server
+from tests.kit.settings import deployment_settings
+from tests.kit.webchat import COMPLETE_EN, SAME_ORIGIN, Client
+
+_EXIT_FORM = r'<form class="x" method="post" action="(/c/[^"]+)">(.*?)</form>'
+
+
+def exit_form(page: str) -> list[tuple[str, str]]:
+    """What a browser posts for a press on the page's Exit button."""
+    match = re.search(_EXIT_FORM, page, re.S)
+    assert match, "no exit button on the page"
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', match.group(2))
+    return [*fields, ("cmd", "exit")]
+
+
+async def test_exit_leaves_for_a_neutral_page_and_the_link_shows_only_that(
+    web_client: Client, app: App
+) -> None:
+    token = await browser.join(web_client, "en")
+    for form in COMPLETE_EN[:2]:
+        await browser.answer(web_client, token, **form)
+    page = await browser.page(web_client, token)
+    assert "Exit" in page
+
+    response = await web_client.post(f"/c/{token}", data=exit_form(page), allow_redirects=False)
+    assert response.status == 303
+    assert response.headers["Location"] == "/away"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+    away = await web_client.get("/away")
+    shown = await away.text()
+    assert away.status == 200
+    assert away.headers["Cache-Control"] == "no-store"
+    for word in ("Sauti", "Nuru", "survey", "SIM", "<script", "<form"):
+        assert word not in shown
+
+    # The back button (or the history) asks for the chat again: no-store, so the server
+    # answers, and it answers with the neutral page.
+    again = await web_client.get(f"/c/{token}", allow_redirects=False)
+    assert again.status == 303
+    assert again.headers["Location"] == "/away"
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    assert await app.redis.hget(app.schema.participant(pid), "hid") == b"1"
+    # Their answers are kept (they may come back another way).
+    assert await app.redis.exists(app.schema.answers(pid, CAMPAIGN))
+
+
+async def test_the_exit_word_typed_in_the_text_box_leaves_too(web_client: Client, app: App) -> None:
+    token = await browser.join(web_client, "fr")
+    shown = await browser.page(web_client, token)
+    data = [("n", browser.nonce(shown)), ("text", "quitter")]
+    response = await web_client.post(f"/c/{token}", data=data, allow_redirects=False)
+    assert response.headers["Location"] == "/away"
+    again = await web_client.get(f"/c/{token}", allow_redirects=False)
+    assert again.headers["Location"] == "/away"
+
+
+async def test_every_page_has_the_exit_button_and_it_is_kept_in_view(
+    web_client: Client,
+) -> None:
+    join_page = await (await web_client.get(f"/j/{CAMPAIGN}")).text()
+    assert re.search(r'<a class="x" href="/away" rel="noreferrer">Exit</a>', join_page)
+    token = await browser.join(web_client, "sw")
+    chat_page = await browser.page(web_client, token)
+    assert re.search(_EXIT_FORM, chat_page, re.S)
+    assert ">Toka</button>" in chat_page
+    # Fixed in a corner: visible at 360 px wide whatever the page scrolled to.
+    assert ".x{position:fixed;top:.4em;inset-inline-end:.4em" in chat_page
+    dead_link = await (await web_client.get(f"/c/{'x' * 32}")).text()
+    assert 'class="x"' in dead_link
+
+
+async def test_a_quick_exit_can_be_sent_elsewhere(redis_url: str, tmp_path: Path) -> None:
+    """SAUTI_WEBCHAT_EXIT_URL: the browser leaves for that site instead."""
+    settings = deployment_settings(
+        redis_url, tmp_path, SAUTI_WEBCHAT_EXIT_URL="https://weather.example.org"
+    )
+    async with (
+        built(settings) as app,
+        web_server(app) as server,
+        TestClient(server, headers=SAME_ORIGIN) as client,
+    ):
+        page = await (await client.get(f"/j/{CAMPAIGN}")).text()
+        assert 'href="https://weather.example.org"' in page
