@@ -17,6 +17,8 @@ No Redis, no clock, no network: the worker loads the participant and their sessi
 - `stored_answers`, `stored_sessions`: answers and sessions as Redis keeps them (compactly
   encoded) and read back, in that format and the one written before;
 - `erasure`: deleting everything, asked first;
+- `quick_exit`: leaving at once (a watched phone), and coming back;
+- `shared_phone`: shared-phone mode (notices that quote nothing), their own choice;
 - `feedback`: what they write to the company (feedback, a concern about a decision);
 - `their_time`, `local_time`: their local time, for quiet hours;
 - `decisions/`: the pure half of closing the loop (the decision file, its rules, what a

@@ -8,7 +8,7 @@ stays in Sauti's own Redis keys, shared with the other channels.
 - out: `client` (the sender's ChannelClient) renders with `render` and `text`, sends through
   `bot_api` (the three calls of every message, as plain JSON over aiogram's session) and
   remembers which message shows which question (`question_messages`); `errors` maps Bot API
-  failures;
+  failures; `history`: the chat's recent message ids (both sides), which a quick exit deletes;
 - `registration`: the webhook and command menu Telegram is told of; `texts` (`texts.yaml`):
   Telegram-only texts; `role`: the `telegram` role of `sauti run`.
 """

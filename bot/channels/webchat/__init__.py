@@ -5,5 +5,6 @@
 - `commits`: a POST waits until a worker has committed its event;
 - `ids`: the private link's token and event ids; `joins`: how many joins one address may
   make; `origin`: forms are taken only from the web chat's own pages;
-- `recovery`: a way back for a lost link (a recovery code, links issued anew).
+- `recovery`: a way back for a lost link (a recovery code, links issued anew);
+- `leaving`: the quick exit's way out, to a neutral page.
 """

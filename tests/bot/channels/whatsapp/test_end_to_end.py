@@ -179,6 +179,8 @@ async def test_the_help_keyword_shows_a_menu_whose_items_work_when_tapped(world:
         "Arrêter les messages",
         "Mon heure",
         "Nouvelles des suites",
+        "Quitter",
+        "Téléphone partagé",
     ]
     mine = await world.next_messages(wa_id, world.tap(wa_id, menu, "Mes données"))
     assert "WhatsApp" in mine[-1].text
