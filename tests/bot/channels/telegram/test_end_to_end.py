@@ -185,4 +185,5 @@ async def test_four_participants_complete_the_survey_in_their_languages(
     assert sorted(fake.commands) == ["", "ar", "en", "fr", "sw"]
     assert [c["command"] for c in fake.commands["sw"]] == [
         "start", "help", "language", "stop", "updates", "mydata", "delete", "feedback", "time",
+        "exit",
     ]  # fmt: skip
