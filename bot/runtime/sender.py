@@ -17,6 +17,13 @@ again (counted as `resent`) — a participant must never wait in silence for a q
 never came — and anything else, a bulk notice above all, is not (counted as `uncertain`): a
 decision notice never arrives twice.
 
+A participant who left with a quick exit (`hid` in their record) gets nothing until they are
+back: only the exit's own entries go out (clearing the chat, then the neutral line), and every
+other entry of theirs, queued before or since, is acknowledged unsent (`hidden`). Clearing the
+chat runs only while they are still hidden, so one that comes late never deletes what they
+said after coming back; a clearing left in flight by a crash is run again (deleting twice
+deletes nothing more).
+
 Platform answers: 429 → nothing was sent, the whole channel pauses exactly `retry_after`, then
 the same entry is retried. A 429 does not say which of Telegram's limits it is about (the
 chat's, or the bot's 30/s), so it pauses every chat: no request starts on the channel, in any

@@ -57,9 +57,7 @@ class ChatHistory:
     async def deletable(self, participant_id: str, now_ms: int) -> list[int]:
         """The ids Telegram still lets the bot delete (sent within the window), oldest first."""
         key = self._schema.telegram_history(participant_id)
-        found: Any = await self._redis.zrangebyscore(
-            key, now_ms - self._window_ms + 1, "+inf"
-        )
+        found: Any = await self._redis.zrangebyscore(key, now_ms - self._window_ms + 1, "+inf")
         return [int(member) for member in found]
 
     async def forget(self, participant_id: str, message_ids: Sequence[int]) -> None:

@@ -44,7 +44,8 @@ async def test_a_campaign_of_shared_phones_tells_decisions_without_quoting_anyon
     inbox = await gift.inbox()
     assert inbox[-1].text == notice["text"]
     for said in (notice["text"], inbox[-1].text):
-        assert "SIM" not in said and "Yes" not in said
+        assert "SIM" not in said
+        assert "Yes" not in said
 
     [decision] = await amina.press("react", f"more:{stored.ref}")
     assert "agents now accept a letter from the village chief" in decision["text"]

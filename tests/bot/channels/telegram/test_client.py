@@ -16,6 +16,7 @@ from bot.channels.telegram.api import make_bot
 from bot.channels.telegram.client import TelegramClient
 from bot.channels.telegram.history import ChatHistory, SentMessage
 from bot.channels.telegram.question_messages import QuestionMessages
+from bot.conversation.outgoing import Outgoing
 from bot.runtime.delivery import (
     RateLimitedError,
     Recipient,
@@ -24,7 +25,6 @@ from bot.runtime.delivery import (
     UncertainDeliveryError,
     UndeliverableError,
 )
-from bot.conversation.outgoing import Outgoing
 from bot.runtime.message_codec import message_from_plain
 from bot.secret import Secret
 from bot.settings.limits import TelegramLimits
