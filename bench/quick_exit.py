@@ -20,6 +20,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,7 +76,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def bench(participants: int, exits_per_second: float) -> dict[str, float]:
+async def bench(participants: int, exits_per_second: float) -> dict[str, float | int | str]:
     fake = FakeTelegram(TOKEN, FakeLimits())  # Telegram's own limits
     await fake.start()
     port = free_port()
@@ -105,6 +106,7 @@ async def bench(participants: int, exits_per_second: float) -> dict[str, float]:
 
                 await asyncio.gather(*(joined(user) for user in users))
                 limited_joining = fake.rate_limited_by_sauti
+                refused = Counter(c.method for c in fake.calls if c.status == 429)
                 pending = []
                 for user in users:
                     pending.append(asyncio.create_task(leave(fake, user)))
@@ -124,6 +126,7 @@ async def bench(participants: int, exits_per_second: float) -> dict[str, float]:
         "under_1s": sum(c < 1.0 for c in cleared),
         "429s_while_joining": limited_joining,
         "429s_while_exiting": fake.rate_limited_by_sauti - limited_joining,
+        "429s_while_joining_by_call": ", ".join(f"{m} {n}" for m, n in refused.items()),
     }
 
 

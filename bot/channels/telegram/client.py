@@ -87,13 +87,16 @@ class TelegramClient:
             return await self._show_answer(recipient, chat, message)
         if message.edit:
             return await self._show_ticks(recipient, chat, message)
-        return await self._send(
-            recipient, chat, render(message, self._catalog, self._render_limits), key
-        )
+        shown = render(message, self._catalog, self._render_limits)
+        # A message addressed by itself goes to someone without a record (the goodbye after an
+        # erasure): nothing is kept under their id.
+        return await self._send(recipient, chat, shown, key, remember=message.address is None)
 
     # -- new messages --------------------------------------------------------------------------
 
-    async def _send(self, recipient: Recipient, chat: int, shown: Rendered, key: str) -> str | None:
+    async def _send(
+        self, recipient: Recipient, chat: int, shown: Rendered, key: str, *, remember: bool
+    ) -> str | None:
         pid = recipient.participant_id
         split = len(shown.parts) > 1
         done = await self._questions.parts_sent(pid, key) if split else 0
@@ -109,7 +112,8 @@ class TelegramClient:
                 message_id = await self._api.send_message(chat, text, buttons, paid=self._paid)
             except (TimeoutError, AiogramError, OSError) as error:
                 raise delivery_error(error) from error
-            await self._history.remember([SentMessage(pid, message_id, _now_ms())])
+            if remember:
+                await self._history.remember([SentMessage(pid, message_id, _now_ms())])
             if split:
                 await self._questions.part_sent(pid, key, index + 1)
         if message_id is not None and shown.question_id is not None:
