@@ -50,7 +50,7 @@ class Desk:
                 f"case {case.reference} is {case.status.value}; it can become: {allowed}"
             )
         record: Any = await self.redis.hmget(
-            self.schema.participant(case.participant_id), ["wk", "ch", "lang", "stop"]
+            self.schema.participant(case.participant_id), ["wk", "ch", "lang", "stop", "hid"]
         )
         delivered, args = await self._delivery(case, status, message.strip(), record, now_ms)
         steps = await STEP_CASE(
@@ -71,7 +71,7 @@ class Desk:
     async def _delivery(
         self, case: Case, status: CaseStatus, message: str, record: Any, now_ms: int
     ) -> tuple[str, list[Any]]:
-        wrapped, channel_raw, language_raw, stop = record
+        wrapped, channel_raw, language_raw, stop, hidden = record
         if wrapped is None or channel_raw is None:
             return "not sent: the participant was erased", ["", INBOX_CAP]
         channel, language = text(channel_raw), text(language_raw or b"en")
@@ -82,6 +82,8 @@ class Desk:
             return "web chat inbox", [sealed, INBOX_CAP]
         if stop == b"1":
             return "not sent: the participant said stop", ["", INBOX_CAP]
+        if hidden == b"1":  # a quick exit: nothing reaches their phone until they write again
+            return "not sent: the participant left with a quick exit", ["", INBOX_CAP]
         key = f"g:{case.reference}:{case.steps + 1}"
         entry = OutboxEntry(key, case.participant_id, channel, Outgoing(notice), now_ms)
         fields = seal(entry, self.crypto)

@@ -137,3 +137,21 @@ async def test_replaying_the_event_that_raised_a_case_does_not_reset_it(
     assert await deployment.runtime.drain() == 1
     [after] = await list_cases(deployment.redis, deployment.runtime.schema)
     assert (after.status, after.due_ms, after.steps) == (CaseStatus.UNDER_REVIEW, case.due_ms, 1)
+
+
+async def test_an_answer_to_someone_who_left_with_a_quick_exit_is_not_sent(
+    redis_client: Redis,
+) -> None:
+    deployment = await with_campaign(make_deployment(redis_client))
+    baraka = await join(Person(deployment, "baraka", Channel.WHATSAPP), "sw", updates=True)
+    reference = await _raise(baraka, "Wakala alinitoza mara mbili")
+    await baraka.say("toka")
+    case = await find_case(deployment.redis, deployment.runtime.schema, reference)
+    assert case is not None
+    start = await baraka.last_reply_id()
+    step = await _desk(deployment).step(
+        case, CaseStatus.UNDER_REVIEW, "Tunashughulikia.", deployment.clock.now_ms
+    )
+    assert step.delivered == "not sent: the participant left with a quick exit"
+    assert step.case.status is CaseStatus.UNDER_REVIEW  # the case moves on all the same
+    assert await baraka.replies(after=start) == []
