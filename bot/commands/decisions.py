@@ -38,6 +38,7 @@ REASONS = {
     "opted_out": "said stop",
     "erased": "erased their data",
     "unreachable": "blocked Sauti / unreachable",
+    "hidden": "left with a quick exit",
     "unlinked": "answers changed: no longer linked",
     "already told": "already told this version",
 }

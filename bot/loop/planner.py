@@ -21,7 +21,7 @@ from bot.storage.keys import KeySchema
 from bot.storage.scripts import PLAN
 
 WEEK_MS = 7 * 24 * 3600 * 1000
-EXCLUSIONS = ("no_consent", "opted_out", "erased", "unreachable")
+EXCLUSIONS = ("no_consent", "opted_out", "erased", "unreachable", "hidden")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 -- Plan (or just count) one chunk of a shard's respondents: SSCAN from a cursor, decide for each
--- whether the decision is linked to them and whether they can be told, and count.
+-- whether the decision is linked to them and whether they can be told (not erased, consenting,
+-- not opted out, reachable, not hidden by a quick exit), and count.
 --
 -- Participants' key names are built from the prefixes passed in (KeySchema.participant_prefixes),
 -- so a chunk of a million-member set needs no key list. Those keys share the declared keys' hash
@@ -90,13 +91,15 @@ for m = 1, #members do
   end
   if linked then
     -- 'ch' is written with the data key and only erasure removes it: absent = erased.
-    local f = call('HMGET', participant_prefix .. pid, 'ch', 'lang', 'stop', 'reach', consent, 'tz')
+    local f = call('HMGET', participant_prefix .. pid, 'ch', 'lang', 'stop', 'reach', consent, 'tz',
+      'hid')
     local channel, language = f[1], f[2] or ''
     local reason = nil
     if not channel then reason = 'erased'
     elseif f[5] ~= '1' then reason = 'no_consent'
     elseif f[3] == '1' then reason = 'opted_out'
-    elseif f[4] == 'unreachable' then reason = 'unreachable' end
+    elseif f[4] == 'unreachable' then reason = 'unreachable'
+    elseif f[7] == '1' then reason = 'hidden' end  -- a quick exit: nothing until they are back
     do
       linked_count = linked_count + 1
       if reason then

@@ -51,7 +51,7 @@ async def publication_counts(stack: Stack, ref: str, version: int) -> dict[str, 
             stack.app.schema.shard_publication(shard, ref, version)
         )
         for name, value in raw.items():
-            if name.startswith(b"fx|"):
+            if name.startswith((b"x|", b"fx|")):  # not told: when planned, or when fed
                 counts[name.decode()] = counts.get(name.decode(), 0) + int(value)
     return counts
 
@@ -78,7 +78,7 @@ async def test_exit_clears_the_chat_and_silences_everything_until_they_come_back
         # A decision that concerns them (they said yes to the ID question) reaches no one.
         stored = await publish_on(stack.app, SIM_DECISION)
         counts = await publication_counts(stack, stored.ref, stored.version)
-        assert counts == {"fx|hidden": 1}
+        assert counts == {"x|hidden": 1}
         await asyncio.sleep(0.5)  # the sender runs: nothing may arrive
         assert chat(fake, user) == [(True, "OK.")]
 
