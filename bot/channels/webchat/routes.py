@@ -424,6 +424,7 @@ class WebChat:
             cancel=self._catalog.message("button.delete_no", language),
             nonce=secrets.token_urlsafe(12),
             action=f"/c/{token}",
+            exit_action=f"/c/{token}",
         )
 
     def _closed_notice(self, chat: Chat) -> str | None:

@@ -3,6 +3,8 @@
 -- page. Codes made before it stay good: whoever made a code later (someone who had the link)
 -- cannot, by using theirs, cancel a code the owner wrote down earlier. Check and use in one
 -- step, so a code entered twice at once opens one link.
+-- The code is also the way back after a quick exit: whoever holds it is the participant, so
+-- the conversation shows again (`hid` cleared).
 --
 -- KEYS
 --   1 the participant record
@@ -25,6 +27,6 @@ if #kept > 0 then
 else
   redis.call('HDEL', KEYS[1], 'rc')
 end
-redis.call('HSET', KEYS[1], 'lk', ARGV[2])
+redis.call('HSET', KEYS[1], 'lk', ARGV[2], 'hid', '0')
 table.insert(ended, 1, 1)
 return ended

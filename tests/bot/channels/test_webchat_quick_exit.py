@@ -97,3 +97,28 @@ async def test_a_quick_exit_can_be_sent_elsewhere(redis_url: str, tmp_path: Path
     ):
         page = await (await client.get(f"/j/{CAMPAIGN}")).text()
         assert 'href="https://weather.example.org"' in page
+
+
+async def test_after_a_quick_exit_the_recovery_code_is_the_way_back(
+    web_client: Client, app: App
+) -> None:
+    token = await browser.join(web_client, "en")
+    await browser.answer(web_client, token, **COMPLETE_EN[0])
+    shown = await web_client.post(f"/c/{token}/code")
+    code = re.search(r'<strong [^>]*id="code">([0-9A-Z-]+)</strong>', await shown.text())
+    assert code
+    page = await browser.page(web_client, token)
+    await web_client.post(f"/c/{token}", data=exit_form(page), allow_redirects=False)
+    assert (await web_client.get(f"/c/{token}", allow_redirects=False)).status == 303
+
+    back = await web_client.post(
+        f"/j/{CAMPAIGN}/recover", data={"code": code.group(1)}, allow_redirects=False
+    )
+    new_token = back.headers["Location"].removesuffix("#last").removeprefix("/c/")
+    page = await browser.page(web_client, new_token)
+    assert "me: Calls" in browser.lines(page)  # their conversation again, paused
+    page = await browser.press(web_client, new_token, "Menu")
+    page = await browser.press(web_client, new_token, "Survey")
+    assert 'name="q" value="unsafe"' in page  # and on where they were
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    assert await app.redis.hget(app.schema.participant(pid), "hid") == b"0"
