@@ -23,7 +23,12 @@ DELETE_CONFIRM = (
 
 
 def _forms(page: str) -> list[str]:
-    return re.findall(r"<form [^>]*>.*?</form>", page, re.S)
+    """The page's forms, but for the quick exit every page has (bot.channels.webchat.leaving)."""
+    return [
+        form
+        for form in re.findall(r"<form [^>]*>.*?</form>", page, re.S)
+        if not form.startswith('<form class="x"')
+    ]
 
 
 async def _at_yes_no_question(client: Client) -> tuple[str, str]:
@@ -125,7 +130,7 @@ async def test_the_menu_offers_news_of_results_and_it_can_be_turned_on(
     record = app.schema.participant(pid)
     assert await app.redis.hget(record, f"u:{CAMPAIGN}") == b"0"
     page = await browser.press(web_client, token, "Menu")
-    assert browser.menus(page)[-1][-1] == "News of results"
+    assert "News of results" in browser.menus(page)[-1]
     page = await browser.press(web_client, token, "News of results")
     assert browser.lines(page)[-1] == "Would you like us to tell you what comes of your answers?"
     page = await browser.press(web_client, token, "Yes, tell me")

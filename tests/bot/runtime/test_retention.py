@@ -201,7 +201,8 @@ async def test_someone_joining_another_campaign_at_that_moment_keeps_their_recor
 ) -> None:
     runtime = await _deployment(redis_client)
     amina = await _answered(runtime, "amina")
-    [consent, _, _] = await amina.say(LIVE)  # the data notice: they have not started it yet
+    # The data notice (and on WhatsApp how to clear the chat): they have not started it yet.
+    [consent, _, _, _] = await amina.say(LIVE)
     assert consent["text"].startswith("Maji Co is asking")
     record = await amina.record()
     assert (record[b"cid"], f"c:{LIVE}".encode() in record) == (LIVE.encode(), False)
@@ -270,7 +271,9 @@ async def test_a_participant_with_an_event_in_flight_keeps_their_record_until_th
 async def test_the_data_notice_says_how_long_answers_are_kept(redis_client: Redis) -> None:
     runtime = await _deployment(redis_client)
     chat = Chat(runtime, "neema")
-    consent, kept, question = await chat.say(LIVE)  # one language: none to choose
+    # One language: none to choose. (The line before the question says how to clear a
+    # WhatsApp chat: bot.conversation.quick_exit.)
+    consent, kept, _, question = await chat.say(LIVE)
     assert "What happens with your answers" in consent["text"]
     assert kept["text"] == (
         "Your answers are kept for 45 days after this survey closes, then deleted; "

@@ -31,9 +31,12 @@ async def test_the_data_notice_says_how_to_clear_the_chat_and_exit_silences_them
     await world.join_and_answer(STAYING, "en", "1", "1,2", "no", "yes")
     texts = [sent.text for sent in world.messages_to(LEAVING)]
     notice = next(i for i, text in enumerate(texts) if "What happens with your answers" in text)
-    assert texts[notice + 1].startswith("WhatsApp keeps this chat on your phone")
-    assert '"Clear chat"' in texts[notice + 1]
-    assert 'send "exit"' in texts[notice + 1]
+    # Right after the data notice (and how long answers are kept), before the question.
+    history = texts[notice + 2]
+    assert history.startswith("WhatsApp keeps this chat on your phone")
+    assert '"Clear chat"' in history
+    assert 'send "exit"' in history
+    assert texts[notice + 3] == "Would you like us to tell you what comes of your answers?"
 
     [line] = await world.next_messages(LEAVING, world.say(LEAVING, "bye"))
     assert line.text == "OK."
