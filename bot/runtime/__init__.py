@@ -1,7 +1,8 @@
 """The durable pipeline: inbound events in Redis streams (`ingest`, `event_codec`), workers
 that take each participant's turn and commit it atomically per shard (`worker`, `batch`;
 `commit` builds a turn's writes, `commit_writes` lays them out for the script, `uncount` takes
-an erasure's sessions out of the result counters; `loop_context`
+an erasure's sessions out of the result counters, `recovery_codes` removes an erased web chat
+participant's recovery codes before the commit; `loop_context`
 is the port through which the loop tells a turn about decisions; `markers` remember each
 message for the dedupe window), the outbox and the sender that delivers it (`outbox`,
 `message_codec`, `sender`, `claims`, `ratelimit`, `retries`, and `delivery`, the port a
