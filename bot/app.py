@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
@@ -28,7 +29,9 @@ from bot.records.campaigns import CampaignStore
 from bot.runtime.delivery import ChannelClient
 from bot.runtime.ingest import Ingestor
 from bot.runtime.metrics import Metrics
+from bot.secret import Secret
 from bot.settings import Settings
+from bot.settings.parsers import split_master_keys
 from bot.storage import EmbeddedRedis, connect, lua, require_server_version, scripts
 from bot.storage.keys import KeySchema
 
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from bot.channels.whatsapp.channel import WhatsAppChannel
     from bot.loop.ledger import DecisionLedger
     from bot.loop.publisher import Publisher
+    from bot.runtime.disk_erasure import DiskEraser
     from bot.runtime.retention_job import RetentionJob
     from bot.runtime.sender import Sender
     from bot.runtime.worker import Worker
@@ -91,6 +95,30 @@ class App:
                 marker_ttl_seconds=self.settings.dedupe_ttl_seconds,
                 response_days=self.settings.loop.grievance_response_days,
             ),
+        )
+
+    def disk_eraser(self) -> DiskEraser | None:
+        """What rewrites the data files after erasures, in the one process that should: the
+        owner of the embedded Redis, or with an external Redis any process when
+        SAUTI_ERASURE_REWRITE_EXTERNAL allows it (they take turns). None elsewhere."""
+        from bot.runtime.disk_erasure import DiskEraser, DiskErasureMetrics
+
+        erasure = self.settings.erasure
+        if self.embedded is not None:
+            if not self.embedded.owns_server:
+                return None
+            data_dir: Path | None = self.embedded.data_dir
+        elif erasure.rewrite_external:
+            data_dir = None
+        else:
+            return None
+        return DiskEraser(
+            self.redis,
+            self.schema,
+            data_dir,
+            window_seconds=erasure.rewrite_seconds,
+            name=process_name(),
+            metrics=DiskErasureMetrics(self.metrics.registry),
         )
 
     def organisations(self) -> OrganisationStore:
@@ -300,8 +328,17 @@ def server_crypto(settings: Settings) -> ParticipantCrypto:
     """The server's crypto bundle: its keys configured, else (embedded Redis only: one process
     owns the data) from key files under the data directory, made on first start."""
     files = KeyFiles(settings.master_key_path, settings.id_secret_path)
+    erasure = settings.erasure
+    older = erasure.previous_master_keys
     return load_server_keys(
-        settings.master_key, settings.id_secret, files if settings.embedded_redis else None
+        settings.master_key,
+        settings.id_secret,
+        files if settings.embedded_redis else None,
+        master_key_id=erasure.master_key_id,
+        older_master_keys=tuple(
+            (key_id, Secret(key))
+            for key_id, key in (split_master_keys(older.reveal()) if older else [])
+        ),
     )
 
 

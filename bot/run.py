@@ -75,6 +75,9 @@ async def run(
                 log.info("no Telegram bot token: the telegram role has nothing to do")
         if "publisher" in roles:  # decision notices into the outbox, paced (bot.loop)
             tasks.append(asyncio.create_task(app.publisher().run(stop)))
+        eraser = app.disk_eraser()  # erasures rewritten off the disk (bot.runtime.disk_erasure)
+        if eraser is not None:
+            tasks.append(asyncio.create_task(eraser.run(stop)))
         if "web" in roles:
             await _announce(app)
         if ready is not None:

@@ -23,6 +23,7 @@ from bot.conversation.turns import Turn, started
 from bot.privacy import encrypt_field, field_aad
 from bot.records.cases import NewCase, case_commands
 from bot.runtime.commit_writes import NO_CAMPAIGN, AnswerWrites, CommittedEvent, CommitWrites
+from bot.runtime.erasure_traces import erasure_traces
 from bot.runtime.outbox import OutboxEntry
 from bot.storage.keys import KeySchema
 from bot.storage.lua import ScriptCall
@@ -155,8 +156,10 @@ def notify_inbox(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
 def erase(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
     """A confirmed /delete: everything of the participant goes before the commit."""
     if turn.erase:
-        writes.before += erase_commands(
-            schema, writes.event.shard, writes.event.participant_id, turn
+        event = writes.event
+        writes.before += erase_commands(schema, event.shard, event.participant_id, turn)
+        writes.before += erasure_traces(
+            schema, event.participant_id, event.now_ms, keep_entry=event.entry_id
         )
 
 

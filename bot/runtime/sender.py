@@ -72,14 +72,15 @@ from bot.runtime.metrics import Metrics
 from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
 from bot.runtime.ratelimit import ChatPace, GlobalRate
 from bot.runtime.retries import Retries
-from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
+from bot.runtime.streams import SENDERS, claim_all, ensure_group, trim_acknowledged
+from bot.storage.erasure_marks import note_erasure
 from bot.storage.errors import is_storage_unavailable
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import MARK_IF_PRESENT
 
 log = logging.getLogger(__name__)
 
-GROUP = "senders"
+GROUP = SENDERS
 UNREACHABLE = b"unreachable"
 Entry = tuple[bytes, dict[bytes, bytes]]
 
@@ -594,6 +595,11 @@ class Sender:
             await self._redis.xack(item.stream, GROUP, item.entry_id)
         else:
             await claim.finish(self._redis)
+        if item.entry.message.address is not None:
+            # A goodbye after an erasure carries the address it went to: deleted now, not at
+            # the next trim, and noted so the data files are rewritten without it.
+            await self._redis.xdel(item.stream, item.entry_id)
+            await note_erasure(self._redis, self._schema, int(time.time() * 1000))
         self._metrics.sends.labels(item.entry.channel, outcome).inc()
         return outcome
 

@@ -7,6 +7,10 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+# The consumer groups: workers read the inbound streams, senders the outbox streams.
+WORKERS = "workers"
+SENDERS = "senders"
+
 
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:
     try:

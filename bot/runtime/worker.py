@@ -37,7 +37,7 @@ from bot.runtime.leases import Ownership, ShardLeases, while_owned
 from bot.runtime.loop_context import LoopContext
 from bot.runtime.metrics import Metrics
 from bot.runtime.recovery_codes import forget_recovery_codes
-from bot.runtime.streams import claim_all, ensure_group, trim_acknowledged
+from bot.runtime.streams import WORKERS, claim_all, ensure_group, trim_acknowledged
 from bot.runtime.uncount import uncount_erased
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
@@ -47,7 +47,7 @@ from dialogues import Session
 
 log = logging.getLogger(__name__)
 
-GROUP = "workers"
+GROUP = WORKERS
 Entry = tuple[bytes, dict[bytes, bytes]]
 
 
@@ -72,6 +72,7 @@ class _Planned:
     event: InboundEvent
     before: list[lua.BatchStep]  # idempotent steps run just before the commit script
     commit: lua.ScriptCall
+    erases: bool = False  # a confirmed erasure: its own entry is deleted once committed
 
 
 @dataclass
@@ -296,6 +297,7 @@ class Worker:
             results.append(failed or commit)
         now_ms = self._clock() * 1000
         handled = 0
+        erased: list[bytes] = []
         for plan, result in zip(plans, results, strict=True):
             entry_id, event = plan.entry_id, plan.event
             if isinstance(result, Exception) and is_storage_unavailable(result):
@@ -307,10 +309,14 @@ class Worker:
             elif result == -2:
                 state.blocked.add(event.participant_id)  # behind their failed one
             else:
+                if plan.erases:  # its sealed body holds their address: not left to the trim
+                    erased.append(entry_id)
                 state.failures.pop(entry_id, None)
                 self._metrics.processed.inc()
                 self._metrics.latency.observe(max(0.0, (now_ms - event.received_at_ms) / 1000))
                 handled += 1
+        if erased:
+            await self._redis.xdel(self._schema.inbound(shard), *erased)
         if state.fenced:
             log.warning("lost the lease of shard %d: handing its events over", shard)
             await self._hand_over(shard, [entry_id for entry_id, _ in entries])
@@ -436,7 +442,13 @@ class Worker:
             writes.counters.update(
                 result_delta(campaign, session, turn.session, event.channel.value)
             )
-        plan = _Planned(entry_id, inbound, writes.before, commit_call(writes, self._committer))
+        plan = _Planned(
+            entry_id,
+            inbound,
+            writes.before,
+            commit_call(writes, self._committer),
+            erases=turn.erase and participant is not None,
+        )
         loaded.last_planned[pid] = event.event_id
         loaded.answered(pid, writes.answers)
         return plan

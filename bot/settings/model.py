@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from bot.secret import Secret
 from bot.settings import parsers as p
+from bot.settings.erasure import ErasureSettings
 from bot.settings.fields import section, setting
 from bot.settings.limits import TelegramLimits, WebChatLimits, WhatsAppLimits
 from bot.settings.loop import LoopSettings
@@ -220,6 +221,7 @@ class Settings:
     privacy: PrivacySettings = section(PrivacySettings)
     staff: StaffSettings = section(StaffSettings)
     api: ApiSettings = section(ApiSettings)
+    erasure: ErasureSettings = section(ErasureSettings)
 
     @property
     def embedded_redis(self) -> bool:

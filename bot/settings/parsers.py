@@ -247,3 +247,25 @@ def telegram_webhook_secret(raw: object) -> Secret[str]:
     if not _WEBHOOK_SECRET.fullmatch(text):
         raise InvalidValueError(f"expected {expected}, got a character outside that set")
     return Secret(text)
+
+
+def master_keys(raw: object) -> Secret[str]:
+    """Older master keys, still needed to open what they wrapped: `<id>:<base64 key>` pairs
+    separated by commas (`0:AbC...=,1:dEf...=`), ids 0 to 255, each once."""
+    expected = "comma-separated <id>:<base64 of 32 bytes> pairs, ids 0 to 255, each once"
+    text = _secret_text(raw, expected)
+    split_master_keys(text, expected)
+    return Secret(text.strip())
+
+
+def split_master_keys(text: str, expected: str = "<id>:<key> pairs") -> list[tuple[int, bytes]]:
+    """`master_keys`' text as (id, key) pairs; InvalidValueError naming what is wrong."""
+    pairs: list[tuple[int, bytes]] = []
+    for number, part in enumerate(filter(None, (p.strip() for p in text.split(","))), 1):
+        key_id, colon, encoded = part.partition(":")
+        if not colon or not re.fullmatch(r"[0-9]{1,3}", key_id) or int(key_id) > 255:
+            raise InvalidValueError(f"expected {expected}, got no valid id in pair {number}")
+        if int(key_id) in dict(pairs):
+            raise InvalidValueError(f"expected {expected}, got id {int(key_id)} twice")
+        pairs.append((int(key_id), key32(encoded).reveal()))
+    return pairs

@@ -9,7 +9,8 @@ Everything lives in one data directory (mode 0700):
 
     redis.conf      written on every start, so upgrades of Sauti apply their settings
     redis.sock      the only way in: a unix socket (0700), no TCP port at all
-    appendonly.aof  the data: AOF with `appendfsync everysec`, so a crash loses at most ~1 s
+    appendonly.aof  the data: AOF with `appendfsync everysec`, so a crash loses at most ~1 s;
+                    rewritten as plain commands, never with an RDB preamble (see _config_text)
     redis.pid       the server's pid while it runs
     redis.log       the server's log; its tail is quoted when the server fails to start
     redis.lock      held (flock) by the Sauti process that owns the running server
@@ -288,8 +289,13 @@ class EmbeddedRedis:
             "appendonly yes",
             f"appendfilename {AOF_NAME}",
             "appendfsync everysec",
-            # No RDB snapshots: the AOF (with its RDB preamble after rewrites) is the data.
+            # No RDB snapshots: the AOF is the data.
             'save ""',
+            # A rewrite writes commands that rebuild what memory holds now, not an RDB
+            # preamble: RDB saves a stream's nodes as they are in memory, and an entry that
+            # XDEL or XTRIM removed is only marked deleted there, its sealed bytes still in the
+            # node. Erasure relies on a rewrite leaving no copy of them (docs/data-protection.md).
+            "aof-use-rdb-preamble no",
             # Refuse writes rather than silently drop participants' data when memory runs out.
             "maxmemory-policy noeviction",
             # A participant's hashes fit Redis's default limits (docs/keys.md, "Compact

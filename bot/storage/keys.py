@@ -51,6 +51,24 @@ class KeySchema:
     def campaigns(self) -> str:
         return f"{self.prefix}:campaigns"
 
+    @property
+    def erasures(self) -> str:
+        """Hash: erasures noted (`noted`), the oldest and latest not yet rewritten off the
+        disk (`first`, `last`, ms), and how many a verified rewrite covered (`rewritten`,
+        `rewritten_at`). Names nobody: a count and times (bot.storage.erasure_marks)."""
+        return f"{self.prefix}:erasures"
+
+    @property
+    def erasure_rewriter(self) -> str:
+        """String: the process rewriting the data files after erasures now (a lock, TTL)."""
+        return f"{self.prefix}:erasures:rewriter"
+
+    @property
+    def master_keys(self) -> str:
+        """Hash: master key epochs: `current` (the id new data keys are wrapped under),
+        `since:<id>` (ms it became current), `retired:<id>` (ms it was destroyed)."""
+        return f"{self.prefix}:master-keys"
+
     def campaign(self, campaign_id: str) -> str:
         return f"{self.prefix}:campaign:{campaign_id}"
 

@@ -35,6 +35,11 @@ EXPIRE_RESPONDENTS = Script("expire_respondents")
 EXPIRE_CASES = Script("expire_cases")
 # Before an erasure's commit: its web chat recovery codes, for their index keys to go.
 WEBCHAT_FORGET_CODES = Script("webchat_forget_codes")
+# Before an erasure's commit: the participant's entries waiting in their shard's streams.
+PURGE_PARTICIPANT_ENTRIES = Script("purge_participant_entries")
+# Erasure on disk (bot.runtime.disk_erasure) and master key rotation (bot.records.key_epochs).
+ERASURE_REWRITTEN = Script("erasure_rewritten")
+RESEAL_FIELD = Script("reseal_field")
 # A campaign's results: what one shard's counters hold of them (bot.records.results).
 READ_RESULTS = Script("read_results")
 
@@ -64,6 +69,7 @@ PIPELINE = (
     CREATE_CASE,
     RECORD_REACTION,
     UNCOUNT_RESULTS,
+    PURGE_PARTICIPANT_ENTRIES,
     CLAIM_SEND,
     FINISH_SEND,
     RELEASE_SEND_CLAIM,
@@ -96,4 +102,6 @@ ALL = (
     LOAD_TARGETS,
     STEP_CASE,
     APPEND_AUDIT,
+    ERASURE_REWRITTEN,
+    RESEAL_FIELD,
 )

@@ -61,7 +61,9 @@ class StatusStore:
         record = json.dumps({"k": key, "r": 0}, separators=(",", ":"))
         pipe = self._redis.pipeline(transaction=False)
         pipe.set(self._schema.whatsapp_status(participant_id, digest), record, ex=self._record_ttl)
-        if self._body_ttl > 0 and not key.endswith(RESEND_SUFFIX):
+        # A message that carries its address (the goodbye after an erasure) is not kept to
+        # resend: it would be one more copy of that address to take off the disk.
+        if self._body_ttl > 0 and not key.endswith(RESEND_SUFFIX) and message.address is None:
             plain = message_to_plain(message)
             body = json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
             sealed = self._crypto.seal_in_transit(body, digest.encode())

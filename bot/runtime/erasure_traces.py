@@ -1,0 +1,40 @@
+"""What erasing a participant does beyond deleting their keys (`commit.erase_commands`): the
+copies of their words and address still travelling through their shard's streams go, and the
+erasure is noted so that the data files are rewritten without any of it.
+
+Any erasure adds these steps to its own writes: a confirmed /delete (the commit) and whatever
+else erases people, so that what holds for one holds for all (docs/data-protection.md).
+"""
+
+from __future__ import annotations
+
+from bot.runtime.outbox import Priority
+from bot.runtime.streams import SENDERS, WORKERS
+from bot.storage.erasure_marks import erasure_noted
+from bot.storage.keys import KeySchema
+from bot.storage.lua import BatchStep, ScriptCall
+from bot.storage.scripts import PURGE_PARTICIPANT_ENTRIES
+
+
+def erasure_traces(
+    schema: KeySchema, participant_id: str, now_ms: int, *, keep_entry: str = ""
+) -> list[BatchStep]:
+    """Their entries waiting in the inbound, outbox and dead-letter streams and their held
+    notices removed, and the erasure noted for the rewrite of the data files.
+
+    `keep_entry`: the inbound entry being committed now, which its commit acknowledges (and
+    the worker then deletes); the goodbye queued by that commit is not yet in the outbox."""
+    shard = schema.shard_of(participant_id)
+    streams = [
+        schema.inbound(shard),
+        schema.outbox(shard, Priority.REPLY),
+        schema.outbox(shard, Priority.BULK),
+        schema.dead_letters(shard),
+        schema.outbox_dead(shard),
+        schema.schedule(shard),
+        schema.schedule_bodies(shard),
+    ]
+    purge = ScriptCall(
+        PURGE_PARTICIPANT_ENTRIES, streams, [participant_id, keep_entry, WORKERS, SENDERS]
+    )
+    return [purge, *erasure_noted(schema, now_ms)]

@@ -1,0 +1,72 @@
+-- An erased participant's entries waiting in their shard's streams, and their notices held back
+-- for later, removed at once rather than left until trimmed: each is sealed with the transit key,
+-- which the master key still derives, so while it exists it can be read. Stream entries name
+-- their participant in the clear field `pid`; held notices in their `m:<key>` field.
+--
+-- XDEL only marks an entry deleted inside its listpack node: the bytes stay in memory until the
+-- node is emptied, and an RDB (or an AOF's RDB preamble) would save them. The embedded Redis
+-- rewrites its AOF without an RDB preamble for this reason (bot/storage/embedded_redis.py).
+--
+-- KEYS (all in the participant's shard slot)
+--   1 inbound stream
+--   2 outbox stream, replies
+--   3 outbox stream, bulk notices
+--   4 dead letters (inbound events)
+--   5 dead letters (outgoing messages)
+--   6 held notices: sorted set of idempotency keys
+--   7 held notices: their `m:<key>` and `b:<key>` fields
+-- ARGV
+--   1 participant id
+--   2 the inbound entry id being committed now ("" for none): kept, its commit acknowledges it
+--   3 consumer group of the inbound stream (workers)
+--   4 consumer group of the outbox streams (senders)
+-- Returns the number of entries and held notices removed.
+
+local pid, keep = ARGV[1], ARGV[2]
+local removed = 0
+local page = 500
+
+local function purge(stream, group)
+  if redis.call('EXISTS', stream) == 0 then return end
+  local start = '-'
+  while true do
+    local entries = redis.call('XRANGE', stream, start, '+', 'COUNT', page)
+    if #entries == 0 then return end
+    local last
+    for _, entry in ipairs(entries) do
+      local id, fields = entry[1], entry[2]
+      last = id
+      for i = 1, #fields, 2 do
+        if fields[i] == 'pid' then
+          if fields[i + 1] == pid and id ~= keep then
+            if group then pcall(redis.call, 'XACK', stream, group, id) end
+            redis.call('XDEL', stream, id)
+            removed = removed + 1
+          end
+          break
+        end
+      end
+    end
+    if #entries < page then return end
+    start = '(' .. last
+  end
+end
+
+purge(KEYS[1], ARGV[3])
+purge(KEYS[2], ARGV[4])
+purge(KEYS[3], ARGV[4])
+purge(KEYS[4], nil)
+purge(KEYS[5], nil)
+
+local held = redis.call('HGETALL', KEYS[7])
+local prefix = pid .. '|'
+for i = 1, #held, 2 do
+  local name, value = held[i], held[i + 1]
+  if string.sub(name, 1, 2) == 'm:' and string.sub(value, 1, #prefix) == prefix then
+    local key = string.sub(name, 3)
+    redis.call('HDEL', KEYS[7], name, 'b:' .. key)
+    redis.call('ZREM', KEYS[6], key)
+    removed = removed + 1
+  end
+end
+return removed
