@@ -58,26 +58,7 @@ async def run(
     tasks: list[asyncio.Task[None]] = []
     try:
         runner = await _serve(app, roles)  # first: a port that is taken stops us before any work
-        if "worker" in roles:
-            tasks.append(asyncio.create_task(app.worker().run(stop)))
-            # Retention (one process of the role acts per interval: bot.runtime.retention_job).
-            tasks.append(asyncio.create_task(app.retention_job().run(stop)))
-        if "sender" in roles:
-            clients = app.push_clients()
-            if clients:
-                tasks.append(asyncio.create_task(app.sender(clients).run(stop)))
-            else:
-                log.info("no push channel configured: the sender role has nothing to send")
-        if "telegram" in roles:
-            if app.telegram is not None:
-                tasks.append(asyncio.create_task(run_telegram(app.telegram, app.campaigns, stop)))
-            else:
-                log.info("no Telegram bot token: the telegram role has nothing to do")
-        if "publisher" in roles:  # decision notices into the outbox, paced (bot.loop)
-            tasks.append(asyncio.create_task(app.publisher().run(stop)))
-        eraser = app.disk_eraser()  # erasures rewritten off the disk (bot.runtime.disk_erasure)
-        if eraser is not None:
-            tasks.append(asyncio.create_task(eraser.run(stop)))
+        tasks += _role_tasks(app, roles, stop)
         if "web" in roles:
             await _announce(app)
         if ready is not None:
@@ -98,6 +79,32 @@ async def run(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await app.close()
+
+
+def _role_tasks(app: App, roles: Collection[str], stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """The long-running loops of this process's roles, and its maintenance."""
+    tasks: list[asyncio.Task[None]] = []
+    if "worker" in roles:
+        tasks.append(asyncio.create_task(app.worker().run(stop)))
+        # Retention (one process of the role acts per interval: bot.runtime.retention_job).
+        tasks.append(asyncio.create_task(app.retention_job().run(stop)))
+    if "sender" in roles:
+        clients = app.push_clients()
+        if clients:
+            tasks.append(asyncio.create_task(app.sender(clients).run(stop)))
+        else:
+            log.info("no push channel configured: the sender role has nothing to send")
+    if "telegram" in roles:
+        if app.telegram is not None:
+            tasks.append(asyncio.create_task(run_telegram(app.telegram, app.campaigns, stop)))
+        else:
+            log.info("no Telegram bot token: the telegram role has nothing to do")
+    if "publisher" in roles:  # decision notices into the outbox, paced (bot.loop)
+        tasks.append(asyncio.create_task(app.publisher().run(stop)))
+    eraser = app.disk_eraser()  # erasures rewritten off the disk (bot.runtime.disk_erasure)
+    if eraser is not None:
+        tasks.append(asyncio.create_task(eraser.run(stop)))
+    return tasks
 
 
 async def _serve(app: App, roles: Collection[str]) -> web.AppRunner | None:

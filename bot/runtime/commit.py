@@ -159,7 +159,11 @@ def erase(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
         event = writes.event
         writes.before += erase_commands(schema, event.shard, event.participant_id, turn)
         writes.before += erasure_traces(
-            schema, event.participant_id, event.now_ms, keep_entry=event.entry_id
+            schema,
+            event.participant_id,
+            event.now_ms,
+            keep_entry=event.entry_id,
+            keep_event=event.event_id,
         )
 
 

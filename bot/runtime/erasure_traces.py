@@ -17,15 +17,21 @@ from bot.storage.scripts import PURGE_PARTICIPANT_ENTRIES
 
 
 def erasure_traces(
-    schema: KeySchema, participant_id: str, now_ms: int, *, keep_entry: str = ""
+    schema: KeySchema,
+    participant_id: str,
+    now_ms: int,
+    *,
+    keep_entry: str = "",
+    keep_event: str = "",
 ) -> list[BatchStep]:
     """Their entries waiting in the inbound, outbox and dead-letter streams and their held
     notices removed, and the erasure noted for the rewrite of the data files.
 
-    `keep_entry`: the inbound entry being committed now, which its commit acknowledges (and
-    the worker then deletes); the goodbye queued by that commit is not yet in the outbox."""
+    `keep_entry`, `keep_event`: the inbound entry and event being committed now: its commit
+    acknowledges the entry (the worker then deletes it), and the goodbye it queues is kept
+    (the sender deletes it once sent)."""
     shard = schema.shard_of(participant_id)
-    streams = [
+    streams = (
         schema.inbound(shard),
         schema.outbox(shard, Priority.REPLY),
         schema.outbox(shard, Priority.BULK),
@@ -33,8 +39,11 @@ def erasure_traces(
         schema.outbox_dead(shard),
         schema.schedule(shard),
         schema.schedule_bodies(shard),
-    ]
+    )
+    # Tuples: the worker compares steps (bot.runtime.uncount), so a call must be hashable.
     purge = ScriptCall(
-        PURGE_PARTICIPANT_ENTRIES, streams, [participant_id, keep_entry, WORKERS, SENDERS]
+        PURGE_PARTICIPANT_ENTRIES,
+        streams,
+        (participant_id, keep_entry, WORKERS, SENDERS, keep_event),
     )
     return [purge, *erasure_noted(schema, now_ms)]

@@ -20,9 +20,13 @@
 --   2 the inbound entry id being committed now ("" for none): kept, its commit acknowledges it
 --   3 consumer group of the inbound stream (workers)
 --   4 consumer group of the outbox streams (senders)
+--   5 the event id being committed now ("" for none): outbox entries it queues (idempotency
+--     keys `<event id>:<n>`, the goodbye) are kept. This script may run again after that
+--     commit (a batch retried whole when Redis did not know a script yet).
 -- Returns the number of entries and held notices removed.
 
 local pid, keep = ARGV[1], ARGV[2]
+local own = ARGV[5] ~= '' and (ARGV[5] .. ':') or nil
 local removed = 0
 local page = 500
 
@@ -36,15 +40,18 @@ local function purge(stream, group)
     for _, entry in ipairs(entries) do
       local id, fields = entry[1], entry[2]
       last = id
+      local named, queued_now = false, false
       for i = 1, #fields, 2 do
         if fields[i] == 'pid' then
-          if fields[i + 1] == pid and id ~= keep then
-            if group then pcall(redis.call, 'XACK', stream, group, id) end
-            redis.call('XDEL', stream, id)
-            removed = removed + 1
-          end
-          break
+          named = fields[i + 1] == pid
+        elseif fields[i] == 'k' and own then
+          queued_now = string.sub(fields[i + 1], 1, #own) == own
         end
+      end
+      if named and id ~= keep and not queued_now then
+        if group then pcall(redis.call, 'XACK', stream, group, id) end
+        redis.call('XDEL', stream, id)
+        removed = removed + 1
       end
     end
     if #entries < page then return end

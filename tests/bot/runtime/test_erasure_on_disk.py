@@ -1,0 +1,225 @@
+"""Erasure that holds on disk: after /delete and the rewrite window, the embedded Redis's files
+hold nothing that, with every key on the server, decrypts the erased person's data.
+
+Each test runs its own embedded Redis (the binary Sauti runs) in a private directory and reads
+its files as an attacker with the master keys would (tests/kit/disk.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+
+from bot.conversation.inbound import Answer, Channel, Command
+from bot.conversation.outgoing import Outgoing
+from bot.runtime.delivery import SendLimits
+from bot.runtime.disk_erasure import DiskEraser, DiskErasureMetrics
+from bot.runtime.outbox import OutboxEntry, Priority, enqueue
+from bot.storage import EmbeddedRedis, connect, lua, scripts
+from bot.storage.disk_rewrite import data_files
+from bot.storage.erasure_marks import read_marks
+from dialogues.inbound import TextReply
+from tests.bot.runtime.fake_channel import FakePlatform
+from tests.kit.disk import raw_bytes, recover
+from tests.kit.example import open_example
+from tests.kit.running import send_all
+from tests.kit.runtime import Runtime, make_runtime, make_sender
+
+CAMPAIGN = "safe-connect-2026"
+LATER = 3600.0  # a clock this far ahead: every window and grace has passed
+
+
+@dataclass
+class Server:
+    embedded: EmbeddedRedis
+    redis: Redis
+
+    @property
+    def data_dir(self) -> Path:
+        return self.embedded.data_dir
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Server]:
+    # A short directory name: the unix socket's path must fit in 107 bytes.
+    with tempfile.TemporaryDirectory(prefix="sauti-") as directory:
+        embedded = EmbeddedRedis(Path(directory) / "var")
+        embedded.start()
+        redis = connect(embedded.url)
+        await lua.load(redis, scripts.PIPELINE)  # as Sauti does at start
+        server = Server(embedded, redis)
+        try:
+            yield server
+        finally:  # the server a test restarted, if it did
+            await server.redis.aclose()
+            server.embedded.stop()
+
+
+@dataclass
+class Person:
+    runtime: Runtime
+    user: str
+    words: str  # their free-text answer
+
+    @property
+    def pid(self) -> str:
+        return self.runtime.participant(self.user, Channel.WHATSAPP)
+
+    @property
+    def address(self) -> str:
+        return f"+2557{abs(hash(self.user)) % 10**8:08d}"
+
+    async def send(self, action: Answer | Command) -> None:
+        event = self.runtime.event(self.pid, action, self.address, Channel.WHATSAPP)
+        await self.runtime.ingestor.ingest(event)
+        await self.runtime.drain()
+
+    async def say(self, text: str) -> None:
+        await self.send(Answer(TextReply(text)))
+
+    async def answer_survey(self) -> None:
+        await self.say(CAMPAIGN)
+        await self.send(Command("language", "en"))
+        await self.send(Command("updates", "yes"))
+        for reply in ("1", "1,2", "yes", self.words):
+            await self.say(reply)
+
+    async def erase(self) -> None:
+        await self.say("delete")
+        await self.send(Command("delete", "confirm"))
+
+
+def eraser(server: Server, runtime: Runtime, window: float = 0.0, **options: float) -> DiskEraser:
+    return DiskEraser(
+        server.redis,
+        runtime.schema,
+        server.data_dir,
+        window_seconds=window,
+        name="test",
+        metrics=DiskErasureMetrics(CollectorRegistry()),
+        clock=lambda: time.time() + LATER,
+        **options,
+    )
+
+
+async def people(server: Server, *names: str) -> tuple[Runtime, list[Person]]:
+    runtime = make_runtime(server.redis, shards=2)
+    await open_example(runtime.campaigns)
+    found = [
+        Person(runtime, name, f"{name} says the tower by the river is unsafe") for name in names
+    ]
+    for person in found:
+        await person.answer_survey()
+    return runtime, found
+
+
+async def send_everything(runtime: Runtime) -> FakePlatform:
+    """The sender delivers every reply waiting, the goodbye after an erasure among them."""
+    platform = FakePlatform(SendLimits(1000, 1000, 0.001, 1000), Channel.WHATSAPP)
+    await send_all(make_sender(runtime, platform), runtime.schema.shards)
+    return platform
+
+
+async def test_nothing_on_disk_decrypts_an_erased_person_after_the_rewrite(
+    server: Server,
+) -> None:
+    runtime, (victim, other) = await people(server, "victim", "neighbour")
+    crypto = runtime.crypto
+    # A notice quoting them waits in the outbox when they erase themselves.
+    quoting = Outgoing(f"You said: {victim.words}")
+    await enqueue(
+        server.redis,
+        runtime.schema,
+        crypto,
+        OutboxEntry("notice-1", victim.pid, "whatsapp", quoting, 1),
+        Priority.BULK,
+    )
+    await server.redis.execute_command("BGREWRITEAOF")  # even an earlier rewrite holds them
+    await asyncio.sleep(0.5)
+    before = recover(data_files(server.data_dir), [crypto], [victim.pid, other.pid])
+    assert before.mention(victim.words), "the attack finds them while they are not erased"
+
+    await victim.erase()
+    platform = await send_everything(runtime)
+    goodbye = [d for d in platform.delivered if d.address == victim.address]
+    assert goodbye[-1].message["text"].startswith("Everything we held about you")
+    assert not [d for d in platform.delivered if "You said" in d.message["text"]]
+
+    done = await eraser(server, runtime).rewrite_if_due()
+    assert done is not None
+
+    disk = raw_bytes(server.data_dir)
+    for secret in (victim.words, victim.address, "the tower by the river"):
+        assert secret.encode() not in disk
+    after = recover(data_files(server.data_dir), [crypto], [victim.pid, other.pid])
+    assert after.mention(victim.words, victim.address, victim.pid) == []
+    # What remains is still readable with the same attack: it is the erased person who is gone.
+    assert after.mention(other.words)
+    assert (await read_marks(server.redis, runtime.schema)).waiting == 0
+
+
+async def test_a_burst_of_fifty_erasures_costs_one_rewrite(server: Server) -> None:
+    runtime = make_runtime(server.redis, shards=2)
+    await open_example(runtime.campaigns)
+    burst = [Person(runtime, f"p{n}", "") for n in range(50)]
+    for person in burst:
+        await person.say(CAMPAIGN)
+        await person.send(Command("language", "en"))
+    registry = CollectorRegistry()
+    metrics = DiskErasureMetrics(registry)
+    rewrites_before = _rewrites_started(server)
+    late = [0.0]  # the clock jumps past the window once the burst is over
+    task = DiskEraser(
+        server.redis,
+        runtime.schema,
+        server.data_dir,
+        window_seconds=60,  # longer than the burst takes
+        name="test",
+        metrics=metrics,
+        poll_seconds=0.05,
+        clock=lambda: time.time() + late[0],
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(task.run(stop))
+    for person in burst:
+        await person.erase()
+    assert (await read_marks(server.redis, runtime.schema)).waiting == 50
+    late[0] = LATER
+    while (await read_marks(server.redis, runtime.schema)).waiting:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    stop.set()
+    await running
+    assert registry.get_sample_value("sauti_erasure_rewrite_seconds_count") == 1
+    assert registry.get_sample_value("sauti_erasure_rewrite_failures_total") == 0
+    assert _rewrites_started(server) == rewrites_before + 1  # as Redis's own log tells it
+
+
+def _rewrites_started(server: Server) -> int:
+    log = (server.data_dir / "redis.log").read_text(errors="replace")
+    return log.count("Background append only file rewriting started")
+
+
+async def test_a_crash_before_the_rewrite_rewrites_on_the_next_start(server: Server) -> None:
+    runtime, (victim,) = await people(server, "victim")
+    crypto = runtime.crypto
+    await victim.erase()
+    # Sauti and its Redis stop before the window passed: nothing was rewritten.
+    await server.redis.aclose()
+    server.embedded.stop()
+    assert recover(data_files(server.data_dir), [crypto], [victim.pid]).mention(victim.words)
+
+    server.embedded = EmbeddedRedis(server.data_dir)
+    server.embedded.start()
+    server.redis = connect(server.embedded.url)
+    runtime = make_runtime(server.redis, shards=2)
+    assert (await read_marks(server.redis, runtime.schema)).waiting == 1  # not forgotten
+    assert await eraser(server, runtime, window=300).rewrite_if_due() is not None
+    assert recover(data_files(server.data_dir), [crypto], [victim.pid]).mention(victim.words) == []
