@@ -1,10 +1,10 @@
 """`sauti` command line.
 
 Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti campaign ...`,
-`sauti retention ...`, `sauti dead-letters ...`, `sauti migrate`, `sauti whatsapp
-link|templates`. Engagement teams: `sauti decision ...`, `sauti theme ...`, `sauti loop ...`,
-`sauti grievance ...`. Organisations and their staff: `sauti org ...`, `sauti staff ...`,
-`sauti token ...`.
+`sauti retention ...`, `sauti keys ...`, `sauti dead-letters ...`, `sauti migrate`, `sauti
+whatsapp link|templates`. Engagement teams: `sauti decision ...`, `sauti theme ...`,
+`sauti loop ...`, `sauti grievance ...`. Organisations and their staff: `sauti org ...`,
+`sauti staff ...`, `sauti token ...`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("bot.commands.audit", "an organisation's audit log: list, export, verify"),
     "token": ("bot.commands.tokens", "API tokens of the JSON API (docs/api.md)"),
     "retention": ("bot.commands.retention", "how long personal data is kept; erase what is due"),
+    "keys": ("bot.commands.keys", "master keys: rotate them so erasure reaches backups"),
 }
 
 

@@ -49,6 +49,12 @@ def open_secret(crypto: ParticipantCrypto, email: str, sealed: bytes) -> str | N
         return None
 
 
+def reseal_secret(crypto: ParticipantCrypto, email: str, sealed: bytes) -> bytes | None:
+    """The secret sealed again under the current master key (a key rotation), or None when it
+    already is; `DecryptionError` when no held key opens it."""
+    return crypto.resealed_in_transit(sealed, _binding(email))
+
+
 def _binding(email: str) -> bytes:
     return b"staff totp\x00" + email.encode()
 

@@ -66,7 +66,8 @@ class KeySchema:
     @property
     def master_keys(self) -> str:
         """Hash: master key epochs: `current` (the id new data keys are wrapped under),
-        `since:<id>` (ms it became current), `retired:<id>` (ms it was destroyed)."""
+        `since:<id>` (ms it became current), `emptied:<id>` (ms a pass first found nothing
+        left under an older id), `retired:<id>` (ms it was destroyed)."""
         return f"{self.prefix}:master-keys"
 
     def campaign(self, campaign_id: str) -> str:

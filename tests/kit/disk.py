@@ -10,6 +10,7 @@ under every data key it found, bound to any participant's field name in the comm
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,10 +76,8 @@ def recover(
     for command in commands:
         for value in command:
             for crypto in cryptos:
-                try:
+                with contextlib.suppress(DecryptionError, IndexError):
                     traces.data_keys.add(crypto.unwrap_data_key(value))
-                except (DecryptionError, IndexError):
-                    pass
     for command in commands:
         for value in [*command, *_chunked_texts(command)]:
             traces.transit_texts += _opened_in_transit(value, command, cryptos)

@@ -31,6 +31,7 @@ from tests.kit.disk import raw_bytes, recover
 from tests.kit.example import open_example
 from tests.kit.running import send_all
 from tests.kit.runtime import Runtime, make_runtime, make_sender
+from tests.kit.waiting import until
 
 CAMPAIGN = "safe-connect-2026"
 LATER = 3600.0  # a clock this far ahead: every window and grace has passed
@@ -141,7 +142,7 @@ async def test_nothing_on_disk_decrypts_an_erased_person_after_the_rewrite(
         OutboxEntry("notice-1", victim.pid, "whatsapp", quoting, 1),
         Priority.BULK,
     )
-    await server.redis.execute_command("BGREWRITEAOF")  # even an earlier rewrite holds them
+    await server.redis.bgrewriteaof()  # a rewrite before the erasure holds them too
     await asyncio.sleep(0.5)
     before = recover(data_files(server.data_dir), [crypto], [victim.pid, other.pid])
     assert before.mention(victim.words), "the attack finds them while they are not erased"
@@ -192,9 +193,12 @@ async def test_a_burst_of_fifty_erasures_costs_one_rewrite(server: Server) -> No
         await person.erase()
     assert (await read_marks(server.redis, runtime.schema)).waiting == 50
     late[0] = LATER
-    while (await read_marks(server.redis, runtime.schema)).waiting:
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)
+
+    async def all_rewritten() -> bool:
+        return (await read_marks(server.redis, runtime.schema)).waiting == 0
+
+    await until(all_rewritten, waiting_for="the erasures to be rewritten off the disk")
+    await asyncio.sleep(0.3)  # a second rewrite, were there one, would start within this
     stop.set()
     await running
     assert registry.get_sample_value("sauti_erasure_rewrite_seconds_count") == 1
