@@ -1,0 +1,169 @@
+"""`sauti keys rotate|rewrap|retire`: a backup taken before a rotation holds the wrapped keys of
+people erased since; once the old master key is retired, nothing in it decrypts any more, while
+everything live still does. Run on Sauti's own embedded Redis, key files and all."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.access.totp import open_secret, seal_secret
+from bot.app import App
+from bot.conversation.inbound import Action, Answer, Channel, Command, InboundEvent, Join
+from bot.conversation.stored_answers import read_answers
+from bot.privacy import ParticipantId, decrypt_field, field_aad
+from bot.settings import Settings, read_settings
+from bot.storage.disk_rewrite import data_files
+from dialogues.inbound import TextReply
+from tests.bot.commands import sauti
+from tests.kit.disk import recover
+from tests.kit.example import CAMPAIGN
+from tests.kit.running import built, drain
+
+WORDS = "{} says the mast behind the clinic was cut"
+STAFF = "amina@example.org"
+TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture
+def data_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A single-machine deployment: embedded Redis and key files (a short path: the Redis
+    socket's must fit in 107 bytes)."""
+    with tempfile.TemporaryDirectory(prefix="sauti-") as directory:
+        config = Path(directory) / "sauti.toml"
+        config.touch()
+        for name in ("REDIS_URL", "SAUTI_MASTER_KEY", "SAUTI_ID_SECRET"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("SAUTI_CONFIG", str(config))
+        monkeypatch.setenv("SAUTI_DATA_DIR", str(Path(directory) / "var"))
+        monkeypatch.setenv("SAUTI_SHARDS", "2")
+        monkeypatch.setenv("SAUTI_BACKUP_RETENTION_DAYS", "0")
+        yield Path(directory) / "var"
+
+
+def settings() -> Settings:
+    return read_settings()
+
+
+async def tell(app: App, pid: str, *actions: Action | str) -> None:
+    """What a web chat participant did (a string is typed text), processed by a worker."""
+    for action in actions:
+        event = InboundEvent(
+            event_id=f"webchat:{secrets.token_hex(8)}",
+            channel=Channel.WEBCHAT,
+            participant_id=pid,
+            received_at_ms=int(time.time() * 1000),
+            action=Answer(TextReply(action)) if isinstance(action, str) else action,
+        )
+        await app.ingestor.ingest(event)
+        await drain(app.worker("test-worker"), app.schema.shards)
+
+
+async def answered(app: App, *users: str) -> list[str]:
+    """Participants who joined on the web chat and wrote their free-text answer."""
+    pids: list[str] = []
+    for user in users:
+        pid = app.crypto.participant_id(Channel.WEBCHAT.value, user)
+        await tell(app, pid, Join(CAMPAIGN, "en"), "1", "1,2", "yes", WORDS.format(user))
+        pids.append(pid)
+    return pids
+
+
+async def erase(app: App, pid: str) -> None:
+    await tell(app, pid, "delete", Command("delete", "confirm"))
+
+
+async def words_of(app: App, pid: str) -> list[str]:
+    """What their stored free text says, opened with the running app's keys."""
+    schema = app.schema
+    wrapped: Any = await app.redis.hget(schema.participant(pid), "wk")
+    key = app.crypto.unwrap_data_key(wrapped)
+    answers: Any = await app.redis.hgetall(schema.answers(pid, CAMPAIGN))
+    found = []
+    for question, answer in read_answers(answers).items():
+        if answer.sealed is not None:
+            aad = field_aad(ParticipantId(pid), f"answer:{CAMPAIGN}:{question}")
+            found.append(decrypt_field(key, answer.sealed, aad))
+    return found
+
+
+async def test_after_rotation_and_retirement_a_backup_from_before_decrypts_nothing(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backup = data_dir.parent / "backup"
+    async with built(settings()) as app:
+        victim, neighbour = await answered(app, "victim", "neighbour")
+        await app.staff().set_totp_secret(STAFF, seal_secret(app.crypto, STAFF, TOTP))
+        await app.redis.bgrewriteaof()
+        await _copy_when_rewritten(app, data_dir / "redis", backup)  # the nightly backup
+        await erase(app, victim)
+        old_crypto = app.crypto
+        assert await sauti("keys", "rotate") == 0
+    assert "master key 1 made" in capsys.readouterr().out
+    assert recover(data_files(backup), [old_crypto], [victim]).mention("victim says")
+
+    async with built(settings()) as app:  # every process restarted: key 1 is current
+        assert app.crypto.master_key_ids == (1, 0)
+        assert await sauti("keys", "retire", "0") == 1
+        assert "still wrapped under master key 0" in capsys.readouterr().err
+        assert await sauti("keys", "rewrap") == 0
+        said = capsys.readouterr().out
+        assert "1 data keys wrapped again under master key 1, 1 secrets sealed again" in said
+        assert "master key 0: 0 data keys still under it" in said
+        assert await sauti("keys", "retire", "0") == 0
+    assert "master key 0 destroyed" in capsys.readouterr().out
+    assert not (data_dir / "keys" / "master.key").exists()
+
+    async with built(settings()) as app:  # the keys the server holds from now on
+        assert app.crypto.master_key_ids == (1,)
+        traces = recover(data_files(backup), [app.crypto], [victim, neighbour])
+        assert traces.data_keys == set()  # no wrapped key in the backup opens
+        assert traces.mention("victim says", "neighbour says") == []
+        # What is live reads as before.
+        assert await words_of(app, neighbour) == [WORDS.format("neighbour")]
+        member = await app.staff().get(STAFF)
+        assert member is not None
+        assert member.totp_secret is not None
+        assert open_secret(app.crypto, STAFF, member.totp_secret) == TOTP
+        assert await sauti("keys", "status") == 0
+    status = capsys.readouterr().out
+    assert "master key 1\tcurrent\tdata keys 1" in status
+    assert "master key 0\tretired" in status
+
+
+async def test_an_old_key_is_kept_for_the_backup_retention(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAUTI_BACKUP_RETENTION_DAYS", "30")
+    async with built(settings()) as app:
+        await answered(app, "imani")
+        assert await sauti("keys", "rotate") == 0
+    async with built(settings()) as app:
+        assert await sauti("keys", "rewrap") == 0
+        capsys.readouterr()
+        assert await sauti("keys", "retire", "0") == 1
+    refusal = capsys.readouterr().err
+    assert "backups taken before" in refusal
+    assert "SAUTI_BACKUP_RETENTION_DAYS" in refusal
+    assert (data_dir / "keys" / "master.key").exists()
+
+
+async def _copy_when_rewritten(app: App, source: Path, target: Path) -> None:
+    info: dict[str, Any] = await app.redis.info("persistence")
+    while info.get("aof_rewrite_in_progress") or info.get("aof_rewrite_scheduled"):
+        info = await app.redis.info("persistence")
+    await asyncio.to_thread(_copy, source, target)
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.mkdir()
+    for path in data_files(source):
+        shutil.copy(path, target / path.name)
