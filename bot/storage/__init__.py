@@ -6,7 +6,8 @@ Sauti runs its own embedded server (`embedded_redis`) so that a one-machine depl
 nothing but Python. Every key name is made by `keys.KeySchema`; every Lua script is a file in
 `lua/`, named in `scripts` and run through `lua.Script`; a Redis command as data is a
 `redis_command.RedisCommand`; `replies` names the conversion of replies to Python values;
-`errors` names the failures the shell maps at its boundary.
+`errors` names the failures the shell maps at its boundary. `erasure_marks` counts erasures
+not yet off the disk, and `disk_rewrite` rewrites the data files without them.
 """
 
 from bot.storage.embedded_redis import EmbeddedRedis

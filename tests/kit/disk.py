@@ -98,7 +98,9 @@ def _chunked_texts(command: list[bytes]) -> list[bytes]:
 def _opened_in_transit(
     value: bytes, command: list[bytes], cryptos: list[ParticipantCrypto]
 ) -> list[str]:
-    opened = []
+    opened: list[str] = []
+    if not value.startswith(_SEALED) or len(value) < _SEALED_MIN:
+        return opened
     for crypto in cryptos:
         for binding in command:
             for bound_to in _bindings(binding):
