@@ -33,6 +33,7 @@ from bot.secret import Secret
 from bot.settings import Settings
 from bot.settings.parsers import split_master_keys
 from bot.storage import EmbeddedRedis, connect, lua, require_server_version, scripts
+from bot.storage.cluster import is_cluster_url
 from bot.storage.keys import KeySchema
 
 # The roles' machinery is imported where a role is built: most `sauti` commands only read and
@@ -108,8 +109,8 @@ class App:
             if not self.embedded.owns_server:
                 return None
             data_dir: Path | None = self.embedded.data_dir
-        elif erasure.rewrite_external:
-            data_dir = None
+        elif erasure.rewrite_external and not _is_cluster(self.settings):
+            data_dir = None  # its files are not ours to check: Redis's word only
         else:
             return None
         return DiskEraser(
@@ -322,6 +323,10 @@ def _whatsapp(app: App) -> WhatsAppChannel | None:
         )
     except TemplateFileError as error:
         raise ConfigurationError(f"WhatsApp templates: {error}") from error
+
+
+def _is_cluster(settings: Settings) -> bool:
+    return settings.redis_url is not None and is_cluster_url(settings.redis_url.reveal())
 
 
 def server_crypto(settings: Settings) -> ParticipantCrypto:

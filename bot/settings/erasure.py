@@ -16,7 +16,8 @@ class ErasureSettings:
     """At most this long after an erasure, the embedded Redis's files are rewritten without
     it; erasures within the window share one rewrite. 0: rewrite as soon as one is seen."""
     rewrite_external: bool = setting("SAUTI_ERASURE_REWRITE_EXTERNAL", False, boolean)
-    """With REDIS_URL: also ask that server to rewrite its AOF (BGREWRITEAOF) after erasures.
+    """With REDIS_URL (a single Redis, not a Cluster): also ask that server to rewrite its AOF
+    (BGREWRITEAOF) after erasures.
     Its files are not Sauti's to check: what holds there is the master key epochs."""
     master_key_id: int = setting("SAUTI_MASTER_KEY_ID", 0, integer(0, 255))
     """With a configured SAUTI_MASTER_KEY: its id, written into every data key it wraps. A

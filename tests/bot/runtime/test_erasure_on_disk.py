@@ -7,30 +7,35 @@ its files as an attacker with the master keys would (tests/kit/disk.py)."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
-from bot.conversation.inbound import Answer, Channel, Command
+from bot.app import App
+from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from bot.conversation.outgoing import Outgoing
 from bot.runtime.delivery import SendLimits
 from bot.runtime.disk_erasure import DiskEraser, DiskErasureMetrics
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
+from bot.settings import read_settings
 from bot.storage import EmbeddedRedis, connect, lua, scripts
 from bot.storage.disk_rewrite import data_files
 from bot.storage.erasure_marks import read_marks
-from dialogues.inbound import TextReply
+from dialogues.inbound import Inbound, TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
 from tests.kit.disk import raw_bytes, recover
 from tests.kit.example import open_example
-from tests.kit.running import send_all
+from tests.kit.running import built, sauti_run, send_all
 from tests.kit.runtime import Runtime, make_runtime, make_sender
+from tests.kit.settings import METRICS_PORTS
 from tests.kit.waiting import until
 
 CAMPAIGN = "safe-connect-2026"
@@ -227,3 +232,55 @@ async def test_a_crash_before_the_rewrite_rewrites_on_the_next_start(server: Ser
     assert (await read_marks(server.redis, runtime.schema)).waiting == 1  # not forgotten
     assert await eraser(server, runtime, window=300).rewrite_if_due() is not None
     assert recover(data_files(server.data_dir), [crypto], [victim.pid]).mention(victim.words) == []
+
+
+async def test_sauti_run_rewrites_its_embedded_redis_after_an_erasure() -> None:
+    """The rewrite runs in `sauti run`, in the process that owns the embedded Redis."""
+    with tempfile.TemporaryDirectory(prefix="sauti-") as directory:
+        environ = {
+            "SAUTI_DATA_DIR": str(Path(directory) / "var"),
+            "SAUTI_SHARDS": "2",
+            "SAUTI_ERASURE_REWRITE_SECONDS": "0",
+            **dict.fromkeys(METRICS_PORTS, "0"),
+        }
+        settings = read_settings(environ, config_path=None)
+        # A second Sauti process attached to it, as a `sauti` command would be.
+        async with sauti_run(settings, ("worker",)), built(settings) as app:
+            assert app.embedded is not None
+            assert not app.embedded.owns_server
+            assert app.disk_eraser() is None  # only the owner rewrites
+            pid = app.crypto.participant_id("webchat", "tok-victim")
+            joining: tuple[Join | Inbound, ...] = (Join(CAMPAIGN, "en"), TextReply("1"))
+            for step in joining:
+                await _ingest(app, pid, step)
+            record = app.schema.participant(pid)
+
+            async def joined() -> bool:
+                return bool(await app.redis.hexists(record, "wk"))
+
+            await until(joined, waiting_for="the worker of sauti run to take the join")
+            wrapped: Any = await app.redis.hget(record, "wk")
+            erasing: tuple[Command | Inbound, ...] = (
+                TextReply("delete"),
+                Command("delete", "confirm"),
+            )
+            for action in erasing:
+                await _ingest(app, pid, action)
+
+            async def rewritten() -> bool:
+                marks = await read_marks(app.redis, app.schema)
+                return marks.noted == 1 and marks.waiting == 0
+
+            await until(rewritten, waiting_for="sauti run to rewrite after the erasure")
+            assert wrapped not in raw_bytes(app.embedded.data_dir)
+
+
+async def _ingest(app: App, pid: str, action: Join | Command | Inbound) -> None:
+    event = InboundEvent(
+        event_id=f"webchat:{secrets.token_hex(8)}",
+        channel=Channel.WEBCHAT,
+        participant_id=pid,
+        received_at_ms=int(time.time() * 1000),
+        action=action if isinstance(action, Join | Command) else Answer(action),
+    )
+    await app.ingestor.ingest(event)
