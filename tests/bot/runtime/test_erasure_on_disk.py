@@ -25,6 +25,7 @@ from bot.conversation.outgoing import Outgoing
 from bot.runtime.delivery import SendLimits
 from bot.runtime.disk_erasure import DiskEraser, DiskErasureMetrics
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
+from bot.runtime.sender import SenderConfig
 from bot.settings import read_settings
 from bot.storage import EmbeddedRedis, connect, lua, scripts
 from bot.storage.disk_rewrite import data_files
@@ -284,3 +285,25 @@ async def _ingest(app: App, pid: str, action: Join | Command | Inbound) -> None:
         action=action if isinstance(action, Join | Command) else Answer(action),
     )
     await app.ingestor.ingest(event)
+
+
+async def test_the_goodbye_goes_from_the_outbox_as_soon_as_it_is_sent(server: Server) -> None:
+    """It carries the erased person's address: deleted at once, not at the next trim, and one
+    more erasure noted so the files are rewritten without it."""
+    runtime, (victim,) = await people(server, "victim")
+    schema = runtime.schema
+    platform = FakePlatform(SendLimits(1000, 1000, 0.001, 1000), Channel.WHATSAPP)
+    # A sender that has just trimmed its streams, and will not again for an hour.
+    sender = make_sender(
+        runtime, platform, config=SenderConfig(block_ms=10, trim_every_seconds=3600)
+    )
+    await send_all(sender, schema.shards)
+    await victim.erase()
+    assert (await read_marks(server.redis, schema)).noted == 1
+    await send_all(sender, schema.shards)
+    assert platform.delivered[-1].address == victim.address
+    outbox: Any = await server.redis.xrange(
+        schema.outbox(schema.shard_of(victim.pid), Priority.REPLY)
+    )
+    assert [entry for entry in outbox if entry[1][b"pid"] == victim.pid.encode()] == []
+    assert (await read_marks(server.redis, schema)).noted == 2
