@@ -30,7 +30,9 @@ local own = ARGV[5] ~= '' and (ARGV[5] .. ':') or nil
 local removed = 0
 local page = 500
 
-local function purge(stream, group)
+-- `keep`: an entry id of the inbound stream only (ids are times: another stream may well hold
+-- an entry with the same id).
+local function purge(stream, group, kept)
   if redis.call('EXISTS', stream) == 0 then return end
   local start = '-'
   while true do
@@ -48,7 +50,7 @@ local function purge(stream, group)
           queued_now = string.sub(fields[i + 1], 1, #own) == own
         end
       end
-      if named and id ~= keep and not queued_now then
+      if named and id ~= kept and not queued_now then
         if group then pcall(redis.call, 'XACK', stream, group, id) end
         redis.call('XDEL', stream, id)
         removed = removed + 1
@@ -59,11 +61,11 @@ local function purge(stream, group)
   end
 end
 
-purge(KEYS[1], ARGV[3])
-purge(KEYS[2], ARGV[4])
-purge(KEYS[3], ARGV[4])
-purge(KEYS[4], nil)
-purge(KEYS[5], nil)
+purge(KEYS[1], ARGV[3], keep)
+purge(KEYS[2], ARGV[4], nil)
+purge(KEYS[3], ARGV[4], nil)
+purge(KEYS[4], nil, nil)
+purge(KEYS[5], nil, nil)
 
 local held = redis.call('HGETALL', KEYS[7])
 local prefix = pid .. '|'

@@ -24,12 +24,15 @@ from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Joi
 from bot.conversation.outgoing import Outgoing
 from bot.runtime.delivery import SendLimits
 from bot.runtime.disk_erasure import DiskEraser, DiskErasureMetrics
+from bot.runtime.erasure_traces import erasure_traces
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.sender import SenderConfig
 from bot.settings import read_settings
 from bot.storage import EmbeddedRedis, connect, lua, scripts
 from bot.storage.disk_rewrite import data_files
 from bot.storage.erasure_marks import read_marks
+from bot.storage.keys import KeySchema
+from bot.storage.lua import run_batch
 from dialogues.inbound import Inbound, TextReply
 from tests.bot.runtime.fake_channel import FakePlatform
 from tests.kit.disk import raw_bytes, recover
@@ -307,3 +310,23 @@ async def test_the_goodbye_goes_from_the_outbox_as_soon_as_it_is_sent(server: Se
     )
     assert [entry for entry in outbox if entry[1][b"pid"] == victim.pid.encode()] == []
     assert (await read_marks(server.redis, schema)).noted == 2
+
+
+async def test_an_entry_with_the_same_id_as_the_erasing_message_is_purged_from_the_outbox(
+    server: Server,
+) -> None:
+    """Stream ids are times: the outbox held a reply to them with the very id of the inbound
+    entry that confirmed their erasure, and it was kept as if it were that entry."""
+    schema = KeySchema(prefix="t", shards=1)
+    pid = "a" * 32
+    confirming = "1796639557716-0"
+    await server.redis.xadd(schema.inbound(0), {"pid": pid, "id": "e"}, id=confirming)
+    reply = schema.outbox(0, Priority.REPLY)
+    await server.redis.xadd(reply, {"k": "earlier:0", "pid": pid}, id=confirming)
+    await server.redis.xadd(reply, {"k": "e:0", "pid": pid})  # the goodbye of this event
+    await run_batch(
+        server.redis, erasure_traces(schema, pid, 1, keep_entry=confirming, keep_event="e")
+    )
+    left: Any = await server.redis.xrange(reply)
+    assert [fields[b"k"] for _, fields in left] == [b"e:0"]
+    assert await server.redis.xlen(schema.inbound(0)) == 1  # its commit acknowledges it
