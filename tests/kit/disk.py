@@ -120,7 +120,7 @@ def _opened_as_field(
     value: bytes, command: list[bytes], data_keys: set[bytes], pids: list[str]
 ) -> list[str]:
     opened: list[str] = []
-    if not value.startswith(_SEALED) or len(value) < _SEALED_MIN:
+    if not pids or not value.startswith(_SEALED) or len(value) < _SEALED_MIN:
         return opened  # not shaped like a sealed field: saves millions of hopeless tries
     names = [argument.decode(errors="replace") for argument in command]
     for key in data_keys:
