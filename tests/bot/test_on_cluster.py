@@ -27,6 +27,9 @@ from tests.bot.records.test_results import (
     test_a_breakdown_by_another_question_counts_those_who_did_not_answer_it,
     test_an_erasure_takes_the_participants_counts_away,
 )
+from tests.bot.runtime.test_conversation import (
+    test_the_goodbye_after_erasure_is_delivered_to_the_address_it_carries,
+)
 from tests.bot.runtime.test_faults import (
     test_a_form_sent_three_times_records_one_answer,
     test_entries_read_by_a_fenced_worker_are_not_stranded,
@@ -84,6 +87,7 @@ __all__ = [
     "test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_changes_nothing",
     "test_replies_reach_the_participant_once_and_in_order",
     "test_still_concerned_lets_them_write_a_concern_that_lands_with_the_decision",
+    "test_the_goodbye_after_erasure_is_delivered_to_the_address_it_carries",
     "test_the_migration_counts_what_was_answered_before_it",
     "test_the_same_platform_message_delivered_three_times_counts_once",
 ]

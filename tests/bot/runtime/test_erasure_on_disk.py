@@ -30,7 +30,7 @@ from bot.runtime.sender import SenderConfig
 from bot.settings import read_settings
 from bot.storage import EmbeddedRedis, connect, lua, scripts
 from bot.storage.disk_rewrite import data_files
-from bot.storage.erasure_marks import read_marks
+from bot.storage.erasure_marks import note_erasure, read_marks
 from bot.storage.keys import KeySchema
 from bot.storage.lua import run_batch
 from dialogues.inbound import Inbound, TextReply
@@ -39,7 +39,7 @@ from tests.kit.disk import raw_bytes, recover
 from tests.kit.example import open_example
 from tests.kit.running import built, sauti_run, send_all
 from tests.kit.runtime import Runtime, make_runtime, make_sender
-from tests.kit.settings import METRICS_PORTS
+from tests.kit.settings import METRICS_PORTS, deployment_settings
 from tests.kit.waiting import until
 
 CAMPAIGN = "safe-connect-2026"
@@ -330,3 +330,26 @@ async def test_an_entry_with_the_same_id_as_the_erasing_message_is_purged_from_t
     left: Any = await server.redis.xrange(reply)
     assert [fields[b"k"] for _, fields in left] == [b"e:0"]
     assert await server.redis.xlen(schema.inbound(0)) == 1  # its commit acknowledges it
+
+
+async def test_an_external_redis_is_asked_to_rewrite_only_when_allowed(
+    redis_url: str, tmp_path: Path
+) -> None:
+    async with built(deployment_settings(redis_url, tmp_path)) as app:
+        assert app.disk_eraser() is None  # its files are not Sauti's: key rotation covers them
+    allowed = deployment_settings(
+        redis_url,
+        tmp_path,
+        SAUTI_ERASURE_REWRITE_EXTERNAL="true",
+        SAUTI_ERASURE_REWRITE_SECONDS="0",
+    )
+    async with built(allowed) as app:
+        eraser = app.disk_eraser()
+        assert eraser is not None
+        await note_erasure(app.redis, app.schema, int(time.time() * 1000) - 5000)
+        done = await eraser.rewrite_if_due()
+        assert done is not None
+        assert done.covered == 1
+        assert (await read_marks(app.redis, app.schema)).waiting == 0
+        info: Any = await app.redis.info("persistence")
+        assert info["aof_last_bgrewrite_status"] == "ok"
