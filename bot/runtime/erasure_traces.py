@@ -30,7 +30,16 @@ def erasure_traces(
     `keep_entry`, `keep_event`: the inbound entry and event being committed now: its commit
     acknowledges the entry (the worker then deletes it), and the goodbye it queues is kept
     (the sender deletes it once sent)."""
-    shard = schema.shard_of(participant_id)
+    purge = purge_entries(schema, [participant_id], keep_entry=keep_entry, keep_event=keep_event)
+    return [purge, *erasure_noted(schema, now_ms)]
+
+
+def purge_entries(
+    schema: KeySchema, participant_ids: list[str], *, keep_entry: str = "", keep_event: str = ""
+) -> ScriptCall:
+    """The purge of the entries of `participant_ids` (all of one shard) from their shard's
+    streams and held notices, in one pass."""
+    shard = schema.shard_of(participant_ids[0])
     streams = (
         schema.inbound(shard),
         schema.outbox(shard, Priority.REPLY),
@@ -40,10 +49,10 @@ def erasure_traces(
         schema.schedule(shard),
         schema.schedule_bodies(shard),
     )
+    first, *others = participant_ids
     # Tuples: the worker compares steps (bot.runtime.uncount), so a call must be hashable.
-    purge = ScriptCall(
+    return ScriptCall(
         PURGE_PARTICIPANT_ENTRIES,
         streams,
-        (participant_id, keep_entry, WORKERS, SENDERS, keep_event),
+        (first, keep_entry, WORKERS, SENDERS, keep_event, *others),
     )
-    return [purge, *erasure_noted(schema, now_ms)]

@@ -24,7 +24,10 @@ from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
 from bot.records.campaigns import CampaignStore
+from bot.runtime.erasure_traces import purge_entries
+from bot.storage.erasure_marks import note_erasure
 from bot.storage.keys import KeySchema
+from bot.storage.lua import run_batch
 from bot.storage.scripts import EXPIRE_CASES, EXPIRE_RESPONDENTS
 
 log = logging.getLogger(__name__)
@@ -88,7 +91,7 @@ async def erase_campaign(
     if completed:
         await campaigns.mark_purged(campaign_id, int(clock() * 1000))
     outcome = Erased(campaign_id, respondents, participants, texts, left, completed)
-    after_erasure(outcome)
+    await after_erasure(redis, schema, outcome, int(clock() * 1000))
     return outcome
 
 
@@ -113,11 +116,18 @@ async def _respondents(
             *refs,
             *erased_before,
         ]
-        taken, gone, put_back, remaining, codes = await EXPIRE_RESPONDENTS(redis, [key], args)
+        taken, gone, put_back, remaining, codes, whole_ids = await EXPIRE_RESPONDENTS(
+            redis, [key], args
+        )
         # The recovery codes of web chat participants erased whole open nothing now: their
         # index keys go too (a stop right here leaves them to expire, opening nothing).
         for digest in codes:
             await redis.delete(schema.webchat_recovery(digest.decode()))
+        if whole_ids:  # what the shard's streams still hold of them goes too
+            ids = [_text(pid) for pid in whole_ids]
+            [purged] = await run_batch(redis, [purge_entries(schema, ids)])
+            if isinstance(purged, Exception):
+                raise purged
         # Those put back are counted once, by the run that takes them out for good.
         erased, whole = erased + int(taken) - int(put_back), whole + int(gone)
         # Fewer taken than asked, or all of them put back: the set is down to those kept for
@@ -149,10 +159,13 @@ async def decision_refs(redis: Redis, schema: KeySchema, campaign_id: str) -> li
     return [_text(ref) for ref in await pipe.execute() if ref is not None]
 
 
-def after_erasure(outcome: Erased) -> None:
+async def after_erasure(redis: Redis, schema: KeySchema, outcome: Erased, now_ms: int) -> None:
     """Called once after every retention erasure: the one place where what follows an erasure
-    goes (the files Redis writes are to be rewritten so that they no longer hold what was
-    erased). Logs the figures, never an id of a participant."""
+    goes. When anything was erased, the erasure is noted so the files Redis writes are
+    rewritten without it (bot.storage.erasure_marks, bot.runtime.disk_erasure). Logs the
+    figures, never an id of a participant."""
+    if outcome.respondents or outcome.participants or outcome.case_texts:
+        await note_erasure(redis, schema, now_ms)
     log.info(
         "retention erased campaign '%s': %d respondents, %d participants whole, %d case texts;"
         " %d left for the next run",

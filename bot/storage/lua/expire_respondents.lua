@@ -26,7 +26,9 @@
 --   5+n .. campaign ids whose data is already erased (their `c:` fields do not keep anyone)
 -- Returns {respondents taken, participants erased whole, respondents put back for the next run,
 -- respondents left in the set, {the keyed hashes of the web chat recovery codes of those erased
--- whole}}: the caller deletes their index keys (another slot each; webchat_recovery_code.lua).
+-- whole}, {the ids of the participants erased whole}}: the caller deletes the codes' index keys
+-- (another slot each; webchat_recovery_code.lua) and purges the participants' entries from the
+-- shard's streams (purge_participant_entries.lua).
 
 local cid = ARGV[1]
 local tag = ARGV[3]
@@ -65,7 +67,7 @@ end
 
 local taken = redis.call('SPOP', KEYS[1], tonumber(ARGV[2]))
 local erased, whole = 0, 0
-local deferred, codes = {}, {}
+local deferred, codes, gone = {}, {}, {}
 for _, pid in ipairs(taken) do
   local participant = tag .. ':p:' .. pid
   redis.call('DEL', tag .. ':s:' .. pid .. ':' .. cid, tag .. ':a:' .. cid .. ':' .. pid,
@@ -83,8 +85,9 @@ for _, pid in ipairs(taken) do
       redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':wc:' .. pid,
         tag .. ':n:' .. pid, tag .. ':nb:' .. pid)
       whole = whole + 1
+      gone[#gone + 1] = pid
     end
   end
 end
 if #deferred > 0 then redis.call('SADD', KEYS[1], unpack(deferred)) end
-return {erased, whole, #deferred, redis.call('SCARD', KEYS[1]), codes}
+return {erased, whole, #deferred, redis.call('SCARD', KEYS[1]), codes, gone}

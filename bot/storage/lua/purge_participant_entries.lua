@@ -23,9 +23,12 @@
 --   5 the event id being committed now ("" for none): outbox entries it queues (idempotency
 --     keys `<event id>:<n>`, the goodbye) are kept. This script may run again after that
 --     commit (a batch retried whole when Redis did not know a script yet).
+--   6 .. more participant ids of the same shard, purged in the same pass (retention)
 -- Returns the number of entries and held notices removed.
 
-local pid, keep = ARGV[1], ARGV[2]
+local keep = ARGV[2]
+local erased = {[ARGV[1]] = true}
+for i = 6, #ARGV do erased[ARGV[i]] = true end
 local own = ARGV[5] ~= '' and (ARGV[5] .. ':') or nil
 local removed = 0
 local page = 500
@@ -45,7 +48,7 @@ local function purge(stream, group, kept)
       local named, queued_now = false, false
       for i = 1, #fields, 2 do
         if fields[i] == 'pid' then
-          named = fields[i + 1] == pid
+          named = erased[fields[i + 1]] or false
         elseif fields[i] == 'k' and own then
           queued_now = string.sub(fields[i + 1], 1, #own) == own
         end
@@ -68,10 +71,10 @@ purge(KEYS[4], nil, nil)
 purge(KEYS[5], nil, nil)
 
 local held = redis.call('HGETALL', KEYS[7])
-local prefix = pid .. '|'
 for i = 1, #held, 2 do
   local name, value = held[i], held[i + 1]
-  if string.sub(name, 1, 2) == 'm:' and string.sub(value, 1, #prefix) == prefix then
+  local owner = string.match(value, '^([^|]*)|')
+  if string.sub(name, 1, 2) == 'm:' and owner and erased[owner] then
     local key = string.sub(name, 3)
     redis.call('HDEL', KEYS[7], name, 'b:' .. key)
     redis.call('ZREM', KEYS[6], key)

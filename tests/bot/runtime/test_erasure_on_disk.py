@@ -20,12 +20,14 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
 from bot.app import App
+from bot.conversation.campaign import DAY_MS, CampaignStatus
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from bot.conversation.outgoing import Outgoing
 from bot.runtime.delivery import SendLimits
 from bot.runtime.disk_erasure import DiskEraser, DiskErasureMetrics
 from bot.runtime.erasure_traces import erasure_traces
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
+from bot.runtime.retention import erase_campaign
 from bot.runtime.sender import SenderConfig
 from bot.settings import read_settings
 from bot.storage import EmbeddedRedis, connect, lua, scripts
@@ -353,3 +355,21 @@ async def test_an_external_redis_is_asked_to_rewrite_only_when_allowed(
         assert (await read_marks(app.redis, app.schema)).waiting == 0
         info: Any = await app.redis.info("persistence")
         assert info["aof_last_bgrewrite_status"] == "ok"
+
+
+async def test_what_retention_erases_is_rewritten_off_the_disk_too(server: Server) -> None:
+    runtime, (early, other) = await people(server, "early", "other")
+    crypto = runtime.crypto
+    await runtime.campaigns.set_status(CAMPAIGN, CampaignStatus.CLOSED)
+    long_ago = int(time.time() * 1000) - 400 * DAY_MS  # past the default 365 days
+    await server.redis.hset(runtime.schema.campaign(CAMPAIGN), "closed", str(long_ago))
+    assert recover(data_files(server.data_dir), [crypto], [early.pid]).mention(early.words)
+
+    erased = await erase_campaign(server.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+
+    assert erased is not None
+    assert erased.participants == 2
+    assert (await read_marks(server.redis, runtime.schema)).waiting == 1
+    assert await eraser(server, runtime).rewrite_if_due() is not None
+    after = recover(data_files(server.data_dir), [crypto], [early.pid, other.pid])
+    assert after.mention(early.words, other.words) == []
