@@ -5,6 +5,7 @@ everything live still does. Run on Sauti's own embedded Redis, key files and all
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import shutil
 import tempfile
@@ -14,14 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.access.totp import open_secret, seal_secret
 from bot.app import App
 from bot.conversation.inbound import Action, Answer, Channel, Command, InboundEvent, Join
 from bot.conversation.stored_answers import read_answers
-from bot.privacy import ParticipantId, decrypt_field, field_aad
+from bot.privacy import ParticipantCrypto, ParticipantId, decrypt_field, field_aad
+from bot.secret import Secret
 from bot.settings import Settings, read_settings
 from bot.storage.disk_rewrite import data_files
+from bot.storage.keys import KeySchema
+from bot.storage.lua import ScriptCall, run_batch
+from bot.storage.scripts import RESEAL_FIELD
 from dialogues.inbound import TextReply
 from tests.bot.commands import sauti
 from tests.kit.disk import recover
@@ -167,3 +173,28 @@ def _copy(source: Path, target: Path) -> None:
     target.mkdir()
     for path in data_files(source):
         shutil.copy(path, target / path.name)
+
+
+async def test_a_participant_erased_while_a_rewrap_runs_stays_erased(redis_client: Redis) -> None:
+    """The rewrap read their wrapped key, then they erased themselves: writing the key wrapped
+    again must not bring their record back."""
+    schema = KeySchema(prefix="t", shards=1)
+    old = ParticipantCrypto(Secret(os.urandom(32)), Secret(os.urandom(32)))
+    older = ((0, old.master_key),)
+    new = ParticipantCrypto(
+        Secret(os.urandom(32)), old.id_secret, master_key_id=1, older_master_keys=older
+    )
+    erased, kept = schema.participant("a" * 32), schema.participant("b" * 32)
+    read: dict[str, bytes] = {}
+    for record in (erased, kept):
+        read[record] = old.new_data_key()[1]
+        await redis_client.hset(record, "wk", read[record])
+    await redis_client.delete(erased)  # /delete, between the read and the write
+    calls = [
+        ScriptCall(RESEAL_FIELD, (record,), ("wk", wrapped, new.rewrapped(wrapped) or b""))
+        for record, wrapped in read.items()
+    ]
+    assert await run_batch(redis_client, calls) == [0, 1]
+    assert not await redis_client.exists(erased)
+    now: Any = await redis_client.hget(kept, "wk")
+    assert new.unwrap_data_key(now) == old.unwrap_data_key(read[kept])
