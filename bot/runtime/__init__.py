@@ -9,7 +9,8 @@ message for the dedupe window), the outbox and the sender that delivers it (`out
 channel's client implements), shard `leases`, `dead_letters`, `streams` helpers, `metrics`
 and the `queues` depths they report; `migrations` of the data in Redis that run once (the
 one so far: `older_markers`); `retention` erases a closed campaign's personal-level data
-once its retention has passed, and `retention_job` runs it once per interval. Erasure on disk:
+once its retention has passed, and `retention_job` runs it once per interval; `recovery_codes`
+forgets a web chat participant's recovery codes at erasure. Erasure on disk:
 `erasure_traces` (what an erasure removes beyond the participant's keys, and its note for the
 rewrite) and `disk_erasure` (the rewrite of the embedded Redis's files after erasures).
 """
