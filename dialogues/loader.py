@@ -34,6 +34,7 @@ _TOP_KEYS = (
     "retention_days",
     "intro",
     "thanks",
+    "data_notice",
     "questions",
 )
 _REQUIRED = ("id", "organisation", "title", "languages", "default_language", "promise")
@@ -137,7 +138,7 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
         campaign_id = check.string("id", raw_id, _CAMPAIGN_ID, rule)
     texts = {
         key: check.text(key, root[key]) if root.get(key) is not None else None
-        for key in ("title", "organisation", "promise", "intro", "thanks")
+        for key in ("title", "organisation", "promise", "intro", "thanks", "data_notice")
     }
     report_back_by = _date(check, "report_back_by", root.get("report_back_by"))
     retention_days = _retention_days(check, root.get("retention_days"))
@@ -163,6 +164,7 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
         retention_days=retention_days,
         intro=texts["intro"],
         thanks=texts["thanks"],
+        data_notice=texts["data_notice"],
         translation_status=status,
         shared_phones=shared_phones,
     )

@@ -103,6 +103,8 @@ class Survey:
     retention_days: int | None = None
     intro: LocalizedText | None = None
     thanks: LocalizedText | None = None
+    # The campaign's own data notice, said instead of the built-in one when joining.
+    data_notice: LocalizedText | None = None
     translation_status: Mapping[str, str] = field(default_factory=dict)
     #: People may share the phone they answer on: notices never quote a question or an answer.
     shared_phones: bool = False

@@ -35,6 +35,7 @@ from dialogues.model import Survey
 
 REASONS = {
     "no_consent": "did not ask to hear back",
+    "consent_outdated": "consent outdated",
     "opted_out": "said stop",
     "erased": "erased their data",
     "unreachable": "blocked Sauti / unreachable",

@@ -1,58 +1,240 @@
-"""What a participant agrees to hear from Sauti: news of what comes of their answers (per
-campaign: asked when they join, changed with `updates`), or nothing at all (`stop`)."""
+"""Asking for consent: the data notice and "Do you agree to take part?" when joining, then
+whether they want to hear what comes of their answers; the same questions again when the text
+they agreed to has changed since; and every consent changed later (`consent`, `updates`).
+
+What each consent means, and its versions: `bot.conversation.consents`.
+"""
 
 from __future__ import annotations
 
 from bot.conversation.campaign import Campaign
+from bot.conversation.consents import (
+    Consent,
+    Given,
+    consent_key,
+    current_version,
+    is_current,
+)
 from bot.conversation.exchange import Exchange, read_yes_or_no, spoken, yes_or_no
 from bot.conversation.inbound import Answer, Channel
 from bot.conversation.menus import offer_campaigns
 from bot.conversation.outgoing import MenuItem
-from bot.conversation.participants import Stage
+from bot.conversation.participants import ParticipantRecord, Stage, stored_address
 from bot.conversation.turns import begin_survey, closed
-from dialogues import advance
-from dialogues.inbound import Pause
-from dialogues.session import SessionStatus
+from bot.privacy import DecryptionError
+from dialogues.localization import builtin_catalog
+
+# The question asked for each consent, and the messages confirming a change of it.
+_QUESTIONS = {
+    Consent.TAKE_PART: "consent.take_part",
+    Consent.OUTCOMES: "join.updates_question",
+    Consent.QUOTE: "consent.quote",
+    Consent.CONTACT: "consent.contact",
+}
 
 
-def ask_consent(exchange: Exchange, campaign: Campaign) -> None:
-    """Joining: what happens with the answers, then whether they want to hear what comes of
-    them."""
-    participant = exchange.participant()
-    exchange.turn.update(participant, stage=Stage.CONSENT)
-    survey, language = campaign.survey, exchange.language
-    exchange.say(
-        "join.consent",
-        organisation=survey.text(survey.organisation, language),
-        title=survey.text(survey.title, language),
-        mydata=exchange.quote("mydata"),
-        delete=exchange.quote("delete"),
+def say_data_notice(exchange: Exchange, campaign: Campaign) -> None:
+    """The data notice, said from here only, so every line that belongs with it follows it:
+    how long their answers are kept, and on WhatsApp that their chat keeps what was said."""
+    exchange.turn.notice(
+        data_notice(
+            campaign,
+            exchange.language,
+            mydata=exchange.quote("mydata"),
+            delete=exchange.quote("delete"),
+        )
     )
     exchange.say("join.retention", days=campaign.retention_days)
     if exchange.event.channel is Channel.WHATSAPP:  # the one channel Sauti cannot delete on
         exchange.say("exit.whatsapp_history", exit=exchange.quote("exit"))
-    _ask_updates_question(exchange)
 
 
-def _ask_updates_question(exchange: Exchange) -> None:
-    menu = (
-        MenuItem(exchange.label("button.updates_yes"), "updates", "yes"),
-        MenuItem(exchange.label("button.updates_no"), "updates", "no"),
+def data_notice(campaign: Campaign, language: str, *, mydata: str, delete: str) -> str:
+    """Who is asking (the organisation, always named), who sees the answers, the code number,
+    how to see and delete what is held: the built-in notice, or the campaign's own words under
+    who is asking. The web chat shows the same on its join page."""
+    survey, catalog = campaign.survey, builtin_catalog()
+    organisation = survey.text(survey.organisation, language)
+    title = survey.text(survey.title, language)
+    if survey.data_notice:
+        asking = catalog.message("join.asking", language, organisation=organisation, title=title)
+        return f"{asking}\n\n{survey.text(survey.data_notice, language)}"
+    return catalog.message(
+        "join.consent",
+        language,
+        organisation=organisation,
+        title=title,
+        mydata=mydata,
+        delete=delete,
     )
-    exchange.say("join.updates_question", menu)
+
+
+def ask_consent(exchange: Exchange, campaign: Campaign) -> None:
+    """Joining, or the notice changed since they agreed: the notice, then whether they agree
+    to take part."""
+    say_data_notice(exchange, campaign)
+    _ask(exchange, Consent.TAKE_PART)
+
+
+def _ask(exchange: Exchange, kind: Consent) -> None:
+    exchange.turn.update(exchange.participant(), stage=Stage.CONSENT, topic=kind.value)
+    exchange.say(_QUESTIONS[kind], _menu(exchange, kind))
+
+
+def _menu(exchange: Exchange, kind: Consent) -> tuple[MenuItem, ...]:
+    if kind is Consent.TAKE_PART:
+        return (
+            MenuItem(exchange.label("button.agree"), "consent", "take:yes"),
+            MenuItem(exchange.label("button.not_agree"), "consent", "take:no"),
+        )
+    if kind is Consent.OUTCOMES:  # "No, thanks" is how this optional one is passed
+        return (
+            MenuItem(exchange.label("button.updates_yes"), "updates", "yes"),
+            MenuItem(exchange.label("button.updates_no"), "updates", "no"),
+        )
+    return (
+        MenuItem(exchange.label("option.yes"), "consent", f"{kind.value}:yes"),
+        MenuItem(exchange.label("option.no"), "consent", f"{kind.value}:no"),
+    )
+
+
+def asks_first(exchange: Exchange) -> bool:
+    """Before the next survey question: a take-part consent that is missing or was given to
+    an older notice asks again (the notice and the question), and so does an outcomes answer
+    given to an older question. True when a question was asked (the survey waits)."""
+    campaign, participant = exchange.context.campaign, exchange.participant()
+    if campaign is None:
+        return False
+    if not _agreed_to_current(participant, Consent.TAKE_PART, campaign):
+        ask_consent(exchange, campaign)
+        return True
+    outcomes = participant.consent(Consent.OUTCOMES, campaign.id)
+    if outcomes is not None and not is_current(outcomes, Consent.OUTCOMES, campaign):
+        _ask(exchange, Consent.OUTCOMES)
+        return True
+    return False
+
+
+def _agreed_to_current(participant: ParticipantRecord, kind: Consent, campaign: Campaign) -> bool:
+    given = participant.consent(kind, campaign.id)
+    return given is not None and given.agreed and is_current(given, kind, campaign)
 
 
 def consent_reply(exchange: Exchange, action: Answer) -> None:
+    """A typed (or stale) answer to the consent question asked; unclear: asked again."""
+    participant = exchange.participant()
     choice = yes_or_no(action, exchange.language)
-    if choice is None:
-        campaign = exchange.context.campaign
-        if campaign is None:  # the campaign went away meanwhile
-            exchange.turn.update(exchange.participant(), stage=Stage.NONE)
-            offer_campaigns(exchange)
-        else:
-            ask_consent(exchange, campaign)
+    try:
+        kind = Consent(participant.topic)
+    except ValueError:  # asked by an older Sauti (one question for all): the notice again
+        kind = None
+    if kind is None or choice is None:
+        _ask_again(exchange, kind)
         return
-    _choose_updates(exchange, choice)
+    _answer(exchange, kind, choice)
+
+
+def _ask_again(exchange: Exchange, kind: Consent | None) -> None:
+    campaign = exchange.context.campaign
+    if campaign is None:  # the campaign went away meanwhile
+        exchange.turn.update(exchange.participant(), stage=Stage.NONE)
+        offer_campaigns(exchange)
+    elif kind is None or kind is Consent.TAKE_PART:
+        ask_consent(exchange, campaign)
+    else:
+        _ask(exchange, kind)
+
+
+def consent(exchange: Exchange, argument: str) -> None:
+    """The `consent` command: "<consent>:<yes|no>" from a button (or typed after "/consent")."""
+    name, _, answer = argument.partition(":")
+    try:
+        kind = Consent(name)
+    except ValueError:
+        kind = None
+    choice = read_yes_or_no(answer, exchange.language) if answer else None
+    if kind is None or choice is None:
+        _ask_again(exchange, kind if exchange.participant().stage is Stage.CONSENT else None)
+        return
+    _answer(exchange, kind, choice)
+
+
+def _answer(exchange: Exchange, kind: Consent, agreed: bool) -> None:
+    campaign = exchange.context.campaign
+    if kind.per_campaign and campaign is None:
+        exchange.turn.update(exchange.participant(), stage=Stage.NONE)
+        offer_campaigns(exchange)
+        return
+    if kind is Consent.TAKE_PART and not agreed:
+        _declined(exchange)
+        return
+    asked = exchange.participant().stage is Stage.CONSENT
+    participant = record(exchange, kind, agreed)
+    if kind is Consent.TAKE_PART:
+        assert campaign is not None
+        outcomes = participant.consent(Consent.OUTCOMES, campaign.id)
+        if not is_current(outcomes, Consent.OUTCOMES, campaign):
+            _ask(exchange, Consent.OUTCOMES)
+        else:
+            _carry_on(exchange)
+    elif asked:  # the questions of a join (or of a changed text) are over
+        _carry_on(exchange)
+    elif kind is Consent.OUTCOMES:
+        _say_updates(exchange, agreed)
+    else:
+        exchange.say("consent.saved")
+
+
+def record(exchange: Exchange, kind: Consent, agreed: bool) -> ParticipantRecord:
+    """Their answer, with the version of the text it answers and when."""
+    participant = exchange.participant()
+    campaign = exchange.context.campaign
+    given = Given(agreed, current_version(kind, campaign), exchange.event.received_at_ms)
+    key = consent_key(kind, campaign.id if campaign is not None else None)
+    return exchange.turn.update(participant, consents={**participant.consents, key: given})
+
+
+def _declined(exchange: Exchange) -> None:
+    """No to taking part: said goodbye politely, and nothing kept of someone Sauti held
+    nothing else about (a stranger who just arrived leaves no record)."""
+    turn, participant = exchange.turn, exchange.participant()
+    if not participant.joined:
+        turn.reply_address = exchange.event.address or _address(exchange, participant)
+        turn.erase = True
+    else:
+        turn.update(participant, stage=Stage.NONE, campaign_id=None)
+    exchange.say("consent.declined", start=exchange.quote("start"))
+
+
+def _address(exchange: Exchange, participant: ParticipantRecord) -> str | None:
+    if exchange.turn.data_key is None:
+        return None
+    try:
+        return stored_address(participant, exchange.turn.data_key)
+    except DecryptionError:
+        return None
+
+
+def _carry_on(exchange: Exchange) -> None:
+    """After the consent questions: the survey starts, or goes on where they were."""
+    participant, campaign = exchange.participant(), exchange.context.campaign
+    if campaign is None:
+        exchange.turn.update(participant, stage=Stage.NONE)
+        offer_campaigns(exchange)
+        return
+    if not campaign.is_open:
+        exchange.turn.update(participant, stage=Stage.NONE)
+        exchange.turn.notice(closed(exchange.language))
+        return
+    session = exchange.context.session
+    begin_survey(
+        exchange.turn,
+        participant,
+        campaign,
+        session=session,
+        language=session.language if session else spoken(campaign, participant.language),
+        now=exchange.now,
+    )
 
 
 def updates(exchange: Exchange, argument: str) -> None:
@@ -60,17 +242,21 @@ def updates(exchange: Exchange, argument: str) -> None:
     for their campaign; without one, the question is asked again and their next yes, no or
     number answers it."""
     wanted = read_yes_or_no(argument, exchange.language)
-    if wanted is None:
+    participant = exchange.participant()
+    joining = participant.stage is Stage.CONSENT
+    if joining and participant.topic != Consent.OUTCOMES.value:
+        _ask_again(exchange, None)  # a stale button: the question waiting comes first
+    elif wanted is None:
         _ask_updates(exchange)
     else:
-        _choose_updates(exchange, wanted)
+        _answer(exchange, Consent.OUTCOMES, wanted)
 
 
 def _ask_updates(exchange: Exchange) -> None:
     participant = exchange.participant()
     if participant.stage is not Stage.CONSENT:  # while joining, the answer still starts it
         exchange.turn.update(participant, stage=Stage.UPDATES)
-    _ask_updates_question(exchange)
+    exchange.say("join.updates_question", _menu(exchange, Consent.OUTCOMES))
 
 
 def updates_reply(exchange: Exchange, action: Answer) -> None:
@@ -78,53 +264,16 @@ def updates_reply(exchange: Exchange, action: Answer) -> None:
     wanted = yes_or_no(action, exchange.language)
     if wanted is None:
         _ask_updates(exchange)  # anything unclear gets the same question again
-    else:
-        _choose_updates(exchange, wanted)
+        return
+    exchange.turn.update(exchange.participant(), stage=Stage.NONE)
+    _answer(exchange, Consent.OUTCOMES, wanted)
 
 
-def _choose_updates(exchange: Exchange, wanted: bool) -> None:
+def _say_updates(exchange: Exchange, wanted: bool) -> None:
     participant = exchange.participant()
-    joining = participant.stage is Stage.CONSENT
     if participant.stage is Stage.UPDATES:
-        participant = exchange.turn.update(participant, stage=Stage.NONE)
-    campaign = exchange.context.campaign
-    if campaign is None:
-        _say_chosen(exchange, wanted)
-        return
-    participant = exchange.turn.update(
-        participant, updates={**participant.updates, campaign.id: wanted}
-    )
-    if joining:
-        if not campaign.is_open:
-            exchange.turn.update(participant, stage=Stage.NONE)
-            exchange.turn.notice(closed(exchange.language))
-            return
-        language = spoken(campaign, participant.language)
-        begin_survey(
-            exchange.turn,
-            participant,
-            campaign,
-            session=exchange.context.session,
-            language=language,
-            now=exchange.now,
-        )
-        return
-    _say_chosen(exchange, wanted)
-
-
-def _say_chosen(exchange: Exchange, wanted: bool) -> None:
+        exchange.turn.update(participant, stage=Stage.NONE)
     if wanted:
         exchange.say("updates.on")
     else:
         exchange.say("updates.off", updates=exchange.quote("updates"))  # how to undo it
-
-
-def stop(exchange: Exchange, _: str = "") -> None:
-    """Pause the survey and opt out of every message until they write "start"."""
-    participant = exchange.participant()
-    campaign, session = exchange.context.campaign, exchange.context.session
-    if campaign is not None and session is not None and session.status is SessionStatus.ACTIVE:
-        step = advance(campaign.survey, session, Pause(), exchange.now)
-        exchange.turn.campaign_id, exchange.turn.session = campaign.id, step.session
-    exchange.turn.update(participant, opted_out=True, stage=Stage.NONE)
-    exchange.say("stop.done", start=exchange.quote("start"))

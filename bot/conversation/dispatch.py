@@ -16,6 +16,7 @@ from bot.conversation import (
     my_data,
     quick_exit,
     shared_phone,
+    stopping,
     their_time,
 )
 from bot.conversation.exchange import Exchange
@@ -30,7 +31,7 @@ _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
     "start": joining.start,
     "help": menus.show_help,
     "language": joining.choose_language,
-    "stop": consent.stop,
+    "stop": stopping.stop,
     "mydata": my_data.my_data,
     "delete": erasure.delete,
     "updates": consent.updates,
@@ -39,6 +40,8 @@ _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
     "time": their_time.ask_time,
     quick_exit.EXIT: quick_exit.quick_exit,
     "shared": shared_phone.shared,
+    "consent": consent.consent,
+    "resume": stopping.resume,
 }
 
 # Whether a reply answered the question of the participant's stage; False (having changed
@@ -65,6 +68,7 @@ _STAGE_REPLIES: dict[Stage, StageReply] = {
     Stage.FEEDBACK: _takes_every_reply(feedback.feedback_reply),
     Stage.CONCERN: _takes_every_reply(feedback.concern_reply),
     Stage.TIME: their_time.time_reply,
+    Stage.RESUME: _takes_every_reply(stopping.resume_reply),
 }
 
 
@@ -86,9 +90,13 @@ def take_turn(
     exchange = Exchange(turn, event, context, crypto, now)
     if quick_exit.comes_back(exchange):  # after a quick exit: a neutral greeting, nothing more
         return turn
+    if _stopped(participant, event):
+        stopping.ask_resume(exchange)  # nothing starts again without their yes
+        take_zone_hint(turn, event.zone_hint)
+        return turn
     match event.action:
-        case Join(_, language, updates):
-            joining.join(exchange, language, updates)
+        case Join() as request:
+            joining.join(exchange, request)
         case Reachability(reachable):
             turn.inbound_ms = None  # a platform notice, not the participant writing
             if participant is not None and participant.unreachable == reachable:
@@ -122,7 +130,23 @@ def _reply(exchange: Exchange, action: Answer) -> None:
     if exchange.context.campaign is None or exchange.context.session is None:
         menus.offer_campaigns(exchange)
         return
+    if consent.asks_first(exchange):  # a consent missing or given to an older text
+        return
     answer(exchange.turn, action, exchange.context, exchange.now)
+
+
+def _stopped(participant: ParticipantRecord | None, event: InboundEvent) -> bool:
+    """They said /stop and now write something that would start messages again."""
+    if participant is None or not participant.opted_out:
+        return False
+    match event.action:
+        case Command(name, _):
+            return name not in stopping.KEPT_WHILE_STOPPED
+        case Answer():
+            return participant.stage is not Stage.RESUME  # else it answers the question
+        case Join():
+            return True
+    return False
 
 
 def _their_doing(event: InboundEvent) -> bool:

@@ -24,7 +24,10 @@ class Join:
 
     campaign_id: str
     language: str
-    updates: bool | None = None  # wants to hear what comes of their answers (None: not asked)
+    # The consents ticked on the join page (None: not asked); joining is the yes to taking part.
+    updates: bool | None = None  # to hear what comes of their answers
+    quote: bool | None = None  # their words may be quoted, without anything identifying them
+    contact: bool | None = None  # to be asked again, for future surveys
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,8 @@ class Command:
     - delete: "" asks for confirmation, "confirm" erases, "cancel" keeps everything
     - updates: "yes" / "no" (or a typed yes/no in any built-in language): whether they want to
       hear what comes of their answers; "" asks them
+    - consent: "<take|out|quote|contact>:<yes|no>": a consent given or refused
+    - resume: "yes" / "no": after /stop, whether messages may start again ("" asks)
     - feedback: "" asks what they want to say; otherwise the text they said
     - react: "<helpful|concerns|more>:<decision ref>": a button under a decision notice
     - time: "" asks what time it is where they are; otherwise the time they typed ("14:30")
@@ -69,6 +74,8 @@ COMMANDS = (
     "time",
     "exit",
     "shared",
+    "consent",
+    "resume",
 )
 
 

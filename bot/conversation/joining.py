@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.conversation.campaign import Campaign
-from bot.conversation.consent import ask_consent
+from bot.conversation.consent import ask_consent, asks_first, record
+from bot.conversation.consents import Consent, is_current
 from bot.conversation.exchange import Exchange, spoken
-from bot.conversation.inbound import Answer
+from bot.conversation.inbound import Answer, Join
 from bot.conversation.menus import offer_campaigns
 from bot.conversation.outgoing import MenuItem
 from bot.conversation.participants import ParticipantRecord, Stage
@@ -23,28 +24,35 @@ from dialogues.normalize import fold
 from dialogues.session import SessionStatus
 
 
-def join(exchange: Exchange, language: str, updates: bool | None) -> None:
-    """The web chat's join: the language was chosen on the join page."""
+def join(exchange: Exchange, request: Join) -> None:
+    """The web chat's join: the language was chosen on the join page, under the data notice;
+    its start button is the yes to taking part, its tick boxes the other consents."""
     turn = exchange.turn
     if turn.participant is None:
-        new_participant(turn, exchange.event, language, exchange.crypto)
+        new_participant(turn, exchange.event, request.language, exchange.crypto)
         turn.reply_address = None
     campaign = exchange.context.campaign
     if campaign is None or not campaign.is_open:
-        turn.notice(closed(language))
+        turn.notice(closed(request.language))
         return
+    taking_part = exchange.participant().consent(Consent.TAKE_PART, campaign.id)
+    if not is_current(taking_part, Consent.TAKE_PART, campaign):
+        # Tapping start twice sends the same choices: only the first join records them.
+        record(exchange, Consent.TAKE_PART, True)
+        for kind, agreed in (
+            (Consent.OUTCOMES, request.updates),
+            (Consent.QUOTE, request.quote),
+            (Consent.CONTACT, request.contact),
+        ):
+            if agreed is not None:
+                record(exchange, kind, agreed)
     participant = exchange.participant()
-    if updates is not None and campaign.id not in participant.updates:
-        # Asked on the join page; a later change goes through the updates command.
-        participant = turn.update(
-            participant, updates={**participant.updates, campaign.id: updates}
-        )
     begin_survey(
         turn,
         participant,
         campaign,
         session=exchange.context.session,
-        language=language,
+        language=request.language,
         now=exchange.now,
     )
 
@@ -80,6 +88,8 @@ def start(exchange: Exchange, code: str) -> None:
 def _carry_on(
     exchange: Exchange, participant: ParticipantRecord, campaign: Campaign, session: Session
 ) -> None:
+    if asks_first(exchange):  # a consent missing or given to an older text
+        return
     begin_survey(
         exchange.turn,
         participant,

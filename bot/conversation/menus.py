@@ -3,8 +3,10 @@ typed to pick from them (channels without buttons, or people who prefer typing).
 
 from __future__ import annotations
 
+from bot.conversation.consents import Consent, consent_key, honoured
 from bot.conversation.exchange import Exchange
 from bot.conversation.inbound import Answer, Channel, Command
+from bot.conversation.my_consents import CHANGEABLE
 from bot.conversation.outgoing import MenuItem
 from bot.conversation.participants import ParticipantRecord, Stage
 from dialogues.inbound import TextReply
@@ -63,7 +65,18 @@ def menu_pick(
     shown = help_menu(channel)
     if stage is Stage.HELP_MENU and 0 <= place < len(shown):
         return Command(shown[place][0])
+    if stage is Stage.MYDATA_MENU and participant is not None and 0 <= place < len(CHANGEABLE):
+        return _flip(participant, CHANGEABLE[place])
     return None
+
+
+def _flip(participant: ParticipantRecord, kind: Consent) -> Command:
+    """The button of "my data" at that place: the consent turned the other way."""
+    given = None
+    if participant.campaign_id is not None or not kind.per_campaign:
+        given = participant.consents.get(consent_key(kind, participant.campaign_id))
+    on = honoured(given, kind, None)  # none of these depends on the campaign's own texts
+    return Command("consent", f"{kind.value}:{'no' if on else 'yes'}")
 
 
 def show_help(exchange: Exchange, _: str = "") -> None:

@@ -11,6 +11,8 @@ from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.replies import decision_lines
 from bot.conversation.exchange import Exchange
 from bot.conversation.local_time import my_data_zone_line
+from bot.conversation.my_consents import consent_lines, consent_menu
+from bot.conversation.participants import Stage
 from bot.conversation.stored_answers import StoredAnswer, read_answers
 from bot.privacy import DecryptionError, decrypt_field, field_aad
 from dialogues import Session
@@ -53,7 +55,12 @@ def my_data(exchange: Exchange, _: str = "") -> None:
     lines += decision_lines(exchange.context.loop, language) or [
         exchange.label("mydata.no_decisions")
     ]
-    exchange.turn.notice("\n\n".join(lines))
+    lines.append(consent_lines(exchange, participant, campaign))
+    menu = consent_menu(exchange, participant, campaign)
+    if menu:
+        exchange.turn.update(participant, stage=Stage.MYDATA_MENU)
+        lines.append(exchange.label("mydata.change_consent"))
+    exchange.turn.notice("\n\n".join(lines), menu)
 
 
 def _campaign_lines(

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.conversation.consents import LEGACY, Consent, Given, consent_key
 from bot.privacy import ParticipantCrypto, ParticipantId, decrypt_field, encrypt_field, field_aad
 
 
@@ -19,7 +20,7 @@ class Stage(StrEnum):
 
     NONE = ""
     LANGUAGE = "lang"  # joining: choose a language
-    CONSENT = "consent"  # joining: read what happens with answers, say whether to hear back
+    CONSENT = "consent"  # asked a consent question (which one: `topic`), joining or asked again
     FEEDBACK = "feedback"  # asked what they want to tell the company
     DELETE = "delete"  # asked to confirm erasure
     HELP_MENU = "help"  # shown the help menu: a typed number picks an item
@@ -27,6 +28,8 @@ class Stage(StrEnum):
     CONCERN = "concern"  # asked what still concerns them about a decision (`topic`)
     TIME = "time"  # asked what time it is where they are (their time zone, for quiet hours)
     UPDATES = "updates"  # asked again (not joining) whether they want news of the outcomes
+    RESUME = "resume"  # wrote after /stop: asked whether messages may start again
+    MYDATA_MENU = "mydata"  # shown "my data": a typed number changes a consent
 
     @property
     def writing(self) -> bool:
@@ -55,9 +58,10 @@ class ParticipantRecord:
     opted_out: bool = False  # /stop: no notices, no reminders until they come back
     unreachable: bool = False  # blocked Sauti or refused by the platform
     joined: tuple[str, ...] = ()  # every campaign they started: what erasure must find
-    updates: Mapping[str, bool] = field(default_factory=dict)  # campaign -> wants outcomes
+    # What they agreed to or refused, by `consent_key` ("out:<campaign>", "contact"...).
+    consents: Mapping[str, Given] = field(default_factory=dict)
     # What the stage is about: the decision a concern is about; at TIME, "again" once an answer
-    # could not be read.
+    # could not be read; at CONSENT, the consent asked.
     topic: str = ""
     # For quiet hours: an IANA name (from a WhatsApp number's country code) or a fixed offset
     # ("UTC+03:00", from the time they told us); "" = none, their campaign's counts.
@@ -67,6 +71,19 @@ class ParticipantRecord:
     # page) until they write again.
     hidden: bool = False
     shared_phone: bool = False  # notices never quote a question or an answer (their choice)
+
+    @property
+    def updates(self) -> dict[str, bool]:
+        """Campaign -> whether they said yes to hearing what comes of their answers."""
+        prefix = Consent.OUTCOMES.value + ":"
+        return {
+            key.removeprefix(prefix): given.agreed
+            for key, given in self.consents.items()
+            if key.startswith(prefix)
+        }
+
+    def consent(self, kind: Consent, campaign_id: str | None) -> Given | None:
+        return self.consents.get(consent_key(kind, campaign_id))
 
     def to_fields(self) -> dict[str, str | bytes]:
         fields: dict[str, str | bytes] = {
@@ -97,9 +114,7 @@ class ParticipantRecord:
             fields["tzset"] = _flag(self.time_zone_chosen)
         for campaign in self.joined:
             fields[f"c:{campaign}"] = "1"
-        for campaign, wanted in self.updates.items():
-            fields[f"u:{campaign}"] = _flag(wanted)
-        return fields
+        return fields | _consent_fields(self.consents)
 
     @classmethod
     def from_fields(cls, participant_id: str, fields: dict[bytes, bytes]) -> ParticipantRecord:
@@ -118,13 +133,50 @@ class ParticipantRecord:
             opted_out=text.get("stop") == b"1",
             unreachable=text.get("reach") == b"unreachable",
             joined=tuple(sorted(key[2:] for key in text if key.startswith("c:"))),
-            updates={key[2:]: value == b"1" for key, value in text.items() if key.startswith("u:")},
+            consents=_read_consents(text),
             topic=text.get("stref", b"").decode(),
             time_zone=text.get("tz", b"").decode(),
             time_zone_chosen=text.get("tzset") == b"1",
             hidden=text.get("hid") == b"1",
             shared_phone=text.get("shp") == b"1",
         )
+
+
+def _consent_fields(consents: Mapping[str, Given]) -> dict[str, str | bytes]:
+    """Outcomes keep the field the loop's scripts read (`u:<campaign>`, "1" = yes) with their
+    version and time beside it (`uv:<campaign>`); every other consent is one `k:<key>` field."""
+    fields: dict[str, str | bytes] = {}
+    prefix = Consent.OUTCOMES.value + ":"
+    for key, given in consents.items():
+        if key.startswith(prefix):
+            campaign = key.removeprefix(prefix)
+            fields[f"u:{campaign}"] = _flag(given.agreed)
+            fields[f"uv:{campaign}"] = f"{given.version}|{given.at_ms}"
+        else:
+            fields[f"k:{key}"] = given.encode()
+    return fields
+
+
+def _read_consents(text: Mapping[str, bytes]) -> dict[str, Given]:
+    """Stored consents; what was agreed before versioning reads as version 0 at time 0: a
+    campaign joined (they answered the old notice's question) is a yes to take part, and a
+    `u:<campaign>` without its version is the old outcomes answer."""
+    consents: dict[str, Given] = {}
+    for name, value in text.items():
+        if name.startswith("k:"):
+            given = Given.decode(value)
+            if given is not None:
+                consents[name[2:]] = given
+        elif name.startswith("u:"):
+            campaign = name[2:]
+            version, _, at = text.get(f"uv:{campaign}", b"").decode().partition("|")
+            consents[consent_key(Consent.OUTCOMES, campaign)] = Given(
+                value == b"1", version or LEGACY, int(at) if at.isdigit() else 0
+            )
+        elif name.startswith("c:"):
+            key = consent_key(Consent.TAKE_PART, name[2:])
+            consents.setdefault(key, Given(True, LEGACY, 0))  # `k:` wins, in either order
+    return consents
 
 
 def _flag(value: bool) -> str:

@@ -143,7 +143,6 @@ def begin_survey(
         language=step.session.language,
         language_chosen=True,
         stage=Stage.NONE,
-        opted_out=False,
         joined=joined,
     )
     return turn

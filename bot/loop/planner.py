@@ -15,13 +15,21 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.consents import outcome_versions_honoured
 from bot.conversation.decisions.rules import questions_of, to_program
 from bot.loop.ledger import StoredDecision
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import PLAN
 
 WEEK_MS = 7 * 24 * 3600 * 1000
-EXCLUSIONS = ("no_consent", "opted_out", "erased", "unreachable", "hidden")
+EXCLUSIONS = (
+    "no_consent",
+    "consent_outdated",
+    "opted_out",
+    "erased",
+    "unreachable",
+    "hidden",
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,7 @@ class Planner:
             WEEK_MS,
             limits.weekly_budget,
             samples,
+            ",".join(outcome_versions_honoured()),
             *self._explicit(stored, shard),
         ]
 

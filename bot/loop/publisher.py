@@ -27,6 +27,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.consents import outcome_versions_honoured
 from bot.conversation.decisions.decision import LoopError
 from bot.conversation.decisions.values import optional_text
 from bot.conversation.inbox import INBOX_CAP
@@ -326,7 +327,12 @@ class Publisher:
                     self.schema.schedule_bodies(shard),
                     self.schema.outbox(shard, Priority.BULK),
                 ],
-                [now, limit, *self.schema.move_due_prefixes(shard)],
+                [
+                    now,
+                    limit,
+                    *self.schema.move_due_prefixes(shard),
+                    ",".join(outcome_versions_honoured()),
+                ],
             )
             for shard in range(self.schema.shards)
         ]

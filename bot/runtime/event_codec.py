@@ -78,10 +78,11 @@ _SIMPLE: dict[str, type[Skip | Decline | GoBack | SubmitSelection]] = {
 
 def _action_to_plain(action: Action) -> dict[str, Any]:
     match action:
-        case Join(campaign_id, language, updates):
+        case Join(campaign_id, language, updates, quote, contact):
             plain: dict[str, Any] = {"join": campaign_id, "lang": language}
-            if updates is not None:
-                plain["upd"] = updates
+            for name, ticked in (("upd", updates), ("quote", quote), ("contact", contact)):
+                if ticked is not None:
+                    plain[name] = ticked
             return plain
         case Command(name, argument):
             return {"cmd": name, "arg": argument}
@@ -111,9 +112,16 @@ def _action_to_plain(action: Action) -> dict[str, Any]:
 
 def _action_from_plain(plain: dict[str, Any]) -> Action:
     if "join" in plain:
-        updates = plain.get("upd")
+        ticked = {
+            name: None if plain.get(name) is None else bool(plain[name])
+            for name in ("upd", "quote", "contact")
+        }
         return Join(
-            str(plain["join"]), str(plain["lang"]), None if updates is None else bool(updates)
+            str(plain["join"]),
+            str(plain["lang"]),
+            ticked["upd"],
+            quote=ticked["quote"],
+            contact=ticked["contact"],
         )
     if "cmd" in plain:
         return Command(str(plain["cmd"]), str(plain.get("arg", "")))

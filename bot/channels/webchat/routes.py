@@ -53,6 +53,8 @@ from bot.channels.webchat.recovery import (
     participant_of,
     typed_code,
 )
+from bot.conversation.chat_commands import keyword
+from bot.conversation.consent import data_notice
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from bot.conversation.participants import Stage
 from bot.privacy import ParticipantCrypto
@@ -157,9 +159,21 @@ class WebChat:
             languages=[(code, self._catalog.language_name(code)) for code in survey.languages],
             action=f"/j/{survey.id}",
             nonce=secrets.token_urlsafe(12),
-            updates_question=self._catalog.message("join.updates_question", language),
             recover_action=f"/j/{survey.id}/recover?lang={language}",
             recovery_error=wrong,
+            organisation=survey.text(survey.organisation, language),
+            notice=data_notice(
+                campaign,
+                language,
+                mydata=keyword("mydata", language),
+                delete=keyword("delete", language),
+            ),
+            take_part=self._catalog.message("consent.take_part", language),
+            agree=self._catalog.message("button.agree", language),
+            heading=self._catalog.message("web.data_notice", language),
+            consents=[
+                (field, self._catalog.message(key, language)) for field, key in _JOIN_CONSENTS
+            ],
         )
 
     async def join(self, request: web.Request) -> web.Response:
@@ -176,9 +190,17 @@ class WebChat:
         # The link is derived from the form's nonce: tapping Start twice opens one chat.
         token = token_from(self._crypto, nonce)
         pid = self._crypto.participant_id(Channel.WEBCHAT.value, token)
-        # Asked once, in plain words, on the join page; unticked means no.
-        updates = form.get("upd") == "1"
-        event = self._event(pid, "join", Join(campaign.id, language, updates))
+        # Asked once, in plain words, under the data notice; unticked means no. Sending the
+        # form is the yes to taking part (its button says "Yes, I agree").
+        ticked = {field: form.get(field) == "1" for field, _ in _JOIN_CONSENTS}
+        join = Join(
+            campaign.id,
+            language,
+            ticked["upd"],
+            quote=ticked["quote"],
+            contact=ticked["contact"],
+        )
+        event = self._event(pid, "join", join)
         done = await self._store(event, language)
         raise web.HTTPSeeOther(_chat_link(token, "join", done, language))
 
@@ -605,6 +627,14 @@ class WebChat:
             exit_to=self._exit_url or AWAY_PATH,
             **context,
         )
+
+
+# The optional consents ticked on the join page: form field, question.
+_JOIN_CONSENTS = (
+    ("upd", "join.updates_question"),
+    ("quote", "consent.quote"),
+    ("contact", "consent.contact"),
+)
 
 
 def _chat_link(token: str, nonce: str, done: bool, language: str) -> str:

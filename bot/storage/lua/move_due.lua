@@ -1,6 +1,7 @@
 -- Move notices whose time has come from a shard's schedule to its bulk outbox, unless the
--- participant was erased, said /stop or withdrew consent meanwhile, or a newer version of the
--- decision was fed to them since (superseded). A notice that goes is counted as told now, if it
+-- participant was erased, said /stop, withdrew consent or holds it only for an older text
+-- (consent_outdated) meanwhile, or a newer version of the decision was fed to them since
+-- (superseded). A notice that goes is counted as told now, if it
 -- is their first of the decision (stats `told`, `days:<n>`), and `d:<ref>` records it told; one
 -- dropped is not told at all (`d:<ref>` back to the version told before, or removed) and gives
 -- its place in the weekly budget back. Either way its publication counts it: `sm|<channel>`
@@ -22,9 +23,12 @@
 --   5 loop stats prefix (campaign id follows)
 --   6 shard publication prefix ("<ref>:<version>" follows)
 --   7 budget prefix
+--   8 outcomes consent versions honoured (comma-separated; the version sits in 'uv:<campaign>')
 -- Returns {moved, dropped, when the next notice is due (ms; -1: none held)}.
 
 local now = tonumber(ARGV[1])
+local honoured = {}
+for v in string.gmatch(ARGV[8], '[^,]+') do honoured[v] = true end
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local moved, dropped = 0, 0
 for _, key in ipairs(due) do
@@ -37,12 +41,15 @@ for _, key in ipairs(due) do
     local told_key, field = ARGV[4] .. pid, 'd:' .. (ref or '')
     local record = ref and redis.call('HGET', told_key, field)
     local recorded = record and tonumber(string.match(record, '^(%d+)'))
-    local p = redis.call('HMGET', ARGV[3] .. pid, 'wk', 'stop', consent)
+    local p = redis.call('HMGET', ARGV[3] .. pid, 'wk', 'stop', consent,
+      'uv:' .. string.sub(consent, 3))
+    local agreed_to = p[4] and string.match(p[4], '^([^|]*)') or '0'  -- absent: before versions
     local reason = nil
     if recorded and recorded > tonumber(version) then reason = 'superseded'
     elseif not p[1] then reason = 'erased'
     elseif p[2] == '1' then reason = 'opted_out'
-    elseif p[3] ~= '1' then reason = 'no_consent' end
+    elseif p[3] ~= '1' then reason = 'no_consent'
+    elseif not honoured[agreed_to] then reason = 'consent_outdated' end
     if not reason then
       redis.call('XADD', KEYS[3], '*', 'k', key, 'pid', pid, 'ch', channel, 't', ARGV[1],
         'body', body)

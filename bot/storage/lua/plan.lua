@@ -32,7 +32,8 @@
 --   12 week ms
 --   13 weekly budget
 --   14 samples wanted
---   15.. explicitly linked participant ids
+--   15 outcomes consent versions honoured (comma-separated; the version sits in 'uv:<campaign>')
+--   16.. explicitly linked participant ids
 -- Returns {next cursor ('0' = done), {name, count, ...}, {sampled participant ids}}.
 
 --- @include "includes/rule_evaluator.lua"
@@ -51,9 +52,12 @@ for i, q in ipairs(questions) do index[q] = i end
 local now, week, budget = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
 local wanted_samples = tonumber(ARGV[14])
 local explicit = {}
-for i = 15, #ARGV do explicit[ARGV[i]] = true end
+for i = 16, #ARGV do explicit[ARGV[i]] = true end
+local honoured = {}
+for v in string.gmatch(ARGV[15], '[^,]+') do honoured[v] = true end
 local answers_prefix, themes_prefix = ARGV[5], ARGV[6]
 local participant_prefix, budget_prefix, consent = ARGV[4], ARGV[7], ARGV[8]
+local consent_version = 'uv:' .. string.sub(consent, 3)
 local planned = {}  -- this chunk's targets, appended with one RPUSH
 local linked_count, late = 0, 0
 local excluded, targets, samples, zones = {}, {}, {}, {}
@@ -92,11 +96,14 @@ for m = 1, #members do
   if linked then
     -- 'ch' is written with the data key and only erasure removes it: absent = erased.
     local f = call('HMGET', participant_prefix .. pid, 'ch', 'lang', 'stop', 'reach', consent, 'tz',
-      'hid')
+      'hid', consent_version)
     local channel, language = f[1], f[2] or ''
+    -- 'uv' is "<version>|<ms>"; absent: given before consents had versions ('0').
+    local version = f[8] and string.match(f[8], '^([^|]*)') or '0'
     local reason = nil
     if not channel then reason = 'erased'
     elseif f[5] ~= '1' then reason = 'no_consent'
+    elseif not honoured[version] then reason = 'consent_outdated'
     elseif f[3] == '1' then reason = 'opted_out'
     elseif f[4] == 'unreachable' then reason = 'unreachable'
     elseif f[7] == '1' then reason = 'hidden' end  -- a quick exit: nothing until they are back
