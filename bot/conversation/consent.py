@@ -170,6 +170,8 @@ def _answer(exchange: Exchange, kind: Consent, agreed: bool) -> None:
         return
     asked = exchange.participant().stage is Stage.CONSENT
     participant = record(exchange, kind, agreed)
+    if participant.stage in (Stage.UPDATES, Stage.MYDATA_MENU):  # that question is answered
+        participant = exchange.turn.update(participant, stage=Stage.NONE)
     if kind is Consent.TAKE_PART:
         assert campaign is not None
         outcomes = participant.consent(Consent.OUTCOMES, campaign.id)
@@ -182,7 +184,7 @@ def _answer(exchange: Exchange, kind: Consent, agreed: bool) -> None:
     elif kind is Consent.OUTCOMES:
         _say_updates(exchange, agreed)
     else:
-        exchange.say("consent.saved")
+        exchange.say("consent.saved", mydata=exchange.quote("mydata"))
 
 
 def record(exchange: Exchange, kind: Consent, agreed: bool) -> ParticipantRecord:
@@ -270,9 +272,6 @@ def updates_reply(exchange: Exchange, action: Answer) -> None:
 
 
 def _say_updates(exchange: Exchange, wanted: bool) -> None:
-    participant = exchange.participant()
-    if participant.stage is Stage.UPDATES:
-        exchange.turn.update(participant, stage=Stage.NONE)
     if wanted:
         exchange.say("updates.on")
     else:

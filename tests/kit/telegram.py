@@ -99,13 +99,15 @@ class Stack:
 
     async def join(self, user: FakeUser, language: str, *, deep_link: bool = True) -> None:
         """Join the campaign as a participant does: the deep link (or /start and the campaign's
-        button), their language's button, then "yes, tell me what comes of it"."""
+        button), their language's button, "yes, I agree" to take part, then "yes, tell me what
+        comes of it"."""
         if deep_link:
             await user.say(f"/start {CAMPAIGN}")
         else:
             await user.say("/start")
             await user.tap_data(await menu(user, "start", CAMPAIGN), f"m|start|{CAMPAIGN}")
         await user.tap_data(await menu(user, "language", language), f"m|language|{language}")
+        await user.tap_data(await menu(user, "consent", "take:yes"), "m|consent|take:yes")
         await user.tap_data(await menu(user, "updates", "yes"), "m|updates|yes")
 
 

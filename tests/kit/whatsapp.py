@@ -94,13 +94,15 @@ class World:
 
     async def join(self, wa_id: str, language: str, *, updates: bool = True) -> list[Sent]:
         """What a click-to-chat link does: the join code as a first message; then the language
-        from the list and the answer to "tell you what comes of it?". Returns the messages
-        that follow (the survey's start)."""
+        from the list, "Yes, I agree" to take part and the answer to "tell you what comes of
+        it?". Returns the messages that follow (the survey's start)."""
         choose = await self.next_messages(wa_id, self.say(wa_id, CAMPAIGN))
         name = builtin_catalog().language_name(language)
         titles = [title for _, title in choose[-1].reply_ids]
         title = next(t for t in titles if t.removeprefix("✓ ") == name)
-        consent = await self.next_messages(wa_id, self.tap(wa_id, choose[-1], title))
+        notice = await self.next_messages(wa_id, self.tap(wa_id, choose[-1], title))
+        agree = [title for _, title in notice[-1].reply_ids][0]
+        consent = await self.next_messages(wa_id, self.tap(wa_id, notice[-1], agree))
         buttons = [title for _, title in consent[-1].reply_ids]
         return await self.next_messages(
             wa_id, self.tap(wa_id, consent[-1], buttons[0 if updates else 1])

@@ -296,6 +296,7 @@ async def join(
     else:
         await person.say(f"/start {CAMPAIGN}" if person.channel is Channel.TELEGRAM else CAMPAIGN)
         await person.press("language", language)
+        await person.press("consent", "take:yes")
         await person.press("updates", "yes" if updates else "no")
     for text in answers:
         await person.say(text)

@@ -46,6 +46,7 @@ async def _crowd(deployment: Deployment, count: int) -> list[Person]:
     steps: list[Any] = [
         Answer(TextReply(f"/start {CAMPAIGN}")),
         Command("language", "en"),
+        Command("consent", "take:yes"),
         Command("updates", "yes"),
         *(Answer(TextReply(text)) for text in (*UP_TO_SIM_ID, "yes")),
     ]

@@ -100,6 +100,7 @@ async def _joined(runtime: Runtime, user: str, language: str = "en") -> Chat:
     chat = Chat(runtime, user)
     await chat.say(CAMPAIGN)
     await chat.press("language", language)
+    await chat.press("consent", "take:yes")
     await chat.press("updates", "yes")
     return chat
 
@@ -120,10 +121,17 @@ async def test_a_deep_link_asks_language_then_consent_then_starts_the_survey(
     ]
     assert [label for label, _, _ in _menu(choose)][3] == "Kiswahili"  # in its own script
 
-    consent, kept, question = await chat.press("language", "fr")
+    consent, kept, take_part = await chat.press("language", "fr")
     assert "Ce que deviennent vos réponses" in consent["text"]
     assert kept["text"].startswith("Vos réponses sont conservées 365 jours")
     assert "/mydata" in consent["text"]  # Telegram: commands as the app shows them
+    assert take_part["text"] == "Acceptez-vous de participer ?"
+    assert [(cmd, arg) for _, cmd, arg in _menu(take_part)] == [
+        ("consent", "take:yes"),
+        ("consent", "take:no"),
+    ]
+
+    [question] = await chat.press("consent", "take:yes")
     assert question["text"].startswith("Voulez-vous que nous vous disions")
     assert [(cmd, arg) for _, cmd, arg in _menu(question)] == [
         ("updates", "yes"),
@@ -159,8 +167,12 @@ async def test_typed_replies_work_where_there_are_no_buttons(redis_client: Redis
     [choose] = await chat.say(CAMPAIGN)
     assert choose["text"] == "Please choose your language."
     consent = await chat.say("4")  # the fourth language of the menu
-    assert "Ungependa tukujulishe" in _texts(consent)
+    assert _texts(consent).endswith("Je, unakubali kushiriki?")
     again = await chat.say("labda")  # "maybe": not an answer to a yes/no question
+    assert _texts(again).endswith("Je, unakubali kushiriki?")  # with the notice again
+    [outcomes] = await chat.say("1")  # the first button: yes, I agree
+    assert "Ungependa tukujulishe" in outcomes["text"]
+    again = await chat.say("labda")
     assert "Ungependa tukujulishe" in _texts(again)
     started = await chat.say("ndiyo")
     assert started[-1]["prompt"]["language"] == "sw"
@@ -209,9 +221,13 @@ async def test_stop_pauses_and_opts_out_until_they_come_back(redis_client: Redis
     session: Any = await runtime.redis.get(runtime.schema.session(chat.pid, CAMPAIGN))
     assert decode_session(session).status is SessionStatus.PAUSED
 
-    back = await chat.say("start")
+    [asked] = await chat.say("start")  # not silently back on: asked first
+    assert asked["text"] == "You asked us to stop messages. Start again?"
+    assert [(cmd, arg) for _, cmd, arg in _menu(asked)] == [("resume", "yes"), ("resume", "no")]
+    assert (await chat.record())[b"stop"] == b"1"
+    back = await chat.say("1")  # typed: the first button
     assert "Welcome back" in _texts(back)
-    assert "prompt" in back[-1]
+    assert "prompt" in back[-1]  # the survey goes on where they were
     assert (await chat.record())[b"stop"] == b"0"
 
 
@@ -462,6 +478,10 @@ async def test_a_typed_number_picks_from_the_menu_just_shown(redis_client: Redis
     assert [cmd for _, cmd, _ in _menu(menu)][2] == "mydata"
     [data] = await chat.say("3")
     assert data["text"].startswith("What Sauti holds about you:")
+    assert _menu(data)[0] == ("No outcome news", "consent", "out:no")
+    [changed] = await chat.say("1")  # my data's first button: no more news of outcomes
+    assert changed["text"].startswith("We will not send you news about the outcome.")
+    assert (await chat.record())[f"u:{CAMPAIGN}".encode()] == b"0"
     again = await chat.say("1")  # no menu now: the survey's info screen takes it
     assert "prompt" in again[-1]
 
