@@ -12,8 +12,13 @@ No Redis, no clock, no network: the worker loads the participant and their sessi
 - `exchange`: what every part shares for one event (the turn, the participant's language);
 - `menus`: the help menu and the open campaigns, and the numbers typed to pick from them;
 - `joining`: a campaign joined or come back to, and the language chosen for it;
-- `consent`: what they agree to hear from us (news of outcomes, or nothing: stop);
-- `my_data`: what Sauti holds about them, as they can read it;
+- `consents`: the separate, versioned consents (take part, outcomes, quote, contact again),
+  and whether one may be relied on;
+- `consent`: asking for them (the data notice when joining, again when a text changed) and
+  changing them;
+- `stopping`: stop, and the question that must be answered before messages start again;
+- `my_data`, `my_consents`: what Sauti holds about them, as they can read it, and their
+  consents with a button to change each;
 - `stored_answers`, `stored_sessions`: answers and sessions as Redis keeps them (compactly
   encoded) and read back, in that format and the one written before;
 - `erasure`: deleting everything, asked first;

@@ -191,7 +191,7 @@ def record(exchange: Exchange, kind: Consent, agreed: bool) -> ParticipantRecord
     """Their answer, with the version of the text it answers and when."""
     participant = exchange.participant()
     campaign = exchange.context.campaign
-    given = Given(agreed, current_version(kind, campaign), exchange.event.received_at_ms)
+    given = Given(agreed, current_version(kind, campaign), exchange.event.received_at_ms // 1000)
     key = consent_key(kind, campaign.id if campaign is not None else None)
     return exchange.turn.update(participant, consents={**participant.consents, key: given})
 

@@ -51,22 +51,28 @@ _TEXTS: Mapping[Consent, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Given:
-    """One answer to one consent question: yes or no, to which version, when (epoch ms; 0 for
-    answers given before consents were recorded with a time)."""
+    """One answer to one consent question: yes or no, to which version, when (epoch seconds;
+    0 for answers given before consents were recorded with a time)."""
 
     agreed: bool
     version: str
-    at_ms: int
+    at: int
 
     def encode(self) -> str:
-        return f"{'1' if self.agreed else '0'}|{self.version}|{self.at_ms}"
+        """ "<1|0>|<version>|<epoch s>": the first character is what the loop's scripts read."""
+        return f"{'1' if self.agreed else '0'}|{self.version}|{self.at}"
 
     @classmethod
     def decode(cls, raw: bytes) -> Given | None:
+        """A stored answer; a bare "1" / "0" is one given before versioning (version 0)."""
         agreed, _, rest = raw.decode().partition("|")
-        version, _, at = rest.partition("|")
-        if agreed not in ("0", "1") or not version or not at.isdigit():
+        if agreed not in ("0", "1"):
             return None  # unreadable: as if never asked, so it is asked again
+        if not rest:
+            return cls(agreed == "1", LEGACY, 0)
+        version, _, at = rest.partition("|")
+        if not version or not at.isdigit():
+            return None
         return cls(agreed == "1", version, int(at))
 
 
@@ -99,7 +105,7 @@ def _builtin_version(kind: Consent) -> str:
 
 def _fingerprint(texts: object) -> str:
     encoded = json.dumps(texts, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(encoded).hexdigest()[:10]
+    return hashlib.sha256(encoded).hexdigest()[:8]
 
 
 def is_current(given: Given | None, kind: Consent, campaign: Campaign | None) -> bool:

@@ -43,7 +43,7 @@ def _line(exchange: Exchange, kind: Consent, given: Given | None) -> str:
     if given.version == LEGACY:
         when = exchange.label("mydata.before_versioning")
     else:
-        when = dt.datetime.fromtimestamp(given.at_ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        when = dt.datetime.fromtimestamp(given.at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     answer = exchange.label("mydata.consent_given" if given.agreed else "mydata.consent_refused")
     return exchange.catalog.message(
         "mydata.consent_line",

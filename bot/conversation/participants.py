@@ -143,15 +143,13 @@ class ParticipantRecord:
 
 
 def _consent_fields(consents: Mapping[str, Given]) -> dict[str, str | bytes]:
-    """Outcomes keep the field the loop's scripts read (`u:<campaign>`, "1" = yes) with their
-    version and time beside it (`uv:<campaign>`); every other consent is one `k:<key>` field."""
+    """Outcomes keep the field the loop's scripts read (`u:<campaign>`, first character "1" =
+    yes); every other consent is one `k:<key>` field."""
     fields: dict[str, str | bytes] = {}
     prefix = Consent.OUTCOMES.value + ":"
     for key, given in consents.items():
         if key.startswith(prefix):
-            campaign = key.removeprefix(prefix)
-            fields[f"u:{campaign}"] = _flag(given.agreed)
-            fields[f"uv:{campaign}"] = f"{given.version}|{given.at_ms}"
+            fields[f"u:{key.removeprefix(prefix)}"] = given.encode()
         else:
             fields[f"k:{key}"] = given.encode()
     return fields
@@ -160,19 +158,14 @@ def _consent_fields(consents: Mapping[str, Given]) -> dict[str, str | bytes]:
 def _read_consents(text: Mapping[str, bytes]) -> dict[str, Given]:
     """Stored consents; what was agreed before versioning reads as version 0 at time 0: a
     campaign joined (they answered the old notice's question) is a yes to take part, and a
-    `u:<campaign>` without its version is the old outcomes answer."""
+    bare `u:<campaign>` ("1" / "0") is the old outcomes answer."""
     consents: dict[str, Given] = {}
     for name, value in text.items():
-        if name.startswith("k:"):
-            given = Given.decode(value)
-            if given is not None:
-                consents[name[2:]] = given
-        elif name.startswith("u:"):
-            campaign = name[2:]
-            version, _, at = text.get(f"uv:{campaign}", b"").decode().partition("|")
-            consents[consent_key(Consent.OUTCOMES, campaign)] = Given(
-                value == b"1", version or LEGACY, int(at) if at.isdigit() else 0
-            )
+        given = Given.decode(value) if name.startswith(("k:", "u:")) else None
+        if name.startswith("k:") and given is not None:
+            consents[name[2:]] = given
+        elif name.startswith("u:") and given is not None:
+            consents[consent_key(Consent.OUTCOMES, name[2:])] = given
         elif name.startswith("c:"):
             key = consent_key(Consent.TAKE_PART, name[2:])
             consents.setdefault(key, Given(True, LEGACY, 0))  # `k:` wins, in either order

@@ -17,7 +17,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.conversation.consents import LEGACY, outcome_versions_honoured
+from bot.conversation.consents import Given, outcome_versions_honoured
 from bot.conversation.decisions.decision import Decision
 from bot.conversation.decisions.rules import (
     Facts,
@@ -171,7 +171,7 @@ class Feeder:
         questions = (
             [] if whole else list(dict.fromkeys([*(questions_of(rule) if rule else ()), *named]))
         )
-        fields = [*_FIELDS, f"u:{stored.campaign_id}", f"uv:{stored.campaign_id}"]
+        fields = [*_FIELDS, f"u:{stored.campaign_id}"]
         state = self._schema.shard_publication(shard, stored.ref, stored.version)
         replies: Any = await LOAD_TARGETS(
             self._redis,
@@ -193,7 +193,7 @@ class Feeder:
         )
         loaded = {}
         for pid, (record, answers, told, budget, tags) in zip(pids, replies, strict=True):
-            named_fields = dict(zip([*_FIELDS, "consent", "version"], record, strict=True))
+            named_fields = dict(zip([*_FIELDS, "consent"], record, strict=True))
             loaded[pid] = _Loaded(
                 fields={name: value for name, value in named_fields.items() if value is not None},
                 facts=facts_from_stored(_pairs(answers), _pairs(tags)),
@@ -328,10 +328,10 @@ def _pairs(flat: list[bytes]) -> dict[bytes, bytes]:
 def _excluded(fields: Mapping[str, bytes]) -> str | None:
     if "wk" not in fields or "ch" not in fields:
         return "erased"
-    if fields.get("consent") != b"1":
+    given = Given.decode(fields.get("consent", b"0"))
+    if given is None or not given.agreed:
         return "no_consent"
-    agreed_to = fields.get("version", LEGACY.encode()).split(b"|", 1)[0].decode()
-    if agreed_to not in outcome_versions_honoured():
+    if given.version not in outcome_versions_honoured():
         return "consent_outdated"
     if fields.get("stop") == b"1":
         return "opted_out"

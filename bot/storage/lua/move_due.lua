@@ -23,7 +23,7 @@
 --   5 loop stats prefix (campaign id follows)
 --   6 shard publication prefix ("<ref>:<version>" follows)
 --   7 budget prefix
---   8 outcomes consent versions honoured (comma-separated; the version sits in 'uv:<campaign>')
+--   8 outcomes consent versions honoured (comma-separated)
 -- Returns {moved, dropped, when the next notice is due (ms; -1: none held)}.
 
 local now = tonumber(ARGV[1])
@@ -41,14 +41,15 @@ for _, key in ipairs(due) do
     local told_key, field = ARGV[4] .. pid, 'd:' .. (ref or '')
     local record = ref and redis.call('HGET', told_key, field)
     local recorded = record and tonumber(string.match(record, '^(%d+)'))
-    local p = redis.call('HMGET', ARGV[3] .. pid, 'wk', 'stop', consent,
-      'uv:' .. string.sub(consent, 3))
-    local agreed_to = p[4] and string.match(p[4], '^([^|]*)') or '0'  -- absent: before versions
+    local p = redis.call('HMGET', ARGV[3] .. pid, 'wk', 'stop', consent)
+    -- The consent is "<1|0>|<version>|<epoch s>", or a bare "1" / "0" from before versions.
+    local given = p[3] or ''
+    local agreed_to = string.match(given, '^%d|([^|]*)') or '0'
     local reason = nil
     if recorded and recorded > tonumber(version) then reason = 'superseded'
     elseif not p[1] then reason = 'erased'
     elseif p[2] == '1' then reason = 'opted_out'
-    elseif p[3] ~= '1' then reason = 'no_consent'
+    elseif string.sub(given, 1, 1) ~= '1' then reason = 'no_consent'
     elseif not honoured[agreed_to] then reason = 'consent_outdated' end
     if not reason then
       redis.call('XADD', KEYS[3], '*', 'k', key, 'pid', pid, 'ch', channel, 't', ARGV[1],

@@ -32,7 +32,7 @@
 --   12 week ms
 --   13 weekly budget
 --   14 samples wanted
---   15 outcomes consent versions honoured (comma-separated; the version sits in 'uv:<campaign>')
+--   15 outcomes consent versions honoured (comma-separated)
 --   16.. explicitly linked participant ids
 -- Returns {next cursor ('0' = done), {name, count, ...}, {sampled participant ids}}.
 
@@ -57,7 +57,6 @@ local honoured = {}
 for v in string.gmatch(ARGV[15], '[^,]+') do honoured[v] = true end
 local answers_prefix, themes_prefix = ARGV[5], ARGV[6]
 local participant_prefix, budget_prefix, consent = ARGV[4], ARGV[7], ARGV[8]
-local consent_version = 'uv:' .. string.sub(consent, 3)
 local planned = {}  -- this chunk's targets, appended with one RPUSH
 local linked_count, late = 0, 0
 local excluded, targets, samples, zones = {}, {}, {}, {}
@@ -96,13 +95,14 @@ for m = 1, #members do
   if linked then
     -- 'ch' is written with the data key and only erasure removes it: absent = erased.
     local f = call('HMGET', participant_prefix .. pid, 'ch', 'lang', 'stop', 'reach', consent, 'tz',
-      'hid', consent_version)
+      'hid')
     local channel, language = f[1], f[2] or ''
-    -- 'uv' is "<version>|<ms>"; absent: given before consents had versions ('0').
-    local version = f[8] and string.match(f[8], '^([^|]*)') or '0'
+    -- The consent is "<1|0>|<version>|<epoch s>", or a bare "1" / "0" from before versions.
+    local given = f[5] or ''
+    local version = string.match(given, '^%d|([^|]*)') or '0'
     local reason = nil
     if not channel then reason = 'erased'
-    elseif f[5] ~= '1' then reason = 'no_consent'
+    elseif string.sub(given, 1, 1) ~= '1' then reason = 'no_consent'
     elseif not honoured[version] then reason = 'consent_outdated'
     elseif f[3] == '1' then reason = 'opted_out'
     elseif f[4] == 'unreachable' then reason = 'unreachable'
