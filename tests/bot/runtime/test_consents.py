@@ -99,6 +99,7 @@ async def test_declining_to_take_part_ends_politely_and_keeps_nothing(redis_clie
     await chat.say(CAMPAIGN)
     notice, question = await chat.press("language", "sw")
     assert "Nuru Mobile" in notice["text"]
+    assert question["text"] == "Je, unakubali kushiriki?"
     [goodbye] = await chat.press("consent", "take:no")
     assert goodbye["text"].startswith("Asante hata hivyo.")
     assert goodbye["to"] == "addr-baraka"  # said although nothing of them is kept
