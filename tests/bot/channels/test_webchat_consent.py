@@ -1,0 +1,70 @@
+"""The web chat's join page shows the data notice the chat apps say (who is asking — named even
+without an intro —, who sees the answers, the code number, my data, delete), with the consents
+as tick boxes and "Yes, I agree" as the start button: plain HTML, no script."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.app import App
+from bot.conversation.consents import Consent, current_version
+from bot.conversation.inbound import Channel
+from tests.kit import webchat as browser
+from tests.kit.example import example_survey
+from tests.kit.webchat import Client
+
+CAMPAIGN = "safe-connect-2026"
+
+
+async def _join_page(client: Client, language: str = "en") -> str:
+    response = await client.get(f"/j/{CAMPAIGN}", headers={"Accept-Language": language})
+    assert response.status == 200
+    return html.unescape(await response.text())
+
+
+async def test_the_join_page_shows_the_data_notice_with_the_organisations_name(
+    web_client: Client, app: App
+) -> None:
+    without_intro = re.sub(r"\nintro:\n(  .*\n)+", "\n", example_survey())
+    assert "intro:" not in without_intro
+    await app.campaigns.load(without_intro, open_now=True)
+
+    page = await _join_page(web_client)
+    assert "Nuru Mobile is asking: Your phone and your safety" in page
+    assert "they are stored under a code number, never with your name or number" in page
+    assert "Nuru Mobile's team sees them" in page
+    assert '("my data")' in page and '("delete")' in page  # the words that work here
+    for name in ("upd", "quote", "contact"):
+        assert f'<input type="checkbox" name="{name}" value="1">' in page  # unticked
+    assert "Do you agree to take part?" in page
+    assert '<button type="submit">Yes, I agree</button>' in page
+    assert "<script" not in page
+
+    swahili = await _join_page(web_client, "sw")
+    assert "Nuru Mobile inauliza" in swahili
+    assert "Ndiyo, nakubali" in swahili
+
+
+async def test_joining_on_the_web_records_each_consent_with_its_version(
+    web_client: Client, app: App
+) -> None:
+    response = await web_client.post(
+        f"/j/{CAMPAIGN}", data={"lang": "en", "quote": "1"}, allow_redirects=False
+    )
+    assert response.status == 303
+    token = response.headers["Location"].split("/c/", 1)[1].split("#", 1)[0].split("?", 1)[0]
+    await browser.page(web_client, token)  # the first question, once the join is processed
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    record = await app.redis.hgetall(app.schema.participant(pid))
+    campaign = await app.campaigns.get(CAMPAIGN)
+    assert campaign is not None
+
+    def agreed(field: str) -> tuple[bytes, str]:
+        answer, version, _ = record[field.encode()].split(b"|")
+        return answer, version.decode()
+
+    assert agreed(f"k:take:{CAMPAIGN}") == (b"1", current_version(Consent.TAKE_PART, campaign))
+    assert agreed(f"k:quote:{CAMPAIGN}") == (b"1", current_version(Consent.QUOTE, campaign))
+    assert agreed(f"u:{CAMPAIGN}") == (b"0", current_version(Consent.OUTCOMES, campaign))
+    assert agreed("k:contact") == (b"0", current_version(Consent.CONTACT, campaign))
