@@ -101,7 +101,7 @@ class World:
         titles = [title for _, title in choose[-1].reply_ids]
         title = next(t for t in titles if t.removeprefix("✓ ") == name)
         notice = await self.next_messages(wa_id, self.tap(wa_id, choose[-1], title))
-        agree = [title for _, title in notice[-1].reply_ids][0]
+        agree = next(title for _, title in notice[-1].reply_ids)  # "Yes, I agree"
         consent = await self.next_messages(wa_id, self.tap(wa_id, notice[-1], agree))
         buttons = [title for _, title in consent[-1].reply_ids]
         return await self.next_messages(

@@ -143,7 +143,8 @@ async def test_help_and_delete_menus_are_buttons_gone_once_answered(
     assert "3. My data" not in page
     page = await browser.press(web_client, token, "My data")
     assert "What Sauti holds about you" in page
-    assert browser.menus(page) == []  # the help menu was answered: its buttons are gone
+    # The help menu was answered: its buttons are gone; my data's own (a consent each) show.
+    assert browser.menus(page) == [["Tell me outcomes", "You may quote me", "Ask me again later"]]
 
     await browser.answer(web_client, token, text="delete")
     page = await browser.press(web_client, token, "No, keep it")

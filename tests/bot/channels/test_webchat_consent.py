@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from bot.app import App
 from bot.conversation.consents import Consent, current_version
@@ -34,7 +35,8 @@ async def test_the_join_page_shows_the_data_notice_with_the_organisations_name(
     assert "Nuru Mobile is asking: Your phone and your safety" in page
     assert "they are stored under a code number, never with your name or number" in page
     assert "Nuru Mobile's team sees them" in page
-    assert '("my data")' in page and '("delete")' in page  # the words that work here
+    assert '("my data")' in page  # the words that work here
+    assert '("delete")' in page
     for name in ("upd", "quote", "contact"):
         assert f'<input type="checkbox" name="{name}" value="1">' in page  # unticked
     assert "Do you agree to take part?" in page
@@ -56,7 +58,7 @@ async def test_joining_on_the_web_records_each_consent_with_its_version(
     token = response.headers["Location"].split("/c/", 1)[1].split("#", 1)[0].split("?", 1)[0]
     await browser.page(web_client, token)  # the first question, once the join is processed
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
-    record = await app.redis.hgetall(app.schema.participant(pid))
+    record: Any = await app.redis.hgetall(app.schema.participant(pid))
     campaign = await app.campaigns.get(CAMPAIGN)
     assert campaign is not None
 
