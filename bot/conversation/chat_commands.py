@@ -19,7 +19,9 @@ from dialogues.normalize import fold
 _JOIN_WORDS = frozenset({"start", "join", "/start", "/join"})
 # Slash commands that take what follows them: "/feedback the tower is far", "/time 14:30",
 # "/updates no".
-_WITH_ARGUMENT = frozenset({"start", "feedback", "language", "time", "updates", "shared"})
+_WITH_ARGUMENT = frozenset(
+    {"start", "feedback", "language", "time", "updates", "shared", "consent", "resume"}
+)
 
 
 def keyword(command: str, language: str) -> str:

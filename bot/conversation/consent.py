@@ -147,6 +147,9 @@ def _ask_again(exchange: Exchange, kind: Consent | None) -> None:
 
 def consent(exchange: Exchange, argument: str) -> None:
     """The `consent` command: "<consent>:<yes|no>" from a button (or typed after "/consent")."""
+    if exchange.turn.participant is None:  # a stale button of someone erased: keep nothing
+        offer_campaigns(exchange)
+        return
     name, _, answer = argument.partition(":")
     try:
         kind = Consent(name)

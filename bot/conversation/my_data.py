@@ -56,7 +56,9 @@ def my_data(exchange: Exchange, _: str = "") -> None:
         exchange.label("mydata.no_decisions")
     ]
     lines.append(consent_lines(exchange, participant, campaign))
-    menu = consent_menu(exchange, participant, campaign)
+    # While a consent question of a join waits, it keeps waiting: no menu to take its answer.
+    joining = participant.stage is Stage.CONSENT
+    menu = () if joining else consent_menu(exchange, participant, campaign)
     if menu:
         exchange.turn.update(participant, stage=Stage.MYDATA_MENU)
         lines.append(exchange.label("mydata.change_consent"))

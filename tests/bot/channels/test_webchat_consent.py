@@ -70,3 +70,11 @@ async def test_joining_on_the_web_records_each_consent_with_its_version(
     assert agreed(f"k:quote:{CAMPAIGN}") == (b"1", current_version(Consent.QUOTE, campaign))
     assert agreed(f"u:{CAMPAIGN}") == (b"0", current_version(Consent.OUTCOMES, campaign))
     assert agreed("k:contact") == (b"0", current_version(Consent.CONTACT, campaign))
+
+    shown = await browser.answer(web_client, token, text="my data")
+    assert "• contacted again for future surveys: no (" in shown
+    page = await browser.press(web_client, token, "Ask me again later")
+    assert "Thank you, your choice is saved." in page
+    contact = await app.redis.hget(app.schema.participant(pid), "k:contact")
+    assert isinstance(contact, bytes)
+    assert contact.startswith(b"1|")
