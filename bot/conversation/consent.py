@@ -103,7 +103,7 @@ def asks_first(exchange: Exchange) -> bool:
     an older notice asks again (the notice and the question), and so does an outcomes answer
     given to an older question. True when a question was asked (the survey waits)."""
     campaign, participant = exchange.context.campaign, exchange.participant()
-    if campaign is None:
+    if campaign is None or not campaign.is_open:  # nothing will be asked: no need to agree
         return False
     if not _agreed_to_current(participant, Consent.TAKE_PART, campaign):
         ask_consent(exchange, campaign)
