@@ -555,3 +555,34 @@ def test_and_or_combine_answers() -> None:
     assert _holds("q1 = 'calls' or q5 <= 2", answers)
     assert _holds("q1 = 'calls' and q5 > 9 or selected(q1, 'money')", answers)
     assert not _holds("q1 = 'calls' and (q5 > 9 or selected(q1, 'money'))", answers)
+
+
+# --- the campaign's own data notice ---------------------------------------------------------
+
+NOTICE_SURVEY = (
+    HEADER
+    + PROMISE
+    + 'data_notice: {en: "Only our research team reads them.", sw: "Timu yetu tu inayasoma."}\n'
+    + """\
+questions:
+  - {id: sells, kind: yes_no, text: {en: "Do you sell food?", sw: "Unauza chakula?"}}
+"""
+)
+
+
+def test_a_campaign_may_bring_its_own_data_notice() -> None:
+    survey = dialogues.parse(NOTICE_SURVEY)
+    assert survey.data_notice == {
+        "en": "Only our research team reads them.",
+        "sw": "Timu yetu tu inayasoma.",
+    }
+    without = "".join(line for line in NOTICE_SURVEY.splitlines(True) if "data_notice" not in line)
+    assert dialogues.parse(without).data_notice is None  # the built-in notice is said
+
+
+def test_a_data_notice_needs_every_language() -> None:
+    text = NOTICE_SURVEY.replace(', sw: "Timu yetu tu inayasoma."', "")
+    assert _problem_lines(text) == [
+        f"line {_line_of(text, 'data_notice')}: data_notice: "
+        "missing translation for sw (or set allow_fallback: true)"
+    ]
