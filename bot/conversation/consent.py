@@ -207,7 +207,7 @@ def _declined(exchange: Exchange) -> None:
         turn.reply_address = exchange.event.address or _address(exchange, participant)
         turn.erase = True
     else:
-        turn.update(participant, stage=Stage.NONE, campaign_id=None)
+        turn.update(participant, stage=Stage.NONE, campaign_id=None, topic="")
     exchange.say("consent.declined", start=exchange.quote("start"))
 
 
@@ -223,6 +223,8 @@ def _address(exchange: Exchange, participant: ParticipantRecord) -> str | None:
 def _carry_on(exchange: Exchange) -> None:
     """After the consent questions: the survey starts, or goes on where they were."""
     participant, campaign = exchange.participant(), exchange.context.campaign
+    if participant.topic:
+        participant = exchange.turn.update(participant, topic="")  # no question of ours waits
     if campaign is None:
         exchange.turn.update(participant, stage=Stage.NONE)
         offer_campaigns(exchange)
