@@ -9,8 +9,9 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
-from bot.conversation.consents import Consent, current_version
+from bot.conversation.consents import Consent, current_version, may_contact_again, may_quote
 from bot.conversation.inbound import Channel
+from bot.conversation.participants import ParticipantRecord
 from bot.conversation.stored_sessions import decode_session
 from tests.bot.runtime.test_conversation import Chat
 from tests.kit.example import example_survey, open_example
@@ -213,3 +214,32 @@ async def test_the_resume_question_is_asked_in_their_language(redis_client: Redi
     await chat.say("/stop")
     [asked] = await chat.say("bonjour")
     assert asked["text"] == "Vous nous avez demandé d'arrêter les messages. Recommencer ?"
+
+
+async def test_quoting_and_contacting_again_need_a_yes_to_the_current_text(
+    redis_client: Redis,
+) -> None:
+    """What whoever quotes words in a report, or invites people to a new survey, asks first."""
+    runtime = await _runtime(redis_client)
+    campaign = await _campaign(runtime)
+    chat = await _joined(runtime, "hamisi")
+
+    async def stored() -> ParticipantRecord:
+        fields: Any = await runtime.redis.hgetall(runtime.schema.participant(chat.pid))
+        return ParticipantRecord.from_fields(chat.pid, fields)
+
+    before = await stored()
+    assert not may_quote(before.consents, campaign)  # not asked: no
+    assert not may_contact_again(before.consents)
+    await chat.press("consent", "quote:yes")
+    await chat.press("consent", "contact:yes")
+    given = await stored()
+    assert may_quote(given.consents, campaign)
+    assert may_contact_again(given.consents)
+
+    key = runtime.schema.participant(chat.pid)
+    await runtime.redis.hset(key, f"k:quote:{CAMPAIGN}", "1|0ld7e4t0|1790000000")
+    await runtime.redis.hset(key, "k:contact", "1|0ld7e4t0|1790000000")
+    outdated = await stored()
+    assert not may_quote(outdated.consents, campaign)  # a yes to another text is not relied on
+    assert not may_contact_again(outdated.consents)
