@@ -124,12 +124,9 @@ def consent_reply(exchange: Exchange, action: Answer) -> None:
     """A typed (or stale) answer to the consent question asked; unclear: asked again."""
     participant = exchange.participant()
     choice = yes_or_no(action, exchange.language)
-    try:
-        kind = Consent(participant.topic)
-    except ValueError:  # asked by an older Sauti (one question for all): the notice again
-        kind = None
-    if kind is None or choice is None:
-        _ask_again(exchange, kind)
+    kind = _waiting(participant)
+    if kind is None or choice is None or participant.topic != kind.value:
+        _ask_again(exchange, kind)  # a question from an older Sauti: the notice again
         return
     _answer(exchange, kind, choice)
 
@@ -171,7 +168,7 @@ def _answer(exchange: Exchange, kind: Consent, agreed: bool) -> None:
     if kind is Consent.TAKE_PART and not agreed:
         _declined(exchange)
         return
-    asked = exchange.participant().stage is Stage.CONSENT
+    waiting = _waiting(exchange.participant())
     participant = record(exchange, kind, agreed)
     if participant.stage in (Stage.UPDATES, Stage.MYDATA_MENU):  # that question is answered
         participant = exchange.turn.update(participant, stage=Stage.NONE)
@@ -182,12 +179,24 @@ def _answer(exchange: Exchange, kind: Consent, agreed: bool) -> None:
             _ask(exchange, Consent.OUTCOMES)
         else:
             _carry_on(exchange)
-    elif asked:  # the questions of a join (or of a changed text) are over
+    elif waiting is kind:  # the questions of a join (or of a changed text) are over
         _carry_on(exchange)
+    elif waiting is not None:  # another consent's button: the question asked still waits
+        _ask_again(exchange, waiting)
     elif kind is Consent.OUTCOMES:
         _say_updates(exchange, agreed)
     else:
         exchange.say("consent.saved", mydata=exchange.quote("mydata"))
+
+
+def _waiting(participant: ParticipantRecord) -> Consent | None:
+    """The consent question asked and not answered yet, if any."""
+    if participant.stage is not Stage.CONSENT:
+        return None
+    try:
+        return Consent(participant.topic)
+    except ValueError:  # asked by an older Sauti: its notice is asked again
+        return Consent.TAKE_PART
 
 
 def record(exchange: Exchange, kind: Consent, agreed: bool) -> ParticipantRecord:

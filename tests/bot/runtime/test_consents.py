@@ -243,3 +243,15 @@ async def test_quoting_and_contacting_again_need_a_yes_to_the_current_text(
     outdated = await stored()
     assert not may_quote(outdated.consents, campaign)  # a yes to another text is not relied on
     assert not may_contact_again(outdated.consents)
+
+
+async def test_another_consents_button_while_joining_does_not_skip_taking_part(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = Chat(runtime, "imani")
+    await chat.say(CAMPAIGN)
+    await chat.press("language", "en")
+    again = await chat.press("consent", "quote:yes")  # an older message's button
+    assert again[-1]["text"] == "Do you agree to take part?"  # still waiting, nothing started
+    assert await runtime.redis.get(runtime.schema.session(chat.pid, CAMPAIGN)) is None
