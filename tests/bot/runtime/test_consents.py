@@ -255,3 +255,22 @@ async def test_another_consents_button_while_joining_does_not_skip_taking_part(
     again = await chat.press("consent", "quote:yes")  # an older message's button
     assert again[-1]["text"] == "Do you agree to take part?"  # still waiting, nothing started
     assert await runtime.redis.get(runtime.schema.session(chat.pid, CAMPAIGN)) is None
+
+
+async def test_a_yes_to_an_older_outcomes_question_is_asked_again_at_their_next_message(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "jabari")
+    waiting = await _question(runtime, chat)
+    key = runtime.schema.participant(chat.pid)
+    await runtime.redis.hset(key, f"u:{CAMPAIGN}", "1|0ld7e4t0|1790000000")
+
+    [asked] = await chat.say("1")
+    assert asked["text"] == "Would you like us to tell you what comes of your answers?"
+    assert await _question(runtime, chat) == waiting  # the answer waits for theirs
+    resumed = await chat.press("updates", "yes")
+    assert resumed[-1]["prompt"]["question_id"] == waiting
+    campaign = await _campaign(runtime)
+    current = current_version(Consent.OUTCOMES, campaign)
+    assert (await chat.record())[f"u:{CAMPAIGN}".encode()].startswith(f"1|{current}|".encode())
