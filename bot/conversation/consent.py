@@ -23,6 +23,7 @@ from bot.conversation.participants import ParticipantRecord, Stage, stored_addre
 from bot.conversation.turns import begin_survey, closed
 from bot.privacy import DecryptionError
 from dialogues.localization import builtin_catalog
+from dialogues.session import SessionStatus
 
 # The question asked for each consent, and the messages confirming a change of it.
 _QUESTIONS = {
@@ -101,11 +102,14 @@ def _menu(exchange: Exchange, kind: Consent) -> tuple[MenuItem, ...]:
 def asks_first(exchange: Exchange) -> bool:
     """Before the next survey question: a take-part consent that is missing or was given to
     an older notice asks again (the notice and the question), and so does an outcomes answer
-    given to an older question. True when a question was asked (the survey waits)."""
+    given to an older question. True when a question was asked (the survey waits). Someone
+    who completed the survey is not asked to take part again: no question of it is left."""
     campaign, participant = exchange.context.campaign, exchange.participant()
     if campaign is None or not campaign.is_open:  # nothing will be asked: no need to agree
         return False
-    if not _agreed_to_current(participant, Consent.TAKE_PART, campaign):
+    session = exchange.context.session
+    completed = session is not None and session.status is SessionStatus.COMPLETED
+    if not completed and not _agreed_to_current(participant, Consent.TAKE_PART, campaign):
         ask_consent(exchange, campaign)
         return True
     outcomes = participant.consent(Consent.OUTCOMES, campaign.id)
@@ -243,6 +247,10 @@ def _carry_on(exchange: Exchange) -> None:
         exchange.turn.notice(closed(exchange.language))
         return
     session = exchange.context.session
+    if session is not None and session.status is SessionStatus.COMPLETED:  # nothing to go on to
+        exchange.turn.update(participant, stage=Stage.NONE)
+        exchange.say("consent.saved", mydata=exchange.quote("mydata"))
+        return
     begin_survey(
         exchange.turn,
         participant,

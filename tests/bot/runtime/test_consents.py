@@ -13,6 +13,7 @@ from bot.conversation.consents import Consent, current_version, may_contact_agai
 from bot.conversation.inbound import Channel
 from bot.conversation.participants import ParticipantRecord
 from bot.conversation.stored_sessions import decode_session
+from dialogues import SessionStatus
 from tests.bot.runtime.test_conversation import Chat
 from tests.kit.example import example_survey, open_example
 from tests.kit.runtime import Runtime, make_runtime
@@ -274,3 +275,28 @@ async def test_a_yes_to_an_older_outcomes_question_is_asked_again_at_their_next_
     campaign = await _campaign(runtime)
     current = current_version(Consent.OUTCOMES, campaign)
     assert (await chat.record())[f"u:{CAMPAIGN}".encode()].startswith(f"1|{current}|".encode())
+
+
+async def test_after_the_survey_only_an_outdated_outcomes_answer_is_asked_again(
+    redis_client: Redis,
+) -> None:
+    """Someone who finished before versions: no "take part?" for a survey with nothing left to
+    answer, but the outcomes question again, since notices rely on it."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "kesi")
+    for text in ("1", "1,2", "no", "yes", "0", "5", "1", "skip", "skip", "skip"):
+        raw: Any = await runtime.redis.get(runtime.schema.session(chat.pid, CAMPAIGN))
+        if decode_session(raw).status is SessionStatus.COMPLETED:
+            break
+        await chat.say(text)
+    raw = await runtime.redis.get(runtime.schema.session(chat.pid, CAMPAIGN))
+    assert decode_session(raw).status is SessionStatus.COMPLETED
+    key = runtime.schema.participant(chat.pid)
+    await runtime.redis.hdel(key, f"k:take:{CAMPAIGN}")
+    await runtime.redis.hset(key, f"u:{CAMPAIGN}", "1")
+
+    [asked] = await chat.say("hello")
+    assert asked["text"] == "Would you like us to tell you what comes of your answers?"
+    [saved] = await chat.press("updates", "yes")
+    assert saved["text"].startswith("Thank you, your choice is saved.")
+    assert (await chat.record())[b"stg"] == b""
