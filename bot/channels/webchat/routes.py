@@ -475,9 +475,13 @@ class WebChat:
         """The form of the question awaiting an answer (built now: it shows what is ticked so
         far and the earlier answer), unless the survey is paused, over or closed, or the
         participant was asked for typed text (feedback, a concern about a decision, their time
-        of day): then the page offers a plain text box, whatever kind of question awaits."""
+        of day): then the page offers a plain text box, whatever kind of question awaits. Nor
+        while a consent question or "start again?" waits: its buttons answer it, and a survey
+        button under it would only have it asked again."""
         campaign, session = chat.campaign, chat.session
         if campaign is None or not campaign.is_open or session is None or chat.stage.asks_for_text:
+            return None
+        if chat.stage in (Stage.CONSENT, Stage.RESUME):
             return None
         if session.status is not SessionStatus.ACTIVE or session.current is None:
             return None

@@ -78,3 +78,19 @@ async def test_joining_on_the_web_records_each_consent_with_its_version(
     contact = await app.redis.hget(app.schema.participant(pid), "k:contact")
     assert isinstance(contact, bytes)
     assert contact.startswith(b"1|")
+
+
+async def test_after_stop_the_page_asks_to_start_again_with_no_survey_form_under_it(
+    web_client: Client,
+) -> None:
+    token = await browser.join(web_client, "en")
+    first = await browser.page(web_client, token)
+    assert 'name="q"' in first  # the first question's form
+    await browser.answer(web_client, token, text="stop")
+    page = html.unescape(await browser.answer(web_client, token, text="hello"))
+    assert "You asked us to stop messages. Start again?" in page
+    assert browser.menus(page)[-1] == ["Yes, start again", "No, not now"]
+    assert 'name="q"' not in page  # no survey button to press by mistake under the question
+    page = html.unescape(await browser.press(web_client, token, "Yes, start again"))
+    assert "Welcome back: messages from us are on again." in page
+    assert 'name="q"' in page  # the question they were at, again
