@@ -168,6 +168,10 @@ class WebChat:
                 mydata=keyword("mydata", language),
                 delete=keyword("delete", language),
             ),
+            # What the chat apps say right after the notice, as its last paragraph here.
+            retention=self._catalog.message(
+                "join.retention", language, days=campaign.retention_days
+            ),
             take_part=self._catalog.message("consent.take_part", language),
             agree=self._catalog.message("button.agree", language),
             heading=self._catalog.message("web.data_notice", language),

@@ -39,6 +39,7 @@ async def test_the_join_page_shows_the_data_notice_with_the_organisations_name(
     assert '("delete")' in page
     for name in ("upd", "quote", "contact"):
         assert f'<input type="checkbox" name="{name}" value="1">' in page  # unticked
+    assert "Your answers are kept for 365 days after this survey closes" in page
     assert "Do you agree to take part?" in page
     assert '<button type="submit">Yes, I agree</button>' in page
     assert "<script" not in page

@@ -99,7 +99,7 @@ async def test_declining_to_take_part_ends_politely_and_keeps_nothing(redis_clie
     runtime = await _runtime(redis_client)
     chat = Chat(runtime, "baraka")
     await chat.say(CAMPAIGN)
-    notice, question = await chat.press("language", "sw")
+    notice, _kept, question = await chat.press("language", "sw")
     assert "Nuru Mobile" in notice["text"]
     assert question["text"] == "Je, unakubali kushiriki?"
     [goodbye] = await chat.press("consent", "take:no")
