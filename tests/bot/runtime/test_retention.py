@@ -101,6 +101,7 @@ async def _answered(runtime: Runtime, user: str) -> Chat:
     chat = Chat(runtime, user)
     await chat.say(CAMPAIGN)
     await chat.press("language", "en")
+    await chat.press("consent", "take:yes")
     await chat.press("updates", "yes")
     for reply in ("1", "1,2", "yes", STORY):
         await chat.say(reply)
@@ -279,7 +280,8 @@ async def test_the_data_notice_says_how_long_answers_are_kept(redis_client: Redi
         "Your answers are kept for 45 days after this survey closes, then deleted; "
         "only totals remain."
     )
-    assert question["text"].startswith("Would you like us to tell you")
+    assert question["text"] == "Do you agree to take part?"
+    await chat.press("consent", "take:yes")
     await chat.press("updates", "no")
     await chat.say(LIVE_WORDS)
     await runtime.campaigns.set_status(LIVE, CampaignStatus.CLOSED)
