@@ -135,6 +135,11 @@ def _reply(exchange: Exchange, action: Answer) -> None:
     answer(exchange.turn, action, exchange.context, exchange.now)
 
 
+# Questions a stopped participant may be asked (by a command kept while stopped): a reply
+# answers them rather than asking "start again?".
+_ASKED_WHILE_STOPPED = frozenset({Stage.RESUME, Stage.DELETE, Stage.UPDATES, Stage.CONSENT})
+
+
 def _stopped(participant: ParticipantRecord | None, event: InboundEvent) -> bool:
     """They said /stop and now write something that would start messages again."""
     if participant is None or not participant.opted_out:
@@ -142,8 +147,8 @@ def _stopped(participant: ParticipantRecord | None, event: InboundEvent) -> bool
     match event.action:
         case Command(name, _):
             return name not in stopping.KEPT_WHILE_STOPPED
-        case Answer():
-            return participant.stage is not Stage.RESUME  # else it answers the question
+        case Answer():  # unless it answers a question they asked for while stopped
+            return participant.stage not in _ASKED_WHILE_STOPPED
         case Join():
             return True
     return False

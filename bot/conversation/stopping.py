@@ -17,8 +17,10 @@ from dialogues.inbound import Pause
 from dialogues.session import SessionStatus
 
 # What a stopped participant may still do without being asked: see and delete their data,
-# change a consent, or say stop again.
-KEPT_WHILE_STOPPED = frozenset({"stop", "mydata", "delete", "consent", "updates", "resume"})
+# change a consent or shared-phone mode, leave at once (quick exit), or say stop again.
+KEPT_WHILE_STOPPED = frozenset(
+    {"stop", "mydata", "delete", "consent", "updates", "resume", "exit", "shared"}
+)
 
 
 def stop(exchange: Exchange, _: str = "") -> None:

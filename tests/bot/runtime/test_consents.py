@@ -99,7 +99,7 @@ async def test_declining_to_take_part_ends_politely_and_keeps_nothing(redis_clie
     runtime = await _runtime(redis_client)
     chat = Chat(runtime, "baraka")
     await chat.say(CAMPAIGN)
-    notice, _kept, question = await chat.press("language", "sw")
+    notice, *_, question = await chat.press("language", "sw")  # and how long answers are kept
     assert "Nuru Mobile" in notice["text"]
     assert question["text"] == "Je, unakubali kushiriki?"
     [goodbye] = await chat.press("consent", "take:no")

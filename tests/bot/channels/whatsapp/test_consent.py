@@ -13,7 +13,7 @@ async def test_the_notice_asks_to_take_part_and_a_no_keeps_nothing(world: World)
     person = "254700000501"
     choose = await world.next_messages(person, world.say(person, CAMPAIGN))
     titles = [title for _, title in choose[-1].reply_ids]
-    notice, _kept, question = await world.next_messages(
+    notice, _kept, _history, question = await world.next_messages(
         person, world.tap(person, choose[-1], next(t for t in titles if "English" in t))
     )
     assert notice.text.startswith("Nuru Mobile is asking: Your phone and your safety")

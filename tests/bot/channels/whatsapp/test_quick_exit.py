@@ -36,7 +36,7 @@ async def test_the_data_notice_says_how_to_clear_the_chat_and_exit_silences_them
     assert history.startswith("WhatsApp keeps this chat on your phone")
     assert '"Clear chat"' in history
     assert 'send "exit"' in history
-    assert texts[notice + 3] == "Would you like us to tell you what comes of your answers?"
+    assert texts[notice + 3] == "Do you agree to take part?"
 
     [line] = await world.next_messages(LEAVING, world.say(LEAVING, "bye"))
     assert line.text == "OK."
