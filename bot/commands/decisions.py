@@ -466,7 +466,7 @@ def _concerns(args: argparse.Namespace) -> int:
                 continue
             text = await case_text(app.redis, app.schema, app.crypto, case)
             print(f"\n{reference}  {_iso(case.created_ms)}  {case.language}  {case.status.value}")
-            print(f"  {text if text is not None else '(erased by the participant)'}")
+            print(f"  {text if text is not None else case.gone_why}")
         return 0
 
     return with_app(work)

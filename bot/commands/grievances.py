@@ -95,7 +95,7 @@ def print_case(case: Case, text: str | None, now_ms: int) -> None:
     print(f"  received {_day(case.created_ms)}; answer by {due}{overdue}")
     for status, at in case.history:
         print(f"  {_day(at)}: {status.value} (told the participant)")
-    print(f"  they wrote: {text if text is not None else '(erased by the participant)'}")
+    print(f"  they wrote: {text if text is not None else case.gone_why}")
 
 
 def _update(args: argparse.Namespace) -> int:

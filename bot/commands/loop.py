@@ -80,7 +80,14 @@ def print_report(report: LoopReport, minimum: int) -> None:
         print("  OVERDUE: the date has passed and no decision is published")
     print(f"  contributors: {contributors.label(minimum)}")
     print(f"  told an outcome: {told.label(minimum)} ({_share(share)})")
-    median = "-" if report.median_days is None else f"{report.median_days:g}"
+    shown = report.median_shown(minimum)
+    median = (
+        f"withheld (fewer than {minimum} told)"
+        if report.median_of and shown is None
+        else "-"
+        if shown is None
+        else f"{shown:g}"
+    )
     print(f"  median days from answer to notice: {median}")
     print(f"  published decisions: {len(report.decisions)}")
     for stored in report.decisions:

@@ -98,8 +98,9 @@ def _run(args: argparse.Namespace) -> int:
                 by="command",
             )
             for outcome in erased:
-                left = f"; {outcome.left} busy, left for the next run" if outcome.left else ""
-                print(f"campaign '{outcome.campaign_id}': personal-level data erased{left}")
+                # No count: a small one could point at someone (docs/data-protection.md).
+                done = "erased" if outcome.completed else "not yet complete, the next run goes on"
+                print(f"campaign '{outcome.campaign_id}': personal-level data {done}")
         if not due:
             print("nothing is due")
         return 0

@@ -49,16 +49,23 @@ class Desk:
             raise CaseError(
                 f"case {case.reference} is {case.status.value}; it can become: {allowed}"
             )
-        record: Any = await self.redis.hmget(
-            self.schema.participant(case.participant_id), ["wk", "ch", "lang", "stop", "hid"]
-        )
-        delivered, args = await self._delivery(case, status, message.strip(), record, now_ms)
+        if not case.participant_id:
+            # Retention removed who raised it: the step is recorded, no one can be told.
+            delivered, args = "not sent: removed after the retention period", ["", INBOX_CAP]
+            # No inbox item goes (ARGV 5 is ''): a key of the case's slot stands in for it.
+            inbox = self.schema.cases(case.shard)
+        else:
+            record: Any = await self.redis.hmget(
+                self.schema.participant(case.participant_id), ["wk", "ch", "lang", "stop", "hid"]
+            )
+            delivered, args = await self._delivery(case, status, message.strip(), record, now_ms)
+            inbox = self.schema.webchat_inbox(case.participant_id)
         steps = await STEP_CASE(
             self.redis,
             [
                 self.schema.case(case.shard, case.reference),
                 self.schema.outbox(case.shard, Priority.REPLY),
-                self.schema.webchat_inbox(case.participant_id),
+                inbox,
             ],
             [case.status.value, str(case.steps), status.value, now_ms, *args],
         )

@@ -23,6 +23,8 @@ from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.decision import DecisionDefinitionError
 from bot.loop.ledger import DecisionLedger, StoredDecision
 from bot.records.reactions import reaction_totals
+from bot.records.retained import RETAINED_RESPONDENTS
+from bot.records.suppression import suppress_count
 from bot.storage.keys import KeySchema
 
 
@@ -45,6 +47,14 @@ class LoopReport:
     owing_rationale: int  # published decisions not (or partly) adopted
     with_rationale: int  # ... of which give it in every language of the campaign
     reactions: Counter[str] = field(default_factory=Counter)
+    median_of: int = 0  # notices the median is taken over (people told, linked to an answer)
+
+    def median_shown(self, minimum: int) -> float | None:
+        """The median days, withheld (None) when taken over fewer people than the minimum:
+        with one person, it is that person's number of days."""
+        if suppress_count(self.median_of, minimum).withheld:
+            return None
+        return self.median_days
 
     @property
     def told_share(self) -> float | None:
@@ -68,13 +78,15 @@ async def campaign_report(
     pipe = redis.pipeline(transaction=False)
     for shard in range(schema.shards):
         pipe.scard(schema.respondents(shard, campaign.id))
+        # Respondents retention erased are counted there (their place in the set is gone).
+        pipe.hget(schema.counters(shard, campaign.id), RETAINED_RESPONDENTS)
         pipe.hgetall(schema.loop_stats(shard, campaign.id))
     replies: list[Any] = await pipe.execute()
     contributors, told = 0, 0
     days: Counter[int] = Counter()
     for shard in range(schema.shards):
-        contributors += int(replies[2 * shard])
-        for name, value in replies[2 * shard + 1].items():
+        contributors += int(replies[3 * shard]) + int(replies[3 * shard + 1] or 0)
+        for name, value in replies[3 * shard + 2].items():
             label = name.decode()
             if label == "told":
                 told += int(value)
@@ -101,6 +113,7 @@ async def campaign_report(
         contributors=contributors,
         told=told,
         median_days=median(days),
+        median_of=sum(days.values()),
         decisions=published,
         owing_rationale=len(owing),
         with_rationale=len(complete),

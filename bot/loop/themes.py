@@ -20,6 +20,7 @@ from bot.conversation.decisions.decision import LoopError
 from bot.conversation.decisions.rules import THEME
 from bot.conversation.stored_answers import read_answer
 from bot.records.pseudonym_lookup import participants_named
+from bot.records.retained import retained_themes
 from bot.storage.keys import KeySchema
 from dialogues.model import QuestionKind
 
@@ -113,8 +114,9 @@ def check_themes(themes: Iterable[str]) -> list[str]:
 
 
 async def theme_counts(redis: Redis, schema: KeySchema, campaign_id: str) -> Counter[str]:
-    """Answers per theme over the whole campaign (walks the respondents, shard by shard)."""
-    counts: Counter[str] = Counter()
+    """Answers per theme over the whole campaign (walks the respondents, shard by shard), with
+    those of respondents retention erased (kept in the counters)."""
+    counts = await retained_themes(redis, schema, campaign_id)
     for shard in range(schema.shards):
         batch: list[str] = []
         async for member in redis.sscan_iter(schema.respondents(shard, campaign_id), count=1000):

@@ -17,6 +17,7 @@ from bot.access.organisations import DEFAULT_ORG
 from bot.conversation.campaign import Campaign, CampaignStatus
 from bot.settings.privacy import DEFAULT_RETENTION_DAYS
 from bot.storage.keys import KeySchema
+from bot.storage.scripts import MARK_PURGED
 from dialogues import Survey, SurveyDefinitionError, parse
 
 log = logging.getLogger(__name__)
@@ -160,10 +161,23 @@ class CampaignStore:
             return None
         return _text(owner or DEFAULT_ORG)
 
-    async def mark_purged(self, campaign_id: str, now_ms: int) -> None:
-        """Retention erased the campaign's personal-level data everywhere (`purged`)."""
-        await self._redis.hset(self._schema.campaign(campaign_id), "purged", str(now_ms))
+    async def mark_purged(self, campaign_id: str, closed_ms: int, now_ms: int) -> bool:
+        """Retention erased the campaign's personal-level data everywhere (`purged`): marked
+        only if it is still closed since `closed_ms` (not reopened meanwhile). False when not."""
+        marked = await MARK_PURGED(
+            self._redis, [self._schema.campaign(campaign_id)], [closed_ms, now_ms]
+        )
         self._cache.pop(campaign_id, None)
+        return bool(marked)
+
+    async def closed_since(self, campaign_id: str) -> int | None:
+        """When the campaign was closed, read now (never cached); None while it is open."""
+        status, closed = await self._redis.hmget(
+            self._schema.campaign(campaign_id), ["status", "closed"]
+        )
+        if status is None or _text(status) != CampaignStatus.CLOSED.value or closed is None:
+            return None
+        return int(closed)
 
     async def purged(self) -> list[str]:
         """Ids of the campaigns whose personal-level data retention has erased."""

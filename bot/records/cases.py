@@ -74,6 +74,16 @@ class Case:
     steps: int
     history: tuple[tuple[CaseStatus, int], ...]
     due_ms: int  # the answer promised to the participant by then
+    # When the campaign's retention removed its text and who raised it (participant id,
+    # language and channel then read ""); None while they are kept.
+    expired_ms: int | None = None
+
+    @property
+    def gone_why(self) -> str:
+        """Why its text can no longer be read, in the desk's words."""
+        if self.expired_ms is not None:
+            return "(removed after the retention period)"
+        return "(erased by the participant)"
 
     def overdue(self, now_ms: int) -> bool:
         return self.status.open and now_ms > self.due_ms
@@ -154,7 +164,10 @@ async def find_case(redis: Redis, schema: KeySchema, reference: str) -> Case | N
 async def case_text(
     redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, case: Case
 ) -> str | None:
-    """What the participant wrote, or None once they were erased (their key is gone)."""
+    """What the participant wrote, or None once they were erased (their key is gone) or the
+    campaign's retention removed it."""
+    if not case.participant_id:
+        return None
     sealed, wrapped = await _sealed_and_key(redis, schema, case)
     if sealed is None or wrapped is None:
         return None
@@ -181,7 +194,7 @@ def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
     return Case(
         reference=reference,
         shard=shard,
-        participant_id=plain["pid"].decode(),
+        participant_id=plain.get("pid", b"").decode(),
         campaign_id=plain.get("cid", b"").decode(),
         language=plain.get("lang", b"").decode(),
         channel=plain.get("ch", b"").decode(),
@@ -195,4 +208,5 @@ def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
         ),
         # A case from before the promise was kept with it was promised the default.
         due_ms=int(plain.get("due") or created_ms + DEFAULT_RESPONSE_DAYS * DAY_MS),
+        expired_ms=int(plain["ret"]) if "ret" in plain else None,
     )

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 
 from bot.conversation.stored_sessions import decode_session
 from bot.records.campaigns import CampaignStore
+from bot.records.retained import retention_began
 from bot.records.tally import Tallied, contributions, tallied
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import SWAP_RESULTS
@@ -51,7 +52,14 @@ async def recount_results(redis: Redis, schema: KeySchema, chunk: int = CHUNK) -
             )
             campaign = None
         survey = tallied(campaign.survey) if campaign is not None else Tallied()
+        if await campaigns.purged_at(campaign_id) is not None:
+            # Retention erased its sessions: a recount would take its results to nothing.
+            log.info("campaign '%s': erased by retention, not recounted", campaign_id)
+            continue
         for shard in range(schema.shards):
+            if await retention_began(redis, schema, shard, campaign_id):
+                log.info("campaign '%s' shard %d: erased by retention", campaign_id, shard)
+                continue
             counted = await _recount_shard(redis, schema, campaign_id, shard, survey, chunk)
             if counted is None:
                 busy += 1

@@ -105,6 +105,8 @@ def keep_participant(turn: Turn, schema: KeySchema, writes: CommitWrites) -> Non
         return
     fields = record.to_fields() if turn.participant_created else record.state_fields()
     writes.participant = fields | writes.participant
+    if record.campaign_id:
+        writes.joined = record.campaign_id
 
 
 def queue_replies(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
@@ -246,8 +248,9 @@ def erase_commands(
         ("DEL", key) for key in schema.keys_of(participant_id, campaigns)
     ]
     return commands + [
-        ("SREM", schema.respondents(shard, campaign), participant_id)
+        ("SREM", members(shard, campaign), participant_id)
         for campaign in sorted(campaigns)
+        for members in (schema.respondents, schema.joiners)
     ]
 
 

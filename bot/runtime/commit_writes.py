@@ -88,6 +88,9 @@ class CommitWrites:
     answers: AnswerWrites = field(default_factory=lambda: AnswerWrites(NO_CAMPAIGN, {}, ()))
     counters: Counter[str] = field(default_factory=Counter)  # campaign counter -> increment
     respondent: bool = False  # the participant joins the campaign's respondents
+    # The campaign the record names (`cid`) after the event, when the commit writes it: the
+    # participant is one of its joiners, whom its retention reaches.
+    joined: str | None = None
     inbox: list[bytes] = field(default_factory=list)  # sealed web chat notices
     outbox: list[OutboxEntry] = field(default_factory=list)  # replies for push channels
     # Idempotent Redis commands run just before the commit script, in the same pipeline
@@ -101,15 +104,15 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
 
     KEYS: 1 inbound stream, 2 the participant's event markers, 3 participant, 4 session,
     5 answers, 6 counters, 7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's
-    worker lease.
+    worker lease, 11 the joiners of the campaign the record names.
 
     ARGV: 1 group, 2 entry id, 3 marker member, 4 session as stored ('' = unchanged), 5 lease
     owner, 6 now (marker time), 7 marker TTL; then counted groups (a count, then its items):
     participant field/value pairs ('' removes the field), answer field/value pairs, answers to
     delete first (with their chunks), counter field/delta pairs; then the respondent member
-    ('' = none); then counted inbox items and the inbox cap; then counted outbox entries (k,
-    pid, ch, t, body each); last the marker member of the participant's event just before this
-    one in the batch ('' = none).
+    ('' = none); then the joiner member ('' = none); then counted inbox items and the inbox
+    cap; then counted outbox entries (k, pid, ch, t, body each); last the marker member of the
+    participant's event just before this one in the batch ('' = none).
     """
     event, schema = writes.event, committer.schema
     pid, shard, campaign = event.participant_id, event.shard, writes.campaign_id
@@ -127,6 +130,7 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
         *writes.answers.deletes,
         *_counted_pairs(writes.counters),
         pid if writes.respondent else "",
+        pid if writes.joined else "",
         len(writes.inbox),
         *writes.inbox,
         committer.inbox_cap,
@@ -145,6 +149,7 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
         schema.webchat_inbox(pid),
         schema.outbox(shard, Priority.REPLY),
         schema.lease("worker", shard),
+        schema.joiners(shard, writes.joined or campaign),
     ]
     return ScriptCall(COMMIT, redis_keys, args)
 

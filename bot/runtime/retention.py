@@ -1,39 +1,43 @@
 """Retention: when a closed campaign's retention has passed, its personal-level data is erased
 and only its aggregates stay (docs/data-protection.md, retention).
 
-Erased, for every respondent: the campaign's session, answers (with their sealed free text) and
-themes, their `c:<cid>` / `u:<cid>` fields, what they were told of its decisions; the text of
-the campaign's cases; and the whole participant, as /delete takes them, once no other campaign
-of theirs is still kept. The result counters are not touched: results read the same after.
+Erased, for every respondent and everyone who only joined it (saw the data notice, never
+started): the campaign's session, answers (with their sealed free text) and themes, their
+`c:<cid>` / `u:<cid>` fields, what they were told of its decisions; the text of the campaign's
+cases with who raised them; and the whole participant, as /delete takes them, once no other
+campaign of theirs is still kept. The result counters are not touched, and the two aggregates
+read from what goes (respondents, theme counts) are kept beside them: results and the loop
+report read the same after.
 
-Shard by shard, a chunk of respondents per script call (`expire_respondents.lua`), each
-respondent dealt with whole in one call and taken out of the respondents set in it: a run that
-stops half way is finished by the next one, and a run over what is already erased changes
-nothing. Only a campaign closed and past its due date is ever erased, checked again before each
-shard (it may have been reopened meanwhile).
+Shard by shard, a chunk of people per script call (`expire_respondents.lua`), each dealt with
+whole in one call and taken out of the sets in it: a run that stops half way is finished by the
+next one, and a run over what is already erased changes nothing. Only a campaign closed and past
+its due date is ever erased. Its closing time is read again, uncached, before every chunk: a
+campaign reopened meanwhile loses no more than the chunk that was already running when the
+operator reopened it (a script call of about 10 ms, which Redis runs whole before the reopening
+command, as if that command had come 10 ms later). The script itself cannot check: the
+campaign's hash is not in the shard's hash slot. It is marked purged only if it is still closed
+since the same time (`mark_purged.lua`), so a reopened campaign is never marked.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
 from bot.records.campaigns import CampaignStore
-from bot.runtime.erasure_traces import purge_entries
-from bot.storage.erasure_marks import note_erasure
 from bot.storage.keys import KeySchema
-from bot.storage.lua import run_batch
 from bot.storage.scripts import EXPIRE_CASES, EXPIRE_RESPONDENTS
 
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # respondents per script call: about 10 ms of the server's time (it blocks others)
-CASE_SLICE = 1000  # cases per script call
+CASE_PAGE = 1000  # cases per script call
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +48,10 @@ class Erased:
     respondents: int  # taken out of the campaign's respondents, their data in it erased
     participants: int  # erased whole (no other campaign of theirs is kept)
     case_texts: int
-    left: int  # respondents still holding data (busy at the time): the next run takes them
+    left: int  # people still holding data (busy at the time): the next run takes them
     completed: bool  # nothing personal of the campaign is left: it is marked purged
+    # Participants erased whole: what follows an erasure of a person concerns them too.
+    erased_ids: tuple[str, ...] = field(default=(), repr=False)
 
 
 def is_due(campaign: Campaign, now_ms: int) -> bool:
@@ -55,11 +61,19 @@ def is_due(campaign: Campaign, now_ms: int) -> bool:
 
 
 async def holding(redis: Redis, schema: KeySchema, campaign_id: str) -> int:
-    """Respondents of the campaign whose personal-level data is still kept (all shards)."""
+    """People whose personal-level data of the campaign is still kept (all shards): its
+    respondents, and those who joined it without starting."""
     pipe = redis.pipeline(transaction=False)
     for shard in range(schema.shards):
-        pipe.scard(schema.respondents(shard, campaign_id))
-    return sum(int(count) for count in await pipe.execute())
+        respondents, joiners = (
+            schema.respondents(shard, campaign_id),
+            schema.joiners(shard, campaign_id),
+        )
+        pipe.scard(respondents)
+        pipe.scard(joiners)
+        pipe.sintercard(2, [respondents, joiners])
+    counts = [int(count) for count in await pipe.execute()]
+    return sum(counts[i] + counts[i + 1] - counts[i + 2] for i in range(0, len(counts), 3))
 
 
 async def erase_campaign(
@@ -73,29 +87,43 @@ async def erase_campaign(
 ) -> Erased | None:
     """Erase what retention made due of one campaign; None (nothing done) unless it is
     closed and past its retention."""
+    campaign = await campaigns.get(campaign_id)
+    closed_ms = await campaigns.closed_since(campaign_id)
+    if campaign is None or closed_ms is None or not is_due(campaign, int(clock() * 1000)):
+        return None
+
+    async def still_due() -> bool:
+        # Uncached: the operator may reopen it at any moment of the run.
+        return await campaigns.closed_since(campaign_id) == closed_ms
+
     refs = await decision_refs(redis, schema, campaign_id)
     erased_before = await campaigns.purged()
     respondents = participants = texts = left = 0
+    gone: list[str] = []
+    stopped = False
     for shard in range(schema.shards):
-        campaign = await campaigns.get(campaign_id)
-        if campaign is None or not is_due(campaign, int(clock() * 1000)):
-            if shard == 0:
-                return None
-            break  # reopened meanwhile: what is erased stays erased, nothing more goes
-        taken, whole, kept = await _respondents(
-            redis, schema, shard, campaign_id, refs, erased_before, chunk
+        shard_erased = await _people(
+            redis, schema, shard, campaign_id, refs, erased_before, chunk, still_due
         )
+        if shard_erased is None:
+            stopped = True
+            break
+        taken, whole, kept, ids = shard_erased
         respondents, participants, left = respondents + taken, participants + whole, left + kept
-        texts += await _case_texts(redis, schema, shard, campaign_id)
-    completed = left == 0 and await holding(redis, schema, campaign_id) == 0
-    if completed:
-        await campaigns.mark_purged(campaign_id, int(clock() * 1000))
-    outcome = Erased(campaign_id, respondents, participants, texts, left, completed)
-    await after_erasure(redis, schema, outcome, int(clock() * 1000))
+        gone += ids
+        texts += await _case_texts(redis, schema, shard, campaign_id, int(clock() * 1000))
+    completed = (
+        not stopped
+        and left == 0
+        and await holding(redis, schema, campaign_id) == 0
+        and await campaigns.mark_purged(campaign_id, closed_ms, int(clock() * 1000))
+    )
+    outcome = Erased(campaign_id, respondents, participants, texts, left, completed, tuple(gone))
+    after_erasure(outcome)
     return outcome
 
 
-async def _respondents(
+async def _people(
     redis: Redis,
     schema: KeySchema,
     shard: int,
@@ -103,48 +131,50 @@ async def _respondents(
     refs: list[str],
     erased_before: list[str],
     chunk: int,
-) -> tuple[int, int, int]:
-    """One shard's respondents, chunk by chunk: (erased, erased whole, left for the next run)."""
+    still_due: Callable[[], Awaitable[bool]],
+) -> tuple[int, int, int, list[str]] | None:
+    """One shard's respondents and joiners, chunk by chunk: (respondents erased, participants
+    erased whole, people left for the next run, ids erased whole); None when the campaign was
+    reopened before a chunk."""
     erased = whole = 0
-    key = schema.respondents(shard, campaign_id)
+    gone: list[str] = []
+    keys = [
+        schema.respondents(shard, campaign_id),
+        schema.joiners(shard, campaign_id),
+        schema.counters(shard, campaign_id),
+    ]
+    args: list[str | int] = [
+        campaign_id, chunk, schema.tag(shard), len(refs), *refs, *erased_before
+    ]  # fmt: skip
     while True:
-        args: list[str | int] = [
-            campaign_id,
-            chunk,
-            schema.tag(shard),
-            len(refs),
-            *refs,
-            *erased_before,
-        ]
-        taken, gone, put_back, remaining, codes, whole_ids = await EXPIRE_RESPONDENTS(
-            redis, [key], args
+        if not await still_due():
+            return None
+        taken, respondents, entire, put_back, remaining, ids = await EXPIRE_RESPONDENTS(
+            redis, keys, args
         )
-        # The recovery codes of web chat participants erased whole open nothing now: their
-        # index keys go too (a stop right here leaves them to expire, opening nothing).
-        for digest in codes:
-            await redis.delete(schema.webchat_recovery(digest.decode()))
-        if whole_ids:  # what the shard's streams still hold of them goes too
-            ids = [_text(pid) for pid in whole_ids]
-            [purged] = await run_batch(redis, [purge_entries(schema, ids)])
-            if isinstance(purged, Exception):
-                raise purged
-        # Those put back are counted once, by the run that takes them out for good.
-        erased, whole = erased + int(taken) - int(put_back), whole + int(gone)
-        # Fewer taken than asked, or all of them put back: the set is down to those kept for
+        erased, whole = erased + int(respondents), whole + int(entire)
+        gone += [_text(pid) for pid in ids]
+        # Fewer taken than asked, or all of them put back: the sets are down to those kept for
         # the next run (or empty).
         if int(taken) < chunk or int(put_back) == int(taken):
-            return erased, whole, int(remaining)
+            return erased, whole, int(remaining), gone
 
 
-async def _case_texts(redis: Redis, schema: KeySchema, shard: int, campaign_id: str) -> int:
-    dropped, first = 0, 0
+async def _case_texts(
+    redis: Redis, schema: KeySchema, shard: int, campaign_id: str, now_ms: int
+) -> int:
+    """The shard's cases of the campaign stripped of what was personal, page by page."""
+    stripped, after = 0, "-inf"
     while True:
-        first, count = await EXPIRE_CASES(
-            redis, [schema.cases(shard)], [campaign_id, first, CASE_SLICE, schema.tag(shard)]
+        last, count = await EXPIRE_CASES(
+            redis,
+            [schema.cases(shard)],
+            [campaign_id, after, CASE_PAGE, schema.tag(shard), now_ms],
         )
-        dropped += int(count)
-        if int(first) == 0:
-            return dropped
+        stripped += int(count)
+        if not last:
+            return stripped
+        after = _text(last)
 
 
 async def decision_refs(redis: Redis, schema: KeySchema, campaign_id: str) -> list[str]:
@@ -159,21 +189,15 @@ async def decision_refs(redis: Redis, schema: KeySchema, campaign_id: str) -> li
     return [_text(ref) for ref in await pipe.execute() if ref is not None]
 
 
-async def after_erasure(redis: Redis, schema: KeySchema, outcome: Erased, now_ms: int) -> None:
+def after_erasure(outcome: Erased) -> None:
     """Called once after every retention erasure: the one place where what follows an erasure
-    goes. When anything was erased, the erasure is noted so the files Redis writes are
-    rewritten without it (bot.storage.erasure_marks, bot.runtime.disk_erasure). Logs the
-    figures, never an id of a participant."""
-    if outcome.respondents or outcome.participants or outcome.case_texts:
-        await note_erasure(redis, schema, now_ms)
+    goes (the files Redis writes are to be rewritten so that they no longer hold what was
+    erased). Logs whether the campaign is all erased, never a count (a small one could point
+    at someone) nor an id of a participant."""
     log.info(
-        "retention erased campaign '%s': %d respondents, %d participants whole, %d case texts;"
-        " %d left for the next run",
+        "retention erased campaign '%s': %s",
         outcome.campaign_id,
-        outcome.respondents,
-        outcome.participants,
-        outcome.case_texts,
-        outcome.left,
+        "erased" if outcome.completed else "not yet complete",
     )
 
 

@@ -45,32 +45,52 @@ async def erase_due(
     done: list[Erased] = []
     for campaign_id in [only] if only is not None else await campaigns.ids():
         try:
-            campaign = await campaigns.get(campaign_id)
-        except SurveyDefinitionError:  # unreadable: its retention cannot be known
-            log.warning("campaign '%s' cannot be read; its retention is not applied", campaign_id)
+            erased = await _erase_one(redis, schema, campaigns, audit, campaign_id, by, clock)
+        except STORAGE_FAILURE:  # Redis away: no other campaign would fare better
+            raise
+        except Exception as error:  # one campaign's failure holds up no other's retention
+            log.warning(
+                "retention of campaign '%s' failed (%s); the next run tries again",
+                campaign_id,
+                type(error).__name__,
+            )
             continue
-        if campaign is None or not is_due(campaign, int(clock() * 1000)):
-            continue
-        if await campaigns.purged_at(campaign_id) is not None:
-            continue
-        erased = await erase_campaign(redis, schema, campaigns, campaign_id, clock=clock)
-        if erased is None:
-            continue
-        await audit.record(
-            campaign.org,
-            actor=OPERATOR,
-            action=AuditAction.RETENTION_ERASED,
-            target=f"campaign:{campaign_id}",
-            count=erased.respondents,
-            details={
-                "participants": erased.participants,
-                "case_texts": erased.case_texts,
-                "left": erased.left,
-                "by": by,
-            },
-        )
-        done.append(erased)
+        if erased is not None:
+            done.append(erased)
     return done
+
+
+async def _erase_one(
+    redis: Redis,
+    schema: KeySchema,
+    campaigns: CampaignStore,
+    audit: AuditLog,
+    campaign_id: str,
+    by: str,
+    clock: Callable[[], float],
+) -> Erased | None:
+    try:
+        campaign = await campaigns.get(campaign_id)
+    except SurveyDefinitionError:  # unreadable: its retention cannot be known
+        log.warning("campaign '%s' cannot be read; its retention is not applied", campaign_id)
+        return None
+    if campaign is None or not is_due(campaign, int(clock() * 1000)):
+        return None
+    if await campaigns.purged_at(campaign_id) is not None:
+        return None
+    erased = await erase_campaign(redis, schema, campaigns, campaign_id, clock=clock)
+    if erased is None:
+        return None
+    # Whether it is all erased, never how many: the audit log is read by the organisation's
+    # staff, and a small count could point at someone.
+    await audit.record(
+        campaign.org,
+        actor=OPERATOR,
+        action=AuditAction.RETENTION_ERASED,
+        target=f"campaign:{campaign_id}",
+        details={"state": "erased" if erased.completed else "not yet complete", "by": by},
+    )
+    return erased
 
 
 class RetentionJob:

@@ -226,6 +226,11 @@ class KeySchema:
     def respondents(self, shard: int, campaign_id: str) -> str:
         return f"{self.tag(shard)}:r:{campaign_id}"
 
+    def joiners(self, shard: int, campaign_id: str) -> str:
+        """Set: participants whose record named the campaign (`cid`), started or not: whom
+        retention must reach, the data notice seen being enough to keep a record."""
+        return f"{self.tag(shard)}:j:{campaign_id}"
+
     def outbox(self, shard: int, priority: str) -> str:
         """Outgoing messages of push channels; `priority` is "reply" or "bulk"."""
         return f"{self.tag(shard)}:out:{priority}"

@@ -33,6 +33,7 @@ UNCOUNT_RESULTS = Script("uncount_results")
 # (bot.runtime.retention).
 EXPIRE_RESPONDENTS = Script("expire_respondents")
 EXPIRE_CASES = Script("expire_cases")
+MARK_PURGED = Script("mark_purged")
 # Before an erasure's commit: its web chat recovery codes, for their index keys to go.
 WEBCHAT_FORGET_CODES = Script("webchat_forget_codes")
 # Before an erasure's commit: the participant's entries waiting in their shard's streams.
@@ -88,6 +89,7 @@ ALL = (
     SWAP_RESULTS,
     EXPIRE_RESPONDENTS,
     EXPIRE_CASES,
+    MARK_PURGED,
     READ_RESULTS,
     COUNT_JOIN,
     WEBCHAT_RECOVERY_CODE,

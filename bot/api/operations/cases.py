@@ -67,7 +67,10 @@ class CaseOut(BaseModel):
     kind: str  # feedback | concern
     campaign_id: str
     decision_ref: str
-    participant: str = Field(description="the organisation's pseudonym of who raised it")
+    participant: str | None = Field(
+        description="the organisation's pseudonym of who raised it; null once the campaign's"
+        " retention period has passed"
+    )
     status: CaseStatus
     channel: str
     language: str
@@ -75,12 +78,19 @@ class CaseOut(BaseModel):
     answer_by: dt.datetime
     overdue: bool
     history: list[CaseStepOut]
+    removed_after_retention: bool = Field(
+        description="the campaign's retention period has passed: its text, who raised it, their"
+        " channel and language are removed"
+    )
 
 
 class CaseDetail(CaseOut):
     """A grievance case, with what the participant wrote."""
 
-    text: str | None = Field(description="null once the participant was erased")
+    text: str | None = Field(
+        description="null once the participant was erased, or the campaign's retention period"
+        " has passed (removed_after_retention)"
+    )
 
 
 class CasePage(BaseModel):
@@ -107,7 +117,7 @@ def _described(case: Case, pseudonyms: Pseudonyms, now_ms: int) -> CaseOut:
         kind=case.kind,
         campaign_id=case.campaign_id,
         decision_ref=case.decision_ref,
-        participant=pseudonyms.of(case.participant_id),
+        participant=pseudonyms.of(case.participant_id) if case.participant_id else None,
         status=case.status,
         channel=case.channel,
         language=case.language,
@@ -115,6 +125,7 @@ def _described(case: Case, pseudonyms: Pseudonyms, now_ms: int) -> CaseOut:
         answer_by=_at(case.due_ms),
         overdue=case.overdue(now_ms),
         history=[CaseStepOut(status=status, at=_at(at)) for status, at in case.history],
+        removed_after_retention=case.expired_ms is not None,
     )
 
 

@@ -182,7 +182,7 @@ async def get_loop_report(call: Call) -> LoopReportOut:
         contributors=contributors,
         told=told,
         told_share=report.told_share if told is not None and contributors is not None else None,
-        median_days_to_notice=report.median_days,
+        median_days_to_notice=report.median_shown(minimum),
         published_decisions=len(report.decisions),
         owing_rationale=report.owing_rationale,
         with_rationale=report.with_rationale,

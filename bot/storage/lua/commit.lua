@@ -19,6 +19,7 @@
 --   8 web chat inbox
 --   9 reply outbox
 --   10 the shard's worker lease
+--   11 the joiners of the campaign the participant's record names (`cid`) after the event
 -- ARGV
 --   1 group
 --   2 entry id
@@ -29,7 +30,8 @@
 --   7 marker TTL
 --   8.. counted groups: participant field/value pairs (a value '' removes the field), answer
 --     field/value pairs, answers to delete before those are set (question ids: their chunks
---     go too), counter field/delta pairs; then the respondent member ('' = none); then inbox
+--     go too), counter field/delta pairs; then the respondent member ('' = none); then the
+--     joiner member ('' = none); then inbox
 --     items and the inbox cap; then outbox entries (k, pid, ch, t, body each); and last the
 --     marker member of the participant's event just before this one in the same batch
 --     ('' = none).
@@ -52,7 +54,7 @@ end
 -- Redis keeps a script's writes made before an error: a key of the wrong type met halfway
 -- would leave the session advanced and the answer lost. Refuse before writing anything.
 for k, kind in pairs({[3] = 'hash', [5] = 'hash', [6] = 'hash', [7] = 'set', [8] = 'list',
-                      [9] = 'stream'}) do
+                      [9] = 'stream', [11] = 'set'}) do
   local found = redis.call('TYPE', KEYS[k])['ok']
   if found ~= 'none' and found ~= kind then
     return redis.error_reply('WRONGTYPE commit key ' .. k .. ' holds a ' .. found)
@@ -93,6 +95,9 @@ for _ = 1, n do
   redis.call('HINCRBY', KEYS[6], ARGV[i], ARGV[i + 1]); i = i + 2
 end
 if ARGV[i] ~= '' then redis.call('SADD', KEYS[7], ARGV[i]) end
+i = i + 1
+-- Whoever a record names a campaign for is someone its retention must reach, started or not.
+if ARGV[i] ~= '' then redis.call('SADD', KEYS[11], ARGV[i]) end
 i = i + 1
 n = tonumber(ARGV[i]); i = i + 1
 if n > 0 then

@@ -1,36 +1,43 @@
 -- Retention: erase the personal-level data of a campaign past its retention for one chunk of a
--- shard's respondents (bot/runtime/retention.py). Each respondent taken from the set is dealt
--- with whole in this call, so a run that stops between chunks leaves no one half done: the next
--- run goes on with whoever is still in the set.
+-- shard's people (bot/runtime/retention.py): its respondents first, then those who only joined
+-- it (saw the data notice, never started). Each person taken from a set is dealt with whole in
+-- this call, so a run that stops between chunks leaves no one half done: the next run goes on
+-- with whoever is still in the sets.
 --
--- For each respondent: their session, answers (with their sealed free text) and themes of the
+-- A person with an event stored but not yet committed (a worker may be holding their record
+-- right now) is put back untouched, before anything of theirs is deleted: the commit in flight
+-- would otherwise write `c:<cid>` / `u:<cid>` back. A later run takes them.
+--
+-- For each other person: their session, answers (with their sealed free text) and themes of the
 -- campaign are deleted, their `c:<cid>` / `u:<cid>` fields removed, and what they were told of
 -- the campaign's decisions dropped from their ledger. The result counters are NOT touched: the
--- aggregates stay (unlike a participant's own /delete, which takes their answers out).
+-- aggregates stay (unlike a participant's own /delete, which takes their answers out). Two
+-- aggregates that were read from what is erased here are kept in the counters hash, in the same
+-- call: `ret:respondents` (respondents erased by retention: the loop report's contributors are
+-- the set's size plus it) and `ret:theme:<theme>` (their answers tagged with the theme).
 -- When no other campaign of theirs is still kept (a `c:<id>` field, or the `cid` they are
 -- joining, of a campaign not listed as erased), the whole participant goes as /delete takes them
 -- (KeySchema.keys_of): the record with its wrapped data key and address, Telegram question
--- messages, web chat inbox, ledger, notice budget. Unless an event of theirs is stored but not yet committed (a worker may be holding
--- their record right now): then they stay in the set, and a later run erases them.
+-- messages, web chat inbox, ledger, notice budget.
 --
--- Key names are built from the shard's tag (KeySchema.tag), in the declared key's hash slot, as
+-- Key names are built from the shard's tag (KeySchema.tag), in the declared keys' hash slot, as
 -- plan.lua does (Redis Cluster serves them).
 --
 -- KEYS
 --   1 the campaign's respondents set in the shard
+--   2 the campaign's joiners set in the shard
+--   3 the campaign's counters in the shard
 -- ARGV
 --   1 campaign id
---   2 how many respondents to take
+--   2 how many people to take
 --   3 the shard's tag (`sauti:{s3}`)
 --   4 n = how many decision references of the campaign follow; 5 .. 4+n the references
 --   5+n .. campaign ids whose data is already erased (their `c:` fields do not keep anyone)
--- Returns {respondents taken, participants erased whole, respondents put back for the next run,
--- respondents left in the set, {the keyed hashes of the web chat recovery codes of those erased
--- whole}, {the ids of the participants erased whole}}: the caller deletes the codes' index keys
--- (another slot each; webchat_recovery_code.lua) and purges the participants' entries from the
--- shard's streams (purge_participant_entries.lua).
+-- Returns {people taken, respondents erased, participants erased whole, people put back for the
+-- next run, people left in the two sets, the ids of the participants erased whole}.
 
 local cid = ARGV[1]
+local want = tonumber(ARGV[2])
 local tag = ARGV[3]
 local nrefs = tonumber(ARGV[4])
 local ledger_fields = {'c:' .. cid}
@@ -44,7 +51,7 @@ for i = 5 + nrefs, #ARGV do erased_campaigns[ARGV[i]] = true end
 
 -- An event stored (even score) and not yet committed: a worker may be working on it. (One that
 -- went to the dead letters stays even until its marker expires, at most the dedupe window: the
--- participant is erased whole by a run after that.)
+-- participant is erased by a run after that.)
 local function busy(pid)
   local scores = redis.call('ZRANGE', tag .. ':e:' .. pid, 0, -1, 'WITHSCORES')
   for i = 2, #scores, 2 do
@@ -65,23 +72,44 @@ local function still_kept(participant)
   return current and current ~= '' and not erased_campaigns[current] or false
 end
 
-local taken = redis.call('SPOP', KEYS[1], tonumber(ARGV[2]))
-local erased, whole = 0, 0
-local deferred, codes, gone = {}, {}, {}
-for _, pid in ipairs(taken) do
-  local participant = tag .. ':p:' .. pid
-  redis.call('DEL', tag .. ':s:' .. pid .. ':' .. cid, tag .. ':a:' .. cid .. ':' .. pid,
-    tag .. ':th:' .. cid .. ':' .. pid)
-  redis.call('HDEL', participant, 'c:' .. cid, 'u:' .. cid)
-  redis.call('HDEL', tag .. ':n:' .. pid, unpack(ledger_fields))
-  erased = erased + 1
-  if redis.call('EXISTS', participant) == 1 and not still_kept(participant) then
-    if busy(pid) then
-      deferred[#deferred + 1] = pid
+-- Their themes on the campaign's answers, added to the kept theme counts before they go.
+local function keep_themes(themes)
+  for _, value in ipairs(redis.call('HVALS', themes)) do
+    for theme in string.gmatch(value, '[^,]+') do
+      redis.call('HINCRBY', KEYS[3], 'ret:theme:' .. theme, 1)
+    end
+  end
+end
+
+local taken = redis.call('SPOP', KEYS[1], want)
+local respondents = #taken
+if respondents < want then
+  for _, pid in ipairs(redis.call('SPOP', KEYS[2], want - respondents)) do
+    taken[#taken + 1] = pid
+  end
+end
+local erased, whole, gone = 0, 0, {}
+local back_respondents, back_joiners = {}, {}
+for n, pid in ipairs(taken) do
+  local respondent = n <= respondents
+  if busy(pid) then
+    if respondent then
+      back_respondents[#back_respondents + 1] = pid
     else
-      for digest in string.gmatch(redis.call('HGET', participant, 'rc') or '', '(%x+):%d+') do
-        codes[#codes + 1] = digest
-      end
+      back_joiners[#back_joiners + 1] = pid
+    end
+  else
+    local participant = tag .. ':p:' .. pid
+    local themes = tag .. ':th:' .. cid .. ':' .. pid
+    if respondent then
+      redis.call('SREM', KEYS[2], pid)
+      keep_themes(themes)
+      erased = erased + 1
+    end
+    redis.call('DEL', tag .. ':s:' .. pid .. ':' .. cid, tag .. ':a:' .. cid .. ':' .. pid, themes)
+    redis.call('HDEL', participant, 'c:' .. cid, 'u:' .. cid)
+    redis.call('HDEL', tag .. ':n:' .. pid, unpack(ledger_fields))
+    if redis.call('EXISTS', participant) == 1 and not still_kept(participant) then
       redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':wc:' .. pid,
         tag .. ':n:' .. pid, tag .. ':nb:' .. pid)
       whole = whole + 1
@@ -89,5 +117,8 @@ for _, pid in ipairs(taken) do
     end
   end
 end
-if #deferred > 0 then redis.call('SADD', KEYS[1], unpack(deferred)) end
-return {erased, whole, #deferred, redis.call('SCARD', KEYS[1]), codes, gone}
+if erased > 0 then redis.call('HINCRBY', KEYS[3], 'ret:respondents', erased) end
+if #back_respondents > 0 then redis.call('SADD', KEYS[1], unpack(back_respondents)) end
+if #back_joiners > 0 then redis.call('SADD', KEYS[2], unpack(back_joiners)) end
+local left = redis.call('SCARD', KEYS[1]) + redis.call('SCARD', KEYS[2])
+return {#taken, erased, whole, #back_respondents + #back_joiners, left, gone}

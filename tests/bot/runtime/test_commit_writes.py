@@ -48,6 +48,8 @@ def _read_like_the_script(args: Sequence[Any]) -> dict[str, Any]:
     read["counters"] = counted(2)
     read["respondent"] = args[i]
     i += 1
+    read["joiner"] = args[i]
+    i += 1
     read["inbox"] = counted(1)
     read["inbox_cap"] = args[i]
     i += 1
@@ -75,6 +77,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         answers=AnswerWrites("c1", {"q1": b"a5:7"}, ("q0",)),
         counters=Counter({"answers": 1, "started": 1}),
         respondent=True,
+        joined="c2",
         inbox=[b"sealed"],
         outbox=[entry],
     )
@@ -91,6 +94,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         SCHEMA.webchat_inbox("p1"),
         SCHEMA.outbox(1, "reply"),
         SCHEMA.lease("worker", 1),
+        SCHEMA.joiners(1, "c2"),
     ]
     read = _read_like_the_script(call.args)
     assert read["fixed"] == [
@@ -106,7 +110,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
     assert read["answer_sets"] == [("q1", b"a5:7")]
     assert read["answer_deletes"] == [("q0",)]
     assert read["counters"] == [("answers", 1), ("started", 1)]
-    assert read["respondent"] == "p1"
+    assert read["respondent"] == read["joiner"] == "p1"
     assert read["inbox"] == [(b"sealed",)]
     assert read["inbox_cap"] == COMMITTER.inbox_cap
     [(key, pid, channel, enqueued, body)] = read["outbox"]
@@ -120,4 +124,4 @@ def test_a_commit_that_writes_nothing_still_has_every_group_counted() -> None:
     read = _read_like_the_script(commit_call(CommitWrites(event), COMMITTER).args)
     assert read["participant"] == read["answer_sets"] == read["counters"] == []
     assert read["answer_deletes"] == read["inbox"] == read["outbox"] == []
-    assert read["respondent"] == read["after"] == ""
+    assert read["respondent"] == read["joiner"] == read["after"] == ""
