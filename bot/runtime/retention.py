@@ -112,9 +112,17 @@ async def erase_campaign(
         respondents, participants, left = respondents + taken, participants + whole, left + kept
         gone += ids
         texts += await _case_texts(redis, schema, shard, campaign_id, int(clock() * 1000))
+    late = 0
+    if not stopped and left == 0:
+        # A case raised with an earlier time may have gone in behind a page already read: a
+        # second pass must find nothing, or the next run looks again before marking it purged.
+        for shard in range(schema.shards):
+            late += await _case_texts(redis, schema, shard, campaign_id, int(clock() * 1000))
+    texts += late
     completed = (
         not stopped
         and left == 0
+        and late == 0
         and await holding(redis, schema, campaign_id) == 0
         and await campaigns.mark_purged(campaign_id, closed_ms, int(clock() * 1000))
     )

@@ -120,5 +120,7 @@ end
 if erased > 0 then redis.call('HINCRBY', KEYS[3], 'ret:respondents', erased) end
 if #back_respondents > 0 then redis.call('SADD', KEYS[1], unpack(back_respondents)) end
 if #back_joiners > 0 then redis.call('SADD', KEYS[2], unpack(back_joiners)) end
-local left = redis.call('SCARD', KEYS[1]) + redis.call('SCARD', KEYS[2])
+-- People in either set (a respondent is usually a joiner too).
+local left = redis.call('SCARD', KEYS[1]) + redis.call('SCARD', KEYS[2]) -
+  redis.call('SINTERCARD', 2, KEYS[1], KEYS[2])
 return {#taken, erased, whole, #back_respondents + #back_joiners, left, gone}

@@ -5,6 +5,7 @@ and participants are told how long their answers are kept."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +15,13 @@ from redis.asyncio import Redis
 
 from bot.conversation.campaign import DAY_MS, CampaignStatus
 from bot.conversation.inbound import Action, Answer, Channel, Command, Join
+from bot.loop.ledger import DecisionLedger
+from bot.loop.report import campaign_report
+from bot.loop.themes import theme_counts
+from bot.records.recount import recount_results
 from bot.records.results import campaign_results
+from bot.runtime import retention as retention_module
+from bot.runtime import worker as worker_module
 from bot.runtime.message_codec import message_to_plain
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.retention import erase_campaign, holding
@@ -139,14 +146,22 @@ async def _keys_naming(runtime: Runtime, pid: str) -> set[str]:
 
 
 async def _cases(runtime: Runtime, chat: Chat) -> list[dict[bytes, bytes]]:
+    """The cases of the chat's shard (each person here raises one: feedback)."""
     schema = runtime.schema
     shard = schema.shard_of(chat.pid)
     references: Any = await runtime.redis.zrange(schema.cases(shard), 0, -1)
-    cases: list[dict[bytes, bytes]] = [
+    return [
         await runtime.redis.hgetall(schema.case(shard, ref.decode()))  # type: ignore[misc]
         for ref in references
     ]
-    return [case for case in cases if case[b"pid"] == chat.pid.encode()]
+
+
+def _results_only(counters: list[dict[bytes, bytes]]) -> list[dict[bytes, bytes]]:
+    """The counters without the aggregates retention adds (`ret:`)."""
+    return [
+        {name: value for name, value in shard.items() if not name.startswith(b"ret:")}
+        for shard in counters
+    ]
 
 
 async def test_past_retention_the_results_stay_and_everything_personal_goes(
@@ -169,15 +184,19 @@ async def test_past_retention_the_results_stay_and_everything_personal_goes(
     # The aggregates are untouched: the same results, the same counters.
     after = await campaign_results(runtime.redis, runtime.schema, survey, by=None, minimum=2)
     assert after == before
-    assert await _counters(runtime, CAMPAIGN) == counters
+    assert _results_only(await _counters(runtime, CAMPAIGN)) == counters
     assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 0
     # Only in the campaign: nothing is left of them but what expires on its own (markers of
     # message ids, send claims), as after their own /delete.
     for chat in (amina, juma):
         assert await _keys_naming(runtime, chat.pid) <= {"e", "sent"}
-        [case] = await _cases(runtime, chat)
-        assert b"x" not in case  # their words are gone; the case's reference and status stay
+    cases = [case for chat in (amina, juma, both) for case in await _cases(runtime, chat)]
+    assert cases
+    for case in cases:
+        # Their words and who wrote them are gone; the case's reference and status stay.
+        assert not {b"x", b"pid", b"lang", b"ch"} & set(case)
         assert (case[b"status"], case[b"cid"]) == (b"received", CAMPAIGN.encode())
+        assert case[b"ret"]
     # Also in a live campaign: that one is kept, the closed one is gone.
     record = await both.record()
     assert record[b"wk"]
@@ -260,8 +279,10 @@ async def test_a_participant_with_an_event_in_flight_keeps_their_record_until_th
 
     assert first is not None
     assert (first.respondents, first.left, first.completed) == (0, 1, False)
-    assert (await amina.record())[b"wk"]  # a worker may hold it: kept for now
-    assert not await runtime.redis.exists(runtime.schema.answers(amina.pid, CAMPAIGN))
+    # A worker may hold their record: nothing of theirs is touched, or its commit would write
+    # back what was erased. Kept for the next run.
+    record = await amina.record()
+    assert record[b"wk"] and record[f"c:{CAMPAIGN}".encode()] == b"1"
     await runtime.drain()
     second = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
     assert second is not None
@@ -290,3 +311,198 @@ async def test_the_data_notice_says_how_long_answers_are_kept(redis_client: Redi
     [data] = await chat.say("my data")
     until = time.strftime("%Y-%m-%d", time.gmtime(closed / 1000 + 45 * 86400))
     assert f"Kept until {until}, then deleted; only totals remain." in data["text"]
+
+
+async def test_someone_who_saw_the_data_notice_but_never_started_is_erased_whole(
+    redis_client: Redis,
+) -> None:
+    runtime = await _deployment(redis_client)
+    halima, both = Chat(runtime, "halima"), Chat(runtime, "both")
+    for chat in (halima, both):
+        await chat.say(CAMPAIGN)
+        await chat.press("language", "en")  # the data notice shown; never answered
+    await both.send(Join(LIVE, "en", updates=False))
+    await both.say(LIVE_WORDS)
+    record = await halima.record()
+    assert record[b"cid"] == CAMPAIGN.encode() and record[b"addr"]
+    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 2
+    await _closed_days_ago(runtime, CAMPAIGN, 400)
+
+    erased = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+
+    assert erased is not None
+    assert (erased.respondents, erased.participants, erased.completed) == (0, 1, True)
+    assert erased.erased_ids == (halima.pid,)
+    # No record, no address, no data key: as after their own /delete.
+    assert await _keys_naming(runtime, halima.pid) <= {"e", "sent"}
+    # Also in a live campaign: kept.
+    assert (await both.record())[f"c:{LIVE}".encode()] == b"1"
+    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 0
+
+
+async def test_a_participant_erasing_themselves_leaves_no_joiner_behind(
+    redis_client: Redis,
+) -> None:
+    runtime = await _deployment(redis_client)
+    halima = Chat(runtime, "halima")
+    await halima.say(CAMPAIGN)
+    await halima.press("language", "en")
+    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 1
+    await halima.say("/delete")
+    await halima.say("yes")
+    assert await _keys_naming(runtime, halima.pid) <= {"e", "sent"}
+    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 0
+
+
+async def test_a_campaign_reopened_during_a_run_is_not_marked_erased(
+    redis_client: Redis, monkeypatch: Any
+) -> None:
+    runtime = await _deployment(redis_client)
+    for user in ("u1", "u2", "u3", "u4", "u5", "u6"):
+        await _answered(runtime, user)
+    await _closed_days_ago(runtime, CAMPAIGN, 400)
+    original = retention_module.EXPIRE_RESPONDENTS
+    calls: list[int] = []
+
+    async def reopened_after_the_first_chunk(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:  # the operator reopens the campaign while the run is going
+            await runtime.campaigns.set_status(CAMPAIGN, CampaignStatus.OPEN)
+        return await original(*args)
+
+    monkeypatch.setattr(retention_module, "EXPIRE_RESPONDENTS", reopened_after_the_first_chunk)
+    erased = await erase_campaign(
+        runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN, chunk=1
+    )
+
+    assert erased is not None and not erased.completed
+    assert len(calls) == 1  # no chunk after the reopening
+    assert await runtime.campaigns.purged_at(CAMPAIGN) is None
+    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 5
+    # Closed again later: a new retention period, and then it is erased.
+    await _closed_days_ago(runtime, CAMPAIGN, 400)
+    monkeypatch.setattr(retention_module, "EXPIRE_RESPONDENTS", original)
+    again = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+    assert again is not None and again.completed
+    assert await runtime.campaigns.purged_at(CAMPAIGN) is not None
+
+
+async def test_marked_erased_only_if_still_closed_since_the_same_time(
+    redis_client: Redis,
+) -> None:
+    runtime = await _deployment(redis_client)
+    await _closed_days_ago(runtime, CAMPAIGN, 400)
+    closed = await runtime.campaigns.closed_since(CAMPAIGN)
+    assert closed is not None
+    await runtime.campaigns.set_status(CAMPAIGN, CampaignStatus.OPEN)
+    await runtime.campaigns.set_status(CAMPAIGN, CampaignStatus.CLOSED)  # a new closing time
+    assert not await runtime.campaigns.mark_purged(CAMPAIGN, closed, int(time.time() * 1000))
+    assert await runtime.campaigns.purged_at(CAMPAIGN) is None
+
+
+async def test_the_loop_reports_contributors_and_theme_counts_stay(redis_client: Redis) -> None:
+    runtime = await _deployment(redis_client)
+    chats = [await _answered(runtime, user) for user in ("a1", "a2", "a3", "a4", "a5", "a6")]
+    for n, chat in enumerate(chats):
+        themes = "water,price" if n % 2 else "water"
+        await runtime.redis.hset(runtime.schema.themes(chat.pid, CAMPAIGN), "q", themes)
+    ledger = DecisionLedger(runtime.redis, runtime.schema, runtime.campaigns)
+
+    async def figures() -> tuple[int, dict[str, int]]:
+        campaign = await runtime.campaigns.get(CAMPAIGN)
+        assert campaign is not None
+        report = await campaign_report(
+            runtime.redis, runtime.schema, ledger, campaign, dt.date.today()
+        )
+        themes = await theme_counts(runtime.redis, runtime.schema, CAMPAIGN)
+        return report.contributors, dict(themes)
+
+    before = await figures()
+    assert before == (6, {"water": 6, "price": 3})
+    survey = parse(example_survey())
+    results = await campaign_results(runtime.redis, runtime.schema, survey, by=None, minimum=2)
+    await _closed_days_ago(runtime, CAMPAIGN, 400)
+    erased = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+    assert erased is not None and erased.completed
+
+    assert await figures() == before
+    # A recount finds no sessions of an erased campaign: it leaves its results alone.
+    await recount_results(runtime.redis, runtime.schema)
+    again = await campaign_results(runtime.redis, runtime.schema, survey, by=None, minimum=2)
+    assert again == results
+    assert await figures() == before
+
+
+async def test_a_commit_in_flight_during_the_run_writes_nothing_back(
+    redis_client: Redis, monkeypatch: Any
+) -> None:
+    """Retention runs while a worker holds the participant's record (between its load and its
+    commit): the participant is left for the next run, which erases them."""
+    runtime = await _deployment(redis_client)
+    both = await _answered(runtime, "both")
+    await _also_live(both)
+    await _closed_days_ago(runtime, CAMPAIGN, 400)
+    original = worker_module.Worker._commit
+    ran: list[Any] = []
+
+    async def commit_after_retention(self: Any, *args: Any) -> Any:
+        if not ran:
+            ran.append(
+                await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+            )
+        return await original(self, *args)
+
+    monkeypatch.setattr(worker_module.Worker, "_commit", commit_after_retention)
+    await both.say("help")
+    monkeypatch.setattr(worker_module.Worker, "_commit", original)
+    assert ran[0] is not None and not ran[0].completed
+    assert await runtime.campaigns.purged_at(CAMPAIGN) is None
+
+    erased = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+
+    assert erased is not None and erased.completed
+    record = await both.record()
+    assert f"c:{CAMPAIGN}".encode() not in record and f"u:{CAMPAIGN}".encode() not in record
+    [data] = await both.say("my data")
+    assert LIVE_WORDS in data["text"] and STORY not in data["text"]
+
+
+async def test_a_case_added_during_a_run_is_not_left_behind(
+    redis_client: Redis, monkeypatch: Any
+) -> None:
+    runtime = await _deployment(redis_client)
+    chats = [await _answered(runtime, user) for user in ("c1", "c2", "c3", "c4", "c5", "c6")]
+    schema = runtime.schema
+    shard = max(range(schema.shards), key=lambda s: sum(schema.shard_of(c.pid) == s for c in chats))
+    references: Any = await runtime.redis.zrange(schema.cases(shard), 0, -1, withscores=True)
+    assert len(references) >= 2
+    [raised_by] = [c for c in chats if schema.shard_of(c.pid) == shard][:1]
+    await _closed_days_ago(runtime, CAMPAIGN, 400)
+    original = retention_module.EXPIRE_CASES
+    late = schema.case(shard, "C-LATE")
+    pages: list[Any] = []
+
+    async def a_case_arrives_after_the_first_page(redis: Any, keys: Any, args: Any) -> Any:
+        if keys == [schema.cases(shard)]:
+            pages.append(args)
+        if len(pages) == 2 and not await runtime.redis.exists(late):
+            # A concern whose event waited in the stream: it goes in with its earlier time,
+            # behind the page being read.
+            await runtime.redis.hset(
+                late, mapping={"pid": raised_by.pid, "cid": CAMPAIGN, "x": "sealed", "ch": "wa"}
+            )
+            await runtime.redis.zadd(schema.cases(shard), {"C-LATE": references[0][1] - 1})
+        return await original(redis, keys, args)
+
+    monkeypatch.setattr(retention_module, "EXPIRE_CASES", a_case_arrives_after_the_first_page)
+    monkeypatch.setattr(retention_module, "CASE_PAGE", 1)
+    first = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+    assert first is not None
+    second = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+    assert second is not None
+
+    # Not marked erased while a case of it still named someone; the late one is stripped too.
+    assert (first.completed, second.completed) == (False, True)
+    for reference in [b"C-LATE", *(ref for ref, _ in references)]:
+        case: Any = await runtime.redis.hgetall(schema.case(shard, reference.decode()))
+        assert not {b"x", b"pid", b"ch"} & set(case) and case[b"ret"]
