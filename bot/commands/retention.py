@@ -15,6 +15,7 @@ from bot.conversation.campaign import DAY_MS, Campaign
 from bot.records.suppression import suppress_count
 from bot.runtime.retention import holding, is_due
 from bot.runtime.retention_job import erase_due
+from bot.storage.errors import STORAGE_FAILURE, is_storage_unavailable
 from dialogues import SurveyDefinitionError
 
 
@@ -88,22 +89,34 @@ def _run(args: argparse.Namespace) -> int:
             if not due:
                 print("nothing is due")
             return 0
+        failed = 0
         for campaign in due:
-            erased = await erase_due(
-                app.redis,
-                app.schema,
-                app.campaigns,
-                app.audit_log(),
-                only=campaign.id,
-                by="command",
-            )
+            try:
+                erased = await erase_due(
+                    app.redis,
+                    app.schema,
+                    app.campaigns,
+                    app.audit_log(),
+                    only=campaign.id,
+                    by="command",
+                )
+            except STORAGE_FAILURE as error:
+                if is_storage_unavailable(error):
+                    raise
+                # One campaign's failure holds up no other's retention.
+                name = type(error).__name__
+                print(
+                    f"sauti: campaign '{campaign.id}': retention failed ({name})", file=sys.stderr
+                )
+                failed += 1
+                continue
             for outcome in erased:
                 # No count: a small one could point at someone (docs/data-protection.md).
                 done = "erased" if outcome.completed else "not yet complete, the next run goes on"
                 print(f"campaign '{outcome.campaign_id}': personal-level data {done}")
         if not due:
             print("nothing is due")
-        return 0
+        return 1 if failed else 0
 
     return with_app(work)
 

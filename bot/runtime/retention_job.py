@@ -23,7 +23,7 @@ from bot.audit.entry import OPERATOR, AuditAction
 from bot.audit.log import AuditLog
 from bot.records.campaigns import CampaignStore
 from bot.runtime.retention import Erased, erase_campaign, is_due
-from bot.storage.errors import STORAGE_FAILURE
+from bot.storage.errors import STORAGE_FAILURE, is_storage_unavailable
 from bot.storage.keys import KeySchema
 from dialogues import SurveyDefinitionError
 
@@ -46,9 +46,11 @@ async def erase_due(
     for campaign_id in [only] if only is not None else await campaigns.ids():
         try:
             erased = await _erase_one(redis, schema, campaigns, audit, campaign_id, by, clock)
-        except STORAGE_FAILURE:  # Redis away: no other campaign would fare better
-            raise
-        except Exception as error:  # one campaign's failure holds up no other's retention
+        except Exception as error:
+            # Redis away: no other campaign would fare better; asked for one: the caller says why.
+            if is_storage_unavailable(error) or only is not None:
+                raise
+            # One campaign's failure (a damaged key, a bug) holds up no other's retention.
             log.warning(
                 "retention of campaign '%s' failed (%s); the next run tries again",
                 campaign_id,

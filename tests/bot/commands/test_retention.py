@@ -183,3 +183,58 @@ async def test_the_job_of_sauti_run_erases_what_is_due_and_stops_when_asked(
     stop.set()
     await asyncio.wait_for(job, timeout=2)  # it waits for the next interval, and stops at once
     assert await app.campaigns.purged_at(CAMPAIGN) is not None
+
+
+async def test_a_run_left_unfinished_says_so_without_a_count(
+    deployment: Deployment, capsys: Capture
+) -> None:
+    await _three_answered(deployment)
+    await _closed_days_ago(deployment, CAMPAIGN, 31)
+    await deployment.send(deployment.participant("amina"), "help")  # stored, not yet processed
+
+    assert await sauti("retention", "run") == 0
+
+    assert capsys.readouterr().out == (
+        f"campaign '{CAMPAIGN}': personal-level data not yet complete, the next run goes on\n"
+    )
+    await deployment.drain()
+    assert await sauti("retention", "run") == 0
+    assert capsys.readouterr().out == f"campaign '{CAMPAIGN}': personal-level data erased\n"
+
+
+async def test_one_campaign_failing_holds_up_no_other(
+    deployment: Deployment, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = deployment.app
+    await _three_answered(deployment)
+    await app.campaigns.load(LATER_SURVEY)
+    await _closed_days_ago(deployment, CAMPAIGN, 31)
+    await _closed_days_ago(deployment, LATER, 31)
+    # Damaged: a key of the wrong type where its respondents are (it comes first by name).
+    await app.redis.set(app.schema.respondents(0, LATER), "not a set")
+    assert LATER < CAMPAIGN
+
+    done = await app.retention_job().run_once()
+
+    assert done is not None
+    assert [erased.campaign_id for erased in done] == [CAMPAIGN]
+    assert await holding(app.redis, app.schema, CAMPAIGN) == 0
+    assert f"retention of campaign '{LATER}' failed (ResponseError)" in caplog.text
+    assert await app.campaigns.purged_at(LATER) is None
+
+
+async def test_the_command_goes_on_past_a_failing_campaign(
+    deployment: Deployment, capsys: Capture
+) -> None:
+    app = deployment.app
+    await _three_answered(deployment)
+    await app.campaigns.load(LATER_SURVEY)
+    await _closed_days_ago(deployment, CAMPAIGN, 31)
+    await _closed_days_ago(deployment, LATER, 31)
+    await app.redis.set(app.schema.respondents(0, LATER), "not a set")
+
+    assert await sauti("retention", "run") == 1
+
+    out, err = capsys.readouterr()
+    assert out == f"campaign '{CAMPAIGN}': personal-level data erased\n"
+    assert f"campaign '{LATER}': retention failed (ResponseError)" in err

@@ -132,6 +132,8 @@ async def test_load_preview_publish_and_follow_a_decision(
     report = capsys.readouterr().out
     assert "contributors: <5" in report
     assert "told an outcome: <5 (-)" in report  # no share of withheld counts
+    # A median over fewer people than the minimum is a number of theirs: withheld too.
+    assert "median days from answer to notice: withheld (fewer than 5 told)" in report
     assert "reactions: helpful <5, still concerned 0, asked for more 0, concerns written 0" in (
         report
     )

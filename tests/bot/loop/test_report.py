@@ -58,6 +58,8 @@ async def test_the_report_counts_who_was_told_how_soon_and_what_they_said(
     )
     assert (report.contributors, report.told, report.told_share) == (4, 3, 0.75)
     assert report.median_days == 9
+    # Over three people: shown only where the minimum is three or fewer.
+    assert (report.median_of, report.median_shown(3), report.median_shown(5)) == (3, 9, None)
     assert (report.owing_rationale, report.with_rationale) == (1, 1)
     assert report.reactions["helpful"] == 1
     assert not report.promise.overdue
