@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from bot.access.roles import Role
+from bot.conversation.campaign import DAY_MS
+from bot.records.campaigns import CampaignStore
+from bot.runtime.retention_job import erase_due
 from tests.bot.api import CAMPAIGNS, ONLY_A, ORG_A, World
 from tests.bot.loop import SIM_DECISION
 
@@ -34,3 +39,28 @@ async def test_a_viewer_reads_the_decisions_and_the_loop_report(world: World) ->
         "asked_for_more": 0,
         "concerns_written": 0,
     }
+
+
+async def test_a_case_past_its_campaigns_retention_names_no_one(world: World) -> None:
+    app = world.deployment.app
+    admin = world.token(ORG_A, Role.ADMIN)
+    campaign = CAMPAIGNS[ORG_A]
+    case = world.cases[ORG_A]
+    before = await world.get(f"/api/v1/cases/{case}", admin)
+    assert before["participant"] and before["text"] and not before["removed_after_retention"]
+    assert (
+        await world.call("POST", f"/api/v1/campaigns/{campaign}/close", token=admin)
+    ).status == 200
+    closed = int(time.time() * 1000) - 400 * DAY_MS
+    await app.redis.hset(app.schema.campaign(campaign), "closed", str(closed))
+    # Read afresh (the API's store keeps what it read a moment ago), as the job's process does.
+    campaigns = CampaignStore(app.redis, app.schema, cache_seconds=0)
+    await erase_due(app.redis, app.schema, campaigns, app.audit_log())
+
+    after = await world.get(f"/api/v1/cases/{case}", admin)
+
+    assert (after["participant"], after["text"], after["channel"], after["language"]) == (
+        None, None, "", "",
+    )  # fmt: skip
+    assert after["removed_after_retention"] is True
+    assert (after["reference"], after["status"]) == (before["reference"], before["status"])

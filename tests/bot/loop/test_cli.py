@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.access.organisations import DEFAULT_ORG
+from bot.conversation.campaign import DAY_MS, CampaignStatus
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from dialogues.inbound import TextReply
 from tests.bot.commands import Deployment, deployed, sauti
@@ -249,6 +250,34 @@ async def test_the_grievance_desk_from_the_command_line(
     assert reference in capsys.readouterr().out
     assert await sauti("grievance", "list", "--org", "globex") == 0
     assert reference not in capsys.readouterr().out
+
+
+async def test_the_desk_says_a_case_past_retention_lost_its_text_to_retention(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pids = await _participants(deployment)
+    deployment.clock.now = time.time()
+    await _act(deployment, pids["juma"], "maoni")
+    await _act(deployment, pids["juma"], "Mtandao unakatika kila usiku")
+    app = deployment.app
+    await app.campaigns.set_status(CAMPAIGN, CampaignStatus.CLOSED)
+    closed = int(time.time() * 1000) - 400 * DAY_MS
+    await app.redis.hset(app.schema.campaign(CAMPAIGN), "closed", str(closed))
+    assert await sauti("retention", "run") == 0
+    assert await sauti("grievance", "list") == 0
+    [row] = capsys.readouterr().out.splitlines()[2:]
+    reference, kind, campaign, status, channel, language = row.split("\t")[:6]
+    # Who raised it, on which channel, in which language: gone with the text.
+    assert (kind, campaign, status, channel, language) == (
+        "feedback", CAMPAIGN, "received", "", "",
+    )  # fmt: skip
+
+    assert await sauti("grievance", "show", reference) == 0
+    shown = capsys.readouterr().out
+    assert "they wrote: (removed after the retention period)" in shown
+    assert "erased by the participant" not in shown
+    assert await sauti("grievance", "update", reference, "under_review") == 0
+    assert "participant: not sent: removed after the retention period" in (capsys.readouterr().out)
 
 
 async def test_a_campaign_past_its_promise_without_a_decision_is_flagged(
