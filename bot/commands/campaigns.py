@@ -18,7 +18,8 @@ from bot.conversation.campaign import CampaignStatus
 from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.stats import campaign_counters
 from bot.records.suppression import suppress_count, suppress_distribution
-from dialogues import SurveyDefinitionError
+from bot.runtime.retention import holding
+from dialogues import SurveyDefinitionError, parse
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +29,11 @@ def register(parser: argparse.ArgumentParser) -> None:
     load.add_argument("--open", action="store_true", help="open it for answers right away")
     load.add_argument(
         "--org", help="the organisation it belongs to (needed when there are several)"
+    )
+    load.add_argument(
+        "--force",
+        action="store_true",
+        help="keep personal-level data longer than the people who joined were told",
     )
     load.set_defaults(handler=_load)
     listing = campaign.add_parser("list", help="campaigns with their status and counts")
@@ -50,6 +56,8 @@ def _load(args: argparse.Namespace) -> int:
         org = await organisation_for(app, args.org)
         if org is None:
             return 1
+        if not await _retention_kept(app, source, args.force):
+            return 1
         try:
             campaign = await app.campaigns.load(source, org=org, open_now=args.open)
         except SurveyDefinitionError as error:
@@ -70,6 +78,39 @@ def _load(args: argparse.Namespace) -> int:
         return 0
 
     return with_app(work)
+
+
+async def _retention_kept(app: App, source: str, force: bool) -> bool:
+    """A reloaded survey that changes how long a campaign keeps personal-level data: people
+    who already joined read the old number in its data notice. Shorter: said, and loaded.
+    Longer goes against what they were told: refused unless `force`. False when refused."""
+    try:
+        survey = parse(source)
+        existing = await app.campaigns.get(survey.id)
+    except SurveyDefinitionError:  # the load says what is wrong with it
+        return True
+    if existing is None or not await holding(app.redis, app.schema, survey.id):
+        return True
+    told = existing.retention_days
+    days = survey.retention_days
+    if days is None:
+        days = app.settings.privacy.retention_days
+    if days == told:
+        return True
+    said = f"campaign '{survey.id}': people who already joined were told {told} days"
+    if days < told:
+        print(f"warning: {said}; their personal-level data now goes after {days}", file=sys.stderr)
+        return True
+    if not force:
+        print(
+            f"sauti: {said}; keeping their personal-level data {days} days goes against what "
+            f"they were told. Keep retention_days: {told}, or load with --force once they "
+            "have been told the new period",
+            file=sys.stderr,
+        )
+        return False
+    print(f"warning: {said}; their personal-level data is now kept {days} days", file=sys.stderr)
+    return True
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from bot.conversation.campaign import DAY_MS, CampaignStatus
 from bot.conversation.inbound import Join
 from bot.runtime.retention import holding
 from tests.bot.commands import Deployment, deployed, sauti
-from tests.kit.example import CAMPAIGN
+from tests.kit.example import CAMPAIGN, example_survey
 from tests.kit.waiting import until
 
 Capture = pytest.CaptureFixture[str]
@@ -238,3 +238,31 @@ async def test_the_command_goes_on_past_a_failing_campaign(
     out, err = capsys.readouterr()
     assert out == f"campaign '{CAMPAIGN}': personal-level data erased\n"
     assert f"campaign '{LATER}': retention failed (ResponseError)" in err
+
+
+async def test_reloading_a_survey_with_another_retention_says_what_people_were_told(
+    deployment: Deployment, capsys: Capture, tmp_path: Path
+) -> None:
+    path = tmp_path / "survey.yaml"
+    path.write_text(example_survey().replace("\nquestions:", "\nretention_days: 60\nquestions:"))
+    # Nobody joined yet: nobody was told anything, the new number is simply kept.
+    assert await sauti("campaign", "load", str(path)) == 0
+    assert capsys.readouterr().err == ""
+    await deployment.app.campaigns.set_status(CAMPAIGN, CampaignStatus.OPEN)
+    await _three_answered(deployment)
+
+    path.write_text(example_survey().replace("\nquestions:", "\nretention_days: 90\nquestions:"))
+    assert await sauti("campaign", "load", str(path)) == 1
+    err = capsys.readouterr().err
+    assert "people who already joined were told 60 days" in err
+    assert "goes against what they were told" in err and "--force" in err
+    campaign = await deployment.app.campaigns.get(CAMPAIGN)
+    assert campaign is not None and campaign.retention_days == 60  # not loaded
+
+    assert await sauti("campaign", "load", str(path), "--force") == 0
+    assert "their personal-level data is now kept 90 days" in capsys.readouterr().err
+
+    path.write_text(example_survey().replace("\nquestions:", "\nretention_days: 20\nquestions:"))
+    assert await sauti("campaign", "load", str(path)) == 0
+    err = capsys.readouterr().err
+    assert "were told 90 days; their personal-level data now goes after 20" in err
