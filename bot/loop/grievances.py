@@ -49,6 +49,8 @@ class Desk:
             raise CaseError(
                 f"case {case.reference} is {case.status.value}; it can become: {allowed}"
             )
+        delivered: str
+        args: list[Any]
         if not case.participant_id:
             # Retention removed who raised it: the step is recorded, no one can be told.
             delivered, args = "not sent: removed after the retention period", ["", INBOX_CAP]

@@ -24,7 +24,8 @@ class PrivacySettings:
     that would give it away (bot/records/suppression.py). At least 2."""
     retention_days: int = setting("SAUTI_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, integer(0, 3650))
     """Days a closed campaign's personal-level data is kept when its survey file declares no
-    `retention_days`; then it is erased and only the aggregates remain (bot/runtime/retention.py)."""
+    `retention_days`; then it is erased and only the aggregates remain
+    (bot/runtime/retention.py)."""
     retention_interval_seconds: int = setting(
         "SAUTI_RETENTION_INTERVAL_SECONDS", 3600, integer(60, 7 * 86400)
     )

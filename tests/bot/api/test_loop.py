@@ -47,7 +47,9 @@ async def test_a_case_past_its_campaigns_retention_names_no_one(world: World) ->
     campaign = CAMPAIGNS[ORG_A]
     case = world.cases[ORG_A]
     before = await world.get(f"/api/v1/cases/{case}", admin)
-    assert before["participant"] and before["text"] and not before["removed_after_retention"]
+    assert before["participant"]
+    assert before["text"]
+    assert not before["removed_after_retention"]
     assert (
         await world.call("POST", f"/api/v1/campaigns/{campaign}/close", token=admin)
     ).status == 200

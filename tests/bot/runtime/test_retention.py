@@ -25,6 +25,7 @@ from bot.runtime import worker as worker_module
 from bot.runtime.message_codec import message_to_plain
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.retention import erase_campaign, holding
+from bot.storage.scripts import EXPIRE_CASES, EXPIRE_RESPONDENTS
 from dialogues import parse
 from dialogues.inbound import TextReply
 from tests.kit.example import CAMPAIGN, example_survey, open_example
@@ -282,7 +283,8 @@ async def test_a_participant_with_an_event_in_flight_keeps_their_record_until_th
     # A worker may hold their record: nothing of theirs is touched, or its commit would write
     # back what was erased. Kept for the next run.
     record = await amina.record()
-    assert record[b"wk"] and record[f"c:{CAMPAIGN}".encode()] == b"1"
+    assert record[b"wk"]
+    assert record[f"c:{CAMPAIGN}".encode()] == b"1"
     await runtime.drain()
     second = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
     assert second is not None
@@ -324,7 +326,8 @@ async def test_someone_who_saw_the_data_notice_but_never_started_is_erased_whole
     await both.send(Join(LIVE, "en", updates=False))
     await both.say(LIVE_WORDS)
     record = await halima.record()
-    assert record[b"cid"] == CAMPAIGN.encode() and record[b"addr"]
+    assert record[b"cid"] == CAMPAIGN.encode()
+    assert record[b"addr"]
     assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 2
     await _closed_days_ago(runtime, CAMPAIGN, 400)
 
@@ -361,7 +364,7 @@ async def test_a_campaign_reopened_during_a_run_is_not_marked_erased(
     for user in ("u1", "u2", "u3", "u4", "u5", "u6"):
         await _answered(runtime, user)
     await _closed_days_ago(runtime, CAMPAIGN, 400)
-    original = retention_module.EXPIRE_RESPONDENTS
+    original = EXPIRE_RESPONDENTS
     calls: list[int] = []
 
     async def reopened_after_the_first_chunk(*args: Any) -> Any:
@@ -375,7 +378,8 @@ async def test_a_campaign_reopened_during_a_run_is_not_marked_erased(
         runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN, chunk=1
     )
 
-    assert erased is not None and not erased.completed
+    assert erased is not None
+    assert not erased.completed
     assert len(calls) == 1  # no chunk after the reopening
     assert await runtime.campaigns.purged_at(CAMPAIGN) is None
     assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 5
@@ -383,7 +387,8 @@ async def test_a_campaign_reopened_during_a_run_is_not_marked_erased(
     await _closed_days_ago(runtime, CAMPAIGN, 400)
     monkeypatch.setattr(retention_module, "EXPIRE_RESPONDENTS", original)
     again = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
-    assert again is not None and again.completed
+    assert again is not None
+    assert again.completed
     assert await runtime.campaigns.purged_at(CAMPAIGN) is not None
 
 
@@ -412,7 +417,7 @@ async def test_the_loop_reports_contributors_and_theme_counts_stay(redis_client:
         campaign = await runtime.campaigns.get(CAMPAIGN)
         assert campaign is not None
         report = await campaign_report(
-            runtime.redis, runtime.schema, ledger, campaign, dt.date.today()
+            runtime.redis, runtime.schema, ledger, campaign, dt.datetime.now(dt.UTC).date()
         )
         themes = await theme_counts(runtime.redis, runtime.schema, CAMPAIGN)
         return report.contributors, dict(themes)
@@ -423,7 +428,8 @@ async def test_the_loop_reports_contributors_and_theme_counts_stay(redis_client:
     results = await campaign_results(runtime.redis, runtime.schema, survey, by=None, minimum=2)
     await _closed_days_ago(runtime, CAMPAIGN, 400)
     erased = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
-    assert erased is not None and erased.completed
+    assert erased is not None
+    assert erased.completed
 
     assert await figures() == before
     # A recount finds no sessions of an erased campaign: it leaves its results alone.
@@ -455,16 +461,20 @@ async def test_a_commit_in_flight_during_the_run_writes_nothing_back(
     monkeypatch.setattr(worker_module.Worker, "_commit", commit_after_retention)
     await both.say("help")
     monkeypatch.setattr(worker_module.Worker, "_commit", original)
-    assert ran[0] is not None and not ran[0].completed
+    assert ran[0] is not None
+    assert not ran[0].completed
     assert await runtime.campaigns.purged_at(CAMPAIGN) is None
 
     erased = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
 
-    assert erased is not None and erased.completed
+    assert erased is not None
+    assert erased.completed
     record = await both.record()
-    assert f"c:{CAMPAIGN}".encode() not in record and f"u:{CAMPAIGN}".encode() not in record
+    assert f"c:{CAMPAIGN}".encode() not in record
+    assert f"u:{CAMPAIGN}".encode() not in record
     [data] = await both.say("my data")
-    assert LIVE_WORDS in data["text"] and STORY not in data["text"]
+    assert LIVE_WORDS in data["text"]
+    assert STORY not in data["text"]
 
 
 async def test_a_case_added_during_a_run_is_not_left_behind(
@@ -478,7 +488,7 @@ async def test_a_case_added_during_a_run_is_not_left_behind(
     assert len(references) >= 2
     [raised_by] = [c for c in chats if schema.shard_of(c.pid) == shard][:1]
     await _closed_days_ago(runtime, CAMPAIGN, 400)
-    original = retention_module.EXPIRE_CASES
+    original = EXPIRE_CASES
     late = schema.case(shard, "C-LATE")
     pages: list[Any] = []
 
@@ -505,4 +515,5 @@ async def test_a_case_added_during_a_run_is_not_left_behind(
     assert (first.completed, second.completed) == (False, True)
     for reference in [b"C-LATE", *(ref for ref, _ in references)]:
         case: Any = await runtime.redis.hgetall(schema.case(shard, reference.decode()))
-        assert not {b"x", b"pid", b"ch"} & set(case) and case[b"ret"]
+        assert not {b"x", b"pid", b"ch"} & set(case)
+        assert case[b"ret"]
