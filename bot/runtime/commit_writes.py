@@ -104,7 +104,8 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
 
     KEYS: 1 inbound stream, 2 the participant's event markers, 3 participant, 4 session,
     5 answers, 6 counters, 7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's
-    worker lease, 11 the joiners of the campaign the record names.
+    worker lease, 11 joiners who have not started (7 and 11: of the campaign the event starts,
+    else of the one the record names).
 
     ARGV: 1 group, 2 entry id, 3 marker member, 4 session as stored ('' = unchanged), 5 lease
     owner, 6 now (marker time), 7 marker TTL; then counted groups (a count, then its items):
@@ -116,6 +117,9 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
     """
     event, schema = writes.event, committer.schema
     pid, shard, campaign = event.participant_id, event.shard, writes.campaign_id
+    # The sets the participant is listed in: of the campaign they start, else of the one their
+    # record names (only one of the two is ever written).
+    listed = campaign if writes.respondent else writes.joined or campaign
     args: list[str | bytes | int] = [
         committer.group,
         event.entry_id,
@@ -145,11 +149,11 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
         schema.session(pid, campaign),
         schema.answers(pid, campaign),
         schema.counters(shard, campaign),
-        schema.respondents(shard, campaign),
+        schema.respondents(shard, listed),
         schema.webchat_inbox(pid),
         schema.outbox(shard, Priority.REPLY),
         schema.lease("worker", shard),
-        schema.joiners(shard, writes.joined or campaign),
+        schema.joiners(shard, listed),
     ]
     return ScriptCall(COMMIT, redis_keys, args)
 

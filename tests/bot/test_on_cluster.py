@@ -55,6 +55,8 @@ from tests.bot.runtime.test_result_migration import (
 )
 from tests.bot.runtime.test_retention import (
     test_past_retention_the_results_stay_and_everything_personal_goes,
+    test_someone_who_saw_the_data_notice_but_never_started_is_erased_whole,
+    test_the_loop_reports_contributors_and_theme_counts_stay,
 )
 from tests.bot.runtime.test_sender import (
     test_messages_for_a_channel_without_a_client_are_set_aside,
@@ -86,8 +88,10 @@ __all__ = [
     "test_processes_migrating_at_once_move_each_key_exactly_once",
     "test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_changes_nothing",
     "test_replies_reach_the_participant_once_and_in_order",
+    "test_someone_who_saw_the_data_notice_but_never_started_is_erased_whole",
     "test_still_concerned_lets_them_write_a_concern_that_lands_with_the_decision",
     "test_the_goodbye_after_erasure_is_delivered_to_the_address_it_carries",
+    "test_the_loop_reports_contributors_and_theme_counts_stay",
     "test_the_migration_counts_what_was_answered_before_it",
     "test_the_same_platform_message_delivered_three_times_counts_once",
 ]

@@ -15,11 +15,11 @@
 --   4 session
 --   5 answers
 --   6 counters
---   7 respondents
+--   7 respondents (of the campaign the event starts, else of the one the record names)
 --   8 web chat inbox
 --   9 reply outbox
 --   10 the shard's worker lease
---   11 the joiners of the campaign the participant's record names (`cid`) after the event
+--   11 joiners who have not started (of the same campaign as 7)
 -- ARGV
 --   1 group
 --   2 entry id
@@ -94,11 +94,16 @@ n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
   redis.call('HINCRBY', KEYS[6], ARGV[i], ARGV[i + 1]); i = i + 2
 end
-if ARGV[i] ~= '' then redis.call('SADD', KEYS[7], ARGV[i]) end
-i = i + 1
--- Whoever a record names a campaign for is someone its retention must reach, started or not.
-if ARGV[i] ~= '' then redis.call('SADD', KEYS[11], ARGV[i]) end
-i = i + 1
+-- Whoever a record names a campaign for is someone its retention must reach: its respondents,
+-- and its joiners who have not started it (the two sets never share a member).
+local respondent, joiner = ARGV[i], ARGV[i + 1]
+if respondent ~= '' then
+  redis.call('SADD', KEYS[7], respondent)
+  redis.call('SREM', KEYS[11], respondent)
+elseif joiner ~= '' and redis.call('SISMEMBER', KEYS[7], joiner) == 0 then
+  redis.call('SADD', KEYS[11], joiner)
+end
+i = i + 2
 n = tonumber(ARGV[i]); i = i + 1
 if n > 0 then
   redis.call('RPUSH', KEYS[8], unpack(ARGV, i, i + n - 1)); i = i + n

@@ -1,6 +1,6 @@
 -- Retention: erase the personal-level data of a campaign past its retention for one chunk of a
 -- shard's people (bot/runtime/retention.py): its respondents first, then those who only joined
--- it (saw the data notice, never started). Each person taken from a set is dealt with whole in
+-- it (saw the data notice, never started; the commits keep the two sets apart). Each person taken from a set is dealt with whole in
 -- this call, so a run that stops between chunks leaves no one half done: the next run goes on
 -- with whoever is still in the sets.
 --
@@ -102,7 +102,6 @@ for n, pid in ipairs(taken) do
     local participant = tag .. ':p:' .. pid
     local themes = tag .. ':th:' .. cid .. ':' .. pid
     if respondent then
-      redis.call('SREM', KEYS[2], pid)
       keep_themes(themes)
       erased = erased + 1
     end
@@ -120,7 +119,5 @@ end
 if erased > 0 then redis.call('HINCRBY', KEYS[3], 'ret:respondents', erased) end
 if #back_respondents > 0 then redis.call('SADD', KEYS[1], unpack(back_respondents)) end
 if #back_joiners > 0 then redis.call('SADD', KEYS[2], unpack(back_joiners)) end
--- People in either set (a respondent is usually a joiner too).
-local left = redis.call('SCARD', KEYS[1]) + redis.call('SCARD', KEYS[2]) -
-  redis.call('SINTERCARD', 2, KEYS[1], KEYS[2])
+local left = redis.call('SCARD', KEYS[1]) + redis.call('SCARD', KEYS[2])
 return {#taken, erased, whole, #back_respondents + #back_joiners, left, gone}

@@ -94,7 +94,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         SCHEMA.webchat_inbox("p1"),
         SCHEMA.outbox(1, "reply"),
         SCHEMA.lease("worker", 1),
-        SCHEMA.joiners(1, "c2"),
+        SCHEMA.joiners(1, "c1"),  # started: of the campaign it starts
     ]
     read = _read_like_the_script(call.args)
     assert read["fixed"] == [
