@@ -151,9 +151,13 @@ async def _people(
     while True:
         if not await still_due():
             return None
-        taken, respondents, entire, put_back, remaining, ids = await EXPIRE_RESPONDENTS(
+        taken, respondents, entire, put_back, remaining, ids, codes = await EXPIRE_RESPONDENTS(
             redis, keys, args
         )
+        # The recovery codes of web chat participants erased whole open nothing now: their
+        # index keys go too (a stop right here leaves them to expire, opening nothing).
+        for digest in codes:
+            await redis.delete(schema.webchat_recovery(_text(digest)))
         erased, whole = erased + int(respondents), whole + int(entire)
         gone += [_text(pid) for pid in ids]
         # Fewer taken than asked, or all of them put back: the sets are down to those kept for

@@ -34,7 +34,9 @@
 --   4 n = how many decision references of the campaign follow; 5 .. 4+n the references
 --   5+n .. campaign ids whose data is already erased (their `c:` fields do not keep anyone)
 -- Returns {people taken, respondents erased, participants erased whole, people put back for the
--- next run, people left in the two sets, the ids of the participants erased whole}.
+-- next run, people left in the two sets, the ids of the participants erased whole, the keyed
+-- hashes of their web chat recovery codes}: the caller deletes the codes' index keys (another
+-- slot each; webchat_recovery_code.lua).
 
 local cid = ARGV[1]
 local want = tonumber(ARGV[2])
@@ -88,7 +90,7 @@ if respondents < want then
     taken[#taken + 1] = pid
   end
 end
-local erased, whole, gone = 0, 0, {}
+local erased, whole, gone, codes = 0, 0, {}, {}
 local back_respondents, back_joiners = {}, {}
 for n, pid in ipairs(taken) do
   local respondent = n <= respondents
@@ -109,6 +111,9 @@ for n, pid in ipairs(taken) do
     redis.call('HDEL', participant, 'c:' .. cid, 'u:' .. cid)
     redis.call('HDEL', tag .. ':n:' .. pid, unpack(ledger_fields))
     if redis.call('EXISTS', participant) == 1 and not still_kept(participant) then
+      for digest in string.gmatch(redis.call('HGET', participant, 'rc') or '', '(%x+):%d+') do
+        codes[#codes + 1] = digest
+      end
       redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':wc:' .. pid,
         tag .. ':n:' .. pid, tag .. ':nb:' .. pid)
       whole = whole + 1
@@ -120,4 +125,4 @@ if erased > 0 then redis.call('HINCRBY', KEYS[3], 'ret:respondents', erased) end
 if #back_respondents > 0 then redis.call('SADD', KEYS[1], unpack(back_respondents)) end
 if #back_joiners > 0 then redis.call('SADD', KEYS[2], unpack(back_joiners)) end
 local left = redis.call('SCARD', KEYS[1]) + redis.call('SCARD', KEYS[2])
-return {#taken, erased, whole, #back_respondents + #back_joiners, left, gone}
+return {#taken, erased, whole, #back_respondents + #back_joiners, left, gone, codes}
