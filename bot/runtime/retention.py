@@ -99,12 +99,13 @@ async def erase_campaign(
         shard_erased = await _people(
             redis, schema, shard, campaign_id, refs, erased_before, chunk, still_due
         )
-        if shard_erased is None:
+        if shard_erased is not None:
+            taken, whole, kept, ids = shard_erased
+            respondents, participants = respondents + taken, participants + whole
+            left, gone = left + kept, gone + ids
+        if shard_erased is None or not await still_due():
             stopped = True
             break
-        taken, whole, kept, ids = shard_erased
-        respondents, participants, left = respondents + taken, participants + whole, left + kept
-        gone += ids
         texts += await _case_texts(redis, schema, shard, campaign_id, int(clock() * 1000))
     late = 0
     if not stopped and left == 0:
