@@ -18,7 +18,7 @@
 -- When no other campaign of theirs is still kept (a `c:<id>` field, or the `cid` they are
 -- joining, of a campaign not listed as erased), the whole participant goes as /delete takes them
 -- (KeySchema.keys_of): the record with its wrapped data key and address, Telegram question
--- messages, web chat inbox, ledger, notice budget.
+-- messages and chat history, web chat inbox, ledger, notice budget.
 --
 -- Key names are built from the shard's tag (KeySchema.tag), in the declared keys' hash slot, as
 -- plan.lua does (Redis Cluster serves them).
@@ -114,7 +114,8 @@ for n, pid in ipairs(taken) do
       for digest in string.gmatch(redis.call('HGET', participant, 'rc') or '', '(%x+):%d+') do
         codes[#codes + 1] = digest
       end
-      redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':wc:' .. pid,
+      redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':tg:h:' .. pid,
+        tag .. ':wc:' .. pid,
         tag .. ':n:' .. pid, tag .. ':nb:' .. pid)
       whole = whole + 1
       gone[#gone + 1] = pid
