@@ -521,3 +521,18 @@ async def test_a_case_added_during_a_run_is_not_left_behind(
         case: Any = await runtime.redis.hgetall(schema.case(shard, reference.decode()))
         assert not {b"x", b"pid", b"ch"} & set(case)
         assert case[b"ret"]
+
+
+async def test_someone_who_writes_without_joining_a_campaign_leaves_no_record(
+    redis_client: Redis,
+) -> None:
+    """No campaign's retention reaches them, so none is kept: a record is made only when they
+    pick a campaign (and then they are one of its joiners)."""
+    runtime = await _deployment(redis_client)
+    quiet = Chat(runtime, "quiet")
+    [menu] = await quiet.say("hello")  # no join code: shown the campaigns, picks none
+    assert menu["text"] == "Which survey would you like to answer?"
+    assert await _keys_naming(runtime, quiet.pid) <= {"e"}  # their message's marker only
+    await quiet.say("2")  # picks one: a record, and a joiner of that campaign
+    assert (await quiet.record())[b"cid"] == CAMPAIGN.encode()
+    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 1
