@@ -31,7 +31,10 @@ from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
 from bot.records.campaigns import CampaignStore
+from bot.runtime.erasure_traces import purge_entries
+from bot.storage.erasure_marks import note_erasure
 from bot.storage.keys import KeySchema
+from bot.storage.lua import run_batch
 from bot.storage.scripts import EXPIRE_CASES, EXPIRE_RESPONDENTS
 
 log = logging.getLogger(__name__)
@@ -122,7 +125,7 @@ async def erase_campaign(
         and await campaigns.mark_purged(campaign_id, closed_ms, int(clock() * 1000))
     )
     outcome = Erased(campaign_id, respondents, participants, texts, left, completed, tuple(gone))
-    after_erasure(outcome)
+    await after_erasure(redis, schema, outcome, int(clock() * 1000))
     return outcome
 
 
@@ -159,6 +162,10 @@ async def _people(
         # index keys go too (a stop right here leaves them to expire, opening nothing).
         for digest in codes:
             await redis.delete(schema.webchat_recovery(_text(digest)))
+        if ids:  # what the shard's streams still hold of those erased whole goes too
+            [purged] = await run_batch(redis, [purge_entries(schema, [_text(p) for p in ids])])
+            if isinstance(purged, Exception):
+                raise purged
         erased, whole = erased + int(respondents), whole + int(entire)
         gone += [_text(pid) for pid in ids]
         # Fewer taken than asked, or all of them put back: the sets are down to those kept for
@@ -196,11 +203,14 @@ async def decision_refs(redis: Redis, schema: KeySchema, campaign_id: str) -> li
     return [_text(ref) for ref in await pipe.execute() if ref is not None]
 
 
-def after_erasure(outcome: Erased) -> None:
+async def after_erasure(redis: Redis, schema: KeySchema, outcome: Erased, now_ms: int) -> None:
     """Called once after every retention erasure: the one place where what follows an erasure
-    goes (the files Redis writes are to be rewritten so that they no longer hold what was
-    erased). Logs whether the campaign is all erased, never a count (a small one could point
-    at someone) nor an id of a participant."""
+    goes. When anything was erased, the erasure is noted so the files Redis writes are
+    rewritten without it (bot.storage.erasure_marks, bot.runtime.disk_erasure). Logs whether
+    the campaign is all erased, never a count (a small one could point at someone) nor an id
+    of a participant."""
+    if outcome.respondents or outcome.participants or outcome.case_texts:
+        await note_erasure(redis, schema, now_ms)
     log.info(
         "retention erased campaign '%s': %s",
         outcome.campaign_id,
