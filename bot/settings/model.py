@@ -204,6 +204,10 @@ class Settings:
     redis_url: Secret[str] | None = setting("REDIS_URL", None, p.redis_url, secret=True)
     """Unset: run the embedded Redis under `data_dir`. It may hold a password: a secret."""
     data_dir: Path = setting("SAUTI_DATA_DIR", Path("var"), p.path)
+    keys_dir: Path | None = setting("SAUTI_KEYS_DIR", None, p.path)
+    """Where generated key files live (embedded mode). Unset: `data_dir/keys`. Set it to a
+    place the data's backups do not reach: a key beside the data it protects protects
+    nothing once both are copied together."""
     master_key: Secret[bytes] | None = setting("SAUTI_MASTER_KEY", None, p.key32, secret=True)
     """Wraps every participant's data key. Unset with embedded Redis: a key file is made."""
     id_secret: Secret[bytes] | None = setting("SAUTI_ID_SECRET", None, p.key32, secret=True)
@@ -230,7 +234,7 @@ class Settings:
     @property
     def key_dir(self) -> Path:
         """Where generated key files live when no key is configured (embedded mode only)."""
-        return self.data_dir / "keys"
+        return self.keys_dir if self.keys_dir is not None else self.data_dir / "keys"
 
     @property
     def master_key_path(self) -> Path:

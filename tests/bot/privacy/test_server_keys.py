@@ -43,3 +43,17 @@ def test_configured_keys_are_used_and_no_file_is_made(
     assert keys.master_key == Secret(b"m" * 32)
     assert keys.id_secret == Secret(b"i" * 32)
     assert not (tmp_path / "var").exists()
+
+
+def test_keys_can_live_apart_from_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = read_settings(
+        {"SAUTI_DATA_DIR": str(tmp_path / "var"), "SAUTI_KEYS_DIR": str(tmp_path / "keys")},
+        config_path=None,
+    )
+    keys = server_crypto(settings)
+    assert (tmp_path / "keys" / "master.key").read_bytes() == keys.master_key.reveal()
+    assert not (tmp_path / "var" / "keys").exists()
+    assert server_crypto(settings) == keys  # found again where it was made
