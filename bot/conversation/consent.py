@@ -15,14 +15,15 @@ from bot.conversation.consents import (
     current_version,
     is_current,
 )
+from bot.conversation.data_notice import data_notice
 from bot.conversation.exchange import Exchange, read_yes_or_no, spoken, yes_or_no
 from bot.conversation.inbound import Answer, Channel
 from bot.conversation.menus import offer_campaigns
 from bot.conversation.outgoing import MenuItem
 from bot.conversation.participants import ParticipantRecord, Stage, stored_address
+from bot.conversation.resume_question import ask_resume
 from bot.conversation.turns import begin_survey, closed
 from bot.privacy import DecryptionError
-from dialogues.localization import builtin_catalog
 from dialogues.session import SessionStatus
 
 # The question asked for each consent, and the messages confirming a change of it.
@@ -48,26 +49,6 @@ def say_data_notice(exchange: Exchange, campaign: Campaign) -> None:
     exchange.say("join.retention", days=campaign.retention_days)
     if exchange.event.channel is Channel.WHATSAPP:  # the one channel Sauti cannot delete on
         exchange.say("exit.whatsapp_history", exit=exchange.quote("exit"))
-
-
-def data_notice(campaign: Campaign, language: str, *, mydata: str, delete: str) -> str:
-    """Who is asking (the organisation, always named), who sees the answers, the code number,
-    how to see and delete what is held: the built-in notice, or the campaign's own words under
-    who is asking. The web chat shows the same on its join page."""
-    survey, catalog = campaign.survey, builtin_catalog()
-    organisation = survey.text(survey.organisation, language)
-    title = survey.text(survey.title, language)
-    if survey.data_notice:
-        asking = catalog.message("join.asking", language, organisation=organisation, title=title)
-        return f"{asking}\n\n{survey.text(survey.data_notice, language)}"
-    return catalog.message(
-        "join.consent",
-        language,
-        organisation=organisation,
-        title=title,
-        mydata=mydata,
-        delete=delete,
-    )
 
 
 def ask_consent(exchange: Exchange, campaign: Campaign) -> None:
@@ -137,7 +118,10 @@ def consent_reply(exchange: Exchange, action: Answer) -> None:
 
 def _ask_again(exchange: Exchange, kind: Consent | None) -> None:
     campaign = exchange.context.campaign
-    if campaign is None:  # the campaign went away meanwhile
+    stopped = exchange.participant().opted_out
+    if stopped and (kind is None or kind is Consent.TAKE_PART):
+        ask_resume(exchange)  # after /stop, nothing is asked again that would start it again
+    elif campaign is None:  # the campaign went away meanwhile
         exchange.turn.update(exchange.participant(), stage=Stage.NONE)
         offer_campaigns(exchange)
     elif kind is None or kind is Consent.TAKE_PART:
@@ -176,7 +160,9 @@ def _answer(exchange: Exchange, kind: Consent, agreed: bool) -> None:
     participant = record(exchange, kind, agreed)
     if participant.stage in (Stage.UPDATES, Stage.MYDATA_MENU):  # that question is answered
         participant = exchange.turn.update(participant, stage=Stage.NONE)
-    if kind is Consent.TAKE_PART:
+    if participant.opted_out and kind is Consent.TAKE_PART:
+        ask_resume(exchange)  # recorded; nothing starts again without their yes to this
+    elif kind is Consent.TAKE_PART:
         assert campaign is not None
         outcomes = participant.consent(Consent.OUTCOMES, campaign.id)
         if not is_current(outcomes, Consent.OUTCOMES, campaign):
@@ -214,14 +200,25 @@ def record(exchange: Exchange, kind: Consent, agreed: bool) -> ParticipantRecord
 
 def _declined(exchange: Exchange) -> None:
     """No to taking part: said goodbye politely, and nothing kept of someone Sauti held
-    nothing else about (a stranger who just arrived leaves no record)."""
+    nothing else about (a stranger who just arrived leaves no record). Someone who already
+    answered some of it (a changed notice said no to) has the no recorded, and with it a no
+    to hearing what comes of their answers: the loop tells no one who no longer takes part.
+    Their campaign stays theirs, so "my data" shows both and "start" asks again."""
     turn, participant = exchange.turn, exchange.participant()
+    campaign, session = exchange.context.campaign, exchange.context.session
     if not participant.joined:
         turn.reply_address = exchange.event.address or _address(exchange, participant)
         turn.erase = True
+    elif campaign is not None and session is not None:
+        record(exchange, Consent.TAKE_PART, False)
+        if exchange.participant().consent(Consent.OUTCOMES, campaign.id) is not None:
+            record(exchange, Consent.OUTCOMES, False)
+        turn.update(exchange.participant(), stage=Stage.NONE, topic="")
     else:
         turn.update(participant, stage=Stage.NONE, campaign_id=None, topic="")
     exchange.say("consent.declined", start=exchange.quote("start"))
+    if participant.joined and session is not None:  # what becomes of what they said so far
+        exchange.say("consent.declined_answers", delete=exchange.quote("delete"))
 
 
 def _address(exchange: Exchange, participant: ParticipantRecord) -> str | None:
@@ -234,8 +231,12 @@ def _address(exchange: Exchange, participant: ParticipantRecord) -> str | None:
 
 
 def _carry_on(exchange: Exchange) -> None:
-    """After the consent questions: the survey starts, or goes on where they were."""
+    """After the consent questions: the survey starts, or goes on where they were; after
+    /stop, only once they say yes to starting again."""
     participant, campaign = exchange.participant(), exchange.context.campaign
+    if participant.opted_out:
+        ask_resume(exchange)
+        return
     if participant.topic:
         participant = exchange.turn.update(participant, topic="")  # no question of ours waits
     if campaign is None:

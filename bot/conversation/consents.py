@@ -8,9 +8,11 @@ agreed to and when.
 - contact (the whole deployment): to be asked again, for future surveys.
 
 A text's version is computed from the text itself (every language of it), so a changed word
-can never be relied on without asking again; a campaign that brings its own data notice gets
-that notice's version. What people agreed to before consents were versioned reads as version
-"0" (`LEGACY`): see `honoured` for what it still allows.
+can never be relied on without asking again. Taking part's version is that of the data notice
+as a participant of that campaign reads it (`bot.conversation.data_notice`): the organisation,
+title, retention days and every line said with it; a campaign's own notice's version starts
+with "c". What people agreed to before consents were versioned reads as version "0"
+(`LEGACY`): see `honoured` for what it still allows.
 """
 
 from __future__ import annotations
@@ -23,9 +25,13 @@ from enum import StrEnum
 from functools import cache
 
 from bot.conversation.campaign import Campaign
+from bot.conversation.data_notice import notice_as_read
 from dialogues.localization import builtin_catalog
 
 LEGACY = "0"  # agreed before consents carried a version
+# The outcomes question's version when consents got versions: a yes from before ("0") was a
+# yes to these words, so it is honoured only while they are still the words asked.
+OUTCOMES_BEFORE_VERSIONS = "1e6527cb"
 
 
 class Consent(StrEnum):
@@ -40,9 +46,10 @@ class Consent(StrEnum):
         return self is not Consent.CONTACT
 
 
-# The participant-facing texts whose words each consent is given to.
+# The participant-facing texts whose words each consent is given to (taking part outside a
+# campaign: the built-in notice's words; in one, the notice as read: `current_version`).
 _TEXTS: Mapping[Consent, tuple[str, ...]] = {
-    Consent.TAKE_PART: ("join.consent", "consent.take_part"),
+    Consent.TAKE_PART: ("join.consent", "join.rights", "consent.take_part"),
     Consent.OUTCOMES: ("join.updates_question",),
     Consent.QUOTE: ("consent.quote",),
     Consent.CONTACT: ("consent.contact",),
@@ -87,9 +94,12 @@ def consent_key(kind: Consent, campaign_id: str | None) -> str:
 
 
 def current_version(kind: Consent, campaign: Campaign | None) -> str:
-    """The version of the text asked now: the campaign's own data notice if it has one."""
-    if kind is Consent.TAKE_PART and campaign is not None and campaign.survey.data_notice:
-        return "c" + _fingerprint(dict(sorted(campaign.survey.data_notice.items())))
+    """The version of the text asked now; taking part: the campaign's data notice as read, in
+    every language of its survey."""
+    if kind is Consent.TAKE_PART and campaign is not None:
+        languages = campaign.survey.languages
+        read = {language: notice_as_read(campaign, language) for language in languages}
+        return ("c" if campaign.survey.data_notice else "") + _fingerprint(read)
     return _builtin_version(kind)
 
 
@@ -115,18 +125,24 @@ def is_current(given: Given | None, kind: Consent, campaign: Campaign | None) ->
 
 def honoured(given: Given | None, kind: Consent, campaign: Campaign | None) -> bool:
     """Whether Sauti may act on this consent now: a yes to the current text. A yes to the
-    outcomes question from before versioning still counts (that question's words did not
-    change), until the person answers the current one."""
+    outcomes question from before versioning still counts while that question's words are
+    the ones it was given to, until the person answers the current one."""
     if given is None or not given.agreed:
         return False
-    if kind is Consent.OUTCOMES and given.version == LEGACY:
-        return True
+    if kind is Consent.OUTCOMES:
+        return given.version in outcome_versions_honoured()
     return is_current(given, kind, campaign)
 
 
 def outcome_versions_honoured() -> tuple[str, ...]:
     """The outcomes versions a decision notice may go out under (for the loop's scripts)."""
-    return (_builtin_version(Consent.OUTCOMES), LEGACY)
+    return outcome_versions_under(_builtin_version(Consent.OUTCOMES))
+
+
+def outcome_versions_under(current: str) -> tuple[str, ...]:
+    """The outcomes versions honoured while `current` is the question's version: "0" only
+    while the words are those asked before versions."""
+    return (current, LEGACY) if current == OUTCOMES_BEFORE_VERSIONS else (current,)
 
 
 def may_quote(consents: Mapping[str, Given], campaign: Campaign) -> bool:

@@ -15,10 +15,12 @@ from bot.conversation import (
     menus,
     my_data,
     quick_exit,
+    resume_question,
     shared_phone,
     stopping,
     their_time,
 )
+from bot.conversation.consents import Consent
 from bot.conversation.exchange import Exchange
 from bot.conversation.inbound import Answer, Command, InboundEvent, Join, Reachability, Unsupported
 from bot.conversation.local_time import take_zone_hint
@@ -91,7 +93,7 @@ def take_turn(
     if quick_exit.comes_back(exchange):  # after a quick exit: a neutral greeting, nothing more
         return turn
     if _stopped(participant, event):
-        stopping.ask_resume(exchange)  # nothing starts again without their yes
+        resume_question.ask_resume(exchange)  # nothing starts again without their yes
         take_zone_hint(turn, event.zone_hint)
         return turn
     match event.action:
@@ -136,8 +138,10 @@ def _reply(exchange: Exchange, action: Answer) -> None:
 
 
 # Questions a stopped participant may be asked (by a command kept while stopped): a reply
-# answers them rather than asking "start again?".
+# answers them rather than asking "start again?". A consent question only if optional:
+# a yes to taking part would start the survey.
 _ASKED_WHILE_STOPPED = frozenset({Stage.RESUME, Stage.DELETE, Stage.UPDATES, Stage.CONSENT})
+_OPTIONAL = frozenset(kind.value for kind in Consent if kind is not Consent.TAKE_PART)
 
 
 def _stopped(participant: ParticipantRecord | None, event: InboundEvent) -> bool:
@@ -148,7 +152,8 @@ def _stopped(participant: ParticipantRecord | None, event: InboundEvent) -> bool
         case Command(name, _):
             return name not in stopping.KEPT_WHILE_STOPPED
         case Answer():  # unless it answers a question they asked for while stopped
-            return participant.stage not in _ASKED_WHILE_STOPPED
+            taking_part = participant.stage is Stage.CONSENT and participant.topic not in _OPTIONAL
+            return taking_part or participant.stage not in _ASKED_WHILE_STOPPED
         case Join():
             return True
     return False

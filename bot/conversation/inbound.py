@@ -28,6 +28,9 @@ class Join:
     updates: bool | None = None  # to hear what comes of their answers
     quote: bool | None = None  # their words may be quoted, without anything identifying them
     contact: bool | None = None  # to be asked again, for future surveys
+    # The version of the data notice the join page showed, its yes being to that one ("": a
+    # page that did not say). None: a join made by Sauti's own tools, not from a page.
+    version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from bot.conversation.campaign import Campaign
 from bot.conversation.consent import ask_consent, asks_first, record
-from bot.conversation.consents import Consent, is_current
+from bot.conversation.consents import Consent, current_version, is_current
 from bot.conversation.exchange import Exchange, spoken
 from bot.conversation.inbound import Answer, Join
 from bot.conversation.menus import offer_campaigns
@@ -26,7 +26,10 @@ from dialogues.session import SessionStatus
 
 def join(exchange: Exchange, request: Join) -> None:
     """The web chat's join: the language was chosen on the join page, under the data notice;
-    its start button is the yes to taking part, its tick boxes the other consents."""
+    its start button is the yes to taking part, its tick boxes the other consents. The yes is
+    to the notice the page showed: if that is not the one in force when the join is taken (it
+    changed meanwhile, or the page was from before it said which), nothing is recorded and
+    the chat asks with the notice in force."""
     turn = exchange.turn
     if turn.participant is None:
         new_participant(turn, exchange.event, request.language, exchange.crypto)
@@ -37,6 +40,13 @@ def join(exchange: Exchange, request: Join) -> None:
         return
     taking_part = exchange.participant().consent(Consent.TAKE_PART, campaign.id)
     if not is_current(taking_part, Consent.TAKE_PART, campaign):
+        shown = request.version
+        if shown is not None and shown != current_version(Consent.TAKE_PART, campaign):
+            participant = exchange.turn.update(
+                exchange.participant(), campaign_id=campaign.id, language=request.language
+            )
+            ask_consent(exchange, campaign)
+            return
         # Tapping start twice sends the same choices: only the first join records them.
         record(exchange, Consent.TAKE_PART, True)
         for kind, agreed in (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.conversation.campaign import Campaign
-from bot.conversation.consents import LEGACY, Consent, Given, honoured
+from bot.conversation.consents import LEGACY, Consent, Given, honoured, is_current
 from bot.conversation.exchange import Exchange
 from bot.conversation.outgoing import MenuItem
 from bot.conversation.participants import ParticipantRecord
@@ -31,8 +31,21 @@ def consent_lines(
         if kind.per_campaign and campaign is None:
             continue
         given = participant.consent(kind, campaign.id if campaign is not None else None)
-        lines.append(_line(exchange, kind, given))
+        line = _line(exchange, kind, given)
+        if given is not None and not is_current(given, kind, campaign):
+            line += " " + exchange.label(_OUTDATED[kind])
+        lines.append(line)
     return "\n".join(lines)
+
+
+# Said after an answer given to an older text: taking part and outcomes are asked again at
+# their next message; quoting and contacting are not relied on (the button asks again).
+_OUTDATED = {
+    Consent.TAKE_PART: "mydata.consent_outdated_asked",
+    Consent.OUTCOMES: "mydata.consent_outdated_asked",
+    Consent.QUOTE: "mydata.consent_outdated",
+    Consent.CONTACT: "mydata.consent_outdated",
+}
 
 
 def _line(exchange: Exchange, kind: Consent, given: Given | None) -> str:

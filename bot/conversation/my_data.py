@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from bot.conversation.campaign import Campaign
+from bot.conversation.consents import Consent, honoured
 from bot.conversation.decisions.replies import decision_lines
 from bot.conversation.exchange import Exchange
 from bot.conversation.local_time import my_data_zone_line
@@ -28,7 +29,9 @@ def my_data(exchange: Exchange, _: str = "") -> None:
     participant = exchange.participant()
     language = exchange.language
     campaign = exchange.context.campaign
-    wanted = participant.updates.get(campaign.id) if campaign is not None else None
+    wanted = campaign is not None and honoured(
+        participant.consent(Consent.OUTCOMES, campaign.id), Consent.OUTCOMES, campaign
+    )  # what the loop acts on, not the last answer: an outdated yes tells nothing
     lines = [
         exchange.catalog.message(
             "mydata.header",
@@ -59,10 +62,26 @@ def my_data(exchange: Exchange, _: str = "") -> None:
     # While a consent question of a join waits, it keeps waiting: no menu to take its answer.
     joining = participant.stage is Stage.CONSENT
     menu = () if joining else consent_menu(exchange, participant, campaign)
-    if menu:
+    if menu and _question_waits(exchange):
+        # A number typed next answers the survey question, as it did before "my data": only
+        # the buttons change a consent.
+        lines.append(exchange.label("mydata.change_consent_tap"))
+    elif menu:
         exchange.turn.update(participant, stage=Stage.MYDATA_MENU)
         lines.append(exchange.label("mydata.change_consent"))
     exchange.turn.notice("\n\n".join(lines), menu)
+
+
+def _question_waits(exchange: Exchange) -> bool:
+    """A survey question waits for their answer (not while stopped: nothing is taken then)."""
+    campaign, session = exchange.context.campaign, exchange.context.session
+    return (
+        campaign is not None
+        and campaign.is_open
+        and session is not None
+        and session.status is SessionStatus.ACTIVE
+        and not exchange.participant().opted_out
+    )
 
 
 def _campaign_lines(

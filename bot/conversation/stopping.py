@@ -1,16 +1,18 @@
 """`stop`: no more messages from Sauti, until they say they want them again.
 
 A later message does not turn messages back on by itself (someone else may be holding the
-phone, or they may have written by mistake): they are asked first, and until they say yes
-nothing but the answers to what they send is sent to them.
+phone, or they may have written by mistake): they are asked first ("Start again?"), and until
+they say yes nothing but the answers to what they send is sent to them and nothing starts: a
+consent given meanwhile is recorded and asks "Start again?" in turn.
 """
 
 from __future__ import annotations
 
+from bot.conversation.consent import asks_first
 from bot.conversation.exchange import Exchange, read_yes_or_no, yes_or_no
 from bot.conversation.inbound import Answer
-from bot.conversation.outgoing import MenuItem
 from bot.conversation.participants import Stage
+from bot.conversation.resume_question import ask_resume
 from bot.conversation.turns import begin_survey
 from dialogues import advance
 from dialogues.inbound import Pause
@@ -34,16 +36,6 @@ def stop(exchange: Exchange, _: str = "") -> None:
     exchange.say("stop.done", start=exchange.quote("start"))
 
 
-def ask_resume(exchange: Exchange) -> None:
-    """They wrote after /stop: whether messages may start again (the message itself waits)."""
-    exchange.turn.update(exchange.participant(), stage=Stage.RESUME)
-    menu = (
-        MenuItem(exchange.label("button.resume_yes"), "resume", "yes"),
-        MenuItem(exchange.label("button.resume_no"), "resume", "no"),
-    )
-    exchange.say("stop.ask_resume", menu)
-
-
 def resume(exchange: Exchange, argument: str) -> None:
     """The `resume` command: the answer to `ask_resume` ("yes" / "no"); "" asks it."""
     choice = read_yes_or_no(argument, exchange.language) if argument else None
@@ -63,6 +55,8 @@ def _resume(exchange: Exchange, choice: bool | None) -> None:
         exchange.say("stop.resumed")
         campaign, session = exchange.context.campaign, exchange.context.session
         if campaign is None or not campaign.is_open or session is None:
+            return
+        if asks_first(exchange):  # a consent missing or given to an older text
             return
         if session.status is not SessionStatus.COMPLETED:  # where they were
             begin_survey(

@@ -78,11 +78,13 @@ _SIMPLE: dict[str, type[Skip | Decline | GoBack | SubmitSelection]] = {
 
 def _action_to_plain(action: Action) -> dict[str, Any]:
     match action:
-        case Join(campaign_id, language, updates, quote, contact):
+        case Join(campaign_id, language, updates, quote, contact, version):
             plain: dict[str, Any] = {"join": campaign_id, "lang": language}
             for name, ticked in (("upd", updates), ("quote", quote), ("contact", contact)):
                 if ticked is not None:
                     plain[name] = ticked
+            if version is not None:
+                plain["tv"] = version
             return plain
         case Command(name, argument):
             return {"cmd": name, "arg": argument}
@@ -122,6 +124,7 @@ def _action_from_plain(plain: dict[str, Any]) -> Action:
             ticked["upd"],
             quote=ticked["quote"],
             contact=ticked["contact"],
+            version=None if plain.get("tv") is None else str(plain["tv"]),
         )
     if "cmd" in plain:
         return Command(str(plain["cmd"]), str(plain.get("arg", "")))

@@ -54,7 +54,8 @@ from bot.channels.webchat.recovery import (
     typed_code,
 )
 from bot.conversation.chat_commands import keyword
-from bot.conversation.consent import data_notice
+from bot.conversation.consents import Consent, current_version
+from bot.conversation.data_notice import data_notice
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from bot.conversation.participants import Stage
 from bot.privacy import ParticipantCrypto
@@ -71,6 +72,7 @@ from dialogues.localization import builtin_catalog, direction
 from dialogues.prompts import build_prompt
 
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
+_VERSION = re.compile(r"^c?[0-9a-f]{8}$")  # a data notice's version, as the join page sends it
 _REFRESHES = re.compile(r"[0-9]{1,4}")
 _RECOVERY_WORDS = ("recovery_button", "recovery_offer", "recovery_have", "recovery_open")
 _SHOWN_MESSAGES = 80  # keeps the page well under 50 KB on a cheap data plan
@@ -175,6 +177,8 @@ class WebChat:
             take_part=self._catalog.message("consent.take_part", language),
             agree=self._catalog.message("button.agree", language),
             heading=self._catalog.message("web.data_notice", language),
+            # The notice's version as shown: the yes is to this one (`Join.version`).
+            version=current_version(Consent.TAKE_PART, campaign),
             consents=[
                 (field, self._catalog.message(key, language)) for field, key in _JOIN_CONSENTS
             ],
@@ -197,12 +201,15 @@ class WebChat:
         # Asked once, in plain words, under the data notice; unticked means no. Sending the
         # form is the yes to taking part (its button says "Yes, I agree").
         ticked = {field: form.get(field) == "1" for field, _ in _JOIN_CONSENTS}
+        shown = str(form.get("tv", ""))
         join = Join(
             campaign.id,
             language,
             ticked["upd"],
             quote=ticked["quote"],
             contact=ticked["contact"],
+            # A page from before it said which notice it showed: a yes to no known notice.
+            version=shown if _VERSION.match(shown) else "",
         )
         event = self._event(pid, "join", join)
         done = await self._store(event, language)

@@ -9,7 +9,8 @@
 -- would otherwise write `c:<cid>` / `u:<cid>` back. A later run takes them.
 --
 -- For each other person: their session, answers (with their sealed free text) and themes of the
--- campaign are deleted, their `c:<cid>` / `u:<cid>` fields removed, and what they were told of
+-- campaign are deleted, their `c:<cid>` / `u:<cid>` / `k:take:<cid>` / `k:quote:<cid>` fields
+-- (joined, outcomes, taking part and quoting consents) removed, and what they were told of
 -- the campaign's decisions dropped from their ledger. The result counters are NOT touched: the
 -- aggregates stay (unlike a participant's own /delete, which takes their answers out). Two
 -- aggregates that were read from what is erased here are kept in the counters hash, in the same
@@ -108,7 +109,7 @@ for n, pid in ipairs(taken) do
       erased = erased + 1
     end
     redis.call('DEL', tag .. ':s:' .. pid .. ':' .. cid, tag .. ':a:' .. cid .. ':' .. pid, themes)
-    redis.call('HDEL', participant, 'c:' .. cid, 'u:' .. cid)
+    redis.call('HDEL', participant, 'c:' .. cid, 'u:' .. cid, 'k:take:' .. cid, 'k:quote:' .. cid)
     redis.call('HDEL', tag .. ':n:' .. pid, unpack(ledger_fields))
     if redis.call('EXISTS', participant) == 1 and not still_kept(participant) then
       for digest in string.gmatch(redis.call('HGET', participant, 'rc') or '', '(%x+):%d+') do

@@ -113,7 +113,7 @@ async def test_no_log_line_holds_the_link_token_or_free_text(
 
 async def test_tapping_start_twice_opens_one_chat(web_client: Client, app: App) -> None:
     page = await (await web_client.get("/j/safe-connect-2026")).text()
-    form = {"lang": "en", "n": browser.nonce(page)}
+    form = dict(browser.hidden_fields(page)) | {"lang": "en"}  # its nonce, the notice shown
     first = await web_client.post("/j/safe-connect-2026", data=form, allow_redirects=False)
     second = await web_client.post("/j/safe-connect-2026", data=form, allow_redirects=False)
     assert first.headers["Location"] == second.headers["Location"]

@@ -9,7 +9,17 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
-from bot.conversation.consents import Consent, current_version, may_contact_again, may_quote
+from bot.conversation.consents import (
+    LEGACY,
+    OUTCOMES_BEFORE_VERSIONS,
+    Consent,
+    Given,
+    current_version,
+    honoured,
+    may_contact_again,
+    may_quote,
+    outcome_versions_under,
+)
 from bot.conversation.inbound import Channel
 from bot.conversation.participants import ParticipantRecord
 from bot.conversation.stored_sessions import decode_session
@@ -122,7 +132,10 @@ async def test_a_changed_notice_is_asked_again_before_the_next_question(
     asked = await chat.say("1")  # an answer to the question waiting
     assert asked[0]["text"] == (
         "Nuru Mobile is asking: Your phone and your safety\n\n"
-        "Our own words, second edition: now shared with a partner."
+        "Our own words, second edition: now shared with a partner.\n\n"
+        # A survey's own words cannot leave out what a participant can do about their data.
+        'You can skip questions and stop at any time, see what we hold about you ("my data") '
+        'and delete it ("delete").'
     )
     assert asked[-1]["text"] == "Do you agree to take part?"
     assert await _question(runtime, chat) == waiting  # the answer was not taken
@@ -175,7 +188,7 @@ async def test_my_data_shows_each_consent_and_a_button_changes_it(redis_client: 
         ("You may quote me", "quote:yes"),
         ("Ask me again later", "contact:yes"),
     ]
-    await chat.say("2")  # typed, as for every other menu
+    await chat.press("consent", "quote:yes")  # its button (a typed number: below)
     [shown] = await chat.say("my data")
     assert "• your words quoted without your name: yes (2026-" in shown["text"]
     assert _menu(shown)[1] == ("Do not quote me", "consent", "quote:no")
@@ -300,3 +313,184 @@ async def test_after_the_survey_only_an_outdated_outcomes_answer_is_asked_again(
     [saved] = await chat.press("updates", "yes")
     assert saved["text"].startswith("Thank you, your choice is saved.")
     assert (await chat.record())[b"stg"] == b""
+
+
+async def _finished(runtime: Runtime, chat: Chat) -> None:
+    for text in ("1", "1,2", "no", "yes", "0", "5", "1", "skip", "skip", "skip"):
+        raw: Any = await runtime.redis.get(runtime.schema.session(chat.pid, CAMPAIGN))
+        if decode_session(raw).status is SessionStatus.COMPLETED:
+            return
+        await chat.say(text)
+
+
+async def test_a_number_typed_after_my_data_answers_the_survey_question_waiting(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    for channel, join in ((Channel.WHATSAPP, CAMPAIGN), (Channel.TELEGRAM, f"/start {CAMPAIGN}")):
+        chat = Chat(runtime, "zara", channel)
+        await chat.say(join)
+        await chat.press("language", "en")
+        await chat.press("consent", "take:yes")
+        await chat.press("updates", "yes")
+        waiting = await _question(runtime, chat)
+        [shown] = await chat.say("my data")
+        assert shown["text"].endswith("To change one, tap it.")  # numbers answer the survey
+        await chat.say("1")  # an answer to the question waiting, not "No outcome news"
+        assert (await chat.record())[f"u:{CAMPAIGN}".encode()].startswith(b"1|")
+        assert await _question(runtime, chat) != waiting  # the answer was taken
+
+
+async def test_a_number_typed_after_my_data_changes_a_consent_once_the_survey_is_done(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "yohana")
+    await _finished(runtime, chat)
+    [shown] = await chat.say("my data")
+    assert shown["text"].endswith("To change one, tap it or reply with its number.")
+    await chat.say("2")  # typed, as for every other menu
+    [shown] = await chat.say("my data")
+    assert "• your words quoted without your name: yes (2026-" in shown["text"]
+
+
+async def test_after_stop_an_old_take_part_button_records_and_asks_to_start_again(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "yusuf")
+    waiting = await _question(runtime, chat)
+    await chat.say("stop")
+    [asked] = await chat.press("consent", "take:yes")  # an old join message's button
+    assert asked["text"] == "You asked us to stop messages. Start again?"
+
+    await _with_notice(runtime, '"Changed notice."')
+    [asked] = await chat.press("consent", "take:yes")  # the same, after the notice changed
+    assert asked["text"] == "You asked us to stop messages. Start again?"
+    record = await chat.record()
+    assert record[b"stop"] == b"1"
+    campaign = await _campaign(runtime)
+    current = current_version(Consent.TAKE_PART, campaign)
+    assert record[f"k:take:{CAMPAIGN}".encode()].startswith(f"1|{current}|".encode())
+    assert await _question(runtime, chat) == waiting  # nothing started
+
+    back = await chat.press("resume", "yes")
+    assert back[0]["text"] == "Welcome back: messages from us are on again."
+    assert back[-1]["prompt"]["question_id"] == waiting
+
+
+async def test_after_stop_an_unknown_consent_asks_to_start_again_not_the_notice(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "vivi")
+    waiting = await _question(runtime, chat)
+    await chat.say("stop")
+    [asked] = await chat.press("consent", "bogus")
+    assert asked["text"] == "You asked us to stop messages. Start again?"
+    [still] = await chat.say("no")  # a no to starting again, not to taking part
+    assert still["text"].startswith("All right, we will not send you messages.")
+    assert (await chat.record())[b"stop"] == b"1"
+    assert await _question(runtime, chat) == waiting
+
+
+async def test_resuming_after_the_notice_changed_asks_it_before_the_survey(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "tumaini")
+    waiting = await _question(runtime, chat)
+    await chat.say("stop")
+    await _with_notice(runtime, '"Changed while they were away."')
+    back = await chat.press("resume", "yes")
+    assert back[0]["text"] == "Welcome back: messages from us are on again."
+    assert "Changed while they were away." in back[1]["text"]
+    assert back[-1]["text"] == "Do you agree to take part?"
+    assert await _question(runtime, chat) == waiting
+
+
+async def test_declining_a_changed_notice_is_recorded_and_ends_outcome_news(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    await _with_notice(runtime, '"First edition."')
+    chat = await _joined(runtime, "xena")
+    await _with_notice(runtime, '"Second edition: shared with a partner."')
+    asked = await chat.say("1")
+    assert asked[-1]["text"] == "Do you agree to take part?"
+    declined_at = (runtime.clock_ms + 1000) // 1000
+    goodbye, answers = await chat.press("consent", "take:no")
+    assert goodbye["text"].startswith("Thank you all the same.")
+    assert answers["text"] == (
+        "The answers you already gave are kept under your code number with everyone else's, "
+        'and deleted when this survey\'s answers are. To delete them now, send "delete".'
+    )
+    record = await chat.record()
+    campaign = await _campaign(runtime)
+    take_part = current_version(Consent.TAKE_PART, campaign)
+    assert record[f"k:take:{CAMPAIGN}".encode()] == f"0|{take_part}|{declined_at}".encode()
+    assert record[f"u:{CAMPAIGN}".encode()].startswith(b"0|")  # the loop tells them nothing
+
+    [shown] = await chat.say("my data")
+    assert "• news about outcomes: No" in shown["text"]
+    assert "• take part in this survey: no (2026-" in shown["text"]
+    assert "• hear what comes of your answers: no (2026-" in shown["text"]
+    again = await chat.say("1")  # no survey answer is taken: the notice is asked again
+    assert again[-1]["text"] == "Do you agree to take part?"
+
+
+async def test_any_change_a_person_would_read_in_the_notice_asks_again(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "wema")
+    waiting = await _question(runtime, chat)
+    versions = {current_version(Consent.TAKE_PART, await _campaign(runtime))}
+    for old, new in (
+        ("\nquestions:", "\nretention_days: 90\nquestions:"),
+        ('{en: "Nuru Mobile",', '{en: "Nuru Mobile Ltd",'),
+        ('  en: "Your phone and your safety"', '  en: "Your phone, your safety"'),
+    ):
+        source = example_survey().replace(old, new, 1)
+        assert source != example_survey()
+        await runtime.campaigns.load(source, open_now=True)
+        versions.add(current_version(Consent.TAKE_PART, await _campaign(runtime)))
+        asked = await chat.say("1")
+        assert asked[-1]["text"] == "Do you agree to take part?"
+        assert await _question(runtime, chat) == waiting
+        await chat.press("consent", "take:yes")
+        await runtime.campaigns.load(example_survey(), open_now=True)
+        waiting = await _question(runtime, chat)
+        await chat.say("1")  # back to the words they agreed to first: asked once more
+        await chat.press("consent", "take:yes")
+        waiting = await _question(runtime, chat)
+    assert len(versions) == 4
+
+
+def test_a_yes_from_before_versions_counts_only_while_the_outcomes_question_is_unchanged() -> None:
+    before = Given(True, LEGACY, 0)
+    assert honoured(before, Consent.OUTCOMES, None)  # today's words are those asked before
+    assert current_version(Consent.OUTCOMES, None) == OUTCOMES_BEFORE_VERSIONS
+    assert outcome_versions_under(OUTCOMES_BEFORE_VERSIONS) == (OUTCOMES_BEFORE_VERSIONS, LEGACY)
+    assert outcome_versions_under("5ca1ab1e") == ("5ca1ab1e",)  # once reworded: asked again
+
+
+async def test_my_data_says_which_answers_were_given_to_an_older_text(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "sefu")
+    key = runtime.schema.participant(chat.pid)
+    await runtime.redis.hset(key, f"u:{CAMPAIGN}", "1|0ld7e4t0|1790000000")
+    await runtime.redis.hset(key, "k:contact", "1|0ld7e4t0|1790000000")
+    [shown] = await chat.press("mydata")
+    text = shown["text"]
+    assert "• news about outcomes: No" in text  # an outdated yes tells them nothing
+    assert (
+        "• hear what comes of your answers: yes (2026-09-21 14:13 UTC, text version 0ld7e4t0)"
+        " (text changed since: asked again)"
+    ) in text
+    assert "• contacted again for future surveys: yes (2026-09-21 14:13 UTC, text version " in text
+    assert "0ld7e4t0) (text changed since: not relied on)" in text
+    assert "• take part in this survey: yes (2026-" in text
+    assert text.count("text changed since") == 2

@@ -170,6 +170,7 @@ async def test_past_retention_the_results_stay_and_everything_personal_goes(
 ) -> None:
     runtime = await _deployment(redis_client)
     amina, juma, both = [await _answered(runtime, user) for user in ("amina", "juma", "both")]
+    await both.press("consent", "quote:yes")  # their consents for the closed campaign go too
     await _also_live(both)
     survey = parse(example_survey())
     before = await campaign_results(runtime.redis, runtime.schema, survey, by=None, minimum=2)
@@ -204,6 +205,9 @@ async def test_past_retention_the_results_stay_and_everything_personal_goes(
     assert record[f"c:{LIVE}".encode()] == b"1"
     assert f"c:{CAMPAIGN}".encode() not in record
     assert f"u:{CAMPAIGN}".encode() not in record
+    assert f"k:take:{CAMPAIGN}".encode() not in record
+    assert f"k:quote:{CAMPAIGN}".encode() not in record
+    assert record[f"k:take:{LIVE}".encode()].startswith(b"1|")
     schema = runtime.schema
     assert not await runtime.redis.exists(
         schema.session(both.pid, CAMPAIGN), schema.answers(both.pid, CAMPAIGN)
