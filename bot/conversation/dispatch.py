@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeGuard
 
 from bot.conversation import (
     consent,
@@ -93,7 +94,9 @@ def take_turn(
     if quick_exit.comes_back(exchange):  # after a quick exit: a neutral greeting, nothing more
         return turn
     if _stopped(participant, event):
-        resume_question.ask_resume(exchange)  # nothing starts again without their yes
+        # Nothing starts again without their yes; a join code waits for it.
+        code = event.action.argument if _is_start(event.action) else None
+        resume_question.ask_resume(exchange, code or None)
         take_zone_hint(turn, event.zone_hint)
         return turn
     match event.action:
@@ -157,6 +160,10 @@ def _stopped(participant: ParticipantRecord | None, event: InboundEvent) -> bool
         case Join():
             return True
     return False
+
+
+def _is_start(action: object) -> TypeGuard[Command]:
+    return isinstance(action, Command) and action.name == "start"
 
 
 def _their_doing(event: InboundEvent) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from bot.conversation.chat_commands import as_command
 from bot.conversation.inbound import Answer, Command, InboundEvent, Join
 from bot.conversation.menus import menu_pick
-from bot.conversation.participants import ParticipantRecord
+from bot.conversation.participants import ParticipantRecord, Stage
 from bot.conversation.quick_exit import EXIT
 from dialogues.inbound import TextReply
 
@@ -41,7 +41,15 @@ def campaign_of(event: InboundEvent, participant: ParticipantRecord | None) -> s
         return action.campaign_id
     if isinstance(action, Command) and action.name == "start" and action.argument:
         return action.argument
-    return participant.campaign_id if participant is not None else None
+    if participant is None:
+        return None
+    if participant.stage is Stage.RESUME and participant.topic and _answers_resume(action):
+        return participant.topic  # "Start again?" after a join code sent while stopped
+    return participant.campaign_id
+
+
+def _answers_resume(action: object) -> bool:
+    return isinstance(action, Answer) or (isinstance(action, Command) and action.name == "resume")
 
 
 def _is_slash(action: Answer) -> bool:

@@ -8,6 +8,7 @@ consent given meanwhile is recorded and asks "Start again?" in turn.
 
 from __future__ import annotations
 
+from bot.conversation import joining
 from bot.conversation.consent import asks_first
 from bot.conversation.exchange import Exchange, read_yes_or_no, yes_or_no
 from bot.conversation.inbound import Answer
@@ -51,8 +52,12 @@ def _resume(exchange: Exchange, choice: bool | None) -> None:
     if choice is None:
         ask_resume(exchange)  # anything unclear: the same question again
     elif choice:
-        participant = exchange.turn.update(participant, opted_out=False, stage=Stage.NONE)
+        code = participant.topic if participant.stage is Stage.RESUME else ""
+        participant = exchange.turn.update(participant, opted_out=False, stage=Stage.NONE, topic="")
         exchange.say("stop.resumed")
+        if code:  # the join code they sent while stopped
+            joining.start(exchange, code)
+            return
         campaign, session = exchange.context.campaign, exchange.context.session
         if campaign is None or not campaign.is_open or session is None:
             return
@@ -68,5 +73,5 @@ def _resume(exchange: Exchange, choice: bool | None) -> None:
                 now=exchange.now,
             )
     else:
-        exchange.turn.update(participant, stage=Stage.NONE)
+        exchange.turn.update(participant, stage=Stage.NONE, topic="")
         exchange.say("stop.still", start=exchange.quote("start"))

@@ -24,6 +24,12 @@ async def _join_page(client: Client, language: str = "en") -> str:
     return html.unescape(await response.text())
 
 
+async def _post_join(client: Client, form: dict[str, str]) -> str:
+    response = await client.post(f"/j/{CAMPAIGN}", data=form, allow_redirects=False)
+    assert response.status == 303
+    return str(response.headers["Location"].split("/c/", 1)[1].split("#", 1)[0].split("?", 1)[0])
+
+
 async def test_the_join_page_shows_the_data_notice_with_the_organisations_name(
     web_client: Client, app: App
 ) -> None:
@@ -52,11 +58,8 @@ async def test_the_join_page_shows_the_data_notice_with_the_organisations_name(
 async def test_joining_on_the_web_records_each_consent_with_its_version(
     web_client: Client, app: App
 ) -> None:
-    response = await web_client.post(
-        f"/j/{CAMPAIGN}", data={"lang": "en", "quote": "1"}, allow_redirects=False
-    )
-    assert response.status == 303
-    token = response.headers["Location"].split("/c/", 1)[1].split("#", 1)[0].split("?", 1)[0]
+    form = dict(browser.hidden_fields(await _join_page(web_client))) | {"lang": "en", "quote": "1"}
+    token = await _post_join(web_client, form)
     await browser.page(web_client, token)  # the first question, once the join is processed
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     record: Any = await app.redis.hgetall(app.schema.participant(pid))
@@ -95,3 +98,41 @@ async def test_after_stop_the_page_asks_to_start_again_with_no_survey_form_under
     page = html.unescape(await browser.press(web_client, token, "Yes, start again"))
     assert "Welcome back: messages from us are on again." in page
     assert 'name="q"' in page  # the question they were at, again
+
+
+async def test_a_join_from_a_page_showing_an_older_notice_records_nothing_and_asks_again(
+    web_client: Client, app: App
+) -> None:
+    form = dict(browser.hidden_fields(await _join_page(web_client))) | {"lang": "en", "quote": "1"}
+    shared = "Now shared with a partner."
+    notice = f'data_notice: {{en: "{shared}", fr: "{shared}", ar: "{shared}", sw: "{shared}"}}'
+    changed = example_survey().replace("\nquestions:", f"\n{notice}\nquestions:")
+    await app.campaigns.load(changed, open_now=True)  # changed while the page was open
+    token = await _post_join(web_client, form)
+    page = html.unescape(await browser.page(web_client, token))
+    assert "Now shared with a partner." in page  # the notice in force, asked in the chat
+    assert browser.menus(page)[-1] == ["Yes, I agree", "No, thank you"]
+    assert 'name="q"' not in page  # no survey started
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    record: Any = await app.redis.hgetall(app.schema.participant(pid))
+    assert not {f"k:take:{CAMPAIGN}".encode(), f"k:quote:{CAMPAIGN}".encode()} & set(record)
+
+    page = html.unescape(await browser.press(web_client, token, "Yes, I agree"))
+    campaign = await app.campaigns.get(CAMPAIGN)
+    assert campaign is not None
+    taken = await app.redis.hget(app.schema.participant(pid), f"k:take:{CAMPAIGN}")
+    assert isinstance(taken, bytes)
+    assert taken.startswith(f"1|{current_version(Consent.TAKE_PART, campaign)}|".encode())
+
+
+async def test_a_page_that_does_not_say_which_notice_it_showed_is_no_yes(
+    web_client: Client, app: App
+) -> None:
+    """A page kept in a browser from before the join page named its notice."""
+    token = await _post_join(web_client, {"lang": "en", "quote": "1"})
+    page = html.unescape(await browser.page(web_client, token))
+    assert "What happens with your answers" in page
+    assert browser.menus(page)[-1] == ["Yes, I agree", "No, thank you"]
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    record: Any = await app.redis.hgetall(app.schema.participant(pid))
+    assert f"k:take:{CAMPAIGN}".encode() not in record

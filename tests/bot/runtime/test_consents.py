@@ -494,3 +494,23 @@ async def test_my_data_says_which_answers_were_given_to_an_older_text(
     assert "0ld7e4t0) (text changed since: not relied on)" in text
     assert "• take part in this survey: yes (2026-" in text
     assert text.count("text changed since") == 2
+
+
+async def test_a_join_code_sent_while_stopped_is_joined_after_yes_to_starting_again(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    await runtime.campaigns.load(
+        example_survey().replace(f"id: {CAMPAIGN}", "id: other-2026"), open_now=True
+    )
+    chat = await _joined(runtime, "rehema")
+    await chat.say("stop")
+    [asked] = await chat.say("other-2026")  # another campaign's join code
+    assert asked["text"] == "You asked us to stop messages. Start again?"
+    assert not await runtime.redis.exists(runtime.schema.session(chat.pid, "other-2026"))
+    [asked] = await chat.say("maybe")  # unclear: asked again, the code still waits
+    assert asked["text"] == "You asked us to stop messages. Start again?"
+    back = await chat.say("yes")
+    assert back[0]["text"] == "Welcome back: messages from us are on again."
+    assert back[-1]["text"] == "Do you agree to take part?"  # that campaign's notice
+    assert (await chat.record())[b"cid"] == b"other-2026"
