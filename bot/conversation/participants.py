@@ -28,8 +28,10 @@ class Stage(StrEnum):
     CONCERN = "concern"  # asked what still concerns them about a decision (`topic`)
     TIME = "time"  # asked what time it is where they are (their time zone, for quiet hours)
     UPDATES = "updates"  # asked again (not joining) whether they want news of the outcomes
-    RESUME = "resume"  # wrote after /stop: asked whether messages may start again
-    MYDATA_MENU = "mydata"  # shown "my data": a typed number changes a consent
+    RESUME = "resume"  # wrote after /stop: asked whether messages may start again (`topic`:
+    # the campaign of a join code they sent, joined after their yes)
+    MYDATA_MENU = "mydata"  # shown "my data" (no survey question waiting): a typed number
+    # changes a consent
 
     @property
     def writing(self) -> bool:
