@@ -69,9 +69,10 @@ class ParticipantRecord:
     # ("UTC+03:00", from the time they told us); "" = none, their campaign's counts.
     time_zone: str = ""
     time_zone_chosen: bool = False  # they told us their time: no guess replaces it
-    # Left with a quick exit: nothing is sent to them (and the web chat link shows a neutral
-    # page) until they write again.
-    hidden: bool = False
+    # Left with a quick exit: when (the exit's `received_at_ms`; 0 = not hidden). Nothing is
+    # sent to them (and the web chat link shows a neutral page) until they ask to carry on;
+    # anything they sent at or before this time that arrives late changes nothing.
+    hidden_ms: int = 0
     shared_phone: bool = False  # notices never quote a question or an answer (their choice)
 
     @property
@@ -86,6 +87,10 @@ class ParticipantRecord:
 
     def consent(self, kind: Consent, campaign_id: str | None) -> Given | None:
         return self.consents.get(consent_key(kind, campaign_id))
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_ms > 0
 
     def to_fields(self) -> dict[str, str | bytes]:
         fields: dict[str, str | bytes] = {
@@ -108,7 +113,7 @@ class ParticipantRecord:
             "stop": _flag(self.opted_out),
             "reach": "unreachable" if self.unreachable else "",
             "stref": self.topic,
-            "hid": _flag(self.hidden),
+            "hid": str(self.hidden_ms),
             "shp": _flag(self.shared_phone),
         }
         if self.time_zone:
@@ -139,7 +144,7 @@ class ParticipantRecord:
             topic=text.get("stref", b"").decode(),
             time_zone=text.get("tz", b"").decode(),
             time_zone_chosen=text.get("tzset") == b"1",
-            hidden=text.get("hid") == b"1",
+            hidden_ms=hidden_since(text.get("hid")),
             shared_phone=text.get("shp") == b"1",
         )
 
@@ -172,6 +177,14 @@ def _read_consents(text: Mapping[str, bytes]) -> dict[str, Given]:
             key = consent_key(Consent.TAKE_PART, name[2:])
             consents.setdefault(key, Given(True, LEGACY, 0))  # `k:` wins, in either order
     return consents
+
+
+def hidden_since(raw: bytes | None) -> int:
+    """The `hid` field of a record: when they left with a quick exit, 0 when they did not.
+    Anything but "0" (or nothing) is hidden: a store written as a bare flag stays safe."""
+    if raw is None or raw in (b"", b"0"):
+        return 0
+    return int(raw) if raw.isdigit() else 1
 
 
 def _flag(value: bool) -> str:

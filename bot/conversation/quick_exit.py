@@ -6,13 +6,15 @@
 - The chat is cleared where the platform allows it: on Telegram an entry of the outbox deletes
   the recent messages of both sides (bot.channels.telegram.history); the web chat link shows
   a neutral page (bot.channels.webchat.routes); WhatsApp cannot delete anything.
-- They are *hidden*: nothing is sent to them any more (replies queued before, decision
-  notices, case answers), until they come back.
+- They are *hidden* from the exit's time on (`hid` holds it): nothing is sent to them any
+  more (replies queued before, decision notices, case answers), until they come back.
 
-Coming back is writing to Sauti again (anything but the exit word). That first message is not
-taken as an answer and shows nothing of the survey: it gets a neutral greeting that tells them
-how to carry on ("start"), since the person who writes may not be the participant. `start`
-(or joining) itself carries on where they were at once.
+Messages are not ordered (WhatsApp webhooks, Telegram retries): anything they sent at or before
+the exit that arrives after it is taken in and answered with nothing. Coming back is asking to
+carry on: `start`, joining (or, on the web chat, the recovery code). Whatever else they write
+later is not taken as an answer and shows nothing of the survey: it gets a neutral greeting that
+tells how to carry on ("start"), and they stay hidden, since whoever writes may not be the
+participant (a watcher typing "hi" must not turn the notices back on).
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ def quick_exit(exchange: Exchange, _: str = "") -> None:
             # Only the session: the engine's "paused, send resume" line must not be sent.
             step = advance(campaign.survey, session, Pause(), exchange.now)
             turn.campaign_id, turn.session = campaign.id, step.session
-        turn.update(participant, hidden=True, stage=Stage.NONE, topic="")
+        # At least 1 ms: 0 means not hidden.
+        left_ms = max(exchange.event.received_at_ms, 1)
+        turn.update(participant, hidden_ms=left_ms, stage=Stage.NONE, topic="")
         if channel is Channel.TELEGRAM:
             turn.notices.append(Outgoing("", quick_exit=True, clear_chat=True))
     if channel is not Channel.WEBCHAT:  # the web chat page leaves for a neutral page instead
@@ -46,16 +50,22 @@ def quick_exit(exchange: Exchange, _: str = "") -> None:
 
 
 def comes_back(exchange: Exchange) -> bool:
-    """A hidden participant writes again: they are visible again. True when this first message
-    is answered with the neutral greeting alone (it asked nothing that must be done now)."""
+    """An event from a hidden participant. True when it is fully answered here: sent at or
+    before the exit (nothing at all), or anything but carrying on (the neutral greeting alone,
+    still hidden). `start` or a join un-hides them and goes on (False)."""
     participant = exchange.turn.participant
     event = exchange.event
     if participant is None or not participant.hidden or not _their_words(event):
         return False
-    exchange.turn.update(participant, hidden=False)
+    if event.received_at_ms <= participant.hidden_ms:
+        exchange.turn.inbound_ms = None  # written before they left: nothing to answer
+        return True
     if _carries_on(event):
+        exchange.turn.update(participant, hidden_ms=0)
         return False  # "start" or a join: they asked to go on, and go on
-    exchange.say("exit.back", start=exchange.quote("start"))
+    # Goes out although they stay hidden: it names nothing and tells how to carry on.
+    text = exchange.catalog.message("exit.back", exchange.language, start=exchange.quote("start"))
+    exchange.turn.notices.append(Outgoing(text, quick_exit=True))
     return True
 
 

@@ -37,6 +37,7 @@ from bot.conversation.decisions.told import told_version
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
 from bot.conversation.outgoing import DecisionNotice, MenuItem, Outgoing, TemplateHint
+from bot.conversation.participants import hidden_since
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import WEEK_MS, QuietHours, due_ms
 from bot.loop.templates import NOTICE_PURPOSES
@@ -337,7 +338,7 @@ def _excluded(fields: Mapping[str, bytes]) -> str | None:
         return "opted_out"
     if fields.get("reach") == b"unreachable":
         return "unreachable"
-    if fields.get("hid") == b"1":  # a quick exit: nothing reaches them until they are back
+    if hidden_since(fields.get("hid")):  # a quick exit: nothing reaches them until they are back
         return "hidden"
     return None
 

@@ -21,6 +21,7 @@ from bot.conversation.decisions.values import text
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import INBOX_CAP, Notice, seal_notice
 from bot.conversation.outgoing import Outgoing
+from bot.conversation.participants import hidden_since
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.records.cases import NEXT, Case, CaseError, CaseStatus, find_case
@@ -91,7 +92,7 @@ class Desk:
             return "web chat inbox", [sealed, INBOX_CAP]
         if stop == b"1":
             return "not sent: the participant said stop", ["", INBOX_CAP]
-        if hidden == b"1":  # a quick exit: nothing reaches their phone until they write again
+        if hidden_since(hidden):  # a quick exit: nothing reaches their phone until they are back
             return "not sent: the participant left with a quick exit", ["", INBOX_CAP]
         key = f"g:{case.reference}:{case.steps + 1}"
         entry = OutboxEntry(key, case.participant_id, channel, Outgoing(notice), now_ms)

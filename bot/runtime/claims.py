@@ -51,6 +51,11 @@ class Claimed(Enum):
     IN_FLIGHT = 2  # claimed before by a sender that stopped mid-send: maybe sent, maybe not
     NOT_YET = 3  # not claimed: the recipient's own pace says wait
     NOT_OURS = 4  # not claimed: another sender holds the shard's lease now
+    REFUSED = 5  # not claimed: the recipient may not get it now (`Claim.refused` says why)
+
+
+# Why a claim was refused (REFUSED), as the claim script answers it.
+_REFUSALS = {1: "hidden", 2: "opted_out", 3: "came_back"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,11 @@ class Claim:
 
     outcome: Claimed
     wait_ms: int
+
+    @property
+    def refused(self) -> str:
+        """Why a REFUSED claim was: the outcome the entry is acknowledged with."""
+        return _REFUSALS.get(self.wait_ms, "hidden")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +92,18 @@ class SendClaim:
     chat_rate: tuple[str, str]  # the recipient's limiter and pause
     pending: Pending
     ttl_seconds: int
+    record: str  # the recipient's participant record: may they get it now?
+    kind: str  # what the claim script checks in it (`kind_of`)
 
     @classmethod
     def of(
-        cls, schema: KeySchema, entry: OutboxEntry, pending: Pending, ttl_seconds: int
+        cls,
+        schema: KeySchema,
+        entry: OutboxEntry,
+        pending: Pending,
+        ttl_seconds: int,
+        *,
+        bulk: bool = False,
     ) -> SendClaim:
         return cls(
             schema.send_claims(entry.participant_id),
@@ -94,6 +112,8 @@ class SendClaim:
             schema.chat_rate(entry.participant_id),
             pending,
             ttl_seconds,
+            schema.participant(entry.participant_id),
+            kind_of(entry, bulk),
         )
 
     async def take(self, redis: Redis, pace: ChatPace, waited_ms: float = 0.0) -> Claim:
@@ -112,6 +132,7 @@ class SendClaim:
             self.pending.group,
             self.pending.entry_id,
             self.pending.consumer,
+            self.kind,
         ]
         keys = [
             self.key,
@@ -119,6 +140,7 @@ class SendClaim:
             *self.chat_rate,
             self.pending.stream,
             self.pending.lease,
+            self.record,
         ]
         outcome, wait_ms = await CLAIM_SEND(redis, keys, args)
         return Claim(Claimed(int(outcome)), int(wait_ms))
@@ -133,3 +155,14 @@ class SendClaim:
     async def release(self, redis: Redis) -> None:
         """The platform took nothing: a later attempt (or a replay) may send it."""
         await RELEASE_SEND_CLAIM(redis, [self.key, self.in_flight_key], [self.member])
+
+
+def kind_of(entry: OutboxEntry, bulk: bool) -> str:
+    """What the claim script checks in the recipient's record before this entry may go: part
+    of a quick exit ('q': always), the clearing of the chat ('c': only while still hidden), a
+    bulk notice ('b': not hidden, not stopped), anything else ('r': not hidden)."""
+    if entry.message.clear_chat:
+        return "c"
+    if entry.message.quick_exit:
+        return "q"
+    return "b" if bulk else "r"

@@ -19,7 +19,10 @@ decision notice never arrives twice.
 
 A participant who left with a quick exit (`hid` in their record) gets nothing until they are
 back: only the exit's own entries go out (clearing the chat, then the neutral line), and every
-other entry of theirs, queued before or since, is acknowledged unsent (`hidden`). Clearing the
+other entry of theirs, queued before or since, is acknowledged unsent (`hidden`). The record is
+read for each batch, and read again by the claim script just before each send (claim_send.lua):
+an exit (or a /stop, for bulk) committed while the batch was being served refuses the claim
+atomically, so nothing goes out after the exit was stored. Clearing the
 chat runs only while they are still hidden, so one that comes late never deletes what they
 said after coming back; a clearing left in flight by a crash is run again (deleting twice
 deletes nothing more).
@@ -49,6 +52,7 @@ from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel
 from bot.conversation.outgoing import Outgoing
+from bot.conversation.participants import hidden_since
 from bot.privacy import (
     DecryptionError,
     ParticipantCrypto,
@@ -56,7 +60,7 @@ from bot.privacy import (
     decrypt_field,
     field_aad,
 )
-from bot.runtime.claims import Claimed, Pending, SendClaim
+from bot.runtime.claims import Claim, Claimed, Pending, SendClaim
 from bot.runtime.delivery import (
     ChannelClient,
     DeliveryError,
@@ -355,7 +359,7 @@ class Sender:
                     last_inbound = int(inbound) if inbound else None
                     recipient = Recipient(pid, address, language, last_inbound)
                     found[pid] = _Recipient(
-                        recipient, opted_out=stop == b"1", hidden=hidden == b"1"
+                        recipient, opted_out=stop == b"1", hidden=hidden_since(hidden) > 0
                     )
         return found
 
@@ -380,9 +384,16 @@ class Sender:
             return await self._finish(item, "came_back")
         lease = self._schema.lease("sender", self._schema.shard_of(entry.participant_id))
         pending = Pending(item.stream, GROUP, item.entry_id, self._consumer, lease)
-        claim = SendClaim.of(self._schema, entry, pending, self._config.sent_ttl_seconds)
+        claim = SendClaim.of(
+            self._schema, entry, pending, self._config.sent_ttl_seconds, bulk=item.bulk
+        )
         while True:
-            claimed = await self._claim_in_turn(item, claim)
+            taken = await self._claim_in_turn(item, claim)
+            claimed = taken.outcome
+            if claimed is Claimed.REFUSED:
+                # The record read for the batch was out of date: a quick exit (or /stop)
+                # committed since. The claim script read it again, atomically.
+                return await self._finish(item, taken.refused)
             if claimed is Claimed.NOT_OURS:  # the shard is another sender's now: hands off
                 return "not_ours"
             if claimed is Claimed.BEFORE:  # the platform answered before a crash: never twice
@@ -401,7 +412,7 @@ class Sender:
 
     # -- pacing ----------------------------------------------------------------------------
 
-    async def _claim_in_turn(self, item: _Queued, claim: SendClaim) -> Claimed:
+    async def _claim_in_turn(self, item: _Queued, claim: SendClaim) -> Claim:
         """Wait for the entry's turn under the pace, then claim its send. A send that may go
         out is never left claimed while a 429 this process read pauses the channel: the claim
         is given back and the entry waits its turn again."""
@@ -425,11 +436,11 @@ class Sender:
             self._note_chat_pace(pid, ready, taken.wait_ms)
             if taken.outcome is Claimed.NOT_YET:
                 continue  # their pace, set by another sender before: the slot is lost, rarely
-            if taken.outcome is Claimed.NOT_OURS:
-                return taken.outcome
+            if taken.outcome in (Claimed.NOT_OURS, Claimed.REFUSED):
+                return taken
             paused = paused_ms > 0 or self._pause_left(channel) > 0
             if not _goes_out(item, taken.outcome) or not paused:
-                return taken.outcome
+                return taken
             # A 429 read while claiming: not now. The next reservation waits the pause out.
             await claim.release(self._redis)
 

@@ -48,6 +48,8 @@ READ_RESULTS = Script("read_results")
 COUNT_JOIN = Script("count_join")
 WEBCHAT_RECOVERY_CODE = Script("webchat_recovery_code")
 WEBCHAT_RELINK = Script("webchat_relink")
+# A web chat quick exit hides the participant at once, before the worker runs (routes).
+WEBCHAT_HIDE = Script("webchat_hide")
 REMEMBER_QUESTION_MESSAGE = Script("remember_question_message")
 APPLY_WHATSAPP_STATUS = Script("apply_whatsapp_status")
 
@@ -94,6 +96,7 @@ ALL = (
     COUNT_JOIN,
     WEBCHAT_RECOVERY_CODE,
     WEBCHAT_RELINK,
+    WEBCHAT_HIDE,
     WEBCHAT_FORGET_CODES,
     REMEMBER_QUESTION_MESSAGE,
     APPLY_WHATSAPP_STATUS,

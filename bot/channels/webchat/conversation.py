@@ -24,7 +24,7 @@ from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.reaction import REACT
 from bot.conversation.inbox import Notice, open_notice
 from bot.conversation.outgoing import MenuItem
-from bot.conversation.participants import Stage
+from bot.conversation.participants import Stage, hidden_since
 from bot.conversation.stored_answers import read_answers
 from bot.conversation.stored_sessions import decode_session
 from bot.privacy import DecryptionError, ParticipantCrypto, ParticipantId, decrypt_field, field_aad
@@ -185,7 +185,7 @@ async def load_chat(
     (wrapped, language, campaign_id, stage, hidden), sealed = await pipe.execute()
     if wrapped is None:
         return None
-    if hidden == b"1":  # nothing is opened, nothing is shown
+    if hidden_since(hidden):  # nothing is opened, nothing is shown
         return Chat(language.decode(), None, None, [], hidden=True)
     try:
         data_key = crypto.unwrap_data_key(wrapped)

@@ -8,9 +8,15 @@ cannot wipe the browser's history: instead every chat page is `Cache-Control: no
 back button asks the server again) and the private link itself shows nothing but the neutral
 page while the participant is hidden. The referrer policy keeps the private link from reaching
 the neutral site.
+
+`no-store` alone does not keep a page out of the browser's back/forward cache (Chrome keeps such
+pages unless a cookie changed since): the way out also sends `Clear-Site-Data: "cache"` and sets a
+cookie with a new value each time, so the back button cannot show the conversation from memory.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from aiohttp import web
 
@@ -47,6 +53,16 @@ async def away_page(_: web.Request) -> web.Response:
     return web.Response(text=_AWAY_PAGE, content_type="text/html", headers=_NO_TRACE)
 
 
+# The cookie that changes on every way out (its value means nothing; its name neither).
+LEFT_COOKIE = "v"
+
+
 def leave(exit_url: str | None) -> web.HTTPSeeOther:
     """Where the browser goes on a quick exit, and where the private link sends it after."""
-    return web.HTTPSeeOther(exit_url or AWAY_PATH, headers=_NO_TRACE)
+    response = web.HTTPSeeOther(
+        exit_url or AWAY_PATH, headers={**_NO_TRACE, "Clear-Site-Data": '"cache"'}
+    )
+    response.set_cookie(
+        LEFT_COOKIE, secrets.token_urlsafe(8), path="/", httponly=True, samesite="Lax"
+    )
+    return response

@@ -26,11 +26,12 @@ REFUSAL = "This form can only be sent from its own page."
 
 def refuse_other_sites(request: web.Request, public_url: str | None) -> None:
     """Raise 403 unless the browser says the post comes from one of our own pages."""
-    if not _from_our_page(request, public_url):
+    if not from_our_page(request, public_url):
         raise web.HTTPForbidden(text=REFUSAL)
 
 
-def _from_our_page(request: web.Request, public_url: str | None) -> bool:
+def from_our_page(request: web.Request, public_url: str | None) -> bool:
+    """Whether the browser says the request comes from one of our own pages."""
     ours = {request.host.lower()}
     if public_url is not None:
         ours.add(urlsplit(public_url).netloc.lower())

@@ -20,6 +20,7 @@ stored or logged; their participant id is an HMAC of it, as on every channel.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -40,7 +41,7 @@ from bot.channels.webchat.forms import action_from, read_form
 from bot.channels.webchat.ids import event_id, token_from
 from bot.channels.webchat.joins import JoinLimit
 from bot.channels.webchat.leaving import AWAY_PATH, away_page, is_exit, leave
-from bot.channels.webchat.origin import refuse_other_sites
+from bot.channels.webchat.origin import from_our_page, refuse_other_sites
 from bot.channels.webchat.recovery import (
     MAX_LIVE_CODES,
     asking_link,
@@ -57,7 +58,7 @@ from bot.conversation.chat_commands import keyword
 from bot.conversation.consents import Consent, current_version
 from bot.conversation.data_notice import data_notice
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
-from bot.conversation.participants import Stage
+from bot.conversation.participants import Stage, hidden_since
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.ingest import Ingestor
@@ -65,7 +66,7 @@ from bot.runtime.markers import is_committed, marker_member
 from bot.settings import HttpSettings, WebChatSettings
 from bot.storage.errors import STORAGE_FAILURE
 from bot.storage.keys import KeySchema
-from bot.storage.scripts import WEBCHAT_RECOVERY_CODE, WEBCHAT_RELINK
+from bot.storage.scripts import WEBCHAT_HIDE, WEBCHAT_RECOVERY_CODE, WEBCHAT_RELINK
 from dialogues import SessionStatus
 from dialogues.events import Prompt
 from dialogues.localization import builtin_catalog, direction
@@ -77,6 +78,9 @@ _REFRESHES = re.compile(r"[0-9]{1,4}")
 _RECOVERY_WORDS = ("recovery_button", "recovery_offer", "recovery_have", "recovery_open")
 _SHOWN_MESSAGES = 80  # keeps the page well under 50 KB on a cheap data plan
 _WAIT_SECONDS = 3.0
+# A quick exit leaves at once: storing it may take this long at most (it is stored anyway by the
+# worker, or not at all when Redis is down: leaving comes first).
+_EXIT_STORE_SECONDS = 0.5
 _MAX_REFRESHES = 15  # a page waiting on a slow answer stops refreshing after ~30 s
 # What the messages may take per page, their markup and buttons included; with the rest of
 # the page (style, answer form, languages) it stays < 50 KB.
@@ -289,28 +293,39 @@ class WebChat:
         )
 
     async def chat_post(self, request: web.Request) -> web.Response:
-        refuse_other_sites(request, self._public_url)
         token = self._token(request)
         form = await read_form(request)
         nonce = str(form.get("n", ""))
+        action = action_from(form)
+        if action is not None and is_exit(action):
+            # Leaving first: before the nonce and where-from checks, so that nothing (a form
+            # from an old page, a privacy setting that drops Origin) keeps the page on screen.
+            # Only a post from one of our pages is stored (another site cannot hide anyone).
+            if from_our_page(request, self._public_url):
+                pid = self._participant(request, token)
+                nonce = nonce if _NONCE.match(nonce) else secrets.token_urlsafe(12)
+                await self._quick_exit(token, pid, nonce, action)
+            raise leave(self._exit_url)
+        refuse_other_sites(request, self._public_url)
         if not _NONCE.match(nonce):
             raise web.HTTPBadRequest(text="missing form nonce")
-        action = action_from(form)
         if action is None:  # nothing typed, or a command Sauti does not have: nothing is stored
             raise web.HTTPSeeOther(f"/c/{token}#last")
         pid = self._participant(request, token)
-        if is_exit(action):
-            await self._quick_exit(token, pid, nonce, action)
         participant = self._schema.participant(pid)
         try:
-            fields = ["wk", "lang", "stg", "lk"]
+            fields = ["wk", "lang", "stg", "lk", "hid"]
             stored: Any = await self._redis.hmget(participant, fields)
         except STORAGE_FAILURE as error:  # an error page in the language of the page they are on
             raise self._unavailable(str(form.get("lang", ""))) from error
-        wrapped_key, stored_language, stage, link = stored
+        wrapped_key, stored_language, stage, link, hidden = stored
         # A made-up link, or one a recovery code replaced, stores nothing.
         if wrapped_key is None or not link_holds(self._crypto, token, link):
             raise self._not_found(request)
+        if hidden_since(hidden):
+            # After a quick exit, a page still open (another tab, the back button) brings
+            # nothing back: only the recovery code does. Nothing is stored.
+            raise leave(self._exit_url)
         # Theirs, read now: the pages shown after this post may have no record to read it from.
         language = self._known_language((stored_language or b"").decode())
         event = self._event(pid, nonce, action)
@@ -421,18 +436,19 @@ class WebChat:
         await self._redis.delete(self._schema.webchat_recovery(value))
 
     async def _quick_exit(self, token: str, pid: str, nonce: str, action: Answer | Command) -> None:
-        """Leave at once: the page goes to the neutral page whether or not the exit is
-        processed yet, or even stored (Redis down): leaving comes first. Only the link valid
-        now ends the conversation (a link a recovery code replaced only leaves)."""
-        with contextlib.suppress(*STORAGE_FAILURE):
-            stored: Any = await self._redis.hmget(self._schema.participant(pid), ["wk", "lk"])
-            wrapped_key, link = stored
-            if wrapped_key is not None and link_holds(self._crypto, token, link):
-                event = self._event(pid, nonce, action)
-                await self._ingestor.ingest(event)
-                # Processed before the browser can come back to the link: it is hidden then.
-                await self._commits.wait(self._ingestor.marker(event), _WAIT_SECONDS)
-        raise leave(self._exit_url)
+        """Hide them now (one short write: the link shows the neutral page from the very next
+        request) and hand the exit to the worker without waiting for it: the page leaves at
+        once, whether or not the exit is processed yet, or even stored (Redis down). Only the
+        link valid now ends the conversation (a link a recovery code replaced only leaves)."""
+        with contextlib.suppress(TimeoutError, *STORAGE_FAILURE):
+            async with asyncio.timeout(_EXIT_STORE_SECONDS):
+                record = self._schema.participant(pid)
+                stored: Any = await self._redis.hmget(record, ["wk", "lk"])
+                wrapped_key, link = stored
+                if wrapped_key is not None and link_holds(self._crypto, token, link):
+                    event = self._event(pid, nonce, action)
+                    await WEBCHAT_HIDE(self._redis, [record], [str(event.received_at_ms)])
+                    await self._ingestor.ingest(event)
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -11,6 +11,11 @@
 -- acknowledgement): an entry no longer pending was acknowledged by a sender before, and is
 -- answered "claimed before", so a copy read by a successor before then is not sent again.
 --
+-- Who may still get it is read here too, from the recipient's record, so that a quick exit or a
+-- /stop committed while the entry waited refuses it atomically (a sender read the record earlier,
+-- for a whole batch): a hidden recipient gets only the exit's own messages, an opted-out one no
+-- bulk notice, and the clearing of the chat goes only while they are still hidden.
+--
 -- Fencing: a sender whose shard lease another sender now holds (it stalled past its lease)
 -- claims nothing and is told so; the entry stays pending for the new holder, as a worker's
 -- commit is fenced (commit.lua).
@@ -22,6 +27,7 @@
 --   4 recipient's pause
 --   5 the entry's outbox stream
 --   6 the shard's sender lease
+--   7 the recipient's participant record
 -- ARGV
 --   1 claim member
 --   2 now (marker time, bot.runtime.markers)
@@ -35,6 +41,8 @@
 --   8 the senders' group
 --   9 the entry's id
 --   10 this sender (the lease owner it writes)
+--   11 what the entry is: 'q' part of a quick exit, 'c' the clearing of the chat, 'b' a bulk
+--      notice, 'r' anything else
 -- Returns {outcome, ms}:
 -- (ms counted from when the pace allowed this message, ARGV 7)
 --   {1, next}: claimed now and marked in flight; the recipient's next message may go in `next` ms
@@ -44,11 +52,23 @@
 --              claim and recording the platform's answer (counted against the pace: it may go again)
 --   {3, wait}: not claimed: the recipient's pace allows their next message in `wait` ms
 --   {4, 0}: not claimed: another sender holds the shard's lease now
+--   {5, 1}: not claimed: the recipient is hidden by a quick exit
+--   {5, 2}: not claimed: a bulk notice, and the recipient said stop
+--   {5, 3}: not claimed: the clearing of the chat, and the recipient is no longer hidden
 
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl))
 local holder = redis.call('GET', KEYS[6])
 if holder and holder ~= ARGV[10] then return {4, 0} end
+local kind = ARGV[11]
+local hid, stop = unpack(redis.call('HMGET', KEYS[7], 'hid', 'stop'))
+local hidden = hid ~= false and hid ~= '' and hid ~= '0'
+if kind == 'c' then
+  if not hidden then return {5, 3} end
+elseif kind ~= 'q' then
+  if hidden then return {5, 1} end
+  if kind == 'b' and stop == '1' then return {5, 2} end
+end
 if #redis.call('XPENDING', KEYS[5], ARGV[8], ARGV[9], ARGV[9], 1) == 0 then return {0, 0} end
 local outcome = 1
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then

@@ -106,7 +106,7 @@ for m = 1, #members do
     elseif not honoured[version] then reason = 'consent_outdated'
     elseif f[3] == '1' then reason = 'opted_out'
     elseif f[4] == 'unreachable' then reason = 'unreachable'
-    elseif f[7] == '1' then reason = 'hidden' end  -- a quick exit: nothing until they are back
+    elseif f[7] and f[7] ~= '' and f[7] ~= '0' then reason = 'hidden' end  -- quick exit time
     do
       linked_count = linked_count + 1
       if reason then

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from bot.conversation.inbound import Channel
+from bot.conversation.inbound import Answer, Channel, InboundEvent
 from bot.conversation.stored_sessions import decode_session
 from dialogues import SessionStatus
+from dialogues.inbound import TextReply
 from tests.bot.runtime.test_conversation import Chat, _joined, _runtime
 from tests.kit.example import CAMPAIGN
 
@@ -17,7 +18,7 @@ async def test_the_exit_word_in_any_language_pauses_and_answers_one_neutral_line
 ) -> None:
     runtime = await _runtime(redis_client)
     for user, language, word, line in (
-        ("amani", "sw", "kwaheri", "Sawa."),
+        ("amani", "sw", "toka", "Sawa."),
         ("badr", "ar", "خروج", "حسنًا."),
         ("claire", "fr", "Quitter", "D'accord."),
         ("dan", "en", "/exit", "OK."),
@@ -29,7 +30,8 @@ async def test_the_exit_word_in_any_language_pauses_and_answers_one_neutral_line
         assert [m["text"] for m in said] == [line], user
         assert said[0]["qx"] is True
         record = await chat.record()
-        assert (record[b"hid"], record[b"stg"]) == (b"1", b""), user
+        assert record[b"stg"] == b"", user
+        assert int(record[b"hid"]) == runtime.clock_ms, user  # the exit's time
         session = await runtime.redis.get(runtime.schema.session(chat.pid, CAMPAIGN))
         assert session is not None
         assert decode_session(session).status is SessionStatus.PAUSED
@@ -52,25 +54,29 @@ async def test_exit_counts_even_inside_feedback_being_written(redis_client: Redi
     runtime = await _runtime(redis_client)
     chat = await _joined(runtime, "fumo")
     await chat.say("feedback")
-    said = await chat.say("bye")
+    said = await chat.say("exit")
     assert [m["text"] for m in said] == ["OK."]
-    assert (await chat.record())[b"hid"] == b"1"
+    assert await hidden(chat)
 
 
-async def test_the_first_message_after_an_exit_gets_only_a_neutral_greeting(
+async def test_a_message_after_an_exit_gets_only_a_neutral_greeting_and_they_stay_hidden(
     redis_client: Redis,
 ) -> None:
+    """Whoever writes after an exit may be the one watching: "hi" must not turn the notices
+    back on. Only `start` (or joining) does."""
     runtime = await _runtime(redis_client)
     chat = await _joined(runtime, "gabi")
     await chat.say("1")
     await chat.say("exit")
-    [greeting] = await chat.say("help")  # whatever they write: not a menu, not a question
-    assert greeting["text"] == 'Hello! Send "start" to carry on.'
-    assert "menu" not in greeting
-    assert "prompt" not in greeting
-    assert (await chat.record())[b"hid"] == b"0"
+    for typed in ("help", "hi"):  # whatever they write: not a menu, not a question
+        [greeting] = await chat.say(typed)
+        assert greeting["text"] == 'Hello! Send "start" to carry on.'
+        assert "menu" not in greeting
+        assert "prompt" not in greeting
+        assert await hidden(chat)
     resumed = await chat.say("start")
     assert "prompt" in resumed[-1]  # where they were
+    assert not await hidden(chat)
 
 
 async def test_start_right_after_an_exit_carries_on_at_once(redis_client: Redis) -> None:
@@ -80,3 +86,68 @@ async def test_start_right_after_an_exit_carries_on_at_once(redis_client: Redis)
     resumed = await chat.say("start")
     assert "prompt" in resumed[-1]
     assert (await chat.record())[b"hid"] == b"0"
+
+
+async def test_a_message_sent_before_the_exit_that_arrives_after_it_changes_nothing(
+    redis_client: Redis,
+) -> None:
+    """WhatsApp webhooks (and Telegram retries) are not ordered: an answer typed just before
+    "exit", or even a "start", may be processed just after it. Nothing is sent, and they stay
+    hidden; the answer is not taken either."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "late")
+    await chat.say("exit")
+    left_ms = runtime.clock_ms
+    for n, typed in enumerate(("1", "start", "hi")):
+        late = InboundEvent(
+            event_id=f"whatsapp:late-{n}",
+            channel=Channel.WHATSAPP,
+            participant_id=chat.pid,
+            received_at_ms=left_ms - 500 + n * 250,  # the last one in the exit's very ms
+            action=Answer(TextReply(typed)),
+            address="addr-late",
+        )
+        await runtime.ingestor.ingest(late)
+        await runtime.drain()
+        assert await chat.received() == [], typed
+        assert await hidden(chat), typed
+    resumed = await chat.say("start")  # written after the exit: they carry on
+    assert resumed[-1]["text"].startswith("What do you use your Nuru Mobile line for most?")
+
+
+async def test_goodbyes_are_not_exit_words(redis_client: Redis) -> None:
+    """People write "bye" or "kwaheri" at the end of a survey, or as an answer: taken for an
+    exit, it would hide them from every notice they asked for."""
+    runtime = await _runtime(redis_client)
+    for user, language, word in (
+        ("kiki", "sw", "kwaheri"),
+        ("lea", "fr", "sortir"),
+        ("max", "en", "bye"),
+        ("nadia", "en", "Bye"),
+    ):
+        chat = await _joined(runtime, user, language)
+        said = await chat.say(word)
+        assert "qx" not in said[0], user
+        assert not await hidden(chat), user
+
+
+async def test_exit_alone_counts_even_as_the_answer_to_a_free_text_question(
+    redis_client: Redis,
+) -> None:
+    """A watched person must be able to leave from anywhere, a question that takes any text
+    included: "exit" alone is the way out there too ("exit through the back door" is an
+    answer)."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "texter")
+    for typed in ("1", "1,2", "yes"):  # about, uses, unsafe=yes -> unsafe_what (free text)
+        said = await chat.say(typed)
+    assert said[-1]["prompt"]["kind"] == "text"
+    said = await chat.say("exit through the back door")
+    assert not await hidden(chat)
+    said = await chat.say("Exit")
+    assert [m["text"] for m in said] == ["OK."]
+    assert await hidden(chat)
+
+
+async def hidden(chat: Chat) -> bool:
+    return (await chat.record())[b"hid"] not in (b"", b"0")
