@@ -41,6 +41,10 @@ async def test_exit_leaves_for_a_neutral_page_and_the_link_shows_only_that(
     assert response.status == 303
     assert response.headers["Location"] == "/away"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+    # The back/forward cache keeps even no-store pages unless a cookie changed: the way out
+    # empties the cache and changes a cookie.
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+    assert "Set-Cookie" in response.headers
 
     away = await web_client.get("/away")
     shown = await away.text()
@@ -55,7 +59,7 @@ async def test_exit_leaves_for_a_neutral_page_and_the_link_shows_only_that(
     assert again.status == 303
     assert again.headers["Location"] == "/away"
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
-    assert await app.redis.hget(app.schema.participant(pid), "hid") == b"1"
+    assert await app.redis.hget(app.schema.participant(pid), "hid") not in (None, b"0")
     # Their answers are kept (they may come back another way).
     assert await app.redis.exists(app.schema.answers(pid, CAMPAIGN))
 
@@ -122,3 +126,58 @@ async def test_after_a_quick_exit_the_recovery_code_is_the_way_back(
     assert 'name="q" value="unsafe"' in page  # and on where they were
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     assert await app.redis.hget(app.schema.participant(pid), "hid") == b"0"
+
+
+async def test_a_post_from_a_page_still_open_after_the_exit_brings_nothing_back(
+    web_client: Client, app: App
+) -> None:
+    """Another tab, or the page left open: whoever presses a button on it, or types, is sent
+    away, and nothing is stored. Only the recovery code brings the conversation back."""
+    token = await browser.join(web_client, "en")
+    for form in COMPLETE_EN[:2]:
+        await browser.answer(web_client, token, **form)
+    stale = await browser.page(web_client, token)
+    await web_client.post(f"/c/{token}", data=exit_form(stale), allow_redirects=False)
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    answers = await app.redis.hgetall(app.schema.answers(pid, CAMPAIGN))
+
+    for data in (browser.pressed(stale, "Menu"), [("n", browser.nonce(stale)), ("text", "hi")]):
+        response = await web_client.post(f"/c/{token}", data=data, allow_redirects=False)
+        assert response.status == 303
+        assert response.headers["Location"] == "/away"
+        shown = await web_client.get(f"/c/{token}", allow_redirects=False)
+        assert (shown.status, shown.headers["Location"]) == (303, "/away")
+    assert await app.redis.hget(app.schema.participant(pid), "hid") not in (None, b"0")
+    assert await app.redis.hgetall(app.schema.answers(pid, CAMPAIGN)) == answers
+
+
+async def test_the_exit_leaves_at_once_even_from_a_form_without_its_nonce(
+    web_client: Client, app: App
+) -> None:
+    """Leaving comes before every check of the form: an old page's form, or one a browser
+    sent without its hidden fields, still leaves, and the link is hidden straight away (the
+    page's answer sets it; the worker's processing comes after)."""
+    token = await browser.join(web_client, "en")
+    response = await web_client.post(f"/c/{token}", data=[("cmd", "exit")], allow_redirects=False)
+    assert (response.status, response.headers["Location"]) == (303, "/away")
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    assert await app.redis.hget(app.schema.participant(pid), "hid") not in (None, b"0")
+    shown = await web_client.get(f"/c/{token}", allow_redirects=False)
+    assert shown.headers["Location"] == "/away"
+
+
+async def test_another_site_posting_the_exit_only_leaves(web_client: Client, app: App) -> None:
+    """A page of another site cannot hide anyone (nothing is stored), but a browser that
+    posts the exit is still sent away."""
+    token = await browser.join(web_client, "en")
+    page = await browser.page(web_client, token)
+    response = await web_client.post(
+        f"/c/{token}",
+        data=exit_form(page),
+        headers={"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"},
+        allow_redirects=False,
+    )
+    assert response.headers["Location"] == "/away"
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    assert await app.redis.hget(app.schema.participant(pid), "hid") in (None, b"0")
+    assert (await web_client.get(f"/c/{token}", allow_redirects=False)).status == 200
