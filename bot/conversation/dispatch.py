@@ -113,7 +113,14 @@ def take_turn(
         case Answer() as action:
             _reply(exchange, action)
     take_zone_hint(turn, event.zone_hint)
+    turn.shared_phone = _shared_phone(turn.participant, context)
     return turn
+
+
+def _shared_phone(participant: ParticipantRecord | None, context: Context) -> bool:
+    campaign = context.campaign
+    chosen = participant is not None and participant.shared_phone
+    return chosen or (campaign is not None and campaign.survey.shared_phones)
 
 
 def _reply(exchange: Exchange, action: Answer) -> None:

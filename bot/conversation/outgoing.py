@@ -50,6 +50,11 @@ class DecisionNotice:
     status: str
 
 
+# The template purpose (bot.channels.whatsapp.templates) a question or menu asks for in
+# shared-phone mode: `continue` in words that name nothing.
+SHARED_CONTINUE = "shared_continue"
+
+
 @dataclass(frozen=True, slots=True)
 class TemplateHint:
     """Which approved templates may stand in for a message where a channel cannot send free

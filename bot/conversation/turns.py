@@ -55,6 +55,9 @@ class Turn:
     reply_address: str | None = None  # where to send when the record is gone (after erasure)
     feedback: Feedback | None = None
     reaction: Reaction | None = None  # to a decision notice (bot.loop)
+    # Shared-phone mode (their choice, or the campaign's): a question sent where only an
+    # approved template may go (WhatsApp's closed window) uses the one that names nothing.
+    shared_phone: bool = False
 
     def notice(self, text: str, menu: tuple[MenuItem, ...] = ()) -> None:
         self.notices.append(Outgoing(text, menu=menu))

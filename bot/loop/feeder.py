@@ -17,6 +17,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.channels.whatsapp.templates import SHARED
 from bot.conversation.consents import Given, outcome_versions_honoured
 from bot.conversation.decisions.decision import Decision
 from bot.conversation.decisions.rules import (
@@ -256,7 +257,7 @@ class _Composer:
             if sealed is None:
                 return _Item(pid, "x", label="fx|erased")
             return _Item(pid, "w", told, days, self.now_ms, key, channel, sealed, f"f|{channel}")
-        message = self._message(text, menu, language)
+        message = self._message(text, menu, language, shared=self._shared(fields))
         entry = OutboxEntry(key, pid, channel, message, self.now_ms)
         body = seal(entry, self.feeder._crypto)["body"]
         assert isinstance(body, bytes)
@@ -269,7 +270,7 @@ class _Composer:
     ) -> tuple[str, tuple[MenuItem, ...]]:
         """The notice's text and buttons: in neutral words on a shared phone (the campaign's
         setting, or the participant's choice), else quoting what they told us."""
-        if self.survey.shared_phones or loaded.fields.get("shp") == b"1":
+        if self._shared(loaded.fields):
             return shared_notice(self.stored.ref, language)
         text = notice_text(
             self.decision,
@@ -280,6 +281,10 @@ class _Composer:
         )
         return text, reaction_menu(self.stored.ref, language)
 
+    def _shared(self, fields: Mapping[str, bytes]) -> bool:
+        """Shared-phone mode: the campaign's setting, or the participant's choice."""
+        return self.survey.shared_phones or fields.get("shp") == b"1"
+
     def _linked(self, pid: str, facts: Facts) -> tuple[bool, tuple[str, ...]]:
         rule = self.decision.rule
         held, witnesses = evaluate(rule, facts) if rule is not None else (False, ())
@@ -288,11 +293,14 @@ class _Composer:
             return True, (*((question,) if question else ()), *witnesses)
         return held, witnesses
 
-    def _message(self, text: str, menu: tuple[MenuItem, ...], language: str) -> Outgoing:
+    def _message(
+        self, text: str, menu: tuple[MenuItem, ...], language: str, *, shared: bool = False
+    ) -> Outgoing:
         """A plain notice with reaction buttons, plus what a channel that cannot send free
         text now (WhatsApp outside the 24-hour window) needs to pick an approved template
-        (see docs/decisions.md, "What channels receive")."""
-        purpose, fallback = NOTICE_PURPOSES
+        (see docs/decisions.md, "What channels receive"). In shared-phone mode only the
+        neutral `shared` template will do: the others' words name the survey."""
+        purpose, fallback = (SHARED, None) if shared else NOTICE_PURPOSES
         return Outgoing(
             text,
             menu=menu,

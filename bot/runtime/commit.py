@@ -17,7 +17,7 @@ from dataclasses import replace
 from bot.conversation.decisions.reaction import CONCERN
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
-from bot.conversation.outgoing import Outgoing, Sender, messages_for
+from bot.conversation.outgoing import SHARED_CONTINUE, Outgoing, Sender, TemplateHint, messages_for
 from bot.conversation.stored_answers import encode_answer
 from bot.conversation.turns import Turn, started
 from bot.privacy import encrypt_field, field_aad
@@ -275,4 +275,15 @@ def _is_free_text(turn: Turn, question_id: str) -> bool:
 def _outgoing(turn: Turn) -> list[Outgoing]:
     """What the turn says, in order: notices, the engine's messages, re-rendered questions."""
     outgoing = [*turn.notices, *messages_for(turn.events)]
-    return outgoing + [Outgoing(p.text, prompt=p, edit=True) for p in turn.refreshed]
+    outgoing += [Outgoing(p.text, prompt=p, edit=True) for p in turn.refreshed]
+    if turn.shared_phone and turn.participant is not None:
+        # Where only a template may go, a question asks for the one that names nothing.
+        hint = TemplateHint(SHARED_CONTINUE, None, turn.participant.language)
+        outgoing = [
+            replace(m, template=hint) if _asks(m) and m.template is None else m for m in outgoing
+        ]
+    return outgoing
+
+
+def _asks(message: Outgoing) -> bool:
+    return message.prompt is not None or bool(message.menu)

@@ -17,6 +17,13 @@ Purposes:
   inside the window (Helpful, Still concerned, Tell me more). A decision notice asks for
   `decision`, else `notice` (`TemplateBook.choose`): without the decision template it still
   goes out, as text.
+- `shared`: a decision notice in shared-phone mode (the participant's choice, or the campaign's
+  `shared_phones`) for someone whose window closed. Its body names nothing (no survey, no
+  company, no decision) and carries no parameter; its one quick reply, `menu:react:more`,
+  shows the whole decision to whoever taps it. Shared-phone notices ask for it alone: without
+  it nothing goes out (never the `notice` template, whose words name the survey).
+- `shared_continue`: `continue` in shared-phone mode: a question waits, in words that name
+  nothing; its button carries `resume`.
 
 A quick reply is a fixed payload (`resume`) or `menu:<command>:<choice>`. Meta approves a
 template's button titles but not its payloads, which each message sets: `menu:react:concerns`
@@ -32,12 +39,13 @@ from typing import Any
 
 from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.shorten import flatten, shorten
-from bot.conversation.outgoing import MenuItem
+from bot.conversation.outgoing import SHARED_CONTINUE, MenuItem
 
 CONTINUE = "continue"
 NOTICE = "notice"
 DECISION = "decision"
-PURPOSES = (CONTINUE, NOTICE, DECISION)
+SHARED = "shared"
+PURPOSES = (CONTINUE, NOTICE, DECISION, SHARED, SHARED_CONTINUE)
 PARAMETER_SOURCES = ("text",)
 ANY_LANGUAGE = "*"
 FROM_MENU = "menu"  # the quick reply `menu:<command>:<choice>`

@@ -20,7 +20,7 @@ from bot.records.cases import case_text, find_case
 from bot.records.reactions import reaction_totals
 from tests.bot.loop import SIM_DECISION, publish_on
 from tests.fakes.whatsapp_api import Sent
-from tests.kit.whatsapp import World, running_world
+from tests.kit.whatsapp import World, approved_templates, running_world
 
 HOUR_MS = 3600 * 1000
 SWAHILI = "255700000001"
@@ -177,3 +177,26 @@ async def test_a_language_without_a_decision_template_gets_the_notice_template(
     assert (notice["name"], notice["language"]["code"]) == ("sauti_update", "sw")
     assert [component["type"] for component in notice["components"]] == ["body"]
     assert notices[SWAHILI].text.startswith("Ulituambia “Ndiyo”")
+
+
+async def test_a_shared_phone_notice_outside_the_window_names_nothing_and_keeps_read(
+    world: World,
+) -> None:
+    """Shared-phone mode outside the window: the neutral `shared` template, never the notice
+    or decision template (their words name the survey), with the Read button."""
+    await world.join_and_answer(ENGLISH, "en", "1", "1,2", "no", "yes")
+    await world.next_messages(ENGLISH, world.say(ENGLISH, "shared phone"))
+    await _window_closed(world, ENGLISH)
+    stored, notices = await _publish(world, ENGLISH)
+
+    template = notices[ENGLISH]
+    assert template.type == "template"
+    assert template.request["template"]["name"] == "sauti_shared"
+    assert template.text == ""  # no parameter: nothing of the notice travels with it
+    approved = approved_templates().templates["shared"].languages["en"].body
+    assert approved == "There is news for you. Tap Read to see it."
+    assert template.reply_ids == [(f"c:react:more:{stored.ref}", "Read")]
+    assert world.fake.refused == []
+
+    shown = await world.next_messages(ENGLISH, world.tap(ENGLISH, template, "Read"))
+    assert "agents now accept a letter from the village chief" in shown[-1].text

@@ -151,3 +151,22 @@ async def test_exit_alone_counts_even_as_the_answer_to_a_free_text_question(
 
 async def hidden(chat: Chat) -> bool:
     return (await chat.record())[b"hid"] not in (b"", b"0")
+
+
+async def test_in_shared_phone_mode_a_question_asks_for_the_neutral_continue_template(
+    redis_client: Redis,
+) -> None:
+    """Where only a template may go (WhatsApp's closed window), a question in shared-phone
+    mode asks for `shared_continue`, whose words name no survey; before, it asks nothing."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "olu")
+    said = await chat.say("1")
+    assert "template" not in said[-1]
+    await chat.say("shared phone")
+    said = await chat.say("start")
+    assert "prompt" in said[-1]
+    assert said[-1]["template"] == {
+        "purpose": "shared_continue",
+        "fallback": None,
+        "language": "en",
+    }
