@@ -92,6 +92,12 @@ class Outgoing:
     # Not a message: delete what the chat shows, as far as the platform allows (Telegram: the
     # recent messages of both sides). Channels that cannot delete do nothing.
     clear_chat: bool = False
+    # With clear_chat: when they left (ms). Only what the chat showed then is deleted, so a
+    # clearing that goes out late never deletes what they wrote after.
+    clear_until_ms: int = 0
+    # Keep nothing of it in the chat's history (the goodbye after an erasure: nothing is kept
+    # under the erased person's id). Everything else sent is recorded for a quick exit.
+    unrecorded: bool = False
 
 
 def messages_for(events: Iterable[Event]) -> list[Outgoing]:

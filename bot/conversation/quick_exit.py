@@ -44,7 +44,8 @@ def quick_exit(exchange: Exchange, _: str = "") -> None:
         left_ms = max(exchange.event.received_at_ms, 1)
         turn.update(participant, hidden_ms=left_ms, stage=Stage.NONE, topic="")
         if channel is Channel.TELEGRAM:
-            turn.notices.append(Outgoing("", quick_exit=True, clear_chat=True))
+            clearing = Outgoing("", quick_exit=True, clear_chat=True, clear_until_ms=left_ms)
+            turn.notices.append(clearing)
     if channel is not Channel.WEBCHAT:  # the web chat page leaves for a neutral page instead
         turn.notices.append(Outgoing(exchange.label("exit.done"), quick_exit=True))
 

@@ -127,7 +127,8 @@ def queue_replies(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
             f"{event.event_id}:{n}",
             event.participant_id,
             event.channel,
-            replace(message, address=address),
+            # The goodbye after an erasure: the chat's history keeps nothing under their id.
+            replace(message, address=address, unrecorded=turn.erase),
             event.now_ms,
         )
         for n, message in enumerate(_outgoing(turn))

@@ -14,7 +14,9 @@ in dead letters, and in WhatsApp's resend store) across an upgrade, so it only e
      "template": {"purpose", "fallback", "language"}   # templates that may stand in
      "wa_template": true,                          # send only as an approved template
      "qx": true,                                   # part of a quick exit
-     "clear": true}                                # clear the chat (a quick exit)
+     "clear": true,                                # clear the chat (a quick exit)
+     "until": ms,                                  # ... of what it showed then
+     "unrec": true}                                # keep nothing in the chat's history
 
 Keys are written only when they say something, in this order. Reading is lenient: a key that
 is missing takes its default, one it does not know is ignored.
@@ -60,6 +62,10 @@ def message_to_plain(message: Outgoing) -> dict[str, Any]:
         plain["qx"] = True
     if message.clear_chat:
         plain["clear"] = True
+    if message.clear_until_ms:
+        plain["until"] = message.clear_until_ms
+    if message.unrecorded:
+        plain["unrec"] = True
     return plain
 
 
@@ -81,7 +87,13 @@ def message_from_plain(plain: Mapping[str, Any]) -> Outgoing:
         template_only=bool(plain.get("wa_template")),
         quick_exit=bool(plain.get("qx")),
         clear_chat=bool(plain.get("clear")),
+        clear_until_ms=_int(plain.get("until")),
+        unrecorded=bool(plain.get("unrec")),
     )
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _prompt_to_plain(prompt: Prompt) -> dict[str, Any]:

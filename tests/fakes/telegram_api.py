@@ -15,6 +15,7 @@ and the fake enforces Telegram's flood limits itself (`FakeLimits`): a 429 it ha
 counted in `rate_limited_by_sauti`, as is any call made before a 429's `retry_after` passed.
 A method named in the reply to a webhook call is run as Telegram runs it (recorded apart, in
 `webhook_replies`, not in `calls`; no flood limits, no faults, its result told to nobody).
+`refuse_whole_batch`: a deleteMessages batch holding one id too old is refused as a whole.
 Faults on demand: `fail_next` (429 with retry_after, 5xx, 403, timeouts), `hold_next` (the
 message arrives, the answer waits), `block` (403 "bot was blocked by the user"), and updates
 pushed more than once (`push(..., copies=2)`).
@@ -153,6 +154,9 @@ class FakeTelegram:
         self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
         self.webhook_replies: list[ApiCall] = []  # methods named in replies to webhook calls
         self.blocked: set[int] = set()
+        # As TDLib-backed servers do: one id of a deleteMessages batch too old to delete
+        # refuses the whole batch (the Bot API's documentation says such ids are skipped).
+        self.refuse_whole_batch = False
         self.callbacks_pushed: list[str] = []
         self.callback_answers: dict[str, ApiCall] = {}
         self.rate_limited_by_sauti = 0  # 429s the fake gave on its own limits
@@ -559,6 +563,10 @@ class FakeTelegram:
         if not isinstance(chat_id, int) or chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
         wanted = set(ids)
+        if self.refuse_whole_batch and any(
+            m.message_id in wanted and not _deletable(m) for m in self.chats[chat_id]
+        ):
+            raise ApiError(400, "Bad Request: message can't be deleted")
         for message in list(self.chats[chat_id]):
             # Ids it cannot find (or may no longer delete) are skipped, as the Bot API says.
             if message.message_id in wanted and _deletable(message):

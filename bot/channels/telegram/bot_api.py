@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -45,14 +46,23 @@ Keyboard = list[list[dict[str, str]]]  # rows of {"text": …, "callback_data": 
 Params = dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class SentReply:
+    """What Telegram answered to sendMessage: the message's id and date (Unix seconds; None
+    when the answer lacked it)."""
+
+    message_id: int
+    date_s: int | None
+
+
 class BotApi:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
     async def send_message(
         self, chat_id: int, text: str, keyboard: Keyboard | None, *, paid: bool = False
-    ) -> int:
-        """Send a text (with inline buttons); the message id Telegram gave it."""
+    ) -> SentReply:
+        """Send a text (with inline buttons); the message id Telegram gave it, and its date."""
         params: Params = {"chat_id": chat_id, "text": text, "link_preview_options": _NO_PREVIEW}
         if keyboard:
             params["reply_markup"] = {"inline_keyboard": keyboard}
@@ -66,7 +76,8 @@ class BotApi:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         if not isinstance(message_id, int):  # as aiogram: an answer it cannot read
             raise ClientDecodeError("Failed to deserialize object", ValueError(), result)
-        return message_id
+        date = result.get("date")
+        return SentReply(message_id, date if isinstance(date, int) else None)
 
     async def edit_message_text(self, chat_id: int, message_id: int, text: str) -> None:
         """Replace a message's text; its buttons go."""

@@ -9,8 +9,12 @@
 Edits are best effort: if the question's message is unknown (forgotten, deleted) nothing is
 sent, since the participant already sees their own answer in the chat.
 
-Every message sent is recorded in the chat's history (bot.channels.telegram.history); a quick
-exit's "clear the chat" deletes what the history holds, 100 ids per deleteMessages call.
+Every message sent is recorded in the chat's history (bot.channels.telegram.history), those to
+someone without a record yet too (the campaign menu before joining); only the goodbye after an
+erasure is not (`Outgoing.unrecorded`). A quick exit's "clear the chat" deletes what the history
+holds from before the exit, 100 ids per deleteMessages call. A batch Telegram refuses as a whole
+(one id in it no longer deletable) is tried again in halves, down to single ids, before any id
+is forgotten.
 """
 
 from __future__ import annotations
@@ -81,16 +85,14 @@ class TelegramClient:
     async def deliver(self, recipient: Recipient, message: Outgoing, key: str) -> str | None:
         chat = int(recipient.address)
         if message.clear_chat:
-            await self._clear(recipient.participant_id, chat)
+            await self._clear(recipient.participant_id, chat, message.clear_until_ms)
             return None
         if message.sender is Sender.PARTICIPANT:
             return await self._show_answer(recipient, chat, message)
         if message.edit:
             return await self._show_ticks(recipient, chat, message)
         shown = render(message, self._catalog, self._render_limits)
-        # A message addressed by itself goes to someone without a record (the goodbye after an
-        # erasure): nothing is kept under their id.
-        return await self._send(recipient, chat, shown, key, remember=message.address is None)
+        return await self._send(recipient, chat, shown, key, remember=not message.unrecorded)
 
     # -- new messages --------------------------------------------------------------------------
 
@@ -109,11 +111,14 @@ class TelegramClient:
             last = index == len(shown.parts) - 1
             buttons = _buttons(shown.keyboard) if last else None
             try:
-                message_id = await self._api.send_message(chat, text, buttons, paid=self._paid)
+                sent = await self._api.send_message(chat, text, buttons, paid=self._paid)
             except (TimeoutError, AiogramError, OSError) as error:
                 raise delivery_error(error) from error
+            message_id = sent.message_id
             if remember:
-                await self._history.remember([SentMessage(pid, message_id, _now_ms())])
+                # Telegram's own date: the 48 hours it allows a deletion count from it.
+                sent_ms = sent.date_s * 1000 if sent.date_s is not None else _now_ms()
+                await self._history.remember([SentMessage(pid, message_id, sent_ms)])
             if split:
                 await self._questions.part_sent(pid, key, index + 1)
         if message_id is not None and shown.question_id is not None:
@@ -123,19 +128,30 @@ class TelegramClient:
 
     # -- a quick exit --------------------------------------------------------------------------
 
-    async def _clear(self, participant_id: str, chat: int) -> None:
-        """Delete the chat's recent messages, both sides, a batch per call. Each batch is
-        forgotten once deleted, so a retry after a failure goes on with the rest; deleting an
-        id twice does nothing (Telegram skips ids it cannot find)."""
-        found = await self._history.deletable(participant_id, _now_ms())
+    async def _clear(self, participant_id: str, chat: int, until_ms: int) -> None:
+        """Delete the chat's recent messages, both sides, from before the exit (`until_ms`; 0:
+        all), a batch per call. Each batch is forgotten once deleted, so a retry after a
+        failure goes on with the rest; deleting an id twice does nothing (Telegram skips ids it
+        cannot find)."""
+        found = await self._history.deletable(participant_id, _now_ms(), until_ms or None)
         for start in range(0, len(found), self._delete_batch):
-            batch = found[start : start + self._delete_batch]
-            try:
-                await self._api.delete_messages(chat, batch)
-            except (TimeoutError, AiogramError, OSError) as error:
-                if not is_not_deletable(error):
-                    raise delivery_error(error, idempotent=True) from error
-            await self._history.forget(participant_id, batch)
+            await self._delete(participant_id, chat, found[start : start + self._delete_batch])
+
+    async def _delete(self, participant_id: str, chat: int, batch: list[int]) -> None:
+        """One deleteMessages call. Refused as not deletable, a batch may hold one id Telegram
+        no longer lets the bot delete while the others still are: it is tried again in halves,
+        and only an id refused alone is forgotten undeleted."""
+        try:
+            await self._api.delete_messages(chat, batch)
+        except (TimeoutError, AiogramError, OSError) as error:
+            if not is_not_deletable(error):
+                raise delivery_error(error, idempotent=True) from error
+            if len(batch) > 1:
+                half = len(batch) // 2
+                await self._delete(participant_id, chat, batch[:half])
+                await self._delete(participant_id, chat, batch[half:])
+                return
+        await self._history.forget(participant_id, batch)
 
     # -- edits ---------------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ message id, score = when it was sent (ms). A message id says nothing by itself; 
 no text. Each write drops what Telegram would no longer delete, keeps at most `max_messages`
 ids and sets the key to expire with the deletion window, so an idle chat leaves nothing.
 
-Deleting is idempotent: Telegram skips ids it cannot find, and an id deleted is forgotten.
+Deleting is idempotent: Telegram skips ids it cannot find, and an id deleted is forgotten. Ids
+within `EDGE_MS` of the end of the 48 hours are not asked for: by the time the call reaches
+Telegram they may be too old, and an id too old can make Telegram refuse a whole batch.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.storage.keys import KeySchema
+
+# A margin at the end of the deletion window (clocks differ, and a clearing takes a while).
+EDGE_MS = 60_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +52,23 @@ class ChatHistory:
         pipe = self._redis.pipeline(transaction=False)
         for message in messages:
             key = self._schema.telegram_history(message.participant_id)
-            # One MULTI per key (one hash slot), so the set is never seen half trimmed.
+            # Not a transaction (nothing here needs one): a reader may see the set before it is
+            # trimmed, which only shows ids a moment longer.
             pipe.zadd(key, {str(message.message_id): message.sent_ms}, nx=True)
             pipe.zremrangebyscore(key, "-inf", message.sent_ms - self._window_ms)
             pipe.zremrangebyrank(key, 0, -(self._max + 1))
             pipe.pexpire(key, self._window_ms)
         await pipe.execute()
 
-    async def deletable(self, participant_id: str, now_ms: int) -> list[int]:
-        """The ids Telegram still lets the bot delete (sent within the window), oldest first."""
+    async def deletable(
+        self, participant_id: str, now_ms: int, until_ms: int | None = None
+    ) -> list[int]:
+        """The ids Telegram still lets the bot delete (sent within the window, short of its
+        edge), sent at or before `until_ms` (None: up to now), oldest first."""
         key = self._schema.telegram_history(participant_id)
-        found: Any = await self._redis.zrangebyscore(key, now_ms - self._window_ms + 1, "+inf")
+        oldest = now_ms - self._window_ms + EDGE_MS + 1
+        newest: int | str = "+inf" if until_ms is None else until_ms
+        found: Any = await self._redis.zrangebyscore(key, oldest, newest)
         return [int(member) for member in found]
 
     async def forget(self, participant_id: str, message_ids: Sequence[int]) -> None:

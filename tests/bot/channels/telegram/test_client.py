@@ -215,6 +215,51 @@ async def test_clearing_a_chat_deletes_both_sides_in_batches_of_a_hundred_and_sk
     assert len(fake.calls_to("deleteMessages")) == 2
 
 
+async def test_a_batch_refused_as_a_whole_is_deleted_in_smaller_batches(
+    redis_client: Redis, fake: FakeTelegram, client: TelegramClient
+) -> None:
+    """One id too old can make Telegram refuse a whole deleteMessages batch: the others are
+    still deleted (halves, down to single ids), and only then are the ids forgotten."""
+    fake.refuse_whole_batch = True
+    for n in range(6):
+        await client.deliver(RECIPIENT, Outgoing(f"line {n}"), f"k-{n}")
+    fake.chats[CHAT][2].date -= 49 * 3600  # past 48 hours, though the history holds it
+
+    await client.deliver(RECIPIENT, Outgoing("", quick_exit=True, clear_chat=True), "k-clear")
+
+    assert [m.text for m in fake.chats[CHAT]] == ["line 2"]
+    assert await _history(redis_client).deletable("p-test", _now_ms()) == []
+
+
+async def test_clearing_deletes_only_what_the_chat_showed_at_the_exit(
+    redis_client: Redis, fake: FakeTelegram, client: TelegramClient
+) -> None:
+    """A clearing that goes out late (the sender was behind) never deletes what they wrote
+    after the exit."""
+    await client.deliver(RECIPIENT, Outgoing("before"), "k-0")
+    left_ms = (int(time.time()) + 1) * 1000  # Telegram's dates are whole seconds
+    history = _history(redis_client)
+    fake.record_user_message(CHAT, fake.new_message_id(CHAT), "after")
+    await history.remember([SentMessage("p-test", fake.chats[CHAT][-1].message_id, left_ms + 5)])
+
+    clearing = Outgoing("", quick_exit=True, clear_chat=True, clear_until_ms=left_ms)
+    await client.deliver(RECIPIENT, clearing, "k-clear")
+
+    assert [m.text for m in fake.chats[CHAT]] == ["after"]
+
+
+async def test_every_message_is_kept_in_the_history_but_the_goodbye_after_an_erasure(
+    redis_client: Redis, fake: FakeTelegram, client: TelegramClient
+) -> None:
+    """The campaign menu shown before they joined (sent by address: no record yet) is in the
+    chat too, so a quick exit deletes it; the goodbye after an erasure keeps nothing."""
+    before = Outgoing("Which survey?", address=str(CHAT))
+    goodbye = Outgoing("Everything is deleted.", address=str(CHAT), unrecorded=True)
+    first = await client.deliver(RECIPIENT, before, "k-menu")
+    await client.deliver(RECIPIENT, goodbye, "k-bye")
+    assert await _history(redis_client).deletable("p-test", _now_ms()) == [int(str(first))]
+
+
 async def test_the_fake_refuses_what_the_bot_api_refuses(fake: FakeTelegram) -> None:
     fake.record_user_message(CHAT, 7, "old")
     fake.chats[CHAT][0].date -= 48 * 3600 + 5
