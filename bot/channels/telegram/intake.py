@@ -106,7 +106,8 @@ class Intake:
 
     async def _store(self, updates: Sequence[Update]) -> tuple[list[Parsed], int]:
         now_ms = int(time.time() * 1000)
-        parsed = [self._parser.parse(update, now_ms) for update in updates]
+        # One ms apart, in Telegram's order: the times of one batch's messages keep their order.
+        parsed = [self._parser.parse(update, now_ms + n) for n, update in enumerate(updates)]
         # Their own messages go into the chat's history before their events are stored, so a
         # quick exit always finds the message that asked for it (and everything before it).
         await self._history.remember([item.own for item in parsed if item.own is not None])

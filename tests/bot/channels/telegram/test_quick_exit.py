@@ -73,7 +73,7 @@ async def test_exit_clears_the_chat_and_silences_everything_until_they_come_back
         assert {m.text for m in fake.deleted} >= {text for _, text in before}
         assert all(len(c.params["message_ids"]) <= 100 for c in fake.calls_to("deleteMessages"))
         assert cleared_in < 5  # the bench measures it properly (docs/benchmarks.md)
-        assert (await stack.participant(user))["hid"] == b"1"
+        assert (await stack.participant(user))["hid"] not in (b"", b"0")
 
         # A decision that concerns them (they said yes to the ID question) reaches no one.
         stored = await publish_on(stack.app, SIM_DECISION)
@@ -82,17 +82,19 @@ async def test_exit_clears_the_chat_and_silences_everything_until_they_come_back
         await asyncio.sleep(0.5)  # the sender runs: nothing may arrive
         assert chat(fake, user) == [(True, "OK.")]
 
-        # Writing again brings them back: a neutral greeting, no question, no survey text.
+        # Writing again gets a neutral greeting, no question, no survey text; they stay hidden
+        # (whoever writes may be the one watching) until they ask to carry on.
         await user.say("hi")
         await user.wait_for_text("Hello!")
         assert [text for from_bot, text in chat(fake, user) if from_bot] == [
             "OK.",
             'Hello! Send "/start" to carry on.',
         ]
-        assert (await stack.participant(user))["hid"] == b"0"
+        assert (await stack.participant(user))["hid"] not in (b"", b"0")
         # Then the survey goes on where they were.
         await user.say("/start")
         await question(user, "outages")
+        assert (await stack.participant(user))["hid"] == b"0"
         assert (await stack.answers(user))["sim_id"]["v"] == "yes"
 
 
@@ -121,6 +123,26 @@ async def test_a_late_clearing_after_they_came_back_deletes_nothing(
         left = [message.message_id for message in fake.chats[user.id]]
         assert left[: len(shown)] == shown  # every message still there (the question edited)
         assert len(fake.calls_to("deleteMessages")) == deletes
+
+
+async def test_the_campaign_menu_shown_before_joining_is_cleared_too(
+    redis_url: str, tmp_path: Path, fake: FakeTelegram
+) -> None:
+    """Joined without the deep link (/start, then the campaign's button): the messages sent
+    before they had a record are deleted with the rest."""
+    user = fake.user(4400, "en")
+    async with running(redis_url, tmp_path, fake, webhook=False) as stack:
+        from tests.kit.example import CAMPAIGN
+        from tests.kit.telegram import menu
+
+        await user.say("hello")
+        await user.tap_data(await menu(user, "start", CAMPAIGN), f"m|start|{CAMPAIGN}")
+        await user.tap_data(await menu(user, "language", "en"), "m|language|en")
+        await user.tap_data(await menu(user, "updates", "yes"), "m|updates|yes")
+        await question(user, "uses")
+        assert stack.pid(user)
+        await user.say("exit")
+        await until(lambda: chat(fake, user) == [(True, "OK.")], seconds=10)
 
 
 async def test_exit_from_someone_unknown_answers_the_neutral_line_and_stores_nothing(
