@@ -118,10 +118,11 @@ class UpdateParser:
         scope = f"message:{message.chat.id}:{message.message_id}"
         # When they wrote, not when the update reached us (a webhook retried, a backlog after
         # downtime): their `/time` answer is read against it. A clock ahead of ours is not
-        # trusted. Telegram gives whole seconds: within that second our clock orders them (an
-        # exit, then "start" right after it: bot.conversation.quick_exit).
+        # trusted. Telegram gives whole seconds: an update that reaches us within that second
+        # takes our clock's ms, which orders the messages of one second (an exit, then "start"
+        # right after it: bot.conversation.quick_exit); a later one, the second's first ms.
         date_ms = int(message.date.timestamp() * 1000)
-        sent_ms = now_ms if date_ms > now_ms else min(now_ms, date_ms + 999)
+        sent_ms = now_ms if now_ms <= date_ms + 999 else date_ms
         event = self._event(scope, user, message.chat.id, action, sent_ms)
         own = SentMessage(event.participant_id, message.message_id, sent_ms)
         return Parsed((event,), own=own)
