@@ -43,12 +43,7 @@ def my_data(exchange: Exchange, _: str = "") -> None:
         + "\n"
         + my_data_zone_line(participant, language, exchange.catalog, command=exchange.quote("time"))
         + "\n"
-        + exchange.catalog.message(
-            "mydata.shared",
-            language,
-            state=exchange.label("option.yes" if participant.shared_phone else "option.no"),
-            shared=exchange.quote("shared"),
-        )
+        + _shared_line(exchange, participant.shared_phone, language)
     ]
     history = exchange.context.history
     if not history:
@@ -162,3 +157,17 @@ def _shorten(text: str, limit: int) -> str:
     if len(flat) <= limit:
         return flat
     return flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _shared_line(exchange: Exchange, chosen: bool, language: str) -> str:
+    """Their shared-phone mode: on for the whole survey when its campaign asks it for everyone
+    (they cannot turn it off), else their own choice."""
+    campaign = exchange.context.campaign
+    if campaign is not None and campaign.survey.shared_phones and not chosen:
+        return exchange.catalog.message("mydata.shared_survey", language)
+    return exchange.catalog.message(
+        "mydata.shared",
+        language,
+        state=exchange.label("option.yes" if chosen else "option.no"),
+        shared=exchange.quote("shared"),
+    )

@@ -5,18 +5,25 @@ may also ask it for everyone (the survey file's `shared_phones`)."""
 from __future__ import annotations
 
 from bot.conversation.exchange import Exchange, read_yes_or_no
+from bot.conversation.outgoing import MenuItem
 
 _ON = frozenset({"on"})
 _OFF = frozenset({"off"})
 
 
 def shared(exchange: Exchange, argument: str) -> None:
-    """`shared on` / `shared off` (or yes / no) sets it; without a word it turns it the other
-    way, and the answer says how it is now and how to change it back."""
+    """`shared on` / `shared off` (or yes / no) sets it, and the answer says how it is now and
+    how to change it back. Without a word (the menu's "Shared phone"), or with one it does not
+    know, it asks, with on/off buttons: a guess could turn it off for someone who needs it."""
     participant = exchange.participant()
     wanted = _wanted(argument, exchange.language)
     if wanted is None:
-        wanted = not participant.shared_phone
+        buttons = (
+            MenuItem(exchange.label("shared.button_on"), "shared", "on"),
+            MenuItem(exchange.label("shared.button_off"), "shared", "off"),
+        )
+        exchange.say("shared.ask", buttons)
+        return
     exchange.turn.update(participant, shared_phone=wanted)
     key = "shared.on" if wanted else "shared.off"
     exchange.say(key, shared=exchange.quote("shared"))

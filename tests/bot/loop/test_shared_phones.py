@@ -51,7 +51,14 @@ async def test_a_campaign_of_shared_phones_tells_decisions_without_quoting_anyon
     assert "agents now accept a letter from the village chief" in decision["text"]
 
     [mine] = await amina.say("my data")
-    assert "• shared-phone mode: No" in mine["text"]  # the campaign's choice, not theirs
-    await amina.say("shared phone")
+    assert "• shared-phone mode: on for this survey" in mine["text"]  # the campaign's choice
+    [asked] = await amina.say("shared phone")
+    assert [(item["label"], item["arg"]) for item in asked["menu"]] == [
+        ("Turn on", "on"),
+        ("Turn off", "off"),
+    ]
+    [unknown] = await amina.say("/shared maybe")  # a word it does not know: asked, not toggled
+    assert unknown["text"] == asked["text"]
+    await amina.press("shared", "on")
     [mine] = await amina.say("my data")
     assert '• shared-phone mode: Yes (change it: "/shared")' in mine["text"]

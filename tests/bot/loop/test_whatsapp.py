@@ -185,7 +185,7 @@ async def test_a_shared_phone_notice_outside_the_window_names_nothing_and_keeps_
     """Shared-phone mode outside the window: the neutral `shared` template, never the notice
     or decision template (their words name the survey), with the Read button."""
     await world.join_and_answer(ENGLISH, "en", "1", "1,2", "no", "yes")
-    await world.next_messages(ENGLISH, world.say(ENGLISH, "shared phone"))
+    await world.next_messages(ENGLISH, world.say(ENGLISH, "/shared on"))
     await _window_closed(world, ENGLISH)
     stored, notices = await _publish(world, ENGLISH)
 

@@ -38,9 +38,9 @@ async def test_the_data_notice_says_how_to_clear_the_chat_and_exit_silences_them
     assert 'send "exit"' in history
     assert texts[notice + 3] == "Do you agree to take part?"
 
-    [line] = await world.next_messages(LEAVING, world.say(LEAVING, "bye"))
+    [line] = await world.next_messages(LEAVING, world.say(LEAVING, "exit"))
     assert line.text == "OK."
-    assert (await world.record(LEAVING))[b"hid"] == b"1"
+    assert (await world.record(LEAVING))[b"hid"] not in (b"", b"0")
 
     before, others = len(world.messages_to(LEAVING)), len(world.messages_to(STAYING))
     await publish_on(world.app, SIM_DECISION)
@@ -50,6 +50,7 @@ async def test_the_data_notice_says_how_to_clear_the_chat_and_exit_silences_them
 
     [greeting] = await world.next_messages(LEAVING, world.say(LEAVING, "hello"))
     assert greeting.text == 'Hello! Send "start" to carry on.'
+    assert (await world.record(LEAVING))[b"hid"] not in (b"", b"0")  # still hidden
     resumed = await world.next_messages(LEAVING, world.say(LEAVING, "start"))
     assert resumed[-1].text.startswith("In the last 30 days")  # outages: where they were
 
@@ -57,7 +58,12 @@ async def test_the_data_notice_says_how_to_clear_the_chat_and_exit_silences_them
 async def test_a_shared_phone_gets_notices_that_quote_nothing(world: World) -> None:
     await world.join_and_answer(SHARING, "en", "1", "1,2", "no", "yes")
     await world.join_and_answer(STAYING, "en", "1", "1,2", "no", "yes")
-    [said] = await world.next_messages(SHARING, world.say(SHARING, "shared phone"))
+    # The menu's "Shared phone" (or the word) asks, with buttons: never a blind toggle.
+    [asked] = await world.next_messages(SHARING, world.say(SHARING, "shared phone"))
+    assert asked.text.startswith("Is this phone shared with others?")
+    assert [title for _, title in asked.reply_ids] == ["Turn on", "Turn off"]
+    assert (await world.record(SHARING))[b"shp"] == b"0"
+    [said] = await world.next_messages(SHARING, world.tap(SHARING, asked, "Turn on"))
     assert said.text.startswith("Shared-phone mode is on")
     assert (await world.record(SHARING))[b"shp"] == b"1"
 
