@@ -20,7 +20,12 @@ from redis.asyncio import Redis
 
 from bot.access.pseudonyms import Pseudonyms
 from bot.conversation.decisions.rules import Facts, evaluate, facts_from_stored
-from bot.conversation.decisions.texts import notice_text, reaction_menu, summary_of
+from bot.conversation.decisions.texts import (
+    notice_text,
+    reaction_menu,
+    shared_notice,
+    summary_of,
+)
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import QuietHours, is_quiet
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
@@ -140,8 +145,11 @@ async def build_preview(
 def written_notices(
     stored: StoredDecision, survey: Survey, facts: Facts, witnesses: tuple[str, ...]
 ) -> list[WrittenNotice]:
-    """The notice in every campaign language, as a participant reading it would get it."""
+    """The notice in every campaign language, as a participant reading it would get it: in
+    neutral words, with its Read button, for a campaign of shared phones."""
     decision = stored.decision
+    if survey.shared_phones:
+        return [_shared(stored, language) for language in survey.languages]
     return [
         WrittenNotice(
             language=language,
@@ -157,6 +165,12 @@ def written_notices(
         )
         for language in survey.languages
     ]
+
+
+def _shared(stored: StoredDecision, language: str) -> WrittenNotice:
+    text, menu = shared_notice(stored.ref, language)
+    buttons = tuple(item.label for item in menu)
+    return WrittenNotice(language, text, buttons, untranslated=False)
 
 
 async def _example(

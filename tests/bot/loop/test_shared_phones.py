@@ -31,6 +31,13 @@ async def test_a_campaign_of_shared_phones_tells_decisions_without_quoting_anyon
     gift = Person(deployment, "gift", Channel.WEBCHAT)
     await join(gift, "en", updates=True, answers=answers)
     stored = await deployment.load(SIM_DECISION)
+    # The preview shows what they will read: the neutral words and the Read button.
+    preview = await deployment.preview(stored)
+    english = next(notice for notice in preview.notices if notice.language == "en")
+    assert (english.text, english.buttons) == (
+        'There is news for you. Tap "Read" to see it.',
+        ("Read",),
+    )
     deployment.clock.now_ms = NOON_MS
     await deployment.publisher.publish(stored.campaign_id, stored.id)
     await deployment.publish_all()
