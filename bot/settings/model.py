@@ -111,6 +111,9 @@ class WebChatSettings:
     exit_url: str | None = setting("SAUTI_WEBCHAT_EXIT_URL", None, p.http_url)
     """Where a quick exit sends the browser. Unset: a plain page Sauti serves itself (`/away`)
     that shows nothing of Sauti or any survey."""
+    page_title: str = setting("SAUTI_WEBCHAT_PAGE_TITLE", "Chat", p.page_title)
+    """The title every participant page gives the browser (its tab, and its history): a plain
+    word that names no survey and no organisation."""
     limits: WebChatLimits = section(WebChatLimits)
 
 

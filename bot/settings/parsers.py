@@ -39,6 +39,16 @@ def _text(raw: object, expected: str) -> str:
     return raw
 
 
+def page_title(raw: object) -> str:
+    """A browser tab's title: one line of plain text, 1-60 characters."""
+    text = _text(raw, "a title").strip()
+    if not 1 <= len(text) <= 60 or any(c in text for c in "\r\n<>"):
+        raise InvalidValueError(
+            f"expected one line of 1-60 characters, without < or >, {_got(raw)}"
+        )
+    return text
+
+
 def integer(low: int, high: int | None = None) -> Parser[int]:
     expected = (
         f"an integer from {low} to {high}" if high is not None else f"an integer of at least {low}"

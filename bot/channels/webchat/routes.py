@@ -110,6 +110,8 @@ class WebChat:
     ) -> None:
         self._public_url = http.public_url
         self._exit_url = settings.exit_url
+        # The browser's tab and history show this, never the survey's title (a watched phone).
+        self._page_title = settings.page_title
         self._redis = redis
         self._schema = schema
         self._crypto = crypto
@@ -656,6 +658,7 @@ class WebChat:
             direction=direction(language),
             t=words,
             exit_to=self._exit_url or AWAY_PATH,
+            page_title=self._page_title,
             **context,
         )
 

@@ -181,3 +181,25 @@ async def test_another_site_posting_the_exit_only_leaves(web_client: Client, app
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     assert await app.redis.hget(app.schema.participant(pid), "hid") in (None, b"0")
     assert (await web_client.get(f"/c/{token}", allow_redirects=False)).status == 200
+
+
+async def test_no_page_title_names_the_survey(web_client: Client) -> None:
+    """The browser's history keeps page titles: each participant page has the same plain one
+    (SAUTI_WEBCHAT_PAGE_TITLE), never the survey's."""
+    join_page = await (await web_client.get(f"/j/{CAMPAIGN}")).text()
+    token = await browser.join(web_client, "en")
+    chat_page = await browser.page(web_client, token)
+    for page in (join_page, chat_page):
+        assert re.search(r"<title>(.*?)</title>", page).group(1) == "Chat"  # type: ignore[union-attr]
+    assert "Nuru" in chat_page  # the page itself still says what it is
+
+
+async def test_the_page_title_is_a_setting(redis_url: str, tmp_path: Path) -> None:
+    settings = deployment_settings(redis_url, tmp_path, SAUTI_WEBCHAT_PAGE_TITLE="Notes")
+    async with (
+        built(settings) as app,
+        web_server(app) as server,
+        TestClient(server, headers=SAME_ORIGIN) as client,
+    ):
+        page = await (await client.get(f"/j/{CAMPAIGN}")).text()
+        assert "<title>Notes</title>" in page
