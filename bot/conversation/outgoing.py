@@ -53,6 +53,8 @@ class DecisionNotice:
 # The template purpose (bot.channels.whatsapp.templates) a question or menu asks for in
 # shared-phone mode: `continue` in words that name nothing.
 SHARED_CONTINUE = "shared_continue"
+# ... and a decision notice in shared-phone mode: a notice in words that name nothing.
+SHARED_NOTICE = "shared"
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,13 +45,14 @@ import math
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.decisions.texts import shared_notice
 from bot.conversation.inbound import Channel
-from bot.conversation.outgoing import Outgoing
+from bot.conversation.outgoing import SHARED_NOTICE, Outgoing, TemplateHint
 from bot.conversation.participants import hidden_since
 from bot.privacy import (
     DecryptionError,
@@ -119,6 +120,7 @@ class _Recipient:
     reason: str = ""
     opted_out: bool = False  # said /stop: replies still go, bulk notices do not
     hidden: bool = False  # left with a quick exit: only the exit's own messages go
+    shared_phone: bool = False  # shared-phone mode, their choice: notices that name nothing
 
 
 class Sender:
@@ -337,11 +339,11 @@ class Sender:
         for pid in ordered:
             pipe.hmget(
                 self._schema.participant(pid),
-                ["wk", "addr", "reach", "lang", "in", "stop", "hid"],
+                ["wk", "addr", "reach", "lang", "in", "stop", "hid", "shp"],
             )
         found: dict[str, _Recipient] = {}
         replies = await pipe.execute()
-        for pid, (wrapped, sealed, reach, lang, inbound, stop, hidden) in zip(
+        for pid, (wrapped, sealed, reach, lang, inbound, stop, hidden, shared) in zip(
             ordered, replies, strict=True
         ):
             if wrapped is None or sealed is None:
@@ -359,7 +361,10 @@ class Sender:
                     last_inbound = int(inbound) if inbound else None
                     recipient = Recipient(pid, address, language, last_inbound)
                     found[pid] = _Recipient(
-                        recipient, opted_out=stop == b"1", hidden=hidden_since(hidden) > 0
+                        recipient,
+                        opted_out=stop == b"1",
+                        hidden=hidden_since(hidden) > 0,
+                        shared_phone=shared == b"1",
                     )
         return found
 
@@ -378,6 +383,11 @@ class Sender:
             # A quick exit: whatever was queued for them before it, and anything since, stays
             # unsent until they come back (`mydata` still shows decisions then).
             return await self._finish(item, "hidden")
+        if recipient.shared_phone and entry.message.decision is not None:
+            # Shared-phone mode turned on after the notice was composed (held for their
+            # quiet hours, say): it goes out in the words that name nothing.
+            item = replace(item, entry=replace(entry, message=_neutral(entry.message, target)))
+            entry = item.entry
         if entry.message.clear_chat and not recipient.hidden:
             # They came back before the chat was cleared: what it shows now is theirs again,
             # and a late clearing would delete their new messages.
@@ -670,6 +680,16 @@ async def _sleep_until(moment: float) -> None:
 
 def _ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
+
+
+def _neutral(message: Outgoing, recipient: Recipient) -> Outgoing:
+    """A decision notice in shared-phone words, with its Read button (and, outside WhatsApp's
+    window, only the neutral template), whatever it said when it was composed."""
+    assert message.decision is not None
+    language = recipient.language or "en"
+    text, menu = shared_notice(message.decision.ref, language)
+    hint = TemplateHint(SHARED_NOTICE, None, language)
+    return replace(message, text=text, menu=menu, template=hint)
 
 
 def _addressed(entry: OutboxEntry) -> Recipient | None:

@@ -39,12 +39,12 @@ from typing import Any
 
 from bot.channels.whatsapp import payload_ids
 from bot.channels.whatsapp.shorten import flatten, shorten
-from bot.conversation.outgoing import SHARED_CONTINUE, MenuItem
+from bot.conversation.outgoing import SHARED_CONTINUE, SHARED_NOTICE, MenuItem
 
 CONTINUE = "continue"
 NOTICE = "notice"
 DECISION = "decision"
-SHARED = "shared"
+SHARED = SHARED_NOTICE
 PURPOSES = (CONTINUE, NOTICE, DECISION, SHARED, SHARED_CONTINUE)
 PARAMETER_SOURCES = ("text",)
 ANY_LANGUAGE = "*"

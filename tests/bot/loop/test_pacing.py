@@ -241,3 +241,21 @@ async def test_a_dropped_update_leaves_them_told_the_version_before(redis_client
     assert told is not None
     assert told.startswith(b"1|")
     assert b"|h" not in told
+
+
+async def test_a_notice_held_before_shared_phone_mode_was_turned_on_goes_out_neutral(
+    redis_client: Redis,
+) -> None:
+    """Composed at night (quoting her answer), held for the morning; she turns shared-phone
+    mode on meanwhile: what goes out names nothing."""
+    deployment, amina, _, stored = await _published_at_night(redis_client)
+    await amina.press("shared", "on")
+    deployment.clock.now_ms = _ms(19, 8)
+    await deployment.publish_all()
+    await deployment.deliver_all()
+    [notice] = deployment.notices(amina)
+    assert notice["text"] == 'There is news for you. Tap "Read" to see it.'
+    assert [(item["label"], item["arg"]) for item in notice["menu"]] == [
+        ("Read", f"more:{stored.ref}")
+    ]
+    assert notice["template"]["purpose"] == "shared"
