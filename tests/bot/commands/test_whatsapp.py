@@ -57,6 +57,8 @@ async def test_templates_lists_each_language_and_exits_1_when_one_is_missing(
         assert "sw\tnotice\tsauti_update\tsw\tsafe-connect-2026" in lines
         assert "ar\tcontinue\tsauti_continue\tar\tsafe-connect-2026" in lines
         assert "fr\tdecision\tsauti_decision\tfr\tsafe-connect-2026" in lines
+        assert "sw\tshared\tsauti_shared\tsw\tsafe-connect-2026" in lines
+        assert "ar\tshared_continue\tsauti_shared_continue\tar\tsafe-connect-2026" in lines
     partial = tmp_path / "partial.toml"
     partial.write_text(
         '[fallback]\nar = ["fr"]\n\n[templates.notice]\nname = "sauti_update"\n'
@@ -79,5 +81,8 @@ async def test_templates_lists_each_language_and_exits_1_when_one_is_missing(
             "ar\tdecision\tMISSING: sauti_update, no buttons\tfr (fallback)\tsafe-connect-2026"
             in lines
         )
-        assert "8 missing" in captured.err  # continue x4, notice and decision for en and sw
+        # continue x4, notice and decision for en and sw, and the shared-phone templates x8
+        # (any participant may turn shared-phone mode on)
+        assert "sw\tshared\tMISSING\t-\tsafe-connect-2026" in lines
+        assert "16 missing" in captured.err
         assert "2 without buttons" in captured.err  # decision notices in fr and ar
