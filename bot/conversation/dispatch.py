@@ -98,6 +98,7 @@ def take_turn(
         code = event.action.argument if _is_start(event.action) else None
         resume_question.ask_resume(exchange, code or None)
         take_zone_hint(turn, event.zone_hint)
+        turn.shared_phone = _shared_phone(turn.participant, context)
         return turn
     match event.action:
         case Join() as request:
