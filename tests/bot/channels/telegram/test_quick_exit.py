@@ -132,15 +132,8 @@ async def test_the_campaign_menu_shown_before_joining_is_cleared_too(
     before they had a record are deleted with the rest."""
     user = fake.user(4400, "en")
     async with running(redis_url, tmp_path, fake, webhook=False) as stack:
-        from tests.kit.example import CAMPAIGN
-        from tests.kit.telegram import menu
-
-        await user.say("hello")
-        await user.tap_data(await menu(user, "start", CAMPAIGN), f"m|start|{CAMPAIGN}")
-        await user.tap_data(await menu(user, "language", "en"), "m|language|en")
-        await user.tap_data(await menu(user, "updates", "yes"), "m|updates|yes")
+        await stack.join(user, "en", deep_link=False)  # /start, then the campaign's button
         await question(user, "uses")
-        assert stack.pid(user)
         await user.say("exit")
         await until(lambda: chat(fake, user) == [(True, "OK.")], seconds=10)
 
