@@ -13,7 +13,7 @@ from bot.runtime.streams import SENDERS, WORKERS
 from bot.storage.erasure_marks import erasure_noted
 from bot.storage.keys import KeySchema
 from bot.storage.lua import BatchStep, ScriptCall
-from bot.storage.scripts import PURGE_PARTICIPANT_ENTRIES
+from bot.storage.scripts import FORGET_ERASED, PURGE_PARTICIPANT_ENTRIES
 
 
 def erasure_traces(
@@ -56,3 +56,24 @@ def purge_entries(
         streams,
         (first, keep_entry, WORKERS, SENDERS, keep_event, *others),
     )
+
+
+def forget_erased(schema: KeySchema, participant_id: str, dedupe_ttl_seconds: int) -> ScriptCall:
+    """The keys still named by an erased participant's pseudonym, gone (their event markers
+    kept, named by no one): run after the erasing commit, and after its goodbye is done with.
+    Nothing happens while their record exists (they came back: the keys are theirs again)."""
+    shard = schema.shard_of(participant_id)
+    rate, pause = schema.chat_rate(participant_id)
+    keys = (
+        schema.participant(participant_id),
+        schema.event_markers(participant_id),
+        schema.erased_events(shard),
+        schema.send_claims(participant_id),
+        schema.send_in_flight(participant_id),
+        rate,
+        pause,
+        schema.telegram_history(participant_id),
+        schema.whatsapp_bodies(participant_id),
+    )
+    body_prefix = schema.whatsapp_body(participant_id, "")
+    return ScriptCall(FORGET_ERASED, keys, (dedupe_ttl_seconds, body_prefix))

@@ -59,7 +59,7 @@ class Ingestor:
         for name, value in fields.items():
             args += [name, value]
         shard = self._schema.shard_of(event.participant_id)
-        keys = [marker.key, self._schema.inbound(shard)]
+        keys = [marker.key, self._schema.inbound(shard), self._schema.erased_events(shard)]
         if self._ack_replicas:
             entry = await self._ingest_on_replicas(keys, args)
         else:

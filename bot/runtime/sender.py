@@ -72,15 +72,17 @@ from bot.runtime.delivery import (
     UncertainDeliveryError,
     UndeliverableError,
 )
+from bot.runtime.erasure_traces import forget_erased
 from bot.runtime.leases import Ownership, ShardLeases, while_owned
 from bot.runtime.metrics import Metrics
 from bot.runtime.outbox import OutboxEntry, Priority, seal, unseal
 from bot.runtime.ratelimit import ChatPace, GlobalRate
 from bot.runtime.retries import Retries
 from bot.runtime.streams import SENDERS, claim_all, ensure_group, trim_acknowledged
-from bot.storage.erasure_marks import note_erasure
+from bot.storage.erasure_marks import erasure_noted
 from bot.storage.errors import is_storage_unavailable
 from bot.storage.keys import KeySchema
+from bot.storage.lua import BatchStep, run_batch
 from bot.storage.scripts import MARK_IF_PRESENT
 
 log = logging.getLogger(__name__)
@@ -617,17 +619,33 @@ class Sender:
         else:
             await claim.finish(self._redis)
         if item.entry.message.address is not None:
-            # A goodbye after an erasure carries the address it went to: deleted now, not at
-            # the next trim, and noted so the data files are rewritten without it.
-            await self._redis.xdel(item.stream, item.entry_id)
-            await note_erasure(self._redis, self._schema, int(time.time() * 1000))
+            await self._forget_addressed(item.stream, item.entry_id, item.entry.participant_id)
         self._metrics.sends.labels(item.entry.channel, outcome).inc()
         return outcome
+
+    async def _forget_addressed(self, stream: str, entry_id: bytes, participant_id: str) -> None:
+        """A message carrying its address (a goodbye after an erasure, a first reply) is done
+        with: the entry goes now, not at the next trim, with the keys its claim, pace and chat
+        history wrote under the pseudonym when no record is left (forget_erased.lua), in one
+        pipeline that notes the erasure first, so the data files are rewritten without them."""
+        now_ms = int(time.time() * 1000)
+        steps: list[BatchStep] = [
+            *erasure_noted(self._schema, now_ms),
+            ("XACK", stream, GROUP, entry_id),
+            ("XDEL", stream, entry_id),
+            forget_erased(self._schema, participant_id, self._config.sent_ttl_seconds),
+        ]
+        for reply in await run_batch(self._redis, steps):
+            if isinstance(reply, Exception):
+                raise reply
 
     async def _set_aside(
         self, shard: int, stream: str, entry_id: bytes, fields: dict[bytes, bytes], error: str
     ) -> None:
-        """An entry that cannot be read back goes to the dead letters as it was found."""
+        """An entry that cannot be read back goes to the dead letters as it was found, unless
+        its participant has no record: then it may be a goodbye carrying an erased person's
+        address, so only its key, channel and time are set aside (without body or pseudonym,
+        and the entry deleted) rather than kept past every rewrite."""
         letter: dict[Any, Any] = {
             **fields,
             "kind": "outbox",
@@ -635,16 +653,29 @@ class Sender:
             "entry": entry_id,
             "error": error,
         }
+        pid = fields.get(b"pid", b"").decode(errors="replace")
+        unknown = bool(pid) and not await self._redis.exists(self._schema.participant(pid))
+        if unknown:
+            letter = {k: v for k, v in letter.items() if k not in (b"body", b"pid")}
         pipe = self._redis.pipeline(transaction=True)
         pipe.xadd(self._schema.outbox_dead(shard), letter, maxlen=10_000, approximate=True)
         pipe.xack(stream, GROUP, entry_id)
         await pipe.execute()
+        if unknown:
+            await self._forget_addressed(stream, entry_id, pid)
         channel = fields.get(b"ch", b"").decode(errors="replace")
         self._metrics.sends.labels(channel if channel in _CHANNELS else "unknown", "failed").inc()
         log.error("an unreadable outbox entry was set aside as a dead letter (%s)", error)
 
     async def _dead_letter(self, item: _Queued, error: str) -> None:
         entry = item.entry
+        if entry.message.address is not None:
+            # Never kept with its address: an erased person's goodbye would outlive every
+            # rewrite in the dead letters. They can write again; the message is dropped.
+            await self._forget_addressed(item.stream, item.entry_id, entry.participant_id)
+            self._metrics.sends.labels(entry.channel, "failed").inc()
+            log.error("a message carrying its address was not delivered (%s): dropped", error)
+            return
         shard = self._schema.shard_of(entry.participant_id)
         letter: dict[Any, Any] = {
             **seal(entry, self._crypto),

@@ -32,6 +32,7 @@ from bot.records.tally import result_delta
 from bot.runtime.batch import BatchState
 from bot.runtime.commit import writes_for_turn
 from bot.runtime.commit_writes import CommittedEvent, Committer, commit_call
+from bot.runtime.erasure_traces import forget_erased
 from bot.runtime.event_codec import decode
 from bot.runtime.leases import Ownership, ShardLeases, while_owned
 from bot.runtime.loop_context import LoopContext
@@ -41,6 +42,7 @@ from bot.runtime.streams import WORKERS, claim_all, ensure_group, trim_acknowled
 from bot.runtime.uncount import uncount_erased
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
+from bot.storage.erasure_marks import erasure_noted
 from bot.storage.errors import is_storage_unavailable
 from bot.storage.keys import KeySchema
 from dialogues import Session
@@ -297,7 +299,7 @@ class Worker:
             results.append(failed or commit)
         now_ms = self._clock() * 1000
         handled = 0
-        erased: list[bytes] = []
+        erased: list[_Planned] = []
         for plan, result in zip(plans, results, strict=True):
             entry_id, event = plan.entry_id, plan.event
             if isinstance(result, Exception) and is_storage_unavailable(result):
@@ -310,17 +312,33 @@ class Worker:
                 state.blocked.add(event.participant_id)  # behind their failed one
             else:
                 if plan.erases:  # its sealed body holds their address: not left to the trim
-                    erased.append(entry_id)
+                    erased.append(plan)
                 state.failures.pop(entry_id, None)
                 self._metrics.processed.inc()
                 self._metrics.latency.observe(max(0.0, (now_ms - event.received_at_ms) / 1000))
                 handled += 1
         if erased:
-            await self._redis.xdel(self._schema.inbound(shard), *erased)
+            await self._after_erasures(shard, erased, int(now_ms))
         if state.fenced:
             log.warning("lost the lease of shard %d: handing its events over", shard)
             await self._hand_over(shard, [entry_id for entry_id, _ in entries])
         return handled
+
+    async def _after_erasures(self, shard: int, erased: list[_Planned], now_ms: int) -> None:
+        """After erasing commits: each one's inbound entry (its sealed body holds the address)
+        and the keys still named by the pseudonym go, in one pipeline that notes them first, so
+        no deletion is ever without its note for the rewrite of the data files."""
+        steps: list[lua.BatchStep] = list(erasure_noted(self._schema, now_ms))
+        for plan in erased:
+            steps.append(("XDEL", self._schema.inbound(shard), plan.entry_id))
+            steps.append(
+                forget_erased(
+                    self._schema, plan.event.participant_id, self._config.marker_ttl_seconds
+                )
+            )
+        for reply in await lua.run_batch(self._redis, steps):
+            if isinstance(reply, Exception):
+                raise reply
 
     async def _hand_over(self, shard: int, entry_ids: list[bytes]) -> None:
         """Give what this worker read but may no longer commit to the shard's new holder, so

@@ -12,8 +12,10 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# Keys of a participant that erasure leaves to expire, and why (every other key that names a
-# participant is in `KeySchema.keys_of`; a test holds the two lists together).
+# Keys of a participant that the erasing commit leaves, and why (every other key that names a
+# participant is in `KeySchema.keys_of`; a test holds the two lists together). Those named by
+# the participant's pseudonym go just after the commit and again after the goodbye
+# (forget_erased.lua): their event markers move to the shard's `erased_events`.
 KEPT_ON_ERASURE = {
     "event_markers": "hashes of message ids only: an old message redelivered after an erasure "
     "must still be a duplicate; expires with the dedupe window",
@@ -21,6 +23,7 @@ KEPT_ON_ERASURE = {
     "older_send_claim": "written no more; moved into send_claims by a migration",
     "send_in_flight": "a claim member only; deleted with the acknowledgement, else expires",
     "chat_rate": "a limiter's clock, nothing personal; expires within seconds",
+    "whatsapp_bodies": "digests only; expires with the resend copies it indexes",
     "telegram_parts": "a count of parts sent, named by message; expires within 24 h",
     "whatsapp_status": "named by message, not by participant; expires with its TTL",
     "whatsapp_body": "named by message, not by participant; expires within minutes",
@@ -334,6 +337,11 @@ class KeySchema:
         shards = f"{self.prefix}:{{s*}}"
         return {"event": f"{shards}:e:*", "claim": f"{shards}:sent:*"}
 
+    def erased_events(self, shard: int) -> str:
+        """Sorted set: event markers of participants erased within the dedupe window, named by
+        no one, so that a platform's late redelivery of their message is still a duplicate."""
+        return f"{self.tag(shard)}:erased-events"
+
     def send_in_flight(self, participant_id: str) -> str:
         """The claim member of the one message being handed to a platform for this participant
         (their messages go one at a time), from the claim until the platform's answer is
@@ -356,6 +364,10 @@ class KeySchema:
     def whatsapp_body(self, participant_id: str, digest: str) -> str:
         """A sent WhatsApp message, sealed, kept a short while to queue it again on failure."""
         return f"{self._tag_of(participant_id)}:wa:b:{digest}"
+
+    def whatsapp_bodies(self, participant_id: str) -> str:
+        """Set: the digests of their resend copies (`whatsapp_body`), for erasure to find."""
+        return f"{self._tag_of(participant_id)}:wa:bi:{participant_id}"
 
     def keys_of(self, participant_id: str, campaigns: Iterable[str]) -> list[str]:
         """Every key that holds one participant's data, in the campaigns they joined: what

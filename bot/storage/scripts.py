@@ -38,6 +38,8 @@ MARK_PURGED = Script("mark_purged")
 WEBCHAT_FORGET_CODES = Script("webchat_forget_codes")
 # Before an erasure's commit: the participant's entries waiting in their shard's streams.
 PURGE_PARTICIPANT_ENTRIES = Script("purge_participant_entries")
+# After an erasure and after its goodbye: the keys still named by the erased pseudonym.
+FORGET_ERASED = Script("forget_erased")
 # Erasure on disk (bot.runtime.disk_erasure) and master key rotation (bot.records.key_epochs).
 ERASURE_REWRITTEN = Script("erasure_rewritten")
 RESEAL_FIELD = Script("reseal_field")
@@ -73,6 +75,7 @@ PIPELINE = (
     RECORD_REACTION,
     UNCOUNT_RESULTS,
     PURGE_PARTICIPANT_ENTRIES,
+    FORGET_ERASED,
     CLAIM_SEND,
     FINISH_SEND,
     RELEASE_SEND_CLAIM,

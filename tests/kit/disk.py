@@ -4,7 +4,8 @@ by byte, every value in it tried against every key.
 The embedded Redis writes its AOF as plain commands (no RDB preamble), so every value Redis
 holds or held appears in it verbatim as a RESP bulk string: the attack takes every bulk string
 of every command, tries to unwrap it as a data key under every master key, to open it as a
-transit-sealed body bound to any other argument of the same command, and to open it as a field
+transit-sealed body bound to any other argument of the same command (or a suffix of one after a
+":", alone or after a known label), and to open it as a field
 under every data key it found, bound to any participant's field name in the command.
 """
 
@@ -111,9 +112,18 @@ def _opened_in_transit(
     return opened
 
 
+# Labels Sauti puts before a name to bind a sealed value to it (bot/access/totp.py): a
+# binding may be "<label><name>" as well as the name itself.
+_LABELS = (b"staff totp\x00",)
+
+
 def _bindings(argument: bytes) -> list[bytes]:
-    # A held notice's body is stored under "b:<key>" and bound to <key>.
-    return [argument, argument[2:]] if argument.startswith(b"b:") else [argument]
+    """What a sealed value in the same command may be bound to: the argument, every suffix of
+    it after a ":" (a held notice's body sits under "b:<key>" bound to <key>, a WhatsApp resend
+    copy under "...:wa:b:<digest>" bound to <digest>), each alone or after a known label."""
+    parts = argument.split(b":")
+    names = {b":".join(parts[n:]) for n in range(len(parts))}
+    return [*names, *(label + name for label in _LABELS for name in names)]
 
 
 def _opened_as_field(

@@ -497,8 +497,12 @@ class WebChat:
         return language
 
     async def _committed(self, pid: str, nonce: str) -> bool:
-        marker = self._schema.event_markers(pid)
-        return is_committed(await self._redis.zscore(marker, marker_member(event_id(pid, nonce))))
+        member = marker_member(event_id(pid, nonce))
+        score = await self._redis.zscore(self._schema.event_markers(pid), member)
+        if score is None:  # an erasure's own event: its marker moved once it was committed
+            shard = self._schema.shard_of(pid)
+            score = await self._redis.zscore(self._schema.erased_events(shard), member)
+        return is_committed(score)
 
     def _prompt(self, chat: Chat) -> Prompt | None:
         """The form of the question awaiting an answer (built now: it shows what is ticked so

@@ -68,6 +68,11 @@ class StatusStore:
             body = json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
             sealed = self._crypto.seal_in_transit(body, digest.encode())
             pipe.set(self._schema.whatsapp_body(participant_id, digest), sealed, ex=self._body_ttl)
+            # Indexed by participant, so that an erasure finds and deletes their copies
+            # (forget_erased.lua) rather than leaving them for the rewrite to write again.
+            index = self._schema.whatsapp_bodies(participant_id)
+            pipe.sadd(index, digest)
+            pipe.expire(index, self._body_ttl)
         await pipe.execute()
 
     async def apply(self, update: StatusUpdate) -> str:

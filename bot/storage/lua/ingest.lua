@@ -5,6 +5,8 @@
 -- KEYS
 --   1 the participant's event markers (sorted set)
 --   2 the shard's inbound stream
+--   3 the shard's erased events (sorted set; forget_erased.lua): an erased participant's
+--     markers, so a platform redelivering their old message after the erasure still finds it
 -- ARGV
 --   1 marker member
 --   2 now (bot.runtime.markers.marker_time)
@@ -15,7 +17,7 @@
 
 local now, ttl, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - ttl) * 2)
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZSCORE', KEYS[3], ARGV[1]) then
   -- A write even so: a WAIT after it (SAUTI_ACK_REPLICAS) then waits for the replicas to
   -- reach this point, the first copy included, not for whatever its connection wrote before.
   redis.call('EXPIRE', KEYS[1], ttl)
