@@ -59,7 +59,7 @@ class Ingestor:
         for name, value in fields.items():
             args += [name, value]
         shard = self._schema.shard_of(event.participant_id)
-        keys = [marker.key, self._schema.inbound(shard), self._schema.erased_events(shard)]
+        keys = [marker.key, self._schema.inbound(shard), marker.erased_key]
         if self._ack_replicas:
             entry = await self._ingest_on_replicas(keys, args)
         else:
@@ -88,6 +88,9 @@ class Ingestor:
 
     def marker(self, event: InboundEvent) -> EventMarker:
         """The event's marker: committed once its score is odd (the web chat waits on it)."""
+        pid = event.participant_id
         return EventMarker(
-            self._schema.event_markers(event.participant_id), marker_member(event.event_id)
+            self._schema.event_markers(pid),
+            marker_member(event.event_id),
+            self._schema.erased_events(self._schema.shard_of(pid)),
         )

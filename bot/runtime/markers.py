@@ -39,6 +39,8 @@ MAX_MARKERS = 2000
 class EventMarker:
     key: str  # the participant's marker set
     member: str  # the event in it
+    # Where it moves if the event erases its participant (`KeySchema.erased_events`): "" none
+    erased_key: str = ""
 
 
 def marker_member(message_id: str) -> str:

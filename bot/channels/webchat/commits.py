@@ -53,11 +53,15 @@ class CommitWatch:
                 pipe = self._redis.pipeline(transaction=False)
                 for marker in markers:
                     pipe.zscore(marker.key, marker.member)
+                    # An erasure's own marker moves there once committed (forget_erased.lua).
+                    pipe.zscore(marker.erased_key or marker.key, marker.member)
                 scores = await pipe.execute()
             except STORAGE_FAILURE as error:
                 self._settle(markers, error)
             else:
-                self._settle([m for m, s in zip(markers, scores, strict=True) if is_committed(s)])
+                pairs = zip(scores[::2], scores[1::2], strict=True)
+                committed = [is_committed(a) or is_committed(b) for a, b in pairs]
+                self._settle([m for m, done in zip(markers, committed, strict=True) if done])
             await asyncio.sleep(self._interval)
 
     def _settle(self, markers: list[EventMarker], error: BaseException | None = None) -> None:
