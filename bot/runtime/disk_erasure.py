@@ -25,6 +25,7 @@ from bot.storage.disk_rewrite import RewriteError, RewriteReport, rewrite_data_f
 from bot.storage.erasure_marks import ErasureMarks, mark_rewritten, read_marks
 from bot.storage.errors import is_storage_unavailable
 from bot.storage.keys import KeySchema
+from bot.storage.scripts import RELEASE_LEASE
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 SETTLE_MS = 1000
 SETTLE_CAP_MS = 30_000
 _LOCK_MS = 15 * 60 * 1000  # longer than any rewrite; a crashed holder's lock expires
+_MAX_BACKOFF_SECONDS = 60.0  # the longest pause between failed rewrites
 
 
 class DiskErasureMetrics:
@@ -94,18 +96,27 @@ class DiskEraser:
         self._clock = clock
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Rewrite whenever erasures are due, until `stop`. A failure is logged and retried at
-        the next poll: the erasures stay noted until a rewrite succeeds."""
+        """Rewrite whenever erasures are due, until `stop`. A failure is logged and retried
+        after a pause that doubles with each failure in a row (up to `_MAX_BACKOFF_SECONDS`):
+        the erasures stay noted until a rewrite succeeds."""
+        if self._data_dir is not None:
+            # The embedded Redis has one owner, this process: a lock left there is a crashed
+            # run's, and must not hold erasures back until it expires.
+            await self._redis.delete(self._schema.erasure_rewriter)
+        failures = 0
         while not stop.is_set():
             try:
                 await self.rewrite_if_due()
+                failures = 0
             except Exception as error:
                 if not (isinstance(error, RewriteError) or is_storage_unavailable(error)):
                     raise
+                failures += 1
                 self._metrics.failed.inc()
                 log.warning("rewrite of the data files after erasures failed: %s", error)
+            pause = min(self._poll * 2**failures, max(self._poll, _MAX_BACKOFF_SECONDS))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self._poll)
+                await asyncio.wait_for(stop.wait(), pause)
 
     def due(self, marks: ErasureMarks, now_ms: int) -> bool:
         """Erasures wait, the oldest has waited out the window, and none is a moment old."""
@@ -122,18 +133,21 @@ class DiskEraser:
             return None
         return await self.rewrite(marks)
 
-    async def rewrite(self, marks: ErasureMarks) -> Rewritten:
-        """Rewrite now, covering the erasures `marks` counted (read before starting)."""
+    async def rewrite(self, marks: ErasureMarks) -> Rewritten | None:
+        """Rewrite now, covering the erasures `marks` counted (read before starting). None:
+        another process is rewriting (not a failure: its rewrite may cover them, and what it
+        does not stays noted for the next)."""
         started_ms = self._now_ms()
         lock = self._schema.erasure_rewriter
         # One rewriter at a time: the embedded Redis has one owner anyway; processes sharing
         # an external Redis take turns.
         if not await self._redis.set(lock, self._name, nx=True, px=_LOCK_MS):
-            raise RewriteError("another process is rewriting the data files")
+            log.debug("another process is rewriting the data files")
+            return None
         try:
             report = await rewrite_data_files(self._redis, self._data_dir)
-        finally:
-            await self._redis.delete(lock)
+        finally:  # only our own lock: one that expired may be another process's by now
+            await RELEASE_LEASE(self._redis, [lock], [self._name])
         verified_ms = self._now_ms()
         waiting = await mark_rewritten(
             self._redis, self._schema, marks.noted, started_ms, verified_ms

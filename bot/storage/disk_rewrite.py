@@ -56,10 +56,22 @@ async def rewrite_data_files(
     A rewrite already running started before our deletions and may copy what they deleted:
     wait for it, then start ours. Raises RewriteError when Redis reports a failure, or when
     something that should be gone is still there after `limit_seconds`."""
+    try:
+        return await _rewrite(redis, data_dir, limit_seconds, poll)
+    except OSError as error:  # a file step (a full disk, a permission): retried like the rest
+        raise RewriteError(f"the data files could not be checked: {error}") from error
+
+
+async def _rewrite(
+    redis: Redis, data_dir: Path | None, limit_seconds: float, poll: float
+) -> RewriteReport:
     started = time.monotonic()
     deadline = started + limit_seconds
     bytes_before = await asyncio.to_thread(aof_bytes, data_dir) if data_dir else 0
-    await _wait_idle(redis, deadline, poll)
+    before = await _wait_idle(redis, deadline, poll)
+    if not before.get("aof_enabled"):
+        # Without an AOF, BGREWRITEAOF would only write a file nothing reads again.
+        raise RewriteError("the server does not keep an append-only file (appendonly no)")
     try:
         await redis.bgrewriteaof()
     except ResponseError as error:
@@ -69,7 +81,7 @@ async def rewrite_data_files(
         raise RewriteError(f"the AOF rewrite failed: {info.get('aof_last_bgrewrite_status')}")
     if data_dir is None:
         return RewriteReport(time.monotonic() - started, 0, 0, ())
-    removed = await _clear_leftovers(data_dir, deadline, poll)
+    removed = await _clear_leftovers(redis, data_dir, deadline, poll)
     return RewriteReport(
         seconds=time.monotonic() - started,
         bytes_before=bytes_before,
@@ -96,25 +108,40 @@ def data_files(data_dir: Path) -> list[Path]:
     return sorted(set(names))
 
 
+def _is_busy(info: dict[str, Any]) -> bool:
+    return bool(
+        info.get("aof_rewrite_in_progress")
+        or info.get("aof_rewrite_scheduled")
+        or info.get("rdb_bgsave_in_progress")
+    )
+
+
+async def _busy(redis: Redis) -> bool:
+    return _is_busy(await redis.info("persistence"))
+
+
 async def _wait_idle(redis: Redis, deadline: float, poll: float) -> dict[str, Any]:
     """INFO persistence once no rewrite or snapshot is running nor scheduled."""
     while True:
         info: dict[str, Any] = await redis.info("persistence")
-        busy = (
-            info.get("aof_rewrite_in_progress")
-            or info.get("aof_rewrite_scheduled")
-            or info.get("rdb_bgsave_in_progress")
-        )
-        if not busy:
+        if not _is_busy(info):
             return info
         if time.monotonic() > deadline:
             raise RewriteError("a rewrite or snapshot of the data files did not end in time")
         await asyncio.sleep(poll)
 
 
-async def _clear_leftovers(data_dir: Path, deadline: float, poll: float) -> tuple[str, ...]:
-    """Delete a snapshot and temp files; wait for Redis 7 to delete its history files."""
+async def _clear_leftovers(
+    redis: Redis, data_dir: Path, deadline: float, poll: float
+) -> tuple[str, ...]:
+    """Delete a snapshot and temp files; wait for Redis 7 to delete its history files.
+
+    A temp file is deleted only while no rewrite or snapshot runs (it would be that one's):
+    one that starts between the check and the deletion fails, and the rewrite is retried."""
+    await _wait_idle(redis, deadline, poll)
     removed = await asyncio.to_thread(_delete_leftovers, data_dir)
+    if removed and (await _busy(redis)):
+        raise RewriteError("a rewrite started while leftovers were deleted: retried")
     while stale := await asyncio.to_thread(_outside_manifest, data_dir):
         if time.monotonic() > deadline:
             names = ", ".join(path.name for path in stale)
@@ -125,7 +152,8 @@ async def _clear_leftovers(data_dir: Path, deadline: float, poll: float) -> tupl
 
 def _delete_leftovers(data_dir: Path) -> tuple[str, ...]:
     removed = []
-    for path in data_dir.iterdir():
+    in_aof_dir = list(_aof_dir(data_dir).glob("temp-*"))  # Redis 7 writes some there
+    for path in [*data_dir.iterdir(), *in_aof_dir]:
         if path.is_file() and (path.suffix == ".rdb" or path.name.startswith(_TEMP_PREFIXES)):
             path.unlink(missing_ok=True)
             removed.append(path.name)

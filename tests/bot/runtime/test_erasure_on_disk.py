@@ -33,7 +33,7 @@ from bot.runtime.retention import erase_campaign
 from bot.runtime.sender import SenderConfig
 from bot.settings import read_settings
 from bot.storage import EmbeddedRedis, connect, lua, scripts
-from bot.storage.disk_rewrite import data_files
+from bot.storage.disk_rewrite import RewriteError, data_files
 from bot.storage.erasure_marks import note_erasure, read_marks
 from bot.storage.keys import KeySchema
 from bot.storage.lua import run_batch
@@ -110,14 +110,20 @@ class Person:
         await self.send(Command("delete", "confirm"))
 
 
-def eraser(server: Server, runtime: Runtime, window: float = 0.0, **options: float) -> DiskEraser:
+def eraser(
+    server: Server,
+    runtime: Runtime,
+    window: float = 0.0,
+    registry: CollectorRegistry | None = None,
+    **options: float,
+) -> DiskEraser:
     return DiskEraser(
         server.redis,
         runtime.schema,
         server.data_dir,
         window_seconds=window,
         name="test",
-        metrics=DiskErasureMetrics(CollectorRegistry()),
+        metrics=DiskErasureMetrics(registry or CollectorRegistry()),
         clock=lambda: time.time() + LATER,
         **options,
     )
@@ -440,3 +446,87 @@ async def test_a_goodbye_that_is_never_delivered_is_dropped_not_dead_lettered(
     after = recover(data_files(server.data_dir), [runtime.crypto], [victim.pid, other.pid])
     assert after.mention(victim.address, victim.words) == []
     assert victim.pid.encode() not in raw_bytes(server.data_dir)
+
+
+async def _run_for(task: DiskEraser, seconds: float) -> asyncio.Task[None]:
+    stop = asyncio.Event()
+    running = asyncio.create_task(task.run(stop))
+    await asyncio.sleep(seconds)
+    stop.set()
+    await asyncio.wait_for(asyncio.shield(running), 5)
+    return running
+
+
+async def test_a_lock_left_by_a_crashed_run_does_not_hold_the_rewrite_back(
+    server: Server,
+) -> None:
+    runtime, (victim,) = await people(server, "victim")
+    await victim.erase()
+    # The run before crashed mid-rewrite: its lock would last 15 minutes.
+    await server.redis.set(runtime.schema.erasure_rewriter, "crashed", px=15 * 60 * 1000)
+    registry = CollectorRegistry()
+    task = eraser(server, runtime, registry=registry, poll_seconds=0.02)
+    await _run_for(task, 0.5)
+    assert (await read_marks(server.redis, runtime.schema)).waiting == 0
+    assert registry.get_sample_value("sauti_erasure_rewrite_failures_total") == 0
+    assert (
+        recover(data_files(server.data_dir), [runtime.crypto], [victim.pid]).mention(victim.words)
+        == []
+    )
+
+
+async def test_a_rewrite_another_process_holds_is_waited_for_not_failed(server: Server) -> None:
+    runtime, (victim,) = await people(server, "victim")
+    await victim.erase()
+    lock = runtime.schema.erasure_rewriter
+    await server.redis.set(lock, "other", px=60_000)  # a live process sharing the Redis
+    sharing = DiskEraser(
+        server.redis,
+        runtime.schema,
+        None,  # an external Redis: not the owner, the lock is respected
+        window_seconds=0,
+        name="second",
+        metrics=DiskErasureMetrics(CollectorRegistry()),
+        clock=lambda: time.time() + LATER,
+    )
+    assert await sharing.rewrite_if_due() is None
+    assert await server.redis.get(lock) == b"other"  # never released by anyone but its holder
+    await server.redis.delete(lock)
+    assert await sharing.rewrite_if_due() is not None
+    assert await server.redis.get(lock) is None
+
+
+async def test_a_file_step_that_fails_is_retried_and_does_not_stop_sauti_run(
+    server: Server, tmp_path: Path
+) -> None:
+    runtime, (victim,) = await people(server, "victim")
+    await victim.erase()
+    registry = CollectorRegistry()
+    task = DiskEraser(
+        server.redis,
+        runtime.schema,
+        tmp_path / "gone",  # its files cannot be read: every file step raises OSError
+        window_seconds=0,
+        name="test",
+        metrics=DiskErasureMetrics(registry),
+        poll_seconds=0.01,
+        clock=lambda: time.time() + LATER,
+    )
+    running = await _run_for(task, 0.3)
+    assert running.exception() is None  # it stopped when told to, not on the error
+    failures = registry.get_sample_value("sauti_erasure_rewrite_failures_total")
+    assert failures is not None and 1 <= failures < 10  # backed off, not once per poll
+    assert (await read_marks(server.redis, runtime.schema)).waiting > 0  # kept for a retry
+
+
+async def test_a_redis_without_an_append_only_file_is_not_asked_to_rewrite_one(
+    server: Server,
+) -> None:
+    runtime, (victim,) = await people(server, "victim")
+    await victim.erase()
+    await server.redis.config_set("appendonly", "no")
+    started = _rewrites_started(server)
+    with pytest.raises(RewriteError, match="append-only"):
+        await eraser(server, runtime).rewrite_if_due()
+    assert _rewrites_started(server) == started
+    assert (await read_marks(server.redis, runtime.schema)).waiting > 0
