@@ -515,7 +515,8 @@ async def test_a_file_step_that_fails_is_retried_and_does_not_stop_sauti_run(
     running = await _run_for(task, 0.3)
     assert running.exception() is None  # it stopped when told to, not on the error
     failures = registry.get_sample_value("sauti_erasure_rewrite_failures_total")
-    assert failures is not None and 1 <= failures < 10  # backed off, not once per poll
+    assert failures is not None
+    assert 1 <= failures < 10  # backed off, not once per poll
     assert (await read_marks(server.redis, runtime.schema)).waiting > 0  # kept for a retry
 
 
