@@ -60,6 +60,7 @@ from bot.privacy import (
     ParticipantId,
     decrypt_field,
     field_aad,
+    wrapped_key_id,
 )
 from bot.runtime.claims import Claim, Claimed, Pending, SendClaim
 from bot.runtime.delivery import (
@@ -357,7 +358,9 @@ class Sender:
                     key = self._crypto.unwrap_data_key(wrapped)
                     address = decrypt_field(key, sealed, field_aad(ParticipantId(pid), "address"))
                 except DecryptionError:
-                    found[pid] = _Recipient(None, "erased")
+                    # Erased (its master key destroyed) or damaged, unless the key that wrapped
+                    # it is one this process lacks: a rotation it was not restarted for.
+                    found[pid] = _Recipient(None, self._unopened(wrapped))
                 else:
                     language = lang.decode() if lang else ""
                     last_inbound = int(inbound) if inbound else None
@@ -370,12 +373,34 @@ class Sender:
                     )
         return found
 
+    def _unopened(self, wrapped: bytes) -> str:
+        try:
+            key_id = wrapped_key_id(wrapped)
+        except DecryptionError:
+            return "erased"
+        return "erased" if key_id in self._crypto.master_key_ids else _KEY_NOT_HELD
+
     async def _deliver(self, item: _Queued, recipient: _Recipient, state: Retries) -> str:
         """Send one entry; returns the outcome ("later": left pending for a retry)."""
         entry = item.entry
         client = self._clients.get(entry.channel)
         if client is None:
             return await self._unconfigured(item)
+        if recipient.reason == _KEY_NOT_HELD:
+            # Not an erasure: the message waits (with backoff) for a process that holds the
+            # key, rather than being dropped as if its recipient were gone.
+            log.error(
+                "a recipient's data key is wrapped under a master key this process does not "
+                "hold: restart it with every current key (the message is kept and retried)"
+            )
+            self._metrics.retries.labels(entry.channel).inc()
+            state.failed(
+                item.entry_id,
+                entry.participant_id,
+                self._config.backoff_seconds,
+                self._config.max_backoff_seconds,
+            )
+            return "later"
         target = recipient.found or _addressed(entry)
         if target is None:
             return await self._finish(item, recipient.reason)
@@ -697,6 +722,9 @@ class Sender:
 _UNREADABLE = (DecryptionError, KeyError, TypeError, ValueError, AttributeError)
 _CHANNELS = frozenset(channel.value for channel in Channel)
 
+
+# Why a recipient's data key did not open when the master key that wrapped it is not held here.
+_KEY_NOT_HELD = "key_not_held"
 
 # Recipients whose pace this process remembers before it forgets those already free again.
 _CHAT_PACES_KEPT = 10_000

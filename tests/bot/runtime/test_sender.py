@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -558,3 +559,40 @@ async def test_a_sender_with_the_wrong_master_key_sets_nothing_aside_and_stops_l
     assert platform.delivered == []
     assert await redis_client.xlen(runtime.schema.outbox_dead(0)) == 0
     assert await _send_all(_sender(runtime, platform, "right-key")) == 3  # all still there
+
+
+async def test_a_sender_without_the_key_a_recipient_is_wrapped_under_keeps_their_messages(
+    redis_client: Redis,
+) -> None:
+    """A rotation a process was not restarted for: its sender cannot open a data key wrapped
+    under the new master key. That is not an erasure: their messages wait, and a sender holding
+    the key delivers them."""
+    runtime, platform, old_sender = await _setup(redis_client)
+    pid = await _telegram_participant(runtime, "chat-30")
+    rotated = ParticipantCrypto(
+        Secret(os.urandom(32)),
+        Secret(runtime.id_secret),
+        master_key_id=1,
+        older_master_keys=((0, Secret(runtime.master_key)),),
+    )
+    record = runtime.schema.participant(pid)
+    wrapped: Any = await redis_client.hget(record, "wk")
+    await redis_client.hset(record, "wk", rotated.rewrapped(wrapped) or b"")  # a rewrap ran
+
+    await _send_all(old_sender, seconds=0.5)
+    assert [d for d in platform.delivered if d.address == "chat-30"] == []
+    assert await _pending(old_sender) > 0  # kept, not dropped as if they were erased
+    assert _count(runtime, "sauti_sends_total", channel="telegram", outcome="erased") == 0
+
+    restarted = Sender(
+        redis_client,
+        runtime.schema,
+        clients={"telegram": platform},
+        crypto=rotated,
+        metrics=runtime.metrics,
+        consumer="sender-2",
+        config=SenderConfig(block_ms=10, backoff_seconds=0.05),
+    )
+    await _send_all(restarted)
+    assert [d for d in platform.delivered if d.address == "chat-30"]
+    assert await _pending(restarted) == 0
