@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from bot.channels.whatsapp.channel import WhatsAppChannel
     from bot.loop.ledger import DecisionLedger
     from bot.loop.publisher import Publisher
+    from bot.records.key_holders import KeyHolderHeartbeat
     from bot.runtime.disk_erasure import DiskEraser
     from bot.runtime.retention_job import RetentionJob
     from bot.runtime.sender import Sender
@@ -121,6 +122,12 @@ class App:
             name=process_name(),
             metrics=DiskErasureMetrics(self.metrics.registry),
         )
+
+    def key_holder_heartbeat(self) -> KeyHolderHeartbeat:
+        """This process's master keys, announced while it runs (bot.records.key_holders)."""
+        from bot.records.key_holders import KeyHolderHeartbeat
+
+        return KeyHolderHeartbeat(self.redis, self.schema, self.crypto, process_name())
 
     def organisations(self) -> OrganisationStore:
         return OrganisationStore(self.redis, self.schema)

@@ -101,6 +101,8 @@ def _role_tasks(app: App, roles: Collection[str], stop: asyncio.Event) -> list[a
             log.info("no Telegram bot token: the telegram role has nothing to do")
     if "publisher" in roles:  # decision notices into the outbox, paced (bot.loop)
         tasks.append(asyncio.create_task(app.publisher().run(stop)))
+    # Which master keys this process holds, for `sauti keys rewrap` and `retire` to check.
+    tasks.append(asyncio.create_task(app.key_holder_heartbeat().run(stop)))
     eraser = app.disk_eraser()  # erasures rewritten off the disk (bot.runtime.disk_erasure)
     if eraser is not None:
         tasks.append(asyncio.create_task(eraser.run(stop)))

@@ -23,12 +23,15 @@ from bot.privacy import KeyFiles, load_or_create_key
 from bot.records.key_epochs import (
     Epochs,
     data_keys_by_master_key,
+    dead_letters_under_older_keys,
+    older_secrets,
     read_epochs,
     record_current,
-    record_emptied,
+    record_pass,
     record_retired,
     reseal_everything,
 )
+from bot.records.key_holders import behind, live_holders
 
 _DAY_MS = 86_400_000
 _MAX_KEY_ID = 255
@@ -75,8 +78,13 @@ def _status(args: argparse.Namespace) -> int:
             print(line)
         for key_id, count in sorted(counts.items()):
             print(f"master key {key_id}\tnot held\tdata keys {count} (unreadable)")
+        holders = await live_holders(app.redis, app.schema, _now_ms())
         for key_id, at in sorted(epochs.retired_ms.items()):
-            print(f"master key {key_id}\tretired {_date(at)}")
+            still = key_id in app.crypto.master_key_ids or any(key_id in h.held for h in holders)
+            if still:  # retire ran, but the key is still configured: it still opens everything
+                print(f"master key {key_id}\tretire ordered {_date(at)}, still configured")
+            else:
+                print(f"master key {key_id}\tretired {_date(at)}")
         return 0
 
     return with_app(work)
@@ -124,10 +132,12 @@ def _rotate(args: argparse.Namespace) -> int:
 def _rewrap(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         crypto = app.crypto  # read as this command started: the newest key file is current
+        if refused := await _processes_behind(app, "rewrapped"):
+            return refused
         started = time.monotonic()
-        now_ms = _now_ms()
-        await record_current(app.redis, app.schema, crypto.master_key_id, now_ms)
+        await record_current(app.redis, app.schema, crypto.master_key_id, _now_ms())
         done = await reseal_everything(app.redis, app.schema, crypto)
+        ended_ms = _now_ms()
         seconds = time.monotonic() - started
         print(
             f"{done.data_keys} data keys wrapped again under master key {crypto.master_key_id}, "
@@ -139,8 +149,7 @@ def _rewrap(args: argparse.Namespace) -> int:
         for key_id in crypto.master_key_ids[1:]:
             remaining = done.by_key.get(key_id, 0)
             left += remaining
-            if remaining == 0:
-                await record_emptied(app.redis, app.schema, key_id, now_ms)
+            await record_pass(app.redis, app.schema, key_id, done, ended_ms)
             print(f"master key {key_id}: {remaining} data keys still under it")
         if left or done.changed:
             print(
@@ -161,6 +170,8 @@ def _retire(args: argparse.Namespace) -> int:
             return _refuse(f"master key {key_id} is the current one")
         if key_id not in crypto.master_key_ids:
             return _refuse(f"master key {key_id} is not held here")
+        if refused := await _processes_behind(app, "retired"):
+            return refused
         counts = await data_keys_by_master_key(app.redis, app.schema)
         if counts.get(key_id):
             return _refuse(
@@ -177,19 +188,46 @@ def _retire(args: argparse.Namespace) -> int:
                 f"backups taken before {_date(emptied)} may still need master key {key_id}: "
                 f"retire it from {_date(emptied + retention_ms)} (SAUTI_BACKUP_RETENTION_DAYS)"
             )
+        secrets = await older_secrets(app.redis, app.schema, crypto)
+        if secrets.changed or secrets.unreadable:
+            return _refuse(
+                f"{secrets.changed + secrets.unreadable} staff second factors, setup links or "
+                "held notices are not sealed under the current key: run `sauti keys rewrap`"
+            )
+        dead = await dead_letters_under_older_keys(app.redis, app.schema, crypto)
+        if dead:
+            print(f"{dead} dead letters are sealed under an older key: they will not open again")
         files = _files(app)
         if files is not None:
             _destroy(files, key_id)
             print(f"master key {key_id} destroyed")
         else:
+            # Sauti cannot destroy a key it reads from the settings: until the operator does,
+            # it is not retired, whatever is recorded here.
             print(
-                f"remove {key_id}:<key> from SAUTI_PREVIOUS_MASTER_KEYS on every process, "
-                "restart them, and destroy every copy of that key"
+                f"to retire master key {key_id}: remove {key_id}:<key> from "
+                "SAUTI_PREVIOUS_MASTER_KEYS on every process, restart them, and destroy every "
+                "copy of that key; until then it still opens everything it wrapped"
             )
         await record_retired(app.redis, app.schema, key_id, _now_ms())
         return 0
 
     return with_app(work)
+
+
+async def _processes_behind(app: App, verb: str) -> int:
+    """1 (after saying why) while a live process lacks the current key or wraps under another:
+    it would go on writing what this command moves away from, or fail to read what it moves."""
+    holders = await live_holders(app.redis, app.schema, _now_ms())
+    reasons = behind(holders, app.crypto.master_key_id)
+    if not reasons:
+        return 0
+    print(
+        f"sauti: nothing {verb}: restart these processes with master key "
+        f"{app.crypto.master_key_id} as current first: " + "; ".join(reasons),
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _refuse(reason: str) -> int:

@@ -40,6 +40,9 @@ class Resealed:
     changed: int = 0  # changed or deleted while the pass ran: left as they are now
     unreadable: int = 0  # opened by no key held: left as they are (nothing can read them)
     by_key: Counter[int] = field(default_factory=Counter)  # data keys per master key id, after
+    # Data keys and secrets moved away from each older id: a pass that moved any was not the
+    # one to find that id empty (a process may have been wrapping under it meanwhile).
+    moved_from: Counter[int] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,55 @@ async def record_current(redis: Redis, schema: KeySchema, key_id: int, now_ms: i
     return True
 
 
-async def record_emptied(redis: Redis, schema: KeySchema, key_id: int, now_ms: int) -> None:
-    """Nothing live is under `key_id` any more, from `now_ms`: backups taken from then on do
-    not need it. Kept from the first time it is seen."""
-    await redis.hsetnx(schema.master_keys, f"emptied:{key_id}", now_ms)
+async def record_pass(
+    redis: Redis, schema: KeySchema, key_id: int, done: Resealed, ended_ms: int
+) -> None:
+    """What a pass that ended at `ended_ms` tells of older key `key_id`: backups taken from
+    `emptied:<id>` on do not need it. A pass that moved anything away from it moves that time
+    to its own end (whatever found it empty before was wrong: something was under it since),
+    or removes it when some is left; a pass that moved nothing keeps the first time."""
+    name = f"emptied:{key_id}"
+    left = done.by_key.get(key_id, 0)
+    if done.moved_from.get(key_id, 0) or done.secrets:
+        if left:
+            await redis.hdel(schema.master_keys, name)
+        else:
+            await redis.hset(schema.master_keys, name, ended_ms)
+    elif not left:
+        await redis.hsetnx(schema.master_keys, name, ended_ms)
+
+
+async def older_secrets(redis: Redis, schema: KeySchema, crypto: ParticipantCrypto) -> Resealed:
+    """Staff second factors, setup links and held notices not under the current key, counted
+    (in `changed`: none is written) without moving them: what `retire` checks again."""
+    counted = Resealed()
+    await _staff_secrets(redis, schema, crypto, counted, write=False)
+    await _held_notices(redis, schema, crypto, counted, write=False)
+    return counted
+
+
+async def dead_letters_under_older_keys(
+    redis: Redis, schema: KeySchema, crypto: ParticipantCrypto
+) -> int:
+    """Dead letters (inbound events and outgoing messages set aside) whose body is sealed under
+    an older transit key: they no longer open once that key is destroyed."""
+    found = 0
+    for shard in range(schema.shards):
+        for stream, binding in (
+            (schema.dead_letters(shard), b"id"),
+            (schema.outbox_dead(shard), b"k"),
+        ):
+            entries: Any = await redis.xrange(stream)
+            for _, fields in entries:
+                body, bound = fields.get(b"body"), fields.get(binding)
+                if body is None or bound is None:
+                    continue
+                try:
+                    if crypto.resealed_in_transit(as_bytes(body), as_bytes(bound)) is not None:
+                        found += 1
+                except DecryptionError:
+                    found += 1  # already unreadable here
+    return found
 
 
 async def record_retired(redis: Redis, schema: KeySchema, key_id: int, now_ms: int) -> None:
@@ -122,6 +170,7 @@ async def _data_keys(
             done.by_key[crypto.master_key_id] += 1
             continue
         batch.append((key, "wk", wrapped, again))
+        done.moved_from[_key_id(wrapped)] += 1
         if len(batch) >= chunk:
             await _rewrapped(redis, batch, done, crypto.master_key_id)
             batch = []
@@ -137,7 +186,12 @@ async def _rewrapped(
 
 
 async def _staff_secrets(
-    redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, done: Resealed
+    redis: Redis,
+    schema: KeySchema,
+    crypto: ParticipantCrypto,
+    done: Resealed,
+    *,
+    write: bool = True,
 ) -> None:
     """Second factors of staff accounts, and those offered on setup links not yet used."""
     batch: list[tuple[str, str, bytes, bytes]] = []
@@ -152,6 +206,9 @@ async def _staff_secrets(
         email, sealed = await redis.hmget(name, ["email", "totp"])
         if email is not None and sealed is not None:
             _reseal(batch, done, name, as_bytes(sealed), text(email), crypto)
+    if not write:
+        done.changed += len(batch)
+        return
     done.secrets += await _replace(redis, batch, done)
 
 
@@ -173,7 +230,12 @@ def _reseal(
 
 
 async def _held_notices(
-    redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, done: Resealed
+    redis: Redis,
+    schema: KeySchema,
+    crypto: ParticipantCrypto,
+    done: Resealed,
+    *,
+    write: bool = True,
 ) -> None:
     """Notices held back for quiet hours or the weekly budget: sealed with the transit key,
     bound to their idempotency key (field `b:<key>`)."""
@@ -189,6 +251,9 @@ async def _held_notices(
                 continue
             if again is not None:
                 batch.append((bodies, field_name, as_bytes(sealed), again))
+        if not write:
+            done.changed += len(batch)
+            continue
         done.secrets += await _replace(redis, batch, done)
 
 

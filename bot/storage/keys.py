@@ -69,9 +69,15 @@ class KeySchema:
     @property
     def master_keys(self) -> str:
         """Hash: master key epochs: `current` (the id new data keys are wrapped under),
-        `since:<id>` (ms it became current), `emptied:<id>` (ms a pass first found nothing
-        left under an older id), `retired:<id>` (ms it was destroyed)."""
+        `since:<id>` (ms it became current), `emptied:<id>` (ms a pass that moved nothing
+        away from an older id ended with nothing under it), `retired:<id>` (ms `retire` ran)."""
         return f"{self.prefix}:master-keys"
+
+    @property
+    def master_key_holders(self) -> str:
+        """Hash: process name -> "<current id>|<held ids>|<last heartbeat ms>"
+        (bot.records.key_holders)."""
+        return f"{self.prefix}:master-keys:holders"
 
     def campaign(self, campaign_id: str) -> str:
         return f"{self.prefix}:campaign:{campaign_id}"

@@ -22,6 +22,8 @@ from bot.app import App
 from bot.conversation.inbound import Action, Answer, Channel, Command, InboundEvent, Join
 from bot.conversation.stored_answers import read_answers
 from bot.privacy import ParticipantCrypto, ParticipantId, decrypt_field, field_aad
+from bot.records.key_epochs import read_epochs
+from bot.records.key_holders import announce
 from bot.secret import Secret
 from bot.settings import Settings, read_settings
 from bot.storage.disk_rewrite import data_files
@@ -198,3 +200,84 @@ async def test_a_participant_erased_while_a_rewrap_runs_stays_erased(redis_clien
     assert not await redis_client.exists(erased)
     now: Any = await redis_client.hget(kept, "wk")
     assert new.unwrap_data_key(now) == old.unwrap_data_key(read[kept])
+
+
+async def test_rewrap_and_retire_wait_for_every_process_to_use_the_new_key(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A process started before the rotation still wraps new participants' keys under the old
+    one: a rewrap would leave them behind, and a retire would make them unreadable."""
+    async with built(settings()) as app:
+        await answered(app, "imani")
+        old_crypto = app.crypto
+        assert await sauti("keys", "rotate") == 0
+    async with built(settings()) as app:
+        await announce(app.redis, app.schema, "host-a-1", old_crypto, int(time.time() * 1000))
+        capsys.readouterr()
+        assert await sauti("keys", "rewrap") == 1
+        refusal = capsys.readouterr().err
+        assert "host-a-1 does not hold master key 1" in refusal
+        assert (await read_epochs(app.redis, app.schema)).emptied_ms == {}
+        await announce(app.redis, app.schema, "host-a-1", app.crypto, int(time.time() * 1000))
+        assert await sauti("keys", "rewrap") == 0
+        await announce(app.redis, app.schema, "host-b-2", old_crypto, int(time.time() * 1000))
+        assert await sauti("keys", "retire", "0") == 1
+        assert "host-b-2 does not hold master key 1" in capsys.readouterr().err
+        assert (data_dir / "keys" / "master.key").exists()
+        # A process gone (no heartbeat for 30 s) holds nothing back.
+        await announce(
+            app.redis, app.schema, "host-b-2", old_crypto, int(time.time() * 1000) - 60_000
+        )
+        assert await sauti("keys", "retire", "0") == 0
+    assert "master key 0 destroyed" in capsys.readouterr().out
+
+
+async def test_a_key_wrapped_under_again_after_a_rewrap_found_it_empty_keeps_its_backups_safe(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The time from which backups no longer need the old key is the end of the last pass that
+    moved something away from it, not the first that found it empty."""
+    monkeypatch.setenv("SAUTI_BACKUP_RETENTION_DAYS", "30")
+    async with built(settings()) as app:
+        await answered(app, "imani")
+        old_crypto = app.crypto
+        assert await sauti("keys", "rotate") == 0
+    async with built(settings()) as app:
+        assert await sauti("keys", "rewrap") == 0
+        long_ago = int(time.time() * 1000) - 40 * 86_400_000
+        await app.redis.hset(app.schema.master_keys, "emptied:0", long_ago)
+        # Meanwhile a late process wrapped a new participant's key under the old one.
+        late = app.crypto.participant_id(Channel.WEBCHAT.value, "late")
+        _, wrapped = old_crypto.new_data_key()
+        await app.redis.hset(app.schema.participant(late), "wk", wrapped)
+        assert await sauti("keys", "rewrap") == 0
+        assert "1 data keys wrapped again" in capsys.readouterr().out
+        assert (await read_epochs(app.redis, app.schema)).emptied_ms[0] > long_ago
+        assert await sauti("keys", "retire", "0") == 1
+    assert "backups taken before" in capsys.readouterr().err
+    assert (data_dir / "keys" / "master.key").exists()
+
+
+async def test_retire_checks_staff_secrets_again_and_counts_dead_letters(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with built(settings()) as app:
+        await answered(app, "imani")
+        old_crypto = app.crypto
+        assert await sauti("keys", "rotate") == 0
+    async with built(settings()) as app:
+        assert await sauti("keys", "rewrap") == 0
+        # A second factor set by a process still on the old key, after the rewrap.
+        await app.staff().set_totp_secret(STAFF, seal_secret(old_crypto, STAFF, TOTP))
+        capsys.readouterr()
+        assert await sauti("keys", "retire", "0") == 1
+        assert "not sealed under the current key" in capsys.readouterr().err
+        assert await sauti("keys", "rewrap") == 0
+        dead = app.schema.outbox_dead(0)
+        body = old_crypto.seal_in_transit('{"text": "x"}', b"k-1")
+        await app.redis.xadd(dead, {"k": "k-1", "pid": "p", "body": body, "kind": "outbox"})
+        capsys.readouterr()
+        assert await sauti("keys", "retire", "0") == 0
+    said = capsys.readouterr().out
+    assert "1 dead letters are sealed under an older key" in said
+    assert "master key 0 destroyed" in said
