@@ -35,6 +35,7 @@ from tests.bot.commands import sauti
 from tests.kit.disk import recover
 from tests.kit.example import CAMPAIGN
 from tests.kit.running import built, drain
+from tests.kit.settings import deployment_environment, server_secrets, settings_from
 
 WORDS = "{} says the mast behind the clinic was cut"
 STAFF = "amina@example.org"
@@ -281,3 +282,35 @@ async def test_retire_checks_staff_secrets_again_and_counts_dead_letters(
     said = capsys.readouterr().out
     assert "1 dead letters are sealed under an older key" in said
     assert "master key 0 destroyed" in said
+
+
+async def test_on_a_shared_redis_a_key_is_not_called_retired_while_still_configured(
+    redis_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sauti cannot destroy a key it reads from the settings: `retire` says what the operator
+    must do, and `status` does not claim the key retired while it is still configured."""
+    before = deployment_environment(redis_url, tmp_path, SAUTI_BACKUP_RETENTION_DAYS="0")
+    async with built(settings_from(before)) as app:
+        await answered(app, "imani")
+    old_key = before["SAUTI_MASTER_KEY"]
+    rotated = {
+        **before,
+        "SAUTI_MASTER_KEY": server_secrets()["SAUTI_MASTER_KEY"],
+        "SAUTI_MASTER_KEY_ID": "1",
+        "SAUTI_PREVIOUS_MASTER_KEYS": f"0:{old_key}",
+    }
+    for name, value in rotated.items():
+        monkeypatch.setenv(name, value)
+    assert await sauti("keys", "rewrap") == 0
+    assert await sauti("keys", "retire", "0") == 0
+    assert "remove 0:<key> from SAUTI_PREVIOUS_MASTER_KEYS" in capsys.readouterr().out
+    assert await sauti("keys", "status") == 0
+    assert "master key 0\tretire ordered" in capsys.readouterr().out
+    monkeypatch.delenv("SAUTI_PREVIOUS_MASTER_KEYS")  # the operator did it, and restarted
+    assert await sauti("keys", "status") == 0
+    status = capsys.readouterr().out
+    assert "master key 0\tretired" in status
+    assert "still configured" not in status
