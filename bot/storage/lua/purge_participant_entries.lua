@@ -70,15 +70,22 @@ purge(KEYS[3], ARGV[4], nil)
 purge(KEYS[4], nil, nil)
 purge(KEYS[5], nil, nil)
 
-local held = redis.call('HGETALL', KEYS[7])
-for i = 1, #held, 2 do
-  local name, value = held[i], held[i + 1]
-  local owner = string.match(value, '^([^|]*)|')
-  if string.sub(name, 1, 2) == 'm:' and owner and erased[owner] then
-    local key = string.sub(name, 3)
-    redis.call('HDEL', KEYS[7], name, 'b:' .. key)
-    redis.call('ZREM', KEYS[6], key)
-    removed = removed + 1
+-- Only the small `m:` fields are read (HSCAN MATCH), not the sealed bodies beside them: the
+-- hash holds every notice waiting in the shard, and this runs inside an erasure's commit.
+local cursor = '0'
+repeat
+  local reply = redis.call('HSCAN', KEYS[7], cursor, 'MATCH', 'm:*', 'COUNT', page)
+  cursor = reply[1]
+  local held = reply[2]
+  for i = 1, #held, 2 do
+    local name, value = held[i], held[i + 1]
+    local owner = string.match(value, '^([^|]*)|')
+    if owner and erased[owner] then
+      local key = string.sub(name, 3)
+      redis.call('HDEL', KEYS[7], name, 'b:' .. key)
+      redis.call('ZREM', KEYS[6], key)
+      removed = removed + 1
+    end
   end
-end
+until cursor == '0'
 return removed

@@ -531,3 +531,25 @@ async def test_a_redis_without_an_append_only_file_is_not_asked_to_rewrite_one(
         await eraser(server, runtime).rewrite_if_due()
     assert _rewrites_started(server) == started
     assert (await read_marks(server.redis, runtime.schema)).waiting > 0
+
+
+async def test_an_erased_persons_held_notices_go_however_many_others_wait(server: Server) -> None:
+    """Notices held for quiet hours or the weekly budget: the erased person's go with the
+    erasure, everyone else's stay (more of them than one page of the purge reads at once)."""
+    schema = KeySchema(prefix="t", shards=1)
+    erased, other = "a" * 32, "b" * 32
+    held, bodies = schema.schedule(0), schema.schedule_bodies(0)
+    owners = {f"n{n}": other for n in range(1200)} | {f"v{n}": erased for n in range(3)}
+    await server.redis.zadd(held, dict.fromkeys(owners, 1))
+    await server.redis.hset(
+        bodies,
+        mapping={
+            **{f"m:{key}": f"{pid}|whatsapp" for key, pid in owners.items()},
+            **{f"b:{key}": b"\x01sealed" for key in owners},
+        },
+    )
+    await run_batch(server.redis, erasure_traces(schema, erased, 1))
+    left: Any = await server.redis.zrange(held, 0, -1)
+    assert sorted(left) == sorted(key.encode() for key, pid in owners.items() if pid == other)
+    assert await server.redis.hlen(bodies) == 2 * 1200
+    assert not await server.redis.hexists(bodies, "b:v0")
