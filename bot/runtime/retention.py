@@ -31,10 +31,10 @@ from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
 from bot.records.campaigns import CampaignStore
-from bot.runtime.erasure_traces import purge_entries
-from bot.storage.erasure_marks import note_erasure
+from bot.runtime.erasure_traces import forget_erased, purge_entries
+from bot.storage.erasure_marks import erasure_noted, note_erasure
 from bot.storage.keys import KeySchema
-from bot.storage.lua import run_batch
+from bot.storage.lua import BatchStep, run_batch
 from bot.storage.scripts import EXPIRE_CASES, EXPIRE_RESPONDENTS
 
 log = logging.getLogger(__name__)
@@ -163,15 +163,31 @@ async def _people(
         for digest in codes:
             await redis.delete(schema.webchat_recovery(_text(digest)))
         if ids:  # what the shard's streams still hold of those erased whole goes too
-            [purged] = await run_batch(redis, [purge_entries(schema, [_text(p) for p in ids])])
-            if isinstance(purged, Exception):
-                raise purged
+            await _after_whole(redis, schema, [_text(p) for p in ids])
         erased, whole = erased + int(respondents), whole + int(entire)
         gone += [_text(pid) for pid in ids]
         # Fewer taken than asked, or all of them put back: the sets are down to those kept for
         # the next run (or empty).
         if int(taken) < chunk or int(put_back) == int(taken):
             return erased, whole, int(remaining), gone
+
+
+# The dedupe window of the erased events that retention's erasures add to (forget_erased.lua):
+# the default; those it erases whole wrote last long before, so their markers are long gone.
+_DEDUPE_SECONDS = 7 * 86_400
+
+
+async def _after_whole(redis: Redis, schema: KeySchema, ids: list[str]) -> None:
+    """Those just erased whole: their stream entries and the keys still named by their
+    pseudonyms go, in the batch that notes the erasure first (no deletion without its note)."""
+    steps: list[BatchStep] = [
+        *erasure_noted(schema, int(time.time() * 1000)),
+        purge_entries(schema, ids),
+        *(forget_erased(schema, pid, _DEDUPE_SECONDS) for pid in ids),
+    ]
+    for reply in await run_batch(redis, steps):
+        if isinstance(reply, Exception):
+            raise reply
 
 
 async def _case_texts(
