@@ -13,8 +13,9 @@ from bot.settings.parsers import boolean, integer, master_keys
 @dataclass(frozen=True)
 class ErasureSettings:
     rewrite_seconds: int = setting("SAUTI_ERASURE_REWRITE_SECONDS", 300, integer(0, 86_400))
-    """At most this long after an erasure, the embedded Redis's files are rewritten without
-    it; erasures within the window share one rewrite. 0: rewrite as soon as one is seen."""
+    """This long after an erasure (plus a settle of 1 to 30 s, a 1 s poll and the rewrite
+    itself), the embedded Redis's files are rewritten without it; erasures within the window
+    share one rewrite. 0: rewrite as soon as one is seen."""
     rewrite_external: bool = setting("SAUTI_ERASURE_REWRITE_EXTERNAL", False, boolean)
     """With REDIS_URL (a single Redis, not a Cluster): also ask that server to rewrite its AOF
     (BGREWRITEAOF) after erasures.
@@ -25,8 +26,8 @@ class ErasureSettings:
     previous_master_keys: Secret[str] | None = setting(
         "SAUTI_PREVIOUS_MASTER_KEYS", None, master_keys, secret=True
     )
-    """Older master keys still opening what they wrapped until `sauti keys rotate` has wrapped
+    """Older master keys still opening what they wrapped until `sauti keys rewrap` has wrapped
     it again: `<id>:<base64 key>` pairs, comma-separated."""
     backup_retention_days: int = setting("SAUTI_BACKUP_RETENTION_DAYS", 30, integer(0, 3650))
-    """How long backups of the data are kept: an old master key is destroyed (`sauti keys
-    retire`) only this long after the key that replaced it became current."""
+    """How long backups of the data are kept: an old master key is retired (`sauti keys
+    retire`) only this long after the end of the rewrap pass that left nothing under it."""
