@@ -11,7 +11,8 @@ loop and the command line share.
   campaign's results read from them, with `suppression` withholding small cells; `recount`:
   the result counters counted again from the stored sessions (a migration);
 - `key_epochs`: master key epochs: what each master key still wraps, moving it under the
-  current one, and when each became current, emptied and retired;
+  current one, and when each became current, emptied and retired; `key_holders`: which
+  master keys each running process holds, so a rotation waits for every process;
 - `retained`: the aggregates retention keeps beside the counters (respondents it erased, their
   theme counts).
 """
