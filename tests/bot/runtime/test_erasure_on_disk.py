@@ -25,6 +25,7 @@ from bot.channels.whatsapp.statuses import StatusStore
 from bot.conversation.campaign import DAY_MS, CampaignStatus
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from bot.conversation.outgoing import Outgoing
+from bot.records.key_holders import live_holders
 from bot.runtime.delivery import SendLimits
 from bot.runtime.disk_erasure import DiskEraser, DiskErasureMetrics
 from bot.runtime.erasure_traces import erasure_traces
@@ -305,6 +306,13 @@ async def test_sauti_run_rewrites_its_embedded_redis_after_an_erasure() -> None:
 
             await until(rewritten, waiting_for="sauti run to rewrite after the erasure")
             assert wrapped not in raw_bytes(app.embedded.data_dir)
+
+            async def announced() -> bool:  # the keys it holds, for `sauti keys` to check
+                now_ms = int(time.time() * 1000)
+                holders = await live_holders(app.redis, app.schema, now_ms)
+                return [(h.current, h.held) for h in holders] == [(0, frozenset({0}))]
+
+            await until(announced, waiting_for="sauti run to say which master keys it holds")
 
 
 async def _ingest(app: App, pid: str, action: Join | Command | Inbound) -> None:
