@@ -15,8 +15,10 @@ No Redis, no clock, no network: the worker loads the participant and their sessi
 - `consents`: the separate, versioned consents (take part, outcomes, quote, contact again),
   and whether one may be relied on;
 - `consent`: asking for them (the data notice when joining, again when a text changed) and
-  changing them;
-- `stopping`: stop, and the question that must be answered before messages start again;
+  changing them; `data_notice`: the notice as a participant reads it, and the fingerprint of
+  those words that versions their consent to take part;
+- `stopping`: stop; `resume_question`: the question that must be answered before messages
+  start again;
 - `my_data`, `my_consents`: what Sauti holds about them, as they can read it, and their
   consents with a button to change each;
 - `stored_answers`, `stored_sessions`: answers and sessions as Redis keeps them (compactly

@@ -231,7 +231,11 @@ async def test_tiny_answers_go_as_they_are(redis_url: str, tmp_path: Any) -> Non
 
 
 async def _join(client: Client, headers: dict[str, str]) -> Any:
-    return await client.post(JOIN, data={"lang": "en"}, headers=headers, allow_redirects=False)
+    """Post the join form as a browser does: with the page's hidden fields (the version of
+    the data notice it shows), and the headers given."""
+    page = await _text(await client.get(JOIN))
+    form = dict(browser.hidden_fields(page)) | {"lang": "en"}
+    return await client.post(JOIN, data=form, headers=headers, allow_redirects=False)
 
 
 def _forwarded(chain: str) -> dict[str, str]:
