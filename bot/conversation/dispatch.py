@@ -115,6 +115,8 @@ def take_turn(
             _reply(exchange, action)
     take_zone_hint(turn, event.zone_hint)
     turn.shared_phone = _shared_phone(turn.participant, context)
+    if turn.participant is not None and turn.participant.hidden:
+        quick_exit.lets_out(turn)  # `delete` or `stop` while hidden: their answers go out
     return turn
 
 

@@ -15,19 +15,28 @@ carry on: `start`, joining (or, on the web chat, the recovery code). Whatever el
 later is not taken as an answer and shows nothing of the survey: it gets a neutral greeting that
 tells how to carry on ("start"), and they stay hidden, since whoever writes may not be the
 participant (a watcher typing "hi" must not turn the notices back on).
+
+Two things need no coming back, so that nothing of the survey shows on a watched phone on the
+way: `delete` (its confirmation, which names Sauti and not the survey, and the yes or no to it)
+and `stop`. They are answered as usual while they stay hidden (`lets_out` marks those answers).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.conversation.exchange import Exchange
-from bot.conversation.inbound import Channel, Command, InboundEvent, Join, Reachability
+from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join, Reachability
 from bot.conversation.outgoing import Outgoing
-from bot.conversation.participants import Stage
+from bot.conversation.participants import ParticipantRecord, Stage
+from bot.conversation.turns import Turn
 from dialogues import advance
-from dialogues.inbound import Pause
+from dialogues.inbound import Pause, TextReply
 from dialogues.session import SessionStatus
 
 EXIT = "exit"
+# Commands answered while hidden, without coming back: they show nothing of the survey.
+KEPT_WHILE_HIDDEN = frozenset({"delete", "stop"})
 
 
 def quick_exit(exchange: Exchange, _: str = "") -> None:
@@ -64,10 +73,32 @@ def comes_back(exchange: Exchange) -> bool:
     if _carries_on(event):
         exchange.turn.update(participant, hidden_ms=0)
         return False  # "start" or a join: they asked to go on, and go on
+    if _kept_while_hidden(participant, event):
+        return False  # answered as usual; they stay hidden (`lets_out`)
     # Goes out although they stay hidden: it names nothing and tells how to carry on.
     text = exchange.catalog.message("exit.back", exchange.language, start=exchange.quote("start"))
     exchange.turn.notices.append(Outgoing(text, quick_exit=True))
     return True
+
+
+def lets_out(turn: Turn) -> None:
+    """After a turn taken while they stay hidden (`delete`, `stop`, another exit): its answers
+    go out although they are hidden. Only notices: none of these turns shows the survey."""
+    turn.notices[:] = [replace(message, quick_exit=True) for message in turn.notices]
+
+
+def _kept_while_hidden(participant: ParticipantRecord, event: InboundEvent) -> bool:
+    action = event.action
+    if isinstance(action, Command):
+        return action.name in KEPT_WHILE_HIDDEN
+    # A typed yes or no to the delete confirmation asked while hidden. A survey button or
+    # form (a question id) would cancel it and be taken as an answer: not while hidden.
+    reply = action.input if isinstance(action, Answer) else None
+    return (
+        participant.stage is Stage.DELETE
+        and isinstance(reply, TextReply)
+        and reply.question_id is None
+    )
 
 
 def _their_words(event: InboundEvent) -> bool:

@@ -116,6 +116,57 @@ async def test_a_message_sent_before_the_exit_that_arrives_after_it_changes_noth
     assert resumed[-1]["text"].startswith("What do you use your Nuru Mobile line for most?")
 
 
+async def test_delete_works_while_hidden_without_showing_the_survey(redis_client: Redis) -> None:
+    """Someone who left with a quick exit can have everything deleted without "start" first,
+    which would put the survey back on a phone that may be watched."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "ines")
+    await chat.say("exit")
+    [confirm] = await chat.say("delete")
+    assert confirm["text"].startswith("Delete everything Sauti holds about you")
+    assert confirm["qx"] is True  # goes out although they are hidden
+    assert [item["label"] for item in confirm["menu"]] == ["Yes, delete all", "No, keep it"]
+    assert await hidden(chat)
+    [unclear, again] = await chat.say("hmm")  # an unclear reply: asked again, still hidden
+    assert unclear["text"].startswith("Nothing has been deleted yet.")
+    assert again["text"] == confirm["text"]
+    assert unclear["qx"] is True and again["qx"] is True
+    assert await hidden(chat)
+    [done] = await chat.say("yes")
+    assert done["text"] == "Everything we held about you has been deleted. Thank you for your time."
+    assert done["qx"] is True
+    assert not await runtime.redis.exists(runtime.schema.participant(chat.pid))
+
+
+async def test_delete_pressed_and_kept_while_hidden_stays_hidden(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "jon")
+    await chat.say("1")
+    await chat.say("exit")
+    await chat.press("delete")
+    [kept] = await chat.press("delete", "cancel")
+    assert kept == {"text": "Nothing was deleted.", "from": "sauti", "qx": True}
+    assert await hidden(chat)
+    [greeting] = await chat.say("hi")  # still hidden: nothing of the survey
+    assert greeting["text"] == 'Hello! Send "start" to carry on.'
+
+
+async def test_stop_works_while_hidden_and_they_stay_hidden(redis_client: Redis) -> None:
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "kofi")
+    await chat.say("exit")
+    [stopped] = await chat.say("stop")
+    assert stopped["text"].startswith("You will get no more messages from us.")
+    assert stopped["qx"] is True
+    assert "prompt" not in stopped and "menu" not in stopped
+    record = await chat.record()
+    assert record[b"stop"] == b"1"
+    assert await hidden(chat)
+    session = await runtime.redis.get(runtime.schema.session(chat.pid, CAMPAIGN))
+    assert session is not None
+    assert decode_session(session).status is SessionStatus.PAUSED
+
+
 async def test_goodbyes_are_not_exit_words(redis_client: Redis) -> None:
     """People write "bye" or "kwaheri" at the end of a survey, or as an answer: taken for an
     exit, it would hide them from every notice they asked for."""
