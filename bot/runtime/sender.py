@@ -644,22 +644,33 @@ class Sender:
         else:
             await claim.finish(self._redis)
         if item.entry.message.address is not None:
-            await self._forget_addressed(item.stream, item.entry_id, item.entry.participant_id)
+            await self._forget_addressed(
+                item.stream,
+                item.entry_id,
+                item.entry.participant_id,
+                erased=item.entry.message.unrecorded,
+            )
         self._metrics.sends.labels(item.entry.channel, outcome).inc()
         return outcome
 
-    async def _forget_addressed(self, stream: str, entry_id: bytes, participant_id: str) -> None:
+    async def _forget_addressed(
+        self, stream: str, entry_id: bytes, participant_id: str, *, erased: bool = True
+    ) -> None:
         """A message carrying its address (a goodbye after an erasure, a first reply) is done
-        with: the entry goes now, not at the next trim, with the keys its claim, pace and chat
-        history wrote under the pseudonym when no record is left (forget_erased.lua), in one
-        pipeline that notes the erasure first, so the data files are rewritten without them."""
-        now_ms = int(time.time() * 1000)
-        steps: list[BatchStep] = [
-            *erasure_noted(self._schema, now_ms),
-            ("XACK", stream, GROUP, entry_id),
-            ("XDEL", stream, entry_id),
-            forget_erased(self._schema, participant_id, self._config.sent_ttl_seconds),
-        ]
+        with: the entry goes now, not at the next trim. After an erasure (`erased`: the goodbye,
+        marked `unrecorded`) the keys its claim, pace and chat history wrote under the pseudonym
+        go too when no record is left (forget_erased.lua), in one pipeline that notes the
+        erasure first, so the data files are rewritten without them. A reply to someone who
+        has no record yet erases nothing: its chat history (their "hi", the campaign menu) is
+        what a quick exit after they join must find to clear."""
+        steps: list[BatchStep] = [("XACK", stream, GROUP, entry_id), ("XDEL", stream, entry_id)]
+        if erased:
+            now_ms = int(time.time() * 1000)
+            steps = [
+                *erasure_noted(self._schema, now_ms),
+                *steps,
+                forget_erased(self._schema, participant_id, self._config.sent_ttl_seconds),
+            ]
         for reply in await run_batch(self._redis, steps):
             if isinstance(reply, Exception):
                 raise reply
@@ -697,7 +708,9 @@ class Sender:
         if entry.message.address is not None:
             # Never kept with its address: an erased person's goodbye would outlive every
             # rewrite in the dead letters. They can write again; the message is dropped.
-            await self._forget_addressed(item.stream, item.entry_id, entry.participant_id)
+            await self._forget_addressed(
+                item.stream, item.entry_id, entry.participant_id, erased=entry.message.unrecorded
+            )
             self._metrics.sends.labels(entry.channel, "failed").inc()
             log.error("a message carrying its address was not delivered (%s): dropped", error)
             return

@@ -15,10 +15,12 @@ import pytest
 from bot.conversation.inbound import Channel
 from bot.conversation.outgoing import Outgoing
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
+from bot.storage.erasure_marks import read_marks
 from tests.bot.loop import SIM_DECISION, publish_on
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_users import FakeUser
-from tests.kit.telegram import Stack, question, running, telegram_api
+from tests.kit.example import CAMPAIGN
+from tests.kit.telegram import Stack, menu, question, running, telegram_api
 from tests.kit.waiting import until
 
 
@@ -133,6 +135,25 @@ async def test_the_campaign_menu_shown_before_joining_is_cleared_too(
     user = fake.user(4400, "en")
     async with running(redis_url, tmp_path, fake, webhook=False) as stack:
         await stack.join(user, "en", deep_link=False)  # /start, then the campaign's button
+        await question(user, "uses")
+        await user.say("exit")
+        await until(lambda: chat(fake, user) == [(True, "OK.")], seconds=10)
+
+
+async def test_a_hi_and_the_menu_before_joining_are_cleared_too(
+    redis_url: str, tmp_path: Path, fake: FakeTelegram
+) -> None:
+    """A chat whose first message was "hi", not /start: the campaign menu it got (naming the
+    survey) is deleted by the exit with the rest. A reply to someone without a record erases
+    nothing, so it notes no erasure either."""
+    user = fake.user(4500, "en")
+    async with running(redis_url, tmp_path, fake, webhook=False) as stack:
+        await user.say("hi")
+        await user.tap_data(await menu(user, "start", CAMPAIGN), f"m|start|{CAMPAIGN}")
+        assert (await read_marks(stack.app.redis, stack.app.schema)).noted == 0
+        await user.tap_data(await menu(user, "language", "en"), "m|language|en")
+        await user.tap_data(await menu(user, "consent", "take:yes"), "m|consent|take:yes")
+        await user.tap_data(await menu(user, "updates", "yes"), "m|updates|yes")
         await question(user, "uses")
         await user.say("exit")
         await until(lambda: chat(fake, user) == [(True, "OK.")], seconds=10)
