@@ -10,8 +10,10 @@ from importlib import resources
 import pytest
 from redis.asyncio import Redis
 
+from bot.runtime.erasure_traces import forget_erased
 from bot.storage import connect, scripts
 from bot.storage.errors import ScriptSourceError
+from bot.storage.keys import KeySchema
 from bot.storage.lua import Script, ScriptCall, run_batch
 from bot.storage.lua.script import read_source
 
@@ -104,3 +106,32 @@ async def test_a_script_runs_after_a_cluster_forgot_it(cluster_url: str) -> None
         await _lease_calls_after_a_flush(client)
     finally:
         await client.aclose()
+
+
+async def test_forget_erased_moves_every_marker_keeping_the_later_score(
+    redis_client: Redis,
+) -> None:
+    """An erased person's markers (more than one chunk of them) all land in the shard's
+    erased events, so a late redelivery of any of their messages is still a duplicate; one
+    already there keeps the later of its two scores, and those a window older than the newest
+    are trimmed."""
+    schema = KeySchema(prefix="lua-forget")
+    pid = "p-erased"
+    ttl = 1_000  # the window: 2 × 1,000 in these scores
+    shard_set = schema.erased_events(schema.shard_of(pid))
+    mine = {f"m{n:05d}": 10_000 + n for n in range(1_501)}
+    await redis_client.zadd(schema.event_markers(pid), mine)  # type: ignore[arg-type]
+    await redis_client.zadd(
+        shard_set,
+        {"m00000": 11_600, "m00001": 1, "someone-else": 11_000, "too-old": 9_599},
+    )
+    [forgotten] = await run_batch(redis_client, [forget_erased(schema, pid, ttl)])
+    assert forgotten == 1
+    held = dict(await redis_client.zrange(shard_set, 0, -1, withscores=True))
+    assert held[b"m00000"] == 11_600  # the later score kept
+    assert held[b"m00001"] == 10_001
+    assert held[b"m01500"] == 11_500  # the last chunk's last marker
+    assert b"someone-else" in held
+    assert b"too-old" not in held  # a window older than the newest (11,600 - 2,000): trimmed
+    assert len(held) == 1_501 + 1  # theirs and someone else's
+    assert not await redis_client.exists(schema.event_markers(pid))

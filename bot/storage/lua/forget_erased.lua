@@ -2,7 +2,9 @@
 -- go, so that no copy of it is left for the rewrite of the data files to write again (the
 -- pseudonym and the id secret together give back the address by trying a country's numbers).
 -- Their event markers (hashes of message ids) move to the shard's set of erased events, named
--- by no one: a platform redelivering an old message of theirs still finds it seen.
+-- by no one: a platform redelivering an old message of theirs still finds it seen. They are
+-- added one by one (the cost grows with their markers, not with the shard's set), and the set's
+-- markers a dedupe window older than its newest are trimmed.
 --
 -- Run after the erasing commit (its marker is committed by then) and again after the goodbye
 -- is done with (its claim, pace and history name the pseudonym). Nothing is done while their
@@ -26,7 +28,18 @@
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local ttl = tonumber(ARGV[1])
 if redis.call('EXISTS', KEYS[2]) == 1 then
-  redis.call('ZUNIONSTORE', KEYS[3], 2, KEYS[3], KEYS[2], 'AGGREGATE', 'MAX')
+  -- Their markers (at most a couple of thousand) added to the shard's set, a marker already
+  -- there keeping the later score (GT), in chunks that stay well within Lua's stack. Not a
+  -- ZUNIONSTORE: that copies the whole shard-wide set on every erasure.
+  local mine = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
+  for first = 1, #mine, 1000 do
+    local batch = {}
+    for i = first, math.min(first + 998, #mine - 1), 2 do
+      batch[#batch + 1] = mine[i + 1]  -- score
+      batch[#batch + 1] = mine[i]  -- member
+    end
+    redis.call('ZADD', KEYS[3], 'GT', unpack(batch))
+  end
   -- Markers a window older than the newest go, as ingest drops them (scores are the times
   -- the platform's events were received, so they are compared with each other, not a clock).
   local newest = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')[2]
