@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -120,14 +121,15 @@ async def test_forget_erased_moves_every_marker_keeping_the_later_score(
     ttl = 1_000  # the window: 2 × 1,000 in these scores
     shard_set = schema.erased_events(schema.shard_of(pid))
     mine = {f"m{n:05d}": 10_000 + n for n in range(1_501)}
-    await redis_client.zadd(schema.event_markers(pid), mine)  # type: ignore[arg-type]
+    await redis_client.zadd(schema.event_markers(pid), mine)
     await redis_client.zadd(
         shard_set,
         {"m00000": 11_600, "m00001": 1, "someone-else": 11_000, "too-old": 9_599},
     )
     [forgotten] = await run_batch(redis_client, [forget_erased(schema, pid, ttl)])
     assert forgotten == 1
-    held = dict(await redis_client.zrange(shard_set, 0, -1, withscores=True))
+    scored: Any = await redis_client.zrange(shard_set, 0, -1, withscores=True)
+    held: dict[bytes, float] = dict(scored)
     assert held[b"m00000"] == 11_600  # the later score kept
     assert held[b"m00001"] == 10_001
     assert held[b"m01500"] == 11_500  # the last chunk's last marker

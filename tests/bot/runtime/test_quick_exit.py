@@ -130,7 +130,8 @@ async def test_delete_works_while_hidden_without_showing_the_survey(redis_client
     [unclear, again] = await chat.say("hmm")  # an unclear reply: asked again, still hidden
     assert unclear["text"].startswith("Nothing has been deleted yet.")
     assert again["text"] == confirm["text"]
-    assert unclear["qx"] is True and again["qx"] is True
+    assert unclear["qx"] is True
+    assert again["qx"] is True
     assert await hidden(chat)
     [done] = await chat.say("yes")
     assert done["text"] == "Everything we held about you has been deleted. Thank you for your time."
@@ -158,7 +159,8 @@ async def test_stop_works_while_hidden_and_they_stay_hidden(redis_client: Redis)
     [stopped] = await chat.say("stop")
     assert stopped["text"].startswith("You will get no more messages from us.")
     assert stopped["qx"] is True
-    assert "prompt" not in stopped and "menu" not in stopped
+    assert "prompt" not in stopped
+    assert "menu" not in stopped
     record = await chat.record()
     assert record[b"stop"] == b"1"
     assert await hidden(chat)
