@@ -12,9 +12,10 @@ sent, since the participant already sees their own answer in the chat.
 Every message sent is recorded in the chat's history (bot.channels.telegram.history), those to
 someone without a record yet too (the campaign menu before joining); only the goodbye after an
 erasure is not (`Outgoing.unrecorded`). A quick exit's "clear the chat" deletes what the history
-holds from before the exit, 100 ids per deleteMessages call. A batch Telegram refuses as a whole
-(one id in it no longer deletable) is tried again in halves, down to single ids, before any id
-is forgotten.
+holds: the participant's messages and earlier exits' lines from before the exit, the bot's
+other messages whenever sent (bot.channels.telegram.history), 100 ids per deleteMessages call.
+A batch Telegram refuses as a whole (one id in it no longer deletable) is tried again in
+halves, down to single ids, before any id is forgotten.
 """
 
 from __future__ import annotations
@@ -92,13 +93,29 @@ class TelegramClient:
         if message.edit:
             return await self._show_ticks(recipient, chat, message)
         shown = render(message, self._catalog, self._render_limits)
-        return await self._send(recipient, chat, shown, key, remember=not message.unrecorded)
+        return await self._send(
+            recipient,
+            chat,
+            shown,
+            key,
+            remember=not message.unrecorded,
+            neutral=message.quick_exit,
+        )
 
     # -- new messages --------------------------------------------------------------------------
 
     async def _send(
-        self, recipient: Recipient, chat: int, shown: Rendered, key: str, *, remember: bool
+        self,
+        recipient: Recipient,
+        chat: int,
+        shown: Rendered,
+        key: str,
+        *,
+        remember: bool,
+        neutral: bool = False,
     ) -> str | None:
+        """`neutral`: a quick exit's own line (or one sent while hidden), which a clearing
+        deletes only if sent before its exit (bot.channels.telegram.history)."""
         pid = recipient.participant_id
         split = len(shown.parts) > 1
         done = await self._questions.parts_sent(pid, key) if split else 0
@@ -116,9 +133,14 @@ class TelegramClient:
                 raise delivery_error(error) from error
             message_id = sent.message_id
             if remember:
-                # Telegram's own date: the 48 hours it allows a deletion count from it.
+                # Telegram's own date: the 48 hours it allows a deletion count from it. A
+                # neutral line is compared with the exit's time (Sauti's clock), and Telegram's
+                # whole second could make it look older than the exit: never before now.
                 sent_ms = sent.date_s * 1000 if sent.date_s is not None else _now_ms()
-                await self._history.remember([SentMessage(pid, message_id, sent_ms)])
+                if neutral:
+                    sent_ms = max(sent_ms, _now_ms())
+                line = SentMessage(pid, message_id, sent_ms, bot_reply=not neutral)
+                await self._history.remember([line])
             if split:
                 await self._questions.part_sent(pid, key, index + 1)
         if message_id is not None and shown.question_id is not None:
@@ -129,10 +151,11 @@ class TelegramClient:
     # -- a quick exit --------------------------------------------------------------------------
 
     async def _clear(self, participant_id: str, chat: int, until_ms: int) -> None:
-        """Delete the chat's recent messages, both sides, from before the exit (`until_ms`; 0:
-        all), a batch per call. Each batch is forgotten once deleted, so a retry after a
-        failure goes on with the rest; deleting an id twice does nothing (Telegram skips ids it
-        cannot find)."""
+        """Delete the chat's recent messages, both sides: the participant's and the neutral
+        lines from before the exit (`until_ms`; 0: all), the bot's others whenever sent (one
+        may have gone out between the exit's arrival and its commit), a batch per call. Each
+        batch is forgotten once deleted, so a retry after a failure goes on with the rest;
+        deleting an id twice does nothing (Telegram skips ids it cannot find)."""
         found = await self._history.deletable(participant_id, _now_ms(), until_ms or None)
         for start in range(0, len(found), self._delete_batch):
             await self._delete(participant_id, chat, found[start : start + self._delete_batch])

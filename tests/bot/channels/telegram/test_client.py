@@ -248,6 +248,27 @@ async def test_clearing_deletes_only_what_the_chat_showed_at_the_exit(
     assert [m.text for m in fake.chats[CHAT]] == ["after"]
 
 
+async def test_clearing_deletes_the_bots_replies_sent_after_the_exit_arrived_but_not_its_line(
+    redis_client: Redis, fake: FakeTelegram, client: TelegramClient
+) -> None:
+    """A reply to an earlier message can go out between the exit's arrival and its commit (it
+    names the survey): the clearing deletes it too. What the participant wrote after the exit
+    stays, and so does the exit's neutral line, even when a clearing comes again."""
+    left_ms = _now_ms() - 2_000  # the exit arrived; its commit came later
+    await client.deliver(RECIPIENT, Outgoing("before"), "k-0")
+    await client.deliver(RECIPIENT, Outgoing("Which do you use most?"), "k-1")  # after it
+    history = _history(redis_client)
+    fake.record_user_message(CHAT, fake.new_message_id(CHAT), "after")
+    await history.remember([SentMessage("p-test", fake.chats[CHAT][-1].message_id, left_ms + 5)])
+
+    clearing = Outgoing("", quick_exit=True, clear_chat=True, clear_until_ms=left_ms)
+    await client.deliver(RECIPIENT, clearing, "k-clear")
+    await client.deliver(RECIPIENT, Outgoing("OK.", quick_exit=True), "k-line")
+    assert [m.text for m in fake.chats[CHAT]] == ["after", "OK."]
+    await client.deliver(RECIPIENT, clearing, "k-clear-again")  # redelivered
+    assert [m.text for m in fake.chats[CHAT]] == ["after", "OK."]
+
+
 async def test_every_message_is_kept_in_the_history_but_the_goodbye_after_an_erasure(
     redis_client: Redis, fake: FakeTelegram, client: TelegramClient
 ) -> None:
