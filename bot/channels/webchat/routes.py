@@ -302,11 +302,15 @@ class WebChat:
         if action is not None and is_exit(action):
             # Leaving first: before the nonce and where-from checks, so that nothing (a form
             # from an old page, a privacy setting that drops Origin) keeps the page on screen.
-            # Only a post from one of our pages is stored (another site cannot hide anyone).
-            if from_our_page(request, self._public_url):
-                pid = self._participant(request, token)
+            # The link valid now always hides the chat, whatever the browser says of where the
+            # post comes from (old browsers and strict privacy settings send nothing): the link
+            # is the proof, and whoever can forge this post already holds it. Only a post from
+            # one of our pages also ends the conversation.
+            pid = participant_of(self._crypto, token)
+            if pid is not None:
                 nonce = nonce if _NONCE.match(nonce) else secrets.token_urlsafe(12)
-                await self._quick_exit(token, pid, nonce, action)
+                ours = from_our_page(request, self._public_url)
+                await self._quick_exit(token, pid, nonce, action, end=ours)
             raise leave(self._exit_url)
         refuse_other_sites(request, self._public_url)
         if not _NONCE.match(nonce):
@@ -437,11 +441,14 @@ class WebChat:
         value = digest.decode() if isinstance(digest, bytes) else digest
         await self._redis.delete(self._schema.webchat_recovery(value))
 
-    async def _quick_exit(self, token: str, pid: str, nonce: str, action: Answer | Command) -> None:
+    async def _quick_exit(
+        self, token: str, pid: str, nonce: str, action: Answer | Command, *, end: bool
+    ) -> None:
         """Hide them now (one short write: the link shows the neutral page from the very next
-        request) and hand the exit to the worker without waiting for it: the page leaves at
-        once, whether or not the exit is processed yet, or even stored (Redis down). Only the
-        link valid now ends the conversation (a link a recovery code replaced only leaves)."""
+        request) and, if `end`, hand the exit to the worker without waiting for it: the page
+        leaves at once, whether or not the exit is processed yet, or even stored (Redis down).
+        Only the link valid now hides or ends anything (a link a recovery code replaced only
+        leaves)."""
         with contextlib.suppress(TimeoutError, *STORAGE_FAILURE):
             async with asyncio.timeout(_EXIT_STORE_SECONDS):
                 record = self._schema.participant(pid)
@@ -450,7 +457,8 @@ class WebChat:
                 if wrapped_key is not None and link_holds(self._crypto, token, link):
                     event = self._event(pid, nonce, action)
                     await WEBCHAT_HIDE(self._redis, [record], [str(event.received_at_ms)])
-                    await self._ingestor.ingest(event)
+                    if end:
+                        await self._ingestor.ingest(event)
 
     # -- helpers ---------------------------------------------------------------------------
 

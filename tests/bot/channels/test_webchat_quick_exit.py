@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from aiohttp import ClientSession
 from aiohttp.test_utils import TestClient
 
 from bot.app import App
@@ -166,9 +167,9 @@ async def test_the_exit_leaves_at_once_even_from_a_form_without_its_nonce(
     assert shown.headers["Location"] == "/away"
 
 
-async def test_another_site_posting_the_exit_only_leaves(web_client: Client, app: App) -> None:
-    """A page of another site cannot hide anyone (nothing is stored), but a browser that
-    posts the exit is still sent away."""
+async def test_another_site_posting_the_exit_only_hides(web_client: Client, app: App) -> None:
+    """A post from another site holds the private link all the same: the link shows only the
+    neutral page afterwards, but the conversation is not ended (nothing else is stored)."""
     token = await browser.join(web_client, "en")
     page = await browser.page(web_client, token)
     response = await web_client.post(
@@ -179,8 +180,27 @@ async def test_another_site_posting_the_exit_only_leaves(web_client: Client, app
     )
     assert response.headers["Location"] == "/away"
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
-    assert await app.redis.hget(app.schema.participant(pid), "hid") in (None, b"0")
-    assert (await web_client.get(f"/c/{token}", allow_redirects=False)).status == 200
+    assert await app.redis.hget(app.schema.participant(pid), "hid") not in (None, b"0")
+    shown = await web_client.get(f"/c/{token}", allow_redirects=False)
+    assert shown.headers["Location"] == "/away"
+
+
+async def test_an_exit_from_a_browser_that_says_nothing_of_where_it_comes_from_hides(
+    web_client: Client, app: App
+) -> None:
+    """Old browsers and strict privacy settings send no Origin, Referer or Sec-Fetch-Site:
+    the exit still hides the chat, so the link no longer shows the conversation."""
+    token = await browser.join(web_client, "en")
+    page = await browser.page(web_client, token)
+    async with ClientSession() as bare:  # no Sec-Fetch-Site, Origin or Referer at all
+        response = await bare.post(
+            web_client.make_url(f"/c/{token}"), data=exit_form(page), allow_redirects=False
+        )
+        assert (response.status, response.headers["Location"]) == (303, "/away")
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    assert await app.redis.hget(app.schema.participant(pid), "hid") not in (None, b"0")
+    shown = await web_client.get(f"/c/{token}", allow_redirects=False)
+    assert (shown.status, shown.headers["Location"]) == (303, "/away")
 
 
 async def test_no_page_title_names_the_survey(web_client: Client) -> None:
