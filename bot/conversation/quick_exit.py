@@ -72,6 +72,7 @@ def comes_back(exchange: Exchange) -> bool:
         return True
     if _carries_on(event):
         exchange.turn.update(participant, hidden_ms=0)
+        exchange.turn.came_back = True
         return False  # "start" or a join: they asked to go on, and go on
     if _kept_while_hidden(participant, event):
         return False  # answered as usual; they stay hidden (`lets_out`)

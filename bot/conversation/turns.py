@@ -45,6 +45,8 @@ class Turn:
     data_key: bytes | None
     participant_changed: bool = False
     participant_created: bool = False
+    # They asked to go on after a quick exit (start, a join): only this clears a stored `hid`.
+    came_back: bool = False
     campaign_id: str | None = None
     session: Session | None = None  # the campaign session after the event
     events: tuple[Event, ...] = ()

@@ -104,6 +104,10 @@ def keep_participant(turn: Turn, schema: KeySchema, writes: CommitWrites) -> Non
     if not turn.participant_changed:
         return
     fields = record.to_fields() if turn.participant_created else record.state_fields()
+    if not turn.participant_created and not turn.came_back and not record.hidden:
+        # Not hidden when loaded: a quick exit the web page stored since must stay
+        # (commit.lua never lowers `hid`; only a come-back writes "0").
+        del fields["hid"]
     writes.participant = fields | writes.participant
     if record.campaign_id:
         writes.joined = record.campaign_id

@@ -67,10 +67,18 @@ if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4]) end
 local n = tonumber(ARGV[i]); i = i + 1
 local kept, emptied = {}, {}
 for j = i, i + 2 * n - 1, 2 do
-  if ARGV[j + 1] == '' then
+  -- A quick exit's time ('hid') is never lowered: the web page stores it before the exit's
+  -- own event, and an earlier event loaded before that must not undo it. Only '0' (a
+  -- come-back) clears it.
+  local value = ARGV[j + 1]
+  if ARGV[j] == 'hid' and value ~= '0' then
+    local stored = tonumber(redis.call('HGET', KEYS[3], 'hid') or '0') or 1
+    if stored > (tonumber(value) or 0) then value = tostring(stored) end
+  end
+  if value == '' then
     emptied[#emptied + 1] = ARGV[j]
   else
-    kept[#kept + 1] = ARGV[j]; kept[#kept + 1] = ARGV[j + 1]
+    kept[#kept + 1] = ARGV[j]; kept[#kept + 1] = value
   end
 end
 i = i + 2 * n

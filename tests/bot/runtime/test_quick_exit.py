@@ -3,6 +3,8 @@ stored, in every language, whatever the participant was doing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Answer, Channel, InboundEvent
@@ -224,3 +226,32 @@ async def test_in_shared_phone_mode_a_question_asks_for_the_neutral_continue_tem
         "fallback": None,
         "language": "en",
     }
+
+
+async def test_an_earlier_event_committed_after_the_web_page_hid_them_keeps_them_hidden(
+    redis_client: Redis,
+) -> None:
+    """The web chat page stores the exit's time itself, before the exit's own event is
+    processed. An answer the worker loaded just before that, and commits just after, must
+    not bring the conversation back on the page."""
+    runtime = await _runtime(redis_client)
+    chat = await _joined(runtime, "page")
+    record = runtime.schema.participant(chat.pid)
+    left_ms = runtime.clock_ms + 60_000  # the exit pressed after the answer was sent
+    load = runtime.worker._load
+
+    async def page_hides_meanwhile(events: Any) -> Any:
+        loaded = await load(events)  # the record as it was: not hidden
+        await redis_client.hset(record, "hid", str(left_ms))  # what the page writes
+        return loaded
+
+    runtime.worker._load = page_hides_meanwhile  # type: ignore[method-assign]
+    await chat.press("help")  # changes their record: the commit writes it
+    assert (await chat.record())[b"stg"] == b"help"
+    assert (await chat.record())[b"hid"] == str(left_ms).encode()
+    runtime.worker._load = load  # type: ignore[method-assign]
+    # Only an explicit come-back brings them back.
+    runtime.clock_ms = left_ms + 1_000
+    resumed = await chat.say("start")
+    assert "prompt" in resumed[-1]
+    assert (await chat.record())[b"hid"] == b"0"
