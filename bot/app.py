@@ -207,6 +207,7 @@ class App:
             self.campaigns,
             self.audit_log(),
             interval_seconds=self.settings.privacy.retention_interval_seconds,
+            dedupe_seconds=self.settings.dedupe_ttl_seconds,
         )
 
     def send_rates(self) -> dict[str, float]:

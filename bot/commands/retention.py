@@ -99,6 +99,7 @@ def _run(args: argparse.Namespace) -> int:
                     app.audit_log(),
                     only=campaign.id,
                     by="command",
+                    dedupe_seconds=app.settings.dedupe_ttl_seconds,
                 )
             except STORAGE_FAILURE as error:
                 if is_storage_unavailable(error):

@@ -40,6 +40,8 @@ from bot.storage.scripts import EXPIRE_CASES, EXPIRE_RESPONDENTS
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # respondents per script call: about 10 ms of the server's time (it blocks others)
+# The default dedupe window (SAUTI_DEDUPE_TTL_SECONDS's default), for callers without settings.
+DEDUPE_SECONDS = 7 * 86_400
 CASE_PAGE = 1000  # cases per script call
 
 
@@ -81,9 +83,11 @@ async def erase_campaign(
     *,
     clock: Callable[[], float] = time.time,
     chunk: int = CHUNK,
+    dedupe_seconds: int = DEDUPE_SECONDS,
 ) -> Erased | None:
     """Erase what retention made due of one campaign; None (nothing done) unless it is
-    closed and past its retention."""
+    closed and past its retention. `dedupe_seconds` is the deployment's dedupe window
+    (SAUTI_DEDUPE_TTL_SECONDS): how long the erased events' markers are kept."""
     campaign = await campaigns.get(campaign_id)
     closed_ms = await campaigns.closed_since(campaign_id)
     if campaign is None or closed_ms is None or not is_due(campaign, int(clock() * 1000)):
@@ -100,7 +104,8 @@ async def erase_campaign(
     stopped = False
     for shard in range(schema.shards):
         shard_erased = await _people(
-            redis, schema, shard, campaign_id, refs, erased_before, chunk, still_due
+            redis, schema, shard, campaign_id, refs, erased_before, chunk, still_due,
+            dedupe_seconds,
         )
         if shard_erased is not None:
             taken, whole, kept, ids = shard_erased
@@ -138,6 +143,7 @@ async def _people(
     erased_before: list[str],
     chunk: int,
     still_due: Callable[[], Awaitable[bool]],
+    dedupe_seconds: int,
 ) -> tuple[int, int, int, list[str]] | None:
     """One shard's respondents and joiners, chunk by chunk: (respondents erased, participants
     erased whole, people left for the next run, ids erased whole); None when the campaign was
@@ -163,7 +169,7 @@ async def _people(
         for digest in codes:
             await redis.delete(schema.webchat_recovery(_text(digest)))
         if ids:  # what the shard's streams still hold of those erased whole goes too
-            await _after_whole(redis, schema, [_text(p) for p in ids])
+            await _after_whole(redis, schema, [_text(p) for p in ids], dedupe_seconds)
         erased, whole = erased + int(respondents), whole + int(entire)
         gone += [_text(pid) for pid in ids]
         # Fewer taken than asked, or all of them put back: the sets are down to those kept for
@@ -172,18 +178,15 @@ async def _people(
             return erased, whole, int(remaining), gone
 
 
-# The dedupe window of the erased events that retention's erasures add to (forget_erased.lua):
-# the default; those it erases whole wrote last long before, so their markers are long gone.
-_DEDUPE_SECONDS = 7 * 86_400
-
-
-async def _after_whole(redis: Redis, schema: KeySchema, ids: list[str]) -> None:
+async def _after_whole(
+    redis: Redis, schema: KeySchema, ids: list[str], dedupe_seconds: int
+) -> None:
     """Those just erased whole: their stream entries and the keys still named by their
     pseudonyms go, in the batch that notes the erasure first (no deletion without its note)."""
     steps: list[BatchStep] = [
         *erasure_noted(schema, int(time.time() * 1000)),
         purge_entries(schema, ids),
-        *(forget_erased(schema, pid, _DEDUPE_SECONDS) for pid in ids),
+        *(forget_erased(schema, pid, dedupe_seconds) for pid in ids),
     ]
     for reply in await run_batch(redis, steps):
         if isinstance(reply, Exception):

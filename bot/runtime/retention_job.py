@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from bot.audit.entry import OPERATOR, AuditAction
 from bot.audit.log import AuditLog
 from bot.records.campaigns import CampaignStore
-from bot.runtime.retention import Erased, erase_campaign, is_due
+from bot.runtime.retention import DEDUPE_SECONDS, Erased, erase_campaign, is_due
 from bot.storage.errors import STORAGE_FAILURE, is_storage_unavailable
 from bot.storage.keys import KeySchema
 from dialogues import SurveyDefinitionError
@@ -39,13 +39,16 @@ async def erase_due(
     only: str | None = None,
     by: str = "schedule",
     clock: Callable[[], float] = time.time,
+    dedupe_seconds: int = DEDUPE_SECONDS,
 ) -> list[Erased]:
     """Erase every campaign (or `only` that one) closed and past its retention whose data is
     not yet all erased; each erasure recorded in its organisation's audit log as the operator."""
     done: list[Erased] = []
     for campaign_id in [only] if only is not None else await campaigns.ids():
         try:
-            erased = await _erase_one(redis, schema, campaigns, audit, campaign_id, by, clock)
+            erased = await _erase_one(
+                redis, schema, campaigns, audit, campaign_id, by, clock, dedupe_seconds
+            )
         except Exception as error:
             # Redis away: no other campaign would fare better; asked for one: the caller says why.
             if is_storage_unavailable(error) or only is not None:
@@ -70,6 +73,7 @@ async def _erase_one(
     campaign_id: str,
     by: str,
     clock: Callable[[], float],
+    dedupe_seconds: int,
 ) -> Erased | None:
     try:
         campaign = await campaigns.get(campaign_id)
@@ -80,7 +84,9 @@ async def _erase_one(
         return None
     if await campaigns.purged_at(campaign_id) is not None:
         return None
-    erased = await erase_campaign(redis, schema, campaigns, campaign_id, clock=clock)
+    erased = await erase_campaign(
+        redis, schema, campaigns, campaign_id, clock=clock, dedupe_seconds=dedupe_seconds
+    )
     if erased is None:
         return None
     # Whether it is all erased, never how many: the audit log is read by the organisation's
@@ -107,6 +113,7 @@ class RetentionJob:
         *,
         interval_seconds: int,
         clock: Callable[[], float] = time.time,
+        dedupe_seconds: int = DEDUPE_SECONDS,
     ) -> None:
         self._redis = redis
         self._schema = schema
@@ -114,6 +121,7 @@ class RetentionJob:
         self._audit = audit
         self._interval = interval_seconds
         self._clock = clock
+        self._dedupe_seconds = dedupe_seconds
         self._owner = secrets.token_hex(8)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -136,5 +144,10 @@ class RetentionJob:
         if not taken:
             return None
         return await erase_due(
-            self._redis, self._schema, self._campaigns, self._audit, clock=self._clock
+            self._redis,
+            self._schema,
+            self._campaigns,
+            self._audit,
+            clock=self._clock,
+            dedupe_seconds=self._dedupe_seconds,
         )

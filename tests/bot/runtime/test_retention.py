@@ -540,3 +540,24 @@ async def test_someone_who_writes_without_joining_a_campaign_leaves_no_record(
     await quiet.say("2")  # picks one: a record, and a joiner of that campaign
     assert (await quiet.record())[b"cid"] == CAMPAIGN.encode()
     assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 1
+
+
+async def test_the_erased_events_of_those_erased_whole_keep_the_deployment_dedupe_window(
+    redis_client: Redis,
+) -> None:
+    """The markers of an erased person's messages are kept for the deployment's dedupe
+    window (SAUTI_DEDUPE_TTL_SECONDS), not a fixed one."""
+    runtime = await _deployment(redis_client)
+    halima = Chat(runtime, "halima")
+    await halima.say(CAMPAIGN)
+    await halima.press("language", "en")  # the data notice shown; never answered
+    await _closed_days_ago(runtime, CAMPAIGN, 400)
+
+    erased = await erase_campaign(
+        runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN, dedupe_seconds=3600
+    )
+
+    assert erased is not None and erased.erased_ids == (halima.pid,)
+    kept = runtime.schema.erased_events(runtime.schema.shard_of(halima.pid))
+    assert await runtime.redis.zcard(kept) > 0
+    assert 0 < await runtime.redis.ttl(kept) <= 3600
