@@ -26,6 +26,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from redis.asyncio import Redis
 
@@ -104,8 +105,14 @@ async def erase_campaign(
     stopped = False
     for shard in range(schema.shards):
         shard_erased = await _people(
-            redis, schema, shard, campaign_id, refs, erased_before, chunk, still_due,
-            dedupe_seconds,
+            redis,
+            schema,
+            shard,
+            campaign_id,
+            refs,
+            erased_before,
+            _Pace(chunk, dedupe_seconds),
+            still_due,
         )
         if shard_erased is not None:
             taken, whole, kept, ids = shard_erased
@@ -134,6 +141,11 @@ async def erase_campaign(
     return outcome
 
 
+class _Pace(NamedTuple):
+    chunk: int  # respondents per script call
+    dedupe_seconds: int  # how long the erased events' markers are kept
+
+
 async def _people(
     redis: Redis,
     schema: KeySchema,
@@ -141,9 +153,8 @@ async def _people(
     campaign_id: str,
     refs: list[str],
     erased_before: list[str],
-    chunk: int,
+    pace: _Pace,
     still_due: Callable[[], Awaitable[bool]],
-    dedupe_seconds: int,
 ) -> tuple[int, int, int, list[str]] | None:
     """One shard's respondents and joiners, chunk by chunk: (respondents erased, participants
     erased whole, people left for the next run, ids erased whole); None when the campaign was
@@ -156,7 +167,7 @@ async def _people(
         schema.counters(shard, campaign_id),
     ]
     args: list[str | int] = [
-        campaign_id, chunk, schema.tag(shard), len(refs), *refs, *erased_before
+        campaign_id, pace.chunk, schema.tag(shard), len(refs), *refs, *erased_before
     ]  # fmt: skip
     while True:
         if not await still_due():
@@ -169,12 +180,12 @@ async def _people(
         for digest in codes:
             await redis.delete(schema.webchat_recovery(_text(digest)))
         if ids:  # what the shard's streams still hold of those erased whole goes too
-            await _after_whole(redis, schema, [_text(p) for p in ids], dedupe_seconds)
+            await _after_whole(redis, schema, [_text(p) for p in ids], pace.dedupe_seconds)
         erased, whole = erased + int(respondents), whole + int(entire)
         gone += [_text(pid) for pid in ids]
         # Fewer taken than asked, or all of them put back: the sets are down to those kept for
         # the next run (or empty).
-        if int(taken) < chunk or int(put_back) == int(taken):
+        if int(taken) < pace.chunk or int(put_back) == int(taken):
             return erased, whole, int(remaining), gone
 
 

@@ -557,7 +557,8 @@ async def test_the_erased_events_of_those_erased_whole_keep_the_deployment_dedup
         runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN, dedupe_seconds=3600
     )
 
-    assert erased is not None and erased.erased_ids == (halima.pid,)
+    assert erased is not None
+    assert erased.erased_ids == (halima.pid,)
     kept = runtime.schema.erased_events(runtime.schema.shard_of(halima.pid))
     assert await runtime.redis.zcard(kept) > 0
     assert 0 < await runtime.redis.ttl(kept) <= 3600
