@@ -28,7 +28,8 @@
 --   5 lease owner
 --   6 now (marker time)
 --   7 marker TTL
---   8.. counted groups: participant field/value pairs (a value '' removes the field), answer
+--   8.. counted groups: participant field/value pairs (a value '' removes the field; 'hid' is
+--     never lowered, except to '0'), answer
 --     field/value pairs, answers to delete before those are set (question ids: their chunks
 --     go too), counter field/delta pairs; then the respondent member ('' = none); then the
 --     joiner member ('' = none); then inbox
