@@ -40,9 +40,11 @@ FIRST_USER = 30_000_000
 
 
 async def join(user: FakeUser) -> None:
-    """The deep link, the language button, "yes, tell me": then the first question."""
+    """The deep link, the language button, "yes, I agree", "yes, tell me": then the first
+    question."""
     await user.say(f"/start {CAMPAIGN}")
     await user.tap_data(await _menu(user, "m|language|en"), "m|language|en")
+    await user.tap_data(await _menu(user, "m|consent|take:yes"), "m|consent|take:yes")
     await user.tap_data(await _menu(user, "m|updates|yes"), "m|updates|yes")
     await question(user, "uses")
 
