@@ -20,3 +20,22 @@ def example_survey() -> str:
 async def open_example(campaigns: CampaignStore) -> None:
     """Load the example campaign and open it, as an operator does before inviting anyone."""
     await campaigns.load(example_survey(), open_now=True)
+
+
+def one_question_survey(campaign_id: str, retention_days: int | None = None) -> str:
+    """A second, small campaign (another organisation's, one free-text question): for
+    participants who are in the example campaign and in another one too."""
+    retention = f"retention_days: {retention_days}\n" if retention_days is not None else ""
+    return f"""\
+spec_version: 1
+id: {campaign_id}
+organisation: {{en: "Maji Co"}}
+title: {{en: "Water"}}
+languages: [en]
+default_language: en
+promise: {{en: "We will tell you by March."}}
+{retention}questions:
+  - id: note
+    kind: text
+    text: {{en: "Anything else?"}}
+"""

@@ -16,24 +16,12 @@ from bot.conversation.campaign import DAY_MS, CampaignStatus
 from bot.conversation.inbound import Join
 from bot.runtime.retention import holding
 from tests.bot.commands import Deployment, deployed, sauti
-from tests.kit.example import CAMPAIGN, example_survey
+from tests.kit.example import CAMPAIGN, example_survey, one_question_survey
 from tests.kit.waiting import until
 
 Capture = pytest.CaptureFixture[str]
 LATER = "later-2026"
-LATER_SURVEY = f"""\
-spec_version: 1
-id: {LATER}
-organisation: {{en: "Maji Co"}}
-title: {{en: "Water"}}
-languages: [en]
-default_language: en
-promise: {{en: "We will tell you by March."}}
-questions:
-  - id: note
-    kind: text
-    text: {{en: "Anything else?"}}
-"""
+LATER_SURVEY = one_question_survey(LATER)
 
 
 @pytest.fixture

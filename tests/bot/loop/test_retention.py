@@ -21,22 +21,10 @@ from tests.bot.loop import (
     make_deployment,
     with_campaign,
 )
-from tests.kit.example import CAMPAIGN
+from tests.kit.example import CAMPAIGN, one_question_survey
 
 LIVE = "live-2026"
-LIVE_SURVEY = f"""\
-spec_version: 1
-id: {LIVE}
-organisation: {{en: "Maji Co"}}
-title: {{en: "Water"}}
-languages: [en]
-default_language: en
-promise: {{en: "We will tell you by March."}}
-questions:
-  - id: note
-    kind: text
-    text: {{en: "Anything else?"}}
-"""
+LIVE_SURVEY = one_question_survey(LIVE)
 
 
 async def test_what_they_were_told_and_their_reaction_go_the_figures_stay(

@@ -28,24 +28,11 @@ from bot.runtime.retention import erase_campaign, holding
 from bot.storage.scripts import EXPIRE_CASES, EXPIRE_RESPONDENTS
 from dialogues import parse
 from dialogues.inbound import TextReply
-from tests.kit.example import CAMPAIGN, example_survey, open_example
+from tests.kit.example import CAMPAIGN, example_survey, one_question_survey, open_example
 from tests.kit.runtime import Runtime, make_runtime
 
 LIVE = "live-2026"
-LIVE_SURVEY = f"""\
-spec_version: 1
-id: {LIVE}
-organisation: {{en: "Maji Co"}}
-title: {{en: "Water"}}
-languages: [en]
-default_language: en
-promise: {{en: "We will tell you by March."}}
-retention_days: 45
-questions:
-  - id: note
-    kind: text
-    text: {{en: "Anything else?"}}
-"""
+LIVE_SURVEY = one_question_survey(LIVE, retention_days=45)
 STORY = "the tower is far from the checkpoint"
 LIVE_WORDS = "the pump broke again"
 
