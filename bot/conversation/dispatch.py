@@ -87,7 +87,8 @@ def take_turn(
     data_key = None
     if participant is not None:
         data_key = crypto.unwrap_data_key(participant.wrapped_key)
-    turn = Turn(participant, data_key, inbound_ms=event.received_at_ms)
+    before = participant.campaign_id if participant is not None else None
+    turn = Turn(participant, data_key, before, inbound_ms=event.received_at_ms)
     if participant is not None and participant.unreachable and _their_doing(event):
         turn.update(participant, unreachable=False)  # they wrote to us: reachable again
     exchange = Exchange(turn, event, context, crypto, now)

@@ -43,6 +43,9 @@ class Turn:
 
     participant: ParticipantRecord | None
     data_key: bytes | None
+    # The campaign the record named before the event: left for another, it must stop listing
+    # them among its joiners (bot.runtime.commit.keep_participant).
+    campaign_before: str | None = None
     participant_changed: bool = False
     participant_created: bool = False
     # They asked to go on after a quick exit (start, a join): only this clears a stored `hid`.

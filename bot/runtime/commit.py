@@ -111,6 +111,13 @@ def keep_participant(turn: Turn, schema: KeySchema, writes: CommitWrites) -> Non
     writes.participant = fields | writes.participant
     if record.campaign_id:
         writes.joined = record.campaign_id
+    left = turn.campaign_before
+    if left and left != record.campaign_id:
+        # Joined and left for another before starting it: nothing names them for that
+        # campaign any more, so neither may its joiners set (an erasure finds only what the
+        # record names). Started, they were never in it: the SREM does nothing.
+        pid = record.participant_id
+        writes.before.append(("SREM", schema.joiners(writes.event.shard, left), pid))
 
 
 def queue_replies(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
@@ -249,6 +256,8 @@ def erase_commands(
     campaigns = set(record.joined if record is not None else ())
     if record is not None and record.campaign_id:
         campaigns.add(record.campaign_id)
+    if turn.campaign_before:  # "delete" from a join of another campaign in the same event
+        campaigns.add(turn.campaign_before)
     commands: list[RedisCommand] = [
         ("DEL", key) for key in schema.keys_of(participant_id, campaigns)
     ]

@@ -7,6 +7,7 @@
   buttons".
 - The participant blocking / unblocking the bot (`my_chat_member`) → Reachability.
 - Edited messages: nothing (an edit never changes a recorded answer).
+- Times increase per chat in update order (bot.channels.telegram.chat_clock).
 - Anything from a group: nothing, but the group is owed a one-line explanation.
 
 Event ids are HMACs of what identifies the update on Telegram (message ids are unique only
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 
 from bot.channels.telegram import payloads
+from bot.channels.telegram.chat_clock import ChatClock
 from bot.channels.telegram.history import SentMessage
 from bot.channels.telegram.render import TICK
 from bot.conversation.inbound import (
@@ -84,6 +86,7 @@ class UpdateParser:
         # A key of its own for event ids, derived from the id secret: the same secret keys the
         # participant ids, and the two must never be comparable.
         self._key = crypto.keyed_digest(b"sauti/telegram-event-ids/v1")
+        self._clock = ChatClock()  # a chat's events keep the order of its updates
         self._participant_ids = participant_ids or (
             lambda user: crypto.participant_id(Channel.TELEGRAM.value, user)
         )
@@ -123,6 +126,7 @@ class UpdateParser:
         # right after it: bot.conversation.quick_exit); a later one, the second's first ms.
         date_ms = int(message.date.timestamp() * 1000)
         sent_ms = now_ms if now_ms <= date_ms + 999 else date_ms
+        sent_ms = self._clock.stamp(message.chat.id, sent_ms)
         event = self._event(scope, user, message.chat.id, action, sent_ms)
         own = SentMessage(event.participant_id, message.message_id, sent_ms)
         return Parsed((event,), own=own)
@@ -136,7 +140,8 @@ class UpdateParser:
             return Parsed(callback_query_id=query.id)
         user = query.from_user
         # Callback query ids are unique per bot, so they identify a tap across redeliveries.
-        event = self._event(f"callback:{query.id}", user, user.id, action, now_ms)
+        tapped_ms = self._clock.stamp(user.id, now_ms)
+        event = self._event(f"callback:{query.id}", user, user.id, action, tapped_ms)
         tap = _menu_tap(query) if isinstance(action, Command) else None
         return Parsed((event,), callback_query_id=query.id, menu_tap=tap)
 

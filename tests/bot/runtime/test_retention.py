@@ -322,7 +322,8 @@ async def test_someone_who_saw_the_data_notice_but_never_started_is_erased_whole
     # Message ids of their chat, as the Telegram client keeps them for a quick exit: an
     # erasure takes them too.
     await runtime.redis.zadd(runtime.schema.telegram_history(halima.pid), {"17": 1})
-    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 2
+    # `both` left it for the live campaign before starting it: it holds nothing of theirs.
+    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 1
     await _closed_days_ago(runtime, CAMPAIGN, 400)
 
     erased = await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
@@ -349,6 +350,30 @@ async def test_a_participant_erasing_themselves_leaves_no_joiner_behind(
     await halima.say("yes")
     assert await _keys_naming(runtime, halima.pid) <= {"e", "sent"}
     assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 0
+
+
+async def test_someone_who_joins_one_campaign_then_another_then_erases_leaves_no_joiner(
+    redis_client: Redis,
+) -> None:
+    """Joined, left for another campaign before starting the first, then erased: no joiners
+    set still holds their pseudonym (the first campaign's would have kept it to its
+    retention, though nothing else names them for it)."""
+    runtime = await _deployment(redis_client)
+    halima = Chat(runtime, "halima")
+    await halima.say(CAMPAIGN)
+    await halima.press("language", "en")  # the data notice of the first; never answered
+    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 1
+    await halima.say(LIVE)  # the second campaign's join code instead
+    assert (await halima.record())[b"cid"] == LIVE.encode()
+    assert await holding(runtime.redis, runtime.schema, CAMPAIGN) == 0  # left it
+    assert await holding(runtime.redis, runtime.schema, LIVE) == 1
+    await halima.say("/delete")
+    await halima.say("yes")
+    shard = runtime.schema.shard_of(halima.pid)
+    for campaign in (CAMPAIGN, LIVE):
+        joiners: Any = await runtime.redis.smembers(runtime.schema.joiners(shard, campaign))
+        assert halima.pid.encode() not in joiners
+    assert await _keys_naming(runtime, halima.pid) <= {"e", "sent"}
 
 
 async def test_a_campaign_reopened_during_a_run_is_not_marked_erased(

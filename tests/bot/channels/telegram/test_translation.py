@@ -19,9 +19,8 @@ from dialogues.events import Choice, ControlLabels, Prompt
 from dialogues.inbound import ChoiceReply, TextReply
 from dialogues.model import QuestionKind
 
-PARSER = UpdateParser(
-    ParticipantCrypto(Secret(b"m" * 32), Secret(b"s" * 32)), lambda user: f"pid-{user}"
-)
+CRYPTO = ParticipantCrypto(Secret(b"m" * 32), Secret(b"s" * 32))
+PARSER = UpdateParser(CRYPTO, lambda user: f"pid-{user}")
 USER = {"id": 77, "is_bot": False, "first_name": "Amina", "language_code": "sw"}
 CHAT = {"id": 77, "type": "private", "first_name": "Amina"}
 
@@ -49,17 +48,40 @@ def test_typed_text_photos_and_commands_become_events() -> None:
 def test_a_message_is_dated_when_it_was_written_not_when_it_arrived() -> None:
     """A `/time` answer read against the arrival of a retried or backlogged update would put
     the participant hours off."""
+    parser = UpdateParser(CRYPTO, lambda user: f"pid-{user}")  # no earlier times for this chat
     now_ms = int(time.time()) * 1000
     update = Update.model_validate({"update_id": 9, "message": _message(text="14:30")})
     written = update.message.date.timestamp() if update.message is not None else 0
     two_hours_later = int(written * 1000) + 2 * 3600 * 1000
-    [event] = PARSER.parse(update, two_hours_later).events
+    [event] = parser.parse(update, two_hours_later).events
     assert event.received_at_ms == int(written * 1000)
     ahead = Update.model_validate(
         {"update_id": 9, "message": _message(text="14:30", date=int(time.time()) + 600)}
     )
-    [early] = PARSER.parse(ahead, now_ms).events
+    fresh = UpdateParser(CRYPTO, lambda user: f"pid-{user}")
+    [early] = fresh.parse(ahead, now_ms).events
     assert early.received_at_ms == now_ms  # a sender's clock ahead of ours is not trusted
+
+
+def test_after_a_backlog_a_chat_keeps_the_order_of_its_updates() -> None:
+    """A tap takes the time it arrives, a late message the start of the second it was written
+    in. After downtime, "exit" tapped and then "/start" typed must not be stored the other way
+    round: the start would be taken as written before the exit and dropped."""
+    parser = UpdateParser(CRYPTO, lambda user: f"pid-{user}")
+    written_s = int(time.time()) - 3600
+    arrived_ms = int(time.time() * 1000)
+    exit_tap = {"id": "q-exit", "from": USER, "chat_instance": "c", "data": "m|exit"}
+    start = {"message": _message(text="/start", date=written_s, message_id=6)}
+    other_chat = {**CHAT, "id": 78}
+    elsewhere = {"message": _message(text="/start", date=written_s, chat=other_chat)}
+    [tapped] = parser.parse(
+        Update.model_validate({"update_id": 1, "callback_query": exit_tap}), arrived_ms
+    ).events
+    [typed] = parser.parse(Update.model_validate({"update_id": 2, **start}), arrived_ms).events
+    [other] = parser.parse(Update.model_validate({"update_id": 3, **elsewhere}), arrived_ms).events
+    assert tapped.received_at_ms == arrived_ms
+    assert typed.received_at_ms == arrived_ms + 1  # after the exit, in update order
+    assert other.received_at_ms == written_s * 1000  # another chat keeps its own time
 
 
 def test_the_same_message_has_the_same_id_and_other_chats_other_ids() -> None:
