@@ -14,16 +14,16 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, RootModel, ValidationError
+from pydantic import BaseModel, RootModel
 
-from bot.access.permissions import ForbiddenError, NotFoundError, Principal, authorize
-from bot.access.roles import Permission
+from bot.access.permissions import ForbiddenError, NotFoundError, Principal
 from bot.api.auth import Authenticator, unauthorized
-from bot.api.declare import PUBLIC, Call, FileResponse, FileStream, Operation, Owner, TextBody
+from bot.api.declare import PUBLIC, Call, FileResponse, FileStream, Operation, TextBody
+from bot.api.invoke import invoke, validated
 from bot.api.openapi import document
 from bot.api.problems import (
     BODY_TOO_LARGE,
@@ -41,7 +41,6 @@ from bot.api.problems import (
     problem_response,
 )
 from bot.api.services import ApiServices
-from bot.records.cases import find_case
 from bot.storage.errors import STORAGE_FAILURE, is_storage_unavailable
 
 log = logging.getLogger(__name__)
@@ -103,19 +102,18 @@ def _endpoint(
         principal = None
         if operation.permission is not PUBLIC:
             principal = await _authenticate(request, authenticators)
-            if isinstance(operation.permission, Permission):
-                authorize(principal, operation.permission)
-        call = Call(
-            principal=principal,
-            services=services,
-            path=_validated(operation.path_model, dict(request.match_info), "path"),
-            query=_validated(operation.query, _query(request), "query"),
-            body=await _body(request, operation),
+
+        async def read_body() -> BaseModel | str | None:
+            return await _body(request, operation)
+
+        result = await invoke(
+            operation,
+            services,
+            principal,
+            path=dict(request.match_info),
+            query=_query(request),
+            read_body=read_body,
         )
-        if principal is not None and isinstance(operation.permission, Permission):
-            owner = await _owner(operation.owner, call, principal)
-            authorize(principal, operation.permission, owner=owner)
-        result = await operation.handler(call)
         if isinstance(operation.response, FileResponse):
             return await _stream(request, operation.status, operation.response, result)
         if not isinstance(result, operation.response):  # a bug of ours, never sent half-right
@@ -125,33 +123,6 @@ def _endpoint(
         )
 
     return endpoint
-
-
-async def _owner(owner: Owner, call: Call, principal: Principal) -> str:
-    """The organisation the request's thing belongs to (NotFoundError: none, or nothing of that
-    name), whichever operation it is: the check every handler would otherwise have to make."""
-    services = call.services
-    if owner is Owner.CALLER:
-        return principal.org
-    if owner is Owner.CASE_IN_PATH:
-        case = await find_case(services.redis, services.schema, _field(call.path, "reference"))
-        campaign_id = case.campaign_id if case is not None else ""
-    elif owner is Owner.CAMPAIGN_IN_QUERY:
-        campaign_id = _field(call.query, "campaign")
-    else:
-        campaign_id = _field(call.path, "campaign_id")
-    # A case raised outside any campaign belongs to no organisation (only the operator sees it).
-    org = await services.campaigns.owner(campaign_id) if campaign_id else None
-    if org is None:
-        raise NotFoundError(campaign_id)
-    return org
-
-
-def _field(model: BaseModel | None, name: str) -> str:
-    value = getattr(model, name, None)
-    if not isinstance(value, str):  # a declaration of ours that does not fit its owner
-        raise TypeError(f"the operation's owner needs a `{name}` it does not take")
-    return value
 
 
 async def _stream(
@@ -236,29 +207,6 @@ def _query(request: web.Request) -> dict[str, str]:
     return dict(request.query)
 
 
-def _validated(model: type[BaseModel] | None, values: Mapping[str, Any], where: str) -> Any:
-    if model is None:
-        return None
-    try:
-        return model.model_validate(values)
-    except ValidationError as error:
-        raise _invalid(error, where) from None
-
-
-def _invalid(error: ValidationError, where: str) -> ApiError:
-    items = [
-        ErrorItem(
-            location=".".join([where, *(str(part) for part in item["loc"])]),
-            message=item["msg"],
-        )
-        for item in error.errors()
-    ]
-    count = len(items)
-    return ApiError(
-        INVALID_REQUEST, f"{count} problem{'s' if count != 1 else ''} in the {where}", errors=items
-    )
-
-
 async def _body(request: web.Request, operation: Operation) -> BaseModel | str | None:
     declared = operation.body
     if declared is None:
@@ -280,7 +228,7 @@ async def _body(request: web.Request, operation: Operation) -> BaseModel | str |
         value = json.loads(body_text)
     except ValueError as error:
         raise ApiError(MALFORMED_BODY, f"the body is not JSON: {error}") from None
-    return _validated(declared, value, "body") if isinstance(value, dict) else _not_object()
+    return validated(declared, value, "body") if isinstance(value, dict) else _not_object()
 
 
 def _not_object() -> BaseModel:
