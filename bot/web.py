@@ -1,5 +1,5 @@
-"""The one web server: web chat pages, staff pages (/staff/), the JSON API (/api/v1),
-platform webhooks, /healthz and /metrics.
+"""The one web server: web chat pages, staff pages (/staff/), the console (/console/), the JSON
+API (/api/v1), platform webhooks, /healthz and /metrics.
 
 The access log names the route (`/c/{token}`), never the path: web chat URLs carry
 participants' private link tokens, which must not reach a log.
@@ -19,11 +19,14 @@ from bot.api import PREFIX as API_PREFIX
 from bot.api import ApiServices, api_application
 from bot.api.audit import AuditRecorder
 from bot.api.browser import BrowserSession
+from bot.api.operations import all_operations
 from bot.api.services import DecisionTools
 from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
 from bot.compression import compress
+from bot.console.areas import all_banner_sources, all_pages
+from bot.console.site import Site
 from bot.loop.templates import TemplateCoverage, template_coverage
 from bot.metrics_http import metrics_handler, shared_gauges
 from bot.staff_web.audit_events import AuditedSignInEvents
@@ -117,6 +120,15 @@ def make_web_app(app: App, *, audit: AuditRecorder | None = None) -> web.Applica
     )
     services = api_services(app, audit or app.audit_log())
     browser = BrowserSession(web_app[STAFF_AUTH])  # the console's calls, after API tokens
+    console = Site(
+        auth=web_app[STAFF_AUTH],
+        services=services,
+        operations=all_operations(),
+        pages=all_pages(),
+        banners=all_banner_sources(),
+        http=app.settings.http,
+    )
+    web_app.add_routes(console.routes())
     web_app.add_subapp(
         API_PREFIX, api_application(services, app.settings.http.trusted_proxies, browser)
     )

@@ -11,7 +11,7 @@ missing or too long, a body that is no form, an unknown link) gets a page that s
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
 from typing import Any
 
@@ -57,6 +57,7 @@ _FIELD_LIMITS = {
     "repeated": 1024,
     "code": 16,
     "org": 64,
+    "next": 512,
 }
 _STYLE = resources.files("bot.staff_web").joinpath("templates/style.css").read_text("utf-8")
 
@@ -111,7 +112,9 @@ class StaffPages:
             raise web.HTTPSeeOther("/staff/")
         ready = request.query.get("ready") == "1"
         message = "Your account is ready: sign in." if ready else None
-        return self._pre_session_page(request, "sign_in.html", "Sign in", message=message)
+        return self._pre_session_page(
+            request, "sign_in.html", "Sign in", message=message, next=_next(request.query)
+        )
 
     async def sign_in(self, request: web.Request) -> web.StreamResponse:
         form = await self._pre_session_form(request)
@@ -121,9 +124,15 @@ class StaffPages:
         )
         if isinstance(result, Refused):
             return self._pre_session_page(
-                request, "sign_in.html", "Sign in", message=result.message, status=401, email=email
+                request,
+                "sign_in.html",
+                "Sign in",
+                message=result.message,
+                status=401,
+                email=email,
+                next=_next(form),
             )
-        response = web.HTTPSeeOther("/staff/")
+        response = web.HTTPSeeOther(_next(form) or "/staff/")
         self._set_session_cookie(request, response, result)
         raise response
 
@@ -351,6 +360,14 @@ class StaffPages:
     async def _organisation_name(self, slug: str) -> str:
         organisation = await self._organisations.get(slug)
         return organisation.name if organisation is not None else slug
+
+
+def _next(values: Mapping[str, str]) -> str:
+    """Where to go once signed in: a console page the person was sent away from, nothing else
+    (never another site: no scheme, no `//`)."""
+    wanted = values.get("next", "")
+    safe = wanted.startswith("/console/") and "//" not in wanted and "\\" not in wanted
+    return wanted if safe and len(wanted) <= _FIELD_LIMITS["next"] else ""
 
 
 def _qr_code(uri: str) -> Markup:
