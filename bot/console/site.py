@@ -169,7 +169,13 @@ class Site:
         language = self.languages[
             negotiate(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language"))
         ]
-        view = View(request, signed_in, signed_in.principal, language, self)
+        principal = signed_in.principal
+        try:
+            organisation = await self.services.organisations.get(principal.org)
+        except STORAGE_FAILURE:
+            return _unavailable()
+        name = organisation.name if organisation is not None else principal.org
+        view = View(request, signed_in, principal, language, self, name)
         try:
             if page.permission is not None and not view.may(page.permission):
                 raise ForbiddenError(view.principal, page.permission)

@@ -59,6 +59,7 @@ class View:
     principal: Principal
     language: Language
     site: Site
+    organisation_name: str = ""  # as the organisation calls itself (its id when it has none)
 
     @property
     def services(self) -> ApiServices:
