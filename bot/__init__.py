@@ -13,7 +13,7 @@ importing only from the layers below it (docs/architecture.md; tests/bot/test_la
 - `channels`: Telegram, WhatsApp and the web chat;
 - `loop`: closing the feedback loop: decisions, notices, the grievance desk;
 - entry points: `app` (the composition root), `run` (`sauti run`), `web` (the web server) with
-  `web_log`, `compression`, `metrics_http` and `staff_web` (the staff pages), `api` (the JSON
-  API, /api/v1), `cli` and `commands` (the `sauti` command line), `terminal` (a survey tried in
-  a terminal).
+  `web_log`, `compression`, `metrics_http` and `staff_web` (the staff sign-in pages), `api`
+  (the JSON API, /api/v1), `console` (the staff's pages over the API, /console/), `cli` and
+  `commands` (the `sauti` command line), `terminal` (a survey tried in a terminal).
 """

@@ -1,6 +1,8 @@
 """The JSON API, `/api/v1` (docs/api.md).
 
 - `declare`: how an operation is declared, once: method, path, permission, models, errors;
+- `invoke`: one operation run for a principal (permission, validation, owner): the server's
+  and the console's one way in;
 - `server`: the aiohttp application made from the declarations, and its problem middleware;
 - `openapi`: the OpenAPI 3.1 document made from the same declarations;
 - `problems`: RFC 9457 problem details and their stable types;

@@ -5,12 +5,13 @@ declared operation for the signed-in principal (`View.invoke`, through `bot.api.
 the page and the API show and change exactly the same things under the same permission check.
 
 - `declare`: how a page is declared (path, method, permission), once;
-- `view`: what a page handler gets — the principal, `invoke`, forms, rendering, translation;
-- `site`: the routes made from the declarations, the layout's navigation and banners, errors
-  as pages, security headers, static files;
+- `view`: what a page handler gets — the principal, `invoke`, forms, rendering, translation —
+  and the banners a page may show;
+- `site`: the routes made from the declarations, the layout's navigation, errors as pages,
+  security headers, static files;
 - `i18n`: the interface's languages (gettext catalogues under `locale/`), negotiation,
-  number and date formatting, direction;
+  number and date formatting, direction; `catalogue`: the catalogues brought up to date for
+  translators;
 - `charts`: SVG bar charts rendered on the server;
-- one module per area of pages (`campaigns`, ...), each with its own `pages`, listed in
-  `areas.all_pages`.
+- `areas`: every area's pages and banners, one module per area (`campaigns`, ...).
 """

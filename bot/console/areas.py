@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.console import campaigns
 from bot.console.declare import Page
-from bot.console.site import BannerSource
+from bot.console.view import BannerSource
 
 
 def all_pages() -> tuple[Page, ...]:

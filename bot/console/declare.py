@@ -14,16 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.access.roles import Permission
+from bot.console.view import View
 
-if TYPE_CHECKING:
-    from bot.console.view import View
-
-PageHandler = Callable[["View"], Awaitable[web.StreamResponse]]
+PageHandler = Callable[[View], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,8 @@ from bot.api.declare import Operation
 from bot.api.problems import ApiError
 from bot.api.services import ApiServices
 from bot.console.declare import Page
-from bot.console.i18n import LANGUAGE_COOKIE, N_, Language, load_languages, negotiate
-from bot.console.view import BadFormError, View
+from bot.console.i18n import LANGUAGE_COOKIE, N_, load_languages, negotiate
+from bot.console.view import BadFormError, Banner, BannerSource, View
 from bot.settings import HttpSettings
 from bot.staff_web.auth import StaffAuth
 from bot.storage.errors import STORAGE_FAILURE
@@ -63,19 +63,6 @@ ROLE_LABELS = {
 # The layout's navigation: a role sees only what it may open. A campaign's own pages
 # (results, triage, decisions, exports) are reached from the campaign.
 NAVIGATION = (NavItem(N_("Campaigns"), "/console/campaigns", Permission.CAMPAIGNS_READ),)
-
-
-@dataclass(frozen=True, slots=True)
-class Banner:
-    """A message the layout shows above every page (an open safety alert, say)."""
-
-    text: str  # already in the reader's language
-    link: str | None = None
-    link_text: str = ""
-    urgent: bool = False
-
-
-BannerSource = Callable[[View], Awaitable[Sequence[Banner]]]
 
 
 class Site:
@@ -295,4 +282,4 @@ def _suffix(name: str) -> str:
     return name[name.rfind(".") :] if "." in name else ""
 
 
-__all__ = ["Banner", "BannerSource", "Language", "NavItem", "Site"]
+__all__ = ["Banner", "BannerSource", "NavItem", "Site"]

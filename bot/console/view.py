@@ -3,9 +3,9 @@ it was sent, and how to answer with a page — all in the reader's language."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from multidict import MultiDict
@@ -13,14 +13,13 @@ from multidict import MultiDict
 from bot.access.csrf import same_token
 from bot.access.permissions import Principal
 from bot.access.roles import Permission
+from bot.api.declare import Operation
 from bot.api.invoke import body_from, invoke
 from bot.api.services import ApiServices
 from bot.channels.webchat.origin import refuse_other_sites
 from bot.console.i18n import Language
-from bot.staff_web.auth import SignedInStaff
-
-if TYPE_CHECKING:
-    from bot.console.site import Site
+from bot.settings import HttpSettings
+from bot.staff_web.auth import SignedInStaff, StaffAuth
 
 MAX_FIELD_CHARS = 20_000  # a decision's message in one language is far shorter
 MAX_FIELDS = 500
@@ -52,13 +51,41 @@ class Form:
         return self.files.get(name)
 
 
+@dataclass(frozen=True, slots=True)
+class Banner:
+    """A message the layout shows above every page (an open safety alert, say)."""
+
+    text: str  # already in the reader's language
+    link: str | None = None
+    link_text: str = ""
+    urgent: bool = False
+
+
+class Console(Protocol):
+    """What a page reaches of the console around it (`bot.console.site.Site`)."""
+
+    services: ApiServices
+    http: HttpSettings
+    auth: StaffAuth
+    languages: Mapping[str, Language]
+
+    def operation(self, operation_id: str) -> Operation: ...
+
+    def render(self, view: View, template: str, title: str, **context: Any) -> str: ...
+
+    async def banners_for(self, view: View) -> list[Banner]: ...
+
+
+BannerSource = Callable[["View"], Awaitable[Sequence[Banner]]]
+
+
 @dataclass
 class View:
     request: web.Request
     signed_in: SignedInStaff
     principal: Principal
     language: Language
-    site: Site
+    site: Console
     organisation_name: str = ""  # as the organisation calls itself (its id when it has none)
 
     @property

@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "bot.web",
         "bot.staff_web",
         "bot.api",
+        "bot.console",
         "bot.web_log",
         "bot.compression",
         "bot.metrics_http",
