@@ -64,10 +64,17 @@ class Banner:
 class Console(Protocol):
     """What a page reaches of the console around it (`bot.console.site.Site`)."""
 
-    services: ApiServices
-    http: HttpSettings
-    auth: StaffAuth
-    languages: Mapping[str, Language]
+    @property
+    def services(self) -> ApiServices: ...
+
+    @property
+    def http(self) -> HttpSettings: ...
+
+    @property
+    def auth(self) -> StaffAuth: ...
+
+    @property
+    def languages(self) -> Mapping[str, Language]: ...
 
     def operation(self, operation_id: str) -> Operation: ...
 
