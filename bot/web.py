@@ -27,7 +27,7 @@ from bot.channels.webchat.routes import WebChat
 from bot.compression import compress
 from bot.console.areas import all_banner_sources, all_pages
 from bot.console.site import Site
-from bot.loop.templates import TemplateCoverage, template_coverage
+from bot.loop.templates import TemplateCoverage, template_book, template_coverage
 from bot.metrics_http import metrics_handler, shared_gauges
 from bot.staff_web.audit_events import AuditedSignInEvents
 from bot.staff_web.auth import STAFF_AUTH, StaffAuth
@@ -161,4 +161,5 @@ def decision_tools(app: App) -> DecisionTools:
         publisher=app.publisher,
         templates=templates,
         send_rates=app.send_rates(),
+        template_book=lambda: template_book(whatsapp.templates_file, whatsapp.limits),
     )

@@ -20,6 +20,7 @@ from bot.settings.privacy import DEFAULT_MIN_CELL
 from bot.storage.keys import KeySchema
 
 if TYPE_CHECKING:
+    from bot.channels.whatsapp.templates import TemplateBook
     from bot.loop.ledger import DecisionLedger
     from bot.loop.publisher import Publisher
     from bot.loop.templates import TemplateCoverage
@@ -29,13 +30,15 @@ if TYPE_CHECKING:
 class DecisionTools:
     """What the decisions operations use of the app: its ledger (which turns a file's
     pseudonyms into participants) and publisher (with the loop settings, on the given clock),
-    the WhatsApp templates approved per campaign language (None: not known) and each push
-    channel's send rate (for ETAs)."""
+    the WhatsApp templates approved per campaign language (None: not known) and the
+    templates themselves (what a closed window's notice reads), and each push channel's send
+    rate (for ETAs)."""
 
     ledger: Callable[[], DecisionLedger]
     publisher: Callable[[Callable[[], float]], Publisher]
     templates: Callable[[tuple[str, ...]], TemplateCoverage | None]
     send_rates: Mapping[str, float]
+    template_book: Callable[[], TemplateBook | None] = lambda: None
 
 
 @dataclass

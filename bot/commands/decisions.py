@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 from bot.access.organisations import DEFAULT_ORG
@@ -393,7 +394,7 @@ def print_progress(
 ) -> None:
     """Progress as the API shows it (bot.api.operations.decision_progress): counts of people
     through the one suppression function, a withheld one read `<minimum`."""
-    shown = progress_out(stored, progress, minimum)
+    shown = progress_out(stored, progress, minimum, time.time())
 
     def label(count: int | None) -> str:
         return shown_count(count, minimum)

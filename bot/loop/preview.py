@@ -26,6 +26,7 @@ from bot.conversation.decisions.texts import (
     shared_notice,
     summary_of,
 )
+from bot.conversation.outgoing import MenuItem
 from bot.loop.ledger import StoredDecision
 from bot.loop.pacing import QuietHours, is_quiet
 from bot.loop.planner import LinkCounts, PlanLimits, Planner
@@ -52,6 +53,8 @@ class WrittenNotice:
     text: str
     buttons: tuple[str, ...]
     untranslated: bool  # the company's text is another language's (marked in the text)
+    menu: tuple[MenuItem, ...] = ()  # the buttons as sent (a closed WhatsApp window's template)
+    shared: bool = False  # the neutral notice of a shared phone
 
 
 @dataclass
@@ -150,8 +153,10 @@ def written_notices(
     decision = stored.decision
     if survey.shared_phones:
         return [_shared(stored, language) for language in survey.languages]
-    return [
-        WrittenNotice(
+    notices = []
+    for language in survey.languages:
+        menu = reaction_menu(stored.ref, language)
+        notice = WrittenNotice(
             language=language,
             text=notice_text(
                 decision,
@@ -159,18 +164,19 @@ def written_notices(
                 language,
                 summary=summary_of(decision, survey, facts, witnesses, language),
             ),
-            buttons=tuple(item.label for item in reaction_menu(stored.ref, language)),
+            buttons=tuple(item.label for item in menu),
             # Marked as such only where the message itself lacks the language (decisions.md).
             untranslated=language not in decision.message,
+            menu=menu,
         )
-        for language in survey.languages
-    ]
+        notices.append(notice)
+    return notices
 
 
 def _shared(stored: StoredDecision, language: str) -> WrittenNotice:
     text, menu = shared_notice(stored.ref, language)
     buttons = tuple(item.label for item in menu)
-    return WrittenNotice(language, text, buttons, untranslated=False)
+    return WrittenNotice(language, text, buttons, untranslated=False, menu=menu, shared=True)
 
 
 async def _example(

@@ -4,9 +4,10 @@ A campaign promises participants when it will report back (`report_back_by` in t
 Once that date has passed without a published decision, the campaign is overdue: the CLI and
 the `sauti_loop_overdue_campaigns` metric say so.
 
-The report, per campaign: the share of contributors told an outcome, the median days from a
-linked answer to its notice, the share of not (or partly) adopted decisions that give their
-rationale in every language of the campaign, and the reactions. Everything is a count: no
+The report, per campaign (and added up for an organisation): the share of contributors told
+an outcome, the median days from a linked answer to its notice, the share of not (or partly)
+adopted decisions that give their rationale in every language of the campaign, and the
+reactions. Everything is a count: no
 participant appears in it.
 """
 
@@ -48,6 +49,7 @@ class LoopReport:
     with_rationale: int  # ... of which give it in every language of the campaign
     reactions: Counter[str] = field(default_factory=Counter)
     median_of: int = 0  # notices the median is taken over (people told, linked to an answer)
+    days: Counter[int] = field(default_factory=Counter)  # days from answer to notice -> notices
 
     def median_shown(self, minimum: int) -> float | None:
         """The median days, withheld (None) when taken over fewer people than the minimum:
@@ -114,6 +116,7 @@ async def campaign_report(
         told=told,
         median_days=median(days),
         median_of=sum(days.values()),
+        days=days,
         decisions=published,
         owing_rationale=len(owing),
         with_rationale=len(complete),
@@ -142,3 +145,32 @@ async def _published(ledger: DecisionLedger, campaign_id: str) -> list[StoredDec
         return await ledger.published(campaign_id)
     except DecisionDefinitionError:
         return []
+
+
+def organisation_report(reports: list[LoopReport]) -> LoopReport:
+    """The reports of an organisation's campaigns added up. Someone who answered two of its
+    campaigns counts in each: a contributor is a contribution to a campaign."""
+    days: Counter[int] = Counter()
+    reactions: Counter[str] = Counter()
+    for report in reports:
+        days.update(report.days)
+        reactions.update(report.reactions)
+    promises = [report.promise for report in reports]
+    return LoopReport(
+        campaign_id="",
+        promise=Promise(
+            "",
+            None,
+            sum(promise.published for promise in promises),
+            any(promise.overdue for promise in promises),
+        ),
+        contributors=sum(report.contributors for report in reports),
+        told=sum(report.told for report in reports),
+        median_days=median(days),
+        decisions=[stored for report in reports for stored in report.decisions],
+        owing_rationale=sum(report.owing_rationale for report in reports),
+        with_rationale=sum(report.with_rationale for report in reports),
+        reactions=reactions,
+        median_of=sum(days.values()),
+        days=days,
+    )

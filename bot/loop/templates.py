@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.channels.whatsapp.shorten import flatten, shorten
 from bot.channels.whatsapp.template_file import TemplateFileError, load_templates
-from bot.channels.whatsapp.templates import DECISION, NOTICE, TemplateBook
+from bot.channels.whatsapp.templates import DECISION, NOTICE, SHARED, Menu, TemplateBook
 from bot.settings.limits import WhatsAppLimits
 
 # What a decision notice asks for outside the window, best first: the template with the
@@ -44,3 +45,42 @@ def template_coverage(
     except TemplateFileError:
         return None
     return coverage_of(book, languages)
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedWindowNotice:
+    """A notice as a WhatsApp participant whose 24-hour window has closed reads it: the
+    approved template's words around the notice, and its buttons."""
+
+    template: str  # the template's name
+    language: str  # the WhatsApp language code it goes in
+    text: str
+    buttons: tuple[str, ...]
+    fallback: bool  # another language's template: theirs has none approved
+
+
+def closed_window_notice(
+    book: TemplateBook, language: str, text: str, menu: Menu, *, shared: bool
+) -> ClosedWindowNotice | None:
+    """What the WhatsApp client sends for a notice outside the window (the template it
+    chooses, filled as `TemplateBook.content` fills it); None: nothing can go."""
+    resolved = book.choose((SHARED,) if shared else NOTICE_PURPOSES, language, menu)
+    if resolved is None:
+        return None
+    template = resolved.template
+    approved = template.languages[resolved.code]
+    body = approved.body
+    value = shorten(flatten(text), template.max_parameter_chars)
+    for number, _source in enumerate(template.parameters, start=1):
+        body = body.replace("{{" + str(number) + "}}", value)
+    return ClosedWindowNotice(
+        template.name, resolved.code, body, approved.buttons, resolved.fallback
+    )
+
+
+def template_book(path: Path, limits: WhatsAppLimits) -> TemplateBook | None:
+    """The templates file, or None when it cannot be read."""
+    try:
+        return load_templates(path, limits)
+    except TemplateFileError:
+        return None

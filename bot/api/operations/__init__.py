@@ -1,7 +1,8 @@
 """Every operation of the JSON API, one module per resource: `me`, `campaigns`,
 `results` (aggregates, small cells withheld), `responses`, `cases`, `loop` (decisions and the
 loop report), `decisions` (upload, preview, publish, progress: with `decision_models`,
-`decision_preview` and `decision_progress`), `audit` (the organisation's audit log), `themes`
+`decision_preview` and `decision_progress`), `decision_compose` (a decision from a
+form), `decision_reactions` (what came back), `audit` (the organisation's audit log), `themes`
 (tags on free-text answers, their counts), `exports` (every response as a file, streamed);
 `common` holds what they share. A new resource is a module with its own `operations` and one
 line in `all_operations`."""
@@ -13,6 +14,8 @@ from bot.api.operations import (
     audit,
     campaigns,
     cases,
+    decision_compose,
+    decision_reactions,
     decisions,
     exports,
     loop,
@@ -32,6 +35,8 @@ def all_operations() -> tuple[Operation, ...]:
         *cases.operations.declared,
         *loop.operations.declared,
         *decisions.operations.declared,
+        *decision_compose.operations.declared,
+        *decision_reactions.operations.declared,
         *audit.operations.declared,
         *themes.operations.declared,
         *exports.operations.declared,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api.operations.common import CAMPAIGN_ID
+from bot.api.problems import ErrorItem
 from bot.conversation.decisions.decision import DECISION_ID, DecisionStatus
 from bot.loop.publisher import PublicationStatus
 
@@ -66,7 +68,12 @@ class DecisionDetailOut(BaseModel):
     effective: dt.date | None
     message_languages: list[str]
     languages_without_message: list[str] = Field(
-        description="campaign languages without a message (or rationale, where one is owed)"
+        description="campaign languages without a message, a title, or a rationale where one "
+        "is owed: publishing refuses while someone to tell reads one of them"
+    )
+    incomplete: list[ErrorItem] = Field(
+        description="the completeness check: each text a campaign language still lacks, at "
+        "its field (`title.fr`, `message.sw`, `rationale.ar`)"
     )
     published_version: int = Field(description="0: never published")
     publication: PublicationOut | None
@@ -118,4 +125,60 @@ class ProgressOut(BaseModel):
     outbox_backlog: int | None = Field(description="bulk notices of every publication not yet sent")
     waiting: int | None = Field(description="notices of every publication held for later")
     next_due_at: dt.datetime | None
-    eta_seconds: float
+    sent: int | None = Field(
+        description="notices handed to their channel so far (queued, or released after "
+        "waiting) of `to_tell`; null: withheld"
+    )
+    eta_seconds: float = Field(
+        description="until the rest has gone at the channels' send rates (quiet hours and "
+        "weekly budgets aside)"
+    )
+    eta_at: dt.datetime | None = Field(description="when that is; null: nothing left to send")
+
+
+Text = Annotated[str, Field(max_length=1000)]
+Texts = dict[Annotated[str, Field(max_length=16)], Text]
+
+
+class PickIn(BaseModel):
+    """One part of the linking rule. A question with `options` picked (multiple choice: who
+    chose any of them; `every`: all of them), or `at_least` / `at_most` (numbers, scales), or
+    `answered` (who answered it, or not); or a `theme` tagged on free-text answers (of
+    `question`, else of any question)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str | None = Field(default=None, max_length=64)
+    options: list[Annotated[str, Field(max_length=64)]] = Field(default=[], max_length=50)
+    every: bool = False
+    at_least: float | None = None
+    at_most: float | None = None
+    answered: bool | None = None
+    theme: str | None = Field(default=None, max_length=40)
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    picks: list[PickIn] = Field(default=[], max_length=50)
+    match: Literal["any", "all"] = Field(
+        default="any", description="linked when any pick holds, or only when all of them do"
+    )
+    responses: list[Annotated[str, Field(max_length=80)]] = Field(
+        default=[], max_length=500, description="response ids as exports give them (p-…[/q])"
+    )
+
+
+class ComposeIn(BaseModel):
+    """A decision as the console's form gives it; empty texts count as not given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: DecisionStatus
+    title: Texts = Field(description="per language")
+    message: Texts = Field(description="per language")
+    rationale: Texts = Field(default={}, description="per language; owed when not adopted")
+    changes: Texts = {}
+    you_told_us: Texts = {}
+    effective: dt.date | None = None
+    link: LinkIn

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from bot.channels.whatsapp.templates import TemplateBook
 from bot.conversation.decisions.decision import DecisionStatus
 from bot.loop.planner import EXCLUSIONS, LinkCounts
-from bot.loop.preview import Preview
+from bot.loop.preview import Preview, WrittenNotice
+from bot.loop.templates import closed_window_notice
 from bot.records.suppression import Cell, Table, suppress_distribution, suppress_table
 from dialogues.model import Survey
 
@@ -59,13 +61,31 @@ class SampleOut(BaseModel):
     answer: str = Field(description="the answer's label; never free text or a sensitive answer")
 
 
+class ClosedWindowOut(BaseModel):
+    """The notice as WhatsApp delivers it once the participant's 24-hour window has closed
+    (almost always, for a decision): an approved template around the notice's text."""
+
+    template: str
+    language: str = Field(description="the template's language (another one: a fallback)")
+    fallback: bool = Field(description="their language has no approved template of its own")
+    text: str
+    buttons: list[str] = Field(description="empty: they read it, but cannot react with a tap")
+
+
 class NoticeOut(BaseModel):
     language: str
-    text: str = Field(description="the notice as a participant reading this language gets it")
+    text: str = Field(
+        description="the notice as a participant reading this language gets it: on Telegram, "
+        "in the web chat, and on WhatsApp inside their 24-hour window"
+    )
     buttons: list[str]
     untranslated: bool = Field(
         description="the decision lacks this language: sent only with "
         "allow_missing_translations, the default language's text marked as not translated"
+    )
+    whatsapp_closed_window: ClosedWindowOut | None = Field(
+        description="on WhatsApp outside their window; null: no approved template would "
+        "carry it (nothing goes), or the templates are not known"
     )
 
 
@@ -149,7 +169,9 @@ def reach_of(counts: LinkCounts, minimum: int) -> Reach:
     )
 
 
-def preview_out(preview: Preview, survey: Survey, minimum: int) -> PreviewOut:
+def preview_out(
+    preview: Preview, survey: Survey, minimum: int, book: TemplateBook | None = None
+) -> PreviewOut:
     stored = preview.stored
     reach = reach_of(preview.counts, minimum)
     table = reach.table
@@ -173,15 +195,7 @@ def preview_out(preview: Preview, survey: Survey, minimum: int) -> PreviewOut:
         ),
         languages_without_message=rows.per_language(preview.missing, channel=None),
         campaign_languages_without_message=list(preview.lacking),
-        notices=[
-            NoticeOut(
-                language=notice.language,
-                text=notice.text,
-                buttons=list(notice.buttons),
-                untranslated=notice.untranslated,
-            )
-            for notice in preview.notices
-        ],
+        notices=[_notice(notice, book) for notice in preview.notices],
         publishing_refused=preview.blocked,
         whatsapp_without_template=_optional(rows, preview.whatsapp_without_template),
         whatsapp_without_buttons=_optional(rows, preview.whatsapp_without_buttons),
@@ -194,6 +208,29 @@ def preview_out(preview: Preview, survey: Survey, minimum: int) -> PreviewOut:
             )
             for sample in preview.samples
         ],
+    )
+
+
+def _notice(notice: WrittenNotice, book: TemplateBook | None) -> NoticeOut:
+    closed = None
+    if book is not None:
+        wrapped = closed_window_notice(
+            book, notice.language, notice.text, notice.menu, shared=notice.shared
+        )
+        if wrapped is not None:
+            closed = ClosedWindowOut(
+                template=wrapped.template,
+                language=wrapped.language,
+                fallback=wrapped.fallback,
+                text=wrapped.text,
+                buttons=list(wrapped.buttons),
+            )
+    return NoticeOut(
+        language=notice.language,
+        text=notice.text,
+        buttons=list(notice.buttons),
+        untranslated=notice.untranslated,
+        whatsapp_closed_window=closed,
     )
 
 

@@ -9,10 +9,18 @@ from bot.api.operations.common import moment
 from bot.api.operations.decision_models import ChannelProgressOut, ProgressOut
 from bot.loop.ledger import StoredDecision
 from bot.loop.progress import Progress
-from bot.records.suppression import Cell, suppress_count, suppress_distribution, suppress_table
+from bot.records.suppression import (
+    Cell,
+    Table,
+    suppress_count,
+    suppress_distribution,
+    suppress_table,
+)
 
 
-def progress_out(stored: StoredDecision, progress: Progress, minimum: int) -> ProgressOut:
+def progress_out(
+    stored: StoredDecision, progress: Progress, minimum: int, now: float
+) -> ProgressOut:
     channels = sorted({*progress.planned, *progress.sent_now, *progress.delayed})
     table = suppress_table(
         [
@@ -56,8 +64,19 @@ def progress_out(stored: StoredDecision, progress: Progress, minimum: int) -> Pr
         outbox_backlog=suppress_count(progress.outbox_backlog, minimum).count,
         waiting=suppress_count(progress.waiting, minimum).count,
         next_due_at=moment(progress.next_due_ms / 1000) if progress.next_due_ms else None,
+        sent=_sent(progress, channels, table, minimum),
         eta_seconds=progress.eta_seconds,
+        eta_at=moment(now + progress.eta_seconds) if progress.eta_seconds > 0 else None,
     )
+
+
+def _sent(progress: Progress, channels: list[str], table: Table, minimum: int) -> int | None:
+    """Those queued and those released after waiting: withheld with any queued or delayed
+    cell it is made of."""
+    if any(row[0].withheld or row[1].withheld for row in table.cells):
+        return None
+    count = sum(progress.sent_now[channel] + progress.released[channel] for channel in channels)
+    return suppress_count(count, minimum).count
 
 
 def _within(count: int, whole: Cell, minimum: int) -> int | None:

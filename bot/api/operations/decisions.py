@@ -45,6 +45,7 @@ from bot.api.problems import (
 )
 from bot.api.services import DecisionTools
 from bot.conversation.campaign import Campaign
+from bot.conversation.decisions.compose import incomplete
 from bot.conversation.decisions.decision import (
     DecisionDefinitionError,
     LoopError,
@@ -63,14 +64,14 @@ operations = Operations()
 DECISION_TYPES = ("application/yaml", "text/yaml", "text/plain")
 
 
-def _tools(call: Call) -> DecisionTools:
+def decision_tools(call: Call) -> DecisionTools:
     tools = call.services.decisions
     if tools is None:  # a wiring mistake of ours (bot.web gives them)
         raise RuntimeError("the API was given no decision tools")
     return tools
 
 
-async def _campaign(call: Call, campaign_id: str, permission: Permission) -> Campaign:
+async def campaign_for(call: Call, campaign_id: str, permission: Permission) -> Campaign:
     await campaign_owned(call, campaign_id, permission)
     campaign = await call.services.campaigns.get(campaign_id)
     if campaign is None:
@@ -83,17 +84,19 @@ async def _stored(
 ) -> tuple[Campaign, StoredDecision]:
     """The campaign and the decision (a version of it, default the latest), once the caller
     may act on them with `permission`."""
-    campaign = await _campaign(call, path.campaign_id, permission)
+    campaign = await campaign_for(call, path.campaign_id, permission)
     try:
-        stored = await _tools(call).ledger().get(path.campaign_id, path.decision_id, version)
+        stored = (
+            await decision_tools(call).ledger().get(path.campaign_id, path.decision_id, version)
+        )
     except DecisionDefinitionError as error:
-        raise _no_longer_fits(error) from None
+        raise no_longer_fits(error) from None
     if stored is None:
         raise ApiError(NOT_FOUND, "no such decision (or version)")
     return campaign, stored
 
 
-def _no_longer_fits(error: DecisionDefinitionError) -> ApiError:
+def no_longer_fits(error: DecisionDefinitionError) -> ApiError:
     return ApiError(
         CONFLICT,
         "the stored decision no longer fits the campaign's survey: upload it again",
@@ -108,7 +111,7 @@ def _items(problems: tuple[Problem, ...] | list[Problem]) -> list[ErrorItem]:
     ]
 
 
-def _mistakes(problems: tuple[Problem, ...] | list[Problem]) -> ApiError:
+def invalid_decision(problems: tuple[Problem, ...] | list[Problem]) -> ApiError:
     count = len(problems)
     return ApiError(
         INVALID_DECISION,
@@ -154,19 +157,19 @@ async def upload_decision(call: Call) -> StoredOut:
     campaign included. A file that differs from the latest version is stored as a new version
     (`new_version`); the same file again changes nothing. Either answer is 200."""
     campaign_id = call.path_as(CampaignPath).campaign_id
-    campaign = await _campaign(call, campaign_id, Permission.DECISIONS_DRAFT)
+    campaign = await campaign_for(call, campaign_id, Permission.DECISIONS_DRAFT)
     source = call.text_body()
     named = campaign_of(source)
     if named != campaign_id:
-        raise _mistakes(_misfiled(source, campaign, named))
-    ledger = _tools(call).ledger()
+        raise invalid_decision(_misfiled(source, campaign, named))
+    ledger = decision_tools(call).ledger()
     try:
         stored, new = await ledger.load(source, int(call.services.clock() * 1000))
     except DecisionDefinitionError as error:
-        raise _mistakes(error.problems) from None
+        raise invalid_decision(error.problems) from None
     except LoopError as error:  # its reference is taken (about one in a trillion): rename it
         raise ApiError(CONFLICT, str(error)) from None
-    return StoredOut(new_version=new, decision=await _detail(call, stored, campaign))
+    return StoredOut(new_version=new, decision=await decision_detail(call, stored, campaign))
 
 
 @operations.add(
@@ -185,10 +188,12 @@ async def get_decision(call: Call) -> DecisionDetailOut:
     `conflict` listing why: upload it again."""
     path = call.path_as(DecisionPath)
     campaign, stored = await _stored(call, path, Permission.LOOP_READ)
-    return await _detail(call, stored, campaign)
+    return await decision_detail(call, stored, campaign)
 
 
-async def _detail(call: Call, stored: StoredDecision, campaign: Campaign) -> DecisionDetailOut:
+async def decision_detail(
+    call: Call, stored: StoredDecision, campaign: Campaign
+) -> DecisionDetailOut:
     services = call.services
     schema = services.schema
     key = schema.decision(stored.campaign_id, stored.id)
@@ -225,6 +230,10 @@ async def _detail(call: Call, stored: StoredDecision, campaign: Campaign) -> Dec
         effective=decision.effective,
         message_languages=sorted(decision.message),
         languages_without_message=list(decision.missing_messages(campaign.survey.languages)),
+        incomplete=[
+            ErrorItem(location=problem.path, message=problem.message)
+            for problem in incomplete(decision, campaign.survey.languages)
+        ],
         published_version=stored.published_version,
         publication=publication,
         versions=versions,
@@ -258,7 +267,7 @@ async def preview_decision(call: Call) -> PreviewOut:
     id (label only). Nothing is sent. Reading the sample answers is recorded."""
     path = call.path_as(DecisionPath)
     campaign, stored = await _stored(call, path, Permission.DECISIONS_DRAFT)
-    services, tools = call.services, _tools(call)
+    services, tools = call.services, decision_tools(call)
     publisher = tools.publisher(services.clock)
     survey = campaign.survey
     preview = await build_preview(
@@ -285,7 +294,7 @@ async def preview_decision(call: Call) -> PreviewOut:
             address=caller.address,
             details={"what": "preview"},
         )
-    return preview_out(preview, survey, services.min_cell)
+    return preview_out(preview, survey, services.min_cell, tools.template_book())
 
 
 @operations.add(
@@ -308,7 +317,7 @@ async def publish_decision(call: Call) -> PublishOut:
     path = call.path_as(DecisionPath)
     allow = call.body_as(PublishIn).allow_missing_translations
     await _stored(call, path, Permission.DECISIONS_PUBLISH)
-    publisher = _tools(call).publisher(call.services.clock)
+    publisher = decision_tools(call).publisher(call.services.clock)
     try:
         published = await publisher.publish(path.campaign_id, path.decision_id, allow_missing=allow)
     except MissingTranslationsError as error:
@@ -316,7 +325,7 @@ async def publish_decision(call: Call) -> PublishOut:
     except NoSuchDecisionError:
         raise ApiError(NOT_FOUND, "no such decision") from None
     except DecisionDefinitionError as error:
-        raise _no_longer_fits(error) from None
+        raise no_longer_fits(error) from None
     except LoopError as error:
         raise ApiError(CONFLICT, str(error)) from None
     stored = published.stored
@@ -381,6 +390,6 @@ async def get_decision_progress(call: Call) -> ProgressOut:
     if version is None and stored.published_version not in (0, stored.version):
         _, stored = await _stored(call, path, Permission.LOOP_READ, stored.published_version)
     services = call.services
-    rates = _tools(call).send_rates
+    rates = decision_tools(call).send_rates
     progress = await publication_progress(services.redis, services.schema, stored, rates)
-    return progress_out(stored, progress, services.min_cell)
+    return progress_out(stored, progress, services.min_cell, services.clock())

@@ -1,5 +1,6 @@
-"""Closing the loop, read-only: a campaign's decisions and its loop report (how many
-contributors were told an outcome, how soon, and how they reacted). Counts only: no participant
+"""Closing the loop, read-only: a campaign's decisions and the loop report of a campaign or of
+the whole organisation (how many contributors were told an outcome, how soon, the rationale
+owed and given, how they reacted, and the promises kept or overdue). Counts only: no participant
 appears in either."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.api.problems import INVALID_CURSOR, NOT_FOUND, ApiError
 from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.decision import DecisionDefinitionError, DecisionStatus
 from bot.loop.ledger import DecisionLedger
-from bot.loop.report import campaign_report
+from bot.loop.report import LoopReport, campaign_report, organisation_report
 from bot.records.suppression import suppress_count, suppress_distribution
 
 operations = Operations()
@@ -40,7 +41,9 @@ class DecisionsQuery(BaseModel):
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    campaign: str = Field(pattern=CAMPAIGN_ID, description="the campaign's id")
+    campaign: str | None = Field(
+        default=None, pattern=CAMPAIGN_ID, description="the campaign's id; none: every campaign"
+    )
 
 
 class DecisionOut(BaseModel):
@@ -69,20 +72,43 @@ class ReactionsOut(BaseModel):
     concerns_written: int | None
 
 
-class LoopReportOut(BaseModel):
-    """What came of a campaign for the people who took part: counts only."""
+class PromiseOut(BaseModel):
+    """A campaign's promise to report back by a date, and whether it was kept."""
 
     campaign_id: str
     report_back_by: dt.date | None
-    overdue: bool = Field(description="the promised date passed with nothing published")
-    contributors: int | None = Field(description="null when withheld as a small cell")
+    published_decisions: int
+    overdue: bool = Field(description="the date passed with nothing published")
+
+
+class CampaignLoopOut(BaseModel):
+    """What came of a campaign (or of all of an organisation's) for the people who took part:
+    counts only."""
+
+    campaign_id: str | None = Field(description="null: the organisation's campaigns together")
+    report_back_by: dt.date | None
+    overdue: bool = Field(description="a promised date passed with nothing published")
+    contributors: int | None = Field(
+        description="null when withheld as a small cell; across campaigns, someone who "
+        "answered two counts in each"
+    )
     told: int | None = Field(description="null when withheld as a small cell")
     told_share: float | None
     median_days_to_notice: float | None
     published_decisions: int
-    owing_rationale: int
-    with_rationale: int
+    owing_rationale: int = Field(description="published decisions not (or partly) adopted")
+    with_rationale: int = Field(description="... of which give why in every campaign language")
+    rationale_share: float | None
     reactions: ReactionsOut
+
+
+class LoopReportOut(CampaignLoopOut):
+    """The loop report: of one campaign, or of the organisation with each campaign's."""
+
+    promises: list[PromiseOut] = Field(description="every campaign's, overdue ones flagged")
+    campaigns: list[CampaignLoopOut] = Field(
+        description="each campaign's report (the organisation's report only)"
+    )
 
 
 async def _campaign(call: Call, campaign_id: str) -> Campaign:
@@ -153,8 +179,7 @@ async def list_decisions(call: Call) -> DecisionPage:
     "GET",
     "/loop/report",
     "getLoopReport",
-    "A campaign's loop report",
-    owner=Owner.CAMPAIGN_IN_QUERY,
+    "The loop report of a campaign, or of every campaign of the organisation",
     permission=Permission.LOOP_READ,
     query=ReportQuery,
     response=LoopReportOut,
@@ -162,21 +187,56 @@ async def list_decisions(call: Call) -> DecisionPage:
     tag="loop",
 )
 async def get_loop_report(call: Call) -> LoopReportOut:
-    campaign = await _campaign(call, call.query_as(ReportQuery).campaign)
+    """With `campaign`, that campaign's report; without, the organisation's: its campaigns
+    added up, each campaign's report, and every promise with the overdue ones flagged."""
     services = call.services
+    wanted = call.query_as(ReportQuery).campaign
+    if wanted is not None:
+        campaigns = [await _campaign(call, wanted)]
+    else:
+        found = [
+            await services.campaigns.get(campaign_id)
+            for campaign_id in sorted(await services.campaigns.ids(call.caller.org))
+        ]
+        campaigns = [campaign for campaign in found if campaign is not None]
     today = dt.datetime.fromtimestamp(services.clock(), dt.UTC).date()
-    report = await campaign_report(services.redis, services.schema, _ledger(call), campaign, today)
-    reactions = report.reactions
-    minimum = services.min_cell
-    # Told and not told make up the contributors: one line, protected as one.
+    ledger = _ledger(call)
+    reports = [
+        await campaign_report(services.redis, services.schema, ledger, campaign, today)
+        for campaign in campaigns
+    ]
+    promises = [
+        PromiseOut(
+            campaign_id=report.campaign_id,
+            report_back_by=report.promise.report_back_by,
+            published_decisions=report.promise.published,
+            overdue=report.promise.overdue,
+        )
+        for report in reports
+    ]
+    if wanted is not None:
+        whole = _shown(reports[0], services.min_cell)
+        return LoopReportOut(**whole.model_dump(), promises=promises, campaigns=[])
+    whole = _shown(organisation_report(reports), services.min_cell)
+    return LoopReportOut(
+        **whole.model_dump() | {"campaign_id": None},
+        promises=promises,
+        campaigns=[_shown(report, services.min_cell) for report in reports],
+    )
+
+
+def _shown(report: LoopReport, minimum: int) -> CampaignLoopOut:
+    """A report as it may be shown: told and not told make up the contributors, one line
+    protected as one; the median is withheld when taken over few people."""
     reach = suppress_distribution(
         [report.told, max(report.contributors - report.told, 0)],
         minimum,
         total=report.contributors,
     )
     told, contributors = reach.cells[0].count, reach.total.count
-    return LoopReportOut(
-        campaign_id=campaign.id,
+    reactions = report.reactions
+    return CampaignLoopOut(
+        campaign_id=report.campaign_id,
         report_back_by=report.promise.report_back_by,
         overdue=report.promise.overdue,
         contributors=contributors,
@@ -186,6 +246,7 @@ async def get_loop_report(call: Call) -> LoopReportOut:
         published_decisions=len(report.decisions),
         owing_rationale=report.owing_rationale,
         with_rationale=report.with_rationale,
+        rationale_share=report.rationale_share,
         reactions=ReactionsOut(
             helpful=suppress_count(reactions["helpful"], minimum).count,
             still_concerned=suppress_count(reactions["concerns"], minimum).count,

@@ -103,11 +103,13 @@ class Decision:
     you_told_us: Mapping[str, str] | None = None
 
     def missing_messages(self, languages: tuple[str, ...]) -> tuple[str, ...]:
-        """Languages with no message (or no rationale, where one is owed)."""
+        """Languages with no message, no title (what "Tell me more" heads with), or no
+        rationale where one is owed."""
         missing = [language for language in languages if language not in self.message]
+        missing += [language for language in languages if language not in self.title]
         if self.status.needs_rationale and self.rationale is not None:
             missing += [lang for lang in languages if lang not in self.rationale]
-        return tuple(dict.fromkeys(missing))
+        return tuple(language for language in languages if language in missing)
 
 
 def campaign_of(text: str) -> str | None:

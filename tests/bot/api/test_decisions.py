@@ -5,9 +5,12 @@ the publication's progress follows; another organisation sees none of it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import ClientResponse
 
 from bot.access.roles import Role
@@ -15,7 +18,7 @@ from bot.api.audit import AuditAction
 from bot.api.problems import PROBLEM_BASE
 from bot.conversation.inbound import Answer, Channel, Command, InboundEvent, Join
 from dialogues.inbound import TextReply
-from tests.bot.api import BOTH, CAMPAIGN_B, CAMPAIGNS, ORG_A, ORG_B, World
+from tests.bot.api import BOTH, CAMPAIGN_B, CAMPAIGNS, ORG_A, ORG_B, World, api_world
 from tests.bot.loop import SIM_DECISION, UP_TO_SIM_ID, publish_all
 
 CAMPAIGN = CAMPAIGNS[ORG_A]
@@ -32,12 +35,12 @@ NO_SWAHILI = SIM_DECISION.replace(
 SAID_YES = {"en": 5, "fr": 5, "sw": 1}
 
 
-async def _join_and_say_yes(world: World, name: str, language: str) -> str:
-    """A web chat participant joins in `language`, asks to hear back and answers yes to the
-    ID question (then the rest of the survey); their internal id."""
+async def _join_and_say_yes(world: World, name: str, language: str, *, updates: str = "yes") -> str:
+    """A web chat participant joins in `language`, asks to hear back (or, `updates="no"`,
+    not) and answers yes to the ID question (then the rest of the survey); their internal id."""
     deployment = world.deployment
     pid = deployment.participant(f"tok-{name}")
-    steps: list[Join | Command | str] = [Join(CAMPAIGN, language), Command("updates", "yes")]
+    steps: list[Join | Command | str] = [Join(CAMPAIGN, language), Command("updates", updates)]
     steps += [*UP_TO_SIM_ID, "yes", "0", "5", "1"]
     for step in steps:
         deployment.received_ms += 1000
@@ -158,6 +161,17 @@ async def test_preview_counts_withhold_small_groups_and_name_nobody(world: World
     notices = {notice["language"]: notice for notice in preview["notices"]}
     assert notices["fr"]["text"].startswith("Vous nous avez dit « Oui »")
     assert notices["fr"]["buttons"] == ["Utile", "Encore inquiet", "En savoir plus"]
+    # On WhatsApp, once their window has closed: the approved template around the same words.
+    closed = notices["fr"]["whatsapp_closed_window"]
+    assert (closed["template"], closed["language"], closed["fallback"]) == (
+        "sauti_decision", "fr", False,
+    )  # fmt: skip
+    assert closed["text"] == (
+        "Ce qui est ressorti du questionnaire auquel vous avez répondu : "
+        + " ".join(notices["fr"]["text"].split())
+        + " Touchez un bouton ci-dessous pour nous dire ce que vous en pensez."
+    )
+    assert closed["buttons"] == notices["fr"]["buttons"]
     swahili = notices["sw"]
     assert swahili["untranslated"] is True
     assert swahili["text"].startswith("Ulituambia “Ndiyo”")
@@ -282,3 +296,81 @@ async def test_a_decision_that_reaches_few_people_shows_no_count_of_them(world: 
     assert progress["channels"] == [
         {"channel": "webchat", "planned": None, "queued": None, "delayed": None, "released": None}
     ]
+
+
+async def _telegram_says_yes(world: World, user: int) -> str:
+    """A Telegram participant joins in English, asks to hear back and answers yes to the ID
+    question; their internal id."""
+    deployment = world.deployment
+    pid = deployment.app.crypto.participant_id(Channel.TELEGRAM.value, str(user))
+    steps: list[Join | Command | str] = [Join(CAMPAIGN, "en"), Command("updates", "yes")]
+    for step in [*steps, *UP_TO_SIM_ID, "yes", "0", "5", "1"]:
+        deployment.received_ms += 1000
+        await deployment.app.ingestor.ingest(
+            InboundEvent(
+                event_id=f"telegram:{secrets.token_hex(8)}",
+                channel=Channel.TELEGRAM,
+                participant_id=pid,
+                received_at_ms=deployment.received_ms,
+                action=Answer(TextReply(step)) if isinstance(step, str) else step,
+            )
+        )
+        await deployment.drain()
+    return pid
+
+
+async def test_progress_says_how_many_were_sent_and_when_the_rest_will_be(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram at 2 notices a second: twelve people take six seconds.
+    async with api_world(
+        redis_url,
+        tmp_path,
+        monkeypatch,
+        SAUTI_TELEGRAM_GLOBAL_RATE="2",
+        SAUTI_LOOP_QUIET_HOURS="none",
+    ) as world:
+        for user in range(12):
+            await _telegram_says_yes(world, 7000 + user)
+        assert (await _upload(world, SIM_DECISION)).status == 200
+        assert (await _publish(world, Role.ADMIN)).status == 200
+        viewer = world.token(ORG_A, Role.VIEWER)
+        planned = await world.get(f"{ONE}/progress", viewer)
+        assert (planned["to_tell"], planned["sent"], planned["eta_seconds"]) == (12, 0, 6.0)
+        now = world.deployment.app.publisher().now_ms() / 1000
+        eta_at = dt.datetime.fromisoformat(planned["eta_at"]).timestamp()
+        assert abs(eta_at - (now + 6.0)) < 60
+        await publish_all(world.deployment.app.publisher())
+        fed = await world.get(f"{ONE}/progress", viewer)
+        [telegram] = fed["channels"]
+        assert (telegram["channel"], telegram["planned"], telegram["queued"]) == (
+            "telegram",
+            12,
+            12,
+        )
+        assert fed["sent"] == 12
+        # Fed to the outbox, not yet sent by the sender: what is left is the bulk backlog,
+        # at the push channels' rates together (2 + 80 a second).
+        assert fed["outbox_backlog"] == 12
+        assert fed["eta_seconds"] == pytest.approx(12 / 82)
+
+
+async def test_the_preview_says_who_is_not_told_and_why(world: World) -> None:
+    await _linked(world, {"en": 6})
+    for n in range(5):
+        await _join_and_say_yes(world, f"quiet-{n}", "fr", updates="no")
+    for n in range(5):
+        pid = await _join_and_say_yes(world, f"stopped-{n}", "sw")
+        await world.deployment.send(pid, "/stop")
+    await world.deployment.drain()
+    assert (await _upload(world, SIM_DECISION)).status == 200
+    preview = await world.get(f"{ONE}/preview", world.token(ORG_A, Role.ANALYST))
+    assert (preview["linked"], preview["told"]) == (16, 6)
+    assert preview["not_told"] == {
+        "no_consent": 5,
+        "consent_outdated": 0,
+        "opted_out": 5,
+        "erased": 0,
+        "unreachable": 0,
+        "hidden": 0,
+    }

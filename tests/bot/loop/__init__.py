@@ -74,6 +74,35 @@ linked_to:
     is: "yes"
 """
 
+# SIM_DECISION as the console's form gives it (the composeDecision body): the same decision.
+SIM_COMPOSED: dict[str, Any] = {
+    "status": "not_adopted",
+    "title": {
+        "en": "SIM cards without an ID card",
+        "fr": "Cartes SIM sans pièce d'identité",
+        "ar": "شرائح بدون بطاقة هوية",
+        "sw": "Laini bila kitambulisho",
+    },
+    "rationale": {
+        "en": "The law requires an ID check for every SIM card.",
+        "fr": "La loi impose un contrôle d'identité pour chaque carte SIM.",
+        "ar": "يفرض القانون التحقق من الهوية لكل شريحة.",
+        "sw": "Sheria inataka kitambulisho kwa kila laini.",
+    },
+    "message": {
+        "en": "We will still ask for an ID card, but agents now accept a letter from the "
+        "village chief.",
+        "fr": "Nous demanderons toujours une pièce d'identité, mais les agents acceptent une "
+        "lettre.",
+        "ar": "سنظل نطلب بطاقة هوية، لكن الوكلاء يقبلون الآن رسالة من شيخ القرية.",
+        "sw": "Bado tutaomba kitambulisho, lakini mawakala sasa wanakubali barua ya mwenyekiti "
+        "wa kijiji.",
+    },
+    "changes": {"en": "Agents accept a letter from the village chief instead of an ID card."},
+    "effective": "2027-02-01",
+    "link": {"picks": [{"question": "sim_id", "options": ["yes"]}]},
+}
+
 
 @dataclass
 class Clock:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.api.operations.decision_preview import preview_out
 from bot.channels.whatsapp import payload_ids
 from bot.commands.decisions import decision_preview, print_preview
 from bot.conversation.inbound import Command
@@ -200,3 +201,34 @@ async def test_a_shared_phone_notice_outside_the_window_names_nothing_and_keeps_
 
     shown = await world.next_messages(ENGLISH, world.tap(ENGLISH, template, "Read"))
     assert "agents now accept a letter from the village chief" in shown[-1].text
+
+
+async def test_the_preview_shows_the_words_whatsapp_delivers_inside_and_outside_the_window(
+    world: World,
+) -> None:
+    await world.join_and_answer(SWAHILI, "sw", "1", "1,2", "hapana", "ndiyo")
+    await world.join_and_answer(ENGLISH, "en", "1", "1,2", "no", "yes")
+    await _window_closed(world, ENGLISH)
+    stored, _ = await world.app.ledger().load(SIM_DECISION, int(time.time() * 1000))
+    campaign = await world.app.campaigns.get(stored.campaign_id)
+    assert campaign is not None
+    preview = await decision_preview(world.app, stored, campaign.survey)
+    book = approved_templates()
+    shown = {
+        notice.language: notice for notice in preview_out(preview, campaign.survey, 5, book).notices
+    }
+
+    _, notices = await _publish(world, SWAHILI, ENGLISH)
+
+    inside = notices[SWAHILI]
+    assert (inside.type, inside.text) == ("interactive", shown["sw"].text)
+    assert [title for _, title in inside.reply_ids] == shown["sw"].buttons
+    closed = shown["en"].whatsapp_closed_window
+    assert closed is not None
+    sent = notices[ENGLISH]
+    template = sent.request["template"]
+    assert (template["name"], template["language"]["code"]) == (closed.template, closed.language)
+    approved = book.templates["decision"].languages["en"].body
+    assert closed.text == approved.replace("{{1}}", sent.text)
+    assert closed.text.startswith("What came of the survey you answered: You told us “Yes”")
+    assert closed.buttons == [title for _, title in sent.reply_ids]
