@@ -40,6 +40,39 @@ class PublishIn(BaseModel):
     )
 
 
+Text = Annotated[str, Field(max_length=1000)]
+Texts = dict[Annotated[str, Field(max_length=16)], Text]
+
+
+class PickIn(BaseModel):
+    """One part of the linking rule. A question with `options` picked (multiple choice: who
+    chose any of them; `every`: all of them), or `at_least` / `at_most` (numbers, scales), or
+    `answered` (who answered it, or not); or a `theme` tagged on free-text answers (of
+    `question`, else of any question)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str | None = Field(default=None, max_length=64)
+    options: list[Annotated[str, Field(max_length=64)]] = Field(default=[], max_length=50)
+    every: bool = False
+    at_least: float | None = None
+    at_most: float | None = None
+    answered: bool | None = None
+    theme: str | None = Field(default=None, max_length=40)
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    picks: list[PickIn] = Field(default=[], max_length=50)
+    match: Literal["any", "all"] = Field(
+        default="any", description="linked when any pick holds, or only when all of them do"
+    )
+    responses: list[Annotated[str, Field(max_length=80)]] = Field(
+        default=[], max_length=500, description="response ids as exports give them (p-…[/q])"
+    )
+
+
 class VersionOut(BaseModel):
     version: int
     stored_at: dt.datetime | None
@@ -67,6 +100,13 @@ class DecisionDetailOut(BaseModel):
     changes: dict[str, str] | None
     effective: dt.date | None
     message_languages: list[str]
+    message: dict[str, str]
+    rationale: dict[str, str] | None
+    you_told_us: dict[str, str] | None
+    link: LinkIn | None = Field(
+        description="the linking rule as picked parts (as composeDecision takes them); null: "
+        "a rule the picks cannot express (a `not`, nested groups), kept as its file has it"
+    )
     languages_without_message: list[str] = Field(
         description="campaign languages without a message, a title, or a rationale where one "
         "is owed: publishing refuses while someone to tell reads one of them"
@@ -134,39 +174,6 @@ class ProgressOut(BaseModel):
         "weekly budgets aside)"
     )
     eta_at: dt.datetime | None = Field(description="when that is; null: nothing left to send")
-
-
-Text = Annotated[str, Field(max_length=1000)]
-Texts = dict[Annotated[str, Field(max_length=16)], Text]
-
-
-class PickIn(BaseModel):
-    """One part of the linking rule. A question with `options` picked (multiple choice: who
-    chose any of them; `every`: all of them), or `at_least` / `at_most` (numbers, scales), or
-    `answered` (who answered it, or not); or a `theme` tagged on free-text answers (of
-    `question`, else of any question)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    question: str | None = Field(default=None, max_length=64)
-    options: list[Annotated[str, Field(max_length=64)]] = Field(default=[], max_length=50)
-    every: bool = False
-    at_least: float | None = None
-    at_most: float | None = None
-    answered: bool | None = None
-    theme: str | None = Field(default=None, max_length=40)
-
-
-class LinkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    picks: list[PickIn] = Field(default=[], max_length=50)
-    match: Literal["any", "all"] = Field(
-        default="any", description="linked when any pick holds, or only when all of them do"
-    )
-    responses: list[Annotated[str, Field(max_length=80)]] = Field(
-        default=[], max_length=500, description="response ids as exports give them (p-…[/q])"
-    )
 
 
 class ComposeIn(BaseModel):

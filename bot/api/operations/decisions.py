@@ -9,29 +9,23 @@ channel are withheld where small (bot.api.operations.decision_preview).
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import SURVEY_BODY_BYTES, Call, Operations, TextBody
 from bot.api.operations.common import (
     CampaignPath,
     campaign_owned,
-    moment,
     pseudonyms_of,
 )
+from bot.api.operations.decision_detail import decision_detail
 from bot.api.operations.decision_models import (
-    VERSIONS_SHOWN,
     DecisionDetailOut,
     DecisionPath,
     ProgressOut,
     ProgressQuery,
-    PublicationOut,
     PublishIn,
     PublishOut,
     StoredOut,
-    VersionOut,
 )
 from bot.api.operations.decision_preview import PreviewOut, preview_out, reach_of
 from bot.api.operations.decision_progress import progress_out
@@ -45,18 +39,16 @@ from bot.api.problems import (
 )
 from bot.api.services import DecisionTools
 from bot.conversation.campaign import Campaign
-from bot.conversation.decisions.compose import incomplete
 from bot.conversation.decisions.decision import (
     DecisionDefinitionError,
     LoopError,
     campaign_of,
     parse_decision,
 )
-from bot.conversation.decisions.values import optional_text
 from bot.loop.ledger import StoredDecision
 from bot.loop.preview import Viewpoint, build_preview
 from bot.loop.progress import publication_progress
-from bot.loop.publisher import MissingTranslationsError, NoSuchDecisionError, PublicationStatus
+from bot.loop.publisher import MissingTranslationsError, NoSuchDecisionError
 from dialogues.errors import Problem
 from dialogues.yaml_source import read_yaml
 
@@ -189,65 +181,6 @@ async def get_decision(call: Call) -> DecisionDetailOut:
     path = call.path_as(DecisionPath)
     campaign, stored = await _stored(call, path, Permission.LOOP_READ)
     return await decision_detail(call, stored, campaign)
-
-
-async def decision_detail(
-    call: Call, stored: StoredDecision, campaign: Campaign
-) -> DecisionDetailOut:
-    services = call.services
-    schema = services.schema
-    key = schema.decision(stored.campaign_id, stored.id)
-    shown = list(range(stored.version, max(0, stored.version - VERSIONS_SHOWN), -1))
-    published = stored.published_version
-    numbers = shown + ([published] if published and published not in shown else [])
-    pipe = services.redis.pipeline(transaction=False)
-    for number in numbers:
-        pipe.hget(key, f"at:{number}")
-        pipe.hmget(schema.publication(stored.ref, number), ["status", "started", "finished"])
-    replies: list[Any] = await pipe.execute()
-    versions, publication = [], None
-    for n, number in enumerate(numbers):
-        stored_at, (status, started, finished) = replies[2 * n], replies[2 * n + 1]
-        state = _status(status)
-        if number in shown:
-            versions.append(VersionOut(version=number, stored_at=_ms(stored_at), publication=state))
-        if number == published:
-            publication = PublicationOut(
-                version=number,
-                status=state,
-                started_at=_ms(started),
-                finished_at=_ms(finished),
-            )
-    decision = stored.decision
-    return DecisionDetailOut(
-        id=stored.id,
-        campaign_id=stored.campaign_id,
-        ref=stored.ref,
-        version=stored.version,
-        status=decision.status,
-        title=dict(decision.title),
-        changes=dict(decision.changes) if decision.changes is not None else None,
-        effective=decision.effective,
-        message_languages=sorted(decision.message),
-        languages_without_message=list(decision.missing_messages(campaign.survey.languages)),
-        incomplete=[
-            ErrorItem(location=problem.path, message=problem.message)
-            for problem in incomplete(decision, campaign.survey.languages)
-        ],
-        published_version=stored.published_version,
-        publication=publication,
-        versions=versions,
-    )
-
-
-def _status(raw: bytes | None) -> PublicationStatus | None:
-    text = optional_text(raw)
-    return PublicationStatus(text) if text in set(PublicationStatus) else None
-
-
-def _ms(raw: bytes | None) -> dt.datetime | None:
-    text = optional_text(raw)
-    return moment(int(text) / 1000) if text and text.isdigit() else None
 
 
 @operations.add(

@@ -17,6 +17,15 @@ from typing import Any
 import yaml
 
 from bot.conversation.decisions.decision import FORMAT_VERSION, Decision, DecisionStatus
+from bot.conversation.decisions.rules import (
+    AllOf,
+    Answered,
+    AnswerIn,
+    AnyOf,
+    NumberBetween,
+    Rule,
+    Tagged,
+)
 from dialogues.errors import Problem
 from dialogues.model import NUMERIC_KINDS, QuestionKind, Survey
 
@@ -158,3 +167,33 @@ _LACKS = {
     "rationale": "no rationale in this language: people are owed why it was not "
     f"({DecisionStatus.NOT_ADOPTED.value} or {DecisionStatus.PARTLY_ADOPTED.value}) adopted",
 }
+
+
+def picks_of(rule: Rule | None) -> tuple[list[Pick], str] | None:
+    """The picked parts a rule is made of, and whether any or all must hold, for the form to
+    show again; None when the rule is more than one any/all of simple parts (a `not`, a
+    nested group): the form cannot show it, its file can."""
+    if rule is None:
+        return [], ANY
+    match rule:
+        case AnyOf(parts) | AllOf(parts):
+            picks = [_pick(part) for part in parts]
+            if any(pick is None for pick in picks):
+                return None
+            match_all = isinstance(rule, AllOf)
+            return [pick for pick in picks if pick is not None], ALL if match_all else ANY
+    pick = _pick(rule)
+    return ([pick], ANY) if pick is not None else None
+
+
+def _pick(rule: Rule) -> Pick | None:
+    match rule:
+        case AnswerIn(question, options, every):
+            return QuestionPick(question, tuple(sorted(options)), every=every)
+        case NumberBetween(question, low, high):
+            return QuestionPick(question, at_least=low, at_most=high)
+        case Answered(question, answered):
+            return QuestionPick(question, answered=answered)
+        case Tagged(theme, question):
+            return ThemePick(theme, question)
+    return None

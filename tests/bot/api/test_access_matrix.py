@@ -120,6 +120,7 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
     made["getDecisionProgress"] = _decision(world, "/progress")
     made["getDecisionReactions"] = _decision(world, "/reactions")
     made["composeDecision"] = _decision(world, "", json=SIM_COMPOSED)
+    made["getDecisionChoices"] = _always(Example(f"{campaign}/decision-choices"))
     return made
 
 

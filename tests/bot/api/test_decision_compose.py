@@ -160,3 +160,49 @@ def test_picks_make_the_rule_the_file_format_has() -> None:
     assert form_location("linked_to.rule.includes[0]", 1) == "link.picks[0].options[0]"
     assert form_location("linked_to", 0) == "link"
     assert form_location("message.sw", 1) == "message.sw"
+
+
+async def test_a_stored_decision_comes_back_as_the_form_would_show_it(world: World) -> None:
+    await _compose(world, SIM_COMPOSED)
+    decision = await world.get(ONE, world.token(ORG_A, Role.VIEWER))
+    assert decision["link"] == {
+        "picks": [
+            {
+                "question": "sim_id",
+                "options": ["yes"],
+                "every": False,
+                "at_least": None,
+                "at_most": None,
+                "answered": None,
+                "theme": None,
+            }
+        ],
+        "match": "any",
+        "responses": [],
+    }
+    assert decision["message"] == SIM_COMPOSED["message"]
+    assert decision["rationale"] == SIM_COMPOSED["rationale"]
+    nested = SIM_DECISION.replace(
+        '    question: sim_id\n    is: "yes"\n', '    not: {question: sim_id, is: "yes"}\n'
+    )
+    assert nested != SIM_DECISION
+    uploaded = await world.call(
+        "POST", DECISIONS, token=world.token(ORG_A, Role.ANALYST), data=nested, headers=YAML
+    )
+    assert (await uploaded.json())["decision"]["link"] is None  # the form cannot show a `not`
+
+
+async def test_the_form_offers_the_questions_options_and_themes_of_the_campaign(
+    world: World,
+) -> None:
+    path = f"/api/v1/campaigns/{CAMPAIGN}/decision-choices"
+    choices = await world.get(path, world.token(ORG_A, Role.ANALYST))
+    assert (choices["languages"], choices["default_language"]) == (["en", "fr", "ar", "sw"], "en")
+    questions = {question["id"]: question for question in choices["questions"]}
+    assert "about" not in questions  # an info screen has no answers
+    assert [option["id"] for option in questions["sim_id"]["options"]] == ["yes", "no"]
+    assert questions["sim_id"]["options"][0]["label"]["fr"] == "Oui"
+    assert questions["uses"]["options"][1]["label"]["en"] == "Text messages"
+    assert (questions["unsafe_what"]["themes"], questions["uses"]["themes"]) == (True, False)
+    viewer = await world.call("GET", path, token=world.token(ORG_A, Role.VIEWER))
+    assert viewer.status == 403
