@@ -3,13 +3,20 @@ area is a module with its own `pages` and one line here."""
 
 from __future__ import annotations
 
-from bot.console import campaigns
+from bot.console import campaigns, decision_form, decisions, loop
 from bot.console.declare import Page
 from bot.console.view import BannerSource
 
 
 def all_pages() -> tuple[Page, ...]:
-    return (*campaigns.pages.declared,)
+    # The form's `/decisions/new` before a decision's `/decisions/{decision_id}`: routes match in
+    # the order they are added.
+    return (
+        *campaigns.pages.declared,
+        *decision_form.pages.declared,
+        *decisions.pages.declared,
+        *loop.pages.declared,
+    )
 
 
 def all_banner_sources() -> tuple[BannerSource, ...]:

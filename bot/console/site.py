@@ -62,7 +62,10 @@ ROLE_LABELS = {
 
 # The layout's navigation: a role sees only what it may open. A campaign's own pages
 # (results, triage, decisions, exports) are reached from the campaign.
-NAVIGATION = (NavItem(N_("Campaigns"), "/console/campaigns", Permission.CAMPAIGNS_READ),)
+NAVIGATION = (
+    NavItem(N_("Campaigns"), "/console/campaigns", Permission.CAMPAIGNS_READ),
+    NavItem(N_("Closing the loop"), "/console/loop", Permission.LOOP_READ),
+)
 
 
 class Site:
