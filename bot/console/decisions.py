@@ -34,7 +34,7 @@ PUBLICATION_LABELS = {
     PublicationStatus.PLANNING.value: N_("planning"),
     PublicationStatus.REFUSED.value: N_("refused: a translation is missing"),
     PublicationStatus.PUBLISHING.value: N_("publishing"),
-    PublicationStatus.DONE.value: N_("published"),
+    PublicationStatus.DONE.value: N_("done"),
     "not published": N_("not published"),
 }
 CHANNEL_LABELS = {"telegram": N_("Telegram"), "whatsapp": N_("WhatsApp"), "webchat": N_("Web chat")}
