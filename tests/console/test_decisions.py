@@ -9,6 +9,7 @@ from markupsafe import escape
 from bot.access.roles import Role
 from bot.api.audit import AuditAction
 from tests.bot.api import CAMPAIGNS, ORG_A, ORG_B, World
+from tests.bot.api.test_decision_reactions import CONCERN, _reacted
 from tests.bot.api.test_decisions import _linked
 from tests.bot.loop import SIM_COMPOSED, publish_all
 from tests.console import Staff, signed_in
@@ -148,3 +149,19 @@ async def test_the_loop_report_page_adds_up_the_organisations_campaigns(world: W
     assert (await caseworker.get("/console/loop")).status == 403
     stranger = await signed_in(world, Role.ADMIN, ORG_B)
     assert (await stranger.get(LIST)).status == 404
+
+
+async def test_written_concerns_show_only_to_those_who_read_responses(world: World) -> None:
+    await _reacted(world)  # the example decision (sim-without-id), published; one concern
+    path = f"{LIST}/sim-without-id"
+    viewer = await signed_in(world, Role.VIEWER)
+    counts = await viewer.page(path)
+    assert "Concerns written" in counts
+    assert CONCERN not in counts
+    assert "Concerns people wrote" not in counts
+    assert "What people will read" not in counts  # the preview is for those who draft
+    world.audit.entries.clear()
+    analyst = await signed_in(world, Role.ANALYST)
+    page = await analyst.page(path)
+    assert CONCERN in page
+    assert [e.action for e in world.audit.entries].count(AuditAction.FREE_TEXT_READ) == 1
