@@ -199,6 +199,7 @@ def _render(
         "decision_form.html",
         title,
         status=422 if problems else 200,
+        locked=_locked(view) if decision is not None and decision.link is None else None,
         notice=view.gettext("The decision is saved.") if saved else None,
         choices=choices,
         values=values,
@@ -257,7 +258,20 @@ async def update(view: View) -> web.StreamResponse:
     choices = await _choices(view, info["campaign_id"])
     values = posted_values(form, choices)
     values.decision_id = decision.id
+    if decision.link is None:  # saving the form would put the ticked answers in its place
+        return _render(view, choices, values, decision=decision, problems=[_locked(view)])
     return await _save(view, choices, values, decision=decision)
+
+
+def _locked(view: View) -> Located:
+    return Located(
+        "link",
+        view.gettext(
+            "This decision's rule (a “not”, or groups inside groups) cannot be shown as ticked "
+            "answers: change it in its file and upload that instead."
+        ),
+        "link",
+    )
 
 
 async def _save(

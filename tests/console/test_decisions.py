@@ -11,7 +11,7 @@ from bot.api.audit import AuditAction
 from tests.bot.api import CAMPAIGNS, ORG_A, ORG_B, World
 from tests.bot.api.test_decision_reactions import CONCERN, _reacted
 from tests.bot.api.test_decisions import _linked
-from tests.bot.loop import SIM_COMPOSED, publish_all
+from tests.bot.loop import SIM_COMPOSED, SIM_DECISION, publish_all
 from tests.console import Staff, signed_in
 
 CAMPAIGN = CAMPAIGNS[ORG_A]
@@ -165,3 +165,19 @@ async def test_written_concerns_show_only_to_those_who_read_responses(world: Wor
     page = await analyst.page(path)
     assert CONCERN in page
     assert [e.action for e in world.audit.entries].count(AuditAction.FREE_TEXT_READ) == 1
+
+
+async def test_a_rule_the_form_cannot_show_is_not_overwritten_by_it(world: World) -> None:
+    nested = SIM_DECISION.replace(
+        '    question: sim_id\n    is: "yes"\n', '    not: {question: sim_id, is: "yes"}\n'
+    )
+    await world.deployment.app.ledger().load(nested, world.deployment.received_ms)
+    analyst = await signed_in(world, Role.ANALYST)
+    edit = f"{LIST}/sim-without-id/edit"
+    page = await analyst.page(edit)
+    assert 'id="locked"' in page
+    assert ">Save</button>" not in page
+    refused = await analyst.post(edit, _form(("en",)))
+    assert refused.status == 422
+    decision = await world.get(f"/api/v1/campaigns/{CAMPAIGN}/decisions/sim-without-id")
+    assert (decision["version"], decision["link"]) == (1, None)
