@@ -13,5 +13,7 @@ the page and the API show and change exactly the same things under the same perm
   number and date formatting, direction; `catalogue`: the catalogues brought up to date for
   translators;
 - `charts`: SVG bar charts rendered on the server;
-- `areas`: every area's pages and banners, one module per area (`campaigns`, ...).
+- `areas`: every area's pages and banners, one module per area (`campaigns`; `decisions`
+  and `decision_form`: a campaign's decisions, composed, previewed, published, followed;
+  `loop`: the organisation's loop report; ...).
 """
