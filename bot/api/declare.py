@@ -95,7 +95,7 @@ class FileStream:
 
     media_type: str
     filename: str
-    chunks: AsyncGenerator[str, None]
+    chunks: AsyncGenerator[bytes, None]
     ended: Callable[[], Awaitable[None]] | None = None
 
 

@@ -143,7 +143,8 @@ async def _stream(
         },
     )
     response.content_type = result.media_type
-    response.charset = "utf-8"
+    if result.media_type.startswith("text/") or result.media_type.endswith("/json"):
+        response.charset = "utf-8"
     try:
         written = await _write_all(request, response, result)
     finally:  # also when the request is cancelled
@@ -163,7 +164,7 @@ async def _write_all(
     try:
         await response.prepare(request)
         async for chunk in result.chunks:
-            await response.write(chunk.encode())
+            await response.write(chunk)
     except ConnectionError:
         return False  # the client went away
     except Exception:

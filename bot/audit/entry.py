@@ -62,6 +62,7 @@ class AuditAction(StrEnum):
     CAMPAIGN_CLOSED = "campaign_closed"
     AUDIT_READ = "audit_read"
     RETENTION_ERASED = "retention_erased"  # a campaign's personal-level data, past retention
+    RESULTS_EXPORTED = "results_exported"  # aggregate results saved as a file (count: questions)
 
 
 def staff_actor(email: str) -> str:

@@ -12,7 +12,7 @@ from bot.app import App
 from bot.audit.entry import AuditAction
 from bot.commands.common import as_operator, organisation_for, with_app
 from bot.commands.export import register_export
-from bot.commands.results import register_results
+from bot.commands.results import register_results, register_results_export
 from bot.commands.survey import read_file
 from bot.conversation.campaign import CampaignStatus
 from bot.records.campaigns import CampaignOwnedElsewhereError
@@ -45,6 +45,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         command.set_defaults(handler=_set_status, status=status)
     register_export(campaign)
     register_results(campaign)
+    register_results_export(campaign)
 
 
 def _load(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, BinaryIO, TextIO, TypeVar
 
 from bot.access.permissions import Principal, authorize
 from bot.access.roles import Permission
@@ -122,6 +122,24 @@ def private_file(path: Path | None) -> Iterator[TextIO]:
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
     try:
         with open(descriptor, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+@contextmanager
+def private_binary_file(path: Path | None) -> Iterator[BinaryIO]:
+    """`private_file` for bytes (a workbook): stdout's bytes, or a private file renamed onto
+    `path` once complete."""
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+    try:
+        with open(descriptor, "wb") as handle:
             yield handle
         os.replace(temporary, path)
     except BaseException:

@@ -1,33 +1,60 @@
-"""`sauti campaign export CAMPAIGN_ID [--format csv|json] [--output FILE]`: the responses.
+"""`sauti campaign export CAMPAIGN_ID [--format csv|xlsx|json] [--labels] [--language L]
+[--output FILE]`: the responses.
 
 One row per participant who started the campaign, named only by the campaign's organisation's
-pseudonym of them (the internal id never leaves the server); the text is made by
-`bot.records.export_files`, as the API's. Free text is decrypted: the file is written
-owner-only and appears complete or not at all (written aside, renamed at the end).
+pseudonym of them (the internal id never leaves the server); the file is made by
+`bot.records.export_files`, as the API's (with `--labels`, the API's very file: each choice's
+label beside its id). Free text is decrypted: the file is written owner-only and appears
+complete or not at all (written aside, renamed at the end). A CSV file starts with a byte order
+mark for spreadsheet apps; CSV on stdout, read by programs, does not.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from bot.access.roles import Permission
 from bot.app import App
-from bot.audit.entry import AuditAction
-from bot.commands.common import EXIT_USAGE, as_operator, private_file, with_app
+from bot.audit.entry import OPERATOR, AuditAction
+from bot.commands.common import (
+    EXIT_USAGE,
+    as_operator,
+    private_binary_file,
+    private_file,
+    with_app,
+)
 from bot.records.export import Respondent, TextLoss, respondents
-from bot.records.export_files import csv_text, json_text, named_by
+from bot.records.export_files import (
+    ExportNote,
+    csv_text,
+    json_text,
+    label_language,
+    named_by,
+    xlsx_bytes,
+)
 from dialogues import SurveyDefinitionError
 
 
 def register_export(campaign: Any) -> None:
     """Add `export` to the `campaign` command group (its subparsers action)."""
-    command = campaign.add_parser("export", help="export a campaign's responses (CSV or JSON)")
+    command = campaign.add_parser(
+        "export", help="export a campaign's responses (CSV, XLSX or JSON): personal data"
+    )
     command.add_argument("campaign_id")
-    command.add_argument("--format", choices=("csv", "json"), default="csv")
+    command.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
+    command.add_argument(
+        "--labels",
+        action="store_true",
+        help="CSV and XLSX: each choice question's option labels beside its ids (<question>_label)",
+    )
+    command.add_argument(
+        "--language", help="the labels' language (one of the campaign's; by default its first)"
+    )
     command.add_argument(
         "--output", type=Path, help="write to this file (owner-only) instead of stdout"
     )
@@ -48,14 +75,32 @@ def _export(args: argparse.Namespace) -> int:
         if campaign is None:
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
+        try:
+            language = label_language(campaign.survey, args.language)
+        except ValueError as error:
+            print(f"sauti: --language: {error}", file=sys.stderr)
+            return EXIT_USAGE
         await as_operator(app, campaign.org, Permission.EXPORTS_CREATE)
         pseudonyms = await app.pseudonyms(campaign.org)
-        rows = named_by(pseudonyms, respondents(app.redis, app.schema, app.crypto, campaign.id))
-        text = csv_text if args.format == "csv" else json_text
+        found = named_by(pseudonyms, respondents(app.redis, app.schema, app.crypto, campaign.id))
         tally = _Tally()
-        with private_file(args.output) as out:
-            async for chunk in text(campaign.survey, tally.counting(rows)):
-                out.write(chunk)
+        rows = tally.counting(found)
+        labels = language if args.labels else None
+        if args.format == "xlsx":
+            note = ExportNote(time.time(), OPERATOR, app.settings.privacy.min_cell)
+            with private_binary_file(args.output) as binary:
+                async for piece in xlsx_bytes(campaign.survey, rows, note, labels=labels):
+                    binary.write(piece)
+        else:
+            with private_file(args.output) as out:
+                if args.format == "csv":
+                    text = csv_text(
+                        campaign.survey, rows, labels=labels, bom=args.output is not None
+                    )
+                else:
+                    text = json_text(campaign.survey, rows)
+                async for chunk in text:
+                    out.write(chunk)
         await as_operator(
             app,
             campaign.org,

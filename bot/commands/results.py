@@ -1,15 +1,30 @@
 """`sauti campaign results CAMPAIGN [--by QUESTION|language|channel] [--min-cell N]`: a
-campaign's results as tables, small cells withheld as an organisation would see them."""
+campaign's results as tables, small cells withheld as an organisation would see them.
+
+`sauti campaign results-export CAMPAIGN [--by ...] [--format csv|xlsx] [--language L]
+[--output FILE]`: the same counts as the file the API's `exportResults` gives (no personal
+data), audited as an aggregate export."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 
+from bot.access.roles import Permission
 from bot.app import App
-from bot.commands.common import EXIT_USAGE, with_app
+from bot.audit.entry import OPERATOR, AuditAction
+from bot.commands.common import (
+    EXIT_USAGE,
+    as_operator,
+    private_binary_file,
+    private_file,
+    with_app,
+)
+from bot.records.export_files import ExportNote, label_language
 from bot.records.results import (
     Breakdown,
     CampaignResults,
@@ -17,6 +32,7 @@ from bot.records.results import (
     UnknownBreakdownError,
     campaign_results,
 )
+from bot.records.results_files import results_csv, results_xlsx
 from bot.records.suppression import LOWEST_MIN_CELL, Cell
 from dialogues import Survey, SurveyDefinitionError
 
@@ -66,6 +82,82 @@ def _results(args: argparse.Namespace) -> int:
             print(f"sauti: {error}", file=sys.stderr)
             return EXIT_USAGE
         print("\n".join(render(found, campaign.survey)))
+        return 0
+
+    return with_app(work)
+
+
+def register_results_export(
+    campaign: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    command = campaign.add_parser(
+        "results-export",
+        help="the results as a CSV or XLSX file, small cells withheld (no personal data)",
+    )
+    command.add_argument("campaign_id")
+    command.add_argument(
+        "--by", help="break each question down by another choice question, language or channel"
+    )
+    command.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    command.add_argument(
+        "--language", help="the language of the texts (one of the campaign's; by default its first)"
+    )
+    command.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    command.set_defaults(handler=_results_export)
+
+
+def _results_export(args: argparse.Namespace) -> int:
+    if args.output is not None and not args.output.parent.is_dir():
+        print(f"sauti: {args.output.parent} is not a directory", file=sys.stderr)
+        return EXIT_USAGE
+
+    async def work(app: App) -> int:
+        try:
+            campaign = await app.campaigns.get(args.campaign_id)
+        except SurveyDefinitionError as error:
+            print(f"sauti: campaign '{args.campaign_id}' cannot be read: {error}", file=sys.stderr)
+            return 1
+        if campaign is None:
+            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
+            return 1
+        survey = campaign.survey
+        try:
+            language = label_language(survey, args.language)
+        except ValueError as error:
+            print(f"sauti: --language: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        minimum = app.settings.privacy.min_cell
+        try:
+            found = await campaign_results(
+                app.redis, app.schema, survey, by=args.by, minimum=minimum
+            )
+        except UnknownBreakdownError as error:
+            print(f"sauti: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        details: dict[str, str | int] = {
+            "format": args.format,
+            "to": "file" if args.output else "stdout",
+        }
+        if args.by is not None:
+            details["by"] = args.by
+        await as_operator(
+            app,
+            campaign.org,
+            Permission.RESULTS_READ,
+            AuditAction.RESULTS_EXPORTED,
+            target=f"campaign:{campaign.id}",
+            count=len(found.questions),
+            details=details,
+        )
+        if args.format == "xlsx":
+            note = ExportNote(time.time(), OPERATOR, minimum)
+            with private_binary_file(args.output) as binary:
+                async for piece in results_xlsx(found, survey, language, note):
+                    binary.write(piece)
+        else:
+            with private_file(args.output) as out:
+                async for line in results_csv(found, survey, language, bom=args.output is not None):
+                    out.write(line)
         return 0
 
     return with_app(work)

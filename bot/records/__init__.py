@@ -5,10 +5,11 @@ loop and the command line share.
 - `cases`: a grievance case end to end (created by a commit, read by the desk);
 - `reactions`: how participants answered decision notices, counted;
 - `stats`: a campaign's counters; `export`: the answers, for the company, and `export_files`
-  their CSV and JSON text;
+  their CSV, XLSX and JSON files; `sheets`: CSV and XLSX written row by row, formula-safe;
 - `pseudonym_lookup`: from an organisation's pseudonyms back to participants, on the server;
 - `tally`: the result counters a commit keeps (what a session adds to them); `results`: a
-  campaign's results read from them, with `suppression` withholding small cells; `recount`:
+  campaign's results read from them, with `suppression` withholding small cells, and
+  `results_files` as a CSV or XLSX file; `recount`:
   the result counters counted again from the stored sessions (a migration);
 - `key_epochs`: master key epochs: what each master key still wraps, moving it under the
   current one, and when each became current, emptied and retired; `key_holders`: which

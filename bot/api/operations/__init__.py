@@ -1,11 +1,11 @@
 """Every operation of the JSON API, one module per resource: `me`, `campaigns`,
-`results` (aggregates, small cells withheld), `responses`, `cases`, `loop` (decisions and the
-loop report), `decisions` (upload, preview, publish, progress: with `decision_models`,
-`decision_preview`, `decision_progress` and `decision_detail`), `decision_compose` (a
-decision from a form), `decision_reactions` (what came back), `audit` (the organisation's audit
-log), `themes` (tags on free-text answers, their counts), `exports` (every response as a file,
-streamed); `common` holds what they share. A new resource is a module with its own
-`operations` and one line in `all_operations`."""
+`results` (aggregates, small cells withheld; `results_export`, as a file), `responses`,
+`cases`, `loop` (decisions and the loop report), `decisions` (upload, preview, publish,
+progress: with `decision_models`, `decision_preview`, `decision_progress` and
+`decision_detail`), `decision_compose` (a decision from a form), `decision_reactions` (what came
+back), `audit` (the organisation's audit log), `themes` (tags on free-text answers, their
+counts), `exports` (every response as a file, streamed); `common` holds what they share. A new
+resource is a module with its own `operations` and one line in `all_operations`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from bot.api.operations import (
     me,
     responses,
     results,
+    results_export,
     themes,
 )
 
@@ -31,6 +32,7 @@ def all_operations() -> tuple[Operation, ...]:
         *me.operations.declared,
         *campaigns.operations.declared,
         *results.operations.declared,
+        *results_export.operations.declared,
         *responses.operations.declared,
         *cases.operations.declared,
         *loop.operations.declared,

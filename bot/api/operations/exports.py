@@ -1,14 +1,18 @@
-"""`GET /campaigns/{id}/export?format=csv|json`: a campaign's responses as a file, the very text
-`sauti campaign export` writes (bot.records.export_files), participants named only by the
-organisation's pseudonym of them.
+"""`GET /campaigns/{id}/export?format=csv|xlsx|json`: a campaign's responses as a file, the very
+file `sauti campaign export --labels` writes (bot.records.export_files), participants named only
+by the organisation's pseudonym of them. CSV and XLSX carry each choice's label beside its id
+(in `language`, by default the campaign's first; `labels=false` for ids alone), cells a
+spreadsheet would run as formulas made inert; CSV starts with a byte order mark.
 
 A campaign may have a million respondents: the file is streamed as it is read, never built in
-memory; rows are gathered into blocks of about `BLOCK_CHARS` so that a million rows are not a
-million writes. Each write waits while the client is slow to read.
+memory (nor on disk: the XLSX is zipped as it goes, bot.records.sheets); rows are gathered into
+blocks of about `BLOCK_CHARS` so that a million rows are not a million writes. Each write waits
+while the client is slow to read.
 
 The export is audited (`export_created`, with the format and `to: api`) when the stream ends,
-however it ends: the count is of the respondents whose rows were handed to the connection, so a
-client that goes away halfway is recorded with what it had. The file is finished for the client
+however it ends: the count is of the respondents whose rows were handed to the connection (for XLSX:
+to the compression, which holds back some tens of KB), so a client that goes away halfway is
+recorded with what it had. The file is finished for the client
 only once that entry is written.
 
 One export at a time per organisation: a large export reads every respondent and decrypts
@@ -30,9 +34,17 @@ from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import Call, FileResponse, FileStream, Operations
 from bot.api.operations.common import CampaignPath, campaign_owned, pseudonyms_of
-from bot.api.problems import NOT_FOUND, RATE_LIMITED, ApiError
+from bot.api.problems import INVALID_REQUEST, NOT_FOUND, RATE_LIMITED, ApiError, ErrorItem
 from bot.records.export import Respondent, TextLoss, respondents
-from bot.records.export_files import csv_text, json_text, named_by
+from bot.records.export_files import (
+    ExportNote,
+    csv_text,
+    json_text,
+    label_language,
+    named_by,
+    xlsx_bytes,
+)
+from bot.records.sheets import XLSX_MEDIA_TYPE
 from bot.storage import scripts
 from dialogues import Survey
 from dialogues.events import AnswerOutcome
@@ -42,13 +54,24 @@ operations = Operations()
 BLOCK_CHARS = 64 * 1024
 LEASE_SECONDS = 30 * 60
 RETRY_SECONDS = 30
-MEDIA_TYPES = {"csv": "text/csv", "json": "application/json"}
+MEDIA_TYPES = {"csv": "text/csv", "xlsx": XLSX_MEDIA_TYPE, "json": "application/json"}
+Format = Literal["csv", "xlsx", "json"]
 
 
 class ExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["csv", "json"] = Field(default="csv", description="csv or json")
+    format: Format = Field(default="csv", description="csv, xlsx or json")
+    labels: bool = Field(
+        default=True,
+        description="CSV and XLSX: each choice question's option labels in a `<question>_label` "
+        "column beside its ids",
+    )
+    language: str | None = Field(
+        default=None,
+        max_length=16,
+        description="the labels' language (one of the campaign's; by default its first)",
+    )
 
 
 class ExportedAnswerOut(BaseModel):
@@ -91,26 +114,60 @@ class ExportFile(RootModel[list[ExportedRespondentOut]]):
     tag="exports",
 )
 async def export_responses(call: Call) -> FileStream:
-    """Free text included, decrypted. CSV cells a spreadsheet would run as a formula start
-    with an apostrophe. Audited when the stream ends; one export at a time per organisation
-    (429 with `Retry-After` meanwhile)."""
+    """Free text included, decrypted. CSV and XLSX cells a spreadsheet would run as a formula
+    start with an apostrophe. Audited when the stream ends; one export at a time per
+    organisation (429 with `Retry-After` meanwhile)."""
     campaign_id = call.path_as(CampaignPath).campaign_id
-    chosen = call.query_as(ExportQuery).format
+    query = call.query_as(ExportQuery)
     await campaign_owned(call, campaign_id, Permission.EXPORTS_CREATE)
     campaign = await call.services.campaigns.get(campaign_id)
     if campaign is None:
         raise ApiError(NOT_FOUND, "no such campaign")
+    survey = campaign.survey
+    language = checked_language(survey, query.language)
     pseudonyms = await pseudonyms_of(call)
     services = call.services
-    rows = named_by(
-        pseudonyms, respondents(services.redis, services.schema, services.crypto, campaign_id)
+    rows = _Counting(
+        named_by(
+            pseudonyms, respondents(services.redis, services.schema, services.crypto, campaign_id)
+        )
     )
-    export = _Export(call, campaign_id, chosen, await _lease(call))
+    labels = language if query.labels else None
+    pieces: AsyncIterator[str | bytes]
+    if query.format == "csv":
+        pieces = csv_text(survey, rows.rows(), labels=labels, bom=True)
+    elif query.format == "xlsx":
+        pieces = xlsx_bytes(survey, rows.rows(), export_note(call), labels=labels)
+    else:
+        pieces = json_text(survey, rows.rows())
+    export = _Export(call, campaign_id, query.format, await _lease(call))
     return FileStream(
-        media_type=MEDIA_TYPES[chosen],
-        filename=f"{campaign_id}.{chosen}",
-        chunks=export.blocks(campaign.survey, rows),
+        media_type=MEDIA_TYPES[query.format],
+        filename=f"{campaign_id}.{query.format}",
+        chunks=export.blocks(rows, pieces),
         ended=export.ended,
+    )
+
+
+def checked_language(survey: Survey, language: str | None) -> str:
+    """The labels' language, or a 400 naming the campaign's languages."""
+    try:
+        return label_language(survey, language)
+    except ValueError as error:
+        raise ApiError(
+            INVALID_REQUEST,
+            "the campaign is not in that language",
+            errors=[ErrorItem(location="query.language", message=str(error))],
+        ) from None
+
+
+def export_note(call: Call) -> ExportNote:
+    """What a file's About sheet says of the export: when, and the caller's role (never who)."""
+    role = call.caller.role
+    return ExportNote(
+        exported_at=call.services.clock(),
+        exported_by="operator" if role is None else role.value,
+        minimum=call.services.min_cell,
     )
 
 
@@ -128,6 +185,19 @@ async def _lease(call: Call) -> str:
     return owner
 
 
+class _Counting:
+    """The respondents, counted as they are read."""
+
+    def __init__(self, rows: AsyncIterator[Respondent]) -> None:
+        self._rows = rows
+        self.pulled = 0
+
+    async def rows(self) -> AsyncIterator[Respondent]:
+        async for row in self._rows:
+            self.pulled += 1
+            yield row
+
+
 class _Export:
     """One export being streamed: how many respondents' rows are out, and its end."""
 
@@ -136,33 +206,28 @@ class _Export:
         self._campaign_id = campaign_id
         self._format = chosen
         self._owner = owner
-        self._pulled = 0  # respondents read
         self.sent = 0  # respondents whose rows were handed to the connection
 
     async def blocks(
-        self, survey: Survey, rows: AsyncIterator[Respondent]
-    ) -> AsyncGenerator[str, None]:
-        text = csv_text if self._format == "csv" else json_text
-        block: list[str] = []
+        self, counting: _Counting, pieces: AsyncIterator[str | bytes]
+    ) -> AsyncGenerator[bytes, None]:
+        block: list[bytes] = []
         size = 0
-        # Each piece of the text is the row of the respondent read just before it (or the
-        # header, the brackets): the rows in a block are those read when it is complete.
-        async for piece in text(survey, self._counting(rows)):
-            block.append(piece)
-            size += len(piece)
+        # Each piece of the file is the row of the respondent read just before it (or the
+        # header, the brackets, a zip's parts): the rows in a block are those read when it is
+        # complete.
+        async for piece in pieces:
+            data = piece.encode() if isinstance(piece, str) else piece
+            block.append(data)
+            size += len(data)
             if size >= BLOCK_CHARS:
-                in_block = self._pulled
-                yield "".join(block)  # returns once the server has written it
+                in_block = counting.pulled
+                yield b"".join(block)  # returns once the server has written it
                 self.sent = in_block
                 block, size = [], 0
         if block:
-            yield "".join(block)
-        self.sent = self._pulled
-
-    async def _counting(self, rows: AsyncIterator[Respondent]) -> AsyncIterator[Respondent]:
-        async for row in rows:
-            self._pulled += 1
-            yield row
+            yield b"".join(block)
+        self.sent = counting.pulled
 
     async def ended(self) -> None:
         """The audit entry, with what was sent; then the organisation may export again."""

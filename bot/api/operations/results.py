@@ -11,6 +11,7 @@ from bot.access.roles import Permission
 from bot.api.declare import Call, Operations
 from bot.api.operations.common import CampaignPath, campaign_owned
 from bot.api.problems import INVALID_REQUEST, NOT_FOUND, ApiError, ErrorItem
+from bot.conversation.campaign import Campaign
 from bot.records.results import (
     Breakdown,
     CampaignResults,
@@ -85,7 +86,16 @@ class ResultsOut(BaseModel):
 )
 async def get_results(call: Call) -> ResultsOut:
     campaign_id = call.path_as(CampaignPath).campaign_id
-    by = call.query_as(ResultsQuery).by
+    _, found = await read_results(call, campaign_id, call.query_as(ResultsQuery).by)
+    return _results(found)
+
+
+async def read_results(
+    call: Call, campaign_id: str, by: str | None
+) -> tuple[Campaign, CampaignResults]:
+    """The campaign and its results as the caller may see them (RESULTS_READ): 404 for a
+    campaign not theirs, 400 for a breakdown it does not keep. `exportResults` reads here too,
+    so its file holds the very counts this operation gives."""
     await campaign_owned(call, campaign_id, Permission.RESULTS_READ)
     services = call.services
     campaign = await services.campaigns.get(campaign_id)
@@ -101,7 +111,7 @@ async def get_results(call: Call) -> ResultsOut:
             "the campaign keeps no breakdown of that name",
             errors=[ErrorItem(location="query.by", message=str(error))],
         ) from None
-    return _results(found)
+    return campaign, found
 
 
 def _results(found: CampaignResults) -> ResultsOut:

@@ -1,7 +1,9 @@
-"""Exports through the API: the CSV and JSON files the command line writes, streamed, every
-respondent once by the organisation's pseudonym and never by the internal id, formula cells
-neutralised, audited with the rows sent — also when the client goes away halfway — and one
-export at a time per organisation."""
+"""Exports through the API: the CSV, XLSX and JSON files the command line writes, streamed, every
+respondent once by the organisation's pseudonym and never by the internal id, choices labelled
+in the campaign's language or another, a byte order mark on CSV, formula cells neutralised in
+CSV and XLSX, audited with the rows sent — also when the client goes away halfway — and one
+export at a time per organisation. The files are opened as a spreadsheet user's app would:
+the CSV with the csv module, the XLSX with openpyxl."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import openpyxl
 import pytest
+from aiohttp import ClientResponse
 
 from bot.access.roles import Role
 from bot.api.audit import AuditAction
@@ -29,12 +33,26 @@ from tests.bot.api import (
     World,
     answer,
 )
+from tests.kit.sheets import about, records
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = b"\xef\xbb\xbf"
 
 
-def _export(org: str = ORG_A, chosen: str = "csv") -> str:
-    return f"/api/v1/campaigns/{CAMPAIGNS[org]}/export?format={chosen}"
+def _export(org: str = ORG_A, chosen: str = "csv", more: str = "") -> str:
+    return f"/api/v1/campaigns/{CAMPAIGNS[org]}/export?format={chosen}{more}"
+
+
+async def _csv(response: ClientResponse) -> list[dict[str, str]]:
+    """The rows of a CSV download, which starts with a byte order mark."""
+    body = await response.read()
+    assert body.startswith(BOM)
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+async def _workbook(response: ClientResponse) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(await response.read()))
 
 
 def _internal_ids(world: World) -> list[str]:
@@ -59,8 +77,8 @@ async def test_the_csv_names_every_respondent_once_by_pseudonym(world: World) ->
         response.headers["Content-Disposition"] == f'attachment; filename="{CAMPAIGNS[ORG_A]}.csv"'
     )
     assert response.headers["Cache-Control"] == "no-store"
-    text = await response.text()
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = await _csv(response)
+    text = "\n".join(",".join(row.values()) for row in rows)
     assert sorted(row["participant"] for row in rows) == await _pseudonyms(world)
     assert [row["unsafe_what"] for row in rows if row["unsafe_what"]] == [STORY[ORG_A]]
     assert not [pid for pid in _internal_ids(world) if pid in text]
@@ -92,7 +110,7 @@ async def test_csv_cells_a_spreadsheet_would_run_are_neutralised(world: World) -
     deployment = world.deployment
     await answer(deployment, deployment.participant("tok-mallory-66"), CAMPAIGNS[ORG_A], FORMULA)
     response = await world.call("GET", _export(), token=world.token())
-    rows = list(csv.DictReader(io.StringIO(await response.text())))
+    rows = await _csv(response)
     stories = sorted(row["unsafe_what"] for row in rows if row["unsafe_what"])
     assert stories == sorted([STORY[ORG_A], "'" + FORMULA])
 
@@ -152,5 +170,74 @@ async def test_a_client_gone_halfway_is_recorded_with_what_it_got_one_export_at_
 
     third = await world.call("GET", _export(), token=token)
     assert third.status == 200
-    assert len(list(csv.DictReader(io.StringIO(await third.text())))) == 1 + len(ONLY_A)
+    assert len(await _csv(third)) == 1 + len(ONLY_A)
     assert [entry.count for entry in _exported(world)] == [2, 1 + len(ONLY_A)]
+
+
+async def test_choices_carry_their_labels_in_the_campaigns_first_language_or_another(
+    world: World,
+) -> None:
+    rows = await _csv(await world.call("GET", _export(), token=world.token()))
+    assert {(row["uses"], row["uses_label"]) for row in rows} == {("sms", "Text messages")}
+    [amina] = [row for row in rows if row["unsafe_what"]]
+    assert (amina["unsafe"], amina["unsafe_label"]) == ("yes", "Yes")
+    assert "unsafe_what_label" not in amina  # words have no label
+    arabic = await _csv(await world.call("GET", _export(more="&language=ar"), token=world.token()))
+    assert {row["uses_label"] for row in arabic} == {"الرسائل النصية"}
+    bare = await _csv(await world.call("GET", _export(more="&labels=false"), token=world.token()))
+    assert "uses_label" not in bare[0]
+
+
+async def test_a_language_the_campaign_lacks_is_refused_and_nothing_is_exported(
+    world: World,
+) -> None:
+    response = await world.call("GET", _export(more="&language=zu"), token=world.token())
+    assert response.status == 422
+    problem = await response.json()
+    assert [error["location"] for error in problem["errors"]] == ["query.language"]
+    assert "en, fr, ar, sw" in problem["errors"][0]["message"]
+    assert _exported(world) == []
+    again = await world.call("GET", _export(), token=world.token())
+    assert again.status == 200  # the refusal held no export lease
+
+
+async def test_the_xlsx_opens_with_labels_inert_formulas_and_an_about_sheet(world: World) -> None:
+    deployment = world.deployment
+    await answer(deployment, deployment.participant("tok-mallory-66"), CAMPAIGNS[ORG_A], FORMULA)
+    token = world.token(ORG_A, Role.ANALYST)
+    response = await world.call("GET", _export(chosen="xlsx", more="&language=fr"), token=token)
+    assert response.status == 200
+    assert response.headers["Content-Type"] == XLSX
+    assert response.headers["Content-Disposition"].endswith(f'filename="{CAMPAIGNS[ORG_A]}.xlsx"')
+    book = await _workbook(response)
+    assert book.sheetnames == ["Responses", "About"]
+    responses = book["Responses"]
+    rows = records(responses)
+    assert sorted(row["participant"] for row in rows) == await _pseudonyms(world)
+    assert {row["uses_label"] for row in rows} == {"SMS"}  # in French
+    stories = sorted(row["unsafe_what"] for row in rows if row["unsafe_what"])
+    assert stories == sorted([STORY[ORG_A], "'" + FORMULA])
+    # The formula is text to the spreadsheet, never a formula cell.
+    assert {cell.data_type for row in responses.iter_rows() for cell in row} <= {"s", "n"}
+    told = about(book["About"])
+    assert told["Exported by"] == "analyst"  # the role, never the person
+    assert told["Respondents"] == len(rows)
+    assert told["Labels"] == "fr"
+    assert "personal data" in told["Personal data"]
+    assert "below 5" in told["Small cells"]
+    everything = [
+        cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+    ]
+    assert not [cell for cell in everything if isinstance(cell, str) and "@" in cell]
+    assert not [pid for pid in _internal_ids(world) if pid in map(str, everything)]
+    [entry] = _exported(world)
+    assert (entry.count, entry.details) == (len(rows), {"format": "xlsx", "to": "api"})
+
+
+async def test_a_viewer_cannot_export_responses_in_any_format(world: World) -> None:
+    for chosen in ("csv", "xlsx", "json"):
+        response = await world.call(
+            "GET", _export(chosen=chosen), token=world.token(ORG_A, Role.VIEWER)
+        )
+        assert response.status == 403
+    assert world.audit.entries == []

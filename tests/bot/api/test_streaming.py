@@ -28,11 +28,11 @@ class Story:
         self.fail_ending = fail_ending
         self.endings = 0
 
-    async def lines(self) -> AsyncGenerator[str, None]:
+    async def lines(self) -> AsyncGenerator[bytes, None]:
         for n in range(5):
             if n == self.fail_after:
                 raise RuntimeError("the storage broke")
-            yield f"line {n}\n"
+            yield f"line {n}\n".encode()
 
     async def ended(self) -> None:
         self.endings += 1

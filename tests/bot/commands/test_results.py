@@ -1,12 +1,21 @@
-"""`sauti campaign results`: per-question counts as tables, small cells shown as "<5"."""
+"""`sauti campaign results`: per-question counts as tables, small cells shown as "<5"; and
+`sauti campaign results-export`, the same counts as a CSV or XLSX file."""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
 import pytest
 
+from bot.access.organisations import DEFAULT_ORG
+from bot.audit.entry import AuditAction
 from bot.conversation.inbound import Join
 from tests.bot.commands import Deployment, sauti
 from tests.kit.example import CAMPAIGN
+from tests.kit.sheets import about
 
 
 async def _answer_uses(deployment: Deployment, crowd: dict[str, tuple[str, str]]) -> None:
@@ -87,3 +96,39 @@ async def test_an_unknown_campaign_is_named(
 ) -> None:
     assert await sauti("campaign", "results", "no-such-campaign") == 1
     assert "no campaign 'no-such-campaign'" in capsys.readouterr().err
+
+
+async def test_results_export_writes_the_same_withheld_counts_as_a_file(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    crowd = {f"caller{n}": ("en", "1") for n in range(6)}  # calls
+    crowd |= {f"texter{n}": ("sw", "2") for n in range(2)}  # SMS
+    crowd |= {f"surfer{n}": ("en", "4") for n in range(5)}  # internet
+    await _answer_uses(deployment, crowd)
+
+    assert await sauti("campaign", "results-export", CAMPAIGN, "--language", "fr") == 0
+    out = capsys.readouterr().out
+    assert not out.startswith("\ufeff")  # stdout is read by programs
+    rows = {(row["question_id"], row["option_id"]): row for row in csv.DictReader(io.StringIO(out))}
+    assert rows[("(campaign)", "(started)")]["count"] == "13"
+    calls, sms = rows[("uses", "calls")], rows[("uses", "sms")]
+    assert (calls["option"], calls["count"], calls["share"]) == ("Appels", "6", "0.4615")
+    assert (sms["count"], sms["share"]) == ("<5", "")
+    assert rows[("uses", "internet")]["count"] == "<5"  # protects SMS, as the table does
+
+    output = tmp_path / "results.xlsx"
+    assert await sauti(
+        "campaign", "results-export", CAMPAIGN, "--by", "language", "--format", "xlsx",
+        "--output", str(output),
+    ) == 0  # fmt: skip
+    book = openpyxl.load_workbook(output)
+    header, *lines = list(book["Results"].iter_rows(values_only=True))
+    records = {(r[0], r[2], r[4]): dict(zip(header, r, strict=True)) for r in lines}
+    assert records[("uses", "calls", "(all)")]["count"] == 6  # a number, not text
+    assert records[("uses", "sms", "sw")]["count"] == "<5"
+    assert about(book["About"])["Exported by"] == "operator"
+    page = await deployment.app.audit_log().entries(
+        DEFAULT_ORG, action=AuditAction.RESULTS_EXPORTED
+    )
+    exported = [entry.record for entry in page.entries if entry.record is not None]
+    assert [(e.count, e.details["to"]) for e in exported] == [(12, "stdout"), (12, "file")]
