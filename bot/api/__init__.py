@@ -4,6 +4,7 @@
 - `invoke`: one operation run for a principal (permission, validation, owner): the server's
   and the console's one way in;
 - `server`: the aiohttp application made from the declarations, and its problem middleware;
+  `files`: a file operation's answer streamed to the client (the console's downloads too);
 - `openapi`: the OpenAPI 3.1 document made from the same declarations;
 - `problems`: RFC 9457 problem details and their stable types;
 - `auth`: who calls (API tokens, tried first), and each token's rate; `browser`: the console's

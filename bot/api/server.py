@@ -9,10 +9,8 @@ nothing of what broke (the server's log has the traceback).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -23,6 +21,7 @@ from pydantic import BaseModel, RootModel
 from bot.access.permissions import ForbiddenError, NotFoundError, Principal
 from bot.api.auth import Authenticator, unauthorized
 from bot.api.declare import PUBLIC, Call, FileResponse, FileStream, Operation, TextBody
+from bot.api.files import stream_file
 from bot.api.invoke import invoke, validated
 from bot.api.openapi import document
 from bot.api.problems import (
@@ -48,7 +47,6 @@ log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 JSON = "application/json"
 _READ_CHUNK = 64 * 1024
-_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def make_api(
@@ -128,62 +126,9 @@ def _endpoint(
 async def _stream(
     request: web.Request, status: int, declared: FileResponse, result: object
 ) -> web.StreamResponse:
-    """A file written as it is made. Once its first bytes are out no problem can be sent: a
-    file cut short by a failure (logged) or by `ended` failing is cut off without its end, so
-    the client sees an incomplete transfer rather than a file that looks whole."""
     if not isinstance(result, FileStream) or result.media_type not in declared.media_types:
         raise TypeError(f"a file operation answered {type(result).__name__}")  # a bug of ours
-    filename = _FILENAME_UNSAFE.sub("_", result.filename)
-    response = web.StreamResponse(
-        status=status,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            # Here, not in the middleware: the headers leave with the first chunk.
-            "Cache-Control": "no-store",
-        },
-    )
-    response.content_type = result.media_type
-    if result.media_type.startswith("text/") or result.media_type.endswith("/json"):
-        response.charset = "utf-8"
-    try:
-        written = await _write_all(request, response, result)
-    finally:  # also when the request is cancelled
-        accounted = await _ended(request, result)
-    if written and accounted:
-        with contextlib.suppress(ConnectionError):  # gone at the last moment: counted
-            await response.write_eof()
-    elif request.transport is not None:
-        request.transport.abort()
-    return response
-
-
-async def _write_all(
-    request: web.Request, response: web.StreamResponse, result: FileStream
-) -> bool:
-    """Whether every chunk was written (each write waits while the client is slow to read)."""
-    try:
-        await response.prepare(request)
-        async for chunk in result.chunks:
-            await response.write(chunk)
-    except ConnectionError:
-        return False  # the client went away
-    except Exception:
-        log.exception("API: %s %s failed while streaming", request.method, _route(request))
-        return False
-    finally:
-        await result.chunks.aclose()  # what it holds open (a walk over Redis) ends here
-    return True
-
-
-async def _ended(request: web.Request, result: FileStream) -> bool:
-    if result.ended is None:
-        return True
-    try:
-        await result.ended()
-    except Exception:
-        log.exception("API: %s %s could not finish a stream", request.method, _route(request))
-        return False
-    return True
+    return await stream_file(request, result, status=status)
 
 
 async def _authenticate(request: web.Request, authenticators: Sequence[Authenticator]) -> Principal:

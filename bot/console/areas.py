@@ -3,7 +3,7 @@ area is a module with its own `pages` and one line here."""
 
 from __future__ import annotations
 
-from bot.console import campaigns, decision_form, decisions, loop
+from bot.console import campaigns, decision_form, decisions, exports, loop
 from bot.console.declare import Page
 from bot.console.view import BannerSource
 
@@ -16,6 +16,7 @@ def all_pages() -> tuple[Page, ...]:
         *decision_form.pages.declared,
         *decisions.pages.declared,
         *loop.pages.declared,
+        *exports.pages.declared,
     )
 
 

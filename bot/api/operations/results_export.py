@@ -7,6 +7,10 @@ a participant's word or pseudonym (bot.records.results_files).
 A few hundred lines whatever the number of respondents: made in memory, sent as it is made.
 Audited (`results_exported`, the count of questions) before the file leaves: a file that
 reaches the client is always recorded.
+
+`GET /campaigns/{id}/results/breakdowns`: what `by` may name for this campaign (the language,
+the channel, and the choice and scale questions whose cross-tabs it keeps), for a client or a
+page to offer only breakdowns that exist.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import Call, FileResponse, FileStream, Operations
-from bot.api.operations.common import CampaignPath
+from bot.api.operations.common import CampaignPath, campaign_owned
 from bot.api.operations.exports import checked_language, export_note
 from bot.api.operations.results import read_results
-from bot.api.problems import INVALID_REQUEST, NOT_FOUND
+from bot.api.problems import INVALID_REQUEST, NOT_FOUND, ApiError
+from bot.records import tally
+from bot.records.results import BY_CHANNEL, BY_LANGUAGE
 from bot.records.results_files import results_csv, results_xlsx
 from bot.records.sheets import XLSX_MEDIA_TYPE
 
@@ -101,3 +107,49 @@ async def export_results(call: Call) -> FileStream:
 async def _bytes(pieces: AsyncIterator[str | bytes]) -> AsyncGenerator[bytes, None]:
     async for piece in pieces:
         yield piece.encode() if isinstance(piece, str) else piece
+
+
+class BreakdownChoiceOut(BaseModel):
+    by: str = Field(description="what to give as `by`")
+    kind: Literal["language", "channel", "question"]
+    text: dict[str, str] = Field(
+        description="a question's text in each of the campaign's languages"
+    )
+
+
+class BreakdownsOut(BaseModel):
+    """The breakdowns `getResults` and `exportResults` take for this campaign."""
+
+    items: list[BreakdownChoiceOut]
+
+
+@operations.add(
+    "GET",
+    "/campaigns/{campaign_id}/results/breakdowns",
+    "listBreakdowns",
+    "The breakdowns a campaign's results can be given by",
+    permission=Permission.RESULTS_READ,
+    path_model=CampaignPath,
+    response=BreakdownsOut,
+    errors=(NOT_FOUND,),
+    tag="results",
+)
+async def list_breakdowns(call: Call) -> BreakdownsOut:
+    campaign_id = call.path_as(CampaignPath).campaign_id
+    await campaign_owned(call, campaign_id, Permission.RESULTS_READ)
+    campaign = await call.services.campaigns.get(campaign_id)
+    if campaign is None:
+        raise ApiError(NOT_FOUND, "no such campaign")
+    survey = campaign.survey
+    crossed = tally.tallied(survey).crossed
+    return BreakdownsOut(
+        items=[
+            BreakdownChoiceOut(by=BY_LANGUAGE, kind="language", text={}),
+            BreakdownChoiceOut(by=BY_CHANNEL, kind="channel", text={}),
+            *(
+                BreakdownChoiceOut(by=question.id, kind="question", text=dict(question.text))
+                for question in survey.questions
+                if question.id in crossed
+            ),
+        ]
+    )

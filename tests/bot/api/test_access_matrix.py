@@ -111,6 +111,7 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
     made["tagAnswer"] = lambda: _tag(world)
     made["countThemes"] = _always(Example(f"{campaign}/themes"))
     made["exportResponses"] = _always(Example(f"{campaign}/export?format=json"))
+    made["listBreakdowns"] = _always(Example(f"{campaign}/results/breakdowns"))
     made["exportResults"] = _always(Example(f"{campaign}/results/export?format=xlsx&by=language"))
     made["uploadDecision"] = _always(
         Example(f"{campaign}/decisions", data=SIM_DECISION, headers={"Content-Type": "text/yaml"})
