@@ -96,6 +96,7 @@ class App:
                 max_attempts=runtime.max_attempts,
                 marker_ttl_seconds=self.settings.dedupe_ttl_seconds,
                 response_days=self.settings.loop.grievance_response_days,
+                reopen_days=self.settings.loop.case_reopen_days,
             ),
         )
 

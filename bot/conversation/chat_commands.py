@@ -8,6 +8,7 @@ question 3" stays an answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.conversation.inbound import COMMANDS, Answer, Command
@@ -20,8 +21,21 @@ _JOIN_WORDS = frozenset({"start", "join", "/start", "/join"})
 # Slash commands that take what follows them: "/feedback the tower is far", "/time 14:30",
 # "/updates no".
 _WITH_ARGUMENT = frozenset(
-    {"start", "feedback", "language", "time", "updates", "shared", "consent", "resume"}
+    {
+        "start",
+        "feedback",
+        "language",
+        "time",
+        "updates",
+        "shared",
+        "consent",
+        "resume",
+        "reopen",
+        "satisfied",
+    }
 )
+# A case reference typed after a keyword: "reopen F-ABC123", "fungua tena F-ABC123".
+_CASE_REFERENCE = re.compile(r"^[FC]-[A-Z2-7]{6}$", re.IGNORECASE)
 
 
 def keyword(command: str, language: str) -> str:
@@ -49,7 +63,12 @@ def recognise(text: str, campaign_ids: Iterable[str]) -> Command | None:
     if head.casefold() in _JOIN_WORDS and argument.casefold() in codes:
         return Command("start", codes[argument.casefold()])
     command = builtin_catalog().command_of(fold(stripped))
-    return Command(command) if command is not None else None
+    if command is not None:
+        return Command(command)
+    words, _, last = stripped.rpartition(" ")
+    if _CASE_REFERENCE.match(last) and builtin_catalog().command_of(fold(words)) == "reopen":
+        return Command("reopen", last.upper())
+    return None
 
 
 def as_command(action: Answer, campaign_ids: Iterable[str]) -> Command | None:

@@ -14,6 +14,7 @@ from bot.conversation import (
     feedback,
     joining,
     menus,
+    my_cases,
     my_data,
     quick_exit,
     resume_question,
@@ -21,6 +22,7 @@ from bot.conversation import (
     stopping,
     their_time,
 )
+from bot.conversation.case_view import REOPEN
 from bot.conversation.consents import Consent
 from bot.conversation.exchange import Exchange
 from bot.conversation.inbound import Answer, Command, InboundEvent, Join, Reachability, Unsupported
@@ -45,6 +47,9 @@ _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
     "shared": shared_phone.shared,
     "consent": consent.consent,
     "resume": stopping.resume,
+    my_cases.CASES: my_cases.my_cases,
+    REOPEN: my_cases.reopen,
+    my_cases.SATISFACTION: my_cases.satisfied,
 }
 
 # Whether a reply answered the question of the participant's stage; False (having changed
@@ -72,6 +77,7 @@ _STAGE_REPLIES: dict[Stage, StageReply] = {
     Stage.CONCERN: _takes_every_reply(feedback.concern_reply),
     Stage.TIME: their_time.time_reply,
     Stage.RESUME: _takes_every_reply(stopping.resume_reply),
+    Stage.SATISFACTION: my_cases.satisfaction_reply,
 }
 
 

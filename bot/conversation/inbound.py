@@ -58,6 +58,9 @@ class Command:
     - time: "" asks what time it is where they are; otherwise the time they typed ("14:30")
     - exit: "" (a quick exit: the conversation ends at once and the chat is cleared)
     - shared: "on" / "off" (shared-phone mode); "" turns it the other way
+    - cases: "" (their open and recently resolved cases: "my cases")
+    - reopen: a case reference ("" asks which): reopen a resolved case
+    - satisfied: "<yes|no>:<case reference>": the buttons under a resolution
     """
 
     name: str
@@ -79,6 +82,9 @@ COMMANDS = (
     "shared",
     "consent",
     "resume",
+    "cases",
+    "reopen",
+    "satisfied",
 )
 
 

@@ -28,6 +28,7 @@ HELP_MENU = (
     ("updates", "menu.updates"),
     ("exit", "menu.exit"),
     ("shared", "menu.shared"),
+    ("cases", "menu.cases"),
 )
 # The web chat never messages anyone (they read what comes when they come back): their time
 # of day is not needed there, so its menu leaves "time" out and numbers the rest in order.

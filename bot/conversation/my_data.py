@@ -12,6 +12,7 @@ from bot.conversation.consents import Consent, honoured
 from bot.conversation.decisions.replies import decision_lines
 from bot.conversation.exchange import Exchange
 from bot.conversation.local_time import my_data_zone_line
+from bot.conversation.my_cases import my_data_lines
 from bot.conversation.my_consents import consent_lines, consent_menu
 from bot.conversation.participants import Stage
 from bot.conversation.stored_answers import StoredAnswer, read_answers
@@ -53,6 +54,7 @@ def my_data(exchange: Exchange, _: str = "") -> None:
     lines += decision_lines(exchange.context.loop, language) or [
         exchange.label("mydata.no_decisions")
     ]
+    lines += my_data_lines(exchange)
     lines.append(consent_lines(exchange, participant, campaign))
     # While a consent question of a join waits, it keeps waiting: no menu to take its answer.
     joining = participant.stage is Stage.CONSENT

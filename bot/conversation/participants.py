@@ -32,6 +32,8 @@ class Stage(StrEnum):
     # the campaign of a join code they sent, joined after their yes)
     MYDATA_MENU = "mydata"  # shown "my data" (no survey question waiting): a typed number
     # changes a consent
+    SATISFACTION = "satisfied"  # a resolution of their case (`topic`) asked "are you
+    # satisfied?": a typed yes or no answers it (set by the desk's step, bot.loop.grievances)
 
     @property
     def writing(self) -> bool:

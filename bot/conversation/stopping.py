@@ -22,7 +22,7 @@ from dialogues.session import SessionStatus
 # What a stopped participant may still do without being asked: see and delete their data,
 # change a consent or shared-phone mode, leave at once (quick exit), or say stop again.
 KEPT_WHILE_STOPPED = frozenset(
-    {"stop", "mydata", "delete", "consent", "updates", "resume", "exit", "shared"}
+    {"stop", "mydata", "delete", "consent", "updates", "resume", "exit", "shared", "cases"}
 )
 
 

@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.conversation.campaign import Campaign
+from bot.conversation.case_view import CaseAnswer, CaseSummary
 from bot.conversation.decisions.reaction import Reaction
 from bot.conversation.decisions.view import LoopView
 from bot.conversation.inbound import Answer, InboundEvent
 from bot.conversation.outgoing import MenuItem, Outgoing
 from bot.conversation.participants import ParticipantRecord, Stage, new_record
 from bot.privacy import ParticipantCrypto, ParticipantId
-from bot.settings.loop import DEFAULT_RESPONSE_DAYS
+from bot.settings.loop import DEFAULT_REOPEN_DAYS, DEFAULT_RESPONSE_DAYS
 from dialogues import Session, advance, start
 from dialogues.events import Event, Prompt, SelectionChanged, SurveyStarted
 from dialogues.inbound import Resume
@@ -60,6 +61,7 @@ class Turn:
     reply_address: str | None = None  # where to send when the record is gone (after erasure)
     feedback: Feedback | None = None
     reaction: Reaction | None = None  # to a decision notice (bot.loop)
+    case_answer: CaseAnswer | None = None  # about one of their cases (satisfied, reopen)
     # Shared-phone mode (their choice, or the campaign's): a question sent where only an
     # approved template may go (WhatsApp's closed window) uses the one that names nothing.
     shared_phone: bool = False
@@ -89,6 +91,11 @@ class Context:
     loop: LoopView | None = None
     # Days within which a case is promised an answer (SAUTI_GRIEVANCE_RESPONSE_DAYS).
     response_days: int = DEFAULT_RESPONSE_DAYS
+    # Their own cases, newest first: only for "my cases", "my data", reopening one and
+    # answering whether they are satisfied.
+    cases: tuple[CaseSummary, ...] = ()
+    # Days after a resolution within which they may reopen it (SAUTI_CASE_REOPEN_DAYS).
+    reopen_days: int = DEFAULT_REOPEN_DAYS
 
 
 def answer(turn: Turn, action: Answer, context: Context, now: dt.datetime) -> Turn:

@@ -1,12 +1,16 @@
 """The grievance desk: cases participants raised (/feedback, or a concern about a decision),
-moved by the company through received → under review → resolved / escalated. The case itself
-(its fields, creation, reading) is `bot.records.cases`.
+moved by the company through received → under review → resolved / escalated (and reopened by
+the participant, within the reopen time). The case itself (its fields, creation, reading) is
+`bot.records.cases`.
 
 Every step sends the participant a message in their language — the step, in Sauti's words,
 plus what the company wrote — through the reply outbox (Telegram, WhatsApp) or their web chat
-inbox. A step is one script on the case's shard: it checks the case is still where the company
-saw it (two people at the desk cannot both move it), records the step and queues the message,
-keyed by case and step so it is never sent twice.
+inbox. A resolution also asks whether they are satisfied, with buttons to answer or to reopen
+the case. In shared-phone mode the message quotes nothing of the case: one neutral line and a
+button that shows their cases ("my cases") on request. A step is one script on the case's
+shard: it checks the case is still where the company saw it (two people at the desk cannot
+both move it), records the step (with the category and urgency the desk set) and queues the
+message, keyed by case and step so it is never sent twice.
 """
 
 from __future__ import annotations
@@ -16,18 +20,28 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.case_view import REOPEN, SATISFIED, UNSATISFIED, desk_message_aad
 from bot.conversation.decisions.texts import say
 from bot.conversation.decisions.values import text
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import INBOX_CAP, Notice, seal_notice
-from bot.conversation.outgoing import Outgoing
+from bot.conversation.outgoing import MenuItem, Outgoing
 from bot.conversation.participants import hidden_since
-from bot.privacy import ParticipantCrypto
+from bot.privacy import ParticipantCrypto, encrypt_field
 from bot.records.campaigns import CampaignStore
-from bot.records.cases import NEXT, Case, CaseError, CaseStatus, find_case
+from bot.records.cases import NEXT, Case, CaseError, CaseStatus, Category, Urgency, find_case
 from bot.runtime.outbox import OutboxEntry, Priority, seal
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import STEP_CASE
+
+
+@dataclass(frozen=True, slots=True)
+class StepNotice:
+    """What a step tells the participant, and what it keeps for them to read again."""
+
+    text: str
+    menu: tuple[MenuItem, ...]
+    asks: bool  # the satisfaction question goes with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +57,18 @@ class Desk:
     campaigns: CampaignStore
     crypto: ParticipantCrypto
 
-    async def step(self, case: Case, status: CaseStatus, message: str, now_ms: int) -> StepResult:
-        """Move a case one step and tell the participant. Raises CaseError."""
+    async def step(
+        self,
+        case: Case,
+        status: CaseStatus,
+        message: str,
+        now_ms: int,
+        *,
+        category: Category | None = None,
+        urgency: Urgency | None = None,
+    ) -> StepResult:
+        """Move a case one step (setting its category and urgency when given) and tell the
+        participant. Raises CaseError."""
         if status not in NEXT[case.status]:
             allowed = ", ".join(sorted(s.value for s in NEXT[case.status])) or "none (closed)"
             raise CaseError(
@@ -54,23 +78,39 @@ class Desk:
         args: list[Any]
         if not case.participant_id:
             # Retention removed who raised it: the step is recorded, no one can be told.
-            delivered, args = "not sent: removed after the retention period", ["", INBOX_CAP]
-            # No inbox item goes (ARGV 5 is ''): a key of the case's slot stands in for it.
-            inbox = self.schema.cases(case.shard)
+            delivered = "not sent: removed after the retention period"
+            args = ["", INBOX_CAP, "", ""]
+            # No inbox item goes (ARGV 5 is ''), no one is asked (ARGV 10 is ''): a key of
+            # the case's slot stands in for their inbox and record.
+            inbox = participant = self.schema.cases(case.shard)
         else:
+            participant = self.schema.participant(case.participant_id)
             record: Any = await self.redis.hmget(
-                self.schema.participant(case.participant_id), ["wk", "ch", "lang", "stop", "hid"]
+                participant, ["wk", "ch", "lang", "stop", "hid", "shp"]
             )
             delivered, args = await self._delivery(case, status, message.strip(), record, now_ms)
             inbox = self.schema.webchat_inbox(case.participant_id)
+        set_category = category.value if category is not None else ""
+        set_urgency = urgency.value if urgency is not None else ""
+        inbox_args, delivery_args = args[:2], args[2:]
         steps = await STEP_CASE(
             self.redis,
             [
                 self.schema.case(case.shard, case.reference),
                 self.schema.outbox(case.shard, Priority.REPLY),
                 inbox,
+                participant,
             ],
-            [case.status.value, str(case.steps), status.value, now_ms, *args],
+            [
+                case.status.value,
+                str(case.steps),
+                status.value,
+                now_ms,
+                *inbox_args,
+                set_category,
+                set_urgency,
+                *delivery_args,
+            ],
         )
         if steps == -1:
             raise CaseError(f"case {case.reference} was changed meanwhile; look at it again")
@@ -81,27 +121,53 @@ class Desk:
     async def _delivery(
         self, case: Case, status: CaseStatus, message: str, record: Any, now_ms: int
     ) -> tuple[str, list[Any]]:
-        wrapped, channel_raw, language_raw, stop, hidden = record
+        """How the participant hears of the step: ARGV 5, 6 and 9.. of the step's script."""
+        wrapped, channel_raw, language_raw, stop, hidden, shared = record
         if wrapped is None or channel_raw is None:
-            return "not sent: the participant was erased", ["", INBOX_CAP]
+            return "not sent: the participant was erased", ["", INBOX_CAP, "", ""]
         channel, language = text(channel_raw), text(language_raw or b"en")
-        notice = await self._notice(case, status, message, language)
+        data_key = self.crypto.unwrap_data_key(wrapped)
+        aad = desk_message_aad(case.participant_id, case.reference)
+        kept = encrypt_field(data_key, message, aad) if message else ""
+        notice = await self._notice(case, status, message, language, shared == b"1")
+        asked = case.reference if notice.asks else ""
         if channel == Channel.WEBCHAT.value:
-            data_key = self.crypto.unwrap_data_key(wrapped)
-            sealed = seal_notice(Notice(notice), case.participant_id, data_key)
-            return "web chat inbox", [sealed, INBOX_CAP]
+            told = Notice(notice.text, menu=notice.menu)
+            sealed = seal_notice(told, case.participant_id, data_key)
+            return "web chat inbox", [sealed, INBOX_CAP, kept, asked]
         if stop == b"1":
-            return "not sent: the participant said stop", ["", INBOX_CAP]
+            return "not sent: the participant said stop", ["", INBOX_CAP, kept, ""]
         if hidden_since(hidden):  # a quick exit: nothing reaches their phone until they are back
-            return "not sent: the participant left with a quick exit", ["", INBOX_CAP]
+            return "not sent: the participant left with a quick exit", ["", INBOX_CAP, kept, ""]
         key = f"g:{case.reference}:{case.steps + 1}"
-        entry = OutboxEntry(key, case.participant_id, channel, Outgoing(notice), now_ms)
+        outgoing = Outgoing(notice.text, menu=notice.menu)
+        entry = OutboxEntry(key, case.participant_id, channel, outgoing, now_ms)
         fields = seal(entry, self.crypto)
         outbox = [fields["k"], fields["pid"], fields["ch"], fields["t"], fields["body"]]
-        return f"{channel} (reply outbox)", ["", INBOX_CAP, *outbox]
+        return f"{channel} (reply outbox)", ["", INBOX_CAP, kept, asked, *outbox]
 
-    async def _notice(self, case: Case, status: CaseStatus, message: str, language: str) -> str:
+    async def _notice(
+        self, case: Case, status: CaseStatus, message: str, language: str, shared: bool
+    ) -> StepNotice:
         campaign = await self.campaigns.get(case.campaign_id) if case.campaign_id else None
+        shared = shared or (campaign is not None and campaign.survey.shared_phones)
+        asks = status is CaseStatus.RESOLVED
+        menu: tuple[MenuItem, ...] = ()
+        if asks:
+            menu = (
+                MenuItem(say("grievance.button.yes", language), "satisfied", f"{SATISFIED}:"
+                         f"{case.reference}"),
+                MenuItem(say("grievance.button.no", language), "satisfied", f"{UNSATISFIED}:"
+                         f"{case.reference}"),
+                MenuItem(say("grievance.button.reopen", language), REOPEN, case.reference),
+            )  # fmt: skip
+        question = f"\n\n{say('grievance.satisfied', language)}" if asks else ""
+        if shared:
+            # A phone others read: nothing of the case, its organisation or the desk's words;
+            # "Read" shows them their cases when they choose.
+            read = MenuItem(say("grievance.button.read", language), "cases")
+            line = say("grievance.shared", language, reference=case.reference)
+            return StepNotice(line + question, (*menu, read), asks)
         if campaign is not None:
             organisation = campaign.survey.text(campaign.survey.organisation, language)
         else:
@@ -112,4 +178,5 @@ class Desk:
             reference=case.reference,
             organisation=organisation,
         )
-        return f"{step}\n\n{message}" if message else step
+        said = f"{step}\n\n{message}" if message else step
+        return StepNotice(said + question, menu, asks)

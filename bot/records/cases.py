@@ -12,11 +12,17 @@ tell the participant, are `bot.loop.grievances`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.conversation.case_view import (
+    UNCATEGORISED,
+    CaseStatus,
+    CaseSummary,
+    Category,
+    Urgency,
+)
 from bot.conversation.decisions.decision import LoopError
 from bot.conversation.turns import DAY_MS
 from bot.privacy import (
@@ -32,17 +38,23 @@ from bot.storage.keys import KeySchema
 from bot.storage.lua import BatchStep, ScriptCall
 from bot.storage.scripts import CREATE_CASE
 
-
-class CaseStatus(StrEnum):
-    RECEIVED = "received"
-    UNDER_REVIEW = "under_review"
-    RESOLVED = "resolved"
-    ESCALATED = "escalated"
-
-    @property
-    def open(self) -> bool:
-        """Still owed an answer: counts towards the response time."""
-        return self in (CaseStatus.RECEIVED, CaseStatus.UNDER_REVIEW)
+# The statuses, categories and urgencies are the conversation's words too (re-exported).
+__all__ = [
+    "NEXT",
+    "UNCATEGORISED",
+    "Case",
+    "CaseError",
+    "CaseStatus",
+    "Category",
+    "NewCase",
+    "Urgency",
+    "case_commands",
+    "case_text",
+    "desk_order",
+    "find_case",
+    "list_cases",
+    "participant_cases",
+]
 
 
 NEXT: dict[CaseStatus, frozenset[CaseStatus]] = {
@@ -51,6 +63,10 @@ NEXT: dict[CaseStatus, frozenset[CaseStatus]] = {
     ),
     CaseStatus.UNDER_REVIEW: frozenset({CaseStatus.RESOLVED, CaseStatus.ESCALATED}),
     CaseStatus.ESCALATED: frozenset({CaseStatus.UNDER_REVIEW, CaseStatus.RESOLVED}),
+    CaseStatus.REOPENED: frozenset(
+        {CaseStatus.UNDER_REVIEW, CaseStatus.RESOLVED, CaseStatus.ESCALATED}
+    ),
+    # Only the participant reopens a resolved case (within SAUTI_CASE_REOPEN_DAYS).
     CaseStatus.RESOLVED: frozenset(),
 }
 
@@ -77,6 +93,45 @@ class Case:
     # When the campaign's retention removed its text and who raised it (participant id,
     # language and channel then read ""); None while they are kept.
     expired_ms: int | None = None
+    category: Category | None = None  # None: not categorised yet
+    urgency: Urgency = Urgency.NORMAL
+    reopens: int = 0  # times the participant reopened it
+    # When the resolution notice asked "are you satisfied?" (None: never asked), and the
+    # answer to the latest such question (None: none yet).
+    asked_ms: int | None = None
+    satisfied: bool | None = None
+    desk_message: bytes | None = None  # the desk's last message to them, sealed with their key
+
+    @property
+    def category_name(self) -> str:
+        return self.category.value if self.category is not None else UNCATEGORISED
+
+    @property
+    def first_response_ms(self) -> int | None:
+        """When the desk first moved it (its first step told the participant)."""
+        steps = [at for status, at in self.history if status is not CaseStatus.REOPENED]
+        return steps[0] if steps else None
+
+    @property
+    def resolved_ms(self) -> int | None:
+        """When it was last resolved (None: never)."""
+        times = [at for status, at in self.history if status is CaseStatus.RESOLVED]
+        return times[-1] if times else None
+
+    def due_in_ms(self, now_ms: int) -> int | None:
+        """The countdown: time left until the answer is due (negative once overdue); None for
+        a case owed no answer now."""
+        return self.due_ms - now_ms if self.status.open else None
+
+    def summary(self) -> CaseSummary:
+        return CaseSummary(
+            self.reference,
+            self.status,
+            self.created_ms,
+            self.resolved_ms,
+            self.desk_message,
+            self.satisfied,
+        )
 
     @property
     def gone_why(self) -> str:
@@ -126,6 +181,9 @@ def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[Bat
         ScriptCall(CREATE_CASE, [schema.case(shard, case.reference)], fields),
         ("ZADD", schema.cases(shard), "NX", case.created_ms, case.reference),
     ]
+    # Their own cases, for "my cases" and "my data" (erased with them).
+    steps.append(("ZADD", schema.participant_cases(case.participant_id), "NX", case.created_ms,
+                  case.reference))  # fmt: skip
     if case.decision_ref is not None:
         concerns = schema.concerns(shard, case.decision_ref)
         steps.append(("ZADD", concerns, "NX", case.created_ms, case.reference))
@@ -148,6 +206,36 @@ async def list_cases(redis: Redis, schema: KeySchema) -> list[Case]:
         if fields
     ]
     return sorted(cases, key=lambda case: case.created_ms)
+
+
+def desk_order(case: Case) -> tuple[int, int, int, str]:
+    """How the desk lists cases: open safety-flagged ones first, then open ones by their due
+    time (so the most overdue come first, then the soonest due), then the rest by due time.
+    Depends on no clock, so a page cursor keeps its place."""
+    return (
+        0 if case.status.open and case.urgency is Urgency.SAFETY else 1,
+        0 if case.status.open else 1,
+        case.due_ms,
+        case.reference,
+    )
+
+
+async def participant_cases(
+    redis: Redis, schema: KeySchema, participant_id: str, limit: int = 20
+) -> tuple[CaseSummary, ...]:
+    """A participant's own latest cases, newest first (what "my cases" can show)."""
+    shard = schema.shard_of(participant_id)
+    found: Any = await redis.zrange(schema.participant_cases(participant_id), -limit, -1)
+    references = [ref.decode() for ref in reversed(found)]
+    pipe = redis.pipeline(transaction=False)
+    for reference in references:
+        pipe.hgetall(schema.case(shard, reference))
+    cases = [
+        _case(reference, shard, fields)
+        for reference, fields in zip(references, await pipe.execute(), strict=True)
+        if fields
+    ]
+    return tuple(case.summary() for case in cases if case.participant_id == participant_id)
 
 
 async def find_case(redis: Redis, schema: KeySchema, reference: str) -> Case | None:
@@ -186,7 +274,7 @@ async def _sealed_and_key(redis: Redis, schema: KeySchema, case: Case) -> tuple[
 
 
 def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
-    plain = {k.decode(): v for k, v in fields.items() if k != b"x"}
+    plain = {k.decode(): v for k, v in fields.items() if k not in (b"x", b"m")}
     history = sorted(
         (int(name[2:]), value.decode()) for name, value in plain.items() if name.startswith("h:")
     )
@@ -209,4 +297,24 @@ def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
         # A case from before the promise was kept with it was promised the default.
         due_ms=int(plain.get("due") or created_ms + DEFAULT_RESPONSE_DAYS * DAY_MS),
         expired_ms=int(plain["ret"]) if "ret" in plain else None,
+        category=_category(plain.get("cat")),
+        urgency=_urgency(plain.get("urg")),
+        reopens=int(plain.get("reopens", b"0")),
+        asked_ms=int(plain["asked"]) if "asked" in plain else None,
+        satisfied={b"1": True, b"0": False}.get(plain.get("sat", b"")),
+        desk_message=fields.get(b"m"),
     )
+
+
+def _category(raw: bytes | None) -> Category | None:
+    try:
+        return Category(raw.decode()) if raw else None
+    except ValueError:  # a category retired since: read as not categorised
+        return None
+
+
+def _urgency(raw: bytes | None) -> Urgency:
+    try:
+        return Urgency(raw.decode()) if raw else Urgency.NORMAL
+    except ValueError:
+        return Urgency.NORMAL

@@ -28,7 +28,7 @@ from bot.runtime.outbox import OutboxEntry
 from bot.storage.keys import KeySchema
 from bot.storage.lua import ScriptCall
 from bot.storage.redis_command import RedisCommand
-from bot.storage.scripts import RECORD_REACTION
+from bot.storage.scripts import ANSWER_CASE, RECORD_REACTION
 from dialogues.events import (
     AnswerOutcome,
     AnswerRecorded,
@@ -227,6 +227,18 @@ def record_reaction(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None
     writes.before += case_commands(schema, concern, data_key)
 
 
+def answer_case(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
+    """Their answer about one of their cases (satisfied or not, or reopened): written on the
+    case only if it is still theirs and resolved, so a replayed event changes nothing."""
+    answer = turn.case_answer
+    if answer is None or turn.participant is None:
+        return
+    pid = writes.event.participant_id
+    case = schema.case(schema.shard_of(pid), answer.reference)
+    arguments: list[str | bytes | int] = [answer.kind, pid, writes.event.now_ms, answer.due_ms]
+    writes.before.append(ScriptCall(ANSWER_CASE, [case], arguments))
+
+
 BUILDERS: tuple[WriteBuilder, ...] = (
     save_session,
     record_answers,
@@ -237,6 +249,7 @@ BUILDERS: tuple[WriteBuilder, ...] = (
     erase,
     open_case,
     record_reaction,
+    answer_case,
 )
 
 

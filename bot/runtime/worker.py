@@ -20,14 +20,17 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
+from bot.conversation.case_view import CaseSummary
 from bot.conversation.dispatch import take_turn
-from bot.conversation.inbound import Channel, Command, InboundEvent
-from bot.conversation.participants import ParticipantRecord
+from bot.conversation.inbound import Answer, Channel, Command, InboundEvent
+from bot.conversation.my_cases import NEEDS_CASES
+from bot.conversation.participants import ParticipantRecord, Stage
 from bot.conversation.reading import campaign_of, normalise
 from bot.conversation.stored_sessions import decode_session
 from bot.conversation.turns import Context
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
+from bot.records.cases import participant_cases
 from bot.records.tally import result_delta
 from bot.runtime.batch import BatchState
 from bot.runtime.commit import writes_for_turn
@@ -40,7 +43,7 @@ from bot.runtime.metrics import Metrics
 from bot.runtime.recovery_codes import forget_recovery_codes
 from bot.runtime.streams import WORKERS, claim_all, ensure_group, trim_acknowledged
 from bot.runtime.uncount import uncount_erased
-from bot.settings.loop import DEFAULT_RESPONSE_DAYS
+from bot.settings.loop import DEFAULT_REOPEN_DAYS, DEFAULT_RESPONSE_DAYS
 from bot.storage import lua
 from bot.storage.erasure_marks import erasure_noted
 from bot.storage.errors import is_storage_unavailable
@@ -64,6 +67,7 @@ class WorkerConfig:
     retry_pause_seconds: float = 0.2
     trim_every_seconds: float = 1.0
     response_days: int = DEFAULT_RESPONSE_DAYS  # a case's promised answer time
+    reopen_days: int = DEFAULT_REOPEN_DAYS  # how long after a resolution it may be reopened
 
 
 @dataclass(frozen=True)
@@ -427,6 +431,8 @@ class Worker:
             history=await self._history(pid, participant, loaded),
             loop=await self._loop.view_for(event, participant, loaded.answers),
             response_days=self._config.response_days,
+            cases=await self._cases(pid, participant, event),
+            reopen_days=self._config.reopen_days,
         )
         now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
         turn = take_turn(
@@ -470,6 +476,18 @@ class Worker:
         loaded.last_planned[pid] = event.event_id
         loaded.answered(pid, writes.answers)
         return plan
+
+    async def _cases(
+        self, pid: str, participant: ParticipantRecord | None, event: InboundEvent
+    ) -> tuple[CaseSummary, ...]:
+        """Their own cases, only for the events that read them (one round trip)."""
+        if participant is None:
+            return ()
+        asked = participant.stage is Stage.SATISFACTION and isinstance(event.action, Answer)
+        needed = isinstance(event.action, Command) and event.action.name in NEEDS_CASES
+        if not (asked or needed):
+            return ()
+        return await participant_cases(self._redis, self._schema, pid)
 
     async def _history(
         self, pid: str, participant: ParticipantRecord | None, loaded: BatchState

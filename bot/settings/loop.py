@@ -13,6 +13,7 @@ from bot.time_zones import zone
 # SAUTI_GRIEVANCE_RESPONSE_DAYS's default: also what cases created before it was a setting were
 # promised.
 DEFAULT_RESPONSE_DAYS = 14
+DEFAULT_REOPEN_DAYS = 30  # SAUTI_CASE_REOPEN_DAYS's default
 _QUIET = re.compile(r"^\s*([0-2][0-9]:[0-5][0-9])\s*-\s*([0-2][0-9]:[0-5][0-9])\s*$")
 
 
@@ -67,3 +68,6 @@ class LoopSettings:
     )
     """Days within which a case (feedback, a concern) is promised an answer: said to the
     participant and kept with the case, which the desk flags once the date has passed."""
+    case_reopen_days: int = setting("SAUTI_CASE_REOPEN_DAYS", DEFAULT_REOPEN_DAYS, integer(0, 365))
+    """Days after a resolution within which the participant may reopen (appeal) their case
+    from the chat; after that they are told how to raise it anew (0: never)."""

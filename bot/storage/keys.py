@@ -296,6 +296,10 @@ class KeySchema:
     def answers(self, participant_id: str, campaign_id: str) -> str:
         return f"{self._tag_of(participant_id)}:a:{campaign_id}:{participant_id}"
 
+    def participant_cases(self, participant_id: str) -> str:
+        """Sorted set: the references of their own grievance cases, by creation time."""
+        return f"{self._tag_of(participant_id)}:pc:{participant_id}"
+
     def webchat_inbox(self, participant_id: str) -> str:
         return f"{self._tag_of(participant_id)}:wc:{participant_id}"
 
@@ -384,6 +388,7 @@ class KeySchema:
             self.telegram_questions(participant_id),
             self.telegram_history(participant_id),
             self.webchat_inbox(participant_id),
+            self.participant_cases(participant_id),
             *(self.session(participant_id, campaign) for campaign in joined),
             *(self.answers(participant_id, campaign) for campaign in joined),
             self.told(participant_id),

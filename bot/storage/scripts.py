@@ -26,6 +26,7 @@ SWAP_RESULTS = Script("swap_results")  # result counters recounted (bot.records.
 
 # Written before a commit, in the same batch: feedback cases and reactions to decisions.
 CREATE_CASE = Script("create_case")
+ANSWER_CASE = Script("answer_case")  # satisfied or not, or reopened, by the participant
 RECORD_REACTION = Script("record_reaction")
 # Before an erasure's commit: its sessions taken out of the result counters.
 UNCOUNT_RESULTS = Script("uncount_results")
@@ -72,6 +73,7 @@ PIPELINE = (
     INGEST,
     COMMIT,
     CREATE_CASE,
+    ANSWER_CASE,
     RECORD_REACTION,
     UNCOUNT_RESULTS,
     PURGE_PARTICIPANT_ENTRIES,

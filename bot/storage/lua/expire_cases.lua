@@ -1,15 +1,17 @@
 -- Retention: drop what of a campaign's feedback cases and concerns was personal, in one shard, a
 -- page of the shard's cases at a time (bot/runtime/retention.py): the text (sealed with the
--- participant's data key), who raised it (`pid`), their language and channel. The case keeps
--- its reference, campaign, status, steps and times, so the desk's figures stay, and gains `ret`
--- (when retention removed the rest), so the desk says why the text is gone. Running it again
--- finds nothing to drop and changes nothing.
+-- participant's data key), the desk's last message to them (`m`, sealed the same way), who
+-- raised it (`pid`, and the case's place among their own cases), their language and channel.
+-- The case keeps its reference, campaign, status, category, urgency, steps, times and answers,
+-- so the desk's figures stay, and gains `ret` (when retention removed the rest), so the desk
+-- says why the text is gone. Running it again finds nothing to drop and changes nothing.
 --
 -- Pages go by score (the case's creation time), not by index: a case added during a run cannot
 -- shift an unseen one to before the cursor. A page ends with every case of its last score, so
 -- the next page starts strictly after it.
 --
--- Case key names are built from the shard's tag, in the declared key's hash slot.
+-- Case key names, and those of a participant's own cases (`pc:<pid>`), are built from the
+-- shard's tag, in the declared key's hash slot.
 --
 -- KEYS
 --   1 the shard's cases (sorted set of case references, scored by creation time)
@@ -37,7 +39,9 @@ local stripped = 0
 for _, ref in ipairs(refs) do
   local case = ARGV[4] .. ':case:' .. ref
   if redis.call('HGET', case, 'cid') == ARGV[1] and redis.call('HEXISTS', case, 'ret') == 0 then
-    redis.call('HDEL', case, 'x', 'pid', 'lang', 'ch')
+    local pid = redis.call('HGET', case, 'pid')
+    if pid then redis.call('ZREM', ARGV[4] .. ':pc:' .. pid, ref) end
+    redis.call('HDEL', case, 'x', 'm', 'pid', 'lang', 'ch')
     redis.call('HSET', case, 'ret', ARGV[5])
     stripped = stripped + 1
   end

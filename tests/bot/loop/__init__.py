@@ -30,7 +30,7 @@ from bot.runtime.message_codec import message_to_plain
 from bot.runtime.outbox import Priority, unseal
 from bot.runtime.sender import Sender, SenderConfig
 from bot.runtime.worker import WorkerConfig
-from bot.settings.loop import DEFAULT_RESPONSE_DAYS
+from bot.settings.loop import DEFAULT_REOPEN_DAYS, DEFAULT_RESPONSE_DAYS
 from bot.storage.keys import KeySchema
 from dialogues.inbound import TextReply
 from tests.bot.runtime.fake_channel import Delivery, FakePlatform
@@ -189,11 +189,14 @@ def make_deployment(
     timezone: str = "UTC",
     feed_batch: int = 500,
     response_days: int = DEFAULT_RESPONSE_DAYS,
+    reopen_days: int = DEFAULT_REOPEN_DAYS,
 ) -> Deployment:
     clock = Clock(NOON_MS - 3_600_000)  # they answer an hour before the decision
     runtime = dataclasses.replace(
         make_runtime(redis, shards=shards),
-        worker_config=WorkerConfig(block_ms=10, response_days=response_days),
+        worker_config=WorkerConfig(
+            block_ms=10, response_days=response_days, reopen_days=reopen_days
+        ),
         worker_clock=clock.time,
         clock_ms=clock.now_ms,
     )

@@ -55,8 +55,13 @@ async def test_each_step_of_a_case_reaches_the_participant_in_their_language(
     assert review["text"] == f"Kuhusu ujumbe wako {reference}: Nuru Mobile sasa inaushughulikia."
     assert resolution["text"] == (
         f"Kuhusu ujumbe wako {reference}: Nuru Mobile inaona kuwa limetatuliwa.\n\n"
-        "Tumekurudishia pesa."
+        "Tumekurudishia pesa.\n\nJe, umeridhika na jinsi hili lilivyoshughulikiwa?"
     )
+    assert [(item["label"], item["cmd"], item["arg"]) for item in resolution["menu"]] == [
+        ("Ndiyo, nimeridhika", "satisfied", f"yes:{reference}"),
+        ("Hapana", "satisfied", f"no:{reference}"),
+        ("Fungua tena", "reopen", reference),
+    ]
     assert [status for status, _ in resolved.case.history] == [
         CaseStatus.UNDER_REVIEW,
         CaseStatus.RESOLVED,

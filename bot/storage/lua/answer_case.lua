@@ -1,0 +1,26 @@
+-- A participant's answer about one of their own grievance cases, written before their event's
+-- commit (and safe to run again: a replayed event finds the case already changed).
+-- "yes" / "no": their answer to "are you satisfied?", kept only while the case is resolved.
+-- "reopen": a resolved case becomes reopened (counted; a new answer is due by ARGV 4); the
+-- conversation already checked the reopen time, and a case no longer resolved is left alone.
+--
+-- KEYS
+--   1 the case hash
+-- ARGV
+--   1 yes | no | reopen
+--   2 the participant id (the case must be theirs)
+--   3 now ms
+--   4 reopen: the new due time, ms
+-- Returns 1 when the case changed, 0 when it did not.
+
+if (redis.call('HGET', KEYS[1], 'pid') or '') ~= ARGV[2] then return 0 end
+if redis.call('HGET', KEYS[1], 'status') ~= 'resolved' then return 0 end
+if ARGV[1] == 'reopen' then
+  local n = redis.call('HINCRBY', KEYS[1], 'steps', 1)
+  redis.call('HINCRBY', KEYS[1], 'reopens', 1)
+  redis.call('HSET', KEYS[1], 'status', 'reopened', 'u', ARGV[3], 'due', ARGV[4],
+    'h:' .. n, 'reopened|' .. ARGV[3])
+  return 1
+end
+redis.call('HSET', KEYS[1], 'sat', ARGV[1] == 'yes' and '1' or '0', 'satt', ARGV[3])
+return 1
