@@ -1,10 +1,14 @@
-"""Grievance cases of the organisation's campaigns: list, read, step (which tells the
-participant). The participant is named by the organisation's pseudonym; what they wrote is
-shown only on the case itself, and each such read is audited (as on the command line)."""
+"""Grievance cases of the organisation's campaigns: the desk (safety-flagged first, then
+overdue, with the time left to answer each), one case, a step (which tells the participant,
+and may set the case's category and urgency) and the desk report. The participant is named by
+the organisation's pseudonym; what they wrote is shown only on the case itself, and each such
+read is audited (as on the command line)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +28,18 @@ from bot.api.pages import (
 )
 from bot.api.problems import CONFLICT, INVALID_CURSOR, NOT_FOUND, ApiError
 from bot.loop.grievances import Desk
-from bot.records.cases import Case, CaseError, CaseStatus, case_text, find_case, list_cases
+from bot.records.case_report import CaseReport, ReportRow, Spread, case_report
+from bot.records.cases import (
+    Case,
+    CaseError,
+    CaseStatus,
+    Category,
+    Urgency,
+    case_text,
+    desk_order,
+    find_case,
+    list_cases,
+)
 
 operations = Operations()
 REFERENCE = r"^[A-Za-z]-[A-Za-z0-9]{1,16}$"
@@ -38,6 +53,7 @@ class CasesQuery(BaseModel):
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR)
     status: CaseStatus | None = None
     campaign: str | None = Field(default=None, max_length=32)
+    category: Category | Literal["uncategorised"] | None = None
 
 
 class CasePath(BaseModel):
@@ -52,6 +68,10 @@ class StepIn(BaseModel):
     status: CaseStatus = Field(description="under_review, resolved or escalated")
     message: str = Field(
         default="", max_length=MAX_MESSAGE, description="in the participant's language"
+    )
+    category: Category | None = Field(default=None, description="set or change its category")
+    urgency: Urgency | None = Field(
+        default=None, description="set or change its urgency: safety sorts first on the desk"
     )
 
 
@@ -74,9 +94,20 @@ class CaseOut(BaseModel):
     status: CaseStatus
     channel: str
     language: str
+    category: str = Field(description="one of the desk's categories, or uncategorised")
+    urgency: Urgency
     received_at: dt.datetime
     answer_by: dt.datetime
     overdue: bool
+    due_in_seconds: int | None = Field(
+        description="the countdown: seconds left to answer_by (negative once overdue); null"
+        " for a case owed no answer now (resolved, escalated)"
+    )
+    reopens: int = Field(description="times the participant reopened it after a resolution")
+    satisfied: bool | None = Field(
+        description='their answer to the latest resolution\'s "are you satisfied?" (null:'
+        " not asked, or no answer yet)"
+    )
     history: list[CaseStepOut]
     removed_after_retention: bool = Field(
         description="the campaign's retention period has passed: its text, who raised it, their"
@@ -94,7 +125,8 @@ class CaseDetail(CaseOut):
 
 
 class CasePage(BaseModel):
-    """A page of cases, oldest first."""
+    """A page of the desk: open safety-flagged cases first, then open cases by due time (the
+    most overdue first), then the others."""
 
     items: list[CaseOut]
     next_cursor: str | None
@@ -121,12 +153,21 @@ def _described(case: Case, pseudonyms: Pseudonyms, now_ms: int) -> CaseOut:
         status=case.status,
         channel=case.channel,
         language=case.language,
+        category=case.category_name,
+        urgency=case.urgency,
         received_at=_at(case.created_ms),
         answer_by=_at(case.due_ms),
         overdue=case.overdue(now_ms),
+        due_in_seconds=_seconds(case.due_in_ms(now_ms)),
+        reopens=case.reopens,
+        satisfied=case.satisfied,
         history=[CaseStepOut(status=status, at=_at(at)) for status, at in case.history],
         removed_after_retention=case.expired_ms is not None,
     )
+
+
+def _seconds(ms: int | None) -> int | None:
+    return None if ms is None else math.floor(ms / 1000)
 
 
 def _at(ms: int) -> dt.datetime:
@@ -157,7 +198,7 @@ async def _owner(call: Call, case: Case) -> str | None:
     "GET",
     "/cases",
     "listCases",
-    "Grievance cases, oldest first",
+    "The desk: safety-flagged cases first, then overdue, then by due time",
     permission=Permission.CASES_READ,
     query=CasesQuery,
     response=CasePage,
@@ -166,33 +207,123 @@ async def _owner(call: Call, case: Case) -> str | None:
 )
 async def list_org_cases(call: Call) -> CasePage:
     query = call.query_as(CasesQuery)
-    after: tuple[int, str] = (-1, "")
+    after: tuple[int, int, int, str] = (-1, -1, -1, "")
     if query.cursor is not None:
-        position = decode_cursor("cases", query.cursor)
-        after = (position_field(position, "t", int), position_field(position, "ref", str))
-    services = call.services
-    mine = set(await services.campaigns.ids(call.caller.org))
+        position = decode_cursor("desk", query.cursor)
+        after = (
+            position_field(position, "s", int),
+            position_field(position, "o", int),
+            position_field(position, "due", int),
+            position_field(position, "ref", str),
+        )
     cases = sorted(
         (
             case
-            for case in await list_cases(services.redis, services.schema)
-            if case.campaign_id in mine
-            and (query.status is None or case.status is query.status)
-            and (query.campaign is None or case.campaign_id == query.campaign)
-            and (case.created_ms, case.reference) > after
+            for case in await _organisation_cases(call, query.campaign)
+            if (query.status is None or case.status is query.status)
+            and (query.category is None or case.category_name == query.category)
+            and desk_order(case) > after
         ),
-        key=lambda case: (case.created_ms, case.reference),
+        key=desk_order,
     )
     page = cases[: query.limit]
     pseudonyms = await pseudonyms_of(call)
     now_ms = _now_ms(call)
     next_cursor = None
     if len(cases) > query.limit:
-        last = page[-1]
-        next_cursor = encode_cursor("cases", {"t": last.created_ms, "ref": last.reference})
+        safety, closed, due, reference = desk_order(page[-1])
+        next_cursor = encode_cursor(
+            "desk", {"s": safety, "o": closed, "due": due, "ref": reference}
+        )
     return CasePage(
         items=[_described(case, pseudonyms, now_ms) for case in page], next_cursor=next_cursor
     )
+
+
+async def _organisation_cases(call: Call, campaign: str | None) -> list[Case]:
+    services = call.services
+    mine = set(await services.campaigns.ids(call.caller.org))
+    return [
+        case
+        for case in await list_cases(services.redis, services.schema)
+        if case.campaign_id in mine and (campaign is None or case.campaign_id == campaign)
+    ]
+
+
+class ReportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    campaign: str | None = Field(default=None, max_length=32)
+
+
+class SpreadOut(BaseModel):
+    median_seconds: int | None
+    p90_seconds: int | None
+
+
+class ReportRowOut(BaseModel):
+    """One category's figures; a null count is withheld (fewer than min_cell, or withheld so
+    that one that is cannot be worked out); a null time or rate has too few cases behind it."""
+
+    category: str
+    cases: int | None
+    overdue: int | None
+    resolved: int | None = Field(description="cases resolved at least once")
+    reopened: int | None = Field(description="cases reopened at least once")
+    asked: int | None = Field(description='cases whose resolution asked "are you satisfied?"')
+    satisfied: int | None
+    first_response: SpreadOut = Field(description="time from receipt to the desk's first step")
+    resolution: SpreadOut = Field(description="time from receipt to the resolution")
+    reopen_rate: float | None = Field(description="reopened / resolved")
+    satisfaction_rate: float | None = Field(description="satisfied / asked")
+
+
+class CaseReportOut(BaseModel):
+    """The desk report: per category, then for all cases."""
+
+    min_cell: int
+    categories: list[ReportRowOut]
+    total: ReportRowOut
+
+
+def _row_out(row: ReportRow) -> ReportRowOut:
+    def spread(value: Spread) -> SpreadOut:
+        return SpreadOut(median_seconds=value.median_s, p90_seconds=value.p90_s)
+
+    return ReportRowOut(
+        category=row.category,
+        **row.counts,
+        first_response=spread(row.first_response),
+        resolution=spread(row.resolution),
+        reopen_rate=row.reopen_rate,
+        satisfaction_rate=row.satisfaction_rate,
+    )
+
+
+def report_out(report: CaseReport) -> CaseReportOut:
+    return CaseReportOut(
+        min_cell=report.min_cell,
+        categories=[_row_out(row) for row in report.rows],
+        total=_row_out(report.total),
+    )
+
+
+# Declared before getCase: "/cases/report" is a path of its own, not a case reference.
+@operations.add(
+    "GET",
+    "/cases/report",
+    "getCaseReport",
+    "The desk report: response times, overdue, reopen and satisfaction rates per category",
+    permission=Permission.CASES_READ,
+    query=ReportQuery,
+    response=CaseReportOut,
+    tag="cases",
+)
+async def get_case_report(call: Call) -> CaseReportOut:
+    """Counts below the organisation's minimum cell are withheld, as in every aggregate."""
+    query = call.query_as(ReportQuery)
+    cases = await _organisation_cases(call, query.campaign)
+    return report_out(case_report(cases, _now_ms(call), call.services.min_cell))
 
 
 @operations.add(
@@ -223,6 +354,15 @@ async def get_case(call: Call) -> CaseDetail:
     return CaseDetail(**described.model_dump(), text=words)
 
 
+def _step_details(step: StepIn) -> dict[str, str | int]:
+    details: dict[str, str | int] = {"status": step.status.value}
+    if step.category is not None:
+        details["category"] = step.category.value
+    if step.urgency is not None:
+        details["urgency"] = step.urgency.value
+    return details
+
+
 @operations.add(
     "POST",
     "/cases/{reference}/steps",
@@ -244,7 +384,14 @@ async def step_case(call: Call) -> StepOut:
     step = call.body_as(StepIn)
     desk = Desk(services.redis, services.schema, services.campaigns, services.crypto)
     try:
-        result = await desk.step(case, step.status, step.message, _now_ms(call))
+        result = await desk.step(
+            case,
+            step.status,
+            step.message,
+            _now_ms(call),
+            category=step.category,
+            urgency=step.urgency,
+        )
     except CaseError as error:
         raise ApiError(CONFLICT, str(error)) from None
     caller = call.caller
@@ -254,7 +401,7 @@ async def step_case(call: Call) -> StepOut:
         action=AuditAction.CASE_STEPPED,
         target=f"case:{case.reference}",
         address=caller.address,
-        details={"status": step.status.value},
+        details=_step_details(step),
     )
     described = _described(result.case, await pseudonyms_of(call), _now_ms(call))
     return StepOut(case=described, delivered=result.delivered)

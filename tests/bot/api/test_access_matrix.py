@@ -101,6 +101,7 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
         "listResponses": Example(f"{campaign}/responses?free_text=true"),
         "getResults": Example(f"{campaign}/results?by=language"),
         "listCases": Example("/api/v1/cases"),
+        "getCaseReport": Example("/api/v1/cases/report"),
         "getCase": Example(case),
         "listDecisions": Example(f"/api/v1/decisions?campaign={CAMPAIGNS[ORG_A]}"),
         "listAudit": Example("/api/v1/audit?limit=5"),
