@@ -63,6 +63,7 @@ class AuditAction(StrEnum):
     AUDIT_READ = "audit_read"
     RETENTION_ERASED = "retention_erased"  # a campaign's personal-level data, past retention
     RESULTS_EXPORTED = "results_exported"  # aggregate results saved as a file (count: questions)
+    CASES_LISTED = "cases_listed"  # the operator's list of an organisation's cases
 
 
 def staff_actor(email: str) -> str:

@@ -217,6 +217,7 @@ async def test_the_grievance_desk_from_the_command_line(
         "feedback", CAMPAIGN, "received", "webchat", "sw",
     )  # fmt: skip
     assert "OVERDUE" not in row
+    assert row.split("\t")[-4:] == ["", "13d 23h", "uncategorised", "normal"]
     assert await sauti("grievance", "list", "--overdue") == 0
     assert reference not in capsys.readouterr().out
 
@@ -235,9 +236,10 @@ async def test_the_grievance_desk_from_the_command_line(
     assert "under_review; participant: web chat inbox" in capsys.readouterr().out
     # Reading what they wrote and stepping the case are in the organisation's audit log.
     logged = [e.record async for e in deployment.app.audit_log().everything(DEFAULT_ORG)]
-    assert [(r.action, r.target) for r in logged if r is not None] == [
-        ("free_text_read", f"case:{reference}"),
-        ("case_stepped", f"case:{reference}"),
+    assert [(r.action, r.target, r.count) for r in logged if r is not None] == [
+        ("cases_listed", None, 1),  # `--overdue` listed none: nothing was read
+        ("free_text_read", f"case:{reference}", 1),
+        ("case_stepped", f"case:{reference}", None),
     ]
     assert await sauti("grievance", "update", reference, "under_review") == 1  # not a next step
     assert "is under_review; it can become: escalated, resolved" in capsys.readouterr().err
@@ -250,6 +252,42 @@ async def test_the_grievance_desk_from_the_command_line(
     assert reference in capsys.readouterr().out
     assert await sauti("grievance", "list", "--org", "globex") == 0
     assert reference not in capsys.readouterr().out
+
+
+async def test_the_desk_sets_category_and_urgency_and_reports_per_category(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pids = await _participants(deployment)
+    deployment.clock.now = time.time()
+    await _act(deployment, pids["juma"], "maoni")
+    await _act(deployment, pids["juma"], "Mtu alinitishia kwa sababu ya ripoti yangu")
+    await _act(deployment, pids["zawadi"], "feedback")
+    await _act(deployment, pids["zawadi"], "The tower is noisy at night")
+    assert await sauti("grievance", "list") == 0
+    rows = [row.split("\t") for row in capsys.readouterr().out.splitlines()[1:]]
+    threat = next(row[0] for row in rows if row[5] == "sw")
+    assert await sauti(
+        "grievance", "update", threat, "under_review", "--category", "safety",
+        "--urgency", "safety",
+    ) == 0  # fmt: skip
+    with pytest.raises(SystemExit):  # argparse: not an urgency
+        await sauti("grievance", "update", threat, "escalated", "--urgency", "high")
+    capsys.readouterr()
+    assert await sauti("grievance", "list") == 0
+    rows = [row.split("\t") for row in capsys.readouterr().out.splitlines()[1:]]
+    assert rows[0][0] == threat  # safety first, whatever its due date
+    assert rows[0][-2:] == ["safety", "safety"]
+    assert await sauti("grievance", "list", "--category", "safety") == 0
+    assert [row.split("\t")[0] for row in capsys.readouterr().out.splitlines()[1:]] == [threat]
+
+    assert await sauti("grievance", "report") == 0
+    report = [row.split("\t") for row in capsys.readouterr().out.splitlines()]
+    assert report[0][:3] == ["category", "cases", "overdue"]
+    by_category = {row[0]: row for row in report[1:]}
+    # One case each: withheld (fewer than 5), and nothing else of them is shown.
+    assert by_category["safety"][1:3] == ["<5", "<5"]
+    assert by_category["safety"][3:5] == ["-", "-"]
+    assert by_category["all"][1] == "<5"
 
 
 async def test_the_desk_says_a_case_past_retention_lost_its_text_to_retention(
