@@ -28,7 +28,7 @@ class CaseStatus(StrEnum):
 
 class Category(StrEnum):
     """What a case is about: a telecom or tech company's grievance desk's usual headings
-    (docs/grievances.md). Set by the desk, never by the participant."""
+    (docs/decisions.md, the grievance desk). Set by the desk, never by the participant."""
 
     ACCESS = "access"  # coverage, outages, being cut off, SIM or account access
     BILLING = "billing"  # charges, mobile money, refunds, tariffs

@@ -30,7 +30,9 @@ class LoopGauges:
             registry=registry,
         )
         self.open_cases = Gauge(
-            "sauti_grievances_open", "Grievance cases received or under review", registry=registry
+            "sauti_grievances_open",
+            "Grievance cases received, under review or reopened",
+            registry=registry,
         )
 
 

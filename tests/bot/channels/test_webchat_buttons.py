@@ -32,6 +32,7 @@ HELP_EN = [
     "News of results",
     "Exit now",
     "Shared phone",
+    "My cases",
 ]
 DELETE_CONFIRM = (
     "Delete everything Sauti holds about you: your answers, your language and your contact "

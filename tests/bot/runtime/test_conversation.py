@@ -207,6 +207,7 @@ async def test_help_in_any_language_offers_the_menu(redis_client: Redis) -> None
         "updates",  # so was the news opt-in, after it
         "exit",
         "shared",
+        "cases",
     ]
     resumed = await chat.press("start")
     assert resumed[-1]["prompt"]["language"] == "sw"  # "survey" carries on where they were
