@@ -3,7 +3,7 @@ area is a module with its own `pages` and one line here."""
 
 from __future__ import annotations
 
-from bot.console import campaigns, decision_form, decisions, exports, loop
+from bot.console import campaigns, cases, decision_form, decisions, exports, loop
 from bot.console.declare import Page
 from bot.console.view import BannerSource
 
@@ -17,8 +17,9 @@ def all_pages() -> tuple[Page, ...]:
         *decisions.pages.declared,
         *loop.pages.declared,
         *exports.pages.declared,
+        *cases.pages.declared,
     )
 
 
 def all_banner_sources() -> tuple[BannerSource, ...]:
-    return ()
+    return (cases.safety_banner,)

@@ -65,6 +65,7 @@ ROLE_LABELS = {
 NAVIGATION = (
     NavItem(N_("Campaigns"), "/console/campaigns", Permission.CAMPAIGNS_READ),
     NavItem(N_("Closing the loop"), "/console/loop", Permission.LOOP_READ),
+    NavItem(N_("Cases"), "/console/cases", Permission.CASES_READ),
 )
 
 

@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "bot.run",
         "bot.web",
         "bot.staff_web",
+        "bot.console",
         "bot.api",
         "bot.console",
         "bot.web_log",

@@ -73,6 +73,13 @@ class StepIn(BaseModel):
     urgency: Urgency | None = Field(
         default=None, description="set or change its urgency: safety sorts first on the desk"
     )
+    expected_steps: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000,
+        description="the number of steps in the history you read: the step is refused (409)"
+        " when the case moved since, so nobody answers a case they have not seen as it is",
+    )
 
 
 class CaseStepOut(BaseModel):
@@ -382,6 +389,8 @@ async def step_case(call: Call) -> StepOut:
     services = call.services
     case = await _owned_case(call, call.path_as(CasePath).reference, Permission.CASES_STEP)
     step = call.body_as(StepIn)
+    if step.expected_steps is not None and step.expected_steps != case.steps:
+        raise ApiError(CONFLICT, f"case {case.reference} was changed meanwhile; look at it again")
     desk = Desk(services.redis, services.schema, services.campaigns, services.crypto)
     try:
         result = await desk.step(

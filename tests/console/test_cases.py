@@ -1,0 +1,166 @@
+"""The grievance desk's pages, over HTTP: the desk (safety first, overdue first, filters), a
+case (its text read and audited, stepped with a message that reaches the participant), the
+desk report, and what each role may see and do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.access.roles import Role
+from bot.audit import AuditAction
+from bot.conversation.inbox import open_notice
+from tests.bot.api import BOTH, GRIEVANCE, ORG_A, ORG_B, World
+from tests.console import signed_in
+
+
+async def participant_inbox(world: World, user: str = BOTH) -> list[str]:
+    """What a web chat participant of the world was told, opened with their key."""
+    app = world.deployment.app
+    pid = world.deployment.participant(user)
+    wrapped: Any = await app.redis.hget(app.schema.participant(pid), "wk")
+    key = app.crypto.unwrap_data_key(wrapped)
+    items: Any = await app.redis.lrange(app.schema.webchat_inbox(pid), 0, -1)
+    return [notice.text for item in items if (notice := open_notice(item, pid, key))]
+
+
+async def test_the_desk_lists_the_organisations_cases_with_their_countdown(world: World) -> None:
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    page = await caseworker.page("/console/cases")
+    assert world.cases[ORG_A] in page
+    assert world.cases[ORG_B] not in page
+    assert '<a href="/console/cases" aria-current="page">Cases</a>' in page
+    assert "Not categorised" in page
+    campaign = await caseworker.page("/console/campaigns/safe-connect-2026")
+    assert 'href="/console/cases?campaign=safe-connect-2026"' in campaign
+    assert '<th scope="col">Time to answer</th>' in page
+    assert "Overdue by" in page or " left" in page
+
+
+async def test_roles_without_the_desk_see_neither_its_link_nor_its_pages(world: World) -> None:
+    for role in (Role.VIEWER, Role.ANALYST):
+        staff = await signed_in(world, role)
+        assert 'href="/console/cases"' not in await staff.page("/console/campaigns")
+        await staff.page("/console/cases", status=403)
+        await staff.page(f"/console/cases/{world.cases[ORG_A]}", status=403)
+        await staff.page("/console/cases/report", status=403)
+        refused = await staff.post(
+            f"/console/cases/{world.cases[ORG_A]}/steps", {"status": "resolved"}
+        )
+        assert refused.status == 403
+    assert world.audit.entries == []  # nothing was read, nothing moved
+
+
+async def test_a_caseworker_reads_a_case_and_steps_it_with_a_message(world: World) -> None:
+    reference = world.cases[ORG_A]
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    page = await caseworker.page(f"/console/cases/{reference}")
+    assert GRIEVANCE[ORG_A] in page
+    assert '<textarea id="step-message" name="message"' in page
+    assert 'lang="en"' in page
+    [read] = world.audit.entries
+    assert (read.action, read.target) == (AuditAction.FREE_TEXT_READ, f"case:{reference}")
+
+    stepped = await caseworker.post(
+        f"/console/cases/{reference}/steps",
+        {
+            "status": "under_review",
+            "category": "billing",
+            "urgency": "urgent",
+            "message": "We are checking the double charge.",
+            "expected_steps": "0",
+        },
+    )
+    assert stepped.status == 303
+    after = await caseworker.page(stepped.headers["Location"])
+    assert "The case moved on. The participant will read it in their web chat." in after
+    assert "<dt>Category</dt><dd>Billing and mobile money</dd>" in after
+    assert (await participant_inbox(world))[-1].endswith("We are checking the double charge.")
+    moved = world.audit.entries[1]
+    assert (moved.action, dict(moved.details)) == (
+        AuditAction.CASE_STEPPED,
+        {"status": "under_review", "category": "billing", "urgency": "urgent"},
+    )
+
+
+async def test_a_step_on_a_case_that_moved_meanwhile_keeps_what_was_written(
+    world: World,
+) -> None:
+    reference = world.cases[ORG_A]
+    first = await signed_in(world, Role.CASEWORKER)
+    second = await signed_in(world, Role.ADMIN)
+    await first.post(
+        f"/console/cases/{reference}/steps", {"status": "escalated", "expected_steps": "0"}
+    )
+    told_before = await participant_inbox(world)
+    late = await second.post(
+        f"/console/cases/{reference}/steps",
+        {"status": "resolved", "message": "Refunded: 500 shillings.", "expected_steps": "0"},
+    )
+    assert late.status == 409
+    page = await late.text()
+    assert "The case did not move:" in page
+    assert "changed meanwhile" in page
+    assert ">Refunded: 500 shillings.</textarea>" in page
+    assert await participant_inbox(world) == told_before  # nothing more reached them
+
+
+async def test_a_message_too_long_is_refused_with_the_reason_and_kept(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    reference = world.cases[ORG_A]
+    refused = await admin.post(
+        f"/console/cases/{reference}/steps", {"status": "resolved", "message": "a" * 1001}
+    )
+    assert refused.status == 422
+    page = await refused.text()
+    assert "body.message" in page
+    assert "a" * 1001 in page
+    case = await world.get(f"/api/v1/cases/{reference}")
+    assert case["status"] == "received"
+
+
+async def test_a_form_from_elsewhere_moves_no_case(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    forged = await world.client.post(
+        f"/console/cases/{world.cases[ORG_A]}/steps",
+        data={"csrf": "guessed", "status": "resolved"},
+        cookies={"sauti_session": admin.cookie},
+        allow_redirects=False,
+    )
+    assert forged.status == 403
+    assert (await world.get(f"/api/v1/cases/{world.cases[ORG_A]}"))["status"] == "received"
+
+
+async def test_a_safety_flag_puts_the_case_first_and_raises_a_banner(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    reference = world.cases[ORG_A]
+    await admin.post(
+        f"/console/cases/{reference}/steps", {"status": "under_review", "urgency": "safety"}
+    )
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    page = await caseworker.page("/console/campaigns")
+    assert "1 open case puts someone&#39;s safety at stake." in page
+    assert 'role="alert"' in page
+    desk = await caseworker.page("/console/cases?category=uncategorised")
+    assert '<span class="badge alert">safety at stake</span>' in desk
+    viewer = await signed_in(world, Role.VIEWER)
+    assert "safety at stake" not in await viewer.page("/console/campaigns")
+
+
+async def test_the_desk_filters_and_refuses_a_filter_it_does_not_know(world: World) -> None:
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    none = await caseworker.page("/console/cases?status=resolved")
+    assert "No case matches." in none
+    assert '<option value="resolved" selected>' in none
+    unknown = await caseworker.page("/console/cases?status=lost", status=422)
+    assert "query.status" in unknown
+
+
+async def test_the_report_page_withholds_small_counts(world: World) -> None:
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    page = await caseworker.page("/console/cases/report")
+    assert '<h2 id="times-caption">Response times</h2>' in page
+    assert '<th scope="row">Not categorised</th>' in page
+    assert "fewer than 5" in page
+    assert "First response: median / 90th percentile" in page
+    french = await caseworker.page("/console/cases/report", headers={"Accept-Language": "fr"})
+    assert "Délais de réponse" in french
