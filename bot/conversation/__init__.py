@@ -27,6 +27,9 @@ No Redis, no clock, no network: the worker loads the participant and their sessi
 - `quick_exit`: leaving at once (a watched phone), and coming back;
 - `shared_phone`: shared-phone mode (notices that quote nothing), their own choice;
 - `feedback`: what they write to the company (feedback, a concern about a decision);
+- `case_view`: a grievance case as the conversation knows it (statuses, categories, what a
+  participant may read of their own); `my_cases`: "my cases", "are you satisfied?" and
+  reopening a resolved case;
 - `their_time`, `local_time`: their local time, for quiet hours;
 - `decisions/`: the pure half of closing the loop (the decision file, its rules, what a
   participant reads about a decision and how they answer it).
