@@ -32,7 +32,10 @@ HELP_MENU = (
 )
 # The web chat never messages anyone (they read what comes when they come back): their time
 # of day is not needed there, so its menu leaves "time" out and numbers the rest in order.
-_NOT_ON = {Channel.WEBCHAT: frozenset({"time"})}
+# WhatsApp's list message holds 10 rows: "my cases" is left out there (it is a keyword in
+# every language, and a button under each resolution) rather than turning the menu into
+# numbered text.
+_NOT_ON = {Channel.WEBCHAT: frozenset({"time"}), Channel.WHATSAPP: frozenset({"cases"})}
 
 
 def help_menu(channel: Channel) -> tuple[tuple[str, str], ...]:

@@ -15,6 +15,8 @@ once (and again, should one stop halfway), so processes starting together need n
 - 4: result counters (per option, language, channel and pair of choice questions: docs/keys.md),
   which commits keep from this version on, counted from the sessions already stored
   (bot.records.recount).
+- 5: every grievance case raised before a participant's own cases were indexed is listed among
+  them (`pc:<pid>`), so "my cases" and "my data" show it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -34,11 +37,12 @@ from bot.storage.replies import text
 log = logging.getLogger(__name__)
 
 SCHEMA_FIELD = "schema"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FIRST_VERSION = 1  # data that records no version
 MARKERS_VERSION = 2  # one-key markers and claims moved into per-participant sets
 ORGANISATIONS_VERSION = 3  # campaigns given to the default organisation
 RESULTS_VERSION = 4  # result counters counted from the stored sessions
+CASES_VERSION = 5  # each case listed among its participant's own
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class Migrated:
     markers: OlderMarkers | None = None
     adopted: int = 0  # campaigns given to the default organisation
     results: Recounted | None = None
+    cases_indexed: int = 0  # cases listed among their participant's own
 
 
 async def schema_version(redis: Redis, schema: KeySchema) -> int:
@@ -72,6 +77,9 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
     results = None
     if before < RESULTS_VERSION:
         results = await _count_results(redis, schema)
+    indexed = 0
+    if before < CASES_VERSION:
+        indexed = await index_participant_cases(redis, schema)
     after = SCHEMA_VERSION
     if results is not None and results.busy_shards:
         # Some shards' counts could not be swapped in under the commits going on: record the
@@ -84,7 +92,7 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
             results.busy_shards,
         )
     await redis.hset(schema.meta, SCHEMA_FIELD, after)
-    return Migrated(before, after, markers, adopted, results)
+    return Migrated(before, after, markers, adopted, results, indexed)
 
 
 async def _move_older_markers(
@@ -118,6 +126,31 @@ async def adopt_unowned_campaigns(redis: Redis, schema: KeySchema) -> int:
         await OrganisationStore(redis, schema).ensure(DEFAULT_ORG, DEFAULT_ORG_NAME)
         log.info("%d campaigns given to the organisation '%s'", adopted, DEFAULT_ORG)
     return adopted
+
+
+async def index_participant_cases(redis: Redis, schema: KeySchema) -> int:
+    """List each case that still names who raised it among their own cases (ZADD NX: safe
+    to run again, and beside commits adding new ones); how many were listed."""
+    indexed = 0
+    for shard in range(schema.shards):
+        cases: Any = await redis.zrange(schema.cases(shard), 0, -1, withscores=True)
+        pipe = redis.pipeline(transaction=False)
+        for reference, _ in cases:
+            pipe.hget(schema.case(shard, text(reference)), "pid")
+        owners = await pipe.execute()
+        pipe = redis.pipeline(transaction=False)
+        for (reference, created), owner in zip(cases, owners, strict=True):
+            if owner:
+                mine = schema.participant_cases(text(owner))
+                pipe.zadd(mine, {text(reference): created}, nx=True)
+        indexed += sum(await pipe.execute())
+    log.log(
+        logging.INFO if indexed else logging.DEBUG,
+        "data migrated to schema %d: %d grievance cases listed among their participants' own",
+        CASES_VERSION,
+        indexed,
+    )
+    return indexed
 
 
 async def _count_results(redis: Redis, schema: KeySchema) -> Recounted:

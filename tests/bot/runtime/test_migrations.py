@@ -9,7 +9,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.conversation.inbound import Channel, InboundEvent, Join
+from bot.conversation.inbound import Answer, Channel, InboundEvent, Join
 from bot.conversation.outgoing import Outgoing
 from bot.runtime.claims import Claimed, Pending, SendClaim
 from bot.runtime.event_codec import encode
@@ -185,3 +185,26 @@ async def test_processes_migrating_at_once_move_each_key_exactly_once(
         assert await redis_client.exists(_older_marker(runtime, event)) == 0
     assert await runtime.drain() == len(events)
     assert (await stored.counters(redis_client, runtime.schema))["started"] == len(events)
+
+
+async def test_a_case_raised_before_the_upgrade_shows_among_the_participants_cases(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    await _migrate(runtime)
+    pid = runtime.participant("neema")
+    for said in (Join("safe-connect-2026", "en"), "/feedback", "The tower is down"):
+        action = said if isinstance(said, Join) else Answer(TextReply(said))
+        await runtime.ingestor.ingest(runtime.event(pid, action))
+        await runtime.drain()
+    mine = runtime.schema.participant_cases(pid)
+    [reference] = await redis_client.zrange(mine, 0, -1)
+    # As the version before kept it: no list of their own cases.
+    await redis_client.delete(mine)
+    await redis_client.hset(runtime.schema.meta, "schema", "4")
+
+    migrated = await _migrate(runtime)
+
+    assert (migrated.before, migrated.after, migrated.cases_indexed) == (4, SCHEMA_VERSION, 1)
+    assert await redis_client.zrange(mine, 0, -1) == [reference]
+    assert (await _migrate(runtime)).cases_indexed == 0  # recorded as done

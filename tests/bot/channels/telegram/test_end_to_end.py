@@ -184,6 +184,6 @@ async def test_four_participants_complete_the_survey_in_their_languages(
         assert fake.calls_to("deleteWebhook", ok=True)
     assert sorted(fake.commands) == ["", "ar", "en", "fr", "sw"]
     assert [c["command"] for c in fake.commands["sw"]] == [
-        "start", "help", "language", "stop", "updates", "mydata", "delete", "feedback", "time",
-        "exit",
+        "start", "help", "language", "stop", "updates", "mydata", "delete", "feedback", "cases",
+        "reopen", "time", "exit",
     ]  # fmt: skip
