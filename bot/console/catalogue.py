@@ -46,7 +46,8 @@ def update(language: str) -> None:
     if path.exists():
         with path.open("rb") as po:
             catalog = read_po(po, locale=language, domain=DOMAIN)
-        catalog.update(template, update_header_comment=False)
+        # The creation date stays: a date that moves on every update is a merge conflict.
+        catalog.update(template, update_header_comment=False, update_creation_date=False)
     else:
         catalog = Catalog(locale=language, domain=DOMAIN, project="Sauti console")
         catalog.update(template)
