@@ -8,24 +8,7 @@ that the web server hands them the real log and tests may wrap it to read what w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
-
 from bot.audit import AuditAction
+from bot.audit.recorder import AuditRecorder
 
 __all__ = ["AuditAction", "AuditRecorder"]
-
-
-class AuditRecorder(Protocol):
-    async def record(
-        self,
-        org: str,
-        *,
-        actor: str,
-        action: AuditAction,
-        target: str | None = None,
-        count: int | None = None,
-        address: str | None = None,
-        details: Mapping[str, str | int] | None = None,
-    ) -> object:
-        """Append one entry to `org`'s audit log."""

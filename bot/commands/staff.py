@@ -1,17 +1,18 @@
 """`sauti staff add|list|role|remove|reset`: the people of an organisation and their roles, and
-the one-time setup links through which they get in."""
+the one-time setup links through which they get in. The rules and audit entries are those of
+the API and the console (bot.access.membership), as the operator."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from bot.access.roles import Permission, Role, parse_role, reads_personal_data
+from bot.access.permissions import NotFoundError, Principal
+from bot.access.roles import Role, parse_role, reads_personal_data
 from bot.access.staff import StaffError, normal_email
 from bot.app import App
-from bot.audit.entry import AuditAction
-from bot.commands.common import as_operator, organisation_for, with_app
-from bot.staff_web.wiring import build_sign_in, setup_url
+from bot.commands.common import organisation_for, with_app
+from bot.staff_web.wiring import build_staff_changes, setup_url
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -58,36 +59,28 @@ def _add(args: argparse.Namespace) -> int:
         if org is None:
             return 1
         try:
-            new = await app.staff().add(args.email, org, args.role)
+            added = await build_staff_changes(app).add(
+                Principal.operator(org), args.email, args.role
+            )
         except StaffError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
-        who = args.email.strip().lower()
-        await _recorded(app, org, AuditAction.STAFF_ADDED, who, {"role": args.role.value})
-        print(f"{who} is {args.role.value} in '{org}'" + (" (new account)" if new else ""))
-        if reads_personal_data(args.role):
+        who, role = added.email, added.role.value
+        print(f"{who} is {role} in '{org}'" + (" (new account)" if added.new_account else ""))
+        if reads_personal_data(added.role):
             print("this role reads personal data: signing in needs a second factor (TOTP)")
-        await _link_if_needed(app, who, args.role)
+        if added.setup_token is not None:
+            _print_link(app, who, added.setup_token)
+        elif added.second_factor_missing:
+            print(f"{who} has no second factor yet: sauti staff reset {who} gives them a link")
+        else:
+            print(f"{who} signs in with their existing password")
         return 0
 
     return with_app(work)
 
 
-async def _link_if_needed(app: App, email: str, role: Role) -> None:
-    """A setup link for an account that cannot sign in yet; for one that can, what (if
-    anything) it still needs."""
-    member = await app.staff().get(email)
-    if member is None:
-        return
-    if member.password_hash is None:
-        await _print_link(app, email, await build_sign_in(app).links.issue(email))
-    elif reads_personal_data(role) and member.totp_secret is None:
-        print(f"{email} has no second factor yet: sauti staff reset {email} gives them a link")
-    else:
-        print(f"{email} signs in with their existing password")
-
-
-async def _print_link(app: App, email: str, token: str) -> None:
+def _print_link(app: App, email: str, token: str) -> None:
     hours = app.settings.staff.setup_link_seconds // 3600
     print(f"send {email} this one-time setup link (it works once, for {hours} h):")
     print(setup_url(app, token))
@@ -98,15 +91,16 @@ def _reset(args: argparse.Namespace) -> int:
         try:
             email = normal_email(args.email)
             member = await app.staff().get(email)
-            for org in sorted(member.roles) if member is not None else ():
-                reason = {"reason": "reset"}
-                await _recorded(app, org, AuditAction.SIGN_OUT_EVERYWHERE, email, reason)
-            token = await build_sign_in(app).reset(email)
+            if member is None or not member.roles:
+                raise StaffError(f"{email} is no staff member")
+            # The operator answers for every organisation of the account: acting in any one.
+            operator = Principal.operator(sorted(member.roles)[0])
+            token = await build_staff_changes(app).reset(operator, email)
         except StaffError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
         print(f"{email}: password and second factor removed, signed out everywhere")
-        await _print_link(app, email, token)
+        _print_link(app, email, token)
         return 0
 
     return with_app(work)
@@ -133,13 +127,13 @@ def _set_role(args: argparse.Namespace) -> int:
         if org is None:
             return 1
         try:
-            before = await app.staff().set_role(args.email, org, args.role)
-        except StaffError as error:
-            print(f"sauti: {error}", file=sys.stderr)
+            who = normal_email(args.email)
+            before = await build_staff_changes(app).set_role(
+                Principal.operator(org), who, args.role
+            )
+        except (StaffError, NotFoundError) as error:
+            print(f"sauti: {_not_staff(error, args.email, org)}", file=sys.stderr)
             return 1
-        who = args.email.strip().lower()
-        changed = {"from": before.value, "to": args.role.value}
-        await _recorded(app, org, AuditAction.ROLE_CHANGED, who, changed)
         print(f"{who} in '{org}': {before.value} -> {args.role.value}")
         member = await app.staff().get(who)
         if member is not None and reads_personal_data(args.role) and member.totp_secret is None:
@@ -158,23 +152,19 @@ def _remove(args: argparse.Namespace) -> int:
         if org is None:
             return 1
         try:
-            await app.staff().remove(args.email, org)
-        except StaffError as error:
-            print(f"sauti: {error}", file=sys.stderr)
+            who = normal_email(args.email)
+            await build_staff_changes(app).remove(Principal.operator(org), who)
+        except (StaffError, NotFoundError) as error:
+            print(f"sauti: {_not_staff(error, args.email, org)}", file=sys.stderr)
             return 1
-        who = args.email.strip().lower()
-        await _recorded(app, org, AuditAction.STAFF_REMOVED, who)
         print(f"{who} is no longer staff of '{org}'")
         return 0
 
     return with_app(work)
 
 
-async def _recorded(
-    app: App, org: str, action: AuditAction, email: str, details: dict[str, str] | None = None
-) -> None:
-    """A change to someone's place in `org`, through the permission check and into its audit
-    log as the operator's."""
-    await as_operator(
-        app, org, Permission.STAFF_MANAGE, action, target=f"staff:{email}", details=details
-    )
+def _not_staff(error: Exception, email: str, org: str) -> str:
+    """What went wrong, said as the command line always said it."""
+    if isinstance(error, NotFoundError):
+        return f"{email.strip().lower()} is not staff of '{org}'"
+    return str(error)

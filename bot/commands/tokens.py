@@ -2,7 +2,8 @@
 
 A token acts for one staff member in one organisation, with a role within theirs (by default
 their own). It is printed once, when it is made: Sauti keeps only a hash of it. Making and
-revoking one is in the organisation's audit log, as the operator.
+revoking one is in the organisation's audit log, as the operator (the rules are the API's:
+bot.access.membership).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import argparse
 import datetime as dt
 import sys
 
-from bot.access.roles import Permission, Role, parse_role
+from bot.access.permissions import NotFoundError, Principal
+from bot.access.roles import Role, parse_role
+from bot.access.staff import StaffError
 from bot.access.tokens import MAX_DAYS, TokenError, TokenStore
 from bot.app import App
-from bot.audit.entry import AuditAction
-from bot.commands.common import as_operator, organisation_for, with_app
+from bot.commands.common import organisation_for, with_app
+from bot.staff_web.wiring import build_staff_changes
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -60,26 +63,15 @@ def _create(args: argparse.Namespace) -> int:
         org = await organisation_for(app, args.org)
         if org is None:
             return 1
-        tokens = TokenStore(app.redis, app.schema)
-        role = args.role or await tokens.owner_role(args.email.strip().lower(), org)
-        if role is None:
-            print(f"sauti: {args.email.strip().lower()} is not staff of '{org}'", file=sys.stderr)
-            return 1
         days = args.expires or app.settings.api.token_days
         try:
-            issued = await tokens.create(args.email, org, role, days)
-        except TokenError as error:
-            print(f"sauti: {error}", file=sys.stderr)
+            issued = await build_staff_changes(app).create_token(
+                Principal.operator(org), args.email, args.role, days
+            )
+        except (TokenError, StaffError, NotFoundError) as error:
+            print(f"sauti: {_not_staff(error, args.email, org)}", file=sys.stderr)
             return 1
         token = issued.token
-        await as_operator(
-            app,
-            org,
-            Permission.STAFF_MANAGE,
-            AuditAction.TOKEN_CREATED,
-            target=f"token:{token.token_id}",
-            details={"owner": token.email, "role": token.role.value, "days": days},
-        )
         print(issued.secret_token)
         print(
             f"token {token.token_id} for {token.email} in '{org}' as {token.role.value}, "
@@ -89,6 +81,12 @@ def _create(args: argparse.Namespace) -> int:
         return 0
 
     return with_app(work)
+
+
+def _not_staff(error: Exception, email: str, org: str) -> str:
+    if isinstance(error, NotFoundError):
+        return f"{email.strip().lower()} is not staff of '{org}'"
+    return str(error)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -114,19 +112,16 @@ def _list(args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
+        token_id = args.token_id.strip()
+        token = await TokenStore(app.redis, app.schema).get(token_id)
         try:
-            token = await TokenStore(app.redis, app.schema).revoke(args.token_id.strip())
-        except TokenError as error:
-            print(f"sauti: {error}", file=sys.stderr)
+            if token is None:
+                raise NotFoundError(token_id)
+            # The operator acts in the token's own organisation.
+            await build_staff_changes(app).revoke_token(Principal.operator(token.org), token_id)
+        except NotFoundError:
+            print(f"sauti: no token '{token_id}' (sauti token list --org ORG)", file=sys.stderr)
             return 1
-        await as_operator(
-            app,
-            token.org,
-            Permission.STAFF_MANAGE,
-            AuditAction.TOKEN_REVOKED,
-            target=f"token:{token.token_id}",
-            details={"owner": token.email},
-        )
         print(f"token {token.token_id} of {token.email} in '{token.org}' is revoked")
         return 0
 

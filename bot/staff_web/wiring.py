@@ -6,13 +6,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from bot.access.membership import StaffChanges
 from bot.access.passwords import HashParameters, Passwords
 from bot.access.sessions import SessionLimits, SessionStore
 from bot.access.setup_links import SetupLinks
 from bot.access.sign_in_events import NoSignInEvents, SignInEvents
 from bot.access.signin import Parts, SignIn
 from bot.access.throttle import SignInThrottle, ThrottleLimits
+from bot.access.tokens import TokenStore
 from bot.app import App
+from bot.audit.recorder import AuditRecorder
 
 
 def build_sign_in(
@@ -59,6 +62,19 @@ def build_sign_in(
             events=events or NoSignInEvents(),
             clock=clock,
         )
+    )
+
+
+def build_staff_changes(
+    app: App, *, sign_in: SignIn | None = None, audit: AuditRecorder | None = None
+) -> StaffChanges:
+    """The staff and token changes (bot.access.membership), recorded in `audit` (default: the
+    app's audit log)."""
+    return StaffChanges(
+        app.staff(),
+        TokenStore(app.redis, app.schema),
+        sign_in or build_sign_in(app),
+        audit or app.audit_log(),
     )
 
 

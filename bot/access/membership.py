@@ -1,0 +1,208 @@
+"""Changes to an organisation's staff and API tokens — add someone, change their role, remove
+them, reset their account, make and revoke tokens — with their rules and their audit entries,
+in one place: the command line (as the operator) and the API and the console (as a signed-in
+admin) call these same functions, so the rules cannot differ between them.
+
+The rules, beyond those of the stores:
+- an organisation keeps at least one admin: its last admin can be neither removed nor given
+  another role, by anyone (the operator too: make someone else admin first);
+- a setup link opens the account in every organisation it belongs to, so it goes only to
+  someone who answers for all of them: the operator, or an admin of the account's only
+  organisation. An admin is refused a link (or a reset) for an account that is also staff of
+  another organisation: the operator resets it (`sauti staff reset`);
+- a member or token of another organisation is not found, exactly as a missing one.
+
+Every change is in the organisation's audit log, as whoever made it (`Principal.actor`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bot.access.permissions import NotFoundError, Principal, authorize
+from bot.access.roles import Permission, Role, reads_personal_data
+from bot.access.signin import SignIn
+from bot.access.staff import StaffError, StaffMember, StaffStore, normal_email
+from bot.access.tokens import TOKEN_ID, ApiToken, IssuedToken, TokenStore
+from bot.audit.entry import AuditAction
+from bot.audit.recorder import AuditRecorder
+
+
+class StaffConflictError(StaffError):
+    """A change the organisation's staff as they are now does not allow (already a member, the
+    last admin, a link for an account of several organisations)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    email: str
+    role: Role
+    new_account: bool
+    # The one-time setup link's token, for an account that cannot sign in yet and whose link
+    # the adder may give out (None: the account signs in as it already does, or waits for the
+    # link it was given in its other organisation).
+    setup_token: str | None
+    # The role reads personal data and the account (which has a password) has no second
+    # factor yet: a reset gives it a link to set one up.
+    second_factor_missing: bool
+
+
+class StaffChanges:
+    def __init__(
+        self, staff: StaffStore, tokens: TokenStore, sign_in: SignIn, audit: AuditRecorder
+    ) -> None:
+        self._staff = staff
+        self._tokens = tokens
+        self._sign_in = sign_in
+        self._audit = audit
+        # Changes to one organisation's roles wait for each other, so that two admins demoting
+        # each other at once cannot leave it with none.
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def add(self, by: Principal, email: str, role: Role) -> Added:
+        """Give `email` a role in `by`'s organisation (StaffConflictError: already there)."""
+        authorize(by, Permission.STAFF_MANAGE)
+        email = normal_email(email)
+        async with self._lock(by.org):
+            if await self._member(by.org, email) is not None:
+                raise StaffConflictError(f"{email} is already staff of '{by.org}'")
+            new = await self._staff.add(email, by.org, role)
+        await self._record(by, AuditAction.STAFF_ADDED, f"staff:{email}", {"role": role.value})
+        member = await self._staff.get(email)
+        token = None
+        if member is not None and member.password_hash is None and _may_give_link(by, member):
+            token = await self._sign_in.links.issue(email)
+        missing = (
+            member is not None
+            and member.password_hash is not None
+            and reads_personal_data(role)
+            and member.totp_secret is None
+        )
+        return Added(email, role, new, token, missing)
+
+    async def set_role(self, by: Principal, email: str, role: Role) -> Role:
+        """Change a member's role; the role they had. Their signed-in sessions in the
+        organisation end at once (bot.staff_web.auth), their tokens carry the new role at most."""
+        authorize(by, Permission.STAFF_MANAGE)
+        async with self._lock(by.org):
+            before = await self._role_of(by.org, email)
+            if role is not Role.ADMIN:
+                await self._keep_an_admin(by.org, email, before)
+            await self._staff.set_role(email, by.org, role)
+        changed = {"from": before.value, "to": role.value}
+        await self._record(by, AuditAction.ROLE_CHANGED, f"staff:{normal_email(email)}", changed)
+        return before
+
+    async def remove(self, by: Principal, email: str) -> None:
+        """Take a member out of the organisation: their sessions in it end at once, their
+        tokens of it stop working (the account goes with its last organisation)."""
+        authorize(by, Permission.STAFF_MANAGE)
+        async with self._lock(by.org):
+            before = await self._role_of(by.org, email)
+            await self._keep_an_admin(by.org, email, before)
+            await self._staff.remove(email, by.org)
+        await self._record(by, AuditAction.STAFF_REMOVED, f"staff:{normal_email(email)}")
+
+    async def reset(self, by: Principal, email: str) -> str:
+        """Take the account's password and second factor away, sign it out everywhere and give
+        it a new setup link (its token). Recorded in each organisation the account is in."""
+        authorize(by, Permission.STAFF_MANAGE)
+        member = await self._member(by.org, email)
+        if member is None:
+            raise NotFoundError(f"no staff member {email} in '{by.org}'")
+        if not _may_give_link(by, member):
+            raise StaffConflictError(
+                f"{member.email} is also staff of another organisation: its setup link would "
+                "open that one too, so only the operator can reset it (sauti staff reset)"
+            )
+        token = await self._sign_in.reset(member.email)
+        for org in sorted(member.roles):
+            await self._audit.record(
+                org,
+                actor=by.actor,
+                action=AuditAction.SIGN_OUT_EVERYWHERE,
+                target=f"staff:{member.email}",
+                address=by.address,
+                details={"reason": "reset"},
+            )
+        return token
+
+    async def create_token(
+        self, by: Principal, email: str, role: Role | None, days: int
+    ) -> IssuedToken:
+        """A token for a member, with a role within theirs (None: their own role); its secret
+        is in the answer only. TokenError for a role beyond theirs or days out of range."""
+        authorize(by, Permission.STAFF_MANAGE)
+        owner_role = await self._role_of(by.org, email)
+        issued = await self._tokens.create(email, by.org, role or owner_role, days)
+        token = issued.token
+        details = {"owner": token.email, "role": token.role.value, "days": days}
+        await self._record(by, AuditAction.TOKEN_CREATED, f"token:{token.token_id}", details)
+        return issued
+
+    async def revoke_token(self, by: Principal, token_id: str) -> ApiToken:
+        """Stop a token of the organisation at once; the token it was."""
+        authorize(by, Permission.STAFF_MANAGE)
+        token = await self.token_of(by, token_id)
+        await self._tokens.revoke(token.token_id)
+        target = f"token:{token.token_id}"
+        await self._record(by, AuditAction.TOKEN_REVOKED, target, {"owner": token.email})
+        return token
+
+    async def token_of(self, by: Principal, token_id: str) -> ApiToken:
+        """A token of `by`'s organisation (NotFoundError: none of that id there)."""
+        token = await self._tokens.get(token_id) if TOKEN_ID.match(token_id) else None
+        if token is None:
+            raise NotFoundError(f"no token '{token_id}'")
+        authorize(by, Permission.STAFF_MANAGE, owner=token.org)
+        return token
+
+    # -- the rules' parts ------------------------------------------------------------------
+
+    def _lock(self, org: str) -> asyncio.Lock:
+        return self._locks.setdefault(org, asyncio.Lock())
+
+    async def _member(self, org: str, email: str) -> StaffMember | None:
+        member = await self._staff.get(normal_email(email))
+        return member if member is not None and member.role_in(org) is not None else None
+
+    async def _role_of(self, org: str, email: str) -> Role:
+        member = await self._member(org, email)
+        role = member.role_in(org) if member is not None else None
+        if role is None:
+            raise NotFoundError(f"no staff member {email} in '{org}'")
+        return role
+
+    async def _keep_an_admin(self, org: str, email: str, role: Role) -> None:
+        """Refuse to take away the organisation's last admin."""
+        if role is not Role.ADMIN:
+            return
+        admins = [other for other, held in await self._staff.members(org) if held is Role.ADMIN]
+        if admins == [normal_email(email)]:
+            raise StaffConflictError(
+                f"{normal_email(email)} is the last admin of '{org}': make someone else admin "
+                "first"
+            )
+
+    async def _record(
+        self,
+        by: Principal,
+        action: AuditAction,
+        target: str,
+        details: dict[str, str | int] | None = None,
+    ) -> None:
+        await self._audit.record(
+            by.org,
+            actor=by.actor,
+            action=action,
+            target=target,
+            address=by.address,
+            details=details,
+        )
+
+
+def _may_give_link(by: Principal, member: StaffMember) -> bool:
+    """Whether `by` may hold the account's setup link: it opens every organisation the account
+    is in, so the operator, or an admin of its only organisation."""
+    return by.role is None or set(member.roles) == {by.org}
