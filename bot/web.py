@@ -15,12 +15,13 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
+from bot.access.signin import SignIn
 from bot.api import PREFIX as API_PREFIX
 from bot.api import ApiServices, api_application
 from bot.api.audit import AuditRecorder
 from bot.api.browser import BrowserSession
 from bot.api.operations import all_operations
-from bot.api.services import DecisionTools
+from bot.api.services import DecisionTools, StaffTools
 from bot.app import App
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.channels.webchat.routes import WebChat
@@ -32,7 +33,7 @@ from bot.metrics_http import metrics_handler, shared_gauges
 from bot.staff_web.audit_events import AuditedSignInEvents
 from bot.staff_web.auth import STAFF_AUTH, StaffAuth
 from bot.staff_web.pages import StaffPages
-from bot.staff_web.wiring import build_sign_in
+from bot.staff_web.wiring import build_sign_in, build_staff_changes, setup_url
 from bot.storage.errors import STORAGE_FAILURE
 from bot.web_log import server_logger
 
@@ -59,7 +60,7 @@ def runner_options() -> dict[str, Any]:
     return {"access_log_class": RouteAccessLogger, "logger": server_logger()}
 
 
-def _add_staff_pages(app: App, web_app: web.Application) -> None:
+def _add_staff_pages(app: App, web_app: web.Application) -> SignIn:
     sign_in = build_sign_in(app, events=AuditedSignInEvents(app.audit_log()))
     auth = StaffAuth(sign_in.sessions, app.staff(), app.settings.http)
     web_app[STAFF_AUTH] = auth
@@ -71,6 +72,7 @@ def _add_staff_pages(app: App, web_app: web.Application) -> None:
         http=app.settings.http,
     )
     web_app.add_routes(pages.routes())
+    return sign_in
 
 
 def make_web_app(app: App, *, audit: AuditRecorder | None = None) -> web.Application:
@@ -88,7 +90,7 @@ def make_web_app(app: App, *, audit: AuditRecorder | None = None) -> web.Applica
         campaigns=app.campaigns,
     )
     web_app.add_routes(web_chat.routes())
-    _add_staff_pages(app, web_app)
+    sign_in = _add_staff_pages(app, web_app)
     telegram = app.telegram
     secret = app.settings.telegram.webhook_secret
     if telegram is not None and telegram.uses_webhook and secret is not None:
@@ -118,7 +120,7 @@ def make_web_app(app: App, *, audit: AuditRecorder | None = None) -> web.Applica
     web_app.add_routes(
         [web.get("/healthz", healthz), web.get("/metrics", metrics), web.get("/", home)]
     )
-    services = api_services(app, audit or app.audit_log())
+    services = api_services(app, audit or app.audit_log(), sign_in)
     browser = BrowserSession(web_app[STAFF_AUTH])  # the console's calls, after API tokens
     console = Site(
         auth=web_app[STAFF_AUTH],
@@ -135,8 +137,9 @@ def make_web_app(app: App, *, audit: AuditRecorder | None = None) -> web.Applica
     return web_app
 
 
-def api_services(app: App, audit: AuditRecorder) -> ApiServices:
+def api_services(app: App, audit: AuditRecorder, sign_in: SignIn | None = None) -> ApiServices:
     """What the JSON API uses of the app."""
+    changes = build_staff_changes(app, sign_in=sign_in, audit=audit)
     return ApiServices(
         redis=app.redis,
         schema=app.schema,
@@ -146,6 +149,11 @@ def api_services(app: App, audit: AuditRecorder) -> ApiServices:
         settings=app.settings.api,
         min_cell=app.settings.privacy.min_cell,
         decisions=decision_tools(app),
+        staff_tools=StaffTools(
+            changes=changes,
+            setup_url=lambda token: setup_url(app, token),
+            setup_link_seconds=app.settings.staff.setup_link_seconds,
+        ),
     )
 
 

@@ -18,6 +18,7 @@ Every change is in the organisation's audit log, as whoever made it (`Principal.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.access.permissions import NotFoundError, Principal, authorize
@@ -181,8 +182,7 @@ class StaffChanges:
         admins = [other for other, held in await self._staff.members(org) if held is Role.ADMIN]
         if admins == [normal_email(email)]:
             raise StaffConflictError(
-                f"{normal_email(email)} is the last admin of '{org}': make someone else admin "
-                "first"
+                f"{normal_email(email)} is the last admin of '{org}': make someone else admin first"
             )
 
     async def _record(
@@ -190,7 +190,7 @@ class StaffChanges:
         by: Principal,
         action: AuditAction,
         target: str,
-        details: dict[str, str | int] | None = None,
+        details: Mapping[str, str | int] | None = None,
     ) -> None:
         await self._audit.record(
             by.org,

@@ -20,6 +20,7 @@ from bot.settings.privacy import DEFAULT_MIN_CELL
 from bot.storage.keys import KeySchema
 
 if TYPE_CHECKING:
+    from bot.access.membership import StaffChanges
     from bot.channels.whatsapp.templates import TemplateBook
     from bot.loop.ledger import DecisionLedger
     from bot.loop.publisher import Publisher
@@ -41,6 +42,17 @@ class DecisionTools:
     template_book: Callable[[], TemplateBook | None] = lambda: None
 
 
+@dataclass(frozen=True)
+class StaffTools:
+    """What the staff and tokens operations use of the app: the changes, with their rules and
+    audit entries (bot.access.membership, as on the command line), and the address a setup
+    link's token opens."""
+
+    changes: StaffChanges
+    setup_url: Callable[[str], str]
+    setup_link_seconds: int
+
+
 @dataclass
 class ApiServices:
     redis: Redis
@@ -54,6 +66,7 @@ class ApiServices:
     )
     clock: Callable[[], float] = time.time
     decisions: DecisionTools | None = None  # the decisions operations' (bot.web gives them)
+    staff_tools: StaffTools | None = None  # the staff and tokens operations' (bot.web too)
 
     @property
     def organisations(self) -> OrganisationStore:

@@ -56,8 +56,29 @@ class AuditAppendError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class EntryFilter:
+    """Which entries a reader asked for (None: any)."""
+
+    action: AuditAction | None = None
+    actor: str | None = None
+    since_ms: int | None = None  # from this moment on
+    until_ms: int | None = None  # before this moment
+
+    def matches(self, entry: AuditEntry) -> bool:
+        record = entry.record
+        if record is None:  # not one Sauti wrote: shown unfiltered only
+            return self == EntryFilter()
+        return (
+            (self.action is None or record.action == self.action.value)
+            and (self.actor is None or record.actor == self.actor)
+            and (self.since_ms is None or record.at_ms >= self.since_ms)
+            and (self.until_ms is None or record.at_ms < self.until_ms)
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class AuditPage:
-    """Entries oldest first, and the cursor for the next page (None: the end of the log)."""
+    """Entries in the order asked for, and the cursor for the next page (None: the end)."""
 
     entries: list[AuditEntry]
     after: str | None
@@ -161,35 +182,51 @@ class AuditLog:
         after: str | None = None,
         limit: int = 100,
         action: AuditAction | None = None,
+        actor: str | None = None,
+        since_ms: int | None = None,
+        until_ms: int | None = None,
+        newest_first: bool = False,
     ) -> AuditPage:
-        """Up to `limit` (at most 500) entries after the cursor, oldest first; with `action`,
-        only entries of that action (a page may then hold fewer, even none, and still have a
-        next cursor: at most MAX_SCANNED entries are read per call)."""
+        """Up to `limit` (at most 500) entries past the cursor, oldest first (`newest_first`:
+        the other way, the cursor then being the last entry of the page before). With filters
+        — an action, an actor, a time from `since_ms` up to (not including) `until_ms` — only
+        the entries that match: a page may then hold fewer, even none, and still have a next
+        cursor (at most MAX_SCANNED entries are read per call). An unreadable entry matches
+        no filter."""
         check_org(org)
         check_limit(limit)
-        start = "-" if after is None else f"({check_cursor(after)}"
+        wanted = EntryFilter(action, actor, since_ms, until_ms)
+        edge = "+" if newest_first else "-"
+        start = edge if after is None else f"({check_cursor(after)}"
         found: list[AuditEntry] = []
         scanned = 0
         while True:
-            reply = await self._page(org, start, MAX_PAGE)
+            reply = await self._page(org, start, MAX_PAGE, newest_first=newest_first)
             for position, (stream_id, raw) in enumerate(reply):
                 scanned += 1
                 entry = read_entry(stream_id, raw)
-                if action is None or entry.fields.get("action") == action.value:
+                if wanted.matches(entry):
                     found.append(entry)
                 last_in_page = position == len(reply) - 1
                 if len(found) == limit or scanned >= MAX_SCANNED:
-                    more = not last_in_page or await self._any_after(org, entry.id)
+                    more = not last_in_page or await self._any_past(org, entry.id, newest_first)
                     return AuditPage(found, entry.id if more else None)
             if len(reply) < MAX_PAGE:
                 return AuditPage(found, None)
             start = f"({reply[-1][0].decode()}"
 
-    async def _any_after(self, org: str, entry_id: str) -> bool:
-        return bool(await self._page(org, f"({entry_id}", 1))
+    async def _any_past(self, org: str, entry_id: str, newest_first: bool) -> bool:
+        return bool(await self._page(org, f"({entry_id}", 1, newest_first=newest_first))
 
-    async def _page(self, org: str, start: str, count: int) -> StreamPage:
-        page: Any = await self._redis.xrange(self._schema.audit(org), start, "+", count=count)
+    async def _page(
+        self, org: str, start: str, count: int, *, newest_first: bool = False
+    ) -> StreamPage:
+        key = self._schema.audit(org)
+        page: Any = (
+            await self._redis.xrevrange(key, start, "-", count=count)
+            if newest_first
+            else await self._redis.xrange(key, start, "+", count=count)
+        )
         entries: StreamPage = page  # the client's stubs leave out that replies are bytes
         return entries
 

@@ -3,7 +3,8 @@
 `cases`, `loop` (decisions and the loop report), `decisions` (upload, preview, publish,
 progress: with `decision_models`, `decision_preview`, `decision_progress` and
 `decision_detail`), `decision_compose` (a decision from a form), `decision_reactions` (what came
-back), `audit` (the organisation's audit log), `themes` (tags on free-text answers, their
+back), `audit` (the organisation's audit log, and whether its chain is intact), `staff`
+(members and roles), `tokens` (API tokens), `themes` (tags on free-text answers, their
 counts), `exports` (every response as a file, streamed); `common` holds what they share. A new
 resource is a module with its own `operations` and one line in `all_operations`."""
 
@@ -23,7 +24,9 @@ from bot.api.operations import (
     responses,
     results,
     results_export,
+    staff,
     themes,
+    tokens,
 )
 
 
@@ -40,6 +43,8 @@ def all_operations() -> tuple[Operation, ...]:
         *decision_compose.operations.declared,
         *decision_reactions.operations.declared,
         *audit.operations.declared,
+        *staff.operations.declared,
+        *tokens.operations.declared,
         *themes.operations.declared,
         *exports.operations.declared,
     )

@@ -1,11 +1,13 @@
-"""`GET /audit`: the organisation's audit log, oldest first, a page at a time (admins: it says
-who read whose data). Reading it is itself an entry, as on the command line."""
+"""`GET /audit`: the organisation's audit log, a page at a time, oldest or newest first, filtered
+by actor, action and dates (admins: it says who read whose data). Reading it is itself an
+entry, as on the command line. `GET /audit/verify`: whether its hash chain is intact."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.access.roles import Permission
 from bot.api.declare import Call, Operations
@@ -19,6 +21,7 @@ from bot.api.pages import (
 )
 from bot.api.problems import INVALID_CURSOR, ApiError
 from bot.audit import AuditAction, AuditEntry, AuditLog
+from bot.audit.entry import check_actor
 from bot.audit.log import check_cursor
 
 operations = Operations()
@@ -30,6 +33,25 @@ class AuditQuery(BaseModel):
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR)
     action: AuditAction | None = Field(default=None, description="only entries of this action")
+    actor: str | None = Field(
+        default=None,
+        max_length=260,
+        description="only entries of this actor: `staff:<email>`, `token:<id>` or `operator`",
+    )
+    since: dt.date | None = Field(
+        default=None, alias="from", description="only entries of this day (UTC) or later"
+    )
+    until: dt.date | None = Field(
+        default=None, alias="to", description="only entries of this day (UTC) or earlier"
+    )
+    order: Literal["oldest", "newest"] = Field(
+        default="oldest", description="oldest or newest first"
+    )
+
+    @field_validator("actor")
+    @classmethod
+    def _an_actor(cls, actor: str | None) -> str | None:
+        return None if actor is None else check_actor(actor.strip().lower())
 
 
 class AuditEntryOut(BaseModel):
@@ -45,7 +67,7 @@ class AuditEntryOut(BaseModel):
 
 
 class AuditPageOut(BaseModel):
-    """A page of the organisation's audit log, oldest first."""
+    """A page of the organisation's audit log, in the order asked for."""
 
     items: list[AuditEntryOut]
     next_cursor: str | None
@@ -63,7 +85,9 @@ class AuditPageOut(BaseModel):
     tag="audit",
 )
 async def list_audit(call: Call) -> AuditPageOut:
-    """Whether the chain is intact is `sauti audit verify` (it needs the whole log)."""
+    """With filters, a page may hold fewer entries than `limit`, even none, and still have a
+    `next_cursor` (each call reads a bounded stretch of the log). Whether the chain is intact
+    is `GET /audit/verify`."""
     query = call.query_as(AuditQuery)
     after = None
     if query.cursor is not None:
@@ -75,7 +99,16 @@ async def list_audit(call: Call) -> AuditPageOut:
     services = call.services
     caller = call.caller
     log = AuditLog.keyed_by(services.redis, services.schema, services.crypto, clock=services.clock)
-    page = await log.entries(caller.org, after=after, limit=query.limit, action=query.action)
+    page = await log.entries(
+        caller.org,
+        after=after,
+        limit=query.limit,
+        action=query.action,
+        actor=query.actor,
+        since_ms=_start_ms(query.since),
+        until_ms=_end_ms(query.until),
+        newest_first=query.order == "newest",
+    )
     await services.audit.record(
         caller.org,
         actor=caller.actor,
@@ -87,6 +120,53 @@ async def list_audit(call: Call) -> AuditPageOut:
     )
     cursor = encode_cursor("audit", {"after": page.after}) if page.after is not None else None
     return AuditPageOut(items=[_entry(entry) for entry in page.entries], next_cursor=cursor)
+
+
+class VerificationOut(BaseModel):
+    """Whether the organisation's audit log is as Sauti wrote it."""
+
+    intact: bool
+    checked: int = Field(description="entries found intact, from the first")
+    problem: str | None = Field(description="altered, unlinked or head (null when intact)")
+    broken_at: str | None = Field(description="the id of the first entry that breaks the chain")
+    detail: str
+
+
+@operations.add(
+    "GET",
+    "/audit/verify",
+    "verifyAudit",
+    "Whether the audit log's chain is intact",
+    permission=Permission.AUDIT_READ,
+    response=VerificationOut,
+    tag="audit",
+)
+async def verify_audit(call: Call) -> VerificationOut:
+    """Walks the whole chain, from the first entry to the head (as `sauti audit verify`): an
+    entry altered, removed or inserted, or entries removed from the end, break it."""
+    services = call.services
+    log = AuditLog.keyed_by(services.redis, services.schema, services.crypto, clock=services.clock)
+    verdict = await log.verify(call.caller.org)
+    return VerificationOut(
+        intact=verdict.ok,
+        checked=verdict.checked,
+        problem=verdict.problem.value if verdict.problem is not None else None,
+        broken_at=verdict.broken_at,
+        detail=verdict.detail,
+    )
+
+
+def _start_ms(day: dt.date | None) -> int | None:
+    if day is None:
+        return None
+    return int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp() * 1000)
+
+
+def _end_ms(day: dt.date | None) -> int | None:
+    """The moment the day (inclusive) ends: the next one's start."""
+    if day is None or day == dt.date.max:
+        return None
+    return _start_ms(day + dt.timedelta(days=1))
 
 
 def _entry(entry: AuditEntry) -> AuditEntryOut:

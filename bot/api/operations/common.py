@@ -12,6 +12,7 @@ from bot.access.permissions import NotFoundError
 from bot.access.pseudonyms import Pseudonyms
 from bot.access.roles import Permission
 from bot.api.declare import Call
+from bot.api.services import StaffTools
 
 CAMPAIGN_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"  # as the survey loader checks ids
 
@@ -41,6 +42,13 @@ async def organisation_of(call: Call) -> Organisation:
 
 async def pseudonyms_of(call: Call) -> Pseudonyms:
     return Pseudonyms(call.services.crypto, await organisation_of(call))
+
+
+def staff_tools(call: Call) -> StaffTools:
+    tools = call.services.staff_tools
+    if tools is None:  # a wiring mistake of ours (bot.web gives them)
+        raise RuntimeError("the API was given no staff tools")
+    return tools
 
 
 def moment(seconds: float | None) -> dt.datetime | None:

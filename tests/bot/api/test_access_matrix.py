@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from bot.access.roles import ROLE_PERMISSIONS, Permission, Role
+from bot.access.tokens import TokenStore
 from bot.records.cases import NEXT, CaseStatus, find_case
-from tests.bot.api import BOTH, CAMPAIGNS, ORG_A, World, api_world
+from tests.bot.api import BOTH, CAMPAIGNS, ORG_A, World, api_world, email
 from tests.bot.loop import SIM_COMPOSED, SIM_DECISION
 from tests.kit.example import example_survey
 
@@ -76,6 +77,32 @@ def _decision(world: World, suffix: str, json: Any = None) -> Callable[[], Await
     return stored
 
 
+def _leaving(world: World) -> Callable[[], Awaitable[Example]]:
+    """Someone new each time, to be taken out of the organisation."""
+    made: list[str] = []
+
+    async def newcomer() -> Example:
+        address = f"leaving-{len(made)}@{ORG_A}.example"
+        made.append(address)
+        await world.deployment.app.staff().add(address, ORG_A, Role.VIEWER)
+        return Example(f"/api/v1/staff/{address}")
+
+    return newcomer
+
+
+def _revocable(world: World) -> Callable[[], Awaitable[Example]]:
+    """A new token of the viewer each time, to be revoked."""
+
+    async def made() -> Example:
+        app = world.deployment.app
+        issued = await TokenStore(app.redis, app.schema).create(
+            email(ORG_A, Role.VIEWER), ORG_A, Role.VIEWER, days=1
+        )
+        return Example(f"/api/v1/tokens/{issued.token.token_id}/revoke")
+
+    return made
+
+
 def _always(example: Example) -> Callable[[], Awaitable[Example]]:
     async def same() -> Example:
         return example
@@ -105,6 +132,17 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
         "getCase": Example(case),
         "listDecisions": Example(f"/api/v1/decisions?campaign={CAMPAIGNS[ORG_A]}"),
         "listAudit": Example("/api/v1/audit?limit=5"),
+        "verifyAudit": Example("/api/v1/audit/verify"),
+        "listStaff": Example("/api/v1/staff"),
+        "addStaff": Example(
+            "/api/v1/staff", json={"email": f"newcomer@{ORG_A}.example", "role": "viewer"}
+        ),
+        "setStaffRole": Example(
+            f"/api/v1/staff/{email(ORG_A, Role.VIEWER)}/role", json={"role": "viewer"}
+        ),
+        "resetStaff": Example(f"/api/v1/staff/{email(ORG_A, Role.VIEWER)}/reset"),
+        "listTokens": Example("/api/v1/tokens"),
+        "createToken": Example("/api/v1/tokens", json={"owner": email(ORG_A, Role.VIEWER)}),
         "getLoopReport": Example(f"/api/v1/loop/report?campaign={CAMPAIGNS[ORG_A]}"),
     }
     made = {name: _always(example) for name, example in fixed.items()}
@@ -117,6 +155,8 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
     made["uploadDecision"] = _always(
         Example(f"{campaign}/decisions", data=SIM_DECISION, headers={"Content-Type": "text/yaml"})
     )
+    made["removeStaff"] = _leaving(world)
+    made["revokeToken"] = _revocable(world)
     made["getDecision"] = _decision(world, "")
     made["previewDecision"] = _decision(world, "/preview")
     made["publishDecision"] = _decision(world, "/publish", json={})

@@ -1,0 +1,274 @@
+"""Staff and tokens over the API: an admin adds people (their setup link shown once), changes
+roles, removes and resets them, makes and revokes tokens — under the command line's rules and
+into the audit log as themselves; nobody else may, and another organisation's people and
+tokens are not found."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.access.roles import Role
+from bot.audit import AuditAction
+from bot.staff_web.auth import SESSION_COOKIE
+from tests.bot.api import ORG_A, ORG_B, World, email
+from tests.bot.commands import sauti
+from tests.console import signed_in
+
+STAFF = "/api/v1/staff"
+TOKENS = "/api/v1/tokens"
+
+
+def _actor(world: World, org: str = ORG_A, role: Role = Role.ADMIN) -> str:
+    return f"token:{world.token(org, role).split('_')[1]}"
+
+
+async def test_an_admin_adds_someone_and_gets_their_setup_link_once(world: World) -> None:
+    admin = world.token()
+    newcomer = {"email": "  Neema@Nuru.example ", "role": "analyst"}
+    response = await world.call("POST", STAFF, token=admin, json=newcomer)
+    assert response.status == 201, await response.text()
+    added = await response.json()
+    assert added["member"] == {
+        "email": "neema@nuru.example",
+        "role": "analyst",
+        "password_set": False,
+        "second_factor": False,
+        "created": added["member"]["created"],
+    }
+    assert added["new_account"] is True
+    link = added["setup_link"]["url"]
+    assert "/staff/setup/" in link
+    setup = await world.client.get(link[link.index("/staff/setup/") :])
+    assert setup.status == 200
+    listed = await world.get(STAFF, admin)
+    assert "neema@nuru.example" in [member["email"] for member in listed["items"]]
+    assert link not in str(listed)  # shown in the answer to the addition only
+    again = await world.call("POST", STAFF, token=admin, json=newcomer)
+    assert again.status == 409
+    [entry] = world.audit.entries
+    assert (entry.org, entry.actor, entry.action, entry.target, dict(entry.details)) == (
+        ORG_A,
+        _actor(world),
+        AuditAction.STAFF_ADDED,
+        "staff:neema@nuru.example",
+        {"role": "analyst"},
+    )
+
+
+async def test_nobody_but_an_admin_may_see_or_change_the_staff(world: World) -> None:
+    for role in (Role.VIEWER, Role.ANALYST, Role.CASEWORKER):
+        token = world.token(ORG_A, role)
+        assert (await world.call("GET", STAFF, token=token)).status == 403
+        added = await world.call(
+            "POST", STAFF, token=token, json={"email": f"x-{role}@a.example", "role": "admin"}
+        )
+        assert added.status == 403
+        promoted = await world.call(
+            "POST", f"{STAFF}/{email(ORG_A, role)}/role", token=token, json={"role": "admin"}
+        )
+        assert promoted.status == 403
+        assert (await world.call("GET", TOKENS, token=token)).status == 403
+    assert world.audit.entries == []
+    members = await world.deployment.app.staff().members(ORG_A)
+    assert (email(ORG_A, Role.VIEWER), Role.VIEWER) in members
+    assert all(not address.startswith("x-") for address, _ in members)
+
+
+async def test_another_organisations_people_and_tokens_are_not_found(world: World) -> None:
+    admin = world.token(ORG_A)
+    theirs = email(ORG_B, Role.ANALYST)
+    calls = [
+        ("POST", f"{STAFF}/{theirs}/role", {"role": "viewer"}),
+        ("DELETE", f"{STAFF}/{theirs}", None),
+        ("POST", f"{STAFF}/{theirs}/reset", None),
+        ("POST", f"{STAFF}/nobody@nowhere.example/role", {"role": "viewer"}),
+        ("POST", TOKENS, {"owner": theirs}),
+        ("POST", f"{TOKENS}/{world.token(ORG_B, Role.VIEWER).split('_')[1]}/revoke", None),
+        ("POST", f"{TOKENS}/000000000000/revoke", None),
+    ]
+    for method, path, body in calls:
+        response = await world.call(method, path, token=admin, json=body)
+        assert response.status == 404, (path, await response.text())
+    assert (
+        await world.call("GET", "/api/v1/me", token=world.token(ORG_B, Role.VIEWER))
+    ).status == 200
+    assert theirs not in str(await world.get(STAFF, admin))
+    assert world.audit.entries == []
+
+
+async def test_a_member_removed_or_moved_is_signed_out_at_once_and_their_token_narrows(
+    world: World,
+) -> None:
+    admin = world.token()
+    analyst = await signed_in(world, Role.ANALYST)
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    assert (await analyst.get("/console/campaigns")).status == 200
+    moved = await world.call(
+        "POST", f"{STAFF}/{email(ORG_A, Role.ANALYST)}/role", token=admin, json={"role": "viewer"}
+    )
+    assert moved.status == 200
+    assert (await moved.json())["previous_role"] == "analyst"
+    gone = await analyst.get("/console/campaigns")
+    assert (gone.status, gone.headers["Location"]) == (
+        303,
+        "/staff/sign-in?next=/console/campaigns",
+    )
+    # The analyst's token now does what a viewer may, no more.
+    me = await world.get("/api/v1/me", world.token(ORG_A, Role.ANALYST))
+    assert me["role"] == "viewer"
+
+    removed = await world.call("DELETE", f"{STAFF}/{email(ORG_A, Role.CASEWORKER)}", token=admin)
+    assert removed.status == 200
+    assert (await caseworker.get("/console/campaigns")).status == 303
+    mine = world.token(ORG_A, Role.CASEWORKER)
+    assert (await world.call("GET", "/api/v1/me", token=mine)).status == 401
+    listed = await world.get(TOKENS, admin)
+    [theirs] = [item for item in listed["items"] if item["owner"] == email(ORG_A, Role.CASEWORKER)]
+    assert theirs["acts_as"] is None
+    assert [(entry.action, entry.target) for entry in world.audit.entries] == [
+        (AuditAction.ROLE_CHANGED, f"staff:{email(ORG_A, Role.ANALYST)}"),
+        (AuditAction.STAFF_REMOVED, f"staff:{email(ORG_A, Role.CASEWORKER)}"),
+    ]
+    assert world.audit.entries[0].details == {"from": "analyst", "to": "viewer"}
+
+
+async def test_the_last_admin_can_be_neither_removed_nor_demoted(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    admin = world.token()
+    only = email(ORG_A, Role.ADMIN)
+    demoted = await world.call("POST", f"{STAFF}/{only}/role", token=admin, json={"role": "viewer"})
+    assert demoted.status == 409
+    assert "last admin" in (await demoted.json())["detail"]
+    assert (await world.call("DELETE", f"{STAFF}/{only}", token=admin)).status == 409
+    assert await sauti("staff", "remove", only, "--org", ORG_A) == 1
+    assert "last admin" in capsys.readouterr().err
+    assert await world.get("/api/v1/me", admin)  # still an admin, still working
+    # With a second admin, the first may step down.
+    second = email(ORG_A, Role.VIEWER)
+    await world.call("POST", f"{STAFF}/{second}/role", token=admin, json={"role": "admin"})
+    stepped = await world.call(
+        "POST", f"{STAFF}/{only}/role", token=admin, json={"role": "analyst"}
+    )
+    assert stepped.status == 200
+    assert (await world.deployment.app.staff().get(only)).role_in(ORG_A) is Role.ANALYST  # type: ignore[union-attr]
+
+
+async def test_a_reset_gives_a_new_link_and_signs_the_person_out(world: World) -> None:
+    admin = world.token()
+    viewer = await signed_in(world, Role.VIEWER)
+    response = await world.call("POST", f"{STAFF}/{email(ORG_A, Role.VIEWER)}/reset", token=admin)
+    assert response.status == 200
+    link = (await response.json())["setup_link"]["url"]
+    assert (await world.client.get(link[link.index("/staff/") :])).status == 200
+    assert (await viewer.get("/console/campaigns")).status == 303
+    [entry] = world.audit.entries
+    assert (entry.action, entry.actor, entry.details) == (
+        AuditAction.SIGN_OUT_EVERYWHERE,
+        _actor(world),
+        {"reason": "reset"},
+    )
+
+
+async def test_an_account_of_two_organisations_gets_no_link_from_one_of_their_admins(
+    world: World,
+) -> None:
+    """Its link would open the other organisation too: only the operator resets it."""
+    admin = world.token(ORG_A)
+    shared = email(ORG_B, Role.ANALYST)
+    added = await world.call("POST", STAFF, token=admin, json={"email": shared, "role": "viewer"})
+    assert added.status == 201
+    body = await added.json()
+    assert body["new_account"] is False
+    assert body["setup_link"] is None
+    reset = await world.call("POST", f"{STAFF}/{shared}/reset", token=admin)
+    assert reset.status == 409
+    assert "operator" in (await reset.json())["detail"]
+    assert await sauti("staff", "reset", shared) == 0
+
+
+async def test_an_admin_makes_a_token_shown_once_and_revokes_it(world: World) -> None:
+    admin = world.token()
+    owner = email(ORG_A, Role.ANALYST)
+    made = await world.call(
+        "POST", TOKENS, token=admin, json={"owner": owner, "role": "viewer", "days": 3}
+    )
+    assert made.status == 201
+    issued = await made.json()
+    secret = issued["secret"]
+    token_id = issued["token"]["id"]
+    assert (issued["token"]["owner"], issued["token"]["role"]) == (owner, "viewer")
+    me = await world.get("/api/v1/me", secret)
+    assert (me["role"], me["actor"]) == ("viewer", f"token:{token_id}")
+    listed = await world.get(TOKENS, admin)
+    assert token_id in [item["id"] for item in listed["items"]]
+    assert secret.split("_")[2] not in str(listed)
+    beyond = await world.call("POST", TOKENS, token=admin, json={"owner": owner, "role": "admin"})
+    assert beyond.status == 422
+    revoked = await world.call("POST", f"{TOKENS}/{token_id}/revoke", token=admin)
+    assert revoked.status == 200
+    assert (await world.call("GET", "/api/v1/me", token=secret)).status == 401
+    again = await world.call("POST", f"{TOKENS}/{token_id}/revoke", token=admin)
+    assert again.status == 404
+    assert [(e.action, e.target, e.actor) for e in world.audit.entries] == [
+        (AuditAction.TOKEN_CREATED, f"token:{token_id}", _actor(world)),
+        (AuditAction.TOKEN_REVOKED, f"token:{token_id}", _actor(world)),
+    ]
+
+
+async def test_the_audit_log_is_filtered_by_actor_action_and_day_newest_first(
+    world: World,
+) -> None:
+    admin = world.token()
+    await world.call("POST", STAFF, token=admin, json={"email": "a@nuru.example", "role": "viewer"})
+    await world.call("POST", STAFF, token=admin, json={"email": "b@nuru.example", "role": "viewer"})
+    await world.call("DELETE", f"{STAFF}/a@nuru.example", token=admin)
+    await world.call(
+        "POST", "/api/v1/campaigns/none-such/close", token=world.token(ORG_A, Role.VIEWER)
+    )
+    added = await world.get("/api/v1/audit?action=staff_added&order=newest", admin)
+    assert [item["target"] for item in added["items"]] == [
+        "staff:b@nuru.example",
+        "staff:a@nuru.example",
+    ]
+    day = added["items"][0]["at"][:10]
+    mine = await world.get(f"/api/v1/audit?actor={_actor(world)}&from={day}&to={day}", admin)
+    assert [item["action"] for item in mine["items"]] == [
+        "staff_added",
+        "staff_added",
+        "staff_removed",
+        "audit_read",  # the reading before
+    ]
+    later = await world.get(f"/api/v1/audit?from=2999-01-01&actor={_actor(world)}", admin)
+    assert later["items"] == []
+    operator = await world.get("/api/v1/audit?actor=operator", admin)
+    assert operator["items"] == []
+    wrong = await world.call("GET", "/api/v1/audit?actor=someone", token=admin)
+    assert wrong.status == 422
+    assert (await world.call("GET", "/api/v1/audit?from=yesterday", token=admin)).status == 422
+
+
+async def test_the_chain_verifies_until_an_entry_is_taken_out(world: World) -> None:
+    admin = world.token()
+    await world.call("POST", STAFF, token=admin, json={"email": "a@nuru.example", "role": "viewer"})
+    await world.call("POST", STAFF, token=admin, json={"email": "b@nuru.example", "role": "viewer"})
+    intact = await world.get("/api/v1/audit/verify", admin)
+    assert (intact["intact"], intact["checked"], intact["problem"]) == (True, 2, None)
+    app = world.deployment.app
+    page = await app.audit_log().entries(ORG_A, limit=1)
+    await app.redis.xdel(app.schema.audit(ORG_A), page.entries[0].id)
+    broken = await world.get("/api/v1/audit/verify", admin)
+    assert (broken["intact"], broken["problem"]) == (False, "unlinked")
+    assert "removed" in broken["detail"]
+
+
+async def test_a_session_cookie_alone_cannot_add_staff(world: World) -> None:
+    """The browser's session calls the API with its form token too (bot.staff_web.auth)."""
+    admin = await signed_in(world, Role.ADMIN)
+    forged = await world.client.post(
+        STAFF,
+        json={"email": "mallory@evil.example", "role": "admin"},
+        cookies={SESSION_COOKIE: admin.cookie},
+    )
+    assert forged.status in (401, 403)
+    assert await world.deployment.app.staff().get("mallory@evil.example") is None
