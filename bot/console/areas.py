@@ -3,7 +3,7 @@ area is a module with its own `pages` and one line here."""
 
 from __future__ import annotations
 
-from bot.console import campaigns, cases, decision_form, decisions, exports, loop
+from bot.console import audit, campaigns, cases, decision_form, decisions, exports, loop, staff
 from bot.console.declare import Page
 from bot.console.view import BannerSource
 
@@ -18,6 +18,8 @@ def all_pages() -> tuple[Page, ...]:
         *loop.pages.declared,
         *exports.pages.declared,
         *cases.pages.declared,
+        *staff.pages.declared,
+        *audit.pages.declared,
     )
 
 

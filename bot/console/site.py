@@ -66,6 +66,9 @@ NAVIGATION = (
     NavItem(N_("Campaigns"), "/console/campaigns", Permission.CAMPAIGNS_READ),
     NavItem(N_("Closing the loop"), "/console/loop", Permission.LOOP_READ),
     NavItem(N_("Cases"), "/console/cases", Permission.CASES_READ),
+    NavItem(N_("Staff"), "/console/staff", Permission.STAFF_MANAGE),
+    NavItem(N_("Tokens"), "/console/tokens", Permission.STAFF_MANAGE),
+    NavItem(N_("Audit log"), "/console/audit", Permission.AUDIT_READ),
 )
 
 
@@ -127,6 +130,7 @@ class Site:
             title=title,
             navigation=[item for item in self.navigation if _allowed(view, item.permission)],
             role_label=ROLE_LABELS.get(view.principal.role, "") if view.principal.role else "",
+            role_labels=ROLE_LABELS,
             banners=context.pop("banners", ()),
             notice=context.pop("notice", None),
             **view.template_globals(),

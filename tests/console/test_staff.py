@@ -1,0 +1,188 @@
+"""The Staff, Tokens and Audit pages over HTTP: what an admin sees and changes (the setup link
+and a token's secret shown once), confirmations before removing and revoking, refusals for
+every other role, and the audit log filtered — all through the API's own operations."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.access.roles import Role
+from bot.audit import AuditAction
+from tests.bot.api import ORG_A, ORG_B, World, email
+from tests.console import signed_in
+
+
+def _field(page: str, id_: str) -> str:
+    """The value of the read-only field `id_` on a page."""
+    found = re.search(rf'id="{id_}" type="text" readonly value="([^"]*)"', page)
+    assert found is not None, page[:3000]
+    return html.unescape(found.group(1))
+
+
+async def test_an_admin_adds_a_member_and_sees_the_setup_link_once(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    page = await admin.page("/console/staff")
+    assert email(ORG_A, Role.CASEWORKER) in page
+    assert email(ORG_B, Role.CASEWORKER) not in page
+    added = await admin.post(
+        "/console/staff/add", {"email": "neema@nuru.example", "role": "analyst"}
+    )
+    assert added.status == 200
+    shown = await added.text()
+    assert "Shown only now." in shown
+    link = _field(shown, "secret")
+    assert "/staff/setup/" in link
+    assert (await world.client.get(link[link.index("/staff/setup/") :])).status == 200
+    listed = await admin.page("/console/staff")
+    assert "neema@nuru.example" in listed
+    assert "setup link not used yet" in listed
+    assert link not in listed
+    [entry] = world.audit.entries
+    assert (entry.action, entry.actor, entry.target) == (
+        AuditAction.STAFF_ADDED,
+        f"staff:{email(ORG_A, Role.ADMIN)}",
+        "staff:neema@nuru.example",
+    )
+
+
+async def test_a_role_is_changed_from_its_row_and_the_member_is_signed_out(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    analyst = await signed_in(world, Role.ANALYST)
+    changed = await admin.post(
+        "/console/staff/role", {"email": email(ORG_A, Role.ANALYST), "role": "viewer"}
+    )
+    assert (changed.status, changed.headers["Location"]) == (303, "/console/staff?done=role")
+    assert "The role is changed" in await admin.page(changed.headers["Location"])
+    assert (await analyst.get("/console/campaigns")).status == 303
+    member = await world.deployment.app.staff().get(email(ORG_A, Role.ANALYST))
+    assert member is not None and member.role_in(ORG_A) is Role.VIEWER
+
+
+async def test_removing_someone_asks_first_and_the_last_admin_stays(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    leaving = email(ORG_A, Role.CASEWORKER)
+    confirm = await admin.page(f"/console/staff/remove?email={leaving}")
+    assert f"Remove {leaving}?" in confirm
+    assert 'action="/console/staff/remove"' in confirm
+    assert world.audit.entries == []  # asking changed nothing
+    assert await world.deployment.app.staff().get(leaving) is not None
+    removed = await admin.post("/console/staff/remove", {"email": leaving})
+    assert removed.headers["Location"] == "/console/staff?done=removed"
+    assert leaving not in await admin.page("/console/staff")
+    refused = await admin.post("/console/staff/remove", {"email": email(ORG_A, Role.ADMIN)})
+    assert refused.status == 409
+    assert "last admin" in await refused.text()
+    theirs = await admin.page(f"/console/staff/remove?email={email(ORG_B, Role.VIEWER)}", 404)
+    assert "belongs to another organisation" in theirs
+    gone = await admin.post("/console/staff/remove", {"email": email(ORG_B, Role.VIEWER)})
+    assert gone.status == 404
+
+
+async def test_a_reset_shows_the_new_link_once(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    viewer = await signed_in(world, Role.VIEWER)
+    address = email(ORG_A, Role.VIEWER)
+    assert "signed out everywhere" in await admin.page(f"/console/staff/reset?email={address}")
+    reset = await admin.post("/console/staff/reset", {"email": address})
+    assert reset.status == 200
+    link = _field(await reset.text(), "secret")
+    assert (await world.client.get(link[link.index("/staff/setup/") :])).status == 200
+    assert (await viewer.get("/console/campaigns")).status == 303
+
+
+async def test_an_admin_makes_a_token_and_revokes_it_after_confirming(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    owner = email(ORG_A, Role.ANALYST)
+    page = await admin.page("/console/tokens")
+    assert world.token(ORG_A, Role.VIEWER).split("_")[1] in page
+    assert world.token(ORG_B, Role.VIEWER).split("_")[1] not in page
+    made = await admin.post("/console/tokens", {"owner": owner, "role": "viewer", "days": "7"})
+    assert made.status == 200
+    secret = _field(await made.text(), "secret")
+    token_id = secret.split("_")[1]
+    assert (await world.call("GET", "/api/v1/me", token=secret)).status == 200
+    listed = await admin.page("/console/tokens")
+    assert token_id in listed
+    assert secret not in listed
+    assert "Revoke" in await admin.page(f"/console/tokens/{token_id}/revoke")
+    revoked = await admin.post(f"/console/tokens/{token_id}/revoke", {})
+    assert revoked.headers["Location"] == "/console/tokens?done=revoked"
+    assert (await world.call("GET", "/api/v1/me", token=secret)).status == 401
+    beyond = await admin.post("/console/tokens", {"owner": owner, "role": "admin", "days": ""})
+    assert beyond.status == 422
+    other = world.token(ORG_B, Role.VIEWER).split("_")[1]
+    assert (await admin.post(f"/console/tokens/{other}/revoke", {})).status == 404
+    assert (
+        await world.call("GET", "/api/v1/me", token=world.token(ORG_B, Role.VIEWER))
+    ).status == 200
+
+
+async def test_other_roles_are_refused_and_do_not_see_the_way_in(world: World) -> None:
+    for role in (Role.VIEWER, Role.ANALYST, Role.CASEWORKER):
+        member = await signed_in(world, role)
+        home = await member.page("/console/campaigns")
+        for item in ('href="/console/staff"', 'href="/console/tokens"', 'href="/console/audit"'):
+            assert item not in home
+        for path in ("/console/staff", "/console/tokens", "/console/audit"):
+            assert "does not allow this" in await member.page(path, 403)
+        refused = await member.post(
+            "/console/staff/add", {"email": "mallory@evil.example", "role": "admin"}
+        )
+        assert refused.status == 403
+    assert await world.deployment.app.staff().get("mallory@evil.example") is None
+    admin = await signed_in(world, Role.ADMIN)
+    home = await admin.page("/console/campaigns")
+    for item in ('href="/console/staff"', 'href="/console/tokens"', 'href="/console/audit"'):
+        assert item in home
+
+
+async def test_the_audit_log_is_newest_first_filtered_and_verified(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    await admin.post("/console/staff/add", {"email": "a@nuru.example", "role": "viewer"})
+    await admin.post("/console/staff/add", {"email": "b@nuru.example", "role": "viewer"})
+    await admin.post("/console/staff/remove", {"email": "a@nuru.example"})
+    page = await admin.page("/console/audit")
+    assert "The log is intact: its 3 entries verify" in page
+    assert page.index("staff:a@nuru.example") < page.index("staff:b@nuru.example")  # newest first
+    added = await admin.page("/console/audit?action=staff_added&actor=" + email(ORG_A, Role.ADMIN))
+    assert "staff:b@nuru.example" in added and "staff:a@nuru.example" in added
+    assert "removed a member" not in added.split("<tbody>")[1]
+    none = await admin.page("/console/audit?from=2999-01-01")
+    assert "No entry here matches the filters." in none
+    wrong = await admin.page("/console/audit?actor=someone&from=soon")
+    assert "These filters cannot be used" in wrong
+    app = world.deployment.app
+    first = (await app.audit_log().entries(ORG_A, limit=1)).entries[0]
+    await app.redis.xdel(app.schema.audit(ORG_A), first.id)
+    broken = await admin.page("/console/audit")
+    assert "The log does not verify." in broken
+
+
+async def test_the_audit_log_is_paged(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    log = world.deployment.app.audit_log()
+    for number in range(60):
+        await log.record(
+            ORG_A,
+            actor="operator",
+            action=AuditAction.CAMPAIGN_OPENED,
+            target=f"campaign:c{number}",
+        )
+    first = await admin.page("/console/audit?action=campaign_opened")
+    assert "campaign:c10<" in first and "campaign:c9<" not in first
+    older = re.search(r'href="(/console/audit\?[^"]*cursor=[^"]*)">Older entries', first)
+    assert older is not None
+    second = await admin.page(html.unescape(older.group(1)))
+    assert "campaign:c9<" in second and "campaign:c59" not in second
+    assert "Older entries" not in second
+    assert "Newest entries" in second
+
+
+async def test_the_pages_speak_french(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    french = {"Accept-Language": "fr"}
+    for path in ("/console/staff", "/console/tokens", "/console/audit"):
+        page = await admin.page(path, headers=french)
+        assert 'lang="fr"' in page
+    assert "Ajouter un membre" in await admin.page("/console/staff", headers=french)
