@@ -114,6 +114,10 @@ class StaffStore:
 
     async def members(self, org: str) -> list[tuple[str, Role]]:
         """(email, role) of everyone in `org`, by address."""
+        return [(member.email, member.roles[org]) for member in await self.accounts(org)]
+
+    async def accounts(self, org: str) -> list[StaffMember]:
+        """The accounts of everyone in `org`, by address."""
         emails = sorted(
             text(member)
             for member in await self._redis.smembers(self._schema.organisation_staff(org))
@@ -121,9 +125,9 @@ class StaffStore:
         found = []
         for email in emails:
             member = await self.get(email)
-            role = member.role_in(org) if member is not None else None
-            if role is not None:  # the account's own field is the truth; the set an index
-                found.append((email, role))
+            # The account's own field is the truth; the set an index.
+            if member is not None and member.role_in(org) is not None:
+                found.append(member)
         return found
 
     async def set_password_hash(self, email: str, password_hash: str) -> None:

@@ -103,13 +103,8 @@ class ResetOut(BaseModel):
 )
 async def list_staff(call: Call) -> StaffList:
     org = call.caller.org
-    staff = call.services.staff
-    found = []
-    for email, _ in await staff.members(org):
-        member = await staff.get(email)
-        if member is not None and member.role_in(org) is not None:
-            found.append(_member(member, org))
-    return StaffList(items=found)
+    accounts = await call.services.staff.accounts(org)
+    return StaffList(items=[_member(member, org) for member in accounts])
 
 
 @operations.add(
