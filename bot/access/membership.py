@@ -18,8 +18,12 @@ Every change is in the organisation's audit log, as whoever made it (`Principal.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+
+from redis.asyncio import Redis
 
 from bot.access.permissions import NotFoundError, Principal, authorize
 from bot.access.roles import Permission, Role, reads_personal_data
@@ -28,6 +32,15 @@ from bot.access.staff import StaffError, StaffMember, StaffStore, normal_email
 from bot.access.tokens import TOKEN_ID, ApiToken, IssuedToken, TokenStore
 from bot.audit.entry import AuditAction
 from bot.audit.recorder import AuditRecorder
+from bot.storage.keys import KeySchema
+from bot.storage.scripts import RELEASE_LEASE
+
+# One change to an organisation's roles at a time, across every process: how long the lock
+# lasts (a change takes milliseconds; a process that died holding it blocks for this long at
+# most), and how long a change waits for another before it is refused.
+LOCK_MS = 5_000
+WAIT_SECONDS = 3.0
+_WAIT_STEP = 0.02
 
 
 class StaffConflictError(StaffError):
@@ -51,15 +64,14 @@ class Added:
 
 class StaffChanges:
     def __init__(
-        self, staff: StaffStore, tokens: TokenStore, sign_in: SignIn, audit: AuditRecorder
+        self, redis: Redis, schema: KeySchema, sign_in: SignIn, audit: AuditRecorder
     ) -> None:
-        self._staff = staff
-        self._tokens = tokens
+        self._redis = redis
+        self._schema = schema
+        self._staff = StaffStore(redis, schema)
+        self._tokens = TokenStore(redis, schema)
         self._sign_in = sign_in
         self._audit = audit
-        # Changes to one organisation's roles wait for each other, so that two admins demoting
-        # each other at once cannot leave it with none.
-        self._locks: dict[str, asyncio.Lock] = {}
 
     async def add(self, by: Principal, email: str, role: Role) -> Added:
         """Give `email` a role in `by`'s organisation (StaffConflictError: already there)."""
@@ -161,8 +173,23 @@ class StaffChanges:
 
     # -- the rules' parts ------------------------------------------------------------------
 
-    def _lock(self, org: str) -> asyncio.Lock:
-        return self._locks.setdefault(org, asyncio.Lock())
+    @asynccontextmanager
+    async def _lock(self, org: str) -> AsyncIterator[None]:
+        """Changes to one organisation's roles wait for each other, in every process, so that
+        two admins demoting each other at once cannot leave it with none."""
+        key, owner = self._schema.staff_changes(org), secrets.token_hex(8)
+        waited = 0.0
+        while not await self._redis.set(key, owner, nx=True, px=LOCK_MS):
+            if waited >= WAIT_SECONDS:
+                raise StaffConflictError(
+                    f"another change to the staff of '{org}' is under way: try again"
+                )
+            await asyncio.sleep(_WAIT_STEP)
+            waited += _WAIT_STEP
+        try:
+            yield
+        finally:  # only our own lock: one that expired may be another change's by now
+            await RELEASE_LEASE(self._redis, [key], [owner])
 
     async def _member(self, org: str, email: str) -> StaffMember | None:
         member = await self._staff.get(normal_email(email))

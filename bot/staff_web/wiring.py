@@ -13,7 +13,6 @@ from bot.access.setup_links import SetupLinks
 from bot.access.sign_in_events import NoSignInEvents, SignInEvents
 from bot.access.signin import Parts, SignIn
 from bot.access.throttle import SignInThrottle, ThrottleLimits
-from bot.access.tokens import TokenStore
 from bot.app import App
 from bot.audit.recorder import AuditRecorder
 
@@ -71,10 +70,7 @@ def build_staff_changes(
     """The staff and token changes (bot.access.membership), recorded in `audit` (default: the
     app's audit log)."""
     return StaffChanges(
-        app.staff(),
-        TokenStore(app.redis, app.schema),
-        sign_in or build_sign_in(app),
-        audit or app.audit_log(),
+        app.redis, app.schema, sign_in or build_sign_in(app), audit or app.audit_log()
     )
 
 

@@ -154,6 +154,11 @@ class KeySchema:
         `r:<org>` field grants the role)."""
         return f"{self.prefix}:org:{org}:staff"
 
+    def staff_changes(self, org: str) -> str:
+        """String: the one change to the organisation's roles under way (a lock, TTL), so that
+        two admins demoting each other at once cannot leave it without one."""
+        return f"{self.prefix}:org:{org}:staff-changing"
+
     def staff(self, email: str) -> str:
         """Hash: `r:<org>` role per organisation, `pw` password hash, `totp` sealed second
         factor, `created`."""

@@ -5,9 +5,12 @@ tokens are not found."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.access.roles import Role
+from bot.access.tokens import TokenStore
 from bot.audit import AuditAction
 from bot.staff_web.auth import SESSION_COOKIE
 from tests.bot.api import ORG_A, ORG_B, World, email
@@ -16,6 +19,7 @@ from tests.console import signed_in
 
 STAFF = "/api/v1/staff"
 TOKENS = "/api/v1/tokens"
+VIEWER = {"role": "viewer"}
 
 
 def _actor(world: World, org: str = ORG_A, role: Role = Role.ADMIN) -> str:
@@ -272,3 +276,27 @@ async def test_a_session_cookie_alone_cannot_add_staff(world: World) -> None:
     )
     assert forged.status in (401, 403)
     assert await world.deployment.app.staff().get("mallory@evil.example") is None
+
+
+async def test_two_admins_demoting_each_other_at_once_leave_one_admin(world: World) -> None:
+    first, second = email(ORG_A, Role.ADMIN), email(ORG_A, Role.VIEWER)
+    await world.call("POST", f"{STAFF}/{second}/role", token=world.token(), json={"role": "admin"})
+    app = world.deployment.app
+    theirs = await TokenStore(app.redis, app.schema).create(second, ORG_A, Role.ADMIN, days=1)
+    tokens = {first: world.token(ORG_A, Role.ADMIN), second: theirs.secret_token}
+    for _ in range(5):
+        demotions = await asyncio.gather(
+            world.call("POST", f"{STAFF}/{second}/role", token=tokens[first], json=VIEWER),
+            world.call("POST", f"{STAFF}/{first}/role", token=tokens[second], json=VIEWER),
+        )
+        # The one second: refused as the last admin, or — demoted first — as a viewer now.
+        assert sorted(response.status for response in demotions) in ([200, 403], [200, 409])
+        admins = [
+            address
+            for address, role in await world.deployment.app.staff().members(ORG_A)
+            if role is Role.ADMIN
+        ]
+        assert len(admins) == 1
+        await world.deployment.app.staff().set_role(
+            second if admins == [first] else first, ORG_A, Role.ADMIN
+        )
