@@ -116,6 +116,38 @@ async def test_an_action_filter_lists_only_that_action_and_pages_through_a_long_
     assert calls == 3  # 9 entries, at most 4 read per call
 
 
+async def test_newest_first_pages_back_through_the_log_exactly_once(audit_log: AuditLog) -> None:
+    recorded = await record_sign_ins(audit_log, 12)
+
+    seen: list[str] = []
+    after = None
+    while True:
+        page = await audit_log.entries(ORG, after=after, limit=5, newest_first=True)
+        seen += [entry.id for entry in page.entries]
+        if page.after is None:
+            break
+        after = page.after
+
+    assert seen == recorded[::-1]
+
+
+async def test_entries_are_filtered_by_actor_and_time(audit_log: AuditLog) -> None:
+    """The clock steps a second per entry (StepClock): entry n is at START_MS + n s."""
+    recorded = await record_sign_ins(audit_log, 6)
+    again = await audit_log.record(
+        ORG, actor="staff:person2@acme.example", action=AuditAction.SIGN_OUT
+    )
+
+    theirs = await audit_log.entries(ORG, actor="staff:person2@acme.example", newest_first=True)
+    assert [entry.id for entry in theirs.entries] == [again.id, recorded[2]]
+    window = await audit_log.entries(ORG, since_ms=START_MS + 2000, until_ms=START_MS + 4000)
+    assert [entry.id for entry in window.entries] == recorded[1:3]
+    both = await audit_log.entries(
+        ORG, actor="staff:person2@acme.example", action=AuditAction.SIGN_IN, since_ms=START_MS
+    )
+    assert [entry.id for entry in both.entries] == [recorded[2]]
+
+
 async def test_a_log_never_written_is_empty_and_intact(audit_log: AuditLog) -> None:
     page = await audit_log.entries("nobody")
     verdict = await audit_log.verify("nobody")
