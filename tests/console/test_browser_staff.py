@@ -27,6 +27,7 @@ async def test_an_admin_manages_staff_and_tokens_and_reads_it_in_the_audit_log(
     link = await page.input_value("#secret")
     assert "/staff/setup/" in link
     assert "Shown only now." in (await page.text_content("#secret-warning") or "")
+    assert await page.is_visible("button[data-copies=secret]")  # with script, a copy button
     await browser.check("staff-added")
     await page.click("text=Back to the staff")
     assert link not in await page.content()  # shown once, on the page that answered
