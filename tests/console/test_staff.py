@@ -190,3 +190,35 @@ async def test_the_pages_speak_french(world: World) -> None:
         page = await admin.page(path, headers=french)
         assert 'lang="fr"' in page
     assert "Ajouter un membre" in await admin.page("/console/staff", headers=french)
+
+
+async def test_bad_input_gets_a_clear_answer_and_changes_nothing(world: World) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    before = await world.deployment.app.staff().members(ORG_A)
+    posts = [
+        ("/console/staff/add", {"email": "not an address", "role": "viewer"}, 422),
+        ("/console/staff/add", {"email": "x@nuru.example", "role": "owner"}, 422),
+        ("/console/staff/add", {}, 422),
+        ("/console/staff/role", {"email": email(ORG_A, Role.VIEWER), "role": ""}, 422),
+        ("/console/staff/role", {"email": "x" * 400, "role": "viewer"}, 422),
+        ("/console/staff/remove", {"email": ""}, 422),
+        ("/console/tokens", {"owner": email(ORG_A, Role.VIEWER), "days": "soon"}, 422),
+        ("/console/tokens", {"owner": email(ORG_A, Role.VIEWER), "days": "9999"}, 422),
+        ("/console/tokens", {"owner": email(ORG_B, Role.VIEWER)}, 404),
+        ("/console/tokens/not-a-token/revoke", {}, 422),
+    ]
+    for path, data, status in posts:
+        response = await admin.post(path, data)
+        text = await response.text()
+        assert response.status == status, (path, data, text[:500])
+        assert "Traceback" not in text
+    for path in (
+        "/console/audit?cursor=garbage",
+        "/console/audit?to=9999-12-31&from=0001-01-01",
+        "/console/audit?action=nothing",
+    ):
+        await admin.page(path)  # the filters' problem on the page itself, not an error
+    assert await admin.page("/console/tokens/zzz/revoke", 404)
+    assert await world.deployment.app.staff().members(ORG_A) == before
+    # Only the readings of the log are recorded: nothing was changed.
+    assert {entry.action for entry in world.audit.entries} <= {AuditAction.AUDIT_READ}
