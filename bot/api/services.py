@@ -13,6 +13,7 @@ from bot.access.organisations import OrganisationStore
 from bot.access.staff import StaffStore
 from bot.access.tokens import TokenStore
 from bot.api.audit import AuditRecorder
+from bot.audit.verification import RecentVerdicts
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.settings.model import ApiSettings
@@ -67,6 +68,8 @@ class ApiServices:
     clock: Callable[[], float] = time.time
     decisions: DecisionTools | None = None  # the decisions operations' (bot.web gives them)
     staff_tools: StaffTools | None = None  # the staff and tokens operations' (bot.web too)
+    # The audit chain's last verdict per organisation (GET /audit/verify), kept a while.
+    audit_verdicts: RecentVerdicts = field(default_factory=RecentVerdicts)
 
     @property
     def organisations(self) -> OrganisationStore:

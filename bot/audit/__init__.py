@@ -15,7 +15,7 @@ from bot.audit.chain import GENESIS, audit_key
 from bot.audit.entry import OPERATOR, AuditAction, AuditRecord, staff_actor, token_actor
 from bot.audit.log import AuditAppendError, AuditLog, AuditPage
 from bot.audit.stored import AuditEntry
-from bot.audit.verification import ChainBreak, Verification
+from bot.audit.verification import ChainBreak, RecentVerdicts, Verification
 
 __all__ = [
     "GENESIS",
@@ -27,6 +27,7 @@ __all__ = [
     "AuditPage",
     "AuditRecord",
     "ChainBreak",
+    "RecentVerdicts",
     "Verification",
     "audit_key",
     "staff_actor",

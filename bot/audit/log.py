@@ -257,7 +257,9 @@ class AuditLog:
             return False
         return same_hash(read_entry(*reply[0]).hash, entry_hash)
 
-    async def verify(self, org: str) -> Verification:
-        """Walk the whole chain and say whether it is intact, or where and how it breaks."""
+    async def verify(self, org: str, resume: Verification | None = None) -> Verification:
+        """Walk the whole chain and say whether it is intact, or where and how it breaks (with
+        `resume`, an earlier intact verdict: only what was appended since, when the entries
+        before are still all there)."""
         check_org(org)
-        return await verify_chain(self._redis, self._schema, self._key, org)
+        return await verify_chain(self._redis, self._schema, self._key, org, resume)

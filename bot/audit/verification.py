@@ -9,11 +9,17 @@ saying how:
   head was changed).
 Each page is read together with the head, atomically, so entries appended during the walk are
 checked too and never mistaken for a broken head.
+
+A walk may go on from an earlier intact verdict (`resume`): only the entries appended since are
+checked, and the head; the entries before count as checked when the log still holds exactly as
+many as were found then plus the new ones (an entry removed or inserted among them changes the
+count, and the whole chain is walked again to say where). `RecentVerdicts` keeps the last
+verdict of each organisation for that, and walks everything again every few minutes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -50,6 +56,9 @@ class Verification:
     problem: ChainBreak | None = None
     broken_at: str | None = None
     detail: str = ""
+    # The last entry found intact and its hash: where a later walk may go on from.
+    last_id: str | None = None
+    last_hash: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -57,14 +66,23 @@ class Verification:
 
 
 async def verify_chain(
-    redis: Redis, schema: KeySchema, key: Secret[bytes], org: str
+    redis: Redis,
+    schema: KeySchema,
+    key: Secret[bytes],
+    org: str,
+    resume: Verification | None = None,
 ) -> Verification:
     stream, head_key = schema.audit(org), schema.audit_head(org)
     expected, checked, last_id, start = GENESIS, 0, None, "-"
+    resumed = resume is not None and resume.ok and bool(resume.last_id and resume.last_hash)
+    if resumed and resume is not None and resume.last_hash is not None:
+        expected, checked, last_id = resume.last_hash, resume.checked, resume.last_id
+        start = f"({last_id}"
     while True:
         pipe = redis.pipeline(transaction=True)  # one hash slot: atomic on a cluster too
         pipe.get(head_key)
         pipe.xrange(stream, start, "+", count=PAGE)
+        pipe.xlen(stream)
         reply: Any = await pipe.execute()
         head: bytes | None = reply[0]
         page: list[tuple[bytes, dict[bytes, bytes]]] = reply[1]
@@ -72,13 +90,42 @@ async def verify_chain(
             entry = read_entry(stream_id, raw)
             problem = _problem(entry, expected, key, org)
             if problem is not None:
+                if resumed:  # a break is said from the first entry on
+                    return await verify_chain(redis, schema, key, org)
                 detail = entry.unreadable or EXPLANATIONS[problem]
                 return Verification(checked, problem, entry.id, detail)
             checked, expected, last_id = checked + 1, entry.hash, entry.id
         if len(page) == PAGE:
             start = f"({last_id}"
             continue
+        if resumed and int(reply[2]) != checked:  # the entries before changed
+            return await verify_chain(redis, schema, key, org)
         return _head_verdict(head, key, expected, checked, last_id)
+
+
+@dataclass
+class RecentVerdicts:
+    """The last intact verdict on each organisation's log, for the next walk to go on from
+    (`verify_chain`'s `resume`), so that pages showing the verdict do not each walk a long
+    log; the whole chain is walked again once the last full walk is `max_age` seconds old."""
+
+    max_age: float = 300.0
+    _kept: dict[str, tuple[float, Verification]] = field(default_factory=dict)
+
+    def resumable(self, org: str, now: float) -> Verification | None:
+        kept = self._kept.get(org)
+        if kept is None or now - kept[0] >= self.max_age:
+            return None
+        return kept[1]
+
+    def keep(self, org: str, now: float, verdict: Verification, *, resumed: bool) -> None:
+        """Keep an intact verdict (a broken one is walked whole every time); a resumed walk
+        keeps the time of the full walk it went on from."""
+        if not verdict.ok:
+            self._kept.pop(org, None)
+            return
+        walked = self._kept[org][0] if resumed and org in self._kept else now
+        self._kept[org] = (walked, verdict)
 
 
 def _problem(entry: AuditEntry, expected: str, key: Secret[bytes], org: str) -> ChainBreak | None:
@@ -102,4 +149,4 @@ def _head_verdict(
         return Verification(checked, ChainBreak.HEAD, last_id, "the head is missing")
     if not head_holds(key, head.decode(errors="replace"), expected, checked):
         return Verification(checked, ChainBreak.HEAD, last_id, EXPLANATIONS[ChainBreak.HEAD])
-    return Verification(checked)
+    return Verification(checked, last_id=last_id, last_hash=expected)
