@@ -17,4 +17,7 @@ the page and the API show and change exactly the same things under the same perm
   and `decision_form`: a campaign's decisions, composed, previewed, published, followed;
   `loop`: the organisation's loop report; `exports`: what a role may download of a campaign;
   `cases`: the grievance desk; ...).
+  ...).
+  `loop`: the organisation's loop report; `staff`: members, roles and API tokens, for
+  admins; `audit`: the audit log, filtered, with its chain's verdict; ...).
 """
