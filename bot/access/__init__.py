@@ -10,5 +10,8 @@ which an organisation sees participants.
   `passwords` (Argon2id, the password rules), `totp` (the second factor), `throttle` (failed
   attempts), `sessions` (server-side sessions), `setup_links` (one-time links), `csrf` (form
   tokens) and `sign_in_events` (what the audit log is told);
-- `tokens`: API tokens, stored as hashes, never more than their owner's current role.
+- `tokens`: API tokens, stored as hashes, never more than their owner's current role;
+- `membership`: changes to an organisation's staff and tokens, with their rules (an admin
+  stays, setup links only where the giver answers for every organisation) and audit entries,
+  for the command line, the API and the console alike.
 """

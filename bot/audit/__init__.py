@@ -5,8 +5,10 @@ what to which record, when and from where; never the personal data itself.
   canonical encoding the chain's hash covers;
 - `chain`: the audit key (derived from the id secret) and the keyed hash that links entries;
 - `stored`: `AuditEntry`, an entry as kept in the organisation's stream, read back strictly;
-- `log`: `AuditLog`: record, read a page at a time, export, verify;
-- `verification`: the walk of the chain that finds the first entry that breaks it.
+- `log`: `AuditLog`: record, read a page at a time (filtered, either way), export, verify;
+- `verification`: the walk of the chain that finds the first entry that breaks it, and the
+  recent verdicts a walk may go on from;
+- `recorder`: `AuditRecorder`, the one method of the log that those who record use.
 
 docs/data-protection.md#audit-log says what is recorded and how to verify and archive it.
 """
