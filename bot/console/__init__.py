@@ -20,4 +20,6 @@ the page and the API show and change exactly the same things under the same perm
   ...).
   `loop`: the organisation's loop report; `staff`: members, roles and API tokens, for
   admins; `audit`: the audit log, filtered, with its chain's verdict; ...).
+  `staff`: members, roles and API tokens, for admins; `audit`: the audit log, filtered, with
+  its chain's verdict; ...).
 """
