@@ -16,10 +16,6 @@ the page and the API show and change exactly the same things under the same perm
 - `areas`: every area's pages and banners, one module per area (`campaigns`; `decisions`
   and `decision_form`: a campaign's decisions, composed, previewed, published, followed;
   `loop`: the organisation's loop report; `exports`: what a role may download of a campaign;
-  `cases`: the grievance desk; ...).
-  ...).
-  `loop`: the organisation's loop report; `staff`: members, roles and API tokens, for
-  admins; `audit`: the audit log, filtered, with its chain's verdict; ...).
-  `staff`: members, roles and API tokens, for admins; `audit`: the audit log, filtered, with
-  its chain's verdict; ...).
+  `cases`: the grievance desk; `staff`: members, roles and API tokens, for admins; `audit`:
+  the audit log, filtered, with its chain's verdict; ...).
 """
