@@ -70,6 +70,10 @@ class QuestionResults:
     answered: Cell
     skipped: Cell
     declined: Cell
+    # Drop-off: those asked it (answered, skipped, declined or stopped), and those whose
+    # session waits on it, not completed (never answered it; still going, or gone).
+    asked: Cell
+    stopped_here: Cell
     breakdown: Breakdown | None  # None without `by`, or when `by` cannot break this one down
 
 
@@ -90,7 +94,7 @@ async def campaign_results(
     "language", "channel" or a choice or scale question whose cross-tabs the campaign keeps."""
     check_minimum(minimum)
     breakdown = _Breakdown.of(survey, by) if by is not None else None
-    counts = await _summed(redis, schema, survey.id, _fields(survey, breakdown))
+    counts = await summed(redis, schema, survey.id, _fields(survey, breakdown))
     return CampaignResults(
         campaign_id=survey.id,
         minimum=minimum,
@@ -147,7 +151,7 @@ class _Breakdown:
         return question.id != self.question.id and question.id in self.crossed
 
 
-async def _summed(
+async def summed(
     redis: Redis, schema: KeySchema, campaign_id: str, names: list[str]
 ) -> dict[str, int]:
     """The fields summed over every shard: one pipelined round trip, a script per shard that
@@ -180,6 +184,7 @@ def _fields(survey: Survey, breakdown: _Breakdown | None) -> list[str]:
         for suffix in suffixes:
             names += [tally.status_field(question.id, code, suffix) for _, code in STATUSES]
             names += [tally.option_field(question.id, o.id, suffix) for o in question.options]
+        names.append(tally.status_field(question.id, tally.STOPPED))
         by = breakdown.question if breakdown is not None else None
         if by is not None and breakdown is not None and breakdown.applies_to(question):
             names += [
@@ -202,6 +207,7 @@ def _question(
         status["skipped"],
         status["declined"],
         minimum,
+        stopped=counts[tally.status_field(qid, tally.STOPPED)],
     )
     answered, skipped, declined = cells.answered, cells.skipped, cells.declined
     distribution: Distribution | None = cells.options
@@ -217,7 +223,9 @@ def _question(
     if breakdown is not None:
         lone = (answered, skipped, declined)
         table = _breakdown(question, counts, breakdown, distribution, lone, minimum)
-    return QuestionResults(qid, question.kind, shown, answered, skipped, declined, table)
+    return QuestionResults(
+        qid, question.kind, shown, answered, skipped, declined, cells.asked, cells.stopped, table
+    )
 
 
 def _breakdown(

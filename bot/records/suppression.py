@@ -86,12 +86,15 @@ class Distribution:
 @dataclass(frozen=True, slots=True)
 class QuestionCells:
     """A question's counts as shown: its options (a distribution whose total is `answered`;
-    None for a question without options), and how many answered, skipped and declined."""
+    None for a question without options), how many answered, skipped and declined, how many
+    stopped there, and how many it was asked of."""
 
     options: Distribution | None
     answered: Cell
     skipped: Cell
     declined: Cell
+    stopped: Cell  # asked it, never answered, skipped or declined it
+    asked: Cell  # the four above together
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,21 +149,28 @@ def suppress_distribution(
 
 
 def suppress_question(
-    options: Sequence[int] | None, answered: int, skipped: int, declined: int, minimum: int
+    options: Sequence[int] | None,
+    answered: int,
+    skipped: int,
+    declined: int,
+    minimum: int,
+    *,
+    stopped: int = 0,
 ) -> QuestionCells:
     """A question's counts, protected as the two lines they are: its options sum to
     `answered` (as a distribution: see `suppress_distribution`), and answered + skipped +
-    declined sum to the people the question reached — a number a reader can often work out
-    (everyone who completed reached every question), so that line is protected as if its
-    total were shown: a lone withheld skip count is never left for subtraction to reveal."""
+    declined + stopped (asked, never answered) sum to the people the question was asked of
+    (`asked`, shown) — a number a reader could often work out anyway (everyone who completed
+    was asked every question), so a lone withheld skip count is never left for subtraction to
+    reveal."""
     check_minimum(minimum)
     counts = list(options or ())
-    _check_counts([*counts, answered, skipped, declined])
+    _check_counts([*counts, answered, skipped, declined, stopped])
     option_entries: list[_Entry] = [("c", n) for n in range(len(counts))]
     values: dict[_Entry, int] = {("c", n): count for n, count in enumerate(counts)}
-    values |= {("a",): answered, ("s",): skipped, ("d",): declined}
-    values[("t",)] = answered + skipped + declined
-    lines: list[_Line] = [([("a",), ("s",), ("d",)], ("t",))]
+    values |= {("a",): answered, ("s",): skipped, ("d",): declined, ("x",): stopped}
+    values[("t",)] = answered + skipped + declined + stopped
+    lines: list[_Line] = [([("a",), ("s",), ("d",), ("x",)], ("t",))]
     if options is not None:
         lines.append((option_entries, ("a",)))
     withheld = _suppress(values, lines, minimum, set())
@@ -177,6 +187,8 @@ def suppress_question(
         _cell(values, ("a",), withheld),
         _cell(values, ("s",), withheld),
         _cell(values, ("d",), withheld),
+        _cell(values, ("x",), withheld),
+        _cell(values, ("t",), withheld),
     )
 
 

@@ -18,7 +18,13 @@ cannot occur in either):
   number: at most 11 steps, so counted like options; other numbers are not);
 - either of those followed by `@<language>` (the session's language) or `~<channel>`;
 - `<q1>=<o1>&<q2>=<o2>` (q1 < q2 as strings): both chosen, for questions both among the
-  campaign's crossed questions (`Tallied.crossed`).
+  campaign's crossed questions (`Tallied.crossed`);
+- `<q>.x`: stopped at `<q>`: the question the session awaits an answer to, never answered,
+  skipped or declined (those still going are counted where they are now). Those asked a question
+  are the four of `<q>.a`, `<q>.s`, `<q>.d` and `<q>.x` together;
+- `.started` and `.completed`, each also followed by `@<language>` or `~<channel>`: a session
+  stored, and a completed one (the campaign's own `started` and `completed` count everyone who
+  ever did, erased or not; these count the sessions the results count, by language and channel).
 
 Which questions are scales and which are crossed is the survey's (`tallied`): a revision that
 changes them leaves counts of the previous one behind, until a recount (bot.records.recount).
@@ -31,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.conversation.campaign import Campaign
-from dialogues import Session, Survey
+from dialogues import Session, SessionStatus, Survey
 from dialogues.expressions import AnswerValue
 from dialogues.model import CHOICE_KINDS, QuestionKind
 
@@ -45,7 +51,10 @@ TALLIED_KINDS = CHOICE_KINDS | {QuestionKind.SCALE}
 MAX_CROSSED_QUESTIONS = 12
 MAX_CROSSED_SELECTIONS = 24
 
-ANSWERED, SKIPPED, DECLINED = "a", "s", "d"
+ANSWERED, SKIPPED, DECLINED, STOPPED = "a", "s", "d", "x"
+# A session's own fields: a leading "." (no question id is empty) keeps them apart from a
+# question's, and from the campaign's `started` and `completed`.
+SESSIONS, COMPLETED = ".started", ".completed"
 
 
 def is_result_field(name: str) -> bool:
@@ -118,6 +127,14 @@ def contributions(session: Session | None, channel: str, survey: Tallied) -> Cou
     if session is None:
         return added
     dimensions = ("", language_dimension(session.language), channel_dimension(channel))
+    for dimension in dimensions:
+        added[SESSIONS + dimension] += 1
+        if session.status is SessionStatus.COMPLETED:
+            added[COMPLETED + dimension] += 1
+    current = session.current
+    waiting = session.status is not SessionStatus.COMPLETED and current is not None
+    if current is not None and waiting and not session.has_answer(current):
+        added[status_field(current, STOPPED)] += 1
     statuses: Iterable[tuple[Iterable[str], str]] = (
         (session.values, ANSWERED),
         (session.texts, ANSWERED),

@@ -17,6 +17,9 @@ once (and again, should one stop halfway), so processes starting together need n
   (bot.records.recount).
 - 5: every grievance case raised before a participant's own cases were indexed is listed among
   them (`pc:<pid>`), so "my cases" and "my data" show it.
+- 6: the drop-off counters (the question each session stopped at; sessions started and
+  completed by language and channel: docs/keys.md), which commits keep from this version on,
+  counted the same way: a recount replaces every result counter of a shard at once.
 """
 
 from __future__ import annotations
@@ -37,12 +40,13 @@ from bot.storage.replies import text
 log = logging.getLogger(__name__)
 
 SCHEMA_FIELD = "schema"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 FIRST_VERSION = 1  # data that records no version
 MARKERS_VERSION = 2  # one-key markers and claims moved into per-participant sets
 ORGANISATIONS_VERSION = 3  # campaigns given to the default organisation
 RESULTS_VERSION = 4  # result counters counted from the stored sessions
 CASES_VERSION = 5  # each case listed among its participant's own
+DROP_OFF_VERSION = 6  # ... again, with the drop-off counters
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
     if before < ORGANISATIONS_VERSION:
         adopted = await adopt_unowned_campaigns(redis, schema)
     results = None
-    if before < RESULTS_VERSION:
+    if before < DROP_OFF_VERSION:  # one recount brings both versions' counters
         results = await _count_results(redis, schema)
     indexed = 0
     if before < CASES_VERSION:
@@ -85,7 +89,7 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
         # Some shards' counts could not be swapped in under the commits going on: record the
         # version before, so the next start (or `sauti migrate`) counts them again rather than
         # leaving those campaigns' results short for good.
-        after = RESULTS_VERSION - 1
+        after = DROP_OFF_VERSION - 1
         log.error(
             "result counters of %d shards not counted (commits kept changing them): "
             "run `sauti migrate` again when traffic is lower",
@@ -158,7 +162,7 @@ async def _count_results(redis: Redis, schema: KeySchema) -> Recounted:
     log.log(
         logging.INFO if results.sessions else logging.DEBUG,
         "data migrated to schema %d: result counters of %d campaigns counted from %d sessions",
-        RESULTS_VERSION,
+        DROP_OFF_VERSION,
         results.campaigns,
         results.sessions,
     )

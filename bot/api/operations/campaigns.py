@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
@@ -20,13 +20,28 @@ from bot.api.problems import (
     ErrorItem,
 )
 from bot.conversation.campaign import Campaign, CampaignStatus
+from bot.loop.ledger import DecisionLedger
+from bot.loop.report import promise_of
 from bot.records.campaigns import CampaignOwnedElsewhereError
-from bot.records.stats import campaign_counters
-from bot.records.suppression import suppress_count, suppress_distribution
+from bot.records.progress import ProgressBy, campaign_progress
+from bot.records.results import summed
+from bot.records.suppression import suppress_count
 from dialogues import SurveyDefinitionError
 
 operations = Operations()
 SURVEY_TYPES = ("application/yaml", "text/yaml", "text/plain")
+ANSWERS = "answers"  # the campaign's counter of answers given
+
+
+class GroupProgressOut(BaseModel):
+    """How far the people of one language or channel got (of the sessions kept: people erased
+    since are no longer counted here, as in results)."""
+
+    value: str = Field(description="the language or the channel")
+    started: int | None
+    completed: int | None
+    dropped_off: int | None = Field(description="started, not completed (still going or gone)")
+    dropped_off_share: float | None = Field(description="dropped_off / started")
 
 
 class CampaignOut(BaseModel):
@@ -41,8 +56,15 @@ class CampaignOut(BaseModel):
     # Counts of people: null when withheld as a small cell (or to protect one), as results are.
     started: int | None
     completed: int | None
+    dropped_off: int | None = Field(description="started, not completed (still going or gone)")
+    dropped_off_share: float | None = Field(description="dropped_off / started")
     answers: int | None
-    report_back_by: dt.date | None
+    by_language: list[GroupProgressOut]
+    by_channel: list[GroupProgressOut]
+    report_back_by: dt.date | None = Field(
+        description="the date participants were promised an answer by (the survey's)"
+    )
+    overdue: bool = Field(description="that date passed with no decision published")
 
 
 class CampaignPage(BaseModel):
@@ -54,13 +76,12 @@ class CampaignPage(BaseModel):
 
 async def _described(call: Call, campaign: Campaign) -> CampaignOut:
     services = call.services
-    counts = await campaign_counters(services.redis, services.schema, campaign.id)
-    started, completed = counts.get("started", 0), counts.get("completed", 0)
-    # Completed and still going make up those who started: one line, protected as one.
-    progress = suppress_distribution(
-        [min(completed, started), max(started - completed, 0)], services.min_cell, total=started
-    )
     survey = campaign.survey
+    progress = await campaign_progress(
+        services.redis, services.schema, survey, minimum=services.min_cell
+    )
+    answers = await summed(services.redis, services.schema, campaign.id, [ANSWERS])
+    overall = progress.overall
     return CampaignOut(
         id=campaign.id,
         title=dict(survey.title),
@@ -68,11 +89,40 @@ async def _described(call: Call, campaign: Campaign) -> CampaignOut:
         status=campaign.status,
         revision=survey.revision,
         questions=survey.answerable_count,
-        started=progress.total.count,
-        completed=progress.cells[0].count,
-        answers=suppress_count(counts.get("answers", 0), services.min_cell).count,
+        started=overall.started.count,
+        completed=overall.completed.count,
+        dropped_off=overall.dropped_off.count,
+        dropped_off_share=overall.dropped_off_share,
+        answers=suppress_count(answers[ANSWERS], services.min_cell).count,
+        by_language=_rows(progress.by_language),
+        by_channel=_rows(progress.by_channel),
         report_back_by=survey.report_back_by,
+        overdue=await _overdue(call, campaign),
     )
+
+
+def _rows(by: ProgressBy) -> list[GroupProgressOut]:
+    return [
+        GroupProgressOut(
+            value=value,
+            started=row.started.count,
+            completed=row.completed.count,
+            dropped_off=row.dropped_off.count,
+            dropped_off_share=row.dropped_off_share,
+        )
+        for value, row in zip(by.values, by.rows, strict=True)
+    ]
+
+
+async def _overdue(call: Call, campaign: Campaign) -> bool:
+    """The promised date passed with no decision published: the ledger is read only then."""
+    services = call.services
+    due = campaign.survey.report_back_by
+    today = dt.datetime.fromtimestamp(services.clock(), dt.UTC).date()
+    if due is None or today <= due:
+        return False
+    ledger = DecisionLedger(services.redis, services.schema, services.campaigns)
+    return (await promise_of(ledger, campaign, today)).overdue
 
 
 async def _campaign(call: Call, campaign_id: str) -> Campaign:

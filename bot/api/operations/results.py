@@ -58,6 +58,11 @@ class QuestionOut(BaseModel):
     answered: Count
     skipped: Count
     declined: Count
+    asked: Count = Field(description="asked it: answered, skipped, declined or stopped here")
+    stopped_here: Count = Field(
+        description="drop-off: their session waits on it, never answered, not completed "
+        "(still going, or gone)"
+    )
     breakdown: BreakdownOut | None
 
 
@@ -133,6 +138,8 @@ def _question(question: QuestionResults) -> QuestionOut:
         answered=_n(question.answered),
         skipped=_n(question.skipped),
         declined=_n(question.declined),
+        asked=_n(question.asked),
+        stopped_here=_n(question.stopped_here),
         breakdown=_breakdown(question.breakdown) if question.breakdown is not None else None,
     )
 

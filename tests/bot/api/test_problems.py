@@ -114,10 +114,10 @@ async def test_a_survey_with_mistakes_is_refused_with_every_mistake_and_its_line
 async def test_our_own_failure_is_a_problem_without_a_traceback(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(*args: object) -> dict[str, int]:
+    async def broken(*args: object, **kwargs: object) -> dict[str, int]:
         raise RuntimeError("secret internals at /srv/sauti/bot/records/stats.py")
 
-    monkeypatch.setattr(campaigns, "campaign_counters", broken)
+    monkeypatch.setattr(campaigns, "campaign_progress", broken)
     response = await world.call("GET", f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}", token=world.token())
     problem = await _problem(response, 500, "internal")
     assert "secret" not in str(problem)

@@ -47,7 +47,26 @@ def test_a_new_language_moves_the_language_counts_only() -> None:
         "source=well@en": -1,
         "source.a@fr": 1,
         "source=well@fr": 1,
+        ".started@en": -1,  # the session itself, by language
+        ".started@fr": 1,
     }
+
+
+def test_a_session_counts_where_it_stopped_until_it_answers_there() -> None:
+    waiting = replace(session(source="well"), current="worries")
+    assert contributions(waiting, "telegram", SURVEY)["worries.x"] == 1
+    moved_on = replace(session(source="well", worries=("price",)), current="rate")
+    change = delta(waiting, moved_on, "telegram", SURVEY)
+    assert change["worries.x"] == -1
+    assert change["rate.x"] == 1
+    assert change["worries.a"] == 1  # asked it: stopped there before, answered it now
+    back = replace(moved_on, current="worries")  # went back to an answered question
+    assert "worries.x" not in contributions(back, "telegram", SURVEY)
+    done = replace(moved_on, status=SessionStatus.COMPLETED, current=None)
+    finished = contributions(done, "telegram", SURVEY)
+    assert not [name for name in finished if name.endswith(".x")]
+    assert finished[".completed"] == finished[".completed~telegram"] == 1
+    assert finished[".started@en"] == 1
 
 
 def _survey_of(questions: list[tuple[str, str, int]]) -> str:

@@ -1,5 +1,6 @@
-"""Upgrading to schema 4: campaigns answered before commits kept result counters get them,
-counted from the sessions stored, and the commits after the upgrade carry on from there."""
+"""Upgrading to schema 4 (result counters) and 6 (drop-off counters): campaigns answered before
+commits kept them get them, counted from the sessions stored, and the commits after the upgrade
+carry on from there."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from redis.asyncio import Redis
 from bot.conversation.inbound import Answer, Channel
 from bot.records.recount import Recounted, recount_results
 from bot.runtime import migrations
-from bot.runtime.migrations import RESULTS_VERSION, SCHEMA_FIELD, migrate, schema_version
+from bot.runtime.migrations import (
+    DROP_OFF_VERSION,
+    SCHEMA_FIELD,
+    SCHEMA_VERSION,
+    migrate,
+    schema_version,
+)
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import SWAP_RESULTS
 from dialogues.inbound import ChoiceReply, GoBack
@@ -21,6 +28,7 @@ from tests.bot.records.test_results import (
     deployment,
     options,
     people,
+    question,
     results,
 )
 from tests.kit.runtime import Runtime
@@ -52,7 +60,7 @@ async def test_the_migration_counts_what_was_answered_before_it(redis_client: Re
 
     assert done.results is not None
     assert (done.results.campaigns, done.results.sessions) == (1, 6)
-    assert await schema_version(redis_client, runtime.schema) == RESULTS_VERSION
+    assert await schema_version(redis_client, runtime.schema) == SCHEMA_VERSION
     assert [await results(runtime, by=by) for by in (None, "language", "channel", "worries")] == (
         expected
     )
@@ -92,7 +100,7 @@ async def test_shards_left_uncounted_under_traffic_are_counted_at_the_next_migra
     redis_client: Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Thin wiring: when some shards' counters kept changing under commits (the recount gives
-    up on them), the version stays before 4, so the next start counts again."""
+    up on them), the version stays before 6, so the next start counts again."""
     busy = Recounted(campaigns=1, sessions=0, busy_shards=2)
 
     async def recount_under_traffic(*_: Any, **__: Any) -> Recounted:
@@ -101,11 +109,36 @@ async def test_shards_left_uncounted_under_traffic_are_counted_at_the_next_migra
     monkeypatch.setattr(migrations, "recount_results", recount_under_traffic)
     await redis_client.hset(KeySchema().meta, SCHEMA_FIELD, 3)
     done = await migrate(redis_client, KeySchema(), dedupe_ttl_seconds=3600)
-    assert done.after == RESULTS_VERSION - 1
-    assert await schema_version(redis_client, KeySchema()) == RESULTS_VERSION - 1
+    assert done.after == DROP_OFF_VERSION - 1
+    assert await schema_version(redis_client, KeySchema()) == DROP_OFF_VERSION - 1
 
     monkeypatch.setattr(migrations, "recount_results", recount_results)
     done = await migrate(redis_client, KeySchema(), dedupe_ttl_seconds=3600)
     assert done.results is not None
     assert done.results.busy_shards == 0
-    assert await schema_version(redis_client, KeySchema()) == RESULTS_VERSION
+    assert await schema_version(redis_client, KeySchema()) == SCHEMA_VERSION
+
+
+async def test_the_migration_to_6_counts_where_people_stopped(redis_client: Redis) -> None:
+    runtime = await deployment(redis_client)
+    await people(runtime, 3, "w", source="well", worries=("price", "safety"), trips="2")
+    halfway = [Person(runtime, f"h{n}") for n in range(2)]
+    for person in halfway:
+        await person.join()
+        await person.send(Answer(ChoiceReply("source", ("well",))))
+    expected = await results(runtime)
+    assert question(expected, "worries").stopped_here.count == 2
+    # Counters as schema 4 left them: no drop-off fields.
+    for shard in range(runtime.schema.shards):
+        key = runtime.schema.counters(shard, CAMPAIGN)
+        names: Any = await runtime.redis.hkeys(key)
+        dropped = [name for name in names if name.endswith(b".x") or name.startswith(b".")]
+        if dropped:
+            await runtime.redis.hdel(key, *dropped)
+    await runtime.redis.hset(runtime.schema.meta, SCHEMA_FIELD, DROP_OFF_VERSION - 1)
+    assert question(await results(runtime), "worries").stopped_here.count == 0
+
+    done = await migrate(redis_client, runtime.schema, dedupe_ttl_seconds=3600)
+
+    assert done.results is not None
+    assert await results(runtime) == expected

@@ -1,0 +1,97 @@
+"""How far a campaign's participants got: how many started it, completed it and dropped off
+(started, not completed: still going, or gone), overall and by language and by channel, small
+cells withheld (bot.records.suppression).
+
+Read from counters, like results (bot.records.results): the campaign's own `started` and
+`completed`, which count everyone who ever did, and the session fields the commits keep beside
+the result counters (`.started`, `.completed` by language and channel: bot.records.tally), which
+count the sessions stored, as the results do. So the overall figures include people erased
+since; the breakdowns do not. One pipelined round trip, whatever the number of respondents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from bot.conversation.inbound import Channel
+from bot.records import tally
+from bot.records.results import summed
+from bot.records.suppression import Cell, check_minimum, suppress_distribution, suppress_table
+from bot.storage.keys import KeySchema
+from dialogues import Survey
+
+STARTED, COMPLETED = "started", "completed"  # the campaign's own counters
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One group's figures; `dropped_off` is started minus completed."""
+
+    started: Cell
+    completed: Cell
+    dropped_off: Cell
+
+    @property
+    def dropped_off_share(self) -> float | None:
+        """The share of those who started that did not complete; None when either is withheld
+        (or nobody started)."""
+        if self.started.count is None or self.dropped_off.count is None:
+            return None
+        return self.dropped_off.count / self.started.count if self.started.count else None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressBy:
+    """The figures of each value of a breakdown (a language, a channel), in the same order."""
+
+    values: tuple[str, ...]
+    rows: tuple[Progress, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignProgress:
+    overall: Progress
+    by_language: ProgressBy
+    by_channel: ProgressBy
+
+
+async def campaign_progress(
+    redis: Redis, schema: KeySchema, survey: Survey, *, minimum: int
+) -> CampaignProgress:
+    check_minimum(minimum)
+    languages = tuple(survey.languages)
+    channels = tuple(channel.value for channel in Channel)
+    dimensions = [*map(tally.language_dimension, languages)]
+    dimensions += map(tally.channel_dimension, channels)
+    names = [STARTED, COMPLETED]
+    names += [field + d for d in dimensions for field in (tally.SESSIONS, tally.COMPLETED)]
+    counts = await summed(redis, schema, survey.id, names)
+    started, completed = counts[STARTED], counts[COMPLETED]
+    # Completed and not make up those who started: one line, protected as one.
+    line = suppress_distribution(
+        [min(completed, started), max(started - completed, 0)], minimum, total=started
+    )
+    overall = Progress(line.total, line.cells[0], line.cells[1])
+    by_language = _by(counts, languages, map(tally.language_dimension, languages), minimum)
+    by_channel = _by(counts, channels, map(tally.channel_dimension, channels), minimum)
+    return CampaignProgress(overall, by_language, by_channel)
+
+
+def _by(
+    counts: dict[str, int], values: tuple[str, ...], dimensions: Iterable[str], minimum: int
+) -> ProgressBy:
+    """A table: a row per value, its cells completed and not, its total those who started."""
+    cells = []
+    for dimension in dimensions:
+        sessions = counts[tally.SESSIONS + dimension]
+        done = min(counts[tally.COMPLETED + dimension], sessions)
+        cells.append([done, sessions - done])
+    table = suppress_table(cells, minimum)
+    rows = tuple(
+        Progress(total, row[0], row[1])
+        for total, row in zip(table.row_totals, table.cells, strict=True)
+    )
+    return ProgressBy(values, rows)
