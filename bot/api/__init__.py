@@ -10,7 +10,8 @@
 - `auth`: who calls (API tokens, tried first), and each token's rate; `browser`: the console's
   signed-in browser (the staff session, with its form token for changes);
 - `pages`: cursor pagination;
-- `services`: what the operations use of the app;
+- `services`: what the operations use of the app; `live`: the live streams (server-sent
+  events) open in this process, their limit per caller and their end at shutdown;
 - `audit`: the seam where the organisation's audit log plugs in;
 - `operations`: the operations themselves, one module per resource.
 """

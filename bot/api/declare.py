@@ -99,6 +99,33 @@ class FileStream:
     ended: Callable[[], Awaitable[None]] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EventsResponse:
+    """A response that is a stream of server-sent events (`text/event-stream`), open until the
+    operation's events end, the client goes or the server shuts down."""
+
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServerEvent:
+    """One server-sent event: its type and its data (JSON, one line)."""
+
+    event: str
+    data: str
+
+
+@dataclass
+class EventStream:
+    """What an operation declared with an `EventsResponse` answers: its events, each written as
+    it comes (a None written as a heartbeat comment, which also finds a client that left), and
+    `ended`, called once however the stream ends."""
+
+    events: AsyncGenerator[ServerEvent | None, None]
+    ended: Callable[[], None] | None = None
+    retry_ms: int = 5000  # how long a browser waits before it opens the stream again
+
+
 @dataclass
 class Call:
     """One request, validated: who asks, and the path, query and body as their models."""
@@ -134,8 +161,8 @@ class Call:
         return self.body
 
 
-Handler = Callable[[Call], Awaitable[BaseModel | FileStream]]
-Response = type[BaseModel] | FileResponse
+Handler = Callable[[Call], Awaitable[BaseModel | FileStream | EventStream]]
+Response = type[BaseModel] | FileResponse | EventsResponse
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.access.permissions import NotFoundError, Principal, authorize
 from bot.access.roles import Permission
-from bot.api.declare import PUBLIC, Call, FileStream, Operation, Owner, TextBody
+from bot.api.declare import PUBLIC, Call, EventStream, FileStream, Operation, Owner, TextBody
 from bot.api.problems import INVALID_REQUEST, ApiError, ErrorItem
 from bot.api.services import ApiServices
 from bot.records.cases import find_case
@@ -36,7 +36,7 @@ async def invoke(
     path: Mapping[str, str],
     query: Mapping[str, str],
     read_body: BodyReader,
-) -> BaseModel | FileStream:
+) -> BaseModel | FileStream | EventStream:
     """The operation's answer for `principal` (None only for public operations). Raises
     ForbiddenError / NotFoundError (bot.access.permissions) and ApiError (bot.api.problems)."""
     permission = operation.permission

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from bot.api.declare import PUBLIC, FileResponse, Operation, TextBody
+from bot.api.declare import PUBLIC, EventsResponse, FileResponse, Operation, TextBody
 from bot.api.problems import (
     ALWAYS,
     BODY_TOO_LARGE,
@@ -102,6 +102,11 @@ def _operation(
 
 def _success(operation: Operation, components: _Components) -> dict[str, Any]:
     answer = operation.response
+    if isinstance(answer, EventsResponse):
+        return {
+            "description": answer.description,
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
     if isinstance(answer, FileResponse):
         return {
             "description": answer.description,

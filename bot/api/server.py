@@ -20,7 +20,17 @@ from pydantic import BaseModel, RootModel
 
 from bot.access.permissions import ForbiddenError, NotFoundError, Principal
 from bot.api.auth import Authenticator, unauthorized
-from bot.api.declare import PUBLIC, Call, FileResponse, FileStream, Operation, TextBody
+from bot.api.declare import (
+    PUBLIC,
+    Call,
+    EventsResponse,
+    EventStream,
+    FileResponse,
+    FileStream,
+    Operation,
+    ServerEvent,
+    TextBody,
+)
 from bot.api.files import stream_file
 from bot.api.invoke import invoke, validated
 from bot.api.openapi import document
@@ -47,6 +57,9 @@ log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 JSON = "application/json"
 _READ_CHUNK = 64 * 1024
+# A comment line on a live stream with nothing new this long: proxies that drop a connection
+# silent for a minute keep it, and a write to a client that left ends the stream.
+HEARTBEAT_SECONDS = 15.0
 
 
 def make_api(
@@ -59,6 +72,11 @@ def make_api(
     every = (*operations, _openapi_operation(described))
     described.document = document(every, server=PREFIX)
     api = web.Application(middlewares=[_server_timing, _problems])
+
+    async def end_live_streams(_: web.Application) -> None:
+        services.live.shut()
+
+    api.on_shutdown.append(end_live_streams)
     for operation in every:
         api.router.add_route(
             operation.method,
@@ -114,6 +132,8 @@ def _endpoint(
         )
         if isinstance(operation.response, FileResponse):
             return await _stream(request, operation.status, operation.response, result)
+        if isinstance(operation.response, EventsResponse):
+            return await _events(request, operation.status, result)
         if not isinstance(result, operation.response):  # a bug of ours, never sent half-right
             raise TypeError(f"{operation.operation_id} answered {type(result).__name__}")
         return web.Response(
@@ -129,6 +149,53 @@ async def _stream(
     if not isinstance(result, FileStream) or result.media_type not in declared.media_types:
         raise TypeError(f"a file operation answered {type(result).__name__}")  # a bug of ours
     return await stream_file(request, result, status=status)
+
+
+async def _events(request: web.Request, status: int, result: object) -> web.StreamResponse:
+    """Server-sent events, written as the operation makes them, until its events end, the
+    client leaves (found at the operation's next tick, or when a write fails) or the server
+    shuts down (the operation's events end). Nothing is left open either way."""
+    if not isinstance(result, EventStream):
+        raise TypeError(f"an event operation answered {type(result).__name__}")  # a bug of ours
+    response = web.StreamResponse(
+        status=status,
+        # Here, not in the middleware: the headers leave at once. A proxy must not hold the
+        # events back to fill a buffer (`X-Accel-Buffering`, nginx's).
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+    response.content_type = "text/event-stream"
+    response.charset = "utf-8"
+    try:
+        await response.prepare(request)
+        await response.write(f"retry: {result.retry_ms}\n\n".encode())
+        quiet_since = time.monotonic()
+        async for event in result.events:
+            if event is not None:
+                await response.write(_event_text(event).encode())
+                quiet_since = time.monotonic()
+            elif request.transport is None or request.transport.is_closing():
+                return response  # the client left
+            elif time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
+                await response.write(b": still here\n\n")
+                quiet_since = time.monotonic()
+        await response.write_eof()
+    except ConnectionError:
+        pass  # the client left while we wrote
+    except Exception:
+        log.exception("API: %s %s failed while streaming events", request.method, _route(request))
+        if request.transport is not None:
+            request.transport.abort()
+    finally:
+        await result.events.aclose()  # also when the request is cancelled
+        if result.ended is not None:
+            result.ended()
+    return response
+
+
+def _event_text(event: ServerEvent) -> str:
+    """One event as the stream carries it: its data on one line (JSON has no raw newline)."""
+    data = event.data.replace("\n", " ")
+    return f"event: {event.event}\ndata: {data}\n\n"
 
 
 async def _authenticate(request: web.Request, authenticators: Sequence[Authenticator]) -> Principal:

@@ -13,6 +13,7 @@ from bot.access.organisations import OrganisationStore
 from bot.access.staff import StaffStore
 from bot.access.tokens import TokenStore
 from bot.api.audit import AuditRecorder
+from bot.api.live import LiveStreams
 from bot.audit.verification import RecentVerdicts
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
@@ -70,6 +71,7 @@ class ApiServices:
     staff_tools: StaffTools | None = None  # the staff and tokens operations' (bot.web too)
     # The audit chain's last verdict per organisation (GET /audit/verify), kept a while.
     audit_verdicts: RecentVerdicts = field(default_factory=RecentVerdicts)
+    live: LiveStreams = field(default_factory=LiveStreams)  # open event streams, this process
 
     @property
     def organisations(self) -> OrganisationStore:

@@ -10,8 +10,9 @@ loop and the command line share.
 - `pseudonym_lookup`: from an organisation's pseudonyms back to participants, on the server;
 - `tally`: the result counters a commit keeps (what a session adds to them); `results`: a
   campaign's results read from them, with `suppression` withholding small cells, and
-  `results_files` as a CSV or XLSX file; `recount`:
-  the result counters counted again from the stored sessions (a migration);
+  `results_files` as a CSV or XLSX file; `progress`: how far participants got (started,
+  completed, dropped off by language and channel); `recount`: the result counters counted
+  again from the stored sessions (a migration);
 - `key_epochs`: master key epochs: what each master key still wraps, moving it under the
   current one, and when each became current, emptied and retired; `key_holders`: which
   master keys each running process holds, so a rotation waits for every process;

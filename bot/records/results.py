@@ -9,6 +9,7 @@ round trip over the shards, whatever the number of respondents. Nothing here rea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -304,3 +305,13 @@ def _single(question: Question) -> bool:
 
 def _option_ids(question: Question) -> tuple[str, ...]:
     return tuple(option.id for option in question.options)
+
+
+async def results_version(redis: Redis, schema: KeySchema, campaign_id: str) -> int:
+    """A number that changes whenever the campaign's results do (`tally.VERSION`, summed over
+    the shards): one pipelined HGET per shard, for a live page asking "anything new?"."""
+    pipe = redis.pipeline(transaction=False)
+    for shard in range(schema.shards):
+        pipe.hget(schema.counters(shard, campaign_id), tally.VERSION)
+    replies: list[Any] = await pipe.execute()
+    return sum(int(reply) for reply in replies if reply is not None)

@@ -55,6 +55,7 @@ ANSWERED, SKIPPED, DECLINED, STOPPED = "a", "s", "d", "x"
 # A session's own fields: a leading "." (no question id is empty) keeps them apart from a
 # question's, and from the campaign's `started` and `completed`.
 SESSIONS, COMPLETED = ".started", ".completed"
+VERSION = ".version"
 
 
 def is_result_field(name: str) -> bool:
@@ -175,7 +176,10 @@ def result_delta(
     campaign: Campaign, before: Session | None, after: Session | None, channel: str
 ) -> Counter[str]:
     """What the commit of an event of `campaign` adds to its counters, `after` None meaning the
-    session is left as it was."""
+    session is left as it was; a change moves the results' version on."""
     if after is None or after is before:
         return Counter()
-    return delta(before, after, channel, tallied(campaign.survey))
+    change = delta(before, after, channel, tallied(campaign.survey))
+    if change:
+        change[VERSION] = 1
+    return change

@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from bot.conversation.participants import ParticipantRecord
 from bot.conversation.stored_sessions import decode_session
 from bot.records.campaigns import CampaignStore
-from bot.records.tally import Tallied, contributions, tallied
+from bot.records.tally import VERSION, Tallied, contributions, tallied
 from bot.storage import lua
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import UNCOUNT_RESULTS
@@ -47,6 +47,8 @@ async def uncount_erased(
             session = None  # the erasure goes through all the same; its counts stay
         taken = contributions(session, participant.channel, survey)
         pairs = [item for name, count in taken.items() for item in (name, -count)]
+        if pairs:  # the results change: their version moves on
+            pairs += [VERSION, 1]
         keys = [schema.session(pid, campaign_id), schema.counters(shard, campaign_id)]
         steps.append(lua.ScriptCall(UNCOUNT_RESULTS, keys, pairs))
     scripted = {("DEL", step.keys[0]) for step in steps if isinstance(step, lua.ScriptCall)}

@@ -127,6 +127,12 @@ class ApiSettings:
     """Requests a token may make at once, above the rate, before it is answered 429."""
     token_days: int = setting("SAUTI_API_TOKEN_DAYS", 90, p.integer(1, 365))
     """How long a new token lasts when `sauti token create` is given no --expires."""
+    events_seconds: int = setting("SAUTI_API_EVENTS_SECONDS", 300, p.integer(1, 3600))
+    """How long one live stream (server-sent events) stays open; a browser then opens it again
+    by itself, and the caller's permission is checked again."""
+    events_per_caller: int = setting("SAUTI_API_EVENTS_PER_CALLER", 4, p.integer(1, 100))
+    """Live streams one caller (a token, a signed-in person) may hold open at once, per web
+    process; one more is answered 429."""
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,18 @@ A withheld count is `null`."""
 
 from __future__ import annotations
 
+import json
+import logging
+import time
+from collections.abc import AsyncGenerator
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.access.roles import Permission
-from bot.api.declare import Call, Operations
+from bot.api.declare import Call, EventsResponse, EventStream, Operations, ServerEvent
 from bot.api.operations.common import CampaignPath, campaign_owned
-from bot.api.problems import INVALID_REQUEST, NOT_FOUND, ApiError, ErrorItem
+from bot.api.problems import INVALID_REQUEST, NOT_FOUND, RATE_LIMITED, ApiError, ErrorItem
+from bot.api.services import ApiServices
 from bot.conversation.campaign import Campaign
 from bot.records.results import (
     Breakdown,
@@ -18,12 +24,17 @@ from bot.records.results import (
     QuestionResults,
     UnknownBreakdownError,
     campaign_results,
+    results_version,
 )
 from bot.records.suppression import Cell
+from bot.storage.errors import STORAGE_FAILURE
 from dialogues.model import QuestionKind
+
+log = logging.getLogger(__name__)
 
 operations = Operations()
 Count = int | None  # None: withheld
+POLL_SECONDS = 1.0  # a live stream asks Redis whether the results changed this often, at most
 
 
 class ResultsQuery(BaseModel):
@@ -159,3 +170,60 @@ def _breakdown(breakdown: Breakdown) -> BreakdownOut:
 
 def _n(cell: Cell) -> Count:
     return cell.count
+
+
+@operations.add(
+    "GET",
+    "/campaigns/{campaign_id}/results/events",
+    "watchResults",
+    "Live: an event whenever the results change",
+    permission=Permission.RESULTS_READ,
+    path_model=CampaignPath,
+    response=EventsResponse(
+        "Server-sent events: first `results` with the results' current `version`, then one "
+        "each time it changes (then read the results again); a comment line every 15 seconds "
+        "when nothing changes. The stream ends after SAUTI_API_EVENTS_SECONDS, or when the "
+        "server shuts down: a browser's EventSource opens it again by itself."
+    ),
+    errors=(NOT_FOUND, RATE_LIMITED),
+    tag="results",
+)
+async def watch_results(call: Call) -> EventStream:
+    """The version is a number that changes whenever any result count does (an answer, a
+    withdrawn one, an erasure); it says nothing else. At most SAUTI_API_EVENTS_PER_CALLER
+    streams open at once per caller: one more is answered 429."""
+    campaign_id = call.path_as(CampaignPath).campaign_id
+    await campaign_owned(call, campaign_id, Permission.RESULTS_READ)
+    services = call.services
+    if await services.campaigns.get(campaign_id) is None:
+        raise ApiError(NOT_FOUND, "no such campaign")
+    version = await results_version(services.redis, services.schema, campaign_id)
+    release = services.live.take(call.caller.actor, services.settings.events_per_caller)
+    return EventStream(_changes(services, campaign_id, version), ended=release)
+
+
+async def _changes(
+    services: ApiServices, campaign_id: str, version: int
+) -> AsyncGenerator[ServerEvent | None, None]:
+    """The version now, then each new one; None after each look that found nothing new (the
+    server then checks the client is still there). Ends after the stream's time, at shutdown,
+    or when Redis cannot be reached (the browser comes back later)."""
+    yield _version_event(version)
+    until = time.monotonic() + services.settings.events_seconds
+    while time.monotonic() < until:
+        if await services.live.closed_within(POLL_SECONDS):
+            return
+        try:
+            now = await results_version(services.redis, services.schema, campaign_id)
+        except STORAGE_FAILURE:
+            log.warning("live results: Redis unavailable, stream ended")
+            return
+        if now == version:
+            yield None
+        else:
+            version = now
+            yield _version_event(version)
+
+
+def _version_event(version: int) -> ServerEvent:
+    return ServerEvent("results", json.dumps({"version": version}))

@@ -26,9 +26,15 @@ async def world(
     redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[World]:
     """Each role's one token calls every operation in turn, more than a burst of the API's
-    rate: here the rate is not what is tested (test_tokens.py tests it), so it is lifted."""
+    rate: here the rate is not what is tested (test_tokens.py tests it), so it is lifted. A
+    live stream, read to its end like every answer, ends after a second."""
     async with api_world(
-        redis_url, tmp_path, monkeypatch, SAUTI_API_RATE="100000", SAUTI_API_BURST="10000"
+        redis_url,
+        tmp_path,
+        monkeypatch,
+        SAUTI_API_RATE="100000",
+        SAUTI_API_BURST="10000",
+        SAUTI_API_EVENTS_SECONDS="1",
     ) as value:
         yield value
 
@@ -127,6 +133,7 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
         "openCampaign": Example(f"{campaign}/open"),
         "listResponses": Example(f"{campaign}/responses?free_text=true"),
         "getResults": Example(f"{campaign}/results?by=language"),
+        "watchResults": Example(f"{campaign}/results/events"),
         "listCases": Example("/api/v1/cases"),
         "getCaseReport": Example("/api/v1/cases/report"),
         "getCase": Example(case),

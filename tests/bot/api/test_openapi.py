@@ -36,9 +36,16 @@ CHECKS = [
 async def unlimited(
     redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[World]:
-    """A world whose tokens are not held to a rate: the run would mostly meet 429s."""
+    """A world whose tokens are not held to a rate (the run would mostly meet 429s), and whose
+    live streams end after a second (a client reading one to its end would wait minutes)."""
     async with api_world(
-        redis_url, tmp_path, monkeypatch, SAUTI_API_RATE="100000", SAUTI_API_BURST="10000"
+        redis_url,
+        tmp_path,
+        monkeypatch,
+        SAUTI_API_RATE="100000",
+        SAUTI_API_BURST="10000",
+        SAUTI_API_EVENTS_SECONDS="1",
+        SAUTI_API_EVENTS_PER_CALLER="100",
     ) as world:
         yield world
 

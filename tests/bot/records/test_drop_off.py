@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from bot.conversation.inbound import Answer, Channel, Command
 from bot.records.progress import CampaignProgress, Progress, campaign_progress
+from bot.records.results import results_version
 from dialogues.inbound import ChoiceReply, GoBack, Skip
 from tests.bot.records.test_results import (
     SURVEY,
@@ -91,8 +92,12 @@ async def test_an_erasure_takes_its_drop_off_away_and_small_cells_are_withheld(
     assert worries.asked.count == 8
     assert worries.skipped.count is None  # 6 alone would give the 2 away
 
+    version = await results_version(runtime.redis, runtime.schema, SURVEY.id)
     await gone.send(Command("delete", ""))
+    assert await results_version(runtime.redis, runtime.schema, SURVEY.id) == version
     await gone.send(Command("delete", "confirm"))
+    # A live page learns that the results changed.
+    assert await results_version(runtime.redis, runtime.schema, SURVEY.id) != version
     found = await results(runtime, minimum=2)
     assert question(found, "worries").stopped_here.count is None  # 1 left
     assert question(found, "worries").asked.count == 7

@@ -1,0 +1,138 @@
+"""Live results through the API: a stream of server-sent events that says when the results
+change — a participant answering through the deployment moves it on — with a heartbeat, a
+limit of streams per caller, and an end when the client leaves, when its time is up and when
+the server shuts down."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientResponse
+
+from bot.access.roles import Role
+from bot.api import server
+from tests.bot.api import CAMPAIGN_B, CAMPAIGNS, ORG_A, World, answer, api_world
+
+EVENTS = f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/results/events"
+
+
+@pytest.fixture
+async def live(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[World]:
+    async with api_world(
+        redis_url, tmp_path, monkeypatch, SAUTI_API_EVENTS_PER_CALLER="2"
+    ) as world:
+        yield world
+
+
+async def next_event(response: ClientResponse, within: float = 5.0) -> dict[str, str]:
+    """The next event's fields (comments and `retry` skipped)."""
+    fields: dict[str, str] = {}
+    async with asyncio.timeout(within):
+        while True:
+            line = (await response.content.readline()).decode()
+            if line == "":
+                raise EOFError("the stream ended")
+            line = line.rstrip("\n")
+            if line == "" and "event" in fields:
+                return fields
+            if line and not line.startswith((":", "retry:")):
+                name, _, value = line.partition(": ")
+                fields[name] = value
+
+
+async def open_stream(world: World, role: Role = Role.VIEWER) -> ClientResponse:
+    response = await world.call("GET", EVENTS, token=world.token(ORG_A, role))
+    assert response.status == 200, await response.text()
+    assert response.content_type == "text/event-stream"
+    return response
+
+
+async def test_an_answer_moves_the_results_on_and_the_stream_says_so(live: World) -> None:
+    stream = await open_stream(live)
+    first = await next_event(stream)
+    assert first["event"] == "results"
+    before = json.loads(first["data"])["version"]
+
+    deployment = live.deployment
+    await answer(deployment, deployment.participant("tok-new-0001"), CAMPAIGNS[ORG_A], "")
+
+    changed = await next_event(stream)
+    assert changed["event"] == "results"
+    assert json.loads(changed["data"])["version"] != before
+    stream.close()
+
+
+async def test_a_caller_holds_a_limited_number_of_streams_and_gets_them_back(
+    live: World,
+) -> None:
+    streams = [await open_stream(live) for _ in range(2)]
+    for stream in streams:
+        await next_event(stream)
+    refused = await live.call("GET", EVENTS, token=live.token(ORG_A, Role.VIEWER))
+    assert refused.status == 429
+    assert "at most 2" in (await refused.json())["detail"]
+    other = await open_stream(live, Role.ANALYST)  # another caller has their own
+    other.close()
+
+    streams[0].close()  # the browser tab closed: its place comes back within a second or two
+    async with asyncio.timeout(5):
+        while True:
+            again = await live.call("GET", EVENTS, token=live.token(ORG_A, Role.VIEWER))
+            if again.status == 200:
+                break
+            await asyncio.sleep(0.2)
+    again.close()
+    streams[1].close()
+
+
+async def test_another_organisations_campaign_and_a_role_without_results_are_refused(
+    live: World,
+) -> None:
+    elsewhere = f"/api/v1/campaigns/{CAMPAIGN_B}/results/events"
+    response = await live.call("GET", elsewhere, token=live.token(ORG_A, Role.ADMIN))
+    assert response.status == 404
+    response = await live.call("GET", EVENTS, token=live.token(ORG_A, Role.CASEWORKER))
+    assert response.status == 403
+
+
+async def test_streams_end_when_the_server_shuts_down(live: World) -> None:
+    stream = await open_stream(live)
+    await next_event(stream)
+    app = live.client.app
+    assert app is not None
+    await app.shutdown()  # as `sauti run` does on SIGTERM, before it waits for requests
+    with pytest.raises(EOFError):
+        await next_event(stream, within=5)
+    refused = await live.call("GET", EVENTS, token=live.token(ORG_A, Role.VIEWER))
+    assert refused.status == 503
+
+
+async def test_a_stream_ends_when_its_time_is_up_and_says_when_to_come_back(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with api_world(redis_url, tmp_path, monkeypatch, SAUTI_API_EVENTS_SECONDS="1") as world:
+        stream = await open_stream(world)
+        assert (await stream.content.readline()).decode() == "retry: 5000\n"
+        await next_event(stream)
+        with pytest.raises(EOFError):
+            await next_event(stream, within=5)
+
+
+async def test_a_quiet_stream_carries_a_heartbeat(
+    live: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server, "HEARTBEAT_SECONDS", 0.5)  # 15 s in earnest
+    stream = await open_stream(live)
+    await next_event(stream)
+    async with asyncio.timeout(5):
+        line = await stream.content.readline()
+        while line == b"\n":
+            line = await stream.content.readline()
+    assert line == b": still here\n"
+    stream.close()
