@@ -130,8 +130,15 @@ def _stored_answers(session: Session) -> dict[str, bytes]:
     return fields
 
 
-async def fill(app: App, survey: Survey, count: int, seed: int = 14) -> tuple[float, Counter[int]]:
-    """The respondents and their counters; returns seconds taken and the fields per answer."""
+Respondent = Callable[[Survey, random.Random], Session]
+
+
+async def fill(
+    app: App, survey: Survey, count: int, seed: int = 14, respondent: Respondent | None = None
+) -> tuple[float, Counter[int]]:
+    """The respondents and their counters; returns seconds taken and the fields per answer.
+    `respondent` makes each one's final session (default: `_respondent`)."""
+    make = respondent or _respondent
     began = time.perf_counter()
     rng = random.Random(seed)
     schema, survey_tally = app.schema, tallied(survey)
@@ -141,7 +148,7 @@ async def fill(app: App, survey: Survey, count: int, seed: int = 14) -> tuple[fl
     for n in range(count):
         pid = base64.b32encode(rng.randbytes(20)).decode().lower()
         shard = zlib.crc32(pid.encode()) % schema.shards
-        session, channel = _respondent(survey, rng), rng.choice(CHANNELS)
+        session, channel = make(survey, rng), rng.choice(CHANNELS)
         # What this respondent's commits added, together (each commit adds delta(before,
         # after); they add up to delta(None, final)).
         counters[shard].update(delta(None, session, channel, survey_tally))
@@ -149,7 +156,9 @@ async def fill(app: App, survey: Survey, count: int, seed: int = 14) -> tuple[fl
         if n < 1000:
             touched.update(_fields_per_answer(survey, session, channel, survey_tally))
         pipe.set(schema.session(pid, CAMPAIGN), encode_session(session))
-        pipe.hset(schema.answers(pid, CAMPAIGN), mapping=_stored_answers(session))  # type: ignore[arg-type]
+        answers = _stored_answers(session)
+        if answers:  # one who stopped at the first question has none
+            pipe.hset(schema.answers(pid, CAMPAIGN), mapping=answers)  # type: ignore[arg-type]
         pipe.hset(schema.participant(pid), mapping={"ch": channel, "lang": session.language})
         pipe.sadd(schema.respondents(shard, CAMPAIGN), pid)
         if len(pipe) >= 4 * WRITE_CHUNK:

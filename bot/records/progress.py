@@ -19,11 +19,17 @@ from redis.asyncio import Redis
 from bot.conversation.inbound import Channel
 from bot.records import tally
 from bot.records.results import summed
-from bot.records.suppression import Cell, check_minimum, suppress_distribution, suppress_table
+from bot.records.suppression import (
+    Cell,
+    check_minimum,
+    suppress_count,
+    suppress_distribution,
+    suppress_table,
+)
 from bot.storage.keys import KeySchema
 from dialogues import Survey
 
-STARTED, COMPLETED = "started", "completed"  # the campaign's own counters
+STARTED, COMPLETED, ANSWERS = "started", "completed", "answers"  # the campaign's own counters
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,7 @@ class CampaignProgress:
     overall: Progress
     by_language: ProgressBy
     by_channel: ProgressBy
+    answers: Cell  # answers recorded (one changed counts again): how busy it has been
 
 
 async def campaign_progress(
@@ -66,7 +73,7 @@ async def campaign_progress(
     channels = tuple(channel.value for channel in Channel)
     dimensions = [*map(tally.language_dimension, languages)]
     dimensions += map(tally.channel_dimension, channels)
-    names = [STARTED, COMPLETED]
+    names = [STARTED, COMPLETED, ANSWERS]
     names += [field + d for d in dimensions for field in (tally.SESSIONS, tally.COMPLETED)]
     counts = await summed(redis, schema, survey.id, names)
     started, completed = counts[STARTED], counts[COMPLETED]
@@ -77,7 +84,8 @@ async def campaign_progress(
     overall = Progress(line.total, line.cells[0], line.cells[1])
     by_language = _by(counts, languages, map(tally.language_dimension, languages), minimum)
     by_channel = _by(counts, channels, map(tally.channel_dimension, channels), minimum)
-    return CampaignProgress(overall, by_language, by_channel)
+    answers = suppress_count(counts[ANSWERS], minimum)
+    return CampaignProgress(overall, by_language, by_channel, answers)
 
 
 def _by(

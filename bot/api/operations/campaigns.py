@@ -24,13 +24,10 @@ from bot.loop.ledger import DecisionLedger
 from bot.loop.report import promise_of
 from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.progress import ProgressBy, campaign_progress
-from bot.records.results import summed
-from bot.records.suppression import suppress_count
 from dialogues import SurveyDefinitionError
 
 operations = Operations()
 SURVEY_TYPES = ("application/yaml", "text/yaml", "text/plain")
-ANSWERS = "answers"  # the campaign's counter of answers given
 
 
 class GroupProgressOut(BaseModel):
@@ -80,7 +77,6 @@ async def _described(call: Call, campaign: Campaign) -> CampaignOut:
     progress = await campaign_progress(
         services.redis, services.schema, survey, minimum=services.min_cell
     )
-    answers = await summed(services.redis, services.schema, campaign.id, [ANSWERS])
     overall = progress.overall
     return CampaignOut(
         id=campaign.id,
@@ -93,7 +89,7 @@ async def _described(call: Call, campaign: Campaign) -> CampaignOut:
         completed=overall.completed.count,
         dropped_off=overall.dropped_off.count,
         dropped_off_share=overall.dropped_off_share,
-        answers=suppress_count(answers[ANSWERS], services.min_cell).count,
+        answers=progress.answers.count,
         by_language=_rows(progress.by_language),
         by_channel=_rows(progress.by_channel),
         report_back_by=survey.report_back_by,
