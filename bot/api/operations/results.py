@@ -28,6 +28,7 @@ from bot.records.results import (
 )
 from bot.records.suppression import Cell
 from bot.storage.errors import STORAGE_FAILURE
+from dialogues import Survey
 from dialogues.model import QuestionKind
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ class ResultsQuery(BaseModel):
 
 class OptionOut(BaseModel):
     option_id: str
+    text: dict[str, str] = Field(
+        description="its label by language; empty for yes/no and a scale's steps"
+    )
     count: Count
 
 
@@ -65,6 +69,7 @@ class BreakdownOut(BaseModel):
 class QuestionOut(BaseModel):
     question_id: str
     kind: QuestionKind
+    text: dict[str, str] = Field(description="the question by language")
     options: list[OptionOut]
     answered: Count
     skipped: Count
@@ -102,8 +107,8 @@ class ResultsOut(BaseModel):
 )
 async def get_results(call: Call) -> ResultsOut:
     campaign_id = call.path_as(CampaignPath).campaign_id
-    _, found = await read_results(call, campaign_id, call.query_as(ResultsQuery).by)
-    return _results(found)
+    campaign, found = await read_results(call, campaign_id, call.query_as(ResultsQuery).by)
+    return _results(found, campaign.survey)
 
 
 async def read_results(
@@ -130,22 +135,30 @@ async def read_results(
     return campaign, found
 
 
-def _results(found: CampaignResults) -> ResultsOut:
+def _results(found: CampaignResults, survey: Survey) -> ResultsOut:
     return ResultsOut(
         campaign_id=found.campaign_id,
         minimum=found.minimum,
         by=found.by,
         started=_n(found.started),
         completed=_n(found.completed),
-        questions=[_question(question) for question in found.questions],
+        questions=[_question(question, survey) for question in found.questions],
     )
 
 
-def _question(question: QuestionResults) -> QuestionOut:
+def _question(question: QuestionResults, survey: Survey) -> QuestionOut:
+    asked = survey.question(question.question_id)
+    labels: dict[str, dict[str, str]] = {}
+    if asked is not None:
+        labels = {o.id: dict(o.text) for o in asked.options}
     return QuestionOut(
         question_id=question.question_id,
         kind=question.kind,
-        options=[OptionOut(option_id=o.option_id, count=_n(o.count)) for o in question.options],
+        text=dict(asked.text) if asked is not None else {},
+        options=[
+            OptionOut(option_id=o.option_id, text=labels.get(o.option_id, {}), count=_n(o.count))
+            for o in question.options
+        ],
         answered=_n(question.answered),
         skipped=_n(question.skipped),
         declined=_n(question.declined),

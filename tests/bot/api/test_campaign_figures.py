@@ -56,6 +56,9 @@ async def test_with_a_lower_minimum_the_figures_show_by_language_and_channel(
         results = await world.get(
             f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/results", world.token(ORG_A, Role.VIEWER)
         )
+        uses = results["questions"][0]
+        assert uses["text"]["fr"]  # what to write above its chart, in each language
+        assert [o["text"].get("en") for o in uses["options"]][:2] == ["Calls", "Text messages"]
         drop_off = {q["question_id"]: (q["asked"], q["stopped_here"]) for q in results["questions"]}
         assert drop_off["uses"] == (everyone, 0)
         # Three stopped at `unsafe`, but the one who answered it is fewer than 2: withheld, and
