@@ -13,9 +13,9 @@ the page and the API show and change exactly the same things under the same perm
   number and date formatting, direction; `catalogue`: the catalogues brought up to date for
   translators;
 - `charts`: SVG bar charts rendered on the server;
-- `areas`: every area's pages and banners, one module per area (`campaigns`; `decisions`
-  and `decision_form`: a campaign's decisions, composed, previewed, published, followed;
-  `loop`: the organisation's loop report; `exports`: what a role may download of a campaign;
-  `cases`: the grievance desk; `staff`: members, roles and API tokens, for admins; `audit`:
-  the audit log, filtered, with its chain's verdict; ...).
+- `areas`: every area's pages and banners, one module per area (`campaigns`; `results`: a
+  campaign's results, live; `decisions` and `decision_form`: a campaign's decisions, composed,
+  previewed, published, followed; `loop`: the organisation's loop report; `exports`: what a
+  role may download of a campaign; `cases`: the grievance desk; `staff`: members, roles and
+  API tokens, for admins; `audit`: the audit log, filtered, with its chain's verdict; ...).
 """

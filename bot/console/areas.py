@@ -3,7 +3,17 @@ area is a module with its own `pages` and one line here."""
 
 from __future__ import annotations
 
-from bot.console import audit, campaigns, cases, decision_form, decisions, exports, loop, staff
+from bot.console import (
+    audit,
+    campaigns,
+    cases,
+    decision_form,
+    decisions,
+    exports,
+    loop,
+    results,
+    staff,
+)
 from bot.console.declare import Page
 from bot.console.view import BannerSource
 
@@ -20,6 +30,7 @@ def all_pages() -> tuple[Page, ...]:
         *cases.pages.declared,
         *staff.pages.declared,
         *audit.pages.declared,
+        *results.pages.declared,
     )
 
 

@@ -8,7 +8,7 @@ round trip over the shards, whatever the number of respondents. Nothing here rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
@@ -86,6 +86,8 @@ class CampaignResults:
     started: Cell
     completed: Cell
     questions: tuple[QuestionResults, ...]
+    # The results' version when read (`results_version`): not a figure, so not compared.
+    version: int = field(default=0, compare=False)
 
 
 async def campaign_results(
@@ -107,6 +109,7 @@ async def campaign_results(
             for question in survey.questions
             if question.answerable
         ),
+        version=counts[tally.VERSION],
     )
 
 
@@ -175,7 +178,7 @@ async def summed(
 
 def _fields(survey: Survey, breakdown: _Breakdown | None) -> list[str]:
     """Every counter field the results need."""
-    names = ["started", "completed"]
+    names = ["started", "completed", tally.VERSION]
     for question in survey.questions:
         if not question.answerable:
             continue

@@ -91,6 +91,10 @@ class ResultsOut(BaseModel):
     started: Count
     completed: Count
     questions: list[QuestionOut]
+    version: int = Field(
+        description="the results' version these figures are of: `watchResults` says when it "
+        "changes (not a count of anything)"
+    )
 
 
 @operations.add(
@@ -143,6 +147,7 @@ def _results(found: CampaignResults, survey: Survey) -> ResultsOut:
         started=_n(found.started),
         completed=_n(found.completed),
         questions=[_question(question, survey) for question in found.questions],
+        version=found.version,
     )
 
 
