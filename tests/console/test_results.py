@@ -6,8 +6,8 @@ cells withheld as "fewer than 5", and the live part's hooks."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import AsyncIterator
+from html import unescape
 from pathlib import Path
 
 import pytest
