@@ -10,6 +10,7 @@ templates and modules and fails on one a catalogue lacks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
 from importlib import resources
@@ -43,7 +44,11 @@ class Language:
         return self.translations.ngettext(singular, plural, n)
 
     def number(self, value: float | None, withheld: str = "") -> str:
-        return withheld if value is None else format_decimal(value, locale=self.code)
+        if value is None:
+            return withheld
+        if isinstance(value, int):  # counts: a results page writes hundreds of them
+            return _integer(value, self.code)
+        return format_decimal(value, locale=self.code)
 
     def percent(self, share: float | None, withheld: str = "") -> str:
         return withheld if share is None else format_percent(share, locale=self.code)
@@ -56,6 +61,13 @@ class Language:
         if value is None:
             return ""
         return format_datetime(value, "medium", tzinfo=dt.UTC, locale=self.code)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _integer(value: int, code: str) -> str:
+    """An integer as the language writes it; cached, since Babel takes about 0.1 ms for each
+    and the same counts come back page after page."""
+    return format_decimal(value, locale=code)
 
 
 def load_languages() -> dict[str, Language]:

@@ -8,7 +8,7 @@ figures in place; without it, the page says when its figures are from and links 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -34,7 +34,10 @@ STATUS_NAMES = {
     "declined": N_("Declined to say"),
 }
 YES_NO = {"yes": N_("Yes"), "no": N_("No")}
-SHORT_QUESTION = 60  # characters of a question's text in the breakdown menu
+SHORT_QUESTION = 60  # characters of a question's text in the breakdown menu and tables
+# Characters of a label beside a bar: what fits at a phone's width (the table beside the chart
+# has the whole text).
+CHART_LABEL = 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,9 @@ class Shown:
     """One question as the page shows it."""
 
     id: str
+    number: int  # its place among the questions, from 1
     text: str
+    short: str  # its text cut to SHORT_QUESTION characters
     lines: tuple[Line, ...]  # its options (or answered, skipped, declined) and their counts
     chart: Markup
     answered: int | None
@@ -83,11 +88,14 @@ async def results_page(view: View) -> web.StreamResponse:
     found: ResultsOut = await view.invoke("getResults", path=path, query=query)
     kept: BreakdownsOut = await view.invoke("listBreakdowns", path=path)
     labels = _Labels(view, found)
-    questions = [_shown(view, labels, question, found.by) for question in found.questions]
+    questions = [
+        _shown(view, labels, question, found.by, number)
+        for number, question in enumerate(found.questions, start=1)
+    ]
     withheld = view.gettext("fewer than %(n)s", n=found.minimum)
     stops = [
         Bar(
-            question.text,
+            shortened(f"{question.number}. {question.text}", CHART_LABEL),
             question.stopped_here,
             view.language.number(question.stopped_here, withheld),
         )
@@ -101,6 +109,7 @@ async def results_page(view: View) -> web.StreamResponse:
         questions=questions,
         choices=_choices(view, labels, kept),
         withheld=withheld,
+        count=_counter(view, withheld),
         stops_chart=bar_chart(
             stops,
             title=view.gettext("Where people stopped, question by question"),
@@ -111,6 +120,17 @@ async def results_page(view: View) -> web.StreamResponse:
         events=f"/api/v1/campaigns/{campaign_id}/results/events",
         banners=await view.site.banners_for(view),
     )
+
+
+def _counter(view: View, withheld: str) -> Callable[[int | None], Markup]:
+    """How the page writes a count: the number, or the withheld words marked as such (a Python
+    function rather than a template macro: a page writes hundreds of counts)."""
+    marked = Markup('<span class="withheld-text">{}</span>').format(withheld)
+
+    def count(value: int | None) -> Markup:
+        return marked if value is None else Markup.escape(view.language.number(value))
+
+    return count
 
 
 class _Labels:
@@ -155,7 +175,13 @@ class _Labels:
         return self.question(other) if other is not None else by
 
 
-def _shown(view: View, labels: _Labels, question: QuestionOut, by: str | None) -> Shown:
+def shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _shown(
+    view: View, labels: _Labels, question: QuestionOut, by: str | None, number: int
+) -> Shown:
     if question.options:
         lines = tuple(
             Line(labels.option(question, option.option_id), (option.count,))
@@ -171,7 +197,11 @@ def _shown(view: View, labels: _Labels, question: QuestionOut, by: str | None) -
     text = labels.question(question)
     chart = bar_chart(
         [
-            Bar(line.label, line.counts[0], view.language.number(line.counts[0], withheld))
+            Bar(
+                shortened(line.label, CHART_LABEL),
+                line.counts[0],
+                view.language.number(line.counts[0], withheld),
+            )
             for line in lines
         ],
         title=text,
@@ -182,7 +212,9 @@ def _shown(view: View, labels: _Labels, question: QuestionOut, by: str | None) -
         crossed = _crossed(labels, question, question.breakdown, by)
     return Shown(
         id=question.question_id,
+        number=number,
         text=text,
+        short=shortened(text, SHORT_QUESTION),
         lines=lines,
         chart=chart,
         answered=question.answered,
@@ -218,7 +250,6 @@ def _choices(view: View, labels: _Labels, kept: BreakdownsOut) -> Sequence[tuple
         name = choice.by
         label = labels.by(name)
         if name not in (BY_LANGUAGE, BY_CHANNEL):
-            short = label if len(label) <= SHORT_QUESTION else label[: SHORT_QUESTION - 1] + "…"
-            label = view.gettext("Question: %(text)s", text=short)
+            label = view.gettext("Question: %(text)s", text=shortened(label, SHORT_QUESTION))
         choices.append((name, label))
     return choices

@@ -1,0 +1,49 @@
+"""The results page in a real browser: a viewer reads it, a participant answers through the
+deployment, and the new count appears without a reload; small counts read "fewer than 5"; the
+page is accessible and readable at a phone's width and a laptop's."""
+
+from __future__ import annotations
+
+from bot.access.roles import Role
+from tests.bot.api import CAMPAIGNS, ORG_A, World, answer
+from tests.console.browser import ARTIFACTS, Browser
+
+RESULTS = f"/console/campaigns/{CAMPAIGNS[ORG_A]}/results"
+
+
+async def test_a_new_answer_appears_without_a_reload(world: World, browser: Browser) -> None:
+    await browser.sign_in(world, Role.VIEWER, then=RESULTS)
+    page = browser.page
+    assert page.url == browser.url(RESULTS)
+    # Four people answered (tests.bot.api): fewer than the minimum of 5.
+    assert (await page.text_content("#started") or "").strip() == "fewer than 5"
+    await browser.check("results")
+    await page.evaluate("window.sautiNotReloaded = true")
+
+    deployment = world.deployment  # a fifth person answers the first question, on the web chat
+    await answer(deployment, deployment.participant("tok-fifth-0005"), CAMPAIGNS[ORG_A], "")
+
+    await page.wait_for_function(
+        "document.getElementById('started').textContent.trim() === '5'", timeout=20_000
+    )
+    assert await page.evaluate("window.sautiNotReloaded === true")  # the same page, updated
+    sms = page.locator("#q-uses").locator("xpath=..").locator("tr", has_text="Text messages")
+    assert (await sms.locator("td").text_content() or "").strip() == "5"
+    # Who said yes to `unsafe` (one person) stays withheld, and so does who stopped there.
+    unsafe = page.locator("#q-unsafe").locator("xpath=..")
+    assert "fewer than 5" in (await unsafe.locator("table").text_content() or "")
+    note = (await page.text_content("#live-note") or "").strip()
+    assert note == "New answers came in: the figures are up to date."
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "results-updated-1280.png"), full_page=True)
+    # Checked once more as loaded afresh (the first check left axe-core in this page's DOM).
+    await browser.goto(RESULTS)
+    assert (await page.text_content("#started") or "").strip() == "5"
+    await browser.check("results-five")
+
+    await page.select_option("#by", "language")
+    await page.click(".breakdown button")
+    await page.wait_for_load_state()
+    assert "by=language" in page.url
+    assert "Counts, by Language" in (await page.text_content("#q-uses ~ div caption") or "")
+    await browser.check("results-by-language")
