@@ -37,7 +37,7 @@ YES_NO = {"yes": N_("Yes"), "no": N_("No")}
 SHORT_QUESTION = 60  # characters of a question's text in the breakdown menu and tables
 # Characters of a label beside a bar: what fits at a phone's width (the table beside the chart
 # has the whole text).
-CHART_LABEL = 18
+CHART_LABEL = 15
 
 
 @dataclass(frozen=True, slots=True)
