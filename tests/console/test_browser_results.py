@@ -1,14 +1,18 @@
 """The results page in a real browser: a viewer reads it, a participant answers through the
 deployment, and the new count appears without a reload; small counts read "fewer than 5"; the
-page is accessible and readable at a phone's width and a laptop's."""
+page is accessible and readable at a phone's width and a laptop's. And a broken survey file
+uploaded from the browser, each mistake listed at its line."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from bot.access.roles import Role
 from tests.bot.api import CAMPAIGNS, ORG_A, World, answer
 from tests.console.browser import ARTIFACTS, Browser
 
 RESULTS = f"/console/campaigns/{CAMPAIGNS[ORG_A]}/results"
+BROKEN = Path(__file__).resolve().parents[1] / "dialogues" / "broken" / "several_mistakes.yaml"
 
 
 async def test_a_new_answer_appears_without_a_reload(world: World, browser: Browser) -> None:
@@ -47,3 +51,20 @@ async def test_a_new_answer_appears_without_a_reload(world: World, browser: Brow
     assert "by=language" in page.url
     assert "Counts, by Language" in (await page.text_content("#q-uses ~ div caption") or "")
     await browser.check("results-by-language")
+
+
+async def test_an_admin_uploads_a_broken_survey_and_reads_each_mistake_at_its_line(
+    world: World, browser: Browser
+) -> None:
+    await browser.sign_in(world, Role.ADMIN, then="/console/campaigns/new")
+    page = browser.page
+    await page.set_input_files("#survey-file", str(BROKEN))
+    await page.click("form.upload button[type=submit]")
+    await page.wait_for_load_state()
+    assert "the file has 7 mistakes" in (await page.text_content("#upload-problems") or "")
+    rows = page.locator("#upload-problems tbody tr")
+    assert await rows.count() == 7
+    assert (await rows.nth(1).locator("td").first.text_content() or "").strip() == "7"
+    await browser.check("campaign-new-mistakes")
+    await browser.goto(f"/console/campaigns/{CAMPAIGNS[ORG_A]}")
+    await browser.check("campaign-admin")
