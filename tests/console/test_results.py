@@ -85,7 +85,7 @@ async def test_the_results_page_shows_counts_drop_off_and_a_breakdown(low: World
 
     french = text_of(await analyst.page(f"{RESULTS}?by=channel", headers={"Accept-Language": "fr"}))
     assert "Web chat" not in french
-    assert "Discussion web" in french
+    assert "Chat web" in french
 
 
 async def test_the_results_page_is_live_and_says_when_its_figures_are_from(world: World) -> None:
