@@ -106,8 +106,6 @@ class Browser:
 
     async def accessibility_violations(self) -> list[dict[str, Any]]:
         """axe-core's serious and critical findings (WCAG 2.x A and AA, and best practice)."""
-        if not await self.page.evaluate("typeof axe !== 'undefined'"):
-            await self.page.add_script_tag(content=(VENDOR / "axe.min.js").read_text("utf-8"))
         result = await self.page.evaluate(
             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
             ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
@@ -124,10 +122,13 @@ async def launched(executable: str, base: str) -> AsyncIterator[Browser]:
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            # The console forbids inline script; only the test's own axe is let in.
+            # The console's policy forbids eval, which the tests' own waits use.
             context = await chromium.new_context(
                 bypass_csp=True, viewport={"width": 1280, "height": 900}, locale="en-GB"
             )
+            # axe-core comes with every page as it loads, outside the page's own HTML (which
+            # `check` weighs), so a page can be checked again after it changed.
+            await context.add_init_script(path=str(VENDOR / "axe.min.js"))
             yield Browser(await context.new_page(), base)
         finally:
             await chromium.close()
