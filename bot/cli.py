@@ -2,9 +2,9 @@
 
 Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti campaign ...`,
 `sauti retention ...`, `sauti keys ...`, `sauti dead-letters ...`, `sauti migrate`, `sauti
-whatsapp link|templates`. Engagement teams: `sauti decision ...`, `sauti theme ...`,
-`sauti loop ...`, `sauti grievance ...`. Organisations and their staff: `sauti org ...`,
-`sauti staff ...`, `sauti token ...`.
+whatsapp link|templates`, `sauti triage alerts`. Engagement teams: `sauti decision ...`,
+`sauti theme ...`, `sauti loop ...`, `sauti grievance ...`. Organisations and their staff:
+`sauti org ...`, `sauti staff ...`, `sauti token ...`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "whatsapp": ("bot.commands.whatsapp", "WhatsApp: click-to-chat links and approved templates"),
     "decision": ("bot.commands.decisions", "record decisions and tell people about them"),
     "theme": ("bot.commands.themes", "tag free-text answers with themes"),
+    "triage": ("bot.commands.triage", "safety alerts raised on free-text answers"),
     "loop": ("bot.commands.loop", "promises to report back, and the loop report"),
     "grievance": ("bot.commands.grievances", "answer what participants raised"),
     "org": ("bot.commands.orgs", "organisations a deployment hosts"),

@@ -154,6 +154,7 @@ def api_services(app: App, audit: AuditRecorder, sign_in: SignIn | None = None) 
             setup_url=lambda token: setup_url(app, token),
             setup_link_seconds=app.settings.staff.setup_link_seconds,
         ),
+        metrics=app.metrics,
     )
 
 

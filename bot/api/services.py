@@ -17,6 +17,7 @@ from bot.api.live import LiveStreams
 from bot.audit.verification import RecentVerdicts
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
+from bot.runtime.metrics import Metrics
 from bot.settings.model import ApiSettings
 from bot.settings.privacy import DEFAULT_MIN_CELL
 from bot.storage.keys import KeySchema
@@ -72,6 +73,7 @@ class ApiServices:
     # The audit chain's last verdict per organisation (GET /audit/verify), kept a while.
     audit_verdicts: RecentVerdicts = field(default_factory=RecentVerdicts)
     live: LiveStreams = field(default_factory=LiveStreams)  # open event streams, this process
+    metrics: Metrics | None = None  # the app's Prometheus metrics (safety alerts raised)
 
     @property
     def organisations(self) -> OrganisationStore:

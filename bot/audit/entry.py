@@ -64,6 +64,8 @@ class AuditAction(StrEnum):
     RETENTION_ERASED = "retention_erased"  # a campaign's personal-level data, past retention
     RESULTS_EXPORTED = "results_exported"  # aggregate results saved as a file (count: questions)
     CASES_LISTED = "cases_listed"  # the operator's list of an organisation's cases
+    TRIAGE_MARKED = "triage_marked"  # a free-text answer flagged urgent / safety, or linked
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"  # a safety alert closed by a staff member
 
 
 def staff_actor(email: str) -> str:

@@ -1,8 +1,8 @@
 """The `sauti` subcommands, one module per group (`common` holds their shared plumbing):
 `survey`, `runtime` (`sauti run`), `campaigns`, `export`, `dead_letters`, `migrate`, `whatsapp`,
-`decisions`, `themes`, `loop`, `grievances`; `orgs` and `staff` (organisations, their people,
-and the setup links staff get in through); `audit` (an organisation's audit log); `results`
-(`sauti campaign results`); `tokens` (API tokens of the JSON API); `retention` (how long
-personal-level data is kept, and erasing what is due); `keys` (master key epochs: rotate,
-rewrap, retire).
+`decisions`, `themes`, `triage` (open safety alerts), `loop`, `grievances`; `orgs` and
+`staff` (organisations, their people, and the setup links staff get in through); `audit` (an
+organisation's audit log); `results` (`sauti campaign results`); `tokens` (API tokens of the
+JSON API); `retention` (how long personal-level data is kept, and erasing what is due); `keys`
+(master key epochs: rotate, rewrap, retire).
 """

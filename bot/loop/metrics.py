@@ -1,5 +1,6 @@
 """Loop-closure gauges for /metrics, recomputed on each scrape: campaigns past their promise
-date without a published decision, and grievance cases past their response time."""
+date without a published decision, grievance cases past their response time, and safety alerts
+staff raised on free-text answers and have not acknowledged."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.loop.ledger import DecisionLedger
 from bot.loop.report import promise_of
 from bot.records.campaigns import CampaignStore
 from bot.records.cases import list_cases
+from bot.records.triage_marks import open_alerts
 from bot.storage.keys import KeySchema
 
 
@@ -32,6 +34,11 @@ class LoopGauges:
         self.open_cases = Gauge(
             "sauti_grievances_open",
             "Grievance cases received, under review or reopened",
+            registry=registry,
+        )
+        self.open_safety_alerts = Gauge(
+            "sauti_safety_alerts_open",
+            "Safety alerts raised on free-text answers and not yet acknowledged",
             registry=registry,
         )
 
@@ -59,7 +66,8 @@ async def refresh(
     now = time.time()
     today = dt.datetime.fromtimestamp(now, dt.UTC).date()
     overdue = 0
-    for campaign_id in await campaigns.ids():
+    campaign_ids = await campaigns.ids()
+    for campaign_id in campaign_ids:
         campaign = await campaigns.get(campaign_id)
         if campaign is not None and (await promise_of(ledger, campaign, today)).overdue:
             overdue += 1
@@ -67,3 +75,4 @@ async def refresh(
     cases = await list_cases(redis, schema)
     gauges.open_cases.set(sum(1 for case in cases if case.status.open))
     gauges.overdue_cases.set(sum(1 for case in cases if case.overdue(int(now * 1000))))
+    gauges.open_safety_alerts.set(len(await open_alerts(redis, schema, campaign_ids)))

@@ -18,4 +18,7 @@ loop and the command line share.
   master keys each running process holds, so a rotation waits for every process;
 - `retained`: the aggregates retention keeps beside the counters (respondents it erased, their
   theme counts).
+- `triage`: a campaign's queue of free-text answers, newest first, as the organisation names
+  them; `triage_items`: how an answer is named in it, and what takes an erased person's off
+  it; `triage_marks`: the flags and decision links staff set, and the safety alerts.
 """

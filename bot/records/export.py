@@ -109,7 +109,7 @@ class _Reader:
     ) -> Respondent:
         wrapped, language = record
         session = _session(raw_session)
-        opener = _TextOpener(self._crypto, pid, self._campaign_id, wrapped)
+        opener = TextOpener(self._crypto, pid, self._campaign_id, wrapped)
         answers = {
             question: _answer(stored, question, opener)
             for question, stored in read_answers(raw_answers).items()
@@ -135,7 +135,7 @@ def _session(raw: bytes | None) -> Session | None:
         return None
 
 
-class _TextOpener:
+class TextOpener:
     """Decrypts one participant's free-text answers; their key is unwrapped at most once."""
 
     def __init__(
@@ -172,7 +172,7 @@ class _TextOpener:
         return self._key
 
 
-def _answer(stored: StoredAnswer, question_id: str, opener: _TextOpener) -> ExportedAnswer:
+def _answer(stored: StoredAnswer, question_id: str, opener: TextOpener) -> ExportedAnswer:
     outcome = AnswerOutcome(stored.outcome)
     if outcome is not AnswerOutcome.ANSWERED:
         return ExportedAnswer(outcome)

@@ -22,12 +22,12 @@ from bot.conversation.stored_answers import encode_answer
 from bot.conversation.turns import Turn, started
 from bot.privacy import encrypt_field, field_aad
 from bot.records.cases import NewCase, case_commands
+from bot.records.triage_items import forget_triage, triage_item
 from bot.runtime.commit_writes import NO_CAMPAIGN, AnswerWrites, CommittedEvent, CommitWrites
 from bot.runtime.erasure_traces import erasure_traces
 from bot.runtime.outbox import OutboxEntry
 from bot.storage.keys import KeySchema
-from bot.storage.lua import ScriptCall
-from bot.storage.redis_command import RedisCommand
+from bot.storage.lua import BatchStep, ScriptCall
 from bot.storage.scripts import ANSWER_CASE, RECORD_REACTION
 from dialogues.events import (
     AnswerOutcome,
@@ -78,6 +78,34 @@ def record_answers(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
             cleared[event.question_id] = None
     fields = {field: value for answer in sets.values() for field, value in answer.items()}
     writes.answers = AnswerWrites(writes.campaign_id, fields, tuple(cleared))
+    _triage(turn, writes, set(sets))
+
+
+def _triage(turn: Turn, writes: CommitWrites, recorded: set[str]) -> None:
+    """Free-text answers given join the triage queue at the event's time; those withdrawn,
+    skipped or declined (a free text no longer there) leave it."""
+    pid = writes.event.participant_id
+    for event in turn.events:
+        if not isinstance(event, AnswerRecorded | AnswerWithdrawn):
+            continue
+        question = event.question_id
+        if not _is_free_text(turn, question):
+            continue
+        item = triage_item(pid, question)
+        given = (
+            isinstance(event, AnswerRecorded)
+            and question in recorded
+            and event.outcome is AnswerOutcome.ANSWERED
+            and isinstance(event.value, str)
+        )
+        if given:
+            writes.triaged[item] = writes.event.now_ms
+            if item in writes.untriaged:
+                writes.untriaged.remove(item)
+        else:
+            writes.triaged.pop(item, None)
+            if item not in writes.untriaged:
+                writes.untriaged.append(item)
 
 
 def count(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
@@ -255,11 +283,12 @@ BUILDERS: tuple[WriteBuilder, ...] = (
 
 def erase_commands(
     schema: KeySchema, shard: int, participant_id: str, turn: Turn
-) -> list[RedisCommand]:
+) -> list[BatchStep]:
     """Everything of one participant, gone: the record with its data key (which makes every
     sealed copy elsewhere unreadable), sessions and answers in every campaign they joined, their
     place in respondent lists and their web chat inbox, what they were told of decisions, their
-    notice budget and the themes on their answers (`KeySchema.keys_of`). `started` and
+    notice budget and the themes on their answers (`KeySchema.keys_of`), and their free-text
+    answers' places in the triage queues, with their flags and alerts. `started` and
     `completed` stay: they hold no one's data; the worker puts a script first that takes each
     session out of the result counters as it deletes it, in place of its DEL here. Keys that
     expire on their own are left to expire (`KEPT_ON_ERASURE`): the sender's claims, and their
@@ -271,9 +300,11 @@ def erase_commands(
         campaigns.add(record.campaign_id)
     if turn.campaign_before:  # "delete" from a join of another campaign in the same event
         campaigns.add(turn.campaign_before)
-    commands: list[RedisCommand] = [
-        ("DEL", key) for key in schema.keys_of(participant_id, campaigns)
+    # Their triage items first: the script finds them in the answers the DELs below remove.
+    commands: list[BatchStep] = [
+        forget_triage(schema, participant_id, campaign) for campaign in sorted(campaigns)
     ]
+    commands += [("DEL", key) for key in schema.keys_of(participant_id, campaigns)]
     return commands + [
         ("SREM", members(shard, campaign), participant_id)
         for campaign in sorted(campaigns)

@@ -91,6 +91,10 @@ class CommitWrites:
     # The campaign the record names (`cid`) after the event, when the commit writes it: the
     # participant is one of its joiners, whom its retention reaches.
     joined: str | None = None
+    # Free-text answers for the triage queue (bot.loop.triage): item -> when (ms); and items
+    # whose answer no longer counts, which leave the queue with their flags and alert.
+    triaged: dict[str, int] = field(default_factory=dict)
+    untriaged: list[str] = field(default_factory=list)
     inbox: list[bytes] = field(default_factory=list)  # sealed web chat notices
     outbox: list[OutboxEntry] = field(default_factory=list)  # replies for push channels
     # Idempotent Redis commands run just before the commit script, in the same pipeline
@@ -105,14 +109,16 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
     KEYS: 1 inbound stream, 2 the participant's event markers, 3 participant, 4 session,
     5 answers, 6 counters, 7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's
     worker lease, 11 joiners who have not started (7 and 11: of the campaign the event starts,
-    else of the one the record names).
+    else of the one the record names), 12 the campaign's triage queue in the shard, 13 its
+    triage marks, 14 its open safety alerts.
 
     ARGV: 1 group, 2 entry id, 3 marker member, 4 session as stored ('' = unchanged), 5 lease
     owner, 6 now (marker time), 7 marker TTL; then counted groups (a count, then its items):
     participant field/value pairs ('' removes the field), answer field/value pairs, answers to
     delete first (with their chunks), counter field/delta pairs; then the respondent member
     ('' = none); then the joiner member ('' = none); then counted inbox items and the inbox
-    cap; then counted outbox entries (k, pid, ch, t, body each); last the marker member of the
+    cap; then counted outbox entries (k, pid, ch, t, body each); then counted triage items to
+    add (item, ms each) and counted items to take off; last the marker member of the
     participant's event just before this one in the batch ('' = none).
     """
     event, schema = writes.event, committer.schema
@@ -140,6 +146,9 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
         committer.inbox_cap,
         len(writes.outbox),
         *[value for entry in writes.outbox for value in seal(entry, committer.crypto).values()],
+        *_counted_pairs(writes.triaged),
+        len(writes.untriaged),
+        *writes.untriaged,
         marker_member(event.after_event_id) if event.after_event_id else "",
     ]
     redis_keys = [
@@ -154,6 +163,9 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
         schema.outbox(shard, Priority.REPLY),
         schema.lease("worker", shard),
         schema.joiners(shard, listed),
+        schema.triage(shard, campaign),
+        schema.triage_marks(shard, campaign),
+        schema.safety_alerts(shard, campaign),
     ]
     return ScriptCall(COMMIT, redis_keys, args)
 

@@ -70,6 +70,11 @@ class Metrics:
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
             registry=self.registry,
         )
+        self.safety_alerts = Counter(
+            "sauti_safety_alerts_raised",
+            "Free-text answers flagged as a safety concern by staff (each raises an alert)",
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "sauti_queue_depth",
             "Entries waiting or in progress, by queue",

@@ -291,6 +291,20 @@ class KeySchema:
         """Sorted set: case references of concerns about a decision, by time."""
         return f"{self.tag(shard)}:rx:{ref}:c"
 
+    def triage(self, shard: int, campaign_id: str) -> str:
+        """Sorted set: the campaign's free-text answers in the shard, by when they were given
+        (ms): member `<pid>/<question id>` (bot.loop.triage)."""
+        return f"{self.tag(shard)}:tq:{campaign_id}"
+
+    def triage_marks(self, shard: int, campaign_id: str) -> str:
+        """Hash: per triage item (a member of `triage`): `u:<item>` flagged urgent (ms),
+        `s:<item>` flagged safety (ms), `d:<item>` the decision it is linked to."""
+        return f"{self.tag(shard)}:tm:{campaign_id}"
+
+    def safety_alerts(self, shard: int, campaign_id: str) -> str:
+        """Sorted set: the triage items flagged `safety` and not yet acknowledged, by when."""
+        return f"{self.tag(shard)}:ta:{campaign_id}"
+
     # -- per participant (their shard's tag) -------------------------------------------------
     def participant(self, participant_id: str) -> str:
         return f"{self._tag_of(participant_id)}:p:{participant_id}"

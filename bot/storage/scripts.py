@@ -37,6 +37,11 @@ EXPIRE_CASES = Script("expire_cases")
 MARK_PURGED = Script("mark_purged")
 # Before an erasure's commit: its web chat recovery codes, for their index keys to go.
 WEBCHAT_FORGET_CODES = Script("webchat_forget_codes")
+# Before an erasure's commit (and in retention's): their free-text answers off the triage
+# queue, with their flags and alerts (bot.records.triage_items).
+FORGET_TRIAGE = Script("forget_triage")
+# Staff flag a triage item (urgent, safety: which raises an alert) or link it to a decision.
+MARK_TRIAGE = Script("mark_triage")
 # Before an erasure's commit: the participant's entries waiting in their shard's streams.
 PURGE_PARTICIPANT_ENTRIES = Script("purge_participant_entries")
 # After an erasure and after its goodbye: the keys still named by the erased pseudonym.
@@ -76,6 +81,7 @@ PIPELINE = (
     ANSWER_CASE,
     RECORD_REACTION,
     UNCOUNT_RESULTS,
+    FORGET_TRIAGE,
     PURGE_PARTICIPANT_ENTRIES,
     FORGET_ERASED,
     CLAIM_SEND,
@@ -111,6 +117,7 @@ ALL = (
     MOVE_DUE,
     LOAD_TARGETS,
     STEP_CASE,
+    MARK_TRIAGE,
     APPEND_AUDIT,
     ERASURE_REWRITTEN,
     RESEAL_FIELD,

@@ -5,13 +5,16 @@ progress: with `decision_models`, `decision_preview`, `decision_progress` and
 `decision_detail`), `decision_compose` (a decision from a form), `decision_reactions` (what came
 back), `audit` (the organisation's audit log, and whether its chain is intact), `staff`
 (members and roles), `tokens` (API tokens), `themes` (tags on free-text answers, their
-counts), `exports` (every response as a file, streamed); `common` holds what they share. A new
-resource is a module with its own `operations` and one line in `all_operations`."""
+counts), `triage` (the queue of free-text answers and concerns, their flags and links) and
+`alerts` (the safety alerts flags raise), `exports` (every response as a file, streamed);
+`common` holds what they share. A new resource is a module with its own `operations` and one
+line in `all_operations`."""
 
 from __future__ import annotations
 
 from bot.api.declare import Operation
 from bot.api.operations import (
+    alerts,
     audit,
     campaigns,
     cases,
@@ -27,6 +30,7 @@ from bot.api.operations import (
     staff,
     themes,
     tokens,
+    triage,
 )
 
 
@@ -46,5 +50,7 @@ def all_operations() -> tuple[Operation, ...]:
         *staff.operations.declared,
         *tokens.operations.declared,
         *themes.operations.declared,
+        *triage.operations.declared,
+        *alerts.operations.declared,
         *exports.operations.declared,
     )

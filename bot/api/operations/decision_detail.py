@@ -23,6 +23,8 @@ from bot.conversation.decisions.compose import ALL, Pick, ThemePick, incomplete,
 from bot.conversation.decisions.values import optional_text
 from bot.loop.ledger import StoredDecision
 from bot.loop.publisher import PublicationStatus
+from bot.records.suppression import suppress_count
+from bot.records.triage_marks import linked_answers
 from dialogues.yaml_source import read_yaml
 
 
@@ -83,6 +85,10 @@ async def decision_detail(
         published_version=stored.published_version,
         publication=publication,
         versions=versions,
+        linked_answers=suppress_count(
+            await linked_answers(services.redis, schema, stored.campaign_id, stored.id),
+            services.min_cell,
+        ).count,
     )
 
 

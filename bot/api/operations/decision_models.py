@@ -118,6 +118,11 @@ class DecisionDetailOut(BaseModel):
     published_version: int = Field(description="0: never published")
     publication: PublicationOut | None
     versions: list[VersionOut] = Field(description=f"the latest {VERSIONS_SHOWN}, newest first")
+    linked_answers: int | None = Field(
+        default=None,
+        description="free-text answers staff linked to it in triage (`listTriage?decision=`); "
+        "null: fewer than the minimum cell, withheld",
+    )
 
 
 class StoredOut(BaseModel):

@@ -20,6 +20,9 @@
 --   9 reply outbox
 --   10 the shard's worker lease
 --   11 joiners who have not started (of the same campaign as 7)
+--   12 the event's campaign's triage queue in the shard (sorted set)
+--   13 its triage marks (hash)
+--   14 its open safety alerts (sorted set)
 -- ARGV
 --   1 group
 --   2 entry id
@@ -33,9 +36,10 @@
 --     field/value pairs, answers to delete before those are set (question ids: their chunks
 --     go too), counter field/delta pairs; then the respondent member ('' = none); then the
 --     joiner member ('' = none); then inbox
---     items and the inbox cap; then outbox entries (k, pid, ch, t, body each); and last the
---     marker member of the participant's event just before this one in the same batch
---     ('' = none).
+--     items and the inbox cap; then outbox entries (k, pid, ch, t, body each); then triage
+--     items to add (item, ms pairs) and items to take off (with their marks and alert: their
+--     answer no longer counts); and last the marker member of the participant's event just
+--     before this one in the same batch ('' = none).
 -- Returns 1 committed, 0 committed before (acknowledged again), -1 the lease is another
 -- worker's, -2 the event before it in the batch did not commit; an error reply (WRONGTYPE,
 -- nothing written) when a key holds the wrong type.
@@ -55,7 +59,8 @@ end
 -- Redis keeps a script's writes made before an error: a key of the wrong type met halfway
 -- would leave the session advanced and the answer lost. Refuse before writing anything.
 for k, kind in pairs({[3] = 'hash', [5] = 'hash', [6] = 'hash', [7] = 'set', [8] = 'list',
-                      [9] = 'stream', [11] = 'set'}) do
+                      [9] = 'stream', [11] = 'set', [12] = 'zset', [13] = 'hash',
+                      [14] = 'zset'}) do
   local found = redis.call('TYPE', KEYS[k])['ok']
   if found ~= 'none' and found ~= kind then
     return redis.error_reply('WRONGTYPE commit key ' .. k .. ' holds a ' .. found)
@@ -124,6 +129,19 @@ for _ = 1, n do
   redis.call('XADD', KEYS[9], '*', 'k', ARGV[i], 'pid', ARGV[i + 1], 'ch', ARGV[i + 2],
     't', ARGV[i + 3], 'body', ARGV[i + 4])
   i = i + 5
+end
+-- The triage queue: a free-text answer given (again) goes in at its time; one withdrawn leaves
+-- with its flags, link and open alert.
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('ZADD', KEYS[12], ARGV[i + 1], ARGV[i]); i = i + 2
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('ZREM', KEYS[12], ARGV[i])
+  redis.call('HDEL', KEYS[13], 'u:' .. ARGV[i], 's:' .. ARGV[i], 'd:' .. ARGV[i])
+  redis.call('ZREM', KEYS[14], ARGV[i])
+  i = i + 1
 end
 if seen then
   redis.call('ZADD', KEYS[2], tonumber(seen) + 1, ARGV[3])

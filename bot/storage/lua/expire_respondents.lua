@@ -9,7 +9,8 @@
 -- would otherwise write `c:<cid>` / `u:<cid>` back. A later run takes them.
 --
 -- For each other person: their session, answers (with their sealed free text) and themes of the
--- campaign are deleted, their `c:<cid>` / `u:<cid>` / `k:take:<cid>` / `k:quote:<cid>` fields
+-- campaign are deleted (their answers' items leave the campaign's triage queue, with their
+-- flags and open safety alerts), their `c:<cid>` / `u:<cid>` / `k:take:<cid>` / `k:quote:<cid>` fields
 -- (joined, outcomes, taking part and quoting consents) removed, and what they were told of
 -- the campaign's decisions dropped from their ledger. The result counters are NOT touched: the
 -- aggregates stay (unlike a participant's own /delete, which takes their answers out). Two
@@ -84,6 +85,19 @@ local function keep_themes(themes)
   end
 end
 
+-- Their free-text answers off the campaign's triage queue, with their flags and open alerts,
+-- as forget_triage.lua does (read from their answers before those go).
+local function forget_triage(answers, pid)
+  for _, field in ipairs(redis.call('HKEYS', answers)) do
+    if not string.find(field, '#', 1, true) then
+      local item = pid .. '/' .. field
+      redis.call('ZREM', tag .. ':tq:' .. cid, item)
+      redis.call('HDEL', tag .. ':tm:' .. cid, 'u:' .. item, 's:' .. item, 'd:' .. item)
+      redis.call('ZREM', tag .. ':ta:' .. cid, item)
+    end
+  end
+end
+
 local taken = redis.call('SPOP', KEYS[1], want)
 local respondents = #taken
 if respondents < want then
@@ -108,6 +122,7 @@ for n, pid in ipairs(taken) do
       keep_themes(themes)
       erased = erased + 1
     end
+    forget_triage(tag .. ':a:' .. cid .. ':' .. pid, pid)
     redis.call('DEL', tag .. ':s:' .. pid .. ':' .. cid, tag .. ':a:' .. cid .. ':' .. pid, themes)
     redis.call('HDEL', participant, 'c:' .. cid, 'u:' .. cid, 'k:take:' .. cid, 'k:quote:' .. cid)
     redis.call('HDEL', tag .. ':n:' .. pid, unpack(ledger_fields))

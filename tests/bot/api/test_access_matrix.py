@@ -16,6 +16,7 @@ import pytest
 from bot.access.roles import ROLE_PERMISSIONS, Permission, Role
 from bot.access.tokens import TokenStore
 from bot.records.cases import NEXT, CaseStatus, find_case
+from bot.records.triage_marks import Mark, mark_item
 from tests.bot.api import BOTH, CAMPAIGNS, ORG_A, World, api_world, email
 from tests.bot.loop import SIM_COMPOSED, SIM_DECISION
 from tests.kit.example import example_survey
@@ -68,6 +69,29 @@ async def _tag(world: World) -> Example:
     return Example(
         f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/themes",
         json={"response_id": f"{pseudonym}/unsafe_what", "add": ["checkpoints"]},
+    )
+
+
+async def _alert(world: World) -> Example:
+    """An acknowledgement of a safety alert on that answer, raised first (each allowed call
+    closes it)."""
+    app = world.deployment.app
+    pid = world.deployment.participant(BOTH)
+    await mark_item(app.redis, app.schema, CAMPAIGNS[ORG_A], pid, "unsafe_what", Mark.SAFETY, "")
+    await mark_item(app.redis, app.schema, CAMPAIGNS[ORG_A], pid, "unsafe_what", Mark.SAFETY, "1")
+    example = await _tag(world)
+    return Example(
+        f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/alerts/acknowledge",
+        json={"response_id": example.json["response_id"]},
+    )
+
+
+async def _flag(world: World) -> Example:
+    """An urgent flag on that answer."""
+    example = await _tag(world)
+    return Example(
+        f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/triage/marks",
+        json={"response_id": example.json["response_id"], "urgent": True},
     )
 
 
@@ -156,6 +180,10 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
     made["stepCase"] = lambda: _step(world)  # a step the case can take now
     made["tagAnswer"] = lambda: _tag(world)
     made["countThemes"] = _always(Example(f"{campaign}/themes"))
+    made["listTriage"] = _always(Example(f"{campaign}/triage?flag=unflagged"))
+    made["markTriageItem"] = lambda: _flag(world)
+    made["listAlerts"] = _always(Example("/api/v1/alerts"))
+    made["acknowledgeAlert"] = lambda: _alert(world)
     made["exportResponses"] = _always(Example(f"{campaign}/export?format=json"))
     made["listBreakdowns"] = _always(Example(f"{campaign}/results/breakdowns"))
     made["exportResults"] = _always(Example(f"{campaign}/results/export?format=xlsx&by=language"))

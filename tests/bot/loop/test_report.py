@@ -89,3 +89,4 @@ async def test_metrics_flag_overdue_promises_and_cases(
     assert "sauti_loop_overdue_campaigns 1.0" in text
     assert "sauti_grievances_overdue 1.0" in text
     assert "sauti_grievances_open 1.0" in text
+    assert "sauti_safety_alerts_open 0.0" in text

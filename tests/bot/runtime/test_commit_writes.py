@@ -54,6 +54,8 @@ def _read_like_the_script(args: Sequence[Any]) -> dict[str, Any]:
     read["inbox_cap"] = args[i]
     i += 1
     read["outbox"] = counted(5)
+    read["triaged"] = counted(2)
+    read["untriaged"] = counted(1)
     read["after"] = args[i]
     assert i == len(args) - 1  # the script reads the last argument as `after`
     return read
@@ -80,6 +82,8 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         joined="c2",
         inbox=[b"sealed"],
         outbox=[entry],
+        triaged={"p1/story": 1_800_000_000_000},
+        untriaged=["p1/other"],
     )
     call = commit_call(writes, COMMITTER)
     assert call.script is COMMIT
@@ -95,6 +99,9 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         SCHEMA.outbox(1, "reply"),
         SCHEMA.lease("worker", 1),
         SCHEMA.joiners(1, "c1"),  # started: of the campaign it starts
+        SCHEMA.triage(1, "c1"),
+        SCHEMA.triage_marks(1, "c1"),
+        SCHEMA.safety_alerts(1, "c1"),
     ]
     read = _read_like_the_script(call.args)
     assert read["fixed"] == [
@@ -116,6 +123,8 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
     [(key, pid, channel, enqueued, body)] = read["outbox"]
     assert (key, pid, channel, enqueued) == ("e7:0", "p1", "telegram", "5")
     assert CRYPTO.open_in_transit(body, b"e7:0") == '{"text":"hello","from":"sauti"}'
+    assert read["triaged"] == [("p1/story", 1_800_000_000_000)]
+    assert read["untriaged"] == [("p1/other",)]
     assert read["after"] == marker_member("e6")
 
 
@@ -124,4 +133,5 @@ def test_a_commit_that_writes_nothing_still_has_every_group_counted() -> None:
     read = _read_like_the_script(commit_call(CommitWrites(event), COMMITTER).args)
     assert read["participant"] == read["answer_sets"] == read["counters"] == []
     assert read["answer_deletes"] == read["inbox"] == read["outbox"] == []
+    assert read["triaged"] == read["untriaged"] == []
     assert read["respondent"] == read["joiner"] == read["after"] == ""

@@ -20,6 +20,7 @@ from bot.loop.report import campaign_report
 from bot.loop.themes import theme_counts
 from bot.records.recount import recount_results
 from bot.records.results import campaign_results
+from bot.records.triage_marks import Mark, Marked, mark_item, open_alerts
 from bot.runtime import retention as retention_module
 from bot.runtime import worker as worker_module
 from bot.runtime.message_codec import message_to_plain
@@ -574,3 +575,38 @@ async def test_the_erased_events_of_those_erased_whole_keep_the_deployment_dedup
     kept = runtime.schema.erased_events(runtime.schema.shard_of(halima.pid))
     assert await runtime.redis.zcard(kept) > 0
     assert 0 < await runtime.redis.ttl(kept) <= 3600
+
+
+async def _triage_keys(runtime: Runtime, campaign_id: str) -> list[Any]:
+    """Every item, mark and open alert of the campaign's triage queue, over the shards."""
+    schema, redis = runtime.schema, runtime.redis
+    found: list[Any] = []
+    for shard in range(schema.shards):
+        items: Any = await redis.zrange(schema.triage(shard, campaign_id), 0, -1)
+        alerts: Any = await redis.zrange(schema.safety_alerts(shard, campaign_id), 0, -1)
+        found += [*items, *await redis.hkeys(schema.triage_marks(shard, campaign_id)), *alerts]
+    return found
+
+
+async def test_past_retention_the_triage_queue_loses_its_items_flags_and_alerts(
+    redis_client: Redis,
+) -> None:
+    runtime = await _deployment(redis_client)
+    amina, both = [await _answered(runtime, user) for user in ("amina", "both")]
+    await _also_live(both)
+    for chat in (amina, both):
+        for mark in (Mark.SAFETY, Mark.URGENT):
+            done = await mark_item(
+                runtime.redis, runtime.schema, CAMPAIGN, chat.pid, "unsafe_what", mark, "5"
+            )
+            assert done in (Marked.CHANGED, Marked.ALERT_RAISED)
+    assert len(await _triage_keys(runtime, CAMPAIGN)) == 2 * 4
+    live = await _triage_keys(runtime, LIVE)
+    assert len(live) == 1
+
+    await _closed_days_ago(runtime, CAMPAIGN, 366)
+    await erase_campaign(runtime.redis, runtime.schema, runtime.campaigns, CAMPAIGN)
+
+    assert await _triage_keys(runtime, CAMPAIGN) == []
+    assert await open_alerts(runtime.redis, runtime.schema, [CAMPAIGN]) == []
+    assert await _triage_keys(runtime, LIVE) == live  # the live campaign keeps its queue
