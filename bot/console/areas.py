@@ -13,6 +13,7 @@ from bot.console import (
     loop,
     results,
     staff,
+    triage,
 )
 from bot.console.declare import Page
 from bot.console.view import BannerSource
@@ -31,8 +32,9 @@ def all_pages() -> tuple[Page, ...]:
         *staff.pages.declared,
         *audit.pages.declared,
         *results.pages.declared,
+        *triage.pages.declared,
     )
 
 
 def all_banner_sources() -> tuple[BannerSource, ...]:
-    return (cases.safety_banner,)
+    return (cases.safety_banner, triage.safety_banners)

@@ -1,9 +1,10 @@
 """Safety alerts: a free-text answer flagged `safety` (bot.api.operations.triage) raises one
 for its organisation until a staff member acknowledges it.
 
-`GET /alerts` tells anyone of the organisation that there are open alerts and how many — never
-what was written. A role that reads responses also sees which items (by response id, with the
-campaign): that names participants by pseudonym, so it is audited as a read of responses.
+`GET /alerts` tells anyone of the organisation that there are open alerts and how many, per
+campaign — never what was written. A role that reads responses also sees which items (by
+response id, with the campaign): that names participants by pseudonym, so it is audited as a
+read of responses (`items=false` asks for the counts alone, as the console's banner does).
 `POST /campaigns/{id}/alerts/acknowledge` closes one (`themes:write`, audited); the item keeps
 its safety flag.
 """
@@ -11,6 +12,7 @@ its safety flag.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,11 +36,26 @@ class AlertOut(BaseModel):
     raised_at: dt.datetime
 
 
+class CampaignAlerts(BaseModel):
+    campaign_id: str
+    open: int
+
+
+class AlertsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: bool = Field(
+        default=True, description="false: the counts only (a banner's question; not audited)"
+    )
+
+
 class AlertsOut(BaseModel):
-    """The organisation's open safety alerts: how many, and — for a role that reads
-    responses — which items (oldest first); `alerts` is null for the other roles."""
+    """The organisation's open safety alerts: how many, in which campaigns, and — for a role
+    that reads responses — which items (oldest first); `alerts` is null for the other roles,
+    and when `items=false` was asked."""
 
     open: int
+    campaigns: list[CampaignAlerts]
     alerts: list[AlertOut] | None
 
 
@@ -48,13 +65,16 @@ class AlertsOut(BaseModel):
     "listAlerts",
     "Open safety alerts of the organisation",
     permission=Permission.CAMPAIGNS_READ,
+    query=AlertsQuery,
     response=AlertsOut,
     tag="triage",
 )
 async def list_alerts(call: Call) -> AlertsOut:
     found = await organisation_alerts(call)
-    if not can(call.caller, Permission.RESPONSES_READ):
-        return AlertsOut(open=len(found), alerts=None)
+    per_campaign = Counter(alert.campaign_id for alert in found)
+    campaigns = [CampaignAlerts(campaign_id=c, open=n) for c, n in sorted(per_campaign.items())]
+    if not call.query_as(AlertsQuery).items or not can(call.caller, Permission.RESPONSES_READ):
+        return AlertsOut(open=len(found), campaigns=campaigns, alerts=None)
     pseudonyms = await pseudonyms_of(call)
     alerts = [_alert_out(alert, pseudonyms) for alert in found]
     if alerts:
@@ -68,7 +88,7 @@ async def list_alerts(call: Call) -> AlertsOut:
             address=caller.address,
             details=records_read([a.response_id.partition("/")[0] for a in alerts]),
         )
-    return AlertsOut(open=len(alerts), alerts=alerts)
+    return AlertsOut(open=len(alerts), campaigns=campaigns, alerts=alerts)
 
 
 async def organisation_alerts(call: Call) -> list[SafetyAlert]:

@@ -208,14 +208,20 @@ async def test_a_safety_flag_raises_an_alert_the_organisation_sees_until_acknowl
     for role in (Role.VIEWER, Role.CASEWORKER):  # that there is one, and how many: no more
         assert await world.get("/api/v1/alerts", world.token(ORG_A, role)) == {
             "open": 1,
+            "campaigns": [{"campaign_id": CAMPAIGN, "open": 1}],
             "alerts": None,
         }
+    audited = len(world.audit.entries)
+    counts = await world.get("/api/v1/alerts?items=false", world.token(ORG_A, Role.ANALYST))
+    assert (counts["open"], counts["alerts"]) == (1, None)
+    assert len(world.audit.entries) == audited  # counts name nobody: nothing to audit
     seen = await world.get("/api/v1/alerts", world.token(ORG_A, Role.ANALYST))
     assert seen["open"] == 1
     [alert] = seen["alerts"]
     assert (alert["campaign_id"], alert["response_id"]) == (CAMPAIGN, story)
     assert await world.get("/api/v1/alerts", world.token(ORG_B, Role.ADMIN)) == {
         "open": 0,
+        "campaigns": [],
         "alerts": [],
     }
     viewer = await world.call(
