@@ -33,6 +33,7 @@ from bot.privacy import (
     encrypt_field,
     field_aad,
 )
+from bot.records.triage_items import concern_steps
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage.keys import KeySchema
 from bot.storage.lua import BatchStep, ScriptCall
@@ -187,6 +188,10 @@ def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[Bat
     if case.decision_ref is not None:
         concerns = schema.concerns(shard, case.decision_ref)
         steps.append(("ZADD", concerns, "NX", case.created_ms, case.reference))
+        if case.campaign_id:
+            steps += concern_steps(
+                schema, case.participant_id, case.campaign_id, case.reference, case.created_ms
+            )
     return steps
 
 

@@ -1,5 +1,6 @@
-"""A campaign's triage queue: its free-text answers, newest first, a page at a time, each with
-its words (opened with the participant's data key), themes, flags and linked decision.
+"""A campaign's triage queue: its free-text answers and the concerns written about its
+decisions, newest first, a page at a time, each with its words (opened with the participant's
+data key), themes, flags and linked decision.
 
 The commit keeps a time index per shard (`KeySchema.triage`, items named as
 `bot.records.triage_items` says), so a page reads the newest few items of each shard and
@@ -18,19 +19,26 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from redis.asyncio import Redis
 
 from bot.access.pseudonyms import Pseudonyms
 from bot.conversation.stored_answers import read_answers
-from bot.privacy import ParticipantCrypto
+from bot.privacy import (
+    DecryptionError,
+    ParticipantCrypto,
+    ParticipantId,
+    decrypt_field,
+    field_aad,
+)
 from bot.records.export import TextLoss, TextOpener
-from bot.records.triage_items import parse_item, triage_item
+from bot.records.triage_items import is_answer, parse_item
 from bot.storage.keys import KeySchema
 from bot.storage.replies import text
 
 SCAN_BUDGET = 2000  # items one filtered page looks at, at most, before it answers
+ItemKind = Literal["answer", "concern"]
 
 
 class Flag(StrEnum):
@@ -61,7 +69,7 @@ class TriageItem:
     position: Position
     participant_id: str  # stays on the server
     pseudonym: str
-    question_id: str
+    question_id: str  # '' for a concern
     text: str | None  # None: lost (`lost` says why)
     lost: TextLoss | None
     themes: tuple[str, ...]
@@ -69,6 +77,8 @@ class TriageItem:
     safety: bool
     alert_open: bool  # flagged safety, and the alert not yet acknowledged
     decision: str | None  # the decision it is linked to
+    kind: ItemKind = "answer"
+    about_decision: str | None = None  # a concern's: the decision it is about
 
     @property
     def response_id(self) -> str:
@@ -84,8 +94,11 @@ class TriageFilter:
     flag: Flag | None = None
     theme: str | None = None
     decision: str | None = None
+    concerns: bool = True  # False: free-text answers only
 
     def accepts(self, item: TriageItem) -> bool:
+        if item.kind == "concern" and not self.concerns:
+            return False
         if self.flag is Flag.URGENT and not item.urgent:
             return False
         if self.flag is Flag.SAFETY and not item.safety:
@@ -135,6 +148,10 @@ class TriageQueue:
         self._pseudonyms = pseudonyms
 
     def name(self, item: str) -> str:
+        """What the organisation calls an item: `<pseudonym>/<question id>`, or a concern's
+        case reference."""
+        if not is_answer(item):
+            return item
         participant_id, question_id = parse_item(item)
         return f"{self._pseudonyms.of(participant_id)}/{question_id}"
 
@@ -161,10 +178,8 @@ class TriageQueue:
                 return found, None
         return found, position
 
-    async def item(self, participant_id: str, question_id: str) -> TriageItem | None:
-        """One item as it is now; None when it is not in the queue."""
-        item = triage_item(participant_id, question_id)
-        shard = self._schema.shard_of(participant_id)
+    async def item(self, shard: int, item: str) -> TriageItem | None:
+        """One item of the shard as it is now; None when it is not in the queue."""
         score = await self._redis.zscore(self._schema.triage(shard, self._campaign_id), item)
         if score is None:
             return None
@@ -227,56 +242,110 @@ class TriageQueue:
         return _Candidate(Position(int(score), shard, self.name(item)), item)
 
     async def _load(self, batch: list[_Candidate]) -> list[TriageItem | None]:
-        """Each candidate's answer, key, themes and marks, in one round trip; None for one
-        whose answer is no longer there (withdrawn or erased as the page was read)."""
+        """Each candidate's words, key, themes and marks, in two round trips (a concern's case
+        names its writer); None for one no longer there (withdrawn or erased meanwhile)."""
         schema, campaign_id = self._schema, self._campaign_id
         pipe = self._redis.pipeline(transaction=False)
         for candidate in batch:
-            pid, question_id = parse_item(candidate.item)
-            shard = candidate.position.shard
-            pipe.hgetall(schema.answers(pid, campaign_id))
-            pipe.hget(schema.participant(pid), "wk")
-            pipe.hget(schema.themes(pid, campaign_id), question_id)
-            pipe.hmget(
-                schema.triage_marks(shard, campaign_id),
-                [f"{mark}:{candidate.item}" for mark in ("u", "s", "d")],
+            shard, item = candidate.position.shard, candidate.item
+            if is_answer(item):
+                pid, question_id = parse_item(item)
+                pipe.hgetall(schema.answers(pid, campaign_id))
+                pipe.hget(schema.themes(pid, campaign_id), question_id)
+            else:
+                pipe.hgetall(schema.case(shard, item))
+            pipe.hmget(schema.triage_marks(shard, campaign_id), [f"{m}:{item}" for m in "usd"])
+            pipe.zscore(schema.safety_alerts(shard, campaign_id), item)
+        replies = iter(await pipe.execute())
+        found = [
+            _Loaded(
+                candidate,
+                fields=next(replies),
+                themes=next(replies) if is_answer(candidate.item) else None,
+                marks=next(replies),
+                alert=next(replies),
             )
-            pipe.zscore(schema.safety_alerts(shard, campaign_id), candidate.item)
-        replies: list[Any] = await pipe.execute()
-        return [
-            self._item(candidate, *replies[5 * n : 5 * n + 5]) for n, candidate in enumerate(batch)
+            for candidate in batch
         ]
+        pipe = self._redis.pipeline(transaction=False)
+        for loaded in found:
+            pipe.hget(schema.participant(loaded.participant_id), "wk")
+            pipe.hget(schema.decision_refs, loaded.case_field("dref") or "-")
+        keys: list[Any] = await pipe.execute()
+        return [self._item(loaded, keys[2 * n], keys[2 * n + 1]) for n, loaded in enumerate(found)]
 
     def _item(
-        self,
-        candidate: _Candidate,
-        answers: dict[bytes, bytes],
-        wrapped: bytes | None,
-        themes: bytes | None,
-        marks: list[bytes | None],
-        alert: float | None,
+        self, loaded: _Loaded, wrapped: bytes | None, about: bytes | None
     ) -> TriageItem | None:
-        pid, question_id = parse_item(candidate.item)
-        stored = read_answers(answers).get(question_id)
-        if stored is None or not stored.answered or not stored.free_text:
-            return None
-        opened = TextOpener(self._crypto, pid, self._campaign_id, wrapped).open(
-            question_id, stored.sealed
-        )
-        urgent, safety, decision = marks
+        if loaded.answer:
+            pid, question_id = parse_item(loaded.candidate.item)
+            stored = read_answers(loaded.fields).get(question_id)
+            if stored is None or not stored.answered or not stored.free_text:
+                return None
+            opened = TextOpener(self._crypto, pid, self._campaign_id, wrapped).open(
+                question_id, stored.sealed
+            )
+        else:
+            pid, question_id = loaded.participant_id, ""
+            if not pid or not wrapped or loaded.case_field("kind") != "concern":
+                return None  # erased, or past retention: not the queue's any more
+            opened = self._concern_text(loaded, wrapped)
+        urgent, safety, decision = loaded.marks
         return TriageItem(
-            position=candidate.position,
+            position=loaded.candidate.position,
             participant_id=pid,
             pseudonym=self._pseudonyms.of(pid),
             question_id=question_id,
             text=None if isinstance(opened, TextLoss) else opened,
             lost=opened if isinstance(opened, TextLoss) else None,
-            themes=tuple(theme for theme in text(themes or b"").split(",") if theme),
+            themes=loaded.theme_list,
             urgent=urgent is not None,
             safety=safety is not None,
-            alert_open=alert is not None,
+            alert_open=loaded.alert is not None,
             decision=text(decision) if decision is not None else None,
+            kind="answer" if loaded.answer else "concern",
+            about_decision=text(about).partition("/")[2] if about is not None else None,
         )
+
+    def _concern_text(self, loaded: _Loaded, wrapped: bytes) -> str | TextLoss:
+        """A concern's words, sealed with its writer's key as the case keeps them."""
+        sealed = loaded.fields.get(b"x")
+        if sealed is None:
+            return TextLoss.UNREADABLE
+        aad = field_aad(ParticipantId(loaded.participant_id), f"case:{loaded.candidate.item}")
+        try:
+            return decrypt_field(self._crypto.unwrap_data_key(wrapped), sealed, aad)
+        except DecryptionError:
+            return TextLoss.UNREADABLE
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """What the first round trip read of one candidate."""
+
+    candidate: _Candidate
+    fields: dict[bytes, bytes]  # an answer's answers hash, or a concern's case
+    themes: bytes | None  # an answer's, comma-separated
+    marks: list[bytes | None]  # urgent, safety, decision
+    alert: float | None
+
+    @property
+    def answer(self) -> bool:
+        return is_answer(self.candidate.item)
+
+    @property
+    def participant_id(self) -> str:
+        if self.answer:
+            return parse_item(self.candidate.item)[0]
+        return self.case_field("pid")
+
+    @property
+    def theme_list(self) -> tuple[str, ...]:
+        return tuple(theme for theme in text(self.themes or b"").split(",") if theme)
+
+    def case_field(self, name: str) -> str:
+        value = self.fields.get(name.encode()) if not self.answer else None
+        return text(value) if value is not None else ""
 
 
 def _next(candidates: list[_Candidate], after: Position | None, count: int) -> list[_Candidate]:

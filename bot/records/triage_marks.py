@@ -17,7 +17,6 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.records.triage_items import triage_item
 from bot.storage.keys import KeySchema
 from bot.storage.lua import ScriptCall, run_batch
 from bot.storage.replies import text
@@ -43,20 +42,18 @@ async def mark_item(
     redis: Redis,
     schema: KeySchema,
     campaign_id: str,
-    participant_id: str,
-    question_id: str,
+    shard: int,
+    item: str,
     mark: Mark,
     value: str,
 ) -> Marked:
     """Set (`value`: the time in ms for a flag, the decision id for a link) or clear (`''`)
-    one mark of an item."""
-    shard = schema.shard_of(participant_id)
+    one mark of an item (`bot.records.triage_items`) of the shard."""
     keys = (
         schema.triage(shard, campaign_id),
         schema.triage_marks(shard, campaign_id),
         schema.safety_alerts(shard, campaign_id),
     )
-    item = triage_item(participant_id, question_id)
     call = ScriptCall(MARK_TRIAGE, keys, (item, mark.value, value))
     [reply] = await run_batch(redis, [call])
     if isinstance(reply, Exception):

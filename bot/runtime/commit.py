@@ -300,11 +300,13 @@ def erase_commands(
         campaigns.add(record.campaign_id)
     if turn.campaign_before:  # "delete" from a join of another campaign in the same event
         campaigns.add(turn.campaign_before)
-    # Their triage items first: the script finds them in the answers the DELs below remove.
-    commands: list[BatchStep] = [
-        forget_triage(schema, participant_id, campaign) for campaign in sorted(campaigns)
+    # Their triage items first; the script deletes the keys it finds them in (their answers,
+    # what they were told), which the DELs below then leave to it.
+    triage = forget_triage(schema, participant_id, campaigns)
+    commands: list[BatchStep] = [triage]
+    commands += [
+        ("DEL", key) for key in schema.keys_of(participant_id, campaigns) if key not in triage.keys
     ]
-    commands += [("DEL", key) for key in schema.keys_of(participant_id, campaigns)]
     return commands + [
         ("SREM", members(shard, campaign), participant_id)
         for campaign in sorted(campaigns)

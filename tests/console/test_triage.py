@@ -1,15 +1,19 @@
 """The triage page over HTTP: an analyst reads the free-text answers newest first, flags one,
 tags it, links it to a decision and acknowledges its safety alert, each change audited as the
 API audits it; every staff member of the organisation sees the alert's banner, only those who
-read responses get a link to the answer; a viewer is refused the page and its forms."""
+read responses get a link to the answer; a viewer is refused the page and its forms; concerns
+about decisions come only to a role that also reads cases."""
 
 from __future__ import annotations
 
 import html
+from typing import Any
 from urllib.parse import urlencode
 
 from bot.access.roles import Role
 from bot.api.audit import AuditAction
+from bot.records.cases import NewCase, case_commands
+from bot.storage.lua import run_batch
 from tests.bot.api import BOTH, CAMPAIGNS, ORG_A, ORG_B, STORY, World, answer
 from tests.bot.loop import SIM_DECISION
 from tests.console import signed_in
@@ -116,3 +120,41 @@ async def test_themes_flags_and_a_decision_link_from_the_page(world: World) -> N
     refused = await admin.post(f"{PAGE}/mark", {"response_id": story, "link": "no-such"})
     assert refused.status == 422
     assert "has no decision" in html.unescape(await refused.text())
+
+
+async def _concern(world: World, words: str) -> str:
+    """A concern about a decision written by the person who answered both campaigns, stored
+    as the commit of their words stores it (bot.records.cases.case_commands)."""
+    app, pid = world.deployment.app, world.deployment.participant(BOTH)
+    wrapped: Any = await app.redis.hget(app.schema.participant(pid), "wk")
+    concern = NewCase(
+        reference="C-ABCDEF",
+        participant_id=pid,
+        campaign_id=CAMPAIGN,
+        language="en",
+        channel="webchat",
+        text=words,
+        created_ms=world.deployment.received_ms + 60_000,
+        due_ms=world.deployment.received_ms + 86_400_000,
+        decision_ref="ref12345",
+    )
+    steps = case_commands(app.schema, concern, app.crypto.unwrap_data_key(wrapped))
+    for reply in await run_batch(app.redis, steps):
+        assert not isinstance(reply, Exception)
+    return concern.reference
+
+
+async def test_concerns_come_to_those_who_also_read_cases(world: World) -> None:
+    reference = await _concern(world, "The chief's letter costs money too")
+    admin = await signed_in(world, Role.ADMIN)
+    page = html.unescape(await admin.page(PAGE))
+    assert "The chief's letter costs money too" in page
+    assert reference in page
+    assert page.index("The chief's letter") < page.index(STORY[ORG_A])  # newer
+    flagged = await admin.post(f"{PAGE}/mark", {"response_id": reference, "urgent": "on"})
+    assert flagged.status == 303
+    assert reference in await admin.page(f"{PAGE}?flag=urgent")
+    analyst = await signed_in(world, Role.ANALYST)  # reads responses, not cases
+    assert "The chief's letter costs money too" not in html.unescape(await analyst.page(PAGE))
+    refused = await analyst.post(f"{PAGE}/mark", {"response_id": reference, "urgent": "off"})
+    assert refused.status == 422

@@ -24,7 +24,7 @@ from bot.api.declare import Call, Operations
 from bot.api.operations.common import CampaignPath, campaign_owned, pseudonyms_of
 from bot.api.operations.responses import records_read
 from bot.api.problems import NOT_FOUND, ApiError
-from bot.records.triage_items import parse_item
+from bot.records.triage_items import is_answer, parse_item
 from bot.records.triage_marks import SafetyAlert, acknowledge, open_alerts
 
 operations = Operations()
@@ -32,7 +32,7 @@ operations = Operations()
 
 class AlertOut(BaseModel):
     campaign_id: str
-    response_id: str = Field(description="<pseudonym>/<question id>: the item flagged")
+    response_id: str = Field(description="the item flagged: <pseudonym>/<question id>, or C-…")
     raised_at: dt.datetime
 
 
@@ -150,6 +150,8 @@ async def acknowledge_alert(call: Call) -> Acknowledged:
 
 
 def _response_id(alert: SafetyAlert, pseudonyms: Pseudonyms) -> str:
+    if not is_answer(alert.item):
+        return alert.item  # a concern's case reference
     participant_id, question_id = parse_item(alert.item)
     return f"{pseudonyms.of(participant_id)}/{question_id}"
 

@@ -1,7 +1,8 @@
-"""The triage queue of free-text answers (bot.records.triage): read newest first, flag urgent
-or safety, link to a decision.
+"""The triage queue of free-text answers and concerns about decisions (bot.records.triage):
+read newest first, flag urgent or safety, link to a decision.
 
-`GET /campaigns/{id}/triage` shows participants' own words, so it needs `responses:read` and
+`GET /campaigns/{id}/triage` shows participants' own words, so it needs `responses:read` (and
+concerns, which are grievance cases, are in it only for a role that also reads cases), and
 every page is audited as a read of responses and of free text (first/last pseudonym and a
 digest, as `listResponses`). `POST /campaigns/{id}/triage/marks` changes one item's flags and
 link (`themes:write`: marking free text is the same work as tagging its themes), each change
@@ -14,6 +15,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.access.permissions import can
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import Call, Operations
@@ -32,8 +34,10 @@ from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.decision import DECISION_ID
 from bot.conversation.decisions.rules import THEME
 from bot.loop.themes import Responses, ThemeError
+from bot.records.cases import find_case
 from bot.records.export import TextLoss
-from bot.records.triage import Flag, Position, TriageFilter, TriageItem, TriageQueue
+from bot.records.triage import Flag, ItemKind, Position, TriageFilter, TriageItem, TriageQueue
+from bot.records.triage_items import CONCERN, triage_item
 from bot.records.triage_marks import Mark, Marked, mark_item
 
 operations = Operations()
@@ -52,10 +56,15 @@ class TriageQuery(BaseModel):
 
 
 class TriageItemOut(BaseModel):
-    response_id: str = Field(description="<pseudonym>/<question id>, as tagAnswer names it")
+    kind: ItemKind = Field(description="a free-text answer, or a concern about a decision")
+    response_id: str = Field(
+        description="an answer's <pseudonym>/<question id> (as tagAnswer names it), or a "
+        "concern's case reference (C-…)"
+    )
     participant: str = Field(description="the organisation's pseudonym of the participant")
-    question: str = Field(description="the question's id")
+    question: str = Field(description="the question's id ('' for a concern)")
     question_text: str = Field(description="the question, in the campaign's default language")
+    about_decision: str | None = Field(description="a concern's: the decision it is about")
     text: str | None = Field(description="what they wrote; null when lost (see `lost`)")
     lost: TextLoss | None
     at: dt.datetime = Field(description="when they wrote it")
@@ -91,7 +100,12 @@ async def list_triage(call: Call) -> TriagePage:
     query = call.query_as(TriageQuery)
     after = _position(call, campaign.id, query.cursor)
     queue = await _queue(call, campaign)
-    wanted = TriageFilter(flag=query.flag, theme=query.theme, decision=query.decision)
+    wanted = TriageFilter(
+        flag=query.flag,
+        theme=query.theme,
+        decision=query.decision,
+        concerns=can(call.caller, Permission.CASES_READ),
+    )
     found, following = await queue.page(after, query.limit, wanted)
     items = [triage_out(campaign, item) for item in found]
     await _audit_read(call, campaign.id, items)
@@ -148,17 +162,13 @@ async def mark_triage_item(call: Call) -> ItemMarks:
     change = call.body_as(MarkChange)
     campaign = await _campaign(call, Permission.THEMES_WRITE)
     services = call.services
-    responses = Responses(services.redis, services.schema, campaign, await pseudonyms_of(call))
-    try:
-        participant_id, question_id = await responses.answer(change.response_id)
-    except ThemeError as error:
-        raise _refused("body.response_id", str(error)) from None
+    shard, item = await _item_named(call, campaign, change.response_id)
     if change.decision:
         await _check_decision(call, campaign.id, change.decision)
     response_id = change.response_id.strip()
     for mark, value in _changes(change, str(int(services.clock() * 1000))):
         done = await mark_item(
-            services.redis, services.schema, campaign.id, participant_id, question_id, mark, value
+            services.redis, services.schema, campaign.id, shard, item, mark, value
         )
         if done is Marked.GONE:
             raise _refused("body.response_id", f"no free-text answer {response_id} to triage")
@@ -166,16 +176,35 @@ async def mark_triage_item(call: Call) -> ItemMarks:
             services.metrics.safety_alerts.inc()
         if done is not Marked.UNCHANGED:
             await _audit_mark(call, campaign.id, response_id, mark, value)
-    item = await (await _queue(call, campaign)).item(participant_id, question_id)
-    if item is None:  # erased meanwhile
+    now = await (await _queue(call, campaign)).item(shard, item)
+    if now is None:  # erased meanwhile
         raise _refused("body.response_id", f"no free-text answer {response_id} to triage")
     return ItemMarks(
         response_id=response_id,
-        urgent=item.urgent,
-        safety=item.safety,
-        alert_open=item.alert_open,
-        decision=item.decision,
+        urgent=now.urgent,
+        safety=now.safety,
+        alert_open=now.alert_open,
+        decision=now.decision,
     )
+
+
+async def _item_named(call: Call, campaign: Campaign, response_id: str) -> tuple[int, str]:
+    """(shard, item) of a response id: `<pseudonym>/<question id>` (looked up as tagAnswer
+    does), or a concern's case reference, for a caller who reads cases. Else a 422."""
+    services = call.services
+    reference = response_id.strip().upper()
+    if CONCERN.match(reference):
+        case = await find_case(services.redis, services.schema, reference)
+        readable = can(call.caller, Permission.CASES_READ)
+        if case is None or case.campaign_id != campaign.id or not readable:
+            raise _refused("body.response_id", f"no concern {reference} in '{campaign.id}'")
+        return case.shard, reference
+    responses = Responses(services.redis, services.schema, campaign, await pseudonyms_of(call))
+    try:
+        participant_id, question_id = await responses.answer(response_id)
+    except ThemeError as error:
+        raise _refused("body.response_id", str(error)) from None
+    return services.schema.shard_of(participant_id), triage_item(participant_id, question_id)
 
 
 def _changes(change: MarkChange, now_ms: str) -> list[tuple[Mark, str]]:
@@ -195,6 +224,8 @@ def triage_out(campaign: Campaign, item: TriageItem) -> TriageItemOut:
     question = campaign.survey.question(item.question_id)
     language = campaign.survey.default_language
     return TriageItemOut(
+        kind=item.kind,
+        about_decision=item.about_decision,
         response_id=item.response_id,
         participant=item.pseudonym,
         question=item.question_id,

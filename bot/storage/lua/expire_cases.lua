@@ -4,7 +4,9 @@
 -- raised it (`pid`, and the case's place among their own cases), their language and channel.
 -- The case keeps its reference, campaign, status, category, urgency, steps, times and answers,
 -- so the desk's figures stay, and gains `ret` (when retention removed the rest), so the desk
--- says why the text is gone. Running it again finds nothing to drop and changes nothing.
+-- says why the text is gone. A concern also leaves the campaign's triage queue, with its
+-- marks, open alert and its writer's `q:<case ref>`. Running it again finds nothing to drop
+-- and changes nothing.
 --
 -- Pages go by score (the case's creation time), not by index: a case added during a run cannot
 -- shift an unseen one to before the cursor. A page ends with every case of its last score, so
@@ -40,7 +42,14 @@ for _, ref in ipairs(refs) do
   local case = ARGV[4] .. ':case:' .. ref
   if redis.call('HGET', case, 'cid') == ARGV[1] and redis.call('HEXISTS', case, 'ret') == 0 then
     local pid = redis.call('HGET', case, 'pid')
-    if pid then redis.call('ZREM', ARGV[4] .. ':pc:' .. pid, ref) end
+    if pid then
+      redis.call('ZREM', ARGV[4] .. ':pc:' .. pid, ref)
+      redis.call('HDEL', ARGV[4] .. ':n:' .. pid, 'q:' .. ref)
+    end
+    -- A concern leaves the campaign's triage queue, with its marks and open alert.
+    redis.call('ZREM', ARGV[4] .. ':tq:' .. ARGV[1], ref)
+    redis.call('HDEL', ARGV[4] .. ':tm:' .. ARGV[1], 'u:' .. ref, 's:' .. ref, 'd:' .. ref)
+    redis.call('ZREM', ARGV[4] .. ':ta:' .. ARGV[1], ref)
     redis.call('HDEL', case, 'x', 'm', 'pid', 'lang', 'ch')
     redis.call('HSET', case, 'ret', ARGV[5])
     stripped = stripped + 1

@@ -16,6 +16,7 @@ import pytest
 from bot.access.roles import ROLE_PERMISSIONS, Permission, Role
 from bot.access.tokens import TokenStore
 from bot.records.cases import NEXT, CaseStatus, find_case
+from bot.records.triage_items import triage_item
 from bot.records.triage_marks import Mark, mark_item
 from tests.bot.api import BOTH, CAMPAIGNS, ORG_A, World, api_world, email
 from tests.bot.loop import SIM_COMPOSED, SIM_DECISION
@@ -77,8 +78,9 @@ async def _alert(world: World) -> Example:
     closes it)."""
     app = world.deployment.app
     pid = world.deployment.participant(BOTH)
-    await mark_item(app.redis, app.schema, CAMPAIGNS[ORG_A], pid, "unsafe_what", Mark.SAFETY, "")
-    await mark_item(app.redis, app.schema, CAMPAIGNS[ORG_A], pid, "unsafe_what", Mark.SAFETY, "1")
+    shard, item = app.schema.shard_of(pid), triage_item(pid, "unsafe_what")
+    await mark_item(app.redis, app.schema, CAMPAIGNS[ORG_A], shard, item, Mark.SAFETY, "")
+    await mark_item(app.redis, app.schema, CAMPAIGNS[ORG_A], shard, item, Mark.SAFETY, "1")
     example = await _tag(world)
     return Example(
         f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/alerts/acknowledge",

@@ -20,6 +20,7 @@ from bot.loop.report import campaign_report
 from bot.loop.themes import theme_counts
 from bot.records.recount import recount_results
 from bot.records.results import campaign_results
+from bot.records.triage_items import triage_item
 from bot.records.triage_marks import Mark, Marked, mark_item, open_alerts
 from bot.runtime import retention as retention_module
 from bot.runtime import worker as worker_module
@@ -596,9 +597,8 @@ async def test_past_retention_the_triage_queue_loses_its_items_flags_and_alerts(
     await _also_live(both)
     for chat in (amina, both):
         for mark in (Mark.SAFETY, Mark.URGENT):
-            done = await mark_item(
-                runtime.redis, runtime.schema, CAMPAIGN, chat.pid, "unsafe_what", mark, "5"
-            )
+            shard, item = runtime.schema.shard_of(chat.pid), triage_item(chat.pid, "unsafe_what")
+            done = await mark_item(runtime.redis, runtime.schema, CAMPAIGN, shard, item, mark, "5")
             assert done in (Marked.CHANGED, Marked.ALERT_RAISED)
     assert len(await _triage_keys(runtime, CAMPAIGN)) == 2 * 4
     live = await _triage_keys(runtime, LIVE)
