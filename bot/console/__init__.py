@@ -17,5 +17,7 @@ the page and the API show and change exactly the same things under the same perm
   campaign's results, live; `decisions` and `decision_form`: a campaign's decisions, composed,
   previewed, published, followed; `loop`: the organisation's loop report; `exports`: what a
   role may download of a campaign; `cases`: the grievance desk; `staff`: members, roles and
-  API tokens, for admins; `audit`: the audit log, filtered, with its chain's verdict; ...).
+  API tokens, for admins; `audit`: the audit log, filtered, with its chain's verdict; `triage`:
+  a campaign's free-text answers and concerns to read, flag and link, and the safety alert
+  banner; ...).
 """

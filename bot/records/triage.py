@@ -94,11 +94,8 @@ class TriageFilter:
     flag: Flag | None = None
     theme: str | None = None
     decision: str | None = None
-    concerns: bool = True  # False: free-text answers only
 
     def accepts(self, item: TriageItem) -> bool:
-        if item.kind == "concern" and not self.concerns:
-            return False
         if self.flag is Flag.URGENT and not item.urgent:
             return False
         if self.flag is Flag.SAFETY and not item.safety:

@@ -1,9 +1,9 @@
 """The triage queue of free-text answers and concerns about decisions (bot.records.triage):
 read newest first, flag urgent or safety, link to a decision.
 
-`GET /campaigns/{id}/triage` shows participants' own words, so it needs `responses:read` (and
-concerns, which are grievance cases, are in it only for a role that also reads cases), and
-every page is audited as a read of responses and of free text (first/last pseudonym and a
+`GET /campaigns/{id}/triage` shows participants' own words, so it needs `responses:read` (the
+permission the decision's reactions ask to show its written concerns), and every page is
+audited as a read of responses and of free text (first/last pseudonym and a
 digest, as `listResponses`). `POST /campaigns/{id}/triage/marks` changes one item's flags and
 link (`themes:write`: marking free text is the same work as tagging its themes), each change
 audited. A safety flag raises the organisation's alert (`bot.api.operations.alerts`).
@@ -15,7 +15,6 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.access.permissions import can
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import Call, Operations
@@ -100,12 +99,7 @@ async def list_triage(call: Call) -> TriagePage:
     query = call.query_as(TriageQuery)
     after = _position(call, campaign.id, query.cursor)
     queue = await _queue(call, campaign)
-    wanted = TriageFilter(
-        flag=query.flag,
-        theme=query.theme,
-        decision=query.decision,
-        concerns=can(call.caller, Permission.CASES_READ),
-    )
+    wanted = TriageFilter(flag=query.flag, theme=query.theme, decision=query.decision)
     found, following = await queue.page(after, query.limit, wanted)
     items = [triage_out(campaign, item) for item in found]
     await _audit_read(call, campaign.id, items)
@@ -190,13 +184,12 @@ async def mark_triage_item(call: Call) -> ItemMarks:
 
 async def _item_named(call: Call, campaign: Campaign, response_id: str) -> tuple[int, str]:
     """(shard, item) of a response id: `<pseudonym>/<question id>` (looked up as tagAnswer
-    does), or a concern's case reference, for a caller who reads cases. Else a 422."""
+    does), or a concern's case reference. Else a 422."""
     services = call.services
     reference = response_id.strip().upper()
     if CONCERN.match(reference):
         case = await find_case(services.redis, services.schema, reference)
-        readable = can(call.caller, Permission.CASES_READ)
-        if case is None or case.campaign_id != campaign.id or not readable:
+        if case is None or case.campaign_id != campaign.id or case.kind != "concern":
             raise _refused("body.response_id", f"no concern {reference} in '{campaign.id}'")
         return case.shard, reference
     responses = Responses(services.redis, services.schema, campaign, await pseudonyms_of(call))
