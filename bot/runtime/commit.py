@@ -82,30 +82,23 @@ def record_answers(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
 
 
 def _triage(turn: Turn, writes: CommitWrites, recorded: set[str]) -> None:
-    """Free-text answers given join the triage queue at the event's time; those withdrawn,
-    skipped or declined (a free text no longer there) leave it."""
+    """Free-text answers given join the triage queue at the event's time; an answer withdrawn,
+    skipped or declined leaves it (with its flags and alert), should it have been a free text:
+    the session no longer says so once it is gone, and these are rare, so each one's item is
+    taken off whatever its question (taking off one not there changes nothing)."""
     pid = writes.event.participant_id
     for event in turn.events:
         if not isinstance(event, AnswerRecorded | AnswerWithdrawn):
             continue
-        question = event.question_id
-        if not _is_free_text(turn, question):
-            continue
-        item = triage_item(pid, question)
-        given = (
-            isinstance(event, AnswerRecorded)
-            and question in recorded
-            and event.outcome is AnswerOutcome.ANSWERED
-            and isinstance(event.value, str)
-        )
-        if given:
-            writes.triaged[item] = writes.event.now_ms
-            if item in writes.untriaged:
-                writes.untriaged.remove(item)
-        else:
+        item = triage_item(pid, event.question_id)
+        if isinstance(event, AnswerWithdrawn) or event.outcome is not AnswerOutcome.ANSWERED:
             writes.triaged.pop(item, None)
             if item not in writes.untriaged:
                 writes.untriaged.append(item)
+        elif event.question_id in recorded and _is_free_text(turn, event.question_id):
+            writes.triaged[item] = writes.event.now_ms
+            if item in writes.untriaged:
+                writes.untriaged.remove(item)
 
 
 def count(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:

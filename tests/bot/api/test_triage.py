@@ -319,3 +319,26 @@ async def test_the_operator_sees_how_many_alerts_are_open_and_nothing_of_what_wa
     assert story.partition("/")[0] not in line
     assert await sauti("triage", "alerts", "--org", ORG_B) == 0
     assert capsys.readouterr().out == ""
+
+
+async def test_an_answer_given_again_moves_up_and_one_no_longer_asked_for_leaves(
+    world: World,
+) -> None:
+    deployment = world.deployment
+    changer = deployment.participant("tok-changer")
+    await _tell(world, "changer", "the first words")
+    await _tell(world, "other", "someone else's words")
+    deployment.clock.now += 60
+    for said in ("Back", "the second words"):  # back from the next question, and again
+        await deployment.send(changer, said)
+    await deployment.drain()
+    texts = [item["text"] for item in await _all(world)]
+    assert texts == ["the second words", "someone else's words", STORY[ORG_A]]
+    changed = await _story_id(world, "the second words")
+    await _mark(world, {"response_id": changed, "safety": True})
+    for said in ("Back", "Back", "no"):  # they did not feel unsafe: the story is not asked for
+        await deployment.send(changer, said)
+    await deployment.drain()
+    texts = [item["text"] for item in await _all(world)]
+    assert texts == ["someone else's words", STORY[ORG_A]]
+    assert (await world.get("/api/v1/alerts", world.token(ORG_A, Role.VIEWER)))["open"] == 0
