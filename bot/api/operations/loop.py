@@ -6,6 +6,7 @@ appears in either."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +26,7 @@ from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.decision import DecisionDefinitionError, DecisionStatus
 from bot.loop.ledger import DecisionLedger
 from bot.loop.report import LoopReport, campaign_report, organisation_report
-from bot.records.suppression import suppress_count, suppress_distribution
+from bot.records.suppression import Cell, suppress_distribution, suppress_table
 
 operations = Operations()
 
@@ -215,42 +216,96 @@ async def get_loop_report(call: Call) -> LoopReportOut:
         for report in reports
     ]
     if wanted is not None:
-        whole = _shown(reports[0], services.min_cell)
-        return LoopReportOut(**whole.model_dump(), promises=promises, campaigns=[])
-    whole = _shown(organisation_report(reports), services.min_cell)
+        [alone] = shown_together(reports, services.min_cell)[1]
+        return LoopReportOut(**alone.model_dump(), promises=promises, campaigns=[])
+    whole, rows = shown_together(reports, services.min_cell)
     return LoopReportOut(
         **whole.model_dump() | {"campaign_id": None},
         promises=promises,
-        campaigns=[_shown(report, services.min_cell) for report in reports],
+        campaigns=rows,
     )
 
 
-def _shown(report: LoopReport, minimum: int) -> CampaignLoopOut:
-    """A report as it may be shown: told and not told make up the contributors, one line
-    protected as one; the median is withheld when taken over few people."""
-    reach = suppress_distribution(
-        [report.told, max(report.contributors - report.told, 0)],
+# The reactions counted, by their key in a report and their name in ReactionsOut.
+_REACTIONS = {
+    "helpful": "helpful",
+    "concerns": "still_concerned",
+    "more": "asked_for_more",
+    "written": "concerns_written",
+}
+
+
+def shown_together(
+    reports: list[LoopReport], minimum: int
+) -> tuple[CampaignLoopOut, list[CampaignLoopOut]]:
+    """The organisation's report (the campaigns' added up) and each campaign's, as they may be
+    shown side by side. Each measure is protected across the campaigns and their total, not
+    campaign by campaign: a campaign's withheld count would otherwise be the total less the
+    others' shown counts. Told and not told make up a campaign's contributors, so reach is a
+    table (a row per campaign, its total the contributors); each reaction is a line of the
+    campaigns' counts summing to the organisation's. The median is withheld when taken over
+    few people (a median cannot be subtracted)."""
+    whole = organisation_report(reports)
+    reach = suppress_table(
+        [[report.told, max(report.contributors - report.told, 0)] for report in reports],
         minimum,
-        total=report.contributors,
     )
-    told, contributors = reach.cells[0].count, reach.total.count
-    reactions = report.reactions
+    reactions = {
+        kind: suppress_distribution(
+            [report.reactions[kind] for report in reports],
+            minimum,
+            total=whole.reactions[kind],
+        )
+        for kind in _REACTIONS
+    }
+    rows = [
+        _shown(
+            report,
+            minimum,
+            told=reach.cells[n][0],
+            contributors=reach.row_totals[n],
+            reactions={kind: reactions[kind].cells[n] for kind in _REACTIONS},
+        )
+        for n, report in enumerate(reports)
+    ]
+    total = _shown(
+        whole,
+        minimum,
+        told=reach.column_totals[0] if reports else Cell(0),
+        contributors=reach.total,
+        reactions={kind: reactions[kind].total for kind in _REACTIONS},
+    )
+    return total, rows
+
+
+def _shown(
+    report: LoopReport,
+    minimum: int,
+    *,
+    told: Cell,
+    contributors: Cell,
+    reactions: Mapping[str, Cell],
+) -> CampaignLoopOut:
+    """A report with the cells its counts may be shown as (withheld: None). A shown cell is
+    the report's own count (a table's row total is told + not told, which is the contributors
+    unless more were told than counted)."""
+    shown_told = None if told.withheld else report.told
+    shown_contributors = None if contributors.withheld else report.contributors
     return CampaignLoopOut(
         campaign_id=report.campaign_id,
         report_back_by=report.promise.report_back_by,
         overdue=report.promise.overdue,
-        contributors=contributors,
-        told=told,
-        told_share=report.told_share if told is not None and contributors is not None else None,
+        contributors=shown_contributors,
+        told=shown_told,
+        told_share=(
+            report.told_share if shown_told is not None and shown_contributors is not None else None
+        ),
         median_days_to_notice=report.median_shown(minimum),
         published_decisions=len(report.decisions),
         owing_rationale=report.owing_rationale,
         with_rationale=report.with_rationale,
         rationale_share=report.rationale_share,
         reactions=ReactionsOut(
-            helpful=suppress_count(reactions["helpful"], minimum).count,
-            still_concerned=suppress_count(reactions["concerns"], minimum).count,
-            asked_for_more=suppress_count(reactions["more"], minimum).count,
-            concerns_written=suppress_count(reactions["written"], minimum).count,
+            **{name: reactions[kind].count for kind, name in _REACTIONS.items()}
         ),
     )
