@@ -7,14 +7,16 @@ what an upload of that file would have saved."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from bot.access.roles import Permission
 from bot.api.operations.decision_compose import DecisionChoicesOut
-from bot.api.operations.decision_models import DecisionDetailOut
+from bot.api.operations.decision_models import DecisionDetailOut, LinkIn, PickIn
 from bot.api.problems import INVALID_DECISION, INVALID_REQUEST, NOT_FOUND, ApiError
 from bot.console.decisions import STATUS_LABELS, labels
 from bot.console.declare import Pages
@@ -25,7 +27,7 @@ from dialogues.model import NUMERIC_KINDS, QuestionKind
 pages = Pages()
 NEW = "/console/campaigns/{campaign_id}/decisions/new"
 EDIT = "/console/campaigns/{campaign_id}/decisions/{decision_id}/edit"
-TEXTS = ("title", "message", "rationale", "changes")
+TEXTS = ("title", "message", "rationale", "changes", "you_told_us")
 RESERVED_IDS = ("new",)  # the console's own page names
 
 
@@ -67,6 +69,7 @@ def stored_values(decision: DecisionDetailOut) -> Values:
         ("message", decision.message),
         ("rationale", decision.rationale),
         ("changes", decision.changes),
+        ("you_told_us", decision.you_told_us),
     ):
         values.texts[key] = dict(texts or {})
     link = decision.link
@@ -155,7 +158,91 @@ def compose_body(values: Values, choices: DecisionChoicesOut) -> dict[str, Any]:
     return body
 
 
-_TEXT_FIELD = re.compile(r"^(?:body\.)?(title|message|rationale|changes)\.([A-Za-z-]+)")
+def kept_link(decision: DecisionDetailOut | None, choices: DecisionChoicesOut) -> LinkIn | None:
+    """The stored rule when the form cannot show it exactly (two ranges of one scale, parts of
+    an `all` on one question, `answered: false`, a theme of one question...): saving the form
+    then keeps the stored rule as it is, rather than the form's nearest guess at it."""
+    if decision is None or decision.link is None:
+        return None
+    shown = _as_shown(stored_values(decision), choices)
+    if same_link(compose_body(shown, choices)["link"], decision.link):
+        return None
+    return decision.link
+
+
+def same_link(body: dict[str, Any], stored: LinkIn) -> bool:
+    """Whether the form's link means the stored rule: the same picks (in any order, options
+    in any order) with the same any/all when it matters, and the same response ids."""
+    try:
+        given = LinkIn.model_validate(body)
+    except ValidationError:
+        return False
+    if Counter(map(_pick_key, given.picks)) != Counter(map(_pick_key, stored.picks)):
+        return False
+    if len(stored.picks) > 1 and given.match != stored.match:
+        return False
+    return given.responses == stored.responses
+
+
+def _pick_key(pick: PickIn) -> tuple[object, ...]:
+    return (
+        pick.question or None,
+        frozenset(pick.options),
+        pick.every,
+        pick.at_least,
+        pick.at_most,
+        pick.answered,
+        pick.theme or None,
+    )
+
+
+def _as_shown(values: Values, choices: DecisionChoicesOut) -> Values:
+    """Only what the form's fields show of `values` (what an untouched save sends back)."""
+    kinds = {question.id: question.kind for question in choices.questions}
+    numeric = {qid for qid, kind in kinds.items() if kind in NUMERIC_KINDS}
+    return replace(
+        values,
+        every={qid for qid in values.every if kinds.get(qid) is QuestionKind.MULTIPLE_CHOICE},
+        at_least={qid: v for qid, v in values.at_least.items() if qid in numeric},
+        at_most={qid: v for qid, v in values.at_most.items() if qid in numeric},
+        answered={
+            qid for qid in values.answered if qid in numeric or kinds.get(qid) is QuestionKind.TEXT
+        },
+        themes=values.themes & set(choices.themes),
+    )
+
+
+def pick_text(view: View, pick: PickIn) -> str:
+    """A stored pick in words, for a rule the form shows read-only."""
+    if pick.theme:
+        if pick.question:
+            return view.gettext(
+                "answers to %(question)s tagged %(theme)s", question=pick.question, theme=pick.theme
+            )
+        return view.gettext("answers tagged %(theme)s", theme=pick.theme)
+    question = pick.question or ""
+    if pick.answered is not None:
+        if pick.answered:
+            return view.gettext("answered %(question)s", question=question)
+        return view.gettext("did not answer %(question)s", question=question)
+    if pick.options:
+        options = ", ".join(pick.options)
+        if pick.every:
+            return view.gettext(
+                "%(question)s: all of %(options)s", question=question, options=options
+            )
+        return view.gettext("%(question)s: one of %(options)s", question=question, options=options)
+    low = "" if pick.at_least is None else _number(pick.at_least)
+    high = "" if pick.at_most is None else _number(pick.at_most)
+    return view.gettext(
+        "%(question)s: from %(low)s to %(high)s",
+        question=question,
+        low=low or "…",
+        high=high or "…",
+    )
+
+
+_TEXT_FIELD = re.compile(r"^(?:body\.)?(title|message|rationale|changes|you_told_us)\.([A-Za-z-]+)")
 
 
 def located(error: ApiError, default_language: str) -> list[Located]:
@@ -195,11 +282,14 @@ def _render(
     saved: bool = False,
 ) -> web.Response:
     title = view.gettext("Edit the decision") if decision else view.gettext("Compose a decision")
+    kept = kept_link(decision, choices)
     return view.render(
         "decision_form.html",
         title,
         status=422 if problems else 200,
         locked=_locked(view) if decision is not None and decision.link is None else None,
+        kept=[pick_text(view, pick) for pick in kept.picks] if kept is not None else None,
+        kept_link=kept,
         notice=view.gettext("The decision is saved.") if saved else None,
         choices=choices,
         values=values,
@@ -283,8 +373,16 @@ async def _save(
 ) -> web.StreamResponse:
     campaign_id = choices.campaign_id
     path = {"campaign_id": campaign_id, "decision_id": values.decision_id}
+    body = compose_body(values, choices)
+    stored = decision.link if decision is not None else None
+    if stored is not None and (
+        kept_link(decision, choices) is not None or same_link(body["link"], stored)
+    ):
+        # Kept as stored: a rule the form cannot show, or one it shows unchanged (its parts'
+        # order as stored, so that an untouched save makes no new version).
+        body["link"] = stored.model_dump()
     try:
-        await view.invoke("composeDecision", path=path, body=compose_body(values, choices))
+        await view.invoke("composeDecision", path=path, body=body)
     except ApiError as error:
         if error.kind not in (INVALID_DECISION, INVALID_REQUEST):
             raise
