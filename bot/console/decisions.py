@@ -12,9 +12,10 @@ from aiohttp import web
 from babel import Locale, UnknownLocaleError
 
 from bot.access.roles import Permission
-from bot.api.operations.decision_models import DecisionDetailOut, ProgressOut
+from bot.api.operations.decision_models import DecisionDetailOut, ProgressOut, PublishOut
 from bot.api.operations.decision_preview import PreviewOut
 from bot.api.operations.loop import DecisionOut, DecisionPage
+from bot.api.problems import CONFLICT, MISSING_TRANSLATIONS, ApiError
 from bot.console.declare import Pages
 from bot.console.i18n import N_
 from bot.console.view import View
@@ -55,6 +56,7 @@ MISSING_LABELS = {  # the completeness check's items, by field
 DONE = {
     "published": N_("Publishing has started: the notices go out at the channels' pace."),
     "saved": N_("The decision is saved."),
+    "already": N_("This version was published already: nothing new was sent."),
 }
 
 
@@ -166,6 +168,7 @@ async def _confirmation(view: View, problem: str | None = None) -> web.StreamRes
         problem=problem,
         decision=decision,
         preview=preview,
+        already=decision.published_version == decision.version,
         banners=await view.site.banners_for(view),
         **labels(view),
     )
@@ -176,8 +179,31 @@ async def publish(view: View) -> web.StreamResponse:
     form = await view.form()
     if form.get("confirm") != "yes":
         return await _confirmation(view, view.gettext("Tick the box to confirm: nothing was sent."))
+    confirmed = form.get("version")
+    if not confirmed.isdigit() or not 1 <= int(confirmed) <= 2**31:
+        return await _confirmation(view, view.gettext(_CHANGED))
     path = decision_path(view)
-    allow = form.get("allow_missing_translations") == "yes"
-    await view.invoke("publishDecision", path=path, body={"allow_missing_translations": allow})
+    body = {
+        "allow_missing_translations": form.get("allow_missing_translations") == "yes",
+        "version": int(confirmed),  # what the page showed is what is sent, or nothing is
+    }
+    try:
+        published: PublishOut = await view.invoke("publishDecision", path=path, body=body)
+    except ApiError as error:
+        if error.kind is CONFLICT:
+            return await _confirmation(view, view.gettext(_CHANGED))
+        if error.kind is MISSING_TRANSLATIONS:
+            return await _confirmation(view, view.gettext(_LACKING))
+        raise
     where = f"/console/campaigns/{path['campaign_id']}/decisions/{path['decision_id']}"
-    raise view.redirect(f"{where}?done=published")
+    raise view.redirect(f"{where}?done={'already' if published.already_published else 'published'}")
+
+
+_CHANGED = N_(
+    "This decision changed since this page was opened: another version was saved. Nothing was "
+    "sent. Check what would be sent now, and confirm again."
+)
+_LACKING = N_(
+    "Some people to tell read a language this decision lacks: nothing was sent. Add the "
+    "missing texts, or tick the box to send them the default language's text."
+)

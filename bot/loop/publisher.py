@@ -79,6 +79,17 @@ class NoSuchDecisionError(LoopError):
     pass
 
 
+class VersionChangedError(LoopError):
+    """The version asked for is not the latest: someone saved another since it was read."""
+
+    def __init__(self, asked: int, latest: int) -> None:
+        self.asked, self.latest = asked, latest
+        super().__init__(
+            f"version {asked} is no longer the latest (version {latest} is): read it and "
+            "publish that one"
+        )
+
+
 class MissingTranslationsError(LoopError):
     """People would be told in languages the decision has no message for."""
 
@@ -151,14 +162,23 @@ class Publisher:
         return int(self._clock() * 1000)
 
     async def publish(
-        self, campaign_id: str, decision_id: str, *, allow_missing: bool = False
+        self,
+        campaign_id: str,
+        decision_id: str,
+        *,
+        allow_missing: bool = False,
+        version: int | None = None,
     ) -> Published:
-        """Plan and start publishing the latest version. Raises MissingTranslationsError
-        (nothing sent) unless `allow_missing`, NoSuchDecisionError."""
+        """Plan and start publishing the latest version: `version` when given, else
+        VersionChangedError (nothing sent: what was confirmed is not what would be sent).
+        Raises MissingTranslationsError (nothing sent) unless `allow_missing`,
+        NoSuchDecisionError."""
         stored = await self._ledger.get(campaign_id, decision_id)
         campaign = await self._campaigns.get(campaign_id)
         if stored is None or campaign is None:
             raise NoSuchDecisionError(f"no decision '{decision_id}' in campaign '{campaign_id}'")
+        if version is not None and version != stored.version:
+            raise VersionChangedError(version, stored.version)
         key = self.schema.publication(stored.ref, stored.version)
         status = optional_text(await self._redis.hget(key, "status"))
         if status in (PublicationStatus.PUBLISHING, PublicationStatus.DONE):

@@ -120,7 +120,7 @@ async def test_publishing_asks_first_and_then_follows_the_progress(world: World)
     assert (await world.get(f"/api/v1/campaigns/{CAMPAIGN}/decisions/sim-letters"))[
         "published_version"
     ] == 0
-    published = await admin.post(f"{ONE}/publish", {"confirm": "yes"})
+    published = await admin.post(f"{ONE}/publish", {"confirm": "yes", "version": "1"})
     assert published.status == 303
     await publish_all(world.deployment.app.publisher())
     page = await admin.page(published.headers["Location"])

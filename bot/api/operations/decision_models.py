@@ -38,6 +38,13 @@ class PublishIn(BaseModel):
         description="publish although some people to tell read a language without a message: "
         "they are told in the campaign's default language",
     )
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31,
+        description="the version the publisher read and confirmed: refused (409, nothing "
+        "sent) when another is the latest by now; none: whichever is the latest",
+    )
 
 
 Text = Annotated[str, Field(max_length=1000)]

@@ -245,14 +245,20 @@ async def preview_decision(call: Call) -> PreviewOut:
 async def publish_decision(call: Call) -> PublishOut:
     """Plans who is told and starts the publication; the publisher role of `sauti run` sends
     it. Refused with `missing-translations` (409, nothing sent) while someone to tell reads a
-    language without a message, unless `allow_missing_translations`. A version published
-    before answers 200 with `already_published`, and nothing new is recorded."""
+    language without a message, unless `allow_missing_translations`; with `conflict` (409,
+    nothing sent) when `version` is given and another version is the latest by now. A version
+    published before answers 200 with `already_published`, and nothing new is recorded."""
     path = call.path_as(DecisionPath)
-    allow = call.body_as(PublishIn).allow_missing_translations
+    body = call.body_as(PublishIn)
     await _stored(call, path, Permission.DECISIONS_PUBLISH)
     publisher = decision_tools(call).publisher(call.services.clock)
     try:
-        published = await publisher.publish(path.campaign_id, path.decision_id, allow_missing=allow)
+        published = await publisher.publish(
+            path.campaign_id,
+            path.decision_id,
+            allow_missing=body.allow_missing_translations,
+            version=body.version,
+        )
     except MissingTranslationsError as error:
         raise _missing(error) from None
     except NoSuchDecisionError:

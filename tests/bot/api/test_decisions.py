@@ -374,3 +374,19 @@ async def test_the_preview_says_who_is_not_told_and_why(world: World) -> None:
         "unreachable": 0,
         "hidden": 0,
     }
+
+
+async def test_publishing_a_version_no_longer_the_latest_is_refused(world: World) -> None:
+    await _linked(world)
+    assert (await _upload(world, SIM_DECISION)).status in (200, 201)
+    changed = SIM_DECISION.replace("SIM cards without an ID card", "SIM cards, no ID card")
+    assert (await _upload(world, changed)).status in (200, 201)
+    admin = world.token(ORG_A, Role.ADMIN)
+
+    stale = await world.call("POST", f"{ONE}/publish", token=admin, json={"version": 1})
+
+    await _problem(stale, 409, "conflict")
+    assert (await world.get(ONE))["published_version"] == 0
+    latest = await world.call("POST", f"{ONE}/publish", token=admin, json={"version": 2})
+    assert latest.status == 200, await latest.text()
+    assert (await latest.json())["version"] == 2
