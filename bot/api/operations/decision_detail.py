@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from bot.access.permissions import can
+from bot.access.roles import Permission
+from bot.api.audit import AuditAction
 from bot.api.declare import Call
 from bot.api.operations.common import moment
 from bot.api.operations.decision_models import (
@@ -94,7 +97,8 @@ async def decision_detail(
 
 async def _link(call: Call, stored: StoredDecision) -> LinkIn | None:
     """The rule as picks, and the response ids as the file gives them (the organisation's
-    pseudonyms: the stored decision holds the participants they name, never shown)."""
+    pseudonyms: the stored decision holds the participants they name, never shown). The ids
+    name participants: only a caller who may read responses gets them, and that is audited."""
     found = picks_of(stored.decision.rule)
     if found is None:
         return None
@@ -102,10 +106,24 @@ async def _link(call: Call, stored: StoredDecision) -> LinkIn | None:
     source = await _tools(call).ledger().source(stored.campaign_id, stored.id, stored.version)
     links = read_yaml(source).value.get("linked_to") if source else None
     responses = links.get("responses") if isinstance(links, dict) else None
+    named = [str(r) for r in responses] if isinstance(responses, list) else []
+    if named and not can(call.caller, Permission.RESPONSES_READ):
+        named = []
+    elif named:
+        caller = call.caller
+        await call.services.audit.record(
+            caller.org,
+            actor=caller.actor,
+            action=AuditAction.RESPONSES_READ,
+            target=f"decision:{stored.campaign_id}/{stored.id}",
+            count=len(named),
+            address=caller.address,
+            details={"what": "decision link"},
+        )
     return LinkIn(
         picks=[_pick_out(pick) for pick in picks],
         match="all" if match == ALL else "any",
-        responses=[str(r) for r in responses] if isinstance(responses, list) else [],
+        responses=named,
     )
 
 

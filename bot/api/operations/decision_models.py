@@ -112,7 +112,9 @@ class DecisionDetailOut(BaseModel):
     you_told_us: dict[str, str] | None
     link: LinkIn | None = Field(
         description="the linking rule as picked parts (as composeDecision takes them); null: "
-        "a rule the picks cannot express (a `not`, nested groups), kept as its file has it"
+        "a rule the picks cannot express (a `not`, nested groups), kept as its file has it. "
+        "Its `responses` (pseudonyms) only for a caller with responses:read, audited; empty "
+        "for anyone else"
     )
     languages_without_message: list[str] = Field(
         description="campaign languages without a message, a title, or a rationale where one "

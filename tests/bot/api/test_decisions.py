@@ -390,3 +390,20 @@ async def test_publishing_a_version_no_longer_the_latest_is_refused(world: World
     latest = await world.call("POST", f"{ONE}/publish", token=admin, json={"version": 2})
     assert latest.status == 200, await latest.text()
     assert (await latest.json())["version"] == 2
+
+
+async def test_a_decisions_response_ids_are_only_for_readers_of_responses_and_audited(
+    world: World,
+) -> None:
+    ours = (await world.deployment.app.pseudonyms(ORG_A)).of(world.deployment.participant(BOTH))
+    assert (await _upload(world, SIM_DECISION + f"  responses: [{ours}]\n")).status in (200, 201)
+    world.audit.entries.clear()
+
+    seen = await world.get(ONE, world.token(ORG_A, Role.VIEWER))
+    assert seen["link"]["responses"] == []
+    assert world.audit.entries == []
+
+    read = await world.get(ONE, world.token(ORG_A, Role.ANALYST))
+    assert read["link"]["responses"] == [ours]
+    [entry] = world.audit.entries
+    assert (entry.action, entry.count) == (AuditAction.RESPONSES_READ, 1)
