@@ -21,6 +21,7 @@ from bot.console.i18n import N_
 from bot.console.view import View
 from bot.conversation.decisions.decision import DecisionStatus
 from bot.loop.publisher import PublicationStatus
+from bot.settings.limits import WhatsAppLimits
 
 pages = Pages()
 MAX_LISTED = 500  # decisions shown on a campaign's list (a campaign has a handful)
@@ -144,6 +145,7 @@ async def decision_page(view: View) -> web.StreamResponse:
         preview=preview,
         progress=progress,
         reactions=reactions,
+        whatsapp_body_chars=WhatsAppLimits().max_body_chars,
         banners=await view.site.banners_for(view),
         **labels(view),
     )

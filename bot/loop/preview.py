@@ -55,6 +55,12 @@ class WrittenNotice:
     untranslated: bool  # the company's text is another language's (marked in the text)
     menu: tuple[MenuItem, ...] = ()  # the buttons as sent (a closed WhatsApp window's template)
     shared: bool = False  # the neutral notice of a shared phone
+    # What people told an earlier published version get instead ("Update: ..."); None when no
+    # earlier version was published (or on a shared phone, whose notice is the same).
+    update: str | None = None
+    # What someone who said their phone is shared gets (neutral words); None when every notice
+    # of the campaign is neutral already.
+    shared_phone: str | None = None
 
 
 @dataclass
@@ -153,21 +159,24 @@ def written_notices(
     decision = stored.decision
     if survey.shared_phones:
         return [_shared(stored, language) for language in survey.languages]
+    told_before = 0 < stored.published_version < stored.version
     notices = []
     for language in survey.languages:
         menu = reaction_menu(stored.ref, language)
+        summary = summary_of(decision, survey, facts, witnesses, language)
         notice = WrittenNotice(
             language=language,
-            text=notice_text(
-                decision,
-                survey,
-                language,
-                summary=summary_of(decision, survey, facts, witnesses, language),
-            ),
+            text=notice_text(decision, survey, language, summary=summary),
             buttons=tuple(item.label for item in menu),
             # Marked as such only where the message itself lacks the language (decisions.md).
             untranslated=language not in decision.message,
             menu=menu,
+            update=(
+                notice_text(decision, survey, language, summary=summary, update=True)
+                if told_before
+                else None
+            ),
+            shared_phone=shared_notice(stored.ref, language)[0],
         )
         notices.append(notice)
     return notices

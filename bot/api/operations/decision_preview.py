@@ -19,12 +19,15 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from bot.channels.whatsapp.render import render
 from bot.channels.whatsapp.templates import TemplateBook
 from bot.conversation.decisions.decision import DecisionStatus
+from bot.conversation.outgoing import Outgoing
 from bot.loop.planner import EXCLUSIONS, LinkCounts
 from bot.loop.preview import Preview, WrittenNotice
 from bot.loop.templates import closed_window_notice
 from bot.records.suppression import Cell, Table, suppress_distribution, suppress_table
+from bot.settings.limits import WhatsAppLimits
 from dialogues.model import Survey
 
 Count = int | None  # None: withheld
@@ -82,6 +85,19 @@ class NoticeOut(BaseModel):
     untranslated: bool = Field(
         description="the decision lacks this language: sent only with "
         "allow_missing_translations, the default language's text marked as not translated"
+    )
+    whatsapp_open_window: str | None = Field(
+        description="what WhatsApp shows inside the 24-hour window when it is not `text`: a "
+        f"notice longer than WhatsApp's {WhatsAppLimits().max_body_chars} characters beside "
+        "buttons is cut; null: `text` as it is"
+    )
+    update: str | None = Field(
+        description="the notice people told an earlier published version get instead; null: "
+        "no earlier version was published"
+    )
+    shared_phone: str | None = Field(
+        description="the neutral notice of someone who said their phone is shared; null: "
+        "every notice of the campaign is neutral (`text`)"
     )
     whatsapp_closed_window: ClosedWindowOut | None = Field(
         description="on WhatsApp outside their window; null: no approved template would "
@@ -230,8 +246,21 @@ def _notice(notice: WrittenNotice, book: TemplateBook | None) -> NoticeOut:
         text=notice.text,
         buttons=list(notice.buttons),
         untranslated=notice.untranslated,
+        whatsapp_open_window=_whatsapp_body(notice),
+        update=notice.update,
+        shared_phone=notice.shared_phone,
         whatsapp_closed_window=closed,
     )
+
+
+def _whatsapp_body(notice: WrittenNotice) -> str | None:
+    """The words WhatsApp's renderer sends inside the window, when not the notice's own."""
+    content = render(Outgoing(notice.text, menu=notice.menu), WhatsAppLimits(), notice.language)
+    if content["type"] == "interactive":
+        body = str(content["interactive"]["body"]["text"])
+    else:
+        body = str(content["text"]["body"])
+    return None if body == notice.text else body
 
 
 class _Rows:
