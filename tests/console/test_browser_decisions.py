@@ -12,7 +12,9 @@ from bot.conversation.inbox import open_notice
 from tests.bot.api import CAMPAIGNS, ORG_A, World
 from tests.bot.api.test_decisions import _linked
 from tests.bot.loop import SIM_COMPOSED, publish_all
+from tests.console import signed_in
 from tests.console.browser import Browser
+from tests.console.test_decisions import NEW, ONE, _form
 
 LIST = f"/console/campaigns/{CAMPAIGNS[ORG_A]}/decisions"
 
@@ -87,3 +89,26 @@ async def test_an_admin_composes_checks_previews_and_publishes_a_decision(
     await browser.check("decision-published")
     await browser.goto("/console/loop")
     await browser.check("loop")
+
+
+LONG_LINK = (
+    "https://www.example-telecom.com/registration/requirements/village-chief-letter-template.pdf"
+)
+
+
+async def test_a_long_link_in_a_notice_stays_inside_a_narrow_page(
+    world: World, browser: Browser
+) -> None:
+    await _linked(world, {"en": 6})
+    analyst = await signed_in(world, Role.ANALYST)
+    fields = [
+        (name, f"Read the rules: {LONG_LINK}" if name == "message-en" else value)
+        for name, value in _form(("en", "fr", "ar", "sw"))
+    ]
+    assert (await analyst.post(NEW, fields)).status == 303
+    await browser.sign_in(world, Role.ANALYST, then=ONE)
+    await browser.page.set_viewport_size({"width": 360, "height": 800})
+    await browser.goto(ONE)
+
+    width = await browser.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
