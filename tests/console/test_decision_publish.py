@@ -76,3 +76,13 @@ async def test_a_version_published_already_says_so(world: World) -> None:
     again = await admin.post(f"{ONE}/publish", {"confirm": "yes", "version": "1"})
     assert again.status == 303
     assert "This version was published already" in await admin.page(again.headers["Location"])
+
+
+async def test_the_french_confirmation_says_the_version_will_be_sent(world: World) -> None:
+    await _linked(world, {"en": 6})
+    await _composed(await signed_in(world, Role.ANALYST), EVERY_LANGUAGE)
+    admin = await signed_in(world, Role.ADMIN)
+
+    french = await admin.page(f"{ONE}/publish", headers={"Accept-Language": "fr"})
+
+    assert "La version 1 sera envoyée" in french
