@@ -6,9 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.channels.whatsapp.shorten import flatten, shorten
 from bot.channels.whatsapp.template_file import TemplateFileError, load_templates
-from bot.channels.whatsapp.templates import DECISION, NOTICE, SHARED, Menu, TemplateBook
+from bot.channels.whatsapp.templates import (
+    DECISION,
+    NOTICE,
+    SHARED,
+    Menu,
+    TemplateBook,
+    filled_body,
+    parameter_values,
+)
 from bot.settings.limits import WhatsAppLimits
 
 # What a decision notice asks for outside the window, best first: the template with the
@@ -69,10 +76,7 @@ def closed_window_notice(
         return None
     template = resolved.template
     approved = template.languages[resolved.code]
-    body = approved.body
-    value = shorten(flatten(text), template.max_parameter_chars)
-    for number, _source in enumerate(template.parameters, start=1):
-        body = body.replace("{{" + str(number) + "}}", value)
+    body = filled_body(approved.body, parameter_values(template, text))
     return ClosedWindowNotice(
         template.name, resolved.code, body, approved.buttons, resolved.fallback
     )

@@ -33,6 +33,7 @@ carries the decision's reference and comes back as the very Command the in-windo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,13 +155,13 @@ class TemplateBook:
         if payloads is None:
             raise ValueError(f"the message's menu lacks a button of template '{template.name}'")
         components: list[dict[str, Any]] = []
-        values = {"text": shorten(flatten(text), template.max_parameter_chars)}
         if template.parameters:
             components.append(
                 {
                     "type": "body",
                     "parameters": [
-                        {"type": "text", "text": values[source]} for source in template.parameters
+                        {"type": "text", "text": value}
+                        for value in parameter_values(template, text)
                     ],
                 }
             )
@@ -177,6 +178,28 @@ class TemplateBook:
         if components:
             body["components"] = components
         return {"type": "template", "template": body}
+
+
+def parameter_values(template: Template, text: str) -> list[str]:
+    """What each of the template's {{n}} carries for a message of `text`, in order: what the
+    client sends and what a preview shows alike."""
+    values = {"text": shorten(flatten(text), template.max_parameter_chars)}
+    return [values[source] for source in template.parameters]
+
+
+_PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
+
+
+def filled_body(body: str, values: Sequence[str]) -> str:
+    """An approved body as WhatsApp shows it with `values`: each {{n}} replaced by the n-th
+    value, in one pass (a value that itself reads "{{2}}" is shown as written, as WhatsApp
+    shows it)."""
+
+    def value(found: re.Match[str]) -> str:
+        number = int(found.group(1))
+        return values[number - 1] if 1 <= number <= len(values) else found.group(0)
+
+    return _PLACEHOLDER.sub(value, body)
 
 
 def _same(code: str, language: str) -> bool:

@@ -18,7 +18,7 @@ from bot.channels.whatsapp.templates import DECISION, NOTICE, TemplateBook
 from bot.conversation.decisions.texts import reaction_menu
 from bot.conversation.inbound import Command
 from bot.conversation.outgoing import Outgoing, TemplateHint
-from bot.loop.templates import NOTICE_PURPOSES
+from bot.loop.templates import NOTICE_PURPOSES, closed_window_notice
 from bot.settings.limits import WhatsAppLimits
 from tests.fakes.whatsapp_api import validate
 from tests.kit.whatsapp import approved_templates
@@ -321,3 +321,28 @@ def test_the_fake_refuses_buttons_on_a_template_approved_without_any() -> None:
         131009,
         "button index 0: no such button, or given twice",
     )
+
+
+def test_the_preview_of_a_closed_window_fills_the_template_as_it_is_sent(tmp_path: Path) -> None:
+    path = tmp_path / "templates.toml"
+    path.write_text(
+        FILE.replace(
+            'parameters = ["text"]\nquick',
+            'parameters = ["text", "text"]\nmax_parameter_chars = 400\nquick',
+        ).replace(
+            "What came of it: {{1}} Tap a button below.",
+            "What came of it: {{1}} Again: {{2}} Tap a button.",
+        ),
+        encoding="utf-8",
+    )
+    book = load_templates(path, WhatsAppLimits())
+    text = "Write {{2}} on the form."
+    menu = reaction_menu(REF, "en")
+
+    shown = closed_window_notice(book, "en", text, menu, shared=False)
+
+    assert shown is not None
+    sent = _content(book, Outgoing(text, menu=menu), "en")["template"]["components"][0]
+    values = [parameter["text"] for parameter in sent["parameters"]]
+    assert values == [text, text]
+    assert shown.text == f"What came of it: {text} Again: {text} Tap a button."
