@@ -6,6 +6,7 @@ publishing behind an explicit confirmation. The form that composes a decision is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -80,9 +81,18 @@ def labels(view: View) -> dict[str, Any]:
         "exclusion_labels": EXCLUSION_LABELS,
         "withheld": view.gettext("fewer than %(n)s", n=view.services.min_cell),
         "missing_labels": MISSING_LABELS,
+        "label": lambda found, key, fallback=None: _label(view, found, key, fallback),
         "in_language": in_language,
         "language_name": lambda code: language_name(code, view.language.code),
     }
+
+
+def _label(view: View, found: Mapping[str, str], key: str, fallback: str | None) -> str:
+    """The translated label of `key`, else the fallback (or the key) untranslated: only the
+    catalogue's own ids go through gettext, whose result a template takes as safe HTML."""
+    if key in found:
+        return view.gettext(found[key])
+    return key if fallback is None else fallback
 
 
 def language_name(code: str, reader: str) -> str:
