@@ -245,16 +245,29 @@ def pick_text(view: View, pick: PickIn) -> str:
 _TEXT_FIELD = re.compile(r"^(?:body\.)?(title|message|rationale|changes|you_told_us)\.([A-Za-z-]+)")
 
 
-def located(error: ApiError, default_language: str) -> list[Located]:
-    """Each mistake with the form field it is about."""
+# A pick's mistake as pydantic places it (`link.picks.0.at_least`) or as the decision file's
+# reader does (`link.picks[0].options[1]`).
+_PICK_FIELD = re.compile(r"^link\.picks(?:\.(\d+)|\[(\d+)\])(?:\.([a-z_]+))?")
+_PICK_INPUTS = {"at_least": "least", "at_most": "most", "answered": "answered"}
+
+
+def located(
+    error: ApiError, default_language: str, picks: list[dict[str, Any]] | None = None
+) -> list[Located]:
+    """Each mistake with the form field it is about; a mistake in a pick of the rule (`picks`:
+    those the form sent, in order; None when the stored rule was kept) at its question."""
     found = []
     for item in error.errors or ():
         location = item.location.removeprefix("body.")
         text = _TEXT_FIELD.match(item.location)
+        pick = _PICK_FIELD.match(location)
         if text:
             anchor = f"{text.group(1)}-{text.group(2)}"
         elif location in TEXTS:
             anchor = f"{location}-{default_language}"
+        elif pick and picks is not None and int(pick.group(1) or pick.group(2)) < len(picks):
+            index = int(pick.group(1) or pick.group(2))
+            location, anchor = _pick_place(picks[index], pick.group(3))
         elif location.startswith("link"):
             anchor = "link"
         elif location in ("status", "effective"):
@@ -263,6 +276,17 @@ def located(error: ApiError, default_language: str) -> list[Located]:
             anchor = "decision_id"
         found.append(Located(location, item.message, anchor))
     return found
+
+
+def _pick_place(pick: dict[str, Any], field_name: str | None) -> tuple[str, str]:
+    """How a mistake in a pick is named (its question, or theme) and the field it links to."""
+    if pick.get("theme"):
+        return str(pick["theme"]), "themes"
+    question = str(pick.get("question", ""))
+    named = f"{question}.{field_name}" if field_name else question
+    if field_name in _PICK_INPUTS:
+        return named, f"{_PICK_INPUTS[field_name]}-{question}"
+    return named, f"question-{question}"
 
 
 async def _choices(view: View, campaign_id: str) -> DecisionChoicesOut:
@@ -374,6 +398,7 @@ async def _save(
     campaign_id = choices.campaign_id
     path = {"campaign_id": campaign_id, "decision_id": values.decision_id}
     body = compose_body(values, choices)
+    picks: list[dict[str, Any]] | None = body["link"]["picks"]
     stored = decision.link if decision is not None else None
     if stored is not None and (
         kept_link(decision, choices) is not None or same_link(body["link"], stored)
@@ -381,12 +406,13 @@ async def _save(
         # Kept as stored: a rule the form cannot show, or one it shows unchanged (its parts'
         # order as stored, so that an untouched save makes no new version).
         body["link"] = stored.model_dump()
+        picks = None
     try:
         await view.invoke("composeDecision", path=path, body=body)
     except ApiError as error:
         if error.kind not in (INVALID_DECISION, INVALID_REQUEST):
             raise
-        problems = located(error, choices.default_language)
+        problems = located(error, choices.default_language, picks)
         return _render(view, choices, values, decision=decision, problems=problems)
     raise view.redirect(
         f"/console/campaigns/{campaign_id}/decisions/{values.decision_id}/edit?saved=1"

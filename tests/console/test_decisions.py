@@ -70,7 +70,8 @@ async def test_a_mistake_keeps_what_was_typed_and_says_where(world: World) -> No
     assert sent.status == 422
     page = await sent.text()
     assert "nothing was saved" in page
-    assert '<a href="#link">link.picks.0.at_least</a>: Input should be a valid number' in page
+    # At the question's own field, named by the question.
+    assert '<a href="#least-outages">outages.at_least</a>: Input should be a valid number' in page
     assert SIM_COMPOSED["message"]["fr"].replace("'", "&#39;") in page  # kept as typed
     assert (
         'id="least-outages" name="least-outages" inputmode="decimal" size="6" value="many"' in page
