@@ -37,7 +37,8 @@ PUBLICATION_LABELS = {
     PublicationStatus.PLANNING.value: N_("planning"),
     PublicationStatus.REFUSED.value: N_("refused: a translation is missing"),
     PublicationStatus.PUBLISHING.value: N_("publishing"),
-    PublicationStatus.DONE.value: N_("done"),
+    # Every notice handed to its channel (the channel's own delivery is not known here).
+    PublicationStatus.DONE.value: N_("all handed to their channel"),
     "not published": N_("not published"),
 }
 CHANNEL_LABELS = {"telegram": N_("Telegram"), "whatsapp": N_("WhatsApp"), "webchat": N_("Web chat")}

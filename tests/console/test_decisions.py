@@ -126,13 +126,13 @@ async def test_publishing_asks_first_and_then_follows_the_progress(world: World)
     await publish_all(world.deployment.app.publisher())
     page = await admin.page(published.headers["Location"])
     assert "Publishing has started" in page
-    assert "6 sent of 6" in page
+    assert "6 handed to their channel of 6" in page
     listed = await admin.page(LIST)
     assert "version 1" in listed
-    assert "6 sent of 6" in listed
+    assert "6 handed to their channel of 6" in listed
     french = await admin.page(ONE, headers={"Accept-Language": "fr"})
     assert "Ce que les gens liront" in french
-    assert "6 envoyés sur 6" in french
+    assert "6 transmis à leur canal sur 6" in french
 
 
 async def test_the_loop_report_page_adds_up_the_organisations_campaigns(world: World) -> None:
