@@ -28,7 +28,7 @@ from bot.runtime.erasure_traces import erasure_traces
 from bot.runtime.outbox import OutboxEntry
 from bot.storage.keys import KeySchema
 from bot.storage.lua import BatchStep, ScriptCall
-from bot.storage.scripts import ANSWER_CASE, RECORD_REACTION
+from bot.storage.scripts import ANSWER_CASE, FORGET_CASES, RECORD_REACTION
 from dialogues.events import (
     AnswerOutcome,
     AnswerRecorded,
@@ -286,7 +286,9 @@ def erase_commands(
     session out of the result counters as it deletes it, in place of its DEL here. Keys that
     expire on their own are left to expire (`KEPT_ON_ERASURE`): the sender's claims, and their
     event markers, which hold hashes of message ids only and must stay so that a platform
-    redelivering an old message after the erasure still finds it seen."""
+    redelivering an old message after the erasure still finds it seen. Their grievance cases
+    stay for the desk's figures but stop naming them first (forget_cases.lua): someone writing
+    later from the same number has the same pseudonym and must not find them."""
     record = turn.participant
     campaigns = set(record.joined if record is not None else ())
     if record is not None and record.campaign_id:
@@ -294,11 +296,17 @@ def erase_commands(
     if turn.campaign_before:  # "delete" from a join of another campaign in the same event
         campaigns.add(turn.campaign_before)
     # Their triage items first; the script deletes the keys it finds them in (their answers,
-    # what they were told), which the DELs below then leave to it.
+    # what they were told), which the DELs below then leave to it. Then their cases stop naming
+    # them; that script deletes their case index itself, in place of its DEL here: a batch runs
+    # again whole after NOSCRIPT, and a DEL run first would leave the script nothing to find.
     triage = forget_triage(schema, participant_id, campaigns)
-    commands: list[BatchStep] = [triage]
+    index = schema.participant_cases(participant_id)
+    own_tag = schema.tag(schema.shard_of(participant_id))
+    forget = ScriptCall(FORGET_CASES, [index], [own_tag, participant_id])
+    commands: list[BatchStep] = [triage, forget]
+    scripted = {*triage.keys, index}
     commands += [
-        ("DEL", key) for key in schema.keys_of(participant_id, campaigns) if key not in triage.keys
+        ("DEL", key) for key in schema.keys_of(participant_id, campaigns) if key not in scripted
     ]
     return commands + [
         ("SREM", members(shard, campaign), participant_id)

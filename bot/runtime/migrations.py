@@ -35,7 +35,9 @@ from bot.access.organisations import DEFAULT_ORG, DEFAULT_ORG_NAME, Organisation
 from bot.records.recount import Recounted, recount_results
 from bot.runtime.older_markers import OlderMarkers, retire_older_markers
 from bot.storage.keys import KeySchema
+from bot.storage.lua import BatchStep, ScriptCall, run_batch
 from bot.storage.replies import text
+from bot.storage.scripts import INDEX_OWN_CASE
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +135,9 @@ async def adopt_unowned_campaigns(redis: Redis, schema: KeySchema) -> int:
 
 
 async def index_participant_cases(redis: Redis, schema: KeySchema) -> int:
-    """List each case that still names who raised it among their own cases (ZADD NX: safe
-    to run again, and beside commits adding new ones); how many were listed."""
+    """List each case that still names who raised it among their own cases, if they are still
+    there (their record holds a data key: someone erased is never given their cases back);
+    how many were listed. Safe to run again, and beside commits adding new ones."""
     indexed = 0
     for shard in range(schema.shards):
         cases: Any = await redis.zrange(schema.cases(shard), 0, -1, withscores=True)
@@ -142,12 +145,17 @@ async def index_participant_cases(redis: Redis, schema: KeySchema) -> int:
         for reference, _ in cases:
             pipe.hget(schema.case(shard, text(reference)), "pid")
         owners = await pipe.execute()
-        pipe = redis.pipeline(transaction=False)
+        steps: list[BatchStep] = []
         for (reference, created), owner in zip(cases, owners, strict=True):
             if owner:
-                mine = schema.participant_cases(text(owner))
-                pipe.zadd(mine, {text(reference): created}, nx=True)
-        indexed += sum(await pipe.execute())
+                pid, ref = text(owner), text(reference)
+                keys = [
+                    schema.case(shard, ref),
+                    schema.participant(pid),
+                    schema.participant_cases(pid),
+                ]
+                steps.append(ScriptCall(INDEX_OWN_CASE, keys, [pid, int(created), ref]))
+        indexed += sum(await run_batch(redis, steps)) if steps else 0
     log.log(
         logging.INFO if indexed else logging.DEBUG,
         "data migrated to schema %d: %d grievance cases listed among their participants' own",

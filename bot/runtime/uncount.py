@@ -52,7 +52,8 @@ async def uncount_erased(
         keys = [schema.session(pid, campaign_id), schema.counters(shard, campaign_id)]
         steps.append(lua.ScriptCall(UNCOUNT_RESULTS, keys, pairs))
     scripted = {("DEL", step.keys[0]) for step in steps if isinstance(step, lua.ScriptCall)}
-    before[:] = [*steps, *(step for step in before if step not in scripted)]
+    kept = (s for s in before if isinstance(s, lua.ScriptCall) or s not in scripted)
+    before[:] = [*steps, *kept]
 
 
 async def _tallied(campaigns: CampaignStore, campaign_id: str) -> Tallied:

@@ -22,14 +22,17 @@ MARK_IF_PRESENT = Script("mark_if_present")
 QUEUE_WAITING = Script("queue_waiting")
 REPLAY_DEAD_LETTER = Script("replay_dead_letter")
 ADOPT_OLDER_MARKER = Script("adopt_older_marker")  # the migration of bot.runtime.migrations
+INDEX_OWN_CASE = Script("index_own_case")  # the migration to schema 5 (bot.runtime.migrations)
 SWAP_RESULTS = Script("swap_results")  # result counters recounted (bot.records.recount)
 
 # Written before a commit, in the same batch: feedback cases and reactions to decisions.
 CREATE_CASE = Script("create_case")
 ANSWER_CASE = Script("answer_case")  # satisfied or not, or reopened, by the participant
 RECORD_REACTION = Script("record_reaction")
-# Before an erasure's commit: its sessions taken out of the result counters.
+# Before an erasure's commit: its sessions taken out of the result counters, and its grievance
+# cases no longer naming the participant.
 UNCOUNT_RESULTS = Script("uncount_results")
+FORGET_CASES = Script("forget_cases")
 # Retention: a closed campaign's personal-level data erased, its aggregates kept
 # (bot.runtime.retention).
 EXPIRE_RESPONDENTS = Script("expire_respondents")
@@ -82,6 +85,7 @@ PIPELINE = (
     RECORD_REACTION,
     UNCOUNT_RESULTS,
     FORGET_TRIAGE,
+    FORGET_CASES,
     PURGE_PARTICIPANT_ENTRIES,
     FORGET_ERASED,
     CLAIM_SEND,
@@ -99,6 +103,7 @@ ALL = (
     QUEUE_WAITING,
     REPLAY_DEAD_LETTER,
     ADOPT_OLDER_MARKER,
+    INDEX_OWN_CASE,
     SWAP_RESULTS,
     EXPIRE_RESPONDENTS,
     EXPIRE_CASES,

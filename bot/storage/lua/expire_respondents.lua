@@ -20,7 +20,8 @@
 -- When no other campaign of theirs is still kept (a `c:<id>` field, or the `cid` they are
 -- joining, of a campaign not listed as erased), the whole participant goes as /delete takes them
 -- (KeySchema.keys_of): the record with its wrapped data key and address, Telegram question
--- messages and chat history, web chat inbox, ledger, notice budget.
+-- messages and chat history, web chat inbox, ledger, notice budget, and the index of their own
+-- grievance cases, whose cases stop naming them (includes/forget_cases.lua).
 --
 -- Key names are built from the shard's tag (KeySchema.tag), in the declared keys' hash slot, as
 -- plan.lua does (Redis Cluster serves them).
@@ -39,6 +40,8 @@
 -- next run, people left in the two sets, the ids of the participants erased whole, the keyed
 -- hashes of their web chat recovery codes}: the caller deletes the codes' index keys (another
 -- slot each; webchat_recovery_code.lua).
+
+--- @include "includes/forget_cases.lua"
 
 local cid = ARGV[1]
 local want = tonumber(ARGV[2])
@@ -133,6 +136,7 @@ for n, pid in ipairs(taken) do
       redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':tg:h:' .. pid,
         tag .. ':wc:' .. pid,
         tag .. ':n:' .. pid, tag .. ':nb:' .. pid)
+      forget_cases(tag, pid)
       whole = whole + 1
       gone[#gone + 1] = pid
     end
