@@ -26,6 +26,7 @@ from bot.conversation.inbound import Answer
 from bot.conversation.participants import Stage
 from bot.conversation.turns import DAY_MS
 from bot.privacy import DecryptionError, decrypt_field
+from dialogues.inbound import TextReply
 
 CASES, SATISFACTION = "cases", "satisfied"  # the Command names (and REOPEN, "reopen")
 # Commands whose turn needs the participant's cases loaded.
@@ -33,6 +34,9 @@ NEEDS_CASES = frozenset({CASES, REOPEN, SATISFACTION, "mydata"})
 REFERENCE = re.compile(r"^[FC]-[A-Z2-7]{6}$")  # F-… feedback, C-… a concern (base32)
 _SHOWN = 5  # cases "my cases" shows: one chat message
 _MESSAGE_CHARS = 300  # how much of the desk's last message it quotes
+# How long a typed yes or no answers "are you satisfied?" (the buttons work as long as the case
+# stays resolved).
+SATISFACTION_DAYS = 7
 
 
 def my_cases(exchange: Exchange, _: str = "") -> None:
@@ -118,16 +122,36 @@ def satisfied(exchange: Exchange, argument: str) -> None:
 
 
 def satisfaction_reply(exchange: Exchange, action: Answer) -> bool:
-    """A typed yes or no (or a button's number) after a resolution asked "are you satisfied?";
-    anything else is not an answer to it, and goes on to the survey."""
+    """A typed yes or no after a resolution asked "are you satisfied?"; anything else is not an
+    answer to it, and goes on to the survey. Only the words count, not a menu's 1 or 2, and
+    only while no survey question waits and the resolution is recent: a reply meant for the
+    survey is never taken (and lost) as their verdict on a case."""
     participant = exchange.participant()
     case = _theirs(exchange, participant.topic)
-    said = yes_or_no(action, exchange.language)
-    if case is None or said is None:
+    said = _typed_yes_or_no(action, exchange.language)
+    if case is None or said is None or _survey_waits(exchange) or not _asked_lately(exchange, case):
         exchange.turn.update(participant, stage=Stage.NONE, topic="")
         return False
     _answered(exchange, case, said)
     return True
+
+
+def _typed_yes_or_no(action: Answer, language: str) -> bool | None:
+    """Yes or no in words: a survey's menus are answered with numbers."""
+    if not isinstance(action.input, TextReply) or action.input.text.strip().isdigit():
+        return None
+    return yes_or_no(action, language)
+
+
+def _survey_waits(exchange: Exchange) -> bool:
+    session = exchange.context.session
+    return exchange.context.campaign is not None and session is not None and bool(session.current)
+
+
+def _asked_lately(exchange: Exchange, case: CaseSummary) -> bool:
+    """The question is a week old at most: a yes or no days later is about something else."""
+    asked = case.resolved_ms
+    return asked is not None and _now_ms(exchange) - asked <= SATISFACTION_DAYS * DAY_MS
 
 
 def _answered(exchange: Exchange, case: CaseSummary, yes: bool) -> None:
