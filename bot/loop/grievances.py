@@ -20,12 +20,13 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.channels.whatsapp.templates import NOTICE, SHARED
 from bot.conversation.case_view import REOPEN, SATISFIED, UNSATISFIED, desk_message_aad
 from bot.conversation.decisions.texts import say
 from bot.conversation.decisions.values import text
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import INBOX_CAP, Notice, seal_notice
-from bot.conversation.outgoing import MenuItem, Outgoing
+from bot.conversation.outgoing import SHARED_CONTINUE, MenuItem, Outgoing, TemplateHint
 from bot.conversation.participants import hidden_since
 from bot.privacy import ParticipantCrypto, encrypt_field
 from bot.records.campaigns import CampaignStore
@@ -86,7 +87,7 @@ class Desk:
         else:
             participant = self.schema.participant(case.participant_id)
             record: Any = await self.redis.hmget(
-                participant, ["wk", "ch", "lang", "stop", "hid", "shp"]
+                participant, ["wk", "ch", "lang", "stop", "hid", "shp", "cid"]
             )
             delivered, args = await self._delivery(case, status, message.strip(), record, now_ms)
             inbox = self.schema.webchat_inbox(case.participant_id)
@@ -122,14 +123,19 @@ class Desk:
         self, case: Case, status: CaseStatus, message: str, record: Any, now_ms: int
     ) -> tuple[str, list[Any]]:
         """How the participant hears of the step: ARGV 5, 6 and 9.. of the step's script."""
-        wrapped, channel_raw, language_raw, stop, hidden, shared = record
+        wrapped, channel_raw, language_raw, stop, hidden, chosen, current = record
         if wrapped is None or channel_raw is None:
             return "not sent: the participant was erased", ["", INBOX_CAP, "", ""]
         channel, language = text(channel_raw), text(language_raw or b"en")
         data_key = self.crypto.unwrap_data_key(wrapped)
         aad = desk_message_aad(case.participant_id, case.reference)
         kept = encrypt_field(data_key, message, aad) if message else ""
-        notice = await self._notice(case, status, message, language, shared == b"1")
+        # A phone others read: theirs by their choice, or by the campaign they take part in
+        # now or raised the case in (the one they are in now may be run for shared phones).
+        shared = chosen == b"1" or any(
+            [await self._shared_phones(cid) for cid in (text(current or b""), case.campaign_id)]
+        )
+        notice = await self._notice(case, status, message, language, shared)
         asked = case.reference if notice.asks else ""
         if channel == Channel.WEBCHAT.value:
             told = Notice(notice.text, menu=notice.menu)
@@ -140,17 +146,25 @@ class Desk:
         if hidden_since(hidden):  # a quick exit: nothing reaches their phone until they are back
             return "not sent: the participant left with a quick exit", ["", INBOX_CAP, kept, ""]
         key = f"g:{case.reference}:{case.steps + 1}"
-        outgoing = Outgoing(notice.text, menu=notice.menu)
+        # Outside WhatsApp's 24-hour window (the usual case: the desk answers days later) only
+        # a template goes: the notice's, carrying the text; its buttons are dropped there, a
+        # typed yes or no still answers. In shared-phone mode one that names nothing: `shared`
+        # where it has a button for this menu, else `shared_continue`.
+        purpose, fallback = (SHARED, SHARED_CONTINUE) if shared else (NOTICE, None)
+        hint = TemplateHint(purpose, fallback, language)
+        outgoing = Outgoing(notice.text, menu=notice.menu, template=hint)
         entry = OutboxEntry(key, case.participant_id, channel, outgoing, now_ms)
         fields = seal(entry, self.crypto)
         outbox = [fields["k"], fields["pid"], fields["ch"], fields["t"], fields["body"]]
         return f"{channel} (reply outbox)", ["", INBOX_CAP, kept, asked, *outbox]
 
+    async def _shared_phones(self, campaign_id: str) -> bool:
+        campaign = await self.campaigns.get(campaign_id) if campaign_id else None
+        return campaign is not None and campaign.survey.shared_phones
+
     async def _notice(
         self, case: Case, status: CaseStatus, message: str, language: str, shared: bool
     ) -> StepNotice:
-        campaign = await self.campaigns.get(case.campaign_id) if case.campaign_id else None
-        shared = shared or (campaign is not None and campaign.survey.shared_phones)
         asks = status is CaseStatus.RESOLVED
         menu: tuple[MenuItem, ...] = ()
         if asks:
@@ -168,6 +182,7 @@ class Desk:
             read = MenuItem(say("grievance.button.read", language), "cases")
             line = say("grievance.shared", language, reference=case.reference)
             return StepNotice(line + question, (*menu, read), asks)
+        campaign = await self.campaigns.get(case.campaign_id) if case.campaign_id else None
         if campaign is not None:
             organisation = campaign.survey.text(campaign.survey.organisation, language)
         else:
