@@ -147,6 +147,10 @@ def _reply(exchange: Exchange, action: Answer) -> None:
     stage_reply = _STAGE_REPLIES.get(participant.stage)
     if stage_reply is not None and stage_reply(exchange, action):
         return
+    if participant.opted_out and participant.stage is Stage.SATISFACTION:
+        # Stopped, and not their answer to the resolution: nothing starts without their yes.
+        resume_question.ask_resume(exchange, None)
+        return
     if participant.stage is not Stage.NONE:  # a menu was shown and not picked from
         exchange.turn.update(participant, stage=Stage.NONE)
     if exchange.context.campaign is None or exchange.context.session is None:
@@ -157,10 +161,12 @@ def _reply(exchange: Exchange, action: Answer) -> None:
     answer(exchange.turn, action, exchange.context, exchange.now)
 
 
-# Questions a stopped participant may be asked (by a command kept while stopped): a reply
-# answers them rather than asking "start again?". A consent question only if optional:
-# a yes to taking part would start the survey.
-_ASKED_WHILE_STOPPED = frozenset({Stage.RESUME, Stage.DELETE, Stage.UPDATES, Stage.CONSENT})
+# Questions a stopped participant may be asked (by a command kept while stopped, or a
+# resolution in their web chat inbox): a reply answers them rather than asking "start
+# again?". A consent question only if optional: a yes to taking part would start the survey.
+_ASKED_WHILE_STOPPED = frozenset(
+    {Stage.RESUME, Stage.DELETE, Stage.UPDATES, Stage.CONSENT, Stage.SATISFACTION}
+)
 _OPTIONAL = frozenset(kind.value for kind in Consent if kind is not Consent.TAKE_PART)
 
 

@@ -20,9 +20,22 @@ from dialogues.inbound import Pause
 from dialogues.session import SessionStatus
 
 # What a stopped participant may still do without being asked: see and delete their data,
-# change a consent or shared-phone mode, leave at once (quick exit), or say stop again.
+# change a consent or shared-phone mode, leave at once (quick exit), say stop again, and follow
+# their own cases (list them, answer a resolution, reopen one): none starts messages again.
 KEPT_WHILE_STOPPED = frozenset(
-    {"stop", "mydata", "delete", "consent", "updates", "resume", "exit", "shared", "cases"}
+    {
+        "stop",
+        "mydata",
+        "delete",
+        "consent",
+        "updates",
+        "resume",
+        "exit",
+        "shared",
+        "cases",
+        "reopen",
+        "satisfied",
+    }
 )
 
 
