@@ -1,12 +1,11 @@
 """`sauti grievance list|show|update|report`: the grievance desk.
 
-Cases are what participants raised with /feedback (F-…) or as a concern about a decision
-(C-…). The list puts open safety-flagged cases first, then the most overdue, with the time
-left to answer each. Each update moves the case one step (and may set its category and
-urgency) and tells the participant, in their language. Only the case's own text is shown,
-never who wrote it. The report gives per category the response times, overdue cases, reopen
-and satisfaction rates, small cells withheld as in every aggregate.
-"""
+Cases are what participants raised with /feedback (F-…) or as a concern about a decision (C-…).
+The list puts open safety-flagged cases first, then urgent ones, then the most overdue, with the
+time left to answer each. Each update moves the case one step (and may set its category and
+urgency) and tells the participant, in their language. Only the case's own text is shown, never
+who wrote it. The report gives per category the response times, overdue cases, reopen and
+satisfaction rates, small cells withheld as in every aggregate."""
 
 from __future__ import annotations
 
@@ -42,7 +41,7 @@ URGENCIES = [urgency.value for urgency in Urgency]
 def register(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(title="grievance commands")
     listing = sub.add_parser(
-        "list", help="the desk: safety-flagged first, then overdue, with the time left"
+        "list", help="the desk: safety-flagged first, then urgent, then overdue, with the time left"
     )
     listing.add_argument("--status", choices=STATUSES)
     listing.add_argument("--category", choices=list(ROWS))

@@ -1,5 +1,5 @@
-"""The grievance desk: the cases list (safety-flagged first, then overdue, with the time left
-to answer each; filtered by status, category and campaign), one case (what the participant
+"""The grievance desk: the cases list (safety-flagged first, then urgent, then overdue, with the
+time left to answer each; filtered by status, category and campaign), one case (what the participant
 wrote — an audited read —, its steps, and a form to step it that tells the participant in
 their language) and the desk report. Every figure and every change is the API's own
 (listCases, getCase, stepCase, getCaseReport)."""

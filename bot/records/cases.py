@@ -213,12 +213,17 @@ async def list_cases(redis: Redis, schema: KeySchema) -> list[Case]:
     return sorted(cases, key=lambda case: case.created_ms)
 
 
+# Where an open case stands on the desk by its urgency (a closed one comes after them all).
+_RANK = {Urgency.SAFETY: 0, Urgency.URGENT: 1, Urgency.NORMAL: 2}
+
+
 def desk_order(case: Case) -> tuple[int, int, int, str]:
-    """How the desk lists cases: open safety-flagged ones first, then open ones by their due
-    time (so the most overdue come first, then the soonest due), then the rest by due time.
-    Depends on no clock, so a page cursor keeps its place."""
+    """How the desk lists cases: open safety-flagged ones first, then open urgent ones, then
+    the other open ones, each by their due time (so the most overdue come first, then the
+    soonest due), then the rest by due time. Depends on no clock, so a page cursor keeps its
+    place."""
     return (
-        0 if case.status.open and case.urgency is Urgency.SAFETY else 1,
+        _RANK.get(case.urgency, len(_RANK)) if case.status.open else len(_RANK),
         0 if case.status.open else 1,
         case.due_ms,
         case.reference,

@@ -1,8 +1,8 @@
-"""Grievance cases of the organisation's campaigns: the desk (safety-flagged first, then
-overdue, with the time left to answer each), one case, a step (which tells the participant,
-and may set the case's category and urgency) and the desk report. The participant is named by
-the organisation's pseudonym; what they wrote is shown only on the case itself, and each such
-read is audited (as on the command line)."""
+"""Grievance cases of the organisation's campaigns: the desk (safety-flagged first, then urgent,
+then overdue, with the time left to answer each), one case, a step (which tells the participant, and
+may set the case's category and urgency) and the desk report. The participant is named by the
+organisation's pseudonym; what they wrote is shown only on the case itself, and each such read is
+audited (as on the command line)."""
 
 from __future__ import annotations
 
@@ -132,8 +132,8 @@ class CaseDetail(CaseOut):
 
 
 class CasePage(BaseModel):
-    """A page of the desk: open safety-flagged cases first, then open cases by due time (the
-    most overdue first), then the others."""
+    """A page of the desk: open safety-flagged cases first, then open urgent ones, then the
+    other open ones, each by due time (the most overdue first), then the others."""
 
     items: list[CaseOut]
     next_cursor: str | None
@@ -205,7 +205,7 @@ async def _owner(call: Call, case: Case) -> str | None:
     "GET",
     "/cases",
     "listCases",
-    "The desk: safety-flagged cases first, then overdue, then by due time",
+    "The desk: safety-flagged cases first, then urgent ones, then overdue, then by due time",
     permission=Permission.CASES_READ,
     query=CasesQuery,
     response=CasePage,

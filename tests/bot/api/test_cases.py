@@ -1,6 +1,6 @@
 """The grievance desk over the API: a step sets a case's category and urgency and reaches the
-participant; the desk lists safety-flagged cases first, then overdue ones, with a countdown;
-the desk report withholds small cells like every aggregate."""
+participant; the desk lists safety-flagged cases first, then urgent ones, then overdue ones,
+with a countdown; the desk report withholds small cells like every aggregate."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ async def test_an_unknown_category_or_urgency_is_refused_and_changes_nothing(
     )  # fmt: skip
 
 
-async def test_the_desk_lists_safety_first_then_the_most_overdue_with_a_countdown(
+async def test_the_desk_lists_safety_first_then_urgent_then_the_most_overdue_with_a_countdown(
     world: World,
 ) -> None:
     fresh = await _raise(world, "tok-ana-01", "Coverage is gone in my village")
@@ -103,11 +103,14 @@ async def test_the_desk_lists_safety_first_then_the_most_overdue_with_a_countdow
     await _step(world, safety, {"status": "under_review", "urgency": "safety"}, Role.ADMIN)
     done = await _raise(world, "tok-ed-05", "Fixed already", days_ago=40)
     await _step(world, done, {"status": "resolved"}, Role.ADMIN)
+    # Urgent and not yet due: answered before the overdue ones all the same.
+    urgent = await _raise(world, "tok-fa-06", "The agent keeps my ID card")
+    await _step(world, urgent, {"status": "under_review", "urgency": "urgent"}, Role.ADMIN)
 
     page = await world.get(f"/api/v1/cases?campaign={CAMPAIGN}")
     order = [case["reference"] for case in page["items"]]
-    ours = [ref for ref in order if ref in {fresh, old, older, safety, done}]
-    assert ours == [safety, older, old, fresh, done]
+    ours = [ref for ref in order if ref in {fresh, old, older, safety, done, urgent}]
+    assert ours == [safety, urgent, older, old, fresh, done]
     by_ref = {case["reference"]: case for case in page["items"]}
     assert by_ref[older]["overdue"] is True
     assert by_ref[older]["due_in_seconds"] < by_ref[old]["due_in_seconds"] < 0
