@@ -149,10 +149,11 @@ async def test_the_desk_report_gives_times_and_rates_per_category_and_withholds_
     for reference in billing:
         await _step(world, reference, {"status": "resolved", "category": "billing"}, Role.ADMIN)
     await _step(world, conduct, {"status": "under_review", "category": "conduct"}, Role.ADMIN)
-    # Two of the three billing participants answer the resolution: one satisfied, one reopens.
+    # Two of the three billing participants answer the resolution (its buttons: a survey
+    # question waits for them): one satisfied, one reopens.
     billed = [world.deployment.participant(f"tok-bill-{n}") for n in range(2)]
-    await world.deployment.send(billed[0], "yes")
-    await world.deployment.send(billed[1], "no")
+    await world.deployment.send(billed[0], f"/satisfied yes:{billing[0]}")
+    await world.deployment.send(billed[1], f"/satisfied no:{billing[1]}")
     world.deployment.clock.now = time.time()
     await world.deployment.drain()
     await world.deployment.send(billed[1], f"reopen {billing[1]}")
