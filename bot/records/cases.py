@@ -231,12 +231,17 @@ def desk_order(case: Case) -> tuple[int, int, int, str]:
 
 
 async def participant_cases(
-    redis: Redis, schema: KeySchema, participant_id: str, limit: int = 20
+    redis: Redis, schema: KeySchema, participant_id: str, limit: int = 20, also: str = ""
 ) -> tuple[CaseSummary, ...]:
-    """A participant's own latest cases, newest first (what "my cases" can show)."""
+    """A participant's own latest cases, newest first (what "my cases" can show), and the
+    case `also` after them when it is theirs but older (one they reopen or answer by its
+    reference)."""
     shard = schema.shard_of(participant_id)
-    found: Any = await redis.zrange(schema.participant_cases(participant_id), -limit, -1)
+    index = schema.participant_cases(participant_id)
+    found: Any = await redis.zrange(index, -limit, -1)
     references = [ref.decode() for ref in reversed(found)]
+    if also and also not in references and await redis.zscore(index, also) is not None:
+        references.append(also)
     pipe = redis.pipeline(transaction=False)
     for reference in references:
         pipe.hgetall(schema.case(shard, reference))

@@ -487,7 +487,8 @@ class Worker:
         needed = isinstance(event.action, Command) and event.action.name in NEEDS_CASES
         if not (asked or needed):
             return ()
-        return await participant_cases(self._redis, self._schema, pid)
+        named = participant.topic if asked else _case_named(event.action)
+        return await participant_cases(self._redis, self._schema, pid, also=named)
 
     async def _history(
         self, pid: str, participant: ParticipantRecord | None, loaded: BatchState
@@ -568,3 +569,10 @@ def _name(error: BaseException) -> str:
     """What is logged and kept of an error: its type only, as its message could quote what a
     participant wrote."""
     return type(error).__name__
+
+
+def _case_named(action: object) -> str:
+    """The reference a command names (`reopen F-…`, a button `yes:F-…`), or ""."""
+    if not isinstance(action, Command):
+        return ""
+    return action.argument.rpartition(":")[2].strip().upper()
