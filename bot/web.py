@@ -148,6 +148,7 @@ def api_services(app: App, audit: AuditRecorder, sign_in: SignIn | None = None) 
         audit=audit,
         settings=app.settings.api,
         min_cell=app.settings.privacy.min_cell,
+        reopen_days=app.settings.loop.case_reopen_days,
         decisions=decision_tools(app),
         staff_tools=StaffTools(
             changes=changes,

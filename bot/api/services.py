@@ -18,6 +18,7 @@ from bot.audit.verification import RecentVerdicts
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
 from bot.runtime.metrics import Metrics
+from bot.settings.loop import DEFAULT_REOPEN_DAYS
 from bot.settings.model import ApiSettings
 from bot.settings.privacy import DEFAULT_MIN_CELL
 from bot.storage.keys import KeySchema
@@ -68,6 +69,7 @@ class ApiServices:
         DEFAULT_MIN_CELL  # the smallest count an aggregate shows (SAUTI_PRIVACY_MIN_CELL)
     )
     clock: Callable[[], float] = time.time
+    reopen_days: int = DEFAULT_REOPEN_DAYS  # SAUTI_CASE_REOPEN_DAYS: a resolution's Reopen button
     decisions: DecisionTools | None = None  # the decisions operations' (bot.web gives them)
     staff_tools: StaffTools | None = None  # the staff and tokens operations' (bot.web too)
     # The audit chain's last verdict per organisation (GET /audit/verify), kept a while.

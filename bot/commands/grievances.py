@@ -149,7 +149,8 @@ def _update(args: argparse.Namespace) -> int:
         if case is None:
             print(f"sauti: no case '{args.reference}'", file=sys.stderr)
             return 1
-        desk = Desk(app.redis, app.schema, app.campaigns, app.crypto)
+        reopen_days = app.settings.loop.case_reopen_days
+        desk = Desk(app.redis, app.schema, app.campaigns, app.crypto, reopen_days=reopen_days)
         try:
             result = await desk.step(
                 case,

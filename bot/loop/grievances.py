@@ -32,6 +32,7 @@ from bot.privacy import ParticipantCrypto, encrypt_field
 from bot.records.campaigns import CampaignStore
 from bot.records.cases import NEXT, Case, CaseError, CaseStatus, Category, Urgency, find_case
 from bot.runtime.outbox import OutboxEntry, Priority, seal
+from bot.settings.loop import DEFAULT_REOPEN_DAYS
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import STEP_CASE
 
@@ -57,6 +58,9 @@ class Desk:
     schema: KeySchema
     campaigns: CampaignStore
     crypto: ParticipantCrypto
+    # Days after a resolution within which they may reopen it (SAUTI_CASE_REOPEN_DAYS): with
+    # none, a resolution offers no Reopen button.
+    reopen_days: int = DEFAULT_REOPEN_DAYS
 
     async def step(
         self,
@@ -173,8 +177,11 @@ class Desk:
                          f"{case.reference}"),
                 MenuItem(say("grievance.button.no", language), "satisfied", f"{UNSATISFIED}:"
                          f"{case.reference}"),
-                MenuItem(say("grievance.button.reopen", language), REOPEN, case.reference),
             )  # fmt: skip
+            if self.reopen_days > 0:
+                menu += (
+                    MenuItem(say("grievance.button.reopen", language), REOPEN, case.reference),
+                )
         question = f"\n\n{say('grievance.satisfied', language)}" if asks else ""
         if shared:
             # A phone others read: nothing of the case, its organisation or the desk's words;

@@ -391,7 +391,13 @@ async def step_case(call: Call) -> StepOut:
     step = call.body_as(StepIn)
     if step.expected_steps is not None and step.expected_steps != case.steps:
         raise ApiError(CONFLICT, f"case {case.reference} was changed meanwhile; look at it again")
-    desk = Desk(services.redis, services.schema, services.campaigns, services.crypto)
+    desk = Desk(
+        services.redis,
+        services.schema,
+        services.campaigns,
+        services.crypto,
+        reopen_days=services.reopen_days,
+    )
     try:
         result = await desk.step(
             case,

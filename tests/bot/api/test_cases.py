@@ -183,3 +183,37 @@ async def test_the_desk_report_gives_times_and_rates_per_category_and_withholds_
     # Its one case makes the whole line small: even its zeros are withheld.
     assert [row["cases"] for row in other_org["categories"]] == [None] * 8
     assert other_org["total"]["cases"] is None
+
+
+@pytest.fixture
+async def no_reopening(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[World]:
+    async with api_world(redis_url, tmp_path, monkeypatch, SAUTI_CASE_REOPEN_DAYS="0") as world:
+        yield world
+
+
+async def _last_menu(world: World, user: str) -> list[str]:
+    app = world.deployment.app
+    pid = world.deployment.participant(user)
+    wrapped: Any = await app.redis.hget(app.schema.participant(pid), "wk")
+    key = app.crypto.unwrap_data_key(wrapped)
+    items: Any = await app.redis.lrange(app.schema.webchat_inbox(pid), -1, -1)
+    [item] = items
+    notice = open_notice(item, pid, key)
+    assert notice is not None
+    return [entry.command for entry in notice.menu]
+
+
+async def test_without_a_reopen_time_a_resolution_offers_no_reopen_button(
+    no_reopening: World,
+) -> None:
+    reference = await _raise(no_reopening, "tok-gi-07", "Charged twice")
+    await _step(no_reopening, reference, {"status": "resolved"}, Role.ADMIN)
+    assert await _last_menu(no_reopening, "tok-gi-07") == ["satisfied", "satisfied"]
+
+
+async def test_a_resolution_offers_the_reopen_button_within_the_reopen_time(world: World) -> None:
+    reference = await _raise(world, "tok-ha-08", "Charged twice")
+    await _step(world, reference, {"status": "resolved"}, Role.ADMIN)
+    assert await _last_menu(world, "tok-ha-08") == ["satisfied", "satisfied", "reopen"]
