@@ -134,28 +134,23 @@ async def adopt_unowned_campaigns(redis: Redis, schema: KeySchema) -> int:
     return adopted
 
 
-async def index_participant_cases(redis: Redis, schema: KeySchema) -> int:
+async def index_participant_cases(redis: Redis, schema: KeySchema, page: int = 500) -> int:
     """List each case that still names who raised it among their own cases, if they are still
     there (their record holds a data key: someone erased is never given their cases back);
-    how many were listed. Safe to run again, and beside commits adding new ones."""
+    how many were listed. A page of a shard's cases at a time, so a large deployment is never
+    read whole at once. Safe to run again, and beside commits adding new ones (a new case
+    goes at the end, by its creation time)."""
     indexed = 0
     for shard in range(schema.shards):
-        cases: Any = await redis.zrange(schema.cases(shard), 0, -1, withscores=True)
-        pipe = redis.pipeline(transaction=False)
-        for reference, _ in cases:
-            pipe.hget(schema.case(shard, text(reference)), "pid")
-        owners = await pipe.execute()
-        steps: list[BatchStep] = []
-        for (reference, created), owner in zip(cases, owners, strict=True):
-            if owner:
-                pid, ref = text(owner), text(reference)
-                keys = [
-                    schema.case(shard, ref),
-                    schema.participant(pid),
-                    schema.participant_cases(pid),
-                ]
-                steps.append(ScriptCall(INDEX_OWN_CASE, keys, [pid, int(created), ref]))
-        indexed += sum(await run_batch(redis, steps)) if steps else 0
+        start = 0
+        while True:
+            cases: Any = await redis.zrange(
+                schema.cases(shard), start, start + page - 1, withscores=True
+            )
+            indexed += await _index_page(redis, schema, shard, cases)
+            if len(cases) < page:
+                break
+            start += page
     log.log(
         logging.INFO if indexed else logging.DEBUG,
         "data migrated to schema %d: %d grievance cases listed among their participants' own",
@@ -163,6 +158,22 @@ async def index_participant_cases(redis: Redis, schema: KeySchema) -> int:
         indexed,
     )
     return indexed
+
+
+async def _index_page(
+    redis: Redis, schema: KeySchema, shard: int, cases: list[tuple[bytes, float]]
+) -> int:
+    pipe = redis.pipeline(transaction=False)
+    for reference, _ in cases:
+        pipe.hget(schema.case(shard, text(reference)), "pid")
+    owners = await pipe.execute()
+    steps: list[BatchStep] = []
+    for (reference, created), owner in zip(cases, owners, strict=True):
+        if owner:
+            pid, ref = text(owner), text(reference)
+            keys = [schema.case(shard, ref), schema.participant(pid), schema.participant_cases(pid)]
+            steps.append(ScriptCall(INDEX_OWN_CASE, keys, [pid, int(created), ref]))
+    return sum(await run_batch(redis, steps)) if steps else 0
 
 
 async def _count_results(redis: Redis, schema: KeySchema) -> Recounted:

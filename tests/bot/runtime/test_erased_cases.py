@@ -97,16 +97,23 @@ async def test_delete_strips_their_cases_and_the_upgrade_does_not_list_them_agai
 
 async def test_the_upgrade_lists_the_cases_of_people_still_there(redis_client: Redis) -> None:
     runtime = await _deployment(redis_client)
-    amina = await _joined(runtime, "amina")
-    await amina.say("feedback")
-    await amina.say("the tower is down")
-    [reference] = await _references(runtime, amina)
-    await runtime.redis.delete(runtime.schema.participant_cases(amina.pid))  # as in schema 4
+    people = [await _joined(runtime, name) for name in ("amina", "baraka", "chausiku")]
+    for person in people:
+        await person.say("feedback")
+        await person.say("the tower is down")
+        await runtime.redis.delete(runtime.schema.participant_cases(person.pid))  # as in schema 4
 
-    assert await index_participant_cases(runtime.redis, runtime.schema) == 1
+    # A page of one case at a time: every page is read.
+    assert await index_participant_cases(runtime.redis, runtime.schema, page=1) == 3
 
-    replies = " ".join(str(message["text"]) for message in await amina.say("/cases"))
-    assert reference in replies
+    for person in people:
+        [reference] = [
+            ref
+            for ref in await _references(runtime, person)
+            if (await _case(runtime, person, ref))[b"pid"] == person.pid.encode()
+        ]
+        replies = " ".join(str(message["text"]) for message in await person.say("/cases"))
+        assert reference in replies
 
 
 def test_retention_deletes_every_key_erasure_deletes() -> None:
