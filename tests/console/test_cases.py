@@ -4,11 +4,17 @@ desk report, and what each role may see and do."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+import pytest
 
 from bot.access.roles import Role
 from bot.audit import AuditAction
+from bot.console import cases as console_cases
 from bot.conversation.inbox import open_notice
+from bot.loop.grievances import Desk
+from bot.records.cases import CaseStatus, Urgency, find_case
 from tests.bot.api import BOTH, GRIEVANCE, ORG_A, ORG_B, World
 from tests.console import signed_in
 
@@ -144,6 +150,46 @@ async def test_a_safety_flag_puts_the_case_first_and_raises_a_banner(world: Worl
     assert '<span class="badge alert">safety at stake</span>' in desk
     viewer = await signed_in(world, Role.VIEWER)
     assert "safety at stake" not in await viewer.page("/console/campaigns")
+
+
+async def _flagged_elsewhere(world: World) -> None:
+    """The case of ORG_A flagged `safety` from outside this console (the command line)."""
+    app = world.deployment.app
+    case = await find_case(app.redis, app.schema, world.cases[ORG_A])
+    assert case is not None
+    desk = Desk(app.redis, app.schema, app.campaigns, app.crypto)
+    await desk.step(
+        case, CaseStatus.UNDER_REVIEW, "", int(time.time() * 1000), urgency=Urgency.SAFETY
+    )
+
+
+async def test_the_safety_banner_is_counted_once_a_while_not_at_every_page(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console_cases, "SAFETY_COUNT_SECONDS", 3600.0)
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    assert "safety at stake" not in await caseworker.page("/console/campaigns")
+    await _flagged_elsewhere(world)
+    # Within the count's time, pages reuse it: no page reads every case again.
+    assert "safety at stake" not in await caseworker.page("/console/campaigns")
+
+    monkeypatch.setattr(console_cases, "SAFETY_COUNT_SECONDS", 0.0)
+    page = await caseworker.page("/console/campaigns")
+    assert "1 open case puts someone&#39;s safety at stake." in page
+
+
+async def test_a_step_in_the_console_shows_in_the_banner_at_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console_cases, "SAFETY_COUNT_SECONDS", 3600.0)
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    assert "safety at stake" not in await caseworker.page("/console/campaigns")
+    await caseworker.post(
+        f"/console/cases/{world.cases[ORG_A]}/steps",
+        {"status": "under_review", "urgency": "safety"},
+    )
+    page = await caseworker.page("/console/campaigns")
+    assert "1 open case puts someone&#39;s safety at stake." in page
 
 
 async def test_the_desk_filters_and_refuses_a_filter_it_does_not_know(world: World) -> None:

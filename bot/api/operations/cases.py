@@ -410,6 +410,7 @@ async def step_case(call: Call) -> StepOut:
     except CaseError as error:
         raise ApiError(CONFLICT, str(error)) from None
     caller = call.caller
+    services.open_safety.pop(caller.org, None)  # the console's banner counts again
     await services.audit.record(
         caller.org,
         actor=caller.actor,
