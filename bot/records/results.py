@@ -254,7 +254,13 @@ def _breakdown(
             for _, code in STATUSES
         ]
         withheld = [n for n, cell in enumerate(lone) if cell.withheld]
-        table = suppress_table(cells, minimum, withheld_row_totals=withheld)
+        table = suppress_table(
+            cells,
+            minimum,
+            withheld_row_totals=withheld,
+            known_row_totals=[n for n, cell in enumerate(lone) if not cell.withheld],
+            known_total=True,  # everyone the question reached: a reader can often work it out
+        )
         return Breakdown(breakdown.name, rows, breakdown.columns, table)
     # Every respondent has one language and one channel: the rows sum to the question's own
     # option counts, and (one option each) the grand total is its answered count.
@@ -267,6 +273,8 @@ def _breakdown(
         minimum,
         withheld_row_totals=[n for n, cell in enumerate(distribution.cells) if cell.withheld],
         withheld_total=_single(question) and distribution.total.withheld,
+        known_row_totals=_shown(distribution),
+        known_total=_single(question) and not distribution.total.withheld,
     )
     return Breakdown(breakdown.name, _option_ids(question), breakdown.columns, table)
 
@@ -298,8 +306,15 @@ def _by_question(
         if complete
         else (),
         withheld_total=complete and _single(question) and distribution.total.withheld,
+        known_row_totals=_shown(distribution) if complete else (),
+        known_total=complete and _single(question) and not distribution.total.withheld,
     )
     return Breakdown(breakdown.name, _option_ids(question), breakdown.columns, table)
+
+
+def _shown(distribution: Distribution) -> list[int]:
+    """The rows whose totals the question's own 1-D result shows."""
+    return [n for n, cell in enumerate(distribution.cells) if not cell.withheld]
 
 
 def _single(question: Question) -> bool:

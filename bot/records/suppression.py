@@ -20,6 +20,12 @@ The rules, with `minimum` the smallest count that may be shown (default 5):
   give it away by subtraction, so another entry of that line is withheld (the smallest
   remaining cell, non-zero ones first; the total only when no cell is left), and this repeats
   until no line has exactly one.
+- **All lines together.** Lines one at a time are not enough: two row totals minus a column
+  total, with shown zeros pinning the rest, can still give a withheld count away. So the
+  shown entries are then read as a system of equations (`bot/records/determined.py`, exact),
+  and while a withheld entry can be worked out, the smallest shown cell of a line through it
+  (non-zero first) is withheld too. What a reader knows from elsewhere counts as shown: the
+  people a question reached, and the question's own counts beside its breakdown.
 
 A withheld count is a `Cell` whose `count` is None. Cells withheld to protect another are not
 told apart from cells withheld for being small: telling them apart would say which withheld
@@ -37,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.records.determined import worked_out
 from bot.settings.privacy import DEFAULT_MIN_CELL, LOWEST_MIN_CELL
 
 __all__ = [
@@ -173,7 +180,7 @@ def suppress_question(
     lines: list[_Line] = [([("a",), ("s",), ("d",), ("x",)], ("t",))]
     if options is not None:
         lines.append((option_entries, ("a",)))
-    withheld = _suppress(values, lines, minimum, set())
+    withheld = _suppress(values, lines, minimum, set(), known={("t",)})
     distribution = (
         Distribution(
             tuple(_cell(values, entry, withheld) for entry in option_entries),
@@ -198,12 +205,16 @@ def suppress_table(
     *,
     withheld_row_totals: Collection[int] = (),
     withheld_total: bool = False,
+    known_row_totals: Collection[int] = (),
+    known_total: bool = False,
 ) -> Table:
     """A 2-D table shown with row totals, column totals and the grand total.
 
     `withheld_row_totals` (row indexes) and `withheld_total` start withheld: what the 1-D
     result of the same rows withholds, when its counts are this table's row totals, so that
-    reading both never reveals what either withholds."""
+    reading both never reveals what either withholds. `known_row_totals` and `known_total`
+    are what a reader knows from elsewhere (what that 1-D result shows): they count as shown
+    when checking that no withheld count can be worked out, and are never withheld for it."""
     check_minimum(minimum)
     widths = {len(row) for row in counts}
     if len(widths) > 1:
@@ -226,7 +237,10 @@ def suppress_table(
     seeded: set[_Entry] = {("r", r) for r in withheld_row_totals if 0 <= r < len(counts)}
     if withheld_total:
         seeded.add(("t",))
-    withheld = _suppress(values, lines, minimum, seeded)
+    known: set[_Entry] = {("r", r) for r in known_row_totals if 0 <= r < len(counts)}
+    if known_total:
+        known.add(("t",))
+    withheld = _suppress(values, lines, minimum, seeded, known - seeded)
     return Table(
         cells=tuple(tuple(_cell(values, ("c", r, c), withheld) for c in columns) for r in rows),
         row_totals=tuple(_cell(values, ("r", r), withheld) for r in rows),
@@ -242,10 +256,16 @@ _Line = tuple[list[_Entry], _Entry]  # the cells of a line, and its total
 
 
 def _suppress(
-    values: dict[_Entry, int], lines: list[_Line], minimum: int, seeded: set[_Entry]
+    values: dict[_Entry, int],
+    lines: list[_Line],
+    minimum: int,
+    seeded: set[_Entry],
+    known: Collection[_Entry] = (),
 ) -> set[_Entry]:
     """The entries to withhold: small ones, every cell of a line whose total is small, what
-    was `seeded`, then complements until no line has exactly one withheld entry."""
+    was `seeded`, then complements until no line has exactly one withheld entry, then more
+    until no withheld entry can be worked out from the shown ones and `known` (what a reader
+    knows from elsewhere) with all the lines together."""
     withheld = {entry for entry, value in values.items() if _small(value, minimum)} | seeded
     for cells, total in lines:
         if _small(values[total], minimum):
@@ -258,7 +278,55 @@ def _suppress(
                 continue
             withheld.add(_complement(values, cells, total, withheld))
             changed = True
+    while found := _worked_out(values, lines, withheld, known):
+        more = _further(values, lines, found, withheld, known)
+        if more is None:
+            break
+        withheld.add(more)
     return withheld
+
+
+def _worked_out(
+    values: dict[_Entry, int],
+    lines: list[_Line],
+    withheld: set[_Entry],
+    known: Collection[_Entry],
+) -> set[_Entry]:
+    """The withheld entries a reader can work out from the shown ones, the lines taken all
+    together. What a reader knows from elsewhere (`known`) counts as shown; so do the cells of
+    a line whose shown total is 0 (nobody there: the total says each cell is 0)."""
+    pinned = {
+        entry
+        for cells, total in lines
+        if values[total] == 0 and (total not in withheld or total in known)
+        for entry in cells
+    }
+    return worked_out(lines, withheld - set(known) - pinned)
+
+
+def _further(
+    values: dict[_Entry, int],
+    lines: list[_Line],
+    found: set[_Entry],
+    withheld: set[_Entry],
+    known: Collection[_Entry],
+) -> _Entry | None:
+    """The next entry to withhold so that `found` can no longer be worked out: the smallest
+    shown cell of a line through one of them (non-zero first, a line's total last); any
+    shown entry when those lines have none left; None when nothing is left to withhold."""
+    through = [line for line in lines if found & {*line[0], line[1]}] or lines
+    candidates = {
+        (entry, entry == total)
+        for cells, total in through
+        for entry in (*cells, total)
+        if entry not in withheld and entry not in known
+    }
+    if not candidates:
+        return None
+    entry, _ = min(
+        candidates, key=lambda item: (item[1], values[item[0]] == 0, values[item[0]], repr(item[0]))
+    )
+    return entry
 
 
 def _complement(
