@@ -5,10 +5,15 @@ A table is rows of cells; a cell is text, a number, a `Share` (a fraction shown 
 percentage) or None (empty). Both writers make text safe the same way:
 
 - **Formula injection.** Text comes from the public (free text, a pseudonym is ours but an
-  answer is theirs) and spreadsheets run a cell that starts with `=`, `+`, `-`, `@`, a tab or a
-  carriage return as a formula (`=HYPERLINK(...)` sends data away when clicked). Such text gets
-  a leading apostrophe, in CSV and in XLSX (OWASP's advice on CSV injection). Numbers are
-  written as numbers, so `-3` stays a number.
+  answer is theirs) and spreadsheets run a cell that starts with `=`, `+`, `-`, `@` (or their
+  full-width forms, which some input methods turn into them), a tab, a carriage return, a line
+  feed or a NUL as a formula (`=HYPERLINK(...)` sends data away when clicked), also after
+  leading spaces, which an import may trim. In CSV such text gets a leading apostrophe
+  (OWASP's advice on CSV injection), and so does any `;` followed by one of those signs: in
+  French and most European locales a spreadsheet splits a CSV on `;`, so what follows one
+  starts a cell. In XLSX a string is never evaluated as it is read, only once edited: such a
+  cell keeps its text as typed and carries the "quote prefix" style, which keeps it text when
+  edited, with no apostrophe to see. Numbers are written as numbers, so `-3` stays a number.
 - **CSV** starts with a byte order mark when it is a file: without one, spreadsheet apps read
   UTF-8 as their local code page and Arabic or Amharic text comes out as noise.
 - **XLSX** is written by hand, not through a library: a workbook is a zip of XML parts, and
@@ -29,7 +34,25 @@ from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula
+# What spreadsheets read as the start of a formula: these first, or a sign after spaces.
+FORMULA_STARTS = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\n",
+    "\x00",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+)
+_SIGNS = "=+\\-@\uff1d\uff0b\uff0d\uff20"
+_FORMULA = re.compile(f"[\\s\\x00]*[{_SIGNS}]")
+# A `;` that a semicolon-separated reading would make the start of a formula cell.
+_AFTER_SEMICOLON = re.compile(f";(?=[\\s\\x00]*[{_SIGNS}])")
 BOM = "\ufeff"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel's limits: longer text is cut (it would refuse the cell), rows past the last are not shown.
@@ -47,9 +70,16 @@ Value = str | int | float | None
 Row = Sequence[Value]
 
 
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take `text` for a formula."""
+    return text.startswith(FORMULA_STARTS) or _FORMULA.match(text) is not None
+
+
 def safe_cell(text: str) -> str:
-    """A leading apostrophe on anything a spreadsheet would evaluate (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text for a CSV cell: an apostrophe before anything a spreadsheet would evaluate, at the
+    start and after each `;` (CSV injection, read with `,` or with `;` as the separator)."""
+    text = _AFTER_SEMICOLON.sub(";'", text)
+    return "'" + text if formula_like(text) else text
 
 
 # -- CSV ---------------------------------------------------------------------------------------
@@ -103,7 +133,8 @@ async def xlsx_parts(sheets: Sequence[Sheet]) -> AsyncIterator[bytes]:
             book.writestr(name, text)
         yield sink.take()
         for number, sheet in enumerate(sheets, start=1):
-            with book.open(f"xl/worksheets/sheet{number}.xml", "w") as part:
+            # zip64 from the start: a worksheet past 2 GiB could not be finished without it.
+            with book.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as part:
                 part.write(_sheet_start(sheet).encode())
                 count = 0
                 async for row in sheet.rows:
@@ -143,7 +174,8 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_NORMAL, _BOLD, _PERCENT = 0, 1, 2  # the cell formats of _STYLES, in order
+# The cell formats of _STYLES, in order; the last two keep a formula-like text as text.
+_NORMAL, _BOLD, _PERCENT, _QUOTED, _BOLD_QUOTED = 0, 1, 2, 3, 4
 _STYLES = (
     f'{_XML}<styleSheet xmlns="{_MAIN}">'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
@@ -152,9 +184,11 @@ _STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
@@ -245,8 +279,10 @@ def _xml_cell(reference: str, value: Value, *, bold: bool) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        style = f' s="{_BOLD}"' if bold else ""
-        text = _xml_text(safe_cell(value)[:MAX_CELL_CHARS])
+        quoted = formula_like(value)
+        number = (_BOLD_QUOTED if quoted else _BOLD) if bold else (_QUOTED if quoted else _NORMAL)
+        style = f' s="{number}"' if number != _NORMAL else ""
+        text = _xml_text(value[:MAX_CELL_CHARS])
         return (
             f'<c r="{reference}" t="inlineStr"{style}>'
             f'<is><t xml:space="preserve">{text}</t></is></c>'

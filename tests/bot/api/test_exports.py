@@ -216,9 +216,11 @@ async def test_the_xlsx_opens_with_labels_inert_formulas_and_an_about_sheet(worl
     assert sorted(row["participant"] for row in rows) == await _pseudonyms(world)
     assert {row["uses_label"] for row in rows} == {"SMS"}  # in French
     stories = sorted(row["unsafe_what"] for row in rows if row["unsafe_what"])
-    assert stories == sorted([STORY[ORG_A], "'" + FORMULA])
-    # The formula is text to the spreadsheet, never a formula cell.
+    assert stories == sorted([STORY[ORG_A], FORMULA])  # as typed, no apostrophe to see
+    # The formula is text to the spreadsheet, never a formula cell, and stays text once edited.
     assert {cell.data_type for row in responses.iter_rows() for cell in row} <= {"s", "n"}
+    typed = [cell for row in responses.iter_rows() for cell in row if cell.value == FORMULA]
+    assert [cell.quotePrefix for cell in typed] == [True]
     told = about(book["About"])
     assert told["Exported by"] == "analyst"  # the role, never the person
     assert told["Respondents"] == len(rows)

@@ -205,7 +205,14 @@ async def test_json_marks_erased_text_as_lost(
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
+        (" =1+1", "' =1+1"),
+        ("\u00a0=1+1", "'\u00a0=1+1"),
+        ("\n=1+1", "'\n=1+1"),
+        ("\x00=1+1", "'\x00=1+1"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("x;=HYPERLINK(A2&B2)", "x;'=HYPERLINK(A2&B2)"),
         ("fine = good", "fine = good"),
+        ("a;b", "a;b"),
     ],
 )
 def test_cells_a_spreadsheet_would_evaluate_get_an_apostrophe(typed: str, cell: str) -> None:
@@ -266,7 +273,14 @@ async def test_an_xlsx_file_has_labels_numbers_as_numbers_and_inert_formulas(
     juma, amina = by_name[pids["juma"]], by_name[pids["amina"]]
     assert (juma["outages"], juma["trust"]) == (0, 5)  # numbers, not text
     assert (juma["started_at"], juma["updated_at"]) == (JOINED, ANSWERED)
-    assert juma["change"] == "'" + FORMULA
+    assert juma["change"] == FORMULA  # as typed, and kept text even once edited:
+    change = next(
+        row[header.index("change")]
+        for row in book["Responses"].iter_rows(min_row=2)
+        if row[0].value == pids["juma"]
+    )
+    assert change.data_type == "s"
+    assert change.quotePrefix
     assert (juma["unsafe"], juma["unsafe_label"]) == ("(declined)", None)
     assert (amina["uses"], amina["uses_label"]) == ("calls;money", "Calls; Mobile money")
     assert amina["cut_effect_label"] == "Reach my family; Get news or alerts"

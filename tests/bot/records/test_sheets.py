@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
+import zipfile
 from collections.abc import AsyncIterator
 
 import openpyxl
@@ -28,6 +30,14 @@ TYPED = [
     "@SUM(A1:A9)",
     "\t=1",
     "\r=1",
+    " =1+1",  # an import that trims spaces leaves the formula
+    "\u00a0=1+1",
+    "\n=1+1",
+    "\x00=1+1",
+    "\uff1d1+1",  # full-width signs: some input methods turn them into = + - @
+    "\uff0b1+1",
+    "\uff0d1+1",
+    "\uff201+1",
     "fine = good",
 ]
 
@@ -46,12 +56,50 @@ async def test_formulas_typed_by_the_public_are_inert_in_csv_and_xlsx() -> None:
     rows: list[Row] = [["typed"], *([text] for text in TYPED)]
     text = "".join([line async for line in csv_lines(_rows(rows), bom=False)])
     shown = [row[0] for row in csv.reader(io.StringIO(text, newline=""))][1:]
+    assert shown == ["'" + typed for typed in TYPED[:-1]] + [TYPED[-1]]
     book = await _book(Sheet("Typed", _rows(rows)))
     cells = [row[0] for row in book["Typed"].iter_rows(min_row=2)]
-    inert = ["'" + typed for typed in TYPED[:-1]] + [TYPED[-1]]
-    assert shown == inert
-    assert [cell.value for cell in cells] == inert
+    # XLSX shows the text as typed (a NUL, which XML cannot hold, replaced), with no
+    # apostrophe to see, and keeps it text even once edited: the quote prefix style.
+    assert [cell.value for cell in cells] == [typed.replace("\x00", "\ufffd") for typed in TYPED]
     assert {cell.data_type for cell in cells} == {"s"}  # text, never a formula
+    assert [cell.quotePrefix for cell in cells] == [True] * (len(TYPED) - 1) + [False]
+
+
+async def test_a_phrase_starting_with_a_dash_shows_no_stray_apostrophe_in_xlsx() -> None:
+    rows: list[Row] = [["said"], ["- the agent asked for money"], ["+ de 50 ans"]]
+    sheet = (await _book(Sheet("Said", _rows(rows))))["Said"]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        "- the agent asked for money",
+        "+ de 50 ans",
+    ]
+    assert sheet["A1"].font.b
+    assert not sheet["A1"].quotePrefix
+
+
+async def test_a_formula_after_a_semicolon_stays_text_where_csv_is_split_on_semicolons() -> None:
+    """French and most European locales open a CSV with `;` as the separator."""
+    rows: list[Row] = [["participant", "story"], ["p1", "x;=HYPERLINK(A2&B2)"], ["p2", "a; -1"]]
+    text = "".join([line async for line in csv_lines(_rows(rows), bom=False)])
+    for separator in (",", ";"):
+        cells = [cell for row in csv.reader(io.StringIO(text), delimiter=separator) for cell in row]
+        assert not [cell for cell in cells if cell.lstrip().startswith(("=", "+", "-", "@"))]
+    stories = [row[1] for row in csv.reader(io.StringIO(text))][1:]
+    assert stories == ["x;'=HYPERLINK(A2&B2)", "a;' -1"]  # the text, readable, made inert
+
+
+async def test_each_worksheet_is_written_with_room_past_4_gib() -> None:
+    """A worksheet's size is known only at its end: without zip64 from the start, one past
+    2 GiB could not be finished."""
+    data = b"".join([piece async for piece in xlsx_parts([Sheet("A", _rows([["x"]]))])])
+    book = zipfile.ZipFile(io.BytesIO(data))
+    info = book.getinfo("xl/worksheets/sheet1.xml")
+    header = data[info.header_offset : info.header_offset + 30]
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = info.header_offset + 30 + name_length
+    extra = data[start : start + extra_length]
+    assert struct.unpack("<H", extra[:2])[0] == 0x0001  # the zip64 extra field
+    assert openpyxl.load_workbook(io.BytesIO(data))["A"]["A1"].value == "x"
 
 
 async def test_numbers_are_numbers_and_shares_percentages() -> None:
