@@ -35,6 +35,7 @@ from bot.records.export_files import (
     json_text,
     label_language,
     named_by,
+    written,
     xlsx_bytes,
 )
 from dialogues import SurveyDefinitionError
@@ -107,10 +108,17 @@ def _export(args: argparse.Namespace) -> int:
             Permission.EXPORTS_CREATE,
             AuditAction.EXPORT_CREATED,
             target=f"campaign:{campaign.id}",
-            count=tally.rows,
+            count=written(args.format, tally.rows),
             details={"format": args.format, "to": "file" if args.output else "stdout"},
         )
-        print(f"exported {tally.rows} respondents of '{campaign.id}'", file=sys.stderr)
+        exported = written(args.format, tally.rows)
+        print(f"exported {exported} respondents of '{campaign.id}'", file=sys.stderr)
+        if exported < tally.rows:
+            print(
+                f"sauti: warning: {tally.rows - exported} more respondents left out: an XLSX "
+                "sheet holds at most a million rows; export as csv or json for all",
+                file=sys.stderr,
+            )
         if tally.unreadable:
             print(
                 f"sauti: warning: {tally.unreadable} free-text answers could not be decrypted "

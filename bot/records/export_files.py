@@ -6,7 +6,9 @@ are one table (`_Columns`), written by bot.records.sheets (formula-safe cells, a
 mark for CSV files, numbers as numbers): a column per question, holding option ids, numbers or
 words; with `labels`, each choice question's column is followed by `<question>_label`, the
 chosen options' labels in that language ("; " between several). The XLSX has a second sheet,
-"About": which campaign, when, exported by which role, and that the file holds personal data.
+"About": which campaign, when, exported by which role, that the file holds personal data,
+and how many respondents it holds: past a sheet's last row (Excel's 1,048,576) the rest are
+left out, and About says how many.
 """
 
 from __future__ import annotations
@@ -20,13 +22,24 @@ from typing import Any
 
 from bot.access.pseudonyms import Pseudonyms
 from bot.records.export import ExportedAnswer, Respondent
-from bot.records.sheets import Row, Sheet, Value, csv_lines, safe_cell, xlsx_parts
+from bot.records.sheets import MAX_ROWS, Row, Sheet, Value, csv_lines, safe_cell, xlsx_parts
 from dialogues import Survey
 from dialogues.localization import builtin_catalog
 from dialogues.model import CHOICE_KINDS, Question, QuestionKind
 
-__all__ = ["ExportNote", "csv_text", "json_text", "named_by", "safe_cell", "xlsx_bytes"]
+__all__ = [
+    "XLSX_MAX_RESPONDENTS",
+    "ExportNote",
+    "csv_text",
+    "json_text",
+    "named_by",
+    "safe_cell",
+    "written",
+    "xlsx_bytes",
+]
 
+# The respondents an XLSX holds: a sheet's last row is Excel's, the first the header.
+XLSX_MAX_RESPONDENTS = MAX_ROWS - 1
 FIXED_COLUMNS = ["participant", "language", "status", "started_at", "updated_at"]
 LABEL_SUFFIX = "_label"
 LABEL_SEPARATOR = "; "
@@ -86,7 +99,7 @@ async def xlsx_bytes(
     """A workbook of two sheets: "Responses" (the header row, then one row per respondent; a
     piece of bytes per row) and "About"."""
     columns = _Columns(survey, labels)
-    counted = _Counted(rows)
+    counted = _Counted(rows, XLSX_MAX_RESPONDENTS)
     sheets = [
         Sheet("Responses", columns.table(counted.rows()), widths=columns.widths()),
         Sheet("About", _about(survey, note, labels, counted), header_rows=0, widths=(16, 100)),
@@ -167,16 +180,27 @@ def _cell(answer: ExportedAnswer | None) -> Value:
     return value
 
 
-class _Counted:
-    """The respondents, counted as they pass: the About sheet, written after them, says how
-    many there were."""
+def written(chosen_format: str, count: int) -> int:
+    """How many of `count` respondents a file of `chosen_format` holds: an XLSX stops at
+    `XLSX_MAX_RESPONDENTS`; what an audit entry counts as exported."""
+    return min(count, XLSX_MAX_RESPONDENTS) if chosen_format == "xlsx" else count
 
-    def __init__(self, rows: AsyncIterator[Respondent]) -> None:
+
+class _Counted:
+    """The respondents, counted as they pass, at most `limit` of them given on (the rest read
+    and counted as left out): the About sheet, written after them, says how many there were."""
+
+    def __init__(self, rows: AsyncIterator[Respondent], limit: int) -> None:
         self._rows = rows
+        self._limit = limit
         self.count = 0
+        self.left_out = 0
 
     async def rows(self) -> AsyncIterator[Respondent]:
         async for row in self._rows:
+            if self.count >= self._limit:
+                self.left_out += 1
+                continue
             self.count += 1
             yield row
 
@@ -187,6 +211,12 @@ async def _about(
     for line in about_lines(survey, note, labels, personal=True):
         yield line
     yield ("Respondents", counted.count)
+    if counted.left_out:
+        yield (
+            "Left out",
+            f"{counted.left_out} more respondents: a sheet holds at most {MAX_ROWS:,} rows "
+            "(this one its header and the respondents above). Export as CSV or JSON for all.",
+        )
 
 
 def about_lines(

@@ -42,6 +42,7 @@ from bot.records.export_files import (
     json_text,
     label_language,
     named_by,
+    written,
     xlsx_bytes,
 )
 from bot.records.sheets import XLSX_MEDIA_TYPE
@@ -238,7 +239,7 @@ class _Export:
                 actor=caller.actor,
                 action=AuditAction.EXPORT_CREATED,
                 target=f"campaign:{self._campaign_id}",
-                count=self.sent,
+                count=written(self._format, self.sent),  # an XLSX holds what fits
                 address=caller.address,
                 details={"format": self._format, "to": "api"},
             )

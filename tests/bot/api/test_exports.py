@@ -21,6 +21,7 @@ from aiohttp import ClientResponse
 from bot.access.roles import Role
 from bot.api.audit import AuditAction
 from bot.api.operations import exports
+from bot.records import export_files
 from bot.records.export import Respondent, respondents
 from tests.bot.api import (
     BOTH,
@@ -234,6 +235,26 @@ async def test_the_xlsx_opens_with_labels_inert_formulas_and_an_about_sheet(worl
     assert not [pid for pid in _internal_ids(world) if pid in map(str, everything)]
     [entry] = _exported(world)
     assert (entry.count, entry.details) == (len(rows), {"format": "xlsx", "to": "api"})
+
+
+async def test_respondents_past_a_sheets_last_row_are_said_left_out_and_not_audited(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet holds 1,048,576 rows; here a limit of one respondent stands in for it."""
+    everyone = len(await _pseudonyms(world))
+    assert everyone >= 2
+    monkeypatch.setattr(export_files, "XLSX_MAX_RESPONDENTS", 1)
+    token = world.token(ORG_A, Role.ANALYST)
+    response = await world.call("GET", _export(chosen="xlsx"), token=token)
+    assert response.status == 200
+    book = await _workbook(response)
+    assert len(records(book["Responses"])) == 1
+    told = about(book["About"])
+    assert told["Respondents"] == 1
+    assert told["Left out"].startswith(f"{everyone - 1} more respondents")
+    assert "CSV or JSON" in told["Left out"]
+    [entry] = _exported(world)
+    assert entry.count == 1  # what the file holds
 
 
 async def test_a_viewer_cannot_export_responses_in_any_format(world: World) -> None:
