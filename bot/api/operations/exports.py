@@ -102,13 +102,13 @@ class ExportFile(RootModel[list[ExportedRespondentOut]]):
     "GET",
     "/campaigns/{campaign_id}/export",
     "exportResponses",
-    "Every response, as a CSV or JSON file",
+    "Every response, as a CSV, XLSX or JSON file",
     permission=Permission.EXPORTS_CREATE,
     path_model=CampaignPath,
     query=ExportQuery,
     response=FileResponse(
         tuple(MEDIA_TYPES.values()),
-        "the campaign's responses, one row (CSV) or object (JSON) per respondent",
+        "the campaign's responses, one row (CSV, XLSX) or object (JSON) per respondent",
         json_model=ExportFile,
     ),
     errors=(NOT_FOUND, RATE_LIMITED),
@@ -116,8 +116,8 @@ class ExportFile(RootModel[list[ExportedRespondentOut]]):
 )
 async def export_responses(call: Call) -> FileStream:
     """Free text included, decrypted. CSV and XLSX cells a spreadsheet would run as a formula
-    start with an apostrophe. Audited when the stream ends; one export at a time per
-    organisation (429 with `Retry-After` meanwhile)."""
+    stay text (CSV: an apostrophe; XLSX: the quote-prefix style). Audited when the stream
+    ends; one export at a time per organisation (429 with `Retry-After` meanwhile)."""
     campaign_id = call.path_as(CampaignPath).campaign_id
     query = call.query_as(ExportQuery)
     await campaign_owned(call, campaign_id, Permission.EXPORTS_CREATE)

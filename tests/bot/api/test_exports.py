@@ -257,6 +257,15 @@ async def test_respondents_past_a_sheets_last_row_are_said_left_out_and_not_audi
     assert entry.count == 1  # what the file holds
 
 
+async def test_the_api_document_names_every_format_the_export_gives(world: World) -> None:
+    document = await world.get("/api/v1/openapi.json")
+    operation = document["paths"]["/campaigns/{campaign_id}/export"]["get"]
+    given = set(operation["responses"]["200"]["content"])
+    assert given == set(exports.MEDIA_TYPES.values())
+    for name in ("CSV", "XLSX", "JSON"):
+        assert name in operation["summary"]
+
+
 async def test_a_viewer_cannot_export_responses_in_any_format(world: World) -> None:
     for chosen in ("csv", "xlsx", "json"):
         response = await world.call(
