@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -126,6 +126,9 @@ class EventStream:
     retry_ms: int = 5000  # how long a browser waits before it opens the stream again
 
 
+Face = Literal["api", "console"]
+
+
 @dataclass
 class Call:
     """One request, validated: who asks, and the path, query and body as their models."""
@@ -135,6 +138,9 @@ class Call:
     path: BaseModel | None
     query: BaseModel | None
     body: BaseModel | str | None
+    # Where the call came from: the JSON API, or a console page invoking the operation (an
+    # audit entry of a download says which, "to": "api" or "console").
+    face: Face = "api"
 
     @property
     def caller(self) -> Principal:

@@ -19,7 +19,16 @@ from pydantic import BaseModel, ValidationError
 
 from bot.access.permissions import NotFoundError, Principal, authorize
 from bot.access.roles import Permission
-from bot.api.declare import PUBLIC, Call, EventStream, FileStream, Operation, Owner, TextBody
+from bot.api.declare import (
+    PUBLIC,
+    Call,
+    EventStream,
+    Face,
+    FileStream,
+    Operation,
+    Owner,
+    TextBody,
+)
 from bot.api.problems import INVALID_REQUEST, ApiError, ErrorItem
 from bot.api.services import ApiServices
 from bot.records.cases import find_case
@@ -36,6 +45,7 @@ async def invoke(
     path: Mapping[str, str],
     query: Mapping[str, str],
     read_body: BodyReader,
+    face: Face = "api",
 ) -> BaseModel | FileStream | EventStream:
     """The operation's answer for `principal` (None only for public operations). Raises
     ForbiddenError / NotFoundError (bot.access.permissions) and ApiError (bot.api.problems)."""
@@ -51,6 +61,7 @@ async def invoke(
         path=validated(operation.path_model, path, "path"),
         query=validated(operation.query, query, "query"),
         body=await read_body(),
+        face=face,
     )
     if principal is not None and isinstance(permission, Permission):
         owner = await _owner(operation.owner, call, principal)

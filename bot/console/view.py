@@ -130,6 +130,7 @@ class View:
             path=path or {},
             query=query or {},
             read_body=body_from(operation, body),
+            face="console",
         )
 
     async def form(self) -> Form:

@@ -61,11 +61,13 @@ async def test_the_results_download_is_the_apis_file_and_is_audited(world: World
         token=world.token(ORG_A, Role.VIEWER),
     )
     assert from_page == await api.read()
-    first, _ = world.audit.entries
+    first, second = world.audit.entries
     assert (first.action, first.actor) == (
         AuditAction.RESULTS_EXPORTED,
         f"staff:{email(ORG_A, Role.VIEWER)}",
     )
+    # The audit log tells a download from a console page from one over the API.
+    assert (first.details["to"], second.details["to"]) == ("console", "api")
     empty_by = await viewer.get(f"{PAGE}/results?format=xlsx&by=&language=en")
     assert empty_by.headers["Content-Type"] == XLSX  # "no breakdown" is no `by`
 
@@ -86,6 +88,7 @@ async def test_an_analyst_downloads_every_response_as_xlsx_recorded_by_name(worl
         f"staff:{email(ORG_A, Role.ANALYST)}",
         len(rows),
     )
+    assert entry.details == {"format": "xlsx", "to": "console"}
 
 
 async def test_another_organisations_campaign_and_bad_choices_are_pages(world: World) -> None:

@@ -241,7 +241,7 @@ class _Export:
                 target=f"campaign:{self._campaign_id}",
                 count=written(self._format, self.sent),  # an XLSX holds what fits
                 address=caller.address,
-                details={"format": self._format, "to": "api"},
+                details={"format": self._format, "to": self._call.face},
             )
         finally:
             key = services.schema.export_lease(caller.org)

@@ -84,7 +84,7 @@ async def export_results(call: Call) -> FileStream:
     else:
         pieces = results_xlsx(found, survey, language, export_note(call))
     caller = call.caller
-    details: dict[str, str | int] = {"format": query.format, "to": "api"}
+    details: dict[str, str | int] = {"format": query.format, "to": call.face}
     if query.by is not None:
         details["by"] = query.by
     await call.services.audit.record(
