@@ -119,14 +119,8 @@ def private_file(path: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
-    try:
-        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    with _private(path) as descriptor, open(descriptor, "w", encoding="utf-8", newline="") as out:
+        yield out
 
 
 @contextmanager
@@ -137,10 +131,17 @@ def private_binary_file(path: Path | None) -> Iterator[BinaryIO]:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
+    with _private(path) as descriptor, open(descriptor, "wb") as out:
+        yield out
+
+
+@contextmanager
+def _private(path: Path) -> Iterator[int]:
+    """A private temporary file (owner-only) beside `path`, renamed onto it once the block
+    ends (the file opened on the descriptor is closed by then), removed should it fail."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
     try:
-        with open(descriptor, "wb") as handle:
-            yield handle
+        yield descriptor
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

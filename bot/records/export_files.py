@@ -22,12 +22,22 @@ from typing import Any
 
 from bot.access.pseudonyms import Pseudonyms
 from bot.records.export import ExportedAnswer, Respondent
-from bot.records.sheets import MAX_ROWS, Row, Sheet, Value, csv_lines, safe_cell, xlsx_parts
+from bot.records.sheets import (
+    MAX_ROWS,
+    XLSX_MEDIA_TYPE,
+    Row,
+    Sheet,
+    Value,
+    csv_lines,
+    safe_cell,
+    xlsx_parts,
+)
 from dialogues import Survey
 from dialogues.localization import builtin_catalog
 from dialogues.model import CHOICE_KINDS, Question, QuestionKind
 
 __all__ = [
+    "FILE_MEDIA_TYPES",
     "XLSX_MAX_RESPONDENTS",
     "ExportNote",
     "csv_text",
@@ -38,6 +48,8 @@ __all__ = [
     "xlsx_bytes",
 ]
 
+# Each file format's media type, for whoever serves the files.
+FILE_MEDIA_TYPES = {"csv": "text/csv", "xlsx": XLSX_MEDIA_TYPE, "json": "application/json"}
 # The respondents an XLSX holds: a sheet's last row is Excel's, the first the header.
 XLSX_MAX_RESPONDENTS = MAX_ROWS - 1
 FIXED_COLUMNS = ["participant", "language", "status", "started_at", "updated_at"]
@@ -112,7 +124,7 @@ class _Columns:
     """The table's columns: the fixed ones, then each answerable question's (and its labels')."""
 
     def __init__(self, survey: Survey, labels: str | None) -> None:
-        self._questions = [question for question in survey.questions if question.answerable]
+        self._questions = _answerable(survey)
         self._labels = labels
 
     def _labelled(self, question: Question) -> bool:
@@ -269,7 +281,7 @@ def about_lines(
 
 async def json_text(survey: Survey, rows: AsyncIterator[Respondent]) -> AsyncIterator[str]:
     """A JSON array given object by object, so it is never built in memory."""
-    questions = _question_ids(survey)
+    questions: list[str] = [question.id for question in _answerable(survey)]
     separator = "[\n"
     async for row in rows:
         yield separator + json.dumps(_json_object(row, questions), ensure_ascii=False)
@@ -299,9 +311,9 @@ def _json_answer(answer: ExportedAnswer | None) -> dict[str, Any] | None:
     return plain
 
 
-def _question_ids(survey: Survey) -> list[str]:
+def _answerable(survey: Survey) -> list[Question]:
     """Questions that take an answer, in survey order: the answer columns."""
-    return [question.id for question in survey.questions if question.answerable]
+    return [question for question in survey.questions if question.answerable]
 
 
 def _status(row: Respondent) -> str | None:

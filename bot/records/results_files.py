@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 
 from bot.records.export_files import ExportNote, about_lines, option_label
 from bot.records.results import NO_ANSWER, Breakdown, CampaignResults, QuestionResults
+from bot.records.results import STATUSES as COUNTED_STATUSES
 from bot.records.sheets import Row, Share, Sheet, Value, csv_lines, xlsx_parts
 from bot.records.suppression import Cell
 from dialogues import Survey
@@ -29,7 +30,7 @@ from dialogues.model import Question
 CAMPAIGN_ROW = "(campaign)"
 ALL = "(all)"
 TOTAL = "(total)"
-STATUSES = ("answered", "skipped", "declined")
+STATUSES = tuple(name for name, _ in COUNTED_STATUSES)  # the results' own, by name
 
 
 async def results_csv(

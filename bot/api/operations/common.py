@@ -1,5 +1,6 @@
-"""What several operations share: finding a campaign of the caller's organisation, and naming
-participants by the organisation's pseudonyms."""
+"""What several operations share: finding a campaign of the caller's organisation, naming
+participants by the organisation's pseudonyms, and what the export files need of a call (the
+labels' language, the About sheet's note)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from bot.access.permissions import NotFoundError
 from bot.access.pseudonyms import Pseudonyms
 from bot.access.roles import Permission
 from bot.api.declare import Call
+from bot.api.problems import INVALID_REQUEST, ApiError, ErrorItem
 from bot.api.services import StaffTools
+from bot.records.export_files import ExportNote, label_language
+from dialogues import Survey
 
 CAMPAIGN_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"  # as the survey loader checks ids
 
@@ -53,3 +57,25 @@ def staff_tools(call: Call) -> StaffTools:
 
 def moment(seconds: float | None) -> dt.datetime | None:
     return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def checked_language(survey: Survey, language: str | None) -> str:
+    """The labels' language, or a 400 naming the campaign's languages."""
+    try:
+        return label_language(survey, language)
+    except ValueError as error:
+        raise ApiError(
+            INVALID_REQUEST,
+            "the campaign is not in that language",
+            errors=[ErrorItem(location="query.language", message=str(error))],
+        ) from None
+
+
+def export_note(call: Call) -> ExportNote:
+    """What a file's About sheet says of the export: when, and the caller's role (never who)."""
+    role = call.caller.role
+    return ExportNote(
+        exported_at=call.services.clock(),
+        exported_by="operator" if role is None else role.value,
+        minimum=call.services.min_cell,
+    )

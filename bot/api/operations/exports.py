@@ -33,21 +33,24 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import Call, FileResponse, FileStream, Operations
-from bot.api.operations.common import CampaignPath, campaign_owned, pseudonyms_of
-from bot.api.problems import INVALID_REQUEST, NOT_FOUND, RATE_LIMITED, ApiError, ErrorItem
+from bot.api.operations.common import (
+    CampaignPath,
+    campaign_owned,
+    checked_language,
+    export_note,
+    pseudonyms_of,
+)
+from bot.api.problems import NOT_FOUND, RATE_LIMITED, ApiError
 from bot.records.export import Respondent, TextLoss, respondents
 from bot.records.export_files import (
-    ExportNote,
+    FILE_MEDIA_TYPES,
     csv_text,
     json_text,
-    label_language,
     named_by,
     written,
     xlsx_bytes,
 )
-from bot.records.sheets import XLSX_MEDIA_TYPE
 from bot.storage import scripts
-from dialogues import Survey
 from dialogues.events import AnswerOutcome
 
 operations = Operations()
@@ -55,7 +58,7 @@ operations = Operations()
 BLOCK_CHARS = 64 * 1024
 LEASE_SECONDS = 30 * 60
 RETRY_SECONDS = 30
-MEDIA_TYPES = {"csv": "text/csv", "xlsx": XLSX_MEDIA_TYPE, "json": "application/json"}
+MEDIA_TYPES = FILE_MEDIA_TYPES
 Format = Literal["csv", "xlsx", "json"]
 
 
@@ -147,28 +150,6 @@ async def export_responses(call: Call) -> FileStream:
         filename=f"{campaign_id}.{query.format}",
         chunks=export.blocks(rows, pieces),
         ended=export.ended,
-    )
-
-
-def checked_language(survey: Survey, language: str | None) -> str:
-    """The labels' language, or a 400 naming the campaign's languages."""
-    try:
-        return label_language(survey, language)
-    except ValueError as error:
-        raise ApiError(
-            INVALID_REQUEST,
-            "the campaign is not in that language",
-            errors=[ErrorItem(location="query.language", message=str(error))],
-        ) from None
-
-
-def export_note(call: Call) -> ExportNote:
-    """What a file's About sheet says of the export: when, and the caller's role (never who)."""
-    role = call.caller.role
-    return ExportNote(
-        exported_at=call.services.clock(),
-        exported_by="operator" if role is None else role.value,
-        minimum=call.services.min_cell,
     )
 
 

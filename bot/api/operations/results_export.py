@@ -23,18 +23,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import Call, FileResponse, FileStream, Operations
-from bot.api.operations.common import CampaignPath, campaign_owned
-from bot.api.operations.exports import checked_language, export_note
+from bot.api.operations.common import CampaignPath, campaign_owned, checked_language, export_note
 from bot.api.operations.results import read_results
 from bot.api.problems import INVALID_REQUEST, NOT_FOUND, ApiError
 from bot.records import tally
+from bot.records.export_files import FILE_MEDIA_TYPES
 from bot.records.results import BY_CHANNEL, BY_LANGUAGE
 from bot.records.results_files import results_csv, results_xlsx
-from bot.records.sheets import XLSX_MEDIA_TYPE
 
 operations = Operations()
 
-MEDIA_TYPES = {"csv": "text/csv", "xlsx": XLSX_MEDIA_TYPE}
+MEDIA_TYPES = {chosen: FILE_MEDIA_TYPES[chosen] for chosen in ("csv", "xlsx")}
 
 
 class ResultsExportQuery(BaseModel):
