@@ -5,7 +5,6 @@ by adding and subtracting any of its lines together, not just one line at a time
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -14,6 +13,7 @@ from bot.records import tally
 from bot.records.results import QuestionResults, _Breakdown, _question
 from bot.records.suppression import Cell
 from dialogues.model import Option, OptionId, Question, QuestionId, QuestionKind
+from tests.kit.equations import fixed
 
 LANGUAGES = ("en", "fr", "sw", "ar")
 
@@ -45,9 +45,8 @@ def results(cells: Sequence[Sequence[int]], skipped: int, declined: int) -> Ques
 
 def worked_out(cells: Sequence[Sequence[int]], skipped: int, declined: int) -> dict[str, int]:
     """What a reader can work out of the withheld counts, by name, with their true values:
-    every shown number is an equation, so is every line, and so is the number of people the
-    question reached (a reader can often know it); a withheld count is worked out when the
-    equations' span holds it alone (rank does not grow when it is added)."""
+    every line is an equation, every shown number known, and so is the number of people the
+    question reached (a reader can often know it)."""
     shown = results(cells, skipped, declined)
     table = shown.breakdown.table if shown.breakdown else None
     assert table is not None
@@ -71,31 +70,7 @@ def worked_out(cells: Sequence[Sequence[int]], skipped: int, declined: int) -> d
     sums += [([f"o{r}" for r in rows], "a"), ([f"k{c}" for c in width], "a")]
     sums += [(["a", "s", "d"], "reached")]
     unknown = [name for name in truth if name not in known]
-    equations = [
-        [Fraction(parts.count(name) - (name == total)) for name in unknown] for parts, total in sums
-    ]
-    base = rank(equations)
-    alone = {
-        name
-        for n, name in enumerate(unknown)
-        if rank([*equations, [Fraction(m == n) for m in range(len(unknown))]]) == base
-    }
-    return {name: truth[name] for name in alone}
-
-
-def rank(matrix: list[list[Fraction]]) -> int:
-    rows = [list(row) for row in matrix if any(row)]
-    found = 0
-    for col in range(len(rows[0]) if rows else 0):
-        pivot = next((n for n in range(found, len(rows)) if rows[n][col] != 0), None)
-        if pivot is None:
-            continue
-        rows[found], rows[pivot] = rows[pivot], rows[found]
-        for n in range(found + 1, len(rows)):
-            factor = rows[n][col] / rows[found][col]
-            rows[n] = [a - factor * b for a, b in zip(rows[n], rows[found], strict=True)]
-        found += 1
-    return found
+    return {name: truth[name] for name in fixed(sums, unknown)}
 
 
 def small(found: dict[str, int]) -> dict[str, int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.records.suppression import (
@@ -19,6 +19,7 @@ from bot.records.suppression import (
     suppress_question,
     suppress_table,
 )
+from tests.kit.equations import fixed
 
 
 def shown(cells: Sequence[Cell]) -> list[int | None]:
@@ -127,6 +128,42 @@ def test_no_withheld_count_of_a_table_can_be_worked_out_from_one_line(
     for r, row in enumerate(rows):
         for c, count in enumerate(row):
             assert table.cells[r][c].count in (None, count)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda width: st.lists(
+            st.lists(st.sampled_from([0, 0, 1, 2, 3, 5, 8, 12]), min_size=width, max_size=width),
+            min_size=1,
+            max_size=4,
+        )
+    ),
+    st.sampled_from([3, 5]),
+)
+# Tables where looking at one line at a time left a small count to be worked out:
+@example([[0, 5, 12, 0], [5, 2, 2, 0], [3, 1, 0, 3], [3, 0, 0, 2]], 5)
+@example([[8, 12, 2, 3], [12, 1, 5, 3], [0, 1, 0, 12], [3, 8, 2, 5]], 5)
+@example([[1, 12, 5, 1], [12, 5, 0, 0], [0, 12, 3, 8], [1, 2, 0, 12]], 5)
+def test_no_small_withheld_count_of_a_table_can_be_worked_out_from_all_its_lines_together(
+    rows: list[list[int]], minimum: int
+) -> None:
+    table = suppress_table(rows, minimum)
+    width = range(len(rows[0]))
+    truth: dict[str, int] = {f"x{r}{c}": n for r, row in enumerate(rows) for c, n in enumerate(row)}
+    truth |= {f"r{r}": sum(row) for r, row in enumerate(rows)}
+    truth |= {f"k{c}": sum(row[c] for row in rows) for c in width}
+    truth["t"] = sum(map(sum, rows))
+    shown = {f"x{r}{c}": cell for r, row in enumerate(table.cells) for c, cell in enumerate(row)}
+    shown |= {f"r{r}": cell for r, cell in enumerate(table.row_totals)}
+    shown |= {f"k{c}": cell for c, cell in enumerate(table.column_totals)}
+    shown["t"] = table.total
+    sums = [([f"x{r}{c}" for c in width], f"r{r}") for r in range(len(rows))]
+    sums += [([f"x{r}{c}" for r in range(len(rows))], f"k{c}") for c in width]
+    sums += [([f"r{r}" for r in range(len(rows))], "t"), ([f"k{c}" for c in width], "t")]
+    withheld = [name for name, cell in shown.items() if cell.withheld]
+    found = {name: truth[name] for name in fixed(sums, withheld)}
+    assert {name: n for name, n in found.items() if 0 < n < minimum} == {}
 
 
 @settings(max_examples=300, deadline=None)
