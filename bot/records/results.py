@@ -259,7 +259,9 @@ def _breakdown(
             minimum,
             withheld_row_totals=withheld,
             known_row_totals=[n for n, cell in enumerate(lone) if not cell.withheld],
-            known_total=True,  # everyone the question reached: a reader can often work it out
+            # those the question was asked of, less those who stopped there: a reader can
+            # often work it out
+            known_total=True,
         )
         return Breakdown(breakdown.name, rows, breakdown.columns, table)
     # Every respondent has one language and one channel: the rows sum to the question's own

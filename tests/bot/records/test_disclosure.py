@@ -37,6 +37,7 @@ def results(cells: Sequence[Sequence[int]], skipped: int, declined: int) -> Ques
     counts[tally.status_field("q", tally.ANSWERED)] = sum(map(sum, cells))
     counts[tally.status_field("q", tally.SKIPPED)] = skipped
     counts[tally.status_field("q", tally.DECLINED)] = declined
+    counts[tally.status_field("q", tally.STOPPED)] = 0
     for suffix in dimension:
         for code in (tally.ANSWERED, tally.SKIPPED, tally.DECLINED):
             counts[tally.status_field("q", code, suffix)] = 0
