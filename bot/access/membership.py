@@ -9,10 +9,14 @@ The rules, beyond those of the stores:
 - a setup link opens the account in every organisation it belongs to, so it goes only to
   someone who answers for all of them: the operator, or an admin of the account's only
   organisation. An admin is refused a link (or a reset) for an account that is also staff of
-  another organisation: the operator resets it (`sauti staff reset`);
+  another organisation: the operator resets it (`sauti staff reset`). A link opens the account
+  only in the organisations it was in when the link was made (bot.access.setup_links), and
+  adding an account still waiting for its setup to another organisation cancels its link: no
+  link handed out earlier opens an organisation its holder does not answer for;
 - a member or token of another organisation is not found, exactly as a missing one.
 
-Every change is in the organisation's audit log, as whoever made it (`Principal.actor`).
+Every change is in the organisation's audit log, as whoever made it (`Principal.actor`). Its
+entry is checked before the change is made, so that no change is left without one.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from bot.access.roles import Permission, Role, reads_personal_data
 from bot.access.signin import SignIn
 from bot.access.staff import StaffError, StaffMember, StaffStore, normal_email
 from bot.access.tokens import TOKEN_ID, ApiToken, IssuedToken, TokenStore
-from bot.audit.entry import AuditAction
+from bot.audit.entry import AuditAction, AuditRecord
 from bot.audit.recorder import AuditRecorder
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import RELEASE_LEASE
@@ -77,15 +81,19 @@ class StaffChanges:
         """Give `email` a role in `by`'s organisation (StaffConflictError: already there)."""
         authorize(by, Permission.STAFF_MANAGE)
         email = normal_email(email)
+        entry = self._entry(by, AuditAction.STAFF_ADDED, f"staff:{email}", {"role": role.value})
         async with self._lock(by.org):
             if await self._member(by.org, email) is not None:
                 raise StaffConflictError(f"{email} is already staff of '{by.org}'")
             new = await self._staff.add(email, by.org, role)
-        await self._record(by, AuditAction.STAFF_ADDED, f"staff:{email}", {"role": role.value})
+        await self._record(by, entry)
         member = await self._staff.get(email)
         token = None
-        if member is not None and member.password_hash is None and _may_give_link(by, member):
-            token = await self._sign_in.links.issue(email)
+        if member is not None and member.password_hash is None:
+            if not new:  # a link made for its other organisations must not open this one
+                await self._sign_in.links.cancel(email)
+            if _may_give_link(by, member):
+                token = await self._sign_in.links.issue(email, member.roles)
         missing = (
             member is not None
             and member.password_hash is not None
@@ -98,38 +106,56 @@ class StaffChanges:
         """Change a member's role; the role they had. Their signed-in sessions in the
         organisation end at once (bot.staff_web.auth), their tokens carry the new role at most."""
         authorize(by, Permission.STAFF_MANAGE)
+        target = f"staff:{normal_email(email)}"
         async with self._lock(by.org):
             before = await self._role_of(by.org, email)
             if role is not Role.ADMIN:
                 await self._keep_an_admin(by.org, email, before)
+            changed = {"from": before.value, "to": role.value}
+            entry = self._entry(by, AuditAction.ROLE_CHANGED, target, changed)
             await self._staff.set_role(email, by.org, role)
-        changed = {"from": before.value, "to": role.value}
-        await self._record(by, AuditAction.ROLE_CHANGED, f"staff:{normal_email(email)}", changed)
+        await self._record(by, entry)
         return before
 
     async def remove(self, by: Principal, email: str) -> None:
         """Take a member out of the organisation: their sessions in it end at once, their
         tokens of it stop working (the account goes with its last organisation)."""
         authorize(by, Permission.STAFF_MANAGE)
+        entry = self._entry(by, AuditAction.STAFF_REMOVED, f"staff:{normal_email(email)}")
         async with self._lock(by.org):
             before = await self._role_of(by.org, email)
             await self._keep_an_admin(by.org, email, before)
             await self._staff.remove(email, by.org)
-        await self._record(by, AuditAction.STAFF_REMOVED, f"staff:{normal_email(email)}")
+        await self._record(by, entry)
 
     async def reset(self, by: Principal, email: str) -> str:
         """Take the account's password and second factor away, sign it out everywhere and give
-        it a new setup link (its token). Recorded in each organisation the account is in."""
+        it a new setup link (its token). Recorded in each organisation the account is in.
+        The link records the organisations it was made for: if another adds the account
+        meanwhile, the link does not open it (bot.access.setup_links)."""
         authorize(by, Permission.STAFF_MANAGE)
-        member = await self._member(by.org, email)
-        if member is None:
-            raise NotFoundError(f"no staff member {email} in '{by.org}'")
-        if not _may_give_link(by, member):
-            raise StaffConflictError(
-                f"{member.email} is also staff of another organisation: its setup link would "
-                "open that one too, so only the operator can reset it (sauti staff reset)"
-            )
-        token = await self._sign_in.reset(member.email)
+        target = f"staff:{normal_email(email)}"
+        self._entry(by, AuditAction.SIGN_OUT_EVERYWHERE, target, {"reason": "reset"})
+        async with self._lock(by.org):
+            member = await self._member(by.org, email)
+            if member is None:
+                raise NotFoundError(f"no staff member {email} in '{by.org}'")
+            if not _may_give_link(by, member):
+                raise StaffConflictError(
+                    f"{member.email} is also staff of another organisation: its setup link "
+                    "would open that one too, so only the operator can reset it "
+                    "(sauti staff reset)"
+                )
+            token = await self._sign_in.reset(member.email)
+            after = await self._member(by.org, email)
+            if after is None or not _may_give_link(by, after):
+                # Added elsewhere (or removed) while the link was made: it would not open
+                # the account anyway; take it back and say why.
+                await self._sign_in.links.cancel(member.email)
+                raise StaffConflictError(
+                    f"{member.email} changed organisations during the reset: only the operator "
+                    "can reset it now (sauti staff reset)"
+                )
         for org in sorted(member.roles):
             await self._audit.record(
                 org,
@@ -148,19 +174,27 @@ class StaffChanges:
         is in the answer only. TokenError for a role beyond theirs or days out of range."""
         authorize(by, Permission.STAFF_MANAGE)
         owner_role = await self._role_of(by.org, email)
+        # The entry is about the owner (an address may be longer than a detail may be); the
+        # token is named by its id, which has a fixed shape: checking the entry with a stand-in
+        # id checks the real one.
+        target = f"staff:{normal_email(email)}"
+        details: dict[str, str | int] = {"token": "0" * 12, "role": (role or owner_role).value}
+        details["days"] = days
+        self._entry(by, AuditAction.TOKEN_CREATED, target, details)
         issued = await self._tokens.create(email, by.org, role or owner_role, days)
         token = issued.token
-        details = {"owner": token.email, "role": token.role.value, "days": days}
-        await self._record(by, AuditAction.TOKEN_CREATED, f"token:{token.token_id}", details)
+        details["token"] = token.token_id
+        await self._record(by, self._entry(by, AuditAction.TOKEN_CREATED, target, details))
         return issued
 
     async def revoke_token(self, by: Principal, token_id: str) -> ApiToken:
         """Stop a token of the organisation at once; the token it was."""
         authorize(by, Permission.STAFF_MANAGE)
         token = await self.token_of(by, token_id)
+        details = {"token": token.token_id, "role": token.role.value}
+        entry = self._entry(by, AuditAction.TOKEN_REVOKED, f"staff:{token.email}", details)
         await self._tokens.revoke(token.token_id)
-        target = f"token:{token.token_id}"
-        await self._record(by, AuditAction.TOKEN_REVOKED, target, {"owner": token.email})
+        await self._record(by, entry)
         return token
 
     async def token_of(self, by: Principal, token_id: str) -> ApiToken:
@@ -212,20 +246,33 @@ class StaffChanges:
                 f"{normal_email(email)} is the last admin of '{org}': make someone else admin first"
             )
 
-    async def _record(
+    def _entry(
         self,
         by: Principal,
         action: AuditAction,
         target: str,
         details: Mapping[str, str | int] | None = None,
-    ) -> None:
-        await self._audit.record(
-            by.org,
+    ) -> AuditRecord:
+        """The change's audit entry, checked now, before the change (ValueError: it could not
+        be recorded, and so is not made); its time is set when it is recorded."""
+        return AuditRecord.checked(
+            at_ms=0,
             actor=by.actor,
             action=action,
             target=target,
+            count=None,
             address=by.address,
             details=details,
+        )
+
+    async def _record(self, by: Principal, entry: AuditRecord) -> None:
+        await self._audit.record(
+            by.org,
+            actor=entry.actor,
+            action=AuditAction(entry.action),
+            target=entry.target,
+            address=entry.address,
+            details=entry.details,
         )
 
 

@@ -7,6 +7,11 @@ holder set a password and enrol a second factor (the secret it offers is kept wi
 sealed, so reloading the page shows the same one). The link works once: using it deletes it,
 and only one caller can delete it. A new link for the same account ends the one before.
 
+A link opens the account only as it was when the link was made: it records the organisations the
+account was in then, and the link stops working once the account is in another (whoever was
+given it answered for those only; bot.access.membership). Adding a waiting account to another
+organisation also cancels its link.
+
 A reset also takes the account's password and second factor away and signs it out
 everywhere (`reset_credentials`): whoever had them can do nothing any more.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -32,6 +38,13 @@ class SetupLink:
     digest: str
     email: str
     sealed_totp: bytes | None  # the secret the page offers, once it has shown one
+    # The organisations the account was in when the link was made (empty for a link made
+    # before links recorded them: it opens nothing).
+    orgs: frozenset[str] = frozenset()
+
+    def opens(self, orgs: Iterable[str]) -> bool:
+        """Whether the link may open an account now in `orgs`: none it was not made for."""
+        return set(orgs) <= self.orgs
 
 
 class SetupLinks:
@@ -40,12 +53,16 @@ class SetupLinks:
         self._schema = schema
         self._ttl = ttl_seconds
 
-    async def issue(self, email: str) -> str:
-        """A new link's token for `email` (the account's earlier link stops working)."""
+    async def issue(self, email: str, orgs: Iterable[str]) -> str:
+        """A new link's token for `email`, an account in `orgs` now (the account's earlier link
+        stops working)."""
         token = secrets.token_urlsafe(TOKEN_BYTES)
         digest = _digest(token)
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hset(self._schema.staff_setup(digest), "email", email)
+        pipe.hset(
+            self._schema.staff_setup(digest),
+            mapping={"email": email, "orgs": ",".join(sorted(set(orgs)))},
+        )
         pipe.expire(self._schema.staff_setup(digest), self._ttl)
         await pipe.execute()
         earlier = await self._redis.set(
@@ -60,10 +77,21 @@ class SetupLinks:
         if not token or len(token) > _MAX_TOKEN:
             return None
         digest = _digest(token)
-        email, sealed = await self._redis.hmget(self._schema.staff_setup(digest), ["email", "totp"])
+        email, sealed, orgs = await self._redis.hmget(
+            self._schema.staff_setup(digest), ["email", "totp", "orgs"]
+        )
         if email is None:
             return None
-        return SetupLink(digest, text(email), as_bytes(sealed) if sealed is not None else None)
+        made_for = frozenset(text(orgs).split(",")) - {""} if orgs is not None else frozenset()
+        return SetupLink(
+            digest, text(email), as_bytes(sealed) if sealed is not None else None, made_for
+        )
+
+    async def cancel(self, email: str) -> None:
+        """End the account's live link, if it has one."""
+        digest = await self._redis.getdel(self._schema.staff_setup_of(email))
+        if isinstance(digest, bytes | str):
+            await self._redis.delete(self._schema.staff_setup(text(digest)))
 
     async def offer_totp(self, link: SetupLink, sealed: bytes) -> bytes:
         """Keep the second factor's secret the page offers (sealed); the one kept first wins,

@@ -151,7 +151,7 @@ class SignIn:
         done (the link is spent), else why not (the link still works)."""
         parts = self._parts
         member = await parts.staff.get(link.email)
-        if member is None or not member.roles:
+        if member is None or not member.roles or not link.opens(member.roles):
             return Refused(LINK_GONE)
         if password != repeated:
             return Refused("The two passwords are not the same.")
@@ -193,7 +193,7 @@ class SignIn:
         # Recorded by whoever resets (the command line, as the operator), not as an event of
         # the person's own.
         await parts.sessions.end_all(email)
-        return await parts.links.issue(email)
+        return await parts.links.issue(email, member.roles)
 
     async def _organisation_names(self, member: StaffMember) -> tuple[str, ...]:
         names = []

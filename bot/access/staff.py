@@ -19,8 +19,10 @@ from bot.access.roles import Role
 from bot.storage.keys import KeySchema
 from bot.storage.replies import as_bytes, text
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-MAX_EMAIL = 254
+# An address as the audit log can name it (`staff:<email>`, bot.audit.entry): no colon, a
+# local part of at most 64 characters and a domain of at most 190, printable, 194 in all.
+EMAIL = re.compile(r"^[^@\s:]{1,64}@(?=[^@\s:]{1,190}$)[^@\s:]+\.[^@\s:]+$")
+MAX_EMAIL = 194
 ROLE_FIELD = "r:"
 
 
@@ -43,7 +45,7 @@ class StaffMember:
 def normal_email(email: str) -> str:
     """The address as stored: trimmed and lower-case; StaffError when it is not one."""
     email = email.strip().lower()
-    if len(email) > MAX_EMAIL or not EMAIL.match(email):
+    if len(email) > MAX_EMAIL or not EMAIL.match(email) or not email.isprintable():
         raise StaffError(f"'{email}' is not an e-mail address")
     return email
 

@@ -162,13 +162,15 @@ class StaffPages:
         self, request: web.Request, link: SetupLink, *, message: str | None, status: int
     ) -> web.StreamResponse:
         member = await self._sign_in.staff.get(link.email)
+        if member is None or not link.opens(member.roles):
+            raise self._error(web.HTTPNotFound, "Setup link", LINK_GONE)
         secret = self._sign_in.offered_secret(link)
         if secret is None:  # first view: offer one, kept with the link
             sealed = seal_secret(self._crypto, link.email, new_secret())
             kept = await self._sign_in.links.offer_totp(link, sealed)
-            link = SetupLink(link.digest, link.email, kept)
+            link = SetupLink(link.digest, link.email, kept, link.orgs)
             secret = self._sign_in.offered_secret(link)
-        if member is None or secret is None:
+        if secret is None:
             raise self._error(web.HTTPNotFound, "Setup link", LINK_GONE)
         uri = provisioning_uri(secret, link.email)
         return self._pre_session_page(

@@ -175,8 +175,9 @@ class KeySchema:
         return f"{self.prefix}:staff-sessions:{email}"
 
     def staff_setup(self, digest: str) -> str:
-        """Hash: a one-time setup link (`digest`: SHA-256 of its token): `email`, `totp`
-        (the second factor's secret offered on the page, sealed)."""
+        """Hash: a one-time setup link (`digest`: SHA-256 of its token): `email`, `orgs` (the
+        organisations it was made for, comma-separated), `totp` (the second factor's secret
+        offered on the page, sealed)."""
         return f"{self.prefix}:staff-setup:{digest}"
 
     def staff_setup_of(self, email: str) -> str:

@@ -74,7 +74,9 @@ class Browser:
         code from the authenticator secret the setup page showed, as someone sent to sign in
         from the console page `then`. Their address."""
         address = email(org, role)
-        token = await build_sign_in(world.deployment.app).links.issue(address)
+        member = await world.deployment.app.staff().get(address)
+        assert member is not None
+        token = await build_sign_in(world.deployment.app).links.issue(address, member.roles)
         await self.goto(f"/staff/setup/{token}")
         secret = (await self.page.text_content("#secret") or "").strip()
         totp = pyotp.TOTP(secret)

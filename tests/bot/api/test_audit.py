@@ -3,6 +3,8 @@ operator), what, which record, how many, from where — and nothing of what was 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.access.roles import Role
@@ -58,9 +60,11 @@ async def test_token_changes_are_recorded_as_the_operator(
     token_id = capsys.readouterr().out.strip().split("_")[1]
     assert await sauti("token", "revoke", token_id) == 0
     entries = await _log(world, ORG_B)
-    assert [(e["action"], e["actor"], e["target"]) for e in entries] == [
-        (AuditAction.TOKEN_CREATED, "operator", f"token:{token_id}"),
-        (AuditAction.TOKEN_REVOKED, "operator", f"token:{token_id}"),
+    assert [
+        (e["action"], e["actor"], e["target"], json.loads(e["details"])["token"]) for e in entries
+    ] == [
+        (AuditAction.TOKEN_CREATED, "operator", f"staff:{owner}", token_id),
+        (AuditAction.TOKEN_REVOKED, "operator", f"staff:{owner}", token_id),
     ]
 
 

@@ -10,9 +10,11 @@ import asyncio
 import pytest
 
 from bot.access.roles import Role
+from bot.access.signin import LINK_GONE
 from bot.access.tokens import TokenStore
 from bot.audit import AuditAction
 from bot.staff_web.auth import SESSION_COOKIE
+from bot.staff_web.wiring import build_sign_in
 from tests.bot.api import ORG_A, ORG_B, World, email
 from tests.bot.commands import sauti
 from tests.console import signed_in
@@ -20,6 +22,9 @@ from tests.console import signed_in
 STAFF = "/api/v1/staff"
 TOKENS = "/api/v1/tokens"
 VIEWER = {"role": "viewer"}
+NEWCOMER = "victim@bravo.example"
+NEWCOMER_VIEWER = {"email": NEWCOMER, **VIEWER}
+PASSWORD = "seven sleepy otters paddle north"
 
 
 def _actor(world: World, org: str = ORG_A, role: Role = Role.ADMIN) -> str:
@@ -191,6 +196,116 @@ async def test_an_account_of_two_organisations_gets_no_link_from_one_of_their_ad
     assert await sauti("staff", "reset", shared) == 0
 
 
+async def _set_up_from(world: World, link: str) -> tuple[int, str | None]:
+    """What the link's holder meets: the setup page's status, and why setting a password
+    from the link was refused (None: the account was set up)."""
+    path = link[link.index("/staff/setup/") :]
+    page = await world.client.get(path)
+    sign_in = build_sign_in(world.deployment.app)
+    found = await sign_in.links.find(path.rsplit("/", 1)[1])
+    if found is None:
+        return page.status, LINK_GONE
+    refused = await sign_in.complete_setup(found, PASSWORD, PASSWORD, "")
+    return page.status, None if refused is None else refused.message
+
+
+async def test_a_link_handed_out_opens_nothing_once_another_organisation_adds_the_account(
+    world: World,
+) -> None:
+    """Admin A added someone new and holds their link; B then adds them too: A's link must
+    not open an account that is now staff of B (its admin, say)."""
+    added = await world.call("POST", STAFF, token=world.token(ORG_A), json=NEWCOMER_VIEWER)
+    link = (await added.json())["setup_link"]["url"]
+    added_b = await world.call("POST", STAFF, token=world.token(ORG_B), json=NEWCOMER_VIEWER)
+    assert added_b.status == 201
+    assert (await added_b.json())["setup_link"] is None
+    assert await _set_up_from(world, link) == (404, LINK_GONE)
+    member = await world.deployment.app.staff().get(NEWCOMER)
+    assert member is not None
+    assert member.password_hash is None
+    # The operator answers for both: their link sets the account up.
+    operator_link = await build_sign_in(world.deployment.app).reset(NEWCOMER)
+    assert await _set_up_from(world, f"/staff/setup/{operator_link}") == (200, None)
+
+
+async def test_a_reset_link_opens_nothing_once_another_organisation_adds_the_account(
+    world: World,
+) -> None:
+    admin = world.token(ORG_A)
+    assert (await world.call("POST", STAFF, token=admin, json=NEWCOMER_VIEWER)).status == 201
+    reset = await world.call("POST", f"{STAFF}/{NEWCOMER}/reset", token=admin)
+    assert reset.status == 200
+    link = (await reset.json())["setup_link"]["url"]
+    joined = {"email": NEWCOMER, "role": "admin"}
+    assert (await world.call("POST", STAFF, token=world.token(ORG_B), json=joined)).status == 201
+    assert await _set_up_from(world, link) == (404, LINK_GONE)
+
+
+async def test_a_link_made_for_fewer_organisations_than_the_account_has_now_is_refused(
+    world: World,
+) -> None:
+    """A reset that read the account just before another organisation added it: the link it
+    made records the organisations it was made for, and setting up from it is refused."""
+    staff = world.deployment.app.staff()
+    await staff.add(NEWCOMER, ORG_A, Role.VIEWER)
+    token = await build_sign_in(world.deployment.app).links.issue(NEWCOMER, [ORG_A])
+    await staff.add(NEWCOMER, ORG_B, Role.ADMIN)
+    assert await _set_up_from(world, f"/staff/setup/{token}") == (404, LINK_GONE)
+    member = await staff.get(NEWCOMER)
+    assert member is not None
+    assert member.password_hash is None
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "amina+254700000000@acme.example",  # plus-addressing: digits like a phone number's
+        "firstname.middlename.lastname.department@regional-office.acme-holdings.example",
+        "abcdefghijklmnopqrstuvwxyz234567@acme.example",  # a participant id's shape
+    ],
+)
+async def test_any_address_accepted_is_added_and_given_tokens_with_an_audit_entry_each(
+    world: World, address: str
+) -> None:
+    admin = world.token(ORG_A)
+    added = await world.call("POST", STAFF, token=admin, json={"email": address, **VIEWER})
+    assert added.status == 201, await added.text()
+    assert (await added.json())["setup_link"] is not None
+    made = await world.call("POST", TOKENS, token=admin, json={"owner": address})
+    assert made.status == 201, await made.text()
+    token_id = (await made.json())["token"]["id"]
+    revoked = await world.call("POST", f"{TOKENS}/{token_id}/revoke", token=admin)
+    assert revoked.status == 200, await revoked.text()
+    assert [(e.action, e.target) for e in world.audit.entries] == [
+        (AuditAction.STAFF_ADDED, f"staff:{address}"),
+        (AuditAction.TOKEN_CREATED, f"staff:{address}"),
+        (AuditAction.TOKEN_REVOKED, f"staff:{address}"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "zero\u200bwidth@acme.example",  # a character nobody sees
+        "x" * 64 + "@" + "d" * 150 + ".example",  # longer than the audit log names
+        "colon:ed@acme.example",
+    ],
+)
+async def test_an_address_the_audit_log_cannot_name_is_refused_and_nothing_is_stored(
+    world: World, address: str
+) -> None:
+    added = await world.call(
+        "POST", STAFF, token=world.token(ORG_A), json={"email": address, **VIEWER}
+    )
+    assert added.status == 422
+    said = str(await added.json())  # the field, or why it is no address
+    assert "body.email" in said or "is not an e-mail address" in said
+    assert await world.deployment.app.staff().get(address.lower()) is None
+    assert world.audit.entries == []
+    assert await sauti("staff", "add", address, "--org", ORG_A, "--role", "viewer") != 0
+    assert await world.deployment.app.staff().get(address.lower()) is None
+
+
 async def test_an_admin_makes_a_token_shown_once_and_revokes_it(world: World) -> None:
     admin = world.token()
     owner = email(ORG_A, Role.ANALYST)
@@ -214,9 +329,9 @@ async def test_an_admin_makes_a_token_shown_once_and_revokes_it(world: World) ->
     assert (await world.call("GET", "/api/v1/me", token=secret)).status == 401
     again = await world.call("POST", f"{TOKENS}/{token_id}/revoke", token=admin)
     assert again.status == 404
-    assert [(e.action, e.target, e.actor) for e in world.audit.entries] == [
-        (AuditAction.TOKEN_CREATED, f"token:{token_id}", _actor(world)),
-        (AuditAction.TOKEN_REVOKED, f"token:{token_id}", _actor(world)),
+    assert [(e.action, e.target, e.actor, e.details["token"]) for e in world.audit.entries] == [
+        (AuditAction.TOKEN_CREATED, f"staff:{owner}", _actor(world), token_id),
+        (AuditAction.TOKEN_REVOKED, f"staff:{owner}", _actor(world), token_id),
     ]
 
 

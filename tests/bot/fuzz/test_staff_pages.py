@@ -107,7 +107,7 @@ async def test_signing_in_and_setting_up_with_hostile_forms(
     door: StaffDoor, caplog: pytest.LogCaptureFixture
 ) -> None:
     await door.app.staff().add("vic@acme.example", "acme", Role.VIEWER)
-    link = await build_sign_in(door.app).links.issue("vic@acme.example")
+    link = await build_sign_in(door.app).links.issue("vic@acme.example", ["acme"])
     for route, path in (
         ("POST /staff/sign-in", "/staff/sign-in"),
         ("POST /staff/setup/{token}", f"/staff/setup/{link}"),

@@ -226,7 +226,7 @@ async def test_the_web_server_serves_the_staff_pages_and_audits_sign_in(
     async with built(settings, example=False) as app, web_server(app) as server:
         await app.organisations().create("acme", "Acme Telecom")
         await app.staff().add(VIEWER, "acme", Role.VIEWER)
-        token = await build_sign_in(app).links.issue(VIEWER)
+        token = await build_sign_in(app).links.issue(VIEWER, ["acme"])
         async with ClientSession(base_url(server), cookie_jar=CookieJar(unsafe=True)) as client:
             async with client.get(f"/staff/setup/{token}") as response:
                 assert response.status == 200

@@ -17,7 +17,9 @@ async def enrol(site: Site, email: str, role: Role, org: str = "acme") -> str:
     """Add `email` with `role`, set the account up through its link; the TOTP secret shown
     (whether or not it was enrolled: viewers enrol none here)."""
     await site.app.staff().add(email, org, role)
-    token = await build_sign_in(site.app).links.issue(email)
+    member = await site.app.staff().get(email)
+    assert member is not None
+    token = await build_sign_in(site.app).links.issue(email, member.roles)
     async with browser(site) as person:
         page = await person.get(f"/staff/setup/{token}")
         secret = page.secret
@@ -134,7 +136,7 @@ async def test_a_code_is_accepted_once_and_never_an_older_one(site: Site) -> Non
 
 async def test_the_enrolment_code_cannot_sign_in(site: Site) -> None:
     await site.app.staff().add(ANALYST, "acme", Role.ANALYST)
-    token = await build_sign_in(site.app).links.issue(ANALYST)
+    token = await build_sign_in(site.app).links.issue(ANALYST, ["acme"])
     async with browser(site) as person:
         page = await person.get(f"/staff/setup/{token}")
         code = site.clock.code(page.secret)
@@ -153,7 +155,7 @@ async def test_a_viewer_needs_no_code_and_an_analyst_cannot_skip_the_second_fact
         assert (await viewer.sign_in(VIEWER)).field("role") == "viewer"
 
     await site.app.staff().add(ANALYST, "acme", Role.ANALYST)
-    token = await build_sign_in(site.app).links.issue(ANALYST)
+    token = await build_sign_in(site.app).links.issue(ANALYST, ["acme"])
     async with browser(site) as analyst:
         skipped = await analyst.set_up(f"/staff/setup/{token}", site.clock, enrol=False)
         assert (skipped.status, skipped.message) == (400, CODE_NOT_ACCEPTED)
@@ -175,7 +177,7 @@ async def test_a_viewer_made_analyst_is_signed_out_and_needs_a_second_factor(sit
 
 async def test_a_refused_password_says_why_and_changes_nothing(site: Site) -> None:
     await site.app.staff().add(ANALYST, "acme", Role.ANALYST)
-    token = await build_sign_in(site.app).links.issue(ANALYST)
+    token = await build_sign_in(site.app).links.issue(ANALYST, ["acme"])
     async with browser(site) as person:
         for password, why in [
             ("short one", "too short"),
@@ -197,7 +199,7 @@ async def test_a_refused_password_says_why_and_changes_nothing(site: Site) -> No
 
 async def test_a_setup_link_works_once(site: Site) -> None:
     await site.app.staff().add(VIEWER, "acme", Role.VIEWER)
-    token = await build_sign_in(site.app).links.issue(VIEWER)
+    token = await build_sign_in(site.app).links.issue(VIEWER, ["acme"])
     async with browser(site) as person:
         assert (await person.set_up(f"/staff/setup/{token}", site.clock, enrol=False)).status == 200
         again = await person.get(f"/staff/setup/{token}")
@@ -210,8 +212,8 @@ async def test_a_setup_link_works_once(site: Site) -> None:
 async def test_a_new_link_ends_the_one_before(site: Site) -> None:
     await site.app.staff().add(VIEWER, "acme", Role.VIEWER)
     links = build_sign_in(site.app).links
-    first = await links.issue(VIEWER)
-    await links.issue(VIEWER)
+    first = await links.issue(VIEWER, ["acme"])
+    await links.issue(VIEWER, ["acme"])
     async with browser(site) as person:
         assert (await person.get(f"/staff/setup/{first}")).status == 404
 
