@@ -46,6 +46,32 @@ async def test_an_admin_adds_a_member_and_sees_the_setup_link_once(world: World)
     )
 
 
+async def test_adding_someone_of_another_organisation_says_what_to_do_and_that_works(
+    world: World,
+) -> None:
+    """No advice the admin cannot follow: an account of two organisations is the operator's to
+    reset, and one not set up yet waits for the operator's link, not for its old one."""
+    admin = await signed_in(world, Role.ADMIN)
+    staff = world.deployment.app.staff()
+    set_up, waiting = "kofi@shared.example", "amani@shared.example"
+    await staff.add(set_up, ORG_B, Role.VIEWER)
+    await staff.set_password_hash(set_up, "set up: no second factor, a viewer needs none")
+    await staff.add(waiting, ORG_B, Role.VIEWER)
+    shown = await (
+        await admin.post("/console/staff/add", {"email": set_up, "role": "analyst"})
+    ).text()
+    assert "only your Sauti operator can give them a link" in shown
+    assert "sauti staff reset" in shown
+    refused = await admin.post("/console/staff/reset", {"email": set_up})
+    assert refused.status == 409  # what the page no longer advises an admin to do
+    shown = await (
+        await admin.post("/console/staff/add", {"email": waiting, "role": "viewer"})
+    ).text()
+    assert "have not set it up yet" in shown
+    assert "sign in as they do now" not in shown
+    assert "Shown only now." not in shown
+
+
 async def test_a_role_is_changed_from_its_row_and_the_member_is_signed_out(world: World) -> None:
     admin = await signed_in(world, Role.ADMIN)
     analyst = await signed_in(world, Role.ANALYST)

@@ -63,11 +63,13 @@ class AddedOut(BaseModel):
     new_account: bool
     setup_link: SetupLinkOut | None = Field(
         description="for an account that cannot sign in yet: give it to the person; null "
-        "when they sign in as they already do (or use the link of their other organisation)"
+        "when they sign in as they already do, or when the account, also staff of another "
+        "organisation, has no password yet (its operator gives it a link: `sauti staff reset`)"
     )
     second_factor_missing: bool = Field(
         description="the role reads personal data and the account has no second factor yet: "
-        "a reset gives it a link to set one up"
+        "a reset gives it a link to set one up; the account is staff of another organisation "
+        "too, so the operator resets it (`sauti staff reset`), not an admin"
     )
 
 
