@@ -13,8 +13,11 @@ checked too and never mistaken for a broken head.
 A walk may go on from an earlier intact verdict (`resume`): only the entries appended since are
 checked, and the head; the entries before count as checked when the log still holds exactly as
 many as were found then plus the new ones (an entry removed or inserted among them changes the
-count, and the whole chain is walked again to say where). `RecentVerdicts` keeps the last
-verdict of each organisation for that, and walks everything again every few minutes.
+count, and the whole chain is walked again to say where). An entry rewritten in place (the
+stream rebuilt with the same ids) is not seen by such a walk, only by the next full one: so
+`RecentVerdicts`, which keeps the last verdict of each organisation for that and walks
+everything again every few minutes, also says when the whole chain was last walked and how
+many entries were appended since, for the verdict to say it.
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ class RecentVerdicts:
 
     max_age: float = 300.0
     _kept: dict[str, tuple[float, Verification]] = field(default_factory=dict)
+    # When the whole chain was last walked, and how many entries it held then.
+    _full: dict[str, tuple[float, int]] = field(default_factory=dict)
 
     def resumable(self, org: str, now: float) -> Verification | None:
         kept = self._kept.get(org)
@@ -123,9 +128,18 @@ class RecentVerdicts:
         keeps the time of the full walk it went on from."""
         if not verdict.ok:
             self._kept.pop(org, None)
+            self._full.pop(org, None)
             return
-        walked = self._kept[org][0] if resumed and org in self._kept else now
+        full = not resumed or org not in self._full
+        walked = now if full else self._kept[org][0]
         self._kept[org] = (walked, verdict)
+        if full:
+            self._full[org] = (now, verdict.checked)
+
+    def last_full_walk(self, org: str) -> tuple[float, int] | None:
+        """When the whole chain of `org` was last walked and found intact, and how many
+        entries it held then (None: its last verdict was not intact, or there is none)."""
+        return self._full.get(org)
 
 
 def _problem(entry: AuditEntry, expected: str, key: Secret[bytes], org: str) -> ChainBreak | None:

@@ -130,6 +130,14 @@ class VerificationOut(BaseModel):
     problem: str | None = Field(description="altered, unlinked or head (null when intact)")
     broken_at: str | None = Field(description="the id of the first entry that breaks the chain")
     detail: str
+    walked_in_full_at: dt.datetime | None = Field(
+        description="when the whole chain was last walked and found intact (UTC): an entry "
+        "rewritten in place since is found by the next full walk only (at most five minutes "
+        "after this one); null when not intact"
+    )
+    appended_since: int = Field(
+        description="entries appended since that full walk, checked on their own", ge=0
+    )
 
 
 @operations.add(
@@ -145,19 +153,23 @@ async def verify_audit(call: Call) -> VerificationOut:
     """Walks the whole chain, from the first entry to the head (as `sauti audit verify`): an
     entry altered, removed or inserted, or entries removed from the end, break it. Within five
     minutes of a full walk that found it intact, only the entries appended since are walked
-    (and the whole chain again when the count of those before changed)."""
+    (and the whole chain again when the count of those before changed): the answer says when
+    the whole chain was last walked, and how many entries were appended since."""
     services = call.services
     log = AuditLog.keyed_by(services.redis, services.schema, services.crypto, clock=services.clock)
     org, now = call.caller.org, services.clock()
     earlier = services.audit_verdicts.resumable(org, now)
     verdict = await log.verify(org, resume=earlier)
     services.audit_verdicts.keep(org, now, verdict, resumed=earlier is not None)
+    full = services.audit_verdicts.last_full_walk(org) if verdict.ok else None
     return VerificationOut(
         intact=verdict.ok,
         checked=verdict.checked,
         problem=verdict.problem.value if verdict.problem is not None else None,
         broken_at=verdict.broken_at,
         detail=verdict.detail,
+        walked_in_full_at=dt.datetime.fromtimestamp(full[0], dt.UTC) if full else None,
+        appended_since=verdict.checked - full[1] if full else 0,
     )
 
 

@@ -381,6 +381,21 @@ async def test_the_chain_verifies_until_an_entry_is_taken_out(world: World) -> N
     assert "removed" in broken["detail"]
 
 
+async def test_a_verdict_says_when_the_whole_chain_was_last_walked(world: World) -> None:
+    """Within minutes of a full walk only new entries are walked: an entry rewritten in place
+    is found by the next full walk only, so the verdict says when that was."""
+    admin = world.token()
+    await world.call("POST", STAFF, token=admin, json={"email": "a@nuru.example", "role": "viewer"})
+    first = await world.get("/api/v1/audit/verify", admin)
+    walked = first["walked_in_full_at"]
+    assert (first["checked"], first["appended_since"]) == (1, 0)
+    assert walked is not None
+    await world.call("POST", STAFF, token=admin, json={"email": "b@nuru.example", "role": "viewer"})
+    await world.call("POST", STAFF, token=admin, json={"email": "c@nuru.example", "role": "viewer"})
+    later = await world.get("/api/v1/audit/verify", admin)
+    assert (later["checked"], later["walked_in_full_at"], later["appended_since"]) == (3, walked, 2)
+
+
 async def test_a_session_cookie_alone_cannot_add_staff(world: World) -> None:
     """The browser's session calls the API with its form token too (bot.staff_web.auth)."""
     admin = await signed_in(world, Role.ADMIN)
