@@ -29,12 +29,12 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from bot.access.permissions import NotFoundError, Principal, authorize
-from bot.access.roles import Permission, Role, reads_personal_data
+from bot.access.permissions import ForbiddenError, NotFoundError, Principal, authorize
+from bot.access.roles import Permission, Role, permissions_of, reads_personal_data
 from bot.access.signin import SignIn
 from bot.access.staff import StaffError, StaffMember, StaffStore, normal_email
-from bot.access.tokens import TOKEN_ID, ApiToken, IssuedToken, TokenStore
-from bot.audit.entry import AuditAction, AuditRecord
+from bot.access.tokens import TOKEN_ID, ApiToken, IssuedToken, TokenStore, effective_role
+from bot.audit.entry import OPERATOR, AuditAction, AuditRecord
 from bot.audit.recorder import AuditRecorder
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import RELEASE_LEASE
@@ -83,6 +83,7 @@ class StaffChanges:
         email = normal_email(email)
         entry = self._entry(by, AuditAction.STAFF_ADDED, f"staff:{email}", {"role": role.value})
         async with self._lock(by.org):
+            await self._still_allowed(by)
             if await self._member(by.org, email) is not None:
                 raise StaffConflictError(f"{email} is already staff of '{by.org}'")
             new = await self._staff.add(email, by.org, role)
@@ -108,6 +109,7 @@ class StaffChanges:
         authorize(by, Permission.STAFF_MANAGE)
         target = f"staff:{normal_email(email)}"
         async with self._lock(by.org):
+            await self._still_allowed(by)
             before = await self._role_of(by.org, email)
             if role is not Role.ADMIN:
                 await self._keep_an_admin(by.org, email, before)
@@ -123,6 +125,7 @@ class StaffChanges:
         authorize(by, Permission.STAFF_MANAGE)
         entry = self._entry(by, AuditAction.STAFF_REMOVED, f"staff:{normal_email(email)}")
         async with self._lock(by.org):
+            await self._still_allowed(by)
             before = await self._role_of(by.org, email)
             await self._keep_an_admin(by.org, email, before)
             await self._staff.remove(email, by.org)
@@ -137,6 +140,7 @@ class StaffChanges:
         target = f"staff:{normal_email(email)}"
         self._entry(by, AuditAction.SIGN_OUT_EVERYWHERE, target, {"reason": "reset"})
         async with self._lock(by.org):
+            await self._still_allowed(by)
             member = await self._member(by.org, email)
             if member is None:
                 raise NotFoundError(f"no staff member {email} in '{by.org}'")
@@ -173,6 +177,7 @@ class StaffChanges:
         """A token for a member, with a role within theirs (None: their own role); its secret
         is in the answer only. TokenError for a role beyond theirs or days out of range."""
         authorize(by, Permission.STAFF_MANAGE)
+        await self._still_allowed(by)
         owner_role = await self._role_of(by.org, email)
         # The entry is about the owner (an address may be longer than a detail may be); the
         # token is named by its id, which has a fixed shape: checking the entry with a stand-in
@@ -191,6 +196,7 @@ class StaffChanges:
         """Stop a token of the organisation at once; the token it was."""
         authorize(by, Permission.STAFF_MANAGE)
         token = await self.token_of(by, token_id)
+        await self._still_allowed(by)
         details = {"token": token.token_id, "role": token.role.value}
         entry = self._entry(by, AuditAction.TOKEN_REVOKED, f"staff:{token.email}", details)
         await self._tokens.revoke(token.token_id)
@@ -224,6 +230,24 @@ class StaffChanges:
             yield
         finally:  # only our own lock: one that expired may be another change's by now
             await RELEASE_LEASE(self._redis, [key], [owner])
+
+    async def _still_allowed(self, by: Principal) -> None:
+        """Refuse a change whose caller may no longer manage staff: their role was read when
+        their request came in, and another change (their demotion) may have come first."""
+        if by.actor == OPERATOR or by.role is None:
+            return
+        kind, _, name = by.actor.partition(":")
+        role: Role | None = None
+        if kind == "staff":
+            member = await self._staff.get(name)
+            role = member.role_in(by.org) if member is not None else None
+        elif kind == "token":
+            token = await self._tokens.get(name)
+            if token is not None and token.org == by.org:
+                owner = await self._tokens.owner_role(token.email, by.org)
+                role = effective_role(token.role, owner)
+        if role is None or Permission.STAFF_MANAGE not in permissions_of(role):
+            raise ForbiddenError(by, Permission.STAFF_MANAGE)
 
     async def _member(self, org: str, email: str) -> StaffMember | None:
         member = await self._staff.get(normal_email(email))

@@ -9,12 +9,13 @@ import asyncio
 
 import pytest
 
+from bot.access.permissions import ForbiddenError, Principal
 from bot.access.roles import Role
 from bot.access.signin import LINK_GONE
 from bot.access.tokens import TokenStore
 from bot.audit import AuditAction
 from bot.staff_web.auth import SESSION_COOKIE
-from bot.staff_web.wiring import build_sign_in
+from bot.staff_web.wiring import build_sign_in, build_staff_changes
 from tests.bot.api import ORG_A, ORG_B, World, email
 from tests.bot.commands import sauti
 from tests.console import signed_in
@@ -394,6 +395,31 @@ async def test_a_verdict_says_when_the_whole_chain_was_last_walked(world: World)
     await world.call("POST", STAFF, token=admin, json={"email": "c@nuru.example", "role": "viewer"})
     later = await world.get("/api/v1/audit/verify", admin)
     assert (later["checked"], later["walked_in_full_at"], later["appended_since"]) == (3, walked, 2)
+
+
+async def test_an_admin_demoted_while_their_change_waited_is_refused_it(world: World) -> None:
+    """Their request was let in as admin; another admin's demotion of them came first: the
+    change they asked for (undoing it) is refused, and the demotion stands."""
+    app = world.deployment.app
+    changes = build_staff_changes(app)
+    first, second = email(ORG_A, Role.ADMIN), "second.admin@a.example"
+    await changes.add(Principal.operator(ORG_A), second, Role.ADMIN)
+    in_flight = Principal.staff(first, ORG_A, Role.ADMIN)
+    await changes.set_role(Principal.staff(second, ORG_A, Role.ADMIN), first, Role.VIEWER)
+    with pytest.raises(ForbiddenError):
+        await changes.set_role(in_flight, first, Role.ADMIN)
+    with pytest.raises(ForbiddenError):
+        await changes.add(in_flight, "friend@a.example", Role.ADMIN)
+    members = dict(await app.staff().members(ORG_A))
+    assert (members[first], "friend@a.example" in members) == (Role.VIEWER, False)
+    # Their token, let in as admin, now acts as a viewer at most: refused too.
+    token_id = world.token(ORG_A).split("_")[1]
+    assert (await TokenStore(app.redis, app.schema).get(token_id)).email == first  # type: ignore[union-attr]
+    with pytest.raises(ForbiddenError):
+        await changes.remove(Principal.token(token_id, ORG_A, Role.ADMIN), second)
+    with pytest.raises(ForbiddenError):
+        await changes.revoke_token(Principal.token(token_id, ORG_A, Role.ADMIN), token_id)
+    assert dict(await app.staff().members(ORG_A))[second] is Role.ADMIN
 
 
 async def test_a_session_cookie_alone_cannot_add_staff(world: World) -> None:
