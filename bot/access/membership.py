@@ -26,6 +26,7 @@ import secrets
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 
 from redis.asyncio import Redis
 
@@ -47,9 +48,24 @@ WAIT_SECONDS = 3.0
 _WAIT_STEP = 0.02
 
 
+class Conflict(StrEnum):
+    """Why a change was refused, for a page to say it in its reader's language."""
+
+    ALREADY_STAFF = "already_staff"
+    OPERATOR_RESETS = "operator_resets"  # an account of several organisations
+    LAST_ADMIN = "last_admin"
+    BUSY = "busy"  # another change to the organisation's staff is under way
+
+
 class StaffConflictError(StaffError):
     """A change the organisation's staff as they are now does not allow (already a member, the
-    last admin, a link for an account of several organisations)."""
+    last admin, a link for an account of several organisations); `reason` says which, about
+    `email` (the member concerned, or "")."""
+
+    def __init__(self, message: str, reason: Conflict, email: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.email = email
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +101,9 @@ class StaffChanges:
         async with self._lock(by.org):
             await self._still_allowed(by)
             if await self._member(by.org, email) is not None:
-                raise StaffConflictError(f"{email} is already staff of '{by.org}'")
+                raise StaffConflictError(
+                    f"{email} is already staff of '{by.org}'", Conflict.ALREADY_STAFF, email
+                )
             new = await self._staff.add(email, by.org, role)
         await self._record(by, entry)
         member = await self._staff.get(email)
@@ -148,7 +166,9 @@ class StaffChanges:
                 raise StaffConflictError(
                     f"{member.email} is also staff of another organisation: its setup link "
                     "would open that one too, so only the operator can reset it "
-                    "(sauti staff reset)"
+                    "(sauti staff reset)",
+                    Conflict.OPERATOR_RESETS,
+                    member.email,
                 )
             token = await self._sign_in.reset(member.email)
             after = await self._member(by.org, email)
@@ -158,7 +178,9 @@ class StaffChanges:
                 await self._sign_in.links.cancel(member.email)
                 raise StaffConflictError(
                     f"{member.email} changed organisations during the reset: only the operator "
-                    "can reset it now (sauti staff reset)"
+                    "can reset it now (sauti staff reset)",
+                    Conflict.OPERATOR_RESETS,
+                    member.email,
                 )
         for org in sorted(member.roles):
             await self._audit.record(
@@ -222,7 +244,8 @@ class StaffChanges:
         while not await self._redis.set(key, owner, nx=True, px=LOCK_MS):
             if waited >= WAIT_SECONDS:
                 raise StaffConflictError(
-                    f"another change to the staff of '{org}' is under way: try again"
+                    f"another change to the staff of '{org}' is under way: try again",
+                    Conflict.BUSY,
                 )
             await asyncio.sleep(_WAIT_STEP)
             waited += _WAIT_STEP
@@ -267,7 +290,10 @@ class StaffChanges:
         admins = [other for other, held in await self._staff.members(org) if held is Role.ADMIN]
         if admins == [normal_email(email)]:
             raise StaffConflictError(
-                f"{normal_email(email)} is the last admin of '{org}': make someone else admin first"
+                f"{normal_email(email)} is the last admin of '{org}': make someone else admin "
+                "first",
+                Conflict.LAST_ADMIN,
+                normal_email(email),
             )
 
     def _entry(

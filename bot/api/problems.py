@@ -107,12 +107,18 @@ class ApiError(Exception):
         *,
         errors: list[ErrorItem] | None = None,
         headers: Mapping[str, str] | None = None,
+        reason: str | None = None,
+        subject: str = "",
     ) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
         self.errors = errors
         self.headers = dict(headers or {})
+        # Why, as a fixed code, and about whom, for the console to say it in its reader's
+        # language (bot.console.site); the API answers `detail`, in English.
+        self.reason = reason
+        self.subject = subject
 
 
 def problem_response(error: ApiError) -> web.Response:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import jinja2
 from aiohttp import web
 
+from bot.access.membership import Conflict
 from bot.access.permissions import ForbiddenError, NotFoundError
 from bot.access.roles import Permission, Role
 from bot.api.declare import Operation
@@ -28,6 +29,20 @@ from bot.console.view import BadFormError, Banner, BannerSource, View
 from bot.settings import HttpSettings
 from bot.staff_web.auth import StaffAuth
 from bot.storage.errors import STORAGE_FAILURE
+
+# The API's refusals a page says in its reader's language (the API's own `detail` is English);
+# `%(email)s` is the member concerned.
+REFUSALS: dict[str, str] = {
+    Conflict.ALREADY_STAFF: N_("%(email)s is already staff of this organisation."),
+    Conflict.OPERATOR_RESETS: N_(
+        "%(email)s is also staff of another organisation: a setup link would open that one too, "
+        "so only your Sauti operator can reset this account (sauti staff reset)."
+    ),
+    Conflict.LAST_ADMIN: N_(
+        "%(email)s is the last admin of this organisation: make someone else admin first."
+    ),
+    Conflict.BUSY: N_("Another change to this organisation's staff is under way: try again."),
+}
 
 log = logging.getLogger(__name__)
 
@@ -202,11 +217,12 @@ class Site:
                 )
             return await self._error(view, 400, N_("Not accepted"), str(error), translate=False)
         except ApiError as error:
+            refusal = REFUSALS.get(error.reason or "")
             return await self._error(
                 view,
                 error.kind.status,
                 N_("Not possible"),
-                error.detail,
+                view.gettext(refusal) % {"email": error.subject} if refusal else error.detail,
                 translate=False,
                 errors=[f"{item.location}: {item.message}" for item in error.errors or ()],
             )

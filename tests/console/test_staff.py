@@ -9,6 +9,8 @@ import re
 
 from bot.access.roles import Role
 from bot.audit import AuditAction
+from bot.console.i18n import LANGUAGE_COOKIE
+from bot.staff_web.auth import SESSION_COOKIE
 from tests.bot.api import ORG_A, ORG_B, World, email
 from tests.console import signed_in
 
@@ -219,6 +221,31 @@ async def test_the_pages_speak_french(world: World) -> None:
         page = await admin.page(path, headers=french)
         assert 'lang="fr"' in page
     assert "Ajouter un membre" in await admin.page("/console/staff", headers=french)
+
+
+async def test_a_refused_change_is_explained_in_french_on_the_french_console(
+    world: World,
+) -> None:
+    admin = await signed_in(world, Role.ADMIN)
+    me = email(ORG_A, Role.ADMIN)
+
+    async def in_french(path: str, data: dict[str, str]) -> tuple[int, str]:
+        sent = await world.client.post(
+            path,
+            data=[("csrf", admin.csrf), *data.items()],
+            cookies={SESSION_COOKIE: admin.cookie, LANGUAGE_COOKIE: "fr"},
+            headers={"Sec-Fetch-Site": "same-origin"},
+            allow_redirects=False,
+        )
+        return sent.status, html.unescape(await sent.text())
+
+    status, page = await in_french("/console/staff/remove", {"email": me})
+    assert status == 409
+    assert f"{me} est le dernier administrateur de cette organisation" in page
+    assert "last admin" not in page
+    status, page = await in_french("/console/staff/add", {"email": me, "role": "viewer"})
+    assert status == 409
+    assert f"{me} fait déjà partie du personnel de cette organisation." in page
 
 
 async def test_bad_input_gets_a_clear_answer_and_changes_nothing(world: World) -> None:

@@ -212,8 +212,9 @@ async def reset_staff(call: Call) -> ResetOut:
 
 
 def _refused(error: StaffError) -> ApiError:
-    kind = CONFLICT if isinstance(error, StaffConflictError) else INVALID_REQUEST
-    return ApiError(kind, str(error))
+    if isinstance(error, StaffConflictError):
+        return ApiError(CONFLICT, str(error), reason=error.reason.value, subject=error.email)
+    return ApiError(INVALID_REQUEST, str(error))
 
 
 def _link(call: Call, tools: StaffTools, token: str) -> SetupLinkOut:
