@@ -9,6 +9,7 @@ import re
 
 from bot.access.roles import Role
 from bot.audit import AuditAction
+from bot.audit.log import MAX_SCANNED
 from bot.console.i18n import LANGUAGE_COOKIE
 from bot.staff_web.auth import SESSION_COOKIE
 from tests.bot.api import ORG_A, ORG_B, World, email
@@ -221,6 +222,31 @@ async def test_the_pages_speak_french(world: World) -> None:
         page = await admin.page(path, headers=french)
         assert 'lang="fr"' in page
     assert "Ajouter un membre" in await admin.page("/console/staff", headers=french)
+
+
+async def test_a_filtered_page_with_no_match_yet_says_older_entries_are_left(
+    world: World,
+) -> None:
+    """A page reads at most MAX_SCANNED entries: one that found no match among them must not
+    say nothing matches when older entries were not looked through."""
+    admin = await signed_in(world, Role.ADMIN)
+    log = world.deployment.app.audit_log()
+    await log.record(
+        ORG_A, actor="operator", action=AuditAction.CAMPAIGN_CLOSED, target="campaign:c"
+    )
+    for number in range(MAX_SCANNED):
+        await log.record(
+            ORG_A,
+            actor="operator",
+            action=AuditAction.CAMPAIGN_OPENED,
+            target=f"campaign:c{number}",
+        )
+    first = await admin.page("/console/audit?action=campaign_closed")
+    assert "No entry here matches the filters." not in first
+    assert "older entries are left to look through" in first
+    older = re.search(r'href="(/console/audit\?[^"]*cursor=[^"]*)">Older entries', first)
+    assert older is not None
+    assert "campaign:c<" in await admin.page(html.unescape(older.group(1)))
 
 
 async def test_a_refused_change_is_explained_in_french_on_the_french_console(
