@@ -34,7 +34,14 @@ from bot.access.permissions import ForbiddenError, NotFoundError, Principal, aut
 from bot.access.roles import Permission, Role, permissions_of, reads_personal_data
 from bot.access.signin import SignIn
 from bot.access.staff import StaffError, StaffMember, StaffStore, normal_email
-from bot.access.tokens import TOKEN_ID, ApiToken, IssuedToken, TokenStore, effective_role
+from bot.access.tokens import (
+    TOKEN_ID,
+    ApiToken,
+    IssuedToken,
+    TokenError,
+    TokenStore,
+    effective_role,
+)
 from bot.audit.entry import OPERATOR, AuditAction, AuditRecord
 from bot.audit.recorder import AuditRecorder
 from bot.storage.keys import KeySchema
@@ -221,7 +228,10 @@ class StaffChanges:
         await self._still_allowed(by)
         details = {"token": token.token_id, "role": token.role.value}
         entry = self._entry(by, AuditAction.TOKEN_REVOKED, f"staff:{token.email}", details)
-        await self._tokens.revoke(token.token_id)
+        try:
+            await self._tokens.revoke(token.token_id)
+        except TokenError:  # revoked by another at the same moment
+            raise NotFoundError(f"no token '{token_id}'") from None
         await self._record(by, entry)
         return token
 

@@ -422,6 +422,20 @@ async def test_an_admin_demoted_while_their_change_waited_is_refused_it(world: W
     assert dict(await app.staff().members(ORG_A))[second] is Role.ADMIN
 
 
+async def test_a_token_revoked_by_several_at_once_is_revoked_once_without_a_server_error(
+    world: World,
+) -> None:
+    admin = world.token(ORG_A)
+    made = await world.call("POST", TOKENS, token=admin, json={"owner": email(ORG_A, Role.VIEWER)})
+    token_id = (await made.json())["token"]["id"]
+    path = f"{TOKENS}/{token_id}/revoke"
+    answers = await asyncio.gather(*(world.call("POST", path, token=admin) for _ in range(6)))
+    statuses = sorted(answer.status for answer in answers)
+    assert set(statuses) <= {200, 404}
+    assert statuses[0] == 200
+    assert (await world.call("POST", path, token=admin)).status == 404
+
+
 async def test_a_session_cookie_alone_cannot_add_staff(world: World) -> None:
     """The browser's session calls the API with its form token too (bot.staff_web.auth)."""
     admin = await signed_in(world, Role.ADMIN)
