@@ -179,7 +179,7 @@ async def test_the_audit_log_is_newest_first_filtered_and_verified(world: World)
     added = await admin.page("/console/audit?action=staff_added&actor=" + email(ORG_A, Role.ADMIN))
     assert "staff:b@nuru.example" in added
     # Walked on from the first page's verdict: the page says what was walked when.
-    assert "the 1 entries appended since were checked on their own" in added
+    assert "the 1 entry appended since was checked on its own" in added
     assert "staff:a@nuru.example" in added
     assert "removed a member" not in added.split("<tbody>")[1]
     none = await admin.page("/console/audit?from=2999-01-01")
