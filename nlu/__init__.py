@@ -1,0 +1,38 @@
+"""Understanding free text: which control intent (skip, stop, delete my data...) or safety
+concern a message expresses, in any supported language.
+
+One small interface (`Classifier`: text and language in, `Intent` out); the training data in
+Rasa's NLU YAML format (`nlu/data/`); an embedded default model (`EmbeddedClassifier`, trained
+in about a second at start-up, nothing downloaded); and `export_rasa` for teams that run a Rasa
+server instead (the HTTP adapter lives in the shell, `bot/understanding/`). Pure: no I/O
+beyond reading the packaged data, no imports from `bot/` or `dialogues/`.
+"""
+
+from nlu.embedded import EmbeddedClassifier, train_embedded
+from nlu.intent import (
+    CONTROL_INTENTS,
+    DEFAULT_THRESHOLD,
+    NONE,
+    SAFETY,
+    Classifier,
+    Intent,
+    decided,
+)
+from nlu.rasa_export import export_rasa
+from nlu.training import Example, builtin_examples, examples_from_yaml
+
+__all__ = [
+    "CONTROL_INTENTS",
+    "DEFAULT_THRESHOLD",
+    "NONE",
+    "SAFETY",
+    "Classifier",
+    "EmbeddedClassifier",
+    "Example",
+    "Intent",
+    "builtin_examples",
+    "decided",
+    "examples_from_yaml",
+    "export_rasa",
+    "train_embedded",
+]

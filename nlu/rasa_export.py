@@ -1,0 +1,72 @@
+"""`sauti nlu export`: the training data as a Rasa project's `data/nlu.yml` and `config.yml`,
+so a team can `rasa train nlu` and point Sauti at the server (the intents keep their names)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import yaml
+
+from nlu.training import Example, Synonym
+
+RASA_FORMAT_VERSION = "3.1"
+
+# The same model family as the embedded one (character n-grams, a linear classifier), so the
+# server's answers are comparable; DIET is the choice once a team has data of its own.
+CONFIG_YML = """\
+# Sauti's intents: train with `rasa train nlu`, serve with `rasa run --enable-api`.
+recipe: default.v1
+assistant_id: sauti
+language: xx  # several languages in one model: character n-grams need no tokenizer per language
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 4
+  - name: LogisticRegressionClassifier
+    max_iter: 2000
+policies: []
+"""
+
+
+def export_rasa(examples: Iterable[Example], synonyms: Iterable[Synonym]) -> dict[str, str]:
+    """File name -> content: `data/nlu.yml` (every language's examples under their intent,
+    one entry per intent and language, the language in its metadata) and `config.yml`."""
+    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for example in examples:
+        if example.text not in grouped[(example.intent, example.language)]:
+            grouped[(example.intent, example.language)].append(example.text)
+    entries: list[dict[str, object]] = [
+        {
+            "intent": intent,
+            "metadata": {"language": language},
+            "examples": _block(texts),
+        }
+        for (intent, language), texts in sorted(grouped.items())
+    ]
+    entries += [
+        {"synonym": synonym.value, "examples": _block(synonym.examples)} for synonym in synonyms
+    ]
+    document = {"version": RASA_FORMAT_VERSION, "nlu": entries}
+    nlu_yml = yaml.dump(
+        document, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=1000
+    )
+    return {"data/nlu.yml": nlu_yml, "config.yml": CONFIG_YML}
+
+
+def _block(texts: Iterable[str]) -> str:
+    return "".join(f"- {text}\n" for text in texts)
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Writes many-line strings as `|` blocks, the way Rasa's own files look."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _represent_text)
