@@ -28,10 +28,10 @@ INTENT_NAMES: tuple[str, ...] = (*CONTROL_INTENTS, SAFETY, NONE)
 
 # Below this the caller asks the person to choose instead of guessing. Measured on the
 # held-out set (docs/benchmarks.md): wrong conclusions above it are rare, right ones below rare.
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.4
 # A missed safety message costs far more than a human reading one false alarm: it is flagged
 # from a lower confidence than a control word is acted on.
-SAFETY_THRESHOLD = 0.35
+SAFETY_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True, slots=True)

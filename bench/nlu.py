@@ -1,0 +1,155 @@
+"""Benchmark understanding free text: the embedded model (nlu/) against today's keyword lists
+(dialogues/system/messages.yaml), on held-out messages written apart from the training data
+(bench/nlu_heldout.yml: typos, SMS spellings, paraphrases, eight languages).
+
+    .venv/bin/python bench/nlu.py
+
+Per language: top-1 accuracy and macro-F1 over every intent, accuracy on the control intents,
+recall of the safety intent (at the confidence from which Sauti flags a message) and how many
+ordinary answers the model would have acted on (false actions). Then the training time and the
+classification latency in-process (p50/p99 over every held-out message, repeated).
+
+Targets (issue 15): >= 90 % accuracy on control intents in every language, >= 95 % safety
+recall, p99 < 5 ms. Figures go in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+# Run as a script, this file's folder comes first on the path, and this file is named like
+# the package it measures: take the folder off so that `import nlu` finds the package.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent]
+
+from dialogues.localization import builtin_catalog  # noqa: E402
+from dialogues.normalize import fold  # noqa: E402
+from nlu import (  # noqa: E402
+    CONTROL_INTENTS,
+    NONE,
+    SAFETY,
+    EmbeddedClassifier,
+    decided,
+    train_embedded,
+)
+
+HELDOUT = Path(__file__).resolve().parent / "nlu_heldout.yml"
+LATENCY_ROUNDS = 20
+
+# Today's keyword lists, named as the intents are: survey words, then chat-command keywords.
+_KEYWORD_WORDS = {"skip": "skip", "back": "back", "pause": "stop", "decline": "dont_know",
+                  "yes": "yes", "no": "no"}  # fmt: skip
+_KEYWORD_COMMANDS = {"start": "greet", "help": "help", "stop": "stop", "mydata": "my_data",
+                     "delete": "delete_my_data", "feedback": "feedback", "exit": "quick_exit",
+                     "cases": "my_cases"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    language: str
+    text: str
+    intent: str
+
+
+def heldout() -> list[Case]:
+    raw = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+    return [
+        Case(language, str(text), str(intent))
+        for language, intents in raw.items()
+        for intent, texts in intents.items()
+        for text in texts
+    ]
+
+
+def keyword_intent(text: str, language: str) -> str:
+    """What today's exact keyword matching makes of a whole message."""
+    catalog, folded = builtin_catalog(), fold(text)
+    command = catalog.command_of(folded)
+    if command in _KEYWORD_COMMANDS:
+        return _KEYWORD_COMMANDS[command]
+    word = catalog.intent_of(folded, (language,))
+    return _KEYWORD_WORDS.get(word or "", NONE)
+
+
+def model_intent(model: EmbeddedClassifier) -> Callable[[str, str], str]:
+    """What Sauti acts on: the model's intent above its threshold, else an ordinary message."""
+
+    def intent(text: str, language: str) -> str:
+        return decided(model.classify(text, language)) or NONE
+
+    return intent
+
+
+def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    scores = []
+    for label in sorted(set(gold)):
+        tp = sum(g == p == label for g, p in zip(gold, predicted, strict=True))
+        fp = sum(p == label != g for g, p in zip(gold, predicted, strict=True))
+        fn = sum(g == label != p for g, p in zip(gold, predicted, strict=True))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return statistics.fmean(scores)
+
+
+def report(name: str, cases: list[Case], reader: Callable[[str, str], str]) -> bool:
+    """One table; True when every target is met."""
+    print(f"\n{name}")
+    print("lang   n  accuracy  macro-F1  control acc  safety recall  false actions")
+    ok = True
+    for language in [*dict.fromkeys(case.language for case in cases), "all"]:
+        mine = [case for case in cases if language in (case.language, "all")]
+        gold = [case.intent for case in mine]
+        got = [reader(case.text, case.language) for case in mine]
+        pairs = list(zip(gold, got, strict=True))
+        control = [(g, p) for g, p in pairs if g in CONTROL_INTENTS]
+        safety = [(g, p) for g, p in pairs if g == SAFETY]
+        ordinary = [(g, p) for g, p in pairs if g == NONE]
+        accuracy = sum(g == p for g, p in pairs) / len(pairs)
+        control_accuracy = sum(g == p for g, p in control) / len(control)
+        recall = sum(p == SAFETY for _, p in safety) / len(safety)
+        false_actions = sum(p != NONE for _, p in ordinary)
+        # Safety recall is judged over every language: a handful of messages per language
+        # cannot show 95 %.
+        ok = ok and control_accuracy >= 0.90 and (language != "all" or recall >= 0.95)
+        print(
+            f"{language:4} {len(mine):3}  {accuracy:7.1%}  {macro_f1(gold, got):8.3f}"
+            f"  {control_accuracy:11.1%}  {recall:13.1%}  {false_actions:4}/{len(ordinary)}"
+        )
+    return ok
+
+
+def latency(model: EmbeddedClassifier, cases: list[Case], clock: Callable[[], float]) -> str:
+    """p50 and p99 in ms by `clock`: wall time includes waiting for a busy machine's CPU,
+    thread CPU time is the classification's own work."""
+    timings = []
+    for _ in range(LATENCY_ROUNDS):
+        for case in cases:
+            started = clock()
+            model.classify(case.text, case.language)
+            timings.append(clock() - started)
+    timings.sort()
+    p50, p99 = timings[len(timings) // 2] * 1000, timings[int(len(timings) * 0.99)] * 1000
+    return f"p50 {p50:.3f} ms, p99 {p99:.3f} ms"
+
+
+def main() -> int:
+    cases = heldout()
+    started, cpu = time.perf_counter(), time.process_time()
+    model = train_embedded()
+    trained, trained_cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"{len(cases)} held-out messages; trained in {trained:.2f} s ({trained_cpu:.2f} s CPU)")
+    report("Keyword lists (today)", cases, keyword_intent)
+    ok = report("Embedded model (nlu/)", cases, model_intent(model))
+    print(f"\nclassification latency, wall clock: {latency(model, cases, time.perf_counter)}")
+    print(f"classification latency, CPU time:   {latency(model, cases, time.thread_time)}")
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
