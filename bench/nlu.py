@@ -30,14 +30,8 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Pa
 
 from dialogues.localization import builtin_catalog  # noqa: E402
 from dialogues.normalize import fold  # noqa: E402
-from nlu import (  # noqa: E402
-    CONTROL_INTENTS,
-    NONE,
-    SAFETY,
-    EmbeddedClassifier,
-    decided,
-    train_embedded,
-)
+from nlu import CONTROL_INTENTS, NONE, SAFETY, decided  # noqa: E402
+from nlu.embedded import EmbeddedClassifier, train_embedded  # noqa: E402
 
 HELDOUT = Path(__file__).resolve().parent / "nlu_heldout.yml"
 LATENCY_ROUNDS = 20

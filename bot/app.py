@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from bot.runtime.retention_job import RetentionJob
     from bot.runtime.sender import Sender
     from bot.runtime.worker import Worker
+    from bot.understanding import MessageReader
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ class App:
     embedded: EmbeddedRedis | None
     telegram: TelegramChannel | None = None  # set when a bot token is configured
     whatsapp: WhatsAppChannel | None = None  # set by build_app when WhatsApp is configured
+    # What reads typed messages, built with the first worker (the model trains then).
+    reader: MessageReader | None = None
 
     def worker(self, consumer: str | None = None) -> Worker:
         from bot.loop.context import LoopContextLoader
@@ -97,8 +100,28 @@ class App:
                 marker_ttl_seconds=self.settings.dedupe_ttl_seconds,
                 response_days=self.settings.loop.grievance_response_days,
                 reopen_days=self.settings.loop.case_reopen_days,
+                nlu_threshold=self.settings.nlu.threshold,
             ),
+            reader=self.message_reader(),
         )
+
+    def message_reader(self) -> MessageReader:
+        """The embedded model (trained once per process), or the Rasa server of
+        SAUTI_RASA_URL with the embedded model as its fallback."""
+        if self.reader is None:
+            from bot.understanding import EmbeddedReader, RasaReader, shared_model
+
+            embedded = EmbeddedReader(shared_model())
+            nlu = self.settings.nlu
+            self.reader = embedded
+            if nlu.rasa_url is not None:
+                self.reader = RasaReader(
+                    nlu.rasa_url,
+                    timeout_seconds=nlu.rasa_timeout_seconds,
+                    fallback=embedded,
+                    registry=self.metrics.registry,
+                )
+        return self.reader
 
     def disk_eraser(self) -> DiskEraser | None:
         """What rewrites the data files after erasures, in the one process that should: the
@@ -221,6 +244,8 @@ class App:
         }
 
     async def close(self) -> None:
+        if self.reader is not None:
+            await self.reader.close()
         if self.telegram is not None:
             await self.telegram.close()
         if self.whatsapp is not None:

@@ -6,9 +6,11 @@ Rasa's NLU YAML format (`nlu/data/`); an embedded default model (`EmbeddedClassi
 in about a second at start-up, nothing downloaded); and `export_rasa` for teams that run a Rasa
 server instead (the HTTP adapter lives in the shell, `bot/understanding/`). Pure: no I/O
 beyond reading the packaged data, no imports from `bot/` or `dialogues/`.
+
+The model is `nlu.embedded` (imported on its own: scikit-learn takes a while to load, and
+most of Sauti's commands never read a message).
 """
 
-from nlu.embedded import EmbeddedClassifier, train_embedded
 from nlu.intent import (
     CONTROL_INTENTS,
     DEFAULT_THRESHOLD,
@@ -27,12 +29,10 @@ __all__ = [
     "NONE",
     "SAFETY",
     "Classifier",
-    "EmbeddedClassifier",
     "Example",
     "Intent",
     "builtin_examples",
     "decided",
     "examples_from_yaml",
     "export_rasa",
-    "train_embedded",
 ]

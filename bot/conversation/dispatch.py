@@ -18,6 +18,7 @@ from bot.conversation import (
     my_data,
     quick_exit,
     resume_question,
+    safety,
     shared_phone,
     stopping,
     their_time,
@@ -29,6 +30,7 @@ from bot.conversation.inbound import Answer, Command, InboundEvent, Join, Reacha
 from bot.conversation.local_time import take_zone_hint
 from bot.conversation.participants import ParticipantRecord, Stage
 from bot.conversation.turns import Context, Turn, answer
+from bot.conversation.understood import SafetyFlag
 from bot.privacy import ParticipantCrypto
 from dialogues.inbound import ChangeLanguage
 
@@ -100,6 +102,13 @@ def take_turn(
     exchange = Exchange(turn, event, context, crypto, now)
     if quick_exit.comes_back(exchange):  # after a quick exit: a neutral greeting, nothing more
         return turn
+    if context.safety is not SafetyFlag.NONE and isinstance(event.action, Answer):
+        # Before anything else, even "start again?" after a stop: a person must see it.
+        safety.flag(exchange, event.action)
+        if context.safety is SafetyFlag.ALONE:  # not an answer to anything: nothing more
+            take_zone_hint(turn, event.zone_hint)
+            turn.shared_phone = _shared_phone(turn.participant, context)
+            return turn
     if _stopped(participant, event):
         # Nothing starts again without their yes; a join code waits for it.
         code = event.action.argument if _is_start(event.action) else None

@@ -25,7 +25,7 @@ def feedback(exchange: Exchange, text: str) -> None:
     reference = feedback_reference(exchange.event.event_id)
     campaign = exchange.context.campaign
     campaign_id = campaign.id if campaign else None
-    due_ms = _answer_due_ms(exchange)
+    due_ms = answer_due_ms(exchange)
     exchange.turn.feedback = Feedback(reference, campaign_id, text.strip(), due_ms)
     exchange.turn.update(participant, stage=Stage.NONE)
     exchange.say("feedback.received", reference=reference, days=exchange.context.response_days)
@@ -56,7 +56,7 @@ def concern_reply(exchange: Exchange, action: Answer) -> None:
             event_id=event_id,
             view=view,
             language=exchange.language,
-            due_ms=_answer_due_ms(exchange),
+            due_ms=answer_due_ms(exchange),
         )
     else:
         react(
@@ -68,7 +68,7 @@ def concern_reply(exchange: Exchange, action: Answer) -> None:
         )
 
 
-def _answer_due_ms(exchange: Exchange) -> int:
+def answer_due_ms(exchange: Exchange) -> int:
     """When a case raised now is promised an answer (what the participant is told)."""
     return int(exchange.now.timestamp() * 1000) + exchange.context.response_days * DAY_MS
 

@@ -17,6 +17,7 @@ from bot.conversation.decisions.view import LoopView
 from bot.conversation.inbound import Answer, InboundEvent
 from bot.conversation.outgoing import MenuItem, Outgoing
 from bot.conversation.participants import ParticipantRecord, Stage, new_record
+from bot.conversation.understood import SafetyFlag
 from bot.privacy import ParticipantCrypto, ParticipantId
 from bot.settings.loop import DEFAULT_REOPEN_DAYS, DEFAULT_RESPONSE_DAYS
 from dialogues import Session, advance, start
@@ -60,6 +61,9 @@ class Turn:
     erase: bool = False  # erase everything of this participant (they confirmed /delete)
     reply_address: str | None = None  # where to send when the record is gone (after erasure)
     feedback: Feedback | None = None
+    # A message flagged for someone's safety: its case is urgent (`safety`) and raises an alert
+    # (with `feedback` from the same message, one case: the same reference).
+    flagged: Feedback | None = None
     reaction: Reaction | None = None  # to a decision notice (bot.loop)
     case_answer: CaseAnswer | None = None  # about one of their cases (satisfied, reopen)
     # Shared-phone mode (their choice, or the campaign's): a question sent where only an
@@ -96,6 +100,8 @@ class Context:
     cases: tuple[CaseSummary, ...] = ()
     # Days after a resolution within which they may reopen it (SAUTI_CASE_REOPEN_DAYS).
     reopen_days: int = DEFAULT_REOPEN_DAYS
+    # What reading the typed message found about someone's safety (bot.conversation.understood).
+    safety: SafetyFlag = SafetyFlag.NONE
 
 
 def answer(turn: Turn, action: Answer, context: Context, now: dt.datetime) -> Turn:

@@ -159,6 +159,7 @@ class NewCase:
     due_ms: int  # the answer promised to the participant by then
     # Set for a concern about a decision (kind "concern"); None for feedback.
     decision_ref: str | None = None
+    urgency: Urgency = Urgency.NORMAL  # `safety`: the message was read as someone at risk
 
 
 def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[BatchStep]:
@@ -177,6 +178,8 @@ def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[Bat
     ]  # fmt: skip
     if case.decision_ref is not None:
         fields += ["kind", "concern", "dref", case.decision_ref]
+    if case.urgency is not Urgency.NORMAL:
+        fields += ["urg", case.urgency.value]
     steps: list[BatchStep] = [
         # Created only if it does not exist: a replay may meet a case the desk moved on.
         ScriptCall(CREATE_CASE, [schema.case(shard, case.reference)], fields),

@@ -17,8 +17,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.records.triage_items import CONCERN_FIELD
 from bot.storage.keys import KeySchema
-from bot.storage.lua import ScriptCall, run_batch
+from bot.storage.lua import BatchStep, ScriptCall, run_batch
 from bot.storage.replies import text
 from bot.storage.scripts import MARK_TRIAGE
 
@@ -59,6 +60,23 @@ async def mark_item(
     if isinstance(reply, Exception):
         raise reply
     return Marked(int(reply))
+
+
+def safety_alert_steps(
+    schema: KeySchema, participant_id: str, campaign_id: str, reference: str, flagged_ms: int
+) -> list[BatchStep]:
+    """A case flagged for someone's safety when it was written (bot.conversation.safety), in
+    its campaign's triage queue with the safety mark and an open alert, as if staff had flagged
+    it; what they were told (`q:<reference>`) lets their erasure find it. Run with the case,
+    before the commit: a replay neither moves the times nor adds a second alert."""
+    shard = schema.shard_of(participant_id)
+    return [
+        ("ZADD", schema.triage(shard, campaign_id), "NX", flagged_ms, reference),
+        ("HSET", schema.told(participant_id), CONCERN_FIELD + reference, campaign_id),
+        ("HSETNX", schema.triage_marks(shard, campaign_id), f"{Mark.SAFETY.value}:{reference}",
+         flagged_ms),
+        ("ZADD", schema.safety_alerts(shard, campaign_id), "NX", flagged_ms, reference),
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,9 @@ from bot.conversation.outgoing import SHARED_CONTINUE, Outgoing, Sender, Templat
 from bot.conversation.stored_answers import encode_answer
 from bot.conversation.turns import Turn, started
 from bot.privacy import encrypt_field, field_aad
-from bot.records.cases import NewCase, case_commands
+from bot.records.cases import NewCase, Urgency, case_commands
 from bot.records.triage_items import forget_triage, triage_item
+from bot.records.triage_marks import safety_alert_steps
 from bot.runtime.commit_writes import NO_CAMPAIGN, AnswerWrites, CommittedEvent, CommitWrites
 from bot.runtime.erasure_traces import erasure_traces
 from bot.runtime.outbox import OutboxEntry
@@ -203,10 +204,13 @@ def erase(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
 
 
 def open_case(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
-    """Feedback outside the survey becomes a case on the grievance desk."""
-    feedback, record, data_key = turn.feedback, turn.participant, turn.data_key
+    """Feedback outside the survey becomes a case on the grievance desk; a message flagged for
+    someone's safety too, marked `safety` (first on the desk) with its campaign's alert raised.
+    Both from one message are one case (the same reference)."""
+    feedback, record, data_key = turn.feedback or turn.flagged, turn.participant, turn.data_key
     if feedback is None or record is None or data_key is None:
         return
+    flagged = turn.flagged is not None
     case = NewCase(
         reference=feedback.reference,
         participant_id=writes.event.participant_id,
@@ -216,8 +220,13 @@ def open_case(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
         text=feedback.text,
         created_ms=writes.event.now_ms,
         due_ms=feedback.due_ms,
+        urgency=Urgency.SAFETY if flagged else Urgency.NORMAL,
     )
     writes.before += case_commands(schema, case, data_key)
+    if flagged and case.campaign_id:
+        writes.before += safety_alert_steps(
+            schema, case.participant_id, case.campaign_id, case.reference, case.created_ms
+        )
 
 
 def record_reaction(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:

@@ -36,6 +36,12 @@ class Metrics:
         self.failures = Counter(
             "sauti_event_failures", "Failed attempts to process an event", registry=self.registry
         )
+        self.safety_flags = Counter(
+            "sauti_safety_flags",
+            "Typed messages read as someone's safety at risk: an urgent case and an alert raised",
+            ["channel"],
+            registry=self.registry,
+        )
         self.dead_letters = Counter(
             "sauti_dead_letters", "Events moved to a dead-letter stream", registry=self.registry
         )

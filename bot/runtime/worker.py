@@ -48,7 +48,9 @@ from bot.storage import lua
 from bot.storage.erasure_marks import erasure_noted
 from bot.storage.errors import is_storage_unavailable
 from bot.storage.keys import KeySchema
+from bot.understanding import MessageReader, understand
 from dialogues import Session
+from nlu.intent import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class WorkerConfig:
     trim_every_seconds: float = 1.0
     response_days: int = DEFAULT_RESPONSE_DAYS  # a case's promised answer time
     reopen_days: int = DEFAULT_REOPEN_DAYS  # how long after a resolution it may be reopened
+    nlu_threshold: float = DEFAULT_THRESHOLD  # confidence from which a typed message is a command
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class _Planned:
     before: list[lua.BatchStep]  # idempotent steps run just before the commit script
     commit: lua.ScriptCall
     erases: bool = False  # a confirmed erasure: its own entry is deleted once committed
+    flagged: bool = False  # flagged for someone's safety (counted once committed)
 
 
 @dataclass
@@ -111,8 +115,10 @@ class Worker:
         config: WorkerConfig | None = None,
         clock: Callable[[], float] = time.time,
         waits: Redis | None = None,
+        reader: MessageReader | None = None,
     ) -> None:
         self._redis = redis
+        self._reader = reader  # reads typed messages no keyword matched (None: none are read)
         self._waits = waits or redis  # the client of the blocking read for new events
         self._schema = schema
         self._campaigns = campaigns
@@ -319,6 +325,8 @@ class Worker:
                     erased.append(plan)
                 state.failures.pop(entry_id, None)
                 self._metrics.processed.inc()
+                if plan.flagged:
+                    self._metrics.safety_flags.labels(event.channel.value).inc()
                 self._metrics.latency.observe(max(0.0, (now_ms - event.received_at_ms) / 1000))
                 handled += 1
         if erased:
@@ -422,6 +430,15 @@ class Worker:
                 raw = await self._redis.get(self._schema.session(pid, campaign_id))
                 loaded.sessions[(pid, campaign_id)] = decode_session(raw) if raw else None
             session = loaded.sessions[(pid, campaign_id)]
+        understood = await understand(
+            self._reader,
+            event,
+            participant=participant,
+            campaign=campaign,
+            session=session,
+            threshold=self._config.nlu_threshold,
+        )
+        event = understood.event
         if participant is not None and event.action == Command("mydata"):
             await self._load_history(pid, participant, loaded)
         context = Context(
@@ -433,6 +450,7 @@ class Worker:
             response_days=self._config.response_days,
             cases=await self._cases(pid, participant, event),
             reopen_days=self._config.reopen_days,
+            safety=understood.safety,
         )
         now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
         turn = take_turn(
@@ -472,6 +490,7 @@ class Worker:
             writes.before,
             commit_call(writes, self._committer),
             erases=turn.erase and participant is not None,
+            flagged=turn.flagged is not None,
         )
         loaded.last_planned[pid] = event.event_id
         loaded.answered(pid, writes.answers)

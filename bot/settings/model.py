@@ -19,6 +19,7 @@ from bot.settings.fields import section, setting
 from bot.settings.limits import TelegramLimits, WebChatLimits, WhatsAppLimits
 from bot.settings.loop import LoopSettings
 from bot.settings.privacy import PrivacySettings
+from nlu.intent import DEFAULT_THRESHOLD
 
 AnySecret = Secret[str] | Secret[bytes]
 
@@ -179,6 +180,20 @@ class RuntimeSettings:
     """How long to wait for them; fewer in time: the platform is answered 503 and retries."""
 
 
+@dataclass(frozen=True)
+class NluSettings:
+    """Reading free text (docs/nlu.md)."""
+
+    threshold: float = setting("SAUTI_NLU_THRESHOLD", DEFAULT_THRESHOLD, p.confidence)
+    """Below this confidence a typed message is not taken for a command: it goes on as it is,
+    and the person is shown the choices again. A safety concern counts from a lower one."""
+    rasa_url: str | None = setting("SAUTI_RASA_URL", None, p.http_url)
+    """A Rasa server trained on `sauti nlu export` (`rasa run --enable-api`). Unset: the
+    embedded model reads every message."""
+    rasa_timeout_seconds: float = setting("SAUTI_RASA_TIMEOUT_SECONDS", 0.5, p.positive_number)
+    """How long a turn waits for the Rasa server before the embedded model reads instead."""
+
+
 # -- staff sign-in (issue 14) ---------------------------------------------------------------
 @dataclass(frozen=True)
 class StaffSettings:
@@ -235,6 +250,7 @@ class Settings:
     staff: StaffSettings = section(StaffSettings)
     api: ApiSettings = section(ApiSettings)
     erasure: ErasureSettings = section(ErasureSettings)
+    nlu: NluSettings = section(NluSettings)
 
     @property
     def embedded_redis(self) -> bool:

@@ -82,6 +82,14 @@ def positive_number(raw: object) -> float:
     return value
 
 
+def confidence(raw: object) -> float:
+    """A model's confidence threshold: a number above 0 and at most 1."""
+    value = positive_number(raw) if raw not in ("", None) else 0.0
+    if not 0 < value <= 1:
+        raise InvalidValueError(f"expected a number above 0 and at most 1, {_got(raw)}")
+    return value
+
+
 def boolean(raw: object) -> bool:
     if isinstance(raw, bool):
         return raw

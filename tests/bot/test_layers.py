@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.audit",),  # the audit log of each organisation
     ("bot.access",),  # organisations, staff, roles, the permission check, pseudonyms
     ("bot.records",),  # stores and queries over Redis
+    ("bot.understanding",),  # reading typed messages: the embedded model or a Rasa server
     ("bot.runtime",),  # the durable pipeline
     ("bot.channels",),  # Telegram, WhatsApp, the web chat
     ("bot.loop",),  # closing the feedback loop in Redis

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlu import SAFETY, EmbeddedClassifier, Intent, builtin_examples, decided, train_embedded
-from nlu.embedded import fit
+from nlu import SAFETY, Intent, builtin_examples, decided
+from nlu.embedded import EmbeddedClassifier, fit, train_embedded
 from nlu.text import fold
 
 

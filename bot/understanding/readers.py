@@ -1,0 +1,141 @@
+"""Where an `Intent` comes from: the embedded model in-process, or a Rasa server's
+`/model/parse` (HTTP: this is why the adapter lives in the shell and not in `nlu/`)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from typing import Any, Protocol
+
+import aiohttp
+from prometheus_client import CollectorRegistry, Counter
+
+from bot.conversation.campaign import Campaign
+from bot.conversation.inbound import InboundEvent
+from bot.conversation.participants import ParticipantRecord
+from bot.conversation.understood import Understood, apply_intent, typed_text
+from dialogues import Session
+from nlu import NONE, Intent
+from nlu.embedded import EmbeddedClassifier, train_embedded
+from nlu.intent import INTENT_NAMES
+
+log = logging.getLogger(__name__)
+
+
+class MessageReader(Protocol):
+    """What the worker asks about one typed message."""
+
+    async def read(self, text: str, language: str) -> Intent: ...
+
+    async def close(self) -> None: ...
+
+
+@functools.cache
+def shared_model() -> EmbeddedClassifier:
+    """The embedded model, trained once per process (about a second) on first use."""
+    return train_embedded()
+
+
+class EmbeddedReader:
+    """The default: the embedded model, in-process (a tenth of a millisecond a message)."""
+
+    def __init__(self, model: EmbeddedClassifier) -> None:
+        self._model = model
+
+    async def read(self, text: str, language: str) -> Intent:
+        return self._model.classify(text, language)
+
+    async def close(self) -> None:
+        return None
+
+
+class RasaReader:
+    """A Rasa server (`rasa run --enable-api`, trained on `sauti nlu export`): its answer
+    within `timeout_seconds`, else the embedded model's. A participant's turn never waits
+    longer than that, and never fails because the server is down or says nonsense."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout_seconds: float,
+        fallback: EmbeddedReader,
+        registry: CollectorRegistry,
+    ) -> None:
+        self._endpoint = url.rstrip("/") + "/model/parse"
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._fallback = fallback
+        self._session: aiohttp.ClientSession | None = None
+        self.fallbacks = Counter(
+            "sauti_nlu_fallbacks",
+            "Messages the Rasa server did not read in time (or at all): read by the embedded model",
+            registry=registry,
+        )
+
+    async def read(self, text: str, language: str) -> Intent:
+        try:
+            return await self._parse(text)
+        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError, TypeError) as error:
+            # The message itself is never logged: it is a participant's words.
+            log.warning(
+                "Rasa server unavailable (%s): the embedded model reads", type(error).__name__
+            )
+            self.fallbacks.inc()
+            return await self._fallback.read(text, language)
+
+    async def _parse(self, text: str) -> Intent:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        async with self._session.post(self._endpoint, json={"text": text}) as response:
+            response.raise_for_status()
+            body: Any = await response.json(content_type=None)
+        intent = body["intent"]
+        name, confidence = str(intent["name"]), float(intent["confidence"])
+        if not 0.0 <= confidence <= 1.0:
+            raise ValueError("confidence out of range")
+        # An intent Sauti does not know (Rasa's "nlu_fallback", a team's own) is no command.
+        return Intent(name if name in INTENT_NAMES else NONE, confidence)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+async def read_within(reader: MessageReader, text: str, language: str) -> Intent:
+    """`reader.read`, for callers that must not be stopped by a reader's bug: an unexpected
+    error reads as "not understood" (the message goes on as it is)."""
+    try:
+        return await reader.read(text, language)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("reading a message failed: taken as it is")
+        return Intent(NONE, 0.0)
+
+
+async def understand(
+    reader: MessageReader | None,
+    event: InboundEvent,
+    *,
+    participant: ParticipantRecord | None,
+    campaign: Campaign | None,
+    session: Session | None,
+    threshold: float,
+) -> Understood:
+    """The event as its turn should take it, once `reader` has read its typed text (only a
+    typed message no keyword matched is read; None: nothing is read)."""
+    text = typed_text(event)
+    if reader is None or text is None:
+        return Understood(event)
+    language = participant.language if participant is not None else (event.locale or "")
+    intent = await read_within(reader, text, language)
+    return apply_intent(
+        event,
+        intent,
+        participant=participant,
+        campaign=campaign,
+        session=session,
+        threshold=threshold,
+    )
