@@ -11,6 +11,7 @@ import pytest
 
 import nlu
 from nlu.intent import INTENT_NAMES
+from nlu.text import fold
 from nlu.training import TrainingDataError, builtin_files, examples_from_yaml
 
 LANGUAGES = ("en", "fr", "ar", "sw", "pt", "am", "ha", "so")
@@ -31,7 +32,7 @@ def test_no_message_is_taught_as_two_intents_in_one_language() -> None:
     clashes = []
     for file in builtin_files():
         for example in file.examples:
-            key = (example.language, nlu.text.fold(example.text))
+            key = (example.language, fold(example.text))
             if seen.setdefault(key, example.intent) != example.intent:
                 clashes.append((key, seen[key], example.intent))
     assert clashes == []
