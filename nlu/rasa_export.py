@@ -32,19 +32,14 @@ policies: []
 
 
 def export_rasa(examples: Iterable[Example], synonyms: Iterable[Synonym]) -> dict[str, str]:
-    """File name -> content: `data/nlu.yml` (every language's examples under their intent,
-    one entry per intent and language, the language in its metadata) and `config.yml`."""
-    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for example in examples:
-        if example.text not in grouped[(example.intent, example.language)]:
-            grouped[(example.intent, example.language)].append(example.text)
-    entries: list[dict[str, object]] = [
-        {
-            "intent": intent,
-            "metadata": {"language": language},
-            "examples": _block(texts),
-        }
-        for (intent, language), texts in sorted(grouped.items())
+    """File name -> content: `data/nlu.yml` (one entry per intent, every language's examples
+    together, as one model reads them all) and `config.yml`."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for example in sorted(examples, key=lambda example: (example.intent, example.language)):
+        if example.text not in grouped[example.intent]:
+            grouped[example.intent].append(example.text)
+    entries: list[dict[str, str]] = [
+        {"intent": intent, "examples": _block(texts)} for intent, texts in grouped.items()
     ]
     entries += [
         {"synonym": synonym.value, "examples": _block(synonym.examples)} for synonym in synonyms
