@@ -9,6 +9,7 @@ importing only from the layers below it (docs/architecture.md; tests/bot/test_la
 - `audit`: the audit log of each organisation (a keyed hash chain);
 - `access`: organisations, staff and roles, the one permission check, pseudonyms, sign-in;
 - `records`: stores and queries: campaigns, grievance cases, counters, the export;
+- `understanding`: reading typed messages (the embedded model of `nlu`, or a Rasa server);
 - `runtime`: the durable pipeline: ingest, worker, commit, outbox, sender;
 - `channels`: Telegram, WhatsApp and the web chat;
 - `loop`: closing the feedback loop: decisions, notices, the grievance desk;

@@ -106,12 +106,13 @@ class App:
         )
 
     def message_reader(self) -> MessageReader:
-        """The embedded model (trained once per process), or the Rasa server of
+        """The embedded model (trained once per process, from now on), or the Rasa server of
         SAUTI_RASA_URL with the embedded model as its fallback."""
         if self.reader is None:
-            from bot.understanding import EmbeddedReader, RasaReader, shared_model
+            from bot.understanding import EmbeddedReader, RasaReader
 
-            embedded = EmbeddedReader(shared_model())
+            embedded = EmbeddedReader()
+            embedded.start_training()  # in a thread: the event loop goes on meanwhile
             nlu = self.settings.nlu
             self.reader = embedded
             if nlu.rasa_url is not None:

@@ -27,6 +27,8 @@ No Redis, no clock, no network: the worker loads the participant and their sessi
 - `quick_exit`: leaving at once (a watched phone), and coming back;
 - `shared_phone`: shared-phone mode (notices that quote nothing), their own choice;
 - `feedback`: what they write to the company (feedback, a concern about a decision);
+- `understood`: what a typed message no keyword matched means, as the model read it (a
+  command, a skip, a safety concern); `safety`: such a concern flagged for a person at once;
 - `case_view`: a grievance case as the conversation knows it (statuses, categories, what a
   participant may read of their own); `my_cases`: "my cases", "are you satisfied?" and
   reopening a resolved case;

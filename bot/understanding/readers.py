@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-from typing import Any, Protocol
+import threading
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 from prometheus_client import CollectorRegistry, Counter
@@ -17,8 +17,10 @@ from bot.conversation.participants import ParticipantRecord
 from bot.conversation.understood import Understood, apply_intent, typed_text
 from dialogues import Session
 from nlu import NONE, Intent
-from nlu.embedded import EmbeddedClassifier, train_embedded
 from nlu.intent import INTENT_NAMES
+
+if TYPE_CHECKING:  # scikit-learn loads in seconds: only where the model is trained
+    from nlu.embedded import EmbeddedClassifier
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +33,47 @@ class MessageReader(Protocol):
     async def close(self) -> None: ...
 
 
-@functools.cache
+class _SharedModel:
+    """The embedded model, trained once per process however many apps and workers ask."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.trained: EmbeddedClassifier | None = None
+
+    def get(self) -> EmbeddedClassifier:
+        with self._lock:  # a second caller waits for the first training, not a second one
+            if self.trained is None:
+                from nlu.embedded import train_embedded
+
+                self.trained = train_embedded()
+            return self.trained
+
+
+_SHARED = _SharedModel()
+
+
 def shared_model() -> EmbeddedClassifier:
-    """The embedded model, trained once per process (about a second) on first use."""
-    return train_embedded()
+    """The embedded model (trained on first use: about a second on an idle core)."""
+    return _SHARED.get()
 
 
 class EmbeddedReader:
-    """The default: the embedded model, in-process (a tenth of a millisecond a message)."""
+    """The default: the embedded model, in-process (a tenth of a millisecond a message). It
+    trains in a thread from `start_training` (at start-up), so the event loop, and the web
+    server sharing it, never stop for it; a message read before it is ready waits for it."""
 
-    def __init__(self, model: EmbeddedClassifier) -> None:
+    def __init__(self, model: EmbeddedClassifier | None = None) -> None:
         self._model = model
 
+    def start_training(self) -> None:
+        if self._model is None and _SHARED.trained is None:
+            threading.Thread(target=_SHARED.get, name="nlu-training", daemon=True).start()
+
     async def read(self, text: str, language: str) -> Intent:
-        return self._model.classify(text, language)
+        model = self._model or _SHARED.trained
+        if model is None:
+            model = await asyncio.to_thread(_SHARED.get)
+        return model.classify(text, language)
 
     async def close(self) -> None:
         return None
