@@ -57,10 +57,16 @@ def shared_model() -> EmbeddedClassifier:
     return _SHARED.get()
 
 
+# How long a message waits for a model still training (at start-up) before it goes on unread,
+# as it would have before Sauti read messages: keywords still work, and no turn is held up.
+READY_WAIT_SECONDS = 1.0  # the web chat waits 3 s for a commit: this leaves it room
+
+
 class EmbeddedReader:
     """The default: the embedded model, in-process (a tenth of a millisecond a message). It
     trains in a thread from `start_training` (at start-up), so the event loop, and the web
-    server sharing it, never stop for it; a message read before it is ready waits for it."""
+    server sharing it, never stop for it; a message read before it is ready waits for it, up
+    to READY_WAIT_SECONDS."""
 
     def __init__(self, model: EmbeddedClassifier | None = None) -> None:
         self._model = model
@@ -72,7 +78,12 @@ class EmbeddedReader:
     async def read(self, text: str, language: str) -> Intent:
         model = self._model or _SHARED.trained
         if model is None:
-            model = await asyncio.to_thread(_SHARED.get)
+            training = asyncio.shield(asyncio.to_thread(_SHARED.get))
+            try:
+                model = await asyncio.wait_for(training, READY_WAIT_SECONDS)
+            except TimeoutError:
+                log.info("the model is still training: a typed message goes on unread")
+                return Intent(NONE, 0.0)
         return model.classify(text, language)
 
     async def close(self) -> None:

@@ -3,10 +3,15 @@ model, acted on by the conversation, committed to the real Redis."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from bot.app import App
 from bot.conversation.inbound import Channel
 from bot.records.cases import Urgency, list_cases
 from bot.records.triage_marks import open_alerts
+from bot.understanding import shared_model
 from dialogues.localization import builtin_catalog
 from tests.kit import webchat as browser
 from tests.kit.example import CAMPAIGN
@@ -14,6 +19,13 @@ from tests.kit.webchat import COMPLETE_EN, Client
 
 SAFETY_NOTICE = builtin_catalog().message("safety.flagged", "en", reference="X", exit="exit")
 SAFETY_START = SAFETY_NOTICE.split("(", 1)[0].strip()
+
+
+@pytest.fixture(autouse=True)
+async def trained() -> None:
+    """The model trained before the first message (a worker starting waits for it only
+    briefly: tests/bot/understanding/test_readiness.py)."""
+    await asyncio.to_thread(shared_model)
 
 
 def _participant_key(app: App, token: str) -> str:
