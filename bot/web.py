@@ -172,4 +172,5 @@ def decision_tools(app: App) -> DecisionTools:
         templates=templates,
         send_rates=app.send_rates(),
         template_book=lambda: template_book(whatsapp.templates_file, whatsapp.limits),
+        previews=app.preview_cache(),
     )

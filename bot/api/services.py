@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.access.membership import StaffChanges
     from bot.channels.whatsapp.templates import TemplateBook
     from bot.loop.ledger import DecisionLedger
+    from bot.loop.preview_cache import PreviewCache
     from bot.loop.publisher import Publisher
     from bot.loop.templates import TemplateCoverage
 
@@ -44,6 +45,8 @@ class DecisionTools:
     templates: Callable[[tuple[str, ...]], TemplateCoverage | None]
     send_rates: Mapping[str, float]
     template_book: Callable[[], TemplateBook | None] = lambda: None
+    # The decision previews' kept counts: the app's one, which runs their background counts.
+    previews: PreviewCache | None = None
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,11 @@ async def publish_confirmation(view: View) -> web.StreamResponse:
 async def _confirmation(view: View, problem: str | None = None) -> web.StreamResponse:
     path = decision_path(view)
     decision: DecisionDetailOut = await view.invoke("getDecision", path=path)
-    preview: PreviewOut = await view.invoke("previewDecision", path=path)
+    # The counts the confirmation names are current ones (counted now unless they were a
+    # moment ago), never a kept count from before the last answers or edit.
+    preview: PreviewOut = await view.invoke(
+        "previewDecision", path=path, query={"current": "true"}
+    )
     return view.render(
         "decision_publish.html",
         view.gettext("Publish this decision?"),

@@ -8,6 +8,7 @@ its cursor and counts in the shard's publication hash, so it resumes after a cra
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -59,6 +60,22 @@ class LinkCounts:
         for name, count in zip(flat[0::2], flat[1::2], strict=True):
             self.add_one(_text(name), int(count))
 
+    def flat(self) -> list[str | int]:
+        """The counts as `add` takes them (the planner script's names)."""
+        named: dict[str, int] = {"linked": self.linked, "late|budget": self.over_budget}
+        named.update({f"x|{reason}": n for reason, n in self.excluded.items()})
+        named.update({f"t|{lang}|{channel}": n for (lang, channel), n in self.targets.items()})
+        named.update({f"z|{own}": n for own, n in self.zones.items()})
+        return [item for name, n in named.items() if n for item in (name, n)]
+
+    def merge(self, other: LinkCounts) -> None:
+        self.linked += other.linked
+        self.targets.update(other.targets)
+        self.excluded.update(other.excluded)
+        self.over_budget += other.over_budget
+        self.zones.update(other.zones)
+        self.samples += other.samples
+
     def add_one(self, name: str, count: int) -> None:
         if name == "linked":
             self.linked += count
@@ -81,21 +98,37 @@ class Planner:
     async def count_links(
         self, stored: StoredDecision, limits: PlanLimits, samples: int = 5
     ) -> LinkCounts:
-        """What publishing now would do, without writing anything."""
+        """What publishing now would do, without writing anything. The shards are walked at
+        once: their script calls travel together (one round trip per chunk for all shards,
+        not one per shard), and Redis runs them back to back instead of waiting for this
+        process between each (on a loaded machine, most of the time a sequential walk took)."""
+        walked = await asyncio.gather(
+            *(
+                self._count_shard(stored, shard, limits, samples)
+                for shard in range(self._schema.shards)
+            )
+        )
         counts = LinkCounts()
-        for shard in range(self._schema.shards):
-            await self._explicit_erased(stored, shard, counts)
-            cursor = "0"
-            while True:
-                wanted = max(0, samples - len(counts.samples))
-                args = self._args(stored, shard, "count", cursor, limits=limits, samples=wanted)
-                reply: Any = await PLAN(self._redis, self._plan_keys(stored, shard), args)
-                cursor = _text(reply[0])
-                counts.add(reply[1])
-                counts.samples += [_text(pid) for pid in reply[2]]
-                if cursor == "0":
-                    break
+        for shard_counts in walked:  # in shard order: the samples are the same as one by one
+            counts.merge(shard_counts)
+        del counts.samples[samples:]
         return counts
+
+    async def _count_shard(
+        self, stored: StoredDecision, shard: int, limits: PlanLimits, samples: int
+    ) -> LinkCounts:
+        counts = LinkCounts()
+        await self._explicit_erased(stored, shard, counts)
+        cursor = "0"
+        while True:
+            wanted = max(0, samples - len(counts.samples))
+            args = self._args(stored, shard, "count", cursor, limits=limits, samples=wanted)
+            reply: Any = await PLAN(self._redis, self._plan_keys(stored, shard), args)
+            cursor = _text(reply[0])
+            counts.add(reply[1])
+            counts.samples += [_text(pid) for pid in reply[2]]
+            if cursor == "0":
+                return counts
 
     async def plan_shard(self, stored: StoredDecision, shard: int, limits: PlanLimits) -> bool:
         """Plan one more chunk of a shard; True once the shard is fully planned."""

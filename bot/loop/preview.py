@@ -37,6 +37,8 @@ from dialogues.localization import builtin_catalog
 from dialogues.model import QuestionKind, Survey
 from dialogues.prompts import display_answer
 
+SAMPLES = 5  # linked answers a preview shows
+
 
 @dataclass(frozen=True, slots=True)
 class SampleAnswer:
@@ -86,6 +88,7 @@ class Preview:
     lacking: tuple[str, ...] = ()
     default_language: str = ""  # the campaign's: what the untranslated would read
     notices: list[WrittenNotice] = field(default_factory=list)
+    now_ms: int = 0  # when it was made
 
     @property
     def blocked(self) -> bool:
@@ -110,9 +113,13 @@ async def build_preview(
     survey: Survey,
     limits: PlanLimits,
     viewpoint: Viewpoint,
+    counts: LinkCounts | None = None,
 ) -> Preview:
+    """What publishing now would do; `counts` when the planner's count was made already
+    (bot.loop.preview_cache), else counted now."""
     quiet, zone_name, templates = viewpoint.quiet, viewpoint.zone_name, viewpoint.templates
-    counts = await Planner(redis, schema).count_links(stored, limits, samples=5)
+    if counts is None:
+        counts = await count_preview(redis, schema, stored, limits)
     missing_languages = stored.decision.missing_messages(survey.languages)
     missing: dict[str, int] = {}
     without_template: dict[str, int] = {}
@@ -148,7 +155,15 @@ async def build_preview(
             if is_quiet(limits.now_ms, zone_or(own, campaign_zone), quiet)
         ),
         push_targets=sum(counts.zones.values()),
+        now_ms=limits.now_ms,
     )
+
+
+async def count_preview(
+    redis: Redis, schema: KeySchema, stored: StoredDecision, limits: PlanLimits
+) -> LinkCounts:
+    """The planner's count a preview shows (with a few participants told, for its samples)."""
+    return await Planner(redis, schema).count_links(stored, limits, samples=SAMPLES)
 
 
 def written_notices(

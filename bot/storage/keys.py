@@ -125,6 +125,15 @@ class KeySchema:
         """Hash: status, options and timing of publishing one version of a decision."""
         return f"{self.prefix}:loop:pub:{ref}:{version}"
 
+    def preview(self, ref: str) -> str:
+        """String (JSON): a decision's last preview count and the versions it was made at;
+        expires (SAUTI_LOOP_PREVIEW_KEEP_SECONDS)."""
+        return f"{self.prefix}:loop:preview:{ref}"
+
+    def preview_lease(self, ref: str) -> str:
+        """String: who counts a decision's preview now; expires (..._PREVIEW_LEASE_SECONDS)."""
+        return f"{self.prefix}:loop:preview:{ref}:lease"
+
     @property
     def active_publications(self) -> str:
         """Set of "<campaign>/<decision>/<version>" publications the publisher role feeds."""
