@@ -12,6 +12,7 @@ from the first sample's answer (a label, as in the samples), else the general on
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,7 +137,10 @@ async def build_preview(
             without_buttons[spoken] = without_buttons.get(spoken, 0) + count
     campaign_zone = zone(zone_name)
     local = dt.datetime.fromtimestamp(limits.now_ms / 1000, campaign_zone)
-    example = await _example(redis, schema, stored, counts.samples[:1])
+    example, samples = await asyncio.gather(
+        _example(redis, schema, stored, counts.samples[:1]),
+        _samples(redis, schema, stored, survey, counts.samples, viewpoint.pseudonyms),
+    )
     return Preview(
         lacking=missing_languages,
         default_language=survey.default_language,
@@ -144,7 +148,7 @@ async def build_preview(
         stored=stored,
         counts=counts,
         missing=missing,
-        samples=await _samples(redis, schema, stored, survey, counts.samples, viewpoint.pseudonyms),
+        samples=samples,
         quiet_now=is_quiet(limits.now_ms, campaign_zone, quiet),
         local_time=f"{local:%H:%M} {zone_name}",
         whatsapp_without_template=without_template if templates is not None else None,

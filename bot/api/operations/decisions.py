@@ -9,6 +9,8 @@ channel are withheld where small (bot.api.operations.decision_preview).
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import SURVEY_BODY_BYTES, Call, Operations, TextBody
@@ -215,7 +217,12 @@ async def preview_decision(call: Call) -> PreviewOut:
     limits = publisher.limits()
     if tools.previews is None:  # a wiring mistake of ours (bot.web gives it)
         raise RuntimeError("the API was given no preview cache")
-    counted = await tools.previews.counted(stored, limits, current=wait)
+    # Read at once (their round trips travel together): a page view is mostly round trips.
+    counted, zone_name, pseudonyms = await asyncio.gather(
+        tools.previews.counted(stored, limits, current=wait),
+        publisher.campaign_zone(stored.campaign_id),
+        pseudonyms_of(call),  # the caller's: the campaign's owner
+    )
     preview = await build_preview(
         services.redis,
         publisher.schema,
@@ -224,8 +231,8 @@ async def preview_decision(call: Call) -> PreviewOut:
         limits,
         Viewpoint(
             quiet=publisher.quiet,
-            zone_name=await publisher.campaign_zone(stored.campaign_id),
-            pseudonyms=await pseudonyms_of(call),  # the caller's: the campaign's owner
+            zone_name=zone_name,
+            pseudonyms=pseudonyms,
             templates=tools.templates(survey.languages),
         ),
         counts=counted.counts,
