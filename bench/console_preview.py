@@ -4,6 +4,7 @@ and the console's page once that count is kept (target: < 200 ms of server time,
     .venv/bin/python bench/console_preview.py                      # 100,000 respondents
     .venv/bin/python bench/console_preview.py --respondents 10000 --calls 50   # shorter
     .venv/bin/python bench/console_preview.py --profile            # cProfile of one cold count
+    .venv/bin/python bench/console_preview.py --chunk 2000         # planning's chunk
 
 Respondents and the decision are bench/loop.py's (its `fill`: a participant hash and five
 answers each, straight from a Lua script; the decision linked by `sim_id is yes OR (uses
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import dataclasses
 import pstats
 import sys
 import tempfile
@@ -55,9 +57,12 @@ PAGE = f"/console/campaigns/{CAMPAIGN}/decisions/sim-letters"
 TIMED = "X-Bench-Handler-Ms"
 
 
-async def bench(respondents: int, calls: int, counts: int, profile: bool) -> None:
+async def bench(respondents: int, calls: int, counts: int, profile: bool, chunk: int) -> None:
     with tempfile.TemporaryDirectory(prefix="sauti-console-preview-bench-") as directory:
         app = await _app(Path(directory))
+        if chunk:  # SAUTI_LOOP_PREVIEW_CHUNK
+            loop = dataclasses.replace(app.settings.loop, preview_chunk=chunk)
+            app.settings = dataclasses.replace(app.settings, loop=loop)
         try:
             await _run(app, respondents, calls, counts, profile)
         finally:
@@ -71,13 +76,15 @@ async def _run(app: App, respondents: int, calls: int, counts: int, profile: boo
     print(f"  written in {filled:.1f} s")
     stored, _ = await app.ledger().load(DECISION, int(time.time() * 1000))
 
-    print(f"cold: the count a preview shows, {counts} times:")
+    chunk = app.settings.loop.preview_chunk
+    limits = dataclasses.replace(app.publisher().limits(), chunk=chunk)
+    print(f"cold: the count a preview shows, {counts} times ({chunk} respondents a call):")
     for _ in range(counts):
         cpu, began = await _redis_cpu(app), time.perf_counter()
         profiler = cProfile.Profile() if profile else None
         if profiler is not None:
             profiler.enable()
-        found = await count_preview(app.redis, app.schema, stored, app.publisher().limits())
+        found = await count_preview(app.redis, app.schema, stored, limits)
         if profiler is not None:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(12)
@@ -151,8 +158,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--counts", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--chunk", type=int, default=0, help="default: SAUTI_LOOP_PREVIEW_CHUNK's")
     args = parser.parse_args()
-    asyncio.run(bench(args.respondents, args.calls, args.counts, args.profile))
+    asyncio.run(bench(args.respondents, args.calls, args.counts, args.profile, args.chunk))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ through the runtime's `LoopContext` port)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -206,7 +207,8 @@ class App:
             loop = self.settings.loop
 
             async def count(stored: StoredDecision, limits: PlanLimits) -> LinkCounts:
-                return await count_preview(self.redis, self.schema, stored, limits)
+                chunked = dataclasses.replace(limits, chunk=loop.preview_chunk)
+                return await count_preview(self.redis, self.schema, stored, chunked)
 
             times = PreviewTimes(
                 fresh_seconds=loop.preview_fresh_seconds,

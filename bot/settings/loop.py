@@ -63,6 +63,9 @@ class LoopSettings:
     """Bulk outbox entries a shard may hold before the publisher waits for the sender."""
     plan_chunk: int = setting("SAUTI_LOOP_PLAN_CHUNK", 2000, integer(10, 100_000))
     """Respondents one planning script call walks (a few ms of Redis time each)."""
+    preview_chunk: int = setting("SAUTI_LOOP_PREVIEW_CHUNK", 500, integer(10, 100_000))
+    """Respondents one script call of a preview's count walks: smaller than planning's, as
+    pages wait for the call running whenever they ask Redis anything."""
     preview_fresh_seconds: int = setting(
         "SAUTI_LOOP_PREVIEW_FRESH_SECONDS", 300, integer(0, 7 * 24 * 3600)
     )

@@ -35,11 +35,15 @@ async def test_the_page_shows_when_it_was_counted_and_that_a_new_answer_is_being
     assert "Would be told now: 6." in stale  # the kept count, at once
     assert 'id="updating"' in stale
     assert f'<a href="{ONE}">Refresh to see the new counts</a>' in stale
+    script = "/console/static/preview-counts.js"  # only enhances: fetches the page again
+    assert f'src="{script}"' in stale
+    assert (await analyst.get(script)).status == 200
 
     await _counted_again(world)
     fresh = await analyst.page(ONE)
     assert "Would be told now: 7." in fresh
     assert 'id="updating"' not in fresh
+    assert "preview-counts.js" not in fresh
     french = await analyst.page(ONE, headers={"Accept-Language": "fr"})
     assert "Décompte du" in french
 
