@@ -7,7 +7,8 @@ import datetime as dt
 
 from bot.access.roles import Role
 from tests.bot.api import ORG_A, World
-from tests.bot.api.test_decisions import ONE, SIM_DECISION, _join_and_say_yes, _linked, _upload
+from tests.bot.api.test_decisions import ONE, _join_and_say_yes, _linked, _upload
+from tests.bot.loop import SIM_DECISION
 
 
 async def test_the_preview_says_when_it_was_counted_and_whether_it_is_current(
