@@ -110,7 +110,7 @@ async def _run(app: App, respondents: int, calls: int, counts: int, profile: boo
         await _answer_came_in(app)
         began = time.perf_counter()
         during = [await _page(client, cookies)]
-        while app.preview_cache()._background:
+        while app.preview_cache().counting:
             during.append(await _page(client, cookies))
         counted = time.perf_counter() - began
         print(f"stale (an answer came in): page one at a time while it is counted again: "

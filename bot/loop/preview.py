@@ -137,9 +137,10 @@ async def build_preview(
             without_buttons[spoken] = without_buttons.get(spoken, 0) + count
     campaign_zone = zone(zone_name)
     local = dt.datetime.fromtimestamp(limits.now_ms / 1000, campaign_zone)
+    shown = await _still_there(redis, schema, counts.samples)
     example, samples = await asyncio.gather(
-        _example(redis, schema, stored, counts.samples[:1]),
-        _samples(redis, schema, stored, survey, counts.samples, viewpoint.pseudonyms),
+        _example(redis, schema, stored, shown[:1]),
+        _samples(redis, schema, stored, survey, shown, viewpoint.pseudonyms),
     )
     return Preview(
         lacking=missing_languages,
@@ -205,6 +206,24 @@ def _shared(stored: StoredDecision, language: str) -> WrittenNotice:
     text, menu = shared_notice(stored.ref, language)
     buttons = tuple(item.label for item in menu)
     return WrittenNotice(language, text, buttons, untranslated=False, menu=menu, shared=True)
+
+
+async def _still_there(redis: Redis, schema: KeySchema, pids: list[str]) -> list[str]:
+    """The sampled participants who are still there to show: a kept count (bot.loop.
+    preview_cache) may name someone who has since erased their data or left with a quick
+    exit, whose answers must not be shown."""
+    if not pids:
+        return []
+    pipe = redis.pipeline(transaction=False)
+    for pid in pids:
+        pipe.hmget(schema.participant(pid), ["ch", "hid"])
+    found: list[Any] = await pipe.execute()
+    # 'ch' goes only with erasure; 'hid' is the quick exit's time ("0" or absent: not hidden).
+    return [
+        pid
+        for pid, (channel, hidden) in zip(pids, found, strict=True)
+        if channel is not None and hidden in (None, b"", b"0")
+    ]
 
 
 async def _example(

@@ -118,7 +118,7 @@ class PreviewCache:
             return CountedPreview(kept.counts, kept.counted_ms, current=True, updating=False)
         if kept is not None and not current:
             if await self._take_lease(stored):
-                self._start(stored, limits, results)
+                self._start(stored, limits)
             return CountedPreview(kept.counts, kept.counted_ms, current=False, updating=True)
         return await self._count_once(stored, limits)
 
@@ -129,6 +129,11 @@ class PreviewCache:
         for task in list(self._background):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    @property
+    def counting(self) -> bool:
+        """Whether this process runs a count in the background now."""
+        return bool(self._background)
 
     async def settled(self) -> None:
         """Wait for this process's background counts to finish (tests, benchmarks)."""
@@ -171,7 +176,7 @@ class PreviewCache:
                 return
             await asyncio.sleep(POLL_SECONDS)
 
-    def _start(self, stored: StoredDecision, limits: PlanLimits, results: int) -> None:
+    def _start(self, stored: StoredDecision, limits: PlanLimits) -> None:
         task = asyncio.create_task(self._count_in_background(stored, limits))
         self._background.add(task)
         task.add_done_callback(self._background.discard)

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from bot.loop.ledger import StoredDecision
 from bot.loop.planner import LinkCounts, PlanLimits
-from bot.loop.preview import count_preview
+from bot.loop.preview import Preview, Viewpoint, build_preview, count_preview
 from bot.loop.preview_cache import PreviewCache, PreviewTimes
 from tests.bot.loop import (
     NOON_MS,
@@ -177,3 +177,32 @@ async def test_kept_counts_and_leases_expire(redis_client: Redis) -> None:
     kept_ms = await redis_client.pttl(deployment.schema.preview(stored.ref))
     assert 0 < kept_ms <= TIMES.keep_seconds * 1000
     assert not await redis_client.exists(deployment.schema.preview_lease(stored.ref))
+
+
+async def test_a_kept_count_shows_no_answer_of_someone_who_erased_their_data_since(
+    redis_client: Redis,
+) -> None:
+    deployment, stored = await _setting(redis_client)
+    cache = _cache(deployment, CountingPlanner(deployment))
+    limits = deployment.publisher.limits()
+    kept = await cache.counted(stored, limits)
+    assert len((await _shown(deployment, stored, kept.counts)).samples) == 1
+
+    amina = Person(deployment, "amina")
+    await amina.say("/delete")
+    await amina.press("delete", "confirm")
+    stale = await cache.counted(stored, limits)
+    assert stale.counts.samples == [amina.pid]  # the kept count still names her
+    assert (await _shown(deployment, stored, stale.counts)).samples == []
+    await cache.settled()
+
+
+async def _shown(deployment: Deployment, stored: StoredDecision, counts: LinkCounts) -> Preview:
+    """The preview as the API builds it over a kept count."""
+    campaign = await deployment.runtime.campaigns.get(stored.campaign_id)
+    assert campaign is not None
+    viewpoint = Viewpoint(None, "UTC", await deployment.pseudonyms(campaign.org))
+    limits = deployment.publisher.limits()
+    return await build_preview(
+        deployment.redis, deployment.schema, stored, campaign.survey, limits, viewpoint, counts
+    )
