@@ -13,9 +13,9 @@ includes money AND money_safe <= 2)`). Then:
 1. cold: the count a preview shows (bot.loop.preview.count_preview, every shard walked in
    Redis) timed `--counts` times, wall clock and Redis CPU;
 2. the page `/console/campaigns/{id}/decisions/{id}` as `sauti run` serves it (bot.web), opened
-   with an analyst's signed-in session, one request at a time: the first one counts (nothing is
+   signed in as an analyst, one request at a time: the first one counts (nothing is
    kept yet), the next `--calls` show the kept count. Server time: the page handler's, measured
-   by a middleware this bench adds innermost (the session read, the decision, its preview, its
+   by a middleware this bench adds innermost (the sign-in checked, the decision, its preview, its
    reactions, the page rendered). Reported: p50 and p95;
 3. stale: the results' version moved on (as an answer does): the page, one request at a time,
    while the new count runs in the background (the kept count shown meanwhile); then again,
@@ -45,7 +45,6 @@ from bench.loop import CAMPAIGN, DECISION, _app, _redis_cpu, _settle, fill  # no
 from bot.access.organisations import DEFAULT_ORG  # noqa: E402
 from bot.access.roles import Role  # noqa: E402
 from bot.app import App  # noqa: E402
-from bot.loop import preview_cache  # noqa: E402
 from bot.loop.preview import count_preview  # noqa: E402
 from bot.records import tally  # noqa: E402
 from bot.staff_web.auth import SESSION_COOKIE  # noqa: E402
@@ -94,10 +93,12 @@ async def _run(app: App, respondents: int, calls: int, counts: int, profile: boo
 
     await app.organisations().ensure(DEFAULT_ORG, "Bench")
     await app.staff().add(ANALYST, DEFAULT_ORG, Role.ANALYST)
-    session = await build_sign_in(app).sessions.create(ANALYST, DEFAULT_ORG, Role.ANALYST, mfa=True)
+    signed_in = await build_sign_in(app).sessions.create(
+        ANALYST, DEFAULT_ORG, Role.ANALYST, mfa=True
+    )
     site = make_web_app(app)
     site.middlewares.append(handler_time)
-    cookies = {SESSION_COOKIE: session}
+    cookies = {SESSION_COOKIE: signed_in}
     async with TestClient(TestServer(site, host="127.0.0.1")) as client:
         first = await _page(client, cookies)
         print(f"page, nothing kept yet (counted during the request): {first:.0f} ms")
@@ -106,7 +107,7 @@ async def _run(app: App, respondents: int, calls: int, counts: int, profile: boo
         print(f"page, count kept, {calls} requests one at a time: {percentiles(times)}  "
               f"{size / 1024:.0f} KB of HTML")  # fmt: skip
 
-        runs = _counting_runs()
+        runs = _counting_runs(app)
         await _answer_came_in(app)
         began = time.perf_counter()
         during = [await _page(client, cookies)]
@@ -138,17 +139,17 @@ async def _answer_came_in(app: App) -> None:
     await app.redis.hincrby(app.schema.counters(0, CAMPAIGN), tally.VERSION, 1)
 
 
-def _counting_runs() -> Any:
-    """How many preview counts the cache starts from now on."""
-    cache = preview_cache.PreviewCache
-    started = cache._count_and_keep
+def _counting_runs(app: App) -> Any:
+    """How many preview counts the app's cache makes from now on."""
+    cache = app.preview_cache()
+    count = cache._count
     runs = [0]
 
-    async def counting(self: Any, *args: Any) -> Any:
+    async def counting(*args: Any) -> Any:
         runs[0] += 1
-        return await started(self, *args)
+        return await count(*args)
 
-    cache._count_and_keep = counting  # type: ignore[method-assign,assignment]
+    cache._count = counting
     return lambda: runs[0]
 
 

@@ -188,10 +188,14 @@ class PreviewCache:
             log.exception("a decision preview's count failed (decision %s)", stored.ref)
 
     async def _count_and_keep(self, stored: StoredDecision, limits: PlanLimits) -> KeptCount:
+        """Count under the lease just taken, unless a count that ended between the caller's
+        look and its lease made one current already."""
         try:
             # The results' version is read before counting: answers that come in meanwhile
             # make the kept count stale, never a count that lacks them look current.
-            results = await results_version(self._redis, self._schema, stored.campaign_id)
+            kept, results = await self._read(stored)
+            if kept is not None and self._is_current(kept, stored, results, limits.now_ms):
+                return kept
             counts = await self._count(stored, limits)
             kept = KeptCount(counts, limits.now_ms, stored.version, results)
             await self._redis.set(

@@ -206,3 +206,35 @@ async def _shown(deployment: Deployment, stored: StoredDecision, counts: LinkCou
     return await build_preview(
         deployment.redis, deployment.schema, stored, campaign.survey, limits, viewpoint, counts
     )
+
+
+class LateLooker(PreviewCache):
+    """A viewer who saw the stale count just before another count ended, and takes the lease
+    just after it was given back."""
+
+    def __init__(self, deployment: Deployment, planner: CountingPlanner, other: PreviewCache):
+        super().__init__(deployment.redis, deployment.schema, planner, TIMES)
+        self.other = other
+
+    async def _take_lease(self, stored: StoredDecision) -> bool:
+        await self.other.settled()
+        return await super()._take_lease(stored)
+
+
+async def test_a_viewer_who_looked_just_before_a_count_ended_does_not_count_again(
+    redis_client: Redis,
+) -> None:
+    deployment, stored = await _setting(redis_client)
+    planner = CountingPlanner(deployment)
+    here = _cache(deployment, planner)
+    await here.counted(stored, deployment.publisher.limits())
+    await _said_yes(deployment, "baraka")
+    limits = deployment.publisher.limits()
+    assert (await here.counted(stored, limits)).updating  # its count starts
+
+    late = LateLooker(deployment, planner, here)
+    seen = await late.counted(stored, limits)
+    await late.settled()
+    assert seen.counts.told == 1  # what it saw: the count before
+    assert planner.runs == 2  # the first, and the one after the answer: no third
+    assert (await late.counted(stored, limits)).counts.told == 2
