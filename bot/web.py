@@ -156,6 +156,7 @@ def api_services(app: App, audit: AuditRecorder, sign_in: SignIn | None = None) 
             setup_link_seconds=app.settings.staff.setup_link_seconds,
         ),
         metrics=app.metrics,
+        button_chars=app.settings.whatsapp.limits.max_button_title_chars,
     )
 
 

@@ -17,6 +17,7 @@ from bot.api.live import LiveStreams
 from bot.audit.verification import RecentVerdicts
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
+from bot.records.translations import TranslationRecords
 from bot.runtime.metrics import Metrics
 from bot.settings.loop import DEFAULT_REOPEN_DAYS
 from bot.settings.model import ApiSettings
@@ -83,6 +84,12 @@ class ApiServices:
     audit_verdicts: RecentVerdicts = field(default_factory=RecentVerdicts)
     live: LiveStreams = field(default_factory=LiveStreams)  # open event streams, this process
     metrics: Metrics | None = None  # the app's Prometheus metrics (safety alerts raised)
+    # SAUTI_WHATSAPP_MAX_BUTTON_TITLE_CHARS: the longest label a translation may give a button
+    button_chars: int = 20
+
+    @property
+    def translations(self) -> TranslationRecords:
+        return TranslationRecords(self.redis, self.schema, button_chars=self.button_chars)
 
     @property
     def organisations(self) -> OrganisationStore:

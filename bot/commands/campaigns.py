@@ -176,7 +176,7 @@ def _list(args: argparse.Namespace) -> int:
                 [min(completed, started), max(started - completed, 0)], minimum, total=started
             )
             answers = suppress_count(counts.get("answers", 0), minimum)
-            accepted = await records_of(app).accepted(campaign_id)
+            accepted = await records_of(app).drafts_shown(campaign)
             print(
                 f"{campaign_id}\t{campaign.org}\t{campaign.status.value}"
                 f"\tstarted {progress.total.label(minimum)}"

@@ -130,7 +130,7 @@ def _status(args: argparse.Namespace) -> int:
         records = records_of(app)
         for status in await records.statuses(campaign):
             print(f"{status.language}\t{describe(status)}")
-        accepted = await records.accepted(campaign.id)
+        accepted = await records.drafts_shown(campaign)
         if accepted is not None:
             print(
                 f"opened with machine-drafted text accepted by {accepted.by} on "

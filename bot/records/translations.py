@@ -121,6 +121,16 @@ class TranslationRecords:
         """Opened with every language ready: no machine-drafted text is shown any more."""
         await self._redis.hdel(self._schema.campaign(campaign_id), ACCEPTED_FIELD)
 
+    async def drafts_shown(self, campaign: Campaign) -> DraftsAccepted | None:
+        """The acceptance of machine-drafted text, naming the languages still not ready now
+        (one reviewed since is no longer named); None when none is shown any more."""
+        accepted = await self.accepted(campaign.id)
+        if accepted is None:
+            return None
+        unready = {s.language for s in await self.statuses(campaign) if not s.ready}
+        still = {code: what for code, what in accepted.languages.items() if code in unready}
+        return DraftsAccepted(accepted.by, accepted.at_ms, still) if still else None
+
     async def accepted(self, campaign_id: str) -> DraftsAccepted | None:
         value = await self._redis.hget(self._schema.campaign(campaign_id), ACCEPTED_FIELD)
         if value is None:
