@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -174,7 +174,7 @@ def survey_texts(survey: Survey) -> Iterator[tuple[str, LocalizedText]]:
             yield f"{base}.labels.max", question.max_label
 
 
-def fingerprint(found: list[TextEntry]) -> str:
+def fingerprint(found: Sequence[TextEntry]) -> str:
     """What a review vouches for: every context, source and translation. A review stops
     counting once any of them changes (a new survey version, an upgraded built-in text)."""
     digest = hashlib.sha256()
@@ -188,13 +188,16 @@ def fingerprint(found: list[TextEntry]) -> str:
 def language_status(
     survey: Survey,
     language: str,
-    found: list[TextEntry],
+    found: Sequence[TextEntry],
     record: ReviewRecord | None,
+    *,
+    texts_fingerprint: str | None = None,
 ) -> LanguageStatus:
     """Completeness and review state of one language: an import's record while it covers the
-    texts as they are, else what the survey file declares and how the built-in texts stand."""
+    texts as they are, else what the survey file declares and how the built-in texts stand.
+    `texts_fingerprint` is `fingerprint(found)` when the caller keeps it already."""
     translated = sum(entry.translation is not None for entry in found)
-    if record is not None and record.fingerprint == fingerprint(found):
+    if record is not None and record.fingerprint == (texts_fingerprint or fingerprint(found)):
         if record.reviewer is not None and record.unreviewed == 0:
             return LanguageStatus(
                 language, translated, len(found), ReviewState.REVIEWED,
@@ -239,7 +242,9 @@ class ImportProblem:
         return f"{self.line}:{where} {self.message}"
 
 
-def check_import(expected: list[TextEntry], imported: list[ImportedText]) -> list[ImportProblem]:
+def check_import(
+    expected: Sequence[TextEntry], imported: Sequence[ImportedText]
+) -> list[ImportProblem]:
     """Every problem of an imported translation, located: unknown or repeated contexts,
     placeholders lost or added, labels too long for a button, plural forms where a text has
     one, required texts left empty, Sauti's own texts changed. Empty when it may be stored."""

@@ -17,6 +17,7 @@ from bot.conversation.campaign import Campaign
 from bot.records.translation_files import po_file
 from bot.records.translation_import import Imported, import_po
 from bot.records.translations import TranslationRecords, campaign_entries
+from dialogues.checking import LANGUAGE_CODE
 from dialogues.translations import LanguageStatus, ReviewState
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a campaign's texts are kilobytes; more is not a PO of ours
@@ -61,6 +62,11 @@ def _export(args: argparse.Namespace) -> int:
         if campaign is None:
             return 1
         await as_operator(app, campaign.org, Permission.CAMPAIGNS_MANAGE)
+        if not LANGUAGE_CODE.match(args.lang):
+            print(
+                f"sauti: '{args.lang}' is not a language code like 'sw' or 'fr-CD'", file=sys.stderr
+            )
+            return 1
         if args.lang == campaign.survey.default_language:
             print(f"sauti: '{args.lang}' is the campaign's source language", file=sys.stderr)
             return 1

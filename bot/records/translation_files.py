@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 
-from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog as PoCatalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
@@ -21,10 +21,11 @@ from dialogues.translations import ImportedText, TextEntry
 PROJECT_PREFIX = "Sauti campaign "
 
 
-def po_file(campaign_id: str, language: str, found: list[TextEntry], now: dt.datetime) -> bytes:
+def po_file(campaign_id: str, language: str, found: Sequence[TextEntry], now: dt.datetime) -> bytes:
     """The PO file of a campaign's texts in `language`."""
     catalog = PoCatalog(
-        locale=_locale(language),
+        # An identifier Babel does not know (no plural rule in CLDR) still names the language.
+        locale=language.replace("-", "_"),
         project=f"{PROJECT_PREFIX}{campaign_id}",
         version=None,
         creation_date=now,
@@ -69,13 +70,6 @@ def _notes(entry: TextEntry) -> list[str]:
     return notes
 
 
-def _locale(language: str) -> Locale | None:
-    try:
-        return Locale.parse(language.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        return None  # a language Babel does not know: the file has no plural rule, all else holds
-
-
 class UnreadableFileError(Exception):
     """Not a PO file Sauti can read; the message says where and why."""
 
@@ -90,9 +84,8 @@ def read_po_file(data: bytes) -> tuple[str | None, str | None, list[ImportedText
         raise UnreadableFileError(f"the file is not UTF-8 text: {error}") from None
     project = catalog.project or ""
     campaign = project.removeprefix(PROJECT_PREFIX) if project.startswith(PROJECT_PREFIX) else None
-    language = str(catalog.locale) if catalog.locale is not None else None
-    if language is None:
-        language = dict(catalog.mime_headers).get("Language") or None
+    identifier = catalog.locale_identifier  # Babel writes fr_CD; survey files name it fr-CD
+    language = str(identifier).replace("_", "-") if identifier else None
     found = [
         ImportedText(
             line=message.lineno or 0,

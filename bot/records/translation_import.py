@@ -21,6 +21,7 @@ from bot.records.translations import (
     campaign_entries,
 )
 from dialogues import SurveyDefinitionError
+from dialogues.checking import LANGUAGE_CODE
 from dialogues.translations import (
     ImportProblem,
     LanguageStatus,
@@ -59,8 +60,11 @@ async def import_po(
         return [
             ImportProblem(1, None, f"this file holds the texts of {where}, not of '{campaign.id}'")
         ]
-    if language is None or language == campaign.survey.default_language:
-        said = f"'{language}' is the campaign's source language" if language else "it names none"
+    if language is None or not LANGUAGE_CODE.match(language):
+        said = f"'{language}' is not a language code like 'sw'" if language else "it names none"
+        return [ImportProblem(1, None, f"the file's Language header: {said}")]
+    if language == campaign.survey.default_language:
+        said = f"'{language}' is the campaign's source language"
         return [ImportProblem(1, None, f"the file's Language header: {said}")]
     expected = campaign_entries(campaign, language, records.button_chars)
     problems = check_import(expected, imported)

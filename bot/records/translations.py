@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.texts import loop_catalog
 from bot.storage.keys import KeySchema
+from dialogues import Survey
 from dialogues.localization import builtin_catalog
 from dialogues.translations import (
     LanguageStatus,
@@ -28,6 +29,7 @@ from dialogues.translations import (
     SystemTexts,
     TextEntry,
     entries,
+    fingerprint,
     language_status,
 )
 
@@ -67,8 +69,21 @@ def _reviewed(package: str, name: str) -> frozenset[str]:
     return frozenset(language for language, state in declared.items() if state == "reviewed")
 
 
-def campaign_entries(campaign: Campaign, language: str, button_chars: int) -> list[TextEntry]:
-    return entries(campaign.survey, language, builtin_texts(), button_chars=button_chars)
+def campaign_entries(campaign: Campaign, language: str, button_chars: int) -> tuple[TextEntry, ...]:
+    """Every text the campaign shows in `language` (dialogues.translations.entries)."""
+    return _entries(campaign.survey, language, button_chars)
+
+
+# Kept per parsed survey (one object per revision, bot.records.campaigns): a campaign list
+# reads every campaign's languages, and working them out again each time costs milliseconds.
+@functools.lru_cache(maxsize=512)
+def _entries(survey: Survey, language: str, button_chars: int) -> tuple[TextEntry, ...]:
+    return tuple(entries(survey, language, builtin_texts(), button_chars=button_chars))
+
+
+@functools.lru_cache(maxsize=512)
+def _fingerprint(survey: Survey, language: str, button_chars: int) -> str:
+    return fingerprint(_entries(survey, language, button_chars))
 
 
 class TranslationRecords:
@@ -107,6 +122,7 @@ class TranslationRecords:
                 language,
                 campaign_entries(campaign, language, self.button_chars),
                 _record(value),
+                texts_fingerprint=_fingerprint(campaign.survey, language, self.button_chars),
             )
             for language, value in zip(languages, raw, strict=True)
         ]
