@@ -80,16 +80,15 @@ def _load(args: argparse.Namespace) -> int:
         except CampaignOwnedElsewhereError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
+        drafted = await _note_opening(app, campaign) if args.open else {}
         await as_operator(
             app,
             org,
             Permission.CAMPAIGNS_MANAGE,
             AuditAction.CAMPAIGN_LOADED,
             target=f"campaign:{campaign.id}",
-            details={"status": campaign.status.value},
+            details={"status": campaign.status.value, **drafted},
         )
-        if args.open:
-            await _note_opening(app, campaign)
         print(f"campaign '{campaign.id}' loaded for '{org}' ({campaign.status.value})")
         return 0
 
@@ -111,8 +110,9 @@ async def _may_open(app: App, source: str, org: str, accept: bool) -> bool:
     return True
 
 
-async def _note_opening(app: App, campaign: Campaign) -> None:
-    """Opened: the acceptance of machine-drafted text marked (or cleared when none is shown)."""
+async def _note_opening(app: App, campaign: Campaign) -> dict[str, str | int]:
+    """Opened: the acceptance of machine-drafted text marked (or cleared when none is shown).
+    The audit entry's detail naming the languages that went out not ready, if any."""
     records = records_of(app)
     unready = await refused_languages(records, campaign)
     await note_opening(records, campaign.id, unready, by="operator", now_ms=int(time.time() * 1000))
@@ -120,6 +120,7 @@ async def _note_opening(app: App, campaign: Campaign) -> None:
         print(
             f"warning: '{status.language}' is shown as it is: {status.missing()}", file=sys.stderr
         )
+    return {"machine_drafted": ",".join(s.language for s in unready)} if unready else {}
 
 
 async def _retention_kept(app: App, source: str, force: bool) -> bool:
@@ -204,14 +205,14 @@ def _set_status(args: argparse.Namespace) -> int:
         if org is None or not await app.campaigns.set_status(args.campaign_id, args.status):
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
-        if opened and existing is not None:
-            await _note_opening(app, existing)
+        drafted = await _note_opening(app, existing) if opened and existing is not None else {}
         await as_operator(
             app,
             org,
             Permission.CAMPAIGNS_MANAGE,
             AuditAction.CAMPAIGN_OPENED if opened else AuditAction.CAMPAIGN_CLOSED,
             target=f"campaign:{args.campaign_id}",
+            details=drafted,
         )
         print(f"campaign '{args.campaign_id}' is {args.status.value}")
         campaign = await app.campaigns.get(args.campaign_id)

@@ -291,7 +291,12 @@ async def load_campaign(call: Call) -> CampaignOut:
     return await _described(call, campaign)
 
 
-async def _set_status(call: Call, status: CampaignStatus, action: AuditAction) -> CampaignOut:
+async def _set_status(
+    call: Call,
+    status: CampaignStatus,
+    action: AuditAction,
+    details: dict[str, str | int] | None = None,
+) -> CampaignOut:
     caller = call.caller
     campaign_id = call.path_as(CampaignPath).campaign_id
     await campaign_owned(call, campaign_id, Permission.CAMPAIGNS_MANAGE)
@@ -303,6 +308,7 @@ async def _set_status(call: Call, status: CampaignStatus, action: AuditAction) -
         action=action,
         target=f"campaign:{campaign_id}",
         address=caller.address,
+        details=details,
     )
     return await _described(call, await _campaign(call, campaign_id))
 
@@ -336,7 +342,11 @@ async def open_campaign(call: Call) -> CampaignOut:
                 ErrorItem(location=status.language, message=status.missing()) for status in unready
             ],
         )
-    opened = await _set_status(call, CampaignStatus.OPEN, AuditAction.CAMPAIGN_OPENED)
+    # The audit entry says which languages went out not ready (the mark says it to the team).
+    drafted: dict[str, str | int] | None = (
+        {"machine_drafted": ",".join(s.language for s in unready)} if unready else None
+    )
+    opened = await _set_status(call, CampaignStatus.OPEN, AuditAction.CAMPAIGN_OPENED, drafted)
     now_ms = int(call.services.clock() * 1000)
     await note_opening(records, campaign_id, unready, by=call.caller.actor, now_ms=now_ms)
     if unready:  # described again: the mark is part of what the caller sees

@@ -49,6 +49,7 @@ async def test_opening_with_machine_drafted_languages_is_refused_unless_accepted
     marked = campaign["machine_drafted"]
     assert marked["accepted_by"].startswith("token:")  # the caller, as the audit log names it
     assert marked["languages"] == dict.fromkeys(("fr", "ar", "sw"), "machine-drafted")
+    assert world.audit.entries[-1].details == {"machine_drafted": "fr,ar,sw"}
     listed = await world.get("/api/v1/campaigns")
     [row] = [item for item in listed["items"] if item["id"] == CAMPAIGNS[ORG_A]]
     assert row["machine_drafted"]["languages"] == marked["languages"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
+from bot.access.organisations import DEFAULT_ORG
 from bot.conversation.campaign import Campaign
 from bot.records.campaigns import CampaignStore
 from bot.records.translations import TranslationRecords
@@ -196,6 +197,9 @@ async def test_an_unreviewed_language_blocks_opening_until_accepted_and_is_marke
 
     assert await sauti("campaign", "open", CAMPAIGN, "--accept-machine-drafted") == 0
     assert (await _stored(deployment)).is_open
+    entries = [e.record async for e in deployment.app.audit_log().everything(DEFAULT_ORG)]
+    opened = [r for r in entries if r is not None and r.action == "campaign_opened"]
+    assert dict(opened[-1].details) == {"machine_drafted": "fr,ar"}
     assert await sauti("campaign", "list") == 0
     assert capsys.readouterr().out.rstrip().endswith("\tmachine-drafted: fr, ar")
     assert await sauti("translations", "status", CAMPAIGN) == 0
