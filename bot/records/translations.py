@@ -22,7 +22,7 @@ from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.texts import loop_catalog
 from bot.storage.keys import KeySchema
 from dialogues import Survey
-from dialogues.localization import builtin_catalog
+from dialogues.localization import Catalog, builtin_catalog
 from dialogues.translations import (
     LanguageStatus,
     ReviewRecord,
@@ -48,19 +48,31 @@ class DraftsAccepted:
 
 @functools.cache
 def builtin_texts() -> tuple[SystemTexts, ...]:
-    """Sauti's own texts a campaign shows: the conversation's (`system:`) and the decision
-    notices' (`notice:`). A language counts as reviewed only where its file says so
-    (`translation_status: {sw: reviewed}`); the shipped French, Arabic and Swahili are
-    machine-drafted."""
+    """Sauti's own texts a campaign shows: the conversation's (`system:`), the decision
+    notices' (`notice:`) and Telegram's command menu (`menu:`). A language counts as reviewed
+    only where its file says so (`translation_status: {sw: reviewed}`); the shipped French,
+    Arabic and Swahili are machine-drafted."""
     return (
         SystemTexts("system", builtin_catalog(), _reviewed("dialogues", "system/messages.yaml")),
         SystemTexts(
             "notice",
             loop_catalog(),
             _reviewed("bot.conversation.decisions", "messages.yaml"),
-            buttons=("button.", "loop.button."),
+            buttons=("button.", "loop.button.", "grievance.button."),
         ),
+        _telegram_menu(),
     )
+
+
+def _telegram_menu() -> SystemTexts:
+    """The Telegram command menu and group line (`menu:`), read as data: the channel's own code
+    sits above this layer, its texts are what a participant reads all the same."""
+    package, name = "bot.channels.telegram", "texts.yaml"
+    raw: dict[str, Any] = yaml.safe_load(resources.files(package).joinpath(name).read_text("utf-8"))
+    messages = {f"command.{key}": dict(texts) for key, texts in raw["commands"].items()}
+    messages["group_only"] = dict(raw["group_only"])
+    catalog = Catalog(language_names={}, messages=messages, words={})
+    return SystemTexts("menu", catalog, _reviewed(package, name), buttons=())
 
 
 def _reviewed(package: str, name: str) -> frozenset[str]:

@@ -18,8 +18,8 @@ async def test_the_campaign_detail_says_how_far_each_language_is_translated_and_
     assert list(translations) == ["en", "fr", "ar", "sw"]
     assert translations["en"] == {
         "language": "en",
-        "translated": 266,
-        "total": 266,
+        "translated": 279,
+        "total": 279,
         "state": "source",
         "reviewer": None,
         "reviewed_at": None,
