@@ -8,7 +8,9 @@ for that language and when.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -23,6 +25,7 @@ from bot.records.translations import (
 from dialogues import SurveyDefinitionError
 from dialogues.checking import LANGUAGE_CODE
 from dialogues.translations import (
+    ImportedText,
     ImportProblem,
     LanguageStatus,
     ReviewRecord,
@@ -79,16 +82,17 @@ async def import_po(
     if source is None:
         return [ImportProblem(0, None, f"no campaign '{campaign.id}'")]
     document = read_yaml(source).value
-    status = document.setdefault("translation_status", {})
+    before = copy.deepcopy(document)
     unreviewed = sum(item.needs_review and bool(item.forms[0].strip()) for item in imported)
-    status[language] = "reviewed" if reviewer and not unreviewed else "draft"
-    updated = yaml.safe_dump(
-        applied(document, language, texts), allow_unicode=True, sort_keys=False, width=100
-    )
-    try:
-        stored = await campaigns.load(updated, org=campaign.org)
-    except SurveyDefinitionError as error:  # e.g. a new language still lacking texts
-        return [ImportProblem(0, p.path, p.message) for p in error.problems]
+    _mark_status(document, language, reviewed=bool(reviewer) and not unreviewed, imported=imported)
+    applied(document, language, texts)
+    stored = campaign
+    if document != before:  # an unchanged file makes no new version, only its review
+        updated = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+        try:
+            stored = await campaigns.load(updated, org=campaign.org)
+        except SurveyDefinitionError as error:  # e.g. a new language still lacking texts
+            return [ImportProblem(0, p.path, p.message) for p in error.problems]
     found = campaign_entries(stored, language, records.button_chars)
     record = ReviewRecord(reviewer, now_ms, unreviewed, fingerprint(found))
     await records.record_import(stored.id, language, record)
@@ -96,6 +100,21 @@ async def import_po(
     return Imported(
         language, len(texts), record, next(s for s in statuses if s.language == language)
     )
+
+
+def _mark_status(
+    document: dict[str, Any], language: str, *, reviewed: bool, imported: list[ImportedText]
+) -> None:
+    """The survey's own `translation_status` for the language: reviewed, still machine-drafted
+    (campaign texts left marked in a machine-drafted language), or a draft."""
+    if not isinstance(document.get("translation_status"), dict):
+        document["translation_status"] = {}
+    status: dict[str, Any] = document["translation_status"]
+    left = any(i.needs_review and ":" not in (i.context or ":") for i in imported)
+    if reviewed:
+        status[language] = "reviewed"
+    elif not (left and status.get(language) == "machine-drafted"):
+        status[language] = "draft"
 
 
 async def refused_languages(

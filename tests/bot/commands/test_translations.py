@@ -247,3 +247,14 @@ async def test_a_language_code_that_is_not_one_is_refused(
     assert "source language" in capsys.readouterr().err
     assert await sauti("translations", "status", "no-such-campaign") == 1
     assert "no campaign 'no-such-campaign'" in capsys.readouterr().err
+
+
+async def test_a_file_imported_unchanged_makes_no_new_version(
+    deployment: Deployment, tmp_path: Path, capsys: Capture
+) -> None:
+    path = await _export(tmp_path, "ar")
+    before = await _revision(deployment)
+    assert await sauti("translations", "import", CAMPAIGN, str(path)) == 0
+    assert await _revision(deployment) == before
+    assert capsys.readouterr().out.splitlines()[-1] == "ar\t279/279 translated\tunreviewed"
+    assert (await _stored(deployment)).survey.translation_status["ar"] == "machine-drafted"
