@@ -149,13 +149,18 @@ class TranslationRecords:
         """Opened with every language ready: no machine-drafted text is shown any more."""
         await self._redis.hdel(self._schema.campaign(campaign_id), ACCEPTED_FIELD)
 
-    async def drafts_shown(self, campaign: Campaign) -> DraftsAccepted | None:
+    async def drafts_shown(
+        self, campaign: Campaign, statuses: list[LanguageStatus] | None = None
+    ) -> DraftsAccepted | None:
         """The acceptance of machine-drafted text, naming the languages still not ready now
-        (one reviewed since is no longer named); None when none is shown any more."""
+        (one reviewed since is no longer named); None when none is shown any more.
+        `statuses`: the campaign's, when the caller has them already."""
         accepted = await self.accepted(campaign.id)
         if accepted is None:
             return None
-        unready = {s.language for s in await self.statuses(campaign) if not s.ready}
+        if statuses is None:
+            statuses = await self.statuses(campaign)
+        unready = {s.language for s in statuses if not s.ready}
         still = {code: what for code, what in accepted.languages.items() if code in unready}
         return DraftsAccepted(accepted.by, accepted.at_ms, still) if still else None
 

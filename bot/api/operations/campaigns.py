@@ -121,6 +121,7 @@ async def _described(call: Call, campaign: Campaign) -> CampaignOut:
         services.redis, services.schema, survey, minimum=services.min_cell
     )
     overall = progress.overall
+    statuses = await services.translations.statuses(campaign)
     return CampaignOut(
         id=campaign.id,
         title=dict(survey.title),
@@ -137,10 +138,8 @@ async def _described(call: Call, campaign: Campaign) -> CampaignOut:
         by_channel=_rows(progress.by_channel),
         report_back_by=survey.report_back_by,
         overdue=await _overdue(call, campaign),
-        translations=[
-            _translation(status) for status in await services.translations.statuses(campaign)
-        ],
-        machine_drafted=_drafted(await services.translations.drafts_shown(campaign)),
+        translations=[_translation(status) for status in statuses],
+        machine_drafted=_drafted(await services.translations.drafts_shown(campaign, statuses)),
     )
 
 
