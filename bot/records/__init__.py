@@ -22,4 +22,7 @@ loop and the command line share.
 - `triage`: a campaign's queue of free-text answers, newest first, as the organisation names
   them; `triage_items`: how an answer is named in it, and what takes an erased person's off
   it; `triage_marks`: the flags and decision links staff set, and the safety alerts.
+- `translations`: each campaign language's last import and review, and acceptances of
+  machine-drafted text; `translation_files`: translators' PO files written and read;
+  `translation_import`: a PO file stored into a campaign, and the gate that opening passes.
 """

@@ -223,7 +223,7 @@ async def test_a_new_language_is_added_and_stays_incomplete_without_sautis_own_t
     path = await _export(tmp_path, "am")
     with path.open("rb") as po:
         catalog = read_po(po)
-    own = {m.context: f"አማ {m.id}"[:20] for m in catalog if m.id and ":" not in str(m.context)}
+    own = {str(m.context): f"አማ {m.id}"[:20] for m in catalog if m.id and ":" not in str(m.context)}
     _edit(path, own)
     assert await sauti("translations", "import", CAMPAIGN, str(path), "--reviewer", "Selam") == 0
     campaign = await _stored(deployment)
