@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from typing import Any
 
+from babel import UnknownLocaleError
 from babel.messages.catalog import Catalog as PoCatalog
 from babel.messages.pofile import PoFileError, read_po, write_po
 
@@ -23,18 +25,20 @@ PROJECT_PREFIX = "Sauti campaign "
 
 def po_file(campaign_id: str, language: str, found: Sequence[TextEntry], now: dt.datetime) -> bytes:
     """The PO file of a campaign's texts in `language`."""
-    catalog = PoCatalog(
-        # An identifier Babel does not know (no plural rule in CLDR) still names the language.
-        locale=language.replace("-", "_"),
-        project=f"{PROJECT_PREFIX}{campaign_id}",
-        version=None,
-        creation_date=now,
-        revision_date=now,
-        fuzzy=False,  # the header itself is sound: msgfmt reads a fuzzy header as absent
-        charset="utf-8",
-        last_translator="Sauti export",  # the translator's tool puts their name here
-        language_team=language,
-    )
+    settings: dict[str, Any] = {
+        "project": f"{PROJECT_PREFIX}{campaign_id}",
+        "version": None,
+        "creation_date": now,
+        "revision_date": now,
+        "fuzzy": False,  # the header itself is sound: msgfmt reads a fuzzy header as absent
+        "charset": "utf-8",
+        "last_translator": "Sauti export",  # the translator's tool puts their name here
+        "language_team": language,
+    }
+    try:  # a language CLDR does not know (no plural rule) is still named in the header
+        catalog = PoCatalog(locale=language.replace("-", "_"), **settings)
+    except (ValueError, UnknownLocaleError):  # older Babel: such a file names no language
+        catalog = PoCatalog(locale=None, **settings)
     catalog.header_comment = (
         f"# Texts of the Sauti campaign {campaign_id} in '{language}'.\n"
         "# An empty msgstr is untranslated. 'fuzzy' marks a machine-drafted or unreviewed\n"
@@ -84,7 +88,8 @@ def read_po_file(data: bytes) -> tuple[str | None, str | None, list[ImportedText
         raise UnreadableFileError(f"the file is not UTF-8 text: {error}") from None
     project = catalog.project or ""
     campaign = project.removeprefix(PROJECT_PREFIX) if project.startswith(PROJECT_PREFIX) else None
-    identifier = catalog.locale_identifier  # Babel writes fr_CD; survey files name it fr-CD
+    identifier = getattr(catalog, "locale_identifier", None) or catalog.locale
+    # Babel writes fr_CD; survey files name it fr-CD
     language = str(identifier).replace("_", "-") if identifier else None
     found = [
         ImportedText(
