@@ -76,10 +76,6 @@ class ApiServices:
     reopen_days: int = DEFAULT_REOPEN_DAYS  # SAUTI_CASE_REOPEN_DAYS: a resolution's Reopen button
     decisions: DecisionTools | None = None  # the decisions operations' (bot.web gives them)
     staff_tools: StaffTools | None = None  # the staff and tokens operations' (bot.web too)
-    # The count of open safety-flagged cases per organisation, with when it was counted
-    # (epoch s): the console's banner on every page reads it, not every case each time. A step
-    # made through this API clears its organisation's.
-    open_safety: dict[str, tuple[float, int]] = field(default_factory=dict)
     # The audit chain's last verdict per organisation (GET /audit/verify), kept a while.
     audit_verdicts: RecentVerdicts = field(default_factory=RecentVerdicts)
     live: LiveStreams = field(default_factory=LiveStreams)  # open event streams, this process

@@ -26,7 +26,8 @@ def feedback(exchange: Exchange, text: str) -> None:
     campaign = exchange.context.campaign
     campaign_id = campaign.id if campaign else None
     due_ms = _answer_due_ms(exchange)
-    exchange.turn.feedback = Feedback(reference, campaign_id, text.strip(), due_ms)
+    org = campaign.org if campaign else ""
+    exchange.turn.feedback = Feedback(reference, campaign_id, text.strip(), due_ms, org)
     exchange.turn.update(participant, stage=Stage.NONE)
     exchange.say("feedback.received", reference=reference, days=exchange.context.response_days)
 

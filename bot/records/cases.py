@@ -55,6 +55,7 @@ __all__ = [
     "find_case",
     "list_cases",
     "participant_cases",
+    "read_case",
 ]
 
 
@@ -102,6 +103,7 @@ class Case:
     asked_ms: int | None = None
     satisfied: bool | None = None
     desk_message: bytes | None = None  # the desk's last message to them, sealed with their key
+    org: str = ""  # the organisation whose desk lists it ("": raised outside any campaign)
 
     @property
     def category_name(self) -> str:
@@ -159,6 +161,7 @@ class NewCase:
     due_ms: int  # the answer promised to the participant by then
     # Set for a concern about a decision (kind "concern"); None for feedback.
     decision_ref: str | None = None
+    org: str = ""  # the campaign's organisation, whose desk lists it ("": none)
 
 
 def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[BatchStep]:
@@ -177,6 +180,8 @@ def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[Bat
     ]  # fmt: skip
     if case.decision_ref is not None:
         fields += ["kind", "concern", "dref", case.decision_ref]
+    if case.org:  # the script gives it its place on the organisation's desk
+        fields += ["org", case.org]
     steps: list[BatchStep] = [
         # Created only if it does not exist: a replay may meet a case the desk moved on.
         ScriptCall(CREATE_CASE, [schema.case(shard, case.reference)], fields),
@@ -206,7 +211,7 @@ async def list_cases(redis: Redis, schema: KeySchema) -> list[Case]:
     for shard, reference in wanted:
         pipe.hgetall(schema.case(shard, reference))
     cases = [
-        _case(reference, shard, fields)
+        read_case(reference, shard, fields)
         for (shard, reference), fields in zip(wanted, await pipe.execute(), strict=True)
         if fields
     ]
@@ -246,7 +251,7 @@ async def participant_cases(
     for reference in references:
         pipe.hgetall(schema.case(shard, reference))
     cases = [
-        _case(reference, shard, fields)
+        read_case(reference, shard, fields)
         for reference, fields in zip(references, await pipe.execute(), strict=True)
         if fields
     ]
@@ -260,7 +265,7 @@ async def find_case(redis: Redis, schema: KeySchema, reference: str) -> Case | N
         pipe.hgetall(schema.case(shard, reference.strip().upper()))
     for shard, fields in enumerate(await pipe.execute()):
         if fields:
-            return _case(reference.strip().upper(), shard, fields)
+            return read_case(reference.strip().upper(), shard, fields)
     return None
 
 
@@ -288,7 +293,7 @@ async def _sealed_and_key(redis: Redis, schema: KeySchema, case: Case) -> tuple[
     return sealed, wrapped
 
 
-def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
+def read_case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
     plain = {k.decode(): v for k, v in fields.items() if k not in (b"x", b"m")}
     history = sorted(
         (int(name[2:]), value.decode()) for name, value in plain.items() if name.startswith("h:")
@@ -318,6 +323,7 @@ def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
         asked_ms=int(plain["asked"]) if "asked" in plain else None,
         satisfied={b"1": True, b"0": False}.get(plain.get("sat", b"")),
         desk_message=fields.get(b"m"),
+        org=plain.get("org", b"").decode(),
     )
 
 

@@ -216,6 +216,7 @@ def open_case(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
         text=feedback.text,
         created_ms=writes.event.now_ms,
         due_ms=feedback.due_ms,
+        org=feedback.org,
     )
     writes.before += case_commands(schema, case, data_key)
 
@@ -244,6 +245,7 @@ def record_reaction(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None
         created_ms=now_ms,
         due_ms=reaction.due_ms,
         decision_ref=reaction.ref,
+        org=reaction.org,
     )
     writes.before += case_commands(schema, concern, data_key)
 

@@ -271,6 +271,11 @@ class KeySchema:
         """Sorted set: the shard's case references by creation time."""
         return f"{self.tag(shard)}:cases"
 
+    def desk(self, shard: int, org: str) -> str:
+        """Sorted set, every score 0: the organisation's cases in the shard as the desk lists
+        them, `<rank>:<due ms>:<reference>` (bot.records.desk, includes/desk_place.lua)."""
+        return f"{self.tag(shard)}:desk:{org}"
+
     def shard_publication(self, shard: int, ref: str, version: int) -> str:
         """Hash: this shard's planning cursor, target count, feed cursor and counters."""
         return f"{self.tag(shard)}:pub:{ref}:{version}"

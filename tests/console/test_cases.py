@@ -11,7 +11,6 @@ import pytest
 
 from bot.access.roles import Role
 from bot.audit import AuditAction
-from bot.console import cases as console_cases
 from bot.conversation.inbox import open_notice
 from bot.loop.grievances import Desk
 from bot.records.cases import CaseStatus, Urgency, find_case
@@ -163,25 +162,24 @@ async def _flagged_elsewhere(world: World) -> None:
     )
 
 
-async def test_the_safety_banner_is_counted_once_a_while_not_at_every_page(
-    world: World, monkeypatch: pytest.MonkeyPatch
+async def test_the_safety_banner_is_exact_on_the_next_page_after_a_step_made_elsewhere(
+    world: World,
 ) -> None:
-    monkeypatch.setattr(console_cases, "SAFETY_COUNT_SECONDS", 3600.0)
     caseworker = await signed_in(world, Role.CASEWORKER)
     assert "safety at stake" not in await caseworker.page("/console/campaigns")
     await _flagged_elsewhere(world)
-    # Within the count's time, pages reuse it: no page reads every case again.
-    assert "safety at stake" not in await caseworker.page("/console/campaigns")
-
-    monkeypatch.setattr(console_cases, "SAFETY_COUNT_SECONDS", 0.0)
     page = await caseworker.page("/console/campaigns")
     assert "1 open case puts someone&#39;s safety at stake." in page
+    # Resolved (from the command line too): the very next page shows no banner.
+    app = world.deployment.app
+    case = await find_case(app.redis, app.schema, world.cases[ORG_A])
+    assert case is not None
+    desk = Desk(app.redis, app.schema, app.campaigns, app.crypto)
+    await desk.step(case, CaseStatus.RESOLVED, "", int(time.time() * 1000))
+    assert "safety at stake" not in await caseworker.page("/console/campaigns")
 
 
-async def test_a_step_in_the_console_shows_in_the_banner_at_once(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(console_cases, "SAFETY_COUNT_SECONDS", 3600.0)
+async def test_a_step_in_the_console_shows_in_the_banner_at_once(world: World) -> None:
     caseworker = await signed_in(world, Role.CASEWORKER)
     assert "safety at stake" not in await caseworker.page("/console/campaigns")
     await caseworker.post(
@@ -190,6 +188,9 @@ async def test_a_step_in_the_console_shows_in_the_banner_at_once(
     )
     page = await caseworker.page("/console/campaigns")
     assert "1 open case puts someone&#39;s safety at stake." in page
+    # Another organisation's staff see no banner for it.
+    other = await signed_in(world, Role.CASEWORKER, org=ORG_B)
+    assert "safety at stake" not in await other.page("/console/campaigns")
 
 
 async def test_the_desk_filters_and_refuses_a_filter_it_does_not_know(world: World) -> None:

@@ -36,10 +36,9 @@ from bot.records.cases import (
     Category,
     Urgency,
     case_text,
-    desk_order,
     find_case,
-    list_cases,
 )
+from bot.records.desk import PLACE, desk_page, open_safety_cases, organisation_cases
 
 operations = Operations()
 REFERENCE = r"^[A-Za-z]-[A-Za-z0-9]{1,16}$"
@@ -133,10 +132,17 @@ class CaseDetail(CaseOut):
 
 class CasePage(BaseModel):
     """A page of the desk: open safety-flagged cases first, then open urgent ones, then the
-    other open ones, each by due time (the most overdue first), then the others."""
+    other open ones, each by due time (the most overdue first), then the others. The cursor is
+    the place of the page's last case: the next page lists the cases standing after it when
+    that page is read, so a case that stays put is listed once, and one that moves while
+    someone pages (stepped, reopened) is listed at its new place."""
 
     items: list[CaseOut]
     next_cursor: str | None
+    open_safety: int = Field(
+        description="open cases of the organisation flagged safety, on the whole desk whatever"
+        " the filters (exact: counted when the page is read)"
+    )
 
 
 class StepOut(BaseModel):
@@ -213,47 +219,48 @@ async def _owner(call: Call, case: Case) -> str | None:
     tag="cases",
 )
 async def list_org_cases(call: Call) -> CasePage:
+    """The cursor is a place on the desk (`bot.records.desk`): the next page lists the cases
+    standing after it when that page is read."""
     query = call.query_as(CasesQuery)
-    after: tuple[int, int, int, str] = (-1, -1, -1, "")
+    after = ""
     if query.cursor is not None:
-        position = decode_cursor("desk", query.cursor)
-        after = (
-            position_field(position, "s", int),
-            position_field(position, "o", int),
-            position_field(position, "due", int),
-            position_field(position, "ref", str),
-        )
-    cases = sorted(
-        (
-            case
-            for case in await _organisation_cases(call, query.campaign)
-            if (query.status is None or case.status is query.status)
+        after = position_field(decode_cursor("desk", query.cursor), "at", str)
+        if not PLACE.match(after):
+            raise ApiError(INVALID_CURSOR, "that cursor is damaged: start again")
+
+    def kept(case: Case) -> bool:
+        return (
+            (query.status is None or case.status is query.status)
             and (query.category is None or case.category_name == query.category)
-            and desk_order(case) > after
-        ),
-        key=desk_order,
+            and (query.campaign is None or case.campaign_id == query.campaign)
+        )
+
+    filtered = query.status or query.category or query.campaign
+    services, org = call.services, call.caller.org
+    page = await desk_page(
+        services.redis,
+        services.schema,
+        org,
+        after=after,
+        limit=query.limit,
+        keep=kept if filtered else None,
     )
-    page = cases[: query.limit]
     pseudonyms = await pseudonyms_of(call)
     now_ms = _now_ms(call)
-    next_cursor = None
-    if len(cases) > query.limit:
-        safety, closed, due, reference = desk_order(page[-1])
-        next_cursor = encode_cursor(
-            "desk", {"s": safety, "o": closed, "due": due, "ref": reference}
-        )
+    next_cursor = None if page.last is None else encode_cursor("desk", {"at": page.last})
     return CasePage(
-        items=[_described(case, pseudonyms, now_ms) for case in page], next_cursor=next_cursor
+        items=[_described(case, pseudonyms, now_ms) for case in page.cases],
+        next_cursor=next_cursor,
+        open_safety=await open_safety_cases(services.redis, services.schema, org),
     )
 
 
 async def _organisation_cases(call: Call, campaign: str | None) -> list[Case]:
     services = call.services
-    mine = set(await services.campaigns.ids(call.caller.org))
     return [
         case
-        for case in await list_cases(services.redis, services.schema)
-        if case.campaign_id in mine and (campaign is None or case.campaign_id == campaign)
+        for case in await organisation_cases(services.redis, services.schema, call.caller.org)
+        if campaign is None or case.campaign_id == campaign
     ]
 
 
@@ -410,7 +417,6 @@ async def step_case(call: Call) -> StepOut:
     except CaseError as error:
         raise ApiError(CONFLICT, str(error)) from None
     caller = call.caller
-    services.open_safety.pop(caller.org, None)  # the console's banner counts again
     await services.audit.record(
         caller.org,
         actor=caller.actor,

@@ -11,15 +11,20 @@
 --   2 the participant id (the case must be theirs)
 --   3 now ms
 --   4 reopen: the new due time, ms
--- Returns 1 when the case changed, 0 when it did not.
+-- Returns 1 when the case changed, 0 when it did not. A reopened case takes its new place on
+-- its organisation's desk (includes/desk_place.lua).
+
+--- @include "includes/desk_place.lua"
 
 if (redis.call('HGET', KEYS[1], 'pid') or '') ~= ARGV[2] then return 0 end
 if redis.call('HGET', KEYS[1], 'status') ~= 'resolved' then return 0 end
 if ARGV[1] == 'reopen' then
+  local _, before = desk_place(KEYS[1])
   local n = redis.call('HINCRBY', KEYS[1], 'steps', 1)
   redis.call('HINCRBY', KEYS[1], 'reopens', 1)
   redis.call('HSET', KEYS[1], 'status', 'reopened', 'u', ARGV[3], 'due', ARGV[4],
     'h:' .. n, 'reopened|' .. ARGV[3])
+  desk_move(KEYS[1], before)
   return 1
 end
 redis.call('HSET', KEYS[1], 'sat', ARGV[1] == 'yes' and '1' or '0', 'satt', ARGV[3])
