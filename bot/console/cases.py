@@ -80,6 +80,7 @@ async def desk(view: View) -> web.StreamResponse:
         "cases.html",
         view.gettext("Grievance desk"),
         cases=page.items,
+        moved=page.moved,
         filters=filters,
         following=following,
         campaigns=await _campaigns(view),

@@ -6,8 +6,14 @@ cases, not every case of the deployment.
 A case's place is a text, `<rank>:<due ms, 13 digits>:<reference>`, and the index sorts by it
 (every score is 0): rank 0 an open case flagged safety, 1 open and urgent, 2 open, 3 owed no
 answer now. It names nobody, so erasure and retention, which strip a case of who raised it but
-keep it for the desk's figures, leave its place as it is. A page's cursor is a place: the next
-page starts strictly after it, wherever the cases stand when it is read (docs/console.md).
+keep it for the desk's figures, leave its place as it is.
+
+Paging: a page's cursor is the place of its last case and, per shard, the number of the last
+move the page could see (a companion set numbers each case's last move: `KeySchema.desk_moves`).
+The next page lists the cases standing after that place when it is read, and, apart, those
+that moved to a place before it since (reopened, flagged, raised). So a case that stays put is
+listed once, none is skipped by moving ahead of the reader, and a case is listed again only
+after it moved (docs/console.md, the grievance desk).
 """
 
 from __future__ import annotations
@@ -74,6 +80,54 @@ async def desk_page(
     if len(found) > limit:
         return DeskPage(found[:limit], places[limit - 1])
     return DeskPage(found, None)
+
+
+async def last_moves(redis: Redis, schema: KeySchema, org: str) -> list[int]:
+    """Per shard, the number of the organisation's last move there (0: none yet): read before a
+    page, so the next one knows what moved after it."""
+    pipe = redis.pipeline(transaction=False)
+    for shard in range(schema.shards):
+        pipe.zrange(schema.desk_moves(shard, org), -1, -1, withscores=True)
+    return [int(last[0][1]) if last else 0 for last in await pipe.execute()]
+
+
+async def moved_ahead(
+    redis: Redis,
+    schema: KeySchema,
+    org: str,
+    *,
+    before: str,
+    after_moves: list[int],
+    keep: Callable[[Case], bool] | None = None,
+) -> list[Case]:
+    """The organisation's cases `keep` keeps whose last move (or arrival) came after
+    `after_moves` (per shard, as `last_moves` read them) and which now stand at or before the
+    place `before`: a reader whose cursor is there would otherwise skip them. In the desk's
+    order."""
+    pipe = redis.pipeline(transaction=False)
+    for shard, seen in enumerate(after_moves):
+        pipe.zrangebyscore(schema.desk_moves(shard, org), f"({seen}", "+inf")
+    moved = [
+        (shard, reference.decode())
+        for shard, references in enumerate(await pipe.execute())
+        for reference in references
+    ]
+    pipe = redis.pipeline(transaction=False)
+    for shard, reference in moved:
+        pipe.hgetall(schema.case(shard, reference))
+    cases = [
+        read_case(reference, shard, fields)
+        for (shard, reference), fields in zip(moved, await pipe.execute(), strict=True)
+        if fields
+    ]
+    ahead = [
+        (place, case)
+        for case in cases
+        if (place := desk_place(case)) is not None
+        and place <= before
+        and (keep is None or keep(case))
+    ]
+    return [case for _, case in sorted(ahead, key=lambda found: found[0])]
 
 
 async def organisation_cases(redis: Redis, schema: KeySchema, org: str) -> list[Case]:

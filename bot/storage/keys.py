@@ -276,6 +276,11 @@ class KeySchema:
         them, `<rank>:<due ms>:<reference>` (bot.records.desk, includes/desk_place.lua)."""
         return f"{self.tag(shard)}:desk:{org}"
 
+    def desk_moves(self, shard: int, org: str) -> str:
+        """Sorted set: the organisation's case references in the shard, scored by the number of
+        their last move on the desk (1, 2, ...), for paging that skips none (bot.records.desk)."""
+        return f"{self.tag(shard)}:desk:{org}:moved"
+
     def shard_publication(self, shard: int, ref: str, version: int) -> str:
         """Hash: this shard's planning cursor, target count, feed cursor and counters."""
         return f"{self.tag(shard)}:pub:{ref}:{version}"

@@ -7,8 +7,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
-
 from bot.access.roles import Role
 from bot.audit import AuditAction
 from bot.conversation.inbox import open_notice

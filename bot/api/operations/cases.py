@@ -38,7 +38,14 @@ from bot.records.cases import (
     case_text,
     find_case,
 )
-from bot.records.desk import PLACE, desk_page, open_safety_cases, organisation_cases
+from bot.records.desk import (
+    PLACE,
+    desk_page,
+    last_moves,
+    moved_ahead,
+    open_safety_cases,
+    organisation_cases,
+)
 
 operations = Operations()
 REFERENCE = r"^[A-Za-z]-[A-Za-z0-9]{1,16}$"
@@ -133,11 +140,16 @@ class CaseDetail(CaseOut):
 class CasePage(BaseModel):
     """A page of the desk: open safety-flagged cases first, then open urgent ones, then the
     other open ones, each by due time (the most overdue first), then the others. The cursor is
-    the place of the page's last case: the next page lists the cases standing after it when
-    that page is read, so a case that stays put is listed once, and one that moves while
-    someone pages (stepped, reopened) is listed at its new place."""
+    the place of the page's last case and which moves the page saw: the next page lists the
+    cases standing after that place when it is read (`items`), and apart (`moved`) those that
+    moved ahead of it since (reopened, flagged safety or urgent, or raised). A case that stays
+    put is listed once; none is skipped; one is listed again only after it moved."""
 
     items: list[CaseOut]
+    moved: list[CaseOut] = Field(
+        description="cases that moved to a place before the cursor since the page before was"
+        " read, in the desk's order (empty on the first page)"
+    )
     next_cursor: str | None
     open_safety: int = Field(
         description="open cases of the organisation flagged safety, on the whole desk whatever"
@@ -219,14 +231,14 @@ async def _owner(call: Call, case: Case) -> str | None:
     tag="cases",
 )
 async def list_org_cases(call: Call) -> CasePage:
-    """The cursor is a place on the desk (`bot.records.desk`): the next page lists the cases
-    standing after it when that page is read."""
+    """The cursor is a place on the desk and when its page was read (`bot.records.desk`)."""
     query = call.query_as(CasesQuery)
-    after = ""
+    services, org = call.services, call.caller.org
+    after, seen = "", []
     if query.cursor is not None:
-        after = position_field(decode_cursor("desk", query.cursor), "at", str)
-        if not PLACE.match(after):
-            raise ApiError(INVALID_CURSOR, "that cursor is damaged: start again")
+        after, seen = _desk_position(query.cursor, services.schema.shards)
+    # Read before the page: a case moving meanwhile is listed on the next page, not skipped.
+    moves = await last_moves(services.redis, services.schema, org)
 
     def kept(case: Case) -> bool:
         return (
@@ -236,7 +248,6 @@ async def list_org_cases(call: Call) -> CasePage:
         )
 
     filtered = query.status or query.category or query.campaign
-    services, org = call.services, call.caller.org
     page = await desk_page(
         services.redis,
         services.schema,
@@ -245,14 +256,37 @@ async def list_org_cases(call: Call) -> CasePage:
         limit=query.limit,
         keep=kept if filtered else None,
     )
+    moved = []
+    if after:
+        moved = await moved_ahead(
+            services.redis,
+            services.schema,
+            org,
+            before=after,
+            after_moves=seen,
+            keep=kept if filtered else None,
+        )
     pseudonyms = await pseudonyms_of(call)
     now_ms = _now_ms(call)
-    next_cursor = None if page.last is None else encode_cursor("desk", {"at": page.last})
+    next_cursor = None
+    if page.last is not None:
+        next_cursor = encode_cursor("desk", {"at": page.last, "moves": moves})
     return CasePage(
         items=[_described(case, pseudonyms, now_ms) for case in page.cases],
+        moved=[_described(case, pseudonyms, now_ms) for case in moved],
         next_cursor=next_cursor,
         open_safety=await open_safety_cases(services.redis, services.schema, org),
     )
+
+
+def _desk_position(cursor: str, shards: int) -> tuple[str, list[int]]:
+    """A desk cursor's place and move numbers; a 400 problem for anything else."""
+    position = decode_cursor("desk", cursor)
+    place, moves = position_field(position, "at", str), position_field(position, "moves", list)
+    numbers = [move for move in moves if isinstance(move, int) and not isinstance(move, bool)]
+    if not PLACE.match(place) or len(numbers) != shards or len(moves) != shards:
+        raise ApiError(INVALID_CURSOR, "that cursor is damaged: start again")
+    return place, numbers
 
 
 async def _organisation_cases(call: Call, campaign: str | None) -> list[Case]:

@@ -24,7 +24,7 @@ if ARGV[1] == 'reopen' then
   redis.call('HINCRBY', KEYS[1], 'reopens', 1)
   redis.call('HSET', KEYS[1], 'status', 'reopened', 'u', ARGV[3], 'due', ARGV[4],
     'h:' .. n, 'reopened|' .. ARGV[3])
-  desk_move(KEYS[1], before)
+  desk_move(KEYS[1], before, true)
   return 1
 end
 redis.call('HSET', KEYS[1], 'sat', ARGV[1] == 'yes' and '1' or '0', 'satt', ARGV[3])

@@ -13,5 +13,5 @@
 
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local written = redis.call('HSET', KEYS[1], unpack(ARGV))
-desk_move(KEYS[1], nil)
+desk_move(KEYS[1], nil, true)
 return written

@@ -17,5 +17,5 @@
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSETNX', KEYS[1], 'org', ARGV[1])
 redis.call('HSETNX', KEYS[1], 'due', ARGV[2])
-desk_move(KEYS[1], nil)
+desk_move(KEYS[1], nil, false)
 return 1

@@ -35,7 +35,7 @@ local n = redis.call('HINCRBY', KEYS[1], 'steps', 1)
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'u', ARGV[4], 'h:' .. n, ARGV[3] .. '|' .. ARGV[4])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'cat', ARGV[7]) end
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'urg', ARGV[8]) end
-desk_move(KEYS[1], before)
+desk_move(KEYS[1], before, true)
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'm', ARGV[9]) end
 if ARGV[10] ~= '' then
   redis.call('HSET', KEYS[1], 'asked', ARGV[4])

@@ -8,6 +8,7 @@
 -- most overdue first), then the rest. bot.records.desk.desk_place writes the same text.
 -- A case of no organisation (raised outside any campaign) has no `org` and no place. Every key
 -- is built from the case key's tag, in its hash slot.
+-- Its companion `<tag>:desk:<org>:moved` scores each case by the number of its last move.
 --
 -- KEYS
 --   none (a fragment: the including script declares them)
@@ -27,10 +28,17 @@ local function desk_place(case)
 end
 
 -- After a change to `case`: its place `before` the change (nil: none) gives way to its place
--- now.
-local function desk_move(case, before)
+-- now. When `noted`, a move (or a new case) also takes the next number of `<index>:moved`,
+-- so that someone paging the desk is shown a case that moved ahead of their cursor since their
+-- last page instead of skipping it (numbers, not times: no two processes' clocks to agree).
+local function desk_move(case, before, noted)
   local index, now = desk_place(case)
   if index == nil then return end
   if before ~= nil and before ~= now then redis.call('ZREM', index, before) end
   redis.call('ZADD', index, 0, now)
+  if noted and before ~= now then
+    local moves = index .. ':moved'
+    local last = redis.call('ZRANGE', moves, -1, -1, 'WITHSCORES')[2]
+    redis.call('ZADD', moves, (tonumber(last) or 0) + 1, string.match(case, ':case:([^:]+)$'))
+  end
 end
