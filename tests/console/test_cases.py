@@ -4,16 +4,22 @@ desk report, and what each role may see and do."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
+import pytest
+
 from bot.access.roles import Role
 from bot.audit import AuditAction
+from bot.console import cases as console_cases
 from bot.conversation.inbox import open_notice
 from bot.loop.grievances import Desk
 from bot.records.cases import CaseStatus, Urgency, find_case
-from tests.bot.api import BOTH, GRIEVANCE, ORG_A, ORG_B, World
+from bot.records.desk import desk_page
+from tests.bot.api import BOTH, GRIEVANCE, ORG_A, ORG_B, World, answer
 from tests.console import signed_in
+from tests.kit.example import CAMPAIGN
 
 
 async def participant_inbox(world: World, user: str = BOTH) -> list[str]:
@@ -209,3 +215,35 @@ async def test_the_report_page_withholds_small_counts(world: World) -> None:
     assert "First response: median / 90th percentile" in page
     french = await caseworker.page("/console/cases/report", headers={"Accept-Language": "fr"})
     assert "Délais de réponse" in french
+
+
+async def test_a_case_flagged_while_someone_pages_shows_on_their_next_page_as_moved_up(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(console_cases, "PAGE_SIZE", "1")
+    app = world.deployment.app
+    for user in ("tok-p1", "tok-p2", "tok-p3"):
+        pid = world.deployment.participant(user)
+        await answer(world.deployment, pid, CAMPAIGN, "")
+        await world.deployment.send(pid, "feedback")
+        await world.deployment.send(pid, "The mast fell on my fence")
+        await world.deployment.drain()
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    first = await caseworker.page(f"/console/cases?campaign={CAMPAIGN}")
+    [following] = re.findall(r'<a href="/console/cases\?([^"]+)">Next cases</a>', first)
+    second = await caseworker.page(f"/console/cases?{following.replace('&amp;', '&')}")
+    [following] = re.findall(r'<a href="/console/cases\?([^"]+)">Next cases</a>', second)
+    # The last case of the desk is flagged safety: it moves to the top, before this reader.
+    page = await desk_page(app.redis, app.schema, ORG_A, limit=10)
+    last = page.cases[-1]
+    assert last.reference not in first + second
+    await caseworker.post(
+        f"/console/cases/{last.reference}/steps", {"status": "under_review", "urgency": "safety"}
+    )
+
+    third = await caseworker.page(f"/console/cases?{following.replace('&amp;', '&')}")
+
+    assert "Moved up since your last page" in third
+    moved = third.split('id="moved-caption"')[1].split("</table>")[0]
+    assert last.reference in moved
+    assert last.reference not in third.split('id="cases-caption"')[1]
