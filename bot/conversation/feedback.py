@@ -20,7 +20,7 @@ def feedback(exchange: Exchange, text: str) -> None:
     participant = exchange.participant()
     if not text.strip():
         exchange.turn.update(participant, stage=Stage.FEEDBACK)
-        exchange.say("feedback.ask", organisation=_organisation(exchange))
+        exchange.say("feedback.ask", organisation=organisation_name(exchange))
         return
     reference = feedback_reference(exchange.event.event_id)
     campaign = exchange.context.campaign
@@ -74,7 +74,8 @@ def _answer_due_ms(exchange: Exchange) -> int:
     return int(exchange.now.timestamp() * 1000) + exchange.context.response_days * DAY_MS
 
 
-def _organisation(exchange: Exchange) -> str:
+def organisation_name(exchange: Exchange) -> str:
+    """Who they write to, in their language: the campaign's organisation, or the team."""
     campaign = exchange.context.campaign
     if campaign is None:
         return exchange.label("feedback.team")

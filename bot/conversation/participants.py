@@ -34,12 +34,14 @@ class Stage(StrEnum):
     # changes a consent
     SATISFACTION = "satisfied"  # a resolution of their case (`topic`) asked "are you
     # satisfied?": a typed yes or no answers it (set by the desk's step, bot.loop.grievances)
+    WHY = "why"  # they said a resolution of their case (`topic`) did not satisfy them: asked
+    # what is still wrong, their next message says why
 
     @property
     def writing(self) -> bool:
         """Their next message is their own words for the company (feedback, a concern): taken
         whole, so only slash commands count in it (it may well say "stop")."""
-        return self in (Stage.FEEDBACK, Stage.CONCERN)
+        return self in (Stage.FEEDBACK, Stage.CONCERN, Stage.WHY)
 
     @property
     def asks_for_text(self) -> bool:

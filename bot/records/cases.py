@@ -22,6 +22,7 @@ from bot.conversation.case_view import (
     CaseSummary,
     Category,
     Urgency,
+    why_aad,
 )
 from bot.conversation.decisions.decision import LoopError
 from bot.conversation.turns import DAY_MS
@@ -51,6 +52,7 @@ __all__ = [
     "Urgency",
     "case_commands",
     "case_text",
+    "case_why",
     "desk_order",
     "find_case",
     "list_cases",
@@ -104,6 +106,9 @@ class Case:
     satisfied: bool | None = None
     desk_message: bytes | None = None  # the desk's last message to them, sealed with their key
     org: str = ""  # the organisation whose desk lists it ("": raised outside any campaign)
+    # When they said why the latest resolution did not satisfy them (None: they did not); the
+    # words themselves are sealed (`case_why`) and go with an erasure, the time stays.
+    why_ms: int | None = None
 
     @property
     def category_name(self) -> str:
@@ -274,27 +279,39 @@ async def case_text(
 ) -> str | None:
     """What the participant wrote, or None once they were erased (their key is gone) or the
     campaign's retention removed it."""
+    aad = field_aad(ParticipantId(case.participant_id), f"case:{case.reference}")
+    return await _open(redis, schema, crypto, case, "x", aad)
+
+
+async def case_why(
+    redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, case: Case
+) -> str | None:
+    """What they wrote when a resolution did not satisfy them: None when they did not, or it
+    can no longer be read (as `case_text`)."""
+    if case.why_ms is None:
+        return None
+    aad = why_aad(case.participant_id, case.reference)
+    return await _open(redis, schema, crypto, case, "why", aad)
+
+
+async def _open(
+    redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, case: Case, name: str, aad: bytes
+) -> str | None:
+    """A field of the case sealed with its participant's key, opened."""
     if not case.participant_id:
         return None
-    sealed, wrapped = await _sealed_and_key(redis, schema, case)
+    sealed: Any = await redis.hget(schema.case(case.shard, case.reference), name)
+    wrapped: Any = await redis.hget(schema.participant(case.participant_id), "wk")
     if sealed is None or wrapped is None:
         return None
     try:
-        data_key = crypto.unwrap_data_key(wrapped)
-        aad = field_aad(ParticipantId(case.participant_id), f"case:{case.reference}")
-        return decrypt_field(data_key, sealed, aad)
+        return decrypt_field(crypto.unwrap_data_key(wrapped), sealed, aad)
     except DecryptionError:
         return None
 
 
-async def _sealed_and_key(redis: Redis, schema: KeySchema, case: Case) -> tuple[Any, Any]:
-    sealed = await redis.hget(schema.case(case.shard, case.reference), "x")
-    wrapped = await redis.hget(schema.participant(case.participant_id), "wk")
-    return sealed, wrapped
-
-
 def read_case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
-    plain = {k.decode(): v for k, v in fields.items() if k not in (b"x", b"m")}
+    plain = {k.decode(): v for k, v in fields.items() if k not in (b"x", b"m", b"why")}
     history = sorted(
         (int(name[2:]), value.decode()) for name, value in plain.items() if name.startswith("h:")
     )
@@ -324,6 +341,7 @@ def read_case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
         satisfied={b"1": True, b"0": False}.get(plain.get("sat", b"")),
         desk_message=fields.get(b"m"),
         org=plain.get("org", b"").decode(),
+        why_ms=int(plain["whyt"]) if "whyt" in plain else None,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.conversation.case_view import WHY, why_aad
 from bot.conversation.decisions.reaction import CONCERN
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
@@ -259,6 +260,9 @@ def answer_case(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
     pid = writes.event.participant_id
     case = schema.case(schema.shard_of(pid), answer.reference)
     arguments: list[str | bytes | int] = [answer.kind, pid, writes.event.now_ms, answer.due_ms]
+    if answer.kind == WHY and turn.data_key is not None:
+        # Their words, sealed with their key like every free text (erasure makes them unreadable).
+        arguments.append(encrypt_field(turn.data_key, answer.text, why_aad(pid, answer.reference)))
     writes.before.append(ScriptCall(ANSWER_CASE, [case], arguments))
 
 

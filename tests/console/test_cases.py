@@ -18,6 +18,7 @@ from bot.loop.grievances import Desk
 from bot.records.cases import CaseStatus, Urgency, find_case
 from bot.records.desk import desk_page
 from tests.bot.api import BOTH, GRIEVANCE, ORG_A, ORG_B, World, answer
+from tests.bot.api.test_desk_index import _send
 from tests.console import signed_in
 from tests.kit.example import CAMPAIGN
 
@@ -247,3 +248,26 @@ async def test_a_case_flagged_while_someone_pages_shows_on_their_next_page_as_mo
     moved = third.split('id="moved-caption"')[1].split("</table>")[0]
     assert last.reference in moved
     assert last.reference not in third.split('id="cases-caption"')[1]
+
+
+async def test_the_case_page_shows_why_a_resolution_did_not_satisfy_them_and_the_report_counts_it(
+    world: World,
+) -> None:
+    reference = world.cases[ORG_A]
+    caseworker = await signed_in(world, Role.CASEWORKER)
+    await caseworker.post(f"/console/cases/{reference}/steps", {"status": "resolved"})
+    deployment = world.deployment
+    both = deployment.participant(BOTH)
+    await _send(world, both, "satisfied", f"no:{reference}")
+    assert "What is still wrong?" in (await participant_inbox(world))[-1]
+    await deployment.send(both, "The second charge is still on my bill")
+    await deployment.drain()
+
+    page = await caseworker.page(f"/console/cases/{reference}")
+    assert "Why the resolution did not satisfy them" in page
+    assert "The second charge is still on my bill" in page
+    report = await caseworker.page("/console/cases/report")
+    assert "Said what is still wrong" in report
+    french = await caseworker.page(f"/console/cases/{reference}", headers={"Accept-Language": "fr"})
+    assert "Pourquoi la solution ne l" in french
+    await (await signed_in(world, Role.VIEWER)).page(f"/console/cases/{reference}", status=403)

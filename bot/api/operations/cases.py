@@ -36,6 +36,7 @@ from bot.records.cases import (
     Category,
     Urgency,
     case_text,
+    case_why,
     find_case,
 )
 from bot.records.desk import (
@@ -134,6 +135,11 @@ class CaseDetail(CaseOut):
     text: str | None = Field(
         description="null once the participant was erased, or the campaign's retention period"
         " has passed (removed_after_retention)"
+    )
+    unsatisfied_why: str | None = Field(
+        default=None,
+        description="what is still wrong, in their words, after they said the latest resolution"
+        " did not satisfy them (null: they did not say; or, as `text`, no longer readable)",
     )
 
 
@@ -320,6 +326,10 @@ class ReportRowOut(BaseModel):
     reopened: int | None = Field(description="cases reopened at least once")
     asked: int | None = Field(description='cases whose resolution asked "are you satisfied?"')
     satisfied: int | None
+    unsatisfied: int | None = Field(description='cases whose latest answer was "no"')
+    told_why: int | None = Field(
+        description="of those, cases where they also said what is still wrong"
+    )
     first_response: SpreadOut = Field(description="time from receipt to the desk's first step")
     resolution: SpreadOut = Field(description="time from receipt to the resolution")
     reopen_rate: float | None = Field(description="reopened / resolved")
@@ -389,6 +399,7 @@ async def get_case(call: Call) -> CaseDetail:
     services = call.services
     case = await _owned_case(call, call.path_as(CasePath).reference, Permission.CASES_READ)
     words = await case_text(services.redis, services.schema, services.crypto, case)
+    why = await case_why(services.redis, services.schema, services.crypto, case)
     caller = call.caller
     await services.audit.record(
         caller.org,
@@ -399,7 +410,7 @@ async def get_case(call: Call) -> CaseDetail:
         address=caller.address,
     )
     described = _described(case, await pseudonyms_of(call), _now_ms(call))
-    return CaseDetail(**described.model_dump(), text=words)
+    return CaseDetail(**described.model_dump(), text=words, unsatisfied_why=why)
 
 
 def _step_details(step: StepIn) -> dict[str, str | int]:

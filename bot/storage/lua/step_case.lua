@@ -3,7 +3,7 @@
 -- the desk's message (sealed with the participant's key, for "my cases"), and queue the
 -- participant's message, to their web chat inbox or the reply outbox. A resolution that reaches
 -- them asks whether they are satisfied: the case notes when it asked (dropping an earlier
--- answer), and a participant with no other question waiting gets the question as their stage,
+-- answer, and the why of an earlier no), and a participant with no other question waiting gets the question as their stage,
 -- so a typed yes or no answers it. The case's place on its organisation's desk moves with it
 -- (includes/desk_place.lua).
 --
@@ -39,7 +39,7 @@ desk_move(KEYS[1], before, true)
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'm', ARGV[9]) end
 if ARGV[10] ~= '' then
   redis.call('HSET', KEYS[1], 'asked', ARGV[4])
-  redis.call('HDEL', KEYS[1], 'sat')
+  redis.call('HDEL', KEYS[1], 'sat', 'why', 'whyt')
   if redis.call('EXISTS', KEYS[4]) == 1 and (redis.call('HGET', KEYS[4], 'stg') or '') == '' then
     redis.call('HSET', KEYS[4], 'stg', 'satisfied', 'stref', ARGV[10])
   end
