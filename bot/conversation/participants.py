@@ -23,7 +23,7 @@ class Stage(StrEnum):
     CONSENT = "consent"  # asked a consent question (which one: `topic`), joining or asked again
     FEEDBACK = "feedback"  # asked what they want to tell the company
     DELETE = "delete"  # asked to confirm erasure
-    HELP_MENU = "help"  # shown the help menu: a typed number picks an item
+    HELP_MENU = "help"  # shown the help menu (`topic`: its page): a typed number picks an item
     CAMPAIGN_MENU = "campaigns"  # shown the open campaigns: a typed number picks one
     CONCERN = "concern"  # asked what still concerns them about a decision (`topic`)
     TIME = "time"  # asked what time it is where they are (their time zone, for quiet hours)
