@@ -240,7 +240,7 @@ async def list_org_cases(call: Call) -> CasePage:
     """The cursor is a place on the desk and when its page was read (`bot.records.desk`)."""
     query = call.query_as(CasesQuery)
     services, org = call.services, call.caller.org
-    after, seen = "", []
+    after, seen = "", list[int]()
     if query.cursor is not None:
         after, seen = _desk_position(query.cursor, services.schema.shards)
     # Read before the page: a case moving meanwhile is listed on the next page, not skipped.

@@ -77,9 +77,10 @@ async def test_erasure_takes_their_words_and_the_report_still_counts_that_they_s
 
 async def _case_of(deployment: Deployment, person: Person) -> Case:
     """The one case `person` raised."""
-    [reference] = await deployment.redis.zrange(
+    found: Any = await deployment.redis.zrange(
         deployment.schema.participant_cases(person.pid), 0, -1
     )
+    [reference] = found
     return await _case(deployment, reference.decode())
 
 
