@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 from redis.asyncio import Redis
@@ -21,6 +22,7 @@ from bot.runtime.migrations import SCHEMA_VERSION, migrate, schema_version
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.ratelimit import ChatPace
 from bot.runtime.sender import GROUP as SENDERS
+from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from dialogues.inbound import TextReply
 from tests.kit import stored
 from tests.kit.example import open_example
@@ -226,12 +228,13 @@ async def test_cases_raised_before_the_upgrade_are_placed_on_their_organisations
             await runtime.ingestor.ingest(runtime.event(pid, action))
             await runtime.drain()
     cases = await list_cases(redis_client, schema)
-    expected = {desk_place(case) for case in cases}
+    # As the version before kept them: no organisation on the case, no desk, and one case from
+    # before the promised time was kept, which the desk read as promised the default.
+    older = cases[0]
+    default_due = older.created_ms + DEFAULT_RESPONSE_DAYS * 86_400_000
+    expected = {desk_place(replace(older, due_ms=default_due)), desk_place(cases[1])}
     assert len(expected) == 2
     assert None not in expected
-    # As the version before kept them: no organisation on the case, no desk, and one case from
-    # before the promised time was kept.
-    older = cases[0]
     for shard in range(schema.shards):
         await redis_client.delete(schema.desk(shard, DEFAULT_ORG))
         await redis_client.delete(schema.desk_moves(shard, DEFAULT_ORG))
