@@ -65,7 +65,7 @@ def deployment(scratch: str, shards: int) -> dict[str, str]:
     }
     environment.pop("REDIS_URL", None)
     subprocess.run(
-        [SAUTI, "campaign", "load", str(SURVEY), "--open"],
+        [SAUTI, "campaign", "load", str(SURVEY), "--open", "--accept-machine-drafted"],
         env=environment,
         check=True,
         stdout=subprocess.DEVNULL,

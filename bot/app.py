@@ -7,13 +7,14 @@ through the runtime's `LoopContext` port)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,9 @@ from bot.storage.keys import KeySchema
 if TYPE_CHECKING:
     from bot.channels.telegram.channel import TelegramChannel
     from bot.channels.whatsapp.channel import WhatsAppChannel
-    from bot.loop.ledger import DecisionLedger
+    from bot.loop.ledger import DecisionLedger, StoredDecision
+    from bot.loop.planner import LinkCounts, PlanLimits
+    from bot.loop.preview_cache import PreviewCache
     from bot.loop.publisher import Publisher
     from bot.records.key_holders import KeyHolderHeartbeat
     from bot.runtime.disk_erasure import DiskEraser
@@ -77,6 +80,7 @@ class App:
     whatsapp: WhatsAppChannel | None = None  # set by build_app when WhatsApp is configured
     # What reads typed messages, built with the first worker (the model trains then).
     reader: MessageReader | None = None
+    _previews: PreviewCache | None = field(default=None, init=False, repr=False)
 
     def worker(self, consumer: str | None = None) -> Worker:
         from bot.loop.context import LoopContextLoader
@@ -217,6 +221,27 @@ class App:
             clock=clock,
         )
 
+    def preview_cache(self) -> PreviewCache:
+        """The decision previews' kept counts: one per process, as it runs their counts in
+        the background (ended by `close`)."""
+        from bot.loop.preview import count_preview
+        from bot.loop.preview_cache import PreviewCache, PreviewTimes
+
+        if self._previews is None:
+            loop = self.settings.loop
+
+            async def count(stored: StoredDecision, limits: PlanLimits) -> LinkCounts:
+                chunked = dataclasses.replace(limits, chunk=loop.preview_chunk)
+                return await count_preview(self.redis, self.schema, stored, chunked)
+
+            times = PreviewTimes(
+                fresh_seconds=loop.preview_fresh_seconds,
+                keep_seconds=loop.preview_keep_seconds,
+                lease_seconds=loop.preview_lease_seconds,
+            )
+            self._previews = PreviewCache(self.redis, self.schema, count, times)
+        return self._previews
+
     def audit_log(self, clock: Callable[[], float] = time.time) -> AuditLog:
         """The organisations' audit logs, their chain keyed by a key derived from the id
         secret (bot.audit.chain)."""
@@ -247,6 +272,8 @@ class App:
     async def close(self) -> None:
         if self.reader is not None:
             await self.reader.close()
+        if self._previews is not None:
+            await self._previews.close()
         if self.telegram is not None:
             await self.telegram.close()
         if self.whatsapp is not None:

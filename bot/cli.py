@@ -2,9 +2,10 @@
 
 Survey authors: `sauti survey validate|chat`. Operators: `sauti run`, `sauti campaign ...`,
 `sauti retention ...`, `sauti keys ...`, `sauti dead-letters ...`, `sauti migrate`, `sauti
-whatsapp link|templates`, `sauti triage alerts`. Engagement teams: `sauti decision ...`,
-`sauti theme ...`, `sauti loop ...`, `sauti grievance ...`. Organisations and their staff:
-`sauti org ...`, `sauti staff ...`, `sauti token ...`. Typed messages: `sauti nlu ...`.
+whatsapp link|templates`, `sauti triage alerts`, `sauti translations ...` (translators' files).
+Engagement teams: `sauti decision ...`, `sauti theme ...`, `sauti loop ...`, `sauti grievance
+...`. Organisations and their staff: `sauti org ...`, `sauti staff ...`, `sauti token ...`.
+Typed messages: `sauti nlu ...`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "token": ("bot.commands.tokens", "API tokens of the JSON API (docs/api.md)"),
     "retention": ("bot.commands.retention", "how long personal data is kept; erase what is due"),
     "keys": ("bot.commands.keys", "master keys: rotate them so erasure reaches backups"),
+    "translations": ("bot.commands.translations", "translators' files: export, import, status"),
     "nlu": ("bot.commands.nlu", "the intents read in typed messages: train, classify, export"),
 }
 

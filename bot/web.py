@@ -28,7 +28,7 @@ from bot.channels.webchat.routes import WebChat
 from bot.compression import compress
 from bot.console.areas import all_banner_sources, all_pages
 from bot.console.site import Site
-from bot.loop.templates import TemplateCoverage, template_book, template_coverage
+from bot.loop.templates import TemplatesFile
 from bot.metrics_http import metrics_handler, shared_gauges
 from bot.staff_web.audit_events import AuditedSignInEvents
 from bot.staff_web.auth import STAFF_AUTH, StaffAuth
@@ -156,20 +156,19 @@ def api_services(app: App, audit: AuditRecorder, sign_in: SignIn | None = None) 
             setup_link_seconds=app.settings.staff.setup_link_seconds,
         ),
         metrics=app.metrics,
+        button_chars=app.settings.whatsapp.limits.max_button_title_chars,
     )
 
 
 def decision_tools(app: App) -> DecisionTools:
     """The app's decisions ledger, publisher, WhatsApp templates and send rates, for the API."""
     whatsapp = app.settings.whatsapp
-
-    def templates(languages: tuple[str, ...]) -> TemplateCoverage | None:
-        return template_coverage(whatsapp.templates_file, whatsapp.limits, languages)
-
+    templates = TemplatesFile(whatsapp.templates_file, whatsapp.limits)
     return DecisionTools(
         ledger=app.ledger,
         publisher=app.publisher,
-        templates=templates,
+        templates=templates.coverage,
         send_rates=app.send_rates(),
-        template_book=lambda: template_book(whatsapp.templates_file, whatsapp.limits),
+        template_book=templates.book,
+        previews=app.preview_cache(),
     )

@@ -13,6 +13,7 @@ from dialogues.yaml_source import YamlDocument
 
 MAX_TEXT_LENGTH = 4096  # Telegram's message limit; WhatsApp's interactive body is shorter still
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+LANGUAGE_CODE = _LANGUAGE_CODE  # the codes a survey may name: translators' files take the same
 
 # Keys authors bring from XLSForm/ODK or guess; a plain spelling hint cannot find these.
 KEY_HINTS = {

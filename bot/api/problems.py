@@ -45,6 +45,9 @@ INVALID_DECISION = ProblemType("invalid-decision", 422, "The decision file has m
 MISSING_TRANSLATIONS = ProblemType(
     "missing-translations", 409, "Some of the people to tell read a language without a message"
 )
+UNREVIEWED_TRANSLATIONS = ProblemType(
+    "unreviewed-translations", 409, "Some languages are incomplete or not reviewed"
+)
 RATE_LIMITED = ProblemType("rate-limited", 429, "Too many requests")
 INTERNAL = ProblemType("internal", 500, "Something went wrong on our side")
 UNAVAILABLE = ProblemType("unavailable", 503, "Sauti cannot reach its storage")
@@ -63,6 +66,7 @@ ALL = (
     INVALID_SURVEY,
     INVALID_DECISION,
     MISSING_TRANSLATIONS,
+    UNREVIEWED_TRANSLATIONS,
     RATE_LIMITED,
     INTERNAL,
     UNAVAILABLE,

@@ -17,6 +17,7 @@ from bot.api.live import LiveStreams
 from bot.audit.verification import RecentVerdicts
 from bot.privacy import ParticipantCrypto
 from bot.records.campaigns import CampaignStore
+from bot.records.translations import TranslationRecords
 from bot.runtime.metrics import Metrics
 from bot.settings.loop import DEFAULT_REOPEN_DAYS
 from bot.settings.model import ApiSettings
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from bot.access.membership import StaffChanges
     from bot.channels.whatsapp.templates import TemplateBook
     from bot.loop.ledger import DecisionLedger
+    from bot.loop.preview_cache import PreviewCache
     from bot.loop.publisher import Publisher
     from bot.loop.templates import TemplateCoverage
 
@@ -44,6 +46,8 @@ class DecisionTools:
     templates: Callable[[tuple[str, ...]], TemplateCoverage | None]
     send_rates: Mapping[str, float]
     template_book: Callable[[], TemplateBook | None] = lambda: None
+    # The decision previews' kept counts: the app's one, which runs their background counts.
+    previews: PreviewCache | None = None
 
 
 @dataclass(frozen=True)
@@ -72,14 +76,16 @@ class ApiServices:
     reopen_days: int = DEFAULT_REOPEN_DAYS  # SAUTI_CASE_REOPEN_DAYS: a resolution's Reopen button
     decisions: DecisionTools | None = None  # the decisions operations' (bot.web gives them)
     staff_tools: StaffTools | None = None  # the staff and tokens operations' (bot.web too)
-    # The count of open safety-flagged cases per organisation, with when it was counted
-    # (epoch s): the console's banner on every page reads it, not every case each time. A step
-    # made through this API clears its organisation's.
-    open_safety: dict[str, tuple[float, int]] = field(default_factory=dict)
     # The audit chain's last verdict per organisation (GET /audit/verify), kept a while.
     audit_verdicts: RecentVerdicts = field(default_factory=RecentVerdicts)
     live: LiveStreams = field(default_factory=LiveStreams)  # open event streams, this process
     metrics: Metrics | None = None  # the app's Prometheus metrics (safety alerts raised)
+    # SAUTI_WHATSAPP_MAX_BUTTON_TITLE_CHARS: the longest label a translation may give a button
+    button_chars: int = 20
+
+    @property
+    def translations(self) -> TranslationRecords:
+        return TranslationRecords(self.redis, self.schema, button_chars=self.button_chars)
 
     @property
     def organisations(self) -> OrganisationStore:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 from bot.access.roles import Permission
@@ -14,12 +15,19 @@ from bot.commands.common import as_operator, organisation_for, with_app
 from bot.commands.export import register_export
 from bot.commands.results import register_results, register_results_export
 from bot.commands.survey import read_file
-from bot.conversation.campaign import CampaignStatus
+from bot.commands.translations import records_of
+from bot.conversation.campaign import Campaign, CampaignStatus
 from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.stats import campaign_counters
 from bot.records.suppression import suppress_count, suppress_distribution
+from bot.records.translation_import import note_opening, refusal, refused_languages
 from bot.runtime.retention import holding
 from dialogues import SurveyDefinitionError, parse
+
+ACCEPT_HELP = (
+    "open even though some languages are machine-drafted, unreviewed or incomplete "
+    "(marked as such wherever the team sees the campaign)"
+)
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +43,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep personal-level data longer than the people who joined were told",
     )
+    load.add_argument("--accept-machine-drafted", action="store_true", help=ACCEPT_HELP)
     load.set_defaults(handler=_load)
     listing = campaign.add_parser("list", help="campaigns with their status and counts")
     listing.add_argument("--org", help="only this organisation's campaigns")
@@ -42,6 +51,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     for name, status in (("open", CampaignStatus.OPEN), ("close", CampaignStatus.CLOSED)):
         command = campaign.add_parser(name, help=f"{name} a campaign for answers")
         command.add_argument("campaign_id")
+        if status is CampaignStatus.OPEN:
+            command.add_argument("--accept-machine-drafted", action="store_true", help=ACCEPT_HELP)
         command.set_defaults(handler=_set_status, status=status)
     register_export(campaign)
     register_results(campaign)
@@ -60,6 +71,8 @@ def _load(args: argparse.Namespace) -> int:
         if not await _retention_kept(app, source, args.force):
             return 1
         try:
+            if args.open and not await _may_open(app, source, org, args.accept_machine_drafted):
+                return 1
             campaign = await app.campaigns.load(source, org=org, open_now=args.open)
         except SurveyDefinitionError as error:
             print(f"{args.file}: {error}", file=sys.stderr)
@@ -67,18 +80,47 @@ def _load(args: argparse.Namespace) -> int:
         except CampaignOwnedElsewhereError as error:
             print(f"sauti: {error}", file=sys.stderr)
             return 1
+        drafted = await _note_opening(app, campaign) if args.open else {}
         await as_operator(
             app,
             org,
             Permission.CAMPAIGNS_MANAGE,
             AuditAction.CAMPAIGN_LOADED,
             target=f"campaign:{campaign.id}",
-            details={"status": campaign.status.value},
+            details={"status": campaign.status.value, **drafted},
         )
         print(f"campaign '{campaign.id}' loaded for '{org}' ({campaign.status.value})")
         return 0
 
     return with_app(work)
+
+
+async def _may_open(app: App, source: str, org: str, accept: bool) -> bool:
+    """Whether the survey may be opened as loaded: every language complete and reviewed, or
+    machine-drafted text accepted. Says why not. A file with mistakes goes on to the load,
+    which lists them."""
+    try:
+        survey = parse(source)
+    except SurveyDefinitionError:
+        return True
+    unready = await refused_languages(records_of(app), Campaign(survey, CampaignStatus.CLOSED, org))
+    if unready and not accept:
+        print(f"sauti: campaign '{survey.id}' not opened: {refusal(unready)}", file=sys.stderr)
+        return False
+    return True
+
+
+async def _note_opening(app: App, campaign: Campaign) -> dict[str, str | int]:
+    """Opened: the acceptance of machine-drafted text marked (or cleared when none is shown).
+    The audit entry's detail naming the languages that went out not ready, if any."""
+    records = records_of(app)
+    unready = await refused_languages(records, campaign)
+    await note_opening(records, campaign.id, unready, by="operator", now_ms=int(time.time() * 1000))
+    for status in unready:
+        print(
+            f"warning: '{status.language}' is shown as it is: {status.missing()}", file=sys.stderr
+        )
+    return {"machine_drafted": ",".join(s.language for s in unready)} if unready else {}
 
 
 async def _retention_kept(app: App, source: str, force: bool) -> bool:
@@ -135,10 +177,12 @@ def _list(args: argparse.Namespace) -> int:
                 [min(completed, started), max(started - completed, 0)], minimum, total=started
             )
             answers = suppress_count(counts.get("answers", 0), minimum)
+            accepted = await records_of(app).drafts_shown(campaign)
             print(
                 f"{campaign_id}\t{campaign.org}\t{campaign.status.value}"
                 f"\tstarted {progress.total.label(minimum)}"
                 f"\tcompleted {progress.cells[0].label(minimum)}\tanswers {answers.label(minimum)}"
+                + (f"\tmachine-drafted: {', '.join(accepted.languages)}" if accepted else "")
             )
         return 0
 
@@ -148,16 +192,27 @@ def _list(args: argparse.Namespace) -> int:
 def _set_status(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
         org = await app.campaigns.owner(args.campaign_id)
+        opened = args.status is CampaignStatus.OPEN
+        existing = await app.campaigns.get(args.campaign_id) if org is not None else None
+        if opened and existing is not None:
+            unready = await refused_languages(records_of(app), existing)
+            if unready and not args.accept_machine_drafted:
+                print(
+                    f"sauti: campaign '{existing.id}' stays closed: {refusal(unready)}",
+                    file=sys.stderr,
+                )
+                return 1
         if org is None or not await app.campaigns.set_status(args.campaign_id, args.status):
             print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
             return 1
-        opened = args.status is CampaignStatus.OPEN
+        drafted = await _note_opening(app, existing) if opened and existing is not None else {}
         await as_operator(
             app,
             org,
             Permission.CAMPAIGNS_MANAGE,
             AuditAction.CAMPAIGN_OPENED if opened else AuditAction.CAMPAIGN_CLOSED,
             target=f"campaign:{args.campaign_id}",
+            details=drafted,
         )
         print(f"campaign '{args.campaign_id}' is {args.status.value}")
         campaign = await app.campaigns.get(args.campaign_id)

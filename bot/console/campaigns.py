@@ -11,19 +11,33 @@ from babel import Locale, UnknownLocaleError
 
 from bot.access.roles import Permission
 from bot.api.operations.campaigns import CampaignOut, CampaignPage
-from bot.api.problems import CONFLICT, INVALID_SURVEY, ApiError, ErrorItem
+from bot.api.problems import (
+    CONFLICT,
+    INVALID_SURVEY,
+    UNREVIEWED_TRANSLATIONS,
+    ApiError,
+    ErrorItem,
+)
 from bot.console.declare import Pages
 from bot.console.i18n import N_
 from bot.console.view import Form, View
 from bot.conversation.campaign import CampaignStatus
 from dialogues import SurveyDefinitionError, parse
+from dialogues.translations import ReviewState
 
 pages = Pages()
+READY = (ReviewState.SOURCE, ReviewState.REVIEWED)
 STATUS_LABELS = {CampaignStatus.OPEN: N_("open"), CampaignStatus.CLOSED: N_("closed")}
 DONE = {  # what the page says after a change it made (`?done=`)
     "opened": N_("The campaign is open: people can join and answer."),
     "closed": N_("The campaign is closed: nobody can answer any more."),
     "loaded": N_("The survey file was stored: this is the campaign as it is now."),
+}
+REVIEW_LABELS = {
+    ReviewState.SOURCE: N_("Source language"),
+    ReviewState.REVIEWED: N_("Reviewed (declared in the survey file)"),
+    ReviewState.UNREVIEWED: N_("Not reviewed"),
+    ReviewState.MACHINE_DRAFTED: N_("Machine-drafted"),
 }
 CHANNEL_NAMES = {"webchat": N_("Web chat"), "telegram": "Telegram", "whatsapp": "WhatsApp"}
 MAX_LISTED = 1000  # campaigns shown on the list (pages of the API's largest size)
@@ -97,7 +111,7 @@ async def upload_new_version(view: View) -> web.StreamResponse:
 
 async def _overview(
     view: View, *, notice: str | None = None, problems: list[ErrorItem] | None = None,
-    status: int = 200,
+    status: int = 200, open_refused: bool = False,
 ) -> web.StreamResponse:  # fmt: skip
     campaign_id = view.request.match_info["campaign_id"]
     campaign: CampaignOut = await view.invoke("getCampaign", path={"campaign_id": campaign_id})
@@ -114,6 +128,13 @@ async def _overview(
             (view.gettext(CHANNEL_NAMES.get(row.value, row.value)), row)
             for row in campaign.by_channel
         ],
+        translations=[(language_name(row.language, reader), row) for row in campaign.translations],
+        translations_ready=all(
+            row.translated == row.total and row.state in READY for row in campaign.translations
+        ),
+        review_labels=REVIEW_LABELS,
+        open_refused=open_refused,
+        ready_states=READY,
         upload_action=f"/console/campaigns/{campaign_id}/upload",
         problems=problems or [],
         problem_summary=_summary(view, problems or []),
@@ -176,7 +197,46 @@ def _summary(view: View, problems: list[ErrorItem]) -> str:
 
 @pages.post("/console/campaigns/{campaign_id}/open", permission=Permission.CAMPAIGNS_MANAGE)
 async def open_campaign(view: View) -> web.StreamResponse:
-    return await _set_status(view, "openCampaign", "opened")
+    """Opened when every language is ready; else refused with what each lacks. Ticking the
+    box asks once more, naming the languages, before machine-drafted text goes out."""
+    form = await view.form()
+    campaign_id = view.request.match_info["campaign_id"]
+    accepted = form.get("accept_machine_drafted")
+    if accepted == "yes":
+        return await _confirm_drafts(view, campaign_id)
+    query = {"accept_machine_drafted": "true"} if accepted == "confirmed" else {}
+    try:
+        await view.invoke("openCampaign", path={"campaign_id": campaign_id}, query=query)
+    except ApiError as error:
+        if error.kind is not UNREVIEWED_TRANSLATIONS:
+            raise
+        return await _overview(view, status=409, open_refused=True)
+    raise view.redirect(f"/console/campaigns/{campaign_id}?done=opened")
+
+
+async def _confirm_drafts(view: View, campaign_id: str) -> web.StreamResponse:
+    campaign: CampaignOut = await view.invoke("getCampaign", path={"campaign_id": campaign_id})
+    reader = view.language.code
+    lacking = [
+        language_name(row.language, reader)
+        for row in campaign.translations
+        if row.translated < row.total or row.state not in READY
+    ]
+    return view.render(
+        "confirm.html",
+        view.gettext("Open with machine-drafted text?"),
+        question=view.gettext(
+            "People choosing %(languages)s will read text no native speaker has reviewed, or "
+            "some of it in the default language. The campaign is marked as such wherever "
+            "your team sees it.",
+            languages=", ".join(lacking),
+        ),
+        action=f"/console/campaigns/{campaign_id}/open",
+        fields={"accept_machine_drafted": "confirmed"},
+        confirm=view.gettext("Open it as it is"),
+        back=f"/console/campaigns/{campaign_id}",
+        banners=await view.site.banners_for(view),
+    )
 
 
 @pages.post("/console/campaigns/{campaign_id}/close", permission=Permission.CAMPAIGNS_MANAGE)

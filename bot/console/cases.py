@@ -80,6 +80,7 @@ async def desk(view: View) -> web.StreamResponse:
         "cases.html",
         view.gettext("Grievance desk"),
         cases=page.items,
+        moved=page.moved,
         filters=filters,
         following=following,
         campaigns=await _campaigns(view),
@@ -225,11 +226,6 @@ def _told(delivered: str) -> str:
     return ""
 
 
-# How long the count of open safety-flagged cases above every page stands (a step made in the
-# console counts again at once; one made elsewhere shows within this time).
-SAFETY_COUNT_SECONDS = 15.0
-
-
 async def safety_banner(view: View) -> Sequence[Banner]:
     """Open cases where someone's safety is at stake, above every page of those who answer
     them (the desk lists them first)."""
@@ -247,15 +243,7 @@ async def safety_banner(view: View) -> Sequence[Banner]:
 
 
 async def _open_safety_cases(view: View) -> int:
-    """How many open cases of the organisation are flagged `safety`: counted at most every
-    SAFETY_COUNT_SECONDS (counting reads every case of the deployment), or again after a
-    step made here."""
-    services, org = view.services, view.principal.org
-    now = services.clock()
-    counted = services.open_safety.get(org)
-    if counted is not None and 0 <= now - counted[0] < SAFETY_COUNT_SECONDS:
-        return counted[1]
-    page: CasePage = await view.invoke("listCases", query={"limit": "100"})
-    flagged = [case for case in page.items if case.urgency is Urgency.SAFETY and case.status.open]
-    services.open_safety[org] = (now, len(flagged))
-    return len(flagged)
+    """How many open cases of the organisation are flagged `safety`: the desk's own count,
+    read from its index on every page, so it is never behind a step."""
+    page: CasePage = await view.invoke("listCases", query={"limit": "1"})
+    return page.open_safety

@@ -6,6 +6,7 @@ publishing behind an explicit confirmation. The form that composes a decision is
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -139,14 +140,15 @@ async def decision_list(view: View) -> web.StreamResponse:
 )
 async def decision_page(view: View) -> web.StreamResponse:
     path = decision_path(view)
-    decision: DecisionDetailOut = await view.invoke("getDecision", path=path)
-    preview: PreviewOut | None = None
-    if view.may(Permission.DECISIONS_DRAFT):
-        preview = await view.invoke("previewDecision", path=path)
+    # The operations run at once: the page is mostly their round trips to Redis.
+    decision, preview, reactions = await asyncio.gather(
+        view.invoke("getDecision", path=path),
+        _preview(view, path),
+        view.invoke("getDecisionReactions", path=path),
+    )
     progress: ProgressOut | None = None
     if decision.published_version:
         progress = await view.invoke("getDecisionProgress", path=path)
-    reactions = await view.invoke("getDecisionReactions", path=path)
     done = DONE.get(view.request.query.get("done", ""))
     return view.render(
         "decision.html",
@@ -162,6 +164,14 @@ async def decision_page(view: View) -> web.StreamResponse:
     )
 
 
+async def _preview(view: View, path: dict[str, str]) -> PreviewOut | None:
+    """The kept preview (a new count started when it is stale), for those who draft."""
+    if not view.may(Permission.DECISIONS_DRAFT):
+        return None
+    preview: PreviewOut = await view.invoke("previewDecision", path=path)
+    return preview
+
+
 PUBLISH = "/console/campaigns/{campaign_id}/decisions/{decision_id}/publish"
 
 
@@ -173,7 +183,9 @@ async def publish_confirmation(view: View) -> web.StreamResponse:
 async def _confirmation(view: View, problem: str | None = None) -> web.StreamResponse:
     path = decision_path(view)
     decision: DecisionDetailOut = await view.invoke("getDecision", path=path)
-    preview: PreviewOut = await view.invoke("previewDecision", path=path)
+    # The counts the confirmation names are current ones (counted now unless they were a
+    # moment ago), never a kept count from before the last answers or edit.
+    preview: PreviewOut = await view.invoke("previewDecision", path=path, query={"current": "true"})
     return view.render(
         "decision_publish.html",
         view.gettext("Publish this decision?"),

@@ -65,13 +65,19 @@ class CaseAnswer:
     """What a participant said about one of their cases, for the commit to record."""
 
     reference: str
-    kind: str  # SATISFIED | UNSATISFIED | REOPEN
+    kind: str  # SATISFIED | UNSATISFIED | REOPEN | WHY
     due_ms: int = 0  # a reopened case: the answer promised by then
+    text: str = ""  # WHY: what is still wrong, in their words (sealed before it is stored)
 
 
-SATISFIED, UNSATISFIED, REOPEN = "yes", "no", "reopen"
+SATISFIED, UNSATISFIED, REOPEN, WHY = "yes", "no", "reopen", "why"
 
 
 def desk_message_aad(participant_id: str, reference: str) -> bytes:
     """What the desk's message to a participant is sealed to (their key, this case)."""
     return field_aad(ParticipantId(participant_id), f"case:{reference}:m")
+
+
+def why_aad(participant_id: str, reference: str) -> bytes:
+    """What their "why not satisfied" is sealed to (their key, this case)."""
+    return field_aad(ParticipantId(participant_id), f"case:{reference}:why")

@@ -80,6 +80,7 @@ _STAGE_REPLIES: dict[Stage, StageReply] = {
     Stage.TIME: their_time.time_reply,
     Stage.RESUME: _takes_every_reply(stopping.resume_reply),
     Stage.SATISFACTION: my_cases.satisfaction_reply,
+    Stage.WHY: _takes_every_reply(my_cases.why_reply),
 }
 
 
@@ -174,7 +175,7 @@ def _reply(exchange: Exchange, action: Answer) -> None:
 # resolution in their web chat inbox): a reply answers them rather than asking "start
 # again?". A consent question only if optional: a yes to taking part would start the survey.
 _ASKED_WHILE_STOPPED = frozenset(
-    {Stage.RESUME, Stage.DELETE, Stage.UPDATES, Stage.CONSENT, Stage.SATISFACTION}
+    {Stage.RESUME, Stage.DELETE, Stage.UPDATES, Stage.CONSENT, Stage.SATISFACTION, Stage.WHY}
 )
 _OPTIONAL = frozenset(kind.value for kind in Consent if kind is not Consent.TAKE_PART)
 

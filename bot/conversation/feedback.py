@@ -20,13 +20,14 @@ def feedback(exchange: Exchange, text: str) -> None:
     participant = exchange.participant()
     if not text.strip():
         exchange.turn.update(participant, stage=Stage.FEEDBACK)
-        exchange.say("feedback.ask", organisation=_organisation(exchange))
+        exchange.say("feedback.ask", organisation=organisation_name(exchange))
         return
     reference = feedback_reference(exchange.event.event_id)
     campaign = exchange.context.campaign
     campaign_id = campaign.id if campaign else None
     due_ms = answer_due_ms(exchange)
-    exchange.turn.feedback = Feedback(reference, campaign_id, text.strip(), due_ms)
+    org = campaign.org if campaign else ""
+    exchange.turn.feedback = Feedback(reference, campaign_id, text.strip(), due_ms, org)
     exchange.turn.update(participant, stage=Stage.NONE)
     exchange.say("feedback.received", reference=reference, days=exchange.context.response_days)
 
@@ -73,7 +74,8 @@ def answer_due_ms(exchange: Exchange) -> int:
     return int(exchange.now.timestamp() * 1000) + exchange.context.response_days * DAY_MS
 
 
-def _organisation(exchange: Exchange) -> str:
+def organisation_name(exchange: Exchange) -> str:
+    """Who they write to, in their language: the campaign's organisation, or the team."""
     campaign = exchange.context.campaign
     if campaign is None:
         return exchange.label("feedback.team")

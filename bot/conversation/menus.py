@@ -32,17 +32,26 @@ HELP_MENU = (
 )
 # The web chat never messages anyone (they read what comes when they come back): their time
 # of day is not needed there, so its menu leaves "time" out and numbers the rest in order.
-# WhatsApp's list message holds 10 rows: "my cases" is left out there (it is a keyword in
-# every language, and a button under each resolution) rather than turning the menu into
-# numbered text.
-_NOT_ON = {Channel.WEBCHAT: frozenset({"time"}), Channel.WHATSAPP: frozenset({"cases"})}
+_NOT_ON = {Channel.WEBCHAT: frozenset({"time"})}
+# WhatsApp's list message holds 10 rows (SAUTI_WHATSAPP_MAX_LIST_ROWS's default): there the
+# menu's last row is "More", which shows the rest as a second list. The first rows keep their
+# place (and typed number), so the quick exit stays on the first page.
+_PAGE_ROWS = {Channel.WHATSAPP: 10}
+MORE = "more"  # the help command's argument for the menu's second page
+MenuEntry = tuple[str, str, str]  # command, label key, argument
 
 
-def help_menu(channel: Channel) -> tuple[tuple[str, str], ...]:
-    """The help menu's (command, label key) items shown on `channel`, in the order a typed
-    number picks them."""
+def help_menu(channel: Channel, page: str = "") -> tuple[MenuEntry, ...]:
+    """The help menu's items shown on `channel` (its second page when `page` is MORE), in the
+    order a typed number picks them."""
     left_out = _NOT_ON.get(channel, frozenset())
-    return tuple(item for item in HELP_MENU if item[0] not in left_out)
+    items = tuple((command, label, "") for command, label in HELP_MENU if command not in left_out)
+    rows = _PAGE_ROWS.get(channel, len(items))
+    if len(items) <= rows:
+        return items
+    if page == MORE:
+        return items[rows - 1 :]
+    return (*items[: rows - 1], ("help", "menu.more", MORE))
 
 
 def menu_pick(
@@ -66,9 +75,10 @@ def menu_pick(
     stage = participant.stage if participant is not None else Stage.CAMPAIGN_MENU
     if stage is Stage.CAMPAIGN_MENU and 0 <= place < len(campaign_ids):
         return Command("start", campaign_ids[place])
-    shown = help_menu(channel)
-    if stage is Stage.HELP_MENU and 0 <= place < len(shown):
-        return Command(shown[place][0])
+    if stage is Stage.HELP_MENU and participant is not None:
+        shown = help_menu(channel, participant.topic)
+        if 0 <= place < len(shown):
+            return Command(shown[place][0], shown[place][2])
     if stage is Stage.MYDATA_MENU and participant is not None and 0 <= place < len(CHANGEABLE):
         return _flip(participant, CHANGEABLE[place])
     return None
@@ -83,12 +93,16 @@ def _flip(participant: ParticipantRecord, kind: Consent) -> Command:
     return Command("consent", f"{kind.value}:{'no' if on else 'yes'}")
 
 
-def show_help(exchange: Exchange, _: str = "") -> None:
+def show_help(exchange: Exchange, page: str = "") -> None:
+    """The help menu (`page` MORE: its second page, where the channel's menus hold fewer rows
+    than it has items)."""
     participant = exchange.participant()
-    exchange.turn.update(participant, stage=Stage.HELP_MENU)  # the menu leaves any question
+    page = MORE if page.strip().lower() == MORE else ""
+    # The menu leaves any question; the page tells which items a typed number picks from.
+    exchange.turn.update(participant, stage=Stage.HELP_MENU, topic=page)
     menu = tuple(
-        MenuItem(exchange.label(label), command)
-        for command, label in help_menu(exchange.event.channel)
+        MenuItem(exchange.label(label), command, argument)
+        for command, label, argument in help_menu(exchange.event.channel, page)
     )
     if exchange.event.channel is Channel.WEBCHAT:  # its page has a Menu button, not always a box
         exchange.say("help.text_tapped", menu, menu=exchange.label("web.menu"))

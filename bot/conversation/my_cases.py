@@ -1,7 +1,8 @@
 """A participant's own grievance cases, from the chat: "my cases" (each open or recently
 resolved case's reference, status and the desk's last message), their answer to "are you
-satisfied?" after a resolution (a button, or a typed yes or no), and "reopen <reference>"
-within SAUTI_CASE_REOPEN_DAYS of the resolution. "My data" lists their cases too.
+satisfied?" after a resolution (a button, or a typed yes or no) and, after a no, what is still
+wrong in their words, and "reopen <reference>" within SAUTI_CASE_REOPEN_DAYS of the resolution.
+"My data" lists their cases too.
 
 The worker loads their cases (`Context.cases`) only for the events that need them; what they
 answer goes into the turn (`Turn.case_answer`) for the commit to record on the case.
@@ -16,12 +17,14 @@ from bot.conversation.case_view import (
     REOPEN,
     SATISFIED,
     UNSATISFIED,
+    WHY,
     CaseAnswer,
     CaseStatus,
     CaseSummary,
     desk_message_aad,
 )
 from bot.conversation.exchange import Exchange, yes_or_no
+from bot.conversation.feedback import organisation_name
 from bot.conversation.inbound import Answer
 from bot.conversation.participants import Stage
 from bot.conversation.turns import DAY_MS
@@ -34,6 +37,7 @@ NEEDS_CASES = frozenset({CASES, REOPEN, SATISFACTION, "mydata"})
 REFERENCE = re.compile(r"^[FC]-[A-Z2-7]{6}$")  # F-… feedback, C-… a concern (base32)
 _SHOWN = 5  # cases "my cases" shows: one chat message
 _MESSAGE_CHARS = 300  # how much of the desk's last message it quotes
+_WHY_CHARS = 2000  # how much of "what is still wrong" is kept (one chat message, or two)
 # How long a typed yes or no answers "are you satisfied?" (the buttons work as long as the case
 # stays resolved).
 SATISFACTION_DAYS = 7
@@ -160,7 +164,24 @@ def _answered(exchange: Exchange, case: CaseSummary, yes: bool) -> None:
         exchange.say("cases.still_open", reference=case.reference)
         return
     exchange.turn.case_answer = CaseAnswer(case.reference, SATISFIED if yes else UNSATISFIED)
-    if yes or not _reopenable(exchange, case):
+    if yes:
+        exchange.say("cases.thanks")
+        return
+    # Not satisfied: what is still wrong, in their words, is what the desk learns from.
+    exchange.turn.update(exchange.participant(), stage=Stage.WHY, topic=case.reference)
+    exchange.say("cases.why_ask", organisation=organisation_name(exchange))
+
+
+def why_reply(exchange: Exchange, action: Answer) -> None:
+    """Their message after "what is still wrong?": kept sealed on the case, for the desk."""
+    participant = exchange.participant()
+    reference = participant.topic
+    exchange.turn.update(participant, stage=Stage.NONE, topic="")
+    said = action.input.text.strip() if isinstance(action.input, TextReply) else ""
+    if said and reference:
+        exchange.turn.case_answer = CaseAnswer(reference, WHY, text=said[:_WHY_CHARS])
+    case = _theirs(exchange, reference)
+    if case is None or not _reopenable(exchange, case):
         exchange.say("cases.thanks")
         return
     exchange.say(
@@ -173,7 +194,7 @@ def _answered(exchange: Exchange, case: CaseSummary, yes: bool) -> None:
 
 def _leave_the_question(exchange: Exchange) -> None:
     participant = exchange.participant()
-    if participant.stage is Stage.SATISFACTION:
+    if participant.stage in (Stage.SATISFACTION, Stage.WHY):
         exchange.turn.update(participant, stage=Stage.NONE, topic="")
 
 

@@ -23,7 +23,7 @@ class Stage(StrEnum):
     CONSENT = "consent"  # asked a consent question (which one: `topic`), joining or asked again
     FEEDBACK = "feedback"  # asked what they want to tell the company
     DELETE = "delete"  # asked to confirm erasure
-    HELP_MENU = "help"  # shown the help menu: a typed number picks an item
+    HELP_MENU = "help"  # shown the help menu (`topic`: its page): a typed number picks an item
     CAMPAIGN_MENU = "campaigns"  # shown the open campaigns: a typed number picks one
     CONCERN = "concern"  # asked what still concerns them about a decision (`topic`)
     TIME = "time"  # asked what time it is where they are (their time zone, for quiet hours)
@@ -34,12 +34,14 @@ class Stage(StrEnum):
     # changes a consent
     SATISFACTION = "satisfied"  # a resolution of their case (`topic`) asked "are you
     # satisfied?": a typed yes or no answers it (set by the desk's step, bot.loop.grievances)
+    WHY = "why"  # they said a resolution of their case (`topic`) did not satisfy them: asked
+    # what is still wrong, their next message says why
 
     @property
     def writing(self) -> bool:
         """Their next message is their own words for the company (feedback, a concern): taken
         whole, so only slash commands count in it (it may well say "stop")."""
-        return self in (Stage.FEEDBACK, Stage.CONCERN)
+        return self in (Stage.FEEDBACK, Stage.CONCERN, Stage.WHY)
 
     @property
     def asks_for_text(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.conversation.case_view import REOPEN
 from bot.conversation.chat_commands import as_command
 from bot.conversation.inbound import Answer, Command, InboundEvent, Join
 from bot.conversation.menus import menu_pick
@@ -28,8 +29,9 @@ def normalise(
     if command is None:
         return event
     writing = participant is not None and participant.stage.writing
-    # The quick exit counts even inside their own words: leaving fast comes first.
-    if writing and not _is_slash(action) and command.name != EXIT:
+    # The quick exit counts even inside their own words: leaving fast comes first. Asked why a
+    # resolution did not satisfy them, "reopen <reference>" is what they were told to send.
+    if writing and not _is_slash(action) and command.name not in (EXIT, *_reopening(participant)):
         return event
     return replace(event, action=command)
 
@@ -50,6 +52,10 @@ def campaign_of(event: InboundEvent, participant: ParticipantRecord | None) -> s
 
 def _answers_resume(action: object) -> bool:
     return isinstance(action, Answer) or (isinstance(action, Command) and action.name == "resume")
+
+
+def _reopening(participant: ParticipantRecord | None) -> tuple[str, ...]:
+    return (REOPEN,) if participant is not None and participant.stage is Stage.WHY else ()
 
 
 def _is_slash(action: Answer) -> bool:

@@ -24,5 +24,6 @@ def flag(exchange: Exchange, action: Answer) -> None:
         campaign.id if campaign is not None else None,
         action.input.text.strip(),
         answer_due_ms(exchange),
+        campaign.org if campaign is not None else "",
     )
     exchange.say("safety.flagged", reference=reference, exit=exchange.quote("exit"))

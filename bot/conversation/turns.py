@@ -37,6 +37,7 @@ class Feedback:
     campaign_id: str | None
     text: str
     due_ms: int  # the answer promised by then (kept with the case)
+    org: str = ""  # the campaign's organisation: whose desk lists the case
 
 
 @dataclass

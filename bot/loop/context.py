@@ -117,4 +117,4 @@ class LoopContextLoader:
         campaign: Any = await self._campaigns.get(stored.campaign_id)
         if campaign is None:
             return None
-        return DecisionInContext(stored.decision, campaign.survey)
+        return DecisionInContext(stored.decision, campaign.survey, campaign.org)

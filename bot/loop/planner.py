@@ -59,6 +59,14 @@ class LinkCounts:
         for name, count in zip(flat[0::2], flat[1::2], strict=True):
             self.add_one(_text(name), int(count))
 
+    def flat(self) -> list[str | int]:
+        """The counts as `add` takes them (the planner script's names)."""
+        named: dict[str, int] = {"linked": self.linked, "late|budget": self.over_budget}
+        named.update({f"x|{reason}": n for reason, n in self.excluded.items()})
+        named.update({f"t|{lang}|{channel}": n for (lang, channel), n in self.targets.items()})
+        named.update({f"z|{own}": n for own, n in self.zones.items()})
+        return [item for name, n in named.items() if n for item in (name, n)]
+
     def add_one(self, name: str, count: int) -> None:
         if name == "linked":
             self.linked += count
@@ -81,7 +89,9 @@ class Planner:
     async def count_links(
         self, stored: StoredDecision, limits: PlanLimits, samples: int = 5
     ) -> LinkCounts:
-        """What publishing now would do, without writing anything."""
+        """What publishing now would do, without writing anything. One script call at a
+        time: Redis serves everyone else between two (pipelining the shards' calls together
+        made every other request wait behind all of them, and was no faster)."""
         counts = LinkCounts()
         for shard in range(self._schema.shards):
             await self._explicit_erased(stored, shard, counts)

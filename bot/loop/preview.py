@@ -12,6 +12,7 @@ from the first sample's answer (a label, as in the samples), else the general on
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,8 @@ from bot.time_zones import zone, zone_or
 from dialogues.localization import builtin_catalog
 from dialogues.model import QuestionKind, Survey
 from dialogues.prompts import display_answer
+
+SAMPLES = 5  # linked answers a preview shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,7 @@ class Preview:
     lacking: tuple[str, ...] = ()
     default_language: str = ""  # the campaign's: what the untranslated would read
     notices: list[WrittenNotice] = field(default_factory=list)
+    now_ms: int = 0  # when it was made
 
     @property
     def blocked(self) -> bool:
@@ -110,9 +114,13 @@ async def build_preview(
     survey: Survey,
     limits: PlanLimits,
     viewpoint: Viewpoint,
+    counts: LinkCounts | None = None,
 ) -> Preview:
+    """What publishing now would do; `counts` when the planner's count was made already
+    (bot.loop.preview_cache), else counted now."""
     quiet, zone_name, templates = viewpoint.quiet, viewpoint.zone_name, viewpoint.templates
-    counts = await Planner(redis, schema).count_links(stored, limits, samples=5)
+    if counts is None:
+        counts = await count_preview(redis, schema, stored, limits)
     missing_languages = stored.decision.missing_messages(survey.languages)
     missing: dict[str, int] = {}
     without_template: dict[str, int] = {}
@@ -129,7 +137,11 @@ async def build_preview(
             without_buttons[spoken] = without_buttons.get(spoken, 0) + count
     campaign_zone = zone(zone_name)
     local = dt.datetime.fromtimestamp(limits.now_ms / 1000, campaign_zone)
-    example = await _example(redis, schema, stored, counts.samples[:1])
+    shown = await _still_there(redis, schema, counts.samples)
+    example, samples = await asyncio.gather(
+        _example(redis, schema, stored, shown[:1]),
+        _samples(redis, schema, stored, survey, shown, viewpoint.pseudonyms),
+    )
     return Preview(
         lacking=missing_languages,
         default_language=survey.default_language,
@@ -137,7 +149,7 @@ async def build_preview(
         stored=stored,
         counts=counts,
         missing=missing,
-        samples=await _samples(redis, schema, stored, survey, counts.samples, viewpoint.pseudonyms),
+        samples=samples,
         quiet_now=is_quiet(limits.now_ms, campaign_zone, quiet),
         local_time=f"{local:%H:%M} {zone_name}",
         whatsapp_without_template=without_template if templates is not None else None,
@@ -148,7 +160,15 @@ async def build_preview(
             if is_quiet(limits.now_ms, zone_or(own, campaign_zone), quiet)
         ),
         push_targets=sum(counts.zones.values()),
+        now_ms=limits.now_ms,
     )
+
+
+async def count_preview(
+    redis: Redis, schema: KeySchema, stored: StoredDecision, limits: PlanLimits
+) -> LinkCounts:
+    """The planner's count a preview shows (with a few participants told, for its samples)."""
+    return await Planner(redis, schema).count_links(stored, limits, samples=SAMPLES)
 
 
 def written_notices(
@@ -186,6 +206,24 @@ def _shared(stored: StoredDecision, language: str) -> WrittenNotice:
     text, menu = shared_notice(stored.ref, language)
     buttons = tuple(item.label for item in menu)
     return WrittenNotice(language, text, buttons, untranslated=False, menu=menu, shared=True)
+
+
+async def _still_there(redis: Redis, schema: KeySchema, pids: list[str]) -> list[str]:
+    """The sampled participants who are still there to show: a kept count (bot.loop.
+    preview_cache) may name someone who has since erased their data or left with a quick
+    exit, whose answers must not be shown."""
+    if not pids:
+        return []
+    pipe = redis.pipeline(transaction=False)
+    for pid in pids:
+        pipe.hmget(schema.participant(pid), ["ch", "hid"])
+    found: list[Any] = await pipe.execute()
+    # 'ch' goes only with erasure; 'hid' is the quick exit's time ("0" or absent: not hidden).
+    return [
+        pid
+        for pid, (channel, hidden) in zip(pids, found, strict=True)
+        if channel is not None and hidden in (None, b"", b"0")
+    ]
 
 
 async def _example(

@@ -3,7 +3,8 @@ loop and the command line share.
 
 - `campaigns`: campaigns as stored (survey source, revision, open or closed);
 - `cases`: a grievance case end to end (created by a commit, read by the desk);
-  `case_report`: the desk report, per category, small cells withheld;
+  `case_report`: the desk report, per category, small cells withheld; `desk`: each
+  organisation's cases in the desk's order (its index), read a page at a time;
 - `reactions`: how participants answered decision notices, counted;
 - `stats`: a campaign's counters; `export`: the answers, for the company, and `export_files`
   their CSV, XLSX and JSON files; `sheets`: CSV and XLSX written row by row, formula-safe;
@@ -22,4 +23,7 @@ loop and the command line share.
 - `triage`: a campaign's queue of free-text answers, newest first, as the organisation names
   them; `triage_items`: how an answer is named in it, and what takes an erased person's off
   it; `triage_marks`: the flags and decision links staff set, and the safety alerts.
+- `translations`: each campaign language's last import and review, and acceptances of
+  machine-drafted text; `translation_files`: translators' PO files written and read;
+  `translation_import`: a PO file stored into a campaign, and the gate that opening passes.
 """

@@ -1,7 +1,8 @@
 """The desk report: what a grievance mechanism owes its own learning (UNGP principle 31) — per
 category, how many cases, how fast the first response and the resolution came (median and
 90th percentile), how many are overdue, how often a resolution was reopened, and how many
-people asked "are you satisfied?" said yes.
+people asked "are you satisfied?" said yes, how many said no, and how many of those said what is
+still wrong.
 
 Pure over the cases it is given (the API and the command line read them). Every count goes
 through small-cell suppression (bot.records.suppression): each column is a distribution over
@@ -24,7 +25,9 @@ from bot.records.suppression import check_minimum, suppress_distribution
 # The report's rows, in this order (a category without cases still gets its zero row).
 ROWS = (*(category.value for category in Category), UNCATEGORISED)
 # The counted columns, each a distribution over the rows.
-COLUMNS = ("cases", "overdue", "resolved", "reopened", "asked", "satisfied")
+COLUMNS = (
+    "cases", "overdue", "resolved", "reopened", "asked", "satisfied", "unsatisfied", "told_why",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,9 @@ def _counts(cases: Sequence[Case], now_ms: int) -> dict[str, int]:
         "reopened": lambda case: case.reopens > 0,
         "asked": lambda case: case.asked_ms is not None,
         "satisfied": lambda case: case.satisfied is True,
+        "unsatisfied": lambda case: case.satisfied is False,
+        # Counted by when they said it, which an erasure keeps (their words go with it).
+        "told_why": lambda case: case.satisfied is False and case.why_ms is not None,
     }
     return {column: sum(1 for case in cases if tests[column](case)) for column in COLUMNS}
 

@@ -22,6 +22,7 @@ from bot.conversation.case_view import (
     CaseSummary,
     Category,
     Urgency,
+    why_aad,
 )
 from bot.conversation.decisions.decision import LoopError
 from bot.conversation.turns import DAY_MS
@@ -51,10 +52,12 @@ __all__ = [
     "Urgency",
     "case_commands",
     "case_text",
+    "case_why",
     "desk_order",
     "find_case",
     "list_cases",
     "participant_cases",
+    "read_case",
 ]
 
 
@@ -102,6 +105,10 @@ class Case:
     asked_ms: int | None = None
     satisfied: bool | None = None
     desk_message: bytes | None = None  # the desk's last message to them, sealed with their key
+    org: str = ""  # the organisation whose desk lists it ("": raised outside any campaign)
+    # When they said why the latest resolution did not satisfy them (None: they did not); the
+    # words themselves are sealed (`case_why`) and go with an erasure, the time stays.
+    why_ms: int | None = None
 
     @property
     def category_name(self) -> str:
@@ -160,6 +167,7 @@ class NewCase:
     # Set for a concern about a decision (kind "concern"); None for feedback.
     decision_ref: str | None = None
     urgency: Urgency = Urgency.NORMAL  # `safety`: the message was read as someone at risk
+    org: str = ""  # the campaign's organisation, whose desk lists it ("": none)
 
 
 def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[BatchStep]:
@@ -180,6 +188,8 @@ def case_commands(schema: KeySchema, case: NewCase, data_key: bytes) -> list[Bat
         fields += ["kind", "concern", "dref", case.decision_ref]
     if case.urgency is not Urgency.NORMAL:
         fields += ["urg", case.urgency.value]
+    if case.org:  # the script gives it its place on the organisation's desk
+        fields += ["org", case.org]
     steps: list[BatchStep] = [
         # Created only if it does not exist: a replay may meet a case the desk moved on.
         ScriptCall(CREATE_CASE, [schema.case(shard, case.reference)], fields),
@@ -209,7 +219,7 @@ async def list_cases(redis: Redis, schema: KeySchema) -> list[Case]:
     for shard, reference in wanted:
         pipe.hgetall(schema.case(shard, reference))
     cases = [
-        _case(reference, shard, fields)
+        read_case(reference, shard, fields)
         for (shard, reference), fields in zip(wanted, await pipe.execute(), strict=True)
         if fields
     ]
@@ -249,7 +259,7 @@ async def participant_cases(
     for reference in references:
         pipe.hgetall(schema.case(shard, reference))
     cases = [
-        _case(reference, shard, fields)
+        read_case(reference, shard, fields)
         for reference, fields in zip(references, await pipe.execute(), strict=True)
         if fields
     ]
@@ -263,7 +273,7 @@ async def find_case(redis: Redis, schema: KeySchema, reference: str) -> Case | N
         pipe.hgetall(schema.case(shard, reference.strip().upper()))
     for shard, fields in enumerate(await pipe.execute()):
         if fields:
-            return _case(reference.strip().upper(), shard, fields)
+            return read_case(reference.strip().upper(), shard, fields)
     return None
 
 
@@ -272,27 +282,39 @@ async def case_text(
 ) -> str | None:
     """What the participant wrote, or None once they were erased (their key is gone) or the
     campaign's retention removed it."""
+    aad = field_aad(ParticipantId(case.participant_id), f"case:{case.reference}")
+    return await _open(redis, schema, crypto, case, "x", aad)
+
+
+async def case_why(
+    redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, case: Case
+) -> str | None:
+    """What they wrote when a resolution did not satisfy them: None when they did not, or it
+    can no longer be read (as `case_text`)."""
+    if case.why_ms is None:
+        return None
+    aad = why_aad(case.participant_id, case.reference)
+    return await _open(redis, schema, crypto, case, "why", aad)
+
+
+async def _open(
+    redis: Redis, schema: KeySchema, crypto: ParticipantCrypto, case: Case, name: str, aad: bytes
+) -> str | None:
+    """A field of the case sealed with its participant's key, opened."""
     if not case.participant_id:
         return None
-    sealed, wrapped = await _sealed_and_key(redis, schema, case)
+    sealed: Any = await redis.hget(schema.case(case.shard, case.reference), name)
+    wrapped: Any = await redis.hget(schema.participant(case.participant_id), "wk")
     if sealed is None or wrapped is None:
         return None
     try:
-        data_key = crypto.unwrap_data_key(wrapped)
-        aad = field_aad(ParticipantId(case.participant_id), f"case:{case.reference}")
-        return decrypt_field(data_key, sealed, aad)
+        return decrypt_field(crypto.unwrap_data_key(wrapped), sealed, aad)
     except DecryptionError:
         return None
 
 
-async def _sealed_and_key(redis: Redis, schema: KeySchema, case: Case) -> tuple[Any, Any]:
-    sealed = await redis.hget(schema.case(case.shard, case.reference), "x")
-    wrapped = await redis.hget(schema.participant(case.participant_id), "wk")
-    return sealed, wrapped
-
-
-def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
-    plain = {k.decode(): v for k, v in fields.items() if k not in (b"x", b"m")}
+def read_case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
+    plain = {k.decode(): v for k, v in fields.items() if k not in (b"x", b"m", b"why")}
     history = sorted(
         (int(name[2:]), value.decode()) for name, value in plain.items() if name.startswith("h:")
     )
@@ -321,6 +343,8 @@ def _case(reference: str, shard: int, fields: dict[bytes, bytes]) -> Case:
         asked_ms=int(plain["asked"]) if "asked" in plain else None,
         satisfied={b"1": True, b"0": False}.get(plain.get("sat", b"")),
         desk_message=fields.get(b"m"),
+        org=plain.get("org", b"").decode(),
+        why_ms=int(plain["whyt"]) if "whyt" in plain else None,
     )
 
 

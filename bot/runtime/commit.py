@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.conversation.case_view import WHY, why_aad
 from bot.conversation.decisions.reaction import CONCERN
 from bot.conversation.inbound import Channel
 from bot.conversation.inbox import Notice, seal_notice
@@ -221,6 +222,7 @@ def open_case(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
         created_ms=writes.event.now_ms,
         due_ms=feedback.due_ms,
         urgency=Urgency.SAFETY if flagged else Urgency.NORMAL,
+        org=feedback.org,
     )
     writes.before += case_commands(schema, case, data_key)
     if flagged and case.campaign_id:
@@ -253,6 +255,7 @@ def record_reaction(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None
         created_ms=now_ms,
         due_ms=reaction.due_ms,
         decision_ref=reaction.ref,
+        org=reaction.org,
     )
     writes.before += case_commands(schema, concern, data_key)
 
@@ -266,6 +269,9 @@ def answer_case(turn: Turn, schema: KeySchema, writes: CommitWrites) -> None:
     pid = writes.event.participant_id
     case = schema.case(schema.shard_of(pid), answer.reference)
     arguments: list[str | bytes | int] = [answer.kind, pid, writes.event.now_ms, answer.due_ms]
+    if answer.kind == WHY and turn.data_key is not None:
+        # Their words, sealed with their key like every free text (erasure makes them unreadable).
+        arguments.append(encrypt_field(turn.data_key, answer.text, why_aad(pid, answer.reference)))
     writes.before.append(ScriptCall(ANSWER_CASE, [case], arguments))
 
 

@@ -20,6 +20,9 @@ once (and again, should one stop halfway), so processes starting together need n
 - 6: the drop-off counters (the question each session stopped at; sessions started and
   completed by language and channel: docs/keys.md), which commits keep from this version on,
   counted the same way: a recount replaces every result counter of a shard at once.
+- 7: every grievance case of a campaign gets its organisation (`org`) and its place in that
+  organisation's desk index (`desk:<org>`, bot.records.desk), which the scripts that create,
+  step and reopen cases keep from this version on.
 """
 
 from __future__ import annotations
@@ -32,23 +35,27 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.access.organisations import DEFAULT_ORG, DEFAULT_ORG_NAME, OrganisationStore
+from bot.conversation.turns import DAY_MS
+from bot.records.campaigns import CampaignStore
 from bot.records.recount import Recounted, recount_results
 from bot.runtime.older_markers import OlderMarkers, retire_older_markers
+from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage.keys import KeySchema
 from bot.storage.lua import BatchStep, ScriptCall, run_batch
 from bot.storage.replies import text
-from bot.storage.scripts import INDEX_OWN_CASE
+from bot.storage.scripts import INDEX_DESK_CASE, INDEX_OWN_CASE
 
 log = logging.getLogger(__name__)
 
 SCHEMA_FIELD = "schema"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 FIRST_VERSION = 1  # data that records no version
 MARKERS_VERSION = 2  # one-key markers and claims moved into per-participant sets
 ORGANISATIONS_VERSION = 3  # campaigns given to the default organisation
 RESULTS_VERSION = 4  # result counters counted from the stored sessions
 CASES_VERSION = 5  # each case listed among its participant's own
 DROP_OFF_VERSION = 6  # ... again, with the drop-off counters
+DESK_VERSION = 7  # each case placed on its organisation's desk
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Migrated:
     adopted: int = 0  # campaigns given to the default organisation
     results: Recounted | None = None
     cases_indexed: int = 0  # cases listed among their participant's own
+    cases_placed: int = 0  # cases placed on their organisation's desk
 
 
 async def schema_version(redis: Redis, schema: KeySchema) -> int:
@@ -86,6 +94,9 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
     indexed = 0
     if before < CASES_VERSION:
         indexed = await index_participant_cases(redis, schema)
+    placed = 0
+    if before < DESK_VERSION:
+        placed = await place_cases_on_desks(redis, schema)
     after = SCHEMA_VERSION
     if results is not None and results.busy_shards:
         # Some shards' counts could not be swapped in under the commits going on: record the
@@ -98,7 +109,7 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
             results.busy_shards,
         )
     await redis.hset(schema.meta, SCHEMA_FIELD, after)
-    return Migrated(before, after, markers, adopted, results, indexed)
+    return Migrated(before, after, markers, adopted, results, indexed, placed)
 
 
 async def _move_older_markers(
@@ -173,6 +184,56 @@ async def _index_page(
             pid, ref = text(owner), text(reference)
             keys = [schema.case(shard, ref), schema.participant(pid), schema.participant_cases(pid)]
             steps.append(ScriptCall(INDEX_OWN_CASE, keys, [pid, int(created), ref]))
+    return sum(await run_batch(redis, steps)) if steps else 0
+
+
+async def place_cases_on_desks(redis: Redis, schema: KeySchema, page: int = 500) -> int:
+    """Give each case of a campaign its organisation and its place on that organisation's desk
+    (`index_desk_case.lua`); how many were placed. A page of a shard's cases at a time; a case
+    of no campaign, or of one no longer stored, belongs to no desk and is left as it is."""
+    store, owners = CampaignStore(redis, schema), dict[str, str | None]()
+    placed = 0
+    for shard in range(schema.shards):
+        start = 0
+        while True:
+            cases: Any = await redis.zrange(schema.cases(shard), start, start + page - 1)
+            references = [text(case) for case in cases]
+            placed += await _place_page(redis, schema, shard, references, store, owners)
+            if len(cases) < page:
+                break
+            start += page
+    log.log(
+        logging.INFO if placed else logging.DEBUG,
+        "data migrated to schema %d: %d grievance cases placed on their organisation's desk",
+        DESK_VERSION,
+        placed,
+    )
+    return placed
+
+
+async def _place_page(
+    redis: Redis,
+    schema: KeySchema,
+    shard: int,
+    references: list[str],
+    store: CampaignStore,
+    owners: dict[str, str | None],
+) -> int:
+    pipe = redis.pipeline(transaction=False)
+    for reference in references:
+        pipe.hmget(schema.case(shard, reference), ["cid", "t"])
+    steps: list[BatchStep] = []
+    for reference, (campaign, created) in zip(references, await pipe.execute(), strict=True):
+        campaign_id = text(campaign or b"")
+        if not campaign_id:
+            continue
+        if campaign_id not in owners:
+            owners[campaign_id] = await store.owner(campaign_id)
+        org = owners[campaign_id]
+        if org is not None:
+            # What the desk read for a case without `due` (bot.records.cases.read_case).
+            due = int(created or 0) + DEFAULT_RESPONSE_DAYS * DAY_MS
+            steps.append(ScriptCall(INDEX_DESK_CASE, [schema.case(shard, reference)], [org, due]))
     return sum(await run_batch(redis, steps)) if steps else 0
 
 

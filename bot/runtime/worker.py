@@ -502,7 +502,8 @@ class Worker:
         """Their own cases, only for the events that read them (one round trip)."""
         if participant is None:
             return ()
-        asked = participant.stage is Stage.SATISFACTION and isinstance(event.action, Answer)
+        answering = participant.stage in (Stage.SATISFACTION, Stage.WHY)
+        asked = answering and isinstance(event.action, Answer)
         needed = isinstance(event.action, Command) and event.action.name in NEEDS_CASES
         if not (asked or needed):
             return ()

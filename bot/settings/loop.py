@@ -63,6 +63,21 @@ class LoopSettings:
     """Bulk outbox entries a shard may hold before the publisher waits for the sender."""
     plan_chunk: int = setting("SAUTI_LOOP_PLAN_CHUNK", 2000, integer(10, 100_000))
     """Respondents one planning script call walks (a few ms of Redis time each)."""
+    preview_chunk: int = setting("SAUTI_LOOP_PREVIEW_CHUNK", 500, integer(10, 100_000))
+    """Respondents one script call of a preview's count walks: smaller than planning's, as
+    pages wait for the call running whenever they ask Redis anything."""
+    preview_fresh_seconds: int = setting(
+        "SAUTI_LOOP_PREVIEW_FRESH_SECONDS", 300, integer(0, 7 * 24 * 3600)
+    )
+    """A decision's preview count younger than this, made at the decision's and the results'
+    present versions, is current; an older one is shown (with its time) while it is counted
+    again, since a stop or a consent changes who is told without moving the results."""
+    preview_keep_seconds: int = setting(
+        "SAUTI_LOOP_PREVIEW_KEEP_SECONDS", 24 * 3600, integer(60, 30 * 24 * 3600)
+    )
+    """How long a decision's last preview count is kept to show at once."""
+    preview_lease_seconds: int = setting("SAUTI_LOOP_PREVIEW_LEASE_SECONDS", 120, integer(1, 3600))
+    """The longest a preview count may take before another process may start it again."""
     grievance_response_days: int = setting(
         "SAUTI_GRIEVANCE_RESPONSE_DAYS", DEFAULT_RESPONSE_DAYS, integer(1, 365)
     )

@@ -125,6 +125,15 @@ class KeySchema:
         """Hash: status, options and timing of publishing one version of a decision."""
         return f"{self.prefix}:loop:pub:{ref}:{version}"
 
+    def preview(self, ref: str) -> str:
+        """String (JSON): a decision's last preview count and the versions it was made at;
+        expires (SAUTI_LOOP_PREVIEW_KEEP_SECONDS)."""
+        return f"{self.prefix}:loop:preview:{ref}"
+
+    def preview_lease(self, ref: str) -> str:
+        """String: who counts a decision's preview now; expires (..._PREVIEW_LEASE_SECONDS)."""
+        return f"{self.prefix}:loop:preview:{ref}:lease"
+
     @property
     def active_publications(self) -> str:
         """Set of "<campaign>/<decision>/<version>" publications the publisher role feeds."""
@@ -261,6 +270,16 @@ class KeySchema:
     def cases(self, shard: int) -> str:
         """Sorted set: the shard's case references by creation time."""
         return f"{self.tag(shard)}:cases"
+
+    def desk(self, shard: int, org: str) -> str:
+        """Sorted set, every score 0: the organisation's cases in the shard as the desk lists
+        them, `<rank>:<due ms>:<reference>` (bot.records.desk, includes/desk_place.lua)."""
+        return f"{self.tag(shard)}:desk:{org}"
+
+    def desk_moves(self, shard: int, org: str) -> str:
+        """Sorted set: the organisation's case references in the shard, scored by the number of
+        their last move on the desk (1, 2, ...), for paging that skips none (bot.records.desk)."""
+        return f"{self.tag(shard)}:desk:{org}:moved"
 
     def shard_publication(self, shard: int, ref: str, version: int) -> str:
         """Hash: this shard's planning cursor, target count, feed cursor and counters."""

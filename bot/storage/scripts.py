@@ -23,6 +23,7 @@ QUEUE_WAITING = Script("queue_waiting")
 REPLAY_DEAD_LETTER = Script("replay_dead_letter")
 ADOPT_OLDER_MARKER = Script("adopt_older_marker")  # the migration of bot.runtime.migrations
 INDEX_OWN_CASE = Script("index_own_case")  # the migration to schema 5 (bot.runtime.migrations)
+INDEX_DESK_CASE = Script("index_desk_case")  # the migration to schema 7 (bot.runtime.migrations)
 SWAP_RESULTS = Script("swap_results")  # result counters recounted (bot.records.recount)
 
 # Written before a commit, in the same batch: feedback cases and reactions to decisions.
@@ -104,6 +105,7 @@ ALL = (
     REPLAY_DEAD_LETTER,
     ADOPT_OLDER_MARKER,
     INDEX_OWN_CASE,
+    INDEX_DESK_CASE,
     SWAP_RESULTS,
     EXPIRE_RESPONDENTS,
     EXPIRE_CASES,

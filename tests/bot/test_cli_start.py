@@ -83,7 +83,10 @@ def test_campaign_commands_skip_the_platform_libraries_even_with_platforms_confi
         WHATSAPP_APP_SECRET="test-app-secret",
         WHATSAPP_VERIFY_TOKEN="test-verify-token",
     )
-    runs = [["campaign", "load", str(EXAMPLE), "--open"], ["campaign", "list"]]
+    runs = [
+        ["campaign", "load", str(EXAMPLE), "--open", "--accept-machine-drafted"],
+        ["campaign", "list"],
+    ]
     output, loaded = _loaded_by(runs, tmp_path, environ)
     assert "campaign 'safe-connect-2026' loaded for 'default' (open)" in output
     assert "safe-connect-2026\tdefault\topen\tstarted 0" in output

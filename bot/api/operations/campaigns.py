@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
@@ -16,6 +16,7 @@ from bot.api.problems import (
     INVALID_CURSOR,
     INVALID_SURVEY,
     NOT_FOUND,
+    UNREVIEWED_TRANSLATIONS,
     ApiError,
     ErrorItem,
 )
@@ -24,7 +25,10 @@ from bot.loop.ledger import DecisionLedger
 from bot.loop.report import promise_of
 from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.progress import ProgressBy, campaign_progress
+from bot.records.translation_import import note_opening, refused_languages
+from bot.records.translations import DraftsAccepted
 from dialogues import SurveyDefinitionError
+from dialogues.translations import LanguageStatus, ReviewState
 
 operations = Operations()
 SURVEY_TYPES = ("application/yaml", "text/yaml", "text/plain")
@@ -39,6 +43,39 @@ class GroupProgressOut(BaseModel):
     completed: int | None
     dropped_off: int | None = Field(description="started, not completed (still going or gone)")
     dropped_off_share: float | None = Field(description="dropped_off / started")
+
+
+class TranslationOut(BaseModel):
+    """One campaign language: how many of the texts people read in it are translated, and who
+    vouched for them (docs/translations.md)."""
+
+    language: str
+    translated: int = Field(description="texts with a translation (campaign and Sauti's own)")
+    total: int
+    state: ReviewState = Field(
+        description="source (the language it was written in), reviewed, unreviewed, or "
+        "machine-drafted"
+    )
+    reviewer: str | None = Field(description="who reviewed it, when state is reviewed")
+    reviewed_at: dt.datetime | None
+
+
+class MachineDraftedOut(BaseModel):
+    """The campaign was opened accepting languages that were not ready, which still are not."""
+
+    accepted_by: str
+    accepted_at: dt.datetime
+    languages: dict[str, str] = Field(description="language -> what it lacked when opened")
+
+
+class OpenQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accept_machine_drafted: bool = Field(
+        default=False,
+        description="open even though some languages are machine-drafted, unreviewed or "
+        "incomplete; the campaign is then marked as such",
+    )
 
 
 class CampaignOut(BaseModel):
@@ -62,6 +99,12 @@ class CampaignOut(BaseModel):
         description="the date participants were promised an answer by (the survey's)"
     )
     overdue: bool = Field(description="that date passed with no decision published")
+    translations: list[TranslationOut] = Field(
+        description="each language's completeness and review, in the survey's order"
+    )
+    machine_drafted: MachineDraftedOut | None = Field(
+        description="set while the campaign shows text accepted as machine-drafted"
+    )
 
 
 class CampaignPage(BaseModel):
@@ -78,6 +121,7 @@ async def _described(call: Call, campaign: Campaign) -> CampaignOut:
         services.redis, services.schema, survey, minimum=services.min_cell
     )
     overall = progress.overall
+    statuses = await services.translations.statuses(campaign)
     return CampaignOut(
         id=campaign.id,
         title=dict(survey.title),
@@ -94,7 +138,34 @@ async def _described(call: Call, campaign: Campaign) -> CampaignOut:
         by_channel=_rows(progress.by_channel),
         report_back_by=survey.report_back_by,
         overdue=await _overdue(call, campaign),
+        translations=[_translation(status) for status in statuses],
+        machine_drafted=_drafted(await services.translations.drafts_shown(campaign, statuses)),
     )
+
+
+def _translation(status: LanguageStatus) -> TranslationOut:
+    return TranslationOut(
+        language=status.language,
+        translated=status.translated,
+        total=status.total,
+        state=status.state,
+        reviewer=status.reviewer,
+        reviewed_at=_moment(status.reviewed_at_ms),
+    )
+
+
+def _drafted(accepted: DraftsAccepted | None) -> MachineDraftedOut | None:
+    if accepted is None:
+        return None
+    return MachineDraftedOut(
+        accepted_by=accepted.by,
+        accepted_at=dt.datetime.fromtimestamp(accepted.at_ms / 1000, dt.UTC),
+        languages=accepted.languages,
+    )
+
+
+def _moment(at_ms: int | None) -> dt.datetime | None:
+    return None if at_ms is None else dt.datetime.fromtimestamp(at_ms / 1000, dt.UTC)
 
 
 def _rows(by: ProgressBy) -> list[GroupProgressOut]:
@@ -219,7 +290,12 @@ async def load_campaign(call: Call) -> CampaignOut:
     return await _described(call, campaign)
 
 
-async def _set_status(call: Call, status: CampaignStatus, action: AuditAction) -> CampaignOut:
+async def _set_status(
+    call: Call,
+    status: CampaignStatus,
+    action: AuditAction,
+    details: dict[str, str | int] | None = None,
+) -> CampaignOut:
     caller = call.caller
     campaign_id = call.path_as(CampaignPath).campaign_id
     await campaign_owned(call, campaign_id, Permission.CAMPAIGNS_MANAGE)
@@ -231,6 +307,7 @@ async def _set_status(call: Call, status: CampaignStatus, action: AuditAction) -
         action=action,
         target=f"campaign:{campaign_id}",
         address=caller.address,
+        details=details,
     )
     return await _described(call, await _campaign(call, campaign_id))
 
@@ -242,12 +319,38 @@ async def _set_status(call: Call, status: CampaignStatus, action: AuditAction) -
     "Open a campaign for answers",
     permission=Permission.CAMPAIGNS_MANAGE,
     path_model=CampaignPath,
+    query=OpenQuery,
     response=CampaignOut,
-    errors=(NOT_FOUND,),
+    errors=(NOT_FOUND, UNREVIEWED_TRANSLATIONS),
     tag="campaigns",
 )
 async def open_campaign(call: Call) -> CampaignOut:
-    return await _set_status(call, CampaignStatus.OPEN, AuditAction.CAMPAIGN_OPENED)
+    """Refused (`unreviewed-translations`, each language with what it lacks) while a language
+    is incomplete or not reviewed, unless `accept_machine_drafted`."""
+    campaign_id = call.path_as(CampaignPath).campaign_id
+    await campaign_owned(call, campaign_id, Permission.CAMPAIGNS_MANAGE)
+    campaign = await _campaign(call, campaign_id)
+    records = call.services.translations
+    unready = await refused_languages(records, campaign)
+    if unready and not call.query_as(OpenQuery).accept_machine_drafted:
+        raise ApiError(
+            UNREVIEWED_TRANSLATIONS,
+            "some languages are incomplete or not reviewed: have them reviewed "
+            "(docs/translations.md), or accept machine-drafted text (accept_machine_drafted)",
+            errors=[
+                ErrorItem(location=status.language, message=status.missing()) for status in unready
+            ],
+        )
+    # The audit entry says which languages went out not ready (the mark says it to the team).
+    drafted: dict[str, str | int] | None = (
+        {"machine_drafted": ",".join(s.language for s in unready)} if unready else None
+    )
+    opened = await _set_status(call, CampaignStatus.OPEN, AuditAction.CAMPAIGN_OPENED, drafted)
+    now_ms = int(call.services.clock() * 1000)
+    await note_opening(records, campaign_id, unready, by=call.caller.actor, now_ms=now_ms)
+    if unready:  # described again: the mark is part of what the caller sees
+        return await _described(call, await _campaign(call, campaign_id))
+    return opened
 
 
 @operations.add(

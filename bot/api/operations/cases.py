@@ -36,9 +36,16 @@ from bot.records.cases import (
     Category,
     Urgency,
     case_text,
-    desk_order,
+    case_why,
     find_case,
-    list_cases,
+)
+from bot.records.desk import (
+    PLACE,
+    desk_page,
+    last_moves,
+    moved_ahead,
+    open_safety_cases,
+    organisation_cases,
 )
 
 operations = Operations()
@@ -129,14 +136,31 @@ class CaseDetail(CaseOut):
         description="null once the participant was erased, or the campaign's retention period"
         " has passed (removed_after_retention)"
     )
+    unsatisfied_why: str | None = Field(
+        default=None,
+        description="what is still wrong, in their words, after they said the latest resolution"
+        " did not satisfy them (null: they did not say; or, as `text`, no longer readable)",
+    )
 
 
 class CasePage(BaseModel):
     """A page of the desk: open safety-flagged cases first, then open urgent ones, then the
-    other open ones, each by due time (the most overdue first), then the others."""
+    other open ones, each by due time (the most overdue first), then the others. The cursor is
+    the place of the page's last case and which moves the page saw: the next page lists the
+    cases standing after that place when it is read (`items`), and apart (`moved`) those that
+    moved ahead of it since (reopened, flagged safety or urgent, or raised). A case that stays
+    put is listed once; none is skipped; one is listed again only after it moved."""
 
     items: list[CaseOut]
+    moved: list[CaseOut] = Field(
+        description="cases that moved to a place before the cursor since the page before was"
+        " read, in the desk's order (empty on the first page)"
+    )
     next_cursor: str | None
+    open_safety: int = Field(
+        description="open cases of the organisation flagged safety, on the whole desk whatever"
+        " the filters (exact: counted when the page is read)"
+    )
 
 
 class StepOut(BaseModel):
@@ -213,47 +237,70 @@ async def _owner(call: Call, case: Case) -> str | None:
     tag="cases",
 )
 async def list_org_cases(call: Call) -> CasePage:
+    """The cursor is a place on the desk and when its page was read (`bot.records.desk`)."""
     query = call.query_as(CasesQuery)
-    after: tuple[int, int, int, str] = (-1, -1, -1, "")
+    services, org = call.services, call.caller.org
+    after, seen = "", list[int]()
     if query.cursor is not None:
-        position = decode_cursor("desk", query.cursor)
-        after = (
-            position_field(position, "s", int),
-            position_field(position, "o", int),
-            position_field(position, "due", int),
-            position_field(position, "ref", str),
-        )
-    cases = sorted(
-        (
-            case
-            for case in await _organisation_cases(call, query.campaign)
-            if (query.status is None or case.status is query.status)
+        after, seen = _desk_position(query.cursor, services.schema.shards)
+    # Read before the page: a case moving meanwhile is listed on the next page, not skipped.
+    moves = await last_moves(services.redis, services.schema, org)
+
+    def kept(case: Case) -> bool:
+        return (
+            (query.status is None or case.status is query.status)
             and (query.category is None or case.category_name == query.category)
-            and desk_order(case) > after
-        ),
-        key=desk_order,
+            and (query.campaign is None or case.campaign_id == query.campaign)
+        )
+
+    filtered = query.status or query.category or query.campaign
+    page = await desk_page(
+        services.redis,
+        services.schema,
+        org,
+        after=after,
+        limit=query.limit,
+        keep=kept if filtered else None,
     )
-    page = cases[: query.limit]
+    moved = []
+    if after:
+        moved = await moved_ahead(
+            services.redis,
+            services.schema,
+            org,
+            before=after,
+            after_moves=seen,
+            keep=kept if filtered else None,
+        )
     pseudonyms = await pseudonyms_of(call)
     now_ms = _now_ms(call)
     next_cursor = None
-    if len(cases) > query.limit:
-        safety, closed, due, reference = desk_order(page[-1])
-        next_cursor = encode_cursor(
-            "desk", {"s": safety, "o": closed, "due": due, "ref": reference}
-        )
+    if page.last is not None:
+        next_cursor = encode_cursor("desk", {"at": page.last, "moves": moves})
     return CasePage(
-        items=[_described(case, pseudonyms, now_ms) for case in page], next_cursor=next_cursor
+        items=[_described(case, pseudonyms, now_ms) for case in page.cases],
+        moved=[_described(case, pseudonyms, now_ms) for case in moved],
+        next_cursor=next_cursor,
+        open_safety=await open_safety_cases(services.redis, services.schema, org),
     )
+
+
+def _desk_position(cursor: str, shards: int) -> tuple[str, list[int]]:
+    """A desk cursor's place and move numbers; a 400 problem for anything else."""
+    position = decode_cursor("desk", cursor)
+    place, moves = position_field(position, "at", str), position_field(position, "moves", list)
+    numbers = [move for move in moves if isinstance(move, int) and not isinstance(move, bool)]
+    if not PLACE.match(place) or len(numbers) != shards or len(moves) != shards:
+        raise ApiError(INVALID_CURSOR, "that cursor is damaged: start again")
+    return place, numbers
 
 
 async def _organisation_cases(call: Call, campaign: str | None) -> list[Case]:
     services = call.services
-    mine = set(await services.campaigns.ids(call.caller.org))
     return [
         case
-        for case in await list_cases(services.redis, services.schema)
-        if case.campaign_id in mine and (campaign is None or case.campaign_id == campaign)
+        for case in await organisation_cases(services.redis, services.schema, call.caller.org)
+        if campaign is None or case.campaign_id == campaign
     ]
 
 
@@ -279,6 +326,10 @@ class ReportRowOut(BaseModel):
     reopened: int | None = Field(description="cases reopened at least once")
     asked: int | None = Field(description='cases whose resolution asked "are you satisfied?"')
     satisfied: int | None
+    unsatisfied: int | None = Field(description='cases whose latest answer was "no"')
+    told_why: int | None = Field(
+        description="of those, cases where they also said what is still wrong"
+    )
     first_response: SpreadOut = Field(description="time from receipt to the desk's first step")
     resolution: SpreadOut = Field(description="time from receipt to the resolution")
     reopen_rate: float | None = Field(description="reopened / resolved")
@@ -348,6 +399,7 @@ async def get_case(call: Call) -> CaseDetail:
     services = call.services
     case = await _owned_case(call, call.path_as(CasePath).reference, Permission.CASES_READ)
     words = await case_text(services.redis, services.schema, services.crypto, case)
+    why = await case_why(services.redis, services.schema, services.crypto, case)
     caller = call.caller
     await services.audit.record(
         caller.org,
@@ -358,7 +410,7 @@ async def get_case(call: Call) -> CaseDetail:
         address=caller.address,
     )
     described = _described(case, await pseudonyms_of(call), _now_ms(call))
-    return CaseDetail(**described.model_dump(), text=words)
+    return CaseDetail(**described.model_dump(), text=words, unsatisfied_why=why)
 
 
 def _step_details(step: StepIn) -> dict[str, str | int]:
@@ -410,7 +462,6 @@ async def step_case(call: Call) -> StepOut:
     except CaseError as error:
         raise ApiError(CONFLICT, str(error)) from None
     caller = call.caller
-    services.open_safety.pop(caller.org, None)  # the console's banner counts again
     await services.audit.record(
         caller.org,
         actor=caller.actor,

@@ -30,6 +30,16 @@ class ProgressQuery(BaseModel):
     )
 
 
+class PreviewQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current: bool = Field(
+        default=False,
+        description="true: wait for a count made at the decision's and the results' present "
+        "versions (as the publish confirmation does); default: the last count at once",
+    )
+
+
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -14,6 +14,7 @@ answer to a sensitive question.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -137,6 +138,16 @@ class PreviewOut(BaseModel):
     )
     quiet_hours: QuietHoursOut
     samples: list[SampleOut]
+    counted_at: dt.datetime = Field(
+        description="when the counts of people were made: they are kept, and shown at once"
+    )
+    current: bool = Field(
+        description="the counts were made at this version of the decision and with every answer "
+        "given since, a short while ago (SAUTI_LOOP_PREVIEW_FRESH_SECONDS)"
+    )
+    updating: bool = Field(
+        description="the counts are being made again now: ask again in a few seconds"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +196,26 @@ def reach_of(counts: LinkCounts, minimum: int) -> Reach:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """When a preview's counts were made (epoch ms), whether they are current and whether a
+    new count is running (bot.loop.preview_cache)."""
+
+    counted_ms: int
+    current: bool = True
+    updating: bool = False
+
+
 def preview_out(
-    preview: Preview, survey: Survey, minimum: int, book: TemplateBook | None = None
+    preview: Preview,
+    survey: Survey,
+    minimum: int,
+    book: TemplateBook | None = None,
+    counted: Counted | None = None,
 ) -> PreviewOut:
+    """The preview as shown; `counted` None: its counts were made just now."""
     stored = preview.stored
+    counted = counted or Counted(preview.now_ms)
     reach = reach_of(preview.counts, minimum)
     table = reach.table
     rows = _Rows(reach.languages, reach.channels, table, survey)
@@ -224,6 +251,9 @@ def preview_out(
             )
             for sample in preview.samples
         ],
+        counted_at=dt.datetime.fromtimestamp(counted.counted_ms / 1000, dt.UTC),
+        current=counted.current,
+        updating=counted.updating,
     )
 
 

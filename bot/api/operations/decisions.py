@@ -9,6 +9,8 @@ channel are withheld where small (bot.api.operations.decision_preview).
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import SURVEY_BODY_BYTES, Call, Operations, TextBody
@@ -21,13 +23,14 @@ from bot.api.operations.decision_detail import decision_detail
 from bot.api.operations.decision_models import (
     DecisionDetailOut,
     DecisionPath,
+    PreviewQuery,
     ProgressOut,
     ProgressQuery,
     PublishIn,
     PublishOut,
     StoredOut,
 )
-from bot.api.operations.decision_preview import PreviewOut, preview_out, reach_of
+from bot.api.operations.decision_preview import Counted, PreviewOut, preview_out, reach_of
 from bot.api.operations.decision_progress import progress_out
 from bot.api.problems import (
     CONFLICT,
@@ -190,6 +193,7 @@ async def get_decision(call: Call) -> DecisionDetailOut:
     "What publishing the decision now would do",
     permission=Permission.DECISIONS_DRAFT,
     path_model=DecisionPath,
+    query=PreviewQuery,
     response=PreviewOut,
     errors=(NOT_FOUND, CONFLICT),
     tag="decisions",
@@ -197,24 +201,41 @@ async def get_decision(call: Call) -> DecisionDetailOut:
 async def preview_decision(call: Call) -> PreviewOut:
     """Who would be told (by language and channel, small counts null) and who not, by reason;
     missing messages, quiet hours, WhatsApp template gaps; a few linked answers by response
-    id (label only). Nothing is sent. Reading the sample answers is recorded."""
+    id (label only). Nothing is sent. Reading the sample answers is recorded.
+
+    Counting walks every respondent, so the last count is kept and answered at once with when
+    it was made (`counted_at`). When the decision or the answers changed since, or it is older
+    than SAUTI_LOOP_PREVIEW_FRESH_SECONDS, it is not `current` and one new count starts in the
+    background (`updating`), whoever asks meanwhile; `current=true` waits for a current one.
+    The words of the notices are always the present version's."""
     path = call.path_as(DecisionPath)
+    wait = call.query_as(PreviewQuery).current
     campaign, stored = await _stored(call, path, Permission.DECISIONS_DRAFT)
     services, tools = call.services, decision_tools(call)
     publisher = tools.publisher(services.clock)
     survey = campaign.survey
+    limits = publisher.limits()
+    if tools.previews is None:  # a wiring mistake of ours (bot.web gives it)
+        raise RuntimeError("the API was given no preview cache")
+    # Read at once (their round trips travel together): a page view is mostly round trips.
+    counted, zone_name, pseudonyms = await asyncio.gather(
+        tools.previews.counted(stored, limits, current=wait),
+        publisher.campaign_zone(stored.campaign_id),
+        pseudonyms_of(call),  # the caller's: the campaign's owner
+    )
     preview = await build_preview(
         services.redis,
         publisher.schema,
         stored,
         survey,
-        publisher.limits(),
+        limits,
         Viewpoint(
             quiet=publisher.quiet,
-            zone_name=await publisher.campaign_zone(stored.campaign_id),
-            pseudonyms=await pseudonyms_of(call),  # the caller's: the campaign's owner
+            zone_name=zone_name,
+            pseudonyms=pseudonyms,
             templates=tools.templates(survey.languages),
         ),
+        counts=counted.counts,
     )
     if preview.samples:
         caller = call.caller
@@ -227,7 +248,8 @@ async def preview_decision(call: Call) -> PreviewOut:
             address=caller.address,
             details={"what": "preview"},
         )
-    return preview_out(preview, survey, services.min_cell, tools.template_book())
+    shown = Counted(counted.counted_ms, current=counted.current, updating=counted.updating)
+    return preview_out(preview, survey, services.min_cell, tools.template_book(), shown)
 
 
 @operations.add(

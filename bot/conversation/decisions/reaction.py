@@ -21,3 +21,4 @@ class Reaction:
     text: str = ""  # a written concern, sealed with the participant's key when stored
     campaign_id: str = ""
     due_ms: int = 0  # a written concern: the answer promised by then (kept with the case)
+    org: str = ""  # a written concern: its campaign's organisation, whose desk lists it

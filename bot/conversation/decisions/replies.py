@@ -70,6 +70,7 @@ def concern_written(
         text.strip(),
         campaign_id=known.decision.campaign_id,
         due_ms=due_ms,
+        org=known.org,
     )
     turn.notice(
         say(

@@ -14,6 +14,7 @@ from dialogues.model import Survey
 class DecisionInContext:
     decision: Decision
     survey: Survey  # its campaign's, for the organisation's name and the default language
+    org: str = ""  # its campaign's organisation (whose desk lists a concern about it)
 
 
 @dataclass(frozen=True)

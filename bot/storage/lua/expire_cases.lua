@@ -1,6 +1,7 @@
 -- Retention: drop what of a campaign's feedback cases and concerns was personal, in one shard, a
 -- page of the shard's cases at a time (bot/runtime/retention.py): the text (sealed with the
--- participant's data key), the desk's last message to them (`m`, sealed the same way), who
+-- participant's data key), the desk's last message to them (`m`) and why a resolution left them
+-- unsatisfied (`why`, both sealed the same way), who
 -- raised it (`pid`, and the case's place among their own cases), their language and channel.
 -- The case keeps its reference, campaign, status, category, urgency, steps, times and answers,
 -- so the desk's figures stay, and gains `ret` (when retention removed the rest), so the desk
@@ -50,7 +51,7 @@ for _, ref in ipairs(refs) do
     redis.call('ZREM', ARGV[4] .. ':tq:' .. ARGV[1], ref)
     redis.call('HDEL', ARGV[4] .. ':tm:' .. ARGV[1], 'u:' .. ref, 's:' .. ref, 'd:' .. ref)
     redis.call('ZREM', ARGV[4] .. ':ta:' .. ARGV[1], ref)
-    redis.call('HDEL', case, 'x', 'm', 'pid', 'lang', 'ch')
+    redis.call('HDEL', case, 'x', 'm', 'why', 'pid', 'lang', 'ch')
     redis.call('HSET', case, 'ret', ARGV[5])
     stripped = stripped + 1
   end

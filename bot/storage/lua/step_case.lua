@@ -3,8 +3,9 @@
 -- the desk's message (sealed with the participant's key, for "my cases"), and queue the
 -- participant's message, to their web chat inbox or the reply outbox. A resolution that reaches
 -- them asks whether they are satisfied: the case notes when it asked (dropping an earlier
--- answer), and a participant with no other question waiting gets the question as their stage,
--- so a typed yes or no answers it.
+-- answer, and the why of an earlier no), and a participant with no other question waiting gets the question as their stage,
+-- so a typed yes or no answers it. The case's place on its organisation's desk moves with it
+-- (includes/desk_place.lua).
 --
 -- KEYS
 --   1 case hash
@@ -25,16 +26,20 @@
 --   11.. outbox entry fields k, pid, ch, t, body (absent: no push message)
 -- Returns the new step count, or -1 when the case moved since it was read.
 
+--- @include "includes/desk_place.lua"
+
 if (redis.call('HGET', KEYS[1], 'status') or '') ~= ARGV[1] then return -1 end
 if (redis.call('HGET', KEYS[1], 'steps') or '0') ~= ARGV[2] then return -1 end
+local _, before = desk_place(KEYS[1])
 local n = redis.call('HINCRBY', KEYS[1], 'steps', 1)
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'u', ARGV[4], 'h:' .. n, ARGV[3] .. '|' .. ARGV[4])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'cat', ARGV[7]) end
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'urg', ARGV[8]) end
+desk_move(KEYS[1], before, true)
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'm', ARGV[9]) end
 if ARGV[10] ~= '' then
   redis.call('HSET', KEYS[1], 'asked', ARGV[4])
-  redis.call('HDEL', KEYS[1], 'sat')
+  redis.call('HDEL', KEYS[1], 'sat', 'why', 'whyt')
   if redis.call('EXISTS', KEYS[4]) == 1 and (redis.call('HGET', KEYS[4], 'stg') or '') == '' then
     redis.call('HSET', KEYS[4], 'stg', 'satisfied', 'stref', ARGV[10])
   end

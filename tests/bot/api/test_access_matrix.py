@@ -156,7 +156,7 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
             headers={"Content-Type": "application/yaml"},
         ),
         "closeCampaign": Example(f"{campaign}/close"),
-        "openCampaign": Example(f"{campaign}/open"),
+        "openCampaign": Example(f"{campaign}/open?accept_machine_drafted=true"),
         "listResponses": Example(f"{campaign}/responses?free_text=true"),
         "getResults": Example(f"{campaign}/results?by=language"),
         "watchResults": Example(f"{campaign}/results/events"),

@@ -74,7 +74,7 @@ async def test_an_admin_reads_the_log_a_page_at_a_time_and_the_reading_is_record
     admin = world.token(ORG_A, Role.ADMIN)
     campaign = f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}"
     await world.call("POST", f"{campaign}/close", token=admin)
-    await world.call("POST", f"{campaign}/open", token=admin)
+    await world.call("POST", f"{campaign}/open?accept_machine_drafted=true", token=admin)
     first = await world.get("/api/v1/audit?limit=1", admin)
     [closed] = first["items"]
     assert (closed["action"], closed["target"]) == (

@@ -54,7 +54,7 @@ async def test_staff_and_campaign_changes_are_recorded_in_order(
     assert await sauti("staff", "role", email, "analyst") == 0
     assert await sauti("staff", "remove", email) == 0
     assert await sauti("campaign", "close", CAMPAIGN) == 0
-    assert await sauti("campaign", "open", CAMPAIGN) == 0
+    assert await sauti("campaign", "open", CAMPAIGN, "--accept-machine-drafted") == 0
 
     assert await _log(deployment) == [
         ("staff_added", f"staff:{email}"),

@@ -119,7 +119,9 @@ async def test_closing_a_campaign_says_until_when_its_data_is_kept(
         "its personal-level data is kept 30 days, until "
         f"{_minute(closed.closed_ms + 30 * DAY_MS)} UTC, then erased (sauti retention report)",
     ]
-    assert await sauti("campaign", "open", CAMPAIGN) == 0  # reopened: no closing time kept
+    assert (
+        await sauti("campaign", "open", CAMPAIGN, "--accept-machine-drafted") == 0
+    )  # reopened: no closing time kept
     assert capsys.readouterr().out == f"campaign '{CAMPAIGN}' is open\n"
     assert not await deployment.app.redis.hexists(
         deployment.app.schema.campaign(CAMPAIGN), "closed"

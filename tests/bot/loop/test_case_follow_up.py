@@ -104,12 +104,14 @@ async def test_a_typed_no_answers_the_question_and_says_how_to_reopen(
     amina = Person(deployment, "amina", Channel.WHATSAPP)
     await amina.press("language", "fr")
     case = await _resolved(amina, "Nous vous avons remboursé.")
-    [answer] = await amina.say("non")
+    [why] = await amina.say("non")
+    assert why["text"].startswith("Nous regrettons que ce ne soit pas réglé pour vous.")
+    assert (await _case(deployment, case.reference)).satisfied is False
+    [answer] = await amina.say("Le remboursement n'est jamais arrivé.")
     assert answer["text"] == (
         "Merci de nous l'avoir dit. Si ce n'est pas réglé pour vous, vous pouvez le rouvrir "
         f"dans les 30 jours : envoyez « rouvrir {case.reference} »."
     )
-    assert (await _case(deployment, case.reference)).satisfied is False
     # The question is answered: a later "non" is not taken for it again.
     assert not any("Merci" in reply["text"] for reply in await amina.say("non"))
 

@@ -29,3 +29,7 @@ async def test_an_older_case_than_my_cases_shows_is_reopened_by_its_reference(
     case = await _case(deployment, oldest.reference)
     assert case.satisfied is False
     assert case.status is CaseStatus.REOPENED
+    assert case.why_ms is None  # "reopen <reference>" after the no is the reopening, not why
+    # Asked why no more: their next message is no answer about the case.
+    await amina.say("hello")
+    assert (await _case(deployment, oldest.reference)).why_ms is None

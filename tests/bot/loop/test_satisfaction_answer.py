@@ -66,7 +66,9 @@ async def test_outside_a_survey_a_typed_no_answers_and_a_typed_2_does_not(
     reference = await _resolved_for(gift)
     [answer] = await gift.say("no")
 
-    assert answer["text"].startswith("Thank you for telling us. If it is not resolved for you")
+    assert answer["text"].startswith(
+        "We are sorry it is not resolved for you. What is still wrong?"
+    )
     assert (await _case(deployment, reference)).satisfied is False
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.access.organisations import DEFAULT_ORG
 from bot.conversation.inbound import Answer, Channel, InboundEvent, Join
 from bot.conversation.outgoing import Outgoing
+from bot.records.cases import list_cases
+from bot.records.desk import desk_page, desk_place
 from bot.runtime.claims import Claimed, Pending, SendClaim
 from bot.runtime.event_codec import encode
 from bot.runtime.markers import is_committed, marker_member
@@ -18,6 +22,7 @@ from bot.runtime.migrations import SCHEMA_VERSION, migrate, schema_version
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.runtime.ratelimit import ChatPace
 from bot.runtime.sender import GROUP as SENDERS
+from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from dialogues.inbound import TextReply
 from tests.kit import stored
 from tests.kit.example import open_example
@@ -208,3 +213,40 @@ async def test_a_case_raised_before_the_upgrade_shows_among_the_participants_cas
     assert (migrated.before, migrated.after, migrated.cases_indexed) == (4, SCHEMA_VERSION, 1)
     assert await redis_client.zrange(mine, 0, -1) == [reference]
     assert (await _migrate(runtime)).cases_indexed == 0  # recorded as done
+
+
+async def test_cases_raised_before_the_upgrade_are_placed_on_their_organisations_desk(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    await _migrate(runtime)
+    schema = runtime.schema
+    for name in ("neema", "baraka"):
+        pid = runtime.participant(name)
+        for said in (Join("safe-connect-2026", "en"), "/feedback", "The tower is down"):
+            action = said if isinstance(said, Join) else Answer(TextReply(said))
+            await runtime.ingestor.ingest(runtime.event(pid, action))
+            await runtime.drain()
+    cases = await list_cases(redis_client, schema)
+    # As the version before kept them: no organisation on the case, no desk, and one case from
+    # before the promised time was kept, which the desk read as promised the default.
+    older = cases[0]
+    default_due = older.created_ms + DEFAULT_RESPONSE_DAYS * 86_400_000
+    expected = {desk_place(replace(older, due_ms=default_due)), desk_place(cases[1])}
+    assert len(expected) == 2
+    assert None not in expected
+    for shard in range(schema.shards):
+        await redis_client.delete(schema.desk(shard, DEFAULT_ORG))
+        await redis_client.delete(schema.desk_moves(shard, DEFAULT_ORG))
+    for case in cases:
+        await redis_client.hdel(schema.case(case.shard, case.reference), "org")
+    await redis_client.hdel(schema.case(older.shard, older.reference), "due")
+    await redis_client.hset(schema.meta, "schema", "6")
+
+    migrated = await _migrate(runtime)
+
+    assert (migrated.before, migrated.after, migrated.cases_placed) == (6, SCHEMA_VERSION, 2)
+    page = await desk_page(redis_client, schema, DEFAULT_ORG, limit=10)
+    assert {desk_place(case) for case in page.cases} == expected
+    assert [case.org for case in page.cases] == [DEFAULT_ORG, DEFAULT_ORG]
+    assert (await _migrate(runtime)).cases_placed == 0  # recorded as done

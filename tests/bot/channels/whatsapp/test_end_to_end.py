@@ -180,7 +180,7 @@ async def test_the_help_keyword_shows_a_menu_whose_items_work_when_tapped(world:
         "Mon heure",
         "Nouvelles des suites",
         "Quitter",
-        "Téléphone partagé",
+        "Plus…",
     ]
     mine = await world.next_messages(wa_id, world.tap(wa_id, menu, "Mes données"))
     assert "WhatsApp" in mine[-1].text
@@ -197,3 +197,31 @@ async def test_a_stranger_writing_hello_is_offered_the_open_campaigns(world: Wor
     choose = await world.next_messages(wa_id, world.tap(wa_id, offer, offer.reply_ids[0][1]))
     assert "choose your language" in choose[-1].text
     assert world.app.crypto.participant_id(Channel.WHATSAPP.value, wa_id) == world.pid(wa_id)
+
+
+async def test_my_cases_is_on_the_second_page_of_the_help_list_tapped_or_typed(
+    world: World,
+) -> None:
+    # WhatsApp's list holds 10 rows: the menu's last row, "More…", shows the rest.
+    wa_id = "243810000042"
+    await world.join(wa_id, "fr")
+    menu = (await world.next_messages(wa_id, world.say(wa_id, "aide")))[-1]
+    assert len(menu.reply_ids) == 10
+    more = (await world.next_messages(wa_id, world.tap(wa_id, menu, "Plus…")))[-1]
+    assert [title for _, title in more.reply_ids] == ["Téléphone partagé", "Mes dossiers"]
+    [none] = await world.next_messages(wa_id, world.tap(wa_id, more, "Mes dossiers"))
+    assert none.text.startswith("Vous n'avez aucun dossier ouvert")
+
+    await world.next_messages(wa_id, world.say(wa_id, "/feedback"))
+    [received] = await world.next_messages(wa_id, world.say(wa_id, "Le mât fait du bruit"))
+    reference = "F-" + received.text.split("F-")[1][:6]
+    # Typed, as on a phone that shows the list as text: "aide", the last number, then 2.
+    await world.next_messages(wa_id, world.say(wa_id, "aide"))
+    await world.next_messages(wa_id, world.say(wa_id, "10"))
+    [listing] = await world.next_messages(wa_id, world.say(wa_id, "2"))
+    assert listing.text.startswith("Vos dossiers :")
+    assert reference in listing.text
+    # The first page's numbers keep their meaning: 9 is still the quick exit's place.
+    await world.next_messages(wa_id, world.say(wa_id, "aide"))
+    [mine] = await world.next_messages(wa_id, world.say(wa_id, "3"))
+    assert "WhatsApp" in mine.text
