@@ -74,8 +74,12 @@ def suppress_crossed(
         if other.single:  # each row sums to the option's own count: what the 1-D shows
             for n, cell in enumerate(own.shown.cells):
                 (seeded if cell.withheld else known).add((f"r{page}", n))
-            if own.single:  # and the rows to how many answered
-                (seeded if own.shown.total.withheld else known).add((f"t{page}",))
+            # The rows sum to how many answered (a single choice), or to the options chosen in
+            # all (a multiple choice): the same figure on every page that crosses the question
+            # with a single choice, so withheld on all of them or on none.
+            cells = (own.shown.total,) if own.single else own.shown.cells
+            hidden = any(cell.withheld for cell in cells)
+            (seeded if hidden else known).add((f"t{page}",))
     withheld = _suppress(values, lines, minimum, seeded, known - seeded)
     return (
         _table(values, withheld, "a", rows, columns + second.single),

@@ -299,9 +299,9 @@ def _breakdown(
         cells,
         minimum,
         withheld_row_totals=[n for n, cell in enumerate(distribution.cells) if cell.withheld],
-        withheld_total=_single(question) and distribution.total.withheld,
+        withheld_total=_total_withheld(question, distribution),
         known_row_totals=_shown(distribution),
-        known_total=_single(question) and not distribution.total.withheld,
+        known_total=not _total_withheld(question, distribution),
     )
     return Breakdown(breakdown.name, _option_ids(question), breakdown.columns, table)
 
@@ -350,6 +350,15 @@ def _margin(question: Question, counts: dict[str, int], shown: Distribution) -> 
 def _shown(distribution: Distribution) -> list[int]:
     """The rows whose totals the question's own 1-D result shows."""
     return [n for n, cell in enumerate(distribution.cells) if not cell.withheld]
+
+
+def _total_withheld(question: Question, distribution: Distribution) -> bool:
+    """Whether the sum of the question's option counts is withheld: how many answered (a
+    single choice), or how many options were chosen in all (a multiple choice, withheld when
+    any of its counts is), the same on every page that shows it (bot.records.crossed)."""
+    if _single(question):
+        return distribution.total.withheld
+    return any(cell.withheld for cell in distribution.cells)
 
 
 def _single(question: Question) -> bool:
