@@ -17,7 +17,7 @@ from dialogues.xlsform.workbook import (
 
 #: Columns holding participant-facing text, one per language.
 TEXT_COLUMNS = frozenset(
-    {"label", "hint", "constraint_message", "required_message", "guidance_hint", "form_title"}
+    {"label", "hint", "constraint_message", "required_message", "guidance_hint"}
     | {"campaign_title", "organisation", "promise", "intro", "thanks", "data_notice"}
 )
 #: What a form that names no language at all is taken to be written in (said as a warning).

@@ -59,6 +59,9 @@ def read_settings(reader: _Reader, workbook: Workbook, fallback_id: str | None) 
                 "(one per language)",
             )
             reader.place(key, Location(SETTINGS, None, column))
+            # A stand-in, so that the loader checks the rest of the form (it is never written:
+            # the problem above stops the import).
+            document[key] = dict.fromkeys(languages.codes, "-")
     for key in (*_FLAGS, "report_back_by", "retention_days"):
         if key in row:
             document[key] = _scalar(key, row[key])
