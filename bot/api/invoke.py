@@ -33,7 +33,7 @@ from bot.api.problems import INVALID_REQUEST, ApiError, ErrorItem
 from bot.api.services import ApiServices
 from bot.records.cases import find_case
 
-Body = BaseModel | str | None
+Body = BaseModel | str | bytes | None
 BodyReader = Callable[[], Awaitable[Body]]
 
 
@@ -69,7 +69,9 @@ async def invoke(
     return await operation.handler(call)
 
 
-def body_from(operation: Operation, values: Mapping[str, Any] | str | None) -> BodyReader:
+def body_from(
+    operation: Operation, values: Mapping[str, Any] | str | bytes | None
+) -> BodyReader:
     """A body given as values (a page's form, already read), validated as the operation
     declares it."""
 
@@ -78,6 +80,8 @@ def body_from(operation: Operation, values: Mapping[str, Any] | str | None) -> B
         if declared is None:
             return None
         if isinstance(declared, TextBody):
+            if isinstance(values, bytes) and declared.binary_media_types:
+                return values
             if not isinstance(values, str):
                 raise TypeError(f"{operation.operation_id} takes its body as text")
             return values

@@ -124,7 +124,7 @@ def _endpoint(
         if operation.permission is not PUBLIC:
             principal = await _authenticate(request, authenticators)
 
-        async def read_body() -> BaseModel | str | None:
+        async def read_body() -> BaseModel | str | bytes | None:
             return await _body(request, operation)
 
         result = await invoke(
@@ -265,17 +265,20 @@ def _query(request: web.Request) -> dict[str, str]:
     return dict(request.query)
 
 
-async def _body(request: web.Request, operation: Operation) -> BaseModel | str | None:
+async def _body(request: web.Request, operation: Operation) -> BaseModel | str | bytes | None:
     declared = operation.body
     if declared is None:
         return None
-    accepted = declared.media_types if isinstance(declared, TextBody) else (JSON,)
+    binary = declared.binary_media_types if isinstance(declared, TextBody) else ()
+    accepted = (*declared.media_types, *binary) if isinstance(declared, TextBody) else (JSON,)
     if request.content_type not in accepted:
         raise ApiError(
             UNSUPPORTED_MEDIA_TYPE,
             f"send the body as {' or '.join(accepted)}, not {request.content_type}",
         )
     raw = await _read(request, operation.max_body_bytes)
+    if request.content_type in binary:
+        return raw
     try:
         body_text = raw.decode("utf-8")
     except UnicodeDecodeError:
