@@ -69,9 +69,7 @@ async def invoke(
     return await operation.handler(call)
 
 
-def body_from(
-    operation: Operation, values: Mapping[str, Any] | str | bytes | None
-) -> BodyReader:
+def body_from(operation: Operation, values: Mapping[str, Any] | str | bytes | None) -> BodyReader:
     """A body given as values (a page's form, already read), validated as the operation
     declares it."""
 

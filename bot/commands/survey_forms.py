@@ -17,7 +17,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "import", help="make a survey file of an XLSForm (xlsx, xls); print every problem"
     )
     reader.add_argument("file", type=Path)
-    reader.add_argument("-o", "--output", type=Path, help="the survey file to write (default: print it)")
+    reader.add_argument(
+        "-o", "--output", type=Path, help="the survey file to write (default: print it)"
+    )
     reader.set_defaults(handler=_import)
     writer = commands.add_parser("export", help="write a survey file as an XLSForm workbook")
     writer.add_argument("file", type=Path)
@@ -38,7 +40,10 @@ def _import(args: argparse.Namespace) -> int:
         for problem in result.problems:
             print(f"{args.file}: {problem}", file=sys.stderr)
         count = len(result.problems)
-        print(f"{args.file}: {count} problem{'s' if count != 1 else ''}; nothing written", file=sys.stderr)
+        print(
+            f"{args.file}: {count} problem{'s' if count != 1 else ''}; nothing written",
+            file=sys.stderr,
+        )
         return 1
     if args.output is None:
         sys.stdout.write(result.text)

@@ -31,7 +31,7 @@ def import_workbook(content: bytes, *, name: str | None = None) -> FormImport:
     `name` (the file's, without suffix) names a form that has no form_id, as pyxform does."""
     try:
         workbook = read_workbook(content)
-    except Exception as error:  # noqa: BLE001 - any reader failure on an uploaded file
+    except Exception as error:
         # pyxform and openpyxl raise many kinds on a damaged or foreign file (zip, XML,
         # value errors); for the author each means the same: this is no readable workbook.
         message = f"not a readable XLSForm workbook (xlsx or xls): {_short(error)}"
@@ -55,8 +55,11 @@ def read_workbook(content: bytes) -> Workbook:
 
 
 def _get(data: Any, key: str) -> Sequence[Mapping[str, Any]] | None:
-    found = data.get(key) if isinstance(data, dict) else getattr(data, key, None)
-    return found  # type: ignore[no-any-return]
+    # pyxform gives its sheets as a DefinitionData; a mapping is taken too.
+    if isinstance(data, dict):
+        return data.get(key)
+    found: Sequence[Mapping[str, Any]] | None = getattr(data, key, None)
+    return found
 
 
 def _clean(row: Mapping[str, Any]) -> dict[str, str]:
@@ -70,7 +73,9 @@ def _short(error: Exception) -> str:
 
 async def form_parts(survey: Survey) -> AsyncIterator[bytes]:
     """The survey as an XLSForm xlsx workbook, given as it is made."""
-    names = {code: _english_name(code) for code in survey.languages}
+    names: dict[str, str] = {
+        code: name for code in survey.languages if (name := _english_name(code))
+    }
     sheets = [
         Sheet(form_sheet.name, _rows(form_sheet.rows), widths=_widths(form_sheet.rows))
         for form_sheet in survey_as_form(survey, names)

@@ -60,6 +60,11 @@ def _number_bound(op: str, value: float, integer: bool) -> dict[str, Any] | None
 
 
 def _count_bound(op: str, value: int, low: str, high: str) -> dict[str, Any]:
-    shifted = {">=": (low, value), ">": (low, value + 1), "<=": (high, value), "<": (high, value - 1)}
+    shifted = {
+        ">=": (low, value),
+        ">": (low, value + 1),
+        "<=": (high, value),
+        "<": (high, value - 1),
+    }
     key, bound = shifted[op]
     return {key: bound}

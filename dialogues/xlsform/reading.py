@@ -87,7 +87,9 @@ class _Reader:
     def place(self, path: str, location: Location) -> None:
         self.reading.locations.setdefault(path, location)
 
-    def texts(self, sheet: Sheet, index: int, row: Mapping[str, str], base: str, path: str) -> dict[str, str]:  # fmt: skip
+    def texts(
+        self, sheet: Sheet, index: int, row: Mapping[str, str], base: str, path: str
+    ) -> dict[str, str]:
         """A row's text of one kind (`label`, `hint`) per language, each cell's place noted."""
         found: dict[str, str] = {}
         for header, value in row.items():
@@ -97,10 +99,10 @@ class _Reader:
                 continue
             found[language] = value
             self.place(f"{path}.{language}", Location(sheet.name, sheet.row_number(index), header))
-        for language in self.languages.codes:
-            header = self.header_for(sheet, base, language)
-            if header is not None:
-                self.place(f"{path}.{language}", Location(sheet.name, sheet.row_number(index), header))
+        for code in self.languages.codes:
+            named = self.header_for(sheet, base, code)
+            if named is not None:
+                self.place(f"{path}.{code}", Location(sheet.name, sheet.row_number(index), named))
         return found
 
     def header_for(self, sheet: Sheet, base: str, language: str) -> str | None:
@@ -179,12 +181,12 @@ def _questions(reader: _Reader, sheet: Sheet) -> list[dict[str, Any]]:
         question = _question(reader, sheet, index, row, words, path)
         if question is None:
             continue
-        relevant = [g.relevant for g in groups if g.relevant is not None]
+        conditions = [g.relevant for g in groups if g.relevant is not None]
         own = _relevant(reader, row, number)
         if own is not None:
-            relevant.append(own)
-        if relevant:
-            combined = relevant[0] if len(relevant) == 1 else And(tuple(relevant))
+            conditions.append(own)
+        if conditions:
+            combined = conditions[0] if len(conditions) == 1 else And(tuple(conditions))
             question["relevant"] = to_sauti(combined)
             reader.place(f"{path}.relevant", Location(SURVEY, number, "relevant"))
         questions.append(question)
@@ -277,7 +279,9 @@ def _unsupported_cells(reader: _Reader, row: Mapping[str, str], number: int) -> 
             reader.warning(where, f"'{base}' is not used by Sauti")
 
 
-def _required(reader: _Reader, row: Mapping[str, str], number: int, question: dict[str, Any]) -> None:  # fmt: skip
+def _required(
+    reader: _Reader, row: Mapping[str, str], number: int, question: dict[str, Any]
+) -> None:
     raw = (_cell(row, "required") or "no").lower()
     if raw in _FALSE:
         question["optional"] = True
@@ -388,8 +392,11 @@ def _range(
     reader.place(f"{path}.min", where)
     reader.place(f"{path}.max", where)
     if step != 1:
-        reader.warning(where, f"any number from {_plain(start)} to {_plain(end)} is accepted, "
-                       f"not only steps of {_plain(step)}")  # fmt: skip
+        reader.warning(
+            where,
+            f"any number from {_plain(start)} to {_plain(end)} is accepted, "
+            f"not only steps of {_plain(step)}",
+        )
 
 
 _RANGE_DEFAULTS = (("start", "1"), ("end", "10"), ("step", "1"))

@@ -40,11 +40,13 @@ class FormSheet:
 def survey_as_form(survey: Survey, language_names: Mapping[str, str]) -> tuple[FormSheet, ...]:
     """The survey's three sheets; `language_names` names each language in the headers
     ("English" makes `label::English (en)`), the code alone where it has no name."""
-    headers = {code: language_label(language_names.get(code), code) for code in survey.languages}
-    languages = list(survey.languages)
+    headers: dict[str, str] = {
+        code: language_label(language_names.get(code), code) for code in survey.languages
+    }
+    languages: list[str] = list(survey.languages)
     survey_rows: list[list[Cell]] = []
     choices: list[list[Cell]] = []
-    taken = {question.id for question in survey.questions}
+    taken: set[str] = {str(question.id) for question in survey.questions}
     yes_no_list = _free_name("yes_no", taken)
     for question in survey.questions:
         survey_rows.append(_question_row(question, languages, yes_no_list, taken, choices))
@@ -120,7 +122,7 @@ def _constraint(question: Question) -> str | None:
 
 
 def _settings(survey: Survey, headers: Mapping[str, str]) -> FormSheet:
-    languages = list(survey.languages)
+    languages: list[str] = list(survey.languages)
     header: list[Cell] = ["form_title", "form_id", "default_language"]
     row: list[Cell] = [
         survey.text(survey.title, survey.default_language),
@@ -148,7 +150,7 @@ def _settings(survey: Survey, headers: Mapping[str, str]) -> FormSheet:
     return FormSheet(SETTINGS, [header, row])
 
 
-def _texts(text: LocalizedText, languages: list[str]) -> list[Cell]:
+def _texts(text: Mapping[str, str], languages: Sequence[str]) -> list[Cell]:
     return [text.get(code) for code in languages]
 
 

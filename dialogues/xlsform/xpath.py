@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from dialogues.expressions import (
-    Answered,
     And,
+    Answered,
     Compare,
     Expr,
     ExpressionError,

@@ -20,7 +20,9 @@ async def test_an_admin_uploads_a_kobo_form_as_a_new_campaign(world: World) -> N
     assert "Water point survey" in page
 
     # Its page takes a new version of the same form, and refuses another campaign's.
-    again = await upload(admin, "/console/campaigns/water_points/upload", workbook_bytes(WATER_FORM))
+    again = await upload(
+        admin, "/console/campaigns/water_points/upload", workbook_bytes(WATER_FORM)
+    )
     assert again.status == 303
 
 

@@ -37,7 +37,7 @@ def _texts(base: str, en: str, fr: str, sw: str) -> dict[str, str]:
     return {f"{base}::{EN}": en, f"{base}::{FR}": fr, f"{base}::{SW}": sw}
 
 
-def _choice(list_name: str, name: str, en: str, fr: str, sw: str) -> dict[str, str]:
+def _choice(list_name: str, name: str | int, en: str, fr: str, sw: str) -> dict[str, str | int]:
     return {"list_name": list_name, "name": name, **_texts("label", en, fr, sw)}
 
 
@@ -136,7 +136,7 @@ WATER_SURVEY: list[dict[str, str | int | float]] = [
         ),
     },
 ]
-WATER_CHOICES = [
+WATER_CHOICES: list[dict[str, str | int]] = [
     _choice("yes_no", "yes", "Yes", "Oui", "Ndiyo"),
     _choice("yes_no", "no", "No", "Non", "Hapana"),
     _choice("problems", "queue", "Long queues", "Longues files", "Foleni ndefu"),
@@ -164,7 +164,11 @@ WATER_SETTINGS = [
         ),
     }
 ]
-WATER_FORM = {"survey": WATER_SURVEY, "choices": WATER_CHOICES, "settings": WATER_SETTINGS}
+WATER_FORM: dict[str, Rows] = {
+    "survey": WATER_SURVEY,
+    "choices": WATER_CHOICES,
+    "settings": WATER_SETTINGS,
+}
 
 
 # A one-language form as ODK's examples write one: plain `label`, a date, a decimal.
