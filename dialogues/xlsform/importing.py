@@ -33,8 +33,8 @@ def import_form(workbook: Workbook, *, fallback_id: str | None = None) -> FormIm
     warnings = [str(w) for w in reading.warnings]
     if reading.document is None:
         return FormImport(None, None, tuple(problems), tuple(warnings))
-    text = _HEADER + yaml.safe_dump(
-        reading.document, allow_unicode=True, sort_keys=False, width=100
+    text = _HEADER + yaml.dump(
+        reading.document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100
     )
     validation = validate(text)
     reported = {p.location for p in problems}
@@ -47,6 +47,18 @@ def import_form(workbook: Workbook, *, fallback_id: str | None = None) -> FormIm
     if problems:
         return FormImport(None, None, tuple(_in_order(problems)), tuple(warnings))
     return FormImport(text, validation.survey, (), tuple(warnings))
+
+
+class _Dumper(yaml.SafeDumper):
+    """Texts of several lines (a label and its hint) as blocks, the way an author writes them."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and value == value.strip() else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
 
 
 def _in_order(problems: list[FormProblem]) -> list[FormProblem]:

@@ -264,7 +264,9 @@ def _question(
         _constraint(reader, row, number, question, path)
     if _cell(row, "sensitive") and _cell(row, "sensitive") in _TRUE:
         question["sensitive"] = True
-    return question
+    # In the order an author writes a question: what it is and asks first, then the rest.
+    first = {key: question.pop(key) for key in ("id", "kind", "text") if key in question}
+    return first | question
 
 
 def _unsupported_cells(reader: _Reader, row: Mapping[str, str], number: int) -> None:
