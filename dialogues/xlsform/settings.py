@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from dialogues.xlsform.workbook import SETTINGS, Location, Sheet, Workbook, read_header
 
 if TYPE_CHECKING:
-    from dialogues.xlsform.reading import _Reader
+    from dialogues.xlsform.reader import FormReader
 
 CAMPAIGN_TEXTS = ("title", "organisation", "promise", "intro", "thanks", "data_notice")
 #: The settings column of a campaign text, where it is not the survey file's key.
@@ -26,7 +26,9 @@ _NEEDED = {
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def read_settings(reader: _Reader, workbook: Workbook, fallback_id: str | None) -> dict[str, Any]:
+def read_settings(
+    reader: FormReader, workbook: Workbook, fallback_id: str | None
+) -> dict[str, Any]:
     sheet = workbook.sheet(SETTINGS) or Sheet(SETTINGS, (), ())
     row = sheet.rows[0] if sheet.rows else {}
     reader.place("", Location(SETTINGS))
@@ -77,7 +79,7 @@ def read_settings(reader: _Reader, workbook: Workbook, fallback_id: str | None) 
     return document
 
 
-def _campaign_id(reader: _Reader, row: dict[str, str] | Any, fallback_id: str | None) -> str:
+def _campaign_id(reader: FormReader, row: dict[str, str] | Any, fallback_id: str | None) -> str:
     if row.get("form_id"):
         reader.place("id", Location(SETTINGS, 2, "form_id"))
         return str(row["form_id"])
