@@ -30,15 +30,14 @@ def choices_of(
     if entries is None:
         reader.problem(at_type, f"the choices sheet has no list '{words[1]}'")
         return False
-    if cell_of(row, "choice_filter"):
-        reader.problem(
-            Location(SURVEY, number, header_of(row, "choice_filter")),
-            "Sauti cannot filter choices by an earlier answer yet",
-        )
+    choice_filter = cell_of(row, "choice_filter")
+    if choice_filter:
+        reader.choice_filters[path] = choice_filter
+        reader.option_rows[path] = [entry for _, entry in entries]
     names = [entry.get("name", "") for _, entry in entries]
     catalog = builtin_catalog()
     builtin = all(code in catalog.messages["option.yes"] for code in reader.languages.codes)
-    if words[0] == "select_one" and names == ["yes", "no"] and builtin:
+    if words[0] == "select_one" and names == ["yes", "no"] and builtin and not choice_filter:
         question["kind"] = "yes_no"
         return True
     question["kind"] = "single_choice" if words[0] == "select_one" else "multiple_choice"

@@ -50,7 +50,11 @@ def import_form(workbook: Workbook, *, fallback_id: str | None = None) -> FormIm
 
 
 class _Dumper(yaml.SafeDumper):
-    """Texts of several lines (a label and its hint) as blocks, the way an author writes them."""
+    """Texts of several lines (a label and its hint) as blocks, the way an author writes them;
+    a text used twice (the parts of a filtered question) written out twice, not as an alias."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -37,6 +37,14 @@ class FormReading:
         return self.locations.get("", Location("settings"))
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One question a filtered choice question became (`dialogues/xlsform/cascades.py`)."""
+
+    id: str
+    options: frozenset[str]
+
+
 class FormReader:
     """The state of reading one form: its languages, choice lists, problems and places."""
 
@@ -45,6 +53,12 @@ class FormReader:
         self.reading = reading
         self.languages = FormLanguages((), "en", None)
         self.lists: dict[str, list[tuple[int, Mapping[str, str]]]] = {}
+        # Filtered choice questions: the filter and the choices' rows by the path built under,
+        # each part's options by their place in the whole list, and the parts of each question.
+        self.choice_filters: dict[str, str] = {}
+        self.option_rows: dict[str, list[Mapping[str, str]]] = {}
+        self.option_order: dict[str, list[int]] = {}
+        self.splits: dict[str, list[Part]] = {}
 
     def problem(self, location: Location, message: str) -> None:
         self.reading.problems.append(FormProblem(location, message))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialogues.expressions import And, Expr
+from dialogues.xlsform.cascades import rewrite, split
 from dialogues.xlsform.choices import choices_of, range_of
 from dialogues.xlsform.constraints import limits
 from dialogues.xlsform.languages import find_languages
@@ -97,22 +98,63 @@ def _questions(reader: FormReader, sheet: Sheet) -> list[dict[str, Any]]:
                 f"'{kind}' is device metadata: Sauti does not collect it (left out)",
             )
             continue
-        path = f"questions[{len(questions)}]"
+        # A filtered question becomes several: built aside, then placed part by part.
+        filtered = bool(cell_of(row, "choice_filter"))
+        path = f"filtered[{number}]" if filtered else f"questions[{len(questions)}]"
         question = _question(reader, sheet, index, row, words, path)
         if question is None:
             continue
-        conditions = [g.relevant for g in groups if g.relevant is not None]
-        own = _relevant(reader, row, number)
-        if own is not None:
-            conditions.append(own)
-        if conditions:
-            combined = conditions[0] if len(conditions) == 1 else And(tuple(conditions))
+        combined = _conditions(reader, groups, row, number)
+        if filtered and question["kind"] in ("single_choice", "multiple_choice"):
+            where = Location(SURVEY, number, header_of(row, "choice_filter"))
+            for part, built in split(reader, question, path, where, questions, combined):
+                _place_part(reader, built, f"questions[{len(questions)}]", part["id"])
+                questions.append(part)
+            continue
+        if combined is not None:
             question["relevant"] = to_sauti(combined)
             reader.place(f"{path}.relevant", Location(SURVEY, number, "relevant"))
         questions.append(question)
     if groups:
         reader.problem(Location(SURVEY), "a group or repeat is begun but never ended")
     return questions
+
+
+def _conditions(
+    reader: FormReader, groups: list[_Group], row: Mapping[str, str], number: int
+) -> Expr | None:
+    """The question's own relevant and its groups', joined; on filtered questions, made to
+    name their parts."""
+    conditions = [g.relevant for g in groups if g.relevant is not None]
+    own = _relevant(reader, row, number)
+    if own is not None:
+        conditions.append(own)
+    if not conditions:
+        return None
+    combined = conditions[0] if len(conditions) == 1 else And(tuple(conditions))
+    try:
+        return rewrite(combined, reader.splits)
+    except ValueError as error:
+        reader.problem(Location(SURVEY, number, header_of(row, "relevant")), str(error))
+        return None
+
+
+def _place_part(reader: FormReader, built: str, path: str, part_id: str) -> None:
+    """A part's places: those of the question it was built as, its options renumbered."""
+    locations = reader.reading.locations
+    order = reader.option_order[part_id]
+    for key, location in list(locations.items()):
+        if not key.startswith((built + ".", built + "[")):
+            continue
+        rest = key[len(built) :]
+        if rest.startswith(".options["):
+            number, _, tail = rest[len(".options[") :].partition("]")
+            if int(number) not in order:
+                continue
+            rest = f".options[{order.index(int(number))}]{tail}"
+        locations.setdefault(path + rest, location)
+    locations.setdefault(path, locations.get(built, Location(SURVEY)))
+    locations.setdefault(f"{path}.relevant", locations.get(f"{built}.id", Location(SURVEY)))
 
 
 def _relevant(reader: FormReader, row: Mapping[str, str], number: int) -> Expr | None:

@@ -10,7 +10,14 @@ from pathlib import Path
 
 from bot.records.xlsform_files import import_workbook
 from dialogues import QuestionKind, parse
-from tests.kit.xlsforms import BROKEN_FORM, MARKET_FORM, WATER_FORM, Rows, workbook_bytes
+from tests.kit.xlsforms import (
+    BROKEN_FORM,
+    CASCADE_FORM,
+    MARKET_FORM,
+    WATER_FORM,
+    Rows,
+    workbook_bytes,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -74,6 +81,40 @@ def test_the_form_s_limits_become_the_questions_limits() -> None:
     assert by_id["why_not"].max_length == 300
     # The group's relevant is joined to each of its questions'.
     assert by_id["trips"].relevant == by_id["problems"].relevant is not None
+
+
+def test_a_cascading_select_asks_the_counties_of_the_state_chosen(tmp_path: Path) -> None:
+    form = _write(tmp_path, "wells.xlsx", CASCADE_FORM)
+    out = tmp_path / "wells.yaml"
+    imported = _sauti("survey", "import", str(form), "-o", str(out))
+    assert imported.returncode == 0, imported.stderr
+    west = _sauti("survey", "chat", str(out), "--lang", "sw", stdin="1\n1\n3\n")
+    assert west.returncode == 0, west.stderr
+    assert "Kisumu" in west.stdout
+    assert "Mombasa" not in west.stdout  # only the west's counties are offered
+    assert "Visima vingapi" in west.stdout  # asked because the county is Kisumu
+    assert "trial run over" in west.stdout
+    coast = _sauti("survey", "chat", str(out), "--lang", "sw", stdin="2\n1\n")
+    assert "Mombasa" in coast.stdout
+    assert "Kisumu" not in coast.stdout
+    assert "Visima vingapi" not in coast.stdout
+    assert "trial run over" in coast.stdout
+
+
+def test_a_filter_sauti_cannot_ask_is_located() -> None:
+    survey = [dict(row) for row in CASCADE_FORM["survey"]]
+    survey[2]["relevant"] = "${county} > 2"
+    result = import_workbook(workbook_bytes({**CASCADE_FORM, "survey": survey}))
+    assert [str(p) for p in result.problems] == [
+        "sheet 'survey', row 4, column 'relevant': 'county' offers its choices by an earlier "
+        "answer: test it with = or selected() only",
+    ]
+    survey[1]["choice_filter"] = "state=${state} or state='coast'"
+    result = import_workbook(workbook_bytes({**CASCADE_FORM, "survey": survey}))
+    assert [str(p) for p in result.problems][0] == (
+        "sheet 'survey', row 3, column 'choice_filter': Sauti can filter choices only by one "
+        "earlier answer, like state = ${state}; \"state=${state} or state='coast'\" is not that"
+    )
 
 
 def test_a_one_language_odk_form_is_taken_as_english_and_says_so(tmp_path: Path) -> None:

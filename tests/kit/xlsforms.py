@@ -207,6 +207,42 @@ MARKET_FORM: dict[str, Rows] = {
 }
 
 
+# Kobo's "cascading select" example: the counties offered are those of the state chosen.
+CASCADE_FORM: dict[str, Rows] = {
+    "survey": [
+        {"type": "select_one state", "name": "state", "label::English (en)": "Your state?",
+         "label::Kiswahili (sw)": "Jimbo lako?", "required": "yes"},
+        {"type": "select_one county", "name": "county", "choice_filter": "state=${state}",
+         "label::English (en)": "Your county?", "label::Kiswahili (sw)": "Kaunti yako?",
+         "required": "yes"},
+        {"type": "integer", "name": "wells", "relevant": "${county} = 'kisumu'",
+         "label::English (en)": "How many wells work?",
+         "label::Kiswahili (sw)": "Visima vingapi vinafanya kazi?"},
+        {"type": "note", "name": "done", "label::English (en)": "Thank you.",
+         "label::Kiswahili (sw)": "Asante."},
+    ],
+    "choices": [
+        {"list_name": "state", "name": "west", "label::English (en)": "West",
+         "label::Kiswahili (sw)": "Magharibi"},
+        {"list_name": "state", "name": "coast", "label::English (en)": "Coast",
+         "label::Kiswahili (sw)": "Pwani"},
+        {"list_name": "county", "name": "kisumu", "state": "west",
+         "label::English (en)": "Kisumu", "label::Kiswahili (sw)": "Kisumu"},
+        {"list_name": "county", "name": "siaya", "state": "west",
+         "label::English (en)": "Siaya", "label::Kiswahili (sw)": "Siaya"},
+        {"list_name": "county", "name": "mombasa", "state": "coast",
+         "label::English (en)": "Mombasa", "label::Kiswahili (sw)": "Mombasa"},
+        {"list_name": "county", "name": "kilifi", "state": "coast",
+         "label::English (en)": "Kilifi", "label::Kiswahili (sw)": "Kilifi"},
+    ],
+    "settings": [
+        {"form_title": "Wells", "form_id": "wells", "organisation::English (en)": "Maji",
+         "organisation::Kiswahili (sw)": "Maji", "promise::English (en)": "We will report.",
+         "promise::Kiswahili (sw)": "Tutaripoti."}
+    ],
+}  # fmt: skip
+
+
 # Everything Sauti cannot ask in chat, on one form: each problem must come back, located.
 BROKEN_FORM: dict[str, Rows] = {
     "survey": [
