@@ -111,7 +111,7 @@ def test_a_filter_sauti_cannot_ask_is_located() -> None:
     ]
     survey[1]["choice_filter"] = "state=${state} or state='coast'"
     result = import_workbook(workbook_bytes({**CASCADE_FORM, "survey": survey}))
-    assert [str(p) for p in result.problems][0] == (
+    assert str(result.problems[0]) == (
         "sheet 'survey', row 3, column 'choice_filter': Sauti can filter choices only by one "
         "earlier answer, like state = ${state}; \"state=${state} or state='coast'\" is not that"
     )
