@@ -45,10 +45,10 @@ def read_settings(
     reader.place("default_language", Location(SETTINGS, 2, "default_language"))
     for key in CAMPAIGN_TEXTS:
         texts = reader.texts(sheet, 0, row, TEXT_COLUMN.get(key, key), key) if row else {}
-        if key == "title" and row.get("form_title"):
+        if key == "title" and row.get("form_title") and not texts:
             # XLSForm's title is one text, shown whatever the language: the same in each,
-            # unless a `title::Language (code)` column translates it.
-            texts = {code: texts.get(code, row["form_title"]) for code in languages.codes}
+            # unless `campaign_title::Language (code)` columns translate it.
+            texts = dict.fromkeys(languages.codes, row["form_title"])
             reader.place("title", Location(SETTINGS, 2, "form_title"))
         if texts:
             document[key] = texts

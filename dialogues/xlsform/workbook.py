@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 _LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)\s*$")
+# A bare code (`label::sw`), as a sheet names a language it has no name for.
+_BARE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 # Other spellings pyxform accepts for the columns Sauti reads, lower case.
 _ALIASES = {
     "relevance": "relevant",
@@ -95,6 +97,8 @@ def read_header(header: str) -> Column:
     if not rest:
         return Column(header, base, None, None)
     match = _LANGUAGE.match(rest.strip())
+    if match is None and _BARE_CODE.match(rest.strip()):
+        return Column(header, base, rest.strip(), rest.strip())
     if match is None:
         return Column(header, base, rest.strip(), None)
     return Column(header, base, match.group("name"), match.group("code").strip())

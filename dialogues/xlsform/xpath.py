@@ -35,7 +35,7 @@ LENGTH_PREFIX = "#length:"
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<ref>\$\{\s*[^}\s]+\s*\})
-    | (?P<number>\d+(?:\.\d+)?|\.\d+)
+    | (?P<number>-?(?:\d+(?:\.\d+)?|\.\d+))
     | (?P<string>'[^']*'|"[^"]*"|‘[^’]*’|“[^”]*”)
     | (?P<function>[A-Za-z_][A-Za-z0-9_:.-]*(?=\s*\())
     | (?P<name>[A-Za-z_][A-Za-z0-9_.-]*)
@@ -229,10 +229,10 @@ def _comparison(left: _Operand, op: Operator, right: _Operand, start: _Token) ->
 def parse_xpath(source: str, *, columns: bool = False) -> Expr:
     """Read an XLSForm expression; ExpressionError (with a 1-based column) when it cannot map.
     With `columns`, a bare name is a column of the choices sheet (choice_filter)."""
-    return _normalise(_Parser(source, columns=columns).parse())
+    return canonical(_Parser(source, columns=columns).parse())
 
 
-def _normalise(expr: Expr) -> Expr:
+def canonical(expr: Expr) -> Expr:
     """`string-length(${q}) > 0` means "answered", and `${q} = 'a' or ${q} = 'b'` is
     Sauti's `q in ('a', 'b')`: one shape for each meaning, so a round trip gives back the
     expression it started from."""
@@ -243,11 +243,11 @@ def _normalise(expr: Expr) -> Expr:
                 return Answered(name)
             return expr
         case Not(operand):
-            return Not(_normalise(operand))
+            return Not(canonical(operand))
         case And(operands):
-            return And(tuple(_normalise(o) for o in operands))
+            return And(tuple(canonical(o) for o in operands))
         case Or(operands):
-            parts = tuple(_normalise(o) for o in operands)
+            parts = tuple(canonical(o) for o in operands)
             return _as_set(parts) or Or(parts)
     return expr
 
