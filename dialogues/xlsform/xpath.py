@@ -78,7 +78,10 @@ def _tokenize(source: str) -> list[_Token]:
             column = len(source) - len(source[position:].lstrip()) + 1
             raise ExpressionError(f"unexpected character {source[column - 1]!r}", column)
         kind = match.lastgroup
-        tokens.append(_Token(kind, match.group(kind), match.start(kind) + 1))
+        token = _Token(kind, match.group(kind), match.start(kind) + 1)
+        if kind == "function" and token.text in ("and", "or"):
+            token = _Token("name", token.text, token.column)  # `a or (b)`: a word, not a call
+        tokens.append(token)
         position = match.end()
     tokens.append(_Token("end", "", len(source) + 1))
     return tokens
@@ -148,6 +151,10 @@ class _Parser:
             return self.parse_selected()
         start = self.current
         left = self.parse_operand()
+        if self.at("arithmetic") or (self.at("number") and self.current.text.startswith("-")):
+            raise self.fail("Sauti cannot calculate with answers (+, -, *, div, mod)")
+        if self.at("name", "div") or self.at("name", "mod"):
+            raise self.fail("Sauti cannot calculate with answers (+, -, *, div, mod)")
         if not self.at("op"):
             raise self.fail("expected a comparison (=, !=, <, <=, >, >=)")
         op_token = self.take()
@@ -242,6 +249,8 @@ def canonical(expr: Expr) -> Expr:
             if name != SELF and (op, value) in ((">", 0), ("!=", 0), (">=", 1)):
                 return Answered(name)
             return expr
+        case InSet(question, values) if len(values) == 1:
+            return Compare(question, "=", values[0])
         case Not(operand):
             return Not(canonical(operand))
         case And(operands):
