@@ -1,5 +1,5 @@
 """The `sauti` subcommands, one module per group (`common` holds their shared plumbing):
-`survey`, `runtime` (`sauti run`), `campaigns`, `export`, `dead_letters`, `migrate`, `whatsapp`,
+`survey` (with `survey_forms`: XLSForm import and export), `runtime` (`sauti run`), `campaigns`, `export`, `dead_letters`, `migrate`, `whatsapp`,
 `decisions`, `themes`, `triage` (open safety alerts), `loop`, `grievances`; `orgs` and
 `staff` (organisations, their people, and the setup links staff get in through); `audit` (an
 organisation's audit log); `results` (`sauti campaign results`); `tokens` (API tokens of the
