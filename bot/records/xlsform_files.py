@@ -5,7 +5,9 @@ own streamed writer (`sheets.py`)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from io import BytesIO
 from typing import Any
+from zipfile import BadZipFile, ZipFile
 
 from babel import Locale, UnknownLocaleError
 from pyxform.xls2json_backends import definition_to_dict, get_definition_data
@@ -19,6 +21,9 @@ from dialogues.xlsform.writing import survey_as_form
 XLSFORM_SHEETS = ("survey", "choices", "settings")
 #: The start of every xlsx (a zip): how an upload is told from a YAML file.
 ZIP_MAGIC = b"PK\x03\x04"
+#: An upload is small (256 KB) but a zip can unpack to far more: a form of thousands of rows
+#: unpacks to a few MB, so past this the file is refused before anything reads it.
+UNPACKED_BYTES_LIMIT = 32 * 1024 * 1024
 
 
 def looks_like_workbook(content: bytes) -> bool:
@@ -29,6 +34,10 @@ def looks_like_workbook(content: bytes) -> bool:
 def import_workbook(content: bytes, *, name: str | None = None) -> FormImport:
     """A survey file made from an XLSForm's bytes; a file that is no workbook is one problem.
     `name` (the file's, without suffix) names a form that has no form_id, as pyxform does."""
+    if (unpacked := _unpacked_size(content)) is not None and unpacked > UNPACKED_BYTES_LIMIT:
+        limit = UNPACKED_BYTES_LIMIT // (1024 * 1024)
+        message = f"the workbook unpacks to more than {limit} MB: not an XLSForm Sauti reads"
+        return FormImport(None, None, (FormProblem(Location(""), message),), ())
     try:
         workbook = read_workbook(content)
     except Exception as error:
@@ -37,6 +46,18 @@ def import_workbook(content: bytes, *, name: str | None = None) -> FormImport:
         message = f"not a readable XLSForm workbook (xlsx or xls): {_short(error)}"
         return FormImport(None, None, (FormProblem(Location(""), message),), ())
     return import_form(workbook, fallback_id=name)
+
+
+def _unpacked_size(content: bytes) -> int | None:
+    """What an xlsx's parts add up to once unpacked (zip readers stop at the sizes its
+    directory declares); None for what is no zip."""
+    if not content.startswith(ZIP_MAGIC):
+        return None
+    try:
+        with ZipFile(BytesIO(content)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (BadZipFile, OSError, ValueError):
+        return None
 
 
 def read_workbook(content: bytes) -> Workbook:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Mapping
+from io import BytesIO
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from bot.records.xlsform_files import import_workbook
 from dialogues import QuestionKind, parse
@@ -167,3 +169,17 @@ def test_garbage_is_said_to_be_no_workbook_not_a_traceback(tmp_path: Path) -> No
     assert result.returncode == 1
     assert "the file: not a readable XLSForm workbook" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_small_workbook_that_unpacks_to_gigabytes_is_refused_unread() -> None:
+    # A zip bomb: 64 MB of one repeated byte compresses to well under the 256 KB upload limit.
+    packed = BytesIO()
+    with ZipFile(packed, "w", ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" * (64 * 1024 * 1024))
+    content = packed.getvalue()
+    assert len(content) < 256 * 1024
+    result = import_workbook(content)
+    assert result.text is None
+    assert [problem.message for problem in result.problems] == [
+        "the workbook unpacks to more than 32 MB: not an XLSForm Sauti reads"
+    ]
