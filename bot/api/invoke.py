@@ -29,7 +29,7 @@ from bot.api.declare import (
     Owner,
     TextBody,
 )
-from bot.api.problems import INVALID_REQUEST, ApiError, ErrorItem
+from bot.api.problems import INVALID_REQUEST, ApiError, ErrorItem, Param
 from bot.api.services import ApiServices
 from bot.records.cases import find_case
 
@@ -105,13 +105,29 @@ def invalid(error: ValidationError, where: str) -> ApiError:
         ErrorItem(
             location=".".join([where, *(str(part) for part in item["loc"])]),
             message=item["msg"],
+            code=item["type"],
+            params=_params(item.get("ctx")) or None,
         )
-        for item in error.errors()
+        for item in error.errors(include_url=False)
     ]
     count = len(items)
     return ApiError(
-        INVALID_REQUEST, f"{count} problem{'s' if count != 1 else ''} in the {where}", errors=items
+        INVALID_REQUEST,
+        f"{count} problem{'s' if count != 1 else ''} in the {where}",
+        errors=items,
+        code="invalid_fields",
+        params={"count": count},
     )
+
+
+def _params(context: Mapping[str, Any] | None) -> dict[str, Param]:
+    """The figures a pydantic error names (`max_length`, `expected`…); the exception a
+    validator raised is left out: its text is the message's, in English."""
+    return {
+        name: value
+        for name, value in (context or {}).items()
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+    }
 
 
 async def _owner(owner: Owner, call: Call, principal: Principal) -> str:

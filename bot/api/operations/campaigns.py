@@ -289,7 +289,9 @@ async def load_campaign(call: Call) -> CampaignOut:
         ) from None
     except CampaignOwnedElsewhereError:
         raise ApiError(
-            CONFLICT, "another organisation uses this campaign id: give the survey another id"
+            CONFLICT,
+            "another organisation uses this campaign id: give the survey another id",
+            code="campaign_elsewhere",
         ) from None
     await call.services.audit.record(
         caller.org,

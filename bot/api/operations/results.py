@@ -134,7 +134,14 @@ async def read_results(
         raise ApiError(
             INVALID_REQUEST,
             "the campaign keeps no breakdown of that name",
-            errors=[ErrorItem(location="query.by", message=str(error))],
+            errors=[
+                ErrorItem(
+                    location="query.by",
+                    message=str(error),
+                    code="unknown_breakdown",
+                    params={"name": by or ""},
+                )
+            ],
         ) from None
     return campaign, found
 

@@ -213,8 +213,12 @@ async def reset_staff(call: Call) -> ResetOut:
 
 def _refused(error: StaffError) -> ApiError:
     if isinstance(error, StaffConflictError):
-        return ApiError(CONFLICT, str(error), reason=error.reason.value, subject=error.email)
-    return ApiError(INVALID_REQUEST, str(error))
+        return ApiError(
+            CONFLICT, str(error), code=error.reason.value, params={"email": error.email}
+        )
+    # The stores' own refusals: an address that is not one, mostly (the others the changes
+    # find first, as conflicts).
+    return ApiError(INVALID_REQUEST, str(error), code="staff_refused")
 
 
 def _link(call: Call, tools: StaffTools, token: str) -> SetupLinkOut:

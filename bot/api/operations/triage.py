@@ -165,14 +165,24 @@ async def mark_triage_item(call: Call) -> ItemMarks:
             services.redis, services.schema, campaign.id, shard, item, mark, value
         )
         if done is Marked.GONE:
-            raise _refused("body.response_id", f"no free-text answer {response_id} to triage")
+            raise _refused(
+                "body.response_id",
+                f"no free-text answer {response_id} to triage",
+                "unknown_answer",
+                response_id,
+            )
         if done is Marked.ALERT_RAISED and services.metrics is not None:
             services.metrics.safety_alerts.inc()
         if done is not Marked.UNCHANGED:
             await _audit_mark(call, campaign.id, response_id, mark, value)
     now = await (await _queue(call, campaign)).item(shard, item)
     if now is None:  # erased meanwhile
-        raise _refused("body.response_id", f"no free-text answer {response_id} to triage")
+        raise _refused(
+            "body.response_id",
+            f"no free-text answer {response_id} to triage",
+            "unknown_answer",
+            response_id,
+        )
     return ItemMarks(
         response_id=response_id,
         urgent=now.urgent,
@@ -190,13 +200,18 @@ async def _item_named(call: Call, campaign: Campaign, response_id: str) -> tuple
     if CONCERN.match(reference):
         case = await find_case(services.redis, services.schema, reference)
         if case is None or case.campaign_id != campaign.id or case.kind != "concern":
-            raise _refused("body.response_id", f"no concern {reference} in '{campaign.id}'")
+            raise _refused(
+                "body.response_id",
+                f"no concern {reference} in '{campaign.id}'",
+                "unknown_answer",
+                reference,
+            )
         return case.shard, reference
     responses = Responses(services.redis, services.schema, campaign, await pseudonyms_of(call))
     try:
         participant_id, question_id = await responses.answer(response_id)
     except ThemeError as error:
-        raise _refused("body.response_id", str(error)) from None
+        raise _refused("body.response_id", str(error), "unknown_answer", response_id) from None
     return services.schema.shard_of(participant_id), triage_item(participant_id, question_id)
 
 
@@ -255,7 +270,12 @@ async def _check_decision(call: Call, campaign_id: str, decision_id: str) -> Non
         services.schema.decisions(campaign_id), decision_id
     )
     if not known:
-        raise _refused("body.decision", f"'{campaign_id}' has no decision '{decision_id}'")
+        raise _refused(
+            "body.decision",
+            f"'{campaign_id}' has no decision '{decision_id}'",
+            "unknown_decision",
+            decision_id,
+        )
 
 
 def _position(call: Call, campaign_id: str, cursor: str | None) -> Position | None:
@@ -324,7 +344,8 @@ async def _audit_mark(
     )
 
 
-def _refused(location: str, message: str) -> ApiError:
-    return ApiError(
-        INVALID_REQUEST, message, errors=[ErrorItem(location=location, message=message)]
-    )
+def _refused(location: str, message: str, code: str, name: str) -> ApiError:
+    """A 422 about one field; `code` says why (and `name` what was given) to a page in its
+    reader's language."""
+    item = ErrorItem(location=location, message=message, code=code, params={"name": name})
+    return ApiError(INVALID_REQUEST, message, errors=[item])
