@@ -105,7 +105,7 @@ def invalid(error: ValidationError, where: str) -> ApiError:
         ErrorItem(
             location=".".join([where, *(str(part) for part in item["loc"])]),
             message=item["msg"],
-            code=item["type"],
+            code=_code(item),
             params=_params(item.get("ctx")) or None,
         )
         for item in error.errors(include_url=False)
@@ -118,6 +118,12 @@ def invalid(error: ValidationError, where: str) -> ApiError:
         code="invalid_fields",
         params={"count": count},
     )
+
+
+def _code(item: Any) -> str:
+    """pydantic's type of the mistake; an empty text where one is needed is `missing`, as a
+    form's field left empty is to the person who sent it."""
+    return "missing" if item.get("input") == "" else str(item["type"])
 
 
 def _params(context: Mapping[str, Any] | None) -> dict[str, Param]:
