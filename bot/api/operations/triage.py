@@ -19,7 +19,7 @@ from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import Call, Operations
 from bot.api.operations.common import CampaignPath, campaign_owned, pseudonyms_of
-from bot.api.operations.responses import records_read
+from bot.api.operations.responses import audit_read
 from bot.api.pages import (
     DEFAULT_LIMIT,
     MAX_CURSOR,
@@ -102,7 +102,10 @@ async def list_triage(call: Call) -> TriagePage:
     wanted = TriageFilter(flag=query.flag, theme=query.theme, decision=query.decision)
     found, following = await queue.page(after, query.limit, wanted)
     items = [triage_out(campaign, item) for item in found]
-    await _audit_read(call, campaign.id, items)
+    # A page is a read of responses (every item it named) and of free text (those whose words
+    # it showed), as a page of `listResponses` is.
+    worded = [item.participant for item in items if item.text is not None]
+    await audit_read(call, campaign.id, [item.participant for item in items], worded, len(worded))
     return TriagePage(items=items, next_cursor=_cursor(campaign.id, following))
 
 
@@ -295,34 +298,6 @@ def _cursor(campaign_id: str, position: Position | None) -> str | None:
         return None
     where = {"t": position.ms, "s": position.shard, "n": position.name}
     return encode_cursor(f"triage:{campaign_id}", where)
-
-
-async def _audit_read(call: Call, campaign_id: str, items: list[TriageItemOut]) -> None:
-    """A page is a read of responses (every item it named) and of free text (those whose
-    words it showed), as a page of `listResponses` is."""
-    caller = call.caller
-    target = f"campaign:{campaign_id}"
-    named = [item.participant for item in items]
-    await call.services.audit.record(
-        caller.org,
-        actor=caller.actor,
-        action=AuditAction.RESPONSES_READ,
-        target=target,
-        count=len(items),
-        address=caller.address,
-        details=records_read(named),
-    )
-    words = [item.participant for item in items if item.text is not None]
-    if words:
-        await call.services.audit.record(
-            caller.org,
-            actor=caller.actor,
-            action=AuditAction.FREE_TEXT_READ,
-            target=target,
-            count=len(words),
-            address=caller.address,
-            details=records_read(words),
-        )
 
 
 async def _audit_mark(
