@@ -70,6 +70,7 @@ def _add_staff_pages(app: App, web_app: web.Application) -> SignIn:
         crypto=app.crypto,
         organisations=app.organisations(),
         http=app.settings.http,
+        changes=build_staff_changes(app, sign_in=sign_in),
     )
     web_app.add_routes(pages.routes())
     return sign_in

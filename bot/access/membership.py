@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from enum import StrEnum
 
 from redis.asyncio import Redis
 
+from bot.access.invitations import Invitation, Invitations
 from bot.access.permissions import ForbiddenError, NotFoundError, Principal, authorize
 from bot.access.roles import Permission, Role, permissions_of, reads_personal_data
 from bot.access.signin import SignIn
@@ -99,18 +101,31 @@ class StaffChanges:
         self._tokens = TokenStore(redis, schema)
         self._sign_in = sign_in
         self._audit = audit
+        self.invitations = Invitations(redis, schema, sign_in.links.ttl_seconds)
 
     async def add(self, by: Principal, email: str, role: Role) -> Added:
-        """Give `email` a role in `by`'s organisation (StaffConflictError: already there)."""
+        """Give `email` a role in `by`'s organisation (StaffConflictError: already there).
+        An admin adding an account of another organisation only invites it (it joins when it
+        accepts): the answer is a new account's, so it tells nothing of the other one."""
         authorize(by, Permission.STAFF_MANAGE)
         email = normal_email(email)
         entry = self._entry(by, AuditAction.STAFF_ADDED, f"staff:{email}", {"role": role.value})
         async with self._lock(by.org):
             await self._still_allowed(by)
-            if await self._member(by.org, email) is not None:
+            if (
+                await self._member(by.org, email) is not None
+                or await self.invitations.get(email, by.org) is not None
+            ):  # asked already counts as here: a new address added twice is refused too
                 raise StaffConflictError(
                     f"{email} is already staff of '{by.org}'", Conflict.ALREADY_STAFF, email
                 )
+            elsewhere = await self._staff.get(email) if by.role is not None else None
+            if elsewhere is not None:
+                if elsewhere.password_hash is None:  # its waiting link answers for the others
+                    await self._sign_in.links.cancel(email)
+                invitation = await self.invitations.invite(email, by.org, role, _now_ms())
+                await self._record(by, entry)
+                return Added(email, role, True, invitation, False)
             new = await self._staff.add(email, by.org, role)
         await self._record(by, entry)
         member = await self._staff.get(email)
@@ -130,11 +145,19 @@ class StaffChanges:
 
     async def set_role(self, by: Principal, email: str, role: Role) -> Role:
         """Change a member's role; the role they had. Their signed-in sessions in the
-        organisation end at once (bot.staff_web.auth), their tokens carry the new role at most."""
+        organisation end at once (bot.staff_web.auth), their tokens carry the new role at most.
+        Someone invited and not yet joined is asked to join with the new role."""
         authorize(by, Permission.STAFF_MANAGE)
         target = f"staff:{normal_email(email)}"
         async with self._lock(by.org):
             await self._still_allowed(by)
+            invited = await self._invited(by.org, email)
+            if invited is not None:
+                changed = {"from": invited.role.value, "to": role.value}
+                entry = self._entry(by, AuditAction.ROLE_CHANGED, target, changed)
+                await self.invitations.invite(invited.email, by.org, role, _now_ms())
+                await self._record(by, entry)
+                return invited.role
             before = await self._role_of(by.org, email)
             if role is not Role.ADMIN:
                 await self._keep_an_admin(by.org, email, before)
@@ -151,6 +174,11 @@ class StaffChanges:
         entry = self._entry(by, AuditAction.STAFF_REMOVED, f"staff:{normal_email(email)}")
         async with self._lock(by.org):
             await self._still_allowed(by)
+            invited = await self._invited(by.org, email)
+            if invited is not None:  # asked, not joined: the invitation is withdrawn
+                await self.invitations.take(invited.email, by.org)
+                await self._record(by, entry)
+                return
             before = await self._role_of(by.org, email)
             await self._keep_an_admin(by.org, email, before)
             await self._staff.remove(email, by.org)
@@ -199,6 +227,24 @@ class StaffChanges:
                 details={"reason": "reset"},
             )
         return token
+
+    async def accept(self, email: str, org: str) -> Role | None:
+        """The account joins `org` with the role it was invited to (None: no invitation of
+        that organisation waits for it). Recorded in the organisation, as the account."""
+        email = normal_email(email)
+        async with self._lock(org):
+            invitation = await self.invitations.take(email, org)
+            if invitation is None or await self._member(org, email) is not None:
+                return None
+            await self._staff.add(email, org, invitation.role)
+        await self._audit.record(
+            org,
+            actor=f"staff:{email}",
+            action=AuditAction.STAFF_ADDED,
+            target=f"staff:{email}",
+            details={"role": invitation.role.value, "accepted": "invitation"},
+        )
+        return invitation.role
 
     async def create_token(
         self, by: Principal, email: str, role: Role | None, days: int
@@ -286,6 +332,13 @@ class StaffChanges:
         member = await self._staff.get(normal_email(email))
         return member if member is not None and member.role_in(org) is not None else None
 
+    async def _invited(self, org: str, email: str) -> Invitation | None:
+        """The invitation waiting for `email` from `org`, unless it is a member already."""
+        email = normal_email(email)
+        if await self._member(org, email) is not None:
+            return None
+        return await self.invitations.get(email, org)
+
     async def _role_of(self, org: str, email: str) -> Role:
         member = await self._member(org, email)
         role = member.role_in(org) if member is not None else None
@@ -334,6 +387,10 @@ class StaffChanges:
             address=entry.address,
             details=entry.details,
         )
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _may_give_link(by: Principal, member: StaffMember) -> bool:

@@ -72,6 +72,10 @@ class SetupLinks:
             await self._redis.delete(self._schema.staff_setup(text(earlier)))
         return token
 
+    @property
+    def ttl_seconds(self) -> int:
+        return self._ttl
+
     async def find(self, token: str) -> SetupLink | None:
         """The live link of `token`, or None (unknown, used, expired, replaced)."""
         if not token or len(token) > _MAX_TOKEN:

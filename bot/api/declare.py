@@ -69,10 +69,12 @@ Access = Permission | Anyone
 
 @dataclass(frozen=True, slots=True)
 class TextBody:
-    """A request body taken as text (a survey file), in one of `media_types`."""
+    """A request body taken as text (a survey file), in one of `media_types`; or as bytes,
+    untouched, in one of `binary_media_types` (a workbook)."""
 
     media_types: tuple[str, ...]
     description: str
+    binary_media_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ class Call:
     services: ApiServices
     path: BaseModel | None
     query: BaseModel | None
-    body: BaseModel | str | None
+    body: BaseModel | str | bytes | None
     # Where the call came from: the JSON API, or a console page invoking the operation (an
     # audit entry of a download says which, "to": "api" or "console").
     face: Face = "api"
@@ -164,6 +166,12 @@ class Call:
     def text_body(self) -> str:
         if not isinstance(self.body, str):
             raise TypeError("this operation's body is not text")
+        return self.body
+
+    def file_body(self) -> str | bytes:
+        """A text body, or the bytes of one sent in a binary media type."""
+        if not isinstance(self.body, str | bytes):
+            raise TypeError("this operation's body is not a file")
         return self.body
 
 

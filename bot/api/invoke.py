@@ -29,11 +29,11 @@ from bot.api.declare import (
     Owner,
     TextBody,
 )
-from bot.api.problems import INVALID_REQUEST, ApiError, ErrorItem
+from bot.api.problems import INVALID_REQUEST, ApiError, ErrorItem, Param
 from bot.api.services import ApiServices
 from bot.records.cases import find_case
 
-Body = BaseModel | str | None
+Body = BaseModel | str | bytes | None
 BodyReader = Callable[[], Awaitable[Body]]
 
 
@@ -69,7 +69,7 @@ async def invoke(
     return await operation.handler(call)
 
 
-def body_from(operation: Operation, values: Mapping[str, Any] | str | None) -> BodyReader:
+def body_from(operation: Operation, values: Mapping[str, Any] | str | bytes | None) -> BodyReader:
     """A body given as values (a page's form, already read), validated as the operation
     declares it."""
 
@@ -78,6 +78,8 @@ def body_from(operation: Operation, values: Mapping[str, Any] | str | None) -> B
         if declared is None:
             return None
         if isinstance(declared, TextBody):
+            if isinstance(values, bytes) and declared.binary_media_types:
+                return values
             if not isinstance(values, str):
                 raise TypeError(f"{operation.operation_id} takes its body as text")
             return values
@@ -103,13 +105,35 @@ def invalid(error: ValidationError, where: str) -> ApiError:
         ErrorItem(
             location=".".join([where, *(str(part) for part in item["loc"])]),
             message=item["msg"],
+            code=_code(item),
+            params=_params(item.get("ctx")) or None,
         )
-        for item in error.errors()
+        for item in error.errors(include_url=False)
     ]
     count = len(items)
     return ApiError(
-        INVALID_REQUEST, f"{count} problem{'s' if count != 1 else ''} in the {where}", errors=items
+        INVALID_REQUEST,
+        f"{count} problem{'s' if count != 1 else ''} in the {where}",
+        errors=items,
+        code="invalid_fields",
+        params={"count": count},
     )
+
+
+def _code(item: Any) -> str:
+    """pydantic's type of the mistake; an empty text where one is needed is `missing`, as a
+    form's field left empty is to the person who sent it."""
+    return "missing" if item.get("input") == "" else str(item["type"])
+
+
+def _params(context: Mapping[str, Any] | None) -> dict[str, Param]:
+    """The figures a pydantic error names (`max_length`, `expected`…); the exception a
+    validator raised is left out: its text is the message's, in English."""
+    return {
+        name: value
+        for name, value in (context or {}).items()
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+    }
 
 
 async def _owner(owner: Owner, call: Call, principal: Principal) -> str:

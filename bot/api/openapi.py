@@ -157,11 +157,13 @@ def _request_body(
 ) -> dict[str, Any]:
     if isinstance(body, TextBody):
         text = {"type": "string", "maxLength": operation.max_body_bytes}
-        return {
-            "required": True,
-            "description": body.description,
-            "content": {media: {"schema": text} for media in body.media_types},
+        content = {media: {"schema": text} for media in body.media_types}
+        # OpenAPI 3.1: a file's bytes are a string of that media type, not JSON text.
+        content |= {
+            media: {"schema": {"type": "string", "contentMediaType": media}}
+            for media in body.binary_media_types
         }
+        return {"required": True, "description": body.description, "content": content}
     return {
         "required": True,
         "content": {"application/json": {"schema": components.ref(body, "validation")}},

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 PROBLEM_BASE = "https://sauti.example/problems/"
 PROBLEM_JSON = "application/problem+json"
+# A problem's parameter: a name, an address, a figure.
+Param = str | int | float
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,14 @@ class ErrorItem(BaseModel):
     location: str = Field(description="where: a field's path, or a survey file's path")
     line: int | None = Field(default=None, description="the survey file's line, when known")
     message: str
+    code: str | None = Field(
+        default=None,
+        description="for a field of the request: the kind of mistake, a stable code "
+        "(`missing`, `string_too_long`, `enum`…: pydantic's error types)",
+    )
+    params: dict[str, Param] | None = Field(
+        default=None, description="the figures the message names (`max_length`…), by name"
+    )
 
 
 class Problem(BaseModel):
@@ -96,6 +106,14 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
+    code: str | None = Field(
+        default=None,
+        description="why, as a stable code finer than `type` (`already_staff`…), when there is "
+        "one: `detail` says it in English, a client may say it in its own words",
+    )
+    params: dict[str, Param] | None = Field(
+        default=None, description="what the code is about (`email`…), by name"
+    )
     errors: list[ErrorItem] | None = Field(
         default=None, description="every mistake found (invalid-request, invalid-survey)"
     )
@@ -111,18 +129,18 @@ class ApiError(Exception):
         *,
         errors: list[ErrorItem] | None = None,
         headers: Mapping[str, str] | None = None,
-        reason: str | None = None,
-        subject: str = "",
+        code: str | None = None,
+        params: Mapping[str, Param] | None = None,
     ) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
         self.errors = errors
         self.headers = dict(headers or {})
-        # Why, as a fixed code, and about whom, for the console to say it in its reader's
-        # language (bot.console.site); the API answers `detail`, in English.
-        self.reason = reason
-        self.subject = subject
+        # Why, as a fixed code, and its parameters: the console says it in its reader's
+        # language from them (bot.console.problems); `detail` stays the API's English.
+        self.code = code
+        self.params = dict(params or {})
 
 
 def problem_response(error: ApiError) -> web.Response:
@@ -131,6 +149,8 @@ def problem_response(error: ApiError) -> web.Response:
         title=error.kind.title,
         status=error.kind.status,
         detail=error.detail,
+        code=error.code,
+        params=error.params or None,
         errors=error.errors,
     )
     return web.Response(

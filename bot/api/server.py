@@ -19,6 +19,7 @@ from aiohttp import web
 from pydantic import BaseModel, RootModel
 
 from bot.access.permissions import ForbiddenError, NotFoundError, Principal
+from bot.access.roles import Permission
 from bot.api.auth import Authenticator, unauthorized
 from bot.api.declare import (
     PUBLIC,
@@ -42,6 +43,7 @@ from bot.api.problems import (
     MALFORMED_BODY,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
+    UNAUTHORIZED,
     UNAVAILABLE,
     UNSUPPORTED_MEDIA_TYPE,
     ApiError,
@@ -60,6 +62,9 @@ _READ_CHUNK = 64 * 1024
 # A comment line on a live stream with nothing new this long: proxies that drop a connection
 # silent for a minute keep it, and a write to a client that left ends the stream.
 HEARTBEAT_SECONDS = 15.0
+# How often a live stream asks again whether its caller still may read it: a sign-out, a role
+# taken away or a token revoked ends the stream within this, not at the end of its time.
+RECHECK_SECONDS = 15.0
 
 
 def make_api(
@@ -119,7 +124,7 @@ def _endpoint(
         if operation.permission is not PUBLIC:
             principal = await _authenticate(request, authenticators)
 
-        async def read_body() -> BaseModel | str | None:
+        async def read_body() -> BaseModel | str | bytes | None:
             return await _body(request, operation)
 
         result = await invoke(
@@ -133,7 +138,11 @@ def _endpoint(
         if isinstance(operation.response, FileResponse):
             return await _stream(request, operation.status, operation.response, result)
         if isinstance(operation.response, EventsResponse):
-            return await _events(request, operation.status, result)
+
+            async def still_allowed() -> bool:
+                return await _still_allowed(request, authenticators, operation, principal)
+
+            return await _events(request, operation.status, result, still_allowed)
         if not isinstance(result, operation.response):  # a bug of ours, never sent half-right
             raise TypeError(f"{operation.operation_id} answered {type(result).__name__}")
         return web.Response(
@@ -151,10 +160,42 @@ async def _stream(
     return await stream_file(request, result, status=status)
 
 
-async def _events(request: web.Request, status: int, result: object) -> web.StreamResponse:
+async def _still_allowed(
+    request: web.Request,
+    authenticators: Sequence[Authenticator],
+    operation: Operation,
+    opened_by: Principal | None,
+) -> bool:
+    """Whether the caller who opened a stream may still hold it: the request's credentials
+    still hold, for the same caller in the same organisation, with the operation's permission.
+    A rate limit reached says nothing against them; Redis out of reach ends the stream (the
+    browser opens it again later)."""
+    if opened_by is None:
+        return True
+    try:
+        now = await _authenticate(request, authenticators)
+    except ApiError as error:
+        return error.kind is not UNAUTHORIZED
+    except STORAGE_FAILURE:
+        return False
+    needed = operation.permission
+    return (
+        now.actor == opened_by.actor
+        and now.org == opened_by.org
+        and (not isinstance(needed, Permission) or needed in now.permissions)
+    )
+
+
+async def _events(
+    request: web.Request,
+    status: int,
+    result: object,
+    still_allowed: Callable[[], Awaitable[bool]],
+) -> web.StreamResponse:
     """Server-sent events, written as the operation makes them, until its events end, the
-    client leaves (found at the operation's next tick, or when a write fails) or the server
-    shuts down (the operation's events end). Nothing is left open either way."""
+    client leaves (found at the operation's next tick, or when a write fails), the caller no
+    longer may read them (asked every RECHECK_SECONDS) or the server shuts down (the
+    operation's events end). Nothing is left open either way."""
     if not isinstance(result, EventStream):
         raise TypeError(f"an event operation answered {type(result).__name__}")  # a bug of ours
     response = web.StreamResponse(
@@ -168,8 +209,12 @@ async def _events(request: web.Request, status: int, result: object) -> web.Stre
     try:
         await response.prepare(request)
         await response.write(f"retry: {result.retry_ms}\n\n".encode())
-        quiet_since = time.monotonic()
+        quiet_since = checked = time.monotonic()
         async for event in result.events:
+            if time.monotonic() - checked >= RECHECK_SECONDS:
+                if not await still_allowed():
+                    break
+                checked = time.monotonic()
             if event is not None:
                 await response.write(_event_text(event).encode())
                 quiet_since = time.monotonic()
@@ -220,17 +265,20 @@ def _query(request: web.Request) -> dict[str, str]:
     return dict(request.query)
 
 
-async def _body(request: web.Request, operation: Operation) -> BaseModel | str | None:
+async def _body(request: web.Request, operation: Operation) -> BaseModel | str | bytes | None:
     declared = operation.body
     if declared is None:
         return None
-    accepted = declared.media_types if isinstance(declared, TextBody) else (JSON,)
+    binary = declared.binary_media_types if isinstance(declared, TextBody) else ()
+    accepted = (*declared.media_types, *binary) if isinstance(declared, TextBody) else (JSON,)
     if request.content_type not in accepted:
         raise ApiError(
             UNSUPPORTED_MEDIA_TYPE,
             f"send the body as {' or '.join(accepted)}, not {request.content_type}",
         )
     raw = await _read(request, operation.max_body_bytes)
+    if request.content_type in binary:
+        return raw
     try:
         body_text = raw.decode("utf-8")
     except UnicodeDecodeError:

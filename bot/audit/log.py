@@ -47,6 +47,11 @@ MAX_SCANNED = 5_000
 # Tries of one append before giving up: each conflict means another append went through, so
 # this is only reached when hundreds of processes append to one organisation at once.
 MAX_ATTEMPTS = 200
+# An entry's stream id is its time, or a little later when its clock was behind the last
+# entry's (append_audit.lua); logs written before that took Redis's clock. A time filter seeks
+# by id with this much room on either side, and the filter itself decides what matches: clocks
+# of a deployment's machines agree far better than this.
+SEEK_MARGIN_MS = 10 * 60 * 1000
 StreamPage: TypeAlias = list[tuple[bytes, dict[bytes, bytes]]]
 _CURSOR = re.compile(r"[0-9]{1,20}-[0-9]{1,20}")
 
@@ -89,6 +94,11 @@ def check_cursor(cursor: str) -> str:
     if not _CURSOR.fullmatch(cursor) or any(int(part) >= 2**64 for part in cursor.split("-")):
         raise ValueError(f"not an audit cursor: {cursor!r} (an entry id, like 1795000000000-0)")
     return cursor
+
+
+def _time_id(ms: int) -> str:
+    """A moment as a stream id's time part (a day before 1970 is its start)."""
+    return str(min(max(ms, 0), 2**64 - 1))
 
 
 def check_limit(limit: int) -> int:
@@ -166,7 +176,7 @@ class AuditLog:
             pairs = [part for name, value in fields.items() for part in (name, value)]
             after = head_value(self._key, entry_hash, count + 1)
             done, value = await scripts.APPEND_AUDIT(
-                self._redis, keys, [head, genesis, after, *pairs]
+                self._redis, keys, [head, genesis, after, record.at_ms, *pairs]
             )
             if done == 1:
                 return AuditEntry(value.decode(), fields, record, previous, entry_hash)
@@ -196,12 +206,16 @@ class AuditLog:
         check_org(org)
         check_limit(limit)
         wanted = EntryFilter(action, actor, since_ms, until_ms)
-        edge = "+" if newest_first else "-"
-        start = edge if after is None else f"({check_cursor(after)}"
+        # The stretch of ids the times can be in: where reading starts (unless a cursor says
+        # where the last page stopped) and where it ends.
+        earliest = "-" if since_ms is None else _time_id(since_ms - SEEK_MARGIN_MS)
+        latest = "+" if until_ms is None else _time_id(until_ms + SEEK_MARGIN_MS)
+        first, end = (latest, earliest) if newest_first else (earliest, latest)
+        start = first if after is None else f"({check_cursor(after)}"
         found: list[AuditEntry] = []
         scanned = 0
         while True:
-            reply = await self._page(org, start, MAX_PAGE, newest_first=newest_first)
+            reply = await self._page(org, start, MAX_PAGE, newest_first=newest_first, end=end)
             for position, (stream_id, raw) in enumerate(reply):
                 scanned += 1
                 entry = read_entry(stream_id, raw)
@@ -209,23 +223,27 @@ class AuditLog:
                     found.append(entry)
                 last_in_page = position == len(reply) - 1
                 if len(found) == limit or scanned >= MAX_SCANNED:
-                    more = not last_in_page or await self._any_past(org, entry.id, newest_first)
+                    more = not last_in_page or await self._any_past(
+                        org, entry.id, newest_first, end
+                    )
                     return AuditPage(found, entry.id if more else None)
             if len(reply) < MAX_PAGE:
                 return AuditPage(found, None)
             start = f"({reply[-1][0].decode()}"
 
-    async def _any_past(self, org: str, entry_id: str, newest_first: bool) -> bool:
-        return bool(await self._page(org, f"({entry_id}", 1, newest_first=newest_first))
+    async def _any_past(self, org: str, entry_id: str, newest_first: bool, end: str) -> bool:
+        return bool(await self._page(org, f"({entry_id}", 1, newest_first=newest_first, end=end))
 
     async def _page(
-        self, org: str, start: str, count: int, *, newest_first: bool = False
+        self, org: str, start: str, count: int, *, newest_first: bool = False, end: str = ""
     ) -> StreamPage:
+        """Up to `count` entries from `start` on (back to `end` when `newest_first`), up to
+        `end` (an id or a time in ms; "": the log's end)."""
         key = self._schema.audit(org)
         page: Any = (
-            await self._redis.xrevrange(key, start, "-", count=count)
+            await self._redis.xrevrange(key, start, end or "-", count=count)
             if newest_first
-            else await self._redis.xrange(key, start, "+", count=count)
+            else await self._redis.xrange(key, start, end or "+", count=count)
         )
         entries: StreamPage = page  # the client's stubs leave out that replies are bytes
         return entries

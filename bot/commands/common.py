@@ -15,8 +15,11 @@ from bot.access.permissions import Principal, authorize
 from bot.access.roles import Permission
 from bot.app import App, ConfigurationError, build_app
 from bot.audit.entry import AuditAction
+from bot.conversation.campaign import Campaign
+from bot.records.export_files import label_language
 from bot.settings import Settings, SettingsError, read_settings
 from bot.storage.errors import STORAGE_FAILURE
+from dialogues import SurveyDefinitionError
 
 T = TypeVar("T")
 
@@ -152,3 +155,39 @@ def shown_count(count: int | None, minimum: int) -> str:
     """A count of people as the command line prints it, once through the suppression function
     (bot.records.suppression): the number, or `<minimum` when it is withheld."""
     return f"<{minimum}" if count is None else str(count)
+
+
+def unwritable(output: Path | None) -> int | None:
+    """EXIT_USAGE, said on stderr, when `--output` names a file in no directory; else None."""
+    if output is not None and not output.parent.is_dir():
+        print(f"sauti: {output.parent} is not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    return None
+
+
+async def stored_campaign(app: App, campaign_id: str) -> Campaign | int:
+    """The campaign, or the exit code (1) after saying on stderr why there is none to use."""
+    try:
+        campaign = await app.campaigns.get(campaign_id)
+    except SurveyDefinitionError as error:
+        print(f"sauti: campaign '{campaign_id}' cannot be read: {error}", file=sys.stderr)
+        return 1
+    if campaign is None:
+        print(f"sauti: no campaign '{campaign_id}'", file=sys.stderr)
+        return 1
+    return campaign
+
+
+async def campaign_in_language(
+    app: App, campaign_id: str, language: str | None
+) -> tuple[Campaign, str] | int:
+    """The campaign and the language its texts go out in (`--language`, else its first), or
+    the exit code after saying on stderr what is wrong."""
+    campaign = await stored_campaign(app, campaign_id)
+    if isinstance(campaign, int):
+        return campaign
+    try:
+        return campaign, label_language(campaign.survey, language)
+    except ValueError as error:
+        print(f"sauti: --language: {error}", file=sys.stderr)
+        return EXIT_USAGE

@@ -22,10 +22,11 @@ from bot.access.roles import Permission
 from bot.app import App
 from bot.audit.entry import OPERATOR, AuditAction
 from bot.commands.common import (
-    EXIT_USAGE,
     as_operator,
+    campaign_in_language,
     private_binary_file,
     private_file,
+    unwritable,
     with_app,
 )
 from bot.records.export import Respondent, TextLoss, respondents
@@ -33,12 +34,10 @@ from bot.records.export_files import (
     ExportNote,
     csv_text,
     json_text,
-    label_language,
     named_by,
     written,
     xlsx_bytes,
 )
-from dialogues import SurveyDefinitionError
 
 
 def register_export(campaign: Any) -> None:
@@ -63,24 +62,15 @@ def register_export(campaign: Any) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    if args.output is not None and not args.output.parent.is_dir():
-        print(f"sauti: {args.output.parent} is not a directory", file=sys.stderr)
-        return EXIT_USAGE
+    refused = unwritable(args.output)
+    if refused is not None:
+        return refused
 
     async def work(app: App) -> int:
-        try:
-            campaign = await app.campaigns.get(args.campaign_id)
-        except SurveyDefinitionError as error:
-            print(f"sauti: campaign '{args.campaign_id}' cannot be read: {error}", file=sys.stderr)
-            return 1
-        if campaign is None:
-            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
-            return 1
-        try:
-            language = label_language(campaign.survey, args.language)
-        except ValueError as error:
-            print(f"sauti: --language: {error}", file=sys.stderr)
-            return EXIT_USAGE
+        chosen = await campaign_in_language(app, args.campaign_id, args.language)
+        if isinstance(chosen, int):
+            return chosen
+        campaign, language = chosen
         await as_operator(app, campaign.org, Permission.EXPORTS_CREATE)
         pseudonyms = await app.pseudonyms(campaign.org)
         found = named_by(pseudonyms, respondents(app.redis, app.schema, app.crypto, campaign.id))

@@ -20,11 +20,14 @@ from bot.audit.entry import OPERATOR, AuditAction
 from bot.commands.common import (
     EXIT_USAGE,
     as_operator,
+    campaign_in_language,
     private_binary_file,
     private_file,
+    stored_campaign,
+    unwritable,
     with_app,
 )
-from bot.records.export_files import ExportNote, label_language
+from bot.records.export_files import ExportNote
 from bot.records.results import (
     Breakdown,
     CampaignResults,
@@ -34,7 +37,7 @@ from bot.records.results import (
 )
 from bot.records.results_files import results_csv, results_xlsx
 from bot.records.suppression import LOWEST_MIN_CELL, Cell
-from dialogues import Survey, SurveyDefinitionError
+from dialogues import Survey
 
 _Label = Callable[[Cell], str]  # a count as shown: the number, or <minimum
 
@@ -66,14 +69,9 @@ def _results(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        try:
-            campaign = await app.campaigns.get(args.campaign_id)
-        except SurveyDefinitionError as error:
-            print(f"sauti: campaign '{args.campaign_id}' cannot be read: {error}", file=sys.stderr)
-            return 1
-        if campaign is None:
-            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
-            return 1
+        campaign = await stored_campaign(app, args.campaign_id)
+        if isinstance(campaign, int):
+            return campaign
         try:
             found = await campaign_results(
                 app.redis, app.schema, campaign.survey, by=args.by, minimum=minimum
@@ -107,25 +105,16 @@ def register_results_export(
 
 
 def _results_export(args: argparse.Namespace) -> int:
-    if args.output is not None and not args.output.parent.is_dir():
-        print(f"sauti: {args.output.parent} is not a directory", file=sys.stderr)
-        return EXIT_USAGE
+    refused = unwritable(args.output)
+    if refused is not None:
+        return refused
 
     async def work(app: App) -> int:
-        try:
-            campaign = await app.campaigns.get(args.campaign_id)
-        except SurveyDefinitionError as error:
-            print(f"sauti: campaign '{args.campaign_id}' cannot be read: {error}", file=sys.stderr)
-            return 1
-        if campaign is None:
-            print(f"sauti: no campaign '{args.campaign_id}'", file=sys.stderr)
-            return 1
+        chosen = await campaign_in_language(app, args.campaign_id, args.language)
+        if isinstance(chosen, int):
+            return chosen
+        campaign, language = chosen
         survey = campaign.survey
-        try:
-            language = label_language(survey, args.language)
-        except ValueError as error:
-            print(f"sauti: --language: {error}", file=sys.stderr)
-            return EXIT_USAGE
         minimum = app.settings.privacy.min_cell
         try:
             found = await campaign_results(

@@ -1,4 +1,4 @@
-"""`sauti survey validate` and `sauti survey chat`: for survey authors, no Redis needed."""
+"""`sauti survey validate`, `chat`, `import` and `export`: for survey authors, no Redis needed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.commands import survey_forms
 from bot.terminal import render_event
 from dialogues import SessionStatus, Survey, SurveyDefinitionError, advance, parse, start, validate
 from dialogues.inbound import (
@@ -31,6 +32,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     chat.add_argument("file", type=Path)
     chat.add_argument("--lang", help="language code (default: the survey's default)")
     chat.set_defaults(handler=_chat)
+    survey_forms.register(survey)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from bot.api.problems import ApiError
 from bot.audit import AuditAction
 from bot.console.declare import Pages
 from bot.console.i18n import N_
+from bot.console.problems import explain
 from bot.console.view import View
 
 pages = Pages()
@@ -56,7 +57,8 @@ async def audit_log(view: View) -> web.StreamResponse:
     try:
         page = await view.invoke("listAudit", query=query)
     except ApiError as refused:  # a filter the log cannot take: the form says which
-        problems = [item.message for item in refused.errors or ()] or [refused.detail]
+        explained = explain(refused, view.language)
+        problems = explained.mistakes or [explained.message]
     return view.render(
         "audit.html",
         view.gettext("Audit log"),

@@ -2,9 +2,12 @@
 whether its promise is overdue; one campaign's overview (started, completed and dropped off by
 language and channel) with the ways into its results, free text, decisions and exports (each
 shown only to a role that may open it); and a survey file uploaded, as a new campaign or a new
-version of one, every mistake shown with its line."""
+version of one (YAML, or an XLSForm workbook), every mistake shown with its line, or with
+its sheet, row and column."""
 
 from __future__ import annotations
+
+import asyncio
 
 from aiohttp import web
 from babel import Locale, UnknownLocaleError
@@ -22,6 +25,7 @@ from bot.console.declare import Pages
 from bot.console.i18n import N_
 from bot.console.view import Form, View
 from bot.conversation.campaign import CampaignStatus
+from bot.records.xlsform_files import import_workbook, looks_like_workbook
 from dialogues import SurveyDefinitionError, parse
 from dialogues.translations import ReviewState
 
@@ -94,7 +98,7 @@ async def upload_new_version(view: View) -> web.StreamResponse:
     campaign_id = view.request.match_info["campaign_id"]
     text, problems = _survey_text(view, form)
     if text is not None:
-        named = _survey_id(text)
+        named = await _survey_id(text)
         if named is not None and named != campaign_id:
             message = view.gettext(
                 "This file is the survey of the campaign '%(named)s', not of this one. "
@@ -154,11 +158,13 @@ async def _new_page(view: View, problems: list[ErrorItem], status: int = 200) ->
     )
 
 
-def _survey_text(view: View, form: Form) -> tuple[str | None, list[ErrorItem]]:
-    """The uploaded file as text, or why there is none."""
+def _survey_text(view: View, form: Form) -> tuple[str | bytes | None, list[ErrorItem]]:
+    """The uploaded file as text, or a workbook's bytes (an XLSForm), or why there is none."""
     content = form.file("survey")
     if not content:
         return None, [ErrorItem(location="(file)", message=view.gettext("Choose a survey file."))]
+    if looks_like_workbook(content):
+        return content, []
     try:
         return content.decode("utf-8"), []
     except UnicodeDecodeError:
@@ -166,15 +172,18 @@ def _survey_text(view: View, form: Form) -> tuple[str | None, list[ErrorItem]]:
         return None, [ErrorItem(location="(file)", message=message)]
 
 
-def _survey_id(text: str) -> str | None:
+async def _survey_id(text: str | bytes) -> str | None:
     """The campaign id the file names; None when it cannot be read (loading it says why)."""
+    if isinstance(text, bytes):
+        survey = (await asyncio.to_thread(import_workbook, text)).survey
+        return survey.id if survey is not None else None
     try:
         return parse(text).id
     except SurveyDefinitionError:
         return None
 
 
-async def _load(view: View, text: str) -> tuple[CampaignOut | None, list[ErrorItem]]:
+async def _load(view: View, text: str | bytes) -> tuple[CampaignOut | None, list[ErrorItem]]:
     """The campaign as stored, or every mistake the API found (with its line)."""
     try:
         loaded: CampaignOut = await view.invoke("loadCampaign", body=text)

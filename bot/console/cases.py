@@ -18,6 +18,7 @@ from bot.api.operations.cases import CaseDetail, CaseOut, CasePage, CaseReportOu
 from bot.api.problems import ApiError
 from bot.console.declare import Pages
 from bot.console.i18n import N_
+from bot.console.problems import explain
 from bot.console.view import Banner, View
 from bot.records.cases import NEXT, UNCATEGORISED, CaseStatus, Category, Urgency
 
@@ -133,10 +134,10 @@ async def step(view: View) -> web.StreamResponse:
         stepped: StepOut = await view.invoke("stepCase", path={"reference": reference}, body=body)
     except ApiError as error:
         # The page again, with the problem and everything they wrote kept.
-        problems = [f"{item.location}: {item.message}" for item in error.errors or ()]
+        explained = explain(error, view.language)
         return await _case(
-            view, problem=error.detail, problems=problems, kept=dict(form.fields.items()),
-            status=error.kind.status,
+            view, problem=explained.message, problems=explained.mistakes,
+            kept=dict(form.fields.items()), status=error.kind.status,
         )  # fmt: skip
     told = _told(stepped.delivered)
     raise view.redirect(f"/console/cases/{stepped.case.reference}?done=stepped&told={told}")

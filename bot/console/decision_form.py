@@ -20,6 +20,8 @@ from bot.api.operations.decision_models import DecisionDetailOut, LinkIn, PickIn
 from bot.api.problems import INVALID_DECISION, INVALID_REQUEST, NOT_FOUND, ApiError
 from bot.console.decisions import STATUS_LABELS, labels
 from bot.console.declare import Pages
+from bot.console.i18n import Language
+from bot.console.problems import what_is_wrong
 from bot.console.view import Form, View
 from bot.conversation.decisions.decision import DECISION_ID, DecisionStatus
 from dialogues.model import NUMERIC_KINDS, QuestionKind
@@ -252,7 +254,10 @@ _PICK_INPUTS = {"at_least": "least", "at_most": "most", "answered": "answered"}
 
 
 def located(
-    error: ApiError, default_language: str, picks: list[dict[str, Any]] | None = None
+    error: ApiError,
+    default_language: str,
+    picks: list[dict[str, Any]] | None,
+    language: Language,
 ) -> list[Located]:
     """Each mistake with the form field it is about; a mistake in a pick of the rule (`picks`:
     those the form sent, in order; None when the stored rule was kept) at its question."""
@@ -274,7 +279,7 @@ def located(
             anchor = location
         else:
             anchor = "decision_id"
-        found.append(Located(location, item.message, anchor))
+        found.append(Located(location, what_is_wrong(item, language), anchor))
     return found
 
 
@@ -412,7 +417,7 @@ async def _save(
     except ApiError as error:
         if error.kind not in (INVALID_DECISION, INVALID_REQUEST):
             raise
-        problems = located(error, choices.default_language, picks)
+        problems = located(error, choices.default_language, picks, view.language)
         return _render(view, choices, values, decision=decision, problems=problems)
     raise view.redirect(
         f"/console/campaigns/{campaign_id}/decisions/{values.decision_id}/edit?saved=1"

@@ -17,7 +17,6 @@ from urllib.parse import quote
 import jinja2
 from aiohttp import web
 
-from bot.access.membership import Conflict
 from bot.access.permissions import ForbiddenError, NotFoundError
 from bot.access.roles import Permission, Role
 from bot.api.declare import Operation
@@ -25,24 +24,11 @@ from bot.api.problems import ApiError
 from bot.api.services import ApiServices
 from bot.console.declare import Page
 from bot.console.i18n import LANGUAGE_COOKIE, N_, load_languages, negotiate
+from bot.console.problems import explain
 from bot.console.view import BadFormError, Banner, BannerSource, View
 from bot.settings import HttpSettings
 from bot.staff_web.auth import StaffAuth
 from bot.storage.errors import STORAGE_FAILURE
-
-# The API's refusals a page says in its reader's language (the API's own `detail` is English);
-# `%(email)s` is the member concerned.
-REFUSALS: dict[str, str] = {
-    Conflict.ALREADY_STAFF: N_("%(email)s is already staff of this organisation."),
-    Conflict.OPERATOR_RESETS: N_(
-        "%(email)s is also staff of another organisation: a setup link would open that one too, "
-        "so only your Sauti operator can reset this account (sauti staff reset)."
-    ),
-    Conflict.LAST_ADMIN: N_(
-        "%(email)s is the last admin of this organisation: make someone else admin first."
-    ),
-    Conflict.BUSY: N_("Another change to this organisation's staff is under way: try again."),
-}
 
 log = logging.getLogger(__name__)
 
@@ -217,14 +203,14 @@ class Site:
                 )
             return await self._error(view, 400, N_("Not accepted"), str(error), translate=False)
         except ApiError as error:
-            refusal = REFUSALS.get(error.reason or "")
+            explained = explain(error, view.language)
             return await self._error(
                 view,
                 error.kind.status,
                 N_("Not possible"),
-                view.gettext(refusal) % {"email": error.subject} if refusal else error.detail,
+                explained.message,
                 translate=False,
-                errors=[f"{item.location}: {item.message}" for item in error.errors or ()],
+                errors=explained.mistakes,
             )
         except STORAGE_FAILURE as error:
             log.warning("console page answered 503: %s", type(error).__name__)

@@ -9,6 +9,8 @@ after a redirect: nothing keeps it to show again)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiohttp import web
 
 from bot.access.permissions import NotFoundError
@@ -67,19 +69,17 @@ async def change_role(view: View) -> web.StreamResponse:
 @pages.get("/console/staff/remove", permission=Permission.STAFF_MANAGE)
 async def confirm_removal(view: View) -> web.StreamResponse:
     member = await _member(view, view.request.query.get("email", ""))
-    return view.render(
-        "confirm.html",
+    return await _confirm(
+        view,
         view.gettext("Remove %(email)s?", email=member.email),
-        question=view.gettext(
+        view.gettext(
             "%(email)s will no longer be staff of the organisation: signed out of it at once, "
             "and their tokens stop working.",
             email=member.email,
         ),
-        action="/console/staff/remove",
-        fields={"email": member.email},
-        confirm=view.gettext("Remove"),
-        back="/console/staff",
-        banners=await view.site.banners_for(view),
+        "/console/staff/remove",
+        {"email": member.email},
+        view.gettext("Remove"),
     )
 
 
@@ -93,18 +93,16 @@ async def remove_member(view: View) -> web.StreamResponse:
 @pages.get("/console/staff/reset", permission=Permission.STAFF_MANAGE)
 async def confirm_reset(view: View) -> web.StreamResponse:
     member = await _member(view, view.request.query.get("email", ""))
-    return view.render(
-        "confirm.html",
+    return await _confirm(
+        view,
         view.gettext("Reset %(email)s?", email=member.email),
-        question=view.gettext(
+        view.gettext(
             "Their password and second factor are removed and they are signed out everywhere. "
             "You get a new setup link to give them.",
         ),
-        action="/console/staff/reset",
-        fields={"email": member.email},
-        confirm=view.gettext("Reset and show a new link"),
-        back="/console/staff",
-        banners=await view.site.banners_for(view),
+        "/console/staff/reset",
+        {"email": member.email},
+        view.gettext("Reset and show a new link"),
     )
 
 
@@ -156,18 +154,17 @@ async def create_token(view: View) -> web.StreamResponse:
 @pages.get("/console/tokens/{token_id}/revoke", permission=Permission.STAFF_MANAGE)
 async def confirm_revocation(view: View) -> web.StreamResponse:
     token = await _token(view, view.request.match_info["token_id"])
-    return view.render(
-        "confirm.html",
+    return await _confirm(
+        view,
         view.gettext("Revoke token %(id)s?", id=token.id),
-        question=view.gettext(
+        view.gettext(
             "The token of %(owner)s stops working at once: whatever uses it is refused.",
             owner=token.owner,
         ),
-        action=f"/console/tokens/{token.id}/revoke",
-        fields={},
-        confirm=view.gettext("Revoke"),
+        f"/console/tokens/{token.id}/revoke",
+        {},
+        view.gettext("Revoke"),
         back="/console/tokens",
-        banners=await view.site.banners_for(view),
     )
 
 
@@ -177,6 +174,30 @@ async def revoke_token(view: View) -> web.StreamResponse:
     token_id = view.request.match_info["token_id"]
     await view.invoke("revokeToken", path={"token_id": token_id})
     raise view.redirect("/console/tokens?done=revoked")
+
+
+async def _confirm(
+    view: View,
+    title: str,
+    question: str,
+    action: str,
+    fields: Mapping[str, str],
+    confirm: str,
+    *,
+    back: str = "/console/staff",
+) -> web.StreamResponse:
+    """The page that asks before a change: its button posts `fields` to `action`; nothing
+    changes until it is pressed."""
+    return view.render(
+        "confirm.html",
+        title,
+        question=question,
+        action=action,
+        fields=fields,
+        confirm=confirm,
+        back=back,
+        banners=await view.site.banners_for(view),
+    )
 
 
 async def _member(view: View, email: str) -> StaffMemberOut:

@@ -117,7 +117,7 @@ class View:
         *,
         path: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
-        body: Mapping[str, Any] | str | None = None,
+        body: Mapping[str, Any] | str | bytes | None = None,
     ) -> Any:
         """The API operation's answer for the signed-in principal: the same permission check,
         validation, audit and result as over HTTP. Raises ForbiddenError, NotFoundError and

@@ -8,6 +8,7 @@ loop and the command line share.
 - `reactions`: how participants answered decision notices, counted;
 - `stats`: a campaign's counters; `export`: the answers, for the company, and `export_files`
   their CSV, XLSX and JSON files; `sheets`: CSV and XLSX written row by row, formula-safe;
+  `xlsform_files`: XLSForm workbooks read with pyxform, and a survey written as one;
 - `pseudonym_lookup`: from an organisation's pseudonyms back to participants, on the server;
 - `tally`: the result counters a commit keeps (what a session adds to them); `results`: a
   campaign's results read from them, with `suppression` withholding small cells (and

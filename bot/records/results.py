@@ -15,9 +15,11 @@ from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel
 from bot.records import tally
+from bot.records.crossed import Margin, suppress_crossed
 from bot.records.suppression import (
     Cell,
     Distribution,
+    QuestionCells,
     Table,
     check_minimum,
     suppress_count,
@@ -98,6 +100,16 @@ async def campaign_results(
     check_minimum(minimum)
     breakdown = _Breakdown.of(survey, by) if by is not None else None
     counts = await summed(redis, schema, survey.id, _fields(survey, breakdown))
+    return results_of(survey, counts, by=by, minimum=minimum)
+
+
+def results_of(
+    survey: Survey, counts: dict[str, int], *, by: str | None, minimum: int
+) -> CampaignResults:
+    """The results from the campaign's counters summed over the shards (pure: what
+    `campaign_results` shows once it has read them)."""
+    check_minimum(minimum)
+    breakdown = _Breakdown.of(survey, by) if by is not None else None
     return CampaignResults(
         campaign_id=survey.id,
         minimum=minimum,
@@ -109,7 +121,7 @@ async def campaign_results(
             for question in survey.questions
             if question.answerable
         ),
-        version=counts[tally.VERSION],
+        version=counts.get(tally.VERSION, 0),
     )
 
 
@@ -202,17 +214,7 @@ def _fields(survey: Survey, breakdown: _Breakdown | None) -> list[str]:
 def _question(
     question: Question, counts: dict[str, int], breakdown: _Breakdown | None, minimum: int
 ) -> QuestionResults:
-    qid = question.id
-    status = {name: counts[tally.status_field(qid, code)] for name, code in STATUSES}
-    options = [counts[tally.option_field(qid, option.id)] for option in question.options]
-    cells = suppress_question(
-        options if options else None,
-        status["answered"],
-        status["skipped"],
-        status["declined"],
-        minimum,
-        stopped=counts[tally.status_field(qid, tally.STOPPED)],
-    )
+    cells = _cells(question, counts, minimum)
     answered, skipped, declined = cells.answered, cells.skipped, cells.declined
     distribution: Distribution | None = cells.options
     shown = (
@@ -228,7 +230,30 @@ def _question(
         lone = (answered, skipped, declined)
         table = _breakdown(question, counts, breakdown, distribution, lone, minimum)
     return QuestionResults(
-        qid, question.kind, shown, answered, skipped, declined, cells.asked, cells.stopped, table
+        question.id,
+        question.kind,
+        shown,
+        answered,
+        skipped,
+        declined,
+        cells.asked,
+        cells.stopped,
+        table,
+    )
+
+
+def _cells(question: Question, counts: dict[str, int], minimum: int) -> QuestionCells:
+    """The question's own counts (its 1-D result), protected."""
+    qid = question.id
+    status = {name: counts[tally.status_field(qid, code)] for name, code in STATUSES}
+    options = [counts[tally.option_field(qid, option.id)] for option in question.options]
+    return suppress_question(
+        options if options else None,
+        status["answered"],
+        status["skipped"],
+        status["declined"],
+        minimum,
+        stopped=counts[tally.status_field(qid, tally.STOPPED)],
     )
 
 
@@ -246,7 +271,7 @@ def _breakdown(
     if by is not None:
         if distribution is None or not breakdown.applies_to(question):
             return None
-        return _by_question(question, by, counts, breakdown, distribution, minimum)
+        return _by_question(question, by, counts, distribution, minimum)
     if distribution is None:  # numbers, free text: how many answered, skipped, declined
         rows = tuple(name for name, _ in STATUSES)
         cells = [
@@ -274,9 +299,9 @@ def _breakdown(
         cells,
         minimum,
         withheld_row_totals=[n for n, cell in enumerate(distribution.cells) if cell.withheld],
-        withheld_total=_single(question) and distribution.total.withheld,
+        withheld_total=_total_withheld(question, distribution),
         known_row_totals=_shown(distribution),
-        known_total=_single(question) and not distribution.total.withheld,
+        known_total=not _total_withheld(question, distribution),
     )
     return Breakdown(breakdown.name, _option_ids(question), breakdown.columns, table)
 
@@ -285,38 +310,55 @@ def _by_question(
     question: Question,
     by: Question,
     counts: dict[str, int],
-    breakdown: _Breakdown,
     distribution: Distribution,
     minimum: int,
 ) -> Breakdown:
     """Option by option of two choice questions. By a single choice, a last column holds those
-    who did not answer it, so each row sums to the question's own count of the option."""
-    cells: list[list[int]] = []
-    for option in question.options:
-        row = [
-            counts.get(tally.cross_field(question.id, option.id, by.id, theirs.id), 0)
-            for theirs in by.options
+    who did not answer it, so each row sums to the question's own count of the option.
+
+    "This by that" and "that by this" are cut from one protected table (bot.records.crossed),
+    built in one orientation whichever page is asked (the question whose id sorts first gives
+    the rows), so that the two pages withhold the same cells."""
+    theirs = _cells(by, counts, minimum).options
+    if theirs is None:  # a choice or scale question always has options
+        raise ResultsError(f"'{by.id}' has no options to break results down by")
+    cross = [
+        [
+            counts.get(tally.cross_field(question.id, mine.id, by.id, other.id), 0)
+            for other in by.options
         ]
-        if NO_ANSWER in breakdown.columns:
-            row.append(max(0, counts[tally.option_field(question.id, option.id)] - sum(row)))
-        cells.append(row)
-    complete = NO_ANSWER in breakdown.columns
-    table = suppress_table(
-        cells,
-        minimum,
-        withheld_row_totals=[n for n, cell in enumerate(distribution.cells) if cell.withheld]
-        if complete
-        else (),
-        withheld_total=complete and _single(question) and distribution.total.withheld,
-        known_row_totals=_shown(distribution) if complete else (),
-        known_total=complete and _single(question) and not distribution.total.withheld,
-    )
-    return Breakdown(breakdown.name, _option_ids(question), breakdown.columns, table)
+        for mine in question.options
+    ]
+    mine = _margin(question, counts, distribution)
+    other = _margin(by, counts, theirs)
+    if by.id < question.id:
+        _, table = suppress_crossed(
+            [list(column) for column in zip(*cross, strict=True)], other, mine, minimum
+        )
+    else:
+        table, _ = suppress_crossed(cross, mine, other, minimum)
+    columns = _option_ids(by) + ((NO_ANSWER,) if _single(by) else ())
+    return Breakdown(by.id, _option_ids(question), columns, table)
+
+
+def _margin(question: Question, counts: dict[str, int], shown: Distribution) -> Margin:
+    """A question's side of a crossed table: its option counts, as its 1-D result shows them."""
+    options = tuple(counts[tally.option_field(question.id, o.id)] for o in question.options)
+    return Margin(options, shown, _single(question))
 
 
 def _shown(distribution: Distribution) -> list[int]:
     """The rows whose totals the question's own 1-D result shows."""
     return [n for n, cell in enumerate(distribution.cells) if not cell.withheld]
+
+
+def _total_withheld(question: Question, distribution: Distribution) -> bool:
+    """Whether the sum of the question's option counts is withheld: how many answered (a
+    single choice), or how many options were chosen in all (a multiple choice, withheld when
+    any of its counts is), the same on every page that shows it (bot.records.crossed)."""
+    if _single(question):
+        return distribution.total.withheld
+    return any(cell.withheld for cell in distribution.cells)
 
 
 def _single(question: Question) -> bool:

@@ -35,7 +35,9 @@ withheld so that one that is cannot be worked out" (`Cell.label` prints `<5`).
 What this does not cover: two different tables of the same answers compared with each other
 (say a breakdown by language and another by channel). `suppress_table` takes the row totals
 and total withheld by the 1-D result of the same rows (`withheld_row_totals`,
-`withheld_total`) so that a question's breakdown agrees with its own distribution.
+`withheld_total`) so that a question's breakdown agrees with its own distribution. Two choice
+questions crossed, whose two breakdowns hold the same cells, are protected as one table
+(`bot/records/crossed.py`).
 """
 
 from __future__ import annotations
@@ -313,14 +315,23 @@ def _further(
 ) -> _Entry | None:
     """The next entry to withhold so that `found` can no longer be worked out: the smallest
     shown cell of a line through one of them (non-zero first, a line's total last); any
-    shown entry when those lines have none left; None when nothing is left to withhold."""
-    through = [line for line in lines if found & {*line[0], line[1]}] or lines
-    candidates = {
-        (entry, entry == total)
-        for cells, total in through
-        for entry in (*cells, total)
-        if entry not in withheld and entry not in known
-    }
+    shown entry of the lines next to those when they have none left (and so on outwards: in
+    two tables of the same cells, the line that gives a cell away may only meet it through
+    lines already withheld); None when nothing is left to withhold."""
+    near: set[_Entry] = set(found)
+    candidates: set[tuple[_Entry, bool]] = set()
+    while not candidates:
+        through = [line for line in lines if near & {*line[0], line[1]}]
+        reached = {entry for cells, total in through for entry in (*cells, total)}
+        candidates = {
+            (entry, entry == total)
+            for cells, total in through
+            for entry in (*cells, total)
+            if entry not in withheld and entry not in known
+        }
+        if reached <= near:
+            break
+        near |= reached
     if not candidates:
         return None
     entry, _ = min(

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from multidict import MultiDictProxy
 
 from bot.access.csrf import PreSessionTokens, same_token
+from bot.access.membership import StaffChanges
 from bot.access.organisations import OrganisationStore
 from bot.access.passwords import MAX_LENGTH, MIN_LENGTH
 from bot.access.roles import reads_personal_data
@@ -77,8 +78,10 @@ class StaffPages:
         crypto: ParticipantCrypto,
         organisations: OrganisationStore,
         http: HttpSettings,
+        changes: StaffChanges,
     ) -> None:
         self._sign_in = sign_in
+        self._changes = changes
         self._auth = auth
         self._crypto = crypto
         self._organisations = organisations
@@ -103,6 +106,7 @@ class StaffPages:
             web.post("/staff/sign-out", _guarded(self.sign_out)),
             web.post("/staff/sign-out-everywhere", _guarded(self.sign_out_everywhere)),
             web.post("/staff/organisation", _guarded(self.switch_organisation)),
+            web.post("/staff/invitations", _guarded(self.accept_invitation)),
         ]
 
     # -- signing in ------------------------------------------------------------------------
@@ -139,6 +143,17 @@ class StaffPages:
     # -- setup links -----------------------------------------------------------------------
 
     async def setup_page(self, request: web.Request) -> web.StreamResponse:
+        if await self._changes.invitations.link(request.match_info["token"]) is not None:
+            # An invitation's link (an account of another organisation): it sets nothing, it
+            # sends its holder to sign in, where the invitation waits to be accepted.
+            return self._render(
+                "notice.html",
+                "Invitation",
+                message="You already have a Sauti account: sign in, and accept the invitation "
+                "on your page.",
+                link="/staff/sign-in?next=%2Fstaff%2F",
+                link_text="Sign in",
+            )
         link = await self._link(request)
         return await self._setup_form(request, link, message=None, status=200)
 
@@ -197,6 +212,10 @@ class StaffPages:
             raise web.HTTPSeeOther("/staff/sign-in")
         session, member = current.session, current.member
         names = {slug: await self._organisation_name(slug) for slug in member.roles}
+        invitations = [
+            (one.org, await self._organisation_name(one.org), one.role.value)
+            for one in await self._changes.invitations.of_account(member.email)
+        ]
         choices = [
             (slug, names[slug], role.value)
             for slug, role in sorted(member.roles.items())
@@ -210,8 +229,18 @@ class StaffPages:
             org_name=names.get(session.org or "", ""),
             role=session.role.value if session.role else "",
             choices=choices,
+            invitations=invitations,
             csrf=session.csrf,
         )
+
+    async def accept_invitation(self, request: web.Request) -> web.StreamResponse:
+        current, form = await self._session_form(request)
+        joined = await self._changes.accept(current.member.email, form.get("org", ""))
+        if joined is None:
+            raise self._error(
+                web.HTTPNotFound, "Not possible", "No invitation of that organisation waits."
+            )
+        raise web.HTTPSeeOther("/staff/")
 
     async def to_home(self, request: web.Request) -> web.StreamResponse:
         raise web.HTTPPermanentRedirect("/staff/")

@@ -193,6 +193,21 @@ class KeySchema:
         """String: the digest of the account's one live setup link (a new one ends the old)."""
         return f"{self.prefix}:staff-setup-of:{email}"
 
+    def staff_invitations(self, email: str) -> str:
+        """Hash: the organisations that asked an account of another organisation to join them
+        (`<org>` -> `<role>:<ms asked>`), until it accepts (TTL: a setup link's)."""
+        return f"{self.prefix}:staff-invited:{email}"
+
+    def organisation_invitations(self, org: str) -> str:
+        """Set: the addresses an organisation asked to join it (an index of the above; one whose
+        invitation lapsed is dropped when read)."""
+        return f"{self.prefix}:org:{org}:invited"
+
+    def staff_invitation_link(self, digest: str) -> str:
+        """String: `<email> <org>` an invitation's link stands for (`digest`: SHA-256 of its
+        token), so that its page can send the person to sign in (TTL: a setup link's)."""
+        return f"{self.prefix}:staff-invitation:{digest}"
+
     def staff_totp_step(self, email: str) -> str:
         """Sorted set: the last TOTP time step accepted for the account (never twice)."""
         return f"{self.prefix}:staff-totp:{email}"

@@ -71,7 +71,7 @@ async def test_a_mistake_keeps_what_was_typed_and_says_where(world: World) -> No
     page = await sent.text()
     assert "nothing was saved" in page
     # At the question's own field, named by the question.
-    assert '<a href="#least-outages">outages.at_least</a>: Input should be a valid number' in page
+    assert '<a href="#least-outages">outages.at_least</a>: Write a number.' in page
     assert SIM_COMPOSED["message"]["fr"].replace("'", "&#39;") in page  # kept as typed
     assert (
         'id="least-outages" name="least-outages" inputmode="decimal" size="6" value="many"' in page

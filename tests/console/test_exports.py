@@ -97,6 +97,6 @@ async def test_another_organisations_campaign_and_bad_choices_are_pages(world: W
     for path in (theirs, f"{theirs}/results?format=csv", f"{theirs}/responses?format=csv"):
         assert "belongs to another organisation" in await analyst.page(path, status=404)
     wrong = await analyst.page(f"{PAGE}/results?format=csv&by=nonsense", status=422)
-    assert "query.by" in wrong
+    assert "Breakdown: The campaign keeps no breakdown named “nonsense”." in wrong
     assert "<!doctype html>" in wrong
     assert world.audit.entries == []

@@ -119,7 +119,7 @@ async def test_themes_flags_and_a_decision_link_from_the_page(world: World) -> N
     assert STORY[ORG_A] not in await admin.page(f"{PAGE}?flag=unflagged")
     refused = await admin.post(f"{PAGE}/mark", {"response_id": story, "link": "no-such"})
     assert refused.status == 422
-    assert "has no decision" in html.unescape(await refused.text())
+    assert "has no decision “no-such”" in html.unescape(await refused.text())
 
 
 async def _concern(world: World, words: str) -> str:
@@ -160,4 +160,4 @@ async def test_concerns_about_decisions_come_with_the_answers(world: World) -> N
         {"response_id": reference, "urgent": "off"},
     )
     assert refused.status == 422  # another organisation's campaign has no such concern
-    assert "no concern" in html.unescape(await refused.text())
+    assert "has no answer" in html.unescape(await refused.text())

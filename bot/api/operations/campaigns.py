@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,11 +28,15 @@ from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.progress import ProgressBy, campaign_progress
 from bot.records.translation_import import note_opening, refused_languages
 from bot.records.translations import DraftsAccepted
+from bot.records.sheets import XLSX_MEDIA_TYPE
+from bot.records.xlsform_files import import_workbook
 from dialogues import SurveyDefinitionError
 from dialogues.translations import LanguageStatus, ReviewState
 
 operations = Operations()
 SURVEY_TYPES = ("application/yaml", "text/yaml", "text/plain")
+# An XLSForm (KoboToolbox, ODK) is made into a survey file first (docs/xlsform.md).
+WORKBOOK_TYPES = (XLSX_MEDIA_TYPE, "application/vnd.ms-excel")
 
 
 class GroupProgressOut(BaseModel):
@@ -252,7 +257,13 @@ async def get_campaign(call: Call) -> CampaignOut:
     "loadCampaign",
     "Store (or update) a campaign from a survey file",
     permission=Permission.CAMPAIGNS_MANAGE,
-    body=TextBody(SURVEY_TYPES, "the survey file (YAML, docs/survey-spec.md), as it is"),
+    body=TextBody(
+        SURVEY_TYPES,
+        "the survey file (YAML, docs/survey-spec.md), as it is; or an XLSForm workbook "
+        "(xlsx or xls, docs/xlsform.md), each of its mistakes located at its sheet, row and "
+        "column",
+        binary_media_types=WORKBOOK_TYPES,
+    ),
     response=CampaignOut,
     errors=(INVALID_SURVEY, CONFLICT),
     max_body_bytes=SURVEY_BODY_BYTES,
@@ -262,8 +273,9 @@ async def load_campaign(call: Call) -> CampaignOut:
     """A new campaign starts closed; an existing one of the organisation keeps its status. A
     file with mistakes is refused with every mistake and its line (`invalid-survey`)."""
     caller = call.caller
+    text = await _survey_text(call.file_body())
     try:
-        campaign = await call.services.campaigns.load(call.text_body(), org=caller.org)
+        campaign = await call.services.campaigns.load(text, org=caller.org)
     except SurveyDefinitionError as error:
         raise ApiError(
             INVALID_SURVEY,
@@ -277,7 +289,9 @@ async def load_campaign(call: Call) -> CampaignOut:
         ) from None
     except CampaignOwnedElsewhereError:
         raise ApiError(
-            CONFLICT, "another organisation uses this campaign id: give the survey another id"
+            CONFLICT,
+            "another organisation uses this campaign id: give the survey another id",
+            code="campaign_elsewhere",
         ) from None
     await call.services.audit.record(
         caller.org,
@@ -288,6 +302,25 @@ async def load_campaign(call: Call) -> CampaignOut:
         details={"revision": campaign.survey.revision},
     )
     return await _described(call, campaign)
+
+
+async def _survey_text(body: str | bytes) -> str:
+    """The survey file, made from the workbook when the body is one."""
+    if isinstance(body, str):
+        return body
+    # Reading a workbook takes a while (an unzip, XML): not on the event loop.
+    result = await asyncio.to_thread(import_workbook, body)
+    if result.text is None:
+        count = len(result.problems)
+        raise ApiError(
+            INVALID_SURVEY,
+            f"{count} problem{'s' if count != 1 else ''} in the XLSForm",
+            errors=[
+                ErrorItem(location=str(problem.location), message=problem.message)
+                for problem in result.problems
+            ],
+        )
+    return result.text
 
 
 async def _set_status(

@@ -442,7 +442,12 @@ async def step_case(call: Call) -> StepOut:
     case = await _owned_case(call, call.path_as(CasePath).reference, Permission.CASES_STEP)
     step = call.body_as(StepIn)
     if step.expected_steps is not None and step.expected_steps != case.steps:
-        raise ApiError(CONFLICT, f"case {case.reference} was changed meanwhile; look at it again")
+        raise ApiError(
+            CONFLICT,
+            f"case {case.reference} was changed meanwhile; look at it again",
+            code="case_changed",
+            params={"reference": case.reference},
+        )
     desk = Desk(
         services.redis,
         services.schema,
@@ -460,7 +465,7 @@ async def step_case(call: Call) -> StepOut:
             urgency=step.urgency,
         )
     except CaseError as error:
-        raise ApiError(CONFLICT, str(error)) from None
+        raise ApiError(CONFLICT, str(error), code="case_refused") from None
     caller = call.caller
     await services.audit.record(
         caller.org,

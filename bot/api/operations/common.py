@@ -67,7 +67,14 @@ def checked_language(survey: Survey, language: str | None) -> str:
         raise ApiError(
             INVALID_REQUEST,
             "the campaign is not in that language",
-            errors=[ErrorItem(location="query.language", message=str(error))],
+            errors=[
+                ErrorItem(
+                    location="query.language",
+                    message=str(error),
+                    code="unknown_language",
+                    params={"name": language or ""},
+                )
+            ],
         ) from None
 
 

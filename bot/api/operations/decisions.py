@@ -96,6 +96,7 @@ def no_longer_fits(error: DecisionDefinitionError) -> ApiError:
         CONFLICT,
         "the stored decision no longer fits the campaign's survey: upload it again",
         errors=_items(error.problems),
+        code="decision_no_longer_fits",
     )
 
 

@@ -162,6 +162,7 @@ async def _lease(call: Call) -> str:
         raise ApiError(
             RATE_LIMITED,
             "an export of your organisation is under way: one at a time",
+            code="export_running",
             headers={"Retry-After": str(RETRY_SECONDS)},
         )
     return owner

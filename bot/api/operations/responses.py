@@ -108,42 +108,44 @@ async def list_responses(call: Call) -> ResponsePage:
         services.redis, services.schema, services.crypto, campaign_id, participant_ids
     )
     items = [_respondent(r, pseudonyms, texts, query.free_text) for r in found]
-    await _audit(call, campaign_id, items, query.free_text)
+    worded = [
+        [a for a in item.answers.values() if a.free_text and a.value is not None] for item in items
+    ]
+    await audit_read(
+        call,
+        campaign_id,
+        [item.participant for item in items],
+        [item.participant for item, words in zip(items, worded, strict=True) if words],
+        sum(len(words) for words in worded),
+    )
     return ResponsePage(items=items, next_cursor=walk.cursor())
 
 
-async def _audit(call: Call, campaign_id: str, items: list[RespondentOut], words: bool) -> None:
+async def audit_read(
+    call: Call, campaign_id: str, named: list[str], worded: list[str], words_shown: int
+) -> None:
+    """A page of personal data read: a read of responses (every participant it `named`), and
+    of free text when it showed any (`words_shown` answers' words, of the `worded`
+    participants)."""
     caller = call.caller
     await call.services.audit.record(
         caller.org,
         actor=caller.actor,
         action=AuditAction.RESPONSES_READ,
         target=f"campaign:{campaign_id}",
-        count=len(items),
+        count=len(named),
         address=caller.address,
-        details=records_read([item.participant for item in items]),
+        details=records_read(named),
     )
-    shown = sum(
-        1
-        for item in items
-        for answer in item.answers.values()
-        if answer.free_text and answer.value is not None
-    )
-    if words and shown:
+    if words_shown:
         await call.services.audit.record(
             caller.org,
             actor=caller.actor,
             action=AuditAction.FREE_TEXT_READ,
             target=f"campaign:{campaign_id}",
-            count=shown,
+            count=words_shown,
             address=caller.address,
-            details=records_read(
-                [
-                    item.participant
-                    for item in items
-                    if any(a.free_text and a.value is not None for a in item.answers.values())
-                ]
-            ),
+            details=records_read(worded),
         )
 
 

@@ -134,7 +134,14 @@ async def read_results(
         raise ApiError(
             INVALID_REQUEST,
             "the campaign keeps no breakdown of that name",
-            errors=[ErrorItem(location="query.by", message=str(error))],
+            errors=[
+                ErrorItem(
+                    location="query.by",
+                    message=str(error),
+                    code="unknown_breakdown",
+                    params={"name": by or ""},
+                )
+            ],
         ) from None
     return campaign, found
 
@@ -200,8 +207,10 @@ def _n(cell: Cell) -> Count:
     response=EventsResponse(
         "Server-sent events: first `results` with the results' current `version`, then one "
         "each time it changes (then read the results again); a comment line every 15 seconds "
-        "when nothing changes. The stream ends after SAUTI_API_EVENTS_SECONDS, or when the "
-        "server shuts down: a browser's EventSource opens it again by itself."
+        "when nothing changes. The stream ends after SAUTI_API_EVENTS_SECONDS, within 15 "
+        "seconds of the caller no longer being allowed (signed out, token revoked, role "
+        "removed), or when the server shuts down: a browser's EventSource opens it again by "
+        "itself."
     ),
     errors=(NOT_FOUND, RATE_LIMITED),
     tag="results",

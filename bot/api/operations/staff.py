@@ -9,6 +9,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.access.invitations import Invitation
 from bot.access.membership import StaffConflictError
 from bot.access.permissions import NotFoundError
 from bot.access.roles import Permission, Role
@@ -106,7 +107,10 @@ class ResetOut(BaseModel):
 async def list_staff(call: Call) -> StaffList:
     org = call.caller.org
     accounts = await call.services.staff.accounts(org)
-    return StaffList(items=[_member(member, org) for member in accounts])
+    invited = await staff_tools(call).changes.invitations.of_organisation(org)
+    waiting = [_invited(one) for one in invited]
+    members = [_member(member, org) for member in accounts]
+    return StaffList(items=sorted([*members, *waiting], key=lambda member: member.email))
 
 
 @operations.add(
@@ -131,8 +135,20 @@ async def add_staff(call: Call) -> AddedOut:
     except StaffError as error:
         raise _refused(error) from None
     link = _link(call, tools, added.setup_token) if added.setup_token is not None else None
+    if call.caller.role is not None:
+        # An admin: the answer is a new account's whether the address is one or staff of
+        # another organisation (then invited: bot.access.invitations), and takes as long.
+        member = StaffMemberOut(
+            email=added.email,
+            role=added.role,
+            password_set=False,
+            second_factor=False,
+            created=moment(int(call.services.clock())),
+        )
+    else:
+        member = await _member_now(call, added.email)
     return AddedOut(
-        member=await _member_now(call, added.email),
+        member=member,
         new_account=added.new_account,
         setup_link=link,
         second_factor_missing=added.second_factor_missing,
@@ -213,8 +229,12 @@ async def reset_staff(call: Call) -> ResetOut:
 
 def _refused(error: StaffError) -> ApiError:
     if isinstance(error, StaffConflictError):
-        return ApiError(CONFLICT, str(error), reason=error.reason.value, subject=error.email)
-    return ApiError(INVALID_REQUEST, str(error))
+        return ApiError(
+            CONFLICT, str(error), code=error.reason.value, params={"email": error.email}
+        )
+    # The stores' own refusals: an address that is not one, mostly (the others the changes
+    # find first, as conflicts).
+    return ApiError(INVALID_REQUEST, str(error), code="staff_refused")
 
 
 def _link(call: Call, tools: StaffTools, token: str) -> SetupLinkOut:
@@ -224,10 +244,26 @@ def _link(call: Call, tools: StaffTools, token: str) -> SetupLinkOut:
 
 
 async def _member_now(call: Call, email: str) -> StaffMemberOut:
+    org = call.caller.org
     member = await call.services.staff.get(email)
-    if member is None or member.role_in(call.caller.org) is None:  # removed meanwhile
+    if member is not None and member.role_in(org) is not None:
+        return _member(member, org)
+    invited = await staff_tools(call).changes.invitations.get(normal_email(email), org)
+    if invited is None:  # removed meanwhile
         raise NotFoundError(email)
-    return _member(member, call.caller.org)
+    return _invited(invited)
+
+
+def _invited(invitation: Invitation) -> StaffMemberOut:
+    """Someone asked to join, listed as a new account is (nothing set up yet), whether or not
+    they have an account elsewhere: the list tells no more than addStaff's answer."""
+    return StaffMemberOut(
+        email=invitation.email,
+        role=invitation.role,
+        password_set=False,
+        second_factor=False,
+        created=moment(invitation.asked_ms // 1000),
+    )
 
 
 def _member(member: StaffMember, org: str) -> StaffMemberOut:

@@ -99,7 +99,9 @@ async def tag_answer(call: Call) -> AnswerThemes:
     added = _themes(change.add, "body.add")
     removed = _themes(change.remove, "body.remove")
     if set(added) & set(removed):
-        raise _refused("body.remove", "a theme cannot be both added and removed")
+        raise _refused(
+            "body.remove", "a theme cannot be both added and removed", "theme_both_ways", ""
+        )
     services = call.services
     responses = Responses(services.redis, services.schema, campaign, await pseudonyms_of(call))
     try:
@@ -110,7 +112,9 @@ async def tag_answer(call: Call) -> AnswerThemes:
         if removed:
             now = await responses.untag(change.response_id, removed)
     except ThemeError as error:
-        raise _refused("body.response_id", str(error)) from None
+        raise _refused(
+            "body.response_id", str(error), "unknown_answer", change.response_id
+        ) from None
     return AnswerThemes(response_id=change.response_id.strip(), themes=list(now))
 
 
@@ -118,13 +122,14 @@ def _themes(themes: list[str], location: str) -> list[str]:
     try:
         return check_themes(themes)
     except ThemeError as error:
-        raise _refused(location, str(error)) from None
+        raise _refused(location, str(error), "not_accepted", "") from None
 
 
-def _refused(location: str, message: str) -> ApiError:
-    return ApiError(
-        INVALID_REQUEST, message, errors=[ErrorItem(location=location, message=message)]
-    )
+def _refused(location: str, message: str, code: str, name: str) -> ApiError:
+    """A 422 about one field; `code` says why (and `name` what was given) to a page in its
+    reader's language."""
+    item = ErrorItem(location=location, message=message, code=code, params={"name": name})
+    return ApiError(INVALID_REQUEST, message, errors=[item])
 
 
 @operations.add(

@@ -97,7 +97,7 @@ async def create_token(call: Call) -> IssuedOut:
     try:
         issued = await tools.changes.create_token(call.caller, body.owner, body.role, days)
     except (TokenError, StaffError) as error:
-        raise ApiError(INVALID_REQUEST, str(error)) from None
+        raise ApiError(INVALID_REQUEST, str(error), code="token_refused") from None
     return IssuedOut(token=await _described(call, issued.token), secret=issued.secret_token)
 
 

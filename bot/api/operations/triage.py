@@ -19,7 +19,7 @@ from bot.access.roles import Permission
 from bot.api.audit import AuditAction
 from bot.api.declare import Call, Operations
 from bot.api.operations.common import CampaignPath, campaign_owned, pseudonyms_of
-from bot.api.operations.responses import records_read
+from bot.api.operations.responses import audit_read
 from bot.api.pages import (
     DEFAULT_LIMIT,
     MAX_CURSOR,
@@ -102,7 +102,10 @@ async def list_triage(call: Call) -> TriagePage:
     wanted = TriageFilter(flag=query.flag, theme=query.theme, decision=query.decision)
     found, following = await queue.page(after, query.limit, wanted)
     items = [triage_out(campaign, item) for item in found]
-    await _audit_read(call, campaign.id, items)
+    # A page is a read of responses (every item it named) and of free text (those whose words
+    # it showed), as a page of `listResponses` is.
+    worded = [item.participant for item in items if item.text is not None]
+    await audit_read(call, campaign.id, [item.participant for item in items], worded, len(worded))
     return TriagePage(items=items, next_cursor=_cursor(campaign.id, following))
 
 
@@ -165,14 +168,24 @@ async def mark_triage_item(call: Call) -> ItemMarks:
             services.redis, services.schema, campaign.id, shard, item, mark, value
         )
         if done is Marked.GONE:
-            raise _refused("body.response_id", f"no free-text answer {response_id} to triage")
+            raise _refused(
+                "body.response_id",
+                f"no free-text answer {response_id} to triage",
+                "unknown_answer",
+                response_id,
+            )
         if done is Marked.ALERT_RAISED and services.metrics is not None:
             services.metrics.safety_alerts.inc()
         if done is not Marked.UNCHANGED:
             await _audit_mark(call, campaign.id, response_id, mark, value)
     now = await (await _queue(call, campaign)).item(shard, item)
     if now is None:  # erased meanwhile
-        raise _refused("body.response_id", f"no free-text answer {response_id} to triage")
+        raise _refused(
+            "body.response_id",
+            f"no free-text answer {response_id} to triage",
+            "unknown_answer",
+            response_id,
+        )
     return ItemMarks(
         response_id=response_id,
         urgent=now.urgent,
@@ -190,13 +203,18 @@ async def _item_named(call: Call, campaign: Campaign, response_id: str) -> tuple
     if CONCERN.match(reference):
         case = await find_case(services.redis, services.schema, reference)
         if case is None or case.campaign_id != campaign.id or case.kind != "concern":
-            raise _refused("body.response_id", f"no concern {reference} in '{campaign.id}'")
+            raise _refused(
+                "body.response_id",
+                f"no concern {reference} in '{campaign.id}'",
+                "unknown_answer",
+                reference,
+            )
         return case.shard, reference
     responses = Responses(services.redis, services.schema, campaign, await pseudonyms_of(call))
     try:
         participant_id, question_id = await responses.answer(response_id)
     except ThemeError as error:
-        raise _refused("body.response_id", str(error)) from None
+        raise _refused("body.response_id", str(error), "unknown_answer", response_id) from None
     return services.schema.shard_of(participant_id), triage_item(participant_id, question_id)
 
 
@@ -255,7 +273,12 @@ async def _check_decision(call: Call, campaign_id: str, decision_id: str) -> Non
         services.schema.decisions(campaign_id), decision_id
     )
     if not known:
-        raise _refused("body.decision", f"'{campaign_id}' has no decision '{decision_id}'")
+        raise _refused(
+            "body.decision",
+            f"'{campaign_id}' has no decision '{decision_id}'",
+            "unknown_decision",
+            decision_id,
+        )
 
 
 def _position(call: Call, campaign_id: str, cursor: str | None) -> Position | None:
@@ -277,34 +300,6 @@ def _cursor(campaign_id: str, position: Position | None) -> str | None:
     return encode_cursor(f"triage:{campaign_id}", where)
 
 
-async def _audit_read(call: Call, campaign_id: str, items: list[TriageItemOut]) -> None:
-    """A page is a read of responses (every item it named) and of free text (those whose
-    words it showed), as a page of `listResponses` is."""
-    caller = call.caller
-    target = f"campaign:{campaign_id}"
-    named = [item.participant for item in items]
-    await call.services.audit.record(
-        caller.org,
-        actor=caller.actor,
-        action=AuditAction.RESPONSES_READ,
-        target=target,
-        count=len(items),
-        address=caller.address,
-        details=records_read(named),
-    )
-    words = [item.participant for item in items if item.text is not None]
-    if words:
-        await call.services.audit.record(
-            caller.org,
-            actor=caller.actor,
-            action=AuditAction.FREE_TEXT_READ,
-            target=target,
-            count=len(words),
-            address=caller.address,
-            details=records_read(words),
-        )
-
-
 async def _audit_mark(
     call: Call, campaign_id: str, response_id: str, mark: Mark, value: str
 ) -> None:
@@ -324,7 +319,8 @@ async def _audit_mark(
     )
 
 
-def _refused(location: str, message: str) -> ApiError:
-    return ApiError(
-        INVALID_REQUEST, message, errors=[ErrorItem(location=location, message=message)]
-    )
+def _refused(location: str, message: str, code: str, name: str) -> ApiError:
+    """A 422 about one field; `code` says why (and `name` what was given) to a page in its
+    reader's language."""
+    item = ErrorItem(location=location, message=message, code=code, params={"name": name})
+    return ApiError(INVALID_REQUEST, message, errors=[item])

@@ -14,8 +14,9 @@ import pytest
 from aiohttp import ClientResponse
 
 from bot.access.roles import Role
+from bot.access.tokens import TokenStore
 from bot.api import server
-from tests.bot.api import CAMPAIGN_B, CAMPAIGNS, ORG_A, World, answer, api_world
+from tests.bot.api import CAMPAIGN_B, CAMPAIGNS, ORG_A, World, answer, api_world, email
 
 EVENTS = f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/results/events"
 
@@ -135,4 +136,43 @@ async def test_a_quiet_stream_carries_a_heartbeat(
         while line == b"\n":
             line = await stream.content.readline()
     assert line == b": still here\n"
+    stream.close()
+
+
+async def test_a_stream_ends_soon_after_its_token_is_revoked(
+    live: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It used to run on for its whole time (300 s) with a token no longer good."""
+    monkeypatch.setattr(server, "RECHECK_SECONDS", 0.5)  # 15 s in earnest
+    store = TokenStore(live.deployment.app.redis, live.deployment.app.schema)
+    issued = await store.create(email(ORG_A, Role.VIEWER), ORG_A, Role.VIEWER, days=1)
+    stream = await live.call("GET", EVENTS, token=issued.secret_token)
+    assert stream.status == 200
+    await next_event(stream)
+    await store.revoke(issued.token.token_id)
+    with pytest.raises(EOFError):
+        await next_event(stream, within=5)
+
+
+async def test_a_stream_ends_soon_after_its_owner_loses_the_role(
+    live: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server, "RECHECK_SECONDS", 0.5)
+    stream = await open_stream(live, Role.ANALYST)
+    await next_event(stream)
+    await live.deployment.app.staff().set_role(email(ORG_A, Role.ANALYST), ORG_A, Role.CASEWORKER)
+    with pytest.raises(EOFError):
+        await next_event(stream, within=5)
+
+
+async def test_a_stream_whose_caller_still_may_runs_on(
+    live: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server, "RECHECK_SECONDS", 0.2)
+    stream = await open_stream(live)
+    await next_event(stream)
+    deployment = live.deployment
+    await asyncio.sleep(1)  # several checks
+    await answer(deployment, deployment.participant("tok-new-0002"), CAMPAIGNS[ORG_A], "")
+    assert (await next_event(stream))["event"] == "results"
     stream.close()

@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestServer
 from bot.app import App
 from bot.staff_web.auth import STAFF_AUTH, StaffAuth
 from bot.staff_web.pages import StaffPages
-from bot.staff_web.wiring import build_sign_in
+from bot.staff_web.wiring import build_sign_in, build_staff_changes
 from tests.kit.webchat import SAME_ORIGIN
 
 # Argon2id at its cheapest: the tests check behaviour, not cost.
@@ -94,7 +94,12 @@ async def staff_site(app: App, clock: Clock | None = None) -> AsyncIterator[Site
     web_app = web.Application()
     web_app[STAFF_AUTH] = auth
     pages = StaffPages(
-        sign_in, auth, crypto=app.crypto, organisations=app.organisations(), http=app.settings.http
+        sign_in,
+        auth,
+        crypto=app.crypto,
+        organisations=app.organisations(),
+        http=app.settings.http,
+        changes=build_staff_changes(app, sign_in=sign_in),
     )
     web_app.add_routes(pages.routes())
     server = TestServer(web_app, host="127.0.0.1")

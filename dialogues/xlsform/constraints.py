@@ -1,0 +1,70 @@
+"""An XLSForm `constraint` read as the limits a Sauti question has: a number's `min`/`max`, how
+many choices may be ticked, a text's length. Sauti checks those itself and says, in the
+participant's language, what it accepts; any other constraint could not be explained in chat."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dialogues.expressions import And, Compare, Expr
+from dialogues.xlsform.xpath import LENGTH_PREFIX, SELF
+
+_WHAT = {
+    "number": "limits on the number, like . >= 0 and . <= 120",
+    "multiple_choice": "how many may be ticked, like count-selected(.) <= 3",
+    "text": "the answer's length, like string-length(.) <= 200",
+}
+
+
+def limits(expr: Expr, kind: str, integer: bool) -> dict[str, Any] | str:
+    """The question's limits from a constraint, or why Sauti cannot check it."""
+    refused = f"Sauti can check only {_WHAT[kind]}" if kind in _WHAT else ""
+    if not refused:
+        return f"Sauti cannot check a constraint on a {kind.replace('_', ' ')} question"
+    parts = expr.operands if isinstance(expr, And) else (expr,)
+    found: dict[str, Any] = {}
+    for part in parts:
+        if not isinstance(part, Compare) or part.op in ("=", "!="):
+            return refused
+        subject = (part.question, part.count)
+        value = part.value
+        if not isinstance(value, int | float):
+            return refused
+        if kind == "number" and subject == (SELF, False):
+            bound = _number_bound(part.op, value, integer)
+            if bound is None:
+                return f"{refused}; write >= or <= (Sauti's limits include their ends)"
+            found.update(bound)
+        elif kind == "multiple_choice" and subject == (SELF, True):
+            found.update(_count_bound(part.op, int(value), "min", "max"))
+        elif kind == "text" and subject == (LENGTH_PREFIX + SELF, True):
+            bound = _count_bound(part.op, int(value), "min_length", "max_length")
+            if "min_length" in bound:
+                return f"{refused} (at most; a least length cannot be asked for)"
+            found.update(bound)
+        else:
+            return refused
+    return found
+
+
+def _number_bound(op: str, value: float, integer: bool) -> dict[str, Any] | None:
+    """`. > 3` on whole numbers is `min: 4`; on decimals it has no inclusive equivalent."""
+    if op in (">=", "<="):
+        return {"min" if op == ">=" else "max": value}
+    if not integer:
+        return None
+    if op == ">":
+        return {"min": math.floor(value) + 1}
+    return {"max": math.ceil(value) - 1}
+
+
+def _count_bound(op: str, value: int, low: str, high: str) -> dict[str, Any]:
+    shifted = {
+        ">=": (low, value),
+        ">": (low, value + 1),
+        "<=": (high, value),
+        "<": (high, value - 1),
+    }
+    key, bound = shifted[op]
+    return {key: bound}
