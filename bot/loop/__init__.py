@@ -1,7 +1,8 @@
 """Closing the feedback loop, in Redis: decisions, the participants they reach, what comes back.
 
 - `ledger`, `themes`: decisions (versioned) and free-text theme tags;
-- `planner`, `preview`: who a decision reaches, counted per shard inside Redis;
+- `planner`, `preview`: who a decision reaches, counted per shard inside Redis; `preview_cache`:
+  the last preview kept per decision, counted again by one process in the background;
 - `publisher`, `feeder`, `pacing`, `progress`: notices fed to the outbox (resumable, never
   twice), quiet hours and the weekly budget, progress and ETA; `bell`: what wakes an idle
   publisher when a publication starts;
