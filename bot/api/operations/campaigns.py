@@ -26,9 +26,9 @@ from bot.loop.ledger import DecisionLedger
 from bot.loop.report import promise_of
 from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.progress import ProgressBy, campaign_progress
+from bot.records.sheets import XLSX_MEDIA_TYPE
 from bot.records.translation_import import note_opening, refused_languages
 from bot.records.translations import DraftsAccepted
-from bot.records.sheets import XLSX_MEDIA_TYPE
 from bot.records.xlsform_files import import_workbook
 from dialogues import SurveyDefinitionError
 from dialogues.translations import LanguageStatus, ReviewState
