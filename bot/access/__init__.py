@@ -13,5 +13,6 @@ which an organisation sees participants.
 - `tokens`: API tokens, stored as hashes, never more than their owner's current role;
 - `membership`: changes to an organisation's staff and tokens, with their rules (an admin
   stays, setup links only where the giver answers for every organisation) and audit entries,
-  for the command line, the API and the console alike.
+  for the command line, the API and the console alike; `invitations`: an account that is
+  already staff elsewhere, asked to join, joining only once its owner accepts.
 """

@@ -82,6 +82,12 @@ def apply_intent(
     stage = participant.stage if participant is not None else Stage.NONE
     asked = _asked(campaign, session)
     if name == SAFETY:
+        if stage is Stage.NONE and asked is not None and asked[0].kind is not QuestionKind.TEXT:
+            question, session, campaign = asked
+            if _survey_reads(question, text, session, campaign):
+                # One of the question's own answers ("Theft or robbery", "arnaques"): theirs to
+                # have chosen, not a message for a person; flagging it would also drop it.
+                return Understood(event)
         answers = stage.writing or (asked is not None and asked[0].kind is QuestionKind.TEXT)
         return Understood(event, SafetyFlag.WITH_ANSWER if answers else SafetyFlag.ALONE)
     if stage is not Stage.NONE:

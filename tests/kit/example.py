@@ -6,6 +6,9 @@ from functools import cache
 from pathlib import Path
 
 from bot.records.campaigns import CampaignStore
+from bot.records.translations import builtin_texts
+from dialogues import parse
+from dialogues.translations import entries
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "dialogues" / "examples" / "safe_connect.yaml"
 CAMPAIGN = "safe-connect-2026"  # the example's id
@@ -15,6 +18,13 @@ CAMPAIGN = "safe-connect-2026"  # the example's id
 def example_survey() -> str:
     """The example survey's YAML (read once: async tests must not wait on the disk)."""
     return EXAMPLE.read_text(encoding="utf-8")
+
+
+@cache
+def example_text_count() -> int:
+    """How many texts the example campaign shows in each of its languages, its own and Sauti's
+    (a translator's total): it grows whenever Sauti gains a text the campaign shows."""
+    return len(tuple(entries(parse(example_survey()), "en", builtin_texts(), button_chars=20)))
 
 
 async def open_example(campaigns: CampaignStore) -> None:

@@ -17,9 +17,12 @@ from bot.records.campaigns import CampaignStore
 from bot.records.translations import TranslationRecords
 from tests.bot.commands import Deployment, sauti
 from tests.kit.example import CAMPAIGN
+from tests.kit.example import example_text_count
 
 Capture = pytest.CaptureFixture[str]
 MSGFMT = shutil.which("msgfmt")
+
+TEXTS = example_text_count()
 
 
 async def _export(tmp_path: Path, language: str = "sw") -> Path:
@@ -104,9 +107,9 @@ async def test_an_exported_file_edited_and_imported_is_a_new_version_with_its_re
 
     assert await sauti("translations", "status", CAMPAIGN) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "en\t279/279 translated\tsource"
-    assert lines[1] == "fr\t279/279 translated\tmachine-drafted"
-    assert lines[3].startswith("sw\t279/279 translated\treviewed by Amina, ")
+    assert lines[0] == f"en\t{TEXTS}/{TEXTS} translated\tsource"
+    assert lines[1] == f"fr\t{TEXTS}/{TEXTS} translated\tmachine-drafted"
+    assert lines[3].startswith(f"sw\t{TEXTS}/{TEXTS} translated\treviewed by Amina, ")
 
 
 async def test_every_problem_is_said_with_its_line_and_nothing_is_stored(
@@ -214,7 +217,7 @@ async def test_an_imported_file_left_fuzzy_is_not_reviewed(
     path = await _export(tmp_path, "fr")
     _edit(path, {"title": "Votre téléphone, votre sécurité"}, review_all=False)
     assert await sauti("translations", "import", CAMPAIGN, str(path), "--reviewer", "Luc") == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "fr\t279/279 translated\tunreviewed"
+    assert capsys.readouterr().out.splitlines()[-1] == f"fr\t{TEXTS}/{TEXTS} translated\tunreviewed"
 
 
 async def test_a_new_language_is_added_and_stays_incomplete_without_sautis_own_texts(
@@ -256,5 +259,5 @@ async def test_a_file_imported_unchanged_makes_no_new_version(
     before = await _revision(deployment)
     assert await sauti("translations", "import", CAMPAIGN, str(path)) == 0
     assert await _revision(deployment) == before
-    assert capsys.readouterr().out.splitlines()[-1] == "ar\t279/279 translated\tunreviewed"
+    assert capsys.readouterr().out.splitlines()[-1] == f"ar\t{TEXTS}/{TEXTS} translated\tunreviewed"
     assert (await _stored(deployment)).survey.translation_status["ar"] == "machine-drafted"

@@ -27,9 +27,15 @@ async def world(redis_url: str, tmp_path: Path) -> AsyncIterator[World]:
         yield running
 
 
-async def _raised(world: World, text: str) -> Case:
+async def _raised(world: World, text: str, *, speaks_of_danger: bool = False) -> Case:
     await world.next_messages(AMINA, world.say(AMINA, "feedback"))
-    [thanks] = await world.next_messages(AMINA, world.say(AMINA, text))
+    before = len(world.messages_to(AMINA))
+    await world.next_messages(AMINA, world.say(AMINA, text))
+    if speaks_of_danger:  # first told that a person reads it first, then the usual thanks
+        notice, thanks = (await world.wait_for(AMINA, before + 2))[before:]
+        assert "A person on the team will read your message first" in notice.text
+    else:
+        [thanks] = world.messages_to(AMINA)[before:]
     reference = "F-" + thanks.text.split("F-")[1][:6]
     case = await find_case(world.app.redis, world.app.schema, reference)
     assert case is not None
@@ -65,7 +71,7 @@ async def test_in_shared_phone_mode_a_resolution_outside_the_window_names_nothin
 ) -> None:
     await world.join(AMINA, "en")
     await world.next_messages(AMINA, world.say(AMINA, "/shared on"))
-    case = await _raised(world, "My husband takes my mobile money")
+    case = await _raised(world, "My husband takes my mobile money", speaks_of_danger=True)
 
     sent = await _resolved_outside_the_window(world, case, "We blocked the agent.")
 

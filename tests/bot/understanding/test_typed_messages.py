@@ -107,6 +107,19 @@ async def test_danger_written_as_an_answer_is_kept_as_the_answer_and_flagged(
     assert case.urgency is Urgency.SAFETY
 
 
+async def test_an_option_that_names_a_danger_is_the_answer_not_a_flag(
+    web_client: Client, app: App
+) -> None:
+    token = await browser.join(web_client, "fr")
+    await browser.answer(web_client, token, action="submit", pick=["calls", "money"])
+    await browser.answer(web_client, token, choice="2")  # money_safe: low, so worry is asked
+    await browser.answer(web_client, token, text="arnaques")  # worry: the option "Arnaques"
+    pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
+    answers = await app.redis.hgetall(app.schema.answers(pid, CAMPAIGN))
+    assert b"worry" in answers
+    assert await list_cases(app.redis, app.schema) == []
+
+
 async def test_an_ordinary_answer_raises_nothing(web_client: Client, app: App) -> None:
     token = await browser.join(web_client, "en")
     await browser.answer(web_client, token, **COMPLETE_EN[0])

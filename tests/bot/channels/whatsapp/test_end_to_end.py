@@ -86,6 +86,8 @@ async def _complete(world: World, wa_id: str, language: str, script: Script) -> 
         if kind == "say":
             await world.next_messages(wa_id, world.say(wa_id, value))
         else:
+            if not last.reply_ids:  # a danger answer is flagged first: its question comes next
+                last = (await world.wait_for(wa_id, len(world.messages_to(wa_id)) + 1))[-1]
             await world.next_messages(wa_id, world.tap(wa_id, last, last.reply_ids[value][1]))
 
 
