@@ -18,7 +18,11 @@ async def test_the_campaign_page_shows_each_languages_translation(world: World) 
     viewer = await signed_in(world, Role.VIEWER)
     page = await viewer.page(PATH)
     assert '<caption id="translations">Translations</caption>' in page
-    row = '<tr><th scope="row">{}</th><td class="num">' + f"{TEXTS} of {TEXTS}" + '</td><td>{}</td></tr>'
+    row = (
+        '<tr><th scope="row">{}</th><td class="num">'
+        + f"{TEXTS} of {TEXTS}"
+        + "</td><td>{}</td></tr>"
+    )
     assert row.format("Swahili", "Machine-drafted") in page
     assert row.format("English", "Source language") in page
     french = await viewer.page(PATH, headers={"Accept-Language": "fr"})

@@ -16,8 +16,7 @@ from bot.conversation.campaign import Campaign
 from bot.records.campaigns import CampaignStore
 from bot.records.translations import TranslationRecords
 from tests.bot.commands import Deployment, sauti
-from tests.kit.example import CAMPAIGN
-from tests.kit.example import example_text_count
+from tests.kit.example import CAMPAIGN, example_text_count
 
 Capture = pytest.CaptureFixture[str]
 MSGFMT = shutil.which("msgfmt")
