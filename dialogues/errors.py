@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from dialogues.problem_codes import Param, ProblemCode
 
 
 class DialoguesError(Exception):
@@ -12,11 +14,18 @@ class DialoguesError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One mistake in a survey file, located by its path and (when known) its 1-based line."""
+    """One mistake in a survey file, located by its path and (when known) its 1-based line.
+
+    `message` is the English the command line prints; `code` and `params` say the same in
+    stable parts, so that a page can say it in its reader's language (docs/console.md)."""
 
     path: str
     message: str
     line: int | None = None
+    code: ProblemCode = field(kw_only=True)
+    params: Mapping[str, Param] = field(
+        default_factory=dict, kw_only=True, compare=False, hash=False
+    )
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""

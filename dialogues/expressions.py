@@ -16,6 +16,8 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
+from dialogues.problem_codes import Param, ProblemCode
+
 #: What a recorded (non-text) answer looks like inside a session.
 AnswerValue = str | int | float | tuple[str, ...]
 LiteralValue = str | int | float
@@ -25,12 +27,21 @@ KEYWORDS = frozenset({"and", "or", "not", "in", "selected", "count", "answered",
 
 
 class ExpressionError(ValueError):
-    """A `relevant` expression that does not parse; `column` is 1-based."""
+    """A `relevant` expression that does not parse; `column` is 1-based. `code` and `params`
+    say `message` in stable parts, for readers of other languages."""
 
-    def __init__(self, message: str, column: int) -> None:
+    def __init__(
+        self,
+        message: str,
+        column: int,
+        code: ProblemCode,
+        params: Mapping[str, Param] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.column = column
+        self.code = code
+        self.params: dict[str, Param] = dict(params or {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +115,13 @@ def _tokenize(source: str) -> list[_Token]:
         match = _TOKEN.match(source, position)
         if match is None or match.lastgroup is None:
             column = position + len(source[position:]) - len(source[position:].lstrip()) + 1
-            raise ExpressionError(f"unexpected character {source[column - 1]!r}", column)
+            character = repr(source[column - 1])
+            raise ExpressionError(
+                f"unexpected character {character}",
+                column,
+                ProblemCode.UNEXPECTED_CHARACTER,
+                {"found": character},
+            )
         kind = match.lastgroup
         tokens.append(_Token(kind, match.group(kind), match.start(kind) + 1))
         position = match.end()
@@ -132,7 +149,12 @@ class _Parser:
 
     def expect(self, kind: str, text: str, what: str) -> _Token:
         if not self.at(kind, text):
-            raise ExpressionError(f"expected {what}, found {self._describe()}", self.current.column)
+            raise ExpressionError(
+                f"expected {what}, found {self._describe()}",
+                self.current.column,
+                ProblemCode.EXPECTED_TOKEN,
+                {"expected": text, "found": self._describe()},
+            )
         return self.take()
 
     def _describe(self) -> str:
@@ -145,6 +167,8 @@ class _Parser:
             raise ExpressionError(
                 f"unexpected {self._describe()}; join conditions with 'and' or 'or'",
                 self.current.column,
+                ProblemCode.UNJOINED_CONDITIONS,
+                {"found": self._describe()},
             )
         return expr
 
@@ -188,7 +212,11 @@ class _Parser:
             option = self.literal()
             self.expect("punct", ")", "')'")
             if not isinstance(option, str):
-                raise ExpressionError("selected() takes a quoted option id", self.current.column)
+                raise ExpressionError(
+                    "selected() takes a quoted option id",
+                    self.current.column,
+                    ProblemCode.SELECTED_NEEDS_OPTION,
+                )
             return Selected(question, option)
         counted = False
         if self.at("name", "count"):
@@ -207,6 +235,8 @@ class _Parser:
                 f"expected a comparison (=, !=, <, <=, >, >=) after {question!r}, "
                 f"found {self._describe()}",
                 self.current.column,
+                ProblemCode.EXPECTED_COMPARISON,
+                {"question": question, "found": self._describe()},
             )
         op_text = self.take().text
         op: Operator = "=" if op_text == "==" else op_text  # type: ignore[assignment]
@@ -215,7 +245,12 @@ class _Parser:
     def question_name(self) -> str:
         token = self.current
         if token.kind != "name" or token.text in KEYWORDS:
-            raise ExpressionError(f"expected a question id, found {self._describe()}", token.column)
+            raise ExpressionError(
+                f"expected a question id, found {self._describe()}",
+                token.column,
+                ProblemCode.EXPECTED_QUESTION,
+                {"found": self._describe()},
+            )
         return self.take().text
 
     def literal(self) -> LiteralValue:
@@ -227,9 +262,17 @@ class _Parser:
             self.take()
             return float(token.text) if "." in token.text else int(token.text)
         if token.kind == "name":
-            raise ExpressionError(f"option ids must be quoted: write '{token.text}'", token.column)
+            raise ExpressionError(
+                f"option ids must be quoted: write '{token.text}'",
+                token.column,
+                ProblemCode.UNQUOTED_OPTION,
+                {"option": token.text},
+            )
         raise ExpressionError(
-            f"expected a quoted option id or a number, found {self._describe()}", token.column
+            f"expected a quoted option id or a number, found {self._describe()}",
+            token.column,
+            ProblemCode.EXPECTED_VALUE,
+            {"found": self._describe()},
         )
 
     def literal_list(self) -> tuple[LiteralValue, ...]:
@@ -239,6 +282,8 @@ class _Parser:
             raise ExpressionError(
                 f"expected a list like ('a', 'b') after 'in', found {self._describe()}",
                 self.current.column,
+                ProblemCode.EXPECTED_LIST,
+                {"found": self._describe()},
             )
         self.take()
         values = [self.literal()]

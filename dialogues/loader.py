@@ -8,11 +8,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dialogues.checking import Checker, did_you_mean
+from dialogues.checking import Checker, did_you_mean, suggested
 from dialogues.errors import Problem, SurveyDefinitionError
 from dialogues.localization import builtin_catalog
 from dialogues.migrations import CURRENT_SPEC_VERSION, migrate
 from dialogues.model import Language, Survey
+from dialogues.problem_codes import ProblemCode
 from dialogues.question_rules import build_questions
 from dialogues.yaml_source import read_yaml
 
@@ -63,7 +64,7 @@ def validate(text: str) -> Validation:
     document = read_yaml(text)
     check = Checker(document)
     if document.value is None and not check.problems:
-        check.problem("", "the file is empty")
+        check.problem("", "the file is empty", ProblemCode.EMPTY_FILE)
     if document.value is None:
         return Validation(None, tuple(check.problems), ())
     root = check.mapping("", document.value, "a survey file")
@@ -87,7 +88,12 @@ def _in_file_order(check: Checker) -> list[Problem]:
 def _spec_version(check: Checker, root: dict[str, Any]) -> bool:
     """Check and migrate `spec_version`; False when the rest cannot be read."""
     if "spec_version" not in root:
-        check.problem("", f"'spec_version' is required (this Sauti writes {CURRENT_SPEC_VERSION})")
+        check.problem(
+            "",
+            f"'spec_version' is required (this Sauti writes {CURRENT_SPEC_VERSION})",
+            ProblemCode.SPEC_VERSION_REQUIRED,
+            current=CURRENT_SPEC_VERSION,
+        )
         return False
     version = check.integer("spec_version", root["spec_version"], 0)
     if version is None:
@@ -97,6 +103,9 @@ def _spec_version(check: Checker, root: dict[str, Any]) -> bool:
             "spec_version",
             f"spec_version {version} is newer than this Sauti understands "
             f"(up to {CURRENT_SPEC_VERSION}); upgrade Sauti to load this file",
+            ProblemCode.SPEC_VERSION_NEWER,
+            version=version,
+            current=CURRENT_SPEC_VERSION,
         )
         return False
     migrate(check, root, version)
@@ -108,13 +117,22 @@ def _languages(check: Checker, root: dict[str, Any]) -> None:
     if raw is None:
         return
     if not isinstance(raw, list) or not raw:
-        check.problem("languages", "must be a list of language codes, like [en, sw]")
+        check.problem(
+            "languages",
+            "must be a list of language codes, like [en, sw]",
+            ProblemCode.LANGUAGES_NOT_A_LIST,
+        )
         return
     codes: list[str] = []
     for index, item in enumerate(raw):
         code = check.language_code(f"languages[{index}]", item)
         if code in codes:
-            check.problem(f"languages[{index}]", f"'{code}' is listed twice")
+            check.problem(
+                f"languages[{index}]",
+                f"'{code}' is listed twice",
+                ProblemCode.LANGUAGE_TWICE,
+                language=code,
+            )
         elif code is not None:
             codes.append(code)
     check.languages = tuple(codes)
@@ -123,7 +141,13 @@ def _languages(check: Checker, root: dict[str, Any]) -> None:
     default = root.get("default_language")
     if default is not None and default not in codes:
         hint = did_you_mean(str(default), codes)
-        check.problem("default_language", f"'{default}' is not one of the languages{hint}")
+        check.problem(
+            "default_language",
+            f"'{default}' is not one of the languages{hint}",
+            ProblemCode.DEFAULT_NOT_A_LANGUAGE,
+            language=str(default),
+            **suggested(str(default), codes),
+        )
     elif default is not None:
         check.default_language = default
 
@@ -178,7 +202,9 @@ def _date(check: Checker, path: str, raw: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(raw))
     except ValueError:
-        check.problem(path, f"{raw!r} is not a date like 2027-03-31")
+        check.problem(
+            path, f"{raw!r} is not a date like 2027-03-31", ProblemCode.NOT_A_DATE, found=repr(raw)
+        )
         return None
 
 
@@ -198,9 +224,19 @@ def _translation_status(check: Checker, raw: Any) -> dict[str, str]:
     for language, state in (mapping or {}).items():
         path = f"translation_status.{language}"
         if language not in check.languages:
-            check.problem(path, f"'{language}' is not one of the languages")
+            check.problem(
+                path,
+                f"'{language}' is not one of the languages",
+                ProblemCode.STATUS_NOT_A_LANGUAGE,
+                language=str(language),
+            )
         elif state not in _TRANSLATION_STATES:
-            check.problem(path, f"must be one of {', '.join(_TRANSLATION_STATES)}")
+            check.problem(
+                path,
+                f"must be one of {', '.join(_TRANSLATION_STATES)}",
+                ProblemCode.NOT_ONE_OF,
+                expected=", ".join(_TRANSLATION_STATES),
+            )
         else:
             status[language] = state
     return status

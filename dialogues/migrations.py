@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dialogues.checking import Checker, did_you_mean, join_path
+from dialogues.checking import Checker, did_you_mean, join_path, suggested
+from dialogues.problem_codes import ProblemCode
 
 CURRENT_SPEC_VERSION = 1
 
@@ -51,7 +52,13 @@ def _v0_question(check: Checker, path: str, question: dict[str, Any]) -> None:
             question.setdefault(key, value)
     elif isinstance(kind, str):
         hint = did_you_mean(kind, _V0_KINDS)
-        check.problem(join_path(path, "kind"), f"unknown type '{kind}'{hint} (spec_version 0)")
+        check.problem(
+            join_path(path, "kind"),
+            f"unknown type '{kind}'{hint} (spec_version 0)",
+            ProblemCode.UNKNOWN_V0_TYPE,
+            kind=kind,
+            **suggested(kind, _V0_KINDS),
+        )
         question["kind"] = None  # reported here; the v1 checks stay quiet about it
     if question.get("kind") != "info":
         required = question.pop("required", False)
@@ -60,7 +67,11 @@ def _v0_question(check: Checker, path: str, question: dict[str, Any]) -> None:
         if required in _V0_REQUIRED:
             question["optional"] = not _V0_REQUIRED[required]
         else:
-            check.problem(join_path(path, "required"), "must be yes or no (true or false)")
+            check.problem(
+                join_path(path, "required"),
+                "must be yes or no (true or false)",
+                ProblemCode.NOT_YES_OR_NO,
+            )
     options = question.get("options")
     for index, option in enumerate(options if isinstance(options, list) else []):
         if isinstance(option, dict):

@@ -8,27 +8,22 @@ from collections.abc import Mapping
 from dataclasses import replace as _replace
 from typing import Any
 
-from dialogues.checking import Checker, did_you_mean, join_path
+from dialogues.checking import Checker, did_you_mean, join_path, suggested
 from dialogues.expressions import (
     KEYWORDS,
-    Answered,
-    Compare,
     Expr,
     ExpressionError,
-    InSet,
-    Selected,
     parse_expression,
-    references,
 )
 from dialogues.model import (
-    CHOICE_KINDS,
-    NUMERIC_KINDS,
     Option,
     OptionId,
     Question,
     QuestionId,
     QuestionKind,
 )
+from dialogues.problem_codes import ProblemCode
+from dialogues.relevance_rules import check_relevance
 
 MAX_QUESTIONS = 200
 MAX_OPTIONS = 50
@@ -53,10 +48,16 @@ YES_NO_OPTIONS = (OptionId("yes"), OptionId("no"))
 
 def build_questions(check: Checker, path: str, raw: Any) -> tuple[Question, ...]:
     if not isinstance(raw, list) or not raw:
-        check.problem(path, "must be a list of at least one question")
+        check.problem(path, "must be a list of at least one question", ProblemCode.NO_QUESTIONS)
         return ()
     if len(raw) > MAX_QUESTIONS:
-        check.problem(path, f"has {len(raw)} questions; the limit is {MAX_QUESTIONS}")
+        check.problem(
+            path,
+            f"has {len(raw)} questions; the limit is {MAX_QUESTIONS}",
+            ProblemCode.TOO_MANY_QUESTIONS,
+            count=len(raw),
+            limit=MAX_QUESTIONS,
+        )
     built: list[Question] = []
     seen: dict[str, str] = {}
     broken: set[str] = set()  # earlier questions with their own problems: no cascade of errors
@@ -71,15 +72,22 @@ def build_questions(check: Checker, path: str, raw: Any) -> tuple[Question, ...]
             check.problem(
                 join_path(item_path, "id"),
                 f"duplicate id '{question.id}' (also used at {seen[question.id]})",
+                ProblemCode.DUPLICATE_QUESTION_ID,
+                id=question.id,
+                other=seen[question.id],
             )
             continue
         seen[question.id] = item_path
         if question.relevant is not None:
             relevant_path = join_path(item_path, "relevant")
-            _check_relevance(check, relevant_path, question.relevant, built, broken)
+            check_relevance(check, relevant_path, question.relevant, built, broken)
         built.append(question)
     if built and not any(q.answerable for q in built):
-        check.problem(path, "has no question that can be answered (only info messages)")
+        check.problem(
+            path,
+            "has no question that can be answered (only info messages)",
+            ProblemCode.NOTHING_TO_ANSWER,
+        )
     return tuple(built)
 
 
@@ -92,7 +100,14 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
     what = f"a {kind.value} question" if kind is not None else "a question"
     for key in item:
         if key in _ALL_KEYS and key not in allowed and kind is not None:
-            check.problem(join_path(path, key), _misplaced_key(key, kind))
+            check.problem(
+                join_path(path, key),
+                _misplaced_key(key, kind),
+                ProblemCode.KEY_OF_ANOTHER_KIND,
+                key=key,
+                kind=kind.value,
+                kinds=", ".join(k.value for k, keys in _KIND_KEYS.items() if key in keys),
+            )
     known = {key: value for key, value in item.items() if key in allowed or key not in _ALL_KEYS}
     check.keys(path, known, allowed, required=("id", "kind", "text"), what=what)
     question_id = _question_id(check, join_path(path, "id"), item.get("id"))
@@ -103,7 +118,11 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
     if kind is None or question_id is None or text is None:
         return None
     if kind is QuestionKind.INFO and (optional or sensitive):
-        check.problem(path, "an info message has no answer, so it cannot be optional or sensitive")
+        check.problem(
+            path,
+            "an info message has no answer, so it cannot be optional or sensitive",
+            ProblemCode.INFO_OPTIONAL,
+        )
     base = Question(
         id=QuestionId(question_id),
         kind=kind,
@@ -137,6 +156,10 @@ def _kind(check: Checker, path: str, item: Mapping[str, Any]) -> QuestionKind | 
         check.problem(
             join_path(path, "kind"),
             f"unknown kind {raw!r}{hint} (kinds: {', '.join(kinds)})",
+            ProblemCode.UNKNOWN_KIND,
+            kind=str(raw),
+            kinds=", ".join(kinds),
+            **suggested(str(raw), kinds),
         )
         return None
 
@@ -145,7 +168,12 @@ def _question_id(check: Checker, path: str, raw: Any) -> str | None:
     if raw is None:
         return None
     if isinstance(raw, str) and raw in KEYWORDS:
-        check.problem(path, f"'{raw}' is a word of the relevant language; choose another id")
+        check.problem(
+            path,
+            f"'{raw}' is a word of the relevant language; choose another id",
+            ProblemCode.RESERVED_ID,
+            id=raw,
+        )
         return None
     rule = "question id (a letter, then letters, digits or _, at most 20 characters)"
     return check.string(path, raw, QUESTION_ID, rule)
@@ -155,12 +183,23 @@ def _expression(check: Checker, path: str, raw: Any) -> Expr | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        check.problem(path, "must be an expression written as text, like q1 = 'yes'")
+        check.problem(
+            path,
+            "must be an expression written as text, like q1 = 'yes'",
+            ProblemCode.EXPRESSION_NOT_TEXT,
+        )
         return None
     try:
         return parse_expression(raw)
     except ExpressionError as error:
-        check.problem(path, f"{error.message} (at column {error.column} of {raw!r})")
+        check.problem(
+            path,
+            f"{error.message} (at column {error.column} of {raw!r})",
+            error.code,
+            **error.params,
+            column=error.column,
+            expression=raw,
+        )
         return None
 
 
@@ -189,10 +228,16 @@ def _with_kind_fields(
 
 def _options(check: Checker, path: str, raw: Any) -> tuple[Option, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
-        check.problem(path, "must be a list of at least 2 options")
+        check.problem(path, "must be a list of at least 2 options", ProblemCode.TOO_FEW_OPTIONS)
         return ()
     if len(raw) > MAX_OPTIONS:
-        check.problem(path, f"has {len(raw)} options; the limit is {MAX_OPTIONS}")
+        check.problem(
+            path,
+            f"has {len(raw)} options; the limit is {MAX_OPTIONS}",
+            ProblemCode.TOO_MANY_OPTIONS,
+            count=len(raw),
+            limit=MAX_OPTIONS,
+        )
     options: list[Option] = []
     seen: set[str] = set()
     for index, entry in enumerate(raw):
@@ -209,7 +254,12 @@ def _options(check: Checker, path: str, raw: Any) -> tuple[Option, ...]:
                 raw_id = str(raw_id)  # `id: 1` is a fine option id
             option_id = check.string(join_path(option_path, "id"), raw_id, OPTION_ID, rule)
         if option_id is not None and option_id in seen:
-            check.problem(join_path(option_path, "id"), f"duplicate id '{option_id}'")
+            check.problem(
+                join_path(option_path, "id"),
+                f"duplicate id '{option_id}'",
+                ProblemCode.DUPLICATE_OPTION_ID,
+                id=option_id,
+            )
             option_id = None
         text = check.text(join_path(option_path, "text"), item["text"]) if "text" in item else None
         if option_id is not None and text is not None:
@@ -224,23 +274,43 @@ def _selection_bounds(
     low = check.integer(join_path(path, "min"), item.get("min", 1), 1, max(count, 1))
     high = check.integer(join_path(path, "max"), item.get("max", count), 1, max(count, 1))
     if low is not None and high is not None and low > high:
-        check.problem(join_path(path, "min"), f"min ({low}) is larger than max ({high})")
+        check.problem(
+            join_path(path, "min"),
+            f"min ({low}) is larger than max ({high})",
+            ProblemCode.MIN_ABOVE_MAX,
+            min=low,
+            max=high,
+        )
     return low or 1, high or max(count, 1)
 
 
 def _scale(check: Checker, path: str, item: Mapping[str, Any], base: Question) -> Question:
     for key in ("min", "max"):
         if key not in item:
-            check.problem(path, f"a scale needs '{key}', like min: 1 and max: 5")
+            check.problem(
+                path,
+                f"a scale needs '{key}', like min: 1 and max: 5",
+                ProblemCode.SCALE_NEEDS_BOUND,
+                key=key,
+            )
     low = check.integer(join_path(path, "min"), item.get("min", 1))
     high = check.integer(join_path(path, "max"), item.get("max", 5))
     if low is not None and high is not None and "min" in item and "max" in item:
         if high <= low:
-            check.problem(join_path(path, "max"), f"max ({high}) must be larger than min ({low})")
+            check.problem(
+                join_path(path, "max"),
+                f"max ({high}) must be larger than min ({low})",
+                ProblemCode.MAX_NOT_ABOVE_MIN,
+                min=low,
+                max=high,
+            )
         elif high - low + 1 > MAX_SCALE_STEPS:
             check.problem(
                 join_path(path, "max"),
                 f"a scale has at most {MAX_SCALE_STEPS} steps (like 0-10); found {high - low + 1}",
+                ProblemCode.SCALE_TOO_LONG,
+                limit=MAX_SCALE_STEPS,
+                found=high - low + 1,
             )
     labels = item.get("labels")
     min_label = max_label = None
@@ -274,90 +344,21 @@ def _number(check: Checker, path: str, item: Mapping[str, Any], base: Question) 
     if "max" in item:
         high = check.number(join_path(path, "max"), item["max"])
     if low is not None and high is not None and high <= low:
-        check.problem(join_path(path, "max"), f"max ({high}) must be larger than min ({low})")
+        check.problem(
+            join_path(path, "max"),
+            f"max ({high}) must be larger than min ({low})",
+            ProblemCode.MAX_NOT_ABOVE_MIN,
+            min=low,
+            max=high,
+        )
     elif integer and low is not None and high is not None and math.ceil(low) > math.floor(high):
         # Nobody could ever answer it: every participant would be stuck on this question.
         check.problem(
             join_path(path, "max"),
             f"no whole number lies between min ({low}) and max ({high}); "
             "widen them or set integer: false",
+            ProblemCode.NO_WHOLE_NUMBER,
+            min=low,
+            max=high,
         )
     return _replace(base, integer=integer, min_value=low, max_value=high)
-
-
-def _check_relevance(
-    check: Checker, path: str, expr: Expr, earlier: list[Question], broken: set[str]
-) -> None:
-    by_id = {q.id: q for q in earlier}
-    for reference in references(expr):
-        target = by_id.get(QuestionId(reference.question))
-        if target is None and reference.question in broken:
-            continue  # that question's own problem is already reported
-        if target is None:
-            _unknown_reference(check, path, reference.question, earlier)
-            continue
-        message = _reference_problem(reference, target)
-        if message:
-            check.problem(path, message)
-
-
-def _unknown_reference(check: Checker, path: str, name: str, earlier: list[Question]) -> None:
-    later = check.document.value.get("questions", []) if check.document.value else []
-    later_ids = {q.get("id") for q in later if isinstance(q, dict)}
-    if name in later_ids:
-        check.problem(
-            path,
-            f"refers to '{name}', which is this question or comes after it; "
-            "relevant can only use earlier answers",
-        )
-    else:
-        hint = did_you_mean(name, [q.id for q in earlier])
-        check.problem(path, f"refers to unknown question '{name}'{hint}")
-
-
-def _reference_problem(reference: Compare | InSet | Selected | Answered, target: Question) -> str:
-    name, kind = target.id, target.kind
-    if kind is QuestionKind.INFO:
-        return f"'{name}' is an info message and has no answer to test"
-    if isinstance(reference, Answered):
-        return ""
-    if kind is QuestionKind.TEXT:
-        return (
-            f"'{name}' is a free-text question; its words cannot be compared, use answered({name})"
-        )
-    option_ids = [o.id for o in target.options]
-    if isinstance(reference, Selected):
-        if kind not in CHOICE_KINDS:
-            return f"selected() works on choice questions; '{name}' is a {kind.value} question"
-        return _unknown_option(name, reference.option, option_ids)
-    if isinstance(reference, Compare) and reference.count:
-        if kind is not QuestionKind.MULTIPLE_CHOICE:
-            return f"count() works on multiple choice questions; '{name}' is a {kind.value}"
-        return "" if _is_number(reference.value) else f"count({name}) compares with a number"
-    values = reference.values if isinstance(reference, InSet) else (reference.value,)
-    if kind is QuestionKind.MULTIPLE_CHOICE:
-        return f"'{name}' allows several answers: use selected({name}, 'id') or count({name})"
-    if kind in NUMERIC_KINDS:
-        if not all(_is_number(v) for v in values):
-            return f"'{name}' is a {kind.value} question: compare it with numbers, like {name} >= 4"
-        return ""
-    if isinstance(reference, Compare) and reference.op not in ("=", "!="):
-        return f"'{name}' is a {kind.value} question: use = or != with an option id"
-    for value in values:
-        if not isinstance(value, str):
-            return f"'{name}' is a {kind.value} question: compare it with a quoted option id"
-        problem = _unknown_option(name, value, option_ids)
-        if problem:
-            return problem
-    return ""
-
-
-def _unknown_option(name: str, option: str, option_ids: list[OptionId]) -> str:
-    if option in option_ids:
-        return ""
-    hint = did_you_mean(option, option_ids)
-    return f"'{name}' has no option '{option}'{hint} (options: {', '.join(option_ids)})"
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)

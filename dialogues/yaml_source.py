@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from dialogues.errors import Problem
+from dialogues.problem_codes import ProblemCode
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
@@ -86,10 +87,20 @@ def read_yaml(text: str) -> YamlDocument:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         message = f"not valid YAML: {error.problem or error.context}"
-        document.problems.append(Problem("", message, line))
+        said = str(error.problem or error.context)
+        document.problems.append(
+            Problem("", message, line, code=ProblemCode.NOT_YAML, params={"error": said})
+        )
         document.value = None
     except yaml.YAMLError as error:
-        document.problems.append(Problem("", f"not valid YAML: {error}"))
+        document.problems.append(
+            Problem(
+                "",
+                f"not valid YAML: {error}",
+                code=ProblemCode.NOT_YAML,
+                params={"error": str(error)},
+            )
+        )
         document.value = None
     finally:
         loader.dispose()
@@ -103,12 +114,22 @@ def _convert(loader: Any, node: yaml.Node, path: str, document: YamlDocument) ->
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                document.problems.append(Problem(path, "keys must be plain words", line))
+                document.problems.append(
+                    Problem(path, "keys must be plain words", line, code=ProblemCode.KEY_NOT_A_WORD)
+                )
                 continue
             key = str(_scalar(loader, key_node))
             child = f"{path}.{key}" if path else key
             if key in mapping:
-                document.problems.append(Problem(child, f"'{key}' is written twice", line))
+                document.problems.append(
+                    Problem(
+                        child,
+                        f"'{key}' is written twice",
+                        line,
+                        code=ProblemCode.DUPLICATE_KEY,
+                        params={"key": key},
+                    )
+                )
                 continue
             document.lines[child] = line
             mapping[key] = _convert(loader, value_node, child, document)

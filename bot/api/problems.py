@@ -15,6 +15,9 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
+from dialogues.errors import Problem as FileProblem
+from dialogues.xlsform import FormProblem
+
 PROBLEM_BASE = "https://sauti.example/problems/"
 PROBLEM_JSON = "application/problem+json"
 # A problem's parameter: a name, an address, a figure.
@@ -86,14 +89,44 @@ class ErrorItem(BaseModel):
 
     location: str = Field(description="where: a field's path, or a survey file's path")
     line: int | None = Field(default=None, description="the survey file's line, when known")
+    sheet: str | None = Field(default=None, description="an XLSForm's sheet, when there")
+    row: int | None = Field(default=None, description="an XLSForm's row number, when there")
+    column: str | None = Field(default=None, description="an XLSForm's column, when there")
     message: str
     code: str | None = Field(
         default=None,
-        description="for a field of the request: the kind of mistake, a stable code "
-        "(`missing`, `string_too_long`, `enum`…: pydantic's error types)",
+        description="the kind of mistake, a stable code: for a field of the request, "
+        "pydantic's error types (`missing`, `string_too_long`, `enum`…); for a survey, XLSForm "
+        "or decision file, the file reader's (`unknown_key`, `no_such_option`…: docs/api.md)",
     )
     params: dict[str, Param] | None = Field(
-        default=None, description="the figures the message names (`max_length`…), by name"
+        default=None,
+        description="what the message names (`max_length`, `key`, `suggestion`…), by name",
+    )
+
+
+def file_error_item(problem: FileProblem) -> ErrorItem:
+    """A mistake a survey or decision file's reader found, with its line, code and params."""
+    return ErrorItem(
+        location=problem.path or "(file)",
+        line=problem.line,
+        message=problem.message,
+        code=str(problem.code),
+        params=dict(problem.params) or None,
+    )
+
+
+def form_error_item(problem: FormProblem) -> ErrorItem:
+    """A mistake of an XLSForm, at its sheet, row and column, with its code and params."""
+    place = problem.location
+    return ErrorItem(
+        location=str(place),
+        sheet=place.sheet or None,
+        row=place.row,
+        column=place.column,
+        message=problem.message,
+        code=str(problem.code) if problem.code is not None else None,
+        params=dict(problem.params) or None,
     )
 
 

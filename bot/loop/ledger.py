@@ -37,6 +37,7 @@ from bot.records.pseudonym_lookup import participants_named
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import ADD_DECISION_VERSION
 from dialogues.errors import Problem
+from dialogues.problem_codes import ProblemCode
 
 # How long a decision's pseudonyms, once looked up, name the same participants in this process:
 # an erasure takes effect in the loop within this time.
@@ -97,7 +98,16 @@ class DecisionLedger:
         campaign_id = campaign_of(source)
         campaign = await self._campaigns.get(campaign_id) if campaign_id else None
         if campaign_id is None:
-            raise DecisionDefinitionError([Problem("campaign", "'campaign' is required")])
+            raise DecisionDefinitionError(
+                [
+                    Problem(
+                        "campaign",
+                        "'campaign' is required",
+                        code=ProblemCode.REQUIRED_KEY,
+                        params={"key": "campaign"},
+                    )
+                ]
+            )
         return parse_decision(source, campaign.survey if campaign is not None else None)
 
     async def load(self, source: str, now_ms: int) -> tuple[StoredDecision, bool]:
@@ -216,7 +226,13 @@ class DecisionLedger:
         campaign = await self._campaigns.get(decision.campaign_id)
         if campaign is None or self._pseudonyms is None:
             raise DecisionDefinitionError(
-                [Problem("linked_to.responses", "response ids cannot be looked up here")]
+                [
+                    Problem(
+                        "linked_to.responses",
+                        "response ids cannot be looked up here",
+                        code=ProblemCode.RESPONSES_NOT_HERE,
+                    )
+                ]
             )
         pseudonyms = await self._pseudonyms(campaign.org)
         named = await participants_named(self._redis, self._schema, pseudonyms, campaign.id, wanted)
@@ -228,6 +244,8 @@ class DecisionLedger:
                         "linked_to.responses",
                         f"'{pseudonym}' names no respondent of '{campaign.id}' (erased, or "
                         "from another campaign)",
+                        code=ProblemCode.NAMES_NO_RESPONDENT,
+                        params={"response": pseudonym, "campaign": campaign.id},
                     )
                     for pseudonym in unknown
                 ]

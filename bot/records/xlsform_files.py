@@ -14,6 +14,7 @@ from pyxform.xls2json_backends import definition_to_dict, get_definition_data
 
 from bot.records.sheets import Row, Sheet, xlsx_parts
 from dialogues.model import Survey
+from dialogues.problem_codes import ProblemCode
 from dialogues.xlsform import FormImport, FormProblem, Location, Workbook, import_form
 from dialogues.xlsform import Sheet as FormSheet
 from dialogues.xlsform.writing import survey_as_form
@@ -37,14 +38,20 @@ def import_workbook(content: bytes, *, name: str | None = None) -> FormImport:
     if (unpacked := _unpacked_size(content)) is not None and unpacked > UNPACKED_BYTES_LIMIT:
         limit = UNPACKED_BYTES_LIMIT // (1024 * 1024)
         message = f"the workbook unpacks to more than {limit} MB: not an XLSForm Sauti reads"
-        return FormImport(None, None, (FormProblem(Location(""), message),), ())
+        problem = FormProblem(
+            Location(""), message, ProblemCode.WORKBOOK_TOO_LARGE, {"limit": limit}
+        )
+        return FormImport(None, None, (problem,), ())
     try:
         workbook = read_workbook(content)
     except Exception as error:
         # pyxform and openpyxl raise many kinds on a damaged or foreign file (zip, XML,
         # value errors); for the author each means the same: this is no readable workbook.
         message = f"not a readable XLSForm workbook (xlsx or xls): {_short(error)}"
-        return FormImport(None, None, (FormProblem(Location(""), message),), ())
+        unreadable = FormProblem(
+            Location(""), message, ProblemCode.NOT_A_WORKBOOK, {"error": _short(error)}
+        )
+        return FormImport(None, None, (unreadable,), ())
     return import_form(workbook, fallback_id=name)
 
 

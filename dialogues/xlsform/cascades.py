@@ -10,10 +10,12 @@ the choices sheet equal to an earlier single-choice answer (`state = ${state}`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from dialogues.expressions import And, Answered, Compare, Expr, InSet, Not, Or, Selected
+from dialogues.problem_codes import Param, ProblemCode
 from dialogues.xlsform.reader import FormReader, Part
 from dialogues.xlsform.workbook import CHOICES, Location
 from dialogues.xlsform.xpath import to_sauti
@@ -57,11 +59,18 @@ def split(
             where,
             "Sauti can filter choices only by one earlier answer, like state = ${state}; "
             f"{source!r} is not that",
+            ProblemCode.FILTER_UNSUPPORTED,
+            filter=source,
         )
         return []
     parent = next((q for q in earlier if q["id"] == found.parent), None)
     if parent is None or parent["kind"] != "single_choice" or parent["id"] in reader.splits:
-        reader.problem(where, f"'{found.parent}' is not an earlier select_one question")
+        reader.problem(
+            where,
+            f"'{found.parent}' is not an earlier select_one question",
+            ProblemCode.FILTER_NOT_EARLIER,
+            question=found.parent,
+        )
         return []
     rows = reader.option_rows[scratch]
     parts: list[tuple[dict[str, Any], str]] = []
@@ -84,6 +93,9 @@ def split(
         reader.problem(
             Location(CHOICES, None, found.column),
             f"no choice of the list has a '{found.column}' equal to an answer of '{found.parent}'",
+            ProblemCode.FILTER_MATCHES_NOTHING,
+            header=found.column,
+            question=found.parent,
         )
     reader.splits[question["id"]] = [
         Part(part["id"], frozenset(o["id"] for o in part["options"])) for part, _ in parts
@@ -92,7 +104,7 @@ def split(
 
 
 def rewrite(expr: Expr, splits: dict[str, list[Part]]) -> Expr:
-    """A condition on a filtered question as one on its parts; ValueError when it cannot be."""
+    """A condition on a filtered question as one on its parts; RewriteError when it cannot be."""
     match expr:
         case And(operands):
             return And(tuple(rewrite(o, splits) for o in operands))
@@ -116,14 +128,31 @@ def rewrite(expr: Expr, splits: dict[str, list[Part]]) -> Expr:
                 ]
             )
         case Compare(question, _, _, _) if question in splits:
-            raise ValueError(
+            raise RewriteError(
                 f"'{question}' offers its choices by an earlier answer: test it with = or "
-                "selected() only"
+                "selected() only",
+                ProblemCode.FILTERED_COMPARED,
+                {"question": question},
             )
     return expr
 
 
+class RewriteError(ValueError):
+    """A condition that cannot name the parts of a filtered question; `code` and `params` say
+    why in stable parts."""
+
+    def __init__(
+        self, message: str, code: ProblemCode, params: Mapping[str, Param] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params: dict[str, Param] = dict(params or {})
+
+
 def _any(parts: list[Expr]) -> Expr:
     if not parts:
-        raise ValueError("no choice of that name is offered by the filtered question")
+        raise RewriteError(
+            "no choice of that name is offered by the filtered question",
+            ProblemCode.FILTERED_NO_SUCH_CHOICE,
+        )
     return parts[0] if len(parts) == 1 else Or(tuple(parts))

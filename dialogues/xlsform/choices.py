@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dialogues.localization import builtin_catalog
+from dialogues.problem_codes import ProblemCode
 from dialogues.xlsform.reader import MEDIA, FormReader, cell_of, header_of
 from dialogues.xlsform.workbook import CHOICES, SURVEY, Location, read_header
 
@@ -24,11 +25,21 @@ def choices_of(
     at_type = Location(SURVEY, number, "type")
     if len(words) != 2:
         extra = " ('or_other' is not supported: add an 'other' choice)" if len(words) > 2 else ""
-        reader.problem(at_type, f"write the type as '{words[0]} list_name'{extra}")
+        reader.problem(
+            at_type,
+            f"write the type as '{words[0]} list_name'{extra}",
+            ProblemCode.OR_OTHER if len(words) > 2 else ProblemCode.SELECT_NEEDS_LIST,
+            type=words[0],
+        )
         return False
     entries = reader.lists.get(words[1])
     if entries is None:
-        reader.problem(at_type, f"the choices sheet has no list '{words[1]}'")
+        reader.problem(
+            at_type,
+            f"the choices sheet has no list '{words[1]}'",
+            ProblemCode.NO_SUCH_LIST,
+            list=words[1],
+        )
         return False
     choice_filter = cell_of(row, "choice_filter")
     if choice_filter:
@@ -54,6 +65,7 @@ def choices_of(
                 reader.problem(
                     Location(CHOICES, option_row, header),
                     "Sauti cannot show pictures, sound or video as a choice yet",
+                    ProblemCode.MEDIA_CHOICE,
                 )
         text = reader.texts(choices, index, entry, "label", f"{option_path}.text")
         options.append({"id": entry.get("name", ""), "text": text})
@@ -72,7 +84,11 @@ def range_of(
     try:
         start, end, step = (float(parameters.get(k, d)) for k, d in _RANGE_DEFAULTS)
     except ValueError:
-        reader.problem(where, "start, end and step must be numbers, like start=1 end=5 step=1")
+        reader.problem(
+            where,
+            "start, end and step must be numbers, like start=1 end=5 step=1",
+            ProblemCode.RANGE_NOT_NUMBERS,
+        )
         start, end, step = 1.0, 5.0, 1.0
     whole = all(v.is_integer() for v in (start, end, step))
     if whole and step == 1 and 1 < end - start + 1 <= _MAX_SCALE_STEPS:

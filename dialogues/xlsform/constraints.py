@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from dialogues.expressions import And, Compare, Expr
+from dialogues.problem_codes import ProblemCode, Said
 from dialogues.xlsform.xpath import LENGTH_PREFIX, SELF
 
 _WHAT = {
@@ -15,13 +16,23 @@ _WHAT = {
     "multiple_choice": "how many may be ticked, like count-selected(.) <= 3",
     "text": "the answer's length, like string-length(.) <= 200",
 }
+_REFUSED = {
+    "number": ProblemCode.CONSTRAINT_NUMBER_ONLY,
+    "multiple_choice": ProblemCode.CONSTRAINT_TICKS_ONLY,
+    "text": ProblemCode.CONSTRAINT_LENGTH_ONLY,
+}
 
 
-def limits(expr: Expr, kind: str, integer: bool) -> dict[str, Any] | str:
+def limits(expr: Expr, kind: str, integer: bool) -> dict[str, Any] | Said:
     """The question's limits from a constraint, or why Sauti cannot check it."""
-    refused = f"Sauti can check only {_WHAT[kind]}" if kind in _WHAT else ""
-    if not refused:
-        return f"Sauti cannot check a constraint on a {kind.replace('_', ' ')} question"
+    if kind not in _WHAT:
+        return Said(
+            f"Sauti cannot check a constraint on a {kind.replace('_', ' ')} question",
+            ProblemCode.CONSTRAINT_ON_KIND,
+            {"kind": kind.replace("_", " ")},
+        )
+    code = _REFUSED[kind]
+    refused = Said(f"Sauti can check only {_WHAT[kind]}", code)
     parts = expr.operands if isinstance(expr, And) else (expr,)
     found: dict[str, Any] = {}
     for part in parts:
@@ -34,14 +45,20 @@ def limits(expr: Expr, kind: str, integer: bool) -> dict[str, Any] | str:
         if kind == "number" and subject == (SELF, False):
             bound = _number_bound(part.op, value, integer)
             if bound is None:
-                return f"{refused}; write >= or <= (Sauti's limits include their ends)"
+                return Said(
+                    f"{refused.message}; write >= or <= (Sauti's limits include their ends)",
+                    ProblemCode.CONSTRAINT_STRICT,
+                )
             found.update(bound)
         elif kind == "multiple_choice" and subject == (SELF, True):
             found.update(_count_bound(part.op, int(value), "min", "max"))
         elif kind == "text" and subject == (LENGTH_PREFIX + SELF, True):
             bound = _count_bound(part.op, int(value), "min_length", "max_length")
             if "min_length" in bound:
-                return f"{refused} (at most; a least length cannot be asked for)"
+                return Said(
+                    f"{refused.message} (at most; a least length cannot be asked for)",
+                    ProblemCode.CONSTRAINT_LEAST_LENGTH,
+                )
             found.update(bound)
         else:
             return refused

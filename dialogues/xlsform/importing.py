@@ -42,7 +42,7 @@ def import_form(workbook: Workbook, *, fallback_id: str | None = None) -> FormIm
         location = reading.locate(problem.path)
         # The form's own problem on that cell says it better than the loader's consequence.
         if location not in reported:
-            problems.append(FormProblem(location, problem.message))
+            problems.append(FormProblem(location, problem.message, problem.code, problem.params))
     warnings.extend(validation.warnings)
     if problems:
         return FormImport(None, None, tuple(_in_order(problems)), tuple(warnings))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
+from dialogues.problem_codes import Param, ProblemCode
 from dialogues.xlsform.workbook import (
     CHOICES,
     SETTINGS,
@@ -23,7 +25,15 @@ TEXT_COLUMNS = frozenset(
 #: What a form that names no language at all is taken to be written in (said as a warning).
 UNNAMED_LANGUAGE = "en"
 
-Report = Callable[[Location, str], None]
+Warn = Callable[[Location, str], None]
+
+
+class Report(Protocol):
+    """Where a problem found on the way goes (`FormReader.problem`)."""
+
+    def __call__(
+        self, location: Location, message: str, code: ProblemCode, /, **params: Param
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +50,7 @@ class FormLanguages:
         return self.unnamed if column.language_name is None else None
 
 
-def find_languages(workbook: Workbook, problem: Report, warning: Report) -> FormLanguages:
+def find_languages(workbook: Workbook, problem: Report, warning: Warn) -> FormLanguages:
     codes: list[str] = []
     unnamed_used = False
     for sheet_name in (SURVEY, CHOICES, SETTINGS):
@@ -55,6 +65,8 @@ def find_languages(workbook: Workbook, problem: Report, warning: Report) -> Form
                     where,
                     f"name the language's code too, like '{column.base}::"
                     f"{column.language_name} (xx)' (en, fr, sw, ...)",
+                    ProblemCode.LANGUAGE_WITHOUT_CODE,
+                    example=f"{column.base}::{column.language_name} (xx)",
                 )
             elif column.language is None:
                 unnamed_used = True
@@ -77,6 +89,7 @@ def find_languages(workbook: Workbook, problem: Report, warning: Report) -> Form
                 Location(SURVEY, 1, "label"),
                 "a label column without a language beside columns with one: name its "
                 "language (like 'label::English (en)') or set default_language in settings",
+                ProblemCode.LABEL_WITHOUT_LANGUAGE,
             )
     if unnamed is not None and unnamed not in codes:
         codes.insert(0, unnamed)
@@ -96,6 +109,9 @@ def _default_language(workbook: Workbook, codes: list[str], problem: Report) -> 
             Location(SETTINGS, 2, "default_language"),
             f"'{raw}' is not one of the form's languages ({shown}); write it as the label "
             "columns do, like 'English (en)'",
+            ProblemCode.DEFAULT_NOT_A_FORM_LANGUAGE,
+            language=raw,
+            languages=shown,
         )
         return None
     return code

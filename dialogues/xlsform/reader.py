@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialogues.expressions import Expr, ExpressionError
+from dialogues.problem_codes import Param, ProblemCode
 from dialogues.xlsform.languages import FormLanguages
 from dialogues.xlsform.workbook import FormProblem, Location, Sheet, Workbook, read_header
 from dialogues.xlsform.xpath import parse_xpath
@@ -60,8 +61,10 @@ class FormReader:
         self.option_order: dict[str, list[int]] = {}
         self.splits: dict[str, list[Part]] = {}
 
-    def problem(self, location: Location, message: str) -> None:
-        self.reading.problems.append(FormProblem(location, message))
+    def problem(
+        self, location: Location, message: str, code: ProblemCode, /, **params: Param
+    ) -> None:
+        self.reading.problems.append(FormProblem(location, message, code, params))
 
     def warning(self, location: Location, message: str) -> None:
         self.reading.warnings.append(FormProblem(location, message))
@@ -98,7 +101,14 @@ class FormReader:
         try:
             return parse_xpath(source, columns=columns)
         except ExpressionError as error:
-            self.problem(where, f"{error.message} (at character {error.column} of {source!r})")
+            self.problem(
+                where,
+                f"{error.message} (at character {error.column} of {source!r})",
+                error.code,
+                **error.params,
+                column=error.column,
+                expression=source,
+            )
             return None
 
 

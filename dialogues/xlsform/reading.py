@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialogues.expressions import And, Expr
-from dialogues.xlsform.cascades import rewrite, split
+from dialogues.problem_codes import ProblemCode, Said
+from dialogues.xlsform.cascades import RewriteError, rewrite, split
 from dialogues.xlsform.choices import choices_of, range_of
 from dialogues.xlsform.constraints import limits
 from dialogues.xlsform.languages import find_languages
@@ -47,7 +48,9 @@ def read_form(workbook: Workbook, *, fallback_id: str | None = None) -> FormRead
     reader = FormReader(workbook, reading)
     survey = workbook.sheet(SURVEY)
     if survey is None:
-        reader.problem(Location(SURVEY), "the workbook has no 'survey' sheet")
+        reader.problem(
+            Location(SURVEY), "the workbook has no 'survey' sheet", ProblemCode.NO_SURVEY_SHEET
+        )
         return reading
     reader.languages = find_languages(workbook, reader.problem, reader.warning)
     choices = workbook.sheet(CHOICES)
@@ -70,7 +73,9 @@ def _questions(reader: FormReader, sheet: Sheet) -> list[dict[str, Any]]:
         words = row.get("type", "").split()
         if not words:
             if any(key in row for key in ("name", "label")) or any("label::" in k for k in row):
-                reader.problem(Location(SURVEY, number, "type"), "this row has no type")
+                reader.problem(
+                    Location(SURVEY, number, "type"), "this row has no type", ProblemCode.NO_TYPE
+                )
             continue
         kind = words[0].lower().replace(" ", "_")
         if words[:2] in (["begin", "group"], ["begin", "repeat"]):
@@ -82,6 +87,7 @@ def _questions(reader: FormReader, sheet: Sheet) -> list[dict[str, Any]]:
                 reader.problem(
                     Location(SURVEY, number, "type"),
                     "repeats cannot be asked in chat: ask a fixed number of questions instead",
+                    ProblemCode.REPEAT,
                 )
             relevant = _relevant(reader, row, number)
             groups.append(_Group(relevant, kind == "begin_repeat"))
@@ -90,7 +96,12 @@ def _questions(reader: FormReader, sheet: Sheet) -> list[dict[str, Any]]:
             if groups:
                 groups.pop()
             else:
-                reader.problem(Location(SURVEY, number, "type"), f"'{row['type']}' closes nothing")
+                reader.problem(
+                    Location(SURVEY, number, "type"),
+                    f"'{row['type']}' closes nothing",
+                    ProblemCode.CLOSES_NOTHING,
+                    type=row["type"],
+                )
             continue
         if kind in _METADATA:
             reader.warning(
@@ -116,7 +127,11 @@ def _questions(reader: FormReader, sheet: Sheet) -> list[dict[str, Any]]:
             reader.place(f"{path}.relevant", Location(SURVEY, number, "relevant"))
         questions.append(question)
     if groups:
-        reader.problem(Location(SURVEY), "a group or repeat is begun but never ended")
+        reader.problem(
+            Location(SURVEY),
+            "a group or repeat is begun but never ended",
+            ProblemCode.GROUP_NOT_ENDED,
+        )
     return questions
 
 
@@ -134,8 +149,9 @@ def _conditions(
     combined = conditions[0] if len(conditions) == 1 else And(tuple(conditions))
     try:
         return rewrite(combined, reader.splits)
-    except ValueError as error:
-        reader.problem(Location(SURVEY, number, header_of(row, "relevant")), str(error))
+    except RewriteError as error:
+        where = Location(SURVEY, number, header_of(row, "relevant"))
+        reader.problem(where, str(error), error.code, **error.params)
         return None
 
 
@@ -177,7 +193,9 @@ def _question(
     at_type = Location(SURVEY, number, "type")
     name = row.get("name")
     if name is None:
-        reader.problem(Location(SURVEY, number, "name"), "a question needs a name")
+        reader.problem(
+            Location(SURVEY, number, "name"), "a question needs a name", ProblemCode.NO_NAME
+        )
     _unsupported_cells(reader, row, number)
     question: dict[str, Any] = {"id": name or f"row{number}"}
     reader.place(path, Location(SURVEY, number))
@@ -196,10 +214,17 @@ def _question(
         question.update(kind="text", max_length=_DATE_ANSWER_LENGTH)
         reader.warning(at_type, "Sauti has no date answer yet: asked as a short free text")
     elif kind == "calculate":
-        reader.problem(at_type, "Sauti cannot calculate values during a chat")
+        reader.problem(
+            at_type, "Sauti cannot calculate values during a chat", ProblemCode.CALCULATE
+        )
         return None
     else:
-        reader.problem(at_type, f"a '{kind}' question cannot be asked in chat")
+        reader.problem(
+            at_type,
+            f"a '{kind}' question cannot be asked in chat",
+            ProblemCode.TYPE_NOT_IN_CHAT,
+            type=kind,
+        )
         return None
     label = reader.texts(sheet, index, row, "label", f"{path}.text")
     hint = reader.texts(sheet, index, row, "hint", f"{path}.text")
@@ -210,7 +235,11 @@ def _question(
     for language, text in question["text"].items():
         if "${" in text:
             where = reader.reading.locations.get(f"{path}.text.{language}", at_type)
-            reader.problem(where, "Sauti cannot put earlier answers into a text (${...})")
+            reader.problem(
+                where,
+                "Sauti cannot put earlier answers into a text (${...})",
+                ProblemCode.ANSWER_IN_TEXT,
+            )
     if question["kind"] != "info":
         _required(reader, row, number, question)
         _constraint(reader, row, number, question, path)
@@ -226,9 +255,18 @@ def _unsupported_cells(reader: FormReader, row: Mapping[str, str], number: int) 
         base = read_header(header).base
         where = Location(SURVEY, number, header)
         if base in MEDIA:
-            reader.problem(where, "Sauti cannot send pictures, sound or video with a question yet")
+            reader.problem(
+                where,
+                "Sauti cannot send pictures, sound or video with a question yet",
+                ProblemCode.MEDIA_QUESTION,
+            )
         elif base in ("trigger", "calculation", "repeat_count"):
-            reader.problem(where, f"Sauti cannot use '{base}' in chat")
+            reader.problem(
+                where,
+                f"Sauti cannot use '{base}' in chat",
+                ProblemCode.COLUMN_NOT_IN_CHAT,
+                header=base,
+            )
         elif base in ("default", "required_message", "read_only"):
             reader.warning(where, f"'{base}' is not used by Sauti")
 
@@ -243,6 +281,8 @@ def _required(
         reader.problem(
             Location(SURVEY, number, header_of(row, "required")),
             f"required must be yes or no here; {raw!r} is not",
+            ProblemCode.REQUIRED_NOT_YES_OR_NO,
+            found=repr(raw),
         )
 
 
@@ -257,8 +297,8 @@ def _constraint(
     if expr is None:
         return
     found = limits(expr, question["kind"], question.get("integer", True))
-    if isinstance(found, str):
-        reader.problem(where, found)
+    if isinstance(found, Said):
+        reader.problem(where, found.message, found.code, **found.params)
         return
     for key, value in found.items():
         question[key] = value

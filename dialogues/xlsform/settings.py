@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from dialogues.problem_codes import ProblemCode
 from dialogues.xlsform.workbook import SETTINGS, Location, Sheet, Workbook, read_header
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ def read_settings(
                 Location(SETTINGS, None, column),
                 f"Sauti needs {what}: add a column '{column}' to the settings sheet "
                 "(one per language)",
+                ProblemCode.SETTINGS_COLUMN_NEEDED,
+                header=column,
             )
             reader.place(key, Location(SETTINGS, None, column))
             # A stand-in, so that the loader checks the rest of the form (it is never written:
@@ -88,7 +91,11 @@ def _campaign_id(reader: FormReader, row: dict[str, str] | Any, fallback_id: str
         cleaned = _NOT_ID.sub("-", fallback_id).strip("-_")[:32] or "form"
         reader.place("id", Location(SETTINGS, None, "form_id"))
         return cleaned
-    reader.problem(Location(SETTINGS, None, "form_id"), "name the campaign in a form_id column")
+    reader.problem(
+        Location(SETTINGS, None, "form_id"),
+        "name the campaign in a form_id column",
+        ProblemCode.FORM_ID_NEEDED,
+    )
     return "form"
 
 

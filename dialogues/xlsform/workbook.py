@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from dialogues.problem_codes import Param, ProblemCode
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 _LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[^()]+)\)\s*$")
@@ -68,8 +70,13 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class FormProblem:
+    """A problem (or a warning) at its place: `message` in English; `code` and `params` say it
+    in stable parts, for readers of other languages (warnings have no code)."""
+
     location: Location
     message: str
+    code: ProblemCode | None = None
+    params: Mapping[str, Param] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"

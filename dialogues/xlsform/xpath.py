@@ -26,6 +26,7 @@ from dialogues.expressions import (
     Or,
     Selected,
 )
+from dialogues.problem_codes import Param, ProblemCode
 
 #: The answer a constraint checks (`.`), as the question name of a comparison.
 SELF = "."
@@ -49,6 +50,7 @@ _TOKEN = re.compile(
 _FLIPPED: dict[Operator, Operator] = {
     "=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<=",
 }  # fmt: skip
+_ARITHMETIC = "Sauti cannot calculate with answers (+, -, *, div, mod)"
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&lt;=": "<=", "&gt;=": ">="}
 
 
@@ -76,7 +78,13 @@ def _tokenize(source: str) -> list[_Token]:
         match = _TOKEN.match(source, position)
         if match is None or match.lastgroup is None:
             column = len(source) - len(source[position:].lstrip()) + 1
-            raise ExpressionError(f"unexpected character {source[column - 1]!r}", column)
+            character = repr(source[column - 1])
+            raise ExpressionError(
+                f"unexpected character {character}",
+                column,
+                ProblemCode.UNEXPECTED_CHARACTER,
+                {"found": character},
+            )
         kind = match.lastgroup
         token = _Token(kind, match.group(kind), match.start(kind) + 1)
         if kind == "function" and token.text in ("and", "or"):
@@ -106,19 +114,35 @@ class _Parser:
         token = self.current
         return token.kind == kind and (text is None or token.text == text)
 
-    def fail(self, message: str, token: _Token | None = None) -> ExpressionError:
-        return ExpressionError(message, (token or self.current).column)
+    def fail(
+        self,
+        message: str,
+        code: ProblemCode,
+        token: _Token | None = None,
+        **params: Param,
+    ) -> ExpressionError:
+        return ExpressionError(message, (token or self.current).column, code, params)
 
     def expect(self, kind: str, text: str) -> None:
         if not self.at(kind, text):
             found = "the end" if self.at("end") else repr(self.current.text)
-            raise self.fail(f"expected '{text}', found {found}")
+            raise self.fail(
+                f"expected '{text}', found {found}",
+                ProblemCode.EXPECTED_TOKEN,
+                expected=text,
+                found=found,
+            )
         self.take()
 
     def parse(self) -> Expr:
         expr = self.parse_or()
         if not self.at("end"):
-            raise self.fail(f"unexpected {self.current.text!r}; join conditions with and / or")
+            found = repr(self.current.text)
+            raise self.fail(
+                f"unexpected {found}; join conditions with and / or",
+                ProblemCode.UNJOINED_CONDITIONS,
+                found=found,
+            )
         return expr
 
     def parse_or(self) -> Expr:
@@ -152,11 +176,13 @@ class _Parser:
         start = self.current
         left = self.parse_operand()
         if self.at("arithmetic") or (self.at("number") and self.current.text.startswith("-")):
-            raise self.fail("Sauti cannot calculate with answers (+, -, *, div, mod)")
+            raise self.fail(_ARITHMETIC, ProblemCode.ARITHMETIC)
         if self.at("name", "div") or self.at("name", "mod"):
-            raise self.fail("Sauti cannot calculate with answers (+, -, *, div, mod)")
+            raise self.fail(_ARITHMETIC, ProblemCode.ARITHMETIC)
         if not self.at("op"):
-            raise self.fail("expected a comparison (=, !=, <, <=, >, >=)")
+            raise self.fail(
+                "expected a comparison (=, !=, <, <=, >, >=)", ProblemCode.EXPECTED_XPATH_COMPARISON
+            )
         op_token = self.take()
         op: Operator = _ENTITIES.get(op_token.text, op_token.text)  # type: ignore[assignment]
         right = self.parse_operand()
@@ -170,7 +196,10 @@ class _Parser:
         option = self.parse_operand()
         self.expect("punct", ")")
         if operand.question is None or operand.counted or option.value is None:
-            raise self.fail("selected() takes an answer and a quoted choice name")
+            raise self.fail(
+                "selected() takes an answer and a quoted choice name",
+                ProblemCode.SELECTED_NEEDS_CHOICE,
+            )
         return Selected(operand.question, str(option.value))
 
     def parse_operand(self) -> _Operand:
@@ -196,21 +225,37 @@ class _Parser:
             inner = self.parse_operand()
             self.expect("punct", ")")
             if inner.question is None:
-                raise self.fail(f"{token.text}() takes an answer, like ${{q}}", token)
+                raise self.fail(
+                    f"{token.text}() takes an answer, like ${{q}}",
+                    ProblemCode.FUNCTION_NEEDS_ANSWER,
+                    token,
+                    function=token.text,
+                )
             counted = token.text == "count-selected"
             return _Operand(question=inner.question, counted=counted, length=not counted)
         if token.kind == "function":
-            raise self.fail(f"Sauti cannot use {token.text}() in chat", token)
+            raise self.fail(
+                f"Sauti cannot use {token.text}() in chat",
+                ProblemCode.FUNCTION_NOT_IN_CHAT,
+                token,
+                function=token.text,
+            )
         if token.kind == "arithmetic":
-            raise self.fail("Sauti cannot calculate with answers (+, -, *, div, mod)", token)
+            raise self.fail(_ARITHMETIC, ProblemCode.ARITHMETIC, token)
         if token.kind == "name":
             raise self.fail(
                 f"{token.text!r}: refer to a question as ${{{token.text}}}, "
                 f"and quote a choice name as '{token.text}'",
+                ProblemCode.BARE_NAME,
                 token,
+                name=token.text,
             )
         found = "the end" if token.kind == "end" else repr(token.text)
-        raise self.fail(f"expected an answer like ${{q}}, a number or a quoted text, found {found}")
+        raise self.fail(
+            f"expected an answer like ${{q}}, a number or a quoted text, found {found}",
+            ProblemCode.EXPECTED_OPERAND,
+            found=found,
+        )
 
 
 def _comparison(left: _Operand, op: Operator, right: _Operand, start: _Token) -> Expr:
@@ -221,6 +266,7 @@ def _comparison(left: _Operand, op: Operator, right: _Operand, start: _Token) ->
             "compare one answer with a fixed value: Sauti cannot compare two answers, "
             "or two fixed values",
             start.column,
+            ProblemCode.TWO_ANSWERS_COMPARED,
         )
     if left.length:
         return Compare(LENGTH_PREFIX + left.question, op, right.value, count=True)
@@ -229,7 +275,9 @@ def _comparison(left: _Operand, op: Operator, right: _Operand, start: _Token) ->
             return Answered(left.question)
         if op == "=":
             return Not(Answered(left.question))
-        raise ExpressionError("only = and != compare with ''", start.column)
+        raise ExpressionError(
+            "only = and != compare with ''", start.column, ProblemCode.EMPTY_ORDERED
+        )
     return Compare(left.question, op, right.value, count=left.counted)
 
 

@@ -20,6 +20,8 @@ from bot.api.problems import (
     UNREVIEWED_TRANSLATIONS,
     ApiError,
     ErrorItem,
+    file_error_item,
+    form_error_item,
 )
 from bot.conversation.campaign import Campaign, CampaignStatus
 from bot.loop.ledger import DecisionLedger
@@ -280,12 +282,7 @@ async def load_campaign(call: Call) -> CampaignOut:
         raise ApiError(
             INVALID_SURVEY,
             str(error).splitlines()[0],
-            errors=[
-                ErrorItem(
-                    location=problem.path or "(file)", line=problem.line, message=problem.message
-                )
-                for problem in error.problems
-            ],
+            errors=[file_error_item(problem) for problem in error.problems],
         ) from None
     except CampaignOwnedElsewhereError:
         raise ApiError(
@@ -315,10 +312,7 @@ async def _survey_text(body: str | bytes) -> str:
         raise ApiError(
             INVALID_SURVEY,
             f"{count} problem{'s' if count != 1 else ''} in the XLSForm",
-            errors=[
-                ErrorItem(location=str(problem.location), message=problem.message)
-                for problem in result.problems
-            ],
+            errors=[form_error_item(problem) for problem in result.problems],
         )
     return result.text
 

@@ -26,6 +26,7 @@ from bot.loop.themes import theme_counts
 from dialogues.errors import Problem
 from dialogues.localization import builtin_catalog
 from dialogues.model import Question, QuestionKind
+from dialogues.problem_codes import ProblemCode
 
 operations = Operations()
 
@@ -74,7 +75,12 @@ async def compose_decision(call: Call) -> StoredOut:
         )
     except DecisionDefinitionError as error:
         located = [
-            Problem(form_location(problem.path, len(picks)), problem.message)
+            Problem(
+                form_location(problem.path, len(picks)),
+                problem.message,
+                code=problem.code,
+                params=problem.params,
+            )
             for problem in error.problems
         ]
         raise invalid_decision(located) from None
@@ -101,7 +107,13 @@ def _picks(given: list[PickIn]) -> tuple[list[Pick], list[Problem]]:
                 )
             )
         else:
-            problems.append(Problem(f"link.picks[{index}]", "pick a question or a theme"))
+            problems.append(
+                Problem(
+                    f"link.picks[{index}]",
+                    "pick a question or a theme",
+                    code=ProblemCode.PICK_NEEDED,
+                )
+            )
     return picks, problems
 
 

@@ -39,6 +39,7 @@ from bot.api.problems import (
     NOT_FOUND,
     ApiError,
     ErrorItem,
+    file_error_item,
 )
 from bot.api.services import DecisionTools
 from bot.conversation.campaign import Campaign
@@ -53,6 +54,7 @@ from bot.loop.preview import Viewpoint, build_preview
 from bot.loop.progress import publication_progress
 from bot.loop.publisher import MissingTranslationsError, NoSuchDecisionError
 from dialogues.errors import Problem
+from dialogues.problem_codes import ProblemCode
 from dialogues.yaml_source import read_yaml
 
 operations = Operations()
@@ -101,10 +103,7 @@ def no_longer_fits(error: DecisionDefinitionError) -> ApiError:
 
 
 def _items(problems: tuple[Problem, ...] | list[Problem]) -> list[ErrorItem]:
-    return [
-        ErrorItem(location=problem.path or "(file)", line=problem.line, message=problem.message)
-        for problem in problems
-    ]
+    return [file_error_item(problem) for problem in problems]
 
 
 def invalid_decision(problems: tuple[Problem, ...] | list[Problem]) -> ApiError:
@@ -128,9 +127,24 @@ def _misfiled(source: str, campaign: Campaign, named: str | None) -> list[Proble
     if named is not None:
         line = read_yaml(source).lines.get("campaign")
         message = f"the file is for campaign '{named}', not '{campaign.id}'"
-        problems.append(Problem("campaign", message, line))
+        problems.append(
+            Problem(
+                "campaign",
+                message,
+                line,
+                code=ProblemCode.FILE_FOR_OTHER_CAMPAIGN,
+                params={"named": named, "campaign": campaign.id},
+            )
+        )
     elif not any(problem.path == "campaign" for problem in problems):
-        problems.append(Problem("campaign", f"must be this campaign's id, '{campaign.id}'"))
+        problems.append(
+            Problem(
+                "campaign",
+                f"must be this campaign's id, '{campaign.id}'",
+                code=ProblemCode.NOT_THIS_CAMPAIGN,
+                params={"campaign": campaign.id},
+            )
+        )
     return problems
 
 

@@ -28,6 +28,7 @@ from bot.conversation.decisions.rules import (
 )
 from dialogues.errors import Problem
 from dialogues.model import NUMERIC_KINDS, QuestionKind, Survey
+from dialogues.problem_codes import ProblemCode
 
 ANY, ALL = "any", "all"
 
@@ -157,7 +158,9 @@ def incomplete(decision: Decision, languages: Sequence[str]) -> list[Problem]:
         for key in needed:
             texts: Mapping[str, str] | None = getattr(decision, key)
             if not texts or language not in texts:
-                problems.append(Problem(f"{key}.{language}", _LACKS[key]))
+                code = ProblemCode.TEXT_LACKING
+                params = {"field": key, "language": language}
+                problems.append(Problem(f"{key}.{language}", _LACKS[key], code=code, params=params))
     return problems
 
 

@@ -20,9 +20,10 @@ from typing import Any
 
 from bot.conversation.decisions.rule_file import read_rule
 from bot.conversation.decisions.rules import Rule
-from dialogues.checking import Checker, did_you_mean, join_path
+from dialogues.checking import Checker, did_you_mean, join_path, suggested
 from dialogues.errors import Problem
 from dialogues.model import Survey
+from dialogues.problem_codes import ProblemCode
 from dialogues.yaml_source import read_yaml
 
 FORMAT_VERSION = 1
@@ -125,7 +126,7 @@ def parse_decision(text: str, survey: Survey | None) -> Decision:
     document = read_yaml(text)
     check = Checker(document)
     if document.value is None and not check.problems:
-        check.problem("", "the file is empty")
+        check.problem("", "the file is empty", ProblemCode.EMPTY_FILE)
     root = check.mapping("", document.value, "a decision file") if document.value else None
     decision = _decision(check, root, survey) if root is not None else None
     if check.problems or decision is None:
@@ -139,19 +140,32 @@ def _decision(check: Checker, root: dict[str, Any], survey: Survey | None) -> De
     version = root.get("spec_version")
     if version is not None and version != FORMAT_VERSION:
         check.problem(
-            "spec_version", f"this Sauti reads decision files of version {FORMAT_VERSION}"
+            "spec_version",
+            f"this Sauti reads decision files of version {FORMAT_VERSION}",
+            ProblemCode.DECISION_VERSION,
+            version=FORMAT_VERSION,
         )
     decision_id = _id(check, root.get("id"))
     campaign_id = root.get("campaign")
     if campaign_id is not None and survey is None:
-        check.problem("campaign", f"there is no campaign '{campaign_id}' (load it first)")
+        check.problem(
+            "campaign",
+            f"there is no campaign '{campaign_id}' (load it first)",
+            ProblemCode.NO_SUCH_CAMPAIGN,
+            campaign=str(campaign_id),
+        )
     if survey is not None:
         check.languages, check.languages_known = tuple(survey.languages), True
         check.default_language = survey.default_language
     texts = {key: _texts(check, key, root.get(key), survey) for key in _TEXT_KEYS}
     status = _status(check, root.get("status"))
     if status is not None and status.needs_rationale and texts["rationale"] is None:
-        check.problem("", f"a '{status.value}' decision needs a 'rationale': people are owed why")
+        check.problem(
+            "",
+            f"a '{status.value}' decision needs a 'rationale': people are owed why",
+            ProblemCode.RATIONALE_NEEDED,
+            status=status.value,
+        )
     for key in ("title", "message", "rationale"):
         _require_default(check, key, texts[key], survey)
     effective = _date(check, root.get("effective"))
@@ -192,7 +206,13 @@ def _status(check: Checker, raw: Any) -> DecisionStatus | None:
     names = [status.value for status in DecisionStatus]
     if raw not in names:
         hint = did_you_mean(str(raw), names)
-        check.problem("status", f"must be one of {', '.join(names)}{hint}")
+        check.problem(
+            "status",
+            f"must be one of {', '.join(names)}{hint}",
+            ProblemCode.NOT_ONE_OF,
+            expected=", ".join(names),
+            **suggested(str(raw), names),
+        )
         return None
     return DecisionStatus(raw)
 
@@ -214,12 +234,23 @@ def _texts(check: Checker, path: str, raw: Any, survey: Survey | None) -> dict[s
             hint = did_you_mean(language, survey.languages)
             declared = ", ".join(survey.languages)
             check.problem(
-                where, f"'{language}' is not a language of the campaign ({declared}){hint}"
+                where,
+                f"'{language}' is not a language of the campaign ({declared}){hint}",
+                ProblemCode.UNDECLARED_LANGUAGE,
+                language=str(language),
+                languages=declared,
+                **suggested(str(language), survey.languages),
             )
         elif not isinstance(text, str) or not text.strip():
-            check.problem(where, "must be a non-empty text")
+            check.problem(where, "must be a non-empty text", ProblemCode.EMPTY_TEXT, found="")
         elif len(text) > limit:
-            check.problem(where, f"is {len(text)} characters; keep it under {limit}")
+            check.problem(
+                where,
+                f"is {len(text)} characters; keep it under {limit}",
+                ProblemCode.TEXT_TOO_LONG,
+                length=len(text),
+                limit=limit,
+            )
         else:
             texts[language] = " ".join(text.split()) if path != "message" else text.strip()
     return texts
@@ -232,7 +263,10 @@ def _require_default(
         return
     if survey.default_language not in texts:
         check.problem(
-            key, f"give at least the campaign's default language ({survey.default_language})"
+            key,
+            f"give at least the campaign's default language ({survey.default_language})",
+            ProblemCode.DEFAULT_LANGUAGE_NEEDED,
+            language=survey.default_language,
         )
 
 
@@ -242,7 +276,12 @@ def _date(check: Checker, raw: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(raw))
     except ValueError:
-        check.problem("effective", f"{raw!r} is not a date like 2027-03-31")
+        check.problem(
+            "effective",
+            f"{raw!r} is not a date like 2027-03-31",
+            ProblemCode.NOT_A_DATE,
+            found=repr(raw),
+        )
         return None
 
 
@@ -256,7 +295,11 @@ def _links(
         return None, ()
     check.keys("linked_to", node, ("rule", "responses"), what="'linked_to'")
     if "rule" not in node and "responses" not in node:
-        check.problem("linked_to", "link the decision with a 'rule', 'responses', or both")
+        check.problem(
+            "linked_to",
+            "link the decision with a 'rule', 'responses', or both",
+            ProblemCode.LINK_NEEDED,
+        )
         return None, ()
     rule = read_rule(check, "linked_to.rule", node["rule"], survey) if "rule" in node else None
     responses = _responses(check, node.get("responses"), survey)
@@ -267,7 +310,11 @@ def _responses(check: Checker, raw: Any, survey: Survey | None) -> tuple[Respons
     if raw is None:
         return ()
     if not isinstance(raw, list) or not raw:
-        check.problem("linked_to.responses", "must be a list of response ids")
+        check.problem(
+            "linked_to.responses",
+            "must be a list of response ids",
+            ProblemCode.RESPONSES_NOT_A_LIST,
+        )
         return ()
     found: list[ResponseRef] = []
     for index, item in enumerate(raw):
@@ -278,10 +325,17 @@ def _responses(check: Checker, raw: Any, survey: Survey | None) -> tuple[Respons
                 where,
                 f"{item!r} is not a response id: a participant (p-…, as in exports), "
                 "optionally followed by /question_id",
+                ProblemCode.NOT_A_RESPONSE_ID,
+                found=repr(item),
             )
             continue
         if question and survey is not None and survey.question(question) is None:
-            check.problem(where, f"the campaign has no question '{question}'")
+            check.problem(
+                where,
+                f"the campaign has no question '{question}'",
+                ProblemCode.NO_SUCH_QUESTION,
+                question=question,
+            )
             continue
         found.append(ResponseRef(participant, question or None))
     return tuple(dict.fromkeys(found))

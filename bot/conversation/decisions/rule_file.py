@@ -17,8 +17,9 @@ from bot.conversation.decisions.rules import (
     Rule,
     Tagged,
 )
-from dialogues.checking import Checker, did_you_mean, join_path
+from dialogues.checking import Checker, did_you_mean, join_path, suggested
 from dialogues.model import NUMERIC_KINDS, QuestionKind, Survey
+from dialogues.problem_codes import ProblemCode
 
 _YES_NO = ("yes", "no")
 _OPERATORS = ("is", "includes", "includes_all", "equals", "at_least", "at_most", "answered")
@@ -37,6 +38,9 @@ def read_rule(check: Checker, path: str, raw: Any, survey: Survey | None) -> Rul
             check.problem(
                 join_path(path, extra),
                 f"'{groups[0]}' stands alone; put '{extra}' in a rule of its own inside it",
+                ProblemCode.GROUP_NOT_ALONE,
+                group=groups[0],
+                key=extra,
             )
             return None
         return _group(check, path, groups[0], node[groups[0]], survey)
@@ -45,7 +49,9 @@ def read_rule(check: Checker, path: str, raw: Any, survey: Survey | None) -> Rul
         return _theme(check, path, node, None, survey)
     if "question" not in node:
         check.problem(
-            path, "a rule needs 'question' (with a condition), 'theme', 'all', 'any' or 'not'"
+            path,
+            "a rule needs 'question' (with a condition), 'theme', 'all', 'any' or 'not'",
+            ProblemCode.RULE_NEEDS_SUBJECT,
         )
         return None
     return _condition(check, path, node, survey)
@@ -57,7 +63,9 @@ def _group(check: Checker, path: str, kind: str, raw: Any, survey: Survey | None
         inner = read_rule(check, where, raw, survey)
         return Not(inner) if inner is not None else None
     if not isinstance(raw, list) or not raw:
-        check.problem(where, f"'{kind}' takes a list of rules")
+        check.problem(
+            where, f"'{kind}' takes a list of rules", ProblemCode.GROUP_NEEDS_LIST, group=kind
+        )
         return None
     parts = [
         read_rule(check, join_path(where, index), item, survey) for index, item in enumerate(raw)
@@ -76,30 +84,45 @@ def _condition(
     question_id = node["question"]
     where = join_path(path, "question")
     if not isinstance(question_id, str):
-        check.problem(where, "must be a question id")
+        check.problem(where, "must be a question id", ProblemCode.NOT_A_QUESTION_ID)
         return None
     question = survey.question(question_id) if survey is not None else None
     if survey is not None and question is None:
         known = [q.id for q in survey.questions if q.answerable]
         check.problem(
-            where, f"the campaign has no question '{question_id}'{did_you_mean(question_id, known)}"
+            where,
+            f"the campaign has no question '{question_id}'{did_you_mean(question_id, known)}",
+            ProblemCode.NO_SUCH_QUESTION,
+            question=question_id,
+            **suggested(question_id, known),
         )
         return None
     if question is not None and not question.answerable:
-        check.problem(where, f"'{question_id}' is an info message: it has no answers")
+        check.problem(
+            where,
+            f"'{question_id}' is an info message: it has no answers",
+            ProblemCode.RULE_ON_INFO,
+            question=question_id,
+        )
         return None
     if "theme" in node:
         return _theme(check, path, node, question_id, survey)
     operators = [key for key in _OPERATORS if key in node]
     if not operators:
         check.problem(
-            path, f"say what the answer to '{question_id}' must be: {', '.join(_OPERATORS)}"
+            path,
+            f"say what the answer to '{question_id}' must be: {', '.join(_OPERATORS)}",
+            ProblemCode.CONDITION_NEEDED,
+            question=question_id,
+            expected=", ".join(_OPERATORS),
         )
         return None
     if len(operators) > 1 and set(operators) != {"at_least", "at_most"}:
         check.problem(
             join_path(path, operators[1]),
             f"one condition per rule ('{operators[0]}' is here); combine rules with all/any",
+            ProblemCode.ONE_CONDITION,
+            operator=operators[0],
         )
         return None
     kind = question.kind if question is not None else None
@@ -120,6 +143,8 @@ def _numeric(
         check.problem(
             join_path(path, operator),
             f"'{question_id}' is not a number or scale question; use 'is' or 'includes'",
+            ProblemCode.NOT_NUMERIC,
+            question=question_id,
         )
         return None
     values = {
@@ -133,7 +158,12 @@ def _numeric(
         return NumberBetween(question_id, values["equals"], values["equals"])
     low, high = values.get("at_least"), values.get("at_most")
     if low is not None and high is not None and low > high:
-        check.problem(join_path(path, "at_most"), f"is below at_least ({low}): nobody could match")
+        check.problem(
+            join_path(path, "at_most"),
+            f"is below at_least ({low}): nobody could match",
+            ProblemCode.AT_MOST_BELOW_AT_LEAST,
+            at_least=low,
+        )
         return None
     return NumberBetween(question_id, low, high)
 
@@ -151,7 +181,9 @@ def _options(
     raw = node[operator]
     values = raw if isinstance(raw, list) else [raw]
     if not values or not all(isinstance(v, str) for v in values):
-        check.problem(where, "must be an option id or a list of option ids")
+        check.problem(
+            where, "must be an option id or a list of option ids", ProblemCode.NOT_OPTION_IDS
+        )
         return None
     question = survey.question(question_id) if survey is not None else None
     if question is not None:
@@ -159,11 +191,19 @@ def _options(
         multiple = kind is QuestionKind.MULTIPLE_CHOICE
         if operator == "is" and multiple:
             check.problem(
-                where, f"'{question_id}' takes several answers: use 'includes' or 'includes_all'"
+                where,
+                f"'{question_id}' takes several answers: use 'includes' or 'includes_all'",
+                ProblemCode.USE_INCLUDES,
+                question=question_id,
             )
             return None
         if operator != "is" and not multiple:
-            check.problem(where, f"'{question_id}' takes one answer: use 'is'")
+            check.problem(
+                where,
+                f"'{question_id}' takes one answer: use 'is'",
+                ProblemCode.USE_IS,
+                question=question_id,
+            )
             return None
         if kind not in (
             QuestionKind.SINGLE_CHOICE,
@@ -171,7 +211,10 @@ def _options(
             QuestionKind.YES_NO,
         ):
             check.problem(
-                where, f"'{question_id}' has no options; use equals/at_least/at_most or a theme"
+                where,
+                f"'{question_id}' has no options; use equals/at_least/at_most or a theme",
+                ProblemCode.NO_OPTIONS,
+                question=question_id,
             )
             return None
         known = list(_YES_NO) if kind is QuestionKind.YES_NO else [o.id for o in question.options]
@@ -179,7 +222,12 @@ def _options(
             if value not in known:
                 spot = join_path(where, index) if isinstance(raw, list) else where
                 check.problem(
-                    spot, f"'{question_id}' has no option '{value}'{did_you_mean(value, known)}"
+                    spot,
+                    f"'{question_id}' has no option '{value}'{did_you_mean(value, known)}",
+                    ProblemCode.NO_SUCH_OPTION,
+                    question=question_id,
+                    option=value,
+                    **suggested(value, known),
                 )
                 return None
     return AnswerIn(question_id, frozenset(values), every=operator == "includes_all")
@@ -190,7 +238,11 @@ def _theme(
 ) -> Rule | None:
     extra = [key for key in node if key not in ("theme", "question")]
     if extra:
-        check.problem(join_path(path, extra[0]), "a theme rule takes only 'theme' and 'question'")
+        check.problem(
+            join_path(path, extra[0]),
+            "a theme rule takes only 'theme' and 'question'",
+            ProblemCode.THEME_RULE_KEYS,
+        )
         return None
     theme = check.string(join_path(path, "theme"), node["theme"], THEME, THEME_RULE)
     if theme is None:
@@ -201,6 +253,8 @@ def _theme(
             check.problem(
                 join_path(path, "theme"),
                 f"themes are tagged on free-text answers; '{question_id}' is not a text question",
+                ProblemCode.THEME_NOT_TEXT,
+                question=question_id,
             )
             return None
     return Tagged(theme, question_id)
