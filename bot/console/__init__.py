@@ -13,7 +13,8 @@ the page and the API show and change exactly the same things under the same perm
   number and date formatting, direction; `catalogue`: the catalogues brought up to date for
   translators;
 - `charts`: SVG bar charts rendered on the server; `problems`: the API's refusals said in the
-  reader's language;
+  reader's language; `file_problems`: the mistakes of an uploaded survey, XLSForm or decision
+  file, each at its place, said in the reader's language from its code;
 - `areas`: every area's pages and banners, one module per area (`campaigns`; `results`: a
   campaign's results, live; `decisions` and `decision_form`: a campaign's decisions, composed,
   previewed, published, followed; `loop`: the organisation's loop report; `exports`: what a

@@ -22,6 +22,7 @@ from bot.api.problems import (
     ErrorItem,
 )
 from bot.console.declare import Pages
+from bot.console.file_problems import file_mistakes
 from bot.console.i18n import N_
 from bot.console.view import Form, View
 from bot.conversation.campaign import CampaignStatus
@@ -140,7 +141,7 @@ async def _overview(
         open_refused=open_refused,
         ready_states=READY,
         upload_action=f"/console/campaigns/{campaign_id}/upload",
-        problems=problems or [],
+        problems=file_mistakes(problems or [], view.language),
         problem_summary=_summary(view, problems or []),
         banners=await view.site.banners_for(view),
     )
@@ -152,7 +153,7 @@ async def _new_page(view: View, problems: list[ErrorItem], status: int = 200) ->
         view.gettext("New campaign"),
         status=status,
         upload_action="/console/campaigns/new",
-        problems=problems,
+        problems=file_mistakes(problems, view.language),
         problem_summary=_summary(view, problems),
         banners=await view.site.banners_for(view),
     )

@@ -18,6 +18,8 @@ from babel.lists import format_list
 from bot.access.membership import Conflict
 from bot.api import problems as kinds
 from bot.api.problems import ApiError, ErrorItem, Param
+from bot.console import file_problems
+from bot.console.file_problems import is_file_code
 from bot.console.i18n import N_, Language
 
 # Why a change was refused, by the problem's code; `%(name)s` are its parameters.
@@ -155,8 +157,7 @@ class Explained:
 
 def explain(error: ApiError, language: Language) -> Explained:
     """`error` in `language`: its code's message, else its type's; each mistake of a field from
-    its error type (the file's own mistakes, of a survey or decision, stay as the file's reader
-    wrote them, with their place)."""
+    its error type, each of a survey or decision file from its code, with its place."""
     return Explained(
         _said(language, REASONS.get(error.code or ""), error.params)
         or language.gettext(BY_TYPE.get(error.kind.name, UNKNOWN)),
@@ -168,6 +169,8 @@ def mistake(item: ErrorItem, language: Language) -> str:
     """One mistake: of a field, its label and what is wrong; of a file, where and what."""
     if item.code is None:
         return f"{item.location}: {item.message}"
+    if is_file_code(item.code):
+        return f"{file_problems.where(item, language)}: {file_problems.said(item, language)}"
     return language.gettext(MISTAKE_OF_FIELD) % {
         "field": field_label(item.location, language),
         "mistake": what_is_wrong(item, language),
@@ -175,10 +178,12 @@ def mistake(item: ErrorItem, language: Language) -> str:
 
 
 def what_is_wrong(item: ErrorItem, language: Language) -> str:
-    """What is wrong with the field, from its error type (its message, for a mistake the
-    file's reader found)."""
+    """What is wrong with the field, from its error type (for a mistake a file's reader found,
+    from its code: bot.console.file_problems)."""
     if item.code is None:
         return item.message
+    if is_file_code(item.code):
+        return file_problems.said(item, language)
     params = dict(item.params or {})
     if isinstance(params.get("expected"), str):
         params["expected"] = _choices(str(params["expected"]), language)
