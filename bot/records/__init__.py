@@ -12,8 +12,9 @@ loop and the command line share.
 - `pseudonym_lookup`: from an organisation's pseudonyms back to participants, on the server;
 - `tally`: the result counters a commit keeps (what a session adds to them); `results`: a
   campaign's results read from them, with `suppression` withholding small cells (and
-  `determined` checking that none can be worked out from the shown ones, and `crossed`
-  protecting "this by that" and "that by this" as one table), and
+  `determined` checking that none can be worked out from the shown ones, `crossed`
+  protecting "this by that" and "that by this" as one table, and `side_by_side` the same
+  rows by language and by channel as one), and
   `results_files` as a CSV or XLSX file; `progress`: how far participants got (started,
   completed, dropped off by language and channel); `recount`: the result counters counted
   again from the stored sessions (a migration);

@@ -11,7 +11,6 @@ since; the breakdowns do not. One pipelined round trip, whatever the number of r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -19,12 +18,13 @@ from redis.asyncio import Redis
 from bot.conversation.inbound import Channel
 from bot.records import tally
 from bot.records.results import summed
+from bot.records.side_by_side import suppress_side_by_side
 from bot.records.suppression import (
     Cell,
+    Distribution,
     check_minimum,
+    suppress_completion,
     suppress_count,
-    suppress_distribution,
-    suppress_table,
 )
 from bot.storage.keys import KeySchema
 from dialogues import Survey
@@ -76,30 +76,70 @@ async def campaign_progress(
     names = [STARTED, COMPLETED, ANSWERS]
     names += [field + d for d in dimensions for field in (tally.SESSIONS, tally.COMPLETED)]
     counts = await summed(redis, schema, survey.id, names)
-    started, completed = counts[STARTED], counts[COMPLETED]
+    return progress_of(survey, counts, minimum=minimum)
+
+
+def progress_of(survey: Survey, counts: dict[str, int], *, minimum: int) -> CampaignProgress:
+    """The figures from the campaign's counters summed over the shards (pure: what
+    `campaign_progress` shows once it has read them)."""
+    check_minimum(minimum)
+    languages = tuple(survey.languages)
+    channels = tuple(channel.value for channel in Channel)
+    started, completed = counts.get(STARTED, 0), counts.get(COMPLETED, 0)
     # Completed and not make up those who started: one line, protected as one.
-    line = suppress_distribution(
-        [min(completed, started), max(started - completed, 0)], minimum, total=started
-    )
+    line = suppress_completion(started, completed, minimum)
     overall = Progress(line.total, line.cells[0], line.cells[1])
-    by_language = _by(counts, languages, map(tally.language_dimension, languages), minimum)
-    by_channel = _by(counts, channels, map(tally.channel_dimension, channels), minimum)
-    answers = suppress_count(counts[ANSWERS], minimum)
+    by_language, by_channel = _by(
+        counts,
+        [
+            (languages, tuple(map(tally.language_dimension, languages))),
+            (channels, tuple(map(tally.channel_dimension, channels))),
+        ],
+        minimum,
+        overall=(line, [min(completed, started), max(started - completed, 0)]),
+    )
+    answers = suppress_count(counts.get(ANSWERS, 0), minimum)
     return CampaignProgress(overall, by_language, by_channel, answers)
 
 
 def _by(
-    counts: dict[str, int], values: tuple[str, ...], dimensions: Iterable[str], minimum: int
-) -> ProgressBy:
-    """A table: a row per value, its cells completed and not, its total those who started."""
-    cells = []
-    for dimension in dimensions:
-        sessions = counts[tally.SESSIONS + dimension]
-        done = min(counts[tally.COMPLETED + dimension], sessions)
-        cells.append([done, sessions - done])
-    table = suppress_table(cells, minimum)
-    rows = tuple(
-        Progress(total, row[0], row[1])
-        for total, row in zip(table.row_totals, table.cells, strict=True)
+    counts: dict[str, int],
+    breakdowns: list[tuple[tuple[str, ...], tuple[str, ...]]],
+    minimum: int,
+    *,
+    overall: tuple[Distribution, list[int]],
+) -> list[ProgressBy]:
+    """Each breakdown (its values, and their counter suffixes) as a table: a column per
+    value, its cells completed and not, its total those who started. Everyone who started has
+    one language and one channel, so the tables share their row totals (completed, not) and
+    total: protected side by side (bot.records.side_by_side). While nobody was erased, those
+    are the overall figures (`overall`: as shown, and their counts): withheld where they are."""
+    tables = []
+    for _, dimensions in breakdowns:
+        sessions = [counts.get(tally.SESSIONS + dimension, 0) for dimension in dimensions]
+        done = [
+            min(counts.get(tally.COMPLETED + dimension, 0), n)
+            for dimension, n in zip(dimensions, sessions, strict=True)
+        ]
+        tables.append([done, [n - d for n, d in zip(sessions, done, strict=True)]])
+    shown, figures = overall
+    same = all(sum(row) == figure for row, figure in zip(tables[0], figures, strict=True))
+    withheld = [n for n, cell in enumerate(shown.cells) if cell.withheld] if same else []
+    protected = suppress_side_by_side(
+        tables,
+        minimum,
+        withheld_row_totals=withheld,
+        withheld_total=same and shown.total.withheld,
+        known_row_totals=[n for n in range(len(figures)) if same and n not in withheld],
+        known_total=same and not shown.total.withheld,
     )
-    return ProgressBy(values, rows)
+    return [
+        ProgressBy(
+            values,
+            tuple(
+                Progress(total, completed, dropped)
+                for total, completed, dropped in zip(table.column_totals, *table.cells, strict=True)
+            ),
+        )
+        for (values, _), table in zip(breakdowns, protected, strict=True)
+    ]

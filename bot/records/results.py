@@ -16,15 +16,15 @@ from redis.asyncio import Redis
 from bot.conversation.inbound import Channel
 from bot.records import tally
 from bot.records.crossed import Margin, suppress_crossed
+from bot.records.side_by_side import suppress_side_by_side
 from bot.records.suppression import (
     Cell,
     Distribution,
     QuestionCells,
     Table,
     check_minimum,
-    suppress_count,
+    suppress_completion,
     suppress_question,
-    suppress_table,
 )
 from bot.storage.keys import KeySchema
 from bot.storage.lua import ScriptCall, run_batch
@@ -110,12 +110,13 @@ def results_of(
     `campaign_results` shows once it has read them)."""
     check_minimum(minimum)
     breakdown = _Breakdown.of(survey, by) if by is not None else None
+    line = suppress_completion(counts.get("started", 0), counts.get("completed", 0), minimum)
     return CampaignResults(
         campaign_id=survey.id,
         minimum=minimum,
         by=by,
-        started=suppress_count(counts.get("started", 0), minimum),
-        completed=suppress_count(counts.get("completed", 0), minimum),
+        started=line.total,
+        completed=line.cells[0],
         questions=tuple(
             _question(question, counts, breakdown, minimum)
             for question in survey.questions
@@ -132,17 +133,24 @@ class _Breakdown:
     name: str
     columns: tuple[str, ...]
     dimension: tuple[str, ...] = ()  # a field suffix per column (language, channel)
+    # By language or channel: both's suffixes, protected side by side, and which is this one.
+    sides: tuple[tuple[str, ...], ...] = ()
+    side: int = 0
     question: Question | None = None  # by another question: its options are the columns
     crossed: frozenset[str] = frozenset()  # questions cross-tabulated with it
 
     @classmethod
     def of(cls, survey: Survey, by: str) -> _Breakdown:
-        if by == BY_LANGUAGE:
+        if by in (BY_LANGUAGE, BY_CHANNEL):
             languages = tuple(survey.languages)
-            return cls(by, languages, tuple(map(tally.language_dimension, languages)))
-        if by == BY_CHANNEL:
             channels = tuple(channel.value for channel in Channel)
-            return cls(by, channels, tuple(map(tally.channel_dimension, channels)))
+            sides = (
+                tuple(map(tally.language_dimension, languages)),
+                tuple(map(tally.channel_dimension, channels)),
+            )
+            side = 0 if by == BY_LANGUAGE else 1
+            values = languages if by == BY_LANGUAGE else channels
+            return cls(by, values, sides[side], sides=sides, side=side)
         question = survey.question(by)
         if question is None or question.kind not in tally.TALLIED_KINDS:
             choices = [q.id for q in survey.questions if q.kind in tally.TALLIED_KINDS]
@@ -160,6 +168,11 @@ class _Breakdown:
         if question.kind is not QuestionKind.MULTIPLE_CHOICE:
             columns += (NO_ANSWER,)
         return cls(by, columns, question=question, crossed=tally.tallied(survey).crossed)
+
+    @property
+    def protected_with(self) -> tuple[tuple[str, ...], ...]:
+        """The field suffixes of the breakdowns protected together (by default, this one)."""
+        return self.sides or (self.dimension,)
 
     def applies_to(self, question: Question) -> bool:
         if self.question is None:
@@ -196,7 +209,7 @@ def _fields(survey: Survey, breakdown: _Breakdown | None) -> list[str]:
             continue
         suffixes: tuple[str, ...] = ("",)
         if breakdown is not None and breakdown.question is None:
-            suffixes += breakdown.dimension
+            suffixes += tuple(suffix for side in breakdown.protected_with for suffix in side)
         for suffix in suffixes:
             names += [tally.status_field(question.id, code, suffix) for _, code in STATUSES]
             names += [tally.option_field(question.id, o.id, suffix) for o in question.options]
@@ -274,13 +287,16 @@ def _breakdown(
         return _by_question(question, by, counts, distribution, minimum)
     if distribution is None:  # numbers, free text: how many answered, skipped, declined
         rows = tuple(name for name, _ in STATUSES)
-        cells = [
-            [counts[tally.status_field(qid, code, suffix)] for suffix in breakdown.dimension]
-            for _, code in STATUSES
+        sides = [
+            [
+                [counts[tally.status_field(qid, code, suffix)] for suffix in side]
+                for _, code in STATUSES
+            ]
+            for side in breakdown.protected_with
         ]
         withheld = [n for n, cell in enumerate(lone) if cell.withheld]
-        table = suppress_table(
-            cells,
+        tables = suppress_side_by_side(
+            sides,
             minimum,
             withheld_row_totals=withheld,
             known_row_totals=[n for n, cell in enumerate(lone) if not cell.withheld],
@@ -288,21 +304,26 @@ def _breakdown(
             # often work it out
             known_total=True,
         )
-        return Breakdown(breakdown.name, rows, breakdown.columns, table)
+        return Breakdown(breakdown.name, rows, breakdown.columns, tables[breakdown.side])
     # Every respondent has one language and one channel: the rows sum to the question's own
-    # option counts, and (one option each) the grand total is its answered count.
-    cells = [
-        [counts[tally.option_field(qid, option.id, suffix)] for suffix in breakdown.dimension]
-        for option in question.options
+    # option counts, and (one option each) the grand total is its answered count. The
+    # breakdowns by language and by channel share those totals: protected side by side.
+    sides = [
+        [
+            [counts[tally.option_field(qid, option.id, suffix)] for suffix in side]
+            for option in question.options
+        ]
+        for side in breakdown.protected_with
     ]
-    table = suppress_table(
-        cells,
+    tables = suppress_side_by_side(
+        sides,
         minimum,
         withheld_row_totals=[n for n, cell in enumerate(distribution.cells) if cell.withheld],
         withheld_total=_total_withheld(question, distribution),
         known_row_totals=_shown(distribution),
         known_total=not _total_withheld(question, distribution),
     )
+    table = tables[breakdown.side]
     return Breakdown(breakdown.name, _option_ids(question), breakdown.columns, table)
 
 

@@ -32,12 +32,13 @@ told apart from cells withheld for being small: telling them apart would say whi
 cell is the small one. So an output says of every withheld cell "fewer than `minimum`, or
 withheld so that one that is cannot be worked out" (`Cell.label` prints `<5`).
 
-What this does not cover: two different tables of the same answers compared with each other
-(say a breakdown by language and another by channel). `suppress_table` takes the row totals
-and total withheld by the 1-D result of the same rows (`withheld_row_totals`,
-`withheld_total`) so that a question's breakdown agrees with its own distribution. Two choice
-questions crossed, whose two breakdowns hold the same cells, are protected as one table
-(`bot/records/crossed.py`).
+Tables read beside each other: `suppress_table` takes the row totals and total withheld by
+the 1-D result of the same rows (`withheld_row_totals`, `withheld_total`) so that a
+question's breakdown agrees with its own distribution. Two choice questions crossed, whose
+two breakdowns hold the same cells, are protected as one table (`bot/records/crossed.py`);
+the same rows by language and by channel, which share their row totals and total, are
+protected together (`bot/records/side_by_side.py`); and who completed and who did not, of
+those who started, is one line wherever it is shown (`suppress_completion`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ __all__ = [
     "SuppressionError",
     "Table",
     "check_minimum",
+    "suppress_completion",
     "suppress_count",
     "suppress_counts",
     "suppress_distribution",
@@ -154,6 +156,15 @@ def suppress_distribution(
     withheld = _suppress(values, [(entries, ("t",))], minimum, set())
     return Distribution(
         tuple(_cell(values, entry, withheld) for entry in entries), _cell(values, ("t",), withheld)
+    )
+
+
+def suppress_completion(started: int, completed: int, minimum: int) -> Distribution:
+    """Those who completed and those who did not, of those who started: one line, protected
+    as one wherever it is shown (results, progress), so that started less completed never
+    gives back a count either page withholds."""
+    return suppress_distribution(
+        [min(completed, started), max(started - completed, 0)], minimum, total=started
     )
 
 
