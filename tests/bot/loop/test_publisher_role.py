@@ -46,7 +46,9 @@ async def _publisher_role(deployment: Deployment) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
-        await asyncio.wait_for(role, timeout=2)  # and stops at once, waiting or not
+        # It stops at once, waiting or not: a step under way ends first, which takes a few
+        # seconds only on a loaded machine (its waits, a minute long, would time this out).
+        await asyncio.wait_for(role, timeout=15)
 
 
 async def test_an_idle_publisher_starts_on_a_publication_at_once(redis_client: Redis) -> None:
