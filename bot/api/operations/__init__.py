@@ -5,10 +5,11 @@
 `decision_progress` and `decision_detail`), `decision_compose` (a decision from a form),
 `decision_reactions` (what came back), `audit` (the organisation's audit log, and whether its
 chain is intact), `staff` (members and roles), `tokens` (API tokens), `themes` (tags on
-free-text answers, their counts), `triage` (the queue of free-text answers and concerns, their
-flags and links) and `alerts` (the safety alerts flags raise), `exports` (every response as a
-file, streamed); `common` holds what they share. A new resource is a module with its own
-`operations` and one line in `all_operations`."""
+free-text answers, their counts), `theme_suggestions` (themes suggested for them, accepted or
+dismissed), `triage` (the queue of free-text answers and concerns, their flags and links) and
+`alerts` (the safety alerts flags raise), `exports` (every response as a file, streamed);
+`common` holds what they share. A new resource is a module with its own `operations` and one
+line in `all_operations`."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from bot.api.operations import (
     results,
     results_export,
     staff,
+    theme_suggestions,
     themes,
     tokens,
     triage,
@@ -52,6 +54,7 @@ def all_operations() -> tuple[Operation, ...]:
         *staff.operations.declared,
         *tokens.operations.declared,
         *themes.operations.declared,
+        *theme_suggestions.operations.declared,
         *triage.operations.declared,
         *alerts.operations.declared,
         *exports.operations.declared,
