@@ -90,9 +90,7 @@ async def _suggestions(world: World, role: Role = Role.ANALYST) -> dict[str, Any
 
 async def _decide(world: World, response_id: str, theme: str, accept: bool) -> ClientResponse:
     body = {"response_id": response_id, "theme": theme, "accept": accept}
-    return await world.call(
-        "POST", SUGGESTIONS, token=world.token(ORG_A, Role.ANALYST), json=body
-    )
+    return await world.call("POST", SUGGESTIONS, token=world.token(ORG_A, Role.ANALYST), json=body)
 
 
 async def test_an_untagged_answer_gets_the_theme_its_words_are_about(world: World) -> None:
