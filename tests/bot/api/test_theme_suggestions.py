@@ -20,6 +20,7 @@ from bot.conversation.inbound import Channel, Command, InboundEvent
 from bot.records.triage_marks import Mark
 from bot.storage.replies import text
 from tests.bot.api import CAMPAIGNS, ORG_A, World, answer, api_world
+from tests.bot.commands import sauti
 
 CAMPAIGN = CAMPAIGNS[ORG_A]
 THEMES = f"/api/v1/campaigns/{CAMPAIGN}/themes"
@@ -176,3 +177,33 @@ async def test_an_erased_participants_dismissals_go_with_their_answer(world: Wor
         )
         await deployment.drain()
     assert await app.redis.hget(marks, field) is None
+
+
+async def test_the_command_line_lists_suggestions_with_their_confidence(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new = await _teach(world)
+    world.audit.entries.clear()
+    capsys.readouterr()
+    assert await sauti("theme", "suggest", CAMPAIGN) == 0
+    out = capsys.readouterr().out
+    assert "learnt from 10 tagged answers" in out
+    [line] = [line for line in out.splitlines() if line.startswith(new)]
+    response_id, theme, confidence = line.split("\t")
+    assert (response_id, theme) == (new, "water")
+    assert 0.5 <= float(confidence) <= 1
+    assert NEW_WATER not in out  # the words stay in the export and the console
+    # Listing tagged nothing.
+    page = await world.get(f"{TRIAGE}?limit=1", world.token(ORG_A, Role.ANALYST))
+    assert page["items"][0]["themes"] == []
+
+
+async def test_the_command_line_says_which_themes_need_more_tagged_answers(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _teach(world, water=4)
+    capsys.readouterr()
+    assert await sauti("theme", "suggest", CAMPAIGN) == 0
+    out = capsys.readouterr().out
+    assert "not suggested: water (4 tagged; needs 5 with it and 5 without)" in out
+    assert "no theme has enough tagged answers to suggest yet" in out
