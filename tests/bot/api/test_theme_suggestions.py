@@ -74,7 +74,7 @@ async def _tag(world: World, response_id: str, theme: str) -> None:
     assert tagged.status == 200, await tagged.text()
 
 
-async def _teach(world: World, water: int = len(WATER)) -> str:
+async def teach(world: World, water: int = len(WATER)) -> str:
     """Stories tagged `water` (the first `water` of them) and `jobs`, then an untagged story
     about water: its response id."""
     for n, story in enumerate(WATER[:water]):
@@ -95,7 +95,7 @@ async def _decide(world: World, response_id: str, theme: str, accept: bool) -> C
 
 
 async def test_an_untagged_answer_gets_the_theme_its_words_are_about(world: World) -> None:
-    new = await _teach(world)
+    new = await teach(world)
     world.audit.entries.clear()
     page = await _suggestions(world)
     assert page["minimum"] == 5
@@ -120,7 +120,7 @@ async def test_an_untagged_answer_gets_the_theme_its_words_are_about(world: Worl
 async def test_accepting_tags_the_answer_and_dismissing_keeps_it_from_coming_back(
     world: World,
 ) -> None:
-    new = await _teach(world)
+    new = await teach(world)
     world.audit.entries.clear()
     dismissed = await _decide(world, new, "water", accept=False)
     assert dismissed.status == 200, await dismissed.text()
@@ -143,7 +143,7 @@ async def test_accepting_tags_the_answer_and_dismissing_keeps_it_from_coming_bac
 async def test_below_the_minimum_nothing_is_suggested_and_the_answer_says_why(
     world: World,
 ) -> None:
-    await _teach(world, water=4)
+    await teach(world, water=4)
     page = await _suggestions(world)
     assert page["ready"] == []  # jobs: 5 with it, but only 4 answers without it
     assert page["too_few"] == [{"theme": "jobs", "tagged": 5}, {"theme": "water", "tagged": 4}]
@@ -156,7 +156,7 @@ async def test_a_viewer_may_not_ask_for_suggestions(world: World) -> None:
 
 
 async def test_an_erased_participants_dismissals_go_with_their_answer(world: World) -> None:
-    new = await _teach(world)
+    new = await teach(world)
     assert (await _decide(world, new, "jobs", accept=False)).status == 200
     app = world.deployment.app
     pid = world.deployment.participant("tok-new")
@@ -182,7 +182,7 @@ async def test_an_erased_participants_dismissals_go_with_their_answer(world: Wor
 async def test_the_command_line_lists_suggestions_with_their_confidence(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    new = await _teach(world)
+    new = await teach(world)
     world.audit.entries.clear()
     capsys.readouterr()
     assert await sauti("theme", "suggest", CAMPAIGN) == 0
@@ -201,7 +201,7 @@ async def test_the_command_line_lists_suggestions_with_their_confidence(
 async def test_the_command_line_says_which_themes_need_more_tagged_answers(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await _teach(world, water=4)
+    await teach(world, water=4)
     capsys.readouterr()
     assert await sauti("theme", "suggest", CAMPAIGN) == 0
     out = capsys.readouterr().out
