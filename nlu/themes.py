@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
@@ -66,24 +67,30 @@ class ThemeSuggester:
         self.readiness = readiness
         self.learnt_from = learnt_from  # tagged answers it learnt from
         self._vectorizer = vectorizer
-        self._models = models
+        self._themes = tuple(models)
+        # Every theme's weights side by side: one product scores them all (asking each model
+        # for its probability costs a millisecond of argument checks per theme).
+        self._weights: NDArray[np.float64] | None = (
+            np.column_stack([model.coef_[0] for model in models.values()]) if models else None
+        )
+        self._intercepts = np.array([model.intercept_[0] for model in models.values()])
 
     def suggest(
         self, text: str, already: Iterable[str] = (), dismissed: Iterable[str] = ()
     ) -> tuple[ThemeSuggestion, ...]:
         """The themes `text` is likely about, most likely first, leaving out those it has
         (`already`) and those a person said it is not about (`dismissed`)."""
-        if self._vectorizer is None:
+        if self._vectorizer is None or self._weights is None:
             return ()
         left_out = {*already, *dismissed}
         features = self._vectorizer.transform([fold(text)])
-        found = []
-        for theme, model in self._models.items():
-            if theme in left_out:
-                continue
-            probability = float(model.predict_proba(features)[0, 1])
-            if probability >= SUGGEST_FROM:
-                found.append(ThemeSuggestion(theme, round(probability, 3)))
+        scores = np.asarray(features @ self._weights).ravel() + self._intercepts
+        probabilities = 1.0 / (1.0 + np.exp(-scores))  # the logistic regression's own
+        found = [
+            ThemeSuggestion(theme, round(float(probability), 3))
+            for theme, probability in zip(self._themes, probabilities, strict=True)
+            if probability >= SUGGEST_FROM and theme not in left_out
+        ]
         found.sort(key=lambda suggestion: (-suggestion.confidence, suggestion.theme))
         return tuple(found[:MAX_SUGGESTIONS])
 
@@ -114,12 +121,14 @@ def train_theme_suggester(
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
     features = vectorizer.fit_transform([fold(answer.text) for answer in examples])
     models = {}
-    # One thread: the API's worker shares the machine; a campaign's tagged answers are few.
+    # One thread: the web server shares the machine.
     with threadpool_limits(1):
         for theme in ready.ready:
             labels = np.array([theme in answer.themes for answer in examples])
             # Balanced: a theme is usually on a minority of the answers, and without the
             # weighting its probability would rarely reach SUGGEST_FROM.
-            model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000)
+            # liblinear: the fastest solver for one small binary problem (a tenth of lbfgs's
+            # time here), and learning happens on each request.
+            model = LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear")
             models[theme] = model.fit(features, labels)
     return ThemeSuggester(ready, vectorizer, models, len(examples))
