@@ -5,10 +5,10 @@ The model learns from the answers the team has tagged, read through the triage q
 (bot.records.triage), which is where free text is opened for staff already: the newest
 `TRAINING_WINDOW` items at most, so the cost of a suggestion has a bound however large the
 campaign. It is trained in memory for each request (500 tagged answers and 15 themes: about a
-tenth of a second of CPU, bench/theme_suggestions.py) and dropped after it: the words never reach a model file, a cache or a
-log. A dismissed suggestion is kept as a triage mark of the answer (`Mark.DISMISSED`: the
-themes, comma-separated), so it is not suggested again, and it goes with the answer when the
-participant withdraws it or is erased, as the answer's other marks do.
+tenth of a second of CPU, bench/theme_suggestions.py) and dropped after it: the words never
+reach a model file, a cache or a log. A dismissed suggestion is kept as a triage mark of the
+answer (`Mark.DISMISSED`: the themes, comma-separated), so it is not suggested again, and it
+goes with the answer when the participant withdraws it or is erased, as its other marks do.
 """
 
 from __future__ import annotations
