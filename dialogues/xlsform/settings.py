@@ -3,7 +3,7 @@ campaign texts only Sauti has, as columns named after the survey file's keys, on
 (`organisation::English (en)`, `promise::English (en)`, `intro::…`, `thanks::…`,
 `data_notice::…`, and `campaign_title::…` to translate `form_title`, since pyxform refuses a
 `title` column) or plain (`allow_fallback`, `shared_phones`, `report_back_by`,
-`retention_days`, `translation_status::French (fr)`)."""
+`retention_days`, `date_order`, `translation_status::French (fr)`)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def read_settings(
             # A stand-in, so that the loader checks the rest of the form (it is never written:
             # the problem above stops the import).
             document[key] = dict.fromkeys(languages.codes, "-")
-    for key in (*_FLAGS, "report_back_by", "retention_days"):
+    for key in (*_FLAGS, "report_back_by", "retention_days", "date_order"):
         if key in row:
             document[key] = _scalar(key, row[key])
             reader.place(key, Location(SETTINGS, 2, key))
