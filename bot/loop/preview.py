@@ -283,6 +283,8 @@ def _sample(survey: Survey, pseudonym: str, question_id: str, facts: Any) -> Sam
         return SampleAnswer(response, question_id, "(no answer)")
     if question.sensitive:
         return SampleAnswer(response, question_id, "(sensitive question: not shown)")
+    if question.kind is QuestionKind.DATE:  # a day can name a person, as in the results
+        return SampleAnswer(response, question_id, "(a date: not shown)")
     if question.kind is QuestionKind.TEXT or answer.value is None:
         themes = ", ".join(sorted(facts.themes.get(question_id, ()))) or "none"
         return SampleAnswer(response, question_id, f"(free text; themes: {themes})")
