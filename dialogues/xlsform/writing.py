@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from dialogues.dates import TODAY
 from dialogues.localization import builtin_catalog
 from dialogues.model import LocalizedText, Question, QuestionKind, Survey
-from dialogues.xlsform.settings import CAMPAIGN_TEXTS, TEXT_COLUMN
+from dialogues.xlsform.settings import CAMPAIGN_TEXTS, SYSTEM_TEXT, TEXT_COLUMN
 from dialogues.xlsform.workbook import CHOICES, SETTINGS, SURVEY, language_label
 from dialogues.xlsform.xpath import to_xpath
 
@@ -163,6 +163,10 @@ def _settings(survey: Survey, headers: Mapping[str, str]) -> FormSheet:
     for code, state in survey.translation_status.items():
         header.append(f"translation_status::{headers[code]}")
         row.append(state)
+    for key, texts in survey.system_texts.items():
+        for code, text in texts.items():
+            header.append(f"{SYSTEM_TEXT}{key}::{headers[code]}")
+            row.append(text)
     return FormSheet(SETTINGS, [header, row])
 
 

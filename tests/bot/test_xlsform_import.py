@@ -225,6 +225,7 @@ INCIDENT_FORM: dict[str, Rows] = {
             "promise::English (en)": "We will tell you.",
             "promise::Français (fr)": "Nous vous dirons.",
             "date_order": "month_first",
+            "system_text.survey.thanks::Français (fr)": "Merci pour votre temps.",
         }
     ],
 }
@@ -252,6 +253,7 @@ def test_a_kobo_date_with_its_messages_is_asked_as_a_date_and_refused_in_the_for
     assert "! Désolé, je n'ai pas pu lire cette date" in said  # Sauti's own, in French
     assert "! Un jour entre 2020 et aujourd'hui." in said  # the constraint_message
     assert "✓ 5 mars 2021" in said  # month first, as the form says
+    assert "Merci pour votre temps." in said  # the form's own wording of Sauti's thanks
     assert "trial run over" in said
 
     # Exported, it is the same form again: a date with its limits and messages.
@@ -266,3 +268,21 @@ def test_a_kobo_date_with_its_messages_is_asked_as_a_date_and_refused_in_the_for
         "today",
         incident.constraint_message,
     )
+    assert parse(back.read_text(encoding="utf-8")).system_texts == survey.system_texts
+
+
+def test_a_wording_of_a_text_sauti_does_not_have_is_located_at_its_cell() -> None:
+    settings = dict(INCIDENT_FORM["settings"][0])
+    settings["system_text.survey.thank::Français (fr)"] = "Merci !"
+    settings["system_text.hint.scale::Français (fr)"] = "De {min} à {maximum}."
+    result = import_workbook(workbook_bytes({**INCIDENT_FORM, "settings": [settings]}))
+    said = [str(problem) for problem in result.problems]
+    assert any(
+        "sheet 'settings', row 2, column 'system_text.survey.thank::Français (fr)'" in line
+        and "did you mean 'survey.thanks'" in line
+        for line in said
+    ), said
+    assert any(
+        "column 'system_text.hint.scale::Français (fr)'" in line and "{max}" in line
+        for line in said
+    ), said
