@@ -12,6 +12,8 @@ from dialogues.dates import parse_bound
 from dialogues.expressions import And, Compare, Expr
 from dialogues.xlsform.xpath import LENGTH_PREFIX, SELF, TODAY
 
+#: A key of the limits found that is no limit: what to warn the author of.
+WARNING = "warning"
 _WHAT = {
     "number": "limits on the number, like . >= 0 and . <= 120",
     "multiple_choice": "how many may be ticked, like count-selected(.) <= 3",
@@ -35,7 +37,7 @@ def limits(expr: Expr, kind: str, integer: bool) -> dict[str, Any] | str:
         if kind == "date" and subject == (SELF, False) and isinstance(value, str):
             bound = _date_bound(part.op, value)
             if bound is None:
-                return f"{refused}; write >= or <= with today() (Sauti's limits include their ends)"
+                return f"{refused}; {value!r} is not a date like 2020-01-31"
             found.update(bound)
             continue
         if not isinstance(value, int | float):
@@ -87,6 +89,10 @@ def _date_bound(op: str, value: str) -> dict[str, Any] | None:
     key = "min" if op in (">=", ">") else "max"
     if op in (">=", "<="):
         return {key: day}
-    if day == TODAY or not isinstance(day, dt.date):
+    if day == TODAY:
+        # `. < today()` (born before today) is common in field forms; Sauti's day of slack
+        # around today would blur the one day of difference anyway.
+        return {key: TODAY, WARNING: f"'{op} today()' is read as '{op}= today()'"}
+    if not isinstance(day, dt.date):
         return None
     return {key: day + dt.timedelta(days=1 if op == ">" else -1)}

@@ -18,7 +18,7 @@ from typing import Any
 from dialogues.expressions import And, Expr
 from dialogues.xlsform.cascades import rewrite, split
 from dialogues.xlsform.choices import choices_of, range_of
-from dialogues.xlsform.constraints import limits
+from dialogues.xlsform.constraints import WARNING, limits
 from dialogues.xlsform.languages import find_languages
 from dialogues.xlsform.reader import FALSE, MEDIA, TRUE, FormReader, FormReading, cell_of, header_of
 from dialogues.xlsform.settings import read_settings
@@ -259,6 +259,8 @@ def _constraint(
     if isinstance(found, str):
         reader.problem(where, found)
         return
+    if WARNING in found:
+        reader.warning(where, str(found.pop(WARNING)))
     for key, value in found.items():
         question[key] = value
         reader.place(f"{path}.{key}", where)

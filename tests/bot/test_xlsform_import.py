@@ -201,7 +201,7 @@ INCIDENT_FORM: dict[str, Rows] = {
             "type": "date",
             "name": "incident",
             "required": "yes",
-            "constraint": ". >= date('2020-01-01') and . <= today()",
+            "constraint": ". >= date('2020-01-01') and . < today()",
             "label::English (en)": "When did it happen?",
             "label::Français (fr)": "Quand est-ce arrivé ?",
             "constraint_message::English (en)": "A day from 2020 until today, please.",
@@ -239,6 +239,7 @@ def test_a_kobo_date_with_its_messages_is_asked_as_a_date_and_refused_in_the_for
     imported = _sauti("survey", "import", str(form), "-o", str(out))
     assert imported.returncode == 0, imported.stderr
     assert "not used" not in imported.stderr
+    assert "column 'constraint': '< today()' is read as '<= today()'" in imported.stderr
     survey = parse(out.read_text(encoding="utf-8"))
     incident = survey.question("incident")
     assert incident is not None
