@@ -127,6 +127,10 @@ class _Turn:
     def step(self) -> Step:
         return Step(self.state.freeze(updated_at=self.at), tuple(self.events))
 
+    def today(self) -> dt.date:
+        """The day of this call, for a date question's limit of `today`."""
+        return dt.datetime.fromtimestamp(self.at, dt.UTC).date()
+
     def emit(self, event: Event) -> None:
         self.events.append(event)
 
@@ -185,7 +189,7 @@ class _Turn:
             self.survey.languages,
             self.catalog,
             date_order=self.survey.date_order,
-            today=dt.datetime.fromtimestamp(self.at, dt.UTC).date(),
+            today=self.today() if question.kind is QuestionKind.DATE else None,
         )
         if not isinstance(interpretation, Control):
             self.settle(question, interpretation)
