@@ -127,7 +127,7 @@ class _Turn:
     def step(self) -> Step:
         return Step(self.state.freeze(updated_at=self.at), tuple(self.events))
 
-    def today(self) -> dt.date:
+    def day_of_call(self) -> dt.date:
         """The day of this call, for a date question's limit of `today`."""
         return dt.datetime.fromtimestamp(self.at, dt.UTC).date()
 
@@ -189,7 +189,7 @@ class _Turn:
             self.survey.languages,
             self.catalog,
             date_order=self.survey.date_order,
-            today=self.today() if question.kind is QuestionKind.DATE else None,
+            today=self.day_of_call() if question.kind is QuestionKind.DATE else None,
         )
         if not isinstance(interpretation, Control):
             self.settle(question, interpretation)
