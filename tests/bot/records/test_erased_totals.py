@@ -7,7 +7,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel, Command
-from bot.records.progress import CampaignProgress, Progress, campaign_progress
+from bot.records.progress import CampaignProgress, campaign_progress
 from bot.records.results import CampaignResults
 from bot.records.suppression import Cell
 from tests.bot.records.test_drop_off import halfway
