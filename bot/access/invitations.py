@@ -40,7 +40,8 @@ class Invitations:
         self._ttl = ttl_seconds
 
     async def invite(self, email: str, org: str, role: Role, now_ms: int) -> str:
-        """Ask `email` to join `org` as `role` (again: the latest role); its link's token."""
+        """Ask `email` to join `org` as `role` (again: the latest role, and a new link: the one
+        handed out before stops); its link's token."""
         token = secrets.token_urlsafe(TOKEN_BYTES)
         theirs = self._schema.staff_invitations(email)
         listed = self._schema.organisation_invitations(org)
@@ -55,6 +56,14 @@ class Invitations:
         pipe.set(self._schema.staff_invitation_link(digest), f"{email} {org}", ex=self._ttl)
         await pipe.execute()
         return token
+
+    async def change_role(self, invitation: Invitation, role: Role) -> None:
+        """Ask with another role; the link handed out keeps working (as a new account's setup
+        link does when its role changes)."""
+        value = f"{role.value}:{invitation.asked_ms}:{invitation.link}"
+        await self._redis.hset(
+            self._schema.staff_invitations(invitation.email), invitation.org, value
+        )
 
     async def of_account(self, email: str) -> list[Invitation]:
         """The organisations waiting for the account's answer."""

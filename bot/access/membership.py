@@ -155,7 +155,7 @@ class StaffChanges:
             if invited is not None:
                 changed = {"from": invited.role.value, "to": role.value}
                 entry = self._entry(by, AuditAction.ROLE_CHANGED, target, changed)
-                await self.invitations.invite(invited.email, by.org, role, _now_ms())
+                await self.invitations.change_role(invited, role)
                 await self._record(by, entry)
                 return invited.role
             before = await self._role_of(by.org, email)

@@ -105,3 +105,21 @@ async def test_accepting_an_invitation_is_audited_as_its_own_action(world: World
         f"token:{world.token(ORG_A).split('_')[1]}"
     ]  # the invitation
     assert (await log.entries(ORG_B, action=AuditAction.STAFF_INVITATION_ACCEPTED)).entries == []
+
+
+async def test_a_role_changed_before_joining_keeps_the_link_handed_out(world: World) -> None:
+    """As a new account's setup link survives a change of its role, so does an invitation's."""
+    shared = email(ORG_B, Role.ANALYST)
+    added = {address: await _add(world, address) for address in (shared, NEW)}
+    for address in (shared, NEW):
+        changed = await world.call(
+            "POST", f"{STAFF}/{address}/role", token=world.token(ORG_A), json={"role": "analyst"}
+        )
+        assert changed.status == 200
+    invitations = build_staff_changes(world.deployment.app).invitations
+    assert await invitations.link(_token(added[shared]["setup_link"]["url"])) == (shared, ORG_A)
+    sign_in = build_sign_in(world.deployment.app)
+    assert await sign_in.links.find(_token(added[NEW]["setup_link"]["url"])) is not None
+    listed = {i["email"]: i for i in (await world.get(STAFF, world.token(ORG_A)))["items"]}
+    assert (listed[shared]["role"], listed[NEW]["role"]) == ("analyst", "analyst")
+    assert await build_staff_changes(world.deployment.app).accept(shared, ORG_A) is Role.ANALYST
