@@ -2,13 +2,13 @@
 (started, not completed: still going, or gone), overall and by language and by channel, small
 cells withheld (bot.records.suppression).
 
-Read from counters, like results (bot.records.results): the session fields the commits keep
-beside the result counters (`.started`, `.completed`, overall and by language and channel:
-bot.records.tally), which count the sessions stored, as the results do. The overall figures and
-the breakdowns come from the same fields in the same read, so someone who erased their data is
-out of all of them at once (the campaign's own `started` and `completed` count everyone who
-ever did, erased or not: they are not shown here). One pipelined round trip, whatever the
-number of respondents.
+Read from counters, like results (bot.records.results): the fields the commits keep beside the
+result counters (`.started`, `.completed`, overall and by language and channel:
+bot.records.tally), which count the participants whose answers are stored, as the results do.
+The overall figures and the breakdowns come from the same fields in the same read, so someone
+who erased their data is out of all of them at once (the campaign's own `started` and
+`completed` count everyone who ever did, erased or not: they are not shown here). One
+pipelined round trip, whatever the number of respondents.
 """
 
 from __future__ import annotations
@@ -80,8 +80,8 @@ async def campaign_progress(
     names = [ANSWERS, tally.SESSIONS, tally.COMPLETED]
     names += [field + d for d in dimensions for field in (tally.SESSIONS, tally.COMPLETED)]
     counts = await summed(redis, schema, survey.id, names)
-    # The sessions stored, as the rows count them (not the campaign's own `started`, which
-    # keeps people who erased their data): every figure of this read agrees.
+    # Those whose answers are stored, as the rows count them (not the campaign's own
+    # `started`, which keeps people who erased their data): every figure of this read agrees.
     started, completed = counts[tally.SESSIONS], counts[tally.COMPLETED]
     # Completed and not make up those who started: one line, protected as one.
     line = suppress_distribution(

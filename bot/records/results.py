@@ -114,7 +114,7 @@ def results_of(
         campaign_id=survey.id,
         minimum=minimum,
         by=by,
-        # The sessions stored (bot.records.tally), as the questions' counts: someone who
+        # Those whose answers are stored (bot.records.tally), as the questions' counts: someone who
         # erased their data is out of both (the campaign's own `started` keeps them).
         started=suppress_count(counts.get(tally.SESSIONS, 0), minimum),
         completed=suppress_count(counts.get(tally.COMPLETED, 0), minimum),
