@@ -114,8 +114,10 @@ def results_of(
         campaign_id=survey.id,
         minimum=minimum,
         by=by,
-        started=suppress_count(counts.get("started", 0), minimum),
-        completed=suppress_count(counts.get("completed", 0), minimum),
+        # Those whose answers are stored (bot.records.tally), as the questions' counts: someone who
+        # erased their data is out of both (the campaign's own `started` keeps them).
+        started=suppress_count(counts.get(tally.SESSIONS, 0), minimum),
+        completed=suppress_count(counts.get(tally.COMPLETED, 0), minimum),
         questions=tuple(
             _question(question, counts, breakdown, minimum)
             for question in survey.questions
@@ -190,7 +192,7 @@ async def summed(
 
 def _fields(survey: Survey, breakdown: _Breakdown | None) -> list[str]:
     """Every counter field the results need."""
-    names = ["started", "completed", tally.VERSION]
+    names = [tally.SESSIONS, tally.COMPLETED, tally.VERSION]
     for question in survey.questions:
         if not question.answerable:
             continue
