@@ -62,6 +62,14 @@ def test_an_ordinary_answer_is_not_acted_on(
     assert decided(model.classify(text, language)) is None
 
 
+@pytest.mark.parametrize("text", ["🙂", "👎", "ꯀꯤ", "৪২", "၄၂", "٤٢"])
+def test_a_message_of_nothing_the_model_was_taught_is_not_read_as_yes(
+    model: EmbeddedClassifier, text: str
+) -> None:
+    # Read from the space that pads every word, an emoji was "yes" with 86 % confidence.
+    assert decided(model.classify(text, "my")) is None
+
+
 def test_an_unsure_conclusion_is_not_acted_on() -> None:
     assert decided(Intent("stop", 0.39)) is None
     assert decided(Intent("stop", 0.41)) == "stop"
