@@ -4,7 +4,7 @@ campaign's tagged answers, and how long one answer's suggestions take.
     .venv/bin/python bench/theme_suggestions.py
 
 Stand-in for a campaign's tagged answers: the shipped NLU training examples (short messages in
-eight languages), each "tagged" with its intent as a theme, 200 / 500 / all of them; the
+eleven languages), each "tagged" with its intent as a theme, 200 / 500 / all of them; the
 answers read are the held-out messages (bench/nlu_heldout.yml). Figures go in
 docs/benchmarks.md.
 """
