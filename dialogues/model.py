@@ -68,6 +68,8 @@ class Question:
     max_length: int = 1000
     min_label: LocalizedText | None = None
     max_label: LocalizedText | None = None
+    #: The panel attribute its answer feeds ("area", "group": dialogues.profiles), or None.
+    profile: str | None = None
 
     @property
     def answerable(self) -> bool:

@@ -29,6 +29,7 @@ from dialogues.model import (
     QuestionId,
     QuestionKind,
 )
+from dialogues.profiles import check_declared_once, profile_attribute
 
 MAX_QUESTIONS = 200
 MAX_OPTIONS = 50
@@ -39,8 +40,8 @@ OPTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
 _COMMON = ("id", "kind", "text", "optional", "sensitive", "relevant")
 _KIND_KEYS: Mapping[QuestionKind, tuple[str, ...]] = {
-    QuestionKind.SINGLE_CHOICE: ("options",),
-    QuestionKind.MULTIPLE_CHOICE: ("options", "min", "max"),
+    QuestionKind.SINGLE_CHOICE: ("options", "profile"),
+    QuestionKind.MULTIPLE_CHOICE: ("options", "min", "max", "profile"),
     QuestionKind.YES_NO: (),
     QuestionKind.SCALE: ("min", "max", "labels"),
     QuestionKind.NUMBER: ("integer", "min", "max"),
@@ -78,6 +79,7 @@ def build_questions(check: Checker, path: str, raw: Any) -> tuple[Question, ...]
             relevant_path = join_path(item_path, "relevant")
             _check_relevance(check, relevant_path, question.relevant, built, broken)
         built.append(question)
+    check_declared_once(check, path, tuple(built))
     if built and not any(q.answerable for q in built):
         check.problem(path, "has no question that can be answered (only info messages)")
     return tuple(built)
@@ -111,6 +113,7 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
         optional=optional,
         sensitive=sensitive,
         relevant=relevant,
+        profile=profile_attribute(check, path, known.get("profile"), kind),
     )
     return _with_kind_fields(check, path, item, base)
 
