@@ -67,6 +67,7 @@ class AuditAction(StrEnum):
     CASES_LISTED = "cases_listed"  # the operator's list of an organisation's cases
     TRIAGE_MARKED = "triage_marked"  # a free-text answer flagged urgent / safety, or linked
     ALERT_ACKNOWLEDGED = "alert_acknowledged"  # a safety alert closed by a staff member
+    PANEL_INVITED = "panel_invited"  # a panel segment invited to a campaign (count: invited)
 
 
 def staff_actor(email: str) -> str:

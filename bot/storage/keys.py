@@ -376,6 +376,11 @@ class KeySchema:
         """Sorted set: when their recent and scheduled push notices go out (the weekly budget)."""
         return f"{self._tag_of(participant_id)}:nb:{participant_id}"
 
+    def invitations(self, participant_id: str) -> str:
+        """Hash: campaign id -> ms they were invited to it (bot.panels): once per campaign, and
+        the invitation budget across campaigns and organisations."""
+        return f"{self._tag_of(participant_id)}:iv:{participant_id}"
+
     def themes(self, participant_id: str, campaign_id: str) -> str:
         """Hash: question id -> comma-separated themes of their free-text answer."""
         return f"{self._tag_of(participant_id)}:th:{campaign_id}:{participant_id}"
@@ -447,6 +452,7 @@ class KeySchema:
             *(self.answers(participant_id, campaign) for campaign in joined),
             self.told(participant_id),
             self.budget(participant_id),
+            self.invitations(participant_id),
             *(self.themes(participant_id, campaign) for campaign in joined),
         ]
 
@@ -462,6 +468,7 @@ class KeySchema:
             "n": f"{tag}:n:",
             "nb": f"{tag}:nb:",
             "wc": f"{tag}:wc:",
+            "iv": f"{tag}:iv:",
         }
 
     def move_due_prefixes(self, shard: int) -> list[str]:

@@ -73,6 +73,9 @@ MOVE_DUE = Script("move_due")
 LOAD_TARGETS = Script("load_targets")
 STEP_CASE = Script("step_case")
 
+# Panels: one batch of a panel segment invited to a campaign (bot.panels.sending).
+INVITE = Script("invite")
+
 # The audit log of an organisation (bot.audit): appended with a compare-and-set of its head.
 APPEND_AUDIT = Script("append_audit")
 
@@ -124,6 +127,7 @@ ALL = (
     MOVE_DUE,
     LOAD_TARGETS,
     STEP_CASE,
+    INVITE,
     MARK_TRIAGE,
     APPEND_AUDIT,
     ERASURE_REWRITTEN,
