@@ -7,7 +7,8 @@ is a no to that consent, from the chat (bot.conversation.leaving_panel).
 - `profile`: a member's attributes (language, channel, area, groups), from their record and
   their own answers to questions that declare a profile attribute (dialogues.profiles);
 - `segment`: which members an invitation is for (`language=sw area=north group=displaced`);
-- `members`: the panel as stored, loaded a batch at a time;
+- `members`: the panel as stored, loaded a batch at a time; `census`: its members counted by
+  attribute;
 - `eligibility`: who may be invited now, and why not (consent, stop, budget, unfinished
   survey...), and quiet hours;
 - `invitation`: the message, in the member's language, and its WhatsApp template;

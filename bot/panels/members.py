@@ -20,6 +20,7 @@ from bot.conversation.participants import ParticipantRecord
 from bot.conversation.stored_sessions import decode_session
 from bot.panels.profile import Profile, ProfileQuestions, profile_of
 from bot.storage.keys import KeySchema
+from bot.storage.scripts import LOAD_PANEL
 from dialogues import Session, SessionFormatError, SessionStatus
 
 _REQUIRED = (b"wk", b"ch", b"lang", b"t0")  # a record without these was erased
@@ -63,41 +64,39 @@ class PanelReader:
         return sorted(found)
 
     async def load(self, pids: Sequence[str], scope: Scope) -> list[Member]:
-        """The members named, each with what deciding on their invitation needs: two
-        pipelined round trips for the whole batch."""
-        pipe = self._redis.pipeline(transaction=False)
-        for pid in pids:
-            pipe.hgetall(self._schema.participant(pid))
-            pipe.hgetall(self._schema.invitations(pid))
-        replies: list[Any] = await pipe.execute()
-        records = [_record(pid, replies[2 * n]) for n, pid in enumerate(pids)]
-        invited = [_invited(replies[2 * n + 1]) for n in range(len(pids))]
-        wanted = [_sessions_wanted(record, scope) for record in records]
-        sessions = await self._sessions(pids, wanted)
-        return [
-            _member(pid, record, invited[n], sessions[n], scope)
-            for n, (pid, record) in enumerate(zip(pids, records, strict=True))
-        ]
+        """The members named (all of one shard), each with what deciding on their invitation
+        needs: one script call for the whole batch (`load_panel.lua`)."""
+        if not pids:
+            return []
+        shard = self._schema.shard_of(pids[0])
+        prefixes = self._schema.participant_prefixes(shard, "")
+        campaigns = sorted(scope.open_campaigns | set(scope.questions))
+        replies: Any = await LOAD_PANEL(
+            self._redis,
+            [self._schema.participant(pids[0])],
+            [
+                prefixes["p"],
+                prefixes["iv"],
+                f"{self._schema.tag(shard)}:s:",
+                len(campaigns),
+                *campaigns,
+                *pids,
+            ],
+        )
+        members = []
+        for pid, (fields, invited, sessions) in zip(pids, replies, strict=True):
+            record = _record(pid, _pairs(fields))
+            read = {
+                campaign: session
+                for campaign, raw in zip(campaigns, sessions, strict=False)
+                if (session := _session(raw)) is not None
+            }
+            members.append(_member(pid, record, _invited(_pairs(invited)), read, scope))
+        return members
 
-    async def _sessions(
-        self, pids: Sequence[str], wanted: list[list[str]]
-    ) -> list[dict[str, Session]]:
-        pipe = self._redis.pipeline(transaction=False)
-        for pid, campaigns in zip(pids, wanted, strict=True):
-            for campaign_id in campaigns:
-                pipe.get(self._schema.session(pid, campaign_id))
-        raw: list[Any] = await pipe.execute() if any(wanted) else []
-        out: list[dict[str, Session]] = []
-        at = 0
-        for campaigns in wanted:
-            read: dict[str, Session] = {}
-            for campaign_id in campaigns:
-                session = _session(raw[at])
-                at += 1
-                if session is not None:
-                    read[campaign_id] = session
-            out.append(read)
-        return out
+
+def _pairs(flat: list[bytes]) -> dict[bytes, bytes]:
+    return dict(zip(flat[0::2], flat[1::2], strict=True))
 
 
 def _record(pid: str, fields: dict[bytes, bytes]) -> ParticipantRecord | None:
@@ -110,16 +109,8 @@ def _invited(fields: dict[bytes, bytes]) -> dict[str, int]:
     return {k.decode(): int(v) for k, v in fields.items() if v.isdigit()}
 
 
-def _sessions_wanted(record: ParticipantRecord | None, scope: Scope) -> list[str]:
-    """Sessions that say something: in an open campaign (unfinished?) or one of the
-    organisation's campaigns with profile questions."""
-    if record is None:
-        return []
-    return [c for c in record.joined if c in scope.open_campaigns or c in scope.questions]
-
-
 def _session(raw: bytes | None) -> Session | None:
-    if raw is None:
+    if not raw:  # none (the script's false arrives as None)
         return None
     try:
         return decode_session(raw)

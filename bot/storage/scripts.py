@@ -73,8 +73,9 @@ MOVE_DUE = Script("move_due")
 LOAD_TARGETS = Script("load_targets")
 STEP_CASE = Script("step_case")
 
-# Panels: one batch of a panel segment invited to a campaign (bot.panels.sending).
+# Panels: a batch of members loaded, and invited to a campaign (bot.panels).
 INVITE = Script("invite")
+LOAD_PANEL = Script("load_panel")
 
 # The audit log of an organisation (bot.audit): appended with a compare-and-set of its head.
 APPEND_AUDIT = Script("append_audit")
@@ -128,6 +129,7 @@ ALL = (
     LOAD_TARGETS,
     STEP_CASE,
     INVITE,
+    LOAD_PANEL,
     MARK_TRIAGE,
     APPEND_AUDIT,
     ERASURE_REWRITTEN,
