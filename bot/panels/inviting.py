@@ -92,6 +92,11 @@ class Inviter:
         self._config = config
         self._reader = PanelReader(redis, schema)
 
+    @property
+    def batch(self) -> int:
+        """Members loaded per round trip (SAUTI_INVITE_BATCH)."""
+        return self._config.batch
+
     async def scope(self, org: str) -> Scope:
         """The organisation's campaigns, their profile questions and the open campaigns."""
         ids = await self._campaigns.ids(org)
