@@ -99,7 +99,7 @@ def _print(
 ) -> None:
     minimum = app.settings.privacy.min_cell
     shown = shown_invitation(counts, minimum)
-    print(f"campaign '{campaign.id}', segment: {segment or '(whole panel)'}")
+    print(f"campaign '{campaign.id}', segment: {str(segment) or '(whole panel)'}")
     print(f"panel members in the segment: {shown_count(shown.members, minimum)}")
     print(f"{verb}: {shown_count(shown.invited, minimum)}")
     for title, values in (("language", shown.by_language), ("channel", shown.by_channel)):
