@@ -154,3 +154,34 @@ async def test_leave_panel_in_their_language_is_a_no_to_being_contacted_again(
     assert campaign is not None
     counts = await inviter(deployment).preview(campaign, VILLAGE, NOON_MS)
     assert dict(counts.excluded) == {"no_consent": 1}
+
+
+async def test_nobody_is_invited_in_their_quiet_hours_and_a_later_run_invites_them(
+    redis_client: Redis,
+) -> None:
+    deployment = await _deployment(redis_client)
+    amina = await member(Person(deployment, "amina"), "en", "village")
+    gift = await member(Person(deployment, "gift", Channel.WEBCHAT), "en", "village")
+    campaign = await deployment.runtime.campaigns.get(FOLLOW_UP)
+    assert campaign is not None
+    night = NOON_MS + 12 * 3600 * 1000  # 23:06 UTC: quiet hours are 21:00-08:00
+    deployment.set_time(night)
+
+    counts = await inviter(deployment).send(campaign, VILLAGE, night)
+    assert counts.held == 1  # amina, on Telegram
+    assert dict(counts.invited) == {("en", "webchat"): 1}  # an inbox wakes nobody
+    await deployment.deliver_all()
+    assert invitations(deployment, amina) == []
+    invited = [n for n in await gift.inbox() if "invites you to a new survey" in n.text]
+    assert [n.text.split("\n")[0] for n in invited] == [
+        "Nuru Mobile invites you to a new survey: Water points"
+    ]
+    assert [(item.command, item.argument) for item in invited[0].menu] == [("start", FOLLOW_UP)]
+
+    morning = night + 10 * 3600 * 1000
+    deployment.set_time(morning)
+    later = await inviter(deployment).send(campaign, VILLAGE, morning)
+    assert dict(later.invited) == {("en", "telegram"): 1}
+    assert later.excluded["already_invited"] == 1  # gift
+    await deployment.deliver_all()
+    assert len(invitations(deployment, amina)) == 1
