@@ -169,7 +169,7 @@ def _list(args: argparse.Namespace) -> int:
             campaign = await app.campaigns.get(campaign_id)
             if campaign is None:
                 continue
-            counts = await campaign_counters(app.redis, app.schema, campaign_id)
+            counts = await campaign_counters(app.redis, app.schema, campaign_id, minimum=minimum)
             started, completed = counts.get("started", 0), counts.get("completed", 0)
             # As the API counts them: completed and still going make up those who started
             # (one line, protected as one); small counts read `<minimum`.

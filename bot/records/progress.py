@@ -6,7 +6,8 @@ Read from counters, like results (bot.records.results): the campaign's own `star
 `completed`, which count everyone who ever did, and the session fields the commits keep beside
 the result counters (`.started`, `.completed` by language and channel: bot.records.tally), which
 count the sessions stored, as the results do. So the overall figures include people erased
-since; the breakdowns do not. One pipelined round trip, whatever the number of respondents.
+since; the breakdowns do not. Like results, as the latest results snapshot froze them
+(bot.records.snapshots): two pipelined round trips, whatever the number of respondents.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel
 from bot.records import tally
-from bot.records.results import summed
+from bot.records.snapshots import read_snapshot
 from bot.records.suppression import (
     Cell,
     check_minimum,
@@ -75,7 +76,7 @@ async def campaign_progress(
     dimensions += map(tally.channel_dimension, channels)
     names = [STARTED, COMPLETED, ANSWERS]
     names += [field + d for d in dimensions for field in (tally.SESSIONS, tally.COMPLETED)]
-    counts = await summed(redis, schema, survey.id, names)
+    _, counts = await read_snapshot(redis, schema, survey.id, names, minimum=minimum)
     started, completed = counts[STARTED], counts[COMPLETED]
     # Completed and not make up those who started: one line, protected as one.
     line = suppress_distribution(
