@@ -27,6 +27,7 @@ from dialogues.inbound import GoBack, Skip, TextReply
 from dialogues.interpret import Refused, interpret_text
 from dialogues.localization import builtin_catalog
 from dialogues.model import Question, QuestionKind
+from dialogues.overrides import campaign_catalog
 from nlu import SAFETY, Intent, decided
 
 # Intents that are commands wherever they are said (outside a stage question).
@@ -120,7 +121,11 @@ def _survey_reads(question: Question, text: str, session: Session, campaign: Cam
     if question.kind is QuestionKind.TEXT:
         return True
     languages = tuple(str(language) for language in campaign.survey.languages)
-    reading = interpret_text(question, text, session.language, languages, builtin_catalog())
+    survey = campaign.survey
+    catalog = campaign_catalog(survey)
+    reading = interpret_text(
+        question, text, session.language, languages, catalog, date_order=survey.date_order
+    )
     return not isinstance(reading, Refused)
 
 

@@ -123,8 +123,10 @@ def results_of(
         campaign_id=survey.id,
         minimum=minimum,
         by=by,
-        started=suppress_count(counts.get("started", 0), minimum),
-        completed=suppress_count(counts.get("completed", 0), minimum),
+        # Those whose answers are stored (bot.records.tally), as the questions' counts: someone who
+        # erased their data is out of both (the campaign's own `started` keeps them).
+        started=suppress_count(counts.get(tally.SESSIONS, 0), minimum),
+        completed=suppress_count(counts.get(tally.COMPLETED, 0), minimum),
         questions=tuple(
             _question(question, counts, breakdown, minimum)
             for question in survey.questions
@@ -179,7 +181,7 @@ class _Breakdown:
 
 def _fields(survey: Survey, breakdown: _Breakdown | None) -> list[str]:
     """Every counter field the results need."""
-    names = ["started", "completed"]
+    names = [tally.SESSIONS, tally.COMPLETED]
     for question in survey.questions:
         if not question.answerable:
             continue

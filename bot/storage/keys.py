@@ -143,6 +143,11 @@ class KeySchema:
         """String: who counts a decision's preview now; expires (..._PREVIEW_LEASE_SECONDS)."""
         return f"{self.prefix}:loop:preview:{ref}:lease"
 
+    def preview_viewed(self, ref: str, digest: str) -> str:
+        """String: one person was shown these sample answers of the decision's preview (and
+        the read recorded); expires (SAUTI_LOOP_PREVIEW_KEEP_SECONDS)."""
+        return f"{self.prefix}:loop:preview:{ref}:viewed:{digest}"
+
     @property
     def active_publications(self) -> str:
         """Set of "<campaign>/<decision>/<version>" publications the publisher role feeds."""

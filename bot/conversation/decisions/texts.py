@@ -105,7 +105,8 @@ def summary_of(
         answer = facts.answers.get(question_id)
         if question is None or answer is None or answer.value is None:
             continue
-        if question.sensitive or question.kind is QuestionKind.TEXT:
+        # Free text, and a day (of birth, of an incident), can name the person: never quoted.
+        if question.sensitive or question.kind in (QuestionKind.TEXT, QuestionKind.DATE):
             continue
         shown = display_answer(survey, question, answer.value, language, builtin_catalog())
         asked = _shorten(survey.text(question.text, language), _QUESTION_CHARS)

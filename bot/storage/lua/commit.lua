@@ -145,7 +145,8 @@ end
 n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
   redis.call('ZREM', KEYS[12], ARGV[i])
-  redis.call('HDEL', KEYS[13], 'u:' .. ARGV[i], 's:' .. ARGV[i], 'd:' .. ARGV[i])
+  redis.call('HDEL', KEYS[13], 'u:' .. ARGV[i], 's:' .. ARGV[i], 'd:' .. ARGV[i],
+    't:' .. ARGV[i])
   redis.call('ZREM', KEYS[14], ARGV[i])
   i = i + 1
 end

@@ -83,7 +83,7 @@ async def test_an_erasure_moves_the_figures_only_with_enough_others(redis_client
     await people(runtime, 1, "last", source="well")
     moved = await results(runtime, minimum=MINIMUM)
     assert options(moved, "source") == {"well": 10, "tap": 0, "river": 5}
-    assert moved.started.count == 16  # the campaign's own count keeps everyone who started
+    assert moved.started.count == 15  # the sessions stored: the erased one is out
     assert question(moved, "source").answered.count == 15
 
 

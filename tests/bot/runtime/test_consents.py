@@ -514,3 +514,21 @@ async def test_a_join_code_sent_while_stopped_is_joined_after_yes_to_starting_ag
     assert back[0]["text"] == "Welcome back: messages from us are on again."
     assert back[-1]["text"] == "Do you agree to take part?"  # that campaign's notice
     assert (await chat.record())[b"cid"] == b"other-2026"
+
+
+async def test_a_campaign_s_own_wording_of_the_consent_question_is_asked_in_that_language_only(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    own = 'system_texts:\n  consent.take_part: {sw: "Je, uko tayari kushiriki?"}\n'
+    source = example_survey().replace("\nquestions:", "\n" + own + "questions:")
+    await runtime.campaigns.load(source, open_now=True)
+
+    swahili = Chat(runtime, "baraka")
+    await swahili.say(CAMPAIGN)
+    *_, question = await swahili.press("language", "sw")
+    assert question["text"] == "Je, uko tayari kushiriki?"
+    english = Chat(runtime, "amina")
+    await english.say(CAMPAIGN)
+    *_, question = await english.press("language", "en")
+    assert question["text"] == "Do you agree to take part?"  # Sauti's own, unchanged
