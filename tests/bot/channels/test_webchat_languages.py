@@ -29,7 +29,10 @@ promise:
 questions:
   - id: source
     kind: single_choice
-    text: {en: "Where do you get water?", ps: "اوبه له کومه ځایه اخلئ؟", bn: "আপনি কোথা থেকে পানি পান?"}
+    text:
+      en: "Where do you get water?"
+      ps: "اوبه له کومه ځایه اخلئ؟"
+      bn: "আপনি কোথা থেকে পানি পান?"
     options:
       - {id: well, text: {en: "Well", ps: "څاه", bn: "কুয়া"}}
       - {id: river, text: {en: "River", ps: "سیند", bn: "নদী"}}
@@ -38,10 +41,16 @@ questions:
     kind: number
     min: 0
     max: 600
-    text: {en: "How many minutes to fetch it?", ps: "د راوړلو لپاره څو دقیقې؟", bn: "আনতে কত মিনিট লাগে?"}
+    text:
+      en: "How many minutes to fetch it?"
+      ps: "د راوړلو لپاره څو دقیقې؟"
+      bn: "আনতে কত মিনিট লাগে?"
   - id: safe
     kind: yes_no
-    text: {en: "Is the way there safe?", ps: "آیا هلته لاره خوندي ده؟", bn: "সেখানে যাওয়ার পথ কি নিরাপদ?"}
+    text:
+      en: "Is the way there safe?"
+      ps: "آیا هلته لاره خوندي ده؟"
+      bn: "সেখানে যাওয়ার পথ কি নিরাপদ?"
 """
 
 
@@ -92,4 +101,8 @@ async def test_a_bengali_participant_answers_with_bengali_digits_left_to_right(
     assert browser.lines(page)[-1].startswith("ধন্যবাদ! আপনার উত্তরগুলো সংরক্ষিত হয়েছে।")
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     stored = await kit_stored.answers(app.redis, app.schema, pid, CAMPAIGN)
-    assert (stored["source"]["v"], stored["minutes"]["v"], stored["safe"]["v"]) == ("tap", 120, "no")
+    assert (stored["source"]["v"], stored["minutes"]["v"], stored["safe"]["v"]) == (
+        "tap",
+        120,
+        "no",
+    )
