@@ -47,6 +47,8 @@ class Catalog:
     plurals: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
     #: counted text -> the placeholder holding its number ("grievance.received" -> "days")
     counts: Mapping[str, str] = field(default_factory=dict)
+    #: the languages added in files of their own (`languages/<code>.yaml`), after the first ones
+    added_languages: tuple[str, ...] = ()
 
     def message(self, key: str, language: str, /, **params: object) -> str:
         """A system text in `language` (English when the catalogue lacks that language); a
@@ -131,6 +133,7 @@ def catalog_from_raw(raw: dict[str, Any]) -> Catalog:
             if any(isinstance(text, dict) for text in texts.values())
         },
         counts=dict(raw.get("counts", {})),
+        added_languages=tuple(raw.get("added_languages", ())),
     )
 
 
@@ -141,6 +144,7 @@ def _other_form(text: str | Mapping[str, str]) -> str:
 def _merge_language(raw: dict[str, Any], language: str, added: dict[str, Any]) -> None:
     """Files one language's sections into the main file's shape: `section: {name: text}`
     becomes `section: {name: {language: text}}`, and `section: text` `section: {language: text}`."""
+    raw.setdefault("added_languages", []).append(language)
     for section, content in added.items():
         if section == "translation_status":
             raw.setdefault(section, {})[language] = content
