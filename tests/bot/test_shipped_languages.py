@@ -101,3 +101,25 @@ def test_plural_form_picked_by_the_number_in_arabic_and_english() -> None:
     assert "3 إجابات" in said["ar", 3]
     assert "11 إجابة" in said["ar", 11]
     assert "100 إجابة" in said["ar", 100]
+
+
+@pytest.mark.parametrize(
+    ("language", "one_day", "many_days"),
+    [
+        ("en", "within 1 day:", "within 30 days:"),
+        ("ar", "خلال يوم واحد:", "خلال 30 يومًا:"),
+        ("pt", "dentro de 1 dia:", "dentro de 30 dias:"),
+        ("am", "በ1 ቀን ውስጥ", "በ30 ቀናት ውስጥ"),
+    ],
+)
+def test_a_reopening_window_of_one_day_reads_in_the_singular(
+    language: str, one_day: str, many_days: str
+) -> None:
+    catalog = builtin_catalog()
+
+    def said(days: int) -> str:
+        params = {"days": days, "reopen": "reopen", "reference": "F-ABC123"}
+        return catalog.message("cases.thanks_unsatisfied", language, **params)
+
+    assert one_day in said(1)
+    assert many_days in said(30)
