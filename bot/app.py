@@ -233,7 +233,8 @@ class App:
 
             async def count(stored: StoredDecision, limits: PlanLimits) -> LinkCounts:
                 chunked = dataclasses.replace(limits, chunk=loop.preview_chunk)
-                return await count_preview(self.redis, self.schema, stored, chunked)
+                pace = loop.preview_pause_percent / 100
+                return await count_preview(self.redis, self.schema, stored, chunked, pace)
 
             times = PreviewTimes(
                 fresh_seconds=loop.preview_fresh_seconds,

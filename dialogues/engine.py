@@ -43,8 +43,9 @@ from dialogues.inbound import (
     ToggleOption,
 )
 from dialogues.interpret import Accepted, Control, Refused, check_selection, interpret_text
-from dialogues.localization import Catalog, builtin_catalog
+from dialogues.localization import Catalog
 from dialogues.model import Question, QuestionKind, Survey
+from dialogues.overrides import campaign_catalog
 from dialogues.profiles import reusable
 from dialogues.prompts import build_prompt, display_answer
 from dialogues.session import Progress, Session, SessionStatus
@@ -79,7 +80,7 @@ def start(
         started_at=at,
         updated_at=at,
     )
-    turn = _Turn(survey, session, at, builtin_catalog(), known or {})
+    turn = _Turn(survey, session, at, campaign_catalog(survey), known or {})
     turn.emit(
         SurveyStarted(
             survey_id=survey.id,
@@ -99,9 +100,23 @@ def advance(survey: Survey, session: Session, inbound: Inbound, now: dt.datetime
     Raises ValueError only when `session` belongs to another survey (a caller's mistake)."""
     if session.survey_id != survey.id:
         raise ValueError(f"session of survey {session.survey_id!r} given survey {survey.id!r}")
-    turn = _Turn(survey, session, _epoch(now), builtin_catalog())
+    turn = _Turn(survey, session, _epoch(now), campaign_catalog(survey))
     turn.handle(inbound)
     return turn.step()
+
+
+#: Refusals a survey may word itself: outside the question's limits, or a required one skipped.
+_OWN_MESSAGE = {
+    RejectReason.OUT_OF_RANGE: "constraint_message",
+    RejectReason.BELOW_MIN: "constraint_message",
+    RejectReason.ABOVE_MAX: "constraint_message",
+    RejectReason.TOO_FEW: "constraint_message",
+    RejectReason.TOO_MANY: "constraint_message",
+    RejectReason.TOO_LONG: "constraint_message",
+    RejectReason.DATE_TOO_EARLY: "constraint_message",
+    RejectReason.DATE_TOO_LATE: "constraint_message",
+    RejectReason.REQUIRED: "required_message",
+}
 
 
 def _epoch(now: dt.datetime) -> int:
@@ -129,6 +144,10 @@ class _Turn:
 
     def step(self) -> Step:
         return Step(self.state.freeze(updated_at=self.at), tuple(self.events))
+
+    def day_of_call(self) -> dt.date:
+        """The day of this call, for a date question's limit of `today`."""
+        return dt.datetime.fromtimestamp(self.at, dt.UTC).date()
 
     def emit(self, event: Event) -> None:
         self.events.append(event)
@@ -182,7 +201,13 @@ class _Turn:
 
     def typed(self, question: Question, text: str) -> None:
         interpretation = interpret_text(
-            question, text, self.state.language, self.survey.languages, self.catalog
+            question,
+            text,
+            self.state.language,
+            self.survey.languages,
+            self.catalog,
+            date_order=self.survey.date_order,
+            today=self.day_of_call() if question.kind is QuestionKind.DATE else None,
         )
         if not isinstance(interpretation, Control):
             self.settle(question, interpretation)
@@ -254,7 +279,14 @@ class _Turn:
         self.move_forward(after=self.survey.position(qid) or 0)
 
     def reject(self, question: Question, reason: RejectReason, **params: object) -> None:
-        message = self.message(f"reject.{reason.value}", **params)
+        own = _OWN_MESSAGE.get(reason)
+        texts = getattr(question, own) if own else None
+        # The survey's own words (XLSForm's constraint_message, required_message) where it has
+        # them in the participant's language; Sauti's, which say what it accepts, otherwise.
+        if texts and self.state.language in texts:
+            message = texts[self.state.language]
+        else:
+            message = self.message(f"reject.{reason.value}", **params)
         self.emit(AnswerRejected(question.id, reason, message))
         self.ask(question, again=True)
 

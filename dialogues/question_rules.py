@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -9,27 +10,11 @@ from dataclasses import replace as _replace
 from typing import Any
 
 from dialogues.checking import Checker, did_you_mean, join_path
-from dialogues.expressions import (
-    KEYWORDS,
-    Answered,
-    Compare,
-    Expr,
-    ExpressionError,
-    InSet,
-    Selected,
-    parse_expression,
-    references,
-)
-from dialogues.model import (
-    CHOICE_KINDS,
-    NUMERIC_KINDS,
-    Option,
-    OptionId,
-    Question,
-    QuestionId,
-    QuestionKind,
-)
+from dialogues.dates import TODAY, parse_bound
+from dialogues.expressions import KEYWORDS, Expr, ExpressionError, parse_expression
+from dialogues.model import DateBound, Option, OptionId, Question, QuestionId, QuestionKind
 from dialogues.profiles import check_declared_once, profile_attribute
+from dialogues.relevance_rules import check_relevance
 
 MAX_QUESTIONS = 200
 MAX_OPTIONS = 50
@@ -39,6 +24,8 @@ QUESTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,19}$")
 OPTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
 _COMMON = ("id", "kind", "text", "optional", "sensitive", "relevant")
+# The survey's own words for a refusal; a question that has none keeps Sauti's.
+_MESSAGES = ("constraint_message", "required_message")
 _KIND_KEYS: Mapping[QuestionKind, tuple[str, ...]] = {
     QuestionKind.SINGLE_CHOICE: ("options", "profile"),
     QuestionKind.MULTIPLE_CHOICE: ("options", "min", "max", "profile"),
@@ -46,9 +33,10 @@ _KIND_KEYS: Mapping[QuestionKind, tuple[str, ...]] = {
     QuestionKind.SCALE: ("min", "max", "labels"),
     QuestionKind.NUMBER: ("integer", "min", "max"),
     QuestionKind.TEXT: ("max_length",),
+    QuestionKind.DATE: ("min", "max"),
     QuestionKind.INFO: (),
 }
-_ALL_KEYS = frozenset(_COMMON).union(*_KIND_KEYS.values())
+_ALL_KEYS = frozenset((*_COMMON, *_MESSAGES)).union(*_KIND_KEYS.values())
 YES_NO_OPTIONS = (OptionId("yes"), OptionId("no"))
 
 
@@ -77,7 +65,7 @@ def build_questions(check: Checker, path: str, raw: Any) -> tuple[Question, ...]
         seen[question.id] = item_path
         if question.relevant is not None:
             relevant_path = join_path(item_path, "relevant")
-            _check_relevance(check, relevant_path, question.relevant, built, broken)
+            check_relevance(check, relevant_path, question.relevant, built, broken)
         built.append(question)
     check_declared_once(check, path, tuple(built))
     if built and not any(q.answerable for q in built):
@@ -90,7 +78,8 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
     if item is None:
         return None
     kind = _kind(check, path, item)
-    allowed = _ALL_KEYS if kind is None else (*_COMMON, *_KIND_KEYS[kind])
+    messages = () if kind is QuestionKind.INFO else _MESSAGES
+    allowed = _ALL_KEYS if kind is None else (*_COMMON, *messages, *_KIND_KEYS[kind])
     what = f"a {kind.value} question" if kind is not None else "a question"
     for key in item:
         if key in _ALL_KEYS and key not in allowed and kind is not None:
@@ -106,6 +95,11 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
         return None
     if kind is QuestionKind.INFO and (optional or sensitive):
         check.problem(path, "an info message has no answer, so it cannot be optional or sensitive")
+    own = {
+        key: _own_message(check, join_path(path, key), item[key])
+        for key in _MESSAGES
+        if key in item
+    }
     base = Question(
         id=QuestionId(question_id),
         kind=kind,
@@ -114,8 +108,23 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
         sensitive=sensitive,
         relevant=relevant,
         profile=profile_attribute(check, path, known.get("profile"), kind),
+        constraint_message=own.get("constraint_message"),
+        required_message=own.get("required_message"),
     )
     return _with_kind_fields(check, path, item, base)
+
+
+def _own_message(check: Checker, path: str, raw: Any) -> dict[str, str] | None:
+    """A refusal in the survey's own words: in some of its languages only, if need be (Sauti's
+    own words are said in the others)."""
+    if not isinstance(raw, dict) or not check.languages_known:
+        return check.text(path, raw)
+    every = check.languages
+    check.languages = tuple(language for language in every if language in raw) or every
+    try:
+        return check.text(path, raw)
+    finally:
+        check.languages = every
 
 
 def _misplaced_key(key: str, kind: QuestionKind) -> str:
@@ -183,6 +192,8 @@ def _with_kind_fields(
         return _scale(check, path, item, base)
     if kind is QuestionKind.NUMBER:
         return _number(check, path, item, base)
+    if kind is QuestionKind.DATE:
+        return _date(check, path, item, base)
     if kind is QuestionKind.TEXT:
         raw_length = item.get("max_length", 1000)
         length = check.integer(join_path(path, "max_length"), raw_length, 1, MAX_TEXT_ANSWER)
@@ -288,79 +299,16 @@ def _number(check: Checker, path: str, item: Mapping[str, Any], base: Question) 
     return _replace(base, integer=integer, min_value=low, max_value=high)
 
 
-def _check_relevance(
-    check: Checker, path: str, expr: Expr, earlier: list[Question], broken: set[str]
-) -> None:
-    by_id = {q.id: q for q in earlier}
-    for reference in references(expr):
-        target = by_id.get(QuestionId(reference.question))
-        if target is None and reference.question in broken:
-            continue  # that question's own problem is already reported
-        if target is None:
-            _unknown_reference(check, path, reference.question, earlier)
-            continue
-        message = _reference_problem(reference, target)
-        if message:
-            check.problem(path, message)
-
-
-def _unknown_reference(check: Checker, path: str, name: str, earlier: list[Question]) -> None:
-    later = check.document.value.get("questions", []) if check.document.value else []
-    later_ids = {q.get("id") for q in later if isinstance(q, dict)}
-    if name in later_ids:
-        check.problem(
-            path,
-            f"refers to '{name}', which is this question or comes after it; "
-            "relevant can only use earlier answers",
-        )
-    else:
-        hint = did_you_mean(name, [q.id for q in earlier])
-        check.problem(path, f"refers to unknown question '{name}'{hint}")
-
-
-def _reference_problem(reference: Compare | InSet | Selected | Answered, target: Question) -> str:
-    name, kind = target.id, target.kind
-    if kind is QuestionKind.INFO:
-        return f"'{name}' is an info message and has no answer to test"
-    if isinstance(reference, Answered):
-        return ""
-    if kind is QuestionKind.TEXT:
-        return (
-            f"'{name}' is a free-text question; its words cannot be compared, use answered({name})"
-        )
-    option_ids = [o.id for o in target.options]
-    if isinstance(reference, Selected):
-        if kind not in CHOICE_KINDS:
-            return f"selected() works on choice questions; '{name}' is a {kind.value} question"
-        return _unknown_option(name, reference.option, option_ids)
-    if isinstance(reference, Compare) and reference.count:
-        if kind is not QuestionKind.MULTIPLE_CHOICE:
-            return f"count() works on multiple choice questions; '{name}' is a {kind.value}"
-        return "" if _is_number(reference.value) else f"count({name}) compares with a number"
-    values = reference.values if isinstance(reference, InSet) else (reference.value,)
-    if kind is QuestionKind.MULTIPLE_CHOICE:
-        return f"'{name}' allows several answers: use selected({name}, 'id') or count({name})"
-    if kind in NUMERIC_KINDS:
-        if not all(_is_number(v) for v in values):
-            return f"'{name}' is a {kind.value} question: compare it with numbers, like {name} >= 4"
-        return ""
-    if isinstance(reference, Compare) and reference.op not in ("=", "!="):
-        return f"'{name}' is a {kind.value} question: use = or != with an option id"
-    for value in values:
-        if not isinstance(value, str):
-            return f"'{name}' is a {kind.value} question: compare it with a quoted option id"
-        problem = _unknown_option(name, value, option_ids)
-        if problem:
-            return problem
-    return ""
-
-
-def _unknown_option(name: str, option: str, option_ids: list[OptionId]) -> str:
-    if option in option_ids:
-        return ""
-    hint = did_you_mean(option, option_ids)
-    return f"'{name}' has no option '{option}'{hint} (options: {', '.join(option_ids)})"
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _date(check: Checker, path: str, item: Mapping[str, Any], base: Question) -> Question:
+    bounds: dict[str, DateBound | None] = {}
+    for key in ("min", "max"):
+        if key in item:
+            bounds[key] = parse_bound(item[key])
+            if bounds[key] is None:
+                check.problem(
+                    join_path(path, key), f"{item[key]!r} is not a date like 2026-03-31, or {TODAY}"
+                )
+    low, high = bounds.get("min"), bounds.get("max")
+    if isinstance(low, dt.date) and isinstance(high, dt.date) and high < low:
+        check.problem(join_path(path, "max"), f"max ({high}) is before min ({low})")
+    return _replace(base, min_date=low, max_date=high)

@@ -32,6 +32,7 @@ from dialogues.events import (
 )
 from dialogues.inbound import Resume
 from dialogues.localization import builtin_catalog
+from dialogues.overrides import campaign_catalog
 from dialogues.prompts import build_prompt
 
 DAY_MS = 24 * 3600 * 1000
@@ -190,7 +191,8 @@ def _refreshed_prompts(
         if isinstance(event, SelectionChanged):
             question = campaign.survey.question(event.question_id)
             if question is not None:
-                prompts.append(build_prompt(campaign.survey, question, session, builtin_catalog()))
+                catalog = campaign_catalog(campaign.survey)
+                prompts.append(build_prompt(campaign.survey, question, session, catalog))
     return prompts
 
 

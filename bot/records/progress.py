@@ -2,11 +2,14 @@
 (started, not completed: still going, or gone), overall and by language and by channel, small
 cells withheld (bot.records.suppression).
 
-Read from counters, like results (bot.records.results): the campaign's own `started` and
-`completed`, which count everyone who ever did, and the session fields the commits keep beside
-the result counters (`.started`, `.completed` by language and channel: bot.records.tally), which
-count the sessions stored, as the results do. So the overall figures include people erased
-since; the breakdowns do not. One pipelined round trip, whatever the number of respondents.
+Read from counters, like results (bot.records.results): the fields the commits keep beside the
+result counters (`.started`, `.completed`, overall and by language and channel:
+bot.records.tally), which count the participants whose answers are stored, as the results do.
+The overall figures and the breakdowns come from the same fields in the same read, so someone
+who erased their data is out of all of them at once (the campaign's own `started` and
+`completed` count everyone who ever did, erased or not: they are not shown here). Like
+results, as the latest results snapshot froze them (bot.records.snapshots): two pipelined round
+trips, whatever the number of respondents.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel
 from bot.records import tally
-from bot.records.results import summed
+from bot.records.snapshots import read_snapshot
 from bot.records.suppression import (
     Cell,
+    Distribution,
+    Table,
     check_minimum,
     suppress_count,
     suppress_distribution,
@@ -29,7 +34,7 @@ from bot.records.suppression import (
 from bot.storage.keys import KeySchema
 from dialogues import Survey
 
-STARTED, COMPLETED, ANSWERS = "started", "completed", "answers"  # the campaign's own counters
+ANSWERS = "answers"  # the campaign's own counter: answers recorded, how busy it has been
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,33 +78,61 @@ async def campaign_progress(
     channels = tuple(channel.value for channel in Channel)
     dimensions = [*map(tally.language_dimension, languages)]
     dimensions += map(tally.channel_dimension, channels)
-    names = [STARTED, COMPLETED, ANSWERS]
+    names = [ANSWERS, tally.SESSIONS, tally.COMPLETED]
     names += [field + d for d in dimensions for field in (tally.SESSIONS, tally.COMPLETED)]
-    counts = await summed(redis, schema, survey.id, names)
-    started, completed = counts[STARTED], counts[COMPLETED]
+    _, counts = await read_snapshot(redis, schema, survey.id, names, minimum=minimum)
+    # Those whose answers are stored, as the rows count them (not the campaign's own
+    # `started`, which keeps people who erased their data): every figure of this read agrees.
+    started, completed = counts[tally.SESSIONS], counts[tally.COMPLETED]
     # Completed and not make up those who started: one line, protected as one.
     line = suppress_distribution(
         [min(completed, started), max(started - completed, 0)], minimum, total=started
     )
-    overall = Progress(line.total, line.cells[0], line.cells[1])
-    by_language = _by(counts, languages, map(tally.language_dimension, languages), minimum)
-    by_channel = _by(counts, channels, map(tally.channel_dimension, channels), minimum)
+    by_language, language_table = _by(
+        counts, languages, map(tally.language_dimension, languages), minimum, line
+    )
+    by_channel, channel_table = _by(
+        counts, channels, map(tally.channel_dimension, channels), minimum, line
+    )
+    overall = _overall(line, (language_table, channel_table))
     answers = suppress_count(counts[ANSWERS], minimum)
     return CampaignProgress(overall, by_language, by_channel, answers)
 
 
 def _by(
-    counts: dict[str, int], values: tuple[str, ...], dimensions: Iterable[str], minimum: int
-) -> ProgressBy:
-    """A table: a row per value, its cells completed and not, its total those who started."""
+    counts: dict[str, int],
+    values: tuple[str, ...],
+    dimensions: Iterable[str],
+    minimum: int,
+    line: Distribution,
+) -> tuple[ProgressBy, Table]:
+    """A table: a row per value, its cells completed and not, its total those who started;
+    its grand total withheld when the overall line withholds it."""
     cells = []
     for dimension in dimensions:
         sessions = counts[tally.SESSIONS + dimension]
         done = min(counts[tally.COMPLETED + dimension], sessions)
         cells.append([done, sessions - done])
-    table = suppress_table(cells, minimum)
+    table = suppress_table(cells, minimum, withheld_total=line.total.withheld)
     rows = tuple(
         Progress(total, row[0], row[1])
         for total, row in zip(table.row_totals, table.cells, strict=True)
     )
-    return ProgressBy(values, rows)
+    return ProgressBy(values, rows), table
+
+
+def _overall(line: Distribution, tables: Iterable[Table]) -> Progress:
+    """The overall figures are each table's last line (its column totals and grand total, the
+    sums of its rows): shown only where the line and every table show them, so that no row a
+    table withholds comes out of the overall figure minus the rows it shows. (Each of them
+    withholds none or at least two of the three, so together they do too.)"""
+    started, completed, dropped = line.total, line.cells[0], line.cells[1]
+    for table in tables:
+        started = _both(started, table.total)
+        completed = _both(completed, table.column_totals[0])
+        dropped = _both(dropped, table.column_totals[1])
+    return Progress(started, completed, dropped)
+
+
+def _both(shown: Cell, also: Cell) -> Cell:
+    return also if also.withheld else shown

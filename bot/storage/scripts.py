@@ -55,6 +55,11 @@ ERASURE_REWRITTEN = Script("erasure_rewritten")
 RESEAL_FIELD = Script("reseal_field")
 # A campaign's results: what one shard's counters hold of them (bot.records.results).
 READ_RESULTS = Script("read_results")
+# Results snapshots, which every aggregate is read from (bot.records.snapshots).
+PENDING_CHANGES = Script("pending_changes")
+SNAPSHOT_SHARD = Script("snapshot_shard")
+PUBLISH_SNAPSHOT = Script("publish_snapshot")
+SETTLE_SNAPSHOT = Script("settle_snapshot")
 
 # Channels.
 COUNT_JOIN = Script("count_join")
@@ -115,6 +120,10 @@ ALL = (
     EXPIRE_CASES,
     MARK_PURGED,
     READ_RESULTS,
+    PENDING_CHANGES,
+    SNAPSHOT_SHARD,
+    PUBLISH_SNAPSHOT,
+    SETTLE_SNAPSHOT,
     COUNT_JOIN,
     WEBCHAT_RECOVERY_CODE,
     WEBCHAT_RELINK,

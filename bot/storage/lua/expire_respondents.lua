@@ -95,7 +95,8 @@ local function forget_triage(answers, pid)
     if not string.find(field, '#', 1, true) then
       local item = pid .. '/' .. field
       redis.call('ZREM', tag .. ':tq:' .. cid, item)
-      redis.call('HDEL', tag .. ':tm:' .. cid, 'u:' .. item, 's:' .. item, 'd:' .. item)
+      redis.call('HDEL', tag .. ':tm:' .. cid, 'u:' .. item, 's:' .. item, 'd:' .. item,
+        't:' .. item)
       redis.call('ZREM', tag .. ':ta:' .. cid, item)
     end
   end

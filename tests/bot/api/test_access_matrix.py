@@ -74,6 +74,13 @@ async def _tag(world: World) -> Example:
     )
 
 
+async def _dismiss(world: World) -> Example:
+    """A theme suggestion dismissed on that answer (dismissing it again changes nothing)."""
+    example = await _tag(world)
+    body = {"response_id": example.json["response_id"], "theme": "fees", "accept": False}
+    return Example(f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/themes/suggestions", json=body)
+
+
 async def _alert(world: World) -> Example:
     """An acknowledgement of a safety alert on that answer, raised first (each allowed call
     closes it)."""
@@ -195,6 +202,8 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
     made["stepCase"] = lambda: _step(world)  # a step the case can take now
     made["tagAnswer"] = lambda: _tag(world)
     made["countThemes"] = _always(Example(f"{campaign}/themes"))
+    made["suggestThemes"] = _always(Example(f"{campaign}/themes/suggestions"))
+    made["decideThemeSuggestion"] = lambda: _dismiss(world)
     made["listTriage"] = _always(Example(f"{campaign}/triage?flag=unflagged"))
     made["markTriageItem"] = lambda: _flag(world)
     made["listAlerts"] = _always(Example("/api/v1/alerts"))
