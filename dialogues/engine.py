@@ -6,12 +6,14 @@ raises — what cannot be used becomes `AnswerRejected` or `InputIgnored`, then 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dialogues.events import (
     AnswerOutcome,
     AnswerRecorded,
     AnswerRejected,
+    AnswerReused,
     AnswerWithdrawn,
     Event,
     IgnoredReason,
@@ -44,6 +46,7 @@ from dialogues.interpret import Accepted, Control, Refused, check_selection, int
 from dialogues.localization import Catalog
 from dialogues.model import Question, QuestionKind, Survey
 from dialogues.overrides import campaign_catalog
+from dialogues.profiles import reusable
 from dialogues.prompts import build_prompt, display_answer
 from dialogues.session import Progress, Session, SessionStatus
 
@@ -56,8 +59,15 @@ class Step:
     events: tuple[Event, ...]
 
 
-def start(survey: Survey, language: str, now: dt.datetime) -> Step:
-    """Begin a survey in `language` (the survey's default when it does not speak that one)."""
+def start(
+    survey: Survey,
+    language: str,
+    now: dt.datetime,
+    known: Mapping[str, AnswerValue] | None = None,
+) -> Step:
+    """Begin a survey in `language` (the survey's default when it does not speak that one).
+    `known`: the participant's panel profile (attribute -> value): a question feeding one of
+    those attributes takes that answer (`AnswerReused`) and is not asked (dialogues.profiles)."""
     if language not in survey.languages:
         language = survey.default_language
     at = _epoch(now)
@@ -70,7 +80,7 @@ def start(survey: Survey, language: str, now: dt.datetime) -> Step:
         started_at=at,
         updated_at=at,
     )
-    turn = _Turn(survey, session, at, campaign_catalog(survey))
+    turn = _Turn(survey, session, at, campaign_catalog(survey), known or {})
     turn.emit(
         SurveyStarted(
             survey_id=survey.id,
@@ -117,8 +127,16 @@ class _Turn:
     """One call's working state: a mutable copy of the participant's progress (frozen into one
     new Session at the end) and the events emitted so far."""
 
-    def __init__(self, survey: Survey, session: Session, at: int, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        survey: Survey,
+        session: Session,
+        at: int,
+        catalog: Catalog,
+        known: Mapping[str, AnswerValue] | None = None,
+    ) -> None:
         self.survey = survey
+        self.known = known or {}  # a profile to reuse: only when the survey starts
         self.state = Progress.of(session)
         self.at = at
         self.catalog = catalog
@@ -286,10 +304,23 @@ class _Turn:
             if question.kind is QuestionKind.INFO:
                 self.ask(question)
                 continue
+            if self.reuse(question):
+                return  # recorded, and the survey moved on from there
             self.make_current(question)
             self.ask(question)
             return
         self.complete()
+
+    def reuse(self, question: Question) -> bool:
+        """Take a known profile answer for a question feeding that attribute, once."""
+        value = reusable(question, self.known)
+        if value is None or self.state.has_answer(question.id):
+            return False
+        self.state.values[question.id] = value
+        display = display_answer(self.survey, question, value, self.state.language, self.catalog)
+        self.emit(AnswerReused(question.id, AnswerOutcome.ANSWERED, value, display, self.at))
+        self.move_forward(after=self.survey.position(question.id) or 0)
+        return True
 
     def make_current(self, question: Question) -> None:
         self.state.current = question.id

@@ -108,6 +108,13 @@ class AnswerRecorded:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerReused(AnswerRecorded):
+    """An answer taken from what the participant told the organisation before (a question
+    feeding a panel profile attribute, dialogues.profiles): recorded like any answer, and the
+    question is not asked."""
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerWithdrawn:
     """An earlier answer no longer counts: a changed answer made its question irrelevant."""
 
@@ -164,6 +171,7 @@ Event = (
     SurveyStarted
     | QuestionAsked
     | AnswerRecorded
+    | AnswerReused
     | AnswerWithdrawn
     | AnswerRejected
     | SelectionChanged

@@ -73,6 +73,9 @@ class Question:
     max_length: int = 1000
     min_label: LocalizedText | None = None
     max_label: LocalizedText | None = None
+    #: The panel attribute its answer feeds ("area", "group": dialogues.profiles), or None.
+    profile: str | None = None
+
     min_date: DateBound | None = None
     max_date: DateBound | None = None
     #: The survey's own words for an answer outside its limits, and for a required one skipped.

@@ -13,6 +13,7 @@ from dialogues.checking import Checker, did_you_mean, join_path
 from dialogues.dates import TODAY, parse_bound
 from dialogues.expressions import KEYWORDS, Expr, ExpressionError, parse_expression
 from dialogues.model import DateBound, Option, OptionId, Question, QuestionId, QuestionKind
+from dialogues.profiles import check_declared_once, profile_attribute
 from dialogues.relevance_rules import check_relevance
 
 MAX_QUESTIONS = 200
@@ -26,8 +27,8 @@ _COMMON = ("id", "kind", "text", "optional", "sensitive", "relevant")
 # The survey's own words for a refusal; a question that has none keeps Sauti's.
 _MESSAGES = ("constraint_message", "required_message")
 _KIND_KEYS: Mapping[QuestionKind, tuple[str, ...]] = {
-    QuestionKind.SINGLE_CHOICE: ("options",),
-    QuestionKind.MULTIPLE_CHOICE: ("options", "min", "max"),
+    QuestionKind.SINGLE_CHOICE: ("options", "profile"),
+    QuestionKind.MULTIPLE_CHOICE: ("options", "min", "max", "profile"),
     QuestionKind.YES_NO: (),
     QuestionKind.SCALE: ("min", "max", "labels"),
     QuestionKind.NUMBER: ("integer", "min", "max"),
@@ -66,6 +67,7 @@ def build_questions(check: Checker, path: str, raw: Any) -> tuple[Question, ...]
             relevant_path = join_path(item_path, "relevant")
             check_relevance(check, relevant_path, question.relevant, built, broken)
         built.append(question)
+    check_declared_once(check, path, tuple(built))
     if built and not any(q.answerable for q in built):
         check.problem(path, "has no question that can be answered (only info messages)")
     return tuple(built)
@@ -105,6 +107,7 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
         optional=optional,
         sensitive=sensitive,
         relevant=relevant,
+        profile=profile_attribute(check, path, known.get("profile"), kind),
         constraint_message=own.get("constraint_message"),
         required_message=own.get("required_message"),
     )

@@ -18,7 +18,6 @@ from bot.commands.survey import read_file
 from bot.commands.translations import records_of
 from bot.conversation.campaign import Campaign, CampaignStatus
 from bot.records.campaigns import CampaignOwnedElsewhereError
-from bot.records.results import summed
 from bot.records.stats import campaign_counters
 from bot.records.suppression import suppress_count, suppress_distribution
 from bot.records.tally import COMPLETED, SESSIONS
@@ -171,12 +170,11 @@ def _list(args: argparse.Namespace) -> int:
             campaign = await app.campaigns.get(campaign_id)
             if campaign is None:
                 continue
-            counts = await campaign_counters(app.redis, app.schema, campaign_id)
+            counts = await campaign_counters(app.redis, app.schema, campaign_id, minimum=minimum)
             # As the API counts them: those whose answers are stored (someone who erased their
             # data is out), completed and still going making up those who started (one line,
-            # protected as one); small counts read `<minimum`.
-            kept = await summed(app.redis, app.schema, campaign_id, [SESSIONS, COMPLETED])
-            started, completed = kept[SESSIONS], kept[COMPLETED]
+            # protected as one); small counts read `<minimum`. From the latest results snapshot.
+            started, completed = counts[SESSIONS], counts[COMPLETED]
             progress = suppress_distribution(
                 [min(completed, started), max(started - completed, 0)], minimum, total=started
             )

@@ -7,8 +7,9 @@ result counters (`.started`, `.completed`, overall and by language and channel:
 bot.records.tally), which count the participants whose answers are stored, as the results do.
 The overall figures and the breakdowns come from the same fields in the same read, so someone
 who erased their data is out of all of them at once (the campaign's own `started` and
-`completed` count everyone who ever did, erased or not: they are not shown here). One
-pipelined round trip, whatever the number of respondents.
+`completed` count everyone who ever did, erased or not: they are not shown here). Like
+results, as the latest results snapshot froze them (bot.records.snapshots): two pipelined round
+trips, whatever the number of respondents.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel
 from bot.records import tally
-from bot.records.results import summed
+from bot.records.snapshots import read_snapshot
 from bot.records.suppression import (
     Cell,
     Distribution,
@@ -79,7 +80,7 @@ async def campaign_progress(
     dimensions += map(tally.channel_dimension, channels)
     names = [ANSWERS, tally.SESSIONS, tally.COMPLETED]
     names += [field + d for d in dimensions for field in (tally.SESSIONS, tally.COMPLETED)]
-    counts = await summed(redis, schema, survey.id, names)
+    _, counts = await read_snapshot(redis, schema, survey.id, names, minimum=minimum)
     # Those whose answers are stored, as the rows count them (not the campaign's own
     # `started`, which keeps people who erased their data): every figure of this read agrees.
     started, completed = counts[tally.SESSIONS], counts[tally.COMPLETED]

@@ -7,7 +7,8 @@
 chain is intact), `staff` (members and roles), `tokens` (API tokens), `themes` (tags on
 free-text answers, their counts), `theme_suggestions` (themes suggested for them, accepted or
 dismissed), `triage` (the queue of free-text answers and concerns, their flags and links) and
-`alerts` (the safety alerts flags raise), `exports` (every response as a file, streamed);
+`alerts` (the safety alerts flags raise), `exports` (every response as a file, streamed),
+`panels` (the organisation's panel, and invitations of its segments to a campaign);
 `common` holds what they share. A new resource is a module with its own `operations` and one
 line in `all_operations`."""
 
@@ -26,6 +27,7 @@ from bot.api.operations import (
     exports,
     loop,
     me,
+    panels,
     responses,
     results,
     results_export,
@@ -58,4 +60,5 @@ def all_operations() -> tuple[Operation, ...]:
         *triage.operations.declared,
         *alerts.operations.declared,
         *exports.operations.declared,
+        *panels.operations.declared,
     )

@@ -136,7 +136,7 @@ for n, pid in ipairs(taken) do
       end
       redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':tg:h:' .. pid,
         tag .. ':wc:' .. pid,
-        tag .. ':n:' .. pid, tag .. ':nb:' .. pid)
+        tag .. ':n:' .. pid, tag .. ':nb:' .. pid, tag .. ':iv:' .. pid)
       forget_cases(tag, pid)
       whole = whole + 1
       gone[#gone + 1] = pid

@@ -83,7 +83,7 @@ async def test_an_erasure_takes_its_drop_off_away_and_small_cells_are_withheld(
     redis_client: Redis,
 ) -> None:
     runtime = await deployment(redis_client)
-    await people(runtime, 6, "done", source="tap")
+    [finished, *_] = await people(runtime, 6, "done", source="tap")
     [gone, *_] = await halfway(runtime, "half", 2)
 
     found = await results(runtime, minimum=5)
@@ -96,12 +96,19 @@ async def test_an_erasure_takes_its_drop_off_away_and_small_cells_are_withheld(
     await gone.send(Command("delete", ""))
     assert await results_version(runtime.redis, runtime.schema, SURVEY.id) == version
     await gone.send(Command("delete", "confirm"))
-    # A live page learns that the results changed.
+    # The counters moved at once...
     assert await results_version(runtime.redis, runtime.schema, SURVEY.id) != version
+    # ... but one erasure alone shows nowhere: the figures wait for a second person (minimum 2).
+    found = await results(runtime, minimum=2)
+    assert question(found, "worries").asked.count == 8
+    assert found.needed == 1
+    await finished.send(Command("delete", ""))
+    await finished.send(Command("delete", "confirm"))
     found = await results(runtime, minimum=2)
     assert question(found, "worries").stopped_here.count is None  # 1 left
-    assert question(found, "worries").asked.count == 7
-    assert question(found, "source").asked.count == 7
+    assert question(found, "worries").asked.count == 6
+    assert question(found, "source").asked.count == 6
+    assert found.needed == 0
 
 
 async def test_started_completed_and_dropped_off_by_language_and_channel(
