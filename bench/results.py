@@ -14,9 +14,12 @@ final one (the deltas of a respondent's commits add up to that), summed per shar
 with pipelined HINCRBY. So the read path measured is the real one, on counters as the commits
 leave them.
 
-Then `campaign_results` (bot.records.results) is called again and again: no breakdown, by
+Then a results snapshot of them is taken (bot.records.snapshots: what readers read), timed, and
+`campaign_results` (bot.records.results) is called again and again: no breakdown, by
 language, and by another question (`worry`, six options, against every crossed question), each
-timed in this process from the call to the suppressed result (what an API handler awaits).
+timed in this process from the call to the suppressed result (what an API handler awaits);
+and, for comparison, the same read from the live counters (one round trip fewer: the read
+before snapshots).
 Reported: p50, p99 and max over the calls (target, issue 14: p99 < 50 ms), the fields read, the
 Redis memory of the counters, and what a commit adds (result fields touched per answer, over the
 answers of 1,000 respondents given one by one).
@@ -48,10 +51,14 @@ sys.path.insert(0, str(REPO))
 from bot.app import App, build_app  # noqa: E402
 from bot.conversation.stored_answers import encode_answer  # noqa: E402
 from bot.conversation.stored_sessions import encode_session  # noqa: E402
+from bot.records import results as results_module  # noqa: E402
 from bot.records.export import respondents  # noqa: E402
-from bot.records.results import campaign_results  # noqa: E402
+from bot.records.results import CampaignResults, campaign_results, results_of  # noqa: E402
+from bot.records.snapshots import take_snapshot  # noqa: E402
 from bot.records.tally import Tallied, delta, tallied  # noqa: E402
 from bot.settings import read_settings  # noqa: E402
+from bot.storage.lua import ScriptCall, run_batch  # noqa: E402
+from bot.storage.scripts import READ_RESULTS  # noqa: E402
 from dialogues import Session, SessionStatus, Survey  # noqa: E402
 from dialogues.expressions import AnswerValue  # noqa: E402
 from dialogues.model import Question, QuestionKind  # noqa: E402
@@ -169,6 +176,9 @@ async def fill(
             if value:
                 pipe.hincrby(schema.counters(shard, CAMPAIGN), name, value)
     await pipe.execute()
+    # Readers read results snapshots (bot.records.snapshots): one of what was just written, as
+    # readers would take once enough people answered.
+    await take_snapshot(app.redis, app.schema, CAMPAIGN, 0)
     return time.perf_counter() - began, touched
 
 
@@ -213,6 +223,18 @@ async def _timed(calls: int, read: Callable[[], Awaitable[object]]) -> list[floa
     return samples
 
 
+async def _paired(
+    calls: int, first: Callable[[], Awaitable[object]], second: Callable[[], Awaitable[object]]
+) -> tuple[list[float], list[float]]:
+    """Both timed in turns, so that a busy moment of the machine weighs on both alike."""
+    firsts: list[float] = []
+    seconds: list[float] = []
+    for _ in range(calls):
+        firsts += await _timed(1, first)
+        seconds += await _timed(1, second)
+    return firsts, seconds
+
+
 def _report(name: str, samples: list[float]) -> None:
     ordered = sorted(samples)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)]
@@ -236,6 +258,23 @@ async def _scan(app: App, survey: Survey) -> tuple[float, int]:
                 if isinstance(option, str):
                     counts[f"{question_id}={option}"] += 1
     return time.perf_counter() - began, walked
+
+
+async def _live_results(app: App, survey: Survey, by: str | None, minimum: int) -> CampaignResults:
+    """The read before results snapshots: the live counters, one round trip."""
+    breakdown = results_module._Breakdown.of(survey, by) if by else None
+    names = results_module._fields(survey, breakdown)
+    joined = " ".join(names)
+    calls = [
+        ScriptCall(READ_RESULTS, [app.schema.counters(shard, CAMPAIGN)], [joined])
+        for shard in range(app.schema.shards)
+    ]
+    totals = dict.fromkeys(names, 0)
+    for reply in await run_batch(app.redis, calls):
+        for name, value in zip(names, reply, strict=False):
+            if value is not None:
+                totals[name] += int(value)
+    return results_of(survey, totals, by=by, minimum=minimum)
 
 
 async def bench(count: int, calls: int) -> None:
@@ -272,15 +311,23 @@ async def _run(app: App, count: int, calls: int) -> None:
         f"{max(touched)} (over {answers:,} answers of 1,000 respondents)"
     )
     minimum = app.settings.privacy.min_cell
+    began = time.perf_counter()
+    await take_snapshot(app.redis, app.schema, CAMPAIGN, 0)
+    print(f"  a new results snapshot taken in {(time.perf_counter() - began) * 1000:.1f} ms")
     found = await campaign_results(app.redis, app.schema, survey, by=None, minimum=minimum)
     print(f"  started {found.started.count:,}, completed {found.completed.count:,}")
-    print(f"campaign_results, {calls} calls each (server time in this process):")
+    print(
+        f"campaign_results, {calls} calls each (server time in this process), from the snapshot "
+        "and, for comparison, from the live counters (the read before snapshots), in turns:"
+    )
     for by in (None, "language", "worry"):
-        samples = await _timed(
+        snapshot, live = await _paired(
             calls,
             lambda by=by: campaign_results(app.redis, app.schema, survey, by=by, minimum=minimum),  # type: ignore[misc]
+            lambda by=by: _live_results(app, survey, by, minimum),  # type: ignore[misc]
         )
-        _report(f"by {by}" if by else "no breakdown", samples)
+        _report(f"by {by}" if by else "no breakdown", snapshot)
+        _report("  live counters", live)
     scanned, walked = await _scan(app, survey)
     print(f"without counters: walking {walked:,} respondents as the export does: {scanned:.1f} s")
 

@@ -13,6 +13,7 @@ importing only from the layers below it (docs/architecture.md; tests/bot/test_la
 - `runtime`: the durable pipeline: ingest, worker, commit, outbox, sender;
 - `channels`: Telegram, WhatsApp and the web chat;
 - `loop`: closing the feedback loop: decisions, notices, the grievance desk;
+- `panels`: the people who agreed to be asked again, and inviting them to new campaigns;
 - entry points: `app` (the composition root), `run` (`sauti run`), `web` (the web server) with
   `web_log`, `compression`, `metrics_http` and `staff_web` (the staff sign-in pages), `api`
   (the JSON API, /api/v1), `console` (the staff's pages over the API, /console/), `cli` and

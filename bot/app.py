@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from bot.loop.planner import LinkCounts, PlanLimits
     from bot.loop.preview_cache import PreviewCache
     from bot.loop.publisher import Publisher
+    from bot.panels.inviting import Inviter
     from bot.records.key_holders import KeyHolderHeartbeat
     from bot.runtime.disk_erasure import DiskEraser
     from bot.runtime.retention_job import RetentionJob
@@ -232,7 +233,8 @@ class App:
 
             async def count(stored: StoredDecision, limits: PlanLimits) -> LinkCounts:
                 chunked = dataclasses.replace(limits, chunk=loop.preview_chunk)
-                return await count_preview(self.redis, self.schema, stored, chunked)
+                pace = loop.preview_pause_percent / 100
+                return await count_preview(self.redis, self.schema, stored, chunked, pace)
 
             times = PreviewTimes(
                 fresh_seconds=loop.preview_fresh_seconds,
@@ -241,6 +243,14 @@ class App:
             )
             self._previews = PreviewCache(self.redis, self.schema, count, times)
         return self._previews
+
+    def inviter(self) -> Inviter:
+        """Invites panel segments to campaigns (bot.panels), under the budget on asking."""
+        from bot.panels.inviting import configured_inviter
+
+        return configured_inviter(
+            self.redis, self.schema, self.campaigns, self.crypto, self.settings
+        )
 
     def audit_log(self, clock: Callable[[], float] = time.time) -> AuditLog:
         """The organisations' audit logs, their chain keyed by a key derived from the id

@@ -29,6 +29,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "theme": ("bot.commands.themes", "tag free-text answers with themes"),
     "triage": ("bot.commands.triage", "safety alerts raised on free-text answers"),
     "loop": ("bot.commands.loop", "promises to report back, and the loop report"),
+    "panel": ("bot.commands.panels", "an organisation's panel: who may be asked again"),
+    "invite": ("bot.commands.invitations", "invite a panel segment to a campaign"),
     "grievance": ("bot.commands.grievances", "answer what participants raised"),
     "org": ("bot.commands.orgs", "organisations a deployment hosts"),
     "staff": ("bot.commands.staff", "an organisation's staff and their roles"),

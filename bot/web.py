@@ -151,6 +151,7 @@ def api_services(app: App, audit: AuditRecorder, sign_in: SignIn | None = None) 
         min_cell=app.settings.privacy.min_cell,
         reopen_days=app.settings.loop.case_reopen_days,
         decisions=decision_tools(app),
+        inviter=app.inviter(),
         staff_tools=StaffTools(
             changes=changes,
             setup_url=lambda token: setup_url(app, token),

@@ -6,12 +6,14 @@ raises — what cannot be used becomes `AnswerRejected` or `InputIgnored`, then 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dialogues.events import (
     AnswerOutcome,
     AnswerRecorded,
     AnswerRejected,
+    AnswerReused,
     AnswerWithdrawn,
     Event,
     IgnoredReason,
@@ -41,8 +43,10 @@ from dialogues.inbound import (
     ToggleOption,
 )
 from dialogues.interpret import Accepted, Control, Refused, check_selection, interpret_text
-from dialogues.localization import Catalog, builtin_catalog
+from dialogues.localization import Catalog
 from dialogues.model import Question, QuestionKind, Survey
+from dialogues.overrides import campaign_catalog
+from dialogues.profiles import reusable
 from dialogues.prompts import build_prompt, display_answer
 from dialogues.session import Progress, Session, SessionStatus
 
@@ -55,8 +59,15 @@ class Step:
     events: tuple[Event, ...]
 
 
-def start(survey: Survey, language: str, now: dt.datetime) -> Step:
-    """Begin a survey in `language` (the survey's default when it does not speak that one)."""
+def start(
+    survey: Survey,
+    language: str,
+    now: dt.datetime,
+    known: Mapping[str, AnswerValue] | None = None,
+) -> Step:
+    """Begin a survey in `language` (the survey's default when it does not speak that one).
+    `known`: the participant's panel profile (attribute -> value): a question feeding one of
+    those attributes takes that answer (`AnswerReused`) and is not asked (dialogues.profiles)."""
     if language not in survey.languages:
         language = survey.default_language
     at = _epoch(now)
@@ -69,7 +80,7 @@ def start(survey: Survey, language: str, now: dt.datetime) -> Step:
         started_at=at,
         updated_at=at,
     )
-    turn = _Turn(survey, session, at, builtin_catalog())
+    turn = _Turn(survey, session, at, campaign_catalog(survey), known or {})
     turn.emit(
         SurveyStarted(
             survey_id=survey.id,
@@ -89,9 +100,23 @@ def advance(survey: Survey, session: Session, inbound: Inbound, now: dt.datetime
     Raises ValueError only when `session` belongs to another survey (a caller's mistake)."""
     if session.survey_id != survey.id:
         raise ValueError(f"session of survey {session.survey_id!r} given survey {survey.id!r}")
-    turn = _Turn(survey, session, _epoch(now), builtin_catalog())
+    turn = _Turn(survey, session, _epoch(now), campaign_catalog(survey))
     turn.handle(inbound)
     return turn.step()
+
+
+#: Refusals a survey may word itself: outside the question's limits, or a required one skipped.
+_OWN_MESSAGE = {
+    RejectReason.OUT_OF_RANGE: "constraint_message",
+    RejectReason.BELOW_MIN: "constraint_message",
+    RejectReason.ABOVE_MAX: "constraint_message",
+    RejectReason.TOO_FEW: "constraint_message",
+    RejectReason.TOO_MANY: "constraint_message",
+    RejectReason.TOO_LONG: "constraint_message",
+    RejectReason.DATE_TOO_EARLY: "constraint_message",
+    RejectReason.DATE_TOO_LATE: "constraint_message",
+    RejectReason.REQUIRED: "required_message",
+}
 
 
 def _epoch(now: dt.datetime) -> int:
@@ -102,8 +127,16 @@ class _Turn:
     """One call's working state: a mutable copy of the participant's progress (frozen into one
     new Session at the end) and the events emitted so far."""
 
-    def __init__(self, survey: Survey, session: Session, at: int, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        survey: Survey,
+        session: Session,
+        at: int,
+        catalog: Catalog,
+        known: Mapping[str, AnswerValue] | None = None,
+    ) -> None:
         self.survey = survey
+        self.known = known or {}  # a profile to reuse: only when the survey starts
         self.state = Progress.of(session)
         self.at = at
         self.catalog = catalog
@@ -111,6 +144,10 @@ class _Turn:
 
     def step(self) -> Step:
         return Step(self.state.freeze(updated_at=self.at), tuple(self.events))
+
+    def day_of_call(self) -> dt.date:
+        """The day of this call, for a date question's limit of `today`."""
+        return dt.datetime.fromtimestamp(self.at, dt.UTC).date()
 
     def emit(self, event: Event) -> None:
         self.events.append(event)
@@ -164,7 +201,13 @@ class _Turn:
 
     def typed(self, question: Question, text: str) -> None:
         interpretation = interpret_text(
-            question, text, self.state.language, self.survey.languages, self.catalog
+            question,
+            text,
+            self.state.language,
+            self.survey.languages,
+            self.catalog,
+            date_order=self.survey.date_order,
+            today=self.day_of_call() if question.kind is QuestionKind.DATE else None,
         )
         if not isinstance(interpretation, Control):
             self.settle(question, interpretation)
@@ -236,7 +279,14 @@ class _Turn:
         self.move_forward(after=self.survey.position(qid) or 0)
 
     def reject(self, question: Question, reason: RejectReason, **params: object) -> None:
-        message = self.message(f"reject.{reason.value}", **params)
+        own = _OWN_MESSAGE.get(reason)
+        texts = getattr(question, own) if own else None
+        # The survey's own words (XLSForm's constraint_message, required_message) where it has
+        # them in the participant's language; Sauti's, which say what it accepts, otherwise.
+        if texts and self.state.language in texts:
+            message = texts[self.state.language]
+        else:
+            message = self.message(f"reject.{reason.value}", **params)
         self.emit(AnswerRejected(question.id, reason, message))
         self.ask(question, again=True)
 
@@ -254,10 +304,23 @@ class _Turn:
             if question.kind is QuestionKind.INFO:
                 self.ask(question)
                 continue
+            if self.reuse(question):
+                return  # recorded, and the survey moved on from there
             self.make_current(question)
             self.ask(question)
             return
         self.complete()
+
+    def reuse(self, question: Question) -> bool:
+        """Take a known profile answer for a question feeding that attribute, once."""
+        value = reusable(question, self.known)
+        if value is None or self.state.has_answer(question.id):
+            return False
+        self.state.values[question.id] = value
+        display = display_answer(self.survey, question, value, self.state.language, self.catalog)
+        self.emit(AnswerReused(question.id, AnswerOutcome.ANSWERED, value, display, self.at))
+        self.move_forward(after=self.survey.position(question.id) or 0)
+        return True
 
     def make_current(self, question: Question) -> None:
         self.state.current = question.id

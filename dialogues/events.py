@@ -27,6 +27,9 @@ class RejectReason(StrEnum):
     BELOW_MIN = "below_min"
     ABOVE_MAX = "above_max"
     TOO_LONG = "too_long"
+    NOT_A_DATE = "not_a_date"
+    DATE_TOO_EARLY = "date_too_early"
+    DATE_TOO_LATE = "date_too_late"
     EMPTY = "empty"
     REQUIRED = "required"
     YES_NO = "yes_no"
@@ -105,6 +108,13 @@ class AnswerRecorded:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerReused(AnswerRecorded):
+    """An answer taken from what the participant told the organisation before (a question
+    feeding a panel profile attribute, dialogues.profiles): recorded like any answer, and the
+    question is not asked."""
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerWithdrawn:
     """An earlier answer no longer counts: a changed answer made its question irrelevant."""
 
@@ -161,6 +171,7 @@ Event = (
     SurveyStarted
     | QuestionAsked
     | AnswerRecorded
+    | AnswerReused
     | AnswerWithdrawn
     | AnswerRejected
     | SelectionChanged

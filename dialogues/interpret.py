@@ -4,14 +4,16 @@ and control words ('skip', 'ruka', 'رجوع'). Never raises: what cannot be rea
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from dialogues.dates import TODAY, example, read_date, resolve, show_date
 from dialogues.events import RejectReason
 from dialogues.expressions import AnswerValue
 from dialogues.localization import Catalog, Intent
-from dialogues.model import Question, QuestionKind
+from dialogues.model import DateOrder, Question, QuestionKind
 from dialogues.normalize import ascii_digits, fold, parse_number
 
 
@@ -43,17 +45,29 @@ _MIN_PREFIX = 3  # a typed beginning of a label counts when it is this long and 
 class _Context:
     catalog: Catalog
     languages: tuple[str, ...]  # participant's language first, then the survey's others
+    date_order: DateOrder = "day_first"
+    today: dt.date | None = None
 
 
 def interpret_text(
-    question: Question, text: str, language: str, languages: Iterable[str], catalog: Catalog
+    question: Question,
+    text: str,
+    language: str,
+    languages: Iterable[str],
+    catalog: Catalog,
+    *,
+    date_order: DateOrder = "day_first",
+    today: dt.date | None = None,
 ) -> Interpretation:
-    """What a typed reply to `question` means."""
+    """What a typed reply to `question` means. `date_order` reads a date written in numbers
+    only; `today` is the day a limit of `today` on a date question stands for."""
     ordered = (language, *(lang for lang in languages if lang != language))
-    context = _Context(catalog, ordered)
+    context = _Context(catalog, ordered, date_order, today)
     kind = question.kind
     if kind is QuestionKind.TEXT:
         return _text(question, text, context)
+    if kind is QuestionKind.DATE:
+        return _date(question, text, context)
     if kind is QuestionKind.NUMBER:
         return _number(question, text, context)
     if kind is QuestionKind.SCALE:
@@ -118,6 +132,27 @@ def _number(question: Question, text: str, context: _Context) -> Interpretation:
     if high is not None and number > high:
         return Refused(RejectReason.ABOVE_MAX, {"max": _show(high)})
     return Accepted(int(number) if question.integer else number)
+
+
+def _date(question: Question, text: str, context: _Context) -> Interpretation:
+    day = read_date(text, context.date_order, context.languages)
+    if day is None:
+        control = _control(fold(text), context)
+        return control or Refused(RejectReason.NOT_A_DATE, {"example": example(context.date_order)})
+    language = context.languages[0]
+    low = resolve(question.min_date, context.today)
+    if low is not None and day < low - _slack(question.min_date):
+        return Refused(RejectReason.DATE_TOO_EARLY, {"min": show_date(low, language)})
+    high = resolve(question.max_date, context.today)
+    if high is not None and day > high + _slack(question.max_date):
+        return Refused(RejectReason.DATE_TOO_LATE, {"max": show_date(high, language)})
+    return Accepted(day.isoformat())
+
+
+def _slack(bound: object) -> dt.timedelta:
+    """A limit of "today" leaves a day each side: the participant's calendar may already (or
+    still) show another day than the one the server counts in."""
+    return dt.timedelta(days=1 if bound == TODAY else 0)
 
 
 def _scale(question: Question, text: str, context: _Context) -> Interpretation:

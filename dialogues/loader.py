@@ -12,7 +12,8 @@ from dialogues.checking import Checker, did_you_mean, suggested
 from dialogues.errors import Problem, SurveyDefinitionError
 from dialogues.localization import builtin_catalog
 from dialogues.migrations import CURRENT_SPEC_VERSION, migrate
-from dialogues.model import Language, Survey
+from dialogues.model import DateOrder, Language, Survey
+from dialogues.overrides import check_system_texts
 from dialogues.problem_codes import ProblemCode
 from dialogues.question_rules import build_questions
 from dialogues.yaml_source import read_yaml
@@ -36,10 +37,13 @@ _TOP_KEYS = (
     "intro",
     "thanks",
     "data_notice",
+    "date_order",
+    "system_texts",
     "questions",
 )
 _REQUIRED = ("id", "organisation", "title", "languages", "default_language", "promise")
 _TRANSLATION_STATES = ("reviewed", "machine-drafted", "draft")
+_DATE_ORDERS: tuple[DateOrder, ...] = ("day_first", "month_first")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,8 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
     retention_days = _retention_days(check, root.get("retention_days"))
     status = _translation_status(check, root.get("translation_status"))
     shared_phones = check.boolean("shared_phones", root.get("shared_phones"), False)
+    date_order = _date_order(check, root.get("date_order"))
+    system_texts = check_system_texts(check, root.get("system_texts"))
     questions = (
         build_questions(check, "questions", root["questions"]) if "questions" in root else ()
     )
@@ -191,6 +197,8 @@ def _survey(check: Checker, root: dict[str, Any], source: str) -> Survey | None:
         data_notice=texts["data_notice"],
         translation_status=status,
         shared_phones=shared_phones,
+        date_order=date_order,
+        system_texts=system_texts,
     )
 
 
@@ -206,6 +214,19 @@ def _date(check: Checker, path: str, raw: Any) -> dt.date | None:
             path, f"{raw!r} is not a date like 2027-03-31", ProblemCode.NOT_A_DATE, found=repr(raw)
         )
         return None
+
+
+def _date_order(check: Checker, raw: Any) -> DateOrder:
+    """How a date typed in numbers only (5/3/2026) is read; day first unless the file says."""
+    for order in _DATE_ORDERS:
+        if raw == order:
+            return order
+    if raw is not None:
+        expected = ", ".join(_DATE_ORDERS)
+        check.problem(
+            "date_order", f"must be one of {expected}", ProblemCode.NOT_ONE_OF, expected=expected
+        )
+    return "day_first"
 
 
 def _retention_days(check: Checker, raw: Any) -> int | None:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NewType
+from typing import Literal, NewType
 
 from dialogues.expressions import Expr
 from dialogues.normalize import fold
@@ -17,6 +17,10 @@ Language = NewType("Language", str)
 
 #: A participant-facing text: language code -> text.
 LocalizedText = Mapping[str, str]
+#: A limit of a date question: a fixed day, or the day the answer is given.
+DateBound = dt.date | Literal["today"]
+#: How a date written with numbers only is read: 5/3/2026 is 5 March (day first) or 3 May.
+DateOrder = Literal["day_first", "month_first"]
 
 
 class QuestionKind(StrEnum):
@@ -26,6 +30,7 @@ class QuestionKind(StrEnum):
     SCALE = "scale"
     NUMBER = "number"
     TEXT = "text"
+    DATE = "date"
     INFO = "info"
 
 
@@ -68,6 +73,14 @@ class Question:
     max_length: int = 1000
     min_label: LocalizedText | None = None
     max_label: LocalizedText | None = None
+    #: The panel attribute its answer feeds ("area", "group": dialogues.profiles), or None.
+    profile: str | None = None
+
+    min_date: DateBound | None = None
+    max_date: DateBound | None = None
+    #: The survey's own words for an answer outside its limits, and for a required one skipped.
+    constraint_message: LocalizedText | None = None
+    required_message: LocalizedText | None = None
 
     @property
     def answerable(self) -> bool:
@@ -108,6 +121,9 @@ class Survey:
     translation_status: Mapping[str, str] = field(default_factory=dict)
     #: People may share the phone they answer on: notices never quote a question or an answer.
     shared_phones: bool = False
+    date_order: DateOrder = "day_first"
+    #: The campaign's own wording of some of Sauti's texts: text key -> language -> text.
+    system_texts: Mapping[str, LocalizedText] = field(default_factory=dict)
     _index: Mapping[str, int] = field(default_factory=dict, repr=False, init=False)
     #: Number of questions that take an answer, and each one's 1-based place among them.
     answerable_count: int = field(default=0, init=False)

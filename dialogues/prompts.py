@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from dialogues.dates import example, show_date
 from dialogues.events import Choice, ControlLabels, Prompt
 from dialogues.expressions import AnswerValue
 from dialogues.localization import Catalog, direction
@@ -96,6 +97,8 @@ def display_answer(
         return _LIST_SEPARATORS.get(language, ", ").join(labels)
     if question.kind is QuestionKind.YES_NO:
         return catalog.message(f"option.{value}", language)
+    if question.kind is QuestionKind.DATE:
+        return show_date(str(value), language)
     return str(value)
 
 
@@ -157,6 +160,8 @@ def _hint(survey: Survey, question: Question, language: str, catalog: Catalog) -
             min=_number(question.min_value),
             max=_number(question.max_value),
         )
+    elif kind is QuestionKind.DATE:
+        hint = catalog.message("hint.date", language, example=example(survey.date_order))
     else:
         hint = catalog.message(f"hint.{kind.value}", language)
     if question.optional:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -9,20 +10,11 @@ from dataclasses import replace as _replace
 from typing import Any
 
 from dialogues.checking import Checker, did_you_mean, join_path, suggested
-from dialogues.expressions import (
-    KEYWORDS,
-    Expr,
-    ExpressionError,
-    parse_expression,
-)
-from dialogues.model import (
-    Option,
-    OptionId,
-    Question,
-    QuestionId,
-    QuestionKind,
-)
+from dialogues.dates import TODAY, parse_bound
+from dialogues.expressions import KEYWORDS, Expr, ExpressionError, parse_expression
+from dialogues.model import DateBound, Option, OptionId, Question, QuestionId, QuestionKind
 from dialogues.problem_codes import ProblemCode
+from dialogues.profiles import check_declared_once, profile_attribute
 from dialogues.relevance_rules import check_relevance
 
 MAX_QUESTIONS = 200
@@ -33,16 +25,19 @@ QUESTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,19}$")
 OPTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
 _COMMON = ("id", "kind", "text", "optional", "sensitive", "relevant")
+# The survey's own words for a refusal; a question that has none keeps Sauti's.
+_MESSAGES = ("constraint_message", "required_message")
 _KIND_KEYS: Mapping[QuestionKind, tuple[str, ...]] = {
-    QuestionKind.SINGLE_CHOICE: ("options",),
-    QuestionKind.MULTIPLE_CHOICE: ("options", "min", "max"),
+    QuestionKind.SINGLE_CHOICE: ("options", "profile"),
+    QuestionKind.MULTIPLE_CHOICE: ("options", "min", "max", "profile"),
     QuestionKind.YES_NO: (),
     QuestionKind.SCALE: ("min", "max", "labels"),
     QuestionKind.NUMBER: ("integer", "min", "max"),
     QuestionKind.TEXT: ("max_length",),
+    QuestionKind.DATE: ("min", "max"),
     QuestionKind.INFO: (),
 }
-_ALL_KEYS = frozenset(_COMMON).union(*_KIND_KEYS.values())
+_ALL_KEYS = frozenset((*_COMMON, *_MESSAGES)).union(*_KIND_KEYS.values())
 YES_NO_OPTIONS = (OptionId("yes"), OptionId("no"))
 
 
@@ -82,6 +77,7 @@ def build_questions(check: Checker, path: str, raw: Any) -> tuple[Question, ...]
             relevant_path = join_path(item_path, "relevant")
             check_relevance(check, relevant_path, question.relevant, built, broken)
         built.append(question)
+    check_declared_once(check, path, tuple(built))
     if built and not any(q.answerable for q in built):
         check.problem(
             path,
@@ -96,7 +92,8 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
     if item is None:
         return None
     kind = _kind(check, path, item)
-    allowed = _ALL_KEYS if kind is None else (*_COMMON, *_KIND_KEYS[kind])
+    messages = () if kind is QuestionKind.INFO else _MESSAGES
+    allowed = _ALL_KEYS if kind is None else (*_COMMON, *messages, *_KIND_KEYS[kind])
     what = f"a {kind.value} question" if kind is not None else "a question"
     for key in item:
         if key in _ALL_KEYS and key not in allowed and kind is not None:
@@ -123,6 +120,11 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
             "an info message has no answer, so it cannot be optional or sensitive",
             ProblemCode.INFO_OPTIONAL,
         )
+    own = {
+        key: _own_message(check, join_path(path, key), item[key])
+        for key in _MESSAGES
+        if key in item
+    }
     base = Question(
         id=QuestionId(question_id),
         kind=kind,
@@ -130,8 +132,24 @@ def _build_question(check: Checker, path: str, raw: Any) -> Question | None:
         optional=optional,
         sensitive=sensitive,
         relevant=relevant,
+        profile=profile_attribute(check, path, known.get("profile"), kind),
+        constraint_message=own.get("constraint_message"),
+        required_message=own.get("required_message"),
     )
     return _with_kind_fields(check, path, item, base)
+
+
+def _own_message(check: Checker, path: str, raw: Any) -> dict[str, str] | None:
+    """A refusal in the survey's own words: in some of its languages only, if need be (Sauti's
+    own words are said in the others)."""
+    if not isinstance(raw, dict) or not check.languages_known:
+        return check.text(path, raw)
+    every = check.languages
+    check.languages = tuple(language for language in every if language in raw) or every
+    try:
+        return check.text(path, raw)
+    finally:
+        check.languages = every
 
 
 def _misplaced_key(key: str, kind: QuestionKind) -> str:
@@ -219,6 +237,8 @@ def _with_kind_fields(
         return _scale(check, path, item, base)
     if kind is QuestionKind.NUMBER:
         return _number(check, path, item, base)
+    if kind is QuestionKind.DATE:
+        return _date(check, path, item, base)
     if kind is QuestionKind.TEXT:
         raw_length = item.get("max_length", 1000)
         length = check.integer(join_path(path, "max_length"), raw_length, 1, MAX_TEXT_ANSWER)
@@ -362,3 +382,28 @@ def _number(check: Checker, path: str, item: Mapping[str, Any], base: Question) 
             max=high,
         )
     return _replace(base, integer=integer, min_value=low, max_value=high)
+
+
+def _date(check: Checker, path: str, item: Mapping[str, Any], base: Question) -> Question:
+    bounds: dict[str, DateBound | None] = {}
+    for key in ("min", "max"):
+        if key in item:
+            bounds[key] = parse_bound(item[key])
+            if bounds[key] is None:
+                check.problem(
+                    join_path(path, key),
+                    f"{item[key]!r} is not a date like 2026-03-31, or {TODAY}",
+                    ProblemCode.NOT_A_DATE_BOUND,
+                    found=repr(item[key]),
+                    today=TODAY,
+                )
+    low, high = bounds.get("min"), bounds.get("max")
+    if isinstance(low, dt.date) and isinstance(high, dt.date) and high < low:
+        check.problem(
+            join_path(path, "max"),
+            f"max ({high}) is before min ({low})",
+            ProblemCode.MAX_BEFORE_MIN,
+            min=low.isoformat(),
+            max=high.isoformat(),
+        )
+    return _replace(base, min_date=low, max_date=high)

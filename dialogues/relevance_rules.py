@@ -74,6 +74,12 @@ def _reference_problem(
             ProblemCode.COMPARES_TEXT,
             about,
         )
+    if kind is QuestionKind.DATE:
+        return Said(
+            f"'{name}' is a date question; only answered({name}) can test it",
+            ProblemCode.COMPARES_DATE,
+            about,
+        )
     option_ids = [o.id for o in target.options]
     if isinstance(reference, Selected):
         if kind not in CHOICE_KINDS:

@@ -16,11 +16,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from dialogues.localization import FALLBACK_LANGUAGE, Catalog
+from dialogues.localization import FALLBACK_LANGUAGE, Catalog, builtin_catalog
 from dialogues.model import LocalizedText, Survey
 
 #: Top-level texts of a survey file, in the order they are shown.
 _SURVEY_TEXTS = ("title", "organisation", "promise", "intro", "thanks", "data_notice")
+#: A question's own words for refusing an answer (XLSForm's constraint and required messages).
+_QUESTION_MESSAGES = ("constraint_message", "required_message")
+#: The built-in texts a campaign may word its own way (its survey file's `system_texts`).
+OWN_WORDING = "system"
 
 
 class ReviewState(StrEnum):
@@ -141,13 +145,15 @@ def entries(
     ]
     for system in systems:
         drafted = language != FALLBACK_LANGUAGE and language not in system.reviewed
+        own = survey.system_texts if system.prefix == OWN_WORDING else {}
         for key, texts in system.catalog.messages.items():
+            worded = own.get(key, {}).get(language)  # the campaign's own wording of it
             found.append(
                 TextEntry(
                     f"{system.prefix}:{key}",
                     texts[FALLBACK_LANGUAGE],
-                    texts.get(language),
-                    drafted and language in texts,
+                    worded if worded is not None else texts.get(language),
+                    own_review if worded is not None else drafted and language in texts,
                     max_chars=button_chars if key.startswith(system.buttons) else None,
                     required=False,  # English is shown where a built-in text is missing
                 )
@@ -165,6 +171,10 @@ def survey_texts(survey: Survey) -> Iterator[tuple[str, LocalizedText]]:
     for question in survey.questions:
         base = f"questions.{question.id}"
         yield f"{base}.text", question.text
+        for name in _QUESTION_MESSAGES:
+            message: LocalizedText | None = getattr(question, name)
+            if message:
+                yield f"{base}.{name}", message
         for option in question.options:
             if option.text:  # yes/no answers are Sauti's own (system:option.yes)
                 yield f"{base}.options.{option.id}", option.text
@@ -289,22 +299,46 @@ def _problems(
         yield problem(
             f"a button label of {len(text)} characters: at most {entry.max_chars} fit on a button"
         )
-    if entry.is_system and text != entry.translation:
+    if entry.is_system and text != entry.translation and not is_own_wording(entry.context):
         yield problem(
-            "Sauti's own texts are shared by every campaign and cannot be changed from here: "
-            "keep the exported text and send the correction to the Sauti team"
+            "these texts of Sauti's are shared by every campaign and cannot be changed from "
+            "here: keep the exported text and send the correction to the Sauti team"
         )
 
 
+def is_own_wording(context: str) -> bool:
+    """Whether a campaign may word this built-in text its own way (a `system:` text)."""
+    return context.startswith(OWN_WORDING + ":")
+
+
 def applied(document: dict[str, Any], language: str, imported: Mapping[str, str]) -> dict[str, Any]:
-    """The survey document (as read from its YAML) with the imported campaign texts set in
-    `language` (context -> text); the language is added to the survey's when it is new."""
+    """The survey document (as read from its YAML) with the imported texts set in `language`
+    (context -> text); the language is added to the survey's when it is new. A `system:` text
+    that differs from Sauti's own becomes the campaign's wording of it (`system_texts`); one
+    put back as Sauti's drops that wording."""
     languages = document.setdefault("languages", [])
     if language not in languages:
         languages.append(language)
     for context, text in imported.items():
-        _text_at(document, context)[language] = text
+        if is_own_wording(context):
+            _set_wording(document, context.partition(":")[2], language, text)
+        else:
+            _text_at(document, context)[language] = text
     return document
+
+
+def _set_wording(document: dict[str, Any], key: str, language: str, text: str) -> None:
+    if not isinstance(document.get("system_texts"), dict):
+        document["system_texts"] = {}
+    wordings: dict[str, Any] = document["system_texts"]
+    if text != builtin_catalog().messages.get(key, {}).get(language):
+        wordings.setdefault(key, {})[language] = text
+    elif isinstance(wordings.get(key), dict):
+        wordings[key].pop(language, None)
+        if not wordings[key]:
+            del wordings[key]
+    if not wordings:
+        del document["system_texts"]
 
 
 def _text_at(document: dict[str, Any], context: str) -> dict[str, Any]:
@@ -315,8 +349,8 @@ def _text_at(document: dict[str, Any], context: str) -> dict[str, Any]:
         found: dict[str, Any] = document[parts[0]]
         return found
     question = next(q for q in document["questions"] if str(q.get("id")) == parts[1])
-    if parts[2] == "text":
-        text: dict[str, Any] = question["text"]
+    if parts[2] in ("text", *_QUESTION_MESSAGES):
+        text: dict[str, Any] = question[parts[2]]
         return text
     if parts[2] == "labels":
         label: dict[str, Any] = question["labels"][parts[3]]

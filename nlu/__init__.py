@@ -8,7 +8,9 @@ server instead (the HTTP adapter lives in the shell, `bot/understanding/`). Pure
 beyond reading the packaged data, no imports from `bot/` or `dialogues/`.
 
 The model is `nlu.embedded` (imported on its own: scikit-learn takes a while to load, and
-most of Sauti's commands never read a message).
+most of Sauti's commands never read a message); `nlu.themes`, imported on its own for the same
+reason, suggests themes for free-text answers from those a team has tagged. `nlu.intent` holds
+the interface, `nlu.training` reads the data, `nlu.text` folds what people type.
 """
 
 from nlu.intent import (

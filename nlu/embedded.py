@@ -19,6 +19,16 @@ from nlu.intent import Intent
 from nlu.text import fold
 from nlu.training import Example, builtin_examples
 
+# Character n-grams within word boundaries, 1 to 4 characters (scikit-learn's `char_wb`).
+_CHAR_NGRAMS = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4)).build_analyzer()
+
+
+def meaningful_ngrams(text: str) -> list[str]:
+    """The message's character n-grams without the lone space that pads every word: it is in
+    every message, so a message with nothing else the model knows (an emoji, digits or a
+    script it was never taught) was read from that space alone, as "yes", most sure of it."""
+    return [gram for gram in _CHAR_NGRAMS(text) if not gram.isspace()]
+
 
 class EmbeddedClassifier:
     """A trained model. `classify` computes the one message's TF-IDF vector and scores itself,
@@ -63,7 +73,7 @@ def train_embedded(examples: Iterable[Example] | None = None) -> EmbeddedClassif
 def fit(examples: Iterable[Example]) -> tuple[TfidfVectorizer, LogisticRegression]:
     """The fitted n-gram vectorizer and classifier (scikit-learn's own objects)."""
     chosen = list(examples)
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True)
+    vectorizer = TfidfVectorizer(analyzer=meaningful_ngrams, sublinear_tf=True)
     features = vectorizer.fit_transform([fold(example.text) for example in chosen])
     # C well above 1: short messages give few n-grams, and confidence must not be spread thin
     # over fifteen intents. SAGA with a loose tolerance trains in a

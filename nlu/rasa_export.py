@@ -1,5 +1,8 @@
-"""`sauti nlu export`: the training data as a Rasa project's `data/nlu.yml` and `config.yml`,
-so a team can `rasa train nlu` and point Sauti at the server (the intents keep their names)."""
+"""`sauti nlu export`: the training data as a Rasa project's `data/nlu.yml`, `config.yml` and
+`domain.yml`, so a team can `rasa data validate`, `rasa train nlu` and point Sauti at the server
+(the intents keep their names). Checked once against a real Rasa 3.6 (docs/nlu.md): its
+`data validate` refuses a project without a domain, so the export writes one naming the
+intents (no responses, stories or actions: Sauti's conversation is its own)."""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ policies: []
 
 def export_rasa(examples: Iterable[Example], synonyms: Iterable[Synonym]) -> dict[str, str]:
     """File name -> content: `data/nlu.yml` (one entry per intent, every language's examples
-    together, as one model reads them all) and `config.yml`."""
+    together, as one model reads them all), `config.yml` and `domain.yml` (the intents)."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for example in sorted(examples, key=lambda example: (example.intent, example.language)):
         if example.text not in grouped[example.intent]:
@@ -48,7 +51,9 @@ def export_rasa(examples: Iterable[Example], synonyms: Iterable[Synonym]) -> dic
     nlu_yml = yaml.dump(
         document, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=1000
     )
-    return {"data/nlu.yml": nlu_yml, "config.yml": CONFIG_YML}
+    domain = {"version": RASA_FORMAT_VERSION, "intents": list(grouped)}
+    domain_yml = yaml.dump(domain, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False)
+    return {"data/nlu.yml": nlu_yml, "config.yml": CONFIG_YML, "domain.yml": domain_yml}
 
 
 def _block(texts: Iterable[str]) -> str:

@@ -7,8 +7,16 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-# Letters people type interchangeably: hamza carriers, ta marbuta, alef maqsura.
-_ARABIC = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
+# Letters people type interchangeably: hamza carriers, ta marbuta, alef maqsura; and, where a
+# phone has no Pashto keyboard, the Persian or Arabic letters typed for Pashto's yeh forms
+# (ی ې ۍ), kaf (ک) and gaf (ګ).
+_ARABIC = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ـ": None}
+    | {"ی": "ي", "ې": "ي", "ۍ": "ي", "ك": "ک", "ګ": "گ"}
+    # A number is the same number in any script's digits ("৪২", "၄၂", "٤٢" are 42): the
+    # Arabic-Indic, Extended Arabic-Indic (Pashto), Bengali and Myanmar digits.
+    | {zero + value: str(value) for zero in (0x660, 0x6F0, 0x9E6, 0x1040) for value in range(10)}
+)
 
 
 def fold(text: str) -> str:

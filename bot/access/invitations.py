@@ -30,6 +30,7 @@ class Invitation:
     org: str
     role: Role
     asked_ms: int
+    link: str = ""  # the digest of its live link's token ("": made before links were kept)
 
 
 class Invitations:
@@ -39,17 +40,30 @@ class Invitations:
         self._ttl = ttl_seconds
 
     async def invite(self, email: str, org: str, role: Role, now_ms: int) -> str:
-        """Ask `email` to join `org` as `role` (again: the latest role); its link's token."""
+        """Ask `email` to join `org` as `role` (again: the latest role, and a new link: the one
+        handed out before stops); its link's token."""
         token = secrets.token_urlsafe(TOKEN_BYTES)
         theirs = self._schema.staff_invitations(email)
         listed = self._schema.organisation_invitations(org)
+        before = await self.get(email, org)
+        digest = _digest(token)
         pipe = self._redis.pipeline(transaction=False)
-        pipe.hset(theirs, org, f"{role.value}:{now_ms}")
+        if before is not None and before.link:  # one live link per invitation, as a setup's
+            pipe.delete(self._schema.staff_invitation_link(before.link))
+        pipe.hset(theirs, org, f"{role.value}:{now_ms}:{digest}")
         pipe.expire(theirs, self._ttl)
         pipe.sadd(listed, email)
-        pipe.set(self._schema.staff_invitation_link(_digest(token)), f"{email} {org}", ex=self._ttl)
+        pipe.set(self._schema.staff_invitation_link(digest), f"{email} {org}", ex=self._ttl)
         await pipe.execute()
         return token
+
+    async def change_role(self, invitation: Invitation, role: Role) -> None:
+        """Ask with another role; the link handed out keeps working (as a new account's setup
+        link does when its role changes)."""
+        value = f"{role.value}:{invitation.asked_ms}:{invitation.link}"
+        await self._redis.hset(
+            self._schema.staff_invitations(invitation.email), invitation.org, value
+        )
 
     async def of_account(self, email: str) -> list[Invitation]:
         """The organisations waiting for the account's answer."""
@@ -76,13 +90,15 @@ class Invitations:
         return _invitation(email, org, text(value)) if value is not None else None
 
     async def take(self, email: str, org: str) -> Invitation | None:
-        """End the invitation (accepted, or withdrawn): the one it was, for the one caller that
-        ended it; None when there was none."""
+        """End the invitation (accepted, or withdrawn) and its link: the one it was, for the one
+        caller that ended it; None when there was none."""
         found = await self.get(email, org)
         if found is None:
             return None
         ended = await self._redis.hdel(self._schema.staff_invitations(email), org)
         await self._redis.srem(self._schema.organisation_invitations(org), email)
+        if found.link:
+            await self._redis.delete(self._schema.staff_invitation_link(found.link))
         return found if ended else None
 
     async def link(self, token: str) -> tuple[str, str] | None:
@@ -97,9 +113,10 @@ class Invitations:
 
 
 def _invitation(email: str, org: str, value: str) -> Invitation | None:
-    role, _, asked = value.partition(":")
+    role, _, rest = value.partition(":")
+    asked, _, link = rest.partition(":")
     try:
-        return Invitation(email, org, Role(role), int(asked))
+        return Invitation(email, org, Role(role), int(asked), link)
     except ValueError:
         return None
 

@@ -155,7 +155,7 @@ class StaffChanges:
             if invited is not None:
                 changed = {"from": invited.role.value, "to": role.value}
                 entry = self._entry(by, AuditAction.ROLE_CHANGED, target, changed)
-                await self.invitations.invite(invited.email, by.org, role, _now_ms())
+                await self.invitations.change_role(invited, role)
                 await self._record(by, entry)
                 return invited.role
             before = await self._role_of(by.org, email)
@@ -188,12 +188,24 @@ class StaffChanges:
         """Take the account's password and second factor away, sign it out everywhere and give
         it a new setup link (its token). Recorded in each organisation the account is in.
         The link records the organisations it was made for: if another adds the account
-        meanwhile, the link does not open it (bot.access.setup_links)."""
+        meanwhile, the link does not open it (bot.access.setup_links). Someone invited and
+        not yet joined gets a new invitation link instead (the old one stops), and the reset
+        is recorded as a new account's: nothing tells the admin the account exists elsewhere,
+        and nothing of that account changes."""
         authorize(by, Permission.STAFF_MANAGE)
         target = f"staff:{normal_email(email)}"
-        self._entry(by, AuditAction.SIGN_OUT_EVERYWHERE, target, {"reason": "reset"})
+        self._entry(by, AuditAction.SIGN_OUT_EVERYWHERE, target, _RESET)
         async with self._lock(by.org):
             await self._still_allowed(by)
+            invited = await self._invited(by.org, email)
+            if invited is not None:
+                token = await self.invitations.invite(
+                    invited.email, by.org, invited.role, invited.asked_ms
+                )
+                await self._record(
+                    by, self._entry(by, AuditAction.SIGN_OUT_EVERYWHERE, target, _RESET)
+                )
+                return token
             member = await self._member(by.org, email)
             if member is None:
                 raise NotFoundError(f"no staff member {email} in '{by.org}'")
@@ -224,7 +236,7 @@ class StaffChanges:
                 action=AuditAction.SIGN_OUT_EVERYWHERE,
                 target=f"staff:{member.email}",
                 address=by.address,
-                details={"reason": "reset"},
+                details=_RESET,
             )
         return token
 
@@ -240,9 +252,9 @@ class StaffChanges:
         await self._audit.record(
             org,
             actor=f"staff:{email}",
-            action=AuditAction.STAFF_ADDED,
+            action=AuditAction.STAFF_INVITATION_ACCEPTED,
             target=f"staff:{email}",
-            details={"role": invitation.role.value, "accepted": "invitation"},
+            details={"role": invitation.role.value},
         )
         return invitation.role
 
@@ -387,6 +399,9 @@ class StaffChanges:
             address=entry.address,
             details=entry.details,
         )
+
+
+_RESET = {"reason": "reset"}
 
 
 def _now_ms() -> int:

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     RESPONSES_READ = "responses:read"
     THEMES_WRITE = "themes:write"
     DECISIONS_DRAFT = "decisions:draft"  # create and preview
+    PANEL_READ = "panel:read"  # the panel's counts and invitation previews, suppressed
     EXPORTS_CREATE = "exports:create"
     # The grievance desk.
     CASES_READ = "cases:read"
@@ -33,6 +34,7 @@ class Permission(StrEnum):
     # Running the organisation.
     DECISIONS_PUBLISH = "decisions:publish"
     CAMPAIGNS_MANAGE = "campaigns:manage"  # load, open, close
+    PANEL_INVITE = "panel:invite"  # invite panel members to a campaign (messages them)
     STAFF_MANAGE = "staff:manage"  # staff, their roles, anyone's tokens
     AUDIT_READ = "audit:read"
 
@@ -47,6 +49,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.THEMES_WRITE,
         Permission.DECISIONS_DRAFT,
         Permission.EXPORTS_CREATE,
+        Permission.PANEL_READ,
     },
     # A caseworker sees which campaigns exist (a case names one), not their results.
     Role.CASEWORKER: frozenset(

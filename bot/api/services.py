@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bot.loop.preview_cache import PreviewCache
     from bot.loop.publisher import Publisher
     from bot.loop.templates import TemplateCoverage
+    from bot.panels.inviting import Inviter
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class ApiServices:
     clock: Callable[[], float] = time.time
     reopen_days: int = DEFAULT_REOPEN_DAYS  # SAUTI_CASE_REOPEN_DAYS: a resolution's Reopen button
     decisions: DecisionTools | None = None  # the decisions operations' (bot.web gives them)
+    inviter: Inviter | None = None  # the panels operations' (bot.web gives it)
     staff_tools: StaffTools | None = None  # the staff and tokens operations' (bot.web too)
     # The audit chain's last verdict per organisation (GET /audit/verify), kept a while.
     audit_verdicts: RecentVerdicts = field(default_factory=RecentVerdicts)

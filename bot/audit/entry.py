@@ -67,6 +67,12 @@ class AuditAction(StrEnum):
     CASES_LISTED = "cases_listed"  # the operator's list of an organisation's cases
     TRIAGE_MARKED = "triage_marked"  # a free-text answer flagged urgent / safety, or linked
     ALERT_ACKNOWLEDGED = "alert_acknowledged"  # a safety alert closed by a staff member
+    PANEL_INVITED = "panel_invited"  # a panel segment invited to a campaign (count: invited)
+
+    # Someone invited (an account of another organisation) joined, as themselves.
+    STAFF_INVITATION_ACCEPTED = "staff_invitation_accepted"
+    THEMES_SUGGESTED = "themes_suggested"  # themes suggested, learnt from tagged free text
+    THEME_SUGGESTION_DECIDED = "theme_suggestion_decided"  # one accepted or dismissed
 
 
 def staff_actor(email: str) -> str:

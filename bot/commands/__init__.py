@@ -7,5 +7,6 @@ and the setup links staff get in through); `audit` (an organisation's audit log)
 personal-level data is kept, and erasing what is due); `keys` (master key epochs: rotate,
 rewrap, retire); `translations` (translators' files: export, import, and each language's
 completeness and review); `nlu` (the intents read in typed messages: train, classify, export
-as a Rasa project).
+as a Rasa project); `panels` (an organisation's panel) and `invitations` (a segment of it
+invited to a campaign).
 """

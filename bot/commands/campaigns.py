@@ -19,7 +19,8 @@ from bot.commands.translations import records_of
 from bot.conversation.campaign import Campaign, CampaignStatus
 from bot.records.campaigns import CampaignOwnedElsewhereError
 from bot.records.stats import campaign_counters
-from bot.records.suppression import suppress_count, suppress_distribution
+from bot.records.suppression import suppress_completion, suppress_count
+from bot.records.tally import COMPLETED, SESSIONS
 from bot.records.translation_import import note_opening, refusal, refused_languages
 from bot.runtime.retention import holding
 from dialogues import SurveyDefinitionError, parse
@@ -169,13 +170,12 @@ def _list(args: argparse.Namespace) -> int:
             campaign = await app.campaigns.get(campaign_id)
             if campaign is None:
                 continue
-            counts = await campaign_counters(app.redis, app.schema, campaign_id)
-            started, completed = counts.get("started", 0), counts.get("completed", 0)
-            # As the API counts them: completed and still going make up those who started
-            # (one line, protected as one); small counts read `<minimum`.
-            progress = suppress_distribution(
-                [min(completed, started), max(started - completed, 0)], minimum, total=started
-            )
+            counts = await campaign_counters(app.redis, app.schema, campaign_id, minimum=minimum)
+            # As the API counts them: those whose answers are stored (someone who erased their
+            # data is out), completed and still going making up those who started (one line,
+            # protected as one); small counts read `<minimum`. From the latest results snapshot.
+            started, completed = counts[SESSIONS], counts[COMPLETED]
+            progress = suppress_completion(started, completed, minimum)
             answers = suppress_count(counts.get("answers", 0), minimum)
             accepted = await records_of(app).drafts_shown(campaign)
             print(

@@ -2,8 +2,8 @@
 
 `train` trains the embedded model from the shipped data and says how long it took (the
 workers train it the same way at start-up); `classify` shows what the model makes of a
-message; `export DIR` writes the data as a Rasa project (`data/nlu.yml`, `config.yml`) for
-`rasa train nlu`. None of them needs Redis."""
+message; `export DIR` writes the data as a Rasa project (`data/nlu.yml`, `config.yml`,
+`domain.yml`) for `rasa data validate` and `rasa train nlu`. None of them needs Redis."""
 
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     AuditAction.FREE_TEXT_READ: N_("read free text"),
     AuditAction.EXPORT_CREATED: N_("exported responses"),
     AuditAction.STAFF_ADDED: N_("added a member"),
+    AuditAction.STAFF_INVITATION_ACCEPTED: N_("joined: accepted an invitation"),
     AuditAction.STAFF_REMOVED: N_("removed a member"),
     AuditAction.ROLE_CHANGED: N_("changed a role"),
     AuditAction.TOKEN_CREATED: N_("made a token"),

@@ -14,7 +14,8 @@ from aiohttp import web
 
 from bot.access.roles import Permission
 from bot.api.operations.campaigns import CampaignOut, CampaignPage
-from bot.api.operations.cases import CaseDetail, CaseOut, CasePage, CaseReportOut, StepOut
+from bot.api.operations.case_report import CaseReportOut
+from bot.api.operations.cases import CaseDetail, CaseOut, CasePage, StepOut
 from bot.api.problems import ApiError
 from bot.console.declare import Pages
 from bot.console.i18n import N_

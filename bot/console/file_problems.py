@@ -80,6 +80,20 @@ TEXTS: dict[C, str] = {
         "No whole number lies between min (%(min)s) and max (%(max)s): widen them or set "
         "integer: false"
     ),
+    C.NOT_A_DATE_BOUND: N_("%(found)s is not a date like 2026-03-31, or %(today)s"),
+    C.MAX_BEFORE_MIN: N_("max (%(max)s) is before min (%(min)s)"),
+    # A question's `profile` (the panel attribute its answer feeds).
+    C.UNKNOWN_PROFILE: N_("Unknown profile attribute %(found)s (attributes: %(attributes)s)"),
+    C.PROFILE_OF_KIND: N_("A “%(profile)s” profile comes from a %(kinds)s question"),
+    C.PROFILE_TWICE: N_(
+        "Questions “%(first)s” and “%(second)s” both feed the “%(profile)s” profile; one "
+        "question may"
+    ),
+    # A campaign's own wording of Sauti's texts (`system_texts`).
+    C.NO_SUCH_SYSTEM_TEXT: N_("Sauti has no text “%(key)s” (see its messages.yaml)"),
+    C.NOT_A_TEXT: N_("Must be a text (quote it)"),
+    C.PLACEHOLDER_MISSING: N_("The placeholder {%(name)s} of Sauti's text is missing"),
+    C.PLACEHOLDER_ADDED: N_("The placeholder {%(name)s} is not in Sauti's text: remove it"),
     # A survey's `relevant` expressions.
     C.REFERS_TO_LATER: N_(
         "Refers to “%(question)s”, which is this question or comes after it: relevant can only "
@@ -90,6 +104,9 @@ TEXTS: dict[C, str] = {
     C.COMPARES_TEXT: N_(
         "“%(question)s” is a free-text question: its words cannot be compared, use "
         "answered(%(question)s)"
+    ),
+    C.COMPARES_DATE: N_(
+        "“%(question)s” is a date question: only answered(%(question)s) can test it"
     ),
     C.SELECTED_NOT_CHOICE: N_(
         "selected() works on choice questions; “%(question)s” is a %(kind)s question"
@@ -138,6 +155,7 @@ TEXTS: dict[C, str] = {
         "values"
     ),
     C.EMPTY_ORDERED: N_("Only = and != compare with ''"),
+    C.DATE_NEEDS_QUOTED: N_("date() takes a quoted date, like date('2020-01-31')"),
     # An XLSForm.
     C.WORKBOOK_TOO_LARGE: N_(
         "The workbook unpacks to more than %(limit)s MB: not an XLSForm Sauti reads"
@@ -207,6 +225,14 @@ TEXTS: dict[C, str] = {
     C.CONSTRAINT_LEAST_LENGTH: N_(
         "Sauti can check only the answer's length, like string-length(.) <= 200 (at most; a "
         "least length cannot be asked for)"
+    ),
+    C.CONSTRAINT_DAYS_ONLY: N_(
+        "Sauti can check only the earliest and latest day, like . >= date('2020-01-01') and "
+        ". <= today()"
+    ),
+    C.CONSTRAINT_NOT_A_DATE: N_(
+        "Sauti can check only the earliest and latest day, like . >= date('2020-01-01') and "
+        ". <= today(); %(found)s is not a date like 2020-01-31"
     ),
     # A decision file, and the decision composed in the console.
     C.DECISION_VERSION: N_("This Sauti reads decision files of version %(version)s"),

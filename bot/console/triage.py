@@ -3,8 +3,13 @@ themes (add, remove), urgent and safety flags, its link to a decision and, when 
 its open alert to acknowledge. And the banner every page shows while the organisation has open
 safety alerts.
 
+Beside each answer, for those who tag, the themes suggested for it (`suggestThemes`, learnt
+from the answers already tagged) with Accept and Dismiss (`decideThemeSuggestion`); the page says
+when no theme has enough tagged answers to be suggested yet.
+
 Everything goes through the API's operations (`listTriage`, `markTriageItem`, `tagAnswer`,
-`acknowledgeAlert`, `listAlerts`): the same permission checks and the same audit entries.
+`acknowledgeAlert`, `listAlerts`, `suggestThemes`, `decideThemeSuggestion`): the same
+permission checks and the same audit entries.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from bot.access.roles import Permission
 from bot.api.operations.alerts import AlertsOut
 from bot.api.operations.campaigns import CampaignOut
 from bot.api.operations.loop import DecisionOut, DecisionPage
+from bot.api.operations.theme_suggestions import SuggestionPage
 from bot.api.operations.triage import TriagePage
 from bot.console.campaigns import title_in
 from bot.console.declare import Pages
@@ -42,6 +48,8 @@ DONE = {  # what the page says after a change it made (`?done=`)
     "linked": N_("The link to a decision is saved."),
     "themes": N_("The themes are saved."),
     "acknowledged": N_("The safety alert is acknowledged."),
+    "accepted": N_("The suggested theme is added."),
+    "dismissed": N_("The suggestion is dismissed: it will not be suggested for this answer again."),
 }
 _THEMES = re.compile(r"[\s,]+")
 
@@ -55,6 +63,7 @@ async def triage_queue(view: View) -> web.StreamResponse:
         "listTriage", path={"campaign_id": campaign_id}, query={"limit": PAGE_SIZE, **shown}
     )
     decisions = await _decisions(view, campaign_id)
+    suggested = await _suggestions(view, campaign_id, shown)
     done = DONE.get(view.request.query.get("done", ""))
     following = {k: v for k, v in shown.items() if k != "cursor"}
     return view.render(
@@ -68,6 +77,10 @@ async def triage_queue(view: View) -> web.StreamResponse:
         back=urlencode(shown),
         flag_labels=FLAG_LABELS,
         decisions=decisions,
+        suggested=suggested,
+        suggestions={item.response_id: item.suggestions for item in suggested.items}
+        if suggested
+        else {},
         next_query=urlencode({**following, "cursor": found.next_cursor})
         if found.next_cursor
         else None,
@@ -109,6 +122,23 @@ async def themes(view: View) -> web.StreamResponse:
         await view.invoke("tagAnswer", path={"campaign_id": campaign_id}, body=body)
         raise view.redirect(_back(campaign_id, form, response_id, "themes"))
     raise view.redirect(_back(campaign_id, form, response_id))
+
+
+@pages.post(
+    "/console/campaigns/{campaign_id}/triage/suggestion", permission=Permission.THEMES_WRITE
+)
+async def suggestion(view: View) -> web.StreamResponse:
+    """Accept (the theme is added) or dismiss one suggested theme."""
+    form = await view.form()
+    campaign_id = view.request.match_info["campaign_id"]
+    response_id = form.get("response_id")
+    choice = form.get("decision")
+    if choice not in ("accept", "dismiss"):
+        raise view.redirect(_back(campaign_id, form, response_id))
+    body = {"response_id": response_id, "theme": form.get("theme"), "accept": choice == "accept"}
+    await view.invoke("decideThemeSuggestion", path={"campaign_id": campaign_id}, body=body)
+    done = "accepted" if choice == "accept" else "dismissed"
+    raise view.redirect(_back(campaign_id, form, response_id, done))
 
 
 @pages.post(
@@ -160,6 +190,18 @@ async def _decisions(view: View, campaign_id: str) -> list[DecisionOut]:
         "listDecisions", query={"campaign": campaign_id, "limit": "200"}
     )
     return found.items
+
+
+async def _suggestions(
+    view: View, campaign_id: str, shown: dict[str, str]
+) -> SuggestionPage | None:
+    """The themes suggested for this page's answers (those who may tag them)."""
+    if not view.may(Permission.THEMES_WRITE):
+        return None
+    found: SuggestionPage = await view.invoke(
+        "suggestThemes", path={"campaign_id": campaign_id}, query={"limit": PAGE_SIZE, **shown}
+    )
+    return found
 
 
 def _filters(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

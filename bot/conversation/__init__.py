@@ -19,6 +19,7 @@ No Redis, no clock, no network: the worker loads the participant and their sessi
   those words that versions their consent to take part;
 - `stopping`: stop; `resume_question`: the question that must be answered before messages
   start again;
+- `leaving_panel`: "leave panel", a no to being contacted again (bot.panels);
 - `my_data`, `my_consents`: what Sauti holds about them, as they can read it, and their
   consents with a button to change each;
 - `stored_answers`, `stored_sessions`: answers and sessions as Redis keeps them (compactly

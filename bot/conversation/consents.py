@@ -105,9 +105,14 @@ def current_version(kind: Consent, campaign: Campaign | None) -> str:
 
 @cache
 def _builtin_version(kind: Consent) -> str:
+    """The version of a built-in consent text: its English source and the languages the
+    catalogue itself holds. A language added in a file of its own does not count: adding a
+    translation changes nothing anyone agreed to, and counting it would mark every consent
+    given before as outdated (and ask everyone about outcomes again)."""
     catalog = builtin_catalog()
+    versioned = [code for code in catalog.language_names if code not in catalog.added_languages]
     texts = {
-        key: {language: catalog.message(key, language) for language in catalog.language_names}
+        key: {language: catalog.message(key, language) for language in versioned}
         for key in _TEXTS[kind]
     }
     return _fingerprint(texts)

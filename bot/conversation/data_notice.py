@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.conversation.campaign import Campaign
 from bot.conversation.chat_commands import keyword
-from dialogues.localization import builtin_catalog
+from dialogues.overrides import campaign_catalog
 
 
 def data_notice(campaign: Campaign, language: str, *, mydata: str, delete: str) -> str:
@@ -18,7 +18,7 @@ def data_notice(campaign: Campaign, language: str, *, mydata: str, delete: str) 
     how to see and delete what is held: the built-in notice, or the campaign's own words under
     who is asking, always followed by the built-in line on seeing and deleting what is held (a
     survey file cannot leave it out). The web chat shows the same on its join page."""
-    survey, catalog = campaign.survey, builtin_catalog()
+    survey, catalog = campaign.survey, campaign_catalog(campaign.survey)
     organisation = survey.text(survey.organisation, language)
     title = survey.text(survey.title, language)
     if survey.data_notice:
@@ -40,7 +40,7 @@ def notice_as_read(campaign: Campaign, language: str) -> tuple[str, ...]:
     notice, the retention line, the WhatsApp line (said on WhatsApp only, counted for every
     channel so one version stands for all) and the question. Commands are quoted by their
     keyword, the same on every channel."""
-    catalog = builtin_catalog()
+    catalog = campaign_catalog(campaign.survey)
     return (
         data_notice(
             campaign,

@@ -13,6 +13,7 @@ from bot.conversation import (
     erasure,
     feedback,
     joining,
+    leaving_panel,
     menus,
     my_cases,
     my_data,
@@ -52,6 +53,7 @@ _COMMANDS: dict[str, Callable[[Exchange, str], None]] = {
     my_cases.CASES: my_cases.my_cases,
     REOPEN: my_cases.reopen,
     my_cases.SATISFACTION: my_cases.satisfied,
+    leaving_panel.LEAVE: leaving_panel.leave_panel,
 }
 
 # Whether a reply answered the question of the participant's stage; False (having changed

@@ -19,6 +19,7 @@ from bot.privacy import ParticipantCrypto
 from dialogues.inbound import TextReply
 from dialogues.localization import FALLBACK_LANGUAGE, builtin_catalog
 from dialogues.normalize import fold
+from dialogues.overrides import campaign_catalog
 
 
 class Exchange:
@@ -35,7 +36,9 @@ class Exchange:
         self.context = context
         self.crypto = crypto
         self.now = now
-        self.catalog = builtin_catalog()
+        # Sauti's texts as this campaign words them (its survey's `system_texts`).
+        campaign = context.campaign
+        self.catalog = campaign_catalog(campaign.survey) if campaign else builtin_catalog()
         if turn.participant is None:
             turn.reply_address = event.address  # answers to someone without a record
 

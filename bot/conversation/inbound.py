@@ -61,6 +61,7 @@ class Command:
     - cases: "" (their open and recently resolved cases: "my cases")
     - reopen: a case reference ("" asks which): reopen a resolved case
     - satisfied: "<yes|no>:<case reference>": the buttons under a resolution
+    - leave: "" (leave the panel: a no to being contacted again for future surveys)
     """
 
     name: str
@@ -85,6 +86,7 @@ COMMANDS = (
     "cases",
     "reopen",
     "satisfied",
+    "leave",
 )
 
 

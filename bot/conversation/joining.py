@@ -20,7 +20,7 @@ from bot.conversation.participants import ParticipantRecord, Stage
 from bot.conversation.turns import answer, begin_survey, closed, new_participant
 from dialogues import Session
 from dialogues.inbound import ChangeLanguage, TextReply
-from dialogues.normalize import fold
+from dialogues.normalize import ascii_digits, fold
 from dialogues.session import SessionStatus
 
 
@@ -186,7 +186,7 @@ def _pick_language(action: Answer, spoken: tuple[str, ...], names: Mapping[str, 
         return action.input.language if action.input.language in spoken else None
     if not isinstance(action.input, TextReply):
         return None
-    typed = fold(action.input.text)
+    typed = fold(ascii_digits(action.input.text))  # "৪" or "٤" is the menu's 4th language too
     for place, code in enumerate(spoken, start=1):
         if typed in {code, str(place), fold(names.get(code, code))}:
             return code

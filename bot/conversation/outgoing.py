@@ -13,6 +13,7 @@ from enum import StrEnum
 from dialogues.events import (
     AnswerRecorded,
     AnswerRejected,
+    AnswerReused,
     Event,
     InputIgnored,
     LanguageChanged,
@@ -110,6 +111,8 @@ def messages_for(events: Iterable[Event]) -> list[Outgoing]:
                 out.append(Outgoing("\n\n".join(p for p in (title, intro, promise) if p)))
             case QuestionAsked(prompt=prompt):
                 out.append(Outgoing(prompt.text, prompt=prompt))
+            case AnswerReused():
+                pass  # known from before (a panel profile): not asked, so nothing to echo
             case AnswerRecorded(question_id=question_id, display=display):
                 out.append(Outgoing(display, Sender.PARTICIPANT, question_id=question_id))
             case (

@@ -7,12 +7,14 @@ unreadable — the erasure feature relies on this.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.conversation.consents import LEGACY, Consent, Given, consent_key
 from bot.privacy import ParticipantCrypto, ParticipantId, decrypt_field, encrypt_field, field_aad
+from dialogues.expressions import AnswerValue
 
 
 class Stage(StrEnum):
@@ -78,6 +80,10 @@ class ParticipantRecord:
     # anything they sent at or before this time that arrives late changes nothing.
     hidden_ms: int = 0
     shared_phone: bool = False  # notices never quote a question or an answer (their choice)
+    # Their panel profile per organisation ("<org>:<attribute>" -> the answer as JSON: an
+    # option id, or a list of them): reused when a new survey of that organisation asks again
+    # (dialogues.profiles). Erased with the record.
+    profile: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def updates(self) -> dict[str, bool]:
@@ -88,6 +94,16 @@ class ParticipantRecord:
             for key, given in self.consents.items()
             if key.startswith(prefix)
         }
+
+    def known(self, org: str) -> dict[str, AnswerValue]:
+        """Their profile for an organisation's surveys: attribute -> value."""
+        prefix = org + ":"
+        known: dict[str, AnswerValue] = {}
+        for key, raw in self.profile.items():
+            if key.startswith(prefix):
+                value = json.loads(raw)
+                known[key.removeprefix(prefix)] = tuple(value) if isinstance(value, list) else value
+        return known
 
     def consent(self, kind: Consent, campaign_id: str | None) -> Given | None:
         return self.consents.get(consent_key(kind, campaign_id))
@@ -125,6 +141,8 @@ class ParticipantRecord:
             fields["tzset"] = _flag(self.time_zone_chosen)
         for campaign in self.joined:
             fields[f"c:{campaign}"] = "1"
+        for key, value in self.profile.items():
+            fields[f"pf:{key}"] = value
         return fields | _consent_fields(self.consents)
 
     @classmethod
@@ -150,6 +168,7 @@ class ParticipantRecord:
             time_zone_chosen=text.get("tzset") == b"1",
             hidden_ms=hidden_since(text.get("hid")),
             shared_phone=text.get("shp") == b"1",
+            profile={k[3:]: v.decode() for k, v in text.items() if k.startswith("pf:")},
         )
 
 

@@ -29,6 +29,7 @@ KEPT_WHILE_STOPPED = frozenset(
         "delete",
         "consent",
         "updates",
+        "leave",
         "resume",
         "exit",
         "shared",

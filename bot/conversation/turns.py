@@ -7,6 +7,7 @@ event, and the commit writes the `Turn` atomically.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -21,9 +22,17 @@ from bot.conversation.understood import SafetyFlag
 from bot.privacy import ParticipantCrypto, ParticipantId
 from bot.settings.loop import DEFAULT_REOPEN_DAYS, DEFAULT_RESPONSE_DAYS
 from dialogues import Session, advance, start
-from dialogues.events import Event, Prompt, SelectionChanged, SurveyStarted
+from dialogues.events import (
+    AnswerOutcome,
+    AnswerRecorded,
+    Event,
+    Prompt,
+    SelectionChanged,
+    SurveyStarted,
+)
 from dialogues.inbound import Resume
 from dialogues.localization import builtin_catalog
+from dialogues.overrides import campaign_catalog
 from dialogues.prompts import build_prompt
 
 DAY_MS = 24 * 3600 * 1000
@@ -120,7 +129,8 @@ def answer(turn: Turn, action: Answer, context: Context, now: dt.datetime) -> Tu
     turn.session, turn.events = step.session, step.events
     turn.refreshed = _refreshed_prompts(campaign, step.session, step.events)
     if step.session.language != participant.language:
-        turn.update(participant, language=step.session.language)
+        participant = turn.update(participant, language=step.session.language)
+    remember_profile(turn, participant, campaign, step.events)
     return turn
 
 
@@ -152,14 +162,14 @@ def begin_survey(
     """Start the campaign's survey, or carry on where they were when they come back."""
     turn.campaign_id = campaign.id
     if session is None:
-        step = start(campaign.survey, language, now)
+        step = start(campaign.survey, language, now, known=participant.known(campaign.org))
     else:
         step = advance(campaign.survey, session, Resume(), now)
     turn.session, turn.events = step.session, step.events
     joined = participant.joined
     if campaign.id not in joined:
         joined = (*joined, campaign.id)
-    turn.update(
+    participant = turn.update(
         participant,
         campaign_id=campaign.id,
         language=step.session.language,
@@ -167,6 +177,7 @@ def begin_survey(
         stage=Stage.NONE,
         joined=joined,
     )
+    remember_profile(turn, participant, campaign, step.events)
     return turn
 
 
@@ -180,7 +191,8 @@ def _refreshed_prompts(
         if isinstance(event, SelectionChanged):
             question = campaign.survey.question(event.question_id)
             if question is not None:
-                prompts.append(build_prompt(campaign.survey, question, session, builtin_catalog()))
+                catalog = campaign_catalog(campaign.survey)
+                prompts.append(build_prompt(campaign.survey, question, session, catalog))
     return prompts
 
 
@@ -190,3 +202,22 @@ def started(turn: Turn) -> bool:
 
 def closed(language: str) -> str:
     return builtin_catalog().message("notice.campaign_closed", language)
+
+
+def remember_profile(
+    turn: Turn, participant: ParticipantRecord, campaign: Campaign, events: tuple[Event, ...]
+) -> None:
+    """Answers to questions that feed a panel profile attribute become the participant's
+    profile for the campaign's organisation (reused by its next surveys: dialogues.profiles).
+    A skip or a decline changes nothing: what they told before still stands."""
+    learned: dict[str, str] = {}
+    for event in events:
+        if not isinstance(event, AnswerRecorded) or event.outcome is not AnswerOutcome.ANSWERED:
+            continue
+        question = campaign.survey.question(event.question_id)
+        if question is None or question.profile is None or event.value is None:
+            continue
+        value = list(event.value) if isinstance(event.value, tuple) else event.value
+        learned[f"{campaign.org}:{question.profile}"] = json.dumps(value, separators=(",", ":"))
+    if learned and any(participant.profile.get(k) != v for k, v in learned.items()):
+        turn.update(participant, profile={**participant.profile, **learned})

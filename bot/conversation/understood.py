@@ -11,6 +11,9 @@ the worker before the turn) turned into what the conversation already knows how 
   reply reader decides: the model never answers "delete everything?" for them;
 - below the model's confidence threshold nothing is guessed: the message goes on as it is, and
   the question (its options) or the menu is shown again for them to choose from;
+- while a survey question waits, a message the model takes for a request for help gets that
+  question asked again, with how to answer it: what helps there is the question's own hint,
+  not the general menu (and a wrong answer the model misreads as "help" is asked again too);
 - a safety concern is flagged wherever it is written, even inside an answer or feedback.
 """
 
@@ -27,6 +30,7 @@ from dialogues.inbound import GoBack, Skip, TextReply
 from dialogues.interpret import Refused, interpret_text
 from dialogues.localization import builtin_catalog
 from dialogues.model import Question, QuestionKind
+from dialogues.overrides import campaign_catalog
 from nlu import SAFETY, Intent, decided
 
 # Intents that are commands wherever they are said (outside a stage question).
@@ -99,6 +103,8 @@ def apply_intent(
         survey_input = _survey_input(name, question, session.language)
         if survey_input is not None:
             return Understood(replace(event, action=Answer(survey_input)))
+        if name == "help":
+            return Understood(event)  # the survey asks its question again, saying how to answer
     if name in _COMMANDS:
         return Understood(replace(event, action=Command(_COMMANDS[name])))
     return Understood(event)
@@ -120,7 +126,11 @@ def _survey_reads(question: Question, text: str, session: Session, campaign: Cam
     if question.kind is QuestionKind.TEXT:
         return True
     languages = tuple(str(language) for language in campaign.survey.languages)
-    reading = interpret_text(question, text, session.language, languages, builtin_catalog())
+    survey = campaign.survey
+    catalog = campaign_catalog(survey)
+    reading = interpret_text(
+        question, text, session.language, languages, catalog, date_order=survey.date_order
+    )
     return not isinstance(reading, Refused)
 
 

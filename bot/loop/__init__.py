@@ -1,6 +1,7 @@
 """Closing the feedback loop, in Redis: decisions, the participants they reach, what comes back.
 
-- `ledger`, `themes`: decisions (versioned) and free-text theme tags;
+- `ledger`, `themes`: decisions (versioned) and free-text theme tags; `theme_suggestions`:
+  the themes tagged answers suggest for the others, accepted or dismissed by staff;
 - `planner`, `preview`: who a decision reaches, counted per shard inside Redis; `preview_cache`:
   the last preview kept per decision, counted again by one process in the background;
 - `publisher`, `feeder`, `pacing`, `progress`: notices fed to the outbox (resumable, never

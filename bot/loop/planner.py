@@ -8,7 +8,9 @@ its cursor and counts in the shard's publication hash, so it resumes after a cra
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,11 +89,13 @@ class Planner:
         self._schema = schema
 
     async def count_links(
-        self, stored: StoredDecision, limits: PlanLimits, samples: int = 5
+        self, stored: StoredDecision, limits: PlanLimits, samples: int = 5, pace: float = 0.0
     ) -> LinkCounts:
         """What publishing now would do, without writing anything. One script call at a
         time: Redis serves everyone else between two (pipelining the shards' calls together
-        made every other request wait behind all of them, and was no faster)."""
+        made every other request wait behind all of them, and was no faster). After each call
+        the count waits `pace` times as long as the call took, giving Redis and the event
+        loop to everyone else in between (0: it only lets the loop run its other tasks)."""
         counts = LinkCounts()
         for shard in range(self._schema.shards):
             await self._explicit_erased(stored, shard, counts)
@@ -99,13 +103,32 @@ class Planner:
             while True:
                 wanted = max(0, samples - len(counts.samples))
                 args = self._args(stored, shard, "count", cursor, limits=limits, samples=wanted)
+                began = time.perf_counter()
                 reply: Any = await PLAN(self._redis, self._plan_keys(stored, shard), args)
+                await asyncio.sleep((time.perf_counter() - began) * pace)
                 cursor = _text(reply[0])
                 counts.add(reply[1])
                 counts.samples += [_text(pid) for pid in reply[2]]
                 if cursor == "0":
                     break
         return counts
+
+    async def sample_links(
+        self, stored: StoredDecision, limits: PlanLimits, wanted: int
+    ) -> list[str]:
+        """A few participants the decision would tell, found fast: the first `limits.chunk`
+        respondents of each shard at most, one script call each, until `wanted` are found
+        (fewer when those told are rare)."""
+        found: list[str] = []
+        for shard in range(self._schema.shards):
+            if len(found) >= wanted:
+                break
+            args = self._args(
+                stored, shard, "count", "0", limits=limits, samples=wanted - len(found)
+            )
+            reply: Any = await PLAN(self._redis, self._plan_keys(stored, shard), args)
+            found += [_text(pid) for pid in reply[2]]
+        return found[:wanted]
 
     async def plan_shard(self, stored: StoredDecision, shard: int, limits: PlanLimits) -> bool:
         """Plan one more chunk of a shard; True once the shard is fully planned."""

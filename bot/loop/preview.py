@@ -13,6 +13,7 @@ from the first sample's answer (a label, as in the samples), else the general on
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,9 @@ from dialogues.model import QuestionKind, Survey
 from dialogues.prompts import display_answer
 
 SAMPLES = 5  # linked answers a preview shows
+# Respondents of each shard looked at for them, at most: a page draws them as it is shown (a
+# kept count holds no one's id), so this bounds what that costs.
+SAMPLE_CHUNK = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +121,8 @@ async def build_preview(
     counts: LinkCounts | None = None,
 ) -> Preview:
     """What publishing now would do; `counts` when the planner's count was made already
-    (bot.loop.preview_cache), else counted now."""
+    (bot.loop.preview_cache), else counted now. The sample answers are drawn now, whichever:
+    a kept count names nobody."""
     quiet, zone_name, templates = viewpoint.quiet, viewpoint.zone_name, viewpoint.templates
     if counts is None:
         counts = await count_preview(redis, schema, stored, limits)
@@ -137,7 +142,9 @@ async def build_preview(
             without_buttons[spoken] = without_buttons.get(spoken, 0) + count
     campaign_zone = zone(zone_name)
     local = dt.datetime.fromtimestamp(limits.now_ms / 1000, campaign_zone)
-    shown = await _still_there(redis, schema, counts.samples)
+    sampling = dataclasses.replace(limits, chunk=SAMPLE_CHUNK)
+    drawn = await Planner(redis, schema).sample_links(stored, sampling, SAMPLES)
+    shown = await _still_there(redis, schema, drawn)
     example, samples = await asyncio.gather(
         _example(redis, schema, stored, shown[:1]),
         _samples(redis, schema, stored, survey, shown, viewpoint.pseudonyms),
@@ -165,10 +172,11 @@ async def build_preview(
 
 
 async def count_preview(
-    redis: Redis, schema: KeySchema, stored: StoredDecision, limits: PlanLimits
+    redis: Redis, schema: KeySchema, stored: StoredDecision, limits: PlanLimits, pace: float = 0.0
 ) -> LinkCounts:
-    """The planner's count a preview shows (with a few participants told, for its samples)."""
-    return await Planner(redis, schema).count_links(stored, limits, samples=SAMPLES)
+    """The planner's count a preview shows: counts only, no one's id (`pace`: Planner.
+    count_links')."""
+    return await Planner(redis, schema).count_links(stored, limits, samples=0, pace=pace)
 
 
 def written_notices(
@@ -209,9 +217,8 @@ def _shared(stored: StoredDecision, language: str) -> WrittenNotice:
 
 
 async def _still_there(redis: Redis, schema: KeySchema, pids: list[str]) -> list[str]:
-    """The sampled participants who are still there to show: a kept count (bot.loop.
-    preview_cache) may name someone who has since erased their data or left with a quick
-    exit, whose answers must not be shown."""
+    """The sampled participants who are still there to show: someone who left with a quick
+    exit is still walked by the planner, but their answers must not be shown."""
     if not pids:
         return []
     pipe = redis.pipeline(transaction=False)
@@ -283,6 +290,8 @@ def _sample(survey: Survey, pseudonym: str, question_id: str, facts: Any) -> Sam
         return SampleAnswer(response, question_id, "(no answer)")
     if question.sensitive:
         return SampleAnswer(response, question_id, "(sensitive question: not shown)")
+    if question.kind is QuestionKind.DATE:  # a day can name a person, as in the results
+        return SampleAnswer(response, question_id, "(a date: not shown)")
     if question.kind is QuestionKind.TEXT or answer.value is None:
         themes = ", ".join(sorted(facts.themes.get(question_id, ()))) or "none"
         return SampleAnswer(response, question_id, f"(free text; themes: {themes})")

@@ -9,11 +9,14 @@ versions it was made at, and is current while both still hold and it is younger 
 `fresh_seconds`.
 
 A page takes the kept count whatever its age, says when it was made, and when it is not
-current starts ONE new count in the background: a lease in Redis (SET NX with a TTL) makes
-every other viewer, in this process or another, wait for that one instead of starting their
-own. Only when there is nothing to show yet, or when the caller must have a current count
-(the publish confirmation), does the caller wait: it counts under the lease, or waits for the
-count running. Publishing itself never reads this: it plans its audience afresh.
+current (or there is none yet: the page then says it is counting) starts ONE new count in the
+background: a lease in Redis (SET NX with a TTL) makes every other viewer, in this process or
+another, wait for that one instead of starting their own. Only when the caller must have a
+current count (the publish confirmation) does it wait: it counts under the lease, or waits for
+the count running. Publishing itself never reads this: it plans its audience afresh.
+
+The kept count holds counts only, never a participant's id: a page draws its few sample
+answers as it is shown (bot.loop.preview).
 
 Keys (docs/keys.md): the kept count expires `keep_seconds` after it was made, the lease after
 `lease_seconds`, so a decision nobody looks at leaves nothing behind.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -54,7 +58,8 @@ class PreviewTimes:
 @dataclass(frozen=True)
 class KeptCount:
     """A decision's count as kept: what it found, when it began (epoch ms), and the decision's
-    version and the results' version it was made at."""
+    version and the results' version it was made at. Counts only: no participant's id (the
+    page draws its few sample answers as it is shown: bot.loop.preview)."""
 
     counts: LinkCounts
     counted_ms: int
@@ -68,7 +73,6 @@ class KeptCount:
                 "r": self.results_version,
                 "at": self.counted_ms,
                 "c": self.counts.flat(),
-                "s": self.counts.samples,
             },
             separators=(",", ":"),
         )
@@ -79,7 +83,6 @@ class KeptCount:
             kept = json.loads(raw)
             counts = LinkCounts()
             counts.add(kept["c"])
-            counts.samples = [str(pid) for pid in kept["s"]]
             return KeptCount(counts, int(kept["at"]), int(kept["v"]), int(kept["r"]))
         except (ValueError, KeyError, TypeError):  # written by another version of Sauti
             return None
@@ -91,7 +94,7 @@ class CountedPreview:
     present versions not long ago; `updating` while a new count runs (here or elsewhere)."""
 
     counts: LinkCounts
-    counted_ms: int
+    counted_ms: int | None  # None: nothing counted yet (the counts are empty), `updating`
     current: bool
     updating: bool
 
@@ -110,17 +113,31 @@ class PreviewCache:
     async def counted(
         self, stored: StoredDecision, limits: PlanLimits, *, current: bool = False
     ) -> CountedPreview:
-        """The kept count at once (a new one started when it is not current), or, when none
-        is kept or `current` is asked, a current one: counted now, or awaited from whoever
-        is counting it."""
+        """The kept count at once, a new one started in the background when it is not
+        current; when none is kept yet, at once too, with nothing counted (`counted_ms` None)
+        while the first count runs. Only when `current` is asked does the caller wait for a
+        current count: counted now, or awaited from whoever is counting it."""
         kept, results = await self._read(stored)
         if kept is not None and self._is_current(kept, stored, results, limits.now_ms):
             return CountedPreview(kept.counts, kept.counted_ms, current=True, updating=False)
-        if kept is not None and not current:
-            if await self._take_lease(stored):
-                self._start(stored, limits)
-            return CountedPreview(kept.counts, kept.counted_ms, current=False, updating=True)
-        return await self._count_once(stored, limits)
+        if current:
+            return await self._count_once(stored, limits)
+        if await self._take_lease(stored):
+            self._start(stored, limits)
+        if kept is None:
+            return CountedPreview(LinkCounts(), None, current=False, updating=True)
+        return CountedPreview(kept.counts, kept.counted_ms, current=False, updating=True)
+
+    async def first_view(self, stored: StoredDecision, viewer: str, shown: list[str]) -> str | None:
+        """Whether `viewer` is shown these sample answers (their response ids) of this version
+        of the decision for the first time lately: then the key that says so (delete it when
+        their read could not be recorded), else None, and their read is not recorded again
+        each time the page is fetched (a script fetches it every few seconds while it counts).
+        Kept as a digest, which names nobody, as long as a count is kept."""
+        seen = "\n".join([viewer, str(stored.version), *sorted(shown)])
+        key = self._schema.preview_viewed(stored.ref, hashlib.sha256(seen.encode()).hexdigest())
+        first: Any = await self._redis.set(key, 1, nx=True, ex=self._times.keep_seconds)
+        return key if first else None
 
     async def close(self) -> None:
         """End the counts this process runs in the background (their leases expire)."""

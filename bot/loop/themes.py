@@ -92,6 +92,12 @@ class Responses:
         await self._redis.hset(key, question_id, ",".join(merged))
         return merged
 
+    async def themes_of(self, response_id: str) -> tuple[str, ...]:
+        """One free-text answer's themes now."""
+        participant, question_id = await self.answer(response_id)
+        key = self._schema.themes(participant, self.campaign.id)
+        return tuple(sorted(_split(await self._redis.hget(key, question_id))))
+
     async def untag(self, response_id: str, themes: list[str]) -> tuple[str, ...]:
         """Remove themes from one free-text answer; returns its themes now."""
         participant, question_id = await self.answer(response_id)

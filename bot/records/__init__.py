@@ -17,7 +17,9 @@ loop and the command line share.
   rows by language and by channel as one), and
   `results_files` as a CSV or XLSX file; `progress`: how far participants got (started,
   completed, dropped off by language and channel); `recount`: the result counters counted
-  again from the stored sessions (a migration);
+  again from the stored sessions (a migration); `snapshots`: the frozen copy of the counters
+  every aggregate is read from, taken once enough people changed them (no answer shows by
+  difference);
 - `key_epochs`: master key epochs: what each master key still wraps, moving it under the
   current one, and when each became current, emptied and retired; `key_holders`: which
   master keys each running process holds, so a rotation waits for every process;

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from bot.access.organisations import DEFAULT_ORG
 from bot.conversation.campaign import Campaign, CampaignStatus
+from bot.records.snapshots import take_snapshot
 from bot.settings.privacy import DEFAULT_RETENTION_DAYS
 from bot.storage.keys import KeySchema
 from bot.storage.scripts import MARK_PURGED
@@ -91,7 +92,8 @@ class CampaignStore:
         return await self._fetch(survey.id) or Campaign(survey, status, org)
 
     async def set_status(self, campaign_id: str, status: CampaignStatus) -> bool:
-        """False when there is no such campaign."""
+        """False when there is no such campaign. Closing takes the results' final snapshot:
+        whoever is still pending shows, however few (bot.records.snapshots)."""
         key = self._schema.campaign(campaign_id)
         if not await self._redis.exists(key):
             return False
@@ -104,6 +106,8 @@ class CampaignStore:
         await pipe.execute()
         self._cache.pop(campaign_id, None)
         self._open = None
+        if status is CampaignStatus.CLOSED:
+            await take_snapshot(self._redis, self._schema, campaign_id, 1, wait=True)
         return True
 
     async def get(self, campaign_id: str) -> Campaign | None:

@@ -2,11 +2,14 @@
 (started, not completed: still going, or gone), overall and by language and by channel, small
 cells withheld (bot.records.suppression).
 
-Read from counters, like results (bot.records.results): the campaign's own `started` and
-`completed`, which count everyone who ever did, and the session fields the commits keep beside
-the result counters (`.started`, `.completed` by language and channel: bot.records.tally), which
-count the sessions stored, as the results do. So the overall figures include people erased
-since; the breakdowns do not. One pipelined round trip, whatever the number of respondents.
+Read from counters, like results (bot.records.results): the fields the commits keep beside the
+result counters (`.started`, `.completed`, overall and by language and channel:
+bot.records.tally), which count the participants whose answers are stored, as the results do.
+The overall figures and the breakdowns come from the same fields in the same read, so someone
+who erased their data is out of all of them at once (the campaign's own `started` and
+`completed` count everyone who ever did, erased or not: they are not shown here). Like
+results, as the latest results snapshot froze them (bot.records.snapshots): two pipelined round
+trips, whatever the number of respondents.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from redis.asyncio import Redis
 
 from bot.conversation.inbound import Channel
 from bot.records import tally
-from bot.records.results import summed
 from bot.records.side_by_side import suppress_side_by_side
+from bot.records.snapshots import read_snapshot
 from bot.records.suppression import (
     Cell,
     Distribution,
@@ -29,7 +32,7 @@ from bot.records.suppression import (
 from bot.storage.keys import KeySchema
 from dialogues import Survey
 
-STARTED, COMPLETED, ANSWERS = "started", "completed", "answers"  # the campaign's own counters
+ANSWERS = "answers"  # the campaign's own counter: answers recorded, how busy it has been
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,19 +76,21 @@ async def campaign_progress(
     channels = tuple(channel.value for channel in Channel)
     dimensions = [*map(tally.language_dimension, languages)]
     dimensions += map(tally.channel_dimension, channels)
-    names = [STARTED, COMPLETED, ANSWERS]
+    names = [ANSWERS, tally.SESSIONS, tally.COMPLETED]
     names += [field + d for d in dimensions for field in (tally.SESSIONS, tally.COMPLETED)]
-    counts = await summed(redis, schema, survey.id, names)
+    _, counts = await read_snapshot(redis, schema, survey.id, names, minimum=minimum)
     return progress_of(survey, counts, minimum=minimum)
 
 
 def progress_of(survey: Survey, counts: dict[str, int], *, minimum: int) -> CampaignProgress:
-    """The figures from the campaign's counters summed over the shards (pure: what
+    """The figures from the campaign's counters as the snapshot froze them (pure: what
     `campaign_progress` shows once it has read them)."""
     check_minimum(minimum)
     languages = tuple(survey.languages)
     channels = tuple(channel.value for channel in Channel)
-    started, completed = counts.get(STARTED, 0), counts.get(COMPLETED, 0)
+    # Those whose answers are stored, as the rows count them (not the campaign's own
+    # `started`, which keeps people who erased their data): every figure of this read agrees.
+    started, completed = counts.get(tally.SESSIONS, 0), counts.get(tally.COMPLETED, 0)
     # Completed and not make up those who started: one line, protected as one.
     line = suppress_completion(started, completed, minimum)
     overall = Progress(line.total, line.cells[0], line.cells[1])
@@ -112,8 +117,9 @@ def _by(
     """Each breakdown (its values, and their counter suffixes) as a table: a column per
     value, its cells completed and not, its total those who started. Everyone who started has
     one language and one channel, so the tables share their row totals (completed, not) and
-    total: protected side by side (bot.records.side_by_side). While nobody was erased, those
-    are the overall figures (`overall`: as shown, and their counts): withheld where they are."""
+    total: protected side by side (bot.records.side_by_side). The overall line counts the same
+    people from the same read, so those are its figures (`overall`: as shown, and their
+    counts), withheld where it withholds them (unless a counter drifted: then kept apart)."""
     tables = []
     for _, dimensions in breakdowns:
         sessions = [counts.get(tally.SESSIONS + dimension, 0) for dimension in dimensions]

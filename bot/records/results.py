@@ -2,8 +2,10 @@
 option, answered, skipped or declined; optionally broken down by another question, the
 participants' language or their channel; small cells withheld (bot.records.suppression).
 
-Read from the result counters the commits keep up to date (bot.records.tally): one pipelined
-round trip over the shards, whatever the number of respondents. Nothing here reads an answer.
+Read from the result counters the commits keep up to date (bot.records.tally), as the latest
+results snapshot froze them (bot.records.snapshots: the figures move only once enough people
+have changed them, so that no one answer shows by difference): two pipelined round trips over
+the shards, whatever the number of respondents. Nothing here reads an answer.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.conversation.inbound import Channel
 from bot.records import tally
 from bot.records.crossed import Margin, suppress_crossed
 from bot.records.side_by_side import suppress_side_by_side
+from bot.records.snapshots import NO_SNAPSHOT, SnapshotState, read_snapshot
 from bot.records.suppression import (
     Cell,
     Distribution,
@@ -27,8 +30,6 @@ from bot.records.suppression import (
     suppress_question,
 )
 from bot.storage.keys import KeySchema
-from bot.storage.lua import ScriptCall, run_batch
-from bot.storage.scripts import READ_RESULTS
 from dialogues import Survey
 from dialogues.model import Question, QuestionKind
 
@@ -88,8 +89,10 @@ class CampaignResults:
     started: Cell
     completed: Cell
     questions: tuple[QuestionResults, ...]
-    # The results' version when read (`results_version`): not a figure, so not compared.
+    # The snapshot these figures are of (bot.records.snapshots), and how many more people must
+    # change the results before the next: not figures, so not compared.
     version: int = field(default=0, compare=False)
+    needed: int = field(default=0, compare=False)
 
 
 async def campaign_results(
@@ -99,18 +102,29 @@ async def campaign_results(
     "language", "channel" or a choice or scale question whose cross-tabs the campaign keeps."""
     check_minimum(minimum)
     breakdown = _Breakdown.of(survey, by) if by is not None else None
-    counts = await summed(redis, schema, survey.id, _fields(survey, breakdown))
-    return results_of(survey, counts, by=by, minimum=minimum)
+    fields = _fields(survey, breakdown)
+    state, counts = await read_snapshot(redis, schema, survey.id, fields, minimum=minimum)
+    return results_of(survey, counts, by=by, minimum=minimum, state=state)
 
 
 def results_of(
-    survey: Survey, counts: dict[str, int], *, by: str | None, minimum: int
+    survey: Survey,
+    counts: dict[str, int],
+    *,
+    by: str | None,
+    minimum: int,
+    state: SnapshotState = NO_SNAPSHOT,
 ) -> CampaignResults:
-    """The results from the campaign's counters summed over the shards (pure: what
-    `campaign_results` shows once it has read them)."""
+    """The results from the campaign's counters summed over the shards, those of snapshot
+    `state` (pure: what `campaign_results` shows once it has read them)."""
     check_minimum(minimum)
     breakdown = _Breakdown.of(survey, by) if by is not None else None
-    line = suppress_completion(counts.get("started", 0), counts.get("completed", 0), minimum)
+    # Those whose answers are stored (bot.records.tally), as the questions' counts: someone who
+    # erased their data is out of both (the campaign's own `started` keeps them). Completed and
+    # not are one line, protected as the campaign's page protects it (bot.records.progress).
+    line = suppress_completion(
+        counts.get(tally.SESSIONS, 0), counts.get(tally.COMPLETED, 0), minimum
+    )
     return CampaignResults(
         campaign_id=survey.id,
         minimum=minimum,
@@ -122,7 +136,8 @@ def results_of(
             for question in survey.questions
             if question.answerable
         ),
-        version=counts.get(tally.VERSION, 0),
+        version=state.number,
+        needed=state.needed(minimum),
     )
 
 
@@ -180,30 +195,9 @@ class _Breakdown:
         return question.id != self.question.id and question.id in self.crossed
 
 
-async def summed(
-    redis: Redis, schema: KeySchema, campaign_id: str, names: list[str]
-) -> dict[str, int]:
-    """The fields summed over every shard: one pipelined round trip, a script per shard that
-    takes the names as one argument (`read_results.lua`: packing hundreds of names for each
-    shard, as HMGET would need, cost more than the reading)."""
-    joined = " ".join(names)
-    calls = [
-        ScriptCall(READ_RESULTS, [schema.counters(shard, campaign_id)], [joined])
-        for shard in range(schema.shards)
-    ]
-    totals = dict.fromkeys(names, 0)
-    for reply in await run_batch(redis, calls):
-        if isinstance(reply, Exception):
-            raise reply
-        for name, value in zip(names, reply, strict=False):
-            if value is not None:
-                totals[name] += int(value)
-    return totals
-
-
 def _fields(survey: Survey, breakdown: _Breakdown | None) -> list[str]:
     """Every counter field the results need."""
-    names = ["started", "completed", tally.VERSION]
+    names = [tally.SESSIONS, tally.COMPLETED]
     for question in survey.questions:
         if not question.answerable:
             continue
@@ -391,8 +385,9 @@ def _option_ids(question: Question) -> tuple[str, ...]:
 
 
 async def results_version(redis: Redis, schema: KeySchema, campaign_id: str) -> int:
-    """A number that changes whenever the campaign's results do (`tally.VERSION`, summed over
-    the shards): one pipelined HGET per shard, for a live page asking "anything new?"."""
+    """A number that changes whenever the campaign's live counters do (`tally.VERSION`, summed
+    over the shards): one pipelined HGET per shard, for a cache of what the counters follow
+    (a decision's preview). Never shown: readers see snapshots (bot.records.snapshots)."""
     pipe = redis.pipeline(transaction=False)
     for shard in range(schema.shards):
         pipe.hget(schema.counters(shard, campaign_id), tally.VERSION)

@@ -92,6 +92,8 @@ class Tallied:
 
     scales: frozenset[str] = frozenset()  # numbers counted step by step
     crossed: frozenset[str] = frozenset()  # questions whose answers are cross-tabulated
+    # Dates are not counted day by day: a day (of birth, of an incident) can name a person.
+    dates: frozenset[str] = frozenset()
 
 
 def tallied(survey: Survey) -> Tallied:
@@ -107,12 +109,15 @@ def tallied(survey: Survey) -> Tallied:
             crossed.append(question.id)
             selections += most
     scales = (q.id for q in survey.questions if q.kind is QuestionKind.SCALE)
-    return Tallied(frozenset(scales), frozenset(crossed))
+    dates = (q.id for q in survey.questions if q.kind is QuestionKind.DATE)
+    return Tallied(frozenset(scales), frozenset(crossed), frozenset(dates))
 
 
 def chosen(question_id: str, value: AnswerValue, survey: Tallied) -> tuple[str, ...]:
     """The option ids of an answer: the options of a choice, the step of a scale, none for
-    another number."""
+    another number or a date."""
+    if question_id in survey.dates:
+        return ()
     if isinstance(value, str):
         return (value,)
     if isinstance(value, tuple):

@@ -32,6 +32,7 @@ from dialogues.translations import (
     applied,
     check_import,
     fingerprint,
+    is_own_wording,
 )
 from dialogues.yaml_source import read_yaml
 
@@ -73,10 +74,13 @@ async def import_po(
     problems = check_import(expected, imported)
     if problems:
         return problems
+    # The campaign's texts, and its own wording of Sauti's conversation texts (`system:`).
     texts = {
         item.context: item.forms[0]
         for item in imported
-        if item.context and ":" not in item.context and item.forms[0].strip()
+        if item.context
+        and (":" not in item.context or is_own_wording(item.context))
+        and item.forms[0].strip()
     }
     source = await records.source(campaign.id)
     if source is None:
@@ -98,7 +102,10 @@ async def import_po(
     await records.record_import(stored.id, language, record)
     statuses = await records.statuses(stored)
     return Imported(
-        language, len(texts), record, next(s for s in statuses if s.language == language)
+        language,
+        sum(":" not in context for context in texts),
+        record,
+        next(s for s in statuses if s.language == language),
     )
 
 

@@ -12,17 +12,14 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
 
-import yaml
 from redis.asyncio import Redis
 
 from bot.conversation.campaign import Campaign
 from bot.conversation.decisions.texts import loop_catalog
 from bot.storage.keys import KeySchema
 from dialogues import Survey
-from dialogues.localization import Catalog, builtin_catalog
+from dialogues.localization import Catalog, builtin_catalog, read_catalog
 from dialogues.translations import (
     LanguageStatus,
     ReviewRecord,
@@ -68,7 +65,7 @@ def _telegram_menu() -> SystemTexts:
     """The Telegram command menu and group line (`menu:`), read as data: the channel's own code
     sits above this layer, its texts are what a participant reads all the same."""
     package, name = "bot.channels.telegram", "texts.yaml"
-    raw: dict[str, Any] = yaml.safe_load(resources.files(package).joinpath(name).read_text("utf-8"))
+    raw = read_catalog(package, "", name)
     messages = {f"command.{key}": dict(texts) for key, texts in raw["commands"].items()}
     messages["group_only"] = dict(raw["group_only"])
     catalog = Catalog(language_names={}, messages=messages, words={})
@@ -76,7 +73,8 @@ def _telegram_menu() -> SystemTexts:
 
 
 def _reviewed(package: str, name: str) -> frozenset[str]:
-    raw: dict[str, Any] = yaml.safe_load(resources.files(package).joinpath(name).read_text("utf-8"))
+    folder, _, name = name.rpartition("/")
+    raw = read_catalog(package, folder, name)
     declared = raw.get("translation_status") or {}
     return frozenset(language for language, state in declared.items() if state == "reviewed")
 

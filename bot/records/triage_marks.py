@@ -28,6 +28,7 @@ class Mark(StrEnum):
     URGENT = "u"
     SAFETY = "s"
     DECISION = "d"
+    DISMISSED = "t"  # suggested themes staff dismissed (bot.loop.theme_suggestions)
 
 
 class Marked(IntEnum):

@@ -110,13 +110,14 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
     5 answers, 6 counters, 7 respondents, 8 web chat inbox, 9 reply outbox, 10 the shard's
     worker lease, 11 joiners who have not started (7 and 11: of the campaign the event starts,
     else of the one the record names), 12 the campaign's triage queue in the shard, 13 its
-    triage marks, 14 its open safety alerts.
+    triage marks, 14 its open safety alerts, 15 the campaign's changed set in the shard.
 
     ARGV: 1 group, 2 entry id, 3 marker member, 4 session as stored ('' = unchanged), 5 lease
     owner, 6 now (marker time), 7 marker TTL; then counted groups (a count, then its items):
     participant field/value pairs ('' removes the field), answer field/value pairs, answers to
     delete first (with their chunks), counter field/delta pairs; then the respondent member
-    ('' = none); then the joiner member ('' = none); then counted inbox items and the inbox
+    ('' = none); then the joiner member ('' = none); then the changed member ('' = none); then
+    counted inbox items and the inbox
     cap; then counted outbox entries (k, pid, ch, t, body each); then counted triage items to
     add (item, ms each) and counted items to take off; last the marker member of the
     participant's event just before this one in the batch ('' = none).
@@ -141,6 +142,7 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
         *_counted_pairs(writes.counters),
         pid if writes.respondent else "",
         pid if writes.joined else "",
+        pid if writes.counters else "",  # moved the counters: waits for the next snapshot
         len(writes.inbox),
         *writes.inbox,
         committer.inbox_cap,
@@ -166,6 +168,7 @@ def commit_call(writes: CommitWrites, committer: Committer) -> ScriptCall:
         schema.triage(shard, campaign),
         schema.triage_marks(shard, campaign),
         schema.safety_alerts(shard, campaign),
+        schema.changed(shard, campaign),
     ]
     return ScriptCall(COMMIT, redis_keys, args)
 

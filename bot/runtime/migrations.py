@@ -23,6 +23,8 @@ once (and again, should one stop halfway), so processes starting together need n
 - 7: every grievance case of a campaign gets its organisation (`org`) and its place in that
   organisation's desk index (`desk:<org>`, bot.records.desk), which the scripts that create,
   step and reopen cases keep from this version on.
+- 8: every campaign's first results snapshot (bot.records.snapshots), which readers read from
+  this version on: its counters as they are (they were shown live until now).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from bot.access.organisations import DEFAULT_ORG, DEFAULT_ORG_NAME, Organisation
 from bot.conversation.turns import DAY_MS
 from bot.records.campaigns import CampaignStore
 from bot.records.recount import Recounted, recount_results
+from bot.records.snapshots import take_snapshot
 from bot.runtime.older_markers import OlderMarkers, retire_older_markers
 from bot.settings.loop import DEFAULT_RESPONSE_DAYS
 from bot.storage.keys import KeySchema
@@ -48,7 +51,7 @@ from bot.storage.scripts import INDEX_DESK_CASE, INDEX_OWN_CASE
 log = logging.getLogger(__name__)
 
 SCHEMA_FIELD = "schema"
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 FIRST_VERSION = 1  # data that records no version
 MARKERS_VERSION = 2  # one-key markers and claims moved into per-participant sets
 ORGANISATIONS_VERSION = 3  # campaigns given to the default organisation
@@ -56,6 +59,7 @@ RESULTS_VERSION = 4  # result counters counted from the stored sessions
 CASES_VERSION = 5  # each case listed among its participant's own
 DROP_OFF_VERSION = 6  # ... again, with the drop-off counters
 DESK_VERSION = 7  # each case placed on its organisation's desk
+SNAPSHOT_VERSION = 8  # each campaign's results snapshot taken
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ async def migrate(redis: Redis, schema: KeySchema, *, dedupe_ttl_seconds: int) -
     placed = 0
     if before < DESK_VERSION:
         placed = await place_cases_on_desks(redis, schema)
+    if before < SNAPSHOT_VERSION:
+        await snapshot_campaigns(redis, schema)
     after = SCHEMA_VERSION
     if results is not None and results.busy_shards:
         # Some shards' counts could not be swapped in under the commits going on: record the
@@ -143,6 +149,25 @@ async def adopt_unowned_campaigns(redis: Redis, schema: KeySchema) -> int:
         await OrganisationStore(redis, schema).ensure(DEFAULT_ORG, DEFAULT_ORG_NAME)
         log.info("%d campaigns given to the organisation '%s'", adopted, DEFAULT_ORG)
     return adopted
+
+
+async def snapshot_campaigns(redis: Redis, schema: KeySchema) -> int:
+    """Take a results snapshot of every campaign, of its counters as they are (readers saw them
+    live, or as a recount just made them, until this version: nothing new is shown); how many
+    were taken."""
+    taken = 0
+    for campaign_id in sorted(text(member) for member in await redis.smembers(schema.campaigns)):
+        # Nobody is pending yet (commits kept no changed set before this version): taken
+        # whatever the count.
+        if await take_snapshot(redis, schema, campaign_id, 0, wait=True):
+            taken += 1
+    log.log(
+        logging.INFO if taken else logging.DEBUG,
+        "data migrated to schema %d: %d campaigns' results snapshots taken",
+        SNAPSHOT_VERSION,
+        taken,
+    )
+    return taken
 
 
 async def index_participant_cases(redis: Redis, schema: KeySchema, page: int = 500) -> int:

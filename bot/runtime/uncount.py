@@ -8,6 +8,8 @@ deleted by a plain DEL on the first run would no longer be there to uncount on t
 
 from __future__ import annotations
 
+import secrets
+
 from redis.asyncio import Redis
 
 from bot.conversation.participants import ParticipantRecord
@@ -49,8 +51,15 @@ async def uncount_erased(
         pairs = [item for name, count in taken.items() for item in (name, -count)]
         if pairs:  # the results change: their version moves on
             pairs += [VERSION, 1]
-        keys = [schema.session(pid, campaign_id), schema.counters(shard, campaign_id)]
-        steps.append(lua.ScriptCall(UNCOUNT_RESULTS, keys, pairs))
+        keys = [
+            schema.session(pid, campaign_id),
+            schema.counters(shard, campaign_id),
+            schema.changed(shard, campaign_id),
+        ]
+        # The erasure waits for the next results snapshot like an answer, under a mark that
+        # names nobody (the erased id is not kept).
+        mark = f"-{secrets.token_hex(8)}"
+        steps.append(lua.ScriptCall(UNCOUNT_RESULTS, keys, [pid, mark, *pairs]))
     scripted = {("DEL", step.keys[0]) for step in steps if isinstance(step, lua.ScriptCall)}
     kept = (s for s in before if isinstance(s, lua.ScriptCall) or s not in scripted)
     before[:] = [*steps, *kept]

@@ -5,8 +5,9 @@
 
 Only this package reads `os.environ`. Secrets are `Secret` values: masked in every repr.
 
-- `model` (with `loop`, `limits`, `privacy` and `erasure`): the settings object, grouped as the
-  composition root hands it out; `fields`: how a field names its variable and parser;
+- `model` (with `loop`, `panels`, `limits`, `privacy` and `erasure`): the settings object,
+  grouped as the composition root hands it out; `fields`: how a field names its variable and
+  parser;
   `parsers`: raw to typed;
 - `loader`: `sources` (environment, TOML) → parse every value → `rules` across settings →
   one object or one `errors.SettingsError` naming every problem.

@@ -66,6 +66,10 @@ class LoopSettings:
     preview_chunk: int = setting("SAUTI_LOOP_PREVIEW_CHUNK", 500, integer(10, 100_000))
     """Respondents one script call of a preview's count walks: smaller than planning's, as
     pages wait for the call running whenever they ask Redis anything."""
+    preview_pause_percent: int = setting("SAUTI_LOOP_PREVIEW_PAUSE_PERCENT", 100, integer(0, 1000))
+    """After each script call of a preview's count, it pauses this share of the call's time:
+    Redis and the process serve other pages in between (100: the count takes about half of
+    Redis, and twice as long; 0: no pause)."""
     preview_fresh_seconds: int = setting(
         "SAUTI_LOOP_PREVIEW_FRESH_SECONDS", 300, integer(0, 7 * 24 * 3600)
     )

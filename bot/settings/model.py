@@ -18,6 +18,7 @@ from bot.settings.erasure import ErasureSettings
 from bot.settings.fields import section, setting
 from bot.settings.limits import TelegramLimits, WebChatLimits, WhatsAppLimits
 from bot.settings.loop import LoopSettings
+from bot.settings.panels import PanelSettings
 from bot.settings.privacy import PrivacySettings
 from nlu.intent import DEFAULT_THRESHOLD
 
@@ -246,6 +247,7 @@ class Settings:
     metrics: MetricsSettings = section(MetricsSettings)
     runtime: RuntimeSettings = section(RuntimeSettings)
     loop: LoopSettings = section(LoopSettings)
+    panels: PanelSettings = section(PanelSettings)
     privacy: PrivacySettings = section(PrivacySettings)
     staff: StaffSettings = section(StaffSettings)
     api: ApiSettings = section(ApiSettings)

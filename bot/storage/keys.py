@@ -82,6 +82,15 @@ class KeySchema:
     def campaign(self, campaign_id: str) -> str:
         return f"{self.prefix}:campaign:{campaign_id}"
 
+    def results_snapshot(self, campaign_id: str) -> str:
+        """String: the number of the campaign's published results snapshot (absent: none yet;
+        bot.records.snapshots)."""
+        return f"{self.prefix}:snapshot:{campaign_id}"
+
+    def results_snapshot_lease(self, campaign_id: str) -> str:
+        """String: the process taking the campaign's next results snapshot now (a lock, TTL)."""
+        return f"{self.prefix}:snapshot:{campaign_id}:lease"
+
     @property
     def retention_lease(self) -> str:
         """String: which process runs the retention job now (one at a time), with a TTL."""
@@ -133,6 +142,11 @@ class KeySchema:
     def preview_lease(self, ref: str) -> str:
         """String: who counts a decision's preview now; expires (..._PREVIEW_LEASE_SECONDS)."""
         return f"{self.prefix}:loop:preview:{ref}:lease"
+
+    def preview_viewed(self, ref: str, digest: str) -> str:
+        """String: one person was shown these sample answers of the decision's preview (and
+        the read recorded); expires (SAUTI_LOOP_PREVIEW_KEEP_SECONDS)."""
+        return f"{self.prefix}:loop:preview:{ref}:viewed:{digest}"
 
     @property
     def active_publications(self) -> str:
@@ -262,6 +276,21 @@ class KeySchema:
     def counters(self, shard: int, campaign_id: str) -> str:
         return f"{self.tag(shard)}:c:{campaign_id}"
 
+    def changed(self, shard: int, campaign_id: str) -> str:
+        """Set: who moved the campaign's counters in the shard since its last results snapshot
+        (an erased person by a random mark): the commit writes it with the counters."""
+        return f"{self.tag(shard)}:ch:{campaign_id}"
+
+    def snapshot_taken(self, shard: int, campaign_id: str, number: int) -> str:
+        """Set: the members of `changed` results snapshot `number` takes in, until it is
+        published (TTL)."""
+        return f"{self.tag(shard)}:ch:{campaign_id}:{number}"
+
+    def snapshot(self, shard: int, campaign_id: str, number: int) -> str:
+        """Hash: the shard's counters as results snapshot `number` froze them; what every
+        aggregate is read from (a superseded one expires)."""
+        return f"{self.tag(shard)}:cs:{campaign_id}:{number}"
+
     def respondents(self, shard: int, campaign_id: str) -> str:
         return f"{self.tag(shard)}:r:{campaign_id}"
 
@@ -376,6 +405,11 @@ class KeySchema:
         """Sorted set: when their recent and scheduled push notices go out (the weekly budget)."""
         return f"{self._tag_of(participant_id)}:nb:{participant_id}"
 
+    def invitations(self, participant_id: str) -> str:
+        """Hash: campaign id -> ms they were invited to it (bot.panels): once per campaign, and
+        the invitation budget across campaigns and organisations."""
+        return f"{self._tag_of(participant_id)}:iv:{participant_id}"
+
     def themes(self, participant_id: str, campaign_id: str) -> str:
         """Hash: question id -> comma-separated themes of their free-text answer."""
         return f"{self._tag_of(participant_id)}:th:{campaign_id}:{participant_id}"
@@ -447,6 +481,7 @@ class KeySchema:
             *(self.answers(participant_id, campaign) for campaign in joined),
             self.told(participant_id),
             self.budget(participant_id),
+            self.invitations(participant_id),
             *(self.themes(participant_id, campaign) for campaign in joined),
         ]
 
@@ -462,6 +497,7 @@ class KeySchema:
             "n": f"{tag}:n:",
             "nb": f"{tag}:nb:",
             "wc": f"{tag}:wc:",
+            "iv": f"{tag}:iv:",
         }
 
     def move_due_prefixes(self, shard: int) -> list[str]:

@@ -55,6 +55,11 @@ ERASURE_REWRITTEN = Script("erasure_rewritten")
 RESEAL_FIELD = Script("reseal_field")
 # A campaign's results: what one shard's counters hold of them (bot.records.results).
 READ_RESULTS = Script("read_results")
+# Results snapshots, which every aggregate is read from (bot.records.snapshots).
+PENDING_CHANGES = Script("pending_changes")
+SNAPSHOT_SHARD = Script("snapshot_shard")
+PUBLISH_SNAPSHOT = Script("publish_snapshot")
+SETTLE_SNAPSHOT = Script("settle_snapshot")
 
 # Channels.
 COUNT_JOIN = Script("count_join")
@@ -72,6 +77,10 @@ FEED = Script("feed")
 MOVE_DUE = Script("move_due")
 LOAD_TARGETS = Script("load_targets")
 STEP_CASE = Script("step_case")
+
+# Panels: a batch of members loaded, and invited to a campaign (bot.panels).
+INVITE = Script("invite")
+LOAD_PANEL = Script("load_panel")
 
 # The audit log of an organisation (bot.audit): appended with a compare-and-set of its head.
 APPEND_AUDIT = Script("append_audit")
@@ -111,6 +120,10 @@ ALL = (
     EXPIRE_CASES,
     MARK_PURGED,
     READ_RESULTS,
+    PENDING_CHANGES,
+    SNAPSHOT_SHARD,
+    PUBLISH_SNAPSHOT,
+    SETTLE_SNAPSHOT,
     COUNT_JOIN,
     WEBCHAT_RECOVERY_CODE,
     WEBCHAT_RELINK,
@@ -124,6 +137,8 @@ ALL = (
     MOVE_DUE,
     LOAD_TARGETS,
     STEP_CASE,
+    INVITE,
+    LOAD_PANEL,
     MARK_TRIAGE,
     APPEND_AUDIT,
     ERASURE_REWRITTEN,

@@ -4,22 +4,28 @@ participant's language, what it accepts; any other constraint could not be expla
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
+from dialogues.dates import parse_bound
 from dialogues.expressions import And, Compare, Expr
 from dialogues.problem_codes import ProblemCode, Said
-from dialogues.xlsform.xpath import LENGTH_PREFIX, SELF
+from dialogues.xlsform.xpath import LENGTH_PREFIX, SELF, TODAY
 
+#: A key of the limits found that is no limit: what to warn the author of.
+WARNING = "warning"
 _WHAT = {
     "number": "limits on the number, like . >= 0 and . <= 120",
     "multiple_choice": "how many may be ticked, like count-selected(.) <= 3",
     "text": "the answer's length, like string-length(.) <= 200",
+    "date": "the earliest and latest day, like . >= date('2020-01-01') and . <= today()",
 }
 _REFUSED = {
     "number": ProblemCode.CONSTRAINT_NUMBER_ONLY,
     "multiple_choice": ProblemCode.CONSTRAINT_TICKS_ONLY,
     "text": ProblemCode.CONSTRAINT_LENGTH_ONLY,
+    "date": ProblemCode.CONSTRAINT_DAYS_ONLY,
 }
 
 
@@ -40,6 +46,16 @@ def limits(expr: Expr, kind: str, integer: bool) -> dict[str, Any] | Said:
             return refused
         subject = (part.question, part.count)
         value = part.value
+        if kind == "date" and subject == (SELF, False) and isinstance(value, str):
+            bound = _date_bound(part.op, value)
+            if bound is None:
+                return Said(
+                    f"{refused.message}; {value!r} is not a date like 2020-01-31",
+                    ProblemCode.CONSTRAINT_NOT_A_DATE,
+                    {"found": repr(value)},
+                )
+            found.update(bound)
+            continue
         if not isinstance(value, int | float):
             return refused
         if kind == "number" and subject == (SELF, False):
@@ -85,3 +101,20 @@ def _count_bound(op: str, value: int, low: str, high: str) -> dict[str, Any]:
     }
     key, bound = shifted[op]
     return {key: bound}
+
+
+def _date_bound(op: str, value: str) -> dict[str, Any] | None:
+    """`. > date('2020-01-01')` is `min: 2020-01-02`; `. < today()` has no inclusive form."""
+    day = parse_bound(value)
+    if day is None:
+        return None
+    key = "min" if op in (">=", ">") else "max"
+    if op in (">=", "<="):
+        return {key: day}
+    if day == TODAY:
+        # `. < today()` (born before today) is common in field forms; Sauti's day of slack
+        # around today would blur the one day of difference anyway.
+        return {key: TODAY, WARNING: f"'{op} today()' is read as '{op}= today()'"}
+    if not isinstance(day, dt.date):
+        return None
+    return {key: day + dt.timedelta(days=1 if op == ">" else -1)}

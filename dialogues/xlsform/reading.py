@@ -19,7 +19,7 @@ from dialogues.expressions import And, Expr
 from dialogues.problem_codes import ProblemCode, Said
 from dialogues.xlsform.cascades import RewriteError, rewrite, split
 from dialogues.xlsform.choices import choices_of, range_of
-from dialogues.xlsform.constraints import limits
+from dialogues.xlsform.constraints import WARNING, limits
 from dialogues.xlsform.languages import find_languages
 from dialogues.xlsform.reader import FALSE, MEDIA, TRUE, FormReader, FormReading, cell_of, header_of
 from dialogues.xlsform.settings import read_settings
@@ -33,7 +33,6 @@ _METADATA = frozenset(
     | {"username", "email", "audit", "instanceid", "start-geopoint", "background-audio"}
     | {"background-geopoint", "imei", "uri:deviceid", "uri:email", "uri:username"}
 )
-_DATE_ANSWER_LENGTH = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +210,7 @@ def _question(
     elif kind == "range":
         range_of(reader, row, number, question, path)
     elif kind == "date":
-        question.update(kind="text", max_length=_DATE_ANSWER_LENGTH)
-        reader.warning(at_type, "Sauti has no date answer yet: asked as a short free text")
+        question["kind"] = "date"
     elif kind == "calculate":
         reader.problem(
             at_type, "Sauti cannot calculate values during a chat", ProblemCode.CALCULATE
@@ -243,6 +241,7 @@ def _question(
     if question["kind"] != "info":
         _required(reader, row, number, question)
         _constraint(reader, row, number, question, path)
+        _messages(reader, sheet, index, row, question, path)
     if cell_of(row, "sensitive") and cell_of(row, "sensitive") in TRUE:
         question["sensitive"] = True
     # In the order an author writes a question: what it is and asks first, then the rest.
@@ -267,7 +266,7 @@ def _unsupported_cells(reader: FormReader, row: Mapping[str, str], number: int) 
                 ProblemCode.COLUMN_NOT_IN_CHAT,
                 header=base,
             )
-        elif base in ("default", "required_message", "read_only"):
+        elif base in ("default", "read_only"):
             reader.warning(where, f"'{base}' is not used by Sauti")
 
 
@@ -300,12 +299,31 @@ def _constraint(
     if isinstance(found, Said):
         reader.problem(where, found.message, found.code, **found.params)
         return
+    if WARNING in found:
+        reader.warning(where, str(found.pop(WARNING)))
     for key, value in found.items():
         question[key] = value
         reader.place(f"{path}.{key}", where)
-    if any(read_header(h).base == "constraint_message" for h in row):
-        reader.warning(
-            Location(SURVEY, number, header_of(row, "constraint_message")),
-            "not used: when an answer is outside the limits, Sauti says which it accepts, "
-            "in the participant's language",
-        )
+
+
+def _messages(
+    reader: FormReader,
+    sheet: Sheet,
+    index: int,
+    row: Mapping[str, str],
+    question: dict[str, Any],
+    path: str,
+) -> None:
+    """`constraint_message` and `required_message` (per language), said instead of Sauti's
+    own words when an answer is refused; where there is nothing to refuse, left out."""
+    for base, applies in (
+        ("constraint_message", any(k in question for k in ("min", "max", "max_length"))),
+        ("required_message", not question.get("optional")),
+    ):
+        texts = reader.texts(sheet, index, row, base, f"{path}.{base}")
+        if texts and applies:
+            question[base] = texts
+        elif texts:
+            where = Location(SURVEY, sheet.row_number(index), header_of(row, base))
+            what = "a constraint Sauti checks" if base.startswith("c") else "required: yes"
+            reader.warning(where, f"'{base}' is not used: the question has no {what}")

@@ -3,7 +3,8 @@ campaign texts only Sauti has, as columns named after the survey file's keys, on
 (`organisation::English (en)`, `promise::English (en)`, `intro::…`, `thanks::…`,
 `data_notice::…`, and `campaign_title::…` to translate `form_title`, since pyxform refuses a
 `title` column) or plain (`allow_fallback`, `shared_phones`, `report_back_by`,
-`retention_days`, `translation_status::French (fr)`)."""
+`retention_days`, `date_order`, `translation_status::French (fr)`), and the campaign's own
+wording of Sauti's texts (`system_text.survey.thanks::Français (fr)`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from dialogues.xlsform.workbook import SETTINGS, Location, Sheet, Workbook, read
 if TYPE_CHECKING:
     from dialogues.xlsform.reader import FormReader
 
+#: A settings column `system_text.survey.thanks::Français (fr)`: the campaign's own wording of
+#: one of Sauti's texts in one language (a survey file's `system_texts`).
+SYSTEM_TEXT = "system_text."
 CAMPAIGN_TEXTS = ("title", "organisation", "promise", "intro", "thanks", "data_notice")
 #: The settings column of a campaign text, where it is not the survey file's key.
 TEXT_COLUMN = {"title": "campaign_title"}
@@ -67,7 +71,7 @@ def read_settings(
             # A stand-in, so that the loader checks the rest of the form (it is never written:
             # the problem above stops the import).
             document[key] = dict.fromkeys(languages.codes, "-")
-    for key in (*_FLAGS, "report_back_by", "retention_days"):
+    for key in (*_FLAGS, "report_back_by", "retention_days", "date_order"):
         if key in row:
             document[key] = _scalar(key, row[key])
             reader.place(key, Location(SETTINGS, 2, key))
@@ -79,7 +83,24 @@ def read_settings(
     if status:
         document["translation_status"] = status
         reader.place("translation_status", Location(SETTINGS, 2))
+    wordings = _wordings(reader, row)
+    if wordings:
+        document["system_texts"] = wordings
     return document
+
+
+def _wordings(reader: FormReader, row: dict[str, str] | Any) -> dict[str, dict[str, str]]:
+    wordings: dict[str, dict[str, str]] = {}
+    for header, value in row.items():
+        column = read_header(header)
+        language = reader.languages.of(column)
+        if not column.base.startswith(SYSTEM_TEXT) or language is None or not value.strip():
+            continue
+        key = column.base.removeprefix(SYSTEM_TEXT)
+        wordings.setdefault(key, {})[language] = value
+        for path in (f"system_texts.{key}", f"system_texts.{key}.{language}"):
+            reader.place(path, Location(SETTINGS, 2, header))
+    return wordings
 
 
 def _campaign_id(reader: FormReader, row: dict[str, str] | Any, fallback_id: str | None) -> str:

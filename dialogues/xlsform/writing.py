@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dialogues.dates import TODAY
 from dialogues.localization import builtin_catalog
 from dialogues.model import LocalizedText, Question, QuestionKind, Survey
-from dialogues.xlsform.settings import CAMPAIGN_TEXTS, TEXT_COLUMN
+from dialogues.xlsform.settings import CAMPAIGN_TEXTS, SYSTEM_TEXT, TEXT_COLUMN
 from dialogues.xlsform.workbook import CHOICES, SETTINGS, SURVEY, language_label
 from dialogues.xlsform.xpath import to_xpath
 
@@ -24,9 +25,12 @@ _TYPES = {
     QuestionKind.YES_NO: "select_one",
     QuestionKind.SCALE: "range",
     QuestionKind.TEXT: "text",
+    QuestionKind.DATE: "date",
     QuestionKind.INFO: "note",
 }
 _DEFAULT_TEXT_LENGTH = 1000
+#: A question's own words for refusing an answer, one column per language.
+_MESSAGES = ("constraint_message", "required_message")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +52,12 @@ def survey_as_form(survey: Survey, language_names: Mapping[str, str]) -> tuple[F
     choices: list[list[Cell]] = []
     taken: set[str] = {str(question.id) for question in survey.questions}
     yes_no_list = _free_name("yes_no", taken)
+    messages = [base for base in _MESSAGES if any(getattr(q, base) for q in survey.questions)]
     for question in survey.questions:
-        survey_rows.append(_question_row(question, languages, yes_no_list, taken, choices))
+        row = _question_row(question, languages, yes_no_list, taken, choices)
+        for base in messages:
+            row += _texts(getattr(question, base) or {}, languages)
+        survey_rows.append(row)
     if any(q.kind is QuestionKind.YES_NO for q in survey.questions):
         catalog = builtin_catalog()
         for answer in ("yes", "no"):
@@ -58,6 +66,8 @@ def survey_as_form(survey: Survey, language_names: Mapping[str, str]) -> tuple[F
     text_headers = [f"label::{headers[code]}" for code in languages]
     survey_header = ["type", "name", *text_headers, "required", "relevant", "constraint"]
     survey_header += ["parameters", "sensitive"]
+    for base in messages:
+        survey_header += [f"{base}::{headers[code]}" for code in languages]
     return (
         FormSheet(SURVEY, [survey_header, *survey_rows]),
         FormSheet(CHOICES, [["list_name", "name", *text_headers], *choices]),
@@ -118,6 +128,11 @@ def _constraint(question: Question) -> str | None:
             parts.append(f"count-selected(.) <= {question.max_selections}")
     elif question.kind is QuestionKind.TEXT and question.max_length != _DEFAULT_TEXT_LENGTH:
         parts.append(f"string-length(.) <= {question.max_length}")
+    elif question.kind is QuestionKind.DATE:
+        for op, bound in ((">=", question.min_date), ("<=", question.max_date)):
+            if bound is not None:
+                day = "today()" if bound == TODAY else f"date('{bound}')"
+                parts.append(f". {op} {day}")
     return " and ".join(parts) or None
 
 
@@ -138,6 +153,7 @@ def _settings(survey: Survey, headers: Mapping[str, str]) -> FormSheet:
     for key, value in (
         ("allow_fallback", "yes" if survey.allow_fallback else None),
         ("shared_phones", "yes" if survey.shared_phones else None),
+        ("date_order", survey.date_order if survey.date_order != "day_first" else None),
         ("report_back_by", survey.report_back_by.isoformat() if survey.report_back_by else None),
         ("retention_days", survey.retention_days),
     ):
@@ -147,6 +163,10 @@ def _settings(survey: Survey, headers: Mapping[str, str]) -> FormSheet:
     for code, state in survey.translation_status.items():
         header.append(f"translation_status::{headers[code]}")
         row.append(state)
+    for key, texts in survey.system_texts.items():
+        for code, text in texts.items():
+            header.append(f"{SYSTEM_TEXT}{key}::{headers[code]}")
+            row.append(text)
     return FormSheet(SETTINGS, [header, row])
 
 

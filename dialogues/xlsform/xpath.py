@@ -3,7 +3,8 @@ Sauti's expressions (`dialogues/expressions.py`) where the two languages meet, a
 
 What maps: `${q} = 'a'` and the other comparisons with a fixed value, `selected(${q}, 'a')`,
 `count-selected(${q})`, `${q} != ''` and `string-length(${q}) > 0` (the question was answered),
-`and`, `or`, `not(...)`, brackets. In a constraint `.` is the answer being checked. Anything
+`and`, `or`, `not(...)`, brackets. In a constraint `.` is the answer being checked, and
+`today()` and `date('2020-01-31')` the limits of a date. Anything
 else (arithmetic, other functions, two answers compared) is refused with its column, because
 Sauti must be able to say in chat why it asks again, in every language.
 """
@@ -28,6 +29,8 @@ from dialogues.expressions import (
 )
 from dialogues.problem_codes import Param, ProblemCode
 
+#: `today()` in a constraint, as the value of a comparison.
+TODAY = "today"
 #: The answer a constraint checks (`.`), as the question name of a comparison.
 SELF = "."
 #: `string-length(x) op n`: compared as the count of a Compare on this prefix plus the name.
@@ -233,6 +236,8 @@ class _Parser:
                 )
             counted = token.text == "count-selected"
             return _Operand(question=inner.question, counted=counted, length=not counted)
+        if token.kind == "function" and token.text in ("today", "date"):
+            return self.parse_day(token)
         if token.kind == "function":
             raise self.fail(
                 f"Sauti cannot use {token.text}() in chat",
@@ -256,6 +261,24 @@ class _Parser:
             ProblemCode.EXPECTED_OPERAND,
             found=found,
         )
+
+    def parse_day(self, token: _Token) -> _Operand:
+        """`today()` or `date('2020-01-31')`, the limits of a date question's constraint."""
+        self.take()
+        self.expect("punct", "(")
+        if token.text == "today":
+            self.expect("punct", ")")
+            return _Operand(value=TODAY)
+        inner = self.current
+        if inner.kind != "string":
+            raise self.fail(
+                "date() takes a quoted date, like date('2020-01-31')",
+                ProblemCode.DATE_NEEDS_QUOTED,
+                inner,
+            )
+        self.take()
+        self.expect("punct", ")")
+        return _Operand(value=inner.text[1:-1])
 
 
 def _comparison(left: _Operand, op: Operator, right: _Operand, start: _Token) -> Expr:

@@ -34,6 +34,7 @@ PLACEHOLDERS: dict[str, tuple[object, ...]] = {
     "priority": ("reply", "bulk"),
     "kind": ("account", "address"),
     "shard": (0,),
+    "number": ("<n>",),
 }
 # Members that make no key: the shard arithmetic, the erasure enumerator, the prefixes the
 # loop's scripts put a participant id after (tests/bot/loop/test_rules.py checks those), and

@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot.runtime",),  # the durable pipeline
     ("bot.channels",),  # Telegram, WhatsApp, the web chat
     ("bot.loop",),  # closing the feedback loop in Redis
+    ("bot.panels",),  # panels, and inviting them to new campaigns
     (  # entry points and the composition root
         "bot.app",
         "bot.run",

@@ -27,6 +27,11 @@ from tests.bot.records.test_results import (
     test_a_breakdown_by_another_question_counts_those_who_did_not_answer_it,
     test_an_erasure_takes_the_participants_counts_away,
 )
+from tests.bot.records.test_snapshots import (
+    test_a_crash_before_the_snapshot_loses_nobody_pending,
+    test_closing_the_campaign_takes_a_final_snapshot,
+    test_one_more_answer_does_not_move_the_figures_until_enough_people_answered,
+)
 from tests.bot.runtime.test_conversation import (
     test_the_goodbye_after_erasure_is_delivered_to_the_address_it_carries,
 )
@@ -67,6 +72,7 @@ __all__ = [
     "deployment",
     "test_a_breakdown_by_another_question_counts_those_who_did_not_answer_it",
     "test_a_claim_taken_before_the_upgrade_still_stops_a_second_send",
+    "test_a_crash_before_the_snapshot_loses_nobody_pending",
     "test_a_dead_processs_shards_move_to_a_live_one_within_the_lease_lifetime",
     "test_a_form_sent_three_times_records_one_answer",
     "test_a_full_survey_is_recorded_once_with_counters",
@@ -79,11 +85,13 @@ __all__ = [
     "test_an_erasure_takes_the_participants_counts_away",
     "test_an_event_that_cannot_be_read_is_parked_and_listed",
     "test_answers_are_recorded_after_redis_forgot_its_scripts",
+    "test_closing_the_campaign_takes_a_final_snapshot",
     "test_coming_back_later_shows_the_conversation_in_order",
     "test_csv_has_one_row_per_respondent_with_decrypted_text_in_survey_order",
     "test_entries_read_by_a_fenced_worker_are_not_stranded",
     "test_list_shows_routing_facts_and_never_the_body",
     "test_messages_for_a_channel_without_a_client_are_set_aside",
+    "test_one_more_answer_does_not_move_the_figures_until_enough_people_answered",
     "test_past_retention_the_results_stay_and_everything_personal_goes",
     "test_processes_migrating_at_once_move_each_key_exactly_once",
     "test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_changes_nothing",

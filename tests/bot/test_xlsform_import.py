@@ -50,17 +50,19 @@ def test_a_kobo_form_in_three_languages_imports_and_runs_to_the_end_in_french(
     imported = _sauti("survey", "import", str(form), "-o", str(out))
     assert imported.returncode == 0, imported.stderr
     assert "7 questions, en, fr, sw" in imported.stdout
-    # Device metadata is left out, said once per row; the constraint message is not used.
+    # Device metadata is left out, said once per row; the constraint message is used.
     assert "'deviceid' is device metadata: Sauti does not collect it" in imported.stderr
-    assert "column 'constraint_message::Français (fr)'" not in imported.stderr
-    assert "row 8, column 'constraint_message::English (en)': not used" in imported.stderr
+    assert "constraint_message" not in imported.stderr
 
-    # Yes to the first question; 3 trips; ticks "long queues"; 4 on the scale; the fee.
-    answers = "oui\n3\n1\n4\n2\n"
+    # Yes to the first question; 25 trips (too many), then 3; ticks "long queues"; 4 on the
+    # scale; the fee.
+    answers = "oui\n25\n3\n1\n4\n2\n"
     chat = _sauti("survey", "chat", str(out), "--lang", "fr", stdin=answers)
     assert chat.returncode == 0, chat.stderr
     text = chat.stdout
     assert "Merci de nous aider" in text  # the note
+    assert "! Entre 0 et 20." in text  # the form's own constraint message, in French
+    assert "Veuillez répondre avec un nombre" not in text  # instead of Sauti's
     assert "Répondez 0 si aucun." in text  # the hint, under its question
     assert "Pas du tout" in text  # the range's end labels
     assert "Très" in text
@@ -125,12 +127,18 @@ def test_a_one_language_odk_form_is_taken_as_english_and_says_so(tmp_path: Path)
     imported = _sauti("survey", "import", str(form), "-o", str(out))
     assert imported.returncode == 0, imported.stderr
     assert "the form names no language: taken as 'en'" in imported.stderr
-    assert "row 3, column 'type': Sauti has no date answer yet" in imported.stderr
+    assert "date" not in imported.stderr  # a date question is a date question
     survey = parse(out.read_text(encoding="utf-8"))
     assert survey.languages == ("en",)
     assert survey.question("spent") is not None
-    chat = _sauti("survey", "chat", str(out), stdin="last Tuesday\n-3\n12.5\n2\nskip\n")
+    visit = survey.question("visit")
+    assert visit is not None
+    assert visit.kind is QuestionKind.DATE
+    typed = "last Tuesday\n3/9/2026\n-3\n12.5\n2\nskip\n"
+    chat = _sauti("survey", "chat", str(out), stdin=typed)
     assert chat.returncode == 0, chat.stderr
+    assert "! Sorry, I could not read that date. Please write it like 31/12/2000" in chat.stdout
+    assert "✓ September 3, 2026" in chat.stdout  # day first, as the form did not say otherwise
     assert "Choose one." in chat.stdout
     assert "trial run over" in chat.stdout
 
@@ -183,3 +191,99 @@ def test_a_small_workbook_that_unpacks_to_gigabytes_is_refused_unread() -> None:
     assert [problem.message for problem in result.problems] == [
         "the workbook unpacks to more than 32 MB: not an XLSForm Sauti reads"
     ]
+
+
+# A KoboToolbox incident form as its documentation lays one out: a date no later than today,
+# with a constraint message and a required message in each language.
+INCIDENT_FORM: dict[str, Rows] = {
+    "survey": [
+        {
+            "type": "date",
+            "name": "incident",
+            "required": "yes",
+            "constraint": ". >= date('2020-01-01') and . < today()",
+            "label::English (en)": "When did it happen?",
+            "label::Français (fr)": "Quand est-ce arrivé ?",
+            "constraint_message::English (en)": "A day from 2020 until today, please.",
+            "constraint_message::Français (fr)": "Un jour entre 2020 et aujourd'hui.",
+            "required_message::Français (fr)": "Nous avons besoin de cette date.",
+        },
+        {
+            "type": "text",
+            "name": "what",
+            "label::English (en)": "What happened?",
+            "label::Français (fr)": "Que s'est-il passé ?",
+        },
+    ],
+    "settings": [
+        {
+            "form_id": "incidents",
+            "form_title": "Incidents",
+            "default_language": "English (en)",
+            "organisation::English (en)": "Acme",
+            "organisation::Français (fr)": "Acme",
+            "promise::English (en)": "We will tell you.",
+            "promise::Français (fr)": "Nous vous dirons.",
+            "date_order": "month_first",
+            "system_text.survey.thanks::Français (fr)": "Merci pour votre temps.",
+        }
+    ],
+}
+
+
+def test_a_kobo_date_with_its_messages_is_asked_as_a_date_and_refused_in_the_form_s_words(
+    tmp_path: Path,
+) -> None:
+    form = _write(tmp_path, "incidents.xlsx", INCIDENT_FORM)
+    out = tmp_path / "incidents.yaml"
+    imported = _sauti("survey", "import", str(form), "-o", str(out))
+    assert imported.returncode == 0, imported.stderr
+    assert "not used" not in imported.stderr
+    assert "column 'constraint': '< today()' is read as '<= today()'" in imported.stderr
+    survey = parse(out.read_text(encoding="utf-8"))
+    incident = survey.question("incident")
+    assert incident is not None
+    assert incident.kind is QuestionKind.DATE
+    assert survey.date_order == "month_first"
+
+    typed = "passer\nhier soir\n3/5/2019\n3/5/2021\npasser\n"
+    chat = _sauti("survey", "chat", str(out), "--lang", "fr", stdin=typed)
+    assert chat.returncode == 0, chat.stderr
+    said = chat.stdout
+    assert "! Nous avons besoin de cette date." in said  # the form's required_message
+    assert "! Désolé, je n'ai pas pu lire cette date" in said  # Sauti's own, in French
+    assert "! Un jour entre 2020 et aujourd'hui." in said  # the constraint_message
+    assert "✓ 5 mars 2021" in said  # month first, as the form says
+    assert "Merci pour votre temps." in said  # the form's own wording of Sauti's thanks
+    assert "trial run over" in said
+
+    # Exported, it is the same form again: a date with its limits and messages.
+    workbook = tmp_path / "again.xlsx"
+    assert _sauti("survey", "export", str(out), "-o", str(workbook)).returncode == 0
+    back = tmp_path / "back.yaml"
+    assert _sauti("survey", "import", str(workbook), "-o", str(back)).returncode == 0
+    again = parse(back.read_text(encoding="utf-8")).question("incident")
+    assert again is not None
+    assert (again.kind, again.max_date, again.constraint_message) == (
+        QuestionKind.DATE,
+        "today",
+        incident.constraint_message,
+    )
+    assert parse(back.read_text(encoding="utf-8")).system_texts == survey.system_texts
+
+
+def test_a_wording_of_a_text_sauti_does_not_have_is_located_at_its_cell() -> None:
+    settings = dict(INCIDENT_FORM["settings"][0])
+    settings["system_text.survey.thank::Français (fr)"] = "Merci !"
+    settings["system_text.hint.scale::Français (fr)"] = "De {min} à {maximum}."
+    result = import_workbook(workbook_bytes({**INCIDENT_FORM, "settings": [settings]}))
+    said = [str(problem) for problem in result.problems]
+    assert any(
+        "sheet 'settings', row 2, column 'system_text.survey.thank::Français (fr)'" in line
+        and "did you mean 'survey.thanks'" in line
+        for line in said
+    ), said
+    assert any(
+        "column 'system_text.hint.scale::Français (fr)'" in line and "{max}" in line
+        for line in said
+    ), said

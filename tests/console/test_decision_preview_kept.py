@@ -1,11 +1,16 @@
-"""The decision page shows the last count of who would be told at once, with when it was made;
+"""The decision page shows the last count of who would be told at once, with when it was made
+(the first view: at once too, saying it is counting);
 after an answer or an edit it says the count is being made again (with a plain link to refresh,
 no script needed) while one count runs; the publish confirmation, and publishing, use who would
 be told now, never the kept count."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from bot.access.roles import Role
+from bot.loop.planner import LinkCounts
 from tests.bot.api import World
 from tests.bot.api.test_decisions import _join_and_say_yes, _linked
 from tests.bot.loop import publish_all
@@ -19,12 +24,37 @@ async def _counted_again(world: World) -> None:
     await world.deployment.app.preview_cache().settled()
 
 
+def _held_back(world: World) -> asyncio.Event:
+    """Counts that wait for the event before counting: a long count, as at 100,000."""
+    cache = world.deployment.app.preview_cache()
+    count, go = cache._count, asyncio.Event()
+
+    async def held(*args: Any) -> LinkCounts:
+        await go.wait()
+        return await count(*args)
+
+    cache._count = held
+    return go
+
+
 async def test_the_page_shows_when_it_was_counted_and_that_a_new_answer_is_being_counted(
     world: World,
 ) -> None:
     await _linked(world, {"en": 6})
     analyst = await signed_in(world, Role.ANALYST)
     await _composed(analyst, EVERY_LANGUAGE)
+    counted = _held_back(world)
+    counting = await analyst.page(ONE)  # nothing counted yet: at once, saying so
+    assert "Counting…" in counting
+    assert 'id="updating"' in counting
+    assert 'id="who"' in counting
+    assert f'<a href="{ONE}">Refresh to see the counts</a>' in counting
+    assert "Would be told now" not in counting
+    assert "preview-counts.js" in counting
+    french = await analyst.page(ONE, headers={"Accept-Language": "fr"})
+    assert "Décompte en cours…" in french
+    counted.set()
+    await _counted_again(world)
     first = await analyst.page(ONE)
     assert "Counts as of" in first
     assert "Would be told now: 6." in first
@@ -55,6 +85,7 @@ async def test_an_edit_shows_its_own_words_at_once_while_it_is_counted_again(
     analyst = await signed_in(world, Role.ANALYST)
     await _composed(analyst, EVERY_LANGUAGE)
     await analyst.page(ONE)
+    await _counted_again(world)
     edited = [
         (name, "Agents now accept a letter." if name == "message-en" else value)
         for name, value in _form(EVERY_LANGUAGE)
@@ -73,6 +104,8 @@ async def test_the_confirmation_and_publishing_use_who_would_be_told_now(world: 
     await _linked(world, {"en": 6})
     await _composed(await signed_in(world, Role.ANALYST), EVERY_LANGUAGE)
     admin = await signed_in(world, Role.ADMIN)
+    await admin.page(ONE)
+    await _counted_again(world)
     assert "Would be told now: 6." in await admin.page(ONE)  # kept
     await _join_and_say_yes(world, "en-late", "en")
 

@@ -91,8 +91,14 @@ async def test_the_preview_shows_the_words_and_withholds_small_counts(world: Wor
     analyst = await signed_in(world, Role.ANALYST)
     await _composed(analyst, ("en", "fr", "ar", "sw"))
     world.audit.entries.clear()
+    counting = await analyst.page(ONE)  # the first view: at once, while the count runs
+    assert "Counting…" in counting
+    await world.deployment.app.preview_cache().settled()
     page = await analyst.page(ONE)
-    [read] = world.audit.entries  # the preview's sample answers, read as the API reads them
+    assert "Counting…" not in page
+    # The preview's sample answers, read as the API reads them: once, however often the page
+    # is fetched (its script fetches it every few seconds while it counts).
+    [read] = world.audit.entries
     assert (read.action, read.target) == (
         AuditAction.RESPONSES_READ,
         f"decision:{CAMPAIGN}/sim-letters",

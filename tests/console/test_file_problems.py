@@ -116,3 +116,125 @@ def test_each_mistake_of_a_broken_xlsform_is_said_in_french_at_its_cell(french: 
     places = [where(item, french) for item in items]
     assert "feuille « survey », ligne 2, colonne « type »" in places
     assert "feuille « settings », colonne « promise::English (en) »" in places
+
+
+# Mistakes of date questions, panel profiles and a campaign's wording of Sauti's texts.
+DATES_PROFILES_WORDINGS = """
+spec_version: 1
+id: newer
+organisation: {en: Acme, fr: Acme}
+title: {en: Water, fr: Eau}
+languages: [en, fr]
+default_language: en
+date_order: upside_down
+promise: {en: We will tell you., fr: Nous vous dirons.}
+questions:
+  - id: flood
+    kind: date
+    min: soon
+    text: {en: When?, fr: Quand ?}
+  - id: born
+    kind: date
+    min: 2026-01-01
+    max: 2020-01-01
+    text: {en: Born?, fr: Né ?}
+  - id: trips
+    kind: number
+    relevant: "flood >= 3"
+    text: {en: Trips?, fr: Trajets ?}
+  - id: area
+    kind: single_choice
+    profile: home
+    text: {en: Area?, fr: Zone ?}
+    options:
+      - {id: north, text: {en: North, fr: Nord}}
+      - {id: south, text: {en: South, fr: Sud}}
+  - id: needs
+    kind: multiple_choice
+    profile: area
+    text: {en: Needs?, fr: Besoins ?}
+    options:
+      - {id: water, text: {en: Water, fr: Eau}}
+      - {id: food, text: {en: Food, fr: Nourriture}}
+  - id: worry
+    kind: single_choice
+    profile: group
+    text: {en: Worry?, fr: Souci ?}
+    options:
+      - {id: price, text: {en: Price, fr: Prix}}
+      - {id: time, text: {en: Time, fr: Temps}}
+  - id: group
+    kind: single_choice
+    profile: group
+    text: {en: Group?, fr: Groupe ?}
+    options:
+      - {id: women, text: {en: Women, fr: Femmes}}
+      - {id: youth, text: {en: Youth, fr: Jeunes}}
+system_texts:
+  hint.scale: {fr: "Un nombre de {min} à {maximum}."}
+  survey.thank: {fr: "Merci !"}
+  survey.thanks: {fr: 3}
+  button.skip: {de: "Weiter"}
+"""
+
+
+def test_mistakes_of_dates_profiles_and_a_campaigns_wording_are_said_in_french(
+    french: Language,
+) -> None:
+    with pytest.raises(SurveyDefinitionError) as caught:
+        dialogues.parse(DATES_PROFILES_WORDINGS)
+    items = [file_error_item(problem) for problem in caught.value.problems]
+    assert {item.code for item in items} >= {
+        ProblemCode.NOT_ONE_OF,
+        ProblemCode.NOT_A_DATE_BOUND,
+        ProblemCode.MAX_BEFORE_MIN,
+        ProblemCode.COMPARES_DATE,
+        ProblemCode.UNKNOWN_PROFILE,
+        ProblemCode.PROFILE_OF_KIND,
+        ProblemCode.PROFILE_TWICE,
+        ProblemCode.NO_SUCH_SYSTEM_TEXT,
+        ProblemCode.NOT_A_TEXT,
+        ProblemCode.PLACEHOLDER_MISSING,
+        ProblemCode.PLACEHOLDER_ADDED,
+        ProblemCode.UNDECLARED_LANGUAGE,
+    }
+    for item in items:
+        assert said(item, french) != item.message, (item.code, item.params)
+    words = {said(item, french) for item in items}
+    assert "max (2020-01-01) est avant min (2026-01-01)" in words
+    assert "La variable {max} du texte de Sauti manque" in words
+    assert (
+        "Sauti n’a pas de texte « survey.thank » (voir son messages.yaml) ; vouliez-vous dire "
+        "« survey.thanks » ?" in words
+    )
+
+
+def test_a_date_constraint_sauti_cannot_check_is_said_in_french(french: Language) -> None:
+    from bot.records.xlsform_files import import_workbook
+
+    def refused(constraint: str) -> list[ErrorItem]:
+        form = {
+            "survey": [
+                {
+                    "type": "date",
+                    "name": "flood",
+                    "label::English (en)": "When?",
+                    "constraint": constraint,
+                }
+            ],
+            "settings": [{"form_title": "Flood", "form_id": "flood"}],
+        }
+        result = import_workbook(workbook_bytes(form))
+        items = [form_error_item(problem) for problem in result.problems]
+        # The form lacks more than its constraint (a promise...): only the constraint's here.
+        return [item for item in items if item.column == "constraint"]
+
+    for constraint, code in (
+        (". >= date('soon')", ProblemCode.CONSTRAINT_NOT_A_DATE),
+        (". != today()", ProblemCode.CONSTRAINT_DAYS_ONLY),
+        (". >= date(2020)", ProblemCode.DATE_NEEDS_QUOTED),
+    ):
+        [item] = refused(constraint)
+        assert item.code == code
+        assert said(item, french) != item.message, (item.code, item.params)
+        assert where(item, french) == "feuille « survey », ligne 2, colonne « constraint »"

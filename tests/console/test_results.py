@@ -15,7 +15,16 @@ from aiohttp import ClientResponse, FormData
 
 from bot.access.roles import Role
 from bot.staff_web.auth import SESSION_COOKIE
-from tests.bot.api import CAMPAIGN_B, CAMPAIGNS, ORG_A, ORG_B, World, api_world, bravo_survey
+from tests.bot.api import (
+    CAMPAIGN_B,
+    CAMPAIGNS,
+    ORG_A,
+    ORG_B,
+    World,
+    answer,
+    api_world,
+    bravo_survey,
+)
 from tests.console import Staff, signed_in
 
 CAMPAIGN = f"/console/campaigns/{CAMPAIGNS[ORG_A]}"
@@ -99,6 +108,22 @@ async def test_the_results_page_is_live_and_says_when_its_figures_are_from(world
     script = await viewer.get("/console/static/live-results.js")
     assert script.status == 200
     assert "EventSource" in await script.text()
+
+
+async def test_the_results_page_says_how_many_more_people_the_figures_wait_for(
+    world: World,
+) -> None:
+    viewer = await signed_in(world, Role.VIEWER)
+    assert "Updated when at least" not in await viewer.page(RESULTS)  # nobody waiting
+    deployment = world.deployment
+    for user in ("tok-late-0001", "tok-late-0002"):
+        await answer(deployment, deployment.participant(user), CAMPAIGNS[ORG_A], "")
+
+    page = await viewer.page(RESULTS)
+    assert "Updated when at least 3 more people have answered." in text_of(page)
+    assert "Started fewer than 5" in text_of(page)  # the figures did not move
+    french = text_of(await viewer.page(RESULTS, headers={"Accept-Language": "fr"}))
+    assert "Mis à jour quand au moins 3 personnes de plus auront répondu." in french
 
 
 async def test_the_results_page_is_for_roles_that_read_results_in_their_own_organisation(

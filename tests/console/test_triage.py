@@ -43,6 +43,7 @@ async def test_an_analyst_reads_the_answers_newest_first_and_the_read_is_audited
     assert [entry.action for entry in world.audit.entries] == [
         AuditAction.RESPONSES_READ,
         AuditAction.FREE_TEXT_READ,
+        AuditAction.THEMES_SUGGESTED,  # the page asks which themes to suggest for its answers
     ]
     overview = await analyst.page(f"/console/campaigns/{CAMPAIGN}")
     assert f'href="{PAGE}"' in overview

@@ -112,7 +112,7 @@ def test_xlsform_expressions_become_sauti_ones(xpath: str, sauti: str) -> None:
     ("xpath", "message", "column"),
     [
         ("${a} + 1 > 2", "Sauti cannot calculate with answers", 6),
-        ("today() > ${d}", "Sauti cannot use today() in chat", 1),
+        ("now() > ${d}", "Sauti cannot use now() in chat", 1),
         ("${a} = ${b}", "Sauti cannot compare two answers", 1),
         ("a = 'x'", "refer to a question as ${a}", 1),
         ("${a} = 'x' and", "expected an answer like ${q}", 15),

@@ -14,7 +14,9 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import App, build_app
 from bot.run import ROLES, run
+from bot.runtime.outbox import Priority
 from bot.runtime.sender import Sender
+from bot.runtime.streams import SENDERS
 from bot.runtime.worker import Worker
 from bot.settings import Settings
 from bot.web import make_web_app, runner_options
@@ -109,11 +111,35 @@ async def drain(worker: Worker, shards: int, *, orphans: bool = False) -> int:
 
 
 async def send_all(sender: Sender, shards: int) -> None:
-    """Let `sender` empty every outbox."""
+    """Let `sender` empty every outbox. Entries put off for a retry (a temporary failure, a
+    recipient's pause) stay pending: `send_until_acknowledged` waits for those too."""
     for shard in range(shards):
         await sender.prepare(shard)
         while await sender.poll(shard, block_ms=None):
             pass
+
+
+async def send_until_acknowledged(app: App, sender: Sender, *, within_seconds: float = 60) -> None:
+    """Let `sender` empty every outbox as a running sender would: entries put off for a
+    retry go when it is due, until every entry is acknowledged (or `within_seconds` pass)."""
+    deadline = asyncio.get_running_loop().time() + within_seconds
+    while True:
+        await send_all(sender, app.schema.shards)
+        if not await outbox_pending(app) or asyncio.get_running_loop().time() > deadline:
+            return
+        await asyncio.sleep(0.05)  # a retry's backoff, a recipient's pause
+
+
+async def outbox_pending(app: App) -> int:
+    """Outbox entries read by a sender and not acknowledged yet, over every shard."""
+    pending = 0
+    for shard in range(app.schema.shards):
+        for priority in Priority:
+            stream = app.schema.outbox(shard, priority)
+            if await app.redis.exists(stream):
+                summary: Any = await app.redis.xpending(stream, SENDERS)
+                pending += int(summary["pending"])
+    return pending
 
 
 async def all_processed(app: App) -> bool:

@@ -72,16 +72,21 @@ def processed(response: ClientResponse) -> bool:
 
 
 async def join(
-    client: Client, language: str = "en", *, wait: bool = True, updates: bool = False
+    client: Client,
+    language: str = "en",
+    *,
+    wait: bool = True,
+    updates: bool = False,
+    campaign: str = CAMPAIGN,
 ) -> str:
     """Press Start on the campaign's join page (ticking "tell me what comes of it" or not),
     with the page's hidden fields (its nonce, the version of the notice it shows); returns the
     private link's token."""
-    shown = await client.get(f"/j/{CAMPAIGN}")
+    shown = await client.get(f"/j/{campaign}")
     assert shown.status == 200, await shown.text()
     form = dict(hidden_fields(await shown.text())) | {"lang": language}
     form |= {"upd": "1"} if updates else {}
-    response = await client.post(f"/j/{CAMPAIGN}", data=form, allow_redirects=False)
+    response = await client.post(f"/j/{campaign}", data=form, allow_redirects=False)
     assert response.status == 303, await response.text()
     pattern = _CHAT_LINK + ("#last" if wait else r"\S*")
     match = re.fullmatch(pattern, response.headers["Location"])

@@ -30,6 +30,11 @@ def model() -> EmbeddedClassifier:
         ("ban sani ba", "ha", "dont_know"),
         ("tirtir xogtayda", "so", "delete_my_data"),
         ("መረጃዬን ሰርዙ", "am", "delete_my_data"),
+        ("আমার সব তথ্য মুছে ফেলুন", "bn", "delete_my_data"),
+        ("ami jani na", "bn", "dont_know"),
+        ("မက်ဆေ့ချ်တွေ ထပ်မပို့ပါနဲ့", "my", "stop"),
+        ("زما ټول معلومات ړنګ کړئ", "ps", "delete_my_data"),
+        ("نه پوهيږم", "ps", "dont_know"),  # typed with an Arabic yeh, no Pashto keyboard
     ],
 )
 def test_a_control_word_is_understood_in_its_language(
@@ -46,6 +51,9 @@ def test_a_control_word_is_understood_in_its_language(
         ("quelqu'un surveille mon téléphone", "fr"),
         ("wanataka kuniua", "sw"),
         ("زوجي يضربني", "ar"),
+        ("আমার স্বামী প্রতিদিন আমাকে মারে", "bn"),
+        ("တစ်ယောက်က ကျွန်မဖုန်းကို စောင့်ကြည့်နေတယ်", "my"),
+        ("زه غواړم ځان ووژنم", "ps"),
     ],
 )
 def test_a_person_at_risk_is_flagged(model: EmbeddedClassifier, text: str, language: str) -> None:
@@ -54,12 +62,27 @@ def test_a_person_at_risk_is_flagged(model: EmbeddedClassifier, text: str, langu
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("the water point is far from the school", "en"), ("42", "en"), ("umeme", "sw")],
+    [
+        ("the water point is far from the school", "en"),
+        ("42", "en"),
+        ("umeme", "sw"),
+        ("বাজার অনেক দূরে", "bn"),
+        ("၄၂", "my"),
+        ("زموږ کلي ته سړک نشته", "ps"),
+    ],
 )
 def test_an_ordinary_answer_is_not_acted_on(
     model: EmbeddedClassifier, text: str, language: str
 ) -> None:
     assert decided(model.classify(text, language)) is None
+
+
+@pytest.mark.parametrize("text", ["🙂", "👎", "ꯀꯤ", "৪২", "၄၂", "٤٢"])
+def test_a_message_of_nothing_the_model_was_taught_is_not_read_as_yes(
+    model: EmbeddedClassifier, text: str
+) -> None:
+    # Read from the space that pads every word, an emoji was "yes" with 86 % confidence.
+    assert decided(model.classify(text, "my")) is None
 
 
 def test_an_unsure_conclusion_is_not_acted_on() -> None:

@@ -75,3 +75,14 @@ def test_an_unwritable_directory_is_said_plainly(
     blocker.write_text("x")
     assert main(["nlu", "export", str(blocker / "project")]) == 1
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_the_domain_names_every_intent_so_rasa_data_validate_accepts_the_project(
+    tmp_path: Path,
+) -> None:
+    _export(tmp_path)
+    domain_yml = (tmp_path / "project" / "domain.yml").read_text(encoding="utf-8")
+    domain = yaml.safe_load(domain_yml)
+    assert domain["version"] == "3.1"
+    assert sorted(domain["intents"]) == sorted(INTENT_NAMES)
+    assert "- 'yes'" in domain_yml  # a string, not YAML's true

@@ -14,7 +14,7 @@ from nlu.intent import INTENT_NAMES
 from nlu.text import fold
 from nlu.training import TrainingDataError, builtin_files, examples_from_yaml
 
-LANGUAGES = ("en", "fr", "ar", "sw", "pt", "am", "ha", "so")
+LANGUAGES = ("en", "fr", "ar", "sw", "pt", "am", "ha", "so", "bn", "my", "ps")
 PACKAGE = Path(nlu.__file__).parent
 
 

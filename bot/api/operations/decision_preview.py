@@ -138,8 +138,10 @@ class PreviewOut(BaseModel):
     )
     quiet_hours: QuietHoursOut
     samples: list[SampleOut]
-    counted_at: dt.datetime = Field(
-        description="when the counts of people were made: they are kept, and shown at once"
+    counted_at: dt.datetime | None = Field(
+        description="when the counts of people were made: they are kept, and shown at once; "
+        "null: nothing counted yet (the first count runs: `updating`), every count of people "
+        "is then null and the table empty"
     )
     current: bool = Field(
         description="the counts were made at this version of the decision and with every answer "
@@ -201,7 +203,7 @@ class Counted:
     """When a preview's counts were made (epoch ms), whether they are current and whether a
     new count is running (bot.loop.preview_cache)."""
 
-    counted_ms: int
+    counted_ms: int | None  # None: nothing counted yet
     current: bool = True
     updating: bool = False
 
@@ -216,6 +218,8 @@ def preview_out(
     """The preview as shown; `counted` None: its counts were made just now."""
     stored = preview.stored
     counted = counted or Counted(preview.now_ms)
+    if counted.counted_ms is None:
+        return _uncounted(preview, minimum, book, counted)
     reach = reach_of(preview.counts, minimum)
     table = reach.table
     rows = _Rows(reach.languages, reach.channels, table, survey)
@@ -243,16 +247,47 @@ def preview_out(
         whatsapp_without_template=_optional(rows, preview.whatsapp_without_template),
         whatsapp_without_buttons=_optional(rows, preview.whatsapp_without_buttons),
         quiet_hours=_quiet(preview, rows, minimum),
-        samples=[
-            SampleOut(
-                response_id=sample.response_id,
-                question_id=None if sample.question == "-" else sample.question,
-                answer=sample.shown,
-            )
-            for sample in preview.samples
-        ],
+        samples=_samples(preview),
         counted_at=dt.datetime.fromtimestamp(counted.counted_ms / 1000, dt.UTC),
         current=counted.current,
+        updating=counted.updating,
+    )
+
+
+def _uncounted(
+    preview: Preview, minimum: int, book: TemplateBook | None, counted: Counted
+) -> PreviewOut:
+    """The preview before its first count: the words each language reads, and no count of
+    people (null, not 0: nobody was counted yet)."""
+    stored = preview.stored
+    return PreviewOut(
+        campaign_id=stored.campaign_id,
+        decision_id=stored.id,
+        version=stored.version,
+        status=stored.decision.status,
+        minimum=minimum,
+        linked=None,
+        told=None,
+        not_told={},
+        delayed_by_budget=None,
+        told_by_language_and_channel=ToldTableOut(
+            languages=[], channels=[], cells=[], by_language=[], by_channel=[]
+        ),
+        languages_without_message=[],
+        campaign_languages_without_message=list(preview.lacking),
+        notices=[_notice(notice, book) for notice in preview.notices],
+        publishing_refused=False,
+        whatsapp_without_template=None,
+        whatsapp_without_buttons=None,
+        quiet_hours=QuietHoursOut(
+            quiet_now=preview.quiet_now,
+            campaign_local_time=preview.local_time,
+            push_notices=None,
+            waiting_for_quiet_hours_end=None,
+        ),
+        samples=_samples(preview),
+        counted_at=None,
+        current=False,
         updating=counted.updating,
     )
 
@@ -281,6 +316,17 @@ def _notice(notice: WrittenNotice, book: TemplateBook | None) -> NoticeOut:
         shared_phone=notice.shared_phone,
         whatsapp_closed_window=closed,
     )
+
+
+def _samples(preview: Preview) -> list[SampleOut]:
+    return [
+        SampleOut(
+            response_id=sample.response_id,
+            question_id=None if sample.question == "-" else sample.question,
+            answer=sample.shown,
+        )
+        for sample in preview.samples
+    ]
 
 
 def _whatsapp_body(notice: WrittenNotice) -> str | None:

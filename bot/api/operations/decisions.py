@@ -252,17 +252,25 @@ async def preview_decision(call: Call) -> PreviewOut:
         ),
         counts=counted.counts,
     )
-    if preview.samples:
-        caller = call.caller
-        await services.audit.record(
-            caller.org,
-            actor=caller.actor,
-            action=AuditAction.RESPONSES_READ,
-            target=f"decision:{stored.campaign_id}/{stored.id}",
-            count=len(preview.samples),
-            address=caller.address,
-            details={"what": "preview"},
-        )
+    shown_ids = [sample.response_id for sample in preview.samples]
+    caller = call.caller
+    # A read of those answers, recorded once per person and answers shown: not again each
+    # time the console's page fetches itself while its counts are made.
+    first = await tools.previews.first_view(stored, caller.actor, shown_ids) if shown_ids else None
+    if first is not None:
+        try:
+            await services.audit.record(
+                caller.org,
+                actor=caller.actor,
+                action=AuditAction.RESPONSES_READ,
+                target=f"decision:{stored.campaign_id}/{stored.id}",
+                count=len(preview.samples),
+                address=caller.address,
+                details={"what": "preview"},
+            )
+        except BaseException:  # not recorded: the next view records it
+            await services.redis.delete(first)
+            raise
     shown = Counted(counted.counted_ms, current=counted.current, updating=counted.updating)
     return preview_out(preview, survey, services.min_cell, tools.template_book(), shown)
 

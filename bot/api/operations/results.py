@@ -24,8 +24,8 @@ from bot.records.results import (
     QuestionResults,
     UnknownBreakdownError,
     campaign_results,
-    results_version,
 )
+from bot.records.snapshots import read_snapshot
 from bot.records.suppression import Cell
 from bot.storage.errors import STORAGE_FAILURE
 from dialogues import Survey
@@ -92,8 +92,14 @@ class ResultsOut(BaseModel):
     completed: Count
     questions: list[QuestionOut]
     version: int = Field(
-        description="the results' version these figures are of: `watchResults` says when it "
-        "changes (not a count of anything)"
+        description="the results snapshot these figures are of: `watchResults` says when a new "
+        "one is taken (not a count of anything)"
+    )
+    needed: int = Field(
+        description="how many more people must answer (or change or erase their answers) "
+        "before the next snapshot moves the figures; 0 when nobody is waiting. Figures move "
+        "only by at least `minimum` people at once, so that no one answer can be worked out "
+        "by comparing two readings"
     )
 
 
@@ -155,6 +161,7 @@ def _results(found: CampaignResults, survey: Survey) -> ResultsOut:
         completed=_n(found.completed),
         questions=[_question(question, survey) for question in found.questions],
         version=found.version,
+        needed=found.needed,
     )
 
 
@@ -201,13 +208,14 @@ def _n(cell: Cell) -> Count:
     "GET",
     "/campaigns/{campaign_id}/results/events",
     "watchResults",
-    "Live: an event whenever the results change",
+    "Live: an event whenever a new results snapshot is taken",
     permission=Permission.RESULTS_READ,
     path_model=CampaignPath,
     response=EventsResponse(
-        "Server-sent events: first `results` with the results' current `version`, then one "
-        "each time it changes (then read the results again); a comment line every 15 seconds "
-        "when nothing changes. The stream ends after SAUTI_API_EVENTS_SECONDS, within 15 "
+        "Server-sent events: first `results` with the current snapshot's `version`, then one "
+        "each time a new snapshot is taken (then read the results again): never for a single "
+        "answer, as a snapshot waits for at least `minimum` people; a comment line every 15 "
+        "seconds when nothing changes. The stream ends after SAUTI_API_EVENTS_SECONDS, within 15 "
         "seconds of the caller no longer being allowed (signed out, token revoked, role "
         "removed), or when the server shuts down: a browser's EventSource opens it again by "
         "itself."
@@ -216,15 +224,16 @@ def _n(cell: Cell) -> Count:
     tag="results",
 )
 async def watch_results(call: Call) -> EventStream:
-    """The version is a number that changes whenever any result count does (an answer, a
-    withdrawn one, an erasure); it says nothing else. At most SAUTI_API_EVENTS_PER_CALLER
-    streams open at once per caller: one more is answered 429."""
+    """The version is the number of the results snapshot readers see (bot.records.snapshots):
+    it moves only once at least the minimum cell size of people have changed the results,
+    never for one answer; it says nothing else. At most SAUTI_API_EVENTS_PER_CALLER streams
+    open at once per caller: one more is answered 429."""
     campaign_id = call.path_as(CampaignPath).campaign_id
     await campaign_owned(call, campaign_id, Permission.RESULTS_READ)
     services = call.services
     if await services.campaigns.get(campaign_id) is None:
         raise ApiError(NOT_FOUND, "no such campaign")
-    version = await results_version(services.redis, services.schema, campaign_id)
+    version = await _snapshot_number(services, campaign_id)
     release = services.live.take(call.caller.actor, services.settings.events_per_caller)
     return EventStream(_changes(services, campaign_id, version), ended=release)
 
@@ -241,7 +250,7 @@ async def _changes(
         if await services.live.closed_within(POLL_SECONDS):
             return
         try:
-            now = await results_version(services.redis, services.schema, campaign_id)
+            now = await _snapshot_number(services, campaign_id)
         except STORAGE_FAILURE:
             log.warning("live results: Redis unavailable, stream ended")
             return
@@ -250,6 +259,14 @@ async def _changes(
         else:
             version = now
             yield _version_event(version)
+
+
+async def _snapshot_number(services: ApiServices, campaign_id: str) -> int:
+    """The campaign's snapshot number, a new snapshot taken first when enough people wait."""
+    state, _ = await read_snapshot(
+        services.redis, services.schema, campaign_id, [], minimum=services.min_cell
+    )
+    return state.number
 
 
 def _version_event(version: int) -> ServerEvent:

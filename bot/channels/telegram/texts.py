@@ -1,15 +1,14 @@
-"""Telegram-only texts (texts.yaml beside this file): command descriptions for the menu, per
-language, and the one line a group chat gets. Kept here rather than in the survey engine's
+"""Telegram-only texts (texts.yaml beside this file, and `languages/<code>.yaml` for each
+language added since): command descriptions for the menu, per language, and the one line a
+group chat gets. Kept here rather than in the survey engine's
 catalogue because no other channel shows them."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any
 
-import yaml
+from dialogues.localization import read_catalog
 
 FALLBACK = "en"
 
@@ -35,8 +34,7 @@ class TelegramTexts:
 
 @functools.cache
 def telegram_texts() -> TelegramTexts:
-    source = resources.files("bot.channels.telegram").joinpath("texts.yaml")
-    raw: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
+    raw = read_catalog("bot.channels.telegram", "", "texts.yaml")
     return TelegramTexts(
         commands={
             str(name): {str(lang): str(text) for lang, text in by_lang.items()}

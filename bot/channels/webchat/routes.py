@@ -70,6 +70,7 @@ from bot.storage.scripts import WEBCHAT_HIDE, WEBCHAT_RECOVERY_CODE, WEBCHAT_REL
 from dialogues import SessionStatus
 from dialogues.events import Prompt
 from dialogues.localization import builtin_catalog, direction
+from dialogues.overrides import campaign_catalog
 from dialogues.prompts import build_prompt
 
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
@@ -156,15 +157,16 @@ class WebChat:
         self, request: web.Request, campaign: Any, *, wrong_code: bool = False
     ) -> web.Response:
         survey = campaign.survey
+        catalog = campaign_catalog(survey)  # Sauti's texts as this campaign words them
         language = _preferred(request, survey.languages, survey.default_language)
-        wrong = self._catalog.message("web.recovery_wrong", language) if wrong_code else None
+        wrong = catalog.message("web.recovery_wrong", language) if wrong_code else None
         return self._render(
             "join.html",
             language,
             title=survey.text(survey.title, language),
             introduction=survey.text(survey.intro, language) if survey.intro else None,
             promise=survey.text(survey.promise, language),
-            languages=[(code, self._catalog.language_name(code)) for code in survey.languages],
+            languages=[(code, catalog.language_name(code)) for code in survey.languages],
             action=f"/j/{survey.id}",
             nonce=secrets.token_urlsafe(12),
             recover_action=f"/j/{survey.id}/recover?lang={language}",
@@ -177,17 +179,13 @@ class WebChat:
                 delete=keyword("delete", language),
             ),
             # What the chat apps say right after the notice, as its last paragraph here.
-            retention=self._catalog.message(
-                "join.retention", language, days=campaign.retention_days
-            ),
-            take_part=self._catalog.message("consent.take_part", language),
-            agree=self._catalog.message("button.agree", language),
-            heading=self._catalog.message("web.data_notice", language),
+            retention=catalog.message("join.retention", language, days=campaign.retention_days),
+            take_part=catalog.message("consent.take_part", language),
+            agree=catalog.message("button.agree", language),
+            heading=catalog.message("web.data_notice", language),
             # The notice's version as shown: the yes is to this one (`Join.version`).
             version=current_version(Consent.TAKE_PART, campaign),
-            consents=[
-                (field, self._catalog.message(key, language)) for field, key in _JOIN_CONSENTS
-            ],
+            consents=[(field, catalog.message(key, language)) for field, key in _JOIN_CONSENTS],
         )
 
     async def join(self, request: web.Request) -> web.Response:

@@ -24,8 +24,14 @@ Purposes:
   it nothing goes out (never the `notice` template, whose words name the survey).
 - `shared_continue`: `continue` in shared-phone mode: a question waits, in words that name
   nothing; its button carries `resume`.
+- `invitation`: an invitation to a new survey (bot.panels) for a panel member whose window is
+  closed (almost all of them): the invitation text as its body parameter, and a quick reply
+  `menu:start:*` that joins the campaign like the invitation's own button. No other template
+  stands in for it: without one in a language, nobody reading only that language is invited
+  on WhatsApp outside the window.
 
-A quick reply is a fixed payload (`resume`) or `menu:<command>:<choice>`. Meta approves a
+A quick reply is a fixed payload (`resume`) or `menu:<command>:<choice>` (`*`: whatever the
+button's argument, as for `menu:start:*`, whose argument is the campaign). Meta approves a
 template's button titles but not its payloads, which each message sets: `menu:react:concerns`
 takes, as the message goes out, the id of the message's own "concerns" menu button, so a tap
 carries the decision's reference and comes back as the very Command the in-window button gives.
@@ -46,7 +52,9 @@ CONTINUE = "continue"
 NOTICE = "notice"
 DECISION = "decision"
 SHARED = SHARED_NOTICE
-PURPOSES = (CONTINUE, NOTICE, DECISION, SHARED, SHARED_CONTINUE)
+INVITATION = "invitation"
+PURPOSES = (CONTINUE, NOTICE, DECISION, SHARED, SHARED_CONTINUE, INVITATION)
+ANY_CHOICE = "*"  # `menu:<command>:*`: that command's button, whatever its argument
 PARAMETER_SOURCES = ("text",)
 ANY_LANGUAGE = "*"
 FROM_MENU = "menu"  # the quick reply `menu:<command>:<choice>`
@@ -67,7 +75,8 @@ class QuickReply:
         if self.fixed is not None:
             return self.fixed
         for item in menu:
-            if item.command == self.command and item.argument.partition(":")[0] == self.choice:
+            first = item.argument.partition(":")[0]
+            if item.command == self.command and self.choice in (first, ANY_CHOICE):
                 return payload_ids.menu_item(item)
         return None
 

@@ -47,6 +47,7 @@
         var focused = document.activeElement && document.activeElement.id;
         swap(fresh, "figures");
         swap(fresh, "live-time");
+        swap(fresh, "live-pending");
         var freshLive = fresh.getElementById("live");
         if (freshLive) {
           version = freshLive.getAttribute("data-version") || version;

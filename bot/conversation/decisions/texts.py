@@ -1,5 +1,5 @@
 """What participants read about decisions, in their language (texts: `messages.yaml` beside
-this file).
+this file, and `languages/<code>.yaml` for each language added since).
 
 The notice follows the shape the field asks for: "You told us ⟨their own answer⟩. ⟨Company⟩
 ⟨what it did⟩: ⟨message⟩", and the reason whenever a recommendation was not (fully) taken up.
@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from importlib import resources
 
 from bot.conversation.decisions.decision import Decision, DecisionStatus
 from bot.conversation.decisions.reaction import MORE, REACT, REACTIONS
 from bot.conversation.decisions.rules import Facts
 from bot.conversation.outgoing import MenuItem
-from dialogues.localization import Catalog, builtin_catalog, catalog_from_yaml
+from dialogues.localization import Catalog, builtin_catalog, catalog_from_raw, read_catalog
 from dialogues.model import QuestionKind, Survey
 from dialogues.prompts import display_answer
 
@@ -34,8 +33,7 @@ _QUESTION_CHARS = 70  # how much of a question the summary quotes
 
 @functools.cache
 def loop_catalog() -> Catalog:
-    source = resources.files("bot.conversation.decisions").joinpath("messages.yaml")
-    return catalog_from_yaml(source.read_text(encoding="utf-8"))
+    return catalog_from_raw(read_catalog("bot.conversation.decisions", ""))
 
 
 def say(key: str, language: str, /, **params: object) -> str:
@@ -105,7 +103,8 @@ def summary_of(
         answer = facts.answers.get(question_id)
         if question is None or answer is None or answer.value is None:
             continue
-        if question.sensitive or question.kind is QuestionKind.TEXT:
+        # Free text, and a day (of birth, of an incident), can name the person: never quoted.
+        if question.sensitive or question.kind in (QuestionKind.TEXT, QuestionKind.DATE):
             continue
         shown = display_answer(survey, question, answer.value, language, builtin_catalog())
         asked = _shorten(survey.text(question.text, language), _QUESTION_CHARS)

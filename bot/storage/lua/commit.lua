@@ -23,6 +23,8 @@
 --   12 the event's campaign's triage queue in the shard (sorted set)
 --   13 its triage marks (hash)
 --   14 its open safety alerts (sorted set)
+--   15 the campaign's changed set in the shard: who changed its counters since the last
+--      results snapshot (bot/records/snapshots.py)
 -- ARGV
 --   1 group
 --   2 entry id
@@ -35,7 +37,8 @@
 --     never lowered, except to '0'), answer
 --     field/value pairs, answers to delete before those are set (question ids: their chunks
 --     go too), counter field/delta pairs; then the respondent member ('' = none); then the
---     joiner member ('' = none); then inbox
+--     joiner member ('' = none); then the changed member ('' = none: the counters do not move);
+--     then inbox
 --     items and the inbox cap; then outbox entries (k, pid, ch, t, body each); then triage
 --     items to add (item, ms pairs) and items to take off (with their marks and alert: their
 --     answer no longer counts); and last the marker member of the participant's event just
@@ -60,7 +63,7 @@ end
 -- would leave the session advanced and the answer lost. Refuse before writing anything.
 for k, kind in pairs({[3] = 'hash', [5] = 'hash', [6] = 'hash', [7] = 'set', [8] = 'list',
                       [9] = 'stream', [11] = 'set', [12] = 'zset', [13] = 'hash',
-                      [14] = 'zset'}) do
+                      [14] = 'zset', [15] = 'set'}) do
   local found = redis.call('TYPE', KEYS[k])['ok']
   if found ~= 'none' and found ~= kind then
     return redis.error_reply('WRONGTYPE commit key ' .. k .. ' holds a ' .. found)
@@ -117,7 +120,10 @@ if respondent ~= '' then
 elseif joiner ~= '' and redis.call('SISMEMBER', KEYS[7], joiner) == 0 then
   redis.call('SADD', KEYS[11], joiner)
 end
-i = i + 2
+-- Whoever moves the counters waits, with the others since the last snapshot, until enough of
+-- them have for the readers' figures to move at all: no single answer shows by difference.
+if ARGV[i + 2] ~= '' then redis.call('SADD', KEYS[15], ARGV[i + 2]) end
+i = i + 3
 n = tonumber(ARGV[i]); i = i + 1
 if n > 0 then
   redis.call('RPUSH', KEYS[8], unpack(ARGV, i, i + n - 1)); i = i + n
@@ -139,7 +145,8 @@ end
 n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
   redis.call('ZREM', KEYS[12], ARGV[i])
-  redis.call('HDEL', KEYS[13], 'u:' .. ARGV[i], 's:' .. ARGV[i], 'd:' .. ARGV[i])
+  redis.call('HDEL', KEYS[13], 'u:' .. ARGV[i], 's:' .. ARGV[i], 'd:' .. ARGV[i],
+    't:' .. ARGV[i])
   redis.call('ZREM', KEYS[14], ARGV[i])
   i = i + 1
 end

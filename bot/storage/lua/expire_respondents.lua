@@ -95,7 +95,8 @@ local function forget_triage(answers, pid)
     if not string.find(field, '#', 1, true) then
       local item = pid .. '/' .. field
       redis.call('ZREM', tag .. ':tq:' .. cid, item)
-      redis.call('HDEL', tag .. ':tm:' .. cid, 'u:' .. item, 's:' .. item, 'd:' .. item)
+      redis.call('HDEL', tag .. ':tm:' .. cid, 'u:' .. item, 's:' .. item, 'd:' .. item,
+        't:' .. item)
       redis.call('ZREM', tag .. ':ta:' .. cid, item)
     end
   end
@@ -135,7 +136,7 @@ for n, pid in ipairs(taken) do
       end
       redis.call('DEL', participant, tag .. ':tg:q:' .. pid, tag .. ':tg:h:' .. pid,
         tag .. ':wc:' .. pid,
-        tag .. ':n:' .. pid, tag .. ':nb:' .. pid)
+        tag .. ':n:' .. pid, tag .. ':nb:' .. pid, tag .. ':iv:' .. pid)
       forget_cases(tag, pid)
       whole = whole + 1
       gone[#gone + 1] = pid

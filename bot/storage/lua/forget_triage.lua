@@ -23,7 +23,7 @@ for c = 2, #ARGV do
   local answers, queue, marks, alerts = KEYS[base], KEYS[base + 1], KEYS[base + 2], KEYS[base + 3]
   local function forget(item)
     redis.call('ZREM', queue, item)
-    redis.call('HDEL', marks, 'u:' .. item, 's:' .. item, 'd:' .. item)
+    redis.call('HDEL', marks, 'u:' .. item, 's:' .. item, 'd:' .. item, 't:' .. item)
     redis.call('ZREM', alerts, item)
     named = named + 1
   end

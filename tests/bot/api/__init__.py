@@ -24,6 +24,7 @@ from bot.access.tokens import TokenStore
 from bot.api.audit import AuditAction, AuditRecorder
 from bot.conversation.inbound import Join
 from bot.records.cases import list_cases
+from bot.records.snapshots import take_snapshot
 from bot.web import make_web_app, runner_options
 from tests.bot.commands import Deployment, deployed
 from tests.kit.example import CAMPAIGN, example_survey
@@ -142,6 +143,10 @@ async def populate(world: World) -> None:
         await deployment.drain()
     for user in ONLY_A:
         await answer(deployment, deployment.participant(user), CAMPAIGN, "")
+    # Readers see results snapshots, taken once enough people answered (bot.records.snapshots):
+    # these few people's answers as one snapshot holds them, as closing the campaigns would.
+    for campaign in CAMPAIGNS.values():
+        await take_snapshot(app.redis, app.schema, campaign, 1)
     for case in await list_cases(app.redis, app.schema):
         world.cases[ORG_A if case.campaign_id == CAMPAIGN else ORG_B] = case.reference
     assert set(world.cases) == {ORG_A, ORG_B}

@@ -15,6 +15,7 @@ import pytest
 
 from bot.access.roles import ROLE_PERMISSIONS, Permission, Role
 from bot.access.tokens import TokenStore
+from bot.conversation.campaign import CampaignStatus
 from bot.records.cases import NEXT, CaseStatus, find_case
 from bot.records.triage_items import triage_item
 from bot.records.triage_marks import Mark, mark_item
@@ -71,6 +72,13 @@ async def _tag(world: World) -> Example:
         f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/themes",
         json={"response_id": f"{pseudonym}/unsafe_what", "add": ["checkpoints"]},
     )
+
+
+async def _dismiss(world: World) -> Example:
+    """A theme suggestion dismissed on that answer (dismissing it again changes nothing)."""
+    example = await _tag(world)
+    body = {"response_id": example.json["response_id"], "theme": "fees", "accept": False}
+    return Example(f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/themes/suggestions", json=body)
 
 
 async def _alert(world: World) -> Example:
@@ -135,6 +143,17 @@ def _revocable(world: World) -> Callable[[], Awaitable[Example]]:
     return made
 
 
+def _opened(world: World, path: str) -> Callable[[], Awaitable[Example]]:
+    """Invitations are to an open campaign (the campaign operations before may close it)."""
+
+    async def example() -> Example:
+        app = world.deployment.app
+        await app.campaigns.set_status(CAMPAIGNS[ORG_A], CampaignStatus.OPEN)
+        return Example(path)
+
+    return example
+
+
 def _always(example: Example) -> Callable[[], Awaitable[Example]]:
     async def same() -> Example:
         return example
@@ -177,11 +196,14 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
         "listTokens": Example("/api/v1/tokens"),
         "createToken": Example("/api/v1/tokens", json={"owner": email(ORG_A, Role.VIEWER)}),
         "getLoopReport": Example(f"/api/v1/loop/report?campaign={CAMPAIGNS[ORG_A]}"),
+        "getPanel": Example("/api/v1/panel?segment=language%3Den"),
     }
     made = {name: _always(example) for name, example in fixed.items()}
     made["stepCase"] = lambda: _step(world)  # a step the case can take now
     made["tagAnswer"] = lambda: _tag(world)
     made["countThemes"] = _always(Example(f"{campaign}/themes"))
+    made["suggestThemes"] = _always(Example(f"{campaign}/themes/suggestions"))
+    made["decideThemeSuggestion"] = lambda: _dismiss(world)
     made["listTriage"] = _always(Example(f"{campaign}/triage?flag=unflagged"))
     made["markTriageItem"] = lambda: _flag(world)
     made["listAlerts"] = _always(Example("/api/v1/alerts"))
@@ -197,6 +219,8 @@ def _examples(world: World) -> dict[str, Callable[[], Awaitable[Example]]]:
     made["getDecision"] = _decision(world, "")
     made["previewDecision"] = _decision(world, "/preview")
     made["publishDecision"] = _decision(world, "/publish", json={})
+    made["previewInvitation"] = _opened(world, f"{campaign}/invitations/preview?segment=area%3Dx")
+    made["sendInvitation"] = _opened(world, f"{campaign}/invitations?segment=language%3Den")
     made["getDecisionProgress"] = _decision(world, "/progress")
     made["getDecisionReactions"] = _decision(world, "/reactions")
     made["composeDecision"] = _decision(world, "", json=SIM_COMPOSED)

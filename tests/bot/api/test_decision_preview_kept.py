@@ -1,5 +1,6 @@
 """The API's preview answers at once with the kept count and says when it was made, whether it
-is current and whether a new one is being made; `?current=true` waits for a current one."""
+is current and whether a new one is being made (before the first count: with no count at all);
+`?current=true` waits for a current one."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ async def test_the_preview_says_when_it_was_counted_and_whether_it_is_current(
     await _linked(world, {"en": 6})
     assert (await _upload(world, SIM_DECISION)).status == 200
     token = world.token(ORG_A, Role.ANALYST)
+    counting = await world.get(f"{ONE}/preview", token)  # at once: nothing counted yet
+    assert (counting["counted_at"], counting["linked"], counting["told"]) == (None, None, None)
+    assert (counting["current"], counting["updating"]) == (False, True)
+    assert counting["told_by_language_and_channel"]["cells"] == []
+    assert counting["notices"]  # the words are there already
+    await world.deployment.app.preview_cache().settled()
     first = await world.get(f"{ONE}/preview", token)
     assert (first["told"], first["current"], first["updating"]) == (6, True, False)
     counted = dt.datetime.fromisoformat(first["counted_at"])

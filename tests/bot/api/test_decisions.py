@@ -143,7 +143,9 @@ async def test_uploading_stores_versions_and_says_when_nothing_changed(world: Wo
 async def test_preview_counts_withhold_small_groups_and_name_nobody(world: World) -> None:
     pids = await _linked(world)
     assert (await _upload(world, NO_SWAHILI)).status == 200
-    response = await world.call("GET", f"{ONE}/preview", token=world.token(ORG_A, Role.ANALYST))
+    response = await world.call(
+        "GET", f"{ONE}/preview?current=true", token=world.token(ORG_A, Role.ANALYST)
+    )
     assert response.status == 200, await response.text()
     body = await response.text()
     preview = await response.json()
@@ -280,7 +282,7 @@ async def test_another_organisation_gets_not_found_on_every_decisions_path(world
 async def test_a_decision_that_reaches_few_people_shows_no_count_of_them(world: World) -> None:
     await _linked(world, {"en": 2})
     assert (await _upload(world, SIM_DECISION)).status == 200
-    preview = await world.get(f"{ONE}/preview", world.token(ORG_A, Role.ANALYST))
+    preview = await world.get(f"{ONE}/preview?current=true", world.token(ORG_A, Role.ANALYST))
     assert (preview["linked"], preview["told"], preview["delayed_by_budget"]) == (None,) * 3
     assert preview["told_by_language_and_channel"]["cells"] == [[None]]
     # Even the zeros: in a group this small, who was not excluded tells what the rest were.
@@ -364,7 +366,7 @@ async def test_the_preview_says_who_is_not_told_and_why(world: World) -> None:
         await world.deployment.send(pid, "/stop")
     await world.deployment.drain()
     assert (await _upload(world, SIM_DECISION)).status == 200
-    preview = await world.get(f"{ONE}/preview", world.token(ORG_A, Role.ANALYST))
+    preview = await world.get(f"{ONE}/preview?current=true", world.token(ORG_A, Role.ANALYST))
     assert (preview["linked"], preview["told"]) == (16, 6)
     assert preview["not_told"] == {
         "no_consent": 5,

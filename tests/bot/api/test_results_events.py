@@ -1,7 +1,7 @@
-"""Live results through the API: a stream of server-sent events that says when the results
-change — a participant answering through the deployment moves it on — with a heartbeat, a
-limit of streams per caller, and an end when the client leaves, when its time is up and when
-the server shuts down."""
+"""Live results through the API: a stream of server-sent events that says when a new results
+snapshot is taken — never for one answer, only once enough participants answered through the
+deployment — with a heartbeat, a limit of streams per caller, and an end when the client
+leaves, when its time is up and when the server shuts down."""
 
 from __future__ import annotations
 
@@ -54,18 +54,37 @@ async def open_stream(world: World, role: Role = Role.VIEWER) -> ClientResponse:
     return response
 
 
-async def test_an_answer_moves_the_results_on_and_the_stream_says_so(live: World) -> None:
+async def test_one_answer_announces_nothing_and_enough_people_announce_a_snapshot(
+    live: World,
+) -> None:
+    results = f"/api/v1/campaigns/{CAMPAIGNS[ORG_A]}/results"
+    token = live.token(ORG_A, Role.VIEWER)
     stream = await open_stream(live)
     first = await next_event(stream)
     assert first["event"] == "results"
     before = json.loads(first["data"])["version"]
+    read_before = await live.get(results, token)
+    assert read_before["version"] == before
 
+    # One person answers: no event, whatever the wait (the stream looks once a second), and
+    # the figures are the same.
     deployment = live.deployment
-    await answer(deployment, deployment.participant("tok-new-0001"), CAMPAIGNS[ORG_A], "")
+    await answer(deployment, deployment.participant("tok-new-0000"), CAMPAIGNS[ORG_A], "")
+    with pytest.raises(TimeoutError):
+        await next_event(stream, within=2.5)
+    read_after = await live.get(results, token)
+    assert read_after == {**read_before, "needed": 4}
 
+    # Four more (the minimum is 5): one event, a new snapshot holding all five.
+    for n in range(1, 5):
+        await answer(deployment, deployment.participant(f"tok-new-000{n}"), CAMPAIGNS[ORG_A], "")
     changed = await next_event(stream)
     assert changed["event"] == "results"
-    assert json.loads(changed["data"])["version"] != before
+    assert json.loads(changed["data"])["version"] == before + 1
+    moved = await live.get(results, token)
+    assert moved["version"] == before + 1
+    assert moved["needed"] == 0
+    assert moved["started"] == 4 + 5  # the world's four and the five new
     stream.close()
 
 
@@ -173,6 +192,7 @@ async def test_a_stream_whose_caller_still_may_runs_on(
     await next_event(stream)
     deployment = live.deployment
     await asyncio.sleep(1)  # several checks
-    await answer(deployment, deployment.participant("tok-new-0002"), CAMPAIGNS[ORG_A], "")
+    for n in range(5):  # enough people for a new snapshot (the minimum is 5)
+        await answer(deployment, deployment.participant(f"tok-new-010{n}"), CAMPAIGNS[ORG_A], "")
     assert (await next_event(stream))["event"] == "results"
     stream.close()

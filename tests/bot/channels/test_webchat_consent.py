@@ -136,3 +136,14 @@ async def test_a_page_that_does_not_say_which_notice_it_showed_is_no_yes(
     pid = app.crypto.participant_id(Channel.WEBCHAT.value, token)
     record: Any = await app.redis.hgetall(app.schema.participant(pid))
     assert f"k:take:{CAMPAIGN}".encode() not in record
+
+
+async def test_the_join_page_says_the_campaign_s_own_wording_of_the_consent_question(
+    web_client: Client, app: App
+) -> None:
+    own = 'system_texts:\n  consent.take_part: {sw: "Je, uko tayari kushiriki?"}\n'
+    await app.campaigns.load(
+        example_survey().replace("\nquestions:", "\n" + own + "questions:"), open_now=True
+    )
+    assert "Je, uko tayari kushiriki?" in await _join_page(web_client, "sw")
+    assert "Do you agree to take part?" in await _join_page(web_client, "en")

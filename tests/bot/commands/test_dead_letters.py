@@ -13,12 +13,12 @@ import pytest
 from bot.conversation.inbound import InboundEvent, Join
 from bot.conversation.outgoing import Outgoing
 from bot.privacy import ParticipantCrypto
-from bot.records.stats import campaign_counters
 from bot.runtime.event_codec import encode
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from bot.secret import Secret
 from tests.bot.commands import Deployment, deployed, sauti
 from tests.kit.example import CAMPAIGN, open_example
+from tests.kit.stored import counters
 
 ADDRESS = "+255700000001"
 
@@ -67,7 +67,7 @@ async def _state(deployment: Deployment, pids: list[str]) -> Any:
     for pid in pids:
         pipe.get(app.schema.session(pid, CAMPAIGN))
         pipe.hgetall(app.schema.answers(pid, CAMPAIGN))
-    return await campaign_counters(app.redis, app.schema, CAMPAIGN), await pipe.execute()
+    return await counters(app.redis, app.schema, CAMPAIGN), await pipe.execute()
 
 
 async def test_list_shows_routing_facts_and_never_the_body(
@@ -108,9 +108,7 @@ async def test_replayed_after_the_fix_it_is_processed_once_and_replaying_again_c
     assert await sauti("dead-letters", "replay", amina["id"]) == 0
     assert f"replayed {amina['id']}" in capsys.readouterr().out
     assert await deployment.drain() == 1
-    assert await campaign_counters(deployment.app.redis, deployment.app.schema, CAMPAIGN) == {
-        "started": 1
-    }
+    assert await counters(deployment.app.redis, deployment.app.schema, CAMPAIGN) == {"started": 1}
     assert [letter["event"] for letter in await _listed(capsys)] == [joins["juma"].event_id]
     assert await sauti("dead-letters", "replay", amina["id"]) == 1  # it is gone
     assert "not found" in capsys.readouterr().err

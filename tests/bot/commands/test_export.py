@@ -324,3 +324,40 @@ async def test_a_language_the_campaign_lacks_is_refused(
     )
     assert "choose one of en, fr, ar, sw" in capsys.readouterr().err
     assert not output.exists()
+
+
+DATED = """
+spec_version: 1
+id: flood-2026
+organisation: {en: Nuru Mobile}
+title: {en: The flood}
+languages: [en]
+default_language: en
+promise: {en: We will tell you what we decided.}
+questions:
+  - {id: flooded, kind: date, max: today, text: {en: When did the water reach your home?}}
+  - {id: help, kind: yes_no, text: {en: Did anyone help you?}}
+"""
+
+
+async def test_a_date_is_exported_as_an_iso_date_and_never_counted_by_its_day(
+    deployment: Deployment, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    survey = tmp_path / "flood.yaml"
+    survey.write_text(DATED, encoding="utf-8")
+    assert await sauti("campaign", "load", str(survey), "--open") == 0
+    pid = deployment.participant("tok-flood")
+    await deployment.send(pid, Join("flood-2026", "en"), address="+255700000009")
+    await deployment.drain()
+    for typed in ("the day the river rose", "March 5th, 2026", "yes"):
+        await deployment.send(pid, typed)
+    await deployment.drain()
+    capsys.readouterr()
+
+    assert await sauti("campaign", "export", "flood-2026") == 0
+    [row] = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert (row["status"], row["flooded"], row["help"]) == ("completed", "2026-03-05", "yes")
+    assert await sauti("campaign", "results-export", "flood-2026") == 0
+    results = capsys.readouterr().out
+    assert "flooded" in results  # that it was answered is counted…
+    assert "2026-03-05" not in results  # …never the day

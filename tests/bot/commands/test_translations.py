@@ -15,6 +15,8 @@ from bot.access.organisations import DEFAULT_ORG
 from bot.conversation.campaign import Campaign
 from bot.records.campaigns import CampaignStore
 from bot.records.translations import TranslationRecords
+from dialogues.localization import builtin_catalog
+from dialogues.overrides import campaign_catalog
 from tests.bot.commands import Deployment, sauti
 from tests.kit.example import CAMPAIGN, example_text_count
 
@@ -222,22 +224,22 @@ async def test_an_imported_file_left_fuzzy_is_not_reviewed(
 async def test_a_new_language_is_added_and_stays_incomplete_without_sautis_own_texts(
     deployment: Deployment, tmp_path: Path, capsys: Capture
 ) -> None:
-    path = await _export(tmp_path, "am")
+    path = await _export(tmp_path, "ti")  # Tigrinya: Sauti ships no texts of its own in it yet
     with path.open("rb") as po:
         catalog = read_po(po)
-    own = {str(m.context): f"አማ {m.id}"[:20] for m in catalog if m.id and ":" not in str(m.context)}
+    own = {str(m.context): f"ትግ {m.id}"[:20] for m in catalog if m.id and ":" not in str(m.context)}
     _edit(path, own)
     assert await sauti("translations", "import", CAMPAIGN, str(path), "--reviewer", "Selam") == 0
     campaign = await _stored(deployment)
-    assert "am" in campaign.survey.languages
-    assert campaign.survey.title["am"] == "አማ Your phone and yo"
+    assert "ti" in campaign.survey.languages
+    assert campaign.survey.title["ti"] == "ትግ Your phone and yo"
 
     assert await sauti("campaign", "close", CAMPAIGN) == 0
     capsys.readouterr()
     assert await sauti("campaign", "open", CAMPAIGN) == 1
     total = len([m for m in catalog if m.id])
     missing = total - len(own)
-    assert f"  am: {missing} of {total} texts untranslated" in capsys.readouterr().err
+    assert f"  ti: {missing} of {total} texts untranslated" in capsys.readouterr().err
 
 
 async def test_a_language_code_that_is_not_one_is_refused(
@@ -260,3 +262,38 @@ async def test_a_file_imported_unchanged_makes_no_new_version(
     assert await _revision(deployment) == before
     assert capsys.readouterr().out.splitlines()[-1] == f"ar\t{TEXTS}/{TEXTS} translated\tunreviewed"
     assert (await _stored(deployment)).survey.translation_status["ar"] == "machine-drafted"
+
+
+async def test_a_translator_s_wording_of_sautis_thanks_is_the_campaign_s_own_and_exported_back(
+    deployment: Deployment, tmp_path: Path, capsys: Capture
+) -> None:
+    path = await _export(tmp_path)
+    own = "Asante sana kwa majibu yako!"
+    _edit(path, {"system:survey.thanks": own})
+    assert await sauti("translations", "import", CAMPAIGN, str(path), "--reviewer", "Amina") == 0
+    campaign = await _stored(deployment)
+    assert campaign.survey.system_texts == {"survey.thanks": {"sw": own}}
+    assert campaign_catalog(campaign.survey).message("survey.thanks", "sw") == own
+    # Sauti's shipped text, which every other campaign shows, is untouched.
+    assert builtin_catalog().message("survey.thanks", "sw") != own
+
+    (tmp_path / "again").mkdir()
+    again = await _export(tmp_path / "again")
+    text = again.read_text(encoding="utf-8")
+    assert 'msgctxt "system:survey.thanks"\nmsgid "' in text
+    assert f'msgstr "{own}"' in text
+
+    # Put back as Sauti's own, the campaign's wording goes.
+    _edit(again, {"system:survey.thanks": builtin_catalog().message("survey.thanks", "sw")})
+    assert await sauti("translations", "import", CAMPAIGN, str(again), "--reviewer", "Amina") == 0
+    assert (await _stored(deployment)).survey.system_texts == {}
+
+
+async def test_a_decision_notice_is_still_not_changed_from_one_campaign(
+    deployment: Deployment, tmp_path: Path, capsys: Capture
+) -> None:
+    path = await _export(tmp_path)
+    _edit(path, {"notice:loop.notice": "Mlituambia {summary}. {organisation} {status}: {message}"})
+    capsys.readouterr()
+    assert await sauti("translations", "import", CAMPAIGN, str(path), "--reviewer", "Amina") == 1
+    assert "send the correction to the Sauti team" in capsys.readouterr().err

@@ -59,6 +59,7 @@ async def test_templates_lists_each_language_and_exits_1_when_one_is_missing(
         assert "fr\tdecision\tsauti_decision\tfr\tsafe-connect-2026" in lines
         assert "sw\tshared\tsauti_shared\tsw\tsafe-connect-2026" in lines
         assert "ar\tshared_continue\tsauti_shared_continue\tar\tsafe-connect-2026" in lines
+        assert "sw\tinvitation\tsauti_invitation\tsw\tsafe-connect-2026" in lines
     partial = tmp_path / "partial.toml"
     partial.write_text(
         '[fallback]\nar = ["fr"]\n\n[templates.notice]\nname = "sauti_update"\n'
@@ -81,8 +82,9 @@ async def test_templates_lists_each_language_and_exits_1_when_one_is_missing(
             "ar\tdecision\tMISSING: sauti_update, no buttons\tfr (fallback)\tsafe-connect-2026"
             in lines
         )
-        # continue x4, notice and decision for en and sw, and the shared-phone templates x8
-        # (any participant may turn shared-phone mode on)
+        # continue x4, notice and decision for en and sw, the shared-phone templates x8 (any
+        # participant may turn shared-phone mode on) and the invitation x4 (no other stands in)
         assert "sw\tshared\tMISSING\t-\tsafe-connect-2026" in lines
-        assert "16 missing" in captured.err
+        assert "ar\tinvitation\tMISSING\t-\tsafe-connect-2026" in lines
+        assert "20 missing" in captured.err
         assert "2 without buttons" in captured.err  # decision notices in fr and ar

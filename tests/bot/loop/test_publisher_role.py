@@ -46,7 +46,9 @@ async def _publisher_role(deployment: Deployment) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
-        await asyncio.wait_for(role, timeout=2)  # and stops at once, waiting or not
+        # It stops at once, waiting or not: a step under way ends first, which takes a few
+        # seconds only on a loaded machine (its waits, a minute long, would time this out).
+        await asyncio.wait_for(role, timeout=15)
 
 
 async def test_an_idle_publisher_starts_on_a_publication_at_once(redis_client: Redis) -> None:
@@ -60,8 +62,10 @@ async def test_an_idle_publisher_starts_on_a_publication_at_once(redis_client: R
         async def fed() -> bool:
             return await _queued(deployment) == 1
 
-        await until(fed, seconds=5)
-        assert time.monotonic() - published < 1.0  # rung awake, not a look a minute later
+        await until(fed, seconds=30)
+        # Rung awake, not at its next look a minute later (the bound leaves room for a
+        # loaded machine).
+        assert time.monotonic() - published < 15
 
 
 async def test_an_idle_publisher_sends_a_held_notice_when_it_is_due(redis_client: Redis) -> None:
@@ -81,5 +85,5 @@ async def test_an_idle_publisher_sends_a_held_notice_when_it_is_due(redis_client
         async def moved() -> bool:
             return await _queued(deployment) == 1
 
-        await until(moved, seconds=10)
-        assert time.monotonic() - waiting < 3  # woke when due, not at its next minute's look
+        await until(moved, seconds=30)
+        assert time.monotonic() - waiting < 15  # woke when due, not at its next minute's look

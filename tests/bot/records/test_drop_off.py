@@ -4,11 +4,13 @@ an answer, going back, an erasure — with small cells withheld."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from redis.asyncio import Redis
 
 from bot.conversation.inbound import Answer, Channel, Command
-from bot.records.progress import CampaignProgress, Progress, campaign_progress
-from bot.records.results import results_version
+from bot.records.progress import CampaignProgress, Progress, campaign_progress, progress_of
+from bot.records.results import BY_CHANNEL, BY_LANGUAGE, results_of, results_version
 from dialogues.inbound import ChoiceReply, GoBack, Skip
 from tests.bot.records.test_results import (
     SURVEY,
@@ -19,6 +21,7 @@ from tests.bot.records.test_results import (
     results,
 )
 from tests.kit.runtime import Runtime
+from tests.kit.stored import counters, result_counters
 
 
 async def progress(runtime: Runtime, minimum: int = 2) -> CampaignProgress:
@@ -83,7 +86,7 @@ async def test_an_erasure_takes_its_drop_off_away_and_small_cells_are_withheld(
     redis_client: Redis,
 ) -> None:
     runtime = await deployment(redis_client)
-    await people(runtime, 6, "done", source="tap")
+    [finished, *_] = await people(runtime, 6, "done", source="tap")
     [gone, *_] = await halfway(runtime, "half", 2)
 
     found = await results(runtime, minimum=5)
@@ -96,12 +99,19 @@ async def test_an_erasure_takes_its_drop_off_away_and_small_cells_are_withheld(
     await gone.send(Command("delete", ""))
     assert await results_version(runtime.redis, runtime.schema, SURVEY.id) == version
     await gone.send(Command("delete", "confirm"))
-    # A live page learns that the results changed.
+    # The counters moved at once...
     assert await results_version(runtime.redis, runtime.schema, SURVEY.id) != version
+    # ... but one erasure alone shows nowhere: the figures wait for a second person (minimum 2).
+    found = await results(runtime, minimum=2)
+    assert question(found, "worries").asked.count == 8
+    assert found.needed == 1
+    await finished.send(Command("delete", ""))
+    await finished.send(Command("delete", "confirm"))
     found = await results(runtime, minimum=2)
     assert question(found, "worries").stopped_here.count is None  # 1 left
-    assert question(found, "worries").asked.count == 7
-    assert question(found, "source").asked.count == 7
+    assert question(found, "worries").asked.count == 6
+    assert question(found, "source").asked.count == 6
+    assert found.needed == 0
 
 
 async def test_started_completed_and_dropped_off_by_language_and_channel(
@@ -130,3 +140,33 @@ async def test_started_completed_and_dropped_off_by_language_and_channel(
     assert french.dropped_off_share is None
     english = withheld.by_language.rows[0]
     assert counts(english) == (8, None, None)  # their complements in the columns
+
+
+async def test_figures_read_from_the_snapshot_are_protected_by_language_and_channel_together(
+    redis_client: Redis,
+) -> None:
+    """The campaign's figures and its results by language and by channel, as read from the
+    results snapshot, are those the pages protected side by side give for the same counters
+    (bot.records.side_by_side; test_side_by_side checks that nothing withheld can be worked
+    out from them together)."""
+    runtime = await deployment(redis_client)
+    await people(runtime, 2, "enw", source="tap", language="en")
+    await halfway(runtime, "ent", 1, language="en", channel=Channel.TELEGRAM)
+    await people(runtime, 2, "frw", source="tap", language="fr")
+    await halfway(runtime, "frwh", 1, language="fr")
+    await people(runtime, 2, "frt", source="tap", language="fr", channel=Channel.TELEGRAM)
+
+    found = await progress(runtime)
+    stored = await counters(runtime.redis, runtime.schema, SURVEY.id)
+    stored |= await result_counters(runtime.redis, runtime.schema, SURVEY.id)
+    live = defaultdict(int, stored)
+    assert found == progress_of(SURVEY, live, minimum=2)
+    by_channel = dict(zip(found.by_channel.values, found.by_channel.rows, strict=True))
+    # One dropped off in English, on Telegram and on WhatsApp: withheld in both tables, with
+    # the completed counts that would give each back; the overall 2 of 8 is not small.
+    assert counts(found.overall) == (8, 6, 2)
+    assert [counts(row) for row in found.by_language.rows] == [(3, None, None), (5, None, None)]
+    assert counts(by_channel["telegram"]) == (3, None, None)
+    assert counts(by_channel["whatsapp"]) == (5, None, None)
+    for by in (BY_LANGUAGE, BY_CHANNEL):
+        assert await results(runtime, by=by) == results_of(SURVEY, live, by=by, minimum=2)

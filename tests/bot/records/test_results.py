@@ -168,13 +168,15 @@ async def test_going_back_and_changing_an_answer_moves_its_count(redis_client: R
 
 async def test_an_erasure_takes_the_participants_counts_away(redis_client: Redis) -> None:
     runtime = await deployment(redis_client)
-    [gone, *_] = await people(runtime, 3, "r", source="river", worries=("distance",))
+    [gone, also_gone, *_] = await people(runtime, 4, "r", source="river", worries=("distance",))
     await people(runtime, 2, "w", source="well", worries=("price",))
     before = await results(runtime, by="worries")
-    assert options(before, "source") == {"well": 2, "tap": 0, "river": 3}
+    assert options(before, "source") == {"well": 2, "tap": 0, "river": 4}
 
-    await gone.send(Command("delete", ""))
-    await gone.send(Command("delete", "confirm"))
+    # Two of them: the figures move once at least `minimum` (2) people changed them.
+    for person in (gone, also_gone):
+        await person.send(Command("delete", ""))
+        await person.send(Command("delete", "confirm"))
 
     after = await results(runtime, by="worries")
     assert options(after, "source") == {"well": 2, "tap": 0, "river": 2}

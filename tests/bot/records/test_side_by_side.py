@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot.conversation.inbound import Channel
 from bot.records import tally
 from bot.records.determined import worked_out
-from bot.records.progress import COMPLETED, STARTED, CampaignProgress, progress_of
+from bot.records.progress import CampaignProgress, progress_of
 from bot.records.results import BY_CHANNEL, BY_LANGUAGE, NO_ANSWER, results_of
 from bot.records.side_by_side import suppress_side_by_side
 from bot.records.suppression import Cell, suppress_table
@@ -45,8 +45,6 @@ def counters(survey: Survey, crowd: dict[Person, int]) -> dict[str, int]:
     counts: defaultdict[str, int] = defaultdict(int)
     ids = [q.id for q in survey.questions]
     for (language, channel, done, chosen_all), people in crowd.items():
-        counts[STARTED] += people
-        counts[COMPLETED] += people if done else 0
         dimensions = ("", tally.language_dimension(language), tally.channel_dimension(channel))
         for dimension in dimensions:
             counts[tally.SESSIONS + dimension] += people

@@ -12,6 +12,21 @@ from bot.records.tally import Tallied, contributions, delta, tallied
 from bot.storage.keys import KeySchema
 from dialogues import Session, SessionStatus, parse
 
+DATED = """
+spec_version: 1
+id: dated
+organisation: {en: Acme}
+title: {en: Dates}
+languages: [en]
+default_language: en
+promise: {en: We will tell you.}
+questions:
+  - {id: born, kind: date, text: {en: When were you born?}}
+  - id: source
+    kind: single_choice
+    text: {en: Where do you get water?}
+    options: [{id: well, text: {en: A well}}, {id: tap, text: {en: A tap}}]
+"""
 SURVEY = Tallied(scales=frozenset({"rate"}), crossed=frozenset({"source", "rate"}))
 
 
@@ -25,6 +40,16 @@ def test_a_scale_counts_its_step_and_a_number_only_that_it_was_answered() -> Non
     assert added["age.a"] == 1
     assert not [name for name in added if "37" in name]
     assert added["rate=4&source=well"] == 1  # one field for the pair, in one order
+
+
+def test_a_date_counts_only_that_it_was_answered_never_the_day() -> None:
+    # A day (of birth, of an incident) can name a person: no counter may hold one.
+    survey = tallied(parse(DATED))
+    assert survey.dates == frozenset({"born"})
+    added = contributions(session(born="1990-03-05", source="well"), "telegram", survey)
+    assert added["born.a"] == 1
+    assert not [name for name in added if "1990" in name]
+    assert added["source=well"] == 1
 
 
 def test_a_changed_answer_moves_its_counts_and_touches_nothing_else() -> None:

@@ -50,6 +50,8 @@ def _read_like_the_script(args: Sequence[Any]) -> dict[str, Any]:
     i += 1
     read["joiner"] = args[i]
     i += 1
+    read["changed"] = args[i]
+    i += 1
     read["inbox"] = counted(1)
     read["inbox_cap"] = args[i]
     i += 1
@@ -102,6 +104,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
         SCHEMA.triage(1, "c1"),
         SCHEMA.triage_marks(1, "c1"),
         SCHEMA.safety_alerts(1, "c1"),
+        SCHEMA.changed(1, "c1"),
     ]
     read = _read_like_the_script(call.args)
     assert read["fixed"] == [
@@ -118,6 +121,7 @@ def test_every_write_lands_where_the_commit_script_reads_it() -> None:
     assert read["answer_deletes"] == [("q0",)]
     assert read["counters"] == [("answers", 1), ("started", 1)]
     assert read["respondent"] == read["joiner"] == "p1"
+    assert read["changed"] == "p1"  # the counters moved: pending for the next snapshot
     assert read["inbox"] == [(b"sealed",)]
     assert read["inbox_cap"] == COMMITTER.inbox_cap
     [(key, pid, channel, enqueued, body)] = read["outbox"]
@@ -134,4 +138,4 @@ def test_a_commit_that_writes_nothing_still_has_every_group_counted() -> None:
     assert read["participant"] == read["answer_sets"] == read["counters"] == []
     assert read["answer_deletes"] == read["inbox"] == read["outbox"] == []
     assert read["triaged"] == read["untriaged"] == []
-    assert read["respondent"] == read["joiner"] == read["after"] == ""
+    assert read["respondent"] == read["joiner"] == read["changed"] == read["after"] == ""

@@ -4,10 +4,13 @@ back on after /stop without a yes — read back from the real outbox and the par
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
+from bot.conversation import consents
 from bot.conversation.campaign import Campaign
 from bot.conversation.consents import (
     LEGACY,
@@ -24,9 +27,12 @@ from bot.conversation.inbound import Channel
 from bot.conversation.participants import ParticipantRecord
 from bot.conversation.stored_sessions import decode_session
 from dialogues import SessionStatus
+from dialogues.localization import builtin_catalog
 from tests.bot.runtime.test_conversation import Chat
 from tests.kit.example import example_survey, open_example
 from tests.kit.runtime import Runtime, make_runtime
+
+_BUILTIN_KINDS = (Consent.OUTCOMES, Consent.QUOTE, Consent.CONTACT)
 
 CAMPAIGN = "safe-connect-2026"
 NOTICE = "data_notice:\n  en: {text}\n  fr: {text}\n  ar: {text}\n  sw: {text}\n"
@@ -514,3 +520,49 @@ async def test_a_join_code_sent_while_stopped_is_joined_after_yes_to_starting_ag
     assert back[0]["text"] == "Welcome back: messages from us are on again."
     assert back[-1]["text"] == "Do you agree to take part?"  # that campaign's notice
     assert (await chat.record())[b"cid"] == b"other-2026"
+
+
+async def test_a_campaign_s_own_wording_of_the_consent_question_is_asked_in_that_language_only(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    own = 'system_texts:\n  consent.take_part: {sw: "Je, uko tayari kushiriki?"}\n'
+    source = example_survey().replace("\nquestions:", "\n" + own + "questions:")
+    await runtime.campaigns.load(source, open_now=True)
+
+    swahili = Chat(runtime, "baraka")
+    await swahili.say(CAMPAIGN)
+    *_, question = await swahili.press("language", "sw")
+    assert question["text"] == "Je, uko tayari kushiriki?"
+    english = Chat(runtime, "amina")
+    await english.say(CAMPAIGN)
+    *_, question = await english.press("language", "en")
+    assert question["text"] == "Do you agree to take part?"  # Sauti's own, unchanged
+
+
+def test_adding_a_language_leaves_every_consent_given_before_current(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression: adding eleven languages changed the version of the built-in consent texts,
+    which marked every quote and contact consent as outdated and asked everyone about outcomes
+    again. A translation added later (or its wording) changes nothing anyone agreed to."""
+    before = {kind: consents._builtin_version(kind) for kind in _BUILTIN_KINDS}
+    catalog = builtin_catalog()
+    reworded = {key: dict(texts) for key, texts in catalog.messages.items()}
+    reworded["consent.quote"]["ps"] = "بل متن"  # another Pashto wording
+    reworded["consent.quote"]["xx"] = "a language added since"
+    changed = dataclasses.replace(
+        catalog,
+        messages=reworded,
+        language_names={**catalog.language_names, "xx": "xx"},
+        added_languages=(*catalog.added_languages, "xx"),
+    )
+    monkeypatch.setattr(consents, "builtin_catalog", lambda: changed)
+    consents._builtin_version.cache_clear()
+    try:
+        assert {kind: consents._builtin_version(kind) for kind in _BUILTIN_KINDS} == before
+        reworded["consent.quote"]["fr"] = "Autre texte"  # a first language's wording counts
+        consents._builtin_version.cache_clear()
+        assert consents._builtin_version(Consent.QUOTE) != before[Consent.QUOTE]
+    finally:
+        consents._builtin_version.cache_clear()

@@ -179,6 +179,17 @@ async def test_typed_replies_work_where_there_are_no_buttons(redis_client: Redis
     assert (await chat.record())[f"u:{CAMPAIGN}".encode()][:1] == b"1"
 
 
+async def test_a_language_picked_by_its_number_in_eastern_arabic_digits(
+    redis_client: Redis,
+) -> None:
+    runtime = await _runtime(redis_client)
+    chat = Chat(runtime, "halima")
+    [choose] = await chat.say(CAMPAIGN)
+    assert choose["text"] == "Please choose your language."
+    consent = await chat.say("٤")  # the fourth language of the menu, as an Arabic keyboard types 4
+    assert _texts(consent).endswith("Je, unakubali kushiriki?")
+
+
 async def test_a_first_hello_offers_the_open_campaigns_and_stores_nobody(
     redis_client: Redis,
 ) -> None:

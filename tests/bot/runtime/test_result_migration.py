@@ -32,10 +32,20 @@ from tests.bot.records.test_results import (
     results,
 )
 from tests.kit.runtime import Runtime
+from tests.kit.stored import result_counters
+
+
+async def forget_snapshots(runtime: Runtime) -> None:
+    """No results snapshot, as a Sauti before schema 8 left the data: readers read live."""
+    keys: Any = [key async for key in runtime.redis.scan_iter(match="sauti:*", count=1000)]
+    made = [key for key in keys if b":cs:" in key or b":ch:" in key or b":snapshot:" in key]
+    if made:
+        await runtime.redis.delete(*made)
 
 
 async def forget_result_counters(runtime: Runtime) -> None:
     """The counters as a Sauti before schema 4 left them: `started`, `completed`, `answers`."""
+    await forget_snapshots(runtime)
     for shard in range(runtime.schema.shards):
         key = runtime.schema.counters(shard, CAMPAIGN)
         names: Any = await runtime.redis.hkeys(key)
@@ -54,7 +64,7 @@ async def test_the_migration_counts_what_was_answered_before_it(redis_client: Re
     await halfway.send(Answer(ChoiceReply("source", ("well",))))
     expected = [await results(runtime, by=by) for by in (None, "language", "channel", "worries")]
     await forget_result_counters(runtime)
-    assert options(await results(runtime), "source") == {"well": 0, "tap": 0, "river": 0}
+    assert await result_counters(runtime.redis, runtime.schema) == {}
 
     done = await migrate(redis_client, runtime.schema, dedupe_ttl_seconds=3600)
 
@@ -136,7 +146,8 @@ async def test_the_migration_to_6_counts_where_people_stopped(redis_client: Redi
         if dropped:
             await runtime.redis.hdel(key, *dropped)
     await runtime.redis.hset(runtime.schema.meta, SCHEMA_FIELD, DROP_OFF_VERSION - 1)
-    assert question(await results(runtime), "worries").stopped_here.count == 0
+    await forget_snapshots(runtime)
+    assert "worries.x" not in await result_counters(runtime.redis, runtime.schema)
 
     done = await migrate(redis_client, runtime.schema, dedupe_ttl_seconds=3600)
 

@@ -596,11 +596,14 @@ async def test_past_retention_the_triage_queue_loses_its_items_flags_and_alerts(
     amina, both = [await _answered(runtime, user) for user in ("amina", "both")]
     await _also_live(both)
     for chat in (amina, both):
-        for mark in (Mark.SAFETY, Mark.URGENT):
+        # Flags, and a dismissed theme suggestion (a mark as well).
+        for mark, value in ((Mark.SAFETY, "5"), (Mark.URGENT, "5"), (Mark.DISMISSED, "water")):
             shard, item = runtime.schema.shard_of(chat.pid), triage_item(chat.pid, "unsafe_what")
-            done = await mark_item(runtime.redis, runtime.schema, CAMPAIGN, shard, item, mark, "5")
+            done = await mark_item(
+                runtime.redis, runtime.schema, CAMPAIGN, shard, item, mark, value
+            )
             assert done in (Marked.CHANGED, Marked.ALERT_RAISED)
-    assert len(await _triage_keys(runtime, CAMPAIGN)) == 2 * 4
+    assert len(await _triage_keys(runtime, CAMPAIGN)) == 2 * 5
     live = await _triage_keys(runtime, LIVE)
     assert len(live) == 1
 

@@ -71,6 +71,18 @@ async def test_an_answer_the_survey_reads_is_never_taken_for_a_command(
     assert "me: I want them to stop the calls" in browser.lines(page)
 
 
+async def test_asking_for_help_under_a_question_gets_that_question_again_with_how_to_answer(
+    web_client: Client,
+) -> None:
+    token = await browser.join(web_client, "en")
+    for step in COMPLETE_EN[:3]:
+        await browser.answer(web_client, token, **step)
+    page = await browser.answer(web_client, token, text="I do not understand what to do")
+    last = browser.lines(page)[-1]
+    assert "Please reply with a number, like 3." in last  # the outages question's own hint
+    assert "see this menu again" not in last  # not the general menu
+
+
 async def test_i_dont_know_is_a_skip_not_an_unreadable_answer(web_client: Client) -> None:
     token = await browser.join(web_client, "en")
     page = await browser.answer(web_client, token, text="no idea honestly")

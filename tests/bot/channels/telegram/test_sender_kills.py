@@ -20,7 +20,7 @@ from bot.conversation.inbound import Channel
 from bot.runtime.message_codec import message_from_plain
 from bot.runtime.outbox import OutboxEntry, Priority, enqueue
 from tests.fakes.telegram_api import FakeTelegram
-from tests.kit.running import send_all
+from tests.kit.running import outbox_pending, send_until_acknowledged
 from tests.kit.sender_process import start_sender
 from tests.kit.settings import deployment_environment, settings_from
 from tests.kit.telegram import (
@@ -67,6 +67,21 @@ async def _sent_more(fake: FakeTelegram, before: int, more: int) -> None:
     await until(lambda: _sent(fake) >= before + more, 30, waiting_for="the sender process")
 
 
+async def _why(app: App, waiting: list[tuple[int, str]]) -> str:
+    """What the successor did with the messages, for a failure to explain itself."""
+    outcomes = {
+        sample.labels["outcome"]: sample.value
+        for metric in app.metrics.sends.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_total")
+    }
+    dead = [await app.redis.xlen(app.schema.outbox_dead(s)) for s in range(app.schema.shards)]
+    return (
+        f"left waiting: {waiting}; sends by outcome: {outcomes}; "
+        f"still pending: {await outbox_pending(app)}; dead letters per shard: {dead}"
+    )
+
+
 async def test_sender_kills_in_a_loop_leave_nobody_without_their_question_and_no_notice_twice(
     redis_url: str, tmp_path: Path
 ) -> None:
@@ -99,12 +114,13 @@ async def test_sender_kills_in_a_loop_leave_nobody_without_their_question_and_no
             cut_short.append((took_it, (held.call.params["chat_id"], held.call.params["text"])))
 
         successor = app.sender(app.push_clients(), consumer="successor")
-        await send_all(successor, app.schema.shards)
+        await send_until_acknowledged(app, successor)
 
         delivered = Counter(
             (chat, m.text) for chat, ms in fake.chats.items() for m in ms if m.from_bot
         )
-        assert all(delivered[question] >= 1 for question in questions)  # nobody left waiting
+        waiting = [question for question in questions if not delivered[question]]
+        assert not waiting, await _why(app, waiting)  # nobody left waiting
         assert all(delivered[message] <= 1 for message in notices + noted)  # never twice
         # The held call itself: a question Telegram never got was sent again; a notice or a
         # line Telegram took was not. (Other recipients' calls were under way at each kill
