@@ -52,15 +52,27 @@ async def _campaign(app: App, campaign_id: str) -> Campaign | int:
     return campaign
 
 
+async def _target(
+    app: App, args: argparse.Namespace, permission: Permission
+) -> tuple[Campaign, Segment] | int:
+    """The open campaign and the segment the command names, once the operator may act on the
+    campaign's organisation; else the exit status (the reason printed)."""
+    segment = read_segment(args.segment)
+    if segment is None:
+        return 2
+    campaign = await _campaign(app, args.campaign_id)
+    if not isinstance(campaign, Campaign):
+        return campaign
+    await as_operator(app, campaign.org, permission)
+    return campaign, segment
+
+
 def _preview(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
-        segment = read_segment(args.segment)
-        if segment is None:
-            return 2
-        campaign = await _campaign(app, args.campaign_id)
-        if not isinstance(campaign, Campaign):
-            return campaign
-        await as_operator(app, campaign.org, Permission.PANEL_READ)
+        target = await _target(app, args, Permission.PANEL_READ)
+        if isinstance(target, int):
+            return target
+        campaign, segment = target
         counts = await app.inviter().preview(campaign, segment, int(time.time() * 1000))
         _print(app, campaign, segment, counts, "would be invited")
         return 0
@@ -70,13 +82,10 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _send(args: argparse.Namespace) -> int:
     async def work(app: App) -> int:
-        segment = read_segment(args.segment)
-        if segment is None:
-            return 2
-        campaign = await _campaign(app, args.campaign_id)
-        if not isinstance(campaign, Campaign):
-            return campaign
-        await as_operator(app, campaign.org, Permission.PANEL_INVITE)
+        target = await _target(app, args, Permission.PANEL_INVITE)
+        if isinstance(target, int):
+            return target
+        campaign, segment = target
         counts = await app.inviter().send(campaign, segment, int(time.time() * 1000))
         await as_operator(
             app,
